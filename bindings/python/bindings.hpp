@@ -1,0 +1,68 @@
+// Shared helpers of the Python bindings: exceptions, dates, array conversions.
+#ifndef SMARTKAMPUNG_BINDINGS_PYTHON_BINDINGS_HPP
+#define SMARTKAMPUNG_BINDINGS_PYTHON_BINDINGS_HPP
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <smartkampung/date.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace smartkampung::python {
+
+namespace py = pybind11;
+
+// ---- exceptions (errors.cpp) ----------------------------------------------
+/// Creates the exception hierarchy in the module: Error (a ValueError), NikError,
+/// NotFound (also a KeyError), and registers the C++ translators.
+void register_errors(py::module_& m);
+/// Adds a subclass of smartkampung.Error (and of `extra_base` when given) to the module.
+py::object add_exception(py::module_& m, const char* name, const char* doc,
+                         py::handle extra_base = py::handle());
+/// The exception class `name` created in _core.
+py::object exception_type(const char* name);
+/// Raises (as a pending Python error) `type(message)` with extra attributes set.
+void set_python_error(py::handle type, const std::string& message,
+                      std::initializer_list<std::pair<const char*, py::object>> attrs = {});
+
+// ---- dates (convert.cpp) ---------------------------------------------------
+/// datetime.date (or datetime.datetime, its date part) to Date; raises TypeError otherwise.
+Date to_date(py::handle obj);
+/// None gives today in Asia/Jakarta, else to_date.
+Date to_date_or_today(py::handle obj);
+py::object from_date(Date d);
+/// A timezone-aware datetime.datetime to UTC seconds; a naive one raises smartkampung.Error.
+Instant to_instant(py::handle obj);
+py::object from_instant(Instant t);
+
+/// Reads a sequence of strings (list, tuple, numpy 'U'/'S'/object array) into
+/// contiguous storage: texts[i] views into `storage`.
+struct StringColumn {
+  std::string storage;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // offset, length
+  std::vector<bool> missing;                               // None / NaN
+  std::size_t size() const { return spans.size(); }
+  std::string_view operator[](std::size_t i) const {
+    return std::string_view(storage).substr(spans[i].first, spans[i].second);
+  }
+};
+StringColumn to_string_column(py::handle seq);
+
+/// Moves a vector into a numpy array without copying (a capsule owns the data).
+template <typename T>
+py::array_t<T> to_numpy(std::vector<T>&& values) {
+  auto* owner = new std::vector<T>(std::move(values));
+  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>({owner->size()}, {sizeof(T)}, owner->data(), free_when_done);
+}
+
+}  // namespace smartkampung::python
+
+#endif

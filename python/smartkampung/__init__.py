@@ -1,0 +1,48 @@
+"""smartkampung: the core of a district's Smart Kampung system.
+
+Social-aid dedup on NIK, online reports and a safe recipient check, eligibility
+rules as data, the nearest isolation house with a free bed, and the
+health-protocol certificates of tourism businesses.
+
+    >>> import smartkampung as sk
+    >>> sk.parse_nik("3510014501900001").district_name
+    'Pesanggaran'
+"""
+
+from ._core import (
+    Error,
+    KkInfo,
+    NikError,
+    NikInfo,
+    NotFound,
+    __version__,
+    is_valid_kk,
+    is_valid_nik,
+    mask_nik,
+    parse_kk,
+    parse_nik,
+    region_name,
+    validate_kks,
+    validate_niks,
+)
+
+__all__ = [
+    "Error",
+    "KkInfo",
+    "NikError",
+    "NikInfo",
+    "NotFound",
+    "__version__",
+    "is_valid_kk",
+    "is_valid_nik",
+    "mask_nik",
+    "parse_kk",
+    "parse_nik",
+    "region_name",
+    "validate_kks",
+    "validate_niks",
+]
+
+# --- areas: each area module adds its public names (one line per area) -------
+# (kept in dependency order; an area module defines __all__)
+# -----------------------------------------------------------------------------

@@ -1,0 +1,68 @@
+// Private: the exception barrier of the C API. Every entry point runs its body
+// through guard(), which turns any exception into a status and a thread-local message.
+#ifndef SMARTKAMPUNG_SRC_CAPI_GUARD_HPP
+#define SMARTKAMPUNG_SRC_CAPI_GUARD_HPP
+
+#include <smartkampung/c/common.h>
+#include <smartkampung/error.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <string_view>
+
+namespace smartkampung::capi {
+
+/// Sets the calling thread's last error message (and returns the status, for chaining).
+skamp_status set_error(skamp_status status, std::string_view message) noexcept;
+/// Clears the calling thread's last error message.
+void clear_error() noexcept;
+
+skamp_status status_of(ErrorCode code) noexcept;
+
+/// Runs `body` (returning void or skamp_status); maps exceptions to statuses.
+template <typename Body>
+skamp_status guard(Body&& body) noexcept {
+  try {
+    clear_error();
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      return SKAMP_OK;
+    } else {
+      return body();
+    }
+  } catch (const Error& e) {
+    return set_error(status_of(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return set_error(SKAMP_ENOMEM, "out of memory");
+  } catch (const std::exception& e) {
+    return set_error(SKAMP_EINTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return set_error(SKAMP_EINTERNAL, "internal error: unknown exception");
+  }
+}
+
+/// Throws Error(kInvalidArgument) naming the argument when `ptr` is NULL.
+inline void require(const void* ptr, const char* name) {
+  if (ptr == nullptr) throw Error(ErrorCode::kInvalidArgument, std::string(name) + " is NULL");
+}
+
+/// Copies text into memory the caller releases with skamp_free.
+char* dup_string(std::string_view text);
+
+/// Copies src into a fixed-size char array field, NUL-terminated and truncated.
+template <std::size_t N>
+void copy_field(char (&dst)[N], std::string_view src) noexcept {
+  const std::size_t n = src.size() < N - 1 ? src.size() : N - 1;
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+/// True when a caller-sized struct (first member size_t size) holds `member`.
+#define SKAMP_HAS_FIELD(ptr, member) \
+  ((ptr)->size >= offsetof(std::remove_pointer_t<decltype(ptr)>, member) + sizeof((ptr)->member))
+
+}  // namespace smartkampung::capi
+
+#endif
