@@ -1,23 +1,12 @@
 /* test_capi: the C API from plain C99, using only smartkampung.h. Runs with no
  * arguments from any folder. Prints "N passed, M failed" and exits non-zero on failure. */
-#include <smartkampung/smartkampung.h>
+#include "capi_test.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (cond) {                                                       \
-      ++passed;                                                       \
-    } else {                                                          \
-      ++failed;                                                       \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
+int skamp_test_passed = 0;
+int skamp_test_failed = 0;
 
 static void test_version(void) {
   CHECK(strcmp(skamp_version(), SKAMP_VERSION_STRING) == 0);
@@ -108,6 +97,21 @@ int main(void) {
   test_null_and_small_struct();
   test_kk();
   test_batch_and_mask();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+#ifdef SKAMP_TEST_HAS_REGISTRY
+  skamp_test_registry();
+#endif
+#ifdef SKAMP_TEST_HAS_LINKAGE
+  skamp_test_linkage();
+#endif
+#ifdef SKAMP_TEST_HAS_RULES
+  skamp_test_rules();
+#endif
+#ifdef SKAMP_TEST_HAS_GEO
+  skamp_test_geo();
+#endif
+#ifdef SKAMP_TEST_HAS_CERT
+  skamp_test_cert();
+#endif
+  printf("%d passed, %d failed\n", skamp_test_passed, skamp_test_failed);
+  return skamp_test_failed == 0 ? 0 : 1;
 }
