@@ -1,0 +1,75 @@
+#include <smartkampung/conflicts.hpp>
+#include <smartkampung/error.hpp>
+
+#include "core/sha256.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+#include <string>
+
+namespace sk = smartkampung;
+
+TEST(Sha256, KnownVectors) {
+  EXPECT_EQ(sk::detail::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sk::detail::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sk::detail::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sk::detail::sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(Sha256, IncrementalEqualsOneShotForEverySplit) {
+  std::mt19937 rng(3);
+  std::string data(300, '\0');
+  for (char& c : data) c = static_cast<char>(rng());
+  const auto whole = sk::detail::sha256(data);
+  for (std::size_t split = 0; split <= data.size(); split += 7) {
+    sk::detail::Sha256 h;
+    h.update(std::string_view(data).substr(0, split));
+    h.update(std::string_view(data).substr(split));
+    ASSERT_EQ(h.finish(), whole) << split;
+  }
+}
+
+TEST(Conflicts, ScopesAndSymmetry) {
+  const sk::ConflictTable t({{"PKH", "BST", sk::ConflictScope::kKk}, {"BST", "BLT_DD", sk::ConflictScope::kPerson}});
+  EXPECT_TRUE(t.conflicts("PKH", "BST", sk::ConflictScope::kKk));
+  EXPECT_TRUE(t.conflicts("BST", "PKH", sk::ConflictScope::kPerson));
+  EXPECT_TRUE(t.conflicts("BLT_DD", "BST", sk::ConflictScope::kPerson));
+  EXPECT_FALSE(t.conflicts("BLT_DD", "BST", sk::ConflictScope::kKk));
+  EXPECT_FALSE(t.conflicts("PKH", "BPNT", sk::ConflictScope::kPerson));
+  EXPECT_EQ(t.conflicting({"PKH", "BPNT", "BLT_DD", "PKH"}, "BST", sk::ConflictScope::kPerson),
+            (std::vector<std::string>{"BLT_DD", "PKH"}));
+}
+
+TEST(Conflicts, DuplicatePairKeepsWiderScope) {
+  const sk::ConflictTable t({{"A", "B", sk::ConflictScope::kPerson}, {"B", "A", sk::ConflictScope::kKk}});
+  ASSERT_EQ(t.conflicts().size(), 1u);
+  EXPECT_EQ(t.conflicts()[0].scope, sk::ConflictScope::kKk);
+}
+
+TEST(Conflicts, JsonRoundTripAndLocatedErrors) {
+  const auto t = sk::ConflictTable::from_json(
+      R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]})");
+  EXPECT_EQ(sk::ConflictTable::from_json(t.to_json()).to_json(), t.to_json());
+  const std::pair<const char*, const char*> bad[] = {
+      {"{", "offset"},
+      {R"({"format": "x", "conflicts": []})", "format"},
+      {R"({"format": "skamp-conflicts/1"})", "conflicts must be an array"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "village"}]})", "conflicts[0].scope"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST"}]})", "conflicts[0].scope"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "PKH", "scope": "kk"}]})", "itself"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk", "x": 1}]})", "unknown key"},
+  };
+  for (const auto& [json, needle] : bad) {
+    try {
+      sk::ConflictTable::from_json(json);
+      ADD_FAILURE() << json;
+    } catch (const sk::Error& e) {
+      EXPECT_EQ(e.code(), sk::ErrorCode::kParse);
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  }
+}
