@@ -1,0 +1,116 @@
+// smartkampung/io.hpp: a generic CSV table reader for files as district offices have them.
+//
+// Accepts UTF-8 (with or without BOM) and Windows-1252 (detected, converted to UTF-8),
+// CRLF or LF line ends, ',' or ';' (or tab) as delimiter (detected), and RFC 4180
+// quoting (delimiters, doubled quotes and newlines inside quoted fields). The first
+// record is the header. A malformed record (wrong number of fields, unterminated
+// quote, text after a closing quote) is rejected with its 1-based physical line
+// and a reason, and the load goes on. Functions here are pure and thread-safe; a
+// CsvTable is immutable once returned, so it may be read from many threads.
+#ifndef SMARTKAMPUNG_IO_HPP
+#define SMARTKAMPUNG_IO_HPP
+
+#include <smartkampung/error.hpp>
+#include <smartkampung/export.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smartkampung {
+
+/// The encoding a CSV file was found to be in (the table itself is always UTF-8).
+enum class TextEncoding : int { kUtf8 = 0, kUtf8Bom = 1, kWindows1252 = 2 };
+
+/// "utf-8", "utf-8-sig" or "windows-1252".
+SMARTKAMPUNG_EXPORT const char* text_encoding_name(TextEncoding encoding) noexcept;
+
+struct CsvOptions {
+  char delimiter = 0;        ///< 0: detect among ',', ';' and tab from the header line
+  unsigned threads = 0;      ///< parsing threads; 0: up to 2 (the hardware's count, capped)
+  bool trim_fields = true;   ///< strip ASCII spaces around unquoted fields and the header
+  bool skip_blank_lines = true;  ///< a line with nothing on it is not a record
+};
+
+/// A record that was not accepted: its first physical line (1-based; the header is
+/// line 1) and why. Reasons never quote the record's content.
+struct CsvRejected {
+  std::size_t line = 0;
+  std::string reason;
+};
+
+/// A parsed table: the header and every accepted row, each with exactly
+/// header().size() fields, stored contiguously (one allocation for all text).
+class SMARTKAMPUNG_EXPORT CsvTable {
+ public:
+  CsvTable() = default;
+
+  const std::vector<std::string>& header() const noexcept { return header_; }
+  std::size_t columns() const noexcept { return header_.size(); }
+  /// Number of accepted data rows.
+  std::size_t rows() const noexcept { return lines_.size(); }
+  /// Field `col` of row `row` (unquoted, UTF-8). No bounds check beyond debug builds.
+  std::string_view field(std::size_t row, std::size_t col) const noexcept {
+    const std::size_t i = row * header_.size() + col;
+    const std::uint64_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(text_).substr(static_cast<std::size_t>(begin),
+                                          static_cast<std::size_t>(ends_[i] - begin));
+  }
+  /// The physical line (1-based) where row `row` starts.
+  std::size_t line(std::size_t row) const noexcept { return lines_[row]; }
+  /// Index of a header name compared case-insensitively (ASCII) after trimming; -1 if absent.
+  long find_column(std::string_view name) const noexcept;
+
+  /// Rejected records in line order.
+  const std::vector<CsvRejected>& rejected() const noexcept { return rejected_; }
+  TextEncoding encoding() const noexcept { return encoding_; }
+  char delimiter() const noexcept { return delimiter_; }
+  /// Physical lines in the input (a final line without a newline counts).
+  std::size_t physical_lines() const noexcept { return physical_lines_; }
+  /// Bytes of input read (before conversion).
+  std::size_t input_bytes() const noexcept { return input_bytes_; }
+
+ private:
+  friend struct CsvBuilder;
+  std::vector<std::string> header_;
+  std::string text_;                  // all fields of accepted rows, back to back
+  std::vector<std::uint64_t> ends_;   // end offset in text_ of each field
+  std::vector<std::uint32_t> lines_;  // start line of each row (files up to 4 billion lines)
+  std::vector<CsvRejected> rejected_;
+  TextEncoding encoding_ = TextEncoding::kUtf8;
+  char delimiter_ = ',';
+  std::size_t physical_lines_ = 0;
+  std::size_t input_bytes_ = 0;
+};
+
+/// Parses CSV text (any of the accepted encodings). Throws Error(kParse) when the
+/// encoding cannot be decided (the message names the byte offset) or there is no
+/// header; malformed records are reported in rejected(), not thrown.
+SMARTKAMPUNG_EXPORT CsvTable parse_csv(std::string_view bytes, const CsvOptions& options = {});
+
+/// Reads and parses a file. Throws Error(kIo) naming the file when it cannot be
+/// opened or read; parse errors are as parse_csv's, prefixed with the file name.
+SMARTKAMPUNG_EXPORT CsvTable read_csv_file(const std::string& path, const CsvOptions& options = {});
+
+/// Reads a whole file into memory; throws Error(kIo) naming the file on failure.
+SMARTKAMPUNG_EXPORT std::string read_file(const std::string& path);
+
+/// Writes `content` to `path` atomically: a temporary file beside it, flushed to disk,
+/// then renamed over the target. Throws Error(kIo) naming the file; on failure the
+/// previous file is untouched and the temporary file is removed.
+SMARTKAMPUNG_EXPORT void write_file_atomic(const std::string& path, std::string_view content);
+
+/// Detects the encoding of `bytes` and returns the text as UTF-8 (BOM removed). Throws
+/// Error(kParse) naming the byte offset where the encoding cannot be decided: invalid
+/// UTF-8 after a BOM, a mix of valid multi-byte UTF-8 and invalid bytes, or a byte that
+/// Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) in non-UTF-8 text.
+SMARTKAMPUNG_EXPORT std::string to_utf8(std::string_view bytes, TextEncoding* detected = nullptr);
+
+/// Quotes a field for CSV output when it holds the delimiter, a quote, CR or LF.
+SMARTKAMPUNG_EXPORT std::string csv_escape(std::string_view field, char delimiter = ',');
+
+}  // namespace smartkampung
+
+#endif
