@@ -15,8 +15,14 @@ namespace {
 const sk::Date kAsOf = sk::Date::from_ymd(2020, 5, 1);
 
 // 1 million NIKs: 90% valid, the rest damaged in the ways district lists are.
-const std::vector<std::string>& sample() {
-  static const std::vector<std::string> niks = [] {
+// Stored contiguously, as a batch arrives from a CSV buffer or a numpy column.
+struct Column {
+  std::string buffer;
+  std::vector<std::string_view> views;
+};
+
+const std::vector<std::string_view>& sample() {
+  static const Column column = [] {
     std::mt19937_64 rng(42);
     std::vector<std::string> out;
     out.reserve(1000000);
@@ -36,9 +42,16 @@ const std::vector<std::string>& sample() {
       }
       out.push_back(std::move(nik));
     }
-    return out;
+    Column col;
+    for (const auto& n : out) col.buffer += n;
+    std::size_t offset = 0;
+    for (const auto& n : out) {
+      col.views.emplace_back(col.buffer.data() + offset, n.size());
+      offset += n.size();
+    }
+    return col;
   }();
-  return niks;
+  return column.views;
 }
 
 bool baseline_all_digits(std::string_view s) {

@@ -42,6 +42,22 @@ bool looks_scientific(std::string_view s) noexcept {
 
 constexpr int two(const char* p) noexcept { return (p[0] - '0') * 10 + (p[1] - '0'); }
 
+// as_of as a YYYYMMDD integer (divisions by constants only: a few nanoseconds).
+int ymd_key(Date as_of) noexcept {
+  int y, m, d;
+  civil_from_days(as_of.days_since_epoch(), y, m, d);
+  return y * 10000 + m * 100 + d;
+}
+
+// The century rule: 20YY unless that date is after as_of, then 19YY. Only 2000 and
+// 1900 differ in leap years, so the comparison clamps the day into the month.
+int birth_year(int yy, int month, int day, int as_of_key) noexcept {
+  const int year = 2000 + yy;
+  const int dim = days_in_month(year, month);
+  const int clamped = day < dim ? day : dim;
+  return year * 10000 + month * 100 + clamped > as_of_key ? year - 100 : year;
+}
+
 // Shared by NIK and KK: they differ only in whether day + 40 marks a woman.
 NikCheck check_number(std::string_view input, Date as_of, bool day_plus_40) noexcept {
   NikCheck out;
@@ -54,21 +70,20 @@ NikCheck check_number(std::string_view input, Date as_of, bool day_plus_40) noex
     s.remove_suffix(2);
     out.repaired = true;
   }
-  if (looks_scientific(s)) {
-    out.reason = NikReason::kScientificNotation;
-    return out;
-  }
-  if (s.size() != 16) {
-    out.reason = NikReason::kLength;
-    return out;
-  }
   std::uint64_t value = 0;
+  bool all_digits = true;
   for (char c : s) {
-    if (!is_digit(c)) {
-      out.reason = NikReason::kNonDigit;
-      return out;
-    }
+    all_digits &= is_digit(c);
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (!all_digits || s.size() != 16) {
+    // Scientific notation is checked first: "3.51001E+15" is not a length problem.
+    if (looks_scientific(s)) {
+      out.reason = NikReason::kScientificNotation;
+    } else {
+      out.reason = s.size() != 16 ? NikReason::kLength : NikReason::kNonDigit;
+    }
+    return out;
   }
   const char* p = s.data();
   if (!detail::is_province_code(two(p))) {
@@ -77,18 +92,9 @@ NikCheck check_number(std::string_view input, Date as_of, bool day_plus_40) noex
   }
   int day = two(p + 6);
   const int month = two(p + 8);
-  const int yy = two(p + 10);
   if (day_plus_40 && day > 40) day -= 40;
-  // Century: 20YY unless that date is after as_of. Only 2000/1900 differ in leap
-  // years, so the comparison uses the day clamped into the month.
-  int year = 2000 + yy;
-  const int dim = days_in_month(year, month);
-  if (dim == 0 || day < 1) {
-    out.reason = NikReason::kBirthDate;
-    return out;
-  }
-  if (days_from_civil(year, month, day < dim ? day : dim) > as_of.days_since_epoch()) year -= 100;
-  if (!Date::is_valid_ymd(year, month, day)) {
+  if (month < 1 || month > 12 || day < 1 ||
+      day > days_in_month(birth_year(two(p + 10), month, day, ymd_key(as_of)), month)) {
     out.reason = NikReason::kBirthDate;
     return out;
   }
@@ -143,13 +149,9 @@ Date encoded_date(std::uint64_t value, Date as_of, bool day_plus_40, bool* femal
   const int ddmmyy = static_cast<int>((value / 10000) % 1000000);
   int day = ddmmyy / 10000;
   const int month = (ddmmyy / 100) % 100;
-  const int yy = ddmmyy % 100;
   if (female) *female = day_plus_40 && day > 40;
   if (day_plus_40 && day > 40) day -= 40;
-  int year = 2000 + yy;
-  const int dim = days_in_month(year, month);
-  if (days_from_civil(year, month, day < dim ? day : dim) > as_of.days_since_epoch()) year -= 100;
-  return Date(days_from_civil(year, month, day));
+  return Date(days_from_civil(birth_year(ddmmyy % 100, month, day, ymd_key(as_of)), month, day));
 }
 
 }  // namespace
