@@ -13,7 +13,8 @@ for arg in "$@"; do
 done
 
 debs=(build-essential cmake ninja-build pkg-config libboost-dev rapidjson-dev
-      libgtest-dev libgmock-dev libbenchmark-dev)
+      libgtest-dev libgmock-dev libbenchmark-dev
+      golang-go)
 if [ "$want_sanitizers" = 1 ]; then
   debs+=(clang-14 libclang-rt-14-dev llvm-14 valgrind)
 fi
