@@ -1,0 +1,223 @@
+// smartkampung/registry.hpp: every programme's recipient list, crossed on NIK and KK.
+//
+// A Registry holds the lists of aid programmes (central, provincial, regency level),
+// answers "which programmes does this person / household receive" in O(log n), takes
+// online reports from residents, and reports duplicates, overlaps, conflicts and
+// exclusion violations. Thread safety: every const member may run from many threads at
+// once, also while one writer (load, replace, remove, correct, report) runs; readers see
+// the state before or after a write, never a mix (the writer builds a new immutable
+// snapshot aside and swaps a pointer). Writers are serialised internally.
+#ifndef SMARTKAMPUNG_REGISTRY_HPP
+#define SMARTKAMPUNG_REGISTRY_HPP
+
+#include <smartkampung/conflicts.hpp>
+#include <smartkampung/date.hpp>
+#include <smartkampung/error.hpp>
+#include <smartkampung/export.h>
+#include <smartkampung/io.hpp>
+#include <smartkampung/nik.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace smartkampung {
+
+enum class ProgramLevel : int { kCentral = 0, kProvincial = 1, kRegency = 2 };
+/// "central", "provincial", "regency".
+SMARTKAMPUNG_EXPORT const char* program_level_name(ProgramLevel level) noexcept;
+/// Parses the names above (case-insensitive); throws Error(kInvalidArgument).
+SMARTKAMPUNG_EXPORT ProgramLevel parse_program_level(std::string_view text);
+
+/// A record as it arrives: text in the CSV formats (empty = missing). Dates are
+/// YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; sex L/P, LAKI-LAKI/PEREMPUAN or M/F; RT/RW digits.
+struct RawRecord {
+  std::string nik, kk, name, birth_date, sex, address, village, district, rt, rw;
+  std::size_t line = 0;  ///< CSV physical line, or 1-based position in a list of records
+};
+
+/// Our field names, in RawRecord order: nik kk name birth_date sex address village district rt rw.
+SMARTKAMPUNG_EXPORT const std::vector<std::string>& record_fields();
+/// Sets field `name` (one of record_fields()) of a RawRecord; false for an unknown name.
+SMARTKAMPUNG_EXPORT bool set_record_field(RawRecord& record, std::string_view name, std::string value);
+
+/// Our field to the file's header name; overrides the built-in aliases.
+using ColumnMap = std::vector<std::pair<std::string, std::string>>;
+
+/// Outcome of a load: rows loaded, rows rejected with (line, reason), and how many of the
+/// rejected rows failed only on their NIK (kept aside as unkeyed records for linkage).
+struct LoadReport {
+  std::size_t loaded = 0;
+  std::vector<CsvRejected> rejected;
+  std::size_t unkeyed = 0;
+  std::size_t repaired = 0;  ///< NIK/KK with spreadsheet damage repaired (apostrophe, ".0")
+};
+
+/// A record as held, normalised. NIK/KK are the 16 digits ("" when missing).
+struct Enrolment {
+  std::string program;
+  std::string nik, kk, name, address, village, district;
+  std::optional<Date> birth_date;
+  char sex = 0;  ///< 'F', 'M' or 0 when not given
+  int rt = -1, rw = -1;  ///< -1 when not given
+  std::size_t line = 0;
+};
+
+struct DuplicateEntry {
+  std::string program;
+  std::uint64_t nik = 0;
+  std::size_t count = 0;  ///< times the NIK is listed in the programme
+};
+
+struct ExclusionViolation {
+  std::uint64_t key = 0;   ///< the KK (household scope) or the NIK (person scope)
+  bool household = false;  ///< true: key is a KK
+  std::string program_a, program_b;  ///< a < b
+};
+
+/// Result of Registry::dedup(). NIKs/KKs are integers here; nik_digits() gives the text.
+struct SMARTKAMPUNG_EXPORT DedupReport {
+  std::size_t records = 0;            ///< keyed enrolments examined
+  std::size_t unkeyed = 0;            ///< records held aside without a valid NIK
+  std::size_t unique_persons = 0;     ///< distinct NIKs
+  std::size_t unique_households = 0;  ///< distinct KKs (records without a KK count for none)
+  std::vector<DuplicateEntry> duplicates;  ///< sorted by (NIK, programme)
+  /// NIKs enrolled in two or more programmes, each with its sorted programmes; by NIK.
+  std::vector<std::pair<std::uint64_t, std::vector<std::string>>> overlaps;
+  /// NIKs whose records disagree on name (folded), birth date or sex; sorted.
+  std::vector<std::uint64_t> conflicts;
+  /// NIKs with at least one record whose birth date or sex disagrees with the NIK's; sorted.
+  std::vector<std::uint64_t> nik_mismatches;
+  /// Exclusion violations: household-scope pairs per KK, person-scope pairs per NIK (and
+  /// household-scope pairs per NIK for a person without a KK). Sorted.
+  std::vector<ExclusionViolation> exclusion_violations;
+
+  /// JSON, schema "skamp-dedup-report/1" (see docs/registry.md).
+  std::string to_json() const;
+  /// Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and
+  /// exclusion_violations.csv into an existing folder (each atomically). Throws Error(kIo).
+  void write_csv(const std::string& folder) const;
+};
+
+/// What an anonymous visitor may see: masked NIK and name, the programmes.
+struct PublicCheck {
+  std::string nik;                    ///< "3510********0001"
+  std::optional<std::string> name;    ///< "S*** A***"; empty optional when not found
+  std::vector<std::string> programs;  ///< sorted
+  bool found = false;
+};
+
+/// The answer to an online report (pelaporan).
+struct ReportOutcome {
+  bool accepted = false;
+  /// "accepted", "invalid_nik", "invalid_record", "already_enrolled", "household_covered",
+  /// "duplicate_report".
+  std::string reason;
+  std::string detail;                 ///< a sentence for the resident (no personal data)
+  std::vector<std::string> programs;  ///< the programmes behind a refusal
+  std::size_t queue_position = 0;     ///< 1-based position in the queue when accepted
+};
+
+/// A report accepted into the verification queue.
+struct QueuedReport {
+  Enrolment record;
+  Instant at = 0;
+  std::string program;  ///< the programme applied for ("" when none named)
+};
+
+/// Who was added, dropped or changed between two versions of a programme's list (NIKs,
+/// sorted). "Changed" means a NIK in both whose records differ in any field.
+struct ProgramDiff {
+  std::vector<std::uint64_t> added, dropped, changed;
+};
+
+/// A programme held: its name, level and counts.
+struct ProgramInfo {
+  std::string name;
+  ProgramLevel level = ProgramLevel::kCentral;
+  std::size_t records = 0;
+  std::size_t unkeyed = 0;
+};
+
+class SMARTKAMPUNG_EXPORT Registry {
+ public:
+  /// The reference date decides the century of NIK birth years; default today (WIB).
+  Registry();
+  explicit Registry(Date as_of);
+  ~Registry();
+  Registry(Registry&&) noexcept;
+  Registry& operator=(Registry&&) noexcept;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  /// Adds the rows of a CSV file to a programme's list (creating it). Throws Error(kIo)
+  /// when the file cannot be read, Error(kParse) when it has no NIK or name column; then
+  /// nothing changes. Programme names are 1-64 characters of A-Z a-z 0-9 _ - . (at most
+  /// 64 programmes per registry, Error(kLimit)).
+  LoadReport load_csv(const std::string& path, const std::string& program, ProgramLevel level,
+                      const ColumnMap& columns = {});
+  LoadReport load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
+                        const ColumnMap& columns = {});
+  LoadReport add_records(const std::vector<RawRecord>& records, const std::string& program, ProgramLevel level);
+  /// Swaps a programme's whole list for a new one (the monthly update), atomically.
+  LoadReport replace_program(const std::string& program, const std::vector<RawRecord>& records, ProgramLevel level);
+  LoadReport replace_program_csv(const std::string& program, const std::string& path, ProgramLevel level,
+                                 const ColumnMap& columns = {});
+  /// Removes a programme entirely; false when it was not held.
+  bool drop_program(const std::string& program);
+  /// Removes every record of `nik` from a programme; returns how many.
+  std::size_t remove_record(const std::string& program, std::string_view nik);
+  /// Replaces the record(s) of `nik` in a programme by `record` (validated like a loaded
+  /// row; its NIK may differ, to correct a mistyped one). Throws Error(kNotFound) when the
+  /// programme does not list `nik`, Error(kInvalidArgument) when `record` is rejected.
+  std::size_t correct_record(const std::string& program, std::string_view nik, const RawRecord& record);
+  /// Compares a programme's current list with a candidate version (nothing changes).
+  ProgramDiff diff(const std::string& program, const std::vector<RawRecord>& candidate) const;
+  ProgramDiff diff_csv(const std::string& program, const std::string& path, const ColumnMap& columns = {}) const;
+
+  /// Sorted programme names of a person / a household. Throws NikError for an invalid key.
+  std::vector<std::string> programs_of(std::string_view nik) const;
+  std::vector<std::string> programs_of_kk(std::string_view kk) const;
+  /// The masked public answer. Throws NikError for an invalid NIK.
+  PublicCheck public_check(std::string_view nik) const;
+
+  void set_exclusions(const ConflictTable& table);
+  ConflictTable exclusions() const;
+
+  /// An online report by a resident not yet covered, for `program` ("" when none named).
+  /// Refused when the NIK is invalid, the person is enrolled, the household holds a
+  /// programme exclusive at household scope (with `program`, or with any programme when
+  /// none is named), or the NIK already reported; else queued.
+  ReportOutcome report(const RawRecord& record, Instant at, const std::string& program = "");
+  std::vector<QueuedReport> reports() const;
+
+  /// Exact dedup over every programme, recomputed on each call.
+  DedupReport dedup() const;
+
+  std::vector<ProgramInfo> programs() const;
+  std::vector<Enrolment> records(const std::string& program) const;
+  /// Records held aside for lack of a valid NIK (NIK field as given, possibly empty).
+  std::vector<Enrolment> unkeyed(const std::string& program) const;
+  std::size_t size() const;  ///< keyed enrolments over all programmes
+  Date as_of() const;
+
+  /// Writes the whole registry (lists, exclusions, reports) to one file, atomically.
+  void save(const std::string& path) const;
+  /// Reads a file written by save(); Error(kCorrupt) when it is damaged, Error(kIo) when
+  /// it cannot be read.
+  static Registry load(const std::string& path);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace smartkampung
+
+#endif

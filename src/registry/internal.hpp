@@ -1,0 +1,123 @@
+// Private: the registry's storage. A programme's list is immutable once built; a
+// Snapshot is an immutable set of lists plus the exclusion table, swapped whole.
+#ifndef SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
+#define SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
+
+#include <smartkampung/registry.hpp>
+
+#include <array>
+#include <climits>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smartkampung::detail {
+
+constexpr std::size_t kMaxPrograms = 64;  // a programme set is a 64-bit mask
+constexpr int kProgramBits = 6;
+constexpr std::int32_t kNoDate = INT32_MIN;
+constexpr std::uint16_t kNoNumber = 0xFFFF;
+
+enum RowFlags : std::uint8_t { kNikMismatch = 1, kRepaired = 2 };
+
+// One enrolment: 56 bytes plus its text in the list's pool.
+struct Row {
+  std::uint64_t nik = 0;
+  std::uint64_t kk = 0;         // 0: none
+  std::uint64_t name_key = 0;   // hash of the folded name (case, spaces, punctuation)
+  std::uint64_t text = 0;       // offset in the pool: name, address, village, district
+  std::array<std::uint16_t, 4> len{};
+  std::int32_t birth = kNoDate;
+  std::uint32_t line = 0;
+  std::uint16_t rt = kNoNumber, rw = kNoNumber;
+  char sex = 0;
+  std::uint8_t flags = 0;
+};
+
+struct ProgramList {
+  std::string name;
+  ProgramLevel level = ProgramLevel::kCentral;
+  std::vector<Row> rows;
+  std::string pool;
+  std::vector<RawRecord> unkeyed;  // as given, with their line
+
+  std::string_view field(const Row& r, int which) const noexcept {
+    std::uint64_t off = r.text;
+    for (int i = 0; i < which; ++i) off += r.len[static_cast<std::size_t>(i)];
+    return std::string_view(pool).substr(static_cast<std::size_t>(off), r.len[static_cast<std::size_t>(which)]);
+  }
+};
+
+// A sorted (key, programme mask) index, built once per snapshot on first use.
+struct KeyIndex {
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint64_t> masks;
+  std::uint64_t find(std::uint64_t key) const noexcept;
+};
+
+struct Snapshot {
+  std::vector<std::shared_ptr<const ProgramList>> programs;  // sorted by name
+  ConflictTable exclusions;
+  Date as_of;
+
+  mutable std::once_flag index_once;
+  mutable KeyIndex by_nik, by_kk;
+  mutable std::vector<std::uint32_t> nik_first;  // global row of each by_nik key's first record
+  std::vector<std::size_t> offsets() const;       // global row index where each programme starts
+  const KeyIndex& nik_index() const;
+  const KeyIndex& kk_index() const;
+
+  long find(std::string_view program) const noexcept;
+  std::vector<std::string> names_of(std::uint64_t mask) const;
+};
+
+// --- normalisation (normalize.cpp) ------------------------------------------
+/// Parses YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; false when none fits or the day does not exist.
+bool parse_record_date(std::string_view text, Date& out) noexcept;
+/// 'M', 'F', or 0 when unrecognised.
+char parse_sex(std::string_view text) noexcept;
+/// Hash of a name folded for comparison (ASCII case, spaces and punctuation ignored).
+std::uint64_t name_key(std::string_view name) noexcept;
+/// "S*** A***".
+std::string mask_name(std::string_view name);
+std::string_view trim_ascii(std::string_view s) noexcept;
+
+/// Normalises records [begin, end) into `out` (rows + pool) or the report's rejections.
+/// Safe to run on disjoint ranges in parallel, each with its own output.
+struct NormalizeOutput {
+  std::vector<Row> rows;
+  std::string pool;
+  std::vector<RawRecord> unkeyed;
+  LoadReport report;
+};
+
+/// Validates one record; fills `row` and appends its text to `pool` on success, else
+/// returns the reason and sets `nik_only` when the NIK was the only problem.
+bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line, Date as_of, Row& row,
+                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired);
+
+/// Normalises many records on up to two threads; fields(i) returns the 10 fields of record i.
+NormalizeOutput normalize_all(std::size_t count, Date as_of,
+                              const std::function<void(std::size_t, std::array<std::string_view, 10>&,
+                                                       std::uint32_t&)>& fields);
+
+Enrolment to_enrolment(const ProgramList& list, const Row& row);
+std::string program_check(const std::string& program);
+
+// --- dedup (dedup.cpp) -------------------------------------------------------
+/// LSD radix sort of (key, payload) pairs by key, skipping digits all keys share.
+void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& payload);
+void radix_sort_keys(std::vector<std::uint64_t>& keys);
+DedupReport dedup_snapshot(const Snapshot& snap);
+
+// --- persistence (store.cpp) ---------------------------------------------------
+std::string serialize(const Snapshot& snap, const std::vector<QueuedReport>& reports);
+void deserialize(std::string_view bytes, Snapshot& snap, std::vector<QueuedReport>& reports);
+
+}  // namespace smartkampung::detail
+
+#endif

@@ -1,0 +1,309 @@
+// Normalising records: NIK/KK validation, dates, sex, RT/RW, name keys.
+#include "registry/internal.hpp"
+
+#include <thread>
+
+namespace smartkampung::detail {
+
+namespace {
+
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+bool parse_int(std::string_view s, int& out) noexcept {
+  if (s.empty() || s.size() > 4) return false;
+  int v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+bool equals_upper(std::string_view s, std::string_view upper_word) noexcept {
+  if (s.size() != upper_word.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (upper(s[i]) != upper_word[i]) return false;
+  }
+  return true;
+}
+
+enum Field { kNik, kKk, kName, kBirth, kSex, kAddress, kVillage, kDistrict, kRt, kRw };
+
+bool parse_small_number(std::string_view s, std::uint16_t& out) noexcept {
+  int v = 0;
+  if (!parse_int(s, v)) return false;
+  out = static_cast<std::uint16_t>(v);
+  return true;
+}
+
+}  // namespace
+
+std::string_view trim_ascii(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool parse_record_date(std::string_view text, Date& out) noexcept {
+  text = trim_ascii(text);
+  int y = 0, m = 0, d = 0;
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
+    if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d)) {
+      return false;
+    }
+  } else {
+    // D[D]-M[M]-YYYY or D[D]/M[M]/YYYY
+    const std::size_t a = text.find_first_of("-/");
+    if (a == std::string_view::npos) return false;
+    const char sep = text[a];
+    const std::size_t b = text.find(sep, a + 1);
+    if (b == std::string_view::npos || text.size() - b - 1 != 4) return false;
+    if (!parse_int(text.substr(0, a), d) || a > 2 || !parse_int(text.substr(a + 1, b - a - 1), m) ||
+        b - a - 1 > 2 || !parse_int(text.substr(b + 1), y)) {
+      return false;
+    }
+  }
+  if (y < 1850 || !Date::is_valid_ymd(y, m, d)) return false;
+  out = Date(days_from_civil(y, m, d));
+  return true;
+}
+
+char parse_sex(std::string_view text) noexcept {
+  text = trim_ascii(text);
+  for (const char* w : {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"}) {
+    if (equals_upper(text, w)) return 'M';
+  }
+  for (const char* w : {"P", "F", "PEREMPUAN", "WANITA", "W", "FEMALE"}) {
+    if (equals_upper(text, w)) return 'F';
+  }
+  return 0;
+}
+
+std::uint64_t name_key(std::string_view name) noexcept {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x80) {
+      const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (!alnum) continue;  // spaces and punctuation do not count
+      c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string mask_name(std::string_view name) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < name.size()) {
+    while (i < name.size() && (name[i] == ' ' || name[i] == '\t')) ++i;
+    if (i >= name.size()) break;
+    std::size_t len = 1;
+    const auto lead = static_cast<unsigned char>(name[i]);
+    if (lead >= 0xF0) len = 4;
+    else if (lead >= 0xE0) len = 3;
+    else if (lead >= 0xC0) len = 2;
+    len = std::min(len, name.size() - i);
+    if (!out.empty()) out.push_back(' ');
+    out.append(name.substr(i, len));
+    out += "***";
+    while (i < name.size() && name[i] != ' ' && name[i] != '\t') ++i;
+  }
+  return out;
+}
+
+bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of, Row& row,
+                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired) {
+  std::array<std::string_view, 10> f;
+  for (std::size_t i = 0; i < raw.size(); ++i) f[i] = trim_ascii(raw[i]);
+  reason.clear();
+  nik_only = false;
+  repaired = false;
+  bool nik_bad = false;
+  bool other_bad = false;
+  auto fail = [&](const std::string& why, bool is_nik) {
+    if (!reason.empty()) reason += "; ";
+    reason += why;
+    (is_nik ? nik_bad : other_bad) = true;
+  };
+  row = Row{};
+  row.line = line;
+  if (f[kNik].empty()) {
+    fail("missing required field: nik", true);
+  } else {
+    const NikCheck c = check_nik(f[kNik], as_of);
+    if (c.reason != NikReason::kValid) {
+      fail(std::string("invalid NIK (") + nik_reason_name(c.reason) + ")", true);
+    } else {
+      row.nik = c.value;
+      if (c.repaired) repaired = true;
+    }
+  }
+  if (f[kName].empty()) fail("missing required field: name", false);
+  if (!f[kKk].empty()) {
+    const NikCheck c = check_kk(f[kKk], as_of);
+    if (c.reason != NikReason::kValid) {
+      fail(std::string("invalid KK (") + nik_reason_name(c.reason) + ")", false);
+    } else {
+      row.kk = c.value;
+      if (c.repaired) repaired = true;
+    }
+  }
+  if (!f[kBirth].empty()) {
+    Date d;
+    if (parse_record_date(f[kBirth], d)) {
+      row.birth = d.days_since_epoch();
+    } else {
+      fail("unparseable date in birth_date (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)", false);
+    }
+  }
+  if (!f[kSex].empty()) {
+    row.sex = parse_sex(f[kSex]);
+    if (row.sex == 0) fail("unrecognised sex (expected L/P, LAKI-LAKI/PEREMPUAN or M/F)", false);
+  }
+  if (!f[kRt].empty() && !parse_small_number(f[kRt], row.rt)) fail("invalid rt (expected up to 4 digits)", false);
+  if (!f[kRw].empty() && !parse_small_number(f[kRw], row.rw)) fail("invalid rw (expected up to 4 digits)", false);
+  for (int k : {kName, kAddress, kVillage, kDistrict}) {
+    if (f[static_cast<std::size_t>(k)].size() > 0xFFFF) fail("a text field is longer than 65535 bytes", false);
+  }
+  if (nik_bad || other_bad) {
+    nik_only = nik_bad && !other_bad;
+    return false;
+  }
+  row.name_key = name_key(f[kName]);
+  row.text = pool.size();
+  std::size_t slot = 0;
+  for (int k : {kName, kAddress, kVillage, kDistrict}) {
+    const std::string_view v = f[static_cast<std::size_t>(k)];
+    pool.append(v.data(), v.size());
+    row.len[slot++] = static_cast<std::uint16_t>(v.size());
+  }
+  if (repaired) row.flags |= kRepaired;
+  // Does the record agree with what its NIK encodes (DDMMYY, day + 40 for women)?
+  const std::uint64_t date_part = (row.nik / 10000) % 1000000;
+  const int nik_day_raw = static_cast<int>(date_part / 10000);
+  const int nik_month = static_cast<int>(date_part / 100 % 100);
+  const int nik_yy = static_cast<int>(date_part % 100);
+  const bool nik_female = nik_day_raw > 40;
+  const int nik_day = nik_female ? nik_day_raw - 40 : nik_day_raw;
+  bool mismatch = false;
+  if (row.birth != kNoDate) {
+    const Date b(row.birth);
+    mismatch = b.day() != nik_day || b.month() != nik_month || b.year() % 100 != nik_yy;
+  }
+  if (row.sex != 0 && (row.sex == 'F') != nik_female) mismatch = true;
+  if (mismatch) row.flags |= kNikMismatch;
+  return true;
+}
+
+NormalizeOutput normalize_all(std::size_t count, Date as_of,
+                              const std::function<void(std::size_t, std::array<std::string_view, 10>&,
+                                                       std::uint32_t&)>& fields) {
+  auto run = [&](std::size_t begin, std::size_t end, NormalizeOutput& out) {
+    out.rows.reserve(end - begin);
+    out.pool.reserve((end - begin) * 40);
+    std::array<std::string_view, 10> raw;
+    std::string reason;
+    Row row;
+    for (std::size_t i = begin; i < end; ++i) {
+      std::uint32_t line = 0;
+      fields(i, raw, line);
+      bool nik_only = false, repaired = false;
+      if (normalize_record(raw, line, as_of, row, out.pool, reason, nik_only, repaired)) {
+        out.rows.push_back(row);
+        if (repaired) ++out.report.repaired;
+      } else {
+        out.report.rejected.push_back({line, reason});
+        if (nik_only) {
+          RawRecord rec;
+          std::string* dst[10] = {&rec.nik, &rec.kk, &rec.name, &rec.birth_date, &rec.sex,
+                                  &rec.address, &rec.village, &rec.district, &rec.rt, &rec.rw};
+          for (std::size_t k = 0; k < 10; ++k) dst[k]->assign(trim_ascii(raw[k]));
+          rec.line = line;
+          out.unkeyed.push_back(std::move(rec));
+          ++out.report.unkeyed;
+        }
+      }
+    }
+    out.report.loaded = out.rows.size();
+  };
+  NormalizeOutput first;
+  if (count < 50000 || std::thread::hardware_concurrency() < 2) {
+    run(0, count, first);
+    return first;
+  }
+  NormalizeOutput second;
+  const std::size_t mid = count / 2;
+  std::exception_ptr failure;
+  std::thread worker([&] {
+    try {
+      run(mid, count, second);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  try {
+    run(0, mid, first);
+  } catch (...) {
+    worker.join();
+    throw;
+  }
+  worker.join();
+  if (failure) std::rethrow_exception(failure);
+  const std::uint64_t shift = first.pool.size();
+  first.pool += second.pool;
+  first.rows.reserve(first.rows.size() + second.rows.size());
+  for (Row& r : second.rows) {
+    r.text += shift;
+    first.rows.push_back(r);
+  }
+  for (auto& r : second.report.rejected) first.report.rejected.push_back(std::move(r));
+  for (auto& r : second.unkeyed) first.unkeyed.push_back(std::move(r));
+  first.report.loaded += second.report.loaded;
+  first.report.unkeyed += second.report.unkeyed;
+  first.report.repaired += second.report.repaired;
+  return first;
+}
+
+Enrolment to_enrolment(const ProgramList& list, const Row& row) {
+  Enrolment e;
+  e.program = list.name;
+  e.nik = nik_digits(row.nik);
+  e.kk = row.kk != 0 ? nik_digits(row.kk) : std::string();
+  e.name = std::string(list.field(row, 0));
+  e.address = std::string(list.field(row, 1));
+  e.village = std::string(list.field(row, 2));
+  e.district = std::string(list.field(row, 3));
+  if (row.birth != kNoDate) e.birth_date = Date(row.birth);
+  e.sex = row.sex;
+  e.rt = row.rt == kNoNumber ? -1 : row.rt;
+  e.rw = row.rw == kNoNumber ? -1 : row.rw;
+  e.line = row.line;
+  return e;
+}
+
+std::string program_check(const std::string& program) {
+  if (program.empty() || program.size() > 64) {
+    throw Error(ErrorCode::kInvalidArgument, "programme name must be 1 to 64 characters");
+  }
+  for (char c : program) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-' || c == '.';
+    if (!ok) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "programme name '" + program + "' may only hold A-Z a-z 0-9 _ - .");
+    }
+  }
+  return program;
+}
+
+}  // namespace smartkampung::detail

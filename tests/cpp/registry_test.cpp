@@ -1,0 +1,377 @@
+#include <smartkampung/registry.hpp>
+
+#include "registry/internal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace sk = smartkampung;
+
+namespace {
+
+const sk::Date kAsOf = sk::Date::from_ymd(2020, 5, 1);
+
+std::string make_nik(int district, int day, int month, int year, bool female, int serial) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "3510%02d%02d%02d%02d%04d", district, female ? day + 40 : day, month, year % 100,
+                serial);
+  return buf;
+}
+
+std::string make_kk(int district, int serial) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "3510%02d0101%02d%04d", district, 15, serial);
+  return buf;
+}
+
+std::string temp_path(const std::string& name) { return ::testing::TempDir() + name; }
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+bool small_size() {
+  const char* s = std::getenv("SKAMP_TEST_SIZE");
+  return s != nullptr && std::string(s) == "small";
+}
+
+}  // namespace
+
+TEST(Registry, LoadsCsvWithAliasesAndReportsRejections) {
+  const std::string path = temp_path("reg_aliases.csv");
+  write(path,
+        "NIK;No_KK;Nama;Tanggal Lahir;JK;Alamat;Desa;Kecamatan;RT;RW\r\n"
+        "'3510014501900001;3510010101150001;Siti Aminah;05-01-1990;P;Jl. Mawar;Sumberagung;Pesanggaran;001;02\r\n"
+        "3510011203850002.0;3510010101150001;Budi Santoso;12/03/1985;LAKI-LAKI;;;;1;2\r\n"
+        "3.51001E+15;;Joko;;;;;;;\r\n"
+        ";;Tanpa NIK;;;;;;;\r\n"
+        "3510011203850003;;;1985-03-12;L;;;;;\r\n"
+        "3510011203850004;;Bad Date;31-02-1985;L;;;;;\r\n"
+        "3510011203850005;;Short row\r\n");
+  sk::Registry reg(kAsOf);
+  const sk::LoadReport rep = reg.load_csv(path, "PKH", sk::ProgramLevel::kCentral);
+  EXPECT_EQ(rep.loaded, 2u);
+  EXPECT_EQ(rep.repaired, 2u);
+  ASSERT_EQ(rep.rejected.size(), 5u);
+  EXPECT_EQ(rep.rejected[0].line, 4u);
+  EXPECT_EQ(rep.rejected[0].reason, "invalid NIK (scientific_notation)");
+  EXPECT_EQ(rep.rejected[1].line, 5u);
+  EXPECT_EQ(rep.rejected[1].reason, "missing required field: nik");
+  EXPECT_EQ(rep.rejected[2].line, 6u);
+  EXPECT_EQ(rep.rejected[2].reason, "missing required field: name");
+  EXPECT_EQ(rep.rejected[3].line, 7u);
+  EXPECT_NE(rep.rejected[3].reason.find("unparseable date"), std::string::npos);
+  EXPECT_EQ(rep.rejected[4].line, 8u);
+  EXPECT_NE(rep.rejected[4].reason.find("wrong column count"), std::string::npos);
+  EXPECT_EQ(rep.unkeyed, 2u);
+  EXPECT_EQ(reg.programs_of("3510014501900001"), std::vector<std::string>{"PKH"});
+  EXPECT_EQ(reg.programs_of_kk("3510010101150001"), std::vector<std::string>{"PKH"});
+  EXPECT_TRUE(reg.programs_of("3510014501900009").empty());
+  EXPECT_THROW(reg.programs_of("123"), sk::NikError);
+  const auto records = reg.records("PKH");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].rt, 1);
+  EXPECT_EQ(records[0].rw, 2);
+  EXPECT_EQ(records[0].sex, 'F');
+  EXPECT_EQ(records[0].line, 2u);
+  EXPECT_EQ(reg.unkeyed("PKH").size(), 2u);
+
+  const sk::PublicCheck pc = reg.public_check("3510014501900001");
+  EXPECT_TRUE(pc.found);
+  EXPECT_EQ(pc.nik, "3510********0001");
+  EXPECT_EQ(pc.name.value_or(""), "S*** A***");
+  EXPECT_EQ(pc.programs, std::vector<std::string>{"PKH"});
+  const sk::PublicCheck none = reg.public_check("3510014501900009");
+  EXPECT_FALSE(none.found);
+  EXPECT_FALSE(none.name.has_value());
+  std::remove(path.c_str());
+}
+
+TEST(Registry, MissingFileAndMissingColumnsChangeNothing) {
+  sk::Registry reg(kAsOf);
+  reg.add_records({{"3510014501900001", "", "Siti", "", "", "", "", "", "", "", 0}}, "PKH",
+                  sk::ProgramLevel::kCentral);
+  try {
+    reg.load_csv("/nonexistent/x.csv", "PKH", sk::ProgramLevel::kCentral);
+    FAIL();
+  } catch (const sk::Error& e) {
+    EXPECT_EQ(e.code(), sk::ErrorCode::kIo);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/x.csv"), std::string::npos);
+  }
+  const std::string path = temp_path("reg_nocol.csv");
+  write(path, "nama,alamat\nSiti,Jl\n");
+  EXPECT_THROW(reg.load_csv(path, "PKH", sk::ProgramLevel::kCentral), sk::Error);
+  write(path, "NOMOR INDUK,NAMA ORANG\n3510011203850002,Budi\n");
+  const auto rep = reg.load_csv(path, "BST", sk::ProgramLevel::kCentral,
+                                {{"nik", "nomor induk"}, {"name", "NAMA ORANG"}});
+  EXPECT_EQ(rep.loaded, 1u);
+  EXPECT_EQ(reg.size(), 2u);
+  std::remove(path.c_str());
+}
+
+TEST(Registry, ExclusionsReportsAndCorrections) {
+  sk::Registry reg(kAsOf);
+  const std::string kk = make_kk(1, 7);
+  const std::string father = make_nik(1, 1, 1, 1970, false, 1);
+  const std::string son = make_nik(1, 2, 2, 2000, false, 2);
+  reg.add_records({{father, kk, "Slamet", "1970-01-01", "L", "", "", "", "", "", 0}}, "BST",
+                  sk::ProgramLevel::kCentral);
+  reg.add_records({{son, kk, "Joko", "2000-02-02", "L", "", "", "", "", "", 0}}, "PKH", sk::ProgramLevel::kCentral);
+  reg.set_exclusions(sk::ConflictTable({{"PKH", "BST", sk::ConflictScope::kKk}}));
+  auto rep = reg.dedup();
+  ASSERT_EQ(rep.exclusion_violations.size(), 1u);
+  EXPECT_TRUE(rep.exclusion_violations[0].household);
+  EXPECT_EQ(sk::nik_digits(rep.exclusion_violations[0].key), kk);
+  EXPECT_EQ(rep.exclusion_violations[0].program_a, "BST");
+  EXPECT_EQ(rep.unique_households, 1u);
+  EXPECT_EQ(rep.unique_persons, 2u);
+  EXPECT_EQ(reg.programs_of_kk(kk), (std::vector<std::string>{"BST", "PKH"}));
+
+  // Reports.
+  const std::string daughter = make_nik(1, 3, 3, 2002, true, 3);
+  auto out = reg.report({"123", "", "X", "", "", "", "", "", "", "", 0}, 0);
+  EXPECT_FALSE(out.accepted);
+  EXPECT_EQ(out.reason, "invalid_nik");
+  out = reg.report({son, kk, "Joko", "", "", "", "", "", "", "", 0}, 0);
+  EXPECT_EQ(out.reason, "already_enrolled");
+  EXPECT_EQ(out.programs, std::vector<std::string>{"PKH"});
+  out = reg.report({daughter, kk, "Ani", "", "P", "", "", "", "", "", 0}, 0, "BST");
+  EXPECT_EQ(out.reason, "household_covered");
+  out = reg.report({daughter, make_kk(2, 9), "Ani", "", "P", "", "", "", "", "", 0}, 100);
+  EXPECT_TRUE(out.accepted);
+  EXPECT_EQ(out.queue_position, 1u);
+  out = reg.report({daughter, make_kk(2, 9), "Ani", "", "P", "", "", "", "", "", 0}, 200);
+  EXPECT_EQ(out.reason, "duplicate_report");
+  ASSERT_EQ(reg.reports().size(), 1u);
+  EXPECT_EQ(reg.reports()[0].at, 100);
+
+  // Correct and remove.
+  EXPECT_EQ(reg.correct_record("PKH", son, {son, kk, "Joko Susilo", "2000-02-02", "L", "", "", "", "", "", 0}), 1u);
+  EXPECT_EQ(reg.records("PKH")[0].name, "Joko Susilo");
+  EXPECT_THROW(reg.correct_record("PKH", father, {father, "", "x", "", "", "", "", "", "", "", 0}), sk::Error);
+  EXPECT_EQ(reg.remove_record("PKH", son), 1u);
+  EXPECT_TRUE(reg.programs_of(son).empty());
+  EXPECT_TRUE(reg.dedup().exclusion_violations.empty());
+
+  // Diff.
+  reg.add_records({{son, kk, "Joko", "", "", "", "", "", "", "", 0}}, "PKH", sk::ProgramLevel::kCentral);
+  const sk::ProgramDiff d = reg.diff("PKH", {{son, kk, "Joko S", "", "", "", "", "", "", "", 0},
+                                             {daughter, "", "Ani", "", "", "", "", "", "", "", 0}});
+  EXPECT_EQ(d.added.size(), 1u);
+  EXPECT_EQ(d.changed.size(), 1u);
+  EXPECT_TRUE(d.dropped.empty());
+}
+
+TEST(Registry, SaveLoadRoundTripAndDamage) {
+  sk::Registry reg(kAsOf);
+  reg.add_records({{make_nik(1, 1, 1, 1970, false, 1), make_kk(1, 1), "Slamet", "1970-01-01", "L", "Jl", "Desa",
+                    "Kec", "3", "4", 0},
+                   {"", "", "No Nik", "", "", "", "", "", "", "", 0}},
+                  "PKH", sk::ProgramLevel::kCentral);
+  reg.add_records({{make_nik(2, 2, 2, 1980, true, 2), "", "Sri", "", "", "", "", "", "", "", 0}}, "BST",
+                  sk::ProgramLevel::kRegency);
+  reg.set_exclusions(sk::ConflictTable({{"PKH", "BST", sk::ConflictScope::kKk}}));
+  reg.report({make_nik(3, 3, 3, 1990, false, 3), "", "Budi", "", "", "", "", "", "", "", 0}, 42);
+  const std::string path = temp_path("reg_save.skreg");
+  reg.save(path);
+  const sk::Registry back = sk::Registry::load(path);
+  EXPECT_EQ(back.dedup().to_json(), reg.dedup().to_json());
+  EXPECT_EQ(back.records("PKH")[0].address, "Jl");
+  EXPECT_EQ(back.unkeyed("PKH").size(), 1u);
+  EXPECT_EQ(back.programs()[0].level, sk::ProgramLevel::kRegency);
+  EXPECT_EQ(back.reports().size(), 1u);
+  EXPECT_EQ(back.exclusions().to_json(), reg.exclusions().to_json());
+
+  std::string bytes = sk::read_file(path);
+  for (std::size_t pos : {std::size_t{3}, bytes.size() / 2, bytes.size() - 1}) {
+    std::string damaged = bytes;
+    damaged[pos] = static_cast<char>(damaged[pos] ^ 0x20);
+    write(path, damaged);
+    try {
+      (void)sk::Registry::load(path);
+      FAIL();
+    } catch (const sk::Error& e) {
+      EXPECT_EQ(e.code(), sk::ErrorCode::kCorrupt);
+    }
+  }
+  write(path, bytes.substr(0, bytes.size() / 3));
+  EXPECT_THROW((void)sk::Registry::load(path), sk::Error);
+  std::remove(path.c_str());
+}
+
+// Oracle: random lists with duplicates, overlaps, conflicts and broken rows, checked
+// against counts computed here with std::set / std::map.
+TEST(Registry, RandomListsAgainstSetOracle) {
+  std::mt19937_64 rng(1234);
+  const int rounds = small_size() ? 3 : 12;
+  for (int round = 0; round < rounds; ++round) {
+    struct Person {
+      std::string nik, kk, name, birth;
+      bool female;
+    };
+    std::vector<Person> people;
+    const int n = 50 + static_cast<int>(rng() % 300);
+    for (int i = 0; i < n; ++i) {
+      const bool female = rng() % 2;
+      const int day = 1 + static_cast<int>(rng() % 28), month = 1 + static_cast<int>(rng() % 12);
+      const int year = 1950 + static_cast<int>(rng() % 60);
+      char birth[16];
+      std::snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);
+      people.push_back({make_nik(1 + static_cast<int>(rng() % 25), day, month, year, female, 1 + i),
+                        make_kk(1 + static_cast<int>(rng() % 25), 1 + static_cast<int>(rng() % (n / 3 + 1))),
+                        "Name " + std::to_string(i), birth, female});
+    }
+    const std::vector<std::string> programs = {"BLT_DD", "BPNT", "BST", "PKH"};
+    sk::Registry reg(kAsOf);
+    reg.set_exclusions(sk::ConflictTable({{"PKH", "BST", sk::ConflictScope::kKk},
+                                          {"BPNT", "BLT_DD", sk::ConflictScope::kPerson}}));
+    std::map<std::pair<std::string, std::string>, int> listed;   // (program, nik) -> count
+    std::map<std::string, std::set<std::string>> progs_of;       // nik -> programmes
+    std::map<std::string, std::set<std::string>> progs_of_kk;    // kk -> programmes
+    std::map<std::string, std::set<std::string>> names_of;       // nik -> folded names
+    std::map<std::string, std::string> kk_of;
+    std::set<std::string> mismatched;
+    std::size_t bad_rows = 0, loaded_rows = 0;
+    for (const auto& prog : programs) {
+      std::string csv = "nik,kk,nama,tgl_lahir,jk\n";
+      const int rows = 20 + static_cast<int>(rng() % 200);
+      for (int r = 0; r < rows; ++r) {
+        const Person& p = people[rng() % people.size()];
+        const int kind = static_cast<int>(rng() % 20);
+        if (kind == 0) {  // broken: invalid NIK
+          csv += "35100199999999,," + p.name + ",,\n";
+          ++bad_rows;
+          continue;
+        }
+        if (kind == 1) {  // broken: wrong column count
+          csv += p.nik + "," + p.name + "\n";
+          ++bad_rows;
+          continue;
+        }
+        std::string name = p.name;
+        if (kind == 2) name = "Other " + name;         // a conflict
+        if (kind == 3) name = " name-" + name.substr(5);  // same after folding: no conflict
+        std::string sex = p.female ? "P" : "L";
+        if (kind == 4) {
+          sex = p.female ? "L" : "P";  // disagrees with the NIK (and with other records)
+          mismatched.insert(p.nik);
+        }
+        csv += p.nik + "," + p.kk + "," + name + "," + p.birth + "," + sex + "\n";
+        ++loaded_rows;
+        ++listed[{prog, p.nik}];
+        progs_of[p.nik].insert(prog);
+        progs_of_kk[p.kk].insert(prog);
+        std::string folded;
+        for (char c : name) {
+          if (std::isalnum(static_cast<unsigned char>(c))) folded.push_back(static_cast<char>(std::tolower(c)));
+        }
+        names_of[p.nik].insert(folded + (kind == 4 ? "#sex" : ""));
+        kk_of[p.nik] = p.kk;
+      }
+      const std::string path = temp_path("reg_oracle_" + prog + ".csv");
+      write(path, csv);
+      const auto rep = reg.load_csv(path, prog, sk::ProgramLevel::kCentral);
+      std::remove(path.c_str());
+      ASSERT_EQ(rep.loaded + rep.rejected.size(), static_cast<std::size_t>(rows));
+    }
+    const sk::DedupReport rep = reg.dedup();
+    EXPECT_EQ(rep.records, loaded_rows);
+    EXPECT_EQ(rep.unique_persons, progs_of.size());
+    EXPECT_EQ(rep.unique_households, progs_of_kk.size());
+    std::size_t dups = 0;
+    for (const auto& [key, count] : listed) dups += count > 1;
+    ASSERT_EQ(rep.duplicates.size(), dups);
+    for (const auto& d : rep.duplicates) {
+      EXPECT_EQ(static_cast<int>(d.count), (listed[{d.program, sk::nik_digits(d.nik)}]));
+    }
+    std::size_t overlaps = 0;
+    for (const auto& [nik, set] : progs_of) overlaps += set.size() > 1;
+    ASSERT_EQ(rep.overlaps.size(), overlaps);
+    for (const auto& [nik, names] : rep.overlaps) {
+      const auto& expect = progs_of[sk::nik_digits(nik)];
+      EXPECT_EQ(std::vector<std::string>(expect.begin(), expect.end()), names);
+    }
+    std::set<std::string> conflicts;
+    for (const auto& [nik, names] : names_of) {
+      if (names.size() > 1) conflicts.insert(nik);
+    }
+    std::set<std::string> got_conflicts;
+    for (auto c : rep.conflicts) got_conflicts.insert(sk::nik_digits(c));
+    EXPECT_EQ(got_conflicts, conflicts);
+    std::set<std::string> got_mismatch;
+    for (auto c : rep.nik_mismatches) got_mismatch.insert(sk::nik_digits(c));
+    EXPECT_EQ(got_mismatch, mismatched);
+    // Exclusions: PKH+BST per household, BPNT+BLT_DD per person.
+    std::set<std::tuple<std::string, std::string, std::string>> expected_violations;
+    for (const auto& [kk, set] : progs_of_kk) {
+      if (set.count("PKH") && set.count("BST")) expected_violations.insert({kk, "BST", "PKH"});
+    }
+    for (const auto& [nik, set] : progs_of) {
+      if (set.count("BPNT") && set.count("BLT_DD")) expected_violations.insert({nik, "BLT_DD", "BPNT"});
+    }
+    std::set<std::tuple<std::string, std::string, std::string>> got_violations;
+    for (const auto& v : rep.exclusion_violations) {
+      got_violations.insert({sk::nik_digits(v.key), v.program_a, v.program_b});
+    }
+    EXPECT_EQ(got_violations, expected_violations);
+    // Recipient check agrees with the oracle.
+    for (const auto& [nik, set] : progs_of) {
+      EXPECT_EQ(reg.programs_of(nik), std::vector<std::string>(set.begin(), set.end()));
+    }
+  }
+}
+
+TEST(Registry, RadixSortMatchesStdSort) {
+  std::mt19937_64 rng(5);
+  for (std::size_t n : {0u, 1u, 100u, 1000u, 70000u}) {
+    std::vector<std::uint64_t> keys(n);
+    std::vector<std::uint32_t> payload(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      keys[i] = (rng() % 1000) << 40 | (rng() % 7);
+      payload[i] = static_cast<std::uint32_t>(i);
+    }
+    auto expect = keys;
+    std::stable_sort(expect.begin(), expect.end());
+    auto copy = keys;
+    sk::detail::radix_sort_pairs(keys, payload);
+    EXPECT_EQ(keys, expect);
+    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(copy[payload[i]], keys[i]);
+    sk::detail::radix_sort_keys(copy);
+    EXPECT_EQ(copy, expect);
+  }
+}
+
+// Readers during replace_program see the old list or the new one, never a mix.
+TEST(Registry, ReadsDuringReplaceSeeOldOrNew) {
+  sk::Registry reg(kAsOf);
+  std::vector<sk::RawRecord> a, b;
+  for (int i = 1; i <= 200; ++i) {
+    a.push_back({make_nik(1, 1, 1, 1980, false, i), "", "A", "", "", "", "", "", "", "", 0});
+    b.push_back({make_nik(2, 1, 1, 1980, false, i), "", "B", "", "", "", "", "", "", "", 0});
+  }
+  reg.replace_program("PKH", a, sk::ProgramLevel::kCentral);
+  std::atomic<bool> stop{false};
+  std::atomic<int> mixed{0};
+  std::thread reader([&] {
+    while (!stop) {
+      const auto rep = reg.dedup();
+      if (rep.unique_persons != 200) ++mixed;
+      const bool in_a = !reg.programs_of(a[0].nik).empty();
+      const bool in_b = !reg.programs_of(b[0].nik).empty();
+      if (in_a == in_b && in_a) ++mixed;
+    }
+  });
+  for (int k = 0; k < 50; ++k) reg.replace_program("PKH", k % 2 ? a : b, sk::ProgramLevel::kCentral);
+  stop = true;
+  reader.join();
+  EXPECT_EQ(mixed.load(), 0);
+}
