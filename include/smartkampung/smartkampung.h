@@ -7,5 +7,6 @@
 
 #include <smartkampung/c/common.h>
 #include <smartkampung/c/nik.h>
+#include <smartkampung/c/geo.h>
 
 #endif

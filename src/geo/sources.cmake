@@ -1,0 +1,5 @@
+target_sources(smartkampung_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/geodesy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/facility_index.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/assign_solver.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/load.cpp)
