@@ -52,16 +52,20 @@ void register_nik(py::module_& m) {
 
   py::class_<KkInfo>(m, "KkInfo", "A decoded KK (family card) number.")
       .def_property_readonly("kk", &KkInfo::digits, "The 16 digits.")
-      .def_readonly("province", &KkInfo::province)
-      .def_readonly("regency", &KkInfo::regency)
-      .def_readonly("district", &KkInfo::district)
-      .def_property_readonly("province_name", [](const KkInfo& i) { return name_or_none(i.province_name); })
-      .def_property_readonly("regency_name", [](const KkInfo& i) { return name_or_none(i.regency_name); })
-      .def_property_readonly("district_name", [](const KkInfo& i) { return name_or_none(i.district_name); })
+      .def_readonly("province", &KkInfo::province, "Province code, e.g. '35'.")
+      .def_readonly("regency", &KkInfo::regency, "Regency code, e.g. '3510'.")
+      .def_readonly("district", &KkInfo::district, "District code, e.g. '351001'.")
+      .def_property_readonly("province_name", [](const KkInfo& i) { return name_or_none(i.province_name); },
+                             "Province name, or None.")
+      .def_property_readonly("regency_name", [](const KkInfo& i) { return name_or_none(i.regency_name); },
+                             "Regency name, or None where the table does not know the code.")
+      .def_property_readonly("district_name", [](const KkInfo& i) { return name_or_none(i.district_name); },
+                             "District name, or None where the table does not know the code.")
       .def_property_readonly("issue_date", [](const KkInfo& i) { return from_date(i.issue_date); },
                              "Issue date (datetime.date).")
-      .def_readonly("serial", &KkInfo::serial)
-      .def_readonly("repaired", &KkInfo::repaired)
+      .def_readonly("serial", &KkInfo::serial, "The 4-digit serial as an int.")
+      .def_readonly("repaired", &KkInfo::repaired,
+                    "True when a leading apostrophe or trailing '.0' was stripped.")
       .def("__repr__", [](const KkInfo& i) { return "<KkInfo " + mask_nik(i.digits()) + ">"; });
 
   m.def("parse_nik",

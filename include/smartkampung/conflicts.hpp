@@ -21,6 +21,7 @@ namespace smartkampung {
 /// (across its members), which implies the person scope too.
 enum class ConflictScope : int { kPerson = 0, kKk = 1 };
 
+/// "person" or "kk".
 SMARTKAMPUNG_EXPORT const char* conflict_scope_name(ConflictScope scope) noexcept;
 /// "person" or "kk"; throws Error(kInvalidArgument) otherwise.
 SMARTKAMPUNG_EXPORT ConflictScope parse_conflict_scope(std::string_view text);

@@ -78,6 +78,7 @@ struct KkInfo {
   int serial = 0;
   bool repaired = false;
 
+  /// The 16 digits, zero-padded.
   SMARTKAMPUNG_EXPORT std::string digits() const;
 };
 
@@ -101,6 +102,7 @@ SMARTKAMPUNG_EXPORT KkInfo parse_kk(std::string_view kk);
 SMARTKAMPUNG_EXPORT NikCheck check_nik(std::string_view nik, Date as_of) noexcept;
 SMARTKAMPUNG_EXPORT NikCheck check_kk(std::string_view kk, Date as_of) noexcept;
 
+/// True when check_nik / check_kk find nothing wrong (as_of defaults to today in WIB).
 SMARTKAMPUNG_EXPORT bool is_valid_nik(std::string_view nik) noexcept;
 SMARTKAMPUNG_EXPORT bool is_valid_nik(std::string_view nik, Date as_of) noexcept;
 SMARTKAMPUNG_EXPORT bool is_valid_kk(std::string_view kk) noexcept;
