@@ -1,0 +1,15 @@
+// Private: distances for "certified places near me" (used until the shared geo index is
+// adopted; see docs/cert.md).
+#ifndef SMARTKAMPUNG_SRC_CERT_GEODESIC_HPP
+#define SMARTKAMPUNG_SRC_CERT_GEODESIC_HPP
+
+namespace smartkampung::cert::detail {
+
+/// Great-circle distance on the mean-radius sphere (metres); a cheap prefilter.
+double sphere_distance_m(double lat1, double lon1, double lat2, double lon2) noexcept;
+/// WGS84 ellipsoidal distance (Vincenty, via Boost.Geometry), metres.
+double wgs84_distance_m(double lat1, double lon1, double lat2, double lon2);
+
+}  // namespace smartkampung::cert::detail
+
+#endif

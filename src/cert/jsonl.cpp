@@ -1,0 +1,285 @@
+#include "cert/jsonl.hpp"
+
+#include "core/sha256.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace smartkampung::cert::detail {
+
+const char kGenesisHash[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_time(Writer& w, Instant t) {
+  if (t == kNoTime) {
+    w.Null();
+  } else {
+    w.Int64(t);
+  }
+}
+
+void write_body(Writer& w, const Event& e) {
+  w.Key("seq");
+  w.Uint64(e.seq);
+  w.Key("type");
+  w.String(event_type_name(e.type));
+  w.Key("business");
+  w.Int64(e.business_id);
+  w.Key("effective");
+  write_time(w, e.effective_at);
+  w.Key("recorded");
+  write_time(w, e.recorded_at);
+  w.Key("passed");
+  w.Bool(e.passed);
+  w.Key("reason");
+  w.String(e.reason);
+  w.Key("serial");
+  w.Int64(e.serial);
+  w.Key("actor");
+  w.String(e.provenance.actor);
+  w.Key("evidence");
+  w.String(e.provenance.evidence);
+  if (e.type == EventType::kRegistered) {
+    w.Key("data");
+    w.StartObject();
+    w.Key("name");
+    w.String(e.business.name);
+    w.Key("category");
+    w.String(e.business.category);
+    w.Key("lat");
+    w.Double(e.business.lat);
+    w.Key("lon");
+    w.Double(e.business.lon);
+    w.Key("capacity");
+    w.Int(e.business.capacity);
+    w.Key("zone");
+    w.String(e.business.zone);
+    w.EndObject();
+  }
+  if (e.type == EventType::kPolicy) {
+    w.Key("policy");
+    w.RawValue(e.policy_json.data(), e.policy_json.size(), rapidjson::kObjectType);
+    w.Key("utc_offset_minutes");
+    w.Int(e.utc_offset_minutes);
+  }
+  w.Key("prev");
+  w.String(e.prev_hash);
+}
+
+[[noreturn]] void corrupt(std::int64_t position, const std::string& what) {
+  throw CertificateError(ErrorCode::kCorrupt,
+                         "certificate log is corrupt at event " + std::to_string(position) + " (line " +
+                             std::to_string(position + 1) + "): " + what,
+                         position);
+}
+
+bool is_hex64(const rapidjson::Value& v) {
+  if (!v.IsString() || v.GetStringLength() != 64) return false;
+  const char* s = v.GetString();
+  for (int i = 0; i < 64; ++i) {
+    const char c = s[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+constexpr const char* kFields[] = {"seq",    "type",   "business", "effective", "recorded",
+                                   "passed", "reason", "serial",   "actor",     "evidence",
+                                   "data",   "policy", "utc_offset_minutes", "prev", "hash"};
+constexpr int kFieldCount = 15;
+
+}  // namespace
+
+std::string canonical_event(const Event& e) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  write_body(w, e);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string event_hash(const Event& e) { return smartkampung::detail::sha256_hex(canonical_event(e)); }
+
+std::string event_line(const Event& e) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  write_body(w, e);
+  w.Key("hash");
+  w.String(e.hash);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+EventType event_type_from_name(std::string_view name, bool& ok) noexcept {
+  for (int i = 0; i <= static_cast<int>(EventType::kWithdrawn); ++i) {
+    const auto type = static_cast<EventType>(i);
+    if (name == event_type_name(type)) {
+      ok = true;
+      return type;
+    }
+  }
+  ok = false;
+  return EventType::kPolicy;
+}
+
+Event parse_event_line(std::string_view line, std::int64_t position) {
+  rapidjson::Document doc;
+  doc.Parse(line.data(), line.size());
+  if (doc.HasParseError()) {
+    corrupt(position, std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
+                          rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  if (!doc.IsObject()) corrupt(position, "not a JSON object");
+  Event e;
+  bool has[kFieldCount] = {};
+  const rapidjson::Value* data = nullptr;
+  const rapidjson::Value* policy = nullptr;
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    const std::string key(it->name.GetString(), it->name.GetStringLength());
+    int index = -1;
+    for (int i = 0; i < kFieldCount; ++i) {
+      if (key == kFields[i]) index = i;
+    }
+    if (index < 0) corrupt(position, "unknown field");
+    if (has[index]) corrupt(position, "duplicate field \"" + key + "\"");
+    has[index] = true;
+    const rapidjson::Value& v = it->value;
+    auto time_of = [&](Instant& out) {
+      if (v.IsNull()) {
+        out = kNoTime;
+      } else if (v.IsInt64() && v.GetInt64() != kNoTime) {
+        out = v.GetInt64();
+      } else {
+        corrupt(position, "\"" + key + "\" is not a time");
+      }
+    };
+    auto string_of = [&](std::string& out) {
+      if (!v.IsString()) corrupt(position, "\"" + key + "\" is not a string");
+      out.assign(v.GetString(), v.GetStringLength());
+    };
+    switch (index) {
+      case 0:
+        if (!v.IsUint64()) corrupt(position, "\"seq\" is not a count");
+        e.seq = v.GetUint64();
+        break;
+      case 1: {
+        bool ok = false;
+        if (v.IsString()) e.type = event_type_from_name(std::string_view(v.GetString(), v.GetStringLength()), ok);
+        if (!ok) corrupt(position, "unknown event type");
+        break;
+      }
+      case 2:
+        if (!v.IsInt64()) corrupt(position, "\"business\" is not an id");
+        e.business_id = v.GetInt64();
+        break;
+      case 3: time_of(e.effective_at); break;
+      case 4: time_of(e.recorded_at); break;
+      case 5:
+        if (!v.IsBool()) corrupt(position, "\"passed\" is not a boolean");
+        e.passed = v.GetBool();
+        break;
+      case 6: string_of(e.reason); break;
+      case 7:
+        if (!v.IsInt64()) corrupt(position, "\"serial\" is not an integer");
+        e.serial = v.GetInt64();
+        break;
+      case 8: string_of(e.provenance.actor); break;
+      case 9: string_of(e.provenance.evidence); break;
+      case 10: data = &v; break;
+      case 11: policy = &v; break;
+      case 12:
+        if (!v.IsInt() || v.GetInt() < -24 * 60 || v.GetInt() > 24 * 60) {
+          corrupt(position, "\"utc_offset_minutes\" is not an offset");
+        }
+        e.utc_offset_minutes = v.GetInt();
+        break;
+      case 13:
+        if (!is_hex64(v)) corrupt(position, "\"prev\" is not a SHA-256 hex digest");
+        e.prev_hash.assign(v.GetString(), 64);
+        break;
+      case 14:
+        if (!is_hex64(v)) corrupt(position, "\"hash\" is not a SHA-256 hex digest");
+        e.hash.assign(v.GetString(), 64);
+        break;
+      default: break;
+    }
+  }
+  for (int i = 0; i < kFieldCount; ++i) {
+    const bool needed = i == 10   ? e.type == EventType::kRegistered
+                        : i == 11 ? e.type == EventType::kPolicy
+                        : i == 12 ? e.type == EventType::kPolicy
+                                  : true;
+    if (needed && !has[i]) corrupt(position, std::string("missing field \"") + kFields[i] + "\"");
+    if (!needed && has[i]) corrupt(position, std::string("unexpected field \"") + kFields[i] + "\"");
+  }
+  if (data != nullptr) {
+    if (!data->IsObject()) corrupt(position, "\"data\" is not an object");
+    int seen = 0;
+    bool got[6] = {};
+    for (auto it = data->MemberBegin(); it != data->MemberEnd(); ++it) {
+      const std::string key(it->name.GetString(), it->name.GetStringLength());
+      const rapidjson::Value& v = it->value;
+      ++seen;
+      if (key == "name" && v.IsString() && !got[0]) {
+        got[0] = true;
+        e.business.name.assign(v.GetString(), v.GetStringLength());
+      } else if (key == "category" && v.IsString() && !got[1]) {
+        got[1] = true;
+        e.business.category.assign(v.GetString(), v.GetStringLength());
+      } else if (key == "zone" && v.IsString() && !got[2]) {
+        got[2] = true;
+        e.business.zone.assign(v.GetString(), v.GetStringLength());
+      } else if (key == "lat" && v.IsNumber() && !got[3]) {
+        got[3] = true;
+        e.business.lat = v.GetDouble();
+      } else if (key == "lon" && v.IsNumber() && !got[4]) {
+        got[4] = true;
+        e.business.lon = v.GetDouble();
+      } else if (key == "capacity" && v.IsInt() && !got[5]) {
+        got[5] = true;
+        e.business.capacity = v.GetInt();
+      } else {
+        corrupt(position, "bad business field \"" + key + "\"");
+      }
+    }
+    if (seen != 6) corrupt(position, "business data needs exactly name, category, lat, lon, capacity, zone");
+    e.business.id = e.business_id;
+  }
+  if (policy != nullptr) {
+    if (!policy->IsObject()) corrupt(position, "\"policy\" is not an object");
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    policy->Accept(w);
+    try {
+      e.policy_json = Policy::from_json(std::string_view(buf.GetString(), buf.GetSize())).to_json();
+    } catch (const Error& err) {
+      corrupt(position, std::string("bad policy: ") + err.what());
+    }
+  }
+  return e;
+}
+
+std::string format_instant(Instant t, TimeZone tz) {
+  if (t == kNoTime) return "none";
+  const int offset = static_cast<int>(tz);
+  const Instant local = t + static_cast<Instant>(offset) * 60;
+  const Date day = local_date(t, tz);
+  const Instant secs = local - static_cast<Instant>(day.days_since_epoch()) * 86400;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+%02d:%02d", day.to_iso().c_str(),
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60),
+                offset / 60, offset % 60);
+  return buf;
+}
+
+}  // namespace smartkampung::cert::detail

@@ -1,0 +1,597 @@
+#include <smartkampung/cert.hpp>
+
+#include "cert/engine.hpp"
+#include "cert/geodesic.hpp"
+#include "cert/jsonl.hpp"
+#include "cert/policy.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <shared_mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace smartkampung::cert {
+
+using detail::Engine;
+using detail::State;
+using detail::Step;
+
+const char* status_name(Status status) noexcept {
+  switch (status) {
+    case Status::kNone: return "none";
+    case Status::kApplied: return "applied";
+    case Status::kUnderAudit: return "under_audit";
+    case Status::kActive: return "active";
+    case Status::kEvaluationDue: return "evaluation_due";
+    case Status::kSuspended: return "suspended";
+    case Status::kRevoked: return "revoked";
+    case Status::kExpired: return "expired";
+    case Status::kWithdrawn: return "withdrawn";
+  }
+  return "unknown";
+}
+
+const char* event_type_name(EventType type) noexcept {
+  switch (type) {
+    case EventType::kPolicy: return "policy";
+    case EventType::kRegistered: return "registered";
+    case EventType::kApplied: return "applied";
+    case EventType::kAudited: return "audited";
+    case EventType::kIssued: return "issued";
+    case EventType::kEvaluated: return "evaluated";
+    case EventType::kViolation: return "violation";
+    case EventType::kSuspended: return "suspended";
+    case EventType::kReinstated: return "reinstated";
+    case EventType::kRevoked: return "revoked";
+    case EventType::kRenewed: return "renewed";
+    case EventType::kWithdrawn: return "withdrawn";
+  }
+  return "unknown";
+}
+
+CertificateError::CertificateError(ErrorCode code, const std::string& message, std::int64_t position)
+    : Error(code, message), position_(position) {}
+
+// Out of line so that the vtable and typeinfo live in the library (the key function).
+CertificateError::~CertificateError() = default;
+
+namespace {
+
+Step step_of(const Event& e) { return Step{e.effective_at, e.seq, e.type, e.passed, e.serial}; }
+
+std::vector<Step> sorted_steps(const std::vector<Event>& events, std::int64_t business_id) {
+  std::vector<Step> steps;
+  for (const Event& e : events) {
+    if (e.business_id == business_id && e.type != EventType::kPolicy) steps.push_back(step_of(e));
+  }
+  std::stable_sort(steps.begin(), steps.end(), detail::step_before);
+  return steps;
+}
+
+bool valid_category(std::string_view c) {
+  if (c.empty() || c.size() > 64) return false;
+  for (char ch : c) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')) return false;
+  }
+  return true;
+}
+
+void check_business(const Business& b) {
+  const std::string where = "business " + std::to_string(b.id) + ": ";
+  if (b.name.empty()) throw Error(ErrorCode::kInvalidArgument, where + "name is empty");
+  if (!valid_category(b.category)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                where + "category must be a lowercase word (a-z, 0-9, _ or -), e.g. \"warung\"");
+  }
+  if (!std::isfinite(b.lat) || b.lat < -90.0 || b.lat > 90.0) {
+    throw Error(ErrorCode::kInvalidArgument, where + "latitude must be a number in [-90, 90]");
+  }
+  if (!std::isfinite(b.lon) || b.lon < -180.0 || b.lon > 180.0) {
+    throw Error(ErrorCode::kInvalidArgument, where + "longitude must be a number in [-180, 180]");
+  }
+  if (b.capacity < 0) throw Error(ErrorCode::kInvalidArgument, where + "capacity must be >= 0");
+}
+
+bool valid_zone(TimeZone tz) {
+  return tz == TimeZone::kWIB || tz == TimeZone::kWITA || tz == TimeZone::kWIT;
+}
+
+struct BusinessRec {
+  Business data;
+  std::vector<Step> steps;          // by effective time, then seq
+  std::vector<std::uint64_t> seqs;  // the business's events in the order recorded
+  std::atomic<std::int32_t> occupancy{0};
+};
+
+}  // namespace
+
+Status status_at(const std::vector<Event>& events, Instant t, const Policy& policy, TimeZone tz) {
+  const Event* first = nullptr;
+  for (const Event& e : events) {
+    if (e.type != EventType::kPolicy) {
+      first = &e;
+      break;
+    }
+  }
+  if (first == nullptr) return Status::kNone;
+  std::string_view category;
+  for (const Event& e : events) {
+    if (e.type == EventType::kRegistered && e.business_id == first->business_id) {
+      category = e.business.category;
+      break;
+    }
+  }
+  const std::vector<Step> steps = sorted_steps(events, first->business_id);
+  const Engine engine(policy.impl(), tz, category);
+  return engine.status_at(steps.data(), steps.size(), t);
+}
+
+// --------------------------------------------------------------------------------------
+
+struct CertificateRegistry::Impl {
+  Policy policy;
+  TimeZone tz;
+  std::vector<Event> log;
+  std::unordered_map<std::int64_t, std::unique_ptr<BusinessRec>> businesses;
+  std::int64_t last_serial = 0;
+  mutable std::shared_mutex mutex;
+
+  Impl(Policy p, TimeZone zone) : policy(std::move(p)), tz(zone) {}
+
+  Engine engine(const BusinessRec& b) const { return Engine(policy.impl(), tz, b.data.category); }
+
+  const BusinessRec& find(std::int64_t id) const {
+    auto it = businesses.find(id);
+    if (it == businesses.end()) {
+      throw Error(ErrorCode::kNotFound, "certificate registry: no business with id " + std::to_string(id));
+    }
+    return *it->second;
+  }
+  BusinessRec& find(std::int64_t id) { return const_cast<BusinessRec&>(std::as_const(*this).find(id)); }
+
+  State state_at(const BusinessRec& b, Instant t) const {
+    return engine(b).replay(b.steps.data(), b.steps.size(), t);
+  }
+  Status status(const BusinessRec& b, Instant t) const { return Engine::status(state_at(b, t), t); }
+
+  std::int32_t max_visitors(const BusinessRec& b, Instant t) const {
+    if (!is_valid(status(b, t))) return 0;
+    const int percent = policy.impl().cap_percent(b.data.category, b.data.zone, local_date(t, tz));
+    return static_cast<std::int32_t>(static_cast<std::int64_t>(b.data.capacity) * percent / 100);
+  }
+
+  Event make_event(EventType type, std::int64_t id, Instant effective, Instant recorded, const Provenance& p) const {
+    Event e;
+    e.seq = log.size();
+    e.type = type;
+    e.business_id = id;
+    e.effective_at = effective;
+    e.recorded_at = recorded;
+    e.provenance = p;
+    e.prev_hash = log.empty() ? std::string(detail::kGenesisHash) : log.back().hash;
+    return e;
+  }
+
+  void push(Event e) {
+    e.hash = detail::event_hash(e);
+    log.push_back(std::move(e));
+  }
+
+  [[noreturn]] void refuse(const Event& e, const std::string& what) const {
+    throw CertificateError(ErrorCode::kState, std::string(event_type_name(e.type)) + " not allowed for business " +
+                                                  std::to_string(e.business_id) + " at " +
+                                                  detail::format_instant(e.effective_at, tz) + ": " + what);
+  }
+
+  // Checks that the event is allowed where it falls in time and that it makes no later
+  // event disallowed (a revocation supersedes what follows it), then appends it.
+  void append(BusinessRec& b, Event e) {
+    const Step step = step_of(e);
+    const Engine eng = engine(b);
+    std::vector<char> before_flags;
+    eng.replay(b.steps.data(), b.steps.size(), detail::kForever, &before_flags);
+    std::vector<Step> steps = b.steps;
+    const auto pos = static_cast<std::size_t>(
+        std::upper_bound(steps.begin(), steps.end(), step, detail::step_before) - steps.begin());
+    steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(pos), step);
+    State s;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const State before = s;
+      const char* why = eng.apply(s, steps[i]);
+      if (why != nullptr) s = before;
+      if (i == pos && why != nullptr) {
+        State at = before;
+        eng.advance(at, step.effective);
+        refuse(e, std::string("status is ") + status_name(Engine::status(at, step.effective)) + " (" + why + ")");
+      }
+      if (i != pos && why != nullptr && e.type != EventType::kRevoked && before_flags[i < pos ? i : i - 1]) {
+        refuse(e, std::string("it would make the later ") + event_type_name(steps[i].type) + " event (seq " +
+                      std::to_string(steps[i].seq) + ") not allowed (" + why + ")");
+      }
+    }
+    b.seqs.reserve(b.seqs.size() + 1);
+    log.reserve(log.size() + 1);
+    push(std::move(e));
+    b.steps = std::move(steps);
+    b.seqs.push_back(log.back().seq);
+  }
+
+  void record(EventType type, std::int64_t id, Instant at, const Provenance& p, bool passed = false,
+              std::string_view reason = {}, Instant effective = kNoTime) {
+    if (at == kNoTime) throw Error(ErrorCode::kInvalidArgument, "certificate event: the time is not set");
+    if (effective == kNoTime) effective = at;
+    std::unique_lock lock(mutex);
+    BusinessRec& b = find(id);
+    Event e = make_event(type, id, effective, at, p);
+    e.passed = passed;
+    e.reason = std::string(reason);
+    const bool new_serial = type == EventType::kIssued || type == EventType::kRenewed;
+    if (new_serial) e.serial = last_serial + 1;
+    append(b, std::move(e));
+    if (new_serial) ++last_serial;
+  }
+
+  void index_event(const Event& e, std::int64_t position) {
+    auto fail = [&](const char* what) {
+      return CertificateError(ErrorCode::kCorrupt,
+                              "certificate log is corrupt at event " + std::to_string(position) + " (line " +
+                                  std::to_string(position + 1) + "): " + what,
+                              position);
+    };
+    if (e.type == EventType::kPolicy) return;
+    if (e.type == EventType::kRegistered) {
+      if (businesses.count(e.business_id) != 0) throw fail("business registered twice");
+      try {
+        check_business(e.business);
+      } catch (const Error&) {
+        throw fail("invalid business data");
+      }
+      auto rec = std::make_unique<BusinessRec>();
+      rec->data = e.business;
+      businesses.emplace(e.business_id, std::move(rec));
+    }
+    auto it = businesses.find(e.business_id);
+    if (it == businesses.end()) throw fail("event of a business that is not registered");
+    BusinessRec& b = *it->second;
+    const Step step = step_of(e);
+    b.steps.insert(std::upper_bound(b.steps.begin(), b.steps.end(), step, detail::step_before), step);
+    b.seqs.push_back(e.seq);
+    last_serial = std::max(last_serial, e.serial);
+  }
+};
+
+CertificateRegistry::CertificateRegistry(Policy policy, TimeZone tz) {
+  if (!valid_zone(tz)) throw Error(ErrorCode::kInvalidArgument, "time zone must be WIB, WITA or WIT");
+  impl_ = std::make_unique<Impl>(std::move(policy), tz);
+  Event e = impl_->make_event(EventType::kPolicy, 0, kNoTime, kNoTime, {});
+  e.policy_json = impl_->policy.to_json();
+  e.utc_offset_minutes = static_cast<std::int32_t>(tz);
+  impl_->push(std::move(e));
+}
+
+CertificateRegistry::~CertificateRegistry() = default;
+CertificateRegistry::CertificateRegistry(CertificateRegistry&&) noexcept = default;
+CertificateRegistry& CertificateRegistry::operator=(CertificateRegistry&&) noexcept = default;
+
+void CertificateRegistry::add_business(const Business& business, Instant at, const Provenance& p) {
+  check_business(business);
+  std::unique_lock lock(impl_->mutex);
+  if (impl_->businesses.count(business.id) != 0) {
+    throw CertificateError(ErrorCode::kState, "business " + std::to_string(business.id) + " is already registered");
+  }
+  Event e = impl_->make_event(EventType::kRegistered, business.id, at, at, p);
+  e.business = business;
+  auto rec = std::make_unique<BusinessRec>();
+  rec->data = business;
+  rec->steps.push_back(step_of(e));
+  rec->seqs.push_back(e.seq);
+  impl_->businesses.reserve(impl_->businesses.size() + 1);  // may throw before any change
+  impl_->log.reserve(impl_->log.size() + 1);
+  impl_->push(std::move(e));
+  impl_->businesses.emplace(business.id, std::move(rec));
+}
+
+void CertificateRegistry::apply(std::int64_t id, Instant at, const Provenance& p) {
+  impl_->record(EventType::kApplied, id, at, p);
+}
+void CertificateRegistry::audit(std::int64_t id, Instant at, bool passed, std::string_view findings,
+                                const Provenance& p) {
+  impl_->record(EventType::kAudited, id, at, p, passed, findings);
+}
+std::int64_t CertificateRegistry::issue(std::int64_t id, Instant at, const Provenance& p) {
+  impl_->record(EventType::kIssued, id, at, p);
+  std::shared_lock lock(impl_->mutex);
+  return impl_->last_serial;
+}
+void CertificateRegistry::evaluate(std::int64_t id, Instant at, bool passed, std::string_view findings,
+                                   const Provenance& p) {
+  impl_->record(EventType::kEvaluated, id, at, p, passed, findings);
+}
+void CertificateRegistry::report_violation(std::int64_t id, Instant at, std::string_view reason,
+                                           const Provenance& p) {
+  impl_->record(EventType::kViolation, id, at, p, false, reason);
+}
+void CertificateRegistry::suspend(std::int64_t id, Instant at, std::string_view reason, const Provenance& p) {
+  impl_->record(EventType::kSuspended, id, at, p, false, reason);
+}
+void CertificateRegistry::reinstate(std::int64_t id, Instant at, const Provenance& p) {
+  impl_->record(EventType::kReinstated, id, at, p);
+}
+void CertificateRegistry::revoke(std::int64_t id, Instant at, std::string_view reason, Instant effective_at,
+                                 const Provenance& p) {
+  if (effective_at != kNoTime && at != kNoTime && effective_at > at) {
+    throw Error(ErrorCode::kInvalidArgument, "revocation: effective_at must not be after the time it is recorded");
+  }
+  impl_->record(EventType::kRevoked, id, at, p, false, reason, effective_at);
+}
+std::int64_t CertificateRegistry::renew(std::int64_t id, Instant at, const Provenance& p) {
+  impl_->record(EventType::kRenewed, id, at, p);
+  std::shared_lock lock(impl_->mutex);
+  return impl_->last_serial;
+}
+void CertificateRegistry::withdraw(std::int64_t id, Instant at, std::string_view reason, const Provenance& p) {
+  impl_->record(EventType::kWithdrawn, id, at, p, false, reason);
+}
+
+Status CertificateRegistry::status(std::int64_t id, Instant t) const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->status(impl_->find(id), t);
+}
+
+CertificateInfo CertificateRegistry::certificate(std::int64_t id, Instant t) const {
+  std::shared_lock lock(impl_->mutex);
+  const BusinessRec& b = impl_->find(id);
+  const State s = impl_->state_at(b, t);
+  CertificateInfo info;
+  info.status = Engine::status(s, t);
+  info.serial = s.serial;
+  if (s.serial != 0) {
+    info.certificate_id = "CERT-" + std::to_string(id) + "-" + std::to_string(s.serial);
+    info.issued_at = s.issued_at;
+    info.valid_until = s.valid_until;
+    info.valid_end = s.valid_end;
+  }
+  if (s.phase == detail::Phase::kCertified) {
+    info.evaluation_due_at = s.due_at;
+    info.grace_end = s.lapse_at;
+    if (s.suspended) info.suspension_end = s.suspension_end;
+  }
+  return info;
+}
+
+std::vector<std::pair<std::int64_t, Status>> CertificateRegistry::statuses(Instant t) const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<std::pair<std::int64_t, Status>> out;
+  out.reserve(impl_->businesses.size());
+  for (const auto& [id, rec] : impl_->businesses) out.emplace_back(id, impl_->status(*rec, t));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+std::int32_t CertificateRegistry::max_visitors(std::int64_t id, Instant t) const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->max_visitors(impl_->find(id), t);
+}
+
+bool CertificateRegistry::check_in(std::int64_t id, Instant t, std::int32_t n) {
+  if (n < 1) throw Error(ErrorCode::kInvalidArgument, "check_in: n must be >= 1");
+  std::shared_lock lock(impl_->mutex);
+  BusinessRec& b = impl_->find(id);
+  const std::int32_t cap = impl_->max_visitors(b, t);
+  std::int32_t current = b.occupancy.load(std::memory_order_relaxed);
+  do {
+    if (static_cast<std::int64_t>(current) + n > cap) return false;
+  } while (!b.occupancy.compare_exchange_weak(current, current + n, std::memory_order_acq_rel,
+                                              std::memory_order_relaxed));
+  return true;
+}
+
+void CertificateRegistry::check_out(std::int64_t id, Instant t, std::int32_t n) {
+  (void)t;  // leaving is always allowed, whatever the certificate's status
+  if (n < 1) throw Error(ErrorCode::kInvalidArgument, "check_out: n must be >= 1");
+  std::shared_lock lock(impl_->mutex);
+  BusinessRec& b = impl_->find(id);
+  std::int32_t current = b.occupancy.load(std::memory_order_relaxed);
+  while (!b.occupancy.compare_exchange_weak(current, current > n ? current - n : 0, std::memory_order_acq_rel,
+                                            std::memory_order_relaxed)) {
+  }
+}
+
+std::int32_t CertificateRegistry::occupancy(std::int64_t id) const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->find(id).occupancy.load(std::memory_order_acquire);
+}
+
+std::vector<Nearby> CertificateRegistry::certified_near(double lat, double lon, double radius_m, Instant t,
+                                                        std::optional<std::string> category) const {
+  if (!std::isfinite(lat) || lat < -90.0 || lat > 90.0 || !std::isfinite(lon) || lon < -180.0 || lon > 180.0) {
+    throw Error(ErrorCode::kInvalidArgument, "certified_near: coordinates out of range");
+  }
+  if (!(radius_m >= 0.0)) throw Error(ErrorCode::kInvalidArgument, "certified_near: radius_m must be >= 0");
+  std::shared_lock lock(impl_->mutex);
+  std::vector<Nearby> out;
+  for (const auto& [id, rec] : impl_->businesses) {
+    const Business& b = rec->data;
+    if (category && b.category != *category) continue;
+    // A cheap spherical bound first: the ellipsoidal distance is within 1% of it.
+    if (detail::sphere_distance_m(lat, lon, b.lat, b.lon) > radius_m * 1.02 + 1.0) continue;
+    const double d = detail::wgs84_distance_m(lat, lon, b.lat, b.lon);
+    if (!(d <= radius_m)) continue;
+    if (!is_valid(impl_->status(*rec, t))) continue;
+    out.push_back(Nearby{id, d});
+  }
+  std::sort(out.begin(), out.end(), [](const Nearby& a, const Nearby& b) {
+    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.id < b.id;
+  });
+  return out;
+}
+
+bool CertificateRegistry::contains(std::int64_t id) const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->businesses.count(id) != 0;
+}
+
+Business CertificateRegistry::business(std::int64_t id) const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->find(id).data;
+}
+
+std::vector<std::int64_t> CertificateRegistry::ids() const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<std::int64_t> out;
+  out.reserve(impl_->businesses.size());
+  for (const auto& entry : impl_->businesses) out.push_back(entry.first);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::size_t CertificateRegistry::size() const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->businesses.size();
+}
+
+std::vector<Event> CertificateRegistry::history(std::int64_t id) const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<Event> out;
+  for (std::uint64_t seq : impl_->find(id).seqs) out.push_back(impl_->log[seq]);
+  return out;
+}
+
+std::vector<Event> CertificateRegistry::events() const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->log;
+}
+
+const Policy& CertificateRegistry::policy() const { return impl_->policy; }
+TimeZone CertificateRegistry::time_zone() const { return impl_->tz; }
+
+std::string CertificateRegistry::to_jsonl() const {
+  std::shared_lock lock(impl_->mutex);
+  std::string out;
+  out.reserve(impl_->log.size() * 300);
+  for (const Event& e : impl_->log) {
+    out += detail::event_line(e);
+    out += '\n';
+  }
+  out += "{\"trailer\":{\"count\":" + std::to_string(impl_->log.size()) + ",\"head\":\"" + impl_->log.back().hash +
+         "\"}}\n";
+  return out;
+}
+
+CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text) {
+  auto corrupt = [](std::int64_t position, const std::string& what) {
+    return CertificateError(ErrorCode::kCorrupt,
+                            "certificate log is corrupt at event " + std::to_string(position) + " (line " +
+                                std::to_string(position + 1) + "): " + what,
+                            position);
+  };
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  if (lines.empty()) throw corrupt(0, "the file is empty");
+  std::vector<Event> events;
+  events.reserve(lines.size());
+  std::string prev = detail::kGenesisHash;
+  bool trailer_seen = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto position = static_cast<std::int64_t>(i);
+    const std::string_view line = lines[i];
+    if (line.rfind("{\"trailer\":", 0) == 0) {
+      const std::string expected =
+          "{\"trailer\":{\"count\":" + std::to_string(events.size()) + ",\"head\":\"" + prev + "\"}}";
+      if (line != expected) throw corrupt(position, "the trailer does not match the events before it");
+      if (i + 1 != lines.size()) throw corrupt(position + 1, "content after the trailer");
+      trailer_seen = true;
+      break;
+    }
+    Event e = detail::parse_event_line(line, position);
+    if (e.seq != i) {
+      throw corrupt(position, "sequence number " + std::to_string(e.seq) + " where " + std::to_string(i) +
+                                  " was expected (events deleted or reordered)");
+    }
+    if (e.prev_hash != prev) throw corrupt(position, "the link to the previous event is broken");
+    if (detail::event_hash(e) != e.hash) throw corrupt(position, "the event does not match its hash (edited)");
+    if ((i == 0) != (e.type == EventType::kPolicy)) {
+      throw corrupt(position, i == 0 ? "the first event must be the policy" : "a second policy event");
+    }
+    prev = e.hash;
+    events.push_back(std::move(e));
+  }
+  if (!trailer_seen) throw corrupt(static_cast<std::int64_t>(events.size()), "no trailer (the file is truncated)");
+  const Event& first = events.front();
+  const auto tz = static_cast<TimeZone>(first.utc_offset_minutes);
+  if (!valid_zone(tz)) throw corrupt(0, "the time zone is not WIB, WITA or WIT");
+  CertificateRegistry reg(Policy::from_json(first.policy_json), tz);
+  Impl& impl = *reg.impl_;
+  impl.log.clear();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    impl.index_event(events[i], static_cast<std::int64_t>(i));
+    impl.log.push_back(std::move(events[i]));
+  }
+  return reg;
+}
+
+void CertificateRegistry::save(const std::string& path) const {
+  const std::string data = to_jsonl();
+  const std::string tmp = path + ".tmp";
+  auto fail = [&](const char* what) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return Error(ErrorCode::kIo,
+                 std::string("certificate registry: cannot ") + what + " the file: " + std::strerror(err));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw Error(ErrorCode::kIo, std::string("certificate registry: cannot create the file: ") + std::strerror(errno));
+  }
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      throw fail("write");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    throw fail("flush");
+  }
+  if (::close(fd) != 0) throw fail("close");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw fail("rename");
+  // Make the rename durable too (best effort: some file systems refuse fsync on a folder).
+  const std::size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+CertificateRegistry CertificateRegistry::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, "certificate registry: cannot open the file for reading");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw Error(ErrorCode::kIo, "certificate registry: cannot read the file");
+  return from_jsonl(buf.str());
+}
+
+}  // namespace smartkampung::cert
