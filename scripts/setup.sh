@@ -3,6 +3,7 @@
 # (C++ libraries and tools) and Python build/test tools from PyPI. Idempotent.
 # Usage: scripts/setup.sh [--sanitizers]
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 want_sanitizers=0
 for arg in "$@"; do
@@ -33,9 +34,26 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PY="${PYTHON:-python3}"
-# Python tools: build backend plus the test extra of pyproject.toml.
-if ! "$PY" -c "import pybind11, scikit_build_core, pytest, numpy, hypothesis" 2>/dev/null; then
-  echo "setup.sh: installing Python build and test tools"
-  "$PY" -m pip install -q --disable-pip-version-check \
-    "scikit-build-core>=0.10" "pybind11>=2.12" "pytest>=7" "numpy>=1.23" "hypothesis>=6"
+# Python tools: the build requirements and the `test` extra, both read from
+# pyproject.toml so that the list lives in one place.
+mapfile -t py_reqs < <("$PY" - <<'PYEOF'
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    meta = tomllib.load(f)
+for req in meta["build-system"]["requires"] + meta["project"]["optional-dependencies"]["test"]:
+    print(req)
+PYEOF
+)
+if ! "$PY" - "${py_reqs[@]}" <<'PYEOF' 2>/dev/null
+import sys
+from importlib.metadata import version
+from packaging.requirements import Requirement
+for text in sys.argv[1:]:
+    req = Requirement(text)
+    if not req.specifier.contains(version(req.name), prereleases=True):
+        sys.exit(1)
+PYEOF
+then
+  echo "setup.sh: installing Python build and test tools: ${py_reqs[*]}"
+  "$PY" -m pip install -q --disable-pip-version-check "${py_reqs[@]}"
 fi
