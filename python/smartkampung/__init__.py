@@ -45,4 +45,5 @@ __all__ = [
 
 # --- areas: each area module adds its public names (one line per area) -------
 # (kept in dependency order; an area module defines __all__)
+from .geo import *  # noqa: F401,F403
 # -----------------------------------------------------------------------------
