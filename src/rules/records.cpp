@@ -1,0 +1,317 @@
+// Decoded records: columns shaped by a rule set's inputs, filled from JSON or field
+// by field. Evaluation reads them in place.
+#include "rules/ir.hpp"
+#include "rules/json_util.hpp"
+
+#include <climits>
+
+namespace smartkampung {
+
+using detail::BatchData;
+using detail::Column;
+using detail::FieldDef;
+using detail::Kind;
+
+namespace {
+// Messages name the field, never its value (which may be personal data).
+[[noreturn]] void bad(const std::string& path, const std::string& msg) {
+  throw RuleError(ErrorCode::kInvalidArgument, path, 0, "record: " + msg);
+}
+
+void push_missing(Column& c) {
+  c.v.push_back(0);
+  c.n.push_back(0);
+  c.known.push_back(0);
+}
+}  // namespace
+
+RecordBatch::RecordBatch(const RuleSet& rules) : rules_(rules.impl_), data_(std::make_unique<BatchData>()) {
+  data_->cols.resize(rules_->schema.fields.size());
+  data_->elems.assign(rules_->schema.elem_types.size(), 0);
+}
+RecordBatch::~RecordBatch() = default;
+RecordBatch::RecordBatch(const RecordBatch& o) : rules_(o.rules_), data_(std::make_unique<BatchData>(*o.data_)) {}
+RecordBatch& RecordBatch::operator=(const RecordBatch& o) {
+  if (this != &o) {
+    rules_ = o.rules_;
+    data_ = std::make_unique<BatchData>(*o.data_);
+  }
+  return *this;
+}
+RecordBatch::RecordBatch(RecordBatch&&) noexcept = default;
+RecordBatch& RecordBatch::operator=(RecordBatch&&) noexcept = default;
+
+std::size_t RecordBatch::size() const noexcept { return data_->rows; }
+
+void RecordBatch::clear() noexcept {
+  data_->rows = 0;
+  for (auto& e : data_->elems) e = 0;
+  for (Column& c : data_->cols) {
+    c.v.clear();
+    c.n.clear();
+    c.known.clear();
+  }
+  data_->chars.clear();
+  data_->extra_programs.clear();
+}
+
+void RecordBatch::append_rows(std::size_t n) {
+  const auto& fields = rules_->schema.fields;
+  data_->rows += n;
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    if (fields[f].elem_type >= 0) continue;
+    Column& c = data_->cols[f];
+    c.v.resize(data_->rows, 0);
+    c.n.resize(data_->rows, 0);
+    c.known.resize(data_->rows, 0);
+  }
+}
+
+int RecordBatch::field(std::string_view path) const noexcept { return rules_->schema.find(path); }
+
+namespace {
+const FieldDef& field_def(const detail::RuleSetImpl& rs, const BatchData& d, int field, std::size_t row) {
+  if (field < 0 || static_cast<std::size_t>(field) >= rs.schema.fields.size()) {
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+  }
+  const FieldDef& f = rs.schema.fields[static_cast<std::size_t>(field)];
+  const std::size_t limit = f.elem_type >= 0 ? d.elems[static_cast<std::size_t>(f.elem_type)] : d.rows;
+  if (row >= limit) bad(f.path, "row " + std::to_string(row) + " out of range");
+  return f;
+}
+
+void expect_kind(const FieldDef& f, std::initializer_list<Kind> kinds, const char* what) {
+  for (Kind k : kinds) {
+    if (f.type.kind == k) return;
+  }
+  bad(f.path, std::string("type mismatch: this field does not take ") + what);
+}
+
+std::int64_t program_bits(const detail::RuleSetImpl& rs, BatchData& d, const std::vector<std::string_view>& codes,
+                          const std::string& path) {
+  std::uint64_t mask = 0;
+  for (std::string_view code : codes) {
+    int bit = rs.program_index(code);
+    if (bit < 0) {
+      for (std::size_t k = 0; k < d.extra_programs.size(); ++k) {
+        if (d.extra_programs[k] == code) bit = static_cast<int>(rs.programs.size() + k);
+      }
+    }
+    if (bit < 0) {
+      if (code.empty()) bad(path, "empty programme code");
+      if (rs.programs.size() + d.extra_programs.size() >= detail::kMaxPrograms) {
+        bad(path, "more than " + std::to_string(detail::kMaxPrograms) + " distinct programme codes in one batch");
+      }
+      d.extra_programs.emplace_back(code);
+      bit = static_cast<int>(rs.programs.size() + d.extra_programs.size() - 1);
+    }
+    mask |= std::uint64_t{1} << bit;
+  }
+  return static_cast<std::int64_t>(mask);
+}
+}  // namespace
+
+void RecordBatch::set_missing(int field, std::size_t row) {
+  field_def(*rules_, *data_, field, row);
+  data_->cols[static_cast<std::size_t>(field)].known[row] = 0;
+}
+
+void RecordBatch::set_bool(int field, std::size_t row, bool value) {
+  const FieldDef& f = field_def(*rules_, *data_, field, row);
+  expect_kind(f, {Kind::kBool}, "a bool");
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  c.v[row] = value ? 1 : 0;
+  c.known[row] = 1;
+}
+
+void RecordBatch::set_int(int field, std::size_t row, std::int64_t value) {
+  const FieldDef& f = field_def(*rules_, *data_, field, row);
+  expect_kind(f, {Kind::kInt, Kind::kMoney}, "a number");
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  c.v[row] = value;
+  c.known[row] = 1;
+}
+
+void RecordBatch::set_date(int field, std::size_t row, Date value) {
+  const FieldDef& f = field_def(*rules_, *data_, field, row);
+  expect_kind(f, {Kind::kDate}, "a date");
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  c.v[row] = value.days_since_epoch();
+  c.known[row] = 1;
+}
+
+void RecordBatch::set_string(int field, std::size_t row, std::string_view value) {
+  const FieldDef& f = field_def(*rules_, *data_, field, row);
+  expect_kind(f, {Kind::kString, Kind::kEnum}, "a string");
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  if (f.type.kind == Kind::kEnum) {
+    const auto& vals = rules_->schema.enums[static_cast<std::size_t>(f.type.aux)];
+    std::int64_t idx = -1;
+    for (std::size_t i = 0; i < vals.size(); ++i) {
+      if (vals[i] == value) idx = static_cast<std::int64_t>(i);
+    }
+    if (idx < 0) {
+      std::string list;
+      for (const auto& v : vals) list += (list.empty() ? "" : ", ") + v;
+      bad(f.path, "not one of the declared values (" + list + ")");
+    }
+    c.v[row] = idx;
+  } else {
+    if (value.size() > UINT32_MAX) bad(f.path, "string too long");
+    c.v[row] = static_cast<std::int64_t>(data_->chars.size());
+    c.n[row] = static_cast<std::uint32_t>(value.size());
+    data_->chars.append(value);
+  }
+  c.known[row] = 1;
+}
+
+void RecordBatch::set_programs(int field, std::size_t row, const std::vector<std::string_view>& codes) {
+  const FieldDef& f = field_def(*rules_, *data_, field, row);
+  expect_kind(f, {Kind::kSet}, "a programme set");
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  c.v[row] = program_bits(*rules_, *data_, codes, f.path);
+  c.known[row] = 1;
+}
+
+std::size_t RecordBatch::add_element(int list_field, std::size_t row) {
+  const FieldDef& f = field_def(*rules_, *data_, list_field, row);
+  expect_kind(f, {Kind::kList}, "elements");
+  Column& c = data_->cols[static_cast<std::size_t>(list_field)];
+  const std::size_t et = static_cast<std::size_t>(f.type.aux);
+  std::size_t& count = data_->elems[et];
+  if (!c.known[row] || c.n[row] == 0) {
+    c.v[row] = static_cast<std::int64_t>(count);
+    c.n[row] = 0;
+    c.known[row] = 1;
+  } else if (static_cast<std::size_t>(c.v[row]) + c.n[row] != count) {
+    bad(f.path, "the elements of a row must be added one after the other");
+  }
+  ++c.n[row];
+  for (int ef : rules_->schema.elem_types[et].fields) push_missing(data_->cols[static_cast<std::size_t>(ef)]);
+  return count++;
+}
+
+void RecordBatch::set_empty_list(int list_field, std::size_t row) {
+  const FieldDef& f = field_def(*rules_, *data_, list_field, row);
+  expect_kind(f, {Kind::kList}, "a list");
+  Column& c = data_->cols[static_cast<std::size_t>(list_field)];
+  c.v[row] = static_cast<std::int64_t>(data_->elems[static_cast<std::size_t>(f.type.aux)]);
+  c.n[row] = 0;
+  c.known[row] = 1;
+}
+
+namespace {
+void put_json(RecordBatch& b, const detail::RuleSetImpl& rs, int field, std::size_t row, const rapidjson::Value& v,
+              const std::string& path) {
+  const FieldDef& f = rs.schema.fields[static_cast<std::size_t>(field)];
+  if (v.IsNull()) return;  // null is missing
+  switch (f.type.kind) {
+    case Kind::kBool:
+      if (!v.IsBool()) bad(path, "type mismatch: expected true or false");
+      b.set_bool(field, row, v.GetBool());
+      break;
+    case Kind::kInt:
+    case Kind::kMoney:
+      if (!v.IsInt64()) bad(path, "type mismatch: expected a whole number");
+      b.set_int(field, row, v.GetInt64());
+      break;
+    case Kind::kDate: {
+      if (!v.IsString()) bad(path, "type mismatch: expected a date \"YYYY-MM-DD\"");
+      Date d;
+      try {
+        d = Date::parse_iso(std::string_view(v.GetString(), v.GetStringLength()));
+      } catch (const Error&) {
+        bad(path, "not a valid date \"YYYY-MM-DD\"");
+      }
+      b.set_date(field, row, d);
+      break;
+    }
+    case Kind::kString:
+    case Kind::kEnum:
+      if (!v.IsString()) bad(path, "type mismatch: expected a string");
+      b.set_string(field, row, std::string_view(v.GetString(), v.GetStringLength()));
+      break;
+    case Kind::kSet: {
+      if (!v.IsArray()) bad(path, "type mismatch: expected a list of programme codes");
+      std::vector<std::string_view> codes;
+      for (const auto& c : v.GetArray()) {
+        if (!c.IsString()) bad(path, "type mismatch: expected a list of programme codes");
+        codes.emplace_back(c.GetString(), c.GetStringLength());
+      }
+      b.set_programs(field, row, codes);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+const rapidjson::Value* walk(const rapidjson::Value& from, const std::vector<std::string>& segments, std::string& path) {
+  const rapidjson::Value* cur = &from;
+  for (const std::string& s : segments) {
+    if (!cur->IsObject()) return nullptr;
+    auto m = cur->FindMember(rapidjson::StringRef(s.data(), static_cast<rapidjson::SizeType>(s.size())));
+    if (m == cur->MemberEnd()) return nullptr;
+    path += (path.empty() ? "" : ".") + s;
+    cur = &m->value;
+  }
+  return cur;
+}
+}  // namespace
+
+void RecordBatch::append_json(std::string_view record_json) {
+  rapidjson::Document doc;
+  detail::parse_json(doc, record_json, "the record");
+  if (!doc.IsObject()) bad("", "a record is a JSON object");
+  const detail::RuleSetImpl& rs = *rules_;
+  // On a bad value the batch is cut back to what it was.
+  const std::size_t rows0 = data_->rows, chars0 = data_->chars.size(), extra0 = data_->extra_programs.size();
+  const std::vector<std::size_t> elems0 = data_->elems;
+  try {
+    append_rows(1);
+    const std::size_t row = data_->rows - 1;
+    for (std::size_t fi = 0; fi < rs.schema.fields.size(); ++fi) {
+      const FieldDef& f = rs.schema.fields[fi];
+      if (f.elem_type >= 0) continue;
+      std::string path;
+      const rapidjson::Value* v = walk(doc, f.segments, path);
+      if (v == nullptr) continue;
+      const int field = static_cast<int>(fi);
+      if (f.type.kind != Kind::kList) {
+        put_json(*this, rs, field, row, *v, path);
+        continue;
+      }
+      if (v->IsNull()) continue;
+      if (!v->IsArray()) bad(path, "type mismatch: expected a list");
+      set_empty_list(field, row);
+      const detail::ElemType& et = rs.schema.elem_types[static_cast<std::size_t>(f.type.aux)];
+      for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+        const std::string epath = path + "[" + std::to_string(i) + "]";
+        const rapidjson::Value& e = (*v)[i];
+        if (!e.IsObject()) bad(epath, "type mismatch: expected an object");
+        const std::size_t erow = add_element(field, row);
+        for (int ef : et.fields) {
+          std::string sub = epath;
+          const rapidjson::Value* ev = walk(e, rs.schema.fields[static_cast<std::size_t>(ef)].segments, sub);
+          if (ev != nullptr) put_json(*this, rs, ef, erow, *ev, sub);
+        }
+      }
+    }
+  } catch (...) {
+    data_->rows = rows0;
+    data_->elems = elems0;
+    data_->chars.resize(chars0);
+    data_->extra_programs.resize(extra0);
+    for (std::size_t fi = 0; fi < rs.schema.fields.size(); ++fi) {
+      const FieldDef& f = rs.schema.fields[fi];
+      const std::size_t n = f.elem_type >= 0 ? elems0[static_cast<std::size_t>(f.elem_type)] : rows0;
+      Column& c = data_->cols[fi];
+      c.v.resize(n);
+      c.n.resize(n);
+      c.known.resize(n);
+    }
+    throw;
+  }
+}
+
+}  // namespace smartkampung

@@ -1,0 +1,374 @@
+// The public face of the rules area: RuleSet, Evaluator, decisions and embedded tests.
+#include <smartkampung/nik.hpp>
+#include <smartkampung/rules.hpp>
+
+#include "rules/ir.hpp"
+#include "rules/json_util.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace smartkampung {
+
+using detail::Compiled;
+using detail::EvalCtx;
+using detail::RuleSetImpl;
+using detail::Val;
+
+namespace {
+std::string rule_error_text(const std::string& path, int column, const std::string& message) {
+  if (path.empty()) return message;
+  return path + (column > 0 ? ", column " + std::to_string(column) : std::string()) + ": " + message;
+}
+}  // namespace
+
+RuleError::RuleError(ErrorCode code, std::string path, int column, const std::string& message)
+    : Error(code, rule_error_text(path, column, message)), path_(std::move(path)), column_(column) {}
+RuleError::~RuleError() = default;
+
+const char* verdict_name(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::kEligible: return "eligible";
+    case Verdict::kIneligible: return "ineligible";
+    case Verdict::kNeedsData: return "needs_data";
+  }
+  return "?";
+}
+
+// ---- Evaluator ---------------------------------------------------------------------
+Evaluator::Evaluator(const RuleSet& rules, Date as_of) : rules_(rules.impl_), compiled_(rules_->compiled_for(as_of)) {}
+Evaluator::~Evaluator() = default;
+Evaluator::Evaluator(const Evaluator&) = default;
+Evaluator& Evaluator::operator=(const Evaluator&) = default;
+
+Date Evaluator::as_of() const noexcept { return compiled_->as_of; }
+
+namespace {
+void check_batch(const std::shared_ptr<const RuleSetImpl>& mine, const std::shared_ptr<const RuleSetImpl>& theirs,
+                 std::size_t row, std::size_t rows) {
+  if (mine != theirs) throw Error(ErrorCode::kInvalidArgument, "the record batch was made for another rule set");
+  if (row >= rows) throw Error(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + " out of range");
+}
+
+struct Run {
+  const Compiled& c;
+  EvalCtx ctx;
+  Run(const Compiled& compiled, const RuleSetImpl& rs, const detail::BatchData* batch, std::size_t row) : c(compiled) {
+    ctx.prog = &compiled;
+    ctx.rs = &rs;
+    ctx.batch = batch;
+    ctx.row = row;
+  }
+  Val at(int root) { return detail::eval_node(ctx, root); }
+  // After the rules: priority, then the amount when every rule holds.
+  void finish(Outcome& o, std::int32_t first_unknown) {
+    if (c.priority_root >= 0) {
+      const Val p = at(c.priority_root);
+      o.priority = p.known ? p.i : 0;
+    }
+    if (first_unknown != Outcome::kNoReason) {
+      o.verdict = Verdict::kNeedsData;
+      o.reason = first_unknown;
+      return;
+    }
+    if (c.amount_root >= 0) {
+      const Val a = at(c.amount_root);
+      if (!a.known) {
+        o.verdict = Verdict::kNeedsData;
+        o.reason = Outcome::kAmountUnknown;
+        return;
+      }
+      o.amount = a.i;
+    }
+    o.verdict = Verdict::kEligible;
+  }
+};
+}  // namespace
+
+Outcome Evaluator::evaluate(const RecordBatch& batch, std::size_t row) const {
+  check_batch(rules_, batch.rules_, row, batch.data_->rows);
+  Outcome o;
+  const Compiled& c = *compiled_;
+  if (!c.in_period) {
+    o.reason = Outcome::kOutOfPeriod;
+    return o;
+  }
+  Run run(c, *rules_, batch.data_.get(), row);
+  std::int32_t first_unknown = Outcome::kNoReason;
+  const std::size_t n = c.rule_roots.size();
+  for (std::size_t r = 0; r < n; ++r) {
+    const Val v = run.at(c.rule_roots[r]);
+    if (!v.known) {
+      if (first_unknown == Outcome::kNoReason) first_unknown = static_cast<std::int32_t>(r);
+    } else if (v.i == 0) {
+      o.verdict = Verdict::kIneligible;
+      o.reason = static_cast<std::int32_t>(r);
+      return o;
+    }
+  }
+  run.finish(o, first_unknown);
+  return o;
+}
+
+Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row, std::vector<std::int32_t>& reasons) const {
+  check_batch(rules_, batch.rules_, row, batch.data_->rows);
+  reasons.clear();
+  Outcome o;
+  const Compiled& c = *compiled_;
+  if (!c.in_period) {
+    o.reason = Outcome::kOutOfPeriod;
+    reasons.push_back(o.reason);
+    return o;
+  }
+  Run run(c, *rules_, batch.data_.get(), row);
+  std::int32_t first_unknown = Outcome::kNoReason;
+  std::size_t failing = 0;
+  const std::size_t n = c.rule_roots.size();
+  // Failing rules go first in `reasons`, unknown ones after them; an ineligible
+  // decision is explained by its failures alone.
+  for (std::size_t r = 0; r < n; ++r) {
+    const Val v = run.at(c.rule_roots[r]);
+    if (!v.known) {
+      if (first_unknown == Outcome::kNoReason) first_unknown = static_cast<std::int32_t>(r);
+      reasons.push_back(static_cast<std::int32_t>(r));
+    } else if (v.i == 0) {
+      reasons.insert(reasons.begin() + static_cast<std::ptrdiff_t>(failing), static_cast<std::int32_t>(r));
+      ++failing;
+    }
+  }
+  if (failing > 0) {
+    reasons.resize(failing);
+    o.verdict = Verdict::kIneligible;
+    o.reason = reasons.front();
+    return o;
+  }
+  run.finish(o, first_unknown);
+  if (o.reason == Outcome::kAmountUnknown) reasons.push_back(o.reason);
+  return o;
+}
+
+void Evaluator::evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts, std::int64_t* amounts,
+                               std::int32_t* reasons) const {
+  const std::size_t n = batch.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Outcome o = evaluate(batch, i);
+    if (verdicts != nullptr) verdicts[i] = static_cast<std::int8_t>(o.verdict);
+    if (amounts != nullptr) amounts[i] = o.amount;
+    if (reasons != nullptr) reasons[i] = o.reason;
+  }
+}
+
+const char* Evaluator::reason_code(std::int32_t reason) const noexcept {
+  if (reason == Outcome::kOutOfPeriod) return "OUT_OF_PERIOD";
+  if (reason == Outcome::kAmountUnknown) return "AMOUNT_UNKNOWN";
+  if (reason < 0 || static_cast<std::size_t>(reason) >= rules_->rules.size()) return "";
+  return rules_->rules[static_cast<std::size_t>(reason)].code.c_str();
+}
+
+namespace {
+std::string render(Run& run, const RuleSetImpl& rs, const detail::BatchData* batch,
+                   const std::vector<detail::MessagePart>& parts, bool id) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (p.expr < 0) {
+      out += p.text;
+      continue;
+    }
+    const Val v = run.at(p.expr);
+    out += detail::format_value(rs, batch, run.c.nodes[static_cast<std::size_t>(p.expr)].type, v, id);
+  }
+  return out;
+}
+}  // namespace
+
+Decision Evaluator::decide(const RecordBatch& batch, std::size_t row, bool explain_mode) const {
+  std::vector<std::int32_t> idx;
+  Outcome o;
+  if (explain_mode) {
+    o = explain(batch, row, idx);
+  } else {
+    o = evaluate(batch, row);
+    if (o.verdict != Verdict::kEligible) idx.push_back(o.reason);
+  }
+  const RuleSetImpl& rs = *rules_;
+  Decision d;
+  d.verdict = o.verdict;
+  d.amount = o.verdict == Verdict::kEligible ? o.amount : 0;
+  d.priority = o.priority;
+  d.ruleset = rs.id;
+  d.version = rs.version;
+  d.sha256 = rs.sha256;
+  d.as_of = compiled_->as_of;
+  Run run(*compiled_, rs, batch.data_.get(), row);
+  for (std::int32_t r : idx) {
+    Reason reason;
+    if (r == Outcome::kOutOfPeriod) {
+      reason.code = "OUT_OF_PERIOD";
+      reason.message_id = "Tanggal keputusan " + d.as_of.to_iso() + " di luar masa berlaku " + rs.valid_from.to_iso() +
+                          " s.d. " + rs.valid_to.to_iso();
+      reason.message_en = "The decision date " + d.as_of.to_iso() + " is outside the validity " +
+                          rs.valid_from.to_iso() + " to " + rs.valid_to.to_iso();
+    } else if (r == Outcome::kAmountUnknown) {
+      reason.code = "AMOUNT_UNKNOWN";
+      reason.unknown = true;
+      reason.message_id = "Besaran bantuan tidak dapat dihitung: data belum lengkap";
+      reason.message_en = "The amount cannot be computed: data is missing";
+    } else if (r >= 0) {
+      const detail::RuleDef& def = rs.rules[static_cast<std::size_t>(r)];
+      reason.rule = def.id;
+      reason.code = def.code;
+      reason.unknown = o.verdict == Verdict::kNeedsData;
+      reason.message_id = render(run, rs, batch.data_.get(), def.message_id, true);
+      reason.message_en = render(run, rs, batch.data_.get(), def.message_en, false);
+      if (explain_mode) {
+        for (int f : def.fields_read) {
+          const auto& fd = rs.schema.fields[static_cast<std::size_t>(f)];
+          const detail::Column& col = batch.data_->cols[static_cast<std::size_t>(f)];
+          Val v;
+          if (col.known[row]) {
+            v.known = true;
+            v.i = col.v[row];
+            v.n = col.n[row];
+            v.s = batch.data_->chars.data() + (fd.type.kind == detail::Kind::kString ? v.i : 0);
+          }
+          reason.values.emplace_back(fd.path, detail::format_value(rs, batch.data_.get(), fd.type, v, false));
+        }
+      }
+    }
+    d.reasons.push_back(std::move(reason));
+  }
+  return d;
+}
+
+std::string Decision::to_json() const {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("schema");
+  w.String("skamp-decision/1");
+  w.Key("decision");
+  w.String(verdict_name(verdict));
+  w.Key("reasons");
+  w.StartArray();
+  for (const Reason& r : reasons) {
+    w.StartObject();
+    w.Key("code");
+    w.String(r.code);
+    w.Key("rule");
+    w.String(r.rule);
+    w.Key("message_id");
+    w.String(r.message_id);
+    w.Key("message_en");
+    w.String(r.message_en);
+    w.Key("unknown");
+    w.Bool(r.unknown);
+    if (!r.values.empty()) {
+      w.Key("values");
+      w.StartObject();
+      for (const auto& kv : r.values) {
+        w.Key(kv.first.c_str(), static_cast<rapidjson::SizeType>(kv.first.size()));
+        w.String(kv.second);
+      }
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("amount");
+  w.Int64(amount);
+  w.Key("priority");
+  w.Int64(priority);
+  w.Key("ruleset");
+  w.String(ruleset);
+  w.Key("version");
+  w.String(version);
+  w.Key("sha256");
+  w.String(sha256);
+  w.Key("as_of");
+  w.String(as_of.to_iso());
+  w.EndObject();
+  return buf.GetString();
+}
+
+// ---- RuleSet -------------------------------------------------------------------------
+RuleSet RuleSet::from_json(std::string_view json, const RuleOptions& options) {
+  return RuleSet(detail::load_ruleset(json, options));
+}
+
+RuleSet RuleSet::from_file(const std::string& path, const RuleOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RuleError(ErrorCode::kIo, "", 0, "cannot read the rule file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return from_json(text.str(), options);
+}
+
+const std::string& RuleSet::id() const noexcept { return impl_->id; }
+const std::string& RuleSet::version() const noexcept { return impl_->version; }
+const std::string& RuleSet::sha256() const noexcept { return impl_->sha256; }
+Date RuleSet::valid_from() const noexcept { return impl_->valid_from; }
+Date RuleSet::valid_to() const noexcept { return impl_->valid_to; }
+const std::string& RuleSet::scope() const noexcept { return impl_->scope; }
+TimeZone RuleSet::time_zone() const noexcept { return impl_->zone; }
+const std::string& RuleSet::to_json() const noexcept { return impl_->canonical; }
+Date RuleSet::decision_date(Instant t) const noexcept { return local_date(t, impl_->zone); }
+
+std::vector<std::string> RuleSet::rule_ids() const {
+  std::vector<std::string> out;
+  for (const auto& r : impl_->rules) out.push_back(r.id);
+  return out;
+}
+
+Evaluator RuleSet::evaluator(Date as_of) const { return Evaluator(*this, as_of); }
+
+Decision RuleSet::evaluate_json(std::string_view record_json, Date as_of, bool explain) const {
+  RecordBatch batch(*this);
+  batch.append_json(record_json);
+  return evaluator(as_of).decide(batch, 0, explain);
+}
+
+std::vector<TestFailure> RuleSet::run_tests() const {
+  std::vector<TestFailure> failures;
+  for (const detail::TestCase& t : impl_->tests) {
+    auto failed = [&](const std::string& msg) { failures.push_back(TestFailure{t.name, msg}); };
+    try {
+      RecordBatch batch(*this);
+      batch.append_json(t.input_json);
+      const Evaluator ev = evaluator(t.as_of);
+      const Decision fast = ev.decide(batch, 0, false);
+      const Decision full = ev.decide(batch, 0, true);
+      auto codes = [](const Decision& d) {
+        std::string s;
+        for (const Reason& r : d.reasons) s += (s.empty() ? "" : ",") + r.code;
+        return "[" + s + "]";
+      };
+      std::string want_codes;
+      for (const auto& c : t.reasons) want_codes += (want_codes.empty() ? "" : ",") + c;
+      want_codes = "[" + want_codes + "]";
+      if (verdict_name(full.verdict) != t.decision) {
+        failed("expected " + t.decision + ", got " + verdict_name(full.verdict) + " " + codes(full));
+      } else if (fast.verdict != full.verdict) {
+        failed("fast mode gave " + std::string(verdict_name(fast.verdict)) + ", explain mode " +
+               verdict_name(full.verdict));
+      } else if (t.has_reasons && codes(full) != want_codes) {
+        failed("expected reasons " + want_codes + ", got " + codes(full));
+      } else if (!full.reasons.empty() && (fast.reasons.empty() || fast.reasons[0].code != full.reasons[0].code)) {
+        failed("fast mode reason " + codes(fast) + " is not the first of explain mode " + codes(full));
+      } else if (t.has_amount && full.amount != t.amount) {
+        failed("expected amount " + std::to_string(t.amount) + ", got " + std::to_string(full.amount));
+      } else if (fast.amount != full.amount) {
+        failed("fast and explain mode amounts differ");
+      } else if (t.has_priority && full.priority != t.priority) {
+        failed("expected priority " + std::to_string(t.priority) + ", got " + std::to_string(full.priority));
+      }
+    } catch (const Error& e) {
+      failed(std::string("error: ") + e.what());
+    }
+  }
+  return failures;
+}
+
+}  // namespace smartkampung
