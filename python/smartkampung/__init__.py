@@ -45,5 +45,6 @@ __all__ = [
 
 # --- areas: each area module adds its public names (one line per area) -------
 # (kept in dependency order; an area module defines __all__)
+from .registry import *  # noqa: F401,F403
 from .geo import *  # noqa: F401,F403
 # -----------------------------------------------------------------------------

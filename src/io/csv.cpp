@@ -162,10 +162,21 @@ class Parser {
     std::string reason;
     while (pos < stop) {
       const std::size_t record_line = lines;
+      const std::size_t record_pos = pos;
       const std::size_t ends_before = chunk.ends.size();
       const Outcome outcome = record(pos, lines, chunk.text, chunk.ends, reason);
+      // A malformed record spanning several lines almost always is a quote left open
+      // that swallowed the lines after it: reject its first line only and resume there.
+      auto resume_after_first_line = [&] {
+        if (lines - record_line <= 1) return false;
+        const void* nl = std::memchr(s_.data() + record_pos, '\n', s_.size() - record_pos);
+        pos = static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
+        lines = record_line + 1;
+        chunk.rejected.push_back({record_line, "unterminated quote"});
+        return true;
+      };
       if (outcome == Outcome::kRejected) {
-        chunk.rejected.push_back({record_line, reason});
+        if (!resume_after_first_line()) chunk.rejected.push_back({record_line, reason});
         continue;
       }
       if (outcome == Outcome::kBlank) {
@@ -179,6 +190,7 @@ class Parser {
       if (fields != columns) {
         chunk.text.resize(ends_before == 0 ? 0 : static_cast<std::size_t>(chunk.ends[ends_before - 1]));
         chunk.ends.resize(ends_before);
+        if (resume_after_first_line()) continue;
         chunk.rejected.push_back({record_line, "wrong column count: expected " + std::to_string(columns) +
                                                    " fields, found " + std::to_string(fields)});
         continue;

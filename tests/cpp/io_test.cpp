@@ -89,6 +89,21 @@ TEST(Csv, RejectsWithLinesAndGoesOn) {
   EXPECT_EQ(t.rejected()[3].reason, "unterminated quote");
 }
 
+TEST(Csv, TwoOpenQuotesDoNotSwallowTheLinesBetween) {
+  const auto t = sk::parse_csv("a,b\n\"open,1\n2,3\n4,5\n\"again,6\n7,8\n");
+  ASSERT_EQ(t.rows(), 3u);
+  EXPECT_EQ(t.line(0), 3u);
+  EXPECT_EQ(t.line(2), 6u);
+  ASSERT_EQ(t.rejected().size(), 2u);
+  EXPECT_EQ(t.rejected()[0].line, 2u);
+  EXPECT_EQ(t.rejected()[0].reason, "unterminated quote");
+  EXPECT_EQ(t.rejected()[1].line, 5u);
+  // A legitimate multi-line quoted field is still one record.
+  const auto ok = sk::parse_csv("a,b\n\"x\ny\",1\n2,3\n");
+  ASSERT_EQ(ok.rows(), 2u);
+  EXPECT_EQ(ok.field(0, 0), "x\ny");
+}
+
 TEST(Csv, Windows1252IsConverted) {
   const std::string text = "nama;desa\nJos\xE9;Kal\xEDpuro \x80\n";
   const auto t = sk::parse_csv(text);

@@ -365,9 +365,12 @@ TEST(Registry, ReadsDuringReplaceSeeOldOrNew) {
     while (!stop) {
       const auto rep = reg.dedup();
       if (rep.unique_persons != 200) ++mixed;
-      const bool in_a = !reg.programs_of(a[0].nik).empty();
-      const bool in_b = !reg.programs_of(b[0].nik).empty();
-      if (in_a == in_b && in_a) ++mixed;
+      // One read sees one snapshot: every record from the same version.
+      const auto records = reg.records("PKH");
+      for (const auto& r : records) {
+        if (r.name != records[0].name) ++mixed;
+      }
+      if (records.size() != 200) ++mixed;
     }
   });
   for (int k = 0; k < 50; ++k) reg.replace_program("PKH", k % 2 ? a : b, sk::ProgramLevel::kCentral);

@@ -1,0 +1,415 @@
+#include <smartkampung/registry.hpp>
+
+#include "bindings.hpp"
+
+#include <cmath>
+#include <memory>
+
+namespace py = pybind11;
+using namespace smartkampung;
+
+namespace {
+
+ProgramLevel level_of(const std::string& level) { return parse_program_level(level); }
+
+// A value of a record dict as CSV-style text; false when missing (None, NaN, pandas NA).
+bool value_text(py::handle v, std::string& out) {
+  if (v.is_none()) return false;
+  static py::object date_type = py::module_::import("datetime").attr("date");
+  if (py::isinstance<py::str>(v)) {
+    out = v.cast<std::string>();
+    return true;
+  }
+  if (py::isinstance(v, date_type)) {
+    out = v.attr("isoformat")().cast<std::string>();
+    if (out.size() > 10) out.resize(10);  // a datetime: its date part
+    return true;
+  }
+  if (PyBool_Check(v.ptr())) {
+    throw py::type_error("a record field may not be a bool");
+  }
+  if (PyLong_Check(v.ptr())) {
+    out = py::str(v).cast<std::string>();
+    return true;
+  }
+  if (PyFloat_Check(v.ptr())) {
+    const double d = PyFloat_AS_DOUBLE(v.ptr());
+    if (std::isnan(d)) return false;
+    if (std::floor(d) == d && std::fabs(d) < 1e17) {
+      out = py::str(py::int_(static_cast<long long>(d))).cast<std::string>();
+    } else {
+      out = py::str(v).cast<std::string>();
+    }
+    return true;
+  }
+  // pandas.NA, NaT and similar: missing when they say they are.
+  const std::string type_name = py::str(py::type::of(v).attr("__name__")).cast<std::string>();
+  if (type_name == "NAType" || type_name == "NaTType") return false;
+  out = py::str(v).cast<std::string>();
+  return true;
+}
+
+RawRecord to_raw(py::handle obj, std::size_t position) {
+  if (!py::isinstance<py::dict>(obj)) {
+    throw py::type_error("each record must be a dict with keys nik, kk, name, birth_date, sex, address, village, "
+                         "district, rt, rw");
+  }
+  py::dict d = py::reinterpret_borrow<py::dict>(obj);
+  RawRecord r;
+  r.line = position;
+  for (const std::string& field : record_fields()) {
+    if (!d.contains(field)) continue;
+    std::string text;
+    if (value_text(d[field.c_str()], text)) set_record_field(r, field, std::move(text));
+  }
+  return r;
+}
+
+// A list of dicts, or a pandas DataFrame (when pandas is installed).
+std::vector<RawRecord> to_records(py::handle records) {
+  py::object seq = py::reinterpret_borrow<py::object>(records);
+  if (py::hasattr(records, "to_dict") && py::hasattr(records, "columns")) {
+    seq = records.attr("to_dict")("records");
+  }
+  if (py::isinstance<py::dict>(seq)) seq = py::make_tuple(seq);
+  std::vector<RawRecord> out;
+  std::size_t i = 0;
+  for (py::handle item : seq) out.push_back(to_raw(item, ++i));
+  return out;
+}
+
+ColumnMap to_columns(py::handle columns) {
+  ColumnMap out;
+  if (columns.is_none()) return out;
+  for (auto item : py::reinterpret_borrow<py::dict>(columns)) {
+    out.emplace_back(item.first.cast<std::string>(), item.second.cast<std::string>());
+  }
+  return out;
+}
+
+py::list nik_list(const std::vector<std::uint64_t>& keys) {
+  py::list out;
+  for (auto k : keys) out.append(nik_digits(k));
+  return out;
+}
+
+py::object date_or_none(const std::optional<Date>& d) {
+  return d ? python::from_date(*d) : py::object(py::none());
+}
+
+py::dict enrolment_dict(const Enrolment& e) {
+  py::dict d;
+  d["program"] = e.program;
+  d["nik"] = e.nik;
+  d["kk"] = e.kk.empty() ? py::object(py::none()) : py::object(py::str(e.kk));
+  d["name"] = e.name;
+  d["birth_date"] = date_or_none(e.birth_date);
+  d["sex"] = e.sex != 0 ? py::object(py::str(std::string(1, e.sex))) : py::object(py::none());
+  d["address"] = e.address;
+  d["village"] = e.village;
+  d["district"] = e.district;
+  d["rt"] = e.rt >= 0 ? py::object(py::int_(e.rt)) : py::object(py::none());
+  d["rw"] = e.rw >= 0 ? py::object(py::int_(e.rw)) : py::object(py::none());
+  d["line"] = e.line;
+  return d;
+}
+
+Instant to_report_instant(py::handle at) {
+  py::module_ dt = py::module_::import("datetime");
+  if (py::isinstance(at, dt.attr("datetime"))) {
+    if (at.attr("tzinfo").is_none()) {  // naive: local time in Asia/Jakarta
+      py::object aware = at.attr("replace")(py::arg("tzinfo") = dt.attr("timezone")(dt.attr("timedelta")(
+                                                 py::arg("hours") = 7)));
+      return python::to_instant(aware);
+    }
+    return python::to_instant(at);
+  }
+  if (py::isinstance(at, dt.attr("date"))) return start_of_day(python::to_date(at));
+  if (PyLong_Check(at.ptr()) || PyFloat_Check(at.ptr())) return static_cast<Instant>(at.cast<double>());
+  throw py::type_error("at must be a datetime.datetime, a datetime.date or UTC seconds");
+}
+
+}  // namespace
+
+void register_registry(py::module_& m) {
+  py::class_<LoadReport>(m, "LoadReport", "Outcome of a load: loaded rows, rejected (line, reason), unkeyed rows.")
+      .def_readonly("loaded", &LoadReport::loaded, "Rows loaded.")
+      .def_property_readonly(
+          "rejected",
+          [](const LoadReport& r) {
+            py::list out;
+            for (const auto& x : r.rejected) out.append(py::make_tuple(x.line, x.reason));
+            return out;
+          },
+          "List of (line, reason): the 1-based physical line where the row starts (header = line 1).")
+      .def_readonly("unkeyed", &LoadReport::unkeyed,
+                    "Rejected rows whose only fault is a missing or invalid NIK, kept aside for linkage.")
+      .def_readonly("repaired", &LoadReport::repaired, "NIK/KK repaired from spreadsheet damage.")
+      .def("__repr__", [](const LoadReport& r) {
+        return "<LoadReport loaded=" + std::to_string(r.loaded) + " rejected=" + std::to_string(r.rejected.size()) +
+               " unkeyed=" + std::to_string(r.unkeyed) + ">";
+      });
+
+  py::class_<DedupReport, std::shared_ptr<DedupReport>>(m, "DedupReport",
+                                                        "Exact dedup on NIK and KK; NIK/KK are 16-character str.")
+      .def_readonly("records", &DedupReport::records, "Keyed enrolments examined.")
+      .def_readonly("unkeyed", &DedupReport::unkeyed, "Records held aside without a valid NIK.")
+      .def_readonly("unique_persons", &DedupReport::unique_persons, "Distinct NIKs.")
+      .def_readonly("unique_households", &DedupReport::unique_households, "Distinct KKs.")
+      .def_property_readonly(
+          "duplicates",
+          [](const DedupReport& r) {
+            py::list out;
+            for (const auto& d : r.duplicates) out.append(py::make_tuple(d.program, nik_digits(d.nik), d.count));
+            return out;
+          },
+          "List of (program, nik, count): a NIK listed count times in one programme.")
+      .def_property_readonly(
+          "overlaps",
+          [](const DedupReport& r) {
+            py::dict out;
+            for (const auto& [nik, progs] : r.overlaps) out[py::str(nik_digits(nik))] = py::cast(progs);
+            return out;
+          },
+          "Dict NIK -> sorted programmes, for NIKs in two or more programmes.")
+      .def_property_readonly("conflicts", [](const DedupReport& r) { return nik_list(r.conflicts); },
+                             "NIKs whose records disagree on name (folded), birth date or sex.")
+      .def_property_readonly("nik_mismatches", [](const DedupReport& r) { return nik_list(r.nik_mismatches); },
+                             "NIKs with a record whose birth date or sex disagrees with the NIK.")
+      .def_property_readonly(
+          "exclusion_violations",
+          [](const DedupReport& r) {
+            py::list out;
+            for (const auto& v : r.exclusion_violations) {
+              out.append(py::make_tuple(nik_digits(v.key), v.program_a, v.program_b));
+            }
+            return out;
+          },
+          "List of (nik_or_kk, program_a, program_b): KK for household-scope pairs, NIK for person-scope.")
+      .def("to_json", &DedupReport::to_json, "The report as JSON (schema 'skamp-dedup-report/1').")
+      .def("to_csv", &DedupReport::write_csv, py::arg("folder"),
+           "Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and "
+           "exclusion_violations.csv into an existing folder.")
+      .def("__repr__", [](const DedupReport& r) {
+        return "<DedupReport persons=" + std::to_string(r.unique_persons) +
+               " households=" + std::to_string(r.unique_households) +
+               " duplicates=" + std::to_string(r.duplicates.size()) + " overlaps=" + std::to_string(r.overlaps.size()) +
+               " conflicts=" + std::to_string(r.conflicts.size()) + ">";
+      });
+
+  py::class_<ReportOutcome>(m, "ReportOutcome", "The immediate answer to an online report.")
+      .def_readonly("accepted", &ReportOutcome::accepted, "True when queued for verification.")
+      .def_readonly("reason", &ReportOutcome::reason,
+                    "'accepted', 'invalid_nik', 'invalid_record', 'already_enrolled', 'household_covered' or "
+                    "'duplicate_report'.")
+      .def_readonly("detail", &ReportOutcome::detail, "A sentence for the resident.")
+      .def_readonly("programs", &ReportOutcome::programs, "Programmes behind a refusal.")
+      .def_readonly("queue_position", &ReportOutcome::queue_position, "1-based queue position when accepted.")
+      .def("__repr__", [](const ReportOutcome& r) {
+        return "<ReportOutcome accepted=" + std::string(r.accepted ? "True" : "False") + " reason=" + r.reason + ">";
+      });
+
+  py::class_<Registry>(m, "Registry",
+                       "Every programme's recipient list, crossed on NIK and KK. Reads are safe from many threads, "
+                       "also during a load (they see the old or the new state).")
+      .def(py::init([](py::handle as_of) { return std::make_unique<Registry>(python::to_date_or_today(as_of)); }),
+           py::arg("as_of") = py::none(),
+           "A new empty registry; as_of (datetime.date, default today in Asia/Jakarta) decides NIK centuries.")
+      .def(
+          "load_csv",
+          [](Registry& reg, const std::string& path, const std::string& program, const std::string& level,
+             py::handle columns) {
+            const ColumnMap cols = to_columns(columns);
+            const ProgramLevel lv = level_of(level);
+            py::gil_scoped_release release;
+            return reg.load_csv(path, program, lv, cols);
+          },
+          py::arg("path"), py::arg("program"), py::arg("level") = "central", py::arg("columns") = py::none(),
+          "Adds a CSV file's rows to a programme's list. columns maps our field names to the file's headers "
+          "({'nik': 'NOMOR INDUK'}). Returns a LoadReport; a file that cannot be read raises and changes nothing.")
+      .def(
+          "add_records",
+          [](Registry& reg, py::handle records, const std::string& program, const std::string& level) {
+            const std::vector<RawRecord> raw = to_records(records);
+            const ProgramLevel lv = level_of(level);
+            py::gil_scoped_release release;
+            return reg.add_records(raw, program, lv);
+          },
+          py::arg("records"), py::arg("program"), py::arg("level") = "central",
+          "Adds records (a list of dicts, or a pandas DataFrame) to a programme's list; returns a LoadReport "
+          "whose lines are 1-based positions in the list.")
+      .def(
+          "replace_program",
+          [](Registry& reg, const std::string& program, py::handle records_or_path, const std::string& level,
+             py::handle columns) {
+            const ProgramLevel lv = level_of(level);
+            if (py::isinstance<py::str>(records_or_path) || py::hasattr(records_or_path, "__fspath__")) {
+              const std::string path = py::str(py::module_::import("os").attr("fspath")(records_or_path));
+              const ColumnMap cols = to_columns(columns);
+              py::gil_scoped_release release;
+              return reg.replace_program_csv(program, path, lv, cols);
+            }
+            const std::vector<RawRecord> raw = to_records(records_or_path);
+            py::gil_scoped_release release;
+            return reg.replace_program(program, raw, lv);
+          },
+          py::arg("program"), py::arg("records_or_path"), py::arg("level") = "central", py::arg("columns") = py::none(),
+          "Swaps a programme's whole list atomically (the monthly update) for records or a CSV file.")
+      .def("drop_program", &Registry::drop_program, py::arg("program"), "Removes a programme; False if not held.")
+      .def("remove_record", &Registry::remove_record, py::arg("program"), py::arg("nik"),
+           "Removes every record of a NIK from a programme; returns how many.")
+      .def(
+          "correct_record",
+          [](Registry& reg, const std::string& program, const std::string& nik, py::handle record) {
+            return reg.correct_record(program, nik, to_raw(record, 1));
+          },
+          py::arg("program"), py::arg("nik"), py::arg("record"),
+          "Replaces the record(s) of a NIK in a programme by a corrected record (a dict).")
+      .def(
+          "diff",
+          [](const Registry& reg, const std::string& program, py::handle records_or_path) {
+            ProgramDiff d;
+            if (py::isinstance<py::str>(records_or_path) || py::hasattr(records_or_path, "__fspath__")) {
+              const std::string path = py::str(py::module_::import("os").attr("fspath")(records_or_path));
+              d = reg.diff_csv(program, path);
+            } else {
+              d = reg.diff(program, to_records(records_or_path));
+            }
+            py::dict out;
+            out["added"] = nik_list(d.added);
+            out["dropped"] = nik_list(d.dropped);
+            out["changed"] = nik_list(d.changed);
+            return out;
+          },
+          py::arg("program"), py::arg("records_or_path"),
+          "Compares a programme's list with a new version: {'added': [...], 'dropped': [...], 'changed': [...]} "
+          "(NIKs). Nothing changes.")
+      .def("programs_of", &Registry::programs_of, py::arg("nik"),
+           "Sorted programmes of a person; raises NikError for an invalid NIK.")
+      .def("programs_of_kk", &Registry::programs_of_kk, py::arg("kk"),
+           "Sorted programmes of a household (any member); raises NikError for an invalid KK.")
+      .def(
+          "public_check",
+          [](const Registry& reg, const std::string& nik) {
+            const PublicCheck c = reg.public_check(nik);
+            py::dict out;
+            out["nik"] = c.nik;
+            out["name"] = c.name ? py::object(py::str(*c.name)) : py::object(py::none());
+            out["programs"] = py::cast(c.programs);
+            out["found"] = c.found;
+            return out;
+          },
+          py::arg("nik"),
+          "What an anonymous visitor may see: {'nik': masked, 'name': initials + '***' or None, "
+          "'programs': [...], 'found': bool}. Raises NikError for an invalid NIK.")
+      .def(
+          "set_exclusions",
+          [](Registry& reg, py::handle pairs) {
+            std::vector<ProgramConflict> list;
+            for (py::handle item : pairs) {
+              py::tuple t = py::tuple(py::reinterpret_borrow<py::object>(item));
+              if (t.size() != 2 && t.size() != 3) {
+                throw Error(ErrorCode::kInvalidArgument, "each exclusion is (program_a, program_b[, scope])");
+              }
+              ProgramConflict c;
+              c.a = t[0].cast<std::string>();
+              c.b = t[1].cast<std::string>();
+              c.scope = t.size() == 3 ? parse_conflict_scope(t[2].cast<std::string>()) : ConflictScope::kKk;
+              list.push_back(std::move(c));
+            }
+            reg.set_exclusions(ConflictTable(std::move(list)));
+          },
+          py::arg("pairs"),
+          "Programmes that may not be held together: [(a, b, scope)], scope 'person' or 'kk' (default 'kk').")
+      .def("exclusions_json", [](const Registry& reg) { return reg.exclusions().to_json(); },
+           "The exclusion table as JSON (format skamp-conflicts/1).")
+      .def(
+          "report",
+          [](Registry& reg, py::handle record, py::handle at, py::handle program) {
+            const RawRecord raw = to_raw(record, 1);
+            const Instant t = to_report_instant(at);
+            std::string prog = program.is_none() ? std::string() : program.cast<std::string>();
+            if (prog.empty() && py::reinterpret_borrow<py::dict>(record).contains("program")) {
+              py::object p = py::reinterpret_borrow<py::dict>(record)["program"];
+              if (!p.is_none()) prog = p.cast<std::string>();
+            }
+            return reg.report(raw, t, prog);
+          },
+          py::arg("record"), py::arg("at"), py::arg("program") = py::none(),
+          "An online report (a dict with nik, kk, name, ...; optionally 'program'): refused with a reason or "
+          "queued. at: datetime (naive = WIB), date, or UTC seconds.")
+      .def(
+          "reports",
+          [](const Registry& reg) {
+            py::list out;
+            for (const auto& q : reg.reports()) {
+              py::dict d = enrolment_dict(q.record);
+              d["at"] = python::from_instant(q.at);
+              d["program"] = q.program.empty() ? py::object(py::none()) : py::object(py::str(q.program));
+              out.append(d);
+            }
+            return out;
+          },
+          "The queue of accepted reports, oldest first (list of dicts).")
+      .def(
+          "dedup",
+          [](const Registry& reg) {
+            std::shared_ptr<DedupReport> rep;
+            {
+              py::gil_scoped_release release;
+              rep = std::make_shared<DedupReport>(reg.dedup());
+            }
+            return rep;
+          },
+          "Exact dedup over every programme (recomputed each call); returns a DedupReport.")
+      .def(
+          "programs",
+          [](const Registry& reg) {
+            py::list out;
+            for (const auto& p : reg.programs()) {
+              py::dict d;
+              d["name"] = p.name;
+              d["level"] = program_level_name(p.level);
+              d["records"] = p.records;
+              d["unkeyed"] = p.unkeyed;
+              out.append(d);
+            }
+            return out;
+          },
+          "The programmes held: list of dicts with name, level, records, unkeyed.")
+      .def(
+          "records",
+          [](const Registry& reg, const std::string& program) {
+            py::list out;
+            for (const auto& e : reg.records(program)) out.append(enrolment_dict(e));
+            return out;
+          },
+          py::arg("program"), "A programme's records as dicts (normalised).")
+      .def(
+          "unkeyed",
+          [](const Registry& reg, const std::string& program) {
+            py::list out;
+            for (const auto& e : reg.unkeyed(program)) out.append(enrolment_dict(e));
+            return out;
+          },
+          py::arg("program"), "Records held aside for lack of a valid NIK (nik as given).")
+      .def("__len__", &Registry::size, "Keyed enrolments over all programmes.")
+      .def_property_readonly("as_of", [](const Registry& reg) { return python::from_date(reg.as_of()); },
+                             "The reference date for NIK centuries.")
+      .def(
+          "save",
+          [](const Registry& reg, py::handle path) {
+            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            py::gil_scoped_release release;
+            reg.save(p);
+          },
+          py::arg("path"), "Writes the whole registry to one file, atomically (temporary file, then rename).")
+      .def_static(
+          "load",
+          [](py::handle path) {
+            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            py::gil_scoped_release release;
+            return std::make_unique<Registry>(Registry::load(p));
+          },
+          py::arg("path"), "Reads a file written by save(); a damaged file raises smartkampung.Error.");
+}
