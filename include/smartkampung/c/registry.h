@@ -1,0 +1,78 @@
+/* smartkampung/c/registry.h: programme lists crossed on NIK, recipient check, reports.
+ *
+ * Thread safety: a skamp_registry may be used from many threads at once. Reading calls
+ * (dedup, programs_of, public_check, save) run concurrently with each other and with one
+ * writing call (load, set_exclusions, report); readers see the state before or after a
+ * write, never a mix. Writing calls are serialised internally. skamp_registry_free must
+ * not race with any other call on the same handle.
+ *
+ * Results are JSON text with a "schema" field (documented in docs/registry.md). Every NIK
+ * and KK in them is a 16-character string. */
+#ifndef SMARTKAMPUNG_C_REGISTRY_H
+#define SMARTKAMPUNG_C_REGISTRY_H
+
+#include <smartkampung/c/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct skamp_registry skamp_registry;
+
+/** Creates an empty registry (NIK centuries decided as of today in Asia/Jakarta).
+ *  Release it with skamp_registry_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_new(skamp_registry **out);
+
+/** Releases a registry; NULL is a no-op. */
+SMARTKAMPUNG_EXPORT void skamp_registry_free(skamp_registry *reg);
+
+/** Adds the rows of a CSV file to a programme's list. `level` is "central", "provincial"
+ *  or "regency". When `out` is not NULL it receives the load report as JSON (schema
+ *  "skamp-load-report/1": loaded, unkeyed, rejected [{line, reason}]), which the caller
+ *  releases with skamp_free. A file that cannot be read gives SKAMP_EIO and changes nothing. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_csv(char **out, skamp_registry *reg, const char *path,
+                                                         const char *program, const char *level);
+
+/** As skamp_registry_load_csv, from a JSON array of record objects with keys nik, kk, name,
+ *  birth_date, sex, address, village, district, rt, rw (strings; rt/rw may be numbers).
+ *  Malformed JSON gives SKAMP_EPARSE naming the offset. `out` as above (may be NULL). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_json(char **out, skamp_registry *reg, const char *records_json,
+                                                          const char *program, const char *level);
+
+/** Sets the programme exclusions from their JSON form
+ *  ({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]}). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_set_exclusions_json(skamp_registry *reg, const char *json);
+
+/** Exact dedup over every programme; *out receives the report as JSON (schema
+ *  "skamp-dedup-report/1"), released by the caller with skamp_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_dedup(char **out, const skamp_registry *reg);
+
+/** The sorted programmes of a NIK as a JSON array of strings, released with skamp_free.
+ *  An invalid NIK gives SKAMP_EINVALID. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_programs_of(char **out, const skamp_registry *reg, const char *nik);
+
+/** The public answer for a NIK as JSON ({"schema": "skamp-public-check/1", "nik": masked,
+ *  "name": masked or null, "programs": [...], "found": bool}), released with skamp_free.
+ *  An invalid NIK gives SKAMP_EINVALID. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_public_check(char **out, const skamp_registry *reg,
+                                                             const char *nik);
+
+/** An online report: `record_json` is one record object (optionally with "program");
+ *  `at` is UTC seconds. *out receives {"schema": "skamp-report-outcome/1", "accepted",
+ *  "reason", "detail", "programs", "queue_position"}, released with skamp_free. A refusal
+ *  is a normal outcome (SKAMP_OK with "accepted": false). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_report(char **out, skamp_registry *reg, const char *record_json,
+                                                       int64_t at);
+
+/** Writes the whole registry to one file, atomically. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_save(const skamp_registry *reg, const char *path);
+
+/** Reads a file written by skamp_registry_save into a new registry (free it with
+ *  skamp_registry_free). A damaged file gives SKAMP_ECORRUPT. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load(skamp_registry **out, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
