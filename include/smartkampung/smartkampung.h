@@ -9,5 +9,6 @@
 #include <smartkampung/c/nik.h>
 #include <smartkampung/c/registry.h>
 #include <smartkampung/c/geo.h>
+#include <smartkampung/c/cert.h>
 
 #endif

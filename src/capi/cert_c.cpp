@@ -1,0 +1,226 @@
+#include <smartkampung/c/cert.h>
+#include <smartkampung/cert.hpp>
+
+#include "capi/guard.hpp"
+#include "cert/jsonl.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+using namespace smartkampung;
+using smartkampung::capi::dup_string;
+using smartkampung::capi::guard;
+using smartkampung::capi::require;
+
+struct skamp_cert_registry {
+  cert::CertificateRegistry reg;
+};
+
+namespace {
+
+const char* or_empty(const char* s) { return s == nullptr ? "" : s; }
+
+TimeZone zone_of(int minutes) {
+  switch (minutes) {
+    case 0:
+    case 420: return TimeZone::kWIB;
+    case 480: return TimeZone::kWITA;
+    case 540: return TimeZone::kWIT;
+    default: throw Error(ErrorCode::kInvalidArgument, "utc_offset_minutes must be 420, 480 or 540 (or 0 for WIB)");
+  }
+}
+
+cert::CertificateRegistry& get(skamp_cert_registry* reg) {
+  require(reg, "reg");
+  return reg->reg;
+}
+const cert::CertificateRegistry& get(const skamp_cert_registry* reg) {
+  require(reg, "reg");
+  return reg->reg;
+}
+
+}  // namespace
+
+extern "C" {
+
+skamp_status skamp_cert_registry_new(skamp_cert_registry** out, const char* policy_json, int utc_offset_minutes) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    cert::Policy policy = policy_json == nullptr ? cert::Policy::builtin() : cert::Policy::from_json(policy_json);
+    *out = new skamp_cert_registry{cert::CertificateRegistry(std::move(policy), zone_of(utc_offset_minutes))};
+  });
+}
+
+void skamp_cert_registry_free(skamp_cert_registry* reg) { delete reg; }
+
+skamp_status skamp_cert_registry_load(skamp_cert_registry** out, const char* path) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(path, "path");
+    *out = new skamp_cert_registry{cert::CertificateRegistry::load(path)};
+  });
+}
+
+skamp_status skamp_cert_registry_save(const skamp_cert_registry* reg, const char* path) {
+  return guard([&] {
+    require(path, "path");
+    get(reg).save(path);
+  });
+}
+
+skamp_status skamp_cert_add_business(skamp_cert_registry* reg, int64_t id, const char* name, const char* category,
+                                     double lat, double lon, int32_t capacity, const char* zone, int64_t at) {
+  return guard([&] {
+    require(name, "name");
+    require(category, "category");
+    cert::Business b{id, name, category, lat, lon, capacity, or_empty(zone)};
+    get(reg).add_business(b, at);
+  });
+}
+
+skamp_status skamp_cert_apply(skamp_cert_registry* reg, int64_t id, int64_t at) {
+  return guard([&] { get(reg).apply(id, at); });
+}
+
+skamp_status skamp_cert_audit(skamp_cert_registry* reg, int64_t id, int64_t at, int passed, const char* findings) {
+  return guard([&] { get(reg).audit(id, at, passed != 0, or_empty(findings)); });
+}
+
+skamp_status skamp_cert_issue(int64_t* out_serial, skamp_cert_registry* reg, int64_t id, int64_t at) {
+  return guard([&] {
+    const std::int64_t serial = get(reg).issue(id, at);
+    if (out_serial != nullptr) *out_serial = serial;
+  });
+}
+
+skamp_status skamp_cert_evaluate(skamp_cert_registry* reg, int64_t id, int64_t at, int passed, const char* findings) {
+  return guard([&] { get(reg).evaluate(id, at, passed != 0, or_empty(findings)); });
+}
+
+skamp_status skamp_cert_report_violation(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
+  return guard([&] {
+    require(reason, "reason");
+    get(reg).report_violation(id, at, reason);
+  });
+}
+
+skamp_status skamp_cert_suspend(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
+  return guard([&] {
+    require(reason, "reason");
+    get(reg).suspend(id, at, reason);
+  });
+}
+
+skamp_status skamp_cert_reinstate(skamp_cert_registry* reg, int64_t id, int64_t at) {
+  return guard([&] { get(reg).reinstate(id, at); });
+}
+
+skamp_status skamp_cert_revoke(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason,
+                               int64_t effective_at) {
+  return guard([&] {
+    require(reason, "reason");
+    get(reg).revoke(id, at, reason, effective_at);
+  });
+}
+
+skamp_status skamp_cert_renew(int64_t* out_serial, skamp_cert_registry* reg, int64_t id, int64_t at) {
+  return guard([&] {
+    const std::int64_t serial = get(reg).renew(id, at);
+    if (out_serial != nullptr) *out_serial = serial;
+  });
+}
+
+skamp_status skamp_cert_withdraw(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
+  return guard([&] { get(reg).withdraw(id, at, or_empty(reason)); });
+}
+
+skamp_status skamp_cert_status_at(skamp_cert_status* out, const skamp_cert_registry* reg, int64_t id, int64_t at) {
+  return guard([&] {
+    require(out, "out");
+    *out = static_cast<skamp_cert_status>(get(reg).status(id, at));
+  });
+}
+
+const char* skamp_cert_status_str(int status) {
+  if (status < 0 || status > static_cast<int>(cert::Status::kWithdrawn)) return "unknown";
+  return cert::status_name(static_cast<cert::Status>(status));
+}
+
+skamp_status skamp_cert_max_visitors(int32_t* out, const skamp_cert_registry* reg, int64_t id, int64_t at) {
+  return guard([&] {
+    require(out, "out");
+    *out = get(reg).max_visitors(id, at);
+  });
+}
+
+skamp_status skamp_cert_check_in(int* out_admitted, skamp_cert_registry* reg, int64_t id, int64_t at, int32_t n) {
+  return guard([&] {
+    require(out_admitted, "out_admitted");
+    *out_admitted = 0;
+    *out_admitted = get(reg).check_in(id, at, n) ? 1 : 0;
+  });
+}
+
+skamp_status skamp_cert_check_out(skamp_cert_registry* reg, int64_t id, int64_t at, int32_t n) {
+  return guard([&] { get(reg).check_out(id, at, n); });
+}
+
+skamp_status skamp_cert_occupancy(int32_t* out, const skamp_cert_registry* reg, int64_t id) {
+  return guard([&] {
+    require(out, "out");
+    *out = get(reg).occupancy(id);
+  });
+}
+
+skamp_status skamp_cert_certified_near(char** out_json, const skamp_cert_registry* reg, double lat, double lon,
+                                       double radius_m, int64_t at, const char* category) {
+  return guard([&] {
+    require(out_json, "out_json");
+    *out_json = nullptr;
+    std::optional<std::string> cat;
+    if (category != nullptr) cat = category;
+    const auto found = get(reg).certified_near(lat, lon, radius_m, at, cat);
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("schema");
+    w.Int(1);
+    w.Key("results");
+    w.StartArray();
+    for (const cert::Nearby& n : found) {
+      w.StartObject();
+      w.Key("id");
+      w.Int64(n.id);
+      w.Key("distance_m");
+      w.Double(n.distance_m);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    *out_json = dup_string(std::string_view(buf.GetString(), buf.GetSize()));
+  });
+}
+
+skamp_status skamp_cert_history_json(char** out_json, const skamp_cert_registry* reg, int64_t id) {
+  return guard([&] {
+    require(out_json, "out_json");
+    *out_json = nullptr;
+    std::string text = "{\"schema\":1,\"business_id\":" + std::to_string(id) + ",\"events\":[";
+    bool first = true;
+    for (const cert::Event& e : get(reg).history(id)) {
+      if (!first) text += ',';
+      first = false;
+      text += cert::detail::event_line(e);
+    }
+    text += "]}";
+    *out_json = dup_string(text);
+  });
+}
+
+}  // extern "C"
