@@ -7,6 +7,7 @@
 
 #include "fuzz_check.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,7 +26,10 @@ Date as_of_from(const std::uint8_t* data) {
 
 bool leaks(const std::string& message, std::string_view input) {
   // Ten characters of a NIK already identify a region and a birth date.
-  return input.size() >= 10 && message.find(input) != std::string::npos;
+  // Only NIK-shaped input is personal data: at least ten digits (the message's own
+  // words, fed back by the fuzzer, are not).
+  return std::count_if(input.begin(), input.end(), [](char c) { return c >= '0' && c <= '9'; }) >= 10 &&
+         message.find(input) != std::string::npos;
 }
 
 template <typename Info, typename Check, typename Parse>
