@@ -118,6 +118,9 @@ class SMARTKAMPUNG_EXPORT RecordBatch {
   /// rule set {"kk": {...}}); keys the inputs do not declare are ignored. Throws
   /// RuleError naming the field (never its value) when a value has the wrong type.
   void append_json(std::string_view record_json);
+  /// Appends every record of a JSON array of records; returns how many. All or nothing:
+  /// on an error (naming the record index and field) nothing is appended.
+  std::size_t append_json_array(std::string_view records_json);
   /// Appends `n` rows with every field missing, to fill with the setters below.
   void append_rows(std::size_t n);
 

@@ -7,6 +7,7 @@
 
 #include <smartkampung/c/common.h>
 #include <smartkampung/c/nik.h>
+#include <smartkampung/c/rules.h>
 #include <smartkampung/c/registry.h>
 #include <smartkampung/c/geo.h>
 #include <smartkampung/c/cert.h>

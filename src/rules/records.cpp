@@ -314,4 +314,20 @@ void RecordBatch::append_json(std::string_view record_json) {
   }
 }
 
+std::size_t RecordBatch::append_json_array(std::string_view records_json) {
+  rapidjson::Document doc;
+  detail::parse_json(doc, records_json, "the records");
+  if (!doc.IsArray()) bad("", "expected a JSON array of records");
+  RecordBatch staged(*this);
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    try {
+      staged.append_json(detail::to_plain_json(doc[i]));
+    } catch (const RuleError& e) {
+      throw RuleError(e.code(), "[" + std::to_string(i) + "]" + (e.path().empty() ? "" : "." + e.path()), 0, e.what());
+    }
+  }
+  *this = std::move(staged);
+  return doc.Size();
+}
+
 }  // namespace smartkampung

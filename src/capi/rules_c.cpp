@@ -1,0 +1,177 @@
+#include <smartkampung/c/rules.h>
+#include <smartkampung/rules.hpp>
+
+#include "capi/guard.hpp"
+#include "rules/json_util.hpp"
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+using namespace smartkampung;
+using smartkampung::capi::dup_string;
+using smartkampung::capi::guard;
+using smartkampung::capi::require;
+
+struct skamp_ruleset {
+  mutable std::mutex mutex;
+  std::shared_ptr<const RuleSet> current;
+  // Rule sets replaced by reload stay alive so that reason codes handed out stay valid.
+  std::vector<std::shared_ptr<const RuleSet>> retired;
+
+  std::shared_ptr<const RuleSet> get() const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return current;
+  }
+};
+
+namespace {
+Date date_of(int year, int month, int day) { return Date::from_ymd(year, month, day); }
+
+const skamp_ruleset& checked(const skamp_ruleset* rs) {
+  require(rs, "rs");
+  return *rs;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  detail::append_json_string(out, s);
+  return out;
+}
+}  // namespace
+
+extern "C" {
+
+skamp_status skamp_ruleset_from_json_with_conflicts(skamp_ruleset** out, const char* json, size_t len,
+                                                    const char* conflicts_json) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(json, "json");
+    RuleOptions opt;
+    if (conflicts_json != nullptr) opt.conflicts = std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts_json));
+    auto handle = std::make_unique<skamp_ruleset>();
+    handle->current = std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len), opt));
+    *out = handle.release();
+  });
+}
+
+skamp_status skamp_ruleset_from_json(skamp_ruleset** out, const char* json, size_t len) {
+  return skamp_ruleset_from_json_with_conflicts(out, json, len, nullptr);
+}
+
+skamp_status skamp_ruleset_builtin(skamp_ruleset** out, const char* name) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(name, "name");
+    auto handle = std::make_unique<skamp_ruleset>();
+    handle->current = std::make_shared<const RuleSet>(RuleSet::builtin(name));
+    *out = handle.release();
+  });
+}
+
+skamp_status skamp_ruleset_builtin_names(char** out) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    std::string s = "[";
+    for (const auto& n : RuleSet::builtin_names()) s += (s.size() > 1 ? "," : "") + json_string(n);
+    *out = dup_string(s + "]");
+  });
+}
+
+skamp_status skamp_ruleset_reload(skamp_ruleset* rs, const char* json, size_t len) {
+  return guard([&] {
+    require(rs, "rs");
+    require(json, "json");
+    auto next = std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len)));
+    std::lock_guard<std::mutex> lock(rs->mutex);
+    rs->retired.push_back(rs->current);
+    rs->current = std::move(next);
+  });
+}
+
+void skamp_ruleset_free(skamp_ruleset* rs) { delete rs; }
+
+skamp_status skamp_ruleset_info(char** out, const skamp_ruleset* rs) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const auto r = checked(rs).get();
+    std::string s = "{\"schema\":\"skamp-ruleset-info/1\",\"ruleset\":" + json_string(r->id()) +
+                    ",\"version\":" + json_string(r->version()) + ",\"sha256\":\"" + r->sha256() +
+                    "\",\"scope\":\"" + r->scope() + "\",\"valid_from\":\"" + r->valid_from().to_iso() +
+                    "\",\"valid_to\":\"" + r->valid_to().to_iso() + "\",\"rules\":[";
+    bool first = true;
+    for (const auto& id : r->rule_ids()) {
+      s += (first ? "" : ",") + json_string(id);
+      first = false;
+    }
+    *out = dup_string(s + "]}");
+  });
+}
+
+skamp_status skamp_ruleset_to_json(char** out, const skamp_ruleset* rs) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    *out = dup_string(checked(rs).get()->to_json());
+  });
+}
+
+skamp_status skamp_ruleset_evaluate(char** out, const skamp_ruleset* rs, const char* record_json, int year,
+                                    int month, int day, int explain) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record_json, "record_json");
+    const auto r = checked(rs).get();
+    *out = dup_string(r->evaluate_json(record_json, date_of(year, month, day), explain != 0).to_json());
+  });
+}
+
+skamp_status skamp_ruleset_evaluate_batch(int8_t* decisions, int64_t* amounts, int32_t* reasons,
+                                          const skamp_ruleset* rs, const char* records_json, size_t count, int year,
+                                          int month, int day) {
+  return guard([&] {
+    require(records_json, "records_json");
+    const auto r = checked(rs).get();
+    const Date date = date_of(year, month, day);
+    RecordBatch batch(*r);
+    const std::size_t n = batch.append_json_array(records_json);
+    if (n != count) {
+      throw Error(ErrorCode::kInvalidArgument, "records_json holds " + std::to_string(n) + " records, count is " +
+                                                   std::to_string(count));
+    }
+    r->evaluator(date).evaluate_batch(batch, decisions, amounts, reasons);
+  });
+}
+
+const char* skamp_ruleset_reason_code(const skamp_ruleset* rs, int32_t reason) {
+  if (rs == nullptr) return "";
+  try {
+    const auto r = rs->get();
+    return r->evaluator(r->valid_from()).reason_code(reason);
+  } catch (...) {
+    return "";
+  }
+}
+
+skamp_status skamp_ruleset_run_tests(char** out, const skamp_ruleset* rs) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const auto r = checked(rs).get();
+    const auto failures = r->run_tests();
+    std::string s = "{\"schema\":\"skamp-rule-tests/1\",\"failures\":[";
+    bool first = true;
+    for (const auto& f : failures) {
+      s += std::string(first ? "" : ",") + "{\"name\":" + json_string(f.name) + ",\"message\":" + json_string(f.message) + "}";
+      first = false;
+    }
+    *out = dup_string(s + "]}");
+  });
+}
+
+}  // extern "C"
