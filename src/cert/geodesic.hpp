@@ -1,5 +1,5 @@
-// Private: distances for "certified places near me" (used until the shared geo index is
-// adopted; see docs/cert.md).
+// Private: an independent WGS84 distance (Boost.Geometry's Vincenty), kept as the test
+// oracle for certified_near, which uses the geo area's FacilityIndex.
 #ifndef SMARTKAMPUNG_SRC_CERT_GEODESIC_HPP
 #define SMARTKAMPUNG_SRC_CERT_GEODESIC_HPP
 

@@ -1,7 +1,7 @@
 #include <smartkampung/cert.hpp>
+#include <smartkampung/geo.hpp>
 
 #include "cert/engine.hpp"
-#include "cert/geodesic.hpp"
 #include "cert/jsonl.hpp"
 #include "cert/policy.hpp"
 
@@ -144,7 +144,19 @@ struct CertificateRegistry::Impl {
   std::vector<Event> log;
   std::unordered_map<std::int64_t, std::unique_ptr<BusinessRec>> businesses;
   std::int64_t last_serial = 0;
+  // The geo area's spatial index answers "certified places near me"; the certificate
+  // status is checked by a predicate on ids.
+  geo::FacilityIndex places;
   mutable std::shared_mutex mutex;
+
+  static geo::Facility place_of(const Business& b) {
+    geo::Facility f;
+    f.id = b.id;
+    f.lat = b.lat;
+    f.lon = b.lon;
+    f.kind = b.category;
+    return f;
+  }
 
   Impl(Policy p, TimeZone zone) : policy(std::move(p)), tz(zone) {}
 
@@ -258,6 +270,7 @@ struct CertificateRegistry::Impl {
       }
       auto rec = std::make_unique<BusinessRec>();
       rec->data = e.business;
+      places.add(place_of(e.business));
       businesses.emplace(e.business_id, std::move(rec));
     }
     auto it = businesses.find(e.business_id);
@@ -297,6 +310,7 @@ void CertificateRegistry::add_business(const Business& business, Instant at, con
   rec->seqs.push_back(e.seq);
   impl_->businesses.reserve(impl_->businesses.size() + 1);  // may throw before any change
   impl_->log.reserve(impl_->log.size() + 1);
+  impl_->places.add(Impl::place_of(business));
   impl_->push(std::move(e));
   impl_->businesses.emplace(business.id, std::move(rec));
 }
@@ -419,20 +433,16 @@ std::vector<Nearby> CertificateRegistry::certified_near(double lat, double lon, 
   }
   if (!(radius_m >= 0.0)) throw Error(ErrorCode::kInvalidArgument, "certified_near: radius_m must be >= 0");
   std::shared_lock lock(impl_->mutex);
-  std::vector<Nearby> out;
-  for (const auto& [id, rec] : impl_->businesses) {
-    const Business& b = rec->data;
-    if (category && b.category != *category) continue;
-    // A cheap spherical bound first: the ellipsoidal distance is within 1% of it.
-    if (detail::sphere_distance_m(lat, lon, b.lat, b.lon) > radius_m * 1.02 + 1.0) continue;
-    const double d = detail::wgs84_distance_m(lat, lon, b.lat, b.lon);
-    if (!(d <= radius_m)) continue;
-    if (!is_valid(impl_->status(*rec, t))) continue;
-    out.push_back(Nearby{id, d});
-  }
-  std::sort(out.begin(), out.end(), [](const Nearby& a, const Nearby& b) {
-    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.id < b.id;
+  const auto found = impl_->places.within_if(lat, lon, radius_m, [&](std::int64_t id) {
+    auto it = impl_->businesses.find(id);
+    if (it == impl_->businesses.end()) return false;
+    const BusinessRec& rec = *it->second;
+    if (category && rec.data.category != *category) return false;
+    return is_valid(impl_->status(rec, t));
   });
+  std::vector<Nearby> out;
+  out.reserve(found.size());
+  for (const geo::Neighbor& n : found) out.push_back(Nearby{n.id, n.distance_m});
   return out;
 }
 
