@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 
 namespace py = pybind11;
@@ -15,12 +16,12 @@ ProgramLevel level_of(const std::string& level) { return parse_program_level(lev
 // A value of a record dict as CSV-style text; false when missing (None, NaN, pandas NA).
 bool value_text(py::handle v, std::string& out) {
   if (v.is_none()) return false;
-  static py::object date_type = py::module_::import("datetime").attr("date");
+  static auto* date_type = new py::object(py::module_::import("datetime").attr("date"));  // leaked on purpose
   if (py::isinstance<py::str>(v)) {
     out = v.cast<std::string>();
     return true;
   }
-  if (py::isinstance(v, date_type)) {
+  if (py::isinstance(v, *date_type)) {
     out = v.attr("isoformat")().cast<std::string>();
     if (out.size() > 10) out.resize(10);  // a datetime: its date part
     return true;
@@ -127,6 +128,31 @@ Instant to_report_instant(py::handle at) {
   if (py::isinstance(at, dt.attr("date"))) return start_of_day(python::to_date(at));
   if (PyLong_Check(at.ptr()) || PyFloat_Check(at.ptr())) return static_cast<Instant>(at.cast<double>());
   throw py::type_error("at must be a datetime.datetime, a datetime.date or UTC seconds");
+}
+
+// A numpy str ('U') array from text columns, built in one pass (ASCII-safe; other
+// bytes pass through as their code units, which the sample never produces).
+py::object numpy_from_bytes(const std::string& bytes, const std::string& dtype) {
+  // Leaked on purpose: Python objects must not be released after the interpreter is gone.
+  static auto* frombuffer = new py::object(py::module_::import("numpy").attr("frombuffer"));
+  return (*frombuffer)(py::bytes(bytes), py::str(dtype)).attr("copy")();
+}
+
+py::object unicode_column(const std::vector<std::string>& values) {
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::string buf(values.size() * width * 4, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    char* cell = &buf[i * width * 4];
+    const std::string& v = values[i];
+    for (std::size_t k = 0; k < v.size(); ++k) cell[4 * k] = v[k];  // little-endian UCS4 of ASCII
+  }
+  return numpy_from_bytes(buf, "<U" + std::to_string(width));
+}
+
+template <typename T>
+py::object copy_column(const std::vector<T>& values, const char* dtype) {
+  return numpy_from_bytes(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)), dtype);
 }
 
 }  // namespace
@@ -412,4 +438,104 @@ void register_registry(py::module_& m) {
             return std::make_unique<Registry>(Registry::load(p));
           },
           py::arg("path"), "Reads a file written by save(); a damaged file raises smartkampung.Error.");
+  py::class_<SamplePopulation, std::shared_ptr<SamplePopulation>>(
+      m, "SamplePopulation", "A synthetic Banyuwangi population with programme lists and ground truth.")
+      .def_property_readonly(
+          "persons",
+          [](const SamplePopulation& s) {
+            py::dict d;
+            std::vector<std::string> nik(s.nik.size()), kk(s.kk.size()), sex(s.sex.size()), district(s.district.size());
+            std::vector<std::string> birth(s.birth.size());
+            for (std::size_t i = 0; i < s.nik.size(); ++i) {
+              nik[i] = nik_digits(s.nik[i]);
+              kk[i] = nik_digits(s.kk[i]);
+              sex[i] = std::string(1, s.sex[i]);
+              district[i] = "3510" + std::string(s.district[i] < 10 ? "0" : "") + std::to_string(s.district[i]);
+            }
+            d["nik"] = unicode_column(nik);
+            d["kk"] = unicode_column(kk);
+            d["name"] = unicode_column(s.name);
+            d["birth_date"] = copy_column(s.birth, "<i4").attr("astype")("datetime64[D]");
+            d["sex"] = unicode_column(sex);
+            d["district"] = unicode_column(district);
+            d["village"] = unicode_column(s.village);
+            d["rt"] = copy_column(s.rt, "<u2");
+            d["rw"] = copy_column(s.rw, "<u2");
+            d["relation"] = copy_column(s.relation, "u1");
+            return d;
+          },
+          "Ground truth, one entry per person: dict of numpy arrays nik, kk, name, birth_date "
+          "(datetime64[D]), sex, district (6-digit code), village, rt, rw, relation (0 head, 1 spouse, 2 child).")
+      .def_property_readonly(
+          "records",
+          [](const SamplePopulation& s) {
+            const auto& r = s.records;
+            py::dict d;
+            d["program"] = unicode_column(r.program);
+            d["level"] = unicode_column(r.level);
+            d["nik"] = unicode_column(r.nik);
+            d["kk"] = unicode_column(r.kk);
+            d["name"] = unicode_column(r.name);
+            d["birth_date"] = unicode_column(r.birth_date);
+            d["sex"] = unicode_column(r.sex);
+            d["address"] = unicode_column(r.address);
+            d["village"] = unicode_column(r.village);
+            d["district"] = unicode_column(r.district);
+            d["rt"] = unicode_column(r.rt);
+            d["rw"] = unicode_column(r.rw);
+            d["person"] = copy_column(r.person, "<i8");
+            d["damage"] = unicode_column(r.damage);
+            return d;
+          },
+          "Programme records as listed (text, with damage): dict of numpy arrays program, level, nik, kk, name, "
+          "birth_date, sex, address, village, district, rt, rw (str; '' = missing), person (int64: the true "
+          "person's index) and damage ('' or what was done to the record).")
+      .def(
+          "program_records",
+          [](const SamplePopulation& s, const std::string& program) {
+            const auto& r = s.records;
+            py::list out;
+            for (std::size_t i = 0; i < r.program.size(); ++i) {
+              if (r.program[i] != program) continue;
+              py::dict d;
+              const std::pair<const char*, const std::string*> fields[] = {
+                  {"nik", &r.nik[i]},         {"kk", &r.kk[i]},           {"name", &r.name[i]},
+                  {"birth_date", &r.birth_date[i]}, {"sex", &r.sex[i]},   {"address", &r.address[i]},
+                  {"village", &r.village[i]}, {"district", &r.district[i]}, {"rt", &r.rt[i]},
+                  {"rw", &r.rw[i]}};
+              for (const auto& [key, value] : fields) {
+                if (!value->empty()) d[key] = *value;
+              }
+              out.append(d);
+            }
+            return out;
+          },
+          py::arg("program"), "One programme's records as a list of dicts, ready for Registry.add_records.")
+      .def("programs", [](const SamplePopulation&) {
+            py::list out;
+            for (const auto& [name, level] : sample_programs()) out.append(py::make_tuple(name, program_level_name(level)));
+            return out;
+          }, "The sample's programmes as (name, level) pairs.")
+      .def(
+          "write_csv",
+          [](const SamplePopulation& s, py::handle folder) {
+            const std::string dir = py::str(py::module_::import("os").attr("fspath")(folder));
+            py::gil_scoped_release release;
+            return write_sample_csv(s, dir);
+          },
+          py::arg("folder"), "Writes <folder>/<PROGRAM>.csv for every programme; returns the paths.")
+      .def_property_readonly("n_persons", [](const SamplePopulation& s) { return s.nik.size(); })
+      .def_property_readonly("n_records", [](const SamplePopulation& s) { return s.records.nik.size(); });
+
+  m.def(
+      "_sample_banyuwangi",
+      [](std::size_t n_persons, std::uint64_t seed) {
+        std::shared_ptr<SamplePopulation> s;
+        {
+          py::gil_scoped_release release;
+          s = std::make_shared<SamplePopulation>(sample_banyuwangi(n_persons, seed));
+        }
+        return s;
+      },
+      py::arg("n_persons"), py::arg("seed") = 0, "See smartkampung.sample.banyuwangi.");
 }

@@ -46,6 +46,7 @@ __all__ = [
 # --- areas: each area module adds its public names (one line per area) -------
 # (kept in dependency order; an area module defines __all__)
 from .registry import *  # noqa: F401,F403
+from . import sample  # noqa: F401
 from .rules import *  # noqa: F401,F403
 from .geo import *  # noqa: F401,F403
 from .cert import *  # noqa: F401,F403

@@ -35,7 +35,8 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_csv(char **out, skamp_regis
 
 /** As skamp_registry_load_csv, from a JSON array of record objects with keys nik, kk, name,
  *  birth_date, sex, address, village, district, rt, rw (strings; rt/rw may be numbers).
- *  Malformed JSON gives SKAMP_EPARSE naming the offset. `out` as above (may be NULL). */
+ *  Malformed JSON gives SKAMP_EPARSE naming the offset. When `out` is not NULL it receives
+ *  the load report as JSON, which the caller releases with skamp_free. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_json(char **out, skamp_registry *reg, const char *records_json,
                                                           const char *program, const char *level);
 
