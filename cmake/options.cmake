@@ -14,4 +14,10 @@ if(SMARTKAMPUNG_SANITIZE)
   set(SKAMP_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_compile_options(${SKAMP_SANITIZER_FLAGS})
   add_link_options(-fsanitize=address,undefined)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # UBSan's vptr checks in the library need the C++ part of the runtime, which clang
+    # links into C programs (test_capi) only when asked.
+    add_link_options($<$<LINK_LANGUAGE:C>:-fsanitize-link-c++-runtime>)
+    link_libraries($<$<LINK_LANGUAGE:C>:stdc++>)
+  endif()
 endif()

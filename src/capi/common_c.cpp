@@ -54,7 +54,12 @@ int skamp_version_number(void) { return SKAMP_VERSION_NUMBER; }
 const char* skamp_last_error(void) { return smartkampung::capi::g_last_error.c_str(); }
 
 const char* skamp_status_str(skamp_status status) {
-  switch (status) {
+  // A C caller may pass any int; reading it as the enum would be undefined behaviour
+  // in C++ when it is out of range, so its bytes are read as an int.
+  static_assert(sizeof(skamp_status) == sizeof(int), "skamp_status is int-sized");
+  int code = 0;
+  std::memcpy(&code, &status, sizeof code);
+  switch (code) {
     case SKAMP_OK: return "SKAMP_OK: success";
     case SKAMP_EINVALID: return "SKAMP_EINVALID: invalid argument";
     case SKAMP_ENOTFOUND: return "SKAMP_ENOTFOUND: not found";

@@ -2,6 +2,7 @@
 
 #include "nik/regions.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -230,7 +231,11 @@ bool is_valid_kk(std::string_view kk) noexcept { return is_valid_kk(kk, today())
 
 std::string mask_nik(std::string_view nik) {
   nik = trim(nik);
-  if (nik.size() != 16) return std::string(16, '*');
+  // Only 16 ASCII characters keep their first and last four: cutting anything else
+  // could split a UTF-8 sequence (or reveal a name typed into the NIK column).
+  const bool ascii = std::all_of(nik.begin(), nik.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (nik.size() != 16 || !ascii) return std::string(16, '*');
   std::string out(nik);
   for (std::size_t i = 4; i < 12; ++i) out[i] = '*';
   return out;
