@@ -50,20 +50,36 @@ bool is_missing(py::handle v) {
   return false;
 }
 
+// A str's UTF-8 without a copy (valid while the object lives).
+bool utf8_view(py::handle v, std::string_view& out) {
+  if (!PyUnicode_Check(v.ptr())) return false;
+  Py_ssize_t len = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(v.ptr(), &len);
+  if (data == nullptr) throw py::error_already_set();
+  out = std::string_view(data, static_cast<std::size_t>(len));
+  return true;
+}
+
 void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle v) {
   if (is_missing(v)) return;
+  std::string_view text;
   switch (kind) {
     case 'b': b.set_bool(field, row, v.cast<bool>()); break;
     case 'i': b.set_int(field, row, v.cast<std::int64_t>()); break;
     case 'd':
-      if (py::isinstance<py::str>(v)) b.set_date(field, row, Date::parse_iso(v.cast<std::string>()));
+      if (utf8_view(v, text)) b.set_date(field, row, Date::parse_iso(text));
       else b.set_date(field, row, python::to_date(v));
       break;
-    case 's': b.set_string(field, row, v.cast<std::string>()); break;
+    case 's':
+      if (!utf8_view(v, text)) throw py::type_error("expected a str");
+      b.set_string(field, row, text);
+      break;
     case 'p': {
-      std::vector<std::string> owned;
-      for (py::handle code : v) owned.push_back(code.cast<std::string>());
-      std::vector<std::string_view> codes(owned.begin(), owned.end());
+      std::vector<std::string_view> codes;
+      for (py::handle code : v) {
+        if (!utf8_view(code, text)) throw py::type_error("a programme code must be a str");
+        codes.push_back(text);
+      }
       b.set_programs(field, row, codes);
       break;
     }
@@ -146,32 +162,40 @@ void fill_column(RecordBatch& b, int field, char kind, py::handle column, std::s
     for (std::size_t i = 0; i < n; ++i) set_value(b, field, i, kind, seq[i]);
     return;
   }
-  // list<member>: each row a list of dicts keyed by the element fields' paths.
-  const std::string& elem = list_path;
+  // list<member>: each row a list of dicts keyed by the element fields' paths. The keys
+  // are made once, so that each element costs a few dict lookups.
+  struct ElemField {
+    int index;
+    char kind;
+    std::vector<py::str> keys;
+  };
+  std::vector<ElemField> fields;
+  for (const auto& [path, k] : kinds) {
+    if (path.rfind(list_path + ".", 0) != 0) continue;
+    ElemField f{b.field(path), k, {}};
+    std::size_t start = list_path.size() + 1;
+    for (;;) {
+      const std::size_t dot = path.find('.', start);
+      f.keys.emplace_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    fields.push_back(std::move(f));
+  }
   for (std::size_t i = 0; i < n; ++i) {
     py::object items = seq[i];
     if (is_missing(items)) continue;
     b.set_empty_list(field, i);
     for (py::handle item : items) {
       const std::size_t e = b.add_element(field, i);
-      py::dict d = py::reinterpret_borrow<py::dict>(item);
-      for (const auto& [path, k] : kinds) {
-        if (path.rfind(elem + ".", 0) != 0) continue;
-        py::object v = d;
-        bool found = true;
-        std::size_t start = elem.size() + 1;
-        while (found) {
-          const std::size_t dot = path.find('.', start);
-          const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-          if (!py::isinstance<py::dict>(v) || !py::dict(v).contains(key)) {
-            found = false;
-            break;
-          }
-          v = py::dict(v)[py::str(key)];
-          if (dot == std::string::npos) break;
-          start = dot + 1;
+      if (!PyDict_Check(item.ptr())) throw py::type_error("a list element must be a dict");
+      for (const ElemField& f : fields) {
+        PyObject* v = item.ptr();
+        for (const py::str& key : f.keys) {
+          v = PyDict_Check(v) ? PyDict_GetItem(v, key.ptr()) : nullptr;  // borrowed
+          if (v == nullptr) break;
         }
-        if (found) set_value(b, b.field(path), e, k, v);
+        if (v != nullptr) set_value(b, f.index, e, f.kind, py::handle(v));
       }
     }
   }

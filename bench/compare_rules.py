@@ -1,0 +1,126 @@
+"""BLT Dana Desa in four engines on the same records: smartkampung (batch over numpy
+columns, and one record at a time), zen-engine, CEL (common-expression-language) and
+JsonLogic (json-logic-qubit). Prints time per record and agreement with smartkampung.
+
+    pip install zen-engine common-expression-language json-logic-qubit   # bench only
+    PYTHONPATH=build/python python bench/compare_rules.py [records]
+
+The peers have no NIK check, dates, missing-data logic or reasons: they are given a
+precomputed `nik_ok` flag (smartkampung validates every member's NIK itself) and only
+their eligible/not answer is compared.
+"""
+
+import datetime
+import random
+import sys
+import time
+
+import numpy as np
+
+import smartkampung as sk
+
+AS_OF = datetime.date(2020, 5, 1)
+EXCLUDED = ["PKH", "BPNT", "PRAKERJA"]
+
+
+def make_records(n, seed=42):
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        members = []
+        for _ in range(rng.randint(1, 4)):
+            born = datetime.date(1945, 1, 1) + datetime.timedelta(days=rng.randrange(0, 27000))
+            day = born.day + (40 if rng.random() < 0.5 else 0)
+            nik = f"351001{day:02d}{born.month:02d}{born.year % 100:02d}{rng.randint(1, 9000):04d}"
+            if rng.random() < 0.02:
+                nik = nik[:3] + "x" + nik[4:]
+            members.append({"nik": nik, "birth_date": born.isoformat()})
+        rows.append({
+            "programs": [p for p in ["PKH", "BPNT", "PRAKERJA", "BST"] if rng.random() < 0.125],
+            "region_kind": "desa" if rng.random() < 0.83 else "kelurahan",
+            "lost_livelihood": rng.random() < 0.33,
+            "chronic_illness": rng.random() < 0.2,
+            "in_dtks": rng.random() < 0.67,
+            "sex": "F" if rng.random() < 0.25 else "M",
+            "members": members,
+        })
+    return rows
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    rows = make_records(n)
+    rs = sk.rules.builtin("blt-dana-desa")
+    table = {
+        "programs": [r["programs"] for r in rows],
+        "region_kind": np.array([r["region_kind"] for r in rows]),
+        "lost_livelihood": np.array([r["lost_livelihood"] for r in rows]),
+        "chronic_illness": np.array([r["chronic_illness"] for r in rows]),
+        "in_dtks": np.array([r["in_dtks"] for r in rows]),
+        "head.sex": np.array([r["sex"] for r in rows]),
+        "members": [r["members"] for r in rows],
+    }
+    (decisions, _, _), t_batch = timed(lambda: rs.evaluate_batch(table, as_of=AS_OF))
+    ours = decisions == 0
+
+    records = [{"kk": {**{k: v for k, v in r.items() if k != "sex"}, "head": {"sex": r["sex"]}}} for r in rows]
+    single_n = min(n, 5000)
+    single, t_single = timed(lambda: [rs.evaluate(records[i], as_of=AS_OF).decision == "eligible" for i in range(single_n)])
+    assert single == list(ours[:single_n])
+
+    contexts = [{"nik_ok": len(r["members"]) >= 1 and all(sk.is_valid_nik(m["nik"], AS_OF) for m in r["members"]),
+                 "region_kind": r["region_kind"], "programs": r["programs"], "lost_livelihood": r["lost_livelihood"],
+                 "chronic_illness": r["chronic_illness"], "in_dtks": r["in_dtks"]} for r in rows]
+    results = [("smartkampung evaluate_batch (numpy columns)", t_batch / n, 1.0),
+               ("smartkampung evaluate (one dict at a time)", t_single / single_n, 1.0)]
+
+    def run_peer(name, fn):
+        try:
+            got, t = timed(lambda: [bool(fn(c)) for c in contexts])
+        except Exception as e:  # a peer missing: say so, keep going
+            print(f"{name}: not run ({e})")
+            return
+        agree = float(np.mean(np.array(got) == ours))
+        results.append((name, t / n, agree))
+
+    try:
+        import zen
+
+        expr = zen.compile_expression(
+            "nik_ok and region_kind == 'desa' and not some(programs, # in ['PKH','BPNT','PRAKERJA']) "
+            "and (lost_livelihood or chronic_illness or not in_dtks)")
+        run_peer("zen-engine (compiled expression)", expr.evaluate)
+    except ImportError as e:
+        print(f"zen-engine: not installed ({e})")
+    try:
+        import cel
+
+        prog = cel.compile("nik_ok && region_kind == 'desa' && !programs.exists(p, p in ['PKH','BPNT','PRAKERJA']) "
+                           "&& (lost_livelihood || chronic_illness || !in_dtks)")
+        run_peer("CEL (common-expression-language)", prog.execute)
+    except ImportError as e:
+        print(f"common-expression-language: not installed ({e})")
+    try:
+        from json_logic import jsonLogic
+
+        rule = {"and": [{"var": "nik_ok"}, {"==": [{"var": "region_kind"}, "desa"]},
+                        {"none": [{"var": "programs"}, {"in": [{"var": ""}, EXCLUDED]}]},
+                        {"or": [{"var": "lost_livelihood"}, {"var": "chronic_illness"}, {"!": {"var": "in_dtks"}}]}]}
+        run_peer("JsonLogic (json-logic-qubit)", lambda c: jsonLogic(rule, c))
+    except ImportError as e:
+        print(f"json-logic-qubit: not installed ({e})")
+
+    print(f"{n} records, BLT Dana Desa on {AS_OF}; {int(ours.sum())} eligible")
+    print(f"{'engine':48s} {'us/record':>10s} {'agreement':>10s}")
+    for name, per, agree in results:
+        print(f"{name:48s} {per * 1e6:10.2f} {agree * 100:9.2f}%")
+
+
+if __name__ == "__main__":
+    main()
