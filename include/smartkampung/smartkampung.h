@@ -10,6 +10,7 @@
 #include <smartkampung/c/rules.h>
 #include <smartkampung/c/registry.h>
 #include <smartkampung/c/geo.h>
+#include <smartkampung/c/linkage.h>
 #include <smartkampung/c/cert.h>
 
 #endif

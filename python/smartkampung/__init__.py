@@ -47,6 +47,7 @@ __all__ = [
 # (kept in dependency order; an area module defines __all__)
 from .registry import *  # noqa: F401,F403
 from . import sample  # noqa: F401
+from .linkage import *  # noqa: F401,F403
 from .rules import *  # noqa: F401,F403
 from .geo import *  # noqa: F401,F403
 from .cert import *  # noqa: F401,F403

@@ -1,0 +1,230 @@
+#include <smartkampung/linkage.hpp>
+
+#include "bindings.hpp"
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace py = pybind11;
+using namespace smartkampung;
+
+namespace {
+
+std::string value_text(py::handle v) {
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::float_>(v)) {
+    const double d = v.cast<double>();
+    if (std::isnan(d)) return {};
+    if (std::floor(d) == d && std::abs(d) < 1e15) return std::to_string(static_cast<long long>(d));
+  }
+  if (py::hasattr(v, "isoformat")) return py::str(v.attr("isoformat")()).cast<std::string>();
+  return py::str(v).cast<std::string>();
+}
+
+LinkRecord record_from(py::handle obj, std::size_t index) {
+  if (!py::isinstance<py::dict>(obj) && !py::hasattr(obj, "items")) {
+    throw py::type_error("record " + std::to_string(index) + ": expected a dict");
+  }
+  LinkRecord r;
+  for (auto item : obj.attr("items")()) {
+    auto kv = item.cast<py::tuple>();
+    if (kv[1].is_none()) continue;
+    r.set(py::str(kv[0]).cast<std::string>(), value_text(kv[1]));
+  }
+  return r;
+}
+
+std::vector<LinkRecord> records_from(py::handle obj) {
+  py::object seq = py::reinterpret_borrow<py::object>(obj);
+  if (py::hasattr(obj, "to_dict") && !py::isinstance<py::dict>(obj)) {
+    seq = obj.attr("to_dict")("records");  // a pandas DataFrame
+  }
+  if (py::isinstance<py::dict>(seq) || py::isinstance<py::str>(seq)) {
+    throw py::type_error("records: expected a list of dicts or a DataFrame");
+  }
+  std::vector<LinkRecord> out;
+  std::size_t i = 0;
+  for (auto item : seq) out.push_back(record_from(item, i++));
+  return out;
+}
+
+LinkSettings settings_from(py::handle obj) {
+  if (obj.is_none()) return LinkSettings::indonesian();
+  if (py::isinstance<py::str>(obj)) return LinkSettings::from_json(obj.cast<std::string>());
+  if (py::isinstance<py::dict>(obj)) {
+    const std::string text = py::module_::import("json").attr("dumps")(obj).cast<std::string>();
+    return LinkSettings::from_json(text);
+  }
+  throw py::type_error("settings: expected None, a dict or a JSON string");
+}
+
+py::dict settings_dict(const LinkSettings& s) {
+  return py::module_::import("json").attr("loads")(s.to_json()).cast<py::dict>();
+}
+
+py::dict explanation_dict(const Explanation& e) {
+  py::dict out;
+  for (const FieldExplanation& f : e.fields) {
+    py::dict d;
+    d["level"] = f.level;
+    d["weight"] = f.weight;
+    d["tf_adjustment"] = f.tf_adjustment;
+    out[py::str(f.field)] = d;
+  }
+  py::dict prior;
+  prior["level"] = "prior";
+  prior["weight"] = e.prior_weight;
+  prior["tf_adjustment"] = 0.0;
+  out["prior"] = prior;
+  return out;
+}
+
+py::list matches_list(const std::vector<Linker::Match>& matches) {
+  py::list out;
+  for (const auto& m : matches) out.append(py::make_tuple(m.index, m.probability));
+  return out;
+}
+
+}  // namespace
+
+void register_linkage(py::module_& m) {
+  py::class_<LinkResult>(m, "LinkResult",
+                         "The outcome of link(): cluster ids, kept pairs and explanations.")
+      .def_property_readonly(
+          "cluster_ids",
+          [](const LinkResult& r) { return python::to_numpy(std::vector<std::int64_t>(r.cluster_ids)); },
+          "numpy int64 array, one id per record (the smallest record index of its cluster).")
+      .def_property_readonly(
+          "confidence", [](const LinkResult& r) { return python::to_numpy(std::vector<double>(r.confidence)); },
+          "numpy float64 array: per record, the lowest probability among the pairs that joined "
+          "its cluster (1.0 alone).")
+      .def_property_readonly(
+          "pairs",
+          [](const LinkResult& r) {
+            py::list out;
+            for (const LinkPair& p : r.pairs) out.append(py::make_tuple(p.i, p.j, p.probability));
+            return out;
+          },
+          "Pairs at or above the threshold as (i, j, probability), i < j.")
+      .def(
+          "explain", [](const LinkResult& r, std::size_t i, std::size_t j) { return explanation_dict(r.explain(i, j)); },
+          py::arg("i"), py::arg("j"),
+          "Per field, the comparison level reached and its weight (log2 of m/u, with any "
+          "term-frequency part), plus a 'prior' entry; the weights sum to match_weight(i, j).")
+      .def(
+          "match_weight", [](const LinkResult& r, std::size_t i, std::size_t j) { return r.explain(i, j).match_weight; },
+          py::arg("i"), py::arg("j"), "The match weight (log2 odds) of a pair.")
+      .def(
+          "probability", [](const LinkResult& r, std::size_t i, std::size_t j) { return r.explain(i, j).probability; },
+          py::arg("i"), py::arg("j"), "The match probability of a pair.")
+      .def(
+          "household_apart",
+          [](const LinkResult& r, std::size_t i, std::size_t j) { return r.explain(i, j).household_apart; },
+          py::arg("i"), py::arg("j"), "True when the household rule keeps the two records apart.")
+      .def_property_readonly(
+          "settings", [](const LinkResult& r) { return settings_dict(r.trained_settings()); },
+          "The settings with the trained m, u and prior (a dict; pass it back to reuse the model).")
+      .def_property_readonly(
+          "stats",
+          [](const LinkResult& r) {
+            py::dict d;
+            d["records"] = r.stats.records;
+            d["candidate_pairs"] = r.stats.candidate_pairs;
+            d["kept_pairs"] = r.stats.kept_pairs;
+            d["skipped_blocks"] = r.stats.skipped_blocks;
+            d["clusters"] = r.stats.clusters;
+            d["em_iterations"] = r.stats.em_iterations;
+            d["seconds"] = r.stats.seconds;
+            return d;
+          },
+          "Counts and timing of the run.")
+      .def("__len__", [](const LinkResult& r) { return r.cluster_ids.size(); })
+      .def("__repr__", [](const LinkResult& r) {
+        return "<LinkResult records=" + std::to_string(r.stats.records) +
+               " clusters=" + std::to_string(r.stats.clusters) + " pairs=" + std::to_string(r.pairs.size()) + ">";
+      });
+
+  m.def(
+      "link",
+      [](py::handle records, py::handle right, py::handle threshold, py::handle settings) {
+        LinkSettings s = settings_from(settings);
+        if (!threshold.is_none()) {
+          const double t = threshold.cast<double>();
+          if (!(t >= 0 && t <= 1)) throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1]");
+          s.threshold = t;
+        }
+        std::vector<LinkRecord> left = records_from(records);
+        std::vector<LinkRecord> other;
+        const bool two = !right.is_none();
+        if (two) other = records_from(right);
+        LinkResult res;
+        {
+          py::gil_scoped_release release;
+          res = two ? link(left, other, s) : link(left, s);
+        }
+        return res;
+      },
+      py::arg("records"), py::arg("right") = py::none(), py::arg("threshold") = py::none(),
+      py::arg("settings") = py::none(),
+      "Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels "
+      "needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, "
+      "district, rt, rw; any may be missing) or a DataFrame. With right, links the two lists "
+      "(indices run over records then right; only cross pairs are scored). threshold: match "
+      "probability to keep a pair (None = the settings' default). settings: dict or JSON string "
+      "(see docs/linkage.md). Returns a LinkResult.");
+
+  m.def("normalize_name", [](const std::string& s) { return normalize_name(s); }, py::arg("name"),
+        "Normalises an Indonesian name: case, punctuation and spaces; honorifics and titles removed; "
+        "spellings of Muhammad unified; old spelling folded (oe->u, dj->j, tj->c, ch->kh, sj->sy, "
+        "nj->ny). normalize_name('H. Djoko  Santoso') == 'joko santoso'.");
+  m.def("name_phonetic_key", [](const std::string& s) { return name_phonetic_key(s); }, py::arg("name"),
+        "A phonetic key suited to Indonesian names (used for blocking and comparison).");
+  m.def("jaro_winkler", [](const std::string& a, const std::string& b) { return jaro_winkler(a, b); },
+        py::arg("a"), py::arg("b"), "Jaro-Winkler similarity in [0, 1].");
+
+  py::class_<Linker>(m, "Linker",
+                     "Incremental linking: fit once, then add and remove records without a re-run. "
+                     "Not thread-safe: use one Linker from one thread at a time.")
+      .def(py::init([](py::handle settings) { return std::make_unique<Linker>(settings_from(settings)); }),
+           py::arg("settings") = py::none(),
+           "settings: None (defaults for registry records), a dict or a JSON string. Settings with "
+           "m, u and prior for every field (e.g. LinkResult.settings) need no fit().")
+      .def(
+          "fit",
+          [](Linker& lk, py::handle records) {
+            std::vector<LinkRecord> rs = records_from(records);
+            py::gil_scoped_release release;
+            lk.fit(rs);
+          },
+          py::arg("records"), "Trains and clusters the records, replacing any content.")
+      .def(
+          "add",
+          [](Linker& lk, py::handle record) {
+            Linker::Added a = lk.add(record_from(record, lk.size()));
+            return py::make_tuple(a.cluster_id, matches_list(a.matches));
+          },
+          py::arg("record"),
+          "Adds a record (its index is len(linker) before the call); returns (cluster_id, matches) "
+          "with matches [(index, probability)] at or above the threshold, best first.")
+      .def("remove", &Linker::remove, py::arg("index"),
+           "Removes a record; its cluster is re-formed. Raises NotFound for an unknown index.")
+      .def(
+          "candidates",
+          [](const Linker& lk, py::handle record, std::size_t k) {
+            return matches_list(lk.candidates(record_from(record, 0), k));
+          },
+          py::arg("record"), py::arg("k") = 5,
+          "The k best indexed records for a record (not added) as [(index, probability)].")
+      .def_property_readonly(
+          "cluster_ids", [](const Linker& lk) { return python::to_numpy(lk.cluster_ids()); },
+          "numpy int64 array: cluster id per index (smallest index of its cluster), -1 if removed.")
+      .def(
+          "explain", [](const Linker& lk, std::size_t i, std::size_t j) { return explanation_dict(lk.explain(i, j)); },
+          py::arg("i"), py::arg("j"), "As LinkResult.explain.")
+      .def_property_readonly(
+          "settings", [](const Linker& lk) { return settings_dict(lk.settings()); },
+          "The settings with trained parameters (a dict).")
+      .def("__len__", &Linker::size);
+}

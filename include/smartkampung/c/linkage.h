@@ -1,0 +1,81 @@
+/* smartkampung/c/linkage.h: probabilistic record linkage (the same person when the NIK is
+ * missing or mistyped).
+ *
+ * Records go in as JSON: an array of objects whose keys are columns (nik, kk, name,
+ * birth_date, sex, address, village, district, rt, rw, or any other column named in the
+ * settings); values are strings, numbers or null. Settings are JSON as documented in
+ * docs/linkage.md; NULL means the defaults for registry records. Results come back as
+ * JSON text with a "schema" field (currently 1), allocated by the library: release it
+ * with skamp_free().
+ *
+ * Thread safety: skamp_link_json and skamp_linkage_normalize_name are safe from any
+ * thread. A skamp_linker handle is not synchronised: use it from one thread at a time. */
+#ifndef SMARTKAMPUNG_C_LINKAGE_H
+#define SMARTKAMPUNG_C_LINKAGE_H
+
+#include <smartkampung/c/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An incremental linker: fit once, then add and remove records. */
+typedef struct skamp_linker skamp_linker;
+
+/** Writes the normalised form of an Indonesian name into *out ("H. Djoko  Santoso" ->
+ *  "joko santoso"). The caller releases *out with skamp_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_normalize_name(char **out, const char *name);
+
+/** Links (deduplicates) the records of `records_json`; when `right_json` is not NULL,
+ *  links the two lists instead (indices run over records then right, only cross pairs
+ *  are scored). `threshold` in [0, 1] overrides the settings' threshold; a negative value
+ *  keeps it. *out receives {"schema":1,"cluster_ids":[...],"pairs":[[i,j,p],...],
+ *  "stats":{...}}; the caller releases it with skamp_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_link_json(char **out, const char *records_json,
+                                                 const char *right_json,
+                                                 const char *settings_json, double threshold);
+
+/** Creates a linker with settings (NULL = defaults). Free it with skamp_linker_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_new(skamp_linker **out, const char *settings_json);
+
+/** Releases a linker; NULL is a no-op. */
+SMARTKAMPUNG_EXPORT void skamp_linker_free(skamp_linker *linker);
+
+/** Trains and clusters the records (a JSON array), replacing the linker's content. On
+ *  failure the previous content is kept. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_fit_json(skamp_linker *linker, const char *records_json);
+
+/** Adds one record (a JSON object). *out receives {"schema":1,"index":n,"cluster_id":c,
+ *  "matches":[[index,probability],...]}; the caller releases it with skamp_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_add_json(char **out, skamp_linker *linker,
+                                                       const char *record_json);
+
+/** Removes the record at `index`; its cluster is re-formed. SKAMP_ENOTFOUND for an
+ *  unknown or removed index. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_remove(skamp_linker *linker, size_t index);
+
+/** The k best indexed records for a record (not added): *out receives {"schema":1,
+ *  "candidates":[[index,probability],...]}; the caller releases it with skamp_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_candidates_json(char **out, const skamp_linker *linker,
+                                                              const char *record_json, size_t k);
+
+/** *out receives {"schema":1,"cluster_ids":[...]} (-1 for removed records); the caller
+ *  releases it with skamp_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_clusters_json(char **out, const skamp_linker *linker);
+
+/** Explains a pair: *out receives {"schema":1,"match_weight":w,"probability":p,
+ *  "prior_weight":w0,"household_apart":false,"fields":{"name":{"level":"exact",
+ *  "weight":x,"tf_adjustment":t},...}} where prior_weight plus the field weights equals
+ *  match_weight. The caller releases it with skamp_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_explain_json(char **out, const skamp_linker *linker,
+                                                           size_t i, size_t j);
+
+/** The trained settings as JSON (m, u and prior filled in after fit); the caller
+ *  releases *out with skamp_free(). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_settings_json(char **out, const skamp_linker *linker);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,231 @@
+// smartkampung/linkage.hpp: probabilistic record linkage (finding the same person when the
+// NIK is missing or mistyped).
+//
+// Records are compared field by field; each comparison reaches a level (exact, one digit
+// wrong, similar name, ...). Fellegi-Sunter weights per level (m: how often true matches
+// reach it, u: how often random pairs do) add up to a match weight, turned into a
+// probability. u is estimated from random pairs and m by expectation-maximisation over the
+// blocked candidate pairs, so no labels are needed; both can be set by hand in the settings.
+// Pairs above a threshold are clustered into persons (connected components), with members
+// of one household kept apart.
+//
+// All free functions are pure and safe from any thread. A Linker is not synchronised:
+// use one from one thread at a time (const members may run concurrently).
+#ifndef SMARTKAMPUNG_LINKAGE_HPP
+#define SMARTKAMPUNG_LINKAGE_HPP
+
+#include <smartkampung/error.hpp>
+#include <smartkampung/export.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace smartkampung {
+
+/// One record to link. The named fields are those of the registry; other schemas put
+/// their columns in `fields` (name, value). Every field may be empty (missing); an
+/// invalid NIK is data to compare, never an error.
+struct LinkRecord {
+  std::string nik, kk, name, birth_date, sex, address, village, district, rt, rw;
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  /// The value of a column: a named field or one in `fields`; empty when absent.
+  SMARTKAMPUNG_EXPORT std::string_view get(std::string_view column) const noexcept;
+  /// Sets a named field, or adds/replaces an entry of `fields`.
+  SMARTKAMPUNG_EXPORT void set(std::string_view column, std::string value);
+};
+
+/// How a field is compared. Levels are listed best first; a missing value on either
+/// side gives the "null" level, whose weight is 0.
+enum class CompareKind : int {
+  kExact = 0,   ///< exact, different
+  kId = 1,      ///< (NIK, KK, other ids) exact, one_substitution, transposition, different
+  kName = 2,    ///< (Indonesian names) exact, phonetic, jw_high, jw_mid, subset, different
+  kString = 3,  ///< exact, jw_high, jw_mid, jw_low, different
+  kDate = 4,    ///< exact, day_month_swapped, one_digit, within_year, different
+  kTokens = 5,  ///< (addresses) exact, same_tokens, most_tokens, some_token, different
+  kRtRw = 6,    ///< (RT in column, RW in column2) exact, same_rw, different
+};
+
+/// "exact", "id", "name", "string", "date", "tokens", "rt_rw".
+SMARTKAMPUNG_EXPORT const char* compare_kind_name(CompareKind kind) noexcept;
+/// Names of the levels of a kind, best first (without "null").
+SMARTKAMPUNG_EXPORT std::vector<std::string> compare_level_names(CompareKind kind);
+
+/// One compared field.
+struct LinkField {
+  std::string name;     ///< as shown in explanations ("name", "birth_date", ...)
+  std::string column;   ///< the record column read
+  std::string column2;  ///< second column (the RW of kRtRw)
+  CompareKind kind = CompareKind::kExact;
+  /// Similarity thresholds of the kind's graded levels (Jaro-Winkler for kName and
+  /// kString, token overlap for kTokens); empty = the defaults.
+  std::vector<double> thresholds;
+  bool term_frequency = false;  ///< adjust the exact level's weight by value frequency
+  /// Per level (best first, without null). Empty = estimated (u from random pairs, m by EM);
+  /// given = fixed.
+  std::vector<double> m, u;
+};
+
+/// What is compared, how pairs are blocked and how they are scored. Round-trips through
+/// JSON (see docs/linkage.md); after training, the trained m, u and prior are filled in.
+struct LinkSettings {
+  std::vector<LinkField> fields;
+  /// Blocking rules: a pair is a candidate when, for some rule, all its parts are equal
+  /// and non-empty. A part is "column" or "column:transform" with transform one of norm,
+  /// year, prefixN, suffixN, phonetic, phonetic_first, phonetic_last, first, last, sorted.
+  std::vector<std::vector<std::string>> blocking;
+  double threshold = 0.9;  ///< match probability at or above which a pair is kept
+  double prior = -1;       ///< P(match) of a candidate pair; negative = estimated by EM
+  /// Household rule: records with the same non-empty `household_key`, clearly different
+  /// names (field household_name) and different birth dates (field household_date) are
+  /// different persons and never join one cluster. Empty key = no rule.
+  std::string household_key = "kk";
+  std::string household_name = "name";
+  std::string household_date = "birth_date";
+  std::size_t max_block_size = 2000;    ///< larger blocks are skipped (other rules cover them)
+  std::size_t u_sample_pairs = 1000000;  ///< random pairs drawn to estimate u
+  int em_iterations = 40;
+  unsigned threads = 2;
+  std::uint64_t seed = 42;
+
+  /// The defaults for registry records (nik, kk, name, birth_date, sex, village, rt/rw...).
+  SMARTKAMPUNG_EXPORT static LinkSettings indonesian();
+  /// Parses settings; missing keys keep the defaults of indonesian() except "fields" and
+  /// "blocking", which replace them. Throws Error(kParse / kInvalidArgument) with the JSON path.
+  SMARTKAMPUNG_EXPORT static LinkSettings from_json(std::string_view json);
+  SMARTKAMPUNG_EXPORT std::string to_json() const;
+  /// Throws Error(kInvalidArgument) naming the first problem (unknown kind, too many fields...).
+  SMARTKAMPUNG_EXPORT void validate() const;
+};
+
+/// A scored pair (i < j) with its match weight (log2 odds) and probability.
+struct LinkPair {
+  std::uint32_t i = 0, j = 0;
+  double weight = 0;
+  double probability = 0;
+};
+
+/// The comparison of one field of a pair.
+struct FieldExplanation {
+  std::string field;
+  std::string level;         ///< a level name, or "null"
+  int level_index = -1;      ///< index in compare_level_names(kind); -1 for null
+  double weight = 0;         ///< log2(m/u) plus tf_adjustment
+  double tf_adjustment = 0;  ///< the term-frequency part of weight
+};
+
+/// Why a pair scores as it does: prior_weight + sum of field weights == match_weight.
+struct Explanation {
+  std::vector<FieldExplanation> fields;
+  double prior_weight = 0;
+  double match_weight = 0;
+  double probability = 0;
+  bool household_apart = false;  ///< the household rule keeps the two apart
+};
+
+struct LinkStats {
+  std::size_t records = 0;
+  std::size_t candidate_pairs = 0;  ///< pairs compared (each once)
+  std::size_t kept_pairs = 0;       ///< at or above the threshold
+  std::size_t skipped_blocks = 0;   ///< blocks larger than max_block_size
+  std::size_t clusters = 0;
+  int em_iterations = 0;
+  double seconds = 0;
+};
+
+namespace detail {
+struct LinkModel;
+struct LinkerState;
+struct LinkResultAccess;
+}  // namespace detail
+
+/// The outcome of link(): one cluster id per record (the smallest record index of its
+/// cluster), the kept pairs, per-record cluster confidence, and explanations.
+class LinkResult {
+ public:
+  std::vector<std::int64_t> cluster_ids;
+  std::vector<LinkPair> pairs;  ///< sorted by (i, j)
+  /// Per record: the lowest probability among the pairs that joined its cluster
+  /// (1 for a record alone).
+  std::vector<double> confidence;
+  LinkStats stats;
+
+  /// Explains any pair of records (scored or not). Throws Error(kNotFound) on a bad index.
+  SMARTKAMPUNG_EXPORT Explanation explain(std::size_t i, std::size_t j) const;
+  /// The settings with the trained m, u and prior filled in.
+  SMARTKAMPUNG_EXPORT const LinkSettings& trained_settings() const;
+
+ private:
+  friend struct detail::LinkResultAccess;
+  std::shared_ptr<const detail::LinkModel> model_;
+};
+
+/// Links (deduplicates) records. Throws Error(kInvalidArgument) on bad settings.
+SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& records,
+                                    const LinkSettings& settings = LinkSettings::indonesian());
+/// Links two lists: indices run over `left` then `right`, and only cross pairs are scored.
+SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& left,
+                                    const std::vector<LinkRecord>& right,
+                                    const LinkSettings& settings);
+
+/// Incremental linking: fit once, then add and remove records one at a time; each new
+/// record is scored against the indexed records sharing a blocking key and joins (or
+/// founds) a cluster without a re-run.
+class SMARTKAMPUNG_EXPORT Linker {
+ public:
+  struct Match {
+    std::size_t index = 0;
+    double probability = 0;
+  };
+  struct Added {
+    std::size_t index = 0;        ///< the new record's index
+    std::int64_t cluster_id = 0;  ///< smallest index of its cluster
+    std::vector<Match> matches;   ///< records at or above the threshold, best first
+  };
+
+  explicit Linker(LinkSettings settings = LinkSettings::indonesian());
+  ~Linker();
+  Linker(Linker&&) noexcept;
+  Linker& operator=(Linker&&) noexcept;
+  Linker(const Linker&) = delete;
+  Linker& operator=(const Linker&) = delete;
+
+  /// Trains (unless m and u are all given) and clusters `records`, replacing any content.
+  /// On failure the previous content is kept.
+  void fit(const std::vector<LinkRecord>& records);
+  Added add(const LinkRecord& record);
+  /// Removes a record; its cluster is re-formed from the pairs left. Throws
+  /// Error(kNotFound) for an unknown or removed index.
+  void remove(std::size_t index);
+  /// The k best indexed records for `record` (not added), best first.
+  std::vector<Match> candidates(const LinkRecord& record, std::size_t k = 5) const;
+  /// One id per index (the smallest index of its cluster); -1 for removed records.
+  std::vector<std::int64_t> cluster_ids() const;
+  Explanation explain(std::size_t i, std::size_t j) const;
+  /// Indices ever assigned (removed ones included).
+  std::size_t size() const noexcept;
+  /// Settings with trained parameters (after fit).
+  const LinkSettings& settings() const noexcept;
+
+ private:
+  std::unique_ptr<detail::LinkerState> state_;
+};
+
+/// Indonesian name normalisation: lower case, punctuation and spaces collapsed,
+/// honorifics and titles removed, spellings of Muhammad unified, old spelling folded
+/// (oe->u, dj->j, tj->c, ch->kh, sj->sy, nj->ny). "H. Djoko  Santoso" -> "joko santoso".
+SMARTKAMPUNG_EXPORT std::string normalize_name(std::string_view name);
+/// A phonetic key suited to Indonesian names (of the normalised name), tokens space-separated.
+SMARTKAMPUNG_EXPORT std::string name_phonetic_key(std::string_view name);
+/// Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, up to 4 characters).
+SMARTKAMPUNG_EXPORT double jaro_winkler(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace smartkampung
+
+#endif

@@ -1,0 +1,1041 @@
+// The linkage engine: preparing records, comparison levels, blocking, training
+// (u from random pairs, m and prior by EM), scoring and clustering.
+#include <smartkampung/date.hpp>
+#include <smartkampung/linkage.hpp>
+
+#include "linkage/engine.hpp"
+#include "linkage/text.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <thread>
+#include <tuple>
+
+namespace smartkampung {
+
+// ---- LinkRecord -------------------------------------------------------------
+
+namespace {
+template <typename Record>
+auto* named_field(Record& r, std::string_view column) {
+  if (column == "nik") return &r.nik;
+  if (column == "kk") return &r.kk;
+  if (column == "name") return &r.name;
+  if (column == "birth_date") return &r.birth_date;
+  if (column == "sex") return &r.sex;
+  if (column == "address") return &r.address;
+  if (column == "village") return &r.village;
+  if (column == "district") return &r.district;
+  if (column == "rt") return &r.rt;
+  if (column == "rw") return &r.rw;
+  return static_cast<decltype(&r.nik)>(nullptr);
+}
+}  // namespace
+
+std::string_view LinkRecord::get(std::string_view column) const noexcept {
+  if (const std::string* p = named_field(*this, column)) return *p;
+  for (const auto& kv : fields) {
+    if (kv.first == column) return kv.second;
+  }
+  return {};
+}
+
+void LinkRecord::set(std::string_view column, std::string value) {
+  if (std::string* p = named_field(*this, column)) {
+    *p = std::move(value);
+    return;
+  }
+  for (auto& kv : fields) {
+    if (kv.first == column) {
+      kv.second = std::move(value);
+      return;
+    }
+  }
+  fields.emplace_back(std::string(column), std::move(value));
+}
+
+namespace detail {
+namespace {
+// Runs fn(thread_index) on `threads` threads (the caller's included); rethrows the
+// first exception.
+template <typename Fn>
+void run_threads(unsigned threads, Fn&& fn) {
+  std::vector<std::thread> pool;
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto wrapped = [&](unsigned t) {
+    try {
+      fn(t);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(wrapped, t);
+  wrapped(0);
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
+
+template <typename Fn>
+void parallel_for(unsigned threads, std::size_t n, Fn&& fn) {
+  if (threads <= 1 || n < 2048) {
+    fn(std::size_t{0}, n, 0u);
+    return;
+  }
+  const std::size_t chunk = (n + threads - 1) / threads;
+  run_threads(threads, [&](unsigned t) {
+    const std::size_t lo = std::min(n, t * chunk), hi = std::min(n, lo + chunk);
+    fn(lo, hi, t);
+  });
+}
+
+}  // namespace
+
+// ---- compiling settings -------------------------------------------------------
+
+int level_count(CompareKind kind) { return static_cast<int>(compare_level_names(kind).size()); }
+
+std::vector<BlockPart> parse_block_rule(const std::vector<std::string>& parts) {
+  if (parts.empty()) throw Error(ErrorCode::kInvalidArgument, "link settings: empty blocking rule");
+  std::vector<BlockPart> out;
+  for (const std::string& p : parts) {
+    BlockPart b;
+    const std::size_t colon = p.find(':');
+    b.column = p.substr(0, colon);
+    if (b.column.empty()) {
+      throw Error(ErrorCode::kInvalidArgument, "link settings: blocking part '" + p + "' has no column");
+    }
+    if (colon != std::string::npos) {
+      const std::string t = p.substr(colon + 1);
+      using T = BlockPart::Transform;
+      auto number = [&](std::size_t skip) {
+        const std::string digits = t.substr(skip);
+        if (digits.empty() || digits.size() > 3 ||
+            digits.find_first_not_of("0123456789") != std::string::npos || std::stoi(digits) == 0) {
+          throw Error(ErrorCode::kInvalidArgument,
+                      "link settings: blocking part '" + p + "' needs a length (prefix3, suffix4)");
+        }
+        return static_cast<std::size_t>(std::stoi(digits));
+      };
+      if (t == "norm") {
+        b.transform = T::kNorm;
+      } else if (t == "year") {
+        b.transform = T::kYear;
+      } else if (t.rfind("prefix", 0) == 0) {
+        b.transform = T::kPrefix;
+        b.n = number(6);
+      } else if (t.rfind("suffix", 0) == 0) {
+        b.transform = T::kSuffix;
+        b.n = number(6);
+      } else if (t == "phonetic") {
+        b.transform = T::kPhonetic;
+      } else if (t == "phonetic_first") {
+        b.transform = T::kPhoneticFirst;
+      } else if (t == "phonetic_last") {
+        b.transform = T::kPhoneticLast;
+      } else if (t == "first") {
+        b.transform = T::kFirst;
+      } else if (t == "last") {
+        b.transform = T::kLast;
+      } else if (t == "sorted") {
+        b.transform = T::kSorted;
+      } else {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "link settings: unknown blocking transform '" + t +
+                        "' (norm, year, prefixN, suffixN, phonetic, phonetic_first, "
+                        "phonetic_last, first, last, sorted)");
+      }
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
+  if (s.fields.empty()) throw Error(ErrorCode::kInvalidArgument, "link settings: no fields");
+  if (s.fields.size() > kMaxFields) throw Error(ErrorCode::kLimit, "link settings: at most 16 fields");
+  if (!(s.threshold >= 0.0 && s.threshold <= 1.0)) {
+    throw Error(ErrorCode::kInvalidArgument, "link settings: threshold must be in [0, 1]");
+  }
+  if (!(s.prior < 1.0)) {
+    throw Error(ErrorCode::kInvalidArgument, "link settings: prior must be below 1 (negative = estimate)");
+  }
+  if (s.threads == 0 || s.max_block_size < 2) {
+    throw Error(ErrorCode::kInvalidArgument, "link settings: threads >= 1 and max_block_size >= 2");
+  }
+  for (std::size_t f = 0; f < s.fields.size(); ++f) {
+    const LinkField& lf = s.fields[f];
+    const std::string where = "link settings: field '" + lf.name + "'";
+    if (static_cast<int>(lf.kind) < 0 || static_cast<int>(lf.kind) > 6) {
+      throw Error(ErrorCode::kInvalidArgument, where + ": unknown kind");
+    }
+    if (lf.column.empty()) throw Error(ErrorCode::kInvalidArgument, where + ": no column");
+    CompiledField cf;
+    cf.spec = lf;
+    cf.levels = level_count(lf.kind);
+    if (lf.kind == CompareKind::kRtRw && lf.column2.empty()) cf.spec.column2 = "rw";
+    std::vector<double> def;
+    switch (lf.kind) {
+      case CompareKind::kName: def = {0.94, 0.85}; break;
+      case CompareKind::kString: def = {0.94, 0.85, 0.7}; break;
+      case CompareKind::kTokens: def = {0.6}; break;
+      default: break;
+    }
+    if (!lf.thresholds.empty()) {
+      if (lf.thresholds.size() != def.size()) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    where + ": expected " + std::to_string(def.size()) + " thresholds");
+      }
+      for (double t : lf.thresholds) {
+        if (!(t >= 0 && t <= 1)) throw Error(ErrorCode::kInvalidArgument, where + ": thresholds in [0, 1]");
+      }
+      def = lf.thresholds;
+    }
+    for (std::size_t k = 0; k < def.size(); ++k) cf.thresholds[k] = def[k];
+    auto check_probs = [&](const std::vector<double>& v, const char* what) {
+      if (v.empty()) return;
+      if (v.size() != static_cast<std::size_t>(cf.levels)) {
+        throw Error(ErrorCode::kInvalidArgument, where + ": " + what + " needs " +
+                                                     std::to_string(cf.levels) + " values (one per level)");
+      }
+      for (double d : v) {
+        if (!(d > 0 && d <= 1)) {
+          throw Error(ErrorCode::kInvalidArgument, where + ": " + what + " values must be in (0, 1]");
+        }
+      }
+    };
+    check_probs(lf.m, "m");
+    check_probs(lf.u, "u");
+    if (lf.name == s.household_name) household_name_field = static_cast<int>(f);
+    if (lf.name == s.household_date) household_date_field = static_cast<int>(f);
+    fields.push_back(std::move(cf));
+  }
+  for (const auto& rule : s.blocking) rules.push_back(parse_block_rule(rule));
+  weights.assign(fields.size(), std::array<double, 16>{});
+  tf_counts.resize(fields.size());
+  tf_totals.assign(fields.size(), 0.0);
+  const bool all_given = std::all_of(fields.begin(), fields.end(), [](const CompiledField& f) {
+    return !f.spec.m.empty() && !f.spec.u.empty();
+  });
+  if (all_given) compute_weights();
+}
+
+// ---- preparing values ---------------------------------------------------------
+
+namespace {
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+int to_int(const std::string& digits) {
+  int v = 0;
+  for (char c : digits) v = v * 10 + (c - '0');
+  return v;
+}
+
+// Accepts YYYYMMDD, YYYY-MM-DD (any separator) and DD-MM-YYYY; impossible dates (typos)
+// are kept as data.
+bool parse_date(std::string_view raw, FieldValue& v) {
+  std::vector<std::string> groups;
+  std::string cur;
+  for (char c : raw) {
+    if (c >= '0' && c <= '9') {
+      cur += c;
+    } else if (!cur.empty()) {
+      groups.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) groups.push_back(cur);
+  int y = 0, m = 0, d = 0;
+  if (groups.size() == 1 && groups[0].size() == 8) {
+    y = to_int(groups[0].substr(0, 4));
+    m = to_int(groups[0].substr(4, 2));
+    d = to_int(groups[0].substr(6, 2));
+  } else if (groups.size() == 3 && groups[0].size() == 4 && groups[1].size() <= 2 && groups[2].size() <= 2) {
+    y = to_int(groups[0]);
+    m = to_int(groups[1]);
+    d = to_int(groups[2]);
+  } else if (groups.size() == 3 && groups[2].size() == 4 && groups[0].size() <= 2 && groups[1].size() <= 2) {
+    d = to_int(groups[0]);
+    m = to_int(groups[1]);
+    y = to_int(groups[2]);
+  } else {
+    return false;
+  }
+  if (y == 0) return false;
+  v.year = static_cast<std::int16_t>(y);
+  v.month = static_cast<std::int8_t>(m);
+  v.day = static_cast<std::int8_t>(d);
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d", y, m, d);
+  v.text = buf;
+  const int cm = std::clamp(m, 1, 12);
+  const int cd = std::clamp(d, 1, days_in_month(y, cm));
+  v.days = days_from_civil(y, cm, cd);
+  return true;
+}
+
+std::string strip_spaces(std::string_view raw) {
+  std::string out;
+  for (char c : raw) {
+    if (static_cast<unsigned char>(c) > ' ' && c != '-' && c != '.') out += lower(c);
+  }
+  return out;
+}
+
+void fill_hist(FieldValue& v) {
+  v.hist.fill(0);
+  for (char c : v.text) {
+    const auto u = static_cast<unsigned char>(c);
+    const std::size_t bucket = (u >= 'a' && u <= 'z') ? u - 'a' : 26 + u % 6;
+    if (v.hist[bucket] < 255) ++v.hist[bucket];
+  }
+}
+
+// An upper bound on the Jaro-Winkler similarity from letter counts and the common
+// prefix: cheap enough to skip the full computation for clearly different values.
+double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_order = false) {
+  unsigned common = 0;
+  for (std::size_t k = 0; k < 32; ++k) common += std::min(a.hist[k], b.hist[k]);
+  if (common == 0) return 0.0;
+  const double m = common, la = static_cast<double>(a.text.size()), lb = static_cast<double>(b.text.size());
+  const double jaro = (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
+  std::size_t prefix = 0;
+  if (any_order) return jaro + 0.4 * (1.0 - jaro) + 1e-9;
+  while (prefix < 4 && prefix < a.text.size() && prefix < b.text.size() &&
+         (a.text[prefix] == b.text[prefix])) {
+    ++prefix;
+  }
+  return jaro + static_cast<double>(prefix) * 0.1 * (1.0 - jaro) + 1e-9;
+}
+
+void sorted_token_hashes(std::string_view normalized, FieldValue& v) {
+  v.tokens.clear();
+  for (std::string_view t : split_tokens(normalized)) v.tokens.push_back(hash_text(t));
+  std::sort(v.tokens.begin(), v.tokens.end());
+  v.tokens.erase(std::unique(v.tokens.begin(), v.tokens.end()), v.tokens.end());
+  std::uint64_t h = 7;
+  for (std::uint64_t t : v.tokens) h = hash_combine(h, t);
+  v.h2 = h;
+}
+
+void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
+  v = FieldValue{};
+  const std::string_view raw = r.get(f.spec.column);
+  switch (f.spec.kind) {
+    case CompareKind::kExact:
+      v.text = simple_normalize(raw);
+      break;
+    case CompareKind::kString:
+      v.text = simple_normalize(raw);
+      fill_hist(v);
+      break;
+    case CompareKind::kId:
+      v.text = strip_spaces(raw);
+      break;
+    case CompareKind::kName: {
+      const std::string norm = normalize_name(raw);
+      if (norm.empty()) return;
+      const auto tokens = split_tokens(norm);
+      std::vector<std::string> sorted(tokens.begin(), tokens.end());
+      std::sort(sorted.begin(), sorted.end());
+      std::string phon;
+      for (const auto& t : tokens) {
+        if (!phon.empty()) phon += ' ';
+        phon += phonetic_token(t);
+      }
+      for (const auto& t : sorted) {
+        if (!v.text2.empty()) v.text2 += ' ';
+        v.text2 += t;
+      }
+      sorted_token_hashes(norm, v);
+      v.h = hash_text(norm);
+      v.h2 = hash_text(phon);
+      v.h3 = hash_text(v.text2);
+      // Soft j/y: Jaro-Winkler sees y written as j.
+      v.text = norm;
+      std::replace(v.text.begin(), v.text.end(), 'y', 'j');
+      std::replace(v.text2.begin(), v.text2.end(), 'y', 'j');
+      fill_hist(v);
+      v.null = false;
+      return;
+    }
+    case CompareKind::kDate: {
+      const std::string s = simple_normalize(raw);
+      if (s.empty()) return;
+      if (!parse_date(s, v)) v.text = strip_spaces(s);
+      break;
+    }
+    case CompareKind::kTokens: {
+      std::string t(raw);
+      for (char& c : t) {
+        if (c == ',' || c == '.' || c == '/' || c == '-') c = ' ';
+      }
+      v.text = simple_normalize(t);
+      if (!v.text.empty()) sorted_token_hashes(v.text, v);
+      break;
+    }
+    case CompareKind::kRtRw: {
+      const std::string rt = strip_spaces(raw), rw = strip_spaces(r.get(f.spec.column2));
+      if (rw.empty()) return;
+      auto trim0 = [](const std::string& s) {  // "003" and "3" are the same RT
+        const std::size_t p = s.find_first_not_of('0');
+        return p == std::string::npos ? std::string("0") : s.substr(p);
+      };
+      v.h3 = hash_text(trim0(rw));
+      if (!rt.empty()) {
+        v.text = trim0(rt) + "/" + trim0(rw);
+        v.h = hash_text(v.text);
+      }
+      v.null = false;
+      return;
+    }
+  }
+  if (v.text.empty()) return;
+  v.null = false;
+  v.h = hash_text(v.text);
+}
+
+std::string block_value(const BlockPart& p, const LinkRecord& r) {
+  using T = BlockPart::Transform;
+  const std::string_view raw = r.get(p.column);
+  switch (p.transform) {
+    case T::kRaw: return simple_normalize(raw);
+    case T::kNorm: return normalize_name(raw);
+    case T::kYear: {
+      FieldValue v;
+      if (!parse_date(simple_normalize(raw), v)) return {};
+      return std::to_string(v.year);
+    }
+    case T::kPrefix: {
+      const std::string s = strip_spaces(raw);
+      return s.size() >= p.n ? s.substr(0, p.n) : std::string();
+    }
+    case T::kSuffix: {
+      const std::string s = strip_spaces(raw);
+      return s.size() >= p.n ? s.substr(s.size() - p.n) : std::string();
+    }
+    case T::kPhonetic: return phonetic_of_normalized(normalize_name(raw));
+    case T::kPhoneticFirst:
+    case T::kPhoneticLast:
+    case T::kFirst:
+    case T::kLast: {
+      const std::string n = normalize_name(raw);
+      const auto tokens = split_tokens(n);
+      if (tokens.empty()) return {};
+      const bool first = p.transform == T::kPhoneticFirst || p.transform == T::kFirst;
+      const std::string_view t = first ? tokens.front() : tokens.back();
+      const bool phon = p.transform == T::kPhoneticFirst || p.transform == T::kPhoneticLast;
+      return phon ? phonetic_token(t) : std::string(t);
+    }
+    case T::kSorted: {
+      const std::string n = normalize_name(raw);
+      auto tokens = split_tokens(n);
+      std::sort(tokens.begin(), tokens.end());
+      std::string out;
+      for (auto t : tokens) {
+        if (!out.empty()) out += ' ';
+        out += t;
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+// The number of tokens two sorted unique token lists share.
+std::size_t common_tokens(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  std::size_t i = 0, j = 0, n = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) {
+      ++n;
+      ++i;
+      ++j;
+    } else if (a[i] < b[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+void LinkModel::prepare(const LinkRecord& r, FieldValue* values_out, std::uint64_t* keys_out,
+                        std::uint64_t& household_out) const {
+  for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f]);
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    std::uint64_t h = 0x51ed270b2f1e3c5dULL + k;
+    bool ok = true;
+    for (const BlockPart& p : rules[k]) {
+      const std::string v = block_value(p, r);
+      if (v.empty()) {
+        ok = false;
+        break;
+      }
+      h = hash_combine(h, hash_text(v));
+    }
+    keys_out[k] = ok ? h : 0;
+  }
+  household_out = 0;
+  if (!settings.household_key.empty()) {
+    const std::string hk = strip_spaces(r.get(settings.household_key));
+    if (!hk.empty()) household_out = hash_text(hk);
+  }
+}
+
+// ---- comparing ----------------------------------------------------------------
+
+int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue& b) {
+  if (a.null || b.null) return 0;
+  switch (f.spec.kind) {
+    case CompareKind::kExact:
+      return a.h == b.h ? 1 : 2;
+    case CompareKind::kId:
+      if (a.h == b.h) return 1;
+      if (hamming(a.text, b.text) == 1) return 2;
+      if (adjacent_transposition(a.text, b.text)) return 3;
+      return 4;
+    case CompareKind::kName: {
+      if (a.h == b.h) return 1;
+      if (a.h2 == b.h2 || a.h3 == b.h3) return 2;
+      // Token order does not change letter counts, so the bound covers both orders.
+      double jw = 0;
+      if (jaro_winkler_bound(a, b, true) >= f.thresholds[1]) {
+        jw = jaro_winkler_soft(a.text, b.text);
+        if (jw < f.thresholds[0]) jw = std::max(jw, jaro_winkler_soft(a.text2, b.text2));
+      }
+      if (jw >= f.thresholds[0]) return 3;
+      if (jw >= f.thresholds[1]) return 4;
+      const std::size_t common = common_tokens(a.tokens, b.tokens);
+      if (common > 0 && (common == a.tokens.size() || common == b.tokens.size())) return 5;
+      return 6;
+    }
+    case CompareKind::kString: {
+      if (a.h == b.h) return 1;
+      if (jaro_winkler_bound(a, b) < f.thresholds[2]) return 5;
+      const double jw = jaro_winkler(a.text, b.text);
+      if (jw >= f.thresholds[0]) return 2;
+      if (jw >= f.thresholds[1]) return 3;
+      if (jw >= f.thresholds[2]) return 4;
+      return 5;
+    }
+    case CompareKind::kDate:
+      if (a.h == b.h) return 1;
+      if (a.year != 0 && a.year == b.year && a.month == b.day && a.day == b.month) return 2;
+      if (hamming(a.text, b.text) == 1 || adjacent_transposition(a.text, b.text)) return 3;
+      if (a.year != 0 && b.year != 0 && std::abs(a.days - b.days) <= 365) return 4;
+      return 5;
+    case CompareKind::kTokens: {
+      if (a.h == b.h) return 1;
+      if (a.h2 == b.h2) return 2;
+      const std::size_t common = common_tokens(a.tokens, b.tokens);
+      const std::size_t all = a.tokens.size() + b.tokens.size() - common;
+      if (all > 0 && static_cast<double>(common) >= f.thresholds[0] * static_cast<double>(all)) return 3;
+      if (common > 0) return 4;
+      return 5;
+    }
+    case CompareKind::kRtRw:
+      if (a.h != 0 && a.h == b.h) return 1;
+      if (a.h3 == b.h3) return 2;
+      return 3;
+  }
+  return 0;
+}
+
+std::uint64_t LinkModel::pattern(const FieldValue* a, const FieldValue* b) const {
+  std::uint64_t p = 0;
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    p |= static_cast<std::uint64_t>(compare_field(fields[f], a[f], b[f])) << (4 * f);
+  }
+  return p;
+}
+
+double LinkModel::tf_adjustment(std::size_t f, const FieldValue& a) const {
+  if (!fields[f].spec.term_frequency || tf_totals[f] <= 0) return 0.0;
+  const std::vector<double>& u = settings.fields[f].u;
+  if (u.empty()) return 0.0;
+  const auto it = tf_counts[f].find(a.h);
+  const double count = it == tf_counts[f].end() ? 1.0 : std::max(1.0, static_cast<double>(it->second));
+  const double tf = count / tf_totals[f];
+  // Common values lose what their frequency says; rare ones gain at most 2 bits.
+  return std::min(std::log2(u[0] / tf), 2.0);
+}
+
+double LinkModel::weight(std::uint64_t pattern, const FieldValue* a) const {
+  double w = prior_weight;
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    const int l = level_of(pattern, f);
+    w += weights[f][static_cast<std::size_t>(l)];
+    if (l == 1 && fields[f].spec.term_frequency) w += tf_adjustment(f, a[f]);
+  }
+  return w;
+}
+
+bool LinkModel::household_apart(std::uint64_t ha, std::uint64_t hb, std::uint64_t pattern) const {
+  if (ha == 0 || ha != hb || household_name_field < 0 || household_date_field < 0) return false;
+  const auto nf = static_cast<std::size_t>(household_name_field);
+  const auto df = static_cast<std::size_t>(household_date_field);
+  const int ln = level_of(pattern, nf), ld = level_of(pattern, df);
+  if (ln == 0 || ld == 0) return false;
+  // Names clearly different (below the kind's high-similarity level) and birth dates
+  // neither equal nor one typo apart.
+  const CompareKind nk = fields[nf].spec.kind;
+  const int name_close = nk == CompareKind::kName ? 3 : nk == CompareKind::kString ? 2 : 1;
+  const int date_close = fields[df].spec.kind == CompareKind::kDate ? 3 : 1;
+  return ln > name_close && ld > date_close;
+}
+
+void LinkModel::compute_weights() {
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    const LinkField& lf = settings.fields[f];
+    weights[f].fill(0.0);
+    for (std::size_t l = 0; l < static_cast<std::size_t>(fields[f].levels); ++l) {
+      weights[f][l + 1] = std::log2(lf.m[l] / lf.u[l]);
+    }
+  }
+  if (settings.prior > 0) prior_weight = std::log2(settings.prior / (1 - settings.prior));
+}
+
+void LinkModel::count_term_frequencies() {
+  const std::size_t F = fields.size();
+  for (std::size_t f = 0; f < F; ++f) {
+    tf_counts[f].clear();
+    tf_totals[f] = 0;
+    if (!fields[f].spec.term_frequency) continue;
+    for (std::size_t i = 0; i < size(); ++i) {
+      const FieldValue& v = values[i * F + f];
+      if (v.null) continue;
+      ++tf_counts[f][v.h];
+      tf_totals[f] += 1;
+    }
+  }
+}
+
+// ---- training -----------------------------------------------------------------
+
+int LinkModel::train(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts,
+                     std::size_t left_size) {
+  const std::size_t F = fields.size();
+  const std::size_t n = size();
+  // u from random pairs (all pairs when there are few).
+  const bool need_u = std::any_of(settings.fields.begin(), settings.fields.end(),
+                                  [](const LinkField& f) { return f.u.empty(); });
+  if (need_u) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sample;
+    const bool link_mode = left_size < n;
+    const double all_pairs = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
+                                       : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
+    if (all_pairs <= static_cast<double>(settings.u_sample_pairs)) {
+      for (std::size_t i = 0; i < (link_mode ? left_size : n); ++i) {
+        for (std::size_t j = link_mode ? left_size : i + 1; j < n; ++j) {
+          sample.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+        }
+      }
+    } else {
+      std::mt19937_64 rng(settings.seed);
+      sample.reserve(settings.u_sample_pairs);
+      while (sample.size() < settings.u_sample_pairs) {
+        std::size_t i, j;
+        if (link_mode) {
+          i = rng() % left_size;
+          j = left_size + rng() % (n - left_size);
+        } else {
+          i = rng() % n;
+          j = rng() % n;
+          if (i == j) continue;
+        }
+        sample.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+      }
+    }
+    const unsigned threads = settings.threads;
+    std::vector<std::vector<std::array<double, 16>>> partial(
+        threads, std::vector<std::array<double, 16>>(F, std::array<double, 16>{}));
+    parallel_for(threads, sample.size(), [&](std::size_t lo, std::size_t hi, unsigned t) {
+      auto& c = partial[t];
+      for (std::size_t k = lo; k < hi; ++k) {
+        const std::uint64_t p = pattern(sample[k].first, sample[k].second);
+        for (std::size_t f = 0; f < F; ++f) c[f][static_cast<std::size_t>(level_of(p, f))] += 1;
+      }
+    });
+    std::vector<std::array<double, 16>> counts(F, std::array<double, 16>{});
+    for (const auto& c : partial) {
+      for (std::size_t f = 0; f < F; ++f) {
+        for (std::size_t l = 0; l < 16; ++l) counts[f][l] += c[f][l];
+      }
+    }
+    for (std::size_t f = 0; f < F; ++f) {
+      LinkField& lf = settings.fields[f];
+      if (!lf.u.empty()) continue;
+      const auto L = static_cast<std::size_t>(fields[f].levels);
+      double total = 0;
+      for (std::size_t l = 1; l <= L; ++l) total += counts[f][l];
+      lf.u.assign(L, 0.0);
+      for (std::size_t l = 1; l <= L; ++l) {
+        lf.u[l - 1] = (counts[f][l] + 0.5) / (total + 0.5 * static_cast<double>(L));
+      }
+    }
+  }
+  // m and prior by EM over the candidate patterns, u fixed.
+  std::vector<std::uint64_t> patterns;
+  std::vector<double> counts_of;
+  patterns.reserve(pattern_counts.size());
+  for (const auto& kv : pattern_counts) {
+    patterns.push_back(kv.first);
+    counts_of.push_back(static_cast<double>(kv.second));
+  }
+  std::vector<std::vector<double>> m(F);
+  for (std::size_t f = 0; f < F; ++f) {
+    const LinkField& lf = settings.fields[f];
+    if (!lf.m.empty()) {
+      m[f] = lf.m;
+      continue;
+    }
+    const auto L = static_cast<std::size_t>(fields[f].levels);
+    m[f].assign(L, 0.0);
+    m[f][0] = 0.8;
+    double rest = 0.2;
+    for (std::size_t l = 1; l < L; ++l) {
+      m[f][l] = l + 1 == L ? rest : rest / 2;
+      rest -= m[f][l];
+    }
+  }
+  std::vector<std::vector<double>> log_u(F);
+  for (std::size_t f = 0; f < F; ++f) {
+    for (double u : settings.fields[f].u) log_u[f].push_back(std::log(u));
+  }
+  double lambda = settings.prior > 0 ? settings.prior : 0.1;
+  int iterations = 0;
+  const bool any_m_free = std::any_of(settings.fields.begin(), settings.fields.end(),
+                                      [](const LinkField& lf) { return lf.m.empty(); });
+  if (!patterns.empty() && (any_m_free || settings.prior < 0)) {
+    std::vector<std::vector<double>> acc(F);
+    for (int it = 0; it < settings.em_iterations; ++it) {
+      ++iterations;
+      for (std::size_t f = 0; f < F; ++f) acc[f].assign(m[f].size(), 0.0);
+      double match_total = 0, all_total = 0;
+      for (std::size_t k = 0; k < patterns.size(); ++k) {
+        double lm = std::log(lambda), lu = std::log(1 - lambda);
+        for (std::size_t f = 0; f < F; ++f) {
+          const int l = level_of(patterns[k], f);
+          if (l == 0) continue;
+          const auto li = static_cast<std::size_t>(l - 1);
+          lm += std::log(m[f][li]);
+          lu += log_u[f][li];
+        }
+        const double post = 1.0 / (1.0 + std::exp(lu - lm));
+        const double c = counts_of[k];
+        match_total += post * c;
+        all_total += c;
+        for (std::size_t f = 0; f < F; ++f) {
+          const int l = level_of(patterns[k], f);
+          if (l != 0) acc[f][static_cast<std::size_t>(l - 1)] += post * c;
+        }
+      }
+      double change = 0;
+      for (std::size_t f = 0; f < F; ++f) {
+        if (!settings.fields[f].m.empty()) continue;
+        double total = 0;
+        for (double a : acc[f]) total += a;
+        if (total <= 0) continue;
+        const double L = static_cast<double>(m[f].size());
+        for (std::size_t l = 0; l < m[f].size(); ++l) {
+          const double nm = std::max((acc[f][l] + 1e-3) / (total + 1e-3 * L), 1e-6);
+          change = std::max(change, std::abs(nm - m[f][l]));
+          m[f][l] = nm;
+        }
+      }
+      if (settings.prior < 0 && all_total > 0) {
+        const double nl = std::clamp(match_total / all_total, 1e-9, 1 - 1e-9);
+        change = std::max(change, std::abs(nl - lambda));
+        lambda = nl;
+      }
+      if (change < 1e-6) break;
+    }
+  }
+  for (std::size_t f = 0; f < F; ++f) {
+    if (settings.fields[f].m.empty()) settings.fields[f].m = m[f];
+  }
+  if (settings.prior < 0) settings.prior = patterns.empty() ? 1e-4 : lambda;
+  compute_weights();
+  return iterations;
+}
+
+// ---- explanations -------------------------------------------------------------
+
+Explanation LinkModel::explain_values(const FieldValue* a, const FieldValue* b, std::uint64_t ha,
+                                      std::uint64_t hb) const {
+  Explanation e;
+  const std::uint64_t p = pattern(a, b);
+  e.prior_weight = prior_weight;
+  double total = prior_weight;
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    FieldExplanation fe;
+    fe.field = fields[f].spec.name;
+    const int l = level_of(p, f);
+    if (l == 0) {
+      fe.level = "null";
+    } else {
+      fe.level = compare_level_names(fields[f].spec.kind)[static_cast<std::size_t>(l - 1)];
+      fe.level_index = l - 1;
+      fe.weight = weights[f][static_cast<std::size_t>(l)];
+      if (l == 1 && fields[f].spec.term_frequency) {
+        fe.tf_adjustment = tf_adjustment(f, a[f]);
+        fe.weight += fe.tf_adjustment;
+      }
+    }
+    total += fe.weight;
+    e.fields.push_back(std::move(fe));
+  }
+  e.match_weight = total;
+  e.probability = probability_of(total);
+  e.household_apart = household_apart(ha, hb, p);
+  return e;
+}
+
+Explanation LinkModel::explain(std::size_t i, std::size_t j) const {
+  if (i >= size() || j >= size()) {
+    throw Error(ErrorCode::kNotFound, "explain: record index out of range (have " +
+                                          std::to_string(size()) + " records)");
+  }
+  if (i > j) std::swap(i, j);
+  const std::size_t F = fields.size();
+  return explain_values(&values[i * F], &values[j * F], household[i], household[j]);
+}
+
+struct LinkResultAccess {
+  static void set(LinkResult& r, std::shared_ptr<const LinkModel> m) { r.model_ = std::move(m); }
+};
+
+}  // namespace detail
+
+// ---- batch linking --------------------------------------------------------------
+
+namespace {
+
+using detail::LinkModel;
+
+struct Candidate {
+  std::uint32_t a, b;
+  std::uint64_t pattern;
+};
+
+// Union-find with member lists, so that a merge can check the household rule.
+struct Clusters {
+  std::vector<std::uint32_t> parent;
+  std::vector<std::vector<std::uint32_t>> members;
+  std::vector<double> confidence;
+
+  explicit Clusters(std::size_t n) : parent(n), members(n), confidence(n, 1.0) {
+    for (std::size_t i = 0; i < n; ++i) {
+      parent[i] = static_cast<std::uint32_t>(i);
+      members[i] = {static_cast<std::uint32_t>(i)};
+    }
+  }
+  std::uint32_t find(std::uint32_t x) {
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  }
+};
+
+// Merges the clusters of a and b unless the household rule keeps two members apart.
+void merge(Clusters& c, const LinkModel& model, std::uint32_t a, std::uint32_t b, double probability) {
+  std::uint32_t ra = c.find(a), rb = c.find(b);
+  if (ra == rb) return;
+  if (c.members[ra].size() < c.members[rb].size()) std::swap(ra, rb);
+  if (model.household_name_field >= 0 && model.household_date_field >= 0) {
+    for (std::uint32_t x : c.members[rb]) {
+      if (model.household[x] == 0) continue;
+      for (std::uint32_t y : c.members[ra]) {
+        if (model.household[y] != model.household[x]) continue;
+        if (model.household_apart(model.household[x], model.household[y], model.pattern(x, y))) return;
+      }
+    }
+  }
+  c.parent[rb] = ra;
+  c.members[ra].insert(c.members[ra].end(), c.members[rb].begin(), c.members[rb].end());
+  std::vector<std::uint32_t>().swap(c.members[rb]);
+  c.confidence[ra] = std::min({c.confidence[ra], c.confidence[rb], probability});
+}
+
+}  // namespace
+
+namespace detail {
+
+std::shared_ptr<LinkModel> prepare_records(const LinkSettings& settings,
+                                           const std::vector<LinkRecord>& left,
+                                           const std::vector<LinkRecord>* right) {
+  auto model = std::make_shared<LinkModel>(settings);
+  const std::size_t n = left.size() + (right ? right->size() : 0);
+  if (n > 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "link: at most 4 billion records");
+  const std::size_t F = model->field_count(), R = model->rule_count();
+  model->values.resize(n * F);
+  model->keys.resize(n * R);
+  model->household.resize(n);
+  model->source.assign(n, 0);
+  parallel_for(settings.threads, n, [&](std::size_t lo, std::size_t hi, unsigned) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const LinkRecord& r = i < left.size() ? left[i] : (*right)[i - left.size()];
+      model->prepare(r, &model->values[i * F], R ? &model->keys[i * R] : nullptr, model->household[i]);
+      if (i >= left.size()) model->source[i] = 1;
+    }
+  });
+  return model;
+}
+
+LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size) {
+  const auto started = std::chrono::steady_clock::now();
+  LinkModel& m = *model;
+  const std::size_t n = m.size();
+  const std::size_t R = m.rule_count();
+  const std::size_t F = m.field_count();
+  const bool link_mode = left_size < n;
+  const unsigned threads = m.settings.threads;
+  LinkResult result;
+  result.stats.records = n;
+
+  // 1. Blocks: per rule, records sorted by key; oversized blocks are skipped and their
+  //    keys cleared, so that a later rule may still pair those records.
+  struct Block {
+    std::size_t rule, begin, end;
+  };
+  std::vector<std::vector<std::uint32_t>> order(R);
+  std::vector<Block> blocks;
+  for (std::size_t r = 0; r < R; ++r) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t k = m.keys[i * R + r];
+      if (k != 0) keyed.emplace_back(k, static_cast<std::uint32_t>(i));
+    }
+    std::sort(keyed.begin(), keyed.end());
+    order[r].resize(keyed.size());
+    for (std::size_t i = 0; i < keyed.size(); ++i) order[r][i] = keyed[i].second;
+    for (std::size_t i = 0; i < keyed.size();) {
+      std::size_t j = i + 1;
+      while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
+      if (j - i > m.settings.max_block_size) {
+        ++result.stats.skipped_blocks;
+        for (std::size_t k = i; k < j; ++k) m.keys[keyed[k].second * R + r] = 0;
+      } else if (j - i >= 2) {
+        blocks.push_back({r, i, j});
+      }
+      i = j;
+    }
+  }
+  // 2. Candidate pairs, each compared once: under rule r a pair is skipped when an
+  //    earlier rule already blocked it together.
+  std::vector<std::vector<Candidate>> per_thread(threads);
+  std::atomic<std::size_t> next_block{0};
+  run_threads(threads, [&](unsigned t) {
+    auto& out = per_thread[t];
+    for (;;) {
+      const std::size_t bi = next_block.fetch_add(1);
+      if (bi >= blocks.size()) break;
+      const Block& blk = blocks[bi];
+      const auto& ord = order[blk.rule];
+      for (std::size_t x = blk.begin; x < blk.end; ++x) {
+        for (std::size_t y = x + 1; y < blk.end; ++y) {
+          std::uint32_t a = ord[x], b = ord[y];
+          if (a > b) std::swap(a, b);
+          if (link_mode && (a < left_size) == (b < left_size)) continue;
+          bool seen = false;
+          for (std::size_t r = 0; r < blk.rule && !seen; ++r) {
+            const std::uint64_t ka = m.keys[a * R + r];
+            seen = ka != 0 && ka == m.keys[b * R + r];
+          }
+          if (seen) continue;
+          out.push_back({a, b, m.pattern(&m.values[a * F], &m.values[b * F])});
+        }
+      }
+    }
+  });
+  std::vector<Candidate> candidates;
+  {
+    std::size_t total = 0;
+    for (const auto& v : per_thread) total += v.size();
+    candidates.reserve(total);
+    for (auto& v : per_thread) {
+      candidates.insert(candidates.end(), v.begin(), v.end());
+      std::vector<Candidate>().swap(v);
+    }
+  }
+  result.stats.candidate_pairs = candidates.size();
+
+  // 3. Training.
+  std::unordered_map<std::uint64_t, std::uint64_t> pattern_counts;
+  for (const Candidate& c : candidates) ++pattern_counts[c.pattern];
+  m.count_term_frequencies();
+  result.stats.em_iterations = m.train(pattern_counts, link_mode ? left_size : n);
+
+  // 4. Scoring, then clustering in order of falling weight.
+  const double threshold = m.settings.threshold;
+  std::vector<std::vector<LinkPair>> kept_per_thread(threads);
+  parallel_for(threads, candidates.size(), [&](std::size_t lo, std::size_t hi, unsigned t) {
+    for (std::size_t k = lo; k < hi; ++k) {
+      const Candidate& c = candidates[k];
+      const double w = m.weight(c.pattern, &m.values[c.a * F]);
+      const double p = probability_of(w);
+      if (p < threshold) continue;
+      if (m.household_apart(m.household[c.a], m.household[c.b], c.pattern)) continue;
+      kept_per_thread[t].push_back({c.a, c.b, w, p});
+    }
+  });
+  std::vector<Candidate>().swap(candidates);
+  for (auto& v : kept_per_thread) result.pairs.insert(result.pairs.end(), v.begin(), v.end());
+  std::sort(result.pairs.begin(), result.pairs.end(), [](const LinkPair& a, const LinkPair& b) {
+    if (a.weight != b.weight) return a.weight > b.weight;
+    return std::tie(a.i, a.j) < std::tie(b.i, b.j);
+  });
+  Clusters clusters(n);
+  for (const LinkPair& p : result.pairs) merge(clusters, m, p.i, p.j, p.probability);
+  std::sort(result.pairs.begin(), result.pairs.end(),
+            [](const LinkPair& a, const LinkPair& b) { return std::tie(a.i, a.j) < std::tie(b.i, b.j); });
+  result.cluster_ids.assign(n, 0);
+  result.confidence.assign(n, 1.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t root = clusters.find(static_cast<std::uint32_t>(i));
+    const auto& mem = clusters.members[root];
+    result.cluster_ids[i] = *std::min_element(mem.begin(), mem.end());
+    result.confidence[i] = clusters.confidence[root];
+    if (result.cluster_ids[i] == static_cast<std::int64_t>(i)) ++result.stats.clusters;
+  }
+  result.stats.kept_pairs = result.pairs.size();
+  result.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  LinkResultAccess::set(result, std::move(model));
+  return result;
+}
+
+}  // namespace detail
+
+Explanation LinkResult::explain(std::size_t i, std::size_t j) const {
+  if (!model_) throw Error(ErrorCode::kState, "explain: empty result");
+  return model_->explain(i, j);
+}
+
+const LinkSettings& LinkResult::trained_settings() const {
+  if (!model_) throw Error(ErrorCode::kState, "trained_settings: empty result");
+  return model_->settings;
+}
+
+LinkResult link(const std::vector<LinkRecord>& records, const LinkSettings& settings) {
+  return detail::link_prepared(detail::prepare_records(settings, records, nullptr), records.size());
+}
+
+LinkResult link(const std::vector<LinkRecord>& left, const std::vector<LinkRecord>& right,
+                const LinkSettings& settings) {
+  return detail::link_prepared(detail::prepare_records(settings, left, &right), left.size());
+}
+
+}  // namespace smartkampung

@@ -1,0 +1,121 @@
+// Private: the linkage engine shared by link() and Linker: prepared field values,
+// comparison levels, Fellegi-Sunter weights, training and clustering.
+#ifndef SMARTKAMPUNG_SRC_LINKAGE_ENGINE_HPP
+#define SMARTKAMPUNG_SRC_LINKAGE_ENGINE_HPP
+
+#include <smartkampung/linkage.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace smartkampung::detail {
+
+constexpr std::size_t kMaxFields = 16;  // 4 bits per field in a 64-bit pattern
+
+/// One field of one record, prepared once so that comparing a pair allocates nothing.
+struct FieldValue {
+  bool null = true;
+  std::uint64_t h = 0;   // normalised text
+  std::uint64_t h2 = 0;  // name: phonetic key; tokens: sorted token set
+  std::uint64_t h3 = 0;  // name: sorted tokens; rt_rw: rw
+  std::int32_t days = 0;
+  std::int16_t year = 0;
+  std::int8_t month = 0, day = 0;
+  std::string text;                   // normalised text (dates: 8 digits YYYYMMDD)
+  std::string text2;                  // name: sorted tokens joined
+  std::vector<std::uint64_t> tokens;  // sorted unique token hashes
+  std::array<std::uint8_t, 32> hist{};  // letter counts of text (a bound on Jaro matches)
+};
+
+struct BlockPart {
+  std::string column;
+  enum class Transform { kRaw, kNorm, kYear, kPrefix, kSuffix, kPhonetic, kPhoneticFirst,
+                         kPhoneticLast, kFirst, kLast, kSorted } transform = Transform::kRaw;
+  std::size_t n = 0;
+};
+
+struct CompiledField {
+  LinkField spec;
+  int levels = 2;  // without null
+  std::array<double, 4> thresholds{};
+};
+
+/// A model (settings, trained weights) and the prepared records it has seen.
+struct LinkModel {
+  LinkSettings settings;  // trained parameters filled in
+  std::vector<CompiledField> fields;
+  std::vector<std::vector<BlockPart>> rules;
+  std::vector<std::array<double, 16>> weights;  // [field][level code]; code 0 = null
+  double prior_weight = 0;
+  int household_name_field = -1, household_date_field = -1;
+
+  // Term frequencies (fields with term_frequency): value hash -> count.
+  std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> tf_counts;
+  std::vector<double> tf_totals;
+
+  // Prepared records: values[record * F + field], keys[record * R + rule].
+  std::vector<FieldValue> values;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint64_t> household;
+  std::vector<std::uint8_t> source;  // 0 left / single list, 1 right
+
+  /// Compiles settings (validating them); no records yet.
+  explicit LinkModel(const LinkSettings& s);
+
+  std::size_t field_count() const { return fields.size(); }
+  std::size_t rule_count() const { return rules.size(); }
+  std::size_t size() const { return household.size(); }
+
+  /// Prepares one record into caller storage (F values, R keys).
+  void prepare(const LinkRecord& r, FieldValue* values_out, std::uint64_t* keys_out,
+               std::uint64_t& household_out) const;
+
+  std::uint64_t pattern(const FieldValue* a, const FieldValue* b) const;
+  std::uint64_t pattern(std::size_t i, std::size_t j) const {
+    return pattern(&values[i * fields.size()], &values[j * fields.size()]);
+  }
+  /// Match weight (log2 odds) of a pattern, with term-frequency adjustments from a's values.
+  double weight(std::uint64_t pattern, const FieldValue* a) const;
+  double tf_adjustment(std::size_t f, const FieldValue& a) const;
+  bool household_apart(std::uint64_t household_a, std::uint64_t household_b,
+                       std::uint64_t pattern) const;
+
+  /// Estimates u from random pairs, m and prior by EM over the candidate pattern counts
+  /// (pattern -> count), then fills weights and settings; returns the EM iterations.
+  int train(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts,
+            std::size_t left_size);
+  void compute_weights();
+  void count_term_frequencies();
+  Explanation explain_values(const FieldValue* a, const FieldValue* b, std::uint64_t ha,
+                             std::uint64_t hb) const;
+  Explanation explain(std::size_t i, std::size_t j) const;
+};
+
+inline int level_of(std::uint64_t pattern, std::size_t f) {
+  return static_cast<int>((pattern >> (4 * f)) & 0xF);
+}
+
+inline double probability_of(double weight) { return 1.0 / (1.0 + std::exp2(-weight)); }
+
+int level_count(CompareKind kind);
+int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue& b);
+std::vector<BlockPart> parse_block_rule(const std::vector<std::string>& parts);
+
+/// Runs blocking, training, scoring and clustering over a prepared model.
+LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size);
+std::shared_ptr<LinkModel> prepare_records(const LinkSettings& s, const std::vector<LinkRecord>& left,
+                                           const std::vector<LinkRecord>* right);
+
+/// Parses a JSON array of record objects (C API); keys as LinkRecord columns.
+std::vector<LinkRecord> records_from_json(std::string_view json);
+LinkRecord record_from_json(std::string_view json);
+std::string explanation_to_json(const Explanation& e);
+
+}  // namespace smartkampung::detail
+
+#endif

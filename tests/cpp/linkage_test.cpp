@@ -1,0 +1,493 @@
+#include <smartkampung/linkage.hpp>
+
+#include "linkage/engine.hpp"
+#include "linkage/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace sk = smartkampung;
+using sk::CompareKind;
+
+namespace {
+
+// The level name a kind reaches on two raw values (column "v", RW in "w").
+std::string level(CompareKind kind, const std::string& a, const std::string& b,
+                  const std::string& a2 = "", const std::string& b2 = "") {
+  sk::LinkSettings s;
+  sk::LinkField f;
+  f.name = f.column = "v";
+  f.column2 = "w";
+  f.kind = kind;
+  s.fields = {f};
+  s.blocking.clear();
+  const sk::detail::LinkModel model(s);
+  sk::LinkRecord ra, rb;
+  ra.set("v", a);
+  rb.set("v", b);
+  ra.set("w", a2);
+  rb.set("w", b2);
+  sk::detail::FieldValue va, vb;
+  std::uint64_t h = 0;
+  model.prepare(ra, &va, nullptr, h);
+  model.prepare(rb, &vb, nullptr, h);
+  const int l = sk::detail::compare_field(model.fields[0], va, vb);
+  return l == 0 ? "null" : sk::compare_level_names(kind)[static_cast<std::size_t>(l - 1)];
+}
+
+// Settings for registry records with m, u and prior given by hand: no training, so
+// that small examples are deterministic.
+sk::LinkSettings hand_settings() {
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  auto set = [&](const char* name, std::vector<double> m, std::vector<double> u) {
+    for (auto& f : s.fields) {
+      if (f.name == name) {
+        f.m = std::move(m);
+        f.u = std::move(u);
+      }
+    }
+  };
+  set("nik", {0.85, 0.06, 0.04, 0.05}, {1e-6, 1e-5, 1e-6, 0.999989});
+  set("name", {0.6, 0.15, 0.12, 0.06, 0.04, 0.03}, {0.001, 0.002, 0.003, 0.02, 0.01, 0.964});
+  set("birth_date", {0.85, 0.03, 0.05, 0.03, 0.04}, {0.0002, 0.00001, 0.002, 0.02, 0.97779});
+  set("sex", {0.97, 0.03}, {0.5, 0.5});
+  set("kk", {0.8, 0.02, 0.02, 0.16}, {0.0005, 0.0001, 0.0001, 0.9993});
+  set("village", {0.85, 0.05, 0.03, 0.02, 0.05}, {0.01, 0.005, 0.01, 0.05, 0.925});
+  set("rt_rw", {0.8, 0.1, 0.1}, {0.01, 0.1, 0.89});
+  set("address", {0.5, 0.1, 0.2, 0.1, 0.1}, {0.001, 0.001, 0.01, 0.1, 0.888});
+  s.prior = 0.01;
+  s.threshold = 0.9;
+  return s;
+}
+
+sk::LinkRecord person(std::string nik, std::string name, std::string born, std::string sex,
+                      std::string kk = "", std::string village = "Kemiren") {
+  sk::LinkRecord r;
+  r.nik = std::move(nik);
+  r.name = std::move(name);
+  r.birth_date = std::move(born);
+  r.sex = std::move(sex);
+  r.kk = std::move(kk);
+  r.village = std::move(village);
+  r.district = "Glagah";
+  r.rt = "002";
+  r.rw = "001";
+  return r;
+}
+
+// FEBRL CSV: the entity of each row and the records.
+std::vector<sk::LinkRecord> read_febrl(const std::string& path, std::vector<std::string>& entity) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  auto split = [](std::string line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> out;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) {
+      if (!cell.empty() && cell[0] == ' ') cell.erase(0, 1);
+      out.push_back(cell);
+    }
+    if (!line.empty() && line.back() == ',') out.emplace_back();
+    return out;
+  };
+  std::string line;
+  std::getline(in, line);
+  const auto header = split(line);
+  std::vector<sk::LinkRecord> out;
+  while (std::getline(in, line)) {
+    if (line.empty() || line == "\r") continue;
+    const auto cells = split(line);
+    sk::LinkRecord r;
+    for (std::size_t k = 1; k < header.size(); ++k) r.set(header[k], k < cells.size() ? cells[k] : "");
+    const std::string& id = cells[0];
+    const std::size_t a = id.find('-'), b = id.find('-', a + 1);
+    entity.push_back(id.substr(a + 1, b - a - 1));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+struct Quality {
+  double precision, recall, f1;
+};
+
+// Pairwise quality counted from clusters (all pairs within a cluster).
+Quality cluster_quality(const std::vector<std::int64_t>& ids, const std::vector<std::string>& entity,
+                        std::size_t left_size) {
+  const bool cross = left_size < ids.size();
+  auto counts = [&](const auto& groups) {
+    double n = 0;
+    for (const auto& kv : groups) {
+      const auto& v = kv.second;
+      for (std::size_t x = 0; x < v.size(); ++x) {
+        for (std::size_t y = x + 1; y < v.size(); ++y) {
+          if (!cross || ((v[x] < left_size) != (v[y] < left_size))) n += 1;
+        }
+      }
+    }
+    return n;
+  };
+  std::map<std::string, std::vector<std::size_t>> truth;
+  std::map<std::int64_t, std::vector<std::size_t>> found;
+  std::map<std::pair<std::int64_t, std::string>, std::vector<std::size_t>> both;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    truth[entity[i]].push_back(i);
+    found[ids[i]].push_back(i);
+    both[{ids[i], entity[i]}].push_back(i);
+  }
+  const double t = counts(truth), p = counts(found), tp = counts(both);
+  const double precision = p > 0 ? tp / p : 0, recall = t > 0 ? tp / t : 0;
+  return {precision, recall, precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0};
+}
+
+std::string febrl_dir() {
+  return std::string(SKAMP_SHARED_DATA_DIR) + "/febrl";
+}
+
+bool febrl_available() {
+  std::ifstream probe(febrl_dir() + "/dataset3.csv");
+  if (probe) return true;
+  if (std::getenv("CI") != nullptr) {
+    ADD_FAILURE() << "FEBRL data missing at " << febrl_dir() << " (CI must provide ../shared/data)";
+  }
+  return false;
+}
+
+sk::LinkSettings febrl_settings() {
+  std::ifstream in(std::string(SKAMP_SOURCE_DIR) + "/bench/febrl_settings.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return sk::LinkSettings::from_json(ss.str());
+}
+
+}  // namespace
+
+TEST(LinkageNormalize, IssueExamples) {
+  EXPECT_EQ(sk::normalize_name("MOCH. Sholeh"), sk::normalize_name("Muhammad Sholeh"));
+  EXPECT_EQ(sk::normalize_name("H. Djoko  Santoso"), sk::normalize_name("joko santoso"));
+  EXPECT_EQ(sk::normalize_name("H. Djoko  Santoso"), "joko santoso");
+}
+
+TEST(LinkageNormalize, TitlesVariantsAndOldSpelling) {
+  EXPECT_EQ(sk::normalize_name("Hj. Siti Aminah, S.Pd."), "siti aminah");
+  EXPECT_EQ(sk::normalize_name("Drs. H. Bambang Sutejo, M.M."), "bambang sutejo");
+  EXPECT_EQ(sk::normalize_name("Ir. Soekarno"), "sukarno");
+  EXPECT_EQ(sk::normalize_name("TJAHJONO"), "cahjono");
+  EXPECT_EQ(sk::normalize_name("Sjahrir"), "syahrir");
+  EXPECT_EQ(sk::normalize_name("Njoman"), "nyoman");
+  EXPECT_EQ(sk::normalize_name("Choirul Anam"), "khoirul anam");
+  for (const char* m : {"Mohammad", "Muhamad", "Moch.", "Moh.", "Mochamad", "M.", "Mochammad", "Muh"}) {
+    EXPECT_EQ(sk::normalize_name(std::string(m) + " Rizki"), "muhammad rizki") << m;
+  }
+  EXPECT_EQ(sk::normalize_name("Achmad Dahlan"), "ahmad dahlan");
+  EXPECT_EQ(sk::normalize_name("Ma'ruf"), "maruf");
+  EXPECT_EQ(sk::normalize_name("H.Djoko"), "joko");
+  // Single names and a name that is only a title stay.
+  EXPECT_EQ(sk::normalize_name("Sutinah"), "sutinah");
+  EXPECT_EQ(sk::normalize_name("Haji"), "haji");
+  EXPECT_EQ(sk::normalize_name(""), "");
+  EXPECT_EQ(sk::normalize_name("  ,.- "), "");
+  // j/y is a soft similarity, not a rewrite.
+  EXPECT_NE(sk::normalize_name("Yusuf"), sk::normalize_name("Jusuf"));
+  EXPECT_EQ(sk::name_phonetic_key("Yusuf"), sk::name_phonetic_key("Jusuf"));
+  EXPECT_EQ(sk::name_phonetic_key("Sugiyanto"), sk::name_phonetic_key("Sugianto"));
+  EXPECT_EQ(sk::name_phonetic_key("Khoirul"), sk::name_phonetic_key("Choirul"));
+}
+
+TEST(LinkageText, JaroWinklerKnownValues) {
+  EXPECT_NEAR(sk::jaro_winkler("martha", "marhta"), 0.9611, 1e-4);
+  EXPECT_NEAR(sk::jaro_winkler("dwayne", "duane"), 0.84, 1e-4);
+  EXPECT_NEAR(sk::jaro_winkler("dixon", "dicksonx"), 0.8133, 1e-4);
+  EXPECT_EQ(sk::jaro_winkler("", ""), 1.0);
+  EXPECT_EQ(sk::jaro_winkler("abc", ""), 0.0);
+  EXPECT_EQ(sk::jaro_winkler("abc", "abc"), 1.0);
+  EXPECT_NEAR(sk::detail::jaro_winkler_soft("yusuf", "jusuf"), 1.0, 1e-12);
+  // Long strings (the bit-parallel path stops at 64 characters) agree with symmetry.
+  const std::string a(100, 'a'), b = std::string(99, 'a') + "b";
+  EXPECT_NEAR(sk::jaro_winkler(a, b), sk::jaro_winkler(b, a), 1e-12);
+  EXPECT_GT(sk::jaro_winkler(a, b), 0.98);
+}
+
+TEST(LinkageLevels, Nik) {
+  EXPECT_EQ(level(CompareKind::kId, "3510014501900001", "3510014501900001"), "exact");
+  EXPECT_EQ(level(CompareKind::kId, "3510014501900001", "3510014501900007"), "one_substitution");
+  EXPECT_EQ(level(CompareKind::kId, "3510014501900001", "3510014510900001"), "transposition");
+  EXPECT_EQ(level(CompareKind::kId, "3510014501900001", "3510999999999999"), "different");
+  EXPECT_EQ(level(CompareKind::kId, "", "3510014501900001"), "null");
+  EXPECT_EQ(level(CompareKind::kId, "3510 0145 0190 0001", "3510014501900001"), "exact");
+}
+
+TEST(LinkageLevels, Name) {
+  EXPECT_EQ(level(CompareKind::kName, "MOCH. Sholeh", "Muhammad Sholeh"), "exact");
+  EXPECT_EQ(level(CompareKind::kName, "Muhammad Soleh", "Muhammad Sholeh"), "phonetic");
+  EXPECT_EQ(level(CompareKind::kName, "Santoso Budi", "Budi Santoso"), "phonetic");
+  EXPECT_EQ(level(CompareKind::kName, "Budi Santosa", "Budi Santoso"), "phonetic");
+  EXPECT_EQ(level(CompareKind::kName, "Sri Wahyuningsih", "Sri Wahyuninsih"), "jw_high");
+  EXPECT_EQ(level(CompareKind::kName, "Suparmi", "Suparman"), "jw_mid");
+  EXPECT_EQ(level(CompareKind::kName, "Sholeh", "Muhammad Sholeh Hidayatullah"), "subset");
+  EXPECT_EQ(level(CompareKind::kName, "Budi Santoso", "Wahyu Lestari"), "different");
+  EXPECT_EQ(level(CompareKind::kName, "", "Wahyu Lestari"), "null");
+}
+
+TEST(LinkageLevels, DateSexKkVillageRtRw) {
+  EXPECT_EQ(level(CompareKind::kDate, "1990-01-05", "05-01-1990"), "exact");
+  EXPECT_EQ(level(CompareKind::kDate, "1990-01-05", "1990-05-01"), "day_month_swapped");
+  EXPECT_EQ(level(CompareKind::kDate, "1990-01-05", "1990-01-06"), "one_digit");
+  EXPECT_EQ(level(CompareKind::kDate, "1990-01-05", "1990-08-20"), "within_year");
+  EXPECT_EQ(level(CompareKind::kDate, "1990-01-05", "1975-08-20"), "different");
+  EXPECT_EQ(level(CompareKind::kDate, "", "1975-08-20"), "null");
+  EXPECT_EQ(level(CompareKind::kExact, "L", "l"), "exact");
+  EXPECT_EQ(level(CompareKind::kExact, "L", "P"), "different");
+  EXPECT_EQ(level(CompareKind::kString, "Kemiren", "kemiren"), "exact");
+  EXPECT_EQ(level(CompareKind::kString, "Kemiren", "Kemirenn"), "jw_high");
+  EXPECT_EQ(level(CompareKind::kString, "Kemiren", "Glagah"), "different");
+  EXPECT_EQ(level(CompareKind::kRtRw, "002", "2", "001", "1"), "exact");
+  EXPECT_EQ(level(CompareKind::kRtRw, "002", "003", "001", "001"), "same_rw");
+  EXPECT_EQ(level(CompareKind::kRtRw, "002", "002", "001", "004"), "different");
+  EXPECT_EQ(level(CompareKind::kRtRw, "002", "002", "", "004"), "null");
+  EXPECT_EQ(level(CompareKind::kTokens, "Jl. Merdeka 5", "merdeka jl 5"), "same_tokens");
+  EXPECT_EQ(level(CompareKind::kTokens, "Jl. Merdeka 5", "Jl. Merdeka 7"), "some_token");
+  EXPECT_EQ(level(CompareKind::kTokens, "Jl. Merdeka 5", "Dusun Krajan"), "different");
+}
+
+TEST(LinkageTraining, EmRecoversKnownMAndPrior) {
+  // Three fields with known m and u; patterns drawn from the mixture.
+  const std::vector<std::vector<double>> m = {{0.9, 0.1}, {0.7, 0.2, 0.05, 0.05}, {0.8, 0.15, 0.05}};
+  const std::vector<std::vector<double>> u = {{0.05, 0.95}, {0.01, 0.04, 0.15, 0.8}, {0.1, 0.3, 0.6}};
+  const double lambda = 0.3;
+  sk::LinkSettings s;
+  const CompareKind kinds[] = {CompareKind::kExact, CompareKind::kId, CompareKind::kRtRw};
+  for (int f = 0; f < 3; ++f) {
+    sk::LinkField lf;
+    lf.name = lf.column = "f" + std::to_string(f);
+    lf.kind = kinds[f];
+    lf.u = u[static_cast<std::size_t>(f)];
+    s.fields.push_back(lf);
+  }
+  s.blocking.clear();
+  s.em_iterations = 500;
+  sk::detail::LinkModel model(s);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> uni(0, 1);
+  std::unordered_map<std::uint64_t, std::uint64_t> counts;
+  for (int k = 0; k < 200000; ++k) {
+    const bool match = uni(rng) < lambda;
+    std::uint64_t p = 0;
+    for (std::size_t f = 0; f < 3; ++f) {
+      const auto& probs = match ? m[f] : u[f];
+      double x = uni(rng);
+      std::size_t l = 0;
+      while (l + 1 < probs.size() && x >= probs[l]) x -= probs[l++];
+      p |= static_cast<std::uint64_t>(l + 1) << (4 * f);
+    }
+    ++counts[p];
+  }
+  model.train(counts, 0);
+  EXPECT_NEAR(model.settings.prior, lambda, 0.01);
+  for (std::size_t f = 0; f < 3; ++f) {
+    for (std::size_t l = 0; l < m[f].size(); ++l) {
+      EXPECT_NEAR(model.settings.fields[f].m[l], m[f][l], 0.02) << "field " << f << " level " << l;
+    }
+  }
+}
+
+TEST(LinkageTraining, UFromRandomPairs) {
+  // Sex alternates: half of all pairs agree.
+  std::vector<sk::LinkRecord> rs;
+  for (int i = 0; i < 200; ++i) {
+    rs.push_back(person("", "orang " + std::to_string(i), "", i % 2 ? "L" : "P"));
+  }
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  const sk::LinkResult res = sk::link(rs, s);
+  const auto& sex = res.trained_settings().fields[3];
+  ASSERT_EQ(sex.name, "sex");
+  EXPECT_NEAR(sex.u[0], 99.0 / 199.0, 0.01);
+}
+
+TEST(LinkageLink, ClustersVariantsOfOnePerson) {
+  std::vector<sk::LinkRecord> rs = {
+      person("3510014501900001", "Moch. Sholeh", "1990-01-05", "L", "3510010101150001"),
+      person("3510014501900007", "Muhammad Soleh", "1990-01-05", "L", "3510010101150001"),
+      person("", "H. Mochammad Sholeh", "05-01-1990", "L", "3510010101150001"),
+      person("3510016208850002", "Siti Aminah", "1985-08-22", "P", "3510010101150009", "Olehsari"),
+      person("3510016208850002", "Hj. Siti Aminah, S.Pd.", "1985-08-22", "P", "", "Olehsari"),
+      person("3510011203700003", "Bambang Sutejo", "1970-03-12", "L", "3510010101150011", "Banjarsari"),
+  };
+  const sk::LinkResult res = sk::link(rs, hand_settings());
+  EXPECT_EQ(res.cluster_ids, (std::vector<std::int64_t>{0, 0, 0, 3, 3, 5}));
+  EXPECT_EQ(res.stats.clusters, 3U);
+  for (const auto& p : res.pairs) {
+    EXPECT_LT(p.i, p.j);
+    EXPECT_GE(p.probability, 0.9);
+  }
+  EXPECT_EQ(res.confidence[5], 1.0);
+  EXPECT_GE(res.confidence[0], 0.9);
+}
+
+TEST(LinkageLink, ExplanationSumsToMatchWeight) {
+  std::vector<sk::LinkRecord> rs = {
+      person("3510014501900001", "Moch. Sholeh", "1990-01-05", "L"),
+      person("3510014501900007", "Muhammad Soleh", "1990-05-01", "L"),
+      person("", "Wahyu Lestari", "1975-08-20", "P"),
+  };
+  const sk::LinkResult res = sk::link(rs, hand_settings());
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    for (std::size_t j = 0; j < rs.size(); ++j) {
+      const sk::Explanation e = res.explain(i, j);
+      double sum = e.prior_weight;
+      for (const auto& f : e.fields) sum += f.weight;
+      EXPECT_NEAR(sum, e.match_weight, 1e-9);
+      EXPECT_NEAR(e.probability, 1 / (1 + std::exp2(-e.match_weight)), 1e-12);
+    }
+  }
+  const sk::Explanation e = res.explain(0, 1);
+  EXPECT_EQ(e.fields[0].level, "one_substitution");
+  EXPECT_EQ(e.fields[1].level, "phonetic");
+  EXPECT_EQ(e.fields[2].level, "day_month_swapped");
+  EXPECT_THROW(res.explain(0, 3), sk::Error);
+}
+
+TEST(LinkageLink, HouseholdMembersStayApart) {
+  // Father and son: same KK, village, RT/RW and address, different names and birth
+  // dates. Their similarity would pass the threshold on household fields alone.
+  auto member = [](std::string name, std::string born, std::string nik) {
+    sk::LinkRecord r = person(std::move(nik), std::move(name), std::move(born), "L", "3510010101150001");
+    r.address = "Dusun Krajan RT 2";
+    return r;
+  };
+  std::vector<sk::LinkRecord> rs = {member("Slamet Riyadi", "1960-02-01", ""),
+                                    member("Budi Slamet", "1990-07-11", ""),
+                                    member("Slamet Riyadi", "1960-02-01", "")};
+  sk::LinkSettings s = hand_settings();
+  s.threshold = 0.5;
+  const sk::LinkResult res = sk::link(rs, s);
+  EXPECT_TRUE(res.explain(0, 1).household_apart);
+  EXPECT_FALSE(res.explain(0, 2).household_apart);
+  EXPECT_EQ(res.cluster_ids[0], res.cluster_ids[2]);
+  EXPECT_NE(res.cluster_ids[0], res.cluster_ids[1]);
+  // Without the rule they would be joined.
+  s.household_key.clear();
+  EXPECT_EQ(sk::link(rs, s).cluster_ids[1], 0);
+}
+
+TEST(LinkageLink, TwoListsScoreOnlyCrossPairs) {
+  std::vector<sk::LinkRecord> left = {person("3510014501900001", "Budi Santoso", "1990-01-05", "L"),
+                                      person("3510014501900001", "Budi Santoso", "1990-01-05", "L")};
+  std::vector<sk::LinkRecord> right = {person("", "Budi Santosa", "1990-01-05", "L")};
+  const sk::LinkResult res = sk::link(left, right, hand_settings());
+  for (const auto& p : res.pairs) EXPECT_TRUE(p.i < 2 && p.j == 2);
+  EXPECT_EQ(res.stats.candidate_pairs, 2U);
+}
+
+TEST(LinkageLink, EmptyAndMissingFieldsDoNotCrash) {
+  std::vector<sk::LinkRecord> rs(5);
+  rs[1].nik = "x";
+  rs[2].birth_date = "not a date";
+  rs[3].name = "\xff\xfe";
+  const sk::LinkResult res = sk::link(rs);
+  EXPECT_EQ(res.cluster_ids.size(), 5U);
+  EXPECT_TRUE(sk::link(std::vector<sk::LinkRecord>{}).cluster_ids.empty());
+}
+
+TEST(LinkageSettings, JsonRoundTripAndErrors) {
+  const sk::LinkSettings s = hand_settings();
+  const sk::LinkSettings back = sk::LinkSettings::from_json(s.to_json());
+  EXPECT_EQ(back.to_json(), s.to_json());
+  EXPECT_THROW(sk::LinkSettings::from_json("{"), sk::Error);
+  EXPECT_THROW(sk::LinkSettings::from_json("{\"bogus\": 1}"), sk::Error);
+  EXPECT_THROW(sk::LinkSettings::from_json(R"({"fields": [{"name": "x", "kind": "fuzzy"}]})"), sk::Error);
+  EXPECT_THROW(sk::LinkSettings::from_json(R"({"blocking": [["nik:prefixX"]]})"), sk::Error);
+  EXPECT_THROW(sk::LinkSettings::from_json(R"({"threshold": 2})"), sk::Error);
+  try {
+    sk::LinkSettings::from_json(R"({"fields": [{"name": "x", "kind": "id", "m": [0.5]}]})");
+    FAIL();
+  } catch (const sk::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'x'"), std::string::npos);
+  }
+}
+
+TEST(LinkageLinker, IncrementalAddEqualsBatch) {
+  std::vector<sk::LinkRecord> rs = {
+      person("3510014501900001", "Moch. Sholeh", "1990-01-05", "L", "3510010101150001"),
+      person("3510016208850002", "Siti Aminah", "1985-08-22", "P", "3510010101150009", "Olehsari"),
+      person("3510014501900007", "Muhammad Soleh", "1990-01-05", "L", "3510010101150001"),
+      person("3510011203700003", "Bambang Sutejo", "1970-03-12", "L", "3510010101150011", "Banjarsari"),
+      person("", "H. Mochammad Sholeh", "05-01-1990", "L", "3510010101150001"),
+      person("3510016208850002", "Hj. Siti Aminah, S.Pd.", "1985-08-22", "P", "", "Olehsari"),
+  };
+  const sk::LinkResult batch = sk::link(rs, hand_settings());
+  sk::Linker lk(hand_settings());
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const sk::Linker::Added a = lk.add(rs[i]);
+    EXPECT_EQ(a.index, i);
+    EXPECT_EQ(a.cluster_id, lk.cluster_ids()[i]);
+  }
+  EXPECT_EQ(lk.cluster_ids(), batch.cluster_ids);
+
+  sk::Linker fitted(hand_settings());
+  fitted.fit(rs);
+  EXPECT_EQ(fitted.cluster_ids(), batch.cluster_ids);
+  const auto best = fitted.candidates(person("", "Mochamad Sholeh", "1990-01-05", "L"), 2);
+  ASSERT_EQ(best.size(), 2U);
+  EXPECT_TRUE(best[0].index == 0 || best[0].index == 2 || best[0].index == 4);
+  EXPECT_GE(best[0].probability, best[1].probability);
+}
+
+TEST(LinkageLinker, RemoveReformsTheCluster) {
+  // b links a and c; without b, a and c share no key and fall apart.
+  sk::LinkSettings s = hand_settings();
+  s.blocking = {{"nik"}, {"name:phonetic"}};
+  sk::Linker lk(s);
+  lk.add(person("3510014501900001", "Budi Santoso", "1990-01-05", "L"));
+  lk.add(person("3510014501900001", "Joko Widodo", "1990-01-05", "L"));
+  lk.add(person("", "Joko Widodo", "1990-01-05", "L", "", "Olehsari"));
+  EXPECT_EQ(lk.cluster_ids(), (std::vector<std::int64_t>{0, 0, 0}));
+  lk.remove(1);
+  EXPECT_EQ(lk.cluster_ids(), (std::vector<std::int64_t>{0, -1, 2}));
+  EXPECT_THROW(lk.remove(1), sk::Error);
+  EXPECT_THROW(lk.remove(99), sk::Error);
+  const auto a = lk.add(person("", "Joko Widodo", "1990-01-05", "L", "", "Olehsari"));
+  EXPECT_EQ(a.cluster_id, 2);
+  EXPECT_EQ(a.matches.size(), 1U);
+}
+
+TEST(LinkageLinker, AddBeforeFitNeedsAModel) {
+  sk::Linker lk;
+  EXPECT_THROW(lk.add(person("", "Budi", "", "")), sk::Error);
+  EXPECT_EQ(lk.size(), 0U);
+}
+
+TEST(LinkageFebrl, Febrl3AndFebrl4Quality) {
+  if (!febrl_available()) GTEST_SKIP() << "FEBRL data not found at " << febrl_dir();
+  if (const char* size = std::getenv("SKAMP_TEST_SIZE"); size && std::string(size) == "small") {
+    GTEST_SKIP() << "skipped under SKAMP_TEST_SIZE=small";
+  }
+  const sk::LinkSettings s = febrl_settings();
+  {
+    std::vector<std::string> entity;
+    const auto rs = read_febrl(febrl_dir() + "/dataset3.csv", entity);
+    ASSERT_EQ(rs.size(), 5000U);
+    const sk::LinkResult res = sk::link(rs, s);
+    const Quality q = cluster_quality(res.cluster_ids, entity, rs.size());
+    EXPECT_GE(q.f1, 0.99);
+    EXPECT_GE(q.precision, 0.999);
+  }
+  {
+    std::vector<std::string> entity;
+    const auto a = read_febrl(febrl_dir() + "/dataset4a.csv", entity);
+    const auto b = read_febrl(febrl_dir() + "/dataset4b.csv", entity);
+    const sk::LinkResult res = sk::link(a, b, s);
+    const Quality q = cluster_quality(res.cluster_ids, entity, a.size());
+    EXPECT_GE(q.f1, 0.995);
+    EXPECT_GE(q.precision, 0.999);
+  }
+}

@@ -1,0 +1,195 @@
+import json
+import math
+import os
+import pathlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import smartkampung as sk
+
+HAND = {
+    "fields": [
+        {"name": "nik", "kind": "id", "m": [0.85, 0.06, 0.04, 0.05], "u": [1e-6, 1e-5, 1e-6, 0.999989]},
+        {"name": "name", "kind": "name", "m": [0.6, 0.15, 0.12, 0.06, 0.04, 0.03],
+         "u": [0.001, 0.002, 0.003, 0.02, 0.01, 0.964]},
+        {"name": "birth_date", "kind": "date", "m": [0.85, 0.03, 0.05, 0.03, 0.04],
+         "u": [0.0002, 0.00001, 0.002, 0.02, 0.97779]},
+        {"name": "kk", "kind": "id", "m": [0.8, 0.02, 0.02, 0.16], "u": [0.0005, 0.0001, 0.0001, 0.9993]},
+        {"name": "village", "kind": "exact", "m": [0.9, 0.1], "u": [0.01, 0.99]},
+    ],
+    "blocking": [["nik"], ["name:phonetic"], ["kk"]],
+    "prior": 0.01,
+    "threshold": 0.9,
+}
+
+RECORDS = [
+    {"nik": "3510014501900001", "name": "Moch. Sholeh", "birth_date": "1990-01-05", "village": "Kemiren"},
+    {"nik": "3510014501900007", "name": "Muhammad Soleh", "birth_date": "1990-01-05", "village": "Kemiren"},
+    {"nik": None, "name": "H. Mochammad Sholeh", "birth_date": "05-01-1990"},
+    {"nik": "3510016208850002", "name": "Siti Aminah", "birth_date": "1985-08-22"},
+    {"name": "Wahyu Lestari"},
+]
+
+
+def test_normalize_name_issue_examples():
+    assert sk.normalize_name("MOCH. Sholeh") == sk.normalize_name("Muhammad Sholeh")
+    assert sk.normalize_name("H. Djoko  Santoso") == sk.normalize_name("joko santoso")
+    assert sk.normalize_name("Hj. Siti Aminah, S.Pd.") == "siti aminah"
+    assert sk.normalize_name("Soekarno") == "sukarno"
+    assert sk.name_phonetic_key("Yusuf") == sk.name_phonetic_key("Jusuf")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_normalize_name_is_idempotent_and_never_fails(s):
+    n = sk.normalize_name(s)
+    assert isinstance(n, str)
+    assert "  " not in n and n == n.strip()
+
+
+def test_link_clusters_and_pairs():
+    res = sk.link(RECORDS, settings=HAND)
+    assert isinstance(res.cluster_ids, np.ndarray) and res.cluster_ids.dtype == np.int64
+    assert res.cluster_ids.tolist() == [0, 0, 0, 3, 4]
+    for i, j, p in res.pairs:
+        assert i < j and 0.9 <= p <= 1.0
+    assert len(res) == 5
+
+
+def test_explain_weights_sum_to_match_weight():
+    res = sk.link(RECORDS, settings=HAND)
+    for i in range(5):
+        for j in range(5):
+            e = res.explain(i, j)
+            total = sum(v["weight"] for v in e.values())
+            assert math.isclose(total, res.match_weight(i, j), abs_tol=1e-9)
+            p = res.probability(i, j)
+            assert math.isclose(p, 1 / (1 + 2 ** -total), rel_tol=1e-9)
+    e = res.explain(0, 1)
+    assert e["nik"]["level"] == "one_substitution"
+    assert e["name"]["level"] == "phonetic"
+    assert e["kk"]["level"] == "null" and e["kk"]["weight"] == 0
+    with pytest.raises(sk.NotFound):
+        res.explain(0, 99)
+
+
+def test_threshold_and_settings_forms():
+    strict = sk.link(RECORDS, settings=json.dumps(HAND), threshold=1.0)
+    assert strict.pairs == [] and strict.cluster_ids.tolist() == [0, 1, 2, 3, 4]
+    with pytest.raises(sk.Error):
+        sk.link(RECORDS, settings={"bogus": 1})
+    with pytest.raises(sk.Error):
+        sk.link(RECORDS, threshold=1.5)
+    with pytest.raises(TypeError):
+        sk.link(RECORDS, settings=42)
+
+
+def test_two_lists_only_cross_pairs():
+    left = RECORDS[:2]
+    right = [RECORDS[2], RECORDS[4]]
+    res = sk.link(left, right=right, settings=HAND)
+    assert len(res.cluster_ids) == 4
+    for i, j, _ in res.pairs:
+        assert i < 2 <= j
+    assert res.cluster_ids[2] == 0
+
+
+def test_default_settings_train_without_labels():
+    # Missing and odd values are data, not errors; the default model trains by itself.
+    rows = [dict(r) for r in RECORDS] + [{"nik": "12", "birth_date": "kemarin", "sex": 1, "rt": 3.0}]
+    res = sk.link(rows)
+    assert len(res.cluster_ids) == 6
+    trained = res.settings
+    assert 0 < trained["prior"] < 1
+    assert all(len(f["m"]) == len(f["u"]) for f in trained["fields"])
+
+
+def test_household_members_kept_apart():
+    base = {"kk": "3510010101150001", "village": "Kemiren"}
+    rows = [dict(base, name="Slamet Riyadi", birth_date="1960-02-01"),
+            dict(base, name="Budi Slamet", birth_date="1990-07-11"),
+            dict(base, name="Slamet Riyadi", birth_date="1960-02-01")]
+    res = sk.link(rows, settings=HAND, threshold=0.5)
+    assert res.household_apart(0, 1)
+    assert res.cluster_ids[0] == res.cluster_ids[2] != res.cluster_ids[1]
+
+
+def test_linker_incremental_equals_batch():
+    batch = sk.link(RECORDS, settings=HAND)
+    lk = sk.Linker(settings=HAND)
+    for k, r in enumerate(RECORDS):
+        cluster_id, matches = lk.add(r)
+        assert cluster_id == lk.cluster_ids[k]
+        for index, p in matches:
+            assert index < k and p >= 0.9
+    assert lk.cluster_ids.tolist() == batch.cluster_ids.tolist()
+    best = lk.candidates({"name": "Mochamad Sholeh", "birth_date": "1990-01-05"}, k=2)
+    assert len(best) == 2 and best[0][1] >= best[1][1] and best[0][0] in (0, 1, 2)
+    lk.remove(2)
+    assert lk.cluster_ids.tolist()[2] == -1
+    with pytest.raises(sk.NotFound):
+        lk.remove(2)
+    assert len(lk) == 5
+
+
+def test_linker_fit_and_reuse_trained_settings():
+    lk = sk.Linker()
+    with pytest.raises(sk.Error):
+        lk.add(RECORDS[0])
+    lk.fit(RECORDS)
+    assert len(lk) == 5
+    again = sk.Linker(settings=lk.settings)
+    cid, _ = again.add(RECORDS[0])
+    assert cid == 0
+
+
+def _read_febrl(path):
+    import csv
+
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh, skipinitialspace=True))
+    ent = [r.pop("rec_id").split("-")[1] for r in rows]
+    return rows, ent
+
+
+def _pairs_from_clusters(ids, ent, left=None):
+    from collections import defaultdict
+
+    def count(groups):
+        n = 0
+        for v in groups.values():
+            if left is None:
+                n += len(v) * (len(v) - 1) // 2
+            else:
+                a = sum(1 for x in v if x < left)
+                n += a * (len(v) - a)
+        return n
+
+    found, truth, both = defaultdict(list), defaultdict(list), defaultdict(list)
+    for i, (c, e) in enumerate(zip(ids, ent)):
+        found[c].append(i)
+        truth[e].append(i)
+        both[(c, e)].append(i)
+    tp, p, t = count(both), count(found), count(truth)
+    prec, rec = tp / p, tp / t
+    return prec, rec, 2 * prec * rec / (prec + rec)
+
+
+def test_febrl4_quality():
+    root = pathlib.Path(os.environ.get("SKAMP_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+    data = root / ".." / "shared" / "data" / "febrl"
+    if not (data / "dataset4a.csv").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"FEBRL data missing at {data}: CI must provide ../shared/data")
+        pytest.skip(f"FEBRL data not found at {data}")
+    if os.environ.get("SKAMP_TEST_SIZE") == "small":
+        pytest.skip("skipped under SKAMP_TEST_SIZE=small")
+    settings_json = (root / "bench" / "febrl_settings.json").read_text()
+    a, ea = _read_febrl(data / "dataset4a.csv")
+    b, eb = _read_febrl(data / "dataset4b.csv")
+    res = sk.link(a, right=b, settings=settings_json)
+    prec, rec, f1 = _pairs_from_clusters(res.cluster_ids.tolist(), ea + eb, left=len(a))
+    assert f1 >= 0.995 and prec >= 0.999
