@@ -1,18 +1,26 @@
-"""The smartkampung command-line tool (`python -m smartkampung` or `smartkampung`).
+"""The smartkampung command-line tool (``python -m smartkampung`` or ``smartkampung``).
 
-Exit codes: 0 success, 1 bad input (with a one-line error naming what and where),
-2 usage error. User errors never print a traceback.
+Subcommands work on CSV and JSON files as district offices have them. Exit codes:
+0 success, 1 bad input (a one-line error naming the file, line and field; no
+traceback), 2 usage error. ``--json`` gives machine-readable output.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as _dt
+import io
 import json
+import os
+import pathlib
 import sys
-from typing import Callable, Sequence
+import time
+from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
+
+WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -29,11 +37,115 @@ def _command(name: str):
     return wrap
 
 
+# --------------------------------------------------------------------------- helpers
+
+
 def _parse_date(text: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date of the form YYYY-MM-DD: {text!r}") from None
+
+
+def _parse_instant(text: str) -> _dt.datetime:
+    """ISO date-time; without a zone it is read as WIB (Asia/Jakarta)."""
+    try:
+        t = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date-time of the form YYYY-MM-DDTHH:MM[+07:00]: {text!r}") from None
+    return t if t.tzinfo else t.replace(tzinfo=WIB)
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(WIB)
+
+
+def _existing_file(path: str) -> str:
+    p = pathlib.Path(path)
+    if not p.exists():
+        raise UserError(f"{path}: no such file")
+    if not p.is_file():
+        raise UserError(f"{path}: not a file")
+    if not os.access(p, os.R_OK):
+        raise UserError(f"{path}: not readable")
+    return str(p)
+
+
+def _read_csv_dicts(path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Reads a small CSV (header + rows) with line numbers, for the CLI's own inputs."""
+    _existing_file(path)
+    raw = pathlib.Path(path).read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes nearly everything
+        raise UserError(f"{path}: the text is neither UTF-8 nor Windows-1252")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise UserError(f"{path}: empty file (a header line is needed)") from None
+    rows = []
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise UserError(f"{path}:{line}: expected {len(header)} fields, found {len(row)}")
+        rows.append((line, {h: cell.strip() for h, cell in zip(header, row)}))
+    return header, rows
+
+
+def _float_field(path: str, line: int, row: dict[str, str], name: str) -> float:
+    if name not in row:
+        raise UserError(f"{path}:{line}: missing column '{name}'")
+    try:
+        return float(row[name])
+    except ValueError:
+        raise UserError(f"{path}:{line}: field '{name}' is not a number") from None
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(text)
+
+
+def _table(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+class _Progress:
+    """A progress line on stderr for work over a second, only when stderr is a terminal."""
+
+    def __init__(self, label: str, total: int):
+        self.label, self.total, self.start = label, max(total, 1), time.monotonic()
+        self.enabled = sys.stderr.isatty()
+
+    def update(self, done: int) -> None:
+        if self.enabled and time.monotonic() - self.start > 1.0:
+            pct = 100 * done // self.total
+            bar = "#" * (pct // 5)
+            print(f"\r{self.label} [{bar:<20}] {pct:3d}%", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.enabled and time.monotonic() - self.start > 1.0:
+            print(file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- nik
 
 
 # Synthetic sample NIKs (built from real district codes, random dates and serials).
@@ -49,11 +161,9 @@ _SAMPLE_NIKS = [
 ]
 
 
-@_command("nik")
-def _cmd_nik(args: argparse.Namespace) -> int:
-    as_of = args.as_of or None
+def _nik_rows(niks: Iterable[str], as_of: _dt.date | None) -> list[dict[str, Any]]:
     rows = []
-    for text in args.niks:
+    for text in niks:
         try:
             info = _core.parse_nik(text, as_of)
             rows.append({"nik": _core.mask_nik(info.nik), "valid": True, "reason": "valid",
@@ -62,55 +172,434 @@ def _cmd_nik(args: argparse.Namespace) -> int:
                          "birth_year": info.birth_date.year, "repaired": info.repaired})
         except _core.NikError as e:
             rows.append({"nik": _core.mask_nik(text), "valid": False, "reason": e.code})
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        for r in rows:
-            if r["valid"]:
-                print(f"{r['nik']}  valid   {r['district']} {r['district_name'] or '?':<14} "
-                      f"{r['sex']} born {r['birth_year']}{'  (repaired)' if r['repaired'] else ''}")
-            else:
-                print(f"{r['nik']}  invalid ({r['reason']})")
+    return rows
+
+
+@_command("nik")
+def _cmd_nik(args: argparse.Namespace) -> int:
+    rows = _nik_rows(args.niks, args.as_of)
+    text = _table([(r["nik"], r["reason"], r.get("district", ""), r.get("district_name") or "",
+                    r.get("sex", ""), r.get("birth_year", ""), "yes" if r.get("repaired") else "")
+                   for r in rows],
+                  ["NIK (masked)", "result", "district", "name", "sex", "born", "repaired"])
+    _emit(args, rows, text)
+    return 0 if all(r["valid"] for r in rows) or not args.strict else 1
+
+
+# --------------------------------------------------------------------------- dedup
+
+
+def _parse_list_spec(spec: str) -> tuple[str, str, str]:
+    parts = spec.rsplit(":", 2)
+    if len(parts) != 3 or not all(parts):
+        raise UserError(f"{spec}: expected FILE:PROGRAM:LEVEL (level central, provincial or regency)")
+    path, program, level = parts
+    if level not in ("central", "provincial", "regency"):
+        raise UserError(f"{spec}: level must be central, provincial or regency, not '{level}'")
+    return path, program, level
+
+
+def _load_exclusions(reg: Any, path: str | None) -> None:
+    if not path:
+        return
+    _existing_file(path)
+    try:
+        doc = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    if not isinstance(doc, dict) or doc.get("format") != "skamp-conflicts/1":
+        raise UserError(f"{path}: expected a document with \"format\": \"skamp-conflicts/1\"")
+    pairs = []
+    for i, c in enumerate(doc.get("conflicts", [])):
+        try:
+            pairs.append((c["a"], c["b"], c["scope"]))
+        except (KeyError, TypeError):
+            raise UserError(f"{path}: conflicts[{i}] needs a, b and scope") from None
+    reg.set_exclusions(pairs)
+
+
+def _build_registry(specs: Sequence[str], exclusions: str | None) -> tuple[Any, list[dict[str, Any]]]:
+    reg = _core.Registry()
+    loads = []
+    progress = _Progress("loading", len(specs))
+    for i, spec in enumerate(specs):
+        path, program, level = _parse_list_spec(spec)
+        _existing_file(path)
+        rep = reg.load_csv(path, program=program, level=level)
+        loads.append({"file": path, "program": program, "level": level, "loaded": rep.loaded,
+                      "rejected": len(rep.rejected), "unkeyed": rep.unkeyed,
+                      "first_rejected": [f"line {ln}: {why}" for ln, why in rep.rejected[:3]]})
+        progress.update(i + 1)
+    progress.close()
+    _load_exclusions(reg, exclusions)
+    return reg, loads
+
+
+def _dedup_summary(rep: Any) -> dict[str, Any]:
+    return {
+        "unique_persons": rep.unique_persons,
+        "unique_households": rep.unique_households,
+        "duplicates_within_lists": len(rep.duplicates),
+        "persons_in_several_programmes": len(rep.overlaps),
+        "conflicting_records": len(rep.conflicts),
+        "nik_mismatches": len(rep.nik_mismatches),
+        "exclusion_violations": len(rep.exclusion_violations),
+    }
+
+
+@_command("dedup")
+def _cmd_dedup(args: argparse.Namespace) -> int:
+    reg, loads = _build_registry(args.lists, args.exclusions)
+    rep = reg.dedup(fuzzy=True) if args.fuzzy else reg.dedup()
+    summary = _dedup_summary(rep)
+    if args.out:
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        rep.to_csv(str(out))
+        (out / "report.json").write_text(rep.to_json(), encoding="utf-8")
+    if args.save:
+        reg.save(args.save)
+    lines = [_table([(d["file"], d["program"], d["level"], d["loaded"], d["rejected"], d["unkeyed"])
+                     for d in loads], ["file", "programme", "level", "loaded", "rejected", "no NIK"])]
+    for d in loads:
+        for msg in d["first_rejected"]:
+            lines.append(f"  {d['file']}: {msg}")
+    lines.append("")
+    lines += [f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()]
+    if args.out:
+        lines.append(f"full report written to {args.out}/")
+    _emit(args, {"lists": loads, "summary": summary}, "\n".join(lines))
     return 0
+
+
+# --------------------------------------------------------------------------- check
+
+
+@_command("check")
+def _cmd_check(args: argparse.Namespace) -> int:
+    if args.registry:
+        _existing_file(args.registry)
+        reg = _core.Registry.load(args.registry)
+    else:
+        reg, _ = _build_registry(args.lists or [], None)
+    answer = reg.public_check(args.nik)
+    text = (f"NIK {answer['nik']}: " + (f"{answer['name']} receives {', '.join(answer['programs']) or 'nothing'}"
+                                        if answer["found"] else "not in any programme list"))
+    _emit(args, answer, text)
+    return 0
+
+
+# --------------------------------------------------------------------------- eligible
+
+
+def _coerce(value: str, type_name: str) -> Any:
+    v = value.strip()
+    if v == "":
+        return None
+    if type_name == "bool":
+        low = v.lower()
+        if low in ("1", "true", "ya", "y", "yes"):
+            return True
+        if low in ("0", "false", "tidak", "t", "n", "no"):
+            return False
+        raise ValueError("not a boolean (true/false, ya/tidak, 1/0)")
+    if type_name in ("int", "money"):
+        return int(v)
+    if type_name.startswith("set<"):
+        return [p.strip() for p in v.replace(";", "|").replace(",", "|").split("|") if p.strip()]
+    if type_name.startswith("list<"):
+        return json.loads(v)
+    return v
+
+
+def _record_from_row(row: dict[str, str], inputs: dict[str, str], scope: str) -> dict[str, Any]:
+    """Builds a nested record from a flat CSV row whose columns are input paths
+    (``kk.region_kind``) or their last parts (``region_kind``)."""
+    record: dict[str, Any] = {}
+    for path, type_name in inputs.items():
+        if path.startswith("member."):
+            continue
+        short = path.split(".", 1)[1] if "." in path else path
+        key = path.lower() if path.lower() in row else short.lower()
+        if key not in row:
+            continue
+        try:
+            value = _coerce(row[key], type_name)
+        except (ValueError, json.JSONDecodeError) as e:
+            raise ValueError(f"field '{key}': {e}") from None
+        if value is None:
+            continue
+        node = record
+        parts = path.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    return record
+
+
+def _load_ruleset(spec: str) -> Any:
+    from . import rules
+
+    if spec in rules.builtin_names():
+        return rules.builtin(spec)
+    _existing_file(spec)
+    return _core.RuleSet.from_file(spec)
+
+
+@_command("eligible")
+def _cmd_eligible(args: argparse.Namespace) -> int:
+    rs = _load_ruleset(args.rules or args.program)
+    header, rows = _read_csv_dicts(args.records)
+    meta = json.loads(rs.to_json())
+    inputs, scope = meta.get("inputs", {}), meta.get("scope", "person")
+    as_of = args.as_of or _now().date()
+    out_rows = []
+    for line, row in rows:
+        try:
+            record = _record_from_row(row, inputs, scope)
+        except ValueError as e:
+            raise UserError(f"{args.records}:{line}: {e}") from None
+        d = rs.evaluate(record, as_of=as_of, explain=True)
+        out_rows.append({"line": line, "id": row.get("id", row.get("kk", str(line))), "decision": d.decision,
+                         "amount": d.amount, "reasons": "|".join(r.code for r in d.reasons),
+                         "reason_id": "; ".join(r.message_id for r in d.reasons)})
+    if args.json:
+        _emit(args, {"ruleset": rs.ruleset if hasattr(rs, "ruleset") else meta.get("ruleset"),
+                     "as_of": as_of.isoformat(), "decisions": out_rows}, "")
+        return 0
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=["line", "id", "decision", "amount", "reasons", "reason_id"],
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(out_rows)
+    if args.out:
+        pathlib.Path(args.out).write_text(buf.getvalue(), encoding="utf-8")
+        counts: dict[str, int] = {}
+        for r in out_rows:
+            counts[r["decision"]] = counts.get(r["decision"], 0) + 1
+        print(f"{len(out_rows)} decisions written to {args.out}: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    else:
+        sys.stdout.write(buf.getvalue())
+    return 0
+
+
+# --------------------------------------------------------------------------- geo
+
+
+def _load_houses(path: str) -> Any:
+    _existing_file(path)
+    idx, rejected = _core.FacilityIndex.from_csv(path) if hasattr(_core.FacilityIndex, "from_csv") else (None, [])
+    if rejected:
+        line, why = rejected[0]
+        raise UserError(f"{path}:{line}: {why}" + (f" (and {len(rejected) - 1} more rows)" if len(rejected) > 1 else ""))
+    return idx
+
+
+@_command("nearest")
+def _cmd_nearest(args: argparse.Namespace) -> int:
+    idx = _load_houses(args.houses)
+    hits = idx.nearest(args.lat, args.lon, k=args.k, min_free=args.min_free)
+    rows = [{"id": i, "distance_m": round(d, 1), "free_beds": idx.free_beds(i)} for i, d in hits]
+    text = _table([(r["id"], f"{r['distance_m']:.0f}", r["free_beds"]) for r in rows],
+                  ["house", "distance (m)", "free beds"]) if rows else "no open house with a free bed"
+    _emit(args, rows, text)
+    return 0
+
+
+@_command("assign")
+def _cmd_assign(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    idx = _load_houses(args.houses)
+    _, rows = _read_csv_dicts(args.residents)
+    lats = np.array([_float_field(args.residents, ln, r, "lat") for ln, r in rows], dtype=np.float64)
+    lons = np.array([_float_field(args.residents, ln, r, "lon") for ln, r in rows], dtype=np.float64)
+    houses = idx.assign(lats, lons, mode=args.mode, k=args.k)
+    placed = int((houses >= 0).sum())
+    dist = []
+    for la, lo, h in zip(lats, lons, houses):
+        if h >= 0:
+            dist.append(_core.wgs84_distance(float(la), float(lo), *idx.facility(int(h))[1:3])
+                        if hasattr(_core, "wgs84_distance") else 0.0)
+    summary = {"residents": len(rows), "placed": placed, "unplaced": len(rows) - placed, "mode": args.mode,
+               "total_km": round(sum(dist) / 1000, 2), "max_km": round(max(dist, default=0) / 1000, 2)}
+    if args.out:
+        with open(args.out, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["line", "house"])
+            for (ln, _), h in zip(rows, houses):
+                w.writerow([ln, int(h)])
+    _emit(args, summary, "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
+    return 0
+
+
+# --------------------------------------------------------------------------- cert
+
+
+def _cert_store(args: argparse.Namespace, create: bool = False) -> Any:
+    path = pathlib.Path(args.store)
+    if path.exists():
+        return _core.CertificateRegistry.load(str(path))
+    if create:
+        return _core.CertificateRegistry()
+    raise UserError(f"{args.store}: no such certificate store (create it with 'cert register')")
+
+
+@_command("cert")
+def _cmd_cert(args: argparse.Namespace) -> int:
+    at = args.at or _now()
+    action = args.action
+    reg = _cert_store(args, create=action == "register")
+    result: Any
+    if action == "register":
+        reg.add_business(args.id, args.name, args.category, args.lat, args.lon, args.capacity, at=at)
+        result = {"id": args.id, "status": reg.status(args.id, at)}
+    elif action == "status":
+        result = {"id": args.id, "at": at.isoformat(), "status": reg.status(args.id, at),
+                  "max_visitors": reg.max_visitors(args.id, at)}
+    elif action == "apply":
+        reg.apply(args.id, at)
+        result = {"id": args.id, "status": reg.status(args.id, at)}
+    elif action == "audit":
+        reg.audit(args.id, at, args.result == "pass", findings=args.findings or "")
+        result = {"id": args.id, "status": reg.status(args.id, at)}
+    elif action == "issue":
+        reg.issue(args.id, at)
+        result = {"id": args.id, "status": reg.status(args.id, at)}
+    elif action == "evaluate":
+        reg.evaluate(args.id, at, args.result == "pass")
+        result = {"id": args.id, "status": reg.status(args.id, at)}
+    elif action == "violate":
+        reg.report_violation(args.id, at, args.reason)
+        result = {"id": args.id, "status": reg.status(args.id, at)}
+    elif action == "checkin":
+        ok = reg.check_in(args.id, at, args.n)
+        result = {"id": args.id, "admitted": ok, "max_visitors": reg.max_visitors(args.id, at)}
+    elif action == "history":
+        result = reg.history(args.id)
+    else:  # pragma: no cover - argparse restricts the choices
+        raise UserError(f"unknown cert action {action}")
+    if action not in ("status", "history", "checkin"):
+        reg.save(args.store)
+    if isinstance(result, dict):
+        text = "  ".join(f"{k}: {v}" for k, v in result.items())
+    else:
+        text = "\n".join(json.dumps(e, default=str, ensure_ascii=False) for e in result)
+    _emit(args, result, text)
+    return 0 if action != "checkin" or result["admitted"] else 1
+
+
+# --------------------------------------------------------------------------- demo
 
 
 @_command("demo")
 def _cmd_demo(args: argparse.Namespace) -> int:
-    print(f"smartkampung {_core.__version__}: demo on bundled synthetic data\n")
-    print("== NIK decoding ==")
-    ns = argparse.Namespace(niks=_SAMPLE_NIKS, as_of=_dt.date(2020, 5, 1), json=False)
-    _cmd_nik(ns)
-    return 0
+    from . import demo
+
+    return demo.run(seed=args.seed, persons=args.persons, workdir=args.workdir, as_json=args.json)
+
+
+# --------------------------------------------------------------------------- parser
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the tool (every subcommand has --help with an example)."""
+    fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="smartkampung",
+        prog="smartkampung", formatter_class=fmt,
         description="Smart Kampung: social-aid dedup, eligibility, isolation houses, certificates.",
-        epilog="Example: smartkampung demo",
-    )
+        epilog="Example:\n  smartkampung demo\n  smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out report/")
     parser.add_argument("--version", action="version", version=f"smartkampung {_core.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("demo", help="run every area on bundled synthetic data",
-                       epilog="Example: smartkampung demo")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    def add(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=fmt,
+                           epilog="Example:\n  " + example)
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        return p
 
-    p = sub.add_parser("nik", help="decode and validate NIKs (output masked)",
-                       epilog="Example: smartkampung nik 3510014501900001 --as-of 2020-05-01")
+    p = add("demo", "run every area on the bundled synthetic Banyuwangi data set",
+            "smartkampung demo --persons 20000")
+    p.add_argument("--seed", type=int, default=2020, help="random seed of the synthetic data (default 2020)")
+    p.add_argument("--persons", type=int, default=20000, help="synthetic population size (default 20000)")
+    p.add_argument("--workdir", default=None, help="keep the generated files in this folder")
+
+    p = add("nik", "decode and validate NIKs (output masked)",
+            "smartkampung nik 3510014501900001 --as-of 2020-05-01")
     p.add_argument("niks", nargs="+", metavar="NIK")
     p.add_argument("--as-of", type=_parse_date, default=None,
                    help="reference date for the century of the birth year (default today)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any NIK is invalid")
+
+    p = add("dedup", "load programme lists, cross them on NIK and report duplicates, overlaps, conflicts",
+            "smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out report/")
+    p.add_argument("lists", nargs="+", metavar="FILE:PROGRAM:LEVEL")
+    p.add_argument("--out", help="write the full report (CSV files and report.json) to this folder")
+    p.add_argument("--exclusions", help="programme conflicts (skamp-conflicts/1 JSON)")
+    p.add_argument("--fuzzy", action="store_true", help="also link records with missing or mistyped NIKs")
+    p.add_argument("--save", help="save the registry to this file (for 'check --registry')")
+
+    p = add("check", "the public recipient check of one NIK (masked)",
+            "smartkampung check 3510014501900001 --registry registry.skr")
+    p.add_argument("nik")
+    p.add_argument("--registry", help="a registry saved by 'dedup --save'")
+    p.add_argument("--list", dest="lists", action="append", metavar="FILE:PROGRAM:LEVEL",
+                   help="or load programme lists directly (repeatable)")
+
+    p = add("eligible", "decide eligibility per row of a records CSV, with reasons (CSV out)",
+            "smartkampung eligible --program blt-dana-desa households.csv --as-of 2020-05-01")
+    p.add_argument("records", help="CSV with one column per rule input (e.g. region_kind, programs)")
+    p.add_argument("--rules", help="a rule file (skamp-rules/1 JSON) or a built-in rule set name")
+    p.add_argument("--program", help="a built-in rule set name (blt-dana-desa, bst, jatim-bkk, ...)")
+    p.add_argument("--as-of", type=_parse_date, default=None, help="decision date (default today, WIB)")
+    p.add_argument("--out", help="write the decisions CSV here instead of standard output")
+
+    p = add("nearest", "the nearest open isolation houses with a free bed",
+            "smartkampung nearest --houses houses.csv -8.2191 114.3691 -k 3")
+    p.add_argument("--houses", required=True, help="houses CSV (id,name,lat,lon,capacity,occupied,open,kind)")
+    p.add_argument("lat", type=float)
+    p.add_argument("lon", type=float)
+    p.add_argument("-k", type=int, default=1, help="how many houses (default 1)")
+    p.add_argument("--min-free", type=int, default=1, help="at least this many free beds (default 1)")
+
+    p = add("assign", "place residents into isolation houses without overfilling any",
+            "smartkampung assign --houses houses.csv residents.csv --mode optimal")
+    p.add_argument("--houses", required=True, help="houses CSV")
+    p.add_argument("residents", help="residents CSV with lat and lon columns")
+    p.add_argument("--mode", choices=["greedy", "optimal"], default="optimal")
+    p.add_argument("-k", type=int, default=20, help="candidate houses per resident (default 20)")
+    p.add_argument("--out", help="write line,house per resident to this CSV")
+
+    p = add("cert", "health-protocol certificates of tourism businesses over a store file",
+            "smartkampung cert status --store certs.jsonl --id 17 --at 2020-07-20T14:00")
+    p.add_argument("action", choices=["register", "status", "apply", "audit", "issue", "evaluate",
+                                      "violate", "checkin", "history"])
+    p.add_argument("--store", required=True, help="certificate store file (created by 'register')")
+    p.add_argument("--id", type=int, required=True, help="business id")
+    p.add_argument("--at", type=_parse_instant, default=None, help="moment (ISO; default now, WIB)")
+    p.add_argument("--result", choices=["pass", "fail"], default="pass", help="audit/evaluation result")
+    p.add_argument("--findings", help="audit findings")
+    p.add_argument("--reason", default="protocol violation", help="violation reason")
+    p.add_argument("-n", type=int, default=1, help="visitors checking in")
+    p.add_argument("--name", default="", help="business name (register)")
+    p.add_argument("--category", default="warung", help="business category (register)")
+    p.add_argument("--lat", type=float, default=-8.2191, help="latitude (register)")
+    p.add_argument("--lon", type=float, default=114.3691, help="longitude (register)")
+    p.add_argument("--capacity", type=int, default=50, help="normal capacity (register)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the tool; returns the exit code (0 ok, 1 bad input, 2 usage error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
     except (UserError, _core.Error, OSError) as e:
-        print(f"smartkampung {args.command}: error: {e}", file=sys.stderr)
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"smartkampung {args.command}: error: {message}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130

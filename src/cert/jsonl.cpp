@@ -134,7 +134,7 @@ EventType event_type_from_name(std::string_view name, bool& ok) noexcept {
 
 Event parse_event_line(std::string_view line, std::int64_t position) {
   rapidjson::Document doc;
-  doc.Parse(line.data(), line.size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(line.data(), line.size());
   if (doc.HasParseError()) {
     corrupt(position, std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
                           rapidjson::GetParseError_En(doc.GetParseError()));
