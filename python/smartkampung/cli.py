@@ -295,7 +295,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _coerce(value: str, type_name: str) -> Any:
     v = value.strip()
     if v == "":
-        return None
+        # An empty set column means "no programmes"; any other empty cell is missing.
+        return [] if type_name.startswith("set<") else None
     if type_name == "bool":
         low = v.lower()
         if low in ("1", "true", "ya", "y", "yes"):
@@ -389,7 +390,8 @@ def _cmd_eligible(args: argparse.Namespace) -> int:
 
 def _load_houses(path: str) -> Any:
     _existing_file(path)
-    idx, rejected = _core.FacilityIndex.from_csv(path) if hasattr(_core.FacilityIndex, "from_csv") else (None, [])
+    rejected: list[tuple[int, str]] = []
+    idx = _core.FacilityIndex.from_csv(path, rejected)
     if rejected:
         line, why = rejected[0]
         raise UserError(f"{path}:{line}: {why}" + (f" (and {len(rejected) - 1} more rows)" if len(rejected) > 1 else ""))
@@ -415,15 +417,11 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     _, rows = _read_csv_dicts(args.residents)
     lats = np.array([_float_field(args.residents, ln, r, "lat") for ln, r in rows], dtype=np.float64)
     lons = np.array([_float_field(args.residents, ln, r, "lon") for ln, r in rows], dtype=np.float64)
-    houses = idx.assign(lats, lons, mode=args.mode, k=args.k)
-    placed = int((houses >= 0).sum())
-    dist = []
-    for la, lo, h in zip(lats, lons, houses):
-        if h >= 0:
-            dist.append(_core.wgs84_distance(float(la), float(lo), *idx.facility(int(h))[1:3])
-                        if hasattr(_core, "wgs84_distance") else 0.0)
-    summary = {"residents": len(rows), "placed": placed, "unplaced": len(rows) - placed, "mode": args.mode,
-               "total_km": round(sum(dist) / 1000, 2), "max_km": round(max(dist, default=0) / 1000, 2)}
+    rep = idx.assign_report(lats, lons, mode=args.mode, k=args.k)
+    houses = rep["houses"]
+    summary = {"residents": len(rows), "placed": int(rep["placed"]), "unplaced": int(rep["unplaced"]),
+               "mode": args.mode, "total_km": round(rep["total_m"] / 1000, 2),
+               "max_km": round(rep["max_m"] / 1000, 2)}
     if args.out:
         with open(args.out, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f, lineterminator="\n")
@@ -603,3 +601,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        return 0
