@@ -1,0 +1,914 @@
+"""
+Compiled core of smartkampung (private: import smartkampung instead).
+"""
+from __future__ import annotations
+import numpy
+import numpy.typing
+from smartkampung import CertificateError
+from smartkampung import Error
+from smartkampung import NikError
+from smartkampung import NotFound
+from smartkampung import RuleError
+import typing
+__all__: list[str] = ['CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
+class NikInfo:
+    """
+    A decoded NIK (national identity number).
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def birth_date(self) -> typing.Any:
+        """
+        Birth date (datetime.date).
+        """
+    @property
+    def district(self) -> str:
+        """
+        District code, e.g. '351001'.
+        """
+    @property
+    def district_name(self) -> typing.Any:
+        """
+        District name, or None where the table does not know the code.
+        """
+    @property
+    def nik(self) -> str:
+        """
+        The 16 digits.
+        """
+    @property
+    def province(self) -> str:
+        """
+        Province code, e.g. '35'.
+        """
+    @property
+    def province_name(self) -> typing.Any:
+        """
+        Province name, or None.
+        """
+    @property
+    def regency(self) -> str:
+        """
+        Regency code, e.g. '3510'.
+        """
+    @property
+    def regency_name(self) -> typing.Any:
+        """
+        Regency name, or None where the table does not know the code.
+        """
+    @property
+    def repaired(self) -> bool:
+        """
+        True when a leading apostrophe or trailing '.0' was stripped.
+        """
+    @property
+    def serial(self) -> int:
+        """
+        The 4-digit serial as an int.
+        """
+    @property
+    def sex(self) -> str:
+        """
+        'F' or 'M' (day + 40 marks a woman).
+        """
+class KkInfo:
+    """
+    A decoded KK (family card) number.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def district(self) -> str:
+        """
+        District code, e.g. '351001'.
+        """
+    @property
+    def district_name(self) -> typing.Any:
+        """
+        District name, or None where the table does not know the code.
+        """
+    @property
+    def issue_date(self) -> typing.Any:
+        """
+        Issue date (datetime.date).
+        """
+    @property
+    def kk(self) -> str:
+        """
+        The 16 digits.
+        """
+    @property
+    def province(self) -> str:
+        """
+        Province code, e.g. '35'.
+        """
+    @property
+    def province_name(self) -> typing.Any:
+        """
+        Province name, or None.
+        """
+    @property
+    def regency(self) -> str:
+        """
+        Regency code, e.g. '3510'.
+        """
+    @property
+    def regency_name(self) -> typing.Any:
+        """
+        Regency name, or None where the table does not know the code.
+        """
+    @property
+    def repaired(self) -> bool:
+        """
+        True when a leading apostrophe or trailing '.0' was stripped.
+        """
+    @property
+    def serial(self) -> int:
+        """
+        The 4-digit serial as an int.
+        """
+class LoadReport:
+    """
+    Outcome of a load: loaded rows, rejected (line, reason), unkeyed rows.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def loaded(self) -> int:
+        """
+        Rows loaded.
+        """
+    @property
+    def rejected(self) -> list:
+        """
+        List of (line, reason): the 1-based physical line where the row starts (header = line 1).
+        """
+    @property
+    def repaired(self) -> int:
+        """
+        NIK/KK repaired from spreadsheet damage.
+        """
+    @property
+    def unkeyed(self) -> int:
+        """
+        Rejected rows whose only fault is a missing or invalid NIK, kept aside for linkage.
+        """
+class DedupReport:
+    """
+    Exact dedup on NIK and KK; NIK/KK are 16-character str.
+    """
+    def __repr__(self) -> str:
+        ...
+    def to_csv(self, folder: str) -> None:
+        """
+        Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and exclusion_violations.csv into an existing folder.
+        """
+    def to_json(self) -> str:
+        """
+        The report as JSON (schema 'skamp-dedup-report/1').
+        """
+    @property
+    def conflicts(self) -> list:
+        """
+        NIKs whose records disagree on name (folded), birth date or sex.
+        """
+    @property
+    def duplicates(self) -> list:
+        """
+        List of (program, nik, count): a NIK listed count times in one programme.
+        """
+    @property
+    def exclusion_violations(self) -> list:
+        """
+        List of (nik_or_kk, program_a, program_b): KK for household-scope pairs, NIK for person-scope.
+        """
+    @property
+    def nik_mismatches(self) -> list:
+        """
+        NIKs with a record whose birth date or sex disagrees with the NIK.
+        """
+    @property
+    def overlaps(self) -> dict:
+        """
+        Dict NIK -> sorted programmes, for NIKs in two or more programmes.
+        """
+    @property
+    def records(self) -> int:
+        """
+        Keyed enrolments examined.
+        """
+    @property
+    def unique_households(self) -> int:
+        """
+        Distinct KKs.
+        """
+    @property
+    def unique_persons(self) -> int:
+        """
+        Distinct NIKs.
+        """
+    @property
+    def unkeyed(self) -> int:
+        """
+        Records held aside without a valid NIK.
+        """
+class ReportOutcome:
+    """
+    The immediate answer to an online report.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def accepted(self) -> bool:
+        """
+        True when queued for verification.
+        """
+    @property
+    def detail(self) -> str:
+        """
+        A sentence for the resident.
+        """
+    @property
+    def programs(self) -> list[str]:
+        """
+        Programmes behind a refusal.
+        """
+    @property
+    def queue_position(self) -> int:
+        """
+        1-based queue position when accepted.
+        """
+    @property
+    def reason(self) -> str:
+        """
+        'accepted', 'invalid_nik', 'invalid_record', 'already_enrolled', 'household_covered' or 'duplicate_report'.
+        """
+class Registry:
+    """
+    Every programme's recipient list, crossed on NIK and KK. Reads are safe from many threads, also during a load (they see the old or the new state).
+    """
+    @staticmethod
+    def load(path: typing.Any) -> Registry:
+        """
+        Reads a file written by save(); a damaged file raises smartkampung.Error.
+        """
+    def __init__(self, as_of: typing.Any = None) -> None:
+        """
+        A new empty registry; as_of (datetime.date, default today in Asia/Jakarta) decides NIK centuries.
+        """
+    def __len__(self) -> int:
+        """
+        Keyed enrolments over all programmes.
+        """
+    def add_records(self, records: typing.Any, program: str, level: str = 'central') -> LoadReport:
+        """
+        Adds records (a list of dicts, or a pandas DataFrame) to a programme's list; returns a LoadReport whose lines are 1-based positions in the list.
+        """
+    def correct_record(self, program: str, nik: str, record: typing.Any) -> int:
+        """
+        Replaces the record(s) of a NIK in a programme by a corrected record (a dict).
+        """
+    def dedup(self) -> DedupReport:
+        """
+        Exact dedup over every programme (recomputed each call); returns a DedupReport.
+        """
+    def diff(self, program: str, records_or_path: typing.Any) -> dict:
+        """
+        Compares a programme's list with a new version: {'added': [...], 'dropped': [...], 'changed': [...]} (NIKs). Nothing changes.
+        """
+    def drop_program(self, program: str) -> bool:
+        """
+        Removes a programme; False if not held.
+        """
+    def exclusions_json(self) -> str:
+        """
+        The exclusion table as JSON (format skamp-conflicts/1).
+        """
+    def load_csv(self, path: str, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
+        """
+        Adds a CSV file's rows to a programme's list. columns maps our field names to the file's headers ({'nik': 'NOMOR INDUK'}). Returns a LoadReport; a file that cannot be read raises and changes nothing.
+        """
+    def programs(self) -> list:
+        """
+        The programmes held: list of dicts with name, level, records, unkeyed.
+        """
+    def programs_of(self, nik: str) -> list[str]:
+        """
+        Sorted programmes of a person; raises NikError for an invalid NIK.
+        """
+    def programs_of_kk(self, kk: str) -> list[str]:
+        """
+        Sorted programmes of a household (any member); raises NikError for an invalid KK.
+        """
+    def public_check(self, nik: str) -> dict:
+        """
+        What an anonymous visitor may see: {'nik': masked, 'name': initials + '***' or None, 'programs': [...], 'found': bool}. Raises NikError for an invalid NIK.
+        """
+    def records(self, program: str) -> list:
+        """
+        A programme's records as dicts (normalised).
+        """
+    def remove_record(self, program: str, nik: str) -> int:
+        """
+        Removes every record of a NIK from a programme; returns how many.
+        """
+    def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None) -> LoadReport:
+        """
+        Swaps a programme's whole list atomically (the monthly update) for records or a CSV file.
+        """
+    def report(self, record: typing.Any, at: typing.Any, program: typing.Any = None) -> ReportOutcome:
+        """
+        An online report (a dict with nik, kk, name, ...; optionally 'program'): refused with a reason or queued. at: datetime (naive = WIB), date, or UTC seconds.
+        """
+    def reports(self) -> list:
+        """
+        The queue of accepted reports, oldest first (list of dicts).
+        """
+    def save(self, path: typing.Any) -> None:
+        """
+        Writes the whole registry to one file, atomically (temporary file, then rename).
+        """
+    def set_exclusions(self, pairs: typing.Any) -> None:
+        """
+        Programmes that may not be held together: [(a, b, scope)], scope 'person' or 'kk' (default 'kk').
+        """
+    def unkeyed(self, program: str) -> list:
+        """
+        Records held aside for lack of a valid NIK (nik as given).
+        """
+    @property
+    def as_of(self) -> typing.Any:
+        """
+        The reference date for NIK centuries.
+        """
+class SamplePopulation:
+    """
+    A synthetic Banyuwangi population with programme lists and ground truth.
+    """
+    def program_records(self, program: str) -> list:
+        """
+        One programme's records as a list of dicts, ready for Registry.add_records.
+        """
+    def programs(self) -> list:
+        """
+        The sample's programmes as (name, level) pairs.
+        """
+    def write_csv(self, folder: typing.Any) -> list[str]:
+        """
+        Writes <folder>/<PROGRAM>.csv for every programme; returns the paths.
+        """
+    @property
+    def n_persons(self) -> int:
+        ...
+    @property
+    def n_records(self) -> int:
+        ...
+    @property
+    def persons(self) -> dict:
+        """
+        Ground truth, one entry per person: dict of numpy arrays nik, kk, name, birth_date (datetime64[D]), sex, district (6-digit code), village, rt, rw, relation (0 head, 1 spouse, 2 child).
+        """
+    @property
+    def records(self) -> dict:
+        """
+        Programme records as listed (text, with damage): dict of numpy arrays program, level, nik, kk, name, birth_date, sex, address, village, district, rt, rw (str; '' = missing), person (int64: the true person's index) and damage ('' or what was done to the record).
+        """
+class LinkResult:
+    """
+    The outcome of link(): cluster ids, kept pairs and explanations.
+    """
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def explain(self, i: typing.SupportsInt | typing.SupportsIndex, j: typing.SupportsInt | typing.SupportsIndex) -> dict:
+        """
+        Per field, the comparison level reached and its weight (log2 of m/u, with any term-frequency part), plus a 'prior' entry; the weights sum to match_weight(i, j).
+        """
+    def household_apart(self, i: typing.SupportsInt | typing.SupportsIndex, j: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        """
+        True when the household rule keeps the two records apart.
+        """
+    def match_weight(self, i: typing.SupportsInt | typing.SupportsIndex, j: typing.SupportsInt | typing.SupportsIndex) -> float:
+        """
+        The match weight (log2 odds) of a pair.
+        """
+    def probability(self, i: typing.SupportsInt | typing.SupportsIndex, j: typing.SupportsInt | typing.SupportsIndex) -> float:
+        """
+        The match probability of a pair.
+        """
+    @property
+    def cluster_ids(self) -> numpy.typing.NDArray[numpy.int64]:
+        """
+        numpy int64 array, one id per record (the smallest record index of its cluster).
+        """
+    @property
+    def confidence(self) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        numpy float64 array: per record, the lowest probability among the pairs that joined its cluster (1.0 alone).
+        """
+    @property
+    def pairs(self) -> list:
+        """
+        Pairs at or above the threshold as (i, j, probability), i < j.
+        """
+    @property
+    def settings(self) -> dict:
+        """
+        The settings with the trained m, u and prior (a dict; pass it back to reuse the model).
+        """
+    @property
+    def stats(self) -> dict:
+        """
+        Counts and timing of the run.
+        """
+class Linker:
+    """
+    Incremental linking: fit once, then add and remove records without a re-run. Not thread-safe: use one Linker from one thread at a time.
+    """
+    def __init__(self, settings: typing.Any = None) -> None:
+        """
+        settings: None (defaults for registry records), a dict or a JSON string. Settings with m, u and prior for every field (e.g. LinkResult.settings) need no fit().
+        """
+    def __len__(self) -> int:
+        ...
+    def add(self, record: typing.Any) -> tuple[int, list]:
+        """
+        Adds a record (its index is len(linker) before the call); returns (cluster_id, matches) with matches [(index, probability)] at or above the threshold, best first.
+        """
+    def candidates(self, record: typing.Any, k: typing.SupportsInt | typing.SupportsIndex = 5) -> list:
+        """
+        The k best indexed records for a record (not added) as [(index, probability)].
+        """
+    def explain(self, i: typing.SupportsInt | typing.SupportsIndex, j: typing.SupportsInt | typing.SupportsIndex) -> dict:
+        """
+        As LinkResult.explain.
+        """
+    def fit(self, records: typing.Any) -> None:
+        """
+        Trains and clusters the records, replacing any content.
+        """
+    def remove(self, index: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Removes a record; its cluster is re-formed. Raises NotFound for an unknown index.
+        """
+    @property
+    def cluster_ids(self) -> numpy.typing.NDArray[numpy.int64]:
+        """
+        numpy int64 array: cluster id per index (smallest index of its cluster), -1 if removed.
+        """
+    @property
+    def settings(self) -> dict:
+        """
+        The settings with trained parameters (a dict).
+        """
+class Reason:
+    """
+    Why a decision is not 'eligible': a failing (or unknown) rule.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def code(self) -> str:
+        """
+        Reason code, e.g. 'SUDAH_MENERIMA'.
+        """
+    @property
+    def message_en(self) -> str:
+        """
+        Message in English, values interpolated.
+        """
+    @property
+    def message_id(self) -> str:
+        """
+        Message in Indonesian, values interpolated.
+        """
+    @property
+    def rule(self) -> str:
+        """
+        Id of the rule ('' for OUT_OF_PERIOD / AMOUNT_UNKNOWN).
+        """
+    @property
+    def unknown(self) -> bool:
+        """
+        True when the rule could not be decided (missing data).
+        """
+    @property
+    def values(self) -> dict:
+        """
+        Explain mode: the fields the rule read and their values (NIKs masked).
+        """
+class Decision:
+    """
+    The decision on one record.
+    """
+    def __repr__(self) -> str:
+        ...
+    def to_json(self) -> str:
+        """
+        The decision as JSON text (schema skamp-decision/1).
+        """
+    @property
+    def amount(self) -> int:
+        """
+        Monthly rupiah in force on the decision date; 0 unless eligible.
+        """
+    @property
+    def as_of(self) -> typing.Any:
+        """
+        The decision date.
+        """
+    @property
+    def decision(self) -> str:
+        """
+        'eligible', 'ineligible' or 'needs_data'.
+        """
+    @property
+    def priority(self) -> int:
+        """
+        The rule set's priority expression (0 when absent).
+        """
+    @property
+    def reasons(self) -> list[Reason]:
+        """
+        List of Reason (empty when eligible).
+        """
+    @property
+    def ruleset(self) -> str:
+        """
+        Rule set id.
+        """
+    @property
+    def sha256(self) -> str:
+        """
+        SHA-256 of the rule set's canonical JSON.
+        """
+    @property
+    def version(self) -> str:
+        """
+        Rule set version.
+        """
+class RuleTestFailure:
+    """
+    A failing embedded test of a rule set.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def message(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+class RuleSet:
+    """
+    Eligibility rules as data (format skamp-rules/1), parsed, type-checked and compiled once. Immutable and safe to share between threads.
+    """
+    @staticmethod
+    def builtin(name: str, conflicts: typing.Any = None) -> RuleSet:
+        """
+        A rule set shipped inside the library.
+        """
+    @staticmethod
+    def builtin_names() -> list[str]:
+        """
+        Names of the shipped rule sets.
+        """
+    @staticmethod
+    def from_file(path: str, conflicts: typing.Any = None) -> RuleSet:
+        """
+        As from_json, reading a file.
+        """
+    @staticmethod
+    def from_json(text: str, conflicts: typing.Any = None) -> RuleSet:
+        """
+        Loads a rule set from JSON text; raises RuleError (with .path and .column) for any problem. conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with().
+        """
+    def __repr__(self) -> str:
+        ...
+    def evaluate(self, record: typing.Any, as_of: typing.Any = None, explain: bool = False) -> Decision:
+        """
+        Decides one record (a dict shaped like the embedded tests' input, e.g. {'kk': {...}}) on as_of (datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values it read; otherwise evaluation stops at the first failing rule.
+        """
+    def evaluate_batch(self, table: typing.Any, as_of: typing.Any = None) -> typing.Any:
+        """
+        Decides many records given as columns: a dict of equal-length columns or a DataFrame, named by input path ('kk.lost_livelihood') or without the root ('lost_livelihood'); numpy arrays for scalars (NaN/None missing), lists of code lists for programme sets, lists of lists of dicts for member lists. Returns (decisions int8: 0 eligible, 1 ineligible, 2 needs_data; amounts int64; reasons: first reason code as str, '' when eligible).
+        """
+    def run_tests(self) -> list[RuleTestFailure]:
+        """
+        Runs the embedded tests; returns the failures (empty when all pass).
+        """
+    def to_json(self) -> str:
+        """
+        Canonical JSON: keys sorted, no whitespace, tests included.
+        """
+    @property
+    def id(self) -> str:
+        """
+        Rule set id, e.g. 'blt-dana-desa'.
+        """
+    @property
+    def rule_ids(self) -> list[str]:
+        """
+        Ids of the rules, in order.
+        """
+    @property
+    def ruleset(self) -> str:
+        """
+        Same as id.
+        """
+    @property
+    def scope(self) -> str:
+        """
+        'person' or 'kk'.
+        """
+    @property
+    def sha256(self) -> str:
+        """
+        SHA-256 (lowercase hex) of to_json().
+        """
+    @property
+    def valid_from(self) -> typing.Any:
+        ...
+    @property
+    def valid_to(self) -> typing.Any:
+        ...
+    @property
+    def version(self) -> str:
+        """
+        Version string.
+        """
+class FacilityIndex:
+    """
+    Isolation houses (or any facilities) in a spatial index.
+    
+    Answers are exact WGS84 ellipsoidal distances in metres (Vincenty), sorted by distance then
+    id, equal to a linear scan's. Thread safety: queries and bed reservations may run from many
+    threads at once (bed counts are atomic); add/update/remove wait for running queries.
+    """
+    @staticmethod
+    def from_arrays(ids: typing.Any, lats: typing.Any, lons: typing.Any, capacity: typing.Any, occupied: typing.Any = None, open: typing.Any = None, kinds: typing.Any = None) -> FacilityIndex:
+        """
+        Builds an index from numpy columns (ids int64, lats/lons degrees, capacity beds; occupied default 0, open default True, kinds default none). Raises smartkampung.Error naming the first bad row (NaN or out-of-range coordinates, negative capacity, duplicate id).
+        """
+    @staticmethod
+    def from_csv(path: str, rejected: typing.Any = None) -> FacilityIndex:
+        """
+        Loads a CSV file (columns id, lat, lon, capacity; optional name, kind, occupied, open). Bad rows raise smartkampung.Error listing each line and reason, unless `rejected` is a list: then the good rows load and (line, reason) tuples are appended to it.
+        """
+    @staticmethod
+    def from_csv_text(text: str, rejected: typing.Any = None) -> FacilityIndex:
+        """
+        As from_csv, from text.
+        """
+    @staticmethod
+    def from_json(path: str, rejected: typing.Any = None) -> FacilityIndex:
+        """
+        Loads a JSON array of facility objects (or {"facilities": [...]}); rows are numbered from 1. Bad rows as from_csv.
+        """
+    @staticmethod
+    def from_json_text(text: str, rejected: typing.Any = None) -> FacilityIndex:
+        """
+        As from_json, from text.
+        """
+    def __contains__(self, id: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        ...
+    def __init__(self) -> None:
+        """
+        An empty index.
+        """
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def add(self, id: typing.SupportsInt | typing.SupportsIndex, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, capacity: typing.SupportsInt | typing.SupportsIndex, occupied: typing.SupportsInt | typing.SupportsIndex = 0, open: bool = True, kind: str = '', name: str = '') -> None:
+        """
+        Adds a facility without rebuilding the index; smartkampung.Error on a duplicate id or bad field.
+        """
+    def assign(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.SupportsInt | typing.SupportsIndex = 20, reserve: bool = False) -> numpy.typing.NDArray[numpy.int64]:
+        """
+        Places residents into open houses without exceeding free beds: numpy int64 house ids, -1 unplaced. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice). Both place min(residents, free beds). Reserves the beds only when reserve=True.
+        """
+    def assign_report(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.SupportsInt | typing.SupportsIndex = 20, reserve: bool = False) -> dict:
+        """
+        As assign, returning a dict: houses (array), total_m, max_m, placed, unplaced.
+        """
+    def facility(self, id: typing.SupportsInt | typing.SupportsIndex) -> dict:
+        """
+        The facility as a dict (id, name, lat, lon, kind, capacity, occupied, open); NotFound if unknown.
+        """
+    def free_beds(self, id: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        capacity - occupied; NotFound if unknown.
+        """
+    def ids(self) -> numpy.typing.NDArray[numpy.int64]:
+        """
+        All facility ids, sorted (numpy int64).
+        """
+    def nearest(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, k: typing.SupportsInt | typing.SupportsIndex = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> list:
+        """
+        The k nearest open facilities with at least min_free free beds (0: any) and of `kind` (None: any), as a list of (id, distance_m), nearest first, ties by id.
+        """
+    def nearest_batch(self, lats: typing.Any, lons: typing.Any, k: typing.SupportsInt | typing.SupportsIndex = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """
+        nearest() for many points at once, on all cores with the GIL released: returns (ids, dists), numpy arrays of shape (n, k); id -1 and distance inf where fewer than k qualify.
+        """
+    def nearest_reserve(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsInt | typing.SupportsIndex = 1, kind: str | None = None) -> typing.Any:
+        """
+        Finds the nearest open facility with n free beds and reserves them in one atomic step: (id, distance_m), or None when none has room.
+        """
+    def release(self, id: typing.SupportsInt | typing.SupportsIndex, n: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        Frees n beds; smartkampung.Error (and no change) when fewer than n are occupied.
+        """
+    def remove(self, id: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Removes a facility; NotFound if unknown.
+        """
+    def reserve(self, id: typing.SupportsInt | typing.SupportsIndex, n: typing.SupportsInt | typing.SupportsIndex = 1) -> bool:
+        """
+        Takes n free beds atomically: True when taken, False when not free (or closed). NotFound for an unknown id.
+        """
+    def update(self, id: typing.SupportsInt | typing.SupportsIndex, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, capacity: typing.SupportsInt | typing.SupportsIndex, occupied: typing.SupportsInt | typing.SupportsIndex = 0, open: bool = True, kind: str = '', name: str = '') -> None:
+        """
+        Replaces the facility with this id; NotFound if unknown.
+        """
+    def within(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, radius_m: typing.SupportsFloat | typing.SupportsIndex, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> list:
+        """
+        Every open facility (with the same filters as nearest) within radius_m metres, as a list of (id, distance_m) sorted by distance then id.
+        """
+class CertificateRegistry:
+    """
+    Health-protocol certificates of tourism businesses: an append-only, hash-chained event log per business, and a status that is a pure function of the log and a moment. Every time argument is a timezone-aware datetime.
+    """
+    @staticmethod
+    def load(path: typing.Any) -> CertificateRegistry:
+        """
+        Loads a saved log, verifying every hash and the trailer; raises CertificateError naming the first bad event (.position) when the file was tampered with or truncated.
+        """
+    def __contains__(self, id: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        ...
+    def __init__(self, policy: typing.Any = None, time_zone: str = 'WIB') -> None:
+        """
+        policy: None for the built-in 2020 Banyuwangi-style policy, or a policy as a JSON string or dict (see docs/cert.md). time_zone: 'WIB' (default), 'WITA' or 'WIT', the zone of local dates (validity, due dates, deadlines).
+        """
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def add_business(self, id: typing.SupportsInt | typing.SupportsIndex, name: str, category: str, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, capacity: typing.SupportsInt | typing.SupportsIndex, at: typing.Any = None, *, zone: str = '', actor: str = '', evidence: str = '') -> None:
+        """
+        Registers a business (category: destination, hotel, homestay, cafe, restaurant, warung or another lowercase word). Without `at`, the registration has no effective time and constrains no later event. Raises CertificateError on a duplicate id, Error on bad data.
+        """
+    def apply(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, *, actor: str = '', evidence: str = '') -> None:
+        """
+        Records an application for a certificate.
+        """
+    def audit(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, passed: bool, findings: str = '', *, actor: str = '', evidence: str = '') -> None:
+        """
+        Records an audit (after applying, or the re-audit of a suspended certificate: a pass lifts the suspension).
+        """
+    def certificate(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any) -> dict:
+        """
+        The certificate at a moment as a dict: status, serial, certificate_id, issued_at, valid_until (local date), valid_end, evaluation_due_at, grace_end, suspension_end.
+        """
+    def certified_near(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, radius_m: typing.SupportsFloat | typing.SupportsIndex, at: typing.Any, category: str | None = None) -> list:
+        """
+        Businesses with a valid certificate at `at` within radius_m metres, optionally of one category, as a list of (id, distance_m) by WGS84 distance (ties by id).
+        """
+    def check_in(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, n: typing.SupportsInt | typing.SupportsIndex = 1) -> bool:
+        """
+        Admits n visitors if the certificate is valid and the cap allows; returns False (and changes nothing) otherwise. Safe from many threads.
+        """
+    def check_out(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, n: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        Lets n visitors out; occupancy never goes below zero. Safe from many threads.
+        """
+    def evaluate(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, passed: bool, findings: str = '', *, actor: str = '', evidence: str = '') -> None:
+        """
+        Records a periodic evaluation. May come early: the next is due one interval after the last passed one. A failure suspends.
+        """
+    def history(self, id: typing.SupportsInt | typing.SupportsIndex) -> list:
+        """
+        The business's events in the order recorded, as dicts (seq, type, business_id, effective_at, recorded_at, type-specific fields, actor, evidence, prev_hash, hash).
+        """
+    def ids(self) -> list[int]:
+        """
+        Every business id, sorted.
+        """
+    def issue(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, *, actor: str = '', evidence: str = '') -> int:
+        """
+        Issues a certificate after a passed audit; returns its serial.
+        """
+    def max_visitors(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any) -> int:
+        """
+        The visitor cap at a moment: capacity times the policy's percentage for the category and the zone's restriction level, rounded down; 0 when the certificate is not valid.
+        """
+    def occupancy(self, id: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        Visitors inside now (kept in memory, not saved).
+        """
+    def reinstate(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, *, actor: str = '', evidence: str = '') -> None:
+        """
+        Lifts a suspension before its deadline; a revoked certificate cannot be reinstated.
+        """
+    def renew(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, *, actor: str = '', evidence: str = '') -> int:
+        """
+        Supersedes a valid certificate that passed an evaluation since its issue; returns the new serial.
+        """
+    def report_violation(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, reason: str, *, actor: str = '', evidence: str = '') -> None:
+        """
+        Records a protocol violation: by the default policy the first suspends (14 days to pass a re-audit), a second within 90 days revokes.
+        """
+    def revoke(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, reason: str, effective_at: typing.Any = None, *, actor: str = '', evidence: str = '') -> None:
+        """
+        Revokes a certificate, recorded at `at` and in effect from `effective_at` (default `at`; never later than `at`).
+        """
+    def save(self, path: typing.Any) -> None:
+        """
+        Writes the log as JSON lines with a trailer (event count, head hash), atomically (temporary file, fsync, rename).
+        """
+    def status(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any) -> str:
+        """
+        The status at a moment: none, applied, under_audit, active, evaluation_due, suspended, revoked, expired or withdrawn. Only active and evaluation_due are valid.
+        """
+    def statuses(self, at: typing.Any) -> dict:
+        """
+        The status of every business at a moment, as {id: status}.
+        """
+    def suspend(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, reason: str, *, actor: str = '', evidence: str = '') -> None:
+        """
+        Suspends (freezes) a valid certificate.
+        """
+    def withdraw(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, reason: str = '', *, actor: str = '', evidence: str = '') -> None:
+        """
+        Records that the business withdrew its application or certificate.
+        """
+    @property
+    def policy_json(self) -> str:
+        """
+        The policy in force, as canonical JSON.
+        """
+    @property
+    def time_zone(self) -> str:
+        """
+        'WIB', 'WITA' or 'WIT'.
+        """
+def _sample_banyuwangi(n_persons: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex = 0) -> SamplePopulation:
+    """
+    See smartkampung.sample.banyuwangi.
+    """
+def is_valid_kk(kk: typing.Any, as_of: typing.Any = None) -> bool:
+    """
+    True when the KK number is valid.
+    """
+def is_valid_nik(nik: typing.Any, as_of: typing.Any = None) -> bool:
+    """
+    True when the NIK is valid.
+    """
+def jaro_winkler(a: str, b: str) -> float:
+    """
+    Jaro-Winkler similarity in [0, 1].
+    """
+def link(records: typing.Any, right: typing.Any = None, threshold: typing.Any = None, settings: typing.Any = None) -> LinkResult:
+    """
+    Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, district, rt, rw; any may be missing) or a DataFrame. With right, links the two lists (indices run over records then right; only cross pairs are scored). threshold: match probability to keep a pair (None = the settings' default). settings: dict or JSON string (see docs/linkage.md). Returns a LinkResult.
+    """
+def mask_nik(nik: str) -> str:
+    """
+    The public form of a NIK: first 4 and last 4 digits, '*' between.
+    """
+def name_phonetic_key(name: str) -> str:
+    """
+    A phonetic key suited to Indonesian names (used for blocking and comparison).
+    """
+def normalize_name(name: str) -> str:
+    """
+    Normalises an Indonesian name: case, punctuation and spaces; honorifics and titles removed; spellings of Muhammad unified; old spelling folded (oe->u, dj->j, tj->c, ch->kh, sj->sy, nj->ny). normalize_name('H. Djoko  Santoso') == 'joko santoso'.
+    """
+def parse_kk(kk: str, as_of: typing.Any = None) -> KkInfo:
+    """
+    Decodes a KK number; raises NikError when invalid.
+    """
+def parse_nik(nik: str, as_of: typing.Any = None) -> NikInfo:
+    """
+    Decodes a NIK; raises NikError (with .code) when it is invalid. as_of (datetime.date, default today in Asia/Jakarta) decides the century of the birth year.
+    """
+def region_name(code: str) -> typing.Any:
+    """
+    Name of a 2-, 4- or 6-digit region code, or None.
+    """
+def validate_kks(kks: typing.Any, as_of: typing.Any = None) -> numpy.typing.NDArray[numpy.int8]:
+    """
+    As validate_niks, for KK numbers.
+    """
+def validate_niks(niks: typing.Any, as_of: typing.Any = None) -> numpy.typing.NDArray[numpy.int8]:
+    """
+    Validates many NIKs (list or numpy array of str); returns a numpy int8 array of reason codes: 0 valid, 1 length, 2 non_digit, 3 province, 4 birth_date, 5 serial, 6 scientific_notation. None and NaN count as length.
+    """
+def wgs84_distance(lat1: typing.SupportsFloat | typing.SupportsIndex, lon1: typing.SupportsFloat | typing.SupportsIndex, lat2: typing.SupportsFloat | typing.SupportsIndex, lon2: typing.SupportsFloat | typing.SupportsIndex) -> float:
+    """
+    WGS84 ellipsoidal distance in metres between two points in degrees (Vincenty's formula).
+    """
+__version__: str = '0.1.0'
