@@ -1,0 +1,103 @@
+"""Registry against its peers, side by side in one run (peers are for the bench only):
+
+1. Python dedup() over N records (recomputed each call) vs numpy.unique on the same NIKs as int64.
+2. Loading CSV files + dedup vs pandas (read_csv + duplicated) and DuckDB (read_csv + GROUP BY),
+   in MB/s.
+
+    pip install pandas duckdb
+    PYTHONPATH=<build>/python python3 bench/compare_registry.py [n_persons]
+"""
+
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import smartkampung as sk
+
+
+def best(fn, repeat=3):
+    times = []
+    result = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), result
+
+
+def main():
+    n_persons = int(sys.argv[1]) if len(sys.argv) > 1 else 4_500_000
+    t = time.perf_counter()
+    sample = sk.sample.banyuwangi(n_persons, seed=1)
+    print(f"sample: {sample.n_persons:,} persons, {sample.n_records:,} records in {time.perf_counter() - t:.1f} s")
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = sample.write_csv(folder)
+        programs = sample.programs()
+        mb = sum(os.path.getsize(p) for p in paths) / 1e6
+
+        # --- 1. dedup vs numpy.unique -----------------------------------------------------
+        reg = sk.Registry()
+        t = time.perf_counter()
+        for path, (program, level) in zip(paths, programs):
+            reg.load_csv(path, program=program, level=level)
+        load_s = time.perf_counter() - t
+        n = len(reg)
+        niks = np.concatenate([np.array([r["nik"] for r in reg.records(p)], dtype=np.int64) for p, _ in programs])
+        dedup_s, rep = best(reg.dedup)
+        unique_s, uniq = best(lambda: np.unique(niks))
+        assert rep.unique_persons == len(uniq)
+        print(f"\ndedup of {n:,} records: smartkampung {dedup_s * 1e3:.1f} ms, numpy.unique {unique_s * 1e3:.1f} ms "
+              f"-> ratio {dedup_s / unique_s:.2f}x (target <= 3x)")
+
+        # --- 2. loading + dedup vs pandas and DuckDB --------------------------------------
+        def ours():
+            r = sk.Registry()
+            for path, (program, level) in zip(paths, programs):
+                r.load_csv(path, program=program, level=level)
+            return r.dedup().unique_persons
+
+        ours_s, _ = best(ours, repeat=2)
+        print(f"\nload + dedup of {mb:.0f} MB in {len(paths)} files:")
+        print(f"  smartkampung   {ours_s:6.2f} s  {mb / ours_s:7.1f} MB/s (first load {load_s:.2f} s)")
+        try:
+            import pandas as pd
+
+            def with_pandas():
+                frames = [pd.read_csv(p, sep=None, engine="python" if False else "c", dtype=str,
+                                      delimiter=";" if i % 2 == 0 else ",") for i, p in enumerate(paths)]
+                df = pd.concat(frames)
+                nik = df.iloc[:, 0]
+                return int((~nik.duplicated()).sum())
+
+            pandas_s, _ = best(with_pandas, repeat=2)
+            print(f"  pandas         {pandas_s:6.2f} s  {mb / pandas_s:7.1f} MB/s  -> ours {ours_s / pandas_s:.2f}x")
+        except ImportError:
+            print("  pandas         not installed (pip install pandas)")
+        try:
+            import duckdb
+
+            def with_duckdb():
+                con = duckdb.connect()
+                parts = []
+                for i, p in enumerate(paths):
+                    delim = ";" if i % 2 == 0 else ","
+                    parts.append(f"SELECT column0 AS nik FROM read_csv('{p}', delim='{delim}', header=true, "
+                                 f"all_varchar=true, columns={{'column0': 'VARCHAR', 'c1': 'VARCHAR', "
+                                 f"'c2': 'VARCHAR', 'c3': 'VARCHAR', 'c4': 'VARCHAR', 'c5': 'VARCHAR', "
+                                 f"'c6': 'VARCHAR', 'c7': 'VARCHAR', 'c8': 'VARCHAR', 'c9': 'VARCHAR'}})")
+                q = "SELECT count(*) FROM (SELECT nik FROM (" + " UNION ALL ".join(parts) + ") GROUP BY nik)"
+                return con.execute(q).fetchone()[0]
+
+            duck_s, _ = best(with_duckdb, repeat=2)
+            print(f"  DuckDB         {duck_s:6.2f} s  {mb / duck_s:7.1f} MB/s  -> ours {ours_s / duck_s:.2f}x "
+                  f"(target <= 1.2x)")
+        except ImportError:
+            print("  DuckDB         not installed (pip install duckdb)")
+
+
+if __name__ == "__main__":
+    main()
