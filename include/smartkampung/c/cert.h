@@ -61,6 +61,7 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_cert_add_business(skamp_cert_registry *re
                                                          const char *category, double lat, double lon,
                                                          int32_t capacity, const char *zone, int64_t at);
 
+/** Records an application for certification at `at`. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_apply(skamp_cert_registry *reg, int64_t id, int64_t at);
 /** findings may be NULL. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_audit(skamp_cert_registry *reg, int64_t id, int64_t at, int passed,
@@ -71,10 +72,13 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_cert_issue(int64_t *out_serial, skamp_cer
 /** findings may be NULL. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_evaluate(skamp_cert_registry *reg, int64_t id, int64_t at, int passed,
                                                      const char *findings);
+/** Records a protocol violation; the policy decides whether it suspends the certificate. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_report_violation(skamp_cert_registry *reg, int64_t id, int64_t at,
                                                              const char *reason);
+/** Suspends a valid certificate. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_suspend(skamp_cert_registry *reg, int64_t id, int64_t at,
                                                     const char *reason);
+/** Lifts a suspension. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_reinstate(skamp_cert_registry *reg, int64_t id, int64_t at);
 /** Recorded at `at`, in effect from effective_at (SKAMP_CERT_NO_TIME: from `at`; never
  *  after `at`). */

@@ -59,6 +59,7 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_new(skamp_facility_index *
  *  bad, fails with SKAMP_EPARSE and a message listing rows by line (CSV) or item (JSON).
  *  *out is freed with skamp_facility_index_free. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_load_csv(skamp_facility_index **out, const char *path);
+/** As skamp_facility_index_load_csv, from a JSON file. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_load_json(skamp_facility_index **out, const char *path);
 
 /** Frees the index; NULL is a no-op. */
