@@ -2,6 +2,7 @@
 //   BM_Nearest5/Index    FacilityIndex::nearest, k = 5, min_free = 1 (exact WGS84)
 //   BM_Nearest5/Linear   the same index forced to its linear scan (unit-vector dot products,
 //                        then Vincenty on the few candidates the bound leaves)
+//   BM_Nearest5_Latency  the index again, each query timed alone: p50_us / p99_us counters
 //   BM_Nearest5/GeoRtree Boost.Geometry rtree in its geographic CS with the filter in the
 //                        query (bgi::satisfies), then Vincenty on its 5 answers
 // over 100 .. 1,000,000 houses and 1% / 50% / 100% of houses with a free bed; and the
@@ -16,6 +17,8 @@
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -133,6 +136,33 @@ void sizes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Nearest5_Index)->Apply(sizes);
 BENCHMARK(BM_Nearest5_Linear)->Apply(sizes);
 BENCHMARK(BM_Nearest5_GeoRtree)->Apply(sizes);
+
+// Per-query latency of FacilityIndex::nearest (k = 5, a free bed): every query timed on
+// its own (steady clock), reported as counters p50_us and p99_us.
+void BM_Nearest5_Latency(benchmark::State& state) {
+  const Data& d = data(static_cast<std::size_t>(state.range(0)), static_cast<int>(state.range(1)));
+  const auto& q = queries();
+  std::size_t i = 0;
+  std::vector<double> ns;
+  ns.reserve(1 << 20);
+  for (auto _ : state) {
+    const auto& p = q[i++ % q.size()];
+    const auto t0 = std::chrono::steady_clock::now();
+    auto got = d.index->nearest(p.first, p.second, 5, kFreeBed);
+    const auto t1 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(got);
+    if (ns.size() < ns.capacity()) ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+  }
+  if (ns.empty()) return;
+  const auto at = [&ns](double f) {
+    const auto pos = static_cast<std::size_t>(f * static_cast<double>(ns.size() - 1));
+    std::nth_element(ns.begin(), ns.begin() + static_cast<std::ptrdiff_t>(pos), ns.end());
+    return ns[pos] / 1000.0;
+  };
+  state.counters["p50_us"] = at(0.50);
+  state.counters["p99_us"] = at(0.99);
+}
+BENCHMARK(BM_Nearest5_Latency)->Apply(sizes);
 
 // Crossover for the linear scan threshold: the tree against the scan at small sizes.
 void small_sizes(benchmark::internal::Benchmark* b) {

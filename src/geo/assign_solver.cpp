@@ -42,7 +42,29 @@ std::vector<std::uint8_t> successive_shortest_paths(const Bipartite& g) {
   };
   std::uint32_t round = 0;
 
+  // A warm start that already meets the optimality conditions: with every right node at
+  // potential 0, a left node of supply 1 sent along its cheapest edge, with potential
+  // -cost, leaves every reduced cost >= 0 (forward: c - c_min; backward: 0). Only the
+  // left nodes whose cheapest right node is full need a shortest path.
+  std::vector<std::uint8_t> done(g.left, 0);
+  for (std::uint32_t u = 0; u < g.left; ++u) {
+    if (g.supply[u] != 1 || g.offset[u] == g.offset[u + 1]) continue;
+    std::uint32_t best = g.offset[u];
+    for (std::uint32_t e = g.offset[u] + 1; e < g.offset[u + 1]; ++e) {
+      if (g.cost[e] < g.cost[best]) best = e;
+    }
+    pot[u] = -g.cost[best];
+    const std::uint32_t r = g.to[best];
+    if (used[r] < g.cap[r]) {
+      ++used[r];
+      flow[best] = 1;
+      into[r].push_back(best);
+      done[u] = 1;
+    }
+  }
+
   for (std::uint32_t source = 0; source < g.left; ++source) {
+    if (done[source] != 0) continue;
     for (std::int32_t unit = 0; unit < g.supply[source]; ++unit) {
       ++round;
       heap.clear();
@@ -126,53 +148,43 @@ std::vector<std::int32_t> solve_min_cost(const AssignmentProblem& p) {
   for (const std::int32_t b : p.beds) total_beds += b;
   std::vector<std::int32_t> result(p.residents, -1);
 
+  // Augment from residents, one unit each. When beds are fewer than residents, a dummy
+  // house with (residents - beds) places, reachable from every resident at a cost above
+  // any real one, takes the residents left out: every resident is then placed, the real
+  // houses hold exactly min(residents, beds) (the greedy edges make that feasible), and
+  // as the dummy's cost is the same for all, a cheapest such flow is a cheapest maximum
+  // flow of the real graph.
+  const bool dummy = static_cast<std::int64_t>(residents) > total_beds;
   Bipartite g;
-  if (static_cast<std::int64_t>(residents) <= total_beds) {
-    // Every resident can be placed: augment from residents.
-    g.left = residents;
-    g.right = houses;
-    g.supply.assign(residents, 1);
-    g.cap = p.beds;
-    g.offset = p.offset;
-    g.to = p.house;
-    g.cost = p.cost;
-    g.from.resize(edges);
-    for (std::uint32_t r = 0; r < residents; ++r) {
-      for (std::uint32_t e = p.offset[r]; e < p.offset[r + 1]; ++e) g.from[e] = r;
-    }
-    const auto flow = successive_shortest_paths(g);
-    for (std::uint32_t r = 0; r < residents; ++r) {
-      for (std::uint32_t e = p.offset[r]; e < p.offset[r + 1]; ++e) {
-        if (flow[e] != 0) result[r] = static_cast<std::int32_t>(p.house[e]);
-      }
-    }
-    return result;
-  }
-  // Every bed can be filled: augment from houses, one bed at a time.
-  g.left = houses;
-  g.right = residents;
-  g.supply = p.beds;
-  g.cap.assign(residents, 1);
-  g.offset.assign(houses + 1, 0);
-  for (std::size_t e = 0; e < edges; ++e) ++g.offset[p.house[e] + 1];
-  for (std::uint32_t h = 0; h < houses; ++h) g.offset[h + 1] += g.offset[h];
-  g.to.resize(edges);
-  g.from.resize(edges);
-  g.cost.resize(edges);
-  std::vector<std::uint32_t> fill(g.offset.begin(), g.offset.end() - 1);
-  std::vector<std::uint32_t> edge_resident(edges);
+  g.left = residents;
+  g.right = houses + (dummy ? 1 : 0);
+  g.supply.assign(residents, 1);
+  g.cap = p.beds;
+  double max_cost = 0.0;
+  for (const double c : p.cost) max_cost = std::max(max_cost, c);
+  if (dummy) g.cap.push_back(static_cast<std::int32_t>(static_cast<std::int64_t>(residents) - total_beds));
+  const std::size_t extra = dummy ? residents : 0;
+  g.offset.assign(residents + 1, 0);
+  g.to.reserve(edges + extra);
+  g.from.reserve(edges + extra);
+  g.cost.reserve(edges + extra);
   for (std::uint32_t r = 0; r < residents; ++r) {
     for (std::uint32_t e = p.offset[r]; e < p.offset[r + 1]; ++e) {
-      const std::uint32_t slot = fill[p.house[e]]++;
-      g.to[slot] = r;
-      g.from[slot] = p.house[e];
-      g.cost[slot] = p.cost[e];
+      g.to.push_back(p.house[e]);
+      g.from.push_back(r);
+      g.cost.push_back(p.cost[e]);
     }
+    if (dummy) {
+      g.to.push_back(houses);
+      g.from.push_back(r);
+      g.cost.push_back(max_cost + 1.0);
+    }
+    g.offset[r + 1] = static_cast<std::uint32_t>(g.to.size());
   }
   const auto flow = successive_shortest_paths(g);
-  for (std::uint32_t h = 0; h < houses; ++h) {
-    for (std::uint32_t e = g.offset[h]; e < g.offset[h + 1]; ++e) {
-      if (flow[e] != 0) result[g.to[e]] = static_cast<std::int32_t>(h);
+  for (std::uint32_t r = 0; r < residents; ++r) {
+    for (std::uint32_t e = g.offset[r]; e < g.offset[r + 1]; ++e) {
+      if (flow[e] != 0 && g.to[e] < houses) result[r] = static_cast<std::int32_t>(g.to[e]);
     }
   }
   return result;

@@ -24,8 +24,9 @@ struct AssignmentProblem {
 
 /// A minimum-cost maximum flow: per resident a local house or -1. Exact when the greedy
 /// assignment (whose edges the problem holds) places min(residents, beds); successive
-/// shortest paths with Dijkstra on reduced costs, augmenting from the smaller side so that
-/// every augmentation must succeed.
+/// shortest paths from each resident with Dijkstra on reduced costs, after a warm start
+/// that places every resident whose cheapest house has room; when beds are fewer, a dummy
+/// house takes the surplus so that every augmentation succeeds.
 std::vector<std::int32_t> solve_min_cost(const AssignmentProblem& problem);
 
 /// The candidate problem assign(mode = optimal) solves, for tests and benchmarks.

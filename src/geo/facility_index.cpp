@@ -98,9 +98,10 @@ std::uint32_t FacilityIndex::Impl::put_slot(const Facility& f) {
     alive.emplace_back();
     kind.emplace_back();
     names.emplace_back();
+    in_free.emplace_back(0);
     grow_occupied(ids.size());
   }
-  const Vec3 v = detail::unit_vector(f.lat, f.lon);
+  const Vec3 v = detail::ecef_unit(f.lat, f.lon);
   ids[s] = f.id;
   lat[s] = f.lat;
   lon[s] = f.lon;
@@ -163,6 +164,14 @@ void FacilityIndex::Impl::build(std::vector<Facility> facilities) {
     values.push_back(tree_value(put_slot(facilities[i])));
   }
   tree = detail::Tree(values.begin(), values.end());  // the packing constructor
+  std::vector<detail::TreeValue> free_values;
+  for (const auto& v : values) {
+    if (should_be_free(v.second)) {
+      free_values.push_back(v);
+      in_free[v.second] = 1;
+    }
+  }
+  free_tree = detail::Tree(free_values.begin(), free_values.end());
 }
 
 detail::CompiledFilter FacilityIndex::Impl::compile(const Filter& filter) const {
@@ -186,7 +195,7 @@ void FacilityIndex::Impl::rank(double qlat, double qlon, std::size_t k, std::vec
   for (; computed < cands.size(); ++computed) {
     Candidate& c = cands[computed];
     // Sorted by chord: once one candidate is certainly beyond the k-th, all later ones are.
-    if (k > 0 && best.size() == k && detail::beyond(c.chord2, best.front())) break;
+    if (k > 0 && best.size() == k && detail::ecef_beyond(c.chord2, best.front())) break;
     c.distance = detail::vincenty_rad(qphi, qlam, lat_rad[c.slot], lon_rad[c.slot]);
     c.id = ids[c.slot];
     if (k == 0) continue;
@@ -275,6 +284,7 @@ void FacilityIndex::add(const Facility& facility) {
   }
   const std::uint32_t s = impl_->put_slot(facility);
   impl_->tree.insert(impl_->tree_value(s));
+  impl_->sync_free(s);
 }
 
 void FacilityIndex::update(const Facility& facility) {
@@ -287,7 +297,11 @@ void FacilityIndex::update(const Facility& facility) {
   Impl& m = *impl_;
   if (m.lat[s] != facility.lat || m.lon[s] != facility.lon) {
     m.tree.remove(m.tree_value(s));
-    const Vec3 v = detail::unit_vector(facility.lat, facility.lon);
+    if (m.in_free[s] != 0) {
+      m.free_tree.remove(m.tree_value(s));
+      m.in_free[s] = 0;
+    }
+    const Vec3 v = detail::ecef_unit(facility.lat, facility.lon);
     m.lat[s] = facility.lat;
     m.lon[s] = facility.lon;
     m.lat_rad[s] = facility.lat * detail::kDegToRad;
@@ -302,6 +316,7 @@ void FacilityIndex::update(const Facility& facility) {
   m.open[s] = facility.open ? 1 : 0;
   m.kind[s] = m.kind_id(facility.kind);
   m.names[s] = facility.name;
+  m.sync_free(s);
 }
 
 void FacilityIndex::remove(std::int64_t id) {
@@ -309,6 +324,10 @@ void FacilityIndex::remove(std::int64_t id) {
   Impl& m = *impl_;
   const std::uint32_t s = m.slot(id);
   m.tree.remove(m.tree_value(s));
+  if (m.in_free[s] != 0) {
+    m.free_tree.remove(m.tree_value(s));
+    m.in_free[s] = 0;
+  }
   m.alive[s] = 0;
   m.names[s].clear();
   m.slot_of.erase(id);
@@ -339,7 +358,13 @@ std::vector<Neighbor> FacilityIndex::nearest(double lat, double lon, std::size_t
   const Impl& m = *impl_;
   const detail::CompiledFilter f = m.compile(filter);
   Scratch& scratch = thread_scratch();
-  m.knn(lat, lon, k, [&m, &f](std::uint32_t s) { return m.passes(f, s); }, scratch);
+  const auto pass = [&m, &f](std::uint32_t s) { return m.passes(f, s); };
+  if (Impl::wants_free_tree(f)) {
+    std::shared_lock free_lock(m.free_mutex);
+    m.knn(m.free_tree, lat, lon, k, pass, scratch);
+  } else {
+    m.knn(m.tree, lat, lon, k, pass, scratch);
+  }
   return to_neighbors(scratch.cands, k);
 }
 
@@ -424,11 +449,16 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
   std::shared_lock lock(impl_->mutex);
   const Impl& m = *impl_;
   const detail::CompiledFilter f = m.compile(filter);
+  // One shared lock on the free-bed tree for the whole batch (none per query).
+  const bool free_only = Impl::wants_free_tree(f);
+  std::shared_lock<std::shared_mutex> free_lock(m.free_mutex, std::defer_lock);
+  if (free_only) free_lock.lock();
+  const detail::Tree& t = m.tree_for(free_only);
   parallel_for(n, threads, 512, [&](std::size_t begin, std::size_t end) {
     Scratch& scratch = thread_scratch();
     const auto pass = [&m, &f](std::uint32_t s) { return m.passes(f, s); };
     for (std::size_t i = begin; i < end; ++i) {
-      m.knn(lats[i], lons[i], k, pass, scratch);
+      m.knn(t, lats[i], lons[i], k, pass, scratch);
       const std::size_t got = std::min(k, scratch.cands.size());
       for (std::size_t j = 0; j < k; ++j) {
         out_ids[i * k + j] = j < got ? scratch.cands[j].id : -1;
@@ -453,6 +483,7 @@ bool FacilityIndex::Impl::try_reserve(std::uint32_t s, std::int32_t n) {
   do {
     if (capacity[s] - current < n) return false;
   } while (!occ.compare_exchange_weak(current, current + n, std::memory_order_acq_rel, std::memory_order_relaxed));
+  if (capacity[s] - (current + n) <= 0) sync_free_locked(s);  // the last free bed went
   return true;
 }
 
@@ -469,6 +500,7 @@ void FacilityIndex::release(std::int64_t id, std::int32_t n) {
                                                    " occupied");
     }
   } while (!occ.compare_exchange_weak(current, current - n, std::memory_order_acq_rel, std::memory_order_relaxed));
+  if (impl_->capacity[s] - current <= 0) impl_->sync_free_locked(s);  // a first bed came free
 }
 
 std::int32_t FacilityIndex::free_beds(std::int64_t id) const {
@@ -487,7 +519,10 @@ std::optional<Neighbor> FacilityIndex::nearest_reserve(double lat, double lon, s
   f.include_closed = false;
   Scratch& scratch = thread_scratch();
   for (;;) {  // another thread may take the beds between the search and the reservation: retry
-    m.knn(lat, lon, 1, [&m, &f](std::uint32_t s) { return m.passes(f, s); }, scratch);
+    {
+      std::shared_lock free_lock(m.free_mutex);  // released before try_reserve may sync
+      m.knn(m.free_tree, lat, lon, 1, [&m, &f](std::uint32_t s) { return m.passes(f, s); }, scratch);
+    }
     if (scratch.cands.empty()) return std::nullopt;
     const Candidate best = scratch.cands.front();
     if (m.try_reserve(best.slot, n)) return Neighbor{best.id, best.distance};
@@ -649,7 +684,10 @@ Assignment FacilityIndex::assign(std::size_t n, const double* lats, const double
     ++result.placed;
     result.total_m += distance[i];
     result.max_m = std::max(result.max_m, distance[i]);
-    if (reserve) m.occupied[s].fetch_add(1, std::memory_order_acq_rel);
+    if (reserve) {
+      m.occupied[s].fetch_add(1, std::memory_order_acq_rel);
+      m.sync_free(s);
+    }
   }
   return result;
 }

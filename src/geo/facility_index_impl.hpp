@@ -13,6 +13,8 @@
 #include <atomic>
 #include <cstdint>
 #include <iterator>
+#include <limits>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -77,6 +79,12 @@ struct FacilityIndex::Impl {
   std::vector<std::uint32_t> free_slots;
   std::unordered_map<std::int64_t, std::uint32_t> slot_of;
   detail::Tree tree;
+  // Open facilities with at least one free bed, for queries that ask for a free bed (fast
+  // when few have one). Kept in step by sync_free on every 0 <-> >0 transition; guarded by
+  // free_mutex (queries shared; reserve/release exclusive, briefly, on a transition).
+  detail::Tree free_tree;
+  std::vector<std::uint8_t> in_free;
+  mutable std::shared_mutex free_mutex;
   std::size_t alive_count = 0;
   std::size_t linear_below = detail::kDefaultLinearScanBelow;
 
@@ -104,6 +112,29 @@ struct FacilityIndex::Impl {
 
   bool use_tree() const { return alive_count >= linear_below; }
 
+  bool should_be_free(std::uint32_t s) const {
+    return alive[s] != 0 && open[s] != 0 && capacity[s] - occupied[s].load(std::memory_order_acquire) > 0;
+  }
+  // Brings slot s's membership in free_tree in line with its state; the caller holds
+  // free_mutex exclusively (or the main mutex exclusively).
+  void sync_free(std::uint32_t s) {
+    const bool want = should_be_free(s);
+    if (want == (in_free[s] != 0)) return;
+    if (want) {
+      free_tree.insert(tree_value(s));
+    } else {
+      free_tree.remove(tree_value(s));
+    }
+    in_free[s] = want ? 1 : 0;
+  }
+  void sync_free_locked(std::uint32_t s) {
+    std::unique_lock lock(free_mutex);
+    sync_free(s);
+  }
+  // The free-bed tree answers filters that need a free bed in an open facility.
+  static bool wants_free_tree(const detail::CompiledFilter& f) { return f.min_free >= 1 && !f.include_closed; }
+  const detail::Tree& tree_for(bool free_only) const { return free_only ? free_tree : tree; }
+
   double chord2_to(const detail::Vec3& q, std::uint32_t s) const {
     const double dx = x[s] - q[0], dy = y[s] - q[1], dz = z[s] - q[2];
     return dx * dx + dy * dy + dz * dz;
@@ -112,14 +143,15 @@ struct FacilityIndex::Impl {
   // The `want` passing facilities nearest to q by chord (all of them when fewer pass);
   // returns the largest chord2 among them.
   template <typename Pred>
-  double gather_nearest(const detail::Vec3& q, std::size_t want, const Pred& pred, detail::Scratch& sc) const {
+  double gather_nearest(const detail::Tree& t, const detail::Vec3& q, std::size_t want, const Pred& pred,
+                        detail::Scratch& sc) const {
     sc.cands.clear();
     double far = 0.0;
     if (use_tree()) {
       sc.values.clear();
-      tree.query(detail::bgi::nearest(detail::TreePoint(q[0], q[1], q[2]), static_cast<unsigned>(want)) &&
-                     detail::bgi::satisfies([&pred](const detail::TreeValue& v) { return pred(v.second); }),
-                 std::back_inserter(sc.values));
+      t.query(detail::bgi::nearest(detail::TreePoint(q[0], q[1], q[2]), static_cast<unsigned>(want)) &&
+                  detail::bgi::satisfies([&pred](const detail::TreeValue& v) { return pred(v.second); }),
+              std::back_inserter(sc.values));
       for (const auto& v : sc.values) {
         const double c2 = chord2_to(q, v.second);
         far = std::max(far, c2);
@@ -127,20 +159,37 @@ struct FacilityIndex::Impl {
       }
       return far;
     }
-    // Linear: a bounded max-heap on chord2.
+    // Linear: squared chords a block at a time (vectorised), then a bounded max-heap on
+    // chord2 for the few that beat the current worst.
     const auto by_chord = [](const detail::Candidate& a, const detail::Candidate& b) { return a.chord2 < b.chord2; };
     const auto n = static_cast<std::uint32_t>(ids.size());
-    for (std::uint32_t s = 0; s < n; ++s) {
-      const double c2 = chord2_to(q, s);
-      if (sc.cands.size() == want && c2 >= sc.cands.front().chord2) continue;
-      if (!pred(s)) continue;
-      if (sc.cands.size() == want) {
-        std::pop_heap(sc.cands.begin(), sc.cands.end(), by_chord);
-        sc.cands.back() = {s, c2, 0.0, 0};
-      } else {
-        sc.cands.push_back({s, c2, 0.0, 0});
+    constexpr std::uint32_t kBlock = 64;
+    alignas(64) double block[kBlock];
+    const double* px = x.data();
+    const double* py = y.data();
+    const double* pz = z.data();
+    const double qx = q[0], qy = q[1], qz = q[2];
+    double worst = std::numeric_limits<double>::infinity();
+    for (std::uint32_t b0 = 0; b0 < n; b0 += kBlock) {
+      const std::uint32_t len = std::min(kBlock, n - b0);
+      for (std::uint32_t j = 0; j < len; ++j) {
+        const double dx = px[b0 + j] - qx, dy = py[b0 + j] - qy, dz = pz[b0 + j] - qz;
+        block[j] = dx * dx + dy * dy + dz * dz;
       }
-      std::push_heap(sc.cands.begin(), sc.cands.end(), by_chord);
+      for (std::uint32_t j = 0; j < len; ++j) {
+        const double c2 = block[j];
+        if (c2 >= worst) continue;
+        const std::uint32_t s = b0 + j;
+        if (!pred(s)) continue;
+        if (sc.cands.size() == want) {
+          std::pop_heap(sc.cands.begin(), sc.cands.end(), by_chord);
+          sc.cands.back() = {s, c2, 0.0, 0};
+        } else {
+          sc.cands.push_back({s, c2, 0.0, 0});
+        }
+        std::push_heap(sc.cands.begin(), sc.cands.end(), by_chord);
+        if (sc.cands.size() == want) worst = sc.cands.front().chord2;
+      }
     }
     for (const auto& c : sc.cands) far = std::max(far, c.chord2);
     return far;
@@ -148,17 +197,18 @@ struct FacilityIndex::Impl {
 
   // Every passing facility with chord2 <= limit.
   template <typename Pred>
-  void gather_range(const detail::Vec3& q, double limit, const Pred& pred, detail::Scratch& sc) const {
+  void gather_range(const detail::Tree& t, const detail::Vec3& q, double limit, const Pred& pred,
+                    detail::Scratch& sc) const {
     sc.cands.clear();
     if (use_tree()) {
       const double c = std::sqrt(limit);
       const detail::TreeBox box(detail::TreePoint(q[0] - c, q[1] - c, q[2] - c),
                                 detail::TreePoint(q[0] + c, q[1] + c, q[2] + c));
       sc.values.clear();
-      tree.query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
-                   return chord2_to(q, v.second) <= limit && pred(v.second);
-                 }),
-                 std::back_inserter(sc.values));
+      t.query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
+                return chord2_to(q, v.second) <= limit && pred(v.second);
+              }),
+              std::back_inserter(sc.values));
       for (const auto& v : sc.values) sc.cands.push_back({v.second, chord2_to(q, v.second), 0.0, 0});
       return;
     }
@@ -170,30 +220,37 @@ struct FacilityIndex::Impl {
   }
 
   // The exact k nearest passing facilities by WGS84 distance, then id, into sc.cands
-  // (which may hold more than k afterwards: callers read the first k).
+  // (which may hold more than k afterwards: callers read the first k). `t` is the tree
+  // to search (the main one, or the free-bed one when the filter asks for a free bed).
   template <typename Pred>
-  void knn(double qlat, double qlon, std::size_t k, const Pred& pred, detail::Scratch& sc) const {
+  void knn(const detail::Tree& t, double qlat, double qlon, std::size_t k, const Pred& pred,
+           detail::Scratch& sc) const {
     sc.cands.clear();
     if (k == 0 || alive_count == 0) return;
-    const detail::Vec3 q = detail::unit_vector(qlat, qlon);
-    // A few more candidates than asked usually settle the bound in one pass.
-    const std::size_t want = k + std::max<std::size_t>(k, 4);
-    const double far = gather_nearest(q, want, pred, sc);
+    const detail::Vec3 q = detail::ecef_unit(qlat, qlon);
+    // The ECEF chord is within 1e-8 of the distance at these scales: one candidate more
+    // than asked nearly always proves the k-th (duplicates fall to the range pass).
+    const std::size_t want = k + 1;
+    const double far = gather_nearest(t, q, want, pred, sc);
     const std::size_t gathered = sc.cands.size();
     rank(qlat, qlon, k, sc.cands);
     if (gathered < want) return;  // every passing facility was seen
     const double dk = sc.cands[k - 1].distance;
-    if (detail::beyond(far, dk)) return;  // unseen ones are farther than the k-th
-    gather_range(q, detail::search_chord2(dk), pred, sc);
+    if (detail::ecef_beyond(far, dk)) return;  // unseen ones are farther than the k-th
+    gather_range(t, q, detail::ecef_search_chord2(dk), pred, sc);
     rank(qlat, qlon, k, sc.cands);
+  }
+  template <typename Pred>
+  void knn(double qlat, double qlon, std::size_t k, const Pred& pred, detail::Scratch& sc) const {
+    knn(tree, qlat, qlon, k, pred, sc);
   }
 
   template <typename Pred>
   void radius(double qlat, double qlon, double radius_m, const Pred& pred, detail::Scratch& sc) const {
     sc.cands.clear();
     if (alive_count == 0) return;
-    const detail::Vec3 q = detail::unit_vector(qlat, qlon);
-    gather_range(q, detail::search_chord2(radius_m), pred, sc);
+    const detail::Vec3 q = detail::ecef_unit(qlat, qlon);
+    gather_range(tree_for(false), q, detail::ecef_search_chord2(radius_m), pred, sc);
     rank(qlat, qlon, 0, sc.cands);
     while (!sc.cands.empty() && sc.cands.back().distance > radius_m) sc.cands.pop_back();
   }

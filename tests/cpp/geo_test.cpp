@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include "geo/assign_solver.hpp"
+#include "geo/facility_index_impl.hpp"
 #include "geo/geodesy.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
@@ -214,17 +215,29 @@ TEST(GeoDistance, VincentyAgreesWithIndependentReferencesToACentimetre) {
 }
 
 TEST(GeoDistance, LowerBoundHolds) {
-  // The proven bound d >= a(1-e^2) * theta, checked numerically over random pairs.
+  // The proven bound d >= a * |ecef(p) - ecef(q)| (a geodesic is never shorter than the
+  // straight segment), checked numerically over random pairs, near and far; and the search
+  // radius it gives (ecef_search_chord2, ecef_beyond) holds every point within d.
   std::mt19937_64 rng(11);
-  std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0);
-  for (int i = 0; i < 20000; ++i) {
-    const double lat1 = lat(rng), lon1 = lon(rng), lat2 = lat(rng), lon2 = lon(rng);
+  std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0), u(-1.0, 1.0);
+  for (int i = 0; i < 40000; ++i) {
+    const double lat1 = lat(rng), lon1 = lon(rng);
+    double lat2 = lat(rng), lon2 = lon(rng);
+    if (i % 2 == 0) {  // nearby: within about 10 km
+      lat2 = std::clamp(lat1 + 0.1 * u(rng), -90.0, 90.0);
+      lon2 = std::clamp(lon1 + 0.1 * u(rng), -180.0, 180.0);
+    }
     const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
-    const double theta = detail::angle_of_chord2(detail::chord2(a, b));
-    if (theta > 3.0) continue;  // Vincenty is unreliable near antipodes
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // Vincenty is unreliable near antipodes
     const double d = wgs84_distance(lat1, lon1, lat2, lon2);
-    EXPECT_GE(d + 1e-6, detail::kMinScale * theta);
-    EXPECT_LE(d, detail::kMaxScale * theta + 1e-6);
+    const double c2 = detail::chord2(detail::ecef_unit(lat1, lon1), detail::ecef_unit(lat2, lon2));
+    // Vincenty itself rounds to some micrometres; the search allows 1 mm.
+    EXPECT_GE(d + 1e-4, detail::kA * std::sqrt(c2)) << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
+    EXPECT_LE(c2, detail::ecef_search_chord2(d));
+    EXPECT_FALSE(detail::ecef_beyond(c2, d));
+    if (d < 5000.0) {
+      EXPECT_LT(d - detail::kA * std::sqrt(c2), 5e-4);  // nearly exact at short range (d^3/24R^2)
+    }
   }
 }
 
@@ -460,6 +473,107 @@ TEST(GeoBeds, ConcurrentReservationsCountEveryBed) {
   }
   EXPECT_EQ(occupied, reserved.load() - released.load());
   EXPECT_GT(reserved.load(), 300);
+}
+
+// The free-bed tree holds exactly the open, live facilities with a free bed.
+void expect_free_tree_consistent(const FacilityIndex& index) {
+  const auto& m = index.impl();
+  std::size_t members = 0;
+  for (std::uint32_t s = 0; s < m.ids.size(); ++s) {
+    const bool should = m.alive[s] != 0 && m.open[s] != 0 && m.capacity[s] - m.occupied[s].load() > 0;
+    EXPECT_EQ(m.in_free[s] != 0, should) << "slot " << s << " id " << m.ids[s];
+    members += should ? 1 : 0;
+  }
+  EXPECT_EQ(m.free_tree.size(), members);
+}
+
+TEST(GeoBeds, FreeBedTreeFollowsReserveReleaseAndUpdates) {
+  std::mt19937_64 rng(31);
+  auto fs = make_facilities(rng, 3000, 0.05, Region::kBanyuwangi);
+  FacilityIndex index(fs);
+  expect_free_tree_consistent(index);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int step = 0; step < 4000; ++step) {
+    Facility& f = fs[std::uniform_int_distribution<std::size_t>(0, fs.size() - 1)(rng)];
+    const double r = u(rng);
+    if (r < 0.45) {
+      const int n = 1 + static_cast<int>(rng() % 2);
+      const bool ok = index.reserve(f.id, n);
+      EXPECT_EQ(ok, f.open && f.capacity - f.occupied >= n);
+      if (ok) f.occupied += n;
+    } else if (r < 0.9) {
+      if (f.occupied > 0) {
+        index.release(f.id, 1);
+        --f.occupied;
+      }
+    } else if (r < 0.95) {
+      f.open = !f.open;
+      f.capacity = std::max(f.capacity, f.occupied + 1);
+      index.update(f);
+    } else {  // move it
+      const Point p = random_point(rng, Region::kBanyuwangi);
+      f.lat = p.lat;
+      f.lon = p.lon;
+      index.update(f);
+    }
+  }
+  expect_free_tree_consistent(index);
+  check_queries(fs, index, rng, Region::kBanyuwangi, 120);
+  // nearest_reserve and assign(reserve=true) keep it in step too.
+  for (int i = 0; i < 200; ++i) {
+    const Point p = random_point(rng, Region::kBanyuwangi);
+    index.nearest_reserve(p.lat, p.lon);
+  }
+  std::vector<double> lats(300), lons(300);
+  for (std::size_t i = 0; i < lats.size(); ++i) {
+    const Point p = random_point(rng, Region::kBanyuwangi);
+    lats[i] = p.lat;
+    lons[i] = p.lon;
+  }
+  index.assign(lats.size(), lats.data(), lons.data(), AssignMode::kGreedy, 20, true);
+  expect_free_tree_consistent(index);
+  const auto now = index.facilities();
+  check_queries(now, index, rng, Region::kBanyuwangi, 60);
+  index.remove(now.front().id);
+  expect_free_tree_consistent(index);
+}
+
+TEST(GeoBeds, FreeBedTreeConsistentAfterConcurrentTransitions) {
+  // Few beds per house, so that almost every reservation or release is a 0 <-> >0
+  // transition, raced by 8 threads; queries run at the same time.
+  std::vector<Facility> fs;
+  for (int i = 0; i < 40; ++i) fs.push_back({i + 1, "", -8.2 + 0.003 * i, 114.3 + 0.002 * (i % 7), "", 1 + i % 2, 0, true});
+  FacilityIndex index(fs);
+  index.set_linear_scan_below(0);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 8; ++t) {
+    pool.emplace_back([&index, t] {
+      std::mt19937 rng(static_cast<unsigned>(t) + 100);
+      std::vector<std::int64_t> mine;
+      for (int a = 0; a < 20000; ++a) {
+        const int op = static_cast<int>(rng() % 10);
+        if (op < 4) {
+          const std::int64_t id = 1 + static_cast<std::int64_t>(rng() % 40);
+          if (index.reserve(id)) mine.push_back(id);
+        } else if (op < 6) {
+          const auto got = index.nearest_reserve(-8.2, 114.3);
+          if (got) mine.push_back(got->id);
+        } else if (op < 7) {
+          const auto near = index.nearest(-8.15, 114.31, 3, Filter{1, std::nullopt, false});
+          EXPECT_LE(near.size(), 3u);
+        } else if (!mine.empty()) {
+          index.release(mine.back());
+          mine.pop_back();
+        }
+      }
+      for (const auto id : mine) index.release(id);
+    });
+  }
+  for (auto& th : pool) th.join();
+  expect_free_tree_consistent(index);
+  EXPECT_EQ(index.impl().free_tree.size(), 40u);
+  std::mt19937_64 rng(5);
+  check_queries(index.facilities(), index, rng, Region::kBanyuwangi, 60);
 }
 
 // ---- assignment --------------------------------------------------------------------
