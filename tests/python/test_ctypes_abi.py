@@ -276,3 +276,442 @@ def test_last_error_is_per_thread(lib):
     assert seen["before"] == b""
     assert b"birth_date" in seen["after"]
     assert b"length" in lib.skamp_last_error()
+
+
+# --- every handle type of the areas, through ctypes only ---------------------------
+#
+# One ctypes declaration per function, as a Go/Java/C# binding would write it. Memory the
+# library returns (char ** outputs) is read as c_void_p and released with skamp_free.
+
+c_int, c_i8, c_i32, c_i64, c_dbl, c_sz = ctypes.c_int, ctypes.c_int8, ctypes.c_int32, ctypes.c_int64, ctypes.c_double, ctypes.c_size_t
+P, VP, CP = ctypes.POINTER, ctypes.c_void_p, ctypes.c_char_p
+PVP = P(VP)
+SKAMP_CERT_NO_TIME = -(2**63)
+JULY1_WIB = 1593536400  # 2020-07-01 00:00 WIB
+DAY = 86400
+
+
+class Facility(ctypes.Structure):
+    """Mirror of skamp_facility in include/smartkampung/c/geo.h."""
+
+    _fields_ = [("size", c_sz), ("id", c_i64), ("lat", c_dbl), ("lon", c_dbl), ("capacity", c_i32),
+                ("occupied", c_i32), ("open", c_int), ("kind", CP), ("name", CP)]
+
+
+class FacilityFilter(ctypes.Structure):
+    """Mirror of skamp_facility_filter in include/smartkampung/c/geo.h."""
+
+    _fields_ = [("size", c_sz), ("min_free", c_i32), ("kind", CP), ("include_closed", c_int)]
+
+
+AREA_SIGNATURES = {
+    # registry
+    "skamp_registry_new": (c_int, [PVP]),
+    "skamp_registry_free": (None, [VP]),
+    "skamp_registry_load_csv": (c_int, [PVP, VP, CP, CP, CP]),
+    "skamp_registry_load_json": (c_int, [PVP, VP, CP, CP, CP]),
+    "skamp_registry_set_exclusions_json": (c_int, [VP, CP]),
+    "skamp_registry_dedup": (c_int, [PVP, VP]),
+    "skamp_registry_programs_of": (c_int, [PVP, VP, CP]),
+    "skamp_registry_public_check": (c_int, [PVP, VP, CP]),
+    "skamp_registry_report": (c_int, [PVP, VP, CP, c_i64]),
+    "skamp_registry_save": (c_int, [VP, CP]),
+    "skamp_registry_load": (c_int, [PVP, CP]),
+    # rules
+    "skamp_ruleset_from_json": (c_int, [PVP, CP, c_sz]),
+    "skamp_ruleset_from_json_with_conflicts": (c_int, [PVP, CP, c_sz, CP]),
+    "skamp_ruleset_builtin": (c_int, [PVP, CP]),
+    "skamp_ruleset_builtin_names": (c_int, [PVP]),
+    "skamp_ruleset_reload": (c_int, [VP, CP, c_sz]),
+    "skamp_ruleset_free": (None, [VP]),
+    "skamp_ruleset_info": (c_int, [PVP, VP]),
+    "skamp_ruleset_to_json": (c_int, [PVP, VP]),
+    "skamp_ruleset_evaluate": (c_int, [PVP, VP, CP, c_int, c_int, c_int, c_int]),
+    "skamp_ruleset_evaluate_batch": (c_int, [P(c_i8), P(c_i64), P(c_i32), VP, CP, c_sz, c_int, c_int, c_int]),
+    "skamp_ruleset_reason_code": (CP, [VP, c_i32]),
+    "skamp_ruleset_run_tests": (c_int, [PVP, VP]),
+    # geo
+    "skamp_facility_index_new": (c_int, [PVP, c_sz, P(c_i64), P(c_dbl), P(c_dbl), P(c_i32), P(c_i32),
+                                         P(ctypes.c_uint8), P(CP)]),
+    "skamp_facility_index_load_csv": (c_int, [PVP, CP]),
+    "skamp_facility_index_load_json": (c_int, [PVP, CP]),
+    "skamp_facility_index_free": (None, [VP]),
+    "skamp_facility_index_size": (c_int, [P(c_sz), VP]),
+    "skamp_facility_index_add": (c_int, [VP, P(Facility)]),
+    "skamp_facility_index_update": (c_int, [VP, P(Facility)]),
+    "skamp_facility_index_remove": (c_int, [VP, c_i64]),
+    "skamp_facility_index_nearest": (c_int, [P(c_sz), P(c_i64), P(c_dbl), VP, c_dbl, c_dbl, c_sz,
+                                             P(FacilityFilter)]),
+    "skamp_facility_index_nearest_batch": (c_int, [P(c_i64), P(c_dbl), VP, c_sz, P(c_dbl), P(c_dbl), c_sz,
+                                                   P(FacilityFilter)]),
+    "skamp_facility_index_within": (c_int, [P(P(c_i64)), P(P(c_dbl)), P(c_sz), VP, c_dbl, c_dbl, c_dbl,
+                                            P(FacilityFilter)]),
+    "skamp_facility_index_reserve": (c_int, [P(c_int), VP, c_i64, c_i32]),
+    "skamp_facility_index_release": (c_int, [VP, c_i64, c_i32]),
+    "skamp_facility_index_free_beds": (c_int, [P(c_i32), VP, c_i64]),
+    "skamp_facility_index_nearest_reserve": (c_int, [P(c_i64), P(c_dbl), VP, c_dbl, c_dbl, c_i32,
+                                                     P(FacilityFilter)]),
+    "skamp_facility_index_assign": (c_int, [P(c_i64), P(c_dbl), P(c_dbl), VP, c_sz, P(c_dbl), P(c_dbl), c_int,
+                                            c_sz, c_int]),
+    "skamp_wgs84_distance": (c_int, [P(c_dbl), c_dbl, c_dbl, c_dbl, c_dbl]),
+    # cert
+    "skamp_cert_registry_new": (c_int, [PVP, CP, c_int]),
+    "skamp_cert_registry_free": (None, [VP]),
+    "skamp_cert_registry_load": (c_int, [PVP, CP]),
+    "skamp_cert_registry_save": (c_int, [VP, CP]),
+    "skamp_cert_add_business": (c_int, [VP, c_i64, CP, CP, c_dbl, c_dbl, c_i32, CP, c_i64]),
+    "skamp_cert_apply": (c_int, [VP, c_i64, c_i64]),
+    "skamp_cert_audit": (c_int, [VP, c_i64, c_i64, c_int, CP]),
+    "skamp_cert_issue": (c_int, [P(c_i64), VP, c_i64, c_i64]),
+    "skamp_cert_evaluate": (c_int, [VP, c_i64, c_i64, c_int, CP]),
+    "skamp_cert_report_violation": (c_int, [VP, c_i64, c_i64, CP]),
+    "skamp_cert_suspend": (c_int, [VP, c_i64, c_i64, CP]),
+    "skamp_cert_reinstate": (c_int, [VP, c_i64, c_i64]),
+    "skamp_cert_revoke": (c_int, [VP, c_i64, c_i64, CP, c_i64]),
+    "skamp_cert_renew": (c_int, [P(c_i64), VP, c_i64, c_i64]),
+    "skamp_cert_withdraw": (c_int, [VP, c_i64, c_i64, CP]),
+    "skamp_cert_status_at": (c_int, [P(c_int), VP, c_i64, c_i64]),
+    "skamp_cert_status_str": (CP, [c_int]),
+    "skamp_cert_max_visitors": (c_int, [P(c_i32), VP, c_i64, c_i64]),
+    "skamp_cert_check_in": (c_int, [P(c_int), VP, c_i64, c_i64, c_i32]),
+    "skamp_cert_check_out": (c_int, [VP, c_i64, c_i64, c_i32]),
+    "skamp_cert_occupancy": (c_int, [P(c_i32), VP, c_i64]),
+    "skamp_cert_certified_near": (c_int, [PVP, VP, c_dbl, c_dbl, c_dbl, c_i64, CP]),
+    "skamp_cert_history_json": (c_int, [PVP, VP, c_i64]),
+    # linkage
+    "skamp_linkage_normalize_name": (c_int, [PVP, CP]),
+    "skamp_link_json": (c_int, [PVP, CP, CP, CP, c_dbl]),
+    "skamp_linker_new": (c_int, [PVP, CP]),
+    "skamp_linker_free": (None, [VP]),
+    "skamp_linker_fit_json": (c_int, [VP, CP]),
+    "skamp_linker_add_json": (c_int, [PVP, VP, CP]),
+    "skamp_linker_remove": (c_int, [VP, c_sz]),
+    "skamp_linker_candidates_json": (c_int, [PVP, VP, CP, c_sz]),
+    "skamp_linker_clusters_json": (c_int, [PVP, VP]),
+    "skamp_linker_explain_json": (c_int, [PVP, VP, c_sz, c_sz]),
+    "skamp_linker_settings_json": (c_int, [PVP, VP]),
+}
+
+
+@pytest.fixture(scope="module")
+def alib(lib):
+    """The library with the area functions declared as well."""
+    for name, (restype, argtypes) in AREA_SIGNATURES.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
+def take_text(lib, out: VP):
+    """The text of a char * the library returned, released with skamp_free."""
+    if not out.value:
+        return None
+    text = ctypes.string_at(out.value).decode("utf-8")
+    lib.skamp_free(out)
+    return text
+
+
+def call_json(lib, fn, *args):
+    """Calls fn(&out, *args), checks SKAMP_OK, returns the parsed JSON."""
+    import json
+
+    out = VP()
+    status = fn(ctypes.byref(out), *args)
+    assert status == SKAMP_OK, lib.skamp_last_error()
+    return json.loads(take_text(lib, out))
+
+
+def new_handle(lib, fn, *args):
+    handle = VP()
+    status = fn(ctypes.byref(handle), *args)
+    assert status == SKAMP_OK, lib.skamp_last_error()
+    assert handle.value
+    return handle
+
+
+def test_area_functions_are_all_declared_here():
+    """Every exported function of the areas' headers has a ctypes declaration above: a new
+    function gets one (and a call in a test below), or this test fails."""
+    declared = header_declarations()
+    wanted = {name for name, (header, _) in declared.items()
+              if header in ("registry.h", "rules.h", "geo.h", "cert.h", "linkage.h")}
+    assert wanted - set(AREA_SIGNATURES) == set()
+    assert set(AREA_SIGNATURES) - wanted == set()
+
+
+def test_registry_handle(alib, tmp_path):
+    lib = alib
+    lib.skamp_registry_free(None)
+    assert lib.skamp_registry_new(None) == SKAMP_EINVALID
+    reg = new_handle(lib, lib.skamp_registry_new)
+    report = call_json(lib, lib.skamp_registry_load_json, reg,
+                       b'[{"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti"},'
+                       b' {"nik": "123", "name": "Bad"}]', b"PKH", b"central")
+    assert report["loaded"] == 1
+    csv = tmp_path / "bst.csv"
+    csv.write_bytes(b"nik;nama\r\n3510011203850002;Budi\r\n3510014501900001;Siti\r\n")
+    assert call_json(lib, lib.skamp_registry_load_csv, reg, str(csv).encode(), b"BST", b"regency")["loaded"] == 2
+    assert lib.skamp_registry_load_csv(None, reg, b"/nonexistent.csv", b"BST", b"regency") == SKAMP_EIO
+    assert lib.skamp_registry_set_exclusions_json(
+        reg, b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "person"}]}') == SKAMP_OK
+    dedup = call_json(lib, lib.skamp_registry_dedup, reg)
+    assert dedup["schema"] == "skamp-dedup-report/1"
+    assert call_json(lib, lib.skamp_registry_programs_of, reg, b"3510014501900001") == ["BST", "PKH"]
+    out = VP()
+    assert lib.skamp_registry_programs_of(ctypes.byref(out), reg, b"35100145") == SKAMP_EINVALID and not out.value
+    check = call_json(lib, lib.skamp_registry_public_check, reg, b"3510014501900001")
+    assert check["found"] is True and check["nik"] == "3510********0001"
+    outcome = call_json(lib, lib.skamp_registry_report, reg, b'{"nik": "3510015203950003", "name": "Ani"}',
+                        JULY1_WIB)
+    assert outcome["accepted"] is True
+    saved = tmp_path / "reg.skreg"
+    assert lib.skamp_registry_save(reg, str(saved).encode()) == SKAMP_OK
+    back = new_handle(lib, lib.skamp_registry_load, str(saved).encode())
+    assert call_json(lib, lib.skamp_registry_programs_of, back, b"3510011203850002") == ["BST"]
+    saved.write_bytes(saved.read_bytes()[:-5])
+    bad = VP()
+    assert lib.skamp_registry_load(ctypes.byref(bad), str(saved).encode()) == SKAMP_ECORRUPT and not bad.value
+    lib.skamp_registry_free(back)
+    lib.skamp_registry_free(reg)
+
+
+RECORD_OK = (b'{"kk": {"programs": [], "region_kind": "desa", "lost_livelihood": true, "chronic_illness": false,'
+             b' "in_dtks": true, "islands": false, "head": {"sex": "F"},'
+             b' "members": [{"nik": "3510010101800001", "birth_date": "1980-01-01"}]}}')
+
+
+def test_ruleset_handle(alib, source_dir):
+    lib = alib
+    lib.skamp_ruleset_free(None)
+    names = call_json(lib, lib.skamp_ruleset_builtin_names)
+    assert "bst" in names and "blt-dana-desa" in names
+    rs = new_handle(lib, lib.skamp_ruleset_builtin, b"bst")
+    info = call_json(lib, lib.skamp_ruleset_info, rs)
+    assert info["schema"] == "skamp-ruleset-info/1" and info["ruleset"] == "bst"
+    assert call_json(lib, lib.skamp_ruleset_run_tests, rs)["failures"] == []
+    decision = call_json(lib, lib.skamp_ruleset_evaluate, rs, RECORD_OK, 2020, 5, 1, 1)
+    assert decision["schema"] == "skamp-decision/1" and decision["decision"] == "eligible"
+    assert decision["amount"] == 600000
+    n = 2
+    decisions, amounts, reasons = (c_i8 * n)(), (c_i64 * n)(), (c_i32 * n)()
+    batch = b"[" + RECORD_OK + b"," + RECORD_OK.replace(b'"programs": []', b'"programs": ["PKH"]') + b"]"
+    assert lib.skamp_ruleset_evaluate_batch(decisions, amounts, reasons, rs, batch, n, 2020, 5, 1) == SKAMP_OK
+    assert list(decisions) == [0, 1] and amounts[0] == 600000
+    assert lib.skamp_ruleset_reason_code(rs, reasons[1]) == b"PENERIMA_PKH"
+    assert lib.skamp_ruleset_reason_code(rs, 123456) is not None
+    out = VP()
+    assert lib.skamp_ruleset_evaluate(ctypes.byref(out), rs, b'{"kk": {"in_dtks": "ya"}}', 2020, 5, 1, 0) == SKAMP_EINVALID
+    assert not out.value
+    # Reload: a rejected text keeps the old set; a good one replaces it.
+    assert lib.skamp_ruleset_reload(rs, b"{", 1) == SKAMP_EPARSE
+    assert call_json(lib, lib.skamp_ruleset_info, rs)["ruleset"] == "bst"
+    text = (source_dir / "data" / "rules" / "blt-dana-desa.json").read_bytes()
+    assert lib.skamp_ruleset_reload(rs, text, len(text)) == SKAMP_OK
+    assert call_json(lib, lib.skamp_ruleset_info, rs)["ruleset"] == "blt-dana-desa"
+    canonical = VP()
+    assert lib.skamp_ruleset_to_json(ctypes.byref(canonical), rs) == SKAMP_OK
+    canonical_text = take_text(lib, canonical).encode()
+    again = new_handle(lib, lib.skamp_ruleset_from_json, canonical_text, len(canonical_text))
+    assert call_json(lib, lib.skamp_ruleset_info, again)["sha256"] == call_json(lib, lib.skamp_ruleset_info, rs)["sha256"]
+    conflicts = b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]}'
+    with_conflicts = new_handle(lib, lib.skamp_ruleset_from_json_with_conflicts, text, len(text), conflicts)
+    bad = VP()
+    assert lib.skamp_ruleset_from_json(ctypes.byref(bad), b'{"format": "x"}', 15) in (SKAMP_EPARSE, SKAMP_EINVALID)
+    assert not bad.value and lib.skamp_last_error()
+    for handle in (with_conflicts, again, rs):
+        lib.skamp_ruleset_free(handle)
+
+
+def test_facility_index_handle(alib, tmp_path):
+    lib = alib
+    lib.skamp_facility_index_free(None)
+    ids = (c_i64 * 3)(1, 2, 3)
+    lats = (c_dbl * 3)(-8.2, -8.21, -8.3)
+    lons = (c_dbl * 3)(114.3, 114.31, 114.4)
+    capacity = (c_i32 * 3)(2, 1, 5)
+    index = new_handle(lib, lib.skamp_facility_index_new, 3, ids, lats, lons, capacity, None, None, None)
+    size = c_sz()
+    assert lib.skamp_facility_index_size(ctypes.byref(size), index) == SKAMP_OK and size.value == 3
+    f = Facility(ctypes.sizeof(Facility), 4, -8.25, 114.35, 3, 0, 1, b"isolation", b"Rumah")
+    assert lib.skamp_facility_index_add(index, ctypes.byref(f)) == SKAMP_OK
+    assert lib.skamp_facility_index_add(index, ctypes.byref(f)) == SKAMP_EINVALID
+    f.capacity = 4
+    assert lib.skamp_facility_index_update(index, ctypes.byref(f)) == SKAMP_OK
+    count, out_ids, out_d = c_sz(), (c_i64 * 2)(), (c_dbl * 2)()
+    flt = FacilityFilter(ctypes.sizeof(FacilityFilter), 3, None, 0)
+    assert lib.skamp_facility_index_nearest(ctypes.byref(count), out_ids, out_d, index, -8.2, 114.3, 2,
+                                            ctypes.byref(flt)) == SKAMP_OK
+    assert count.value == 2 and list(out_ids) == [4, 3]  # only houses with >= 3 free beds
+    q_lats, q_lons = (c_dbl * 2)(-8.2, -8.3), (c_dbl * 2)(114.3, 114.4)
+    b_ids, b_d = (c_i64 * 2)(), (c_dbl * 2)()
+    assert lib.skamp_facility_index_nearest_batch(b_ids, b_d, index, 2, q_lats, q_lons, 1, None) == SKAMP_OK
+    assert list(b_ids) == [1, 3]
+    w_ids, w_d, w_n = P(c_i64)(), P(c_dbl)(), c_sz()
+    assert lib.skamp_facility_index_within(ctypes.byref(w_ids), ctypes.byref(w_d), ctypes.byref(w_n), index,
+                                           -8.2, 114.3, 2000.0, None) == SKAMP_OK
+    assert w_n.value == 2 and [w_ids[i] for i in range(2)] == [1, 2] and w_d[0] == 0.0
+    lib.skamp_free(w_ids)
+    lib.skamp_free(w_d)
+    taken, beds = c_int(), c_i32()
+    assert lib.skamp_facility_index_reserve(ctypes.byref(taken), index, 2, 1) == SKAMP_OK and taken.value == 1
+    assert lib.skamp_facility_index_reserve(ctypes.byref(taken), index, 2, 1) == SKAMP_OK and taken.value == 0
+    assert lib.skamp_facility_index_release(index, 2, 2) == SKAMP_EINVALID
+    assert lib.skamp_facility_index_release(index, 2, 1) == SKAMP_OK
+    assert lib.skamp_facility_index_free_beds(ctypes.byref(beds), index, 2) == SKAMP_OK and beds.value == 1
+    got, dist = c_i64(), c_dbl()
+    assert lib.skamp_facility_index_nearest_reserve(ctypes.byref(got), ctypes.byref(dist), index, -8.2, 114.3, 2,
+                                                    None) == SKAMP_OK and got.value == 1
+    houses, total, worst = (c_i64 * 2)(), c_dbl(), c_dbl()
+    assert lib.skamp_facility_index_assign(houses, ctypes.byref(total), ctypes.byref(worst), index, 2, q_lats, q_lons,
+                                           1, 3, 0) == SKAMP_OK
+    assert all(h in (2, 3, 4) for h in houses)
+    assert lib.skamp_facility_index_remove(index, 4) == SKAMP_OK
+    assert lib.skamp_facility_index_remove(index, 4) == SKAMP_ENOTFOUND
+    d = c_dbl()
+    assert lib.skamp_wgs84_distance(ctypes.byref(d), 0.0, 0.0, 0.0, 1.0) == SKAMP_OK and abs(d.value - 111319.49) < 0.1
+    assert lib.skamp_wgs84_distance(ctypes.byref(d), 91.0, 0.0, 0.0, 1.0) == SKAMP_EINVALID
+    csv = tmp_path / "f.csv"
+    csv.write_text("id,lat,lon,capacity\n1,-8.2,114.3,4\n2,-8.3,114.4,2\n")
+    from_csv = new_handle(lib, lib.skamp_facility_index_load_csv, str(csv).encode())
+    js = tmp_path / "f.json"
+    js.write_text('[{"id": 1, "lat": -8.2, "lon": 114.3, "capacity": 4}]')
+    from_json = new_handle(lib, lib.skamp_facility_index_load_json, str(js).encode())
+    js.write_text('[{"id": 1, "lat": 95, "lon": 114.3, "capacity": 4}]')
+    bad = VP()
+    assert lib.skamp_facility_index_load_json(ctypes.byref(bad), str(js).encode()) == SKAMP_EPARSE and not bad.value
+    for handle in (from_json, from_csv, index):
+        lib.skamp_facility_index_free(handle)
+
+
+def test_cert_registry_handle(alib, tmp_path):
+    lib = alib
+    lib.skamp_cert_registry_free(None)
+    assert lib.skamp_cert_registry_new(None, None, 0) == SKAMP_EINVALID
+    reg = new_handle(lib, lib.skamp_cert_registry_new, None, 0)
+    assert lib.skamp_cert_add_business(reg, 7, b"Warung", b"restaurant", -8.2192, 114.3691, 101, None,
+                                       SKAMP_CERT_NO_TIME) == SKAMP_OK
+    assert lib.skamp_cert_add_business(reg, 7, b"Warung", b"restaurant", -8.2, 114.3, 10, None,
+                                       SKAMP_CERT_NO_TIME) != SKAMP_OK
+    assert lib.skamp_cert_apply(reg, 7, JULY1_WIB) == SKAMP_OK
+    serial = c_i64()
+    assert lib.skamp_cert_issue(ctypes.byref(serial), reg, 7, JULY1_WIB + DAY) == SKAMP_ESTATE
+    assert lib.skamp_cert_audit(reg, 7, JULY1_WIB + 2 * DAY, 1, None) == SKAMP_OK
+    assert lib.skamp_cert_issue(ctypes.byref(serial), reg, 7, JULY1_WIB + 3 * DAY) == SKAMP_OK and serial.value == 1
+    status, cap, admitted, occupancy = c_int(), c_i32(), c_int(), c_i32()
+    assert lib.skamp_cert_status_at(ctypes.byref(status), reg, 7, JULY1_WIB + 10 * DAY) == SKAMP_OK
+    assert lib.skamp_cert_status_str(status.value) == b"active"
+    assert lib.skamp_cert_status_at(ctypes.byref(status), reg, 99, JULY1_WIB) == SKAMP_ENOTFOUND
+    assert lib.skamp_cert_max_visitors(ctypes.byref(cap), reg, 7, JULY1_WIB + 10 * DAY) == SKAMP_OK and cap.value > 0
+    assert lib.skamp_cert_check_in(ctypes.byref(admitted), reg, 7, JULY1_WIB + 10 * DAY, cap.value) == SKAMP_OK
+    assert admitted.value == 1
+    assert lib.skamp_cert_check_in(ctypes.byref(admitted), reg, 7, JULY1_WIB + 10 * DAY, 1) == SKAMP_OK
+    assert admitted.value == 0
+    assert lib.skamp_cert_check_out(reg, 7, JULY1_WIB + 10 * DAY, cap.value + 5) == SKAMP_OK
+    assert lib.skamp_cert_occupancy(ctypes.byref(occupancy), reg, 7) == SKAMP_OK and occupancy.value == 0
+    near = call_json(lib, lib.skamp_cert_certified_near, reg, -8.22, 114.37, 5000.0, JULY1_WIB + 10 * DAY, None)
+    assert [r["id"] for r in near["results"]] == [7]
+    assert lib.skamp_cert_report_violation(reg, 7, JULY1_WIB + 11 * DAY, b"crowd") == SKAMP_OK
+    # A violation suspends under the built-in policy: a second suspension is refused.
+    assert lib.skamp_cert_status_at(ctypes.byref(status), reg, 7, JULY1_WIB + 12 * DAY) == SKAMP_OK
+    assert lib.skamp_cert_status_str(status.value) == b"suspended"
+    assert lib.skamp_cert_suspend(reg, 7, JULY1_WIB + 12 * DAY, b"crowd") == SKAMP_ESTATE
+    assert lib.skamp_cert_reinstate(reg, 7, JULY1_WIB + 13 * DAY) == SKAMP_OK
+    assert lib.skamp_cert_suspend(reg, 7, JULY1_WIB + 14 * DAY, b"crowd") == SKAMP_OK
+    assert lib.skamp_cert_reinstate(reg, 7, JULY1_WIB + 15 * DAY) == SKAMP_OK
+    assert lib.skamp_cert_evaluate(reg, 7, JULY1_WIB + 16 * DAY, 1, None) in (SKAMP_OK, SKAMP_ESTATE)
+    assert lib.skamp_cert_renew(ctypes.byref(serial), reg, 7, JULY1_WIB + 17 * DAY) in (SKAMP_OK, SKAMP_ESTATE)
+    assert lib.skamp_cert_revoke(reg, 7, JULY1_WIB + 18 * DAY, b"fraud", SKAMP_CERT_NO_TIME) == SKAMP_OK
+    assert lib.skamp_cert_status_at(ctypes.byref(status), reg, 7, JULY1_WIB + 19 * DAY) == SKAMP_OK
+    assert lib.skamp_cert_status_str(status.value) == b"revoked"
+    assert lib.skamp_cert_withdraw(reg, 7, JULY1_WIB + 19 * DAY, None) == SKAMP_ESTATE
+    history = call_json(lib, lib.skamp_cert_history_json, reg, 7)
+    assert history["business_id"] == 7 and len(history["events"]) >= 9
+    path = tmp_path / "cert.jsonl"
+    assert lib.skamp_cert_registry_save(reg, str(path).encode()) == SKAMP_OK
+    back = new_handle(lib, lib.skamp_cert_registry_load, str(path).encode())
+    assert call_json(lib, lib.skamp_cert_history_json, back, 7) == history
+    path.write_bytes(path.read_bytes().replace(b"Warung", b"Warunk"))
+    bad = VP()
+    assert lib.skamp_cert_registry_load(ctypes.byref(bad), str(path).encode()) == SKAMP_ECORRUPT and not bad.value
+    lib.skamp_cert_registry_free(back)
+    lib.skamp_cert_registry_free(reg)
+
+
+LINK_RECORDS = [
+    {"nik": "3510014501900001", "name": "Siti Aminah", "birth_date": "1990-01-05", "sex": "P", "village": "Kebalenan"},
+    {"nik": "3510014501900002", "name": "Siti Aminah", "birth_date": "1990-01-05", "sex": "P", "village": "Kebalenan"},
+    {"nik": None, "name": "Budi Santoso", "birth_date": "1985-03-12", "sex": "L", "village": "Penganjuran"},
+    {"nik": "3510011203850002", "name": "Budi Santosa", "birth_date": "1985-03-12", "sex": "L", "village": "Penganjuran"},
+    {"nik": "3510015203950003", "name": "Ani", "birth_date": "1995-03-12", "sex": "P", "village": "Tukangkayu"},
+]
+
+
+def test_linker_handle(alib):
+    import json
+
+    lib = alib
+    lib.skamp_linker_free(None)
+    out = VP()
+    assert lib.skamp_linkage_normalize_name(ctypes.byref(out), b"H. Djoko  Santoso") == SKAMP_OK
+    assert take_text(lib, out) == "joko santoso"
+    records = json.dumps(LINK_RECORDS).encode()
+    linked = call_json(lib, lib.skamp_link_json, records, None, None, -1.0)
+    assert linked["schema"] == 1 and linked["cluster_ids"] == [0, 0, 2, 2, 4]
+    cross = call_json(lib, lib.skamp_link_json, json.dumps(LINK_RECORDS[:2]).encode(),
+                      json.dumps(LINK_RECORDS[2:]).encode(), None, 0.5)
+    assert all(i < 2 <= j for i, j, _ in cross["pairs"])
+    assert lib.skamp_link_json(ctypes.byref(out), b"[{", None, None, -1.0) == SKAMP_EPARSE and not out.value
+    linker = new_handle(lib, lib.skamp_linker_new, None)
+    assert lib.skamp_linker_fit_json(linker, records) == SKAMP_OK, lib.skamp_last_error()
+    added = call_json(lib, lib.skamp_linker_add_json, linker, json.dumps(LINK_RECORDS[0]).encode())
+    assert added["index"] == 5 and added["cluster_id"] == 0
+    candidates = call_json(lib, lib.skamp_linker_candidates_json, linker, json.dumps(LINK_RECORDS[2]).encode(), 3)
+    assert candidates["candidates"] and len(candidates["candidates"]) <= 3
+    assert call_json(lib, lib.skamp_linker_clusters_json, linker)["cluster_ids"] == [0, 0, 2, 2, 4, 0]
+    explained = call_json(lib, lib.skamp_linker_explain_json, linker, 0, 1)
+    total = explained["prior_weight"] + sum(f["weight"] + f["tf_adjustment"] for f in explained["fields"].values())
+    assert abs(total - explained["match_weight"]) < 1e-6 or abs(
+        explained["prior_weight"] + sum(f["weight"] for f in explained["fields"].values()) - explained["match_weight"]) < 1e-6
+    settings = call_json(lib, lib.skamp_linker_settings_json, linker)
+    assert settings["schema"] == 1 and settings["fields"]
+    again = new_handle(lib, lib.skamp_linker_new, json.dumps(settings).encode())
+    assert lib.skamp_linker_remove(linker, 1) == SKAMP_OK
+    assert lib.skamp_linker_remove(linker, 1) == SKAMP_ENOTFOUND
+    assert lib.skamp_linker_remove(linker, 999) == SKAMP_ENOTFOUND
+    assert call_json(lib, lib.skamp_linker_clusters_json, linker)["cluster_ids"][1] == -1
+    bad = VP()
+    assert lib.skamp_linker_new(ctypes.byref(bad), b'{"schema": 1, "fields": 7}') != SKAMP_OK and not bad.value
+    lib.skamp_linker_free(again)
+    lib.skamp_linker_free(linker)
+
+
+def test_handles_from_many_threads(alib):
+    """The headers' promise, from ctypes threads: one ruleset, index and cert registry shared."""
+    lib = alib
+    rs = new_handle(lib, lib.skamp_ruleset_builtin, b"bst")
+    ids, lats, lons, capacity = (c_i64 * 1)(1), (c_dbl * 1)(-8.2), (c_dbl * 1)(114.3), (c_i32 * 1)(50)
+    index = new_handle(lib, lib.skamp_facility_index_new, 1, ids, lats, lons, capacity, None, None, None)
+    errors = []
+
+    def work():
+        try:
+            for _ in range(50):
+                assert call_json(lib, lib.skamp_ruleset_evaluate, rs, RECORD_OK, 2020, 5, 1, 0)["decision"] == "eligible"
+                taken = c_int()
+                assert lib.skamp_facility_index_reserve(ctypes.byref(taken), index, 1, 1) == SKAMP_OK
+                if taken.value:
+                    assert lib.skamp_facility_index_release(index, 1, 1) == SKAMP_OK
+        except AssertionError as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    beds = c_i32()
+    assert lib.skamp_facility_index_free_beds(ctypes.byref(beds), index, 1) == SKAMP_OK and beds.value == 50
+    lib.skamp_facility_index_free(index)
+    lib.skamp_ruleset_free(rs)
