@@ -62,7 +62,7 @@ char* load_report_json(const LoadReport& rep) {
 
 rapidjson::Document parse_json(const char* text) {
   rapidjson::Document doc;
-  doc.Parse(text);
+  doc.Parse<rapidjson::kParseIterativeFlag>(text);  // iterative: deep nesting cannot overflow the stack
   if (doc.HasParseError()) {
     throw Error(ErrorCode::kParse, std::string("JSON error at offset ") + std::to_string(doc.GetErrorOffset()) +
                                        ": " + rapidjson::GetParseError_En(doc.GetParseError()));

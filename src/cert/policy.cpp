@@ -224,7 +224,7 @@ std::string canonical_json(const Policy::Impl& p) {
 
 std::shared_ptr<const Policy::Impl> parse_policy(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());  // no recursion: any nesting depth
   if (doc.HasParseError()) {
     throw Error(ErrorCode::kParse, std::string("certificate policy: invalid JSON at offset ") +
                                        std::to_string(doc.GetErrorOffset()) + ": " +

@@ -41,7 +41,7 @@ ConflictTable::ConflictTable(std::vector<ProgramConflict> conflicts) {
 
 ConflictTable ConflictTable::from_json(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());  // no recursion: any nesting depth
   if (doc.HasParseError()) {
     throw Error(ErrorCode::kParse, std::string("conflicts JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
                                        " at offset " + std::to_string(doc.GetErrorOffset()));

@@ -204,7 +204,8 @@ FacilityIndex FacilityIndex::load_csv(const std::string& path, std::vector<Rejec
 
 FacilityIndex FacilityIndex::from_json_text(std::string_view text, std::vector<RejectedRow>* rejected) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseNanAndInfFlag>(text.data(), text.size());
+  // Iterative: deep nesting cannot overflow the stack.
+  doc.Parse<rapidjson::kParseNanAndInfFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     throw Error(ErrorCode::kParse, std::string("facility JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
                                        " at offset " + std::to_string(doc.GetErrorOffset()));
