@@ -251,12 +251,17 @@ skamp_status skamp_facility_index_assign(int64_t* out_houses, double* out_total_
       require(lats, "lats");
       require(lons, "lons");
     }
-    if (mode != SKAMP_ASSIGN_GREEDY && mode != SKAMP_ASSIGN_OPTIMAL) {
+    // A C caller may pass any int; reading it as the enum would be undefined behaviour in
+    // C++ when it is out of range, so its bytes are read as an int.
+    static_assert(sizeof(skamp_assign_mode) == sizeof(int), "skamp_assign_mode is int-sized");
+    int mode_value = 0;
+    std::memcpy(&mode_value, &mode, sizeof mode_value);
+    if (mode_value != SKAMP_ASSIGN_GREEDY && mode_value != SKAMP_ASSIGN_OPTIMAL) {
       throw Error(ErrorCode::kInvalidArgument, "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
     }
     const geo::Assignment a =
-        index->index.assign(n, lats, lons, mode == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal
-                                                                         : geo::AssignMode::kGreedy,
+        index->index.assign(n, lats, lons, mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal
+                                                                               : geo::AssignMode::kGreedy,
                             k, reserve != 0);
     for (size_t i = 0; i < n; ++i) out_houses[i] = a.house[i];
     if (out_total_m != nullptr) *out_total_m = a.total_m;
