@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 build_dir="${SKAMP_CLANG_ASAN_DIR:-build-clang-asan}"
-bash scripts/test-sanitizers-clang.sh --build-only >/dev/null
+bash scripts/test-sanitizers-clang.sh --build-fuzzers >/dev/null
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -48,13 +48,11 @@ def test_one_input(data: bytes) -> None:
         else:
             if codes.dtype != np.int8 or len(codes) != len(column):
                 raise AssertionError("reason codes of the wrong shape")
-    # Known finding (reported in docs/hardening.md): mask_nik() on 16 bytes of non-ASCII
-    # text cuts a UTF-8 sequence, so the result does not decode (UnicodeDecodeError).
-    # Checked on ASCII only until mask_nik masks anything that is not 16 digits entirely.
-    if text.isascii():
-        masked = sk.mask_nik(text)
-        if len(masked) != 16 or masked[4:12] != "********":
-            raise AssertionError(f"bad mask {masked!r}")
+    # mask_nik() on any text (fixed in 30b3bc1: it used to cut a UTF-8 sequence in 16 bytes of
+    # non-ASCII text) is 16 characters with the middle eight masked.
+    masked = sk.mask_nik(text)
+    if len(masked) != 16 or masked[4:12] != "********":
+        raise AssertionError(f"bad mask {masked!r}")
     sk.region_name(text[:6])
 
 
