@@ -105,6 +105,7 @@ func main() {
 	fmt.Printf("masked: %s\n", masked)
 
 	C.skamp_free(nil)
+	checkAreas() // areas.go: registry, rules, geo and cert handles
 	if failures > 0 {
 		fmt.Printf("%d checks failed\n", failures)
 		os.Exit(1)
