@@ -105,7 +105,7 @@ static void BM_StatusAt_20Events_Engine(benchmark::State& state) {
   cert::CertificateRegistry reg;
   std::mt19937_64 rng(4);
   reg.add_business(business(1, rng));
-  lifecycle(reg, 1, 19, kJuly1);  // + registration = 20 events
+  lifecycle(reg, 1, 20, kJuly1);  // + registration = 20 events
   const std::vector<cert::Event> log = reg.history(1);
   std::vector<cert::detail::Step> steps;
   for (const auto& e : log) steps.push_back({e.effective_at, e.seq, e.type, e.passed, e.serial});
@@ -126,7 +126,7 @@ static void BM_StatusAt_20Events_Registry(benchmark::State& state) {
   cert::CertificateRegistry reg;
   std::mt19937_64 rng(5);
   reg.add_business(business(1, rng));
-  lifecycle(reg, 1, 19, kJuly1);
+  lifecycle(reg, 1, 20, kJuly1);
   std::vector<sk::Instant> times(4096);
   for (auto& t : times) t = kJuly1 + static_cast<sk::Instant>(rng() % (600 * kDay));
   std::size_t i = 0;
@@ -140,7 +140,7 @@ static void BM_StatusAt_20Events_PureFunction(benchmark::State& state) {
   cert::CertificateRegistry reg;
   std::mt19937_64 rng(6);
   reg.add_business(business(1, rng));
-  lifecycle(reg, 1, 19, kJuly1);
+  lifecycle(reg, 1, 20, kJuly1);
   const std::vector<cert::Event> log = reg.history(1);
   const cert::Policy policy = cert::Policy::builtin();
   std::size_t i = 0;

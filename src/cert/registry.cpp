@@ -231,11 +231,14 @@ struct CertificateRegistry::Impl {
                       std::to_string(steps[i].seq) + ") not allowed (" + why + ")");
       }
     }
-    b.seqs.reserve(b.seqs.size() + 1);
-    log.reserve(log.size() + 1);
-    push(std::move(e));
+    push(std::move(e));  // on failure nothing has changed
+    try {
+      b.seqs.push_back(log.back().seq);
+    } catch (...) {
+      log.pop_back();
+      throw;
+    }
     b.steps = std::move(steps);
-    b.seqs.push_back(log.back().seq);
   }
 
   void record(EventType type, std::int64_t id, Instant at, const Provenance& p, bool passed = false,
@@ -308,11 +311,21 @@ void CertificateRegistry::add_business(const Business& business, Instant at, con
   rec->data = business;
   rec->steps.push_back(step_of(e));
   rec->seqs.push_back(e.seq);
-  impl_->businesses.reserve(impl_->businesses.size() + 1);  // may throw before any change
-  impl_->log.reserve(impl_->log.size() + 1);
+  // Three steps, each undone if a later one fails (out of memory), so that a failed call
+  // changes nothing. (Reserving one more slot each time would make loading quadratic.)
   impl_->places.add(Impl::place_of(business));
-  impl_->push(std::move(e));
-  impl_->businesses.emplace(business.id, std::move(rec));
+  try {
+    impl_->push(std::move(e));
+    try {
+      impl_->businesses.emplace(business.id, std::move(rec));
+    } catch (...) {
+      impl_->log.pop_back();
+      throw;
+    }
+  } catch (...) {
+    impl_->places.remove(business.id);
+    throw;
+  }
 }
 
 void CertificateRegistry::apply(std::int64_t id, Instant at, const Provenance& p) {
