@@ -33,7 +33,7 @@ cert::Business business(std::int64_t id, std::mt19937_64& rng) {
 }
 
 // A business with `events` events (at least 5): apply, failed audit, passed audit, issue,
-// then passed evaluations every 28 days, a violation and a re-audit near the end.
+// then passed evaluations every 25 days, a violation and a re-audit near the end.
 void lifecycle(cert::CertificateRegistry& reg, std::int64_t id, int events, sk::Instant start) {
   reg.apply(id, start);
   reg.audit(id, start + 2 * kDay, false);
@@ -41,7 +41,7 @@ void lifecycle(cert::CertificateRegistry& reg, std::int64_t id, int events, sk::
   reg.issue(id, start + 5 * kDay);
   sk::Instant t = start + 5 * kDay;
   for (int i = 5; i < events - 2; ++i) {
-    t += 28 * kDay;
+    t += 25 * kDay;
     reg.evaluate(id, t, true);
   }
   if (events >= 7) {
