@@ -50,9 +50,11 @@ enum class CompareKind : int {
   kDate = 4,    ///< exact, day_month_swapped, one_digit, within_year, different
   kTokens = 5,  ///< (addresses) exact, same_tokens, most_tokens, some_token, different
   kRtRw = 6,    ///< (RT in column, RW in column2) exact, same_rw, different
+  kSex = 7,     ///< exact, different; L/LK/LAKI-LAKI/PRIA/M/MALE and P/PR/PEREMPUAN/WANITA/W/F/FEMALE
+                ///< are brought to one code each first
 };
 
-/// "exact", "id", "name", "string", "date", "tokens", "rt_rw".
+/// "exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex".
 SMARTKAMPUNG_EXPORT const char* compare_kind_name(CompareKind kind) noexcept;
 /// Names of the levels of a kind, best first (without "null").
 SMARTKAMPUNG_EXPORT std::vector<std::string> compare_level_names(CompareKind kind);

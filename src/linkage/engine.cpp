@@ -174,7 +174,7 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
   for (std::size_t f = 0; f < s.fields.size(); ++f) {
     const LinkField& lf = s.fields[f];
     const std::string where = "link settings: field '" + lf.name + "'";
-    if (static_cast<int>(lf.kind) < 0 || static_cast<int>(lf.kind) > 6) {
+    if (static_cast<int>(lf.kind) < 0 || static_cast<int>(lf.kind) > 7) {
       throw Error(ErrorCode::kInvalidArgument, where + ": unknown kind");
     }
     if (lf.column.empty()) throw Error(ErrorCode::kInvalidArgument, where + ": no column");
@@ -216,9 +216,28 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
     check_probs(lf.u, "u");
     if (lf.name == s.household_name) household_name_field = static_cast<int>(f);
     if (lf.name == s.household_date) household_date_field = static_cast<int>(f);
+    if (lf.kind == CompareKind::kId && !s.household_key.empty() && lf.column != s.household_key) {
+      household_id_fields.push_back(static_cast<int>(f));
+    }
     fields.push_back(std::move(cf));
   }
   for (const auto& rule : s.blocking) rules.push_back(parse_block_rule(rule));
+  for (const auto& rule : rules) {
+    std::uint64_t mask = 0;
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      for (const BlockPart& part : rule) {
+        if (part.column == fields[f].spec.column || part.column == fields[f].spec.column2) {
+          mask |= std::uint64_t{0xF} << (4 * f);
+        }
+      }
+    }
+    // Only for registry-style data (a household key): FEBRL-like schemas train as before.
+    rule_masks.push_back(s.household_key.empty() ? 0 : mask);
+    household_rule.push_back(!s.household_key.empty() &&
+                             std::all_of(rule.begin(), rule.end(), [&](const BlockPart& p) {
+                               return p.column == s.household_key;
+                             }));
+  }
   weights.assign(fields.size(), std::array<double, 16>{});
   tf_counts.resize(fields.size());
   tf_totals.assign(fields.size(), 0.0);
@@ -327,6 +346,20 @@ void sorted_token_hashes(std::string_view normalized, FieldValue& v) {
   v.h2 = h;
 }
 
+// One code per sex however a list writes it (Indonesian and English forms).
+std::string sex_code(std::string s) {
+  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '-' || c == '.'; }), s.end());
+  static const char* const kMale[] = {"l", "lk", "lakilaki", "laki", "pria", "m", "male", "1"};
+  static const char* const kFemale[] = {"p", "pr", "perempuan", "wanita", "w", "f", "female", "2"};
+  for (const char* m : kMale) {
+    if (s == m) return "m";
+  }
+  for (const char* f : kFemale) {
+    if (s == f) return "f";
+  }
+  return s;
+}
+
 void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
   v = FieldValue{};
   const std::string_view raw = r.get(f.spec.column);
@@ -334,13 +367,23 @@ void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
     case CompareKind::kExact:
       v.text = simple_normalize(raw);
       break;
+    case CompareKind::kSex:
+      v.text = sex_code(simple_normalize(raw));
+      break;
     case CompareKind::kString:
       v.text = simple_normalize(raw);
       fill_hist(v);
       break;
     case CompareKind::kId:
-      v.text = strip_spaces(raw);
+      // Spreadsheet damage is not a difference: a leading apostrophe, a trailing ".0".
+    {
+      std::string_view id = raw;
+      while (!id.empty() && static_cast<unsigned char>(id.back()) <= ' ') id.remove_suffix(1);
+      if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
+      v.text = strip_spaces(id);
+      if (!v.text.empty() && v.text.front() == '\'') v.text.erase(0, 1);
       break;
+    }
     case CompareKind::kName: {
       const std::string norm = normalize_name(raw);
       if (norm.empty()) return;
@@ -499,6 +542,7 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
   if (a.null || b.null) return 0;
   switch (f.spec.kind) {
     case CompareKind::kExact:
+    case CompareKind::kSex:
       return a.h == b.h ? 1 : 2;
     case CompareKind::kId:
       if (a.h == b.h) return 1;
@@ -586,13 +630,27 @@ bool LinkModel::household_apart(std::uint64_t ha, std::uint64_t hb, std::uint64_
   const auto nf = static_cast<std::size_t>(household_name_field);
   const auto df = static_cast<std::size_t>(household_date_field);
   const int ln = level_of(pattern, nf), ld = level_of(pattern, df);
-  if (ln == 0 || ld == 0) return false;
+  const CompareKind dk = fields[df].spec.kind;
+  // An id (NIK) on both sides: "different" is the worst level; close ids keep the pair.
+  bool ids_different = false;
+  for (int idf : household_id_fields) {
+    const int li = level_of(pattern, static_cast<std::size_t>(idf));
+    if (li >= 1 && li <= 3) return false;
+    if (li == 4) ids_different = true;
+  }
+  // Same household, different NIKs and clearly different birth dates (a parent and a
+  // child of the same name).
+  if (ids_different && ld != 0 && ld == fields[df].levels) return true;
+  if (ln == 0) return false;
   // Names clearly different (below the kind's high-similarity level) and birth dates
-  // neither equal nor one typo apart.
+  // neither equal nor one typo apart; with a birth date missing, the names must be at the
+  // kind's worst level.
   const CompareKind nk = fields[nf].spec.kind;
   const int name_close = nk == CompareKind::kName ? 3 : nk == CompareKind::kString ? 2 : 1;
-  const int date_close = fields[df].spec.kind == CompareKind::kDate ? 3 : 1;
-  return ln > name_close && ld > date_close;
+  const int date_close = dk == CompareKind::kDate ? 3 : 1;
+  if (ln <= name_close) return false;
+  if (ld == 0) return ln == fields[nf].levels;
+  return ld > date_close;
 }
 
 void LinkModel::compute_weights() {
@@ -937,9 +995,11 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   // 2. Candidate pairs, each compared once: under rule r a pair is skipped when an
   //    earlier rule already blocked it together.
   std::vector<std::vector<Candidate>> per_thread(threads);
+  std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> counts_per_thread(threads);
   std::atomic<std::size_t> next_block{0};
   run_threads(threads, [&](unsigned t) {
     auto& out = per_thread[t];
+    auto& counts = counts_per_thread[t];
     for (;;) {
       const std::size_t bi = next_block.fetch_add(1);
       if (bi >= blocks.size()) break;
@@ -956,7 +1016,13 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
             seen = ka != 0 && ka == m.keys[b * R + r];
           }
           if (seen) continue;
-          out.push_back({a, b, m.pattern(&m.values[a * F], &m.values[b * F])});
+          const std::uint64_t pat = m.pattern(&m.values[a * F], &m.values[b * F]);
+          out.push_back({a, b, pat});
+          // Training sees person-level candidates only: not pairs blocked by the household
+          // key alone, nor pairs the household rule keeps apart.
+          if (!m.household_rule[blk.rule] && !m.household_apart(m.household[a], m.household[b], pat)) {
+            ++counts[pat & ~m.rule_masks[blk.rule]];
+          }
         }
       }
     }
@@ -975,7 +1041,10 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
 
   // 3. Training.
   std::unordered_map<std::uint64_t, std::uint64_t> pattern_counts;
-  for (const Candidate& c : candidates) ++pattern_counts[c.pattern];
+  for (auto& counts : counts_per_thread) {
+    for (const auto& kv : counts) pattern_counts[kv.first] += kv.second;
+    std::unordered_map<std::uint64_t, std::uint64_t>().swap(counts);
+  }
   m.count_term_frequencies();
   result.stats.em_iterations = m.train(pattern_counts, link_mode ? left_size : n);
 

@@ -53,6 +53,14 @@ struct LinkModel {
   std::vector<std::array<double, 16>> weights;  // [field][level code]; code 0 = null
   double prior_weight = 0;
   int household_name_field = -1, household_date_field = -1;
+  std::vector<int> household_id_fields;  // kId fields other than the household key (NIK)
+  /// Per rule: blocks on the household key alone (its pairs are households, not persons,
+  /// so they are scored but not used to train m).
+  std::vector<bool> household_rule;
+  /// Per rule: the pattern bits of the fields it blocks on. In training these fields are
+  /// treated as missing on the rule's pairs (blocking forced their agreement, so it says
+  /// nothing about matching there).
+  std::vector<std::uint64_t> rule_masks;
 
   // Term frequencies (fields with term_frequency): value hash -> count.
   std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> tf_counts;

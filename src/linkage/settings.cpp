@@ -15,18 +15,18 @@ namespace smartkampung {
 
 namespace {
 
-const char* const kKindNames[] = {"exact", "id", "name", "string", "date", "tokens", "rt_rw"};
+const char* const kKindNames[] = {"exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex"};
 
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
   throw Error(ErrorCode::kInvalidArgument, "link settings " + path + ": " + what);
 }
 
 CompareKind kind_from_name(const std::string& name, const std::string& path) {
-  for (int k = 0; k < 7; ++k) {
+  for (int k = 0; k < 8; ++k) {
     if (name == kKindNames[k]) return static_cast<CompareKind>(k);
   }
   bad(path, "unknown comparison kind '" + name +
-                "' (expected exact, id, name, string, date, tokens or rt_rw)");
+                "' (expected exact, id, name, string, date, tokens, rt_rw or sex)");
 }
 
 LinkField field(const char* name, const char* column, CompareKind kind, bool tf = false) {
@@ -66,7 +66,7 @@ std::vector<double> get_numbers(const rapidjson::Value& v, const std::string& pa
 
 const char* compare_kind_name(CompareKind kind) noexcept {
   const int k = static_cast<int>(kind);
-  return k >= 0 && k < 7 ? kKindNames[k] : "unknown";
+  return k >= 0 && k < 8 ? kKindNames[k] : "unknown";
 }
 
 std::vector<std::string> compare_level_names(CompareKind kind) {
@@ -79,6 +79,7 @@ std::vector<std::string> compare_level_names(CompareKind kind) {
       return {"exact", "day_month_swapped", "one_digit", "within_year", "different"};
     case CompareKind::kTokens: return {"exact", "same_tokens", "most_tokens", "some_token", "different"};
     case CompareKind::kRtRw: return {"exact", "same_rw", "different"};
+    case CompareKind::kSex: return {"exact", "different"};
   }
   throw Error(ErrorCode::kInvalidArgument, "unknown comparison kind");
 }
@@ -88,7 +89,7 @@ LinkSettings LinkSettings::indonesian() {
   s.fields = {field("nik", "nik", CompareKind::kId),
               field("name", "name", CompareKind::kName, true),
               field("birth_date", "birth_date", CompareKind::kDate),
-              field("sex", "sex", CompareKind::kExact),
+              field("sex", "sex", CompareKind::kSex),
               field("kk", "kk", CompareKind::kId),
               field("village", "village", CompareKind::kString),
               field("rt_rw", "rt", CompareKind::kRtRw),
@@ -96,14 +97,14 @@ LinkSettings LinkSettings::indonesian() {
   s.fields[6].column2 = "rw";
   s.blocking = {{"nik"},
                 {"nik:prefix12"},
-                {"nik:prefix6", "nik:suffix4"},
+                {"nik:prefix6", "name:phonetic"},  // serials are mostly 0001: prefix6+suffix4 is a district
                 {"nik:suffix10"},
-                {"kk"},
                 {"name:phonetic", "birth_date:year"},
                 {"name:phonetic_first", "birth_date"},
                 {"name:phonetic_last", "birth_date"},
                 {"birth_date", "village"},
-                {"name:phonetic", "village"}};
+                {"name:phonetic", "village"},
+                {"kk"}};  // last: household pairs, scored but not trained on
   return s;
 }
 

@@ -259,6 +259,22 @@ TEST(LinkageLevels, DateSexKkVillageRtRw) {
   EXPECT_EQ(level(CompareKind::kTokens, "Jl. Merdeka 5", "Dusun Krajan"), "different");
 }
 
+TEST(LinkageLevels, SexCodesAndIdDamage) {
+  // Lists write sex as L/P, LAKI-LAKI/PEREMPUAN, Pria/Wanita, M/F: one code each.
+  EXPECT_EQ(level(CompareKind::kSex, "L", "LAKI-LAKI"), "exact");
+  EXPECT_EQ(level(CompareKind::kSex, "Laki laki", "pria"), "exact");
+  EXPECT_EQ(level(CompareKind::kSex, "P", "PEREMPUAN"), "exact");
+  EXPECT_EQ(level(CompareKind::kSex, "wanita", "F"), "exact");
+  EXPECT_EQ(level(CompareKind::kSex, "L", "PEREMPUAN"), "different");
+  EXPECT_EQ(level(CompareKind::kSex, "", "P"), "null");
+  EXPECT_STREQ(sk::compare_kind_name(CompareKind::kSex), "sex");
+  EXPECT_EQ(sk::LinkSettings::from_json(R"({"fields": [{"name": "s", "kind": "sex"}]})").fields[0].kind,
+            CompareKind::kSex);
+  // Spreadsheet damage on an id is not a difference.
+  EXPECT_EQ(level(CompareKind::kId, "'3510014501900001", "3510014501900001"), "exact");
+  EXPECT_EQ(level(CompareKind::kId, "3510014501900001.0", "3510014501900001"), "exact");
+}
+
 TEST(LinkageTraining, EmRecoversKnownMAndPrior) {
   // Three fields with known m and u; patterns drawn from the mixture.
   const std::vector<std::vector<double>> m = {{0.9, 0.1}, {0.7, 0.2, 0.05, 0.05}, {0.8, 0.15, 0.05}};
@@ -377,6 +393,32 @@ TEST(LinkageLink, HouseholdMembersStayApart) {
   // Without the rule they would be joined.
   s.household_key.clear();
   EXPECT_EQ(sk::link(rs, s).cluster_ids[1], 0);
+}
+
+TEST(LinkageLink, HouseholdRuleWithMissingDateAndSameNames) {
+  const std::string kk = "3510010101150001";
+  sk::LinkSettings s = hand_settings();
+  s.threshold = 0.5;
+  sk::LinkRecord father = person("3510011302600001", "Eko Rahman", "", "L", kk);
+  sk::LinkRecord son = person("3510010807900001", "Agus Hakim", "1990-07-08", "L", kk);
+  // A birth date missing: clearly different names in one KK are two persons...
+  sk::LinkResult res = sk::link({father, son}, s);
+  EXPECT_TRUE(res.explain(0, 1).household_apart);
+  EXPECT_NE(res.cluster_ids[0], res.cluster_ids[1]);
+  // ...unless their NIKs agree or are one typo apart.
+  son.nik = "3510011302600007";
+  EXPECT_FALSE(sk::link({father, son}, s).explain(0, 1).household_apart);
+  // A son of the same name: NIKs and birth dates clearly different.
+  father.birth_date = "1960-02-13";
+  son = person("3510010807900001", "Eko Rahman", "1990-07-08", "L", kk);
+  res = sk::link({father, son}, s);
+  EXPECT_TRUE(res.explain(0, 1).household_apart);
+  EXPECT_NE(res.cluster_ids[0], res.cluster_ids[1]);
+  // The same person listed twice, once without a birth date, still joins.
+  sk::LinkRecord again = father;
+  again.birth_date.clear();
+  res = sk::link({father, again}, s);
+  EXPECT_EQ(res.cluster_ids[1], 0);
 }
 
 TEST(LinkageLink, TwoListsScoreOnlyCrossPairs) {
