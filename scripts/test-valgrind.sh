@@ -8,7 +8,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${1:-build}"
 command -v valgrind >/dev/null || bash scripts/setup.sh --sanitizers
-bash scripts/build.sh "$build_dir" >/dev/null
+if [ -f "$build_dir/CMakeCache.txt" ]; then
+  cmake "$build_dir" >/dev/null
+else
+  bash scripts/setup.sh
+  generator=()
+  command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMARTKAMPUNG_PYTHON=OFF \
+    -DSMARTKAMPUNG_BENCH=OFF -DSMARTKAMPUNG_INSTALL=OFF >/dev/null
+fi
+# Only the programs the label runs (tests/CMakeLists.txt: skamp_memcheck_tests).
+cmake --build "$build_dir" -j"$(nproc)" --target skamp_memcheck_tests >/dev/null
 export SKAMP_TEST_SIZE=small
 log_dir="$build_dir/valgrind"
 rm -rf "$log_dir" && mkdir -p "$log_dir"
