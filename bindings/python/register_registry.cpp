@@ -212,6 +212,27 @@ void register_registry(py::module_& m) {
             return out;
           },
           "List of (nik_or_kk, program_a, program_b): KK for household-scope pairs, NIK for person-scope.")
+      .def_property_readonly(
+          "likely_duplicates",
+          [](const DedupReport& r) -> py::object {
+            if (!r.fuzzy) return py::none();
+            py::list out;
+            for (const auto& d : r.likely_duplicates) {
+              py::dict item;
+              item["program_a"] = d.program_a;
+              item["line_a"] = d.line_a;
+              item["nik_a"] = d.nik_a;
+              item["program_b"] = d.program_b;
+              item["line_b"] = d.line_b;
+              item["nik_b"] = d.nik_b;
+              item["probability"] = d.probability;
+              out.append(item);
+            }
+            return out;
+          },
+          "With dedup(fuzzy=True): records linkage found to be one person across different or "
+          "missing NIKs, as dicts (program_a, line_a, nik_a, program_b, line_b, nik_b, probability); "
+          "None in an exact report.")
       .def("to_json", &DedupReport::to_json, "The report as JSON (schema 'skamp-dedup-report/1').")
       .def("to_csv", &DedupReport::write_csv, py::arg("folder"),
            "Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and "
@@ -379,15 +400,20 @@ void register_registry(py::module_& m) {
           "The queue of accepted reports, oldest first (list of dicts).")
       .def(
           "dedup",
-          [](const Registry& reg) {
+          [](const Registry& reg, bool fuzzy, py::object threshold) {
+            const double t = threshold.is_none() ? 0.0 : threshold.cast<double>();
             std::shared_ptr<DedupReport> rep;
             {
               py::gil_scoped_release release;
-              rep = std::make_shared<DedupReport>(reg.dedup());
+              rep = std::make_shared<DedupReport>(reg.dedup(fuzzy, t));
             }
             return rep;
           },
-          "Exact dedup over every programme (recomputed each call); returns a DedupReport.")
+          py::arg("fuzzy") = false, py::arg("threshold") = py::none(),
+          "Dedup over every programme (recomputed each call); returns a DedupReport. With "
+          "fuzzy=True the records are also linked (sk.link's Indonesian settings; threshold = "
+          "match probability, None = default) and report.likely_duplicates lists the records "
+          "of one person across different or missing NIKs.")
       .def(
           "programs",
           [](const Registry& reg) {

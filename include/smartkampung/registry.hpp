@@ -81,6 +81,15 @@ struct ExclusionViolation {
 };
 
 /// Result of Registry::dedup(). NIKs/KKs are integers here; nik_digits() gives the text.
+/// Two records that fuzzy linkage found to be one person although their NIKs differ
+/// or one is missing (a mistyped or absent NIK): each named by programme and line.
+struct LikelyDuplicate {
+  std::string program_a, program_b;
+  std::size_t line_a = 0, line_b = 0;
+  std::string nik_a, nik_b;  ///< the NIKs as held ("" when missing or invalid)
+  double probability = 0;    ///< match probability of the pair
+};
+
 struct SMARTKAMPUNG_EXPORT DedupReport {
   std::size_t records = 0;            ///< keyed enrolments examined
   std::size_t unkeyed = 0;            ///< records held aside without a valid NIK
@@ -96,8 +105,13 @@ struct SMARTKAMPUNG_EXPORT DedupReport {
   /// Exclusion violations: household-scope pairs per KK, person-scope pairs per NIK (and
   /// household-scope pairs per NIK for a person without a KK). Sorted.
   std::vector<ExclusionViolation> exclusion_violations;
+  /// True when the report was made with dedup(true): then likely_duplicates holds the
+  /// pairs linkage joined across different or missing NIKs (sorted by programme and line).
+  bool fuzzy = false;
+  std::vector<LikelyDuplicate> likely_duplicates;
 
-  /// JSON, schema "skamp-dedup-report/1" (see docs/registry.md).
+  /// JSON, schema "skamp-dedup-report/1" (see docs/registry.md); "likely_duplicates" is
+  /// present only in a fuzzy report.
   std::string to_json() const;
   /// Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and
   /// exclusion_violations.csv into an existing folder (each atomically). Throws Error(kIo).
@@ -198,6 +212,10 @@ class SMARTKAMPUNG_EXPORT Registry {
 
   /// Exact dedup over every programme, recomputed on each call.
   DedupReport dedup() const;
+  /// With fuzzy = true, also links every record (keyed or not) with the linkage engine's
+  /// Indonesian settings and reports the likely duplicates across different or missing
+  /// NIKs; match probability at least `threshold` (0: the settings' default).
+  DedupReport dedup(bool fuzzy, double threshold = 0) const;
 
   std::vector<ProgramInfo> programs() const;
   std::vector<Enrolment> records(const std::string& program) const;

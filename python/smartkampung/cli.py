@@ -244,7 +244,7 @@ def _dedup_summary(rep: Any) -> dict[str, Any]:
         "conflicting_records": len(rep.conflicts),
         "nik_mismatches": len(rep.nik_mismatches),
         "exclusion_violations": len(rep.exclusion_violations),
-    }
+    } | ({} if rep.likely_duplicates is None else {"likely_duplicates_across_niks": len(rep.likely_duplicates)})
 
 
 @_command("dedup")

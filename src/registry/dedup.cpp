@@ -326,6 +326,29 @@ std::string DedupReport::to_json() const {
     w.EndObject();
   }
   w.EndArray();
+  if (fuzzy) {
+    key("likely_duplicates");
+    w.StartArray();
+    for (const auto& d : likely_duplicates) {
+      w.StartObject();
+      key("program_a");
+      str(d.program_a);
+      key("line_a");
+      w.Uint64(d.line_a);
+      key("nik_a");
+      str(d.nik_a);
+      key("program_b");
+      str(d.program_b);
+      key("line_b");
+      w.Uint64(d.line_b);
+      key("nik_b");
+      str(d.nik_b);
+      key("probability");
+      w.Double(d.probability);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -361,6 +384,14 @@ void DedupReport::write_csv(const std::string& folder) const {
          csv_escape(v.program_b) + '\n';
   }
   write_file_atomic(dir + "exclusion_violations.csv", s);
+  if (fuzzy) {
+    s = "program_a,line_a,nik_a,program_b,line_b,nik_b,probability\n";
+    for (const auto& d : likely_duplicates) {
+      s += csv_escape(d.program_a) + ',' + std::to_string(d.line_a) + ',' + d.nik_a + ',' + csv_escape(d.program_b) +
+           ',' + std::to_string(d.line_b) + ',' + d.nik_b + ',' + std::to_string(d.probability) + '\n';
+    }
+    write_file_atomic(dir + "likely_duplicates.csv", s);
+  }
 }
 
 }  // namespace smartkampung

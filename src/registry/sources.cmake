@@ -3,4 +3,5 @@ target_sources(smartkampung_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dedup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/store.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/sample.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/sample.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fuzzy.cpp)

@@ -82,6 +82,9 @@ def test_dedup_writes_reports_and_check_reads_the_saved_registry(work, tmp_path)
     data = json.loads(proc.stdout)
     assert data["summary"]["unique_persons"] > 0
     assert {p.name for p in out.iterdir()} >= {"report.json", "overlaps.csv"}
+    fuzzy = json.loads(run("dedup", f"{work}/PKH.csv:PKH:central", f"{work}/BST.csv:BST:central", "--fuzzy",
+                           "--json", check_code=0).stdout)
+    assert "likely_duplicates_across_niks" in fuzzy["summary"]
     json.loads((out / "report.json").read_text())
     # A NIK from the PKH list is found, masked; an unknown valid NIK is not.
     header, first = (work / "PKH.csv").read_text(encoding="utf-8-sig").splitlines()[:2]

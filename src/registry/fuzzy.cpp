@@ -1,0 +1,72 @@
+// Fuzzy dedup: the registry's records handed to the linkage engine, so that records
+// with a mistyped or missing NIK are still matched to the person they belong to.
+#include <smartkampung/linkage.hpp>
+#include <smartkampung/registry.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <tuple>
+
+namespace smartkampung {
+
+namespace {
+
+LinkRecord to_link_record(const Enrolment& e) {
+  LinkRecord r;
+  r.nik = e.nik;
+  r.kk = e.kk;
+  r.name = e.name;
+  if (e.birth_date) r.birth_date = e.birth_date->to_iso();
+  if (e.sex) r.sex = std::string(1, e.sex);
+  r.address = e.address;
+  r.village = e.village;
+  r.district = e.district;
+  if (e.rt >= 0) r.rt = std::to_string(e.rt);
+  if (e.rw >= 0) r.rw = std::to_string(e.rw);
+  return r;
+}
+
+}  // namespace
+
+DedupReport Registry::dedup(bool fuzzy, double threshold) const {
+  DedupReport report = dedup();
+  if (!fuzzy) return report;
+  report.fuzzy = true;
+
+  std::vector<Enrolment> held;
+  for (const ProgramInfo& p : programs()) {
+    for (auto& e : records(p.name)) held.push_back(std::move(e));
+    for (auto& e : unkeyed(p.name)) {
+      e.nik.clear();  // an invalid NIK is compared as missing, never as a key
+      held.push_back(std::move(e));
+    }
+  }
+  std::vector<LinkRecord> input;
+  input.reserve(held.size());
+  for (const Enrolment& e : held) input.push_back(to_link_record(e));
+  LinkSettings settings = LinkSettings::indonesian();
+  if (threshold > 0) settings.threshold = threshold;
+  const LinkResult linked = link(input, settings);
+
+  for (const LinkPair& pair : linked.pairs) {
+    const Enrolment& a = held[pair.i];
+    const Enrolment& b = held[pair.j];
+    if (!a.nik.empty() && a.nik == b.nik) continue;  // exact dedup already reports these
+    if (linked.cluster_ids[pair.i] != linked.cluster_ids[pair.j]) continue;  // kept apart
+    LikelyDuplicate d{a.program, b.program, a.line, b.line, a.nik, b.nik, pair.probability};
+    if (std::tie(d.program_b, d.line_b) < std::tie(d.program_a, d.line_a)) {
+      std::swap(d.program_a, d.program_b);
+      std::swap(d.line_a, d.line_b);
+      std::swap(d.nik_a, d.nik_b);
+    }
+    report.likely_duplicates.push_back(std::move(d));
+  }
+  std::sort(report.likely_duplicates.begin(), report.likely_duplicates.end(),
+            [](const LikelyDuplicate& x, const LikelyDuplicate& y) {
+              return std::tie(x.program_a, x.line_a, x.program_b, x.line_b) <
+                     std::tie(y.program_a, y.line_a, y.program_b, y.line_b);
+            });
+  return report;
+}
+
+}  // namespace smartkampung
