@@ -21,6 +21,21 @@ bool is_alnum_byte(unsigned char c) {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// Length of the UTF-8 encoded Unicode space at the start of s (U+0085, U+00A0, U+1680,
+// U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), or 0. Such spaces separate
+// words like an ASCII space: a name pasted from a web page or a PDF often has them.
+std::size_t unicode_space_length(std::string_view s) {
+  auto at = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
+  if (at(0) == 0xC2 && (at(1) == 0x85 || at(1) == 0xA0)) return 2;
+  if (at(0) == 0xE1 && at(1) == 0x9A && at(2) == 0x80) return 3;
+  if (at(0) == 0xE2 && at(1) == 0x80 && (at(2) <= 0x8A || at(2) == 0xA8 || at(2) == 0xA9 || at(2) == 0xAF) &&
+      at(2) >= 0x80)
+    return 3;
+  if (at(0) == 0xE2 && at(1) == 0x81 && at(2) == 0x9F) return 3;
+  if (at(0) == 0xE3 && at(1) == 0x80 && at(2) == 0x80) return 3;
+  return 0;
+}
+
 // Honorifics written before a name (compared without dots).
 const std::unordered_set<std::string>& prefix_titles() {
   static const auto* set = new std::unordered_set<std::string>{
@@ -314,8 +329,13 @@ std::string normalize_name(std::string_view name) {
     if (!current.empty()) tokens.push_back({current, after_comma});
     current.clear();
   };
-  for (char ch : name) {
-    const auto u = static_cast<unsigned char>(detail::lower(ch));
+  for (std::size_t pos = 0; pos < name.size(); ++pos) {
+    if (const std::size_t space = detail::unicode_space_length(name.substr(pos)); space > 0) {
+      flush();
+      pos += space - 1;
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(detail::lower(name[pos]));
     if (detail::is_alnum_byte(u) || u == '.') {
       current += static_cast<char>(u);
     } else if (u == '\'' || u == '`') {
