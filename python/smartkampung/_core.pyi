@@ -184,6 +184,11 @@ class DedupReport:
         List of (nik_or_kk, program_a, program_b): KK for household-scope pairs, NIK for person-scope.
         """
     @property
+    def likely_duplicates(self) -> typing.Any:
+        """
+        With dedup(fuzzy=True): records linkage found to be one person across different or missing NIKs, as dicts (program_a, line_a, nik_a, program_b, line_b, nik_b, probability); None in an exact report.
+        """
+    @property
     def nik_mismatches(self) -> list:
         """
         NIKs with a record whose birth date or sex disagrees with the NIK.
@@ -269,9 +274,9 @@ class Registry:
         """
         Replaces the record(s) of a NIK in a programme by a corrected record (a dict).
         """
-    def dedup(self) -> DedupReport:
+    def dedup(self, fuzzy: bool = False, threshold: typing.Any = None) -> DedupReport:
         """
-        Exact dedup over every programme (recomputed each call); returns a DedupReport.
+        Dedup over every programme (recomputed each call); returns a DedupReport. With fuzzy=True the records are also linked (sk.link's Indonesian settings; threshold = match probability, None = default) and report.likely_duplicates lists the records of one person across different or missing NIKs.
         """
     def diff(self, program: str, records_or_path: typing.Any) -> dict:
         """
