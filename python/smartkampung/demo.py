@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import _core, _scenario
+from .linkage import pair_quality
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 AS_OF = _dt.date(2020, 5, 1)
@@ -138,30 +139,12 @@ def _linkage_section(sample: Any, summary: dict[str, Any]) -> None:
     t0 = time.perf_counter()
     res = _core.link(records)
     dt = time.perf_counter() - t0
-    clusters = np.asarray(res.cluster_ids)
-    tp = fp = fn = 0
-    by_truth: dict[int, list[int]] = {}
-    for i, t in enumerate(truth):
-        by_truth.setdefault(int(t), []).append(i)
-    pairs_true = sum(len(v) * (len(v) - 1) // 2 for v in by_truth.values())
-    by_cluster: dict[int, list[int]] = {}
-    for i, c in enumerate(clusters):
-        by_cluster.setdefault(int(c), []).append(i)
-    for members in by_cluster.values():
-        for a in range(len(members)):
-            for b in range(a + 1, len(members)):
-                if truth[members[a]] == truth[members[b]]:
-                    tp += 1
-                else:
-                    fp += 1
-    fn = pairs_true - tp
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = pair_quality(res.cluster_ids, truth.tolist())
+    n_persons = len(set(res.cluster_ids.tolist()))
     print(f"  {len(records)} records ({int(damaged.sum())} with missing/mistyped NIK or a name variant) "
-          f"-> {len(by_cluster)} persons in {dt:.2f} s")
+          f"-> {n_persons} persons in {dt:.2f} s")
     print(f"  against the generator's ground truth: precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
-    summary["linkage"] = {"records": len(records), "persons": len(by_cluster), "precision": round(precision, 4),
+    summary["linkage"] = {"records": len(records), "persons": n_persons, "precision": round(precision, 4),
                           "recall": round(recall, 4), "f1": round(f1, 4)}
 
 

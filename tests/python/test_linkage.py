@@ -155,29 +155,6 @@ def _read_febrl(path):
     return rows, ent
 
 
-def _pairs_from_clusters(ids, ent, left=None):
-    from collections import defaultdict
-
-    def count(groups):
-        n = 0
-        for v in groups.values():
-            if left is None:
-                n += len(v) * (len(v) - 1) // 2
-            else:
-                a = sum(1 for x in v if x < left)
-                n += a * (len(v) - a)
-        return n
-
-    found, truth, both = defaultdict(list), defaultdict(list), defaultdict(list)
-    for i, (c, e) in enumerate(zip(ids, ent)):
-        found[c].append(i)
-        truth[e].append(i)
-        both[(c, e)].append(i)
-    tp, p, t = count(both), count(found), count(truth)
-    prec, rec = tp / p, tp / t
-    return prec, rec, 2 * prec * rec / (prec + rec)
-
-
 def test_febrl4_quality():
     root = pathlib.Path(os.environ.get("SKAMP_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
     data = root / ".." / "shared" / "data" / "febrl"
@@ -191,17 +168,8 @@ def test_febrl4_quality():
     a, ea = _read_febrl(data / "dataset4a.csv")
     b, eb = _read_febrl(data / "dataset4b.csv")
     res = sk.link(a, right=b, settings=settings_json)
-    prec, rec, f1 = _pairs_from_clusters(res.cluster_ids.tolist(), ea + eb, left=len(a))
+    prec, rec, f1 = sk.pair_quality(res.cluster_ids, ea + eb, left=len(a))
     assert f1 >= 0.995 and prec >= 0.999
-
-
-def _pairwise(ids, truth):
-    from collections import Counter
-
-    both = Counter(zip(ids, truth))
-    pairs = lambda c: sum(v * (v - 1) // 2 for v in c.values())
-    tp, found, true = pairs(both), pairs(Counter(ids)), pairs(Counter(truth))
-    return tp / found if found else 1.0, tp / true if true else 1.0
 
 
 def test_generated_indonesian_lists_quality():
@@ -214,10 +182,26 @@ def test_generated_indonesian_lists_quality():
     assert n > 8000
     records = [{c: str(rec[c][i]) for c in cols if str(rec[c][i])} for i in range(n)]
     res = sk.link(records)
-    precision, recall = _pairwise(res.cluster_ids.tolist(), rec["person"].tolist())
+    precision, recall, _ = sk.pair_quality(res.cluster_ids, rec["person"].tolist())
     assert precision >= 0.998, precision
     assert recall >= 0.99, recall
     # Sex written "L" in one list and "LAKI-LAKI" in another is the same.
     i = next(i for i in range(n) if rec["sex"][i] == "LAKI-LAKI")
     j = next(j for j in range(n) if rec["sex"][j] == "L")
     assert res.explain(i, j)["sex"]["level"] == "exact"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=30), st.integers(0, 30))
+def test_pair_quality_equals_brute_force_pairs(labels, left):
+    ids = [c for c, _ in labels]
+    truth = [t for _, t in labels]
+    for cut in (None, min(left, len(labels))):
+        pairs = [(i, j) for i in range(len(ids)) for j in range(i + 1, len(ids))
+                 if cut is None or (i < cut) != (j < cut)]
+        found = {p for p in pairs if ids[p[0]] == ids[p[1]]}
+        true = {p for p in pairs if truth[p[0]] == truth[p[1]]}
+        precision, recall, f1 = sk.pair_quality(ids, truth, left=cut)
+        assert precision == (len(found & true) / len(found) if found else 1.0)
+        assert recall == (len(found & true) / len(true) if true else 1.0)
+        assert f1 == (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
