@@ -131,12 +131,12 @@ func checkCert() {
 	var out *C.char
 	check(C.skamp_cert_history_json(&out, reg, 7) == C.SKAMP_OK, "history: %s", lastError())
 	var history struct {
-		Schema int `json:"schema"`
+		Schema string `json:"schema"`
 		Events []struct {
 			Type string `json:"type"`
 		} `json:"events"`
 	}
-	check(takeJSON(out, &history) == nil && history.Schema == 1 && len(history.Events) == 4 &&
+	check(takeJSON(out, &history) == nil && history.Schema == "skamp-cert-history/1" && len(history.Events) == 4 &&
 		history.Events[3].Type == "issued", "history %+v", history)
 	var status C.skamp_cert_status
 	check(C.skamp_cert_status_at(&status, reg, 7, july1+3*day) == C.SKAMP_OK, "status: %s", lastError())

@@ -190,7 +190,7 @@ skamp_status skamp_cert_certified_near(char** out_json, const skamp_cert_registr
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
     w.Key("schema");
-    w.Int(1);
+    w.String("skamp-cert-near/1");
     w.Key("results");
     w.StartArray();
     for (const cert::Nearby& n : found) {
@@ -211,7 +211,7 @@ skamp_status skamp_cert_history_json(char** out_json, const skamp_cert_registry*
   return guard([&] {
     require(out_json, "out_json");
     *out_json = nullptr;
-    std::string text = "{\"schema\":1,\"business_id\":" + std::to_string(id) + ",\"events\":[";
+    std::string text = "{\"schema\":\"skamp-cert-history/1\",\"business_id\":" + std::to_string(id) + ",\"events\":[";
     bool first = true;
     for (const cert::Event& e : get(reg).history(id)) {
       if (!first) text += ',';

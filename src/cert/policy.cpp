@@ -23,6 +23,9 @@ namespace {
 
 using Value = rapidjson::Value;
 
+// The version tag of a policy document, like "skamp-rules/1" for rule files.
+constexpr const char* kPolicyFormat = "skamp-cert-policy/1";
+
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
   throw Error(ErrorCode::kInvalidArgument, "certificate policy: " + path + ": " + what);
 }
@@ -145,8 +148,8 @@ std::string canonical_json(const Policy::Impl& p) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
-  w.Key("schema");
-  w.Int(1);
+  w.Key("format");
+  w.String(kPolicyFormat);
   w.Key("name");
   w.String(p.name);
   w.Key("description");
@@ -231,9 +234,11 @@ std::shared_ptr<const Policy::Impl> parse_policy(std::string_view json) {
                                        rapidjson::GetParseError_En(doc.GetParseError()));
   }
   const std::string root = "$";
-  only_fields(doc, root, {"schema", "name", "description", "sources", "versions", "zone_levels"});
+  only_fields(doc, root, {"format", "name", "description", "sources", "versions", "zone_levels"});
   auto impl = std::make_shared<Policy::Impl>();
-  int_in(required(doc, root, "schema"), "$.schema", 1, 1);
+  if (text(required(doc, root, "format"), "$.format") != kPolicyFormat) {
+    bad("$.format", std::string("unknown format (expected \"") + kPolicyFormat + "\")");
+  }
   impl->name = text(required(doc, root, "name"), "$.name", false);
   if (const Value* d = field(doc, "description")) impl->description = text(*d, "$.description");
   if (const Value* s = field(doc, "sources")) {

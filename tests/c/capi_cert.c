@@ -58,7 +58,7 @@ void skamp_test_cert(void) {
 
   CHECK(skamp_cert_certified_near(&json, reg, -8.22, 114.37, 5000.0, JULY1_WIB + 10 * DAY, "restaurant") ==
         SKAMP_OK);
-  CHECK(json != NULL && strstr(json, "\"schema\":1") != NULL && strstr(json, "\"id\":7") != NULL);
+  CHECK(json != NULL && strstr(json, "\"schema\":\"skamp-cert-near/1\"") != NULL && strstr(json, "\"id\":7") != NULL);
   skamp_free(json);
   json = NULL;
   CHECK(skamp_cert_certified_near(&json, reg, -8.22, 114.37, 5000.0, JULY1_WIB + 10 * DAY, "hotel") == SKAMP_OK);
@@ -72,7 +72,7 @@ void skamp_test_cert(void) {
   CHECK(skamp_cert_reinstate(reg, 7, JULY1_WIB + 31 * DAY) == SKAMP_ESTATE);
 
   CHECK(skamp_cert_history_json(&json, reg, 7) == SKAMP_OK);
-  CHECK(json != NULL && strstr(json, "\"schema\":1") != NULL && strstr(json, "\"type\":\"revoked\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"schema\":\"skamp-cert-history/1\"") != NULL && strstr(json, "\"type\":\"revoked\"") != NULL);
   skamp_free(json);
   json = NULL;
 

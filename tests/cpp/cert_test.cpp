@@ -447,7 +447,7 @@ TEST(CertCaps, DatedCapsByCategoryAndZoneLevel) {
 
 TEST(CertPolicy, RejectsBadPolicyWithPath) {
   try {
-    cert::Policy::from_json(R"({"schema":1,"name":"x","versions":[{"effective_from":"2020-01-01",
+    cert::Policy::from_json(R"({"format":"skamp-cert-policy/1","name":"x","versions":[{"effective_from":"2020-01-01",
       "validity_months":12,"evaluation":{"interval_days":0,"grace_days":7},
       "violation":{"first":"suspend","revoke_after":2,"window_days":90},"suspension_days":14,"caps":[]}]})");
     FAIL();
@@ -455,7 +455,7 @@ TEST(CertPolicy, RejectsBadPolicyWithPath) {
     EXPECT_NE(std::string(e.what()).find("$.versions[0].evaluation.interval_days"), std::string::npos) << e.what();
   }
   EXPECT_THROW(cert::Policy::from_json("{"), sk::Error);
-  EXPECT_THROW(cert::Policy::from_json(R"({"schema":1,"name":"x","versions":[],"colour":1})"), sk::Error);
+  EXPECT_THROW(cert::Policy::from_json(R"({"format":"skamp-cert-policy/1","name":"x","versions":[],"colour":1})"), sk::Error);
   const cert::Policy p = cert::Policy::builtin();
   EXPECT_EQ(cert::Policy::from_json(p.to_json()).to_json(), p.to_json());
   EXPECT_EQ(p.name(), "banyuwangi-2020");
