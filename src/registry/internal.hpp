@@ -100,10 +100,30 @@ struct NormalizeOutput {
 bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line, Date as_of, Row& row,
                       std::string& pool, std::string& reason, bool& nik_only, bool& repaired);
 
+/// Normalises one record into `out` (a row, or a rejection and maybe an unkeyed record).
+void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
+                    NormalizeOutput& out, std::string& reason);
+
+/// Appends `part` to `into`: text offsets shifted, lines (rows, rejections, unkeyed) plus `line_shift`.
+void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift);
+
 /// Normalises many records on up to two threads; fields(i) returns the 10 fields of record i.
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
                               const std::function<void(std::size_t, std::array<std::string_view, 10>&,
                                                        std::uint32_t&)>& fields);
+
+/// Reads a CSV file and normalises its records in one pass per thread, without building a
+/// CsvTable: the same records, lines and rejections as normalising read_csv_file's table.
+/// Errors as read_csv_file's and load_table's (kParse ones prefixed with the path).
+NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of);
+
+/// Normalises a parsed table's records (Registry::load_table's path).
+NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of);
+
+/// normalize_csv_file over bytes in memory; `ascii` tells that every byte past an optional BOM is
+/// below 0x80 (false: not known). `min_parallel`: data size from which it goes parallel.
+NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns, Date as_of,
+                                    unsigned threads, std::size_t min_parallel);
 
 Enrolment to_enrolment(const ProgramList& list, const Row& row);
 std::string program_check(const std::string& program);

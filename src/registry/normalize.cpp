@@ -51,9 +51,14 @@ std::string_view trim_ascii(std::string_view s) noexcept {
   return s;
 }
 
-bool parse_record_date(std::string_view text, Date& out) noexcept {
+namespace {
+
+// parse_record_date's work, also giving the year, month and day.
+bool parse_record_ymd(std::string_view text, int& y, int& m, int& d) noexcept {
   text = trim_ascii(text);
-  int y = 0, m = 0, d = 0;
+  y = 0;
+  m = 0;
+  d = 0;
   if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
     if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d)) {
       return false;
@@ -70,13 +75,27 @@ bool parse_record_date(std::string_view text, Date& out) noexcept {
       return false;
     }
   }
-  if (y < 1850 || !Date::is_valid_ymd(y, m, d)) return false;
+  return y >= 1850 && Date::is_valid_ymd(y, m, d);
+}
+
+}  // namespace
+
+bool parse_record_date(std::string_view text, Date& out) noexcept {
+  int y = 0, m = 0, d = 0;
+  if (!parse_record_ymd(text, y, m, d)) return false;
   out = Date(days_from_civil(y, m, d));
   return true;
 }
 
 char parse_sex(std::string_view text) noexcept {
   text = trim_ascii(text);
+  if (text.size() == 1) {  // the common L / P first
+    switch (upper(text[0])) {
+      case 'L': case 'M': return 'M';
+      case 'P': case 'F': case 'W': return 'F';
+      default: return 0;
+    }
+  }
   for (const char* w : {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"}) {
     if (equals_upper(text, w)) return 'M';
   }
@@ -158,10 +177,10 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
       if (c.repaired) repaired = true;
     }
   }
+  int birth_y = 0, birth_m = 0, birth_d = 0;
   if (!f[kBirth].empty()) {
-    Date d;
-    if (parse_record_date(f[kBirth], d)) {
-      row.birth = d.days_since_epoch();
+    if (parse_record_ymd(f[kBirth], birth_y, birth_m, birth_d)) {
+      row.birth = days_from_civil(birth_y, birth_m, birth_d);
     } else {
       fail("unparseable date in birth_date (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)", false);
     }
@@ -197,12 +216,60 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   const int nik_day = nik_female ? nik_day_raw - 40 : nik_day_raw;
   bool mismatch = false;
   if (row.birth != kNoDate) {
-    const Date b(row.birth);
-    mismatch = b.day() != nik_day || b.month() != nik_month || b.year() % 100 != nik_yy;
+    mismatch = birth_d != nik_day || birth_m != nik_month || birth_y % 100 != nik_yy;
   }
   if (row.sex != 0 && (row.sex == 'F') != nik_female) mismatch = true;
   if (mismatch) row.flags |= kNikMismatch;
   return true;
+}
+
+void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
+                    NormalizeOutput& out, std::string& reason) {
+  Row row;
+  bool nik_only = false, repaired = false;
+  if (normalize_record(raw, line, as_of, row, out.pool, reason, nik_only, repaired)) {
+    out.rows.push_back(row);
+    ++out.report.loaded;
+    if (repaired) ++out.report.repaired;
+    return;
+  }
+  out.report.rejected.push_back({line, reason});
+  if (nik_only) {
+    RawRecord rec;
+    std::string* dst[10] = {&rec.nik,     &rec.kk,      &rec.name,     &rec.birth_date, &rec.sex,
+                            &rec.address, &rec.village, &rec.district, &rec.rt,         &rec.rw};
+    for (std::size_t k = 0; k < 10; ++k) dst[k]->assign(trim_ascii(raw[k]));
+    rec.line = line;
+    out.unkeyed.push_back(std::move(rec));
+    ++out.report.unkeyed;
+  }
+}
+
+void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift) {
+  const std::uint64_t shift = into.pool.size();
+  if (into.rows.empty() && into.pool.empty() && line_shift == 0) {
+    into.rows = std::move(part.rows);
+    into.pool = std::move(part.pool);
+  } else {
+    into.pool += part.pool;
+    into.rows.reserve(into.rows.size() + part.rows.size());
+    for (Row r : part.rows) {
+      r.text += shift;
+      r.line = static_cast<std::uint32_t>(r.line + line_shift);
+      into.rows.push_back(r);
+    }
+  }
+  for (auto& r : part.report.rejected) {
+    r.line += line_shift;
+    into.report.rejected.push_back(std::move(r));
+  }
+  for (auto& u : part.unkeyed) {
+    u.line += line_shift;
+    into.unkeyed.push_back(std::move(u));
+  }
+  into.report.loaded += part.report.loaded;
+  into.report.unkeyed += part.report.unkeyed;
+  into.report.repaired += part.report.repaired;
 }
 
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
@@ -213,28 +280,11 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
     out.pool.reserve((end - begin) * 40);
     std::array<std::string_view, 10> raw;
     std::string reason;
-    Row row;
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t line = 0;
       fields(i, raw, line);
-      bool nik_only = false, repaired = false;
-      if (normalize_record(raw, line, as_of, row, out.pool, reason, nik_only, repaired)) {
-        out.rows.push_back(row);
-        if (repaired) ++out.report.repaired;
-      } else {
-        out.report.rejected.push_back({line, reason});
-        if (nik_only) {
-          RawRecord rec;
-          std::string* dst[10] = {&rec.nik, &rec.kk, &rec.name, &rec.birth_date, &rec.sex,
-                                  &rec.address, &rec.village, &rec.district, &rec.rt, &rec.rw};
-          for (std::size_t k = 0; k < 10; ++k) dst[k]->assign(trim_ascii(raw[k]));
-          rec.line = line;
-          out.unkeyed.push_back(std::move(rec));
-          ++out.report.unkeyed;
-        }
-      }
+      normalize_into(raw, line, as_of, out, reason);
     }
-    out.report.loaded = out.rows.size();
   };
   NormalizeOutput first;
   if (count < 50000 || std::thread::hardware_concurrency() < 2) {
@@ -259,18 +309,7 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
   }
   worker.join();
   if (failure) std::rethrow_exception(failure);
-  const std::uint64_t shift = first.pool.size();
-  first.pool += second.pool;
-  first.rows.reserve(first.rows.size() + second.rows.size());
-  for (Row& r : second.rows) {
-    r.text += shift;
-    first.rows.push_back(r);
-  }
-  for (auto& r : second.report.rejected) first.report.rejected.push_back(std::move(r));
-  for (auto& r : second.unkeyed) first.unkeyed.push_back(std::move(r));
-  first.report.loaded += second.report.loaded;
-  first.report.unkeyed += second.report.unkeyed;
-  first.report.repaired += second.report.repaired;
+  append_output(first, std::move(second), 0);
   return first;
 }
 
