@@ -170,7 +170,7 @@ CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options, std::
   CsvBuilder::header(table) = std::move(header.names);
   std::size_t physical_lines = 0;
   auto parts = parse_csv_parts<TableChunk>(parser, header.data_pos, header.lines, columns, csv_threads(options),
-                                           options.skip_blank_lines, min_parallel, [] { return TableChunk{}; },
+                                           options.skip_blank_lines, min_parallel, [](std::size_t) { return TableChunk{}; },
                                            physical_lines);
   for (auto& part : parts) append_chunk(table, std::move(part.consumer), part.first_line);
   CsvBuilder::set_meta(table, encoding, delimiter, physical_lines, bytes.size());

@@ -37,7 +37,7 @@ constexpr std::size_t kCsvParallelThreshold = std::size_t{1} << 20;
 /// for a quoted field holding a doubled quote. Valid until the next record is parsed.
 class CsvFields {
  public:
-  std::size_t size() const noexcept { return spans_.size(); }
+  std::size_t size() const noexcept { return count_; }
   std::string_view operator[](std::size_t i) const noexcept {
     const Span& s = spans_[i];
     return std::string_view((s.in_scratch ? scratch_.data() : base_) + s.begin, s.size);
@@ -50,8 +50,23 @@ class CsvFields {
     std::size_t size;
     bool in_scratch;
   };
+  void clear() noexcept {
+    count_ = 0;
+    scratch_.clear();
+  }
+  // Written member by member into place (building a Span and copying it in stalls on
+  // store forwarding, which showed in profiles).
+  void add(std::size_t begin, std::size_t size, bool in_scratch) {
+    if (count_ == spans_.size()) spans_.resize(spans_.size() * 2 + 16);
+    Span& s = spans_[count_++];
+    s.begin = begin;
+    s.size = size;
+    s.in_scratch = in_scratch;
+  }
+
   const char* base_ = nullptr;
-  std::vector<Span> spans_;
+  std::vector<Span> spans_;  // the first count_ are in use
+  std::size_t count_ = 0;
   std::string scratch_;
 };
 
@@ -79,6 +94,11 @@ class CsvRecordParser {
   // An unquoted field [q, e) (e at a delimiter or line end), trimmed as general_record does.
   void plain_field(std::size_t q, std::size_t e, CsvFields& fields, bool& any_content) const {
     const char* s = s_.data();
+    if (q < e && static_cast<unsigned char>(s[q]) > ' ' && static_cast<unsigned char>(s[e - 1]) > ' ') {
+      any_content = true;  // nothing to trim, no CR: the common case
+      fields.add(q, e - q, false);
+      return;
+    }
     if (trim_) {
       while (q < e && is_blank(s[q])) ++q;
     }
@@ -88,7 +108,7 @@ class CsvRecordParser {
       while (value_end > q && is_blank(s[value_end - 1])) --value_end;
     }
     if (value_end > q) any_content = true;
-    fields.spans_.push_back({q, value_end - q, false});
+    fields.add(q, value_end - q, false);
   }
 
   // The common case, 16 bytes at a time: a record without any quote that ends with a
@@ -101,8 +121,7 @@ class CsvRecordParser {
     const char* s = s_.data();
     const std::size_t n = s_.size();
     fields.base_ = s;
-    fields.spans_.clear();
-    fields.scratch_.clear();
+    fields.clear();
     const __m128i vd = _mm_set1_epi8(delim_);
     const __m128i vn = _mm_set1_epi8('\n');
     const __m128i vq = _mm_set1_epi8('"');
@@ -128,7 +147,7 @@ class CsvRecordParser {
         field_start = at + 1;
       }
     }
-    fields.spans_.clear();
+    fields.clear();
     any_content = false;
 #else
     (void)pos;
@@ -144,8 +163,7 @@ class CsvRecordParser {
     const std::size_t start_pos = pos;
     const std::size_t start_lines = lines;
     fields.base_ = s_.data();
-    fields.spans_.clear();
-    fields.scratch_.clear();
+    fields.clear();
     bool any_content = false;
     std::size_t p = pos;
     for (;;) {
@@ -196,16 +214,16 @@ class CsvRecordParser {
         while (q < n && is_blank(s_[q])) ++q;
         if (q < n && s_[q] == '\r' && q + 1 < n && s_[q + 1] == '\n') ++q;
         if (q < n && s_[q] != delim_ && s_[q] != '\n') {
-          reason = "text after a closing quote in field " + std::to_string(fields.spans_.size() + 1);
+          reason = "text after a closing quote in field " + std::to_string(fields.size() + 1);
           const void* nl = std::memchr(s_.data() + q, '\n', n - q);
           pos = nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
           if (nl != nullptr) ++lines;
           return Outcome::kRejected;
         }
         if (in_scratch) {
-          fields.spans_.push_back({scratch_begin, fields.scratch_.size() - scratch_begin, true});
+          fields.add(scratch_begin, fields.scratch_.size() - scratch_begin, true);
         } else {
-          fields.spans_.push_back({view_begin, view_size, false});
+          fields.add(view_begin, view_size, false);
         }
       } else {
         std::size_t e = q;
@@ -216,7 +234,7 @@ class CsvRecordParser {
           while (value_end > q && is_blank(s_[value_end - 1])) --value_end;
         }
         if (value_end > q) any_content = true;
-        fields.spans_.push_back({q, value_end - q, false});
+        fields.add(q, value_end - q, false);
         q = e;
       }
       // After the field: delimiter, newline or end of input.
@@ -306,7 +324,8 @@ struct CsvPart {
 /// Parses the data records from `pos` (just after the header, which took `header_lines`
 /// lines) to the end on up to `threads` threads, each feeding a consumer made by
 /// `make()`. Returns the parts in input order; `physical_lines` receives the input's line
-/// count (a final line without a newline counts).
+/// count (a final line without a newline counts). `make(i)` makes the consumer of part i;
+/// part 0 starts at absolute line header_lines + 1.
 template <class Consumer, class Make>
 std::vector<CsvPart<Consumer>> parse_csv_parts(const CsvRecordParser& parser, std::size_t pos,
                                                std::size_t header_lines, std::size_t columns, unsigned threads,
@@ -330,7 +349,7 @@ std::vector<CsvPart<Consumer>> parse_csv_parts(const CsvRecordParser& parser, st
   const std::size_t parts = starts.size() - 1;
   std::vector<Consumer> consumers;
   consumers.reserve(parts);
-  for (std::size_t i = 0; i < parts; ++i) consumers.push_back(make());
+  for (std::size_t i = 0; i < parts; ++i) consumers.push_back(make(i));
   std::vector<CsvRangeEnd> ends(parts);
   {
     std::vector<std::exception_ptr> failures(parts);
@@ -360,7 +379,7 @@ std::vector<CsvPart<Consumer>> parse_csv_parts(const CsvRecordParser& parser, st
     line_base += ends[i].lines;
     if (i + 1 < parts && ends[i].pos != starts[i + 1]) {
       // A record ran across the cut: parse the remainder sequentially.
-      Consumer tail = make();
+      Consumer tail = make(i + 1);
       const CsvRangeEnd tail_end = parse_csv_range(parser, ends[i].pos, text.size(), columns, skip_blank, tail);
       result.push_back({std::move(tail), line_base});
       line_base += tail_end.lines;

@@ -84,7 +84,16 @@ char parse_sex(std::string_view text) noexcept;
 std::uint64_t name_key(std::string_view name) noexcept;
 /// "S*** A***".
 std::string mask_name(std::string_view name);
-std::string_view trim_ascii(std::string_view s) noexcept;
+/// Without ASCII spaces, tabs, CR and LF at either end.
+inline std::string_view trim_ascii(std::string_view s) noexcept {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  if (s.empty() || (static_cast<unsigned char>(s.front()) > ' ' && static_cast<unsigned char>(s.back()) > ' ')) {
+    return s;  // the common case
+  }
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
 
 /// Normalises records [begin, end) into `out` (rows + pool) or the report's rejections.
 /// Safe to run on disjoint ranges in parallel, each with its own output.

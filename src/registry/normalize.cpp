@@ -41,16 +41,6 @@ bool parse_small_number(std::string_view s, std::uint16_t& out) noexcept {
 
 }  // namespace
 
-std::string_view trim_ascii(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 namespace {
 
 // parse_record_date's work, also giving the year, month and day.
@@ -105,16 +95,29 @@ char parse_sex(std::string_view text) noexcept {
   return 0;
 }
 
+namespace {
+
+// Each byte as name_key folds it: ASCII letters lowercased, digits and bytes of UTF-8
+// sequences kept, other ASCII (spaces, punctuation) 0 = skipped.
+struct NameFold {
+  unsigned char to[256];
+  constexpr NameFold() : to() {
+    for (int c = 0; c < 256; ++c) {
+      const bool keep = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+      to[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : (keep ? c : 0));
+    }
+  }
+};
+constexpr NameFold kNameFold;
+
+}  // namespace
+
 std::uint64_t name_key(std::string_view name) noexcept {
   std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
   for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x80) {
-      const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      if (!alnum) continue;  // spaces and punctuation do not count
-      c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    h ^= static_cast<unsigned char>(c);
+    const unsigned char folded = kNameFold.to[static_cast<unsigned char>(c)];
+    if (folded == 0) continue;  // spaces and punctuation do not count
+    h ^= folded;
     h *= 1099511628211ULL;
   }
   return h;
@@ -225,14 +228,14 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
 
 void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
                     NormalizeOutput& out, std::string& reason) {
-  Row row;
   bool nik_only = false, repaired = false;
-  if (normalize_record(raw, line, as_of, row, out.pool, reason, nik_only, repaired)) {
-    out.rows.push_back(row);
+  out.rows.emplace_back();  // normalised in place: no copy of the row
+  if (normalize_record(raw, line, as_of, out.rows.back(), out.pool, reason, nik_only, repaired)) {
     ++out.report.loaded;
     if (repaired) ++out.report.repaired;
     return;
   }
+  out.rows.pop_back();
   out.report.rejected.push_back({line, reason});
   if (nik_only) {
     RawRecord rec;
@@ -252,11 +255,12 @@ void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t li
     into.pool = std::move(part.pool);
   } else {
     into.pool += part.pool;
-    into.rows.reserve(into.rows.size() + part.rows.size());
-    for (Row r : part.rows) {
+    const std::size_t at = into.rows.size();
+    into.rows.insert(into.rows.end(), part.rows.begin(), part.rows.end());  // within `into`'s reserve, usually
+    for (std::size_t i = at; i < into.rows.size(); ++i) {
+      Row& r = into.rows[i];
       r.text += shift;
       r.line = static_cast<std::uint32_t>(r.line + line_shift);
-      into.rows.push_back(r);
     }
   }
   for (auto& r : part.report.rejected) {

@@ -224,26 +224,28 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
 }
 
 // Normalises each record straight from the CSV text as the splitter hands it over.
+// Lines are stored plus line_base (the absolute line of the part's first line when known
+// up front, as for the first part; else 0 and the merge adds it).
 struct NormalizeChunk {
   const std::array<long, 10>* col = nullptr;
   Date as_of;
-  std::size_t expected_rows = 0;
+  std::size_t line_base = 0;
+  std::size_t expected_rows = 0;  // reserved on the first record
   NormalizeOutput out;
   std::string reason;
   std::array<std::string_view, 10> raw;
 
   void record(const detail::CsvFields& fields, std::size_t line) {
-    if (out.rows.capacity() == 0 && expected_rows != 0) {
-      out.rows.reserve(expected_rows);
-      out.pool.reserve(expected_rows * 40);
-    }
+    if (out.rows.capacity() == 0 && expected_rows != 0) out.rows.reserve(expected_rows);
     for (std::size_t k = 0; k < 10; ++k) {
       const long c = (*col)[k];
       raw[k] = c < 0 ? std::string_view() : fields[static_cast<std::size_t>(c)];
     }
-    detail::normalize_into(raw, static_cast<std::uint32_t>(line), as_of, out, reason);
+    detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out, reason);
   }
-  void reject(std::size_t line, std::string why) { out.report.rejected.push_back({line, std::move(why)}); }
+  void reject(std::size_t line, std::string why) {
+    out.report.rejected.push_back({line + line_base, std::move(why)});
+  }
 };
 
 NormalizeOutput normalize_records(const std::vector<RawRecord>& records, Date as_of) {
@@ -285,22 +287,36 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
   const CsvRecordParser parser(text, csv_delimiter(text, options), options.trim_fields);
   const CsvHeader header = parse_csv_header(parser);
   const std::array<long, 10> col = resolve_columns(header.names, columns);
-  // Rows expected per part, from the size of the data: reserved on the first record.
+  // Rows expected in the file, from the lines in its first 64 KiB: the first part reserves
+  // room for all (the others are appended to it without moving it), the others their share.
+  const std::string_view data = text.substr(header.data_pos);
+  const std::string_view head = data.substr(0, std::size_t{1} << 16);
+  const auto head_lines = static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n'));
+  const std::size_t expected =
+      head_lines == 0
+          ? 16
+          : static_cast<std::size_t>(static_cast<double>(data.size()) / static_cast<double>(head.size()) *
+                                     static_cast<double>(head_lines) * 1.03) +
+                16;
   const std::size_t parts_hint = std::max(1u, threads);
-  const std::size_t expected = (text.size() - header.data_pos) / parts_hint / 64 + 16;
   std::size_t physical_lines = 0;
   auto parts = parse_csv_parts<NormalizeChunk>(
       parser, header.data_pos, header.lines, header.names.size(), threads, options.skip_blank_lines, min_parallel,
-      [&] {
+      [&](std::size_t i) {
         NormalizeChunk c;
         c.col = &col;
         c.as_of = as_of;
-        c.expected_rows = expected;
+        c.line_base = i == 0 ? header.lines + 1 : 0;
+        c.expected_rows = i == 0 ? expected : expected / parts_hint + 16;
         return c;
       },
       physical_lines);
-  NormalizeOutput out;
-  for (auto& part : parts) append_output(out, std::move(part.consumer.out), part.first_line);
+  NormalizeOutput out = std::move(parts[0].consumer.out);
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    append_output(out, std::move(parts[i].consumer.out), parts[i].first_line - parts[i].consumer.line_base);
+  }
+  // A bad estimate (short records first, many rejected) must not leave much room unused.
+  if (out.rows.capacity() > out.rows.size() + out.rows.size() / 8 + 1024) out.rows.shrink_to_fit();
   return out;
 }
 

@@ -405,3 +405,39 @@ TEST(RegistryCsv, LoadCsvErrorsNameTheFile) {
   }
   EXPECT_EQ(reg.size(), 0u);  // nothing was published
 }
+
+// name_key (table-driven) against its definition: FNV-1a over the name with ASCII letters
+// lowercased and other ASCII but digits left out; bytes from 0x80 count as they are.
+TEST(RegistryCsv, NameKeyMatchesItsDefinition) {
+  auto reference = [](std::string_view name) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (char c : name) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x80) {
+        const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!alnum) continue;
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    return h;
+  };
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s(rng() % 24, ' ');
+    for (char& c : s) c = static_cast<char>(rng() % 256);
+    ASSERT_EQ(skd::name_key(s), reference(s));
+  }
+  EXPECT_EQ(skd::name_key("Siti  Aminah"), skd::name_key("SITI-AMINAH."));
+  for (const char* t : {"", " ", "\t\r\n", " a ", "a", "\r\nab c\t"}) {
+    std::string_view v = t;
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '\r' || v.front() == '\n')) {
+      v.remove_prefix(1);
+    }
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '\n')) {
+      v.remove_suffix(1);
+    }
+    EXPECT_EQ(skd::trim_ascii(t), v);
+  }
+}
