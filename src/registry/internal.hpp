@@ -104,14 +104,38 @@ struct NormalizeOutput {
   LoadReport report;
 };
 
+/// check_nik / check_kk for one thread's many calls. For an input of exactly 16 ASCII
+/// digits it remembers the verdict on the digits the documented checks after length and
+/// digits look at (province: digits 1-2; birth or issue date: digits 7-12; as_of is fixed),
+/// and applies the serial check (digits 13-16 not all zero) itself; any other input, and
+/// the first sight of a province and date, goes to check_nik / check_kk.
+class KeyCheckCache {
+ public:
+  KeyCheckCache(Date as_of, bool kk) : as_of_(as_of), kk_(kk), slots_(kSlots, 0) {}
+  NikCheck check(std::string_view s) noexcept;
+
+ private:
+  static constexpr int kSlotBits = 15;
+  static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
+  Date as_of_;
+  bool kk_;
+  std::vector<std::uint32_t> slots_;  // (province * 10^6 + date digits + 1) << 4 | NikReason; 0: empty
+};
+
+struct KeyChecks {
+  explicit KeyChecks(Date as_of) : nik(as_of, false), kk(as_of, true) {}
+  KeyCheckCache nik, kk;
+};
+
 /// Validates one record; fills `row` and appends its text to `pool` on success, else
 /// returns the reason and sets `nik_only` when the NIK was the only problem.
 bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired);
+                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired,
+                      KeyChecks* checks = nullptr);
 
 /// Normalises one record into `out` (a row, or a rejection and maybe an unkeyed record).
 void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
-                    NormalizeOutput& out, std::string& reason);
+                    NormalizeOutput& out, std::string& reason, KeyChecks* checks = nullptr);
 
 /// Appends `part` to `into`: text offsets shifted, lines (rows, rejections, unkeyed) plus `line_shift`.
 void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift);

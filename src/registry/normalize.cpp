@@ -143,8 +143,47 @@ std::string mask_name(std::string_view name) {
   return out;
 }
 
+NikCheck KeyCheckCache::check(std::string_view s) noexcept {
+  if (s.size() != 16) return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
+  std::uint64_t value = 0;
+  unsigned bad = 0;
+  for (char c : s) {
+    const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+    bad |= d > 9 ? 1u : 0u;
+    value = value * 10 + d;
+  }
+  if (bad != 0) return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
+  const auto key = static_cast<std::uint32_t>(value / 100000000000000ULL * 1000000 + value / 10000 % 1000000);
+  std::uint32_t& slot = slots_[(key * 2654435761u) >> (32 - kSlotBits)];
+  NikReason prefix;
+  if ((slot >> 4) == key + 1) {
+    prefix = static_cast<NikReason>(slot & 15u);
+  } else {
+    const NikCheck c = kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
+    if (c.reason == NikReason::kProvince || c.reason == NikReason::kBirthDate) {
+      prefix = c.reason;
+    } else if (c.reason == NikReason::kValid || c.reason == NikReason::kSerial) {
+      prefix = NikReason::kValid;
+    } else {
+      return c;  // not expected for 16 digits; not remembered
+    }
+    slot = (key + 1) << 4 | static_cast<std::uint32_t>(prefix);
+    return c;
+  }
+  NikCheck out;
+  if (prefix != NikReason::kValid) {
+    out.reason = prefix;
+  } else if (value % 10000 == 0) {
+    out.reason = NikReason::kSerial;
+  } else {
+    out.reason = NikReason::kValid;
+    out.value = value;
+  }
+  return out;
+}
+
 bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired) {
+                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired, KeyChecks* checks) {
   std::array<std::string_view, 10> f;
   for (std::size_t i = 0; i < raw.size(); ++i) f[i] = trim_ascii(raw[i]);
   reason.clear();
@@ -162,7 +201,7 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   if (f[kNik].empty()) {
     fail("missing required field: nik", true);
   } else {
-    const NikCheck c = check_nik(f[kNik], as_of);
+    const NikCheck c = checks != nullptr ? checks->nik.check(f[kNik]) : check_nik(f[kNik], as_of);
     if (c.reason != NikReason::kValid) {
       fail(std::string("invalid NIK (") + nik_reason_name(c.reason) + ")", true);
     } else {
@@ -172,7 +211,7 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   }
   if (f[kName].empty()) fail("missing required field: name", false);
   if (!f[kKk].empty()) {
-    const NikCheck c = check_kk(f[kKk], as_of);
+    const NikCheck c = checks != nullptr ? checks->kk.check(f[kKk]) : check_kk(f[kKk], as_of);
     if (c.reason != NikReason::kValid) {
       fail(std::string("invalid KK (") + nik_reason_name(c.reason) + ")", false);
     } else {
@@ -227,10 +266,10 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
 }
 
 void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
-                    NormalizeOutput& out, std::string& reason) {
+                    NormalizeOutput& out, std::string& reason, KeyChecks* checks) {
   bool nik_only = false, repaired = false;
   out.rows.emplace_back();  // normalised in place: no copy of the row
-  if (normalize_record(raw, line, as_of, out.rows.back(), out.pool, reason, nik_only, repaired)) {
+  if (normalize_record(raw, line, as_of, out.rows.back(), out.pool, reason, nik_only, repaired, checks)) {
     ++out.report.loaded;
     if (repaired) ++out.report.repaired;
     return;
@@ -284,10 +323,12 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
     out.pool.reserve((end - begin) * 40);
     std::array<std::string_view, 10> raw;
     std::string reason;
+    std::unique_ptr<KeyChecks> checks;
+    if (end - begin >= 1000) checks = std::make_unique<KeyChecks>(as_of);  // worth its tables
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t line = 0;
       fields(i, raw, line);
-      normalize_into(raw, line, as_of, out, reason);
+      normalize_into(raw, line, as_of, out, reason, checks.get());
     }
   };
   NormalizeOutput first;

@@ -234,14 +234,20 @@ struct NormalizeChunk {
   NormalizeOutput out;
   std::string reason;
   std::array<std::string_view, 10> raw;
+  std::unique_ptr<detail::KeyChecks> checks;  // made on the first record, in the part's thread
+  bool started = false;
 
   void record(const detail::CsvFields& fields, std::size_t line) {
-    if (out.rows.capacity() == 0 && expected_rows != 0) out.rows.reserve(expected_rows);
+    if (!started) {
+      started = true;
+      if (expected_rows != 0) out.rows.reserve(expected_rows);
+      if (expected_rows >= 1000) checks = std::make_unique<detail::KeyChecks>(as_of);
+    }
     for (std::size_t k = 0; k < 10; ++k) {
       const long c = (*col)[k];
       raw[k] = c < 0 ? std::string_view() : fields[static_cast<std::size_t>(c)];
     }
-    detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out, reason);
+    detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out, reason, checks.get());
   }
   void reject(std::size_t line, std::string why) {
     out.report.rejected.push_back({line + line_base, std::move(why)});

@@ -441,3 +441,41 @@ TEST(RegistryCsv, NameKeyMatchesItsDefinition) {
     EXPECT_EQ(skd::trim_ascii(t), v);
   }
 }
+
+// The loader's remembering NIK/KK check against check_nik / check_kk, on inputs that
+// repeat provinces and dates (so that the remembered verdicts are used) with every kind
+// of fault: province, day, month, century edge against as_of, serial 0000, non-digits,
+// lengths, spreadsheet damage.
+TEST(RegistryCsv, KeyCheckCacheMatchesCheckNik) {
+  std::mt19937_64 rng(9);
+  const int provinces[] = {11, 35, 36, 51, 94, 10, 0, 99, 20};
+  for (const sk::Date as_of : {sk::Date::from_ymd(2024, 6, 1), sk::Date::from_ymd(2000, 2, 29),
+                               sk::Date::from_ymd(2013, 12, 31)}) {
+    for (bool kk : {false, true}) {
+      skd::KeyCheckCache cache(as_of, kk);
+      for (int i = 0; i < 60000; ++i) {
+        char buf[40];
+        const int day = static_cast<int>(rng() % 33) + (rng() % 2 == 0 ? 40 : 0);
+        const int month = static_cast<int>(rng() % 14);
+        const int yy = static_cast<int>(rng() % 100);
+        const int serial = rng() % 8 == 0 ? 0 : static_cast<int>(rng() % 10000);
+        std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02d%04d", provinces[rng() % 9],
+                      static_cast<int>(rng() % 100), static_cast<int>(rng() % 100), day % 100, month, yy, serial);
+        std::string s = buf;
+        switch (rng() % 12) {
+          case 0: s[rng() % 16] = "x /.+-"[rng() % 6]; break;
+          case 1: s.pop_back(); break;
+          case 2: s = "'" + s; break;
+          case 3: s += ".0"; break;
+          case 4: s = "3.51001E+15"; break;
+          default: break;
+        }
+        const sk::NikCheck want = kk ? sk::check_kk(s, as_of) : sk::check_nik(s, as_of);
+        const sk::NikCheck got = cache.check(s);
+        ASSERT_EQ(static_cast<int>(got.reason), static_cast<int>(want.reason)) << s;
+        ASSERT_EQ(got.value, want.value) << s;
+        ASSERT_EQ(got.repaired, want.repaired) << s;
+      }
+    }
+  }
+}
