@@ -116,7 +116,12 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   }
   const bool any_exclusions = !snap.exclusions.empty();
 
-  // Keys: NIK << 6 | programme with the global row as payload; KK << 6 | programme.
+  // Keys: NIK << 6 | programme with the global row as payload; KK << 6 | programme. The
+  // payload's top bit carries the row's NIK-mismatch flag (when rows fit in 31 bits), so a
+  // person with one record is decided without touching the row.
+  constexpr std::uint32_t kMismatchBit = 0x80000000u;
+  const bool flag_in_payload = total < kMismatchBit;
+  const std::uint32_t row_mask = flag_in_payload ? kMismatchBit - 1 : 0xFFFFFFFFu;
   std::vector<std::uint64_t> keys(total);
   std::vector<std::uint32_t> rows(total);
   std::vector<std::uint64_t> kk_keys;
@@ -145,7 +150,8 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
     std::uint32_t* g = rows.data() + offs[p];
     for (std::size_t i = 0; i < list.size(); ++i) {
       k[i] = list[i].nik << kProgramBits | p;
-      g[i] = static_cast<std::uint32_t>(offs[p] + i);
+      g[i] = static_cast<std::uint32_t>(offs[p] + i) |
+             (flag_in_payload && (list[i].flags & kNikMismatch) != 0 ? kMismatchBit : 0u);
     }
   }
   radix_sort_pairs(keys, rows);
@@ -156,13 +162,20 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   kk_worker.join();
   if (kk_failure) std::rethrow_exception(kk_failure);
 
-  auto row_at = [&](std::size_t global, std::size_t program) -> const Row& {
-    return snap.programs[program]->rows[global - offs[program]];
+  auto row_at = [&](std::size_t payload, std::size_t program) -> const Row& {
+    return snap.programs[program]->rows[(payload & row_mask) - offs[program]];
   };
 
-  // Persons.
+  // Persons. Rows are reached in NIK order, at random: fetched some way ahead.
+  constexpr std::size_t kAhead = 16;
   std::size_t i = 0;
   while (i < total) {
+    if (i + kAhead < total) {
+      const std::size_t a = i + kAhead;
+      const bool in_group = (keys[a] >> kProgramBits) == (keys[a - 1] >> kProgramBits) ||
+                            (a + 1 < total && (keys[a] >> kProgramBits) == (keys[a + 1] >> kProgramBits));
+      if (in_group || !flag_in_payload) __builtin_prefetch(&row_at(rows[a], keys[a] & kProgramMask));
+    }
     const std::uint64_t nik = keys[i] >> kProgramBits;
     std::size_t j = i;
     std::uint64_t mask = 0;
@@ -216,6 +229,8 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
           }
         }
       }
+    } else if (flag_in_payload) {
+      mismatch = (rows[i] & kMismatchBit) != 0;
     } else {
       mismatch = (row_at(rows[i], keys[i] & kProgramMask).flags & kNikMismatch) != 0;
     }

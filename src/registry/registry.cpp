@@ -84,6 +84,7 @@ long Snapshot::find(std::string_view program) const noexcept {
 
 std::vector<std::string> Snapshot::names_of(std::uint64_t mask) const {
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(__builtin_popcountll(mask)));
   for (std::size_t p = 0; p < programs.size() && mask != 0; ++p) {
     if ((mask >> p) & 1u) out.push_back(programs[p]->name);
   }
