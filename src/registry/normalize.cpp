@@ -1,6 +1,7 @@
 // Normalising records: NIK/KK validation, dates, sex, RT/RW, name keys.
 #include "registry/internal.hpp"
 
+#include <cstring>
 #include <thread>
 
 namespace smartkampung::detail {
@@ -143,17 +144,45 @@ std::string mask_name(std::string_view name) {
   return out;
 }
 
+namespace {
+
+bool is_little_endian() noexcept {
+  const std::uint16_t one = 1;
+  unsigned char first = 0;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}
+
+// 8 ASCII bytes (first in the lowest byte) are all digits '0'..'9'.
+bool eight_digits(std::uint64_t w) noexcept {
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL;
+  constexpr std::uint64_t kZeros = 0x3030303030303030ULL;
+  // High nibble 3, and adding 6 to each byte does not carry out of the low nibble.
+  return (w & kHigh) == kZeros && ((w + 0x0606060606060606ULL) & kHigh) == kZeros;
+}
+
+// The number the 8 digits spell, combining neighbours in three steps: pairs, fours, eight.
+std::uint32_t eight_digit_value(std::uint64_t w) noexcept {
+  w -= 0x3030303030303030ULL;
+  w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;       // 2-digit values in bytes 0, 2, 4, 6
+  w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;     // 4-digit values in bytes 0-1, 4-5
+  return static_cast<std::uint32_t>((w & 0xFFFF) * 10000 + (w >> 32));
+}
+
+}  // namespace
+
 NikCheck KeyCheckCache::check(std::string_view s) noexcept {
   if (s.size() != 16) return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
-  std::uint64_t value = 0;
-  unsigned bad = 0;
-  for (char c : s) {
-    const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
-    bad |= d > 9 ? 1u : 0u;
-    value = value * 10 + d;
+  std::uint64_t lo_bytes, hi_bytes;
+  std::memcpy(&lo_bytes, s.data(), 8);
+  std::memcpy(&hi_bytes, s.data() + 8, 8);
+  if (!is_little_endian() || !eight_digits(lo_bytes) || !eight_digits(hi_bytes)) {
+    return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
   }
-  if (bad != 0) return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
-  const auto key = static_cast<std::uint32_t>(value / 100000000000000ULL * 1000000 + value / 10000 % 1000000);
+  const std::uint32_t lo = eight_digit_value(lo_bytes);  // digits 1-8
+  const std::uint32_t hi = eight_digit_value(hi_bytes);  // digits 9-16
+  const std::uint64_t value = std::uint64_t{lo} * 100000000u + hi;
+  const std::uint32_t key = lo / 1000000 * 1000000 + lo % 100 * 10000 + hi / 10000;  // province, date
   std::uint32_t& slot = slots_[(key * 2654435761u) >> (32 - kSlotBits)];
   NikReason prefix;
   if ((slot >> 4) == key + 1) {
@@ -173,7 +202,7 @@ NikCheck KeyCheckCache::check(std::string_view s) noexcept {
   NikCheck out;
   if (prefix != NikReason::kValid) {
     out.reason = prefix;
-  } else if (value % 10000 == 0) {
+  } else if (hi % 10000 == 0) {
     out.reason = NikReason::kSerial;
   } else {
     out.reason = NikReason::kValid;
