@@ -50,7 +50,16 @@ bool parse_record_ymd(std::string_view text, int& y, int& m, int& d) noexcept {
   y = 0;
   m = 0;
   d = 0;
-  if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
+  auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(text[i])) - '0'; };
+  if (text.size() == 10 && (text[2] == '-' || text[2] == '/') && text[5] == text[2]) {
+    // DD-MM-YYYY or DD/MM/YYYY, the common case of the general one below.
+    const unsigned d0 = digit(0), d1 = digit(1), m0 = digit(3), m1 = digit(4);
+    const unsigned y0 = digit(6), y1 = digit(7), y2 = digit(8), y3 = digit(9);
+    if (d0 > 9 || d1 > 9 || m0 > 9 || m1 > 9 || y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9) return false;
+    d = static_cast<int>(d0 * 10 + d1);
+    m = static_cast<int>(m0 * 10 + m1);
+    y = static_cast<int>(((y0 * 10 + y1) * 10 + y2) * 10 + y3);
+  } else if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
     if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d)) {
       return false;
     }
@@ -87,10 +96,12 @@ char parse_sex(std::string_view text) noexcept {
       default: return 0;
     }
   }
-  for (const char* w : {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"}) {
+  static constexpr std::string_view kMale[] = {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"};
+  static constexpr std::string_view kFemale[] = {"P", "F", "PEREMPUAN", "WANITA", "W", "FEMALE"};
+  for (std::string_view w : kMale) {
     if (equals_upper(text, w)) return 'M';
   }
-  for (const char* w : {"P", "F", "PEREMPUAN", "WANITA", "W", "FEMALE"}) {
+  for (std::string_view w : kFemale) {
     if (equals_upper(text, w)) return 'F';
   }
   return 0;
@@ -271,11 +282,13 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   }
   row.name_key = name_key(f[kName]);
   row.text = pool.size();
-  std::size_t slot = 0;
-  for (int k : {kName, kAddress, kVillage, kDistrict}) {
-    const std::string_view v = f[static_cast<std::size_t>(k)];
-    pool.append(v.data(), v.size());
-    row.len[slot++] = static_cast<std::uint16_t>(v.size());
+  const std::string_view texts[4] = {f[kName], f[kAddress], f[kVillage], f[kDistrict]};
+  std::size_t at = pool.size();
+  pool.resize(at + texts[0].size() + texts[1].size() + texts[2].size() + texts[3].size());  // one growth check
+  for (std::size_t k = 0; k < 4; ++k) {
+    if (!texts[k].empty()) std::memcpy(&pool[at], texts[k].data(), texts[k].size());
+    at += texts[k].size();
+    row.len[k] = static_cast<std::uint16_t>(texts[k].size());
   }
   if (repaired) row.flags |= kRepaired;
   // Does the record agree with what its NIK encodes (DDMMYY, day + 40 for women)?

@@ -232,6 +232,7 @@ struct NormalizeChunk {
   Date as_of;
   std::size_t line_base = 0;
   std::size_t expected_rows = 0;  // reserved on the first record
+  std::size_t expected_text = 0;
   NormalizeOutput out;
   std::string reason;
   std::array<std::string_view, 10> raw;
@@ -242,6 +243,7 @@ struct NormalizeChunk {
     if (!started) {
       started = true;
       if (expected_rows != 0) out.rows.reserve(expected_rows);
+      if (expected_text != 0) out.pool.reserve(expected_text);
       if (expected_rows >= 1000) checks = std::make_unique<detail::KeyChecks>(as_of);
     }
     for (std::size_t k = 0; k < 10; ++k) {
@@ -315,6 +317,8 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
         c.as_of = as_of;
         c.line_base = i == 0 ? header.lines + 1 : 0;
         c.expected_rows = i == 0 ? expected : expected / parts_hint + 16;
+        // Name, address, village and district are about half of a record's bytes.
+        c.expected_text = (i == 0 ? data.size() : data.size() / parts_hint) / 2;
         return c;
       },
       physical_lines);
@@ -324,6 +328,7 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
   }
   // A bad estimate (short records first, many rejected) must not leave much room unused.
   if (out.rows.capacity() > out.rows.size() + out.rows.size() / 8 + 1024) out.rows.shrink_to_fit();
+  if (out.pool.capacity() > out.pool.size() + out.pool.size() / 4 + 65536) out.pool.shrink_to_fit();
   return out;
 }
 

@@ -479,3 +479,38 @@ TEST(RegistryCsv, KeyCheckCacheMatchesCheckNik) {
     }
   }
 }
+
+// parse_record_date on every format and on near misses, against the calendar.
+TEST(RegistryCsv, RecordDatesAgainstTheCalendar) {
+  std::mt19937_64 rng(13);
+  for (int i = 0; i < 200000; ++i) {
+    const int y = 1840 + static_cast<int>(rng() % 200), m = static_cast<int>(rng() % 14),
+              d = static_cast<int>(rng() % 33);
+    char buf[48];
+    const int style = static_cast<int>(rng() % 6);
+    if (style == 0) std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    if (style == 1) std::snprintf(buf, sizeof buf, "%02d-%02d-%04d", d, m, y);
+    if (style == 2) std::snprintf(buf, sizeof buf, "%02d/%02d/%04d", d, m, y);
+    if (style == 3) std::snprintf(buf, sizeof buf, "%d/%d/%04d", d, m, y);
+    if (style == 4) std::snprintf(buf, sizeof buf, " %d-%02d-%04d\t", d, m, y);
+    if (style == 5) std::snprintf(buf, sizeof buf, "%02d/%02d-%04d", d, m, y);  // mixed separators
+    std::string text = buf;
+    bool garbled = false;
+    if (rng() % 8 == 0) {
+      text[rng() % text.size()] = "x/-. 9"[rng() % 6];
+      garbled = true;
+    }
+    sk::Date got;
+    const bool ok = skd::parse_record_date(text, got);
+    if (!garbled) {
+      const bool want = style != 5 && y >= 1850 && sk::Date::is_valid_ymd(y, m, d);
+      ASSERT_EQ(ok, want) << text;
+      if (want) {
+        ASSERT_EQ(got.days_since_epoch(), sk::days_from_civil(y, m, d)) << text;
+      }
+    } else if (ok) {
+      // A changed character may still spell a date; then it is a real one.
+      ASSERT_GE(got.year(), 1850) << text;
+    }
+  }
+}
