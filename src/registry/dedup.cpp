@@ -125,6 +125,8 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   std::vector<std::uint64_t> keys(total);
   std::vector<std::uint32_t> rows(total);
   std::vector<std::uint64_t> kk_keys;
+  std::vector<ExclusionViolation> kk_violations;
+  std::size_t unique_households = 0;
   std::exception_ptr kk_failure;
   std::thread kk_worker([&] {
    try {
@@ -139,6 +141,28 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
       }
     }
     radix_sort_keys(kk_keys);
+    // Households: scanned here, beside the persons' scan on the calling thread.
+    const std::size_t nk = kk_keys.size();
+    std::size_t i = 0;
+    while (i < nk) {
+      const std::uint64_t kk = kk_keys[i] >> kProgramBits;
+      std::uint64_t mask = 0;
+      while (i < nk && (kk_keys[i] >> kProgramBits) == kk) {
+        mask |= std::uint64_t{1} << (kk_keys[i] & kProgramMask);
+        ++i;
+      }
+      ++unique_households;
+      if (any_exclusions && (mask & (mask - 1)) != 0) {
+        for (std::size_t a = 0; a < programs; ++a) {
+          if (!((mask >> a) & 1u)) continue;
+          for (std::size_t b = a + 1; b < programs; ++b) {
+            if (((mask >> b) & 1u) && ((kk_pairs[a] >> b) & 1u)) {
+              kk_violations.push_back({kk, true, snap.programs[a]->name, snap.programs[b]->name});
+            }
+          }
+        }
+      }
+    }
    } catch (...) {
     kk_failure = std::current_exception();
    }
@@ -155,12 +179,6 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
     }
   }
   radix_sort_pairs(keys, rows);
-  } catch (...) {
-    kk_worker.join();
-    throw;
-  }
-  kk_worker.join();
-  if (kk_failure) std::rethrow_exception(kk_failure);
 
   auto row_at = [&](std::size_t payload, std::size_t program) -> const Row& {
     return snap.programs[program]->rows[(payload & row_mask) - offs[program]];
@@ -238,28 +256,16 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
     i = j;
   }
 
-  // Households.
-  const std::size_t nk = kk_keys.size();
-  i = 0;
-  while (i < nk) {
-    const std::uint64_t kk = kk_keys[i] >> kProgramBits;
-    std::uint64_t mask = 0;
-    while (i < nk && (kk_keys[i] >> kProgramBits) == kk) {
-      mask |= std::uint64_t{1} << (kk_keys[i] & kProgramMask);
-      ++i;
-    }
-    ++rep.unique_households;
-    if (any_exclusions && (mask & (mask - 1)) != 0) {
-      for (std::size_t a = 0; a < programs; ++a) {
-        if (!((mask >> a) & 1u)) continue;
-        for (std::size_t b = a + 1; b < programs; ++b) {
-          if (((mask >> b) & 1u) && ((kk_pairs[a] >> b) & 1u)) {
-            rep.exclusion_violations.push_back({kk, true, snap.programs[a]->name, snap.programs[b]->name});
-          }
-        }
-      }
-    }
+  } catch (...) {
+    kk_worker.join();
+    throw;
   }
+  kk_worker.join();
+  if (kk_failure) std::rethrow_exception(kk_failure);
+  rep.unique_households = unique_households;
+
+  // The household violations found by the KK worker join the person ones before the sort.
+  rep.exclusion_violations.insert(rep.exclusion_violations.end(), kk_violations.begin(), kk_violations.end());
   std::sort(rep.exclusion_violations.begin(), rep.exclusion_violations.end(),
             [](const ExclusionViolation& x, const ExclusionViolation& y) {
               return std::tie(x.key, x.household, x.program_a, x.program_b) <
