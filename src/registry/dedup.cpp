@@ -17,19 +17,24 @@ constexpr int kDigitBits = 11;
 constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
 constexpr int kPasses = (64 + kDigitBits - 1) / kDigitBits;
 
-// Digits on which keys differ (a pass over a digit all keys share is skipped).
-std::vector<int> live_digits(const std::vector<std::uint64_t>& keys) {
-  std::uint64_t all_or = 0, all_and = ~std::uint64_t{0};
+// The smallest key and the digits of (key - smallest) that are needed: keys are sorted by
+// their offset from the smallest, which for NIKs (one province, dates, serials) spans
+// fewer bits than the keys themselves, so fewer passes.
+struct Digits {
+  std::uint64_t base = 0;
+  int count = 0;
+};
+
+Digits needed_digits(const std::vector<std::uint64_t>& keys) {
+  std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
   for (std::uint64_t k : keys) {
-    all_or |= k;
-    all_and &= k;
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
   }
-  const std::uint64_t differ = all_or ^ all_and;
-  std::vector<int> out;
-  for (int p = 0; p < kPasses; ++p) {
-    if ((differ >> (p * kDigitBits)) & (kBuckets - 1)) out.push_back(p);
-  }
-  return out;
+  Digits d;
+  d.base = lo;
+  for (std::uint64_t span = hi - lo; span != 0; span >>= kDigitBits) ++d.count;
+  return d;
 }
 
 template <bool kWithPayload>
@@ -46,17 +51,19 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>* pa
     }
     return;
   }
-  const std::vector<int> digits = live_digits(keys);
-  if (digits.empty()) return;
-  std::vector<std::size_t> counts(digits.size() * kBuckets, 0);
+  const Digits digits = needed_digits(keys);
+  if (digits.count == 0) return;  // all keys equal
+  const auto passes = static_cast<std::size_t>(digits.count);
+  const std::uint64_t base = digits.base;
+  std::vector<std::size_t> counts(passes * kBuckets, 0);
   for (std::uint64_t k : keys) {
-    for (std::size_t d = 0; d < digits.size(); ++d) {
-      ++counts[d * kBuckets + ((k >> (digits[d] * kDigitBits)) & (kBuckets - 1))];
+    for (std::size_t d = 0; d < passes; ++d) {
+      ++counts[d * kBuckets + (((k - base) >> (d * kDigitBits)) & (kBuckets - 1))];
     }
   }
   std::vector<std::uint64_t> tmp_keys(n);
   std::vector<std::uint32_t> tmp_payload(kWithPayload ? n : 0);
-  for (std::size_t d = 0; d < digits.size(); ++d) {
+  for (std::size_t d = 0; d < passes; ++d) {
     std::size_t* c = &counts[d * kBuckets];
     std::size_t sum = 0;
     for (std::size_t b = 0; b < kBuckets; ++b) {
@@ -64,20 +71,20 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>* pa
       c[b] = sum;
       sum += x;
     }
-    const int shift = digits[d] * kDigitBits;
+    const auto shift = static_cast<int>(d) * kDigitBits;
     const std::uint64_t* src = keys.data();
     std::uint64_t* dst = tmp_keys.data();
     if constexpr (kWithPayload) {
       const std::uint32_t* psrc = payload->data();
       std::uint32_t* pdst = tmp_payload.data();
       for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t pos = c[(src[i] >> shift) & (kBuckets - 1)]++;
+        const std::size_t pos = c[((src[i] - base) >> shift) & (kBuckets - 1)]++;
         dst[pos] = src[i];
         pdst[pos] = psrc[i];
       }
       payload->swap(tmp_payload);
     } else {
-      for (std::size_t i = 0; i < n; ++i) dst[c[(src[i] >> shift) & (kBuckets - 1)]++] = src[i];
+      for (std::size_t i = 0; i < n; ++i) dst[c[((src[i] - base) >> shift) & (kBuckets - 1)]++] = src[i];
     }
     keys.swap(tmp_keys);
   }

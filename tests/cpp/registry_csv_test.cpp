@@ -514,3 +514,37 @@ TEST(RegistryCsv, RecordDatesAgainstTheCalendar) {
     }
   }
 }
+
+// The radix sort (keys taken as offsets from the smallest) on full-range, narrow, offset,
+// equal and NIK-like keys, with payloads showing it is stable.
+TEST(RegistryCsv, RadixSortOnAnyKeyRange) {
+  std::mt19937_64 rng(21);
+  for (int kind = 0; kind < 6; ++kind) {
+    for (std::size_t n : {255u, 256u, 5000u, 100000u}) {
+      std::vector<std::uint64_t> keys(n);
+      for (auto& k : keys) {
+        switch (kind) {
+          case 0: k = rng(); break;                                             // full 64 bits
+          case 1: k = rng() % 2 == 0 ? 0 : ~std::uint64_t{0}; break;            // the two extremes
+          case 2: k = 42; break;                                                // all equal
+          case 3: k = (std::uint64_t{1} << 63) + rng() % 3000; break;          // narrow, high
+          case 4: k = (3510010101000001ULL + rng() % 250000000000ULL) << 6 | rng() % 8; break;  // NIK-like
+          default: k = rng() % 2048 << 11 | rng() % 4; break;                   // one digit apart
+        }
+      }
+      std::vector<std::uint32_t> payload(n);
+      for (std::size_t i = 0; i < n; ++i) payload[i] = static_cast<std::uint32_t>(i);
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> expect(n);
+      for (std::size_t i = 0; i < n; ++i) expect[i] = {keys[i], payload[i]};
+      std::stable_sort(expect.begin(), expect.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      auto copy = keys;
+      skd::radix_sort_pairs(keys, payload);
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(keys[i], expect[i].first) << kind;
+        ASSERT_EQ(payload[i], expect[i].second) << kind;  // stable: equal keys keep their order
+      }
+      skd::radix_sort_keys(copy);
+      ASSERT_EQ(copy, keys) << kind;
+    }
+  }
+}
