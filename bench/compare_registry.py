@@ -100,20 +100,24 @@ def main():
 
         rounds = int(os.environ.get("SKAMP_COMPARE_ROUNDS", "5"))
         times = {name: [] for name in peers}
+        cpu = {name: [] for name in peers}  # CPU seconds of the process (all threads): steadier on a busy machine
         for _ in range(rounds):
             for name, fn in peers.items():
+                c = time.process_time()
                 t = time.perf_counter()
                 fn()
                 times[name].append(time.perf_counter() - t)
+                cpu[name].append(time.process_time() - c)
         med = {name: statistics.median(v) for name, v in times.items()}
+        med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
         ours_s = med["smartkampung"]
         print(f"\nload + dedup of {mb:.0f} MB in {len(paths)} files, median of {rounds} interleaved rounds "
               f"(first load {load_s:.2f} s):")
         for name, sec in med.items():
             spread = f"[{min(times[name]):.2f} .. {max(times[name]):.2f}]"
-            line = f"  {name:14s} {sec:6.2f} s {spread:16s} {mb / sec:7.1f} MB/s"
+            line = f"  {name:14s} {sec:6.2f} s {spread:16s} {mb / sec:7.1f} MB/s  cpu {med_cpu[name]:5.2f} s"
             if name != "smartkampung":
-                line += f"  -> ours/{name} {ours_s / sec:.2f}x"
+                line += f"  -> ours/{name} {ours_s / sec:.2f}x (cpu {med_cpu['smartkampung'] / med_cpu[name]:.2f}x)"
                 if name == "DuckDB":
                     line += " (target <= 1.2x)"
                 if name == "pandas":

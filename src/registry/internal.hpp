@@ -111,19 +111,21 @@ struct NormalizeOutput {
 /// the first sight of a province and date, goes to check_nik / check_kk.
 class KeyCheckCache {
  public:
-  KeyCheckCache(Date as_of, bool kk) : as_of_(as_of), kk_(kk), slots_(kSlots, 0) {}
+  /// 2^slot_bits remembered verdicts: NIKs need ~2^17 (every birth date of a century,
+  /// twice for the day + 40 of women), KKs far fewer (issue dates).
+  KeyCheckCache(Date as_of, bool kk, int slot_bits)
+      : as_of_(as_of), kk_(kk), slot_bits_(slot_bits), slots_(std::size_t{1} << slot_bits, 0) {}
   NikCheck check(std::string_view s) noexcept;
 
  private:
-  static constexpr int kSlotBits = 15;
-  static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
   Date as_of_;
   bool kk_;
+  int slot_bits_;
   std::vector<std::uint32_t> slots_;  // (province * 10^6 + date digits + 1) << 4 | NikReason; 0: empty
 };
 
 struct KeyChecks {
-  explicit KeyChecks(Date as_of) : nik(as_of, false), kk(as_of, true) {}
+  explicit KeyChecks(Date as_of) : nik(as_of, false, 17), kk(as_of, true, 14) {}
   KeyCheckCache nik, kk;
 };
 

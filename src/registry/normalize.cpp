@@ -98,6 +98,12 @@ char parse_sex(std::string_view text) noexcept {
   }
   static constexpr std::string_view kMale[] = {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"};
   static constexpr std::string_view kFemale[] = {"P", "F", "PEREMPUAN", "WANITA", "W", "FEMALE"};
+  for (std::string_view w : kMale) {  // as written (upper case) first: the common case
+    if (text == w) return 'M';
+  }
+  for (std::string_view w : kFemale) {
+    if (text == w) return 'F';
+  }
   for (std::string_view w : kMale) {
     if (equals_upper(text, w)) return 'M';
   }
@@ -194,7 +200,7 @@ NikCheck KeyCheckCache::check(std::string_view s) noexcept {
   const std::uint32_t hi = eight_digit_value(hi_bytes);  // digits 9-16
   const std::uint64_t value = std::uint64_t{lo} * 100000000u + hi;
   const std::uint32_t key = lo / 1000000 * 1000000 + lo % 100 * 10000 + hi / 10000;  // province, date
-  std::uint32_t& slot = slots_[(key * 2654435761u) >> (32 - kSlotBits)];
+  std::uint32_t& slot = slots_[(key * 2654435761u) >> (32 - slot_bits_)];
   NikReason prefix;
   if ((slot >> 4) == key + 1) {
     prefix = static_cast<NikReason>(slot & 15u);

@@ -451,8 +451,9 @@ TEST(RegistryCsv, KeyCheckCacheMatchesCheckNik) {
   const int provinces[] = {11, 35, 36, 51, 94, 10, 0, 99, 20};
   for (const sk::Date as_of : {sk::Date::from_ymd(2024, 6, 1), sk::Date::from_ymd(2000, 2, 29),
                                sk::Date::from_ymd(2013, 12, 31)}) {
-    for (bool kk : {false, true}) {
-      skd::KeyCheckCache cache(as_of, kk);
+    for (int variant = 0; variant < 4; ++variant) {
+      const bool kk = variant % 2 == 1;
+      skd::KeyCheckCache cache(as_of, kk, variant < 2 ? 4 : 17);  // 2^4 slots: constant evictions
       for (int i = 0; i < 60000; ++i) {
         char buf[40];
         const int day = static_cast<int>(rng() % 33) + (rng() % 2 == 0 ? 40 : 0);
