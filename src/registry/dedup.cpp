@@ -15,7 +15,6 @@ namespace {
 
 constexpr int kDigitBits = 11;
 constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
-constexpr int kPasses = (64 + kDigitBits - 1) / kDigitBits;
 
 // The smallest key and the digits of (key - smallest) that are needed: keys are sorted by
 // their offset from the smallest, which for NIKs (one province, dates, serials) spans
