@@ -38,36 +38,36 @@ constexpr std::size_t kCsvParallelThreshold = std::size_t{1} << 20;
 class CsvFields {
  public:
   std::size_t size() const noexcept { return count_; }
-  std::string_view operator[](std::size_t i) const noexcept {
-    const Span& s = spans_[i];
-    return std::string_view((s.in_scratch ? scratch_.data() : base_) + s.begin, s.size);
-  }
+  std::string_view operator[](std::size_t i) const noexcept { return views_[i]; }
 
  private:
   friend class CsvRecordParser;
-  struct Span {
-    std::size_t begin;
-    std::size_t size;
-    bool in_scratch;
+  struct ScratchSpan {
+    std::size_t field, begin, size;
   };
   void clear() noexcept {
     count_ = 0;
     scratch_.clear();
+    scratch_spans_.clear();
   }
-  // Written member by member into place (building a Span and copying it in stalls on
-  // store forwarding, which showed in profiles).
-  void add(std::size_t begin, std::size_t size, bool in_scratch) {
-    if (count_ == spans_.size()) spans_.resize(spans_.size() * 2 + 16);
-    Span& s = spans_[count_++];
-    s.begin = begin;
-    s.size = size;
-    s.in_scratch = in_scratch;
+  void add(std::size_t begin, std::size_t size) {
+    if (count_ == views_.size()) views_.resize(views_.size() * 2 + 16);
+    views_[count_++] = std::string_view(base_ + begin, size);
+  }
+  // A field in scratch_: its view is made once the record is complete (scratch_ may move).
+  void add_scratch(std::size_t begin, std::size_t size) {
+    scratch_spans_.push_back({count_, begin, size});
+    add(0, 0);
+  }
+  void resolve_scratch() noexcept {
+    for (const ScratchSpan& s : scratch_spans_) views_[s.field] = std::string_view(scratch_.data() + s.begin, s.size);
   }
 
   const char* base_ = nullptr;
-  std::vector<Span> spans_;  // the first count_ are in use
+  std::vector<std::string_view> views_;  // the first count_ are in use
   std::size_t count_ = 0;
   std::string scratch_;
+  std::vector<ScratchSpan> scratch_spans_;
 };
 
 class CsvRecordParser {
@@ -96,7 +96,7 @@ class CsvRecordParser {
     const char* s = s_.data();
     if (q < e && static_cast<unsigned char>(s[q]) > ' ' && static_cast<unsigned char>(s[e - 1]) > ' ') {
       any_content = true;  // nothing to trim, no CR: the common case
-      fields.add(q, e - q, false);
+      fields.add(q, e - q);
       return;
     }
     if (trim_) {
@@ -108,7 +108,7 @@ class CsvRecordParser {
       while (value_end > q && is_blank(s[value_end - 1])) --value_end;
     }
     if (value_end > q) any_content = true;
-    fields.add(q, value_end - q, false);
+    fields.add(q, value_end - q);
   }
 
   // The common case, 16 bytes at a time: a record without any quote that ends with a
@@ -221,9 +221,9 @@ class CsvRecordParser {
           return Outcome::kRejected;
         }
         if (in_scratch) {
-          fields.add(scratch_begin, fields.scratch_.size() - scratch_begin, true);
+          fields.add_scratch(scratch_begin, fields.scratch_.size() - scratch_begin);
         } else {
-          fields.add(view_begin, view_size, false);
+          fields.add(view_begin, view_size);
         }
       } else {
         std::size_t e = q;
@@ -234,7 +234,7 @@ class CsvRecordParser {
           while (value_end > q && is_blank(s_[value_end - 1])) --value_end;
         }
         if (value_end > q) any_content = true;
-        fields.add(q, value_end - q, false);
+        fields.add(q, value_end - q);
         q = e;
       }
       // After the field: delimiter, newline or end of input.
@@ -250,6 +250,7 @@ class CsvRecordParser {
       }
       break;
     }
+    fields.resolve_scratch();
     return any_content ? Outcome::kRecord : Outcome::kBlank;
   }
 
