@@ -301,12 +301,15 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
   const std::string_view data = text.substr(header.data_pos);
   const std::string_view head = data.substr(0, std::size_t{1} << 16);
   const auto head_lines = static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n'));
-  const std::size_t expected =
-      head_lines == 0
-          ? 16
-          : static_cast<std::size_t>(static_cast<double>(data.size()) / static_cast<double>(head.size()) *
-                                     static_cast<double>(head_lines) * 1.03) +
-                16;
+  // An accepted row holds at least a 16-digit NIK, a name and a line end: at most one row
+  // per 18 bytes, whatever the head looked like (say, blank lines).
+  const std::size_t most_rows = data.size() / 18 + 16;
+  const std::size_t expected = std::min(
+      most_rows, head_lines == 0 ? std::size_t{16}
+                                 : static_cast<std::size_t>(static_cast<double>(data.size()) /
+                                                            static_cast<double>(head.size()) *
+                                                            static_cast<double>(head_lines) * 1.03) +
+                                       16);
   const std::size_t parts_hint = std::max(1u, threads);
   std::size_t physical_lines = 0;
   auto parts = parse_csv_parts<NormalizeChunk>(
