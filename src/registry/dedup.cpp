@@ -130,6 +130,17 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   const std::uint32_t row_mask = flag_in_payload ? kMismatchBit - 1 : 0xFFFFFFFFu;
   std::vector<std::uint64_t> keys(total);
   std::vector<std::uint32_t> rows(total);
+  // What the persons' scan compares, 16 bytes a row (a quarter of a cache line, where a Row
+  // takes most of one or straddles two): the scan reaches rows at random.
+  struct Summary {
+    std::uint64_t name_key;
+    std::int32_t birth;
+    char sex;
+    std::uint8_t flags;
+    std::uint8_t has_kk;
+  };
+  static_assert(sizeof(Summary) == 16, "one summary is 16 bytes");
+  std::vector<Summary> summary(total);
   std::vector<std::uint64_t> kk_keys;
   std::vector<ExclusionViolation> kk_violations;
   std::size_t unique_households = 0;
@@ -178,17 +189,22 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
     const auto& list = snap.programs[p]->rows;
     std::uint64_t* k = keys.data() + offs[p];
     std::uint32_t* g = rows.data() + offs[p];
+    Summary* sum = summary.data() + offs[p];
     for (std::size_t i = 0; i < list.size(); ++i) {
-      k[i] = list[i].nik << kProgramBits | p;
+      const Row& r = list[i];
+      k[i] = r.nik << kProgramBits | p;
       g[i] = static_cast<std::uint32_t>(offs[p] + i) |
-             (flag_in_payload && (list[i].flags & kNikMismatch) != 0 ? kMismatchBit : 0u);
+             (flag_in_payload && (r.flags & kNikMismatch) != 0 ? kMismatchBit : 0u);
+      sum[i].name_key = r.name_key;
+      sum[i].birth = r.birth;
+      sum[i].sex = r.sex;
+      sum[i].flags = r.flags;
+      sum[i].has_kk = r.kk != 0 ? 1 : 0;
     }
   }
   radix_sort_pairs(keys, rows);
 
-  auto row_at = [&](std::size_t payload, std::size_t program) -> const Row& {
-    return snap.programs[program]->rows[(payload & row_mask) - offs[program]];
-  };
+  auto row_at = [&](std::size_t payload) -> const Summary& { return summary[payload & row_mask]; };
 
   // Persons. Rows are reached in NIK order, at random: fetched some way ahead.
   constexpr std::size_t kAhead = 16;
@@ -198,7 +214,7 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
       const std::size_t a = i + kAhead;
       const bool in_group = (keys[a] >> kProgramBits) == (keys[a - 1] >> kProgramBits) ||
                             (a + 1 < total && (keys[a] >> kProgramBits) == (keys[a + 1] >> kProgramBits));
-      if (in_group || !flag_in_payload) __builtin_prefetch(&row_at(rows[a], keys[a] & kProgramMask));
+      if (in_group || !flag_in_payload) __builtin_prefetch(&row_at(rows[a]));
     }
     const std::uint64_t nik = keys[i] >> kProgramBits;
     std::size_t j = i;
@@ -221,9 +237,9 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
       bool conflict = false;
       bool has_kk = false;
       for (std::size_t x = i; x < j; ++x) {
-        const Row& r = row_at(rows[x], keys[x] & kProgramMask);
+        const Summary& r = row_at(rows[x]);
         mismatch |= (r.flags & kNikMismatch) != 0;
-        has_kk |= r.kk != 0;
+        has_kk |= r.has_kk != 0;
         if (x == i) name = r.name_key;
         else if (r.name_key != name) conflict = true;
         if (r.birth != kNoDate) {
@@ -256,7 +272,7 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
     } else if (flag_in_payload) {
       mismatch = (rows[i] & kMismatchBit) != 0;
     } else {
-      mismatch = (row_at(rows[i], keys[i] & kProgramMask).flags & kNikMismatch) != 0;
+      mismatch = (row_at(rows[i]).flags & kNikMismatch) != 0;
     }
     if (mismatch) rep.nik_mismatches.push_back(nik);
     i = j;
