@@ -1,6 +1,7 @@
 // Exact dedup of N enrolments (default 10 million; SKAMP_BENCH_N to change) beside its
 // baseline, std::sort + std::unique on the same N uint64 NIK keys, in one run. Also the
-// CSV loader in MB/s and the memory held per enrolment.
+// CSV reader and the registry's loader (split + normalise) in MB/s, and the memory held
+// per enrolment.
 #include <smartkampung/io.hpp>
 #include <smartkampung/registry.hpp>
 
@@ -82,8 +83,9 @@ void BM_RegistryDedup(benchmark::State& state) {
   state.counters["overlaps"] = static_cast<double>(rep.overlaps.size());
   // Held per enrolment: the Row (its text lives in the pool, counted apart).
   state.counters["bytes_held_per_enrolment"] = static_cast<double>(sizeof(skd::Row));
-  // Transient during dedup: key + payload + radix buffers (2x) + KK keys (2x).
-  state.counters["bytes_transient_per_enrolment"] = 2.0 * (8 + 4) + 2.0 * 8;
+  // Transient during dedup: key + payload + radix buffers (2x) + KK keys (2x) + the 16-byte
+  // summary the persons' scan reads.
+  state.counters["bytes_transient_per_enrolment"] = 2.0 * (8 + 4) + 2.0 * 8 + 16;
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(f.keys.size()));
 }
 BENCHMARK(BM_RegistryDedup)->Unit(benchmark::kMillisecond)->Iterations(3);
@@ -128,6 +130,34 @@ void BM_CsvParse(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
 }
 BENCHMARK(BM_CsvParse)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+// What Registry::load_csv does after reading the file: records split and normalised
+// straight into rows (MB/s), one thread and two.
+void BM_CsvNormalize(benchmark::State& state) {
+  static const std::string text = [] {
+    const sk::SamplePopulation s = sk::sample_banyuwangi(std::min<std::size_t>(bench_n(), 2'000'000), 5);
+    std::string out = "nik;kk;nama;tgl_lahir;jk;alamat;desa;kecamatan;rt;rw\r\n";
+    const auto& r = s.records;
+    for (std::size_t i = 0; i < r.nik.size(); ++i) {
+      const std::string* f[] = {&r.nik[i], &r.kk[i], &r.name[i], &r.birth_date[i], &r.sex[i],
+                                &r.address[i], &r.village[i], &r.district[i], &r.rt[i], &r.rw[i]};
+      for (std::size_t k = 0; k < 10; ++k) {
+        if (k) out.push_back(';');
+        out += sk::csv_escape(*f[k], ';');
+      }
+      out += "\r\n";
+    }
+    return out;
+  }();
+  const auto threads = static_cast<unsigned>(state.range(0));
+  for (auto _ : state) {
+    const skd::NormalizeOutput out =
+        skd::normalize_csv_bytes(text, false, {}, sk::Date::from_ymd(2024, 6, 1), threads, 1u << 20);
+    benchmark::DoNotOptimize(out.rows.size());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+BENCHMARK(BM_CsvNormalize)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

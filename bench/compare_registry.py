@@ -1,14 +1,16 @@
 """Registry against its peers, side by side in one run (peers are for the bench only):
 
 1. Python dedup() over N records (recomputed each call) vs numpy.unique on the same NIKs as int64.
-2. Loading CSV files + dedup vs pandas (read_csv + duplicated) and DuckDB (read_csv + GROUP BY),
-   in MB/s.
+2. Loading CSV files + dedup vs pandas (read_csv + duplicated) and DuckDB (read_csv + GROUP BY
+   nik with count), in MB/s: the same files, interleaved rounds, medians (SKAMP_COMPARE_ROUNDS,
+   default 5).
 
     pip install pandas duckdb
     PYTHONPATH=<build>/python python3 bench/compare_registry.py [n_persons]
 """
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -19,13 +21,14 @@ import smartkampung as sk
 
 
 def best(fn, repeat=3):
+    """Median time of `repeat` calls, and the last result."""
     times = []
     result = None
     for _ in range(repeat):
         t = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t)
-    return min(times), result
+    return statistics.median(times), result
 
 
 def main():
@@ -54,26 +57,24 @@ def main():
               f"-> ratio {dedup_s / unique_s:.2f}x (target <= 3x)")
 
         # --- 2. loading + dedup vs pandas and DuckDB --------------------------------------
+        # The same files for all three, timed in interleaved rounds (one run of each per
+        # round) so that a busy machine slows them alike; medians are reported.
         def ours():
             r = sk.Registry()
             for path, (program, level) in zip(paths, programs):
                 r.load_csv(path, program=program, level=level)
             return r.dedup().unique_persons
 
-        ours_s, _ = best(ours, repeat=2)
-        print(f"\nload + dedup of {mb:.0f} MB in {len(paths)} files:")
-        print(f"  smartkampung   {ours_s:6.2f} s  {mb / ours_s:7.1f} MB/s (first load {load_s:.2f} s)")
+        peers = {"smartkampung": ours}
         try:
             import pandas as pd
 
             def with_pandas():
                 frames = [pd.read_csv(p, sep=";" if i % 2 == 0 else ",", dtype=str) for i, p in enumerate(paths)]
-                df = pd.concat(frames)
-                nik = df.iloc[:, 0]
+                nik = pd.concat([f.iloc[:, 0] for f in frames])
                 return int((~nik.duplicated()).sum())
 
-            pandas_s, _ = best(with_pandas, repeat=2)
-            print(f"  pandas         {pandas_s:6.2f} s  {mb / pandas_s:7.1f} MB/s  -> ours {ours_s / pandas_s:.2f}x")
+            peers["pandas"] = with_pandas
         except ImportError:
             print("  pandas         not installed (pip install pandas)")
         try:
@@ -88,15 +89,40 @@ def main():
                                  f"all_varchar=true, columns={{'column0': 'VARCHAR', 'c1': 'VARCHAR', "
                                  f"'c2': 'VARCHAR', 'c3': 'VARCHAR', 'c4': 'VARCHAR', 'c5': 'VARCHAR', "
                                  f"'c6': 'VARCHAR', 'c7': 'VARCHAR', 'c8': 'VARCHAR', 'c9': 'VARCHAR'}})")
-                q = "SELECT count(*) FROM (SELECT nik FROM (" + " UNION ALL ".join(parts) + ") GROUP BY nik)"
+                # Distinct NIKs and how many are listed more than once, from GROUP BY nik with count.
+                q = ("SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (SELECT nik, count(*) AS n FROM ("
+                     + " UNION ALL ".join(parts) + ") GROUP BY nik)")
                 return con.execute(q).fetchone()[0]
 
-            duck_s, _ = best(with_duckdb, repeat=2)
-            print(f"  DuckDB         {duck_s:6.2f} s  {mb / duck_s:7.1f} MB/s  -> ours {ours_s / duck_s:.2f}x "
-                  f"(target <= 1.2x)")
+            peers["DuckDB"] = with_duckdb
         except ImportError:
             print("  DuckDB         not installed (pip install duckdb)")
 
+        rounds = int(os.environ.get("SKAMP_COMPARE_ROUNDS", "5"))
+        times = {name: [] for name in peers}
+        cpu = {name: [] for name in peers}  # CPU seconds of the process (all threads): steadier on a busy machine
+        for _ in range(rounds):
+            for name, fn in peers.items():
+                c = time.process_time()
+                t = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t)
+                cpu[name].append(time.process_time() - c)
+        med = {name: statistics.median(v) for name, v in times.items()}
+        med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
+        ours_s = med["smartkampung"]
+        print(f"\nload + dedup of {mb:.0f} MB in {len(paths)} files, median of {rounds} interleaved rounds "
+              f"(first load {load_s:.2f} s):")
+        for name, sec in med.items():
+            spread = f"[{min(times[name]):.2f} .. {max(times[name]):.2f}]"
+            line = f"  {name:14s} {sec:6.2f} s {spread:16s} {mb / sec:7.1f} MB/s  cpu {med_cpu[name]:5.2f} s"
+            if name != "smartkampung":
+                line += f"  -> ours/{name} {ours_s / sec:.2f}x (cpu {med_cpu['smartkampung'] / med_cpu[name]:.2f}x)"
+                if name == "DuckDB":
+                    line += " (target <= 1.2x)"
+                if name == "pandas":
+                    line += " (target < 1x)"
+            print(line)
 
 if __name__ == "__main__":
     main()

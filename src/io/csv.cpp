@@ -1,10 +1,8 @@
 // The CSV reader: RFC 4180 with the leniencies of spreadsheet exports, parsed on up to
-// two threads. Each thread parses the records that START in its byte range; a record
-// may run past the range's end. The second range's result is only used when the first
-// range's last record ended exactly where the second range begins (so a quoted field
-// spanning the split point just costs a sequential re-parse, never a wrong answer).
+// two threads (the record splitter and the parallel driver are in csv_parser.hpp).
 #include <smartkampung/io.hpp>
 
+#include "io/csv_parser.hpp"
 #include "io/encoding.hpp"
 
 #include <algorithm>
@@ -12,8 +10,11 @@
 #include <cstdio>
 #include <cstring>
 #include <atomic>
+#include <functional>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace smartkampung {
@@ -35,8 +36,6 @@ struct CsvBuilder {
 
 namespace {
 
-constexpr std::size_t kParallelThreshold = 1u << 20;  // below 1 MiB one thread is faster
-
 bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
 std::string_view trim_view(std::string_view s) noexcept {
@@ -45,191 +44,25 @@ std::string_view trim_view(std::string_view s) noexcept {
   return s;
 }
 
-struct Chunk {
+// Copies each record's fields into one text buffer (the CsvTable layout).
+struct TableChunk {
   std::string text;
   std::vector<std::uint64_t> ends;
-  std::vector<std::uint32_t> lines;  // relative to the chunk's first line (0-based offset)
+  std::vector<std::uint32_t> lines;  // relative to the chunk's first line
   std::vector<CsvRejected> rejected;
-  std::size_t end_pos = 0;   // where the next record would start
-  std::size_t end_line = 0;  // lines consumed (relative)
+
+  void record(const detail::CsvFields& fields, std::size_t line) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const std::string_view f = fields[i];
+      text.append(f.data(), f.size());
+      ends.push_back(text.size());
+    }
+    lines.push_back(static_cast<std::uint32_t>(line));
+  }
+  void reject(std::size_t line, std::string reason) { rejected.push_back({line, std::move(reason)}); }
 };
 
-class Parser {
- public:
-  Parser(std::string_view text, char delimiter, bool trim) : s_(text), delim_(delimiter), trim_(trim) {}
-
-  enum class Outcome { kRecord, kBlank, kRejected };
-
-  // Parses one record starting at `pos` into chunk.text (fields appended) and
-  // `field_ends`. Advances pos past the record's line end and counts newlines into
-  // `lines`. On rejection sets `reason` and rewinds chunk.text.
-  Outcome record(std::size_t& pos, std::size_t& lines, std::string& out, std::vector<std::uint64_t>& field_ends,
-                 std::string& reason) const {
-    const std::size_t n = s_.size();
-    const std::size_t start_pos = pos;
-    const std::size_t start_lines = lines;
-    const std::size_t out_start = out.size();
-    const std::size_t ends_start = field_ends.size();
-    bool any_content = false;
-    std::size_t p = pos;
-    for (;;) {
-      // One field.
-      std::size_t q = p;
-      if (trim_) {
-        while (q < n && is_blank(s_[q])) ++q;
-      }
-      if (q < n && s_[q] == '"') {
-        any_content = true;
-        ++q;
-        for (;;) {
-          const void* hit = q < n ? std::memchr(s_.data() + q, '"', n - q) : nullptr;
-          if (hit == nullptr) {
-            // Unterminated: reject the record and resume at the line after its start,
-            // so that one stray quote does not swallow the rest of the file.
-            reason = "unterminated quote";
-            out.resize(out_start);
-            field_ends.resize(ends_start);
-            lines = start_lines;
-            const void* nl = std::memchr(s_.data() + start_pos, '\n', n - start_pos);
-            pos = nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
-            if (nl != nullptr) ++lines;
-            return Outcome::kRejected;
-          }
-          const std::size_t qpos = static_cast<std::size_t>(static_cast<const char*>(hit) - s_.data());
-          const std::string_view piece = s_.substr(q, qpos - q);
-          lines += static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
-          out.append(piece.data(), piece.size());
-          if (qpos + 1 < n && s_[qpos + 1] == '"') {
-            out.push_back('"');
-            q = qpos + 2;
-            continue;
-          }
-          q = qpos + 1;
-          break;
-        }
-        while (q < n && is_blank(s_[q])) ++q;
-        if (q < n && s_[q] == '\r' && q + 1 < n && s_[q + 1] == '\n') ++q;
-        if (q < n && s_[q] != delim_ && s_[q] != '\n') {
-          reason = "text after a closing quote in field " + std::to_string(field_ends.size() - ends_start + 1);
-          out.resize(out_start);
-          field_ends.resize(ends_start);
-          const void* nl = std::memchr(s_.data() + q, '\n', n - q);
-          pos = nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
-          if (nl != nullptr) ++lines;
-          return Outcome::kRejected;
-        }
-        field_ends.push_back(out.size());
-      } else {
-        std::size_t e = q;
-        while (e < n && s_[e] != delim_ && s_[e] != '\n') ++e;
-        std::size_t value_end = e;
-        if (value_end > q && s_[value_end - 1] == '\r' && (e == n || s_[e] == '\n')) --value_end;
-        if (trim_) {
-          while (value_end > q && is_blank(s_[value_end - 1])) --value_end;
-        }
-        if (value_end > q) any_content = true;
-        out.append(s_.data() + q, value_end - q);
-        field_ends.push_back(out.size());
-        q = e;
-      }
-      // After the field: delimiter, newline or end of input.
-      if (q < n && s_[q] == delim_) {
-        p = q + 1;
-        continue;
-      }
-      if (q < n) {  // newline
-        ++lines;
-        pos = q + 1;
-      } else {
-        pos = n;
-      }
-      break;
-    }
-    if (!any_content) {
-      out.resize(out_start);
-      field_ends.resize(ends_start);
-      return Outcome::kBlank;
-    }
-    return Outcome::kRecord;
-  }
-
-  // Parses records starting in [begin, stop) into a chunk; lines are relative to begin.
-  Chunk range(std::size_t begin, std::size_t stop, std::size_t columns, bool skip_blank) const {
-    Chunk chunk;
-    chunk.text.reserve(stop > begin ? stop - begin : 0);
-    std::size_t pos = begin;
-    std::size_t lines = 0;
-    std::string reason;
-    while (pos < stop) {
-      const std::size_t record_line = lines;
-      const std::size_t record_pos = pos;
-      const std::size_t ends_before = chunk.ends.size();
-      const Outcome outcome = record(pos, lines, chunk.text, chunk.ends, reason);
-      // A malformed record spanning several lines almost always is a quote left open
-      // that swallowed the lines after it: reject its first line only and resume there.
-      auto resume_after_first_line = [&] {
-        if (lines - record_line <= 1) return false;
-        const void* nl = std::memchr(s_.data() + record_pos, '\n', s_.size() - record_pos);
-        pos = static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
-        lines = record_line + 1;
-        chunk.rejected.push_back({record_line, "unterminated quote"});
-        return true;
-      };
-      if (outcome == Outcome::kRejected) {
-        if (!resume_after_first_line()) chunk.rejected.push_back({record_line, reason});
-        continue;
-      }
-      if (outcome == Outcome::kBlank) {
-        if (skip_blank || columns <= 1) continue;
-        // A blank line where several fields are expected is a wrong column count.
-        chunk.rejected.push_back({record_line, "wrong column count: expected " + std::to_string(columns) +
-                                                   " fields, found an empty line"});
-        continue;
-      }
-      const std::size_t fields = chunk.ends.size() - ends_before;
-      if (fields != columns) {
-        chunk.text.resize(ends_before == 0 ? 0 : static_cast<std::size_t>(chunk.ends[ends_before - 1]));
-        chunk.ends.resize(ends_before);
-        if (resume_after_first_line()) continue;
-        chunk.rejected.push_back({record_line, "wrong column count: expected " + std::to_string(columns) +
-                                                   " fields, found " + std::to_string(fields)});
-        continue;
-      }
-      chunk.lines.push_back(static_cast<std::uint32_t>(record_line));
-    }
-    chunk.end_pos = pos;
-    chunk.end_line = lines;
-    return chunk;
-  }
-
-  std::string_view text() const noexcept { return s_; }
-
- private:
-  std::string_view s_;
-  char delim_;
-  bool trim_;
-};
-
-// Counts ',', ';' and tab outside quotes on the first record; the most frequent wins.
-char detect_delimiter(std::string_view s) {
-  std::size_t comma = 0, semicolon = 0, tab = 0;
-  bool quoted = false;
-  for (char c : s) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (!quoted) {
-      if (c == '\n') break;
-      if (c == ',') ++comma;
-      if (c == ';') ++semicolon;
-      if (c == '\t') ++tab;
-    }
-  }
-  if (semicolon > comma && semicolon >= tab) return ';';
-  if (tab > comma && tab > semicolon) return '\t';
-  return ',';
-}
-
-void append_chunk(CsvTable& table, Chunk&& chunk, std::size_t line_base) {
+void append_chunk(CsvTable& table, TableChunk&& chunk, std::size_t line_base) {
   std::string& text = CsvBuilder::text(table);
   auto& ends = CsvBuilder::ends(table);
   auto& lines = CsvBuilder::lines(table);
@@ -269,98 +102,85 @@ long CsvTable::find_column(std::string_view name) const noexcept {
   return -1;
 }
 
-CsvTable parse_csv(std::string_view bytes, const CsvOptions& options) {
-  CsvTable table;
-  TextEncoding encoding = TextEncoding::kUtf8;
-  std::string storage;
-  const std::string_view text = detail::decode_to_utf8(bytes, storage, &encoding);
-  const char delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(text);
+namespace detail {
+
+char detect_csv_delimiter(std::string_view s) noexcept {
+  std::size_t comma = 0, semicolon = 0, tab = 0;
+  bool quoted = false;
+  for (char c : s) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted) {
+      if (c == '\n') break;
+      if (c == ',') ++comma;
+      if (c == ';') ++semicolon;
+      if (c == '\t') ++tab;
+    }
+  }
+  if (semicolon > comma && semicolon >= tab) return ';';
+  if (tab > comma && tab > semicolon) return '\t';
+  return ',';
+}
+
+char csv_delimiter(std::string_view text, const CsvOptions& options) {
+  const char delimiter = options.delimiter != 0 ? options.delimiter : detect_csv_delimiter(text);
   if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
     throw Error(ErrorCode::kInvalidArgument, "the CSV delimiter may not be a quote or a line end");
   }
-  const Parser parser(text, delimiter, options.trim_fields);
+  return delimiter;
+}
 
-  // The header: the first non-blank record.
+unsigned csv_threads(const CsvOptions& options) noexcept {
+  if (options.threads != 0) return options.threads;
+  return std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+}
+
+CsvHeader parse_csv_header(const CsvRecordParser& parser) {
+  const std::string_view text = parser.text();
+  CsvHeader header;
+  CsvFields fields;
+  std::string reason;
   std::size_t pos = 0;
   std::size_t lines = 0;
-  std::string header_text;
-  std::vector<std::uint64_t> header_ends;
-  std::string reason;
   for (;;) {
     if (pos >= text.size()) throw Error(ErrorCode::kParse, "no header: the CSV input is empty");
     const std::size_t header_line = lines + 1;
-    const auto outcome = parser.record(pos, lines, header_text, header_ends, reason);
-    if (outcome == Parser::Outcome::kRejected) {
+    const auto outcome = parser.record(pos, lines, fields, reason);
+    if (outcome == CsvRecordParser::Outcome::kRejected) {
       throw Error(ErrorCode::kParse, "line " + std::to_string(header_line) + ": the header is malformed (" +
                                          reason + ")");
     }
-    if (outcome == Parser::Outcome::kRecord) break;
+    if (outcome == CsvRecordParser::Outcome::kRecord) break;
   }
-  auto& header = CsvBuilder::header(table);
-  std::uint64_t begin = 0;
-  for (std::uint64_t end : header_ends) {
-    header.emplace_back(trim_view(std::string_view(header_text).substr(begin, end - begin)));
-    begin = end;
-  }
-  const std::size_t columns = header.size();
-  const std::size_t header_lines = lines;  // the data's first line is header_lines + 1
+  for (std::size_t i = 0; i < fields.size(); ++i) header.names.emplace_back(trim_view(fields[i]));
+  header.data_pos = pos;
+  header.lines = lines;
+  return header;
+}
 
-  unsigned threads = options.threads;
-  if (threads == 0) threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
-  const std::size_t rest = text.size() - pos;
-  std::size_t total_lines = header_lines;
-
-  if (threads >= 2 && rest >= kParallelThreshold) {
-    // Split points, each moved to just after a newline.
-    std::vector<std::size_t> starts{pos};
-    for (unsigned t = 1; t < threads; ++t) {
-      std::size_t split = pos + rest / threads * t;
-      const void* nl = std::memchr(text.data() + split, '\n', text.size() - split);
-      split = nl == nullptr ? text.size() : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
-      if (split > starts.back() && split < text.size()) starts.push_back(split);
-    }
-    starts.push_back(text.size());
-    const std::size_t parts = starts.size() - 1;
-    std::vector<Chunk> chunks(parts);
-    {
-      std::vector<std::thread> workers;
-      for (std::size_t i = 1; i < parts; ++i) {
-        workers.emplace_back([&, i] {
-          chunks[i] = parser.range(starts[i], starts[i + 1], columns, options.skip_blank_lines);
-        });
-      }
-      try {
-        chunks[0] = parser.range(starts[0], starts[1], columns, options.skip_blank_lines);
-      } catch (...) {
-        for (auto& w : workers) w.join();
-        throw;
-      }
-      for (auto& w : workers) w.join();
-    }
-    std::size_t line_base = header_lines + 1;
-    for (std::size_t i = 0; i < parts; ++i) {
-      const std::size_t end_pos = chunks[i].end_pos;
-      const std::size_t end_line = chunks[i].end_line;
-      append_chunk(table, std::move(chunks[i]), line_base);
-      line_base += end_line;
-      if (i + 1 < parts && end_pos != starts[i + 1]) {
-        // A record ran across the split point: parse the remainder sequentially.
-        Chunk tail = parser.range(end_pos, text.size(), columns, options.skip_blank_lines);
-        const std::size_t tail_lines = tail.end_line;
-        append_chunk(table, std::move(tail), line_base);
-        line_base += tail_lines;
-        break;
-      }
-    }
-    total_lines = line_base - 1;
-  } else {
-    Chunk chunk = parser.range(pos, text.size(), columns, options.skip_blank_lines);
-    total_lines += chunk.end_line;
-    append_chunk(table, std::move(chunk), header_lines + 1);
-  }
-  if (!text.empty() && text.back() != '\n') ++total_lines;
-  CsvBuilder::set_meta(table, encoding, delimiter, total_lines, bytes.size());
+CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options, std::size_t min_parallel) {
+  CsvTable table;
+  TextEncoding encoding = TextEncoding::kUtf8;
+  std::string storage;
+  const std::string_view text = decode_to_utf8(bytes, storage, &encoding);
+  const char delimiter = csv_delimiter(text, options);
+  const CsvRecordParser parser(text, delimiter, options.trim_fields);
+  CsvHeader header = parse_csv_header(parser);
+  const std::size_t columns = header.names.size();
+  CsvBuilder::header(table) = std::move(header.names);
+  std::size_t physical_lines = 0;
+  auto parts = parse_csv_parts<TableChunk>(parser, header.data_pos, header.lines, columns, csv_threads(options),
+                                           options.skip_blank_lines, min_parallel, [](std::size_t) { return TableChunk{}; },
+                                           physical_lines);
+  for (auto& part : parts) append_chunk(table, std::move(part.consumer), part.first_line);
+  CsvBuilder::set_meta(table, encoding, delimiter, physical_lines, bytes.size());
   return table;
+}
+
+}  // namespace detail
+
+CsvTable parse_csv(std::string_view bytes, const CsvOptions& options) {
+  return detail::parse_csv_with(bytes, options, detail::kCsvParallelThreshold);
 }
 
 std::string read_file(const std::string& path) {
@@ -381,10 +201,121 @@ std::string read_file(const std::string& path) {
   return content;
 }
 
+namespace detail {
+
+namespace {
+
+// True when every byte of [p, p + n) is below 0x80.
+bool ascii_block(const char* p, std::size_t n) noexcept {
+  std::uint64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    std::uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    acc0 |= w[0];
+    acc1 |= w[1];
+    acc2 |= w[2];
+    acc3 |= w[3];
+  }
+  std::uint64_t acc = acc0 | acc1 | acc2 | acc3;
+  for (; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
+bool has_bom(std::string_view b) noexcept {
+  return b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xEF && static_cast<unsigned char>(b[1]) == 0xBB &&
+         static_cast<unsigned char>(b[2]) == 0xBF;
+}
+
+}  // namespace
+
+FileBytes read_file_bytes(const std::string& path, unsigned threads) {
+  FileBytes out;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+    out.fallback = read_file(path);  // pipes, /proc files, empty files: read to the end
+    return out;
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  out.data.reset(new char[size]);
+  if (size < kCsvParallelThreshold) threads = 1;
+  threads = std::max(1u, std::min(threads, 2u));
+  constexpr std::size_t kBlock = std::size_t{1} << 20;  // checked for ASCII while still in cache
+  struct Part {
+    std::size_t begin = 0, end = 0;
+    bool ascii = true;
+    int error = 0;
+    bool short_read = false;
+  };
+  std::vector<Part> parts(threads);
+  for (unsigned t = 0; t < threads; ++t) {
+    parts[t].begin = size / threads * t;
+    parts[t].end = t + 1 == threads ? size : size / threads * (t + 1);
+  }
+  auto run = [&](Part& part) {
+    std::size_t at = part.begin;
+    while (at < part.end) {
+      const std::size_t want = std::min(kBlock, part.end - at);
+      const ssize_t got = ::pread(fd, out.data.get() + at, want, static_cast<off_t>(at));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        part.error = errno;
+        return;
+      }
+      if (got == 0) {
+        part.short_read = true;
+        return;
+      }
+      // The first 3 bytes may be a BOM: judged apart below.
+      const std::size_t from = std::max<std::size_t>(at, 3);
+      const std::size_t to = at + static_cast<std::size_t>(got);
+      if (part.ascii && from < to) part.ascii = ascii_block(out.data.get() + from, to - from);
+      at = to;
+    }
+  };
+  {
+    std::thread worker;
+    if (threads == 2) worker = std::thread(run, std::ref(parts[1]));
+    run(parts[0]);
+    if (worker.joinable()) worker.join();
+  }
+  bool ascii = true, short_read = false;
+  for (const Part& part : parts) {
+    if (part.error != 0) throw Error(ErrorCode::kIo, "cannot read '" + path + "': " + std::strerror(part.error));
+    ascii = ascii && part.ascii;
+    short_read = short_read || part.short_read;
+  }
+  char extra = 0;
+  if (short_read || ::pread(fd, &extra, 1, static_cast<off_t>(size)) != 0) {
+    out.data.reset();  // the file changed size while being read: read it to its end
+    out.fallback = read_file(path);
+    return out;
+  }
+  out.size = size;
+  const std::string_view head(out.data.get(), std::min<std::size_t>(size, 3));
+  out.ascii = ascii && (ascii_block(head.data(), head.size()) || has_bom(head));
+  return out;
+}
+
+std::string_view decode_known(std::string_view bytes, bool ascii, std::string& storage, TextEncoding* detected) {
+  if (!ascii) return decode_to_utf8(bytes, storage, detected);
+  const bool bom = has_bom(bytes);
+  if (detected != nullptr) *detected = bom ? TextEncoding::kUtf8Bom : TextEncoding::kUtf8;
+  return bom ? bytes.substr(3) : bytes;
+}
+
+}  // namespace detail
+
 CsvTable read_csv_file(const std::string& path, const CsvOptions& options) {
-  const std::string bytes = read_file(path);
+  const detail::FileBytes bytes = detail::read_file_bytes(path, detail::csv_threads(options));
   try {
-    return parse_csv(bytes, options);
+    return parse_csv(bytes.view(), options);
   } catch (const Error& e) {
     throw Error(e.code(), path + ": " + e.what());
   }

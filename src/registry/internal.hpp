@@ -84,7 +84,16 @@ char parse_sex(std::string_view text) noexcept;
 std::uint64_t name_key(std::string_view name) noexcept;
 /// "S*** A***".
 std::string mask_name(std::string_view name);
-std::string_view trim_ascii(std::string_view s) noexcept;
+/// Without ASCII spaces, tabs, CR and LF at either end.
+inline std::string_view trim_ascii(std::string_view s) noexcept {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  if (s.empty() || (static_cast<unsigned char>(s.front()) > ' ' && static_cast<unsigned char>(s.back()) > ' ')) {
+    return s;  // the common case
+  }
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
 
 /// Normalises records [begin, end) into `out` (rows + pool) or the report's rejections.
 /// Safe to run on disjoint ranges in parallel, each with its own output.
@@ -95,15 +104,61 @@ struct NormalizeOutput {
   LoadReport report;
 };
 
+/// check_nik / check_kk for one thread's many calls. For an input of exactly 16 ASCII
+/// digits it remembers the verdict on the digits the documented checks after length and
+/// digits look at (province: digits 1-2; birth or issue date: digits 7-12; as_of is fixed),
+/// and applies the serial check (digits 13-16 not all zero) itself; any other input, and
+/// the first sight of a province and date, goes to check_nik / check_kk.
+class KeyCheckCache {
+ public:
+  /// 2^slot_bits remembered verdicts: NIKs need ~2^17 (every birth date of a century,
+  /// twice for the day + 40 of women), KKs far fewer (issue dates).
+  KeyCheckCache(Date as_of, bool kk, int slot_bits)
+      : as_of_(as_of), kk_(kk), slot_bits_(slot_bits), slots_(std::size_t{1} << slot_bits, 0) {}
+  NikCheck check(std::string_view s) noexcept;
+
+ private:
+  Date as_of_;
+  bool kk_;
+  int slot_bits_;
+  std::vector<std::uint32_t> slots_;  // (province * 10^6 + date digits + 1) << 4 | NikReason; 0: empty
+};
+
+struct KeyChecks {
+  explicit KeyChecks(Date as_of) : nik(as_of, false, 17), kk(as_of, true, 14) {}
+  KeyCheckCache nik, kk;
+};
+
 /// Validates one record; fills `row` and appends its text to `pool` on success, else
 /// returns the reason and sets `nik_only` when the NIK was the only problem.
 bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired);
+                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired,
+                      KeyChecks* checks = nullptr);
+
+/// Normalises one record into `out` (a row, or a rejection and maybe an unkeyed record).
+void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
+                    NormalizeOutput& out, std::string& reason, KeyChecks* checks = nullptr);
+
+/// Appends `part` to `into`: text offsets shifted, lines (rows, rejections, unkeyed) plus `line_shift`.
+void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift);
 
 /// Normalises many records on up to two threads; fields(i) returns the 10 fields of record i.
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
                               const std::function<void(std::size_t, std::array<std::string_view, 10>&,
                                                        std::uint32_t&)>& fields);
+
+/// Reads a CSV file and normalises its records in one pass per thread, without building a
+/// CsvTable: the same records, lines and rejections as normalising read_csv_file's table.
+/// Errors as read_csv_file's and load_table's (kParse ones prefixed with the path).
+NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of);
+
+/// Normalises a parsed table's records (Registry::load_table's path).
+NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of);
+
+/// normalize_csv_file over bytes in memory; `ascii` tells that every byte past an optional BOM is
+/// below 0x80 (false: not known). `min_parallel`: data size from which it goes parallel.
+NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns, Date as_of,
+                                    unsigned threads, std::size_t min_parallel);
 
 Enrolment to_enrolment(const ProgramList& list, const Row& row);
 std::string program_check(const std::string& program);

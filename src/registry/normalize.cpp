@@ -1,6 +1,7 @@
 // Normalising records: NIK/KK validation, dates, sex, RT/RW, name keys.
 #include "registry/internal.hpp"
 
+#include <cstring>
 #include <thread>
 
 namespace smartkampung::detail {
@@ -41,20 +42,24 @@ bool parse_small_number(std::string_view s, std::uint16_t& out) noexcept {
 
 }  // namespace
 
-std::string_view trim_ascii(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+namespace {
 
-bool parse_record_date(std::string_view text, Date& out) noexcept {
+// parse_record_date's work, also giving the year, month and day.
+bool parse_record_ymd(std::string_view text, int& y, int& m, int& d) noexcept {
   text = trim_ascii(text);
-  int y = 0, m = 0, d = 0;
-  if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
+  y = 0;
+  m = 0;
+  d = 0;
+  auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(text[i])) - '0'; };
+  if (text.size() == 10 && (text[2] == '-' || text[2] == '/') && text[5] == text[2]) {
+    // DD-MM-YYYY or DD/MM/YYYY, the common case of the general one below.
+    const unsigned d0 = digit(0), d1 = digit(1), m0 = digit(3), m1 = digit(4);
+    const unsigned y0 = digit(6), y1 = digit(7), y2 = digit(8), y3 = digit(9);
+    if (d0 > 9 || d1 > 9 || m0 > 9 || m1 > 9 || y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9) return false;
+    d = static_cast<int>(d0 * 10 + d1);
+    m = static_cast<int>(m0 * 10 + m1);
+    y = static_cast<int>(((y0 * 10 + y1) * 10 + y2) * 10 + y3);
+  } else if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
     if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d)) {
       return false;
     }
@@ -70,32 +75,67 @@ bool parse_record_date(std::string_view text, Date& out) noexcept {
       return false;
     }
   }
-  if (y < 1850 || !Date::is_valid_ymd(y, m, d)) return false;
+  return y >= 1850 && Date::is_valid_ymd(y, m, d);
+}
+
+}  // namespace
+
+bool parse_record_date(std::string_view text, Date& out) noexcept {
+  int y = 0, m = 0, d = 0;
+  if (!parse_record_ymd(text, y, m, d)) return false;
   out = Date(days_from_civil(y, m, d));
   return true;
 }
 
 char parse_sex(std::string_view text) noexcept {
   text = trim_ascii(text);
-  for (const char* w : {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"}) {
+  if (text.size() == 1) {  // the common L / P first
+    switch (upper(text[0])) {
+      case 'L': case 'M': return 'M';
+      case 'P': case 'F': case 'W': return 'F';
+      default: return 0;
+    }
+  }
+  static constexpr std::string_view kMale[] = {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"};
+  static constexpr std::string_view kFemale[] = {"P", "F", "PEREMPUAN", "WANITA", "W", "FEMALE"};
+  for (std::string_view w : kMale) {  // as written (upper case) first: the common case
+    if (text == w) return 'M';
+  }
+  for (std::string_view w : kFemale) {
+    if (text == w) return 'F';
+  }
+  for (std::string_view w : kMale) {
     if (equals_upper(text, w)) return 'M';
   }
-  for (const char* w : {"P", "F", "PEREMPUAN", "WANITA", "W", "FEMALE"}) {
+  for (std::string_view w : kFemale) {
     if (equals_upper(text, w)) return 'F';
   }
   return 0;
 }
 
+namespace {
+
+// Each byte as name_key folds it: ASCII letters lowercased, digits and bytes of UTF-8
+// sequences kept, other ASCII (spaces, punctuation) 0 = skipped.
+struct NameFold {
+  unsigned char to[256];
+  constexpr NameFold() : to() {
+    for (int c = 0; c < 256; ++c) {
+      const bool keep = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+      to[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : (keep ? c : 0));
+    }
+  }
+};
+constexpr NameFold kNameFold;
+
+}  // namespace
+
 std::uint64_t name_key(std::string_view name) noexcept {
   std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
   for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x80) {
-      const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      if (!alnum) continue;  // spaces and punctuation do not count
-      c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    h ^= static_cast<unsigned char>(c);
+    const unsigned char folded = kNameFold.to[static_cast<unsigned char>(c)];
+    if (folded == 0) continue;  // spaces and punctuation do not count
+    h ^= folded;
     h *= 1099511628211ULL;
   }
   return h;
@@ -121,8 +161,75 @@ std::string mask_name(std::string_view name) {
   return out;
 }
 
+namespace {
+
+bool is_little_endian() noexcept {
+  const std::uint16_t one = 1;
+  unsigned char first = 0;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}
+
+// 8 ASCII bytes (first in the lowest byte) are all digits '0'..'9'.
+bool eight_digits(std::uint64_t w) noexcept {
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL;
+  constexpr std::uint64_t kZeros = 0x3030303030303030ULL;
+  // High nibble 3, and adding 6 to each byte does not carry out of the low nibble.
+  return (w & kHigh) == kZeros && ((w + 0x0606060606060606ULL) & kHigh) == kZeros;
+}
+
+// The number the 8 digits spell, combining neighbours in three steps: pairs, fours, eight.
+std::uint32_t eight_digit_value(std::uint64_t w) noexcept {
+  w -= 0x3030303030303030ULL;
+  w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;       // 2-digit values in bytes 0, 2, 4, 6
+  w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;     // 4-digit values in bytes 0-1, 4-5
+  return static_cast<std::uint32_t>((w & 0xFFFF) * 10000 + (w >> 32));
+}
+
+}  // namespace
+
+NikCheck KeyCheckCache::check(std::string_view s) noexcept {
+  if (s.size() != 16) return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
+  std::uint64_t lo_bytes, hi_bytes;
+  std::memcpy(&lo_bytes, s.data(), 8);
+  std::memcpy(&hi_bytes, s.data() + 8, 8);
+  if (!is_little_endian() || !eight_digits(lo_bytes) || !eight_digits(hi_bytes)) {
+    return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
+  }
+  const std::uint32_t lo = eight_digit_value(lo_bytes);  // digits 1-8
+  const std::uint32_t hi = eight_digit_value(hi_bytes);  // digits 9-16
+  const std::uint64_t value = std::uint64_t{lo} * 100000000u + hi;
+  const std::uint32_t key = lo / 1000000 * 1000000 + lo % 100 * 10000 + hi / 10000;  // province, date
+  std::uint32_t& slot = slots_[(key * 2654435761u) >> (32 - slot_bits_)];
+  NikReason prefix;
+  if ((slot >> 4) == key + 1) {
+    prefix = static_cast<NikReason>(slot & 15u);
+  } else {
+    const NikCheck c = kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
+    if (c.reason == NikReason::kProvince || c.reason == NikReason::kBirthDate) {
+      prefix = c.reason;
+    } else if (c.reason == NikReason::kValid || c.reason == NikReason::kSerial) {
+      prefix = NikReason::kValid;
+    } else {
+      return c;  // not expected for 16 digits; not remembered
+    }
+    slot = (key + 1) << 4 | static_cast<std::uint32_t>(prefix);
+    return c;
+  }
+  NikCheck out;
+  if (prefix != NikReason::kValid) {
+    out.reason = prefix;
+  } else if (hi % 10000 == 0) {
+    out.reason = NikReason::kSerial;
+  } else {
+    out.reason = NikReason::kValid;
+    out.value = value;
+  }
+  return out;
+}
+
 bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired) {
+                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired, KeyChecks* checks) {
   std::array<std::string_view, 10> f;
   for (std::size_t i = 0; i < raw.size(); ++i) f[i] = trim_ascii(raw[i]);
   reason.clear();
@@ -140,7 +247,7 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   if (f[kNik].empty()) {
     fail("missing required field: nik", true);
   } else {
-    const NikCheck c = check_nik(f[kNik], as_of);
+    const NikCheck c = checks != nullptr ? checks->nik.check(f[kNik]) : check_nik(f[kNik], as_of);
     if (c.reason != NikReason::kValid) {
       fail(std::string("invalid NIK (") + nik_reason_name(c.reason) + ")", true);
     } else {
@@ -150,7 +257,7 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   }
   if (f[kName].empty()) fail("missing required field: name", false);
   if (!f[kKk].empty()) {
-    const NikCheck c = check_kk(f[kKk], as_of);
+    const NikCheck c = checks != nullptr ? checks->kk.check(f[kKk]) : check_kk(f[kKk], as_of);
     if (c.reason != NikReason::kValid) {
       fail(std::string("invalid KK (") + nik_reason_name(c.reason) + ")", false);
     } else {
@@ -158,10 +265,10 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
       if (c.repaired) repaired = true;
     }
   }
+  int birth_y = 0, birth_m = 0, birth_d = 0;
   if (!f[kBirth].empty()) {
-    Date d;
-    if (parse_record_date(f[kBirth], d)) {
-      row.birth = d.days_since_epoch();
+    if (parse_record_ymd(f[kBirth], birth_y, birth_m, birth_d)) {
+      row.birth = days_from_civil(birth_y, birth_m, birth_d);
     } else {
       fail("unparseable date in birth_date (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)", false);
     }
@@ -181,11 +288,13 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   }
   row.name_key = name_key(f[kName]);
   row.text = pool.size();
-  std::size_t slot = 0;
-  for (int k : {kName, kAddress, kVillage, kDistrict}) {
-    const std::string_view v = f[static_cast<std::size_t>(k)];
-    pool.append(v.data(), v.size());
-    row.len[slot++] = static_cast<std::uint16_t>(v.size());
+  const std::string_view texts[4] = {f[kName], f[kAddress], f[kVillage], f[kDistrict]};
+  std::size_t at = pool.size();
+  pool.resize(at + texts[0].size() + texts[1].size() + texts[2].size() + texts[3].size());  // one growth check
+  for (std::size_t k = 0; k < 4; ++k) {
+    if (!texts[k].empty()) std::memcpy(&pool[at], texts[k].data(), texts[k].size());
+    at += texts[k].size();
+    row.len[k] = static_cast<std::uint16_t>(texts[k].size());
   }
   if (repaired) row.flags |= kRepaired;
   // Does the record agree with what its NIK encodes (DDMMYY, day + 40 for women)?
@@ -197,12 +306,61 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   const int nik_day = nik_female ? nik_day_raw - 40 : nik_day_raw;
   bool mismatch = false;
   if (row.birth != kNoDate) {
-    const Date b(row.birth);
-    mismatch = b.day() != nik_day || b.month() != nik_month || b.year() % 100 != nik_yy;
+    mismatch = birth_d != nik_day || birth_m != nik_month || birth_y % 100 != nik_yy;
   }
   if (row.sex != 0 && (row.sex == 'F') != nik_female) mismatch = true;
   if (mismatch) row.flags |= kNikMismatch;
   return true;
+}
+
+void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
+                    NormalizeOutput& out, std::string& reason, KeyChecks* checks) {
+  bool nik_only = false, repaired = false;
+  out.rows.emplace_back();  // normalised in place: no copy of the row
+  if (normalize_record(raw, line, as_of, out.rows.back(), out.pool, reason, nik_only, repaired, checks)) {
+    ++out.report.loaded;
+    if (repaired) ++out.report.repaired;
+    return;
+  }
+  out.rows.pop_back();
+  out.report.rejected.push_back({line, reason});
+  if (nik_only) {
+    RawRecord rec;
+    std::string* dst[10] = {&rec.nik,     &rec.kk,      &rec.name,     &rec.birth_date, &rec.sex,
+                            &rec.address, &rec.village, &rec.district, &rec.rt,         &rec.rw};
+    for (std::size_t k = 0; k < 10; ++k) dst[k]->assign(trim_ascii(raw[k]));
+    rec.line = line;
+    out.unkeyed.push_back(std::move(rec));
+    ++out.report.unkeyed;
+  }
+}
+
+void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift) {
+  const std::uint64_t shift = into.pool.size();
+  if (into.rows.empty() && into.pool.empty() && line_shift == 0) {
+    into.rows = std::move(part.rows);
+    into.pool = std::move(part.pool);
+  } else {
+    into.pool += part.pool;
+    const std::size_t at = into.rows.size();
+    into.rows.insert(into.rows.end(), part.rows.begin(), part.rows.end());  // within `into`'s reserve, usually
+    for (std::size_t i = at; i < into.rows.size(); ++i) {
+      Row& r = into.rows[i];
+      r.text += shift;
+      r.line = static_cast<std::uint32_t>(r.line + line_shift);
+    }
+  }
+  for (auto& r : part.report.rejected) {
+    r.line += line_shift;
+    into.report.rejected.push_back(std::move(r));
+  }
+  for (auto& u : part.unkeyed) {
+    u.line += line_shift;
+    into.unkeyed.push_back(std::move(u));
+  }
+  into.report.loaded += part.report.loaded;
+  into.report.unkeyed += part.report.unkeyed;
+  into.report.repaired += part.report.repaired;
 }
 
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
@@ -213,28 +371,13 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
     out.pool.reserve((end - begin) * 40);
     std::array<std::string_view, 10> raw;
     std::string reason;
-    Row row;
+    std::unique_ptr<KeyChecks> checks;
+    if (end - begin >= 1000) checks = std::make_unique<KeyChecks>(as_of);  // worth its tables
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t line = 0;
       fields(i, raw, line);
-      bool nik_only = false, repaired = false;
-      if (normalize_record(raw, line, as_of, row, out.pool, reason, nik_only, repaired)) {
-        out.rows.push_back(row);
-        if (repaired) ++out.report.repaired;
-      } else {
-        out.report.rejected.push_back({line, reason});
-        if (nik_only) {
-          RawRecord rec;
-          std::string* dst[10] = {&rec.nik, &rec.kk, &rec.name, &rec.birth_date, &rec.sex,
-                                  &rec.address, &rec.village, &rec.district, &rec.rt, &rec.rw};
-          for (std::size_t k = 0; k < 10; ++k) dst[k]->assign(trim_ascii(raw[k]));
-          rec.line = line;
-          out.unkeyed.push_back(std::move(rec));
-          ++out.report.unkeyed;
-        }
-      }
+      normalize_into(raw, line, as_of, out, reason, checks.get());
     }
-    out.report.loaded = out.rows.size();
   };
   NormalizeOutput first;
   if (count < 50000 || std::thread::hardware_concurrency() < 2) {
@@ -259,18 +402,7 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
   }
   worker.join();
   if (failure) std::rethrow_exception(failure);
-  const std::uint64_t shift = first.pool.size();
-  first.pool += second.pool;
-  first.rows.reserve(first.rows.size() + second.rows.size());
-  for (Row& r : second.rows) {
-    r.text += shift;
-    first.rows.push_back(r);
-  }
-  for (auto& r : second.report.rejected) first.report.rejected.push_back(std::move(r));
-  for (auto& r : second.unkeyed) first.unkeyed.push_back(std::move(r));
-  first.report.loaded += second.report.loaded;
-  first.report.unkeyed += second.report.unkeyed;
-  first.report.repaired += second.report.repaired;
+  append_output(first, std::move(second), 0);
   return first;
 }
 

@@ -1,6 +1,8 @@
 // The registry: immutable snapshots swapped under a mutex; writers build aside.
 #include "registry/internal.hpp"
 
+#include "io/csv_parser.hpp"
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -82,6 +84,7 @@ long Snapshot::find(std::string_view program) const noexcept {
 
 std::vector<std::string> Snapshot::names_of(std::uint64_t mask) const {
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(__builtin_popcountll(mask)));
   for (std::size_t p = 0; p < programs.size() && mask != 0; ++p) {
     if ((mask >> p) & 1u) out.push_back(programs[p]->name);
   }
@@ -153,11 +156,29 @@ std::string header_key(std::string_view h) {
 }
 
 // Column of each of our fields in the table (-1 when absent).
-std::array<long, 10> resolve_columns(const CsvTable& table, const ColumnMap& columns) {
+// As CsvTable::find_column: ASCII case-insensitive after trimming; -1 if absent.
+long find_header(const std::vector<std::string>& header, std::string_view name) {
+  name = detail::trim_ascii(name);
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& h = header[i];
+    if (h.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t k = 0; k < h.size() && same; ++k) {
+      char a = h[k], b = name[k];
+      if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+      if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+      same = a == b;
+    }
+    if (same) return static_cast<long>(i);
+  }
+  return -1;
+}
+
+std::array<long, 10> resolve_columns(const std::vector<std::string>& header, const ColumnMap& columns) {
   std::array<long, 10> col;
   col.fill(-1);
   std::vector<std::string> keys;
-  for (const auto& h : table.header()) keys.push_back(header_key(h));
+  for (const auto& h : header) keys.push_back(header_key(h));
   for (std::size_t f = 0; f < 10; ++f) {
     for (const auto& alias : aliases()[f]) {
       const auto it = std::find(keys.begin(), keys.end(), alias);
@@ -174,7 +195,7 @@ std::array<long, 10> resolve_columns(const CsvTable& table, const ColumnMap& col
       throw Error(ErrorCode::kInvalidArgument, "columns: unknown field '" + ours + "' (expected one of nik, kk, "
                                                "name, birth_date, sex, address, village, district, rt, rw)");
     }
-    const long c = table.find_column(theirs);
+    const long c = find_header(header, theirs);
     if (c < 0) {
       throw Error(ErrorCode::kParse, "columns: header '" + theirs + "' (for field " + ours + ") is not in the file");
     }
@@ -186,7 +207,7 @@ std::array<long, 10> resolve_columns(const CsvTable& table, const ColumnMap& col
 }
 
 NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns, Date as_of) {
-  const std::array<long, 10> col = resolve_columns(table, columns);
+  const std::array<long, 10> col = resolve_columns(table.header(), columns);
   NormalizeOutput out = detail::normalize_all(
       table.rows(), as_of, [&](std::size_t i, std::array<std::string_view, 10>& f, std::uint32_t& line) {
         for (std::size_t k = 0; k < 10; ++k) {
@@ -202,6 +223,39 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
   }
   return out;
 }
+
+// Normalises each record straight from the CSV text as the splitter hands it over.
+// Lines are stored plus line_base (the absolute line of the part's first line when known
+// up front, as for the first part; else 0 and the merge adds it).
+struct NormalizeChunk {
+  const std::array<long, 10>* col = nullptr;
+  Date as_of;
+  std::size_t line_base = 0;
+  std::size_t expected_rows = 0;  // reserved on the first record
+  std::size_t expected_text = 0;
+  NormalizeOutput out;
+  std::string reason;
+  std::array<std::string_view, 10> raw;
+  std::unique_ptr<detail::KeyChecks> checks;  // made on the first record, in the part's thread
+  bool started = false;
+
+  void record(const detail::CsvFields& fields, std::size_t line) {
+    if (!started) {
+      started = true;
+      if (expected_rows != 0) out.rows.reserve(expected_rows);
+      if (expected_text != 0) out.pool.reserve(expected_text);
+      if (expected_rows >= 1000) checks = std::make_unique<detail::KeyChecks>(as_of);
+    }
+    for (std::size_t k = 0; k < 10; ++k) {
+      const long c = (*col)[k];
+      raw[k] = c < 0 ? std::string_view() : fields[static_cast<std::size_t>(c)];
+    }
+    detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out, reason, checks.get());
+  }
+  void reject(std::size_t line, std::string why) {
+    out.report.rejected.push_back({line + line_base, std::move(why)});
+  }
+};
 
 NormalizeOutput normalize_records(const std::vector<RawRecord>& records, Date as_of) {
   return detail::normalize_all(records.size(), as_of,
@@ -231,6 +285,72 @@ std::uint64_t require_key(std::string_view text, Date as_of, bool kk) {
 }
 
 }  // namespace
+
+namespace detail {
+
+NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns, Date as_of,
+                                    unsigned threads, std::size_t min_parallel) {
+  const CsvOptions options;  // as read_csv_file's defaults
+  std::string storage;
+  const std::string_view text = decode_known(bytes, ascii, storage, nullptr);
+  const CsvRecordParser parser(text, csv_delimiter(text, options), options.trim_fields);
+  const CsvHeader header = parse_csv_header(parser);
+  const std::array<long, 10> col = resolve_columns(header.names, columns);
+  // Rows expected in the file, from the lines in its first 64 KiB: the first part reserves
+  // room for all (the others are appended to it without moving it), the others their share.
+  const std::string_view data = text.substr(header.data_pos);
+  const std::string_view head = data.substr(0, std::size_t{1} << 16);
+  const auto head_lines = static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n'));
+  // An accepted row holds at least a 16-digit NIK, a name and a line end: at most one row
+  // per 18 bytes, whatever the head looked like (say, blank lines).
+  const std::size_t most_rows = data.size() / 18 + 16;
+  const std::size_t expected = std::min(
+      most_rows, head_lines == 0 ? std::size_t{16}
+                                 : static_cast<std::size_t>(static_cast<double>(data.size()) /
+                                                            static_cast<double>(head.size()) *
+                                                            static_cast<double>(head_lines) * 1.03) +
+                                       16);
+  const std::size_t parts_hint = std::max(1u, threads);
+  std::size_t physical_lines = 0;
+  auto parts = parse_csv_parts<NormalizeChunk>(
+      parser, header.data_pos, header.lines, header.names.size(), threads, options.skip_blank_lines, min_parallel,
+      [&](std::size_t i) {
+        NormalizeChunk c;
+        c.col = &col;
+        c.as_of = as_of;
+        c.line_base = i == 0 ? header.lines + 1 : 0;
+        c.expected_rows = i == 0 ? expected : expected / parts_hint + 16;
+        // Name, address, village and district are about half of a record's bytes.
+        c.expected_text = (i == 0 ? data.size() : data.size() / parts_hint) / 2;
+        return c;
+      },
+      physical_lines);
+  NormalizeOutput out = std::move(parts[0].consumer.out);
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    append_output(out, std::move(parts[i].consumer.out), parts[i].first_line - parts[i].consumer.line_base);
+  }
+  // A bad estimate (short records first, many rejected) must not leave much room unused.
+  if (out.rows.capacity() > out.rows.size() + out.rows.size() / 8 + 1024) out.rows.shrink_to_fit();
+  if (out.pool.capacity() > out.pool.size() + out.pool.size() / 4 + 65536) out.pool.shrink_to_fit();
+  return out;
+}
+
+NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of) {
+  return normalize_table(table, columns, as_of);
+}
+
+NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of) {
+  const unsigned threads = csv_threads(CsvOptions{});
+  const FileBytes file = read_file_bytes(path, threads);
+  try {
+    return normalize_csv_bytes(file.view(), file.ascii, columns, as_of, threads, kCsvParallelThreshold);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kParse) throw Error(e.code(), path + ": " + e.what());
+    throw;
+  }
+}
+
+}  // namespace detail
 
 bool set_record_field(RawRecord& record, std::string_view name, std::string value) {
   const auto& fields = record_fields();
@@ -330,13 +450,9 @@ LoadReport Registry::load_table(const CsvTable& table, const std::string& progra
 LoadReport Registry::load_csv(const std::string& path, const std::string& program, ProgramLevel level,
                               const ColumnMap& columns) {
   detail::program_check(program);
-  const CsvTable table = read_csv_file(path);
-  try {
-    return load_table(table, program, level, columns);
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::kParse) throw Error(e.code(), path + ": " + e.what());
-    throw;
-  }
+  NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of);  // as_of never changes
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  return impl_->apply(program, level, std::move(out), false);
 }
 
 LoadReport Registry::add_records(const std::vector<RawRecord>& records, const std::string& program,
@@ -356,14 +472,9 @@ LoadReport Registry::replace_program(const std::string& program, const std::vect
 LoadReport Registry::replace_program_csv(const std::string& program, const std::string& path, ProgramLevel level,
                                          const ColumnMap& columns) {
   detail::program_check(program);
-  const CsvTable table = read_csv_file(path);
+  NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  try {
-    return impl_->apply(program, level, normalize_table(table, columns, impl_->get()->as_of), true);
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::kParse) throw Error(e.code(), path + ": " + e.what());
-    throw;
-  }
+  return impl_->apply(program, level, std::move(out), true);
 }
 
 bool Registry::drop_program(const std::string& program) {
@@ -495,8 +606,7 @@ ProgramDiff Registry::diff(const std::string& program, const std::vector<RawReco
 
 ProgramDiff Registry::diff_csv(const std::string& program, const std::string& path, const ColumnMap& columns) const {
   auto s = impl_->get();
-  const CsvTable table = read_csv_file(path);
-  NormalizeOutput out = normalize_table(table, columns, s->as_of);
+  NormalizeOutput out = detail::normalize_csv_file(path, columns, s->as_of);
   ProgramList fresh;
   fresh.rows = std::move(out.rows);
   fresh.pool = std::move(out.pool);
