@@ -99,8 +99,10 @@ std::uint32_t FacilityIndex::Impl::put_slot(const Facility& f) {
     kind.emplace_back();
     names.emplace_back();
     in_free.emplace_back(0);
+    indexed.emplace_back(0);
     grow_occupied(ids.size());
   }
+  indexed[s] = 0;
   const Vec3 v = detail::ecef_unit(f.lat, f.lon);
   ids[s] = f.id;
   lat[s] = f.lat;
@@ -154,24 +156,54 @@ void FacilityIndex::Impl::build(std::vector<Facility> facilities) {
   }
   slot_of.reserve(facilities.size());
   grow_occupied(facilities.size());
-  std::vector<detail::TreeValue> values;
-  values.reserve(facilities.size());
   for (std::size_t i = 0; i < facilities.size(); ++i) {
     if (slot_of.count(facilities[i].id) != 0) {
       throw Error(ErrorCode::kInvalidArgument,
                   "facility " + std::to_string(i) + ": duplicate id " + id_text(facilities[i].id));
     }
-    values.push_back(tree_value(put_slot(facilities[i])));
+    put_slot(facilities[i]);
   }
-  tree = detail::Tree(values.begin(), values.end());  // the packing constructor
+  rebuild_points();
   std::vector<detail::TreeValue> free_values;
-  for (const auto& v : values) {
-    if (should_be_free(v.second)) {
-      free_values.push_back(v);
-      in_free[v.second] = 1;
+  for (std::uint32_t s = 0; s < ids.size(); ++s) {
+    if (should_be_free(s)) {
+      free_values.push_back(tree_value(s));
+      in_free[s] = 1;
     }
   }
-  free_tree = detail::Tree(free_values.begin(), free_values.end());
+  free_tree = detail::Tree(free_values.begin(), free_values.end());  // the packing constructor
+}
+
+void FacilityIndex::Impl::rebuild_points() {
+  std::vector<std::uint32_t> live;
+  live.reserve(alive_count);
+  for (std::uint32_t s = 0; s < ids.size(); ++s) {
+    indexed[s] = alive[s];
+    if (alive[s] != 0) live.push_back(s);
+  }
+  points.build(x.data(), y.data(), z.data(), std::move(live));
+  unindexed.clear();
+  stale_points = 0;
+}
+
+void FacilityIndex::Impl::note_unindexed(std::uint32_t s) {
+  indexed[s] = 0;
+  unindexed.push_back(s);
+  // Amortised O(log n) per change: a rebuild costs O(n log n) and comes after n/8 changes.
+  if (unindexed.size() + stale_points > 64 + alive_count / 8) rebuild_points();
+}
+
+void FacilityIndex::Impl::forget_indexed(std::uint32_t s) {
+  if (indexed[s] != 0) {
+    indexed[s] = 0;
+    ++stale_points;
+  } else {
+    const auto it = std::find(unindexed.begin(), unindexed.end(), s);
+    if (it != unindexed.end()) {
+      *it = unindexed.back();
+      unindexed.pop_back();
+    }
+  }
 }
 
 detail::CompiledFilter FacilityIndex::Impl::compile(const Filter& filter) const {
@@ -283,7 +315,7 @@ void FacilityIndex::add(const Facility& facility) {
     throw Error(ErrorCode::kInvalidArgument, "duplicate facility id " + id_text(facility.id));
   }
   const std::uint32_t s = impl_->put_slot(facility);
-  impl_->tree.insert(impl_->tree_value(s));
+  impl_->note_unindexed(s);
   impl_->sync_free(s);
 }
 
@@ -296,7 +328,7 @@ void FacilityIndex::update(const Facility& facility) {
   const std::uint32_t s = impl_->slot(facility.id);
   Impl& m = *impl_;
   if (m.lat[s] != facility.lat || m.lon[s] != facility.lon) {
-    m.tree.remove(m.tree_value(s));
+    m.forget_indexed(s);
     if (m.in_free[s] != 0) {
       m.free_tree.remove(m.tree_value(s));
       m.in_free[s] = 0;
@@ -309,7 +341,7 @@ void FacilityIndex::update(const Facility& facility) {
     m.x[s] = v[0];
     m.y[s] = v[1];
     m.z[s] = v[2];
-    m.tree.insert(m.tree_value(s));
+    m.note_unindexed(s);
   }
   m.capacity[s] = facility.capacity;
   m.occupied[s].store(facility.occupied, std::memory_order_relaxed);
@@ -323,7 +355,7 @@ void FacilityIndex::remove(std::int64_t id) {
   std::unique_lock lock(impl_->mutex);
   Impl& m = *impl_;
   const std::uint32_t s = m.slot(id);
-  m.tree.remove(m.tree_value(s));
+  m.forget_indexed(s);
   if (m.in_free[s] != 0) {
     m.free_tree.remove(m.tree_value(s));
     m.in_free[s] = 0;
@@ -361,9 +393,9 @@ std::vector<Neighbor> FacilityIndex::nearest(double lat, double lon, std::size_t
   const auto pass = [&m, &f](std::uint32_t s) { return m.passes(f, s); };
   if (Impl::wants_free_tree(f)) {
     std::shared_lock free_lock(m.free_mutex);
-    m.knn(m.free_tree, lat, lon, k, pass, scratch);
+    m.knn(m.tree_for(f), lat, lon, k, pass, scratch);
   } else {
-    m.knn(m.tree, lat, lon, k, pass, scratch);
+    m.knn(nullptr, lat, lon, k, pass, scratch);
   }
   return to_neighbors(scratch.cands, k);
 }
@@ -453,7 +485,7 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
   const bool free_only = Impl::wants_free_tree(f);
   std::shared_lock<std::shared_mutex> free_lock(m.free_mutex, std::defer_lock);
   if (free_only) free_lock.lock();
-  const detail::Tree& t = m.tree_for(free_only);
+  const detail::Tree* t = m.tree_for(f);
   parallel_for(n, threads, 512, [&](std::size_t begin, std::size_t end) {
     Scratch& scratch = thread_scratch();
     const auto pass = [&m, &f](std::uint32_t s) { return m.passes(f, s); };
@@ -521,7 +553,7 @@ std::optional<Neighbor> FacilityIndex::nearest_reserve(double lat, double lon, s
   for (;;) {  // another thread may take the beds between the search and the reservation: retry
     {
       std::shared_lock free_lock(m.free_mutex);  // released before try_reserve may sync
-      m.knn(m.free_tree, lat, lon, 1, [&m, &f](std::uint32_t s) { return m.passes(f, s); }, scratch);
+      m.knn(m.tree_for(f), lat, lon, 1, [&m, &f](std::uint32_t s) { return m.passes(f, s); }, scratch);
     }
     if (scratch.cands.empty()) return std::nullopt;
     const Candidate best = scratch.cands.front();
