@@ -157,12 +157,24 @@ void FacilityIndex::Impl::build(std::vector<Facility> facilities) {
   slot_of.reserve(facilities.size());
   grow_occupied(facilities.size());
   for (std::size_t i = 0; i < facilities.size(); ++i) {
-    if (slot_of.count(facilities[i].id) != 0) {
+    if (!slot_of.emplace(facilities[i].id, 0).second) {
       throw Error(ErrorCode::kInvalidArgument,
                   "facility " + std::to_string(i) + ": duplicate id " + id_text(facilities[i].id));
     }
-    put_slot(facilities[i]);
   }
+  // Slots in the point tree's leaf order, so that a query's checks of beds, kind and
+  // coordinates read neighbouring memory, not one cache line per facility.
+  std::vector<double> px(facilities.size()), py(facilities.size()), pz(facilities.size());
+  std::vector<std::uint32_t> order(facilities.size());
+  for (std::uint32_t i = 0; i < facilities.size(); ++i) {
+    const Vec3 v = detail::ecef_unit(facilities[i].lat, facilities[i].lon);
+    px[i] = v[0];
+    py[i] = v[1];
+    pz[i] = v[2];
+    order[i] = i;
+  }
+  detail::PointTree::leaf_order(px.data(), py.data(), pz.data(), order);
+  for (const std::uint32_t i : order) put_slot(facilities[i]);
   rebuild_points();
   std::vector<detail::TreeValue> free_values;
   for (std::uint32_t s = 0; s < ids.size(); ++s) {

@@ -39,6 +39,13 @@ class PointTree {
 
   std::size_t size() const { return slot_.size(); }
 
+  /// Permutes `slots` into the order build() would put them in its leaves.
+  static void leaf_order(const double* x, const double* y, const double* z, std::vector<std::uint32_t>& slots) {
+    PointTree t;
+    t.build(x, y, z, std::move(slots));
+    slots = std::move(t.slot_);
+  }
+
   /// visit(slot, chord2) for the points of every leaf whose box may hold a point at squared
   /// distance < bound(), nearer subtrees first; bound() may shrink as the search goes.
   template <typename Visit, typename Bound>
