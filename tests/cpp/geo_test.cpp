@@ -369,6 +369,44 @@ TEST(GeoUpdate, AddRemoveUpdateKeepAnswersExact) {
   EXPECT_FALSE(index.contains(999999999));
 }
 
+// The point tree keeps added and moved facilities in a side list and rebuilds after enough
+// changes: answers must equal the scan in every state between (checked after each step,
+// with the tree forced on at this small size).
+TEST(GeoUpdate, AnswersExactBetweenPointTreeRebuilds) {
+  std::mt19937_64 rng(23);
+  auto fs = make_facilities(rng, 300, 0.6, Region::kBanyuwangi);
+  FacilityIndex index(fs);
+  index.set_linear_scan_below(0);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int step = 0; step < 240; ++step) {
+    const double r = u(rng);
+    if (r < 0.3 && fs.size() > 1) {
+      const std::size_t i = std::uniform_int_distribution<std::size_t>(0, fs.size() - 1)(rng);
+      index.remove(fs[i].id);
+      fs.erase(fs.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (r < 0.65) {
+      Facility f;
+      f.id = 500000 + step;
+      // Often on top of an existing house, so that ties by id cross the tree and the list.
+      const Point p = u(rng) < 0.3 ? Point{fs.front().lat, fs.front().lon} : random_point(rng, Region::kBanyuwangi);
+      f.lat = p.lat;
+      f.lon = p.lon;
+      f.capacity = 2;
+      index.add(f);
+      fs.push_back(f);
+    } else {
+      Facility& f = fs[std::uniform_int_distribution<std::size_t>(0, fs.size() - 1)(rng)];
+      const Point p = random_point(rng, Region::kBanyuwangi);
+      f.lat = p.lat;
+      f.lon = p.lon;
+      index.update(f);
+    }
+    ASSERT_EQ(index.size(), fs.size());
+    check_queries(fs, index, rng, Region::kBanyuwangi, 3);
+    if (HasFatalFailure()) return;
+  }
+}
+
 TEST(GeoUpdate, InvalidInputIsRejected) {
   EXPECT_THROW(FacilityIndex({{1, "", 95.0, 0.0, "", 1, 0, true}}), Error);
   EXPECT_THROW(FacilityIndex({{1, "", 0.0, 0.0, "", -1, 0, true}}), Error);
