@@ -88,8 +88,7 @@ std::uint32_t FacilityIndex::Impl::put_slot(const Facility& f) {
     ids.emplace_back();
     lat.emplace_back();
     lon.emplace_back();
-    lat_rad.emplace_back();
-    lon_rad.emplace_back();
+    reduced.emplace_back();
     x.emplace_back();
     y.emplace_back();
     z.emplace_back();
@@ -107,8 +106,7 @@ std::uint32_t FacilityIndex::Impl::put_slot(const Facility& f) {
   ids[s] = f.id;
   lat[s] = f.lat;
   lon[s] = f.lon;
-  lat_rad[s] = f.lat * detail::kDegToRad;
-  lon_rad[s] = f.lon * detail::kDegToRad;
+  reduced[s] = detail::reduce(f.lat * detail::kDegToRad, f.lon * detail::kDegToRad);
   x[s] = v[0];
   y[s] = v[1];
   z[s] = v[2];
@@ -229,7 +227,7 @@ detail::CompiledFilter FacilityIndex::Impl::compile(const Filter& filter) const 
 // ---- the search -------------------------------------------------------------
 
 void FacilityIndex::Impl::rank(double qlat, double qlon, std::size_t k, std::vector<Candidate>& cands) const {
-  const double qphi = qlat * detail::kDegToRad, qlam = qlon * detail::kDegToRad;
+  const detail::Reduced query = detail::reduce(qlat * detail::kDegToRad, qlon * detail::kDegToRad);
   std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
     return a.chord2 < b.chord2 || (a.chord2 == b.chord2 && a.slot < b.slot);
   });
@@ -240,7 +238,7 @@ void FacilityIndex::Impl::rank(double qlat, double qlon, std::size_t k, std::vec
     Candidate& c = cands[computed];
     // Sorted by chord: once one candidate is certainly beyond the k-th, all later ones are.
     if (k > 0 && best.size() == k && detail::ecef_beyond(c.chord2, best.front())) break;
-    c.distance = detail::vincenty_rad(qphi, qlam, lat_rad[c.slot], lon_rad[c.slot]);
+    c.distance = detail::vincenty(query, reduced[c.slot]);
     c.id = ids[c.slot];
     if (k == 0) continue;
     if (best.size() < k) {
@@ -348,8 +346,7 @@ void FacilityIndex::update(const Facility& facility) {
     const Vec3 v = detail::ecef_unit(facility.lat, facility.lon);
     m.lat[s] = facility.lat;
     m.lon[s] = facility.lon;
-    m.lat_rad[s] = facility.lat * detail::kDegToRad;
-    m.lon_rad[s] = facility.lon * detail::kDegToRad;
+    m.reduced[s] = detail::reduce(facility.lat * detail::kDegToRad, facility.lon * detail::kDegToRad);
     m.x[s] = v[0];
     m.y[s] = v[1];
     m.z[s] = v[2];

@@ -67,7 +67,8 @@ struct FacilityIndex::Impl {
   mutable std::shared_mutex mutex;
   // Slots (struct of arrays); a removed facility leaves a dead slot for reuse.
   std::vector<std::int64_t> ids;
-  std::vector<double> lat, lon, lat_rad, lon_rad;
+  std::vector<double> lat, lon;
+  std::vector<detail::Reduced> reduced;  // for Vincenty
   std::vector<double> x, y, z;
   std::vector<std::int32_t> capacity;
   std::unique_ptr<std::atomic<std::int32_t>[]> occupied;

@@ -11,6 +11,7 @@
 #define SMARTKAMPUNG_SRC_GEO_POINT_TREE_HPP
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -21,12 +22,12 @@ class PointTree {
  public:
   /// Points (x[s], y[s], z[s]) for every slot s in `slots`.
   void build(const double* x, const double* y, const double* z, std::vector<std::uint32_t> slots) {
-    nodes_.clear();
+    pairs_.clear();
     xyz_.clear();
     slot_.clear();
     if (slots.empty()) return;
-    nodes_.reserve(2 * (slots.size() / kLeaf + 1));
-    nodes_.emplace_back();
+    pairs_.reserve(slots.size() / kLeaf + 2);
+    pairs_.emplace_back();  // the root, alone in pair 0
     build_node(x, y, z, slots, 0, 0, slots.size());
     xyz_.reserve(3 * slots.size());
     for (const std::uint32_t s : slots) {
@@ -50,34 +51,37 @@ class PointTree {
   /// distance < bound(), nearer subtrees first; bound() may shrink as the search goes.
   template <typename Visit, typename Bound>
   void search(const double* q, const Visit& visit, const Bound& bound) const {
-    if (nodes_.empty()) return;
+    if (pairs_.empty()) return;
     struct Pending {
-      std::uint32_t node;
+      const Node* node;
       double d2;
     };
     Pending stack[64];
     int top = 0;
-    stack[top++] = {0, box_distance2(nodes_[0], q)};
+    stack[top++] = {&pairs_[0].side[0], box_distance2(pairs_[0].side[0], q)};
     while (top > 0) {
       const Pending p = stack[--top];
       if (!(p.d2 < bound())) continue;
-      const Node* n = &nodes_[p.node];
+      const Node* n = p.node;
       // Descend to a leaf, nearer child first, leaving the farther one on the stack.
       while (n->count == 0) {
-        const std::uint32_t a = n->first, b = a + 1;
-        const double da = box_distance2(nodes_[a], q), db = box_distance2(nodes_[b], q);
+        const Pair& children = pairs_[n->first];
+        const Node* a = &children.side[0];
+        const Node* b = &children.side[1];
+        const double da = box_distance2(*a, q), db = box_distance2(*b, q);
         const double lim = bound();
-        std::uint32_t next;
-        if (da <= db) {
-          if (db < lim) stack[top++] = {b, db};
-          if (!(da < lim)) break;
-          next = a;
+        if (db < da) std::swap(a, b);
+        const double near = std::min(da, db), far = std::max(da, db);
+        if (far < lim) stack[top++] = {b, far};
+        if (!(near < lim)) break;
+        n = a;
+        if (n->count == 0) {
+          __builtin_prefetch(&pairs_[n->first]);
         } else {
-          if (da < lim) stack[top++] = {a, da};
-          if (!(db < lim)) break;
-          next = b;
+          __builtin_prefetch(&xyz_[3 * static_cast<std::size_t>(n->first)]);
+          __builtin_prefetch(&xyz_[3 * static_cast<std::size_t>(n->first) + 8]);
+          __builtin_prefetch(&xyz_[3 * static_cast<std::size_t>(n->first) + 16]);
         }
-        n = &nodes_[next];
       }
       if (n->count == 0) continue;
       const double* pts = &xyz_[3 * static_cast<std::size_t>(n->first)];
@@ -93,45 +97,67 @@ class PointTree {
  private:
   static constexpr std::uint32_t kLeaf = 8;
 
+  // Boxes in float, rounded outwards (a box only has to contain its points): 32 bytes a
+  // node, a pair of siblings to a 64-byte cache line.
   struct Node {
-    double lo[3], hi[3];
-    std::uint32_t first = 0;  // leaf: first point; inner: left child (right is first + 1)
+    float lo[3], hi[3];
+    std::uint32_t first = 0;  // leaf: first point; inner: index of the children's pair
     std::uint32_t count = 0;  // leaf: number of points; inner: 0
+  };
+  struct alignas(64) Pair {
+    Node side[2];
   };
 
   static double box_distance2(const Node& n, const double* q) {
     double d2 = 0.0;
     for (int a = 0; a < 3; ++a) {
-      const double t = std::max(std::max(n.lo[a] - q[a], q[a] - n.hi[a]), 0.0);
+      const double t = std::max(std::max(static_cast<double>(n.lo[a]) - q[a], q[a] - static_cast<double>(n.hi[a])), 0.0);
       d2 += t * t;
     }
     return d2;
   }
+  static float down(double v) {
+    float f = static_cast<float>(v);
+    if (static_cast<double>(f) > v) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+    return f;
+  }
+  static float up(double v) {
+    float f = static_cast<float>(v);
+    if (static_cast<double>(f) < v) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+    return f;
+  }
+  Node& node(std::uint32_t id) { return pairs_[id / 2].side[id % 2]; }
 
-  // Fills node `at` for slots[begin, end); an inner node's children are appended as a pair.
+  // Fills node `at` (pair at / 2, side at % 2) for slots[begin, end); an inner node's
+  // children are appended as a pair.
   void build_node(const double* x, const double* y, const double* z, std::vector<std::uint32_t>& slots,
                   std::uint32_t at, std::size_t begin, std::size_t end) {
     const double* axis_of[3] = {x, y, z};
-    Node box;
+    double lo[3], hi[3];
     for (int a = 0; a < 3; ++a) {
-      box.lo[a] = std::numeric_limits<double>::infinity();
-      box.hi[a] = -std::numeric_limits<double>::infinity();
+      lo[a] = std::numeric_limits<double>::infinity();
+      hi[a] = -std::numeric_limits<double>::infinity();
     }
     for (std::size_t i = begin; i < end; ++i) {
       for (int a = 0; a < 3; ++a) {
-        box.lo[a] = std::min(box.lo[a], axis_of[a][slots[i]]);
-        box.hi[a] = std::max(box.hi[a], axis_of[a][slots[i]]);
+        lo[a] = std::min(lo[a], axis_of[a][slots[i]]);
+        hi[a] = std::max(hi[a], axis_of[a][slots[i]]);
       }
+    }
+    Node box;
+    for (int a = 0; a < 3; ++a) {
+      box.lo[a] = down(lo[a]);
+      box.hi[a] = up(hi[a]);
     }
     if (end - begin <= kLeaf) {
       box.first = static_cast<std::uint32_t>(begin);
       box.count = static_cast<std::uint32_t>(end - begin);
-      nodes_[at] = box;
+      node(at) = box;
       return;
     }
     int axis = 0;
     for (int a = 1; a < 3; ++a) {
-      if (box.hi[a] - box.lo[a] > box.hi[axis] - box.lo[axis]) axis = a;
+      if (hi[a] - lo[a] > hi[axis] - lo[axis]) axis = a;
     }
     // Split near the middle at a multiple of the leaf size, so that leaves are full.
     const std::size_t half = (end - begin) / 2;
@@ -141,17 +167,16 @@ class PointTree {
                      slots.begin() + static_cast<std::ptrdiff_t>(mid),
                      slots.begin() + static_cast<std::ptrdiff_t>(end),
                      [coord](std::uint32_t a, std::uint32_t b) { return coord[a] < coord[b]; });
-    const auto left = static_cast<std::uint32_t>(nodes_.size());
-    box.first = left;
+    const auto pair = static_cast<std::uint32_t>(pairs_.size());
+    box.first = pair;
     box.count = 0;
-    nodes_[at] = box;
-    nodes_.emplace_back();
-    nodes_.emplace_back();
-    build_node(x, y, z, slots, left, begin, mid);
-    build_node(x, y, z, slots, left + 1, mid, end);
+    node(at) = box;
+    pairs_.emplace_back();
+    build_node(x, y, z, slots, 2 * pair, begin, mid);
+    build_node(x, y, z, slots, 2 * pair + 1, mid, end);
   }
 
-  std::vector<Node> nodes_;
+  std::vector<Pair> pairs_;
   std::vector<double> xyz_;          // leaf order
   std::vector<std::uint32_t> slot_;  // leaf order
 };

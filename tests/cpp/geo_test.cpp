@@ -9,6 +9,8 @@
 #include "geo/facility_index_impl.hpp"
 #include "geo/geodesy.hpp"
 
+#include <boost/geometry/formulas/vincenty_inverse.hpp>
+#include <boost/geometry/srs/spheroid.hpp>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/successive_shortest_path_nonnegative_weights.hpp>
 #include <gtest/gtest.h>
@@ -212,6 +214,30 @@ TEST(GeoDistance, VincentyAgreesWithIndependentReferencesToACentimetre) {
   // Published:
   // documentation example (GeodSolve -i) JFK -> LHR on WGS84 is 5,551,759.400319 m.
   EXPECT_NEAR(wgs84_distance(40.6, -73.8, 51.6, -0.5), 5551759.400319, 0.01);
+}
+
+// The library's own Vincenty against Boost.Geometry's implementation of the same formula.
+TEST(GeoDistance, VincentyEqualsBoostGeometrysToAMicrometre) {
+  const boost::geometry::srs::spheroid<double> wgs84(detail::kA, detail::kA * (1.0 - 1.0 / 298.257223563));
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0), u(-1.0, 1.0);
+  for (int i = 0; i < 20000; ++i) {
+    const double lat1 = lat(rng), lon1 = lon(rng);
+    double lat2 = lat(rng), lon2 = lon(rng);
+    if (i % 2 == 0) {  // nearby
+      lat2 = std::clamp(lat1 + 0.2 * u(rng), -90.0, 90.0);
+      lon2 = std::clamp(lon1 + 0.2 * u(rng), -180.0, 180.0);
+    }
+    const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // nearly antipodal: unreliable
+    const double k = detail::kDegToRad;
+    const double theirs =
+        boost::geometry::formula::vincenty_inverse<double, true, false>::apply(lon1 * k, lat1 * k, lon2 * k,
+                                                                                lat2 * k, wgs84)
+            .distance;
+    ASSERT_NEAR(wgs84_distance(lat1, lon1, lat2, lon2), theirs, 1e-6 + 1e-12 * theirs)
+        << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
+  }
 }
 
 TEST(GeoDistance, LowerBoundHolds) {
