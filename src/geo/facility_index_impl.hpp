@@ -1,4 +1,5 @@
-// Private: the state behind FacilityIndex and its candidate search (R-tree or linear scan).
+// Private: the state behind FacilityIndex and its candidate search (point tree, free-bed
+// R-tree or linear scan).
 #ifndef SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 #define SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 
