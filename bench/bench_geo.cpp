@@ -180,14 +180,14 @@ void BM_Nearest5_SideBySide(benchmark::State& state) {
     double t0 = thread_cpu_us();
     for (std::size_t i = 0; i < fast_queries; ++i) {
       const auto& p = q[i % q.size()];
-      sink += d.index->nearest(p.first, p.second, 5, kFreeBed).size();
+      sink += static_cast<double>(d.index->nearest(p.first, p.second, 5, kFreeBed).size());
     }
     double t1 = thread_cpu_us();
     index_us.push_back((t1 - t0) / static_cast<double>(fast_queries));
     t0 = thread_cpu_us();
     for (std::size_t i = 0; i < linear_queries; ++i) {
       const auto& p = q[i % q.size()];
-      sink += d.linear->nearest(p.first, p.second, 5, kFreeBed).size();
+      sink += static_cast<double>(d.linear->nearest(p.first, p.second, 5, kFreeBed).size());
     }
     t1 = thread_cpu_us();
     linear_us.push_back((t1 - t0) / static_cast<double>(linear_queries));

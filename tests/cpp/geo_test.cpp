@@ -3,7 +3,9 @@
 #include <smartkampung/geo.hpp>
 
 // Boost Graph and Karney's formula trip GCC's -Wmaybe-uninitialized when inlined at -O2.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "geo/assign_solver.hpp"
 #include "geo/facility_index_impl.hpp"
