@@ -227,6 +227,12 @@ detail::CompiledFilter FacilityIndex::Impl::compile(const Filter& filter) const 
 // ---- the search -------------------------------------------------------------
 
 void FacilityIndex::Impl::rank(double qlat, double qlon, std::size_t k, std::vector<Candidate>& cands) const {
+  // Start the candidates' loads now: each is a cache miss at 100,000 houses, and waiting
+  // for them one distance at a time took a fifth of a query.
+  for (const Candidate& c : cands) {
+    __builtin_prefetch(&reduced[c.slot]);
+    __builtin_prefetch(&ids[c.slot]);
+  }
   const detail::Reduced query = detail::reduce(qlat * detail::kDegToRad, qlon * detail::kDegToRad);
   std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
     return a.chord2 < b.chord2 || (a.chord2 == b.chord2 && a.slot < b.slot);
