@@ -65,17 +65,20 @@ class CostScaling {
   CostScaling(Network& g, std::vector<std::int64_t> excess)
       : g_(g), excess_(std::move(excess)), price_(g.nodes, 0), current_(g.nodes, 0), queued_(g.nodes, 0) {}
 
-  void run(std::int64_t max_cost) {
+  // False when the supplies cannot be met (a caller's broken promise), with the flow
+  // left unfinished.
+  bool run(std::int64_t max_cost) {
     // Small steps measured best on 10,000 residents x 1,000 houses (k = 20): pushes over all
     // refines 2.5 M with alpha 2, 4.0 M with 4, 10.3 M with 12, 18 M with 32; each refine
     // starts close to optimal, so its pushes stay local.
     constexpr std::int64_t kAlpha = 2;
     std::int64_t eps = std::max<std::int64_t>(1, max_cost);
     for (;;) {
-      refine(eps);
+      if (!refine(eps)) return false;
       if (eps == 1) break;
       eps = std::max<std::int64_t>(1, eps / kAlpha);
     }
+    return true;
   }
 
  private:
@@ -95,16 +98,22 @@ class CostScaling {
     }
   }
 
-  void relabel(std::uint32_t v, std::int64_t eps) {
+  bool relabel(std::uint32_t v, std::int64_t eps) {
     std::int64_t best = std::numeric_limits<std::int64_t>::min();
     for (std::uint32_t a = g_.first[v]; a < g_.first[v + 1]; ++a) {
       if (g_.residual[a] > 0) best = std::max(best, price_[g_.head[a]] - g_.cost[a]);
     }
     // A node with excess received it through an arc whose reverse has room.
+    // No residual arc, or prices running away (supplies that cannot be met): a feasible
+    // problem keeps them within a few times nodes * the largest cost, which
+    // solve_min_cost's choice of unit keeps below 1e18.
+    constexpr std::int64_t kPriceFloor = -4'500'000'000'000'000'000;
+    if (best == std::numeric_limits<std::int64_t>::min() || best < kPriceFloor + eps) return false;
     price_[v] = best - eps;
+    return true;
   }
 
-  void refine(std::int64_t eps) {
+  bool refine(std::int64_t eps) {
     queue_.clear();
     for (std::uint32_t v = 0; v < g_.nodes; ++v) {
       for (std::uint32_t a = g_.first[v]; a < g_.first[v + 1]; ++a) {
@@ -128,7 +137,7 @@ class CostScaling {
       while (excess_[v] > 0) {
         std::uint32_t& a = current_[v];
         if (a == g_.first[v + 1]) {
-          relabel(v, eps);
+          if (!relabel(v, eps)) return false;
           a = g_.first[v];
           continue;
         }
@@ -146,6 +155,7 @@ class CostScaling {
         qi = static_cast<std::size_t>(-1);
       }
     }
+    return true;
   }
 
   Network& g_;
@@ -166,9 +176,17 @@ std::vector<std::int32_t> solve_min_cost(const AssignmentProblem& p) {
 
   // The flow to send: greedy's placements, which are a maximum flow of the candidate graph
   // (greedy places min(residents, beds) and its edges are in the graph).
+  // Checked, since cost scaling would not end on supplies that cannot be met: greedy's
+  // houses exist, are among the resident's candidates and hold no more than their beds.
   std::int64_t flow = 0;
+  std::vector<std::int32_t> used(houses, 0);
   for (std::uint32_t r = 0; r < residents; ++r) {
-    if (r < p.greedy.size() && p.greedy[r] >= 0) ++flow;
+    if (r >= p.greedy.size() || p.greedy[r] < 0) continue;
+    const auto h = static_cast<std::uint32_t>(p.greedy[r]);
+    const bool candidate = h < houses && std::find(p.house.begin() + p.offset[r], p.house.begin() + p.offset[r + 1],
+                                                   h) != p.house.begin() + p.offset[r + 1];
+    if (!candidate || ++used[h] > p.beds[h]) return result;
+    ++flow;
   }
   if (flow == 0) return result;
 
@@ -209,7 +227,12 @@ std::vector<std::int32_t> solve_min_cost(const AssignmentProblem& p) {
     excess[source] = flow;
   }
   excess[sink] = -flow;
-  CostScaling(g, std::move(excess)).run(max_cost);
+  if (!CostScaling(g, std::move(excess)).run(max_cost)) {
+    // Unreachable when greedy's placement is a maximum flow, as assign's is; greedy's
+    // answer is still a valid one.
+    for (std::uint32_t r = 0; r < residents && r < p.greedy.size(); ++r) result[r] = p.greedy[r];
+    return result;
+  }
 
   for (std::uint32_t r = 0; r < residents; ++r) {
     const std::uint32_t v = 1 + r;

@@ -24,7 +24,8 @@ struct AssignmentProblem {
 
 /// A minimum-cost maximum flow: per resident a local house or -1. Requires that the greedy
 /// assignment (whose edges the problem holds) is a maximum flow, as assign's is (it places
-/// min(residents, beds)). Costs are rounded to whole millimetres (coarser only when the
+/// min(residents, beds)); a greedy assignment that is not even feasible (over a bed count,
+/// not a candidate) gives all -1. Costs are rounded to whole millimetres (coarser only when the
 /// problem is so large that the scaled costs could overflow 64 bits), and the answer is
 /// optimal for those: cost scaling with push-relabel (Goldberg and Tarjan), costs times
 /// (nodes + 1), down to eps = 1.

@@ -794,6 +794,26 @@ TEST(SlowGeoAssign, OracleAtThousandResidents) {
   check_assignment({1000, 100, 10, 0.5}, 5);
 }
 
+// solve_min_cost trusts greedy's placement to be feasible; when it is not, it must still
+// return (all unplaced), not loop on supplies it cannot meet.
+TEST(GeoAssign, SolverRejectsAnInfeasibleGreedyPlacement) {
+  detail::AssignmentProblem p;
+  p.residents = 2;
+  p.house_id = {7};
+  p.beds = {1};
+  p.offset = {0, 1, 2};
+  p.house = {0, 0};
+  p.cost = {0.0, 0.0};
+  p.greedy = {0, 0};  // two residents in one bed
+  EXPECT_EQ(detail::solve_min_cost(p), (std::vector<std::int32_t>{-1, -1}));
+  p.greedy = {0, -1};  // feasible: one is placed, at zero cost either way
+  const auto got = detail::solve_min_cost(p);
+  EXPECT_EQ(std::count(got.begin(), got.end(), 0), 1);
+  EXPECT_EQ(std::count(got.begin(), got.end(), -1), 1);
+  p.greedy = {1, -1};  // not a house
+  EXPECT_EQ(detail::solve_min_cost(p), (std::vector<std::int32_t>{-1, -1}));
+}
+
 TEST(GeoAssign, ReserveTakesTheBeds) {
   FacilityIndex index({{1, "", -8.2, 114.3, "", 2, 0, true}, {2, "", -8.3, 114.3, "", 1, 0, true}});
   const std::vector<double> lats = {-8.21, -8.22, -8.23, -8.24}, lons = {114.3, 114.3, 114.3, 114.3};
