@@ -19,8 +19,9 @@
 namespace smartkampung::geo {
 
 /// WGS84 ellipsoidal distance in metres between two points given in degrees, by
-/// Vincenty's inverse formula (Boost.Geometry's; agrees with GeographicLib to
-/// micrometres away from nearly antipodal pairs). NaN when a coordinate is invalid.
+/// Vincenty's inverse formula (the library's own, equal to Boost.Geometry's to a micrometre;
+/// agrees with GeographicLib to micrometres away from nearly antipodal pairs). NaN when a
+/// coordinate is invalid.
 SMARTKAMPUNG_EXPORT double wgs84_distance(double lat1, double lon1, double lat2, double lon2) noexcept;
 
 /// One facility: an isolation house, a clinic, a certified business.
@@ -78,10 +79,10 @@ using IdPredicate = std::function<bool(std::int64_t)>;
 /// A set of facilities with a spatial index.
 ///
 /// Every answer is exact: facilities are ranked by WGS84 ellipsoidal distance (Vincenty),
-/// ties broken by id, and equal what a linear scan over all facilities would give. An
-/// R-tree over earth-centred unit vectors proposes candidates; a proven bound (the
-/// ellipsoid's metric lies between a(1-e^2) and a/sqrt(1-e^2) times the unit sphere's)
-/// decides how far to look. Small sets are scanned linearly instead.
+/// ties broken by id, and equal what a linear scan over all facilities would give. A k-d
+/// tree over the facilities' earth-centred points proposes candidates; a proven bound (a
+/// geodesic is never shorter than the straight chord between its ends) decides how far to
+/// look. Small sets are scanned linearly instead.
 ///
 /// Thread safety: every const member, reserve, release, free_beds and nearest_reserve may
 /// be called concurrently from any number of threads; bed counts are atomic. add, update,

@@ -22,11 +22,13 @@ struct AssignmentProblem {
   std::vector<std::int32_t> greedy;    // resident -> local house or -1 (always an edge)
 };
 
-/// A minimum-cost maximum flow: per resident a local house or -1. Exact when the greedy
-/// assignment (whose edges the problem holds) places min(residents, beds); successive
-/// shortest paths from each resident with Dijkstra on reduced costs, after a warm start
-/// that places every resident whose cheapest house has room; when beds are fewer, a dummy
-/// house takes the surplus so that every augmentation succeeds.
+/// A minimum-cost maximum flow: per resident a local house or -1. Requires that the greedy
+/// assignment (whose edges the problem holds) is a maximum flow, as assign's is (it places
+/// min(residents, beds)); a greedy assignment that is not even feasible (over a bed count,
+/// not a candidate) gives all -1. Costs are rounded to whole millimetres (coarser only when the
+/// problem is so large that the scaled costs could overflow 64 bits), and the answer is
+/// optimal for those: cost scaling with push-relabel (Goldberg and Tarjan), costs times
+/// (nodes + 1), down to eps = 1.
 std::vector<std::int32_t> solve_min_cost(const AssignmentProblem& problem);
 
 /// The candidate problem assign(mode = optimal) solves, for tests and benchmarks.

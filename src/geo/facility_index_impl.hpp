@@ -1,10 +1,12 @@
-// Private: the state behind FacilityIndex and its candidate search (R-tree or linear scan).
+// Private: the state behind FacilityIndex and its candidate search (point tree, free-bed
+// R-tree or linear scan).
 #ifndef SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 #define SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 
 #include <smartkampung/geo.hpp>
 
 #include "geo/geodesy.hpp"
+#include "geo/point_tree.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -66,7 +68,8 @@ struct FacilityIndex::Impl {
   mutable std::shared_mutex mutex;
   // Slots (struct of arrays); a removed facility leaves a dead slot for reuse.
   std::vector<std::int64_t> ids;
-  std::vector<double> lat, lon, lat_rad, lon_rad;
+  std::vector<double> lat, lon;
+  std::vector<detail::Reduced> reduced;  // for Vincenty
   std::vector<double> x, y, z;
   std::vector<std::int32_t> capacity;
   std::unique_ptr<std::atomic<std::int32_t>[]> occupied;
@@ -78,7 +81,14 @@ struct FacilityIndex::Impl {
   std::unordered_map<std::string, std::uint32_t> kind_ids;
   std::vector<std::uint32_t> free_slots;
   std::unordered_map<std::int64_t, std::uint32_t> slot_of;
-  detail::Tree tree;
+  // Every facility's ECEF point in a static k-d tree, except those added or moved since it
+  // was built (`unindexed`, scanned linearly); `indexed[s]` says whether the tree's entry for
+  // slot s is current (a removed or moved facility's old entry stays until the next rebuild,
+  // and is skipped). Rebuilt when the side list and the stale entries grow (note_unindexed).
+  detail::PointTree points;
+  std::vector<std::uint8_t> indexed;
+  std::vector<std::uint32_t> unindexed;
+  std::size_t stale_points = 0;
   // Open facilities with at least one free bed, for queries that ask for a free bed (fast
   // when few have one). Kept in step by sync_free on every 0 <-> >0 transition; guarded by
   // free_mutex (queries shared; reserve/release exclusive, briefly, on a transition).
@@ -89,6 +99,12 @@ struct FacilityIndex::Impl {
   std::size_t linear_below = detail::kDefaultLinearScanBelow;
 
   void build(std::vector<Facility> facilities);
+  // Rebuilds `points` over every live facility.
+  void rebuild_points();
+  // Slot s (just added or moved) is not in `points`; rebuilds when enough are.
+  void note_unindexed(std::uint32_t s);
+  // Slot s leaves: its tree entry (if any) goes stale, it leaves the side list.
+  void forget_indexed(std::uint32_t s);
   std::uint32_t kind_id(const std::string& name);
   std::int64_t find_kind(const std::optional<std::string>& name) const;
   void grow_occupied(std::size_t need);
@@ -133,7 +149,12 @@ struct FacilityIndex::Impl {
   }
   // The free-bed tree answers filters that need a free bed in an open facility.
   static bool wants_free_tree(const detail::CompiledFilter& f) { return f.min_free >= 1 && !f.include_closed; }
-  const detail::Tree& tree_for(bool free_only) const { return free_only ? free_tree : tree; }
+  // The free-bed tree when the filter needs a free bed and few facilities have one (the
+  // point tree with the filter is faster otherwise); nullptr for the point tree. The caller
+  // holds free_mutex shared when wants_free_tree(f).
+  const detail::Tree* tree_for(const detail::CompiledFilter& f) const {
+    return wants_free_tree(f) && free_tree.size() * 4 < alive_count ? &free_tree : nullptr;
+  }
 
   double chord2_to(const detail::Vec3& q, std::uint32_t s) const {
     const double dx = x[s] - q[0], dy = y[s] - q[1], dz = z[s] - q[2];
@@ -143,13 +164,37 @@ struct FacilityIndex::Impl {
   // The `want` passing facilities nearest to q by chord (all of them when fewer pass);
   // returns the largest chord2 among them.
   template <typename Pred>
-  double gather_nearest(const detail::Tree& t, const detail::Vec3& q, std::size_t want, const Pred& pred,
+  double gather_nearest(const detail::Tree* t, const detail::Vec3& q, std::size_t want, const Pred& pred,
                         detail::Scratch& sc) const {
     sc.cands.clear();
     double far = 0.0;
+    const auto by_chord = [](const detail::Candidate& a, const detail::Candidate& b) { return a.chord2 < b.chord2; };
+    if (use_tree() && t == nullptr) {
+      double worst = std::numeric_limits<double>::infinity();
+      const auto consider = [&](std::uint32_t s, double c2) {
+        if (c2 >= worst || !pred(s)) return;
+        if (sc.cands.size() == want) {
+          std::pop_heap(sc.cands.begin(), sc.cands.end(), by_chord);
+          sc.cands.back() = {s, c2, 0.0, 0};
+        } else {
+          sc.cands.push_back({s, c2, 0.0, 0});
+        }
+        std::push_heap(sc.cands.begin(), sc.cands.end(), by_chord);
+        if (sc.cands.size() == want) worst = sc.cands.front().chord2;
+      };
+      for (const std::uint32_t s : unindexed) consider(s, chord2_to(q, s));
+      points.search(
+          q.data(),
+          [&](std::uint32_t s, double c2) {
+            if (indexed[s] != 0) consider(s, c2);
+          },
+          [&worst] { return worst; });
+      for (const auto& c : sc.cands) far = std::max(far, c.chord2);
+      return far;
+    }
     if (use_tree()) {
       sc.values.clear();
-      t.query(detail::bgi::nearest(detail::TreePoint(q[0], q[1], q[2]), static_cast<unsigned>(want)) &&
+      t->query(detail::bgi::nearest(detail::TreePoint(q[0], q[1], q[2]), static_cast<unsigned>(want)) &&
                   detail::bgi::satisfies([&pred](const detail::TreeValue& v) { return pred(v.second); }),
               std::back_inserter(sc.values));
       for (const auto& v : sc.values) {
@@ -161,7 +206,6 @@ struct FacilityIndex::Impl {
     }
     // Linear: squared chords a block at a time (vectorised), then a bounded max-heap on
     // chord2 for the few that beat the current worst.
-    const auto by_chord = [](const detail::Candidate& a, const detail::Candidate& b) { return a.chord2 < b.chord2; };
     const auto n = static_cast<std::uint32_t>(ids.size());
     constexpr std::uint32_t kBlock = 64;
     alignas(64) double block[kBlock];
@@ -197,15 +241,29 @@ struct FacilityIndex::Impl {
 
   // Every passing facility with chord2 <= limit.
   template <typename Pred>
-  void gather_range(const detail::Tree& t, const detail::Vec3& q, double limit, const Pred& pred,
+  void gather_range(const detail::Tree* t, const detail::Vec3& q, double limit, const Pred& pred,
                     detail::Scratch& sc) const {
     sc.cands.clear();
+    if (use_tree() && t == nullptr) {
+      for (const std::uint32_t s : unindexed) {
+        const double c2 = chord2_to(q, s);
+        if (c2 <= limit && pred(s)) sc.cands.push_back({s, c2, 0.0, 0});
+      }
+      const double bound = std::nextafter(limit, std::numeric_limits<double>::infinity());
+      points.search(
+          q.data(),
+          [&](std::uint32_t s, double c2) {
+            if (c2 <= limit && indexed[s] != 0 && pred(s)) sc.cands.push_back({s, c2, 0.0, 0});
+          },
+          [bound] { return bound; });
+      return;
+    }
     if (use_tree()) {
       const double c = std::sqrt(limit);
       const detail::TreeBox box(detail::TreePoint(q[0] - c, q[1] - c, q[2] - c),
                                 detail::TreePoint(q[0] + c, q[1] + c, q[2] + c));
       sc.values.clear();
-      t.query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
+      t->query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
                 return chord2_to(q, v.second) <= limit && pred(v.second);
               }),
               std::back_inserter(sc.values));
@@ -221,9 +279,9 @@ struct FacilityIndex::Impl {
 
   // The exact k nearest passing facilities by WGS84 distance, then id, into sc.cands
   // (which may hold more than k afterwards: callers read the first k). `t` is the tree
-  // to search (the main one, or the free-bed one when the filter asks for a free bed).
+  // to search: the free-bed one, or nullptr for the point tree of every facility.
   template <typename Pred>
-  void knn(const detail::Tree& t, double qlat, double qlon, std::size_t k, const Pred& pred,
+  void knn(const detail::Tree* t, double qlat, double qlon, std::size_t k, const Pred& pred,
            detail::Scratch& sc) const {
     sc.cands.clear();
     if (k == 0 || alive_count == 0) return;
@@ -242,7 +300,7 @@ struct FacilityIndex::Impl {
   }
   template <typename Pred>
   void knn(double qlat, double qlon, std::size_t k, const Pred& pred, detail::Scratch& sc) const {
-    knn(tree, qlat, qlon, k, pred, sc);
+    knn(nullptr, qlat, qlon, k, pred, sc);
   }
 
   template <typename Pred>
@@ -250,7 +308,7 @@ struct FacilityIndex::Impl {
     sc.cands.clear();
     if (alive_count == 0) return;
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon);
-    gather_range(tree_for(false), q, detail::ecef_search_chord2(radius_m), pred, sc);
+    gather_range(nullptr, q, detail::ecef_search_chord2(radius_m), pred, sc);
     rank(qlat, qlon, 0, sc.cands);
     while (!sc.cands.empty() && sc.cands.back().distance > radius_m) sc.cands.pop_back();
   }

@@ -91,6 +91,18 @@ inline bool ecef_beyond(double c2, double d_m) {
   return kA * std::sqrt(c2) * (1.0 - 1e-12) > d_m + distance_slack(d_m);
 }
 
+// A point as Vincenty's inverse formula uses it: the sine and cosine of its reduced
+// latitude, and its longitude in radians. Computed once per facility and once per query,
+// which saves a tangent, a square root and a division per distance.
+struct Reduced {
+  double sin_u = 0.0, cos_u = 1.0, lon = 0.0;
+};
+Reduced reduce(double lat_rad, double lon_rad) noexcept;
+
+// Vincenty's inverse on WGS84 (metres). One out-of-line function serves wgs84_distance and
+// the index, so that both give the same bits for the same pair.
+double vincenty(const Reduced& p, const Reduced& q) noexcept;
+
 // Vincenty inverse on WGS84, angles in radians.
 double vincenty_rad(double lat1, double lon1, double lat2, double lon2) noexcept;
 

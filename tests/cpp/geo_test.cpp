@@ -3,12 +3,16 @@
 #include <smartkampung/geo.hpp>
 
 // Boost Graph and Karney's formula trip GCC's -Wmaybe-uninitialized when inlined at -O2.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "geo/assign_solver.hpp"
 #include "geo/facility_index_impl.hpp"
 #include "geo/geodesy.hpp"
 
+#include <boost/geometry/formulas/vincenty_inverse.hpp>
+#include <boost/geometry/srs/spheroid.hpp>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/successive_shortest_path_nonnegative_weights.hpp>
 #include <gtest/gtest.h>
@@ -214,6 +218,30 @@ TEST(GeoDistance, VincentyAgreesWithIndependentReferencesToACentimetre) {
   EXPECT_NEAR(wgs84_distance(40.6, -73.8, 51.6, -0.5), 5551759.400319, 0.01);
 }
 
+// The library's own Vincenty against Boost.Geometry's implementation of the same formula.
+TEST(GeoDistance, VincentyEqualsBoostGeometrysToAMicrometre) {
+  const boost::geometry::srs::spheroid<double> wgs84(detail::kA, detail::kA * (1.0 - 1.0 / 298.257223563));
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0), u(-1.0, 1.0);
+  for (int i = 0; i < 20000; ++i) {
+    const double lat1 = lat(rng), lon1 = lon(rng);
+    double lat2 = lat(rng), lon2 = lon(rng);
+    if (i % 2 == 0) {  // nearby
+      lat2 = std::clamp(lat1 + 0.2 * u(rng), -90.0, 90.0);
+      lon2 = std::clamp(lon1 + 0.2 * u(rng), -180.0, 180.0);
+    }
+    const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // nearly antipodal: unreliable
+    const double k = detail::kDegToRad;
+    const double theirs =
+        boost::geometry::formula::vincenty_inverse<double, true, false>::apply(lon1 * k, lat1 * k, lon2 * k,
+                                                                                lat2 * k, wgs84)
+            .distance;
+    ASSERT_NEAR(wgs84_distance(lat1, lon1, lat2, lon2), theirs, 1e-6 + 1e-12 * theirs)
+        << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
+  }
+}
+
 TEST(GeoDistance, LowerBoundHolds) {
   // The proven bound d >= a * |ecef(p) - ecef(q)| (a geodesic is never shorter than the
   // straight segment), checked numerically over random pairs, near and far; and the search
@@ -367,6 +395,44 @@ TEST(GeoUpdate, AddRemoveUpdateKeepAnswersExact) {
   bad.lat = std::nan("");
   EXPECT_THROW(index.add(bad), Error);
   EXPECT_FALSE(index.contains(999999999));
+}
+
+// The point tree keeps added and moved facilities in a side list and rebuilds after enough
+// changes: answers must equal the scan in every state between (checked after each step,
+// with the tree forced on at this small size).
+TEST(GeoUpdate, AnswersExactBetweenPointTreeRebuilds) {
+  std::mt19937_64 rng(23);
+  auto fs = make_facilities(rng, 300, 0.6, Region::kBanyuwangi);
+  FacilityIndex index(fs);
+  index.set_linear_scan_below(0);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int step = 0; step < 240; ++step) {
+    const double r = u(rng);
+    if (r < 0.3 && fs.size() > 1) {
+      const std::size_t i = std::uniform_int_distribution<std::size_t>(0, fs.size() - 1)(rng);
+      index.remove(fs[i].id);
+      fs.erase(fs.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (r < 0.65) {
+      Facility f;
+      f.id = 500000 + step;
+      // Often on top of an existing house, so that ties by id cross the tree and the list.
+      const Point p = u(rng) < 0.3 ? Point{fs.front().lat, fs.front().lon} : random_point(rng, Region::kBanyuwangi);
+      f.lat = p.lat;
+      f.lon = p.lon;
+      f.capacity = 2;
+      index.add(f);
+      fs.push_back(f);
+    } else {
+      Facility& f = fs[std::uniform_int_distribution<std::size_t>(0, fs.size() - 1)(rng)];
+      const Point p = random_point(rng, Region::kBanyuwangi);
+      f.lat = p.lat;
+      f.lon = p.lon;
+      index.update(f);
+    }
+    ASSERT_EQ(index.size(), fs.size());
+    check_queries(fs, index, rng, Region::kBanyuwangi, 3);
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST(GeoUpdate, InvalidInputIsRejected) {
@@ -726,6 +792,26 @@ TEST(SlowGeoAssign, OracleAtThousandResidents) {
   if (!slow_enabled()) GTEST_SKIP() << "set SKAMP_SLOW_TESTS=1";
   check_assignment({1000, 100, 12, 0.2}, 4);
   check_assignment({1000, 100, 10, 0.5}, 5);
+}
+
+// solve_min_cost trusts greedy's placement to be feasible; when it is not, it must still
+// return (all unplaced), not loop on supplies it cannot meet.
+TEST(GeoAssign, SolverRejectsAnInfeasibleGreedyPlacement) {
+  detail::AssignmentProblem p;
+  p.residents = 2;
+  p.house_id = {7};
+  p.beds = {1};
+  p.offset = {0, 1, 2};
+  p.house = {0, 0};
+  p.cost = {0.0, 0.0};
+  p.greedy = {0, 0};  // two residents in one bed
+  EXPECT_EQ(detail::solve_min_cost(p), (std::vector<std::int32_t>{-1, -1}));
+  p.greedy = {0, -1};  // feasible: one is placed, at zero cost either way
+  const auto got = detail::solve_min_cost(p);
+  EXPECT_EQ(std::count(got.begin(), got.end(), 0), 1);
+  EXPECT_EQ(std::count(got.begin(), got.end(), -1), 1);
+  p.greedy = {1, -1};  // not a house
+  EXPECT_EQ(detail::solve_min_cost(p), (std::vector<std::int32_t>{-1, -1}));
 }
 
 TEST(GeoAssign, ReserveTakesTheBeds) {
