@@ -3,7 +3,14 @@ columns, and one record at a time), zen-engine, CEL (common-expression-language)
 JsonLogic (json-logic-qubit). Prints time per record and agreement with smartkampung.
 
     pip install zen-engine common-expression-language json-logic-qubit   # bench only
-    PYTHONPATH=build/python python bench/compare_rules.py [records]
+    PYTHONPATH=build/python python bench/compare_rules.py [records] [repeats]
+
+It also puts the Python batch side by side with the C++ batch over the same records
+(issue #6 target: Python batch over numpy columns <= 1.3x the C++ batch): the C++ batch
+is the records decoded from JSON in C++ once, then Evaluator::evaluate_batch alone,
+timed inside the library (RuleSet._cpp_batch_timings); the Python batch is the whole
+rs.evaluate_batch(table) call over columnar numpy input (decoding, evaluation, result
+arrays). Medians of `repeats` runs (default 9) taken in the same process.
 
 The peers have no NIK check, dates, missing-data logic or reasons: they are given a
 precomputed `nik_ok` flag (smartkampung validates every member's NIK itself) and only
@@ -11,7 +18,9 @@ their eligible/not answer is compared.
 """
 
 import datetime
+import json
 import random
+import statistics
 import sys
 import time
 
@@ -47,6 +56,35 @@ def make_records(n, seed=42):
     return rows
 
 
+def columnar_table(rows):
+    """The records in the columnar form: flat arrays plus offsets for sets and lists."""
+    def offsets(lists):
+        return np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+
+    members = [r["members"] for r in rows]
+    programs = [r["programs"] for r in rows]
+    return {
+        "programs": (offsets(programs), np.array([c for p in programs for c in p], dtype="U8")),
+        "region_kind": np.array([r["region_kind"] for r in rows]),
+        "lost_livelihood": np.array([r["lost_livelihood"] for r in rows]),
+        "chronic_illness": np.array([r["chronic_illness"] for r in rows]),
+        "in_dtks": np.array([r["in_dtks"] for r in rows]),
+        "head.sex": np.array([r["sex"] for r in rows]),
+        "members": offsets(members),
+        "members.nik": np.array([m["nik"] for ms in members for m in ms]),
+        "members.birth_date": np.array([m["birth_date"] for ms in members for m in ms], dtype="datetime64[D]"),
+    }
+
+
+def median_time(fn, repeats):
+    times = []
+    out = None
+    for _ in range(repeats):
+        out, t = timed(fn)
+        times.append(t)
+    return out, statistics.median(times)
+
+
 def timed(fn):
     start = time.perf_counter()
     out = fn()
@@ -66,10 +104,25 @@ def main():
         "head.sex": np.array([r["sex"] for r in rows]),
         "members": [r["members"] for r in rows],
     }
-    (decisions, _, _), t_batch = timed(lambda: rs.evaluate_batch(table, as_of=AS_OF))
-    ours = decisions == 0
-
+    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 9
     records = [{"kk": {**{k: v for k, v in r.items() if k != "sex"}, "head": {"sex": r["sex"]}}} for r in rows]
+    columnar = columnar_table(rows)
+    rs.evaluate_batch(columnar, as_of=AS_OF)  # warm: the rule set's inputs and the program for the date
+    old_form, t_old = median_time(lambda: rs.evaluate_batch(table, as_of=AS_OF), max(3, repeats // 3))
+    fast, t_batch = median_time(lambda: rs.evaluate_batch(columnar, as_of=AS_OF), repeats)
+    cpp_times, cpp = rs._cpp_batch_timings(json.dumps(records), AS_OF, repeats)
+    t_cpp = statistics.median(cpp_times)
+    for a, b in ((fast, old_form), (fast, cpp)):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b)), "the batch forms disagree"
+    decisions = fast.decisions
+    ours = decisions == 0
+    print(f"Python batch vs C++ batch, {n} records, median of {repeats} runs:")
+    print(f"  C++ batch (decoded once, Evaluator::evaluate_batch)   {t_cpp * 1e3:8.2f} ms  {t_cpp / n * 1e9:7.1f} ns/record")
+    print(f"  Python evaluate_batch, columnar numpy input            {t_batch * 1e3:8.2f} ms  {t_batch / n * 1e9:7.1f} ns/record")
+    print(f"  Python evaluate_batch, lists of dicts/code lists       {t_old * 1e3:8.2f} ms  {t_old / n * 1e9:7.1f} ns/record")
+    print(f"  ratio Python columnar / C++ batch = {t_batch / t_cpp:.2f} (target <= 1.3); "
+          f"lists of dicts / C++ = {t_old / t_cpp:.2f}")
+
     single_n = min(n, 5000)
     single, t_single = timed(lambda: [rs.evaluate(records[i], as_of=AS_OF).decision == "eligible" for i in range(single_n)])
     assert single == list(ours[:single_n])
@@ -77,7 +130,8 @@ def main():
     contexts = [{"nik_ok": len(r["members"]) >= 1 and all(sk.is_valid_nik(m["nik"], AS_OF) for m in r["members"]),
                  "region_kind": r["region_kind"], "programs": r["programs"], "lost_livelihood": r["lost_livelihood"],
                  "chronic_illness": r["chronic_illness"], "in_dtks": r["in_dtks"]} for r in rows]
-    results = [("smartkampung evaluate_batch (numpy columns)", t_batch / n, 1.0),
+    results = [("smartkampung evaluate_batch (columnar numpy)", t_batch / n, 1.0),
+               ("smartkampung evaluate_batch (lists of dicts)", t_old / n, 1.0),
                ("smartkampung evaluate (one dict at a time)", t_single / single_n, 1.0)]
 
     def run_peer(name, fn):

@@ -200,6 +200,171 @@ void RecordBatch::set_empty_list(int list_field, std::size_t row) {
   c.known[row] = 1;
 }
 
+// ---- column setters ----------------------------------------------------------------
+namespace {
+const FieldDef& column_def(const detail::RuleSetImpl& rs, const BatchData& d, int field, std::size_t first,
+                           std::size_t count) {
+  if (field < 0 || static_cast<std::size_t>(field) >= rs.schema.fields.size()) {
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+  }
+  const FieldDef& f = rs.schema.fields[static_cast<std::size_t>(field)];
+  const std::size_t limit = f.elem_type >= 0 ? d.elems[static_cast<std::size_t>(f.elem_type)] : d.rows;
+  if (first > limit || count > limit - first) {
+    bad(f.path, "rows " + std::to_string(first) + ".." + std::to_string(first + count) + " out of range");
+  }
+  return f;
+}
+
+[[noreturn]] void bad_row(const FieldDef& f, std::size_t row, const std::string& msg) {
+  bad(f.path, "row " + std::to_string(row) + ": " + msg);
+}
+}  // namespace
+
+void RecordBatch::set_bools(int field, std::size_t first, std::size_t count, const std::uint8_t* values,
+                            const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kBool}, "a bool");
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  std::int64_t* v = c.v.data() + first;
+  std::uint8_t* k = c.known.data() + first;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint8_t present = known == nullptr || known[i] != 0;
+    v[i] = present && values[i] != 0;
+    k[i] = present;
+  }
+}
+
+void RecordBatch::set_values(int field, std::size_t first, std::size_t count, const std::int64_t* values,
+                             const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kInt, Kind::kMoney, Kind::kDate, Kind::kEnum, Kind::kSet}, "a number, date, enum index or set");
+  // The range every known value must fall in.
+  std::int64_t lo = INT64_MIN, hi = INT64_MAX;
+  const char* what = "";
+  if (f.type.kind == Kind::kDate) {
+    lo = INT32_MIN;
+    hi = INT32_MAX;
+    what = "date out of range";
+  } else if (f.type.kind == Kind::kEnum) {
+    lo = 0;
+    hi = static_cast<std::int64_t>(rules_->schema.enums[static_cast<std::size_t>(f.type.aux)].size()) - 1;
+    what = "enum index out of range";
+  } else if (f.type.kind == Kind::kSet) {
+    const std::size_t bits = rules_->programs.size() + data_->extra_programs.size();
+    what = "programme mask has a bit no programme code was given for";
+    for (std::size_t i = 0; i < count; ++i) {
+      if ((known == nullptr || known[i] != 0) && bits < 64 && (static_cast<std::uint64_t>(values[i]) >> bits) != 0) {
+        bad_row(f, first + i, what);
+      }
+    }
+  }
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  std::int64_t* v = c.v.data() + first;
+  std::uint8_t* k = c.known.data() + first;
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    if (present && (values[i] < lo || values[i] > hi)) bad_row(f, first + i, what);
+    v[i] = present ? values[i] : 0;
+    k[i] = present ? 1 : 0;
+  }
+}
+
+void RecordBatch::set_strings(int field, std::size_t first, std::size_t count, std::string_view chars,
+                              const std::uint64_t* offsets, const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kString, Kind::kEnum}, "a string");
+  for (std::size_t i = 0; i < count; ++i) {
+    if (offsets[i + 1] < offsets[i] || offsets[i + 1] > chars.size()) bad_row(f, first + i, "bad string offsets");
+    if (offsets[i + 1] - offsets[i] > UINT32_MAX) bad_row(f, first + i, "string too long");
+  }
+  if (f.type.kind == Kind::kEnum) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (known != nullptr && known[i] == 0) {
+        data_->cols[static_cast<std::size_t>(field)].known[first + i] = 0;
+      } else {
+        std::int64_t index = 0;
+        try {
+          index = enum_index(field, chars.substr(offsets[i], offsets[i + 1] - offsets[i]));
+        } catch (const RuleError&) {
+          bad_row(f, first + i, "not one of the declared values");
+        }
+        Column& c = data_->cols[static_cast<std::size_t>(field)];
+        c.v[first + i] = index;
+        c.n[first + i] = 0;
+        c.known[first + i] = 1;
+      }
+    }
+    return;
+  }
+  // One copy of the characters the rows use; each row points into it.
+  const std::uint64_t begin = count == 0 ? 0 : offsets[0], end = count == 0 ? 0 : offsets[count];
+  const std::int64_t base = static_cast<std::int64_t>(data_->chars.size()) - static_cast<std::int64_t>(begin);
+  data_->chars.append(chars.substr(begin, end - begin));
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    c.v[first + i] = present ? base + static_cast<std::int64_t>(offsets[i]) : 0;
+    c.n[first + i] = present ? static_cast<std::uint32_t>(offsets[i + 1] - offsets[i]) : 0;
+    c.known[first + i] = present ? 1 : 0;
+  }
+}
+
+std::size_t RecordBatch::set_lists(int list_field, std::size_t first, std::size_t count, const std::int64_t* offsets,
+                                   const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, list_field, first, count);
+  expect_kind(f, {Kind::kList}, "a list");
+  for (std::size_t i = 0; i < count; ++i) {
+    if (offsets[i + 1] < offsets[i]) bad_row(f, first + i, "list offsets decrease");
+    if (offsets[i + 1] - offsets[i] > UINT32_MAX) bad_row(f, first + i, "list too long");
+    if (known != nullptr && known[i] == 0 && offsets[i + 1] != offsets[i]) {
+      bad_row(f, first + i, "a missing list has elements");
+    }
+  }
+  const std::size_t et = static_cast<std::size_t>(f.type.aux);
+  const std::size_t start = data_->elems[et];
+  const std::size_t added = count == 0 ? 0 : static_cast<std::size_t>(offsets[count] - offsets[0]);
+  Column& c = data_->cols[static_cast<std::size_t>(list_field)];
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    c.v[first + i] = present ? static_cast<std::int64_t>(start) + (offsets[i] - offsets[0]) : 0;
+    c.n[first + i] = present ? static_cast<std::uint32_t>(offsets[i + 1] - offsets[i]) : 0;
+    c.known[first + i] = present ? 1 : 0;
+  }
+  data_->elems[et] = start + added;
+  for (int ef : rules_->schema.elem_types[et].fields) {
+    Column& e = data_->cols[static_cast<std::size_t>(ef)];
+    e.v.resize(start + added, 0);
+    e.n.resize(start + added, 0);
+    e.known.resize(start + added, 0);
+  }
+  return start;
+}
+
+std::int64_t RecordBatch::enum_index(int field, std::string_view value) const {
+  if (field < 0 || static_cast<std::size_t>(field) >= rules_->schema.fields.size()) {
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+  }
+  const FieldDef& f = rules_->schema.fields[static_cast<std::size_t>(field)];
+  expect_kind(f, {Kind::kEnum}, "an enum value");
+  const auto& vals = rules_->schema.enums[static_cast<std::size_t>(f.type.aux)];
+  for (std::size_t i = 0; i < vals.size(); ++i) {
+    if (vals[i] == value) return static_cast<std::int64_t>(i);
+  }
+  std::string list;
+  for (const auto& v : vals) list += (list.empty() ? "" : ", ") + v;
+  bad(f.path, "not one of the declared values (" + list + ")");
+}
+
+int RecordBatch::program_bit(int field, std::string_view code) {
+  if (field < 0 || static_cast<std::size_t>(field) >= rules_->schema.fields.size()) {
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+  }
+  const FieldDef& f = rules_->schema.fields[static_cast<std::size_t>(field)];
+  expect_kind(f, {Kind::kSet}, "programme codes");
+  const auto mask = static_cast<std::uint64_t>(program_bits(*rules_, *data_, std::vector<std::string_view>{code}, f.path));
+  return __builtin_ctzll(mask);
+}
+
 namespace {
 void put_json(RecordBatch& b, const detail::RuleSetImpl& rs, int field, std::size_t row, const rapidjson::Value& v,
               const std::string& path) {
