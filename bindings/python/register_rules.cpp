@@ -369,6 +369,18 @@ class Interner {
   std::size_t last_ = 0;
 };
 
+// A numpy 'U'/'S' array into a string or enum field.
+void set_fixed_text(RecordBatch& b, int field, std::size_t first, std::size_t count, const py::array& a,
+                    const std::string& name) {
+  const bool ucs4 = a.dtype().kind() == 'U';
+  const std::size_t item = static_cast<std::size_t>(a.itemsize());
+  try {
+    b.set_fixed_strings(field, first, count, a.data(), ucs4 ? item / 4 : item, ucs4, nullptr);
+  } catch (const RuleError& e) {
+    bad_column(name, e.what());
+  }
+}
+
 // Enum indices of a column of strings; every distinct string is looked up once.
 void fill_enum(RecordBatch& b, int field, std::size_t first, std::size_t count, py::handle column,
                const std::string& name) {
@@ -401,31 +413,9 @@ void fill_enum(RecordBatch& b, int field, std::size_t first, std::size_t count, 
     }
   } else if (is_array(column) && (py::reinterpret_borrow<py::array>(column).dtype().kind() == 'U' ||
                                   py::reinterpret_borrow<py::array>(column).dtype().kind() == 'S')) {
-    // Fixed-width text: the raw bytes of a row are the key, decoded only when new.
-    py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(column), name);
-    const bool ucs4 = a.dtype().kind() == 'U';
-    const std::size_t item = static_cast<std::size_t>(a.itemsize());
-    const char* base = static_cast<const char*>(a.data());
-    // The distinct rows seen so far, as pointers into the array; most rows match the
-    // previous row's value or one of a handful.
-    std::vector<std::pair<const char*, std::int64_t>> seen;
-    std::size_t last = 0;
-    for (row = 0; row < count; ++row) {
-      const char* p = base + row * item;
-      if (!seen.empty() && std::memcmp(p, seen[last].first, item) == 0) {
-        values[row] = seen[last].second;
-        continue;
-      }
-      std::size_t k = 0;
-      while (k < seen.size() && std::memcmp(p, seen[k].first, item) != 0) ++k;
-      if (k == seen.size()) {
-        std::string utf8;
-        append_fixed_text(utf8, p, item, ucs4);
-        seen.emplace_back(p, lookup(utf8));
-      }
-      last = k;
-      values[row] = seen[k].second;
-    }
+    // Fixed-width text: the core maps each distinct value once, writing the rows in place.
+    set_fixed_text(b, field, first, count, contiguous_1d(py::reinterpret_borrow<py::array>(column), name), name);
+    return;
   } else {
     const TextColumn t = text_column(column, name);
     Interner intern(lookup);
@@ -577,7 +567,11 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
       fill_dates_from_text(b, field, first, count, text_column(arr, name), name);
       return;
     }
-    if (kind == 's' && (dt == 'U' || dt == 'S' || dt == 'O')) {
+    if (kind == 's' && (dt == 'U' || dt == 'S')) {
+      set_fixed_text(b, field, first, count, arr, name);
+      return;
+    }
+    if (kind == 's' && dt == 'O') {
       const TextColumn t = text_column(arr, name);
       b.set_strings(field, first, count, t.chars, t.offsets.data(), t.known.empty() ? nullptr : t.known.data());
       return;
@@ -649,20 +643,43 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const std::vect
                        py::handle codes, py::handle missing, const std::string& name) {
   const std::string codes_name = name + "[codes]";
   check_flat_length(offsets, flat_length(codes, codes_name), name, codes_name);
-  const TextColumn t = text_column(codes, codes_name);
   std::vector<std::uint8_t> known = read_missing(missing, n, name + "[missing]");
-  std::vector<std::int64_t> bits(t.size());
+  const std::size_t flat = static_cast<std::size_t>(offsets.back());
+  std::vector<std::int64_t> bits(flat);
   std::size_t at = 0;
-  Interner intern([&](std::string_view code) -> std::int64_t {
+  auto bit_of = [&](std::string_view code) -> std::int64_t {
+    if (code.empty()) bad_row(codes_name, at, "empty programme code");
     try {
       return b.program_bit(field, code);
     } catch (const RuleError& e) {
       bad_row(codes_name, at, e.what());
     }
-  });
-  for (at = 0; at < t.size(); ++at) {
-    if (!t.present(at)) bad_row(codes_name, at, "a programme code is missing");
-    bits[at] = intern(t[at]);
+  };
+  const char dt = is_array(codes) ? py::reinterpret_borrow<py::array>(codes).dtype().kind() : 'O';
+  if (dt == 'U' || dt == 'S') {
+    // Fixed-width codes: the raw bytes are the key; each distinct code is decoded once.
+    py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(codes), codes_name);
+    const std::size_t item = static_cast<std::size_t>(a.itemsize());
+    const char* base = static_cast<const char*>(a.data());
+    std::vector<std::pair<const char*, std::int64_t>> seen;
+    for (at = 0; at < flat; ++at) {
+      const char* p = base + at * item;
+      std::size_t k = 0;
+      while (k < seen.size() && std::memcmp(p, seen[k].first, item) != 0) ++k;
+      if (k == seen.size()) {
+        std::string utf8;
+        append_fixed_text(utf8, p, item, dt == 'U');
+        seen.emplace_back(p, bit_of(utf8));
+      }
+      bits[at] = seen[k].second;
+    }
+  } else {
+    const TextColumn t = text_column(codes, codes_name);
+    Interner intern(bit_of);
+    for (at = 0; at < flat; ++at) {
+      if (!t.present(at)) bad_row(codes_name, at, "a programme code is missing");
+      bits[at] = intern(t[at]);
+    }
   }
   std::vector<std::int64_t> masks(n, 0);
   for (std::size_t row = 0; row < n; ++row) {

@@ -158,6 +158,12 @@ class SMARTKAMPUNG_EXPORT RecordBatch {
   /// `offsets` has count + 1 non-decreasing entries, the last <= chars.size()).
   void set_strings(int field, std::size_t first, std::size_t count, std::string_view chars,
                    const std::uint64_t* offsets, const std::uint8_t* known);
+  /// String and enum fields from fixed-width text (numpy's layouts): value i starts at
+  /// data + i * width * (ucs4 ? 4 : 1) and is `width` bytes ('S') or `width` UCS-4 code
+  /// points ('U', host byte order), its trailing NULs dropped; UCS-4 is stored as UTF-8.
+  /// An enum value is looked up once per distinct value.
+  void set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data, std::size_t width,
+                         bool ucs4, const std::uint8_t* known);
   /// List fields: gives row first + i the elements offsets[i] .. offsets[i + 1] - 1 of
   /// offsets[count] - offsets[0] new elements (every element field missing), appended
   /// after the existing ones; `offsets` must be non-decreasing. A missing row gets no

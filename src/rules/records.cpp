@@ -4,6 +4,10 @@
 #include "rules/json_util.hpp"
 
 #include <climits>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace smartkampung {
 
@@ -61,8 +65,8 @@ void RecordBatch::append_rows(std::size_t n) {
   for (std::size_t f = 0; f < fields.size(); ++f) {
     if (fields[f].elem_type >= 0) continue;
     Column& c = data_->cols[f];
-    c.v.resize(data_->rows, 0);
-    c.n.resize(data_->rows, 0);
+    c.v.resize(data_->rows);  // left unwritten: a missing entry's value is never read
+    c.n.resize(data_->rows);
     c.known.resize(data_->rows, 0);
   }
 }
@@ -309,6 +313,146 @@ void RecordBatch::set_strings(int field, std::size_t first, std::size_t count, s
   }
 }
 
+namespace {
+// Appends UTF-8 of `len` UCS-4 code points (values beyond U+10FFFF become U+FFFD).
+void append_utf8(std::string& out, const char* units, std::size_t len) {
+  for (std::size_t c = 0; c < len; ++c) {
+    std::uint32_t code;
+    std::memcpy(&code, units + 4 * c, 4);
+    if (code > 0x10FFFF) code = 0xFFFD;
+    if (code < 0x80) {
+      out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  }
+}
+
+// Narrows `count` UCS-4 code units to bytes; returns the OR of all units (>= 0x80: not ASCII).
+std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
+  std::uint32_t high = 0;
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  // 16 units a step, packed with saturation (exact below 0x80) and OR-ed for the check.
+  __m128i any = _mm_setzero_si128();
+  for (; k + 16 <= count; k += 16) {
+    const char* at = in + 4 * k;
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16));
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
+    const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
+    any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+  }
+  alignas(16) std::uint32_t lanes[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), any);
+  high = lanes[0] | lanes[1] | lanes[2] | lanes[3];
+#endif
+  for (; k < count; ++k) {
+    std::uint32_t code;
+    std::memcpy(&code, in + 4 * k, 4);
+    high |= code;
+    out[k] = static_cast<char>(code);
+  }
+  return high;
+}
+
+// Length of a fixed-width value without its trailing NULs.
+std::size_t fixed_length(const char* p, std::size_t width, bool ucs4) {
+  std::size_t len = width;
+  if (ucs4) {
+    std::uint32_t code = 0;
+    while (len > 0 && (std::memcpy(&code, p + 4 * (len - 1), 4), code == 0)) --len;
+  } else {
+    while (len > 0 && p[len - 1] == '\0') --len;
+  }
+  return len;
+}
+}  // namespace
+
+void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data,
+                                    std::size_t width, bool ucs4, const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kString, Kind::kEnum}, "a string");
+  const char* base = static_cast<const char*>(data);
+  const std::size_t item = ucs4 ? 4 * width : width;
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  if (f.type.kind == Kind::kEnum) {
+    // The distinct values met so far, as pointers into `data`: most rows match the
+    // previous row's value or one of a handful; each new one is decoded and looked up once.
+    std::vector<std::pair<const char*, std::int64_t>> seen;
+    std::size_t last = 0;
+    std::string utf8;
+    for (std::size_t i = 0; i < count; ++i) {
+      const bool present = known == nullptr || known[i] != 0;
+      c.known[first + i] = present ? 1 : 0;
+      c.v[first + i] = 0;
+      if (!present) continue;
+      const char* p = base + i * item;
+      if (seen.empty() || std::memcmp(p, seen[last].first, item) != 0) {
+        last = 0;
+        while (last < seen.size() && std::memcmp(p, seen[last].first, item) != 0) ++last;
+        if (last == seen.size()) {
+          utf8.clear();
+          const std::size_t len = fixed_length(p, width, ucs4);
+          if (ucs4) append_utf8(utf8, p, len);
+          else utf8.assign(p, len);
+          std::int64_t index = -1;
+          try {
+            index = enum_index(field, utf8);
+          } catch (const RuleError&) {
+            bad_row(f, first + i, "not one of the declared values");
+          }
+          seen.emplace_back(p, index);
+        }
+      }
+      c.v[first + i] = seen[last].second;
+    }
+    return;
+  }
+  // Strings: narrowed (or copied) in one pass into the batch's characters, then each
+  // value's NUL padding cut off in place.
+  std::string& chars = data_->chars;
+  const std::size_t start = chars.size();
+  chars.resize(start + count * width);
+  char* out = chars.data() + start;
+  std::uint32_t high = 0;
+  if (ucs4) high = narrow_ucs4(out, base, count * width);
+  else if (count * width > 0) std::memcpy(out, base, count * width);
+  if (high >= 0x80) chars.resize(start);  // not ASCII: encode value by value below
+  std::size_t pos = start;
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    std::size_t len = 0;
+    if (present) {
+      if (high >= 0x80) {
+        append_utf8(chars, base + i * item, fixed_length(base + i * item, width, true));
+        len = chars.size() - pos;
+      } else {
+        const char* row = chars.data() + start + i * width;
+        len = fixed_length(row, width, false);
+        if (pos != start + i * width) std::memmove(chars.data() + pos, row, len);
+      }
+    }
+    if (len > UINT32_MAX) bad_row(f, first + i, "string too long");
+    c.v[first + i] = present ? static_cast<std::int64_t>(pos) : 0;
+    c.n[first + i] = static_cast<std::uint32_t>(len);
+    c.known[first + i] = present ? 1 : 0;
+    pos += len;
+  }
+  chars.resize(pos);
+}
+
 std::size_t RecordBatch::set_lists(int list_field, std::size_t first, std::size_t count, const std::int64_t* offsets,
                                    const std::uint8_t* known) {
   const FieldDef& f = column_def(*rules_, *data_, list_field, first, count);
@@ -333,8 +477,8 @@ std::size_t RecordBatch::set_lists(int list_field, std::size_t first, std::size_
   data_->elems[et] = start + added;
   for (int ef : rules_->schema.elem_types[et].fields) {
     Column& e = data_->cols[static_cast<std::size_t>(ef)];
-    e.v.resize(start + added, 0);
-    e.n.resize(start + added, 0);
+    e.v.resize(start + added);  // left unwritten: a missing entry's value is never read
+    e.n.resize(start + added);
     e.known.resize(start + added, 0);
   }
   return start;
