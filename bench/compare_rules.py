@@ -114,34 +114,46 @@ def main():
     rs.evaluate_batch(columnar, as_of=AS_OF)  # warm: the rule set's inputs and the program for the date
     old_form, t_old = median_time(lambda: rs.evaluate_batch(table, as_of=AS_OF), max(3, repeats // 3))
     # Interleaved rounds (the machine's load drifts): each round times the C++ batch 3
-    # times and the Python batch 3 times; the ratio is the median of the rounds' ratios.
+    # times and the Python batch 3 times, in wall-clock and in thread CPU time (the
+    # evaluation runs in the calling thread; CPU time is steadier on a shared machine);
+    # a ratio is the median over the rounds of (round median Python / round median C++).
     records_json = json.dumps(records)
-    cpp_round, py_round, ratios = [], [], []
-    for _ in range(repeats):
-        cpp_times, cpp = rs._cpp_batch_timings(records_json, AS_OF, 3)
-        fast, t_fast = median_time(lambda: rs.evaluate_batch(columnar, as_of=AS_OF), 3)
-        cpp_round.append(statistics.median(cpp_times))
-        py_round.append(t_fast)
-        ratios.append(t_fast / cpp_round[-1])
-    t_cpp, t_batch, ratio = statistics.median(cpp_round), statistics.median(py_round), statistics.median(ratios)
-    columnar_u = columnar_table(rows, nik_dtype="U16")
-    unicode_ratios = []
-    for _ in range(max(3, repeats // 2)):
-        cpp_times, _ = rs._cpp_batch_timings(records_json, AS_OF, 3)
-        fast_u, t_u = median_time(lambda: rs.evaluate_batch(columnar_u, as_of=AS_OF), 3)
-        unicode_ratios.append(t_u / statistics.median(cpp_times))
+
+    def rounds(tab, count):
+        wall_cpp, cpu_cpp, wall_py, cpu_py = [], [], [], []
+        out = cpp = None
+        for _ in range(count):
+            w, c, cpp = rs._cpp_batch_timings(records_json, AS_OF, 3)
+            wall_cpp.append(statistics.median(w))
+            cpu_cpp.append(statistics.median(c))
+            ws, cs = [], []
+            for _ in range(3):
+                w0, c0 = time.perf_counter(), time.thread_time()
+                out = rs.evaluate_batch(tab, as_of=AS_OF)
+                cs.append(time.thread_time() - c0)
+                ws.append(time.perf_counter() - w0)
+            wall_py.append(statistics.median(ws))
+            cpu_py.append(statistics.median(cs))
+        ratio_wall = statistics.median([p / c for p, c in zip(wall_py, wall_cpp)])
+        ratio_cpu = statistics.median([p / c for p, c in zip(cpu_py, cpu_cpp)])
+        return out, cpp, (statistics.median(wall_cpp), statistics.median(cpu_cpp), statistics.median(wall_py),
+                          statistics.median(cpu_py), ratio_wall, ratio_cpu)
+
+    fast, cpp, (t_cpp, c_cpp, t_batch, c_batch, ratio, ratio_cpu) = rounds(columnar, repeats)
+    fast_u, _, stats_u = rounds(columnar_table(rows, nik_dtype="U16"), max(3, repeats // 2))
     for a, b in ((fast, old_form), (fast, cpp), (fast_u, cpp)):
         assert all(np.array_equal(x, y) for x, y in zip(a, b)), "the batch forms disagree"
     decisions = fast.decisions
     ours = decisions == 0
-    print(f"Python batch vs C++ batch, {n} records, median of {repeats} interleaved rounds of 3 runs each:")
-    print(f"  C++ batch (decoded once, Evaluator::evaluate_batch)   {t_cpp * 1e3:8.2f} ms  {t_cpp / n * 1e9:7.1f} ns/record")
-    print(f"  Python evaluate_batch, columnar numpy input (NIK S16)  {t_batch * 1e3:8.2f} ms  {t_batch / n * 1e9:7.1f} ns/record")
-    print(f"  Python evaluate_batch, lists of dicts/code lists       {t_old * 1e3:8.2f} ms  {t_old / n * 1e9:7.1f} ns/record")
-    print(f"  ratio Python columnar / C++ batch = {ratio:.2f} (median of rounds; rounds "
-          f"{min(ratios):.2f}..{max(ratios):.2f}; target <= 1.3); lists of dicts / C++ = {t_old / t_cpp:.2f}")
-    print(f"  the same with NIKs as str (U16): ratio {statistics.median(unicode_ratios):.2f} (median of "
-          f"{len(unicode_ratios)} rounds)")
+    print(f"Python batch vs C++ batch, {n} records, median of {repeats} interleaved rounds of 3 runs each "
+          "(wall ms / thread CPU ms):")
+    print(f"  C++ batch (decoded once, Evaluator::evaluate_batch)    {t_cpp * 1e3:8.2f} / {c_cpp * 1e3:8.2f}")
+    print(f"  Python evaluate_batch, columnar numpy (NIKs S16)       {t_batch * 1e3:8.2f} / {c_batch * 1e3:8.2f}")
+    print(f"  Python evaluate_batch, columnar numpy (NIKs U16)       {stats_u[2] * 1e3:8.2f} / {stats_u[3] * 1e3:8.2f}")
+    print(f"  Python evaluate_batch, lists of dicts/code lists       {t_old * 1e3:8.2f}")
+    print(f"  ratio Python columnar / C++ batch: S16 NIKs {ratio:.2f} wall, {ratio_cpu:.2f} CPU; "
+          f"U16 NIKs {stats_u[4]:.2f} wall, {stats_u[5]:.2f} CPU (target <= 1.3); "
+          f"lists of dicts / C++ {t_old / t_cpp:.2f} wall")
 
     single_n = min(n, 5000)
     single, t_single = timed(lambda: [rs.evaluate(records[i], as_of=AS_OF).decision == "eligible" for i in range(single_n)])
