@@ -3,6 +3,7 @@
 #include "rules/ir.hpp"
 #include "rules/json_util.hpp"
 
+#include <array>
 #include <climits>
 #include <cstring>
 #if defined(__SSE2__)
@@ -367,6 +368,65 @@ std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
   return high;
 }
 
+// Distinct fixed-width raw values (at most 128), found by a hash of their bytes: random
+// columns of a few values would mispredict a compare-with-each scheme on every row.
+class RawValueTable {
+ public:
+  explicit RawValueTable(std::size_t item) : item_(item) { slots_.fill(-1); }
+  /// The value stored for the bytes at p, or null (then insert() may add it).
+  const std::int64_t* find(const char* p) {
+    std::size_t s = hash(p);
+    for (;;) {
+      const std::int32_t k = slots_[s];
+      if (k < 0) {
+        free_slot_ = s;
+        return nullptr;
+      }
+      if (equal(p, keys_[static_cast<std::size_t>(k)])) return &values_[static_cast<std::size_t>(k)];
+      s = (s + 1) & (kSlots - 1);
+    }
+  }
+  /// Right after find(p) gave null; p must stay valid. False when the table is full.
+  bool insert(const char* p, std::int64_t value) {
+    if (keys_.size() >= kSlots / 2) return false;
+    slots_[free_slot_] = static_cast<std::int32_t>(keys_.size());
+    keys_.push_back(p);
+    values_.push_back(value);
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 256;
+  std::size_t hash(const char* p) const {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + at, 8);
+      h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    }
+    for (; at < item_; ++at) h = (h ^ static_cast<unsigned char>(p[at])) * 0xC4CEB9FE1A85EC53ULL;
+    return static_cast<std::size_t>(h >> 56) & (kSlots - 1);
+  }
+  bool equal(const char* a, const char* b) const {
+    std::uint64_t diff = 0;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a + at, 8);
+      std::memcpy(&y, b + at, 8);
+      diff |= x ^ y;
+    }
+    for (; at < item_; ++at) diff |= static_cast<std::uint64_t>(static_cast<unsigned char>(a[at]) ^ static_cast<unsigned char>(b[at]));
+    return diff == 0;
+  }
+  std::size_t item_;
+  std::array<std::int32_t, kSlots> slots_{};
+  std::size_t free_slot_ = 0;
+  std::vector<const char*> keys_;
+  std::vector<std::int64_t> values_;
+};
+
 // Length of a fixed-width value without its trailing NULs.
 std::size_t fixed_length(const char* p, std::size_t width, bool ucs4) {
   std::size_t len = width;
@@ -388,10 +448,8 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
   const std::size_t item = ucs4 ? 4 * width : width;
   Column& c = data_->cols[static_cast<std::size_t>(field)];
   if (f.type.kind == Kind::kEnum) {
-    // The distinct values met so far, as pointers into `data`: most rows match the
-    // previous row's value or one of a handful; each new one is decoded and looked up once.
-    std::vector<std::pair<const char*, std::int64_t>> seen;
-    std::size_t last = 0;
+    // Each distinct value is decoded and looked up once.
+    RawValueTable table(item);
     std::string utf8;
     for (std::size_t i = 0; i < count; ++i) {
       const bool present = known == nullptr || known[i] != 0;
@@ -399,24 +457,23 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
       c.v[first + i] = 0;
       if (!present) continue;
       const char* p = base + i * item;
-      if (seen.empty() || std::memcmp(p, seen[last].first, item) != 0) {
-        last = 0;
-        while (last < seen.size() && std::memcmp(p, seen[last].first, item) != 0) ++last;
-        if (last == seen.size()) {
-          utf8.clear();
-          const std::size_t len = fixed_length(p, width, ucs4);
-          if (ucs4) append_utf8(utf8, p, len);
-          else utf8.assign(p, len);
-          std::int64_t index = -1;
-          try {
-            index = enum_index(field, utf8);
-          } catch (const RuleError&) {
-            bad_row(f, first + i, "not one of the declared values");
-          }
-          seen.emplace_back(p, index);
+      const std::int64_t* found = table.find(p);
+      std::int64_t index = 0;
+      if (found != nullptr) {
+        index = *found;
+      } else {
+        utf8.clear();
+        const std::size_t len = fixed_length(p, width, ucs4);
+        if (ucs4) append_utf8(utf8, p, len);
+        else utf8.assign(p, len);
+        try {
+          index = enum_index(field, utf8);
+        } catch (const RuleError&) {
+          bad_row(f, first + i, "not one of the declared values");
         }
+        table.insert(p, index);  // a full table only means more lookups
       }
-      c.v[first + i] = seen[last].second;
+      c.v[first + i] = index;
     }
     return;
   }
