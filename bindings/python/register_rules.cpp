@@ -283,13 +283,13 @@ TextColumn text_column(py::handle column, const std::string& name) {
         __m128i any = _mm_setzero_si128();
         for (; k + 16 <= total; k += 16) {
           const char* at = base + 4 * k;
-          const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-          const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16));
-          const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
-          const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
-          any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
+          const __m128i u0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+          const __m128i u1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16));
+          const __m128i u2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
+          const __m128i u3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
+          any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(u0, u1), _mm_or_si128(u2, u3)));
           _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k),
-                           _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+                           _mm_packus_epi16(_mm_packs_epi32(u0, u1), _mm_packs_epi32(u2, u3)));
         }
         alignas(16) std::uint32_t lanes[4];
         _mm_store_si128(reinterpret_cast<__m128i*>(lanes), any);
