@@ -3,7 +3,14 @@ columns, and one record at a time), zen-engine, CEL (common-expression-language)
 JsonLogic (json-logic-qubit). Prints time per record and agreement with smartkampung.
 
     pip install zen-engine common-expression-language json-logic-qubit   # bench only
-    PYTHONPATH=build/python python bench/compare_rules.py [records]
+    PYTHONPATH=build/python python bench/compare_rules.py [records] [repeats]
+
+It also puts the Python batch side by side with the C++ batch over the same records
+(issue #6 target: Python batch over numpy columns <= 1.3x the C++ batch): the C++ batch
+is the records decoded from JSON in C++ once, then Evaluator::evaluate_batch alone,
+timed inside the library (RuleSet._cpp_batch_timings); the Python batch is the whole
+rs.evaluate_batch(table) call over columnar numpy input (decoding, evaluation, result
+arrays). Medians of `repeats` runs (default 9) taken in the same process.
 
 The peers have no NIK check, dates, missing-data logic or reasons: they are given a
 precomputed `nik_ok` flag (smartkampung validates every member's NIK itself) and only
@@ -11,13 +18,18 @@ their eligible/not answer is compared.
 """
 
 import datetime
+import json
+import os
 import random
+import statistics
 import sys
 import time
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no idle BLAS threads spinning beside the timed thread
 
-import smartkampung as sk
+import numpy as np  # noqa: E402
+
+import smartkampung as sk  # noqa: E402
 
 AS_OF = datetime.date(2020, 5, 1)
 EXCLUDED = ["PKH", "BPNT", "PRAKERJA"]
@@ -47,6 +59,36 @@ def make_records(n, seed=42):
     return rows
 
 
+def columnar_table(rows, nik_dtype="S16"):
+    """The records in the columnar form: flat arrays plus offsets for sets and lists. NIKs
+    are ASCII digits: bytes ("S16") hold them in a quarter of the memory of str ("U16")."""
+    def offsets(lists):
+        return np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+
+    members = [r["members"] for r in rows]
+    programs = [r["programs"] for r in rows]
+    return {
+        "programs": (offsets(programs), np.array([c for p in programs for c in p], dtype="U8")),
+        "region_kind": np.array([r["region_kind"] for r in rows]),
+        "lost_livelihood": np.array([r["lost_livelihood"] for r in rows]),
+        "chronic_illness": np.array([r["chronic_illness"] for r in rows]),
+        "in_dtks": np.array([r["in_dtks"] for r in rows]),
+        "head.sex": np.array([r["sex"] for r in rows]),
+        "members": offsets(members),
+        "members.nik": np.array([m["nik"] for ms in members for m in ms], dtype=nik_dtype),
+        "members.birth_date": np.array([m["birth_date"] for ms in members for m in ms], dtype="datetime64[D]"),
+    }
+
+
+def median_time(fn, repeats):
+    times = []
+    out = None
+    for _ in range(repeats):
+        out, t = timed(fn)
+        times.append(t)
+    return out, statistics.median(times)
+
+
 def timed(fn):
     start = time.perf_counter()
     out = fn()
@@ -66,10 +108,53 @@ def main():
         "head.sex": np.array([r["sex"] for r in rows]),
         "members": [r["members"] for r in rows],
     }
-    (decisions, _, _), t_batch = timed(lambda: rs.evaluate_batch(table, as_of=AS_OF))
-    ours = decisions == 0
-
+    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 9
     records = [{"kk": {**{k: v for k, v in r.items() if k != "sex"}, "head": {"sex": r["sex"]}}} for r in rows]
+    columnar = columnar_table(rows)
+    rs.evaluate_batch(columnar, as_of=AS_OF)  # warm: the rule set's inputs and the program for the date
+    old_form, t_old = median_time(lambda: rs.evaluate_batch(table, as_of=AS_OF), max(3, repeats // 3))
+    # Interleaved rounds (the machine's load drifts): each round times the C++ batch 3
+    # times and the Python batch 3 times, in wall-clock and in thread CPU time (the
+    # evaluation runs in the calling thread; CPU time is steadier on a shared machine);
+    # a ratio is the median over the rounds of (round median Python / round median C++).
+    records_json = json.dumps(records)
+
+    def rounds(tab, count):
+        wall_cpp, cpu_cpp, wall_py, cpu_py = [], [], [], []
+        out = cpp = None
+        for _ in range(count):
+            w, c, cpp = rs._cpp_batch_timings(records_json, AS_OF, 3)
+            wall_cpp.append(statistics.median(w))
+            cpu_cpp.append(statistics.median(c))
+            ws, cs = [], []
+            for _ in range(3):
+                w0, c0 = time.perf_counter(), time.thread_time()
+                out = rs.evaluate_batch(tab, as_of=AS_OF)
+                cs.append(time.thread_time() - c0)
+                ws.append(time.perf_counter() - w0)
+            wall_py.append(statistics.median(ws))
+            cpu_py.append(statistics.median(cs))
+        ratio_wall = statistics.median([p / c for p, c in zip(wall_py, wall_cpp)])
+        ratio_cpu = statistics.median([p / c for p, c in zip(cpu_py, cpu_cpp)])
+        return out, cpp, (statistics.median(wall_cpp), statistics.median(cpu_cpp), statistics.median(wall_py),
+                          statistics.median(cpu_py), ratio_wall, ratio_cpu)
+
+    fast, cpp, (t_cpp, c_cpp, t_batch, c_batch, ratio, ratio_cpu) = rounds(columnar, repeats)
+    fast_u, _, stats_u = rounds(columnar_table(rows, nik_dtype="U16"), max(3, repeats // 2))
+    for a, b in ((fast, old_form), (fast, cpp), (fast_u, cpp)):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b)), "the batch forms disagree"
+    decisions = fast.decisions
+    ours = decisions == 0
+    print(f"Python batch vs C++ batch, {n} records, median of {repeats} interleaved rounds of 3 runs each "
+          "(wall ms / thread CPU ms):")
+    print(f"  C++ batch (decoded once, Evaluator::evaluate_batch)    {t_cpp * 1e3:8.2f} / {c_cpp * 1e3:8.2f}")
+    print(f"  Python evaluate_batch, columnar numpy (NIKs S16)       {t_batch * 1e3:8.2f} / {c_batch * 1e3:8.2f}")
+    print(f"  Python evaluate_batch, columnar numpy (NIKs U16)       {stats_u[2] * 1e3:8.2f} / {stats_u[3] * 1e3:8.2f}")
+    print(f"  Python evaluate_batch, lists of dicts/code lists       {t_old * 1e3:8.2f}")
+    print(f"  ratio Python columnar / C++ batch: S16 NIKs {ratio:.2f} wall, {ratio_cpu:.2f} CPU; "
+          f"U16 NIKs {stats_u[4]:.2f} wall, {stats_u[5]:.2f} CPU (target <= 1.3); "
+          f"lists of dicts / C++ {t_old / t_cpp:.2f} wall")
+
     single_n = min(n, 5000)
     single, t_single = timed(lambda: [rs.evaluate(records[i], as_of=AS_OF).decision == "eligible" for i in range(single_n)])
     assert single == list(ours[:single_n])
@@ -77,7 +162,8 @@ def main():
     contexts = [{"nik_ok": len(r["members"]) >= 1 and all(sk.is_valid_nik(m["nik"], AS_OF) for m in r["members"]),
                  "region_kind": r["region_kind"], "programs": r["programs"], "lost_livelihood": r["lost_livelihood"],
                  "chronic_illness": r["chronic_illness"], "in_dtks": r["in_dtks"]} for r in rows]
-    results = [("smartkampung evaluate_batch (numpy columns)", t_batch / n, 1.0),
+    results = [("smartkampung evaluate_batch (columnar numpy)", t_batch / n, 1.0),
+               ("smartkampung evaluate_batch (lists of dicts)", t_old / n, 1.0),
                ("smartkampung evaluate (one dict at a time)", t_single / single_n, 1.0)]
 
     def run_peer(name, fn):

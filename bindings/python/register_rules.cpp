@@ -4,7 +4,17 @@
 
 #include "bindings.hpp"
 
+#include <algorithm>
+#include <array>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <chrono>
 #include <cmath>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <stdexcept>
 
 namespace py = pybind11;
 using namespace smartkampung;
@@ -50,6 +60,15 @@ bool is_missing(py::handle v) {
   return false;
 }
 
+// A bad column: a RuleError whose path is the column's name (the message is then
+// "<column>: <message>"); it names the row of a bad value, never the value.
+[[noreturn]] void bad_column(const std::string& column, const std::string& message) {
+  throw RuleError(ErrorCode::kInvalidArgument, column, 0, message);
+}
+[[noreturn]] void bad_row(const std::string& column, std::size_t row, const std::string& message) {
+  bad_column(column, "row " + std::to_string(row) + ": " + message);
+}
+
 // A str's UTF-8 without a copy (valid while the object lives).
 bool utf8_view(py::handle v, std::string_view& out) {
   if (!PyUnicode_Check(v.ptr())) return false;
@@ -60,24 +79,44 @@ bool utf8_view(py::handle v, std::string_view& out) {
   return true;
 }
 
+// One value of the general (object) path; `what` is the error text when the type is wrong.
 void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle v) {
   if (is_missing(v)) return;
   std::string_view text;
   switch (kind) {
-    case 'b': b.set_bool(field, row, v.cast<bool>()); break;
-    case 'i': b.set_int(field, row, v.cast<std::int64_t>()); break;
+    case 'b':
+      if (!PyBool_Check(v.ptr()) && !py::isinstance<py::int_>(v) && !py::hasattr(v, "__bool__")) {
+        throw std::invalid_argument("expected a bool");
+      }
+      b.set_bool(field, row, v.cast<bool>());
+      break;
+    case 'i':
+      if (PyFloat_Check(v.ptr())) {
+        const double x = PyFloat_AS_DOUBLE(v.ptr());
+        if (!(x > -9.2e18 && x < 9.2e18)) throw std::invalid_argument("number out of range");
+        if (x != std::trunc(x)) throw std::invalid_argument("expected a whole number");
+        b.set_int(field, row, static_cast<std::int64_t>(x));
+        break;
+      }
+      if (!py::isinstance<py::int_>(v) && !py::hasattr(v, "__index__")) throw std::invalid_argument("expected an int");
+      b.set_int(field, row, v.cast<std::int64_t>());
+      break;
     case 'd':
       if (utf8_view(v, text)) b.set_date(field, row, Date::parse_iso(text));
       else b.set_date(field, row, python::to_date(v));
       break;
     case 's':
-      if (!utf8_view(v, text)) throw py::type_error("expected a str");
+    case 'e':
+      if (!utf8_view(v, text)) throw std::invalid_argument("expected a str");
       b.set_string(field, row, text);
       break;
     case 'p': {
+      if (PyUnicode_Check(v.ptr()) || !py::hasattr(v, "__iter__")) {
+        throw std::invalid_argument("expected a list of programme codes");
+      }
       std::vector<std::string_view> codes;
       for (py::handle code : v) {
-        if (!utf8_view(code, text)) throw py::type_error("a programme code must be a str");
+        if (!utf8_view(code, text)) throw std::invalid_argument("a programme code must be a str");
         codes.push_back(text);
       }
       b.set_programs(field, row, codes);
@@ -87,23 +126,48 @@ void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle
   }
 }
 
-// The declared inputs, read from the canonical JSON: kind letters b(ool) i(nt/money)
-// d(ate) s(tring/enum) p(rogramme set) l(ist).
-std::vector<std::pair<std::string, char>> input_kinds(const RuleSet& rs) {
+// ---- declared inputs -----------------------------------------------------------------
+// Kind letters: b(ool) i(nt/money) d(ate) s(tring) e(num) p(rogramme set) l(ist).
+struct Input {
+  std::string path;
+  char kind = 's';
+  std::string elem_type;  // list fields: the element type's name ("member")
+  std::string short_name; // the path without its root ("members"), "" for element fields
+  bool element = false;   // an element field ("member.nik")
+};
+
+// The inputs of a rule set, read from its canonical JSON once per distinct rule set.
+const std::vector<Input>& inputs_of(const RuleSet& rs) {
+  static auto* cache = new std::map<std::string, std::vector<Input>>();  // guarded by the GIL
+  auto it = cache->find(rs.sha256());
+  if (it != cache->end()) return it->second;
   py::dict doc = py::module_::import("json").attr("loads")(rs.to_json());
-  std::vector<std::pair<std::string, char>> out;
+  std::vector<Input> out;
+  std::vector<std::string> elem_types;
   for (auto item : py::dict(doc["inputs"])) {
-    const std::string path = item.first.cast<std::string>();
+    Input in;
+    in.path = item.first.cast<std::string>();
     const std::string t = item.second.cast<std::string>();
-    char k = 's';
-    if (t == "bool") k = 'b';
-    else if (t == "int" || t == "money") k = 'i';
-    else if (t == "date") k = 'd';
-    else if (t == "set<program>") k = 'p';
-    else if (t.rfind("list<", 0) == 0) k = 'l';
-    out.emplace_back(path, k);
+    if (t == "bool") in.kind = 'b';
+    else if (t == "int" || t == "money") in.kind = 'i';
+    else if (t == "date") in.kind = 'd';
+    else if (t == "set<program>") in.kind = 'p';
+    else if (t.rfind("enum<", 0) == 0) in.kind = 'e';
+    else if (t.rfind("list<", 0) == 0) {
+      in.kind = 'l';
+      in.elem_type = t.substr(5, t.size() - 6);
+      elem_types.push_back(in.elem_type);
+    }
+    out.push_back(std::move(in));
   }
-  return out;
+  for (Input& in : out) {
+    const std::size_t dot = in.path.find('.');
+    const std::string root = in.path.substr(0, dot);
+    for (const std::string& et : elem_types) in.element = in.element || et == root;
+    if (!in.element && dot != std::string::npos) in.short_name = in.path.substr(dot + 1);
+  }
+  if (cache->size() > 64) cache->clear();
+  return cache->emplace(rs.sha256(), std::move(out)).first->second;
 }
 
 py::object numpy() {
@@ -111,30 +175,436 @@ py::object numpy() {
   return *np;
 }
 
-void fill_column(RecordBatch& b, int field, char kind, py::handle column, std::size_t n,
-                 const std::vector<std::pair<std::string, char>>& kinds, const std::string& list_path) {
-  if (py::isinstance<py::array>(column)) {
-    py::array arr = py::reinterpret_borrow<py::array>(column);
+// ---- numpy columns -------------------------------------------------------------------
+bool is_array(py::handle h) { return py::isinstance<py::array>(h); }
+
+// A 1-D C-contiguous view of an array (a copy only when it is not already one).
+py::array contiguous_1d(const py::array& a, const std::string& column) {
+  if (a.ndim() != 1) bad_column(column, "expected a 1-D array, got " + std::to_string(a.ndim()) + "-D");
+  return py::array::ensure(a, py::array::c_style);
+}
+
+// UTF-8 of fixed-width numpy text ('U': UCS-4, 'S': bytes), NUL padding dropped.
+void append_fixed_text(std::string& out, const char* p, std::size_t itemsize, bool ucs4) {
+  if (!ucs4) {
+    std::size_t len = itemsize;
+    while (len > 0 && p[len - 1] == '\0') --len;
+    out.append(p, len);
+    return;
+  }
+  const std::size_t width = itemsize / 4;
+  std::size_t len = width;
+  auto at = [p](std::size_t c) {
+    std::uint32_t code;
+    std::memcpy(&code, p + 4 * c, 4);
+    return code;
+  };
+  while (len > 0 && at(len - 1) == 0) --len;
+  // ASCII (NIKs, codes): one byte a character, written in place.
+  const std::size_t start = out.size();
+  out.resize(start + len);
+  std::size_t c = 0;
+  for (; c < len; ++c) {
+    const std::uint32_t code = at(c);
+    if (code >= 0x80) break;
+    out[start + c] = static_cast<char>(code);
+  }
+  if (c == len) return;
+  out.resize(start + c);
+  for (; c < len; ++c) {
+    const std::uint32_t code = at(c);
+    if (code < 0x80) {
+      out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  }
+}
+
+// Text of a column as UTF-8 in one buffer: row i is chars[offsets[i], offsets[i+1]).
+struct TextColumn {
+  std::string chars;
+  std::vector<std::uint64_t> offsets{0};
+  std::vector<std::uint8_t> known;  // empty: all known
+  std::size_t size() const { return offsets.size() - 1; }
+  std::string_view operator[](std::size_t i) const {
+    return std::string_view(chars).substr(offsets[i], offsets[i + 1] - offsets[i]);
+  }
+  bool present(std::size_t i) const { return known.empty() || known[i] != 0; }
+};
+
+// A pandas categorical column: integer codes (-1 missing) and its categories.
+struct Categorical {
+  py::array codes;  // int64
+  py::object categories;
+};
+
+bool as_categorical(py::handle col, Categorical& out) {
+  if (py::isinstance<py::array>(col) || !py::hasattr(col, "cat") || !py::hasattr(col, "dtype")) return false;
+  if (py::str(col.attr("dtype")).cast<std::string>() != "category") return false;
+  out.codes = numpy().attr("asarray")(col.attr("cat").attr("codes"), "int64");
+  out.categories = col.attr("cat").attr("categories");
+  return true;
+}
+
+// Reads strings from a 'U'/'S' array, an object array or any sequence (None/NaN missing).
+TextColumn text_column(py::handle column, const std::string& name) {
+  TextColumn t;
+  if (is_array(column)) {
+    py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(column), name);
+    const char dt = a.dtype().kind();
+    if (dt == 'U' || dt == 'S') {
+      const std::size_t n = static_cast<std::size_t>(a.shape(0)), item = static_cast<std::size_t>(a.itemsize());
+      const bool ucs4 = dt == 'U';
+      const std::size_t width = ucs4 ? item / 4 : item;
+      const char* base = static_cast<const char*>(a.data());
+      // ASCII text (NIKs, codes): every code unit narrowed to a byte in one flat pass
+      // over the buffer, then each row's NUL padding cut off. Any other character sends
+      // the whole column through the UTF-8 encoder.
+      t.offsets.resize(n + 1);
+      t.chars.resize(n * width);
+      char* __restrict out = t.chars.data();
+      std::uint32_t high = 0;
+      if (ucs4) {
+        const std::size_t total = n * width;
+        std::size_t k = 0;
+#if defined(__SSE2__)
+        // 16 code units a step: packed with saturation (exact below 0x80), OR-ed for the check.
+        __m128i any = _mm_setzero_si128();
+        for (; k + 16 <= total; k += 16) {
+          const char* at = base + 4 * k;
+          const __m128i u0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+          const __m128i u1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16));
+          const __m128i u2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
+          const __m128i u3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
+          any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(u0, u1), _mm_or_si128(u2, u3)));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k),
+                           _mm_packus_epi16(_mm_packs_epi32(u0, u1), _mm_packs_epi32(u2, u3)));
+        }
+        alignas(16) std::uint32_t lanes[4];
+        _mm_store_si128(reinterpret_cast<__m128i*>(lanes), any);
+        high = lanes[0] | lanes[1] | lanes[2] | lanes[3];
+#endif
+        for (; k < total; ++k) {
+          std::uint32_t code;
+          std::memcpy(&code, base + 4 * k, 4);
+          high |= code;
+          out[k] = static_cast<char>(code);
+        }
+      } else if (n * width > 0) {
+        std::memcpy(out, base, n * width);
+      }
+      if (high < 0x80) {
+        std::size_t pos = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const char* row = out + i * width;
+          std::size_t len = width;
+          while (len > 0 && row[len - 1] == '\0') --len;
+          if (pos != i * width) std::memmove(out + pos, row, len);
+          pos += len;
+          t.offsets[i + 1] = pos;
+        }
+        t.chars.resize(pos);
+        return t;
+      }
+      t.chars.clear();
+      for (std::size_t i = 0; i < n; ++i) {
+        append_fixed_text(t.chars, base + i * item, item, ucs4);
+        t.offsets[i + 1] = t.chars.size();
+      }
+      return t;
+    }
+    if (dt != 'O') bad_column(name, std::string("expected strings, got a numpy array of dtype ") + py::str(a.dtype()).cast<std::string>());
+  }
+  const std::size_t n = py::len(column);
+  t.offsets.reserve(n + 1);
+  t.known.assign(n, 1);
+  std::size_t i = 0;
+  for (py::handle item : column) {
+    std::string_view text;
+    if (utf8_view(item, text)) {
+      t.chars.append(text);
+    } else if (PyBytes_Check(item.ptr())) {
+      t.chars.append(PyBytes_AS_STRING(item.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
+    } else if (is_missing(item)) {
+      t.known[i] = 0;
+    } else {
+      bad_row(name, i, "expected a str");
+    }
+    t.offsets.push_back(t.chars.size());
+    ++i;
+  }
+  return t;
+}
+
+// Distinct fixed-width raw values (at most 128), found by a hash of their bytes: random
+// columns of a few values would mispredict a compare-with-each scheme on every row.
+class RawValueTable {
+ public:
+  explicit RawValueTable(std::size_t item) : item_(item) { slots_.fill(-1); }
+  /// The value stored for the bytes at p, or null (then insert() may add it).
+  const std::int64_t* find(const char* p) {
+    std::size_t s = hash(p);
+    for (;;) {
+      const std::int32_t k = slots_[s];
+      if (k < 0) {
+        free_slot_ = s;
+        return nullptr;
+      }
+      if (equal(p, keys_[static_cast<std::size_t>(k)])) return &values_[static_cast<std::size_t>(k)];
+      s = (s + 1) & (kSlots - 1);
+    }
+  }
+  /// Right after find(p) gave null; p must stay valid. False when the table is full.
+  bool insert(const char* p, std::int64_t value) {
+    if (keys_.size() >= kSlots / 2) return false;
+    slots_[free_slot_] = static_cast<std::int32_t>(keys_.size());
+    keys_.push_back(p);
+    values_.push_back(value);
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 256;
+  std::size_t hash(const char* p) const {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + at, 8);
+      h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    }
+    for (; at < item_; ++at) h = (h ^ static_cast<unsigned char>(p[at])) * 0xC4CEB9FE1A85EC53ULL;
+    return static_cast<std::size_t>(h >> 56) & (kSlots - 1);
+  }
+  bool equal(const char* a, const char* b) const {
+    std::uint64_t diff = 0;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a + at, 8);
+      std::memcpy(&y, b + at, 8);
+      diff |= x ^ y;
+    }
+    for (; at < item_; ++at) diff |= static_cast<std::uint64_t>(static_cast<unsigned char>(a[at]) ^ static_cast<unsigned char>(b[at]));
+    return diff == 0;
+  }
+  std::size_t item_;
+  std::array<std::int32_t, kSlots> slots_{};
+  std::size_t free_slot_ = 0;
+  std::vector<const char*> keys_;
+  std::vector<std::int64_t> values_;
+};
+
+// Maps each distinct value once: index = intern(bytes) for a value not seen before.
+template <typename Lookup>
+class Interner {
+ public:
+  explicit Interner(Lookup lookup) : lookup_(std::move(lookup)) {}
+  std::int64_t operator()(std::string_view key) {
+    if (last_ < seen_.size() && seen_[last_].first == key) return seen_[last_].second;
+    for (std::size_t k = 0; k < seen_.size(); ++k) {
+      if (seen_[k].first == key) {
+        last_ = k;
+        return seen_[k].second;
+      }
+    }
+    seen_.emplace_back(std::string(key), lookup_(key));
+    last_ = seen_.size() - 1;
+    return seen_.back().second;
+  }
+
+ private:
+  Lookup lookup_;
+  std::vector<std::pair<std::string, std::int64_t>> seen_;
+  std::size_t last_ = 0;
+};
+
+// A numpy 'U'/'S' array into a string or enum field.
+void set_fixed_text(RecordBatch& b, int field, std::size_t first, std::size_t count, const py::array& a,
+                    const std::string& name) {
+  const bool ucs4 = a.dtype().kind() == 'U';
+  const std::size_t item = static_cast<std::size_t>(a.itemsize());
+  try {
+    b.set_fixed_strings(field, first, count, a.data(), ucs4 ? item / 4 : item, ucs4, nullptr);
+  } catch (const RuleError& e) {
+    bad_column(name, e.what());
+  }
+}
+
+// Enum indices of a column of strings; every distinct string is looked up once.
+void fill_enum(RecordBatch& b, int field, std::size_t first, std::size_t count, py::handle column,
+               const std::string& name) {
+  std::vector<std::int64_t> values(count);
+  std::vector<std::uint8_t> known(count, 1);
+  std::size_t row = 0;
+  auto lookup = [&](std::string_view utf8) {
+    try {
+      return b.enum_index(field, utf8);
+    } catch (const RuleError& e) {
+      bad_row(name, row, "not one of the declared values of " + e.path());
+    }
+  };
+  Categorical cat;
+  if (as_categorical(column, cat)) {
+    // Categories are decoded once, on first use.
+    const TextColumn names = text_column(cat.categories, name);
+    std::vector<std::int64_t> index(names.size(), -1);
+    auto codes = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
+    const std::int64_t* c = codes.data();
+    for (row = 0; row < count; ++row) {
+      const std::int64_t k = c[row];
+      if (k < 0 || !names.present(static_cast<std::size_t>(k))) {
+        known[row] = 0;
+        continue;
+      }
+      std::int64_t& ix = index[static_cast<std::size_t>(k)];
+      if (ix < 0) ix = lookup(names[static_cast<std::size_t>(k)]);
+      values[row] = ix;
+    }
+  } else if (is_array(column) && (py::reinterpret_borrow<py::array>(column).dtype().kind() == 'U' ||
+                                  py::reinterpret_borrow<py::array>(column).dtype().kind() == 'S')) {
+    // Fixed-width text: the core maps each distinct value once, writing the rows in place.
+    set_fixed_text(b, field, first, count, contiguous_1d(py::reinterpret_borrow<py::array>(column), name), name);
+    return;
+  } else {
+    const TextColumn t = text_column(column, name);
+    Interner intern(lookup);
+    for (row = 0; row < count; ++row) {
+      if (!t.present(row)) {
+        known[row] = 0;
+        continue;
+      }
+      values[row] = intern(t[row]);
+    }
+  }
+  b.set_values(field, first, count, values.data(), known.data());
+}
+
+// ISO dates of a column of strings.
+void fill_dates_from_text(RecordBatch& b, int field, std::size_t first, std::size_t count, const TextColumn& t,
+                          const std::string& name) {
+  std::vector<std::int64_t> values(count);
+  std::vector<std::uint8_t> known(count, 1);
+  for (std::size_t row = 0; row < count; ++row) {
+    if (!t.present(row)) {
+      known[row] = 0;
+      continue;
+    }
+    try {
+      values[row] = Date::parse_iso(t[row]).days_since_epoch();
+    } catch (const Error&) {
+      bad_row(name, row, "not a valid date \"YYYY-MM-DD\"");
+    }
+  }
+  b.set_values(field, first, count, values.data(), known.data());
+}
+
+// The general path: one Python object a row.
+void fill_objects(RecordBatch& b, int field, char kind, std::size_t first, std::size_t count, py::handle column,
+                  const std::string& name) {
+  std::size_t row = 0;
+  try {
+    for (py::handle v : column) {
+      if (row == count) break;
+      set_value(b, field, first + row, kind, v);
+      ++row;
+    }
+  } catch (const RuleError& e) {
+    bad_row(name, row, e.what());
+  } catch (const std::invalid_argument& e) {
+    bad_row(name, row, e.what());
+  } catch (const Error& e) {
+    bad_row(name, row, e.what());
+  } catch (const py::cast_error&) {
+    bad_row(name, row, "wrong type");
+  } catch (const py::builtin_exception&) {
+    bad_row(name, row, "wrong type");
+  }
+}
+
+// A column of a scalar field (for element fields, of `count` elements from `first`).
+void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::size_t count, py::handle column,
+                 const std::string& name) {
+  if (kind == 'e') {
+    fill_enum(b, field, first, count, column, name);
+    return;
+  }
+  Categorical cat;
+  if ((kind == 's' || kind == 'd') && as_categorical(column, cat)) {
+    // Decode the categories once and expand.
+    const TextColumn names = text_column(cat.categories, name);
+    auto codes = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
+    const std::int64_t* c = codes.data();
+    TextColumn t;
+    t.known.assign(count, 1);
+    for (std::size_t row = 0; row < count; ++row) {
+      const std::int64_t k = c[row];
+      if (k < 0 || !names.present(static_cast<std::size_t>(k))) t.known[row] = 0;
+      else t.chars.append(names[static_cast<std::size_t>(k)]);
+      t.offsets.push_back(t.chars.size());
+    }
+    if (kind == 's') b.set_strings(field, first, count, t.chars, t.offsets.data(), t.known.data());
+    else fill_dates_from_text(b, field, first, count, t, name);
+    return;
+  }
+  if (is_array(column)) {
+    py::array arr = contiguous_1d(py::reinterpret_borrow<py::array>(column), name);
     const char dt = arr.dtype().kind();
     if (kind == 'b' && dt == 'b') {
-      auto a = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(arr);
-      const bool* p = a.data();
-      for (std::size_t i = 0; i < n; ++i) b.set_bool(field, i, p[i]);
+      b.set_bools(field, first, count, static_cast<const std::uint8_t*>(arr.data()), nullptr);
       return;
     }
-    if (kind == 'i' && (dt == 'i' || dt == 'u')) {
+    if ((kind == 'i' && (dt == 'i' || dt == 'u')) || (kind == 'b' && (dt == 'i' || dt == 'u'))) {
+      if (dt == 'u' && arr.itemsize() == 8) {
+        auto u = py::array_t<std::uint64_t, py::array::c_style>::ensure(arr);
+        for (std::size_t i = 0; i < count; ++i) {
+          if (u.data()[i] > static_cast<std::uint64_t>(INT64_MAX)) bad_row(name, i, "number out of range");
+        }
+      }
       auto a = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
-      const std::int64_t* p = a.data();
-      for (std::size_t i = 0; i < n; ++i) b.set_int(field, i, p[i]);
+      if (kind == 'i') {
+        b.set_values(field, first, count, a.data(), nullptr);
+      } else {
+        std::vector<std::uint8_t> v(count);
+        for (std::size_t i = 0; i < count; ++i) v[i] = a.data()[i] != 0;
+        b.set_bools(field, first, count, v.data(), nullptr);
+      }
       return;
     }
     if ((kind == 'i' || kind == 'b') && dt == 'f') {
       auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(arr);
       const double* p = a.data();
-      for (std::size_t i = 0; i < n; ++i) {
-        if (std::isnan(p[i])) continue;
-        if (kind == 'b') b.set_bool(field, i, p[i] != 0.0);
-        else b.set_int(field, i, static_cast<std::int64_t>(p[i]));
+      std::vector<std::int64_t> values(count);
+      std::vector<std::uint8_t> known(count, 1);
+      for (std::size_t i = 0; i < count; ++i) {
+        if (std::isnan(p[i])) {
+          known[i] = 0;
+        } else if (kind == 'b') {
+          values[i] = p[i] != 0.0;
+        } else if (!(p[i] > -9.2e18 && p[i] < 9.2e18)) {
+          bad_row(name, i, "number out of range");
+        } else if (p[i] != std::trunc(p[i])) {
+          bad_row(name, i, "expected a whole number");
+        } else {
+          values[i] = static_cast<std::int64_t>(p[i]);
+        }
+      }
+      if (kind == 'i') {
+        b.set_values(field, first, count, values.data(), known.data());
+      } else {
+        std::vector<std::uint8_t> v(values.begin(), values.end());
+        b.set_bools(field, first, count, v.data(), known.data());
       }
       return;
     }
@@ -142,121 +612,536 @@ void fill_column(RecordBatch& b, int field, char kind, py::handle column, std::s
       py::array days = numpy().attr("asarray")(arr, "datetime64[D]").attr("view")("int64");
       auto a = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(days);
       const std::int64_t* p = a.data();
-      for (std::size_t i = 0; i < n; ++i) {
-        if (p[i] == INT64_MIN) continue;  // NaT
-        b.set_date(field, i, Date(static_cast<std::int32_t>(p[i])));
+      std::vector<std::uint8_t> known;  // built only when there is a NaT
+      for (std::size_t i = 0; i < count; ++i) {
+        if (p[i] == INT64_MIN) {  // NaT
+          if (known.empty()) known.assign(count, 1);
+          known[i] = 0;
+        } else if (p[i] < INT32_MIN || p[i] > INT32_MAX) {
+          bad_row(name, i, "date out of range");
+        }
       }
+      b.set_values(field, first, count, p, known.empty() ? nullptr : known.data());
       return;
     }
-    if (kind == 's' && (dt == 'U' || dt == 'S' || dt == 'O')) {
-      python::StringColumn col = python::to_string_column(arr);
-      for (std::size_t i = 0; i < n; ++i) {
-        if (!col.missing[i]) b.set_string(field, i, col[i]);
-      }
+    if (kind == 'd' && (dt == 'U' || dt == 'S')) {
+      fill_dates_from_text(b, field, first, count, text_column(arr, name), name);
       return;
     }
+    if (kind == 's' && (dt == 'U' || dt == 'S')) {
+      set_fixed_text(b, field, first, count, arr, name);
+      return;
+    }
+    if (kind == 's' && dt == 'O') {
+      const TextColumn t = text_column(arr, name);
+      b.set_strings(field, first, count, t.chars, t.offsets.data(), t.known.empty() ? nullptr : t.known.data());
+      return;
+    }
+    if (dt != 'O') {
+      bad_column(name, std::string("a numpy array of dtype ") + py::str(arr.dtype()).cast<std::string>() +
+                           " does not fit this input");
+    }
   }
-  // General path: a sequence of Python objects.
-  py::sequence seq = py::reinterpret_borrow<py::sequence>(column);
-  if (kind != 'l') {
-    for (std::size_t i = 0; i < n; ++i) set_value(b, field, i, kind, seq[i]);
-    return;
+  fill_objects(b, field, kind, first, count, column, name);
+}
+
+// Offsets of a columnar list or set column: int array of n + 1 entries from 0, non-decreasing,
+// ending at the number of flat values (checked by the caller against each flat column).
+std::vector<std::int64_t> read_offsets(py::handle obj, const std::string& name) {
+  if (!is_array(obj)) bad_column(name, "offsets must be a numpy integer array");
+  py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(obj), name);
+  const char dt = a.dtype().kind();
+  if (dt != 'i' && dt != 'u') {
+    bad_column(name, "offsets must be integers, not " + py::str(a.dtype()).cast<std::string>());
   }
-  // list<member>: each row a list of dicts keyed by the element fields' paths. The keys
-  // are made once, so that each element costs a few dict lookups.
+  if (a.shape(0) < 1) bad_column(name, "offsets need n + 1 entries (at least one)");
+  auto v = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+  std::vector<std::int64_t> out(v.data(), v.data() + v.shape(0));
+  if (out[0] != 0) bad_column(name, "offsets must start at 0");
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    if (out[i] < out[i - 1]) bad_row(name, i - 1, "offsets decrease (they must be non-decreasing)");
+  }
+  return out;
+}
+
+// An optional per-row missing mask (bool array, True = missing).
+std::vector<std::uint8_t> read_missing(py::handle obj, std::size_t n, const std::string& name) {
+  std::vector<std::uint8_t> known;  // empty: none missing
+  if (obj.is_none()) return known;
+  known.resize(n);
+  if (!is_array(obj) || py::reinterpret_borrow<py::array>(obj).dtype().kind() != 'b') {
+    bad_column(name, "the missing mask must be a numpy bool array");
+  }
+  py::array m = contiguous_1d(py::reinterpret_borrow<py::array>(obj), name);
+  if (static_cast<std::size_t>(m.shape(0)) != n) {
+    bad_column(name, "the missing mask has " + std::to_string(m.shape(0)) + " entries, not " + std::to_string(n));
+  }
+  const auto* missing = static_cast<const std::uint8_t*>(m.data());
+  for (std::size_t i = 0; i < n; ++i) known[i] = missing[i] ? 0 : 1;
+  return known;
+}
+
+std::size_t flat_length(py::handle values, const std::string& name) {
+  if (is_array(values)) {
+    py::array a = py::reinterpret_borrow<py::array>(values);
+    if (a.ndim() != 1) bad_column(name, "expected a 1-D array, got " + std::to_string(a.ndim()) + "-D");
+    return static_cast<std::size_t>(a.shape(0));
+  }
+  if (!py::hasattr(values, "__len__")) bad_column(name, "expected an array of values");
+  return py::len(values);
+}
+
+void check_flat_length(const std::vector<std::int64_t>& offsets, std::size_t len, const std::string& offsets_name,
+                       const std::string& name) {
+  if (static_cast<std::uint64_t>(offsets.back()) != len) {
+    bad_column(name, "has " + std::to_string(len) + " values but the offsets of '" + offsets_name + "' end at " +
+                         std::to_string(offsets.back()));
+  }
+}
+
+// A columnar programme set: (offsets, codes[, missing]); each distinct code is mapped once.
+void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const std::vector<std::int64_t>& offsets,
+                       py::handle codes, py::handle missing, const std::string& name) {
+  const std::string codes_name = name + "[codes]";
+  check_flat_length(offsets, flat_length(codes, codes_name), name, codes_name);
+  std::vector<std::uint8_t> known = read_missing(missing, n, name + "[missing]");
+  const std::size_t flat = static_cast<std::size_t>(offsets.back());
+  std::vector<std::int64_t> bits(flat);
+  std::size_t at = 0;
+  auto bit_of = [&](std::string_view code) -> std::int64_t {
+    if (code.empty()) bad_row(codes_name, at, "empty programme code");
+    try {
+      return b.program_bit(field, code);
+    } catch (const RuleError& e) {
+      bad_row(codes_name, at, e.what());
+    }
+  };
+  const char dt = is_array(codes) ? py::reinterpret_borrow<py::array>(codes).dtype().kind() : 'O';
+  if (dt == 'U' || dt == 'S') {
+    // Fixed-width codes: the raw bytes are the key; each distinct code is decoded once.
+    py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(codes), codes_name);
+    const std::size_t item = static_cast<std::size_t>(a.itemsize());
+    const char* base = static_cast<const char*>(a.data());
+    RawValueTable table(item);
+    for (at = 0; at < flat; ++at) {
+      const char* p = base + at * item;
+      const std::int64_t* found = table.find(p);
+      if (found != nullptr) {
+        bits[at] = *found;
+        continue;
+      }
+      std::string utf8;
+      append_fixed_text(utf8, p, item, dt == 'U');
+      bits[at] = bit_of(utf8);
+      table.insert(p, bits[at]);  // a full table only means more lookups
+    }
+  } else {
+    const TextColumn t = text_column(codes, codes_name);
+    Interner intern(bit_of);
+    for (at = 0; at < flat; ++at) {
+      if (!t.present(at)) bad_row(codes_name, at, "a programme code is missing");
+      bits[at] = intern(t[at]);
+    }
+  }
+  std::vector<std::int64_t> masks(n, 0);
+  for (std::size_t row = 0; row < n; ++row) {
+    if (!known.empty() && !known[row] && offsets[row + 1] != offsets[row]) bad_row(name, row, "a missing set has codes");
+    std::uint64_t m = 0;
+    for (std::int64_t k = offsets[row]; k < offsets[row + 1]; ++k) m |= std::uint64_t{1} << bits[static_cast<std::size_t>(k)];
+    masks[row] = static_cast<std::int64_t>(m);
+  }
+  b.set_values(field, 0, n, masks.data(), known.empty() ? nullptr : known.data());
+}
+
+// list<member> given as a list of dicts a row: each dict keyed by the element fields' paths.
+void fill_list_objects(RecordBatch& b, int field, std::size_t n, py::handle column, const std::vector<Input>& inputs,
+                       const std::string& elem_type, const std::string& name) {
+  // The keys are made once, so that each element costs a few dict lookups.
   struct ElemField {
     int index;
     char kind;
+    std::string sub;
     std::vector<py::str> keys;
   };
   std::vector<ElemField> fields;
-  for (const auto& [path, k] : kinds) {
-    if (path.rfind(list_path + ".", 0) != 0) continue;
-    ElemField f{b.field(path), k, {}};
-    std::size_t start = list_path.size() + 1;
+  for (const Input& in : inputs) {
+    if (in.path.rfind(elem_type + ".", 0) != 0) continue;
+    ElemField f{b.field(in.path), in.kind, in.path.substr(elem_type.size() + 1), {}};
+    std::size_t start = elem_type.size() + 1;
     for (;;) {
-      const std::size_t dot = path.find('.', start);
-      f.keys.emplace_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      const std::size_t dot = in.path.find('.', start);
+      f.keys.emplace_back(in.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
     fields.push_back(std::move(f));
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    py::object items = seq[i];
-    if (is_missing(items)) continue;
-    b.set_empty_list(field, i);
+  std::size_t row = 0;
+  for (py::handle items : column) {
+    if (row == n) break;
+    if (is_missing(items)) {
+      ++row;
+      continue;
+    }
+    if (PyUnicode_Check(items.ptr()) || PyDict_Check(items.ptr()) || !py::hasattr(items, "__iter__")) {
+      bad_row(name, row, "expected a list of dicts");
+    }
+    b.set_empty_list(field, row);
+    std::size_t k = 0;
     for (py::handle item : items) {
-      const std::size_t e = b.add_element(field, i);
-      if (!PyDict_Check(item.ptr())) throw py::type_error("a list element must be a dict");
+      const std::size_t e = b.add_element(field, row);
+      if (!PyDict_Check(item.ptr())) bad_row(name, row, "element " + std::to_string(k) + " is not a dict");
       for (const ElemField& f : fields) {
         PyObject* v = item.ptr();
         for (const py::str& key : f.keys) {
           v = PyDict_Check(v) ? PyDict_GetItem(v, key.ptr()) : nullptr;  // borrowed
           if (v == nullptr) break;
         }
-        if (v != nullptr) set_value(b, f.index, e, f.kind, py::handle(v));
+        if (v == nullptr) continue;
+        try {
+          set_value(b, f.index, e, f.kind, py::handle(v));
+        } catch (const std::invalid_argument& x) {
+          bad_row(name, row, "element " + std::to_string(k) + ", '" + f.sub + "': " + x.what());
+        } catch (const Error& x) {
+          bad_row(name, row, "element " + std::to_string(k) + ", '" + f.sub + "': " + x.what());
+        } catch (const py::cast_error&) {
+          bad_row(name, row, "element " + std::to_string(k) + ", '" + f.sub + "': wrong type");
+        } catch (const py::builtin_exception&) {
+          bad_row(name, row, "element " + std::to_string(k) + ", '" + f.sub + "': wrong type");
+        }
+      }
+      ++k;
+    }
+    ++row;
+  }
+}
+
+// ---- the table -------------------------------------------------------------------------
+struct TableColumn {
+  std::string name;
+  py::object value;
+};
+
+std::vector<TableColumn> table_columns(py::handle table) {
+  std::vector<TableColumn> columns;
+  if (py::isinstance<py::dict>(table)) {
+    for (auto item : py::reinterpret_borrow<py::dict>(table)) {
+      columns.push_back({py::str(item.first).cast<std::string>(), py::reinterpret_borrow<py::object>(item.second)});
+    }
+    return columns;
+  }
+  if (!py::hasattr(table, "columns")) {
+    throw Error(ErrorCode::kInvalidArgument, "evaluate_batch takes a dict of columns or a DataFrame");
+  }
+  for (py::handle key : table.attr("columns")) {
+    py::object col = table[key];
+    // Categoricals stay Series (decoded once per category); the rest become numpy arrays.
+    Categorical cat;
+    if (!as_categorical(col, cat) && py::hasattr(col, "to_numpy")) col = col.attr("to_numpy")();
+    columns.push_back({py::str(key).cast<std::string>(), col});
+  }
+  return columns;
+}
+
+// What a column feeds, from its name.
+struct Target {
+  enum Role { kIgnored, kTop, kElement } role = kIgnored;
+  const Input* input = nullptr;  // the field fed
+  const Input* list = nullptr;   // element columns: the list they belong to
+  std::string list_name;         // element columns: the name of the list column ("members")
+};
+
+const Input* top_input(const std::vector<Input>& inputs, const std::string& name) {
+  for (const Input& in : inputs) {
+    if (!in.element && in.path == name) return &in;
+  }
+  for (const Input& in : inputs) {
+    if (!in.element && in.short_name == name) return &in;
+  }
+  return nullptr;
+}
+
+Target resolve(const std::vector<Input>& inputs, const std::string& name) {
+  Target t;
+  if ((t.input = top_input(inputs, name)) != nullptr) {
+    t.role = Target::kTop;
+    return t;
+  }
+  // "<list column>.<element field without its type>": "members.nik", "kk.members.nik".
+  for (std::size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
+    const Input* list = top_input(inputs, name.substr(0, dot));
+    if (list == nullptr || list->kind != 'l') continue;
+    const std::string elem_path = list->elem_type + name.substr(dot);
+    for (const Input& in : inputs) {
+      if (in.element && in.path == elem_path) {
+        t.role = Target::kElement;
+        t.input = &in;
+        t.list = list;
+        t.list_name = name.substr(0, dot);
+        return t;
       }
     }
   }
+  return t;
+}
+
+// The columnar form of a list or set column: (offsets, values[, missing]) or, for a
+// list, a bare integer offsets array (the element columns are then named "<list>.<field>").
+bool is_columnar(py::handle value, char kind) {
+  if (py::isinstance<py::tuple>(value)) return true;
+  // A list column as a numpy array that is not of objects can only be offsets.
+  return kind == 'l' && is_array(value) && py::reinterpret_borrow<py::array>(value).dtype().kind() != 'O';
+}
+
+// A programme set column of one code a row: a numpy 'U'/'S' array or a categorical
+// ('' is the empty set, None/NaN missing); every distinct code is mapped once.
+bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column, const std::string& name) {
+  Categorical cat;
+  const bool categorical = as_categorical(column, cat);
+  if (!categorical) {
+    if (!is_array(column)) return false;
+    const char dt = py::reinterpret_borrow<py::array>(column).dtype().kind();
+    if (dt == 'O') return false;
+    if (dt != 'U' && dt != 'S') {
+      bad_column(name, "a programme set column is (offsets, codes[, missing]), a list of code lists or a str "
+                       "array of one code a row, not an array of dtype " +
+                           py::str(py::reinterpret_borrow<py::array>(column).dtype()).cast<std::string>());
+    }
+  }
+  const TextColumn names = text_column(categorical ? cat.categories : py::object(py::reinterpret_borrow<py::object>(column)), name);
+  std::vector<std::int64_t> masks(n, 0);
+  std::vector<std::uint8_t> known(n, 1);
+  std::size_t row = 0;
+  Interner intern([&](std::string_view code) -> std::int64_t {
+    if (code.empty()) return 0;
+    try {
+      return static_cast<std::int64_t>(std::uint64_t{1} << b.program_bit(field, code));
+    } catch (const RuleError& e) {
+      bad_row(name, row, e.what());
+    }
+  });
+  const std::int64_t* codes = nullptr;
+  py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> code_array;
+  if (categorical) {
+    code_array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
+    codes = code_array.data();
+  }
+  for (row = 0; row < n; ++row) {
+    const std::size_t k = categorical ? static_cast<std::size_t>(codes[row]) : row;
+    if ((categorical && codes[row] < 0) || !names.present(k)) {
+      known[row] = 0;
+      continue;
+    }
+    masks[row] = intern(names[k]);
+  }
+  b.set_values(field, 0, n, masks.data(), known.data());
+  return true;
+}
+
+// The result: (decisions int8, amounts int64, reasons as a numpy str array). The reason
+// codes are written straight into the array's UCS-4 buffer, one memcpy a row.
+py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std::int8_t>&& verdicts,
+                        std::vector<std::int64_t>&& amounts, const std::vector<std::int32_t>& reasons) {
+  const std::size_t rules = rs.rule_ids().size();
+  // Code table: [""], OUT_OF_PERIOD, AMOUNT_UNKNOWN, then each rule's code.
+  std::vector<std::u32string> table(3 + rules);
+  auto to_u32 = [](const char* utf8) {
+    py::str s = py::str(utf8);
+    Py_ssize_t len = 0;
+    Py_UCS4* buf = PyUnicode_AsUCS4Copy(s.ptr());
+    if (buf == nullptr) throw py::error_already_set();
+    len = PyUnicode_GET_LENGTH(s.ptr());
+    std::u32string out(reinterpret_cast<const char32_t*>(buf), static_cast<std::size_t>(len));
+    PyMem_Free(buf);
+    return out;
+  };
+  table[1] = to_u32("OUT_OF_PERIOD");
+  table[2] = to_u32("AMOUNT_UNKNOWN");
+  for (std::size_t r = 0; r < rules; ++r) table[3 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
+  const std::size_t n = reasons.size();
+  std::vector<std::uint32_t> index(n);
+  std::vector<bool> used(table.size(), false);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t r = reasons[i];
+    index[i] = r >= 0 ? 3 + static_cast<std::uint32_t>(r) : r == Outcome::kOutOfPeriod ? 1 : r == Outcome::kAmountUnknown ? 2 : 0;
+    used[index[i]] = true;
+  }
+  // As wide as the longest code that occurs (numpy's own choice for these strings).
+  std::size_t width = 1;
+  for (std::size_t k = 0; k < table.size(); ++k) {
+    if (used[k]) width = std::max(width, table[k].size());
+  }
+  py::array codes(py::dtype("<U" + std::to_string(width)), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
+  auto* out = static_cast<char32_t*>(codes.mutable_data());
+  std::vector<char32_t> padded(table.size() * width, U'\0');
+  for (std::size_t k = 0; k < table.size(); ++k) {
+    std::copy(table[k].begin(), table[k].begin() + static_cast<std::ptrdiff_t>(std::min(width, table[k].size())),
+              padded.begin() + static_cast<std::ptrdiff_t>(k * width));
+  }
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * width, padded.data() + index[i] * width, width * 4);
+  static py::object* result_type = new py::object(
+      py::module_::import("collections").attr("namedtuple")("BatchDecisions", "decisions amounts reasons"));
+  return (*result_type)(python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)), codes);
+}
+
+// Warm batches to refill: a cleared RecordBatch keeps its memory, so refilling one
+// of a like size allocates nothing and touches no fresh pages (which, for a batch of
+// tens of thousands of rows, costs about as much as decoding it). The pool is used
+// with the GIL held; a batch is taken out while in use, so concurrent calls (which
+// release the GIL while evaluating) never share one. Small batches only, a few rule
+// sets: the memory kept stays bounded. A batch keeps its rule set alive, so the
+// address of the rule set's canonical text identifies it.
+constexpr std::size_t kPooledRowsMax = std::size_t{1} << 16;
+constexpr std::size_t kPooledBatchesMax = 4;
+struct PooledBatch {
+  const void* ruleset;
+  std::unique_ptr<RecordBatch> batch;
+};
+std::vector<PooledBatch>& batch_pool() {
+  static auto* pool = new std::vector<PooledBatch>();  // leaked on purpose, like the other statics
+  return *pool;
+}
+std::unique_ptr<RecordBatch> take_batch(const RuleSet& rs) {
+  auto& pool = batch_pool();
+  for (auto it = pool.begin(); it != pool.end(); ++it) {
+    if (it->ruleset == &rs.to_json()) {
+      std::unique_ptr<RecordBatch> b = std::move(it->batch);
+      pool.erase(it);
+      b->clear();
+      return b;
+    }
+  }
+  return std::make_unique<RecordBatch>(rs);
+}
+void give_back(const RuleSet& rs, std::unique_ptr<RecordBatch> batch) {
+  if (batch->size() > kPooledRowsMax) return;
+  auto& pool = batch_pool();
+  pool.insert(pool.begin(), PooledBatch{&rs.to_json(), std::move(batch)});
+  if (pool.size() > kPooledBatchesMax) pool.pop_back();
 }
 
 py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of) {
   const Date date = to_date_or_today(as_of);
-  std::vector<std::pair<std::string, py::object>> columns;
-  if (py::hasattr(table, "columns") && !py::isinstance<py::dict>(table)) {
-    for (py::handle key : table.attr("columns")) {
-      py::object col = table[key];
-      if (py::hasattr(col, "to_numpy")) col = col.attr("to_numpy")();
-      columns.emplace_back(py::str(key).cast<std::string>(), col);
-    }
-  } else {
-    for (auto item : py::dict(py::reinterpret_borrow<py::object>(table))) {
-      columns.emplace_back(py::str(item.first).cast<std::string>(), py::reinterpret_borrow<py::object>(item.second));
-    }
-  }
+  const std::vector<TableColumn> columns = table_columns(table);
+  const std::vector<Input> inputs = inputs_of(rs);  // a copy: the cache may change while the GIL is released
+  std::unique_ptr<RecordBatch> pooled = take_batch(rs);
+  RecordBatch& batch = *pooled;
+
+  // Rows: every top-level column has n rows (offsets n + 1 entries); element columns
+  // are checked against their list's offsets.
+  std::vector<Target> targets;
   std::size_t n = 0;
-  bool first = true;
-  for (const auto& [name, col] : columns) {
-    const std::size_t len = py::len(col);
-    if (!first && len != n) {
-      throw Error(ErrorCode::kInvalidArgument, "column '" + name + "' has " + std::to_string(len) + " rows, not " +
-                                                   std::to_string(n) + ": columns must have equal lengths");
+  const std::string* first_name = nullptr;
+  for (const TableColumn& col : columns) {
+    targets.push_back(resolve(inputs, col.name));
+    const Target& t = targets.back();
+    if (t.role != Target::kTop) continue;
+    std::size_t len = 0;
+    if ((t.input->kind == 'l' || t.input->kind == 'p') && is_columnar(col.value, t.input->kind)) {
+      py::object offsets = col.value;
+      if (py::isinstance<py::tuple>(col.value)) {
+        const std::size_t parts = py::len(col.value);
+        if (parts < 2 || parts > 3) bad_column(col.name, "the columnar form is a tuple (offsets, values[, missing])");
+        offsets = py::reinterpret_borrow<py::tuple>(col.value)[0];
+      }
+      if (!is_array(offsets)) bad_column(col.name, "offsets must be a numpy integer array");
+      const py::ssize_t entries = py::reinterpret_borrow<py::array>(offsets).shape(0);
+      if (entries < 1) bad_column(col.name, "offsets need n + 1 entries (at least one)");
+      len = static_cast<std::size_t>(entries - 1);
+    } else {
+      if (!py::hasattr(col.value, "__len__") || PyUnicode_Check(col.value.ptr())) {
+        bad_column(col.name, "expected an array or a sequence of values");
+      }
+      len = py::len(col.value);
+    }
+    if (first_name != nullptr && len != n) {
+      bad_column(col.name, "has " + std::to_string(len) + " rows, not " + std::to_string(n) + " (as '" + *first_name +
+                               "'): columns must have equal lengths");
     }
     n = len;
-    first = false;
+    first_name = &col.name;
   }
-  const auto kinds = input_kinds(rs);
-  RecordBatch batch(rs);
   batch.append_rows(n);
-  for (const auto& [name, col] : columns) {
-    // A column is named by the input path ("kk.lost_livelihood") or without its root ("lost_livelihood").
-    int field = batch.field(name);
-    std::string path = name;
-    if (field < 0) {
-      for (const auto& [p, k] : kinds) {
-        const std::size_t dot = p.find('.');
-        if (dot != std::string::npos && p.substr(dot + 1) == name && batch.field(p) >= 0) {
-          field = batch.field(p);
-          path = p;
-          break;
+
+  // Lists given as offsets: where their elements start, for the element columns.
+  struct ListSpan {
+    const Input* list;
+    std::string name;
+    std::vector<std::int64_t> offsets;
+    std::size_t first_element;
+  };
+  std::vector<ListSpan> spans;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const TableColumn& col = columns[c];
+    const Target& t = targets[c];
+    if (t.role != Target::kTop) continue;
+    const int field = batch.field(t.input->path);
+    const char kind = t.input->kind;
+    if (kind == 'p' && is_columnar(col.value, kind)) {
+      py::tuple parts = py::reinterpret_borrow<py::tuple>(col.value);
+      fill_set_columnar(batch, field, n, read_offsets(parts[0], col.name), parts[1],
+                        parts.size() > 2 ? py::object(parts[2]) : py::none(), col.name);
+    } else if (kind == 'p' && fill_set_single(batch, field, n, col.value, col.name)) {
+      // one code a row
+    } else if (kind == 'l' && is_columnar(col.value, kind)) {
+      ListSpan span{t.input, col.name, {}, 0};
+      py::object missing = py::none();
+      py::object values = py::none();
+      if (py::isinstance<py::tuple>(col.value)) {
+        py::tuple parts = py::reinterpret_borrow<py::tuple>(col.value);
+        span.offsets = read_offsets(parts[0], col.name);
+        values = parts[1];
+        if (parts.size() > 2) missing = parts[2];
+        if (!py::isinstance<py::dict>(values)) {
+          bad_column(col.name, "the values of a columnar list are a dict {element field: flat column}");
+        }
+      } else {
+        span.offsets = read_offsets(col.value, col.name);
+      }
+      const std::vector<std::uint8_t> known = read_missing(missing, n, col.name + "[missing]");
+      try {
+        span.first_element = batch.set_lists(field, 0, n, span.offsets.data(), known.empty() ? nullptr : known.data());
+      } catch (const RuleError& e) {
+        bad_column(col.name, e.what());
+      }
+      if (!values.is_none()) {
+        for (auto item : py::reinterpret_borrow<py::dict>(values)) {
+          const std::string sub = py::str(item.first).cast<std::string>();
+          const std::string elem_name = col.name + "." + sub;
+          const std::string elem_path = t.input->elem_type + "." + sub;
+          const Input* in = nullptr;
+          for (const Input& i : inputs) {
+            if (i.element && i.path == elem_path) in = &i;
+          }
+          if (in == nullptr) continue;  // element fields the rule set does not read are ignored
+          check_flat_length(span.offsets, flat_length(item.second, elem_name), col.name, elem_name);
+          fill_scalar(batch, batch.field(in->path), in->kind, span.first_element,
+                      static_cast<std::size_t>(span.offsets.back()), item.second, elem_name);
         }
       }
-    }
-    if (field < 0) continue;  // columns the rule set does not read are ignored
-    char kind = 's';
-    for (const auto& [p, k] : kinds) {
-      if (p == path) kind = k;
-    }
-    if (kind == 'l') {
-      // The element type of list<member> is named by the element fields' first segment.
-      py::dict doc = py::module_::import("json").attr("loads")(rs.to_json());
-      std::string t = py::dict(doc["inputs"])[py::str(path)].cast<std::string>();
-      fill_column(batch, field, kind, col, n, kinds, t.substr(5, t.size() - 6));
+      spans.push_back(std::move(span));
+    } else if (kind == 'l') {
+      fill_list_objects(batch, field, n, col.value, inputs, t.input->elem_type, col.name);
     } else {
-      fill_column(batch, field, kind, col, n, kinds, std::string());
+      fill_scalar(batch, field, kind, 0, n, col.value, col.name);
     }
   }
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const TableColumn& col = columns[c];
+    const Target& t = targets[c];
+    if (t.role != Target::kElement) continue;
+    const ListSpan* span = nullptr;
+    for (const ListSpan& s : spans) {
+      if (s.list == t.list) span = &s;
+    }
+    if (span == nullptr) {
+      bad_column(col.name, "an element column needs its list column '" + t.list_name + "' given as offsets");
+    }
+    check_flat_length(span->offsets, flat_length(col.value, col.name), span->name, col.name);
+    fill_scalar(batch, batch.field(t.input->path), t.input->kind, span->first_element,
+                static_cast<std::size_t>(span->offsets.back()), col.value, col.name);
+  }
+
   std::vector<std::int8_t> verdicts(n);
   std::vector<std::int64_t> amounts(n);
   std::vector<std::int32_t> reasons(n);
@@ -265,23 +1150,40 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of)
     py::gil_scoped_release release;
     ev.evaluate_batch(batch, verdicts.data(), amounts.data(), reasons.data());
   }
-  // Reason codes as a numpy str array: index into the table of codes, vectorised.
-  const auto ids = rs.rule_ids();
-  py::list table_codes;
-  table_codes.append(py::str(""));
-  table_codes.append(py::str("OUT_OF_PERIOD"));
-  table_codes.append(py::str("AMOUNT_UNKNOWN"));
-  for (std::size_t r = 0; r < ids.size(); ++r) table_codes.append(py::str(ev.reason_code(static_cast<std::int32_t>(r))));
-  std::vector<std::int64_t> code_index(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t r = reasons[i];
-    code_index[i] = r >= 0 ? 3 + r : r == Outcome::kOutOfPeriod ? 1 : r == Outcome::kAmountUnknown ? 2 : 0;
+  give_back(rs, std::move(pooled));
+  return batch_result(rs, ev, std::move(verdicts), std::move(amounts), reasons);
+}
+
+// Bench only: the C++ batch. Decodes a JSON array of records in C++ once, then times
+// `repeats` runs of Evaluator::evaluate_batch alone, in wall-clock and in this thread's
+// CPU seconds (steadier on a shared machine); returns (wall seconds of each run, CPU
+// seconds of each run, result of the last run as evaluate_batch gives it).
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+py::tuple cpp_batch_timings(const RuleSet& rs, const std::string& records_json, py::handle as_of, int repeats) {
+  const Date date = to_date_or_today(as_of);
+  RecordBatch batch(rs);
+  const Evaluator ev = rs.evaluator(date);
+  const std::size_t n = batch.append_json_array(records_json);
+  std::vector<std::int8_t> verdicts(n);
+  std::vector<std::int64_t> amounts(n);
+  std::vector<std::int32_t> reasons(n);
+  std::vector<double> wall, cpu;
+  {
+    py::gil_scoped_release release;
+    for (int r = 0; r < std::max(repeats, 1); ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      const double cpu_start = thread_cpu_seconds();
+      ev.evaluate_batch(batch, verdicts.data(), amounts.data(), reasons.data());
+      cpu.push_back(thread_cpu_seconds() - cpu_start);
+      wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
   }
-  py::object codes_arr = numpy().attr("array")(table_codes, py::arg("dtype") = "str");
-  py::object codes = codes_arr.attr("__getitem__")(python::to_numpy(std::move(code_index)));
-  static py::object* result_type = new py::object(
-      py::module_::import("collections").attr("namedtuple")("BatchDecisions", "decisions amounts reasons"));
-  return (*result_type)(python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)), codes);
+  return py::make_tuple(wall, cpu, batch_result(rs, ev, std::move(verdicts), std::move(amounts), reasons));
 }
 
 py::dict values_dict(const Reason& r) {
@@ -377,11 +1279,27 @@ void register_rules(py::module_& m) {
           "(datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values "
           "it read; otherwise evaluation stops at the first failing rule.")
       .def("evaluate_batch", &evaluate_batch, py::arg("table"), py::arg("as_of") = py::none(),
-           "Decides many records given as columns: a dict of equal-length columns or a DataFrame, named by input "
-           "path ('kk.lost_livelihood') or without the root ('lost_livelihood'); numpy arrays for scalars (NaN/None "
-           "missing), lists of code lists for programme sets, lists of lists of dicts for member lists. Returns "
-           "(decisions int8: 0 eligible, 1 ineligible, 2 needs_data; amounts int64; reasons: first reason code "
-           "as str, '' when eligible).")
+           "Decides many records given as columns: a dict of columns or a DataFrame, named by input path "
+           "('kk.lost_livelihood') or without the root ('lost_livelihood'); columns the rule set does not read "
+           "are ignored. Every top-level column has n rows (offsets n + 1 entries). Column forms:\n"
+           "- bool/int/money: numpy bool/int arrays, or float arrays with NaN missing; date: datetime64 (NaT "
+           "missing) or ISO 'YYYY-MM-DD' strings; string/enum: numpy 'U'/'S' arrays, object arrays (None "
+           "missing) or pandas categoricals (enum values are looked up once per distinct value); any of these "
+           "also as a list of Python values (None missing).\n"
+           "- programme sets: (offsets, codes[, missing]) with codes a flat str array and row i's codes "
+           "codes[offsets[i]:offsets[i+1]], a 'U'/'S' array or categorical of one code a row ('' the empty set), or a "
+           "list of code lists a row.\n"
+           "- member lists: offsets (int array of n + 1, from 0, non-decreasing, ending at the number of "
+           "elements) with flat element columns named '<list>.<field>' ('members.nik', 'members.birth_date'), "
+           "or (offsets, {'nik': flat, 'birth_date': flat}[, missing]), or a list of lists of dicts a row. "
+           "missing: bool array, True where the whole list/set is missing.\n"
+           "Returns (decisions int8: 0 eligible, 1 ineligible, 2 needs_data; amounts int64; reasons: first reason "
+           "code as a numpy str array, '' when eligible). A bad column raises RuleError naming the column (and "
+           "row); the GIL is released while evaluating.")
+      .def("_cpp_batch_timings", &cpp_batch_timings, py::arg("records_json"), py::arg("as_of"), py::arg("repeats"),
+           "Bench only (bench/compare_rules.py): decodes a JSON array of records in C++, then times each of "
+           "`repeats` runs of the C++ batch evaluation alone. Returns (wall seconds per run, thread CPU seconds per "
+           "run, the last run's result).")
       .def("run_tests", &RuleSet::run_tests, "Runs the embedded tests; returns the failures (empty when all pass).")
       .def("__repr__", [](const RuleSet& r) { return "<RuleSet " + r.id() + " " + r.version() + ">"; });
 }

@@ -142,6 +142,43 @@ class SMARTKAMPUNG_EXPORT RecordBatch {
   /// Marks a list field present and empty (lists are missing until then or an element is added).
   void set_empty_list(int list_field, std::size_t row);
 
+  // Column setters: many consecutive rows (element rows for element fields) at once,
+  // from `first`; the fast path of columnar input. known[i] == 0 leaves row first + i
+  // missing; `known` may be null (all known). They throw RuleError naming the field and
+  // the row (first + i) of a bad value, and leave earlier rows of the call set.
+
+  /// Bool fields: values[i] != 0 is true.
+  void set_bools(int field, std::size_t first, std::size_t count, const std::uint8_t* values,
+                 const std::uint8_t* known);
+  /// int and money (the value), date (days since 1970-01-01), enum (an index from
+  /// enum_index) and programme sets (a mask of program_bit bits).
+  void set_values(int field, std::size_t first, std::size_t count, const std::int64_t* values,
+                  const std::uint8_t* known);
+  /// String and enum fields: row first + i is chars[offsets[i], offsets[i + 1]) (UTF-8;
+  /// `offsets` has count + 1 non-decreasing entries, the last <= chars.size()).
+  void set_strings(int field, std::size_t first, std::size_t count, std::string_view chars,
+                   const std::uint64_t* offsets, const std::uint8_t* known);
+  /// String and enum fields from fixed-width text (numpy's layouts): value i starts at
+  /// data + i * width * (ucs4 ? 4 : 1) and is `width` bytes ('S') or `width` UCS-4 code
+  /// points ('U', host byte order), its trailing NULs dropped; UCS-4 is stored as UTF-8.
+  /// An enum value is looked up once per distinct value.
+  void set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data, std::size_t width,
+                         bool ucs4, const std::uint8_t* known);
+  /// List fields: gives row first + i the elements offsets[i] .. offsets[i + 1] - 1 of
+  /// offsets[count] - offsets[0] new elements (every element field missing), appended
+  /// after the existing ones; `offsets` must be non-decreasing. A missing row gets no
+  /// elements (its offsets must be equal). Returns the element index of the first new
+  /// element, the `first` of the element fields' column setters.
+  std::size_t set_lists(int list_field, std::size_t first, std::size_t count, const std::int64_t* offsets,
+                        const std::uint8_t* known);
+  /// The index of a declared value of an enum field (for set_values); throws RuleError
+  /// naming the field when it is not declared.
+  std::int64_t enum_index(int field, std::string_view value) const;
+  /// The bit of a programme code in this batch's set masks (for set_values): the rule
+  /// set's codes first, then new codes as they are met. Throws RuleError (naming
+  /// `field`'s path) for an empty code or more than 64 distinct codes in the batch.
+  int program_bit(int field, std::string_view code);
+
  private:
   friend class Evaluator;
   friend class RuleSet;

@@ -592,13 +592,21 @@ class RuleSet:
         """
     def __repr__(self) -> str:
         ...
+    def _cpp_batch_timings(self, records_json: str, as_of: typing.Any, repeats: typing.SupportsInt | typing.SupportsIndex) -> tuple:
+        """
+        Bench only (bench/compare_rules.py): decodes a JSON array of records in C++, then times each of `repeats` runs of the C++ batch evaluation alone. Returns (wall seconds per run, thread CPU seconds per run, the last run's result).
+        """
     def evaluate(self, record: typing.Any, as_of: typing.Any = None, explain: bool = False) -> Decision:
         """
         Decides one record (a dict shaped like the embedded tests' input, e.g. {'kk': {...}}) on as_of (datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values it read; otherwise evaluation stops at the first failing rule.
         """
     def evaluate_batch(self, table: typing.Any, as_of: typing.Any = None) -> typing.Any:
         """
-        Decides many records given as columns: a dict of equal-length columns or a DataFrame, named by input path ('kk.lost_livelihood') or without the root ('lost_livelihood'); numpy arrays for scalars (NaN/None missing), lists of code lists for programme sets, lists of lists of dicts for member lists. Returns (decisions int8: 0 eligible, 1 ineligible, 2 needs_data; amounts int64; reasons: first reason code as str, '' when eligible).
+        Decides many records given as columns: a dict of columns or a DataFrame, named by input path ('kk.lost_livelihood') or without the root ('lost_livelihood'); columns the rule set does not read are ignored. Every top-level column has n rows (offsets n + 1 entries). Column forms:
+        - bool/int/money: numpy bool/int arrays, or float arrays with NaN missing; date: datetime64 (NaT missing) or ISO 'YYYY-MM-DD' strings; string/enum: numpy 'U'/'S' arrays, object arrays (None missing) or pandas categoricals (enum values are looked up once per distinct value); any of these also as a list of Python values (None missing).
+        - programme sets: (offsets, codes[, missing]) with codes a flat str array and row i's codes codes[offsets[i]:offsets[i+1]], a 'U'/'S' array or categorical of one code a row ('' the empty set), or a list of code lists a row.
+        - member lists: offsets (int array of n + 1, from 0, non-decreasing, ending at the number of elements) with flat element columns named '<list>.<field>' ('members.nik', 'members.birth_date'), or (offsets, {'nik': flat, 'birth_date': flat}[, missing]), or a list of lists of dicts a row. missing: bool array, True where the whole list/set is missing.
+        Returns (decisions int8: 0 eligible, 1 ineligible, 2 needs_data; amounts int64; reasons: first reason code as a numpy str array, '' when eligible). A bad column raises RuleError naming the column (and row); the GIL is released while evaluating.
         """
     def run_tests(self) -> list[RuleTestFailure]:
         """

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace smartkampung::detail {
@@ -204,9 +205,32 @@ struct Compiled {
 std::shared_ptr<const Compiled> compile_for(const RuleSetImpl& rs, Date as_of);
 
 // ---- decoded records -------------------------------------------------------------
+/// Leaves the elements that resize(n) adds uninitialised (resize(n, value) still fills):
+/// the value and length of a missing entry are never read, so new rows are not written
+/// twice (once as zeros, once by a setter).
+template <typename T>
+struct UninitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() noexcept = default;
+  template <typename U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor)
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 struct Column {
-  std::vector<std::int64_t> v;   // value; string: offset into chars; list: first element
-  std::vector<std::uint32_t> n;  // string length / list length
+  // Read only where known[row] != 0 (n: only for strings and lists).
+  std::vector<std::int64_t, UninitAllocator<std::int64_t>> v;   // value; string: offset into chars; list: first element
+  std::vector<std::uint32_t, UninitAllocator<std::uint32_t>> n;  // string length / list length
   std::vector<std::uint8_t> known;
 };
 

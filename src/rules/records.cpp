@@ -3,7 +3,12 @@
 #include "rules/ir.hpp"
 #include "rules/json_util.hpp"
 
+#include <array>
 #include <climits>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace smartkampung {
 
@@ -61,8 +66,8 @@ void RecordBatch::append_rows(std::size_t n) {
   for (std::size_t f = 0; f < fields.size(); ++f) {
     if (fields[f].elem_type >= 0) continue;
     Column& c = data_->cols[f];
-    c.v.resize(data_->rows, 0);
-    c.n.resize(data_->rows, 0);
+    c.v.resize(data_->rows);  // left unwritten: a missing entry's value is never read
+    c.n.resize(data_->rows);
     c.known.resize(data_->rows, 0);
   }
 }
@@ -198,6 +203,367 @@ void RecordBatch::set_empty_list(int list_field, std::size_t row) {
   c.v[row] = static_cast<std::int64_t>(data_->elems[static_cast<std::size_t>(f.type.aux)]);
   c.n[row] = 0;
   c.known[row] = 1;
+}
+
+// ---- column setters ----------------------------------------------------------------
+namespace {
+const FieldDef& column_def(const detail::RuleSetImpl& rs, const BatchData& d, int field, std::size_t first,
+                           std::size_t count) {
+  if (field < 0 || static_cast<std::size_t>(field) >= rs.schema.fields.size()) {
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+  }
+  const FieldDef& f = rs.schema.fields[static_cast<std::size_t>(field)];
+  const std::size_t limit = f.elem_type >= 0 ? d.elems[static_cast<std::size_t>(f.elem_type)] : d.rows;
+  if (first > limit || count > limit - first) {
+    bad(f.path, "rows " + std::to_string(first) + ".." + std::to_string(first + count) + " out of range");
+  }
+  return f;
+}
+
+[[noreturn]] void bad_row(const FieldDef& f, std::size_t row, const std::string& msg) {
+  bad(f.path, "row " + std::to_string(row) + ": " + msg);
+}
+}  // namespace
+
+void RecordBatch::set_bools(int field, std::size_t first, std::size_t count, const std::uint8_t* values,
+                            const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kBool}, "a bool");
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  std::int64_t* v = c.v.data() + first;
+  std::uint8_t* k = c.known.data() + first;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint8_t present = known == nullptr || known[i] != 0;
+    v[i] = present && values[i] != 0;
+    k[i] = present;
+  }
+}
+
+void RecordBatch::set_values(int field, std::size_t first, std::size_t count, const std::int64_t* values,
+                             const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kInt, Kind::kMoney, Kind::kDate, Kind::kEnum, Kind::kSet}, "a number, date, enum index or set");
+  // The range every known value must fall in.
+  std::int64_t lo = INT64_MIN, hi = INT64_MAX;
+  const char* what = "";
+  if (f.type.kind == Kind::kDate) {
+    lo = INT32_MIN;
+    hi = INT32_MAX;
+    what = "date out of range";
+  } else if (f.type.kind == Kind::kEnum) {
+    lo = 0;
+    hi = static_cast<std::int64_t>(rules_->schema.enums[static_cast<std::size_t>(f.type.aux)].size()) - 1;
+    what = "enum index out of range";
+  } else if (f.type.kind == Kind::kSet) {
+    const std::size_t bits = rules_->programs.size() + data_->extra_programs.size();
+    what = "programme mask has a bit no programme code was given for";
+    for (std::size_t i = 0; i < count; ++i) {
+      if ((known == nullptr || known[i] != 0) && bits < 64 && (static_cast<std::uint64_t>(values[i]) >> bits) != 0) {
+        bad_row(f, first + i, what);
+      }
+    }
+  }
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  std::int64_t* v = c.v.data() + first;
+  std::uint8_t* k = c.known.data() + first;
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    if (present && (values[i] < lo || values[i] > hi)) bad_row(f, first + i, what);
+    v[i] = present ? values[i] : 0;
+    k[i] = present ? 1 : 0;
+  }
+}
+
+void RecordBatch::set_strings(int field, std::size_t first, std::size_t count, std::string_view chars,
+                              const std::uint64_t* offsets, const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kString, Kind::kEnum}, "a string");
+  for (std::size_t i = 0; i < count; ++i) {
+    if (offsets[i + 1] < offsets[i] || offsets[i + 1] > chars.size()) bad_row(f, first + i, "bad string offsets");
+    if (offsets[i + 1] - offsets[i] > UINT32_MAX) bad_row(f, first + i, "string too long");
+  }
+  if (f.type.kind == Kind::kEnum) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (known != nullptr && known[i] == 0) {
+        data_->cols[static_cast<std::size_t>(field)].known[first + i] = 0;
+      } else {
+        std::int64_t index = 0;
+        try {
+          index = enum_index(field, chars.substr(offsets[i], offsets[i + 1] - offsets[i]));
+        } catch (const RuleError&) {
+          bad_row(f, first + i, "not one of the declared values");
+        }
+        Column& c = data_->cols[static_cast<std::size_t>(field)];
+        c.v[first + i] = index;
+        c.n[first + i] = 0;
+        c.known[first + i] = 1;
+      }
+    }
+    return;
+  }
+  // One copy of the characters the rows use; each row points into it.
+  const std::uint64_t begin = count == 0 ? 0 : offsets[0], end = count == 0 ? 0 : offsets[count];
+  const std::int64_t base = static_cast<std::int64_t>(data_->chars.size()) - static_cast<std::int64_t>(begin);
+  data_->chars.append(chars.substr(begin, end - begin));
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    c.v[first + i] = present ? base + static_cast<std::int64_t>(offsets[i]) : 0;
+    c.n[first + i] = present ? static_cast<std::uint32_t>(offsets[i + 1] - offsets[i]) : 0;
+    c.known[first + i] = present ? 1 : 0;
+  }
+}
+
+namespace {
+// Appends UTF-8 of `len` UCS-4 code points (values beyond U+10FFFF become U+FFFD).
+void append_utf8(std::string& out, const char* units, std::size_t len) {
+  for (std::size_t c = 0; c < len; ++c) {
+    std::uint32_t code;
+    std::memcpy(&code, units + 4 * c, 4);
+    if (code > 0x10FFFF) code = 0xFFFD;
+    if (code < 0x80) {
+      out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  }
+}
+
+// Narrows `count` UCS-4 code units to bytes; returns the OR of all units (>= 0x80: not ASCII).
+std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
+  std::uint32_t high = 0;
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  // 16 units a step, packed with saturation (exact below 0x80) and OR-ed for the check.
+  __m128i any = _mm_setzero_si128();
+  for (; k + 16 <= count; k += 16) {
+    const char* at = in + 4 * k;
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16));
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
+    const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
+    any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+  }
+  alignas(16) std::uint32_t lanes[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), any);
+  high = lanes[0] | lanes[1] | lanes[2] | lanes[3];
+#endif
+  for (; k < count; ++k) {
+    std::uint32_t code;
+    std::memcpy(&code, in + 4 * k, 4);
+    high |= code;
+    out[k] = static_cast<char>(code);
+  }
+  return high;
+}
+
+// Distinct fixed-width raw values (at most 128), found by a hash of their bytes: random
+// columns of a few values would mispredict a compare-with-each scheme on every row.
+class RawValueTable {
+ public:
+  explicit RawValueTable(std::size_t item) : item_(item) { slots_.fill(-1); }
+  /// The value stored for the bytes at p, or null (then insert() may add it).
+  const std::int64_t* find(const char* p) {
+    std::size_t s = hash(p);
+    for (;;) {
+      const std::int32_t k = slots_[s];
+      if (k < 0) {
+        free_slot_ = s;
+        return nullptr;
+      }
+      if (equal(p, keys_[static_cast<std::size_t>(k)])) return &values_[static_cast<std::size_t>(k)];
+      s = (s + 1) & (kSlots - 1);
+    }
+  }
+  /// Right after find(p) gave null; p must stay valid. False when the table is full.
+  bool insert(const char* p, std::int64_t value) {
+    if (keys_.size() >= kSlots / 2) return false;
+    slots_[free_slot_] = static_cast<std::int32_t>(keys_.size());
+    keys_.push_back(p);
+    values_.push_back(value);
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 256;
+  std::size_t hash(const char* p) const {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + at, 8);
+      h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    }
+    for (; at < item_; ++at) h = (h ^ static_cast<unsigned char>(p[at])) * 0xC4CEB9FE1A85EC53ULL;
+    return static_cast<std::size_t>(h >> 56) & (kSlots - 1);
+  }
+  bool equal(const char* a, const char* b) const {
+    std::uint64_t diff = 0;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a + at, 8);
+      std::memcpy(&y, b + at, 8);
+      diff |= x ^ y;
+    }
+    for (; at < item_; ++at) diff |= static_cast<std::uint64_t>(static_cast<unsigned char>(a[at]) ^ static_cast<unsigned char>(b[at]));
+    return diff == 0;
+  }
+  std::size_t item_;
+  std::array<std::int32_t, kSlots> slots_{};
+  std::size_t free_slot_ = 0;
+  std::vector<const char*> keys_;
+  std::vector<std::int64_t> values_;
+};
+
+// Length of a fixed-width value without its trailing NULs.
+std::size_t fixed_length(const char* p, std::size_t width, bool ucs4) {
+  std::size_t len = width;
+  if (ucs4) {
+    std::uint32_t code = 0;
+    while (len > 0 && (std::memcpy(&code, p + 4 * (len - 1), 4), code == 0)) --len;
+  } else {
+    while (len > 0 && p[len - 1] == '\0') --len;
+  }
+  return len;
+}
+}  // namespace
+
+void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data,
+                                    std::size_t width, bool ucs4, const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, field, first, count);
+  expect_kind(f, {Kind::kString, Kind::kEnum}, "a string");
+  const char* base = static_cast<const char*>(data);
+  const std::size_t item = ucs4 ? 4 * width : width;
+  Column& c = data_->cols[static_cast<std::size_t>(field)];
+  if (f.type.kind == Kind::kEnum) {
+    // Each distinct value is decoded and looked up once.
+    RawValueTable table(item);
+    std::string utf8;
+    for (std::size_t i = 0; i < count; ++i) {
+      const bool present = known == nullptr || known[i] != 0;
+      c.known[first + i] = present ? 1 : 0;
+      c.v[first + i] = 0;
+      if (!present) continue;
+      const char* p = base + i * item;
+      const std::int64_t* found = table.find(p);
+      std::int64_t index = 0;
+      if (found != nullptr) {
+        index = *found;
+      } else {
+        utf8.clear();
+        const std::size_t len = fixed_length(p, width, ucs4);
+        if (ucs4) append_utf8(utf8, p, len);
+        else utf8.assign(p, len);
+        try {
+          index = enum_index(field, utf8);
+        } catch (const RuleError&) {
+          bad_row(f, first + i, "not one of the declared values");
+        }
+        table.insert(p, index);  // a full table only means more lookups
+      }
+      c.v[first + i] = index;
+    }
+    return;
+  }
+  // Strings: narrowed (or copied) in one pass into the batch's characters, then each
+  // value's NUL padding cut off in place.
+  std::string& chars = data_->chars;
+  const std::size_t start = chars.size();
+  chars.resize(start + count * width);
+  char* out = chars.data() + start;
+  std::uint32_t high = 0;
+  if (ucs4) high = narrow_ucs4(out, base, count * width);
+  else if (count * width > 0) std::memcpy(out, base, count * width);
+  if (high >= 0x80) chars.resize(start);  // not ASCII: encode value by value below
+  std::size_t pos = start;
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    std::size_t len = 0;
+    if (present) {
+      if (high >= 0x80) {
+        append_utf8(chars, base + i * item, fixed_length(base + i * item, width, true));
+        len = chars.size() - pos;
+      } else {
+        const char* row = chars.data() + start + i * width;
+        len = fixed_length(row, width, false);
+        if (pos != start + i * width) std::memmove(chars.data() + pos, row, len);
+      }
+    }
+    if (len > UINT32_MAX) bad_row(f, first + i, "string too long");
+    c.v[first + i] = present ? static_cast<std::int64_t>(pos) : 0;
+    c.n[first + i] = static_cast<std::uint32_t>(len);
+    c.known[first + i] = present ? 1 : 0;
+    pos += len;
+  }
+  chars.resize(pos);
+}
+
+std::size_t RecordBatch::set_lists(int list_field, std::size_t first, std::size_t count, const std::int64_t* offsets,
+                                   const std::uint8_t* known) {
+  const FieldDef& f = column_def(*rules_, *data_, list_field, first, count);
+  expect_kind(f, {Kind::kList}, "a list");
+  for (std::size_t i = 0; i < count; ++i) {
+    if (offsets[i + 1] < offsets[i]) bad_row(f, first + i, "list offsets decrease");
+    if (offsets[i + 1] - offsets[i] > UINT32_MAX) bad_row(f, first + i, "list too long");
+    if (known != nullptr && known[i] == 0 && offsets[i + 1] != offsets[i]) {
+      bad_row(f, first + i, "a missing list has elements");
+    }
+  }
+  const std::size_t et = static_cast<std::size_t>(f.type.aux);
+  const std::size_t start = data_->elems[et];
+  const std::size_t added = count == 0 ? 0 : static_cast<std::size_t>(offsets[count] - offsets[0]);
+  Column& c = data_->cols[static_cast<std::size_t>(list_field)];
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool present = known == nullptr || known[i] != 0;
+    c.v[first + i] = present ? static_cast<std::int64_t>(start) + (offsets[i] - offsets[0]) : 0;
+    c.n[first + i] = present ? static_cast<std::uint32_t>(offsets[i + 1] - offsets[i]) : 0;
+    c.known[first + i] = present ? 1 : 0;
+  }
+  data_->elems[et] = start + added;
+  for (int ef : rules_->schema.elem_types[et].fields) {
+    Column& e = data_->cols[static_cast<std::size_t>(ef)];
+    e.v.resize(start + added);  // left unwritten: a missing entry's value is never read
+    e.n.resize(start + added);
+    e.known.resize(start + added, 0);
+  }
+  return start;
+}
+
+std::int64_t RecordBatch::enum_index(int field, std::string_view value) const {
+  if (field < 0 || static_cast<std::size_t>(field) >= rules_->schema.fields.size()) {
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+  }
+  const FieldDef& f = rules_->schema.fields[static_cast<std::size_t>(field)];
+  expect_kind(f, {Kind::kEnum}, "an enum value");
+  const auto& vals = rules_->schema.enums[static_cast<std::size_t>(f.type.aux)];
+  for (std::size_t i = 0; i < vals.size(); ++i) {
+    if (vals[i] == value) return static_cast<std::int64_t>(i);
+  }
+  std::string list;
+  for (const auto& v : vals) list += (list.empty() ? "" : ", ") + v;
+  bad(f.path, "not one of the declared values (" + list + ")");
+}
+
+int RecordBatch::program_bit(int field, std::string_view code) {
+  if (field < 0 || static_cast<std::size_t>(field) >= rules_->schema.fields.size()) {
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+  }
+  const FieldDef& f = rules_->schema.fields[static_cast<std::size_t>(field)];
+  expect_kind(f, {Kind::kSet}, "programme codes");
+  const auto mask = static_cast<std::uint64_t>(program_bits(*rules_, *data_, std::vector<std::string_view>{code}, f.path));
+  return __builtin_ctzll(mask);
 }
 
 namespace {

@@ -231,7 +231,7 @@ Decision Evaluator::decide(const RecordBatch& batch, std::size_t row, bool expla
           if (col.known[row]) {
             v.known = true;
             v.i = col.v[row];
-            v.n = col.n[row];
+            if (fd.type.kind == detail::Kind::kString || fd.type.kind == detail::Kind::kList) v.n = col.n[row];
             v.s = batch.data_->chars.data() + (fd.type.kind == detail::Kind::kString ? v.i : 0);
           }
           reason.values.emplace_back(fd.path, detail::format_value(rs, batch.data_.get(), fd.type, v, false));
