@@ -15,6 +15,7 @@ RT/RW without leading zeros, lower-case names); smartkampung gets it raw.
 import argparse
 import csv
 import datetime
+import logging
 import os
 import pathlib
 import time
@@ -204,7 +205,10 @@ def run_splink(left, right, kind="febrl"):
         ],
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(frames if len(frames) > 1 else frames[0], settings, db_api=DuckDBAPI())
+    # Splink 5: tables are registered with the database API, then handed to the Linker.
+    db_api = DuckDBAPI()
+    tables = [db_api.register(f, dataset_display_name=f"febrl_{k}") for k, f in enumerate(frames)]
+    linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("soc_sec_id")], recall=0.9)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
@@ -241,7 +245,8 @@ def run_splink_synthetic(rows):
         ],
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(df, settings, db_api=DuckDBAPI())
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(df, dataset_display_name="synthetic"), settings, log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match([block_on("nik")], recall=0.9)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
