@@ -646,3 +646,39 @@ TEST(LinkageStreaming, FebrlSameResultAsStoringAllPairs) {
   expect_same(ref3, got3);
   EXPECT_GT(out.sampled_blocks, 0U);
 }
+
+// Look-ups stop comparing a record once it cannot reach the threshold (add) or the k-th
+// best (candidates): the same answers as scoring every candidate (k large enough that
+// nothing is pruned).
+TEST(LinkageLinker, PrunedLookupsEqualFullScoring) {
+  const auto rs = registry_like(600, 5);
+  const auto probes = registry_like(80, 6);
+  sk::Linker lk(hand_settings()), full(hand_settings());
+  lk.fit(rs);
+  full.fit(rs);
+  const std::size_t all = rs.size() + probes.size();
+  std::size_t matched = 0;
+  for (const sk::LinkRecord& r : probes) {
+    const auto every = full.candidates(r, all);
+    for (std::size_t k : {std::size_t{1}, std::size_t{3}, std::size_t{10}}) {
+      const auto best = lk.candidates(r, k);
+      ASSERT_EQ(best.size(), std::min(k, every.size()));
+      for (std::size_t x = 0; x < best.size(); ++x) {
+        EXPECT_EQ(best[x].index, every[x].index);
+        EXPECT_EQ(best[x].probability, every[x].probability);
+      }
+    }
+    std::vector<std::size_t> expected;
+    for (const auto& m : every) {
+      if (m.probability >= lk.settings().threshold) expected.push_back(m.index);
+    }
+    const sk::Linker::Added added = lk.add(r);
+    full.add(r);
+    std::vector<std::size_t> got;
+    for (const auto& m : added.matches) got.push_back(m.index);
+    EXPECT_EQ(got, expected);
+    matched += got.size();
+  }
+  EXPECT_GT(matched, 10U);
+  EXPECT_TRUE(lk.candidates(probes[0], 0).empty());
+}
