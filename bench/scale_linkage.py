@@ -8,8 +8,8 @@ index (p50/p90/p99/max over single calls, Python call overhead included).
 Records are the generated set of compare_linkage.py (sk.sample.banyuwangi: name variants,
 mistyped/missing NIKs, spreadsheet damage, households), made once in a child process and
 cached. Generation is not timed. Memory: the process's peak RSS
-(getrusage) and the RSS just before the timed call, so that the part the engine adds is
-peak minus before (the input lists themselves live in Python). Run one mode per process:
+during the timed call (VmHWM reset just before it) and the RSS just before it, so that the
+part the engine adds is peak minus before (the input lists themselves live in Python). Run one mode per process:
 peak RSS is per process.
 """
 
@@ -28,7 +28,23 @@ def rss_mb():
 
 
 def peak_mb():
+    """Peak RSS since the last reset_peak() (VmHWM), else of the whole process."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak():
+    """Resets VmHWM to the current RSS (Linux >= 4.0), so that loading the input does not
+    count in the peak of the timed call."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def generate(n_records, seed):
@@ -59,9 +75,10 @@ def run_link(args):
     t = time.perf_counter()
     rows, truth = generate(args.records, args.seed)
     gen = time.perf_counter() - t
-    before = rss_mb()
     settings = sk.Linker().settings  # the defaults (indonesian), as a dict
     settings["threads"] = args.threads
+    reset = reset_peak()
+    before = rss_mb()
     t, c = time.perf_counter(), time.process_time()
     res = sk.link(rows, settings=settings)
     wall, cpu = time.perf_counter() - t, time.process_time() - c
@@ -74,8 +91,8 @@ def run_link(args):
           f"skipped blocks {st['skipped_blocks']}")
     print(f"pairs per second per core (candidates / engine seconds / threads): "
           f"{st['candidate_pairs'] / st['seconds'] / args.threads:,.0f}")
-    print(f"RSS before link {before:,.0f} MB, peak {peak:,.0f} MB, added by the run "
-          f"{peak - before:,.0f} MB")
+    print(f"RSS before link {before:,.0f} MB, peak {'during link' if reset else 'of the process'} "
+          f"{peak:,.0f} MB, added by the run {peak - before:,.0f} MB")
     print(f"quality: precision {p:.5f} recall {r:.5f} F1 {f:.5f}")
 
 
@@ -83,47 +100,71 @@ def run_lookup(args):
     import numpy as np
     import smartkampung as sk
 
+    cols = ["nik", "kk", "name", "birth_date", "sex", "address", "village", "district", "rt", "rw"]
+    # The model: trained once on the 100k generated set (as a deployment would: fit, then
+    # only add); the index: every listing of a generated population of records/4 persons
+    # (about 4 listings a person: bigger blocks than the 100k set, so a harder index).
+    train_rows, _ = generate(100000, args.seed)
+    settings = sk.link(train_rows).settings
+    del train_rows
     t = time.perf_counter()
-    rows, _ = generate(args.records + args.probes, args.seed)
-    probes, rows = rows[args.records:], rows[:args.records]
+    rec = sk.sample.banyuwangi(args.records // 4 + args.probes, seed=args.seed + 1).records
+    n_all = len(rec["person"])
+    order = np.random.default_rng(args.seed).permutation(n_all)
+    need = min(n_all, args.records + args.probes)
+    columns = {c: rec[c][order[:need]].tolist() for c in cols}
+    del rec
     gen = time.perf_counter() - t
-    # A model trained on a sample (as a deployment would: fit once, then add), then the
-    # whole index built by add().
-    lk = sk.Linker()
-    lk.fit(rows[: min(len(rows), 100000)])
-    trained = sk.Linker(lk.settings)
+    row = lambda i: {c: columns[c][i] for c in cols if columns[c][i]}
+    lk = sk.Linker(settings)
+    n_index = need - args.probes
     before = rss_mb()
     t = time.perf_counter()
-    for r in rows:
-        trained.add(r)
+    for i in range(n_index):
+        lk.add(row(i))
     build = time.perf_counter() - t
-    del rows
+    probes = [row(i) for i in range(n_index, need)]
+    del columns
     for fn_name in ("candidates", "add"):
-        fn = getattr(trained, fn_name)
+        fn = getattr(lk, fn_name)
         lat = []
         for r in probes:
             t = time.perf_counter()
             fn(r)
             lat.append(time.perf_counter() - t)
         lat = np.array(lat[args.warmup:]) * 1e6
-        print(f"Linker.{fn_name} against {args.records:,} indexed records ({len(lat):,} calls): "
+        print(f"Linker.{fn_name} against {n_index:,} indexed records ({len(lat):,} calls): "
               f"p50 {np.percentile(lat, 50):.0f} us, p90 {np.percentile(lat, 90):.0f} us, "
-              f"p99 {np.percentile(lat, 99):.0f} us, max {lat.max():.0f} us")
+              f"p99 {np.percentile(lat, 99):.0f} us, max {lat.max():.0f} us", flush=True)
     print(f"generated in {gen:.1f} s; index built by add() in {build:.1f} s "
-          f"({build / args.records * 1e6:.1f} us per record); RSS before {before:,.0f} MB, "
-          f"peak {peak_mb():,.0f} MB")
+          f"({build / n_index * 1e6:.1f} us per record); RSS before {before:,.0f} MB, "
+          f"now {rss_mb():,.0f} MB")
+
+
+def run_write_csv(args):
+    """The generated records as a CSV for bench_linkage's BM_LinkFile (SKAMP_BENCH_RECORDS)."""
+    rows, _ = generate(args.records, args.seed)
+    out = f"/tmp/sk_link_rows_{args.records}_{args.seed}.csv"
+    with open(out, "w") as fh:
+        fh.write(",".join(COLS) + "\n")
+        for r in rows:
+            fh.write(",".join(r.get(c, "").replace(",", " ").replace("\n", " ") for c in COLS) + "\n")
+    print(out)
+
+
+COLS = ["nik", "kk", "name", "birth_date", "sex", "address", "village", "district", "rt", "rw"]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["link", "lookup"])
+    ap.add_argument("mode", choices=["link", "lookup", "write-csv"])
     ap.add_argument("--records", type=int, default=1000000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--probes", type=int, default=10000)
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
-    (run_link if args.mode == "link" else run_lookup)(args)
+    {"link": run_link, "lookup": run_lookup, "write-csv": run_write_csv}[args.mode](args)
 
 
 if __name__ == "__main__":

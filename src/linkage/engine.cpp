@@ -225,11 +225,30 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
   for (const auto& rule : s.blocking) rules.push_back(parse_block_rule(rule));
   for (const auto& rule : rules) {
     std::uint64_t mask = 0;
+    // A NIK's digits 7-12 are the birth date (day + 40 for women): blocking on a NIK
+    // prefix of 12 or more digits or a suffix of 10 or more forces the birth date and the
+    // sex to agree too, so they say nothing about matching on that rule's pairs. (Without
+    // this, EM learnt "same birth date" as the match class once those blocks grew: from
+    // about 200,000 records on, one cluster held most records.)
+    bool nik_date = false;
+    for (const BlockPart& part : rule) {
+      const bool id_column = std::any_of(fields.begin(), fields.end(), [&](const CompiledField& cf) {
+        return cf.spec.kind == CompareKind::kId && cf.spec.column == part.column && cf.spec.column == "nik";
+      });
+      using T = BlockPart::Transform;
+      if (id_column && ((part.transform == T::kPrefix && part.n >= 12) ||
+                        (part.transform == T::kSuffix && part.n >= 10))) {
+        nik_date = true;
+      }
+    }
     for (std::size_t f = 0; f < fields.size(); ++f) {
       for (const BlockPart& part : rule) {
         if (part.column == fields[f].spec.column || part.column == fields[f].spec.column2) {
           mask |= std::uint64_t{0xF} << (4 * f);
         }
+      }
+      if (nik_date && (fields[f].spec.kind == CompareKind::kDate || fields[f].spec.kind == CompareKind::kSex)) {
+        mask |= std::uint64_t{0xF} << (4 * f);
       }
     }
     // Only for registry-style data (a household key): FEBRL-like schemas train as before.

@@ -682,3 +682,36 @@ TEST(LinkageLinker, PrunedLookupsEqualFullScoring) {
   EXPECT_GT(matched, 10U);
   EXPECT_TRUE(lk.candidates(probes[0], 0).empty());
 }
+
+// Blocking on a NIK prefix of 12+ digits or a suffix of 10+ forces birth date and sex to
+// agree (NIK digits 7-12): training treats them as missing on those rules' pairs, as it
+// does the blocked columns themselves; other rules keep them.
+TEST(LinkageTraining, NikDateRulesMaskBirthDateAndSex) {
+  const sk::LinkSettings s = sk::LinkSettings::indonesian();
+  const sk::detail::LinkModel model(s);
+  auto field_bits = [&](const char* name) {
+    for (std::size_t f = 0; f < s.fields.size(); ++f) {
+      if (s.fields[f].name == name) return std::uint64_t{0xF} << (4 * f);
+    }
+    return std::uint64_t{0};
+  };
+  const std::uint64_t date = field_bits("birth_date"), sex = field_bits("sex"), nik = field_bits("nik");
+  ASSERT_NE(date, 0U);
+  for (std::size_t r = 0; r < s.blocking.size(); ++r) {
+    const std::string first = s.blocking[r][0];
+    const bool forced = first == "nik:prefix12" || first == "nik:suffix10";
+    SCOPED_TRACE(first);
+    EXPECT_EQ((model.rule_masks[r] & sex) != 0, forced);
+    if (forced) {
+      EXPECT_EQ(model.rule_masks[r] & (date | nik), date | nik);
+    }
+    if (first == "nik" || first == "nik:prefix6") {
+      EXPECT_EQ(model.rule_masks[r] & date, 0U);
+    }
+  }
+  // FEBRL-like schemas (no household key) train without masks, as before.
+  sk::LinkSettings plain = s;
+  plain.household_key.clear();
+  const sk::detail::LinkModel unmasked(plain);
+  for (std::uint64_t m : unmasked.rule_masks) EXPECT_EQ(m, 0U);
+}
