@@ -402,6 +402,9 @@ void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
       if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
       v.text = strip_spaces(id);
       if (!v.text.empty() && v.text.front() == '\'') v.text.erase(0, 1);
+      // A copy inside the value (hist is unused by ids): a NIK (16 digits) is past the
+      // small-string buffer, and comparing it would otherwise read one more cache line.
+      if (v.text.size() <= v.hist.size()) std::memcpy(v.hist.data(), v.text.data(), v.text.size());
       break;
     }
     case CompareKind::kName: {
@@ -586,11 +589,18 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     case CompareKind::kExact:
     case CompareKind::kSex:
       return a.h == b.h ? 1 : 2;
-    case CompareKind::kId:
+    case CompareKind::kId: {
       if (a.h == b.h) return 1;
-      if (one_substitution(a.text, b.text)) return 2;
-      if (adjacent_transposition(a.text, b.text)) return 3;
+      if (a.text.size() != b.text.size()) return 4;  // neither a substitution nor a transposition
+      const bool inline_text = a.text.size() <= a.hist.size();
+      const std::string_view ta = inline_text ? std::string_view(reinterpret_cast<const char*>(a.hist.data()), a.text.size())
+                                              : std::string_view(a.text);
+      const std::string_view tb = inline_text ? std::string_view(reinterpret_cast<const char*>(b.hist.data()), b.text.size())
+                                              : std::string_view(b.text);
+      if (one_substitution(ta, tb)) return 2;
+      if (adjacent_transposition(ta, tb)) return 3;
       return 4;
+    }
     case CompareKind::kName: {
       if (a.h == b.h) return 1;
       if (a.h2 == b.h2 || a.h3 == b.h3) return 2;
