@@ -5,8 +5,14 @@ toolkit when they are installed (pip install splink recordlinkage duckdb; bench-
 runtime dependencies). No labels are used for training by any engine; pairwise
 precision/recall/F1 are counted from clusters. Times: wall and process CPU (all threads).
 
-    PYTHONPATH=build-link2-bench/python python3 bench/compare_linkage.py --synthetic 100000
+    PYTHONPATH=build-bench/python /tmp/peervenv/bin/python bench/compare_linkage.py --synthetic 100000
     ... --synthetic 0 (FEBRL only) --only synthetic --engines smartkampung
+
+Written for Splink 5 (tables registered with DuckDBAPI().register, then Linker(tables,
+settings); checked with splink 5.0.0, recordlinkage 0.16). Peer settings: their standard
+comparisons (Jaro-Winkler / Levenshtein / DateOfBirthComparison / exact), blocking rules as
+in their FEBRL examples, u by random sampling and m by EM on two blocking rules (Splink),
+ECM (recordlinkage): no labels, as their docs recommend.
 
 The peers get the generated set pre-cleaned (ISO dates, one sex code, NIK damage repaired,
 RT/RW without leading zeros, lower-case names); smartkampung gets it raw.
