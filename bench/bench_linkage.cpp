@@ -8,6 +8,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -189,6 +192,65 @@ void BM_LinkFebrl4(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(sk::link(a, b, s));
 }
 BENCHMARK(BM_LinkFebrl4)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// A whole batch run over a records file (SKAMP_BENCH_RECORDS: CSV with a header of
+// LinkRecord columns, no quoting, e.g. written by bench/scale_linkage.py --write-csv), with
+// the default streaming of candidate pairs (arg 1) or with every candidate stored as
+// before streaming (arg 0). Peak RSS is per process: run one variant per process, e.g.
+//   SKAMP_BENCH_RECORDS=/tmp/sk_1m.csv bench_linkage --benchmark_filter='LinkFile/1'
+void BM_LinkFile(benchmark::State& state) {
+  const char* path = std::getenv("SKAMP_BENCH_RECORDS");
+  std::ifstream in(path ? path : "");
+  if (!in) {
+    state.SkipWithError("set SKAMP_BENCH_RECORDS to a records CSV");
+    return;
+  }
+  std::vector<sk::LinkRecord> records;
+  {
+    std::string line, cell;
+    std::getline(in, line);
+    std::vector<std::string> header;
+    std::stringstream hs(line);
+    while (std::getline(hs, cell, ',')) header.push_back(cell);
+    while (std::getline(in, line)) {
+      sk::LinkRecord r;
+      std::size_t k = 0, start = 0;
+      for (std::size_t pos = 0; pos <= line.size() && k < header.size(); ++pos) {
+        if (pos == line.size() || line[pos] == ',') {
+          r.set(header[k++], line.substr(start, pos - start));
+          start = pos + 1;
+        }
+      }
+      records.push_back(std::move(r));
+    }
+  }
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  s.threads = 2;
+  const bool streaming = state.range(0) != 0;
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  std::size_t candidates = 0, stored = 0, kept = 0;
+  double engine_seconds = 0;
+  for (auto _ : state) {
+    auto model = sk::detail::prepare_records(s, records, nullptr);
+    if (!streaming) model->streaming.store_all_pairs = ~std::size_t{0};
+    const sk::LinkResult res = sk::detail::link_prepared(model, records.size());
+    candidates = res.stats.candidate_pairs;
+    kept = res.stats.kept_pairs;
+    stored = model->streaming.stored_pairs;
+    engine_seconds = res.stats.seconds;
+  }
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  state.counters["records"] = static_cast<double>(records.size());
+  state.counters["candidate_pairs"] = static_cast<double>(candidates);
+  state.counters["stored_pairs"] = static_cast<double>(stored);
+  state.counters["kept_pairs"] = static_cast<double>(kept);
+  state.counters["peak_rss_MB"] = static_cast<double>(after.ru_maxrss) / 1024.0;
+  state.counters["rss_before_MB"] = static_cast<double>(before.ru_maxrss) / 1024.0;
+  state.counters["pairs_per_s_per_core"] = static_cast<double>(candidates) / engine_seconds / s.threads;
+}
+BENCHMARK(BM_LinkFile)->Arg(1)->Arg(0)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
 

@@ -5,8 +5,14 @@ toolkit when they are installed (pip install splink recordlinkage duckdb; bench-
 runtime dependencies). No labels are used for training by any engine; pairwise
 precision/recall/F1 are counted from clusters. Times: wall and process CPU (all threads).
 
-    PYTHONPATH=build-link2-bench/python python3 bench/compare_linkage.py --synthetic 100000
+    PYTHONPATH=build-bench/python /tmp/peervenv/bin/python bench/compare_linkage.py --synthetic 100000
     ... --synthetic 0 (FEBRL only) --only synthetic --engines smartkampung
+
+Written for Splink 5 (tables registered with DuckDBAPI().register, then Linker(tables,
+settings); checked with splink 5.0.0, recordlinkage 0.16). Peer settings: their standard
+comparisons (Jaro-Winkler / Levenshtein / DateOfBirthComparison / exact), blocking rules as
+in their FEBRL examples, u by random sampling and m by EM on two blocking rules (Splink),
+ECM (recordlinkage): no labels, as their docs recommend.
 
 The peers get the generated set pre-cleaned (ISO dates, one sex code, NIK damage repaired,
 RT/RW without leading zeros, lower-case names); smartkampung gets it raw.
@@ -15,6 +21,7 @@ RT/RW without leading zeros, lower-case names); smartkampung gets it raw.
 import argparse
 import csv
 import datetime
+import logging
 import os
 import pathlib
 import time
@@ -204,7 +211,10 @@ def run_splink(left, right, kind="febrl"):
         ],
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(frames if len(frames) > 1 else frames[0], settings, db_api=DuckDBAPI())
+    # Splink 5: tables are registered with the database API, then handed to the Linker.
+    db_api = DuckDBAPI()
+    tables = [db_api.register(f, dataset_display_name=f"febrl_{k}") for k, f in enumerate(frames)]
+    linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("soc_sec_id")], recall=0.9)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
@@ -241,7 +251,8 @@ def run_splink_synthetic(rows):
         ],
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(df, settings, db_api=DuckDBAPI())
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(df, dataset_display_name="synthetic"), settings, log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match([block_on("nik")], recall=0.9)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -224,11 +225,30 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
   for (const auto& rule : s.blocking) rules.push_back(parse_block_rule(rule));
   for (const auto& rule : rules) {
     std::uint64_t mask = 0;
+    // A NIK's digits 7-12 are the birth date (day + 40 for women): blocking on a NIK
+    // prefix of 12 or more digits or a suffix of 10 or more forces the birth date and the
+    // sex to agree too, so they say nothing about matching on that rule's pairs. (Without
+    // this, EM learnt "same birth date" as the match class once those blocks grew: from
+    // about 200,000 records on, one cluster held most records.)
+    bool nik_date = false;
+    for (const BlockPart& part : rule) {
+      const bool id_column = std::any_of(fields.begin(), fields.end(), [&](const CompiledField& cf) {
+        return cf.spec.kind == CompareKind::kId && cf.spec.column == part.column && cf.spec.column == "nik";
+      });
+      using T = BlockPart::Transform;
+      if (id_column && ((part.transform == T::kPrefix && part.n >= 12) ||
+                        (part.transform == T::kSuffix && part.n >= 10))) {
+        nik_date = true;
+      }
+    }
     for (std::size_t f = 0; f < fields.size(); ++f) {
       for (const BlockPart& part : rule) {
         if (part.column == fields[f].spec.column || part.column == fields[f].spec.column2) {
           mask |= std::uint64_t{0xF} << (4 * f);
         }
+      }
+      if (nik_date && (fields[f].spec.kind == CompareKind::kDate || fields[f].spec.kind == CompareKind::kSex)) {
+        mask |= std::uint64_t{0xF} << (4 * f);
       }
     }
     // Only for registry-style data (a household key): FEBRL-like schemas train as before.
@@ -382,6 +402,9 @@ void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
       if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
       v.text = strip_spaces(id);
       if (!v.text.empty() && v.text.front() == '\'') v.text.erase(0, 1);
+      // A copy inside the value (hist is unused by ids): a NIK (16 digits) is past the
+      // small-string buffer, and comparing it would otherwise read one more cache line.
+      if (v.text.size() <= v.hist.size()) std::memcpy(v.hist.data(), v.text.data(), v.text.size());
       break;
     }
     case CompareKind::kName: {
@@ -447,12 +470,14 @@ void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
   v.h = hash_text(v.text);
 }
 
-std::string block_value(const BlockPart& p, const LinkRecord& r) {
+// `norm(column)` gives normalize_name of a column (computed once per record).
+template <typename NormOf>
+std::string block_value(const BlockPart& p, const LinkRecord& r, NormOf&& norm) {
   using T = BlockPart::Transform;
   const std::string_view raw = r.get(p.column);
   switch (p.transform) {
     case T::kRaw: return simple_normalize(raw);
-    case T::kNorm: return normalize_name(raw);
+    case T::kNorm: return norm(p.column);
     case T::kYear: {
       FieldValue v;
       if (!parse_date(simple_normalize(raw), v)) return {};
@@ -466,12 +491,12 @@ std::string block_value(const BlockPart& p, const LinkRecord& r) {
       const std::string s = strip_spaces(raw);
       return s.size() >= p.n ? s.substr(s.size() - p.n) : std::string();
     }
-    case T::kPhonetic: return phonetic_of_normalized(normalize_name(raw));
+    case T::kPhonetic: return phonetic_of_normalized(norm(p.column));
     case T::kPhoneticFirst:
     case T::kPhoneticLast:
     case T::kFirst:
     case T::kLast: {
-      const std::string n = normalize_name(raw);
+      const std::string& n = norm(p.column);
       const auto tokens = split_tokens(n);
       if (tokens.empty()) return {};
       const bool first = p.transform == T::kPhoneticFirst || p.transform == T::kFirst;
@@ -480,7 +505,7 @@ std::string block_value(const BlockPart& p, const LinkRecord& r) {
       return phon ? phonetic_token(t) : std::string(t);
     }
     case T::kSorted: {
-      const std::string n = normalize_name(raw);
+      const std::string& n = norm(p.column);
       auto tokens = split_tokens(n);
       std::sort(tokens.begin(), tokens.end());
       std::string out;
@@ -492,6 +517,17 @@ std::string block_value(const BlockPart& p, const LinkRecord& r) {
     }
   }
   return {};
+}
+
+// hamming(a, b) == 1, stopping at the second difference.
+bool one_substitution(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  std::size_t d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    d += a[i] != b[i];
+    if (d > 1) return false;
+  }
+  return d == 1;
 }
 
 // The number of tokens two sorted unique token lists share.
@@ -516,11 +552,20 @@ std::size_t common_tokens(const std::vector<std::uint64_t>& a, const std::vector
 void LinkModel::prepare(const LinkRecord& r, FieldValue* values_out, std::uint64_t* keys_out,
                         std::uint64_t& household_out) const {
   for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f]);
+  std::vector<std::pair<std::string_view, std::string>> names;  // column -> normalize_name
+  auto norm = [&](const std::string& column) -> const std::string& {
+    for (const auto& kv : names) {
+      if (kv.first == column) return kv.second;
+    }
+    names.emplace_back(column, normalize_name(r.get(column)));
+    return names.back().second;
+  };
+  names.reserve(4);
   for (std::size_t k = 0; k < rules.size(); ++k) {
     std::uint64_t h = 0x51ed270b2f1e3c5dULL + k;
     bool ok = true;
     for (const BlockPart& p : rules[k]) {
-      const std::string v = block_value(p, r);
+      const std::string v = block_value(p, r, norm);
       if (v.empty()) {
         ok = false;
         break;
@@ -544,11 +589,18 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     case CompareKind::kExact:
     case CompareKind::kSex:
       return a.h == b.h ? 1 : 2;
-    case CompareKind::kId:
+    case CompareKind::kId: {
       if (a.h == b.h) return 1;
-      if (hamming(a.text, b.text) == 1) return 2;
-      if (adjacent_transposition(a.text, b.text)) return 3;
+      if (a.text.size() != b.text.size()) return 4;  // neither a substitution nor a transposition
+      const bool inline_text = a.text.size() <= a.hist.size();
+      const std::string_view ta = inline_text ? std::string_view(reinterpret_cast<const char*>(a.hist.data()), a.text.size())
+                                              : std::string_view(a.text);
+      const std::string_view tb = inline_text ? std::string_view(reinterpret_cast<const char*>(b.hist.data()), b.text.size())
+                                              : std::string_view(b.text);
+      if (one_substitution(ta, tb)) return 2;
+      if (adjacent_transposition(ta, tb)) return 3;
       return 4;
+    }
     case CompareKind::kName: {
       if (a.h == b.h) return 1;
       if (a.h2 == b.h2 || a.h3 == b.h3) return 2;
@@ -576,7 +628,7 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     case CompareKind::kDate:
       if (a.h == b.h) return 1;
       if (a.year != 0 && a.year == b.year && a.month == b.day && a.day == b.month) return 2;
-      if (hamming(a.text, b.text) == 1 || adjacent_transposition(a.text, b.text)) return 3;
+      if (one_substitution(a.text, b.text) || adjacent_transposition(a.text, b.text)) return 3;
       if (a.year != 0 && b.year != 0 && std::abs(a.days - b.days) <= 365) return 4;
       return 5;
     case CompareKind::kTokens: {
@@ -625,6 +677,34 @@ double LinkModel::weight(std::uint64_t pattern, const FieldValue* a) const {
   return w;
 }
 
+bool LinkModel::pattern_reaching(const FieldValue* a, const FieldValue* b, double min_weight,
+                                 std::uint64_t& pattern_out) const {
+  std::uint64_t p = 0;
+  double w = prior_weight;
+  const std::size_t F = cheap_order.size();
+  for (std::size_t k = 0; k < F; ++k) {
+    const std::size_t f = cheap_order[k];
+    const int l = compare_field(fields[f], a[f], b[f]);
+    p |= static_cast<std::uint64_t>(l) << (4 * f);
+    w += weights[f][static_cast<std::size_t>(l)];
+    if (l == 1 && fields[f].spec.term_frequency) w += 2.0;
+    // A small slack: this sum runs in another order than weight()'s.
+    if (w + rest_max[k + 1] < min_weight - 1e-6) return false;
+  }
+  pattern_out = p;
+  return true;
+}
+
+double LinkModel::weight_bound(std::uint64_t pattern) const {
+  double w = prior_weight;
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    const int l = level_of(pattern, f);
+    w += weights[f][static_cast<std::size_t>(l)];
+    if (l == 1 && fields[f].spec.term_frequency) w += 2.0;  // tf_adjustment is at most 2 bits
+  }
+  return w;
+}
+
 bool LinkModel::household_apart(std::uint64_t ha, std::uint64_t hb, std::uint64_t pattern) const {
   if (ha == 0 || ha != hb || household_name_field < 0 || household_date_field < 0) return false;
   const auto nf = static_cast<std::size_t>(household_name_field);
@@ -662,6 +742,34 @@ void LinkModel::compute_weights() {
     }
   }
   if (settings.prior > 0) prior_weight = std::log2(settings.prior / (1 - settings.prior));
+  // Cheap comparisons first (hash and digit tests), Jaro-Winkler kinds last.
+  auto cost = [](CompareKind k) {
+    switch (k) {
+      case CompareKind::kExact:
+      case CompareKind::kSex:
+      case CompareKind::kRtRw: return 0;
+      case CompareKind::kId:
+      case CompareKind::kDate: return 1;
+      case CompareKind::kTokens: return 2;
+      case CompareKind::kName:
+      case CompareKind::kString: return 3;
+    }
+    return 3;
+  };
+  cheap_order.resize(fields.size());
+  std::iota(cheap_order.begin(), cheap_order.end(), std::size_t{0});
+  std::stable_sort(cheap_order.begin(), cheap_order.end(), [&](std::size_t x, std::size_t y) {
+    return cost(fields[x].spec.kind) < cost(fields[y].spec.kind);
+  });
+  rest_max.assign(fields.size() + 1, 0.0);
+  for (std::size_t k = fields.size(); k-- > 0;) {
+    const std::size_t f = cheap_order[k];
+    double best = 0.0;  // the null level
+    for (std::size_t l = 1; l <= static_cast<std::size_t>(fields[f].levels); ++l) {
+      best = std::max(best, weights[f][l] + (l == 1 && fields[f].spec.term_frequency ? 2.0 : 0.0));
+    }
+    rest_max[k] = rest_max[k + 1] + best;
+  }
 }
 
 void LinkModel::count_term_frequencies() {
@@ -683,6 +791,11 @@ void LinkModel::count_term_frequencies() {
 
 int LinkModel::train(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts,
                      std::size_t left_size) {
+  estimate_u(left_size);
+  return estimate_m(pattern_counts);
+}
+
+void LinkModel::estimate_u(std::size_t left_size) {
   const std::size_t F = fields.size();
   const std::size_t n = size();
   // u from random pairs (all pairs when there are few).
@@ -743,14 +856,18 @@ int LinkModel::train(const std::unordered_map<std::uint64_t, std::uint64_t>& pat
       }
     }
   }
+}
+
+int LinkModel::estimate_m(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts) {
+  const std::size_t F = fields.size();
   // m and prior by EM over the candidate patterns, u fixed.
   std::vector<std::uint64_t> patterns;
   std::vector<double> counts_of;
   patterns.reserve(pattern_counts.size());
-  for (const auto& kv : pattern_counts) {
-    patterns.push_back(kv.first);
-    counts_of.push_back(static_cast<double>(kv.second));
-  }
+  for (const auto& kv : pattern_counts) patterns.push_back(kv.first);
+  // In key order, so that the sums (and the model) do not depend on hash-table history.
+  std::sort(patterns.begin(), patterns.end());
+  for (std::uint64_t p : patterns) counts_of.push_back(static_cast<double>(pattern_counts.at(p)));
   std::vector<std::vector<double>> m(F);
   for (std::size_t f = 0; f < F; ++f) {
     const LinkField& lf = settings.fields[f];
@@ -992,64 +1109,169 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
       i = j;
     }
   }
+  // u and term frequencies do not depend on the candidate pairs: estimated first.
+  m.count_term_frequencies();
+  m.estimate_u(link_mode ? left_size : n);
+
   // 2. Candidate pairs, each compared once: under rule r a pair is skipped when an
-  //    earlier rule already blocked it together.
+  //    earlier rule already blocked it together. Every candidate's pattern is counted for
+  //    training, but a candidate is stored (16 bytes) only when it may still reach the
+  //    threshold, so that memory follows the pairs kept rather than all pairs compared.
+  //    Which ones may is not known before training, so the blocks are streamed in two
+  //    phases: (A) a sample of blocks, all of whose pairs are stored, trains a preliminary
+  //    model; (B) the other blocks store only pairs whose weight bound under that model
+  //    reaches the threshold minus a margin. After the final training (on the counts of
+  //    all pairs, as before) the drift of the weights is checked against the margin; when
+  //    it is larger, phase B runs again with the final weights, so the pairs kept are
+  //    exactly those of storing everything.
+  std::size_t all_pairs = 0;
+  for (const Block& blk : blocks) all_pairs += (blk.end - blk.begin) * (blk.end - blk.begin - 1) / 2;
+  const bool fixed_model = std::all_of(m.settings.fields.begin(), m.settings.fields.end(),
+                                       [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); }) &&
+                           m.settings.prior > 0;
+  const std::size_t kStoreAllPairs = m.streaming.store_all_pairs;
+  const std::size_t kSamplePairs = std::max<std::size_t>(1, m.streaming.sample_pairs);
+  const double kMarginBits = m.streaming.margin_bits;
+  // Phase of each block: 0 = A (stored in full), 1 = B (filtered).
+  std::vector<std::uint8_t> phase(blocks.size(), 0);
+  if (!fixed_model && all_pairs > kStoreAllPairs) {
+    const std::uint64_t stride = (all_pairs + kSamplePairs - 1) / kSamplePairs;
+    for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+      std::uint64_t h = (bi + 1) * 0x9E3779B97F4A7C15ULL ^ m.settings.seed;
+      h ^= h >> 31;
+      h *= 0xBF58476D1CE4E5B9ULL;
+      h ^= h >> 29;
+      phase[bi] = h % stride == 0 ? 0 : 1;
+    }
+  } else if (fixed_model && all_pairs > kStoreAllPairs) {
+    // Final weights are known: every block filters, with no margin.
+    std::fill(phase.begin(), phase.end(), std::uint8_t{1});
+    m.compute_weights();
+  }
+  std::vector<std::size_t> blocks_a, blocks_b;
+  for (std::size_t bi = 0; bi < blocks.size(); ++bi) (phase[bi] == 0 ? blocks_a : blocks_b).push_back(bi);
+
+  const double threshold = m.settings.threshold;
+  const double inf = std::numeric_limits<double>::infinity();
   std::vector<std::vector<Candidate>> per_thread(threads);
   std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> counts_per_thread(threads);
-  std::atomic<std::size_t> next_block{0};
-  run_threads(threads, [&](unsigned t) {
-    auto& out = per_thread[t];
-    auto& counts = counts_per_thread[t];
-    for (;;) {
-      const std::size_t bi = next_block.fetch_add(1);
-      if (bi >= blocks.size()) break;
-      const Block& blk = blocks[bi];
-      const auto& ord = order[blk.rule];
-      for (std::size_t x = blk.begin; x < blk.end; ++x) {
-        for (std::size_t y = x + 1; y < blk.end; ++y) {
-          std::uint32_t a = ord[x], b = ord[y];
-          if (a > b) std::swap(a, b);
-          if (link_mode && (a < left_size) == (b < left_size)) continue;
-          bool seen = false;
-          for (std::size_t r = 0; r < blk.rule && !seen; ++r) {
-            const std::uint64_t ka = m.keys[a * R + r];
-            seen = ka != 0 && ka == m.keys[b * R + r];
-          }
-          if (seen) continue;
-          const std::uint64_t pat = m.pattern(&m.values[a * F], &m.values[b * F]);
-          out.push_back({a, b, pat});
-          // Training sees person-level candidates only: not pairs blocked by the household
-          // key alone, nor pairs the household rule keeps apart.
-          if (!m.household_rule[blk.rule] && !m.household_apart(m.household[a], m.household[b], pat)) {
-            ++counts[pat & ~m.rule_masks[blk.rule]];
+  std::vector<std::size_t> compared_per_thread(threads, 0);
+  // Runs the candidates of `list` (block indices): count (when `count`) and store those
+  // with probability_of(weight bound + margin) >= threshold (all when margin is infinite).
+  auto stream = [&](const std::vector<std::size_t>& list, bool count, double margin) {
+    std::atomic<std::size_t> next{0};
+    const bool keep_all = std::isinf(margin);
+    // probability_of(w + margin) >= threshold  <=>  w >= logit2(threshold) - margin, up to
+    // rounding: below cut_low a pair is surely out, at or above cut_high surely in.
+    const double logit = std::log2(threshold) - std::log2(1.0 - threshold);
+    const double cut_low = std::isfinite(logit) ? logit - margin - 1e-3 : (logit > 0 ? 50.0 - margin : -inf);
+    const double cut_high = std::isfinite(logit) ? logit - margin + 1e-3 : inf;
+    run_threads(threads, [&](unsigned t) {
+      auto& out = per_thread[t];
+      auto& counts = counts_per_thread[t];
+      std::size_t compared = 0;
+      for (;;) {
+        const std::size_t li = next.fetch_add(1);
+        if (li >= list.size()) break;
+        const Block& blk = blocks[list[li]];
+        const auto& ord = order[blk.rule];
+        for (std::size_t x = blk.begin; x < blk.end; ++x) {
+          for (std::size_t y = x + 1; y < blk.end; ++y) {
+            std::uint32_t a = ord[x], b = ord[y];
+            if (a > b) std::swap(a, b);
+            if (link_mode && (a < left_size) == (b < left_size)) continue;
+            bool seen = false;
+            for (std::size_t r = 0; r < blk.rule && !seen; ++r) {
+              const std::uint64_t ka = m.keys[a * R + r];
+              seen = ka != 0 && ka == m.keys[b * R + r];
+            }
+            if (seen) continue;
+            const std::uint64_t pat = m.pattern(&m.values[a * F], &m.values[b * F]);
+            ++compared;
+            if (keep_all) {
+              out.push_back({a, b, pat});
+            } else if (const double wb = m.weight_bound(pat); wb >= cut_low) {
+              // Near the cut, the exact test (the weight cut is only a fast path).
+              if (wb >= cut_high || probability_of(wb + margin) >= threshold) out.push_back({a, b, pat});
+            }
+            // Training sees person-level candidates only: not pairs blocked by the household
+            // key alone, nor pairs the household rule keeps apart.
+            if (count && !m.household_rule[blk.rule] &&
+                !m.household_apart(m.household[a], m.household[b], pat)) {
+              ++counts[pat & ~m.rule_masks[blk.rule]];
+            }
           }
         }
       }
+      if (count) compared_per_thread[t] += compared;
+    });
+  };
+  auto merged_counts = [&] {
+    std::unordered_map<std::uint64_t, std::uint64_t> total;
+    for (const auto& counts : counts_per_thread) {
+      for (const auto& kv : counts) total[kv.first] += kv.second;
     }
-  });
-  std::vector<Candidate> candidates;
-  {
-    std::size_t total = 0;
+    return total;
+  };
+  auto gather = [&](std::vector<Candidate>& into) {
+    std::size_t total = into.size();
     for (const auto& v : per_thread) total += v.size();
-    candidates.reserve(total);
+    into.reserve(total);
     for (auto& v : per_thread) {
-      candidates.insert(candidates.end(), v.begin(), v.end());
+      into.insert(into.end(), v.begin(), v.end());
       std::vector<Candidate>().swap(v);
     }
+  };
+  std::vector<Candidate> candidates;
+  // Phase A, then a preliminary model from its counts (the settings are restored after:
+  // the final training starts from the same state as training on all counts at once).
+  stream(blocks_a, true, inf);
+  gather(candidates);
+  std::array<std::array<double, 16>, kMaxFields> preliminary{};
+  double preliminary_prior = 0;
+  if (!blocks_b.empty() && !fixed_model) {
+    std::vector<std::vector<double>> saved_m;
+    for (const LinkField& f : m.settings.fields) saved_m.push_back(f.m);
+    const double saved_prior = m.settings.prior;
+    m.estimate_m(merged_counts());
+    for (std::size_t f = 0; f < F; ++f) m.settings.fields[f].m = saved_m[f];
+    m.settings.prior = saved_prior;
+    for (std::size_t f = 0; f < F; ++f) preliminary[f] = m.weights[f];
+    preliminary_prior = m.prior_weight;
+    // m.weights and m.prior_weight keep the preliminary model for phase B; the final
+    // estimate_m overwrites both.
   }
-  result.stats.candidate_pairs = candidates.size();
+  const std::size_t stored_a = candidates.size();
+  stream(blocks_b, true, fixed_model ? 0.0 : kMarginBits);
+  gather(candidates);
 
-  // 3. Training.
-  std::unordered_map<std::uint64_t, std::uint64_t> pattern_counts;
-  for (auto& counts : counts_per_thread) {
-    for (const auto& kv : counts) pattern_counts[kv.first] += kv.second;
-    std::unordered_map<std::uint64_t, std::uint64_t>().swap(counts);
+  // 3. Training on the counts of all candidates.
+  {
+    const auto pattern_counts = merged_counts();
+    for (auto& counts : counts_per_thread) std::unordered_map<std::uint64_t, std::uint64_t>().swap(counts);
+    result.stats.em_iterations = m.estimate_m(pattern_counts);
   }
-  m.count_term_frequencies();
-  result.stats.em_iterations = m.train(pattern_counts, link_mode ? left_size : n);
+  if (!blocks_b.empty() && !fixed_model) {
+    double drift = std::abs(m.prior_weight - preliminary_prior);
+    for (std::size_t f = 0; f < F; ++f) {
+      double worst = 0;
+      for (std::size_t l = 0; l < 16; ++l) worst = std::max(worst, std::abs(m.weights[f][l] - preliminary[f][l]));
+      drift += worst;
+    }
+    if (!(drift < kMarginBits)) {
+      // A pair left out in phase B could reach the threshold now: phase B again, with the
+      // final weights and no margin.
+      candidates.resize(stored_a);
+      stream(blocks_b, false, 0.0);
+      gather(candidates);
+      m.streaming.restreamed = true;
+    }
+  }
+  for (std::size_t c : compared_per_thread) result.stats.candidate_pairs += c;
+  m.streaming.stored_pairs = candidates.size();
+  m.streaming.sampled_blocks = blocks_b.empty() ? 0 : blocks_a.size();
 
   // 4. Scoring, then clustering in order of falling weight.
-  const double threshold = m.settings.threshold;
   std::vector<std::vector<LinkPair>> kept_per_thread(threads);
   parallel_for(threads, candidates.size(), [&](std::size_t lo, std::size_t hi, unsigned t) {
     for (std::size_t k = lo; k < hi; ++k) {

@@ -72,6 +72,19 @@ struct LinkModel {
   std::vector<std::uint64_t> household;
   std::vector<std::uint8_t> source;  // 0 left / single list, 1 right
 
+  /// How link_prepared() streams candidate pairs (see there): up to store_all_pairs
+  /// blocked pairs are all stored; above, a sample of about sample_pairs trains a
+  /// preliminary model and the rest are stored only within margin_bits of the threshold.
+  /// The outputs say what happened (for tests and benchmarks).
+  struct Streaming {
+    std::size_t store_all_pairs = std::size_t{1} << 22;  // 64 MiB of candidates
+    std::size_t sample_pairs = std::size_t{1} << 20;
+    double margin_bits = 10.0;
+    std::size_t stored_pairs = 0;    // out: candidates held for scoring
+    std::size_t sampled_blocks = 0;  // out: phase-A blocks (0: all stored)
+    bool restreamed = false;         // out: the weights drifted more than the margin
+  } streaming;
+
   /// Compiles settings (validating them); no records yet.
   explicit LinkModel(const LinkSettings& s);
 
@@ -97,6 +110,23 @@ struct LinkModel {
   /// (pattern -> count), then fills weights and settings; returns the EM iterations.
   int train(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts,
             std::size_t left_size);
+  /// The two halves of train(): u (fields without a given u) from random pairs ...
+  void estimate_u(std::size_t left_size);
+  /// ... then m and prior by EM (fields without a given m); fills weights, returns the
+  /// EM iterations. Deterministic in the settings and the counts.
+  int estimate_m(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts);
+  /// An upper bound on weight(pattern, a) over all records a: the term-frequency
+  /// adjustment of an exact level adds at most 2 bits.
+  double weight_bound(std::uint64_t pattern) const;
+  /// Compares a and b field by field, cheap kinds first, and stops (false) as soon as
+  /// their weight bound cannot reach min_weight; otherwise fills the whole pattern (true).
+  /// min_weight = -infinity always completes.
+  bool pattern_reaching(const FieldValue* a, const FieldValue* b, double min_weight,
+                        std::uint64_t& pattern_out) const;
+  // Field order for pattern_reaching and, per position, the most weight the fields from
+  // there on can add (set by compute_weights).
+  std::vector<std::size_t> cheap_order;
+  std::vector<double> rest_max;
   void compute_weights();
   void count_term_frequencies();
   Explanation explain_values(const FieldValue* a, const FieldValue* b, std::uint64_t ha,
@@ -109,6 +139,14 @@ inline int level_of(std::uint64_t pattern, std::size_t f) {
 }
 
 inline double probability_of(double weight) { return 1.0 / (1.0 + std::exp2(-weight)); }
+
+/// A weight below which probability_of(weight) < p surely (a little under logit2(p), so
+/// that rounding cannot make a pair below it reach p).
+inline double weight_floor_for(double p) {
+  if (!(p > 0)) return -HUGE_VAL;
+  if (!(p < 1)) return 50.0;  // probability_of(w) rounds to 1 only above ~53
+  return std::log2(p) - std::log2(1.0 - p) - 1e-3;
+}
 
 int level_count(CompareKind kind);
 int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue& b);

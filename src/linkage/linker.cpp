@@ -156,9 +156,12 @@ Linker::Added Linker::add(const LinkRecord& record) {
   m.prepare(record, values.data(), keys.data(), household);
 
   std::vector<Match> matches;
+  const double floor = detail::weight_floor_for(m.settings.threshold);
   s.for_each_candidate(keys.data(), [&](std::uint32_t j) {
     const FieldValue* other = &m.values[j * F];
-    const std::uint64_t p = m.pattern(other, values.data());
+    std::uint64_t p = 0;
+    // Pairs that cannot reach the threshold are dropped before their costly fields.
+    if (!m.pattern_reaching(other, values.data(), floor, p)) return;
     const double prob = detail::probability_of(m.weight(p, other));
     if (prob >= m.settings.threshold && !m.household_apart(m.household[j], household, p)) {
       matches.push_back({j, prob});
@@ -259,18 +262,34 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   std::vector<std::uint64_t> keys(R);
   std::uint64_t household = 0;
   m.prepare(record, values.data(), keys.data(), household);
+  // The k best so far in a heap whose top ranks last; a record whose weight bound falls
+  // below the k-th best probability cannot enter and is dropped before its costly fields.
+  auto before = [](const Match& a, const Match& b) {
+    return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
+  };
   std::vector<Match> out;
+  if (k == 0) return out;
+  double floor = -HUGE_VAL;
   s.for_each_candidate(keys.data(), [&](std::uint32_t j) {
     const FieldValue* other = &m.values[j * F];
-    const std::uint64_t p = m.pattern(other, values.data());
+    std::uint64_t p = 0;
+    if (!m.pattern_reaching(other, values.data(), floor, p)) return;
     double prob = detail::probability_of(m.weight(p, other));
     if (m.household_apart(m.household[j], household, p)) prob = 0.0;
-    out.push_back({j, prob});
+    const Match match{j, prob};
+    if (out.size() < k) {
+      out.push_back(match);
+      std::push_heap(out.begin(), out.end(), before);
+    } else if (before(match, out.front())) {
+      std::pop_heap(out.begin(), out.end(), before);
+      out.back() = match;
+      std::push_heap(out.begin(), out.end(), before);
+    } else {
+      return;
+    }
+    if (out.size() == k) floor = detail::weight_floor_for(out.front().probability);
   });
-  std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
-    return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
-  });
-  if (out.size() > k) out.resize(k);
+  std::sort(out.begin(), out.end(), before);
   return out;
 }
 

@@ -533,3 +533,185 @@ TEST(LinkageFebrl, Febrl3AndFebrl4Quality) {
     EXPECT_GE(q.precision, 0.999);
   }
 }
+
+namespace {
+
+using Streaming = sk::detail::LinkModel::Streaming;
+
+// Links with the given streaming limits; `out` receives what the run did.
+sk::LinkResult link_streaming(const std::vector<sk::LinkRecord>& left, const std::vector<sk::LinkRecord>* right,
+                              const sk::LinkSettings& s, const Streaming& limits, Streaming& out) {
+  auto model = sk::detail::prepare_records(s, left, right);
+  model->streaming = limits;
+  sk::LinkResult res = sk::detail::link_prepared(model, left.size());
+  out = model->streaming;
+  return res;
+}
+
+// Registry-like records with households (shared KK), name variants and damaged NIKs.
+std::vector<sk::LinkRecord> registry_like(std::size_t persons, std::uint64_t seed) {
+  const char* const given[] = {"Muhammad", "Siti", "Budi", "Sri", "Ahmad", "Dewi", "Agus", "Nur"};
+  const char* const family[] = {"Santoso", "Aminah", "Hidayat", "Lestari", "Sholeh", "Wibowo"};
+  std::mt19937_64 rng(seed);
+  std::vector<sk::LinkRecord> out;
+  char buf[40];
+  for (std::size_t p = 0; p < persons; ++p) {
+    std::snprintf(buf, sizeof buf, "35100%02d%02d%02d%05d", static_cast<int>(1 + rng() % 28),
+                  static_cast<int>(1 + rng() % 12), static_cast<int>(rng() % 100), static_cast<int>(p));
+    const std::string nik = buf;
+    std::snprintf(buf, sizeof buf, "19%02d-%02d-%02d", static_cast<int>(rng() % 100),
+                  static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28));
+    const std::string born = buf;
+    const std::string name = std::string(given[rng() % 8]) + " " + family[rng() % 6];
+    std::snprintf(buf, sizeof buf, "351001010115%04d", static_cast<int>(p / 4));
+    const std::string kk = buf;
+    const std::string village = "Desa " + std::to_string(rng() % 7);
+    const std::size_t copies = 1 + rng() % 3;
+    for (std::size_t c = 0; c < copies; ++c) {
+      sk::LinkRecord r = person(nik, name, born, rng() % 2 ? "L" : "P", kk, village);
+      if (c > 0 && rng() % 2) r.nik[10] = static_cast<char>('0' + rng() % 10);
+      if (c > 0 && rng() % 3 == 0) r.name = "H. " + r.name;
+      if (c > 0 && rng() % 4 == 0) r.nik.clear();
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+void expect_same(const sk::LinkResult& a, const sk::LinkResult& b) {
+  EXPECT_EQ(a.cluster_ids, b.cluster_ids);
+  EXPECT_EQ(a.stats.candidate_pairs, b.stats.candidate_pairs);
+  ASSERT_EQ(a.pairs.size(), b.pairs.size());
+  for (std::size_t k = 0; k < a.pairs.size(); ++k) {
+    EXPECT_EQ(a.pairs[k].i, b.pairs[k].i);
+    EXPECT_EQ(a.pairs[k].j, b.pairs[k].j);
+    EXPECT_EQ(a.pairs[k].weight, b.pairs[k].weight);  // the same model, bit for bit
+  }
+  EXPECT_EQ(a.confidence, b.confidence);
+}
+
+}  // namespace
+
+// Streaming candidates (a sampled preliminary model, then only pairs near the threshold
+// stored) gives exactly the result of storing every candidate pair; with no margin the
+// weights drift past it and phase B runs again, still with the same result.
+TEST(LinkageStreaming, SameResultAsStoringAllPairs) {
+  std::vector<std::pair<std::string, sk::LinkSettings>> cases = {{"trained", sk::LinkSettings::indonesian()},
+                                                                 {"fixed", hand_settings()}};
+  cases[0].second.threads = 2;
+  const auto rs = registry_like(3000, 11);
+  for (const auto& [label, s] : cases) {
+    SCOPED_TRACE(label);
+    Streaming all, out;
+    all.store_all_pairs = std::size_t{1} << 40;
+    const sk::LinkResult reference = link_streaming(rs, nullptr, s, all, out);
+    EXPECT_EQ(out.stored_pairs, reference.stats.candidate_pairs);
+    ASSERT_GT(reference.stats.kept_pairs, 100U);
+
+    Streaming small;
+    small.store_all_pairs = 0;
+    small.sample_pairs = 500;
+    const sk::LinkResult streamed = link_streaming(rs, nullptr, s, small, out);
+    expect_same(reference, streamed);
+    EXPECT_LT(out.stored_pairs, reference.stats.candidate_pairs / 2) << "memory follows kept pairs";
+    EXPECT_GE(out.stored_pairs, reference.stats.kept_pairs);
+
+    small.margin_bits = 0;
+    const sk::LinkResult again = link_streaming(rs, nullptr, s, small, out);
+    expect_same(reference, again);
+    if (label == "trained") {
+      EXPECT_TRUE(out.restreamed);
+    }
+  }
+}
+
+TEST(LinkageStreaming, FebrlSameResultAsStoringAllPairs) {
+  if (!febrl_available()) GTEST_SKIP() << "FEBRL data not found at " << febrl_dir();
+  const sk::LinkSettings s = febrl_settings();
+  std::vector<std::string> entity;
+  const auto a = read_febrl(febrl_dir() + "/dataset4a.csv", entity);
+  const auto b = read_febrl(febrl_dir() + "/dataset4b.csv", entity);
+  const auto f3 = read_febrl(febrl_dir() + "/dataset3.csv", entity);
+  Streaming all, small, out;
+  all.store_all_pairs = std::size_t{1} << 40;
+  small.store_all_pairs = 0;
+  small.sample_pairs = 2000;
+  const sk::LinkResult ref4 = link_streaming(a, &b, s, all, out);
+  const sk::LinkResult got4 = link_streaming(a, &b, s, small, out);
+  expect_same(ref4, got4);
+  EXPECT_GT(out.sampled_blocks, 0U);
+  EXPECT_LT(out.stored_pairs, ref4.stats.candidate_pairs / 2);
+  const sk::LinkResult ref3 = link_streaming(f3, nullptr, s, all, out);
+  const sk::LinkResult got3 = link_streaming(f3, nullptr, s, small, out);
+  expect_same(ref3, got3);
+  EXPECT_GT(out.sampled_blocks, 0U);
+}
+
+// Look-ups stop comparing a record once it cannot reach the threshold (add) or the k-th
+// best (candidates): the same answers as scoring every candidate (k large enough that
+// nothing is pruned).
+TEST(LinkageLinker, PrunedLookupsEqualFullScoring) {
+  const auto rs = registry_like(600, 5);
+  const auto probes = registry_like(80, 6);
+  sk::Linker lk(hand_settings()), full(hand_settings());
+  lk.fit(rs);
+  full.fit(rs);
+  const std::size_t all = rs.size() + probes.size();
+  std::size_t matched = 0;
+  for (const sk::LinkRecord& r : probes) {
+    const auto every = full.candidates(r, all);
+    for (std::size_t k : {std::size_t{1}, std::size_t{3}, std::size_t{10}}) {
+      const auto best = lk.candidates(r, k);
+      ASSERT_EQ(best.size(), std::min(k, every.size()));
+      for (std::size_t x = 0; x < best.size(); ++x) {
+        EXPECT_EQ(best[x].index, every[x].index);
+        EXPECT_EQ(best[x].probability, every[x].probability);
+      }
+    }
+    std::vector<std::size_t> expected;
+    for (const auto& m : every) {
+      if (m.probability >= lk.settings().threshold) expected.push_back(m.index);
+    }
+    const sk::Linker::Added added = lk.add(r);
+    full.add(r);
+    std::vector<std::size_t> got;
+    for (const auto& m : added.matches) got.push_back(m.index);
+    EXPECT_EQ(got, expected);
+    matched += got.size();
+  }
+  EXPECT_GT(matched, 10U);
+  EXPECT_TRUE(lk.candidates(probes[0], 0).empty());
+}
+
+// Blocking on a NIK prefix of 12+ digits or a suffix of 10+ forces birth date and sex to
+// agree (NIK digits 7-12): training treats them as missing on those rules' pairs, as it
+// does the blocked columns themselves; other rules keep them.
+TEST(LinkageTraining, NikDateRulesMaskBirthDateAndSex) {
+  const sk::LinkSettings s = sk::LinkSettings::indonesian();
+  const sk::detail::LinkModel model(s);
+  auto field_bits = [&](const char* name) {
+    for (std::size_t f = 0; f < s.fields.size(); ++f) {
+      if (s.fields[f].name == name) return std::uint64_t{0xF} << (4 * f);
+    }
+    return std::uint64_t{0};
+  };
+  const std::uint64_t date = field_bits("birth_date"), sex = field_bits("sex"), nik = field_bits("nik");
+  ASSERT_NE(date, 0U);
+  for (std::size_t r = 0; r < s.blocking.size(); ++r) {
+    const std::string first = s.blocking[r][0];
+    const bool forced = first == "nik:prefix12" || first == "nik:suffix10";
+    SCOPED_TRACE(first);
+    EXPECT_EQ((model.rule_masks[r] & sex) != 0, forced);
+    if (forced) {
+      EXPECT_EQ(model.rule_masks[r] & (date | nik), date | nik);
+    }
+    if (first == "nik" || first == "nik:prefix6") {
+      EXPECT_EQ(model.rule_masks[r] & date, 0U);
+    }
+  }
+  // FEBRL-like schemas (no household key) train without masks, as before.
+  sk::LinkSettings plain = s;
+  plain.household_key.clear();
+  const sk::detail::LinkModel unmasked(plain);
+  for (std::uint64_t m : unmasked.rule_masks) EXPECT_EQ(m, 0U);
+}
