@@ -145,7 +145,7 @@ struct FacilityIndex::Impl {
   // main tree with the filter is faster otherwise); nullptr for the main tree. The caller
   // holds free_mutex shared when wants_free_tree(f).
   const detail::Tree* tree_for(const detail::CompiledFilter& f) const {
-    return wants_free_tree(f) && free_tree.size() * 4 < alive_count ? &free_tree : nullptr;
+    return wants_free_tree(f) && free_tree.size() * 4 < alive_count * 3 ? &free_tree : nullptr;
   }
 
   double chord2_to(const detail::Vec3& q, std::uint32_t s) const {
