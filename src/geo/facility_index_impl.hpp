@@ -34,8 +34,9 @@ using TreeBox = bg::model::box<TreePoint>;
 using TreeValue = std::pair<TreePoint, std::uint32_t>;
 using Tree = bgi::rtree<TreeValue, bgi::quadratic<16>>;
 
-/// Size below which a linear scan answers (bench_geo: BM_Nearest* crossover).
-inline constexpr std::size_t kDefaultLinearScanBelow = 128;
+/// Size below which a linear scan answers (bench_geo BM_Crossover_*: the rtree is within 7%
+/// of the scan at 16 houses, 10% faster at 32 and 1.35x faster at 128).
+inline constexpr std::size_t kDefaultLinearScanBelow = 32;
 
 struct Candidate {
   std::uint32_t slot = 0;
@@ -261,7 +262,7 @@ struct FacilityIndex::Impl {
                    detail::bg::get<detail::bg::max_corner, 1>(b) - detail::bg::get<detail::bg::min_corner, 1>(b),
                    detail::bg::get<detail::bg::max_corner, 2>(b) - detail::bg::get<detail::bg::min_corner, 2>(b)};
     std::sort(e, e + 3);
-    const double area = std::max(e[2] * e[1], 1e-18);
+    const double area = std::max(e[2] * e[1], 1e-10);  // at least (64 m)^2
     return std::sqrt(area / (3.0 * static_cast<double>(tree.size())));
   }
 
