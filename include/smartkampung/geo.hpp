@@ -79,10 +79,10 @@ using IdPredicate = std::function<bool(std::int64_t)>;
 /// A set of facilities with a spatial index.
 ///
 /// Every answer is exact: facilities are ranked by WGS84 ellipsoidal distance (Vincenty),
-/// ties broken by id, and equal what a linear scan over all facilities would give. A k-d
-/// tree over the facilities' earth-centred points proposes candidates; a proven bound (a
-/// geodesic is never shorter than the straight chord between its ends) decides how far to
-/// look. Small sets are scanned linearly instead.
+/// ties broken by id, and equal what a linear scan over all facilities would give. A
+/// Boost.Geometry rtree over the facilities' earth-centred points (cartesian CS) proposes
+/// candidates; a proven bound (a geodesic is never shorter than the straight chord between
+/// its ends) decides how far to look. Small sets are scanned linearly instead.
 ///
 /// Thread safety: every const member, reserve, release, free_beds and nearest_reserve may
 /// be called concurrently from any number of threads; bed counts are atomic. add, update,

@@ -98,10 +98,8 @@ std::uint32_t FacilityIndex::Impl::put_slot(const Facility& f) {
     kind.emplace_back();
     names.emplace_back();
     in_free.emplace_back(0);
-    indexed.emplace_back(0);
     grow_occupied(ids.size());
   }
-  indexed[s] = 0;
   const Vec3 v = detail::ecef_unit(f.lat, f.lon);
   ids[s] = f.id;
   lat[s] = f.lat;
@@ -160,20 +158,26 @@ void FacilityIndex::Impl::build(std::vector<Facility> facilities) {
                   "facility " + std::to_string(i) + ": duplicate id " + id_text(facilities[i].id));
     }
   }
-  // Slots in the point tree's leaf order, so that a query's checks of beds, kind and
-  // coordinates read neighbouring memory, not one cache line per facility.
-  std::vector<double> px(facilities.size()), py(facilities.size()), pz(facilities.size());
-  std::vector<std::uint32_t> order(facilities.size());
+  // Slots in the packed rtree's leaf order (a query over everything visits the leaves in
+  // order), so that a query's checks of beds, kind and coordinates read neighbouring
+  // memory, not one cache line per facility.
+  std::vector<detail::TreeValue> values(facilities.size());
   for (std::uint32_t i = 0; i < facilities.size(); ++i) {
     const Vec3 v = detail::ecef_unit(facilities[i].lat, facilities[i].lon);
-    px[i] = v[0];
-    py[i] = v[1];
-    pz[i] = v[2];
-    order[i] = i;
+    values[i] = {detail::TreePoint(v[0], v[1], v[2]), i};
   }
-  detail::PointTree::leaf_order(px.data(), py.data(), pz.data(), order);
+  std::vector<std::uint32_t> order;
+  order.reserve(facilities.size());
+  {
+    const detail::Tree packed(values.begin(), values.end());
+    auto take = [&order](const detail::TreeValue& v) { order.push_back(v.second); };
+    packed.query(detail::bgi::satisfies([](const detail::TreeValue&) { return true; }),
+                 CallbackOut<decltype(take)>{&take});
+  }
+  values.clear();
   for (const std::uint32_t i : order) put_slot(facilities[i]);
-  rebuild_points();
+  for (std::uint32_t s = 0; s < ids.size(); ++s) values.push_back(tree_value(s));
+  points = detail::Tree(values.begin(), values.end());  // the packing constructor
   std::vector<detail::TreeValue> free_values;
   for (std::uint32_t s = 0; s < ids.size(); ++s) {
     if (should_be_free(s)) {
@@ -182,38 +186,6 @@ void FacilityIndex::Impl::build(std::vector<Facility> facilities) {
     }
   }
   free_tree = detail::Tree(free_values.begin(), free_values.end());  // the packing constructor
-}
-
-void FacilityIndex::Impl::rebuild_points() {
-  std::vector<std::uint32_t> live;
-  live.reserve(alive_count);
-  for (std::uint32_t s = 0; s < ids.size(); ++s) {
-    indexed[s] = alive[s];
-    if (alive[s] != 0) live.push_back(s);
-  }
-  points.build(x.data(), y.data(), z.data(), std::move(live));
-  unindexed.clear();
-  stale_points = 0;
-}
-
-void FacilityIndex::Impl::note_unindexed(std::uint32_t s) {
-  indexed[s] = 0;
-  unindexed.push_back(s);
-  // Amortised O(log n) per change: a rebuild costs O(n log n) and comes after n/8 changes.
-  if (unindexed.size() + stale_points > 64 + alive_count / 8) rebuild_points();
-}
-
-void FacilityIndex::Impl::forget_indexed(std::uint32_t s) {
-  if (indexed[s] != 0) {
-    indexed[s] = 0;
-    ++stale_points;
-  } else {
-    const auto it = std::find(unindexed.begin(), unindexed.end(), s);
-    if (it != unindexed.end()) {
-      *it = unindexed.back();
-      unindexed.pop_back();
-    }
-  }
 }
 
 detail::CompiledFilter FacilityIndex::Impl::compile(const Filter& filter) const {
@@ -331,7 +303,7 @@ void FacilityIndex::add(const Facility& facility) {
     throw Error(ErrorCode::kInvalidArgument, "duplicate facility id " + id_text(facility.id));
   }
   const std::uint32_t s = impl_->put_slot(facility);
-  impl_->note_unindexed(s);
+  impl_->points.insert(impl_->tree_value(s));
   impl_->sync_free(s);
 }
 
@@ -344,7 +316,7 @@ void FacilityIndex::update(const Facility& facility) {
   const std::uint32_t s = impl_->slot(facility.id);
   Impl& m = *impl_;
   if (m.lat[s] != facility.lat || m.lon[s] != facility.lon) {
-    m.forget_indexed(s);
+    m.points.remove(m.tree_value(s));
     if (m.in_free[s] != 0) {
       m.free_tree.remove(m.tree_value(s));
       m.in_free[s] = 0;
@@ -356,7 +328,7 @@ void FacilityIndex::update(const Facility& facility) {
     m.x[s] = v[0];
     m.y[s] = v[1];
     m.z[s] = v[2];
-    m.note_unindexed(s);
+    m.points.insert(m.tree_value(s));
   }
   m.capacity[s] = facility.capacity;
   m.occupied[s].store(facility.occupied, std::memory_order_relaxed);
@@ -370,7 +342,7 @@ void FacilityIndex::remove(std::int64_t id) {
   std::unique_lock lock(impl_->mutex);
   Impl& m = *impl_;
   const std::uint32_t s = m.slot(id);
-  m.forget_indexed(s);
+  m.points.remove(m.tree_value(s));
   if (m.in_free[s] != 0) {
     m.free_tree.remove(m.tree_value(s));
     m.in_free[s] = 0;

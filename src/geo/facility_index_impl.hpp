@@ -1,12 +1,11 @@
-// Private: the state behind FacilityIndex and its candidate search (point tree, free-bed
-// R-tree or linear scan).
+// Private: the state behind FacilityIndex and its candidate search (Boost.Geometry rtree of
+// every facility, free-bed rtree, or linear scan).
 #ifndef SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 #define SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 
 #include <smartkampung/geo.hpp>
 
 #include "geo/geodesy.hpp"
-#include "geo/point_tree.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -35,8 +34,9 @@ using TreeBox = bg::model::box<TreePoint>;
 using TreeValue = std::pair<TreePoint, std::uint32_t>;
 using Tree = bgi::rtree<TreeValue, bgi::quadratic<16>>;
 
-/// Size below which a linear scan answers (bench_geo: BM_Nearest* crossover).
-inline constexpr std::size_t kDefaultLinearScanBelow = 128;
+/// Size below which a linear scan answers (bench_geo BM_Crossover_*: the rtree is within 7%
+/// of the scan at 16 houses, 10% faster at 32 and 1.35x faster at 128).
+inline constexpr std::size_t kDefaultLinearScanBelow = 32;
 
 struct Candidate {
   std::uint32_t slot = 0;
@@ -47,8 +47,11 @@ struct Candidate {
 
 /// Per-thread buffers, so a query allocates nothing once warm.
 struct Scratch {
-  std::vector<TreeValue> values;
   std::vector<Candidate> cands;
+  // Running estimate, per index and tree (all / free-bed), of the chord radius that holds
+  // one passing facility around a query; starts from the tree's density.
+  const void* hint_owner[2] = {nullptr, nullptr};
+  double hint[2] = {0.0, 0.0};
 };
 
 struct CompiledFilter {
@@ -81,14 +84,10 @@ struct FacilityIndex::Impl {
   std::unordered_map<std::string, std::uint32_t> kind_ids;
   std::vector<std::uint32_t> free_slots;
   std::unordered_map<std::int64_t, std::uint32_t> slot_of;
-  // Every facility's ECEF point in a static k-d tree, except those added or moved since it
-  // was built (`unindexed`, scanned linearly); `indexed[s]` says whether the tree's entry for
-  // slot s is current (a removed or moved facility's old entry stays until the next rebuild,
-  // and is skipped). Rebuilt when the side list and the stale entries grow (note_unindexed).
-  detail::PointTree points;
-  std::vector<std::uint8_t> indexed;
-  std::vector<std::uint32_t> unindexed;
-  std::size_t stale_points = 0;
+  // Every live facility's ECEF point (value: point, slot) in a Boost.Geometry rtree in a
+  // cartesian CS, bulk-loaded by the packing constructor at build and kept current by
+  // insert/remove on add, move and remove.
+  detail::Tree points;
   // Open facilities with at least one free bed, for queries that ask for a free bed (fast
   // when few have one). Kept in step by sync_free on every 0 <-> >0 transition; guarded by
   // free_mutex (queries shared; reserve/release exclusive, briefly, on a transition).
@@ -99,12 +98,6 @@ struct FacilityIndex::Impl {
   std::size_t linear_below = detail::kDefaultLinearScanBelow;
 
   void build(std::vector<Facility> facilities);
-  // Rebuilds `points` over every live facility.
-  void rebuild_points();
-  // Slot s (just added or moved) is not in `points`; rebuilds when enough are.
-  void note_unindexed(std::uint32_t s);
-  // Slot s leaves: its tree entry (if any) goes stale, it leaves the side list.
-  void forget_indexed(std::uint32_t s);
   std::uint32_t kind_id(const std::string& name);
   std::int64_t find_kind(const std::optional<std::string>& name) const;
   void grow_occupied(std::size_t need);
@@ -150,10 +143,10 @@ struct FacilityIndex::Impl {
   // The free-bed tree answers filters that need a free bed in an open facility.
   static bool wants_free_tree(const detail::CompiledFilter& f) { return f.min_free >= 1 && !f.include_closed; }
   // The free-bed tree when the filter needs a free bed and few facilities have one (the
-  // point tree with the filter is faster otherwise); nullptr for the point tree. The caller
+  // main tree with the filter is faster otherwise); nullptr for the main tree. The caller
   // holds free_mutex shared when wants_free_tree(f).
   const detail::Tree* tree_for(const detail::CompiledFilter& f) const {
-    return wants_free_tree(f) && free_tree.size() * 4 < alive_count ? &free_tree : nullptr;
+    return wants_free_tree(f) && free_tree.size() * 4 < alive_count * 3 ? &free_tree : nullptr;
   }
 
   double chord2_to(const detail::Vec3& q, std::uint32_t s) const {
@@ -161,51 +154,56 @@ struct FacilityIndex::Impl {
     return dx * dx + dy * dy + dz * dz;
   }
 
-  // The `want` passing facilities nearest to q by chord (all of them when fewer pass);
-  // returns the largest chord2 among them.
+  // Output iterator that hands each value the rtree query yields to a callback (no
+  // intermediate vector).
+  template <typename F>
+  struct CallbackOut {
+    using iterator_category = std::output_iterator_tag;
+    using value_type = void;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = void;
+    F* f;
+    CallbackOut& operator*() { return *this; }
+    CallbackOut& operator++() { return *this; }
+    CallbackOut operator++(int) { return *this; }
+    CallbackOut& operator=(const detail::TreeValue& v) {
+      (*f)(v);
+      return *this;
+    }
+  };
+
+  // Every passing facility in `tree` with squared chord <= r2 from q, appended to sc.cands,
+  // by a spatial query (box of half-side sqrt(r2), the sphere test and the filter inside
+  // the query); returns how many were appended.
   template <typename Pred>
-  double gather_nearest(const detail::Tree* t, const detail::Vec3& q, std::size_t want, const Pred& pred,
-                        detail::Scratch& sc) const {
+  static std::size_t gather_ball(const detail::Tree& tree, const detail::Vec3& q, double r2, const Pred& pred,
+                                 detail::Scratch& sc) {
+    const std::size_t before = sc.cands.size();
+    const double r = std::sqrt(r2);
+    const detail::TreeBox box(detail::TreePoint(q[0] - r, q[1] - r, q[2] - r),
+                              detail::TreePoint(q[0] + r, q[1] + r, q[2] + r));
+    const auto c2_of = [&q](const detail::TreeValue& v) {
+      const double dx = detail::bg::get<0>(v.first) - q[0], dy = detail::bg::get<1>(v.first) - q[1], dz = detail::bg::get<2>(v.first) - q[2];
+      return dx * dx + dy * dy + dz * dz;
+    };
+    auto push = [&sc, &c2_of](const detail::TreeValue& v) { sc.cands.push_back({v.second, c2_of(v), 0.0, 0}); };
+    tree.query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
+                 return c2_of(v) <= r2 && pred(v.second);
+               }),
+               CallbackOut<decltype(push)>{&push});
+    return sc.cands.size() - before;
+  }
+
+  // The `want` passing facilities nearest to q by chord, by linear scan (all of them when
+  // fewer pass); returns the largest chord2 among them.
+  template <typename Pred>
+  double scan_nearest(const detail::Vec3& q, std::size_t want, const Pred& pred, detail::Scratch& sc) const {
     sc.cands.clear();
     double far = 0.0;
     const auto by_chord = [](const detail::Candidate& a, const detail::Candidate& b) { return a.chord2 < b.chord2; };
-    if (use_tree() && t == nullptr) {
-      double worst = std::numeric_limits<double>::infinity();
-      const auto consider = [&](std::uint32_t s, double c2) {
-        if (c2 >= worst || !pred(s)) return;
-        if (sc.cands.size() == want) {
-          std::pop_heap(sc.cands.begin(), sc.cands.end(), by_chord);
-          sc.cands.back() = {s, c2, 0.0, 0};
-        } else {
-          sc.cands.push_back({s, c2, 0.0, 0});
-        }
-        std::push_heap(sc.cands.begin(), sc.cands.end(), by_chord);
-        if (sc.cands.size() == want) worst = sc.cands.front().chord2;
-      };
-      for (const std::uint32_t s : unindexed) consider(s, chord2_to(q, s));
-      points.search(
-          q.data(),
-          [&](std::uint32_t s, double c2) {
-            if (indexed[s] != 0) consider(s, c2);
-          },
-          [&worst] { return worst; });
-      for (const auto& c : sc.cands) far = std::max(far, c.chord2);
-      return far;
-    }
-    if (use_tree()) {
-      sc.values.clear();
-      t->query(detail::bgi::nearest(detail::TreePoint(q[0], q[1], q[2]), static_cast<unsigned>(want)) &&
-                  detail::bgi::satisfies([&pred](const detail::TreeValue& v) { return pred(v.second); }),
-              std::back_inserter(sc.values));
-      for (const auto& v : sc.values) {
-        const double c2 = chord2_to(q, v.second);
-        far = std::max(far, c2);
-        sc.cands.push_back({v.second, c2, 0.0, 0});
-      }
-      return far;
-    }
-    // Linear: squared chords a block at a time (vectorised), then a bounded max-heap on
-    // chord2 for the few that beat the current worst.
+    // Squared chords a block at a time (vectorised), then a bounded max-heap on chord2 for
+    // the few that beat the current worst.
     const auto n = static_cast<std::uint32_t>(ids.size());
     constexpr std::uint32_t kBlock = 64;
     alignas(64) double block[kBlock];
@@ -239,35 +237,13 @@ struct FacilityIndex::Impl {
     return far;
   }
 
-  // Every passing facility with chord2 <= limit.
+  // Every passing facility with chord2 <= limit (the tree `t`, or the linear scan).
   template <typename Pred>
   void gather_range(const detail::Tree* t, const detail::Vec3& q, double limit, const Pred& pred,
                     detail::Scratch& sc) const {
     sc.cands.clear();
-    if (use_tree() && t == nullptr) {
-      for (const std::uint32_t s : unindexed) {
-        const double c2 = chord2_to(q, s);
-        if (c2 <= limit && pred(s)) sc.cands.push_back({s, c2, 0.0, 0});
-      }
-      const double bound = std::nextafter(limit, std::numeric_limits<double>::infinity());
-      points.search(
-          q.data(),
-          [&](std::uint32_t s, double c2) {
-            if (c2 <= limit && indexed[s] != 0 && pred(s)) sc.cands.push_back({s, c2, 0.0, 0});
-          },
-          [bound] { return bound; });
-      return;
-    }
     if (use_tree()) {
-      const double c = std::sqrt(limit);
-      const detail::TreeBox box(detail::TreePoint(q[0] - c, q[1] - c, q[2] - c),
-                                detail::TreePoint(q[0] + c, q[1] + c, q[2] + c));
-      sc.values.clear();
-      t->query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
-                return chord2_to(q, v.second) <= limit && pred(v.second);
-              }),
-              std::back_inserter(sc.values));
-      for (const auto& v : sc.values) sc.cands.push_back({v.second, chord2_to(q, v.second), 0.0, 0});
+      gather_ball(t != nullptr ? *t : points, q, limit, pred, sc);
       return;
     }
     const auto n = static_cast<std::uint32_t>(ids.size());
@@ -277,24 +253,75 @@ struct FacilityIndex::Impl {
     }
   }
 
+  // A first guess at the chord radius that holds one passing facility around a query, from
+  // the tree's bounds and size (points spread over a patch of the surface).
+  static double density_radius(const detail::Tree& tree) {
+    if (tree.empty()) return 2.0;
+    const detail::TreeBox b = tree.bounds();
+    double e[3] = {detail::bg::get<detail::bg::max_corner, 0>(b) - detail::bg::get<detail::bg::min_corner, 0>(b),
+                   detail::bg::get<detail::bg::max_corner, 1>(b) - detail::bg::get<detail::bg::min_corner, 1>(b),
+                   detail::bg::get<detail::bg::max_corner, 2>(b) - detail::bg::get<detail::bg::min_corner, 2>(b)};
+    std::sort(e, e + 3);
+    const double area = std::max(e[2] * e[1], 1e-10);  // at least (64 m)^2
+    return std::sqrt(area / (3.0 * static_cast<double>(tree.size())));
+  }
+
   // The exact k nearest passing facilities by WGS84 distance, then id, into sc.cands
   // (which may hold more than k afterwards: callers read the first k). `t` is the tree
-  // to search: the free-bed one, or nullptr for the point tree of every facility.
+  // to search: the free-bed one, or nullptr for the tree of every facility.
+  //
+  // With the tree: every passing facility within chord r of the query (a box query with
+  // the sphere test and the filter inside it), r grown until at least k + 1 are; ranked by
+  // Vincenty in chord order; every facility not seen lies beyond chord r, so at least a·r
+  // metres away, and the answer is exact once the k-th distance is below that. Otherwise
+  // one range query over the chord that can hold the k-th distance settles it. r starts
+  // from a per-thread running estimate of the radius that held one passing facility.
   template <typename Pred>
   void knn(const detail::Tree* t, double qlat, double qlon, std::size_t k, const Pred& pred,
            detail::Scratch& sc) const {
     sc.cands.clear();
     if (k == 0 || alive_count == 0) return;
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon);
-    // The ECEF chord is within 1e-8 of the distance at these scales: one candidate more
-    // than asked nearly always proves the k-th (duplicates fall to the range pass).
     const std::size_t want = k + 1;
-    const double far = gather_nearest(t, q, want, pred, sc);
-    const std::size_t gathered = sc.cands.size();
+    if (!use_tree()) {
+      // The ECEF chord is within 1e-8 of the distance at these scales: one candidate more
+      // than asked nearly always proves the k-th (duplicates fall to the range pass).
+      const double far = scan_nearest(q, want, pred, sc);
+      const std::size_t gathered = sc.cands.size();
+      rank(qlat, qlon, k, sc.cands);
+      if (gathered < want) return;  // every passing facility was seen
+      const double dk = sc.cands[k - 1].distance;
+      if (detail::ecef_beyond(far, dk)) return;  // unseen ones are farther than the k-th
+      gather_range(t, q, detail::ecef_search_chord2(dk), pred, sc);
+      rank(qlat, qlon, k, sc.cands);
+      return;
+    }
+    const detail::Tree& tree = t != nullptr ? *t : points;
+    const int which = t != nullptr ? 1 : 0;
+    if (sc.hint_owner[which] != this) {
+      sc.hint_owner[which] = this;
+      sc.hint[which] = density_radius(tree);
+    }
+    constexpr double kWhole = 2.5;  // a chord (units of a) that covers the whole ellipsoid
+    const double root_want = std::sqrt(static_cast<double>(want));
+    double r = std::min(kWhole, sc.hint[which] * root_want * 1.4);
+    std::size_t found = 0;
+    for (;;) {
+      sc.cands.clear();
+      found = gather_ball(tree, q, r * r, pred, sc);
+      if (found >= want || r >= kWhole) break;
+      // Counts grow with the area, r^2: aim at twice the number wanted.
+      const double grow = found == 0 ? 4.0 : std::sqrt(2.0 * static_cast<double>(want) / static_cast<double>(found));
+      r = std::min(kWhole, r * std::max(grow, 1.25));
+    }
+    if (found > 0) {
+      const double estimate = r / std::sqrt(static_cast<double>(found));
+      sc.hint[which] += 0.25 * (estimate - sc.hint[which]);
+    }
     rank(qlat, qlon, k, sc.cands);
-    if (gathered < want) return;  // every passing facility was seen
+    if (found < want) return;  // r covers the ellipsoid: every passing facility was seen
     const double dk = sc.cands[k - 1].distance;
-    if (detail::ecef_beyond(far, dk)) return;  // unseen ones are farther than the k-th
+    if (detail::ecef_beyond(r * r, dk)) return;  // unseen ones are farther than the k-th
     gather_range(t, q, detail::ecef_search_chord2(dk), pred, sc);
     rank(qlat, qlon, k, sc.cands);
   }

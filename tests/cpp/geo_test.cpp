@@ -397,10 +397,10 @@ TEST(GeoUpdate, AddRemoveUpdateKeepAnswersExact) {
   EXPECT_FALSE(index.contains(999999999));
 }
 
-// The point tree keeps added and moved facilities in a side list and rebuilds after enough
-// changes: answers must equal the scan in every state between (checked after each step,
-// with the tree forced on at this small size).
-TEST(GeoUpdate, AnswersExactBetweenPointTreeRebuilds) {
+// The rtree is kept current by insert/remove on every add, move and remove: answers must
+// equal the scan in every state (checked after each step, with the tree forced on at this
+// small size).
+TEST(GeoUpdate, AnswersExactAfterEveryChange) {
   std::mt19937_64 rng(23);
   auto fs = make_facilities(rng, 300, 0.6, Region::kBanyuwangi);
   FacilityIndex index(fs);
@@ -415,7 +415,7 @@ TEST(GeoUpdate, AnswersExactBetweenPointTreeRebuilds) {
     } else if (r < 0.65) {
       Facility f;
       f.id = 500000 + step;
-      // Often on top of an existing house, so that ties by id cross the tree and the list.
+      // Often on top of an existing house, so that ties by id are exercised.
       const Point p = u(rng) < 0.3 ? Point{fs.front().lat, fs.front().lon} : random_point(rng, Region::kBanyuwangi);
       f.lat = p.lat;
       f.lon = p.lon;
