@@ -86,9 +86,13 @@ void append_chunk(CsvTable& table, TableChunk&& chunk, std::size_t line_base) {
 }  // namespace
 
 long CsvTable::find_column(std::string_view name) const noexcept {
+  return detail::find_header_column(header_, name);
+}
+
+long detail::find_header_column(const std::vector<std::string>& header, std::string_view name) noexcept {
   name = trim_view(name);
-  for (std::size_t i = 0; i < header_.size(); ++i) {
-    const std::string& h = header_[i];
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& h = header[i];
     if (h.size() != name.size()) continue;
     bool same = true;
     for (std::size_t k = 0; k < h.size() && same; ++k) {

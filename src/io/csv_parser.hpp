@@ -30,6 +30,10 @@
 
 namespace smartkampung::detail {
 
+/// The index of `name` in `header` (ASCII case-insensitive, `name` trimmed), or -1: the
+/// rule of CsvTable::find_column, shared with the registry's one-pass loader.
+long find_header_column(const std::vector<std::string>& header, std::string_view name) noexcept;
+
 /// Below this many bytes of data one thread is faster.
 constexpr std::size_t kCsvParallelThreshold = std::size_t{1} << 20;
 

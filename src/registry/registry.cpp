@@ -158,20 +158,7 @@ std::string header_key(std::string_view h) {
 // Column of each of our fields in the table (-1 when absent).
 // As CsvTable::find_column: ASCII case-insensitive after trimming; -1 if absent.
 long find_header(const std::vector<std::string>& header, std::string_view name) {
-  name = detail::trim_ascii(name);
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    const std::string& h = header[i];
-    if (h.size() != name.size()) continue;
-    bool same = true;
-    for (std::size_t k = 0; k < h.size() && same; ++k) {
-      char a = h[k], b = name[k];
-      if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-      if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-      same = a == b;
-    }
-    if (same) return static_cast<long>(i);
-  }
-  return -1;
+  return detail::find_header_column(header, name);
 }
 
 std::array<long, 10> resolve_columns(const std::vector<std::string>& header, const ColumnMap& columns) {

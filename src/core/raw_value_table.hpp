@@ -1,0 +1,76 @@
+// Private: a small open-addressing table of distinct fixed-width byte strings (numpy `S`/`U`
+// items, programme codes), used by the rules' column setters and by the Python bindings
+// that feed them, so that a column of a few distinct values is mapped once per value.
+#ifndef SMARTKAMPUNG_SRC_CORE_RAW_VALUE_TABLE_HPP
+#define SMARTKAMPUNG_SRC_CORE_RAW_VALUE_TABLE_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace smartkampung::detail {
+
+// Distinct fixed-width raw values (at most 128), found by a hash of their bytes: random
+// columns of a few values would mispredict a compare-with-each scheme on every row.
+class RawValueTable {
+ public:
+  explicit RawValueTable(std::size_t item) : item_(item) { slots_.fill(-1); }
+  /// The value stored for the bytes at p, or null (then insert() may add it).
+  const std::int64_t* find(const char* p) {
+    std::size_t s = hash(p);
+    for (;;) {
+      const std::int32_t k = slots_[s];
+      if (k < 0) {
+        free_slot_ = s;
+        return nullptr;
+      }
+      if (equal(p, keys_[static_cast<std::size_t>(k)])) return &values_[static_cast<std::size_t>(k)];
+      s = (s + 1) & (kSlots - 1);
+    }
+  }
+  /// Right after find(p) gave null; p must stay valid. False when the table is full.
+  bool insert(const char* p, std::int64_t value) {
+    if (keys_.size() >= kSlots / 2) return false;
+    slots_[free_slot_] = static_cast<std::int32_t>(keys_.size());
+    keys_.push_back(p);
+    values_.push_back(value);
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 256;
+  std::size_t hash(const char* p) const {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + at, 8);
+      h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    }
+    for (; at < item_; ++at) h = (h ^ static_cast<unsigned char>(p[at])) * 0xC4CEB9FE1A85EC53ULL;
+    return static_cast<std::size_t>(h >> 56) & (kSlots - 1);
+  }
+  bool equal(const char* a, const char* b) const {
+    std::uint64_t diff = 0;
+    std::size_t at = 0;
+    for (; at + 8 <= item_; at += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a + at, 8);
+      std::memcpy(&y, b + at, 8);
+      diff |= x ^ y;
+    }
+    for (; at < item_; ++at) diff |= static_cast<std::uint64_t>(static_cast<unsigned char>(a[at]) ^ static_cast<unsigned char>(b[at]));
+    return diff == 0;
+  }
+  std::size_t item_;
+  std::array<std::int32_t, kSlots> slots_{};
+  std::size_t free_slot_ = 0;
+  std::vector<const char*> keys_;
+  std::vector<std::int64_t> values_;
+};
+
+}  // namespace smartkampung::detail
+
+#endif  // SMARTKAMPUNG_SRC_CORE_RAW_VALUE_TABLE_HPP
