@@ -242,12 +242,12 @@ void cert_calls(Program& p, skamp_cert_registry* reg) {
     }
     case 13:
       status = skamp_cert_history_json(&out, reg, id);
-      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":1") != nullptr);
+      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-cert-history/1\"") != nullptr);
       break;
     default:
       status = skamp_cert_certified_near(&out, reg, p.coordinate(90), p.coordinate(180), p.coordinate(1e5), at,
                                          p.in().byte() & 1 ? reason : nullptr);
-      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":1") != nullptr);
+      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-cert-near/1\"") != nullptr);
       break;
   }
   check_status(status);

@@ -250,7 +250,7 @@ TEST(Limits, CertLogAndPolicyDeepHuge) {
     skamp_cert_registry* reg = nullptr;
     const std::string deep = nested("{\"a\":", "1", "}", kDeep);
     expect_clear(skamp_cert_registry_new(&reg, deep.c_str(), 0));
-    const std::string number = "{\"schema\": " + std::string(10000, '1') + "}";
+    const std::string number = "{\"format\": " + std::string(10000, '1') + "}";
     expect_clear(skamp_cert_registry_new(&reg, number.c_str(), 0));
     EXPECT_EQ(reg, nullptr);
     const std::string path = write_file("skamp_limits_cert.jsonl", deep + "\n" + nested("[", "", "]", kDeep) + "\n");
