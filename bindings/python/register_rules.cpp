@@ -4,6 +4,7 @@
 
 #include "bindings.hpp"
 #include "core/raw_value_table.hpp"
+#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -212,24 +213,7 @@ void append_fixed_text(std::string& out, const char* p, std::size_t itemsize, bo
   }
   if (c == len) return;
   out.resize(start + c);
-  for (; c < len; ++c) {
-    const std::uint32_t code = at(c);
-    if (code < 0x80) {
-      out.push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else if (code < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
-  }
+  for (; c < len; ++c) smartkampung::detail::append_utf8_code_point(out, at(c));
 }
 
 // Text of a column as UTF-8 in one buffer: row i is chars[offsets[i], offsets[i+1]).

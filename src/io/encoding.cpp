@@ -2,6 +2,7 @@
 #include <smartkampung/io.hpp>
 
 #include "io/encoding.hpp"
+#include "core/utf8.hpp"
 
 #include <cstring>
 
@@ -16,19 +17,6 @@ constexpr std::uint16_t kCp1252High[32] = {
     0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,  // 98-9F
 };
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 bool all_ascii8(const unsigned char* p) noexcept {
   std::uint64_t word;
@@ -127,9 +115,9 @@ std::string_view decode_to_utf8(std::string_view bytes, std::string& storage, Te
         throw Error(ErrorCode::kParse, "encoding cannot be decided: byte offset " + std::to_string(i) +
                                            " is neither valid UTF-8 nor defined in Windows-1252");
       }
-      append_utf8(storage, cp);
+      detail::append_utf8_code_point(storage, cp);
     } else {
-      append_utf8(storage, c);
+      detail::append_utf8_code_point(storage, c);
     }
   }
   if (detected != nullptr) *detected = TextEncoding::kWindows1252;

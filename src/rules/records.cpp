@@ -3,6 +3,7 @@
 #include "rules/ir.hpp"
 #include "rules/json_util.hpp"
 #include "core/raw_value_table.hpp"
+#include "core/utf8.hpp"
 
 #include <array>
 #include <climits>
@@ -322,21 +323,7 @@ void append_utf8(std::string& out, const char* units, std::size_t len) {
     std::uint32_t code;
     std::memcpy(&code, units + 4 * c, 4);
     if (code > 0x10FFFF) code = 0xFFFD;
-    if (code < 0x80) {
-      out.push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else if (code < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
+    detail::append_utf8_code_point(out, code);
   }
 }
 
