@@ -1,9 +1,39 @@
 #include <smartkampung/error.hpp>
 
+#include <cstddef>
+#include <string>
+
 namespace smartkampung {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The last line of defence behind the rule that messages never carry personal data:
+// a message may echo text from the input (an unknown JSON key, a bad value), and such
+// text can hold a NIK or KK. Every run of 16 or more digits is masked as the public
+// check masks a NIK: the first and last four digits kept, '*' between.
+std::string mask_digit_runs(const std::string& message) {
+  std::string out = message;
+  std::size_t i = 0;
+  while (i < out.size()) {
+    if (!is_digit(out[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < out.size() && is_digit(out[end])) ++end;
+    if (end - i >= 16) {
+      for (std::size_t j = i + 4; j + 4 < end; ++j) out[j] = '*';
+    }
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
 
 Error::Error(ErrorCode code, const std::string& message)
-    : std::runtime_error(message), code_(code) {}
+    : std::runtime_error(mask_digit_runs(message)), code_(code) {}
 
 // Out of line so that the vtable and typeinfo live in the library (the key function).
 Error::~Error() = default;
