@@ -77,7 +77,7 @@ skamp_status skamp_link_json(char** out, const char* records_json, const char* r
     LinkResult res = right_json == nullptr
                          ? link(left, settings)
                          : link(left, detail::records_from_json(right_json), settings);
-    std::string text = "{\"schema\":1,\"cluster_ids\":" + ids_json(res.cluster_ids) + ",\"pairs\":[";
+    std::string text = "{\"schema\":\"skamp-link-result/1\",\"cluster_ids\":" + ids_json(res.cluster_ids) + ",\"pairs\":[";
     for (std::size_t k = 0; k < res.pairs.size(); ++k) {
       if (k) text += ',';
       text += '[' + std::to_string(res.pairs[k].i) + ',' + std::to_string(res.pairs[k].j) + ',';
@@ -117,7 +117,7 @@ skamp_status skamp_linker_add_json(char** out, skamp_linker* linker, const char*
     require(linker, "linker");
     require(record_json, "record_json");
     const Linker::Added added = linker->linker.add(detail::record_from_json(record_json));
-    *out = dup_string("{\"schema\":1,\"index\":" + std::to_string(added.index) +
+    *out = dup_string("{\"schema\":\"skamp-linker-add/1\",\"index\":" + std::to_string(added.index) +
                       ",\"cluster_id\":" + std::to_string(added.cluster_id) +
                       ",\"matches\":" + matches_json(added.matches) + "}");
   });
@@ -138,7 +138,7 @@ skamp_status skamp_linker_candidates_json(char** out, const skamp_linker* linker
     require(linker, "linker");
     require(record_json, "record_json");
     const auto found = linker->linker.candidates(detail::record_from_json(record_json), k);
-    *out = dup_string("{\"schema\":1,\"candidates\":" + matches_json(found) + "}");
+    *out = dup_string("{\"schema\":\"skamp-linker-candidates/1\",\"candidates\":" + matches_json(found) + "}");
   });
 }
 
@@ -147,7 +147,7 @@ skamp_status skamp_linker_clusters_json(char** out, const skamp_linker* linker) 
     require(out, "out");
     *out = nullptr;
     require(linker, "linker");
-    *out = dup_string("{\"schema\":1,\"cluster_ids\":" + ids_json(linker->linker.cluster_ids()) + "}");
+    *out = dup_string("{\"schema\":\"skamp-linker-clusters/1\",\"cluster_ids\":" + ids_json(linker->linker.cluster_ids()) + "}");
   });
 }
 

@@ -79,7 +79,7 @@ std::string explanation_to_json(const Explanation& e) {
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
   w.Key("schema");
-  w.Int(1);
+  w.String("skamp-linker-explain/1");
   w.Key("match_weight");
   w.Double(e.match_weight);
   w.Key("probability");

@@ -9,11 +9,17 @@
 #include <rapidjson/writer.h>
 
 #include <cmath>
+#include <string_view>
 #include <string>
 
 namespace smartkampung {
 
 namespace {
+
+// The settings document's format tag, as the other input documents carry one
+// ("skamp-rules/1", "skamp-conflicts/1"). Optional on input: settings may be a partial
+// override of the defaults; when present it must be this.
+const char* const kSettingsFormat = "skamp-linkage-settings/1";
 
 const char* const kKindNames[] = {"exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex"};
 
@@ -122,7 +128,7 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
   }
   if (!doc.IsObject()) bad("$", "expected an object");
   LinkSettings s = indonesian();
-  static const char* const known[] = {"schema", "fields", "blocking", "threshold", "prior",
+  static const char* const known[] = {"format", "fields", "blocking", "threshold", "prior",
                                       "household_key", "household_name", "household_date",
                                       "max_block_size", "u_sample_pairs", "em_iterations",
                                       "threads", "seed"};
@@ -131,6 +137,11 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
     if (!ok) bad("$." + key, "unknown key");
+  }
+  if (const auto* v = member(doc, "format")) {
+    if (!v->IsString() || std::string_view(v->GetString(), v->GetStringLength()) != kSettingsFormat) {
+      bad("$.format", std::string("unknown format (expected \"") + kSettingsFormat + "\")");
+    }
   }
   if (const auto* v = member(doc, "fields")) {
     if (!v->IsArray()) bad("$.fields", "expected an array");
@@ -220,8 +231,8 @@ std::string LinkSettings::to_json() const {
     w.EndArray();
   };
   w.StartObject();
-  w.Key("schema");
-  w.Int(1);
+  w.Key("format");
+  w.String(kSettingsFormat);
   w.Key("fields");
   w.StartArray();
   for (const LinkField& f : fields) {

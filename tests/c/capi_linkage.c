@@ -31,7 +31,7 @@ void skamp_test_linkage(void) {
   CHECK(skamp_linkage_normalize_name(NULL, "x") == SKAMP_EINVALID);
 
   CHECK(skamp_link_json(&out, kRecords, NULL, kSettings, -1.0) == SKAMP_OK);
-  CHECK(out != NULL && strstr(out, "\"schema\":1") != NULL);
+  CHECK(out != NULL && strstr(out, "\"schema\":\"skamp-link-result/1\"") != NULL);
   CHECK(out != NULL && strstr(out, "\"cluster_ids\":[0,0,2]") != NULL);
   skamp_free(out);
   out = NULL;
@@ -54,7 +54,7 @@ void skamp_test_linkage(void) {
   CHECK(out != NULL && strstr(out, "\"candidates\":[[2,") != NULL);
   skamp_free(out);
   CHECK(skamp_linker_explain_json(&out, lk, 0, 1) == SKAMP_OK);
-  CHECK(out != NULL && strstr(out, "\"one_substitution\"") != NULL && strstr(out, "\"schema\":1") != NULL);
+  CHECK(out != NULL && strstr(out, "\"one_substitution\"") != NULL && strstr(out, "\"schema\":\"skamp-linker-explain/1\"") != NULL);
   skamp_free(out);
   CHECK(skamp_linker_explain_json(&out, lk, 0, 99) == SKAMP_ENOTFOUND);
   CHECK(skamp_linker_remove(lk, 3) == SKAMP_OK);

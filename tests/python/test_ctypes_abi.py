@@ -657,7 +657,7 @@ def test_linker_handle(alib):
     assert take_text(lib, out) == "joko santoso"
     records = json.dumps(LINK_RECORDS).encode()
     linked = call_json(lib, lib.skamp_link_json, records, None, None, -1.0)
-    assert linked["schema"] == 1 and linked["cluster_ids"] == [0, 0, 2, 2, 4]
+    assert linked["schema"] == "skamp-link-result/1" and linked["cluster_ids"] == [0, 0, 2, 2, 4]
     cross = call_json(lib, lib.skamp_link_json, json.dumps(LINK_RECORDS[:2]).encode(),
                       json.dumps(LINK_RECORDS[2:]).encode(), None, 0.5)
     assert all(i < 2 <= j for i, j, _ in cross["pairs"])
@@ -674,14 +674,17 @@ def test_linker_handle(alib):
     assert abs(total - explained["match_weight"]) < 1e-6 or abs(
         explained["prior_weight"] + sum(f["weight"] for f in explained["fields"].values()) - explained["match_weight"]) < 1e-6
     settings = call_json(lib, lib.skamp_linker_settings_json, linker)
-    assert settings["schema"] == 1 and settings["fields"]
+    assert settings["format"] == "skamp-linkage-settings/1" and settings["fields"]
     again = new_handle(lib, lib.skamp_linker_new, json.dumps(settings).encode())
     assert lib.skamp_linker_remove(linker, 1) == SKAMP_OK
     assert lib.skamp_linker_remove(linker, 1) == SKAMP_ENOTFOUND
     assert lib.skamp_linker_remove(linker, 999) == SKAMP_ENOTFOUND
     assert call_json(lib, lib.skamp_linker_clusters_json, linker)["cluster_ids"][1] == -1
     bad = VP()
-    assert lib.skamp_linker_new(ctypes.byref(bad), b'{"schema": 1, "fields": 7}') != SKAMP_OK and not bad.value
+    assert lib.skamp_linker_new(ctypes.byref(bad), b'{"format": "skamp-linkage-settings/1", "fields": 7}') != SKAMP_OK and not bad.value
+    for wrong in (b'{"format": "skamp-linkage-settings/2"}', b'{"format": 1}', b'{"schema": 1}'):
+        assert lib.skamp_linker_new(ctypes.byref(bad), wrong) != SKAMP_OK and not bad.value
+        assert b"$.format" in lib.skamp_last_error() or b"$.schema" in lib.skamp_last_error()
     lib.skamp_linker_free(again)
     lib.skamp_linker_free(linker)
 

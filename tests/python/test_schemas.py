@@ -106,8 +106,12 @@ def test_every_schema_file_is_documented_and_versioned():
         assert f"docs/schemas/{path.name}" in doc, f"{path.name} is not described in docs/schemas.md"
         assert schema["$id"].endswith(path.name)
         if schema["type"] == "object":
-            assert schema["properties"]["schema"].get("const") is not None, f"{path.name}: no schema version field"
-            assert "schema" in schema["required"]
+            # Output documents name themselves with "schema", input documents with "format";
+            # either way the tag is the file's name with its version: skamp-x-1.json is "skamp-x/1".
+            key = "format" if "format" in schema["properties"] else "schema"
+            tag = path.stem.rsplit("-", 1)[0] + "/" + path.stem.rsplit("-", 1)[1]
+            assert schema["properties"][key].get("const") == tag, f"{path.name}: version field is not {tag!r}"
+            assert key in schema["required"]
             assert schema["additionalProperties"] is False, f"{path.name}: a new field must change the schema"
 
 
