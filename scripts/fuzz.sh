@@ -6,6 +6,10 @@
 # fuzzer learns goes to build-clang-asan/fuzz/<target>/, crashes to .../artifacts/.
 # A crash fails the run: turn the artifact into a corpus file (a regression test).
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET=60] [TARGET...]
+# SKAMP_FUZZ_SEED=N makes a run reproducible: each fuzzer starts from an empty work
+# corpus with that seed, so it tries the same inputs in the same order, and a shorter run
+# (CI's) tries a prefix of what a longer run with the same seed tried. Without it, the
+# fuzzers pick a random seed and keep what earlier runs learned.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -25,12 +29,17 @@ for target in "${targets[@]}"; do
   exe="$build_dir/tests/fuzz/fuzz_$target"
   [ -x "$exe" ] || { echo "fuzz.sh: $exe missing (is SMARTKAMPUNG_FUZZ on with clang?)" >&2; exit 1; }
   work="$build_dir/fuzz/$target"
+  seed_args=()
+  if [ -n "${SKAMP_FUZZ_SEED:-}" ]; then
+    rm -rf "$work/corpus"
+    seed_args=(-seed="$SKAMP_FUZZ_SEED")
+  fi
   mkdir -p "$work/corpus" "$work/artifacts"
   dict=()
   [ -f "tests/fuzz/$target.dict" ] && dict=(-dict="tests/fuzz/$target.dict")
   echo "=== fuzz $target for ${seconds} s"
   set +e
-  "$exe" "$work/corpus" "tests/fuzz/corpus/$target" "${dict[@]}" \
+  "$exe" "$work/corpus" "tests/fuzz/corpus/$target" "${dict[@]}" "${seed_args[@]}" \
     -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$work/artifacts/" > "$work/log.txt" 2>&1
   rc=$?
@@ -54,12 +63,17 @@ if [ "${SKAMP_FUZZ_PYTHON:-1}" = 1 ]; then
   if "$PY" -c "import atheris" 2>/dev/null; then
     echo "=== fuzz python for ${seconds} s"
     work="$build_dir/fuzz/python"
+    seed_args=()
+    if [ -n "${SKAMP_FUZZ_SEED:-}" ]; then
+      rm -rf "$work/corpus"
+      seed_args=(-seed="$SKAMP_FUZZ_SEED")
+    fi
     mkdir -p "$work/corpus"
     set +e
     # The module is built with ASan: preload clang's runtime; CPython's own memory is not ours to check.
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
       LD_PRELOAD="$(clang-14 -print-file-name=libclang_rt.asan-x86_64.so)" \
-      PYTHONPATH="$build_dir/python" "$PY" tests/python/fuzz_python.py "$work/corpus" tests/fuzz/corpus/nik \
+      PYTHONPATH="$build_dir/python" "$PY" tests/python/fuzz_python.py "$work/corpus" tests/fuzz/corpus/nik "${seed_args[@]}" \
       -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -artifact_prefix="$work/" > "$work/log.txt" 2>&1
     rc=$?
     set -e
@@ -77,6 +91,6 @@ if [ "${SKAMP_FUZZ_PYTHON:-1}" = 1 ]; then
   fi
 fi
 
-echo "=== fuzz summary (${seconds} s each)"
+echo "=== fuzz summary (${seconds} s each${SKAMP_FUZZ_SEED:+, seed $SKAMP_FUZZ_SEED})"
 printf '%s\n' "${summary[@]}"
 exit "$failed"
