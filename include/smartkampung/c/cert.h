@@ -112,14 +112,14 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_cert_check_out(skamp_cert_registry *reg, 
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_occupancy(int32_t *out, const skamp_cert_registry *reg, int64_t id);
 
 /** Businesses valid at `at` within radius_m metres, optionally of one category (NULL:
- *  any), as JSON {"schema":1,"results":[{"id":1,"distance_m":12.5},...]} sorted by WGS84
- *  distance. The caller frees *out_json with skamp_free. */
+ *  any), as JSON {"schema":"skamp-cert-near/1","results":[{"id":1,"distance_m":12.5},...]}
+ *  sorted by WGS84 distance. The caller frees *out_json with skamp_free. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_certified_near(char **out_json, const skamp_cert_registry *reg,
                                                            double lat, double lon, double radius_m, int64_t at,
                                                            const char *category);
 
 /** A business's events in the order recorded, as JSON
- *  {"schema":1,"business_id":7,"events":[{"seq":..,"type":..,...,"prev":..,"hash":..}]}
+ *  {"schema":"skamp-cert-history/1","business_id":7,"events":[{"seq":..,"type":..,...,"prev":..,"hash":..}]}
  *  (each event as in the saved file; see docs/cert.md). The caller frees *out_json with
  *  skamp_free. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_history_json(char **out_json, const skamp_cert_registry *reg,

@@ -29,7 +29,7 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_normalize_name(char **out, const 
 /** Links (deduplicates) the records of `records_json`; when `right_json` is not NULL,
  *  links the two lists instead (indices run over records then right, only cross pairs
  *  are scored). `threshold` in [0, 1] overrides the settings' threshold; a negative value
- *  keeps it. *out receives {"schema":1,"cluster_ids":[...],"pairs":[[i,j,p],...],
+ *  keeps it. *out receives {"schema":"skamp-link-result/1","cluster_ids":[...],"pairs":[[i,j,p],...],
  *  "stats":{...}}; the caller releases it with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_link_json(char **out, const char *records_json,
                                                  const char *right_json,
@@ -45,7 +45,7 @@ SMARTKAMPUNG_EXPORT void skamp_linker_free(skamp_linker *linker);
  *  failure the previous content is kept. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_fit_json(skamp_linker *linker, const char *records_json);
 
-/** Adds one record (a JSON object). *out receives {"schema":1,"index":n,"cluster_id":c,
+/** Adds one record (a JSON object). *out receives {"schema":"skamp-linker-add/1","index":n,"cluster_id":c,
  *  "matches":[[index,probability],...]}; the caller releases it with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_add_json(char **out, skamp_linker *linker,
                                                        const char *record_json);
@@ -54,23 +54,23 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_linker_add_json(char **out, skamp_linker 
  *  unknown or removed index. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_remove(skamp_linker *linker, size_t index);
 
-/** The k best indexed records for a record (not added): *out receives {"schema":1,
- *  "candidates":[[index,probability],...]}; the caller releases it with skamp_free(). */
+/** The k best indexed records for a record (not added): *out receives
+ *  {"schema":"skamp-linker-candidates/1","candidates":[[index,probability],...]}; the caller releases it with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_candidates_json(char **out, const skamp_linker *linker,
                                                               const char *record_json, size_t k);
 
-/** *out receives {"schema":1,"cluster_ids":[...]} (-1 for removed records); the caller
+/** *out receives {"schema":"skamp-linker-clusters/1","cluster_ids":[...]} (-1 for removed records); the caller
  *  releases it with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_clusters_json(char **out, const skamp_linker *linker);
 
-/** Explains a pair: *out receives {"schema":1,"match_weight":w,"probability":p,
+/** Explains a pair: *out receives {"schema":"skamp-linker-explain/1","match_weight":w,"probability":p,
  *  "prior_weight":w0,"household_apart":false,"fields":{"name":{"level":"exact",
  *  "weight":x,"tf_adjustment":t},...}} where prior_weight plus the field weights equals
  *  match_weight. The caller releases it with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_explain_json(char **out, const skamp_linker *linker,
                                                            size_t i, size_t j);
 
-/** The trained settings as JSON (m, u and prior filled in after fit); the caller
+/** The trained settings as JSON ("format":"skamp-linkage-settings/1"; m, u and prior filled in after fit); the caller
  *  releases *out with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_settings_json(char **out, const skamp_linker *linker);
 
