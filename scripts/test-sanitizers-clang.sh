@@ -37,6 +37,8 @@ else
 fi
 if [ "$build_fuzzers" = 1 ]; then
   mapfile -t fuzz_targets < <(grep -v '^$' "$build_dir/tests/fuzz/targets.txt" | sed 's/^/fuzz_/')
+  # The Python module too, for fuzz.sh's atheris harness (it imports the package from here).
+  [ "${SKAMP_FUZZ_PYTHON:-1}" = 1 ] && fuzz_targets+=(_core)
   cmake --build "$build_dir" -j"$(nproc)" --target "${fuzz_targets[@]}"
   exit 0
 fi

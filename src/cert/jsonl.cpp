@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 
@@ -132,8 +133,86 @@ EventType event_type_from_name(std::string_view name, bool& ok) noexcept {
   return EventType::kPolicy;
 }
 
+namespace {
+
+// RapidJSON 1.1.0's full-precision number parser has undefined behaviour on a zero written
+// with an exponent or many decimals ("0E179", "0.000000000000000000000000"): it normalises
+// a zero significand with __builtin_clzll(0) (internal/diyfp.h; later releases return 0.0
+// before that point). The fuzzer found it. Such a number is zero, so before parsing, every
+// valid JSON number token of the form -?0(.0+)?([eE][+-]?digits)? other than a plain "0" is
+// rewritten in place as "0" padded with spaces (the same value; the hash chain is over the
+// values, not the text). Tokens that are not valid JSON numbers are left for the parser to
+// reject. With `out` null it only tells whether the line needs that (the usual answer is
+// no, and the line is then parsed without a copy); otherwise it rewrites *out, a copy.
+bool neutralise_zero_numbers(std::string_view text, std::string* out) {
+  bool changed = false;
+  bool in_string = false;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && c != '0') continue;
+    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.' ||
+                  text[i - 1] == '-' || text[i - 1] == '+')) {
+      continue;  // inside another token
+    }
+    std::size_t j = i + (c == '-' ? 1 : 0);
+    if (j >= n || text[j] != '0') continue;
+    ++j;
+    bool extra = false;
+    if (j < n && text[j] == '.') {
+      std::size_t k = j + 1;
+      while (k < n && text[k] == '0') ++k;
+      if (k == j + 1 || (k < n && text[k] >= '1' && text[k] <= '9')) continue;  // not all zeros
+      j = k;
+      extra = true;
+    }
+    if (j < n && (text[j] == 'e' || text[j] == 'E')) {
+      std::size_t k = j + 1;
+      if (k < n && (text[k] == '+' || text[k] == '-')) ++k;
+      const std::size_t digits = k;
+      while (k < n && text[k] >= '0' && text[k] <= '9') ++k;
+      if (k == digits) continue;  // "0e" without digits: invalid, the parser rejects it
+      j = k;
+      extra = true;
+    }
+    // The token must end here, or it is not a number the parser would accept as such.
+    if (j < n && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '.' || text[j] == '-' ||
+                  text[j] == '+')) {
+      continue;
+    }
+    if (extra) {
+      if (out == nullptr) return true;
+      const std::size_t zero = i + (c == '-' ? 1 : 0);
+      for (std::size_t k = zero + 1; k < j; ++k) (*out)[k] = ' ';
+      changed = true;
+    }
+    i = j - 1;
+  }
+  return changed;
+}
+
+}  // namespace
+
 Event parse_event_line(std::string_view line, std::int64_t position) {
   rapidjson::Document doc;
+  std::string rewritten;
+  if (neutralise_zero_numbers(line, nullptr)) {
+    rewritten.assign(line);
+    neutralise_zero_numbers(line, &rewritten);
+    line = rewritten;
+  }
   doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(line.data(), line.size());
   if (doc.HasParseError()) {
     corrupt(position, std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +

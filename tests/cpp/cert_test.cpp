@@ -644,6 +644,36 @@ TEST(CertPersistence, NamesTheFirstBadEvent) {
   }
 }
 
+// A zero written with an exponent or many decimals ("0E179") hit undefined behaviour in
+// RapidJSON 1.1.0's full-precision parser (found by the fuzzer; this test runs under UBSan
+// in CI). Such a zero loads as the zero it is; the same spellings of a non-zero value, and
+// number-like text inside strings, are left alone, so a changed value is still detected.
+TEST(CertPersistence, ZeroSpelledWithExponentLoadsAsZero) {
+  cert::CertificateRegistry r;
+  cert::Business b = warung();
+  b.lat = 0.0;
+  b.lon = 0.0;
+  r.add_business(b);
+  const std::string text = r.to_jsonl();
+  ASSERT_NE(text.find("\"lat\":0.0"), std::string::npos);
+  for (const char* zero : {"0E179", "-0e+400", "0.000000000000000000000000", "0.0E-400", "0.00e0"}) {
+    std::string edited = text;
+    edited.replace(edited.find("\"lat\":0.0") + 6, 3, zero);
+    const cert::CertificateRegistry loaded = cert::CertificateRegistry::from_jsonl(edited);
+    EXPECT_EQ(loaded.to_jsonl(), text) << zero;
+  }
+  for (const char* other : {"1E-400", "0.5", "0.0E1x", "0.E5", "00E5", "0e"}) {
+    std::string edited = text;
+    edited.replace(edited.find("\"lat\":0.0") + 6, 3, other);
+    if (std::string(other) == "1E-400") {
+      // Underflows to zero: the value is unchanged, so the chain still holds.
+      EXPECT_NO_THROW(cert::CertificateRegistry::from_jsonl(edited)) << other;
+    } else {
+      EXPECT_THROW(cert::CertificateRegistry::from_jsonl(edited), cert::CertificateError) << other;
+    }
+  }
+}
+
 TEST(CertNearby, ListsValidCertifiedPlacesByDistance) {
   cert::CertificateRegistry r;
   std::mt19937_64 rng(5);
