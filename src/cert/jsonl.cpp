@@ -141,8 +141,8 @@ namespace {
 // before that point). The fuzzer found it. Such a number is zero, so before parsing, every
 // valid JSON number token of the form -?0(.0+)?([eE][+-]?digits)? other than a plain "0" is
 // rewritten in place as "0" padded with spaces (the same value; the hash chain is over the
-// values, not the text). Tokens that are not valid JSON numbers are left for the parser to
-// reject. With `out` null it only tells whether the line needs that (the usual answer is
+// values, not the text). A token that is not a JSON number ("0.", "0e") is left for the
+// parser to reject. With `out` null it only tells whether the line needs that (the usual answer is
 // no, and the line is then parsed without a copy); otherwise it rewrites *out, a copy.
 bool neutralise_zero_numbers(std::string_view text, std::string* out) {
   bool changed = false;
@@ -187,11 +187,9 @@ bool neutralise_zero_numbers(std::string_view text, std::string* out) {
       j = k;
       extra = true;
     }
-    // The token must end here, or it is not a number the parser would accept as such.
-    if (j < n && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '.' || text[j] == '-' ||
-                  text[j] == '+')) {
-      continue;
-    }
+    // Whatever follows is left as it is: the parser converts the number before it looks at
+    // the next character ("0E117fi" reached the bug too), and a number followed by spaces
+    // and then that character is exactly as valid or invalid as before.
     if (extra) {
       if (out == nullptr) return true;
       const std::size_t zero = i + (c == '-' ? 1 : 0);

@@ -662,7 +662,7 @@ TEST(CertPersistence, ZeroSpelledWithExponentLoadsAsZero) {
     const cert::CertificateRegistry loaded = cert::CertificateRegistry::from_jsonl(edited);
     EXPECT_EQ(loaded.to_jsonl(), text) << zero;
   }
-  for (const char* other : {"1E-400", "0.5", "0.0E1x", "0.E5", "00E5", "0e"}) {
+  for (const char* other : {"1E-400", "0.5", "0.0E1x", "0E117fi", "0.000000000000000000000000x", "0.E5", "00E5", "0e"}) {
     std::string edited = text;
     edited.replace(edited.find("\"lat\":0.0") + 6, 3, other);
     if (std::string(other) == "1E-400") {
