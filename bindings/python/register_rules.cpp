@@ -16,6 +16,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <utility>
 #include <stdexcept>
 
 namespace py = pybind11;
@@ -540,10 +541,17 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
       py::array days = numpy().attr("asarray")(arr, "datetime64[D]").attr("view")("int64");
       auto a = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(days);
       const std::int64_t* p = a.data();
-      std::vector<std::uint8_t> known;  // built only when there is a NaT
+      // One branch-free pass finds whether any day is NaT or out of range; only then
+      // are the rows looked at one by one.
+      bool nat = false, out_of_range = false;
       for (std::size_t i = 0; i < count; ++i) {
+        nat |= p[i] == INT64_MIN;
+        out_of_range |= (p[i] != INT64_MIN) & ((p[i] < INT32_MIN) | (p[i] > INT32_MAX));
+      }
+      std::vector<std::uint8_t> known;  // built only when there is a NaT
+      if (nat) known.assign(count, 1);
+      for (std::size_t i = 0; (nat || out_of_range) && i < count; ++i) {
         if (p[i] == INT64_MIN) {  // NaT
-          if (known.empty()) known.assign(count, 1);
           known[i] = 0;
         } else if (p[i] < INT32_MIN || p[i] > INT32_MAX) {
           bad_row(name, i, "date out of range");
@@ -866,8 +874,29 @@ bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column
   return true;
 }
 
+// Row i of `out` = entry index[i] of `padded` (entries of `width` characters). The width
+// is fixed for a call, so a copy of a width known at compile time (moves, no call to
+// memcpy a row) is picked once for the common widths.
+using CopyCodes = void (*)(char32_t*, const char32_t*, const std::uint32_t*, std::size_t);
+template <std::size_t Width>
+void copy_codes_of(char32_t* out, const char32_t* padded, const std::uint32_t* index, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * Width, padded + std::size_t{index[i]} * Width, Width * 4);
+}
+template <std::size_t... Widths>
+constexpr std::array<CopyCodes, sizeof...(Widths)> copy_codes_table(std::index_sequence<Widths...>) {
+  return {&copy_codes_of<Widths>...};
+}
+void copy_codes(std::size_t width, char32_t* out, const char32_t* padded, const std::uint32_t* index, std::size_t n) {
+  static constexpr auto fixed = copy_codes_table(std::make_index_sequence<33>{});
+  if (width < fixed.size()) {
+    fixed[width](out, padded, index, n);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * width, padded + std::size_t{index[i]} * width, width * 4);
+}
+
 // The result: (decisions int8, amounts int64, reasons as a numpy str array). The reason
-// codes are written straight into the array's UCS-4 buffer, one memcpy a row.
+// codes are written straight into the array's UCS-4 buffer, one fixed-size copy a row.
 py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std::int8_t>&& verdicts,
                         std::vector<std::int64_t>&& amounts, const std::vector<std::int32_t>& reasons) {
   const std::size_t rules = rs.rule_ids().size();
@@ -888,11 +917,11 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std:
   for (std::size_t r = 0; r < rules; ++r) table[3 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
   const std::size_t n = reasons.size();
   std::vector<std::uint32_t> index(n);
-  std::vector<bool> used(table.size(), false);
+  std::vector<std::uint8_t> used(table.size(), 0);
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t r = reasons[i];
     index[i] = r >= 0 ? 3 + static_cast<std::uint32_t>(r) : r == Outcome::kOutOfPeriod ? 1 : r == Outcome::kAmountUnknown ? 2 : 0;
-    used[index[i]] = true;
+    used[index[i]] = 1;
   }
   // As wide as the longest code that occurs (numpy's own choice for these strings).
   std::size_t width = 1;
@@ -906,7 +935,10 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std:
     std::copy(table[k].begin(), table[k].begin() + static_cast<std::ptrdiff_t>(std::min(width, table[k].size())),
               padded.begin() + static_cast<std::ptrdiff_t>(k * width));
   }
-  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * width, padded.data() + index[i] * width, width * 4);
+  {
+    py::gil_scoped_release release;
+    copy_codes(width, out, padded.data(), index.data(), n);
+  }
   static py::object* result_type = new py::object(
       py::module_::import("collections").attr("namedtuple")("BatchDecisions", "decisions amounts reasons"));
   return (*result_type)(python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)), codes);

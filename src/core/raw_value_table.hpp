@@ -41,27 +41,45 @@ class RawValueTable {
 
  private:
   static constexpr std::size_t kSlots = 256;
-  std::size_t hash(const char* p) const {
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL;
-    std::size_t at = 0;
-    for (; at + 8 <= item_; at += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + at, 8);
-      h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+  // The item is read as whole 8-byte words plus one word ending at its last byte (which
+  // may overlap the one before); a shorter item as two 4-byte reads or three bytes. Every
+  // byte is read, the count of reads is fixed for a table (no branch that depends on the
+  // value) and the words are mixed independently (no chain of multiplies a row).
+  static std::uint64_t word(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  static std::uint64_t short_item(const char* p, std::size_t item) {
+    if (item >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + item - 4, 4);
+      return lo | (std::uint64_t{hi} << 32);
     }
-    for (; at < item_; ++at) h = (h ^ static_cast<unsigned char>(p[at])) * 0xC4CEB9FE1A85EC53ULL;
+    if (item == 0) return 0;
+    return static_cast<unsigned char>(p[0]) | (std::uint64_t{static_cast<unsigned char>(p[item / 2])} << 8) |
+           (std::uint64_t{static_cast<unsigned char>(p[item - 1])} << 16);
+  }
+  std::size_t hash(const char* p) const {
+    std::uint64_t h = 0;
+    if (item_ < 8) {
+      h = (short_item(p, item_) + 0x9E3779B97F4A7C15ULL) * 0xFF51AFD7ED558CCDULL;
+    } else {
+      std::uint64_t salt = 0x9E3779B97F4A7C15ULL;
+      std::size_t at = 0;
+      for (; at + 8 < item_; at += 8, salt += 0x9E3779B97F4A7C15ULL) h ^= (word(p + at) + salt) * 0xFF51AFD7ED558CCDULL;
+      h ^= (word(p + item_ - 8) + salt) * 0xC4CEB9FE1A85EC53ULL;
+    }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
     return static_cast<std::size_t>(h >> 56) & (kSlots - 1);
   }
   bool equal(const char* a, const char* b) const {
+    if (item_ < 8) return short_item(a, item_) == short_item(b, item_);
     std::uint64_t diff = 0;
-    std::size_t at = 0;
-    for (; at + 8 <= item_; at += 8) {
-      std::uint64_t x, y;
-      std::memcpy(&x, a + at, 8);
-      std::memcpy(&y, b + at, 8);
-      diff |= x ^ y;
-    }
-    for (; at < item_; ++at) diff |= static_cast<std::uint64_t>(static_cast<unsigned char>(a[at]) ^ static_cast<unsigned char>(b[at]));
+    for (std::size_t at = 0; at + 8 < item_; at += 8) diff |= word(a + at) ^ word(b + at);
+    diff |= word(a + item_ - 8) ^ word(b + item_ - 8);
     return diff == 0;
   }
   std::size_t item_;
