@@ -583,7 +583,16 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
 
 // Offsets of a columnar list or set column: int array of n + 1 entries from 0, non-decreasing,
 // ending at the number of flat values (checked by the caller against each flat column).
-std::vector<std::int64_t> read_offsets(py::handle obj, const std::string& name) {
+struct Offsets {
+  // The caller's array itself when it is already C-contiguous int64 (no copy).
+  py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> array;
+  const std::int64_t* data() const { return array.data(); }
+  std::size_t size() const { return static_cast<std::size_t>(array.shape(0)); }
+  std::int64_t back() const { return data()[size() - 1]; }
+  std::int64_t operator[](std::size_t i) const { return data()[i]; }
+};
+
+Offsets read_offsets(py::handle obj, const std::string& name) {
   if (!is_array(obj)) bad_column(name, "offsets must be a numpy integer array");
   py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(obj), name);
   const char dt = a.dtype().kind();
@@ -591,11 +600,14 @@ std::vector<std::int64_t> read_offsets(py::handle obj, const std::string& name) 
     bad_column(name, "offsets must be integers, not " + py::str(a.dtype()).cast<std::string>());
   }
   if (a.shape(0) < 1) bad_column(name, "offsets need n + 1 entries (at least one)");
-  auto v = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
-  std::vector<std::int64_t> out(v.data(), v.data() + v.shape(0));
-  if (out[0] != 0) bad_column(name, "offsets must start at 0");
-  for (std::size_t i = 1; i < out.size(); ++i) {
-    if (out[i] < out[i - 1]) bad_row(name, i - 1, "offsets decrease (they must be non-decreasing)");
+  Offsets out{py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a)};
+  if (!out.array) throw py::error_already_set();
+  const std::int64_t* v = out.data();
+  if (v[0] != 0) bad_column(name, "offsets must start at 0");
+  bool decreasing = false;  // one branch-free pass; the row is looked for only on failure
+  for (std::size_t i = 1; i < out.size(); ++i) decreasing |= v[i] < v[i - 1];
+  for (std::size_t i = 1; decreasing && i < out.size(); ++i) {
+    if (v[i] < v[i - 1]) bad_row(name, i - 1, "offsets decrease (they must be non-decreasing)");
   }
   return out;
 }
@@ -627,7 +639,7 @@ std::size_t flat_length(py::handle values, const std::string& name) {
   return py::len(values);
 }
 
-void check_flat_length(const std::vector<std::int64_t>& offsets, std::size_t len, const std::string& offsets_name,
+void check_flat_length(const Offsets& offsets, std::size_t len, const std::string& offsets_name,
                        const std::string& name) {
   if (static_cast<std::uint64_t>(offsets.back()) != len) {
     bad_column(name, "has " + std::to_string(len) + " values but the offsets of '" + offsets_name + "' end at " +
@@ -636,7 +648,7 @@ void check_flat_length(const std::vector<std::int64_t>& offsets, std::size_t len
 }
 
 // A columnar programme set: (offsets, codes[, missing]); each distinct code is mapped once.
-void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const std::vector<std::int64_t>& offsets,
+void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const Offsets& offsets,
                        py::handle codes, py::handle missing, const std::string& name) {
   const std::string codes_name = name + "[codes]";
   check_flat_length(offsets, flat_length(codes, codes_name), name, codes_name);
@@ -679,14 +691,18 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const std::vect
       bits[at] = intern(t[at]);
     }
   }
-  std::vector<std::int64_t> masks(n, 0);
+  std::unique_ptr<std::int64_t[]> masks(new std::int64_t[std::max<std::size_t>(n, 1)]);  // every row written below
+  const std::int64_t* off = offsets.data();
+  const std::int64_t* bit = bits.data();
+  std::int64_t* out = masks.get();
   for (std::size_t row = 0; row < n; ++row) {
-    if (!known.empty() && !known[row] && offsets[row + 1] != offsets[row]) bad_row(name, row, "a missing set has codes");
+    const std::int64_t begin = off[row], end = off[row + 1];
+    if (!known.empty() && !known[row] && end != begin) bad_row(name, row, "a missing set has codes");
     std::uint64_t m = 0;
-    for (std::int64_t k = offsets[row]; k < offsets[row + 1]; ++k) m |= std::uint64_t{1} << bits[static_cast<std::size_t>(k)];
-    masks[row] = static_cast<std::int64_t>(m);
+    for (std::int64_t k = begin; k < end; ++k) m |= std::uint64_t{1} << bit[k];
+    out[row] = static_cast<std::int64_t>(m);
   }
-  b.set_values(field, 0, n, masks.data(), known.empty() ? nullptr : known.data());
+  b.set_values(field, 0, n, out, known.empty() ? nullptr : known.data());
 }
 
 // list<member> given as a list of dicts a row: each dict keyed by the element fields' paths.
@@ -897,8 +913,8 @@ void copy_codes(std::size_t width, char32_t* out, const char32_t* padded, const 
 
 // The result: (decisions int8, amounts int64, reasons as a numpy str array). The reason
 // codes are written straight into the array's UCS-4 buffer, one fixed-size copy a row.
-py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std::int8_t>&& verdicts,
-                        std::vector<std::int64_t>&& amounts, const std::vector<std::int32_t>& reasons) {
+py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array& verdicts, const py::array& amounts,
+                        const std::int32_t* reasons, std::size_t n) {
   const std::size_t rules = rs.rule_ids().size();
   // Code table: [""], OUT_OF_PERIOD, AMOUNT_UNKNOWN, then each rule's code.
   std::vector<std::u32string> table(3 + rules);
@@ -915,12 +931,16 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std:
   table[1] = to_u32("OUT_OF_PERIOD");
   table[2] = to_u32("AMOUNT_UNKNOWN");
   for (std::size_t r = 0; r < rules; ++r) table[3 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
-  const std::size_t n = reasons.size();
-  std::vector<std::uint32_t> index(n);
+  std::unique_ptr<std::uint32_t[]> index(new std::uint32_t[std::max<std::size_t>(n, 1)]);
   std::vector<std::uint8_t> used(table.size(), 0);
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t r = reasons[i];
-    index[i] = r >= 0 ? 3 + static_cast<std::uint32_t>(r) : r == Outcome::kOutOfPeriod ? 1 : r == Outcome::kAmountUnknown ? 2 : 0;
+    // kNoReason (-1) -> 0, kOutOfPeriod (-2) -> 1, kAmountUnknown (-3) -> 2, rule r -> 3 + r:
+    // picked without a branch (the outcomes of a batch come in no predictable order).
+    static_assert(Outcome::kNoReason == -1 && Outcome::kOutOfPeriod == -2 && Outcome::kAmountUnknown == -3);
+    const std::int64_t negative = -static_cast<std::int64_t>(r < 0);  // all ones when r < 0
+    const std::int64_t special = (-std::int64_t{r} - 1) & -static_cast<std::int64_t>(r >= -3);
+    index[i] = static_cast<std::uint32_t>(((std::int64_t{r} + 3) & ~negative) | (special & negative));
     used[index[i]] = 1;
   }
   // As wide as the longest code that occurs (numpy's own choice for these strings).
@@ -928,8 +948,12 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std:
   for (std::size_t k = 0; k < table.size(); ++k) {
     if (used[k]) width = std::max(width, table[k].size());
   }
-  py::array codes(py::dtype("<U" + std::to_string(width)), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
-  auto* out = static_cast<char32_t*>(codes.mutable_data());
+  py::dtype dtyp("<U" + std::to_string(width));
+  // Made as a plain uint32 array and viewed as str: numpy zero-fills a new str array
+  // (its dtype needs init), which costs more than the copy that fills it.
+  py::array_t<std::uint32_t> units(static_cast<py::ssize_t>(n * width));
+  auto* out = reinterpret_cast<char32_t*>(units.mutable_data());
+  py::array codes = units.attr("view")(dtyp);
   std::vector<char32_t> padded(table.size() * width, U'\0');
   for (std::size_t k = 0; k < table.size(); ++k) {
     std::copy(table[k].begin(), table[k].begin() + static_cast<std::ptrdiff_t>(std::min(width, table[k].size())),
@@ -937,11 +961,11 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std:
   }
   {
     py::gil_scoped_release release;
-    copy_codes(width, out, padded.data(), index.data(), n);
+    copy_codes(width, out, padded.data(), index.get(), n);
   }
   static py::object* result_type = new py::object(
       py::module_::import("collections").attr("namedtuple")("BatchDecisions", "decisions amounts reasons"));
-  return (*result_type)(python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)), codes);
+  return (*result_type)(verdicts, amounts, codes);
 }
 
 // Warm batches to refill: a cleared RecordBatch keeps its memory, so refilling one
@@ -1027,7 +1051,7 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of)
   struct ListSpan {
     const Input* list;
     std::string name;
-    std::vector<std::int64_t> offsets;
+    Offsets offsets;
     std::size_t first_element;
   };
   std::vector<ListSpan> spans;
@@ -1102,16 +1126,19 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of)
                 static_cast<std::size_t>(span->offsets.back()), col.value, col.name);
   }
 
-  std::vector<std::int8_t> verdicts(n);
-  std::vector<std::int64_t> amounts(n);
-  std::vector<std::int32_t> reasons(n);
+  // The results are written straight into new numpy arrays (not zero-filled first).
+  py::array_t<std::int8_t> verdicts(static_cast<py::ssize_t>(n));
+  py::array_t<std::int64_t> amounts(static_cast<py::ssize_t>(n));
+  std::unique_ptr<std::int32_t[]> reasons(new std::int32_t[std::max<std::size_t>(n, 1)]);
+  std::int8_t* verdicts_out = verdicts.mutable_data();
+  std::int64_t* amounts_out = amounts.mutable_data();
   const Evaluator ev = rs.evaluator(date);
   {
     py::gil_scoped_release release;
-    ev.evaluate_batch(batch, verdicts.data(), amounts.data(), reasons.data());
+    ev.evaluate_batch(batch, verdicts_out, amounts_out, reasons.get());
   }
   give_back(rs, std::move(pooled));
-  return batch_result(rs, ev, std::move(verdicts), std::move(amounts), reasons);
+  return batch_result(rs, ev, verdicts, amounts, reasons.get(), n);
 }
 
 // Bench only: the C++ batch. Decodes a JSON array of records in C++ once, then times
@@ -1143,7 +1170,9 @@ py::tuple cpp_batch_timings(const RuleSet& rs, const std::string& records_json, 
       wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
   }
-  return py::make_tuple(wall, cpu, batch_result(rs, ev, std::move(verdicts), std::move(amounts), reasons));
+  return py::make_tuple(wall, cpu,
+                        batch_result(rs, ev, python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)),
+                                     reasons.data(), n));
 }
 
 py::dict values_dict(const Reason& r) {

@@ -268,6 +268,18 @@ void RecordBatch::set_values(int field, std::size_t first, std::size_t count, co
   Column& c = data_->cols[static_cast<std::size_t>(field)];
   std::int64_t* v = c.v.data() + first;
   std::uint8_t* k = c.known.data() + first;
+  if (known == nullptr) {
+    // All known (a numpy column): one branch-free range check, then plain copies.
+    bool outside = false;
+    for (std::size_t i = 0; i < count; ++i) outside |= (values[i] < lo) | (values[i] > hi);
+    if (!outside) {
+      if (count > 0) {
+        std::memcpy(v, values, count * sizeof(std::int64_t));
+        std::memset(k, 1, count);
+      }
+      return;
+    }
+  }
   for (std::size_t i = 0; i < count; ++i) {
     const bool present = known == nullptr || known[i] != 0;
     if (present && (values[i] < lo || values[i] > hi)) bad_row(f, first + i, what);
