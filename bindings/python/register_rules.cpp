@@ -673,6 +673,7 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const Offsets& 
     RawValueTable table(item);
     for (at = 0; at < flat; ++at) {
       const char* p = base + at * item;
+      __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + 2048));  // usually cold
       const std::int64_t* found = table.find(p);
       if (found != nullptr) {
         bits[at] = *found;
@@ -691,16 +692,24 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const Offsets& 
       bits[at] = intern(t[at]);
     }
   }
-  std::unique_ptr<std::int64_t[]> masks(new std::int64_t[std::max<std::size_t>(n, 1)]);  // every row written below
+  // Row masks without a loop per row (how many codes a row has is unpredictable): the
+  // row of each code is the last row starting at or before it (a running maximum over
+  // where rows start), and each code's bit is OR-ed into its row.
   const std::int64_t* off = offsets.data();
-  const std::int64_t* bit = bits.data();
+  if (!known.empty()) {
+    for (std::size_t row = 0; row < n; ++row) {
+      if (!known[row] && off[row + 1] != off[row]) bad_row(name, row, "a missing set has codes");
+    }
+  }
+  std::unique_ptr<std::int64_t[]> masks(new std::int64_t[std::max<std::size_t>(n, 1)]);
   std::int64_t* out = masks.get();
-  for (std::size_t row = 0; row < n; ++row) {
-    const std::int64_t begin = off[row], end = off[row + 1];
-    if (!known.empty() && !known[row] && end != begin) bad_row(name, row, "a missing set has codes");
-    std::uint64_t m = 0;
-    for (std::int64_t k = begin; k < end; ++k) m |= std::uint64_t{1} << bit[k];
-    out[row] = static_cast<std::int64_t>(m);
+  std::fill(out, out + n, 0);
+  std::vector<std::size_t> starts(flat + 1, 0);  // 1 + the last row starting at each code
+  for (std::size_t row = 0; row < n; ++row) starts[static_cast<std::size_t>(off[row])] = row + 1;
+  std::size_t row_of = 0;
+  for (std::size_t k = 0; k < flat; ++k) {
+    row_of = std::max(row_of, starts[k]);
+    out[row_of - 1] |= static_cast<std::int64_t>(std::uint64_t{1} << bits[k]);
   }
   b.set_values(field, 0, n, out, known.empty() ? nullptr : known.data());
 }
@@ -896,7 +905,26 @@ bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column
 using CopyCodes = void (*)(char32_t*, const char32_t*, const std::uint32_t*, std::size_t);
 template <std::size_t Width>
 void copy_codes_of(char32_t* out, const char32_t* padded, const std::uint32_t* index, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * Width, padded + std::size_t{index[i]} * Width, Width * 4);
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Rows are assembled 64 at a time in a small buffer that stays in L1, then streamed to
+  // the array with non-temporal stores: its lines are not fetched before being written
+  // (the array is large and fresh; nothing here reads it back).
+  constexpr std::size_t kRows = 64;  // 64 rows of Width characters: 16 * Width whole 16-byte blocks
+  if (Width > 0 && reinterpret_cast<std::uintptr_t>(out) % 16 == 0) {
+    alignas(16) char32_t staged[kRows * (Width > 0 ? Width : 1)];
+    for (; i + kRows <= n; i += kRows) {
+      for (std::size_t r = 0; r < kRows; ++r) {
+        std::memcpy(staged + r * Width, padded + std::size_t{index[i + r]} * Width, Width * 4);
+      }
+      const auto* from = reinterpret_cast<const __m128i*>(staged);
+      auto* to = reinterpret_cast<__m128i*>(out + i * Width);
+      for (std::size_t block = 0; block < kRows * Width / 4; ++block) _mm_stream_si128(to + block, _mm_load_si128(from + block));
+    }
+    _mm_sfence();
+  }
+#endif
+  for (; i < n; ++i) std::memcpy(out + i * Width, padded + std::size_t{index[i]} * Width, Width * 4);
 }
 template <std::size_t... Widths>
 constexpr std::array<CopyCodes, sizeof...(Widths)> copy_codes_table(std::index_sequence<Widths...>) {
