@@ -541,17 +541,18 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
       py::array days = numpy().attr("asarray")(arr, "datetime64[D]").attr("view")("int64");
       auto a = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(days);
       const std::int64_t* p = a.data();
-      // One branch-free pass finds whether any day is NaT or out of range; only then
-      // are the rows looked at one by one.
-      bool nat = false, out_of_range = false;
+      // One pass of minimum and maximum (NaT is the smallest int64) tells whether any day
+      // is NaT or out of range; only then are the rows looked at one by one.
+      std::int64_t lowest = 0, highest = 0;
       for (std::size_t i = 0; i < count; ++i) {
-        nat |= p[i] == INT64_MIN;
-        out_of_range |= (p[i] != INT64_MIN) & ((p[i] < INT32_MIN) | (p[i] > INT32_MAX));
+        lowest = std::min(lowest, p[i]);
+        highest = std::max(highest, p[i]);
       }
+      const bool clean = lowest >= INT32_MIN && highest <= INT32_MAX;
       std::vector<std::uint8_t> known;  // built only when there is a NaT
-      if (nat) known.assign(count, 1);
-      for (std::size_t i = 0; (nat || out_of_range) && i < count; ++i) {
+      for (std::size_t i = 0; !clean && i < count; ++i) {
         if (p[i] == INT64_MIN) {  // NaT
+          if (known.empty()) known.assign(count, 1);
           known[i] = 0;
         } else if (p[i] < INT32_MIN || p[i] > INT32_MAX) {
           bad_row(name, i, "date out of range");
