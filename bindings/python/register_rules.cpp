@@ -41,7 +41,7 @@ RuleOptions options_from(py::handle conflicts) {
 std::string record_json(py::handle record) {
   if (py::isinstance<py::str>(record)) return record.cast<std::string>();
   static py::object* dumps = new py::object(py::module_::import("json").attr("dumps"));
-  py::cpp_function fallback([](py::handle obj) -> py::object {
+  static py::object* fallback = new py::object(py::cpp_function([](py::handle obj) -> py::object {
     if (py::hasattr(obj, "isoformat")) {
       py::object iso = obj.attr("isoformat")();
       std::string s = iso.cast<std::string>();
@@ -53,8 +53,8 @@ std::string record_json(py::handle record) {
     if (py::hasattr(obj, "item")) return obj.attr("item")();
     if (py::hasattr(obj, "tolist")) return obj.attr("tolist")();
     throw py::type_error("record values must be JSON-like (bool, int, str, list, dict, date)");
-  });
-  return (*dumps)(record, py::arg("default") = fallback).cast<std::string>();
+  }));
+  return (*dumps)(record, py::arg("default") = *fallback).cast<std::string>();
 }
 
 bool is_missing(py::handle v) {
@@ -1033,6 +1033,166 @@ void give_back(const RuleSet& rs, std::unique_ptr<RecordBatch> batch) {
   if (pool.size() > kPooledBatchesMax) pool.pop_back();
 }
 
+// ---- one record from a dict -------------------------------------------------------------
+// rs.evaluate(dict) reads the declared fields straight from the dict, with no JSON text in
+// between. Only values of the types JSON would carry as they are (None, bool, int, str,
+// datetime.date, list/tuple, dict) are taken, and set as RecordBatch::append_json sets
+// them; on anything else (another type, a value the batch rejects) the record goes the
+// old way, through JSON, which then gives the same decision or the same error as before.
+struct RecordField {
+  int field = -1;
+  char kind = 's';
+  std::vector<py::str> keys;            // the path's segments (element fields: after the type name)
+  std::vector<RecordField> elements;    // list fields: their element fields
+};
+struct RecordPlan {
+  std::vector<RecordField> fields;  // in the batch's field order, as append_json sets them
+};
+
+const RecordPlan& record_plan(const RuleSet& rs) {
+  static auto* cache = new std::map<std::string, RecordPlan>();  // guarded by the GIL
+  auto it = cache->find(rs.sha256());
+  if (it != cache->end()) return it->second;
+  const std::vector<Input>& inputs = inputs_of(rs);
+  const RecordBatch names(rs);
+  auto keys_of = [](const std::string& path, std::size_t start) {
+    std::vector<py::str> keys;
+    for (;;) {
+      const std::size_t dot = path.find('.', start);
+      keys.emplace_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) return keys;
+      start = dot + 1;
+    }
+  };
+  RecordPlan plan;
+  for (const Input& in : inputs) {
+    if (in.element) continue;
+    RecordField f{names.field(in.path), in.kind, keys_of(in.path, 0), {}};
+    if (in.kind == 'l') {
+      for (const Input& e : inputs) {
+        if (e.path.rfind(in.elem_type + ".", 0) != 0) continue;
+        f.elements.push_back(RecordField{names.field(e.path), e.kind, keys_of(e.path, in.elem_type.size() + 1), {}});
+      }
+      std::sort(f.elements.begin(), f.elements.end(), [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
+    }
+    plan.fields.push_back(std::move(f));
+  }
+  std::sort(plan.fields.begin(), plan.fields.end(), [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
+  if (cache->size() > 64) cache->clear();
+  return cache->emplace(rs.sha256(), std::move(plan)).first->second;
+}
+
+// The value at `keys` under `from` (borrowed; null when a step is None or lacks the key).
+// False when a step on the way is neither a dict nor None: the JSON way decides what that
+// means (absent, or an error for a value JSON cannot carry).
+bool lookup(PyObject* from, const std::vector<py::str>& keys, PyObject*& out) {
+  out = nullptr;
+  for (const py::str& key : keys) {
+    if (from == nullptr || from == Py_None) return true;
+    if (!PyDict_Check(from)) return false;
+    from = PyDict_GetItemWithError(from, key.ptr());
+    if (from == nullptr && PyErr_Occurred()) throw py::error_already_set();
+  }
+  out = from;
+  return true;
+}
+
+// One value as append_json would set it; false when it is not of a plain type (the record
+// then goes through JSON). Throws what the batch throws for a plain value it rejects.
+bool set_plain(RecordBatch& b, const RecordField& f, std::size_t row, PyObject* v) {
+  if (v == Py_None) return true;  // null: missing
+  std::string_view text;
+  switch (f.kind) {
+    case 'b':
+      if (!PyBool_Check(v)) return false;
+      b.set_bool(f.field, row, v == Py_True);
+      return true;
+    case 'i': {
+      if (!PyLong_CheckExact(v)) return false;
+      int overflow = 0;
+      const long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+      if (overflow != 0 || (x == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return false;
+      }
+      b.set_int(f.field, row, static_cast<std::int64_t>(x));
+      return true;
+    }
+    case 'd': {
+      static py::object* date_type = new py::object(py::module_::import("datetime").attr("date"));
+      if (PyUnicode_Check(v)) {
+        if (!utf8_view(v, text)) return false;
+        b.set_date(f.field, row, Date::parse_iso(text));
+        return true;
+      }
+      if (reinterpret_cast<PyObject*>(Py_TYPE(v)) != date_type->ptr()) return false;
+      b.set_date(f.field, row, python::to_date(v));
+      return true;
+    }
+    case 's':
+    case 'e':
+      if (!PyUnicode_Check(v) || !utf8_view(v, text)) return false;
+      b.set_string(f.field, row, text);
+      return true;
+    case 'p': {
+      if (!PyList_CheckExact(v) && !PyTuple_CheckExact(v)) return false;
+      py::sequence seq = py::reinterpret_borrow<py::sequence>(v);
+      std::vector<std::string_view> codes;
+      codes.reserve(seq.size());
+      for (py::handle code : seq) {
+        if (!PyUnicode_Check(code.ptr()) || !utf8_view(code, text)) return false;
+        codes.push_back(text);
+      }
+      b.set_programs(f.field, row, codes);
+      return true;
+    }
+    case 'l': {
+      if (!PyList_CheckExact(v) && !PyTuple_CheckExact(v)) return false;
+      b.set_empty_list(f.field, row);
+      for (py::handle item : py::reinterpret_borrow<py::sequence>(v)) {
+        if (!PyDict_Check(item.ptr())) return false;
+        const std::size_t e = b.add_element(f.field, row);
+        for (const RecordField& ef : f.elements) {
+          PyObject* ev = nullptr;
+          if (!lookup(item.ptr(), ef.keys, ev) || (ev != nullptr && !set_plain(b, ef, e, ev))) return false;
+        }
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// The record's declared fields into row 0 of an empty batch; false: take the JSON way.
+bool fill_record(RecordBatch& b, const RecordPlan& plan, py::handle record) {
+  if (!PyDict_Check(record.ptr())) return false;
+  b.append_rows(1);
+  try {
+    for (const RecordField& f : plan.fields) {
+      PyObject* v = nullptr;
+      if (!lookup(record.ptr(), f.keys, v) || (v != nullptr && !set_plain(b, f, 0, v))) return false;
+    }
+  } catch (const std::exception&) {
+    return false;  // a value the batch rejects (or text Python cannot encode): the JSON way reports it as before
+  }
+  return true;
+}
+
+Decision evaluate_record(const RuleSet& rs, py::handle record, py::handle as_of, bool explain) {
+  const Date date = to_date_or_today(as_of);
+  if (!PyUnicode_Check(record.ptr())) {
+    std::unique_ptr<RecordBatch> pooled = take_batch(rs);
+    if (fill_record(*pooled, record_plan(rs), record)) {
+      Decision d = rs.evaluator(date).decide(*pooled, 0, explain);
+      give_back(rs, std::move(pooled));
+      return d;
+    }
+    give_back(rs, std::move(pooled));
+  }
+  return rs.evaluate_json(record_json(record), date, explain);
+}
+
 py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of) {
   const Date date = to_date_or_today(as_of);
   const std::vector<TableColumn> columns = table_columns(table);
@@ -1287,11 +1447,7 @@ void register_rules(py::module_& m) {
       .def("to_json", &RuleSet::to_json, "Canonical JSON: keys sorted, no whitespace, tests included.")
       .def(
           "evaluate",
-          [](const RuleSet& rs, py::handle record, py::handle as_of, bool explain) {
-            const std::string text = record_json(record);
-            const Date date = to_date_or_today(as_of);
-            return rs.evaluate_json(text, date, explain);
-          },
+          &evaluate_record,
           py::arg("record"), py::arg("as_of") = py::none(), py::arg("explain") = false,
           "Decides one record (a dict shaped like the embedded tests' input, e.g. {'kk': {...}}) on as_of "
           "(datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values "
