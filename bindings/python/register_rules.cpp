@@ -16,6 +16,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <utility>
 #include <stdexcept>
 
@@ -364,8 +365,13 @@ void set_fixed_text(RecordBatch& b, int field, std::size_t first, std::size_t co
                     const std::string& name) {
   const bool ucs4 = a.dtype().kind() == 'U';
   const std::size_t item = static_cast<std::size_t>(a.itemsize());
+  const void* data = a.data();
   try {
-    b.set_fixed_strings(field, first, count, a.data(), ucs4 ? item / 4 : item, ucs4, nullptr);
+    // A large column (NIKs) is converted with the GIL released: the array is held by the
+    // caller's table for the whole call, and the conversion touches no Python object.
+    std::optional<py::gil_scoped_release> release;
+    if (count * item >= (std::size_t{1} << 18)) release.emplace();
+    b.set_fixed_strings(field, first, count, data, ucs4 ? item / 4 : item, ucs4, nullptr);
   } catch (const RuleError& e) {
     bad_column(name, e.what());
   }
