@@ -334,7 +334,6 @@ TextColumn text_column(py::handle column, const std::string& name) {
   return t;
 }
 
-using smartkampung::detail::RawValueTable;  // src/core/raw_value_table.hpp
 
 // Maps each distinct value once: index = intern(bytes) for a value not seen before.
 template <typename Lookup>
@@ -677,20 +676,21 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const Offsets& 
     py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(codes), codes_name);
     const std::size_t item = static_cast<std::size_t>(a.itemsize());
     const char* base = static_cast<const char*>(a.data());
-    RawValueTable table(item);
-    for (at = 0; at < flat; ++at) {
-      const char* p = base + at * item;
-      __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + 2048));  // usually cold
-      const std::int64_t* found = table.find(p);
-      if (found != nullptr) {
-        bits[at] = *found;
-        continue;
+    smartkampung::detail::with_raw_value_table(item, [&](auto& table) {
+      for (at = 0; at < flat; ++at) {
+        const char* p = base + at * item;
+        __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + 2048));  // usually cold
+        const std::int64_t* found = table.find(p);
+        if (found != nullptr) {
+          bits[at] = *found;
+          continue;
+        }
+        std::string utf8;
+        append_fixed_text(utf8, p, item, dt == 'U');
+        bits[at] = bit_of(utf8);
+        table.insert(p, bits[at]);  // a full table only means more lookups
       }
-      std::string utf8;
-      append_fixed_text(utf8, p, item, dt == 'U');
-      bits[at] = bit_of(utf8);
-      table.insert(p, bits[at]);  // a full table only means more lookups
-    }
+    });
   } else {
     const TextColumn t = text_column(codes, codes_name);
     Interner intern(bit_of);

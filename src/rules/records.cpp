@@ -372,7 +372,6 @@ std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
   return high;
 }
 
-using smartkampung::detail::RawValueTable;  // src/core/raw_value_table.hpp
 
 // Asks for the bytes 4 KiB ahead of p: the columns are usually cold (a batch's evaluation
 // runs between two calls), and a prefetch never faults, so it may run past the data's end.
@@ -402,37 +401,38 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
   Column& c = data_->cols[static_cast<std::size_t>(field)];
   if (f.type.kind == Kind::kEnum) {
     // Each distinct value is decoded and looked up once.
-    RawValueTable table(item);
     std::string utf8;
     std::int64_t* values = c.v.data() + first;
     std::uint8_t* present_out = c.known.data() + first;
-    for (std::size_t i = 0; i < count; ++i) {
-      const char* p = base + i * item;
-      read_ahead(p);
-      if (known != nullptr && known[i] == 0) {
-        present_out[i] = 0;
-        values[i] = 0;
-        continue;
-      }
-      const std::int64_t* found = table.find(p);
-      std::int64_t index = 0;
-      if (found != nullptr) {
-        index = *found;
-      } else {
-        utf8.clear();
-        const std::size_t len = fixed_length(p, width, ucs4);
-        if (ucs4) append_utf8(utf8, p, len);
-        else utf8.assign(p, len);
-        try {
-          index = enum_index(field, utf8);
-        } catch (const RuleError&) {
-          bad_row(f, first + i, "not one of the declared values");
+    detail::with_raw_value_table(item, [&](auto& table) {
+      for (std::size_t i = 0; i < count; ++i) {
+        const char* p = base + i * item;
+        read_ahead(p);
+        if (known != nullptr && known[i] == 0) {
+          present_out[i] = 0;
+          values[i] = 0;
+          continue;
         }
-        table.insert(p, index);  // a full table only means more lookups
+        const std::int64_t* found = table.find(p);
+        std::int64_t index = 0;
+        if (found != nullptr) {
+          index = *found;
+        } else {
+          utf8.clear();
+          const std::size_t len = fixed_length(p, width, ucs4);
+          if (ucs4) append_utf8(utf8, p, len);
+          else utf8.assign(p, len);
+          try {
+            index = enum_index(field, utf8);
+          } catch (const RuleError&) {
+            bad_row(f, first + i, "not one of the declared values");
+          }
+          table.insert(p, index);  // a full table only means more lookups
+        }
+        values[i] = index;
+        present_out[i] = 1;
       }
-      values[i] = index;
-      present_out[i] = 1;
-    }
+    });
     return;
   }
   // Strings: each value narrowed (UCS-4) or copied to its place in the batch's characters

@@ -131,18 +131,22 @@ TEST(RawValueTable, TellsApartKeysDifferingInAnyByteForEveryWidth) {
     }
     std::set<std::string> distinct(keys.begin(), keys.end());
     keys.assign(distinct.begin(), distinct.end());
-    sk::detail::RawValueTable table(item);
-    std::size_t stored = 0;
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      ASSERT_EQ(table.find(keys[k].data()), nullptr) << "item " << item << " key " << k;
-      if (table.insert(keys[k].data(), static_cast<std::int64_t>(k))) ++stored;
-    }
-    EXPECT_EQ(stored, std::min<std::size_t>(keys.size(), 128)) << "item " << item;  // at most 128 values
-    for (std::size_t k = 0; k < stored; ++k) {
-      const std::int64_t* found = table.find(keys[k].data());
-      ASSERT_NE(found, nullptr) << "item " << item << " key " << k;
-      EXPECT_EQ(*found, static_cast<std::int64_t>(k)) << "item " << item << " key " << k;
-    }
+    auto check = [&](auto& table) {
+      std::size_t stored = 0;
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        ASSERT_EQ(table.find(keys[k].data()), nullptr) << "item " << item << " key " << k;
+        if (table.insert(keys[k].data(), static_cast<std::int64_t>(k))) ++stored;
+      }
+      EXPECT_EQ(stored, std::min<std::size_t>(keys.size(), 128)) << "item " << item;  // at most 128 values
+      for (std::size_t k = 0; k < stored; ++k) {
+        const std::int64_t* found = table.find(keys[k].data());
+        ASSERT_NE(found, nullptr) << "item " << item << " key " << k;
+        EXPECT_EQ(*found, static_cast<std::int64_t>(k)) << "item " << item << " key " << k;
+      }
+    };
+    sk::detail::RawValueTable<0> at_run_time(item);
+    check(at_run_time);
+    sk::detail::with_raw_value_table(item, check);  // fixed at compile time for the usual widths
   }
 }
 
@@ -156,10 +160,11 @@ TEST(RawValueTable, CodesWithSharedPaddingStayDistinct) {
     code.resize(12, U'\0');
     keys.emplace_back(reinterpret_cast<const char*>(code.data()), item);
   }
-  sk::detail::RawValueTable table(item);
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    ASSERT_EQ(table.find(keys[k].data()), nullptr);
-    ASSERT_TRUE(table.insert(keys[k].data(), static_cast<std::int64_t>(k)));
-  }
-  for (std::size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(*table.find(keys[k].data()), static_cast<std::int64_t>(k));
+  sk::detail::with_raw_value_table(item, [&](auto& table) {
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      ASSERT_EQ(table.find(keys[k].data()), nullptr);
+      ASSERT_TRUE(table.insert(keys[k].data(), static_cast<std::int64_t>(k)));
+    }
+    for (std::size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(*table.find(keys[k].data()), static_cast<std::int64_t>(k));
+  });
 }
