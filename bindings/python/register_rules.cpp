@@ -334,7 +334,6 @@ TextColumn text_column(py::handle column, const std::string& name) {
   return t;
 }
 
-
 // Maps each distinct value once: index = intern(bytes) for a value not seen before.
 template <typename Lookup>
 class Interner {

@@ -372,7 +372,6 @@ std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
   return high;
 }
 
-
 // Asks for the bytes 4 KiB ahead of p: the columns are usually cold (a batch's evaluation
 // runs between two calls), and a prefetch never faults, so it may run past the data's end.
 inline void read_ahead(const char* p) {
@@ -461,8 +460,9 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
         if (pos != start + i * width) std::memmove(out + pos, row, len);
       }
     }
+    if (len > UINT32_MAX) bad_row(f, first + i, "string too long");
     c.v[first + i] = present ? static_cast<std::int64_t>(pos) : 0;
-    c.n[first + i] = static_cast<std::uint32_t>(len);  // at most the width of a numpy item
+    c.n[first + i] = static_cast<std::uint32_t>(len);
     c.known[first + i] = present ? 1 : 0;
     pos += len;
   }
