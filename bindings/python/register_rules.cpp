@@ -16,6 +16,8 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <optional>
+#include <utility>
 #include <stdexcept>
 
 namespace py = pybind11;
@@ -40,7 +42,7 @@ RuleOptions options_from(py::handle conflicts) {
 std::string record_json(py::handle record) {
   if (py::isinstance<py::str>(record)) return record.cast<std::string>();
   static py::object* dumps = new py::object(py::module_::import("json").attr("dumps"));
-  py::cpp_function fallback([](py::handle obj) -> py::object {
+  static py::object* fallback = new py::object(py::cpp_function([](py::handle obj) -> py::object {
     if (py::hasattr(obj, "isoformat")) {
       py::object iso = obj.attr("isoformat")();
       std::string s = iso.cast<std::string>();
@@ -52,8 +54,8 @@ std::string record_json(py::handle record) {
     if (py::hasattr(obj, "item")) return obj.attr("item")();
     if (py::hasattr(obj, "tolist")) return obj.attr("tolist")();
     throw py::type_error("record values must be JSON-like (bool, int, str, list, dict, date)");
-  });
-  return (*dumps)(record, py::arg("default") = fallback).cast<std::string>();
+  }));
+  return (*dumps)(record, py::arg("default") = *fallback).cast<std::string>();
 }
 
 bool is_missing(py::handle v) {
@@ -332,8 +334,6 @@ TextColumn text_column(py::handle column, const std::string& name) {
   return t;
 }
 
-using smartkampung::detail::RawValueTable;  // src/core/raw_value_table.hpp
-
 // Maps each distinct value once: index = intern(bytes) for a value not seen before.
 template <typename Lookup>
 class Interner {
@@ -363,8 +363,13 @@ void set_fixed_text(RecordBatch& b, int field, std::size_t first, std::size_t co
                     const std::string& name) {
   const bool ucs4 = a.dtype().kind() == 'U';
   const std::size_t item = static_cast<std::size_t>(a.itemsize());
+  const void* data = a.data();
   try {
-    b.set_fixed_strings(field, first, count, a.data(), ucs4 ? item / 4 : item, ucs4, nullptr);
+    // A large column (NIKs) is converted with the GIL released: the array is held by the
+    // caller's table for the whole call, and the conversion touches no Python object.
+    std::optional<py::gil_scoped_release> release;
+    if (count * item >= (std::size_t{1} << 18)) release.emplace();
+    b.set_fixed_strings(field, first, count, data, ucs4 ? item / 4 : item, ucs4, nullptr);
   } catch (const RuleError& e) {
     bad_column(name, e.what());
   }
@@ -540,8 +545,16 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
       py::array days = numpy().attr("asarray")(arr, "datetime64[D]").attr("view")("int64");
       auto a = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(days);
       const std::int64_t* p = a.data();
-      std::vector<std::uint8_t> known;  // built only when there is a NaT
+      // One pass of minimum and maximum (NaT is the smallest int64) tells whether any day
+      // is NaT or out of range; only then are the rows looked at one by one.
+      std::int64_t lowest = 0, highest = 0;
       for (std::size_t i = 0; i < count; ++i) {
+        lowest = std::min(lowest, p[i]);
+        highest = std::max(highest, p[i]);
+      }
+      const bool clean = lowest >= INT32_MIN && highest <= INT32_MAX;
+      std::vector<std::uint8_t> known;  // built only when there is a NaT
+      for (std::size_t i = 0; !clean && i < count; ++i) {
         if (p[i] == INT64_MIN) {  // NaT
           if (known.empty()) known.assign(count, 1);
           known[i] = 0;
@@ -575,7 +588,16 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
 
 // Offsets of a columnar list or set column: int array of n + 1 entries from 0, non-decreasing,
 // ending at the number of flat values (checked by the caller against each flat column).
-std::vector<std::int64_t> read_offsets(py::handle obj, const std::string& name) {
+struct Offsets {
+  // The caller's array itself when it is already C-contiguous int64 (no copy).
+  py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> array;
+  const std::int64_t* data() const { return array.data(); }
+  std::size_t size() const { return static_cast<std::size_t>(array.shape(0)); }
+  std::int64_t back() const { return data()[size() - 1]; }
+  std::int64_t operator[](std::size_t i) const { return data()[i]; }
+};
+
+Offsets read_offsets(py::handle obj, const std::string& name) {
   if (!is_array(obj)) bad_column(name, "offsets must be a numpy integer array");
   py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(obj), name);
   const char dt = a.dtype().kind();
@@ -583,11 +605,14 @@ std::vector<std::int64_t> read_offsets(py::handle obj, const std::string& name) 
     bad_column(name, "offsets must be integers, not " + py::str(a.dtype()).cast<std::string>());
   }
   if (a.shape(0) < 1) bad_column(name, "offsets need n + 1 entries (at least one)");
-  auto v = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
-  std::vector<std::int64_t> out(v.data(), v.data() + v.shape(0));
-  if (out[0] != 0) bad_column(name, "offsets must start at 0");
-  for (std::size_t i = 1; i < out.size(); ++i) {
-    if (out[i] < out[i - 1]) bad_row(name, i - 1, "offsets decrease (they must be non-decreasing)");
+  Offsets out{py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a)};
+  if (!out.array) throw py::error_already_set();
+  const std::int64_t* v = out.data();
+  if (v[0] != 0) bad_column(name, "offsets must start at 0");
+  bool decreasing = false;  // one branch-free pass; the row is looked for only on failure
+  for (std::size_t i = 1; i < out.size(); ++i) decreasing |= v[i] < v[i - 1];
+  for (std::size_t i = 1; decreasing && i < out.size(); ++i) {
+    if (v[i] < v[i - 1]) bad_row(name, i - 1, "offsets decrease (they must be non-decreasing)");
   }
   return out;
 }
@@ -619,7 +644,7 @@ std::size_t flat_length(py::handle values, const std::string& name) {
   return py::len(values);
 }
 
-void check_flat_length(const std::vector<std::int64_t>& offsets, std::size_t len, const std::string& offsets_name,
+void check_flat_length(const Offsets& offsets, std::size_t len, const std::string& offsets_name,
                        const std::string& name) {
   if (static_cast<std::uint64_t>(offsets.back()) != len) {
     bad_column(name, "has " + std::to_string(len) + " values but the offsets of '" + offsets_name + "' end at " +
@@ -628,7 +653,7 @@ void check_flat_length(const std::vector<std::int64_t>& offsets, std::size_t len
 }
 
 // A columnar programme set: (offsets, codes[, missing]); each distinct code is mapped once.
-void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const std::vector<std::int64_t>& offsets,
+void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const Offsets& offsets,
                        py::handle codes, py::handle missing, const std::string& name) {
   const std::string codes_name = name + "[codes]";
   check_flat_length(offsets, flat_length(codes, codes_name), name, codes_name);
@@ -650,19 +675,21 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const std::vect
     py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(codes), codes_name);
     const std::size_t item = static_cast<std::size_t>(a.itemsize());
     const char* base = static_cast<const char*>(a.data());
-    RawValueTable table(item);
-    for (at = 0; at < flat; ++at) {
-      const char* p = base + at * item;
-      const std::int64_t* found = table.find(p);
-      if (found != nullptr) {
-        bits[at] = *found;
-        continue;
+    smartkampung::detail::with_raw_value_table(item, [&](auto& table) {
+      for (at = 0; at < flat; ++at) {
+        const char* p = base + at * item;
+        __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + 2048));  // usually cold
+        const std::int64_t* found = table.find(p);
+        if (found != nullptr) {
+          bits[at] = *found;
+          continue;
+        }
+        std::string utf8;
+        append_fixed_text(utf8, p, item, dt == 'U');
+        bits[at] = bit_of(utf8);
+        table.insert(p, bits[at]);  // a full table only means more lookups
       }
-      std::string utf8;
-      append_fixed_text(utf8, p, item, dt == 'U');
-      bits[at] = bit_of(utf8);
-      table.insert(p, bits[at]);  // a full table only means more lookups
-    }
+    });
   } else {
     const TextColumn t = text_column(codes, codes_name);
     Interner intern(bit_of);
@@ -671,14 +698,26 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const std::vect
       bits[at] = intern(t[at]);
     }
   }
-  std::vector<std::int64_t> masks(n, 0);
-  for (std::size_t row = 0; row < n; ++row) {
-    if (!known.empty() && !known[row] && offsets[row + 1] != offsets[row]) bad_row(name, row, "a missing set has codes");
-    std::uint64_t m = 0;
-    for (std::int64_t k = offsets[row]; k < offsets[row + 1]; ++k) m |= std::uint64_t{1} << bits[static_cast<std::size_t>(k)];
-    masks[row] = static_cast<std::int64_t>(m);
+  // Row masks without a loop per row (how many codes a row has is unpredictable): the
+  // row of each code is the last row starting at or before it (a running maximum over
+  // where rows start), and each code's bit is OR-ed into its row.
+  const std::int64_t* off = offsets.data();
+  if (!known.empty()) {
+    for (std::size_t row = 0; row < n; ++row) {
+      if (!known[row] && off[row + 1] != off[row]) bad_row(name, row, "a missing set has codes");
+    }
   }
-  b.set_values(field, 0, n, masks.data(), known.empty() ? nullptr : known.data());
+  std::unique_ptr<std::int64_t[]> masks(new std::int64_t[std::max<std::size_t>(n, 1)]);
+  std::int64_t* out = masks.get();
+  std::fill(out, out + n, 0);
+  std::vector<std::size_t> starts(flat + 1, 0);  // 1 + the last row starting at each code
+  for (std::size_t row = 0; row < n; ++row) starts[static_cast<std::size_t>(off[row])] = row + 1;
+  std::size_t row_of = 0;
+  for (std::size_t k = 0; k < flat; ++k) {
+    row_of = std::max(row_of, starts[k]);
+    out[row_of - 1] |= static_cast<std::int64_t>(std::uint64_t{1} << bits[k]);
+  }
+  b.set_values(field, 0, n, out, known.empty() ? nullptr : known.data());
 }
 
 // list<member> given as a list of dicts a row: each dict keyed by the element fields' paths.
@@ -866,10 +905,50 @@ bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column
   return true;
 }
 
+// Row i of `out` = entry index[i] of `padded` (entries of `width` characters). The width
+// is fixed for a call, so a copy of a width known at compile time (moves, no call to
+// memcpy a row) is picked once for the common widths.
+using CopyCodes = void (*)(char32_t*, const char32_t*, const std::uint32_t*, std::size_t);
+template <std::size_t Width>
+void copy_codes_of(char32_t* out, const char32_t* padded, const std::uint32_t* index, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Rows are assembled 64 at a time in a small buffer that stays in L1, then streamed to
+  // the array with non-temporal stores: its lines are not fetched before being written
+  // (the array is large and fresh; nothing here reads it back).
+  constexpr std::size_t kRows = 64;  // 64 rows of Width characters: 16 * Width whole 16-byte blocks
+  if (Width > 0 && reinterpret_cast<std::uintptr_t>(out) % 16 == 0) {
+    alignas(16) char32_t staged[kRows * (Width > 0 ? Width : 1)];
+    for (; i + kRows <= n; i += kRows) {
+      for (std::size_t r = 0; r < kRows; ++r) {
+        std::memcpy(staged + r * Width, padded + std::size_t{index[i + r]} * Width, Width * 4);
+      }
+      const auto* from = reinterpret_cast<const __m128i*>(staged);
+      auto* to = reinterpret_cast<__m128i*>(out + i * Width);
+      for (std::size_t block = 0; block < kRows * Width / 4; ++block) _mm_stream_si128(to + block, _mm_load_si128(from + block));
+    }
+    _mm_sfence();
+  }
+#endif
+  for (; i < n; ++i) std::memcpy(out + i * Width, padded + std::size_t{index[i]} * Width, Width * 4);
+}
+template <std::size_t... Widths>
+constexpr std::array<CopyCodes, sizeof...(Widths)> copy_codes_table(std::index_sequence<Widths...>) {
+  return {&copy_codes_of<Widths>...};
+}
+void copy_codes(std::size_t width, char32_t* out, const char32_t* padded, const std::uint32_t* index, std::size_t n) {
+  static constexpr auto fixed = copy_codes_table(std::make_index_sequence<33>{});
+  if (width < fixed.size()) {
+    fixed[width](out, padded, index, n);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * width, padded + std::size_t{index[i]} * width, width * 4);
+}
+
 // The result: (decisions int8, amounts int64, reasons as a numpy str array). The reason
-// codes are written straight into the array's UCS-4 buffer, one memcpy a row.
-py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std::int8_t>&& verdicts,
-                        std::vector<std::int64_t>&& amounts, const std::vector<std::int32_t>& reasons) {
+// codes are written straight into the array's UCS-4 buffer, one fixed-size copy a row.
+py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array& verdicts, const py::array& amounts,
+                        const std::int32_t* reasons, std::size_t n) {
   const std::size_t rules = rs.rule_ids().size();
   // Code table: [""], OUT_OF_PERIOD, AMOUNT_UNKNOWN, then each rule's code.
   std::vector<std::u32string> table(3 + rules);
@@ -886,30 +965,41 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, std::vector<std:
   table[1] = to_u32("OUT_OF_PERIOD");
   table[2] = to_u32("AMOUNT_UNKNOWN");
   for (std::size_t r = 0; r < rules; ++r) table[3 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
-  const std::size_t n = reasons.size();
-  std::vector<std::uint32_t> index(n);
-  std::vector<bool> used(table.size(), false);
+  std::unique_ptr<std::uint32_t[]> index(new std::uint32_t[std::max<std::size_t>(n, 1)]);
+  std::vector<std::uint8_t> used(table.size(), 0);
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t r = reasons[i];
-    index[i] = r >= 0 ? 3 + static_cast<std::uint32_t>(r) : r == Outcome::kOutOfPeriod ? 1 : r == Outcome::kAmountUnknown ? 2 : 0;
-    used[index[i]] = true;
+    // kNoReason (-1) -> 0, kOutOfPeriod (-2) -> 1, kAmountUnknown (-3) -> 2, rule r -> 3 + r:
+    // picked without a branch (the outcomes of a batch come in no predictable order).
+    static_assert(Outcome::kNoReason == -1 && Outcome::kOutOfPeriod == -2 && Outcome::kAmountUnknown == -3);
+    const std::int64_t negative = -static_cast<std::int64_t>(r < 0);  // all ones when r < 0
+    const std::int64_t special = (-std::int64_t{r} - 1) & -static_cast<std::int64_t>(r >= -3);
+    index[i] = static_cast<std::uint32_t>(((std::int64_t{r} + 3) & ~negative) | (special & negative));
+    used[index[i]] = 1;
   }
   // As wide as the longest code that occurs (numpy's own choice for these strings).
   std::size_t width = 1;
   for (std::size_t k = 0; k < table.size(); ++k) {
     if (used[k]) width = std::max(width, table[k].size());
   }
-  py::array codes(py::dtype("<U" + std::to_string(width)), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
-  auto* out = static_cast<char32_t*>(codes.mutable_data());
+  py::dtype dtyp("<U" + std::to_string(width));
+  // Made as a plain uint32 array and viewed as str: numpy zero-fills a new str array
+  // (its dtype needs init), which costs more than the copy that fills it.
+  py::array_t<std::uint32_t> units(static_cast<py::ssize_t>(n * width));
+  auto* out = reinterpret_cast<char32_t*>(units.mutable_data());
+  py::array codes = units.attr("view")(dtyp);
   std::vector<char32_t> padded(table.size() * width, U'\0');
   for (std::size_t k = 0; k < table.size(); ++k) {
     std::copy(table[k].begin(), table[k].begin() + static_cast<std::ptrdiff_t>(std::min(width, table[k].size())),
               padded.begin() + static_cast<std::ptrdiff_t>(k * width));
   }
-  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * width, padded.data() + index[i] * width, width * 4);
+  {
+    py::gil_scoped_release release;
+    copy_codes(width, out, padded.data(), index.get(), n);
+  }
   static py::object* result_type = new py::object(
       py::module_::import("collections").attr("namedtuple")("BatchDecisions", "decisions amounts reasons"));
-  return (*result_type)(python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)), codes);
+  return (*result_type)(verdicts, amounts, codes);
 }
 
 // Warm batches to refill: a cleared RecordBatch keeps its memory, so refilling one
@@ -946,6 +1036,166 @@ void give_back(const RuleSet& rs, std::unique_ptr<RecordBatch> batch) {
   auto& pool = batch_pool();
   pool.insert(pool.begin(), PooledBatch{&rs.to_json(), std::move(batch)});
   if (pool.size() > kPooledBatchesMax) pool.pop_back();
+}
+
+// ---- one record from a dict -------------------------------------------------------------
+// rs.evaluate(dict) reads the declared fields straight from the dict, with no JSON text in
+// between. Only values of the types JSON would carry as they are (None, bool, int, str,
+// datetime.date, list/tuple, dict) are taken, and set as RecordBatch::append_json sets
+// them; on anything else (another type, a value the batch rejects) the record goes the
+// old way, through JSON, which then gives the same decision or the same error as before.
+struct RecordField {
+  int field = -1;
+  char kind = 's';
+  std::vector<py::str> keys;            // the path's segments (element fields: after the type name)
+  std::vector<RecordField> elements;    // list fields: their element fields
+};
+struct RecordPlan {
+  std::vector<RecordField> fields;  // in the batch's field order, as append_json sets them
+};
+
+const RecordPlan& record_plan(const RuleSet& rs) {
+  static auto* cache = new std::map<std::string, RecordPlan>();  // guarded by the GIL
+  auto it = cache->find(rs.sha256());
+  if (it != cache->end()) return it->second;
+  const std::vector<Input>& inputs = inputs_of(rs);
+  const RecordBatch names(rs);
+  auto keys_of = [](const std::string& path, std::size_t start) {
+    std::vector<py::str> keys;
+    for (;;) {
+      const std::size_t dot = path.find('.', start);
+      keys.emplace_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) return keys;
+      start = dot + 1;
+    }
+  };
+  RecordPlan plan;
+  for (const Input& in : inputs) {
+    if (in.element) continue;
+    RecordField f{names.field(in.path), in.kind, keys_of(in.path, 0), {}};
+    if (in.kind == 'l') {
+      for (const Input& e : inputs) {
+        if (e.path.rfind(in.elem_type + ".", 0) != 0) continue;
+        f.elements.push_back(RecordField{names.field(e.path), e.kind, keys_of(e.path, in.elem_type.size() + 1), {}});
+      }
+      std::sort(f.elements.begin(), f.elements.end(), [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
+    }
+    plan.fields.push_back(std::move(f));
+  }
+  std::sort(plan.fields.begin(), plan.fields.end(), [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
+  if (cache->size() > 64) cache->clear();
+  return cache->emplace(rs.sha256(), std::move(plan)).first->second;
+}
+
+// The value at `keys` under `from` (borrowed; null when a step is None or lacks the key).
+// False when a step on the way is neither a dict nor None: the JSON way decides what that
+// means (absent, or an error for a value JSON cannot carry).
+bool lookup(PyObject* from, const std::vector<py::str>& keys, PyObject*& out) {
+  out = nullptr;
+  for (const py::str& key : keys) {
+    if (from == nullptr || from == Py_None) return true;
+    if (!PyDict_Check(from)) return false;
+    from = PyDict_GetItemWithError(from, key.ptr());
+    if (from == nullptr && PyErr_Occurred()) throw py::error_already_set();
+  }
+  out = from;
+  return true;
+}
+
+// One value as append_json would set it; false when it is not of a plain type (the record
+// then goes through JSON). Throws what the batch throws for a plain value it rejects.
+bool set_plain(RecordBatch& b, const RecordField& f, std::size_t row, PyObject* v) {
+  if (v == Py_None) return true;  // null: missing
+  std::string_view text;
+  switch (f.kind) {
+    case 'b':
+      if (!PyBool_Check(v)) return false;
+      b.set_bool(f.field, row, v == Py_True);
+      return true;
+    case 'i': {
+      if (!PyLong_CheckExact(v)) return false;
+      int overflow = 0;
+      const long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+      if (overflow != 0 || (x == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return false;
+      }
+      b.set_int(f.field, row, static_cast<std::int64_t>(x));
+      return true;
+    }
+    case 'd': {
+      static py::object* date_type = new py::object(py::module_::import("datetime").attr("date"));
+      if (PyUnicode_Check(v)) {
+        if (!utf8_view(v, text)) return false;
+        b.set_date(f.field, row, Date::parse_iso(text));
+        return true;
+      }
+      if (reinterpret_cast<PyObject*>(Py_TYPE(v)) != date_type->ptr()) return false;
+      b.set_date(f.field, row, python::to_date(v));
+      return true;
+    }
+    case 's':
+    case 'e':
+      if (!PyUnicode_Check(v) || !utf8_view(v, text)) return false;
+      b.set_string(f.field, row, text);
+      return true;
+    case 'p': {
+      if (!PyList_CheckExact(v) && !PyTuple_CheckExact(v)) return false;
+      py::sequence seq = py::reinterpret_borrow<py::sequence>(v);
+      std::vector<std::string_view> codes;
+      codes.reserve(seq.size());
+      for (py::handle code : seq) {
+        if (!PyUnicode_Check(code.ptr()) || !utf8_view(code, text)) return false;
+        codes.push_back(text);
+      }
+      b.set_programs(f.field, row, codes);
+      return true;
+    }
+    case 'l': {
+      if (!PyList_CheckExact(v) && !PyTuple_CheckExact(v)) return false;
+      b.set_empty_list(f.field, row);
+      for (py::handle item : py::reinterpret_borrow<py::sequence>(v)) {
+        if (!PyDict_Check(item.ptr())) return false;
+        const std::size_t e = b.add_element(f.field, row);
+        for (const RecordField& ef : f.elements) {
+          PyObject* ev = nullptr;
+          if (!lookup(item.ptr(), ef.keys, ev) || (ev != nullptr && !set_plain(b, ef, e, ev))) return false;
+        }
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// The record's declared fields into row 0 of an empty batch; false: take the JSON way.
+bool fill_record(RecordBatch& b, const RecordPlan& plan, py::handle record) {
+  if (!PyDict_Check(record.ptr())) return false;
+  b.append_rows(1);
+  try {
+    for (const RecordField& f : plan.fields) {
+      PyObject* v = nullptr;
+      if (!lookup(record.ptr(), f.keys, v) || (v != nullptr && !set_plain(b, f, 0, v))) return false;
+    }
+  } catch (const std::exception&) {
+    return false;  // a value the batch rejects (or text Python cannot encode): the JSON way reports it as before
+  }
+  return true;
+}
+
+Decision evaluate_record(const RuleSet& rs, py::handle record, py::handle as_of, bool explain) {
+  const Date date = to_date_or_today(as_of);
+  if (!PyUnicode_Check(record.ptr())) {
+    std::unique_ptr<RecordBatch> pooled = take_batch(rs);
+    if (fill_record(*pooled, record_plan(rs), record)) {
+      Decision d = rs.evaluator(date).decide(*pooled, 0, explain);
+      give_back(rs, std::move(pooled));
+      return d;
+    }
+    give_back(rs, std::move(pooled));
+  }
+  return rs.evaluate_json(record_json(record), date, explain);
 }
 
 py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of) {
@@ -995,7 +1245,7 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of)
   struct ListSpan {
     const Input* list;
     std::string name;
-    std::vector<std::int64_t> offsets;
+    Offsets offsets;
     std::size_t first_element;
   };
   std::vector<ListSpan> spans;
@@ -1070,16 +1320,19 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of)
                 static_cast<std::size_t>(span->offsets.back()), col.value, col.name);
   }
 
-  std::vector<std::int8_t> verdicts(n);
-  std::vector<std::int64_t> amounts(n);
-  std::vector<std::int32_t> reasons(n);
+  // The results are written straight into new numpy arrays (not zero-filled first).
+  py::array_t<std::int8_t> verdicts(static_cast<py::ssize_t>(n));
+  py::array_t<std::int64_t> amounts(static_cast<py::ssize_t>(n));
+  std::unique_ptr<std::int32_t[]> reasons(new std::int32_t[std::max<std::size_t>(n, 1)]);
+  std::int8_t* verdicts_out = verdicts.mutable_data();
+  std::int64_t* amounts_out = amounts.mutable_data();
   const Evaluator ev = rs.evaluator(date);
   {
     py::gil_scoped_release release;
-    ev.evaluate_batch(batch, verdicts.data(), amounts.data(), reasons.data());
+    ev.evaluate_batch(batch, verdicts_out, amounts_out, reasons.get());
   }
   give_back(rs, std::move(pooled));
-  return batch_result(rs, ev, std::move(verdicts), std::move(amounts), reasons);
+  return batch_result(rs, ev, verdicts, amounts, reasons.get(), n);
 }
 
 // Bench only: the C++ batch. Decodes a JSON array of records in C++ once, then times
@@ -1111,7 +1364,9 @@ py::tuple cpp_batch_timings(const RuleSet& rs, const std::string& records_json, 
       wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
   }
-  return py::make_tuple(wall, cpu, batch_result(rs, ev, std::move(verdicts), std::move(amounts), reasons));
+  return py::make_tuple(wall, cpu,
+                        batch_result(rs, ev, python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)),
+                                     reasons.data(), n));
 }
 
 py::dict values_dict(const Reason& r) {
@@ -1197,11 +1452,7 @@ void register_rules(py::module_& m) {
       .def("to_json", &RuleSet::to_json, "Canonical JSON: keys sorted, no whitespace, tests included.")
       .def(
           "evaluate",
-          [](const RuleSet& rs, py::handle record, py::handle as_of, bool explain) {
-            const std::string text = record_json(record);
-            const Date date = to_date_or_today(as_of);
-            return rs.evaluate_json(text, date, explain);
-          },
+          &evaluate_record,
           py::arg("record"), py::arg("as_of") = py::none(), py::arg("explain") = false,
           "Decides one record (a dict shaped like the embedded tests' input, e.g. {'kk': {...}}) on as_of "
           "(datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values "

@@ -5,6 +5,7 @@
 #include "core/raw_value_table.hpp"
 #include "core/utf8.hpp"
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <cstring>
@@ -268,6 +269,21 @@ void RecordBatch::set_values(int field, std::size_t first, std::size_t count, co
   Column& c = data_->cols[static_cast<std::size_t>(field)];
   std::int64_t* v = c.v.data() + first;
   std::uint8_t* k = c.known.data() + first;
+  if (known == nullptr) {
+    // All known (a numpy column): one branch-free range check, then plain copies.
+    std::int64_t lowest = count > 0 ? values[0] : 0, highest = lowest;
+    for (std::size_t i = 0; i < count; ++i) {
+      lowest = std::min(lowest, values[i]);
+      highest = std::max(highest, values[i]);
+    }
+    if (lowest >= lo && highest <= hi) {
+      if (count > 0) {
+        std::memcpy(v, values, count * sizeof(std::int64_t));
+        std::memset(k, 1, count);
+      }
+      return;
+    }
+  }
   for (std::size_t i = 0; i < count; ++i) {
     const bool present = known == nullptr || known[i] != 0;
     if (present && (values[i] < lo || values[i] > hi)) bad_row(f, first + i, what);
@@ -356,7 +372,11 @@ std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
   return high;
 }
 
-using smartkampung::detail::RawValueTable;  // src/core/raw_value_table.hpp
+// Asks for the bytes 4 KiB ahead of p: the columns are usually cold (a batch's evaluation
+// runs between two calls), and a prefetch never faults, so it may run past the data's end.
+inline void read_ahead(const char* p) {
+  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + 4096));
+}
 
 // Length of a fixed-width value without its trailing NULs.
 std::size_t fixed_length(const char* p, std::size_t width, bool ucs4) {
@@ -380,56 +400,64 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
   Column& c = data_->cols[static_cast<std::size_t>(field)];
   if (f.type.kind == Kind::kEnum) {
     // Each distinct value is decoded and looked up once.
-    RawValueTable table(item);
     std::string utf8;
-    for (std::size_t i = 0; i < count; ++i) {
-      const bool present = known == nullptr || known[i] != 0;
-      c.known[first + i] = present ? 1 : 0;
-      c.v[first + i] = 0;
-      if (!present) continue;
-      const char* p = base + i * item;
-      const std::int64_t* found = table.find(p);
-      std::int64_t index = 0;
-      if (found != nullptr) {
-        index = *found;
-      } else {
-        utf8.clear();
-        const std::size_t len = fixed_length(p, width, ucs4);
-        if (ucs4) append_utf8(utf8, p, len);
-        else utf8.assign(p, len);
-        try {
-          index = enum_index(field, utf8);
-        } catch (const RuleError&) {
-          bad_row(f, first + i, "not one of the declared values");
+    std::int64_t* values = c.v.data() + first;
+    std::uint8_t* present_out = c.known.data() + first;
+    detail::with_raw_value_table(item, [&](auto& table) {
+      for (std::size_t i = 0; i < count; ++i) {
+        const char* p = base + i * item;
+        read_ahead(p);
+        if (known != nullptr && known[i] == 0) {
+          present_out[i] = 0;
+          values[i] = 0;
+          continue;
         }
-        table.insert(p, index);  // a full table only means more lookups
+        const std::int64_t* found = table.find(p);
+        std::int64_t index = 0;
+        if (found != nullptr) {
+          index = *found;
+        } else {
+          utf8.clear();
+          const std::size_t len = fixed_length(p, width, ucs4);
+          if (ucs4) append_utf8(utf8, p, len);
+          else utf8.assign(p, len);
+          try {
+            index = enum_index(field, utf8);
+          } catch (const RuleError&) {
+            bad_row(f, first + i, "not one of the declared values");
+          }
+          table.insert(p, index);  // a full table only means more lookups
+        }
+        values[i] = index;
+        present_out[i] = 1;
       }
-      c.v[first + i] = index;
-    }
+    });
     return;
   }
-  // Strings: narrowed (or copied) in one pass into the batch's characters, then each
-  // value's NUL padding cut off in place.
+  // Strings: each value narrowed (UCS-4) or copied to its place in the batch's characters
+  // and cut at its NUL padding. UCS-4 is narrowed value by value straight to its place
+  // (the column's four bytes a character are read once); bytes are copied in one block,
+  // then moved down over the padding. A UCS-4 column with any character beyond ASCII is
+  // then encoded again, value by value, as UTF-8.
   std::string& chars = data_->chars;
   const std::size_t start = chars.size();
   chars.resize(start + count * width);
-  char* out = chars.data() + start;
+  char* out = chars.data();
+  if (!ucs4 && count * width > 0) std::memcpy(out + start, base, count * width);
   std::uint32_t high = 0;
-  if (ucs4) high = narrow_ucs4(out, base, count * width);
-  else if (count * width > 0) std::memcpy(out, base, count * width);
-  if (high >= 0x80) chars.resize(start);  // not ASCII: encode value by value below
   std::size_t pos = start;
   for (std::size_t i = 0; i < count; ++i) {
     const bool present = known == nullptr || known[i] != 0;
     std::size_t len = 0;
     if (present) {
-      if (high >= 0x80) {
-        append_utf8(chars, base + i * item, fixed_length(base + i * item, width, true));
-        len = chars.size() - pos;
+      if (ucs4) {
+        read_ahead(base + i * item);
+        high |= narrow_ucs4(out + pos, base + i * item, width);
+        len = fixed_length(out + pos, width, false);
       } else {
-        const char* row = chars.data() + start + i * width;
+        const char* row = out + start + i * width;
         len = fixed_length(row, width, false);
-        if (pos != start + i * width) std::memmove(chars.data() + pos, row, len);
+        if (pos != start + i * width) std::memmove(out + pos, row, len);
       }
     }
     if (len > UINT32_MAX) bad_row(f, first + i, "string too long");
@@ -437,6 +465,19 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
     c.n[first + i] = static_cast<std::uint32_t>(len);
     c.known[first + i] = present ? 1 : 0;
     pos += len;
+  }
+  if (high >= 0x80) {
+    chars.resize(start);
+    pos = start;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (known != nullptr && known[i] == 0) continue;
+      append_utf8(chars, base + i * item, fixed_length(base + i * item, width, true));
+      const std::size_t len = chars.size() - pos;
+      if (len > UINT32_MAX) bad_row(f, first + i, "string too long");
+      c.v[first + i] = static_cast<std::int64_t>(pos);
+      c.n[first + i] = static_cast<std::uint32_t>(len);
+      pos += len;
+    }
   }
   chars.resize(pos);
 }

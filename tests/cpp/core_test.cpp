@@ -1,6 +1,7 @@
 #include <smartkampung/conflicts.hpp>
 #include <smartkampung/error.hpp>
 
+#include "core/raw_value_table.hpp"
 #include "core/sha256.hpp"
 
 #include <gtest/gtest.h>
@@ -110,4 +111,60 @@ TEST(Error, MasksEveryLongDigitRun) {
     EXPECT_EQ(std::string(e.what()).find("3510014501900001"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("3510********0001"), std::string::npos) << e.what();
   }
+}
+
+// Every byte of an item takes part in the lookup (whole words, the overlapping last word,
+// the 1..7-byte reads): keys differing in any one byte are told apart, for every width.
+TEST(RawValueTable, TellsApartKeysDifferingInAnyByteForEveryWidth) {
+  std::mt19937 rng(11);
+  for (std::size_t item = 0; item <= 40; ++item) {
+    std::vector<std::string> keys;
+    std::string base(item, '\0');
+    for (char& c : base) c = static_cast<char>(rng());
+    keys.push_back(base);
+    for (std::size_t at = 0; at < item; ++at) {
+      std::string k = base;
+      k[at] = static_cast<char>(k[at] ^ 0x01);
+      keys.push_back(k);
+      k[at] = static_cast<char>(k[at] ^ 0x81);
+      keys.push_back(k);
+    }
+    std::set<std::string> distinct(keys.begin(), keys.end());
+    keys.assign(distinct.begin(), distinct.end());
+    auto check = [&](auto& table) {
+      std::size_t stored = 0;
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        ASSERT_EQ(table.find(keys[k].data()), nullptr) << "item " << item << " key " << k;
+        if (table.insert(keys[k].data(), static_cast<std::int64_t>(k))) ++stored;
+      }
+      EXPECT_EQ(stored, std::min<std::size_t>(keys.size(), 128)) << "item " << item;  // at most 128 values
+      for (std::size_t k = 0; k < stored; ++k) {
+        const std::int64_t* found = table.find(keys[k].data());
+        ASSERT_NE(found, nullptr) << "item " << item << " key " << k;
+        EXPECT_EQ(*found, static_cast<std::int64_t>(k)) << "item " << item << " key " << k;
+      }
+    };
+    sk::detail::RawValueTable<0> at_run_time(item);
+    check(at_run_time);
+    sk::detail::with_raw_value_table(item, check);  // fixed at compile time for the usual widths
+  }
+}
+
+// Values sharing long prefixes and suffixes (numpy padding) still spread over the table.
+TEST(RawValueTable, CodesWithSharedPaddingStayDistinct) {
+  const std::size_t item = 4 * 12;  // 'U12'
+  std::vector<std::string> keys;
+  for (int v = 0; v < 100; ++v) {
+    std::u32string code = U"KEC_" + std::u32string(1, static_cast<char32_t>(U'0' + v / 10)) +
+                          std::u32string(1, static_cast<char32_t>(U'0' + v % 10));
+    code.resize(12, U'\0');
+    keys.emplace_back(reinterpret_cast<const char*>(code.data()), item);
+  }
+  sk::detail::with_raw_value_table(item, [&](auto& table) {
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      ASSERT_EQ(table.find(keys[k].data()), nullptr);
+      ASSERT_TRUE(table.insert(keys[k].data(), static_cast<std::int64_t>(k)));
+    }
+    for (std::size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(*table.find(keys[k].data()), static_cast<std::int64_t>(k));
+  });
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/sha256.hpp"
+#include "core/utf8.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -526,6 +527,71 @@ TEST(Rules, ColumnSettersMatchJsonDecoding) {
         EXPECT_EQ(a.priority, b.priority) << "row " << i;
         EXPECT_EQ(ev.decide(from_json, i, true).to_json(), ev.decide(from_columns, i, true).to_json());
       }
+    }
+  }
+}
+
+// set_fixed_strings of numpy 'U' (UCS-4) and 'S' text of any width, with missing rows,
+// empty strings, padding and characters beyond ASCII (then the whole column is encoded as
+// UTF-8), stores what set_string stores for the same text.
+TEST(Rules, FixedStringsMatchSetStringForEveryWidth) {
+  const std::u32string niks[] = {U"3510010101800001", U"3510014501900001", U"35x0013002900001", U"", U"351001",
+                                 U"3510010101800001\u00e9", U"D\u00e9sa \u03a9", U"\U0001F600"};
+  // One rule a candidate value: the failing rules (explain mode) say which value a row holds.
+  std::string rules = "[";
+  for (int v = 0; v < 8; ++v) {
+    std::string value;
+    for (char32_t c : niks[v]) sk::detail::append_utf8_code_point(value, c);
+    rules += std::string(v ? "," : "") + rule("count(kk.members, m -> m.nik == '" + value + "') == 0", "V" + std::to_string(v));
+  }
+  const auto rs = sk::RuleSet::from_json(ruleset(kInputs, rules + "]"));
+  std::mt19937 rng(5);
+  for (int round = 0; round < 60; ++round) {
+    const std::size_t n = rng() % 30;
+    const bool ucs4 = round % 2 == 0;
+    const bool ascii_only = round % 4 < 2;
+    const std::size_t width = 17 + rng() % 6;
+    std::vector<std::u32string> values(n);
+    std::vector<std::size_t> which(n);
+    std::vector<std::uint8_t> known(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      which[i] = rng() % (ascii_only ? 5 : 8);
+      values[i] = niks[which[i]];
+      known[i] = rng() % 5 != 0;
+    }
+    auto utf8 = [](const std::u32string& v) {
+      std::string out;
+      for (char32_t c : v) sk::detail::append_utf8_code_point(out, c);
+      return out;
+    };
+    std::vector<char32_t> units(n * width, U'\0');
+    std::string bytes(n * width * 4, '\0');  // 'S' items of 4 * width bytes hold the UTF-8
+    for (std::size_t i = 0; i < n; ++i) {
+      std::copy(values[i].begin(), values[i].end(), units.begin() + static_cast<std::ptrdiff_t>(i * width));
+      const std::string u = utf8(values[i]);
+      std::copy(u.begin(), u.end(), bytes.begin() + static_cast<std::ptrdiff_t>(i * width * 4));
+    }
+    sk::RecordBatch by_value(rs), by_column(rs);
+    std::vector<std::int64_t> offsets(n + 1);
+    for (std::size_t i = 0; i <= n; ++i) offsets[i] = static_cast<std::int64_t>(i);
+    for (sk::RecordBatch* b : {&by_value, &by_column}) {
+      b->append_rows(n);
+      b->set_lists(b->field("kk.members"), 0, n, offsets.data(), nullptr);
+    }
+    const int nik = by_value.field("member.nik");
+    for (std::size_t i = 0; i < n; ++i) {
+      if (known[i]) by_value.set_string(nik, i, utf8(values[i]));
+    }
+    if (ucs4) by_column.set_fixed_strings(nik, 0, n, units.data(), width, true, known.data());
+    else by_column.set_fixed_strings(nik, 0, n, bytes.data(), width * 4, false, known.data());
+    const sk::Evaluator ev = rs.evaluator(d("2020-05-01"));
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(ev.decide(by_value, i, true).to_json(), ev.decide(by_column, i, true).to_json())
+          << "round " << round << " row " << i;
+      const sk::Decision decided = ev.decide(by_column, i, false);
+      ASSERT_EQ(decided.reasons.size(), 1u);
+      EXPECT_EQ(decided.verdict, known[i] ? sk::Verdict::kIneligible : sk::Verdict::kNeedsData);
+      if (known[i]) EXPECT_EQ(decided.reasons[0].code, "V" + std::to_string(which[i])) << "round " << round << " row " << i;
     }
   }
 }

@@ -232,3 +232,95 @@ def test_language_matches_python(a, b, p):
     want = python_value(a, b, p)
     got = rs.evaluate({"kk": {"a": a, "b": b, "p": p}}, as_of=MAY).decision
     assert got == {True: "eligible", False: "ineligible", None: "needs_data"}[want]
+
+
+# ---- evaluate(dict) reads the dict directly -----------------------------------------------
+# The KINDS rule set of test_rules_columnar reads every kind of input.
+KINDS_INPUTS = {"kk.size": "int", "kk.income": "money", "kk.village": "string", "kk.registered": "date",
+                "kk.kind": "enum<a,b,c>", "kk.flag": "bool", "kk.programs": "set<program>",
+                "kk.members": "list<member>", "member.nik": "string", "member.birth_date": "date",
+                "member.disabled": "bool", "member.hours": "int"}
+KINDS = sk.RuleSet.from_json(json.dumps({
+    "format": "skamp-rules/1", "ruleset": "kinds", "version": "1", "scope": "kk", "legal_basis": ["test"],
+    "valid": {"from": "2020-01-01", "to": "2020-12-31"}, "inputs": KINDS_INPUTS,
+    "rules": [
+        {"id": "size", "require": "kk.size * 100000 >= kk.income", "reason": {"code": "INCOME", "id": "i", "en": "i"}},
+        {"id": "village", "require": "kk.village in ['Kemiren', 'Désa Ω']", "reason": {"code": "VILLAGE", "id": "{kk.village}", "en": "v"}},
+        {"id": "kind", "require": "kk.kind != 'c' || kk.flag", "reason": {"code": "KIND", "id": "k", "en": "k"}},
+        {"id": "registered", "require": "days_between(kk.registered, as_of) >= 30",
+         "reason": {"code": "NEW", "id": "n", "en": "n"}},
+        {"id": "programs", "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
+         "reason": {"code": "PROG", "id": "{kk.programs}", "en": "p"}},
+        {"id": "members", "require": "all(kk.members, m -> valid_nik(m.nik)) && "
+                                     "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
+                                     "sum(kk.members, m -> m.hours) / 10 >= 1",
+         "reason": {"code": "MEMBERS", "id": "m", "en": "m"}},
+    ],
+    "amount": "kk.income * 0 + kk.size * 50000",
+}))
+
+
+def old_record_json(record):
+    """The JSON text evaluate() made of a dict before it read dicts directly (a str is taken
+    as JSON text, as it still is)."""
+    if isinstance(record, str):
+        return record
+
+    def default(o):
+        if hasattr(o, "isoformat"):
+            return o.isoformat()[:10]
+        if isinstance(o, (set, frozenset)):
+            return sorted(o)
+        if hasattr(o, "item"):
+            return o.item()
+        if hasattr(o, "tolist"):
+            return o.tolist()
+        raise TypeError("not JSON-like")
+    return json.dumps(record, default=default)
+
+
+odd = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.integers(0, 40), st.floats(),
+                st.just(3.0), st.text(max_size=4), st.just("2020-02-30"), st.just("1950-01-01"),
+                st.dates(datetime.date(1900, 1, 1), datetime.date(2020, 12, 31)),
+                st.just(datetime.datetime(2019, 1, 1, 12, 30)), st.just(np.int64(7)), st.just(np.bool_(True)),
+                st.just(np.float64("nan")), st.sampled_from(["a", "b", "c", "z", "Kemiren", "Désa Ω", "\ud800"]),
+                st.lists(st.sampled_from(["PKH", "BST", "", "OTHER", 5]), max_size=3),
+                st.frozensets(st.sampled_from(["PKH", "BST", "OTHER"]), max_size=2),
+                st.tuples(st.just("BST")), st.dictionaries(st.sampled_from(["x", "nik"]), st.integers(0, 3), max_size=1))
+nik_value = st.one_of(st.sampled_from(NIKS + ["35x0013002900001", ""]), odd)
+member_value = st.one_of(
+    st.fixed_dictionaries({}, optional={"nik": nik_value, "birth_date": odd, "disabled": odd, "hours": odd}), odd)
+plain = {"size": st.integers(0, 12), "income": st.integers(0, 2_000_000),
+         "village": st.sampled_from(["Kemiren", "Glagah", "Désa Ω", ""]),
+         "registered": st.dates(datetime.date(2019, 1, 1), datetime.date(2020, 12, 31)),
+         "kind": st.sampled_from(["a", "b", "c"]), "flag": st.booleans(),
+         "programs": st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE"]), unique=True, max_size=3),
+         "members": st.lists(st.fixed_dictionaries({}, optional={
+             "nik": st.sampled_from(NIKS + ["35x0013002900001"]),
+             "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31)).map(str),
+             "disabled": st.booleans(), "hours": st.integers(0, 40)}), max_size=3)}
+kk_value = st.fixed_dictionaries({}, optional={
+    k: st.one_of(st.none(), v, v, odd, st.lists(member_value, max_size=3) if k == "members" else odd)
+    for k, v in plain.items()})
+
+
+@settings(max_examples=60 if conftest.test_size() == "small" else 400, deadline=None)
+@given(st.one_of(st.fixed_dictionaries({"kk": kk_value}), st.fixed_dictionaries({"kk": odd}), odd),
+       st.booleans())
+def test_evaluate_dict_matches_the_json_way(record, explain):
+    """Whatever the dict holds (plain values, numpy scalars, floats, datetimes, sets, bad
+    values, wrong types), evaluate(dict) decides, or fails, as the JSON text of the same
+    dict does (the way every dict went before)."""
+    def outcome(x):
+        try:
+            d = KINDS.evaluate(x, as_of=MAY, explain=explain)
+        except Exception as e:  # noqa: BLE001 - the kind of error is what is compared
+            return type(e), str(e), getattr(e, "path", None)
+        return d.to_json(), [(r.code, r.values) for r in d.reasons]
+
+    try:
+        text = old_record_json(record)
+    except (TypeError, ValueError) as e:  # not JSON-like: the dict raises the same kind of error
+        assert outcome(record)[0] is type(e)
+        return
+    assert outcome(record) == outcome(text)

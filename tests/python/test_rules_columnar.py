@@ -332,3 +332,159 @@ def test_set_column_of_one_code_a_row():
     table["members.hours"] = np.array([0, 10, 0])  # now only the missing set stands in the way
     third = KINDS.evaluate_batch(table, as_of=MAY)
     assert third.decisions.tolist() == [0, 2] and third.reasons.tolist() == ["", "PROG"]
+
+
+# ---- numpy text forms agree -------------------------------------------------------------
+# No NUL (numpy drops trailing NULs) and no lone surrogates (not valid text).
+text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
+text_row = st.fixed_dictionaries({
+    "village": st.one_of(text, st.sampled_from(["Kemiren", "Glagah", "Désa Ω", ""])),
+    "kind": st.sampled_from(["a", "b", "c"]),
+    "programs": st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE", "Ω"]), unique=True, max_size=3),
+    "niks": st.lists(st.one_of(st.sampled_from(NIKS + ["", "351001", NIKS[0] + "é", "３５１０"]), text), max_size=3),
+})
+
+
+def text_table(rows, form, widen):
+    """The text columns as numpy 'U' (default width, or `widen` characters wider), 'S'
+    (UTF-8 bytes) or object arrays; the other columns fixed."""
+    def col(values):
+        if form == "U":
+            width = max([len(v) for v in values] + [1]) + widen
+            return np.array(values, dtype=f"U{width}")
+        if form == "S":
+            encoded = [v.encode() for v in values]
+            return np.array(encoded, dtype=f"S{max([len(v) for v in encoded] + [1]) + widen}")
+        return np.array(values + [None], dtype=object)[:-1]  # an object array even when empty
+
+    niks = [n for r in rows for n in r["niks"]]
+    return {
+        "size": np.full(len(rows), 3), "income": np.zeros(len(rows), dtype=np.int64),
+        "village": col([r["village"] for r in rows]),
+        "registered": np.full(len(rows), np.datetime64("2019-01-01")),
+        "kind": col([r["kind"] for r in rows]),
+        "flag": np.ones(len(rows), dtype=bool),
+        "programs": (offsets([r["programs"] for r in rows]), col([c for r in rows for c in r["programs"]])),
+        "members": offsets([r["niks"] for r in rows]),
+        "members.nik": col(niks),
+        "members.birth_date": np.full(len(niks), np.datetime64("1950-01-01")),
+        "members.disabled": np.zeros(len(niks), dtype=bool),
+        "members.hours": np.zeros(len(niks), dtype=np.int64),
+    }
+
+
+@settings(max_examples=30 if conftest.test_size() == "small" else 150, deadline=None)
+@given(st.lists(text_row, max_size=12), st.integers(0, 5))
+def test_u_s_and_object_text_give_equal_results(rows, widen):
+    """UCS-4 ('U', narrowed in bulk, or encoded as UTF-8 when any character is beyond
+    ASCII), bytes ('S') and object columns of the same text decide alike, and like one
+    record at a time."""
+    results = {form: KINDS.evaluate_batch(text_table(rows, form, widen), as_of=MAY) for form in ("U", "S", "O")}
+    for form in ("S", "O"):
+        assert_same(results["U"], results[form])
+    for i, r in enumerate(rows):
+        rec = {"kk": {"size": 3, "income": 0, "village": r["village"], "registered": "2019-01-01", "kind": r["kind"],
+                      "flag": True, "programs": r["programs"],
+                      "members": [{"nik": n, "birth_date": "1950-01-01", "disabled": False, "hours": 0}
+                                  for n in r["niks"]]}}
+        d = KINDS.evaluate(rec, as_of=MAY)
+        assert (results["U"].decisions[i], results["U"].amounts[i], results["U"].reasons[i]) == \
+            (CODES[d.decision], d.amount, d.reasons[0].code if d.reasons else "")
+
+
+@pytest.mark.parametrize("dtype", [f"U{w}" for w in range(1, 11)] + [f"S{w}" for w in range(1, 18)])
+def test_enum_and_programme_codes_of_every_item_width(dtype):
+    """Fixed-width enum values and programme codes are found by their raw bytes: every
+    item size (1 to 7 bytes, whole words, an overlapping last word) finds the same values."""
+    rows = 40
+    kinds = np.array(["a", "b", "c", "a"] * (rows // 4), dtype=dtype)
+    codes = ["PKH", "BST", "OTHER", "NEW_ONE", "P", "B"]
+    width = int(dtype[1:])
+    usable = [c for c in codes if len(c) <= width]
+    per_row = [[usable[(i + k) % len(usable)] for k in range(i % 3)] if i % 7 else [] for i in range(rows)]
+    per_row = [list(dict.fromkeys(p)) for p in per_row]
+    table = good_table()
+    table.update({
+        "size": np.full(rows, 2), "income": np.zeros(rows, dtype=np.int64), "village": np.array(["Kemiren"] * rows),
+        "registered": np.full(rows, np.datetime64("2020-01-01")), "flag": np.zeros(rows, dtype=bool),
+        "members": np.arange(rows + 1), "members.nik": np.array([NIKS[0]] * rows),
+        "members.birth_date": np.full(rows, np.datetime64("1950-01-01")),
+        "members.disabled": np.zeros(rows, dtype=bool), "members.hours": np.zeros(rows, dtype=np.int64),
+    })
+    table["kind"] = kinds
+    table["programs"] = (offsets(per_row), np.array([c for p in per_row for c in p], dtype=dtype))
+    fast = KINDS.evaluate_batch(table, as_of=MAY)
+    table["kind"] = kinds.astype(str).astype(object)
+    table["programs"] = [list(p) for p in per_row]
+    assert_same(fast, KINDS.evaluate_batch(table, as_of=MAY))
+    assert set(fast.reasons.tolist()) >= {"KIND"} | ({"PROG"} if "PKH" in usable else set())
+
+
+def test_programme_sets_with_empty_and_missing_rows():
+    """Set masks come from where each row's codes start: empty rows first, last and in runs,
+    missing rows, all rows empty."""
+    sets = [[], [], ["PKH", "BST"], [], None, ["OTHER"], [], None, ["BST"], [], []]
+    table = good_table()
+    n = len(sets)
+    table.update({
+        "size": np.full(n, 2), "income": np.zeros(n, dtype=np.int64), "village": np.array(["Kemiren"] * n),
+        "registered": np.full(n, np.datetime64("2020-01-01")), "kind": np.array(["a"] * n),
+        "flag": np.zeros(n, dtype=bool), "members": np.arange(n + 1), "members.nik": np.array([NIKS[0]] * n),
+        "members.birth_date": np.full(n, np.datetime64("1950-01-01")),
+        "members.disabled": np.zeros(n, dtype=bool), "members.hours": np.zeros(n, dtype=np.int64),
+    })
+    for form in (sets, [[] for _ in sets]):
+        table["programs"] = (offsets(form), np.array([c for p in form for c in (p or [])], dtype="U8"),
+                             np.array([p is None for p in form]))
+        fast = KINDS.evaluate_batch(table, as_of=MAY)
+        table_old = dict(table, programs=form)
+        assert_same(fast, KINDS.evaluate_batch(table_old, as_of=MAY))
+    table["programs"] = (offsets(sets), np.array([c for p in sets for c in (p or [])], dtype="U8"),
+                         np.array([p is None for p in sets]))
+    assert KINDS.evaluate_batch(table, as_of=MAY).reasons.tolist() == \
+        ["", "", "PROG", "", "PROG", "", "", "PROG", "", "", ""]
+
+
+def test_result_arrays():
+    """The reasons are a writeable, contiguous str array as wide as the longest code that
+    occurs; an empty table gives empty arrays."""
+    out = KINDS.evaluate_batch(good_table(), as_of=MAY)
+    assert out.reasons.dtype == np.dtype("<U7") and out.reasons.flags.writeable and out.reasons.flags.c_contiguous
+    out.reasons[0] = "X"
+    assert out.reasons.tolist() == ["X", "MEMBERS"]
+    many = {k: (np.concatenate([v] * 300) if isinstance(v, np.ndarray) and k != "members" else v)
+            for k, v in good_table().items()}
+    many["members"] = np.concatenate([[0], np.cumsum([1, 2] * 300)])
+    many["programs"] = (np.concatenate([[0], np.cumsum([1, 0] * 300)]), np.array(["BST"] * 300))
+    big = KINDS.evaluate_batch(many, as_of=MAY)
+    assert big.reasons.tolist() == ["", "MEMBERS"] * 300 and big.decisions.tolist() == [0, 1] * 300
+    empty = {k: (v[:0] if isinstance(v, np.ndarray) else v) for k, v in good_table().items()}
+    empty["members"] = np.array([0])
+    empty["programs"] = (np.array([0]), np.array([], dtype="U3"))
+    none = KINDS.evaluate_batch(empty, as_of=MAY)
+    assert none.reasons.shape == (0,) and none.reasons.dtype.kind == "U" and none.decisions.shape == (0,)
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("members.nik", np.array([NIKS[0]] * 4, dtype="S16"), ["4 values", "end at 3"]),
+    ("members.nik", np.array([NIKS[0]] * 2, dtype="U20"), ["2 values", "end at 3"]),
+    ("village", np.array(["Kemiren"] * 3, dtype="S8"), ["rows", "equal lengths"]),
+    ("kind", np.array(["a", "é"], dtype="U1"), ["row 1", "declared values"]),
+    ("kind", np.array([b"a", b"z"], dtype="S1"), ["row 1", "declared values"]),
+    ("registered", np.array(["2020-01-01", "NaT"], dtype="datetime64[D]"), None),
+    ("registered", np.array(["2020-01-01", "9999999-01-01"], dtype="datetime64[D]"), ["row 1", "date out of range"]),
+])
+def test_fixed_width_columns_errors_name_the_column(column, value, words):
+    table = good_table()
+    table[column] = value
+    if words is None:  # NaT is missing, not an error
+        listed = dict(table, registered=[datetime.date(2020, 1, 1), None])
+        assert_same(KINDS.evaluate_batch(table, as_of=MAY), KINDS.evaluate_batch(listed, as_of=MAY))
+        return
+    with pytest.raises(sk.RuleError) as info:
+        KINDS.evaluate_batch(table, as_of=MAY)
+    message = str(info.value)
+    assert column in message or "equal lengths" in message, message
+    for w in words:
+        assert w in message, message
+    assert "3510" not in message
