@@ -591,7 +591,9 @@ TEST(Rules, FixedStringsMatchSetStringForEveryWidth) {
       const sk::Decision decided = ev.decide(by_column, i, false);
       ASSERT_EQ(decided.reasons.size(), 1u);
       EXPECT_EQ(decided.verdict, known[i] ? sk::Verdict::kIneligible : sk::Verdict::kNeedsData);
-      if (known[i]) EXPECT_EQ(decided.reasons[0].code, "V" + std::to_string(which[i])) << "round " << round << " row " << i;
+      if (known[i]) {
+        EXPECT_EQ(decided.reasons[0].code, "V" + std::to_string(which[i])) << "round " << round << " row " << i;
+      }
     }
   }
 }
