@@ -170,7 +170,10 @@ inline double probability_of(double weight) { return 1.0 / (1.0 + std::exp2(-wei
 inline double weight_floor_for(double p) {
   if (!(p > 0)) return -HUGE_VAL;
   if (!(p < 1)) return 50.0;  // probability_of(w) rounds to 1 only above ~53
-  return std::log2(p) - std::log2(1.0 - p) - 1e-3;
+  const double logit = std::log2(p) - std::log2(1.0 - p);
+  // Near 1, 1 - p keeps little precision (about 2^(logit - 53) relative) and weights that
+  // close round to the same probability (a tie, ranked by index): a margin well above both.
+  return logit - 1e-3 - std::exp2(logit - 48.0);
 }
 
 int level_count(CompareKind kind);

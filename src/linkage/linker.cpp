@@ -193,9 +193,36 @@ class KeyIndex {
 std::uint32_t low(std::uint64_t h) { return static_cast<std::uint32_t>(h); }
 std::uint32_t high(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32); }
 std::uint64_t joined(const std::uint32_t* w) { return w[0] | (static_cast<std::uint64_t>(w[1]) << 32); }
-// A 32-bit fingerprint of a hash, never 0 (0 marks a missing value): equal hashes give
-// equal fingerprints, so different fingerprints prove different values.
-std::uint32_t fingerprint(std::uint64_t h) { return (low(h) ^ high(h)) | 1U; }
+// A 64-bit set of a value's token hashes: disjoint sets prove that no token is shared.
+std::uint64_t token_bits(const std::vector<std::uint64_t>& tokens) {
+  std::uint64_t bits = 0;
+  for (std::uint64_t t : tokens) bits |= std::uint64_t{1} << ((t * 0x9E3779B97F4A7C15ULL) >> 58);
+  return bits;
+}
+
+// The letter counts of FieldValue::hist in 4 bits each (15 = 15 or more), 4 words.
+void pack_hist(const FieldValue& v, std::uint32_t* out) {
+  for (std::size_t k = 0; k < 32; ++k) {
+    out[k / 8] |= static_cast<std::uint32_t>(std::min<unsigned>(v.hist[k], 15)) << (4 * (k % 8));
+  }
+}
+
+// jaro_winkler_bound(a, b, any_order = true) from packed counts: at least as large (a
+// saturated count stands for any count), so a bound below a threshold here is below it
+// there too. Sizes are the texts' sizes.
+double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
+                                 std::uint32_t size_b) {
+  unsigned common = 0;
+  for (std::size_t k = 0; k < 32; ++k) {
+    const unsigned ca = (hist_a[k / 8] >> (4 * (k % 8))) & 0xF, cb = (hist_b[k / 8] >> (4 * (k % 8))) & 0xF;
+    if (ca == 15 && cb == 15) return 1.0 + 1e-9;  // no bound
+    common += ca == 15 ? cb : cb == 15 ? ca : std::min(ca, cb);
+  }
+  if (common == 0) return 0.0;
+  const double m = common, la = size_a, lb = size_b;
+  const double jaro = (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
+  return jaro + 0.4 * (1.0 - jaro) + 1e-9;
+}
 
 // Digits as packed decimal (digit k in bits 4k..4k+3), or false when the text is not
 // 1 to 16 digits.
@@ -229,11 +256,13 @@ int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int transpo
 
 }  // namespace
 
-// What the first comparisons of a pair read: a few 32-bit words a field, one row a record.
-// Cheap kinds keep enough to give their level exactly as compare_field does (64-bit
-// hashes; ids of up to 16 digits and parsed dates as packed decimal, dates with their day
-// number). Names, strings and token sets keep 32-bit fingerprints of their hashes: enough
-// to bound their level (not exact, not the same phonetic key...) and so the weight.
+// What the first comparisons of a pair read: a few 32-bit words a field, one row a record
+// (about 170 bytes for the default fields). Levels compare_field reaches on hashes and
+// digits come out exactly (64-bit hashes; ids of up to 16 digits and parsed dates as
+// packed decimal, dates with their day number; a name's phonetic and sorted-token
+// hashes); for the rest, letter counts (4 bits a letter) and a 64-bit set of token hashes
+// bound the level: compare_field's own Jaro-Winkler cut-offs on letter counts, no token
+// shared. The rest is done on the record prepared again.
 class Summaries {
  public:
   void init(const LinkModel& m) {
@@ -303,18 +332,38 @@ class Summaries {
           w[2] = low(v.h);
           w[3] = high(v.h);
           break;
-        case CompareKind::kName:
-          w[0] = fingerprint(v.h);
-          w[1] = fingerprint(v.h2);
-          w[2] = fingerprint(v.h3);
+        case CompareKind::kName: {
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          w[2] = low(v.h2);
+          w[3] = high(v.h2);
+          w[4] = low(v.h3);
+          w[5] = high(v.h3);
+          w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) |
+                 (static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFF)) << 16);
+          pack_hist(v, w + 7);
+          const std::uint64_t bits = token_bits(v.tokens);
+          w[11] = low(bits);
+          w[12] = high(bits);
           break;
+        }
         case CompareKind::kString:
-          w[0] = fingerprint(v.h);
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          w[2] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFFFFFF));
+          pack_hist(v, w + 3);
           break;
-        case CompareKind::kTokens:
-          w[0] = fingerprint(v.h);
-          w[1] = fingerprint(v.h2);
+        case CompareKind::kTokens: {
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          w[2] = low(v.h2);
+          w[3] = high(v.h2);
+          const std::uint64_t bits = token_bits(v.tokens);
+          w[4] = low(bits);
+          w[5] = high(bits);
+          w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFFFFFF));
           break;
+        }
       }
     }
   }
@@ -367,17 +416,43 @@ class Summaries {
         if (ha != 0 && ha == joined(b + 2)) return 1;
         return rw_a == rw_b ? 2 : 3;
       }
-      case CompareKind::kName:
-        if (a[0] == 0 || b[0] == 0) return 0;
-        if (a[0] == b[0]) return -1;
-        return a[1] == b[1] || a[2] == b[2] ? -2 : -3;
-      case CompareKind::kString:
-        if (a[0] == 0 || b[0] == 0) return 0;
-        return a[0] == b[0] ? -1 : -2;
-      case CompareKind::kTokens:
-        if (a[0] == 0 || b[0] == 0) return 0;
-        if (a[0] == b[0]) return -1;
-        return a[1] == b[1] ? -2 : -3;
+      case CompareKind::kName: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        if (ha == hb) return 1;
+        if (joined(a + 2) == joined(b + 2) || joined(a + 4) == joined(b + 4)) return 2;
+        // Below jw_mid's threshold on the letter counts, compare_field skips Jaro-Winkler:
+        // subset (5) or different (6), different when no token can be shared.
+        if (packed_jaro_winkler_bound(a + 7, b + 7, a[6] & 0xFFFF, b[6] & 0xFFFF) < cf.thresholds[1]) {
+          const std::uint64_t ta = joined(a + 11), tb = joined(b + 11);
+          const bool subset_possible = (ta & tb) != 0 && ((ta & ~tb) == 0 || (tb & ~ta) == 0);
+          return subset_possible ? -5 : 6;
+        }
+        return -3;
+      }
+      case CompareKind::kString: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        if (ha == hb) return 1;
+        // Jaro-Winkler is at most the letter-count bound (matches <= common letters, a
+        // prefix bonus of at most 4 characters); compare_field itself gives "different"
+        // below the lowest threshold on its own (no larger) bound.
+        const double jw = packed_jaro_winkler_bound(a + 3, b + 3, a[2], b[2]);
+        if (jw < cf.thresholds[2]) return 5;
+        if (jw < cf.thresholds[1]) return -4;
+        if (jw < cf.thresholds[0]) return -3;
+        return -2;
+      }
+      case CompareKind::kTokens: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        if (ha == hb) return 1;
+        if (joined(a + 2) == joined(b + 2)) return 2;
+        if ((joined(a + 4) & joined(b + 4)) != 0) return -3;
+        // No token shared: compare_field's test with common = 0.
+        const double all = static_cast<double>(a[6]) + static_cast<double>(b[6]);
+        return all > 0 && 0.0 >= cf.thresholds[0] * all ? 3 : 5;
+      }
     }
     return -1;
   }
@@ -393,9 +468,9 @@ class Summaries {
       case CompareKind::kId: return 3;
       case CompareKind::kDate: return 4;
       case CompareKind::kRtRw: return 4;
-      case CompareKind::kName: return 3;
-      case CompareKind::kString: return 1;
-      case CompareKind::kTokens: return 2;
+      case CompareKind::kName: return 13;
+      case CompareKind::kString: return 7;
+      case CompareKind::kTokens: return 7;
     }
     return 0;
   }
@@ -619,7 +694,10 @@ struct LinkerState {
         switch (m.fields[f].spec.kind) {
           case CompareKind::kExact:
           case CompareKind::kSex:
-          case CompareKind::kDate: tf_hash[f] = joined(a); break;
+          case CompareKind::kDate:
+          case CompareKind::kName:
+          case CompareKind::kString:
+          case CompareKind::kTokens: tf_hash[f] = joined(a); break;
           case CompareKind::kRtRw: tf_hash[f] = joined(a + 2); break;
           default: need_columns = true; break;
         }

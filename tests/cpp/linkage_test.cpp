@@ -793,7 +793,10 @@ std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std
     if (pick(10)) r.kk.clear();
     if (pick(20)) r.name = "Hj. " + r.name;
     if (pick(10)) r.name = r.name.substr(0, r.name.find(' '));
+    if (pick(20) && !r.name.empty()) r.name[rng() % r.name.size()] = static_cast<char>('a' + rng() % 26);
+    if (pick(10)) r.name += std::string(" ") + static_cast<char>('a' + rng() % 26) + "yah";
     if (pick(5)) r.name.clear();
+    if (pick(15) && !r.village.empty()) r.village[rng() % r.village.size()] = static_cast<char>('a' + rng() % 26);
     if (pick(20)) r.rt = std::to_string(rng() % 4);
     if (pick(10)) r.rw.clear();
     if (pick(60)) r.address = streets[rng() % 5];
