@@ -257,14 +257,17 @@ int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int transpo
 }  // namespace
 
 // What the first comparisons of a pair read: a few 32-bit words a field, one row a record
-// (about 170 bytes for the default fields). Levels compare_field reaches on hashes and
+// (about 200 bytes for the default fields). Levels compare_field reaches on hashes and
 // digits come out exactly (64-bit hashes; ids of up to 16 digits and parsed dates as
 // packed decimal, dates with their day number; a name's phonetic and sorted-token
-// hashes); for the rest, letter counts (4 bits a letter) and a 64-bit set of token hashes
-// bound the level: compare_field's own Jaro-Winkler cut-offs on letter counts, no token
-// shared. The rest is done on the record prepared again.
+// hashes; the token hashes of a token set of up to kRowTokens tokens); for names and
+// strings, letter counts (4 bits a letter) and a name's 64-bit set of token hashes bound
+// the level: compare_field's own Jaro-Winkler cut-offs on letter counts, no token shared.
+// The rest is done on the record prepared again.
 class Summaries {
  public:
+  static constexpr std::size_t kRowTokens = 5;  // token hashes a row holds (addresses: 4-5)
+
   void init(const LinkModel& m) {
     const std::size_t F = m.field_count();
     offset_.assign(F, 0);
@@ -358,10 +361,13 @@ class Summaries {
           w[1] = high(v.h);
           w[2] = low(v.h2);
           w[3] = high(v.h2);
-          const std::uint64_t bits = token_bits(v.tokens);
-          w[4] = low(bits);
-          w[5] = high(bits);
-          w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFFFFFF));
+          w[4] = static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFFFFFF));
+          if (v.tokens.size() <= kRowTokens) {
+            for (std::size_t t = 0; t < v.tokens.size(); ++t) {
+              w[5 + 2 * t] = low(v.tokens[t]);
+              w[6 + 2 * t] = high(v.tokens[t]);
+            }
+          }
           break;
         }
       }
@@ -448,10 +454,25 @@ class Summaries {
         if (ha == 0 || hb == 0) return 0;
         if (ha == hb) return 1;
         if (joined(a + 2) == joined(b + 2)) return 2;
-        if ((joined(a + 4) & joined(b + 4)) != 0) return -3;
-        // No token shared: compare_field's test with common = 0.
-        const double all = static_cast<double>(a[6]) + static_cast<double>(b[6]);
-        return all > 0 && 0.0 >= cf.thresholds[0] * all ? 3 : 5;
+        const std::size_t size_a = a[4], size_b = b[4];
+        if (size_a > kRowTokens || size_b > kRowTokens) return -3;
+        // The sorted token hashes are in the rows: compare_field's count of shared tokens.
+        std::size_t i = 0, j = 0, common = 0;
+        while (i < size_a && j < size_b) {
+          const std::uint64_t ta = joined(a + 5 + 2 * i), tb = joined(b + 5 + 2 * j);
+          if (ta == tb) {
+            ++common;
+            ++i;
+            ++j;
+          } else if (ta < tb) {
+            ++i;
+          } else {
+            ++j;
+          }
+        }
+        const std::size_t all = size_a + size_b - common;
+        if (all > 0 && static_cast<double>(common) >= cf.thresholds[0] * static_cast<double>(all)) return 3;
+        return common > 0 ? 4 : 5;
       }
     }
     return -1;
@@ -470,7 +491,7 @@ class Summaries {
       case CompareKind::kRtRw: return 4;
       case CompareKind::kName: return 13;
       case CompareKind::kString: return 7;
-      case CompareKind::kTokens: return 7;
+      case CompareKind::kTokens: return 5 + 2 * kRowTokens;
     }
     return 0;
   }
