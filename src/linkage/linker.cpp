@@ -671,8 +671,9 @@ struct LinkerState {
     }
   }
 
-  // An upper bound on the match weight of stored record j and the probe, from the rows;
-  // levels[f] as Summaries::level.
+  // An upper bound on the match weight of stored record j and the probe, from the rows:
+  // decided levels count their weight (an exact level of a term-frequency field its 2-bit
+  // most), open ones the best weight they can reach; levels[f] as Summaries::level.
   double bound(std::uint32_t j, const Probe& p, int* levels) const {
     const LinkModel& m = *model;
     const std::uint32_t* a = row(j);
@@ -680,9 +681,11 @@ struct LinkerState {
     for (std::size_t f = 0; f < m.field_count(); ++f) {
       const int l = summaries.level(m, f, a, p.row.data());
       levels[f] = l;
-      if (l == 0) continue;
-      w += summaries.best_from(f, l < 0 ? -l : l);
-      // best_from(f, l) with l decided is at least weight + tf bonus of level l
+      if (l > 0) {
+        w += m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+      } else if (l < 0) {
+        w += summaries.best_from(f, -l);
+      }
     }
     return w;
   }
@@ -694,14 +697,7 @@ struct LinkerState {
               LookupScratch& scratch, std::uint64_t& pattern_out, double& weight_out) const {
     const LinkModel& m = *model;
     const std::size_t F = m.field_count();
-    // Decided levels: the bound of level l on is replaced by level l's own weight.
     double w = bound_weight;
-    for (std::size_t f = 0; f < F; ++f) {
-      const int l = levels[f];
-      if (l <= 0) continue;
-      w += m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0) -
-           summaries.best_from(f, l);
-    }
     if (w < min_weight - 1e-6) return false;
     bool any_open = false;
     for (std::size_t f = 0; f < F; ++f) any_open = any_open || levels[f] < 0;
