@@ -272,11 +272,27 @@ class Summaries {
     const std::size_t F = m.field_count();
     offset_.assign(F, 0);
     words_ = 0;
+    // Kinds decided from a few words first (ids, dates, codes: the first cache line of a
+    // row for the default fields), so that a first bound reads only them.
+    cheap_fields_.clear();
+    rest_fields_.clear();
     for (std::size_t f = 0; f < F; ++f) {
-      offset_[f] = words_;
-      words_ += words_of(m.fields[f].spec.kind);
+      (is_cheap(m.fields[f].spec.kind) ? cheap_fields_ : rest_fields_).push_back(f);
+    }
+    for (const auto* list : {&cheap_fields_, &rest_fields_}) {
+      for (std::size_t f : *list) {
+        offset_[f] = words_;
+        words_ += words_of(m.fields[f].spec.kind);
+      }
     }
   }
+
+  static bool is_cheap(CompareKind kind) {
+    return kind == CompareKind::kExact || kind == CompareKind::kSex || kind == CompareKind::kId ||
+           kind == CompareKind::kDate || kind == CompareKind::kRtRw;
+  }
+  const std::vector<std::size_t>& cheap_fields() const { return cheap_fields_; }
+  const std::vector<std::size_t>& rest_fields() const { return rest_fields_; }
 
   /// Per field and level, the most weight that level or a worse one gives (the
   /// term-frequency bonus of an exact level at its 2-bit most).
@@ -496,8 +512,20 @@ class Summaries {
     return 0;
   }
   std::vector<std::size_t> offset_;
+  std::vector<std::size_t> cheap_fields_, rest_fields_;
   std::size_t words_ = 0;
   std::vector<std::array<double, 16>> best_from_;
+};
+
+namespace {
+
+}  // namespace
+
+// A candidate of Linker::candidates with an upper bound on its weight.
+struct Ranked {
+  double bound;
+  std::uint32_t record;
+  bool whole_row;  // the bound reads the whole row (else its first words)
 };
 
 namespace {
@@ -508,7 +536,7 @@ namespace {
 struct LookupScratch {
   std::vector<std::uint32_t> seen;  // record + 1; 0 = empty
   std::size_t seen_mask = 0;
-  std::vector<std::pair<double, std::uint32_t>> ranked;
+  std::vector<Ranked> ranked;
   std::vector<FieldValue> values;
   std::vector<std::string_view> columns;
 
@@ -575,6 +603,8 @@ struct LinkerState {
 
   void on_trained() {
     summaries.set_weights(*model);
+    rest_most = 0;
+    for (std::size_t f : summaries.rest_fields()) rest_most += std::max(0.0, summaries.best_from(f, 1));
     lazy_order.clear();
     for (std::size_t f : model->cheap_order) {
       const CompareKind k = model->fields[f].spec.kind;
@@ -664,7 +694,12 @@ struct LinkerState {
       const KeyIndex::Members m = index[r].find(keys[r]);
       if (m.size > model->settings.max_block_size) continue;
       for (std::size_t x = 0; x < m.size; ++x) {
-        if (x + kAhead < m.size) __builtin_prefetch(row(m.data[x + kAhead]));
+        if (x + kAhead < m.size) {
+          // The first words of its row (they may straddle two cache lines).
+          const auto* ahead = reinterpret_cast<const char*>(row(m.data[x + kAhead]));
+          __builtin_prefetch(ahead);
+          __builtin_prefetch(ahead + 60);
+        }
         const std::uint32_t j = m.data[x];
         if (scratch.first_sight(j)) fn(j);
       }
@@ -689,6 +724,24 @@ struct LinkerState {
     }
     return w;
   }
+
+  // A looser bound from the cheap kinds' words alone (the start of the row); the other
+  // fields count the most any of their levels (null: 0) gives.
+  double first_bound(std::uint32_t j, const Probe& p) const {
+    const LinkModel& m = *model;
+    const std::uint32_t* a = row(j);
+    double w = m.prior_weight + rest_most;
+    for (std::size_t f : summaries.cheap_fields()) {
+      const int l = summaries.level(m, f, a, p.row.data());
+      if (l > 0) {
+        w += m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+      } else if (l < 0) {
+        w += summaries.best_from(f, -l);
+      }
+    }
+    return w;
+  }
+  double rest_most = 0;  // the most the non-cheap fields can add
 
   // Completes the levels of the fields the rows left open, preparing j's columns again;
   // false as soon as the weight cannot reach min_weight. On true, fills the pattern and
@@ -887,6 +940,7 @@ Linker::Added Linker::add(const LinkRecord& record) {
   const double floor = detail::weight_floor_for(m.settings.threshold);
   int levels[detail::kMaxFields];
   s.for_each_candidate(probe.keys.data(), scratch, [&](std::uint32_t j) {
+    if (s.first_bound(j, probe) < floor - 1e-6) return;
     const double b = s.bound(j, probe, levels);
     // Pairs that cannot reach the threshold are dropped from their rows alone.
     if (b < floor - 1e-6) return;
@@ -1001,15 +1055,15 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   // Every candidate's bound from the rows first; then the best bounds are scored in full,
   // the k best so far in a heap whose top ranks last, until the next bound cannot beat
   // the k-th best. The answer is the k best of scoring every candidate.
+  // A candidate enters with the bound of its row's first words; when it comes first, its
+  // whole row gives a tighter bound, and it goes back unless it still comes first.
   auto& ranked = scratch.ranked;
   ranked.clear();
   int levels[detail::kMaxFields];
   s.for_each_candidate(probe.keys.data(), scratch, [&](std::uint32_t j) {
-    ranked.emplace_back(s.bound(j, probe, levels), j);
+    ranked.push_back({s.first_bound(j, probe), j, false});
   });
-  auto by_bound = [](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
-    return a.first < b.first;
-  };
+  auto by_bound = [](const detail::Ranked& a, const detail::Ranked& b) { return a.bound < b.bound; };
   std::make_heap(ranked.begin(), ranked.end(), by_bound);
   auto before = [](const Match& a, const Match& b) {
     return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
@@ -1017,10 +1071,16 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   double floor = -HUGE_VAL;
   while (!ranked.empty()) {
     std::pop_heap(ranked.begin(), ranked.end(), by_bound);
-    const auto [bound, j] = ranked.back();
+    const detail::Ranked top = ranked.back();
     ranked.pop_back();
-    if (bound < floor - 1e-6) break;  // no bound left reaches the k-th best
-    s.bound(j, probe, levels);
+    if (top.bound < floor - 1e-6) break;  // no bound left reaches the k-th best
+    const std::uint32_t j = top.record;
+    const double bound = s.bound(j, probe, levels);
+    if (!top.whole_row && !ranked.empty() && bound < ranked.front().bound) {
+      ranked.push_back({bound, j, true});
+      std::push_heap(ranked.begin(), ranked.end(), by_bound);
+      continue;
+    }
     std::uint64_t p = 0;
     double w = 0;
     if (!s.finish(j, probe, levels, bound, floor, scratch, p, w)) continue;
