@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -865,6 +866,35 @@ TEST(LinkageLinker, LookupsEqualBruteForceOracle) {
     EXPECT_GT(compared, 1000U);
     EXPECT_GT(matched, 20U);
   }
+}
+
+// const members may run concurrently (header): look-ups keep their scratch per thread.
+TEST(LinkageLinker, ConcurrentLookupsAgree) {
+  const auto base = registry_like(400, 31);
+  const auto probes = damaged(base, 200, 32);
+  sk::Linker lk(hand_settings());
+  lk.fit(base);
+  std::vector<std::vector<sk::Linker::Match>> expected;
+  for (const auto& r : probes) expected.push_back(lk.candidates(r, 5));
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 3; ++rep) {
+        for (std::size_t p = 0; p < probes.size(); ++p) {
+          const auto got = lk.candidates(probes[(p + static_cast<std::size_t>(t) * 37) % probes.size()], 5);
+          const auto& want = expected[(p + static_cast<std::size_t>(t) * 37) % probes.size()];
+          bool same = got.size() == want.size();
+          for (std::size_t x = 0; same && x < got.size(); ++x) {
+            same = got[x].index == want[x].index && got[x].probability == want[x].probability;
+          }
+          wrong[static_cast<std::size_t>(t)] += same ? 0 : 1;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 // Blocking on a NIK prefix of 12+ digits or a suffix of 10+ forces birth date and sex to
