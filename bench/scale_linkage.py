@@ -104,13 +104,26 @@ def run_lookup(args):
     # The generated set (as for link); the last `probes` records are the look-ups, the rest
     # is indexed by add(), with latency measured at each size of --sizes. The model is
     # trained once on the first 100,000 records (as a deployment would: fit, then add).
-    rows, _ = generate(args.records, args.seed)
+    # With --chunk, the records are generated chunk by chunk (seeds seed, seed+1, ...: each
+    # chunk the listings of its own generated population) and only one chunk is held in
+    # Python at a time, so that 10 M records fit; the probes come from the first chunk.
+    chunk = args.chunk or args.records
+    n_chunks = (args.records + chunk - 1) // chunk
+
+    def chunk_rows(c):
+        if n_chunks == 1:
+            return generate(args.records, args.seed)[0]
+        return generate(chunk, args.seed + c)[0]
+
+    rows = chunk_rows(0)
     probes, rows = rows[-args.probes:], rows[:-args.probes]
+    total = args.records - args.probes
     settings = sk.link(rows[:100000]).settings
     lk = sk.Linker(settings)
-    sizes = sorted({min(int(x), len(rows)) for x in args.sizes.split(",")} | {len(rows)})
+    sizes = sorted({min(int(x), total) for x in args.sizes.split(",")} | {total})
     before = rss_mb()
     done, build = 0, 0.0
+    chunk_index, chunk_start = 0, 0  # rows[i - chunk_start] is record i
 
     def measure(fn, label):
         lat, cpu = [], []
@@ -128,15 +141,25 @@ def run_lookup(args):
                   f"p99 {np.percentile(xs, 99):.0f} us, max {xs.max():.0f} us", flush=True)
 
     for size in sizes:
-        t = time.perf_counter()
-        for i in range(done, size):
-            lk.add(rows[i])
-        build += time.perf_counter() - t
-        done = size
+        while done < size:
+            if done - chunk_start >= len(rows):
+                chunk_start += len(rows)
+                chunk_index += 1
+                rows = None
+                rows = chunk_rows(chunk_index)
+            upto = min(size, chunk_start + len(rows))
+            t = time.perf_counter()
+            for i in range(done - chunk_start, upto - chunk_start):
+                lk.add(rows[i])
+            build += time.perf_counter() - t
+            done = upto
         measure(lambda r: lk.candidates(r, 5), "candidates(k=5)")
     measure(lk.add, "add")
+    after = rss_mb()
     print(f"index built by add() in {build:.1f} s wall ({build / done * 1e6:.1f} us per record); "
-          f"RSS before the index {before:,.0f} MB, after {rss_mb():,.0f} MB")
+          f"RSS before the index {before:,.0f} MB, after {after:,.0f} MB "
+          f"({(after - before) * 1048576 / (done + len(probes)):,.0f} bytes per indexed record; one chunk of "
+          f"Python rows held at both points)")
 
 
 def run_write_csv(args):
@@ -161,6 +184,9 @@ def main():
     ap.add_argument("--probes", type=int, default=10000)
     ap.add_argument("--sizes", default="100000,300000", help="lookup: index sizes measured on the way")
     ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--chunk", type=int, default=0,
+                    help="lookup: generate the records in chunks of this many (one population "
+                         "each, seeds seed, seed+1, ...), holding one chunk at a time; 0 = one set")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     {"link": run_link, "lookup": run_lookup, "write-csv": run_write_csv}[args.mode](args)

@@ -223,6 +223,19 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
     fields.push_back(std::move(cf));
   }
   for (const auto& rule : s.blocking) rules.push_back(parse_block_rule(rule));
+  auto use_column = [&](const std::string& column) {
+    if (!column.empty() && std::find(used_columns.begin(), used_columns.end(), column) == used_columns.end()) {
+      used_columns.push_back(column);
+    }
+  };
+  for (const CompiledField& cf : fields) {
+    use_column(cf.spec.column);
+    if (cf.spec.kind == CompareKind::kRtRw) use_column(cf.spec.column2);
+  }
+  for (const auto& rule : rules) {
+    for (const BlockPart& part : rule) use_column(part.column);
+  }
+  use_column(s.household_key);
   for (const auto& rule : rules) {
     std::uint64_t mask = 0;
     // A NIK's digits 7-12 are the birth date (day + 40 for women): blocking on a NIK
@@ -380,7 +393,8 @@ std::string sex_code(std::string s) {
   return s;
 }
 
-void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
+template <typename Record>
+void prepare_value(const CompiledField& f, const Record& r, FieldValue& v) {
   v = FieldValue{};
   const std::string_view raw = r.get(f.spec.column);
   switch (f.spec.kind) {
@@ -471,8 +485,8 @@ void prepare_value(const CompiledField& f, const LinkRecord& r, FieldValue& v) {
 }
 
 // `norm(column)` gives normalize_name of a column (computed once per record).
-template <typename NormOf>
-std::string block_value(const BlockPart& p, const LinkRecord& r, NormOf&& norm) {
+template <typename Record, typename NormOf>
+std::string block_value(const BlockPart& p, const Record& r, NormOf&& norm) {
   using T = BlockPart::Transform;
   const std::string_view raw = r.get(p.column);
   switch (p.transform) {
@@ -549,7 +563,13 @@ std::size_t common_tokens(const std::vector<std::uint64_t>& a, const std::vector
 
 }  // namespace
 
-void LinkModel::prepare(const LinkRecord& r, FieldValue* values_out, std::uint64_t* keys_out,
+template <typename Record>
+void LinkModel::prepare_field(const Record& r, std::size_t f, FieldValue& value_out) const {
+  prepare_value(fields[f], r, value_out);
+}
+
+template <typename Record>
+void LinkModel::prepare(const Record& r, FieldValue* values_out, std::uint64_t* keys_out,
                         std::uint64_t& household_out) const {
   for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f]);
   std::vector<std::pair<std::string_view, std::string>> names;  // column -> normalize_name
@@ -580,6 +600,12 @@ void LinkModel::prepare(const LinkRecord& r, FieldValue* values_out, std::uint64
     if (!hk.empty()) household_out = hash_text(hk);
   }
 }
+
+template void LinkModel::prepare<LinkRecord>(const LinkRecord&, FieldValue*, std::uint64_t*,
+                                            std::uint64_t&) const;
+template void LinkModel::prepare<ColumnsView>(const ColumnsView&, FieldValue*, std::uint64_t*,
+                                             std::uint64_t&) const;
+template void LinkModel::prepare_field<ColumnsView>(const ColumnsView&, std::size_t, FieldValue&) const;
 
 // ---- comparing ----------------------------------------------------------------
 
@@ -656,11 +682,13 @@ std::uint64_t LinkModel::pattern(const FieldValue* a, const FieldValue* b) const
   return p;
 }
 
-double LinkModel::tf_adjustment(std::size_t f, const FieldValue& a) const {
+double LinkModel::tf_adjustment(std::size_t f, const FieldValue& a) const { return tf_adjustment_of(f, a.h); }
+
+double LinkModel::tf_adjustment_of(std::size_t f, std::uint64_t value_hash) const {
   if (!fields[f].spec.term_frequency || tf_totals[f] <= 0) return 0.0;
   const std::vector<double>& u = settings.fields[f].u;
   if (u.empty()) return 0.0;
-  const auto it = tf_counts[f].find(a.h);
+  const auto it = tf_counts[f].find(value_hash);
   const double count = it == tf_counts[f].end() ? 1.0 : std::max(1.0, static_cast<double>(it->second));
   const double tf = count / tf_totals[f];
   // Common values lose what their frequency says; rare ones gain at most 2 bits.

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -43,6 +44,19 @@ struct CompiledField {
   LinkField spec;
   int levels = 2;  // without null
   std::array<double, 4> thresholds{};
+};
+
+/// A record as a list of column values (the Linker's stored records): `values[c]` is the
+/// value of `(*names)[c]`; other columns are empty.
+struct ColumnsView {
+  const std::vector<std::string>* names = nullptr;
+  const std::string_view* values = nullptr;
+  std::string_view get(std::string_view column) const noexcept {
+    for (std::size_t c = 0; c < names->size(); ++c) {
+      if ((*names)[c] == column) return values[c];
+    }
+    return {};
+  }
 };
 
 /// A model (settings, trained weights) and the prepared records it has seen.
@@ -92,8 +106,14 @@ struct LinkModel {
   std::size_t rule_count() const { return rules.size(); }
   std::size_t size() const { return household.size(); }
 
-  /// Prepares one record into caller storage (F values, R keys).
-  void prepare(const LinkRecord& r, FieldValue* values_out, std::uint64_t* keys_out,
+  /// The columns that preparing a record reads (fields, blocking rules, household key),
+  /// each once: what the Linker stores of a record.
+  std::vector<std::string> used_columns;
+
+  /// Prepares one record (a LinkRecord or a ColumnsView) into caller storage (F values,
+  /// R keys).
+  template <typename Record>
+  void prepare(const Record& r, FieldValue* values_out, std::uint64_t* keys_out,
                std::uint64_t& household_out) const;
 
   std::uint64_t pattern(const FieldValue* a, const FieldValue* b) const;
@@ -103,6 +123,11 @@ struct LinkModel {
   /// Match weight (log2 odds) of a pattern, with term-frequency adjustments from a's values.
   double weight(std::uint64_t pattern, const FieldValue* a) const;
   double tf_adjustment(std::size_t f, const FieldValue& a) const;
+  /// tf_adjustment of a value given by its hash (FieldValue::h).
+  double tf_adjustment_of(std::size_t f, std::uint64_t value_hash) const;
+  /// Prepares field f alone (what prepare() puts in values_out[f]).
+  template <typename Record>
+  void prepare_field(const Record& r, std::size_t f, FieldValue& value_out) const;
   bool household_apart(std::uint64_t household_a, std::uint64_t household_b,
                        std::uint64_t pattern) const;
 
@@ -145,7 +170,10 @@ inline double probability_of(double weight) { return 1.0 / (1.0 + std::exp2(-wei
 inline double weight_floor_for(double p) {
   if (!(p > 0)) return -HUGE_VAL;
   if (!(p < 1)) return 50.0;  // probability_of(w) rounds to 1 only above ~53
-  return std::log2(p) - std::log2(1.0 - p) - 1e-3;
+  const double logit = std::log2(p) - std::log2(1.0 - p);
+  // Near 1, 1 - p keeps little precision (about 2^(logit - 53) relative) and weights that
+  // close round to the same probability (a tie, ranked by index): a margin well above both.
+  return logit - 1e-3 - std::exp2(logit - 48.0);
 }
 
 int level_count(CompareKind kind);

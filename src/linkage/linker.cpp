@@ -1,34 +1,618 @@
-// Incremental linking: an index of blocking keys over the linked records, so that a new
-// record is scored only against the records sharing one of its keys.
+// Incremental linking. Records are kept compactly: their columns in one arena (prepared
+// again when a comparison needs them), a short summary row of the fields compared first,
+// an index of blocking keys, and clusters as circular member lists. A new record is
+// scored only against the records sharing one of its keys, and most of those are
+// rejected from their summary rows alone: a proven upper bound on the match weight that
+// cannot reach the threshold (add) or the k-th best (candidates).
 #include <smartkampung/linkage.hpp>
 
 #include "linkage/engine.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
+#include <limits>
 #include <tuple>
 #include <unordered_map>
 
 namespace smartkampung {
 namespace detail {
+namespace {
+
+// ---- the columns of the stored records ------------------------------------------------
+
+// One blob a record (the values of the model's used_columns, each a LEB128 length and its
+// bytes) in chunks that never move: no allocation a record, about its text in size.
+class ColumnArena {
+ public:
+  template <typename Record>
+  void append(const Record& r, const std::vector<std::string>& columns) {
+    std::size_t need = 0;
+    for (const std::string& c : columns) need += varint_size(r.get(c).size()) + r.get(c).size();
+    if (chunks_.empty() || used_ + need > capacity_) {
+      capacity_ = std::max(kChunk, need);
+      chunks_.push_back(std::make_unique<char[]>(capacity_));
+      used_ = 0;
+    }
+    offsets_.push_back((static_cast<std::uint64_t>(chunks_.size() - 1) << 32) | used_);
+    char* out = chunks_.back().get() + used_;
+    for (const std::string& c : columns) {
+      const std::string_view v = r.get(c);
+      std::size_t n = v.size();
+      do {
+        *out++ = static_cast<char>((n & 0x7F) | (n > 0x7F ? 0x80 : 0));
+        n >>= 7;
+      } while (n != 0);
+      if (!v.empty()) std::memcpy(out, v.data(), v.size());
+      out += v.size();
+    }
+    used_ += need;
+  }
+
+  /// The values of record i's `count` columns, viewing the arena.
+  void view(std::size_t i, std::size_t count, std::string_view* out) const {
+    const std::uint64_t at = offsets_[i];
+    const char* p = chunks_[at >> 32].get() + (at & 0xFFFFFFFFU);
+    for (std::size_t c = 0; c < count; ++c) {
+      std::size_t n = 0;
+      for (int shift = 0;; shift += 7) {
+        const auto byte = static_cast<unsigned char>(*p++);
+        n |= static_cast<std::size_t>(byte & 0x7F) << shift;
+        if (!(byte & 0x80)) break;
+      }
+      out[c] = std::string_view(p, n);
+      p += n;
+    }
+  }
+
+  void reserve(std::size_t n) { offsets_.reserve(n); }
+
+ private:
+  static std::size_t varint_size(std::size_t n) {
+    std::size_t k = 1;
+    while (n > 0x7F) {
+      n >>= 7;
+      ++k;
+    }
+    return k;
+  }
+  static constexpr std::size_t kChunk = std::size_t{1} << 22;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::size_t used_ = 0, capacity_ = 0;
+  std::vector<std::uint64_t> offsets_;  // chunk << 32 | position
+};
+
+// ---- the blocking-key index -----------------------------------------------------------
+
+// Blocking key -> records, for one rule: open addressing (linear probing, 16 bytes a
+// key); a key held by one record keeps it in the slot, larger buckets a list. Keys are
+// hashes and never 0 (0 = no key), so 0 marks an empty slot.
+class KeyIndex {
+ public:
+  struct Members {
+    const std::uint32_t* data = nullptr;
+    std::size_t size = 0;
+  };
+
+  Members find(std::uint64_t key) const {
+    if (slots_.empty()) return {};
+    for (std::size_t i = key & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.key == key) return s.count == 1 ? Members{&s.ref, 1} : Members{lists_[s.ref].data(), s.count};
+      if (s.key == 0) return {};
+    }
+  }
+
+  void insert(std::uint64_t key, std::uint32_t record) {
+    if ((used_ + 1) * 5 > slots_.size() * 4) grow();
+    std::size_t i = key & mask_;
+    while (slots_[i].key != 0 && slots_[i].key != key) i = (i + 1) & mask_;
+    Slot& s = slots_[i];
+    if (s.key == 0) {
+      s = {key, 1, record};
+      ++used_;
+      return;
+    }
+    if (s.count == 1) {
+      std::uint32_t list;
+      if (free_lists_.empty()) {
+        list = static_cast<std::uint32_t>(lists_.size());
+        lists_.emplace_back();
+      } else {
+        list = free_lists_.back();
+        free_lists_.pop_back();
+      }
+      lists_[list] = {s.ref};
+      s.ref = list;
+    }
+    lists_[s.ref].push_back(record);
+    ++s.count;
+  }
+
+  /// Removes one record from a key's bucket (nothing when it is not there).
+  void erase(std::uint64_t key, std::uint32_t record) {
+    if (slots_.empty()) return;
+    std::size_t i = key & mask_;
+    while (slots_[i].key != key) {
+      if (slots_[i].key == 0) return;
+      i = (i + 1) & mask_;
+    }
+    Slot& s = slots_[i];
+    if (s.count > 1) {
+      auto& list = lists_[s.ref];
+      const auto it = std::find(list.begin(), list.end(), record);
+      if (it == list.end()) return;
+      list.erase(it);
+      if (--s.count == 1) {
+        const std::uint32_t last = list.front();
+        std::vector<std::uint32_t>().swap(list);
+        free_lists_.push_back(s.ref);
+        s.ref = last;
+      }
+      return;
+    }
+    if (s.ref != record) return;
+    // Backward-shift deletion keeps every probe sequence unbroken.
+    --used_;
+    std::size_t hole = i;
+    for (std::size_t j = (i + 1) & mask_; slots_[j].key != 0; j = (j + 1) & mask_) {
+      const std::size_t home = slots_[j].key & mask_;
+      if (((j - home) & mask_) >= ((j - hole) & mask_)) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = Slot{};
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t count = 0;
+    std::uint32_t ref = 0;  // the record (count 1) or a list
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key == 0) continue;
+      std::size_t i = s.key & mask_;
+      while (slots_[i].key != 0) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0, used_ = 0;
+  std::vector<std::vector<std::uint32_t>> lists_;
+  std::vector<std::uint32_t> free_lists_;
+};
+
+// ---- summary rows -----------------------------------------------------------------------
+
+std::uint32_t low(std::uint64_t h) { return static_cast<std::uint32_t>(h); }
+std::uint32_t high(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32); }
+std::uint64_t joined(const std::uint32_t* w) { return w[0] | (static_cast<std::uint64_t>(w[1]) << 32); }
+// A 64-bit set of a value's token hashes: disjoint sets prove that no token is shared.
+std::uint64_t token_bits(const std::vector<std::uint64_t>& tokens) {
+  std::uint64_t bits = 0;
+  for (std::uint64_t t : tokens) bits |= std::uint64_t{1} << ((t * 0x9E3779B97F4A7C15ULL) >> 58);
+  return bits;
+}
+
+// The letter counts of FieldValue::hist in 4 bits each (15 = 15 or more), 4 words.
+void pack_hist(const FieldValue& v, std::uint32_t* out) {
+  for (std::size_t k = 0; k < 32; ++k) {
+    out[k / 8] |= static_cast<std::uint32_t>(std::min<unsigned>(v.hist[k], 15)) << (4 * (k % 8));
+  }
+}
+
+// jaro_winkler_bound(a, b, any_order = true) from packed counts: at least as large (a
+// saturated count stands for any count), so a bound below a threshold here is below it
+// there too. Sizes are the texts' sizes.
+double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
+                                 std::uint32_t size_b) {
+  unsigned common = 0;
+  for (std::size_t k = 0; k < 32; ++k) {
+    const unsigned ca = (hist_a[k / 8] >> (4 * (k % 8))) & 0xF, cb = (hist_b[k / 8] >> (4 * (k % 8))) & 0xF;
+    if (ca == 15 && cb == 15) return 1.0 + 1e-9;  // no bound
+    common += ca == 15 ? cb : cb == 15 ? ca : std::min(ca, cb);
+  }
+  if (common == 0) return 0.0;
+  const double m = common, la = size_a, lb = size_b;
+  const double jaro = (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
+  return jaro + 0.4 * (1.0 - jaro) + 1e-9;
+}
+
+// Digits as packed decimal (digit k in bits 4k..4k+3), or false when the text is not
+// 1 to 16 digits.
+bool packed_digits(const std::string& text, std::uint64_t& out) {
+  if (text.empty() || text.size() > 16) return false;
+  out = 0;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    if (text[k] < '0' || text[k] > '9') return false;
+    out |= static_cast<std::uint64_t>(text[k] - '0') << (4 * k);
+  }
+  return true;
+}
+
+// Levels of one substitution (2), an adjacent transposition (3) or neither (4) between two
+// different packed digit strings of equal length: one_substitution and
+// adjacent_transposition of their texts.
+int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int transposition, int different) {
+  const std::uint64_t x = a ^ b;
+  if (x == 0) return different;  // not reached: equal digits are the exact level
+  const int first = __builtin_ctzll(x) / 4;
+  const std::uint64_t rest = first >= 15 ? 0 : x >> (4 * first + 4);  // a shift by 64 is undefined
+  if (rest == 0) return substitution;
+  if (rest >> 4 != 0) return different;
+  const auto digit = [](std::uint64_t v, int k) { return (v >> (4 * k)) & 0xF; };
+  if (digit(a, first) == digit(b, first + 1) && digit(a, first + 1) == digit(b, first) &&
+      digit(a, first) != digit(a, first + 1)) {
+    return transposition;
+  }
+  return different;
+}
+
+}  // namespace
+
+// What the first comparisons of a pair read: a few 32-bit words a field, one row a record
+// (about 200 bytes for the default fields). Levels compare_field reaches on hashes and
+// digits come out exactly (64-bit hashes; ids of up to 16 digits and parsed dates as
+// packed decimal, dates with their day number; a name's phonetic and sorted-token
+// hashes; the token hashes of a token set of up to kRowTokens tokens); for names and
+// strings, letter counts (4 bits a letter) and a name's 64-bit set of token hashes bound
+// the level: compare_field's own Jaro-Winkler cut-offs on letter counts, no token shared.
+// The rest is done on the record prepared again.
+class Summaries {
+ public:
+  static constexpr std::size_t kRowTokens = 5;  // token hashes a row holds (addresses: 4-5)
+
+  void init(const LinkModel& m) {
+    const std::size_t F = m.field_count();
+    offset_.assign(F, 0);
+    words_ = 0;
+    // Kinds decided from a few words first (ids, dates, codes: the first cache line of a
+    // row for the default fields), so that a first bound reads only them.
+    cheap_fields_.clear();
+    rest_fields_.clear();
+    for (std::size_t f = 0; f < F; ++f) {
+      (is_cheap(m.fields[f].spec.kind) ? cheap_fields_ : rest_fields_).push_back(f);
+    }
+    for (const auto* list : {&cheap_fields_, &rest_fields_}) {
+      for (std::size_t f : *list) {
+        offset_[f] = words_;
+        words_ += words_of(m.fields[f].spec.kind);
+      }
+    }
+  }
+
+  static bool is_cheap(CompareKind kind) {
+    return kind == CompareKind::kExact || kind == CompareKind::kSex || kind == CompareKind::kId ||
+           kind == CompareKind::kDate || kind == CompareKind::kRtRw;
+  }
+  const std::vector<std::size_t>& cheap_fields() const { return cheap_fields_; }
+  const std::vector<std::size_t>& rest_fields() const { return rest_fields_; }
+
+  /// Per field and level, the most weight that level or a worse one gives (the
+  /// term-frequency bonus of an exact level at its 2-bit most).
+  void set_weights(const LinkModel& m) {
+    const std::size_t F = m.field_count();
+    best_from_.assign(F, {});
+    for (std::size_t f = 0; f < F; ++f) {
+      const int L = m.fields[f].levels;
+      double best = -HUGE_VAL;
+      for (int l = L; l >= 1; --l) {
+        const double w = m.weights[f][static_cast<std::size_t>(l)] +
+                         (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+        best = std::max(best, w);
+        best_from_[f][static_cast<std::size_t>(l)] = best;
+      }
+    }
+  }
+
+  std::size_t words() const { return words_; }
+  std::size_t offset(std::size_t f) const { return offset_[f]; }
+
+  void encode(const LinkModel& m, const FieldValue* values, std::uint32_t* out) const {
+    std::fill(out, out + words_, 0U);
+    for (std::size_t f = 0; f < m.field_count(); ++f) {
+      const FieldValue& v = values[f];
+      std::uint32_t* w = out + offset_[f];
+      if (v.null) continue;  // all words 0
+      switch (m.fields[f].spec.kind) {
+        case CompareKind::kExact:
+        case CompareKind::kSex:
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          break;
+        case CompareKind::kId: {
+          std::uint64_t digits = 0;
+          const bool packed = packed_digits(v.text, digits);
+          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) | (packed ? 0x10000U : 0U);
+          const std::uint64_t payload = packed ? digits : v.h;
+          w[1] = low(payload);
+          w[2] = high(payload);
+          break;
+        }
+        case CompareKind::kDate: {
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          std::uint64_t digits = 0;
+          if (v.year != 0 && v.text.size() == 8 && packed_digits(v.text, digits)) {
+            w[2] = static_cast<std::uint32_t>(v.days);
+            w[3] = static_cast<std::uint32_t>(digits);
+          }
+          break;
+        }
+        case CompareKind::kRtRw:
+          w[0] = low(v.h3);
+          w[1] = high(v.h3);
+          w[2] = low(v.h);
+          w[3] = high(v.h);
+          break;
+        case CompareKind::kName: {
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          w[2] = low(v.h2);
+          w[3] = high(v.h2);
+          w[4] = low(v.h3);
+          w[5] = high(v.h3);
+          w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) |
+                 (static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFF)) << 16);
+          pack_hist(v, w + 7);
+          const std::uint64_t bits = token_bits(v.tokens);
+          w[11] = low(bits);
+          w[12] = high(bits);
+          break;
+        }
+        case CompareKind::kString:
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          w[2] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFFFFFF));
+          pack_hist(v, w + 3);
+          break;
+        case CompareKind::kTokens: {
+          w[0] = low(v.h);
+          w[1] = high(v.h);
+          w[2] = low(v.h2);
+          w[3] = high(v.h2);
+          w[4] = static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFFFFFF));
+          if (v.tokens.size() <= kRowTokens) {
+            for (std::size_t t = 0; t < v.tokens.size(); ++t) {
+              w[5 + 2 * t] = low(v.tokens[t]);
+              w[6 + 2 * t] = high(v.tokens[t]);
+            }
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /// The level of field f that compare_field gives the pair (0 = null), when the rows
+  /// decide it; otherwise minus the best level the pair can reach (< 0).
+  int level(const LinkModel& m, std::size_t f, const std::uint32_t* row_a, const std::uint32_t* row_b) const {
+    const std::uint32_t* a = row_a + offset_[f];
+    const std::uint32_t* b = row_b + offset_[f];
+    const CompiledField& cf = m.fields[f];
+    switch (cf.spec.kind) {
+      case CompareKind::kExact:
+      case CompareKind::kSex: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        return ha == hb ? 1 : 2;
+      }
+      case CompareKind::kId: {
+        const std::uint32_t size_a = a[0] & 0xFFFF, size_b = b[0] & 0xFFFF;
+        if (size_a == 0 || size_b == 0) return 0;
+        const bool packed = (a[0] & b[0] & 0x10000U) != 0;
+        if (!packed) return -1;  // texts needed (hashes alone give exact or not)
+        const std::uint64_t da = joined(a + 1), db = joined(b + 1);
+        if (size_a == size_b && da == db) return 1;
+        if (size_a != size_b) return 4;
+        return packed_level(da, db, 2, 3, 4);
+      }
+      case CompareKind::kDate: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        if (ha == hb) return 1;
+        if (a[3] == 0 || b[3] == 0) return -3;  // an unparsed date: one_digit at best
+        const auto field = [](std::uint32_t d, int from, int n) {
+          int v = 0;
+          for (int k = from; k < from + n; ++k) v = v * 10 + static_cast<int>((d >> (4 * k)) & 0xF);
+          return v;
+        };
+        if (field(a[3], 0, 4) == field(b[3], 0, 4) && field(a[3], 4, 2) == field(b[3], 6, 2) &&
+            field(a[3], 6, 2) == field(b[3], 4, 2)) {
+          return 2;
+        }
+        if (packed_level(a[3], b[3], 3, 3, 5) == 3) return 3;
+        const auto days_a = static_cast<std::int32_t>(a[2]), days_b = static_cast<std::int32_t>(b[2]);
+        return std::abs(static_cast<std::int64_t>(days_a) - days_b) <= 365 ? 4 : 5;
+      }
+      case CompareKind::kRtRw: {
+        const std::uint64_t rw_a = joined(a), rw_b = joined(b);
+        if (rw_a == 0 || rw_b == 0) return 0;
+        const std::uint64_t ha = joined(a + 2);
+        if (ha != 0 && ha == joined(b + 2)) return 1;
+        return rw_a == rw_b ? 2 : 3;
+      }
+      case CompareKind::kName: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        if (ha == hb) return 1;
+        if (joined(a + 2) == joined(b + 2) || joined(a + 4) == joined(b + 4)) return 2;
+        // Below jw_mid's threshold on the letter counts, compare_field skips Jaro-Winkler:
+        // subset (5) or different (6), different when no token can be shared.
+        if (packed_jaro_winkler_bound(a + 7, b + 7, a[6] & 0xFFFF, b[6] & 0xFFFF) < cf.thresholds[1]) {
+          const std::uint64_t ta = joined(a + 11), tb = joined(b + 11);
+          const bool subset_possible = (ta & tb) != 0 && ((ta & ~tb) == 0 || (tb & ~ta) == 0);
+          return subset_possible ? -5 : 6;
+        }
+        return -3;
+      }
+      case CompareKind::kString: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        if (ha == hb) return 1;
+        // Jaro-Winkler is at most the letter-count bound (matches <= common letters, a
+        // prefix bonus of at most 4 characters); compare_field itself gives "different"
+        // below the lowest threshold on its own (no larger) bound.
+        const double jw = packed_jaro_winkler_bound(a + 3, b + 3, a[2], b[2]);
+        if (jw < cf.thresholds[2]) return 5;
+        if (jw < cf.thresholds[1]) return -4;
+        if (jw < cf.thresholds[0]) return -3;
+        return -2;
+      }
+      case CompareKind::kTokens: {
+        const std::uint64_t ha = joined(a), hb = joined(b);
+        if (ha == 0 || hb == 0) return 0;
+        if (ha == hb) return 1;
+        if (joined(a + 2) == joined(b + 2)) return 2;
+        const std::size_t size_a = a[4], size_b = b[4];
+        if (size_a > kRowTokens || size_b > kRowTokens) return -3;
+        // The sorted token hashes are in the rows: compare_field's count of shared tokens.
+        std::size_t i = 0, j = 0, common = 0;
+        while (i < size_a && j < size_b) {
+          const std::uint64_t ta = joined(a + 5 + 2 * i), tb = joined(b + 5 + 2 * j);
+          if (ta == tb) {
+            ++common;
+            ++i;
+            ++j;
+          } else if (ta < tb) {
+            ++i;
+          } else {
+            ++j;
+          }
+        }
+        const std::size_t all = size_a + size_b - common;
+        if (all > 0 && static_cast<double>(common) >= cf.thresholds[0] * static_cast<double>(all)) return 3;
+        return common > 0 ? 4 : 5;
+      }
+    }
+    return -1;
+  }
+
+  /// The most weight field f can add from level l on (l >= 1).
+  double best_from(std::size_t f, int l) const { return best_from_[f][static_cast<std::size_t>(l)]; }
+
+ private:
+  static std::size_t words_of(CompareKind kind) {
+    switch (kind) {
+      case CompareKind::kExact:
+      case CompareKind::kSex: return 2;
+      case CompareKind::kId: return 3;
+      case CompareKind::kDate: return 4;
+      case CompareKind::kRtRw: return 4;
+      case CompareKind::kName: return 13;
+      case CompareKind::kString: return 7;
+      case CompareKind::kTokens: return 5 + 2 * kRowTokens;
+    }
+    return 0;
+  }
+  std::vector<std::size_t> offset_;
+  std::vector<std::size_t> cheap_fields_, rest_fields_;
+  std::size_t words_ = 0;
+  std::vector<std::array<double, 16>> best_from_;
+};
+
+namespace {
+
+}  // namespace
+
+// A candidate of Linker::candidates with an upper bound on its weight.
+struct Ranked {
+  double bound;
+  std::uint32_t record;
+  bool whole_row;  // the bound reads the whole row (else its first words)
+};
+
+namespace {
+
+// A thread's scratch for one look-up, reused so that a look-up allocates only when a
+// larger one came before: which records were seen (open addressing over record
+// indices) and the candidates' bounds.
+struct LookupScratch {
+  std::vector<std::uint32_t> seen;  // record + 1; 0 = empty
+  std::size_t seen_mask = 0;
+  std::vector<Ranked> ranked;
+  std::vector<FieldValue> values;
+  std::vector<std::string_view> columns;
+
+  void reset_seen(std::size_t expected) {
+    std::size_t size = 64;
+    while (size < 2 * expected) size *= 2;
+    if (seen.size() < size) seen.resize(size);
+    std::fill(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(size), 0U);
+    seen_mask = size - 1;
+  }
+  /// True the first time a record is seen since reset_seen.
+  bool first_sight(std::uint32_t record) {
+    for (std::size_t i = (record * 0x9E3779B1U) & seen_mask;; i = (i + 1) & seen_mask) {
+      if (seen[i] == record + 1) return false;
+      if (seen[i] == 0) {
+        seen[i] = record + 1;
+        return true;
+      }
+    }
+  }
+};
+
+LookupScratch& lookup_scratch() {
+  thread_local LookupScratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
+struct Probe {
+  std::vector<FieldValue> values;
+  std::vector<std::uint64_t> keys;
+  std::uint64_t household = 0;
+  std::vector<std::uint32_t> row;
+};
 
 struct LinkerState {
   LinkSettings initial;
   std::shared_ptr<LinkModel> model;
   bool trained = false;
-  std::vector<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>> buckets;
+  Summaries summaries;
+  std::size_t words = 0;              // summary words a record
+  std::size_t key_bytes = 0;          // bytes a record of `indexed`
+  ColumnArena arena;                  // every record's used columns
+  std::vector<std::uint32_t> rows;    // summary rows
+  std::vector<std::uint8_t> indexed;  // per record, a bit a rule: in that rule's index
+  std::vector<KeyIndex> index;        // per rule
   std::vector<std::int64_t> cluster_of;
-  std::unordered_map<std::int64_t, std::vector<std::uint32_t>> members;
+  std::vector<std::uint32_t> next_member;  // circular list of each cluster's members
   std::vector<std::uint8_t> alive;
-  mutable std::vector<std::uint32_t> stamp;
-  mutable std::uint32_t stamp_value = 0;
+  std::vector<std::size_t> lazy_order;  // fields the rows may not decide, cheap kinds first
 
   explicit LinkerState(LinkSettings s) : initial(std::move(s)) {
     model = std::make_shared<LinkModel>(initial);
     trained = initial.prior > 0 &&
               std::all_of(initial.fields.begin(), initial.fields.end(),
                           [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); });
-    buckets.resize(model->rule_count());
+    index.resize(model->rule_count());
+    summaries.init(*model);
+    words = summaries.words();
+    key_bytes = (model->rule_count() + 7) / 8;
+    if (trained) on_trained();
+  }
+
+  void on_trained() {
+    summaries.set_weights(*model);
+    rest_most = 0;
+    for (std::size_t f : summaries.rest_fields()) rest_most += std::max(0.0, summaries.best_from(f, 1));
+    lazy_order.clear();
+    for (std::size_t f : model->cheap_order) {
+      const CompareKind k = model->fields[f].spec.kind;
+      if (k == CompareKind::kId || k == CompareKind::kDate || k == CompareKind::kName ||
+          k == CompareKind::kString || k == CompareKind::kTokens) {
+        lazy_order.push_back(f);
+      }
+    }
   }
 
   void require_trained() const {
@@ -37,68 +621,244 @@ struct LinkerState {
     }
   }
 
-  // Calls fn(j) once for every alive record sharing a blocking key with `keys`.
-  template <typename Fn>
-  void for_each_candidate(const std::uint64_t* keys, Fn&& fn) const {
-    const std::size_t R = model->rule_count();
-    if (stamp.size() < model->size()) stamp.resize(model->size(), 0);
-    if (++stamp_value == 0) {
-      std::fill(stamp.begin(), stamp.end(), 0);
-      stamp_value = 1;
+  std::size_t size() const { return alive.size(); }
+  const std::uint32_t* row(std::size_t i) const { return &rows[i * words]; }
+  bool is_indexed(std::size_t i, std::size_t r) const {
+    return (indexed[i * key_bytes + r / 8] >> (r % 8)) & 1U;
+  }
+
+  void prepare(const LinkRecord& record, Probe& p) const {
+    const std::size_t F = model->field_count(), R = model->rule_count();
+    p.values.resize(F);
+    p.keys.resize(R);
+    model->prepare(record, p.values.data(), p.keys.data(), p.household);
+    p.row.resize(words);
+    summaries.encode(*model, p.values.data(), p.row.data());
+  }
+
+  // Stores a prepared record under the next index (not yet in any cluster structure).
+  template <typename Record>
+  void store(const Record& record, const FieldValue* values, const std::uint64_t* keys, std::uint64_t household) {
+    const auto at = static_cast<std::uint32_t>(size());
+    arena.append(record, model->used_columns);
+    rows.resize(rows.size() + words);
+    summaries.encode(*model, values, &rows[at * words]);
+    indexed.resize(indexed.size() + key_bytes, 0);
+    for (std::size_t r = 0; r < model->rule_count(); ++r) {
+      if (keys[r] == 0) continue;
+      index[r].insert(keys[r], at);
+      indexed[at * key_bytes + r / 8] |= static_cast<std::uint8_t>(1U << (r % 8));
     }
+    model->household.push_back(household);
+    alive.push_back(1);
+  }
+
+  // A stored record's columns, to prepare it again.
+  struct Columns {
+    std::vector<std::string_view> values;
+    ColumnsView view;
+  };
+  void columns_of(std::size_t i, Columns& out) const {
+    out.values.resize(model->used_columns.size());
+    arena.view(i, out.values.size(), out.values.data());
+    out.view = ColumnsView{&model->used_columns, out.values.data()};
+  }
+
+  // A stored record prepared again (values, and keys with those of rules it is not
+  // indexed under cleared, as when it was stored).
+  void materialize(std::size_t i, FieldValue* values, std::uint64_t* keys) const {
+    Columns c;
+    columns_of(i, c);
+    std::uint64_t household = 0;
+    model->prepare(c.view, values, keys, household);
+    for (std::size_t r = 0; r < model->rule_count(); ++r) {
+      if (!is_indexed(i, r)) keys[r] = 0;
+    }
+  }
+
+  // Calls fn(j) once for every record sharing an indexed key with `keys` (buckets over
+  // max_block_size skipped).
+  template <typename Fn>
+  void for_each_candidate(const std::uint64_t* keys, LookupScratch& scratch, Fn&& fn) const {
+    const std::size_t R = model->rule_count();
+    std::size_t total = 0;
     for (std::size_t r = 0; r < R; ++r) {
       if (keys[r] == 0) continue;
-      const auto it = buckets[r].find(keys[r]);
-      if (it == buckets[r].end() || it->second.size() > model->settings.max_block_size) continue;
-      for (std::uint32_t j : it->second) {
-        if (!alive[j] || stamp[j] == stamp_value) continue;
-        stamp[j] = stamp_value;
-        fn(j);
+      const KeyIndex::Members m = index[r].find(keys[r]);
+      if (m.size <= model->settings.max_block_size) total += m.size;
+    }
+    scratch.reset_seen(total);
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t r = 0; r < R; ++r) {
+      if (keys[r] == 0) continue;
+      const KeyIndex::Members m = index[r].find(keys[r]);
+      if (m.size > model->settings.max_block_size) continue;
+      for (std::size_t x = 0; x < m.size; ++x) {
+        if (x + kAhead < m.size) {
+          // The first words of its row (they may straddle two cache lines).
+          const auto* ahead = reinterpret_cast<const char*>(row(m.data[x + kAhead]));
+          __builtin_prefetch(ahead);
+          __builtin_prefetch(ahead + 60);
+        }
+        const std::uint32_t j = m.data[x];
+        if (scratch.first_sight(j)) fn(j);
       }
     }
   }
 
-  bool can_merge(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) const {
-    if (model->household_name_field < 0 || model->household_date_field < 0) return true;
-    for (std::uint32_t x : a) {
-      if (model->household[x] == 0) continue;
-      for (std::uint32_t y : b) {
-        if (model->household[y] != model->household[x]) continue;
-        if (model->household_apart(model->household[x], model->household[y], model->pattern(x, y))) {
-          return false;
+  // An upper bound on the match weight of stored record j and the probe, from the rows:
+  // decided levels count their weight (an exact level of a term-frequency field its 2-bit
+  // most), open ones the best weight they can reach; levels[f] as Summaries::level.
+  double bound(std::uint32_t j, const Probe& p, int* levels) const {
+    const LinkModel& m = *model;
+    const std::uint32_t* a = row(j);
+    double w = m.prior_weight;
+    for (std::size_t f = 0; f < m.field_count(); ++f) {
+      const int l = summaries.level(m, f, a, p.row.data());
+      levels[f] = l;
+      if (l > 0) {
+        w += m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+      } else if (l < 0) {
+        w += summaries.best_from(f, -l);
+      }
+    }
+    return w;
+  }
+
+  // A looser bound from the cheap kinds' words alone (the start of the row); the other
+  // fields count the most any of their levels (null: 0) gives.
+  double first_bound(std::uint32_t j, const Probe& p) const {
+    const LinkModel& m = *model;
+    const std::uint32_t* a = row(j);
+    double w = m.prior_weight + rest_most;
+    for (std::size_t f : summaries.cheap_fields()) {
+      const int l = summaries.level(m, f, a, p.row.data());
+      if (l > 0) {
+        w += m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+      } else if (l < 0) {
+        w += summaries.best_from(f, -l);
+      }
+    }
+    return w;
+  }
+  double rest_most = 0;  // the most the non-cheap fields can add
+
+  // Completes the levels of the fields the rows left open, preparing j's columns again;
+  // false as soon as the weight cannot reach min_weight. On true, fills the pattern and
+  // the exact weight (summed as LinkModel::weight sums it).
+  bool finish(std::uint32_t j, const Probe& p, int* levels, double bound_weight, double min_weight,
+              LookupScratch& scratch, std::uint64_t& pattern_out, double& weight_out) const {
+    const LinkModel& m = *model;
+    const std::size_t F = m.field_count();
+    double w = bound_weight;
+    if (w < min_weight - 1e-6) return false;
+    bool any_open = false;
+    for (std::size_t f = 0; f < F; ++f) any_open = any_open || levels[f] < 0;
+    // A decided exact level of a term-frequency field needs the value's hash: kinds with
+    // the hash in the row give it; an id (packed digits) is prepared again.
+    std::uint64_t tf_hash[kMaxFields] = {};
+    bool need_columns = any_open;
+    for (std::size_t f = 0; f < F; ++f) {
+      if (levels[f] == 1 && m.fields[f].spec.term_frequency) {
+        const std::uint32_t* a = row(j) + summaries.offset(f);
+        switch (m.fields[f].spec.kind) {
+          case CompareKind::kExact:
+          case CompareKind::kSex:
+          case CompareKind::kDate:
+          case CompareKind::kName:
+          case CompareKind::kString:
+          case CompareKind::kTokens: tf_hash[f] = joined(a); break;
+          case CompareKind::kRtRw: tf_hash[f] = joined(a + 2); break;
+          default: need_columns = true; break;
         }
       }
     }
+    std::vector<FieldValue>& values = scratch.values;
+    ColumnsView view;
+    if (need_columns) {
+      values.resize(F);
+      scratch.columns.resize(m.used_columns.size());
+      arena.view(j, scratch.columns.size(), scratch.columns.data());
+      view = ColumnsView{&m.used_columns, scratch.columns.data()};
+    }
+    for (std::size_t f : lazy_order) {
+      const int open = levels[f];
+      if (open >= 0) continue;
+      m.prepare_field(view, f, values[f]);
+      const int l = compare_field(m.fields[f], values[f], p.values[f]);
+      levels[f] = l;
+      if (l == 1) tf_hash[f] = values[f].h;
+      w += -summaries.best_from(f, -open) +
+           (l == 0 ? 0.0 : m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0));
+      if (w < min_weight - 1e-6) return false;
+    }
+    for (std::size_t f = 0; f < F; ++f) {
+      if (levels[f] == 1 && m.fields[f].spec.term_frequency && tf_hash[f] == 0) {
+        m.prepare_field(view, f, values[f]);
+        tf_hash[f] = values[f].h;
+      }
+    }
+    std::uint64_t pattern = 0;
+    double exact = m.prior_weight;
+    for (std::size_t f = 0; f < F; ++f) {
+      const int l = levels[f];
+      pattern |= static_cast<std::uint64_t>(l) << (4 * f);
+      exact += m.weights[f][static_cast<std::size_t>(l)];
+      if (l == 1 && m.fields[f].spec.term_frequency) exact += m.tf_adjustment_of(f, tf_hash[f]);
+    }
+    pattern_out = pattern;
+    weight_out = exact;
     return true;
+  }
+
+
+  // Members of a cluster (its id is a member).
+  template <typename Fn>
+  void for_each_member(std::int64_t cluster, Fn&& fn) const {
+    const auto start = static_cast<std::uint32_t>(cluster);
+    std::uint32_t x = start;
+    do {
+      fn(x);
+      x = next_member[x];
+    } while (x != start);
+  }
+
+  bool can_merge(std::int64_t ca, std::int64_t cb) const {
+    const LinkModel& m = *model;
+    if (m.household_name_field < 0 || m.household_date_field < 0) return true;
+    const std::size_t F = m.field_count(), R = m.rule_count();
+    std::vector<FieldValue> va(F), vb(F);
+    std::vector<std::uint64_t> keys(R);
+    bool apart = false;
+    for_each_member(ca, [&](std::uint32_t x) {
+      if (apart || m.household[x] == 0) return;
+      bool prepared = false;
+      for_each_member(cb, [&](std::uint32_t y) {
+        if (apart || m.household[y] != m.household[x]) return;
+        if (!prepared) {
+          materialize(x, va.data(), keys.data());
+          prepared = true;
+        }
+        materialize(y, vb.data(), keys.data());
+        if (m.household_apart(m.household[x], m.household[y], m.pattern(va.data(), vb.data()))) apart = true;
+      });
+    });
+    return !apart;
   }
 
   // Joins the clusters with ids ca and cb; the smaller id survives.
   void join(std::int64_t ca, std::int64_t cb) {
     if (ca == cb) return;
     if (cb < ca) std::swap(ca, cb);
-    std::vector<std::uint32_t> moved = std::move(members[cb]);
-    members.erase(cb);
-    for (std::uint32_t x : moved) cluster_of[x] = ca;
-    auto& keep = members[ca];
-    keep.insert(keep.end(), moved.begin(), moved.end());
+    for_each_member(cb, [&](std::uint32_t x) { cluster_of[x] = ca; });
+    std::swap(next_member[static_cast<std::size_t>(ca)], next_member[static_cast<std::size_t>(cb)]);
   }
 
-  bool share_key(std::uint32_t a, std::uint32_t b) const {
-    const std::size_t R = model->rule_count();
-    for (std::size_t r = 0; r < R; ++r) {
-      const std::uint64_t k = model->keys[a * R + r];
-      if (k == 0 || k != model->keys[b * R + r]) continue;
-      const auto it = buckets[r].find(k);
-      if (it != buckets[r].end() && it->second.size() <= model->settings.max_block_size) return true;
-    }
-    return false;
-  }
-
-  void tf_update(std::size_t index, bool add) {
+  void tf_update(const FieldValue* values, bool add) {
     const std::size_t F = model->field_count();
     for (std::size_t f = 0; f < F; ++f) {
       if (!model->fields[f].spec.term_frequency) continue;
-      const FieldValue& v = model->values[index * F + f];
+      const FieldValue& v = values[f];
       if (v.null) continue;
       auto& count = model->tf_counts[f][v.h];
       if (add) {
@@ -126,21 +886,44 @@ void Linker::fit(const std::vector<LinkRecord>& records) {
   auto next = std::make_unique<LinkerState>(state_->initial);
   auto model = detail::prepare_records(next->initial, records, nullptr);
   const LinkResult result = detail::link_prepared(model, records.size());
+  const std::size_t n = records.size(), F = model->field_count(), R = model->rule_count();
+  // The prepared values move into the compact store; the model keeps weights, term
+  // frequencies and households.
+  std::vector<detail::FieldValue> values = std::move(model->values);
+  std::vector<std::uint64_t> keys = std::move(model->keys);
+  std::vector<std::uint64_t> household = std::move(model->household);
+  model->values = {};
+  model->keys = {};
+  model->household = {};
+  model->source = {};
   next->model = model;
   next->trained = true;
-  const std::size_t n = records.size(), R = model->rule_count();
-  next->buckets.assign(R, {});
-  for (std::size_t r = 0; r < R; ++r) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t k = model->keys[i * R + r];
-      if (k != 0) next->buckets[r][k].push_back(static_cast<std::uint32_t>(i));
-    }
-  }
-  next->cluster_of = result.cluster_ids;
+  next->summaries.init(*model);
+  next->words = next->summaries.words();
+  next->on_trained();
+  next->rows.reserve(n * next->words);
+  next->indexed.reserve(n * next->key_bytes);
+  next->arena.reserve(n);
+  model->household.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    next->members[result.cluster_ids[i]].push_back(static_cast<std::uint32_t>(i));
+    next->store(records[i], &values[i * F], R ? &keys[i * R] : nullptr, household[i]);
+    for (std::size_t f = 0; f < F; ++f) values[i * F + f] = detail::FieldValue{};
   }
-  next->alive.assign(n, 1);
+  std::vector<detail::FieldValue>().swap(values);
+  next->cluster_of = result.cluster_ids;
+  next->next_member.assign(n, 0);
+  std::vector<std::uint32_t> tail(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<std::size_t>(result.cluster_ids[i]);
+    const auto x = static_cast<std::uint32_t>(i);
+    if (c == i) {
+      next->next_member[i] = x;
+    } else {
+      next->next_member[tail[c]] = x;
+      next->next_member[i] = static_cast<std::uint32_t>(c);
+    }
+    tail[c] = x;
+  }
   state_ = std::move(next);
 }
 
@@ -148,22 +931,24 @@ Linker::Added Linker::add(const LinkRecord& record) {
   LinkerState& s = *state_;
   s.require_trained();
   detail::LinkModel& m = *s.model;
-  const std::size_t F = m.field_count(), R = m.rule_count();
-  if (m.size() >= 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "Linker: at most 4 billion records");
-  std::vector<FieldValue> values(F);
-  std::vector<std::uint64_t> keys(R);
-  std::uint64_t household = 0;
-  m.prepare(record, values.data(), keys.data(), household);
+  if (s.size() >= 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "Linker: at most 4 billion records");
+  detail::Probe probe;
+  s.prepare(record, probe);
+  auto& scratch = detail::lookup_scratch();
 
   std::vector<Match> matches;
   const double floor = detail::weight_floor_for(m.settings.threshold);
-  s.for_each_candidate(keys.data(), [&](std::uint32_t j) {
-    const FieldValue* other = &m.values[j * F];
+  int levels[detail::kMaxFields];
+  s.for_each_candidate(probe.keys.data(), scratch, [&](std::uint32_t j) {
+    if (s.first_bound(j, probe) < floor - 1e-6) return;
+    const double b = s.bound(j, probe, levels);
+    // Pairs that cannot reach the threshold are dropped from their rows alone.
+    if (b < floor - 1e-6) return;
     std::uint64_t p = 0;
-    // Pairs that cannot reach the threshold are dropped before their costly fields.
-    if (!m.pattern_reaching(other, values.data(), floor, p)) return;
-    const double prob = detail::probability_of(m.weight(p, other));
-    if (prob >= m.settings.threshold && !m.household_apart(m.household[j], household, p)) {
+    double w = 0;
+    if (!s.finish(j, probe, levels, b, floor, scratch, p, w)) return;
+    const double prob = detail::probability_of(w);
+    if (prob >= m.settings.threshold && !m.household_apart(m.household[j], probe.household, p)) {
       matches.push_back({j, prob});
     }
   });
@@ -171,23 +956,15 @@ Linker::Added Linker::add(const LinkRecord& record) {
     return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
   });
 
-  const auto index = static_cast<std::uint32_t>(m.size());
-  m.values.insert(m.values.end(), std::make_move_iterator(values.begin()),
-                  std::make_move_iterator(values.end()));
-  m.keys.insert(m.keys.end(), keys.begin(), keys.end());
-  m.household.push_back(household);
-  m.source.push_back(0);
-  s.alive.push_back(1);
+  const auto index = static_cast<std::uint32_t>(s.size());
+  s.store(record, probe.values.data(), probe.keys.data(), probe.household);
   s.cluster_of.push_back(index);
-  s.members[index] = {index};
-  for (std::size_t r = 0; r < R; ++r) {
-    if (keys[r] != 0) s.buckets[r][keys[r]].push_back(index);
-  }
-  s.tf_update(index, true);
+  s.next_member.push_back(index);
+  s.tf_update(probe.values.data(), true);
   for (const Match& match : matches) {
     const std::int64_t mine = s.cluster_of[index], theirs = s.cluster_of[match.index];
     if (mine == theirs) continue;
-    if (s.can_merge(s.members[mine], s.members[theirs])) s.join(mine, theirs);
+    if (s.can_merge(mine, theirs)) s.join(mine, theirs);
   }
   Added out;
   out.index = index;
@@ -198,7 +975,7 @@ Linker::Added Linker::add(const LinkRecord& record) {
 
 void Linker::remove(std::size_t index) {
   LinkerState& s = *state_;
-  if (index >= s.alive.size() || !s.alive[index]) {
+  if (index >= s.size() || !s.alive[index]) {
     throw Error(ErrorCode::kNotFound, "Linker.remove: no record at index " + std::to_string(index));
   }
   detail::LinkModel& m = *s.model;
@@ -207,9 +984,23 @@ void Linker::remove(std::size_t index) {
   // Re-form the cluster from the blocked pairs left, scored as in a batch run.
   const std::int64_t cid = s.cluster_of[index];
   std::vector<std::uint32_t> rest;
-  for (std::uint32_t x : s.members[cid]) {
+  s.for_each_member(cid, [&](std::uint32_t x) {
     if (x != idx) rest.push_back(x);
-  }
+  });
+  std::sort(rest.begin(), rest.end());
+  // The members prepared again (values and the keys they are indexed under).
+  std::vector<FieldValue> values(rest.size() * F);
+  std::vector<std::uint64_t> keys(rest.size() * R);
+  for (std::size_t x = 0; x < rest.size(); ++x) s.materialize(rest[x], &values[x * F], R ? &keys[x * R] : nullptr);
+  auto share_key = [&](std::size_t x, std::size_t y) {
+    for (std::size_t r = 0; r < R; ++r) {
+      const std::uint64_t k = keys[x * R + r];
+      if (k == 0 || k != keys[y * R + r]) continue;
+      const auto members = s.index[r].find(k);
+      if (members.size != 0 && members.size <= m.settings.max_block_size) return true;
+    }
+    return false;
+  };
   struct Edge {
     std::uint32_t a, b;
     double weight;
@@ -217,39 +1008,38 @@ void Linker::remove(std::size_t index) {
   std::vector<Edge> edges;
   for (std::size_t x = 0; x < rest.size(); ++x) {
     for (std::size_t y = x + 1; y < rest.size(); ++y) {
-      const std::uint32_t a = std::min(rest[x], rest[y]), b = std::max(rest[x], rest[y]);
-      if (!s.share_key(a, b)) continue;
-      const std::uint64_t p = m.pattern(a, b);
-      const double w = m.weight(p, &m.values[a * F]);
+      // rest is sorted: rest[x] < rest[y]
+      if (!share_key(x, y)) continue;
+      const std::uint64_t p = m.pattern(&values[x * F], &values[y * F]);
+      const double w = m.weight(p, &values[x * F]);
       if (detail::probability_of(w) >= m.settings.threshold &&
-          !m.household_apart(m.household[a], m.household[b], p)) {
-        edges.push_back({a, b, w});
+          !m.household_apart(m.household[rest[x]], m.household[rest[y]], p)) {
+        edges.push_back({rest[x], rest[y], w});
       }
     }
   }
   std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
     return std::tie(b.weight, a.a, a.b) < std::tie(a.weight, b.a, b.b);
   });
-  s.alive[index] = 0;
-  s.tf_update(index, false);
-  for (std::size_t r = 0; r < R; ++r) {
-    const std::uint64_t k = m.keys[index * R + r];
-    if (k == 0) continue;
-    auto it = s.buckets[r].find(k);
-    if (it == s.buckets[r].end()) continue;
-    auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), idx), v.end());
-    if (v.empty()) s.buckets[r].erase(it);
+  {
+    std::vector<FieldValue> own(F);
+    std::vector<std::uint64_t> own_keys(R);
+    s.materialize(index, own.data(), own_keys.data());
+    s.alive[index] = 0;
+    s.tf_update(own.data(), false);
+    for (std::size_t r = 0; r < R; ++r) {
+      if (own_keys[r] != 0) s.index[r].erase(own_keys[r], idx);
+    }
   }
-  s.members.erase(cid);
   s.cluster_of[index] = -1;
+  s.next_member[index] = idx;
   for (std::uint32_t x : rest) {
     s.cluster_of[x] = x;
-    s.members[x] = {x};
+    s.next_member[x] = x;
   }
   for (const Edge& e : edges) {
     const std::int64_t ca = s.cluster_of[e.a], cb = s.cluster_of[e.b];
-    if (ca != cb && s.can_merge(s.members[ca], s.members[cb])) s.join(ca, cb);
+    if (ca != cb && s.can_merge(ca, cb)) s.join(ca, cb);
   }
 }
 
@@ -257,25 +1047,45 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   const LinkerState& s = *state_;
   s.require_trained();
   const detail::LinkModel& m = *s.model;
-  const std::size_t F = m.field_count(), R = m.rule_count();
-  std::vector<FieldValue> values(F);
-  std::vector<std::uint64_t> keys(R);
-  std::uint64_t household = 0;
-  m.prepare(record, values.data(), keys.data(), household);
-  // The k best so far in a heap whose top ranks last; a record whose weight bound falls
-  // below the k-th best probability cannot enter and is dropped before its costly fields.
+  std::vector<Match> out;
+  if (k == 0) return out;
+  detail::Probe probe;
+  s.prepare(record, probe);
+  auto& scratch = detail::lookup_scratch();
+  // Every candidate's bound from the rows first; then the best bounds are scored in full,
+  // the k best so far in a heap whose top ranks last, until the next bound cannot beat
+  // the k-th best. The answer is the k best of scoring every candidate.
+  // A candidate enters with the bound of its row's first words; when it comes first, its
+  // whole row gives a tighter bound, and it goes back unless it still comes first.
+  auto& ranked = scratch.ranked;
+  ranked.clear();
+  int levels[detail::kMaxFields];
+  s.for_each_candidate(probe.keys.data(), scratch, [&](std::uint32_t j) {
+    ranked.push_back({s.first_bound(j, probe), j, false});
+  });
+  auto by_bound = [](const detail::Ranked& a, const detail::Ranked& b) { return a.bound < b.bound; };
+  std::make_heap(ranked.begin(), ranked.end(), by_bound);
   auto before = [](const Match& a, const Match& b) {
     return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
   };
-  std::vector<Match> out;
-  if (k == 0) return out;
   double floor = -HUGE_VAL;
-  s.for_each_candidate(keys.data(), [&](std::uint32_t j) {
-    const FieldValue* other = &m.values[j * F];
+  while (!ranked.empty()) {
+    std::pop_heap(ranked.begin(), ranked.end(), by_bound);
+    const detail::Ranked top = ranked.back();
+    ranked.pop_back();
+    if (top.bound < floor - 1e-6) break;  // no bound left reaches the k-th best
+    const std::uint32_t j = top.record;
+    const double bound = s.bound(j, probe, levels);
+    if (!top.whole_row && !ranked.empty() && bound < ranked.front().bound) {
+      ranked.push_back({bound, j, true});
+      std::push_heap(ranked.begin(), ranked.end(), by_bound);
+      continue;
+    }
     std::uint64_t p = 0;
-    if (!m.pattern_reaching(other, values.data(), floor, p)) return;
-    double prob = detail::probability_of(m.weight(p, other));
-    if (m.household_apart(m.household[j], household, p)) prob = 0.0;
+    double w = 0;
+    if (!s.finish(j, probe, levels, bound, floor, scratch, p, w)) continue;
+    double prob = detail::probability_of(w);
+    if (m.household_apart(m.household[j], probe.household, p)) prob = 0.0;
     const Match match{j, prob};
     if (out.size() < k) {
       out.push_back(match);
@@ -285,10 +1095,10 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
       out.back() = match;
       std::push_heap(out.begin(), out.end(), before);
     } else {
-      return;
+      continue;
     }
     if (out.size() == k) floor = detail::weight_floor_for(out.front().probability);
-  });
+  }
   std::sort(out.begin(), out.end(), before);
   return out;
 }
@@ -296,8 +1106,19 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
 std::vector<std::int64_t> Linker::cluster_ids() const { return state_->cluster_of; }
 
 Explanation Linker::explain(std::size_t i, std::size_t j) const {
-  state_->require_trained();
-  return state_->model->explain(i, j);
+  const LinkerState& s = *state_;
+  s.require_trained();
+  if (i >= s.size() || j >= s.size()) {
+    throw Error(ErrorCode::kNotFound, "explain: record index out of range (have " +
+                                          std::to_string(s.size()) + " records)");
+  }
+  if (i > j) std::swap(i, j);
+  const std::size_t F = s.model->field_count(), R = s.model->rule_count();
+  std::vector<FieldValue> a(F), b(F);
+  std::vector<std::uint64_t> keys(R);
+  s.materialize(i, a.data(), keys.data());
+  s.materialize(j, b.data(), keys.data());
+  return s.model->explain_values(a.data(), b.data(), s.model->household[i], s.model->household[j]);
 }
 
 std::size_t Linker::size() const noexcept { return state_->alive.size(); }

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +13,8 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 namespace sk = smartkampung;
@@ -681,6 +684,217 @@ TEST(LinkageLinker, PrunedLookupsEqualFullScoring) {
   }
   EXPECT_GT(matched, 10U);
   EXPECT_TRUE(lk.candidates(probes[0], 0).empty());
+}
+
+// A brute-force oracle for the Linker's look-ups: every alive record sharing an indexed
+// key (buckets over max_block_size skipped, keys of oversized fit blocks cleared as
+// link() clears them), prepared from its raw record and scored in full with
+// LinkModel::pattern and weight. The Linker's compact rows, bounds and best-first order
+// must give exactly its answers.
+namespace {
+
+struct LookupOracle {
+  sk::detail::LinkModel model;
+  std::vector<std::vector<sk::detail::FieldValue>> values;
+  std::vector<std::vector<std::uint64_t>> keys;
+  std::vector<std::uint64_t> household;
+  std::vector<bool> alive;
+
+  explicit LookupOracle(const sk::LinkSettings& trained) : model(trained) {}
+
+  void push(const sk::LinkRecord& r) {
+    values.emplace_back(model.field_count());
+    keys.emplace_back(model.rule_count());
+    household.push_back(0);
+    model.prepare(r, values.back().data(), keys.back().data(), household.back());
+    alive.push_back(true);
+  }
+  void fit(const std::vector<sk::LinkRecord>& rs) {
+    for (const auto& r : rs) push(r);
+    for (std::size_t r = 0; r < model.rule_count(); ++r) {
+      std::map<std::uint64_t, std::size_t> count;
+      for (const auto& k : keys) ++count[k[r]];
+      for (auto& k : keys) {
+        if (k[r] != 0 && count[k[r]] > model.settings.max_block_size) k[r] = 0;
+      }
+    }
+  }
+  std::vector<sk::Linker::Match> score(const sk::LinkRecord& probe) {
+    const std::size_t F = model.field_count(), R = model.rule_count();
+    for (std::size_t f = 0; f < F; ++f) {
+      model.tf_counts[f].clear();
+      model.tf_totals[f] = 0;
+      if (!model.fields[f].spec.term_frequency) continue;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!alive[i] || values[i][f].null) continue;
+        ++model.tf_counts[f][values[i][f].h];
+        model.tf_totals[f] += 1;
+      }
+    }
+    std::vector<sk::detail::FieldValue> pv(F);
+    std::vector<std::uint64_t> pk(R);
+    std::uint64_t ph = 0;
+    model.prepare(probe, pv.data(), pk.data(), ph);
+    std::vector<bool> usable(R, false);
+    for (std::size_t r = 0; r < R; ++r) {
+      std::size_t size = 0;
+      for (std::size_t i = 0; i < keys.size(); ++i) size += alive[i] && pk[r] != 0 && keys[i][r] == pk[r];
+      usable[r] = size > 0 && size <= model.settings.max_block_size;
+    }
+    std::vector<sk::Linker::Match> out;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (!alive[i]) continue;
+      bool shared = false;
+      for (std::size_t r = 0; r < R && !shared; ++r) shared = usable[r] && keys[i][r] == pk[r];
+      if (!shared) continue;
+      const std::uint64_t p = model.pattern(values[i].data(), pv.data());
+      double prob = sk::detail::probability_of(model.weight(p, values[i].data()));
+      if (model.household_apart(household[i], ph, p)) prob = 0;
+      out.push_back({i, prob});
+    }
+    std::sort(out.begin(), out.end(), [](const sk::Linker::Match& a, const sk::Linker::Match& b) {
+      return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
+    });
+    return out;
+  }
+};
+
+// Registry-like records with the damage the rows must handle: ids with letters, an
+// apostrophe or ".0", one digit changed or two swapped; dates swapped, one digit off,
+// unparseable or missing; sex codes, RT/RW and addresses varied; fields missing.
+std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<sk::LinkRecord> out;
+  const char* const sexes[] = {"L", "P", "LAKI-LAKI", "PEREMPUAN", "", "x"};
+  const char* const streets[] = {"Jl. Mawar 3", "Jalan Mawar no 3", "Dusun Krajan", "Krajan", ""};
+  for (std::size_t k = 0; k < n; ++k) {
+    sk::LinkRecord r = base[rng() % base.size()];
+    auto pick = [&](int in) { return static_cast<int>(rng() % 100) < in; };
+    if (pick(30) && r.nik.size() == 16) r.nik[rng() % 16] = static_cast<char>('0' + rng() % 10);
+    if (pick(15) && r.nik.size() == 16) {
+      const std::size_t at = rng() % 15;
+      std::swap(r.nik[at], r.nik[at + 1]);
+    }
+    if (pick(5)) r.nik = "'" + r.nik;
+    if (pick(5)) r.nik += ".0";
+    if (pick(5)) r.nik = "35100A" + r.nik.substr(std::min<std::size_t>(6, r.nik.size()));
+    if (pick(5)) r.nik = r.nik.substr(0, r.nik.size() / 2);
+    if (pick(10)) r.nik.clear();
+    if (pick(20) && r.birth_date.size() == 10) {
+      r.birth_date = r.birth_date.substr(0, 5) + r.birth_date.substr(8, 2) + "-" + r.birth_date.substr(5, 2);
+    }
+    if (pick(20) && r.birth_date.size() == 10) r.birth_date[3] = static_cast<char>('0' + rng() % 10);
+    if (pick(10) && r.birth_date.size() == 10) {
+      r.birth_date = r.birth_date.substr(8, 2) + "-" + r.birth_date.substr(5, 2) + "-" + r.birth_date.substr(0, 4);
+    }
+    if (pick(5)) r.birth_date = "abc" + std::to_string(rng() % 3);
+    if (pick(5)) r.birth_date.clear();
+    if (pick(30)) r.sex = sexes[rng() % 6];
+    if (pick(20) && r.kk.size() == 16) r.kk[rng() % 16] = static_cast<char>('0' + rng() % 10);
+    if (pick(10)) r.kk.clear();
+    if (pick(20)) r.name = "Hj. " + r.name;
+    if (pick(10)) r.name = r.name.substr(0, r.name.find(' '));
+    if (pick(20) && !r.name.empty()) r.name[rng() % r.name.size()] = static_cast<char>('a' + rng() % 26);
+    if (pick(10)) r.name += std::string(" ") + static_cast<char>('a' + rng() % 26) + "yah";
+    if (pick(5)) r.name.clear();
+    if (pick(15) && !r.village.empty()) r.village[rng() % r.village.size()] = static_cast<char>('a' + rng() % 26);
+    if (pick(20)) r.rt = std::to_string(rng() % 4);
+    if (pick(10)) r.rw.clear();
+    if (pick(60)) r.address = streets[rng() % 5];
+    if (pick(10)) r.village.clear();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(LinkageLinker, LookupsEqualBruteForceOracle) {
+  sk::LinkSettings tf = hand_settings();
+  for (auto& f : tf.fields) {
+    if (f.name == "kk" || f.name == "birth_date" || f.name == "sex" || f.name == "rt_rw" || f.name == "address") {
+      f.term_frequency = true;
+    }
+  }
+  tf.max_block_size = 25;  // oversized buckets, and fit blocks whose keys are cleared
+  const std::pair<const char*, sk::LinkSettings> cases[] = {{"hand", hand_settings()}, {"tf, small blocks", tf}};
+  for (const auto& [label, settings] : cases) {
+    SCOPED_TRACE(label);
+    const auto base = registry_like(500, 21);
+    auto fitted = base;
+    const auto extra = damaged(base, 500, 22);
+    fitted.insert(fitted.end(), extra.begin(), extra.end());
+    const auto probes = damaged(base, 150, 23);
+    sk::Linker lk(settings);
+    lk.fit(fitted);
+    LookupOracle oracle(lk.settings());
+    oracle.fit(fitted);
+    std::mt19937_64 rng(24);
+    std::size_t compared = 0, matched = 0;
+    for (std::size_t p = 0; p < probes.size(); ++p) {
+      const sk::LinkRecord& r = probes[p];
+      const auto every = oracle.score(r);
+      for (std::size_t k : {std::size_t{1}, std::size_t{5}, std::size_t{40}}) {
+        const auto best = lk.candidates(r, k);
+        ASSERT_EQ(best.size(), std::min(k, every.size()));
+        for (std::size_t x = 0; x < best.size(); ++x) {
+          EXPECT_EQ(best[x].index, every[x].index) << "probe " << p << " k " << k << " rank " << x;
+          EXPECT_EQ(best[x].probability, every[x].probability) << "probe " << p << " k " << k << " rank " << x;
+        }
+        compared += best.size();
+      }
+      if (p % 3 == 0) {
+        std::vector<std::size_t> expected;
+        for (const auto& m : every) {
+          if (m.probability >= lk.settings().threshold) expected.push_back(m.index);
+        }
+        const sk::Linker::Added added = lk.add(r);
+        oracle.push(r);
+        std::vector<std::size_t> got;
+        for (const auto& m : added.matches) got.push_back(m.index);
+        EXPECT_EQ(got, expected) << "probe " << p;
+        matched += got.size();
+      }
+      if (p % 7 == 0) {
+        std::size_t victim = rng() % lk.size();
+        while (!oracle.alive[victim]) victim = rng() % lk.size();
+        lk.remove(victim);
+        oracle.alive[victim] = false;
+        for (std::int64_t c : lk.cluster_ids()) EXPECT_NE(c, static_cast<std::int64_t>(victim));
+      }
+    }
+    EXPECT_GT(compared, 1000U);
+    EXPECT_GT(matched, 20U);
+  }
+}
+
+// const members may run concurrently (header): look-ups keep their scratch per thread.
+TEST(LinkageLinker, ConcurrentLookupsAgree) {
+  const auto base = registry_like(400, 31);
+  const auto probes = damaged(base, 200, 32);
+  sk::Linker lk(hand_settings());
+  lk.fit(base);
+  std::vector<std::vector<sk::Linker::Match>> expected;
+  for (const auto& r : probes) expected.push_back(lk.candidates(r, 5));
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 3; ++rep) {
+        for (std::size_t p = 0; p < probes.size(); ++p) {
+          const auto got = lk.candidates(probes[(p + static_cast<std::size_t>(t) * 37) % probes.size()], 5);
+          const auto& want = expected[(p + static_cast<std::size_t>(t) * 37) % probes.size()];
+          bool same = got.size() == want.size();
+          for (std::size_t x = 0; same && x < got.size(); ++x) {
+            same = got[x].index == want[x].index && got[x].probability == want[x].probability;
+          }
+          wrong[static_cast<std::size_t>(t)] += same ? 0 : 1;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 // Blocking on a NIK prefix of 12+ digits or a suffix of 10+ forces birth date and sex to
