@@ -140,7 +140,7 @@ namespace {
 // a zero significand with __builtin_clzll(0) (internal/diyfp.h; later releases return 0.0
 // before that point). The fuzzer found it. Such a number is zero, so before parsing, every
 // valid JSON number token of the form -?0(.0+)?([eE][+-]?digits)? other than a plain "0" is
-// rewritten in place as "0" padded with spaces (the same value; the hash chain is over the
+// rewritten in place as "0.0" (sign kept) padded with spaces (the same value; the hash chain is over the
 // values, not the text). A token that is not a JSON number ("0.", "0e") is left for the
 // parser to reject. With `out` null it only tells whether the line needs that (the usual answer is
 // no, and the line is then parsed without a copy); otherwise it rewrites *out, a copy.
@@ -190,10 +190,14 @@ bool neutralise_zero_numbers(std::string_view text, std::string* out) {
     // Whatever follows is left as it is: the parser converts the number before it looks at
     // the next character ("0E117fi" reached the bug too), and a number followed by spaces
     // and then that character is exactly as valid or invalid as before.
+    const std::size_t zero = i + (c == '-' ? 1 : 0);
+    if (j - zero == 3 && text[zero + 1] == '.') extra = false;  // "0.0" itself is fine
     if (extra) {
       if (out == nullptr) return true;
-      const std::size_t zero = i + (c == '-' ? 1 : 0);
-      for (std::size_t k = zero + 1; k < j; ++k) (*out)[k] = ' ';
+      // "0.0" and spaces: still a double, and "-0E5" keeps its sign (-0.0 must round-trip).
+      (*out)[zero + 1] = '.';
+      (*out)[zero + 2] = '0';
+      for (std::size_t k = zero + 3; k < j; ++k) (*out)[k] = ' ';
       changed = true;
     }
     i = j - 1;

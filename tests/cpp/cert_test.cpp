@@ -656,11 +656,27 @@ TEST(CertPersistence, ZeroSpelledWithExponentLoadsAsZero) {
   r.add_business(b);
   const std::string text = r.to_jsonl();
   ASSERT_NE(text.find("\"lat\":0.0"), std::string::npos);
-  for (const char* zero : {"0E179", "-0e+400", "0.000000000000000000000000", "0.0E-400", "0.00e0"}) {
+  for (const char* zero : {"0E179", "0e+400", "0.000000000000000000000000", "0.0E-400", "0.00e0"}) {
     std::string edited = text;
     edited.replace(edited.find("\"lat\":0.0") + 6, 3, zero);
     const cert::CertificateRegistry loaded = cert::CertificateRegistry::from_jsonl(edited);
     EXPECT_EQ(loaded.to_jsonl(), text) << zero;
+  }
+  // The sign of a zero is a value too: -0.0 spelled "-0E179" loads as -0.0, not 0.0.
+  cert::CertificateRegistry negative;
+  b.lat = -0.0;
+  negative.add_business(b);
+  const std::string negative_text = negative.to_jsonl();
+  ASSERT_NE(negative_text.find("\"lat\":-0.0"), std::string::npos);
+  for (const char* zero : {"-0E179", "-0.000000000000000000000000e-5", "-0.0"}) {
+    std::string edited = negative_text;
+    edited.replace(edited.find("\"lat\":-0.0") + 6, 4, zero);
+    EXPECT_EQ(cert::CertificateRegistry::from_jsonl(edited).to_jsonl(), negative_text) << zero;
+  }
+  {
+    std::string edited = negative_text;
+    edited.replace(edited.find("\"lat\":-0.0") + 6, 4, "0E179");
+    EXPECT_THROW(cert::CertificateRegistry::from_jsonl(edited), cert::CertificateError);
   }
   for (const char* other : {"1E-400", "0.5", "0.0E1x", "0E117fi", "0.000000000000000000000000x", "0.E5", "00E5", "0e"}) {
     std::string edited = text;
