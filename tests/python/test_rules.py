@@ -126,7 +126,7 @@ def test_conflicts_with_table():
     assert info.value.path == "rules[1].require"
     rs = sk.RuleSet.from_json(json.dumps(doc), conflicts=table)
     assert rs.evaluate(household(programs=["PKH"]), as_of=MAY).decision == "ineligible"
-    assert rs.evaluate(household(programs=["BPNT"]), as_of=MAY).decision == "eligible"
+    assert rs.evaluate(household(programs=["PRAKERJA"]), as_of=MAY).decision == "eligible"
 
 
 member = st.fixed_dictionaries({"nik": st.sampled_from(NIKS), "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31))})
