@@ -54,11 +54,28 @@ struct Scratch {
   double hint[2] = {0.0, 0.0};
 };
 
+/// What a batch carries from one query to the next (queries in space-filling-curve
+/// order): the previous point's sphere image and its k-th distance, when it had k answers.
+struct BatchSeed {
+  bool valid = false;
+  Vec3 sphere{};
+  double kth_m = 0.0;
+};
+
 struct CompiledFilter {
   std::int32_t min_free = 0;
   std::int64_t kind = -1;  // -1 any, -2 a kind no facility has
   bool include_closed = false;
 };
+
+/// Batches of at least this many points are answered in Hilbert order with seeded
+/// searches (knn_seeded), handed to the threads in chunks of kOrderedBatchChunk points.
+inline constexpr std::size_t kOrderedBatchMin = 2048;
+inline constexpr std::size_t kOrderedBatchChunk = 4096;
+
+/// The indices 0..n-1 ordered along a Hilbert curve over the points' bounding box in
+/// degrees (key computation on up to `threads` threads); empty when n < 2 or n >= 2^32.
+std::vector<std::uint32_t> hilbert_order(std::size_t n, const double* lats, const double* lons, unsigned threads);
 
 /// Empty when the facility is valid, else the reason.
 std::string facility_problem(const Facility& f);
@@ -325,6 +342,39 @@ struct FacilityIndex::Impl {
     gather_range(t, q, detail::ecef_search_chord2(dk), pred, sc);
     rank(qlat, qlon, k, sc.cands);
   }
+  // As knn, for a query that follows a nearby one in a batch. The previous query's k
+  // answers are at most kth_m from it and, by the triangle inequality of the geodesic
+  // distance, at most kth_m + d(previous, q) from q, d bounded above by the points' sphere
+  // images (distance_upper_bound); so one range query over the chord that can hold that
+  // distance finds the k nearest, with no growing radius. Exactness does not rest on that
+  // argument: the answer is kept only when its k-th distance lies within the range
+  // searched (the rule knn's second pass relies on), else knn answers afresh (filters can
+  // change under a batch: beds are reserved concurrently).
+  template <typename Pred>
+  void knn_seeded(const detail::Tree* t, double qlat, double qlon, std::size_t k, const Pred& pred,
+                  detail::BatchSeed& seed, detail::Scratch& sc) const {
+    detail::Vec3 sphere;
+    const detail::Vec3 q = detail::ecef_unit(qlat, qlon, &sphere);
+    if (seed.valid) {
+      const double slack = detail::distance_slack(seed.kth_m);
+      const double reach = seed.kth_m + 2.0 * slack + detail::distance_upper_bound(detail::chord2(sphere, seed.sphere));
+      sc.cands.clear();
+      const std::size_t found = gather_ball(t != nullptr ? *t : points, q, detail::ecef_search_chord2(reach), pred, sc);
+      if (found >= k) {
+        rank(qlat, qlon, k, sc.cands);
+        if (sc.cands[k - 1].distance <= reach) {
+          seed.sphere = sphere;
+          seed.kth_m = sc.cands[k - 1].distance;
+          return;
+        }
+      }
+    }
+    knn(t, qlat, qlon, k, pred, sc);
+    seed.valid = sc.cands.size() >= k && k > 0;
+    seed.sphere = sphere;
+    seed.kth_m = seed.valid ? sc.cands[k - 1].distance : 0.0;
+  }
+
   template <typename Pred>
   void knn(double qlat, double qlon, std::size_t k, const Pred& pred, detail::Scratch& sc) const {
     knn(nullptr, qlat, qlon, k, pred, sc);
