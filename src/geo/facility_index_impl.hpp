@@ -55,12 +55,26 @@ struct Scratch {
 };
 
 /// What a batch carries from one query to the next (queries in space-filling-curve
-/// order): the previous point's sphere image and its k-th distance, when it had k answers.
+/// order): the previous point's sphere image and its k-th distance, when it had k answers;
+/// and the facilities passing the filter within chord `radius` of `center` as one rtree
+/// range query found them, which answer the following queries whose search ball lies
+/// inside that one without another walk of the tree.
 struct BatchSeed {
   bool valid = false;
   Vec3 sphere{};
   double kth_m = 0.0;
+  struct Entry {
+    double x, y, z;
+    std::uint32_t slot;
+  };
+  bool cached = false;
+  Vec3 center{};
+  double radius = 0.0;
+  std::vector<Entry> entries;
 };
+
+/// The ball a batch caches is this many times the search radius that filled it.
+inline constexpr double kBatchCacheScale = 2.0;
 
 struct CompiledFilter {
   std::int32_t min_free = 0;
@@ -72,6 +86,10 @@ struct CompiledFilter {
 /// searches (knn_seeded), handed to the threads in chunks of kOrderedBatchChunk points.
 inline constexpr std::size_t kOrderedBatchMin = 2048;
 inline constexpr std::size_t kOrderedBatchChunk = 4096;
+
+/// Position of (x, y), each below 2^bits (bits <= 16), along a Hilbert curve over the
+/// 2^bits x 2^bits grid.
+std::uint32_t hilbert_key(std::uint32_t x, std::uint32_t y, int bits);
 
 /// The indices 0..n-1 ordered along a Hilbert curve over the points' bounding box in
 /// degrees (key computation on up to `threads` threads); empty when n < 2 or n >= 2^32.
@@ -138,6 +156,8 @@ struct FacilityIndex::Impl {
 
   bool use_tree() const { return alive_count >= linear_below; }
 
+  static constexpr double kWholeChord = 2.5;  // a chord (units of a) that covers the whole ellipsoid
+
   bool should_be_free(std::uint32_t s) const {
     return alive[s] != 0 && open[s] != 0 && capacity[s] - occupied[s].load(std::memory_order_acquire) > 0;
   }
@@ -197,6 +217,17 @@ struct FacilityIndex::Impl {
   static std::size_t gather_ball(const detail::Tree& tree, const detail::Vec3& q, double r2, const Pred& pred,
                                  detail::Scratch& sc) {
     const std::size_t before = sc.cands.size();
+    query_ball(tree, q, r2, pred,
+               [&sc](const detail::TreeValue& v, double c2) { sc.cands.push_back({v.second, c2, 0.0, 0}); });
+    return sc.cands.size() - before;
+  }
+
+  // Calls take(value, squared chord) for every passing facility in `tree` within squared
+  // chord r2 of q: one rtree query, the box of half-side sqrt(r2) in the index and the
+  // sphere test and the filter in bgi::satisfies.
+  template <typename Pred, typename Take>
+  static void query_ball(const detail::Tree& tree, const detail::Vec3& q, double r2, const Pred& pred,
+                         const Take& take) {
     const double r = std::sqrt(r2);
     const detail::TreeBox box(detail::TreePoint(q[0] - r, q[1] - r, q[2] - r),
                               detail::TreePoint(q[0] + r, q[1] + r, q[2] + r));
@@ -204,12 +235,11 @@ struct FacilityIndex::Impl {
       const double dx = detail::bg::get<0>(v.first) - q[0], dy = detail::bg::get<1>(v.first) - q[1], dz = detail::bg::get<2>(v.first) - q[2];
       return dx * dx + dy * dy + dz * dz;
     };
-    auto push = [&sc, &c2_of](const detail::TreeValue& v) { sc.cands.push_back({v.second, c2_of(v), 0.0, 0}); };
+    auto push = [&take, &c2_of](const detail::TreeValue& v) { take(v, c2_of(v)); };
     tree.query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
                  return c2_of(v) <= r2 && pred(v.second);
                }),
                CallbackOut<decltype(push)>{&push});
-    return sc.cands.size() - before;
   }
 
   // The `want` passing facilities nearest to q by chord, by linear scan (all of them when
@@ -319,17 +349,16 @@ struct FacilityIndex::Impl {
       sc.hint_owner[which] = this;
       sc.hint[which] = density_radius(tree);
     }
-    constexpr double kWhole = 2.5;  // a chord (units of a) that covers the whole ellipsoid
     const double root_want = std::sqrt(static_cast<double>(want));
-    double r = std::min(kWhole, sc.hint[which] * root_want * 1.4);
+    double r = std::min(kWholeChord, sc.hint[which] * root_want * 1.4);
     std::size_t found = 0;
     for (;;) {
       sc.cands.clear();
       found = gather_ball(tree, q, r * r, pred, sc);
-      if (found >= want || r >= kWhole) break;
+      if (found >= want || r >= kWholeChord) break;
       // Counts grow with the area, r^2: aim at twice the number wanted.
       const double grow = found == 0 ? 4.0 : std::sqrt(2.0 * static_cast<double>(want) / static_cast<double>(found));
-      r = std::min(kWhole, r * std::max(grow, 1.25));
+      r = std::min(kWholeChord, r * std::max(grow, 1.25));
     }
     if (found > 0) {
       const double estimate = r / std::sqrt(static_cast<double>(found));
@@ -358,8 +387,31 @@ struct FacilityIndex::Impl {
     if (seed.valid) {
       const double slack = detail::distance_slack(seed.kth_m);
       const double reach = seed.kth_m + 2.0 * slack + detail::distance_upper_bound(detail::chord2(sphere, seed.sphere));
+      const double r2 = detail::ecef_search_chord2(reach);
+      const double r = std::sqrt(r2);
+      // The cached ball holds every facility within chord r of q when |q - center| + r
+      // is within its radius (the triangle inequality in space; 1e-12 a, 6 micrometres,
+      // covers the rounding of these chords many times over).
+      const bool covered = seed.cached && (seed.radius >= kWholeChord ||
+                                           std::sqrt(detail::chord2(q, seed.center)) + r <= seed.radius - 1e-12);
+      if (!covered) {
+        seed.cached = true;
+        seed.center = q;
+        seed.radius = std::min(kWholeChord, r * detail::kBatchCacheScale);
+        seed.entries.clear();
+        query_ball(t != nullptr ? *t : points, q, seed.radius * seed.radius, pred,
+                   [&seed](const detail::TreeValue& v, double) {
+                     seed.entries.push_back({detail::bg::get<0>(v.first), detail::bg::get<1>(v.first),
+                                             detail::bg::get<2>(v.first), v.second});
+                   });
+      }
       sc.cands.clear();
-      const std::size_t found = gather_ball(t != nullptr ? *t : points, q, detail::ecef_search_chord2(reach), pred, sc);
+      for (const auto& e : seed.entries) {
+        const double dx = e.x - q[0], dy = e.y - q[1], dz = e.z - q[2];
+        const double c2 = dx * dx + dy * dy + dz * dz;
+        if (c2 <= r2) sc.cands.push_back({e.slot, c2, 0.0, 0});
+      }
+      const std::size_t found = sc.cands.size();
       if (found >= k) {
         rank(qlat, qlon, k, sc.cands);
         if (sc.cands[k - 1].distance <= reach) {
