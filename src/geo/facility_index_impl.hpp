@@ -373,12 +373,16 @@ struct FacilityIndex::Impl {
   }
   // As knn, for a query that follows a nearby one in a batch. The previous query's k
   // answers are at most kth_m from it and, by the triangle inequality of the geodesic
-  // distance, at most kth_m + d(previous, q) from q, d bounded above by the points' sphere
-  // images (distance_upper_bound); so one range query over the chord that can hold that
-  // distance finds the k nearest, with no growing radius. Exactness does not rest on that
-  // argument: the answer is kept only when its k-th distance lies within the range
-  // searched (the rule knn's second pass relies on), else knn answers afresh (filters can
-  // change under a batch: beds are reserved concurrently).
+  // distance, at most reach = kth_m + d(previous, q) from q, d bounded above by the points'
+  // sphere images (distance_upper_bound); so the passing facilities within the chord that
+  // can hold reach include the k nearest, with no growing radius. They are taken from the
+  // seed's cached ball when the search ball lies inside it, else from one rtree range query
+  // of twice the search radius, which becomes the cached ball. Exactness does not rest on
+  // the triangle argument: the answer is kept only when its k-th distance is at most reach
+  // (every facility outside the search ball is farther: the rule knn's second pass relies
+  // on), else knn answers afresh. The cached ball's filter is evaluated when it is filled:
+  // with beds reserved or released during a batch, an answer reflects the bed counts at
+  // some moment during the batch, as before.
   template <typename Pred>
   void knn_seeded(const detail::Tree* t, double qlat, double qlon, std::size_t k, const Pred& pred,
                   detail::BatchSeed& seed, detail::Scratch& sc) const {
