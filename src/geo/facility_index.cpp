@@ -453,9 +453,7 @@ void parallel_for(std::size_t n, unsigned threads, std::size_t min_chunk, const 
     if (e) std::rethrow_exception(e);
   }
 }
-}  // namespace
 
-namespace {
 // Runs body(begin, end) over [0, n) in chunks of `chunk` handed out in order to up to
 // `threads` threads (0: all cores) as each finishes its last, so that a thread slowed by
 // other work on a shared machine does not hold up the batch; rethrows the first failure.
@@ -598,9 +596,9 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
     });
     return;
   }
-  // Queries in Hilbert order, so that each one's search is seeded by the previous one's
-  // answer (knn_seeded: one range query, no growing radius) and touches the nodes and
-  // facilities that the previous one just brought into cache.
+  // Points in Hilbert order, so that each one's search is seeded by the previous one's
+  // answer and mostly served from the thread's cached ball (knn_seeded: no growing radius,
+  // one rtree range query for a run of neighbouring points).
   const std::vector<std::uint32_t> order = detail::hilbert_order(n, lats, lons, threads);
   constexpr std::size_t kAhead = 8;
   parallel_chunks(n, threads, detail::kOrderedBatchChunk, [&](std::size_t begin, std::size_t end) {

@@ -269,6 +269,30 @@ TEST(GeoDistance, LowerBoundHolds) {
   }
 }
 
+TEST(GeoDistance, UpperBoundHolds) {
+  // The batch's seed: d <= a / sqrt(1 - e^2) * theta, theta the angle between the points'
+  // images on the unit sphere; checked over random pairs, near and far, poles included.
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0), u(-1.0, 1.0);
+  for (int i = 0; i < 40000; ++i) {
+    const double lat1 = lat(rng), lon1 = lon(rng);
+    double lat2 = lat(rng), lon2 = lon(rng);
+    if (i % 2 == 0) {  // nearby
+      lat2 = std::clamp(lat1 + 0.05 * u(rng), -90.0, 90.0);
+      lon2 = std::clamp(lon1 + 0.05 * u(rng), -180.0, 180.0);
+    }
+    const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // Vincenty is unreliable near antipodes
+    const double d = wgs84_distance(lat1, lon1, lat2, lon2);
+    detail::Vec3 sa, sb;
+    detail::ecef_unit(lat1, lon1, &sa);
+    detail::ecef_unit(lat2, lon2, &sb);
+    ASSERT_EQ(sa, a);
+    EXPECT_LE(d, detail::distance_upper_bound(detail::chord2(sa, sb)) + 1e-4)
+        << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
+  }
+}
+
 // ---- queries equal a linear scan ------------------------------------------------------
 
 class GeoProperty : public ::testing::TestWithParam<std::tuple<std::size_t, double>> {};
