@@ -3,11 +3,14 @@
 1,000,000 query points over 10,000 houses (Banyuwangi regency), nearest house (k = 1):
   smartkampung   FacilityIndex.nearest_batch (exact WGS84, open filter, all cores)
   numpy          brute force on precomputed unit vectors (dot product, in chunks)
-  cKDTree        scipy.spatial.cKDTree on unit vectors (no filter, no ellipsoid)
+  cKDTree        scipy.spatial.cKDTree on unit vectors (no filter, no ellipsoid; workers=-1,
+                 all cores, as smartkampung)
   BallTree       scikit-learn BallTree, haversine metric
   rtree          the rtree package (libspatialindex), nearest in degrees
 Prints each one's median time over the repetitions and its agreement with smartkampung's
-answer (the fraction of points given the same house).
+answer (the fraction of points given the same house); then smartkampung and cKDTree
+alternating round by round, wall and process CPU time (the numpy, BallTree and rtree peers
+run on one core).
 
 Peers are installed for this script only:  pip install scipy scikit-learn rtree
 Run:  PYTHONPATH=build/python python bench/compare_geo.py [--points 1000000] [--houses 10000]
