@@ -9,8 +9,8 @@
   rtree          the rtree package (libspatialindex), nearest in degrees
 Prints each one's median time over the repetitions and its agreement with smartkampung's
 answer (the fraction of points given the same house); then smartkampung and cKDTree
-alternating round by round, wall and process CPU time (the numpy, BallTree and rtree peers
-run on one core).
+alternating round by round, wall and process CPU time (BallTree and rtree run on one core,
+numpy's matrix products on OpenBLAS's threads).
 
 Peers are installed for this script only:  pip install scipy scikit-learn rtree
 Run:  PYTHONPATH=build/python python bench/compare_geo.py [--points 1000000] [--houses 10000]
@@ -110,7 +110,8 @@ def main():
 
     base = results["smartkampung nearest_batch"][0]
     print(f"{args.points:,} queries over {args.houses:,} houses, median of {args.repeat}; "
-          f"nearest_batch and cKDTree (workers=-1) on all {os.cpu_count()} cores, the others on one; "
+          f"nearest_batch and cKDTree (workers=-1) on all {os.cpu_count()} cores, "
+          f"BallTree and rtree on one, numpy as its BLAS threads; "
           f"1-minute load average at start {load_start:.1f}, now {os.getloadavg()[0]:.1f}")
     print(f"{'method':40s} {'seconds':>9s} {'vs sk':>7s} {'agreement':>10s}")
     for name, r in results.items():
