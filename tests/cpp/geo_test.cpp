@@ -795,7 +795,7 @@ TEST(GeoBeds, FreeBedTreeConsistentAfterConcurrentTransitions) {
   check_queries(index.facilities(), index, rng, Region::kBanyuwangi, 60);
 }
 
-TEST(GeoBeds, OrderedBatchWhileBedsChange) {
+TEST(GeoBeds, OrderedBatchDuringConcurrentReservations) {
   // Ordered batches with a free-bed filter while other threads reserve and release: every
   // row holds distinct houses, nearest first, each at its true distance from the point.
   std::mt19937_64 rng(31);
