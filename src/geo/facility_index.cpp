@@ -601,7 +601,9 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
   // one rtree range query for a run of neighbouring points).
   const std::vector<std::uint32_t> order = detail::hilbert_order(n, lats, lons, threads);
   constexpr std::size_t kAhead = 8;
-  parallel_chunks(n, threads, detail::kOrderedBatchChunk, [&](std::size_t begin, std::size_t end) {
+  const std::size_t cores = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t chunk = std::clamp<std::size_t>(n / (8 * cores), 256, detail::kOrderedBatchChunk);
+  parallel_chunks(n, threads, chunk, [&](std::size_t begin, std::size_t end) {
     Scratch& scratch = thread_scratch();
     detail::BatchSeed seed;
     for (std::size_t p = begin; p < end; ++p) {

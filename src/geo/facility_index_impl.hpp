@@ -83,7 +83,8 @@ struct CompiledFilter {
 };
 
 /// Batches of at least this many points are answered in Hilbert order with seeded
-/// searches (knn_seeded), handed to the threads in chunks of kOrderedBatchChunk points.
+/// searches (knn_seeded), handed to the threads in chunks of up to kOrderedBatchChunk points
+/// (at least 8 a thread).
 inline constexpr std::size_t kOrderedBatchMin = 2048;
 inline constexpr std::size_t kOrderedBatchChunk = 4096;
 
@@ -388,9 +389,12 @@ struct FacilityIndex::Impl {
                   detail::BatchSeed& seed, detail::Scratch& sc) const {
     detail::Vec3 sphere;
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon, &sphere);
-    if (seed.valid) {
+    const double step = seed.valid ? detail::distance_upper_bound(detail::chord2(sphere, seed.sphere)) : 0.0;
+    // A step longer than the k-th distance (points sparser than the facilities) would make
+    // the ball hold many times k facilities: the growing search is cheaper then.
+    if (seed.valid && step <= seed.kth_m) {
       const double slack = detail::distance_slack(seed.kth_m);
-      const double reach = seed.kth_m + 2.0 * slack + detail::distance_upper_bound(detail::chord2(sphere, seed.sphere));
+      const double reach = seed.kth_m + 2.0 * slack + step;
       const double r2 = detail::ecef_search_chord2(reach);
       const double r = std::sqrt(r2);
       // The cached ball holds every facility within chord r of q when |q - center| + r
