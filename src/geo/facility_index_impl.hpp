@@ -63,6 +63,7 @@ struct BatchSeed {
   bool valid = false;
   Vec3 sphere{};
   double kth_m = 0.0;
+  double kth_mean = 0.0;  // running mean of the k-th distances
   struct Entry {
     double x, y, z;
     std::uint32_t slot;
@@ -390,9 +391,11 @@ struct FacilityIndex::Impl {
     detail::Vec3 sphere;
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon, &sphere);
     const double step = seed.valid ? detail::distance_upper_bound(detail::chord2(sphere, seed.sphere)) : 0.0;
-    // A step longer than the k-th distance (points sparser than the facilities) would make
-    // the ball hold many times k facilities: the growing search is cheaper then.
-    if (seed.valid && step <= seed.kth_m) {
+    // A step longer than the k-th distances (points sparser than the facilities) would make
+    // the ball hold many times k facilities: the growing search is cheaper then. The scale
+    // is the larger of the last k-th distance and their running mean (one point next to a
+    // facility does not end the seeding).
+    if (seed.valid && step <= std::max(seed.kth_m, seed.kth_mean)) {
       const double slack = detail::distance_slack(seed.kth_m);
       const double reach = seed.kth_m + 2.0 * slack + step;
       const double r2 = detail::ecef_search_chord2(reach);
@@ -425,6 +428,7 @@ struct FacilityIndex::Impl {
         if (sc.cands[k - 1].distance <= reach) {
           seed.sphere = sphere;
           seed.kth_m = sc.cands[k - 1].distance;
+          seed.kth_mean += 0.125 * (seed.kth_m - seed.kth_mean);
           return;
         }
       }
@@ -433,6 +437,7 @@ struct FacilityIndex::Impl {
     seed.valid = sc.cands.size() >= k && k > 0;
     seed.sphere = sphere;
     seed.kth_m = seed.valid ? sc.cands[k - 1].distance : 0.0;
+    seed.kth_mean += 0.125 * (seed.kth_m - seed.kth_mean);
   }
 
   template <typename Pred>
