@@ -7,8 +7,10 @@
 //   BM_Nearest5_Latency  the index again, each query timed alone: p50_us / p99_us counters
 //   BM_Nearest5/GeoRtree Boost.Geometry rtree in its geographic CS with the filter in the
 //                        query (bgi::satisfies), then Vincenty on its 5 answers
-// over 100 .. 1,000,000 houses and 1% / 50% / 100% of houses with a free bed; and the
-// assignment of 10,000 residents into 1,000 houses (greedy, optimal with k = 20).
+// over 100 .. 1,000,000 houses and 1% / 50% / 100% of houses with a free bed; a batch of
+// 2^18 points over 10,000 houses (BM_NearestBatch, k = 1) against the same points one at a
+// time (BM_NearestBatch_Loop); and the assignment of 10,000 residents into 1,000 houses
+// (greedy, optimal with k = 20).
 //
 //   build-bench/bench/bench_geo --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <smartkampung/geo.hpp>
@@ -239,6 +241,49 @@ void BM_Nearest5_Latency(benchmark::State& state) {
   state.counters["p99_us"] = at(0.99);
 }
 BENCHMARK(BM_Nearest5_Latency)->Apply(sizes);
+
+// A batch as bench/compare_geo.py runs it from Python: k = 1, no bed filter, 10,000 houses,
+// 2^18 random points a call, on `threads` threads (0: all cores); process CPU time and wall
+// time. Its baseline, BM_NearestBatch_Loop, answers the same points with nearest() one at a
+// time on one thread (the batch did the same per point before it ordered them).
+const std::pair<std::vector<double>, std::vector<double>>& batch_points() {
+  static const auto points = [] {
+    std::pair<std::vector<double>, std::vector<double>> out;
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> lat(-8.8, -7.7), lon(113.8, 114.6);
+    for (int i = 0; i < (1 << 18); ++i) {
+      out.first.push_back(lat(rng));
+      out.second.push_back(lon(rng));
+    }
+    return out;
+  }();
+  return points;
+}
+
+void BM_NearestBatch(benchmark::State& state) {
+  const Data& d = data(10000, 100);
+  const auto& [lats, lons] = batch_points();
+  const std::size_t n = lats.size();
+  std::vector<std::int64_t> ids(n);
+  std::vector<double> dists(n);
+  for (auto _ : state) {
+    d.index->nearest_batch(n, lats.data(), lons.data(), 1, Filter{}, ids.data(), dists.data(),
+                           static_cast<unsigned>(state.range(0)));
+    benchmark::DoNotOptimize(ids.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_NearestBatch)->Arg(1)->Arg(0)->ArgName("threads")->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
+
+void BM_NearestBatch_Loop(benchmark::State& state) {
+  const Data& d = data(10000, 100);
+  const auto& [lats, lons] = batch_points();
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < lats.size(); ++i) benchmark::DoNotOptimize(d.index->nearest(lats[i], lons[i], 1));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lats.size()));
+}
+BENCHMARK(BM_NearestBatch_Loop)->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
 
 // Crossover for the linear scan threshold: the tree against the scan at small sizes.
 void small_sizes(benchmark::internal::Benchmark* b) {

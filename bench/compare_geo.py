@@ -3,17 +3,21 @@
 1,000,000 query points over 10,000 houses (Banyuwangi regency), nearest house (k = 1):
   smartkampung   FacilityIndex.nearest_batch (exact WGS84, open filter, all cores)
   numpy          brute force on precomputed unit vectors (dot product, in chunks)
-  cKDTree        scipy.spatial.cKDTree on unit vectors (no filter, no ellipsoid)
+  cKDTree        scipy.spatial.cKDTree on unit vectors (no filter, no ellipsoid; workers=-1,
+                 all cores, as smartkampung)
   BallTree       scikit-learn BallTree, haversine metric
   rtree          the rtree package (libspatialindex), nearest in degrees
 Prints each one's median time over the repetitions and its agreement with smartkampung's
-answer (the fraction of points given the same house).
+answer (the fraction of points given the same house); then smartkampung and cKDTree
+alternating round by round, wall and process CPU time (BallTree and rtree run on one core,
+numpy's matrix products on OpenBLAS's threads).
 
 Peers are installed for this script only:  pip install scipy scikit-learn rtree
 Run:  PYTHONPATH=build/python python bench/compare_geo.py [--points 1000000] [--houses 10000]
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -43,6 +47,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rtree-points", type=int, default=100_000, help="rtree is slow: timed on fewer, scaled")
     args = ap.parse_args()
+    load_start = os.getloadavg()[0]
 
     rng = np.random.default_rng(1)
     hl = rng.uniform(-8.8, -7.7, args.houses)
@@ -104,7 +109,10 @@ def main():
         results["rtree (libspatialindex, degrees)"] = None
 
     base = results["smartkampung nearest_batch"][0]
-    print(f"{args.points:,} queries over {args.houses:,} houses, median of {args.repeat}")
+    print(f"{args.points:,} queries over {args.houses:,} houses, median of {args.repeat}; "
+          f"nearest_batch and cKDTree (workers=-1) on all {os.cpu_count()} cores, "
+          f"BallTree and rtree on one, numpy as its BLAS threads; "
+          f"1-minute load average at start {load_start:.1f}, now {os.getloadavg()[0]:.1f}")
     print(f"{'method':40s} {'seconds':>9s} {'vs sk':>7s} {'agreement':>10s}")
     for name, r in results.items():
         if r is None:
@@ -118,17 +126,24 @@ def main():
         from scipy.spatial import cKDTree
 
         tree = cKDTree(hv)
-        mine, theirs = [], []
+        mine, theirs, mine_cpu, theirs_cpu = [], [], [], []
         for _ in range(max(5, args.repeat)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             idx.nearest_batch(ql, qn, k=1)
             mine.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
+            mine_cpu.append(time.process_time() - c0)
+            t0, c0 = time.perf_counter(), time.process_time()
             tree.query(qv, k=1, workers=-1)
             theirs.append(time.perf_counter() - t0)
+            theirs_cpu.append(time.process_time() - c0)
         m, c = statistics.median(mine), statistics.median(theirs)
+        mc, cc = statistics.median(mine_cpu), statistics.median(theirs_cpu)
         print(f"alternating, median of {len(mine)}: smartkampung {m:.3f} s, cKDTree {c:.3f} s, "
               f"smartkampung / cKDTree = {m / c:.2f}")
+        # CPU time of the process (all its threads): on a loaded machine, wall time also
+        # measures how much of the cores each got.
+        print(f"alternating, process CPU time, median of {len(mine)}: smartkampung {mc:.3f} s, "
+              f"cKDTree {cc:.3f} s, smartkampung / cKDTree = {mc / cc:.2f}")
     except ImportError:
         pass
 

@@ -54,11 +54,48 @@ struct Scratch {
   double hint[2] = {0.0, 0.0};
 };
 
+/// What a batch carries from one query to the next (queries in space-filling-curve
+/// order): the previous point's sphere image and its k-th distance, when it had k answers;
+/// and the facilities passing the filter within chord `radius` of `center` as one rtree
+/// range query found them, which answer the following queries whose search ball lies
+/// inside that one without another walk of the tree.
+struct BatchSeed {
+  bool valid = false;
+  Vec3 sphere{};
+  double kth_m = 0.0;
+  double kth_mean = 0.0;  // running mean of the k-th distances
+  struct Entry {
+    double x, y, z;
+    std::uint32_t slot;
+  };
+  bool cached = false;
+  Vec3 center{};
+  double radius = 0.0;
+  std::vector<Entry> entries;
+};
+
+/// The ball a batch caches is this many times the search radius that filled it.
+inline constexpr double kBatchCacheScale = 2.0;
+
 struct CompiledFilter {
   std::int32_t min_free = 0;
   std::int64_t kind = -1;  // -1 any, -2 a kind no facility has
   bool include_closed = false;
 };
+
+/// Batches of at least this many points are answered in Hilbert order with seeded
+/// searches (knn_seeded), handed to the threads in chunks of up to kOrderedBatchChunk points
+/// (at least 8 a thread).
+inline constexpr std::size_t kOrderedBatchMin = 2048;
+inline constexpr std::size_t kOrderedBatchChunk = 4096;
+
+/// Position of (x, y), each below 2^bits (bits <= 16), along a Hilbert curve over the
+/// 2^bits x 2^bits grid.
+std::uint32_t hilbert_key(std::uint32_t x, std::uint32_t y, int bits);
+
+/// The indices 0..n-1 ordered along a Hilbert curve over the points' bounding box in
+/// degrees (key computation on up to `threads` threads); empty when n < 2 or n >= 2^32.
+std::vector<std::uint32_t> hilbert_order(std::size_t n, const double* lats, const double* lons, unsigned threads);
 
 /// Empty when the facility is valid, else the reason.
 std::string facility_problem(const Facility& f);
@@ -121,6 +158,8 @@ struct FacilityIndex::Impl {
 
   bool use_tree() const { return alive_count >= linear_below; }
 
+  static constexpr double kWholeChord = 2.5;  // a chord (units of a) that covers the whole ellipsoid
+
   bool should_be_free(std::uint32_t s) const {
     return alive[s] != 0 && open[s] != 0 && capacity[s] - occupied[s].load(std::memory_order_acquire) > 0;
   }
@@ -180,6 +219,17 @@ struct FacilityIndex::Impl {
   static std::size_t gather_ball(const detail::Tree& tree, const detail::Vec3& q, double r2, const Pred& pred,
                                  detail::Scratch& sc) {
     const std::size_t before = sc.cands.size();
+    query_ball(tree, q, r2, pred,
+               [&sc](const detail::TreeValue& v, double c2) { sc.cands.push_back({v.second, c2, 0.0, 0}); });
+    return sc.cands.size() - before;
+  }
+
+  // Calls take(value, squared chord) for every passing facility in `tree` within squared
+  // chord r2 of q: one rtree query, the box of half-side sqrt(r2) in the index and the
+  // sphere test and the filter in bgi::satisfies.
+  template <typename Pred, typename Take>
+  static void query_ball(const detail::Tree& tree, const detail::Vec3& q, double r2, const Pred& pred,
+                         const Take& take) {
     const double r = std::sqrt(r2);
     const detail::TreeBox box(detail::TreePoint(q[0] - r, q[1] - r, q[2] - r),
                               detail::TreePoint(q[0] + r, q[1] + r, q[2] + r));
@@ -187,12 +237,11 @@ struct FacilityIndex::Impl {
       const double dx = detail::bg::get<0>(v.first) - q[0], dy = detail::bg::get<1>(v.first) - q[1], dz = detail::bg::get<2>(v.first) - q[2];
       return dx * dx + dy * dy + dz * dz;
     };
-    auto push = [&sc, &c2_of](const detail::TreeValue& v) { sc.cands.push_back({v.second, c2_of(v), 0.0, 0}); };
+    auto push = [&take, &c2_of](const detail::TreeValue& v) { take(v, c2_of(v)); };
     tree.query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
                  return c2_of(v) <= r2 && pred(v.second);
                }),
                CallbackOut<decltype(push)>{&push});
-    return sc.cands.size() - before;
   }
 
   // The `want` passing facilities nearest to q by chord, by linear scan (all of them when
@@ -302,17 +351,16 @@ struct FacilityIndex::Impl {
       sc.hint_owner[which] = this;
       sc.hint[which] = density_radius(tree);
     }
-    constexpr double kWhole = 2.5;  // a chord (units of a) that covers the whole ellipsoid
     const double root_want = std::sqrt(static_cast<double>(want));
-    double r = std::min(kWhole, sc.hint[which] * root_want * 1.4);
+    double r = std::min(kWholeChord, sc.hint[which] * root_want * 1.4);
     std::size_t found = 0;
     for (;;) {
       sc.cands.clear();
       found = gather_ball(tree, q, r * r, pred, sc);
-      if (found >= want || r >= kWhole) break;
+      if (found >= want || r >= kWholeChord) break;
       // Counts grow with the area, r^2: aim at twice the number wanted.
       const double grow = found == 0 ? 4.0 : std::sqrt(2.0 * static_cast<double>(want) / static_cast<double>(found));
-      r = std::min(kWhole, r * std::max(grow, 1.25));
+      r = std::min(kWholeChord, r * std::max(grow, 1.25));
     }
     if (found > 0) {
       const double estimate = r / std::sqrt(static_cast<double>(found));
@@ -325,6 +373,73 @@ struct FacilityIndex::Impl {
     gather_range(t, q, detail::ecef_search_chord2(dk), pred, sc);
     rank(qlat, qlon, k, sc.cands);
   }
+  // As knn, for a query that follows a nearby one in a batch. The previous query's k
+  // answers are at most kth_m from it and, by the triangle inequality of the geodesic
+  // distance, at most reach = kth_m + d(previous, q) from q, d bounded above by the points'
+  // sphere images (distance_upper_bound); so the passing facilities within the chord that
+  // can hold reach include the k nearest, with no growing radius. They are taken from the
+  // seed's cached ball when the search ball lies inside it, else from one rtree range query
+  // of twice the search radius, which becomes the cached ball. Exactness does not rest on
+  // the triangle argument: the answer is kept only when its k-th distance is at most reach
+  // (every facility outside the search ball is farther: the rule knn's second pass relies
+  // on), else knn answers afresh. The cached ball's filter is evaluated when it is filled:
+  // with beds reserved or released during a batch, an answer reflects the bed counts at
+  // some moment during the batch, as before.
+  template <typename Pred>
+  void knn_seeded(const detail::Tree* t, double qlat, double qlon, std::size_t k, const Pred& pred,
+                  detail::BatchSeed& seed, detail::Scratch& sc) const {
+    detail::Vec3 sphere;
+    const detail::Vec3 q = detail::ecef_unit(qlat, qlon, &sphere);
+    const double step = seed.valid ? detail::distance_upper_bound(detail::chord2(sphere, seed.sphere)) : 0.0;
+    // A step longer than the k-th distances (points sparser than the facilities) would make
+    // the ball hold many times k facilities: the growing search is cheaper then. The scale
+    // is the larger of the last k-th distance and their running mean (one point next to a
+    // facility does not end the seeding).
+    if (seed.valid && step <= std::max(seed.kth_m, seed.kth_mean)) {
+      const double slack = detail::distance_slack(seed.kth_m);
+      const double reach = seed.kth_m + 2.0 * slack + step;
+      const double r2 = detail::ecef_search_chord2(reach);
+      const double r = std::sqrt(r2);
+      // The cached ball holds every facility within chord r of q when |q - center| + r
+      // is within its radius (the triangle inequality in space; 1e-12 a, 6 micrometres,
+      // covers the rounding of these chords many times over).
+      const bool covered = seed.cached && (seed.radius >= kWholeChord ||
+                                           std::sqrt(detail::chord2(q, seed.center)) + r <= seed.radius - 1e-12);
+      if (!covered) {
+        seed.cached = true;
+        seed.center = q;
+        seed.radius = std::min(kWholeChord, r * detail::kBatchCacheScale);
+        seed.entries.clear();
+        query_ball(t != nullptr ? *t : points, q, seed.radius * seed.radius, pred,
+                   [&seed](const detail::TreeValue& v, double) {
+                     seed.entries.push_back({detail::bg::get<0>(v.first), detail::bg::get<1>(v.first),
+                                             detail::bg::get<2>(v.first), v.second});
+                   });
+      }
+      sc.cands.clear();
+      for (const auto& e : seed.entries) {
+        const double dx = e.x - q[0], dy = e.y - q[1], dz = e.z - q[2];
+        const double c2 = dx * dx + dy * dy + dz * dz;
+        if (c2 <= r2) sc.cands.push_back({e.slot, c2, 0.0, 0});
+      }
+      const std::size_t found = sc.cands.size();
+      if (found >= k) {
+        rank(qlat, qlon, k, sc.cands);
+        if (sc.cands[k - 1].distance <= reach) {
+          seed.sphere = sphere;
+          seed.kth_m = sc.cands[k - 1].distance;
+          seed.kth_mean += 0.125 * (seed.kth_m - seed.kth_mean);
+          return;
+        }
+      }
+    }
+    knn(t, qlat, qlon, k, pred, sc);
+    seed.valid = sc.cands.size() >= k && k > 0;
+    seed.sphere = sphere;
+    seed.kth_m = seed.valid ? sc.cands[k - 1].distance : 0.0;
+    seed.kth_mean += 0.125 * (seed.kth_m - seed.kth_mean);
+  }
+
   template <typename Pred>
   void knn(double qlat, double qlon, std::size_t k, const Pred& pred, detail::Scratch& sc) const {
     knn(nullptr, qlat, qlon, k, pred, sc);

@@ -69,12 +69,23 @@ inline bool beyond(double c2, double d_m) {
 // between houses the bound is nearly exact (d - chord is about d^3 / 24R^2: 0.1 mm at
 // 5 km), so the chord orders candidates almost as Vincenty does and prunes nearly all of
 // the Vincenty calls.
-inline Vec3 ecef_unit(double lat_deg, double lon_deg) {
+inline Vec3 ecef_unit(double lat_deg, double lon_deg, Vec3* sphere = nullptr) {
   const double phi = lat_deg * kDegToRad;
   const double lam = lon_deg * kDegToRad;
   const double s = std::sin(phi), c = std::cos(phi);
+  const double cos_lam = std::cos(lam), sin_lam = std::sin(lam);
+  if (sphere != nullptr) *sphere = {c * cos_lam, c * sin_lam, s};  // as unit_vector
   const double n = 1.0 / std::sqrt(1.0 - kE2 * s * s);  // prime vertical radius / a
-  return {n * c * std::cos(lam), n * c * std::sin(lam), n * (1.0 - kE2) * s};
+  return {n * c * cos_lam, n * c * sin_lam, n * (1.0 - kE2) * s};
+}
+
+// An upper bound (metres) on the WGS84 distance between two points whose sphere images
+// (unit_vector) are at squared chord c2: the ellipsoid's metric is at most kMaxScale^2
+// times the sphere's (see kMinScale; M and N both peak at the poles, at a / sqrt(1 - e^2)),
+// so the image of the great circle between the images is a path on the ellipsoid no longer
+// than kMaxScale * theta, and the geodesic is no longer than that path.
+inline double distance_upper_bound(double c2) {
+  return kMaxScale * angle_of_chord2(c2) * (1.0 + 1e-12) + 1e-9;
 }
 
 // Rounding allowance on a distance (Vincenty's iteration, the vector arithmetic).

@@ -269,6 +269,30 @@ TEST(GeoDistance, LowerBoundHolds) {
   }
 }
 
+TEST(GeoDistance, UpperBoundHolds) {
+  // The batch's seed: d <= a / sqrt(1 - e^2) * theta, theta the angle between the points'
+  // images on the unit sphere; checked over random pairs, near and far, poles included.
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0), u(-1.0, 1.0);
+  for (int i = 0; i < 40000; ++i) {
+    const double lat1 = lat(rng), lon1 = lon(rng);
+    double lat2 = lat(rng), lon2 = lon(rng);
+    if (i % 2 == 0) {  // nearby
+      lat2 = std::clamp(lat1 + 0.05 * u(rng), -90.0, 90.0);
+      lon2 = std::clamp(lon1 + 0.05 * u(rng), -180.0, 180.0);
+    }
+    const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // Vincenty is unreliable near antipodes
+    const double d = wgs84_distance(lat1, lon1, lat2, lon2);
+    detail::Vec3 sa, sb;
+    detail::ecef_unit(lat1, lon1, &sa);
+    detail::ecef_unit(lat2, lon2, &sb);
+    ASSERT_EQ(sa, a);
+    EXPECT_LE(d, detail::distance_upper_bound(detail::chord2(sa, sb)) + 1e-4)
+        << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
+  }
+}
+
 // ---- queries equal a linear scan ------------------------------------------------------
 
 class GeoProperty : public ::testing::TestWithParam<std::tuple<std::size_t, double>> {};
@@ -352,6 +376,135 @@ TEST(GeoBatch, EqualsSingleQueriesWithPadding) {
   }
   lats[17] = std::nan("");
   EXPECT_THROW(index.nearest_batch(n, lats.data(), lons.data(), k, filter, ids.data(), dists.data()), Error);
+}
+
+// Batches of at least detail::kOrderedBatchMin points take the ordered path (Hilbert order,
+// seeded searches, the per-thread cached ball): every row must equal nearest() on its own,
+// which the property tests hold to the linear scan; a sample is checked against the scan too.
+void check_batch(const std::vector<Facility>& fs, const FacilityIndex& index, std::mt19937_64& rng, Region region,
+                 std::size_t n, std::size_t k, const Filter& filter, unsigned threads, const std::string& what) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<double> lats(n), lons(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    Point p = random_point(rng, region);
+    const double r = u(rng);
+    if (r < 0.1 && !fs.empty()) {
+      p = {fs[i % fs.size()].lat, fs[i % fs.size()].lon};  // at a facility: distance 0
+    } else if (r < 0.2 && i > 0) {
+      p = {lats[i - 1], lons[i - 1]};  // the same point again
+    }
+    lats[i] = p.lat;
+    lons[i] = p.lon;
+  }
+  std::vector<std::int64_t> ids(n * k);
+  std::vector<double> dists(n * k);
+  index.nearest_batch(n, lats.data(), lons.data(), k, filter, ids.data(), dists.data(), threads);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto one = index.nearest(lats[i], lons[i], k, filter);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (j < one.size()) {
+        ASSERT_EQ(ids[i * k + j], one[j].id) << what << " row " << i << " at " << j;
+        ASSERT_EQ(dists[i * k + j], one[j].distance_m) << what << " row " << i << " at " << j;
+      } else {
+        ASSERT_EQ(ids[i * k + j], -1) << what << " row " << i << " at " << j;
+        ASSERT_TRUE(std::isinf(dists[i * k + j])) << what << " row " << i << " at " << j;
+      }
+    }
+    if (i % 97 == 0) {
+      auto want = scan(fs, lats[i], lons[i], filter);
+      if (want.size() > k) want.resize(k);
+      expect_same(one, want, what + " scan row " + std::to_string(i));
+    }
+  }
+}
+
+TEST(GeoBatch, OrderedPathEqualsSingleQueriesEverywhere) {
+  const std::size_t n = std::max<std::size_t>(detail::kOrderedBatchMin, small_run() ? 2100 : 3000);
+  const std::vector<Filter> filters = {Filter{}, Filter{1, std::nullopt, false}, Filter{2, std::string("puskesmas"), false},
+                                       Filter{0, std::nullopt, true}};
+  for (const Region region : {Region::kBanyuwangi, Region::kAntimeridian, Region::kNorthPole, Region::kSouthPole,
+                              Region::kWorld}) {
+    for (const double available : {0.01, 0.5, 1.0}) {
+      std::mt19937_64 rng(500 + static_cast<int>(region) * 10 + static_cast<int>(available * 4));
+      const auto fs = make_facilities(rng, small_run() ? 400 : 1500, available, region);
+      FacilityIndex index(fs);
+      for (std::size_t f = 0; f < filters.size(); ++f) {
+        const std::size_t k = f % 2 == 0 ? 1 : 5;
+        const std::string what = "region " + std::to_string(static_cast<int>(region)) + " available " +
+                                 std::to_string(available) + " filter " + std::to_string(f) + " k " + std::to_string(k);
+        check_batch(fs, index, rng, region, n, k, filters[f], f % 2 == 0 ? 1 : 2, what);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+TEST(GeoBatch, OrderedPathAllFullKAboveNTinyAndDuplicates) {
+  const std::size_t n = detail::kOrderedBatchMin + 50;
+  std::mt19937_64 rng(77);
+  // Every house full: nothing passes a free-bed filter, everything passes none.
+  std::vector<Facility> full;
+  for (int i = 0; i < 200; ++i) {
+    const Point p = random_point(rng, Region::kBanyuwangi);
+    full.push_back({i, "", p.lat, p.lon, "", 3, 3, true});
+  }
+  FacilityIndex full_index(full);
+  check_batch(full, full_index, rng, Region::kBanyuwangi, n, 2, Filter{1, std::nullopt, false}, 2, "all full");
+  check_batch(full, full_index, rng, Region::kBanyuwangi, n, 1, Filter{}, 2, "all full, no filter");
+  // k above the number of passing houses: padded rows.
+  check_batch(full, full_index, rng, Region::kBanyuwangi, n, full.size() + 3, Filter{}, 2, "k > n");
+  // Every house at one of three places (ties broken by id), a few with a free bed.
+  std::vector<Facility> piled;
+  for (int i = 0; i < 300; ++i) {
+    const double lat = -8.2 - 0.01 * (i % 3), lon = 114.3 + 0.01 * (i % 3);
+    piled.push_back({1000 - i, "", lat, lon, "", 2, i % 7 == 0 ? 1 : 2, true});
+  }
+  FacilityIndex piled_index(piled);
+  check_batch(piled, piled_index, rng, Region::kBanyuwangi, n, 4, Filter{}, 2, "piled");
+  check_batch(piled, piled_index, rng, Region::kBanyuwangi, n, 4, Filter{1, std::nullopt, false}, 1, "piled free");
+  // Below the linear-scan threshold the batch keeps to the scan.
+  std::vector<Facility> tiny(full.begin(), full.begin() + 10);
+  tiny[3].occupied = 0;
+  FacilityIndex tiny_index(tiny);
+  check_batch(tiny, tiny_index, rng, Region::kBanyuwangi, n, 3, Filter{1, std::nullopt, false}, 2, "tiny");
+  // All points the same (a degenerate bounding box).
+  std::vector<double> lats(n, -8.3), lons(n, 114.2);
+  std::vector<std::int64_t> ids(n);
+  std::vector<double> dists(n);
+  full_index.nearest_batch(n, lats.data(), lons.data(), 1, Filter{}, ids.data(), dists.data(), 2);
+  const auto one = full_index.nearest(-8.3, 114.2, 1);
+  for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(ids[i], one[0].id);
+}
+
+TEST(GeoBatch, HilbertKeyWalksTheGridCellByCell) {
+  for (int bits = 1; bits <= 7; ++bits) {
+    const std::uint32_t side = 1u << bits;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> at(side * side, {side, side});
+    for (std::uint32_t x = 0; x < side; ++x) {
+      for (std::uint32_t y = 0; y < side; ++y) {
+        const std::uint32_t d = detail::hilbert_key(x, y, bits);
+        ASSERT_LT(d, side * side);
+        ASSERT_EQ(at[d].first, side) << "key " << d << " twice at bits " << bits;
+        at[d] = {x, y};
+      }
+    }
+    for (std::size_t d = 1; d < at.size(); ++d) {
+      const auto dx = static_cast<int>(at[d].first) - static_cast<int>(at[d - 1].first);
+      const auto dy = static_cast<int>(at[d].second) - static_cast<int>(at[d - 1].second);
+      ASSERT_EQ(std::abs(dx) + std::abs(dy), 1) << "bits " << bits << " key " << d;
+    }
+  }
+  // The order is a permutation, also for repeated points.
+  std::mt19937_64 rng(3);
+  std::vector<double> lats, lons;
+  for (int i = 0; i < 5000; ++i) {
+    const Point p = random_point(rng, Region::kWorld);
+    lats.push_back(i % 10 == 0 ? 0.0 : p.lat);
+    lons.push_back(i % 10 == 0 ? 0.0 : p.lon);
+  }
+  auto order = detail::hilbert_order(lats.size(), lats.data(), lons.data(), 2);
+  std::sort(order.begin(), order.end());
+  for (std::uint32_t i = 0; i < order.size(); ++i) ASSERT_EQ(order[i], i);
 }
 
 // ---- updates -------------------------------------------------------------------------
@@ -640,6 +793,65 @@ TEST(GeoBeds, FreeBedTreeConsistentAfterConcurrentTransitions) {
   EXPECT_EQ(index.impl().free_tree.size(), 40u);
   std::mt19937_64 rng(5);
   check_queries(index.facilities(), index, rng, Region::kBanyuwangi, 60);
+}
+
+TEST(GeoBeds, OrderedBatchDuringConcurrentReservations) {
+  // Ordered batches with a free-bed filter while other threads reserve and release: every
+  // row holds distinct houses, nearest first, each at its true distance from the point.
+  std::mt19937_64 rng(31);
+  std::vector<Facility> fs;
+  for (int i = 0; i < 2000; ++i) {
+    const Point p = random_point(rng, Region::kBanyuwangi);
+    fs.push_back({i, "", p.lat, p.lon, "", 3, 0, true});
+  }
+  FacilityIndex index(fs);
+  const std::size_t n = detail::kOrderedBatchMin + 1000, k = 3;
+  std::vector<double> lats(n), lons(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Point p = random_point(rng, Region::kBanyuwangi);
+    lats[i] = p.lat;
+    lons[i] = p.lon;
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 2; ++t) {
+    pool.emplace_back([&index, &stop, t] {
+      std::mt19937 r(static_cast<unsigned>(t) + 7);
+      std::vector<std::int64_t> mine;
+      while (!stop.load()) {
+        const std::int64_t id = static_cast<std::int64_t>(r() % 2000);
+        if (r() % 3 != 0 && index.reserve(id)) {
+          mine.push_back(id);
+        } else if (!mine.empty()) {
+          index.release(mine.back());
+          mine.pop_back();
+        }
+      }
+      for (const auto id : mine) index.release(id);
+    });
+  }
+  std::vector<std::int64_t> ids(n * k);
+  std::vector<double> dists(n * k);
+  for (int round = 0; round < 6; ++round) {
+    index.nearest_batch(n, lats.data(), lons.data(), k, Filter{1, std::nullopt, false}, ids.data(), dists.data(), 2);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < k; ++j) {
+        const std::int64_t id = ids[i * k + j];
+        ASSERT_GE(id, 0);
+        ASSERT_LT(id, 2000);
+        ASSERT_EQ(dists[i * k + j], wgs84_distance(lats[i], lons[i], fs[static_cast<std::size_t>(id)].lat,
+                                                   fs[static_cast<std::size_t>(id)].lon));
+        if (j > 0) {
+          ASSERT_NE(id, ids[i * k + j - 1]);
+          ASSERT_GE(dists[i * k + j], dists[i * k + j - 1]);
+        }
+      }
+    }
+  }
+  stop = true;
+  for (auto& th : pool) th.join();
+  // Quiet again: the batch equals single queries.
+  check_batch(fs, index, rng, Region::kBanyuwangi, n, k, Filter{1, std::nullopt, false}, 2, "after the race");
 }
 
 // ---- assignment --------------------------------------------------------------------

@@ -158,6 +158,37 @@ def test_batch_equals_brute_force_at_10000(available):
         assert_same(got, want)
 
 
+@pytest.mark.parametrize("region", ["banyuwangi", "antimeridian", "pole"])
+def test_large_batch_equals_single_queries(region):
+    # 3,000 points take the ordered path (Hilbert order, seeded searches, cached balls).
+    rng = np.random.default_rng(17)
+    idx, data = random_index(rng, 400 if SMALL else 1500, 0.3, region)
+    n = 3000
+    pick = rng.integers(0, len(data[0]), n)
+    at_facility = rng.random(n) < 0.1
+    if region == "antimeridian":
+        qlats = rng.uniform(-10, 10, n)
+        qlons = rng.uniform(179.0, 180.0, n) * rng.choice([-1, 1], n)
+    elif region == "pole":
+        qlats = rng.uniform(88.5, 90.0, n)
+        qlons = rng.uniform(-180, 180, n)
+    else:
+        qlats = rng.uniform(-8.8, -7.7, n)
+        qlons = rng.uniform(113.8, 114.6, n)
+    qlats = np.where(at_facility, data[1][pick], qlats)
+    qlons = np.where(at_facility, data[2][pick], qlons)
+    for k, min_free in [(1, 0), (4, 1), (3, 5)]:
+        ids, dists = idx.nearest_batch(qlats, qlons, k=k, min_free=min_free)
+        for r in range(0, n, 1 if not SMALL else 7):
+            one = idx.nearest(float(qlats[r]), float(qlons[r]), k=k, min_free=min_free)
+            got = [(int(i), float(d)) for i, d in zip(ids[r], dists[r]) if i >= 0]
+            assert got == one, (region, k, min_free, r)
+            assert all(i == -1 for i in ids[r][len(one):]) and np.isinf(dists[r][len(one):]).all()
+        for r in range(0, n, 300):
+            want = brute(*data, float(qlats[r]), float(qlons[r]), k=k, min_free=min_free)
+            assert_same([(int(i), float(d)) for i, d in zip(ids[r], dists[r]) if i >= 0], want)
+
+
 def test_all_full_and_k_larger_than_n():
     idx = sk.FacilityIndex.from_arrays(np.arange(5), np.full(5, -8.2), np.full(5, 114.3), np.full(5, 2),
                                        occupied=np.full(5, 2))
