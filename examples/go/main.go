@@ -20,8 +20,16 @@ import "C"
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"unsafe"
 )
+
+// skamp_last_error() is per OS thread, and the Go scheduler may move a goroutine to
+// another thread between two cgo calls: without this, the message read after a failed
+// call can be another thread's (seen as an occasional empty message). A program that
+// calls the library from many goroutines locks each one around its call and the
+// skamp_last_error() that follows it.
+func init() { runtime.LockOSThread() }
 
 var failures int
 
