@@ -187,17 +187,26 @@ bool neutralise_zero_numbers(std::string_view text, std::string* out) {
       j = k;
       extra = true;
     }
-    // Whatever follows is left as it is: the parser converts the number before it looks at
-    // the next character ("0E117fi" reached the bug too), and a number followed by spaces
-    // and then that character is exactly as valid or invalid as before.
+    // The parser converts the number before it looks at the next character ("0E117fi"
+    // reached the bug too), so the token is rewritten whatever follows it. Where a value may
+    // end (end of text, whitespace, ',', '}' or ']'), it becomes "0.0" padded with spaces:
+    // still a double, and "-0E5" keeps its sign (-0.0 must round-trip). Anything else makes
+    // the line invalid JSON whatever we do; there it becomes "0x" padded with spaces, which
+    // the parser rejects right after a plain 0 (padding could otherwise join the next
+    // characters into a new number: "0E0" + "E0079" would read as "0.0E0079").
     const std::size_t zero = i + (c == '-' ? 1 : 0);
-    if (j - zero == 3 && text[zero + 1] == '.') extra = false;  // "0.0" itself is fine
+    const bool ends = j == n || text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r' ||
+                      text[j] == ',' || text[j] == '}' || text[j] == ']';
+    if (ends && j - zero == 3 && text[zero + 1] == '.') extra = false;  // "0.0" itself is fine
     if (extra) {
       if (out == nullptr) return true;
-      // "0.0" and spaces: still a double, and "-0E5" keeps its sign (-0.0 must round-trip).
-      (*out)[zero + 1] = '.';
-      (*out)[zero + 2] = '0';
-      for (std::size_t k = zero + 3; k < j; ++k) (*out)[k] = ' ';
+      for (std::size_t k = zero + 1; k < j; ++k) (*out)[k] = ' ';
+      if (ends) {
+        (*out)[zero + 1] = '.';
+        (*out)[zero + 2] = '0';
+      } else {
+        (*out)[zero + 1] = 'x';
+      }
       changed = true;
     }
     i = j - 1;

@@ -678,7 +678,7 @@ TEST(CertPersistence, ZeroSpelledWithExponentLoadsAsZero) {
     edited.replace(edited.find("\"lat\":-0.0") + 6, 4, "0E179");
     EXPECT_THROW(cert::CertificateRegistry::from_jsonl(edited), cert::CertificateError);
   }
-  for (const char* other : {"1E-400", "0.5", "0.0E1x", "0E117fi", "0.000000000000000000000000x", "0.E5", "00E5", "0e"}) {
+  for (const char* other : {"1E-400", "0.5", "0.0E1x", "0E117fi", "0.000000000000000000000000x", "0E0E0079", "0E5.5", "0.0E5e5", "0e0-0e99", "0.E5", "00E5", "0e"}) {
     std::string edited = text;
     edited.replace(edited.find("\"lat\":0.0") + 6, 3, other);
     if (std::string(other) == "1E-400") {
