@@ -8,6 +8,7 @@
 #include <smartkampung/smartkampung.h>
 
 #include "fuzz_bytes.hpp"
+#include "fuzz_capi.hpp"
 #include "fuzz_check.hpp"
 
 #include <cmath>
@@ -20,16 +21,7 @@
 
 namespace {
 
-void check_status(skamp_status status) {
-  const char* message = skamp_last_error();
-  FUZZ_CHECK(message != nullptr);
-  if (status == SKAMP_OK) {
-    FUZZ_CHECK(message[0] == '\0');
-  } else {
-    FUZZ_CHECK(status < 0);
-    FUZZ_CHECK(message[0] != '\0');
-  }
-}
+using skamp_fuzz::check_status;
 
 class Program {
  public:

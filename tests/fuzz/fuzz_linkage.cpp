@@ -8,6 +8,7 @@
 #include <smartkampung/smartkampung.h>
 
 #include "fuzz_bytes.hpp"
+#include "fuzz_capi.hpp"
 #include "fuzz_check.hpp"
 
 #include <cstddef>
@@ -28,17 +29,7 @@ const char* const kFitRecords =
     " {\"nik\": \"3510011207700003\", \"name\": \"H. Djoko Santoso\", \"birth_date\": \"1970-07-12\"},"
     " {\"nik\": \"3510011207700003\", \"name\": \"joko santoso\", \"birth_date\": \"1970-07-12\"}]";
 
-void check_status(skamp_status status, const std::string& input) {
-  const char* message = skamp_last_error();
-  FUZZ_CHECK(message != nullptr);
-  if (status == SKAMP_OK) {
-    FUZZ_CHECK(message[0] == '\0');
-  } else {
-    FUZZ_CHECK(status < 0);
-    FUZZ_CHECK(message[0] != '\0');
-    FUZZ_CHECK(!skamp_fuzz::repeats_a_nik(message, input));
-  }
-}
+using skamp_fuzz::check_status;
 
 void check_out(skamp_status status, char* out, const char* schema) {
   if (status == SKAMP_OK) {

@@ -6,6 +6,7 @@
 #include <smartkampung/smartkampung.h>
 
 #include "fuzz_bytes.hpp"
+#include "fuzz_capi.hpp"
 #include "fuzz_check.hpp"
 
 #include <cstddef>
@@ -13,21 +14,7 @@
 #include <cstring>
 #include <string>
 
-namespace {
-
-void check_status(skamp_status status, const std::string& input) {
-  const char* message = skamp_last_error();
-  FUZZ_CHECK(message != nullptr);
-  if (status == SKAMP_OK) {
-    FUZZ_CHECK(message[0] == '\0');
-  } else {
-    FUZZ_CHECK(status < 0);
-    FUZZ_CHECK(message[0] != '\0');
-    FUZZ_CHECK(!skamp_fuzz::repeats_a_nik(message, input));
-  }
-}
-
-}  // namespace
+using skamp_fuzz::check_status;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   skamp_fuzz::Bytes bytes(data, size);
