@@ -190,32 +190,12 @@ py::array contiguous_1d(const py::array& a, const std::string& column) {
 
 // UTF-8 of fixed-width numpy text ('U': UCS-4, 'S': bytes), NUL padding dropped.
 void append_fixed_text(std::string& out, const char* p, std::size_t itemsize, bool ucs4) {
+  namespace detail = smartkampung::detail;
   if (!ucs4) {
-    std::size_t len = itemsize;
-    while (len > 0 && p[len - 1] == '\0') --len;
-    out.append(p, len);
-    return;
+    out.append(p, detail::fixed_text_length(p, itemsize, false));
+  } else {
+    detail::append_ucs4_as_utf8(out, p, detail::fixed_text_length(p, itemsize / 4, true));
   }
-  const std::size_t width = itemsize / 4;
-  std::size_t len = width;
-  auto at = [p](std::size_t c) {
-    std::uint32_t code;
-    std::memcpy(&code, p + 4 * c, 4);
-    return code;
-  };
-  while (len > 0 && at(len - 1) == 0) --len;
-  // ASCII (NIKs, codes): one byte a character, written in place.
-  const std::size_t start = out.size();
-  out.resize(start + len);
-  std::size_t c = 0;
-  for (; c < len; ++c) {
-    const std::uint32_t code = at(c);
-    if (code >= 0x80) break;
-    out[start + c] = static_cast<char>(code);
-  }
-  if (c == len) return;
-  out.resize(start + c);
-  for (; c < len; ++c) smartkampung::detail::append_utf8_code_point(out, at(c));
 }
 
 // Text of a column as UTF-8 in one buffer: row i is chars[offsets[i], offsets[i+1]).
@@ -263,31 +243,7 @@ TextColumn text_column(py::handle column, const std::string& name) {
       char* __restrict out = t.chars.data();
       std::uint32_t high = 0;
       if (ucs4) {
-        const std::size_t total = n * width;
-        std::size_t k = 0;
-#if defined(__SSE2__)
-        // 16 code units a step: packed with saturation (exact below 0x80), OR-ed for the check.
-        __m128i any = _mm_setzero_si128();
-        for (; k + 16 <= total; k += 16) {
-          const char* at = base + 4 * k;
-          const __m128i u0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-          const __m128i u1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16));
-          const __m128i u2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
-          const __m128i u3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
-          any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(u0, u1), _mm_or_si128(u2, u3)));
-          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k),
-                           _mm_packus_epi16(_mm_packs_epi32(u0, u1), _mm_packs_epi32(u2, u3)));
-        }
-        alignas(16) std::uint32_t lanes[4];
-        _mm_store_si128(reinterpret_cast<__m128i*>(lanes), any);
-        high = lanes[0] | lanes[1] | lanes[2] | lanes[3];
-#endif
-        for (; k < total; ++k) {
-          std::uint32_t code;
-          std::memcpy(&code, base + 4 * k, 4);
-          high |= code;
-          out[k] = static_cast<char>(code);
-        }
+        high = smartkampung::detail::narrow_ucs4(out, base, n * width);
       } else if (n * width > 0) {
         std::memcpy(out, base, n * width);
       }
@@ -295,8 +251,7 @@ TextColumn text_column(py::handle column, const std::string& name) {
         std::size_t pos = 0;
         for (std::size_t i = 0; i < n; ++i) {
           const char* row = out + i * width;
-          std::size_t len = width;
-          while (len > 0 && row[len - 1] == '\0') --len;
+          const std::size_t len = smartkampung::detail::fixed_text_length(row, width, false);
           if (pos != i * width) std::memmove(out + pos, row, len);
           pos += len;
           t.offsets[i + 1] = pos;

@@ -9,9 +9,6 @@
 #include <array>
 #include <climits>
 #include <cstring>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace smartkampung {
 
@@ -333,62 +330,12 @@ void RecordBatch::set_strings(int field, std::size_t first, std::size_t count, s
 }
 
 namespace {
-// Appends UTF-8 of `len` UCS-4 code points (values beyond U+10FFFF become U+FFFD).
-void append_utf8(std::string& out, const char* units, std::size_t len) {
-  for (std::size_t c = 0; c < len; ++c) {
-    std::uint32_t code;
-    std::memcpy(&code, units + 4 * c, 4);
-    if (code > 0x10FFFF) code = 0xFFFD;
-    detail::append_utf8_code_point(out, code);
-  }
-}
-
-// Narrows `count` UCS-4 code units to bytes; returns the OR of all units (>= 0x80: not ASCII).
-std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
-  std::uint32_t high = 0;
-  std::size_t k = 0;
-#if defined(__SSE2__)
-  // 16 units a step, packed with saturation (exact below 0x80) and OR-ed for the check.
-  __m128i any = _mm_setzero_si128();
-  for (; k + 16 <= count; k += 16) {
-    const char* at = in + 4 * k;
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16));
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
-    const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
-    any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
-  }
-  alignas(16) std::uint32_t lanes[4];
-  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), any);
-  high = lanes[0] | lanes[1] | lanes[2] | lanes[3];
-#endif
-  for (; k < count; ++k) {
-    std::uint32_t code;
-    std::memcpy(&code, in + 4 * k, 4);
-    high |= code;
-    out[k] = static_cast<char>(code);
-  }
-  return high;
-}
-
 // Asks for the bytes 4 KiB ahead of p: the columns are usually cold (a batch's evaluation
 // runs between two calls), and a prefetch never faults, so it may run past the data's end.
 inline void read_ahead(const char* p) {
   __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + 4096));
 }
 
-// Length of a fixed-width value without its trailing NULs.
-std::size_t fixed_length(const char* p, std::size_t width, bool ucs4) {
-  std::size_t len = width;
-  if (ucs4) {
-    std::uint32_t code = 0;
-    while (len > 0 && (std::memcpy(&code, p + 4 * (len - 1), 4), code == 0)) --len;
-  } else {
-    while (len > 0 && p[len - 1] == '\0') --len;
-  }
-  return len;
-}
 }  // namespace
 
 void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data,
@@ -418,8 +365,8 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
           index = *found;
         } else {
           utf8.clear();
-          const std::size_t len = fixed_length(p, width, ucs4);
-          if (ucs4) append_utf8(utf8, p, len);
+          const std::size_t len = detail::fixed_text_length(p, width, ucs4);
+          if (ucs4) detail::append_ucs4_as_utf8(utf8, p, len);
           else utf8.assign(p, len);
           try {
             index = enum_index(field, utf8);
@@ -452,11 +399,11 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
     if (present) {
       if (ucs4) {
         read_ahead(base + i * item);
-        high |= narrow_ucs4(out + pos, base + i * item, width);
-        len = fixed_length(out + pos, width, false);
+        high |= detail::narrow_ucs4(out + pos, base + i * item, width);
+        len = detail::fixed_text_length(out + pos, width, false);
       } else {
         const char* row = out + start + i * width;
-        len = fixed_length(row, width, false);
+        len = detail::fixed_text_length(row, width, false);
         if (pos != start + i * width) std::memmove(out + pos, row, len);
       }
     }
@@ -471,7 +418,7 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
     pos = start;
     for (std::size_t i = 0; i < count; ++i) {
       if (known != nullptr && known[i] == 0) continue;
-      append_utf8(chars, base + i * item, fixed_length(base + i * item, width, true));
+      detail::append_ucs4_as_utf8(chars, base + i * item, detail::fixed_text_length(base + i * item, width, true));
       const std::size_t len = chars.size() - pos;
       if (len > UINT32_MAX) bad_row(f, first + i, "string too long");
       c.v[first + i] = static_cast<std::int64_t>(pos);
