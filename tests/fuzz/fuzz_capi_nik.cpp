@@ -3,6 +3,7 @@
 // allocated at exactly the size the caller claims, so that ASan sees any write past it.
 #include <smartkampung/smartkampung.h>
 
+#include "fuzz_capi.hpp"
 #include "fuzz_check.hpp"
 
 #include <algorithm>
@@ -48,15 +49,8 @@ bool leaks(const char* message, const std::string& input) {
 }
 
 void check_error_message(skamp_status status, const std::string& input) {
-  const char* message = skamp_last_error();
-  FUZZ_CHECK(message != nullptr);
-  if (status == SKAMP_OK) {
-    FUZZ_CHECK(message[0] == '\0');
-  } else {
-    FUZZ_CHECK(status < 0);
-    FUZZ_CHECK(message[0] != '\0');
-    FUZZ_CHECK(!leaks(message, input));
-  }
+  skamp_fuzz::check_status(status, input);
+  if (status != SKAMP_OK) FUZZ_CHECK(!leaks(skamp_last_error(), input));
   FUZZ_CHECK(skamp_status_str(status) != nullptr);
 }
 
