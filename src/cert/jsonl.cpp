@@ -138,13 +138,12 @@ namespace {
 // RapidJSON 1.1.0's full-precision number parser has undefined behaviour on a zero written
 // with an exponent or many decimals ("0E179", "0.000000000000000000000000"): it normalises
 // a zero significand with __builtin_clzll(0) (internal/diyfp.h; later releases return 0.0
-// before that point). The fuzzer found it. Such a number is zero, so before parsing, every
-// valid JSON number token of the form -?0(.0+)?([eE][+-]?digits)? other than a plain "0" is
-// rewritten in place as "0.0" (sign kept) padded with spaces (the same value; the hash chain is over the
-// values, not the text). A token that is not a JSON number ("0.", "0e") is left for the
-// parser to reject. With `out` null it only tells whether the line needs that (the usual answer is
-// no, and the line is then parsed without a copy); otherwise it rewrites *out, a copy.
-bool neutralise_zero_numbers(std::string_view text, std::string* out) {
+// before that point). The fuzzer found it. So every number token of the form
+// -?0(.0+)?([eE][+-]?digits)? other than "0" and "0.0" is rewritten before parsing (see
+// below how). A token that is not a JSON number ("0.", "0e") is left for the parser to
+// reject. On the first token that needs it, `text` is copied into `out` and rewritten
+// there; returns whether that happened (rarely: the line is then parsed without a copy).
+bool neutralise_zero_numbers(std::string_view text, std::string& out) {
   bool changed = false;
   bool in_string = false;
   const std::size_t n = text.size();
@@ -167,7 +166,8 @@ bool neutralise_zero_numbers(std::string_view text, std::string* out) {
                   text[i - 1] == '-' || text[i - 1] == '+')) {
       continue;  // inside another token
     }
-    std::size_t j = i + (c == '-' ? 1 : 0);
+    const std::size_t zero = i + (c == '-' ? 1 : 0);
+    std::size_t j = zero;
     if (j >= n || text[j] != '0') continue;
     ++j;
     bool extra = false;
@@ -194,20 +194,19 @@ bool neutralise_zero_numbers(std::string_view text, std::string* out) {
     // the line invalid JSON whatever we do; there it becomes "0x" padded with spaces, which
     // the parser rejects right after a plain 0 (padding could otherwise join the next
     // characters into a new number: "0E0" + "E0079" would read as "0.0E0079").
-    const std::size_t zero = i + (c == '-' ? 1 : 0);
     const bool ends = j == n || text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r' ||
                       text[j] == ',' || text[j] == '}' || text[j] == ']';
     if (ends && j - zero == 3 && text[zero + 1] == '.') extra = false;  // "0.0" itself is fine
     if (extra) {
-      if (out == nullptr) return true;
-      for (std::size_t k = zero + 1; k < j; ++k) (*out)[k] = ' ';
-      if (ends) {
-        (*out)[zero + 1] = '.';
-        (*out)[zero + 2] = '0';
-      } else {
-        (*out)[zero + 1] = 'x';
-      }
+      if (!changed) out.assign(text);
       changed = true;
+      for (std::size_t k = zero + 1; k < j; ++k) out[k] = ' ';
+      if (ends) {
+        out[zero + 1] = '.';
+        out[zero + 2] = '0';
+      } else {
+        out[zero + 1] = 'x';
+      }
     }
     i = j - 1;
   }
@@ -219,11 +218,7 @@ bool neutralise_zero_numbers(std::string_view text, std::string* out) {
 Event parse_event_line(std::string_view line, std::int64_t position) {
   rapidjson::Document doc;
   std::string rewritten;
-  if (neutralise_zero_numbers(line, nullptr)) {
-    rewritten.assign(line);
-    neutralise_zero_numbers(line, &rewritten);
-    line = rewritten;
-  }
+  if (neutralise_zero_numbers(line, rewritten)) line = rewritten;
   doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(line.data(), line.size());
   if (doc.HasParseError()) {
     corrupt(position, std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
