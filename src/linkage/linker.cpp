@@ -6,6 +6,7 @@
 // cannot reach the threshold (add) or the k-th best (candidates).
 #include <smartkampung/linkage.hpp>
 
+#include "core/large_alloc.hpp"
 #include "linkage/engine.hpp"
 
 #include <algorithm>
@@ -31,7 +32,7 @@ class ColumnArena {
     for (const std::string& c : columns) need += varint_size(r.get(c).size()) + r.get(c).size();
     if (chunks_.empty() || used_ + need > capacity_) {
       capacity_ = std::max(kChunk, need);
-      chunks_.push_back(std::make_unique<char[]>(capacity_));
+      chunks_.push_back(Chunk(static_cast<char*>(large_allocate(capacity_)), ChunkFree{capacity_}));
       used_ = 0;
     }
     offsets_.push_back((static_cast<std::uint64_t>(chunks_.size() - 1) << 32) | used_);
@@ -77,7 +78,12 @@ class ColumnArena {
     return k;
   }
   static constexpr std::size_t kChunk = std::size_t{1} << 22;
-  std::vector<std::unique_ptr<char[]>> chunks_;
+  struct ChunkFree {
+    std::size_t bytes;
+    void operator()(char* p) const noexcept { large_deallocate(p, bytes); }
+  };
+  using Chunk = std::unique_ptr<char[], ChunkFree>;
+  std::vector<Chunk> chunks_;
   std::size_t used_ = 0, capacity_ = 0;
   std::vector<std::uint64_t> offsets_;  // chunk << 32 | position
 };
@@ -172,7 +178,7 @@ class KeyIndex {
     std::uint32_t ref = 0;  // the record (count 1) or a list
   };
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
+    LargeVector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
     mask_ = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -182,7 +188,7 @@ class KeyIndex {
       slots_[i] = s;
     }
   }
-  std::vector<Slot> slots_;
+  LargeVector<Slot> slots_;
   std::size_t mask_ = 0, used_ = 0;
   std::vector<std::vector<std::uint32_t>> lists_;
   std::vector<std::uint32_t> free_lists_;
@@ -256,8 +262,9 @@ int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int transpo
 
 }  // namespace
 
-// What the first comparisons of a pair read: a few 32-bit words a field, one row a record
-// (about 200 bytes for the default fields). Levels compare_field reaches on hashes and
+// What the first comparisons of a pair read: a few 32-bit words a field, in two rows a
+// record: the cheap kinds' (ids, dates, codes; one cache line for the default fields,
+// padded to whole lines) and the rest's (names, strings, tokens; 140 bytes). Levels compare_field reaches on hashes and
 // digits come out exactly (64-bit hashes; ids of up to 16 digits and parsed dates as
 // packed decimal, dates with their day number; a name's phonetic and sorted-token
 // hashes; the token hashes of a token set of up to kRowTokens tokens); for names and
@@ -271,21 +278,27 @@ class Summaries {
   void init(const LinkModel& m) {
     const std::size_t F = m.field_count();
     offset_.assign(F, 0);
-    words_ = 0;
-    // Kinds decided from a few words first (ids, dates, codes: the first cache line of a
-    // row for the default fields), so that a first bound reads only them.
+    cheap_.assign(F, 0);
+    // Kinds decided from a few words first, in a row of their own, so that a first bound
+    // reads only them.
     cheap_fields_.clear();
     rest_fields_.clear();
     for (std::size_t f = 0; f < F; ++f) {
       (is_cheap(m.fields[f].spec.kind) ? cheap_fields_ : rest_fields_).push_back(f);
     }
-    for (const auto* list : {&cheap_fields_, &rest_fields_}) {
-      for (std::size_t f : *list) {
-        offset_[f] = words_;
-        words_ += words_of(m.fields[f].spec.kind);
-      }
+    cheap_words_ = rest_words_ = 0;
+    for (std::size_t f : cheap_fields_) {
+      cheap_[f] = 1;
+      offset_[f] = cheap_words_;
+      cheap_words_ += words_of(m.fields[f].spec.kind);
+    }
+    cheap_words_ = (cheap_words_ + kLineWords - 1) / kLineWords * kLineWords;
+    for (std::size_t f : rest_fields_) {
+      offset_[f] = rest_words_;
+      rest_words_ += words_of(m.fields[f].spec.kind);
     }
   }
+  static constexpr std::size_t kLineWords = 16;  // a 64-byte cache line
 
   static bool is_cheap(CompareKind kind) {
     return kind == CompareKind::kExact || kind == CompareKind::kSex || kind == CompareKind::kId ||
@@ -311,14 +324,20 @@ class Summaries {
     }
   }
 
-  std::size_t words() const { return words_; }
-  std::size_t offset(std::size_t f) const { return offset_[f]; }
+  /// Words of a cheap row (whole cache lines) and of a rest row.
+  std::size_t cheap_words() const { return cheap_words_; }
+  std::size_t rest_words() const { return rest_words_; }
+  /// Field f's words in a record's rows.
+  const std::uint32_t* field(std::size_t f, const std::uint32_t* cheap, const std::uint32_t* rest) const {
+    return (cheap_[f] ? cheap : rest) + offset_[f];
+  }
 
-  void encode(const LinkModel& m, const FieldValue* values, std::uint32_t* out) const {
-    std::fill(out, out + words_, 0U);
+  void encode(const LinkModel& m, const FieldValue* values, std::uint32_t* cheap, std::uint32_t* rest) const {
+    std::fill(cheap, cheap + cheap_words_, 0U);
+    std::fill(rest, rest + rest_words_, 0U);
     for (std::size_t f = 0; f < m.field_count(); ++f) {
       const FieldValue& v = values[f];
-      std::uint32_t* w = out + offset_[f];
+      std::uint32_t* w = (cheap_[f] ? cheap : rest) + offset_[f];
       if (v.null) continue;  // all words 0
       switch (m.fields[f].spec.kind) {
         case CompareKind::kExact:
@@ -391,10 +410,9 @@ class Summaries {
   }
 
   /// The level of field f that compare_field gives the pair (0 = null), when the rows
-  /// decide it; otherwise minus the best level the pair can reach (< 0).
-  int level(const LinkModel& m, std::size_t f, const std::uint32_t* row_a, const std::uint32_t* row_b) const {
-    const std::uint32_t* a = row_a + offset_[f];
-    const std::uint32_t* b = row_b + offset_[f];
+  /// decide it; otherwise minus the best level the pair can reach (< 0). a and b: the
+  /// field's words in either record's rows.
+  static int level(const LinkModel& m, std::size_t f, const std::uint32_t* a, const std::uint32_t* b) {
     const CompiledField& cf = m.fields[f];
     switch (cf.spec.kind) {
       case CompareKind::kExact:
@@ -511,9 +529,10 @@ class Summaries {
     }
     return 0;
   }
-  std::vector<std::size_t> offset_;
+  std::vector<std::size_t> offset_;  // in its row
+  std::vector<std::uint8_t> cheap_;  // per field: in the cheap row
   std::vector<std::size_t> cheap_fields_, rest_fields_;
-  std::size_t words_ = 0;
+  std::size_t cheap_words_ = 0, rest_words_ = 0;
   std::vector<std::array<double, 16>> best_from_;
 };
 
@@ -525,7 +544,6 @@ namespace {
 struct Ranked {
   double bound;
   std::uint32_t record;
-  bool whole_row;  // the bound reads the whole row (else its first words)
 };
 
 namespace {
@@ -570,7 +588,9 @@ struct Probe {
   std::vector<FieldValue> values;
   std::vector<std::uint64_t> keys;
   std::uint64_t household = 0;
-  std::vector<std::uint32_t> row;
+  std::vector<std::uint32_t> row;  // the cheap row, then the rest row
+  const std::uint32_t* cheap() const { return row.data(); }
+  const std::uint32_t* rest(const Summaries& s) const { return row.data() + s.cheap_words(); }
 };
 
 struct LinkerState {
@@ -578,10 +598,10 @@ struct LinkerState {
   std::shared_ptr<LinkModel> model;
   bool trained = false;
   Summaries summaries;
-  std::size_t words = 0;              // summary words a record
-  std::size_t key_bytes = 0;          // bytes a record of `indexed`
-  ColumnArena arena;                  // every record's used columns
-  std::vector<std::uint32_t> rows;    // summary rows
+  std::size_t cheap_words = 0, rest_words = 0;  // a record's summary rows
+  std::size_t key_bytes = 0;                    // bytes a record of `indexed`
+  ColumnArena arena;                            // every record's used columns
+  LargeVector<std::uint32_t> cheap_rows, rest_rows;
   std::vector<std::uint8_t> indexed;  // per record, a bit a rule: in that rule's index
   std::vector<KeyIndex> index;        // per rule
   std::vector<std::int64_t> cluster_of;
@@ -595,16 +615,30 @@ struct LinkerState {
               std::all_of(initial.fields.begin(), initial.fields.end(),
                           [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); });
     index.resize(model->rule_count());
-    summaries.init(*model);
-    words = summaries.words();
+    init_rows();
     key_bytes = (model->rule_count() + 7) / 8;
     if (trained) on_trained();
+  }
+
+  void init_rows() {
+    summaries.init(*model);
+    cheap_words = summaries.cheap_words();
+    rest_words = summaries.rest_words();
   }
 
   void on_trained() {
     summaries.set_weights(*model);
     rest_most = 0;
     for (std::size_t f : summaries.rest_fields()) rest_most += std::max(0.0, summaries.best_from(f, 1));
+    // A field that can fall furthest below its most first, so that refine() stops early.
+    rest_order = summaries.rest_fields();
+    auto range = [&](std::size_t f) {
+      const auto& w = model->weights[f];
+      const double lowest = *std::min_element(w.begin() + 1, w.end());
+      return std::max(0.0, summaries.best_from(f, 1)) - std::min(0.0, lowest);
+    };
+    std::stable_sort(rest_order.begin(), rest_order.end(),
+                     [&](std::size_t x, std::size_t y) { return range(x) > range(y); });
     lazy_order.clear();
     for (std::size_t f : model->cheap_order) {
       const CompareKind k = model->fields[f].spec.kind;
@@ -622,7 +656,15 @@ struct LinkerState {
   }
 
   std::size_t size() const { return alive.size(); }
-  const std::uint32_t* row(std::size_t i) const { return &rows[i * words]; }
+  const std::uint32_t* cheap_row(std::size_t i) const { return cheap_rows.data() + i * cheap_words; }
+  const std::uint32_t* rest_row(std::size_t i) const { return rest_rows.data() + i * rest_words; }
+  // Field f's words in stored record i's rows and in the probe's.
+  const std::uint32_t* field_of(std::size_t i, std::size_t f) const {
+    return summaries.field(f, cheap_row(i), rest_row(i));
+  }
+  const std::uint32_t* field_of(const Probe& p, std::size_t f) const {
+    return summaries.field(f, p.cheap(), p.rest(summaries));
+  }
   bool is_indexed(std::size_t i, std::size_t r) const {
     return (indexed[i * key_bytes + r / 8] >> (r % 8)) & 1U;
   }
@@ -632,8 +674,8 @@ struct LinkerState {
     p.values.resize(F);
     p.keys.resize(R);
     model->prepare(record, p.values.data(), p.keys.data(), p.household);
-    p.row.resize(words);
-    summaries.encode(*model, p.values.data(), p.row.data());
+    p.row.resize(cheap_words + rest_words);
+    summaries.encode(*model, p.values.data(), p.row.data(), p.row.data() + cheap_words);
   }
 
   // Stores a prepared record under the next index (not yet in any cluster structure).
@@ -641,8 +683,9 @@ struct LinkerState {
   void store(const Record& record, const FieldValue* values, const std::uint64_t* keys, std::uint64_t household) {
     const auto at = static_cast<std::uint32_t>(size());
     arena.append(record, model->used_columns);
-    rows.resize(rows.size() + words);
-    summaries.encode(*model, values, &rows[at * words]);
+    cheap_rows.resize(cheap_rows.size() + cheap_words);
+    rest_rows.resize(rest_rows.size() + rest_words);
+    summaries.encode(*model, values, cheap_rows.data() + at * cheap_words, rest_rows.data() + at * rest_words);
     indexed.resize(indexed.size() + key_bytes, 0);
     for (std::size_t r = 0; r < model->rule_count(); ++r) {
       if (keys[r] == 0) continue;
@@ -694,54 +737,62 @@ struct LinkerState {
       const KeyIndex::Members m = index[r].find(keys[r]);
       if (m.size > model->settings.max_block_size) continue;
       for (std::size_t x = 0; x < m.size; ++x) {
-        if (x + kAhead < m.size) {
-          // The first words of its row (they may straddle two cache lines).
-          const auto* ahead = reinterpret_cast<const char*>(row(m.data[x + kAhead]));
-          __builtin_prefetch(ahead);
-          __builtin_prefetch(ahead + 60);
-        }
+        if (x + kAhead < m.size) prefetch(cheap_row(m.data[x + kAhead]), cheap_words);
         const std::uint32_t j = m.data[x];
         if (scratch.first_sight(j)) fn(j);
       }
     }
   }
 
-  // An upper bound on the match weight of stored record j and the probe, from the rows:
-  // decided levels count their weight (an exact level of a term-frequency field its 2-bit
-  // most), open ones the best weight they can reach; levels[f] as Summaries::level.
-  double bound(std::uint32_t j, const Probe& p, int* levels) const {
+  // The most field f can add at level l as Summaries::level gives it: a decided level its
+  // weight (an exact level of a term-frequency field its 2-bit most), an open one (< 0)
+  // the best weight it can still reach, null 0.
+  double contribution(std::size_t f, int l) const {
     const LinkModel& m = *model;
-    const std::uint32_t* a = row(j);
-    double w = m.prior_weight;
-    for (std::size_t f = 0; f < m.field_count(); ++f) {
-      const int l = summaries.level(m, f, a, p.row.data());
-      levels[f] = l;
-      if (l > 0) {
-        w += m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
-      } else if (l < 0) {
-        w += summaries.best_from(f, -l);
-      }
+    if (l > 0) {
+      return m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+    }
+    return l < 0 ? summaries.best_from(f, -l) : 0.0;
+  }
+
+  // Asks for the cache lines of `count` words at `at` ahead of their reading.
+  static void prefetch(const std::uint32_t* at, std::size_t count) {
+    if (count == 0) return;
+    const auto* p = reinterpret_cast<const char*>(at);
+    for (std::size_t b = 0; b < count * sizeof(std::uint32_t); b += 64) __builtin_prefetch(p + b);
+    __builtin_prefetch(p + count * sizeof(std::uint32_t) - 1);
+  }
+
+  // An upper bound on the match weight of stored record j and the probe from the cheap
+  // kinds' words alone (the first cache line of its row); the other fields count the
+  // most any of their levels (null: 0) gives.
+  double first_bound(std::uint32_t j, const Probe& p) const {
+    double w = model->prior_weight + rest_most;
+    for (std::size_t f : summaries.cheap_fields()) {
+      w += contribution(f, Summaries::level(*model, f, field_of(j, f), field_of(p, f)));
     }
     return w;
   }
 
-  // A looser bound from the cheap kinds' words alone (the start of the row); the other
-  // fields count the most any of their levels (null: 0) gives.
-  double first_bound(std::uint32_t j, const Probe& p) const {
+  // Tightens a first bound with the rest of the row, the fields that can swing the weight
+  // most first; false as soon as the bound falls below min_weight (it only falls). On
+  // true, `bound` is the bound of the whole row and levels[f] as Summaries::level gives
+  // them, for finish().
+  bool refine(std::uint32_t j, const Probe& p, double first, double min_weight, int* levels, double& bound) const {
     const LinkModel& m = *model;
-    const std::uint32_t* a = row(j);
-    double w = m.prior_weight + rest_most;
-    for (std::size_t f : summaries.cheap_fields()) {
-      const int l = summaries.level(m, f, a, p.row.data());
-      if (l > 0) {
-        w += m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
-      } else if (l < 0) {
-        w += summaries.best_from(f, -l);
-      }
+    double w = first;
+    for (std::size_t f : rest_order) {
+      const int l = Summaries::level(m, f, field_of(j, f), field_of(p, f));
+      levels[f] = l;
+      w += contribution(f, l) - std::max(0.0, summaries.best_from(f, 1));
+      if (w < min_weight - 1e-6) return false;
     }
-    return w;
+    for (std::size_t f : summaries.cheap_fields()) levels[f] = Summaries::level(m, f, field_of(j, f), field_of(p, f));
+    bound = w;
+    return true;
   }
-  double rest_most = 0;  // the most the non-cheap fields can add
+  double rest_most = 0;                // the most the non-cheap fields can add
+  std::vector<std::size_t> rest_order;  // the non-cheap fields, widest weight range first
 
   // Completes the levels of the fields the rows left open, preparing j's columns again;
   // false as soon as the weight cannot reach min_weight. On true, fills the pattern and
@@ -760,7 +811,7 @@ struct LinkerState {
     bool need_columns = any_open;
     for (std::size_t f = 0; f < F; ++f) {
       if (levels[f] == 1 && m.fields[f].spec.term_frequency) {
-        const std::uint32_t* a = row(j) + summaries.offset(f);
+        const std::uint32_t* a = field_of(j, f);
         switch (m.fields[f].spec.kind) {
           case CompareKind::kExact:
           case CompareKind::kSex:
@@ -898,10 +949,10 @@ void Linker::fit(const std::vector<LinkRecord>& records) {
   model->source = {};
   next->model = model;
   next->trained = true;
-  next->summaries.init(*model);
-  next->words = next->summaries.words();
+  next->init_rows();
   next->on_trained();
-  next->rows.reserve(n * next->words);
+  next->cheap_rows.reserve(n * next->cheap_words);
+  next->rest_rows.reserve(n * next->rest_words);
   next->indexed.reserve(n * next->key_bytes);
   next->arena.reserve(n);
   model->household.reserve(n);
@@ -940,10 +991,10 @@ Linker::Added Linker::add(const LinkRecord& record) {
   const double floor = detail::weight_floor_for(m.settings.threshold);
   int levels[detail::kMaxFields];
   s.for_each_candidate(probe.keys.data(), scratch, [&](std::uint32_t j) {
-    if (s.first_bound(j, probe) < floor - 1e-6) return;
-    const double b = s.bound(j, probe, levels);
     // Pairs that cannot reach the threshold are dropped from their rows alone.
-    if (b < floor - 1e-6) return;
+    const double first = s.first_bound(j, probe);
+    double b = 0;
+    if (first < floor - 1e-6 || !s.refine(j, probe, first, floor, levels, b)) return;
     std::uint64_t p = 0;
     double w = 0;
     if (!s.finish(j, probe, levels, b, floor, scratch, p, w)) return;
@@ -1052,52 +1103,69 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   detail::Probe probe;
   s.prepare(record, probe);
   auto& scratch = detail::lookup_scratch();
-  // Every candidate's bound from the rows first; then the best bounds are scored in full,
-  // the k best so far in a heap whose top ranks last, until the next bound cannot beat
-  // the k-th best. The answer is the k best of scoring every candidate.
-  // A candidate enters with the bound of its row's first words; when it comes first, its
-  // whole row gives a tighter bound, and it goes back unless it still comes first.
+  // Every candidate's first bound (the first cache line of its row); then candidates are
+  // taken best first bound first, in rounds (the best few, then four times as many...,
+  // each round selected and sorted), tightened with the rest of their rows and scored
+  // in full, the k best so far in a heap whose top ranks last. A candidate whose bound
+  // cannot reach the k-th best is dropped, and a round drops all whose first bound
+  // cannot. The answer is the k best of scoring every candidate.
   auto& ranked = scratch.ranked;
   ranked.clear();
-  int levels[detail::kMaxFields];
   s.for_each_candidate(probe.keys.data(), scratch, [&](std::uint32_t j) {
-    ranked.push_back({s.first_bound(j, probe), j, false});
+    ranked.push_back({s.first_bound(j, probe), j});
   });
-  auto by_bound = [](const detail::Ranked& a, const detail::Ranked& b) { return a.bound < b.bound; };
-  std::make_heap(ranked.begin(), ranked.end(), by_bound);
+  auto higher = [](const detail::Ranked& a, const detail::Ranked& b) { return a.bound > b.bound; };
   auto before = [](const Match& a, const Match& b) {
     return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
   };
   double floor = -HUGE_VAL;
-  while (!ranked.empty()) {
-    std::pop_heap(ranked.begin(), ranked.end(), by_bound);
-    const detail::Ranked top = ranked.back();
-    ranked.pop_back();
-    if (top.bound < floor - 1e-6) break;  // no bound left reaches the k-th best
-    const std::uint32_t j = top.record;
-    const double bound = s.bound(j, probe, levels);
-    if (!top.whole_row && !ranked.empty() && bound < ranked.front().bound) {
-      ranked.push_back({bound, j, true});
-      std::push_heap(ranked.begin(), ranked.end(), by_bound);
-      continue;
+  int levels[detail::kMaxFields];
+  std::size_t begin = 0, take = std::max<std::size_t>(2 * k, 8);
+  bool done = false;
+  constexpr std::size_t kAhead = 4;
+  while (begin < ranked.size()) {
+    if (floor > -HUGE_VAL) {
+      const auto end = std::partition(ranked.begin() + static_cast<std::ptrdiff_t>(begin), ranked.end(),
+                                      [&](const detail::Ranked& r) { return r.bound >= floor - 1e-6; });
+      ranked.erase(end, ranked.end());
+      if (begin == ranked.size()) break;
     }
-    std::uint64_t p = 0;
-    double w = 0;
-    if (!s.finish(j, probe, levels, bound, floor, scratch, p, w)) continue;
-    double prob = detail::probability_of(w);
-    if (m.household_apart(m.household[j], probe.household, p)) prob = 0.0;
-    const Match match{j, prob};
-    if (out.size() < k) {
-      out.push_back(match);
-      std::push_heap(out.begin(), out.end(), before);
-    } else if (before(match, out.front())) {
-      std::pop_heap(out.begin(), out.end(), before);
-      out.back() = match;
-      std::push_heap(out.begin(), out.end(), before);
-    } else {
-      continue;
+    const std::size_t stop = std::min(ranked.size(), begin + take);
+    const auto first = ranked.begin() + static_cast<std::ptrdiff_t>(begin);
+    const auto last = ranked.begin() + static_cast<std::ptrdiff_t>(stop);
+    if (stop < ranked.size()) std::nth_element(first, last - 1, ranked.end(), higher);
+    std::sort(first, last, higher);
+    for (std::size_t x = begin; x < stop; ++x) {
+      if (x + kAhead < stop) s.prefetch(s.rest_row(ranked[x + kAhead].record), s.rest_words);
+      // Later candidates (this round's and those left) have no higher first bound.
+      if (ranked[x].bound < floor - 1e-6) {
+        done = true;
+        break;
+      }
+      const std::uint32_t j = ranked[x].record;
+      double bound = 0;
+      if (!s.refine(j, probe, ranked[x].bound, floor, levels, bound)) continue;
+      std::uint64_t p = 0;
+      double w = 0;
+      if (!s.finish(j, probe, levels, bound, floor, scratch, p, w)) continue;
+      double prob = detail::probability_of(w);
+      if (m.household_apart(m.household[j], probe.household, p)) prob = 0.0;
+      const Match match{j, prob};
+      if (out.size() < k) {
+        out.push_back(match);
+        std::push_heap(out.begin(), out.end(), before);
+      } else if (before(match, out.front())) {
+        std::pop_heap(out.begin(), out.end(), before);
+        out.back() = match;
+        std::push_heap(out.begin(), out.end(), before);
+      } else {
+        continue;
+      }
+      if (out.size() == k) floor = detail::weight_floor_for(out.front().probability);
     }
-    if (out.size() == k) floor = detail::weight_floor_for(out.front().probability);
+    if (done) break;
+    begin = stop;
+    take *= 4;
   }
   std::sort(out.begin(), out.end(), before);
   return out;

@@ -1,0 +1,50 @@
+// Private: memory for large arrays read at random (the Linker's summary rows and key
+// tables). A block of kLargeBlock bytes or more is mapped on its own, aligned to 2 MiB
+// and marked for transparent huge pages where the system has them (Linux, THP "always" or
+// "madvise"), so that a random read into a few GB costs a cache miss but seldom a page
+// walk too (a 4 KiB page a read otherwise; under a hypervisor a walk is itself several
+// misses). Smaller blocks come from operator new.
+#ifndef SMARTKAMPUNG_SRC_CORE_LARGE_ALLOC_HPP
+#define SMARTKAMPUNG_SRC_CORE_LARGE_ALLOC_HPP
+
+#include <cstddef>
+#include <new>
+#include <vector>
+
+namespace smartkampung::detail {
+
+inline constexpr std::size_t kLargeBlock = std::size_t{2} << 20;
+
+/// `bytes` of memory (huge-page backed when large); throws std::bad_alloc.
+void* large_allocate(std::size_t bytes);
+/// Frees what large_allocate(bytes) gave, with the same `bytes`.
+void large_deallocate(void* p, std::size_t bytes) noexcept;
+
+/// A std::allocator-like allocator over large_allocate.
+template <typename T>
+struct LargeAllocator {
+  using value_type = T;
+  LargeAllocator() noexcept = default;
+  template <typename U>
+  LargeAllocator(const LargeAllocator<U>&) noexcept {}  // NOLINT: converting, as std::allocator
+  T* allocate(std::size_t n) {
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_alloc();
+    return static_cast<T*>(large_allocate(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { large_deallocate(p, n * sizeof(T)); }
+  template <typename U>
+  bool operator==(const LargeAllocator<U>&) const noexcept {
+    return true;
+  }
+  template <typename U>
+  bool operator!=(const LargeAllocator<U>&) const noexcept {
+    return false;
+  }
+};
+
+template <typename T>
+using LargeVector = std::vector<T, LargeAllocator<T>>;
+
+}  // namespace smartkampung::detail
+
+#endif
