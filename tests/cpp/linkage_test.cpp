@@ -761,7 +761,8 @@ struct LookupOracle {
 
 // Registry-like records with the damage the rows must handle: ids with letters, an
 // apostrophe or ".0", one digit changed or two swapped; dates swapped, one digit off,
-// unparseable or missing; sex codes, RT/RW and addresses varied; fields missing.
+// unparseable or missing; sex codes, RT/RW and addresses varied; names and villages of
+// one letter 14-43 times (its 4-bit count in the rows saturates); fields missing.
 std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std::size_t n, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<sk::LinkRecord> out;
@@ -770,6 +771,8 @@ std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std
   for (std::size_t k = 0; k < n; ++k) {
     sk::LinkRecord r = base[rng() % base.size()];
     auto pick = [&](int in) { return static_cast<int>(rng() % 100) < in; };
+    // One person in six (by their KK), in every copy.
+    const bool saturated = std::hash<std::string>{}(r.kk) % 6 == 0;
     if (pick(30) && r.nik.size() == 16) r.nik[rng() % 16] = static_cast<char>('0' + rng() % 10);
     if (pick(15) && r.nik.size() == 16) {
       const std::size_t at = rng() % 15;
@@ -797,6 +800,11 @@ std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std
     if (pick(20) && !r.name.empty()) r.name[rng() % r.name.size()] = static_cast<char>('a' + rng() % 26);
     if (pick(10)) r.name += std::string(" ") + static_cast<char>('a' + rng() % 26) + "yah";
     if (pick(5)) r.name.clear();
+    // A letter 15 times or more saturates its 4-bit count in the rows (no bound from it).
+    if (saturated) {
+      r.name = std::string(14 + rng() % 30, 'a') + " " + static_cast<char>('b' + rng() % 24) + "i";
+      r.village = std::string(14 + rng() % 30, 'o') + static_cast<char>('b' + rng() % 24);
+    }
     if (pick(15) && !r.village.empty()) r.village[rng() % r.village.size()] = static_cast<char>('a' + rng() % 26);
     if (pick(20)) r.rt = std::to_string(rng() % 4);
     if (pick(10)) r.rw.clear();
