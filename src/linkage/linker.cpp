@@ -739,8 +739,7 @@ struct LinkerState {
 
   // Calls fn(j) once for every record sharing an indexed key with `keys` (buckets over
   // max_block_size skipped). The records are gathered first, each cheap row asked for as
-  // it is met, so that fn's reads (whose branches depend on them) seldom wait: reading
-  // and comparing in one pass left the misses unoverlapped, even with prefetching.
+  // it is met, and compared after, so that the reads overlap.
   template <typename Fn>
   void for_each_candidate(const std::uint64_t* keys, LookupScratch& scratch, Fn&& fn) const {
     const std::size_t R = model->rule_count();
@@ -765,11 +764,7 @@ struct LinkerState {
         }
       }
     }
-    constexpr std::size_t kAhead = 8;  // in case the first rows asked for left the cache
-    for (std::size_t x = 0; x < ids.size(); ++x) {
-      if (x + kAhead < ids.size()) prefetch(cheap_row(ids[x + kAhead]), cheap_words);
-      fn(ids[x]);
-    }
+    for (std::uint32_t j : ids) fn(j);
   }
 
   // The most field f can add at level l as Summaries::level gives it: a decided level its
@@ -1162,12 +1157,6 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
     const auto last = ranked.begin() + static_cast<std::ptrdiff_t>(stop);
     if (stop < ranked.size()) std::nth_element(first, last - 1, ranked.end(), higher);
     std::sort(first, last, higher);
-    // The round's rest rows, asked for before the first is read (a round of 640 is about
-    // 120 KB, well within L2); those under the floor are not read, but few are.
-    for (std::size_t x = begin; x < stop; ++x) {
-      if (ranked[x].bound < floor - 1e-6) break;
-      s.prefetch(s.rest_row(ranked[x].record), s.rest_words);
-    }
     for (std::size_t x = begin; x < stop; ++x) {
       // Later candidates (this round's and those left) have no higher first bound.
       if (ranked[x].bound < floor - 1e-6) {
