@@ -1,5 +1,5 @@
 // Incremental linking. Records are kept compactly: their columns in one arena (prepared
-// again when a comparison needs them), a short summary row of the fields compared first,
+// again when a comparison needs them), short summary rows of the fields compared first,
 // an index of blocking keys, and clusters as circular member lists. A new record is
 // scored only against the records sharing one of its keys, and most of those are
 // rejected from their summary rows alone: a proven upper bound on the match weight that
@@ -199,8 +199,11 @@ class KeyIndex {
 
 // ---- summary rows -----------------------------------------------------------------------
 
-std::uint32_t low(std::uint64_t h) { return static_cast<std::uint32_t>(h); }
-std::uint32_t high(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32); }
+// A 64-bit value in two words: put() writes it, joined() reads it back.
+void put(std::uint64_t h, std::uint32_t* w) {
+  w[0] = static_cast<std::uint32_t>(h);
+  w[1] = static_cast<std::uint32_t>(h >> 32);
+}
 std::uint64_t joined(const std::uint32_t* w) { return w[0] | (static_cast<std::uint64_t>(w[1]) << 32); }
 // A 64-bit set of a value's token hashes: disjoint sets prove that no token is shared.
 std::uint64_t token_bits(const std::vector<std::uint64_t>& tokens) {
@@ -229,7 +232,8 @@ double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_
   const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hist_b));
   const __m128i nibble = _mm_set1_epi8(0x0F);
   const __m128i least_lo = _mm_min_epu8(_mm_and_si128(a, nibble), _mm_and_si128(b, nibble));
-  const __m128i least_hi = _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(a, 4), nibble), _mm_and_si128(_mm_srli_epi16(b, 4), nibble));
+  const __m128i least_hi =
+      _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(a, 4), nibble), _mm_and_si128(_mm_srli_epi16(b, 4), nibble));
   const __m128i saturated = _mm_or_si128(_mm_cmpeq_epi8(least_lo, nibble), _mm_cmpeq_epi8(least_hi, nibble));
   if (_mm_movemask_epi8(saturated) != 0) return 1.0 + 1e-9;  // no bound
   const __m128i sums = _mm_sad_epu8(_mm_add_epi8(least_lo, least_hi), _mm_setzero_si128());
@@ -281,13 +285,13 @@ int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int transpo
 
 // What the first comparisons of a pair read: a few 32-bit words a field, in two rows a
 // record: the cheap kinds' (ids, dates, codes; one cache line for the default fields,
-// padded to whole lines) and the rest's (names, strings, tokens; 140 bytes). Levels compare_field reaches on hashes and
-// digits come out exactly (64-bit hashes; ids of up to 16 digits and parsed dates as
-// packed decimal, dates with their day number; a name's phonetic and sorted-token
-// hashes; the token hashes of a token set of up to kRowTokens tokens); for names and
-// strings, letter counts (4 bits a letter) and a name's 64-bit set of token hashes bound
-// the level: compare_field's own Jaro-Winkler cut-offs on letter counts, no token shared.
-// The rest is done on the record prepared again.
+// padded to whole lines) and the rest's (names, strings, tokens; 140 bytes). Levels
+// compare_field reaches on hashes and digits come out exactly (64-bit hashes; ids of up
+// to 16 digits and parsed dates as packed decimal, dates with their day number; a name's
+// phonetic and sorted-token hashes; the token hashes of a token set of up to kRowTokens
+// tokens); for names and strings, letter counts (4 bits a letter) and a name's 64-bit
+// set of token hashes bound the level: compare_field's own Jaro-Winkler cut-offs on
+// letter counts, no token shared. The rest is done on the record prepared again.
 class Summaries {
  public:
   static constexpr std::size_t kRowTokens = 5;  // token hashes a row holds (addresses: 4-5)
@@ -359,21 +363,18 @@ class Summaries {
       switch (m.fields[f].spec.kind) {
         case CompareKind::kExact:
         case CompareKind::kSex:
-          w[0] = low(v.h);
-          w[1] = high(v.h);
+          put(v.h, w);
           break;
         case CompareKind::kId: {
           std::uint64_t digits = 0;
           const bool packed = packed_digits(v.text, digits);
           w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) | (packed ? 0x10000U : 0U);
           const std::uint64_t payload = packed ? digits : v.h;
-          w[1] = low(payload);
-          w[2] = high(payload);
+          put(payload, w + 1);
           break;
         }
         case CompareKind::kDate: {
-          w[0] = low(v.h);
-          w[1] = high(v.h);
+          put(v.h, w);
           std::uint64_t digits = 0;
           if (v.year != 0 && v.text.size() == 8 && packed_digits(v.text, digits)) {
             w[2] = static_cast<std::uint32_t>(v.days);
@@ -382,43 +383,30 @@ class Summaries {
           break;
         }
         case CompareKind::kRtRw:
-          w[0] = low(v.h3);
-          w[1] = high(v.h3);
-          w[2] = low(v.h);
-          w[3] = high(v.h);
+          put(v.h3, w);
+          put(v.h, w + 2);
           break;
         case CompareKind::kName: {
-          w[0] = low(v.h);
-          w[1] = high(v.h);
-          w[2] = low(v.h2);
-          w[3] = high(v.h2);
-          w[4] = low(v.h3);
-          w[5] = high(v.h3);
+          put(v.h, w);
+          put(v.h2, w + 2);
+          put(v.h3, w + 4);
           w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) |
                  (static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFF)) << 16);
           pack_hist(v, w + 7);
-          const std::uint64_t bits = token_bits(v.tokens);
-          w[11] = low(bits);
-          w[12] = high(bits);
+          put(token_bits(v.tokens), w + 11);
           break;
         }
         case CompareKind::kString:
-          w[0] = low(v.h);
-          w[1] = high(v.h);
+          put(v.h, w);
           w[2] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFFFFFF));
           pack_hist(v, w + 3);
           break;
         case CompareKind::kTokens: {
-          w[0] = low(v.h);
-          w[1] = high(v.h);
-          w[2] = low(v.h2);
-          w[3] = high(v.h2);
+          put(v.h, w);
+          put(v.h2, w + 2);
           w[4] = static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFFFFFF));
           if (v.tokens.size() <= kRowTokens) {
-            for (std::size_t t = 0; t < v.tokens.size(); ++t) {
-              w[5 + 2 * t] = low(v.tokens[t]);
-              w[6 + 2 * t] = high(v.tokens[t]);
-            }
+            for (std::size_t t = 0; t < v.tokens.size(); ++t) put(v.tokens[t], w + 5 + 2 * t);
           }
           break;
         }
@@ -531,6 +519,8 @@ class Summaries {
 
   /// The most weight field f can add from level l on (l >= 1).
   double best_from(std::size_t f, int l) const { return best_from_[f][static_cast<std::size_t>(l)]; }
+  /// The most weight field f can add at any level, null (0) included.
+  double most(std::size_t f) const { return std::max(0.0, best_from(f, 1)); }
 
  private:
   static std::size_t words_of(CompareKind kind) {
@@ -616,10 +606,9 @@ struct LinkerState {
   std::shared_ptr<LinkModel> model;
   bool trained = false;
   Summaries summaries;
-  std::size_t cheap_words = 0, rest_words = 0;  // a record's summary rows
-  std::size_t key_bytes = 0;                    // bytes a record of `indexed`
-  ColumnArena arena;                            // every record's used columns
-  LargeVector<std::uint32_t> cheap_rows, rest_rows;
+  std::size_t key_bytes = 0;          // bytes a record of `indexed`
+  ColumnArena arena;                  // every record's used columns
+  LargeVector<std::uint32_t> cheap_rows, rest_rows;  // summary rows
   std::vector<std::uint8_t> indexed;  // per record, a bit a rule: in that rule's index
   std::vector<KeyIndex> index;        // per rule
   std::vector<std::int64_t> cluster_of;
@@ -633,27 +622,21 @@ struct LinkerState {
               std::all_of(initial.fields.begin(), initial.fields.end(),
                           [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); });
     index.resize(model->rule_count());
-    init_rows();
+    summaries.init(*model);
     key_bytes = (model->rule_count() + 7) / 8;
     if (trained) on_trained();
-  }
-
-  void init_rows() {
-    summaries.init(*model);
-    cheap_words = summaries.cheap_words();
-    rest_words = summaries.rest_words();
   }
 
   void on_trained() {
     summaries.set_weights(*model);
     rest_most = 0;
-    for (std::size_t f : summaries.rest_fields()) rest_most += std::max(0.0, summaries.best_from(f, 1));
+    for (std::size_t f : summaries.rest_fields()) rest_most += summaries.most(f);
     // A field that can fall furthest below its most first, so that refine() stops early.
     rest_order = summaries.rest_fields();
     auto range = [&](std::size_t f) {
       const auto& w = model->weights[f];
       const double lowest = *std::min_element(w.begin() + 1, w.end());
-      return std::max(0.0, summaries.best_from(f, 1)) - std::min(0.0, lowest);
+      return summaries.most(f) - std::min(0.0, lowest);
     };
     std::stable_sort(rest_order.begin(), rest_order.end(),
                      [&](std::size_t x, std::size_t y) { return range(x) > range(y); });
@@ -674,8 +657,8 @@ struct LinkerState {
   }
 
   std::size_t size() const { return alive.size(); }
-  const std::uint32_t* cheap_row(std::size_t i) const { return cheap_rows.data() + i * cheap_words; }
-  const std::uint32_t* rest_row(std::size_t i) const { return rest_rows.data() + i * rest_words; }
+  const std::uint32_t* cheap_row(std::size_t i) const { return cheap_rows.data() + i * summaries.cheap_words(); }
+  const std::uint32_t* rest_row(std::size_t i) const { return rest_rows.data() + i * summaries.rest_words(); }
   // Field f's words in stored record i's rows and in the probe's.
   const std::uint32_t* field_of(std::size_t i, std::size_t f) const {
     return summaries.field(f, cheap_row(i), rest_row(i));
@@ -692,8 +675,8 @@ struct LinkerState {
     p.values.resize(F);
     p.keys.resize(R);
     model->prepare(record, p.values.data(), p.keys.data(), p.household);
-    p.row.resize(cheap_words + rest_words);
-    summaries.encode(*model, p.values.data(), p.row.data(), p.row.data() + cheap_words);
+    p.row.resize(summaries.cheap_words() + summaries.rest_words());
+    summaries.encode(*model, p.values.data(), p.row.data(), p.row.data() + summaries.cheap_words());
   }
 
   // Stores a prepared record under the next index (not yet in any cluster structure).
@@ -701,9 +684,10 @@ struct LinkerState {
   void store(const Record& record, const FieldValue* values, const std::uint64_t* keys, std::uint64_t household) {
     const auto at = static_cast<std::uint32_t>(size());
     arena.append(record, model->used_columns);
-    cheap_rows.resize(cheap_rows.size() + cheap_words);
-    rest_rows.resize(rest_rows.size() + rest_words);
-    summaries.encode(*model, values, cheap_rows.data() + at * cheap_words, rest_rows.data() + at * rest_words);
+    cheap_rows.resize(cheap_rows.size() + summaries.cheap_words());
+    rest_rows.resize(rest_rows.size() + summaries.rest_words());
+    summaries.encode(*model, values, cheap_rows.data() + at * summaries.cheap_words(),
+                     rest_rows.data() + at * summaries.rest_words());
     indexed.resize(indexed.size() + key_bytes, 0);
     for (std::size_t r = 0; r < model->rule_count(); ++r) {
       if (keys[r] == 0) continue;
@@ -759,7 +743,7 @@ struct LinkerState {
       for (std::size_t x = 0; x < m.size; ++x) {
         const std::uint32_t j = m.data[x];
         if (scratch.first_sight(j)) {
-          prefetch(cheap_row(j), cheap_words);
+          prefetch(cheap_row(j), summaries.cheap_words());
           ids.push_back(j);
         }
       }
@@ -807,7 +791,7 @@ struct LinkerState {
     for (std::size_t f : rest_order) {
       const int l = Summaries::level(m, f, field_of(j, f), field_of(p, f));
       levels[f] = l;
-      w += contribution(f, l) - std::max(0.0, summaries.best_from(f, 1));
+      w += contribution(f, l) - summaries.most(f);
       if (w < min_weight - 1e-6) return false;
     }
     for (std::size_t f : summaries.cheap_fields()) levels[f] = Summaries::level(m, f, field_of(j, f), field_of(p, f));
@@ -862,8 +846,7 @@ struct LinkerState {
       const int l = compare_field(m.fields[f], values[f], p.values[f]);
       levels[f] = l;
       if (l == 1) tf_hash[f] = values[f].h;
-      w += -summaries.best_from(f, -open) +
-           (l == 0 ? 0.0 : m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0));
+      w += contribution(f, l) - contribution(f, open);
       if (w < min_weight - 1e-6) return false;
     }
     for (std::size_t f = 0; f < F; ++f) {
@@ -972,10 +955,10 @@ void Linker::fit(const std::vector<LinkRecord>& records) {
   model->source = {};
   next->model = model;
   next->trained = true;
-  next->init_rows();
+  next->summaries.init(*model);
   next->on_trained();
-  next->cheap_rows.reserve(n * next->cheap_words);
-  next->rest_rows.reserve(n * next->rest_words);
+  next->cheap_rows.reserve(n * next->summaries.cheap_words());
+  next->rest_rows.reserve(n * next->summaries.rest_words());
   next->indexed.reserve(n * next->key_bytes);
   next->arena.reserve(n);
   model->household.reserve(n);
