@@ -226,5 +226,38 @@ void register_linkage(py::module_& m) {
       .def_property_readonly(
           "settings", [](const Linker& lk) { return settings_dict(lk.settings()); },
           "The settings with trained parameters (a dict).")
+      .def(
+          "save",
+          [](const Linker& lk, py::handle path) {
+            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            py::gil_scoped_release release;
+            lk.save(p);
+          },
+          py::arg("path"),
+          "Writes the whole linker (model, records, clusters) to one file, atomically (temporary "
+          "file, then rename). Linker.load() gives a linker that answers every call as this one.")
+      .def_static(
+          "load",
+          [](py::handle path) {
+            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            py::gil_scoped_release release;
+            return std::make_unique<Linker>(Linker::load(p));
+          },
+          py::arg("path"), "Reads a file written by save(); a damaged file raises smartkampung.Error.")
+      .def(py::pickle(
+          [](const Linker& lk) {
+            std::string bytes;
+            {
+              py::gil_scoped_release release;
+              bytes = lk.to_bytes();
+            }
+            return py::make_tuple(py::bytes(bytes));
+          },
+          [](const py::tuple& state) {
+            if (state.size() != 1) throw Error(ErrorCode::kCorrupt, "damaged linker file (bad pickle state)");
+            const std::string bytes = state[0].cast<std::string>();
+            py::gil_scoped_release release;
+            return std::make_unique<Linker>(Linker::from_bytes(bytes));
+          }))
       .def("__len__", &Linker::size);
 }

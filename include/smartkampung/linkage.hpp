@@ -215,7 +215,19 @@ class SMARTKAMPUNG_EXPORT Linker {
   /// Settings with trained parameters (after fit).
   const LinkSettings& settings() const noexcept;
 
+  /// The whole state (settings, trained model, every record's columns, clusters, removed
+  /// indices) as bytes; from_bytes() gives a Linker that answers every call as this one
+  /// does. Rows and key tables are rebuilt on loading (about as fast as fit() without
+  /// its scoring). A damaged or foreign input throws Error(kCorrupt).
+  std::string to_bytes() const;
+  static Linker from_bytes(std::string_view bytes);
+  /// to_bytes() written atomically (temporary file, then rename); Error(kIo) on failure.
+  void save(const std::string& path) const;
+  /// Reads a file written by save(); Error(kIo) when unreadable, Error(kCorrupt) when damaged.
+  static Linker load(const std::string& path);
+
  private:
+  explicit Linker(std::unique_ptr<detail::LinkerState> state);
   std::unique_ptr<detail::LinkerState> state_;
 };
 

@@ -102,6 +102,23 @@ skamp_status skamp_linker_new(skamp_linker** out, const char* settings_json) {
 
 void skamp_linker_free(skamp_linker* linker) { delete linker; }
 
+skamp_status skamp_linker_save(const skamp_linker* linker, const char* path) {
+  return guard([&] {
+    require(linker, "linker");
+    require(path, "path");
+    linker->linker.save(path);
+  });
+}
+
+skamp_status skamp_linker_load(skamp_linker** out, const char* path) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(path, "path");
+    *out = new skamp_linker{Linker::load(path)};
+  });
+}
+
 skamp_status skamp_linker_fit_json(skamp_linker* linker, const char* records_json) {
   return guard([&] {
     require(linker, "linker");

@@ -4,8 +4,10 @@
 // scored only against the records sharing one of its keys, and most of those are
 // rejected from their summary rows alone: a proven upper bound on the match weight that
 // cannot reach the threshold (add) or the k-th best (candidates).
+#include <smartkampung/io.hpp>
 #include <smartkampung/linkage.hpp>
 
+#include "core/binary.hpp"
 #include "core/large_alloc.hpp"
 #include "linkage/engine.hpp"
 
@@ -651,6 +653,49 @@ struct LinkerState {
     }
   }
 
+  // A model trained elsewhere (a saved Linker's): as if given m, u and prior.
+  void adopt(const LinkSettings& trained_settings) {
+    model = std::make_shared<LinkModel>(trained_settings);
+    trained = true;
+    index.assign(model->rule_count(), KeyIndex{});
+    summaries.init(*model);
+    key_bytes = (model->rule_count() + 7) / 8;
+    on_trained();
+  }
+
+  // A removed record's place (a loaded Linker's): no columns, in no index.
+  void store_removed() {
+    const std::vector<std::string_view> empty(model->used_columns.size());
+    arena.append(ColumnsView{&model->used_columns, empty.data()}, model->used_columns);
+    cheap_rows.resize(cheap_rows.size() + summaries.cheap_words());
+    rest_rows.resize(rest_rows.size() + summaries.rest_words());
+    indexed.resize(indexed.size() + key_bytes, 0);
+    model->household.push_back(0);
+    alive.push_back(0);
+  }
+
+  // The circular member lists, from cluster_of (ids: the smallest member).
+  void link_members() {
+    const std::size_t n = cluster_of.size();
+    next_member.assign(n, 0);
+    std::vector<std::uint32_t> tail(n, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto x = static_cast<std::uint32_t>(i);
+      if (cluster_of[i] < 0) {
+        next_member[i] = x;
+        continue;
+      }
+      const auto c = static_cast<std::size_t>(cluster_of[i]);
+      if (c == i) {
+        next_member[i] = x;
+      } else {
+        next_member[tail[c]] = x;
+        next_member[i] = static_cast<std::uint32_t>(c);
+      }
+      tail[c] = x;
+    }
+  }
+
   void require_trained() const {
     if (!trained) {
       throw Error(ErrorCode::kState, "Linker: call fit() first (or give m, u and prior in the settings)");
@@ -948,6 +993,7 @@ using detail::FieldValue;
 using detail::LinkerState;
 
 Linker::Linker(LinkSettings settings) : state_(std::make_unique<LinkerState>(std::move(settings))) {}
+Linker::Linker(std::unique_ptr<LinkerState> state) : state_(std::move(state)) {}
 Linker::~Linker() = default;
 Linker::Linker(Linker&&) noexcept = default;
 Linker& Linker::operator=(Linker&&) noexcept = default;
@@ -981,19 +1027,7 @@ void Linker::fit(const std::vector<LinkRecord>& records) {
   }
   std::vector<detail::FieldValue>().swap(values);
   next->cluster_of = result.cluster_ids;
-  next->next_member.assign(n, 0);
-  std::vector<std::uint32_t> tail(n, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<std::size_t>(result.cluster_ids[i]);
-    const auto x = static_cast<std::uint32_t>(i);
-    if (c == i) {
-      next->next_member[i] = x;
-    } else {
-      next->next_member[tail[c]] = x;
-      next->next_member[i] = static_cast<std::uint32_t>(c);
-    }
-    tail[c] = x;
-  }
+  next->link_members();
   state_ = std::move(next);
 }
 
@@ -1198,6 +1232,120 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
 }
 
 std::vector<std::int64_t> Linker::cluster_ids() const { return state_->cluster_of; }
+
+// ---- saving ---------------------------------------------------------------------------
+
+// "SKAMPLNK" (core/binary.hpp): the settings given and the model's (trained m, u and
+// prior), the used columns' names, then a record an index: alive, and for a live one its
+// cluster id, the rules it is indexed under and its columns' text. Rows, key tables and
+// term frequencies are derived again on loading, so the file does not depend on their
+// layout.
+namespace {
+constexpr char kLinkerMagic[8] = {'S', 'K', 'A', 'M', 'P', 'L', 'N', 'K'};
+constexpr std::uint32_t kLinkerFormat = 1;
+}  // namespace
+
+std::string Linker::to_bytes() const {
+  const LinkerState& s = *state_;
+  const detail::LinkModel& m = *s.model;
+  detail::binary::Writer w(kLinkerMagic, kLinkerFormat);
+  w.str(s.initial.to_json());
+  w.str(m.settings.to_json());
+  w.u8(s.trained ? 1 : 0);
+  w.u64(m.used_columns.size());
+  for (const std::string& c : m.used_columns) w.short_str(c);
+  w.u64(s.size());
+  LinkerState::Columns columns;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    w.u8(s.alive[i]);
+    if (!s.alive[i]) continue;
+    w.varint(static_cast<std::uint64_t>(s.cluster_of[i]));
+    for (std::size_t b = 0; b < s.key_bytes; ++b) w.u8(s.indexed[i * s.key_bytes + b]);
+    s.columns_of(i, columns);
+    for (std::string_view v : columns.values) w.short_str(v);
+  }
+  return w.seal();
+}
+
+Linker Linker::from_bytes(std::string_view bytes) {
+  detail::binary::Reader rd(bytes, kLinkerMagic, kLinkerFormat, "linker");
+  const std::string initial_json = rd.str(), model_json = rd.str();
+  const std::uint8_t trained = rd.u8();
+  if (trained > 1) rd.fail("bad trained flag");
+  std::unique_ptr<LinkerState> state;
+  try {
+    state = std::make_unique<LinkerState>(LinkSettings::from_json(initial_json));
+    if (trained) state->adopt(LinkSettings::from_json(model_json));
+  } catch (const Error& e) {
+    rd.fail(std::string("bad settings: ") + e.what());
+  }
+  LinkerState& s = *state;
+  if (!trained && s.trained) rd.fail("settings with m, u and prior marked untrained");
+  detail::LinkModel& m = *s.model;
+  const std::size_t C = rd.count(1);
+  if (C != m.used_columns.size()) rd.fail("columns differ from the settings'");
+  for (std::size_t c = 0; c < C; ++c) {
+    if (rd.short_str() != m.used_columns[c]) rd.fail("columns differ from the settings'");
+  }
+  const std::size_t n = rd.count(1);
+  if (n >= 0xFFFFFFF0ULL) rd.fail("too many records");
+  if (n != 0 && !s.trained) rd.fail("records without a trained model");
+  const std::size_t F = m.field_count(), R = m.rule_count();
+  std::vector<std::string_view> values(C);
+  std::vector<FieldValue> prepared(F);
+  std::vector<std::uint64_t> keys(R);
+  std::vector<std::uint8_t> indexed(s.key_bytes);
+  s.cluster_of.reserve(n);
+  s.cheap_rows.reserve(n * s.summaries.cheap_words());
+  s.rest_rows.reserve(n * s.summaries.rest_words());
+  s.indexed.reserve(n * s.key_bytes);
+  s.arena.reserve(n);
+  m.household.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t alive = rd.u8();
+    if (alive > 1) rd.fail("bad record flag at index " + std::to_string(i));
+    if (!alive) {
+      s.store_removed();
+      s.cluster_of.push_back(-1);
+      continue;
+    }
+    const std::uint64_t cluster = rd.varint();
+    // A cluster's id is its smallest member.
+    if (cluster > i) rd.fail("bad cluster id at index " + std::to_string(i));
+    for (std::size_t b = 0; b < s.key_bytes; ++b) indexed[b] = rd.u8();
+    for (std::size_t c = 0; c < C; ++c) values[c] = rd.short_str();
+    const detail::ColumnsView view{&m.used_columns, values.data()};
+    std::uint64_t household = 0;
+    m.prepare(view, prepared.data(), keys.data(), household);
+    for (std::size_t r = 0; r < R; ++r) {
+      if (!((indexed[r / 8] >> (r % 8)) & 1U)) keys[r] = 0;
+    }
+    s.store(view, prepared.data(), keys.data(), household);
+    s.tf_update(prepared.data(), true);
+    s.cluster_of.push_back(static_cast<std::int64_t>(cluster));
+  }
+  if (!rd.done()) rd.fail("trailing bytes");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!s.alive[i]) continue;
+    const auto c = static_cast<std::size_t>(s.cluster_of[i]);
+    if (!s.alive[c] || s.cluster_of[c] != static_cast<std::int64_t>(c)) {
+      rd.fail("bad cluster id at index " + std::to_string(i));
+    }
+  }
+  s.link_members();
+  return Linker(std::move(state));
+}
+
+void Linker::save(const std::string& path) const { write_file_atomic(path, to_bytes()); }
+
+Linker Linker::load(const std::string& path) {
+  const std::string bytes = read_file(path);
+  try {
+    return from_bytes(bytes);
+  } catch (const Error& e) {
+    throw Error(e.code(), path + ": " + e.what());
+  }
+}
 
 Explanation Linker::explain(std::size_t i, std::size_t j) const {
   const LinkerState& s = *state_;

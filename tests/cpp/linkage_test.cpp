@@ -876,6 +876,121 @@ TEST(LinkageLinker, LookupsEqualBruteForceOracle) {
   }
 }
 
+namespace {
+
+// Two linkers answer alike: clusters, and every probe's 40 best (index and probability).
+void expect_same_answers(const sk::Linker& a, const sk::Linker& b, const std::vector<sk::LinkRecord>& probes) {
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.cluster_ids(), b.cluster_ids());
+  EXPECT_EQ(a.settings().to_json(), b.settings().to_json());
+  for (std::size_t p = 0; p < probes.size(); ++p) {
+    const auto x = a.candidates(probes[p], 40), y = b.candidates(probes[p], 40);
+    ASSERT_EQ(x.size(), y.size()) << "probe " << p;
+    for (std::size_t r = 0; r < x.size(); ++r) {
+      EXPECT_EQ(x[r].index, y[r].index) << "probe " << p << " rank " << r;
+      EXPECT_EQ(x[r].probability, y[r].probability) << "probe " << p << " rank " << r;
+    }
+  }
+}
+
+}  // namespace
+
+// A saved Linker, loaded, answers every call as the original: after fit, adds and
+// removals (term frequencies and fit blocks whose keys were cleared included), and both
+// go on alike; saving the loaded one gives the same bytes.
+TEST(LinkageLinker, SavedAndLoadedAnswersAsTheOriginal) {
+  sk::LinkSettings tf = hand_settings();
+  for (auto& f : tf.fields) {
+    if (f.name == "kk" || f.name == "birth_date" || f.name == "address") f.term_frequency = true;
+  }
+  tf.max_block_size = 10;
+  const std::pair<const char*, sk::LinkSettings> cases[] = {{"hand", hand_settings()}, {"tf, small blocks", tf}};
+  for (const auto& [label, settings] : cases) {
+    SCOPED_TRACE(label);
+    const auto base = registry_like(300, 31);
+    auto fitted = base;
+    const auto extra = damaged(base, 300, 32);
+    fitted.insert(fitted.end(), extra.begin(), extra.end());
+    // Small blocks: fit leaves some of its records out of oversized blocks' keys.
+    if (settings.max_block_size == 10) {
+      EXPECT_GT(sk::link(fitted, settings).stats.skipped_blocks, 0U);
+    }
+    const auto later = damaged(base, 120, 33);
+    const auto probes = damaged(base, 80, 34);
+    sk::Linker lk(settings);
+    lk.fit(fitted);
+    std::mt19937_64 rng(35);
+    for (std::size_t i = 0; i < 60; ++i) lk.add(later[i]);
+    for (int x = 0; x < 25; ++x) {
+      const std::size_t victim = rng() % lk.size();
+      if (lk.cluster_ids()[victim] >= 0) lk.remove(victim);
+    }
+    const std::string bytes = lk.to_bytes();
+    sk::Linker loaded = sk::Linker::from_bytes(bytes);
+    expect_same_answers(lk, loaded, probes);
+    EXPECT_EQ(loaded.to_bytes(), bytes);
+    // Both go on alike: adds (matches and clusters) and removals.
+    for (std::size_t i = 60; i < later.size(); ++i) {
+      const auto a = lk.add(later[i]), b = loaded.add(later[i]);
+      EXPECT_EQ(a.index, b.index);
+      EXPECT_EQ(a.cluster_id, b.cluster_id);
+      ASSERT_EQ(a.matches.size(), b.matches.size()) << "record " << i;
+      for (std::size_t m = 0; m < a.matches.size(); ++m) {
+        EXPECT_EQ(a.matches[m].index, b.matches[m].index);
+        EXPECT_EQ(a.matches[m].probability, b.matches[m].probability);
+      }
+    }
+    for (std::size_t victim : {std::size_t{3}, std::size_t{600}, lk.size() - 1}) {
+      if (lk.cluster_ids()[victim] < 0) continue;
+      lk.remove(victim);
+      loaded.remove(victim);
+    }
+    expect_same_answers(lk, loaded, probes);
+    EXPECT_THROW(loaded.remove(lk.size() + 5), sk::Error);
+
+    // Through a file, and fit() afterwards trains again as the original's would.
+    const std::string path = ::testing::TempDir() + "linker.sklink";
+    lk.save(path);
+    sk::Linker from_file = sk::Linker::load(path);
+    expect_same_answers(lk, from_file, probes);
+    std::remove(path.c_str());
+  }
+}
+
+TEST(LinkageLinker, LoadingRefusesDamagedFiles) {
+  sk::Linker lk(hand_settings());
+  lk.fit(registry_like(40, 41));
+  const std::string bytes = lk.to_bytes();
+  const auto kLoaded = static_cast<sk::ErrorCode>(0);
+  auto code_of = [&](const std::string& b) {
+    try {
+      (void)sk::Linker::from_bytes(b);
+    } catch (const sk::Error& e) {
+      // The message names the file kind and never a record's content.
+      EXPECT_NE(std::string(e.what()).find("linker file"), std::string::npos) << e.what();
+      return e.code();
+    }
+    return kLoaded;
+  };
+  EXPECT_EQ(code_of(bytes), kLoaded);
+  EXPECT_EQ(code_of(""), sk::ErrorCode::kCorrupt);
+  EXPECT_EQ(code_of(bytes.substr(0, bytes.size() - 1)), sk::ErrorCode::kCorrupt);
+  EXPECT_EQ(code_of(bytes + "x"), sk::ErrorCode::kCorrupt);
+  std::mt19937_64 rng(42);
+  for (int t = 0; t < 200; ++t) {
+    std::string b = bytes;
+    b[rng() % b.size()] ^= static_cast<char>(1 + rng() % 255);
+    EXPECT_EQ(code_of(b), sk::ErrorCode::kCorrupt);
+  }
+  // A registry file is not a linker file.
+  EXPECT_EQ(code_of("SKAMPREG" + bytes.substr(8)), sk::ErrorCode::kCorrupt);
+  EXPECT_THROW(sk::Linker::load(::testing::TempDir() + "no-such-linker-file"), sk::Error);
+  // An untrained linker round-trips and still needs a model.
+  sk::Linker empty = sk::Linker::from_bytes(sk::Linker().to_bytes());
+  EXPECT_EQ(empty.size(), 0U);
+  EXPECT_THROW(empty.add(person("", "Budi", "", "")), sk::Error);
+}
+
 // const members may run concurrently (header): look-ups keep their scratch per thread.
 TEST(LinkageLinker, ConcurrentLookupsAgree) {
   const auto base = registry_like(400, 31);

@@ -41,6 +41,14 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_linker_new(skamp_linker **out, const char
 /** Releases a linker; NULL is a no-op. */
 SMARTKAMPUNG_EXPORT void skamp_linker_free(skamp_linker *linker);
 
+/** Writes the whole linker (model, records, clusters) to one file, atomically (temporary
+ *  file, then rename); SKAMP_EIO on failure. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_save(const skamp_linker *linker, const char *path);
+
+/** Reads a file written by skamp_linker_save into a new linker (free it with
+ *  skamp_linker_free()); SKAMP_EIO when unreadable, SKAMP_ECORRUPT when damaged. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linker_load(skamp_linker **out, const char *path);
+
 /** Trains and clusters the records (a JSON array), replacing the linker's content. On
  *  failure the previous content is kept. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linker_fit_json(skamp_linker *linker, const char *records_json);
