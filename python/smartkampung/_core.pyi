@@ -432,11 +432,20 @@ class Linker:
     """
     Incremental linking: fit once, then add and remove records without a re-run. Not thread-safe: use one Linker from one thread at a time.
     """
+    @staticmethod
+    def load(path: typing.Any) -> Linker:
+        """
+        Reads a file written by save(); a damaged file raises smartkampung.Error.
+        """
+    def __getstate__(self) -> tuple[bytes]:
+        ...
     def __init__(self, settings: typing.Any = None) -> None:
         """
         settings: None (defaults for registry records), a dict or a JSON string. Settings with m, u and prior for every field (e.g. LinkResult.settings) need no fit().
         """
     def __len__(self) -> int:
+        ...
+    def __setstate__(self, arg0: tuple) -> None:
         ...
     def add(self, record: typing.Any) -> tuple[int, list]:
         """
@@ -457,6 +466,10 @@ class Linker:
     def remove(self, index: typing.SupportsInt | typing.SupportsIndex) -> None:
         """
         Removes a record; its cluster is re-formed. Raises NotFound for an unknown index.
+        """
+    def save(self, path: typing.Any) -> None:
+        """
+        Writes the whole linker (model, records, clusters) to one file, atomically (temporary file, then rename). Linker.load() gives a linker that answers every call as this one.
         """
     @property
     def cluster_ids(self) -> numpy.typing.NDArray[numpy.int64]:

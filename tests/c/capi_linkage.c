@@ -2,6 +2,7 @@
 #include "capi_test.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Settings with m, u and prior given by hand: small examples stay deterministic. */
@@ -68,6 +69,42 @@ void skamp_test_linkage(void) {
   CHECK(out != NULL && strstr(out, "[0,0,2,-1]") != NULL);
   skamp_free(out);
   CHECK(skamp_linker_fit_json(NULL, kRecords) == SKAMP_EINVALID);
+
+  /* Save and load: the loaded linker holds the same clusters and answers alike. */
+  {
+    const char *path = "skamp_capi_linker.sklink";
+    skamp_linker *back = NULL;
+    char *again = NULL;
+    FILE *f = NULL;
+    CHECK(skamp_linker_save(lk, path) == SKAMP_OK);
+    CHECK(skamp_linker_load(&back, path) == SKAMP_OK && back != NULL);
+    CHECK(skamp_linker_clusters_json(&out, back) == SKAMP_OK);
+    CHECK(out != NULL && strstr(out, "[0,0,2,-1]") != NULL);
+    skamp_free(out);
+    out = NULL;
+    CHECK(skamp_linker_candidates_json(&out, lk, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
+    CHECK(skamp_linker_candidates_json(&again, back, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
+    CHECK(out != NULL && again != NULL && strcmp(out, again) == 0);
+    skamp_free(out);
+    skamp_free(again);
+    out = NULL;
+    skamp_linker_free(back);
+    back = NULL;
+    f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (f != NULL) {
+      fseek(f, 30, SEEK_SET);
+      fputc('X', f);
+      fclose(f);
+    }
+    CHECK(skamp_linker_load(&back, path) == SKAMP_ECORRUPT && back == NULL);
+    remove(path);
+    CHECK(skamp_linker_load(&back, "/nonexistent/x.sklink") == SKAMP_EIO && back == NULL);
+    CHECK(skamp_linker_load(NULL, path) == SKAMP_EINVALID);
+    CHECK(skamp_linker_load(&back, NULL) == SKAMP_EINVALID);
+    CHECK(skamp_linker_save(NULL, path) == SKAMP_EINVALID);
+    CHECK(skamp_linker_save(lk, NULL) == SKAMP_EINVALID);
+  }
   skamp_linker_free(lk);
   skamp_linker_free(NULL);
   CHECK(skamp_linker_new(&lk, "{\"threshold\":\"high\"}") == SKAMP_EINVALID);

@@ -390,6 +390,8 @@ AREA_SIGNATURES = {
     "skamp_linker_clusters_json": (c_int, [PVP, VP]),
     "skamp_linker_explain_json": (c_int, [PVP, VP, c_sz, c_sz]),
     "skamp_linker_settings_json": (c_int, [PVP, VP]),
+    "skamp_linker_save": (c_int, [VP, CP]),
+    "skamp_linker_load": (c_int, [PVP, CP]),
 }
 
 

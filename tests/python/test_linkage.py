@@ -146,6 +146,33 @@ def test_linker_fit_and_reuse_trained_settings():
     assert cid == 0
 
 
+def test_linker_save_load_and_pickle(tmp_path):
+    import copy
+    import pickle
+
+    lk = sk.Linker(settings=HAND)
+    lk.fit(RECORDS)
+    lk.add({"name": "Mochamad Sholeh", "birth_date": "1990-01-05"})
+    lk.remove(3)
+    probe = {"name": "Moch Sholeh", "birth_date": "1990-01-05", "village": "Kemiren"}
+    path = tmp_path / "linker.sklink"
+    lk.save(path)  # os.PathLike accepted
+    for back in (sk.Linker.load(str(path)), pickle.loads(pickle.dumps(lk)), copy.deepcopy(lk)):
+        assert len(back) == len(lk) == 6
+        assert back.cluster_ids.tolist() == lk.cluster_ids.tolist()
+        assert back.candidates(probe, k=6) == lk.candidates(probe, k=6)
+        assert back.settings == lk.settings
+        # Both go on alike (a fresh copy of the original each time).
+        assert back.add(RECORDS[2]) == sk.Linker.load(path).add(RECORDS[2])
+    raw = bytearray(path.read_bytes())
+    raw[40] ^= 0x55
+    path.write_bytes(bytes(raw))
+    with pytest.raises(sk.Error, match="damaged linker file"):
+        sk.Linker.load(path)
+    with pytest.raises(sk.Error):
+        sk.Linker.load(tmp_path / "missing.sklink")
+
+
 def _read_febrl(path):
     import csv
 
