@@ -4,6 +4,7 @@ index (p50/p90/p99/max over single calls, Python call overhead included).
 
     PYTHONPATH=build-bench/python python3 bench/scale_linkage.py link --records 1000000
     PYTHONPATH=build-bench/python python3 bench/scale_linkage.py lookup --records 3000000
+    PYTHONPATH=build-bench/python python3 bench/scale_linkage.py lookup --records 1000000 --save /tmp/lk.sklink
 
 Records are the generated set of compare_linkage.py (sk.sample.banyuwangi: name variants,
 mistyped/missing NIKs, spreadsheet damage, households), made once in a child process and
@@ -14,6 +15,7 @@ peak RSS is per process.
 """
 
 import argparse
+import array
 import pathlib
 import resource
 import time
@@ -123,6 +125,7 @@ def run_lookup(args):
     sizes = sorted({min(int(x), total) for x in args.sizes.split(",")} | {total})
     before = rss_mb()
     done, build = 0, 0.0
+    build_calls = array.array("d")  # wall time of every add() that builds the index
     chunk_index, chunk_start = 0, 0  # rows[i - chunk_start] is record i
 
     def measure(fn, label):
@@ -150,7 +153,9 @@ def run_lookup(args):
             upto = min(size, chunk_start + len(rows))
             t = time.perf_counter()
             for i in range(done - chunk_start, upto - chunk_start):
+                a = time.perf_counter()
                 lk.add(rows[i])
+                build_calls.append(time.perf_counter() - a)
             build += time.perf_counter() - t
             done = upto
         measure(lambda r: lk.candidates(r, 5), "candidates(k=5)")
@@ -160,6 +165,27 @@ def run_lookup(args):
           f"RSS before the index {before:,.0f} MB, after {after:,.0f} MB "
           f"({(after - before) * 1048576 / (done + len(probes)):,.0f} bytes per indexed record; one chunk of "
           f"Python rows held at both points)")
+    xs = np.frombuffer(build_calls, dtype=np.float64) * 1e3
+    slow = np.sort(xs)[-5:][::-1]
+    print(f"add() calls building the index ({len(xs):,}), wall: p99 {np.percentile(xs, 99) * 1e3:.0f} us, "
+          f"p99.99 {np.percentile(xs, 99.99):.1f} ms, over 10 ms {int((xs > 10).sum())}, slowest "
+          + ", ".join(f"{v:.1f}" for v in slow) + " ms (growing tables included)")
+    if args.save:
+        # Saving and loading the whole index (Linker.save / Linker.load): wall time, file
+        # size, and the loaded linker's answers against the original's for the probes.
+        import os
+
+        t = time.perf_counter()
+        lk.save(args.save)
+        saved = time.perf_counter() - t
+        size = os.path.getsize(args.save)
+        t = time.perf_counter()
+        back = sk.Linker.load(args.save)
+        loaded = time.perf_counter() - t
+        same = all(back.candidates(r, 5) == lk.candidates(r, 5) for r in probes[:1000])
+        print(f"save {saved:.1f} s ({size / 1e6:,.0f} MB, {size / len(lk):,.0f} bytes per record), "
+              f"load {loaded:.1f} s; loaded answers equal the original's for 1,000 probes: {same}")
+        os.remove(args.save)
 
 
 def run_write_csv(args):
@@ -188,6 +214,7 @@ def main():
                     help="lookup: generate the records in chunks of this many (one population "
                          "each, seeds seed, seed+1, ...), holding one chunk at a time; 0 = one set")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--save", default="", help="lookup: also time Linker.save/load of the index to this path")
     args = ap.parse_args()
     {"link": run_link, "lookup": run_lookup, "write-csv": run_write_csv}[args.mode](args)
 

@@ -1,6 +1,7 @@
 #include "core/large_alloc.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -13,7 +14,11 @@ constexpr std::size_t kHugePage = std::size_t{2} << 20;
 std::size_t mapped_size(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
 }  // namespace
 
-void* large_allocate(std::size_t bytes) {
+namespace {
+
+// A block of its own (zero pages) for bytes >= kLargeBlock where huge pages can be asked
+// for; nullptr otherwise.
+void* map_large(std::size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (bytes >= kLargeBlock) {
     if (bytes > static_cast<std::size_t>(-1) / 2 - kHugePage) throw std::bad_alloc();
@@ -31,8 +36,24 @@ void* large_allocate(std::size_t bytes) {
     madvise(p, size, MADV_HUGEPAGE);  // advice only: without THP the pages stay small
     return p;
   }
+#else
+  (void)bytes;
 #endif
+  return nullptr;
+}
+
+}  // namespace
+
+void* large_allocate(std::size_t bytes) {
+  if (void* p = map_large(bytes)) return p;
   return ::operator new(bytes);
+}
+
+void* large_allocate_zeroed(std::size_t bytes) {
+  if (void* p = map_large(bytes)) return p;  // fresh pages are zero, touched only when used
+  void* p = ::operator new(bytes);
+  std::memset(p, 0, bytes);
+  return p;
 }
 
 void large_deallocate(void* p, std::size_t bytes) noexcept {

@@ -17,7 +17,10 @@ inline constexpr std::size_t kLargeBlock = std::size_t{2} << 20;
 
 /// `bytes` of memory (huge-page backed when large); throws std::bad_alloc.
 void* large_allocate(std::size_t bytes);
-/// Frees what large_allocate(bytes) gave, with the same `bytes`.
+/// As large_allocate, all bytes 0. A large block's pages are the system's zero pages
+/// until written, so that allocating a large table does not touch it all at once.
+void* large_allocate_zeroed(std::size_t bytes);
+/// Frees what large_allocate(bytes) or large_allocate_zeroed(bytes) gave, with the same `bytes`.
 void large_deallocate(void* p, std::size_t bytes) noexcept;
 
 /// A std::allocator-like allocator over large_allocate.

@@ -8,8 +8,10 @@
 #include <smartkampung/linkage.hpp>
 
 #include "core/binary.hpp"
+#include "core/block_vector.hpp"
 #include "core/large_alloc.hpp"
 #include "linkage/engine.hpp"
+#include "linkage/key_index.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -19,6 +21,7 @@
 #include <iterator>
 #include <limits>
 #include <tuple>
+#include <utility>
 #include <unordered_map>
 
 namespace smartkampung {
@@ -71,8 +74,6 @@ class ColumnArena {
     }
   }
 
-  void reserve(std::size_t n) { offsets_.reserve(n); }
-
  private:
   static std::size_t varint_size(std::size_t n) {
     std::size_t k = 1;
@@ -90,113 +91,46 @@ class ColumnArena {
   using Chunk = std::unique_ptr<char[], ChunkFree>;
   std::vector<Chunk> chunks_;
   std::size_t used_ = 0, capacity_ = 0;
-  std::vector<std::uint64_t> offsets_;  // chunk << 32 | position
+  BlockVector<std::uint64_t> offsets_;  // chunk << 32 | position
 };
 
-// ---- the blocking-key index -----------------------------------------------------------
+// ---- summary row storage --------------------------------------------------------------
 
-// Blocking key -> records, for one rule: open addressing (linear probing, 16 bytes a
-// key); a key held by one record keeps it in the slot, larger buckets a list. Keys are
-// hashes and never 0 (0 = no key), so 0 marks an empty slot.
-class KeyIndex {
+// Rows of a fixed number of 32-bit words, in blocks of kBlockRows rows that never move:
+// appending never copies what is held (a growing vector of 10 M rows would copy 2 GB at
+// its last doubling, in one add()). A block of cheap rows is one 2 MiB huge page.
+class RowStore {
  public:
-  struct Members {
-    const std::uint32_t* data = nullptr;
-    std::size_t size = 0;
-  };
+  static constexpr std::size_t kShift = 15, kBlockRows = std::size_t{1} << kShift;
 
-  Members find(std::uint64_t key) const {
-    if (slots_.empty()) return {};
-    for (std::size_t i = key & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.key == key) return s.count == 1 ? Members{&s.ref, 1} : Members{lists_[s.ref].data(), s.count};
-      if (s.key == 0) return {};
-    }
+  void init(std::size_t words) {
+    blocks_.clear();
+    words_ = words;
+    size_ = 0;
   }
-
-  void insert(std::uint64_t key, std::uint32_t record) {
-    if ((used_ + 1) * 5 > slots_.size() * 4) grow();
-    std::size_t i = key & mask_;
-    while (slots_[i].key != 0 && slots_[i].key != key) i = (i + 1) & mask_;
-    Slot& s = slots_[i];
-    if (s.key == 0) {
-      s = {key, 1, record};
-      ++used_;
-      return;
+  /// A new row of zeros at index size() - 1.
+  std::uint32_t* append() {
+    if (size_ % kBlockRows == 0) {
+      const std::size_t bytes = block_bytes();
+      blocks_.push_back(Block(static_cast<std::uint32_t*>(large_allocate_zeroed(bytes)), BlockFree{bytes}));
     }
-    if (s.count == 1) {
-      std::uint32_t list;
-      if (free_lists_.empty()) {
-        list = static_cast<std::uint32_t>(lists_.size());
-        lists_.emplace_back();
-      } else {
-        list = free_lists_.back();
-        free_lists_.pop_back();
-      }
-      lists_[list] = {s.ref};
-      s.ref = list;
-    }
-    lists_[s.ref].push_back(record);
-    ++s.count;
+    return row(size_++);
   }
-
-  /// Removes one record from a key's bucket (nothing when it is not there).
-  void erase(std::uint64_t key, std::uint32_t record) {
-    if (slots_.empty()) return;
-    std::size_t i = key & mask_;
-    while (slots_[i].key != key) {
-      if (slots_[i].key == 0) return;
-      i = (i + 1) & mask_;
-    }
-    Slot& s = slots_[i];
-    if (s.count > 1) {
-      auto& list = lists_[s.ref];
-      const auto it = std::find(list.begin(), list.end(), record);
-      if (it == list.end()) return;
-      list.erase(it);
-      if (--s.count == 1) {
-        const std::uint32_t last = list.front();
-        std::vector<std::uint32_t>().swap(list);
-        free_lists_.push_back(s.ref);
-        s.ref = last;
-      }
-      return;
-    }
-    if (s.ref != record) return;
-    // Backward-shift deletion keeps every probe sequence unbroken.
-    --used_;
-    std::size_t hole = i;
-    for (std::size_t j = (i + 1) & mask_; slots_[j].key != 0; j = (j + 1) & mask_) {
-      const std::size_t home = slots_[j].key & mask_;
-      if (((j - home) & mask_) >= ((j - hole) & mask_)) {
-        slots_[hole] = slots_[j];
-        hole = j;
-      }
-    }
-    slots_[hole] = Slot{};
+  std::uint32_t* row(std::size_t i) { return blocks_[i >> kShift].get() + (i & (kBlockRows - 1)) * words_; }
+  const std::uint32_t* row(std::size_t i) const {
+    return blocks_[i >> kShift].get() + (i & (kBlockRows - 1)) * words_;
   }
+  std::size_t size() const { return size_; }
 
  private:
-  struct Slot {
-    std::uint64_t key = 0;
-    std::uint32_t count = 0;
-    std::uint32_t ref = 0;  // the record (count 1) or a list
+  std::size_t block_bytes() const { return std::max<std::size_t>(words_, 1) * sizeof(std::uint32_t) * kBlockRows; }
+  struct BlockFree {
+    std::size_t bytes;
+    void operator()(std::uint32_t* p) const noexcept { large_deallocate(p, bytes); }
   };
-  void grow() {
-    LargeVector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.key == 0) continue;
-      std::size_t i = s.key & mask_;
-      while (slots_[i].key != 0) i = (i + 1) & mask_;
-      slots_[i] = s;
-    }
-  }
-  LargeVector<Slot> slots_;
-  std::size_t mask_ = 0, used_ = 0;
-  std::vector<std::vector<std::uint32_t>> lists_;
-  std::vector<std::uint32_t> free_lists_;
+  using Block = std::unique_ptr<std::uint32_t[], BlockFree>;
+  std::vector<Block> blocks_;
+  std::size_t words_ = 0, size_ = 0;
 };
 
 // ---- summary rows -----------------------------------------------------------------------
@@ -545,10 +479,6 @@ class Summaries {
   std::vector<std::array<double, 16>> best_from_;
 };
 
-namespace {
-
-}  // namespace
-
 // A candidate of Linker::candidates with an upper bound on its weight.
 struct Ranked {
   double bound;
@@ -611,12 +541,14 @@ struct LinkerState {
   Summaries summaries;
   std::size_t key_bytes = 0;          // bytes a record of `indexed`
   ColumnArena arena;                  // every record's used columns
-  LargeVector<std::uint32_t> cheap_rows, rest_rows;  // summary rows
-  std::vector<std::uint8_t> indexed;  // per record, a bit a rule: in that rule's index
-  std::vector<KeyIndex> index;        // per rule
-  std::vector<std::int64_t> cluster_of;
-  std::vector<std::uint32_t> next_member;  // circular list of each cluster's members
-  std::vector<std::uint8_t> alive;
+  RowStore cheap_rows, rest_rows;     // summary rows
+  // Per index (blocks that never move, so that an add() never copies them all):
+  BlockVector<std::uint8_t> indexed;  // key_bytes a record, a bit a rule: in that rule's index
+  std::vector<LinkKeyIndex> index;        // per rule
+  BlockVector<std::int64_t> cluster_of;
+  BlockVector<std::uint32_t> next_member;  // circular list of each cluster's members
+  BlockVector<std::uint8_t> alive;
+  BlockVector<std::uint64_t> household;  // the household key (LinkModel::prepare)
   std::vector<std::size_t> lazy_order;  // fields the rows may not decide, cheap kinds first
 
   explicit LinkerState(LinkSettings s) : initial(std::move(s)) {
@@ -625,8 +557,7 @@ struct LinkerState {
               std::all_of(initial.fields.begin(), initial.fields.end(),
                           [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); });
     index.resize(model->rule_count());
-    summaries.init(*model);
-    key_bytes = (model->rule_count() + 7) / 8;
+    init_rows();
     if (trained) on_trained();
   }
 
@@ -657,20 +588,27 @@ struct LinkerState {
   void adopt(const LinkSettings& trained_settings) {
     model = std::make_shared<LinkModel>(trained_settings);
     trained = true;
-    index.assign(model->rule_count(), KeyIndex{});
-    summaries.init(*model);
-    key_bytes = (model->rule_count() + 7) / 8;
+    index.clear();
+    index.resize(model->rule_count());
+    init_rows();
     on_trained();
+  }
+
+  void init_rows() {
+    summaries.init(*model);
+    cheap_rows.init(summaries.cheap_words());
+    rest_rows.init(summaries.rest_words());
+    key_bytes = (model->rule_count() + 7) / 8;
   }
 
   // A removed record's place (a loaded Linker's): no columns, in no index.
   void store_removed() {
     const std::vector<std::string_view> empty(model->used_columns.size());
     arena.append(ColumnsView{&model->used_columns, empty.data()}, model->used_columns);
-    cheap_rows.resize(cheap_rows.size() + summaries.cheap_words());
-    rest_rows.resize(rest_rows.size() + summaries.rest_words());
-    indexed.resize(indexed.size() + key_bytes, 0);
-    model->household.push_back(0);
+    cheap_rows.append();
+    rest_rows.append();
+    for (std::size_t b = 0; b < key_bytes; ++b) indexed.push_back(0);
+    household.push_back(0);
     alive.push_back(0);
   }
 
@@ -703,8 +641,8 @@ struct LinkerState {
   }
 
   std::size_t size() const { return alive.size(); }
-  const std::uint32_t* cheap_row(std::size_t i) const { return cheap_rows.data() + i * summaries.cheap_words(); }
-  const std::uint32_t* rest_row(std::size_t i) const { return rest_rows.data() + i * summaries.rest_words(); }
+  const std::uint32_t* cheap_row(std::size_t i) const { return cheap_rows.row(i); }
+  const std::uint32_t* rest_row(std::size_t i) const { return rest_rows.row(i); }
   // Field f's words in stored record i's rows and in the probe's.
   const std::uint32_t* field_of(std::size_t i, std::size_t f) const {
     return summaries.field(f, cheap_row(i), rest_row(i));
@@ -727,20 +665,18 @@ struct LinkerState {
 
   // Stores a prepared record under the next index (not yet in any cluster structure).
   template <typename Record>
-  void store(const Record& record, const FieldValue* values, const std::uint64_t* keys, std::uint64_t household) {
+  void store(const Record& record, const FieldValue* values, const std::uint64_t* keys, std::uint64_t household_key) {
     const auto at = static_cast<std::uint32_t>(size());
     arena.append(record, model->used_columns);
-    cheap_rows.resize(cheap_rows.size() + summaries.cheap_words());
-    rest_rows.resize(rest_rows.size() + summaries.rest_words());
-    summaries.encode(*model, values, cheap_rows.data() + at * summaries.cheap_words(),
-                     rest_rows.data() + at * summaries.rest_words());
-    indexed.resize(indexed.size() + key_bytes, 0);
+    std::uint32_t* cheap = cheap_rows.append();
+    summaries.encode(*model, values, cheap, rest_rows.append());
+    for (std::size_t b = 0; b < key_bytes; ++b) indexed.push_back(0);
     for (std::size_t r = 0; r < model->rule_count(); ++r) {
       if (keys[r] == 0) continue;
       index[r].insert(keys[r], at);
       indexed[at * key_bytes + r / 8] |= static_cast<std::uint8_t>(1U << (r % 8));
     }
-    model->household.push_back(household);
+    household.push_back(household_key);
     alive.push_back(1);
   }
 
@@ -760,8 +696,8 @@ struct LinkerState {
   void materialize(std::size_t i, FieldValue* values, std::uint64_t* keys) const {
     Columns c;
     columns_of(i, c);
-    std::uint64_t household = 0;
-    model->prepare(c.view, values, keys, household);
+    std::uint64_t household_key = 0;
+    model->prepare(c.view, values, keys, household_key);
     for (std::size_t r = 0; r < model->rule_count(); ++r) {
       if (!is_indexed(i, r)) keys[r] = 0;
     }
@@ -776,7 +712,7 @@ struct LinkerState {
     std::size_t total = 0;
     for (std::size_t r = 0; r < R; ++r) {
       if (keys[r] == 0) continue;
-      const KeyIndex::Members m = index[r].find(keys[r]);
+      const LinkKeyIndex::Members m = index[r].find(keys[r]);
       if (m.size <= model->settings.max_block_size) total += m.size;
     }
     scratch.reset_seen(total);
@@ -784,7 +720,7 @@ struct LinkerState {
     ids.clear();
     for (std::size_t r = 0; r < R; ++r) {
       if (keys[r] == 0) continue;
-      const KeyIndex::Members m = index[r].find(keys[r]);
+      const LinkKeyIndex::Members m = index[r].find(keys[r]);
       if (m.size > model->settings.max_block_size) continue;
       for (std::size_t x = 0; x < m.size; ++x) {
         const std::uint32_t j = m.data[x];
@@ -946,16 +882,16 @@ struct LinkerState {
     std::vector<std::uint64_t> keys(R);
     bool apart = false;
     for_each_member(ca, [&](std::uint32_t x) {
-      if (apart || m.household[x] == 0) return;
+      if (apart || household[x] == 0) return;
       bool prepared = false;
       for_each_member(cb, [&](std::uint32_t y) {
-        if (apart || m.household[y] != m.household[x]) return;
+        if (apart || household[y] != household[x]) return;
         if (!prepared) {
           materialize(x, va.data(), keys.data());
           prepared = true;
         }
         materialize(y, vb.data(), keys.data());
-        if (m.household_apart(m.household[x], m.household[y], m.pattern(va.data(), vb.data()))) apart = true;
+        if (m.household_apart(household[x], household[y], m.pattern(va.data(), vb.data()))) apart = true;
       });
     });
     return !apart;
@@ -1010,23 +946,17 @@ void Linker::fit(const std::vector<LinkRecord>& records) {
   std::vector<std::uint64_t> household = std::move(model->household);
   model->values = {};
   model->keys = {};
-  model->household = {};
   model->source = {};
   next->model = model;
   next->trained = true;
-  next->summaries.init(*model);
+  next->init_rows();
   next->on_trained();
-  next->cheap_rows.reserve(n * next->summaries.cheap_words());
-  next->rest_rows.reserve(n * next->summaries.rest_words());
-  next->indexed.reserve(n * next->key_bytes);
-  next->arena.reserve(n);
-  model->household.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     next->store(records[i], &values[i * F], R ? &keys[i * R] : nullptr, household[i]);
     for (std::size_t f = 0; f < F; ++f) values[i * F + f] = detail::FieldValue{};
   }
   std::vector<detail::FieldValue>().swap(values);
-  next->cluster_of = result.cluster_ids;
+  for (std::int64_t c : result.cluster_ids) next->cluster_of.push_back(c);
   next->link_members();
   state_ = std::move(next);
 }
@@ -1060,7 +990,7 @@ Linker::Added Linker::add(const LinkRecord& record) {
     double w = 0;
     if (!s.finish(j, probe, levels, b, floor, scratch, p, w)) continue;
     const double prob = detail::probability_of(w);
-    if (prob >= m.settings.threshold && !m.household_apart(m.household[j], probe.household, p)) {
+    if (prob >= m.settings.threshold && !m.household_apart(s.household[j], probe.household, p)) {
       matches.push_back({j, prob});
     }
   }
@@ -1125,7 +1055,7 @@ void Linker::remove(std::size_t index) {
       const std::uint64_t p = m.pattern(&values[x * F], &values[y * F]);
       const double w = m.weight(p, &values[x * F]);
       if (detail::probability_of(w) >= m.settings.threshold &&
-          !m.household_apart(m.household[rest[x]], m.household[rest[y]], p)) {
+          !m.household_apart(s.household[rest[x]], s.household[rest[y]], p)) {
         edges.push_back({rest[x], rest[y], w});
       }
     }
@@ -1209,7 +1139,7 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
       double w = 0;
       if (!s.finish(j, probe, levels, bound, floor, scratch, p, w)) continue;
       double prob = detail::probability_of(w);
-      if (m.household_apart(m.household[j], probe.household, p)) prob = 0.0;
+      if (m.household_apart(s.household[j], probe.household, p)) prob = 0.0;
       const Match match{j, prob};
       if (out.size() < k) {
         out.push_back(match);
@@ -1231,7 +1161,7 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   return out;
 }
 
-std::vector<std::int64_t> Linker::cluster_ids() const { return state_->cluster_of; }
+std::vector<std::int64_t> Linker::cluster_ids() const { return state_->cluster_of.to_vector(); }
 
 // ---- saving ---------------------------------------------------------------------------
 
@@ -1295,12 +1225,6 @@ Linker Linker::from_bytes(std::string_view bytes) {
   std::vector<FieldValue> prepared(F);
   std::vector<std::uint64_t> keys(R);
   std::vector<std::uint8_t> indexed(s.key_bytes);
-  s.cluster_of.reserve(n);
-  s.cheap_rows.reserve(n * s.summaries.cheap_words());
-  s.rest_rows.reserve(n * s.summaries.rest_words());
-  s.indexed.reserve(n * s.key_bytes);
-  s.arena.reserve(n);
-  m.household.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint8_t alive = rd.u8();
     if (alive > 1) rd.fail("bad record flag at index " + std::to_string(i));
@@ -1360,7 +1284,7 @@ Explanation Linker::explain(std::size_t i, std::size_t j) const {
   std::vector<std::uint64_t> keys(R);
   s.materialize(i, a.data(), keys.data());
   s.materialize(j, b.data(), keys.data());
-  return s.model->explain_values(a.data(), b.data(), s.model->household[i], s.model->household[j]);
+  return s.model->explain_values(a.data(), b.data(), s.household[i], s.household[j]);
 }
 
 std::size_t Linker::size() const noexcept { return state_->alive.size(); }

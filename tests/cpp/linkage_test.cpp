@@ -1,6 +1,7 @@
 #include <smartkampung/linkage.hpp>
 
 #include "linkage/engine.hpp"
+#include "linkage/key_index.hpp"
 #include "linkage/text.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -873,6 +875,58 @@ TEST(LinkageLinker, LookupsEqualBruteForceOracle) {
     }
     EXPECT_GT(compared, 1000U);
     EXPECT_GT(matched, 20U);
+  }
+}
+
+// The key index against a map of multisets, through many growths (each spread over later
+// inserts, with erases and look-ups of keys in either table while slots move), keys that
+// collide on their home slot included.
+TEST(LinkageKeyIndex, AgreesWithAMapWhileGrowing) {
+  for (std::uint64_t seed : {1U, 2U, 3U}) {
+    SCOPED_TRACE(seed);
+    std::mt19937_64 rng(seed);
+    sk::detail::LinkKeyIndex index;
+    std::map<std::uint64_t, std::multiset<std::uint32_t>> oracle;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> held;
+    // Small keys share home slots (key & mask); spread ones do not.
+    auto key_of = [&](std::uint64_t k) { return seed == 3 ? (k * 0x9E3779B97F4A7C15ULL) | 1U : k + 1; };
+    auto check = [&](std::uint64_t key) {
+      const auto m = index.find(key);
+      const auto it = oracle.find(key);
+      const std::size_t expected = it == oracle.end() ? 0 : it->second.size();
+      ASSERT_EQ(m.size, expected) << "key " << key;
+      std::multiset<std::uint32_t> got(m.data, m.data + m.size);
+      if (expected != 0) {
+        ASSERT_EQ(got, it->second) << "key " << key;
+      }
+    };
+    for (int step = 0; step < 60000; ++step) {
+      const int op = static_cast<int>(rng() % 10);
+      if (op < 6 || held.empty()) {
+        // Keys grow with the steps, so that the table keeps growing; a third repeat.
+        const std::uint64_t key = key_of(rng() % 3 == 0 ? rng() % 50 : rng() % (step / 2 + 10));
+        const auto record = static_cast<std::uint32_t>(rng() % 1000000);
+        index.insert(key, record);
+        oracle[key].insert(record);
+        held.emplace_back(key, record);
+      } else if (op < 9) {
+        const std::size_t at = rng() % held.size();
+        const auto [key, record] = held[at];
+        index.erase(key, record);
+        auto it = oracle.find(key);
+        it->second.erase(it->second.find(record));
+        if (it->second.empty()) oracle.erase(it);
+        held[at] = held.back();
+        held.pop_back();
+      } else {
+        index.erase(key_of(rng() % 100000), 1000001);  // a record never inserted: no change
+      }
+      check(held.empty() ? key_of(0) : held[rng() % held.size()].first);
+      check(key_of(rng() % 200000));
+      if (step % 5000 == 4999) {
+        for (const auto& [key, records] : oracle) check(key);
+      }
+    }
   }
 }
 
