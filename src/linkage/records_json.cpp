@@ -47,7 +47,7 @@ LinkRecord record_from_value(const rapidjson::Value& v, const std::string& path)
 
 rapidjson::Document parse(std::string_view json, const char* what) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());  // no recursion: any nesting depth
   if (doc.HasParseError()) {
     throw Error(ErrorCode::kParse, std::string(what) + ": invalid JSON at offset " +
                                        std::to_string(doc.GetErrorOffset()) + ": " +

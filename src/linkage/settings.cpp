@@ -120,7 +120,7 @@ void LinkSettings::validate() const {
 
 LinkSettings LinkSettings::from_json(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
     throw Error(ErrorCode::kParse, std::string("link settings: invalid JSON at offset ") +
                                        std::to_string(doc.GetErrorOffset()) + ": " +

@@ -445,6 +445,30 @@ TEST(LinkageLink, EmptyAndMissingFieldsDoNotCrash) {
   EXPECT_TRUE(sk::link(std::vector<sk::LinkRecord>{}).cluster_ids.empty());
 }
 
+// Trained parameters survive JSON exactly (a saved Linker's scores depend on it): random
+// doubles of every magnitude come back bit for bit.
+TEST(LinkageSettings, JsonKeepsEveryDoubleExactly) {
+  std::mt19937_64 rng(51);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int round = 0; round < 50; ++round) {
+    sk::LinkSettings s = hand_settings();
+    for (auto& f : s.fields) {
+      for (double& v : f.m) v = unit(rng) * std::pow(10.0, -static_cast<double>(rng() % 12));
+      for (double& v : f.u) v = unit(rng) * std::pow(10.0, -static_cast<double>(rng() % 12));
+    }
+    s.prior = unit(rng) * 1e-3;
+    s.threshold = unit(rng);
+    const sk::LinkSettings back = sk::LinkSettings::from_json(s.to_json());
+    ASSERT_EQ(back.fields.size(), s.fields.size());
+    for (std::size_t f = 0; f < s.fields.size(); ++f) {
+      EXPECT_EQ(back.fields[f].m, s.fields[f].m) << "field " << f;
+      EXPECT_EQ(back.fields[f].u, s.fields[f].u) << "field " << f;
+    }
+    EXPECT_EQ(back.prior, s.prior);
+    EXPECT_EQ(back.threshold, s.threshold);
+  }
+}
+
 TEST(LinkageSettings, JsonRoundTripAndErrors) {
   const sk::LinkSettings s = hand_settings();
   const sk::LinkSettings back = sk::LinkSettings::from_json(s.to_json());

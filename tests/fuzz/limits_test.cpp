@@ -281,4 +281,22 @@ TEST(Limits, FacilityJsonAndCsvDeepHuge) {
 }
 #endif
 
+#if defined(SKAMP_LIMITS_HAVE_AREAS)
+TEST(Limits, LinkageSettingsAndRecordsDeep) {
+  on_small_stack([&] {
+    skamp_linker* lk = nullptr;
+    char* out = nullptr;
+    const std::string arrays = nested("[", "", "]", kDeep);
+    const std::string deep_object = "{\"threshold\": 0.9, \"x\": " + nested("{\"a\":", "1", "}", kDeep) + "}";
+    expect_clear(skamp_linker_new(&lk, arrays.c_str()));
+    expect_clear(skamp_linker_new(&lk, deep_object.c_str()));
+    EXPECT_EQ(lk, nullptr);
+    expect_clear(skamp_link_json(&out, arrays.c_str(), nullptr, nullptr, -1.0));
+    const std::string deep_records = "[" + nested("{\"name\":", "\"x\"", "}", kDeep) + "]";
+    expect_clear(skamp_link_json(&out, deep_records.c_str(), nullptr, nullptr, -1.0));
+    EXPECT_EQ(out, nullptr);
+  });
+}
+#endif
+
 }  // namespace
