@@ -96,41 +96,49 @@ class ColumnArena {
 
 // ---- summary row storage --------------------------------------------------------------
 
-// Rows of a fixed number of 32-bit words, in blocks of kBlockRows rows that never move:
+// Rows of a fixed number of 32-bit words, in blocks of 2^shift rows that never move:
 // appending never copies what is held (a growing vector of 10 M rows would copy 2 GB at
-// its last doubling, in one add()). A block of cheap rows is one 2 MiB huge page.
+// its last doubling, in one add()). A block is whole 2 MiB huge pages but for at most
+// 1/32 (a block of cheap rows is exactly one).
 class RowStore {
  public:
-  static constexpr std::size_t kShift = 15, kBlockRows = std::size_t{1} << kShift;
-
   void init(std::size_t words) {
     blocks_.clear();
     words_ = words;
     size_ = 0;
+    constexpr std::size_t kPage = std::size_t{2} << 20;
+    shift_ = 15;
+    while (shift_ < 20) {
+      const std::size_t bytes = block_bytes(), pages = (bytes + kPage - 1) / kPage * kPage;
+      if ((pages - bytes) * 32 <= pages) break;
+      ++shift_;
+    }
   }
   /// A new row of zeros at index size() - 1.
   std::uint32_t* append() {
-    if (size_ % kBlockRows == 0) {
+    if ((size_ & ((std::size_t{1} << shift_) - 1)) == 0) {
       const std::size_t bytes = block_bytes();
       blocks_.push_back(Block(static_cast<std::uint32_t*>(large_allocate_zeroed(bytes)), BlockFree{bytes}));
     }
     return row(size_++);
   }
-  std::uint32_t* row(std::size_t i) { return blocks_[i >> kShift].get() + (i & (kBlockRows - 1)) * words_; }
+  std::uint32_t* row(std::size_t i) {
+    return blocks_[i >> shift_].get() + (i & ((std::size_t{1} << shift_) - 1)) * words_;
+  }
   const std::uint32_t* row(std::size_t i) const {
-    return blocks_[i >> kShift].get() + (i & (kBlockRows - 1)) * words_;
+    return blocks_[i >> shift_].get() + (i & ((std::size_t{1} << shift_) - 1)) * words_;
   }
   std::size_t size() const { return size_; }
 
  private:
-  std::size_t block_bytes() const { return std::max<std::size_t>(words_, 1) * sizeof(std::uint32_t) * kBlockRows; }
+  std::size_t block_bytes() const { return std::max<std::size_t>(words_, 1) * sizeof(std::uint32_t) << shift_; }
   struct BlockFree {
     std::size_t bytes;
     void operator()(std::uint32_t* p) const noexcept { large_deallocate(p, bytes); }
   };
   using Block = std::unique_ptr<std::uint32_t[], BlockFree>;
   std::vector<Block> blocks_;
-  std::size_t words_ = 0, size_ = 0;
+  std::size_t words_ = 0, size_ = 0, shift_ = 15;
 };
 
 // ---- summary rows -----------------------------------------------------------------------
