@@ -42,6 +42,9 @@ py::object from_date(Date d);
 Instant to_instant(py::handle obj);
 py::object from_instant(Instant t);
 
+/// A path given as str or os.PathLike (os.fspath), as UTF-8.
+std::string path_of(py::handle path);
+
 /// Reads a sequence of strings (list, tuple, numpy 'U'/'S'/object array) into
 /// contiguous storage: texts[i] views into `storage`.
 struct StringColumn {

@@ -102,4 +102,8 @@ StringColumn to_string_column(py::handle seq) {
   return col;
 }
 
+std::string path_of(py::handle path) {
+  return py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
+}
+
 }  // namespace smartkampung::python

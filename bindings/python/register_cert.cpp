@@ -8,6 +8,7 @@
 namespace py = pybind11;
 using namespace smartkampung;
 using smartkampung::python::from_instant;
+using smartkampung::python::path_of;
 using smartkampung::python::to_instant;
 
 namespace {
@@ -80,10 +81,6 @@ py::dict event_dict(const cert::Event& e) {
   d["prev_hash"] = e.prev_hash;
   d["hash"] = e.hash;
   return d;
-}
-
-std::string path_of(py::handle path) {
-  return py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
 }
 
 cert::Provenance prov(const std::string& actor, const std::string& evidence) { return {actor, evidence}; }

@@ -229,7 +229,7 @@ void register_linkage(py::module_& m) {
       .def(
           "save",
           [](const Linker& lk, py::handle path) {
-            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            const std::string p = python::path_of(path);
             py::gil_scoped_release release;
             lk.save(p);
           },
@@ -239,7 +239,7 @@ void register_linkage(py::module_& m) {
       .def_static(
           "load",
           [](py::handle path) {
-            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            const std::string p = python::path_of(path);
             py::gil_scoped_release release;
             return std::make_unique<Linker>(Linker::load(p));
           },

@@ -291,7 +291,7 @@ void register_registry(py::module_& m) {
              py::handle columns) {
             const ProgramLevel lv = level_of(level);
             if (py::isinstance<py::str>(records_or_path) || py::hasattr(records_or_path, "__fspath__")) {
-              const std::string path = py::str(py::module_::import("os").attr("fspath")(records_or_path));
+              const std::string path = python::path_of(records_or_path);
               const ColumnMap cols = to_columns(columns);
               py::gil_scoped_release release;
               return reg.replace_program_csv(program, path, lv, cols);
@@ -317,7 +317,7 @@ void register_registry(py::module_& m) {
           [](const Registry& reg, const std::string& program, py::handle records_or_path) {
             ProgramDiff d;
             if (py::isinstance<py::str>(records_or_path) || py::hasattr(records_or_path, "__fspath__")) {
-              const std::string path = py::str(py::module_::import("os").attr("fspath")(records_or_path));
+              const std::string path = python::path_of(records_or_path);
               d = reg.diff_csv(program, path);
             } else {
               d = reg.diff(program, to_records(records_or_path));
@@ -451,7 +451,7 @@ void register_registry(py::module_& m) {
       .def(
           "save",
           [](const Registry& reg, py::handle path) {
-            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            const std::string p = python::path_of(path);
             py::gil_scoped_release release;
             reg.save(p);
           },
@@ -459,7 +459,7 @@ void register_registry(py::module_& m) {
       .def_static(
           "load",
           [](py::handle path) {
-            const std::string p = py::str(py::module_::import("os").attr("fspath")(path));
+            const std::string p = python::path_of(path);
             py::gil_scoped_release release;
             return std::make_unique<Registry>(Registry::load(p));
           },
@@ -545,7 +545,7 @@ void register_registry(py::module_& m) {
       .def(
           "write_csv",
           [](const SamplePopulation& s, py::handle folder) {
-            const std::string dir = py::str(py::module_::import("os").attr("fspath")(folder));
+            const std::string dir = python::path_of(folder);
             py::gil_scoped_release release;
             return write_sample_csv(s, dir);
           },
