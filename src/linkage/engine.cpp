@@ -63,42 +63,6 @@ void LinkRecord::set(std::string_view column, std::string value) {
 }
 
 namespace detail {
-namespace {
-// Runs fn(thread_index) on `threads` threads (the caller's included); rethrows the
-// first exception.
-template <typename Fn>
-void run_threads(unsigned threads, Fn&& fn) {
-  std::vector<std::thread> pool;
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto wrapped = [&](unsigned t) {
-    try {
-      fn(t);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-    }
-  };
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(wrapped, t);
-  wrapped(0);
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
-}
-
-template <typename Fn>
-void parallel_for(unsigned threads, std::size_t n, Fn&& fn) {
-  if (threads <= 1 || n < 2048) {
-    fn(std::size_t{0}, n, 0u);
-    return;
-  }
-  const std::size_t chunk = (n + threads - 1) / threads;
-  run_threads(threads, [&](unsigned t) {
-    const std::size_t lo = std::min(n, t * chunk), hi = std::min(n, lo + chunk);
-    fn(lo, hi, t);
-  });
-}
-
-}  // namespace
 
 // ---- compiling settings -------------------------------------------------------
 

@@ -5,12 +5,16 @@
 
 #include <smartkampung/linkage.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -45,6 +49,40 @@ struct CompiledField {
   int levels = 2;  // without null
   std::array<double, 4> thresholds{};
 };
+
+// Runs fn(thread_index) on `threads` threads (the caller's included); rethrows the
+// first exception.
+template <typename Fn>
+void run_threads(unsigned threads, Fn&& fn) {
+  std::vector<std::thread> pool;
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto wrapped = [&](unsigned t) {
+    try {
+      fn(t);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(wrapped, t);
+  wrapped(0);
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
+
+template <typename Fn>
+void parallel_for(unsigned threads, std::size_t n, Fn&& fn) {
+  if (threads <= 1 || n < 2048) {
+    fn(std::size_t{0}, n, 0u);
+    return;
+  }
+  const std::size_t chunk = (n + threads - 1) / threads;
+  run_threads(threads, [&](unsigned t) {
+    const std::size_t lo = std::min(n, t * chunk), hi = std::min(n, lo + chunk);
+    fn(lo, hi, t);
+  });
+}
 
 /// A record as a list of column values (the Linker's stored records): `values[c]` is the
 /// value of `(*names)[c]`; other columns are empty.

@@ -1228,33 +1228,48 @@ Linker Linker::from_bytes(std::string_view bytes) {
   const std::size_t n = rd.count(1);
   if (n >= 0xFFFFFFF0ULL) rd.fail("too many records");
   if (n != 0 && !s.trained) rd.fail("records without a trained model");
-  const std::size_t F = m.field_count(), R = m.rule_count();
-  std::vector<std::string_view> values(C);
-  std::vector<FieldValue> prepared(F);
-  std::vector<std::uint64_t> keys(R);
-  std::vector<std::uint8_t> indexed(s.key_bytes);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint8_t alive = rd.u8();
-    if (alive > 1) rd.fail("bad record flag at index " + std::to_string(i));
-    if (!alive) {
-      s.store_removed();
-      s.cluster_of.push_back(-1);
-      continue;
+  const std::size_t F = m.field_count(), R = m.rule_count(), K = s.key_bytes;
+  // Records are read a batch at a time, prepared on settings.threads threads and stored in
+  // index order (preparing is most of the work).
+  constexpr std::size_t kBatch = 8192;
+  std::vector<std::uint8_t> alive(kBatch), indexed(kBatch * K);
+  std::vector<std::uint64_t> cluster(kBatch), keys(kBatch * R), household(kBatch);
+  std::vector<std::string_view> values(kBatch * C);
+  std::vector<FieldValue> prepared(kBatch * F);
+  for (std::size_t start = 0; start < n; start += kBatch) {
+    const std::size_t count = std::min(kBatch, n - start);
+    for (std::size_t b = 0; b < count; ++b) {
+      const std::size_t i = start + b;
+      alive[b] = rd.u8();
+      if (alive[b] > 1) rd.fail("bad record flag at index " + std::to_string(i));
+      if (!alive[b]) continue;
+      cluster[b] = rd.varint();
+      // A cluster's id is its smallest member.
+      if (cluster[b] > i) rd.fail("bad cluster id at index " + std::to_string(i));
+      for (std::size_t k = 0; k < K; ++k) indexed[b * K + k] = rd.u8();
+      for (std::size_t c = 0; c < C; ++c) values[b * C + c] = rd.short_str();
     }
-    const std::uint64_t cluster = rd.varint();
-    // A cluster's id is its smallest member.
-    if (cluster > i) rd.fail("bad cluster id at index " + std::to_string(i));
-    for (std::size_t b = 0; b < s.key_bytes; ++b) indexed[b] = rd.u8();
-    for (std::size_t c = 0; c < C; ++c) values[c] = rd.short_str();
-    const detail::ColumnsView view{&m.used_columns, values.data()};
-    std::uint64_t household = 0;
-    m.prepare(view, prepared.data(), keys.data(), household);
-    for (std::size_t r = 0; r < R; ++r) {
-      if (!((indexed[r / 8] >> (r % 8)) & 1U)) keys[r] = 0;
+    detail::parallel_for(m.settings.threads, count, [&](std::size_t lo, std::size_t hi, unsigned) {
+      for (std::size_t b = lo; b < hi; ++b) {
+        if (!alive[b]) continue;
+        const detail::ColumnsView view{&m.used_columns, &values[b * C]};
+        m.prepare(view, &prepared[b * F], R ? &keys[b * R] : nullptr, household[b]);
+        for (std::size_t r = 0; r < R; ++r) {
+          if (!((indexed[b * K + r / 8] >> (r % 8)) & 1U)) keys[b * R + r] = 0;
+        }
+      }
+    });
+    for (std::size_t b = 0; b < count; ++b) {
+      if (!alive[b]) {
+        s.store_removed();
+        s.cluster_of.push_back(-1);
+        continue;
+      }
+      const detail::ColumnsView view{&m.used_columns, &values[b * C]};
+      s.store(view, &prepared[b * F], R ? &keys[b * R] : nullptr, household[b]);
+      s.tf_update(&prepared[b * F], true);
+      s.cluster_of.push_back(static_cast<std::int64_t>(cluster[b]));
     }
-    s.store(view, prepared.data(), keys.data(), household);
-    s.tf_update(prepared.data(), true);
-    s.cluster_of.push_back(static_cast<std::int64_t>(cluster));
   }
   if (!rd.done()) rd.fail("trailing bytes");
   for (std::size_t i = 0; i < n; ++i) {

@@ -1035,6 +1035,29 @@ TEST(LinkageLinker, SavedAndLoadedAnswersAsTheOriginal) {
   }
 }
 
+// Loading prepares records in batches on settings.threads threads: a linker larger than a
+// batch, with removed records in it, loads as it was.
+TEST(LinkageLinker, LoadingInParallelBatchesAnswersAsTheOriginal) {
+  sk::LinkSettings settings = hand_settings();
+  settings.threads = 3;
+  const auto base = registry_like(2500, 61);
+  auto records = base;
+  const auto extra = damaged(base, 7000, 62);
+  records.insert(records.end(), extra.begin(), extra.end());
+  sk::Linker lk(settings);
+  lk.fit(records);
+  std::mt19937_64 rng(63);
+  for (int x = 0; x < 30; ++x) {
+    const std::size_t victim = rng() % lk.size();
+    if (lk.cluster_ids()[victim] >= 0) lk.remove(victim);
+  }
+  ASSERT_GT(lk.size(), 8192U + 2048U);  // more than one batch, and a last one prepared in parallel
+  const std::string bytes = lk.to_bytes();
+  const sk::Linker loaded = sk::Linker::from_bytes(bytes);
+  EXPECT_EQ(loaded.to_bytes(), bytes);
+  expect_same_answers(lk, loaded, damaged(base, 60, 64));
+}
+
 TEST(LinkageLinker, LoadingRefusesDamagedFiles) {
   sk::Linker lk(hand_settings());
   lk.fit(registry_like(40, 41));
