@@ -50,7 +50,6 @@ class Writer {
     varint(s.size());
     out_.append(s.data(), s.size());
   }
-  void reserve(std::size_t bytes) { out_.reserve(bytes); }
   /// Appends the checksum and hands the file over.
   std::string seal() {
     const auto digest = sha256(out_);

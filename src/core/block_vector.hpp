@@ -27,8 +27,6 @@ class BlockVector {
   T& operator[](std::size_t i) { return blocks_[i >> Shift][i & (kBlock - 1)]; }
   const T& operator[](std::size_t i) const { return blocks_[i >> Shift][i & (kBlock - 1)]; }
   std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const T& back() const { return (*this)[size_ - 1]; }
   void clear() {
     blocks_.clear();
     size_ = 0;

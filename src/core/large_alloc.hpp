@@ -8,8 +8,6 @@
 #define SMARTKAMPUNG_SRC_CORE_LARGE_ALLOC_HPP
 
 #include <cstddef>
-#include <new>
-#include <vector>
 
 namespace smartkampung::detail {
 
@@ -22,31 +20,6 @@ void* large_allocate(std::size_t bytes);
 void* large_allocate_zeroed(std::size_t bytes);
 /// Frees what large_allocate(bytes) or large_allocate_zeroed(bytes) gave, with the same `bytes`.
 void large_deallocate(void* p, std::size_t bytes) noexcept;
-
-/// A std::allocator-like allocator over large_allocate.
-template <typename T>
-struct LargeAllocator {
-  using value_type = T;
-  LargeAllocator() noexcept = default;
-  template <typename U>
-  LargeAllocator(const LargeAllocator<U>&) noexcept {}  // NOLINT: converting, as std::allocator
-  T* allocate(std::size_t n) {
-    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_alloc();
-    return static_cast<T*>(large_allocate(n * sizeof(T)));
-  }
-  void deallocate(T* p, std::size_t n) noexcept { large_deallocate(p, n * sizeof(T)); }
-  template <typename U>
-  bool operator==(const LargeAllocator<U>&) const noexcept {
-    return true;
-  }
-  template <typename U>
-  bool operator!=(const LargeAllocator<U>&) const noexcept {
-    return false;
-  }
-};
-
-template <typename T>
-using LargeVector = std::vector<T, LargeAllocator<T>>;
 
 }  // namespace smartkampung::detail
 

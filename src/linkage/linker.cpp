@@ -21,8 +21,8 @@
 #include <iterator>
 #include <limits>
 #include <tuple>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 
 namespace smartkampung {
 namespace detail {
@@ -128,7 +128,6 @@ class RowStore {
   const std::uint32_t* row(std::size_t i) const {
     return blocks_[i >> shift_].get() + (i & ((std::size_t{1} << shift_) - 1)) * words_;
   }
-  std::size_t size() const { return size_; }
 
  private:
   std::size_t block_bytes() const { return std::max<std::size_t>(words_, 1) * sizeof(std::uint32_t) << shift_; }
@@ -564,7 +563,6 @@ struct LinkerState {
     trained = initial.prior > 0 &&
               std::all_of(initial.fields.begin(), initial.fields.end(),
                           [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); });
-    index.resize(model->rule_count());
     init_rows();
     if (trained) on_trained();
   }
@@ -596,28 +594,28 @@ struct LinkerState {
   void adopt(const LinkSettings& trained_settings) {
     model = std::make_shared<LinkModel>(trained_settings);
     trained = true;
-    index.clear();
-    index.resize(model->rule_count());
     init_rows();
     on_trained();
   }
 
+  // Empty rows and key tables shaped by the model's fields and rules.
   void init_rows() {
+    index.clear();
+    index.resize(model->rule_count());
     summaries.init(*model);
     cheap_rows.init(summaries.cheap_words());
     rest_rows.init(summaries.rest_words());
     key_bytes = (model->rule_count() + 7) / 8;
   }
 
-  // A removed record's place (a loaded Linker's): no columns, in no index.
+  // A removed record's place (a loaded Linker's): stored with no columns, null values and
+  // no keys (so in no index), then marked removed.
   void store_removed() {
     const std::vector<std::string_view> empty(model->used_columns.size());
-    arena.append(ColumnsView{&model->used_columns, empty.data()}, model->used_columns);
-    cheap_rows.append();
-    rest_rows.append();
-    for (std::size_t b = 0; b < key_bytes; ++b) indexed.push_back(0);
-    household.push_back(0);
-    alive.push_back(0);
+    const std::vector<FieldValue> nulls(model->field_count());
+    const std::vector<std::uint64_t> no_keys(model->rule_count());
+    store(ColumnsView{&model->used_columns, empty.data()}, nulls.data(), no_keys.data(), 0);
+    alive[size() - 1] = 0;
   }
 
   // The circular member lists, from cluster_of (ids: the smallest member).
@@ -751,7 +749,6 @@ struct LinkerState {
     }
     return l < 0 ? summaries.best_from(f, -l) : 0.0;
   }
-
 
   // Reads a word of each cache line of `count` words at `at` and returns their sum. Rows of
   // many records loaded back to back are fetched from memory together (the processor
