@@ -52,9 +52,15 @@ enum class CompareKind : int {
   kRtRw = 6,    ///< (RT in column, RW in column2) exact, same_rw, different
   kSex = 7,     ///< exact, different; L/LK/LAKI-LAKI/PRIA/M/MALE and P/PR/PEREMPUAN/WANITA/W/F/FEMALE
                 ///< are brought to one code each first
+  /// (Indonesian NIK) exact, one_substitution, transposition, two_edits (two damages:
+  /// a substitution or a transposition each), same_birth (region, birth date and sex
+  /// equal, another serial), different, contradicts (two well-formed NIKs three or more
+  /// edits apart whose embedded birth dates differ: two persons). A well-formed NIK's
+  /// embedded birth date and sex stand in for a missing birth date or sex.
+  kNik = 8,
 };
 
-/// "exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex".
+/// "exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex", "nik".
 SMARTKAMPUNG_EXPORT const char* compare_kind_name(CompareKind kind) noexcept;
 /// Names of the levels of a kind, best first (without "null").
 SMARTKAMPUNG_EXPORT std::vector<std::string> compare_level_names(CompareKind kind);
@@ -83,7 +89,10 @@ struct LinkSettings {
   /// year, prefixN, suffixN, phonetic, phonetic_first, phonetic_last, first, last, sorted.
   std::vector<std::vector<std::string>> blocking;
   double threshold = 0.9;  ///< match probability at or above which a pair is kept
-  double prior = -1;       ///< P(match) of a candidate pair; negative = estimated by EM
+  /// P(match) of two records drawn at random (not of a blocked candidate pair: blocking
+  /// only decides which pairs are compared, the comparison itself carries the evidence);
+  /// negative = estimated from the expected matches among the candidates.
+  double prior = -1;
   /// Household rule: records with the same non-empty `household_key`, clearly different
   /// names (field household_name) and different birth dates (field household_date) are
   /// different persons and never join one cluster. Empty key = no rule.
@@ -91,6 +100,8 @@ struct LinkSettings {
   std::string household_name = "name";
   std::string household_date = "birth_date";
   std::size_t max_block_size = 2000;    ///< larger blocks are skipped (other rules cover them)
+  /// Clusters larger than this are reported (LinkStats::large_clusters and a warning).
+  std::size_t max_cluster_size = 50;
   std::size_t u_sample_pairs = 1000000;  ///< random pairs drawn to estimate u
   int em_iterations = 40;
   unsigned threads = 2;
@@ -136,7 +147,13 @@ struct LinkStats {
   std::size_t candidate_pairs = 0;  ///< pairs compared (each once)
   std::size_t kept_pairs = 0;       ///< at or above the threshold
   std::size_t skipped_blocks = 0;   ///< blocks larger than max_block_size
+  std::size_t skipped_records = 0;  ///< records in those blocks (each counted per rule)
   std::size_t clusters = 0;
+  std::size_t largest_cluster = 0;
+  std::size_t large_clusters = 0;   ///< clusters above max_cluster_size
+  /// Merges refused because two records' identities contradict (see CompareKind::kNik)
+  /// or the household rule keeps two members apart.
+  std::size_t refused_merges = 0;
   int em_iterations = 0;
   double seconds = 0;
 };
@@ -157,6 +174,13 @@ class LinkResult {
   /// (1 for a record alone).
   std::vector<double> confidence;
   LinkStats stats;
+  /// What the user should look at: columns with no values, no candidate pairs, skipped
+  /// blocks, clusters above max_cluster_size, a model whose identity fields came out
+  /// weak. Never personal data.
+  std::vector<std::string> warnings;
+  /// Candidate pairs by match weight (without term-frequency adjustments): counts of
+  /// weights in [k - 64, k - 63) for k = 0..128 (first and last bins open-ended).
+  std::vector<std::uint64_t> weight_histogram;
 
   /// Explains any pair of records (scored or not). Throws Error(kNotFound) on a bad index.
   SMARTKAMPUNG_EXPORT Explanation explain(std::size_t i, std::size_t j) const;

@@ -26,8 +26,8 @@ constexpr std::size_t kMaxFields = 16;  // 4 bits per field in a 64-bit pattern
 struct FieldValue {
   bool null = true;
   std::uint64_t h = 0;   // normalised text
-  std::uint64_t h2 = 0;  // name: phonetic key; tokens: sorted token set
-  std::uint64_t h3 = 0;  // name: sorted tokens; rt_rw: rw
+  std::uint64_t h2 = 0;  // name: phonetic key; tokens: sorted token set; nik: packed digits
+  std::uint64_t h3 = 0;  // name: sorted tokens; rt_rw: rw; nik: kNikPacked | kNikWellFormed
   std::int32_t days = 0;
   std::int16_t year = 0;
   std::int8_t month = 0, day = 0;
@@ -36,6 +36,51 @@ struct FieldValue {
   std::vector<std::uint64_t> tokens;  // sorted unique token hashes
   std::array<std::uint8_t, 32> hist{};  // letter counts of text (a bound on Jaro matches)
 };
+
+// NIK levels (CompareKind::kNik), as codes (0 = null).
+constexpr int kNikExact = 1, kNikSubstitution = 2, kNikTransposition = 3, kNikTwoEdits = 4,
+              kNikSameBirth = 5, kNikDifferent = 6, kNikContradicts = 7;
+constexpr std::uint64_t kNikPacked = 1, kNikWellFormed = 2;
+
+/// Packs up to 16 decimal digits, digit k in bits 4k..4k+3; false for anything else.
+inline bool pack_digits(std::string_view text, std::uint64_t& out) {
+  if (text.empty() || text.size() > 16) return false;
+  out = 0;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    if (text[k] < '0' || text[k] > '9') return false;
+    out |= static_cast<std::uint64_t>(text[k] - '0') << (4 * k);
+  }
+  return true;
+}
+
+/// The kNik level of two different 16-digit NIKs packed by pack_digits. Edits are
+/// substitutions and adjacent transpositions (what typing and copying do); digits 1-6 are
+/// the region, 7-12 the birth date (day + 40 for women), 13-16 a serial.
+inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_formed) {
+  const std::uint64_t x = a ^ b;
+  if (x == 0) return kNikExact;
+  const std::uint64_t diff = (x | x >> 1 | x >> 2 | x >> 3) & 0x1111111111111111ULL;  // bit 4k: digit k differs
+  // Region, birth date and sex equal: another serial (twins, or persons born the same
+  // day in one district).
+  if ((diff & 0xFFFFFFFFFFFFULL) == 0) return kNikSameBirth;
+  const auto digit = [](std::uint64_t v, int k) { return (v >> (4 * k)) & 0xF; };
+  int ops = 0;
+  bool transposed = false;
+  for (std::uint64_t d = diff; d != 0 && ops < 3;) {
+    const int k = __builtin_ctzll(d) / 4;
+    d &= d - 1;
+    const std::uint64_t next_bit = k < 15 ? std::uint64_t{1} << (4 * (k + 1)) : 0;
+    if ((d & next_bit) != 0 && digit(a, k) == digit(b, k + 1) && digit(a, k + 1) == digit(b, k)) {
+      d &= ~next_bit;
+      transposed = true;
+    }
+    ++ops;
+  }
+  if (ops == 1) return transposed ? kNikTransposition : kNikSubstitution;
+  if (ops == 2) return kNikTwoEdits;
+  const bool date_differs = ((diff >> 24) & 0x111111ULL) != 0;
+  return both_well_formed && date_differs ? kNikContradicts : kNikDifferent;
+}
 
 struct BlockPart {
   std::string column;
@@ -105,7 +150,11 @@ struct LinkModel {
   std::vector<std::array<double, 16>> weights;  // [field][level code]; code 0 = null
   double prior_weight = 0;
   int household_name_field = -1, household_date_field = -1;
-  std::vector<int> household_id_fields;  // kId fields other than the household key (NIK)
+  std::vector<int> household_id_fields;  // kId/kNik fields other than the household key
+  /// The kNik field (-1: none); the fields a well-formed NIK fills when they are missing
+  /// (its embedded birth date and sex).
+  int nik_field = -1;
+  std::vector<int> nik_date_fields, nik_sex_fields;
   /// Per rule: blocks on the household key alone (its pairs are households, not persons,
   /// so they are scored but not used to train m).
   std::vector<bool> household_rule;
@@ -163,21 +212,37 @@ struct LinkModel {
   double tf_adjustment(std::size_t f, const FieldValue& a) const;
   /// tf_adjustment of a value given by its hash (FieldValue::h).
   double tf_adjustment_of(std::size_t f, std::uint64_t value_hash) const;
+  /// Fills field f (a birth date or sex of nik_date_fields / nik_sex_fields), when it is
+  /// missing, from a well-formed NIK: its embedded date, and day + 40 for women.
+  void fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& value) const;
+  bool filled_from_nik(std::size_t f) const;
   /// Prepares field f alone (what prepare() puts in values_out[f]).
   template <typename Record>
   void prepare_field(const Record& r, std::size_t f, FieldValue& value_out) const;
   bool household_apart(std::uint64_t household_a, std::uint64_t household_b,
                        std::uint64_t pattern) const;
+  /// Two records that may never share a cluster through other records: their NIKs
+  /// contradict (kNikContradicts) and their own comparison stays below the threshold.
+  /// Cheap unless the NIKs contradict.
+  bool identity_conflict(const FieldValue* a, const FieldValue* b) const;
+  /// Warnings on a trained model whose identity fields came out weak (empty: sound).
+  std::vector<std::string> check_model() const;
 
-  /// Estimates u from random pairs, m and prior by EM over the candidate pattern counts
-  /// (pattern -> count), then fills weights and settings; returns the EM iterations.
-  int train(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts,
-            std::size_t left_size);
-  /// The two halves of train(): u (fields without a given u) from random pairs ...
+  /// Training data: per blocking rule (a session), the patterns of the pairs that rule
+  /// blocks with its own fields held out (null); and the patterns of all candidates.
+  struct PatternCounts {
+    std::vector<std::unordered_map<std::uint64_t, std::uint64_t>> sessions;  // per rule
+    std::unordered_map<std::uint64_t, std::uint64_t> all;
+    void merge(const PatternCounts& other);
+  };
+  /// u (fields without a given u) from random pairs ...
   void estimate_u(std::size_t left_size);
-  /// ... then m and prior by EM (fields without a given m); fills weights, returns the
-  /// EM iterations. Deterministic in the settings and the counts.
-  int estimate_m(const std::unordered_map<std::uint64_t, std::uint64_t>& pattern_counts);
+  /// ... then m by EM in each session (u fixed; the session's prior free), the sessions'
+  /// match-class counts pooled per field and level; then the prior of two random records
+  /// (among `pair_universe` pairs, of which the candidates are those counted in `all`)
+  /// from the expected matches among the candidates. Fills weights and settings; returns
+  /// the EM iterations. Deterministic in the settings and the counts.
+  int estimate_m(const PatternCounts& counts, double pair_universe);
   /// An upper bound on weight(pattern, a) over all records a: the term-frequency
   /// adjustment of an exact level adds at most 2 bits.
   double weight_bound(std::uint64_t pattern) const;

@@ -196,15 +196,6 @@ double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_
 
 // Digits as packed decimal (digit k in bits 4k..4k+3), or false when the text is not
 // 1 to 16 digits.
-bool packed_digits(const std::string& text, std::uint64_t& out) {
-  if (text.empty() || text.size() > 16) return false;
-  out = 0;
-  for (std::size_t k = 0; k < text.size(); ++k) {
-    if (text[k] < '0' || text[k] > '9') return false;
-    out |= static_cast<std::uint64_t>(text[k] - '0') << (4 * k);
-  }
-  return true;
-}
 
 // Levels of one substitution (2), an adjacent transposition (3) or neither (4) between two
 // different packed digit strings of equal length: one_substitution and
@@ -266,7 +257,7 @@ class Summaries {
 
   static bool is_cheap(CompareKind kind) {
     return kind == CompareKind::kExact || kind == CompareKind::kSex || kind == CompareKind::kId ||
-           kind == CompareKind::kDate || kind == CompareKind::kRtRw;
+           kind == CompareKind::kNik || kind == CompareKind::kDate || kind == CompareKind::kRtRw;
   }
   const std::vector<std::size_t>& cheap_fields() const { return cheap_fields_; }
   const std::vector<std::size_t>& rest_fields() const { return rest_fields_; }
@@ -310,16 +301,23 @@ class Summaries {
           break;
         case CompareKind::kId: {
           std::uint64_t digits = 0;
-          const bool packed = packed_digits(v.text, digits);
+          const bool packed = pack_digits(v.text, digits);
           w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) | (packed ? 0x10000U : 0U);
           const std::uint64_t payload = packed ? digits : v.h;
           put(payload, w + 1);
           break;
         }
+        case CompareKind::kNik: {
+          const bool packed = (v.h3 & kNikPacked) != 0;
+          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) | (packed ? 0x10000U : 0U) |
+                 ((v.h3 & kNikWellFormed) != 0 ? 0x20000U : 0U);
+          put(packed ? v.h2 : v.h, w + 1);
+          break;
+        }
         case CompareKind::kDate: {
           put(v.h, w);
           std::uint64_t digits = 0;
-          if (v.year != 0 && v.text.size() == 8 && packed_digits(v.text, digits)) {
+          if (v.year != 0 && v.text.size() == 8 && pack_digits(v.text, digits)) {
             w[2] = static_cast<std::uint32_t>(v.days);
             w[3] = static_cast<std::uint32_t>(digits);
           }
@@ -378,6 +376,13 @@ class Summaries {
         if (size_a == size_b && da == db) return 1;
         if (size_a != size_b) return 4;
         return packed_level(da, db, 2, 3, 4);
+      }
+      case CompareKind::kNik: {
+        if ((a[0] & 0xFFFF) == 0 || (b[0] & 0xFFFF) == 0) return 0;
+        if ((a[0] & b[0] & 0x10000U) == 0) return -1;  // not both 16 digits: texts needed
+        const std::uint64_t da = joined(a + 1), db = joined(b + 1);
+        if (da == db) return kNikExact;
+        return nik_level_packed(da, db, (a[0] & b[0] & 0x20000U) != 0);
       }
       case CompareKind::kDate: {
         const std::uint64_t ha = joined(a), hb = joined(b);
@@ -470,7 +475,8 @@ class Summaries {
     switch (kind) {
       case CompareKind::kExact:
       case CompareKind::kSex: return 2;
-      case CompareKind::kId: return 3;
+      case CompareKind::kId:
+      case CompareKind::kNik: return 3;
       case CompareKind::kDate: return 4;
       case CompareKind::kRtRw: return 4;
       case CompareKind::kName: return 13;
@@ -881,10 +887,30 @@ struct LinkerState {
 
   bool can_merge(std::int64_t ca, std::int64_t cb) const {
     const LinkModel& m = *model;
-    if (m.household_name_field < 0 || m.household_date_field < 0) return true;
     const std::size_t F = m.field_count(), R = m.rule_count();
     std::vector<FieldValue> va(F), vb(F);
     std::vector<std::uint64_t> keys(R);
+    if (m.nik_field >= 0) {
+      // Contradicting identities (as link() refuses them): NIKs from the rows first, the
+      // records prepared again only for a contradiction.
+      const auto nf = static_cast<std::size_t>(m.nik_field);
+      const auto well_formed = [&](std::uint32_t x) { return (field_of(x, nf)[0] & 0x20000U) != 0; };
+      bool conflict = false;
+      for_each_member(ca, [&](std::uint32_t x) {
+        if (conflict || !well_formed(x)) return;
+        const std::uint32_t* wx = field_of(x, nf);
+        for_each_member(cb, [&](std::uint32_t y) {
+          if (conflict || !well_formed(y)) return;
+          const std::uint32_t* wy = field_of(y, nf);
+          if (nik_level_packed(joined(wx + 1), joined(wy + 1), true) != kNikContradicts) return;
+          materialize(x, va.data(), keys.data());
+          materialize(y, vb.data(), keys.data());
+          conflict = m.identity_conflict(va.data(), vb.data());
+        });
+      });
+      if (conflict) return false;
+    }
+    if (m.household_name_field < 0 || m.household_date_field < 0) return true;
     bool apart = false;
     for_each_member(ca, [&](std::uint32_t x) {
       if (apart || household[x] == 0) return;

@@ -21,18 +21,18 @@ namespace {
 // override of the defaults; when present it must be this.
 const char* const kSettingsFormat = "skamp-linkage-settings/1";
 
-const char* const kKindNames[] = {"exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex"};
+const char* const kKindNames[] = {"exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex", "nik"};
 
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
   throw Error(ErrorCode::kInvalidArgument, "link settings " + path + ": " + what);
 }
 
 CompareKind kind_from_name(const std::string& name, const std::string& path) {
-  for (int k = 0; k < 8; ++k) {
+  for (int k = 0; k < 9; ++k) {
     if (name == kKindNames[k]) return static_cast<CompareKind>(k);
   }
   bad(path, "unknown comparison kind '" + name +
-                "' (expected exact, id, name, string, date, tokens, rt_rw or sex)");
+                "' (expected exact, id, name, string, date, tokens, rt_rw, sex or nik)");
 }
 
 LinkField field(const char* name, const char* column, CompareKind kind, bool tf = false) {
@@ -72,7 +72,7 @@ std::vector<double> get_numbers(const rapidjson::Value& v, const std::string& pa
 
 const char* compare_kind_name(CompareKind kind) noexcept {
   const int k = static_cast<int>(kind);
-  return k >= 0 && k < 8 ? kKindNames[k] : "unknown";
+  return k >= 0 && k < 9 ? kKindNames[k] : "unknown";
 }
 
 std::vector<std::string> compare_level_names(CompareKind kind) {
@@ -86,13 +86,15 @@ std::vector<std::string> compare_level_names(CompareKind kind) {
     case CompareKind::kTokens: return {"exact", "same_tokens", "most_tokens", "some_token", "different"};
     case CompareKind::kRtRw: return {"exact", "same_rw", "different"};
     case CompareKind::kSex: return {"exact", "different"};
+    case CompareKind::kNik:
+      return {"exact", "one_substitution", "transposition", "two_edits", "same_birth", "different", "contradicts"};
   }
   throw Error(ErrorCode::kInvalidArgument, "unknown comparison kind");
 }
 
 LinkSettings LinkSettings::indonesian() {
   LinkSettings s;
-  s.fields = {field("nik", "nik", CompareKind::kId),
+  s.fields = {field("nik", "nik", CompareKind::kNik),
               field("name", "name", CompareKind::kName, true),
               field("birth_date", "birth_date", CompareKind::kDate),
               field("sex", "sex", CompareKind::kSex),
@@ -130,8 +132,8 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
   LinkSettings s = indonesian();
   static const char* const known[] = {"format", "fields", "blocking", "threshold", "prior",
                                       "household_key", "household_name", "household_date",
-                                      "max_block_size", "u_sample_pairs", "em_iterations",
-                                      "threads", "seed"};
+                                      "max_block_size", "max_cluster_size", "u_sample_pairs",
+                                      "em_iterations", "threads", "seed"};
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     const std::string key(it->name.GetString(), it->name.GetStringLength());
     bool ok = false;
@@ -214,6 +216,7 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
     return d;
   };
   if (double d = count("max_block_size", 2, 1e9); d >= 0) s.max_block_size = static_cast<std::size_t>(d);
+  if (double d = count("max_cluster_size", 2, 1e12); d >= 0) s.max_cluster_size = static_cast<std::size_t>(d);
   if (double d = count("u_sample_pairs", 0, 1e10); d >= 0) s.u_sample_pairs = static_cast<std::size_t>(d);
   if (double d = count("em_iterations", 0, 10000); d >= 0) s.em_iterations = static_cast<int>(d);
   if (double d = count("threads", 1, 256); d >= 0) s.threads = static_cast<unsigned>(d);
@@ -284,6 +287,8 @@ std::string LinkSettings::to_json() const {
   w.String(household_date);
   w.Key("max_block_size");
   w.Uint64(max_block_size);
+  w.Key("max_cluster_size");
+  w.Uint64(max_cluster_size);
   w.Key("u_sample_pairs");
   w.Uint64(u_sample_pairs);
   w.Key("em_iterations");

@@ -1,0 +1,538 @@
+// Linkage: the batch driver (blocking, streaming candidates, scoring, clustering).
+#include <smartkampung/date.hpp>
+#include <smartkampung/linkage.hpp>
+
+#include "linkage/engine.hpp"
+#include "linkage/text.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <thread>
+#include <tuple>
+
+namespace smartkampung {
+namespace detail {
+struct LinkResultAccess {
+  static void set(LinkResult& r, std::shared_ptr<const LinkModel> m) { r.model_ = std::move(m); }
+};
+
+}  // namespace detail
+
+// ---- batch linking --------------------------------------------------------------
+
+namespace {
+
+using detail::LinkModel;
+
+struct Candidate {
+  std::uint32_t a, b;
+  std::uint64_t pattern;
+};
+
+// Records grouped by a key (CSR): the records with key k, for keys given per record
+// (0 = none).
+struct Groups {
+  std::vector<std::uint32_t> order;                         // records sorted by key
+  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> range;  // key -> [begin, end)
+  template <typename KeyOf>
+  Groups(std::size_t n, KeyOf&& key_of) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t k = key_of(i);
+      if (k != 0) keyed.emplace_back(k, static_cast<std::uint32_t>(i));
+    }
+    std::sort(keyed.begin(), keyed.end());
+    order.reserve(keyed.size());
+    for (std::size_t i = 0; i < keyed.size();) {
+      std::size_t j = i;
+      while (j < keyed.size() && keyed[j].first == keyed[i].first) order.push_back(keyed[j++].second);
+      if (j - i > 1) range.emplace(keyed[i].first, std::make_pair(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)));
+      i = j;
+    }
+  }
+  /// fn(record) for every record with this key (`self`, one of them, when it is alone).
+  template <typename Fn>
+  void for_each_or_self(std::uint64_t key, std::uint32_t self, Fn&& fn) const {
+    const auto it = range.find(key);
+    if (it == range.end()) {
+      fn(self);
+      return;
+    }
+    for (std::uint32_t k = it->second.first; k < it->second.second; ++k) fn(order[k]);
+  }
+};
+
+// Union-find that refuses a merge when the household rule keeps two members apart or two
+// members' identities contradict (LinkModel::identity_conflict). Union by size; a check
+// looks only at the smaller cluster's members' households (records grouped by household
+// key) and at the two clusters' distinct well-formed NIKs, so clustering costs about
+// O(pairs + n log n) for clusters of persons, not the product of cluster sizes.
+class Clusters {
+ public:
+  Clusters(const LinkModel& m, std::size_t n)
+      : m_(m), parent_(n), size_(n, 1), with_household_(n), niks_(n), confidence_(n, 1.0),
+        households_(n, [&](std::size_t i) { return m.household[i]; }),
+        nik_groups_(n, [&](std::size_t i) { return well_formed_nik(i); }) {
+    for (std::size_t i = 0; i < n; ++i) {
+      parent_[i] = static_cast<std::uint32_t>(i);
+      if (const std::uint64_t h = well_formed_nik(i)) niks_[i].push_back({h, static_cast<std::uint32_t>(i)});
+      if (m.household[i] != 0) with_household_[i].push_back(static_cast<std::uint32_t>(i));
+    }
+    check_households_ = m.household_name_field >= 0 && m.household_date_field >= 0;
+  }
+
+  std::uint32_t find(std::uint32_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];
+      x = parent_[x];
+    }
+    return x;
+  }
+
+  /// Merges the clusters of a and b unless a check forbids it; false when refused.
+  bool merge(std::uint32_t a, std::uint32_t b, double probability) {
+    std::uint32_t ra = find(a), rb = find(b);
+    if (ra == rb) return true;
+    if (size_[ra] < size_[rb]) std::swap(ra, rb);
+    if (!allowed(ra, rb)) {
+      ++refused_;
+      return false;
+    }
+    parent_[rb] = ra;
+    size_[ra] += size_[rb];
+    for (const auto& id : niks_[rb]) {
+      const bool known = std::any_of(niks_[ra].begin(), niks_[ra].end(), [&](const auto& x) { return x.first == id.first; });
+      if (!known) niks_[ra].push_back(id);
+    }
+    std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(niks_[rb]);
+    with_household_[ra].insert(with_household_[ra].end(), with_household_[rb].begin(), with_household_[rb].end());
+    std::vector<std::uint32_t>().swap(with_household_[rb]);
+    confidence_[ra] = std::min({confidence_[ra], confidence_[rb], probability});
+    return true;
+  }
+
+  std::uint32_t size_of_root(std::uint32_t root) const { return size_[root]; }
+  double confidence_of_root(std::uint32_t root) const { return confidence_[root]; }
+  std::size_t refused() const { return refused_; }
+
+ private:
+  const detail::FieldValue* values(std::uint32_t i) const { return &m_.values[i * m_.field_count()]; }
+  std::uint64_t well_formed_nik(std::size_t i) const {
+    if (m_.nik_field < 0) return 0;
+    const detail::FieldValue& v = m_.values[i * m_.field_count() + static_cast<std::size_t>(m_.nik_field)];
+    return (v.h3 & detail::kNikWellFormed) != 0 ? v.h : 0;
+  }
+
+  // rb is the smaller cluster.
+  bool allowed(std::uint32_t ra, std::uint32_t rb) {
+    if (check_households_) {
+      // The members of rb with a household key, against the records of that household in ra.
+      for (std::uint32_t x : with_household_[rb]) {
+        bool apart = false;
+        households_.for_each_or_self(m_.household[x], x, [&](std::uint32_t y) {
+          if (apart || find(y) != ra) return;
+          if (m_.household_apart(m_.household[x], m_.household[y], m_.pattern(x, y))) apart = true;
+        });
+        if (apart) return false;
+      }
+    }
+    if (m_.nik_field >= 0) {
+      const auto nf = static_cast<std::size_t>(m_.nik_field);
+      for (const auto& ia : niks_[ra]) {
+        for (const auto& ib : niks_[rb]) {
+          if (compare_field(m_.fields[nf], values(ia.second)[nf], values(ib.second)[nf]) != detail::kNikContradicts) continue;
+          // Every record of either NIK in the two clusters: a direct comparison above the
+          // threshold is the only way past a contradiction.
+          bool conflict = false;
+          nik_groups_.for_each_or_self(ia.first, ia.second, [&](std::uint32_t x) {
+            if (conflict || find(x) != ra) return;
+            nik_groups_.for_each_or_self(ib.first, ib.second, [&](std::uint32_t y) {
+              if (!conflict && find(y) == rb && m_.identity_conflict(values(x), values(y))) conflict = true;
+            });
+          });
+          if (conflict) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  const LinkModel& m_;
+  std::vector<std::uint32_t> parent_, size_;
+  std::vector<std::vector<std::uint32_t>> with_household_;  // members with a household key
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> niks_;  // distinct (NIK hash, a member)
+  std::vector<double> confidence_;
+  Groups households_, nik_groups_;
+  bool check_households_ = false;
+  std::size_t refused_ = 0;
+};
+
+}  // namespace
+
+namespace detail {
+
+std::shared_ptr<LinkModel> prepare_records(const LinkSettings& settings,
+                                           const std::vector<LinkRecord>& left,
+                                           const std::vector<LinkRecord>* right) {
+  auto model = std::make_shared<LinkModel>(settings);
+  const std::size_t n = left.size() + (right ? right->size() : 0);
+  if (n > 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "link: at most 4 billion records");
+  const std::size_t F = model->field_count(), R = model->rule_count();
+  model->values.resize(n * F);
+  model->keys.resize(n * R);
+  model->household.resize(n);
+  model->source.assign(n, 0);
+  parallel_for(settings.threads, n, [&](std::size_t lo, std::size_t hi, unsigned) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const LinkRecord& r = i < left.size() ? left[i] : (*right)[i - left.size()];
+      model->prepare(r, &model->values[i * F], R ? &model->keys[i * R] : nullptr, model->household[i]);
+      if (i >= left.size()) model->source[i] = 1;
+    }
+  });
+  return model;
+}
+
+LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size) {
+  const auto started = std::chrono::steady_clock::now();
+  LinkModel& m = *model;
+  const std::size_t n = m.size();
+  const std::size_t R = m.rule_count();
+  const std::size_t F = m.field_count();
+  const bool link_mode = left_size < n;
+  const unsigned threads = m.settings.threads;
+  LinkResult result;
+  result.stats.records = n;
+  // Columns the records do not have: an error when no compared column has a value at
+  // all (a schema the settings do not know), a warning per empty field otherwise.
+  if (n > 0) {
+    std::vector<std::size_t> present(F, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t f = 0; f < F; ++f) present[f] += m.values[i * F + f].null ? 0 : 1;
+    }
+    std::string names;
+    for (std::size_t f = 0; f < F; ++f) names += (f ? ", " : "") + m.fields[f].spec.column;
+    if (std::all_of(present.begin(), present.end(), [](std::size_t c) { return c == 0; })) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "link: no record has a value in any compared column (" + names +
+                      "); rename the columns or give settings for this schema");
+    }
+    for (std::size_t f = 0; f < F; ++f) {
+      if (present[f] == 0) {
+        result.warnings.push_back("link: column '" + m.fields[f].spec.column + "' (field '" + m.fields[f].spec.name +
+                                  "') has no value in any record; is it named otherwise?");
+      }
+    }
+  }
+
+  // 1. Blocks: per rule, records sorted by key; oversized blocks are skipped and their
+  //    keys cleared, so that a later rule may still pair those records.
+  struct Block {
+    std::size_t rule, begin, end;
+  };
+  std::vector<std::vector<std::uint32_t>> order(R);
+  std::vector<Block> blocks;
+  for (std::size_t r = 0; r < R; ++r) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t k = m.keys[i * R + r];
+      if (k != 0) keyed.emplace_back(k, static_cast<std::uint32_t>(i));
+    }
+    if (keyed.empty() && n > 0) {
+      std::string rule;
+      for (const std::string& part : m.settings.blocking[r]) rule += (rule.empty() ? "" : ", ") + part;
+      result.warnings.push_back("link: blocking rule [" + rule + "] gives no record a key (missing column?)");
+    }
+    std::sort(keyed.begin(), keyed.end());
+    order[r].resize(keyed.size());
+    for (std::size_t i = 0; i < keyed.size(); ++i) order[r][i] = keyed[i].second;
+    for (std::size_t i = 0; i < keyed.size();) {
+      std::size_t j = i + 1;
+      while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
+      if (j - i > m.settings.max_block_size) {
+        ++result.stats.skipped_blocks;
+        result.stats.skipped_records += j - i;
+        for (std::size_t k = i; k < j; ++k) m.keys[keyed[k].second * R + r] = 0;
+      } else if (j - i >= 2) {
+        blocks.push_back({r, i, j});
+      }
+      i = j;
+    }
+  }
+  // u and term frequencies do not depend on the candidate pairs: estimated first.
+  m.count_term_frequencies();
+  m.estimate_u(link_mode ? left_size : n);
+
+  // 2. Candidate pairs, each compared once: under rule r a pair is skipped when an
+  //    earlier rule already blocked it together. Every candidate's pattern is counted for
+  //    training, but a candidate is stored (16 bytes) only when it may still reach the
+  //    threshold, so that memory follows the pairs kept rather than all pairs compared.
+  //    Which ones may is not known before training, so the blocks are streamed in two
+  //    phases: (A) a sample of blocks, all of whose pairs are stored, trains a preliminary
+  //    model; (B) the other blocks store only pairs whose weight bound under that model
+  //    reaches the threshold minus a margin. After the final training (on the counts of
+  //    all pairs, as before) the drift of the weights is checked against the margin; when
+  //    it is larger, phase B runs again with the final weights, so the pairs kept are
+  //    exactly those of storing everything.
+  std::size_t all_pairs = 0;
+  for (const Block& blk : blocks) all_pairs += (blk.end - blk.begin) * (blk.end - blk.begin - 1) / 2;
+  const bool fixed_model = std::all_of(m.settings.fields.begin(), m.settings.fields.end(),
+                                       [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); }) &&
+                           m.settings.prior > 0;
+  const std::size_t kStoreAllPairs = m.streaming.store_all_pairs;
+  const std::size_t kSamplePairs = std::max<std::size_t>(1, m.streaming.sample_pairs);
+  const double kMarginBits = m.streaming.margin_bits;
+  // Phase of each block: 0 = A (stored in full), 1 = B (filtered).
+  std::vector<std::uint8_t> phase(blocks.size(), 0);
+  if (!fixed_model && all_pairs > kStoreAllPairs) {
+    const std::uint64_t stride = (all_pairs + kSamplePairs - 1) / kSamplePairs;
+    for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+      std::uint64_t h = (bi + 1) * 0x9E3779B97F4A7C15ULL ^ m.settings.seed;
+      h ^= h >> 31;
+      h *= 0xBF58476D1CE4E5B9ULL;
+      h ^= h >> 29;
+      phase[bi] = h % stride == 0 ? 0 : 1;
+    }
+  } else if (fixed_model && all_pairs > kStoreAllPairs) {
+    // Final weights are known: every block filters, with no margin.
+    std::fill(phase.begin(), phase.end(), std::uint8_t{1});
+    m.compute_weights();
+  }
+  std::vector<std::size_t> blocks_a, blocks_b;
+  for (std::size_t bi = 0; bi < blocks.size(); ++bi) (phase[bi] == 0 ? blocks_a : blocks_b).push_back(bi);
+
+  const double threshold = m.settings.threshold;
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<Candidate>> per_thread(threads);
+  std::vector<LinkModel::PatternCounts> counts_per_thread(threads);
+  for (auto& c : counts_per_thread) c.sessions.resize(R);
+  std::vector<std::size_t> compared_per_thread(threads, 0);
+  // Runs the candidates of `list` (block indices): count (when `count`) and store those
+  // with probability_of(weight bound + margin) >= threshold (all when margin is infinite).
+  auto stream = [&](const std::vector<std::size_t>& list, bool count, double margin) {
+    std::atomic<std::size_t> next{0};
+    const bool keep_all = std::isinf(margin);
+    // probability_of(w + margin) >= threshold  <=>  w >= logit2(threshold) - margin, up to
+    // rounding: below cut_low a pair is surely out, at or above cut_high surely in.
+    const double logit = std::log2(threshold) - std::log2(1.0 - threshold);
+    const double cut_low = std::isfinite(logit) ? logit - margin - 1e-3 : (logit > 0 ? 50.0 - margin : -inf);
+    const double cut_high = std::isfinite(logit) ? logit - margin + 1e-3 : inf;
+    run_threads(threads, [&](unsigned t) {
+      auto& out = per_thread[t];
+      auto& counts = counts_per_thread[t];
+      std::size_t compared = 0;
+      for (;;) {
+        const std::size_t li = next.fetch_add(1);
+        if (li >= list.size()) break;
+        const Block& blk = blocks[list[li]];
+        const auto& ord = order[blk.rule];
+        for (std::size_t x = blk.begin; x < blk.end; ++x) {
+          for (std::size_t y = x + 1; y < blk.end; ++y) {
+            std::uint32_t a = ord[x], b = ord[y];
+            if (a > b) std::swap(a, b);
+            if (link_mode && (a < left_size) == (b < left_size)) continue;
+            bool seen = false;
+            for (std::size_t r = 0; r < blk.rule && !seen; ++r) {
+              const std::uint64_t ka = m.keys[a * R + r];
+              seen = ka != 0 && ka == m.keys[b * R + r];
+            }
+            if (seen) continue;
+            const std::uint64_t pat = m.pattern(&m.values[a * F], &m.values[b * F]);
+            ++compared;
+            if (keep_all) {
+              out.push_back({a, b, pat});
+            } else if (const double wb = m.weight_bound(pat); wb >= cut_low) {
+              // Near the cut, the exact test (the weight cut is only a fast path).
+              if (wb >= cut_high || probability_of(wb + margin) >= threshold) out.push_back({a, b, pat});
+            }
+            if (count) {
+              // Every candidate for the prior; for m, each rule that blocks the pair (its
+              // session) with that rule's fields held out: blocking forced them to agree,
+              // so they say nothing about matching there. Sessions see person-level
+              // candidates only: not pairs blocked by the household key alone, nor pairs
+              // the household rule keeps apart.
+              ++counts.all[pat];
+              if (!m.household_apart(m.household[a], m.household[b], pat)) {
+                for (std::size_t r = 0; r < R; ++r) {
+                  if (m.household_rule[r]) continue;
+                  const std::uint64_t ka = m.keys[a * R + r];
+                  if (ka != 0 && ka == m.keys[b * R + r]) ++counts.sessions[r][pat & ~m.rule_masks[r]];
+                }
+              }
+            }
+          }
+        }
+      }
+      if (count) compared_per_thread[t] += compared;
+    });
+  };
+  auto merged_counts = [&] {
+    LinkModel::PatternCounts total;
+    total.sessions.resize(R);
+    for (const auto& counts : counts_per_thread) total.merge(counts);
+    return total;
+  };
+  // All pairs (two random records), for the prior.
+  const double pair_universe = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
+                                         : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
+  auto gather = [&](std::vector<Candidate>& into) {
+    std::size_t total = into.size();
+    for (const auto& v : per_thread) total += v.size();
+    into.reserve(total);
+    for (auto& v : per_thread) {
+      into.insert(into.end(), v.begin(), v.end());
+      std::vector<Candidate>().swap(v);
+    }
+  };
+  std::vector<Candidate> candidates;
+  // Phase A, then a preliminary model from its counts (the settings are restored after:
+  // the final training starts from the same state as training on all counts at once).
+  stream(blocks_a, true, inf);
+  gather(candidates);
+  std::array<std::array<double, 16>, kMaxFields> preliminary{};
+  double preliminary_prior = 0;
+  if (!blocks_b.empty() && !fixed_model) {
+    std::vector<std::vector<double>> saved_m;
+    for (const LinkField& f : m.settings.fields) saved_m.push_back(f.m);
+    const double saved_prior = m.settings.prior;
+    // The sample holds about this share of the candidates: of all pairs too, for the prior.
+    double pairs_a = 0;
+    for (std::size_t bi : blocks_a) {
+      const double size = static_cast<double>(blocks[bi].end - blocks[bi].begin);
+      pairs_a += size * (size - 1) / 2;
+    }
+    m.estimate_m(merged_counts(), pair_universe * pairs_a / std::max(1.0, static_cast<double>(all_pairs)));
+    for (std::size_t f = 0; f < F; ++f) m.settings.fields[f].m = saved_m[f];
+    m.settings.prior = saved_prior;
+    for (std::size_t f = 0; f < F; ++f) preliminary[f] = m.weights[f];
+    preliminary_prior = m.prior_weight;
+    // m.weights and m.prior_weight keep the preliminary model for phase B; the final
+    // estimate_m overwrites both.
+  }
+  const std::size_t stored_a = candidates.size();
+  stream(blocks_b, true, fixed_model ? 0.0 : kMarginBits);
+  gather(candidates);
+
+  // 3. Training on the counts of all candidates.
+  {
+    const auto pattern_counts = merged_counts();
+    for (auto& counts : counts_per_thread) counts = LinkModel::PatternCounts{};
+    result.stats.em_iterations = m.estimate_m(pattern_counts, pair_universe);
+    // The match weights of all candidates (without term frequencies), as data.
+    result.weight_histogram.assign(129, 0);
+    for (const auto& kv : pattern_counts.all) {
+      double w = m.prior_weight;
+      for (std::size_t f = 0; f < F; ++f) w += m.weights[f][static_cast<std::size_t>(level_of(kv.first, f))];
+      const double bin = std::clamp(std::floor(w) + 64.0, 0.0, 128.0);
+      result.weight_histogram[static_cast<std::size_t>(bin)] += kv.second;
+    }
+    for (std::string& w : m.check_model()) result.warnings.push_back(std::move(w));
+  }
+  if (!blocks_b.empty() && !fixed_model) {
+    double drift = std::abs(m.prior_weight - preliminary_prior);
+    for (std::size_t f = 0; f < F; ++f) {
+      double worst = 0;
+      for (std::size_t l = 0; l < 16; ++l) worst = std::max(worst, std::abs(m.weights[f][l] - preliminary[f][l]));
+      drift += worst;
+    }
+    if (!(drift < kMarginBits)) {
+      // A pair left out in phase B could reach the threshold now: phase B again, with the
+      // final weights and no margin.
+      candidates.resize(stored_a);
+      stream(blocks_b, false, 0.0);
+      gather(candidates);
+      m.streaming.restreamed = true;
+    }
+  }
+  for (std::size_t c : compared_per_thread) result.stats.candidate_pairs += c;
+  m.streaming.stored_pairs = candidates.size();
+  m.streaming.sampled_blocks = blocks_b.empty() ? 0 : blocks_a.size();
+
+  // 4. Scoring, then clustering in order of falling weight.
+  std::vector<std::vector<LinkPair>> kept_per_thread(threads);
+  parallel_for(threads, candidates.size(), [&](std::size_t lo, std::size_t hi, unsigned t) {
+    for (std::size_t k = lo; k < hi; ++k) {
+      const Candidate& c = candidates[k];
+      const double w = m.weight(c.pattern, &m.values[c.a * F]);
+      const double p = probability_of(w);
+      if (p < threshold) continue;
+      if (m.household_apart(m.household[c.a], m.household[c.b], c.pattern)) continue;
+      kept_per_thread[t].push_back({c.a, c.b, w, p});
+    }
+  });
+  std::vector<Candidate>().swap(candidates);
+  for (auto& v : kept_per_thread) result.pairs.insert(result.pairs.end(), v.begin(), v.end());
+  std::sort(result.pairs.begin(), result.pairs.end(), [](const LinkPair& a, const LinkPair& b) {
+    if (a.weight != b.weight) return a.weight > b.weight;
+    return std::tie(a.i, a.j) < std::tie(b.i, b.j);
+  });
+  Clusters clusters(m, n);
+  for (const LinkPair& p : result.pairs) clusters.merge(p.i, p.j, p.probability);
+  std::sort(result.pairs.begin(), result.pairs.end(),
+            [](const LinkPair& a, const LinkPair& b) { return std::tie(a.i, a.j) < std::tie(b.i, b.j); });
+  // Cluster ids: the smallest member of each cluster (members are visited in order).
+  result.cluster_ids.assign(n, -1);
+  result.confidence.assign(n, 1.0);
+  std::vector<std::int64_t> id_of_root(n, -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t root = clusters.find(static_cast<std::uint32_t>(i));
+    if (id_of_root[root] < 0) {
+      id_of_root[root] = static_cast<std::int64_t>(i);
+      ++result.stats.clusters;
+      const std::size_t size = clusters.size_of_root(root);
+      result.stats.largest_cluster = std::max(result.stats.largest_cluster, size);
+      if (size > m.settings.max_cluster_size) ++result.stats.large_clusters;
+    }
+    result.cluster_ids[i] = id_of_root[root];
+    result.confidence[i] = clusters.confidence_of_root(root);
+  }
+  result.stats.refused_merges = clusters.refused();
+  if (result.stats.skipped_blocks > 0) {
+    result.warnings.push_back("link: " + std::to_string(result.stats.skipped_blocks) + " blocks over max_block_size (" +
+                              std::to_string(m.settings.max_block_size) + ") were skipped (" +
+                              std::to_string(result.stats.skipped_records) +
+                              " record keys); pairs only they would find are not compared");
+  }
+  if (n >= 2 && result.stats.candidate_pairs == 0) {
+    result.warnings.push_back("link: no two records share a blocking key: nothing was compared");
+  }
+  if (result.stats.large_clusters > 0) {
+    result.warnings.push_back("link: " + std::to_string(result.stats.large_clusters) + " clusters hold more than " +
+                              std::to_string(m.settings.max_cluster_size) + " records (largest " +
+                              std::to_string(result.stats.largest_cluster) + "); check them before use");
+  }
+  result.stats.kept_pairs = result.pairs.size();
+  result.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  LinkResultAccess::set(result, std::move(model));
+  return result;
+}
+
+}  // namespace detail
+
+Explanation LinkResult::explain(std::size_t i, std::size_t j) const {
+  if (!model_) throw Error(ErrorCode::kState, "explain: empty result");
+  return model_->explain(i, j);
+}
+
+const LinkSettings& LinkResult::trained_settings() const {
+  if (!model_) throw Error(ErrorCode::kState, "trained_settings: empty result");
+  return model_->settings;
+}
+
+LinkResult link(const std::vector<LinkRecord>& records, const LinkSettings& settings) {
+  return detail::link_prepared(detail::prepare_records(settings, records, nullptr), records.size());
+}
+
+LinkResult link(const std::vector<LinkRecord>& left, const std::vector<LinkRecord>& right,
+                const LinkSettings& settings) {
+  return detail::link_prepared(detail::prepare_records(settings, left, &right), left.size());
+}
+
+}  // namespace smartkampung

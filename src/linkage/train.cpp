@@ -1,0 +1,257 @@
+// Linkage: training (u from random pairs, m by EM over blocking sessions, the prior).
+#include <smartkampung/date.hpp>
+#include <smartkampung/linkage.hpp>
+
+#include "linkage/engine.hpp"
+#include "linkage/text.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <thread>
+#include <tuple>
+
+namespace smartkampung::detail {
+
+// ---- training -----------------------------------------------------------------
+
+void LinkModel::estimate_u(std::size_t left_size) {
+  const std::size_t F = fields.size();
+  const std::size_t n = size();
+  // u from random pairs (all pairs when there are few).
+  const bool need_u = std::any_of(settings.fields.begin(), settings.fields.end(),
+                                  [](const LinkField& f) { return f.u.empty(); });
+  if (need_u) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sample;
+    const bool link_mode = left_size < n;
+    const double all_pairs = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
+                                       : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
+    if (all_pairs <= static_cast<double>(settings.u_sample_pairs)) {
+      for (std::size_t i = 0; i < (link_mode ? left_size : n); ++i) {
+        for (std::size_t j = link_mode ? left_size : i + 1; j < n; ++j) {
+          sample.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+        }
+      }
+    } else {
+      std::mt19937_64 rng(settings.seed);
+      sample.reserve(settings.u_sample_pairs);
+      while (sample.size() < settings.u_sample_pairs) {
+        std::size_t i, j;
+        if (link_mode) {
+          i = rng() % left_size;
+          j = left_size + rng() % (n - left_size);
+        } else {
+          i = rng() % n;
+          j = rng() % n;
+          if (i == j) continue;
+        }
+        sample.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+      }
+    }
+    const unsigned threads = settings.threads;
+    std::vector<std::vector<std::array<double, 16>>> partial(
+        threads, std::vector<std::array<double, 16>>(F, std::array<double, 16>{}));
+    parallel_for(threads, sample.size(), [&](std::size_t lo, std::size_t hi, unsigned t) {
+      auto& c = partial[t];
+      for (std::size_t k = lo; k < hi; ++k) {
+        const std::uint64_t p = pattern(sample[k].first, sample[k].second);
+        for (std::size_t f = 0; f < F; ++f) c[f][static_cast<std::size_t>(level_of(p, f))] += 1;
+      }
+    });
+    std::vector<std::array<double, 16>> counts(F, std::array<double, 16>{});
+    for (const auto& c : partial) {
+      for (std::size_t f = 0; f < F; ++f) {
+        for (std::size_t l = 0; l < 16; ++l) counts[f][l] += c[f][l];
+      }
+    }
+    for (std::size_t f = 0; f < F; ++f) {
+      LinkField& lf = settings.fields[f];
+      if (!lf.u.empty()) continue;
+      const auto L = static_cast<std::size_t>(fields[f].levels);
+      double total = 0;
+      for (std::size_t l = 1; l <= L; ++l) total += counts[f][l];
+      lf.u.assign(L, 0.0);
+      for (std::size_t l = 1; l <= L; ++l) {
+        lf.u[l - 1] = (counts[f][l] + 0.5) / (total + 0.5 * static_cast<double>(L));
+      }
+    }
+  }
+}
+
+void LinkModel::PatternCounts::merge(const PatternCounts& other) {
+  if (sessions.size() < other.sessions.size()) sessions.resize(other.sessions.size());
+  for (std::size_t r = 0; r < other.sessions.size(); ++r) {
+    for (const auto& kv : other.sessions[r]) sessions[r][kv.first] += kv.second;
+  }
+  for (const auto& kv : other.all) all[kv.first] += kv.second;
+}
+
+namespace {
+
+// Patterns and counts of a map in key order, so that sums (and the model) do not depend
+// on hash-table history.
+struct SortedCounts {
+  std::vector<std::uint64_t> patterns;
+  std::vector<double> counts;
+  explicit SortedCounts(const std::unordered_map<std::uint64_t, std::uint64_t>& map) {
+    patterns.reserve(map.size());
+    for (const auto& kv : map) patterns.push_back(kv.first);
+    std::sort(patterns.begin(), patterns.end());
+    counts.reserve(patterns.size());
+    for (std::uint64_t p : patterns) counts.push_back(static_cast<double>(map.at(p)));
+  }
+};
+
+}  // namespace
+
+int LinkModel::estimate_m(const PatternCounts& counts, double pair_universe) {
+  const std::size_t F = fields.size();
+  std::vector<std::vector<double>> log_u(F);
+  for (std::size_t f = 0; f < F; ++f) {
+    for (double u : settings.fields[f].u) log_u[f].push_back(std::log(u));
+  }
+  // Starting m: "mostly the best level" (replaced, field by field, by the pooled estimate
+  // of the sessions run so far, so that later sessions start from what earlier ones found).
+  std::vector<std::vector<double>> m(F);
+  std::vector<bool> given(F);
+  for (std::size_t f = 0; f < F; ++f) {
+    const LinkField& lf = settings.fields[f];
+    given[f] = !lf.m.empty();
+    if (given[f]) {
+      m[f] = lf.m;
+      continue;
+    }
+    const auto L = static_cast<std::size_t>(fields[f].levels);
+    m[f].assign(L, 0.0);
+    m[f][0] = 0.8;
+    double rest = 0.2;
+    for (std::size_t l = 1; l < L; ++l) {
+      m[f][l] = l + 1 == L ? rest : rest / 2;
+      rest -= m[f][l];
+    }
+  }
+  const bool any_m_free = std::find(given.begin(), given.end(), false) != given.end();
+  // Pooled match-class counts per field and level over the sessions.
+  std::vector<std::vector<double>> pooled(F);
+  for (std::size_t f = 0; f < F; ++f) pooled[f].assign(m[f].size(), 0.0);
+  int iterations = 0;
+  auto pooled_m = [&](std::size_t f, std::vector<double>& out) {
+    double total = 0;
+    for (double a : pooled[f]) total += a;
+    if (total <= 0) return false;
+    const double L = static_cast<double>(pooled[f].size());
+    out.resize(pooled[f].size());
+    for (std::size_t l = 0; l < pooled[f].size(); ++l) {
+      out[l] = std::max((pooled[f][l] + 1e-3) / (total + 1e-3 * L), 1e-6);
+    }
+    return true;
+  };
+  if (any_m_free) {
+    std::vector<std::vector<double>> acc(F);
+    for (std::size_t r = 0; r < counts.sessions.size(); ++r) {
+      if (counts.sessions[r].empty()) continue;
+      const SortedCounts sc(counts.sessions[r]);
+      // This session starts from the pooled estimate so far.
+      std::vector<std::vector<double>> sm = m;
+      for (std::size_t f = 0; f < F; ++f) {
+        std::vector<double> p;
+        if (!given[f] && pooled_m(f, p)) sm[f] = p;
+      }
+      double lambda = 0.5;
+      for (int it = 0; it < settings.em_iterations; ++it) {
+        ++iterations;
+        for (std::size_t f = 0; f < F; ++f) acc[f].assign(sm[f].size(), 0.0);
+        double match_total = 0, all_total = 0;
+        for (std::size_t k = 0; k < sc.patterns.size(); ++k) {
+          double lm = std::log(lambda), lu = std::log(1 - lambda);
+          for (std::size_t f = 0; f < F; ++f) {
+            const int l = level_of(sc.patterns[k], f);
+            if (l == 0) continue;
+            const auto li = static_cast<std::size_t>(l - 1);
+            lm += std::log(sm[f][li]);
+            lu += log_u[f][li];
+          }
+          const double post = 1.0 / (1.0 + std::exp(lu - lm));
+          const double c = sc.counts[k];
+          match_total += post * c;
+          all_total += c;
+          for (std::size_t f = 0; f < F; ++f) {
+            const int l = level_of(sc.patterns[k], f);
+            if (l != 0) acc[f][static_cast<std::size_t>(l - 1)] += post * c;
+          }
+        }
+        double change = 0;
+        for (std::size_t f = 0; f < F; ++f) {
+          if (given[f]) continue;
+          double total = 0;
+          for (double a : acc[f]) total += a;
+          if (total <= 0) continue;
+          const double L = static_cast<double>(sm[f].size());
+          for (std::size_t l = 0; l < sm[f].size(); ++l) {
+            const double nm = std::max((acc[f][l] + 1e-3) / (total + 1e-3 * L), 1e-6);
+            change = std::max(change, std::abs(nm - sm[f][l]));
+            sm[f][l] = nm;
+          }
+        }
+        if (all_total > 0) {
+          const double nl = std::clamp(match_total / all_total, 1e-9, 1 - 1e-9);
+          change = std::max(change, std::abs(nl - lambda));
+          lambda = nl;
+        }
+        if (change < 1e-6) break;
+      }
+      // The last E-step's match-class counts join the pool (fields the session held out
+      // are null there and add nothing).
+      for (std::size_t f = 0; f < F; ++f) {
+        for (std::size_t l = 0; l < acc[f].size(); ++l) pooled[f][l] += acc[f][l];
+      }
+    }
+    for (std::size_t f = 0; f < F; ++f) {
+      std::vector<double> p;
+      if (!given[f] && pooled_m(f, p)) m[f] = p;
+    }
+  }
+  for (std::size_t f = 0; f < F; ++f) {
+    if (settings.fields[f].m.empty()) settings.fields[f].m = m[f];
+  }
+  // The prior of two random records: the expected number of matches among the candidates
+  // (pairs outside the blocks are taken as non-matches) over all pairs, by EM with m and
+  // u fixed.
+  if (settings.prior < 0) {
+    const SortedCounts sc(counts.all);
+    std::vector<double> lr(sc.patterns.size(), 0.0);  // log(m/u) of each pattern
+    for (std::size_t k = 0; k < sc.patterns.size(); ++k) {
+      for (std::size_t f = 0; f < F; ++f) {
+        const int l = level_of(sc.patterns[k], f);
+        if (l == 0) continue;
+        const auto li = static_cast<std::size_t>(l - 1);
+        lr[k] += std::log(m[f][li]) - log_u[f][li];
+      }
+    }
+    const double universe = std::max(pair_universe, 1.0);
+    double lambda = 1.0 / universe;
+    for (int it = 0; it < 1000; ++it) {
+      const double prior_logit = std::log(lambda) - std::log1p(-lambda);
+      double expected = 0;
+      for (std::size_t k = 0; k < sc.patterns.size(); ++k) {
+        expected += sc.counts[k] / (1.0 + std::exp(-(prior_logit + lr[k])));
+      }
+      const double next = std::clamp(expected / universe, 1e-15, 0.5);
+      const bool done = std::abs(next - lambda) <= 1e-9 * lambda;
+      lambda = next;
+      if (done) break;
+    }
+    settings.prior = sc.patterns.empty() ? 1.0 / universe : lambda;
+  }
+  compute_weights();
+  return iterations;
+}
+
+}  // namespace smartkampung::detail
