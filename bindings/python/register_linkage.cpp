@@ -134,12 +134,26 @@ void register_linkage(py::module_& m) {
             d["candidate_pairs"] = r.stats.candidate_pairs;
             d["kept_pairs"] = r.stats.kept_pairs;
             d["skipped_blocks"] = r.stats.skipped_blocks;
+            d["skipped_records"] = r.stats.skipped_records;
             d["clusters"] = r.stats.clusters;
+            d["largest_cluster"] = r.stats.largest_cluster;
+            d["large_clusters"] = r.stats.large_clusters;
+            d["refused_merges"] = r.stats.refused_merges;
             d["em_iterations"] = r.stats.em_iterations;
             d["seconds"] = r.stats.seconds;
             return d;
           },
           "Counts and timing of the run.")
+      .def_property_readonly(
+          "warnings", [](const LinkResult& r) { return r.warnings; },
+          "What to look at before using the result (empty columns, no candidates, skipped "
+          "blocks, large clusters, weak identity fields). sk.link also issues each as a "
+          "LinkageWarning.")
+      .def_property_readonly(
+          "weight_histogram",
+          [](const LinkResult& r) { return python::to_numpy(std::vector<std::uint64_t>(r.weight_histogram)); },
+          "numpy uint64 array of 129 counts: candidate pairs by match weight (no "
+          "term-frequency part), bin k holding weights in [k - 64, k - 63).")
       .def("__len__", [](const LinkResult& r) { return r.cluster_ids.size(); })
       .def("__repr__", [](const LinkResult& r) {
         return "<LinkResult records=" + std::to_string(r.stats.records) +

@@ -78,6 +78,10 @@ struct LinkField {
   /// Per level (best first, without null). Empty = estimated (u from random pairs, m by EM);
   /// given = fixed.
   std::vector<double> m, u;
+  /// (kNik only) u of each level among pairs whose birth dates agree exactly: a NIK
+  /// embeds the birth date, so where the birth dates agree the NIK's weight is
+  /// log2(m / u_same_date) and the date is not counted twice. Empty = estimated.
+  std::vector<double> u_same_date;
 };
 
 /// What is compared, how pairs are blocked and how they are scored. Round-trips through

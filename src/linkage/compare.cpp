@@ -169,7 +169,7 @@ double LinkModel::weight(std::uint64_t pattern, const FieldValue* a) const {
   double w = prior_weight;
   for (std::size_t f = 0; f < fields.size(); ++f) {
     const int l = level_of(pattern, f);
-    w += weights[f][static_cast<std::size_t>(l)];
+    w += level_weight(f, l, pattern);
     if (l == 1 && fields[f].spec.term_frequency) w += tf_adjustment(f, a[f]);
   }
   return w;
@@ -184,7 +184,7 @@ bool LinkModel::pattern_reaching(const FieldValue* a, const FieldValue* b, doubl
     const std::size_t f = cheap_order[k];
     const int l = compare_field(fields[f], a[f], b[f]);
     p |= static_cast<std::uint64_t>(l) << (4 * f);
-    w += weights[f][static_cast<std::size_t>(l)];
+    w += level_weight_max(f, l);
     if (l == 1 && fields[f].spec.term_frequency) w += 2.0;
     // A small slack: this sum runs in another order than weight()'s.
     if (w + rest_max[k + 1] < min_weight - 1e-6) return false;
@@ -197,47 +197,44 @@ double LinkModel::weight_bound(std::uint64_t pattern) const {
   double w = prior_weight;
   for (std::size_t f = 0; f < fields.size(); ++f) {
     const int l = level_of(pattern, f);
-    w += weights[f][static_cast<std::size_t>(l)];
+    w += level_weight(f, l, pattern);
     if (l == 1 && fields[f].spec.term_frequency) w += 2.0;  // tf_adjustment is at most 2 bits
   }
   return w;
 }
 
+// One household (same non-empty household key) holds several persons; two of its records
+// are two persons when their names have nothing in common, when their birth dates are
+// far apart (a parent and a child of one name), when their NIKs differ in the serial
+// alone (twins), or when their names are clearly different and their birth dates are not
+// close. A NIK one typing error apart keeps the pair (the other rules do not apply).
 bool LinkModel::household_apart(std::uint64_t ha, std::uint64_t hb, std::uint64_t pattern) const {
   if (ha == 0 || ha != hb || household_name_field < 0 || household_date_field < 0) return false;
   const auto nf = static_cast<std::size_t>(household_name_field);
   const auto df = static_cast<std::size_t>(household_date_field);
   const int ln = level_of(pattern, nf), ld = level_of(pattern, df);
-  const CompareKind dk = fields[df].spec.kind;
-  // An id (NIK) on both sides: "different" is the worst level; close ids keep the pair.
-  bool ids_different = false, same_birth = false;
+  const CompareKind dk = fields[df].spec.kind, nk = fields[nf].spec.kind;
+  const int name_worst = fields[nf].levels, date_worst = fields[df].levels;
+  if (ln != 0 && ln == name_worst) return true;
+  bool same_birth = false;
   for (int idf : household_id_fields) {
     const int li = level_of(pattern, static_cast<std::size_t>(idf));
     if (fields[static_cast<std::size_t>(idf)].spec.kind == CompareKind::kNik) {
-      if (li >= kNikExact && li <= kNikTwoEdits) return false;
-      if (li >= kNikSameBirth) ids_different = true;
+      // Two edits apart is what siblings born close together in one district have: no
+      // evidence either way here.
+      if (li >= kNikExact && li <= kNikTransposition) return false;
       same_birth = same_birth || li == kNikSameBirth;
       continue;
     }
     if (li >= 1 && li <= 3) return false;
-    if (li == 4) ids_different = true;
   }
-  // Same household, different NIKs and clearly different birth dates (a parent and a
-  // child of the same name).
-  if (ids_different && ld != 0 && ld == fields[df].levels) return true;
+  if (ld != 0 && ld == date_worst) return true;
   if (ln == 0) return false;
-  // Names clearly different (below the kind's high-similarity level) and birth dates
-  // neither equal nor one typo apart; with a birth date missing, the names must be at the
-  // kind's worst level.
-  const CompareKind nk = fields[nf].spec.kind;
   const int name_close = nk == CompareKind::kName ? 3 : nk == CompareKind::kString ? 2 : 1;
   const int date_close = dk == CompareKind::kDate ? 3 : 1;
   if (ln <= name_close) return false;
-  // Twins: one household, one birth date, NIKs that differ in the serial alone, names
-  // clearly different.
   if (same_birth) return true;
-  if (ld == 0) return ln == fields[nf].levels;
-  return ld > date_close;
+  return ld == 0 || ld > date_close;
 }
 
 bool LinkModel::identity_conflict(const FieldValue* a, const FieldValue* b) const {
@@ -288,6 +285,13 @@ void LinkModel::compute_weights() {
       weights[f][l + 1] = std::log2(lf.m[l] / lf.u[l]);
     }
   }
+  nik_same_date_weights = nik_field >= 0 ? weights[static_cast<std::size_t>(nik_field)] : std::array<double, 16>{};
+  if (nik_field >= 0 && nik_date_field >= 0) {
+    const LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
+    if (lf.u_same_date.size() == lf.m.size()) {
+      for (std::size_t l = 0; l < lf.m.size(); ++l) nik_same_date_weights[l + 1] = std::log2(lf.m[l] / lf.u_same_date[l]);
+    }
+  }
   if (settings.prior > 0) prior_weight = std::log2(settings.prior / (1 - settings.prior));
   // Cheap comparisons first (hash and digit tests), Jaro-Winkler kinds last.
   auto cost = [](CompareKind k) {
@@ -314,7 +318,7 @@ void LinkModel::compute_weights() {
     const std::size_t f = cheap_order[k];
     double best = 0.0;  // the null level
     for (std::size_t l = 1; l <= static_cast<std::size_t>(fields[f].levels); ++l) {
-      best = std::max(best, weights[f][l] + (l == 1 && fields[f].spec.term_frequency ? 2.0 : 0.0));
+      best = std::max(best, level_weight_max(f, static_cast<int>(l)) + (l == 1 && fields[f].spec.term_frequency ? 2.0 : 0.0));
     }
     rest_max[k] = rest_max[k + 1] + best;
   }
@@ -352,7 +356,7 @@ Explanation LinkModel::explain_values(const FieldValue* a, const FieldValue* b, 
     } else {
       fe.level = compare_level_names(fields[f].spec.kind)[static_cast<std::size_t>(l - 1)];
       fe.level_index = l - 1;
-      fe.weight = weights[f][static_cast<std::size_t>(l)];
+      fe.weight = level_weight(f, l, p);
       if (l == 1 && fields[f].spec.term_frequency) {
         fe.tf_adjustment = tf_adjustment(f, a[f]);
         fe.weight += fe.tf_adjustment;

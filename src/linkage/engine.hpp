@@ -155,6 +155,32 @@ struct LinkModel {
   /// (its embedded birth date and sex).
   int nik_field = -1;
   std::vector<int> nik_date_fields, nik_sex_fields;
+  /// The birth date field the NIK's weight is conditioned on (-1: none), and the NIK's
+  /// weights where that field is exact (log2(m / u_same_date)).
+  int nik_date_field = -1;
+  std::array<double, 16> nik_same_date_weights{};
+  /// NIK levels of random pairs with equal birth dates (estimate_u), for u_same_date.
+  std::array<double, 16> same_date_counts{};
+  double same_date_share = 0;  // of all pairs, the share with equal birth dates
+  /// The weight of level l of field f in a pattern; the most it can be whatever the
+  /// other fields (a bound).
+  double level_weight(std::size_t f, int l, std::uint64_t pattern) const {
+    if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0 &&
+        level_of_pattern(pattern, static_cast<std::size_t>(nik_date_field)) == 1) {
+      return nik_same_date_weights[static_cast<std::size_t>(l)];
+    }
+    return weights[f][static_cast<std::size_t>(l)];
+  }
+  double level_weight_max(std::size_t f, int l) const {
+    double w = weights[f][static_cast<std::size_t>(l)];
+    if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0) {
+      w = std::max(w, nik_same_date_weights[static_cast<std::size_t>(l)]);
+    }
+    return w;
+  }
+  static int level_of_pattern(std::uint64_t pattern, std::size_t f) {
+    return static_cast<int>((pattern >> (4 * f)) & 0xF);
+  }
   /// Per rule: blocks on the household key alone (its pairs are households, not persons,
   /// so they are scored but not used to train m).
   std::vector<bool> household_rule;
@@ -237,6 +263,10 @@ struct LinkModel {
   };
   /// u (fields without a given u) from random pairs ...
   void estimate_u(std::size_t left_size);
+  /// NIK levels of random pairs with equal birth dates (same_date_counts), and from them,
+  /// once m and the prior are known, u_same_date (matches taken out).
+  void estimate_same_date_counts(std::size_t left_size);
+  void estimate_u_same_date();
   /// ... then m by EM in each session (u fixed; the session's prior free), the sessions'
   /// match-class counts pooled per field and level; then the prior of two random records
   /// (among `pair_universe` pairs, of which the candidates are those counted in `all`)

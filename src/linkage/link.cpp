@@ -398,6 +398,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   gather(candidates);
   std::array<std::array<double, 16>, kMaxFields> preliminary{};
   double preliminary_prior = 0;
+  std::array<double, 16> preliminary_nik{};
   if (!blocks_b.empty() && !fixed_model) {
     std::vector<std::vector<double>> saved_m;
     for (const LinkField& f : m.settings.fields) saved_m.push_back(f.m);
@@ -412,6 +413,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     for (std::size_t f = 0; f < F; ++f) m.settings.fields[f].m = saved_m[f];
     m.settings.prior = saved_prior;
     for (std::size_t f = 0; f < F; ++f) preliminary[f] = m.weights[f];
+    preliminary_nik = m.nik_same_date_weights;
     preliminary_prior = m.prior_weight;
     // m.weights and m.prior_weight keep the preliminary model for phase B; the final
     // estimate_m overwrites both.
@@ -429,7 +431,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     result.weight_histogram.assign(129, 0);
     for (const auto& kv : pattern_counts.all) {
       double w = m.prior_weight;
-      for (std::size_t f = 0; f < F; ++f) w += m.weights[f][static_cast<std::size_t>(level_of(kv.first, f))];
+      for (std::size_t f = 0; f < F; ++f) w += m.level_weight(f, level_of(kv.first, f), kv.first);
       const double bin = std::clamp(std::floor(w) + 64.0, 0.0, 128.0);
       result.weight_histogram[static_cast<std::size_t>(bin)] += kv.second;
     }
@@ -440,6 +442,11 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     for (std::size_t f = 0; f < F; ++f) {
       double worst = 0;
       for (std::size_t l = 0; l < 16; ++l) worst = std::max(worst, std::abs(m.weights[f][l] - preliminary[f][l]));
+      if (static_cast<int>(f) == m.nik_field) {
+        for (std::size_t l = 0; l < 16; ++l) {
+          worst = std::max(worst, std::abs(m.nik_same_date_weights[l] - preliminary_nik[l]));
+        }
+      }
       drift += worst;
     }
     if (!(drift < kMarginBits)) {

@@ -271,8 +271,7 @@ class Summaries {
       const int L = m.fields[f].levels;
       double best = -HUGE_VAL;
       for (int l = L; l >= 1; --l) {
-        const double w = m.weights[f][static_cast<std::size_t>(l)] +
-                         (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+        const double w = m.level_weight_max(f, l) + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
         best = std::max(best, w);
         best_from_[f][static_cast<std::size_t>(l)] = best;
       }
@@ -589,7 +588,7 @@ struct LinkerState {
     lazy_order.clear();
     for (std::size_t f : model->cheap_order) {
       const CompareKind k = model->fields[f].spec.kind;
-      if (k == CompareKind::kId || k == CompareKind::kDate || k == CompareKind::kName ||
+      if (k == CompareKind::kId || k == CompareKind::kNik || k == CompareKind::kDate || k == CompareKind::kName ||
           k == CompareKind::kString || k == CompareKind::kTokens) {
         lazy_order.push_back(f);
       }
@@ -751,7 +750,7 @@ struct LinkerState {
   double contribution(std::size_t f, int l) const {
     const LinkModel& m = *model;
     if (l > 0) {
-      return m.weights[f][static_cast<std::size_t>(l)] + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+      return m.level_weight_max(f, l) + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
     }
     return l < 0 ? summaries.best_from(f, -l) : 0.0;
   }
@@ -862,10 +861,10 @@ struct LinkerState {
     }
     std::uint64_t pattern = 0;
     double exact = m.prior_weight;
+    for (std::size_t f = 0; f < F; ++f) pattern |= static_cast<std::uint64_t>(levels[f]) << (4 * f);
     for (std::size_t f = 0; f < F; ++f) {
       const int l = levels[f];
-      pattern |= static_cast<std::uint64_t>(l) << (4 * f);
-      exact += m.weights[f][static_cast<std::size_t>(l)];
+      exact += m.level_weight(f, l, pattern);
       if (l == 1 && m.fields[f].spec.term_frequency) exact += m.tf_adjustment_of(f, tf_hash[f]);
     }
     pattern_out = pattern;

@@ -194,7 +194,10 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
   if (nik_field >= 0) {
     for (std::size_t f = 0; f < fields.size(); ++f) {
       const LinkField& lf = fields[f].spec;
-      if (lf.kind == CompareKind::kDate && lf.name == s.household_date) nik_date_fields.push_back(static_cast<int>(f));
+      if (lf.kind == CompareKind::kDate && lf.name == s.household_date) {
+        nik_date_fields.push_back(static_cast<int>(f));
+        if (nik_date_field < 0) nik_date_field = static_cast<int>(f);
+      }
       if (lf.kind == CompareKind::kSex) nik_sex_fields.push_back(static_cast<int>(f));
     }
   }

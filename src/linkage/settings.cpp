@@ -173,6 +173,8 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
           lf.m = get_numbers(m->value, p);
         } else if (key == "u") {
           lf.u = get_numbers(m->value, p);
+        } else if (key == "u_same_date") {
+          lf.u_same_date = get_numbers(m->value, p);
         } else {
           bad(p, "unknown key");
         }
@@ -259,6 +261,10 @@ std::string LinkSettings::to_json() const {
     if (!f.m.empty()) {
       w.Key("m");
       numbers(f.m);
+    }
+    if (!f.u_same_date.empty()) {
+      w.Key("u_same_date");
+      numbers(f.u_same_date);
     }
     if (!f.u.empty()) {
       w.Key("u");

@@ -83,6 +83,100 @@ void LinkModel::estimate_u(std::size_t left_size) {
       }
     }
   }
+  estimate_same_date_counts(left_size);
+}
+
+void LinkModel::estimate_same_date_counts(std::size_t left_size) {
+  same_date_counts.fill(0.0);
+  same_date_share = 0;
+  if (nik_field < 0 || nik_date_field < 0) return;
+  const LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
+  if (!lf.u_same_date.empty() || !lf.m.empty()) return;
+  const std::size_t F = fields.size(), n = size();
+  const bool link_mode = left_size < n;
+  const auto df = static_cast<std::size_t>(nik_date_field);
+  const auto nf = static_cast<std::size_t>(nik_field);
+  // Records with a birth date, grouped by it; pairs drawn uniformly among the pairs of
+  // equal birth dates (cross pairs in link mode).
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+  for (std::size_t i = 0; i < n; ++i) {
+    const FieldValue& v = values[i * F + df];
+    if (!v.null) keyed.emplace_back(v.h, static_cast<std::uint32_t>(i));
+  }
+  std::sort(keyed.begin(), keyed.end());
+  struct Group {
+    std::size_t begin, end, left;  // left: records of the left list ([begin, begin + left))
+    double pairs;
+  };
+  std::vector<Group> groups;
+  std::vector<double> cumulative;
+  double total = 0;
+  for (std::size_t i = 0; i < keyed.size();) {
+    std::size_t j = i;
+    while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
+    // Within a group the left list's records come first (indices are sorted).
+    std::size_t left = 0;
+    while (i + left < j && keyed[i + left].second < left_size) ++left;
+    const double size = static_cast<double>(j - i);
+    const double pairs = link_mode ? static_cast<double>(left) * static_cast<double>(j - i - left) : size * (size - 1) / 2;
+    if (pairs > 0) {
+      total += pairs;
+      groups.push_back({i, j, left, pairs});
+      cumulative.push_back(total);
+    }
+    i = j;
+  }
+  const double all_pairs = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
+                                     : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
+  if (groups.empty() || all_pairs <= 0) return;
+  same_date_share = total / all_pairs;
+  std::mt19937_64 rng(settings.seed ^ 0x5DA7E5ULL);
+  const std::size_t draws = std::max<std::size_t>(1, settings.u_sample_pairs / 2);
+  for (std::size_t k = 0; k < draws; ++k) {
+    const double at = std::uniform_real_distribution<double>(0.0, total)(rng);
+    const std::size_t g = std::min<std::size_t>(
+        static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), at) - cumulative.begin()),
+        groups.size() - 1);
+    const Group& grp = groups[g];
+    std::size_t a, b;
+    if (link_mode) {
+      a = grp.begin + rng() % grp.left;
+      b = grp.begin + grp.left + rng() % (grp.end - grp.begin - grp.left);
+    } else {
+      const std::size_t size = grp.end - grp.begin;
+      a = grp.begin + rng() % size;
+      b = grp.begin + rng() % (size - 1);
+      if (b >= a) ++b;
+    }
+    const std::uint32_t x = keyed[a].second, y = keyed[b].second;
+    const int l = compare_field(fields[nf], values[x * F + nf], values[y * F + nf]);
+    if (l != 0) same_date_counts[static_cast<std::size_t>(l)] += 1;
+  }
+}
+
+void LinkModel::estimate_u_same_date() {
+  if (nik_field < 0 || nik_date_field < 0 || same_date_share <= 0) return;
+  LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
+  if (!lf.u_same_date.empty()) return;
+  const auto L = static_cast<std::size_t>(fields[static_cast<std::size_t>(nik_field)].levels);
+  double total = 0;
+  for (std::size_t l = 1; l <= L; ++l) total += same_date_counts[l];
+  if (total <= 0 || lf.m.size() != L) return;
+  // Pairs of equal birth dates hold many matches (a person's records mostly agree on
+  // it): their share, from the prior and m, is taken out so that u describes
+  // non-matches. P(match | equal dates) = prior * m_date(exact) / P(equal dates).
+  const std::vector<double>& m_date = settings.fields[static_cast<std::size_t>(nik_date_field)].m;
+  const double lambda = std::max(settings.prior, 0.0);
+  const double pi = std::clamp(lambda * (m_date.empty() ? 1.0 : m_date[0]) / same_date_share, 0.0, 0.9);
+  const double floor = 0.5 / total;
+  lf.u_same_date.assign(L, 0.0);
+  double sum = 0;
+  for (std::size_t l = 0; l < L; ++l) {
+    const double observed = same_date_counts[l + 1] / total;
+    lf.u_same_date[l] = std::max((observed - pi * lf.m[l]) / (1.0 - pi), floor);
+    sum += lf.u_same_date[l];
+  }
+  for (double& u : lf.u_same_date) u /= sum;
 }
 
 void LinkModel::PatternCounts::merge(const PatternCounts& other) {
@@ -250,6 +344,7 @@ int LinkModel::estimate_m(const PatternCounts& counts, double pair_universe) {
     }
     settings.prior = sc.patterns.empty() ? 1.0 / universe : lambda;
   }
+  estimate_u_same_date();
   compute_weights();
   return iterations;
 }
