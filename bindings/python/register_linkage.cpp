@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 
 #include <cmath>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,6 +81,23 @@ py::dict explanation_dict(const Explanation& e) {
   out["prior"] = prior;
   return out;
 }
+
+// A Linker for Python: every call holds the linker's mutex, taken with the GIL released
+// (so that a thread waiting for it never blocks one holding it), and runs without the GIL.
+struct LockedLinker {
+  explicit LockedLinker(Linker l) : linker(std::move(l)) {}
+  template <typename Fn>
+  auto run(Fn&& fn) -> decltype(fn(std::declval<Linker&>())) {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex);
+    return fn(linker);
+  }
+  std::size_t size() {
+    return run([](Linker& l) { return l.size(); });
+  }
+  Linker linker;
+  std::mutex mutex;
+};
 
 py::list matches_list(const std::vector<Linker::Match>& matches) {
   py::list out;
@@ -195,57 +213,72 @@ void register_linkage(py::module_& m) {
         "nj->ny). normalize_name('H. Djoko  Santoso') == 'joko santoso'.");
   m.def("name_phonetic_key", [](const std::string& s) { return name_phonetic_key(s); }, py::arg("name"),
         "A phonetic key suited to Indonesian names (used for blocking and comparison).");
+  m.def(
+      "compare_level_names",
+      [](const std::string& kind) {
+        for (int k = 0; k <= static_cast<int>(CompareKind::kNik); ++k) {
+          if (kind == compare_kind_name(static_cast<CompareKind>(k))) return compare_level_names(static_cast<CompareKind>(k));
+        }
+        throw Error(ErrorCode::kInvalidArgument, "unknown comparison kind '" + kind + "'");
+      },
+      py::arg("kind"), "The levels of a comparison kind ('nik', 'name', ...), best first (without null).");
   m.def("jaro_winkler", [](const std::string& a, const std::string& b) { return jaro_winkler(a, b); },
         py::arg("a"), py::arg("b"), "Jaro-Winkler similarity in [0, 1].");
 
-  py::class_<Linker>(m, "Linker",
-                     "Incremental linking: fit once, then add and remove records without a re-run. "
-                     "Not thread-safe: use one Linker from one thread at a time.")
-      .def(py::init([](py::handle settings) { return std::make_unique<Linker>(settings_from(settings)); }),
+  py::class_<LockedLinker>(m, "Linker",
+                           "Incremental linking: fit once, then add and remove records without a re-run. "
+                           "Safe from several Python threads: calls on one Linker run one at a time.")
+      .def(py::init([](py::handle settings) { return std::make_unique<LockedLinker>(Linker(settings_from(settings))); }),
            py::arg("settings") = py::none(),
            "settings: None (defaults for registry records), a dict or a JSON string. Settings with "
            "m, u and prior for every field (e.g. LinkResult.settings) need no fit().")
       .def(
           "fit",
-          [](Linker& lk, py::handle records) {
+          [](LockedLinker& lk, py::handle records) {
             std::vector<LinkRecord> rs = records_from(records);
-            py::gil_scoped_release release;
-            lk.fit(rs);
+            lk.run([&](Linker& l) { l.fit(rs); });
           },
           py::arg("records"), "Trains and clusters the records, replacing any content.")
       .def(
           "add",
-          [](Linker& lk, py::handle record) {
-            Linker::Added a = lk.add(record_from(record, lk.size()));
+          [](LockedLinker& lk, py::handle record) {
+            const LinkRecord r = record_from(record, lk.size());
+            Linker::Added a = lk.run([&](Linker& l) { return l.add(r); });
             return py::make_tuple(a.cluster_id, matches_list(a.matches));
           },
           py::arg("record"),
           "Adds a record (its index is len(linker) before the call); returns (cluster_id, matches) "
           "with matches [(index, probability)] at or above the threshold, best first.")
-      .def("remove", &Linker::remove, py::arg("index"),
-           "Removes a record; its cluster is re-formed. Raises NotFound for an unknown index.")
+      .def(
+          "remove", [](LockedLinker& lk, std::size_t index) { lk.run([&](Linker& l) { l.remove(index); }); },
+          py::arg("index"), "Removes a record; its cluster is re-formed. Raises NotFound for an unknown index.")
       .def(
           "candidates",
-          [](const Linker& lk, py::handle record, std::size_t k) {
-            return matches_list(lk.candidates(record_from(record, 0), k));
+          [](LockedLinker& lk, py::handle record, std::size_t k) {
+            const LinkRecord r = record_from(record, 0);
+            return matches_list(lk.run([&](Linker& l) { return l.candidates(r, k); }));
           },
           py::arg("record"), py::arg("k") = 5,
           "The k best indexed records for a record (not added) as [(index, probability)].")
       .def_property_readonly(
-          "cluster_ids", [](const Linker& lk) { return python::to_numpy(lk.cluster_ids()); },
+          "cluster_ids",
+          [](LockedLinker& lk) { return python::to_numpy(lk.run([](Linker& l) { return l.cluster_ids(); })); },
           "numpy int64 array: cluster id per index (smallest index of its cluster), -1 if removed.")
       .def(
-          "explain", [](const Linker& lk, std::size_t i, std::size_t j) { return explanation_dict(lk.explain(i, j)); },
+          "explain",
+          [](LockedLinker& lk, std::size_t i, std::size_t j) {
+            return explanation_dict(lk.run([&](Linker& l) { return l.explain(i, j); }));
+          },
           py::arg("i"), py::arg("j"), "As LinkResult.explain.")
       .def_property_readonly(
-          "settings", [](const Linker& lk) { return settings_dict(lk.settings()); },
+          "settings",
+          [](LockedLinker& lk) { return settings_dict(lk.run([](Linker& l) { return l.settings(); })); },
           "The settings with trained parameters (a dict).")
       .def(
           "save",
-          [](const Linker& lk, py::handle path) {
+          [](LockedLinker& lk, py::handle path) {
             const std::string p = python::path_of(path);
-            py::gil_scoped_release release;
-            lk.save(p);
+            lk.run([&](Linker& l) { l.save(p); });
           },
           py::arg("path"),
           "Writes the whole linker (model, records, clusters) to one file, atomically (temporary "
@@ -255,23 +288,19 @@ void register_linkage(py::module_& m) {
           [](py::handle path) {
             const std::string p = python::path_of(path);
             py::gil_scoped_release release;
-            return std::make_unique<Linker>(Linker::load(p));
+            return std::make_unique<LockedLinker>(Linker::load(p));
           },
           py::arg("path"), "Reads a file written by save(); a damaged file raises smartkampung.Error.")
       .def(py::pickle(
-          [](const Linker& lk) {
-            std::string bytes;
-            {
-              py::gil_scoped_release release;
-              bytes = lk.to_bytes();
-            }
+          [](LockedLinker& lk) {
+            const std::string bytes = lk.run([](Linker& l) { return l.to_bytes(); });
             return py::make_tuple(py::bytes(bytes));
           },
           [](const py::tuple& state) {
             if (state.size() != 1) throw Error(ErrorCode::kCorrupt, "damaged linker file (bad pickle state)");
             const std::string bytes = state[0].cast<std::string>();
             py::gil_scoped_release release;
-            return std::make_unique<Linker>(Linker::from_bytes(bytes));
+            return std::make_unique<LockedLinker>(Linker::from_bytes(bytes));
           }))
-      .def("__len__", &Linker::size);
+      .def("__len__", [](LockedLinker& lk) { return lk.size(); });
 }

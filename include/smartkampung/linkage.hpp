@@ -82,6 +82,9 @@ struct LinkField {
   /// embeds the birth date, so where the birth dates agree the NIK's weight is
   /// log2(m / u_same_date) and the date is not counted twice. Empty = estimated.
   std::vector<double> u_same_date;
+  /// (kNik only) likewise among pairs whose birth dates are one digit apart (the NIKs of
+  /// two persons born a digit apart in one district are a digit apart too).
+  std::vector<double> u_near_date;
 };
 
 /// What is compared, how pairs are blocked and how they are scored. Round-trips through

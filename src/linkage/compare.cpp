@@ -286,10 +286,14 @@ void LinkModel::compute_weights() {
     }
   }
   nik_same_date_weights = nik_field >= 0 ? weights[static_cast<std::size_t>(nik_field)] : std::array<double, 16>{};
+  nik_near_date_weights = nik_same_date_weights;
   if (nik_field >= 0 && nik_date_field >= 0) {
     const LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
     if (lf.u_same_date.size() == lf.m.size()) {
       for (std::size_t l = 0; l < lf.m.size(); ++l) nik_same_date_weights[l + 1] = std::log2(lf.m[l] / lf.u_same_date[l]);
+    }
+    if (lf.u_near_date.size() == lf.m.size()) {
+      for (std::size_t l = 0; l < lf.m.size(); ++l) nik_near_date_weights[l + 1] = std::log2(lf.m[l] / lf.u_near_date[l]);
     }
   }
   if (settings.prior > 0) prior_weight = std::log2(settings.prior / (1 - settings.prior));

@@ -158,23 +158,25 @@ struct LinkModel {
   /// The birth date field the NIK's weight is conditioned on (-1: none), and the NIK's
   /// weights where that field is exact (log2(m / u_same_date)).
   int nik_date_field = -1;
-  std::array<double, 16> nik_same_date_weights{};
-  /// NIK levels of random pairs with equal birth dates (estimate_u), for u_same_date.
-  std::array<double, 16> same_date_counts{};
-  double same_date_share = 0;  // of all pairs, the share with equal birth dates
+  std::array<double, 16> nik_same_date_weights{}, nik_near_date_weights{};
+  /// NIK levels of random pairs whose birth dates are equal [0] or one digit apart [1]
+  /// (estimate_u), for u_same_date and u_near_date; and those pairs' share of all pairs.
+  std::array<std::array<double, 16>, 2> date_cond_counts{};
+  std::array<double, 2> date_cond_share{};
   /// The weight of level l of field f in a pattern; the most it can be whatever the
   /// other fields (a bound).
   double level_weight(std::size_t f, int l, std::uint64_t pattern) const {
-    if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0 &&
-        level_of_pattern(pattern, static_cast<std::size_t>(nik_date_field)) == 1) {
-      return nik_same_date_weights[static_cast<std::size_t>(l)];
+    if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0) {
+      const int ld = level_of_pattern(pattern, static_cast<std::size_t>(nik_date_field));
+      if (ld == 1) return nik_same_date_weights[static_cast<std::size_t>(l)];
+      if (ld == 3) return nik_near_date_weights[static_cast<std::size_t>(l)];
     }
     return weights[f][static_cast<std::size_t>(l)];
   }
   double level_weight_max(std::size_t f, int l) const {
     double w = weights[f][static_cast<std::size_t>(l)];
     if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0) {
-      w = std::max(w, nik_same_date_weights[static_cast<std::size_t>(l)]);
+      w = std::max({w, nik_same_date_weights[static_cast<std::size_t>(l)], nik_near_date_weights[static_cast<std::size_t>(l)]});
     }
     return w;
   }

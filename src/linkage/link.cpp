@@ -398,7 +398,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   gather(candidates);
   std::array<std::array<double, 16>, kMaxFields> preliminary{};
   double preliminary_prior = 0;
-  std::array<double, 16> preliminary_nik{};
+  std::array<double, 16> preliminary_nik{}, preliminary_near{};
   if (!blocks_b.empty() && !fixed_model) {
     std::vector<std::vector<double>> saved_m;
     for (const LinkField& f : m.settings.fields) saved_m.push_back(f.m);
@@ -414,6 +414,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     m.settings.prior = saved_prior;
     for (std::size_t f = 0; f < F; ++f) preliminary[f] = m.weights[f];
     preliminary_nik = m.nik_same_date_weights;
+    preliminary_near = m.nik_near_date_weights;
     preliminary_prior = m.prior_weight;
     // m.weights and m.prior_weight keep the preliminary model for phase B; the final
     // estimate_m overwrites both.
@@ -445,6 +446,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
       if (static_cast<int>(f) == m.nik_field) {
         for (std::size_t l = 0; l < 16; ++l) {
           worst = std::max(worst, std::abs(m.nik_same_date_weights[l] - preliminary_nik[l]));
+          worst = std::max(worst, std::abs(m.nik_near_date_weights[l] - preliminary_near[l]));
         }
       }
       drift += worst;

@@ -175,6 +175,8 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
           lf.u = get_numbers(m->value, p);
         } else if (key == "u_same_date") {
           lf.u_same_date = get_numbers(m->value, p);
+        } else if (key == "u_near_date") {
+          lf.u_near_date = get_numbers(m->value, p);
         } else {
           bad(p, "unknown key");
         }
@@ -265,6 +267,10 @@ std::string LinkSettings::to_json() const {
     if (!f.u_same_date.empty()) {
       w.Key("u_same_date");
       numbers(f.u_same_date);
+    }
+    if (!f.u_near_date.empty()) {
+      w.Key("u_near_date");
+      numbers(f.u_near_date);
     }
     if (!f.u.empty()) {
       w.Key("u");

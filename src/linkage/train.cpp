@@ -87,96 +87,136 @@ void LinkModel::estimate_u(std::size_t left_size) {
 }
 
 void LinkModel::estimate_same_date_counts(std::size_t left_size) {
-  same_date_counts.fill(0.0);
-  same_date_share = 0;
+  for (auto& c : date_cond_counts) c.fill(0.0);
+  date_cond_share.fill(0.0);
   if (nik_field < 0 || nik_date_field < 0) return;
   const LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
   if (!lf.u_same_date.empty() || !lf.m.empty()) return;
   const std::size_t F = fields.size(), n = size();
   const bool link_mode = left_size < n;
-  const auto df = static_cast<std::size_t>(nik_date_field);
-  const auto nf = static_cast<std::size_t>(nik_field);
-  // Records with a birth date, grouped by it; pairs drawn uniformly among the pairs of
-  // equal birth dates (cross pairs in link mode).
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
-  for (std::size_t i = 0; i < n; ++i) {
-    const FieldValue& v = values[i * F + df];
-    if (!v.null) keyed.emplace_back(v.h, static_cast<std::uint32_t>(i));
-  }
-  std::sort(keyed.begin(), keyed.end());
-  struct Group {
-    std::size_t begin, end, left;  // left: records of the left list ([begin, begin + left))
-    double pairs;
-  };
-  std::vector<Group> groups;
-  std::vector<double> cumulative;
-  double total = 0;
-  for (std::size_t i = 0; i < keyed.size();) {
-    std::size_t j = i;
-    while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
-    // Within a group the left list's records come first (indices are sorted).
-    std::size_t left = 0;
-    while (i + left < j && keyed[i + left].second < left_size) ++left;
-    const double size = static_cast<double>(j - i);
-    const double pairs = link_mode ? static_cast<double>(left) * static_cast<double>(j - i - left) : size * (size - 1) / 2;
-    if (pairs > 0) {
-      total += pairs;
-      groups.push_back({i, j, left, pairs});
-      cumulative.push_back(total);
-    }
-    i = j;
-  }
   const double all_pairs = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
                                      : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
-  if (groups.empty() || all_pairs <= 0) return;
-  same_date_share = total / all_pairs;
+  if (all_pairs <= 0) return;
+  const auto df = static_cast<std::size_t>(nik_date_field);
+  const auto nf = static_cast<std::size_t>(nik_field);
+  // Records grouped by their birth date's text (YYYYMMDD).
+  std::unordered_map<std::string, std::size_t> group_of;
+  std::vector<std::vector<std::uint32_t>> groups;
+  for (std::size_t i = 0; i < n; ++i) {
+    const FieldValue& v = values[i * F + df];
+    if (v.null || v.text.empty()) continue;
+    const auto it = group_of.emplace(v.text, groups.size());
+    if (it.second) groups.emplace_back();
+    groups[it.first->second].push_back(static_cast<std::uint32_t>(i));
+  }
+  if (groups.empty()) return;
+  // Per group, the groups one digit away (a substitution or an adjacent transposition).
+  std::vector<std::vector<std::size_t>> near(groups.size());
+  for (const auto& kv : group_of) {
+    std::string t = kv.first;
+    auto visit = [&](const std::string& other) {
+      const auto it = group_of.find(other);
+      if (it != group_of.end() && it->second != kv.second) near[kv.second].push_back(it->second);
+    };
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      const char c = t[k];
+      for (char d = '0'; d <= '9'; ++d) {
+        if (d == c) continue;
+        t[k] = d;
+        visit(t);
+      }
+      t[k] = c;
+      if (k + 1 < t.size() && t[k] != t[k + 1]) {
+        std::swap(t[k], t[k + 1]);
+        visit(t);
+        std::swap(t[k], t[k + 1]);
+      }
+    }
+    std::sort(near[kv.second].begin(), near[kv.second].end());
+    near[kv.second].erase(std::unique(near[kv.second].begin(), near[kv.second].end()), near[kv.second].end());
+  }
   std::mt19937_64 rng(settings.seed ^ 0x5DA7E5ULL);
   const std::size_t draws = std::max<std::size_t>(1, settings.u_sample_pairs / 2);
-  for (std::size_t k = 0; k < draws; ++k) {
-    const double at = std::uniform_real_distribution<double>(0.0, total)(rng);
-    const std::size_t g = std::min<std::size_t>(
-        static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), at) - cumulative.begin()),
-        groups.size() - 1);
-    const Group& grp = groups[g];
-    std::size_t a, b;
-    if (link_mode) {
-      a = grp.begin + rng() % grp.left;
-      b = grp.begin + grp.left + rng() % (grp.end - grp.begin - grp.left);
-    } else {
-      const std::size_t size = grp.end - grp.begin;
-      a = grp.begin + rng() % size;
-      b = grp.begin + rng() % (size - 1);
-      if (b >= a) ++b;
-    }
-    const std::uint32_t x = keyed[a].second, y = keyed[b].second;
+  auto count = [&](std::size_t c, std::uint32_t x, std::uint32_t y) {
+    if (link_mode && (x < left_size) == (y < left_size)) return;  // cross pairs only
     const int l = compare_field(fields[nf], values[x * F + nf], values[y * F + nf]);
-    if (l != 0) same_date_counts[static_cast<std::size_t>(l)] += 1;
+    if (l != 0) date_cond_counts[c][static_cast<std::size_t>(l)] += 1;
+  };
+  // Ordered pairs (x, y): group g weighs |g| * (|g| - 1) for equal dates and
+  // |g| * (records one digit away) for near ones; drawn in proportion.
+  for (std::size_t c = 0; c < 2; ++c) {
+    std::vector<double> cumulative(groups.size());
+    std::vector<double> near_size(groups.size(), 0.0);
+    double total = 0;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const double size = static_cast<double>(groups[g].size());
+      if (c == 1) {
+        for (std::size_t h : near[g]) near_size[g] += static_cast<double>(groups[h].size());
+      }
+      total += c == 0 ? size * (size - 1) : size * near_size[g];
+      cumulative[g] = total;
+    }
+    if (total <= 0) continue;
+    // Unordered pairs over all pairs (in link mode about half are cross pairs).
+    date_cond_share[c] = (total / 2) / all_pairs * (link_mode ? 0.5 : 1.0);
+    for (std::size_t k = 0; k < draws; ++k) {
+      const double at = std::uniform_real_distribution<double>(0.0, total)(rng);
+      const std::size_t g = std::min<std::size_t>(
+          static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), at) - cumulative.begin()),
+          groups.size() - 1);
+      const auto& grp = groups[g];
+      const std::uint32_t x = grp[rng() % grp.size()];
+      if (c == 0) {
+        if (grp.size() < 2) continue;
+        std::uint32_t y = grp[rng() % grp.size()];
+        if (y == x) continue;
+        count(c, x, y);
+      } else {
+        if (near_size[g] <= 0) continue;
+        double pick = std::uniform_real_distribution<double>(0.0, near_size[g])(rng);
+        std::size_t h = near[g].back();
+        for (std::size_t cand : near[g]) {
+          pick -= static_cast<double>(groups[cand].size());
+          if (pick < 0) {
+            h = cand;
+            break;
+          }
+        }
+        count(c, x, groups[h][rng() % groups[h].size()]);
+      }
+    }
   }
 }
 
 void LinkModel::estimate_u_same_date() {
-  if (nik_field < 0 || nik_date_field < 0 || same_date_share <= 0) return;
+  if (nik_field < 0 || nik_date_field < 0) return;
   LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
-  if (!lf.u_same_date.empty()) return;
+  if (!lf.u_same_date.empty() || !lf.u_near_date.empty()) return;
   const auto L = static_cast<std::size_t>(fields[static_cast<std::size_t>(nik_field)].levels);
-  double total = 0;
-  for (std::size_t l = 1; l <= L; ++l) total += same_date_counts[l];
-  if (total <= 0 || lf.m.size() != L) return;
-  // Pairs of equal birth dates hold many matches (a person's records mostly agree on
-  // it): their share, from the prior and m, is taken out so that u describes
-  // non-matches. P(match | equal dates) = prior * m_date(exact) / P(equal dates).
+  if (lf.m.size() != L) return;
   const std::vector<double>& m_date = settings.fields[static_cast<std::size_t>(nik_date_field)].m;
   const double lambda = std::max(settings.prior, 0.0);
-  const double pi = std::clamp(lambda * (m_date.empty() ? 1.0 : m_date[0]) / same_date_share, 0.0, 0.9);
-  const double floor = 0.5 / total;
-  lf.u_same_date.assign(L, 0.0);
-  double sum = 0;
-  for (std::size_t l = 0; l < L; ++l) {
-    const double observed = same_date_counts[l + 1] / total;
-    lf.u_same_date[l] = std::max((observed - pi * lf.m[l]) / (1.0 - pi), floor);
-    sum += lf.u_same_date[l];
+  // Pairs of equal (or near) birth dates hold many matches (a person's records mostly
+  // agree on it): their share, from the prior and m, is taken out so that u describes
+  // non-matches. P(match | date level) = prior * m_date(level) / P(date level).
+  const std::size_t date_level_index[2] = {0, 2};  // exact, one_digit
+  for (std::size_t c = 0; c < 2; ++c) {
+    double total = 0;
+    for (std::size_t l = 1; l <= L; ++l) total += date_cond_counts[c][l];
+    if (total <= 0 || date_cond_share[c] <= 0) continue;
+    const double m_level = m_date.size() > date_level_index[c] ? m_date[date_level_index[c]] : 1.0;
+    const double pi = std::clamp(lambda * m_level / date_cond_share[c], 0.0, 0.9);
+    const double floor = 0.5 / total;
+    std::vector<double> u(L, 0.0);
+    double sum = 0;
+    for (std::size_t l = 0; l < L; ++l) {
+      const double observed = date_cond_counts[c][l + 1] / total;
+      u[l] = std::max((observed - pi * lf.m[l]) / (1.0 - pi), floor);
+      sum += u[l];
+    }
+    for (double& x : u) x /= sum;
+    (c == 0 ? lf.u_same_date : lf.u_near_date) = std::move(u);
   }
-  for (double& u : lf.u_same_date) u /= sum;
 }
 
 void LinkModel::PatternCounts::merge(const PatternCounts& other) {

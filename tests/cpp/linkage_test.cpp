@@ -312,7 +312,12 @@ TEST(LinkageTraining, EmRecoversKnownMAndPrior) {
     }
     ++counts[p];
   }
-  model.train(counts, 0);
+  // One session holding every pair, and every pair a candidate: the prior of two random
+  // records is the share of matches.
+  sk::detail::LinkModel::PatternCounts pc;
+  pc.sessions = {counts};
+  pc.all = counts;
+  model.estimate_m(pc, 200000.0);
   EXPECT_NEAR(model.settings.prior, lambda, 0.01);
   for (std::size_t f = 0; f < 3; ++f) {
     for (std::size_t l = 0; l < m[f].size(); ++l) {
@@ -1147,9 +1152,274 @@ TEST(LinkageTraining, NikDateRulesMaskBirthDateAndSex) {
       EXPECT_EQ(model.rule_masks[r] & date, 0U);
     }
   }
-  // FEBRL-like schemas (no household key) train without masks, as before.
+  // Schemas without a household key hold their blocking fields out too.
   sk::LinkSettings plain = s;
   plain.household_key.clear();
   const sk::detail::LinkModel unmasked(plain);
-  for (std::uint64_t m : unmasked.rule_masks) EXPECT_EQ(m, 0U);
+  EXPECT_EQ(unmasked.rule_masks, model.rule_masks);
+}
+
+TEST(LinkageLevels, NikKind) {
+  const auto nik = [](const std::string& a, const std::string& b) { return level(CompareKind::kNik, a, b); };
+  EXPECT_EQ(nik("3510014501900001", "3510014501900001"), "exact");
+  EXPECT_EQ(nik("3510014501900001", "3510014501980001"), "one_substitution");
+  EXPECT_EQ(nik("3510014501900001", "3510014510900001"), "transposition");
+  EXPECT_EQ(nik("3510014501900001", "3510014502910001"), "two_edits");
+  EXPECT_EQ(nik("3510014501900001", "3510014501900023"), "same_birth");  // twins: serial alone
+  // Well-formed, three or more edits apart, embedded birth dates differ: two persons.
+  EXPECT_EQ(nik("3510014501900001", "3510026712850001"), "contradicts");
+  // Four edits apart in the region and serial alone: the birth dates agree, no contradiction.
+  EXPECT_EQ(nik("3510014501900001", "3510994501900099"), "different");
+  EXPECT_EQ(nik("3510014501900001", "3599914501900099"), "different");
+  // Not well-formed (month 13): far apart but no contradiction.
+  EXPECT_EQ(nik("3510014513900001", "3510026712850001"), "different");
+  EXPECT_EQ(nik("351001450190001", "3510014501900001"), "different");  // 15 digits
+  EXPECT_EQ(nik("'3510014501900001", "3510014501900001.0"), "exact");
+  EXPECT_EQ(nik("=\"3510014501900001\"", "3510 0145 0190 0001"), "exact");
+  EXPECT_EQ(nik("", "3510014501900001"), "null");
+}
+
+// Brute force over all digit strings of a few shapes: the packed NIK level agrees with a
+// direct count of substitutions and transpositions.
+TEST(LinkageLevels, NikPackedLevelAgreesWithEditCount) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string a(16, '0');
+    for (char& c : a) c = static_cast<char>('0' + rng() % 10);
+    std::string b = a;
+    const int edits = static_cast<int>(rng() % 5);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t k = rng() % 15;
+      if (rng() % 2) std::swap(b[k], b[k + 1]); else b[k] = static_cast<char>('0' + rng() % 10);
+    }
+    std::uint64_t pa = 0, pb = 0;
+    ASSERT_TRUE(sk::detail::pack_digits(a, pa) && sk::detail::pack_digits(b, pb));
+    const int l = sk::detail::nik_level_packed(pa, pb, false);
+    // Direct: fewest substitutions and adjacent transpositions, by dynamic programming.
+    std::vector<int> cost(17, 0);
+    for (std::size_t i = 1; i <= 16; ++i) {
+      cost[i] = cost[i - 1] + (a[i - 1] != b[i - 1]);
+      if (i > 1 && a[i - 1] != b[i - 1] && a[i - 1] == b[i - 2] && a[i - 2] == b[i - 1]) {
+        cost[i] = std::min(cost[i], cost[i - 2] + 1);
+      }
+    }
+    std::vector<std::vector<int>> d(17, std::vector<int>(17, 0));
+    d[16][16] = cost[16];
+    const bool same12 = a.compare(0, 12, b, 0, 12) == 0;
+    SCOPED_TRACE(a + " " + b);
+    if (a == b) {
+      EXPECT_EQ(l, sk::detail::kNikExact);
+    } else if (same12) {
+      EXPECT_EQ(l, sk::detail::kNikSameBirth);
+    } else if (l == sk::detail::kNikSubstitution || l == sk::detail::kNikTransposition) {
+      EXPECT_EQ(d[16][16], 1);
+    } else if (l == sk::detail::kNikTwoEdits) {
+      EXPECT_EQ(d[16][16], 2);
+    } else {
+      EXPECT_GE(d[16][16], 3);
+      EXPECT_EQ(l, sk::detail::kNikDifferent);  // not well-formed: never contradicts
+    }
+  }
+}
+
+TEST(LinkageLevels, NikFillsMissingBirthDateAndSex) {
+  const sk::LinkSettings s = sk::LinkSettings::indonesian();
+  const sk::detail::LinkModel model(s);
+  const std::size_t F = model.field_count(), R = model.rule_count();
+  auto prepare = [&](const sk::LinkRecord& r) {
+    std::vector<sk::detail::FieldValue> v(F);
+    std::vector<std::uint64_t> keys(R);
+    std::uint64_t h = 0;
+    model.prepare(r, v.data(), keys.data(), h);
+    return v;
+  };
+  auto field = [&](const char* name) {
+    for (std::size_t f = 0; f < F; ++f) {
+      if (s.fields[f].name == name) return f;
+    }
+    return F;
+  };
+  // A woman born 5 January 1990 (day + 40): no birth date, no sex on the record.
+  const auto a = prepare(person("3510014501900001", "Siti Aminah", "", ""));
+  const auto b = prepare(person("", "Siti Aminah", "05-01-1990", "P"));
+  const std::size_t bd = field("birth_date"), sx = field("sex");
+  EXPECT_EQ(sk::detail::compare_field(model.fields[bd], a[bd], b[bd]), 1);
+  EXPECT_EQ(sk::detail::compare_field(model.fields[sx], a[sx], b[sx]), 1);
+  // A given birth date is kept, not replaced by the NIK's.
+  const auto c = prepare(person("3510014501900001", "Siti Aminah", "1991-01-05", ""));
+  EXPECT_NE(sk::detail::compare_field(model.fields[bd], c[bd], b[bd]), 1);
+  // A malformed NIK fills nothing.
+  const auto d = prepare(person("3510014513900001", "Siti Aminah", "", ""));
+  EXPECT_TRUE(d[bd].null);
+}
+
+namespace {
+
+// A village where names repeat: persons drawn from a pool of three names and two
+// birth years, each with a well-formed NIK and one to three records, some without NIK or
+// birth date, so that name-only edges can chain persons together.
+std::vector<sk::LinkRecord> repeated_names(std::size_t persons, std::uint64_t seed, std::vector<std::size_t>& truth) {
+  const char* const names[] = {"Siti Aminah", "Sri Wahyuni", "Agus Santoso"};
+  std::mt19937_64 rng(seed);
+  std::vector<sk::LinkRecord> out;
+  char nik[24], born[16], kk[24];
+  for (std::size_t p = 0; p < persons; ++p) {
+    const int day = 1 + static_cast<int>(rng() % 28), month = 1 + static_cast<int>(rng() % 12);
+    const int year = 80 + static_cast<int>(rng() % 2);
+    const bool woman = rng() % 2;
+    std::snprintf(nik, sizeof nik, "3510%02d%02d%02d%02d%04d", 1 + static_cast<int>(rng() % 3),
+                  day + (woman ? 40 : 0), month, year, 1 + static_cast<int>(p % 7));
+    std::snprintf(born, sizeof born, "19%02d-%02d-%02d", year, month, day);
+    std::snprintf(kk, sizeof kk, "35100101%08d", static_cast<int>(p));
+    const std::size_t copies = 1 + rng() % 3;
+    for (std::size_t c = 0; c < copies; ++c) {
+      sk::LinkRecord r = person(nik, names[rng() % 3], born, woman ? "P" : "L", rng() % 2 ? kk : "");
+      if (rng() % 3 == 0) r.nik.clear();
+      if (rng() % 4 == 0) r.birth_date.clear();
+      out.push_back(std::move(r));
+      truth.push_back(p);
+    }
+  }
+  return out;
+}
+
+// No cluster holds two records whose NIKs contradict unless their own comparison is at
+// or above the threshold.
+template <typename Explain>
+void expect_no_contradiction(const std::vector<sk::LinkRecord>& records, const std::vector<std::int64_t>& ids,
+                             double threshold, Explain&& explain) {
+  const sk::LinkSettings s = sk::LinkSettings::indonesian();
+  std::map<std::int64_t, std::vector<std::size_t>> clusters;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] >= 0) clusters[ids[i]].push_back(i);
+  }
+  std::size_t checked = 0;
+  for (const auto& kv : clusters) {
+    for (std::size_t x = 0; x < kv.second.size(); ++x) {
+      for (std::size_t y = x + 1; y < kv.second.size(); ++y) {
+        const std::size_t i = kv.second[x], j = kv.second[y];
+        if (level(CompareKind::kNik, records[i].nik, records[j].nik) != "contradicts") continue;
+        ++checked;
+        EXPECT_GE(explain(i, j).probability, threshold) << "records " << i << " and " << j;
+      }
+    }
+  }
+  (void)checked;
+}
+
+}  // namespace
+
+TEST(LinkageClusters, NoClusterJoinsContradictingNiks) {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    std::vector<std::size_t> truth;
+    const auto records = repeated_names(400, seed, truth);
+    const sk::LinkResult res = sk::link(records);
+    SCOPED_TRACE(seed);
+    expect_no_contradiction(records, res.cluster_ids, 0.9, [&](std::size_t i, std::size_t j) { return res.explain(i, j); });
+    // The data chains: refusals happened and were counted.
+    EXPECT_GT(res.stats.refused_merges, 0U);
+    // The incremental path keeps the same property.
+    sk::Linker linker;
+    const std::vector<sk::LinkRecord> first(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(records.size() / 2));
+    linker.fit(first);
+    for (std::size_t i = first.size(); i < records.size(); ++i) linker.add(records[i]);
+    expect_no_contradiction(records, linker.cluster_ids(), 0.9, [&](std::size_t i, std::size_t j) { return linker.explain(i, j); });
+  }
+}
+
+TEST(LinkageClusters, WithoutTheCheckContradictionsWouldJoin) {
+  // The same data with the NIK compared as a plain id: no refusal protects the clusters,
+  // and some cluster does join contradicting NIKs (so the property above is not vacuous).
+  std::vector<std::size_t> truth;
+  const auto records = repeated_names(400, 1, truth);
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  for (auto& f : s.fields) {
+    if (f.kind == CompareKind::kNik) f.kind = CompareKind::kId;
+  }
+  const sk::LinkResult res = sk::link(records, s);
+  std::map<std::int64_t, std::vector<std::size_t>> clusters;
+  for (std::size_t i = 0; i < res.cluster_ids.size(); ++i) clusters[res.cluster_ids[i]].push_back(i);
+  std::size_t joined = 0;
+  for (const auto& kv : clusters) {
+    for (std::size_t x = 0; x < kv.second.size(); ++x) {
+      for (std::size_t y = x + 1; y < kv.second.size(); ++y) {
+        const auto i = kv.second[x], j = kv.second[y];
+        if (level(CompareKind::kNik, records[i].nik, records[j].nik) == "contradicts" && res.explain(i, j).probability < 0.9) ++joined;
+      }
+    }
+  }
+  EXPECT_GT(joined, 0U);
+}
+
+TEST(LinkageModel, WeakIdentityFieldIsReported) {
+  std::vector<std::size_t> truth;
+  const auto records = repeated_names(200, 4, truth);
+  // A deliberately bad model: the NIK barely matters.
+  sk::LinkSettings bad = hand_settings();
+  for (auto& f : bad.fields) {
+    if (f.name == "nik") {
+      f.kind = CompareKind::kId;
+      f.m = {0.3, 0.2, 0.2, 0.3};
+      f.u = {0.25, 0.25, 0.25, 0.25};
+    }
+  }
+  const sk::LinkResult weak = sk::link(records, bad);
+  const auto mentions_nik = [](const std::vector<std::string>& w) {
+    return std::any_of(w.begin(), w.end(), [](const std::string& t) {
+      return t.find("'nik'") != std::string::npos && t.find("weak") != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(mentions_nik(weak.warnings));
+  const sk::LinkResult sound = sk::link(records, hand_settings());
+  EXPECT_FALSE(mentions_nik(sound.warnings));
+  // No personal data in warnings.
+  for (const std::string& w : weak.warnings) {
+    EXPECT_EQ(w.find("3510"), std::string::npos);
+    EXPECT_EQ(w.find("Siti"), std::string::npos);
+  }
+}
+
+TEST(LinkageModel, UnknownColumnsAreAnErrorOrAWarning) {
+  std::vector<sk::LinkRecord> rs(5);
+  for (std::size_t i = 0; i < rs.size(); ++i) rs[i].set("given_name", "Siti " + std::to_string(i % 2));
+  try {
+    sk::link(rs);
+    FAIL() << "no compared column had a value";
+  } catch (const sk::Error& e) {
+    EXPECT_EQ(e.code(), sk::ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("column"), std::string::npos);
+  }
+  // A blocking rule on a column no record has, and a field with no values: warnings.
+  std::vector<sk::LinkRecord> named;
+  for (int i = 0; i < 6; ++i) named.push_back(person("", "Siti Aminah", "", "P", "", "Desa " + std::to_string(i)));
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  s.blocking = {{"nomor_kartu"}};
+  const sk::LinkResult res = sk::link(named, s);
+  const auto has = [&](const char* text) {
+    return std::any_of(res.warnings.begin(), res.warnings.end(),
+                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("nomor_kartu"));
+  EXPECT_TRUE(has("no two records share a blocking key"));
+  EXPECT_TRUE(has("'nik'"));  // the NIK column is empty everywhere
+}
+
+TEST(LinkageModel, SkippedBlocksAndLargeClustersAreReported) {
+  std::vector<sk::LinkRecord> rs;
+  for (int i = 0; i < 30; ++i) rs.push_back(person("3510014501900001", "Siti Aminah", "1990-01-05", "P"));
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  s.max_block_size = 10;
+  s.max_cluster_size = 5;
+  s.blocking = {{"nik"}, {"name:phonetic", "birth_date"}, {"village", "birth_date"}};
+  // Every block holds all 30 records: all are skipped and counted.
+  const sk::LinkResult skipped = sk::link(rs, s);
+  EXPECT_EQ(skipped.stats.skipped_blocks, 3U);
+  EXPECT_EQ(skipped.stats.skipped_records, 90U);
+  EXPECT_FALSE(skipped.warnings.empty());
+  s.max_block_size = 100;
+  const sk::LinkResult big = sk::link(rs, s);
+  EXPECT_EQ(big.stats.largest_cluster, 30U);
+  EXPECT_EQ(big.stats.large_clusters, 1U);
+  EXPECT_TRUE(std::any_of(big.warnings.begin(), big.warnings.end(),
+                          [](const std::string& w) { return w.find("more than 5 records") != std::string::npos; }));
 }
