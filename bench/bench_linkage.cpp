@@ -10,6 +10,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -251,6 +252,101 @@ void BM_LinkFile(benchmark::State& state) {
   state.counters["pairs_per_s_per_core"] = static_cast<double>(candidates) / engine_seconds / s.threads;
 }
 BENCHMARK(BM_LinkFile)->Arg(1)->Arg(0)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+// Clustering kept pairs: near-linear in the pairs (BM_ClusterPairs) beside the former
+// clustering, which checked the household rule against every member of the larger cluster
+// and found each record's cluster id by scanning its cluster's members
+// (BM_ClusterPairsBaselineScan). Pairs: each variant with its original, plus chains of
+// name-only edges over windows of `chain` records (the shape that made clusters of tens
+// of thousands of records on a population with repeated names).
+struct ClusterCase {
+  std::shared_ptr<sk::detail::LinkModel> model;
+  std::vector<sk::LinkPair> pairs;
+};
+
+ClusterCase cluster_case(std::size_t n, std::size_t chain) {
+  ClusterCase c;
+  const auto records = sample(n, 5);
+  sk::LinkSettings s = hand_settings();
+  s.threads = 2;
+  c.model = sk::detail::prepare_records(s, records, nullptr);
+  c.model->compute_weights();
+  std::mt19937_64 rng(9);
+  for (std::size_t i = 2; i < n; i += 3) c.pairs.push_back({static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(i), 30.0, 1.0});
+  for (std::size_t i = 0; i + 3 < n; ++i) {
+    if (i % chain != chain - 1) {
+      c.pairs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 3), 5.0 + static_cast<double>(rng() % 100) / 10, 0.97});
+    }
+  }
+  return c;
+}
+
+void BM_ClusterPairs(benchmark::State& state) {
+  const ClusterCase c = cluster_case(static_cast<std::size_t>(state.range(0)), 600);
+  sk::LinkResult res;
+  for (auto _ : state) {
+    res.pairs = c.pairs;
+    sk::detail::cluster_pairs(*c.model, res);
+    benchmark::DoNotOptimize(res.cluster_ids.data());
+  }
+  state.counters["pairs"] = static_cast<double>(c.pairs.size());
+  state.counters["ns_per_pair"] = benchmark::Counter(static_cast<double>(c.pairs.size()),
+                                                     benchmark::Counter::kIsIterationInvariantRate |
+                                                         benchmark::Counter::kInvert);
+  state.counters["largest_cluster"] = static_cast<double>(res.stats.largest_cluster);
+  state.counters["refused"] = static_cast<double>(res.stats.refused_merges);
+}
+BENCHMARK(BM_ClusterPairs)->Arg(25000)->Arg(100000)->Arg(250000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+void BM_ClusterPairsBaselineScan(benchmark::State& state) {
+  const ClusterCase c = cluster_case(static_cast<std::size_t>(state.range(0)), 600);
+  const sk::detail::LinkModel& m = *c.model;
+  const std::size_t n = m.size();
+  std::size_t largest = 0;
+  for (auto _ : state) {
+    std::vector<sk::LinkPair> pairs = c.pairs;
+    std::sort(pairs.begin(), pairs.end(), [](const sk::LinkPair& a, const sk::LinkPair& b) { return a.weight > b.weight; });
+    std::vector<std::uint32_t> parent(n);
+    std::vector<std::vector<std::uint32_t>> members(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      parent[i] = static_cast<std::uint32_t>(i);
+      members[i] = {static_cast<std::uint32_t>(i)};
+    }
+    auto find = [&](std::uint32_t x) {
+      while (parent[x] != x) x = parent[x] = parent[parent[x]];
+      return x;
+    };
+    for (const sk::LinkPair& p : pairs) {
+      std::uint32_t ra = find(p.i), rb = find(p.j);
+      if (ra == rb) continue;
+      if (members[ra].size() < members[rb].size()) std::swap(ra, rb);
+      bool apart = false;
+      for (std::uint32_t x : members[rb]) {
+        if (m.household[x] == 0) continue;
+        for (std::uint32_t y : members[ra]) {
+          if (m.household[y] == m.household[x] && m.household_apart(m.household[x], m.household[y], m.pattern(x, y))) apart = true;
+        }
+      }
+      if (apart) continue;
+      parent[rb] = ra;
+      members[ra].insert(members[ra].end(), members[rb].begin(), members[rb].end());
+      std::vector<std::uint32_t>().swap(members[rb]);
+    }
+    std::vector<std::int64_t> ids(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& mem = members[find(static_cast<std::uint32_t>(i))];
+      ids[i] = *std::min_element(mem.begin(), mem.end());
+      largest = std::max(largest, mem.size());
+    }
+    benchmark::DoNotOptimize(ids.data());
+  }
+  state.counters["pairs"] = static_cast<double>(c.pairs.size());
+  state.counters["ns_per_pair"] = benchmark::Counter(static_cast<double>(c.pairs.size()),
+                                                     benchmark::Counter::kIsIterationInvariantRate |
+                                                         benchmark::Counter::kInvert);
+  state.counters["largest_cluster"] = static_cast<double>(largest);
+}
+BENCHMARK(BM_ClusterPairsBaselineScan)->Arg(25000)->Arg(100000)->Arg(250000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -255,7 +255,9 @@ std::vector<std::string> LinkModel::check_model() const {
     if (kind == CompareKind::kNik) worst = std::min(weights[f][kNikDifferent], weights[f][kNikContradicts]);
     // An identifier must say more than a name: exact at least 5 bits, different at most
     // -2 bits; any other field must at least point the right way.
-    const bool identity = kind == CompareKind::kNik || kind == CompareKind::kId;
+    // (The household key is an id of the household, which persons leave: not held to it.)
+    const bool identity = kind == CompareKind::kNik ||
+                          (kind == CompareKind::kId && fields[f].spec.column != settings.household_key);
     const double need_exact = identity ? 5.0 : 0.5, need_worst = identity ? -2.0 : 0.0;
     if (exact < need_exact || worst > need_worst) {
       std::snprintf(buf, sizeof buf,

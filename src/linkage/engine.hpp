@@ -315,6 +315,10 @@ int level_count(CompareKind kind);
 int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue& b);
 std::vector<BlockPart> parse_block_rule(const std::vector<std::string>& parts);
 
+/// Clusters result.pairs (kept pairs of the model's records) into persons: fills
+/// cluster_ids, confidence and the cluster counts of result.stats. Pairs are merged in
+/// order of falling weight (result.pairs ends sorted by (i, j)).
+void cluster_pairs(const LinkModel& m, LinkResult& result);
 /// Runs blocking, training, scoring and clustering over a prepared model.
 LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size);
 std::shared_ptr<LinkModel> prepare_records(const LinkSettings& s, const std::vector<LinkRecord>& left,

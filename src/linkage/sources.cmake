@@ -5,5 +5,6 @@ target_sources(smartkampung_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/compare.cpp
   ${CMAKE_CURRENT_LIST_DIR}/train.cpp
   ${CMAKE_CURRENT_LIST_DIR}/link.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cluster.cpp
   ${CMAKE_CURRENT_LIST_DIR}/linker.cpp
   ${CMAKE_CURRENT_LIST_DIR}/records_json.cpp)

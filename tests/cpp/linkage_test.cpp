@@ -60,7 +60,8 @@ sk::LinkSettings hand_settings() {
       }
     }
   };
-  set("nik", {0.85, 0.06, 0.04, 0.05}, {1e-6, 1e-5, 1e-6, 0.999989});
+  // nik: exact, one_substitution, transposition, two_edits, same_birth, different, contradicts
+  set("nik", {0.80, 0.06, 0.04, 0.03, 0.01, 0.059, 0.001}, {1e-6, 1e-5, 1e-6, 1e-4, 1e-5, 0.98, 0.019882});
   set("name", {0.6, 0.15, 0.12, 0.06, 0.04, 0.03}, {0.001, 0.002, 0.003, 0.02, 0.01, 0.964});
   set("birth_date", {0.85, 0.03, 0.05, 0.03, 0.04}, {0.0002, 0.00001, 0.002, 0.02, 0.97779});
   set("sex", {0.97, 0.03}, {0.5, 0.5});
@@ -376,7 +377,7 @@ TEST(LinkageLink, ExplanationSumsToMatchWeight) {
     }
   }
   const sk::Explanation e = res.explain(0, 1);
-  EXPECT_EQ(e.fields[0].level, "one_substitution");
+  EXPECT_EQ(e.fields[0].level, "same_birth");  // the serial alone differs
   EXPECT_EQ(e.fields[1].level, "phonetic");
   EXPECT_EQ(e.fields[2].level, "day_month_swapped");
   EXPECT_THROW(res.explain(0, 3), sk::Error);
@@ -410,13 +411,14 @@ TEST(LinkageLink, HouseholdRuleWithMissingDateAndSameNames) {
   sk::LinkSettings s = hand_settings();
   s.threshold = 0.5;
   sk::LinkRecord father = person("3510011302600001", "Eko Rahman", "", "L", kk);
-  sk::LinkRecord son = person("3510010807900001", "Agus Hakim", "1990-07-08", "L", kk);
+  sk::LinkRecord son = person("3510010807900001", "Eko Hakim", "1990-07-08", "L", kk);
   // A birth date missing: clearly different names in one KK are two persons...
   sk::LinkResult res = sk::link({father, son}, s);
   EXPECT_TRUE(res.explain(0, 1).household_apart);
   EXPECT_NE(res.cluster_ids[0], res.cluster_ids[1]);
-  // ...unless their NIKs agree or are one typo apart.
-  son.nik = "3510011302600007";
+  // ...unless their NIKs agree or are one typo apart (outside the serial: a serial of
+  // its own is another person born that day).
+  son.nik = "3510011302680001";
   EXPECT_FALSE(sk::link({father, son}, s).explain(0, 1).household_apart);
   // A son of the same name: NIKs and birth dates clearly different.
   father.birth_date = "1960-02-13";
@@ -1327,28 +1329,36 @@ TEST(LinkageClusters, NoClusterJoinsContradictingNiks) {
   }
 }
 
-TEST(LinkageClusters, WithoutTheCheckContradictionsWouldJoin) {
-  // The same data with the NIK compared as a plain id: no refusal protects the clusters,
-  // and some cluster does join contradicting NIKs (so the property above is not vacuous).
-  std::vector<std::size_t> truth;
-  const auto records = repeated_names(400, 1, truth);
-  sk::LinkSettings s = sk::LinkSettings::indonesian();
-  for (auto& f : s.fields) {
-    if (f.kind == CompareKind::kNik) f.kind = CompareKind::kId;
-  }
-  const sk::LinkResult res = sk::link(records, s);
-  std::map<std::int64_t, std::vector<std::size_t>> clusters;
-  for (std::size_t i = 0; i < res.cluster_ids.size(); ++i) clusters[res.cluster_ids[i]].push_back(i);
-  std::size_t joined = 0;
-  for (const auto& kv : clusters) {
-    for (std::size_t x = 0; x < kv.second.size(); ++x) {
-      for (std::size_t y = x + 1; y < kv.second.size(); ++y) {
-        const auto i = kv.second[x], j = kv.second[y];
-        if (level(CompareKind::kNik, records[i].nik, records[j].nik) == "contradicts" && res.explain(i, j).probability < 0.9) ++joined;
-      }
-    }
-  }
-  EXPECT_GT(joined, 0U);
+TEST(LinkageClusters, ABridgeWithoutNikDoesNotChainTwoPersons) {
+  // Two women of one name in one village, born 1980 and 1985 (contradicting NIKs), and a
+  // third listing of that name with no NIK and no birth date that matches each of them
+  // above the threshold on name, village and RT/RW alone.
+  sk::LinkSettings s = hand_settings();
+  s.threshold = 0.9;
+  s.household_key.clear();
+  s.blocking = {{"name:phonetic", "village"}};
+  const std::vector<sk::LinkRecord> rs = {person("3510014501800001", "Siti Aminah", "1980-01-05", "P"),
+                                          person("3510016712850001", "Siti Aminah", "1985-12-27", "P"),
+                                          person("", "Siti Aminah", "", "P")};
+  const sk::LinkResult res = sk::link(rs, s);
+  ASSERT_GE(res.explain(0, 2).probability, 0.9);
+  ASSERT_GE(res.explain(1, 2).probability, 0.9);
+  ASSERT_LT(res.explain(0, 1).probability, 0.9);
+  EXPECT_EQ(res.explain(0, 1).fields[0].level, "contradicts");
+  EXPECT_NE(res.cluster_ids[0], res.cluster_ids[1]);
+  EXPECT_TRUE(res.cluster_ids[2] == res.cluster_ids[0] || res.cluster_ids[2] == res.cluster_ids[1]);
+  EXPECT_EQ(res.stats.refused_merges, 1U);
+  // The Linker refuses the same bridge.
+  sk::Linker linker(s);
+  linker.fit({rs[0], rs[1]});
+  linker.add(rs[2]);
+  const auto ids = linker.cluster_ids();
+  EXPECT_NE(ids[0], ids[1]);
+  // And a direct comparison above the threshold is the only way past a contradiction:
+  // with a threshold low enough for the pair itself, the two join.
+  s.threshold = 1e-9;
+  const sk::LinkResult low = sk::link(rs, s);
+  EXPECT_EQ(low.cluster_ids[0], low.cluster_ids[1]);
 }
 
 TEST(LinkageModel, WeakIdentityFieldIsReported) {
@@ -1407,7 +1417,7 @@ TEST(LinkageModel, UnknownColumnsAreAnErrorOrAWarning) {
 TEST(LinkageModel, SkippedBlocksAndLargeClustersAreReported) {
   std::vector<sk::LinkRecord> rs;
   for (int i = 0; i < 30; ++i) rs.push_back(person("3510014501900001", "Siti Aminah", "1990-01-05", "P"));
-  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  sk::LinkSettings s = hand_settings();
   s.max_block_size = 10;
   s.max_cluster_size = 5;
   s.blocking = {{"nik"}, {"name:phonetic", "birth_date"}, {"village", "birth_date"}};
