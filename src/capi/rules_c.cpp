@@ -11,7 +11,9 @@
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_text;
 using smartkampung::capi::require;
+using smartkampung::capi::require_text;
 
 struct skamp_ruleset {
   mutable std::mutex mutex;
@@ -48,6 +50,8 @@ skamp_status skamp_ruleset_from_json_with_conflicts(skamp_ruleset** out, const c
     require(out, "out");
     *out = nullptr;
     require(json, "json");
+    check_text(json, len, "json");
+    check_text(conflicts_json, "conflicts_json");
     RuleOptions opt;
     if (conflicts_json != nullptr) opt.conflicts = std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts_json));
     auto handle = std::make_unique<skamp_ruleset>();
@@ -64,7 +68,7 @@ skamp_status skamp_ruleset_builtin(skamp_ruleset** out, const char* name) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(name, "name");
+    require_text(name, "name");
     auto handle = std::make_unique<skamp_ruleset>();
     handle->current = std::make_shared<const RuleSet>(RuleSet::builtin(name));
     *out = handle.release();
@@ -85,6 +89,7 @@ skamp_status skamp_ruleset_reload(skamp_ruleset* rs, const char* json, size_t le
   return guard([&] {
     require(rs, "rs");
     require(json, "json");
+    check_text(json, len, "json");
     auto next = std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len)));
     std::lock_guard<std::mutex> lock(rs->mutex);
     rs->retired.push_back(rs->current);
@@ -125,7 +130,7 @@ skamp_status skamp_ruleset_evaluate(char** out, const skamp_ruleset* rs, const c
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(record_json, "record_json");
+    require_text(record_json, "record_json");
     const auto r = checked(rs).get();
     *out = dup_string(r->evaluate_json(record_json, date_of(year, month, day), explain != 0).to_json());
   });
@@ -135,7 +140,7 @@ skamp_status skamp_ruleset_evaluate_batch(int8_t* decisions, int64_t* amounts, i
                                           const skamp_ruleset* rs, const char* records_json, size_t count, int year,
                                           int month, int day) {
   return guard([&] {
-    require(records_json, "records_json");
+    require_text(records_json, "records_json");
     const auto r = checked(rs).get();
     const Date date = date_of(year, month, day);
     RecordBatch batch(*r);

@@ -1,4 +1,5 @@
 // The public face of the rules area: RuleSet, Evaluator, decisions and embedded tests.
+#include <smartkampung/io.hpp>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/rules.hpp>
 
@@ -299,11 +300,13 @@ RuleSet RuleSet::from_json(std::string_view json, const RuleOptions& options) {
 }
 
 RuleSet RuleSet::from_file(const std::string& path, const RuleOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuleError(ErrorCode::kIo, "", 0, "cannot read the rule file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return from_json(text.str(), options);
+  std::string text;
+  try {
+    text = read_file(path);  // devices, FIFOs and directories are refused before reading
+  } catch (const Error& e) {
+    throw RuleError(ErrorCode::kIo, "", 0, std::string("cannot read the rule file: ") + e.what());
+  }
+  return from_json(text, options);
 }
 
 const std::string& RuleSet::id() const noexcept { return impl_->id; }
