@@ -5,6 +5,7 @@
 #include "rules/json_util.hpp"
 
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -136,20 +137,47 @@ skamp_status skamp_ruleset_evaluate(char** out, const skamp_ruleset* rs, const c
   });
 }
 
+namespace {
+// Both batch entries: parse, check the count, evaluate; `cancel` (may be NULL) is read
+// atomically before each record. Returns how many records were evaluated.
+std::size_t evaluate_batch_json(int8_t* decisions, int64_t* amounts, int32_t* reasons, const skamp_ruleset* rs,
+                                const char* records_json, size_t count, int year, int month, int day,
+                                const int* cancel) {
+  require_text(records_json, "records_json");
+  const auto r = checked(rs).get();
+  const Date date = date_of(year, month, day);
+  RecordBatch batch(*r);
+  const std::size_t n = batch.append_json_array(records_json);
+  if (n != count) {
+    throw Error(ErrorCode::kInvalidArgument, "records_json holds " + std::to_string(n) + " records, count is " +
+                                                 std::to_string(count));
+  }
+  std::function<bool()> cancelled;
+  if (cancel != nullptr) cancelled = [cancel] { return __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0; };
+  return r->evaluator(date).evaluate_batch(batch, decisions, amounts, reasons, cancelled);
+}
+}  // namespace
+
 skamp_status skamp_ruleset_evaluate_batch(int8_t* decisions, int64_t* amounts, int32_t* reasons,
                                           const skamp_ruleset* rs, const char* records_json, size_t count, int year,
                                           int month, int day) {
   return guard([&] {
-    require_text(records_json, "records_json");
-    const auto r = checked(rs).get();
-    const Date date = date_of(year, month, day);
-    RecordBatch batch(*r);
-    const std::size_t n = batch.append_json_array(records_json);
-    if (n != count) {
-      throw Error(ErrorCode::kInvalidArgument, "records_json holds " + std::to_string(n) + " records, count is " +
-                                                   std::to_string(count));
+    (void)evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year, month, day, nullptr);
+  });
+}
+
+skamp_status skamp_ruleset_evaluate_batch_cancellable(size_t* out_done, int8_t* decisions, int64_t* amounts,
+                                                      int32_t* reasons, const skamp_ruleset* rs,
+                                                      const char* records_json, size_t count, int year, int month,
+                                                      int day, const int* cancel) {
+  return guard([&] {
+    require(out_done, "out_done");
+    *out_done = 0;
+    *out_done = evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year, month, day, cancel);
+    if (*out_done < count) {
+      throw Error(ErrorCode::kLimit, "the batch was cancelled after " + std::to_string(*out_done) + " of " +
+                                         std::to_string(count) + " records");
     }
-    r->evaluator(date).evaluate_batch(batch, decisions, amounts, reasons);
   });
 }
 

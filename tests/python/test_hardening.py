@@ -398,3 +398,36 @@ def test_cli_outputs_are_written_whole_and_owner_only(tmp_path):
     assert out.read_text(encoding="utf-8").splitlines()[0] == "line,house"
     assert mode_of(out) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["houses.csv", "placed.csv", "residents.csv"]
+
+
+# ---- item 2: a step budget per record --------------------------------------------------
+
+NESTED = {
+    "format": "skamp-rules/1", "ruleset": "nested", "version": "1", "legal_basis": ["a test"],
+    "valid": {"from": "2020-01-01", "to": "2030-12-31"}, "scope": "kk",
+    "inputs": {"kk.members": "list<member>", "member.nik": "string"},
+    "rules": [{"id": "deep",
+               "require": "!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
+                          "any(kk.members, d -> a.nik == 'x' && b.nik == 'y' && c.nik == d.nik && d.nik == 'z'))))",
+               "reason": {"code": "DEEP", "id": "dalam", "en": "deep"}}],
+}
+
+
+def household(n):
+    return {"kk": {"members": [{"nik": f"m{i}"} for i in range(n)]}}
+
+
+def test_nested_traversals_stop_at_the_step_budget_and_the_batch_goes_on():
+    import json
+    import time
+
+    rs = sk.RuleSet.from_json(json.dumps(NESTED))
+    as_of = dt.date(2020, 5, 1)
+    start = time.perf_counter()
+    d = rs.evaluate(household(300), as_of=as_of, explain=True)  # 300**4 = 8.1e9 steps unbounded
+    assert time.perf_counter() - start < 5.0
+    assert d.decision == "error" and [r.code for r in d.reasons] == ["LIMIT"]
+    assert rs.evaluate(household(5), as_of=as_of).decision == "eligible"  # 625 steps: decided
+    out = rs.evaluate_batch({"kk.members": [household(5)["kk"]["members"], household(300)["kk"]["members"],
+                                            household(3)["kk"]["members"]]}, as_of=as_of)
+    assert out.decisions.tolist() == [0, 3, 0] and out.reasons.tolist() == ["", "LIMIT", ""]
