@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
+#include <type_traits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -26,6 +28,12 @@ void register_errors(py::module_& m);
 /// Adds a subclass of smartkampung.Error (and of `extra_base` when given) to the module.
 py::object add_exception(py::module_& m, const char* name, const char* doc,
                          py::handle extra_base = py::handle());
+/// Makes every pybind11 function of `m` (module functions, methods, static methods,
+/// property accessors) raise its "incompatible function arguments" TypeError with the
+/// arguments' type names instead of their values, which may be personal data. Call once,
+/// after every function is defined; `any_function` is one of them (it names the shared
+/// dispatcher).
+void hide_argument_values(py::module_& m, py::handle any_function);
 /// The exception class `name` created in _core.
 py::object exception_type(const char* name);
 /// Raises (as a pending Python error) `type(message)` with extra attributes set.
@@ -57,6 +65,26 @@ struct StringColumn {
   }
 };
 StringColumn to_string_column(py::handle seq);
+
+// ---- integers (convert.cpp) -------------------------------------------------
+/// A count such as k from a Python int (or an object with __index__; floats and bools are
+/// refused with TypeError): negative raises smartkampung.Error naming `name`; above SIZE_MAX
+/// it is SIZE_MAX, since every such count means "all of them".
+std::size_t count_arg(py::handle obj, const char* name);
+
+/// A 1-D sequence or array of integers, each checked to lie in [lo, hi]: a value outside
+/// raises OverflowError naming `name` and the row (never the value); floats, strings and
+/// other non-integers raise TypeError. Nothing is wrapped or truncated.
+std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::int64_t lo, std::int64_t hi);
+
+/// checked_ints into the range of T.
+template <typename T>
+std::vector<T> int_column(py::handle obj, const char* name) {
+  static_assert(sizeof(T) <= sizeof(std::int64_t) && std::is_signed_v<T>, "a signed type of at most 64 bits");
+  const std::vector<std::int64_t> wide =
+      checked_ints(obj, name, std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+  return std::vector<T>(wide.begin(), wide.end());
+}
 
 /// Moves a vector into a numpy array without copying (a capsule owns the data).
 template <typename T>

@@ -4,6 +4,8 @@
 #include "bindings.hpp"
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 namespace smartkampung::python {
 
@@ -39,8 +41,9 @@ Instant to_instant(py::handle obj) {
     throw Error(ErrorCode::kInvalidArgument,
                 "naive datetime: give a timezone-aware datetime (e.g. tzinfo=timezone.utc)");
   }
-  const double ts = obj.attr("timestamp")().cast<double>();
-  return static_cast<Instant>(std::floor(ts));
+  // A datetime's timestamp is finite, but year 1 in a zone east of UTC or year 9999 west of
+  // it falls outside the supported range: checked, not cast.
+  return instant_from_seconds(obj.attr("timestamp")().cast<double>(), "time");
 }
 
 py::object from_instant(Instant t) {
@@ -100,6 +103,100 @@ StringColumn to_string_column(py::handle seq) {
     col.missing.push_back(missing);
   }
   return col;
+}
+
+std::size_t count_arg(py::handle obj, const char* name) {
+  if (PyBool_Check(obj.ptr()) || PyFloat_Check(obj.ptr()) || !PyIndex_Check(obj.ptr())) {
+    throw py::type_error(std::string(name) + " must be an integer, not " +
+                         std::string(py::str(py::type::of(obj).attr("__name__"))));
+  }
+  const py::object value = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!value) throw py::error_already_set();
+  int overflow = 0;
+  const long long small = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (small == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow < 0 || (overflow == 0 && small < 0)) {
+    throw Error(ErrorCode::kInvalidArgument, std::string(name) + " must be >= 0");
+  }
+  if (overflow == 0) return static_cast<std::size_t>(small);
+  const unsigned long long big = PyLong_AsUnsignedLongLong(value.ptr());
+  if (PyErr_Occurred()) {  // above 2**64 - 1: as many as SIZE_MAX, i.e. all
+    PyErr_Clear();
+    return std::numeric_limits<std::size_t>::max();
+  }
+  return big > std::numeric_limits<std::size_t>::max() ? std::numeric_limits<std::size_t>::max()
+                                                         : static_cast<std::size_t>(big);
+}
+
+namespace {
+[[noreturn]] void out_of_range(const char* name, std::size_t row, std::int64_t lo, std::int64_t hi) {
+  // The bounds are named, not printed: int64's have 19 digits, which the message scan (and
+  // a reader) would take for an identity number.
+  const auto bound = [](std::int64_t v) {
+    if (v == std::numeric_limits<std::int64_t>::min()) return std::string("-2**63");
+    if (v == std::numeric_limits<std::int64_t>::max()) return std::string("2**63 - 1");
+    return std::to_string(v);
+  };
+  const std::string message = std::string(name) + "[" + std::to_string(row) + "] does not fit: it must be in [" +
+                              bound(lo) + ", " + bound(hi) + "]";
+  PyErr_SetString(PyExc_OverflowError, message.c_str());
+  throw py::error_already_set();
+}
+}  // namespace
+
+std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::int64_t lo, std::int64_t hi) {
+  // A list or other sequence is read item by item as Python objects: numpy would turn
+  // [2**64 + 1, 1] or [1, 2.5] into floats before anything could be checked.
+  py::array arr = py::isinstance<py::array>(obj)
+                      ? py::reinterpret_borrow<py::array>(obj)
+                      : py::array(py::module_::import("numpy").attr("array")(obj, py::arg("dtype") = "object"));
+  if (!arr) {
+    PyErr_Clear();
+    throw py::type_error(std::string(name) + " must be a 1-D array or sequence of integers");
+  }
+  if (arr.ndim() != 1) throw Error(ErrorCode::kInvalidArgument, std::string(name) + " must be 1-D");
+  const auto n = static_cast<std::size_t>(arr.shape(0));
+  std::vector<std::int64_t> out(n);
+  if (n == 0) return out;  // np.asarray([]) is float64: an empty column has no values to check
+  const char kind = arr.dtype().kind();
+  if (kind == 'b' || kind == 'i') {  // every bool and signed integer type fits int64 exactly
+    const auto wide = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+    if (!wide) throw py::error_already_set();
+    const std::int64_t* v = wide.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (v[i] < lo || v[i] > hi) out_of_range(name, i, lo, hi);
+      out[i] = v[i];
+    }
+  } else if (kind == 'u') {  // uint64 does not fit int64: compare unsigned
+    const auto wide = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+    if (!wide) throw py::error_already_set();
+    const std::uint64_t* v = wide.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (hi < 0 || v[i] > static_cast<std::uint64_t>(hi) || static_cast<std::int64_t>(v[i]) < lo) {
+        out_of_range(name, i, lo, hi);
+      }
+      out[i] = static_cast<std::int64_t>(v[i]);
+    }
+  } else if (kind == 'O') {  // Python ints beyond 64 bits, or mixed objects
+    for (std::size_t i = 0; i < n; ++i) {
+      const py::object item = arr.attr("__getitem__")(i);
+      if (PyFloat_Check(item.ptr()) || !PyIndex_Check(item.ptr())) {
+        throw py::type_error(std::string(name) + "[" + std::to_string(i) + "] must be an integer, not " +
+                             std::string(py::str(py::type::of(item).attr("__name__"))));
+      }
+      const py::object value = py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
+      if (!value) throw py::error_already_set();
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+      if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+      if (overflow != 0 || v < lo || v > hi) out_of_range(name, i, lo, hi);
+      out[i] = v;
+    }
+  } else {
+    throw py::type_error(std::string(name) + " must hold integers, not " +
+                         std::string(py::str(arr.dtype())) + " (floats are not truncated)");
+  }
+  return out;
 }
 
 std::string path_of(py::handle path) {

@@ -32,6 +32,13 @@ Array<T> column(py::handle obj, const char* name, std::optional<std::size_t> n =
   return arr;
 }
 
+void same_length(std::size_t got, std::size_t n, const char* name) {
+  if (got != n) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(name) + " has " + std::to_string(got) + " entries, expected " + std::to_string(n));
+  }
+}
+
 Filter make_filter(std::int32_t min_free, const std::optional<std::string>& kind, bool include_closed) {
   if (min_free < 0) throw Error(ErrorCode::kInvalidArgument, "min_free must be >= 0");
   Filter f;
@@ -102,9 +109,10 @@ py::dict assignment_dict(Assignment&& a) {
   return d;
 }
 
-Assignment run_assign(FacilityIndex& index, py::handle lats_obj, py::handle lons_obj, const std::string& mode, std::size_t k,
-                      bool reserve) {
+Assignment run_assign(FacilityIndex& index, py::handle lats_obj, py::handle lons_obj, const std::string& mode,
+                      py::handle k_obj, bool reserve) {
   const AssignMode m = parse_mode(mode);
+  const std::size_t k = python::count_arg(k_obj, "k");
   const auto lats = column<double>(lats_obj, "lats");
   const std::size_t n = static_cast<std::size_t>(lats.shape(0));
   const auto lons = column<double>(lons_obj, "lons", n);
@@ -125,14 +133,19 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
           "from_arrays",
           [](py::handle ids_obj, py::handle lats_obj, py::handle lons_obj, py::handle capacity_obj, py::handle occupied_obj,
              py::handle open_obj, py::handle kinds_obj) {
-            const auto ids = column<std::int64_t>(ids_obj, "ids");
-            const std::size_t n = static_cast<std::size_t>(ids.shape(0));
+            // Integer columns are range-checked, never cast: 2**32 + 3 beds is an error, not 3.
+            const auto ids = python::int_column<std::int64_t>(ids_obj, "ids");
+            const std::size_t n = ids.size();
             const auto lats = column<double>(lats_obj, "lats", n);
             const auto lons = column<double>(lons_obj, "lons", n);
-            const auto capacity = column<std::int32_t>(capacity_obj, "capacity", n);
-            std::optional<Array<std::int32_t>> occupied;
+            const auto capacity = python::int_column<std::int32_t>(capacity_obj, "capacity");
+            same_length(capacity.size(), n, "capacity");
+            std::optional<std::vector<std::int32_t>> occupied;
             std::optional<Array<std::uint8_t>> open;
-            if (!occupied_obj.is_none()) occupied = column<std::int32_t>(occupied_obj, "occupied", n);
+            if (!occupied_obj.is_none()) {
+              occupied = python::int_column<std::int32_t>(occupied_obj, "occupied");
+              same_length(occupied->size(), n, "occupied");
+            }
             if (!open_obj.is_none()) {
               py::array as_bool = py::array::ensure(open_obj);
               if (!as_bool) throw Error(ErrorCode::kInvalidArgument, "open must be an array of booleans");
@@ -218,22 +231,29 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
       .def("remove", &FacilityIndex::remove, py::arg("id"), "Removes a facility; NotFound if unknown.")
       .def(
           "nearest",
-          [](const FacilityIndex& i, double lat, double lon, std::size_t k, std::int32_t min_free,
+          [](const FacilityIndex& i, double lat, double lon, py::handle k, std::int32_t min_free,
              std::optional<std::string> kind, bool include_closed) {
-            return neighbors(i.nearest(lat, lon, k, make_filter(min_free, kind, include_closed)));
+            return neighbors(
+                i.nearest(lat, lon, python::count_arg(k, "k"), make_filter(min_free, kind, include_closed)));
           },
           py::arg("lat"), py::arg("lon"), py::arg("k") = 1, py::arg("min_free") = 0, py::arg("kind") = py::none(),
           py::arg("include_closed") = false,
           "The k nearest open facilities with at least min_free free beds (0: any) and of `kind` "
-          "(None: any), as a list of (id, distance_m), nearest first, ties by id.")
+          "(None: any), as a list of (id, distance_m), nearest first, ties by id. Any k above the "
+          "number of facilities means all of them; a negative k raises smartkampung.Error.")
       .def(
           "nearest_batch",
-          [](const FacilityIndex& i, py::handle lats_obj, py::handle lons_obj, std::size_t k, std::int32_t min_free,
+          [](const FacilityIndex& i, py::handle lats_obj, py::handle lons_obj, py::handle k_obj, std::int32_t min_free,
              std::optional<std::string> kind, bool include_closed) {
             const Filter filter = make_filter(min_free, kind, include_closed);
             const auto lats = column<double>(lats_obj, "lats");
             const std::size_t n = static_cast<std::size_t>(lats.shape(0));
             const auto lons = column<double>(lons_obj, "lons", n);
+            // Rows of min(k, facilities): a larger k asks for all of them.
+            const std::size_t k = i.answer_width(python::count_arg(k_obj, "k"));
+            if (n > 0 && k > static_cast<std::size_t>(std::numeric_limits<py::ssize_t>::max()) / sizeof(double) / n) {
+              throw Error(ErrorCode::kInvalidArgument, "nearest_batch: n * k answers exceed any array");
+            }
             std::vector<std::int64_t> ids(n * k);
             std::vector<double> dists(n * k);
             {
@@ -248,7 +268,8 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
           py::arg("lats"), py::arg("lons"), py::arg("k") = 1, py::arg("min_free") = 0, py::arg("kind") = py::none(),
           py::arg("include_closed") = false,
           "nearest() for many points at once, on all cores with the GIL released: returns (ids, dists), "
-          "numpy arrays of shape (n, k); id -1 and distance inf where fewer than k qualify.")
+          "numpy arrays of shape (n, min(k, len(self))) (a k above the number of facilities asks for all); "
+          "id -1 and distance inf where fewer qualify.")
       .def(
           "within",
           [](const FacilityIndex& i, double lat, double lon, double radius_m, std::int32_t min_free,
@@ -277,17 +298,18 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
           "(id, distance_m), or None when none has room.")
       .def(
           "assign",
-          [](FacilityIndex& i, py::handle lats, py::handle lons, const std::string& mode, std::size_t k, bool reserve) {
+          [](FacilityIndex& i, py::handle lats, py::handle lons, const std::string& mode, py::handle k, bool reserve) {
             return python::to_numpy(run_assign(i, lats, lons, mode, k, reserve).house);
           },
           py::arg("lats"), py::arg("lons"), py::arg("mode") = "greedy", py::arg("k") = 20, py::arg("reserve") = false,
           "Places residents into open houses without exceeding free beds: numpy int64 house ids, -1 "
           "unplaced. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': "
-          "minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice). "
+          "minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice; a k "
+          "above the number of houses means all). "
           "Both place min(residents, free beds). Reserves the beds only when reserve=True.")
       .def(
           "assign_report",
-          [](FacilityIndex& i, py::handle lats, py::handle lons, const std::string& mode, std::size_t k, bool reserve) {
+          [](FacilityIndex& i, py::handle lats, py::handle lons, const std::string& mode, py::handle k, bool reserve) {
             return assignment_dict(run_assign(i, lats, lons, mode, k, reserve));
           },
           py::arg("lats"), py::arg("lons"), py::arg("mode") = "greedy", py::arg("k") = 20, py::arg("reserve") = false,

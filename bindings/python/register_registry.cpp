@@ -126,7 +126,14 @@ Instant to_report_instant(py::handle at) {
     return python::to_instant(at);
   }
   if (py::isinstance(at, dt.attr("date"))) return start_of_day(python::to_date(at));
-  if (PyLong_Check(at.ptr()) || PyFloat_Check(at.ptr())) return static_cast<Instant>(at.cast<double>());
+  if (PyFloat_Check(at.ptr())) return instant_from_seconds(PyFloat_AS_DOUBLE(at.ptr()), "at");
+  if (PyLong_Check(at.ptr()) && !PyBool_Check(at.ptr())) {
+    int overflow = 0;
+    const long long seconds = PyLong_AsLongLongAndOverflow(at.ptr(), &overflow);
+    if (seconds == -1 && PyErr_Occurred()) throw py::error_already_set();
+    check_instant(overflow < 0 ? kMinInstant - 1 : (overflow > 0 ? kMaxInstant + 1 : seconds), "at");
+    return seconds;
+  }
   throw py::type_error("at must be a datetime.datetime, a datetime.date or UTC seconds");
 }
 

@@ -905,8 +905,8 @@ void copy_codes(std::size_t width, char32_t* out, const char32_t* padded, const 
 py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array& verdicts, const py::array& amounts,
                         const std::int32_t* reasons, std::size_t n) {
   const std::size_t rules = rs.rule_ids().size();
-  // Code table: [""], OUT_OF_PERIOD, AMOUNT_UNKNOWN, then each rule's code.
-  std::vector<std::u32string> table(3 + rules);
+  // Code table: [""], OUT_OF_PERIOD, AMOUNT_UNKNOWN, LIMIT, then each rule's code.
+  std::vector<std::u32string> table(4 + rules);
   auto to_u32 = [](const char* utf8) {
     py::str s = py::str(utf8);
     Py_ssize_t len = 0;
@@ -919,17 +919,20 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array&
   };
   table[1] = to_u32("OUT_OF_PERIOD");
   table[2] = to_u32("AMOUNT_UNKNOWN");
-  for (std::size_t r = 0; r < rules; ++r) table[3 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
+  table[3] = to_u32("LIMIT");
+  for (std::size_t r = 0; r < rules; ++r) table[4 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
   std::unique_ptr<std::uint32_t[]> index(new std::uint32_t[std::max<std::size_t>(n, 1)]);
   std::vector<std::uint8_t> used(table.size(), 0);
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t r = reasons[i];
-    // kNoReason (-1) -> 0, kOutOfPeriod (-2) -> 1, kAmountUnknown (-3) -> 2, rule r -> 3 + r:
-    // picked without a branch (the outcomes of a batch come in no predictable order).
-    static_assert(Outcome::kNoReason == -1 && Outcome::kOutOfPeriod == -2 && Outcome::kAmountUnknown == -3);
+    // kNoReason (-1) -> 0, kOutOfPeriod (-2) -> 1, kAmountUnknown (-3) -> 2, kStepLimit (-4)
+    // -> 3, rule r -> 4 + r: picked without a branch (the outcomes of a batch come in no
+    // predictable order).
+    static_assert(Outcome::kNoReason == -1 && Outcome::kOutOfPeriod == -2 && Outcome::kAmountUnknown == -3 &&
+                  Outcome::kStepLimit == -4);
     const std::int64_t negative = -static_cast<std::int64_t>(r < 0);  // all ones when r < 0
-    const std::int64_t special = (-std::int64_t{r} - 1) & -static_cast<std::int64_t>(r >= -3);
-    index[i] = static_cast<std::uint32_t>(((std::int64_t{r} + 3) & ~negative) | (special & negative));
+    const std::int64_t special = (-std::int64_t{r} - 1) & -static_cast<std::int64_t>(r >= -4);
+    index[i] = static_cast<std::uint32_t>(((std::int64_t{r} + 4) & ~negative) | (special & negative));
     used[index[i]] = 1;
   }
   // As wide as the longest code that occurs (numpy's own choice for these strings).

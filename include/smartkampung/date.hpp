@@ -54,7 +54,19 @@ enum class TimeZone : int { kWIB = 7 * 60, kWITA = 8 * 60, kWIT = 9 * 60 };
 /// UTC seconds since the epoch.
 using Instant = std::int64_t;
 
-/// The local date of an instant in a zone.
+/// The supported instants: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, the range of
+/// Date and of Python's datetime. Every time that enters the library is checked against it.
+inline constexpr Instant kMinInstant = -62135596800;
+inline constexpr Instant kMaxInstant = 253402300799;
+
+/// Throws Error(kInvalidArgument) naming `what` when t is outside [kMinInstant, kMaxInstant].
+SMARTKAMPUNG_EXPORT void check_instant(Instant t, std::string_view what);
+/// UTC seconds given as a double (as from Python or JSON), floored: NaN, infinities and values
+/// outside [kMinInstant, kMaxInstant] throw Error(kInvalidArgument) naming `what`.
+SMARTKAMPUNG_EXPORT Instant instant_from_seconds(double seconds, std::string_view what);
+
+/// The local date of an instant in a zone (an instant outside the supported range is taken
+/// at the nearest end of it).
 SMARTKAMPUNG_EXPORT Date local_date(Instant t, TimeZone zone = TimeZone::kWIB) noexcept;
 /// The instant of local midnight starting a date in a zone.
 SMARTKAMPUNG_EXPORT Instant start_of_day(Date d, TimeZone zone = TimeZone::kWIB) noexcept;

@@ -25,7 +25,8 @@ enum class ErrorCode : int {
 /// data (NIKs, names, birth dates are masked), so they may be shown or logged. As a
 /// last line of defence, the constructor masks every run of 16 or more digits in the
 /// message (first and last four kept, `*` between, as `mask_nik`), so that text echoed
-/// from the input, such as an unknown JSON key, cannot carry a NIK or KK out.
+/// from the input, such as an unknown JSON key, cannot carry a NIK or KK out. Bytes that
+/// are not well-formed UTF-8 are escaped as \xHH, so every message is valid UTF-8.
 class SMARTKAMPUNG_EXPORT Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message);

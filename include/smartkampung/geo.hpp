@@ -140,16 +140,24 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
   void remove(std::int64_t id);
 
   /// The k nearest facilities passing `filter`, by distance then id; fewer when fewer
-  /// pass. Error(kInvalidArgument) on invalid coordinates.
+  /// pass (any k above size(), SIZE_MAX included, means all of them).
+  /// Error(kInvalidArgument) on invalid coordinates.
   std::vector<Neighbor> nearest(double lat, double lon, std::size_t k = 1, const Filter& filter = {}) const;
   /// Every facility passing `filter` within radius_m metres (inclusive), by distance then id.
   std::vector<Neighbor> within(double lat, double lon, double radius_m, const Filter& filter = {}) const;
   /// n queries into caller arrays of n*k (row-major); missing answers are id -1 and
   /// distance +inf. Runs on up to `threads` threads (0: all cores). A point with invalid
-  /// coordinates throws Error(kInvalidArgument) naming its row before any work is done.
+  /// coordinates throws Error(kInvalidArgument) naming its row before any work is done, and
+  /// so does an n*k no array can hold. Callers that take k from outside size their arrays
+  /// with answer_width(k).
+  /// Every k above the number of facilities (SIZE_MAX included) asks for all of them.
   void nearest_batch(std::size_t n, const double* lats, const double* lons, std::size_t k,
                      const Filter& filter, std::int64_t* out_ids, double* out_dists,
                      unsigned threads = 0) const;
+
+  /// min(k, size()): the most answers a query for k can give, so the row width of arrays
+  /// for nearest_batch when k comes from a caller ("more than there are" means all).
+  std::size_t answer_width(std::size_t k) const;
 
   /// As nearest and within, but the only filter is `accept(id)` (open, beds and kind are
   /// ignored). `accept` is called under the index's shared lock, possibly from the calling
@@ -172,8 +180,9 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
 
   /// Places n residents into open houses without exceeding free beds. Both modes place
   /// min(n, free beds); optimal's total distance is never above greedy's. Optimal uses, per
-  /// resident, the k nearest houses with a free bed plus greedy's choice as candidates.
-  /// Reserves the beds only when `reserve` is true.
+  /// resident, the k nearest houses with a free bed plus greedy's choice as candidates (a k
+  /// above the number of houses means all of them; Error(kLimit) when the n * k candidates
+  /// would exceed 2^32). Reserves the beds only when `reserve` is true.
   Assignment assign(std::size_t n, const double* lats, const double* lons, AssignMode mode,
                     std::size_t k = 20, bool reserve = false);
 

@@ -94,12 +94,16 @@ SMARTKAMPUNG_EXPORT CsvTable parse_csv(std::string_view bytes, const CsvOptions&
 /// opened or read; parse errors are as parse_csv's, prefixed with the file name.
 SMARTKAMPUNG_EXPORT CsvTable read_csv_file(const std::string& path, const CsvOptions& options = {});
 
-/// Reads a whole file into memory; throws Error(kIo) naming the file on failure.
+/// Reads a whole file into memory; throws Error(kIo) naming the file on failure, and
+/// before reading anything when it is not a regular file (a directory, a device such as
+/// /dev/zero, a FIFO, a socket).
 SMARTKAMPUNG_EXPORT std::string read_file(const std::string& path);
 
-/// Writes `content` to `path` atomically: a temporary file beside it, flushed to disk,
-/// then renamed over the target. Throws Error(kIo) naming the file; on failure the
-/// previous file is untouched and the temporary file is removed.
+/// Writes `content` to `path` atomically: a temporary file beside it with a fresh name
+/// (created exclusively, never through a symlink, mode 0600), flushed to disk, then renamed
+/// over the target, which so is 0600 too. Throws Error(kIo) naming the file; on failure the
+/// previous file is untouched and the temporary file is removed. Temporaries left beside
+/// `path` by saves that were killed are removed first.
 SMARTKAMPUNG_EXPORT void write_file_atomic(const std::string& path, std::string_view content);
 
 /// Detects the encoding of `bytes` and returns the text as UTF-8 (BOM removed). Throws

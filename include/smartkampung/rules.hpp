@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,9 +50,10 @@ class SMARTKAMPUNG_EXPORT RuleError : public Error {
   int column_ = 0;
 };
 
-/// The three outcomes; the integer values are those of the batch arrays and the C API.
-enum class Verdict : std::int8_t { kEligible = 0, kIneligible = 1, kNeedsData = 2 };
-/// "eligible", "ineligible", "needs_data".
+/// The outcomes; the integer values are those of the batch arrays and the C API. kError:
+/// the record could not be decided (its evaluation ran past the step budget: reason LIMIT).
+enum class Verdict : std::int8_t { kEligible = 0, kIneligible = 1, kNeedsData = 2, kError = 3 };
+/// "eligible", "ineligible", "needs_data", "error".
 SMARTKAMPUNG_EXPORT const char* verdict_name(Verdict v) noexcept;
 
 /// Why a decision is not "eligible": the failing (or unknown) rule and its messages
@@ -91,6 +93,7 @@ struct Outcome {
   static constexpr std::int32_t kNoReason = -1;
   static constexpr std::int32_t kOutOfPeriod = -2;
   static constexpr std::int32_t kAmountUnknown = -3;  ///< all rules hold but the amount needs a missing field
+  static constexpr std::int32_t kStepLimit = -4;      ///< verdict kError: the step budget ran out (LIMIT)
   Verdict verdict = Verdict::kIneligible;
   std::int32_t reason = kNoReason;
   std::int64_t amount = 0;
@@ -202,16 +205,28 @@ class SMARTKAMPUNG_EXPORT Evaluator {
   Outcome explain(const RecordBatch& batch, std::size_t row, std::vector<std::int32_t>& reasons) const;
   /// The full decision, with messages (and in explain mode the values read). Allocates.
   Decision decide(const RecordBatch& batch, std::size_t row, bool explain) const;
-  /// Evaluates every row (fast mode) into arrays of batch.size() entries.
-  void evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts, std::int64_t* amounts,
-                      std::int32_t* reasons) const;
+  /// Evaluates every row (fast mode) into arrays of batch.size() entries. `cancelled`,
+  /// when given, is asked before each row: once it says true (another thread asked to stop
+  /// a long batch), the rows not yet evaluated get verdict kError (reason kStepLimit) and
+  /// the call returns how many rows were evaluated; else it returns batch.size().
+  std::size_t evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts, std::int64_t* amounts,
+                             std::int32_t* reasons, const std::function<bool()>& cancelled = nullptr) const;
   /// The reason code of Outcome::reason: a rule's code, "OUT_OF_PERIOD",
-  /// "AMOUNT_UNKNOWN" or "" (storage owned by the rule set).
+  /// "AMOUNT_UNKNOWN", "LIMIT" or "" (storage owned by the rule set).
   const char* reason_code(std::int32_t reason) const noexcept;
+
+  /// The step budget of one record: list elements visited by count/any/all/sum, over all
+  /// its rules (nested traversals multiply). Past it the record's verdict is kError with
+  /// reason kStepLimit ("LIMIT") and the rest of a batch goes on. 0 means no limit. Set it
+  /// before the evaluator is shared between threads (the only member that changes it).
+  static constexpr std::uint64_t kDefaultStepLimit = 1000000;
+  void set_step_limit(std::uint64_t steps) noexcept { step_limit_ = steps; }
+  std::uint64_t step_limit() const noexcept { return step_limit_; }
 
  private:
   std::shared_ptr<const detail::RuleSetImpl> rules_;
   std::shared_ptr<const detail::Compiled> compiled_;
+  std::uint64_t step_limit_ = kDefaultStepLimit;
 };
 
 /// Load-time options of a rule set.

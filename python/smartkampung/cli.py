@@ -15,6 +15,7 @@ import json
 import os
 import pathlib
 import sys
+import tempfile
 import time
 from typing import Any, Callable, Iterable, Sequence
 
@@ -55,6 +56,30 @@ def _parse_instant(text: str) -> _dt.datetime:
         raise argparse.ArgumentTypeError(
             f"not a date-time of the form YYYY-MM-DDTHH:MM[+07:00]: {text!r}") from None
     return t if t.tzinfo else t.replace(tzinfo=WIB)
+
+
+_INT32_MAX = 2**31 - 1
+_INT64_MAX = 2**63 - 1
+
+
+def _int_option(lo: int, hi: int | None = None, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: an integer in [lo, hi] (hi None: no upper bound), range-checked
+    here so that no value reaches the library as a number its C++ type cannot hold."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError("not an integer") from None
+        if value < lo or (hi is not None and value > hi):
+            # 2**63 - 1 is written so: its 19 digits would read as an identity number.
+            bound = hi if hi is None or hi < 10**15 else f"2**{(hi + 1).bit_length() - 1} - 1"
+            upper = f" and <= {bound}" if hi is not None else ""
+            raise argparse.ArgumentTypeError(f"must be {what} >= {lo}{upper}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
 
 
 def _now() -> _dt.datetime:
@@ -109,6 +134,26 @@ def _float_field(path: str, line: int, row: dict[str, str], name: str) -> float:
         return float(row[name])
     except ValueError:
         raise UserError(f"{path}:{line}: field '{name}' is not a number") from None
+
+
+def _write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Writes an output file so that a reader (or a kill -9) never sees it half written: a
+    fresh temporary beside it (mkstemp: created exclusively, mode 0600, as the outputs hold
+    personal data), flushed, then renamed over the target. The temporary goes on failure."""
+    target = pathlib.Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -256,7 +301,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         rep.to_csv(str(out))
-        (out / "report.json").write_text(rep.to_json(), encoding="utf-8")
+        _write_atomic(out / "report.json", rep.to_json())
     if args.save:
         reg.save(args.save)
     lines = [_table([(d["file"], d["program"], d["level"], d["loaded"], d["rejected"], d["unkeyed"])
@@ -304,12 +349,20 @@ def _coerce(value: str, type_name: str) -> Any:
         if low in ("0", "false", "tidak", "t", "n", "no"):
             return False
         raise ValueError("not a boolean (true/false, ya/tidak, 1/0)")
+    # The messages name what was expected, never the cell's text: a misplaced column can
+    # hold a name, a NIK or a birth date.
     if type_name in ("int", "money"):
-        return int(v)
+        try:
+            return int(v, 10)
+        except ValueError:
+            raise ValueError("not an integer") from None
     if type_name.startswith("set<"):
         return [p.strip() for p in v.replace(";", "|").replace(",", "|").split("|") if p.strip()]
     if type_name.startswith("list<"):
-        return json.loads(v)
+        try:
+            return json.loads(v)
+        except ValueError as e:  # JSONDecodeError is a ValueError; its text quotes the document
+            raise ValueError(f"not a JSON list (at character {getattr(e, 'pos', '?')})") from None
     return v
 
 
@@ -326,7 +379,7 @@ def _record_from_row(row: dict[str, str], inputs: dict[str, str], scope: str) ->
             continue
         try:
             value = _coerce(row[key], type_name)
-        except (ValueError, json.JSONDecodeError) as e:
+        except ValueError as e:  # _coerce's messages carry no cell text
             raise ValueError(f"field '{key}': {e}") from None
         if value is None:
             continue
@@ -374,7 +427,7 @@ def _cmd_eligible(args: argparse.Namespace) -> int:
     writer.writeheader()
     writer.writerows(out_rows)
     if args.out:
-        pathlib.Path(args.out).write_text(buf.getvalue(), encoding="utf-8")
+        _write_atomic(args.out, buf.getvalue())
         counts: dict[str, int] = {}
         for r in out_rows:
             counts[r["decision"]] = counts.get(r["decision"], 0) + 1
@@ -423,11 +476,12 @@ def _cmd_assign(args: argparse.Namespace) -> int:
                "mode": args.mode, "total_km": round(rep["total_m"] / 1000, 2),
                "max_km": round(rep["max_m"] / 1000, 2)}
     if args.out:
-        with open(args.out, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["line", "house"])
-            for (ln, _), h in zip(rows, houses):
-                w.writerow([ln, int(h)])
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["line", "house"])
+        for (ln, _), h in zip(rows, houses):
+            w.writerow([ln, int(h)])
+        _write_atomic(args.out, out.getvalue())
     _emit(args, summary, "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
     return 0
 
@@ -520,8 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("demo", "run every area on the bundled synthetic Banyuwangi data set",
             "smartkampung demo --persons 20000")
-    p.add_argument("--seed", type=int, default=2020, help="random seed of the synthetic data (default 2020)")
-    p.add_argument("--persons", type=int, default=20000, help="synthetic population size (default 20000)")
+    p.add_argument("--seed", type=_int_option(0, 2**32 - 1), default=2020, help="random seed of the synthetic data (default 2020)")
+    p.add_argument("--persons", type=_int_option(1, 10_000_000), default=20000, help="synthetic population size (default 20000)")
     p.add_argument("--workdir", default=None, help="keep the generated files in this folder")
 
     p = add("nik", "decode and validate NIKs (output masked)",
@@ -559,15 +613,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--houses", required=True, help="houses CSV (id,name,lat,lon,capacity,occupied,open,kind)")
     p.add_argument("lat", type=float)
     p.add_argument("lon", type=float)
-    p.add_argument("-k", type=int, default=1, help="how many houses (default 1)")
-    p.add_argument("--min-free", type=int, default=1, help="at least this many free beds (default 1)")
+    p.add_argument("-k", type=_int_option(1), default=1,
+                   help="how many houses (default 1; more than there are means all)")
+    p.add_argument("--min-free", type=_int_option(0, _INT32_MAX), default=1,
+                   help="at least this many free beds (default 1)")
 
     p = add("assign", "place residents into isolation houses without overfilling any",
             "smartkampung assign --houses houses.csv residents.csv --mode optimal")
     p.add_argument("--houses", required=True, help="houses CSV")
     p.add_argument("residents", help="residents CSV with lat and lon columns")
     p.add_argument("--mode", choices=["greedy", "optimal"], default="optimal")
-    p.add_argument("-k", type=int, default=20, help="candidate houses per resident (default 20)")
+    p.add_argument("-k", type=_int_option(1), default=20,
+                   help="candidate houses per resident (default 20; more than there are means all)")
     p.add_argument("--out", help="write line,house per resident to this CSV")
 
     p = add("cert", "health-protocol certificates of tourism businesses over a store file",
@@ -575,17 +632,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["register", "status", "apply", "audit", "issue", "evaluate",
                                       "violate", "checkin", "history"])
     p.add_argument("--store", required=True, help="certificate store file (created by 'register')")
-    p.add_argument("--id", type=int, required=True, help="business id")
+    p.add_argument("--id", type=_int_option(0, _INT64_MAX), required=True, help="business id")
     p.add_argument("--at", type=_parse_instant, default=None, help="moment (ISO; default now, WIB)")
     p.add_argument("--result", choices=["pass", "fail"], default="pass", help="audit/evaluation result")
     p.add_argument("--findings", help="audit findings")
     p.add_argument("--reason", default="protocol violation", help="violation reason")
-    p.add_argument("-n", type=int, default=1, help="visitors checking in")
+    p.add_argument("-n", type=_int_option(1, _INT32_MAX), default=1, help="visitors checking in")
     p.add_argument("--name", default="", help="business name (register)")
     p.add_argument("--category", default="warung", help="business category (register)")
     p.add_argument("--lat", type=float, default=-8.2191, help="latitude (register)")
     p.add_argument("--lon", type=float, default=114.3691, help="longitude (register)")
-    p.add_argument("--capacity", type=int, default=50, help="normal capacity (register)")
+    p.add_argument("--capacity", type=_int_option(0, _INT32_MAX), default=50, help="normal capacity (register)")
     return parser
 
 

@@ -14,7 +14,9 @@
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_text;
 using smartkampung::capi::require;
+using smartkampung::capi::require_text;
 
 struct skamp_cert_registry {
   cert::CertificateRegistry reg;
@@ -22,7 +24,11 @@ struct skamp_cert_registry {
 
 namespace {
 
-const char* or_empty(const char* s) { return s == nullptr ? "" : s; }
+// Optional text: NULL is empty, anything else must be UTF-8.
+const char* or_empty(const char* s, const char* name) {
+  check_text(s, name);
+  return s == nullptr ? "" : s;
+}
 
 TimeZone zone_of(int minutes) {
   switch (minutes) {
@@ -51,6 +57,7 @@ skamp_status skamp_cert_registry_new(skamp_cert_registry** out, const char* poli
   return guard([&] {
     require(out, "out");
     *out = nullptr;
+    check_text(policy_json, "policy_json");
     cert::Policy policy = policy_json == nullptr ? cert::Policy::builtin() : cert::Policy::from_json(policy_json);
     *out = new skamp_cert_registry{cert::CertificateRegistry(std::move(policy), zone_of(utc_offset_minutes))};
   });
@@ -62,14 +69,14 @@ skamp_status skamp_cert_registry_load(skamp_cert_registry** out, const char* pat
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(path, "path");
+    require_text(path, "path");
     *out = new skamp_cert_registry{cert::CertificateRegistry::load(path)};
   });
 }
 
 skamp_status skamp_cert_registry_save(const skamp_cert_registry* reg, const char* path) {
   return guard([&] {
-    require(path, "path");
+    require_text(path, "path");
     get(reg).save(path);
   });
 }
@@ -77,9 +84,9 @@ skamp_status skamp_cert_registry_save(const skamp_cert_registry* reg, const char
 skamp_status skamp_cert_add_business(skamp_cert_registry* reg, int64_t id, const char* name, const char* category,
                                      double lat, double lon, int32_t capacity, const char* zone, int64_t at) {
   return guard([&] {
-    require(name, "name");
-    require(category, "category");
-    cert::Business b{id, name, category, lat, lon, capacity, or_empty(zone)};
+    require_text(name, "name");
+    require_text(category, "category");
+    cert::Business b{id, name, category, lat, lon, capacity, or_empty(zone, "zone")};
     get(reg).add_business(b, at);
   });
 }
@@ -89,7 +96,7 @@ skamp_status skamp_cert_apply(skamp_cert_registry* reg, int64_t id, int64_t at) 
 }
 
 skamp_status skamp_cert_audit(skamp_cert_registry* reg, int64_t id, int64_t at, int passed, const char* findings) {
-  return guard([&] { get(reg).audit(id, at, passed != 0, or_empty(findings)); });
+  return guard([&] { get(reg).audit(id, at, passed != 0, or_empty(findings, "findings")); });
 }
 
 skamp_status skamp_cert_issue(int64_t* out_serial, skamp_cert_registry* reg, int64_t id, int64_t at) {
@@ -100,19 +107,19 @@ skamp_status skamp_cert_issue(int64_t* out_serial, skamp_cert_registry* reg, int
 }
 
 skamp_status skamp_cert_evaluate(skamp_cert_registry* reg, int64_t id, int64_t at, int passed, const char* findings) {
-  return guard([&] { get(reg).evaluate(id, at, passed != 0, or_empty(findings)); });
+  return guard([&] { get(reg).evaluate(id, at, passed != 0, or_empty(findings, "findings")); });
 }
 
 skamp_status skamp_cert_report_violation(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
   return guard([&] {
-    require(reason, "reason");
+    require_text(reason, "reason");
     get(reg).report_violation(id, at, reason);
   });
 }
 
 skamp_status skamp_cert_suspend(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
   return guard([&] {
-    require(reason, "reason");
+    require_text(reason, "reason");
     get(reg).suspend(id, at, reason);
   });
 }
@@ -124,7 +131,7 @@ skamp_status skamp_cert_reinstate(skamp_cert_registry* reg, int64_t id, int64_t 
 skamp_status skamp_cert_revoke(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason,
                                int64_t effective_at) {
   return guard([&] {
-    require(reason, "reason");
+    require_text(reason, "reason");
     get(reg).revoke(id, at, reason, effective_at);
   });
 }
@@ -137,7 +144,7 @@ skamp_status skamp_cert_renew(int64_t* out_serial, skamp_cert_registry* reg, int
 }
 
 skamp_status skamp_cert_withdraw(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
-  return guard([&] { get(reg).withdraw(id, at, or_empty(reason)); });
+  return guard([&] { get(reg).withdraw(id, at, or_empty(reason, "reason")); });
 }
 
 skamp_status skamp_cert_status_at(skamp_cert_status* out, const skamp_cert_registry* reg, int64_t id, int64_t at) {
@@ -183,6 +190,7 @@ skamp_status skamp_cert_certified_near(char** out_json, const skamp_cert_registr
   return guard([&] {
     require(out_json, "out_json");
     *out_json = nullptr;
+    check_text(category, "category");
     std::optional<std::string> cat;
     if (category != nullptr) cat = category;
     const auto found = get(reg).certified_near(lat, lon, radius_m, at, cat);

@@ -12,7 +12,7 @@ thread_local std::string g_last_error;
 
 skamp_status set_error(skamp_status status, std::string_view message) noexcept {
   try {
-    g_last_error.assign(message.data(), message.size());
+    g_last_error = detail::escape_invalid_utf8(message);  // every message is UTF-8, whatever threw
   } catch (...) {
     g_last_error.clear();  // out of memory: an empty message rather than none
   }

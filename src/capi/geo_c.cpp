@@ -16,7 +16,9 @@ struct skamp_facility_index {
 
 using namespace smartkampung;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_text;
 using smartkampung::capi::require;
+using smartkampung::capi::require_text;
 
 namespace {
 
@@ -27,7 +29,10 @@ geo::Filter to_filter(const skamp_facility_filter* f) {
     throw Error(ErrorCode::kInvalidArgument, "filter->size is too small: set it to sizeof(skamp_facility_filter)");
   }
   filter.min_free = f->min_free;
-  if (SKAMP_HAS_FIELD(f, kind) && f->kind != nullptr) filter.kind = std::string(f->kind);
+  if (SKAMP_HAS_FIELD(f, kind) && f->kind != nullptr) {
+    check_text(f->kind, "filter->kind");
+    filter.kind = std::string(f->kind);
+  }
   if (SKAMP_HAS_FIELD(f, include_closed)) filter.include_closed = f->include_closed != 0;
   return filter;
 }
@@ -44,8 +49,14 @@ geo::Facility to_facility(const skamp_facility* f) {
   out.capacity = f->capacity;
   out.occupied = f->occupied;
   out.open = f->open != 0;
-  if (SKAMP_HAS_FIELD(f, kind) && f->kind != nullptr) out.kind = f->kind;
-  if (SKAMP_HAS_FIELD(f, name) && f->name != nullptr) out.name = f->name;
+  if (SKAMP_HAS_FIELD(f, kind) && f->kind != nullptr) {
+    check_text(f->kind, "facility->kind");
+    out.kind = f->kind;
+  }
+  if (SKAMP_HAS_FIELD(f, name) && f->name != nullptr) {
+    check_text(f->name, "facility->name");
+    out.name = f->name;
+  }
   return out;
 }
 
@@ -77,7 +88,12 @@ skamp_status skamp_facility_index_new(skamp_facility_index** out, size_t n, cons
     std::vector<std::string> kind_text;
     if (kinds != nullptr) {
       kind_text.reserve(n);
-      for (size_t i = 0; i < n; ++i) kind_text.emplace_back(kinds[i] != nullptr ? kinds[i] : "");
+      for (size_t i = 0; i < n; ++i) {
+        if (kinds[i] != nullptr && !detail::is_valid_utf8(kinds[i])) {
+          throw Error(ErrorCode::kInvalidArgument, "kinds[" + std::to_string(i) + "] is not valid UTF-8");
+        }
+        kind_text.emplace_back(kinds[i] != nullptr ? kinds[i] : "");
+      }
     }
     auto index = geo::FacilityIndex::from_arrays(n, ids, lats, lons, capacity, occupied, open,
                                                  kinds != nullptr ? kind_text.data() : nullptr);
@@ -89,7 +105,7 @@ skamp_status skamp_facility_index_load_csv(skamp_facility_index** out, const cha
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(path, "path");
+    require_text(path, "path");
     *out = new skamp_facility_index{geo::FacilityIndex::load_csv(path)};
   });
 }
@@ -98,7 +114,7 @@ skamp_status skamp_facility_index_load_json(skamp_facility_index** out, const ch
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(path, "path");
+    require_text(path, "path");
     *out = new skamp_facility_index{geo::FacilityIndex::load_json(path)};
   });
 }
@@ -145,8 +161,11 @@ skamp_status skamp_facility_index_nearest(size_t* out_count, int64_t* out_ids, d
       require(out_ids, "out_ids");
       require(out_dists, "out_dists");
     }
-    const auto found = index->index.nearest(lat, lon, k, to_filter(filter));
-    for (size_t i = 0; i < k; ++i) {
+    // A k above the number of facilities asks for all of them: only that many entries are
+    // written, so k = SIZE_MAX never runs past the caller's arrays.
+    const size_t width = index->index.answer_width(k);
+    const auto found = index->index.nearest(lat, lon, width, to_filter(filter));
+    for (size_t i = 0; i < width; ++i) {
       out_ids[i] = i < found.size() ? found[i].id : -1;
       out_dists[i] = i < found.size() ? found[i].distance_m : std::numeric_limits<double>::infinity();
     }
@@ -164,7 +183,8 @@ skamp_status skamp_facility_index_nearest_batch(int64_t* out_ids, double* out_di
     require(out_dists, "out_dists");
     require(lats, "lats");
     require(lons, "lons");
-    index->index.nearest_batch(n, lats, lons, k, to_filter(filter), out_ids, out_dists);
+    // Rows of min(k, facilities) entries: a k above the number of facilities asks for all.
+    index->index.nearest_batch(n, lats, lons, index->index.answer_width(k), to_filter(filter), out_ids, out_dists);
   });
 }
 

@@ -6,6 +6,8 @@
 #include <smartkampung/c/common.h>
 #include <smartkampung/error.hpp>
 
+#include "core/utf8.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -46,6 +48,33 @@ skamp_status guard(Body&& body) noexcept {
 /// Throws Error(kInvalidArgument) naming the argument when `ptr` is NULL.
 inline void require(const void* ptr, const char* name) {
   if (ptr == nullptr) throw Error(ErrorCode::kInvalidArgument, std::string(name) + " is NULL");
+}
+
+/// Throws Error(kInvalidArgument) naming the argument when `text` (NUL-terminated, may be
+/// NULL) is not well-formed UTF-8: the C API takes UTF-8 only, checked at every entry.
+inline void check_text(const char* text, const char* name) {
+  if (text == nullptr) return;
+  const std::size_t bad = detail::utf8_error_offset(text);
+  if (bad != std::string_view::npos) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(name) + " is not valid UTF-8 (at byte " + std::to_string(bad) + ")");
+  }
+}
+
+/// As check_text, for `len` bytes that need not end with a NUL.
+inline void check_text(const char* text, std::size_t len, const char* name) {
+  if (text == nullptr) return;
+  const std::size_t bad = detail::utf8_error_offset(std::string_view(text, len));
+  if (bad != std::string_view::npos) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(name) + " is not valid UTF-8 (at byte " + std::to_string(bad) + ")");
+  }
+}
+
+/// require and check_text: text that must be given, in UTF-8.
+inline void require_text(const char* text, const char* name) {
+  require(text, name);
+  check_text(text, name);
 }
 
 /// Copies text into memory the caller releases with skamp_free.

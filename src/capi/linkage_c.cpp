@@ -11,7 +11,9 @@
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_text;
 using smartkampung::capi::require;
+using smartkampung::capi::require_text;
 
 struct skamp_linker {
   Linker linker;
@@ -20,6 +22,7 @@ struct skamp_linker {
 namespace {
 
 LinkSettings settings_of(const char* json) {
+  check_text(json, "settings_json");
   return json == nullptr ? LinkSettings::indonesian() : LinkSettings::from_json(json);
 }
 
@@ -57,7 +60,7 @@ skamp_status skamp_linkage_normalize_name(char** out, const char* name) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(name, "name");
+    require_text(name, "name");
     *out = dup_string(normalize_name(name));
   });
 }
@@ -67,7 +70,8 @@ skamp_status skamp_link_json(char** out, const char* records_json, const char* r
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(records_json, "records_json");
+    require_text(records_json, "records_json");
+    check_text(right_json, "right_json");
     LinkSettings settings = settings_of(settings_json);
     if (std::isnan(threshold) || threshold > 1) {
       throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1] (negative keeps the settings')");
@@ -105,7 +109,7 @@ void skamp_linker_free(skamp_linker* linker) { delete linker; }
 skamp_status skamp_linker_save(const skamp_linker* linker, const char* path) {
   return guard([&] {
     require(linker, "linker");
-    require(path, "path");
+    require_text(path, "path");
     linker->linker.save(path);
   });
 }
@@ -114,7 +118,7 @@ skamp_status skamp_linker_load(skamp_linker** out, const char* path) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(path, "path");
+    require_text(path, "path");
     *out = new skamp_linker{Linker::load(path)};
   });
 }
@@ -122,7 +126,7 @@ skamp_status skamp_linker_load(skamp_linker** out, const char* path) {
 skamp_status skamp_linker_fit_json(skamp_linker* linker, const char* records_json) {
   return guard([&] {
     require(linker, "linker");
-    require(records_json, "records_json");
+    require_text(records_json, "records_json");
     linker->linker.fit(detail::records_from_json(records_json));
   });
 }
@@ -132,7 +136,7 @@ skamp_status skamp_linker_add_json(char** out, skamp_linker* linker, const char*
     require(out, "out");
     *out = nullptr;
     require(linker, "linker");
-    require(record_json, "record_json");
+    require_text(record_json, "record_json");
     const Linker::Added added = linker->linker.add(detail::record_from_json(record_json));
     *out = dup_string("{\"schema\":\"skamp-linker-add/1\",\"index\":" + std::to_string(added.index) +
                       ",\"cluster_id\":" + std::to_string(added.cluster_id) +
@@ -153,7 +157,7 @@ skamp_status skamp_linker_candidates_json(char** out, const skamp_linker* linker
     require(out, "out");
     *out = nullptr;
     require(linker, "linker");
-    require(record_json, "record_json");
+    require_text(record_json, "record_json");
     const auto found = linker->linker.candidates(detail::record_from_json(record_json), k);
     *out = dup_string("{\"schema\":\"skamp-linker-candidates/1\",\"candidates\":" + matches_json(found) + "}");
   });

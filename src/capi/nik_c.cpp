@@ -9,7 +9,9 @@
 using namespace smartkampung;
 using smartkampung::capi::copy_field;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_text;
 using smartkampung::capi::require;
+using smartkampung::capi::require_text;
 
 namespace {
 
@@ -50,7 +52,7 @@ void reset(skamp_nik_info* out) {
 skamp_status parse_into(skamp_nik_info* out, const char* text, Date as_of, bool is_kk) {
   require_sized(out);
   reset(out);
-  require(text, is_kk ? "kk" : "nik");
+  require_text(text, is_kk ? "kk" : "nik");
   try {
     if (is_kk) {
       const KkInfo info = parse_kk(text, as_of);
@@ -115,7 +117,7 @@ const char* skamp_nik_reason_str(int reason) {
 skamp_status skamp_nik_mask(char* buf, size_t buf_size, const char* nik) {
   return guard([&] {
     require(buf, "buf");
-    require(nik, "nik");
+    require_text(nik, "nik");
     if (buf_size < 17) throw Error(ErrorCode::kInvalidArgument, "buf_size must be at least 17");
     const std::string masked = mask_nik(nik);
     std::memcpy(buf, masked.c_str(), masked.size() + 1);

@@ -13,7 +13,9 @@
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_text;
 using smartkampung::capi::require;
+using smartkampung::capi::require_text;
 
 struct skamp_registry {
   Registry registry;
@@ -89,6 +91,12 @@ RawRecord record_of(const rapidjson::Value& v, std::size_t position, std::string
       throw Error(ErrorCode::kInvalidArgument, "record " + std::to_string(position) + ": field '" + key +
                                                    "' must be a string, a whole number or null");
     }
+    // The text was checked as UTF-8 at the entry, but a \u escape can still decode to a lone
+    // surrogate, which is not UTF-8: refused here, before it is stored and echoed.
+    if (!detail::is_valid_utf8(text) || !detail::is_valid_utf8(key)) {
+      throw Error(ErrorCode::kInvalidArgument, "record " + std::to_string(position) + ": field '" + key +
+                                                   "' is not valid UTF-8 (a lone surrogate escape?)");
+    }
     if (key == "program" && program != nullptr) {
       *program = text;
       continue;
@@ -117,9 +125,9 @@ skamp_status skamp_registry_load_csv(char** out, skamp_registry* reg, const char
   return guard([&] {
     if (out != nullptr) *out = nullptr;
     require(reg, "reg");
-    require(path, "path");
-    require(program, "program");
-    require(level, "level");
+    require_text(path, "path");
+    require_text(program, "program");
+    require_text(level, "level");
     const LoadReport rep = reg->registry.load_csv(path, program, parse_program_level(level));
     if (out != nullptr) *out = load_report_json(rep);
   });
@@ -130,9 +138,9 @@ skamp_status skamp_registry_load_json(char** out, skamp_registry* reg, const cha
   return guard([&] {
     if (out != nullptr) *out = nullptr;
     require(reg, "reg");
-    require(records_json, "records_json");
-    require(program, "program");
-    require(level, "level");
+    require_text(records_json, "records_json");
+    require_text(program, "program");
+    require_text(level, "level");
     const ProgramLevel lv = parse_program_level(level);
     const rapidjson::Document doc = parse_json(records_json);
     if (!doc.IsArray()) throw Error(ErrorCode::kInvalidArgument, "records_json must be a JSON array of objects");
@@ -148,7 +156,7 @@ skamp_status skamp_registry_load_json(char** out, skamp_registry* reg, const cha
 skamp_status skamp_registry_set_exclusions_json(skamp_registry* reg, const char* json) {
   return guard([&] {
     require(reg, "reg");
-    require(json, "json");
+    require_text(json, "json");
     reg->registry.set_exclusions(ConflictTable::from_json(json));
   });
 }
@@ -167,7 +175,7 @@ skamp_status skamp_registry_programs_of(char** out, const skamp_registry* reg, c
     require(out, "out");
     *out = nullptr;
     require(reg, "reg");
-    require(nik, "nik");
+    require_text(nik, "nik");
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     put_list(w, reg->registry.programs_of(nik));
@@ -180,7 +188,7 @@ skamp_status skamp_registry_public_check(char** out, const skamp_registry* reg, 
     require(out, "out");
     *out = nullptr;
     require(reg, "reg");
-    require(nik, "nik");
+    require_text(nik, "nik");
     const PublicCheck c = reg->registry.public_check(nik);
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
@@ -209,7 +217,7 @@ skamp_status skamp_registry_report(char** out, skamp_registry* reg, const char* 
     require(out, "out");
     *out = nullptr;
     require(reg, "reg");
-    require(record_json, "record_json");
+    require_text(record_json, "record_json");
     const rapidjson::Document doc = parse_json(record_json);
     std::string program;
     const RawRecord record = record_of(doc, 1, &program);
@@ -237,7 +245,7 @@ skamp_status skamp_registry_report(char** out, skamp_registry* reg, const char* 
 skamp_status skamp_registry_save(const skamp_registry* reg, const char* path) {
   return guard([&] {
     require(reg, "reg");
-    require(path, "path");
+    require_text(path, "path");
     reg->registry.save(path);
   });
 }
@@ -246,7 +254,7 @@ skamp_status skamp_registry_load(skamp_registry** out, const char* path) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(path, "path");
+    require_text(path, "path");
     *out = new skamp_registry{Registry::load(path)};
   });
 }

@@ -5,13 +5,16 @@
 #include "rules/json_util.hpp"
 
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <vector>
 
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_text;
 using smartkampung::capi::require;
+using smartkampung::capi::require_text;
 
 struct skamp_ruleset {
   mutable std::mutex mutex;
@@ -48,6 +51,8 @@ skamp_status skamp_ruleset_from_json_with_conflicts(skamp_ruleset** out, const c
     require(out, "out");
     *out = nullptr;
     require(json, "json");
+    check_text(json, len, "json");
+    check_text(conflicts_json, "conflicts_json");
     RuleOptions opt;
     if (conflicts_json != nullptr) opt.conflicts = std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts_json));
     auto handle = std::make_unique<skamp_ruleset>();
@@ -64,7 +69,7 @@ skamp_status skamp_ruleset_builtin(skamp_ruleset** out, const char* name) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(name, "name");
+    require_text(name, "name");
     auto handle = std::make_unique<skamp_ruleset>();
     handle->current = std::make_shared<const RuleSet>(RuleSet::builtin(name));
     *out = handle.release();
@@ -85,6 +90,7 @@ skamp_status skamp_ruleset_reload(skamp_ruleset* rs, const char* json, size_t le
   return guard([&] {
     require(rs, "rs");
     require(json, "json");
+    check_text(json, len, "json");
     auto next = std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len)));
     std::lock_guard<std::mutex> lock(rs->mutex);
     rs->retired.push_back(rs->current);
@@ -125,26 +131,53 @@ skamp_status skamp_ruleset_evaluate(char** out, const skamp_ruleset* rs, const c
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(record_json, "record_json");
+    require_text(record_json, "record_json");
     const auto r = checked(rs).get();
     *out = dup_string(r->evaluate_json(record_json, date_of(year, month, day), explain != 0).to_json());
   });
 }
 
+namespace {
+// Both batch entries: parse, check the count, evaluate; `cancel` (may be NULL) is read
+// atomically before each record. Returns how many records were evaluated.
+std::size_t evaluate_batch_json(int8_t* decisions, int64_t* amounts, int32_t* reasons, const skamp_ruleset* rs,
+                                const char* records_json, size_t count, int year, int month, int day,
+                                const int* cancel) {
+  require_text(records_json, "records_json");
+  const auto r = checked(rs).get();
+  const Date date = date_of(year, month, day);
+  RecordBatch batch(*r);
+  const std::size_t n = batch.append_json_array(records_json);
+  if (n != count) {
+    throw Error(ErrorCode::kInvalidArgument, "records_json holds " + std::to_string(n) + " records, count is " +
+                                                 std::to_string(count));
+  }
+  std::function<bool()> cancelled;
+  if (cancel != nullptr) cancelled = [cancel] { return __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0; };
+  return r->evaluator(date).evaluate_batch(batch, decisions, amounts, reasons, cancelled);
+}
+}  // namespace
+
 skamp_status skamp_ruleset_evaluate_batch(int8_t* decisions, int64_t* amounts, int32_t* reasons,
                                           const skamp_ruleset* rs, const char* records_json, size_t count, int year,
                                           int month, int day) {
   return guard([&] {
-    require(records_json, "records_json");
-    const auto r = checked(rs).get();
-    const Date date = date_of(year, month, day);
-    RecordBatch batch(*r);
-    const std::size_t n = batch.append_json_array(records_json);
-    if (n != count) {
-      throw Error(ErrorCode::kInvalidArgument, "records_json holds " + std::to_string(n) + " records, count is " +
-                                                   std::to_string(count));
+    (void)evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year, month, day, nullptr);
+  });
+}
+
+skamp_status skamp_ruleset_evaluate_batch_cancellable(size_t* out_done, int8_t* decisions, int64_t* amounts,
+                                                      int32_t* reasons, const skamp_ruleset* rs,
+                                                      const char* records_json, size_t count, int year, int month,
+                                                      int day, const int* cancel) {
+  return guard([&] {
+    require(out_done, "out_done");
+    *out_done = 0;
+    *out_done = evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year, month, day, cancel);
+    if (*out_done < count) {
+      throw Error(ErrorCode::kLimit, "the batch was cancelled after " + std::to_string(*out_done) + " of " +
+                                         std::to_string(count) + " records");
     }
-    r->evaluator(date).evaluate_batch(batch, decisions, amounts, reasons);
   });
 }
 

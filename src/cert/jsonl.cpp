@@ -1,6 +1,7 @@
 #include "cert/jsonl.hpp"
 
 #include "core/sha256.hpp"
+#include "core/utf8.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -216,6 +217,10 @@ bool neutralise_zero_numbers(std::string_view text, std::string& out) {
 }  // namespace
 
 Event parse_event_line(std::string_view line, std::int64_t position) {
+  // Text in the store is UTF-8; a damaged byte is reported (with its offset), not carried
+  // into names and messages.
+  const std::size_t bad = smartkampung::detail::utf8_error_offset(line);
+  if (bad != std::string_view::npos) corrupt(position, "not UTF-8 at byte " + std::to_string(bad));
   rapidjson::Document doc;
   std::string rewritten;
   if (neutralise_zero_numbers(line, rewritten)) line = rewritten;
@@ -242,7 +247,7 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
     auto time_of = [&](Instant& out) {
       if (v.IsNull()) {
         out = kNoTime;
-      } else if (v.IsInt64() && v.GetInt64() != kNoTime) {
+      } else if (v.IsInt64() && v.GetInt64() >= kMinInstant && v.GetInt64() <= kMaxInstant) {
         out = v.GetInt64();
       } else {
         corrupt(position, "\"" + key + "\" is not a time");
@@ -251,6 +256,7 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
     auto string_of = [&](std::string& out) {
       if (!v.IsString()) corrupt(position, "\"" + key + "\" is not a string");
       out.assign(v.GetString(), v.GetStringLength());
+      if (!smartkampung::detail::is_valid_utf8(out)) corrupt(position, "\"" + key + "\" is not UTF-8 (a lone surrogate escape?)");
     };
     switch (index) {
       case 0:
@@ -338,6 +344,9 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
       }
     }
     if (seen != 6) corrupt(position, "business data needs exactly name, category, lat, lon, capacity, zone");
+    for (const std::string* text : {&e.business.name, &e.business.category, &e.business.zone}) {
+      if (!smartkampung::detail::is_valid_utf8(*text)) corrupt(position, "business text is not UTF-8");
+    }
     e.business.id = e.business_id;
   }
   if (policy != nullptr) {

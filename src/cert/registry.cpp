@@ -1,9 +1,11 @@
 #include <smartkampung/cert.hpp>
 #include <smartkampung/geo.hpp>
+#include <smartkampung/io.hpp>
 
 #include "cert/engine.hpp"
 #include "cert/jsonl.hpp"
 #include "cert/policy.hpp"
+#include "io/csv_parser.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -244,7 +246,9 @@ struct CertificateRegistry::Impl {
   void record(EventType type, std::int64_t id, Instant at, const Provenance& p, bool passed = false,
               std::string_view reason = {}, Instant effective = kNoTime) {
     if (at == kNoTime) throw Error(ErrorCode::kInvalidArgument, "certificate event: the time is not set");
+    check_instant(at, "certificate event time");
     if (effective == kNoTime) effective = at;
+    check_instant(effective, "certificate event effective time");
     std::unique_lock lock(mutex);
     BusinessRec& b = find(id);
     Event e = make_event(type, id, effective, at, p);
@@ -301,6 +305,7 @@ CertificateRegistry& CertificateRegistry::operator=(CertificateRegistry&&) noexc
 
 void CertificateRegistry::add_business(const Business& business, Instant at, const Provenance& p) {
   check_business(business);
+  if (at != kNoTime) check_instant(at, "registration time");
   std::unique_lock lock(impl_->mutex);
   if (impl_->businesses.count(business.id) != 0) {
     throw CertificateError(ErrorCode::kState, "business " + std::to_string(business.id) + " is already registered");
@@ -371,11 +376,13 @@ void CertificateRegistry::withdraw(std::int64_t id, Instant at, std::string_view
 }
 
 Status CertificateRegistry::status(std::int64_t id, Instant t) const {
+  check_instant(t, "time");
   std::shared_lock lock(impl_->mutex);
   return impl_->status(impl_->find(id), t);
 }
 
 CertificateInfo CertificateRegistry::certificate(std::int64_t id, Instant t) const {
+  check_instant(t, "time");
   std::shared_lock lock(impl_->mutex);
   const BusinessRec& b = impl_->find(id);
   const State s = impl_->state_at(b, t);
@@ -397,6 +404,7 @@ CertificateInfo CertificateRegistry::certificate(std::int64_t id, Instant t) con
 }
 
 std::vector<std::pair<std::int64_t, Status>> CertificateRegistry::statuses(Instant t) const {
+  check_instant(t, "time");
   std::shared_lock lock(impl_->mutex);
   std::vector<std::pair<std::int64_t, Status>> out;
   out.reserve(impl_->businesses.size());
@@ -406,11 +414,13 @@ std::vector<std::pair<std::int64_t, Status>> CertificateRegistry::statuses(Insta
 }
 
 std::int32_t CertificateRegistry::max_visitors(std::int64_t id, Instant t) const {
+  check_instant(t, "time");
   std::shared_lock lock(impl_->mutex);
   return impl_->max_visitors(impl_->find(id), t);
 }
 
 bool CertificateRegistry::check_in(std::int64_t id, Instant t, std::int32_t n) {
+  check_instant(t, "time");
   if (n < 1) throw Error(ErrorCode::kInvalidArgument, "check_in: n must be >= 1");
   std::shared_lock lock(impl_->mutex);
   BusinessRec& b = impl_->find(id);
@@ -424,7 +434,7 @@ bool CertificateRegistry::check_in(std::int64_t id, Instant t, std::int32_t n) {
 }
 
 void CertificateRegistry::check_out(std::int64_t id, Instant t, std::int32_t n) {
-  (void)t;  // leaving is always allowed, whatever the certificate's status
+  check_instant(t, "time");  // leaving is always allowed, whatever the certificate's status
   if (n < 1) throw Error(ErrorCode::kInvalidArgument, "check_out: n must be >= 1");
   std::shared_lock lock(impl_->mutex);
   BusinessRec& b = impl_->find(id);
@@ -441,6 +451,7 @@ std::int32_t CertificateRegistry::occupancy(std::int64_t id) const {
 
 std::vector<Nearby> CertificateRegistry::certified_near(double lat, double lon, double radius_m, Instant t,
                                                         std::optional<std::string> category) const {
+  check_instant(t, "time");
   if (!std::isfinite(lat) || lat < -90.0 || lat > 90.0 || !std::isfinite(lon) || lon < -180.0 || lon > 180.0) {
     throw Error(ErrorCode::kInvalidArgument, "certified_near: coordinates out of range");
   }
@@ -571,50 +582,22 @@ CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text) {
 
 void CertificateRegistry::save(const std::string& path) const {
   const std::string data = to_jsonl();
-  const std::string tmp = path + ".tmp";
-  auto fail = [&](const char* what) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Error(ErrorCode::kIo,
-                 std::string("certificate registry: cannot ") + what + " the file: " + std::strerror(err));
-  };
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw Error(ErrorCode::kIo, std::string("certificate registry: cannot create the file: ") + std::strerror(errno));
-  }
-  std::size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      throw fail("write");
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    throw fail("flush");
-  }
-  if (::close(fd) != 0) throw fail("close");
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw fail("rename");
-  // Make the rename durable too (best effort: some file systems refuse fsync on a folder).
-  const std::size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
+  try {
+    write_file_atomic(path, data);  // a fresh 0600 temporary, flushed, renamed
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string("certificate registry: ") + e.what());
   }
 }
 
 CertificateRegistry CertificateRegistry::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, "certificate registry: cannot open the file for reading");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::kIo, "certificate registry: cannot read the file");
-  return from_jsonl(buf.str());
+  std::string data;
+  try {
+    smartkampung::detail::remove_stale_temporaries(path);  // left by a save that was killed
+    data = read_file(path);  // devices, FIFOs and directories are refused before reading
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string("certificate registry: ") + e.what());
+  }
+  return from_jsonl(data);
 }
 
 }  // namespace smartkampung::cert

@@ -1,7 +1,9 @@
 #include <smartkampung/date.hpp>
 #include <smartkampung/error.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <string>
 
 namespace smartkampung {
 
@@ -99,7 +101,28 @@ std::string Date::to_iso() const {
   return buf;
 }
 
+void check_instant(Instant t, std::string_view what) {
+  if (t < kMinInstant || t > kMaxInstant) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(what) + " is outside the supported times (years 1 to 9999, UTC)");
+  }
+}
+
+Instant instant_from_seconds(double seconds, std::string_view what) {
+  // Compared as doubles before any conversion: casting NaN or 1e30 to int64 is undefined.
+  if (!std::isfinite(seconds)) {
+    throw Error(ErrorCode::kInvalidArgument, std::string(what) + " must be a finite number of seconds");
+  }
+  const double floored = std::floor(seconds);
+  if (floored < static_cast<double>(kMinInstant) || floored > static_cast<double>(kMaxInstant)) {
+    check_instant(seconds < 0 ? kMinInstant - 1 : kMaxInstant + 1, what);
+  }
+  return static_cast<Instant>(floored);
+}
+
 Date local_date(Instant t, TimeZone zone) noexcept {
+  // Clamped so that no instant (kNoTime, INT64_MAX) can overflow the arithmetic below.
+  t = t < kMinInstant ? kMinInstant : (t > kMaxInstant ? kMaxInstant : t);
   const Instant local = t + static_cast<Instant>(zone) * 60;
   const Instant day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
   return Date(static_cast<std::int32_t>(day));

@@ -1,5 +1,7 @@
 #include <smartkampung/error.hpp>
 
+#include "core/utf8.hpp"
+
 #include <cstddef>
 #include <string>
 
@@ -32,8 +34,11 @@ std::string mask_digit_runs(const std::string& message) {
 
 }  // namespace
 
+// Messages may also echo bytes from damaged files or callers' text: every byte that is not
+// well-formed UTF-8 is escaped as \xHH first, so that every message is valid UTF-8 (a
+// Python str, a JSON string) whatever the input was.
 Error::Error(ErrorCode code, const std::string& message)
-    : std::runtime_error(mask_digit_runs(message)), code_(code) {}
+    : std::runtime_error(mask_digit_runs(detail::escape_invalid_utf8(message))), code_(code) {}
 
 // Out of line so that the vtable and typeinfo live in the library (the key function).
 Error::~Error() = default;

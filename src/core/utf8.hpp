@@ -9,12 +9,79 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 namespace smartkampung::detail {
+
+/// Length (1 to 4) of the well-formed UTF-8 sequence starting at text[i], or 0 when the
+/// bytes there are not one (a stray continuation byte, an overlong form, a surrogate, a code
+/// point above U+10FFFF, a truncated sequence). The table of RFC 3629, section 4.
+inline std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const std::size_t left = text.size() - i;
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  const auto tail = [&](std::size_t k) { return k < left && (byte(i + k) & 0xC0) == 0x80; };
+  if (b0 >= 0xC2 && b0 <= 0xDF) return tail(1) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (left < 3 || !tail(2)) return 0;
+    const unsigned char b1 = byte(i + 1);
+    const unsigned char lo = b0 == 0xE0 ? 0xA0 : 0x80;  // E0: no overlong forms
+    const unsigned char hi = b0 == 0xED ? 0x9F : 0xBF;  // ED: no surrogates
+    return b1 >= lo && b1 <= hi ? 3 : 0;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (left < 4 || !tail(2) || !tail(3)) return 0;
+    const unsigned char b1 = byte(i + 1);
+    const unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80;  // F0: no overlong forms
+    const unsigned char hi = b0 == 0xF4 ? 0x8F : 0xBF;  // F4: nothing above U+10FFFF
+    return b1 >= lo && b1 <= hi ? 4 : 0;
+  }
+  return 0;
+}
+
+/// The offset of the first byte that is not part of well-formed UTF-8, or npos when all is.
+inline std::size_t utf8_error_offset(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {  // ASCII runs, the common case
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+inline bool is_valid_utf8(std::string_view text) { return utf8_error_offset(text) == std::string_view::npos; }
+
+/// `text` with every byte that is not part of well-formed UTF-8 written as the four ASCII
+/// characters \xHH, so that the result is valid UTF-8 and still shows what the bytes were.
+inline std::string escape_invalid_utf8(std::string_view text) {
+  std::size_t i = utf8_error_offset(text);
+  if (i == std::string_view::npos) return std::string(text);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out(text.substr(0, i));
+  while (i < text.size()) {
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    const auto b = static_cast<unsigned char>(text[i++]);
+    out += "\\x";
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  }
+  return out;
+}
 
 /// Appends the UTF-8 bytes of `code` (at most U+10FFFF; callers clamp or check before).
 inline void append_utf8_code_point(std::string& out, std::uint32_t code) {

@@ -356,6 +356,8 @@ void FacilityIndex::remove(std::int64_t id) {
   --m.alive_count;
 }
 
+std::size_t FacilityIndex::answer_width(std::size_t k) const { return std::min(k, size()); }
+
 void FacilityIndex::set_linear_scan_below(std::size_t n) {
   std::unique_lock lock(impl_->mutex);
   impl_->linear_below = n;
@@ -565,6 +567,11 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
   if (lats == nullptr || lons == nullptr || out_ids == nullptr || out_dists == nullptr) {
     throw Error(ErrorCode::kInvalidArgument, "lats, lons, out_ids and out_dists are required");
   }
+  // The answers are addressed as i * k + j: refuse a size no array can have before that.
+  if (k > std::numeric_limits<std::size_t>::max() / sizeof(double) / n) {
+    throw Error(ErrorCode::kInvalidArgument, "nearest_batch: n * k answers (" + std::to_string(n) + " * " +
+                                                 std::to_string(k) + ") exceed any array");
+  }
   for (std::size_t i = 0; i < n; ++i) {
     if (!detail::valid_lat(lats[i]) || !detail::valid_lon(lons[i])) {
       check_point(lats[i], lons[i], ("point " + std::to_string(i)).c_str());
@@ -744,6 +751,13 @@ detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_
       p.house_id.push_back(m.ids[s]);
       p.beds.push_back(remaining[s]);
     }
+  }
+  // A k above the houses with a bed means all of them; the candidate edges (k + 1 per
+  // resident at most) are numbered by uint32 offsets, so their total is bounded first.
+  k = std::min(k, p.house_id.size());
+  if (n > 0 && k + 1 > std::numeric_limits<std::uint32_t>::max() / n) {
+    throw Error(ErrorCode::kLimit, "assign: " + std::to_string(n) + " residents with " + std::to_string(k) +
+                                       " candidate houses each exceed the solver's limit; lower k");
   }
   // k nearest houses with a free bed per resident, in parallel; then greedy's choice.
   std::vector<std::vector<std::pair<std::uint32_t, double>>> cand(n);

@@ -330,6 +330,9 @@ struct FacilityIndex::Impl {
            detail::Scratch& sc) const {
     sc.cands.clear();
     if (k == 0 || alive_count == 0) return;
+    // More than every facility means every facility; bounded here, before want = k + 1 and
+    // the heaps sized by k, so that no k (SIZE_MAX included) can wrap the arithmetic below.
+    k = std::min(k, alive_count);
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon);
     const std::size_t want = k + 1;
     if (!use_tree()) {
@@ -388,6 +391,12 @@ struct FacilityIndex::Impl {
   template <typename Pred>
   void knn_seeded(const detail::Tree* t, double qlat, double qlon, std::size_t k, const Pred& pred,
                   detail::BatchSeed& seed, detail::Scratch& sc) const {
+    sc.cands.clear();
+    if (k == 0 || alive_count == 0) {
+      seed.valid = false;
+      return;
+    }
+    k = std::min(k, alive_count);  // as in knn
     detail::Vec3 sphere;
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon, &sphere);
     const double step = seed.valid ? detail::distance_upper_bound(detail::chord2(sphere, seed.sphere)) : 0.0;

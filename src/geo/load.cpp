@@ -2,6 +2,7 @@
 #include <smartkampung/geo.hpp>
 #include <smartkampung/io.hpp>
 
+#include "core/utf8.hpp"
 #include "geo/facility_index_impl.hpp"
 
 #include <rapidjson/document.h>
@@ -184,10 +185,12 @@ std::string json_row(const rapidjson::Value& v, Facility& f) {
   if (const rapidjson::Value* name = member({"name"})) {
     if (!name->IsString()) return "name is not a string";
     f.name.assign(name->GetString(), name->GetStringLength());
+    if (!smartkampung::detail::is_valid_utf8(f.name)) return "name is not UTF-8";
   }
   if (const rapidjson::Value* kind = member({"kind", "type"})) {
     if (!kind->IsString()) return "kind is not a string";
     f.kind.assign(kind->GetString(), kind->GetStringLength());
+    if (!smartkampung::detail::is_valid_utf8(f.kind)) return "kind is not UTF-8";
   }
   return {};
 }

@@ -12,8 +12,11 @@
 #include <atomic>
 #include <functional>
 #include <thread>
+#include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -187,21 +190,58 @@ CsvTable parse_csv(std::string_view bytes, const CsvOptions& options) {
   return detail::parse_csv_with(bytes, options, detail::kCsvParallelThreshold);
 }
 
+namespace {
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+}  // namespace
+
+int detail::open_regular_file(const std::string& path, struct stat* st) {
+  // O_NONBLOCK: opening a FIFO for reading must not wait for a writer; it is refused below,
+  // before any read, as are devices (/dev/zero never ends) and directories.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
+  if (::fstat(fd, st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(err));
+  }
+  if (!S_ISREG(st->st_mode)) {
+    ::close(fd);
+    throw Error(ErrorCode::kIo, "cannot read '" + path + "': it is " + file_kind(st->st_mode) +
+                                    ", not a regular file");
+  }
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
 std::string read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
-  }
+  struct stat st {};
+  const int fd = detail::open_regular_file(path, &st);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   std::string content;
+  if (st.st_size > 0) content.reserve(static_cast<std::size_t>(st.st_size));
   char buf[1 << 16];
-  for (;;) {
-    const std::size_t got = std::fread(buf, 1, sizeof buf, f);
-    content.append(buf, got);
-    if (got < sizeof buf) break;
+  for (;;) {  // to the end, not to st_size: /proc files report 0, and files may grow
+    const ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorCode::kIo, "cannot read '" + path + "': " + std::strerror(errno));
+    }
+    if (got == 0) break;
+    content.append(buf, static_cast<std::size_t>(got));
   }
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw Error(ErrorCode::kIo, "cannot read '" + path + "'");
   return content;
 }
 
@@ -235,15 +275,14 @@ bool has_bom(std::string_view b) noexcept {
 
 FileBytes read_file_bytes(const std::string& path, unsigned threads) {
   FileBytes out;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(ErrorCode::kIo, "cannot open '" + path + "': " + std::strerror(errno));
+  struct stat st {};
+  const int fd = open_regular_file(path, &st);  // devices, FIFOs and directories refused
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-    out.fallback = read_file(path);  // pipes, /proc files, empty files: read to the end
+  if (st.st_size <= 0) {
+    out.fallback = read_file(path);  // /proc files, empty files: read to the end
     return out;
   }
   const auto size = static_cast<std::size_t>(st.st_size);
@@ -325,19 +364,93 @@ CsvTable read_csv_file(const std::string& path, const CsvOptions& options) {
   }
 }
 
+namespace {
+
+std::string directory_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// "<name>.tmp<pid>_<n>" -> pid, or 0 when `entry` is not a temporary of `name`.
+long temporary_owner(std::string_view entry, std::string_view name) {
+  if (entry.size() <= name.size() + 4 || entry.substr(0, name.size()) != name ||
+      entry.substr(name.size(), 4) != ".tmp") {
+    return 0;
+  }
+  const std::string_view rest = entry.substr(name.size() + 4);
+  const std::size_t under = rest.find('_');
+  if (under == 0 || under == std::string_view::npos || under + 1 == rest.size() || under > 9) return 0;
+  long pid = 0;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (i == under) continue;
+    if (rest[i] < '0' || rest[i] > '9') return 0;
+    if (i < under) pid = pid * 10 + (rest[i] - '0');
+  }
+  return pid;
+}
+
+}  // namespace
+
+void detail::remove_stale_temporaries(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  DIR* dir = ::opendir(directory_of(path).c_str());
+  if (dir == nullptr) return;  // best effort: a folder that cannot be listed keeps its files
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(dir)) {
+    const long pid = temporary_owner(e->d_name, name);
+    // Only a process that no longer exists left it: a running save keeps its own.
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) stale.emplace_back(e->d_name);
+  }
+  ::closedir(dir);
+  const std::string prefix = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+  for (const std::string& entry : stale) (void)::unlink((prefix + entry).c_str());
+}
+
 void write_file_atomic(const std::string& path, std::string_view content) {
   static std::atomic<unsigned> counter{0};
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + std::strerror(errno));
-  bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-  ok = std::fflush(f) == 0 && ok;
-  ok = ::fsync(::fileno(f)) == 0 && ok;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+  detail::remove_stale_temporaries(path);  // what a killed save left behind
+  // A fresh name, created here and only here (O_EXCL: never an existing file, never through
+  // a symlink), readable by the owner only: the content is personal data.
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0; ++attempt) {
+    tmp = path + ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && (errno != EEXIST || attempt == 100)) {
+      throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + std::strerror(errno));
+    }
+  }
+  const auto fail = [&](int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Error(ErrorCode::kIo, "cannot write '" + path + "': " + std::strerror(err));
+  };
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw fail(errno);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) throw fail(errno);
+  if (::close(fd) != 0) {
     const int err = errno;
-    std::remove(tmp.c_str());
+    ::unlink(tmp.c_str());
     throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + std::strerror(err));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error(ErrorCode::kIo, "cannot write '" + path + "': " + std::strerror(err));
+  }
+  // Make the rename durable too (best effort: some file systems refuse fsync on a folder).
+  const int dfd = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
   }
 }
 

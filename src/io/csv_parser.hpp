@@ -13,6 +13,8 @@
 
 #include <smartkampung/io.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -430,6 +432,15 @@ struct FileBytes {
     return data ? std::string_view(data.get(), size) : std::string_view(fallback);
   }
 };
+
+/// Opens `path` for reading and returns the descriptor, with its stat in *st; throws
+/// Error(kIo) naming the file when it cannot be opened or is not a regular file (devices,
+/// FIFOs, sockets and directories are refused before anything is read).
+int open_regular_file(const std::string& path, struct stat* st);
+
+/// Removes the temporaries "<path>.tmp<pid>_<n>" that write_file_atomic calls of processes
+/// no longer running left beside `path` (a save killed half-way); best effort.
+void remove_stale_temporaries(const std::string& path);
 
 /// Reads a whole file (up to `threads` threads); errors as read_file's.
 FileBytes read_file_bytes(const std::string& path, unsigned threads);

@@ -642,6 +642,7 @@ void Registry::set_exclusions(const ConflictTable& table) {
 ConflictTable Registry::exclusions() const { return impl_->get()->exclusions; }
 
 ReportOutcome Registry::report(const RawRecord& record, Instant at, const std::string& program) {
+  check_instant(at, "report time");  // before anything is queued: one bad time must not reach the store
   auto s = impl_->get();
   ReportOutcome out;
   const NikCheck check = check_nik(detail::trim_ascii(record.nik), s->as_of);
@@ -785,6 +786,7 @@ void Registry::save(const std::string& path) const {
 }
 
 Registry Registry::load(const std::string& path) {
+  detail::remove_stale_temporaries(path);  // a save killed half-way left its personal data there
   const std::string bytes = read_file(path);
   auto snap = std::make_shared<Snapshot>();
   std::vector<QueuedReport> reports;

@@ -3,6 +3,7 @@
 #include "registry/internal.hpp"
 
 #include "core/binary.hpp"
+#include "core/utf8.hpp"
 
 #include <cstring>
 
@@ -24,11 +25,19 @@ void write_raw(Writer& w, const RawRecord& r) {
   w.u64(r.line);
 }
 
+// A string of the file that becomes text (names, programmes): UTF-8 like everything the
+// registry holds, so that a forged file cannot put other bytes into answers and messages.
+std::string read_text(Reader& rd) {
+  std::string s = rd.str();
+  if (!is_valid_utf8(s)) rd.fail("text that is not UTF-8");
+  return s;
+}
+
 RawRecord read_raw(Reader& rd) {
   RawRecord r;
   for (std::string* s : {&r.nik, &r.kk, &r.name, &r.birth_date, &r.sex, &r.address, &r.village, &r.district, &r.rt,
                          &r.rw}) {
-    *s = rd.str();
+    *s = read_text(rd);
   }
   r.line = static_cast<std::size_t>(rd.u64());
   return r;
@@ -95,11 +104,11 @@ void deserialize(std::string_view bytes, Snapshot& snap, std::vector<QueuedRepor
   if (programs > kMaxPrograms) rd.fail("too many programmes");
   for (std::size_t p = 0; p < programs; ++p) {
     auto list = std::make_shared<ProgramList>();
-    list->name = rd.str();
+    list->name = read_text(rd);
     const std::uint8_t level = rd.u8();
     if (level > 2) rd.fail("bad programme level");
     list->level = static_cast<ProgramLevel>(level);
-    list->pool = rd.str();
+    list->pool = read_text(rd);
     const std::size_t rows = rd.count(54);
     list->rows.resize(rows);
     for (Row& r : list->rows) {
@@ -139,7 +148,8 @@ void deserialize(std::string_view bytes, Snapshot& snap, std::vector<QueuedRepor
     }
     q.record = to_enrolment(tmp, row);
     q.at = static_cast<Instant>(rd.u64());
-    q.program = rd.str();
+    if (q.at < kMinInstant || q.at > kMaxInstant) rd.fail("report time out of range");
+    q.program = read_text(rd);
     q.record.program = q.program;
     reports.push_back(std::move(q));
   }

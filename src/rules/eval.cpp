@@ -198,8 +198,13 @@ Val eval_node(EvalCtx& ctx, int index) {
       bool saw_unknown = false;
       const std::size_t first = static_cast<std::size_t>(list.i);
       for (std::size_t e = first; e < first + list.n; ++e) {
+        // The budget is spent per element: only list traversals repeat work (a nested one
+        // multiplies it); everything else is bounded by the size of the compiled program.
+        if (++ctx.steps > ctx.step_limit) ctx.limited = true;
+        if (ctx.limited) return unknown();
         ctx.elem[n.c] = e;
         const Val b = eval_node(ctx, n.b);
+        if (ctx.limited) return unknown();
         if (!b.known) {
           saw_unknown = true;
           if (n.op == Op::kCount || n.op == Op::kSum) return unknown();

@@ -257,6 +257,11 @@ struct EvalCtx {
   std::size_t row = 0;
   std::size_t elem[kMaxLambdaDepth] = {};
   bool failed = false;  // an arithmetic error (overflow, division by zero) happened
+  // The step budget: list elements visited so far and the most allowed (UINT64_MAX: no
+  // limit); `limited` once it ran out, after which every node answers unknown at once.
+  std::uint64_t steps = 0;
+  std::uint64_t step_limit = UINT64_MAX;
+  bool limited = false;
 };
 
 /// Evaluates a node; sets ctx.failed on an arithmetic error (the value is then unknown).

@@ -1,4 +1,5 @@
 // The public face of the rules area: RuleSet, Evaluator, decisions and embedded tests.
+#include <smartkampung/io.hpp>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/rules.hpp>
 
@@ -34,6 +35,7 @@ const char* verdict_name(Verdict v) noexcept {
     case Verdict::kEligible: return "eligible";
     case Verdict::kIneligible: return "ineligible";
     case Verdict::kNeedsData: return "needs_data";
+    case Verdict::kError: return "error";
   }
   return "?";
 }
@@ -56,17 +58,29 @@ void check_batch(const std::shared_ptr<const RuleSetImpl>& mine, const std::shar
 struct Run {
   const Compiled& c;
   EvalCtx ctx;
-  Run(const Compiled& compiled, const RuleSetImpl& rs, const detail::BatchData* batch, std::size_t row) : c(compiled) {
+  Run(const Compiled& compiled, const RuleSetImpl& rs, const detail::BatchData* batch, std::size_t row,
+      std::uint64_t step_limit)
+      : c(compiled) {
     ctx.prog = &compiled;
     ctx.rs = &rs;
     ctx.batch = batch;
     ctx.row = row;
+    ctx.step_limit = step_limit == 0 ? UINT64_MAX : step_limit;
   }
   Val at(int root) { return detail::eval_node(ctx, root); }
+  // True (and the outcome set to an error) once the record ran past its step budget.
+  bool over_budget(Outcome& o) const {
+    if (!ctx.limited) return false;
+    o = Outcome{};
+    o.verdict = Verdict::kError;
+    o.reason = Outcome::kStepLimit;
+    return true;
+  }
   // After the rules: priority, then the amount when every rule holds.
   void finish(Outcome& o, std::int32_t first_unknown) {
     if (c.priority_root >= 0) {
       const Val p = at(c.priority_root);
+      if (over_budget(o)) return;
       o.priority = p.known ? p.i : 0;
     }
     if (first_unknown != Outcome::kNoReason) {
@@ -76,6 +90,7 @@ struct Run {
     }
     if (c.amount_root >= 0) {
       const Val a = at(c.amount_root);
+      if (over_budget(o)) return;
       if (!a.known) {
         o.verdict = Verdict::kNeedsData;
         o.reason = Outcome::kAmountUnknown;
@@ -96,11 +111,12 @@ Outcome Evaluator::evaluate(const RecordBatch& batch, std::size_t row) const {
     o.reason = Outcome::kOutOfPeriod;
     return o;
   }
-  Run run(c, *rules_, batch.data_.get(), row);
+  Run run(c, *rules_, batch.data_.get(), row, step_limit_);
   std::int32_t first_unknown = Outcome::kNoReason;
   const std::size_t n = c.rule_roots.size();
   for (std::size_t r = 0; r < n; ++r) {
     const Val v = run.at(c.rule_roots[r]);
+    if (run.over_budget(o)) return o;
     if (!v.known) {
       if (first_unknown == Outcome::kNoReason) first_unknown = static_cast<std::int32_t>(r);
     } else if (v.i == 0) {
@@ -123,7 +139,7 @@ Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row, std::vecto
     reasons.push_back(o.reason);
     return o;
   }
-  Run run(c, *rules_, batch.data_.get(), row);
+  Run run(c, *rules_, batch.data_.get(), row, step_limit_);
   std::int32_t first_unknown = Outcome::kNoReason;
   std::size_t failing = 0;
   const std::size_t n = c.rule_roots.size();
@@ -131,6 +147,10 @@ Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row, std::vecto
   // decision is explained by its failures alone.
   for (std::size_t r = 0; r < n; ++r) {
     const Val v = run.at(c.rule_roots[r]);
+    if (run.over_budget(o)) {
+      reasons.assign(1, o.reason);
+      return o;
+    }
     if (!v.known) {
       if (first_unknown == Outcome::kNoReason) first_unknown = static_cast<std::int32_t>(r);
       reasons.push_back(static_cast<std::int32_t>(r));
@@ -147,23 +167,33 @@ Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row, std::vecto
   }
   run.finish(o, first_unknown);
   if (o.reason == Outcome::kAmountUnknown) reasons.push_back(o.reason);
+  if (o.reason == Outcome::kStepLimit) reasons.assign(1, o.reason);
   return o;
 }
 
-void Evaluator::evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts, std::int64_t* amounts,
-                               std::int32_t* reasons) const {
+std::size_t Evaluator::evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts, std::int64_t* amounts,
+                                      std::int32_t* reasons, const std::function<bool()>& cancelled) const {
   const std::size_t n = batch.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const Outcome o = evaluate(batch, i);
-    if (verdicts != nullptr) verdicts[i] = static_cast<std::int8_t>(o.verdict);
-    if (amounts != nullptr) amounts[i] = o.amount;
-    if (reasons != nullptr) reasons[i] = o.reason;
+  std::size_t done = 0;
+  for (; done < n; ++done) {
+    if (cancelled && cancelled()) break;
+    const Outcome o = evaluate(batch, done);
+    if (verdicts != nullptr) verdicts[done] = static_cast<std::int8_t>(o.verdict);
+    if (amounts != nullptr) amounts[done] = o.amount;
+    if (reasons != nullptr) reasons[done] = o.reason;
   }
+  for (std::size_t i = done; i < n; ++i) {  // cancelled: every row still gets an answer
+    if (verdicts != nullptr) verdicts[i] = static_cast<std::int8_t>(Verdict::kError);
+    if (amounts != nullptr) amounts[i] = 0;
+    if (reasons != nullptr) reasons[i] = Outcome::kStepLimit;
+  }
+  return done;
 }
 
 const char* Evaluator::reason_code(std::int32_t reason) const noexcept {
   if (reason == Outcome::kOutOfPeriod) return "OUT_OF_PERIOD";
   if (reason == Outcome::kAmountUnknown) return "AMOUNT_UNKNOWN";
+  if (reason == Outcome::kStepLimit) return "LIMIT";
   if (reason < 0 || static_cast<std::size_t>(reason) >= rules_->rules.size()) return "";
   return rules_->rules[static_cast<std::size_t>(reason)].code.c_str();
 }
@@ -202,7 +232,7 @@ Decision Evaluator::decide(const RecordBatch& batch, std::size_t row, bool expla
   d.version = rs.version;
   d.sha256 = rs.sha256;
   d.as_of = compiled_->as_of;
-  Run run(*compiled_, rs, batch.data_.get(), row);
+  Run run(*compiled_, rs, batch.data_.get(), row, step_limit_);
   for (std::int32_t r : idx) {
     Reason reason;
     if (r == Outcome::kOutOfPeriod) {
@@ -211,6 +241,12 @@ Decision Evaluator::decide(const RecordBatch& batch, std::size_t row, bool expla
                           " s.d. " + rs.valid_to.to_iso();
       reason.message_en = "The decision date " + d.as_of.to_iso() + " is outside the validity " +
                           rs.valid_from.to_iso() + " to " + rs.valid_to.to_iso();
+    } else if (r == Outcome::kStepLimit) {
+      reason.code = "LIMIT";
+      reason.message_id = "Evaluasi dihentikan: data ini memerlukan lebih dari " + std::to_string(step_limit_) +
+                          " langkah (batas per data)";
+      reason.message_en = "Evaluation stopped: this record needs more than " + std::to_string(step_limit_) +
+                          " steps (the limit per record)";
     } else if (r == Outcome::kAmountUnknown) {
       reason.code = "AMOUNT_UNKNOWN";
       reason.unknown = true;
@@ -299,11 +335,13 @@ RuleSet RuleSet::from_json(std::string_view json, const RuleOptions& options) {
 }
 
 RuleSet RuleSet::from_file(const std::string& path, const RuleOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuleError(ErrorCode::kIo, "", 0, "cannot read the rule file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return from_json(text.str(), options);
+  std::string text;
+  try {
+    text = read_file(path);  // devices, FIFOs and directories are refused before reading
+  } catch (const Error& e) {
+    throw RuleError(ErrorCode::kIo, "", 0, std::string("cannot read the rule file: ") + e.what());
+  }
+  return from_json(text, options);
 }
 
 const std::string& RuleSet::id() const noexcept { return impl_->id; }

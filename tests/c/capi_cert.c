@@ -30,6 +30,12 @@ void skamp_test_cert(void) {
         SKAMP_EINVALID);
   CHECK(skamp_cert_add_business(reg, 7, "Warung", "restaurant", -8.2, 114.3, 10, NULL, SKAMP_CERT_NO_TIME) ==
         SKAMP_ESTATE);
+  /* Issue 16, item 6: times outside years 1..9999 are refused and record nothing. */
+  CHECK(skamp_cert_apply(reg, 7, INT64_MAX) == SKAMP_EINVALID);
+  CHECK(skamp_cert_apply(reg, 7, INT64_MIN + 1) == SKAMP_EINVALID);
+  CHECK(skamp_cert_status_at(&status, reg, 7, INT64_MAX) == SKAMP_EINVALID);
+  CHECK(skamp_cert_add_business(reg, 9, "Warung", "restaurant", -8.2, 114.3, 10, NULL, INT64_MAX) ==
+        SKAMP_EINVALID);
   CHECK(skamp_cert_apply(reg, 7, JULY1_WIB + 9 * 3600) == SKAMP_OK);
   /* Issuing without a passed audit is refused and changes nothing. */
   CHECK(skamp_cert_issue(&serial, reg, 7, JULY1_WIB + DAY) == SKAMP_ESTATE);

@@ -73,6 +73,43 @@ void skamp_test_geo(void) {
   CHECK(skamp_facility_index_assign(houses, NULL, NULL, index, 2, qlats, qlons, (skamp_assign_mode)7, 20, 0) ==
         SKAMP_EINVALID);
 
+  /* Issue 16, item 1: k = SIZE_MAX (or any k above the facility count) means all of them,
+   * never want = k + 1 wrapping to 0. Only min(k, facilities) = 4 entries are written: the
+   * fifth entry of each array keeps its sentinel. */
+  {
+    int64_t all_ids[5] = {77, 77, 77, 77, 77};
+    double all_dists[5] = {-1.0, -1.0, -1.0, -1.0, -1.0};
+    int64_t row_ids[2 * 4 + 1];
+    double row_dists[2 * 4 + 1];
+    int64_t more_houses[3];
+    const double rlats[3] = {-8.2, -8.25, -8.3}, rlons[3] = {114.3, 114.3, 114.3};
+    size_t i;
+    CHECK(skamp_facility_index_nearest(&count, all_ids, all_dists, index, -8.2, 114.3, SIZE_MAX, NULL) == SKAMP_OK);
+    CHECK(count == 3); /* 13 is closed */
+    CHECK(all_ids[0] == 10 && all_ids[1] == 11 && all_ids[2] == 12 && all_ids[3] == -1 && isinf(all_dists[3]));
+    CHECK(all_ids[4] == 77 && all_dists[4] == -1.0);
+    memset(&filter, 0, sizeof filter);
+    filter.size = sizeof filter;
+    filter.include_closed = 1;
+    CHECK(skamp_facility_index_nearest(&count, all_ids, all_dists, index, -8.2, 114.3, SIZE_MAX - 1, &filter) ==
+          SKAMP_OK);
+    CHECK(count == 4 && all_ids[3] == 12 && all_ids[4] == 77);
+    for (i = 0; i < 9; ++i) row_ids[i] = 55;
+    CHECK(skamp_facility_index_nearest_batch(row_ids, row_dists, index, 2, qlats, qlons, SIZE_MAX, &filter) ==
+          SKAMP_OK);
+    CHECK(row_ids[0] == 10 && row_ids[4] == 12 && row_ids[8] == 55); /* rows of 4 */
+    CHECK(skamp_facility_index_assign(more_houses, &total, &max, index, 3, rlats, rlons, SKAMP_ASSIGN_OPTIMAL,
+                                      SIZE_MAX, 0) == SKAMP_OK);
+    CHECK(more_houses[0] == 11 && more_houses[1] == 11 && more_houses[2] == 12);
+    CHECK(skamp_facility_index_assign(more_houses, &total, &max, index, 3, rlats, rlons, SKAMP_ASSIGN_GREEDY,
+                                      SIZE_MAX, 0) == SKAMP_OK);
+    CHECK(skamp_facility_index_assign(more_houses, &total, &max, index, 3, rlats, rlons, SKAMP_ASSIGN_OPTIMAL,
+                                      (size_t)1 << 62, 1) == SKAMP_OK);
+    CHECK(skamp_facility_index_release(index, more_houses[0], 1) == SKAMP_OK);
+    CHECK(skamp_facility_index_release(index, more_houses[1], 1) == SKAMP_OK);
+    CHECK(skamp_facility_index_release(index, more_houses[2], 1) == SKAMP_OK);
+  }
+
   /* Updates. */
   memset(&extra, 0, sizeof extra);
   extra.size = sizeof extra;

@@ -1,9 +1,11 @@
 /* The registry through the C API: load from JSON and CSV, dedup, recipient check, reports,
  * save/load, and NULL arguments. */
+#define _POSIX_C_SOURCE 200809L /* stat() under -std=c99 */
 #include "capi_test.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void skamp_test_registry(void) {
   skamp_registry *reg = NULL;
@@ -30,6 +32,31 @@ void skamp_test_registry(void) {
   CHECK(strstr(skamp_last_error(), "offset") != NULL);
   CHECK(skamp_registry_load_json(NULL, reg, "[]", "BST", "galactic") == SKAMP_EINVALID);
   CHECK(skamp_registry_load_json(NULL, NULL, "[]", "BST", "central") == SKAMP_EINVALID);
+
+  /* Issue 16, item 3: text that is not UTF-8 is refused at the entry, naming the field, and
+   * the message itself is UTF-8 (here: ASCII, since it names the field and echoes no bytes). */
+  CHECK(skamp_registry_load_json(NULL, reg, "[{\"nik\": \"3510016604000004\", \"name\": \"Dewi \xc3\xff\xfe\"}]",
+                                 "PKH", "central") == SKAMP_EINVALID);
+  CHECK(strstr(skamp_last_error(), "records_json is not valid UTF-8") != NULL);
+  CHECK(skamp_test_is_ascii(skamp_last_error()));
+  CHECK(skamp_registry_load_json(NULL, reg, "[{\"nik\": \"3510016604000004\", \"name\": \"Dewi \\udcff\"}]",
+                                 "PKH", "central") == SKAMP_EINVALID);
+  CHECK(strstr(skamp_last_error(), "'name' is not valid UTF-8") != NULL);
+  CHECK(skamp_registry_load_json(NULL, reg, "[]", "PKH\xc0\xaf", "central") == SKAMP_EINVALID);
+  CHECK(strstr(skamp_last_error(), "program is not valid UTF-8") != NULL);
+  CHECK(skamp_registry_load_json(NULL, reg, "[]", "PKH", "central\xed\xa0\x80") == SKAMP_EINVALID);
+  CHECK(skamp_registry_public_check(&json, reg, "3510016604000004") == SKAMP_OK); /* nothing was loaded */
+  CHECK(json != NULL && strstr(json, "\"found\":false") != NULL);
+  skamp_free(json);
+  json = NULL;
+  {
+    skamp_registry *other = NULL;
+    CHECK(skamp_registry_new(&other) == SKAMP_OK);
+    CHECK(skamp_registry_load_json(NULL, other,
+                                   "[{\"nik\": \"3510016604000004\", \"name\": \"D\xc3\xa9wi \xf0\x9f\x98\x80\"}]",
+                                   "ZZ", "central") == SKAMP_OK); /* well-formed UTF-8 is fine */
+    skamp_registry_free(other);
+  }
 
   CHECK(skamp_registry_set_exclusions_json(
             reg, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": [{\"a\": \"PKH\", \"b\": \"BST\", "
@@ -59,6 +86,21 @@ void skamp_test_registry(void) {
   CHECK(json != NULL && strstr(json, "\"accepted\":true") != NULL);
   skamp_free(json);
 
+  /* Issue 16, item 6: a time past year 9999 (or before year 1) is refused and queues nothing,
+   * so the queue and a saved file stay readable. */
+  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}", INT64_MAX) ==
+        SKAMP_EINVALID);
+  CHECK(json == NULL && strstr(skamp_last_error(), "report time") != NULL);
+  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}",
+                              (int64_t)253402300800) == SKAMP_EINVALID);
+  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}", INT64_MIN) ==
+        SKAMP_EINVALID);
+  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}",
+                              (int64_t)253402300799) == SKAMP_OK);
+  CHECK(json != NULL && strstr(json, "\"accepted\":true") != NULL); /* not held as a duplicate report */
+  skamp_free(json);
+  json = NULL;
+
   /* CSV from a file. */
   snprintf(path, sizeof path, "%s", "skamp_capi_registry.csv");
   f = fopen(path, "wb");
@@ -77,6 +119,18 @@ void skamp_test_registry(void) {
   snprintf(path, sizeof path, "%s", "skamp_capi_registry.skreg");
   CHECK(skamp_registry_save(reg, path) == SKAMP_OK);
   CHECK(skamp_registry_load(&back, path) == SKAMP_OK && back != NULL);
+  {
+    /* Issue 16, item 7: saved 0600 whatever the umask; devices and directories refused. */
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+  }
+  {
+    skamp_registry *none = NULL;
+    CHECK(skamp_registry_load(&none, "/dev/zero") == SKAMP_EIO && none == NULL);
+    CHECK(strstr(skamp_last_error(), "not a regular file") != NULL);
+    CHECK(skamp_registry_load(&none, ".") == SKAMP_EIO && none == NULL);
+    CHECK(strstr(skamp_last_error(), "directory") != NULL);
+  }
   CHECK(skamp_registry_programs_of(&json, back, "3510011203850002") == SKAMP_OK);
   CHECK(json != NULL && strcmp(json, "[\"BPNT\",\"BST\"]") == 0);
   skamp_free(json);

@@ -72,6 +72,24 @@ static void test_evaluate_and_batch(void) {
   CHECK(skamp_ruleset_evaluate_batch(decisions, amounts, reasons, rs, batch, 3, 2021, 1, 1) == SKAMP_OK);
   CHECK(strcmp(skamp_ruleset_reason_code(rs, reasons[1]), "OUT_OF_PERIOD") == 0);
   CHECK(strcmp(skamp_ruleset_reason_code(rs, 999), "") == 0);
+  {
+    /* Issue 16, item 2: a cancelled batch stops; every record still gets an answer. */
+    size_t done = 99;
+    int cancel = 1;
+    CHECK(skamp_ruleset_evaluate_batch_cancellable(&done, decisions, amounts, reasons, rs, batch, 3, 2020, 5, 1,
+                                                   &cancel) == SKAMP_ELIMIT);
+    CHECK(done == 0 && decisions[0] == SKAMP_DECISION_ERROR && decisions[2] == SKAMP_DECISION_ERROR);
+    CHECK(strcmp(skamp_ruleset_reason_code(rs, reasons[1]), "LIMIT") == 0);
+    CHECK(strstr(skamp_last_error(), "cancelled after 0 of 3") != NULL);
+    cancel = 0;
+    CHECK(skamp_ruleset_evaluate_batch_cancellable(&done, decisions, amounts, reasons, rs, batch, 3, 2020, 5, 1,
+                                                   &cancel) == SKAMP_OK);
+    CHECK(done == 3 && decisions[1] == SKAMP_ELIGIBLE);
+    CHECK(skamp_ruleset_evaluate_batch_cancellable(&done, decisions, amounts, reasons, rs, batch, 3, 2020, 5, 1,
+                                                   NULL) == SKAMP_OK && done == 3);
+    CHECK(skamp_ruleset_evaluate_batch_cancellable(NULL, decisions, amounts, reasons, rs, batch, 3, 2020, 5, 1,
+                                                   NULL) == SKAMP_EINVALID);
+  }
   skamp_ruleset_free(rs);
 }
 

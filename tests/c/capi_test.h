@@ -21,6 +21,14 @@ extern int skamp_test_failed;
     }                                                                           \
   } while (0)
 
+/* 1 when every byte of text is below 0x80. */
+static inline int skamp_test_is_ascii(const char *text) {
+  for (; *text != '\0'; ++text) {
+    if ((unsigned char)*text >= 0x80) return 0;
+  }
+  return 1;
+}
+
 void skamp_test_registry(void);
 void skamp_test_linkage(void);
 void skamp_test_rules(void);

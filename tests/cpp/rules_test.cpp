@@ -629,3 +629,45 @@ TEST(Rules, ColumnSettersRejectBadValuesNamingTheRow) {
   const std::int64_t unknown_bit[] = {std::int64_t{1} << 40, 0, 0};
   EXPECT_THROW(b.set_values(b.field("kk.programs"), 0, 3, unknown_bit, nullptr), sk::RuleError);
 }
+
+// Issue 16, item 2: nested list traversals multiply; the step budget bounds each record.
+TEST(Rules, StepBudgetStopsNestedTraversalsPerRecord) {
+  const auto rs = one_rule("!any(kk.members, a -> any(kk.members, b -> a.works && b.works && a.nik == b.nik))");
+  std::string members = "[";
+  for (int i = 0; i < 40; ++i) members += std::string(i ? "," : "") + R"({"nik": "m)" + std::to_string(i) + R"("})";
+  members += "]";
+  sk::RecordBatch batch(rs);
+  batch.append_json(R"({"kk": {"members": [{"nik": "a"}, {"nik": "b"}]}})");  // 2 + 2 * 2 = 6 steps
+  batch.append_json(R"({"kk": {"members": )" + members + "}}");               // 40 + 40 * 40 = 1640 steps
+  sk::Evaluator ev = rs.evaluator(d("2020-05-01"));
+  EXPECT_EQ(ev.step_limit(), sk::Evaluator::kDefaultStepLimit);
+  EXPECT_EQ(ev.evaluate(batch, 1).verdict, sk::Verdict::kNeedsData);  // works unknown: decided
+  ev.set_step_limit(1000);
+  const sk::Outcome over = ev.evaluate(batch, 1);
+  EXPECT_EQ(over.verdict, sk::Verdict::kError);
+  EXPECT_EQ(over.reason, sk::Outcome::kStepLimit);
+  EXPECT_STREQ(ev.reason_code(over.reason), "LIMIT");
+  EXPECT_NE(ev.evaluate(batch, 0).verdict, sk::Verdict::kError);  // the small record is decided
+  std::vector<std::int32_t> reasons;
+  EXPECT_EQ(ev.explain(batch, 1, reasons).verdict, sk::Verdict::kError);
+  EXPECT_EQ(reasons, std::vector<std::int32_t>{sk::Outcome::kStepLimit});
+  const sk::Decision dec = ev.decide(batch, 1, true);
+  ASSERT_EQ(dec.reasons.size(), 1u);
+  EXPECT_EQ(dec.reasons[0].code, "LIMIT");
+  EXPECT_STREQ(sk::verdict_name(dec.verdict), "error");
+  std::int8_t verdicts[2];
+  std::int32_t codes[2];
+  EXPECT_EQ(ev.evaluate_batch(batch, verdicts, nullptr, codes), 2u);
+  EXPECT_NE(verdicts[0], static_cast<std::int8_t>(sk::Verdict::kError));
+  EXPECT_EQ(verdicts[1], static_cast<std::int8_t>(sk::Verdict::kError));
+  ev.set_step_limit(1640);  // exactly enough
+  EXPECT_EQ(ev.evaluate(batch, 1).verdict, sk::Verdict::kNeedsData);
+  ev.set_step_limit(1639);
+  EXPECT_EQ(ev.evaluate(batch, 1).verdict, sk::Verdict::kError);
+  ev.set_step_limit(0);  // no limit
+  EXPECT_EQ(ev.evaluate(batch, 1).verdict, sk::Verdict::kNeedsData);
+  // Cancelled before the first row: every row answered as an error, 0 evaluated.
+  EXPECT_EQ(ev.evaluate_batch(batch, verdicts, nullptr, codes, [] { return true; }), 0u);
+  EXPECT_EQ(verdicts[0], static_cast<std::int8_t>(sk::Verdict::kError));
+  EXPECT_EQ(codes[0], sk::Outcome::kStepLimit);
+}

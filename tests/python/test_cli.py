@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import assert_no_nik
 
 PERSONS = 3000
 
@@ -17,6 +18,7 @@ def run(*args, cwd=None, check_code=None):
                           capture_output=True, text=True, env=os.environ.copy(), timeout=300)
     if check_code is not None:
         assert proc.returncode == check_code, (proc.returncode, proc.stdout, proc.stderr)
+    assert_no_nik(proc.stderr, "CLI error")  # the message scan, for the CLI
     return proc
 
 

@@ -328,6 +328,8 @@ AREA_SIGNATURES = {
     "skamp_ruleset_to_json": (c_int, [PVP, VP]),
     "skamp_ruleset_evaluate": (c_int, [PVP, VP, CP, c_int, c_int, c_int, c_int]),
     "skamp_ruleset_evaluate_batch": (c_int, [P(c_i8), P(c_i64), P(c_i32), VP, CP, c_sz, c_int, c_int, c_int]),
+    "skamp_ruleset_evaluate_batch_cancellable": (c_int, [P(c_sz), P(c_i8), P(c_i64), P(c_i32), VP, CP, c_sz, c_int,
+                                                         c_int, c_int, P(c_int)]),
     "skamp_ruleset_reason_code": (CP, [VP, c_i32]),
     "skamp_ruleset_run_tests": (c_int, [PVP, VP]),
     # geo

@@ -77,17 +77,19 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_update(skamp_facility_inde
 /** Removes a facility (SKAMP_ENOTFOUND if unknown). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_remove(skamp_facility_index *index, int64_t id);
 
-/** The k nearest facilities passing filter (NULL: defaults) into caller arrays of k
- *  entries, by distance in metres then id; *out_count receives how many qualified, and
- *  the rest are id -1 and distance +infinity. */
+/** The k nearest facilities passing filter (NULL: defaults) into caller arrays of
+ *  min(k, number of facilities) entries, by distance in metres then id; *out_count receives
+ *  how many qualified, and the rest of those entries are id -1 and distance +infinity. Any
+ *  k above the number of facilities (SIZE_MAX included) asks for all of them. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_nearest(size_t *out_count, int64_t *out_ids,
                                                               double *out_dists,
                                                               const skamp_facility_index *index, double lat,
                                                               double lon, size_t k,
                                                               const skamp_facility_filter *filter);
 
-/** n queries at once (multi-threaded) into caller arrays of n*k entries, row-major; missing
- *  answers are id -1 and distance +infinity. */
+/** n queries at once (multi-threaded) into caller arrays of n*w entries, row-major, where
+ *  w = min(k, number of facilities) (a k above it asks for all); missing answers are id -1
+ *  and distance +infinity. SKAMP_EINVALID when n*w entries exceed any array. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_nearest_batch(int64_t *out_ids, double *out_dists,
                                                                     const skamp_facility_index *index, size_t n,
                                                                     const double *lats, const double *lons,
@@ -120,8 +122,10 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_nearest_reserve(int64_t *o
                                                                       const skamp_facility_filter *filter);
 
 /** Places n residents without exceeding free beds into a caller array of n house ids (-1
- *  unplaced). k is the number of candidate houses per resident in optimal mode; reserve
- *  nonzero also takes the beds. out_total_m and out_max_m may be NULL. */
+ *  unplaced). k is the number of candidate houses per resident in optimal mode (any k above
+ *  the number of houses, SIZE_MAX included, means all of them; SKAMP_ELIMIT when n times
+ *  that exceeds 2^32); reserve nonzero also takes the beds. out_total_m and out_max_m may
+ *  be NULL. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_facility_index_assign(int64_t *out_houses, double *out_total_m,
                                                              double *out_max_m, skamp_facility_index *index,
                                                              size_t n, const double *lats, const double *lons,

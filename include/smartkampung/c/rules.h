@@ -20,6 +20,9 @@ typedef struct skamp_ruleset skamp_ruleset;
 #define SKAMP_ELIGIBLE 0
 #define SKAMP_INELIGIBLE 1
 #define SKAMP_NEEDS_DATA 2
+/** Not decided: the record ran past the evaluator's step budget (reason code "LIMIT"), or
+ *  its batch was cancelled before it. */
+#define SKAMP_DECISION_ERROR 3
 
 /** Loads a rule set from `len` bytes of JSON. On failure (SKAMP_EPARSE, SKAMP_ELIMIT)
  *  skamp_last_error() names the JSON location and column, e.g. "rules[2].require, column
@@ -67,12 +70,25 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate(char **out, const skamp_
 
 /** Decides `count` records given as a NUL-terminated JSON array (its length must be
  *  `count`) in fast mode, writing caller-allocated arrays of `count` entries: decisions
- *  (SKAMP_ELIGIBLE, SKAMP_INELIGIBLE, SKAMP_NEEDS_DATA), amounts (rupiah; 0 unless
- *  eligible) and reasons (the first reason, for skamp_ruleset_reason_code; -1 when
- *  eligible). Any of the three output pointers may be NULL when not wanted. */
+ *  (SKAMP_ELIGIBLE, SKAMP_INELIGIBLE, SKAMP_NEEDS_DATA, SKAMP_DECISION_ERROR), amounts
+ *  (rupiah; 0 unless eligible) and reasons (the first reason, for skamp_ruleset_reason_code;
+ *  -1 when eligible). Any of the three output pointers may be NULL when not wanted. A record
+ *  past the step budget (nested list traversals) is SKAMP_DECISION_ERROR with reason "LIMIT";
+ *  the rest of the batch goes on. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_batch(int8_t *decisions, int64_t *amounts, int32_t *reasons,
                                                               const skamp_ruleset *rs, const char *records_json,
                                                               size_t count, int year, int month, int day);
+
+/** As skamp_ruleset_evaluate_batch, and cancellable: another thread stores a nonzero value
+ *  in *cancel (read atomically before each record; NULL: never cancelled) to stop a long
+ *  batch. *out_done receives how many records were evaluated; the others are
+ *  SKAMP_DECISION_ERROR with reason "LIMIT" and the call returns SKAMP_ELIMIT. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_batch_cancellable(size_t *out_done, int8_t *decisions,
+                                                                          int64_t *amounts, int32_t *reasons,
+                                                                          const skamp_ruleset *rs,
+                                                                          const char *records_json, size_t count,
+                                                                          int year, int month, int day,
+                                                                          const int *cancel);
 
 /** The code of a batch reason ("SUDAH_MENERIMA", "OUT_OF_PERIOD", ...; "" for -1 or an
  *  unknown value); never NULL, owned by the handle, valid until skamp_ruleset_free. */
