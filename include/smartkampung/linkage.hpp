@@ -75,6 +75,11 @@ struct LinkField {
   /// kString, token overlap for kTokens); empty = the defaults.
   std::vector<double> thresholds;
   bool term_frequency = false;  ///< adjust the exact level's weight by value frequency
+  /// A place (village, RT/RW, address): where a blocking rule fixes a place (a place
+  /// column, or a NIK prefix of 6 digits or more: the district), every place field is
+  /// held out of that rule's training, since places inside one agree far more often than
+  /// between random records.
+  bool place = false;
   /// Per level (best first, without null). Empty = estimated (u from random pairs, m by EM);
   /// given = fixed.
   std::vector<double> m, u;

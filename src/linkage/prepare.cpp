@@ -222,7 +222,7 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
     // sex to agree too, so they say nothing about matching on that rule's pairs. (Without
     // this, EM learnt "same birth date" as the match class once those blocks grew: from
     // about 200,000 records on, one cluster held most records.)
-    bool nik_date = false;
+    bool nik_date = false, place = false;
     for (const BlockPart& part : rule) {
       const bool id_column = std::any_of(fields.begin(), fields.end(), [&](const CompiledField& cf) {
         return (cf.spec.kind == CompareKind::kNik ||
@@ -234,6 +234,15 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
                         (part.transform == T::kSuffix && part.n >= 10))) {
         nik_date = true;
       }
+      // Blocking on a place (a NIK's region, its first 6 digits or more, or a compared
+      // place column) makes the places inside it agree far more often than between random
+      // records: two namesakes of one district share a village one time in ten, not one in
+      // two hundred. EM, whose u comes from random pairs, would read that excess as
+      // matches and learn "same village" as the match class; so places are held out too.
+      if (id_column && part.transform == T::kPrefix && part.n >= 6) place = true;
+      for (const CompiledField& cf : fields) {
+        if (cf.spec.place && (cf.spec.column == part.column || cf.spec.column2 == part.column)) place = true;
+      }
     }
     for (std::size_t f = 0; f < fields.size(); ++f) {
       for (const BlockPart& part : rule) {
@@ -244,6 +253,7 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
       if (nik_date && (fields[f].spec.kind == CompareKind::kDate || fields[f].spec.kind == CompareKind::kSex)) {
         mask |= std::uint64_t{0xF} << (4 * f);
       }
+      if (place && fields[f].spec.place) mask |= std::uint64_t{0xF} << (4 * f);
     }
     rule_masks.push_back(mask);
     household_rule.push_back(!s.household_key.empty() &&

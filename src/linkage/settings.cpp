@@ -103,6 +103,7 @@ LinkSettings LinkSettings::indonesian() {
               field("rt_rw", "rt", CompareKind::kRtRw),
               field("address", "address", CompareKind::kTokens)};
   s.fields[6].column2 = "rw";
+  for (const std::size_t f : {std::size_t{5}, std::size_t{6}, std::size_t{7}}) s.fields[f].place = true;  // village, rt_rw, address
   s.blocking = {{"nik"},
                 {"nik:prefix12"},
                 {"nik:prefix6", "name:phonetic"},  // serials are mostly 0001: prefix6+suffix4 is a district
@@ -169,6 +170,9 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
         } else if (key == "term_frequency") {
           if (!m->value.IsBool()) bad(p, "expected true or false");
           lf.term_frequency = m->value.GetBool();
+        } else if (key == "place") {
+          if (!m->value.IsBool()) bad(p, "expected true or false");
+          lf.place = m->value.GetBool();
         } else if (key == "m") {
           lf.m = get_numbers(m->value, p);
         } else if (key == "u") {
@@ -260,6 +264,10 @@ std::string LinkSettings::to_json() const {
     }
     w.Key("term_frequency");
     w.Bool(f.term_frequency);
+    if (f.place) {
+      w.Key("place");
+      w.Bool(true);
+    }
     if (!f.m.empty()) {
       w.Key("m");
       numbers(f.m);

@@ -137,8 +137,16 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
   }
   std::mt19937_64 rng(settings.seed ^ 0x5DA7E5ULL);
   const std::size_t draws = std::max<std::size_t>(1, settings.u_sample_pairs / 2);
+  // Only pairs whose names have nothing in common: surely two persons (matches would
+  // otherwise crowd pairs of equal birth dates), and for two persons the name says nothing
+  // about their NIKs.
+  const int name_f = household_name_field;
   auto count = [&](std::size_t c, std::uint32_t x, std::uint32_t y) {
     if (link_mode && (x < left_size) == (y < left_size)) return;  // cross pairs only
+    if (name_f >= 0) {
+      const auto nm = static_cast<std::size_t>(name_f);
+      if (compare_field(fields[nm], values[x * F + nm], values[y * F + nm]) != fields[nm].levels) return;
+    }
     const int l = compare_field(fields[nf], values[x * F + nf], values[y * F + nf]);
     if (l != 0) date_cond_counts[c][static_cast<std::size_t>(l)] += 1;
   };
@@ -205,7 +213,8 @@ void LinkModel::estimate_u_same_date() {
     for (std::size_t l = 1; l <= L; ++l) total += date_cond_counts[c][l];
     if (total <= 0 || date_cond_share[c] <= 0) continue;
     const double m_level = m_date.size() > date_level_index[c] ? m_date[date_level_index[c]] : 1.0;
-    const double pi = std::clamp(lambda * m_level / date_cond_share[c], 0.0, 0.9);
+    // With a name field, only pairs of clearly different names were counted: no matches.
+    const double pi = household_name_field >= 0 ? 0.0 : std::clamp(lambda * m_level / date_cond_share[c], 0.0, 0.9);
     const double floor = 0.5 / total;
     std::vector<double> u(L, 0.0);
     double sum = 0;
