@@ -389,6 +389,7 @@ struct StatusList {
   std::string key_id;
   std::vector<std::uint8_t> states;  ///< by serial (index 0 unused)
 };
+/// The signed status list text ("SKS1:...") of the list; its key id is the key's.
 SMARTKAMPUNG_EXPORT std::string encode_status_list(const StatusList& list, const SigningKey& key);
 
 /// What a verifier answers for a credential, offline.

@@ -820,13 +820,17 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("audit", "evaluate"):
         c = cert_cmd(name, f"record an {name.replace('evaluate', 'evaluation')} (pass or fail)",
                      f"{name} --store s.jsonl --id 17 --result pass")
-        c.add_argument("--result", choices=["pass", "fail"], required=True, help="the result")
+        c.add_argument("--result", choices=["pass", "fail"], default="pass", help="the result (default pass)")
         c.add_argument("--findings", help="findings")
     cert_cmd("issue", "issue a certificate after a passed audit", "issue --store s.jsonl --id 17")
     for name, what in (("violate", "report a protocol violation"), ("suspend", "suspend a valid certificate"),
                        ("revoke", "revoke a certificate"), ("withdraw", "record that the business withdrew")):
         c = cert_cmd(name, what, f"{name} --store s.jsonl --id 17 --reason 'no masks'")
-        c.add_argument("--reason", required=name != "withdraw", default="", help="reason")
+        if name in ("violate", "withdraw"):
+            c.add_argument("--reason", default="protocol violation" if name == "violate" else "",
+                           help="reason" + (" (default: protocol violation)" if name == "violate" else ""))
+        else:
+            c.add_argument("--reason", required=True, help="reason")
         if name == "revoke":
             c.add_argument("--effective", type=_parse_instant, default=None,
                            help="in effect from (back-dated; default --at)")
