@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 namespace sk = smartkampung;
 namespace cert = smartkampung::cert;
 using cert::Status;
@@ -877,7 +879,8 @@ TEST(CertSticker, VerifiesAndReportsExpiryAndStatusList) {
 }
 
 TEST(ConcurrencyCert, UpdatesFromManyThreadsLoseNothing) {
-  const std::string path = ::testing::TempDir() + "cert_update_threads.jsonl";
+  // A name of this process's own: CTest runs this test in two programs at once.
+  const std::string path = ::testing::TempDir() + "cert_update_threads_" + std::to_string(::getpid()) + ".jsonl";
   std::remove(path.c_str());
   cert::StoreOptions opts;
   opts.create = true;
@@ -905,5 +908,5 @@ TEST(ConcurrencyCert, UpdatesFromManyThreadsLoseNothing) {
   for (std::thread& t : pool) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(cert::CertificateRegistry::load(path).size(), static_cast<std::size_t>(threads * per_thread));
-  std::remove(path.c_str());
+  for (const char* suffix : {"", ".occupancy", ".lock"}) std::remove((path + suffix).c_str());
 }
