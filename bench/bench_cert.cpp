@@ -173,4 +173,86 @@ static void BM_VerifyChain_100kEvents(benchmark::State& state) {
 }
 BENCHMARK(BM_VerifyChain_100kEvents)->Unit(benchmark::kMillisecond);
 
+// ---- the sticker (issue 19): verify time per credential and the QR payload size --------
+
+namespace {
+
+struct StickerFixture {
+  cert::SigningKey key = cert::SigningKey::generate();
+  std::string text;
+  std::string list;
+  sk::Instant at = kJuly1 + 20 * kDay;
+  StickerFixture() {
+    cert::CertificateRegistry reg;
+    std::mt19937_64 rng(7);
+    cert::Business b = business(17, rng);
+    b.name = "Warung Osing Bu Sri Tanjung";  // a realistic name length
+    reg.add_business(b);
+    lifecycle(reg, 17, 5, kJuly1);
+    // 10,000 other certificates in the status list, one in 50 revoked.
+    for (std::int64_t id = 1000; id < 11000; ++id) {
+      reg.add_business(business(id, rng));
+      lifecycle(reg, id, 5, kJuly1);
+      if (id % 50 == 0) reg.revoke(id, kJuly1 + 10 * kDay, "fraud");
+    }
+    text = reg.sticker(17, at, key);
+    list = reg.status_list(at, key);
+  }
+};
+
+const StickerFixture& sticker_fixture() {
+  static const StickerFixture f;
+  return f;
+}
+
+}  // namespace
+
+static void BM_Sticker_Verify(benchmark::State& state) {
+  const StickerFixture& f = sticker_fixture();
+  const std::vector<cert::PublicKey> keys = {f.key.public_key()};
+  for (auto _ : state) {
+    cert::Verification v = cert::verify_credential(f.text, keys, f.at);
+    benchmark::DoNotOptimize(v);
+  }
+  state.counters["payload_chars"] = static_cast<double>(f.text.size());
+}
+BENCHMARK(BM_Sticker_Verify)->Unit(benchmark::kMicrosecond);
+
+static void BM_Sticker_VerifyWithStatusList10k(benchmark::State& state) {
+  const StickerFixture& f = sticker_fixture();
+  const std::vector<cert::PublicKey> keys = {f.key.public_key()};
+  for (auto _ : state) {
+    cert::Verification v = cert::verify_credential(f.text, keys, f.at, f.list);
+    benchmark::DoNotOptimize(v);
+  }
+  state.counters["status_list_chars"] = static_cast<double>(f.list.size());
+}
+BENCHMARK(BM_Sticker_VerifyWithStatusList10k)->Unit(benchmark::kMicrosecond);
+
+// Baseline: the Ed25519 signature check alone, which verifying a credential cannot avoid.
+static void BM_Baseline_Ed25519VerifyOnly(benchmark::State& state) {
+  const StickerFixture& f = sticker_fixture();
+  const std::string message(200, 'x');
+  const std::string sig = f.key.sign(message);
+  for (auto _ : state) benchmark::DoNotOptimize(f.key.public_key().verify(message, sig));
+}
+BENCHMARK(BM_Baseline_Ed25519VerifyOnly)->Unit(benchmark::kMicrosecond);
+
+static void BM_Sticker_Issue(benchmark::State& state) {
+  const StickerFixture& f = sticker_fixture();
+  cert::Credential c;
+  c.issuer = "smartkampung";
+  c.name = "Warung Osing Bu Sri Tanjung";
+  c.category = "warung";
+  c.certificate_id = "CERT-17-1";
+  for (auto _ : state) benchmark::DoNotOptimize(cert::encode_credential(c, f.key));
+}
+BENCHMARK(BM_Sticker_Issue)->Unit(benchmark::kMicrosecond);
+
+static void BM_Sticker_QrPng(benchmark::State& state) {
+  const StickerFixture& f = sticker_fixture();
+  for (auto _ : state) benchmark::DoNotOptimize(cert::qr_png(f.text));
+}
+BENCHMARK(BM_Sticker_QrPng)->Unit(benchmark::kMicrosecond);
+
 BENCHMARK_MAIN();

@@ -15,7 +15,8 @@ done
 
 debs=(build-essential cmake ninja-build pkg-config libboost-dev rapidjson-dev
       libgtest-dev libgmock-dev libbenchmark-dev
-      golang-go)
+      golang-go
+      libsodium-dev libqrencode-dev zlib1g-dev zbar-tools)
 if [ "$want_sanitizers" = 1 ]; then
   debs+=(clang-14 libclang-rt-14-dev llvm-14 valgrind)
 fi

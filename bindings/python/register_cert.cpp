@@ -3,6 +3,8 @@
 
 #include "bindings.hpp"
 
+#include <chrono>
+#include <memory>
 #include <string>
 
 namespace py = pybind11;
@@ -85,6 +87,87 @@ py::dict event_dict(const cert::Event& e) {
 
 cert::Provenance prov(const std::string& actor, const std::string& evidence) { return {actor, evidence}; }
 
+Instant now_or(py::handle at) {
+  if (!at.is_none()) return to_instant(at);
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A signing key from a SigningKey, a path, or (None) the file named by SMARTKAMPUNG_KEY.
+std::shared_ptr<const cert::SigningKey> signing_key_of(py::handle key, bool required) {
+  if (key.is_none()) {
+    py::object env = py::module_::import("os").attr("environ").attr("get")("SMARTKAMPUNG_KEY");
+    if (env.is_none() || env.cast<std::string>().empty()) {
+      if (required) {
+        throw Error(ErrorCode::kInvalidArgument, "a district signing key is needed (key=..., or SMARTKAMPUNG_KEY)");
+      }
+      return nullptr;
+    }
+    return std::make_shared<const cert::SigningKey>(cert::SigningKey::load(env.cast<std::string>()));
+  }
+  if (py::isinstance<cert::SigningKey>(key)) return std::make_shared<const cert::SigningKey>(key.cast<cert::SigningKey>());
+  return std::make_shared<const cert::SigningKey>(cert::SigningKey::load(path_of(key)));
+}
+
+// Public keys from a list of PublicKey objects, paths or district.pub texts (None: none).
+std::vector<cert::PublicKey> public_keys_of(py::handle keys) {
+  std::vector<cert::PublicKey> out;
+  if (keys.is_none()) return out;
+  if (py::isinstance<py::str>(keys) || py::isinstance<cert::PublicKey>(keys) ||
+      py::hasattr(keys, "__fspath__")) {
+    keys = py::make_tuple(keys);  // one key given alone
+  }
+  for (py::handle k : keys) {
+    if (py::isinstance<cert::PublicKey>(k)) {
+      out.push_back(k.cast<cert::PublicKey>());
+    } else if (py::isinstance<py::str>(k) && k.cast<std::string>().rfind("skamp-ed25519-public/1 ", 0) == 0) {
+      out.push_back(cert::PublicKey::from_text(k.cast<std::string>()));
+    } else {
+      out.push_back(cert::PublicKey::load(path_of(k)));
+    }
+  }
+  return out;
+}
+
+cert::StoreOptions store_options(py::handle key, py::handle public_keys, bool allow_unsigned, bool create = false) {
+  cert::StoreOptions o;
+  o.key = signing_key_of(key, false);
+  o.public_keys = public_keys_of(public_keys);
+  o.allow_unsigned = allow_unsigned;
+  o.create = create;
+  return o;
+}
+
+py::dict verification_dict(const cert::Verification& v) {
+  py::dict d;
+  d["genuine"] = v.genuine;
+  d["valid"] = v.valid;
+  d["status"] = v.status;
+  d["reason"] = v.reason;
+  if (v.genuine) {
+    const cert::Credential& c = v.credential;
+    py::dict b;
+    b["id"] = c.business_id;
+    b["name"] = c.name;
+    b["category"] = c.category;
+    b["lat"] = c.lat;
+    b["lon"] = c.lon;
+    d["business"] = b;
+    d["certificate_id"] = c.certificate_id;
+    d["serial"] = c.serial;
+    d["valid_from"] = from_instant(c.valid_from);
+    d["valid_until"] = python::from_date(c.valid_until);
+    d["max_visitors"] = c.max_visitors;
+    d["issuer"] = c.issuer;
+    d["key_id"] = c.key_id;
+  } else {
+    d["business"] = py::none();
+    d["valid_until"] = py::none();
+  }
+  d["status_list_date"] = v.status_list_used ? from_instant(v.status_list_date) : py::object(py::none());
+  d["status_list_stale"] = v.status_list_stale;
+  return d;
+}
+
 }  // namespace
 
 void register_cert(py::module_& m) {
@@ -102,6 +185,50 @@ void register_cert(py::module_& m) {
            {"code", py::str(e.code() == ErrorCode::kCorrupt ? "corrupt" : "state")}});
     }
   });
+
+  py::class_<cert::PublicKey>(m, "PublicKey",
+                              "A district's Ed25519 public key (a district.pub file), as verifiers hold it.")
+      .def_static("load", [](py::handle path) { return cert::PublicKey::load(path_of(path)); }, py::arg("path"),
+                  "Reads a district.pub file.")
+      .def_static("from_text", &cert::PublicKey::from_text, py::arg("text"),
+                  "Parses the text of a district.pub file.")
+      .def_property_readonly("key_id", &cert::PublicKey::key_id, "16 hex digits naming the key.")
+      .def("to_text", &cert::PublicKey::to_text, "The text of a district.pub file.")
+      .def("__repr__", [](const cert::PublicKey& k) { return "<PublicKey " + k.key_id() + ">"; });
+  py::class_<cert::SigningKey>(m, "SigningKey",
+                               "A district's private Ed25519 signing key (a district.key file, mode 0600).")
+      .def_static("generate", &cert::SigningKey::generate, "A fresh key from the system's random source.")
+      .def_static("load", [](py::handle path) { return cert::SigningKey::load(path_of(path)); }, py::arg("path"),
+                  "Reads a district.key file.")
+      .def("save", [](const cert::SigningKey& k, py::handle dir) { return k.save(path_of(dir)); }, py::arg("dir"),
+           "Writes dir/district.key (0600, never overwritten) and dir/district.pub; returns the PublicKey.")
+      .def_property_readonly("key_id", &cert::SigningKey::key_id, "16 hex digits naming the key.")
+      .def_property_readonly("public_key", &cert::SigningKey::public_key, "The matching PublicKey.")
+      .def("__repr__", [](const cert::SigningKey& k) { return "<SigningKey " + k.key_id() + ">"; });
+  m.def(
+      "cert_generate_key", [](py::handle dir) { return cert::SigningKey::generate().save(path_of(dir)); },
+      py::arg("dir"), "Generates a district key pair into dir (district.key, district.pub); returns the PublicKey.");
+  m.def(
+      "cert_verify",
+      [](const std::string& text, py::handle public_keys, py::handle status_list, py::handle at, double max_list_age_s) {
+        const std::vector<cert::PublicKey> keys = public_keys_of(public_keys);
+        const std::string list = status_list.is_none() ? std::string() : status_list.cast<std::string>();
+        const Instant t = now_or(at);
+        cert::Verification v;
+        {
+          py::gil_scoped_release release;
+          v = cert::verify_credential(text, keys, t, list, static_cast<Instant>(max_list_age_s));
+        }
+        return verification_dict(v);
+      },
+      py::arg("text"), py::arg("public_keys"), py::arg("status_list") = py::none(), py::arg("at") = py::none(),
+      py::arg("max_list_age_s") = 7 * 86400.0,
+      "Verifies a sticker's credential text offline; see smartkampung.cert.verify.");
+  m.def(
+      "cert_qr_png", [](const std::string& text, int scale) { return py::bytes(cert::qr_png(text, scale)); },
+      py::arg("text"), py::arg("scale") = 8, "The QR code of a text as PNG bytes.");
+  m.def("cert_qr_svg", &cert::qr_svg, py::arg("text"), py::arg("caption") = std::vector<std::string>{},
+        "The QR code of a text as an SVG document, with caption lines below it.");
 
   using Reg = cert::CertificateRegistry;
   py::class_<Reg>(m, "CertificateRegistry",
@@ -265,7 +392,35 @@ void register_cert(py::module_& m) {
           "check_out", [](Reg& r, std::int64_t id, py::handle at, std::int32_t n) { r.check_out(id, to_instant(at), n); },
           py::arg("id"), py::arg("at"), py::arg("n") = 1,
           "Lets n visitors out; occupancy never goes below zero. Safe from many threads.")
-      .def("occupancy", &Reg::occupancy, py::arg("id"), "Visitors inside now (kept in memory, not saved).")
+      .def(
+          "occupancy",
+          [](const Reg& r, std::int64_t id, py::handle at) {
+            return at.is_none() ? r.occupancy(id) : r.occupancy(id, to_instant(at));
+          },
+          py::arg("id"), py::arg("at") = py::none(),
+          "Visitors inside on the day of the last movement, or (with `at`) on the local day of `at`. "
+          "Saved beside the store and restored on load.")
+      .def(
+          "sticker",
+          [](const Reg& r, std::int64_t id, py::handle key, py::handle at, const std::string& issuer) {
+            const auto k = signing_key_of(key, true);
+            return r.sticker(id, now_or(at), *k, issuer);
+          },
+          py::arg("id"), py::arg("key") = py::none(), py::arg("at") = py::none(), py::arg("issuer") = "smartkampung",
+          "The signed credential text (\"SKC1:...\") of the business's certificate valid at `at` (default "
+          "now), signed with `key` (a SigningKey or a district.key path; default SMARTKAMPUNG_KEY). Raises "
+          "CertificateError when the certificate is not valid then.")
+      .def(
+          "status_list",
+          [](const Reg& r, py::handle key, py::handle at, const std::string& issuer) {
+            const auto k = signing_key_of(key, true);
+            return r.status_list(now_or(at), *k, issuer);
+          },
+          py::arg("key") = py::none(), py::arg("at") = py::none(), py::arg("issuer") = "smartkampung",
+          "The signed status list (\"SKS1:...\"): 2 bits per certificate serial (suspended, revoked, "
+          "withdrawn or replaced), with its date.")
+      .def_property_readonly("categories", [](const Reg& r) { return r.policy().categories(); },
+                             "The business categories the policy knows, sorted.")
       .def(
           "certified_near",
           [](const Reg& r, double lat, double lon, double radius_m, py::handle at, std::optional<std::string> category) {
@@ -301,24 +456,53 @@ void register_cert(py::module_& m) {
                              "'WIB', 'WITA' or 'WIT'.")
       .def(
           "save",
-          [](const Reg& r, py::handle path) {
+          [](const Reg& r, py::handle path, py::handle key) {
             const std::string p = path_of(path);
+            const cert::StoreOptions o = store_options(key, py::none(), false);
             py::gil_scoped_release release;
-            r.save(p);
+            r.save(p, o);
           },
-          py::arg("path"),
-          "Writes the log as JSON lines with a trailer (event count, head hash), atomically "
-          "(temporary file, fsync, rename).")
+          py::arg("path"), py::arg("key") = py::none(),
+          "Writes the log as JSON lines with a trailer (event count, head hash; with `key`, a "
+          "SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY, also its Ed25519 "
+          "signature), atomically under the store's lock, with the occupancy beside it. Raises "
+          "CertificateError when the file holds events this registry lacks (another writer).")
       .def_static(
           "load",
-          [](py::handle path) {
+          [](py::handle path, py::handle public_keys, bool allow_unsigned) {
             const std::string p = path_of(path);
+            cert::StoreOptions o;
+            o.public_keys = public_keys_of(public_keys);
+            o.allow_unsigned = allow_unsigned;
             py::gil_scoped_release release;
-            return Reg::load(p);
+            return Reg::load(p, o);
           },
-          py::arg("path"),
-          "Loads a saved log, verifying every hash and the trailer; raises CertificateError naming "
-          "the first bad event (.position) when the file was tampered with or truncated.")
+          py::arg("path"), py::arg("public_keys") = py::none(), py::arg("allow_unsigned") = false,
+          "Loads a saved log, verifying every hash and the trailer; with public_keys (PublicKey "
+          "objects, district.pub paths or texts) the signature must verify by one of them, and an "
+          "unsigned log is refused unless allow_unsigned. Raises CertificateError naming the first "
+          "bad event (.position) or the key id.")
+      .def_static(
+          "update",
+          [](py::handle path, py::function fn, py::handle key, py::handle public_keys, bool allow_unsigned,
+             bool create) {
+            const std::string p = path_of(path);
+            const cert::StoreOptions o = store_options(key, public_keys, allow_unsigned, create);
+            py::gil_scoped_release release;
+            Reg::update(
+                p,
+                [&](Reg& r) {
+                  py::gil_scoped_acquire acquire;
+                  py::object result = fn(py::cast(&r, py::return_value_policy::reference));
+                  return result.is_none() || result.cast<bool>();
+                },
+                o);
+          },
+          py::arg("path"), py::arg("fn"), py::arg("key") = py::none(), py::arg("public_keys") = py::none(),
+          py::arg("allow_unsigned") = false, py::arg("create") = false,
+          "Load, change, save as one step under the store's OS lock: fn(registry) runs on the loaded "
+          "store (an empty one when absent and create=True); the store is saved unless fn returns "
+          "False. Writers in many processes and threads lose nothing.")
       .def("__repr__", [](const Reg& r) {
         return "<CertificateRegistry businesses=" + std::to_string(r.size()) + " policy=" + r.policy().name() + ">";
       });

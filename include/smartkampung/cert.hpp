@@ -8,8 +8,10 @@
 #include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -118,6 +120,67 @@ class SMARTKAMPUNG_EXPORT CertificateError : public Error {
   std::int64_t position_;
 };
 
+/// An Ed25519 public key of the district, as verifiers hold it. The key id is the first 8
+/// bytes of the SHA-256 of the key, in hex (16 characters): it names the key in signed
+/// files and messages. Immutable; safe to share between threads.
+class SMARTKAMPUNG_EXPORT PublicKey {
+ public:
+  /// Parses the text of a district.pub file ("skamp-ed25519-public/1 <key id> <64 hex>");
+  /// Error(kInvalidArgument) when it is not one.
+  static PublicKey from_text(std::string_view text);
+  /// Reads a district.pub file; Error(kIo) when unreadable, else as from_text.
+  static PublicKey load(const std::string& path);
+  /// The text of a district.pub file (one line, with its newline).
+  std::string to_text() const;
+  const std::string& key_id() const noexcept { return key_id_; }
+  const std::array<std::uint8_t, 32>& bytes() const noexcept { return bytes_; }
+  /// True when `signature` (64 bytes) is this key's Ed25519 signature of `message`.
+  bool verify(std::string_view message, std::string_view signature) const noexcept;
+
+ private:
+  friend class SigningKey;
+  std::array<std::uint8_t, 32> bytes_{};
+  std::string key_id_;
+};
+
+/// The district's private Ed25519 signing key. Whoever holds it can write history that
+/// verifiers accept, so its file is created with mode 0600 and never overwritten.
+/// Safe to share between threads (signing does not change it).
+class SMARTKAMPUNG_EXPORT SigningKey {
+ public:
+  /// A fresh key from the operating system's random source.
+  static SigningKey generate();
+  /// Reads a district.key file; Error(kIo) when unreadable, Error(kInvalidArgument) when it
+  /// is not a key file.
+  static SigningKey load(const std::string& path);
+  /// Writes dir/district.key (mode 0600, refused when it exists) and dir/district.pub;
+  /// Error(kIo) on failure. Returns the public key.
+  PublicKey save(const std::string& dir) const;
+  const std::string& key_id() const noexcept { return public_.key_id(); }
+  const PublicKey& public_key() const noexcept { return public_; }
+  /// The 64-byte Ed25519 signature of `message`.
+  std::string sign(std::string_view message) const;
+  ~SigningKey();
+  SigningKey(const SigningKey&) = default;
+  SigningKey& operator=(const SigningKey&) = default;
+
+ private:
+  SigningKey() = default;
+  std::array<std::uint8_t, 64> secret_{};
+  PublicKey public_;
+};
+
+/// How a store is read and written. With public_keys given, a log must carry a valid
+/// signature by one of them (old keys stay listed after a rotation) or it is refused;
+/// allow_unsigned also reads an unsigned log (a signed one must still verify). Without
+/// public keys, signatures are not checked. `key`, when set, signs every save.
+struct StoreOptions {
+  std::vector<PublicKey> public_keys;
+  bool allow_unsigned = false;
+  std::shared_ptr<const SigningKey> key;
+  bool create = false;  ///< update(): start an empty registry when the file does not exist
+};
+
 /// The rules as data: versions by effective date (validity, evaluation interval and grace
 /// per category, violation handling, suspension deadline, visitor caps by category and
 /// restriction level) and a dated table of zone restriction levels. See docs/cert.md.
@@ -133,6 +196,9 @@ class SMARTKAMPUNG_EXPORT Policy {
   std::string to_json() const;
   const std::string& name() const;
 
+  /// The categories the policy names (its caps and evaluation rules) and the standard
+  /// ones (destination, hotel, homestay, cafe, restaurant, warung), sorted.
+  std::vector<std::string> categories() const;
   /// The visitor cap in percent of capacity (0..100) for a category in a zone at a moment.
   int cap_percent(std::string_view category, std::string_view zone, Instant t,
                   TimeZone tz = TimeZone::kWIB) const;
@@ -180,8 +246,13 @@ struct Nearby {
 /// Error(kNotFound); malformed arguments Error(kInvalidArgument).
 ///
 /// Thread safety: const members, check_in and check_out may run concurrently from any
-/// number of threads; event calls and add_business take an exclusive lock. Occupancy is
-/// kept in memory only (it is not part of the log).
+/// number of threads; event calls and add_business take an exclusive lock. Occupancy counts
+/// visitors inside on one local day (a check-in on a later day starts from zero); it is not
+/// part of the log but is saved beside it (<path>.occupancy) and restored on load.
+///
+/// Files: save, load and update serialise on an OS lock (flock on <path>.lock) across
+/// processes and threads; a save never replaces a log that is not a prefix of its own
+/// (another writer's events are never lost: the save is refused instead).
 class SMARTKAMPUNG_EXPORT CertificateRegistry {
  public:
   explicit CertificateRegistry(Policy policy = Policy::builtin(), TimeZone tz = TimeZone::kWIB);
@@ -223,7 +294,10 @@ class SMARTKAMPUNG_EXPORT CertificateRegistry {
   bool check_in(std::int64_t id, Instant t, std::int32_t n = 1);
   /// Lets n >= 1 visitors out; occupancy never goes below zero. Atomic.
   void check_out(std::int64_t id, Instant t, std::int32_t n = 1);
+  /// Visitors inside on the day of the last check-in or check-out.
   std::int32_t occupancy(std::int64_t id) const;
+  /// Visitors inside on the local day of t (0 when the last movement was another day).
+  std::int32_t occupancy(std::int64_t id, Instant t) const;
 
   /// Businesses valid at t within radius_m (inclusive) of a point, optionally of one
   /// category, by WGS84 distance then id.
@@ -241,21 +315,109 @@ class SMARTKAMPUNG_EXPORT CertificateRegistry {
   const Policy& policy() const;
   TimeZone time_zone() const;
 
-  /// JSON lines of every event, then a trailer line {"trailer":{"count":N,"head":hash}}.
-  std::string to_jsonl() const;
-  /// Verifies the chain and the trailer; CertificateError(kCorrupt) naming the position
-  /// of the first bad event otherwise.
-  static CertificateRegistry from_jsonl(std::string_view text);
-  /// Writes to_jsonl() atomically (temporary file, fsync, rename); Error(kIo) on failure.
-  void save(const std::string& path) const;
+  /// JSON lines of every event, then a trailer line {"trailer":{"count":N,"head":hash}};
+  /// with a key, the trailer also holds "key_id" and "signature" (Ed25519, hex) over
+  /// "skamp-cert-log/1|N|head", so that rewriting history needs the private key.
+  std::string to_jsonl(const SigningKey* key = nullptr) const;
+  /// Verifies the chain, the trailer and (per options) the signature;
+  /// CertificateError(kCorrupt) naming the position of the first bad event otherwise, or
+  /// naming the key id of a signature that does not verify, or saying "not signed".
+  static CertificateRegistry from_jsonl(std::string_view text, const StoreOptions& options = {});
+  /// Writes to_jsonl(options.key) atomically (a fresh 0600 temporary, fsync of the file and
+  /// the folder, rename) under the store's lock, and the occupancy beside it. Refuses with
+  /// CertificateError(kState) when the file holds events this registry does not have
+  /// (another writer saved since this registry was loaded); Error(kIo) on failure.
+  void save(const std::string& path, const StoreOptions& options = {}) const;
   /// Error(kIo) when unreadable, CertificateError as from_jsonl.
-  static CertificateRegistry load(const std::string& path);
+  static CertificateRegistry load(const std::string& path, const StoreOptions& options = {});
+  /// Load, change, save as one step under the store's lock, so that writers in several
+  /// processes and threads never lose each other's events or check-ins: loads `path`
+  /// (or starts an empty registry when it does not exist and options.create is set, else
+  /// Error(kNotFound)), calls fn, and saves when fn returns true. An exception from fn
+  /// leaves the file untouched.
+  static void update(const std::string& path, const std::function<bool(CertificateRegistry&)>& fn,
+                     const StoreOptions& options = {});
+
+  /// The visitor's credential for the business's certificate at t (see sticker below).
+  std::string sticker(std::int64_t id, Instant t, const SigningKey& key,
+                      std::string_view issuer = "smartkampung") const;
+  /// The signed status list at t (see status list below).
+  std::string status_list(Instant t, const SigningKey& key, std::string_view issuer = "smartkampung") const;
 
   struct Impl;
 
  private:
+  static CertificateRegistry load_unlocked(const std::string& path, const StoreOptions& options);
+  void restore_occupancy(const std::string& path, std::string_view text);
   std::unique_ptr<Impl> impl_;
 };
+
+// ---------------------------------------------------------------------------------
+// The sticker: a compact signed credential modelled on the EU Digital COVID Certificate:
+// a CBOR claim map, signed as a COSE_Sign1 structure (Ed25519, alg -8, kid = key id),
+// zlib-compressed, base45-encoded, prefixed "SKC1:". Every character is in the QR
+// alphanumeric set, so the QR code is small.
+
+/// The claims of a credential.
+struct Credential {
+  std::string issuer;
+  std::int64_t business_id = 0;
+  std::string name;
+  std::string category;
+  double lat = 0.0;  ///< microdegree precision
+  double lon = 0.0;
+  std::string certificate_id;   ///< "CERT-<business>-<serial>"
+  std::int64_t serial = 0;
+  Instant valid_from = kNoTime;  ///< issue of the serial
+  Instant valid_end = kNoTime;   ///< validity ends (00:00 local after valid_until)
+  Date valid_until;              ///< last local date of validity
+  std::int32_t max_visitors = 0; ///< the cap when issued
+  std::int32_t utc_offset_minutes = 0;
+  std::string key_id;
+  Instant signed_at = kNoTime;
+};
+
+/// A signed credential text ("SKC1:...") for the claims; key_id is set from the key.
+SMARTKAMPUNG_EXPORT std::string encode_credential(Credential claims, const SigningKey& key);
+
+/// The signed status list: for each certificate serial 2 bits (0 good, 1 suspended,
+/// 2 revoked, 3 withdrawn or expired), zlib-compressed, with its date, as a COSE_Sign1
+/// structure like the sticker's, base45 text prefixed "SKS1:".
+struct StatusList {
+  std::string issuer;
+  Instant issued_at = kNoTime;
+  std::string key_id;
+  std::vector<std::uint8_t> states;  ///< by serial (index 0 unused)
+};
+/// The signed status list text ("SKS1:...") of the list; its key id is the key's.
+SMARTKAMPUNG_EXPORT std::string encode_status_list(const StatusList& list, const SigningKey& key);
+
+/// What a verifier answers for a credential, offline.
+struct Verification {
+  bool genuine = false;  ///< well formed and signed by one of the public keys
+  bool valid = false;    ///< genuine, within its validity window at t, not listed as suspended/revoked
+  /// "valid", "not_yet_valid", "expired", "suspended", "revoked", "withdrawn", "forged"
+  /// (signature or format), "unknown_key".
+  std::string status;
+  std::string reason;       ///< one sentence for the visitor
+  Credential credential;    ///< the claims (only when genuine)
+  bool status_list_used = false;
+  bool status_list_stale = false;  ///< the list is older than max_list_age_s at t
+  Instant status_list_date = kNoTime;
+};
+
+/// Verifies a credential text (surrounding whitespace ignored) against the district's
+/// public keys at moment t, with an optional status list text (an empty view: none). A
+/// list that does not verify is an Error(kInvalidArgument); one older than max_list_age_s
+/// is used but reported stale. Never throws for a damaged or forged credential.
+SMARTKAMPUNG_EXPORT Verification verify_credential(std::string_view text, const std::vector<PublicKey>& keys,
+                                                   Instant t, std::string_view status_list = {},
+                                                   Instant max_list_age_s = 7 * 86400);
+
+/// The QR code of a text (error correction level M) as PNG bytes (`scale` pixels a module,
+/// 4-module quiet zone) and as an SVG document with an optional caption of lines below.
+SMARTKAMPUNG_EXPORT std::string qr_png(std::string_view text, int scale = 8);
+SMARTKAMPUNG_EXPORT std::string qr_svg(std::string_view text, const std::vector<std::string>& caption = {});
 
 }  // namespace smartkampung::cert
 

@@ -2,6 +2,7 @@
 Compiled core of smartkampung (private: import smartkampung instead).
 """
 from __future__ import annotations
+import collections.abc
 import numpy
 import numpy.typing
 from smartkampung import CertificateError
@@ -10,7 +11,7 @@ from smartkampung import NikError
 from smartkampung import NotFound
 from smartkampung import RuleError
 import typing
-__all__: list[str] = ['CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
+__all__: list[str] = ['CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
 class NikInfo:
     """
     A decoded NIK (national identity number).
@@ -383,6 +384,15 @@ class LinkResult:
     """
     The outcome of link(): cluster ids, kept pairs and explanations.
     """
+    @staticmethod
+    def model_table(result, as_frame = False):
+        """
+        The trained model as rows, one per field and level: field, kind, level, m, u and
+            weight (log2 m/u), and for the NIK the weight where birth dates agree
+            (``weight_same_date``); then a row ``prior`` with the prior's weight. ``result``: a
+            LinkResult or a Linker. With ``as_frame=True``, a pandas DataFrame (pandas needed).
+            
+        """
     def __len__(self) -> int:
         ...
     def __repr__(self) -> str:
@@ -428,14 +438,33 @@ class LinkResult:
         """
         Counts and timing of the run.
         """
+    @property
+    def warnings(self) -> list[str]:
+        """
+        What to look at before using the result (empty columns, no candidates, skipped blocks, large clusters, weak identity fields). sk.link also issues each as a LinkageWarning.
+        """
+    @property
+    def weight_histogram(self) -> numpy.typing.NDArray[numpy.uint64]:
+        """
+        numpy uint64 array of 129 counts: candidate pairs by match weight (no term-frequency part), bin k holding weights in [k - 64, k - 63).
+        """
 class Linker:
     """
-    Incremental linking: fit once, then add and remove records without a re-run. Not thread-safe: use one Linker from one thread at a time.
+    Incremental linking: fit once, then add and remove records without a re-run. Safe from several Python threads: calls on one Linker run one at a time.
     """
     @staticmethod
     def load(path: typing.Any) -> Linker:
         """
         Reads a file written by save(); a damaged file raises smartkampung.Error.
+        """
+    @staticmethod
+    def model_table(result, as_frame = False):
+        """
+        The trained model as rows, one per field and level: field, kind, level, m, u and
+            weight (log2 m/u), and for the NIK the weight where birth dates agree
+            (``weight_same_date``); then a row ``prior`` with the prior's weight. ``result``: a
+            LinkResult or a Linker. With ``as_frame=True``, a pandas DataFrame (pandas needed).
+            
         """
     def __getstate__(self) -> tuple[bytes]:
         ...
@@ -712,11 +741,11 @@ class FacilityIndex:
         """
         Adds a facility without rebuilding the index; smartkampung.Error on a duplicate id or bad field.
         """
-    def assign(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.SupportsInt | typing.SupportsIndex = 20, reserve: bool = False) -> numpy.typing.NDArray[numpy.int64]:
+    def assign(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False) -> numpy.typing.NDArray[numpy.int64]:
         """
-        Places residents into open houses without exceeding free beds: numpy int64 house ids, -1 unplaced. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice). Both place min(residents, free beds). Reserves the beds only when reserve=True.
+        Places residents into open houses without exceeding free beds: numpy int64 house ids, -1 unplaced. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice; a k above the number of houses means all). Both place min(residents, free beds). Reserves the beds only when reserve=True.
         """
-    def assign_report(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.SupportsInt | typing.SupportsIndex = 20, reserve: bool = False) -> dict:
+    def assign_report(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False) -> dict:
         """
         As assign, returning a dict: houses (array), total_m, max_m, placed, unplaced.
         """
@@ -732,13 +761,13 @@ class FacilityIndex:
         """
         All facility ids, sorted (numpy int64).
         """
-    def nearest(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, k: typing.SupportsInt | typing.SupportsIndex = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> list:
+    def nearest(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, k: typing.Any = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> list:
         """
-        The k nearest open facilities with at least min_free free beds (0: any) and of `kind` (None: any), as a list of (id, distance_m), nearest first, ties by id.
+        The k nearest open facilities with at least min_free free beds (0: any) and of `kind` (None: any), as a list of (id, distance_m), nearest first, ties by id. Any k above the number of facilities means all of them; a negative k raises smartkampung.Error.
         """
-    def nearest_batch(self, lats: typing.Any, lons: typing.Any, k: typing.SupportsInt | typing.SupportsIndex = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> tuple[numpy.ndarray, numpy.ndarray]:
+    def nearest_batch(self, lats: typing.Any, lons: typing.Any, k: typing.Any = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> tuple[numpy.ndarray, numpy.ndarray]:
         """
-        nearest() for many points at once, on all cores with the GIL released: returns (ids, dists), numpy arrays of shape (n, k); id -1 and distance inf where fewer than k qualify.
+        nearest() for many points at once, on all cores with the GIL released: returns (ids, dists), numpy arrays of shape (n, min(k, len(self))) (a k above the number of facilities asks for all); id -1 and distance inf where fewer qualify.
         """
     def nearest_reserve(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsInt | typing.SupportsIndex = 1, kind: str | None = None) -> typing.Any:
         """
@@ -764,14 +793,74 @@ class FacilityIndex:
         """
         Every open facility (with the same filters as nearest) within radius_m metres, as a list of (id, distance_m) sorted by distance then id.
         """
+class PublicKey:
+    """
+    A district's Ed25519 public key (a district.pub file), as verifiers hold it.
+    """
+    @staticmethod
+    def from_text(text: str) -> PublicKey:
+        """
+        Parses the text of a district.pub file.
+        """
+    @staticmethod
+    def load(path: typing.Any) -> PublicKey:
+        """
+        Reads a district.pub file.
+        """
+    def __repr__(self) -> str:
+        ...
+    def to_text(self) -> str:
+        """
+        The text of a district.pub file.
+        """
+    @property
+    def key_id(self) -> str:
+        """
+        16 hex digits naming the key.
+        """
+class SigningKey:
+    """
+    A district's private Ed25519 signing key (a district.key file, mode 0600).
+    """
+    @staticmethod
+    def generate() -> SigningKey:
+        """
+        A fresh key from the system's random source.
+        """
+    @staticmethod
+    def load(path: typing.Any) -> SigningKey:
+        """
+        Reads a district.key file.
+        """
+    def __repr__(self) -> str:
+        ...
+    def save(self, dir: typing.Any) -> PublicKey:
+        """
+        Writes dir/district.key (0600, never overwritten) and dir/district.pub; returns the PublicKey.
+        """
+    @property
+    def key_id(self) -> str:
+        """
+        16 hex digits naming the key.
+        """
+    @property
+    def public_key(self) -> PublicKey:
+        """
+        The matching PublicKey.
+        """
 class CertificateRegistry:
     """
     Health-protocol certificates of tourism businesses: an append-only, hash-chained event log per business, and a status that is a pure function of the log and a moment. Every time argument is a timezone-aware datetime.
     """
     @staticmethod
-    def load(path: typing.Any) -> CertificateRegistry:
+    def load(path: typing.Any, public_keys: typing.Any = None, allow_unsigned: bool = False) -> CertificateRegistry:
         """
-        Loads a saved log, verifying every hash and the trailer; raises CertificateError naming the first bad event (.position) when the file was tampered with or truncated.
+        Loads a saved log, verifying every hash and the trailer; with public_keys (PublicKey objects, district.pub paths or texts) the signature must verify by one of them, and an unsigned log is refused unless allow_unsigned. Raises CertificateError naming the first bad event (.position) or the key id.
+        """
+    @staticmethod
+    def update(path: typing.Any, fn: collections.abc.Callable, key: typing.Any = None, public_keys: typing.Any = None, allow_unsigned: bool = False, create: bool = False) -> None:
+        """
+        Load, change, save as one step under the store's OS lock: fn(registry) runs on the loaded store (an empty one when absent and create=True); the store is saved unless fn returns False. Writers in many processes and threads lose nothing.
         """
     def __contains__(self, id: typing.SupportsInt | typing.SupportsIndex) -> bool:
         ...
@@ -831,9 +920,9 @@ class CertificateRegistry:
         """
         The visitor cap at a moment: capacity times the policy's percentage for the category and the zone's restriction level, rounded down; 0 when the certificate is not valid.
         """
-    def occupancy(self, id: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def occupancy(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any = None) -> int:
         """
-        Visitors inside now (kept in memory, not saved).
+        Visitors inside on the day of the last movement, or (with `at`) on the local day of `at`. Saved beside the store and restored on load.
         """
     def reinstate(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, *, actor: str = '', evidence: str = '') -> None:
         """
@@ -851,17 +940,25 @@ class CertificateRegistry:
         """
         Revokes a certificate, recorded at `at` and in effect from `effective_at` (default `at`; never later than `at`).
         """
-    def save(self, path: typing.Any) -> None:
+    def save(self, path: typing.Any, key: typing.Any = None) -> None:
         """
-        Writes the log as JSON lines with a trailer (event count, head hash), atomically (temporary file, fsync, rename).
+        Writes the log as JSON lines with a trailer (event count, head hash; with `key`, a SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY, also its Ed25519 signature), atomically under the store's lock, with the occupancy beside it. Raises CertificateError when the file holds events this registry lacks (another writer).
         """
     def status(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any) -> str:
         """
         The status at a moment: none, applied, under_audit, active, evaluation_due, suspended, revoked, expired or withdrawn. Only active and evaluation_due are valid.
         """
+    def status_list(self, key: typing.Any = None, at: typing.Any = None, issuer: str = 'smartkampung') -> str:
+        """
+        The signed status list ("SKS1:..."): 2 bits per certificate serial (suspended, revoked, withdrawn or replaced), with its date.
+        """
     def statuses(self, at: typing.Any) -> dict:
         """
         The status of every business at a moment, as {id: status}.
+        """
+    def sticker(self, id: typing.SupportsInt | typing.SupportsIndex, key: typing.Any = None, at: typing.Any = None, issuer: str = 'smartkampung') -> str:
+        """
+        The signed credential text ("SKC1:...") of the business's certificate valid at `at` (default now), signed with `key` (a SigningKey or a district.key path; default SMARTKAMPUNG_KEY). Raises CertificateError when the certificate is not valid then.
         """
     def suspend(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, reason: str, *, actor: str = '', evidence: str = '') -> None:
         """
@@ -870,6 +967,11 @@ class CertificateRegistry:
     def withdraw(self, id: typing.SupportsInt | typing.SupportsIndex, at: typing.Any, reason: str = '', *, actor: str = '', evidence: str = '') -> None:
         """
         Records that the business withdrew its application or certificate.
+        """
+    @property
+    def categories(self) -> list[str]:
+        """
+        The business categories the policy knows, sorted.
         """
     @property
     def policy_json(self) -> str:
@@ -884,6 +986,26 @@ class CertificateRegistry:
 def _sample_banyuwangi(n_persons: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex = 0) -> SamplePopulation:
     """
     See smartkampung.sample.banyuwangi.
+    """
+def cert_generate_key(dir: typing.Any) -> PublicKey:
+    """
+    Generates a district key pair into dir (district.key, district.pub); returns the PublicKey.
+    """
+def cert_qr_png(text: str, scale: typing.SupportsInt | typing.SupportsIndex = 8) -> bytes:
+    """
+    The QR code of a text as PNG bytes.
+    """
+def cert_qr_svg(text: str, caption: collections.abc.Sequence[str] = []) -> str:
+    """
+    The QR code of a text as an SVG document, with caption lines below it.
+    """
+def cert_verify(text: str, public_keys: typing.Any, status_list: typing.Any = None, at: typing.Any = None, max_list_age_s: typing.SupportsFloat | typing.SupportsIndex = 604800.0) -> dict:
+    """
+    Verifies a sticker's credential text offline; see smartkampung.cert.verify.
+    """
+def compare_level_names(kind: str) -> list[str]:
+    """
+    The levels of a comparison kind ('nik', 'name', ...), best first (without null).
     """
 def is_valid_kk(kk: typing.Any, as_of: typing.Any = None) -> bool:
     """

@@ -488,58 +488,215 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- cert
 
+_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
+_CERT_WRITE_ACTIONS = ("register", "apply", "audit", "issue", "evaluate", "violate", "suspend", "reinstate",
+                       "revoke", "renew", "withdraw", "checkin", "checkout")
 
-def _cert_store(args: argparse.Namespace, create: bool = False) -> Any:
+
+def _public_keys(args: argparse.Namespace) -> list[Any]:
+    """The public keys to verify with: every --pub, else SMARTKAMPUNG_PUB (paths separated by
+    the path separator, for rotation)."""
+    paths = list(getattr(args, "pub", None) or [])
+    if not paths and os.environ.get("SMARTKAMPUNG_PUB"):
+        paths = [p for p in os.environ["SMARTKAMPUNG_PUB"].split(os.pathsep) if p]
+    keys = []
+    for p in paths:
+        _existing_file(p)
+        keys.append(_core.PublicKey.load(p))
+    return keys
+
+
+def _signing_key(args: argparse.Namespace) -> Any:
+    path = getattr(args, "key", None) or os.environ.get("SMARTKAMPUNG_KEY")
+    if not path:
+        return None
+    _existing_file(path)
+    return _core.SigningKey.load(path)
+
+
+def _local(reg: Any, t: Any) -> str:
+    """An instant in the registry's zone, e.g. '2020-07-20 14:00 WIB'."""
+    if t is None:
+        return "-"
+    name = reg.time_zone
+    return t.astimezone(_dt.timezone(_dt.timedelta(hours=_ZONES[name]), name)).strftime("%Y-%m-%d %H:%M ") + name
+
+
+def _cert_summary(reg: Any, id: int, at: _dt.datetime) -> dict[str, Any]:
+    info = reg.certificate(id, at)
+    return {"id": id, "at": _local(reg, at), "status": info["status"], "certificate": info["certificate_id"],
+            "valid_until": info["valid_until"].isoformat() if info["valid_until"] else None,
+            "next_evaluation": _local(reg, info["evaluation_due_at"]) if info["evaluation_due_at"] else None,
+            "max_visitors": reg.max_visitors(id, at), "inside": reg.occupancy(id, at)}
+
+
+def _cert_change(reg: Any, args: argparse.Namespace, at: _dt.datetime) -> tuple[bool, dict[str, Any]]:
+    """Applies one lifecycle action; returns (save, result)."""
+    a, id = args.action, args.id
+    if a == "register":
+        if args.category not in reg.categories:
+            raise UserError(f"unknown category {args.category!r} (known: {', '.join(reg.categories)})")
+        reg.add_business(id, args.name, args.category, args.lat, args.lon, args.capacity, at=at,
+                         zone=args.zone or "")
+    elif a == "apply":
+        reg.apply(id, at)
+    elif a == "audit":
+        reg.audit(id, at, args.result == "pass", findings=args.findings or "")
+    elif a == "issue":
+        reg.issue(id, at)
+    elif a == "evaluate":
+        reg.evaluate(id, at, args.result == "pass", findings=args.findings or "")
+    elif a == "violate":
+        reg.report_violation(id, at, args.reason)
+    elif a == "suspend":
+        reg.suspend(id, at, args.reason)
+    elif a == "reinstate":
+        reg.reinstate(id, at)
+    elif a == "revoke":
+        reg.revoke(id, at, args.reason, effective_at=args.effective)
+    elif a == "renew":
+        reg.renew(id, at)
+    elif a == "withdraw":
+        reg.withdraw(id, at, args.reason)
+    elif a == "checkin":
+        ok = reg.check_in(id, at, args.n)
+        return ok, {"id": id, "admitted": ok, "inside": reg.occupancy(id, at),
+                    "max_visitors": reg.max_visitors(id, at)}
+    elif a == "checkout":
+        reg.check_out(id, at, args.n)
+        return True, {"id": id, "inside": reg.occupancy(id, at), "max_visitors": reg.max_visitors(id, at)}
+    return True, _cert_summary(reg, id, at)
+
+
+def _cert_load(args: argparse.Namespace) -> Any:
     path = pathlib.Path(args.store)
-    if path.exists():
-        return _core.CertificateRegistry.load(str(path))
-    if create:
-        return _core.CertificateRegistry()
-    raise UserError(f"{args.store}: no such certificate store (create it with 'cert register')")
+    if not path.exists():
+        raise UserError(f"{args.store}: no such certificate store (create it with 'cert register')")
+    return _core.CertificateRegistry.load(str(path), public_keys=_public_keys(args),
+                                          allow_unsigned=args.allow_unsigned)
+
+
+def _text_of(result: Any) -> str:
+    if isinstance(result, dict):
+        return "  ".join(f"{k}: {v}" for k, v in result.items())
+    return "\n".join(json.dumps(e, default=str, ensure_ascii=False) for e in result)
 
 
 @_command("cert")
 def _cmd_cert(args: argparse.Namespace) -> int:
-    at = args.at or _now()
     action = args.action
-    reg = _cert_store(args, create=action == "register")
-    result: Any
-    if action == "register":
-        reg.add_business(args.id, args.name, args.category, args.lat, args.lon, args.capacity, at=at)
-        result = {"id": args.id, "status": reg.status(args.id, at)}
-    elif action == "status":
-        result = {"id": args.id, "at": at.isoformat(), "status": reg.status(args.id, at),
-                  "max_visitors": reg.max_visitors(args.id, at)}
-    elif action == "apply":
-        reg.apply(args.id, at)
-        result = {"id": args.id, "status": reg.status(args.id, at)}
-    elif action == "audit":
-        reg.audit(args.id, at, args.result == "pass", findings=args.findings or "")
-        result = {"id": args.id, "status": reg.status(args.id, at)}
-    elif action == "issue":
-        reg.issue(args.id, at)
-        result = {"id": args.id, "status": reg.status(args.id, at)}
-    elif action == "evaluate":
-        reg.evaluate(args.id, at, args.result == "pass")
-        result = {"id": args.id, "status": reg.status(args.id, at)}
-    elif action == "violate":
-        reg.report_violation(args.id, at, args.reason)
-        result = {"id": args.id, "status": reg.status(args.id, at)}
-    elif action == "checkin":
-        ok = reg.check_in(args.id, at, args.n)
-        result = {"id": args.id, "admitted": ok, "max_visitors": reg.max_visitors(args.id, at)}
+    at = getattr(args, "at", None) or _now()
+    if action == "keygen":
+        from . import cert as _cert
+
+        out = pathlib.Path(args.out)
+        pub = _cert.generate_key(out)
+        result = {"key": str(out / "district.key"), "pub": str(out / "district.pub"), "key_id": pub.key_id}
+        _emit(args, result, _text_of(result))
+        return 0
+    if action == "verify":
+        return _cert_verify(args, at)
+    if action in _CERT_WRITE_ACTIONS:
+        keys, key = _public_keys(args), _signing_key(args)
+        if keys and key is None:
+            raise UserError("this store is read with a public key, so a write must be signed: "
+                            "give --key or SMARTKAMPUNG_KEY")
+        holder: dict[str, Any] = {}
+
+        def change(reg: Any) -> bool:
+            save, holder["result"] = _cert_change(reg, args, at)
+            return save
+
+        _core.CertificateRegistry.update(str(args.store), change, key=key, public_keys=keys,
+                                         allow_unsigned=args.allow_unsigned, create=action == "register")
+        result = holder["result"]
+        _emit(args, result, _text_of(result))
+        return 0 if action != "checkin" or result["admitted"] else 1
+    reg = _cert_load(args)
+    if action == "status":
+        result = _cert_summary(reg, args.id, at)
     elif action == "history":
         result = reg.history(args.id)
+        for e in result:
+            for k in ("effective_at", "recorded_at"):
+                e[k] = _local(reg, e[k]) if e[k] is not None else None
+    elif action in ("list", "near"):
+        if action == "near":
+            found = reg.certified_near(args.lat, args.lon, args.radius, at, args.category)
+            rows = [(id, round(d, 1)) for id, d in found]
+        else:
+            statuses = reg.statuses(at)
+            rows = [(id, None) for id, st in statuses.items()
+                    if (args.all or st in ("active", "evaluation_due"))
+                    and (args.category is None or reg_category(reg, id) == args.category)]
+        result = []
+        for id, dist in rows:
+            s = _cert_summary(reg, id, at)
+            item = {"id": id, "name": reg_name(reg, id), "category": reg_category(reg, id), "status": s["status"],
+                    "certificate": s["certificate"], "valid_until": s["valid_until"],
+                    "max_visitors": s["max_visitors"]}
+            if dist is not None:
+                item["distance_m"] = dist
+            result.append(item)
+        header = ["id", "name", "category", "status", "certificate", "valid_until", "max_visitors"]
+        if action == "near":
+            header.append("distance_m")
+        _emit(args, result, _table([[r.get(h) for h in header] for r in result], header)
+              if result else "no certified place found")
+        return 0
+    elif action == "sticker":
+        from . import cert as _cert
+
+        key = _signing_key(args)
+        if key is None:
+            raise UserError("a sticker is signed: give --key or SMARTKAMPUNG_KEY")
+        result = _cert.write_sticker(reg, args.id, args.out, key=key, at=at)
+    elif action == "status-list":
+        key = _signing_key(args)
+        if key is None:
+            raise UserError("a status list is signed: give --key or SMARTKAMPUNG_KEY")
+        text = reg.status_list(key=key, at=at)
+        _write_atomic(args.out, text + "\n")
+        result = {"out": str(args.out), "key_id": key.key_id, "date": _local(reg, at), "bytes": len(text)}
     else:  # pragma: no cover - argparse restricts the choices
         raise UserError(f"unknown cert action {action}")
-    if action not in ("status", "history", "checkin"):
-        reg.save(args.store)
-    if isinstance(result, dict):
-        text = "  ".join(f"{k}: {v}" for k, v in result.items())
+    _emit(args, result, _text_of(result))
+    return 0
+
+
+def reg_name(reg: Any, id: int) -> str:
+    return reg.history(id)[0]["business"]["name"]
+
+
+def reg_category(reg: Any, id: int) -> str:
+    return reg.history(id)[0]["business"]["category"]
+
+
+def _cert_verify(args: argparse.Namespace, at: _dt.datetime) -> int:
+    from . import cert as _cert
+
+    keys = _public_keys(args)
+    if not keys:
+        raise UserError("verifying needs the district's public key: give --pub or SMARTKAMPUNG_PUB")
+    text = args.credential
+    if not text.strip().startswith("SKC1:") and pathlib.Path(text).exists():
+        text = pathlib.Path(_existing_file(text)).read_text(encoding="utf-8", errors="replace")
+    status_list = None
+    if args.status_list:
+        status_list = pathlib.Path(_existing_file(args.status_list)).read_text(encoding="utf-8", errors="replace")
+    v = _cert.verify(text, keys, status_list=status_list, at=at)
+    data = {"genuine": v["genuine"], "valid": v["valid"], "business": v["business"], "status": v["status"],
+            "valid_until": v["valid_until"].isoformat() if v["valid_until"] else None,
+            "certificate": v.get("certificate_id"), "reason": v["reason"],
+            "status_list_stale": v["status_list_stale"]}
+    if v["genuine"]:
+        b = v["business"]
+        text_out = (f"{'VALID' if v['valid'] else v['status'].upper()}: {b['name']} ({b['category']}), "
+                    f"{v['certificate_id']}, {v['reason']}")
     else:
-        text = "\n".join(json.dumps(e, default=str, ensure_ascii=False) for e in result)
-    _emit(args, result, text)
-    return 0 if action != "checkin" or result["admitted"] else 1
+        text_out = f"NOT GENUINE ({v['status']}): {v['reason']}"
+    _emit(args, data, text_out)
+    return 0 if v["valid"] else 1
 
 
 # --------------------------------------------------------------------------- demo
@@ -629,20 +786,87 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("cert", "health-protocol certificates of tourism businesses over a store file",
             "smartkampung cert status --store certs.jsonl --id 17 --at 2020-07-20T14:00")
-    p.add_argument("action", choices=["register", "status", "apply", "audit", "issue", "evaluate",
-                                      "violate", "checkin", "history"])
-    p.add_argument("--store", required=True, help="certificate store file (created by 'register')")
-    p.add_argument("--id", type=_int_option(0, _INT64_MAX), required=True, help="business id")
-    p.add_argument("--at", type=_parse_instant, default=None, help="moment (ISO; default now, WIB)")
-    p.add_argument("--result", choices=["pass", "fail"], default="pass", help="audit/evaluation result")
-    p.add_argument("--findings", help="audit findings")
-    p.add_argument("--reason", default="protocol violation", help="violation reason")
-    p.add_argument("-n", type=_int_option(1, _INT32_MAX), default=1, help="visitors checking in")
-    p.add_argument("--name", default="", help="business name (register)")
-    p.add_argument("--category", default="warung", help="business category (register)")
-    p.add_argument("--lat", type=float, default=-8.2191, help="latitude (register)")
-    p.add_argument("--lon", type=float, default=114.3691, help="longitude (register)")
-    p.add_argument("--capacity", type=_int_option(0, _INT32_MAX), default=50, help="normal capacity (register)")
+    csub = p.add_subparsers(dest="action", metavar="ACTION")
+    csub.required = True
+
+    def cert_cmd(name: str, help_text: str, example: str, store: bool = True, id: bool = True,
+                 at: bool = True) -> argparse.ArgumentParser:
+        c = csub.add_parser(name, help=help_text, description=help_text, formatter_class=fmt,
+                            epilog="Example:\n  smartkampung cert " + example)
+        c.add_argument("--json", action="store_true", help="machine-readable output")
+        if store:
+            c.add_argument("--store", required=True, help="certificate store file (created by 'register')")
+            c.add_argument("--pub", action="append", metavar="FILE",
+                           help="district public key to verify the store with (repeatable, for rotation; "
+                                "default SMARTKAMPUNG_PUB)")
+            c.add_argument("--key", metavar="FILE", help="district private key to sign with (default SMARTKAMPUNG_KEY)")
+            c.add_argument("--allow-unsigned", action="store_true",
+                           help="read an unsigned store although a public key is configured")
+        if id:
+            c.add_argument("--id", type=_int_option(0, _INT64_MAX), required=True, help="business id")
+        if at:
+            c.add_argument("--at", type=_parse_instant, default=None, help="moment (ISO; default now, WIB)")
+        return c
+
+    c = cert_cmd("register", "register a business", "register --store s.jsonl --id 17 --name 'Warung Osing' "
+                 "--category warung --lat -8.2191 --lon 114.3691 --capacity 40")
+    c.add_argument("--name", required=True, help="business name")
+    c.add_argument("--category", required=True, help="category known to the policy (warung, cafe, hotel, ...)")
+    c.add_argument("--lat", type=float, required=True, help="latitude")
+    c.add_argument("--lon", type=float, required=True, help="longitude")
+    c.add_argument("--capacity", type=_int_option(0, _INT32_MAX), required=True, help="normal visitor capacity")
+    c.add_argument("--zone", help="village or zone name (for dated restriction levels)")
+    cert_cmd("apply", "record an application", "apply --store s.jsonl --id 17")
+    for name in ("audit", "evaluate"):
+        c = cert_cmd(name, f"record an {name.replace('evaluate', 'evaluation')} (pass or fail)",
+                     f"{name} --store s.jsonl --id 17 --result pass")
+        c.add_argument("--result", choices=["pass", "fail"], default="pass", help="the result (default pass)")
+        c.add_argument("--findings", help="findings")
+    cert_cmd("issue", "issue a certificate after a passed audit", "issue --store s.jsonl --id 17")
+    for name, what in (("violate", "report a protocol violation"), ("suspend", "suspend a valid certificate"),
+                       ("revoke", "revoke a certificate"), ("withdraw", "record that the business withdrew")):
+        c = cert_cmd(name, what, f"{name} --store s.jsonl --id 17 --reason 'no masks'")
+        if name in ("violate", "withdraw"):
+            c.add_argument("--reason", default="protocol violation" if name == "violate" else "",
+                           help="reason" + (" (default: protocol violation)" if name == "violate" else ""))
+        else:
+            c.add_argument("--reason", required=True, help="reason")
+        if name == "revoke":
+            c.add_argument("--effective", type=_parse_instant, default=None,
+                           help="in effect from (back-dated; default --at)")
+    cert_cmd("reinstate", "lift a suspension", "reinstate --store s.jsonl --id 17")
+    cert_cmd("renew", "renew a certificate after a passed evaluation", "renew --store s.jsonl --id 17")
+    for name in ("checkin", "checkout"):
+        c = cert_cmd(name, f"{'admit' if name == 'checkin' else 'let out'} visitors (the cap holds across processes)",
+                     f"{name} --store s.jsonl --id 17 -n 4")
+        c.add_argument("-n", type=_int_option(1, _INT32_MAX), default=1, help="visitors")
+    cert_cmd("status", "certificate status, number, validity and next evaluation",
+             "status --store s.jsonl --id 17 --at 2020-07-20T14:00")
+    cert_cmd("history", "the business's events, in local time", "history --store s.jsonl --id 17")
+    c = cert_cmd("list", "certified places (valid certificates)", "list --store s.jsonl --category warung", id=False)
+    c.add_argument("--category", help="only this category")
+    c.add_argument("--all", action="store_true", help="every business, whatever its status")
+    c = cert_cmd("near", "certified places near a point", "near --store s.jsonl -8.2191 114.3691 --radius 2000",
+                 id=False)
+    c.add_argument("lat", type=float)
+    c.add_argument("lon", type=float)
+    c.add_argument("--radius", type=float, default=5000.0, help="metres (default 5000)")
+    c.add_argument("--category", help="only this category")
+    c = cert_cmd("sticker", "write the signed sticker: DIR/<id>.txt, .png and .svg (QR code)",
+                 "sticker --store s.jsonl --id 17 --key keys/district.key --out stickers/")
+    c.add_argument("--out", required=True, help="output folder")
+    c = cert_cmd("status-list", "write the signed status list (suspended and revoked certificates)",
+                 "status-list --store s.jsonl --key keys/district.key --out status.txt", id=False)
+    c.add_argument("--out", required=True, help="output file")
+    c = cert_cmd("keygen", "generate the district signing key: DIR/district.key (0600) and DIR/district.pub",
+                 "keygen --out keys/", store=False, id=False, at=False)
+    c.add_argument("--out", required=True, help="output folder (a key is never overwritten)")
+    c = cert_cmd("verify", "verify a sticker offline (exit 0 genuine and valid, 1 otherwise)",
+                 "verify --pub district.pub --status-list status.txt stickers/17.txt", store=False, id=False)
+    c.add_argument("--pub", action="append", metavar="FILE", help="district public key (repeatable; "
+                   "default SMARTKAMPUNG_PUB)")
+    c.add_argument("--status-list", help="a status list file written by 'cert status-list'")
+    c.add_argument("credential", metavar="TEXT_OR_FILE", help="the sticker text (SKC1:...) or a file holding it")
     return parser
 
 

@@ -232,3 +232,127 @@ skamp_status skamp_cert_history_json(char** out_json, const skamp_cert_registry*
 }
 
 }  // extern "C"
+
+// ---- signed history, stickers and the status list (issue 19) ------------------------
+
+namespace {
+
+std::vector<cert::PublicKey> public_keys_of(const char* const* pub_paths, size_t n_pub) {
+  if (n_pub > 0) require(pub_paths, "pub_paths");
+  std::vector<cert::PublicKey> keys;
+  for (size_t i = 0; i < n_pub; ++i) {
+    require_text(pub_paths[i], "pub_paths[i]");
+    keys.push_back(cert::PublicKey::load(pub_paths[i]));
+  }
+  return keys;
+}
+
+}  // namespace
+
+extern "C" {
+
+skamp_status skamp_cert_generate_key(const char* dir) {
+  return guard([&] {
+    require_text(dir, "dir");
+    cert::SigningKey::generate().save(dir);
+  });
+}
+
+skamp_status skamp_cert_registry_save_signed(const skamp_cert_registry* reg, const char* path, const char* key_path) {
+  return guard([&] {
+    require_text(path, "path");
+    check_text(key_path, "key_path");
+    cert::StoreOptions options;
+    if (key_path != nullptr) options.key = std::make_shared<const cert::SigningKey>(cert::SigningKey::load(key_path));
+    get(reg).save(path, options);
+  });
+}
+
+skamp_status skamp_cert_registry_load_verified(skamp_cert_registry** out, const char* path,
+                                               const char* const* pub_paths, size_t n_pub, int allow_unsigned) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require_text(path, "path");
+    cert::StoreOptions options;
+    options.public_keys = public_keys_of(pub_paths, n_pub);
+    options.allow_unsigned = allow_unsigned != 0;
+    *out = new skamp_cert_registry{cert::CertificateRegistry::load(path, options)};
+  });
+}
+
+skamp_status skamp_cert_sticker(char** out, const skamp_cert_registry* reg, int64_t id, int64_t at,
+                                const char* key_path) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require_text(key_path, "key_path");
+    const cert::SigningKey key = cert::SigningKey::load(key_path);
+    *out = dup_string(get(reg).sticker(id, at, key));
+  });
+}
+
+skamp_status skamp_cert_status_list(char** out, const skamp_cert_registry* reg, int64_t at, const char* key_path) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require_text(key_path, "key_path");
+    const cert::SigningKey key = cert::SigningKey::load(key_path);
+    *out = dup_string(get(reg).status_list(at, key));
+  });
+}
+
+skamp_status skamp_cert_verify_json(char** out_json, const char* text, const char* const* pub_paths, size_t n_pub,
+                                    const char* status_list, int64_t at) {
+  return guard([&] {
+    require(out_json, "out_json");
+    *out_json = nullptr;
+    require(text, "text");
+    check_text(status_list, "status_list");
+    check_instant(at, "at");
+    const cert::Verification v =
+        cert::verify_credential(text, public_keys_of(pub_paths, n_pub), at, status_list == nullptr ? "" : status_list);
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("schema");
+    w.String("skamp-cert-verify/1");
+    w.Key("genuine");
+    w.Bool(v.genuine);
+    w.Key("valid");
+    w.Bool(v.valid);
+    w.Key("status");
+    w.String(v.status);
+    w.Key("reason");
+    w.String(v.reason);
+    w.Key("business");
+    if (v.genuine) {
+      w.StartObject();
+      w.Key("id");
+      w.Int64(v.credential.business_id);
+      w.Key("name");
+      w.String(v.credential.name);
+      w.Key("category");
+      w.String(v.credential.category);
+      w.Key("lat");
+      w.Double(v.credential.lat);
+      w.Key("lon");
+      w.Double(v.credential.lon);
+      w.EndObject();
+      w.Key("certificate");
+      w.String(v.credential.certificate_id);
+      w.Key("valid_until");
+      w.String(v.credential.valid_until.to_iso());
+      w.Key("key_id");
+      w.String(v.credential.key_id);
+    } else {
+      w.Null();
+    }
+    w.Key("status_list_stale");
+    w.Bool(v.status_list_stale);
+    w.EndObject();
+    *out_json = dup_string(std::string_view(buf.GetString(), buf.GetSize()));
+  });
+}
+
+}  // extern "C"

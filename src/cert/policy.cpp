@@ -328,6 +328,19 @@ std::string Policy::to_json() const { return impl_->canonical; }
 
 const std::string& Policy::name() const { return impl_->name; }
 
+std::vector<std::string> Policy::categories() const {
+  std::vector<std::string> out = {"cafe", "destination", "homestay", "hotel", "restaurant", "warung"};
+  for (const PolicyVersion& v : impl_->versions) {
+    for (const CapRule& c : v.caps) {
+      if (c.category != "*") out.push_back(c.category);
+    }
+    for (const auto& entry : v.evaluation_by_category) out.push_back(entry.first);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 int Policy::cap_percent(std::string_view category, std::string_view zone, Instant t, TimeZone tz) const {
   return impl_->cap_percent(category, zone, local_date(t, tz));
 }

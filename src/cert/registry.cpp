@@ -2,6 +2,7 @@
 #include <smartkampung/geo.hpp>
 #include <smartkampung/io.hpp>
 
+#include "cert/codec.hpp"
 #include "cert/engine.hpp"
 #include "cert/jsonl.hpp"
 #include "cert/policy.hpp"
@@ -20,6 +21,8 @@
 #include <unordered_map>
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace smartkampung::cert {
@@ -108,12 +111,71 @@ bool valid_zone(TimeZone tz) {
   return tz == TimeZone::kWIB || tz == TimeZone::kWITA || tz == TimeZone::kWIT;
 }
 
+// Occupancy is counted per local day: the day (days since the epoch) in the high 32 bits,
+// the visitors inside in the low 32, so that a check-in compares and updates both at once.
+constexpr std::uint64_t pack_occupancy(std::int32_t day, std::int32_t count) noexcept {
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 32) | static_cast<std::uint32_t>(count);
+}
+constexpr std::int32_t occupancy_day(std::uint64_t packed) noexcept {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(packed >> 32));
+}
+constexpr std::int32_t occupancy_count(std::uint64_t packed) noexcept {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(packed & 0xffffffffu));
+}
+
 struct BusinessRec {
   Business data;
   std::vector<Step> steps;          // by effective time, then seq
   std::vector<std::uint64_t> seqs;  // the business's events in the order recorded
-  std::atomic<std::int32_t> occupancy{0};
+  std::atomic<std::uint64_t> occupancy{0};
 };
+
+// An exclusive (or shared) flock on "<path>.lock", held for the life of the object. flock
+// locks belong to an open file description, so two threads of one process that each open
+// the lock file exclude each other as two processes do: one lock serves both. The lock
+// file is never removed (removing it would let two writers lock different files).
+class StoreLock {
+ public:
+  StoreLock(const std::string& path, bool exclusive) {
+    const std::string lock_path = path + ".lock";
+    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0 && !exclusive && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+      return;  // a reader in a folder it cannot write: the renames still make reads atomic
+    }
+    if (fd_ < 0) {
+      throw Error(ErrorCode::kIo, "cannot lock '" + path + "': " + std::strerror(errno) +
+                                      (errno == ELOOP ? " (the lock file is a symbolic link)" : ""));
+    }
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd_);
+      throw Error(ErrorCode::kIo, "cannot lock '" + path + "': the lock file is not a regular file");
+    }
+    while (::flock(fd_, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd_);
+      throw Error(ErrorCode::kIo, "cannot lock '" + path + "': " + std::strerror(err));
+    }
+  }
+  ~StoreLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::string log_signing_message(std::size_t count, std::string_view head) {
+  return "skamp-cert-log/1|" + std::to_string(count) + "|" + std::string(head);
+}
 
 }  // namespace
 
@@ -425,11 +487,15 @@ bool CertificateRegistry::check_in(std::int64_t id, Instant t, std::int32_t n) {
   std::shared_lock lock(impl_->mutex);
   BusinessRec& b = impl_->find(id);
   const std::int32_t cap = impl_->max_visitors(b, t);
-  std::int32_t current = b.occupancy.load(std::memory_order_relaxed);
+  const std::int32_t day = local_date(t, impl_->tz).days_since_epoch();
+  std::uint64_t current = b.occupancy.load(std::memory_order_relaxed);
+  std::uint64_t next = 0;
   do {
-    if (static_cast<std::int64_t>(current) + n > cap) return false;
-  } while (!b.occupancy.compare_exchange_weak(current, current + n, std::memory_order_acq_rel,
-                                              std::memory_order_relaxed));
+    // Visitors counted on another day are not inside today.
+    const std::int32_t inside = occupancy_day(current) == day ? occupancy_count(current) : 0;
+    if (static_cast<std::int64_t>(inside) + n > cap) return false;
+    next = pack_occupancy(day, inside + n);
+  } while (!b.occupancy.compare_exchange_weak(current, next, std::memory_order_acq_rel, std::memory_order_relaxed));
   return true;
 }
 
@@ -438,15 +504,25 @@ void CertificateRegistry::check_out(std::int64_t id, Instant t, std::int32_t n) 
   if (n < 1) throw Error(ErrorCode::kInvalidArgument, "check_out: n must be >= 1");
   std::shared_lock lock(impl_->mutex);
   BusinessRec& b = impl_->find(id);
-  std::int32_t current = b.occupancy.load(std::memory_order_relaxed);
-  while (!b.occupancy.compare_exchange_weak(current, current > n ? current - n : 0, std::memory_order_acq_rel,
-                                            std::memory_order_relaxed)) {
-  }
+  const std::int32_t day = local_date(t, impl_->tz).days_since_epoch();
+  std::uint64_t current = b.occupancy.load(std::memory_order_relaxed);
+  std::uint64_t next = 0;
+  do {
+    const std::int32_t inside = occupancy_day(current) == day ? occupancy_count(current) : 0;
+    next = pack_occupancy(day, inside > n ? inside - n : 0);
+  } while (!b.occupancy.compare_exchange_weak(current, next, std::memory_order_acq_rel, std::memory_order_relaxed));
 }
 
 std::int32_t CertificateRegistry::occupancy(std::int64_t id) const {
   std::shared_lock lock(impl_->mutex);
-  return impl_->find(id).occupancy.load(std::memory_order_acquire);
+  return occupancy_count(impl_->find(id).occupancy.load(std::memory_order_acquire));
+}
+
+std::int32_t CertificateRegistry::occupancy(std::int64_t id, Instant t) const {
+  check_instant(t, "time");
+  std::shared_lock lock(impl_->mutex);
+  const std::uint64_t packed = impl_->find(id).occupancy.load(std::memory_order_acquire);
+  return occupancy_day(packed) == local_date(t, impl_->tz).days_since_epoch() ? occupancy_count(packed) : 0;
 }
 
 std::vector<Nearby> CertificateRegistry::certified_near(double lat, double lon, double radius_m, Instant t,
@@ -509,7 +585,7 @@ std::vector<Event> CertificateRegistry::events() const {
 const Policy& CertificateRegistry::policy() const { return impl_->policy; }
 TimeZone CertificateRegistry::time_zone() const { return impl_->tz; }
 
-std::string CertificateRegistry::to_jsonl() const {
+std::string CertificateRegistry::to_jsonl(const SigningKey* key) const {
   std::shared_lock lock(impl_->mutex);
   std::string out;
   out.reserve(impl_->log.size() * 300);
@@ -517,12 +593,18 @@ std::string CertificateRegistry::to_jsonl() const {
     out += detail::event_line(e);
     out += '\n';
   }
-  out += "{\"trailer\":{\"count\":" + std::to_string(impl_->log.size()) + ",\"head\":\"" + impl_->log.back().hash +
-         "\"}}\n";
+  const std::size_t count = impl_->log.size();
+  const std::string& head = impl_->log.back().hash;
+  out += "{\"trailer\":{\"count\":" + std::to_string(count) + ",\"head\":\"" + head + "\"";
+  if (key != nullptr) {
+    out += ",\"key_id\":\"" + key->key_id() + "\",\"signature\":\"" +
+           detail::hex_of(key->sign(log_signing_message(count, head))) + "\"";
+  }
+  out += "}}\n";
   return out;
 }
 
-CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text) {
+CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text, const StoreOptions& options) {
   auto corrupt = [](std::int64_t position, const std::string& what) {
     return CertificateError(ErrorCode::kCorrupt,
                             "certificate log is corrupt at event " + std::to_string(position) + " (line " +
@@ -547,9 +629,46 @@ CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text) {
     const std::string_view line = lines[i];
     if (line.rfind("{\"trailer\":", 0) == 0) {
       const std::string expected =
-          "{\"trailer\":{\"count\":" + std::to_string(events.size()) + ",\"head\":\"" + prev + "\"}}";
-      if (line != expected) throw corrupt(position, "the trailer does not match the events before it");
+          "{\"trailer\":{\"count\":" + std::to_string(events.size()) + ",\"head\":\"" + prev + "\"";
+      if (line.substr(0, expected.size()) != expected) {
+        throw corrupt(position, "the trailer does not match the events before it");
+      }
       if (i + 1 != lines.size()) throw corrupt(position + 1, "content after the trailer");
+      std::string_view rest = line.substr(expected.size());
+      std::string key_id;
+      std::string signature;
+      if (rest != "}}") {
+        // ,"key_id":"<16 hex>","signature":"<128 hex>"}}
+        constexpr std::string_view kKey = ",\"key_id\":\"";
+        constexpr std::string_view kSig = "\",\"signature\":\"";
+        std::string id_bytes;
+        if (rest.size() != kKey.size() + 16 + kSig.size() + 128 + 3 || rest.substr(0, kKey.size()) != kKey ||
+            rest.substr(kKey.size() + 16, kSig.size()) != kSig || rest.substr(rest.size() - 3) != "\"}}" ||
+            !detail::bytes_of_hex(rest.substr(kKey.size(), 16), id_bytes, 8) ||
+            !detail::bytes_of_hex(rest.substr(kKey.size() + 16 + kSig.size(), 128), signature, 64)) {
+          throw corrupt(position, "the trailer is malformed");
+        }
+        key_id = std::string(rest.substr(kKey.size(), 16));
+      }
+      if (!options.public_keys.empty()) {
+        if (key_id.empty()) {
+          if (!options.allow_unsigned) {
+            throw corrupt(position, "the log is not signed, and a district public key is configured");
+          }
+        } else {
+          const PublicKey* found = nullptr;
+          for (const PublicKey& k : options.public_keys) {
+            if (k.key_id() == key_id) found = &k;
+          }
+          if (found == nullptr) {
+            throw corrupt(position, "the log is signed with key " + key_id + ", which is not a configured public key");
+          }
+          if (!found->verify(log_signing_message(events.size(), prev), signature)) {
+            throw corrupt(position, "the signature by key " + key_id +
+                                        " does not verify (the log was changed after it was signed)");
+          }
+        }
+      }
       trailer_seen = true;
       break;
     }
@@ -580,16 +699,102 @@ CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text) {
   return reg;
 }
 
-void CertificateRegistry::save(const std::string& path) const {
-  const std::string data = to_jsonl();
+namespace {
+
+constexpr std::string_view kOccupancyTag = "skamp-cert-occupancy/1";
+
+std::string occupancy_path(const std::string& path) { return path + ".occupancy"; }
+
+[[noreturn]] void bad_occupancy(const std::string& path, std::size_t line, const char* what) {
+  throw CertificateError(ErrorCode::kCorrupt,
+                         "occupancy file '" + occupancy_path(path) + "' is corrupt at line " + std::to_string(line) +
+                             ": " + what);
+}
+
+}  // namespace
+
+// The trailer's count and head of the log saved at `path`: false when there is no file.
+static bool saved_head(const std::string& path, std::size_t& count, std::string& head) {
+  if (!file_exists(path)) return false;
+  const std::string text = read_file(path);
+  std::size_t end = text.size();
+  while (end > 0 && text[end - 1] == '\n') --end;
+  const std::size_t start = text.rfind('\n', end == 0 ? 0 : end - 1);
+  const std::string_view line =
+      std::string_view(text).substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1));
+  constexpr std::string_view kCount = "{\"trailer\":{\"count\":";
+  constexpr std::string_view kHead = ",\"head\":\"";
+  count = 0;
+  head.clear();
+  if (line.substr(0, kCount.size()) != kCount) return true;
+  std::size_t i = kCount.size();
+  while (i < line.size() && line[i] >= '0' && line[i] <= '9' && count < (std::size_t{1} << 48)) {
+    count = count * 10 + static_cast<std::size_t>(line[i++] - '0');
+  }
+  if (line.substr(i, kHead.size()) != kHead || line.size() < i + kHead.size() + 64) {
+    count = 0;
+    return true;
+  }
+  head = std::string(line.substr(i + kHead.size(), 64));
+  return true;
+}
+
+void save_locked(const CertificateRegistry& reg, const std::string& path, const StoreOptions& options,
+                 const std::vector<std::pair<std::int64_t, std::uint64_t>>& occupancy, bool check_prefix);
+
+std::vector<std::pair<std::int64_t, std::uint64_t>> occupancy_of(const CertificateRegistry::Impl& impl);
+
+void CertificateRegistry::save(const std::string& path, const StoreOptions& options) const {
   try {
-    write_file_atomic(path, data);  // a fresh 0600 temporary, flushed, renamed
+    StoreLock lock(path, true);
+    save_locked(*this, path, options, occupancy_of(*impl_), true);
+  } catch (const CertificateError&) {
+    throw;
   } catch (const Error& e) {
     throw Error(e.code(), std::string("certificate registry: ") + e.what());
   }
 }
 
-CertificateRegistry CertificateRegistry::load(const std::string& path) {
+std::vector<std::pair<std::int64_t, std::uint64_t>> occupancy_of(const CertificateRegistry::Impl& impl) {
+  std::shared_lock lock(impl.mutex);
+  std::vector<std::pair<std::int64_t, std::uint64_t>> out;
+  for (const auto& [id, rec] : impl.businesses) {
+    const std::uint64_t packed = rec->occupancy.load(std::memory_order_acquire);
+    if (occupancy_count(packed) > 0) out.emplace_back(id, packed);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void save_locked(const CertificateRegistry& reg, const std::string& path, const StoreOptions& options,
+                 const std::vector<std::pair<std::int64_t, std::uint64_t>>& occupancy, bool check_prefix) {
+  const std::string data = reg.to_jsonl(options.key.get());
+  if (check_prefix) {
+    // Never replace another writer's events: the saved log must be a prefix of this one
+    // (its head one of our events at the same position), as a fast-forward.
+    std::size_t count = 0;
+    std::string head;
+    if (saved_head(path, count, head)) {
+      const std::vector<Event> events = reg.events();
+      if (count == 0 || count > events.size() || events[count - 1].hash != head) {
+        throw CertificateError(ErrorCode::kState,
+                               "certificate registry: '" + path +
+                                   "' holds events this registry does not have (another writer saved since it "
+                                   "was loaded, or it is another store); nothing was written: load it again");
+      }
+    }
+  }
+  std::string occ(kOccupancyTag);
+  occ += '\n';
+  for (const auto& [id, packed] : occupancy) {
+    occ += std::to_string(id) + " " + Date(occupancy_day(packed)).to_iso() + " " +
+           std::to_string(occupancy_count(packed)) + "\n";
+  }
+  write_file_atomic(path, data);  // a fresh 0600 temporary, fsync, rename, fsync of the folder
+  write_file_atomic(occupancy_path(path), occ);
+}
+
+CertificateRegistry CertificateRegistry::load_unlocked(const std::string& path, const StoreOptions& options) {
   std::string data;
   try {
     smartkampung::detail::remove_stale_temporaries(path);  // left by a save that was killed
@@ -597,7 +802,155 @@ CertificateRegistry CertificateRegistry::load(const std::string& path) {
   } catch (const Error& e) {
     throw Error(e.code(), std::string("certificate registry: ") + e.what());
   }
-  return from_jsonl(data);
+  CertificateRegistry reg = CertificateRegistry::from_jsonl(data, options);
+  const std::string occ_path = occupancy_path(path);
+  if (file_exists(occ_path)) {
+    std::string occ;
+    try {
+      occ = read_file(occ_path);
+    } catch (const Error& e) {
+      throw Error(e.code(), std::string("certificate registry: ") + e.what());
+    }
+    reg.restore_occupancy(path, occ);
+  }
+  return reg;
+}
+
+void CertificateRegistry::restore_occupancy(const std::string& path, std::string_view text) {
+  std::size_t line_no = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) bad_occupancy(path, line_no + 1, "no newline at the end");
+    const std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (line_no == 1) {
+      if (line != kOccupancyTag) bad_occupancy(path, 1, "not an occupancy file");
+      continue;
+    }
+    // "<id> <YYYY-MM-DD> <count>"
+    const std::size_t s1 = line.find(' ');
+    const std::size_t s2 = s1 == std::string_view::npos ? s1 : line.find(' ', s1 + 1);
+    if (s2 == std::string_view::npos) bad_occupancy(path, line_no, "expected: id date count");
+    auto number = [&](std::string_view t, std::int64_t lo, std::int64_t hi) {
+      std::int64_t v = 0;
+      bool neg = !t.empty() && t[0] == '-';
+      if (neg) t.remove_prefix(1);
+      if (t.empty() || t.size() > 18) bad_occupancy(path, line_no, "not a number");
+      for (char c : t) {
+        if (c < '0' || c > '9') bad_occupancy(path, line_no, "not a number");
+        v = v * 10 + (c - '0');
+      }
+      v = neg ? -v : v;
+      if (v < lo || v > hi) bad_occupancy(path, line_no, "number out of range");
+      return v;
+    };
+    const std::int64_t id = number(line.substr(0, s1), std::numeric_limits<std::int64_t>::min() / 10,
+                                   std::numeric_limits<std::int64_t>::max() / 10);
+    Date day;
+    try {
+      day = Date::parse_iso(line.substr(s1 + 1, s2 - s1 - 1));
+    } catch (const Error&) {
+      bad_occupancy(path, line_no, "not a date");
+    }
+    const auto count = static_cast<std::int32_t>(number(line.substr(s2 + 1), 0, std::numeric_limits<std::int32_t>::max()));
+    auto it = impl_->businesses.find(id);
+    if (it == impl_->businesses.end()) bad_occupancy(path, line_no, "a business that is not registered");
+    it->second->occupancy.store(pack_occupancy(day.days_since_epoch(), count), std::memory_order_release);
+  }
+  if (line_no == 0) bad_occupancy(path, 1, "the file is empty");
+}
+
+CertificateRegistry CertificateRegistry::load(const std::string& path, const StoreOptions& options) {
+  std::optional<StoreLock> lock;
+  try {
+    if (file_exists(path)) lock.emplace(path, false);  // a reader sees one save's log and occupancy
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string("certificate registry: ") + e.what());
+  }
+  return load_unlocked(path, options);
+}
+
+void CertificateRegistry::update(const std::string& path, const std::function<bool(CertificateRegistry&)>& fn,
+                                 const StoreOptions& options) {
+  std::optional<StoreLock> lock;
+  try {
+    lock.emplace(path, true);
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string("certificate registry: ") + e.what());
+  }
+  std::optional<CertificateRegistry> reg;
+  if (file_exists(path)) {
+    reg.emplace(load_unlocked(path, options));
+  } else if (options.create) {
+    reg.emplace();
+  } else {
+    throw Error(ErrorCode::kNotFound, "certificate registry: no store at '" + path + "'");
+  }
+  if (!fn(*reg)) return;
+  try {
+    save_locked(*reg, path, options, occupancy_of(*reg->impl_), false);
+  } catch (const CertificateError&) {
+    throw;
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string("certificate registry: ") + e.what());
+  }
+}
+
+std::string CertificateRegistry::sticker(std::int64_t id, Instant t, const SigningKey& key,
+                                         std::string_view issuer) const {
+  check_instant(t, "time");
+  const CertificateInfo info = certificate(id, t);
+  if (!is_valid(info.status)) {
+    throw CertificateError(ErrorCode::kState, "business " + std::to_string(id) + " has no valid certificate at " +
+                                                  detail::format_instant(t, impl_->tz) + " (status " +
+                                                  status_name(info.status) + "): no sticker");
+  }
+  const Business b = business(id);
+  Credential c;
+  c.issuer = std::string(issuer);
+  c.business_id = id;
+  c.name = b.name;
+  c.category = b.category;
+  c.lat = b.lat;
+  c.lon = b.lon;
+  c.certificate_id = info.certificate_id;
+  c.serial = info.serial;
+  c.valid_from = info.issued_at;
+  c.valid_end = info.valid_end;
+  c.valid_until = info.valid_until;
+  c.max_visitors = max_visitors(id, t);
+  c.utc_offset_minutes = static_cast<std::int32_t>(impl_->tz);
+  c.signed_at = t;
+  return encode_credential(std::move(c), key);
+}
+
+std::string CertificateRegistry::status_list(Instant t, const SigningKey& key, std::string_view issuer) const {
+  check_instant(t, "time");
+  StatusList list;
+  list.issuer = std::string(issuer);
+  list.issued_at = t;
+  {
+    std::shared_lock lock(impl_->mutex);
+    list.states.assign(static_cast<std::size_t>(impl_->last_serial) + 1, 0);
+    for (const auto& [id, rec] : impl_->businesses) {
+      const State s = impl_->state_at(*rec, t);
+      const Status now = Engine::status(s, t);
+      std::uint8_t current = 0;
+      if (now == Status::kSuspended) current = 1;
+      if (now == Status::kRevoked) current = 2;
+      if (now == Status::kWithdrawn) current = 3;
+      for (const Step& step : rec->steps) {
+        if (step.serial <= 0 || step.serial > impl_->last_serial || step.effective > t) continue;
+        // A serial replaced by a renewal is no longer the one on the door; a revocation
+        // reaches every serial the business held.
+        const std::uint8_t state = step.serial == s.serial ? current : (current == 2 ? 2 : 3);
+        list.states[static_cast<std::size_t>(step.serial)] = state;
+      }
+    }
+  }
+  return encode_status_list(list, key);
 }
 
 }  // namespace smartkampung::cert

@@ -89,6 +89,55 @@ void skamp_test_cert(void) {
   loaded = NULL;
   CHECK(skamp_cert_registry_load(&loaded, "does-not-exist.jsonl") == SKAMP_EIO && loaded == NULL);
   remove("capi_cert_test.jsonl");
+  remove("capi_cert_test.jsonl.occupancy");
+  remove("capi_cert_test.jsonl.lock");
+
+  /* Signed history and the sticker: a key pair in the working folder. */
+  {
+    const char *pubs[1] = {"./district.pub"};
+    char *text = NULL;
+    remove("district.key");
+    remove("district.pub");
+    CHECK(skamp_cert_generate_key(".") == SKAMP_OK);
+    CHECK(skamp_cert_generate_key(".") == SKAMP_EIO); /* a key is never overwritten */
+    CHECK(skamp_cert_add_business(reg, 9, "Cafe", "cafe", -8.2, 114.3, 40, NULL, JULY1_WIB) == SKAMP_OK);
+    CHECK(skamp_cert_apply(reg, 9, JULY1_WIB + DAY) == SKAMP_OK);
+    CHECK(skamp_cert_audit(reg, 9, JULY1_WIB + 2 * DAY, 1, NULL) == SKAMP_OK);
+    CHECK(skamp_cert_issue(NULL, reg, 9, JULY1_WIB + 3 * DAY) == SKAMP_OK);
+    CHECK(skamp_cert_registry_save(reg, "capi_cert_signed.jsonl") == SKAMP_OK);
+    CHECK(skamp_cert_registry_load_verified(&loaded, "capi_cert_signed.jsonl", pubs, 1, 0) == SKAMP_ECORRUPT &&
+          loaded == NULL);
+    CHECK(strstr(skamp_last_error(), "not signed") != NULL);
+    CHECK(skamp_cert_registry_load_verified(&loaded, "capi_cert_signed.jsonl", pubs, 1, 1) == SKAMP_OK);
+    skamp_cert_registry_free(loaded);
+    loaded = NULL;
+    CHECK(skamp_cert_registry_save_signed(reg, "capi_cert_signed.jsonl", "./district.key") == SKAMP_OK);
+    CHECK(skamp_cert_registry_load_verified(&loaded, "capi_cert_signed.jsonl", pubs, 1, 0) == SKAMP_OK);
+    skamp_cert_registry_free(loaded);
+    loaded = NULL;
+    CHECK(skamp_cert_sticker(&text, reg, 9, JULY1_WIB + 10 * DAY, "./district.key") == SKAMP_OK && text != NULL);
+    CHECK(strncmp(text, "SKC1:", 5) == 0);
+    CHECK(skamp_cert_verify_json(&json, text, pubs, 1, NULL, JULY1_WIB + 11 * DAY) == SKAMP_OK);
+    CHECK(strstr(json, "\"genuine\":true") != NULL && strstr(json, "\"status\":\"valid\"") != NULL);
+    skamp_free(json);
+    json = NULL;
+    text[strlen(text) - 5] = text[strlen(text) - 5] == 'A' ? 'B' : 'A'; /* one character changed */
+    CHECK(skamp_cert_verify_json(&json, text, pubs, 1, NULL, JULY1_WIB + 11 * DAY) == SKAMP_OK);
+    CHECK(strstr(json, "\"genuine\":false") != NULL);
+    skamp_free(json);
+    json = NULL;
+    skamp_free(text);
+    text = NULL;
+    CHECK(skamp_cert_sticker(&text, reg, 7, JULY1_WIB + 40 * DAY, "./district.key") == SKAMP_ESTATE && text == NULL);
+    CHECK(skamp_cert_status_list(&text, reg, JULY1_WIB + 40 * DAY, "./district.key") == SKAMP_OK);
+    CHECK(strncmp(text, "SKS1:", 5) == 0);
+    skamp_free(text);
+    remove("capi_cert_signed.jsonl");
+    remove("capi_cert_signed.jsonl.occupancy");
+    remove("capi_cert_signed.jsonl.lock");
+    remove("district.key");
+    remove("district.pub");
+  }
   CHECK(skamp_cert_registry_save(NULL, "x") == SKAMP_EINVALID);
   skamp_cert_registry_free(loaded);
   skamp_cert_registry_free(reg);

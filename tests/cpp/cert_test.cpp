@@ -1,5 +1,6 @@
 #include <smartkampung/cert.hpp>
 
+#include "cert/codec.hpp"
 #include "cert/engine.hpp"
 #include "cert/geodesic.hpp"
 #include "cert/jsonl.hpp"
@@ -16,6 +17,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 namespace sk = smartkampung;
 namespace cert = smartkampung::cert;
@@ -773,4 +776,137 @@ TEST(ConcurrencyCert, CheckInNeverExceedsCapNorGoesBelowZero) {
   // Checking out more than are inside stops at zero.
   r.check_out(kId, t, 1000);
   EXPECT_EQ(r.occupancy(kId), 0);
+}
+
+// ---- issue 19: signed history, the sticker, many writers ----------------------------------
+
+TEST(CertCodec, Base45MatchesRfc9285Examples) {
+  namespace d = cert::detail;
+  EXPECT_EQ(d::base45_encode("AB"), "BB8");
+  EXPECT_EQ(d::base45_encode("Hello!!"), "%69 VD92EX0");
+  EXPECT_EQ(d::base45_encode("base-45"), "UJCLQE7W581");
+  std::string out;
+  ASSERT_TRUE(d::base45_decode("QED8WEX0", out));
+  EXPECT_EQ(out, "ietf!");
+  EXPECT_FALSE(d::base45_decode("GGW", out));  // 65536 and more is not a pair of bytes
+  EXPECT_FALSE(d::base45_decode("A", out));
+  EXPECT_FALSE(d::base45_decode("ab", out));  // lowercase is not in the alphabet
+}
+
+TEST(CertCodec, CborRoundTripAndLimits) {
+  namespace d = cert::detail;
+  std::string b;
+  d::cbor_map(b, 3);
+  d::cbor_int(b, 1);
+  d::cbor_int(b, -8);
+  d::cbor_int(b, 2);
+  d::cbor_text(b, "Warung");
+  d::cbor_int(b, 3);
+  d::cbor_int(b, 1593536400);
+  d::CborItem item;
+  ASSERT_TRUE(d::cbor_decode(b, item));
+  EXPECT_EQ(item.at(1)->integer, -8);
+  EXPECT_EQ(item.at(2)->data, "Warung");
+  EXPECT_EQ(item.at(3)->integer, 1593536400);
+  EXPECT_FALSE(d::cbor_decode(b + "x", item));  // trailing bytes
+  EXPECT_FALSE(d::cbor_decode(b.substr(0, b.size() - 1), item));
+  EXPECT_FALSE(d::cbor_decode(std::string("\x9f\xff", 2), item));  // indefinite length
+  EXPECT_FALSE(d::cbor_decode(std::string(20, '\x81') + std::string(1, '\0'), item));  // too deep
+  EXPECT_FALSE(d::cbor_decode(std::string("\x9b\xff\xff\xff\xff\xff\xff\xff\xff", 9), item));  // huge count
+}
+
+TEST(CertSigning, SignedLogVerifiesOnlyWithItsKey) {
+  const cert::SigningKey key = cert::SigningKey::generate();
+  const cert::SigningKey other = cert::SigningKey::generate();
+  cert::CertificateRegistry r;
+  issued(r);
+  const std::string text = r.to_jsonl(&key);
+  cert::StoreOptions opts;
+  opts.public_keys = {key.public_key()};
+  EXPECT_EQ(cert::CertificateRegistry::from_jsonl(text, opts).size(), 1u);
+  opts.public_keys = {other.public_key()};
+  try {
+    (void)cert::CertificateRegistry::from_jsonl(text, opts);
+    FAIL() << "a log signed with another key loaded";
+  } catch (const cert::CertificateError& e) {
+    EXPECT_NE(std::string(e.what()).find(key.key_id()), std::string::npos) << e.what();
+  }
+  opts.public_keys = {other.public_key(), key.public_key()};  // after a rotation
+  EXPECT_EQ(cert::CertificateRegistry::from_jsonl(text, opts).size(), 1u);
+  opts.public_keys = {key.public_key()};
+  EXPECT_THROW((void)cert::CertificateRegistry::from_jsonl(r.to_jsonl(), opts), cert::CertificateError);
+  opts.allow_unsigned = true;
+  EXPECT_EQ(cert::CertificateRegistry::from_jsonl(r.to_jsonl(), opts).size(), 1u);
+  // The public key text round-trips and names its key.
+  const cert::PublicKey back = cert::PublicKey::from_text(key.public_key().to_text());
+  EXPECT_EQ(back.key_id(), key.key_id());
+  EXPECT_THROW(cert::PublicKey::from_text("skamp-ed25519-public/1 0000000000000000 " + std::string(64, '0')),
+               sk::Error);
+}
+
+TEST(CertSticker, VerifiesAndReportsExpiryAndStatusList) {
+  const cert::SigningKey key = cert::SigningKey::generate();
+  cert::CertificateRegistry r;
+  issued(r);
+  const sk::Instant t = at("2020-07-20 14:00:00");
+  const std::string text = r.sticker(kId, t, key);
+  ASSERT_EQ(text.rfind("SKC1:", 0), 0u);
+  for (char c : text) EXPECT_NE(std::string("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:").find(c), std::string::npos);
+  const std::vector<cert::PublicKey> keys = {key.public_key()};
+  cert::Verification v = cert::verify_credential(text, keys, t);
+  EXPECT_TRUE(v.genuine && v.valid) << v.reason;
+  EXPECT_EQ(v.credential.name, "Warung Bu Tini");
+  EXPECT_EQ(v.credential.certificate_id, "CERT-7-1");
+  EXPECT_EQ(v.credential.valid_until.to_iso(), "2021-07-06");
+  EXPECT_EQ(cert::verify_credential(text, keys, at("2021-07-07 00:00:00")).status, "expired");
+  EXPECT_EQ(cert::verify_credential(text, keys, at("2021-07-06 23:59:59")).status, "valid");
+  r.revoke(kId, at("2020-08-01 09:00:00"), "fraud");
+  const std::string list = r.status_list(at("2020-08-02 00:00:00"), key);
+  v = cert::verify_credential(text, keys, at("2020-08-03 00:00:00"), list);
+  EXPECT_TRUE(v.genuine);
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.status, "revoked");
+  EXPECT_FALSE(v.status_list_stale);
+  EXPECT_TRUE(cert::verify_credential(text, keys, at("2020-09-03 00:00:00"), list).status_list_stale);
+  // Any single character changed: never genuine, never an exception.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::string bad = text;
+    bad[i] = bad[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(cert::verify_credential(bad, keys, t).genuine) << i;
+  }
+  EXPECT_FALSE(cert::qr_png(text).empty());
+  EXPECT_NE(cert::qr_svg(text, {"Warung <Bu> Tini"}).find("Warung &lt;Bu&gt; Tini"), std::string::npos);
+}
+
+TEST(ConcurrencyCert, UpdatesFromManyThreadsLoseNothing) {
+  // A name of this process's own: CTest runs this test in two programs at once.
+  const std::string path = ::testing::TempDir() + "cert_update_threads_" + std::to_string(::getpid()) + ".jsonl";
+  std::remove(path.c_str());
+  cert::StoreOptions opts;
+  opts.create = true;
+  const int threads = 4;
+  const int per_thread = small() ? 5 : 20;
+  std::vector<std::thread> pool;
+  std::atomic<int> failures{0};
+  for (int th = 0; th < threads; ++th) {
+    pool.emplace_back([&, th] {
+      for (int i = 0; i < per_thread; ++i) {
+        try {
+          cert::CertificateRegistry::update(
+              path,
+              [&](cert::CertificateRegistry& reg) {
+                reg.add_business(warung(1000 * (th + 1) + i));
+                return true;
+              },
+              opts);
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(cert::CertificateRegistry::load(path).size(), static_cast<std::size_t>(threads * per_thread));
+  for (const char* suffix : {"", ".occupancy", ".lock"}) std::remove((path + suffix).c_str());
 }

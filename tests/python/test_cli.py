@@ -171,7 +171,8 @@ def test_cert_lifecycle_through_the_store(tmp_path):
     s = tmp_path / "certs.jsonl"
     def cert(*a, code=0):
         return run("cert", *a, "--store", s, "--id", 7, "--json", check_code=code)
-    assert json.loads(cert("register", "--name", "Warung Bu Sri", "--at", "2020-06-01T09:00").stdout)["status"] == "none"
+    assert json.loads(cert("register", "--name", "Warung Bu Sri", "--category", "warung", "--lat", "-8.2191",
+                           "--lon", "114.3691", "--capacity", 50, "--at", "2020-06-01T09:00").stdout)["status"] == "none"
     cert("apply", "--at", "2020-06-02T09:00")
     assert json.loads(cert("audit", "--result", "fail", "--at", "2020-06-05T09:00").stdout)["status"] == "under_audit"
     cert("audit", "--at", "2020-06-09T09:00")

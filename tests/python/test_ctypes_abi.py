@@ -380,6 +380,12 @@ AREA_SIGNATURES = {
     "skamp_cert_occupancy": (c_int, [P(c_i32), VP, c_i64]),
     "skamp_cert_certified_near": (c_int, [PVP, VP, c_dbl, c_dbl, c_dbl, c_i64, CP]),
     "skamp_cert_history_json": (c_int, [PVP, VP, c_i64]),
+    "skamp_cert_generate_key": (c_int, [CP]),
+    "skamp_cert_registry_save_signed": (c_int, [VP, CP, CP]),
+    "skamp_cert_registry_load_verified": (c_int, [PVP, CP, P(CP), c_sz, c_int]),
+    "skamp_cert_sticker": (c_int, [PVP, VP, c_i64, c_i64, CP]),
+    "skamp_cert_status_list": (c_int, [PVP, VP, c_i64, CP]),
+    "skamp_cert_verify_json": (c_int, [PVP, CP, P(CP), c_sz, CP, c_i64]),
     # linkage
     "skamp_linkage_normalize_name": (c_int, [PVP, CP]),
     "skamp_link_json": (c_int, [PVP, CP, CP, CP, c_dbl]),

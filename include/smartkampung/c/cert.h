@@ -125,6 +125,42 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_cert_certified_near(char **out_json, cons
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_history_json(char **out_json, const skamp_cert_registry *reg,
                                                          int64_t id);
 
+/* ---- signed history, stickers and the status list ---------------------------------- */
+
+/** Generates a district Ed25519 key pair: dir/district.key (mode 0600, never overwritten:
+ *  SKAMP_EIO when it exists) and dir/district.pub. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_generate_key(const char *dir);
+/** As skamp_cert_registry_save, the trailer signed with the private key file key_path
+ *  (NULL: unsigned). Refuses (SKAMP_ESTATE) to replace a file holding events this registry
+ *  lacks (another writer saved since it was loaded). Saves take an OS lock on path.lock. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_registry_save_signed(const skamp_cert_registry *reg, const char *path,
+                                                                 const char *key_path);
+/** As skamp_cert_registry_load, and the signature must verify with one of the n_pub
+ *  public key files (district.pub; old keys stay listed after a rotation); an unsigned log
+ *  is refused (SKAMP_ECORRUPT, "not signed") unless allow_unsigned. With n_pub 0 no
+ *  signature is checked. The caller frees *out with skamp_cert_registry_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_registry_load_verified(skamp_cert_registry **out, const char *path,
+                                                                   const char *const *pub_paths, size_t n_pub,
+                                                                   int allow_unsigned);
+/** The sticker's signed credential text ("SKC1:" + base45) of the certificate valid at
+ *  `at`, signed with the private key file key_path; SKAMP_ESTATE when not valid then. The
+ *  caller frees *out with skamp_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_sticker(char **out, const skamp_cert_registry *reg, int64_t id,
+                                                    int64_t at, const char *key_path);
+/** The signed status list ("SKS1:" + base45) at `at`. The caller frees *out with skamp_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_status_list(char **out, const skamp_cert_registry *reg, int64_t at,
+                                                        const char *key_path);
+/** Verifies a credential text offline at `at` against n_pub public key files, with an
+ *  optional status list text (NULL: none), as JSON {"schema":"skamp-cert-verify/1",
+ *  "genuine":bool,"valid":bool,"status":"valid|not_yet_valid|expired|suspended|revoked|
+ *  withdrawn|forged|unknown_key","reason":"...","business":{"id","name","category","lat",
+ *  "lon"}|null,"certificate":..,"valid_until":"YYYY-MM-DD","key_id":..,"status_list_stale":bool}.
+ *  A forged credential is an answer, not an error; a status list that does not verify is
+ *  SKAMP_EINVALID. The caller frees *out_json with skamp_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_verify_json(char **out_json, const char *text,
+                                                        const char *const *pub_paths, size_t n_pub,
+                                                        const char *status_list, int64_t at);
+
 #ifdef __cplusplus
 }
 #endif
