@@ -242,6 +242,32 @@ def prep_smartkampung(left, right, kind):
     return strip(left), (strip(right) if right is not None else None)
 
 
+def prep_smartkampung_defaults(left, right, kind):
+    """FEBRL's columns mapped onto the registry's (no settings file): name, birth date, the
+    social security number in the id column, street and suburb as address and village."""
+    def mapped(rows):
+        out = []
+        for r in rows:
+            out.append({
+                "name": f"{r['given_name']} {r['surname']}".strip(),
+                "birth_date": r["date_of_birth"], "nik": r["soc_sec_id"],
+                "address": " ".join(r[c] for c in ("street_number", "address_1", "address_2", "postcode") if r[c]),
+                "village": r["suburb"], "district": r["state"]})
+        return out
+    return mapped(left), (mapped(right) if right is not None else None)
+
+
+def run_smartkampung_defaults(left, right, kind, args):
+    import warnings
+
+    import smartkampung as sk
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no KK and no RT/RW in FEBRL: said, and expected
+        res = sk.link(left, right=right)
+    return res.cluster_ids.tolist()
+
+
 def run_smartkampung(left, right, kind, args):
     import smartkampung as sk
 
@@ -437,6 +463,7 @@ SWEEP = (0.5, 0.9, 0.95, 0.99, 0.999)  # Splink thresholds also reported (from t
 ENGINES = {
     # name: (import for the engine, prepare (untimed), run (timed), data kinds)
     "smartkampung": ("smartkampung", prep_smartkampung, run_smartkampung, ("febrl", "synthetic")),
+    "smartkampung_defaults": ("smartkampung", prep_smartkampung_defaults, run_smartkampung_defaults, ("febrl",)),
     "splink": ("splink", prep_splink, run_splink, ("febrl", "synthetic")),
     "splink_idn": ("splink", lambda l, r, k: prep_splink(l, r, k, idn=True), run_splink, ("synthetic",)),
     "recordlinkage": ("recordlinkage", prep_recordlinkage, run_recordlinkage, ("febrl", "synthetic")),
@@ -500,7 +527,7 @@ def main():
                     help="generated set sizes in records (0: none)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the generated sets")
     ap.add_argument("--only", default=None, help="data sets, comma-separated (febrl3,febrl4,syn5k,syn100k,...)")
-    ap.add_argument("--engines", default="smartkampung,splink,splink_idn,recordlinkage,recordlinkage_idn")
+    ap.add_argument("--engines", default="smartkampung,smartkampung_defaults,splink,splink_idn,recordlinkage,recordlinkage_idn")
     ap.add_argument("--splink-threshold", type=float, default=0.99,
                     help="match probability for Splink's clusters (P/R/F1 at %s are reported too)" % (SWEEP,))
     ap.add_argument("--splink-u-pairs", type=float, default=1e7, help="Splink: max_pairs for u by random sampling")

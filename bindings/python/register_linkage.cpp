@@ -194,7 +194,7 @@ void register_linkage(py::module_& m) {
         LinkResult res;
         {
           py::gil_scoped_release release;
-          res = two ? link(left, other, s) : link(left, s);
+          res = two ? link(left, other, s) : link(std::move(left), s);
         }
         return res;
       },

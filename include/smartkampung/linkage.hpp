@@ -207,6 +207,9 @@ class LinkResult {
 /// Links (deduplicates) records. Throws Error(kInvalidArgument) on bad settings.
 SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& records,
                                     const LinkSettings& settings = LinkSettings::indonesian());
+/// As above, releasing the records once they are prepared (less peak memory at scale).
+SMARTKAMPUNG_EXPORT LinkResult link(std::vector<LinkRecord>&& records,
+                                    const LinkSettings& settings = LinkSettings::indonesian());
 /// Links two lists: indices run over `left` then `right`, and only cross pairs are scored.
 SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& left,
                                     const std::vector<LinkRecord>& right,

@@ -4,6 +4,9 @@
 #include "capi/guard.hpp"
 #include "linkage/engine.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -91,7 +94,17 @@ skamp_status skamp_link_json(char** out, const char* records_json, const char* r
     text += "],\"stats\":{\"records\":" + std::to_string(res.stats.records) +
             ",\"candidate_pairs\":" + std::to_string(res.stats.candidate_pairs) +
             ",\"kept_pairs\":" + std::to_string(res.stats.kept_pairs) +
-            ",\"clusters\":" + std::to_string(res.stats.clusters) + "}}";
+            ",\"clusters\":" + std::to_string(res.stats.clusters) +
+            ",\"largest_cluster\":" + std::to_string(res.stats.largest_cluster) +
+            ",\"large_clusters\":" + std::to_string(res.stats.large_clusters) +
+            ",\"skipped_blocks\":" + std::to_string(res.stats.skipped_blocks) +
+            ",\"refused_merges\":" + std::to_string(res.stats.refused_merges) + "},\"warnings\":";
+    rapidjson::StringBuffer warnings;
+    rapidjson::Writer<rapidjson::StringBuffer> w(warnings);
+    w.StartArray();
+    for (const std::string& warning : res.warnings) w.String(warning.data(), static_cast<rapidjson::SizeType>(warning.size()));
+    w.EndArray();
+    text += std::string(warnings.GetString(), warnings.GetSize()) + "}";
     *out = dup_string(text);
   });
 }

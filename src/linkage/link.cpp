@@ -385,6 +385,13 @@ LinkResult link(const std::vector<LinkRecord>& records, const LinkSettings& sett
   return detail::link_prepared(detail::prepare_records(settings, records, nullptr), records.size());
 }
 
+LinkResult link(std::vector<LinkRecord>&& records, const LinkSettings& settings) {
+  auto model = detail::prepare_records(settings, records, nullptr);
+  const std::size_t n = records.size();
+  std::vector<LinkRecord>().swap(records);
+  return detail::link_prepared(std::move(model), n);
+}
+
 LinkResult link(const std::vector<LinkRecord>& left, const std::vector<LinkRecord>& right,
                 const LinkSettings& settings) {
   return detail::link_prepared(detail::prepare_records(settings, left, &right), left.size());

@@ -30,7 +30,10 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_normalize_name(char **out, const 
  *  links the two lists instead (indices run over records then right, only cross pairs
  *  are scored). `threshold` in [0, 1] overrides the settings' threshold; a negative value
  *  keeps it. *out receives {"schema":"skamp-link-result/1","cluster_ids":[...],"pairs":[[i,j,p],...],
- *  "stats":{...}}; the caller releases it with skamp_free(). */
+ *  "stats":{records, candidate_pairs, kept_pairs, clusters, largest_cluster, large_clusters,
+ *  skipped_blocks, refused_merges},"warnings":[text,...]} (warnings: empty columns, no
+ *  candidates, skipped blocks, large clusters, a weak model; never personal data); the
+ *  caller releases it with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_link_json(char **out, const char *records_json,
                                                  const char *right_json,
                                                  const char *settings_json, double threshold);
