@@ -234,6 +234,13 @@ struct RuleOptions {
   /// Programme conflicts for conflicts_with(); a rule set using conflicts_with()
   /// without a table is rejected at load.
   std::shared_ptr<const ConflictTable> conflicts;
+  /// The cost bound checked at load (docs/rules.md, "Cost bound"): the most list elements
+  /// count/any/all/sum can visit for one record, taking every list at
+  /// `assumed_list_length` elements (nested traversals multiply). A rule set whose bound
+  /// exceeds `max_work` is refused with RuleError (code kLimit) naming the costliest
+  /// rule. 0 turns the check off (evaluation still carries its step budget).
+  std::uint64_t max_work = Evaluator::kDefaultStepLimit;
+  std::uint32_t assumed_list_length = 64;
 };
 
 class SMARTKAMPUNG_EXPORT RuleSet {

@@ -45,7 +45,8 @@ def _parse_date(text: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date of the form YYYY-MM-DD: {text!r}") from None
+        # the text is not repeated: it may be anything, an identity number included (issue 16)
+        raise argparse.ArgumentTypeError("not a date of the form YYYY-MM-DD") from None
 
 
 def _parse_instant(text: str) -> _dt.datetime:
@@ -53,8 +54,7 @@ def _parse_instant(text: str) -> _dt.datetime:
     try:
         t = _dt.datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a date-time of the form YYYY-MM-DDTHH:MM[+07:00]: {text!r}") from None
+        raise argparse.ArgumentTypeError("not a date-time of the form YYYY-MM-DDTHH:MM[+07:00]") from None
     return t if t.tzinfo else t.replace(tzinfo=WIB)
 
 

@@ -16,6 +16,7 @@ struct skamp_facility_index {
 
 using namespace smartkampung;
 using smartkampung::capi::guard;
+using smartkampung::capi::check_count;
 using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
@@ -28,6 +29,7 @@ geo::Filter to_filter(const skamp_facility_filter* f) {
   if (f->size < offsetof(skamp_facility_filter, min_free) + sizeof(f->min_free)) {
     throw Error(ErrorCode::kInvalidArgument, "filter->size is too small: set it to sizeof(skamp_facility_filter)");
   }
+  if (f->min_free < 0) throw Error(ErrorCode::kInvalidArgument, "filter->min_free must be >= 0");
   filter.min_free = f->min_free;
   if (SKAMP_HAS_FIELD(f, kind) && f->kind != nullptr) {
     check_text(f->kind, "filter->kind");
@@ -79,6 +81,7 @@ skamp_status skamp_facility_index_new(skamp_facility_index** out, size_t n, cons
   return guard([&] {
     require(out, "out");
     *out = nullptr;
+    check_count(n, sizeof(int64_t), "n");
     if (n > 0) {
       require(ids, "ids");
       require(lats, "lats");
@@ -179,6 +182,7 @@ skamp_status skamp_facility_index_nearest_batch(int64_t* out_ids, double* out_di
   return guard([&] {
     require(index, "index");
     if (n == 0 || k == 0) return;
+    check_count(n, sizeof(double), "n");
     require(out_ids, "out_ids");
     require(out_dists, "out_dists");
     require(lats, "lats");
@@ -266,6 +270,7 @@ skamp_status skamp_facility_index_assign(int64_t* out_houses, double* out_total_
                                          const double* lons, skamp_assign_mode mode, size_t k, int reserve) {
   return guard([&] {
     require(index, "index");
+    check_count(n, sizeof(double), "n");
     if (n > 0) {
       require(out_houses, "out_houses");
       require(lats, "lats");

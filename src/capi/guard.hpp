@@ -8,6 +8,7 @@
 
 #include "core/utf8.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -48,6 +49,15 @@ skamp_status guard(Body&& body) noexcept {
 /// Throws Error(kInvalidArgument) naming the argument when `ptr` is NULL.
 inline void require(const void* ptr, const char* name) {
   if (ptr == nullptr) throw Error(ErrorCode::kInvalidArgument, std::string(name) + " is NULL");
+}
+
+/// Throws Error(kLimit) naming the argument when `count` elements of `elem_size` bytes
+/// cannot be one array (more than PTRDIFF_MAX bytes): such a count (SIZE_MAX, a negative
+/// number cast to size_t) is refused before any element is touched.
+inline void check_count(std::size_t count, std::size_t elem_size, const char* name) {
+  if (elem_size != 0 && count > static_cast<std::size_t>(PTRDIFF_MAX) / elem_size) {
+    throw Error(ErrorCode::kLimit, std::string(name) + " is larger than any array can be");
+  }
 }
 
 /// Throws Error(kInvalidArgument) naming the argument when `text` (NUL-terminated, may be

@@ -97,6 +97,7 @@ skamp_status skamp_nik_validate_batch(int8_t* reasons, const char* const* niks, 
                                       int year, int month, int day) {
   return guard([&] {
     if (count == 0) return SKAMP_OK;
+    smartkampung::capi::check_count(count, sizeof(const char*), "count");
     require(reasons, "reasons");
     require(niks, "niks");
     const Date as_of = reference_date(year, month, day);

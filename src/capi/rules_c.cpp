@@ -2,6 +2,7 @@
 #include <smartkampung/rules.hpp>
 
 #include "capi/guard.hpp"
+#include "rules/ir.hpp"
 #include "rules/json_util.hpp"
 
 #include <memory>
@@ -29,6 +30,16 @@ struct skamp_ruleset {
 };
 
 namespace {
+// `len` bytes of rule-file JSON: refused before a byte is read when no rule file can be
+// that long (a len of SIZE_MAX would otherwise send the UTF-8 check past the buffer).
+void check_rule_text(const char* json, size_t len) {
+  require(json, "json");
+  if (len > detail::kMaxRuleFileBytes) {
+    throw Error(ErrorCode::kLimit, "len is larger than a rule file may be (16 MiB)");
+  }
+  check_text(json, len, "json");
+}
+
 Date date_of(int year, int month, int day) { return Date::from_ymd(year, month, day); }
 
 const skamp_ruleset& checked(const skamp_ruleset* rs) {
@@ -50,8 +61,7 @@ skamp_status skamp_ruleset_from_json_with_conflicts(skamp_ruleset** out, const c
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(json, "json");
-    check_text(json, len, "json");
+    check_rule_text(json, len);
     check_text(conflicts_json, "conflicts_json");
     RuleOptions opt;
     if (conflicts_json != nullptr) opt.conflicts = std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts_json));
@@ -89,8 +99,7 @@ skamp_status skamp_ruleset_builtin_names(char** out) {
 skamp_status skamp_ruleset_reload(skamp_ruleset* rs, const char* json, size_t len) {
   return guard([&] {
     require(rs, "rs");
-    require(json, "json");
-    check_text(json, len, "json");
+    check_rule_text(json, len);
     auto next = std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len)));
     std::lock_guard<std::mutex> lock(rs->mutex);
     rs->retired.push_back(rs->current);

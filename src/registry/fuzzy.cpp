@@ -29,6 +29,10 @@ LinkRecord to_link_record(const Enrolment& e) {
 }  // namespace
 
 DedupReport Registry::dedup(bool fuzzy, double threshold) const {
+  // NaN fails both comparisons: refused like any value outside [0, 1] (issue 16).
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1] (0: the settings' default)");
+  }
   DedupReport report = dedup();
   if (!fuzzy) return report;
   report.fuzzy = true;

@@ -46,7 +46,10 @@ int program_bit(const RuleSetImpl& rs, const BatchData* batch, std::string_view 
 }
 }  // namespace
 
+thread_local EvalObserver eval_observer = nullptr;
+
 Val eval_node(EvalCtx& ctx, int index) {
+  ++ctx.nodes;
   const Node& n = ctx.prog->nodes[static_cast<std::size_t>(index)];
   switch (n.op) {
     case Op::kConst: return known(n.k);
@@ -200,8 +203,12 @@ Val eval_node(EvalCtx& ctx, int index) {
       for (std::size_t e = first; e < first + list.n; ++e) {
         // The budget is spent per element: only list traversals repeat work (a nested one
         // multiplies it); everything else is bounded by the size of the compiled program.
-        if (++ctx.steps > ctx.step_limit) ctx.limited = true;
+        // Once over, no traversal counts again: a record's steps never pass the budget + 1.
         if (ctx.limited) return unknown();
+        if (++ctx.steps > ctx.step_limit) {
+          ctx.limited = true;
+          return unknown();
+        }
         ctx.elem[n.c] = e;
         const Val b = eval_node(ctx, n.b);
         if (ctx.limited) return unknown();

@@ -23,6 +23,7 @@ constexpr int kMaxExprDepth = 64;
 constexpr int kMaxLambdaDepth = 8;
 constexpr std::size_t kMaxPrograms = 64;
 constexpr std::size_t kMaxExprLength = 4096;
+constexpr std::size_t kMaxRuleFileBytes = std::size_t{16} << 20;
 
 // ---- types -----------------------------------------------------------------
 enum class Kind : std::uint8_t { kBool, kInt, kMoney, kDate, kString, kEnum, kSet, kList, kBoolList, kStrList };
@@ -262,7 +263,14 @@ struct EvalCtx {
   std::uint64_t steps = 0;
   std::uint64_t step_limit = UINT64_MAX;
   bool limited = false;
+  std::uint64_t nodes = 0;  // eval_node calls (for the fuzz harness's bound on total work)
 };
+
+/// Test hook (tests/fuzz/fuzz_rules_budget.cpp): when set on a thread, every record
+/// evaluation on that thread (fast, explain, or the messages of decide) passes its final
+/// context here when it ends. Null, and never set, in the library itself.
+using EvalObserver = void (*)(const EvalCtx& ctx);
+extern thread_local EvalObserver eval_observer;
 
 /// Evaluates a node; sets ctx.failed on an arithmetic error (the value is then unknown).
 Val eval_node(EvalCtx& ctx, int node);
@@ -274,6 +282,23 @@ std::string format_value(const RuleSetImpl& rs, const BatchData* batch, Type typ
 std::string_view program_name(const RuleSetImpl& rs, const BatchData* batch, int bit);
 
 std::shared_ptr<const RuleSetImpl> load_ruleset(std::string_view json, const RuleOptions& options);
+
+// ---- cost bound (cost.cpp) ----------------------------------------------------------------
+/// The work bound of one rule set with every list at `list_length` elements: the most list
+/// elements count/any/all/sum can visit (what the evaluator's step budget counts) in one
+/// record's evaluation (rules, amount and priority: one budget) and in the messages of
+/// its failing rules (decide() renders them under a budget of its own).
+struct WorkBound {
+  double evaluation = 0;             // every rule + amount + priority
+  double messages = 0;               // every rule's interpolated message expressions
+  std::vector<double> rules;         // per rule: its condition
+  std::vector<double> rule_messages; // per rule: its messages (id and en)
+  double amount = 0, priority = 0;
+};
+WorkBound work_bound(const RuleSetImpl& rs, double list_length);
+/// Throws RuleError (kLimit) naming the costliest rule when the bound at
+/// options.assumed_list_length exceeds options.max_work (0: no check).
+void check_work_bound(const RuleSetImpl& rs, const RuleOptions& options);
 
 }  // namespace smartkampung::detail
 

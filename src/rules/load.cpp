@@ -468,7 +468,7 @@ class Loader {
           fail(rpath + ".code", "a reason code is UPPER_CASE letters, digits and '_'");
         }
       }
-      if (rule.code == "OUT_OF_PERIOD" || rule.code == "AMOUNT_UNKNOWN") {
+      if (rule.code == "OUT_OF_PERIOD" || rule.code == "AMOUNT_UNKNOWN" || rule.code == "LIMIT") {
         fail(rpath + ".code", "\"" + rule.code + "\" is reserved");
       }
       rule.message_id = message(*reason, rpath, "id");
@@ -566,12 +566,13 @@ void parse_json(rapidjson::Document& doc, std::string_view json, const char* wha
 }
 
 std::shared_ptr<const RuleSetImpl> load_ruleset(std::string_view json, const RuleOptions& options) {
-  if (json.size() > (std::size_t{16} << 20)) fail("", "rule file larger than 16 MiB", 0, ErrorCode::kLimit);
+  if (json.size() > kMaxRuleFileBytes) fail("", "rule file larger than 16 MiB", 0, ErrorCode::kLimit);
   rapidjson::Document doc;
   parse_json(doc, json, "the rule file");
   auto rs = std::make_shared<RuleSetImpl>();
   rs->conflicts = options.conflicts;
   Loader(*rs).load(doc);
+  check_work_bound(*rs, options);
   write_canonical(rs->canonical, doc);
   rs->sha256 = sha256_hex(rs->canonical);
   // Compile for the start of the window and every date a parameter changes, so that

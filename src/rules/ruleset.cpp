@@ -67,6 +67,11 @@ struct Run {
     ctx.row = row;
     ctx.step_limit = step_limit == 0 ? UINT64_MAX : step_limit;
   }
+  ~Run() {
+    if (detail::eval_observer != nullptr) detail::eval_observer(ctx);
+  }
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
   Val at(int root) { return detail::eval_node(ctx, root); }
   // True (and the outcome set to an error) once the record ran past its step budget.
   bool over_budget(Outcome& o) const {

@@ -3,6 +3,7 @@ target_sources(smartkampung_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/parser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check.cpp
   ${CMAKE_CURRENT_LIST_DIR}/compile.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cost.cpp
   ${CMAKE_CURRENT_LIST_DIR}/eval.cpp
   ${CMAKE_CURRENT_LIST_DIR}/canonical.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load.cpp

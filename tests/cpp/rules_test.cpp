@@ -631,6 +631,62 @@ TEST(Rules, ColumnSettersRejectBadValuesNamingTheRow) {
 }
 
 // Issue 16, item 2: nested list traversals multiply; the step budget bounds each record.
+// The compile-time cost bound (issue 16): nested traversals multiply, lists taken at 64.
+TEST(Rules, CostBoundRefusesNestedTraversalsAtLoadNamingTheRule) {
+  const std::string two = "any(kk.members, a -> any(kk.members, b -> a.nik == b.nik))";
+  const std::string three = "any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> a.nik == c.nik)))";
+  const std::string four =
+      "any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> any(kk.members, e -> a.nik == e.nik))))";
+  EXPECT_NO_THROW(one_rule(two));
+  EXPECT_NO_THROW(one_rule(three));  // 64 * (1 + 64 * (1 + 64)) = 266,304
+  try {
+    sk::RuleSet::from_json(ruleset(kInputs, "[" + rule("kk.p", "FIRST") + "," + rule(four, "DEEP") + "]"));
+    FAIL() << "four nested traversals loaded";
+  } catch (const sk::RuleError& e) {
+    EXPECT_EQ(e.code(), sk::ErrorCode::kLimit);
+    EXPECT_EQ(e.path(), "rules[1]");
+    EXPECT_NE(std::string(e.what()).find("\"DEEP\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("17043520"), std::string::npos) << e.what();
+  }
+  // Options: no check, a longer assumed list, a lower limit.
+  sk::RuleOptions off;
+  off.max_work = 0;
+  EXPECT_NO_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(four) + "]"), off));
+  sk::RuleOptions long_lists;
+  long_lists.assumed_list_length = 200;
+  EXPECT_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(three) + "]"), long_lists), sk::RuleError);
+  sk::RuleOptions low;
+  low.max_work = 4159;  // two nested: 64 * (1 + 64) = 4160
+  EXPECT_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(two) + "]"), low), sk::RuleError);
+  low.max_work = 4160;
+  EXPECT_NO_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(two) + "]"), low));
+  // Rules add up; a conditional costs its costlier branch; amount and messages are named.
+  low.max_work = 4160 * 2 - 1;
+  EXPECT_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(two, "A") + "," + rule(two, "B") + "]"), low),
+               sk::RuleError);
+  low.max_work = 4160 + 64;
+  EXPECT_NO_THROW(sk::RuleSet::from_json(
+      ruleset(kInputs, "[" + rule("kk.p ? " + two + " : any(kk.members, m -> m.works)") + "]"), low));
+  try {
+    sk::RuleSet::from_json(ruleset(kInputs, "[" + rule("kk.p") + "]",
+                                   R"(, "amount": "count(kk.members, a -> any(kk.members, b -> any(kk.members, )"
+                                   R"(c -> any(kk.members, e -> a.works)))) * 1000")"));
+    FAIL() << "a costly amount loaded";
+  } catch (const sk::RuleError& e) {
+    EXPECT_EQ(e.path(), "amount");
+  }
+  try {
+    sk::RuleSet::from_json(ruleset(kInputs, R"([{"id": "r", "require": "kk.p", "reason": {"code": "R", )"
+                                            R"("id": "lihat {count(kk.members, a -> any(kk.members, b -> )"
+                                            R"(any(kk.members, c -> any(kk.members, e -> a.works))))}", "en": "x"}}])"));
+    FAIL() << "a costly message loaded";
+  } catch (const sk::RuleError& e) {
+    EXPECT_EQ(e.path(), "rules[0].reason");
+  }
+  // The shipped rule sets are well within the bound.
+  for (const auto& name : sk::RuleSet::builtin_names()) EXPECT_NO_THROW(sk::RuleSet::builtin(name)) << name;
+}
+
 TEST(Rules, StepBudgetStopsNestedTraversalsPerRecord) {
   const auto rs = one_rule("!any(kk.members, a -> any(kk.members, b -> a.works && b.works && a.nik == b.nik))");
   std::string members = "[";

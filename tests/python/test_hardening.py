@@ -408,7 +408,7 @@ NESTED = {
     "inputs": {"kk.members": "list<member>", "member.nik": "string"},
     "rules": [{"id": "deep",
                "require": "!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
-                          "any(kk.members, d -> a.nik == 'x' && b.nik == 'y' && c.nik == d.nik && d.nik == 'z'))))",
+                          "a.nik == 'x' && b.nik == 'y' && c.nik == 'z')))",
                "reason": {"code": "DEEP", "id": "dalam", "en": "deep"}}],
 }
 
@@ -424,10 +424,31 @@ def test_nested_traversals_stop_at_the_step_budget_and_the_batch_goes_on():
     rs = sk.RuleSet.from_json(json.dumps(NESTED))
     as_of = dt.date(2020, 5, 1)
     start = time.perf_counter()
-    d = rs.evaluate(household(300), as_of=as_of, explain=True)  # 300**4 = 8.1e9 steps unbounded
+    d = rs.evaluate(household(300), as_of=as_of, explain=True)  # 300**3 = 2.7e7 steps unbounded
     assert time.perf_counter() - start < 5.0
     assert d.decision == "error" and [r.code for r in d.reasons] == ["LIMIT"]
-    assert rs.evaluate(household(5), as_of=as_of).decision == "eligible"  # 625 steps: decided
+    assert rs.evaluate(household(5), as_of=as_of).decision == "eligible"  # 155 steps: decided
     out = rs.evaluate_batch({"kk.members": [household(5)["kk"]["members"], household(300)["kk"]["members"],
                                             household(3)["kk"]["members"]]}, as_of=as_of)
     assert out.decisions.tolist() == [0, 3, 0] and out.reasons.tolist() == ["", "LIMIT", ""]
+
+
+def test_a_rule_nesting_four_traversals_is_refused_at_load_naming_it():
+    """The compile-time bound: four traversals of one list nested (64**4 elements with the
+    assumed 64-element lists) pass the limit of 1,000,000; three (64**3) do not."""
+    import json
+
+    four = json.loads(json.dumps(NESTED))
+    four["rules"].insert(0, {"id": "fine", "require": "len(kk.members) < 30",
+                             "reason": {"code": "FINE", "id": "baik", "en": "fine"}})
+    four["rules"][1]["require"] = ("!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
+                                   "any(kk.members, d -> a.nik == b.nik && c.nik == d.nik))))")
+    with pytest.raises(sk.Error) as e:
+        sk.RuleSet.from_json(json.dumps(four))
+    msg = str(e.value)
+    assert msg.startswith("rules[1]") and '"deep"' in msg and "too costly" in msg
+    assert sk.RuleSet.from_json(json.dumps(NESTED)).rule_ids == ["deep"]  # three levels load
+    reserved = json.loads(json.dumps(NESTED))
+    reserved["rules"][0]["reason"]["code"] = "LIMIT"
+    with pytest.raises(sk.Error, match="reserved"):
+        sk.RuleSet.from_json(json.dumps(reserved))
