@@ -155,6 +155,7 @@ SigningKey SigningKey::load(const std::string& path) {
 }
 
 PublicKey SigningKey::save(const std::string& dir) const {
+  if (dir.empty()) throw Error(ErrorCode::kInvalidArgument, "key folder: empty path (name a folder, e.g. '.')");
   const std::string key_path = dir + "/district.key";
   // The private key is written once, exclusively, never through a symlink, readable by the
   // owner only; an existing key is never replaced (a rotation writes to a new folder).

@@ -967,6 +967,65 @@ static void bad_cert_registry_save(void) {
   FAIL(skamp_cert_registry_save(g_cert, ""));
   FAIL(skamp_cert_registry_save(g_cert, MISSING_PATH));
 }
+static void bad_cert_generate_key(void) {
+  FAIL(skamp_cert_generate_key(NULL));
+  FAIL(skamp_cert_generate_key(BAD_UTF8));
+  FAIL(skamp_cert_generate_key(""));
+  FAIL(skamp_cert_generate_key(MISSING_PATH));
+}
+static void bad_cert_registry_save_signed(void) {
+  FAIL(skamp_cert_registry_save_signed(NULL, "/tmp/skamp-bad-arguments-signed.jsonl", NULL));
+  FAIL(skamp_cert_registry_save_signed(g_cert, NULL, NULL));
+  FAIL(skamp_cert_registry_save_signed(g_cert, BAD_UTF8, NULL));
+  FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl", BAD_UTF8));
+  FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl", MISSING_PATH));
+  FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl", SKAMP_SOURCE_DIR "/README.md"));
+}
+static void bad_cert_registry_load_verified(void) {
+  skamp_cert_registry *out_cert = NULL;
+  const char *pubs[2] = {MISSING_PATH, BAD_UTF8};
+  const char *null_pubs[1] = {NULL};
+  FAIL(skamp_cert_registry_load_verified(NULL, MISSING_PATH, NULL, 0, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, NULL, NULL, 0, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, BAD_UTF8, NULL, 0, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, MISSING_PATH, NULL, 0, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", NULL, 1, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", null_pubs, 1, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", pubs, 2, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", pubs, SIZE_MAX, 0));
+}
+static void bad_cert_sticker(void) {
+  char *out = NULL;
+  FAIL(skamp_cert_sticker(NULL, g_cert, 1, g_t0, MISSING_PATH));
+  FAIL(skamp_cert_sticker(&out, NULL, 1, g_t0, MISSING_PATH));
+  FAIL(skamp_cert_sticker(&out, g_cert, -1, g_t0, MISSING_PATH));
+  FAIL(skamp_cert_sticker(&out, g_cert, INT64_MIN, g_t0, MISSING_PATH));
+  FAIL(skamp_cert_sticker(&out, g_cert, 1, g_t0, NULL));
+  FAIL(skamp_cert_sticker(&out, g_cert, 1, g_t0, BAD_UTF8));
+  FAIL(skamp_cert_sticker(&out, g_cert, 1, INT64_MIN, MISSING_PATH));
+}
+static void bad_cert_status_list(void) {
+  char *out = NULL;
+  FAIL(skamp_cert_status_list(NULL, g_cert, g_t0, MISSING_PATH));
+  FAIL(skamp_cert_status_list(&out, NULL, g_t0, MISSING_PATH));
+  FAIL(skamp_cert_status_list(&out, g_cert, g_t0, NULL));
+  FAIL(skamp_cert_status_list(&out, g_cert, g_t0, BAD_UTF8));
+  FAIL(skamp_cert_status_list(&out, g_cert, INT64_MIN, MISSING_PATH));
+}
+static void bad_cert_verify_json(void) {
+  char *out = NULL;
+  const char *pubs[1] = {MISSING_PATH};
+  const char *null_pubs[1] = {NULL};
+  FAIL(skamp_cert_verify_json(NULL, "SKC1:AAAA", pubs, 1, NULL, g_t0));
+  FAIL(skamp_cert_verify_json(&out, NULL, pubs, 1, NULL, g_t0));
+  FAIL(skamp_cert_verify_json(&out, BAD_UTF8, pubs, 1, NULL, g_t0));
+  FAIL(skamp_cert_verify_json(&out, "SKC1:AAAA", NULL, 1, NULL, g_t0));
+  FAIL(skamp_cert_verify_json(&out, "SKC1:AAAA", null_pubs, 1, NULL, g_t0));
+  FAIL(skamp_cert_verify_json(&out, "SKC1:AAAA", pubs, 1, NULL, g_t0));
+  FAIL(skamp_cert_verify_json(&out, "SKC1:AAAA", pubs, SIZE_MAX, NULL, g_t0));
+  FAIL(skamp_cert_verify_json(&out, "SKC1:AAAA", pubs, 1, BAD_UTF8, g_t0));
+  FAIL(skamp_cert_verify_json(&out, "SKC1:AAAA", pubs, 1, NULL, INT64_MIN));
+}
 static void bad_cert_add_business(void) {
   size_t i;
   FAIL(skamp_cert_add_business(NULL, 8, "Warung", "restaurant", -8.2, 114.3, 20, NULL, g_t0));
@@ -1151,6 +1210,8 @@ static const struct row rows[] = {
     ROW(cert_report_violation), ROW(cert_suspend), ROW(cert_reinstate), ROW(cert_revoke), ROW(cert_renew),
     ROW(cert_withdraw), ROW(cert_status_at), ROW(cert_status_str), ROW(cert_max_visitors), ROW(cert_check_in),
     ROW(cert_check_out), ROW(cert_occupancy), ROW(cert_certified_near), ROW(cert_history_json),
+    ROW(cert_generate_key), ROW(cert_registry_save_signed), ROW(cert_registry_load_verified), ROW(cert_sticker),
+    ROW(cert_status_list), ROW(cert_verify_json),
 };
 #define N_ROWS (sizeof rows / sizeof rows[0])
 
