@@ -274,7 +274,8 @@ DateCell DateReader::read(std::string_view text) const noexcept {
     if (p.size() >= 3 && p.size() <= 5 && all_digits(p)) {
       int serial = 0;
       for (char c : p) serial = serial * 10 + (c - '0');
-      if (serial < 1 || serial == 60) return cell;
+      // A lone year ("1985") is no day; serials 1850-2200 (1905-1906) lose to it.
+      if (serial < 1 || serial == 60 || (n == 1 && p.size() == 4 && plausible_year(serial))) return cell;
       // Excel counts a 29 February 1900 that never was: serials from 61 on are one day late.
       const std::int32_t days = serial > 60 ? serial - 25569 : serial - 25568;
       int y = 0, m = 0, d = 0;
