@@ -55,8 +55,6 @@ char* load_report_json(const LoadReport& rep) {
     w.Uint64(r.line);
     w.Key("reason");
     put(w, r.reason);
-    w.Key("raw");
-    put(w, r.raw);
     w.EndObject();
   }
   w.EndArray();
