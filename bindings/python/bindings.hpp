@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 
 #include <smartkampung/date.hpp>
+#include <smartkampung/io.hpp>
 
 #include <cstdint>
 #include <initializer_list>
@@ -85,6 +86,19 @@ std::vector<T> int_column(py::handle obj, const char* name) {
       checked_ints(obj, name, std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
   return std::vector<T>(wide.begin(), wide.end());
 }
+
+// ---- tables of records (convert_table.cpp) ------------------------------------
+/// A list of dicts or a pandas DataFrame as a table of text: the header is the keys
+/// (columns) in first-seen order, a missing value (None, NaN, NA, NaT) an empty cell,
+/// a date its ISO text; line i is the record's 1-based position.
+CsvTable table_from_records(py::handle records);
+/// True when `path` names a workbook (.xlsx, optionally "file.xlsx#Sheet").
+bool is_workbook_path(const std::string& path);
+/// A workbook's sheet as a table, read by smartkampung._workbook (openpyxl); lines are
+/// the sheet's row numbers.
+CsvTable table_from_workbook(const std::string& path);
+/// A record field's value as text; false when missing (None, NaN, pandas NA/NaT).
+bool value_text(py::handle v, std::string& out);
 
 /// Moves a vector into a numpy array without copying (a capsule owns the data).
 template <typename T>

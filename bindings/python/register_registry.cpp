@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <memory>
 
 namespace py = pybind11;
@@ -13,42 +14,7 @@ namespace {
 
 ProgramLevel level_of(const std::string& level) { return parse_program_level(level); }
 
-// A value of a record dict as CSV-style text; false when missing (None, NaN, pandas NA).
-bool value_text(py::handle v, std::string& out) {
-  if (v.is_none()) return false;
-  static auto* date_type = new py::object(py::module_::import("datetime").attr("date"));  // leaked on purpose
-  if (py::isinstance<py::str>(v)) {
-    out = v.cast<std::string>();
-    return true;
-  }
-  if (py::isinstance(v, *date_type)) {
-    out = v.attr("isoformat")().cast<std::string>();
-    if (out.size() > 10) out.resize(10);  // a datetime: its date part
-    return true;
-  }
-  if (PyBool_Check(v.ptr())) {
-    throw py::type_error("a record field may not be a bool");
-  }
-  if (PyLong_Check(v.ptr())) {
-    out = py::str(v).cast<std::string>();
-    return true;
-  }
-  if (PyFloat_Check(v.ptr())) {
-    const double d = PyFloat_AS_DOUBLE(v.ptr());
-    if (std::isnan(d)) return false;
-    if (std::floor(d) == d && std::fabs(d) < 1e17) {
-      out = py::str(py::int_(static_cast<long long>(d))).cast<std::string>();
-    } else {
-      out = py::str(v).cast<std::string>();
-    }
-    return true;
-  }
-  // pandas.NA, NaT and similar: missing when they say they are.
-  const std::string type_name = py::str(py::type::of(v).attr("__name__")).cast<std::string>();
-  if (type_name == "NAType" || type_name == "NaTType") return false;
-  out = py::str(v).cast<std::string>();
-  return true;
-}
+using python::value_text;
 
 RawRecord to_raw(py::handle obj, std::size_t position) {
   if (!py::isinstance<py::dict>(obj)) {
@@ -66,6 +32,9 @@ RawRecord to_raw(py::handle obj, std::size_t position) {
   return r;
 }
 
+// A file path (str or os.PathLike) rather than records.
+bool is_path(py::handle obj) { return py::isinstance<py::str>(obj) || py::hasattr(obj, "__fspath__"); }
+
 // A list of dicts, or a pandas DataFrame (when pandas is installed).
 std::vector<RawRecord> to_records(py::handle records) {
   py::object seq = py::reinterpret_borrow<py::object>(records);
@@ -77,6 +46,13 @@ std::vector<RawRecord> to_records(py::handle records) {
   std::size_t i = 0;
   for (py::handle item : seq) out.push_back(to_raw(item, ++i));
   return out;
+}
+
+ReplaceOptions replace_options(bool force, double max_rejected) {
+  ReplaceOptions o;
+  o.force = force;
+  o.max_rejected_share = max_rejected;
+  return o;
 }
 
 ColumnMap to_columns(py::handle columns) {
@@ -165,7 +141,10 @@ py::object copy_column(const std::vector<T>& values, const char* dtype) {
 }  // namespace
 
 void register_registry(py::module_& m) {
-  py::class_<LoadReport>(m, "LoadReport", "Outcome of a load: loaded rows, rejected (line, reason), unkeyed rows.")
+  py::class_<LoadReport>(m, "LoadReport",
+                         "Outcome of a load: rows loaded; rows rejected (only for want of a usable NIK, or a "
+                         "record the file's structure cannot give); fields left empty; repairs; columns used "
+                         "and ignored; the date column's order; quotes left open.")
       .def_readonly("loaded", &LoadReport::loaded, "Rows loaded.")
       .def_property_readonly(
           "rejected",
@@ -175,12 +154,68 @@ void register_registry(py::module_& m) {
             return out;
           },
           "List of (line, reason): the 1-based physical line where the row starts (header = line 1).")
+      .def_property_readonly(
+          "rejected_rows",
+          [](const LoadReport& r) {
+            py::list out;
+            for (const auto& x : r.rejected) {
+              py::dict d;
+              d["file"] = r.file;
+              d["line"] = x.line;
+              d["reason"] = x.reason;
+              d["raw"] = x.raw;
+              out.append(d);
+            }
+            return out;
+          },
+          "Every rejected row as a dict (file, line, reason, raw). 'raw' is the row's text as in the "
+          "file: personal data, for the report only, never for a log.")
       .def_readonly("unkeyed", &LoadReport::unkeyed,
-                    "Rejected rows whose only fault is a missing or invalid NIK, kept aside for linkage.")
-      .def_readonly("repaired", &LoadReport::repaired, "NIK/KK repaired from spreadsheet damage.")
+                    "Rejected rows kept aside (for linkage) because their NIK was missing or invalid.")
+      .def_readonly("repaired", &LoadReport::repaired, "Rows whose NIK or KK had spreadsheet damage repaired.")
+      .def_property_readonly(
+          "repairs", [](const LoadReport& r) { return py::dict(py::cast(std::map<std::string, std::size_t>(
+                                                   r.repairs.begin(), r.repairs.end()))); },
+          "Repairs by kind: {'apostrophe': n, 'dot_zero': n, 'formula_text': n, 'digit_groups': n} (kinds seen).")
+      .def_readonly("file", &LoadReport::file, "The file loaded ('' for records given in memory).")
+      .def_property_readonly(
+          "columns",
+          [](const LoadReport& r) {
+            py::dict d;
+            for (const auto& [field, header] : r.columns) d[py::str(field)] = header;
+            return d;
+          },
+          "Our field -> the header it was read from.")
+      .def_readonly("ignored_columns", &LoadReport::ignored_columns, "Headers that match no field, in file order.")
+      .def_property_readonly(
+          "nulled",
+          [](const LoadReport& r) {
+            py::dict d;
+            for (const auto& n : r.nulled) d[py::str(n.field)] = py::cast(n.lines);
+            return d;
+          },
+          "Fields that could not be read and were left empty: {field: [lines]} (the rows were loaded).")
+      .def_readonly("date_order", &LoadReport::date_order,
+                    "Day/month order decided for the birth_date column: 'day_first', 'month_first' or 'unknown'.")
+      .def_property_readonly(
+          "quote_runs",
+          [](const LoadReport& r) {
+            py::list out;
+            for (const auto& q : r.quote_runs) {
+              py::dict d;
+              d["first_line"] = q.first_line;
+              d["last_line"] = q.last_line;
+              d["recovered"] = q.recovered;
+              out.append(d);
+            }
+            return out;
+          },
+          "Quotes left open that swallowed lines: dicts (first_line, last_line, recovered records).")
+      .def_property_readonly("rows", &LoadReport::rows, "Data rows seen: loaded + rejected.")
+      .def_property_readonly("rejected_share", &LoadReport::rejected_share, "rejected / rows (0 when empty).")
       .def("__repr__", [](const LoadReport& r) {
         return "<LoadReport loaded=" + std::to_string(r.loaded) + " rejected=" + std::to_string(r.rejected.size()) +
-               " unkeyed=" + std::to_string(r.unkeyed) + ">";
+               " unkeyed=" + std::to_string(r.unkeyed) + " nulled=" + std::to_string(r.nulled.size()) + " fields>";
       });
 
   py::class_<DedupReport, std::shared_ptr<DedupReport>>(m, "DedupReport",
@@ -271,44 +306,69 @@ void register_registry(py::module_& m) {
            "A new empty registry; as_of (datetime.date, default today in Asia/Jakarta) decides NIK centuries.")
       .def(
           "load_csv",
-          [](Registry& reg, const std::string& path, const std::string& program, const std::string& level,
+          [](Registry& reg, py::handle path_obj, const std::string& program, const std::string& level,
              py::handle columns) {
+            const std::string path = python::path_of(path_obj);
             const ColumnMap cols = to_columns(columns);
             const ProgramLevel lv = level_of(level);
+            if (python::is_workbook_path(path)) {
+              const CsvTable table = python::table_from_workbook(path);
+              py::gil_scoped_release release;
+              LoadReport rep = reg.load_table(table, program, lv, cols);
+              rep.file = path;
+              return rep;
+            }
             py::gil_scoped_release release;
             return reg.load_csv(path, program, lv, cols);
           },
           py::arg("path"), py::arg("program"), py::arg("level") = "central", py::arg("columns") = py::none(),
-          "Adds a CSV file's rows to a programme's list. columns maps our field names to the file's headers "
-          "({'nik': 'NOMOR INDUK'}). Returns a LoadReport; a file that cannot be read raises and changes nothing.")
+          "Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the first, "
+          "with openpyxl installed) rows to a programme's list. Headers are matched through the alias table "
+          "(NIK, No. NIK, NIK_KPM, No. KK, Tgl. Lahir, TTL, L/P, ...); columns maps our field names to the "
+          "file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that cannot be read "
+          "raises and changes nothing.")
       .def(
           "add_records",
-          [](Registry& reg, py::handle records, const std::string& program, const std::string& level) {
-            const std::vector<RawRecord> raw = to_records(records);
+          [](Registry& reg, py::handle records, const std::string& program, const std::string& level,
+             py::handle columns) {
+            const CsvTable table = python::table_from_records(records);
+            const ColumnMap cols = to_columns(columns);
             const ProgramLevel lv = level_of(level);
             py::gil_scoped_release release;
-            return reg.add_records(raw, program, lv);
+            return reg.load_table(table, program, lv, cols);
           },
-          py::arg("records"), py::arg("program"), py::arg("level") = "central",
-          "Adds records (a list of dicts, or a pandas DataFrame) to a programme's list; returns a LoadReport "
+          py::arg("records"), py::arg("program"), py::arg("level") = "central", py::arg("columns") = py::none(),
+          "Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys or columns "
+          "matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a LoadReport "
           "whose lines are 1-based positions in the list.")
       .def(
           "replace_program",
           [](Registry& reg, const std::string& program, py::handle records_or_path, const std::string& level,
-             py::handle columns) {
+             py::handle columns, bool force, double max_rejected) {
             const ProgramLevel lv = level_of(level);
-            if (py::isinstance<py::str>(records_or_path) || py::hasattr(records_or_path, "__fspath__")) {
+            const ColumnMap cols = to_columns(columns);
+            const ReplaceOptions options = replace_options(force, max_rejected);
+            if (is_path(records_or_path)) {
               const std::string path = python::path_of(records_or_path);
-              const ColumnMap cols = to_columns(columns);
+              if (python::is_workbook_path(path)) {
+                const CsvTable table = python::table_from_workbook(path);
+                py::gil_scoped_release release;
+                LoadReport rep = reg.replace_program_table(program, table, lv, cols, options);
+                rep.file = path;
+                return rep;
+              }
               py::gil_scoped_release release;
-              return reg.replace_program_csv(program, path, lv, cols);
+              return reg.replace_program_csv(program, path, lv, cols, options);
             }
-            const std::vector<RawRecord> raw = to_records(records_or_path);
+            const CsvTable table = python::table_from_records(records_or_path);
             py::gil_scoped_release release;
-            return reg.replace_program(program, raw, lv);
+            return reg.replace_program_table(program, table, lv, cols, options);
           },
           py::arg("program"), py::arg("records_or_path"), py::arg("level") = "central", py::arg("columns") = py::none(),
-          "Swaps a programme's whole list atomically (the monthly update) for records or a CSV file.")
+          py::arg("force") = false, py::arg("max_rejected") = 0.05,
+          "Swaps a programme's whole list atomically (the monthly update) for records, a CSV file or a "
+          "workbook. A new list with more than max_rejected (a share, default 0.05) of its rows rejected is "
+          "refused with smartkampung.Error and nothing changes, unless force=True.")
       .def("drop_program", &Registry::drop_program, py::arg("program"), "Removes a programme; False if not held.")
       .def("remove_record", &Registry::remove_record, py::arg("program"), py::arg("nik"),
            "Removes every record of a NIK from a programme; returns how many.")
@@ -323,7 +383,7 @@ void register_registry(py::module_& m) {
           "diff",
           [](const Registry& reg, const std::string& program, py::handle records_or_path) {
             ProgramDiff d;
-            if (py::isinstance<py::str>(records_or_path) || py::hasattr(records_or_path, "__fspath__")) {
+            if (is_path(records_or_path)) {
               const std::string path = python::path_of(records_or_path);
               d = reg.diff_csv(program, path);
             } else {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace smartkampung {
@@ -39,6 +40,19 @@ struct CsvOptions {
 struct CsvRejected {
   std::size_t line = 0;
   std::string reason;
+  /// The record's text as it stood in the file (without its line end). Personal data:
+  /// it belongs in the report and the rejected-rows file, never in a message or a log.
+  std::string raw;
+};
+
+/// A quote left open on `first_line` that swallowed the lines up to `last_line` (both
+/// 1-based physical lines). The first line was read again with its quotes as plain text
+/// and the lines after it as records of their own; `recovered` counts the records of the
+/// run that were accepted that way.
+struct CsvQuoteRun {
+  std::size_t first_line = 0;
+  std::size_t last_line = 0;
+  std::size_t recovered = 0;
 };
 
 /// A parsed table: the header and every accepted row, each with exactly
@@ -65,6 +79,15 @@ class SMARTKAMPUNG_EXPORT CsvTable {
 
   /// Rejected records in line order.
   const std::vector<CsvRejected>& rejected() const noexcept { return rejected_; }
+  /// Quotes left open that swallowed lines, in line order (see CsvQuoteRun).
+  const std::vector<CsvQuoteRun>& quote_runs() const noexcept { return quote_runs_; }
+
+  /// A table from rows given as text (a DataFrame, a workbook sheet): `cells` holds
+  /// rows x header.size() fields row by row; `lines` the line (or 1-based position) of
+  /// each row, or empty for 1, 2, 3, ... Throws Error(kInvalidArgument) when the sizes
+  /// do not agree.
+  static CsvTable from_rows(std::vector<std::string> header, const std::vector<std::string>& cells,
+                            std::vector<std::size_t> lines = {});
   TextEncoding encoding() const noexcept { return encoding_; }
   char delimiter() const noexcept { return delimiter_; }
   /// Physical lines in the input (a final line without a newline counts).
@@ -79,11 +102,15 @@ class SMARTKAMPUNG_EXPORT CsvTable {
   std::vector<std::uint64_t> ends_;   // end offset in text_ of each field
   std::vector<std::uint32_t> lines_;  // start line of each row (files up to 4 billion lines)
   std::vector<CsvRejected> rejected_;
+  std::vector<CsvQuoteRun> quote_runs_;
   TextEncoding encoding_ = TextEncoding::kUtf8;
   char delimiter_ = ',';
   std::size_t physical_lines_ = 0;
   std::size_t input_bytes_ = 0;
 };
+
+/// Our field name to the file's header name; overrides the built-in header aliases.
+using ColumnMap = std::vector<std::pair<std::string, std::string>>;
 
 /// Parses CSV text (any of the accepted encodings). Throws Error(kParse) when the
 /// encoding cannot be decided (the message names the byte offset) or there is no

@@ -34,8 +34,9 @@ SMARTKAMPUNG_EXPORT const char* program_level_name(ProgramLevel level) noexcept;
 /// Parses the names above (case-insensitive); throws Error(kInvalidArgument).
 SMARTKAMPUNG_EXPORT ProgramLevel parse_program_level(std::string_view text);
 
-/// A record as it arrives: text in the CSV formats (empty = missing). Dates are
-/// YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; sex L/P, LAKI-LAKI/PEREMPUAN or M/F; RT/RW digits.
+/// A record as it arrives: text in the CSV formats (empty = missing). Dates, sex and
+/// keys are read as smartkampung/intake.hpp describes (the date order decided over all
+/// the records given together); RT/RW digits.
 struct RawRecord {
   std::string nik, kk, name, birth_date, sex, address, village, district, rt, rw;
   std::size_t line = 0;  ///< CSV physical line, or 1-based position in a list of records
@@ -46,16 +47,57 @@ SMARTKAMPUNG_EXPORT const std::vector<std::string>& record_fields();
 /// Sets field `name` (one of record_fields()) of a RawRecord; false for an unknown name.
 SMARTKAMPUNG_EXPORT bool set_record_field(RawRecord& record, std::string_view name, std::string value);
 
-/// Our field to the file's header name; overrides the built-in aliases.
-using ColumnMap = std::vector<std::pair<std::string, std::string>>;
 
-/// Outcome of a load: rows loaded, rows rejected with (line, reason), and how many of the
-/// rejected rows failed only on their NIK (kept aside as unkeyed records for linkage).
+/// A field that could not be read on some rows and was left empty (null) there: the
+/// row itself was loaded.
+struct NulledField {
+  std::string field;              ///< one of record_fields()
+  std::vector<std::size_t> lines; ///< the rows' lines, ascending
+};
+
+/// Outcome of a load. A row is rejected only when its NIK cannot be had (or the file's
+/// structure gives no record); every rejected row is carried with its line, reason and
+/// raw text. A secondary field that cannot be read is left empty and counted in
+/// `nulled`; spreadsheet damage on NIK/KK is repaired and counted in `repairs`.
 struct LoadReport {
   std::size_t loaded = 0;
+  /// Rejected rows (line, reason, raw text: personal data, for the report only), by line.
   std::vector<CsvRejected> rejected;
-  std::size_t unkeyed = 0;
-  std::size_t repaired = 0;  ///< NIK/KK with spreadsheet damage repaired (apostrophe, ".0")
+  std::size_t unkeyed = 0;   ///< rejected rows kept aside as unkeyed records for linkage
+  std::size_t repaired = 0;  ///< rows whose NIK or KK had spreadsheet damage repaired
+  std::string file;          ///< the file loaded ("" for records given in memory)
+  /// Our field -> the header it was read from, for every field found.
+  std::vector<std::pair<std::string, std::string>> columns;
+  std::vector<std::string> ignored_columns;  ///< headers matching no field, in file order
+  std::vector<NulledField> nulled;           ///< in record_fields() order, only fields with nulls
+  /// Repairs by kind (key_repair_name: "apostrophe", "dot_zero", "formula_text",
+  /// "digit_groups"), only kinds seen.
+  std::vector<std::pair<std::string, std::size_t>> repairs;
+  /// The day/month order decided for the birth_date column: "day_first", "month_first",
+  /// or "unknown" when no cell told (or there were no dates).
+  std::string date_order = "unknown";
+  std::vector<CsvQuoteRun> quote_runs;  ///< quotes left open that swallowed lines
+
+  /// Data rows seen: loaded + rejected.
+  std::size_t rows() const noexcept { return loaded + rejected.size(); }
+  /// rejected / rows (0 for an empty load).
+  double rejected_share() const noexcept {
+    return rows() == 0 ? 0.0 : static_cast<double>(rejected.size()) / static_cast<double>(rows());
+  }
+  /// True when the load has a column for `field` (one of record_fields()).
+  bool has_column(std::string_view field) const noexcept {
+    for (const auto& c : columns) {
+      if (c.first == field) return true;
+    }
+    return false;
+  }
+};
+
+/// When a replacement list is refused: more than `max_rejected_share` of its rows
+/// rejected (default 5%), unless `force`.
+struct ReplaceOptions {
+  double max_rejected_share = 0.05;
+  bool force = false;
 };
 
 /// A record as held, normalised. NIK/KK are the 16 digits ("" when missing).
@@ -179,9 +221,14 @@ class SMARTKAMPUNG_EXPORT Registry {
                         const ColumnMap& columns = {});
   LoadReport add_records(const std::vector<RawRecord>& records, const std::string& program, ProgramLevel level);
   /// Swaps a programme's whole list for a new one (the monthly update), atomically.
-  LoadReport replace_program(const std::string& program, const std::vector<RawRecord>& records, ProgramLevel level);
+  /// Refuses a list that lost more than options.max_rejected_share of its rows (unless
+  /// options.force): Error(kLimit) naming the programme and the share, and nothing changes.
+  LoadReport replace_program(const std::string& program, const std::vector<RawRecord>& records, ProgramLevel level,
+                             const ReplaceOptions& options = {});
   LoadReport replace_program_csv(const std::string& program, const std::string& path, ProgramLevel level,
-                                 const ColumnMap& columns = {});
+                                 const ColumnMap& columns = {}, const ReplaceOptions& options = {});
+  LoadReport replace_program_table(const std::string& program, const CsvTable& table, ProgramLevel level,
+                                   const ColumnMap& columns = {}, const ReplaceOptions& options = {});
   /// Removes a programme entirely; false when it was not held.
   bool drop_program(const std::string& program);
   /// Removes every record of `nik` from a programme; returns how many.

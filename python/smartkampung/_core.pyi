@@ -141,6 +141,56 @@ class LoadReport:
         Rows loaded.
         """
     @property
+    def rejected_rows(self) -> list[dict[str, typing.Any]]:
+        """
+        Every rejected row as a dict (file, line, reason, raw); raw is personal data.
+        """
+    @property
+    def repairs(self) -> dict[str, int]:
+        """
+        Repairs by kind (apostrophe, dot_zero, formula_text, digit_groups).
+        """
+    @property
+    def file(self) -> str:
+        """
+        The file loaded ('' for records given in memory).
+        """
+    @property
+    def columns(self) -> dict[str, str]:
+        """
+        Our field -> the header it was read from.
+        """
+    @property
+    def ignored_columns(self) -> list[str]:
+        """
+        Headers that match no field, in file order.
+        """
+    @property
+    def nulled(self) -> dict[str, list[int]]:
+        """
+        Fields left empty where unreadable: {field: [lines]}.
+        """
+    @property
+    def date_order(self) -> str:
+        """
+        'day_first', 'month_first' or 'unknown'.
+        """
+    @property
+    def quote_runs(self) -> list[dict[str, int]]:
+        """
+        Quotes left open: dicts (first_line, last_line, recovered).
+        """
+    @property
+    def rows(self) -> int:
+        """
+        Data rows seen: loaded + rejected.
+        """
+    @property
+    def rejected_share(self) -> float:
+        """
+        rejected / rows (0 when empty).
+        """
+    @property
     def rejected(self) -> list:
         """
         List of (line, reason): the 1-based physical line where the row starts (header = line 1).
@@ -267,7 +317,7 @@ class Registry:
         """
         Keyed enrolments over all programmes.
         """
-    def add_records(self, records: typing.Any, program: str, level: str = 'central') -> LoadReport:
+    def add_records(self, records: typing.Any, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
         """
         Adds records (a list of dicts, or a pandas DataFrame) to a programme's list; returns a LoadReport whose lines are 1-based positions in the list.
         """
@@ -291,7 +341,7 @@ class Registry:
         """
         The exclusion table as JSON (format skamp-conflicts/1).
         """
-    def load_csv(self, path: str, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
+    def load_csv(self, path: typing.Any, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
         """
         Adds a CSV file's rows to a programme's list. columns maps our field names to the file's headers ({'nik': 'NOMOR INDUK'}). Returns a LoadReport; a file that cannot be read raises and changes nothing.
         """
@@ -319,7 +369,7 @@ class Registry:
         """
         Removes every record of a NIK from a programme; returns how many.
         """
-    def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None) -> LoadReport:
+    def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None, force: bool = False, max_rejected: float = 0.05) -> LoadReport:
         """
         Swaps a programme's whole list atomically (the monthly update) for records or a CSV file.
         """

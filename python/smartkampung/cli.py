@@ -244,9 +244,9 @@ def _parse_list_spec(spec: str) -> tuple[str, str, str]:
     return path, program, level
 
 
-def _load_exclusions(reg: Any, path: str | None) -> None:
+def _read_exclusions(path: str | None) -> list[tuple[str, str, str]]:
     if not path:
-        return
+        return []
     _existing_file(path)
     try:
         doc = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
@@ -260,23 +260,102 @@ def _load_exclusions(reg: Any, path: str | None) -> None:
             pairs.append((c["a"], c["b"], c["scope"]))
         except (KeyError, TypeError):
             raise UserError(f"{path}: conflicts[{i}] needs a, b and scope") from None
-    reg.set_exclusions(pairs)
+    return pairs
 
 
-def _build_registry(specs: Sequence[str], exclusions: str | None) -> tuple[Any, list[dict[str, Any]]]:
+def _load_exclusions(reg: Any, path: str | None) -> None:
+    pairs = _read_exclusions(path)
+    if pairs:
+        reg.set_exclusions(pairs)
+
+
+def _parse_columns(text: str | None) -> dict[str, str] | None:
+    """``nik=NIK_KPM,name="NAMA KRT"``: our field = the file's header, comma-separated
+    (a header holding a comma is quoted)."""
+    if not text:
+        return None
+    out: dict[str, str] = {}
+    for item in next(csv.reader([text], skipinitialspace=True)):
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise UserError(f"--columns: expected FIELD=HEADER, not '{item}'")
+        out[field.strip()] = header.strip().strip('"')
+    return out
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+def _check_load(args: argparse.Namespace, path: str, rep: Any, needs_kk: str | None) -> None:
+    """Whole-file sanity: a load that lost more than the limit, or that lacks a column
+    the job needs, is an error unless the user allows it."""
+    limit = getattr(args, "max_rejected", 0.05)
+    if not getattr(args, "allow_rejected", False) and rep.rows and rep.rejected_share > limit:
+        first = rep.rejected[0]
+        raise UserError(f"{path}: {len(rep.rejected)} of {rep.rows} rows rejected ({_pct(rep.rejected_share)}, "
+                        f"over the limit of {_pct(limit)}; first: line {first[0]}: {first[1]}); "
+                        f"--allow-rejected to load it anyway")
+    if needs_kk and "kk" not in rep.columns and not getattr(args, "allow_missing_columns", False):
+        raise UserError(f"{path}: no KK column, needed for the household exclusions in {needs_kk} "
+                        f"(name it with --columns kk=HEADER, or --allow-missing-columns)")
+
+
+def _load_note(path: str, rep: Any) -> list[str]:
+    """What the report says beyond the counts, as lines for the terminal (no personal data)."""
+    notes = []
+    if rep.ignored_columns:
+        notes.append(f"  {path}: ignored columns: {', '.join(rep.ignored_columns)}")
+    for field, lines in rep.nulled.items():
+        shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+        notes.append(f"  {path}: {field} unreadable on {len(lines)} rows, left empty (lines {shown})")
+    if rep.repairs:
+        notes.append(f"  {path}: repaired: " + ", ".join(f"{k} {v}" for k, v in rep.repairs.items()))
+    if rep.date_order == "month_first":
+        notes.append(f"  {path}: birth dates read month first (M/D/Y), as the column's values show")
+    for q in rep.quote_runs:
+        notes.append(f"  {path}: a quote opened on line {q['first_line']} ran to line {q['last_line']}; "
+                     f"{q['recovered']} records read again")
+    return notes
+
+
+def _write_rejected(path: pathlib.Path, reports: Sequence[Any]) -> int:
+    """Every rejected row (file, line, reason, raw text) as CSV; returns how many."""
+    rows = [r for rep in reports for r in rep.rejected_rows]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["file", "line", "reason", "raw"])
+    for r in rows:
+        w.writerow([r["file"], r["line"], r["reason"], r["raw"]])
+    _write_atomic(path, buf.getvalue())
+    return len(rows)
+
+
+def _build_registry(specs: Sequence[str], exclusions: str | None,
+                    args: argparse.Namespace | None = None) -> tuple[Any, list[dict[str, Any]]]:
+    args = args or argparse.Namespace()
     reg = _core.Registry()
     loads = []
+    pairs = _read_exclusions(exclusions)
+    needs_kk = exclusions if any(scope in ("kk", "household") for _, _, scope in pairs) else None
+    columns = _parse_columns(getattr(args, "columns", None))
     progress = _Progress("loading", len(specs))
     for i, spec in enumerate(specs):
         path, program, level = _parse_list_spec(spec)
-        _existing_file(path)
-        rep = reg.load_csv(path, program=program, level=level)
+        _existing_file(path.split(".xlsx#")[0] + ".xlsx" if ".xlsx#" in path else path)
+        rep = reg.load_csv(path, program=program, level=level, columns=columns)
+        _check_load(args, path, rep, needs_kk)
         loads.append({"file": path, "program": program, "level": level, "loaded": rep.loaded,
                       "rejected": len(rep.rejected), "unkeyed": rep.unkeyed,
-                      "first_rejected": [f"line {ln}: {why}" for ln, why in rep.rejected[:3]]})
+                      "nulled": {k: len(v) for k, v in rep.nulled.items()}, "repairs": rep.repairs,
+                      "ignored_columns": rep.ignored_columns, "date_order": rep.date_order,
+                      "quote_runs": rep.quote_runs,
+                      "first_rejected": [f"line {ln}: {why}" for ln, why in rep.rejected[:3]],
+                      "notes": _load_note(path, rep), "report": rep})
         progress.update(i + 1)
     progress.close()
-    _load_exclusions(reg, exclusions)
+    if pairs:
+        reg.set_exclusions(pairs)
     return reg, loads
 
 
@@ -294,7 +373,7 @@ def _dedup_summary(rep: Any) -> dict[str, Any]:
 
 @_command("dedup")
 def _cmd_dedup(args: argparse.Namespace) -> int:
-    reg, loads = _build_registry(args.lists, args.exclusions)
+    reg, loads = _build_registry(args.lists, args.exclusions, args)
     rep = reg.dedup(fuzzy=True) if args.fuzzy else reg.dedup()
     summary = _dedup_summary(rep)
     if args.out:
@@ -302,6 +381,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         rep.to_csv(str(out))
         _write_atomic(out / "report.json", rep.to_json())
+        _write_rejected(out / "rejected.csv", [d["report"] for d in loads])
     if args.save:
         reg.save(args.save)
     lines = [_table([(d["file"], d["program"], d["level"], d["loaded"], d["rejected"], d["unkeyed"])
@@ -309,11 +389,34 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     for d in loads:
         for msg in d["first_rejected"]:
             lines.append(f"  {d['file']}: {msg}")
+        lines += d["notes"]
     lines.append("")
     lines += [f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()]
     if args.out:
-        lines.append(f"full report written to {args.out}/")
-    _emit(args, {"lists": loads, "summary": summary}, "\n".join(lines))
+        lines.append(f"full report written to {args.out}/ (rejected rows in rejected.csv)")
+    public = [{k: v for k, v in d.items() if k not in ("report", "notes")} for d in loads]
+    _emit(args, {"lists": public, "summary": summary}, "\n".join(lines))
+    return 0
+
+
+@_command("replace")
+def _cmd_replace(args: argparse.Namespace) -> int:
+    _existing_file(args.registry)
+    reg = _core.Registry.load(args.registry)
+    path, program, level = _parse_list_spec(args.list)
+    _existing_file(path.split(".xlsx#")[0] + ".xlsx" if ".xlsx#" in path else path)
+    try:
+        rep = reg.replace_program(program, path, level=level, columns=_parse_columns(args.columns),
+                                  force=args.force, max_rejected=args.max_rejected)
+    except _core.Error as e:
+        raise UserError(f"{path}: {e}") from None
+    reg.save(args.registry)
+    if args.out:
+        _write_rejected(pathlib.Path(args.out), [rep])
+    lines = [f"{program}: replaced by {path}: {rep.loaded} loaded, {len(rep.rejected)} rejected"]
+    lines += _load_note(path, rep)
+    _emit(args, {"program": program, "file": path, "loaded": rep.loaded, "rejected": len(rep.rejected)},
+          "\n".join(lines))
     return 0
 
 
@@ -326,7 +429,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         _existing_file(args.registry)
         reg = _core.Registry.load(args.registry)
     else:
-        reg, _ = _build_registry(args.lists or [], None)
+        reg, _ = _build_registry(args.lists or [], None, args)
     answer = reg.public_check(args.nik)
     text = (f"NIK {answer['nik']}: " + (f"{answer['name']} receives {', '.join(answer['programs']) or 'nothing'}"
                                         if answer["found"] else "not in any programme list"))
@@ -712,6 +815,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+def _intake_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--columns", metavar="FIELD=HEADER,...",
+                   help='headers the alias table does not know: nik=NIK_KPM,name="NAMA KRT"')
+    p.add_argument("--max-rejected", type=float, default=0.05,
+                   help="a list with more than this share of rows rejected is an error (default 0.05)")
+    p.add_argument("--allow-rejected", action="store_true", help="load lists past --max-rejected")
+    p.add_argument("--allow-missing-columns", action="store_true",
+                   help="load lists without a column the job needs (KK for household exclusions)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the tool (every subcommand has --help with an example)."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -749,6 +862,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclusions", help="programme conflicts (skamp-conflicts/1 JSON)")
     p.add_argument("--fuzzy", action="store_true", help="also link records with missing or mistyped NIKs")
     p.add_argument("--save", help="save the registry to this file (for 'check --registry')")
+    _intake_options(p)
+
+    p = add("replace", "replace a programme's list in a saved registry (the monthly update)",
+            "smartkampung replace --registry registry.skr pkh-juni.csv:PKH:central")
+    p.add_argument("list", metavar="FILE:PROGRAM:LEVEL")
+    p.add_argument("--registry", required=True, help="a registry saved by 'dedup --save' (updated in place)")
+    p.add_argument("--columns", help="FIELD=HEADER,... for headers the alias table does not know")
+    p.add_argument("--max-rejected", type=float, default=0.05,
+                   help="refuse a new list with more than this share of rows rejected (default 0.05)")
+    p.add_argument("--force", action="store_true", help="replace even past --max-rejected")
+    p.add_argument("--out", help="write the rejected rows (file, line, reason, raw text) to this CSV")
 
     p = add("check", "the public recipient check of one NIK (masked)",
             "smartkampung check 3510014501900001 --registry registry.skr")
@@ -756,6 +880,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--registry", help="a registry saved by 'dedup --save'")
     p.add_argument("--list", dest="lists", action="append", metavar="FILE:PROGRAM:LEVEL",
                    help="or load programme lists directly (repeatable)")
+    _intake_options(p)
 
     p = add("eligible", "decide eligibility per row of a records CSV, with reasons (CSV out)",
             "smartkampung eligible --program blt-dana-desa households.csv --as-of 2020-05-01")
@@ -876,7 +1001,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except (UserError, _core.Error, OSError) as e:
+    except (UserError, _core.Error, OSError, ImportError) as e:
         message = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"smartkampung {args.command}: error: {message}", file=sys.stderr)
         return 1

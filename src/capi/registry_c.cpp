@@ -33,6 +33,8 @@ void put_list(JsonWriter& w, const std::vector<std::string>& list) {
   w.EndArray();
 }
 
+void put_key(JsonWriter& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
 char* finish(const rapidjson::StringBuffer& buf) { return dup_string(std::string_view(buf.GetString(), buf.GetSize())); }
 
 char* load_report_json(const LoadReport& rep) {
@@ -55,6 +57,48 @@ char* load_report_json(const LoadReport& rep) {
     w.Uint64(r.line);
     w.Key("reason");
     put(w, r.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("file");
+  put(w, rep.file);
+  w.Key("columns");
+  w.StartObject();
+  for (const auto& [field, header] : rep.columns) {
+    put_key(w, field);
+    put(w, header);
+  }
+  w.EndObject();
+  w.Key("ignored_columns");
+  put_list(w, rep.ignored_columns);
+  w.Key("nulled");
+  w.StartObject();
+  for (const auto& n : rep.nulled) {
+    put_key(w, n.field);
+    w.StartArray();
+    for (std::size_t line : n.lines) w.Uint64(line);
+    w.EndArray();
+  }
+  w.EndObject();
+  w.Key("repairs");
+  w.StartObject();
+  for (const auto& [kind, count] : rep.repairs) {
+    put_key(w, kind);
+    w.Uint64(count);
+  }
+  w.EndObject();
+  w.Key("date_order");
+  put(w, rep.date_order);
+  w.Key("quote_runs");
+  w.StartArray();
+  for (const auto& q : rep.quote_runs) {
+    w.StartObject();
+    w.Key("first_line");
+    w.Uint64(q.first_line);
+    w.Key("last_line");
+    w.Uint64(q.last_line);
+    w.Key("recovered");
+    w.Uint64(q.recovered);
     w.EndObject();
   }
   w.EndArray();

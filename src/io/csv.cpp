@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <atomic>
@@ -29,6 +30,7 @@ struct CsvBuilder {
   static std::vector<std::uint64_t>& ends(CsvTable& t) { return t.ends_; }
   static std::vector<std::uint32_t>& lines(CsvTable& t) { return t.lines_; }
   static std::vector<CsvRejected>& rejected(CsvTable& t) { return t.rejected_; }
+  static std::vector<CsvQuoteRun>& quote_runs(CsvTable& t) { return t.quote_runs_; }
   static void set_meta(CsvTable& t, TextEncoding enc, char delim, std::size_t physical, std::size_t bytes) {
     t.encoding_ = enc;
     t.delimiter_ = delim;
@@ -53,8 +55,9 @@ struct TableChunk {
   std::vector<std::uint64_t> ends;
   std::vector<std::uint32_t> lines;  // relative to the chunk's first line
   std::vector<CsvRejected> rejected;
+  std::vector<CsvQuoteRun> quote_runs;
 
-  void record(const detail::CsvFields& fields, std::size_t line) {
+  void record(const detail::CsvFields& fields, std::size_t line, std::string_view /*raw*/) {
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const std::string_view f = fields[i];
       text.append(f.data(), f.size());
@@ -62,7 +65,10 @@ struct TableChunk {
     }
     lines.push_back(static_cast<std::uint32_t>(line));
   }
-  void reject(std::size_t line, std::string reason) { rejected.push_back({line, std::move(reason)}); }
+  void reject(std::size_t line, std::string reason, std::string_view raw) {
+    rejected.push_back({line, std::move(reason), std::string(raw)});
+  }
+  void quote_run(std::size_t first_line, std::size_t last_line) { quote_runs.push_back({first_line, last_line, 0}); }
 };
 
 void append_chunk(CsvTable& table, TableChunk&& chunk, std::size_t line_base) {
@@ -84,9 +90,55 @@ void append_chunk(CsvTable& table, TableChunk&& chunk, std::size_t line_base) {
     r.line += line_base;
     rejected.push_back(std::move(r));
   }
+  for (CsvQuoteRun& q : chunk.quote_runs) {
+    q.first_line += line_base;
+    q.last_line += line_base;
+    CsvBuilder::quote_runs(table).push_back(q);
+  }
+}
+
+// The records of each quote run that were accepted (rows' lines are sorted).
+void count_recovered(CsvTable& table) {
+  const auto& lines = CsvBuilder::lines(table);
+  for (CsvQuoteRun& q : CsvBuilder::quote_runs(table)) {
+    const auto lo = std::lower_bound(lines.begin(), lines.end(), q.first_line);
+    const auto hi = std::upper_bound(lines.begin(), lines.end(), q.last_line);
+    q.recovered = static_cast<std::size_t>(hi - lo);
+  }
 }
 
 }  // namespace
+
+CsvTable CsvTable::from_rows(std::vector<std::string> header, const std::vector<std::string>& cells,
+                             std::vector<std::size_t> lines) {
+  const std::size_t columns = header.size();
+  if (columns == 0 ? !cells.empty() : cells.size() % columns != 0) {
+    throw Error(ErrorCode::kInvalidArgument, "from_rows: the cells do not fill whole rows of the header");
+  }
+  const std::size_t rows = columns == 0 ? 0 : cells.size() / columns;
+  if (!lines.empty() && lines.size() != rows) {
+    throw Error(ErrorCode::kInvalidArgument, "from_rows: one line number is needed per row");
+  }
+  CsvTable t;
+  for (auto& h : header) h = std::string(trim_view(h));
+  t.header_ = std::move(header);
+  std::size_t total = 0;
+  for (const auto& c : cells) total += c.size();
+  t.text_.reserve(total);
+  t.ends_.reserve(cells.size());
+  for (const auto& c : cells) {
+    t.text_ += c;
+    t.ends_.push_back(t.text_.size());
+  }
+  t.lines_.reserve(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::size_t line = lines.empty() ? i + 1 : lines[i];
+    if (line > UINT32_MAX) throw Error(ErrorCode::kLimit, "from_rows: a line number is past 4294967295");
+    t.lines_.push_back(static_cast<std::uint32_t>(line));
+  }
+  t.physical_lines_ = rows;
+  return t;
+}
 
 long CsvTable::find_column(std::string_view name) const noexcept {
   return detail::find_header_column(header_, name);
@@ -180,6 +232,7 @@ CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options, std::
                                            options.skip_blank_lines, min_parallel, [](std::size_t) { return TableChunk{}; },
                                            physical_lines);
   for (auto& part : parts) append_chunk(table, std::move(part.consumer), part.first_line);
+  count_recovered(table);
   CsvBuilder::set_meta(table, encoding, delimiter, physical_lines, bytes.size());
   return table;
 }

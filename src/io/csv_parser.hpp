@@ -94,6 +94,62 @@ class CsvRecordParser {
 
   std::string_view text() const noexcept { return s_; }
 
+  /// Splits the line [begin, end) at the delimiter with quotes taken as plain text: how a
+  /// line swallowed by a quote left open is read back. A quote at either end of a field is
+  /// dropped (the field was meant to be quoted, or the quote is the stray one). Returns
+  /// true when some field holds something.
+  bool literal_line(std::size_t begin, std::size_t end, CsvFields& fields) const {
+    fields.base_ = s_.data();
+    fields.clear();
+    if (end > begin && s_[end - 1] == '\r') --end;
+    bool any_content = false;
+    std::size_t q = begin;
+    for (;;) {
+      std::size_t e = q;
+      while (e < end && s_[e] != delim_) ++e;
+      std::size_t a = q, b = e;
+      if (trim_) {
+        while (a < b && is_blank(s_[a])) ++a;
+        while (b > a && is_blank(s_[b - 1])) --b;
+      }
+      if (a < b && s_[a] == '"') ++a;
+      if (b > a && s_[b - 1] == '"') --b;
+      if (b > a) any_content = true;
+      fields.add(a, b - a);
+      if (e >= end) break;
+      q = e + 1;
+    }
+    return any_content;
+  }
+
+  /// True when a line inside [begin, end) (past the first one) looks like a record of its
+  /// own: it holds the delimiter and a run of 15 to 18 digits (a NIK or KK, perhaps
+  /// damaged). A quoted field that swallowed such lines is a quote left open, not a
+  /// multi-line address.
+  bool swallows_records(std::size_t begin, std::size_t end) const noexcept {
+    const void* nl = std::memchr(s_.data() + begin, '\n', end - begin);
+    while (nl != nullptr) {
+      const std::size_t line = static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
+      if (line >= end) break;
+      const void* next = std::memchr(s_.data() + line, '\n', end - line);
+      const std::size_t line_end = next == nullptr ? end : static_cast<std::size_t>(static_cast<const char*>(next) - s_.data());
+      bool delimiter = false;
+      std::size_t run = 0, longest = 0;
+      for (std::size_t i = line; i < line_end; ++i) {
+        const char c = s_[i];
+        if (c == delim_) delimiter = true;
+        if (c >= '0' && c <= '9') {
+          longest = std::max(longest, ++run);
+        } else {
+          run = 0;
+        }
+      }
+      if (delimiter && longest >= 15 && longest <= 18) return true;
+      nl = next;
+    }
+    return false;
+  }
+
  private:
   static bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
@@ -274,9 +330,12 @@ struct CsvRangeEnd {
 };
 
 /// Parses the records starting in [begin, stop), handing each to `out`:
-///   out.record(const CsvFields&, std::size_t line)   a record with `columns` fields
-///   out.reject(std::size_t line, std::string reason)  a malformed record
-/// Lines are relative to the range's first line (0-based).
+///   out.record(const CsvFields&, std::size_t line, std::string_view raw)  a record with `columns` fields
+///   out.reject(std::size_t line, std::string reason, std::string_view raw)  a malformed record
+///   out.quote_run(std::size_t first_line, std::size_t last_line)  a quote left open on
+///       first_line swallowed the lines up to last_line; they were read again as records
+/// Lines are relative to the range's first line (0-based); `raw` is the record's text
+/// without its line end (personal data: for the report, never for a message).
 template <class Consumer>
 CsvRangeEnd parse_csv_range(const CsvRecordParser& parser, std::size_t begin, std::size_t stop, std::size_t columns,
                             bool skip_blank, Consumer& out) {
@@ -285,38 +344,64 @@ CsvRangeEnd parse_csv_range(const CsvRecordParser& parser, std::size_t begin, st
   std::size_t pos = begin;
   std::size_t lines = 0;
   std::string reason;
+  auto line_end_of = [&](std::size_t from) {
+    const void* nl = std::memchr(s.data() + from, '\n', s.size() - from);
+    return nl == nullptr ? s.size() : static_cast<std::size_t>(static_cast<const char*>(nl) - s.data());
+  };
+  auto raw_of = [&](std::size_t from, std::size_t to) {
+    std::string_view r = s.substr(from, to - from);
+    while (!r.empty() && (r.back() == '\n' || r.back() == '\r')) r.remove_suffix(1);
+    return r;
+  };
   while (pos < stop) {
     const std::size_t record_line = lines;
     const std::size_t record_pos = pos;
     const CsvRecordParser::Outcome outcome = parser.record(pos, lines, fields, reason);
-    // A malformed record spanning several lines almost always is a quote left open
-    // that swallowed the lines after it: reject its first line only and resume there.
-    auto resume_after_first_line = [&] {
-      if (lines - record_line <= 1) return false;
-      const void* nl = std::memchr(s.data() + record_pos, '\n', s.size() - record_pos);
-      pos = static_cast<std::size_t>(static_cast<const char*>(nl) - s.data()) + 1;
-      lines = record_line + 1;
-      out.reject(record_line, "unterminated quote");
-      return true;
-    };
+    // A quote left open: a record that ran over line breaks and is malformed, or that
+    // swallowed lines looking like records, or a quote never closed. Report the run, read
+    // its first line with quotes as plain text and go on at the line after it, so that the
+    // swallowed lines are read as the records they are.
+    const bool multi_line = lines - record_line > 1;
+    const bool unterminated = outcome == CsvRecordParser::Outcome::kRejected && reason == "unterminated quote";
+    if (unterminated || (multi_line && (outcome == CsvRecordParser::Outcome::kRejected ||
+                                        (outcome == CsvRecordParser::Outcome::kRecord &&
+                                         (fields.size() != columns || parser.swallows_records(record_pos, pos)))))) {
+      const std::size_t first_end = line_end_of(record_pos);
+      // The run ends where the record did, or at the end of the input for a quote never closed.
+      const std::size_t run_end = unterminated ? s.size() : pos;
+      const std::string_view run = raw_of(record_pos, run_end);
+      const auto inner_newlines = static_cast<std::size_t>(std::count(run.begin(), run.end(), '\n'));
+      out.quote_run(record_line, record_line + inner_newlines);
+      const std::string_view raw = raw_of(record_pos, first_end);
+      const bool content = parser.literal_line(record_pos, first_end, fields);
+      if (content && fields.size() == columns) {
+        out.record(fields, record_line, raw);
+      } else if (content) {
+        out.reject(record_line, "unbalanced quote (wrong column count: expected " + std::to_string(columns) +
+                                    " fields, found " + std::to_string(fields.size()) + ")", raw);
+      }
+      pos = first_end < s.size() ? first_end + 1 : s.size();
+      lines = record_line + (first_end < s.size() ? 1 : 0);
+      continue;
+    }
     if (outcome == CsvRecordParser::Outcome::kRejected) {
-      if (!resume_after_first_line()) out.reject(record_line, reason);
+      out.reject(record_line, reason, raw_of(record_pos, pos));
       continue;
     }
     if (outcome == CsvRecordParser::Outcome::kBlank) {
       if (skip_blank || columns <= 1) continue;
       // A blank line where several fields are expected is a wrong column count.
       out.reject(record_line,
-                 "wrong column count: expected " + std::to_string(columns) + " fields, found an empty line");
+                 "wrong column count: expected " + std::to_string(columns) + " fields, found an empty line",
+                 std::string_view());
       continue;
     }
     if (fields.size() != columns) {
-      if (resume_after_first_line()) continue;
       out.reject(record_line, "wrong column count: expected " + std::to_string(columns) + " fields, found " +
-                                  std::to_string(fields.size()));
+                                  std::to_string(fields.size()), raw_of(record_pos, pos));
       continue;
     }
-    out.record(fields, record_line);
+    out.record(fields, record_line, raw_of(record_pos, pos));
   }
   return {pos, lines};
 }

@@ -3,6 +3,7 @@
 #ifndef SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
 #define SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
 
+#include <smartkampung/intake.hpp>
 #include <smartkampung/registry.hpp>
 
 #include <array>
@@ -22,7 +23,14 @@ constexpr int kProgramBits = 6;
 constexpr std::int32_t kNoDate = INT32_MIN;
 constexpr std::uint16_t kNoNumber = 0xFFFF;
 
-enum RowFlags : std::uint8_t { kNikMismatch = 1, kRepaired = 2 };
+enum RowFlags : std::uint8_t {
+  kNikMismatch = 1,
+  kRepaired = 2,
+  // While a load runs (cleared by finish_output): the birth date could only be read day
+  // first / month first; which counts depends on the column's order.
+  kBirthDayFirstOnly = 4,
+  kBirthMonthFirstOnly = 8,
+};
 
 // One enrolment: 56 bytes plus its text in the list's pool.
 struct Row {
@@ -76,8 +84,8 @@ struct Snapshot {
 };
 
 // --- normalisation (normalize.cpp) ------------------------------------------
-/// Parses YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; false when none fits or the day does not exist.
-bool parse_record_date(std::string_view text, Date& out) noexcept;
+/// Reads a date cell day first (as a lone cell is read); false when it is no date.
+bool parse_record_date(std::string_view text, Date as_of, Date& out) noexcept;
 /// 'M', 'F', or 0 when unrecognised.
 char parse_sex(std::string_view text) noexcept;
 /// Hash of a name folded for comparison (ASCII case, spaces and punctuation ignored).
@@ -95,13 +103,22 @@ inline std::string_view trim_ascii(std::string_view s) noexcept {
   return s;
 }
 
+constexpr std::size_t kFields = 10;
+
 /// Normalises records [begin, end) into `out` (rows + pool) or the report's rejections.
-/// Safe to run on disjoint ranges in parallel, each with its own output.
+/// Safe to run on disjoint ranges in parallel, each with its own output; finish_output
+/// then decides what needs the whole list (the date column's order).
 struct NormalizeOutput {
   std::vector<Row> rows;
   std::string pool;
   std::vector<RawRecord> unkeyed;
   LoadReport report;
+  std::array<std::vector<std::uint32_t>, kFields> nulled;  // lines of the rows where a field was nulled
+  std::array<std::size_t, kKeyRepairKinds> repairs{};
+  DateOrderVotes birth_votes;
+  // Rows whose birth date reads differently month first: (row index, month-first day).
+  std::vector<std::pair<std::size_t, std::int32_t>> birth_month_first;
+  std::vector<CsvQuoteRun> quote_runs;
 };
 
 /// check_nik / check_kk for one thread's many calls. For an input of exactly 16 ASCII
@@ -125,27 +142,42 @@ class KeyCheckCache {
 };
 
 struct KeyChecks {
-  explicit KeyChecks(Date as_of) : nik(as_of, false, 17), kk(as_of, true, 14) {}
+  explicit KeyChecks(Date as_of) : nik(as_of, false, 17), kk(as_of, true, 14), dates(as_of) {}
   KeyCheckCache nik, kk;
+  DateReader dates;
 };
 
-/// Validates one record; fills `row` and appends its text to `pool` on success, else
-/// returns the reason and sets `nik_only` when the NIK was the only problem.
-bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired,
-                      KeyChecks* checks = nullptr);
+/// What normalising one record found besides its row.
+struct RecordNotes {
+  std::uint16_t nulled = 0;  // bit k: field k could not be read and was left empty
+  KeyRepair nik_repair = KeyRepair::kNone, kk_repair = KeyRepair::kNone;
+  DateCell birth;            // the birth date cell as read (both orders)
+};
 
-/// Normalises one record into `out` (a row, or a rejection and maybe an unkeyed record).
-void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
+/// Validates one record; fills `row` and appends its text to `pool`, or returns false
+/// with the reason when its NIK cannot be had (the only cause of a rejection).
+bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line, Date as_of, Row& row,
+                      std::string& pool, std::string& reason, RecordNotes& notes, KeyChecks* checks = nullptr);
+
+/// Normalises one record into `out` (a row, or a rejection and an unkeyed record);
+/// false when rejected (the caller then sets the rejection's raw text).
+bool normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
                     NormalizeOutput& out, std::string& reason, KeyChecks* checks = nullptr);
 
 /// Appends `part` to `into`: text offsets shifted, lines (rows, rejections, unkeyed) plus `line_shift`.
 void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift);
 
-/// Normalises many records on up to two threads; fields(i) returns the 10 fields of record i.
+/// After the last append: decides the birth-date column's order and applies it (cells
+/// that cannot be read in it are nulled), counts the records each quote run recovered and
+/// fills the report's nulled fields and repairs.
+void finish_output(NormalizeOutput& out);
+
+/// Normalises many records on up to two threads; fields(i) gives the 10 fields and the
+/// line of record i, raw(i) the text of a rejected one. Then finish_output.
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
                               const std::function<void(std::size_t, std::array<std::string_view, 10>&,
-                                                       std::uint32_t&)>& fields);
+                                                       std::uint32_t&)>& fields,
+                              const std::function<std::string(std::size_t)>& raw);
 
 /// Reads a CSV file and normalises its records in one pass per thread, without building a
 /// CsvTable: the same records, lines and rejections as normalising read_csv_file's table.

@@ -1,117 +1,21 @@
 // Normalising records: NIK/KK validation, dates, sex, RT/RW, name keys.
 #include "registry/internal.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
 namespace smartkampung::detail {
 
-namespace {
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-bool parse_int(std::string_view s, int& out) noexcept {
-  if (s.empty() || s.size() > 4) return false;
-  int v = 0;
-  for (char c : s) {
-    if (!is_digit(c)) return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
+bool parse_record_date(std::string_view text, Date as_of, Date& out) noexcept {
+  const DateCell c = DateReader(as_of).read(text);
+  if (c.day_first == kNoDay) return false;
+  out = Date(c.day_first);
   return true;
 }
 
-char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool equals_upper(std::string_view s, std::string_view upper_word) noexcept {
-  if (s.size() != upper_word.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (upper(s[i]) != upper_word[i]) return false;
-  }
-  return true;
-}
-
-enum Field { kNik, kKk, kName, kBirth, kSex, kAddress, kVillage, kDistrict, kRt, kRw };
-
-bool parse_small_number(std::string_view s, std::uint16_t& out) noexcept {
-  int v = 0;
-  if (!parse_int(s, v)) return false;
-  out = static_cast<std::uint16_t>(v);
-  return true;
-}
-
-}  // namespace
-
-namespace {
-
-// parse_record_date's work, also giving the year, month and day.
-bool parse_record_ymd(std::string_view text, int& y, int& m, int& d) noexcept {
-  text = trim_ascii(text);
-  y = 0;
-  m = 0;
-  d = 0;
-  auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(text[i])) - '0'; };
-  if (text.size() == 10 && (text[2] == '-' || text[2] == '/') && text[5] == text[2]) {
-    // DD-MM-YYYY or DD/MM/YYYY, the common case of the general one below.
-    const unsigned d0 = digit(0), d1 = digit(1), m0 = digit(3), m1 = digit(4);
-    const unsigned y0 = digit(6), y1 = digit(7), y2 = digit(8), y3 = digit(9);
-    if (d0 > 9 || d1 > 9 || m0 > 9 || m1 > 9 || y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9) return false;
-    d = static_cast<int>(d0 * 10 + d1);
-    m = static_cast<int>(m0 * 10 + m1);
-    y = static_cast<int>(((y0 * 10 + y1) * 10 + y2) * 10 + y3);
-  } else if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
-    if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d)) {
-      return false;
-    }
-  } else {
-    // D[D]-M[M]-YYYY or D[D]/M[M]/YYYY
-    const std::size_t a = text.find_first_of("-/");
-    if (a == std::string_view::npos) return false;
-    const char sep = text[a];
-    const std::size_t b = text.find(sep, a + 1);
-    if (b == std::string_view::npos || text.size() - b - 1 != 4) return false;
-    if (!parse_int(text.substr(0, a), d) || a > 2 || !parse_int(text.substr(a + 1, b - a - 1), m) ||
-        b - a - 1 > 2 || !parse_int(text.substr(b + 1), y)) {
-      return false;
-    }
-  }
-  return y >= 1850 && Date::is_valid_ymd(y, m, d);
-}
-
-}  // namespace
-
-bool parse_record_date(std::string_view text, Date& out) noexcept {
-  int y = 0, m = 0, d = 0;
-  if (!parse_record_ymd(text, y, m, d)) return false;
-  out = Date(days_from_civil(y, m, d));
-  return true;
-}
-
-char parse_sex(std::string_view text) noexcept {
-  text = trim_ascii(text);
-  if (text.size() == 1) {  // the common L / P first
-    switch (upper(text[0])) {
-      case 'L': case 'M': return 'M';
-      case 'P': case 'F': case 'W': return 'F';
-      default: return 0;
-    }
-  }
-  static constexpr std::string_view kMale[] = {"L", "M", "LAKI-LAKI", "LAKI LAKI", "LAKI", "LAKI2", "PRIA", "MALE"};
-  static constexpr std::string_view kFemale[] = {"P", "F", "PEREMPUAN", "WANITA", "W", "FEMALE"};
-  for (std::string_view w : kMale) {  // as written (upper case) first: the common case
-    if (text == w) return 'M';
-  }
-  for (std::string_view w : kFemale) {
-    if (text == w) return 'F';
-  }
-  for (std::string_view w : kMale) {
-    if (equals_upper(text, w)) return 'M';
-  }
-  for (std::string_view w : kFemale) {
-    if (equals_upper(text, w)) return 'F';
-  }
-  return 0;
-}
+char parse_sex(std::string_view text) noexcept { return read_sex(text); }
 
 namespace {
 
@@ -228,67 +132,122 @@ NikCheck KeyCheckCache::check(std::string_view s) noexcept {
   return out;
 }
 
+namespace {
+
+// Does the record agree with what its NIK encodes (DDMMYY, day + 40 for women)?
+void set_mismatch(Row& row) noexcept {
+  row.flags = static_cast<std::uint8_t>(row.flags & ~kNikMismatch);
+  const std::uint64_t date_part = (row.nik / 10000) % 1000000;
+  const int nik_day_raw = static_cast<int>(date_part / 10000);
+  const bool nik_female = nik_day_raw > 40;
+  bool mismatch = false;
+  if (row.birth != kNoDate) {
+    int y = 0, m = 0, d = 0;
+    civil_from_days(row.birth, y, m, d);
+    const int nik_day = nik_female ? nik_day_raw - 40 : nik_day_raw;
+    mismatch = d != nik_day || m != static_cast<int>(date_part / 100 % 100) ||
+               y % 100 != static_cast<int>(date_part % 100);
+  }
+  if (row.sex != 0 && (row.sex == 'F') != nik_female) mismatch = true;
+  if (mismatch) row.flags |= kNikMismatch;
+}
+
+enum Field { kNik, kKk, kName, kBirth, kSex, kAddress, kVillage, kDistrict, kRt, kRw };
+
+bool small_number(std::string_view s, std::uint16_t& out) noexcept {
+  // RT/RW: up to 4 digits ("001"), as a spreadsheet may leave them ("1.0").
+  if (s.size() > 2 && s[s.size() - 2] == '.' && s.back() == '0') s.remove_suffix(2);
+  if (s.empty() || s.size() > 4) return false;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = static_cast<std::uint16_t>(v);
+  return true;
+}
+
+// A key (NIK or KK) through the repair of spreadsheet damage, then the checks.
+NikCheck check_key(std::string_view text, bool kk, Date as_of, KeyChecks* checks, KeyRepair& repair) noexcept {
+  std::array<char, 24> buffer;
+  std::string_view s = text;
+  repair = KeyRepair::kNone;
+  if (s.size() != 16) s = repair_key_text(text, buffer, repair);  // 16 characters: the common, undamaged case
+  NikCheck c = checks != nullptr ? (kk ? checks->kk.check(s) : checks->nik.check(s))
+                                 : (kk ? check_kk(s, as_of) : check_nik(s, as_of));
+  if (c.reason == NikReason::kValid && repair != KeyRepair::kNone) c.repaired = true;
+  return c;
+}
+
+}  // namespace
+
 bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, bool& nik_only, bool& repaired, KeyChecks* checks) {
+                      std::string& pool, std::string& reason, RecordNotes& notes, KeyChecks* checks) {
   std::array<std::string_view, 10> f;
   for (std::size_t i = 0; i < raw.size(); ++i) f[i] = trim_ascii(raw[i]);
   reason.clear();
-  nik_only = false;
-  repaired = false;
-  bool nik_bad = false;
-  bool other_bad = false;
-  auto fail = [&](const std::string& why, bool is_nik) {
-    if (!reason.empty()) reason += "; ";
-    reason += why;
-    (is_nik ? nik_bad : other_bad) = true;
-  };
+  notes = RecordNotes{};
   row = Row{};
   row.line = line;
+  auto null_field = [&](Field k) { notes.nulled = static_cast<std::uint16_t>(notes.nulled | (1u << k)); };
   if (f[kNik].empty()) {
-    fail("missing required field: nik", true);
-  } else {
-    const NikCheck c = checks != nullptr ? checks->nik.check(f[kNik]) : check_nik(f[kNik], as_of);
-    if (c.reason != NikReason::kValid) {
-      fail(std::string("invalid NIK (") + nik_reason_name(c.reason) + ")", true);
-    } else {
-      row.nik = c.value;
-      if (c.repaired) repaired = true;
-    }
+    reason = "missing required field: nik";
+    return false;
   }
-  if (f[kName].empty()) fail("missing required field: name", false);
-  if (!f[kKk].empty()) {
-    const NikCheck c = checks != nullptr ? checks->kk.check(f[kKk]) : check_kk(f[kKk], as_of);
+  {
+    const NikCheck c = check_key(f[kNik], false, as_of, checks, notes.nik_repair);
     if (c.reason != NikReason::kValid) {
-      fail(std::string("invalid KK (") + nik_reason_name(c.reason) + ")", false);
+      reason = std::string("invalid NIK (") + nik_reason_name(c.reason) + ")";
+      return false;
+    }
+    row.nik = c.value;
+  }
+  bool repaired = notes.nik_repair != KeyRepair::kNone;
+  if (!f[kKk].empty()) {
+    const NikCheck c = check_key(f[kKk], true, as_of, checks, notes.kk_repair);
+    if (c.reason != NikReason::kValid) {
+      null_field(kKk);
+      notes.kk_repair = KeyRepair::kNone;
     } else {
       row.kk = c.value;
-      if (c.repaired) repaired = true;
+      repaired |= notes.kk_repair != KeyRepair::kNone;
     }
   }
-  int birth_y = 0, birth_m = 0, birth_d = 0;
   if (!f[kBirth].empty()) {
-    if (parse_record_ymd(f[kBirth], birth_y, birth_m, birth_d)) {
-      row.birth = days_from_civil(birth_y, birth_m, birth_d);
+    notes.birth = checks != nullptr ? checks->dates.read(f[kBirth]) : DateReader(as_of).read(f[kBirth]);
+    const DateCell& b = notes.birth;
+    if (!b.valid()) {
+      null_field(kBirth);
+    } else if (b.day_first != kNoDay) {
+      row.birth = b.day_first;
+      if (b.month_first == kNoDay) row.flags |= kBirthDayFirstOnly;
     } else {
-      fail("unparseable date in birth_date (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)", false);
+      row.birth = b.month_first;
+      row.flags |= kBirthMonthFirstOnly;
     }
   }
   if (!f[kSex].empty()) {
-    row.sex = parse_sex(f[kSex]);
-    if (row.sex == 0) fail("unrecognised sex (expected L/P, LAKI-LAKI/PEREMPUAN or M/F)", false);
+    row.sex = read_sex(f[kSex]);
+    if (row.sex == 0) null_field(kSex);
   }
-  if (!f[kRt].empty() && !parse_small_number(f[kRt], row.rt)) fail("invalid rt (expected up to 4 digits)", false);
-  if (!f[kRw].empty() && !parse_small_number(f[kRw], row.rw)) fail("invalid rw (expected up to 4 digits)", false);
-  for (int k : {kName, kAddress, kVillage, kDistrict}) {
-    if (f[static_cast<std::size_t>(k)].size() > 0xFFFF) fail("a text field is longer than 65535 bytes", false);
+  if (!f[kRt].empty() && !small_number(f[kRt], row.rt)) {
+    row.rt = kNoNumber;
+    null_field(kRt);
   }
-  if (nik_bad || other_bad) {
-    nik_only = nik_bad && !other_bad;
-    return false;
+  if (!f[kRw].empty() && !small_number(f[kRw], row.rw)) {
+    row.rw = kNoNumber;
+    null_field(kRw);
   }
-  row.name_key = name_key(f[kName]);
+  std::string_view texts[4] = {f[kName], f[kAddress], f[kVillage], f[kDistrict]};
+  const Field text_fields[4] = {kName, kAddress, kVillage, kDistrict};
+  for (std::size_t k = 0; k < 4; ++k) {
+    if (texts[k].size() > 0xFFFF) {
+      texts[k] = std::string_view();
+      null_field(text_fields[k]);
+    }
+  }
+  row.name_key = name_key(texts[0]);
   row.text = pool.size();
-  const std::string_view texts[4] = {f[kName], f[kAddress], f[kVillage], f[kDistrict]};
   std::size_t at = pool.size();
   pool.resize(at + texts[0].size() + texts[1].size() + texts[2].size() + texts[3].size());  // one growth check
   for (std::size_t k = 0; k < 4; ++k) {
@@ -297,46 +256,48 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
     row.len[k] = static_cast<std::uint16_t>(texts[k].size());
   }
   if (repaired) row.flags |= kRepaired;
-  // Does the record agree with what its NIK encodes (DDMMYY, day + 40 for women)?
-  const std::uint64_t date_part = (row.nik / 10000) % 1000000;
-  const int nik_day_raw = static_cast<int>(date_part / 10000);
-  const int nik_month = static_cast<int>(date_part / 100 % 100);
-  const int nik_yy = static_cast<int>(date_part % 100);
-  const bool nik_female = nik_day_raw > 40;
-  const int nik_day = nik_female ? nik_day_raw - 40 : nik_day_raw;
-  bool mismatch = false;
-  if (row.birth != kNoDate) {
-    mismatch = birth_d != nik_day || birth_m != nik_month || birth_y % 100 != nik_yy;
-  }
-  if (row.sex != 0 && (row.sex == 'F') != nik_female) mismatch = true;
-  if (mismatch) row.flags |= kNikMismatch;
+  set_mismatch(row);
   return true;
 }
 
-void normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
+bool normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
                     NormalizeOutput& out, std::string& reason, KeyChecks* checks) {
-  bool nik_only = false, repaired = false;
+  RecordNotes notes;
   out.rows.emplace_back();  // normalised in place: no copy of the row
-  if (normalize_record(raw, line, as_of, out.rows.back(), out.pool, reason, nik_only, repaired, checks)) {
+  if (normalize_record(raw, line, as_of, out.rows.back(), out.pool, reason, notes, checks)) {
     ++out.report.loaded;
-    if (repaired) ++out.report.repaired;
-    return;
+    if (notes.nik_repair != KeyRepair::kNone || notes.kk_repair != KeyRepair::kNone) ++out.report.repaired;
+    if (notes.nik_repair != KeyRepair::kNone) ++out.repairs[static_cast<std::size_t>(notes.nik_repair)];
+    if (notes.kk_repair != KeyRepair::kNone) ++out.repairs[static_cast<std::size_t>(notes.kk_repair)];
+    if (notes.nulled != 0) {
+      for (std::size_t k = 0; k < kFields; ++k) {
+        if ((notes.nulled >> k) & 1u) out.nulled[k].push_back(line);
+      }
+    }
+    if (notes.birth.valid()) {
+      out.birth_votes.add(notes.birth);
+      const DateCell& b = notes.birth;
+      if (b.day_first != kNoDay && b.month_first != kNoDay && b.day_first != b.month_first) {
+        out.birth_month_first.emplace_back(out.rows.size() - 1, b.month_first);
+      }
+    }
+    return true;
   }
   out.rows.pop_back();
-  out.report.rejected.push_back({line, reason});
-  if (nik_only) {
-    RawRecord rec;
-    std::string* dst[10] = {&rec.nik,     &rec.kk,      &rec.name,     &rec.birth_date, &rec.sex,
-                            &rec.address, &rec.village, &rec.district, &rec.rt,         &rec.rw};
-    for (std::size_t k = 0; k < 10; ++k) dst[k]->assign(trim_ascii(raw[k]));
-    rec.line = line;
-    out.unkeyed.push_back(std::move(rec));
-    ++out.report.unkeyed;
-  }
+  out.report.rejected.push_back({line, reason, std::string()});
+  RawRecord rec;
+  std::string* dst[10] = {&rec.nik,     &rec.kk,      &rec.name,     &rec.birth_date, &rec.sex,
+                          &rec.address, &rec.village, &rec.district, &rec.rt,         &rec.rw};
+  for (std::size_t k = 0; k < 10; ++k) dst[k]->assign(trim_ascii(raw[k]));
+  rec.line = line;
+  out.unkeyed.push_back(std::move(rec));
+  ++out.report.unkeyed;
+  return false;
 }
 
 void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift) {
   const std::uint64_t shift = into.pool.size();
+  const std::size_t row_shift = into.rows.size();
   if (into.rows.empty() && into.pool.empty() && line_shift == 0) {
     into.rows = std::move(part.rows);
     into.pool = std::move(part.pool);
@@ -358,30 +319,95 @@ void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t li
     u.line += line_shift;
     into.unkeyed.push_back(std::move(u));
   }
+  for (std::size_t k = 0; k < kFields; ++k) {
+    for (std::uint32_t l : part.nulled[k]) into.nulled[k].push_back(static_cast<std::uint32_t>(l + line_shift));
+  }
+  for (std::size_t k = 0; k < kKeyRepairKinds; ++k) into.repairs[k] += part.repairs[k];
+  into.birth_votes.add(part.birth_votes);
+  for (const auto& [row, day] : part.birth_month_first) into.birth_month_first.emplace_back(row + row_shift, day);
+  for (CsvQuoteRun q : part.quote_runs) {
+    q.first_line += line_shift;
+    q.last_line += line_shift;
+    into.quote_runs.push_back(q);
+  }
   into.report.loaded += part.report.loaded;
   into.report.unkeyed += part.report.unkeyed;
   into.report.repaired += part.report.repaired;
 }
 
+void finish_output(NormalizeOutput& out) {
+  // The birth-date column's order, from all its cells; a cell that cannot be read in it
+  // is nulled, an ambiguous one read in it.
+  const DateOrder order = out.birth_votes.decide();
+  out.report.date_order = date_order_name(order);
+  if (order == DateOrder::kMonthFirst) {
+    for (const auto& [row, day] : out.birth_month_first) {
+      out.rows[row].birth = day;
+      set_mismatch(out.rows[row]);
+    }
+  }
+  const std::uint8_t wrong = order == DateOrder::kMonthFirst ? kBirthDayFirstOnly : kBirthMonthFirstOnly;
+  for (Row& r : out.rows) {
+    if ((r.flags & (kBirthDayFirstOnly | kBirthMonthFirstOnly)) == 0) continue;
+    if ((r.flags & wrong) != 0) {
+      r.birth = kNoDate;
+      out.nulled[kBirth].push_back(r.line);
+      r.flags = static_cast<std::uint8_t>(r.flags & ~(kBirthDayFirstOnly | kBirthMonthFirstOnly));
+      set_mismatch(r);
+    } else {
+      r.flags = static_cast<std::uint8_t>(r.flags & ~(kBirthDayFirstOnly | kBirthMonthFirstOnly));
+    }
+  }
+  out.birth_month_first.clear();
+  // Each quote run's records accepted after it was read again.
+  for (CsvQuoteRun& q : out.quote_runs) {
+    q.recovered = 0;
+    for (const Row& r : out.rows) q.recovered += r.line >= q.first_line && r.line <= q.last_line ? 1 : 0;
+  }
+  std::sort(out.quote_runs.begin(), out.quote_runs.end(),
+            [](const CsvQuoteRun& a, const CsvQuoteRun& b) { return a.first_line < b.first_line; });
+  out.report.quote_runs = out.quote_runs;
+  out.report.nulled.clear();
+  const auto& names = record_fields();
+  for (std::size_t k = 0; k < kFields; ++k) {
+    if (out.nulled[k].empty()) continue;
+    std::sort(out.nulled[k].begin(), out.nulled[k].end());
+    NulledField n;
+    n.field = names[k];
+    n.lines.assign(out.nulled[k].begin(), out.nulled[k].end());
+    out.report.nulled.push_back(std::move(n));
+  }
+  out.report.repairs.clear();
+  for (std::size_t k = 1; k < kKeyRepairKinds; ++k) {
+    if (out.repairs[k] != 0) out.report.repairs.emplace_back(key_repair_name(static_cast<KeyRepair>(k)), out.repairs[k]);
+  }
+}
+
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
                               const std::function<void(std::size_t, std::array<std::string_view, 10>&,
-                                                       std::uint32_t&)>& fields) {
+                                                       std::uint32_t&)>& fields,
+                              const std::function<std::string(std::size_t)>& raw_text) {
   auto run = [&](std::size_t begin, std::size_t end, NormalizeOutput& out) {
     out.rows.reserve(end - begin);
     out.pool.reserve((end - begin) * 40);
     std::array<std::string_view, 10> raw;
     std::string reason;
+    KeyChecks* checks_ptr = nullptr;
     std::unique_ptr<KeyChecks> checks;
-    if (end - begin >= 1000) checks = std::make_unique<KeyChecks>(as_of);  // worth its tables
+    if (end - begin >= 1000) {  // worth its tables
+      checks = std::make_unique<KeyChecks>(as_of);
+      checks_ptr = checks.get();
+    }
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t line = 0;
       fields(i, raw, line);
-      normalize_into(raw, line, as_of, out, reason, checks.get());
+      if (!normalize_into(raw, line, as_of, out, reason, checks_ptr)) out.report.rejected.back().raw = raw_text(i);
     }
   };
   NormalizeOutput first;
   if (count < 50000 || std::thread::hardware_concurrency() < 2) {
     run(0, count, first);
+    finish_output(first);
     return first;
   }
   NormalizeOutput second;
@@ -403,6 +429,7 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
   worker.join();
   if (failure) std::rethrow_exception(failure);
   append_output(first, std::move(second), 0);
+  finish_output(first);
   return first;
 }
 

@@ -4,6 +4,7 @@
 #include "io/csv_parser.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <unordered_set>
 
 namespace smartkampung {
@@ -128,85 +129,57 @@ const std::string& field_ref(const RawRecord& r, std::size_t i) {
   return *field_ptr(const_cast<RawRecord&>(r), i);
 }
 
-// Header aliases, Indonesian and English; compared after lowercasing and turning
-// spaces, dashes and dots into underscores.
-const std::vector<std::vector<std::string>>& aliases() {
-  static const std::vector<std::vector<std::string>> table = {
-      {"nik", "no_nik", "nomor_nik"},
-      {"kk", "no_kk", "nomor_kk", "nkk"},
-      {"nama", "name", "nama_lengkap"},
-      {"tgl_lahir", "tanggal_lahir", "birth_date"},
-      {"jenis_kelamin", "jk", "sex"},
-      {"alamat", "address"},
-      {"desa", "kelurahan", "village", "desa_kelurahan"},
-      {"kecamatan", "district"},
-      {"rt"},
-      {"rw"},
-  };
-  return table;
+// The columns of our fields in a header (aliases and the explicit map); the report
+// names the headers used and those ignored. Throws Error(kParse) without a NIK column.
+std::array<long, 10> resolve_columns(const std::vector<std::string>& header, const ColumnMap& columns,
+                                     LoadReport& report) {
+  const ColumnMatch match = match_columns(header, record_fields(), columns);
+  std::array<long, 10> col;
+  for (std::size_t f = 0; f < 10; ++f) col[f] = match.column[f];
+  if (col[0] < 0) {
+    throw Error(ErrorCode::kParse, "no NIK column (looked for NIK, No. NIK, NIK KTP, NIK_KPM, ...; name it with columns)");
+  }
+  report.columns.clear();
+  for (std::size_t f = 0; f < 10; ++f) {
+    if (col[f] >= 0) report.columns.emplace_back(record_fields()[f], header[static_cast<std::size_t>(col[f])]);
+  }
+  report.ignored_columns = match.ignored;
+  return col;
 }
 
-std::string header_key(std::string_view h) {
-  std::string out(detail::trim_ascii(h));
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == ' ' || c == '-' || c == '.') c = '_';
+// A row of a table as CSV text (for the report of a rejected row).
+std::string table_row_text(const CsvTable& table, std::size_t row) {
+  std::string out;
+  for (std::size_t c = 0; c < table.columns(); ++c) {
+    if (c != 0) out.push_back(table.delimiter());
+    out += csv_escape(table.field(row, c), table.delimiter());
   }
   return out;
 }
 
-// Column of each of our fields in the table (-1 when absent).
-// As CsvTable::find_column: ASCII case-insensitive after trimming; -1 if absent.
-long find_header(const std::vector<std::string>& header, std::string_view name) {
-  return detail::find_header_column(header, name);
-}
-
-std::array<long, 10> resolve_columns(const std::vector<std::string>& header, const ColumnMap& columns) {
-  std::array<long, 10> col;
-  col.fill(-1);
-  std::vector<std::string> keys;
-  for (const auto& h : header) keys.push_back(header_key(h));
-  for (std::size_t f = 0; f < 10; ++f) {
-    for (const auto& alias : aliases()[f]) {
-      const auto it = std::find(keys.begin(), keys.end(), alias);
-      if (it != keys.end()) {
-        col[f] = static_cast<long>(it - keys.begin());
-        break;
-      }
-    }
-  }
-  for (const auto& [ours, theirs] : columns) {
-    const auto& fields = record_fields();
-    const auto fit = std::find(fields.begin(), fields.end(), ours);
-    if (fit == fields.end()) {
-      throw Error(ErrorCode::kInvalidArgument, "columns: unknown field '" + ours + "' (expected one of nik, kk, "
-                                               "name, birth_date, sex, address, village, district, rt, rw)");
-    }
-    const long c = find_header(header, theirs);
-    if (c < 0) {
-      throw Error(ErrorCode::kParse, "columns: header '" + theirs + "' (for field " + ours + ") is not in the file");
-    }
-    col[static_cast<std::size_t>(fit - fields.begin())] = c;
-  }
-  if (col[0] < 0) throw Error(ErrorCode::kParse, "no NIK column (looked for nik, no_nik, nomor_nik)");
-  if (col[2] < 0) throw Error(ErrorCode::kParse, "no name column (looked for nama, name, nama_lengkap)");
-  return col;
-}
-
 NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns, Date as_of) {
-  const std::array<long, 10> col = resolve_columns(table.header(), columns);
+  LoadReport header_report;
+  const std::array<long, 10> col = resolve_columns(table.header(), columns, header_report);
   NormalizeOutput out = detail::normalize_all(
-      table.rows(), as_of, [&](std::size_t i, std::array<std::string_view, 10>& f, std::uint32_t& line) {
+      table.rows(), as_of,
+      [&](std::size_t i, std::array<std::string_view, 10>& f, std::uint32_t& line) {
         for (std::size_t k = 0; k < 10; ++k) {
           f[k] = col[k] < 0 ? std::string_view() : table.field(i, static_cast<std::size_t>(col[k]));
         }
         line = static_cast<std::uint32_t>(table.line(i));
-      });
+      },
+      [&](std::size_t i) { return table_row_text(table, i); });
+  out.report.columns = std::move(header_report.columns);
+  out.report.ignored_columns = std::move(header_report.ignored_columns);
   // The reader's rejections (wrong column count, quotes) join the records' in line order.
   if (!table.rejected().empty()) {
     auto& rej = out.report.rejected;
     rej.insert(rej.end(), table.rejected().begin(), table.rejected().end());
     std::stable_sort(rej.begin(), rej.end(), [](const CsvRejected& a, const CsvRejected& b) { return a.line < b.line; });
+  }
+  if (!table.quote_runs().empty()) {
+    out.quote_runs = table.quote_runs();
+    detail::finish_output(out);  // again: only the quote runs' counts change
   }
   return out;
 }
@@ -226,7 +199,7 @@ struct NormalizeChunk {
   std::unique_ptr<detail::KeyChecks> checks;  // made on the first record, in the part's thread
   bool started = false;
 
-  void record(const detail::CsvFields& fields, std::size_t line) {
+  void record(const detail::CsvFields& fields, std::size_t line, std::string_view text) {
     if (!started) {
       started = true;
       if (expected_rows != 0) out.rows.reserve(expected_rows);
@@ -237,19 +210,30 @@ struct NormalizeChunk {
       const long c = (*col)[k];
       raw[k] = c < 0 ? std::string_view() : fields[static_cast<std::size_t>(c)];
     }
-    detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out, reason, checks.get());
+    if (!detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out, reason, checks.get())) {
+      out.report.rejected.back().raw = std::string(text);
+    }
   }
-  void reject(std::size_t line, std::string why) {
-    out.report.rejected.push_back({line + line_base, std::move(why)});
+  void reject(std::size_t line, std::string why, std::string_view text) {
+    out.report.rejected.push_back({line + line_base, std::move(why), std::string(text)});
+  }
+  void quote_run(std::size_t first_line, std::size_t last_line) {
+    out.quote_runs.push_back({first_line + line_base, last_line + line_base, 0});
   }
 };
 
 NormalizeOutput normalize_records(const std::vector<RawRecord>& records, Date as_of) {
-  return detail::normalize_all(records.size(), as_of,
-                               [&](std::size_t i, std::array<std::string_view, 10>& f, std::uint32_t& line) {
-                                 for (std::size_t k = 0; k < 10; ++k) f[k] = field_ref(records[i], k);
-                                 line = static_cast<std::uint32_t>(records[i].line != 0 ? records[i].line : i + 1);
-                               });
+  return detail::normalize_all(
+      records.size(), as_of,
+      [&](std::size_t i, std::array<std::string_view, 10>& f, std::uint32_t& line) {
+        for (std::size_t k = 0; k < 10; ++k) f[k] = field_ref(records[i], k);
+        line = static_cast<std::uint32_t>(records[i].line != 0 ? records[i].line : i + 1);
+      },
+      [&](std::size_t i) {
+        std::string text;
+        for (std::size_t k = 0; k < 10; ++k) text += (k == 0 ? "" : ",") + csv_escape(field_ref(records[i], k));
+        return text;
+      });
 }
 
 NikError nik_error(std::string_view text, Date as_of, bool kk) {
@@ -282,7 +266,8 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
   const std::string_view text = decode_known(bytes, ascii, storage, nullptr);
   const CsvRecordParser parser(text, csv_delimiter(text, options), options.trim_fields);
   const CsvHeader header = parse_csv_header(parser);
-  const std::array<long, 10> col = resolve_columns(header.names, columns);
+  LoadReport header_report;
+  const std::array<long, 10> col = resolve_columns(header.names, columns, header_report);
   // Rows expected in the file, from the lines in its first 64 KiB: the first part reserves
   // room for all (the others are appended to it without moving it), the others their share.
   const std::string_view data = text.substr(header.data_pos);
@@ -316,6 +301,9 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
   for (std::size_t i = 1; i < parts.size(); ++i) {
     append_output(out, std::move(parts[i].consumer.out), parts[i].first_line - parts[i].consumer.line_base);
   }
+  finish_output(out);
+  out.report.columns = std::move(header_report.columns);
+  out.report.ignored_columns = std::move(header_report.ignored_columns);
   // A bad estimate (short records first, many rejected) must not leave much room unused.
   if (out.rows.capacity() > out.rows.size() + out.rows.size() / 8 + 1024) out.rows.shrink_to_fit();
   if (out.pool.capacity() > out.pool.size() + out.pool.size() / 4 + 65536) out.pool.shrink_to_fit();
@@ -330,7 +318,9 @@ NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& col
   const unsigned threads = csv_threads(CsvOptions{});
   const FileBytes file = read_file_bytes(path, threads);
   try {
-    return normalize_csv_bytes(file.view(), file.ascii, columns, as_of, threads, kCsvParallelThreshold);
+    NormalizeOutput out = normalize_csv_bytes(file.view(), file.ascii, columns, as_of, threads, kCsvParallelThreshold);
+    out.report.file = path;
+    return out;
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kParse) throw Error(e.code(), path + ": " + e.what());
     throw;
@@ -449,17 +439,45 @@ LoadReport Registry::add_records(const std::vector<RawRecord>& records, const st
   return impl_->apply(program, level, normalize_records(records, impl_->get()->as_of), false);
 }
 
+namespace {
+
+// A replacement that lost more than the limit is refused before anything changes.
+void check_replacement(const std::string& program, const LoadReport& report, const ReplaceOptions& options) {
+  if (options.force || report.rejected_share() <= options.max_rejected_share) return;
+  char share[32], limit[32];
+  std::snprintf(share, sizeof share, "%.1f%%", 100.0 * report.rejected_share());
+  std::snprintf(limit, sizeof limit, "%.1f%%", 100.0 * options.max_rejected_share);
+  throw Error(ErrorCode::kLimit, "replace_program " + program + ": " + std::to_string(report.rejected.size()) +
+                                     " of " + std::to_string(report.rows()) + " rows rejected (" + share +
+                                     ", over the limit of " + limit +
+                                     "); the list was not replaced (force to replace it anyway)");
+}
+
+}  // namespace
+
 LoadReport Registry::replace_program(const std::string& program, const std::vector<RawRecord>& records,
-                                     ProgramLevel level) {
+                                     ProgramLevel level, const ReplaceOptions& options) {
   detail::program_check(program);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  return impl_->apply(program, level, normalize_records(records, impl_->get()->as_of), true);
+  NormalizeOutput out = normalize_records(records, impl_->get()->as_of);
+  check_replacement(program, out.report, options);
+  return impl_->apply(program, level, std::move(out), true);
 }
 
 LoadReport Registry::replace_program_csv(const std::string& program, const std::string& path, ProgramLevel level,
-                                         const ColumnMap& columns) {
+                                         const ColumnMap& columns, const ReplaceOptions& options) {
   detail::program_check(program);
   NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of);
+  check_replacement(program, out.report, options);
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  return impl_->apply(program, level, std::move(out), true);
+}
+
+LoadReport Registry::replace_program_table(const std::string& program, const CsvTable& table, ProgramLevel level,
+                                           const ColumnMap& columns, const ReplaceOptions& options) {
+  detail::program_check(program);
+  NormalizeOutput out = normalize_table(table, columns, impl_->get()->as_of);
+  check_replacement(program, out.report, options);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   return impl_->apply(program, level, std::move(out), true);
 }
@@ -750,7 +768,7 @@ std::vector<Enrolment> Registry::unkeyed(const std::string& program) const {
     e.village = r.village;
     e.district = r.district;
     Date d;
-    if (detail::parse_record_date(r.birth_date, d)) e.birth_date = d;
+    if (detail::parse_record_date(r.birth_date, s->as_of, d)) e.birth_date = d;
     e.sex = detail::parse_sex(r.sex);
     auto number = [](const std::string& t) {
       const std::string_view v = detail::trim_ascii(t);

@@ -139,11 +139,10 @@ void deserialize(std::string_view bytes, Snapshot& snap, std::vector<QueuedRepor
     ProgramList tmp;
     Row row;
     std::string reason;
-    bool nik_only = false, repaired = false;
+    RecordNotes notes;
     const std::array<std::string_view, 10> f = {r.nik, r.kk, r.name, r.birth_date, r.sex,
                                                 r.address, r.village, r.district, r.rt, r.rw};
-    if (!normalize_record(f, static_cast<std::uint32_t>(r.line), snap.as_of, row, tmp.pool, reason, nik_only,
-                          repaired)) {
+    if (!normalize_record(f, static_cast<std::uint32_t>(r.line), snap.as_of, row, tmp.pool, reason, notes)) {
       rd.fail("bad report record");
     }
     q.record = to_enrolment(tmp, row);

@@ -74,34 +74,64 @@ TEST(Csv, RejectsWithLinesAndGoesOn) {
       "\"open,2,3\n"     // line 8: unterminated quote
       "10,11,12\n";      // line 9: still loaded
   const auto t = sk::parse_csv(text);
-  ASSERT_EQ(t.rows(), 3u);
+  // The line with a quote never closed is read again with the quote as plain text.
+  ASSERT_EQ(t.rows(), 4u);
   EXPECT_EQ(t.line(0), 2u);
   EXPECT_EQ(t.line(1), 7u);
-  EXPECT_EQ(t.line(2), 9u);
-  EXPECT_EQ(t.field(2, 2), "12");
-  ASSERT_EQ(t.rejected().size(), 4u);
+  EXPECT_EQ(t.line(2), 8u);
+  EXPECT_EQ(t.field(2, 0), "open");
+  EXPECT_EQ(t.line(3), 9u);
+  EXPECT_EQ(t.field(3, 2), "12");
+  ASSERT_EQ(t.rejected().size(), 3u);
   EXPECT_EQ(t.rejected()[0].line, 3u);
   EXPECT_NE(t.rejected()[0].reason.find("wrong column count"), std::string::npos);
+  EXPECT_EQ(t.rejected()[0].raw, "1,2");
   EXPECT_EQ(t.rejected()[1].line, 5u);
   EXPECT_EQ(t.rejected()[2].line, 6u);
   EXPECT_NE(t.rejected()[2].reason.find("closing quote"), std::string::npos);
-  EXPECT_EQ(t.rejected()[3].line, 8u);
-  EXPECT_EQ(t.rejected()[3].reason, "unterminated quote");
+  ASSERT_EQ(t.quote_runs().size(), 1u);
+  EXPECT_EQ(t.quote_runs()[0].first_line, 8u);
+  EXPECT_EQ(t.quote_runs()[0].last_line, 9u);  // never closed: to the end
+  EXPECT_EQ(t.quote_runs()[0].recovered, 2u);
 }
 
 TEST(Csv, TwoOpenQuotesDoNotSwallowTheLinesBetween) {
   const auto t = sk::parse_csv("a,b\n\"open,1\n2,3\n4,5\n\"again,6\n7,8\n");
-  ASSERT_EQ(t.rows(), 3u);
-  EXPECT_EQ(t.line(0), 3u);
-  EXPECT_EQ(t.line(2), 6u);
-  ASSERT_EQ(t.rejected().size(), 2u);
-  EXPECT_EQ(t.rejected()[0].line, 2u);
-  EXPECT_EQ(t.rejected()[0].reason, "unterminated quote");
-  EXPECT_EQ(t.rejected()[1].line, 5u);
+  ASSERT_EQ(t.rows(), 5u);
+  EXPECT_EQ(t.line(0), 2u);
+  EXPECT_EQ(t.field(0, 0), "open");
+  EXPECT_EQ(t.line(1), 3u);
+  EXPECT_EQ(t.line(4), 6u);
+  EXPECT_TRUE(t.rejected().empty());
+  // The first quote closes at the second: one run from line 2 to line 5.
+  ASSERT_EQ(t.quote_runs().size(), 2u);
+  EXPECT_EQ(t.quote_runs()[0].first_line, 2u);
+  EXPECT_EQ(t.quote_runs()[0].last_line, 5u);
+  EXPECT_EQ(t.quote_runs()[1].first_line, 5u);
   // A legitimate multi-line quoted field is still one record.
   const auto ok = sk::parse_csv("a,b\n\"x\ny\",1\n2,3\n");
   ASSERT_EQ(ok.rows(), 2u);
   EXPECT_EQ(ok.field(0, 0), "x\ny");
+  EXPECT_TRUE(ok.quote_runs().empty());
+}
+
+// A quote left open on one line and closed by a stray one far below: the record it
+// makes has the right column count, but the lines it swallowed hold NIKs.
+TEST(Csv, StrayQuotePairSwallowingRecordsIsReportedAndRecovered) {
+  std::string text = "nik,nama,desa\n";
+  text += "3510014501900001,\"Siti,Sumberagung\n";  // line 2: opens
+  for (int i = 0; i < 5; ++i) text += "35100145019000" + std::to_string(10 + i) + ",Nama,Desa\n";  // lines 3-7
+  text += "3510014501900020,Budi\",Kedungrejo\n";  // line 8: the stray closing quote
+  text += "3510014501900021,Ani,Kedungrejo\n";
+  const auto t = sk::parse_csv(text);
+  ASSERT_EQ(t.quote_runs().size(), 1u);
+  EXPECT_EQ(t.quote_runs()[0].first_line, 2u);
+  EXPECT_EQ(t.quote_runs()[0].last_line, 8u);
+  EXPECT_EQ(t.quote_runs()[0].recovered, 7u);
+  EXPECT_EQ(t.rows(), 8u);  // every line is a record again
+  EXPECT_EQ(t.field(0, 1), "Siti");
+  EXPECT_EQ(t.field(6, 1), "Budi\"");  // a quote inside an unquoted field is text
+  EXPECT_TRUE(t.rejected().empty());
 }
 
 TEST(Csv, Windows1252IsConverted) {

@@ -31,9 +31,13 @@ def test_load_csv_report_and_public_check(tmp_path):
     )
     reg = sk.Registry(as_of=AS_OF)
     rep = reg.load_csv(str(path), program="PKH", level="central")
-    assert rep.loaded == 1
-    assert [line for line, _ in rep.rejected] == [3, 4, 5]
+    # Rejected only for the NIK: the row without a name and the one with month 13 load,
+    # the unreadable date left empty and reported with its line.
+    assert rep.loaded == 3
+    assert [line for line, _ in rep.rejected] == [3]
     assert "scientific_notation" in rep.rejected[0][1]
+    assert rep.rejected_rows[0]["raw"] == "3.51001E+15;;Joko;;;;;"
+    assert rep.nulled == {"birth_date": [5]}
     assert rep.unkeyed == 1
     assert reg.programs_of("3510014501900001") == ["PKH"]
     assert reg.programs_of_kk("3510010101150001") == ["PKH"]

@@ -28,8 +28,10 @@ SMARTKAMPUNG_EXPORT void skamp_registry_free(skamp_registry *reg);
 
 /** Adds the rows of a CSV file to a programme's list. `level` is "central", "provincial"
  *  or "regency". When `out` is not NULL it receives the load report as JSON (schema
- *  "skamp-load-report/1": loaded, unkeyed, rejected [{line, reason}]), which the caller
- *  releases with skamp_free. A file that cannot be read gives SKAMP_EIO and changes nothing. */
+ *  "skamp-load-report/1": loaded, unkeyed, repaired, rejected [{line, reason}], file,
+ *  columns {field: header}, ignored_columns, nulled {field: [lines]}, repairs {kind: count},
+ *  date_order, quote_runs [{first_line, last_line, recovered}]), which the caller releases
+ *  with skamp_free. It holds no personal data: a rejected row's text is not in it. A file that cannot be read gives SKAMP_EIO and changes nothing. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_csv(char **out, skamp_registry *reg, const char *path,
                                                          const char *program, const char *level);
 
