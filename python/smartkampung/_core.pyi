@@ -131,24 +131,19 @@ class KkInfo:
         """
 class LoadReport:
     """
-    Outcome of a load: loaded rows, rejected (line, reason), unkeyed rows.
+    Outcome of a load: rows loaded; rows rejected (only for want of a usable NIK, or a record the file's structure cannot give); fields left empty; repairs; columns used and ignored; the date column's order; quotes left open.
     """
     def __repr__(self) -> str:
         ...
     @property
-    def loaded(self) -> int:
+    def columns(self) -> dict:
         """
-        Rows loaded.
-        """
-    @property
-    def rejected_rows(self) -> list[dict[str, typing.Any]]:
-        """
-        Every rejected row as a dict (file, line, reason, raw); raw is personal data.
+        Our field -> the header it was read from.
         """
     @property
-    def repairs(self) -> dict[str, int]:
+    def date_order(self) -> str:
         """
-        Repairs by kind (apostrophe, dot_zero, formula_text, digit_groups).
+        Day/month order decided for the birth_date column: 'day_first', 'month_first' or 'unknown'.
         """
     @property
     def file(self) -> str:
@@ -156,39 +151,24 @@ class LoadReport:
         The file loaded ('' for records given in memory).
         """
     @property
-    def columns(self) -> dict[str, str]:
-        """
-        Our field -> the header it was read from.
-        """
-    @property
     def ignored_columns(self) -> list[str]:
         """
         Headers that match no field, in file order.
         """
     @property
-    def nulled(self) -> dict[str, list[int]]:
+    def loaded(self) -> int:
         """
-        Fields left empty where unreadable: {field: [lines]}.
-        """
-    @property
-    def date_order(self) -> str:
-        """
-        'day_first', 'month_first' or 'unknown'.
+        Rows loaded.
         """
     @property
-    def quote_runs(self) -> list[dict[str, int]]:
+    def nulled(self) -> dict:
         """
-        Quotes left open: dicts (first_line, last_line, recovered).
-        """
-    @property
-    def rows(self) -> int:
-        """
-        Data rows seen: loaded + rejected.
+        Fields that could not be read and were left empty: {field: [lines]} (the rows were loaded).
         """
     @property
-    def rejected_share(self) -> float:
+    def quote_runs(self) -> list:
         """
-        rejected / rows (0 when empty).
+        Quotes left open that swallowed lines: dicts (first_line, last_line, recovered records).
         """
     @property
     def rejected(self) -> list:
@@ -196,14 +176,34 @@ class LoadReport:
         List of (line, reason): the 1-based physical line where the row starts (header = line 1).
         """
     @property
+    def rejected_rows(self) -> list:
+        """
+        Every rejected row as a dict (file, line, reason, raw). 'raw' is the row's text as in the file: personal data, for the report only, never for a log.
+        """
+    @property
+    def rejected_share(self) -> float:
+        """
+        rejected / rows (0 when empty).
+        """
+    @property
     def repaired(self) -> int:
         """
-        NIK/KK repaired from spreadsheet damage.
+        Rows whose NIK or KK had spreadsheet damage repaired.
+        """
+    @property
+    def repairs(self) -> dict:
+        """
+        Repairs by kind: {'apostrophe': n, 'dot_zero': n, 'formula_text': n, 'digit_groups': n} (kinds seen).
+        """
+    @property
+    def rows(self) -> int:
+        """
+        Data rows seen: loaded + rejected.
         """
     @property
     def unkeyed(self) -> int:
         """
-        Rejected rows whose only fault is a missing or invalid NIK, kept aside for linkage.
+        Rejected rows kept aside (for linkage) because their NIK was missing or invalid.
         """
 class DedupReport:
     """
@@ -319,7 +319,7 @@ class Registry:
         """
     def add_records(self, records: typing.Any, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
         """
-        Adds records (a list of dicts, or a pandas DataFrame) to a programme's list; returns a LoadReport whose lines are 1-based positions in the list.
+        Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys or columns matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a LoadReport whose lines are 1-based positions in the list.
         """
     def correct_record(self, program: str, nik: str, record: typing.Any) -> int:
         """
@@ -343,7 +343,7 @@ class Registry:
         """
     def load_csv(self, path: typing.Any, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
         """
-        Adds a CSV file's rows to a programme's list. columns maps our field names to the file's headers ({'nik': 'NOMOR INDUK'}). Returns a LoadReport; a file that cannot be read raises and changes nothing.
+        Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the first, with openpyxl installed) rows to a programme's list. Headers are matched through the alias table (NIK, No. NIK, NIK_KPM, No. KK, Tgl. Lahir, TTL, L/P, ...); columns maps our field names to the file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that cannot be read raises and changes nothing.
         """
     def programs(self) -> list:
         """
@@ -369,9 +369,9 @@ class Registry:
         """
         Removes every record of a NIK from a programme; returns how many.
         """
-    def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None, force: bool = False, max_rejected: float = 0.05) -> LoadReport:
+    def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None, force: bool = False, max_rejected: typing.SupportsFloat | typing.SupportsIndex = 0.05) -> LoadReport:
         """
-        Swaps a programme's whole list atomically (the monthly update) for records or a CSV file.
+        Swaps a programme's whole list atomically (the monthly update) for records, a CSV file or a workbook. A new list with more than max_rejected (a share, default 0.05) of its rows rejected is refused with smartkampung.Error and nothing changes, unless force=True.
         """
     def report(self, record: typing.Any, at: typing.Any, program: typing.Any = None) -> ReportOutcome:
         """

@@ -525,7 +525,9 @@ def test_cli_demo_sizes(value, tmp_path):
 ])
 def test_cli_cert_options(option, values, tmp_path):
     store = tmp_path / "certs.jsonl"
-    run_cli("cert", "register", "--store", store, "--id", 7, "--name", "Warung", "--at", "2020-06-01T09:00")
+    required = {"--category": "restaurant", "--lat": "-8.2", "--lon": "114.3", "--capacity": "20"}
+    run_cli("cert", "register", "--store", store, "--id", 7, "--name", "Warung", "--at", "2020-06-01T09:00",
+            *[x for kv in required.items() for x in kv])
     before = store.read_bytes()
     action = "register" if option in ("--capacity", "--lat", "--lon") else ("checkin" if option == "-n" else "status")
     for value in values:
@@ -533,6 +535,7 @@ def test_cli_cert_options(option, values, tmp_path):
         args += [] if option == "--id" else ["--id", 8 if action == "register" else 7]
         args += [option, value]
         if action == "register" and option != "--at":
-            args += ["--at", "2020-06-01T09:00"]
+            args += ["--at", "2020-06-01T09:00", "--name", "Warung"]
+            args += [x for k, v in required.items() if k != option for x in (k, v)]
         refused_cli(*args)
     assert store.read_bytes() == before  # nothing written by a refused command
