@@ -137,10 +137,13 @@ struct BusinessRec {
 class StoreLock {
  public:
   StoreLock(const std::string& path, bool exclusive) {
+    if (path.empty()) throw Error(ErrorCode::kInvalidArgument, "certificate store: empty path");
     const std::string lock_path = path + ".lock";
-    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd_ < 0 && !exclusive && (errno == EACCES || errno == EROFS || errno == EPERM)) {
-      return;  // a reader in a folder it cannot write: the renames still make reads atomic
+    // A reader does not create the lock file: where no writer ever locked, there is no
+    // writer to wait for (writes land by rename, so a read never sees half a file).
+    fd_ = ::open(lock_path.c_str(), (exclusive ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0 && !exclusive && (errno == ENOENT || errno == EACCES || errno == EROFS || errno == EPERM)) {
+      return;  // no lock file, or a folder the reader cannot write
     }
     if (fd_ < 0) {
       throw Error(ErrorCode::kIo, "cannot lock '" + path + "': " + std::strerror(errno) +
