@@ -72,7 +72,7 @@ def write_sticker(reg: CertificateRegistry, id: int, out_dir: str | os.PathLike,
     from .cli import _write_atomic  # one atomic writer for every output file
 
     _write_atomic(paths["txt"], text + "\n")
-    _write_bytes_atomic(paths["png"], qr_png(text))
+    _write_atomic(paths["png"], qr_png(text))
     _write_atomic(paths["svg"], qr_svg(text, caption))
     return {**{k: str(v) for k, v in paths.items()}, "text": text}
 
@@ -88,23 +88,6 @@ def _signing_key(key: Any) -> SigningKey:
         return SigningKey.load(path)
     return SigningKey.load(key)
 
-
-def _write_bytes_atomic(path: pathlib.Path, data: bytes) -> None:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 #: Every status a certificate can have at a moment.
 STATUSES = (

@@ -136,15 +136,16 @@ def _float_field(path: str, line: int, row: dict[str, str], name: str) -> float:
         raise UserError(f"{path}:{line}: field '{name}' is not a number") from None
 
 
-def _write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Writes an output file so that a reader (or a kill -9) never sees it half written: a
-    fresh temporary beside it (mkstemp: created exclusively, mode 0600, as the outputs hold
-    personal data), flushed, then renamed over the target. The temporary goes on failure."""
+def _write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
+    """Writes an output file (text as UTF-8, or bytes) so that a reader (or a kill -9) never
+    sees it half written: a fresh temporary beside it (mkstemp: created exclusively, mode
+    0600, as the outputs hold personal data), flushed, then renamed over the target. The
+    temporary goes on failure."""
     target = pathlib.Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
