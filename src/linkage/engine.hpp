@@ -37,6 +37,11 @@ struct FieldValue {
   std::array<std::uint8_t, 32> hist{};  // letter counts of text (a bound on Jaro matches)
 };
 
+/// The level code of field f in a pattern (4 bits a field; 0 = null).
+inline int level_of(std::uint64_t pattern, std::size_t f) {
+  return static_cast<int>((pattern >> (4 * f)) & 0xF);
+}
+
 // NIK levels (CompareKind::kNik), as codes (0 = null).
 constexpr int kNikExact = 1, kNikSubstitution = 2, kNikTransposition = 3, kNikTwoEdits = 4,
               kNikSameBirth = 5, kNikDifferent = 6, kNikContradicts = 7;
@@ -167,7 +172,7 @@ struct LinkModel {
   /// other fields (a bound).
   double level_weight(std::size_t f, int l, std::uint64_t pattern) const {
     if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0) {
-      const int ld = level_of_pattern(pattern, static_cast<std::size_t>(nik_date_field));
+      const int ld = level_of(pattern, static_cast<std::size_t>(nik_date_field));
       if (ld == 1) return nik_same_date_weights[static_cast<std::size_t>(l)];
       if (ld == 3) return nik_near_date_weights[static_cast<std::size_t>(l)];
     }
@@ -179,9 +184,6 @@ struct LinkModel {
       w = std::max({w, nik_same_date_weights[static_cast<std::size_t>(l)], nik_near_date_weights[static_cast<std::size_t>(l)]});
     }
     return w;
-  }
-  static int level_of_pattern(std::uint64_t pattern, std::size_t f) {
-    return static_cast<int>((pattern >> (4 * f)) & 0xF);
   }
   /// Per rule: blocks on the household key alone (its pairs are households, not persons,
   /// so they are scored but not used to train m).
@@ -294,9 +296,6 @@ struct LinkModel {
   Explanation explain(std::size_t i, std::size_t j) const;
 };
 
-inline int level_of(std::uint64_t pattern, std::size_t f) {
-  return static_cast<int>((pattern >> (4 * f)) & 0xF);
-}
 
 inline double probability_of(double weight) { return 1.0 / (1.0 + std::exp2(-weight)); }
 
