@@ -3,6 +3,7 @@
 
 #include "bindings.hpp"
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -86,7 +87,10 @@ void register_errors(py::module_& m) {
 
 namespace {
 
-using FastCall = PyObject* (*)(PyObject*, PyObject* const*, Py_ssize_t, PyObject*);
+// pybind11's dispatcher as it is declared (nargsf a size_t, where CPython's vectorcall
+// slot has a Py_ssize_t): calling it through a pointer of another type is undefined
+// (UBSan's -fsanitize=function stops there), so it is called through its own type.
+using FastCall = PyObject* (*)(PyObject*, PyObject* const*, std::size_t, PyObject*);
 FastCall g_pybind11_dispatcher = nullptr;
 
 std::string type_name_of(PyObject* obj) { return Py_TYPE(obj)->tp_name; }
@@ -108,7 +112,7 @@ std::optional<std::string> message_of(PyObject* exc) {
 }
 
 PyObject* dispatch_without_values(PyObject* self, PyObject* const* args, Py_ssize_t nargsf, PyObject* kwnames) {
-  PyObject* result = g_pybind11_dispatcher(self, args, nargsf, kwnames);
+  PyObject* result = g_pybind11_dispatcher(self, args, static_cast<std::size_t>(nargsf), kwnames);
   if (result != nullptr || !PyErr_ExceptionMatches(PyExc_TypeError)) return result;
   PyObject *type = nullptr, *value = nullptr, *trace = nullptr;
   PyErr_Fetch(&type, &value, &trace);

@@ -83,6 +83,15 @@ def pytest_configure(config):
     pytest.raises = _scanning_raises
 
 
+def program_env() -> dict:
+    """The environment for running a program that is not ours (zbarimg, a spreadsheet, a
+    browser): without the sanitizer runtime that scripts/test-sanitizers-clang.sh preloads
+    for CPython (LD_PRELOAD), which such programs do not expect (zbarimg hangs with it)."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
 @pytest.fixture(scope="session")
 def source_dir() -> pathlib.Path:
     return SOURCE_DIR

@@ -16,6 +16,7 @@ import threading
 import pytest
 
 import smartkampung as sk
+from conftest import program_env
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 # Trials of the many-process test; bench/cert_concurrency.sh runs more.
@@ -364,7 +365,7 @@ def test_sticker_round_trip_through_the_qr_image(tmp_path, sticker_setup):
     assert (tmp_path / "st" / "17.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in (tmp_path / "st" / "17.svg").read_text()
     decoded = subprocess.run([zbarimg, "--raw", "-q", str(tmp_path / "st" / "17.png")], capture_output=True,
-                             text=True, timeout=60)
+                             text=True, timeout=60, env=program_env())
     assert decoded.returncode == 0, decoded.stderr
     assert decoded.stdout.strip() == text
     v = sk.cert.verify(decoded.stdout.strip(), [str(keys["pub"])], at=wib(2020, 7, 20, 12))
