@@ -52,7 +52,16 @@ void reset(skamp_nik_info* out) {
 skamp_status parse_into(skamp_nik_info* out, const char* text, Date as_of, bool is_kk) {
   require_sized(out);
   reset(out);
-  require_text(text, is_kk ? "kk" : "nik");
+  try {
+    require_text(text, is_kk ? "kk" : "nik");
+  } catch (const Error&) {
+    // Refused as text (not UTF-8), but still given the reason the batch check gives it
+    // (such bytes are never 16 digits), so that both calls agree on every string.
+    if (text != nullptr) {
+      out->reason = static_cast<int>((is_kk ? check_kk(text, as_of) : check_nik(text, as_of)).reason);
+    }
+    throw;
+  }
   try {
     if (is_kk) {
       const KkInfo info = parse_kk(text, as_of);

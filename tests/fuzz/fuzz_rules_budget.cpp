@@ -61,7 +61,7 @@ class Gen {
         return integer(depth + 1, vars) + (b_.byte() % 2 ? " > " : " <= ") + std::to_string(b_.byte() % 8);
       case 3: return "(" + boolean(depth + 1, vars) + " && " + boolean(depth + 1, vars) + ")";
       case 4: return "(" + boolean(depth + 1, vars) + " || " + boolean(depth + 1, vars) + ")";
-      case 5: return "!" + boolean(depth + 1, vars);
+      case 5: return "!(" + boolean(depth + 1, vars) + ")";  // parenthesised: ! binds tighter than <=
       case 6:
         return "(" + boolean(depth + 1, vars) + " ? " + boolean(depth + 1, vars) + " : " + boolean(depth + 1, vars) +
                ")";
