@@ -169,6 +169,7 @@ def test_genuine_valid_sticker(page, world, tmp_path):
     assert res["list"] == "used" and res["list-stale"] == "false"
     assert res["key-id"] == world["pub"].key_id
     assert res["crypto"] == "webcrypto"  # Debian's Chromium has Ed25519 in Web Crypto
+    assert res["inflate"] == "stream"
     # What the visitor reads, in both languages.
     assert "SERTIFIKAT ASLI DAN BERLAKU" in dom and "GENUINE AND VALID" in dom
     assert "Warung Osing Bu Sri" in dom and v["valid_until"].isoformat() in dom
@@ -278,21 +279,73 @@ def test_page_building_refuses_bad_inputs(world, tmp_path):
     assert link.startswith("https://example.org/v.html#SKC1:") and " " not in link
 
 
-def test_the_pages_own_ed25519_gives_the_same_answers(world, tmp_path):
+def test_the_pages_own_ed25519_and_inflate_give_the_same_answers(world, tmp_path):
     # Browsers without Ed25519 in Web Crypto (Chromium before 137, Safari before 17) get
-    # the page's own verification; forced here, it must agree with Web Crypto's.
+    # the page's own verification, those without DecompressionStream (Safari before 16.4)
+    # its own inflater; forced here, they must agree with the browser's.
     html_text = sk.cert.verification_page([world["pub"]], status_list=world["list"])
     assert html_text.count('"max_list_age_s":') == 1
-    js = tmp_path / "js.html"
-    js.write_text(html_text.replace('"max_list_age_s":', '"ed25519":"js","max_list_age_s":'), encoding="utf-8")
     genuine = world["stickers"]["genuine"]
+    i = len(genuine) // 2
     cases = {
         "genuine": (genuine, "valid", "true"),
         "altered": (altered(genuine, b"Warung Osing Bu Sri", b"Warung Palsu Bu Sri"), "forged", "false"),
+        "flipped": (genuine[:i] + B45[(B45.index(genuine[i]) ^ 1) % 45] + genuine[i + 1:], "forged", "false"),
         "revoked": (world["stickers"]["revoked"], "revoked", "true"),
+        "suspended": (world["stickers"]["suspended"], "suspended", "true"),
         "expired": (world["stickers"]["expired"], "expired", "true"),
     }
-    for name, (text, status, genuine_flag) in cases.items():
-        res, _ = check(js, text, tmp_path / name)
-        assert res["crypto"] == "js", res
-        assert (res["status"], res["genuine"]) == (status, genuine_flag), (name, res)
+    for forced, crypto, inflater in (('"ed25519":"js",', "js", "stream"), ('"inflate":"js",', "webcrypto", "js"),
+                                     ('"ed25519":"js","inflate":"js",', "js", "js")):
+        page = tmp_path / f"forced-{crypto}-{inflater}.html"
+        page.write_text(html_text.replace('"max_list_age_s":', forced + '"max_list_age_s":'), encoding="utf-8")
+        # Each alone on three cases; both together on all of them.
+        names = list(cases) if crypto == inflater == "js" else ["genuine", "altered", "revoked"]
+        for name in names:
+            text, status, genuine_flag = cases[name]
+            res, _ = check(page, text, tmp_path / f"{crypto}-{inflater}-{name}")
+            assert (res["crypto"] or crypto, res["inflate"]) == (crypto, inflater), (name, res)
+            assert (res["status"], res["genuine"]) == (status, genuine_flag), (name, crypto, inflater, res)
+            if name == "revoked":
+                assert res["list"] == "used"
+
+
+def test_the_pages_inflater_reads_stored_fixed_and_dynamic_blocks(world, tmp_path):
+    # The signature covers the COSE bytes, not their compression: the same credential
+    # recompressed as stored blocks stays genuine, and a long varied name makes zlib choose
+    # dynamic Huffman codes. The page's own inflater must read every block type.
+    import random
+
+    reg = sk.CertificateRegistry()
+    name = "".join(random.Random(7).choices("aaaaaaeeeeiioouu nnrrsstlkgmbh", k=600))
+    certify(reg, 9, NOW - 10 * DAY, name)
+    long_text = reg.sticker(9, key=world["key"], at=NOW - 9 * DAY)
+    genuine = world["stickers"]["genuine"]
+    cose = zlib.decompress(b45decode(genuine[5:]))
+    stored = "SKC1:" + b45encode(zlib.compress(cose, 0))
+    texts = {"stored": stored, "fixed": genuine, "dynamic": long_text}
+    # The first block's type: the two bits after the final-block bit.
+    assert {k: (b45decode(v[5:])[2] >> 1) & 3 for k, v in texts.items()} == {"stored": 0, "fixed": 1, "dynamic": 2}
+    page = tmp_path / "inflate.html"
+    html_text = sk.cert.verification_page([world["pub"]])
+    page.write_text(html_text.replace('"max_list_age_s":', '"inflate":"js","max_list_age_s":'), encoding="utf-8")
+    for kind, text in texts.items():
+        assert sk.cert.verify(text, [world["pub"]])["status"] == "valid", kind
+        res, _ = check(page, text, tmp_path / kind)
+        assert res["inflate"] == "js" and res["status"] == "valid" and res["genuine"] == "true", (kind, res)
+    res, _ = check(page, long_text, tmp_path / "name")
+    assert res["business-name"] == name
+    # Bytes after the end of the stream, a wrong Adler-32 or a cut stream are refused, by
+    # both inflaters, as the library does.
+    raw = b45decode(genuine[5:])
+    damaged = {"padded": "SKC1:" + b45encode(zlib.compress(cose, 9) + b"\x00"),
+               "checksum": "SKC1:" + b45encode(raw[:-1] + bytes([raw[-1] ^ 1])),
+               "cut": "SKC1:" + b45encode(raw[:-3])}
+    stream_page = tmp_path / "stream.html"
+    stream_page.write_text(html_text, encoding="utf-8")
+    for kind, text in damaged.items():
+        assert not sk.cert.verify(text, [world["pub"]])["genuine"], kind
+        for inflater, p in (("js", page), ("stream", stream_page)):
+            res, _ = check(p, text, tmp_path / f"{kind}-{inflater}")
+            assert res["inflate"] == inflater and res["status"] == "forged", (kind, res)
+            assert res["problem"].startswith("zlib"), (kind, res)
