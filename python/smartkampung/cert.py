@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import importlib.resources
 import json
+import math
 import os
 import pathlib
 import re
@@ -105,12 +106,16 @@ def verification_page(public_keys: Any, status_list: str | os.PathLike | None = 
     The result element ``<output id="result">`` carries the answer for machines:
     ``data-state`` ("done"), ``data-genuine``, ``data-valid``, ``data-status`` (as
     :func:`verify`), ``data-business-id``, ``data-certificate``, ``data-valid-until``,
-    ``data-list`` (used, none, invalid), ``data-list-date`` and ``data-list-stale``."""
+    ``data-list`` (used, none, invalid), ``data-list-date``, ``data-list-stale``,
+    ``data-crypto`` (webcrypto, or js: the page's own Ed25519 on browsers without it),
+    ``data-inflate`` (stream or js) and ``data-problem`` (why a text is not a credential).
+    See docs/cert.md. Write it with an atomic writer; publish it on the district's own site."""
     keys = _public_key_list(public_keys)
     if not keys:
         raise _core.Error("verification_page: at least one district public key is needed")
-    if max_list_age_s <= 0:
-        raise _core.Error("verification_page: max_list_age_s must be positive")
+    if isinstance(max_list_age_s, bool) or not isinstance(max_list_age_s, (int, float)) or \
+            not math.isfinite(max_list_age_s) or max_list_age_s <= 0:
+        raise _core.Error("verification_page: max_list_age_s must be a positive number of seconds")
     list_text = None
     list_date = None
     if status_list is not None:
@@ -156,7 +161,7 @@ def verification_link(page_url: str, text: str) -> str:
     code of this link takes a visitor's camera app straight to the answer."""
     text = text.strip()
     if not text.startswith("SKC1:"):
-        raise _core.Error("verification_link: not a credential text (it starts with 'SKC1:')")
+        raise _core.Error("verification_link: not a credential text (a credential starts with 'SKC1:')")
     return page_url.split("#", 1)[0] + "#" + urllib.parse.quote(text, safe=":$*+-./")
 
 

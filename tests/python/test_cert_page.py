@@ -267,6 +267,9 @@ def test_page_building_refuses_bad_inputs(world, tmp_path):
         sk.cert.verification_page([])
     with pytest.raises(sk.Error, match="cannot read"):
         sk.cert.verification_page([world["pub"]], status_list=tmp_path / "missing.txt")
+    for bad in (0, -1, float("nan"), float("inf"), "7", True):
+        with pytest.raises(sk.Error, match="max_list_age_s"):
+            sk.cert.verification_page([world["pub"]], max_list_age_s=bad)
     with pytest.raises(sk.Error, match="plain file name"):
         sk.cert.verification_page([world["pub"]], status_list_file="../x.txt")
     with pytest.raises(sk.Error, match="SKC1"):
