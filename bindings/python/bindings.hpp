@@ -8,6 +8,7 @@
 
 #include <smartkampung/date.hpp>
 #include <smartkampung/io.hpp>
+#include <smartkampung/signing.hpp>
 
 #include <cstdint>
 #include <initializer_list>
@@ -53,6 +54,13 @@ py::object from_instant(Instant t);
 
 /// A path given as str or os.PathLike (os.fspath), as UTF-8.
 std::string path_of(py::handle path);
+
+// ---- district keys (convert.cpp) -------------------------------------------
+/// A signing key from a SigningKey or a district.key path; None gives the file named by
+/// SMARTKAMPUNG_KEY, or (when that is unset) nullptr, or an Error when `required`.
+std::shared_ptr<const SigningKey> signing_key_of(py::handle key, bool required);
+/// Public keys from one or a list of PublicKey objects, district.pub paths or texts (None: none).
+std::vector<PublicKey> public_keys_of(py::handle keys);
 
 /// Reads a sequence of strings (list, tuple, numpy 'U'/'S'/object array) into
 /// contiguous storage: texts[i] views into `storage`.

@@ -203,4 +203,43 @@ std::string path_of(py::handle path) {
   return py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
 }
 
+
+// A signing key from a SigningKey, a path, or (None) the file named by SMARTKAMPUNG_KEY.
+std::shared_ptr<const SigningKey> signing_key_of(py::handle key, bool required) {
+  if (key.is_none()) {
+    py::object env = py::module_::import("os").attr("environ").attr("get")("SMARTKAMPUNG_KEY");
+    if (env.is_none() || env.cast<std::string>().empty()) {
+      if (required) {
+        throw Error(ErrorCode::kInvalidArgument, "a district signing key is needed (key=..., or SMARTKAMPUNG_KEY)");
+      }
+      return nullptr;
+    }
+    return std::make_shared<const SigningKey>(SigningKey::load(env.cast<std::string>()));
+  }
+  if (py::isinstance<SigningKey>(key)) return std::make_shared<const SigningKey>(key.cast<SigningKey>());
+  return std::make_shared<const SigningKey>(SigningKey::load(path_of(key)));
+}
+
+// Public keys from a list of PublicKey objects, paths or district.pub texts (None: none).
+std::vector<PublicKey> public_keys_of(py::handle keys) {
+  std::vector<PublicKey> out;
+  if (keys.is_none()) return out;
+  // One key given alone becomes a list of one; the list is owned here (a handle to a
+  // temporary would dangle).
+  py::object list = py::reinterpret_borrow<py::object>(keys);
+  if (py::isinstance<py::str>(keys) || py::isinstance<PublicKey>(keys) || py::hasattr(keys, "__fspath__")) {
+    list = py::make_tuple(keys);
+  }
+  for (py::handle k : list) {
+    if (py::isinstance<PublicKey>(k)) {
+      out.push_back(k.cast<PublicKey>());
+    } else if (py::isinstance<py::str>(k) && k.cast<std::string>().rfind("skamp-ed25519-public/1 ", 0) == 0) {
+      out.push_back(PublicKey::from_text(k.cast<std::string>()));
+    } else {
+      out.push_back(PublicKey::load(path_of(k)));
+    }
+  }
+  return out;
+}
+
 }  // namespace smartkampung::python

@@ -11,6 +11,8 @@ namespace py = pybind11;
 using namespace smartkampung;
 using smartkampung::python::from_instant;
 using smartkampung::python::path_of;
+using smartkampung::python::public_keys_of;
+using smartkampung::python::signing_key_of;
 using smartkampung::python::to_instant;
 
 namespace {
@@ -90,42 +92,6 @@ cert::Provenance prov(const std::string& actor, const std::string& evidence) { r
 Instant now_or(py::handle at) {
   if (!at.is_none()) return to_instant(at);
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// A signing key from a SigningKey, a path, or (None) the file named by SMARTKAMPUNG_KEY.
-std::shared_ptr<const cert::SigningKey> signing_key_of(py::handle key, bool required) {
-  if (key.is_none()) {
-    py::object env = py::module_::import("os").attr("environ").attr("get")("SMARTKAMPUNG_KEY");
-    if (env.is_none() || env.cast<std::string>().empty()) {
-      if (required) {
-        throw Error(ErrorCode::kInvalidArgument, "a district signing key is needed (key=..., or SMARTKAMPUNG_KEY)");
-      }
-      return nullptr;
-    }
-    return std::make_shared<const cert::SigningKey>(cert::SigningKey::load(env.cast<std::string>()));
-  }
-  if (py::isinstance<cert::SigningKey>(key)) return std::make_shared<const cert::SigningKey>(key.cast<cert::SigningKey>());
-  return std::make_shared<const cert::SigningKey>(cert::SigningKey::load(path_of(key)));
-}
-
-// Public keys from a list of PublicKey objects, paths or district.pub texts (None: none).
-std::vector<cert::PublicKey> public_keys_of(py::handle keys) {
-  std::vector<cert::PublicKey> out;
-  if (keys.is_none()) return out;
-  if (py::isinstance<py::str>(keys) || py::isinstance<cert::PublicKey>(keys) ||
-      py::hasattr(keys, "__fspath__")) {
-    keys = py::make_tuple(keys);  // one key given alone
-  }
-  for (py::handle k : keys) {
-    if (py::isinstance<cert::PublicKey>(k)) {
-      out.push_back(k.cast<cert::PublicKey>());
-    } else if (py::isinstance<py::str>(k) && k.cast<std::string>().rfind("skamp-ed25519-public/1 ", 0) == 0) {
-      out.push_back(cert::PublicKey::from_text(k.cast<std::string>()));
-    } else {
-      out.push_back(cert::PublicKey::load(path_of(k)));
-    }
-  }
-  return out;
 }
 
 cert::StoreOptions store_options(py::handle key, py::handle public_keys, bool allow_unsigned, bool create = false) {

@@ -517,20 +517,33 @@ void register_registry(py::module_& m) {
                              "The reference date for NIK centuries.")
       .def(
           "save",
-          [](const Registry& reg, py::handle path) {
+          [](const Registry& reg, py::handle path, py::handle key) {
             const std::string p = python::path_of(path);
+            SignatureOptions o;
+            o.key = python::signing_key_of(key, false);
             py::gil_scoped_release release;
-            reg.save(p);
+            reg.save(p, o);
           },
-          py::arg("path"), "Writes the whole registry to one file, atomically (temporary file, then rename).")
+          py::arg("path"), py::arg("key") = py::none(),
+          "Writes the whole registry to one file, atomically (temporary file, then rename), sealed with "
+          "its SHA-256; with `key` (a SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY when "
+          "set) also signed with Ed25519, so that a reader holding the public key refuses an edited and "
+          "resealed file.")
       .def_static(
           "load",
-          [](py::handle path) {
+          [](py::handle path, py::handle public_keys, bool allow_unsigned) {
             const std::string p = python::path_of(path);
+            SignatureOptions o;
+            o.public_keys = python::public_keys_of(public_keys);
+            o.allow_unsigned = allow_unsigned;
             py::gil_scoped_release release;
-            return std::make_unique<Registry>(Registry::load(p));
+            return std::make_unique<Registry>(Registry::load(p, o));
           },
-          py::arg("path"), "Reads a file written by save(); a damaged file raises smartkampung.Error.");
+          py::arg("path"), py::arg("public_keys") = py::none(), py::arg("allow_unsigned") = false,
+          "Reads a file written by save(); a damaged file raises smartkampung.Error. With public_keys "
+          "(PublicKey objects, district.pub paths or texts) the signature must verify by one of them: an "
+          "unsigned file (unless allow_unsigned), one signed by another key or changed after signing "
+          "raises smartkampung.Error saying 'not signed' or naming the key id.");
   py::class_<SamplePopulation, std::shared_ptr<SamplePopulation>>(
       m, "SamplePopulation", "A synthetic Banyuwangi population with programme lists and ground truth.")
       .def_property_readonly(

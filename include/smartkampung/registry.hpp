@@ -16,6 +16,7 @@
 #include <smartkampung/export.h>
 #include <smartkampung/io.hpp>
 #include <smartkampung/nik.hpp>
+#include <smartkampung/signing.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -271,11 +272,16 @@ class SMARTKAMPUNG_EXPORT Registry {
   std::size_t size() const;  ///< keyed enrolments over all programmes
   Date as_of() const;
 
-  /// Writes the whole registry (lists, exclusions, reports) to one file, atomically.
-  void save(const std::string& path) const;
+  /// Writes the whole registry (lists, exclusions, reports) to one file, atomically. The
+  /// file is sealed with its SHA-256; with options.key it is also signed (Ed25519, key id
+  /// named in the file), so that an edited and resealed snapshot is refused by a reader
+  /// holding the district's public key.
+  void save(const std::string& path, const SignatureOptions& options = {}) const;
   /// Reads a file written by save(); Error(kCorrupt) when it is damaged, Error(kIo) when
-  /// it cannot be read.
-  static Registry load(const std::string& path);
+  /// it cannot be read. With options.public_keys, the signature must verify by one of
+  /// them: an unsigned file (unless options.allow_unsigned), one signed by another key or
+  /// one changed after signing is Error(kCorrupt) saying "not signed" or naming the key id.
+  static Registry load(const std::string& path, const SignatureOptions& options = {});
 
   struct Impl;
 

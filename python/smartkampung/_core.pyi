@@ -305,9 +305,9 @@ class Registry:
     Every programme's recipient list, crossed on NIK and KK. Reads are safe from many threads, also during a load (they see the old or the new state).
     """
     @staticmethod
-    def load(path: typing.Any) -> Registry:
+    def load(path: typing.Any, public_keys: typing.Any = None, allow_unsigned: bool = False) -> Registry:
         """
-        Reads a file written by save(); a damaged file raises smartkampung.Error.
+        Reads a file written by save(); a damaged file raises smartkampung.Error. With public_keys (PublicKey objects, district.pub paths or texts) the signature must verify by one of them: an unsigned file (unless allow_unsigned), one signed by another key or changed after signing raises smartkampung.Error saying 'not signed' or naming the key id.
         """
     def __init__(self, as_of: typing.Any = None) -> None:
         """
@@ -381,9 +381,9 @@ class Registry:
         """
         The queue of accepted reports, oldest first (list of dicts).
         """
-    def save(self, path: typing.Any) -> None:
+    def save(self, path: typing.Any, key: typing.Any = None) -> None:
         """
-        Writes the whole registry to one file, atomically (temporary file, then rename).
+        Writes the whole registry to one file, atomically (temporary file, then rename), sealed with its SHA-256; with `key` (a SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY when set) also signed with Ed25519, so that a reader holding the public key refuses an edited and resealed file.
         """
     def set_exclusions(self, pairs: typing.Any) -> None:
         """

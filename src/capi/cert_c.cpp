@@ -2,6 +2,7 @@
 #include <smartkampung/cert.hpp>
 
 #include "capi/guard.hpp"
+#include "capi/keys.hpp"
 #include "cert/jsonl.hpp"
 
 #include <rapidjson/stringbuffer.h>
@@ -14,6 +15,8 @@
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
+using smartkampung::capi::public_keys_of;
+using smartkampung::capi::signing_key_of;
 using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
@@ -235,20 +238,6 @@ skamp_status skamp_cert_history_json(char** out_json, const skamp_cert_registry*
 
 // ---- signed history, stickers and the status list (issue 19) ------------------------
 
-namespace {
-
-std::vector<cert::PublicKey> public_keys_of(const char* const* pub_paths, size_t n_pub) {
-  if (n_pub > 0) require(pub_paths, "pub_paths");
-  std::vector<cert::PublicKey> keys;
-  for (size_t i = 0; i < n_pub; ++i) {
-    require_text(pub_paths[i], "pub_paths[i]");
-    keys.push_back(cert::PublicKey::load(pub_paths[i]));
-  }
-  return keys;
-}
-
-}  // namespace
-
 extern "C" {
 
 skamp_status skamp_cert_generate_key(const char* dir) {
@@ -261,9 +250,8 @@ skamp_status skamp_cert_generate_key(const char* dir) {
 skamp_status skamp_cert_registry_save_signed(const skamp_cert_registry* reg, const char* path, const char* key_path) {
   return guard([&] {
     require_text(path, "path");
-    check_text(key_path, "key_path");
     cert::StoreOptions options;
-    if (key_path != nullptr) options.key = std::make_shared<const cert::SigningKey>(cert::SigningKey::load(key_path));
+    options.key = signing_key_of(key_path);
     get(reg).save(path, options);
   });
 }

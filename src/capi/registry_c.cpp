@@ -2,6 +2,7 @@
 #include <smartkampung/registry.hpp>
 
 #include "capi/guard.hpp"
+#include "capi/keys.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -13,6 +14,8 @@
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
+using smartkampung::capi::public_keys_of;
+using smartkampung::capi::signing_key_of;
 using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
@@ -300,6 +303,29 @@ skamp_status skamp_registry_load(skamp_registry** out, const char* path) {
     *out = nullptr;
     require_text(path, "path");
     *out = new skamp_registry{Registry::load(path)};
+  });
+}
+
+skamp_status skamp_registry_save_signed(const skamp_registry* reg, const char* path, const char* key_path) {
+  return guard([&] {
+    require(reg, "reg");
+    require_text(path, "path");
+    SignatureOptions options;
+    options.key = signing_key_of(key_path);
+    reg->registry.save(path, options);
+  });
+}
+
+skamp_status skamp_registry_load_verified(skamp_registry** out, const char* path, const char* const* pub_paths,
+                                          size_t n_pub, int allow_unsigned) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require_text(path, "path");
+    SignatureOptions options;
+    options.public_keys = public_keys_of(pub_paths, n_pub);
+    options.allow_unsigned = allow_unsigned != 0;
+    *out = new skamp_registry{Registry::load(path, options)};
   });
 }
 

@@ -5,6 +5,8 @@
 
 #include <smartkampung/cert.hpp>
 
+#include "core/signing.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,10 +15,9 @@
 
 namespace smartkampung::cert::detail {
 
-/// Lowercase hex of bytes.
-std::string hex_of(std::string_view bytes);
-/// Exactly n bytes from 2n lowercase hex digits into out; false otherwise.
-bool bytes_of_hex(std::string_view hex, std::string& out, std::size_t n);
+// Hex, shared with every signed file (core/signing.hpp).
+using smartkampung::detail::bytes_of_hex;
+using smartkampung::detail::hex_of;
 
 /// CBOR (RFC 8949) writing: each call appends one item's head or a whole scalar.
 void cbor_uint(std::string& out, std::uint64_t v);

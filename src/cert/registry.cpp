@@ -653,25 +653,10 @@ CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text, const
         }
         key_id = std::string(rest.substr(kKey.size(), 16));
       }
-      if (!options.public_keys.empty()) {
-        if (key_id.empty()) {
-          if (!options.allow_unsigned) {
-            throw corrupt(position, "the log is not signed, and a district public key is configured");
-          }
-        } else {
-          const PublicKey* found = nullptr;
-          for (const PublicKey& k : options.public_keys) {
-            if (k.key_id() == key_id) found = &k;
-          }
-          if (found == nullptr) {
-            throw corrupt(position, "the log is signed with key " + key_id + ", which is not a configured public key");
-          }
-          if (!found->verify(log_signing_message(events.size(), prev), signature)) {
-            throw corrupt(position, "the signature by key " + key_id +
-                                        " does not verify (the log was changed after it was signed)");
-          }
-        }
-      }
+      const std::string problem =
+          smartkampung::detail::signature_problem("the log", options.public_keys, options.allow_unsigned, key_id,
+                                                  log_signing_message(events.size(), prev), signature);
+      if (!problem.empty()) throw corrupt(position, problem);
       trailer_seen = true;
       break;
     }

@@ -8,13 +8,12 @@ target_sources(smartkampung_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/jsonl.cpp
   ${CMAKE_CURRENT_LIST_DIR}/geodesic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/signing.cpp
   ${CMAKE_CURRENT_LIST_DIR}/codec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sticker.cpp
   ${CMAKE_CURRENT_LIST_DIR}/qr.cpp)
-# Ed25519 (libsodium), QR codes (libqrencode) and zlib, all from Debian; private to the core.
+# QR codes (libqrencode) and zlib, both from Debian; private to the core. Ed25519
+# (libsodium) is linked by src/core/sources.cmake, where the keys live.
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(SKAMP_SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(SKAMP_QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 find_package(ZLIB REQUIRED)
-target_link_libraries(smartkampung_core PRIVATE PkgConfig::SKAMP_SODIUM PkgConfig::SKAMP_QRENCODE ZLIB::ZLIB)
+target_link_libraries(smartkampung_core PRIVATE PkgConfig::SKAMP_QRENCODE ZLIB::ZLIB)

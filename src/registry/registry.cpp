@@ -1,6 +1,7 @@
 // The registry: immutable snapshots swapped under a mutex; writers build aside.
 #include "registry/internal.hpp"
 
+#include "core/signing.hpp"
 #include "io/csv_parser.hpp"
 
 #include <algorithm>
@@ -797,19 +798,20 @@ std::size_t Registry::size() const {
 
 Date Registry::as_of() const { return impl_->get()->as_of; }
 
-void Registry::save(const std::string& path) const {
+void Registry::save(const std::string& path, const SignatureOptions& options) const {
   auto s = impl_->get();
-  const std::string bytes = detail::serialize(*s, reports());
+  std::string bytes = detail::serialize(*s, reports());
+  if (options.key != nullptr) bytes = detail::sign_sealed(std::move(bytes), *options.key);
   write_file_atomic(path, bytes);
 }
 
-Registry Registry::load(const std::string& path) {
+Registry Registry::load(const std::string& path, const SignatureOptions& options) {
   detail::remove_stale_temporaries(path);  // a save killed half-way left its personal data there
   const std::string bytes = read_file(path);
   auto snap = std::make_shared<Snapshot>();
   std::vector<QueuedReport> reports;
   try {
-    detail::deserialize(bytes, *snap, reports);
+    detail::deserialize(detail::open_sealed(bytes, "registry", options), *snap, reports);
   } catch (const Error& e) {
     throw Error(e.code(), path + ": " + e.what());
   }

@@ -417,6 +417,33 @@ static void bad_registry_load(void) {
   FAIL(skamp_registry_load(&out_reg, DEVICE_PATH));
   FAIL(skamp_registry_load(&out_reg, SKAMP_SOURCE_DIR "/README.md"));
 }
+static void bad_registry_save_signed(void) {
+  FAIL(skamp_registry_save_signed(NULL, "/tmp/skamp-bad-arguments-signed.skreg", NULL));
+  FAIL(skamp_registry_save_signed(g_reg, NULL, NULL));
+  FAIL(skamp_registry_save_signed(g_reg, BAD_UTF8, NULL));
+  FAIL(skamp_registry_save_signed(g_reg, "", NULL));
+  FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", BAD_UTF8));
+  FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", ""));
+  FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", MISSING_PATH));
+  FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", SKAMP_SOURCE_DIR "/README.md"));
+}
+static void bad_registry_load_verified(void) {
+  const char *pubs[2] = {MISSING_PATH, BAD_UTF8};
+  const char *null_pubs[1] = {NULL};
+  const char *readme_pub[1] = {SKAMP_SOURCE_DIR "/README.md"};
+  FAIL(skamp_registry_load_verified(NULL, MISSING_PATH, NULL, 0, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, NULL, NULL, 0, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, BAD_UTF8, NULL, 0, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, "", NULL, 0, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, MISSING_PATH, NULL, 0, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, DIR_PATH, NULL, 0, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, SKAMP_SOURCE_DIR "/README.md", NULL, 0, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, SKAMP_SOURCE_DIR "/README.md", NULL, 1, 0));
+  FAIL(skamp_registry_load_verified(&out_reg, SKAMP_SOURCE_DIR "/README.md", null_pubs, 1, 1));
+  FAIL(skamp_registry_load_verified(&out_reg, SKAMP_SOURCE_DIR "/README.md", pubs, 2, 1));
+  FAIL(skamp_registry_load_verified(&out_reg, SKAMP_SOURCE_DIR "/README.md", readme_pub, 1, 1));
+  FAIL(skamp_registry_load_verified(&out_reg, SKAMP_SOURCE_DIR "/README.md", pubs, SIZE_MAX, 0));
+}
 
 /* ---- rules.h ----------------------------------------------------------------------------- */
 
@@ -1191,6 +1218,7 @@ static const struct row rows[] = {
     ROW(registry_new), ROW(registry_free), ROW(registry_load_csv), ROW(registry_load_json),
     ROW(registry_set_exclusions_json), ROW(registry_dedup), ROW(registry_programs_of),
     ROW(registry_public_check), ROW(registry_report), ROW(registry_save), ROW(registry_load),
+    ROW(registry_save_signed), ROW(registry_load_verified),
     ROW(ruleset_from_json), ROW(ruleset_from_json_with_conflicts), ROW(ruleset_builtin),
     ROW(ruleset_builtin_names), ROW(ruleset_reload), ROW(ruleset_free), ROW(ruleset_info),
     ROW(ruleset_to_json), ROW(ruleset_evaluate), ROW(ruleset_evaluate_batch),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void skamp_test_registry(void) {
   skamp_registry *reg = NULL;
@@ -144,6 +145,56 @@ void skamp_test_registry(void) {
   back = NULL;
   CHECK(skamp_registry_load(&back, path) == SKAMP_ECORRUPT && back == NULL);
   remove(path);
+
+  /* Signed snapshots (issue 19): a key pair of our own, then another district's. */
+  {
+    const char *pubs[1] = {"capi_registry_keys/a/district.pub"};
+    const char *other_pubs[1] = {"capi_registry_keys/b/district.pub"};
+    const char *signed_path = "skamp_capi_registry_signed.skreg";
+    skamp_registry *none = NULL;
+    remove("capi_registry_keys/a/district.key");
+    remove("capi_registry_keys/a/district.pub");
+    remove("capi_registry_keys/b/district.key");
+    remove("capi_registry_keys/b/district.pub");
+    mkdir("capi_registry_keys", 0700);
+    mkdir("capi_registry_keys/a", 0700);
+    mkdir("capi_registry_keys/b", 0700);
+    CHECK(skamp_cert_generate_key("capi_registry_keys/a") == SKAMP_OK);
+    CHECK(skamp_cert_generate_key("capi_registry_keys/b") == SKAMP_OK);
+    /* Unsigned: refused once a public key is configured, unless allow_unsigned. */
+    CHECK(skamp_registry_save_signed(reg, signed_path, NULL) == SKAMP_OK);
+    CHECK(skamp_registry_load_verified(&none, signed_path, pubs, 1, 0) == SKAMP_ECORRUPT && none == NULL);
+    CHECK(strstr(skamp_last_error(), "not signed") != NULL);
+    CHECK(skamp_registry_load_verified(&back, signed_path, pubs, 1, 1) == SKAMP_OK && back != NULL);
+    skamp_registry_free(back);
+    back = NULL;
+    /* Signed: verifies with its key, is refused by another district's naming the key id,
+     * and still loads without any key configured. */
+    CHECK(skamp_registry_save_signed(reg, signed_path, "capi_registry_keys/a/district.key") == SKAMP_OK);
+    CHECK(skamp_registry_load_verified(&back, signed_path, pubs, 1, 0) == SKAMP_OK && back != NULL);
+    CHECK(skamp_registry_programs_of(&json, back, "3510011203850002") == SKAMP_OK);
+    CHECK(json != NULL && strcmp(json, "[\"BPNT\",\"BST\"]") == 0);
+    skamp_free(json);
+    json = NULL;
+    skamp_registry_free(back);
+    back = NULL;
+    CHECK(skamp_registry_load_verified(&none, signed_path, other_pubs, 1, 1) == SKAMP_ECORRUPT && none == NULL);
+    CHECK(strstr(skamp_last_error(), "signed with key") != NULL);
+    CHECK(skamp_registry_load_verified(&back, signed_path, NULL, 0, 0) == SKAMP_OK && back != NULL);
+    skamp_registry_free(back);
+    back = NULL;
+    CHECK(skamp_registry_load(&back, signed_path) == SKAMP_OK && back != NULL);
+    skamp_registry_free(back);
+    back = NULL;
+    remove(signed_path);
+    remove("capi_registry_keys/a/district.key");
+    remove("capi_registry_keys/a/district.pub");
+    remove("capi_registry_keys/b/district.key");
+    remove("capi_registry_keys/b/district.pub");
+    rmdir("capi_registry_keys/a");
+    rmdir("capi_registry_keys/b");
+    rmdir("capi_registry_keys");
+  }
 
   CHECK(skamp_registry_dedup(NULL, reg) == SKAMP_EINVALID);
   CHECK(skamp_registry_public_check(&json, NULL, "3510014501900001") == SKAMP_EINVALID);

@@ -1,5 +1,6 @@
 #include <smartkampung/registry.hpp>
 
+#include "core/sha256.hpp"
 #include "registry/internal.hpp"
 
 #include <gtest/gtest.h>
@@ -10,9 +11,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <thread>
+
+#include <unistd.h>
 
 namespace sk = smartkampung;
 
@@ -217,6 +221,65 @@ TEST(Registry, SaveLoadRoundTripAndDamage) {
   }
   write(path, bytes.substr(0, bytes.size() / 3));
   EXPECT_THROW((void)sk::Registry::load(path), sk::Error);
+  std::remove(path.c_str());
+}
+
+// Issue 19: a signed snapshot. An edit resealed with SHA-256 loads unsigned but is refused
+// when a public key is configured; another district's key is named; unsigned files are
+// refused unless allow_unsigned; without keys nothing changes.
+TEST(Registry, SignedSnapshotRefusesResealedEditsAndOtherKeys) {
+  sk::Registry reg(kAsOf);
+  reg.add_records({{make_nik(1, 1, 1, 1970, false, 1), make_kk(1, 1), "Slamet", "1970-01-01", "L", "", "", "", "",
+                    "", 0}},
+                  "PKH", sk::ProgramLevel::kCentral);
+  const auto key = std::make_shared<const sk::SigningKey>(sk::SigningKey::generate());
+  const sk::SigningKey other = sk::SigningKey::generate();
+  const std::string path = temp_path("reg_signed_" + std::to_string(::getpid()) + ".skreg");
+  sk::SignatureOptions writer;
+  writer.key = key;
+  reg.save(path, writer);
+  sk::SignatureOptions reader;
+  reader.public_keys = {key->public_key()};
+  EXPECT_EQ(sk::Registry::load(path, reader).size(), 1u);
+  EXPECT_EQ(sk::Registry::load(path).size(), 1u);
+
+  auto refused = [&](const sk::SignatureOptions& options) -> std::string {
+    try {
+      (void)sk::Registry::load(path, options);
+    } catch (const sk::Error& e) {
+      EXPECT_EQ(e.code(), sk::ErrorCode::kCorrupt);
+      return e.what();
+    }
+    ADD_FAILURE() << "loaded";
+    return {};
+  };
+  // The attack: rename the programme, reseal with SHA-256, keep the signature in front.
+  const std::string signed_bytes = sk::read_file(path);
+  const std::size_t envelope = 8 + 4 + 8 + 64;
+  std::string sealed = signed_bytes.substr(envelope);
+  ASSERT_EQ(sealed.substr(0, 8), "SKAMPREG");
+  const std::size_t at = sealed.find("PKH");
+  ASSERT_NE(at, std::string::npos);
+  sealed.replace(at, 3, "BST");
+  const std::string body = sealed.substr(0, sealed.size() - 32);
+  const auto digest = sk::detail::sha256(body);
+  sealed = body + std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+  write(path, signed_bytes.substr(0, envelope) + sealed);
+  EXPECT_NE(refused(reader).find("signature by key " + key->key_id() + " does not verify"), std::string::npos);
+  write(path, sealed);
+  EXPECT_EQ(sk::Registry::load(path).programs()[0].name, "BST");  // unsigned, the edit loads
+  EXPECT_NE(refused(reader).find("not signed"), std::string::npos);
+  sk::SignatureOptions lenient = reader;
+  lenient.allow_unsigned = true;
+  EXPECT_EQ(sk::Registry::load(path, lenient).programs()[0].name, "BST");
+
+  sk::SignatureOptions other_writer;
+  other_writer.key = std::make_shared<const sk::SigningKey>(other);
+  reg.save(path, other_writer);
+  EXPECT_NE(refused(lenient).find("signed with key " + other.key_id() + ", which is not a configured public key"),
+            std::string::npos);
+  reader.public_keys.push_back(other.public_key());  // a rotation keeps old keys listed
+  EXPECT_EQ(sk::Registry::load(path, reader).size(), 1u);
   std::remove(path.c_str());
 }
 

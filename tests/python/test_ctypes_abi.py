@@ -317,6 +317,8 @@ AREA_SIGNATURES = {
     "skamp_registry_report": (c_int, [PVP, VP, CP, c_i64]),
     "skamp_registry_save": (c_int, [VP, CP]),
     "skamp_registry_load": (c_int, [PVP, CP]),
+    "skamp_registry_save_signed": (c_int, [VP, CP, CP]),
+    "skamp_registry_load_verified": (c_int, [PVP, CP, P(CP), c_sz, c_int]),
     # rules
     "skamp_ruleset_from_json": (c_int, [PVP, CP, c_sz]),
     "skamp_ruleset_from_json_with_conflicts": (c_int, [PVP, CP, c_sz, CP]),
@@ -482,6 +484,20 @@ def test_registry_handle(alib, tmp_path):
     saved.write_bytes(saved.read_bytes()[:-5])
     bad = VP()
     assert lib.skamp_registry_load(ctypes.byref(bad), str(saved).encode()) == SKAMP_ECORRUPT and not bad.value
+    lib.skamp_registry_free(back)
+    # Signed snapshots (issue 19): verified with the public key, refused unsigned.
+    (tmp_path / "keys").mkdir()
+    assert lib.skamp_cert_generate_key(str(tmp_path / "keys").encode()) == SKAMP_OK
+    pubs = (CP * 1)(str(tmp_path / "keys" / "district.pub").encode())
+    key = str(tmp_path / "keys" / "district.key").encode()
+    assert lib.skamp_registry_save_signed(reg, str(saved).encode(), key) == SKAMP_OK
+    back = new_handle(lib, lib.skamp_registry_load_verified, str(saved).encode(), pubs, 1, 0)
+    assert call_json(lib, lib.skamp_registry_programs_of, back, b"3510011203850002") == ["BST"]
+    lib.skamp_registry_free(back)
+    assert lib.skamp_registry_save_signed(reg, str(saved).encode(), None) == SKAMP_OK
+    assert lib.skamp_registry_load_verified(ctypes.byref(bad), str(saved).encode(), pubs, 1, 0) == SKAMP_ECORRUPT
+    assert not bad.value and b"not signed" in lib.skamp_last_error()
+    back = new_handle(lib, lib.skamp_registry_load_verified, str(saved).encode(), pubs, 1, 1)
     lib.skamp_registry_free(back)
     lib.skamp_registry_free(reg)
 

@@ -74,6 +74,21 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_registry_save(const skamp_registry *reg, 
  *  skamp_registry_free). A damaged file gives SKAMP_ECORRUPT. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load(skamp_registry **out, const char *path);
 
+/** As skamp_registry_save, and signed (Ed25519) with the private key file key_path (a
+ *  district.key, see skamp_cert_generate_key; NULL: unsigned), so that a snapshot edited
+ *  and resealed with its SHA-256 is refused by a reader holding the public key. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_save_signed(const skamp_registry *reg, const char *path,
+                                                            const char *key_path);
+
+/** As skamp_registry_load, and the signature must verify with one of the n_pub public
+ *  key files (district.pub; old keys stay listed after a rotation): a snapshot signed by
+ *  another key or changed after signing gives SKAMP_ECORRUPT naming the key id; an
+ *  unsigned one gives SKAMP_ECORRUPT ("not signed") unless allow_unsigned. With n_pub 0
+ *  no signature is checked. The caller frees *out with skamp_registry_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_verified(skamp_registry **out, const char *path,
+                                                              const char *const *pub_paths, size_t n_pub,
+                                                              int allow_unsigned);
+
 #ifdef __cplusplus
 }
 #endif

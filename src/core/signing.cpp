@@ -1,7 +1,9 @@
-// Ed25519 district keys (libsodium): key files, signing and verification.
-#include <smartkampung/cert.hpp>
+// Ed25519 district keys (libsodium): key files, signing and verification, and the
+// signed envelope of sealed binary files (registry snapshots).
 #include <smartkampung/io.hpp>
+#include <smartkampung/signing.hpp>
 
+#include "core/signing.hpp"
 #include "core/sha256.hpp"
 
 #include <sodium.h>
@@ -14,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace smartkampung::cert {
+namespace smartkampung {
 
 namespace {
 
@@ -27,7 +29,7 @@ void ensure_sodium() {
   if (ready < 0) throw Error(ErrorCode::kInternal, "the cryptography library could not start");
 }
 
-std::string to_hex(const std::uint8_t* p, std::size_t n) {
+std::string hex_digits(const std::uint8_t* p, std::size_t n) {
   static const char digits[] = "0123456789abcdef";
   std::string out(n * 2, '0');
   for (std::size_t i = 0; i < n; ++i) {
@@ -58,7 +60,7 @@ bool from_hex(std::string_view text, std::uint8_t* out, std::size_t n) {
 std::string key_id_of(const std::array<std::uint8_t, 32>& pub) {
   const auto digest = smartkampung::detail::sha256(
       std::string_view(reinterpret_cast<const char*>(pub.data()), pub.size()));
-  return to_hex(digest.data(), 8);
+  return hex_digits(digest.data(), 8);
 }
 
 // "<tag> <key id> <hex>" with optional trailing newline: the three words, or false.
@@ -77,12 +79,90 @@ bool split_key_text(std::string_view text, std::string_view tag, std::string_vie
 
 namespace detail {
 std::string hex_of(std::string_view bytes) {
-  return to_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  return hex_digits(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
 }
 bool bytes_of_hex(std::string_view hex, std::string& out, std::size_t n) {
   out.assign(n, '\0');
   return from_hex(hex, reinterpret_cast<std::uint8_t*>(out.data()), n);
 }
+
+std::string signature_problem(std::string_view what, const std::vector<PublicKey>& keys, bool allow_unsigned,
+                              std::string_view key_id, std::string_view message, std::string_view signature) {
+  if (keys.empty()) return {};
+  if (key_id.empty()) {
+    if (allow_unsigned) return {};
+    return std::string(what) + " is not signed, and a district public key is configured";
+  }
+  const PublicKey* found = nullptr;
+  for (const PublicKey& k : keys) {
+    if (k.key_id() == key_id) found = &k;
+  }
+  if (found == nullptr) {
+    return std::string(what) + " is signed with key " + std::string(key_id) + ", which is not a configured public key";
+  }
+  if (!found->verify(message, signature)) {
+    return "the signature by key " + std::string(key_id) + " does not verify (" + std::string(what) +
+           " was changed after it was signed)";
+  }
+  return {};
+}
+
+namespace {
+
+constexpr char kEnvelopeMagic[8] = {'S', 'K', 'A', 'M', 'P', 'S', 'I', 'G'};
+constexpr std::uint32_t kEnvelopeFormat = 1;
+constexpr std::size_t kKeyIdBytes = 8;
+constexpr std::size_t kSignatureBytes = 64;
+constexpr std::size_t kEnvelopeHead = 8 + 4 + kKeyIdBytes + kSignatureBytes;
+constexpr std::size_t kSealBytes = 32;
+
+std::string envelope_message(std::string_view sealed) {
+  // The sealed file's magic (its kind) and its seal: the reader of the file checks that the
+  // seal is the SHA-256 of everything before it.
+  std::string m = "skamp-signed-file/1";
+  m.append(sealed.substr(0, 8));
+  m.append(sealed.substr(sealed.size() - kSealBytes));
+  return m;
+}
+
+}  // namespace
+
+std::string sign_sealed(std::string sealed, const SigningKey& key) {
+  if (sealed.size() < 8 + kSealBytes) throw Error(ErrorCode::kInternal, "sign_sealed: not a sealed file");
+  std::string key_id;
+  bytes_of_hex(key.key_id(), key_id, kKeyIdBytes);
+  std::string out(kEnvelopeMagic, 8);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((kEnvelopeFormat >> (8 * i)) & 0xFF));
+  out += key_id;
+  out += key.sign(envelope_message(sealed));
+  out += sealed;
+  return out;
+}
+
+std::string_view open_sealed(std::string_view bytes, std::string_view kind, const SignatureOptions& options) {
+  const std::string what = "the " + std::string(kind) + " file";
+  std::string key_id;
+  std::string_view signature;
+  std::string_view sealed = bytes;
+  if (bytes.size() >= 8 && std::memcmp(bytes.data(), kEnvelopeMagic, 8) == 0) {
+    auto damaged = [&](const std::string& why) {
+      return Error(ErrorCode::kCorrupt, "damaged " + std::string(kind) + " file (" + why + ")");
+    };
+    if (bytes.size() < kEnvelopeHead + 8 + kSealBytes) throw damaged("truncated signature envelope");
+    std::uint32_t format = 0;
+    for (int i = 0; i < 4; ++i) format |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[8 + i])) << (8 * i);
+    if (format != kEnvelopeFormat) throw damaged("unknown signature format version");
+    key_id = hex_of(bytes.substr(12, kKeyIdBytes));
+    signature = bytes.substr(12 + kKeyIdBytes, kSignatureBytes);
+    sealed = bytes.substr(kEnvelopeHead);
+  }
+  const std::string problem =
+      signature_problem(what, options.public_keys, options.allow_unsigned, key_id,
+                        key_id.empty() ? std::string() : envelope_message(sealed), signature);
+  if (!problem.empty()) throw Error(ErrorCode::kCorrupt, problem);
+  return sealed;
+}
+
 }  // namespace detail
 
 PublicKey PublicKey::from_text(std::string_view text) {
@@ -110,7 +190,7 @@ PublicKey PublicKey::load(const std::string& path) {
 }
 
 std::string PublicKey::to_text() const {
-  return std::string(kPublicTag) + " " + key_id_ + " " + to_hex(bytes_.data(), bytes_.size()) + "\n";
+  return std::string(kPublicTag) + " " + key_id_ + " " + hex_digits(bytes_.data(), bytes_.size()) + "\n";
 }
 
 bool PublicKey::verify(std::string_view message, std::string_view signature) const noexcept {
@@ -164,7 +244,7 @@ PublicKey SigningKey::save(const std::string& dir) const {
     throw Error(ErrorCode::kIo, "cannot write '" + key_path + "': " + std::strerror(errno) +
                                     (errno == EEXIST ? " (a key is never overwritten)" : ""));
   }
-  std::string text = std::string(kPrivateTag) + " " + key_id() + " " + to_hex(secret_.data(), 32) + "\n";
+  std::string text = std::string(kPrivateTag) + " " + key_id() + " " + hex_digits(secret_.data(), 32) + "\n";
   std::size_t written = 0;
   int err = 0;
   while (written < text.size()) {
@@ -197,4 +277,4 @@ std::string SigningKey::sign(std::string_view message) const {
   return sig;
 }
 
-}  // namespace smartkampung::cert
+}  // namespace smartkampung
