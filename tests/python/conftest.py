@@ -87,9 +87,7 @@ def program_env() -> dict:
     """The environment for running a program that is not ours (zbarimg, a spreadsheet, a
     browser): without the sanitizer runtime that scripts/test-sanitizers-clang.sh preloads
     for CPython (LD_PRELOAD), which such programs do not expect (zbarimg hangs with it)."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    return env
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ import zlib
 import pytest
 
 import smartkampung as sk
+from conftest import program_env
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime.now(WIB).replace(microsecond=0)
@@ -68,7 +69,7 @@ def open_page(url, profile, budget_ms=15000):
            # No name resolves: the page may reach nothing outside (127.0.0.1 stays reachable).
            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", f"--virtual-time-budget={budget_ms}", "--dump-dom", url]
     # The browser is not under test: the sanitizer run's preloaded runtime stays out of it.
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
+    env = program_env()
     for _attempt in range(3):
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=env)
         assert proc.returncode == 0, proc.stderr[-2000:]
