@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -36,6 +37,64 @@ LinkRecord record_from(py::handle obj, std::size_t index) {
   }
   return r;
 }
+
+// Hands records to link() a chunk at a time (each converted with the GIL held, then
+// prepared with it released), so that they are never all held as LinkRecords: a list
+// or any iterable of dicts, or a DataFrame (converted a slice of rows at a time).
+class ChunkReader {
+ public:
+  static constexpr std::size_t kChunk = 1 << 15;
+
+  explicit ChunkReader(py::handle obj) {
+    if (py::isinstance<py::dict>(obj) || py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj)) {
+      throw py::type_error("records: expected a list of dicts or a DataFrame");
+    }
+    if (py::hasattr(obj, "to_dict") && py::hasattr(obj, "iloc")) {
+      frame_ = py::reinterpret_borrow<py::object>(obj);
+      rows_ = py::len(obj);
+    } else {
+      if (py::hasattr(obj, "__len__")) rows_ = py::len(obj);
+      iter_ = py::iter(obj);
+    }
+  }
+  std::size_t expected() const { return rows_; }
+
+  /// The next chunk, or false; a Python error is kept for rethrow() and ends link().
+  bool next(std::vector<LinkRecord>& chunk) {
+    py::gil_scoped_acquire gil;
+    try {
+      if (frame_) {
+        if (done_ >= rows_) return false;
+        const std::size_t hi = std::min(rows_, done_ + kChunk);
+        py::object part = frame_.attr("iloc")[py::slice(static_cast<py::ssize_t>(done_), static_cast<py::ssize_t>(hi), 1)];
+        for (auto item : part.attr("to_dict")("records")) chunk.push_back(record_from(item, done_ + chunk.size()));
+      } else {
+        while (chunk.size() < kChunk) {
+          PyObject* item = PyIter_Next(iter_.ptr());
+          if (item == nullptr) {
+            if (PyErr_Occurred()) throw py::error_already_set();
+            break;
+          }
+          const py::object owned = py::reinterpret_steal<py::object>(item);
+          chunk.push_back(record_from(owned, done_ + chunk.size()));
+        }
+      }
+    } catch (...) {
+      error_ = std::current_exception();
+      throw Stopped{};
+    }
+    done_ += chunk.size();
+    return !chunk.empty();
+  }
+  struct Stopped {};
+  /// With the GIL held: the error that stopped the reading.
+  [[noreturn]] void rethrow() { std::rethrow_exception(std::exchange(error_, nullptr)); }
+
+ private:
+  py::object frame_, iter_;
+  std::size_t rows_ = 0, done_ = 0;
+  std::exception_ptr error_;
+};
 
 std::vector<LinkRecord> records_from(py::handle obj) {
   py::object seq = py::reinterpret_borrow<py::object>(obj);
@@ -187,14 +246,21 @@ void register_linkage(py::module_& m) {
           if (!(t >= 0 && t <= 1)) throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1]");
           s.threshold = t;
         }
-        std::vector<LinkRecord> left = records_from(records);
-        std::vector<LinkRecord> other;
-        const bool two = !right.is_none();
-        if (two) other = records_from(right);
         LinkResult res;
+        if (right.is_none()) {
+          ChunkReader reader(records);
+          try {
+            py::gil_scoped_release release;
+            res = link([&](std::vector<LinkRecord>& chunk) { return reader.next(chunk); }, s, reader.expected());
+          } catch (const ChunkReader::Stopped&) {
+            reader.rethrow();
+          }
+          return res;
+        }
+        const std::vector<LinkRecord> left = records_from(records), other = records_from(right);
         {
           py::gil_scoped_release release;
-          res = two ? link(left, other, s) : link(std::move(left), s);
+          res = link(left, other, s);
         }
         return res;
       },

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -210,6 +211,15 @@ SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& records,
 /// As above, releasing the records once they are prepared (less peak memory at scale).
 SMARTKAMPUNG_EXPORT LinkResult link(std::vector<LinkRecord>&& records,
                                     const LinkSettings& settings = LinkSettings::indonesian());
+/// Records handed over a chunk at a time: `next(chunk)` is given an empty chunk, fills it
+/// and returns true, or returns false when no records are left. Exceptions it throws pass
+/// through link(). Called on the thread that called link().
+using LinkRecordChunks = std::function<bool(std::vector<LinkRecord>& chunk)>;
+/// Links records read a chunk at a time, each prepared and released before the next is
+/// read, so that a large list is never held whole beside its prepared form (the least
+/// peak memory at scale). `expected_records` (0: unknown) sizes the storage up front.
+SMARTKAMPUNG_EXPORT LinkResult link(const LinkRecordChunks& next, const LinkSettings& settings = LinkSettings::indonesian(),
+                                    std::size_t expected_records = 0);
 /// Links two lists: indices run over `left` then `right`, and only cross pairs are scored.
 SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& left,
                                     const std::vector<LinkRecord>& right,

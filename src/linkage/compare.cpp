@@ -6,6 +6,9 @@
 #include "linkage/text.hpp"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -22,23 +25,6 @@ namespace smartkampung::detail {
 
 namespace {
 
-// An upper bound on the Jaro-Winkler similarity from letter counts and the common
-// prefix: cheap enough to skip the full computation for clearly different values.
-double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_order = false) {
-  unsigned common = 0;
-  for (std::size_t k = 0; k < 32; ++k) common += std::min(a.hist[k], b.hist[k]);
-  if (common == 0) return 0.0;
-  const double m = common, la = static_cast<double>(a.text.size()), lb = static_cast<double>(b.text.size());
-  const double jaro = (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
-  std::size_t prefix = 0;
-  if (any_order) return jaro + 0.4 * (1.0 - jaro) + 1e-9;
-  while (prefix < 4 && prefix < a.text.size() && prefix < b.text.size() &&
-         (a.text[prefix] == b.text[prefix])) {
-    ++prefix;
-  }
-  return jaro + static_cast<double>(prefix) * 0.1 * (1.0 - jaro) + 1e-9;
-}
-
 // hamming(a, b) == 1, stopping at the second difference.
 bool one_substitution(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -51,7 +37,7 @@ bool one_substitution(std::string_view a, std::string_view b) {
 }
 
 // The number of tokens two sorted unique token lists share.
-std::size_t common_tokens(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+std::size_t common_tokens(TokenSpan a, TokenSpan b) {
   std::size_t i = 0, j = 0, n = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i] == b[j]) {
@@ -69,6 +55,46 @@ std::size_t common_tokens(const std::vector<std::uint64_t>& a, const std::vector
 
 }  // namespace
 
+double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
+                                 std::uint32_t size_b) {
+  // Common letters: the sum of the smaller counts (a saturated count against any other
+  // gives the other, its min); two saturated counts give no bound.
+  unsigned common = 0;
+#if defined(__SSE2__)
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hist_a));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hist_b));
+  const __m128i nibble = _mm_set1_epi8(0x0F);
+  const __m128i least_lo = _mm_min_epu8(_mm_and_si128(a, nibble), _mm_and_si128(b, nibble));
+  const __m128i least_hi =
+      _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(a, 4), nibble), _mm_and_si128(_mm_srli_epi16(b, 4), nibble));
+  const __m128i saturated = _mm_or_si128(_mm_cmpeq_epi8(least_lo, nibble), _mm_cmpeq_epi8(least_hi, nibble));
+  if (_mm_movemask_epi8(saturated) != 0) return 1.0 + 1e-9;  // no bound
+  const __m128i sums = _mm_sad_epu8(_mm_add_epi8(least_lo, least_hi), _mm_setzero_si128());
+  common = static_cast<unsigned>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
+#else
+  for (std::size_t k = 0; k < 32; ++k) {
+    const unsigned ca = (hist_a[k / 8] >> (4 * (k % 8))) & 0xF, cb = (hist_b[k / 8] >> (4 * (k % 8))) & 0xF;
+    if (ca == 15 && cb == 15) return 1.0 + 1e-9;  // no bound
+    common += std::min(ca, cb);
+  }
+#endif
+  if (common == 0) return 0.0;
+  const double m = common, la = size_a, lb = size_b;
+  const double jaro = (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
+  return jaro + 0.4 * (1.0 - jaro) + 1e-9;
+}
+
+double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_order) {
+  const double order_free = packed_jaro_winkler_bound(a.hist.data(), b.hist.data(), a.text_size, b.text_size);
+  if (any_order || order_free <= 0.0 || order_free > 1.0) return order_free;
+  // The Winkler bonus of the common prefix (at most 4) instead of the largest one.
+  const double jaro = (order_free - 1e-9 - 0.4) / 0.6;
+  const std::string_view ta = a.text(), tb = b.text();
+  std::size_t prefix = 0;
+  while (prefix < 4 && prefix < ta.size() && prefix < tb.size() && ta[prefix] == tb[prefix]) ++prefix;
+  return jaro + static_cast<double>(prefix) * 0.1 * (1.0 - jaro) + 1e-9;
+}
+
 // ---- comparing ----------------------------------------------------------------
 
 int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue& b) {
@@ -79,12 +105,8 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
       return a.h == b.h ? 1 : 2;
     case CompareKind::kId: {
       if (a.h == b.h) return 1;
-      if (a.text.size() != b.text.size()) return 4;  // neither a substitution nor a transposition
-      const bool inline_text = a.text.size() <= a.hist.size();
-      const std::string_view ta = inline_text ? std::string_view(reinterpret_cast<const char*>(a.hist.data()), a.text.size())
-                                              : std::string_view(a.text);
-      const std::string_view tb = inline_text ? std::string_view(reinterpret_cast<const char*>(b.hist.data()), b.text.size())
-                                              : std::string_view(b.text);
+      if (a.text_size != b.text_size) return 4;  // neither a substitution nor a transposition
+      const std::string_view ta = a.text(), tb = b.text();
       if (one_substitution(ta, tb)) return 2;
       if (adjacent_transposition(ta, tb)) return 3;
       return 4;
@@ -92,9 +114,9 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     case CompareKind::kNik: {
       if (a.h == b.h) return kNikExact;
       if ((a.h3 & b.h3 & kNikPacked) != 0) return nik_level_packed(a.h2, b.h2, (a.h3 & b.h3 & kNikWellFormed) != 0);
-      if (a.text.size() != b.text.size()) return kNikDifferent;
-      if (one_substitution(a.text, b.text)) return kNikSubstitution;
-      if (adjacent_transposition(a.text, b.text)) return kNikTransposition;
+      if (a.text().size() != b.text().size()) return kNikDifferent;
+      if (one_substitution(a.text(), b.text())) return kNikSubstitution;
+      if (adjacent_transposition(a.text(), b.text())) return kNikTransposition;
       return kNikDifferent;
     }
     case CompareKind::kName: {
@@ -103,19 +125,19 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
       // Token order does not change letter counts, so the bound covers both orders.
       double jw = 0;
       if (jaro_winkler_bound(a, b, true) >= f.thresholds[1]) {
-        jw = jaro_winkler_soft(a.text, b.text);
-        if (jw < f.thresholds[0]) jw = std::max(jw, jaro_winkler_soft(a.text2, b.text2));
+        jw = jaro_winkler_soft(a.text(), b.text());
+        if (jw < f.thresholds[0]) jw = std::max(jw, jaro_winkler_soft(a.text2(), b.text2()));
       }
       if (jw >= f.thresholds[0]) return 3;
       if (jw >= f.thresholds[1]) return 4;
-      const std::size_t common = common_tokens(a.tokens, b.tokens);
-      if (common > 0 && (common == a.tokens.size() || common == b.tokens.size())) return 5;
+      const std::size_t common = common_tokens(a.tokens(), b.tokens());
+      if (common > 0 && (common == a.tokens().size() || common == b.tokens().size())) return 5;
       return 6;
     }
     case CompareKind::kString: {
       if (a.h == b.h) return 1;
       if (jaro_winkler_bound(a, b) < f.thresholds[2]) return 5;
-      const double jw = jaro_winkler(a.text, b.text);
+      const double jw = jaro_winkler(a.text(), b.text());
       if (jw >= f.thresholds[0]) return 2;
       if (jw >= f.thresholds[1]) return 3;
       if (jw >= f.thresholds[2]) return 4;
@@ -124,14 +146,14 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     case CompareKind::kDate:
       if (a.h == b.h) return 1;
       if (a.year != 0 && a.year == b.year && a.month == b.day && a.day == b.month) return 2;
-      if (one_substitution(a.text, b.text) || adjacent_transposition(a.text, b.text)) return 3;
+      if (one_substitution(a.text(), b.text()) || adjacent_transposition(a.text(), b.text())) return 3;
       if (a.year != 0 && b.year != 0 && std::abs(a.days - b.days) <= 365) return 4;
       return 5;
     case CompareKind::kTokens: {
       if (a.h == b.h) return 1;
       if (a.h2 == b.h2) return 2;
-      const std::size_t common = common_tokens(a.tokens, b.tokens);
-      const std::size_t all = a.tokens.size() + b.tokens.size() - common;
+      const std::size_t common = common_tokens(a.tokens(), b.tokens());
+      const std::size_t all = a.tokens().size() + b.tokens().size() - common;
       if (all > 0 && static_cast<double>(common) >= f.thresholds[0] * static_cast<double>(all)) return 3;
       if (common > 0) return 4;
       return 5;

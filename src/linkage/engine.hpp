@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -22,20 +23,107 @@ namespace smartkampung::detail {
 
 constexpr std::size_t kMaxFields = 16;  // 4 bits per field in a 64-bit pattern
 
+/// Where prepared values keep their texts and token lists: blocks that never move (so a
+/// FieldValue may point into them), allocated as they fill. clear() keeps the first block,
+/// so that a scratch arena reused per record allocates only when a record is larger than
+/// every one before. Not thread-safe: one arena per thread.
+class ValueArena {
+ public:
+  ValueArena() = default;
+  ValueArena(const ValueArena&) = delete;
+  ValueArena& operator=(const ValueArena&) = delete;
+  ValueArena(ValueArena&&) noexcept = default;
+  ValueArena& operator=(ValueArena&&) noexcept = default;
+
+  /// A copy of `bytes` bytes at an 8-byte aligned address that stays valid until clear()
+  /// or the arena's end.
+  const void* copy(const void* data, std::size_t bytes) {
+    const std::size_t words = (bytes + 7) / 8;
+    if (blocks_.empty() || used_ + words > blocks_[current_].words) next_block(words);
+    std::uint64_t* at = blocks_[current_].data.get() + used_;
+    used_ += words;
+    if (bytes > 0) std::memcpy(at, data, bytes);
+    return at;
+  }
+  void clear() {
+    if (blocks_.size() > 1) blocks_.resize(1);
+    current_ = 0;
+    used_ = 0;
+  }
+  /// Bytes reserved (for memory reports).
+  std::size_t capacity_bytes() const {
+    std::size_t n = 0;
+    for (const Block& b : blocks_) n += b.words * 8;
+    return n;
+  }
+
+ private:
+  struct Block {
+    std::unique_ptr<std::uint64_t[]> data;
+    std::size_t words = 0;
+  };
+  void next_block(std::size_t words) {
+    if (current_ + 1 < blocks_.size() && blocks_[current_ + 1].words >= words) {
+      ++current_;
+    } else {
+      // Small blocks first (a scratch arena holds one record), then 1 MiB ones.
+      const std::size_t last = blocks_.empty() ? 0 : blocks_.back().words;
+      const std::size_t size = std::max(words, std::min<std::size_t>(std::max<std::size_t>(64, 2 * last), 1 << 17));
+      blocks_.push_back(Block{std::unique_ptr<std::uint64_t[]>(new std::uint64_t[size]), size});
+      current_ = blocks_.size() - 1;
+    }
+    used_ = 0;
+  }
+  std::vector<Block> blocks_;
+  std::size_t current_ = 0, used_ = 0;
+};
+
+/// A value's sorted unique token hashes (in a ValueArena).
+struct TokenSpan {
+  const std::uint64_t* ptr = nullptr;
+  std::size_t count = 0;
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  const std::uint64_t* begin() const { return ptr; }
+  const std::uint64_t* end() const { return ptr + count; }
+  std::uint64_t operator[](std::size_t i) const { return ptr[i]; }
+};
+
 /// One field of one record, prepared once so that comparing a pair allocates nothing.
+/// 72 bytes: the texts and token hashes live in a ValueArena (the model's, or a scratch
+/// one) that must outlive the value.
 struct FieldValue {
-  bool null = true;
   std::uint64_t h = 0;   // normalised text
   std::uint64_t h2 = 0;  // name: phonetic key; tokens: sorted token set; nik: packed digits
   std::uint64_t h3 = 0;  // name: sorted tokens; rt_rw: rw; nik: kNikPacked | kNikWellFormed
+  const char* chars = nullptr;                 // text, then text2
+  const std::uint64_t* token_data = nullptr;   // token hashes
   std::int32_t days = 0;
+  std::uint16_t text_size = 0, text2_size = 0, token_count = 0;
   std::int16_t year = 0;
   std::int8_t month = 0, day = 0;
-  std::string text;                   // normalised text (dates: 8 digits YYYYMMDD)
-  std::string text2;                  // name: sorted tokens joined
-  std::vector<std::uint64_t> tokens;  // sorted unique token hashes
-  std::array<std::uint8_t, 32> hist{};  // letter counts of text (a bound on Jaro matches)
+  bool null = true;
+  /// Letter counts of text, 4 bits a bucket (a-z, then 6 others; 15 = 15 or more): a
+  /// bound on Jaro matches.
+  std::array<std::uint32_t, 4> hist{};
+
+  /// Normalised text (dates: 8 digits YYYYMMDD).
+  std::string_view text() const { return {chars, text_size}; }
+  /// Names: the sorted tokens joined.
+  std::string_view text2() const { return {chars == nullptr ? nullptr : chars + text_size, text2_size}; }
+  TokenSpan tokens() const { return {token_data, token_count}; }
+  /// Stores text and text2 (each cut at 65,535 bytes) and the letter counts of text.
+  void set_text(ValueArena& arena, std::string_view t, std::string_view t2 = {});
+  void set_tokens(ValueArena& arena, const std::vector<std::uint64_t>& tokens);
 };
+
+/// An upper bound on the Jaro-Winkler similarity of two values' texts from their letter
+/// counts (and, unless any_order, their common prefix); above 1 when the counts give none.
+double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_order = false);
+/// The same from packed letter counts (FieldValue::hist) and the texts' sizes, for any
+/// order of the letters.
+double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
+                                 std::uint32_t size_b);
 
 /// The level code of field f in a pattern (4 bits a field; 0 = null).
 inline int level_of(std::uint64_t pattern, std::size_t f) {
@@ -197,8 +285,10 @@ struct LinkModel {
   std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> tf_counts;
   std::vector<double> tf_totals;
 
-  // Prepared records: values[record * F + field], keys[record * R + rule].
+  // Prepared records: values[record * F + field], keys[record * R + rule]; the values'
+  // texts in `arenas` (one a preparing thread).
   std::vector<FieldValue> values;
+  std::vector<ValueArena> arenas;
   std::vector<std::uint64_t> keys;
   std::vector<std::uint64_t> household;
   std::vector<std::uint8_t> source;  // 0 left / single list, 1 right
@@ -231,7 +321,7 @@ struct LinkModel {
   /// R keys).
   template <typename Record>
   void prepare(const Record& r, FieldValue* values_out, std::uint64_t* keys_out,
-               std::uint64_t& household_out) const;
+               std::uint64_t& household_out, ValueArena& arena) const;
 
   std::uint64_t pattern(const FieldValue* a, const FieldValue* b) const;
   std::uint64_t pattern(std::size_t i, std::size_t j) const {
@@ -244,11 +334,11 @@ struct LinkModel {
   double tf_adjustment_of(std::size_t f, std::uint64_t value_hash) const;
   /// Fills field f (a birth date or sex of nik_date_fields / nik_sex_fields), when it is
   /// missing, from a well-formed NIK: its embedded date, and day + 40 for women.
-  void fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& value) const;
+  void fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& value, ValueArena& arena) const;
   bool filled_from_nik(std::size_t f) const;
   /// Prepares field f alone (what prepare() puts in values_out[f]).
   template <typename Record>
-  void prepare_field(const Record& r, std::size_t f, FieldValue& value_out) const;
+  void prepare_field(const Record& r, std::size_t f, FieldValue& value_out, ValueArena& arena) const;
   bool household_apart(std::uint64_t household_a, std::uint64_t household_b,
                        std::uint64_t pattern) const;
   /// Two records that may never share a cluster through other records: their NIKs

@@ -41,24 +41,32 @@ struct Candidate {
 
 namespace detail {
 
+// Prepares records after those the model holds (source 0: the left or only list, 1: right).
+void append_prepared(LinkModel& model, const std::vector<LinkRecord>& records, std::uint8_t source) {
+  const std::size_t at = model.size(), n = records.size();
+  if (at + n > 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "link: at most 4 billion records");
+  const std::size_t F = model.field_count(), R = model.rule_count();
+  const unsigned threads = model.settings.threads;
+  model.values.resize((at + n) * F);
+  model.keys.resize((at + n) * R);
+  model.household.resize(at + n);
+  model.source.resize(at + n, source);
+  if (model.arenas.size() < std::max(1U, threads)) model.arenas.resize(std::max(1U, threads));
+  parallel_for(threads, n, [&](std::size_t lo, std::size_t hi, unsigned t) {
+    for (std::size_t k = lo; k < hi; ++k) {
+      const std::size_t i = at + k;
+      model.prepare(records[k], &model.values[i * F], R ? &model.keys[i * R] : nullptr, model.household[i],
+                    model.arenas[t]);
+    }
+  });
+}
+
 std::shared_ptr<LinkModel> prepare_records(const LinkSettings& settings,
                                            const std::vector<LinkRecord>& left,
                                            const std::vector<LinkRecord>* right) {
   auto model = std::make_shared<LinkModel>(settings);
-  const std::size_t n = left.size() + (right ? right->size() : 0);
-  if (n > 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "link: at most 4 billion records");
-  const std::size_t F = model->field_count(), R = model->rule_count();
-  model->values.resize(n * F);
-  model->keys.resize(n * R);
-  model->household.resize(n);
-  model->source.assign(n, 0);
-  parallel_for(settings.threads, n, [&](std::size_t lo, std::size_t hi, unsigned) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const LinkRecord& r = i < left.size() ? left[i] : (*right)[i - left.size()];
-      model->prepare(r, &model->values[i * F], R ? &model->keys[i * R] : nullptr, model->household[i]);
-      if (i >= left.size()) model->source[i] = 1;
-    }
-  });
+  append_prepared(*model, left, 0);
+  if (right) append_prepared(*model, *right, 1);
   return model;
 }
 
@@ -389,6 +397,26 @@ LinkResult link(std::vector<LinkRecord>&& records, const LinkSettings& settings)
   auto model = detail::prepare_records(settings, records, nullptr);
   const std::size_t n = records.size();
   std::vector<LinkRecord>().swap(records);
+  return detail::link_prepared(std::move(model), n);
+}
+
+LinkResult link(const LinkRecordChunks& next, const LinkSettings& settings, std::size_t expected_records) {
+  if (!next) throw Error(ErrorCode::kInvalidArgument, "link: no record source");
+  auto model = std::make_shared<detail::LinkModel>(settings);
+  if (expected_records > 0 && expected_records <= 0xFFFFFFF0ULL) {
+    model->values.reserve(expected_records * model->field_count());
+    model->keys.reserve(expected_records * model->rule_count());
+    model->household.reserve(expected_records);
+    model->source.reserve(expected_records);
+  }
+  std::vector<LinkRecord> chunk;
+  while (true) {
+    chunk.clear();
+    if (!next(chunk)) break;
+    detail::append_prepared(*model, chunk, 0);
+  }
+  std::vector<LinkRecord>().swap(chunk);
+  const std::size_t n = model->size();
   return detail::link_prepared(std::move(model), n);
 }
 

@@ -149,49 +149,10 @@ void put(std::uint64_t h, std::uint32_t* w) {
 }
 std::uint64_t joined(const std::uint32_t* w) { return w[0] | (static_cast<std::uint64_t>(w[1]) << 32); }
 // A 64-bit set of a value's token hashes: disjoint sets prove that no token is shared.
-std::uint64_t token_bits(const std::vector<std::uint64_t>& tokens) {
+std::uint64_t token_bits(TokenSpan tokens) {
   std::uint64_t bits = 0;
   for (std::uint64_t t : tokens) bits |= std::uint64_t{1} << ((t * 0x9E3779B97F4A7C15ULL) >> 58);
   return bits;
-}
-
-// The letter counts of FieldValue::hist in 4 bits each (15 = 15 or more), 4 words.
-void pack_hist(const FieldValue& v, std::uint32_t* out) {
-  for (std::size_t k = 0; k < 32; ++k) {
-    out[k / 8] |= static_cast<std::uint32_t>(std::min<unsigned>(v.hist[k], 15)) << (4 * (k % 8));
-  }
-}
-
-// jaro_winkler_bound(a, b, any_order = true) from packed counts: at least as large (a
-// saturated count stands for any count), so a bound below a threshold here is below it
-// there too. Sizes are the texts' sizes.
-double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
-                                 std::uint32_t size_b) {
-  // Common letters: the sum of the smaller counts (a saturated count against any other
-  // gives the other, its min); two saturated counts give no bound.
-  unsigned common = 0;
-#if defined(__SSE2__)
-  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hist_a));
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hist_b));
-  const __m128i nibble = _mm_set1_epi8(0x0F);
-  const __m128i least_lo = _mm_min_epu8(_mm_and_si128(a, nibble), _mm_and_si128(b, nibble));
-  const __m128i least_hi =
-      _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(a, 4), nibble), _mm_and_si128(_mm_srli_epi16(b, 4), nibble));
-  const __m128i saturated = _mm_or_si128(_mm_cmpeq_epi8(least_lo, nibble), _mm_cmpeq_epi8(least_hi, nibble));
-  if (_mm_movemask_epi8(saturated) != 0) return 1.0 + 1e-9;  // no bound
-  const __m128i sums = _mm_sad_epu8(_mm_add_epi8(least_lo, least_hi), _mm_setzero_si128());
-  common = static_cast<unsigned>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
-#else
-  for (std::size_t k = 0; k < 32; ++k) {
-    const unsigned ca = (hist_a[k / 8] >> (4 * (k % 8))) & 0xF, cb = (hist_b[k / 8] >> (4 * (k % 8))) & 0xF;
-    if (ca == 15 && cb == 15) return 1.0 + 1e-9;  // no bound
-    common += std::min(ca, cb);
-  }
-#endif
-  if (common == 0) return 0.0;
-  const double m = common, la = size_a, lb = size_b;
-  const double jaro = (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
-  return jaro + 0.4 * (1.0 - jaro) + 1e-9;
 }
 
 // Digits as packed decimal (digit k in bits 4k..4k+3), or false when the text is not
@@ -300,15 +261,15 @@ class Summaries {
           break;
         case CompareKind::kId: {
           std::uint64_t digits = 0;
-          const bool packed = pack_digits(v.text, digits);
-          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) | (packed ? 0x10000U : 0U);
+          const bool packed = pack_digits(v.text(), digits);
+          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) | (packed ? 0x10000U : 0U);
           const std::uint64_t payload = packed ? digits : v.h;
           put(payload, w + 1);
           break;
         }
         case CompareKind::kNik: {
           const bool packed = (v.h3 & kNikPacked) != 0;
-          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) | (packed ? 0x10000U : 0U) |
+          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) | (packed ? 0x10000U : 0U) |
                  ((v.h3 & kNikWellFormed) != 0 ? 0x20000U : 0U);
           put(packed ? v.h2 : v.h, w + 1);
           break;
@@ -316,7 +277,7 @@ class Summaries {
         case CompareKind::kDate: {
           put(v.h, w);
           std::uint64_t digits = 0;
-          if (v.year != 0 && v.text.size() == 8 && pack_digits(v.text, digits)) {
+          if (v.year != 0 && v.text().size() == 8 && pack_digits(v.text(), digits)) {
             w[2] = static_cast<std::uint32_t>(v.days);
             w[3] = static_cast<std::uint32_t>(digits);
           }
@@ -330,23 +291,23 @@ class Summaries {
           put(v.h, w);
           put(v.h2, w + 2);
           put(v.h3, w + 4);
-          w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFF)) |
-                 (static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFF)) << 16);
-          pack_hist(v, w + 7);
-          put(token_bits(v.tokens), w + 11);
+          w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) |
+                 (static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens().size(), 0xFFFF)) << 16);
+          std::memcpy(w + 7, v.hist.data(), sizeof v.hist);
+          put(token_bits(v.tokens()), w + 11);
           break;
         }
         case CompareKind::kString:
           put(v.h, w);
-          w[2] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text.size(), 0xFFFFFFFF));
-          pack_hist(v, w + 3);
+          w[2] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFFFFFF));
+          std::memcpy(w + 3, v.hist.data(), sizeof v.hist);
           break;
         case CompareKind::kTokens: {
           put(v.h, w);
           put(v.h2, w + 2);
-          w[4] = static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens.size(), 0xFFFFFFFF));
-          if (v.tokens.size() <= kRowTokens) {
-            for (std::size_t t = 0; t < v.tokens.size(); ++t) put(v.tokens[t], w + 5 + 2 * t);
+          w[4] = static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens().size(), 0xFFFFFFFF));
+          if (v.tokens().size() <= kRowTokens) {
+            for (std::size_t t = 0; t < v.tokens().size(); ++t) put(v.tokens()[t], w + 5 + 2 * t);
           }
           break;
         }
@@ -508,6 +469,7 @@ struct LookupScratch {
   std::vector<Ranked> ranked;
   std::vector<std::uint32_t> ids;  // the candidates, in the order met
   std::vector<FieldValue> values;
+  ValueArena arena;  // values' texts, cleared per candidate
   std::vector<std::string_view> columns;
   volatile std::uint32_t sink = 0;  // keeps load_lines' loads
 
@@ -538,6 +500,7 @@ LookupScratch& lookup_scratch() {
 }  // namespace
 
 struct Probe {
+  ValueArena arena;  // the values' texts
   std::vector<FieldValue> values;
   std::vector<std::uint64_t> keys;
   std::uint64_t household = 0;
@@ -669,7 +632,8 @@ struct LinkerState {
     const std::size_t F = model->field_count(), R = model->rule_count();
     p.values.resize(F);
     p.keys.resize(R);
-    model->prepare(record, p.values.data(), p.keys.data(), p.household);
+    p.arena.clear();
+    model->prepare(record, p.values.data(), p.keys.data(), p.household, p.arena);
     p.row.resize(summaries.cheap_words() + summaries.rest_words());
     summaries.encode(*model, p.values.data(), p.row.data(), p.row.data() + summaries.cheap_words());
   }
@@ -704,11 +668,12 @@ struct LinkerState {
 
   // A stored record prepared again (values, and keys with those of rules it is not
   // indexed under cleared, as when it was stored).
-  void materialize(std::size_t i, FieldValue* values, std::uint64_t* keys) const {
+  // The values' texts go to `texts`.
+  void materialize(std::size_t i, FieldValue* values, std::uint64_t* keys, ValueArena& texts) const {
     Columns c;
     columns_of(i, c);
     std::uint64_t household_key = 0;
-    model->prepare(c.view, values, keys, household_key);
+    model->prepare(c.view, values, keys, household_key, texts);
     for (std::size_t r = 0; r < model->rule_count(); ++r) {
       if (!is_indexed(i, r)) keys[r] = 0;
     }
@@ -836,6 +801,7 @@ struct LinkerState {
       }
     }
     std::vector<FieldValue>& values = scratch.values;
+    scratch.arena.clear();
     ColumnsView view;
     if (need_columns) {
       values.resize(F);
@@ -846,7 +812,7 @@ struct LinkerState {
     for (std::size_t f : lazy_order) {
       const int open = levels[f];
       if (open >= 0) continue;
-      m.prepare_field(view, f, values[f]);
+      m.prepare_field(view, f, values[f], scratch.arena);
       const int l = compare_field(m.fields[f], values[f], p.values[f]);
       levels[f] = l;
       if (l == 1) tf_hash[f] = values[f].h;
@@ -855,7 +821,7 @@ struct LinkerState {
     }
     for (std::size_t f = 0; f < F; ++f) {
       if (levels[f] == 1 && m.fields[f].spec.term_frequency && tf_hash[f] == 0) {
-        m.prepare_field(view, f, values[f]);
+        m.prepare_field(view, f, values[f], scratch.arena);
         tf_hash[f] = values[f].h;
       }
     }
@@ -888,6 +854,7 @@ struct LinkerState {
     const LinkModel& m = *model;
     const std::size_t F = m.field_count(), R = m.rule_count();
     std::vector<FieldValue> va(F), vb(F);
+    ValueArena arena_a, arena_b;  // va's and vb's texts
     std::vector<std::uint64_t> keys(R);
     if (m.nik_field >= 0) {
       // Contradicting identities (as link() refuses them): NIKs from the rows first, the
@@ -902,8 +869,10 @@ struct LinkerState {
           if (conflict || !well_formed(y)) return;
           const std::uint32_t* wy = field_of(y, nf);
           if (nik_level_packed(joined(wx + 1), joined(wy + 1), true) != kNikContradicts) return;
-          materialize(x, va.data(), keys.data());
-          materialize(y, vb.data(), keys.data());
+          arena_a.clear();
+          arena_b.clear();
+          materialize(x, va.data(), keys.data(), arena_a);
+          materialize(y, vb.data(), keys.data(), arena_b);
           conflict = m.identity_conflict(va.data(), vb.data());
         });
       });
@@ -917,10 +886,12 @@ struct LinkerState {
       for_each_member(cb, [&](std::uint32_t y) {
         if (apart || household[y] != household[x]) return;
         if (!prepared) {
-          materialize(x, va.data(), keys.data());
+          arena_a.clear();
+          materialize(x, va.data(), keys.data(), arena_a);
           prepared = true;
         }
-        materialize(y, vb.data(), keys.data());
+        arena_b.clear();
+        materialize(y, vb.data(), keys.data(), arena_b);
         if (m.household_apart(household[x], household[y], m.pattern(va.data(), vb.data()))) apart = true;
       });
     });
@@ -986,6 +957,7 @@ void Linker::fit(const std::vector<LinkRecord>& records) {
     for (std::size_t f = 0; f < F; ++f) values[i * F + f] = detail::FieldValue{};
   }
   std::vector<detail::FieldValue>().swap(values);
+  model->arenas.clear();  // the values' texts, no longer pointed to
   for (std::int64_t c : result.cluster_ids) next->cluster_of.push_back(c);
   next->link_members();
   state_ = std::move(next);
@@ -1062,8 +1034,9 @@ void Linker::remove(std::size_t index) {
   std::sort(rest.begin(), rest.end());
   // The members prepared again (values and the keys they are indexed under).
   std::vector<FieldValue> values(rest.size() * F);
+  detail::ValueArena arena;
   std::vector<std::uint64_t> keys(rest.size() * R);
-  for (std::size_t x = 0; x < rest.size(); ++x) s.materialize(rest[x], &values[x * F], R ? &keys[x * R] : nullptr);
+  for (std::size_t x = 0; x < rest.size(); ++x) s.materialize(rest[x], &values[x * F], R ? &keys[x * R] : nullptr, arena);
   auto share_key = [&](std::size_t x, std::size_t y) {
     for (std::size_t r = 0; r < R; ++r) {
       const std::uint64_t k = keys[x * R + r];
@@ -1096,7 +1069,7 @@ void Linker::remove(std::size_t index) {
   {
     std::vector<FieldValue> own(F);
     std::vector<std::uint64_t> own_keys(R);
-    s.materialize(index, own.data(), own_keys.data());
+    s.materialize(index, own.data(), own_keys.data(), arena);
     s.alive[index] = 0;
     s.tf_update(own.data(), false);
     for (std::size_t r = 0; r < R; ++r) {
@@ -1258,7 +1231,9 @@ Linker Linker::from_bytes(std::string_view bytes) {
   std::vector<std::uint64_t> cluster(kBatch), keys(kBatch * R), household(kBatch);
   std::vector<std::string_view> values(kBatch * C);
   std::vector<FieldValue> prepared(kBatch * F);
+  std::vector<detail::ValueArena> arenas(std::max(1U, m.settings.threads));  // one a thread
   for (std::size_t start = 0; start < n; start += kBatch) {
+    for (detail::ValueArena& a : arenas) a.clear();
     const std::size_t count = std::min(kBatch, n - start);
     for (std::size_t b = 0; b < count; ++b) {
       const std::size_t i = start + b;
@@ -1271,11 +1246,11 @@ Linker Linker::from_bytes(std::string_view bytes) {
       for (std::size_t k = 0; k < K; ++k) indexed[b * K + k] = rd.u8();
       for (std::size_t c = 0; c < C; ++c) values[b * C + c] = rd.short_str();
     }
-    detail::parallel_for(m.settings.threads, count, [&](std::size_t lo, std::size_t hi, unsigned) {
+    detail::parallel_for(m.settings.threads, count, [&](std::size_t lo, std::size_t hi, unsigned t) {
       for (std::size_t b = lo; b < hi; ++b) {
         if (!alive[b]) continue;
         const detail::ColumnsView view{&m.used_columns, &values[b * C]};
-        m.prepare(view, &prepared[b * F], R ? &keys[b * R] : nullptr, household[b]);
+        m.prepare(view, &prepared[b * F], R ? &keys[b * R] : nullptr, household[b], arenas[t]);
         for (std::size_t r = 0; r < R; ++r) {
           if (!((indexed[b * K + r / 8] >> (r % 8)) & 1U)) keys[b * R + r] = 0;
         }
@@ -1326,9 +1301,10 @@ Explanation Linker::explain(std::size_t i, std::size_t j) const {
   if (i > j) std::swap(i, j);
   const std::size_t F = s.model->field_count(), R = s.model->rule_count();
   std::vector<FieldValue> a(F), b(F);
+  detail::ValueArena arena;
   std::vector<std::uint64_t> keys(R);
-  s.materialize(i, a.data(), keys.data());
-  s.materialize(j, b.data(), keys.data());
+  s.materialize(i, a.data(), keys.data(), arena);
+  s.materialize(j, b.data(), keys.data(), arena);
   return s.model->explain_values(a.data(), b.data(), s.household[i], s.household[j]);
 }
 

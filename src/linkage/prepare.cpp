@@ -284,7 +284,7 @@ int to_int(const std::string& digits) {
 
 // Accepts YYYYMMDD, YYYY-MM-DD (any separator) and DD-MM-YYYY; impossible dates (typos)
 // are kept as data.
-bool parse_date(std::string_view raw, FieldValue& v) {
+bool parse_date(std::string_view raw, FieldValue& v, std::string& text) {
   std::vector<std::string> groups;
   std::string cur;
   for (char c : raw) {
@@ -318,7 +318,7 @@ bool parse_date(std::string_view raw, FieldValue& v) {
   v.day = static_cast<std::int8_t>(d);
   char buf[24];
   std::snprintf(buf, sizeof buf, "%04d%02d%02d", y, m, d);
-  v.text = buf;
+  text = buf;
   const int cm = std::clamp(m, 1, 12);
   const int cd = std::clamp(d, 1, days_in_month(y, cm));
   v.days = days_from_civil(y, cm, cd);
@@ -333,23 +333,15 @@ std::string strip_spaces(std::string_view raw) {
   return out;
 }
 
-void fill_hist(FieldValue& v) {
-  v.hist.fill(0);
-  for (char c : v.text) {
-    const auto u = static_cast<unsigned char>(c);
-    const std::size_t bucket = (u >= 'a' && u <= 'z') ? u - 'a' : 26 + u % 6;
-    if (v.hist[bucket] < 255) ++v.hist[bucket];
-  }
-}
-
-void sorted_token_hashes(std::string_view normalized, FieldValue& v) {
-  v.tokens.clear();
-  for (std::string_view t : split_tokens(normalized)) v.tokens.push_back(hash_text(t));
-  std::sort(v.tokens.begin(), v.tokens.end());
-  v.tokens.erase(std::unique(v.tokens.begin(), v.tokens.end()), v.tokens.end());
+// Sorted unique token hashes of a normalised text, and their combined hash.
+std::uint64_t sorted_token_hashes(std::string_view normalized, std::vector<std::uint64_t>& tokens) {
+  tokens.clear();
+  for (std::string_view t : split_tokens(normalized)) tokens.push_back(hash_text(t));
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
   std::uint64_t h = 7;
-  for (std::uint64_t t : v.tokens) h = hash_combine(h, t);
-  v.h2 = h;
+  for (std::uint64_t t : tokens) h = hash_combine(h, t);
+  return h;
 }
 
 // One code per sex however a list writes it (Indonesian and English forms).
@@ -367,19 +359,19 @@ std::string sex_code(std::string s) {
 }
 
 template <typename Record>
-void prepare_value(const CompiledField& f, const Record& r, FieldValue& v) {
+void prepare_value(const CompiledField& f, const Record& r, FieldValue& v, ValueArena& arena) {
   v = FieldValue{};
   const std::string_view raw = r.get(f.spec.column);
+  std::string text;
   switch (f.spec.kind) {
     case CompareKind::kExact:
-      v.text = simple_normalize(raw);
+      text = simple_normalize(raw);
       break;
     case CompareKind::kSex:
-      v.text = sex_code(simple_normalize(raw));
+      text = sex_code(simple_normalize(raw));
       break;
     case CompareKind::kString:
-      v.text = simple_normalize(raw);
-      fill_hist(v);
+      text = simple_normalize(raw);
       break;
     case CompareKind::kId:
       // Spreadsheet damage is not a difference: a leading apostrophe, a trailing ".0".
@@ -387,67 +379,67 @@ void prepare_value(const CompiledField& f, const Record& r, FieldValue& v) {
       std::string_view id = raw;
       while (!id.empty() && static_cast<unsigned char>(id.back()) <= ' ') id.remove_suffix(1);
       if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
-      v.text = strip_spaces(id);
-      if (!v.text.empty() && v.text.front() == '\'') v.text.erase(0, 1);
-      // A copy inside the value (hist is unused by ids): a NIK (16 digits) is past the
-      // small-string buffer, and comparing it would otherwise read one more cache line.
-      if (v.text.size() <= v.hist.size()) std::memcpy(v.hist.data(), v.text.data(), v.text.size());
+      text = strip_spaces(id);
+      if (!text.empty() && text.front() == '\'') text.erase(0, 1);
       break;
     }
     case CompareKind::kNik: {
       std::string_view id = raw;
       while (!id.empty() && static_cast<unsigned char>(id.back()) <= ' ') id.remove_suffix(1);
       if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
-      v.text = strip_spaces(id);
-      while (!v.text.empty() && (v.text.front() == '\'' || v.text.front() == '=' || v.text.front() == '"')) v.text.erase(0, 1);
-      while (!v.text.empty() && v.text.back() == '"') v.text.pop_back();
-      if (v.text.empty()) return;
+      text = strip_spaces(id);
+      while (!text.empty() && (text.front() == '\'' || text.front() == '=' || text.front() == '"')) text.erase(0, 1);
+      while (!text.empty() && text.back() == '"') text.pop_back();
+      if (text.empty()) return;
       v.null = false;
-      v.h = hash_text(v.text);
+      v.h = hash_text(text);
       std::uint64_t packed = 0;
-      if (v.text.size() == 16 && pack_digits(v.text, packed)) {
+      if (text.size() == 16 && pack_digits(text, packed)) {
         v.h2 = packed;
         v.h3 = kNikPacked;
-        const auto two = [&](std::size_t at) { return (v.text[at] - '0') * 10 + (v.text[at + 1] - '0'); };
+        const auto two = [&](std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); };
         const int day = two(6), month = two(8);
         const bool day_ok = (day >= 1 && day <= 31) || (day >= 41 && day <= 71);
-        if (v.text[0] != '0' && day_ok && month >= 1 && month <= 12 && v.text.compare(12, 4, "0000") != 0) {
+        if (text[0] != '0' && day_ok && month >= 1 && month <= 12 && text.compare(12, 4, "0000") != 0) {
           v.h3 |= kNikWellFormed;
         }
       }
+      v.set_text(arena, text);
       return;
     }
     case CompareKind::kName: {
       const std::string norm = normalize_name(raw);
       if (norm.empty()) return;
       const auto tokens = split_tokens(norm);
-      std::vector<std::string> sorted(tokens.begin(), tokens.end());
+      std::vector<std::string_view> sorted(tokens.begin(), tokens.end());
       std::sort(sorted.begin(), sorted.end());
-      std::string phon;
+      std::string phon, text2;
       for (const auto& t : tokens) {
         if (!phon.empty()) phon += ' ';
         phon += phonetic_token(t);
       }
       for (const auto& t : sorted) {
-        if (!v.text2.empty()) v.text2 += ' ';
-        v.text2 += t;
+        if (!text2.empty()) text2 += ' ';
+        text2 += t;
       }
-      sorted_token_hashes(norm, v);
+      std::vector<std::uint64_t> hashes;
+      sorted_token_hashes(norm, hashes);
+      v.set_tokens(arena, hashes);
       v.h = hash_text(norm);
       v.h2 = hash_text(phon);
-      v.h3 = hash_text(v.text2);
+      v.h3 = hash_text(text2);
       // Soft j/y: Jaro-Winkler sees y written as j.
-      v.text = norm;
-      std::replace(v.text.begin(), v.text.end(), 'y', 'j');
-      std::replace(v.text2.begin(), v.text2.end(), 'y', 'j');
-      fill_hist(v);
+      text = norm;
+      std::replace(text.begin(), text.end(), 'y', 'j');
+      std::replace(text2.begin(), text2.end(), 'y', 'j');
+      v.set_text(arena, text, text2);
       v.null = false;
       return;
     }
     case CompareKind::kDate: {
       const std::string s = simple_normalize(raw);
       if (s.empty()) return;
-      if (!parse_date(s, v)) v.text = strip_spaces(s);
+      if (!parse_date(s, v, text)) text = strip_spaces(s);
       break;
     }
     case CompareKind::kTokens: {
@@ -455,8 +447,12 @@ void prepare_value(const CompiledField& f, const Record& r, FieldValue& v) {
       for (char& c : t) {
         if (c == ',' || c == '.' || c == '/' || c == '-') c = ' ';
       }
-      v.text = simple_normalize(t);
-      if (!v.text.empty()) sorted_token_hashes(v.text, v);
+      text = simple_normalize(t);
+      if (!text.empty()) {
+        std::vector<std::uint64_t> hashes;
+        v.h2 = sorted_token_hashes(text, hashes);
+        v.set_tokens(arena, hashes);
+      }
       break;
     }
     case CompareKind::kRtRw: {
@@ -468,16 +464,18 @@ void prepare_value(const CompiledField& f, const Record& r, FieldValue& v) {
       };
       v.h3 = hash_text(trim0(rw));
       if (!rt.empty()) {
-        v.text = trim0(rt) + "/" + trim0(rw);
-        v.h = hash_text(v.text);
+        text = trim0(rt) + "/" + trim0(rw);
+        v.h = hash_text(text);
+        v.set_text(arena, text);
       }
       v.null = false;
       return;
     }
   }
-  if (v.text.empty()) return;
+  if (text.empty()) return;
   v.null = false;
-  v.h = hash_text(v.text);
+  v.h = hash_text(text);
+  v.set_text(arena, text);
 }
 
 // `norm(column)` gives normalize_name of a column (computed once per record).
@@ -490,7 +488,8 @@ std::string block_value(const BlockPart& p, const Record& r, NormOf&& norm) {
     case T::kNorm: return norm(p.column);
     case T::kYear: {
       FieldValue v;
-      if (!parse_date(simple_normalize(raw), v)) return {};
+      std::string text;
+      if (!parse_date(simple_normalize(raw), v, text)) return {};
       return std::to_string(v.year);
     }
     case T::kPrefix: {
@@ -532,12 +531,12 @@ std::string block_value(const BlockPart& p, const Record& r, NormOf&& norm) {
 }  // namespace
 
 template <typename Record>
-void LinkModel::prepare_field(const Record& r, std::size_t f, FieldValue& value_out) const {
-  prepare_value(fields[f], r, value_out);
+void LinkModel::prepare_field(const Record& r, std::size_t f, FieldValue& value_out, ValueArena& arena) const {
+  prepare_value(fields[f], r, value_out, arena);
   if (value_out.null && filled_from_nik(f)) {
     FieldValue nik;
-    prepare_value(fields[static_cast<std::size_t>(nik_field)], r, nik);
-    fill_from_nik(nik, f, value_out);
+    prepare_value(fields[static_cast<std::size_t>(nik_field)], r, nik, arena);
+    fill_from_nik(nik, f, value_out, arena);
   }
 }
 
@@ -556,23 +555,27 @@ int nik_century_pivot() {
 
 }  // namespace
 
-void LinkModel::fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& v) const {
+void LinkModel::fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& v, ValueArena& arena) const {
   if (!v.null || (nik.h3 & kNikWellFormed) == 0) return;
-  const auto two = [&](std::size_t at) { return (nik.text[at] - '0') * 10 + (nik.text[at + 1] - '0'); };
+  const std::string_view digits = nik.text();
+  const auto two = [&](std::size_t at) { return (digits[at] - '0') * 10 + (digits[at + 1] - '0'); };
   const int day = two(6), month = two(8), yy = two(10);
   const bool female = day > 40;
   if (fields[f].spec.kind == CompareKind::kDate) {
     const int year = yy <= nik_century_pivot() ? 2000 + yy : 1900 + yy;
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d%02d%02d", year, month, female ? day - 40 : day);
-    if (parse_date(buf, v)) {
+    std::string text;
+    if (parse_date(buf, v, text)) {
       v.null = false;
-      v.h = hash_text(v.text);
+      v.h = hash_text(text);
+      v.set_text(arena, text);
     }
   } else {
-    v.text = female ? "f" : "m";
+    const std::string_view text = female ? "f" : "m";
     v.null = false;
-    v.h = hash_text(v.text);
+    v.h = hash_text(text);
+    v.set_text(arena, text);
   }
 }
 
@@ -585,11 +588,11 @@ bool LinkModel::filled_from_nik(std::size_t f) const {
 
 template <typename Record>
 void LinkModel::prepare(const Record& r, FieldValue* values_out, std::uint64_t* keys_out,
-                        std::uint64_t& household_out) const {
-  for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f]);
+                        std::uint64_t& household_out, ValueArena& arena) const {
+  for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f], arena);
   if (nik_field >= 0) {
-    for (int f : nik_date_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f]);
-    for (int f : nik_sex_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f]);
+    for (int f : nik_date_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
+    for (int f : nik_sex_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
   }
   std::vector<std::pair<std::string_view, std::string>> names;  // column -> normalize_name
   auto norm = [&](const std::string& column) -> const std::string& {
@@ -621,10 +624,39 @@ void LinkModel::prepare(const Record& r, FieldValue* values_out, std::uint64_t* 
 }
 
 template void LinkModel::prepare<LinkRecord>(const LinkRecord&, FieldValue*, std::uint64_t*,
-                                            std::uint64_t&) const;
+                                            std::uint64_t&, ValueArena&) const;
 template void LinkModel::prepare<ColumnsView>(const ColumnsView&, FieldValue*, std::uint64_t*,
-                                             std::uint64_t&) const;
-template void LinkModel::prepare_field<ColumnsView>(const ColumnsView&, std::size_t, FieldValue&) const;
+                                             std::uint64_t&, ValueArena&) const;
+template void LinkModel::prepare_field<ColumnsView>(const ColumnsView&, std::size_t, FieldValue&, ValueArena&) const;
+
+// ---- compact values ---------------------------------------------------------------
+
+void FieldValue::set_text(ValueArena& arena, std::string_view t, std::string_view t2) {
+  const std::size_t n1 = std::min<std::size_t>(t.size(), 0xFFFF), n2 = std::min<std::size_t>(t2.size(), 0xFFFF);
+  text_size = static_cast<std::uint16_t>(n1);
+  text2_size = static_cast<std::uint16_t>(n2);
+  if (n2 == 0) {
+    chars = static_cast<const char*>(arena.copy(t.data(), n1));
+  } else {
+    std::string both;
+    both.reserve(n1 + n2);
+    both.append(t.substr(0, n1)).append(t2.substr(0, n2));
+    chars = static_cast<const char*>(arena.copy(both.data(), both.size()));
+  }
+  std::array<std::uint8_t, 32> counts{};
+  for (char c : t.substr(0, n1)) {
+    const auto u = static_cast<unsigned char>(c);
+    const std::size_t bucket = (u >= 'a' && u <= 'z') ? u - 'a' : 26 + u % 6;
+    if (counts[bucket] < 15) ++counts[bucket];
+  }
+  hist.fill(0);
+  for (std::size_t k = 0; k < 32; ++k) hist[k / 8] |= static_cast<std::uint32_t>(counts[k]) << (4 * (k % 8));
+}
+
+void FieldValue::set_tokens(ValueArena& arena, const std::vector<std::uint64_t>& tokens) {
+  token_count = static_cast<std::uint16_t>(std::min<std::size_t>(tokens.size(), 0xFFFF));
+  token_data = static_cast<const std::uint64_t*>(arena.copy(tokens.data(), token_count * sizeof(std::uint64_t)));
+}
 
 }  // namespace detail
 }  // namespace smartkampung

@@ -104,8 +104,8 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
   std::vector<std::vector<std::uint32_t>> groups;
   for (std::size_t i = 0; i < n; ++i) {
     const FieldValue& v = values[i * F + df];
-    if (v.null || v.text.empty()) continue;
-    const auto it = group_of.emplace(v.text, groups.size());
+    if (v.null || v.text_size == 0) continue;
+    const auto it = group_of.emplace(std::string(v.text()), groups.size());
     if (it.second) groups.emplace_back();
     groups[it.first->second].push_back(static_cast<std::uint32_t>(i));
   }

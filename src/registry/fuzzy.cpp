@@ -37,27 +37,44 @@ DedupReport Registry::dedup(bool fuzzy, double threshold) const {
   if (!fuzzy) return report;
   report.fuzzy = true;
 
-  std::vector<Enrolment> held;
-  for (const ProgramInfo& p : programs()) {
-    for (auto& e : records(p.name)) held.push_back(std::move(e));
-    for (auto& e : unkeyed(p.name)) {
-      e.nik.clear();  // an invalid NIK is compared as missing, never as a key
-      held.push_back(std::move(e));
+  // The records go to the engine a programme at a time (link() prepares each chunk and
+  // drops it), so that neither all enrolments nor all LinkRecords are held at once; what
+  // the report needs of a record is kept beside (programme, line, NIK).
+  struct Held {
+    std::size_t program;
+    std::size_t line;
+    std::string nik;
+  };
+  std::vector<Held> held;
+  const std::vector<ProgramInfo> infos = programs();
+  std::size_t next_program = 0;
+  const auto next = [&](std::vector<LinkRecord>& chunk) {
+    if (next_program >= infos.size()) return false;
+    const std::size_t k = next_program++;
+    const std::string& name = infos[k].name;
+    for (Enrolment& e : records(name)) {
+      held.push_back({k, e.line, e.nik});
+      chunk.push_back(to_link_record(e));
     }
-  }
-  std::vector<LinkRecord> input;
-  input.reserve(held.size());
-  for (const Enrolment& e : held) input.push_back(to_link_record(e));
+    for (Enrolment& e : unkeyed(name)) {
+      e.nik.clear();  // an invalid NIK is compared as missing, never as a key
+      held.push_back({k, e.line, e.nik});
+      chunk.push_back(to_link_record(e));
+    }
+    return true;
+  };
+  std::size_t expected = 0;
+  for (const ProgramInfo& p : infos) expected += p.records + p.unkeyed;
   LinkSettings settings = LinkSettings::indonesian();
   if (threshold > 0) settings.threshold = threshold;
-  const LinkResult linked = link(input, settings);
+  const LinkResult linked = link(next, settings, expected);
 
   for (const LinkPair& pair : linked.pairs) {
-    const Enrolment& a = held[pair.i];
-    const Enrolment& b = held[pair.j];
+    const Held& a = held[pair.i];
+    const Held& b = held[pair.j];
     if (!a.nik.empty() && a.nik == b.nik) continue;  // exact dedup already reports these
     if (linked.cluster_ids[pair.i] != linked.cluster_ids[pair.j]) continue;  // kept apart
-    LikelyDuplicate d{a.program, b.program, a.line, b.line, a.nik, b.nik, pair.probability};
+    LikelyDuplicate d{infos[a.program].name, infos[b.program].name, a.line, b.line, a.nik, b.nik, pair.probability};
     if (std::tie(d.program_b, d.line_b) < std::tie(d.program_a, d.line_a)) {
       std::swap(d.program_a, d.program_b);
       std::swap(d.line_a, d.line_b);

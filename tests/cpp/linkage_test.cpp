@@ -41,9 +41,10 @@ std::string level(CompareKind kind, const std::string& a, const std::string& b,
   ra.set("w", a2);
   rb.set("w", b2);
   sk::detail::FieldValue va, vb;
+  sk::detail::ValueArena arena;
   std::uint64_t h = 0;
-  model.prepare(ra, &va, nullptr, h);
-  model.prepare(rb, &vb, nullptr, h);
+  model.prepare(ra, &va, nullptr, h, arena);
+  model.prepare(rb, &vb, nullptr, h, arena);
   const int l = sk::detail::compare_field(model.fields[0], va, vb);
   return l == 0 ? "null" : sk::compare_level_names(kind)[static_cast<std::size_t>(l - 1)];
 }
@@ -732,6 +733,7 @@ struct LookupOracle {
   std::vector<std::vector<std::uint64_t>> keys;
   std::vector<std::uint64_t> household;
   std::vector<bool> alive;
+  sk::detail::ValueArena arena;  // the values' texts
 
   explicit LookupOracle(const sk::LinkSettings& trained) : model(trained) {}
 
@@ -739,7 +741,7 @@ struct LookupOracle {
     values.emplace_back(model.field_count());
     keys.emplace_back(model.rule_count());
     household.push_back(0);
-    model.prepare(r, values.back().data(), keys.back().data(), household.back());
+    model.prepare(r, values.back().data(), keys.back().data(), household.back(), arena);
     alive.push_back(true);
   }
   void fit(const std::vector<sk::LinkRecord>& rs) {
@@ -767,7 +769,8 @@ struct LookupOracle {
     std::vector<sk::detail::FieldValue> pv(F);
     std::vector<std::uint64_t> pk(R);
     std::uint64_t ph = 0;
-    model.prepare(probe, pv.data(), pk.data(), ph);
+    sk::detail::ValueArena probe_arena;
+    model.prepare(probe, pv.data(), pk.data(), ph, probe_arena);
     std::vector<bool> usable(R, false);
     for (std::size_t r = 0; r < R; ++r) {
       std::size_t size = 0;
@@ -1228,11 +1231,12 @@ TEST(LinkageLevels, NikFillsMissingBirthDateAndSex) {
   const sk::LinkSettings s = sk::LinkSettings::indonesian();
   const sk::detail::LinkModel model(s);
   const std::size_t F = model.field_count(), R = model.rule_count();
+  sk::detail::ValueArena arena;  // outlives the values
   auto prepare = [&](const sk::LinkRecord& r) {
     std::vector<sk::detail::FieldValue> v(F);
     std::vector<std::uint64_t> keys(R);
     std::uint64_t h = 0;
-    model.prepare(r, v.data(), keys.data(), h);
+    model.prepare(r, v.data(), keys.data(), h, arena);
     return v;
   };
   auto field = [&](const char* name) {
