@@ -60,7 +60,7 @@ def describe(ruleset: RuleSet) -> Dict[str, Any]:
     columns = {p: p.split(".", 1)[1] for p in inputs if not p.startswith("member.") and "." in p}
     rules = []
     for r in doc.get("rules", []):
-        text = " ".join(str(r.get(k, "")) for k in ("require", "when"))
+        text = " ".join(_expressions({k: v for k, v in r.items() if k not in ("id", "reason")}))
         reads = []
         for m in _PATH.findall(text):
             m = _member_path(m, text)
@@ -70,6 +70,17 @@ def describe(ruleset: RuleSet) -> Dict[str, Any]:
     return {"id": ruleset.id, "version": ruleset.version, "valid_from": ruleset.valid_from,
             "valid_to": ruleset.valid_to, "scope": ruleset.scope, "description": doc.get("description", ""),
             "inputs": inputs, "columns": columns, "rules": rules}
+
+
+def _expressions(node: Any) -> List[str]:
+    """Every expression text in a rule (require, when, require_any's alternatives, ...)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [e for v in node.values() for e in _expressions(v)]
+    if isinstance(node, list):
+        return [e for v in node for e in _expressions(v)]
+    return []
 
 
 def _member_path(path: str, text: str) -> str:
@@ -170,6 +181,10 @@ def missing_fields(ruleset: "RuleSet | Mapping[str, Any]", record: Mapping[str, 
     meta = describe(ruleset) if isinstance(ruleset, RuleSet) else ruleset
     undecided = {r.rule for r in decision.reasons if r.unknown}
     out: list = []
+    for r in decision.reasons:  # the fields explain mode read as unknown
+        for path, value in (r.values if r.unknown else {}).items():
+            if value == "(unknown)" and path not in out and not _present(record, path):
+                out.append(path)
     for rule in meta["rules"]:
         if rule["id"] not in undecided:
             continue

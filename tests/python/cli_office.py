@@ -77,7 +77,11 @@ def office(d: pathlib.Path) -> dict:
     d.mkdir(parents=True, exist_ok=True)
     head = ["nik", "kk", "nama", "tgl_lahir"]
     pkh = write_csv(d / "pkh.csv", head, [[p[k] for k in head] for p in (BUDI, SITI)])
-    bst = write_csv(d / "bst.csv", head, [[p[k] for k in head] for p in (JOKO, ROUNDED, SITI)])
+    # Made is listed twice in BST: a duplicate, so his NIK is in the report's workbook
+    bst = write_csv(d / "bst.csv", head, [[p[k] for k in head] for p in (JOKO, ROUNDED, SITI, ROUNDED)])
+    exclusions = d / "exclusions.json"
+    exclusions.write_text('{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]}',
+                          encoding="utf-8")
     registry = d / "registry.skr"
-    ok(run("dedup", f"{pkh}:PKH:central", f"{bst}:BST:central", "--save", registry))
-    return {"dir": d, "pkh": pkh, "bst": bst, "registry": registry}
+    ok(run("dedup", f"{pkh}:PKH:central", f"{bst}:BST:central", "--exclusions", exclusions, "--save", registry))
+    return {"dir": d, "pkh": pkh, "bst": bst, "registry": registry, "exclusions": exclusions}

@@ -110,7 +110,7 @@ def test_bad_input_messages_name_file_line_and_field(off, tmp_path):
 @pytest.mark.parametrize("lines", [1])
 def test_head_closes_the_pipe_quietly(off, tmp_path, lines):
     rec = tmp_path / "many.csv"
-    row = ',desa,true,false,true,false,M,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1990-01-05""}]"\n'
+    row = ',,desa,true,false,true,false,M,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1990-01-05""}]"\n'
     rec.write_text("id,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
                    + "".join(f"K{i}" + row for i in range(6000)), encoding="utf-8")
     for argv in (["eligible", "--program", "bst", str(rec), "--as-of", "2020-05-01"],
@@ -172,7 +172,7 @@ def every_subcommand(off, tmp):
     }
 
 
-WORDS = {"nik": ("Ringkasan", "Summary"), "dedup": ("Ringkasan", "Summary"), "replace": ("ditolak", "rejected"),
+WORDS = {"nik": ("kecamatan", "district"), "dedup": ("dimuat", "loaded"), "replace": ("ditolak", "rejected"),
          "check": ("menerima", "receives"), "report": ("Ringkasan", "Summary"), "eligible": ("Ringkasan", "Summary"),
          "rules": ("ditulis", "written"), "nearest": ("Ringkasan", "Summary"), "assign": ("Ringkasan", "Summary")}
 

@@ -114,7 +114,8 @@ def test_eligible_reports_priority_reasons_missing_fields_and_goes_on_past_a_bad
     assert rows["K1"]["programme"] == "blt-dana-desa"
     # Upper-case DESA and a lower-case sex are the declared values.
     assert rows["K2"]["decision"] == "eligible" and rows["K2"]["amount (Rp/month)"] == 600000
-    assert rows["K2"]["priority"] == 4  # lost livelihood, not in... : the rule set's priority expression
+    # The rule set's priority: lost livelihood 1 + a woman at the head 1 + a member aged 60 or more 1
+    assert rows["K2"]["priority"] == 3
     assert rows["K3"]["decision"] == "needs_data"
     assert rows["K3"]["missing fields"] == "kk.lost_livelihood"
     assert rows["K4"]["decision"] is None and "lost_livelihood" in rows["K4"]["problem"]
@@ -250,7 +251,8 @@ def test_assign_names_patients_houses_distances_and_who_waits(tmp_path):
 
 def test_dedup_workbook_names_person_file_and_line(off, tmp_path):
     out = tmp_path / "laporan.xlsx"
-    ok(run("dedup", f"{off['pkh']}:PKH:central", f"{off['bst']}:BST:central", "--out", out))
+    ok(run("dedup", f"{off['pkh']}:PKH:central", f"{off['bst']}:BST:central", "--exclusions", off["exclusions"],
+           "--out", out))
     book = read_xlsx(out)
     overlaps = sheet_dicts(book["Overlaps"])
     siti = [r for r in overlaps if r["NIK"] == SITI["nik"]]
@@ -258,7 +260,12 @@ def test_dedup_workbook_names_person_file_and_line(off, tmp_path):
         ("PKH", "pkh.csv", "3"), ("BST", "bst.csv", "4")}
     assert all(r["name"] == "Siti Aminah" and r["KK"] == SITI["kk"] for r in siti)
     lists = sheet_dicts(book["Lists"])
-    assert [(r["programme"], r["loaded"]) for r in lists] == [("PKH", 2), ("BST", 3)]
+    assert [(r["programme"], r["loaded"]) for r in lists] == [("PKH", 2), ("BST", 4)]
+    dups = sheet_dicts(book["Duplicates"])
+    assert [(r["NIK"], r["line"], r["count"]) for r in dups] == [(ROUNDED["nik"], "3", 2), (ROUNDED["nik"], "5", 2)]
+    # PKH and BST exclude each other per household: Siti's household holds both
+    excl = sheet_dicts(book["Exclusion violations"])
+    assert {(r["programme"], r["line"]) for r in excl} == {("PKH", "3"), ("BST", "4")}
     # A folder as --out: the workbook and the machine-readable report.json in it.
     folder = tmp_path / "laporan"
     ok(run("dedup", f"{off['pkh']}:PKH:central", f"{off['bst']}:BST:central", "--out", f"{folder}/"))

@@ -219,7 +219,7 @@ def read_table(path: str) -> InputTable:
             rows.append((line, {h: cell.strip() for h, cell in zip(header, row)}))
     except csv.Error:
         # csv's own message is about the field limit or a NUL byte; say it with the line
-        raise UserError(t("field_too_long", path=path, line=reader.line_num + 1, limit=f"{CSV_FIELD_LIMIT:,}")) \
+        raise UserError(t("field_too_long", path=path, line=reader.line_num, limit=f"{CSV_FIELD_LIMIT:,}")) \
             from None
     if header is None:
         raise UserError(t("empty_file", path=path))

@@ -225,7 +225,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "col.kk": ("No. KK", "KK"),
     "col.id": ("id", "id"),
     "col.program": ("program", "programme"),
-    "col.programs": ("program", "programmes"),
+    "col.programs": ("semua program", "programmes"),
     "col.level": ("tingkat", "level"),
     "col.decision": ("keputusan", "decision"),
     "col.priority": ("prioritas", "priority"),

@@ -43,7 +43,8 @@ class Summary:
 
     def text(self) -> str:
         width = max((len(label) for label, _ in self.items), default=0)
-        lines = [self.title, "=" * len(self.title)]
+        heading = f"{t('summary')}: {self.title}"
+        lines = [heading, "=" * len(heading)]
         lines += [f"{label.ljust(width)}  {_show(value)}" for label, value in self.items]
         return "\n".join(lines)
 
