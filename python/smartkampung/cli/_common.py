@@ -11,6 +11,7 @@ import json
 import os
 import pathlib
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -321,3 +322,38 @@ class Progress:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class Busy:
+    """For one long call into the library that cannot count its steps (dedup --fuzzy): the
+    elapsed time on stderr, from a thread, while the call runs with the GIL released. Only
+    on a terminal, and only past the delay."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self.delay = float(os.environ.get("SMARTKAMPUNG_PROGRESS_DELAY", "1.0"))
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.shown = False
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        while not self._stop.wait(0.25):
+            elapsed = time.monotonic() - start
+            if elapsed >= self.delay:
+                self.shown = True
+                print(f"\r{self.label} ... {elapsed:.0f} s", end="", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> "Busy":
+        if self.enabled:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            if self.shown:
+                print("\r\033[K", end="", file=sys.stderr, flush=True)

@@ -113,13 +113,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
                          "verifying needs the district's public key: give --pub or SMARTKAMPUNG_PUB"),
     "no_store": ("{path}: penyimpanan sertifikat tidak ada (buat dengan 'cert register')",
                  "{path}: no such certificate store (create it with 'cert register')"),
-    "outside_indonesia": ("{path}:{line}: koordinat ({lat:.4f}, {lon:.4f}) di luar wilayah Indonesia; "
+    "outside_indonesia": ("koordinat ({lat:.4f}, {lon:.4f}) di luar wilayah Indonesia; "
                           "periksa tanda dan urutan lintang/bujur",
-                          "{path}:{line}: coordinates ({lat:.4f}, {lon:.4f}) are outside Indonesia; "
+                          "coordinates ({lat:.4f}, {lon:.4f}) are outside Indonesia; "
                           "check the sign and the order of latitude and longitude"),
-    "far_from_houses": ("{path}:{line}: rumah isolasi terdekat berjarak {km:.0f} km (lebih dari {limit:.0f} km); "
+    "far_from_houses": ("rumah isolasi terdekat berjarak {km:.0f} km (lebih dari {limit:.0f} km); "
                         "periksa koordinatnya",
-                        "{path}:{line}: the nearest isolation house is {km:.0f} km away (over {limit:.0f} km); "
+                        "the nearest isolation house is {km:.0f} km away (over {limit:.0f} km); "
                         "check the coordinates"),
     "house_row_skipped": ("{path}:{line}: {why}; rumah dilewati", "{path}:{line}: {why}; house skipped"),
     "no_houses": ("{path}: tidak ada rumah isolasi yang terbaca", "{path}: no isolation house could be read"),

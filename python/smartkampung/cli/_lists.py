@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import pathlib
 from typing import Any, Sequence
 
 import smartkampung as sk
 
-from ._common import Progress, UserError, existing_file, read_json
+from ._common import Busy, Progress, UserError, existing_file, read_json
 from ._i18n import t
 
 LEVELS = ("central", "provincial", "regency")
@@ -114,7 +115,8 @@ def build_registry(specs: Sequence[str], exclusions: str | None,
         list_file(path)
     with Progress("loading", len(parsed)) as progress:
         for i, (path, program, level) in enumerate(parsed):
-            rep = reg.load_csv(path, program=program, level=level, columns=columns)
+            with Busy(f"loading {pathlib.Path(path).name}"):
+                rep = reg.load_csv(path, program=program, level=level, columns=columns)
             check_load(args, path, rep, needs_kk)
             loads.append({"file": path, "program": program, "level": level, "loaded": rep.loaded,
                           "rejected": len(rep.rejected), "unkeyed": rep.unkeyed,

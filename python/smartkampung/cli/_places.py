@@ -78,7 +78,7 @@ def load_houses(path: str) -> Houses:
         f = index.facility(house)
         houses.names[house] = f.get("name") or ""
         if not in_indonesia(f["lat"], f["lon"]):
-            warn(t("outside_indonesia", path=path, line=lines.get(house, "?"), lat=f["lat"], lon=f["lon"]))
+            warn(f"{path}:{lines.get(house, '?')}: " + t("outside_indonesia", lat=f["lat"], lon=f["lon"]))
     return houses
 
 
@@ -116,20 +116,19 @@ def read_patients(path: str) -> tuple[InputTable, list[Patient], list[tuple[int,
     return table, patients, bad
 
 
-def check_place(houses: Houses, path: str, line: Any, lat: float, lon: float, far_km: float) -> str | None:
-    """A warning (printed, and returned for the output's column) for a place outside
-    Indonesia or farther than far_km from every house, open or not."""
+def check_place(houses: Houses, path: str | None, line: Any, lat: float, lon: float, far_km: float) -> str | None:
+    """A warning (printed with file and line, and returned for the output's column) for a
+    place outside Indonesia or farther than far_km from every house, open or not."""
     message = None
     if not in_indonesia(lat, lon):
-        message = t("outside_indonesia", path=path, line=line, lat=lat, lon=lon)
+        message = t("outside_indonesia", lat=lat, lon=lon)
     else:
         nearest = houses.index.nearest(lat, lon, k=1, include_closed=True)
         if nearest and nearest[0][1] > far_km * 1000:
-            message = t("far_from_houses", path=path, line=line, km=nearest[0][1] / 1000, limit=far_km)
+            message = t("far_from_houses", km=nearest[0][1] / 1000, limit=far_km)
     if message:
-        warn(message)
-        return message.split(": ", 1)[1] if ": " in message else message
-    return None
+        warn(f"{path}:{line}: {message}" if path else message)
+    return message
 
 
 def person(path: str, p: Patient) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._files import write_atomic
 from . import _lists, _output
-from ._common import emit, text_table
+from ._common import Busy, emit, text_table
 from ._i18n import t
 
 HELP = "load programme lists, cross them on NIK and report duplicates, overlaps, conflicts"
@@ -113,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
         args.out = str(out_dir / ("dedup.csv" if args.format == "csv" else "dedup.xlsx"))
     _output.check_out_path(args.out)
     reg, loads = _lists.build_registry(args.lists, args.exclusions, args)
-    rep = reg.dedup(fuzzy=True) if args.fuzzy else reg.dedup()
+    with Busy("dedup --fuzzy" if args.fuzzy else "dedup"):
+        rep = reg.dedup(fuzzy=True) if args.fuzzy else reg.dedup()
     summary = summary_of(rep)
     written: list[str] = []
     if args.out:

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if _places.is_point(args.where):
         lat, lon = _point(args.where[0], 90, "LAT"), _point(args.where[1], 180, "LON")
         houses = _places.load_houses(args.houses)
-        _places.check_place(houses, "LAT LON", "-", lat, lon, args.far_km)
+        _places.check_place(houses, None, None, lat, lon, args.far_km)
         hits = houses.index.nearest(lat, lon, k=args.k, min_free=args.min_free)
         rows = [{"id": i, "name": houses.name(i), "distance_m": round(d, 1),
                  "free_beds": houses.index.free_beds(i)} for i, d in hits]
