@@ -270,3 +270,22 @@ def test_dedup_workbook_names_person_file_and_line(off, tmp_path):
     folder = tmp_path / "laporan"
     ok(run("dedup", f"{off['pkh']}:PKH:central", f"{off['bst']}:BST:central", "--out", f"{folder}/"))
     assert {p.name for p in folder.iterdir()} == {"dedup.xlsx", "report.json"}
+
+
+def test_a_workbook_as_input_keeps_sheet_rows_as_lines(tmp_path):
+    import openpyxl
+
+    houses = tmp_path / "rumah.csv"
+    houses.write_text(HOUSES, encoding="utf-8")
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(PATIENTS[0])
+    ws.append([])  # an empty row: skipped, the line numbers stay the sheet's
+    for row in PATIENTS[1:3]:
+        ws.append(row[:3] + [float(row[3]), float(row[4])])
+    for row in ws.iter_rows(min_row=3):
+        row[1].number_format = row[2].number_format = "@"
+    book.save(tmp_path / "pasien.xlsx")
+    data = json.loads(ok(run("nearest", "--houses", houses, tmp_path / "pasien.xlsx", "--json")).stdout)
+    assert [(r["line"], r["name"], r["nik"]) for r in data["rows"]] == [
+        (3, "Budi Santoso", BUDI["nik"]), (4, "Siti Aminah", SITI["nik"])]
