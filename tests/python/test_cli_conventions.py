@@ -114,7 +114,7 @@ def test_head_closes_the_pipe_quietly(off, tmp_path, lines):
     rec.write_text("id,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
                    + "".join(f"K{i}" + row for i in range(6000)), encoding="utf-8")
     for argv in (["eligible", "--program", "bst", str(rec), "--as-of", "2020-05-01"],
-                 ["rules"], ["nik"] + [SITI["nik"]] * 3000):
+                 ["rules"], ["nik"] + [SITI["nik"]] * 3000, ["--help"], ["cert", "--help"]):
         script = (f"{sys.executable} -m smartkampung {' '.join(repr(a) for a in argv)} 2>{tmp_path}/err | head -{lines}"
                   "; exit ${PIPESTATUS[0]}")
         proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300,

@@ -105,10 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
         except SystemExit as e:  # --help and --version
+            sys.stdout.flush()
             return int(e.code or 0)
         set_lang(args.lang or locale_lang())
         prog = f"smartkampung {args.command}"
-        return int(_module(args.command).run(args) or 0)
+        code = int(_module(args.command).run(args) or 0)
+        sys.stdout.flush()  # here, so that a reader gone away is seen by the handler below
+        return code
     except UsageError as e:
         _say(prog, str(e))
         return 2

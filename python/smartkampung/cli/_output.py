@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .._files import write_atomic
-from ._common import UsageError, UserError
+from ._common import UserError
 from ._i18n import t
 
 #: Columns whose values are identifiers: always text, never a number a spreadsheet rounds.
@@ -95,6 +95,11 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def text(key: str, value: Any) -> str:
+    """A value of column `key` as CSV text."""
+    return _show(_cell(key, value))
+
+
 def _cell(key: str, value: Any) -> Any:
     """A value as it goes into a cell: identifiers and lists as text, numbers as numbers."""
     if value is None:
@@ -121,7 +126,7 @@ def write_csv(path: str, sheets: Sequence[Sheet], summary: Summary, delimiter: s
         w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
         w.writerow([t("col." + c) for c in sheet.columns])
         for row in sheet.rows:
-            w.writerow([_show(_cell(c, row.get(c))) for c in sheet.columns])
+            w.writerow([text(c, row.get(c)) for c in sheet.columns])
         write_atomic(out, "\ufeff" + buf.getvalue())
         written.append(str(out))
     buf = io.StringIO()
@@ -203,8 +208,3 @@ def _sheet_title(name: str, used: set[str]) -> str:
         title = f"{base[:28]} {n}"
         n += 1
     return title
-
-
-def usage_if(condition: bool, message: str) -> None:
-    if condition:
-        raise UsageError(message)

@@ -106,8 +106,7 @@ def run(args: argparse.Namespace) -> int:
         w = csv.writer(buf, delimiter=args.delimiter, lineterminator="\n")
         w.writerow(COLUMNS)  # stable keys: standard output is for programs
         for r in out_rows:
-            w.writerow([_output._show(_output._cell(c, r.get(c))) if c in ("reasons", "missing")
-                        else ("" if r.get(c) is None else r.get(c)) for c in COLUMNS])
+            w.writerow([_output.text(c, r.get(c)) for c in COLUMNS])
         sys.stdout.write(buf.getvalue())
     rows_failed(failed)
     return 1 if failed else 0

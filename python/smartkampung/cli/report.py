@@ -31,13 +31,6 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
     _output.add_output_options(p, "the outcome of every report and the queue")
 
 
-def _instant(text: str) -> _dt.datetime:
-    moment = _dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1) if len(text.strip()) > 10 else text.strip())
-    if not isinstance(moment, _dt.datetime):  # pragma: no cover - fromisoformat of datetime gives datetime
-        raise ValueError
-    return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
-
-
 def run(args: argparse.Namespace) -> int:
     _output.check_out_path(args.out)
     table = read_table(args.reports)
@@ -110,8 +103,10 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _date_or_instant(text: str):
+def _date_or_instant(text: str) -> _dt.date | _dt.datetime:
+    """A report's time from its cell: an ISO date, or a date-time (naive is WIB); ValueError else."""
     text = text.strip()
     if len(text) == 10:
         return _dt.date.fromisoformat(text)
-    return _instant(text)
+    moment = _dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
