@@ -27,6 +27,7 @@ import urllib.parse
 from typing import Any, Iterable
 
 from . import _core
+from ._files import write_atomic  # one atomic writer for every output file
 from ._core import CertificateError, CertificateRegistry, PublicKey, SigningKey
 
 __all__ = ["CertificateError", "CertificateRegistry", "PublicKey", "SigningKey", "VALID_STATUSES", "STATUSES",
@@ -77,11 +78,9 @@ def write_sticker(reg: CertificateRegistry, id: int, out_dir: str | os.PathLike,
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"txt": out / f"{id}.txt", "png": out / f"{id}.png", "svg": out / f"{id}.svg"}
-    from .cli import _write_atomic  # one atomic writer for every output file
-
-    _write_atomic(paths["txt"], text + "\n")
-    _write_atomic(paths["png"], qr_png(text))
-    _write_atomic(paths["svg"], qr_svg(text, caption))
+    write_atomic(paths["txt"], text + "\n")
+    write_atomic(paths["png"], qr_png(text))
+    write_atomic(paths["svg"], qr_svg(text, caption))
     return {**{k: str(v) for k, v in paths.items()}, "text": text}
 
 

@@ -16,8 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _core, _scenario
-from .linkage import pair_quality
+import warnings
+
+import smartkampung as sk
+
+from . import _scenario
+from .linkage import LinkageWarning, pair_quality
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 AS_OF = _dt.date(2020, 5, 1)
@@ -47,24 +51,38 @@ class _Clock:
         return self.times[name]
 
 
-def _nik_section(summary: dict[str, Any]) -> None:
-    from .cli import _SAMPLE_NIKS, _nik_rows
+# Synthetic sample NIKs (built from real district codes, random dates and serials).
+SAMPLE_NIKS = [
+    "3510014501900001",  # Pesanggaran, woman born 1990-01-05
+    "3510161208850123",  # Banyuwangi district, man born 1985-08-12
+    "'3510245307020007",  # spreadsheet apostrophe, repaired
+    "3510011302990012.0",  # spreadsheet ".0", repaired
+    "3.51001E+15",  # scientific notation: digits lost
+    "3510013002900001",  # 30 February: rejected
+    "9910010101900001",  # unknown province
+    "3510010101900000",  # serial 0000
+]
 
+
+def _nik_section(summary: dict[str, Any]) -> None:
     _section("1. NIK: decode and validate (masked)")
-    rows = _nik_rows(_SAMPLE_NIKS, AS_OF)
-    for r in rows:
-        if r["valid"]:
-            print(f"  {r['nik']}  valid    {r['district_name']:<12} {r['sex']} born {r['birth_year']}"
-                  + ("  (spreadsheet damage repaired)" if r["repaired"] else ""))
-        else:
-            print(f"  {r['nik']}  rejected: {r['reason']}")
-    summary["nik"] = {"checked": len(rows), "valid": sum(r["valid"] for r in rows)}
+    valid = 0
+    for text in SAMPLE_NIKS:
+        try:
+            info = sk.parse_nik(text, AS_OF)
+        except sk.NikError as e:
+            print(f"  {sk.mask_nik(text)}  rejected: {e.code}")
+            continue
+        valid += 1
+        print(f"  {sk.mask_nik(info.nik)}  valid    {info.district_name:<12} {info.sex} born {info.birth_date.year}"
+              + ("  (spreadsheet damage repaired)" if info.repaired else ""))
+    summary["nik"] = {"checked": len(SAMPLE_NIKS), "valid": valid}
 
 
 def _registry_section(sample: Any, workdir: pathlib.Path, summary: dict[str, Any]) -> Any:
     _section("2. Programme lists crossed on NIK (tidak ada data ganda)")
     sample.write_csv(str(workdir))
-    reg = _core.Registry()
+    reg = sk.Registry()
     reg.set_exclusions([("PKH", "BST", "kk"), ("BPNT", "BST", "person"), ("PKH", "BLT_DD", "kk"),
                         ("BPNT", "BLT_DD", "kk")])
     print(f"  {'programme':<12} {'level':<11} {'loaded':>8} {'rejected':>9} {'no NIK':>7}")
@@ -137,7 +155,9 @@ def _linkage_section(sample: Any, summary: dict[str, Any]) -> None:
     records = [{f: str(rec[f][i]) for f in fields if str(rec[f][i])} for i in np.flatnonzero(keep)]
     truth = rec["person"][keep]
     t0 = time.perf_counter()
-    res = _core.link(records)
+    with warnings.catch_warnings():  # the demo's sample is small: its warnings are expected
+        warnings.simplefilter("ignore", LinkageWarning)
+        res = sk.link(records)
     dt = time.perf_counter() - t0
     precision, recall, f1 = pair_quality(res.cluster_ids, truth.tolist())
     n_persons = len(set(res.cluster_ids.tolist()))
@@ -223,7 +243,7 @@ def _rules_section(reg: Any, sample: Any, summary: dict[str, Any]) -> None:
 def _geo_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
     _section("6. Nearest isolation house with a free bed")
     houses = _scenario.isolation_houses(seed=2021)
-    idx = _core.FacilityIndex.from_arrays(houses["id"], houses["lat"], houses["lon"], houses["capacity"],
+    idx = sk.FacilityIndex.from_arrays(houses["id"], houses["lat"], houses["lon"], houses["capacity"],
                                           occupied=houses["occupied"], open=houses["open"], kinds=houses["kind"])
     free = int(np.sum(np.where(houses["open"], houses["capacity"] - houses["occupied"], 0)))
     print(f"  {len(houses['id'])} houses, {int(houses['capacity'].sum())} beds, {free} free in open houses")
@@ -250,7 +270,7 @@ def _geo_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
 
 def _cert_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
     _section("7. Health-protocol certificates of tourism businesses")
-    reg = _core.CertificateRegistry()
+    reg = sk.CertificateRegistry()
     businesses = _scenario.businesses(n=700, seed=2020)
     for b in businesses:
         reg.add_business(b["id"], b["name"], b["category"], b["lat"], b["lon"], b["capacity"])
@@ -268,7 +288,7 @@ def _cert_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
                     reg.report_violation(b["id"], t, extra)
                 elif kind == "revoke":
                     reg.revoke(b["id"], t, extra)
-            except _core.CertificateError:
+            except sk.CertificateError:
                 pass  # a transition the policy refuses (e.g. revoking what already lapsed)
     moment = _dt.datetime(2020, 7, 20, 14, 0, tzinfo=WIB)
     statuses = reg.statuses(moment)
@@ -288,7 +308,7 @@ def _cert_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
         print(f"  visitor cap at #{bid}: {cap}; {cap + 5} arrive, {admitted} admitted")
     store = workdir / "certificates.jsonl"
     reg.save(str(store))
-    reloaded = _core.CertificateRegistry.load(str(store))
+    reloaded = sk.CertificateRegistry.load(str(store))
     same = reloaded.statuses(moment) == statuses
     print(f"  hash-chained log saved and verified on reload: {'ok' if same else 'MISMATCH'} ({store.name})")
     summary["cert"] = {"businesses": len(businesses), "valid_at_2020_07_20": valid, "statuses": counts,
@@ -307,10 +327,10 @@ def run(seed: int = 2020, persons: int = 20000, workdir: str | None = None, as_j
         work = pathlib.Path(workdir)
         work.mkdir(parents=True, exist_ok=True)
     try:
-        print(f"smartkampung {_core.__version__}: the whole system on a synthetic Banyuwangi "
+        print(f"smartkampung {sk.__version__}: the whole system on a synthetic Banyuwangi "
               f"(seed {seed}, about {_fmt_int(persons)} persons; no real data)")
         _nik_section(summary)
-        sample = _core._sample_banyuwangi(int(persons), int(seed))
+        sample = sk.sample.banyuwangi(int(persons), int(seed))
         clock.lap("generate")
         reg = _registry_section(sample, work, summary)
         clock.lap("registry")

@@ -1,6 +1,8 @@
 """The command-line tool, run as a user would: a subprocess per command, on the
 sample data, with good and bad files, checking exit codes and messages."""
 
+import csv
+import io
 import json
 import os
 import pathlib
@@ -83,7 +85,7 @@ def test_dedup_writes_reports_and_check_reads_the_saved_registry(work, tmp_path)
                f"{work}/SEMBAKO_BWI.csv:SEMBAKO_BWI:regency", "--out", out, "--save", saved, "--json", check_code=0)
     data = json.loads(proc.stdout)
     assert data["summary"]["unique_persons"] > 0
-    assert {p.name for p in out.iterdir()} >= {"report.json", "overlaps.csv"}
+    assert {p.name for p in out.iterdir()} == {"report.json", "dedup.xlsx"}  # a folder: workbook + JSON
     fuzzy = json.loads(run("dedup", f"{work}/PKH.csv:PKH:central", f"{work}/BST.csv:BST:central", "--fuzzy",
                            "--json", check_code=0).stdout)
     assert "likely_duplicates_across_niks" in fuzzy["summary"]
@@ -130,11 +132,11 @@ def test_eligible_decisions_and_bad_rows(tmp_path):
         'K2,,desa,ya,tidak,1,0,F,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1950-01-05""}]"\n'
         "K3,,kelurahan,,false,true,false,F,[]\n", encoding="utf-8")
     proc = run("eligible", "--program", "blt-dana-desa", rec, "--as-of", "2020-05-01", check_code=0)
-    lines = proc.stdout.splitlines()
-    assert lines[0] == "line,id,decision,amount,reasons,reason_id"
-    assert lines[1].startswith("2,K1,ineligible,0,SUDAH_MENERIMA")
-    assert lines[2].startswith("3,K2,eligible,600000")
-    assert lines[3].startswith("4,K3,ineligible") and "BUKAN_DESA" in lines[3]
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert [(r["line"], r["id"], r["decision"], r["amount"]) for r in rows] == [
+        ("2", "K1", "ineligible", "0"), ("3", "K2", "eligible", "600000"), ("4", "K3", "ineligible", "0")]
+    assert rows[0]["reasons"].startswith("SUDAH_MENERIMA") and "BUKAN_DESA" in rows[2]["reasons"]
+    assert rows[0]["nik"] == "3510014501900001" and rows[0]["program"] == "blt-dana-desa"
     bad = tmp_path / "bad.csv"
     bad.write_text("id,region_kind,lost_livelihood\nK1,desa,maybe\n", encoding="utf-8")
     msg = no_traceback(run("eligible", "--program", "bst", bad, check_code=1))
@@ -156,11 +158,12 @@ def test_nearest_and_assign(work, tmp_path):
     out = tmp_path / "placed.csv"
     data = json.loads(run("assign", "--houses", work / "houses.csv", res, "--out", out, "--json", check_code=0).stdout)
     assert data["placed"] == 3 and data["unplaced"] == 0
-    assert len(out.read_text().splitlines()) == 4
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 4
+    # One bad house row is reported and skipped; the others answer.
     bad = tmp_path / "badh.csv"
     bad.write_text("id,lat,lon,capacity\n1,-8.2,114.3,5\n2,nan,114.3,5\n", encoding="utf-8")
-    msg = no_traceback(run("nearest", "--houses", bad, -8.2, 114.3, check_code=1))
-    assert "badh.csv:3" in msg
+    proc = run("nearest", "--houses", bad, -8.2, 114.3, "--json", check_code=0)
+    assert "badh.csv:3" in no_traceback(proc) and [r["id"] for r in json.loads(proc.stdout)] == [1]
     badres = tmp_path / "badres.csv"
     badres.write_text("lat,lon\n-8.3,east\n", encoding="utf-8")
     msg = no_traceback(run("assign", "--houses", work / "houses.csv", badres, check_code=1))

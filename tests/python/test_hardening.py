@@ -395,9 +395,12 @@ def test_cli_outputs_are_written_whole_and_owner_only(tmp_path):
     out = tmp_path / "placed.csv"
     out.write_text("an older file\n", encoding="utf-8")
     run_cli("assign", "--houses", houses, residents, "--out", out, check_code=0)
-    assert out.read_text(encoding="utf-8").splitlines()[0] == "line,house"
-    assert mode_of(out) == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["houses.csv", "placed.csv", "residents.csv"]
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("file,line,name,NIK,KK,house")
+    written = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("placed"))
+    assert written == ["placed-houses.csv", "placed-problems.csv", "placed-summary.csv", "placed-waiting.csv",
+                       "placed.csv"]
+    assert all(mode_of(tmp_path / name) == 0o600 for name in written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["houses.csv", "residents.csv"] + written)
 
 
 # ---- item 2: a step budget per record --------------------------------------------------

@@ -121,12 +121,13 @@ def one_line_error(proc):
 def test_cli_fails_a_list_that_lost_its_rows(tmp_path):
     msg = one_line_error(run("dedup", f"{DATA / 'monthly_all_damaged.csv'}:PKH:central"))
     assert "monthly_all_damaged.csv" in msg and "30 of 30 rows rejected" in msg
-    ok = run("dedup", f"{DATA / 'monthly_all_damaged.csv'}:PKH:central", "--allow-rejected", "--out", tmp_path)
+    ok = run("dedup", f"{DATA / 'monthly_all_damaged.csv'}:PKH:central", "--allow-rejected", "--out", tmp_path,
+             "--format", "csv", "--lang", "en")
     assert ok.returncode == 0, ok.stderr
-    with open(tmp_path / "rejected.csv", newline="", encoding="utf-8") as f:
+    with open(tmp_path / "dedup-rejected.csv", newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 30 and rows[0]["line"] == "2" and rows[0]["reason"] == "invalid NIK (scientific_notation)"
-    assert rows[0]["raw"].endswith(";3510110101150001")  # the raw text, in the file only
+    assert rows[0]["raw text"].endswith(";3510110101150001")  # the raw text, in the file only
 
 
 def test_cli_fails_a_list_without_kk_for_household_exclusions(tmp_path):
