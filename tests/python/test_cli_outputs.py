@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from conftest import program_env
 from cli_office import BUDI, JOKO, ROUNDED, SITI, office, ok, one_line, read_xlsx, run, sheet_dicts
 
 PERSONS = (BUDI, SITI, JOKO, ROUNDED)
@@ -115,7 +116,7 @@ def test_libreoffice_opens_and_saves_the_workbook_keeping_every_nik(workbook, tm
     profile = tmp_path / "profile"
     proc = subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                            "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(workbook)],
-                          capture_output=True, text=True, timeout=300, env=dict(os.environ, HOME=str(tmp_path)))
+                          capture_output=True, text=True, timeout=300, env=dict(program_env(), HOME=str(tmp_path)))
     saved = out_dir / workbook.name
     assert proc.returncode == 0 and saved.exists(), (proc.stdout, proc.stderr)
     after = identifier_cells(saved)
