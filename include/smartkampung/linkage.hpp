@@ -115,7 +115,9 @@ struct LinkSettings {
   std::size_t max_block_size = 2000;    ///< larger blocks are skipped (other rules cover them)
   /// Clusters larger than this are reported (LinkStats::large_clusters and a warning).
   std::size_t max_cluster_size = 50;
-  std::size_t u_sample_pairs = 1000000;  ///< random pairs drawn to estimate u
+  /// Random pairs drawn to estimate u, at most: 25 a record are drawn, at least 200,000
+  /// (all pairs when there are fewer).
+  std::size_t u_sample_pairs = 1000000;
   int em_iterations = 40;
   unsigned threads = 2;
   std::uint64_t seed = 42;

@@ -355,6 +355,12 @@ struct LinkModel {
     std::unordered_map<std::uint64_t, std::uint64_t> all;
     void merge(const PatternCounts& other);
   };
+  /// Random pairs drawn for u: 25 a record, at least 200,000, at most
+  /// settings.u_sample_pairs (small lists need fewer draws for the same precision per
+  /// record pair class, and the draws were most of their time).
+  std::size_t u_draws() const {
+    return std::min(settings.u_sample_pairs, std::max<std::size_t>(200000, 25 * size()));
+  }
   /// u (fields without a given u) from random pairs ...
   void estimate_u(std::size_t left_size);
   /// NIK levels of random pairs with equal birth dates (same_date_counts), and from them,

@@ -33,7 +33,8 @@ void LinkModel::estimate_u(std::size_t left_size) {
     const bool link_mode = left_size < n;
     const double all_pairs = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
                                        : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
-    if (all_pairs <= static_cast<double>(settings.u_sample_pairs)) {
+    const std::size_t draws = u_draws();
+    if (all_pairs <= static_cast<double>(draws)) {
       for (std::size_t i = 0; i < (link_mode ? left_size : n); ++i) {
         for (std::size_t j = link_mode ? left_size : i + 1; j < n; ++j) {
           sample.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
@@ -41,8 +42,8 @@ void LinkModel::estimate_u(std::size_t left_size) {
       }
     } else {
       std::mt19937_64 rng(settings.seed);
-      sample.reserve(settings.u_sample_pairs);
-      while (sample.size() < settings.u_sample_pairs) {
+      sample.reserve(draws);
+      while (sample.size() < draws) {
         std::size_t i, j;
         if (link_mode) {
           i = rng() % left_size;
@@ -136,7 +137,7 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
     near[kv.second].erase(std::unique(near[kv.second].begin(), near[kv.second].end()), near[kv.second].end());
   }
   std::mt19937_64 rng(settings.seed ^ 0x5DA7E5ULL);
-  const std::size_t draws = std::max<std::size_t>(1, settings.u_sample_pairs / 2);
+  const std::size_t draws = std::max<std::size_t>(1, u_draws() / 2);
   // Only pairs whose names have nothing in common: surely two persons (matches would
   // otherwise crowd pairs of equal birth dates), and for two persons the name says nothing
   // about their NIKs.
