@@ -231,10 +231,19 @@ double LinkModel::weight_bound(std::uint64_t pattern) const {
 // alone (twins), or when their names are clearly different and their birth dates are not
 // close. A NIK one typing error apart keeps the pair (the other rules do not apply).
 bool LinkModel::household_apart(std::uint64_t ha, std::uint64_t hb, std::uint64_t pattern) const {
-  if (ha == 0 || ha != hb || household_name_field < 0 || household_date_field < 0) return false;
+  if (household_name_field < 0 || household_date_field < 0) return false;
   const auto nf = static_cast<std::size_t>(household_name_field);
   const auto df = static_cast<std::size_t>(household_date_field);
   const int ln = level_of(pattern, nf), ld = level_of(pattern, df);
+  // Whatever the household (a KK is often missing): NIKs equal but for the serial (same
+  // region, birth date and sex) and names with nothing in common are two persons born on
+  // one day in one district (twins, neighbours), not a damaged serial: a mistyped serial
+  // leaves the name.
+  if (nik_field >= 0 && ln != 0 && ln == fields[nf].levels &&
+      level_of(pattern, static_cast<std::size_t>(nik_field)) == kNikSameBirth) {
+    return true;
+  }
+  if (ha == 0 || ha != hb) return false;
   const CompareKind dk = fields[df].spec.kind, nk = fields[nf].spec.kind;
   const int name_worst = fields[nf].levels, date_worst = fields[df].levels;
   if (ln != 0 && ln == name_worst) return true;

@@ -261,7 +261,9 @@ struct LinkModel {
   double level_weight(std::size_t f, int l, std::uint64_t pattern) const {
     if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0) {
       const int ld = level_of(pattern, static_cast<std::size_t>(nik_date_field));
-      if (ld == 1) return nik_same_date_weights[static_cast<std::size_t>(l)];
+      // Dates equal but for a day/month swap (a format read the other way) are the same
+      // date: the NIK's embedded date adds nothing to them either.
+      if (ld == 1 || ld == 2) return nik_same_date_weights[static_cast<std::size_t>(l)];
       if (ld == 3) return nik_near_date_weights[static_cast<std::size_t>(l)];
     }
     return weights[f][static_cast<std::size_t>(l)];
@@ -339,6 +341,9 @@ struct LinkModel {
   /// Prepares field f alone (what prepare() puts in values_out[f]).
   template <typename Record>
   void prepare_field(const Record& r, std::size_t f, FieldValue& value_out, ValueArena& arena) const;
+  /// Two persons whatever the weight (the pair is scored but never kept): members of one
+  /// household (same key) whose names or birth dates are far apart, twins; and in any
+  /// household, NIKs equal but for the serial with names that share nothing.
   bool household_apart(std::uint64_t household_a, std::uint64_t household_b,
                        std::uint64_t pattern) const;
   /// Two records that may never share a cluster through other records: their NIKs
