@@ -49,7 +49,6 @@ import logging
 import os
 import pathlib
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -57,6 +56,7 @@ from collections import Counter
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+import _rss  # noqa: E402  (bench/ is on the path only now)
 DATA = pathlib.Path(os.environ.get("SKAMP_FEBRL_DIR", ROOT / ".." / "shared" / "data" / "febrl"))
 COLS = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode",
         "state", "date_of_birth", "soc_sec_id"]
@@ -472,26 +472,6 @@ ENGINES = {
 }
 
 
-def _status_kb(key):
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def one_run(data, engine, args):
     module, prep, run, kinds = ENGINES[engine]
     kind = "synthetic" if data.startswith("syn") else "febrl"
@@ -503,12 +483,12 @@ def one_run(data, engine, args):
     left, right = load(data, args.seed)
     a, b = prep(left[0], right[0] if right else None, kind)
     gc.collect()
-    rss_input = _status_kb("VmRSS")
-    reset = _reset_peak()
+    rss_input = _rss.status_kb("VmRSS")
+    reset = _rss.reset_peak()
     t, c = time.perf_counter(), time.process_time()
     ids = run(a, b, kind, args)
     wall, cpu = time.perf_counter() - t, time.process_time() - c
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _rss.maxrss_kb()
     ent = left[1] + (right[1] if right else [])
     p, r, f = quality(ids, ent, left=len(left[0]) if right else None)
     largest = max(Counter(ids).values())

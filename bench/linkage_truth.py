@@ -18,13 +18,13 @@ import gc
 import json
 import os
 import pathlib
-import resource
 import subprocess
 import sys
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import _rss  # noqa: E402  (bench/ is on the path only now)
 
 PRESETS = {
     "default": "",
@@ -44,23 +44,6 @@ def parse_shape(text):
     text = PRESETS.get(text, text)
     items = [t for t in text.split(";") if t.strip()]
     return ip._parse_shape([t.strip() for t in items])
-
-
-def _status_kb(key):
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def _import_sk(wait):
@@ -104,12 +87,12 @@ def one_run(size, seed, shape_text, input_kind, wait):
         import pandas as pd
         rows = pd.DataFrame(rows, columns=ip.FIELDS).fillna("")
     gc.collect()
-    rss_input = _status_kb("VmRSS")
-    reset = _reset_peak()
+    rss_input = _rss.status_kb("VmRSS")
+    reset = _rss.reset_peak()
     t, c = time.perf_counter(), time.process_time()
     res = sk.link(rows)
     wall, cpu = time.perf_counter() - t, time.process_time() - c
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _rss.maxrss_kb()
     ids = res.cluster_ids
     p, r, f = pair_quality(ids, truth)
     import numpy as np

@@ -17,36 +17,11 @@ peak RSS is per process.
 import argparse
 import array
 import pathlib
-import resource
+import sys
 import time
 
-
-def rss_mb():
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def peak_mb():
-    """Peak RSS since the last reset_peak() (VmHWM), else of the whole process."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def reset_peak():
-    """Resets VmHWM to the current RSS (Linux >= 4.0), so that loading the input does not
-    count in the peak of the timed call."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _rss import peak_mb, reset_peak, rss_mb  # noqa: E402
 
 
 def generate(n_records, seed):
@@ -57,7 +32,6 @@ def generate(n_records, seed):
     import os
     import pickle
     import subprocess
-    import sys
 
     cache = pathlib.Path(os.environ.get("SKAMP_BENCH_CACHE", "/tmp")) / f"sk_link_rows_{n_records}_{seed}.pkl"
     if not cache.exists():

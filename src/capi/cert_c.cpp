@@ -4,15 +4,14 @@
 #include "capi/guard.hpp"
 #include "capi/keys.hpp"
 #include "cert/jsonl.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "core/json.hpp"
 
 #include <memory>
 #include <optional>
 #include <string>
 
 using namespace smartkampung;
+using smartkampung::detail::json::JsonWriter;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
 using smartkampung::capi::public_keys_of;
@@ -197,24 +196,12 @@ skamp_status skamp_cert_certified_near(char** out_json, const skamp_cert_registr
     std::optional<std::string> cat;
     if (category != nullptr) cat = category;
     const auto found = get(reg).certified_near(lat, lon, radius_m, at, cat);
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    w.StartObject();
-    w.Key("schema");
-    w.String("skamp-cert-near/1");
-    w.Key("results");
-    w.StartArray();
-    for (const cert::Nearby& n : found) {
-      w.StartObject();
-      w.Key("id");
-      w.Int64(n.id);
-      w.Key("distance_m");
-      w.Double(n.distance_m);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    *out_json = dup_string(std::string_view(buf.GetString(), buf.GetSize()));
+    JsonWriter w;
+    w.begin_object().field("schema", "skamp-cert-near/1");
+    w.key("results").begin_array();
+    for (const cert::Nearby& n : found) w.begin_object().field("id", n.id).field("distance_m", n.distance_m).end_object();
+    w.end_array().end_object();
+    *out_json = dup_string(w.text());
   });
 }
 
@@ -222,15 +209,12 @@ skamp_status skamp_cert_history_json(char** out_json, const skamp_cert_registry*
   return guard([&] {
     require(out_json, "out_json");
     *out_json = nullptr;
-    std::string text = "{\"schema\":\"skamp-cert-history/1\",\"business_id\":" + std::to_string(id) + ",\"events\":[";
-    bool first = true;
-    for (const cert::Event& e : get(reg).history(id)) {
-      if (!first) text += ',';
-      first = false;
-      text += cert::detail::event_line(e);
-    }
-    text += "]}";
-    *out_json = dup_string(text);
+    JsonWriter w;
+    w.begin_object().field("schema", "skamp-cert-history/1").field("business_id", id);
+    w.key("events").begin_array();
+    for (const cert::Event& e : get(reg).history(id)) w.raw(cert::detail::event_line(e));
+    w.end_array().end_object();
+    *out_json = dup_string(w.text());
   });
 }
 
@@ -300,46 +284,31 @@ skamp_status skamp_cert_verify_json(char** out_json, const char* text, const cha
     check_instant(at, "at");
     const cert::Verification v =
         cert::verify_credential(text, public_keys_of(pub_paths, n_pub), at, status_list == nullptr ? "" : status_list);
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    w.StartObject();
-    w.Key("schema");
-    w.String("skamp-cert-verify/1");
-    w.Key("genuine");
-    w.Bool(v.genuine);
-    w.Key("valid");
-    w.Bool(v.valid);
-    w.Key("status");
-    w.String(v.status);
-    w.Key("reason");
-    w.String(v.reason);
-    w.Key("business");
+    JsonWriter w;
+    w.begin_object()
+        .field("schema", "skamp-cert-verify/1")
+        .field("genuine", v.genuine)
+        .field("valid", v.valid)
+        .field("status", v.status)
+        .field("reason", v.reason);
+    w.key("business");
     if (v.genuine) {
-      w.StartObject();
-      w.Key("id");
-      w.Int64(v.credential.business_id);
-      w.Key("name");
-      w.String(v.credential.name);
-      w.Key("category");
-      w.String(v.credential.category);
-      w.Key("lat");
-      w.Double(v.credential.lat);
-      w.Key("lon");
-      w.Double(v.credential.lon);
-      w.EndObject();
-      w.Key("certificate");
-      w.String(v.credential.certificate_id);
-      w.Key("valid_until");
-      w.String(v.credential.valid_until.to_iso());
-      w.Key("key_id");
-      w.String(v.credential.key_id);
+      const cert::Credential& c = v.credential;
+      w.begin_object()
+          .field("id", c.business_id)
+          .field("name", c.name)
+          .field("category", c.category)
+          .field("lat", c.lat)
+          .field("lon", c.lon)
+          .end_object();
+      w.field("certificate", c.certificate_id)
+          .field("valid_until", c.valid_until.to_iso())
+          .field("key_id", c.key_id);
     } else {
-      w.Null();
+      w.null();
     }
-    w.Key("status_list_stale");
-    w.Bool(v.status_list_stale);
-    w.EndObject();
-    *out_json = dup_string(std::string_view(buf.GetString(), buf.GetSize()));
+    w.field("status_list_stale", v.status_list_stale).end_object();
+    *out_json = dup_string(w.text());
   });
 }
 

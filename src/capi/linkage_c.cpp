@@ -2,14 +2,11 @@
 #include <smartkampung/linkage.hpp>
 
 #include "capi/guard.hpp"
-#include "linkage/engine.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "core/json.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <string>
+#include <vector>
 
 using namespace smartkampung;
 using smartkampung::capi::dup_string;
@@ -29,30 +26,56 @@ LinkSettings settings_of(const char* json) {
   return json == nullptr ? LinkSettings::indonesian() : LinkSettings::from_json(json);
 }
 
-void append_number(std::string& out, double d) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", std::isfinite(d) ? d : 0.0);
-  out += buf;
+using detail::json::JsonWriter;
+
+LinkRecord link_record_of(const rapidjson::Value& v, std::string_view what, const std::string& path) {
+  LinkRecord r;
+  detail::json::read_record(v, what, path, [&](std::string key, std::string text) { r.set(key, std::move(text)); });
+  return r;
 }
 
-std::string matches_json(const std::vector<Linker::Match>& matches) {
-  std::string out = "[";
-  for (std::size_t k = 0; k < matches.size(); ++k) {
-    if (k) out += ',';
-    out += '[' + std::to_string(matches[k].index) + ',';
-    append_number(out, matches[k].probability);
-    out += ']';
-  }
-  return out + "]";
+// A JSON array of record objects; keys as LinkRecord columns.
+std::vector<LinkRecord> link_records_of(const char* json, std::string_view what) {
+  const rapidjson::Document doc = detail::json::parse(json, what);
+  std::vector<LinkRecord> out;
+  if (doc.IsArray()) out.reserve(doc.Size());
+  detail::json::read_records(doc, what, [&](const rapidjson::Value& v, const std::string& path) {
+    out.push_back(link_record_of(v, what, path));
+  });
+  return out;
 }
 
-std::string ids_json(const std::vector<std::int64_t>& ids) {
-  std::string out = "[";
-  for (std::size_t k = 0; k < ids.size(); ++k) {
-    if (k) out += ',';
-    out += std::to_string(ids[k]);
+LinkRecord link_record_of(const char* json, std::string_view what) {
+  return link_record_of(detail::json::parse(json, what), what, "$");
+}
+
+// [[index, probability], ...]
+void write_matches(JsonWriter& w, const std::vector<Linker::Match>& matches) {
+  w.begin_array();
+  for (const Linker::Match& m : matches) w.begin_array().value(m.index).value(m.probability).end_array();
+  w.end_array();
+}
+
+std::string explanation_json(const Explanation& e) {
+  JsonWriter w;
+  w.begin_object()
+      .field("schema", "skamp-linker-explain/1")
+      .field("match_weight", e.match_weight)
+      .field("probability", e.probability)
+      .field("prior_weight", e.prior_weight)
+      .field("household_apart", e.household_apart);
+  w.key("fields").begin_object();
+  for (const FieldExplanation& f : e.fields) {
+    w.key(f.field)
+        .begin_object()
+        .field("level", f.level)
+        .field("weight", f.weight)
+        .field("tf_adjustment", f.tf_adjustment)
+        .end_object();
   }
-  return out + "]";
+  w.end_object();
+  w.end_object();
+  return w.str();
 }
 
 }  // namespace
@@ -80,32 +103,27 @@ skamp_status skamp_link_json(char** out, const char* records_json, const char* r
       throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1] (negative keeps the settings')");
     }
     if (threshold >= 0) settings.threshold = threshold;
-    const auto left = detail::records_from_json(records_json);
-    LinkResult res = right_json == nullptr
-                         ? link(left, settings)
-                         : link(left, detail::records_from_json(right_json), settings);
-    std::string text = "{\"schema\":\"skamp-link-result/1\",\"cluster_ids\":" + ids_json(res.cluster_ids) + ",\"pairs\":[";
-    for (std::size_t k = 0; k < res.pairs.size(); ++k) {
-      if (k) text += ',';
-      text += '[' + std::to_string(res.pairs[k].i) + ',' + std::to_string(res.pairs[k].j) + ',';
-      append_number(text, res.pairs[k].probability);
-      text += ']';
-    }
-    text += "],\"stats\":{\"records\":" + std::to_string(res.stats.records) +
-            ",\"candidate_pairs\":" + std::to_string(res.stats.candidate_pairs) +
-            ",\"kept_pairs\":" + std::to_string(res.stats.kept_pairs) +
-            ",\"clusters\":" + std::to_string(res.stats.clusters) +
-            ",\"largest_cluster\":" + std::to_string(res.stats.largest_cluster) +
-            ",\"large_clusters\":" + std::to_string(res.stats.large_clusters) +
-            ",\"skipped_blocks\":" + std::to_string(res.stats.skipped_blocks) +
-            ",\"refused_merges\":" + std::to_string(res.stats.refused_merges) + "},\"warnings\":";
-    rapidjson::StringBuffer warnings;
-    rapidjson::Writer<rapidjson::StringBuffer> w(warnings);
-    w.StartArray();
-    for (const std::string& warning : res.warnings) w.String(warning.data(), static_cast<rapidjson::SizeType>(warning.size()));
-    w.EndArray();
-    text += std::string(warnings.GetString(), warnings.GetSize()) + "}";
-    *out = dup_string(text);
+    const auto left = link_records_of(records_json, "records_json");
+    LinkResult res = right_json == nullptr ? link(left, settings)
+                                           : link(left, link_records_of(right_json, "right_json"), settings);
+    JsonWriter w;
+    w.begin_object().field("schema", "skamp-link-result/1").field("cluster_ids", res.cluster_ids);
+    w.key("pairs").begin_array();
+    for (const auto& pair : res.pairs) w.begin_array().value(pair.i).value(pair.j).value(pair.probability).end_array();
+    w.end_array();
+    w.key("stats")
+        .begin_object()
+        .field("records", res.stats.records)
+        .field("candidate_pairs", res.stats.candidate_pairs)
+        .field("kept_pairs", res.stats.kept_pairs)
+        .field("clusters", res.stats.clusters)
+        .field("largest_cluster", res.stats.largest_cluster)
+        .field("large_clusters", res.stats.large_clusters)
+        .field("skipped_blocks", res.stats.skipped_blocks)
+        .field("refused_merges", res.stats.refused_merges)
+        .end_object();
+    w.field("warnings", res.warnings).end_object();
+    *out = dup_string(w.text());
   });
 }
 
@@ -140,7 +158,7 @@ skamp_status skamp_linker_fit_json(skamp_linker* linker, const char* records_jso
   return guard([&] {
     require(linker, "linker");
     require_text(records_json, "records_json");
-    linker->linker.fit(detail::records_from_json(records_json));
+    linker->linker.fit(link_records_of(records_json, "records_json"));
   });
 }
 
@@ -150,10 +168,14 @@ skamp_status skamp_linker_add_json(char** out, skamp_linker* linker, const char*
     *out = nullptr;
     require(linker, "linker");
     require_text(record_json, "record_json");
-    const Linker::Added added = linker->linker.add(detail::record_from_json(record_json));
-    *out = dup_string("{\"schema\":\"skamp-linker-add/1\",\"index\":" + std::to_string(added.index) +
-                      ",\"cluster_id\":" + std::to_string(added.cluster_id) +
-                      ",\"matches\":" + matches_json(added.matches) + "}");
+    const Linker::Added added = linker->linker.add(link_record_of(record_json, "record_json"));
+    JsonWriter w;
+    w.begin_object()
+        .field("schema", "skamp-linker-add/1")
+        .field("index", added.index)
+        .field("cluster_id", added.cluster_id);
+    write_matches(w.key("matches"), added.matches);
+    *out = dup_string(w.end_object().text());
   });
 }
 
@@ -171,8 +193,11 @@ skamp_status skamp_linker_candidates_json(char** out, const skamp_linker* linker
     *out = nullptr;
     require(linker, "linker");
     require_text(record_json, "record_json");
-    const auto found = linker->linker.candidates(detail::record_from_json(record_json), k);
-    *out = dup_string("{\"schema\":\"skamp-linker-candidates/1\",\"candidates\":" + matches_json(found) + "}");
+    const auto found = linker->linker.candidates(link_record_of(record_json, "record_json"), k);
+    JsonWriter w;
+    w.begin_object().field("schema", "skamp-linker-candidates/1");
+    write_matches(w.key("candidates"), found);
+    *out = dup_string(w.end_object().text());
   });
 }
 
@@ -181,7 +206,12 @@ skamp_status skamp_linker_clusters_json(char** out, const skamp_linker* linker) 
     require(out, "out");
     *out = nullptr;
     require(linker, "linker");
-    *out = dup_string("{\"schema\":\"skamp-linker-clusters/1\",\"cluster_ids\":" + ids_json(linker->linker.cluster_ids()) + "}");
+    JsonWriter w;
+    w.begin_object()
+        .field("schema", "skamp-linker-clusters/1")
+        .field("cluster_ids", linker->linker.cluster_ids())
+        .end_object();
+    *out = dup_string(w.text());
   });
 }
 
@@ -190,7 +220,7 @@ skamp_status skamp_linker_explain_json(char** out, const skamp_linker* linker, s
     require(out, "out");
     *out = nullptr;
     require(linker, "linker");
-    *out = dup_string(detail::explanation_to_json(linker->linker.explain(i, j)));
+    *out = dup_string(explanation_json(linker->linker.explain(i, j)));
   });
 }
 

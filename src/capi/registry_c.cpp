@@ -4,10 +4,7 @@
 #include "capi/guard.hpp"
 #include "capi/keys.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "core/json.hpp"
 
 #include <memory>
 
@@ -26,130 +23,60 @@ struct skamp_registry {
 
 namespace {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+using detail::json::JsonWriter;
 
-void put(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-
-void put_list(JsonWriter& w, const std::vector<std::string>& list) {
-  w.StartArray();
-  for (const auto& s : list) put(w, s);
-  w.EndArray();
-}
-
-void put_key(JsonWriter& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-
-char* finish(const rapidjson::StringBuffer& buf) { return dup_string(std::string_view(buf.GetString(), buf.GetSize())); }
+char* finish(const JsonWriter& w) { return dup_string(w.text()); }
 
 char* load_report_json(const LoadReport& rep) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  w.Key("schema");
-  w.String("skamp-load-report/1");
-  w.Key("loaded");
-  w.Uint64(rep.loaded);
-  w.Key("unkeyed");
-  w.Uint64(rep.unkeyed);
-  w.Key("repaired");
-  w.Uint64(rep.repaired);
-  w.Key("rejected");
-  w.StartArray();
+  JsonWriter w;
+  w.begin_object();
+  w.field("schema", "skamp-load-report/1");
+  w.field("loaded", rep.loaded);
+  w.field("unkeyed", rep.unkeyed);
+  w.field("repaired", rep.repaired);
+  w.key("rejected").begin_array();
   for (const auto& r : rep.rejected) {
-    w.StartObject();
-    w.Key("line");
-    w.Uint64(r.line);
-    w.Key("reason");
-    put(w, r.reason);
-    w.EndObject();
+    w.begin_object().field("line", r.line).field("reason", r.reason).end_object();
   }
-  w.EndArray();
-  w.Key("file");
-  put(w, rep.file);
-  w.Key("columns");
-  w.StartObject();
-  for (const auto& [field, header] : rep.columns) {
-    put_key(w, field);
-    put(w, header);
-  }
-  w.EndObject();
-  w.Key("ignored_columns");
-  put_list(w, rep.ignored_columns);
-  w.Key("nulled");
-  w.StartObject();
-  for (const auto& n : rep.nulled) {
-    put_key(w, n.field);
-    w.StartArray();
-    for (std::size_t line : n.lines) w.Uint64(line);
-    w.EndArray();
-  }
-  w.EndObject();
-  w.Key("repairs");
-  w.StartObject();
-  for (const auto& [kind, count] : rep.repairs) {
-    put_key(w, kind);
-    w.Uint64(count);
-  }
-  w.EndObject();
-  w.Key("date_order");
-  put(w, rep.date_order);
-  w.Key("quote_runs");
-  w.StartArray();
+  w.end_array();
+  w.field("file", rep.file);
+  w.key("columns").begin_object();
+  for (const auto& [field, header] : rep.columns) w.field(field, header);
+  w.end_object();
+  w.field("ignored_columns", rep.ignored_columns);
+  w.key("nulled").begin_object();
+  for (const auto& n : rep.nulled) w.field(n.field, n.lines);
+  w.end_object();
+  w.key("repairs").begin_object();
+  for (const auto& [kind, count] : rep.repairs) w.field(kind, count);
+  w.end_object();
+  w.field("date_order", rep.date_order);
+  w.key("quote_runs").begin_array();
   for (const auto& q : rep.quote_runs) {
-    w.StartObject();
-    w.Key("first_line");
-    w.Uint64(q.first_line);
-    w.Key("last_line");
-    w.Uint64(q.last_line);
-    w.Key("recovered");
-    w.Uint64(q.recovered);
-    w.EndObject();
+    w.begin_object()
+        .field("first_line", q.first_line)
+        .field("last_line", q.last_line)
+        .field("recovered", q.recovered)
+        .end_object();
   }
-  w.EndArray();
-  w.EndObject();
-  return finish(buf);
+  w.end_array();
+  w.end_object();
+  return finish(w);
 }
 
-rapidjson::Document parse_json(const char* text) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(text);  // iterative: deep nesting cannot overflow the stack
-  if (doc.HasParseError()) {
-    throw Error(ErrorCode::kParse, std::string("JSON error at offset ") + std::to_string(doc.GetErrorOffset()) +
-                                       ": " + rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  return doc;
-}
-
-RawRecord record_of(const rapidjson::Value& v, std::size_t position, std::string* program) {
-  if (!v.IsObject()) {
-    throw Error(ErrorCode::kInvalidArgument, "record " + std::to_string(position) + " is not a JSON object");
-  }
+// One record under the record rule of core/json.hpp; "program" (when asked for) is taken
+// out, unknown keys are ignored.
+RawRecord record_of(const rapidjson::Value& v, std::string_view what, const std::string& path,
+                    std::size_t line, std::string* program) {
   RawRecord r;
-  r.line = position;
-  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-    const std::string key(it->name.GetString(), it->name.GetStringLength());
-    const rapidjson::Value& val = it->value;
-    std::string text;
-    if (val.IsNull()) continue;
-    if (val.IsString()) {
-      text.assign(val.GetString(), val.GetStringLength());
-    } else if (val.IsUint64()) {
-      text = std::to_string(val.GetUint64());
-    } else {
-      throw Error(ErrorCode::kInvalidArgument, "record " + std::to_string(position) + ": field '" + key +
-                                                   "' must be a string, a whole number or null");
-    }
-    // The text was checked as UTF-8 at the entry, but a \u escape can still decode to a lone
-    // surrogate, which is not UTF-8: refused here, before it is stored and echoed.
-    if (!detail::is_valid_utf8(text) || !detail::is_valid_utf8(key)) {
-      throw Error(ErrorCode::kInvalidArgument, "record " + std::to_string(position) + ": field '" + key +
-                                                   "' is not valid UTF-8 (a lone surrogate escape?)");
-    }
+  r.line = line;
+  detail::json::read_record(v, what, path, [&](std::string key, std::string text) {
     if (key == "program" && program != nullptr) {
-      *program = text;
-      continue;
+      *program = std::move(text);
+    } else {
+      set_record_field(r, key, std::move(text));
     }
-    set_record_field(r, key, std::move(text));  // unknown keys are ignored
-  }
+  });
   return r;
 }
 
@@ -189,12 +116,12 @@ skamp_status skamp_registry_load_json(char** out, skamp_registry* reg, const cha
     require_text(program, "program");
     require_text(level, "level");
     const ProgramLevel lv = parse_program_level(level);
-    const rapidjson::Document doc = parse_json(records_json);
-    if (!doc.IsArray()) throw Error(ErrorCode::kInvalidArgument, "records_json must be a JSON array of objects");
+    const rapidjson::Document doc = detail::json::parse(records_json, "records_json");
     std::vector<RawRecord> records;
-    records.reserve(doc.Size());
-    std::size_t i = 0;
-    for (const auto& v : doc.GetArray()) records.push_back(record_of(v, ++i, nullptr));
+    if (doc.IsArray()) records.reserve(doc.Size());
+    detail::json::read_records(doc, "records_json", [&](const rapidjson::Value& v, const std::string& path) {
+      records.push_back(record_of(v, "records_json", path, records.size() + 1, nullptr));
+    });
     const LoadReport rep = reg->registry.add_records(records, program, lv);
     if (out != nullptr) *out = load_report_json(rep);
   });
@@ -223,10 +150,9 @@ skamp_status skamp_registry_programs_of(char** out, const skamp_registry* reg, c
     *out = nullptr;
     require(reg, "reg");
     require_text(nik, "nik");
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    put_list(w, reg->registry.programs_of(nik));
-    *out = finish(buf);
+    JsonWriter w;
+    w.value(reg->registry.programs_of(nik));
+    *out = finish(w);
   });
 }
 
@@ -237,25 +163,15 @@ skamp_status skamp_registry_public_check(char** out, const skamp_registry* reg, 
     require(reg, "reg");
     require_text(nik, "nik");
     const PublicCheck c = reg->registry.public_check(nik);
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    w.StartObject();
-    w.Key("schema");
-    w.String("skamp-public-check/1");
-    w.Key("nik");
-    put(w, c.nik);
-    w.Key("name");
-    if (c.name) {
-      put(w, *c.name);
-    } else {
-      w.Null();
-    }
-    w.Key("programs");
-    put_list(w, c.programs);
-    w.Key("found");
-    w.Bool(c.found);
-    w.EndObject();
-    *out = finish(buf);
+    JsonWriter w;
+    w.begin_object()
+        .field("schema", "skamp-public-check/1")
+        .field("nik", c.nik)
+        .field("name", c.name)
+        .field("programs", c.programs)
+        .field("found", c.found)
+        .end_object();
+    *out = finish(w);
   });
 }
 
@@ -265,27 +181,20 @@ skamp_status skamp_registry_report(char** out, skamp_registry* reg, const char* 
     *out = nullptr;
     require(reg, "reg");
     require_text(record_json, "record_json");
-    const rapidjson::Document doc = parse_json(record_json);
+    const rapidjson::Document doc = detail::json::parse(record_json, "record_json");
     std::string program;
-    const RawRecord record = record_of(doc, 1, &program);
+    const RawRecord record = record_of(doc, "record_json", "$", 1, &program);
     const ReportOutcome r = reg->registry.report(record, at, program);
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    w.StartObject();
-    w.Key("schema");
-    w.String("skamp-report-outcome/1");
-    w.Key("accepted");
-    w.Bool(r.accepted);
-    w.Key("reason");
-    put(w, r.reason);
-    w.Key("detail");
-    put(w, r.detail);
-    w.Key("programs");
-    put_list(w, r.programs);
-    w.Key("queue_position");
-    w.Uint64(r.queue_position);
-    w.EndObject();
-    *out = finish(buf);
+    JsonWriter w;
+    w.begin_object()
+        .field("schema", "skamp-report-outcome/1")
+        .field("accepted", r.accepted)
+        .field("reason", r.reason)
+        .field("detail", r.detail)
+        .field("programs", r.programs)
+        .field("queue_position", r.queue_position)
+        .end_object();
+    *out = finish(w);
   });
 }
 

@@ -2,8 +2,8 @@
 #include <smartkampung/rules.hpp>
 
 #include "capi/guard.hpp"
+#include "core/json.hpp"
 #include "rules/ir.hpp"
-#include "rules/json_util.hpp"
 
 #include <memory>
 #include <functional>
@@ -11,6 +11,7 @@
 #include <vector>
 
 using namespace smartkampung;
+using smartkampung::detail::json::JsonWriter;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
 using smartkampung::capi::check_text;
@@ -45,12 +46,6 @@ Date date_of(int year, int month, int day) { return Date::from_ymd(year, month, 
 const skamp_ruleset& checked(const skamp_ruleset* rs) {
   require(rs, "rs");
   return *rs;
-}
-
-std::string json_string(std::string_view s) {
-  std::string out;
-  detail::append_json_string(out, s);
-  return out;
 }
 }  // namespace
 
@@ -90,9 +85,9 @@ skamp_status skamp_ruleset_builtin_names(char** out) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    std::string s = "[";
-    for (const auto& n : RuleSet::builtin_names()) s += (s.size() > 1 ? "," : "") + json_string(n);
-    *out = dup_string(s + "]");
+    JsonWriter w;
+    w.value(RuleSet::builtin_names());
+    *out = dup_string(w.text());
   });
 }
 
@@ -114,16 +109,18 @@ skamp_status skamp_ruleset_info(char** out, const skamp_ruleset* rs) {
     require(out, "out");
     *out = nullptr;
     const auto r = checked(rs).get();
-    std::string s = "{\"schema\":\"skamp-ruleset-info/1\",\"ruleset\":" + json_string(r->id()) +
-                    ",\"version\":" + json_string(r->version()) + ",\"sha256\":\"" + r->sha256() +
-                    "\",\"scope\":\"" + r->scope() + "\",\"valid_from\":\"" + r->valid_from().to_iso() +
-                    "\",\"valid_to\":\"" + r->valid_to().to_iso() + "\",\"rules\":[";
-    bool first = true;
-    for (const auto& id : r->rule_ids()) {
-      s += (first ? "" : ",") + json_string(id);
-      first = false;
-    }
-    *out = dup_string(s + "]}");
+    JsonWriter w;
+    w.begin_object()
+        .field("schema", "skamp-ruleset-info/1")
+        .field("ruleset", r->id())
+        .field("version", r->version())
+        .field("sha256", r->sha256())
+        .field("scope", r->scope())
+        .field("valid_from", r->valid_from().to_iso())
+        .field("valid_to", r->valid_to().to_iso())
+        .field("rules", r->rule_ids())
+        .end_object();
+    *out = dup_string(w.text());
   });
 }
 
@@ -206,13 +203,12 @@ skamp_status skamp_ruleset_run_tests(char** out, const skamp_ruleset* rs) {
     *out = nullptr;
     const auto r = checked(rs).get();
     const auto failures = r->run_tests();
-    std::string s = "{\"schema\":\"skamp-rule-tests/1\",\"failures\":[";
-    bool first = true;
-    for (const auto& f : failures) {
-      s += std::string(first ? "" : ",") + "{\"name\":" + json_string(f.name) + ",\"message\":" + json_string(f.message) + "}";
-      first = false;
-    }
-    *out = dup_string(s + "]}");
+    JsonWriter w;
+    w.begin_object().field("schema", "skamp-rule-tests/1");
+    w.key("failures").begin_array();
+    for (const auto& f : failures) w.begin_object().field("name", f.name).field("message", f.message).end_object();
+    w.end_array().end_object();
+    *out = dup_string(w.text());
   });
 }
 

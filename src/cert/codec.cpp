@@ -145,6 +145,20 @@ void cbor_array(std::string& out, std::size_t n) { head(out, 4, n); }
 void cbor_map(std::string& out, std::size_t n) { head(out, 5, n); }
 void cbor_tag(std::string& out, std::uint64_t tag) { head(out, 6, tag); }
 
+std::string cbor_claims(std::initializer_list<CborClaim> claims) {
+  std::string out;
+  cbor_map(out, claims.size());
+  for (const CborClaim& c : claims) {
+    cbor_int(out, c.key);
+    switch (c.kind) {
+      case CborClaim::Kind::kInt: cbor_int(out, c.integer); break;
+      case CborClaim::Kind::kText: cbor_text(out, c.data); break;
+      case CborClaim::Kind::kBytes: cbor_bytes(out, c.data); break;
+    }
+  }
+  return out;
+}
+
 const CborItem* CborItem::at(std::int64_t key) const noexcept {
   if (kind != Kind::kMap) return nullptr;
   for (std::size_t i = 0; i + 1 < items.size(); i += 2) {

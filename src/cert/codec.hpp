@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,21 @@ void cbor_text(std::string& out, std::string_view t);
 void cbor_array(std::string& out, std::size_t n);
 void cbor_map(std::string& out, std::size_t n);
 void cbor_tag(std::string& out, std::uint64_t tag);
+
+/// One entry of a map with small integer keys (the claims of a sticker or a status list).
+struct CborClaim {
+  enum class Kind : std::uint8_t { kInt, kText, kBytes };
+  std::int64_t key = 0;
+  Kind kind = Kind::kInt;
+  std::int64_t integer = 0;  ///< kInt
+  std::string_view data;     ///< kText, kBytes (not owned: valid until cbor_claims returns)
+
+  static CborClaim of_int(std::int64_t key, std::int64_t v) { return {key, Kind::kInt, v, {}}; }
+  static CborClaim of_text(std::int64_t key, std::string_view v) { return {key, Kind::kText, 0, v}; }
+  static CborClaim of_bytes(std::int64_t key, std::string_view v) { return {key, Kind::kBytes, 0, v}; }
+};
+/// The CBOR map of `claims`, in the order given (its size is the number of claims).
+std::string cbor_claims(std::initializer_list<CborClaim> claims);
 
 /// A decoded CBOR item (definite lengths only, depth and size bounded).
 struct CborItem {

@@ -1,10 +1,10 @@
 #include "cert/jsonl.hpp"
 
+#include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "core/utf8.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -224,10 +224,8 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
   rapidjson::Document doc;
   std::string rewritten;
   if (neutralise_zero_numbers(line, rewritten)) line = rewritten;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(line.data(), line.size());
-  if (doc.HasParseError()) {
-    corrupt(position, std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
-                          rapidjson::GetParseError_En(doc.GetParseError()));
+  if (const auto error = smartkampung::detail::json::try_parse(doc, line, smartkampung::detail::json::kFullPrecision)) {
+    corrupt(position, error->message("the event"));
   }
   if (!doc.IsObject()) corrupt(position, "not a JSON object");
   Event e;

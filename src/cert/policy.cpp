@@ -1,9 +1,9 @@
 #include "cert/policy.hpp"
+#include "core/json.hpp"
 
 #include <smartkampung/error.hpp>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -226,13 +226,7 @@ std::string canonical_json(const Policy::Impl& p) {
 }
 
 std::shared_ptr<const Policy::Impl> parse_policy(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());  // no recursion: any nesting depth
-  if (doc.HasParseError()) {
-    throw Error(ErrorCode::kParse, std::string("certificate policy: invalid JSON at offset ") +
-                                       std::to_string(doc.GetErrorOffset()) + ": " +
-                                       rapidjson::GetParseError_En(doc.GetParseError()));
-  }
+  const rapidjson::Document doc = smartkampung::detail::json::parse(json, "certificate policy");
   const std::string root = "$";
   only_fields(doc, root, {"format", "name", "description", "sources", "versions", "zone_levels"});
   auto impl = std::make_shared<Policy::Impl>();

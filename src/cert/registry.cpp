@@ -6,11 +6,11 @@
 #include "cert/engine.hpp"
 #include "cert/jsonl.hpp"
 #include "cert/policy.hpp"
+#include "core/store_file.hpp"
 #include "io/csv_parser.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -19,11 +19,6 @@
 #include <shared_mutex>
 #include <sstream>
 #include <unordered_map>
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace smartkampung::cert {
 
@@ -130,51 +125,9 @@ struct BusinessRec {
   std::atomic<std::uint64_t> occupancy{0};
 };
 
-// An exclusive (or shared) flock on "<path>.lock", held for the life of the object. flock
-// locks belong to an open file description, so two threads of one process that each open
-// the lock file exclude each other as two processes do: one lock serves both. The lock
-// file is never removed (removing it would let two writers lock different files).
-class StoreLock {
- public:
-  StoreLock(const std::string& path, bool exclusive) {
-    if (path.empty()) throw Error(ErrorCode::kInvalidArgument, "certificate store: empty path");
-    const std::string lock_path = path + ".lock";
-    // A reader does not create the lock file: where no writer ever locked, there is no
-    // writer to wait for (writes land by rename, so a read never sees half a file).
-    fd_ = ::open(lock_path.c_str(), (exclusive ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd_ < 0 && !exclusive && (errno == ENOENT || errno == EACCES || errno == EROFS || errno == EPERM)) {
-      return;  // no lock file, or a folder the reader cannot write
-    }
-    if (fd_ < 0) {
-      throw Error(ErrorCode::kIo, "cannot lock '" + path + "': " + std::strerror(errno) +
-                                      (errno == ELOOP ? " (the lock file is a symbolic link)" : ""));
-    }
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd_);
-      throw Error(ErrorCode::kIo, "cannot lock '" + path + "': the lock file is not a regular file");
-    }
-    while (::flock(fd_, exclusive ? LOCK_EX : LOCK_SH) != 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd_);
-      throw Error(ErrorCode::kIo, "cannot lock '" + path + "': " + std::strerror(err));
-    }
-  }
-  ~StoreLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
+using smartkampung::detail::StoreLock;
 
- private:
-  int fd_ = -1;
-};
-
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
+bool file_exists(const std::string& path) { return smartkampung::detail::store_exists(path); }
 
 std::string log_signing_message(std::size_t count, std::string_view head) {
   return "skamp-cert-log/1|" + std::to_string(count) + "|" + std::string(head);
@@ -778,15 +731,14 @@ void save_locked(const CertificateRegistry& reg, const std::string& path, const 
     occ += std::to_string(id) + " " + Date(occupancy_day(packed)).to_iso() + " " +
            std::to_string(occupancy_count(packed)) + "\n";
   }
-  write_file_atomic(path, data);  // a fresh 0600 temporary, fsync, rename, fsync of the folder
-  write_file_atomic(occupancy_path(path), occ);
+  smartkampung::detail::write_store(path, data);
+  smartkampung::detail::write_store(occupancy_path(path), occ);
 }
 
 CertificateRegistry CertificateRegistry::load_unlocked(const std::string& path, const StoreOptions& options) {
   std::string data;
   try {
-    smartkampung::detail::remove_stale_temporaries(path);  // left by a save that was killed
-    data = read_file(path);  // devices, FIFOs and directories are refused before reading
+    data = smartkampung::detail::read_store(path);
   } catch (const Error& e) {
     throw Error(e.code(), std::string("certificate registry: ") + e.what());
   }

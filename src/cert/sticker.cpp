@@ -12,6 +12,7 @@ namespace smartkampung::cert {
 namespace {
 
 using detail::CborItem;
+using detail::CborClaim;
 
 constexpr std::string_view kCredentialPrefix = "SKC1:";
 constexpr std::string_view kStatusPrefix = "SKS1:";
@@ -86,38 +87,23 @@ bool get_text(const CborItem& m, std::int64_t key, std::string& out) {
 
 std::string encode_credential(Credential c, const SigningKey& key) {
   c.key_id = key.key_id();
-  std::string p;
-  detail::cbor_map(p, 15);
-  detail::cbor_int(p, kKind);
-  detail::cbor_int(p, kCredentialKind);
-  detail::cbor_int(p, kIssuer);
-  detail::cbor_text(p, c.issuer);
-  detail::cbor_int(p, kBusiness);
-  detail::cbor_int(p, c.business_id);
-  detail::cbor_int(p, kName);
-  detail::cbor_text(p, c.name);
-  detail::cbor_int(p, kCategory);
-  detail::cbor_text(p, c.category);
-  detail::cbor_int(p, kLat);
-  detail::cbor_int(p, static_cast<std::int64_t>(std::llround(c.lat * 1e6)));
-  detail::cbor_int(p, kLon);
-  detail::cbor_int(p, static_cast<std::int64_t>(std::llround(c.lon * 1e6)));
-  detail::cbor_int(p, kCertificate);
-  detail::cbor_text(p, c.certificate_id);
-  detail::cbor_int(p, kSerial);
-  detail::cbor_int(p, c.serial);
-  detail::cbor_int(p, kValidFrom);
-  detail::cbor_int(p, c.valid_from);
-  detail::cbor_int(p, kValidEnd);
-  detail::cbor_int(p, c.valid_end);
-  detail::cbor_int(p, kValidUntil);
-  detail::cbor_int(p, c.valid_until.days_since_epoch());
-  detail::cbor_int(p, kMaxVisitors);
-  detail::cbor_int(p, c.max_visitors);
-  detail::cbor_int(p, kOffset);
-  detail::cbor_int(p, c.utc_offset_minutes);
-  detail::cbor_int(p, kSignedAt);
-  detail::cbor_int(p, c.signed_at);
+  const std::string p = detail::cbor_claims({
+      CborClaim::of_int(kKind, kCredentialKind),
+      CborClaim::of_text(kIssuer, c.issuer),
+      CborClaim::of_int(kBusiness, c.business_id),
+      CborClaim::of_text(kName, c.name),
+      CborClaim::of_text(kCategory, c.category),
+      CborClaim::of_int(kLat, static_cast<std::int64_t>(std::llround(c.lat * 1e6))),
+      CborClaim::of_int(kLon, static_cast<std::int64_t>(std::llround(c.lon * 1e6))),
+      CborClaim::of_text(kCertificate, c.certificate_id),
+      CborClaim::of_int(kSerial, c.serial),
+      CborClaim::of_int(kValidFrom, c.valid_from),
+      CborClaim::of_int(kValidEnd, c.valid_end),
+      CborClaim::of_int(kValidUntil, c.valid_until.days_since_epoch()),
+      CborClaim::of_int(kMaxVisitors, c.max_visitors),
+      CborClaim::of_int(kOffset, c.utc_offset_minutes),
+      CborClaim::of_int(kSignedAt, c.signed_at),
+  });
   return wrap(kCredentialPrefix, p, key);
 }
 
@@ -127,18 +113,14 @@ std::string encode_status_list(const StatusList& list, const SigningKey& key) {
   for (std::size_t i = 0; i < list.states.size(); ++i) {
     bits[i / 4] = static_cast<char>(static_cast<std::uint8_t>(bits[i / 4]) | ((list.states[i] & 3u) << (2 * (i % 4))));
   }
-  std::string p;
-  detail::cbor_map(p, 5);
-  detail::cbor_int(p, kListKind);
-  detail::cbor_int(p, kStatusKind);
-  detail::cbor_int(p, kListIssuer);
-  detail::cbor_text(p, list.issuer);
-  detail::cbor_int(p, kListDate);
-  detail::cbor_int(p, list.issued_at);
-  detail::cbor_int(p, kListCount);
-  detail::cbor_int(p, static_cast<std::int64_t>(list.states.size()));
-  detail::cbor_int(p, kListStates);
-  detail::cbor_bytes(p, detail::zlib_compress(bits));
+  const std::string packed = detail::zlib_compress(bits);
+  const std::string p = detail::cbor_claims({
+      CborClaim::of_int(kListKind, kStatusKind),
+      CborClaim::of_text(kListIssuer, list.issuer),
+      CborClaim::of_int(kListDate, list.issued_at),
+      CborClaim::of_int(kListCount, static_cast<std::int64_t>(list.states.size())),
+      CborClaim::of_bytes(kListStates, packed),
+  });
   return wrap(kStatusPrefix, p, key);
 }
 

@@ -1,8 +1,9 @@
 #include <smartkampung/conflicts.hpp>
 #include <smartkampung/error.hpp>
 
+#include "core/json.hpp"
+
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <tuple>
@@ -40,12 +41,7 @@ ConflictTable::ConflictTable(std::vector<ProgramConflict> conflicts) {
 }
 
 ConflictTable ConflictTable::from_json(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());  // no recursion: any nesting depth
-  if (doc.HasParseError()) {
-    throw Error(ErrorCode::kParse, std::string("conflicts JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                       " at offset " + std::to_string(doc.GetErrorOffset()));
-  }
+  const rapidjson::Document doc = detail::json::parse(json, "conflicts JSON");
   if (!doc.IsObject()) throw Error(ErrorCode::kParse, "conflicts JSON: the document must be an object");
   auto fmt = doc.FindMember("format");
   if (fmt == doc.MemberEnd() || !fmt->value.IsString() || std::string_view(fmt->value.GetString()) != "skamp-conflicts/1") {

@@ -100,6 +100,23 @@ std::vector<std::uint32_t> hilbert_order(std::size_t n, const double* lats, cons
 /// Empty when the facility is valid, else the reason.
 std::string facility_problem(const Facility& f);
 
+// ---- helpers of facility_index.cpp, batch_order.cpp and assign.cpp --------------
+
+inline std::string id_text(std::int64_t id) { return std::to_string(id); }
+
+inline void check_point(double lat, double lon, const char* what) {
+  if (!valid_lat(lat) || !valid_lon(lon)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(what) + ": latitude must be in [-90, 90] and longitude in [-180, 180] (got " +
+                    std::to_string(lat) + ", " + std::to_string(lon) + ")");
+  }
+}
+
+inline Scratch& thread_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
 }  // namespace smartkampung::geo::detail
 
 namespace smartkampung::geo {

@@ -2,11 +2,11 @@
 #include <smartkampung/geo.hpp>
 #include <smartkampung/io.hpp>
 
+#include "core/json.hpp"
 #include "core/utf8.hpp"
 #include "geo/facility_index_impl.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <cerrno>
 #include <charconv>
@@ -206,13 +206,8 @@ FacilityIndex FacilityIndex::load_csv(const std::string& path, std::vector<Rejec
 }
 
 FacilityIndex FacilityIndex::from_json_text(std::string_view text, std::vector<RejectedRow>* rejected) {
-  rapidjson::Document doc;
-  // Iterative: deep nesting cannot overflow the stack.
-  doc.Parse<rapidjson::kParseNanAndInfFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    throw Error(ErrorCode::kParse, std::string("facility JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                       " at offset " + std::to_string(doc.GetErrorOffset()));
-  }
+  const rapidjson::Document doc =
+      smartkampung::detail::json::parse(text, "facility JSON", smartkampung::detail::json::kNanAndInf);
   const rapidjson::Value* list = &doc;
   if (doc.IsObject()) {
     const auto it = doc.FindMember("facilities");

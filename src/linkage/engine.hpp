@@ -5,6 +5,8 @@
 
 #include <smartkampung/linkage.hpp>
 
+#include "core/parallel.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -188,38 +190,10 @@ struct CompiledField {
   std::array<double, 4> thresholds{};
 };
 
-// Runs fn(thread_index) on `threads` threads (the caller's included); rethrows the
-// first exception.
-template <typename Fn>
-void run_threads(unsigned threads, Fn&& fn) {
-  std::vector<std::thread> pool;
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto wrapped = [&](unsigned t) {
-    try {
-      fn(t);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-    }
-  };
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(wrapped, t);
-  wrapped(0);
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
-}
-
+// Ranges of records over `threads` threads; small inputs stay on the caller's thread.
 template <typename Fn>
 void parallel_for(unsigned threads, std::size_t n, Fn&& fn) {
-  if (threads <= 1 || n < 2048) {
-    fn(std::size_t{0}, n, 0u);
-    return;
-  }
-  const std::size_t chunk = (n + threads - 1) / threads;
-  run_threads(threads, [&](unsigned t) {
-    const std::size_t lo = std::min(n, t * chunk), hi = std::min(n, lo + chunk);
-    fn(lo, hi, t);
-  });
+  parallel_ranges(n, n < 2048 ? 1u : threads, fn);
 }
 
 /// A record as a list of column values (the Linker's stored records): `values[c]` is the
@@ -423,11 +397,6 @@ void cluster_pairs(const LinkModel& m, LinkResult& result);
 LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size);
 std::shared_ptr<LinkModel> prepare_records(const LinkSettings& s, const std::vector<LinkRecord>& left,
                                            const std::vector<LinkRecord>* right);
-
-/// Parses a JSON array of record objects (C API); keys as LinkRecord columns.
-std::vector<LinkRecord> records_from_json(std::string_view json);
-LinkRecord record_from_json(std::string_view json);
-std::string explanation_to_json(const Explanation& e);
 
 }  // namespace smartkampung::detail
 

@@ -1,10 +1,10 @@
 // Link settings: defaults for registry records, JSON round trip, validation.
 #include <smartkampung/linkage.hpp>
 
+#include "core/json.hpp"
 #include "linkage/engine.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -122,13 +122,7 @@ void LinkSettings::validate() const {
 }
 
 LinkSettings LinkSettings::from_json(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    throw Error(ErrorCode::kParse, std::string("link settings: invalid JSON at offset ") +
-                                       std::to_string(doc.GetErrorOffset()) + ": " +
-                                       rapidjson::GetParseError_En(doc.GetParseError()));
-  }
+  const rapidjson::Document doc = detail::json::parse(json, "link settings", detail::json::kFullPrecision);
   if (!doc.IsObject()) bad("$", "expected an object");
   LinkSettings s = indonesian();
   static const char* const known[] = {"format", "fields", "blocking", "threshold", "prior",

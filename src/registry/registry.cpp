@@ -2,6 +2,7 @@
 #include "registry/internal.hpp"
 
 #include "core/signing.hpp"
+#include "core/store_file.hpp"
 #include "io/csv_parser.hpp"
 
 #include <algorithm>
@@ -802,12 +803,11 @@ void Registry::save(const std::string& path, const SignatureOptions& options) co
   auto s = impl_->get();
   std::string bytes = detail::serialize(*s, reports());
   if (options.key != nullptr) bytes = detail::sign_sealed(std::move(bytes), *options.key);
-  write_file_atomic(path, bytes);
+  detail::write_store(path, bytes);
 }
 
 Registry Registry::load(const std::string& path, const SignatureOptions& options) {
-  detail::remove_stale_temporaries(path);  // a save killed half-way left its personal data there
-  const std::string bytes = read_file(path);
+  const std::string bytes = detail::read_store(path);  // clears what a killed save left there
   auto snap = std::make_shared<Snapshot>();
   std::vector<QueuedReport> reports;
   try {

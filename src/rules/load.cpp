@@ -1,11 +1,11 @@
 // The loader: a "skamp-rules/1" JSON document -> a checked, compiled RuleSetImpl.
 // Every error is a RuleError naming the JSON location; nothing is kept on failure.
+#include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "rules/check.hpp"
 #include "rules/ir.hpp"
 #include "rules/json_util.hpp"
 
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <cctype>
@@ -546,21 +546,9 @@ void check_duplicates(const Value& v, const std::string& path, int depth) {
 }  // namespace
 
 void parse_json(rapidjson::Document& doc, std::string_view json, const char* what) {
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    const std::size_t off = std::min(doc.GetErrorOffset(), json.size());
-    int line = 1, col = 1;
-    for (std::size_t i = 0; i < off; ++i) {
-      if (json[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    throw RuleError(ErrorCode::kParse, "", col,
-                    std::string(what) + " is not valid JSON: " + rapidjson::GetParseError_En(doc.GetParseError()) +
-                        " (line " + std::to_string(line) + ", column " + std::to_string(col) + ")");
+  if (const auto error = json::try_parse(doc, json)) {
+    // The structured path of a RuleError names a rule-file field: a syntax error has none.
+    throw RuleError(ErrorCode::kParse, "", error->column, error->message(what));
   }
   check_duplicates(doc, "", 0);
 }

@@ -3,11 +3,9 @@
 #include <smartkampung/nik.hpp>
 #include <smartkampung/rules.hpp>
 
+#include "core/json.hpp"
 #include "rules/ir.hpp"
 #include "rules/json_util.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <fstream>
 #include <sstream>
@@ -285,53 +283,32 @@ Decision Evaluator::decide(const RecordBatch& batch, std::size_t row, bool expla
 }
 
 std::string Decision::to_json() const {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("schema");
-  w.String("skamp-decision/1");
-  w.Key("decision");
-  w.String(verdict_name(verdict));
-  w.Key("reasons");
-  w.StartArray();
+  detail::json::JsonWriter w;
+  w.begin_object().field("schema", "skamp-decision/1").field("decision", verdict_name(verdict));
+  w.key("reasons").begin_array();
   for (const Reason& r : reasons) {
-    w.StartObject();
-    w.Key("code");
-    w.String(r.code);
-    w.Key("rule");
-    w.String(r.rule);
-    w.Key("message_id");
-    w.String(r.message_id);
-    w.Key("message_en");
-    w.String(r.message_en);
-    w.Key("unknown");
-    w.Bool(r.unknown);
+    w.begin_object()
+        .field("code", r.code)
+        .field("rule", r.rule)
+        .field("message_id", r.message_id)
+        .field("message_en", r.message_en)
+        .field("unknown", r.unknown);
     if (!r.values.empty()) {
-      w.Key("values");
-      w.StartObject();
-      for (const auto& kv : r.values) {
-        w.Key(kv.first.c_str(), static_cast<rapidjson::SizeType>(kv.first.size()));
-        w.String(kv.second);
-      }
-      w.EndObject();
+      w.key("values").begin_object();
+      for (const auto& [name, value] : r.values) w.field(name, value);
+      w.end_object();
     }
-    w.EndObject();
+    w.end_object();
   }
-  w.EndArray();
-  w.Key("amount");
-  w.Int64(amount);
-  w.Key("priority");
-  w.Int64(priority);
-  w.Key("ruleset");
-  w.String(ruleset);
-  w.Key("version");
-  w.String(version);
-  w.Key("sha256");
-  w.String(sha256);
-  w.Key("as_of");
-  w.String(as_of.to_iso());
-  w.EndObject();
-  return buf.GetString();
+  w.end_array();
+  w.field("amount", amount)
+      .field("priority", priority)
+      .field("ruleset", ruleset)
+      .field("version", version)
+      .field("sha256", sha256)
+      .field("as_of", as_of.to_iso())
+      .end_object();
+  return w.str();
 }
 
 // ---- RuleSet -------------------------------------------------------------------------

@@ -56,7 +56,7 @@ TEST(Conflicts, JsonRoundTripAndLocatedErrors) {
       R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]})");
   EXPECT_EQ(sk::ConflictTable::from_json(t.to_json()).to_json(), t.to_json());
   const std::pair<const char*, const char*> bad[] = {
-      {"{", "offset"},
+      {"{", "conflicts JSON: invalid JSON at $, byte 1 (line 1, column 2)"},
       {R"({"format": "x", "conflicts": []})", "format"},
       {R"({"format": "skamp-conflicts/1"})", "conflicts must be an array"},
       {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "village"}]})", "conflicts[0].scope"},
