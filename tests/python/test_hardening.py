@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 import smartkampung as sk
-from conftest import assert_no_nik
+from conftest import assert_no_nik, personal_files
 
 SIZE_MAX = 2**64 - 1
 
 
 def run_cli(*args, check_code=None):
+    personal_files(args)  # the names, dates and numbers of the files fed in: never in stderr
     proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True,
                           text=True, env=os.environ.copy(), timeout=300)
     if check_code is not None:
@@ -209,6 +210,11 @@ def test_certificate_times_out_of_range_are_refused():
 # ---- item 4: no personal data in messages -----------------------------------------------
 
 NIK = "3510014501900001"
+# The personal values the tests of this module feed in: the message scan (conftest) fails a
+# test whose exception or CLI error repeats one of them.
+PERSONAL_DATA = [NIK, {"nik": "3510015203950003", "kk": "3510010101150001", "name": "Siti Aminah",
+                       "birth_date": "1990-01-05"},
+                 {"name": "Ani"}, {"name": "Dèwi Ñ"}]
 
 
 def test_argument_type_errors_name_types_never_values():

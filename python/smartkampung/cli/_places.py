@@ -58,11 +58,12 @@ def load_houses(path: str) -> Houses:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(table.header)
         file_lines = []
+        id_col = table.find("id") or "id"
         for line, row in table.rows:
             w.writerow([row[h] for h in table.header])
             file_lines.append(line)
             try:
-                lines[int(row.get("id", ""))] = line
+                lines[int(row.get(id_col, ""))] = line
             except ValueError:
                 pass
         index = sk.FacilityIndex.from_csv_text(buf.getvalue(), rejected)
