@@ -13,7 +13,7 @@ import json as _json
 import re as _re
 from typing import Any, Dict, List, Mapping
 
-from . import _core
+from . import intake as _intake
 from ._core import Decision, Reason, RuleError, RuleSet, RuleTestFailure
 from ._core import Error as _Error
 
@@ -101,7 +101,7 @@ def _coerce(text: str, type_name: str, field: str, as_of: "_dt.date | None" = No
         # An empty set column means "no programmes"; any other empty cell is missing.
         return [] if type_name.startswith("set<") else None
     if type_name == "bool":  # the intake's reader: ya/tidak, y/t, true/false, 1/0, benar/salah
-        flag = _core._intake_bool(v)
+        flag = _intake.read_bool(v)
         if flag is None:
             raise RowError(field, "not a boolean (true/false, ya/tidak, 1/0)")
         return flag
@@ -115,8 +115,8 @@ def _coerce(text: str, type_name: str, field: str, as_of: "_dt.date | None" = No
         for d in declared:
             if d.lower() == v.lower():
                 return d
-        if {"M", "F"} <= set(declared) and _core._intake_sex(v) is not None:  # L/P, LK/PR, Laki-laki, ...
-            return _core._intake_sex(v)
+        if {"M", "F"} <= set(declared) and _intake.read_sex(v) is not None:  # L/P, LK/PR, Laki-laki, ...
+            return _intake.read_sex(v)
         raise RowError(field, "not one of " + ", ".join(declared))
     if type_name == "set<program>":
         return [p.strip().upper() for p in _re.split(r"[|;,]", v) if p.strip()]
@@ -131,7 +131,7 @@ def _coerce(text: str, type_name: str, field: str, as_of: "_dt.date | None" = No
             raise RowError(field, "not a JSON list")
         return value
     if type_name == "date":  # the intake's reader: 1985-04-29, 29/04/1985, 29/04/85, 29-Apr-85, ...
-        day = _core._intake_dates([v], as_of)[0][0]
+        day = _intake.read_dates([v], as_of)[0][0]
         if day is None:
             raise RowError(field, "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)")
         return day.isoformat()
@@ -152,7 +152,7 @@ def record_from_row(ruleset: "RuleSet | Mapping[str, Any]", row: Mapping[str, st
     inputs = meta["inputs"]
     lowered = {str(k).strip().lower(): v for k, v in row.items()}
     for k, v in row.items():  # a list file's header ("NIK", "Tgl. Lahir", "L/P") names its field too
-        field = _core._intake_field(str(k))
+        field = _intake.header_field(str(k))
         if field and field not in lowered:
             lowered[field] = v
     lasts: Dict[str, int] = {}

@@ -15,7 +15,7 @@ namespace {
 const std::vector<std::pair<std::string_view, std::vector<std::string_view>>>& alias_table() {
   static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> table = {
       {"nik", {"nik", "nonik", "nomornik", "nikktp", "noktp", "nomorktp", "nikkpm", "nikpenerima", "nikart",
-               "nikkrt", "nomorindukkependudukan", "nikpm", "niksesuaiktp", "nikpasien", "noinduk", "nomorinduk"}},
+               "nikkrt", "nomorindukkependudukan", "nikpm", "niksesuaiktp", "nikpasien"}},
       {"kk", {"kk", "nokk", "nomorkk", "nkk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga", "kkkpm",
               "nokkkpm", "familycard"}},
       {"name", {"nama", "name", "namalengkap", "namapenerima", "namakrt", "namakpm", "namaart", "namapm",

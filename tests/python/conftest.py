@@ -136,10 +136,14 @@ def _add_value(value, field: str | None = None) -> None:
         _add_name(text)
 
 
-def _field_of(key) -> str | None:
-    import smartkampung._core as core
+def _field_of_any(key) -> str:
+    from smartkampung import intake
 
-    field = core._intake_field(str(key)) or str(key).strip().lower()
+    return intake.header_field(str(key)) or str(key).strip().lower()
+
+
+def _field_of(key) -> str | None:
+    field = _field_of_any(key)
     return field if field in _PERSONAL_FIELDS else None
 
 
@@ -183,14 +187,21 @@ def personal_files(args) -> None:
             sample = text[:4096]
             delimiter = ";" if sample.count(";") > sample.count(",") else ","
             try:
-                personal(list(csv.DictReader(text.splitlines(), delimiter=delimiter)))
+                rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
             except csv.Error:
                 continue
+            if rows and any(_field_of_any(h) == "capacity" for h in rows[0]):
+                continue  # a house list: its names are of houses, not persons
+            personal(rows)
         elif suffix == ".json":
             try:
-                personal(json.loads(text))
+                data = json.loads(text)
             except ValueError:
                 continue
+            if isinstance(data, list) and data and isinstance(data[0], dict) and \
+                    any(_field_of_any(k) == "capacity" for k in data[0]):
+                continue  # a house list
+            personal(data)
 
 
 def forget_personal() -> None:

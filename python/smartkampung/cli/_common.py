@@ -148,10 +148,10 @@ class InputTable:
     def find(self, kind: str) -> str | None:
         """The column holding `kind` (nik, kk, name, lat, lon, ...): by the intake's alias
         table (the core's, shared by every loader), or by the CLI's own extra headers."""
-        from .. import _core
+        from .. import intake
 
         for h in self.header:
-            if _core._intake_field(h) == kind or _fold(h) in EXTRA_ALIASES.get(kind, {kind}):
+            if intake.header_field(h) == kind or _fold(h) in EXTRA_ALIASES.get(kind, {kind}):
                 return h
         return None
 
@@ -165,9 +165,10 @@ class InputTable:
 
 
 #: Headers of columns that only the CLI reads (folded: lower case, letters and digits
-#: only), besides the intake's alias table in the core (smartkampung._core._intake_field),
+#: only), besides the intake's alias table in the core (smartkampung.intake.header_field),
 #: which every loader shares for nik, kk, name, birth_date, sex, lat, lon, id, ...
 EXTRA_ALIASES = {
+    "nik": {"noinduk", "nomorinduk"},  # too loose for the lists' table (a school or staff number)
     "name": {"headname", "kkheadname"},
     "program": {"program", "programme", "programs", "bantuan", "jenisbantuan"},
     "at": {"at", "time", "waktu", "tanggal", "tanggallapor", "tglemail", "date", "reportedat", "timestamp"},
@@ -241,9 +242,9 @@ def _read_workbook(path: str) -> InputTable:
 
 def number_field(table: InputTable, line: int, row: dict[str, str], name: str) -> float:
     """A coordinate or other decimal cell, either decimal mark, through the intake's reader."""
-    from .. import _core
+    from .. import intake
 
-    value = _core._intake_coordinate(row[name])
+    value = intake.read_coordinate(row[name])
     if value is None:
         raise UserError(t("not_a_number", path=table.path, line=line, field=name)) from None
     return value
