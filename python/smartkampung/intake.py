@@ -4,6 +4,7 @@ The registry's lists, linkage records, rule records, houses and residents all go
 the one alias table and the value readers of the core (``src/io``); this module gives the
 same readers to code that reads its own tables (the CLI, a notebook).
 
+    >>> import datetime
     >>> from smartkampung import intake
     >>> intake.header_field("Tgl. Lahir"), intake.read_sex("LK"), intake.read_bool("tidak")
     ('birth_date', 'M', False)

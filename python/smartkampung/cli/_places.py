@@ -14,6 +14,7 @@ from typing import Any
 
 import smartkampung as sk
 
+from .. import intake
 from ._common import InputTable, UserError, existing_file, number_field, read_table, warn
 from ._i18n import t
 
@@ -94,6 +95,11 @@ class Patient:
     warning: str | None = None
 
 
+def _key(text: str | None) -> str | None:
+    """A NIK or KK cell undamaged by a spreadsheet (="3510...", '3510..., 3510....0)."""
+    return intake.repair_key(text)[0] if text else text
+
+
 def read_patients(path: str) -> tuple[InputTable, list[Patient], list[tuple[int, str]]]:
     """The patients with usable coordinates, and the rows without as (line, message)."""
     table = read_table(path)
@@ -112,8 +118,8 @@ def read_patients(path: str) -> tuple[InputTable, list[Patient], list[tuple[int,
             bad.append((line, t("not_a_number", path=path, line=line, field=lat_col if abs(lat) > 90 or
                                 not math.isfinite(lat) else lon_col)))
             continue
-        patients.append(Patient(line, row.get(name_col) if name_col else None, row.get(nik_col) if nik_col else None,
-                                row.get(kk_col) if kk_col else None, lat, lon))
+        patients.append(Patient(line, row.get(name_col) if name_col else None, _key(row.get(nik_col) if nik_col else None),
+                                _key(row.get(kk_col) if kk_col else None), lat, lon))
     return table, patients, bad
 
 
