@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import smartkampung as sk
-from conftest import assert_no_nik, personal_files
+from conftest import assert_no_nik, personal, personal_files
 
 AS_OF = dt.date(2020, 5, 1)
 
@@ -243,3 +243,52 @@ def test_the_shared_readers():
     assert days == [dt.date(1985, 4, 29), dt.date(1990, 2, 1), None, None] and order == "day_first"
     days, order = core._intake_dates(["04/29/1985", "02/01/1990"])
     assert days == [dt.date(1985, 4, 29), dt.date(1990, 2, 1)] and order == "month_first"
+
+
+# ---- the corpus (tests/data/intake) through sk.link: the registry's field values --------
+
+CORPUS = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "intake"
+CORPUS_AS_OF = dt.date.fromisoformat(json.loads((CORPUS / "expected.json").read_text())["as_of"])
+LINK_FIELDS = ("nik", "kk", "name", "birth_date", "sex")
+
+
+def raw_rows(path):
+    import csv
+
+    text = path.read_text(encoding="utf-8-sig")
+    delimiter = ";" if text[:4096].count(";") > text[:4096].count(",") else ","
+    return list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+
+
+@pytest.mark.parametrize("name", ["pkh_two_digit_years.csv", "month_first_dates.csv", "dates_iso_time.csv",
+                                  "dates_en_abbr.csv", "dates_id_long.csv", "dates_id_abbr.csv",
+                                  "dates_excel_serial.csv", "dates_ttl.csv", "dates_dotted.csv",
+                                  "header_aliases.csv"])
+def test_corpus_rows_link_as_the_registry_reads_them(name):
+    """The raw rows of a list file, as csv.DictReader gives them (office headers, formats),
+    link exactly as the registry's normalised records of the same file."""
+    path = CORPUS / name
+    reg = sk.Registry(as_of=CORPUS_AS_OF)
+    reg.load_csv(str(path), "P")
+    canonical = [{k: (r[k].isoformat() if hasattr(r[k], "isoformat") else r[k]) for k in LINK_FIELDS if r.get(k)}
+                 for r in reg.records("P")]
+    rows = raw_rows(path)
+    assert len(rows) == len(canonical)
+    personal(rows)
+    got = sk.link(rows, as_of=CORPUS_AS_OF, settings={"fields": FIELDS, "blocking": [["name:first"], ["nik"]]})
+    want = sk.link(canonical, as_of=CORPUS_AS_OF, settings={"fields": FIELDS, "blocking": [["name:first"], ["nik"]]})
+    assert clusters(got) == clusters(want)
+    assert len(got.pairs) == len(want.pairs)
+    # The cells the registry nulled (an unreadable secondary field) are the ones linkage
+    # names in its warnings, counted alike.
+    nulled = json.loads((CORPUS / "expected.json").read_text())["files"][name]["nulled"]
+    for field, words in (("birth_date", "are no date"), ("sex", "are neither male")):
+        said = [w for w in got.warnings if words in w]
+        if nulled.get(field):
+            assert said == [w for w in said if w.startswith(f"{field}: {len(nulled[field])} value(s)")] and said
+        else:
+            assert not said, got.warnings
+
+
+FIELDS = [{"name": f, "column": f, "kind": {"nik": "nik", "kk": "id", "name": "name", "birth_date": "date",
+                                            "sex": "sex"}[f]} for f in LINK_FIELDS]
