@@ -39,8 +39,18 @@ bool parse_int32(std::string_view text, std::int32_t& out) {
   return true;
 }
 
-// A coordinate with either decimal mark (the intake's reader: "-8,2191" or "-8.2191").
-bool parse_double(std::string_view text, double& out) { return read_coordinate(text, out); }
+// A coordinate with either decimal mark (the intake's reader: "-8,2191" or "-8.2191");
+// other numbers strtod reads ("1e-3", "nan") are left to the facility check to judge.
+bool parse_double(std::string_view text, double& out) {
+  if (read_coordinate(text, out)) return true;
+  text = trim(text);
+  if (text.empty() || text.size() > 64) return false;
+  const std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtod(copy.c_str(), &end);
+  return end == copy.c_str() + copy.size() && errno != ERANGE;
+}
 
 // An open flag: the intake's booleans (ya/tidak, y/t, true/false, 1/0, ...) and the words
 // of a status column (open/closed, buka/tutup).
