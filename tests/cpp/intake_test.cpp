@@ -165,7 +165,7 @@ TEST(Intake, KeyedRecordsGoThroughTheSameTableAndReaders) {
   EXPECT_FALSE(intake.is_explicit("NIK"));
   EXPECT_EQ(intake.column_of("NAMA_PANGGILAN"), "NAMA_PANGGILAN");  // kept as the caller names it
   EXPECT_EQ(intake.column_of("Status DTKS"), "Status DTKS");        // no field: unchanged
-  ASSERT_EQ(intake.renamed().size(), 4u);
+  ASSERT_EQ(intake.renamed().size(), 5u);  // NIK, Tgl. Lahir, L/P, keluarga, KELUARGA
 
   std::vector<sk::LinkRecord> batch(4);
   batch[0].nik = "=\"3510014501900001\"";
