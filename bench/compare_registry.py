@@ -1,11 +1,13 @@
 """Registry against its peers, side by side in one run (peers are for the bench only):
 
 1. Python dedup() over N records (recomputed each call) vs numpy.unique on the same NIKs as int64.
-2. Loading CSV files + dedup vs pandas (read_csv + duplicated) and DuckDB (read_csv + GROUP BY
-   nik with count), in MB/s: the same files, interleaved rounds, medians (SKAMP_COMPARE_ROUNDS,
-   default 5).
+2. Loading CSV files + dedup vs pandas (read_csv + duplicated), DuckDB (read_csv + GROUP BY
+   nik with count) and polars (read_csv of the NIK column only, as text, + n_unique: it
+   neither validates nor repairs a NIK, nor reads the other columns), in MB/s: the same
+   files, interleaved rounds, medians (SKAMP_COMPARE_ROUNDS, default 5). Each peer is
+   optional; none is a dependency of smartkampung.
 
-    pip install pandas duckdb
+    pip install pandas duckdb polars
     PYTHONPATH=<build>/python python3 bench/compare_registry.py [n_persons]
 """
 
@@ -98,6 +100,18 @@ def main():
         except ImportError:
             print("  DuckDB         not installed (pip install duckdb)")
 
+        try:
+            import polars as pl
+
+            def with_polars():
+                niks = [pl.read_csv(p, separator=";" if i % 2 == 0 else ",", columns=[0], infer_schema=False)
+                        .to_series() for i, p in enumerate(paths)]
+                return pl.concat(niks).n_unique()
+
+            peers["polars"] = with_polars
+        except ImportError:
+            print("  polars         not installed (pip install polars)")
+
         rounds = int(os.environ.get("SKAMP_COMPARE_ROUNDS", "5"))
         times = {name: [] for name in peers}
         cpu = {name: [] for name in peers}  # CPU seconds of the process (all threads): steadier on a busy machine
@@ -120,7 +134,7 @@ def main():
                 line += f"  -> ours/{name} {ours_s / sec:.2f}x (cpu {med_cpu['smartkampung'] / med_cpu[name]:.2f}x)"
                 if name == "DuckDB":
                     line += " (target <= 1.2x)"
-                if name == "pandas":
+                if name in ("pandas", "polars"):
                     line += " (target < 1x)"
             print(line)
 

@@ -100,6 +100,9 @@ std::vector<T> int_column(py::handle obj, const char* name) {
 /// (columns) in first-seen order, a missing value (None, NaN, NA, NaT) an empty cell,
 /// a date its ISO text; line i is the record's 1-based position.
 CsvTable table_from_records(py::handle records);
+/// An explicit column map (`columns={"nik": "NIK_KPM"}`: our field -> their header);
+/// None gives an empty map. TypeError for anything but a dict of str to str.
+ColumnMap columns_of(py::handle columns);
 /// True when `path` names a workbook (.xlsx, optionally "file.xlsx#Sheet").
 bool is_workbook_path(const std::string& path);
 /// A workbook's sheet as a table, read by smartkampung._workbook (openpyxl); lines are

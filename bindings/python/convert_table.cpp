@@ -77,6 +77,21 @@ CsvTable table_from_records(py::handle records) {
   return CsvTable::from_rows(std::move(header), cells);
 }
 
+ColumnMap columns_of(py::handle columns) {
+  ColumnMap out;
+  if (columns.is_none()) return out;
+  if (!py::isinstance<py::dict>(columns)) {
+    throw py::type_error("columns must be a dict of our field -> the list's header, or None");
+  }
+  for (auto item : py::reinterpret_borrow<py::dict>(columns)) {
+    if (!py::isinstance<py::str>(item.first) || !py::isinstance<py::str>(item.second)) {
+      throw py::type_error("columns must map str to str (our field -> the list's header)");
+    }
+    out.emplace_back(item.first.cast<std::string>(), item.second.cast<std::string>());
+  }
+  return out;
+}
+
 bool is_workbook_path(const std::string& path) {
   std::string lower = path;
   for (char& c : lower) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;

@@ -1,3 +1,4 @@
+#include <smartkampung/intake.hpp>
 #include <smartkampung/linkage.hpp>
 
 #include "bindings.hpp"
@@ -25,17 +26,59 @@ std::string value_text(py::handle v) {
   return py::str(v).cast<std::string>();
 }
 
-LinkRecord record_from(py::handle obj, std::size_t index) {
+// A record's keys go through the intake's alias table ("NIK", "NAMA", "Tgl. Lahir", "L/P"
+// are nik, name, birth_date, sex); its values are canonicalised a batch at a time.
+LinkRecord record_from(py::handle obj, std::size_t index, KeyedIntake& intake) {
   if (!py::isinstance<py::dict>(obj) && !py::hasattr(obj, "items")) {
     throw py::type_error("record " + std::to_string(index) + ": expected a dict");
   }
   LinkRecord r;
+  std::vector<std::pair<std::string, std::string>> explicit_values;  // set last: they win over aliases
   for (auto item : obj.attr("items")()) {
     auto kv = item.cast<py::tuple>();
     if (kv[1].is_none()) continue;
-    r.set(py::str(kv[0]).cast<std::string>(), value_text(kv[1]));
+    const std::string key = py::str(kv[0]).cast<std::string>();
+    if (intake.is_explicit(key)) {
+      explicit_values.emplace_back(intake.column_of(key), value_text(kv[1]));
+    } else {
+      r.set(intake.column_of(key), value_text(kv[1]));
+    }
   }
+  for (auto& [column, value] : explicit_values) r.set(column, std::move(value));
   return r;
+}
+
+// The columns the settings read by name: kept as they are, never renamed by an alias.
+std::vector<std::string> settings_columns(const LinkSettings& s) {
+  std::vector<std::string> out;
+  for (const LinkField& f : s.fields) {
+    out.push_back(f.column);
+    if (!f.column2.empty()) out.push_back(f.column2);
+  }
+  for (const auto& rule : s.blocking) {
+    for (const std::string& part : rule) out.push_back(part.substr(0, part.find(':')));
+  }
+  return out;
+}
+
+// One intake per list: the reference date of two-digit years, the settings' columns, and
+// the caller's explicit columns.
+KeyedIntake intake_for(const LinkSettings& s, py::handle columns, py::handle as_of) {
+  return KeyedIntake(python::to_date_or_today(as_of), settings_columns(s), python::columns_of(columns));
+}
+
+// What the intake did that a user should see next to the result.
+void add_intake_warnings(LinkResult& res, const KeyedIntake& intake, const char* list) {
+  const KeyedIntakeCounts& c = intake.counts();
+  const std::string where = list[0] != 0 ? std::string(list) + ": " : std::string();
+  if (c.dates_unreadable > 0) {
+    res.warnings.push_back(where + "birth_date: " + std::to_string(c.dates_unreadable) +
+                           " value(s) are no date; compared as text");
+  }
+  if (c.sexes_unreadable > 0) {
+    res.warnings.push_back(where + "sex: " + std::to_string(c.sexes_unreadable) +
+                           " value(s) are neither male nor female (L/P, LK/PR, M/F, 1/2); compared as text");
+  }
 }
 
 // Hands records to link() a chunk at a time (each converted with the GIL held, then
@@ -45,7 +88,7 @@ class ChunkReader {
  public:
   static constexpr std::size_t kChunk = 1 << 15;
 
-  explicit ChunkReader(py::handle obj) {
+  ChunkReader(py::handle obj, KeyedIntake& intake) : intake_(intake) {
     if (py::isinstance<py::dict>(obj) || py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj)) {
       throw py::type_error("records: expected a list of dicts or a DataFrame");
     }
@@ -61,28 +104,33 @@ class ChunkReader {
 
   /// The next chunk, or false; a Python error is kept for rethrow() and ends link().
   bool next(std::vector<LinkRecord>& chunk) {
-    py::gil_scoped_acquire gil;
-    try {
-      if (frame_) {
-        if (done_ >= rows_) return false;
-        const std::size_t hi = std::min(rows_, done_ + kChunk);
-        py::object part = frame_.attr("iloc")[py::slice(static_cast<py::ssize_t>(done_), static_cast<py::ssize_t>(hi), 1)];
-        for (auto item : part.attr("to_dict")("records")) chunk.push_back(record_from(item, done_ + chunk.size()));
-      } else {
-        while (chunk.size() < kChunk) {
-          PyObject* item = PyIter_Next(iter_.ptr());
-          if (item == nullptr) {
-            if (PyErr_Occurred()) throw py::error_already_set();
-            break;
+    {
+      py::gil_scoped_acquire gil;
+      try {
+        if (frame_) {
+          if (done_ >= rows_) return false;
+          const std::size_t hi = std::min(rows_, done_ + kChunk);
+          py::object part = frame_.attr("iloc")[py::slice(static_cast<py::ssize_t>(done_), static_cast<py::ssize_t>(hi), 1)];
+          for (auto item : part.attr("to_dict")("records")) {
+            chunk.push_back(record_from(item, done_ + chunk.size(), intake_));
           }
-          const py::object owned = py::reinterpret_steal<py::object>(item);
-          chunk.push_back(record_from(owned, done_ + chunk.size()));
+        } else {
+          while (chunk.size() < kChunk) {
+            PyObject* item = PyIter_Next(iter_.ptr());
+            if (item == nullptr) {
+              if (PyErr_Occurred()) throw py::error_already_set();
+              break;
+            }
+            const py::object owned = py::reinterpret_steal<py::object>(item);
+            chunk.push_back(record_from(owned, done_ + chunk.size(), intake_));
+          }
         }
+      } catch (...) {
+        error_ = std::current_exception();
+        throw Stopped{};
       }
-    } catch (...) {
-      error_ = std::current_exception();
-      throw Stopped{};
     }
+    intake_.canonicalize(chunk);  // without the GIL
     done_ += chunk.size();
     return !chunk.empty();
   }
@@ -91,12 +139,13 @@ class ChunkReader {
   [[noreturn]] void rethrow() { std::rethrow_exception(std::exchange(error_, nullptr)); }
 
  private:
+  KeyedIntake& intake_;
   py::object frame_, iter_;
   std::size_t rows_ = 0, done_ = 0;
   std::exception_ptr error_;
 };
 
-std::vector<LinkRecord> records_from(py::handle obj) {
+std::vector<LinkRecord> records_from(py::handle obj, KeyedIntake& intake) {
   py::object seq = py::reinterpret_borrow<py::object>(obj);
   if (py::hasattr(obj, "to_dict") && !py::isinstance<py::dict>(obj)) {
     seq = obj.attr("to_dict")("records");  // a pandas DataFrame
@@ -106,8 +155,18 @@ std::vector<LinkRecord> records_from(py::handle obj) {
   }
   std::vector<LinkRecord> out;
   std::size_t i = 0;
-  for (auto item : seq) out.push_back(record_from(item, i++));
+  for (auto item : seq) out.push_back(record_from(item, i++, intake));
+  intake.canonicalize(out);
   return out;
+}
+
+// One record (Linker.add, candidates): read as a list of one.
+LinkRecord one_record(py::handle obj, std::size_t index, const LinkSettings& s) {
+  KeyedIntake intake(python::to_date_or_today(py::none()), settings_columns(s));
+  std::vector<LinkRecord> one;
+  one.push_back(record_from(obj, index, intake));
+  intake.canonicalize(one);
+  return std::move(one.front());
 }
 
 LinkSettings settings_from(py::handle obj) {
@@ -239,7 +298,8 @@ void register_linkage(py::module_& m) {
 
   m.def(
       "link",
-      [](py::handle records, py::handle right, py::handle threshold, py::handle settings) {
+      [](py::handle records, py::handle right, py::handle threshold, py::handle settings, py::handle columns,
+         py::handle as_of) {
         LinkSettings s = settings_from(settings);
         if (!threshold.is_none()) {
           const double t = threshold.cast<double>();
@@ -247,28 +307,37 @@ void register_linkage(py::module_& m) {
           s.threshold = t;
         }
         LinkResult res;
+        KeyedIntake intake = intake_for(s, columns, as_of);
         if (right.is_none()) {
-          ChunkReader reader(records);
+          ChunkReader reader(records, intake);
           try {
             py::gil_scoped_release release;
             res = link([&](std::vector<LinkRecord>& chunk) { return reader.next(chunk); }, s, reader.expected());
           } catch (const ChunkReader::Stopped&) {
             reader.rethrow();
           }
+          add_intake_warnings(res, intake, "");
           return res;
         }
-        const std::vector<LinkRecord> left = records_from(records), other = records_from(right);
+        KeyedIntake right_intake = intake_for(s, columns, as_of);
+        const std::vector<LinkRecord> left = records_from(records, intake), other = records_from(right, right_intake);
         {
           py::gil_scoped_release release;
           res = link(left, other, s);
         }
+        add_intake_warnings(res, intake, "records");
+        add_intake_warnings(res, right_intake, "right");
         return res;
       },
       py::arg("records"), py::arg("right") = py::none(), py::arg("threshold") = py::none(),
-      py::arg("settings") = py::none(),
+      py::arg("settings") = py::none(), py::arg("columns") = py::none(), py::arg("as_of") = py::none(),
       "Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels "
       "needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, "
-      "district, rt, rw; any may be missing) or a DataFrame. With right, links the two lists "
+      "district, rt, rw; any may be missing) or a DataFrame. Keys are matched as a list file's "
+      "headers are (NIK, NAMA, Tgl. Lahir, L/P, No. KK, ...), or named with columns "
+      "({'nik': 'NIK_KPM'}); birth dates are read in the formats of list files (29/04/85, "
+      "29-Apr-85, ...; the century of two-digit years from as_of, default today), sex as L/P, "
+      "LK/PR, M/F, and NIK/KK undamaged (=\"3510...\", '3510..., 3510....0). With right, links the two lists "
       "(indices run over records then right; only cross pairs are scored). threshold: match "
       "probability to keep a pair (None = the settings' default). settings: dict or JSON string "
       "(see docs/linkage.md). Returns a LinkResult.");
@@ -301,14 +370,16 @@ void register_linkage(py::module_& m) {
       .def(
           "fit",
           [](LockedLinker& lk, py::handle records) {
-            std::vector<LinkRecord> rs = records_from(records);
+            const LinkSettings s = lk.run([](Linker& l) { return l.settings(); });
+            KeyedIntake intake(python::to_date_or_today(py::none()), settings_columns(s));
+            std::vector<LinkRecord> rs = records_from(records, intake);
             lk.run([&](Linker& l) { l.fit(rs); });
           },
           py::arg("records"), "Trains and clusters the records, replacing any content.")
       .def(
           "add",
           [](LockedLinker& lk, py::handle record) {
-            const LinkRecord r = record_from(record, lk.size());
+            const LinkRecord r = one_record(record, lk.size(), lk.run([](Linker& l) { return l.settings(); }));
             Linker::Added a = lk.run([&](Linker& l) { return l.add(r); });
             return py::make_tuple(a.cluster_id, matches_list(a.matches));
           },
@@ -321,7 +392,7 @@ void register_linkage(py::module_& m) {
       .def(
           "candidates",
           [](LockedLinker& lk, py::handle record, std::size_t k) {
-            const LinkRecord r = record_from(record, 0);
+            const LinkRecord r = one_record(record, 0, lk.run([](Linker& l) { return l.settings(); }));
             return matches_list(lk.run([&](Linker& l) { return l.candidates(r, k); }));
           },
           py::arg("record"), py::arg("k") = 5,

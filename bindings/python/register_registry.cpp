@@ -55,15 +55,6 @@ ReplaceOptions replace_options(bool force, double max_rejected) {
   return o;
 }
 
-ColumnMap to_columns(py::handle columns) {
-  ColumnMap out;
-  if (columns.is_none()) return out;
-  for (auto item : py::reinterpret_borrow<py::dict>(columns)) {
-    out.emplace_back(item.first.cast<std::string>(), item.second.cast<std::string>());
-  }
-  return out;
-}
-
 py::list nik_list(const std::vector<std::uint64_t>& keys) {
   py::list out;
   for (auto k : keys) out.append(nik_digits(k));
@@ -309,7 +300,7 @@ void register_registry(py::module_& m) {
           [](Registry& reg, py::handle path_obj, const std::string& program, const std::string& level,
              py::handle columns) {
             const std::string path = python::path_of(path_obj);
-            const ColumnMap cols = to_columns(columns);
+            const ColumnMap cols = python::columns_of(columns);
             const ProgramLevel lv = level_of(level);
             if (python::is_workbook_path(path)) {
               const CsvTable table = python::table_from_workbook(path);
@@ -332,7 +323,7 @@ void register_registry(py::module_& m) {
           [](Registry& reg, py::handle records, const std::string& program, const std::string& level,
              py::handle columns) {
             const CsvTable table = python::table_from_records(records);
-            const ColumnMap cols = to_columns(columns);
+            const ColumnMap cols = python::columns_of(columns);
             const ProgramLevel lv = level_of(level);
             py::gil_scoped_release release;
             return reg.load_table(table, program, lv, cols);
@@ -346,7 +337,7 @@ void register_registry(py::module_& m) {
           [](Registry& reg, const std::string& program, py::handle records_or_path, const std::string& level,
              py::handle columns, bool force, double max_rejected) {
             const ProgramLevel lv = level_of(level);
-            const ColumnMap cols = to_columns(columns);
+            const ColumnMap cols = python::columns_of(columns);
             const ReplaceOptions options = replace_options(force, max_rejected);
             if (is_path(records_or_path)) {
               const std::string path = python::path_of(records_or_path);

@@ -1,5 +1,6 @@
 // Python bindings of the rules area: RuleSet, Decision, Reason, RuleError.
 #include <smartkampung/conflicts.hpp>
+#include <smartkampung/intake.hpp>
 #include <smartkampung/rules.hpp>
 
 #include "bindings.hpp"
@@ -13,6 +14,7 @@
 #endif
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -27,8 +29,40 @@ using smartkampung::python::to_date_or_today;
 
 namespace {
 
-RuleOptions options_from(py::handle conflicts) {
+// A whole number in [lo, hi] for a load option: a bool, a float or a str is a TypeError,
+// below lo a smartkampung.Error, above hi an OverflowError (never wrapped or clamped).
+std::uint64_t option_int(py::handle obj, const char* name, std::uint64_t lo, std::uint64_t hi, const char* range) {
+  if (PyBool_Check(obj.ptr()) || PyFloat_Check(obj.ptr()) || !PyIndex_Check(obj.ptr())) {
+    throw py::type_error(std::string(name) + " must be an integer, not " +
+                         std::string(py::str(py::type::of(obj).attr("__name__"))));
+  }
+  const py::object value = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!value) throw py::error_already_set();
+  const bool negative = PyObject_RichCompareBool(value.ptr(), py::int_(0).ptr(), Py_LT) == 1;
+  const unsigned long long v = negative ? 0 : PyLong_AsUnsignedLongLong(value.ptr());
+  const bool too_big = !negative && PyErr_Occurred() != nullptr;
+  if (too_big) PyErr_Clear();
+  if (negative || (!too_big && v < lo)) {
+    throw Error(ErrorCode::kInvalidArgument, std::string(name) + " must be in " + range);
+  }
+  if (too_big || v > hi) {
+    const std::string message = std::string(name) + " does not fit: it must be in " + range;
+    PyErr_SetString(PyExc_OverflowError, message.c_str());
+    throw py::error_already_set();
+  }
+  return v;
+}
+
+// Load options: the conflict table and the cost bound (RuleOptions, docs/rules.md).
+RuleOptions options_from(py::handle conflicts, py::handle max_work, py::handle assumed_list_length) {
   RuleOptions opt;
+  if (!max_work.is_none()) {
+    opt.max_work = option_int(max_work, "max_work", 0, UINT64_MAX, "[0, 2**64 - 1] (0: no bound)");
+  }
+  if (!assumed_list_length.is_none()) {
+    opt.assumed_list_length = static_cast<std::uint32_t>(
+        option_int(assumed_list_length, "assumed_list_length", 1, UINT32_MAX, "[1, 2**32 - 1]"));
+  }
   if (conflicts.is_none()) return opt;
   if (!py::isinstance<py::str>(conflicts)) {
     throw py::type_error("conflicts must be the JSON text of a skamp-conflicts/1 document, or None");
@@ -83,12 +117,39 @@ bool utf8_view(py::handle v, std::string_view& out) {
   return true;
 }
 
+// The date that decides the century of two-digit years in text dates: the as_of of the
+// batch being read (set by evaluate_batch for the thread that converts its columns).
+thread_local Date batch_reference_date = Date::from_ymd(2000, 1, 1);
+Date batch_reference() { return batch_reference_date; }
+struct BatchReference {
+  explicit BatchReference(Date d) : saved(batch_reference_date) { batch_reference_date = d; }
+  ~BatchReference() { batch_reference_date = saved; }
+  BatchReference(const BatchReference&) = delete;
+  BatchReference& operator=(const BatchReference&) = delete;
+  Date saved;
+};
+
+// One date cell of the object path: ISO first, else the intake's reader (day first
+// unless only month first reads).
+Date date_from_text(std::string_view text) {
+  const DateCell c = DateReader(batch_reference()).read(text);
+  const std::int32_t day = c.day_first != kNoDay ? c.day_first : c.month_first;
+  if (day == kNoDay) throw std::invalid_argument("not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)");
+  return Date(day);
+}
+
 // One value of the general (object) path; `what` is the error text when the type is wrong.
 void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle v) {
   if (is_missing(v)) return;
   std::string_view text;
   switch (kind) {
     case 'b':
+      if (utf8_view(v, text)) {  // as a list file's boolean column: ya/tidak, y/t, true/false, 1/0
+        const int flag = read_bool(text);
+        if (flag < 0) throw std::invalid_argument("not a boolean (ya/tidak, true/false, 1/0)");
+        b.set_bool(field, row, flag == 1);
+        break;
+      }
       if (!PyBool_Check(v.ptr()) && !py::isinstance<py::int_>(v) && !py::hasattr(v, "__bool__")) {
         throw std::invalid_argument("expected a bool");
       }
@@ -106,7 +167,7 @@ void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle
       b.set_int(field, row, v.cast<std::int64_t>());
       break;
     case 'd':
-      if (utf8_view(v, text)) b.set_date(field, row, Date::parse_iso(text));
+      if (utf8_view(v, text)) b.set_date(field, row, date_from_text(text));
       else b.set_date(field, row, python::to_date(v));
       break;
     case 's':
@@ -379,9 +440,20 @@ void fill_enum(RecordBatch& b, int field, std::size_t first, std::size_t count, 
   b.set_values(field, first, count, values.data(), known.data());
 }
 
-// ISO dates of a column of strings.
+// Dates of a column of strings, read as a list file's date column is (the intake's
+// DateReader): YYYY-MM-DD, DD/MM/YYYY, 29/04/85, 29-Apr-85, ...; the day/month order
+// decided from the column's values; two-digit years before the batch's as_of.
 void fill_dates_from_text(RecordBatch& b, int field, std::size_t first, std::size_t count, const TextColumn& t,
                           const std::string& name) {
+  const DateReader reader(batch_reference());
+  std::vector<DateCell> cells(count);
+  DateOrderVotes votes;
+  for (std::size_t row = 0; row < count; ++row) {
+    if (!t.present(row)) continue;
+    cells[row] = reader.read(t[row]);
+    votes.add(cells[row]);
+  }
+  const DateOrder order = votes.decide();
   std::vector<std::int64_t> values(count);
   std::vector<std::uint8_t> known(count, 1);
   for (std::size_t row = 0; row < count; ++row) {
@@ -389,11 +461,9 @@ void fill_dates_from_text(RecordBatch& b, int field, std::size_t first, std::siz
       known[row] = 0;
       continue;
     }
-    try {
-      values[row] = Date::parse_iso(t[row]).days_since_epoch();
-    } catch (const Error&) {
-      bad_row(name, row, "not a valid date \"YYYY-MM-DD\"");
-    }
+    std::int32_t day = cells[row].under(order);
+    if (day == kNoDay) bad_row(name, row, "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, 29 Agustus 1985, ...)");
+    values[row] = day;
   }
   b.set_values(field, first, count, values.data(), known.data());
 }
@@ -526,6 +596,21 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
     }
     if (kind == 's' && (dt == 'U' || dt == 'S')) {
       set_fixed_text(b, field, first, count, arr, name);
+      return;
+    }
+    if (kind == 'b' && (dt == 'U' || dt == 'S')) {  // ya/tidak, y/t, true/false, 1/0 as text
+      const TextColumn t = text_column(arr, name);
+      std::vector<std::uint8_t> values(count), known(count, 1);
+      for (std::size_t row = 0; row < count; ++row) {
+        if (!t.present(row)) {
+          known[row] = 0;
+          continue;
+        }
+        const int flag = read_bool(t[row]);
+        if (flag < 0) bad_row(name, row, "not a boolean (ya/tidak, true/false, 1/0)");
+        values[row] = static_cast<std::uint8_t>(flag);
+      }
+      b.set_bools(field, first, count, values.data(), known.data());
       return;
     }
     if (kind == 's' && dt == 'O') {
@@ -789,13 +874,23 @@ Target resolve(const std::vector<Input>& inputs, const std::string& name) {
     t.role = Target::kTop;
     return t;
   }
+  // A header as a list file writes it ("NIK", "Tgl. Lahir", "L/P"): the field the intake's
+  // alias table names, when the rule set reads that field.
+  if (const std::string_view field = header_field(name); !field.empty()) {
+    if ((t.input = top_input(inputs, std::string(field))) != nullptr) {
+      t.role = Target::kTop;
+      return t;
+    }
+  }
   // "<list column>.<element field without its type>": "members.nik", "kk.members.nik".
   for (std::size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
     const Input* list = top_input(inputs, name.substr(0, dot));
     if (list == nullptr || list->kind != 'l') continue;
     const std::string elem_path = list->elem_type + name.substr(dot);
+    const std::string_view field = header_field(name.substr(dot + 1));
+    const std::string alias_path = field.empty() ? std::string() : list->elem_type + "." + std::string(field);
     for (const Input& in : inputs) {
-      if (in.element && in.path == elem_path) {
+      if (in.element && (in.path == elem_path || (!alias_path.empty() && in.path == alias_path))) {
         t.role = Target::kElement;
         t.input = &in;
         t.list = list;
@@ -1158,6 +1253,7 @@ Decision evaluate_record(const RuleSet& rs, py::handle record, py::handle as_of,
 
 py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of) {
   const Date date = to_date_or_today(as_of);
+  const BatchReference reference(date);
   const std::vector<TableColumn> columns = table_columns(table);
   const std::vector<Input> inputs = inputs_of(rs);  // a copy: the cache may change while the GIL is released
   std::unique_ptr<RecordBatch> pooled = take_batch(rs);
@@ -1388,16 +1484,31 @@ void register_rules(py::module_& m) {
                       "Eligibility rules as data (format skamp-rules/1), parsed, type-checked and compiled once. "
                       "Immutable and safe to share between threads.")
       .def_static("from_json",
-                  [](const std::string& text, py::handle conflicts) { return RuleSet::from_json(text, options_from(conflicts)); },
-                  py::arg("text"), py::arg("conflicts") = py::none(),
+                  [](const std::string& text, py::handle conflicts, py::handle max_work, py::handle list_length) {
+                    return RuleSet::from_json(text, options_from(conflicts, max_work, list_length));
+                  },
+                  py::arg("text"), py::arg("conflicts") = py::none(), py::kw_only(), py::arg("max_work") = py::none(),
+                  py::arg("assumed_list_length") = py::none(),
                   "Loads a rule set from JSON text; raises RuleError (with .path and .column) for any problem. "
-                  "conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with().")
+                  "conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with(). "
+                  "max_work and assumed_list_length set the cost bound checked at load (docs/rules.md, "
+                  "'Cost bound'): the most list elements count/any/all/sum may visit for one record, taking "
+                  "every list at assumed_list_length elements (default 1,000,000 and 64; max_work=0 turns "
+                  "the check off, evaluation still carries its step budget). A rule set past the bound "
+                  "raises RuleError naming the costliest rule.")
       .def_static("from_file",
-                  [](const std::string& path, py::handle conflicts) { return RuleSet::from_file(path, options_from(conflicts)); },
-                  py::arg("path"), py::arg("conflicts") = py::none(), "As from_json, reading a file.")
+                  [](const std::string& path, py::handle conflicts, py::handle max_work, py::handle list_length) {
+                    return RuleSet::from_file(path, options_from(conflicts, max_work, list_length));
+                  },
+                  py::arg("path"), py::arg("conflicts") = py::none(), py::kw_only(), py::arg("max_work") = py::none(),
+                  py::arg("assumed_list_length") = py::none(), "As from_json, reading a file.")
       .def_static("builtin",
-                  [](const std::string& name, py::handle conflicts) { return RuleSet::builtin(name, options_from(conflicts)); },
-                  py::arg("name"), py::arg("conflicts") = py::none(), "A rule set shipped inside the library.")
+                  [](const std::string& name, py::handle conflicts, py::handle max_work, py::handle list_length) {
+                    return RuleSet::builtin(name, options_from(conflicts, max_work, list_length));
+                  },
+                  py::arg("name"), py::arg("conflicts") = py::none(), py::kw_only(), py::arg("max_work") = py::none(),
+                  py::arg("assumed_list_length") = py::none(),
+                  "A rule set shipped inside the library (max_work, assumed_list_length: as from_json).")
       .def_static("builtin_names", &RuleSet::builtin_names, "Names of the shipped rule sets.")
       .def_property_readonly("id", &RuleSet::id, "Rule set id, e.g. 'blt-dana-desa'.")
       .def_property_readonly("ruleset", &RuleSet::id, "Same as id.")

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace smartkampung {
@@ -138,6 +139,65 @@ SMARTKAMPUNG_EXPORT int read_bool(std::string_view text) noexcept;
 SMARTKAMPUNG_EXPORT bool read_number(std::string_view text, double& out) noexcept;
 /// A coordinate with either decimal mark ("-8,2191" or "-8.2191"); no thousands.
 SMARTKAMPUNG_EXPORT bool read_coordinate(std::string_view text, double& out) noexcept;
+
+
+// ---- records given by key (dicts, JSON objects, data-frame rows) --------------------
+
+struct LinkRecord;
+
+/// What a KeyedIntake did, summed over the batches it was given.
+struct KeyedIntakeCounts {
+  std::size_t keys_repaired = 0;      ///< NIK/KK cells undamaged (', .0, ="...", digit groups)
+  std::size_t dates_read = 0;         ///< birth dates brought to YYYY-MM-DD
+  std::size_t dates_unreadable = 0;   ///< birth dates left as they were (no date in them)
+  std::size_t sexes_read = 0;         ///< sex cells brought to M or F
+  std::size_t sexes_unreadable = 0;   ///< sex cells left as they were
+};
+
+/// Records given as key -> text (Python dicts, JSON objects, data-frame rows) read through
+/// the same table and readers as a list file: each key is matched once against the alias
+/// table ("NIK", "NAMA", "Tgl. Lahir", "L/P" -> nik, name, birth_date, sex), and values of
+/// the known fields are brought to one form: NIK and KK repaired of spreadsheet damage,
+/// birth dates to YYYY-MM-DD (the day/month order of the column decided from the first
+/// batch that shows it, then kept), sex to M or F. A value that cannot be read is left as
+/// it was: the loader decides what it means. One object per load; not thread-safe.
+class SMARTKAMPUNG_EXPORT KeyedIntake {
+ public:
+  /// `keep`: keys taken as they are (the columns a caller's settings name); `columns`:
+  /// our field -> their key, taken before the alias table. `reference`: the date that
+  /// decides the century of two-digit years.
+  KeyedIntake(Date reference, std::vector<std::string> keep = {}, ColumnMap columns = {});
+
+  /// The name a key is stored under: the field the explicit `columns` give it, else the
+  /// one the alias table gives it, else the key itself. When a record has a key of each
+  /// kind for one field, the explicit one is meant: set it last (is_explicit).
+  const std::string& column_of(const std::string& key);
+  /// True when `key` is named in the explicit `columns`.
+  bool is_explicit(const std::string& key);
+  /// Brings one batch's cells of `field` ("nik", "kk", "birth_date", "sex"; any other is
+  /// left alone) to their canonical form, in place. Null pointers are skipped.
+  void canonicalize(std::string_view field, const std::vector<std::string*>& cells);
+  /// canonicalize() on the nik, kk, birth_date and sex of a batch of linkage records.
+  void canonicalize(std::vector<LinkRecord>& records, std::size_t first = 0);
+
+  DateOrder birth_order() const noexcept { return birth_order_; }
+  const KeyedIntakeCounts& counts() const noexcept { return counts_; }
+  /// Keys mapped to another name, as (key, field), in the order first seen.
+  const std::vector<std::pair<std::string, std::string>>& renamed() const noexcept { return renamed_; }
+
+ private:
+  DateReader dates_;
+  std::vector<std::string> keep_;
+  ColumnMap columns_;
+  struct Entry {
+    std::string key, stored;
+    bool explicit_map = false;
+  };
+  std::vector<Entry> cache_;
+  std::vector<std::pair<std::string, std::string>> renamed_;
+  DateOrder birth_order_ = DateOrder::kUnknown;
+  KeyedIntakeCounts counts_;
+};
 
 }  // namespace smartkampung
 

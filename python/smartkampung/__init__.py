@@ -46,7 +46,7 @@ __all__ = [
 # --- areas: each area module adds its public names (one line per area) -------
 # (kept in dependency order; an area module defines __all__)
 from .registry import *  # noqa: F401,F403
-from . import sample  # noqa: F401
+from . import intake, sample  # noqa: F401
 from .linkage import *  # noqa: F401,F403
 from .rules import *  # noqa: F401,F403
 from .geo import *  # noqa: F401,F403

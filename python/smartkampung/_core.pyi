@@ -663,9 +663,9 @@ class RuleSet:
     Eligibility rules as data (format skamp-rules/1), parsed, type-checked and compiled once. Immutable and safe to share between threads.
     """
     @staticmethod
-    def builtin(name: str, conflicts: typing.Any = None) -> RuleSet:
+    def builtin(name: str, conflicts: typing.Any = None, *, max_work: typing.Any = None, assumed_list_length: typing.Any = None) -> RuleSet:
         """
-        A rule set shipped inside the library.
+        A rule set shipped inside the library (max_work, assumed_list_length: as from_json).
         """
     @staticmethod
     def builtin_names() -> list[str]:
@@ -673,14 +673,14 @@ class RuleSet:
         Names of the shipped rule sets.
         """
     @staticmethod
-    def from_file(path: str, conflicts: typing.Any = None) -> RuleSet:
+    def from_file(path: str, conflicts: typing.Any = None, *, max_work: typing.Any = None, assumed_list_length: typing.Any = None) -> RuleSet:
         """
         As from_json, reading a file.
         """
     @staticmethod
-    def from_json(text: str, conflicts: typing.Any = None) -> RuleSet:
+    def from_json(text: str, conflicts: typing.Any = None, *, max_work: typing.Any = None, assumed_list_length: typing.Any = None) -> RuleSet:
         """
-        Loads a rule set from JSON text; raises RuleError (with .path and .column) for any problem. conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with().
+        Loads a rule set from JSON text; raises RuleError (with .path and .column) for any problem. conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with(). max_work and assumed_list_length set the cost bound checked at load (docs/rules.md, 'Cost bound'): the most list elements count/any/all/sum may visit for one record, taking every list at assumed_list_length elements (default 1,000,000 and 64; max_work=0 turns the check off, evaluation still carries its step budget). A rule set past the bound raises RuleError naming the costliest rule.
         """
     def __repr__(self) -> str:
         ...
@@ -1069,9 +1069,9 @@ def jaro_winkler(a: str, b: str) -> float:
     """
     Jaro-Winkler similarity in [0, 1].
     """
-def link(records: typing.Any, right: typing.Any = None, threshold: typing.Any = None, settings: typing.Any = None) -> LinkResult:
+def link(records: typing.Any, right: typing.Any = None, threshold: typing.Any = None, settings: typing.Any = None, columns: typing.Any = None, as_of: typing.Any = None) -> LinkResult:
     """
-    Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, district, rt, rw; any may be missing) or a DataFrame. With right, links the two lists (indices run over records then right; only cross pairs are scored). threshold: match probability to keep a pair (None = the settings' default). settings: dict or JSON string (see docs/linkage.md). Returns a LinkResult.
+    Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, district, rt, rw; any may be missing) or a DataFrame. Keys are matched as a list file's headers are (NIK, NAMA, Tgl. Lahir, L/P, No. KK, ...), or named with columns ({'nik': 'NIK_KPM'}); birth dates are read in the formats of list files (29/04/85, 29-Apr-85, ...; the century of two-digit years from as_of, default today), sex as L/P, LK/PR, M/F, and NIK/KK undamaged (="3510...", '3510..., 3510....0). With right, links the two lists (indices run over records then right; only cross pairs are scored). threshold: match probability to keep a pair (None = the settings' default). settings: dict or JSON string (see docs/linkage.md). Returns a LinkResult.
     """
 def mask_nik(nik: str) -> str:
     """

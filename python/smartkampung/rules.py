@@ -13,6 +13,7 @@ import json as _json
 import re as _re
 from typing import Any, Dict, List, Mapping
 
+from . import intake as _intake
 from ._core import Decision, Reason, RuleError, RuleSet, RuleTestFailure
 from ._core import Error as _Error
 
@@ -25,10 +26,11 @@ def builtin_names() -> List[str]:
     return list(RuleSet.builtin_names())
 
 
-def builtin(name: str, conflicts: "str | None" = None) -> RuleSet:
+def builtin(name: str, conflicts: "str | None" = None, *, max_work: "int | None" = None,
+            assumed_list_length: "int | None" = None) -> RuleSet:
     """A shipped rule set by name; raises smartkampung.NotFound for an unknown name.
     ``conflicts`` is the JSON text of a ``skamp-conflicts/1`` document (for conflicts_with())."""
-    return RuleSet.builtin(name, conflicts)
+    return RuleSet.builtin(name, conflicts, max_work=max_work, assumed_list_length=assumed_list_length)
 
 
 # --- flat tables: rows of a CSV or a workbook as records ---------------------------------------
@@ -43,8 +45,6 @@ class RowError(_Error):
         self.field = field
 
 
-_TRUE = ("1", "true", "ya", "y", "yes", "benar", "b")
-_FALSE = ("0", "false", "tidak", "t", "n", "no", "salah", "s")
 _PATH = _re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
@@ -95,18 +95,16 @@ def _enum_values(type_name: str) -> list:
     return [v.strip() for v in type_name[5:-1].split(",")] if type_name.startswith("enum<") else []
 
 
-def _coerce(text: str, type_name: str, field: str) -> Any:
+def _coerce(text: str, type_name: str, field: str, as_of: "_dt.date | None" = None) -> Any:
     v = text.strip()
     if v == "":
         # An empty set column means "no programmes"; any other empty cell is missing.
         return [] if type_name.startswith("set<") else None
-    if type_name == "bool":
-        low = v.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise RowError(field, "not a boolean (true/false, ya/tidak, 1/0)")
+    if type_name == "bool":  # the intake's reader: ya/tidak, y/t, true/false, 1/0, benar/salah
+        flag = _intake.read_bool(v)
+        if flag is None:
+            raise RowError(field, "not a boolean (true/false, ya/tidak, 1/0)")
+        return flag
     if type_name in ("int", "money"):
         try:
             return int(v.replace(".", "") if _re.fullmatch(r"\d{1,3}(\.\d{3})+", v) else v, 10)
@@ -117,6 +115,8 @@ def _coerce(text: str, type_name: str, field: str) -> Any:
         for d in declared:
             if d.lower() == v.lower():
                 return d
+        if {"M", "F"} <= set(declared) and _intake.read_sex(v) is not None:  # L/P, LK/PR, Laki-laki, ...
+            return _intake.read_sex(v)
         raise RowError(field, "not one of " + ", ".join(declared))
     if type_name == "set<program>":
         return [p.strip().upper() for p in _re.split(r"[|;,]", v) if p.strip()]
@@ -130,15 +130,16 @@ def _coerce(text: str, type_name: str, field: str) -> Any:
         if not isinstance(value, list):
             raise RowError(field, "not a JSON list")
         return value
-    if type_name == "date":
-        try:
-            return _dt.date.fromisoformat(v).isoformat()
-        except ValueError:
-            raise RowError(field, "not a date (YYYY-MM-DD)") from None
+    if type_name == "date":  # the intake's reader: 1985-04-29, 29/04/1985, 29/04/85, 29-Apr-85, ...
+        day = _intake.read_dates([v], as_of)[0][0]
+        if day is None:
+            raise RowError(field, "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)")
+        return day.isoformat()
     return v
 
 
-def record_from_row(ruleset: "RuleSet | Mapping[str, Any]", row: Mapping[str, str]) -> Dict[str, Any]:
+def record_from_row(ruleset: "RuleSet | Mapping[str, Any]", row: Mapping[str, str],
+                    as_of: "_dt.date | None" = None) -> Dict[str, Any]:
     """Builds the nested record a rule set evaluates from a flat row of text cells (a CSV
     or workbook row: {column: text}). A column is named by the input path
     (``kk.region_kind``), by the path without its root (``region_kind``, ``head.sex``), or,
@@ -150,6 +151,10 @@ def record_from_row(ruleset: "RuleSet | Mapping[str, Any]", row: Mapping[str, st
     meta = describe(ruleset) if isinstance(ruleset, RuleSet) else ruleset
     inputs = meta["inputs"]
     lowered = {str(k).strip().lower(): v for k, v in row.items()}
+    for k, v in row.items():  # a list file's header ("NIK", "Tgl. Lahir", "L/P") names its field too
+        field = _intake.header_field(str(k))
+        if field and field not in lowered:
+            lowered[field] = v
     lasts: Dict[str, int] = {}
     for path in inputs:
         lasts[path.rsplit(".", 1)[-1]] = lasts.get(path.rsplit(".", 1)[-1], 0) + 1
@@ -163,7 +168,7 @@ def record_from_row(ruleset: "RuleSet | Mapping[str, Any]", row: Mapping[str, st
         key = next((n for n in names if n in lowered), None)
         if key is None or lowered[key] is None:
             continue
-        value = _coerce(str(lowered[key]), type_name, key)
+        value = _coerce(str(lowered[key]), type_name, key, as_of)
         if value is None:
             continue
         node = record

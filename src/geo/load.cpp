@@ -1,5 +1,6 @@
 // Facilities from CSV (through the io area's reader) and JSON (RapidJSON).
 #include <smartkampung/geo.hpp>
+#include <smartkampung/intake.hpp>
 #include <smartkampung/io.hpp>
 
 #include "core/json.hpp"
@@ -9,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include <cerrno>
+#include <cmath>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -37,30 +39,43 @@ bool parse_int32(std::string_view text, std::int32_t& out) {
   return true;
 }
 
-// A decimal number; a decimal comma (as Indonesian spreadsheets write it) is accepted.
+// A coordinate with either decimal mark (the intake's reader: "-8,2191" or "-8.2191");
+// other numbers strtod reads ("1e-3", "nan") are left to the facility check to judge.
 bool parse_double(std::string_view text, double& out) {
+  if (read_coordinate(text, out)) return true;
   text = trim(text);
   if (text.empty() || text.size() > 64) return false;
-  std::string copy(text);
-  for (char& c : copy) {
-    if (c == ',') c = '.';
-  }
+  const std::string copy(text);
   char* end = nullptr;
   errno = 0;
   out = std::strtod(copy.c_str(), &end);
   return end == copy.c_str() + copy.size() && errno != ERANGE;
 }
 
+// An open flag: the intake's booleans (ya/tidak, y/t, true/false, 1/0, ...) and the words
+// of a status column (open/closed, buka/tutup).
 bool parse_bool(std::string_view text, bool& out) {
   std::string t(trim(text));
   for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (t == "1" || t == "true" || t == "yes" || t == "y" || t == "open" || t == "ya" || t == "buka") {
+  if (t == "open" || t == "buka") {
     out = true;
-  } else if (t == "0" || t == "false" || t == "no" || t == "n" || t == "closed" || t == "tidak" || t == "tutup") {
-    out = false;
-  } else {
-    return false;
+    return true;
   }
+  if (t == "closed" || t == "tutup") {
+    out = false;
+    return true;
+  }
+  const int flag = read_bool(t);
+  out = flag == 1;
+  return flag >= 0;
+}
+
+// A whole number of beds as a spreadsheet may leave it ("12", "12.0", "1.200").
+bool parse_count(std::string_view text, std::int32_t& out) {
+  if (parse_int32(text, out)) return true;
+  double v = 0;
+  if (!read_number(text, v) || v != std::floor(v) || v < INT32_MIN || v > INT32_MAX) return false;
+  out = static_cast<std::int32_t>(v);
   return true;
 }
 
@@ -89,23 +104,17 @@ FacilityIndex finish(std::vector<Facility> good, std::vector<RejectedRow> bad, s
   return FacilityIndex(std::move(good));
 }
 
-long column(const CsvTable& t, std::initializer_list<const char*> names) {
-  for (const char* name : names) {
-    const long c = t.find_column(name);
-    if (c >= 0) return c;
-  }
-  return -1;
+// The facility fields, matched through the intake's one alias table (ID/No, Lintang,
+// Bujur, Kapasitas, Nama, Terisi, Buka, Jenis, ...).
+const std::vector<std::string>& facility_fields() {
+  static const std::vector<std::string> fields = {"id", "lat", "lon", "capacity", "name", "kind", "occupied", "open"};
+  return fields;
 }
 
 FacilityIndex from_table(const CsvTable& table, std::vector<RejectedRow>* rejected) {
-  const long c_id = column(table, {"id"});
-  const long c_lat = column(table, {"lat", "latitude"});
-  const long c_lon = column(table, {"lon", "longitude", "lng"});
-  const long c_cap = column(table, {"capacity", "beds"});
-  const long c_name = column(table, {"name"});
-  const long c_kind = column(table, {"kind", "type"});
-  const long c_occ = column(table, {"occupied"});
-  const long c_open = column(table, {"open"});
+  const ColumnMatch match = match_columns(table.header(), facility_fields());
+  const long c_id = match.column[0], c_lat = match.column[1], c_lon = match.column[2], c_cap = match.column[3];
+  const long c_name = match.column[4], c_kind = match.column[5], c_occ = match.column[6], c_open = match.column[7];
   std::string missing;
   if (c_id < 0) missing += " id";
   if (c_lat < 0) missing += " lat";
@@ -129,10 +138,10 @@ FacilityIndex from_table(const CsvTable& table, std::vector<RejectedRow>* reject
       reason = "lat is not a number";
     } else if (!parse_double(table.field(row, col(c_lon)), f.lon)) {
       reason = "lon is not a number";
-    } else if (!parse_int32(table.field(row, col(c_cap)), f.capacity)) {
+    } else if (!parse_count(table.field(row, col(c_cap)), f.capacity)) {
       reason = "capacity is not an integer";
     } else if (c_occ >= 0 && !trim(table.field(row, col(c_occ))).empty() &&
-               !parse_int32(table.field(row, col(c_occ)), f.occupied)) {
+               !parse_count(table.field(row, col(c_occ)), f.occupied)) {
       reason = "occupied is not an integer";
     } else if (c_open >= 0 && !trim(table.field(row, col(c_open))).empty() &&
                !parse_bool(table.field(row, col(c_open)), f.open)) {
@@ -155,10 +164,16 @@ FacilityIndex from_table(const CsvTable& table, std::vector<RejectedRow>* reject
 // JSON members: numbers must be numbers (a string is a type error), booleans booleans.
 std::string json_row(const rapidjson::Value& v, Facility& f) {
   if (!v.IsObject()) return "not an object";
+  // A member by its field, its name matched as a CSV header is (the first one wins).
   const auto member = [&v](std::initializer_list<const char*> names) -> const rapidjson::Value* {
+    const std::string_view field = *names.begin();
     for (const char* name : names) {
       const auto it = v.FindMember(name);
       if (it != v.MemberEnd() && !it->value.IsNull()) return &it->value;
+    }
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+      if (it->value.IsNull()) continue;
+      if (header_field(std::string_view(it->name.GetString(), it->name.GetStringLength())) == field) return &it->value;
     }
     return nullptr;
   };

@@ -15,11 +15,11 @@ namespace {
 const std::vector<std::pair<std::string_view, std::vector<std::string_view>>>& alias_table() {
   static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> table = {
       {"nik", {"nik", "nonik", "nomornik", "nikktp", "noktp", "nomorktp", "nikkpm", "nikpenerima", "nikart",
-               "nikkrt", "nomorindukkependudukan", "nikpm", "niksesuaiktp"}},
+               "nikkrt", "nomorindukkependudukan", "nikpm", "niksesuaiktp", "nikpasien"}},
       {"kk", {"kk", "nokk", "nomorkk", "nkk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga", "kkkpm",
               "nokkkpm", "familycard"}},
       {"name", {"nama", "name", "namalengkap", "namapenerima", "namakrt", "namakpm", "namaart", "namapm",
-                "namapengurus", "fullname", "namasesuaiktp"}},
+                "namapengurus", "fullname", "namasesuaiktp", "namapasien", "namapelapor"}},
       {"birth_date", {"tgllahir", "tanggallahir", "tgllhr", "tanggallhr", "birthdate", "dateofbirth", "dob",
                       "ttl", "tempattanggallahir", "tempattgllahir", "tempattgllhr", "tmptgllahir",
                       "tempatdantanggallahir"}},

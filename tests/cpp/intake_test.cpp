@@ -1,6 +1,7 @@
 // The intake layer: header aliases, key repair, dates decided per column, sex, booleans,
 // numbers; and the corpus of list files in tests/data/intake against expected.json.
 #include <smartkampung/intake.hpp>
+#include <smartkampung/linkage.hpp>
 #include <smartkampung/registry.hpp>
 
 #include <gtest/gtest.h>
@@ -154,6 +155,52 @@ TEST(Intake, SexBooleansAndNumbers) {
 // Every CSV file of the corpus, loaded with Registry::load_csv, gives the counts in
 // expected.json: loaded rows, rejected lines and reasons, nulled fields with lines,
 // repairs, the date order, ignored columns and quote runs.
+TEST(Intake, KeyedRecordsGoThroughTheSameTableAndReaders) {
+  sk::KeyedIntake intake(sk::Date::from_ymd(2020, 5, 1), {"NAMA_PANGGILAN"}, {{"kk", "KELUARGA"}});
+  EXPECT_EQ(intake.column_of("NIK"), "nik");
+  EXPECT_EQ(intake.column_of("Tgl. Lahir"), "birth_date");
+  EXPECT_EQ(intake.column_of("L/P"), "sex");
+  EXPECT_EQ(intake.column_of("keluarga"), "kk");  // the explicit map, any case
+  EXPECT_TRUE(intake.is_explicit("KELUARGA"));
+  EXPECT_FALSE(intake.is_explicit("NIK"));
+  EXPECT_EQ(intake.column_of("NAMA_PANGGILAN"), "NAMA_PANGGILAN");  // kept as the caller names it
+  EXPECT_EQ(intake.column_of("Status DTKS"), "Status DTKS");        // no field: unchanged
+  ASSERT_EQ(intake.renamed().size(), 5u);  // NIK, Tgl. Lahir, L/P, keluarga, KELUARGA
+
+  std::vector<sk::LinkRecord> batch(4);
+  batch[0].nik = "=\"3510014501900001\"";
+  batch[0].birth_date = "05/01/90";
+  batch[0].sex = "PR";
+  batch[1].kk = "3510010101150001.0";
+  batch[1].birth_date = "29/04/85";  // day 29: the column is day first
+  batch[1].sex = "Laki-laki";
+  batch[2].birth_date = "belum tahu";
+  batch[2].sex = "?";
+  batch[3].birth_date = "1985-04-29 00:00:00";
+  intake.canonicalize(batch);
+  EXPECT_EQ(batch[0].nik, "3510014501900001");
+  EXPECT_EQ(batch[0].birth_date, "1990-01-05");
+  EXPECT_EQ(batch[0].sex, "F");
+  EXPECT_EQ(batch[1].kk, "3510010101150001");
+  EXPECT_EQ(batch[1].birth_date, "1985-04-29");
+  EXPECT_EQ(batch[1].sex, "M");
+  EXPECT_EQ(batch[2].birth_date, "belum tahu");  // left as it was: the loader decides
+  EXPECT_EQ(batch[2].sex, "?");
+  EXPECT_EQ(batch[3].birth_date, "1985-04-29");
+  EXPECT_EQ(intake.birth_order(), sk::DateOrder::kDayFirst);
+  EXPECT_EQ(intake.counts().keys_repaired, 2u);
+  EXPECT_EQ(intake.counts().dates_read, 3u);
+  EXPECT_EQ(intake.counts().dates_unreadable, 1u);
+  EXPECT_EQ(intake.counts().sexes_read, 2u);
+  EXPECT_EQ(intake.counts().sexes_unreadable, 1u);
+
+  // A later batch keeps the order the first one decided (04/05 stays 4 May).
+  std::vector<sk::LinkRecord> later(1);
+  later[0].birth_date = "04/05/90";
+  intake.canonicalize(later);
+  EXPECT_EQ(later[0].birth_date, "1990-05-04");
+}
+
 TEST(Intake, CorpusGivesItsExpectedCounts) {
   std::ifstream in(corpus("expected.json"));
   ASSERT_TRUE(in) << "tests/data/intake/expected.json";

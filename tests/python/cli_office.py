@@ -9,7 +9,7 @@ import pathlib
 import subprocess
 import sys
 
-from conftest import assert_no_nik
+from conftest import assert_no_nik, personal_files
 
 # Persons of the lists (synthetic: real Banyuwangi district codes, made-up dates and serials).
 BUDI = {"nik": "3510010101800001", "kk": "3510010101200001", "nama": "Budi Santoso", "tgl_lahir": "1980-01-01"}
@@ -20,7 +20,9 @@ ROUNDED = {"nik": "3510012303568595", "kk": "3510010101200004", "nama": "Made Wi
 
 
 def run(*args, lang="en", env=None, stdin=None, timeout=300):
-    """The tool in a subprocess; the message scan on its standard error."""
+    """The tool in a subprocess; the message scan on its standard error (16-digit runs, and
+    the names, birth dates and numbers of the files handed to it)."""
+    personal_files(args)
     e = os.environ.copy()
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "SMARTKAMPUNG_KEY", "SMARTKAMPUNG_PUB", "SMARTKAMPUNG_DEBUG"):
         e.pop(var, None)

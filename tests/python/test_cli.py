@@ -10,12 +10,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import assert_no_nik
+from conftest import assert_no_nik, personal_files
 
 PERSONS = 3000
 
 
 def run(*args, cwd=None, check_code=None):
+    personal_files(args)  # the names, birth dates and numbers in the files fed in
     proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, env=os.environ.copy(), timeout=300)
     if check_code is not None:

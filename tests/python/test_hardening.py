@@ -2,6 +2,7 @@
 the Python module here, the CLI through a subprocess as a user runs it."""
 
 import datetime as dt
+import json
 import math
 import os
 import subprocess
@@ -11,12 +12,13 @@ import numpy as np
 import pytest
 
 import smartkampung as sk
-from conftest import assert_no_nik
+from conftest import assert_no_nik, personal_files
 
 SIZE_MAX = 2**64 - 1
 
 
 def run_cli(*args, check_code=None):
+    personal_files(args)  # the names, dates and numbers of the files fed in: never in stderr
     proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True,
                           text=True, env=os.environ.copy(), timeout=300)
     if check_code is not None:
@@ -209,6 +211,11 @@ def test_certificate_times_out_of_range_are_refused():
 # ---- item 4: no personal data in messages -----------------------------------------------
 
 NIK = "3510014501900001"
+# The personal values the tests of this module feed in: the message scan (conftest) fails a
+# test whose exception or CLI error repeats one of them.
+PERSONAL_DATA = [NIK, {"nik": "3510015203950003", "kk": "3510010101150001", "name": "Siti Aminah",
+                       "birth_date": "1990-01-05"},
+                 {"name": "Ani"}, {"name": "Dèwi Ñ"}]
 
 
 def test_argument_type_errors_name_types_never_values():
@@ -268,14 +275,27 @@ def test_cli_eligible_never_echoes_a_cell(tmp_path, program, column, cell, expec
 
 def test_message_scan_finds_a_leak():
     # The conftest hook itself: a message with a NIK fails, a masked one passes.
-    from conftest import check_exception, nik_like_runs
+    from conftest import check_exception, forget_personal, nik_like_runs, personal
 
+    forget_personal()  # first without this module's PERSONAL_DATA: only the digit runs
     assert nik_like_runs("nik 3510 0145 0190 0001 here") == ["3510********0001"]
     with pytest.raises(AssertionError, match=r"3510\*{8}0001"):
         check_exception(ValueError(f"bad {NIK}"))
     check_exception(ValueError("bad 3510********0001"))
     with pytest.raises(AssertionError):  # a cause is scanned too
         check_exception(_chained())
+    # The test's own inputs: names (tokens of two or more letters, any case), birth dates
+    # in the forms offices write them, NIK/KK and their date-and-serial part.
+    personal({"NAMA": "Siti Aminah", "Tgl. Lahir": "05/01/1990", "No. KK": "3510010101150001"}, "Ni Luh Ayu")
+    for leak in ("row 3: SITI is not a number", "unknown value 'aminah'", "born 1990-01-05", "on 05-01-1990",
+                 "date 05/01/1990 refused", "kk 3510.0101.0115.0001", "serial 0101150001 taken", "Ni said",
+                 "luh"):
+        with pytest.raises(AssertionError, match="personal data"):
+            check_exception(ValueError(leak))
+    for clean in ("row 3: not a number", "Situation normal", "NIK missing", "date 1990-01-06", "nilai salah",
+                  "line 12: invalid NIK (length)", "S*** A***"):
+        check_exception(ValueError(clean))
+    assert nik_like_runs("Siti") == ["name token S***"]  # masked in the failure report too
 
 
 def _chained():
@@ -455,3 +475,67 @@ def test_a_rule_nesting_four_traversals_is_refused_at_load_naming_it():
     reserved["rules"][0]["reason"]["code"] = "LIMIT"
     with pytest.raises(sk.Error, match="reserved"):
         sk.RuleSet.from_json(json.dumps(reserved))
+
+
+# ---- the cost bound, set from Python (RuleOptions::max_work, assumed_list_length) ---------
+
+
+def four_levels():
+    four = json.loads(json.dumps(NESTED))
+    four["rules"][0]["require"] = ("!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
+                                   "any(kk.members, d -> a.nik == 'w' && b.nik == 'x' && c.nik == 'y' && d.nik == 'z'))))")
+    return json.dumps(four)
+
+
+def test_cost_bound_options_on_every_rule_set_loader(tmp_path):
+    text = four_levels()  # 64**4 + ... elements with the assumed 64-element lists: past 1,000,000
+    with pytest.raises(sk.Error, match="too costly"):
+        sk.RuleSet.from_json(text)
+    assert sk.RuleSet.from_json(text, max_work=0).rule_ids == ["deep"]  # 0: no bound at load
+    assert sk.RuleSet.from_json(text, assumed_list_length=8).rule_ids == ["deep"]  # 8**4 + ... < 1e6
+    assert sk.RuleSet.from_json(text, max_work=2**64 - 1).rule_ids == ["deep"]
+    with pytest.raises(sk.Error, match="too costly"):  # a lower bound refuses three levels
+        sk.RuleSet.from_json(json.dumps(NESTED), max_work=1000)
+    with pytest.raises(sk.Error, match="too costly"):  # longer lists assumed
+        sk.RuleSet.from_json(json.dumps(NESTED), assumed_list_length=200)
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(sk.Error, match="too costly"):
+        sk.RuleSet.from_file(str(path))
+    assert sk.RuleSet.from_file(str(path), max_work=0).rule_ids == ["deep"]
+    with pytest.raises(sk.Error, match="too costly"):
+        sk.RuleSet.builtin("jatim-bkk", max_work=1)
+    assert sk.RuleSet.builtin("jatim-bkk", max_work=64).id == "jatim-bkk"
+    assert sk.rules.builtin("jatim-bkk", max_work=64, assumed_list_length=1).id == "jatim-bkk"
+
+
+def test_a_rule_set_loaded_without_the_bound_still_stops_at_the_step_budget():
+    rs = sk.RuleSet.from_json(four_levels(), max_work=0)
+    d = rs.evaluate(household(40), as_of=dt.date(2020, 5, 1), explain=True)  # 40**4 = 2.56e6 steps
+    assert d.decision == "error" and [r.code for r in d.reasons] == ["LIMIT"]
+
+
+@pytest.mark.parametrize("option,value,error,message", [
+    ("max_work", -1, sk.Error, r"max_work must be in \[0, 2\*\*64 - 1\]"),
+    ("max_work", -(2**70), sk.Error, "max_work must be in"),
+    ("max_work", 2**64, OverflowError, "max_work does not fit"),
+    ("max_work", 2**200, OverflowError, "max_work does not fit"),
+    ("max_work", 1.0, TypeError, "max_work must be an integer, not float"),
+    ("max_work", True, TypeError, "max_work must be an integer, not bool"),
+    ("max_work", "1000", TypeError, "max_work must be an integer, not str"),
+    ("max_work", math.nan, TypeError, "max_work must be an integer"),
+    ("assumed_list_length", 0, sk.Error, r"assumed_list_length must be in \[1, 2\*\*32 - 1\]"),
+    ("assumed_list_length", -5, sk.Error, "assumed_list_length must be in"),
+    ("assumed_list_length", 2**32, OverflowError, "assumed_list_length does not fit"),
+    ("assumed_list_length", 2.5, TypeError, "assumed_list_length must be an integer"),
+    ("assumed_list_length", [64], TypeError, "assumed_list_length must be an integer"),
+])
+def test_cost_bound_options_are_checked(option, value, error, message, tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(NESTED), encoding="utf-8")
+    for load in (lambda **kw: sk.RuleSet.from_json(json.dumps(NESTED), **kw),
+                 lambda **kw: sk.RuleSet.from_file(str(path), **kw),
+                 lambda **kw: sk.RuleSet.builtin("bst", **kw)):
+        with pytest.raises(error, match=message):
+            load(**{option: value})
+    assert np.uint32(7) and sk.RuleSet.from_json(json.dumps(NESTED), assumed_list_length=np.uint32(7)).rule_ids

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 import smartkampung as sk
+from conftest import assert_no_nik, personal_files
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "intake"
 EXPECTED = json.loads((DATA / "expected.json").read_text())
@@ -106,8 +107,11 @@ def test_workbook_reads_like_a_csv():
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True, text=True,
+    personal_files(args)  # the corpus' names, birth dates and numbers: never in a message
+    proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True, text=True,
                           env=os.environ.copy(), timeout=300)
+    assert_no_nik(proc.stderr, "CLI message")
+    return proc
 
 
 def one_line_error(proc):

@@ -254,7 +254,8 @@ def test_good_table_is_good():
 @pytest.mark.parametrize("column, value, words", [
     ("size", np.array([1, 2, 3]), ["rows", "equal lengths"]),
     ("kind", np.array(["a", "z"]), ["row 1", "declared values"]),
-    ("flag", np.array(["yes", "no"]), ["dtype"]),
+    ("flag", np.array(["yes", "mungkin"]), ["row 1", "not a boolean (ya/tidak"]),  # text read as list files are
+    ("flag", np.array([1.5 + 1j, 2]), ["dtype"]),
     ("size", np.array([1.5, 2.0]), ["row 0", "whole number"]),
     ("village", np.array([1, 2]), ["dtype int64"]),
     ("registered", np.array([1.0, 2.0]), ["dtype"]),
@@ -267,7 +268,7 @@ def test_good_table_is_good():
     ("members", (np.array([0, 1, 3]), {}, np.array([True, False, False])), ["missing mask", "3 entries"]),
     ("members", (np.array([0, 1, 3]), {}, np.array([True, False])), ["row 0", "missing list has elements"]),
     ("members", (np.array([0, 1, 3]), [np.zeros(3)]), ["dict"]),
-    ("members.birth_date", np.array(["1950-01-01", "1980-13-01", "x"]), ["row 1", "valid date"]),
+    ("members.birth_date", np.array(["1950-01-01", "1980-13-01", "x"]), ["row 1", "not a date"]),
     ("members.nik", np.array([NIKS[0]] * 4), ["4 values", "end at 3"]),
     ("programs", (np.array([0, 2, 1]), np.array(["BST"])), ["row 1", "decrease"]),
     ("programs", (np.array([0, 1, 1]), np.array(["BST", "PKH"])), ["programs[codes]", "2 values", "end at 1"]),

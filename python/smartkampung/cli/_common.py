@@ -146,9 +146,12 @@ class InputTable:
         return None
 
     def find(self, kind: str) -> str | None:
-        """The column holding `kind` (nik, kk, name, lat, lon, ...), by its usual headers."""
+        """The column holding `kind` (nik, kk, name, lat, lon, ...): by the intake's alias
+        table (the core's, shared by every loader), or by the CLI's own extra headers."""
+        from .. import intake
+
         for h in self.header:
-            if _fold(h) in ALIASES.get(kind, {kind}):
+            if intake.header_field(h) == kind or _fold(h) in EXTRA_ALIASES.get(kind, {kind}):
                 return h
         return None
 
@@ -161,18 +164,14 @@ class InputTable:
         return col
 
 
-#: Usual headers of the columns the CLI itself reads (folded: lower case, no spaces, dots,
-#: underscores or dashes). The registry's intake has its own, larger table in the core.
-ALIASES = {
-    "nik": {"nik", "nonik", "nomornik", "noinduk", "nomorinduk", "nikkpm", "nikpenerima", "nikpasien"},
-    "kk": {"kk", "nokk", "nomorkk", "nkk", "nokartukeluarga", "kkkpm"},
-    "name": {"name", "nama", "namalengkap", "namapenerima", "namakrt", "namapasien", "namapelapor",
-             "headname", "kkheadname"},
-    "lat": {"lat", "latitude", "lintang"},
-    "lon": {"lon", "lng", "long", "longitude", "bujur"},
+#: Headers of columns that only the CLI reads (folded: lower case, letters and digits
+#: only), besides the intake's alias table in the core (smartkampung.intake.header_field),
+#: which every loader shares for nik, kk, name, birth_date, sex, lat, lon, id, ...
+EXTRA_ALIASES = {
+    "nik": {"noinduk", "nomorinduk"},  # too loose for the lists' table (a school or staff number)
+    "name": {"headname", "kkheadname"},
     "program": {"program", "programme", "programs", "bantuan", "jenisbantuan"},
     "at": {"at", "time", "waktu", "tanggal", "tanggallapor", "tglemail", "date", "reportedat", "timestamp"},
-    "id": {"id", "no", "nomor"},
 }
 
 
@@ -242,10 +241,11 @@ def _read_workbook(path: str) -> InputTable:
 
 
 def number_field(table: InputTable, line: int, row: dict[str, str], name: str) -> float:
-    try:
-        value = float(row[name].replace(",", ".") if row[name].count(",") == 1 and "." not in row[name]
-                      else row[name])
-    except ValueError:
+    """A coordinate or other decimal cell, either decimal mark, through the intake's reader."""
+    from .. import intake
+
+    value = intake.read_coordinate(row[name])
+    if value is None:
         raise UserError(t("not_a_number", path=table.path, line=line, field=name)) from None
     return value
 

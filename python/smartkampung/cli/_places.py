@@ -14,6 +14,7 @@ from typing import Any
 
 import smartkampung as sk
 
+from .. import intake
 from ._common import InputTable, UserError, existing_file, number_field, read_table, warn
 from ._i18n import t
 
@@ -58,11 +59,12 @@ def load_houses(path: str) -> Houses:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(table.header)
         file_lines = []
+        id_col = table.find("id") or "id"
         for line, row in table.rows:
             w.writerow([row[h] for h in table.header])
             file_lines.append(line)
             try:
-                lines[int(row.get("id", ""))] = line
+                lines[int(row.get(id_col, ""))] = line
             except ValueError:
                 pass
         index = sk.FacilityIndex.from_csv_text(buf.getvalue(), rejected)
@@ -93,6 +95,11 @@ class Patient:
     warning: str | None = None
 
 
+def _key(text: str | None) -> str | None:
+    """A NIK or KK cell undamaged by a spreadsheet (="3510...", '3510..., 3510....0)."""
+    return intake.repair_key(text)[0] if text else text
+
+
 def read_patients(path: str) -> tuple[InputTable, list[Patient], list[tuple[int, str]]]:
     """The patients with usable coordinates, and the rows without as (line, message)."""
     table = read_table(path)
@@ -111,8 +118,8 @@ def read_patients(path: str) -> tuple[InputTable, list[Patient], list[tuple[int,
             bad.append((line, t("not_a_number", path=path, line=line, field=lat_col if abs(lat) > 90 or
                                 not math.isfinite(lat) else lon_col)))
             continue
-        patients.append(Patient(line, row.get(name_col) if name_col else None, row.get(nik_col) if nik_col else None,
-                                row.get(kk_col) if kk_col else None, lat, lon))
+        patients.append(Patient(line, row.get(name_col) if name_col else None, _key(row.get(nik_col) if nik_col else None),
+                                _key(row.get(kk_col) if kk_col else None), lat, lon))
     return table, patients, bad
 
 

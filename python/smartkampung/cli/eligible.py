@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         for i, (line, cells) in enumerate(table.rows):
             base = {"file": table.path, "line": line, "program": rs.id}
             try:
-                record = rules.record_from_row(meta, cells)
+                record = rules.record_from_row(meta, cells, as_of)
             except rules.RowError as e:
                 fail(line, f"{table.path}:{line}: {e}", base | _person(table, cells, {}))
                 continue
