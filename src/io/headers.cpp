@@ -91,12 +91,23 @@ ColumnMatch match_columns(const std::vector<std::string>& header, const std::vec
     m.column[static_cast<std::size_t>(fit - fields.begin())] = c;
     used[static_cast<std::size_t>(c)] = true;
   }
+  // A first row with a run of 6 or more digits (a NIK, a date) is a person's row, not a
+  // header (a file without one): its cells are then named by position only, never by
+  // their text, in what is reported.
+  const bool row_of_data = std::any_of(header.begin(), header.end(), [](const std::string& h) {
+    std::size_t run = 0;
+    for (char ch : h) {
+      run = (ch >= '0' && ch <= '9') ? run + 1 : 0;
+      if (run >= 6) return true;
+    }
+    return false;
+  });
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (used[i]) continue;
     const std::string_view field = header_field(header[i]);
     const auto fit = std::find(fields.begin(), fields.end(), field);
     if (field.empty() || fit == fields.end() || m.column[static_cast<std::size_t>(fit - fields.begin())] >= 0) {
-      m.ignored.push_back(header[i]);
+      m.ignored.push_back(row_of_data ? "column " + std::to_string(i + 1) : header[i]);
       continue;
     }
     m.column[static_cast<std::size_t>(fit - fields.begin())] = static_cast<long>(i);

@@ -164,3 +164,21 @@ def test_cli_replace_keeps_the_old_list(tmp_path):
     msg = one_line_error(run("replace", "--registry", saved, f"{DATA / 'monthly_all_damaged.csv'}:PKH:central"))
     assert "30 of 30 rows rejected" in msg
     assert sk.Registry.load(saved).programs()[0]["records"] == 30
+
+
+def test_a_file_without_header_never_reports_its_first_row(tmp_path):
+    # The first row is a person's (no header): the report names the ignored cells by
+    # position, never by their text (issue 16: no personal data in what is reported).
+    path = tmp_path / "no_header.csv"
+    path.write_text("3510014501900001,Siti Aminah,Dusun Krajan,1990-01-05\n"
+                    "3510010101800002,Budi Santoso,Dusun Krajan,1980-01-01\n")
+    reg = sk.Registry(as_of=AS_OF)
+    try:
+        rep = reg.load_csv(path, program="P")
+    except sk.Error as e:
+        text = str(e)
+    else:
+        text = repr(rep) + " ".join(rep.ignored_columns)
+        assert all(c.startswith("column ") for c in rep.ignored_columns), rep.ignored_columns
+    for value in ("Siti", "Aminah", "Krajan", "1990-01-05", "3510014501900001"):
+        assert value not in text
