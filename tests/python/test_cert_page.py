@@ -15,6 +15,7 @@ import http.server
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import zlib
 
@@ -353,3 +354,27 @@ def test_the_pages_inflater_reads_stored_fixed_and_dynamic_blocks(world, tmp_pat
             res, _ = check(p, text, tmp_path / f"{kind}-{inflater}")
             assert res["inflate"] == inflater and res["status"] == "forged", (kind, res)
             assert res["problem"].startswith("zlib"), (kind, res)
+
+
+def test_cli_writes_the_page_the_browser_answers_with(world, tmp_path):
+    # `smartkampung cert page`: the page from the district's public key and a status list
+    # file, as the library builds it; in the browser it answers a revoked sticker as such.
+    list_file = tmp_path / "status.txt"
+    list_file.write_text(world["list"] + "\n", encoding="utf-8")
+    out = tmp_path / "verifikasi.html"
+    proc = subprocess.run([sys.executable, "-m", "smartkampung", "cert", "page", "--pub",
+                           str(world["dir"] / "a" / "district.pub"), "--status-list", str(list_file),
+                           "--out", str(out), "--json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert out.read_text(encoding="utf-8") == sk.cert.verification_page([world["pub"]], status_list=str(list_file))
+    res, _ = check(out, world["stickers"]["revoked"], tmp_path / "profile")
+    assert res["state"] == "done" and res["genuine"] == "true" and res["status"] == "revoked", res
+    # Without a public key: a usage error in one line, no page written.
+    missing = tmp_path / "none.html"
+    proc = subprocess.run([sys.executable, "-m", "smartkampung", "cert", "page", "--out", str(missing)],
+                          capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if k != "SMARTKAMPUNG_PUB"})
+    assert proc.returncode in (1, 2) and "Traceback" not in proc.stderr
+    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == 1
+    assert not missing.exists()

@@ -337,6 +337,25 @@ def _verify(args, at):
     return (0 if v["valid"] else 1), data, text_out
 
 
+def _page_options(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--pub", action="append", metavar="FILE",
+                   help="district public key to embed (repeatable, for rotation; default SMARTKAMPUNG_PUB)")
+    c.add_argument("--status-list", help="a status list file written by 'cert status-list', to embed")
+    c.add_argument("--out", required=True, help="the page to write (HTML)")
+
+
+@_action("page", "write the visitor's verification page (static HTML, works offline on a phone)",
+         "page --pub district.pub --status-list status.txt --out verifikasi.html", _page_options,
+         store=False, id=False, at=False)
+def _page(args, at):
+    keys = _public_keys(args)
+    if not keys:
+        raise UserError(t("verify_needs_pub"))
+    html = sk.cert.verification_page(keys, status_list=args.status_list)
+    write_atomic(args.out, html)
+    return 0, {"page": str(args.out), "bytes": len(html.encode("utf-8"))}
+
+
 # ---------------------------------------------------------------------------- the subcommand
 
 
