@@ -157,3 +157,35 @@ def test_one_public_key_given_alone_is_a_list_of_one(tmp_path, keys):
     store = tmp_path / "c.jsonl"
     sk.CertificateRegistry().save(store, key=str(keys["key"]))
     assert len(sk.CertificateRegistry.load(store, public_keys=pub)) == 0
+
+
+def test_the_cli_verifies_a_saved_registry_with_the_district_key(tmp_path, keys):
+    # `check --registry R --pub P`: a signed snapshot answers; another key's snapshot and an
+    # unsigned one are refused in one line (exit 1) unless --allow-unsigned (unsigned only).
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SMARTKAMPUNG_PUB", "SMARTKAMPUNG_KEY")}
+
+    def check(path, *extra):
+        return subprocess.run([sys.executable, "-m", "smartkampung", "check", "--registry", str(path), *extra,
+                               "--lang", "en", "3510014501900001"], capture_output=True, text=True, timeout=120,
+                              env=env)
+
+    signed, other, unsigned = tmp_path / "signed.skreg", tmp_path / "other.skreg", tmp_path / "plain.skreg"
+    registry().save(signed, key=str(keys["key"]))
+    registry().save(other, key=str(keys["other_key"]))
+    registry().save(unsigned)
+    ok = check(signed, "--pub", str(keys["pub"]))
+    assert ok.returncode == 0, ok.stderr
+    assert "PKH" in ok.stdout and "Siti Aminah" not in ok.stdout
+    for path, needle in ((other, keys["other_id"]), (unsigned, "not signed")):
+        bad = check(path, "--pub", str(keys["pub"]))
+        lines = [ln for ln in bad.stderr.splitlines() if ln.strip()]
+        assert bad.returncode == 1 and len(lines) == 1 and needle in lines[0], bad.stderr
+        assert "Traceback" not in bad.stderr
+    assert check(unsigned, "--pub", str(keys["pub"]), "--allow-unsigned").returncode == 0
+    assert check(other, "--pub", str(keys["pub"]), "--allow-unsigned").returncode == 1
+    # Without a key configured, every snapshot reads as before.
+    assert check(other).returncode == 0

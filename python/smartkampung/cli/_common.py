@@ -357,3 +357,14 @@ class Busy:
             self._thread.join()
             if self.shown:
                 print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def public_keys(args: argparse.Namespace) -> list[Any]:
+    """The district public keys to verify with: every --pub, else SMARTKAMPUNG_PUB (paths
+    separated by the path separator, for rotation)."""
+    import smartkampung as sk
+
+    paths = list(getattr(args, "pub", None) or [])
+    if not paths and os.environ.get("SMARTKAMPUNG_PUB"):
+        paths = [p for p in os.environ["SMARTKAMPUNG_PUB"].split(os.pathsep) if p]
+    return [sk.PublicKey.load(existing_file(p)) for p in paths]

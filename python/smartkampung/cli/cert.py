@@ -17,7 +17,7 @@ import smartkampung as sk
 
 from .._files import write_atomic
 from ._common import INT32_MAX, INT64_MAX, UserError, emit, existing_file, int_option, now, parse_instant, \
-    read_utf8, text_table
+    public_keys, read_utf8, text_table
 from ._i18n import t
 
 HELP = "health-protocol certificates of tourism businesses over a store file"
@@ -51,15 +51,6 @@ def _action(name: str, help: str, example: str, options: Callable[[argparse.Argu
 
 
 # ---------------------------------------------------------------------------- keys and time
-
-
-def _public_keys(args: argparse.Namespace) -> list[Any]:
-    """The public keys to verify with: every --pub, else SMARTKAMPUNG_PUB (paths separated by
-    the path separator, for rotation)."""
-    paths = list(getattr(args, "pub", None) or [])
-    if not paths and os.environ.get("SMARTKAMPUNG_PUB"):
-        paths = [p for p in os.environ["SMARTKAMPUNG_PUB"].split(os.pathsep) if p]
-    return [sk.PublicKey.load(existing_file(p)) for p in paths]
 
 
 def _signing_key(args: argparse.Namespace) -> Any:
@@ -316,7 +307,7 @@ def _verify_options(c: argparse.ArgumentParser) -> None:
 @_action("verify", "verify a sticker offline (exit 0 genuine and valid, 1 otherwise)",
          "verify --pub district.pub --status-list status.txt stickers/17.txt", _verify_options, store=False, id=False)
 def _verify(args, at):
-    keys = _public_keys(args)
+    keys = public_keys(args)
     if not keys:
         raise UserError(t("verify_needs_pub"))
     text = args.credential
@@ -348,7 +339,7 @@ def _page_options(c: argparse.ArgumentParser) -> None:
          "page --pub district.pub --status-list status.txt --out verifikasi.html", _page_options,
          store=False, id=False, at=False)
 def _page(args, at):
-    keys = _public_keys(args)
+    keys = public_keys(args)
     if not keys:
         raise UserError(t("verify_needs_pub"))
     html = sk.cert.verification_page(keys, status_list=args.status_list)
@@ -398,7 +389,7 @@ def run(args: argparse.Namespace) -> int:
         emit(args, data, text[0] if text else _text_of(data))
         return code
     if a.writes:
-        keys, key = _public_keys(args), _signing_key(args)
+        keys, key = public_keys(args), _signing_key(args)
         if keys and key is None:
             raise UserError(t("need_signing_key"))
         holder: dict[str, Any] = {}
@@ -415,7 +406,7 @@ def run(args: argparse.Namespace) -> int:
         return 0 if args.action != "checkin" or result["admitted"] else 1
     if not pathlib.Path(args.store).exists():
         raise UserError(t("no_store", path=args.store))
-    reg = sk.CertificateRegistry.load(str(args.store), public_keys=_public_keys(args),
+    reg = sk.CertificateRegistry.load(str(args.store), public_keys=public_keys(args),
                                       allow_unsigned=args.allow_unsigned)
     result = a.handler(reg, args, at)
     if args.action in ("list", "near"):

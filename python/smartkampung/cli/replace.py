@@ -7,7 +7,7 @@ import argparse
 
 import smartkampung as sk
 
-from . import _lists, _output
+from . import _lists, _output, _registry
 from ._common import UserError, emit, existing_file
 from ._i18n import t
 
@@ -18,6 +18,7 @@ EXAMPLES = ["smartkampung replace --registry registry.skr pkh-juni.csv:PKH:centr
 def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("list", metavar="FILE:PROGRAM:LEVEL")
     p.add_argument("--registry", required=True, help="a registry saved by 'dedup --save' (updated in place)")
+    _registry.add_key_options(p)
     p.add_argument("--columns", help="FIELD=HEADER,... for headers the alias table does not know")
     p.add_argument("--max-rejected", type=float, default=0.05,
                    help="refuse a new list with more than this share of rows rejected (default 0.05)")
@@ -27,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
 
 def run(args: argparse.Namespace) -> int:
     _output.check_out_path(args.out)
-    reg = sk.Registry.load(existing_file(args.registry))
+    reg = _registry.load_registry(args.registry, args)
     path, program, level = _lists.parse_list_spec(args.list)
     _lists.list_file(path)
     try:

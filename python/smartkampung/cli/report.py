@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
     p.add_argument("reports", metavar="FILE", help="CSV or .xlsx, one report a row: nik, kk, name, ... and "
                    "optionally program and the time of the report (at / waktu / tanggal)")
     p.add_argument("--registry", required=True, help="a registry saved by 'dedup --save'")
+    _registry.add_key_options(p)
     p.add_argument("--at", type=parse_instant, default=None,
                    help="time of the reports without a time column (ISO; default now, WIB)")
     p.add_argument("--save", metavar="FILE", help="save the registry with the updated queue (may be --registry)")
@@ -34,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
 def run(args: argparse.Namespace) -> int:
     _output.check_out_path(args.out)
     table = read_table(args.reports)
-    reg = sk.Registry.load(existing_file(args.registry))
+    reg = _registry.load_registry(args.registry, args)
     at_col, prog_col = table.find("at"), table.find("program")
     name_col, nik_col, kk_col = table.find("name"), table.find("nik"), table.find("kk")
     default_at = args.at or now()
