@@ -55,8 +55,13 @@ std::size_t common_tokens(TokenSpan a, TokenSpan b) {
 
 }  // namespace
 
-double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
-                                 std::uint32_t size_b) {
+namespace {
+
+// An upper bound on the Jaro similarity of two texts from their packed letter counts
+// (FieldValue::hist) and sizes: 0 when they share no letter, -1 when the counts give no
+// bound (both saturated somewhere).
+double packed_jaro_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
+                         std::uint32_t size_b) {
   // Common letters: the sum of the smaller counts (a saturated count against any other
   // gives the other, its min); two saturated counts give no bound.
   unsigned common = 0;
@@ -68,31 +73,45 @@ double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_
   const __m128i least_hi =
       _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(a, 4), nibble), _mm_and_si128(_mm_srli_epi16(b, 4), nibble));
   const __m128i saturated = _mm_or_si128(_mm_cmpeq_epi8(least_lo, nibble), _mm_cmpeq_epi8(least_hi, nibble));
-  if (_mm_movemask_epi8(saturated) != 0) return 1.0 + 1e-9;  // no bound
+  if (_mm_movemask_epi8(saturated) != 0) return -1.0;
   const __m128i sums = _mm_sad_epu8(_mm_add_epi8(least_lo, least_hi), _mm_setzero_si128());
   common = static_cast<unsigned>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
 #else
   for (std::size_t k = 0; k < 32; ++k) {
     const unsigned ca = (hist_a[k / 8] >> (4 * (k % 8))) & 0xF, cb = (hist_b[k / 8] >> (4 * (k % 8))) & 0xF;
-    if (ca == 15 && cb == 15) return 1.0 + 1e-9;  // no bound
+    if (ca == 15 && cb == 15) return -1.0;
     common += std::min(ca, cb);
   }
 #endif
   if (common == 0) return 0.0;
   const double m = common, la = size_a, lb = size_b;
-  const double jaro = (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
-  return jaro + 0.4 * (1.0 - jaro) + 1e-9;
+  return (std::min(m, la) / la + std::min(m, lb) / lb + 1.0) / 3.0;
+}
+
+// Jaro-Winkler from a Jaro bound (packed_jaro_bound) and a common prefix of `prefix`
+// letters (at most 4); above 1 when there is no bound.
+double winkler_bound(double jaro, std::size_t prefix) {
+  if (jaro < 0) return 1.0 + 1e-9;
+  if (jaro == 0) return 0.0;
+  return jaro + static_cast<double>(prefix) * 0.1 * (1.0 - jaro) + 1e-9;
+}
+
+}  // namespace
+
+double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
+                                 std::uint32_t size_b) {
+  return winkler_bound(packed_jaro_bound(hist_a, hist_b, size_a, size_b), 4);  // any order: the largest prefix
 }
 
 double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_order) {
-  const double order_free = packed_jaro_winkler_bound(a.hist.data(), b.hist.data(), a.text_size, b.text_size);
-  if (any_order || order_free <= 0.0 || order_free > 1.0) return order_free;
-  // The Winkler bonus of the common prefix (at most 4) instead of the largest one.
-  const double jaro = (order_free - 1e-9 - 0.4) / 0.6;
-  const std::string_view ta = a.text(), tb = b.text();
-  std::size_t prefix = 0;
-  while (prefix < 4 && prefix < ta.size() && prefix < tb.size() && ta[prefix] == tb[prefix]) ++prefix;
-  return jaro + static_cast<double>(prefix) * 0.1 * (1.0 - jaro) + 1e-9;
+  const double jaro = packed_jaro_bound(a.hist.data(), b.hist.data(), a.text_size, b.text_size);
+  std::size_t prefix = 4;
+  if (!any_order) {
+    const std::string_view ta = a.text(), tb = b.text();
+    prefix = 0;
+    while (prefix < 4 && prefix < ta.size() && prefix < tb.size() && ta[prefix] == tb[prefix]) ++prefix;
+  }
+  return winkler_bound(jaro, prefix);
 }
 
 // ---- comparing ----------------------------------------------------------------

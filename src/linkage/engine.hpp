@@ -37,13 +37,18 @@ class ValueArena {
   ValueArena(ValueArena&&) noexcept = default;
   ValueArena& operator=(ValueArena&&) noexcept = default;
 
-  /// A copy of `bytes` bytes at an 8-byte aligned address that stays valid until clear()
-  /// or the arena's end.
-  const void* copy(const void* data, std::size_t bytes) {
+  /// `bytes` bytes at an 8-byte aligned address that stay valid until clear() or the
+  /// arena's end.
+  void* allocate(std::size_t bytes) {
     const std::size_t words = (bytes + 7) / 8;
     if (blocks_.empty() || used_ + words > blocks_[current_].words) next_block(words);
     std::uint64_t* at = blocks_[current_].data.get() + used_;
     used_ += words;
+    return at;
+  }
+  /// A copy of `bytes` bytes, in allocate()'s terms.
+  const void* copy(const void* data, std::size_t bytes) {
+    void* at = allocate(bytes);
     if (bytes > 0) std::memcpy(at, data, bytes);
     return at;
   }
@@ -51,12 +56,6 @@ class ValueArena {
     if (blocks_.size() > 1) blocks_.resize(1);
     current_ = 0;
     used_ = 0;
-  }
-  /// Bytes reserved (for memory reports).
-  std::size_t capacity_bytes() const {
-    std::size_t n = 0;
-    for (const Block& b : blocks_) n += b.words * 8;
-    return n;
   }
 
  private:

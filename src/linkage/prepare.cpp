@@ -635,14 +635,10 @@ void FieldValue::set_text(ValueArena& arena, std::string_view t, std::string_vie
   const std::size_t n1 = std::min<std::size_t>(t.size(), 0xFFFF), n2 = std::min<std::size_t>(t2.size(), 0xFFFF);
   text_size = static_cast<std::uint16_t>(n1);
   text2_size = static_cast<std::uint16_t>(n2);
-  if (n2 == 0) {
-    chars = static_cast<const char*>(arena.copy(t.data(), n1));
-  } else {
-    std::string both;
-    both.reserve(n1 + n2);
-    both.append(t.substr(0, n1)).append(t2.substr(0, n2));
-    chars = static_cast<const char*>(arena.copy(both.data(), both.size()));
-  }
+  char* at = static_cast<char*>(arena.allocate(n1 + n2));
+  if (n1 > 0) std::memcpy(at, t.data(), n1);
+  if (n2 > 0) std::memcpy(at + n1, t2.data(), n2);
+  chars = at;
   std::array<std::uint8_t, 32> counts{};
   for (char c : t.substr(0, n1)) {
     const auto u = static_cast<unsigned char>(c);
