@@ -43,12 +43,6 @@ bool looks_scientific(std::string_view s) noexcept {
 
 constexpr int two(const char* p) noexcept { return (p[0] - '0') * 10 + (p[1] - '0'); }
 
-// as_of as a YYYYMMDD integer (divisions by constants only: a few nanoseconds).
-int ymd_key(Date as_of) noexcept {
-  int y, m, d;
-  civil_from_days(as_of.days_since_epoch(), y, m, d);
-  return y * 10000 + m * 100 + d;
-}
 
 // The century rule: 20YY unless that date is after as_of, then 19YY. Only 2000 and
 // 1900 differ in leap years, so the comparison clamps the day into the month.
@@ -87,24 +81,9 @@ NikCheck check_number(std::string_view input, Date as_of, bool day_plus_40) noex
     return out;
   }
   const char* p = s.data();
-  if (!detail::is_province_code(two(p))) {
-    out.reason = NikReason::kProvince;
-    return out;
-  }
-  int day = two(p + 6);
-  const int month = two(p + 8);
-  if (day_plus_40 && day > 40) day -= 40;
-  if (month < 1 || month > 12 || day < 1 ||
-      day > days_in_month(birth_year(two(p + 10), month, day, ymd_key(as_of)), month)) {
-    out.reason = NikReason::kBirthDate;
-    return out;
-  }
-  if (two(p + 12) == 0 && two(p + 14) == 0) {
-    out.reason = NikReason::kSerial;
-    return out;
-  }
-  out.reason = NikReason::kValid;
-  out.value = value;
+  out.reason = detail::number_reason(two(p), two(p + 6), two(p + 8), two(p + 10), two(p + 12) * 100 + two(p + 14),
+                                     detail::ymd_key(as_of), day_plus_40);
+  if (out.reason == NikReason::kValid) out.value = value;
   return out;
 }
 
@@ -152,10 +131,31 @@ Date encoded_date(std::uint64_t value, Date as_of, bool day_plus_40, bool* femal
   const int month = (ddmmyy / 100) % 100;
   if (female) *female = day_plus_40 && day > 40;
   if (day_plus_40 && day > 40) day -= 40;
-  return Date(days_from_civil(birth_year(ddmmyy % 100, month, day, ymd_key(as_of)), month, day));
+  return Date(days_from_civil(birth_year(ddmmyy % 100, month, day, detail::ymd_key(as_of)), month, day));
 }
 
 }  // namespace
+
+namespace detail {
+
+// Divisions by constants only: a few nanoseconds.
+int ymd_key(Date as_of) noexcept {
+  int y, m, d;
+  civil_from_days(as_of.days_since_epoch(), y, m, d);
+  return y * 10000 + m * 100 + d;
+}
+
+NikReason number_reason(int province, int day, int month, int yy, int serial, int as_of_key,
+                        bool day_plus_40) noexcept {
+  if (!is_province_code(province)) return NikReason::kProvince;
+  if (day_plus_40 && day > 40) day -= 40;
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(birth_year(yy, month, day, as_of_key), month)) {
+    return NikReason::kBirthDate;
+  }
+  return serial == 0 ? NikReason::kSerial : NikReason::kValid;
+}
+
+}  // namespace detail
 
 const char* nik_reason_name(NikReason reason) noexcept {
   switch (reason) {

@@ -3,6 +3,7 @@
 #ifndef SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
 #define SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
 
+#include "nik/regions.hpp"
 #include <smartkampung/intake.hpp>
 #include <smartkampung/registry.hpp>
 
@@ -121,28 +122,24 @@ struct NormalizeOutput {
   std::vector<CsvQuoteRun> quote_runs;
 };
 
-/// check_nik / check_kk for one thread's many calls. For an input of exactly 16 ASCII
-/// digits it remembers the verdict on the digits the documented checks after length and
-/// digits look at (province: digits 1-2; birth or issue date: digits 7-12; as_of is fixed),
-/// and applies the serial check (digits 13-16 not all zero) itself; any other input, and
-/// the first sight of a province and date, goes to check_nik / check_kk.
+/// check_nik / check_kk for one thread's many calls: an input of exactly 16 ASCII digits
+/// is read 8 bytes at a time and checked on its parts (detail::number_reason, with the
+/// century cut-off computed once); any other input goes to check_nik / check_kk. (It
+/// used to remember verdicts per province and date in a 512 KiB table: the cache misses
+/// cost more than the checks.)
 class KeyCheckCache {
  public:
-  /// 2^slot_bits remembered verdicts: NIKs need ~2^17 (every birth date of a century,
-  /// twice for the day + 40 of women), KKs far fewer (issue dates).
-  KeyCheckCache(Date as_of, bool kk, int slot_bits)
-      : as_of_(as_of), kk_(kk), slot_bits_(slot_bits), slots_(std::size_t{1} << slot_bits, 0) {}
-  NikCheck check(std::string_view s) noexcept;
+  KeyCheckCache(Date as_of, bool kk) : as_of_(as_of), as_of_key_(detail::ymd_key(as_of)), kk_(kk) {}
+  NikCheck check(std::string_view s) const noexcept;
 
  private:
   Date as_of_;
+  int as_of_key_;
   bool kk_;
-  int slot_bits_;
-  std::vector<std::uint32_t> slots_;  // (province * 10^6 + date digits + 1) << 4 | NikReason; 0: empty
 };
 
 struct KeyChecks {
-  explicit KeyChecks(Date as_of) : nik(as_of, false, 17), kk(as_of, true, 14), dates(as_of) {}
+  explicit KeyChecks(Date as_of) : nik(as_of, false), kk(as_of, true), dates(as_of) {}
   KeyCheckCache nik, kk;
   DateReader dates;
 };

@@ -92,7 +92,7 @@ std::uint32_t eight_digit_value(std::uint64_t w) noexcept {
 
 }  // namespace
 
-NikCheck KeyCheckCache::check(std::string_view s) noexcept {
+NikCheck KeyCheckCache::check(std::string_view s) const noexcept {
   if (s.size() != 16) return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
   std::uint64_t lo_bytes, hi_bytes;
   std::memcpy(&lo_bytes, s.data(), 8);
@@ -100,35 +100,13 @@ NikCheck KeyCheckCache::check(std::string_view s) noexcept {
   if (!is_little_endian() || !eight_digits(lo_bytes) || !eight_digits(hi_bytes)) {
     return kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
   }
-  const std::uint32_t lo = eight_digit_value(lo_bytes);  // digits 1-8
-  const std::uint32_t hi = eight_digit_value(hi_bytes);  // digits 9-16
-  const std::uint64_t value = std::uint64_t{lo} * 100000000u + hi;
-  const std::uint32_t key = lo / 1000000 * 1000000 + lo % 100 * 10000 + hi / 10000;  // province, date
-  std::uint32_t& slot = slots_[(key * 2654435761u) >> (32 - slot_bits_)];
-  NikReason prefix;
-  if ((slot >> 4) == key + 1) {
-    prefix = static_cast<NikReason>(slot & 15u);
-  } else {
-    const NikCheck c = kk_ ? check_kk(s, as_of_) : check_nik(s, as_of_);
-    if (c.reason == NikReason::kProvince || c.reason == NikReason::kBirthDate) {
-      prefix = c.reason;
-    } else if (c.reason == NikReason::kValid || c.reason == NikReason::kSerial) {
-      prefix = NikReason::kValid;
-    } else {
-      return c;  // not expected for 16 digits; not remembered
-    }
-    slot = (key + 1) << 4 | static_cast<std::uint32_t>(prefix);
-    return c;
-  }
+  const std::uint32_t lo = eight_digit_value(lo_bytes);  // digits 1-8: PP RR DD and the day
+  const std::uint32_t hi = eight_digit_value(hi_bytes);  // digits 9-16: month, year, serial
   NikCheck out;
-  if (prefix != NikReason::kValid) {
-    out.reason = prefix;
-  } else if (hi % 10000 == 0) {
-    out.reason = NikReason::kSerial;
-  } else {
-    out.reason = NikReason::kValid;
-    out.value = value;
-  }
+  out.reason = detail::number_reason(static_cast<int>(lo / 1000000), static_cast<int>(lo % 100),
+                                     static_cast<int>(hi / 1000000), static_cast<int>(hi / 10000 % 100),
+                                     static_cast<int>(hi % 10000), as_of_key_, !kk_);
+  if (out.reason == NikReason::kValid) out.value = std::uint64_t{lo} * 100000000u + hi;
   return out;
 }
 
