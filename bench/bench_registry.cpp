@@ -4,6 +4,7 @@
 // per enrolment.
 #include <smartkampung/io.hpp>
 #include <smartkampung/registry.hpp>
+#include <smartkampung/sample.hpp>
 
 #include "registry/internal.hpp"
 

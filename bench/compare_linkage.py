@@ -238,7 +238,9 @@ def cleaned(rows, idn=False):
 def prep_smartkampung(left, right, kind):
     if kind == "synthetic":
         return left, None
-    strip = lambda rows: [{k: r[k] for k in COLS} for r in rows]
+    def strip(rows):
+        return [{k: r[k] for k in COLS} for r in rows]
+
     return strip(left), (strip(right) if right is not None else None)
 
 
@@ -465,9 +467,9 @@ ENGINES = {
     "smartkampung": ("smartkampung", prep_smartkampung, run_smartkampung, ("febrl", "synthetic")),
     "smartkampung_defaults": ("smartkampung", prep_smartkampung_defaults, run_smartkampung_defaults, ("febrl",)),
     "splink": ("splink", prep_splink, run_splink, ("febrl", "synthetic")),
-    "splink_idn": ("splink", lambda l, r, k: prep_splink(l, r, k, idn=True), run_splink, ("synthetic",)),
+    "splink_idn": ("splink", lambda left, right, k: prep_splink(left, right, k, idn=True), run_splink, ("synthetic",)),
     "recordlinkage": ("recordlinkage", prep_recordlinkage, run_recordlinkage, ("febrl", "synthetic")),
-    "recordlinkage_idn": ("recordlinkage", lambda l, r, k: prep_recordlinkage(l, r, k, idn=True),
+    "recordlinkage_idn": ("recordlinkage", lambda left, right, k: prep_recordlinkage(left, right, k, idn=True),
                           run_recordlinkage, ("synthetic",)),
 }
 

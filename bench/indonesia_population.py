@@ -34,7 +34,6 @@ What the records have, each a shape parameter of ``generate`` (see ``DEFAULT_SHA
 import argparse
 import collections
 import csv
-import datetime
 import statistics
 import sys
 import time
@@ -551,7 +550,9 @@ def read_csv(path):
 def stats(rows, truth, persons, out=sys.stdout):
     P_used = sorted(set(truth))
     used = np.zeros(len(persons["name"]), bool); used[P_used] = True
-    pr = lambda *a: print(*a, file=out)
+    def pr(*a):
+        print(*a, file=out)
+
     names = [persons["name"][i] for i in P_used]
     per_name = collections.Counter(names)
     pr(f"records {len(rows):,}  persons {len(P_used):,}  records/person {len(rows) / len(P_used):.2f}")

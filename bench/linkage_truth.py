@@ -16,7 +16,6 @@ indonesia_population.DEFAULT_SHAPE separated by ';' (tuples with commas).
 import argparse
 import gc
 import json
-import os
 import pathlib
 import subprocess
 import sys

@@ -18,19 +18,6 @@ std::map<std::string, py::object>& types() {
   return *map;
 }
 
-const char* error_code_name(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kState: return "state";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kParse: return "parse";
-    case ErrorCode::kLimit: return "limit";
-    case ErrorCode::kInternal: return "internal";
-  }
-  return "unknown";
-}
 }  // namespace
 
 py::object add_exception(py::module_& m, const char* name, const char* doc, py::handle extra_base) {

@@ -1,4 +1,5 @@
 #include <smartkampung/registry.hpp>
+#include <smartkampung/sample.hpp>
 
 #include "bindings.hpp"
 

@@ -37,7 +37,7 @@ func checkRegistry() {
 	defer C.free(unsafe.Pointer(program))
 	defer C.free(unsafe.Pointer(level))
 	var out *C.char
-	check(C.skamp_registry_load_json(&out, reg, records, program, level) == C.SKAMP_OK, "load: %s", lastError())
+	check(C.skamp_registry_add_json(&out, reg, records, program, level) == C.SKAMP_OK, "load: %s", lastError())
 	var report struct {
 		Schema string `json:"schema"`
 		Loaded int    `json:"loaded"`
@@ -47,7 +47,7 @@ func checkRegistry() {
 	nik := C.CString("3510014501900001")
 	defer C.free(unsafe.Pointer(nik))
 	out = nil
-	check(C.skamp_registry_public_check(&out, reg, nik) == C.SKAMP_OK, "public_check: %s", lastError())
+	check(C.skamp_registry_public_check_json(&out, reg, nik) == C.SKAMP_OK, "public_check: %s", lastError())
 	var public map[string]interface{}
 	check(takeJSON(out, &public) == nil, "public check JSON")
 	check(len(public) == 5 && public["schema"] == "skamp-public-check/1" && public["nik"] == "3510********0001" &&
@@ -67,7 +67,7 @@ func checkRules() {
 	crecord := C.CString(record)
 	defer C.free(unsafe.Pointer(crecord))
 	var out *C.char
-	check(C.skamp_ruleset_evaluate(&out, rs, crecord, 2020, 5, 1, 0) == C.SKAMP_OK, "evaluate: %s", lastError())
+	check(C.skamp_ruleset_evaluate_json(&out, rs, crecord, 2020, 5, 1, 0) == C.SKAMP_OK, "evaluate: %s", lastError())
 	var decision struct {
 		Schema   string `json:"schema"`
 		Decision string `json:"decision"`
@@ -92,21 +92,21 @@ func checkGeo() {
 	lons := []C.double{114.3, 114.4}
 	capacity := []C.int32_t{1, 4}
 	var index *C.skamp_facility_index
-	check(C.skamp_facility_index_new(&index, 2, &ids[0], &lats[0], &lons[0], &capacity[0], nil, nil, nil) == C.SKAMP_OK,
+	check(C.skamp_geo_index_new(&index, 2, &ids[0], &lats[0], &lons[0], &capacity[0], nil, nil, nil) == C.SKAMP_OK,
 		"index_new: %s", lastError())
-	defer C.skamp_facility_index_free(index)
+	defer C.skamp_geo_index_free(index)
 	var f C.skamp_facility
 	f.size = C.skamp_go_facility_size()
 	f.id, f.lat, f.lon, f.capacity, f.open = 3, -8.21, 114.31, 2, 1
-	check(C.skamp_facility_index_add(index, &f) == C.SKAMP_OK, "add: %s", lastError())
+	check(C.skamp_geo_index_add(index, &f) == C.SKAMP_OK, "add: %s", lastError())
 	var id C.int64_t
 	var dist C.double
 	for _, want := range []C.int64_t{1, 3, 3, 2} {
-		check(C.skamp_facility_index_nearest_reserve(&id, &dist, index, -8.2, 114.3, 1, nil) == C.SKAMP_OK && id == want,
+		check(C.skamp_geo_index_nearest_reserve(&id, &dist, index, -8.2, 114.3, 1, nil) == C.SKAMP_OK && id == want,
 			"nearest_reserve: got %d, want %d (%s)", id, want, lastError())
 	}
 	var free C.int32_t
-	check(C.skamp_facility_index_free_beds(&free, index, 2) == C.SKAMP_OK && free == 3, "free beds %d", free)
+	check(C.skamp_geo_index_free_beds(&free, index, 2) == C.SKAMP_OK && free == 3, "free beds %d", free)
 	fmt.Printf("four residents placed; house 2 has %d beds left\n", free)
 }
 

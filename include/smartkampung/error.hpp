@@ -21,6 +21,11 @@ enum class ErrorCode : int {
   kInternal = 8,         ///< a bug: please report it
 };
 
+/// The stable name of a code ("invalid_argument", "not_found", "state", "io", "corrupt",
+/// "parse", "limit", "internal"; "unknown" for any other value): the one table the Python
+/// exceptions' `code` attribute and the C layer's messages use. Static text.
+SMARTKAMPUNG_EXPORT const char* error_code_name(ErrorCode code) noexcept;
+
 /// Base of every exception the library throws. Messages never contain personal
 /// data (NIKs, names, birth dates are masked), so they may be shown or logged. As a
 /// last line of defence, the constructor masks every run of 16 or more digits in the

@@ -12,5 +12,6 @@
 #include <smartkampung/c/geo.h>
 #include <smartkampung/c/linkage.h>
 #include <smartkampung/c/cert.h>
+#include <smartkampung/c/deprecated.h>
 
 #endif

@@ -1109,4 +1109,4 @@ def wgs84_distance(lat1: typing.SupportsFloat | typing.SupportsIndex, lon1: typi
     """
     WGS84 ellipsoidal distance in metres between two points in degrees (Vincenty's formula).
     """
-__version__: str = '0.1.0'
+__version__: str = '0.2.0'

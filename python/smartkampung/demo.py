@@ -236,7 +236,7 @@ def _rules_section(reg: Any, sample: Any, summary: dict[str, Any]) -> None:
     for h in households:
         d = rs.evaluate(h, as_of=as_of, explain=True)
         if d.decision == "ineligible":
-            print(f"  why not BST: " + "; ".join(f"{r.code}: {r.message_id}" for r in d.reasons))
+            print("  why not BST: " + "; ".join(f"{r.code}: {r.message_id}" for r in d.reasons))
             break
 
 

@@ -187,7 +187,7 @@ skamp_status skamp_cert_occupancy(int32_t* out, const skamp_cert_registry* reg, 
   });
 }
 
-skamp_status skamp_cert_certified_near(char** out_json, const skamp_cert_registry* reg, double lat, double lon,
+skamp_status skamp_cert_certified_near_json(char** out_json, const skamp_cert_registry* reg, double lat, double lon,
                                        double radius_m, int64_t at, const char* category) {
   return guard([&] {
     require(out_json, "out_json");

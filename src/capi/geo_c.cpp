@@ -75,7 +75,7 @@ T* copy_array(const std::vector<T>& values) {
 
 extern "C" {
 
-skamp_status skamp_facility_index_new(skamp_facility_index** out, size_t n, const int64_t* ids, const double* lats,
+skamp_status skamp_geo_index_new(skamp_facility_index** out, size_t n, const int64_t* ids, const double* lats,
                                       const double* lons, const int32_t* capacity, const int32_t* occupied,
                                       const uint8_t* open, const char* const* kinds) {
   return guard([&] {
@@ -104,7 +104,7 @@ skamp_status skamp_facility_index_new(skamp_facility_index** out, size_t n, cons
   });
 }
 
-skamp_status skamp_facility_index_load_csv(skamp_facility_index** out, const char* path) {
+skamp_status skamp_geo_index_new_csv(skamp_facility_index** out, const char* path) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -113,7 +113,7 @@ skamp_status skamp_facility_index_load_csv(skamp_facility_index** out, const cha
   });
 }
 
-skamp_status skamp_facility_index_load_json(skamp_facility_index** out, const char* path) {
+skamp_status skamp_geo_index_new_json_file(skamp_facility_index** out, const char* path) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -122,9 +122,9 @@ skamp_status skamp_facility_index_load_json(skamp_facility_index** out, const ch
   });
 }
 
-void skamp_facility_index_free(skamp_facility_index* index) { delete index; }
+void skamp_geo_index_free(skamp_facility_index* index) { delete index; }
 
-skamp_status skamp_facility_index_size(size_t* out, const skamp_facility_index* index) {
+skamp_status skamp_geo_index_size(size_t* out, const skamp_facility_index* index) {
   return guard([&] {
     require(out, "out");
     require(index, "index");
@@ -132,28 +132,28 @@ skamp_status skamp_facility_index_size(size_t* out, const skamp_facility_index* 
   });
 }
 
-skamp_status skamp_facility_index_add(skamp_facility_index* index, const skamp_facility* facility) {
+skamp_status skamp_geo_index_add(skamp_facility_index* index, const skamp_facility* facility) {
   return guard([&] {
     require(index, "index");
     index->index.add(to_facility(facility));
   });
 }
 
-skamp_status skamp_facility_index_update(skamp_facility_index* index, const skamp_facility* facility) {
+skamp_status skamp_geo_index_update(skamp_facility_index* index, const skamp_facility* facility) {
   return guard([&] {
     require(index, "index");
     index->index.update(to_facility(facility));
   });
 }
 
-skamp_status skamp_facility_index_remove(skamp_facility_index* index, int64_t id) {
+skamp_status skamp_geo_index_remove(skamp_facility_index* index, int64_t id) {
   return guard([&] {
     require(index, "index");
     index->index.remove(id);
   });
 }
 
-skamp_status skamp_facility_index_nearest(size_t* out_count, int64_t* out_ids, double* out_dists,
+skamp_status skamp_geo_index_nearest(size_t* out_count, int64_t* out_ids, double* out_dists,
                                           const skamp_facility_index* index, double lat, double lon, size_t k,
                                           const skamp_facility_filter* filter) {
   return guard([&] {
@@ -176,7 +176,7 @@ skamp_status skamp_facility_index_nearest(size_t* out_count, int64_t* out_ids, d
   });
 }
 
-skamp_status skamp_facility_index_nearest_batch(int64_t* out_ids, double* out_dists, const skamp_facility_index* index,
+skamp_status skamp_geo_index_nearest_batch(int64_t* out_ids, double* out_dists, const skamp_facility_index* index,
                                                 size_t n, const double* lats, const double* lons, size_t k,
                                                 const skamp_facility_filter* filter) {
   return guard([&] {
@@ -192,7 +192,7 @@ skamp_status skamp_facility_index_nearest_batch(int64_t* out_ids, double* out_di
   });
 }
 
-skamp_status skamp_facility_index_within(int64_t** out_ids, double** out_dists, size_t* out_count,
+skamp_status skamp_geo_index_within(int64_t** out_ids, double** out_dists, size_t* out_count,
                                          const skamp_facility_index* index, double lat, double lon, double radius_m,
                                          const skamp_facility_filter* filter) {
   return guard([&] {
@@ -224,7 +224,7 @@ skamp_status skamp_facility_index_within(int64_t** out_ids, double** out_dists, 
   });
 }
 
-skamp_status skamp_facility_index_reserve(int* out, skamp_facility_index* index, int64_t id, int32_t n) {
+skamp_status skamp_geo_index_reserve(int* out, skamp_facility_index* index, int64_t id, int32_t n) {
   return guard([&] {
     require(out, "out");
     *out = 0;
@@ -233,14 +233,14 @@ skamp_status skamp_facility_index_reserve(int* out, skamp_facility_index* index,
   });
 }
 
-skamp_status skamp_facility_index_release(skamp_facility_index* index, int64_t id, int32_t n) {
+skamp_status skamp_geo_index_release(skamp_facility_index* index, int64_t id, int32_t n) {
   return guard([&] {
     require(index, "index");
     index->index.release(id, n);
   });
 }
 
-skamp_status skamp_facility_index_free_beds(int32_t* out, const skamp_facility_index* index, int64_t id) {
+skamp_status skamp_geo_index_free_beds(int32_t* out, const skamp_facility_index* index, int64_t id) {
   return guard([&] {
     require(out, "out");
     require(index, "index");
@@ -248,7 +248,7 @@ skamp_status skamp_facility_index_free_beds(int32_t* out, const skamp_facility_i
   });
 }
 
-skamp_status skamp_facility_index_nearest_reserve(int64_t* out_id, double* out_dist, skamp_facility_index* index,
+skamp_status skamp_geo_index_nearest_reserve(int64_t* out_id, double* out_dist, skamp_facility_index* index,
                                                   double lat, double lon, int32_t n,
                                                   const skamp_facility_filter* filter) {
   return guard([&] {
@@ -265,7 +265,7 @@ skamp_status skamp_facility_index_nearest_reserve(int64_t* out_id, double* out_d
   });
 }
 
-skamp_status skamp_facility_index_assign(int64_t* out_houses, double* out_total_m, double* out_max_m,
+skamp_status skamp_geo_index_assign(int64_t* out_houses, double* out_total_m, double* out_max_m,
                                          skamp_facility_index* index, size_t n, const double* lats,
                                          const double* lons, skamp_assign_mode mode, size_t k, int reserve) {
   return guard([&] {
@@ -294,7 +294,7 @@ skamp_status skamp_facility_index_assign(int64_t* out_houses, double* out_total_
   });
 }
 
-skamp_status skamp_wgs84_distance(double* out, double lat1, double lon1, double lat2, double lon2) {
+skamp_status skamp_geo_distance(double* out, double lat1, double lon1, double lat2, double lon2) {
   return guard([&] {
     require(out, "out");
     const double d = geo::wgs84_distance(lat1, lon1, lat2, lon2);

@@ -91,7 +91,7 @@ skamp_status skamp_linkage_normalize_name(char** out, const char* name) {
   });
 }
 
-skamp_status skamp_link_json(char** out, const char* records_json, const char* right_json,
+skamp_status skamp_linkage_link_json(char** out, const char* records_json, const char* right_json,
                              const char* settings_json, double threshold) {
   return guard([&] {
     require(out, "out");
@@ -127,7 +127,7 @@ skamp_status skamp_link_json(char** out, const char* records_json, const char* r
   });
 }
 
-skamp_status skamp_linker_new(skamp_linker** out, const char* settings_json) {
+skamp_status skamp_linkage_linker_new(skamp_linker** out, const char* settings_json) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -135,9 +135,9 @@ skamp_status skamp_linker_new(skamp_linker** out, const char* settings_json) {
   });
 }
 
-void skamp_linker_free(skamp_linker* linker) { delete linker; }
+void skamp_linkage_linker_free(skamp_linker* linker) { delete linker; }
 
-skamp_status skamp_linker_save(const skamp_linker* linker, const char* path) {
+skamp_status skamp_linkage_linker_save(const skamp_linker* linker, const char* path) {
   return guard([&] {
     require(linker, "linker");
     require_text(path, "path");
@@ -145,7 +145,7 @@ skamp_status skamp_linker_save(const skamp_linker* linker, const char* path) {
   });
 }
 
-skamp_status skamp_linker_load(skamp_linker** out, const char* path) {
+skamp_status skamp_linkage_linker_load(skamp_linker** out, const char* path) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -154,7 +154,7 @@ skamp_status skamp_linker_load(skamp_linker** out, const char* path) {
   });
 }
 
-skamp_status skamp_linker_fit_json(skamp_linker* linker, const char* records_json) {
+skamp_status skamp_linkage_linker_fit_json(skamp_linker* linker, const char* records_json) {
   return guard([&] {
     require(linker, "linker");
     require_text(records_json, "records_json");
@@ -162,7 +162,7 @@ skamp_status skamp_linker_fit_json(skamp_linker* linker, const char* records_jso
   });
 }
 
-skamp_status skamp_linker_add_json(char** out, skamp_linker* linker, const char* record_json) {
+skamp_status skamp_linkage_linker_add_json(char** out, skamp_linker* linker, const char* record_json) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -179,14 +179,14 @@ skamp_status skamp_linker_add_json(char** out, skamp_linker* linker, const char*
   });
 }
 
-skamp_status skamp_linker_remove(skamp_linker* linker, size_t index) {
+skamp_status skamp_linkage_linker_remove(skamp_linker* linker, size_t index) {
   return guard([&] {
     require(linker, "linker");
     linker->linker.remove(index);
   });
 }
 
-skamp_status skamp_linker_candidates_json(char** out, const skamp_linker* linker,
+skamp_status skamp_linkage_linker_candidates_json(char** out, const skamp_linker* linker,
                                           const char* record_json, size_t k) {
   return guard([&] {
     require(out, "out");
@@ -201,7 +201,7 @@ skamp_status skamp_linker_candidates_json(char** out, const skamp_linker* linker
   });
 }
 
-skamp_status skamp_linker_clusters_json(char** out, const skamp_linker* linker) {
+skamp_status skamp_linkage_linker_clusters_json(char** out, const skamp_linker* linker) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -215,7 +215,7 @@ skamp_status skamp_linker_clusters_json(char** out, const skamp_linker* linker) 
   });
 }
 
-skamp_status skamp_linker_explain_json(char** out, const skamp_linker* linker, size_t i, size_t j) {
+skamp_status skamp_linkage_linker_explain_json(char** out, const skamp_linker* linker, size_t i, size_t j) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -224,7 +224,7 @@ skamp_status skamp_linker_explain_json(char** out, const skamp_linker* linker, s
   });
 }
 
-skamp_status skamp_linker_settings_json(char** out, const skamp_linker* linker) {
+skamp_status skamp_linkage_linker_settings_json(char** out, const skamp_linker* linker) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;

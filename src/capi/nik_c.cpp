@@ -85,7 +85,7 @@ int skamp_nik_is_valid(const char* nik) {
   return nik != nullptr && is_valid_nik(nik) ? 1 : 0;
 }
 
-int skamp_kk_is_valid(const char* kk) {
+int skamp_nik_kk_is_valid(const char* kk) {
   return kk != nullptr && is_valid_kk(kk) ? 1 : 0;
 }
 
@@ -98,7 +98,7 @@ skamp_status skamp_nik_parse_as_of(skamp_nik_info* out, const char* nik, int yea
   return guard([&] { return parse_into(out, nik, reference_date(year, month, day), false); });
 }
 
-skamp_status skamp_kk_parse(skamp_nik_info* out, const char* kk) {
+skamp_status skamp_nik_kk_parse(skamp_nik_info* out, const char* kk) {
   return guard([&] { return parse_into(out, kk, today(), true); });
 }
 
@@ -124,13 +124,13 @@ const char* skamp_nik_reason_str(int reason) {
   return nik_reason_name(static_cast<NikReason>(reason));
 }
 
-skamp_status skamp_nik_mask(char* buf, size_t buf_size, const char* nik) {
+skamp_status skamp_nik_mask(char* out, size_t out_size, const char* nik) {
   return guard([&] {
-    require(buf, "buf");
+    require(out, "out");
     require_text(nik, "nik");
-    if (buf_size < 17) throw Error(ErrorCode::kInvalidArgument, "buf_size must be at least 17");
+    if (out_size < 17) throw Error(ErrorCode::kInvalidArgument, "out_size must be at least 17");
     const std::string masked = mask_nik(nik);
-    std::memcpy(buf, masked.c_str(), masked.size() + 1);
+    std::memcpy(out, masked.c_str(), masked.size() + 1);
   });
 }
 

@@ -94,7 +94,7 @@ skamp_status skamp_registry_new(skamp_registry** out) {
 
 void skamp_registry_free(skamp_registry* reg) { delete reg; }
 
-skamp_status skamp_registry_load_csv(char** out, skamp_registry* reg, const char* path, const char* program,
+skamp_status skamp_registry_add_csv(char** out, skamp_registry* reg, const char* path, const char* program,
                                      const char* level) {
   return guard([&] {
     if (out != nullptr) *out = nullptr;
@@ -107,7 +107,7 @@ skamp_status skamp_registry_load_csv(char** out, skamp_registry* reg, const char
   });
 }
 
-skamp_status skamp_registry_load_json(char** out, skamp_registry* reg, const char* records_json, const char* program,
+skamp_status skamp_registry_add_json(char** out, skamp_registry* reg, const char* records_json, const char* program,
                                       const char* level) {
   return guard([&] {
     if (out != nullptr) *out = nullptr;
@@ -135,7 +135,7 @@ skamp_status skamp_registry_set_exclusions_json(skamp_registry* reg, const char*
   });
 }
 
-skamp_status skamp_registry_dedup(char** out, const skamp_registry* reg) {
+skamp_status skamp_registry_dedup_json(char** out, const skamp_registry* reg) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -144,7 +144,7 @@ skamp_status skamp_registry_dedup(char** out, const skamp_registry* reg) {
   });
 }
 
-skamp_status skamp_registry_programs_of(char** out, const skamp_registry* reg, const char* nik) {
+skamp_status skamp_registry_programs_of_json(char** out, const skamp_registry* reg, const char* nik) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -156,7 +156,7 @@ skamp_status skamp_registry_programs_of(char** out, const skamp_registry* reg, c
   });
 }
 
-skamp_status skamp_registry_public_check(char** out, const skamp_registry* reg, const char* nik) {
+skamp_status skamp_registry_public_check_json(char** out, const skamp_registry* reg, const char* nik) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -175,7 +175,7 @@ skamp_status skamp_registry_public_check(char** out, const skamp_registry* reg, 
   });
 }
 
-skamp_status skamp_registry_report(char** out, skamp_registry* reg, const char* record_json, int64_t at) {
+skamp_status skamp_registry_report_json(char** out, skamp_registry* reg, const char* record_json, int64_t at) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;

@@ -51,7 +51,7 @@ const skamp_ruleset& checked(const skamp_ruleset* rs) {
 
 extern "C" {
 
-skamp_status skamp_ruleset_from_json_with_conflicts(skamp_ruleset** out, const char* json, size_t len,
+skamp_status skamp_ruleset_new_json(skamp_ruleset** out, const char* json, size_t len,
                                                     const char* conflicts_json) {
   return guard([&] {
     require(out, "out");
@@ -64,10 +64,6 @@ skamp_status skamp_ruleset_from_json_with_conflicts(skamp_ruleset** out, const c
     handle->current = std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len), opt));
     *out = handle.release();
   });
-}
-
-skamp_status skamp_ruleset_from_json(skamp_ruleset** out, const char* json, size_t len) {
-  return skamp_ruleset_from_json_with_conflicts(out, json, len, nullptr);
 }
 
 skamp_status skamp_ruleset_builtin(skamp_ruleset** out, const char* name) {
@@ -104,7 +100,7 @@ skamp_status skamp_ruleset_reload(skamp_ruleset* rs, const char* json, size_t le
 
 void skamp_ruleset_free(skamp_ruleset* rs) { delete rs; }
 
-skamp_status skamp_ruleset_info(char** out, const skamp_ruleset* rs) {
+skamp_status skamp_ruleset_info_json(char** out, const skamp_ruleset* rs) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -132,7 +128,7 @@ skamp_status skamp_ruleset_to_json(char** out, const skamp_ruleset* rs) {
   });
 }
 
-skamp_status skamp_ruleset_evaluate(char** out, const skamp_ruleset* rs, const char* record_json, int year,
+skamp_status skamp_ruleset_evaluate_json(char** out, const skamp_ruleset* rs, const char* record_json, int year,
                                     int month, int day, int explain) {
   return guard([&] {
     require(out, "out");
@@ -197,7 +193,7 @@ const char* skamp_ruleset_reason_code(const skamp_ruleset* rs, int32_t reason) {
   }
 }
 
-skamp_status skamp_ruleset_run_tests(char** out, const skamp_ruleset* rs) {
+skamp_status skamp_ruleset_run_tests_json(char** out, const skamp_ruleset* rs) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;

@@ -6,8 +6,8 @@ target_sources(smartkampung_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/policy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
   ${CMAKE_CURRENT_LIST_DIR}/jsonl.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/geodesic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/codec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sticker.cpp
   ${CMAKE_CURRENT_LIST_DIR}/qr.cpp)

@@ -34,6 +34,20 @@ std::string mask_digit_runs(const std::string& message) {
 
 }  // namespace
 
+const char* error_code_name(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid_argument";
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kState: return "state";
+    case ErrorCode::kIo: return "io";
+    case ErrorCode::kCorrupt: return "corrupt";
+    case ErrorCode::kParse: return "parse";
+    case ErrorCode::kLimit: return "limit";
+    case ErrorCode::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
 // Messages may also echo bytes from damaged files or callers' text: every byte that is not
 // well-formed UTF-8 is escaped as \xHH first, so that every message is valid UTF-8 (a
 // Python str, a JSON string) whatever the input was.

@@ -132,7 +132,9 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     }
     case CompareKind::kNik: {
       if (a.h == b.h) return kNikExact;
-      if ((a.h3 & b.h3 & kNikPacked) != 0) return nik_level_packed(a.h2, b.h2, (a.h3 & b.h3 & kNikWellFormed) != 0);
+      if ((a.h3 & b.h3 & kNikPacked) != 0) {
+        return nik_level_packed(a.h2, b.h2, (a.h3 & b.h3 & kNikWellFormed) != 0, (a.h3 & b.h3 & kNikDateAgrees) != 0);
+      }
       if (a.text().size() != b.text().size()) return kNikDifferent;
       if (one_substitution(a.text(), b.text())) return kNikSubstitution;
       if (adjacent_transposition(a.text(), b.text())) return kNikTransposition;

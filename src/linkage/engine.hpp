@@ -134,7 +134,8 @@ inline int level_of(std::uint64_t pattern, std::size_t f) {
 // NIK levels (CompareKind::kNik), as codes (0 = null).
 constexpr int kNikExact = 1, kNikSubstitution = 2, kNikTransposition = 3, kNikTwoEdits = 4,
               kNikSameBirth = 5, kNikDifferent = 6, kNikContradicts = 7;
-constexpr std::uint64_t kNikPacked = 1, kNikWellFormed = 2;
+// kNikDateAgrees: the NIK's encoded birth date (digits 7-12) is the record's own birth date.
+constexpr std::uint64_t kNikPacked = 1, kNikWellFormed = 2, kNikDateAgrees = 4;
 
 /// Packs up to 16 decimal digits, digit k in bits 4k..4k+3; false for anything else.
 inline bool pack_digits(std::string_view text, std::uint64_t& out) {
@@ -150,7 +151,11 @@ inline bool pack_digits(std::string_view text, std::uint64_t& out) {
 /// The kNik level of two different 16-digit NIKs packed by pack_digits. Edits are
 /// substitutions and adjacent transpositions (what typing and copying do); digits 1-6 are
 /// the region, 7-12 the birth date (day + 40 for women), 13-16 a serial.
-inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_formed) {
+/// both_dates_agree: each record's own birth date is the one its NIK encodes. Then one or
+/// two edits confined to the date digits are not a typing error (a mistyped NIK would not
+/// match its record's birth date) but two persons born on different days: kNikContradicts.
+inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_formed,
+                            bool both_dates_agree = false) {
   const std::uint64_t x = a ^ b;
   if (x == 0) return kNikExact;
   const std::uint64_t diff = (x | x >> 1 | x >> 2 | x >> 3) & 0x1111111111111111ULL;  // bit 4k: digit k differs
@@ -170,6 +175,8 @@ inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_for
     }
     ++ops;
   }
+  constexpr std::uint64_t kDateDigits = 0x111111ULL << 24;  // digits 7-12
+  if (both_well_formed && both_dates_agree && ops <= 2 && (diff & ~kDateDigits) == 0) return kNikContradicts;
   if (ops == 1) return transposed ? kNikTransposition : kNikSubstitution;
   if (ops == 2) return kNikTwoEdits;
   const bool date_differs = ((diff >> 24) & 0x111111ULL) != 0;
@@ -311,6 +318,9 @@ struct LinkModel {
   /// missing, from a well-formed NIK: its embedded date, and day + 40 for women.
   void fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& value, ValueArena& arena) const;
   bool filled_from_nik(std::size_t f) const;
+  /// Sets kNikDateAgrees on a prepared NIK when `date` (the record's own birth date, before
+  /// any filling from the NIK) is the date the NIK encodes.
+  void mark_nik_date(FieldValue& nik, const FieldValue& date) const;
   /// Prepares field f alone (what prepare() puts in values_out[f]).
   template <typename Record>
   void prepare_field(const Record& r, std::size_t f, FieldValue& value_out, ValueArena& arena) const;

@@ -425,7 +425,10 @@ struct LinkerState {
         for_each_member(cb, [&](std::uint32_t y) {
           if (conflict || !well_formed(y)) return;
           const std::uint32_t* wy = field_of(y, nf);
-          if (nik_level_packed(joined(wx + 1), joined(wy + 1), true) != kNikContradicts) return;
+          if (nik_level_packed(joined(wx + 1), joined(wy + 1), true, (wx[0] & wy[0] & 0x40000U) != 0) !=
+              kNikContradicts) {
+            return;
+          }
           arena_a.clear();
           arena_b.clear();
           materialize(x, va.data(), keys.data(), arena_a);

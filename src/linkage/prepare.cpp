@@ -533,6 +533,11 @@ std::string block_value(const BlockPart& p, const Record& r, NormOf&& norm) {
 template <typename Record>
 void LinkModel::prepare_field(const Record& r, std::size_t f, FieldValue& value_out, ValueArena& arena) const {
   prepare_value(fields[f], r, value_out, arena);
+  if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && !value_out.null) {
+    FieldValue date;
+    prepare_value(fields[static_cast<std::size_t>(nik_date_field)], r, date, arena);
+    mark_nik_date(value_out, date);
+  }
   if (value_out.null && filled_from_nik(f)) {
     FieldValue nik;
     prepare_value(fields[static_cast<std::size_t>(nik_field)], r, nik, arena);
@@ -579,6 +584,14 @@ void LinkModel::fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& 
   }
 }
 
+void LinkModel::mark_nik_date(FieldValue& nik, const FieldValue& date) const {
+  if (nik.null || (nik.h3 & kNikWellFormed) == 0 || date.null || date.year == 0) return;
+  const std::string_view digits = nik.text();
+  const auto two = [&](std::size_t at) { return (digits[at] - '0') * 10 + (digits[at + 1] - '0'); };
+  const int day = two(6) > 40 ? two(6) - 40 : two(6);
+  if (day == date.day && two(8) == date.month && two(10) == date.year % 100) nik.h3 |= kNikDateAgrees;
+}
+
 bool LinkModel::filled_from_nik(std::size_t f) const {
   const auto is = [&](const std::vector<int>& list) {
     return std::find(list.begin(), list.end(), static_cast<int>(f)) != list.end();
@@ -590,6 +603,7 @@ template <typename Record>
 void LinkModel::prepare(const Record& r, FieldValue* values_out, std::uint64_t* keys_out,
                         std::uint64_t& household_out, ValueArena& arena) const {
   for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f], arena);
+  if (nik_field >= 0 && nik_date_field >= 0) mark_nik_date(values_out[nik_field], values_out[nik_date_field]);
   if (nik_field >= 0) {
     for (int f : nik_date_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
     for (int f : nik_sex_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);

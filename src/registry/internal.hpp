@@ -184,6 +184,12 @@ NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& col
 /// Normalises a parsed table's records (Registry::load_table's path).
 NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of);
 
+/// Normalises records given as fields (Registry::add_records, replace_program, ...).
+NormalizeOutput normalize_raw_records(const std::vector<RawRecord>& records, Date as_of);
+
+/// The value of a valid NIK (kk false) or KK; throws the NikError of the first check it fails.
+std::uint64_t require_valid_key(std::string_view text, Date as_of, bool kk);
+
 /// normalize_csv_file over bytes in memory; `ascii` tells that every byte past an optional BOM is
 /// below 0x80 (false: not known). `min_parallel`: data size from which it goes parallel.
 NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns, Date as_of,

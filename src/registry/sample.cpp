@@ -1,5 +1,7 @@
 // Synthetic Banyuwangi population and programme lists. Names are drawn from common
 // Indonesian (Javanese, Osing, Madurese) given names; nothing here is a real person.
+#include <smartkampung/sample.hpp>
+
 #include "registry/internal.hpp"
 
 #include <cstdio>

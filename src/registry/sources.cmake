@@ -1,5 +1,6 @@
 target_sources(smartkampung_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/normalize.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/records.cpp
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dedup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/store.cpp

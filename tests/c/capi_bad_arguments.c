@@ -11,6 +11,7 @@
  * The program fails when a symbol of tests/abi/exported_c_symbols.txt has no row here
  * (or a row names a symbol that is not exported), so a new function needs its row.
  * Prints "N passed, M failed" and exits non-zero on any failure. */
+#define SKAMP_ALLOW_DEPRECATED /* the deprecated names have rows too */
 #include <smartkampung/smartkampung.h>
 
 #include <float.h>
@@ -129,9 +130,9 @@ static void release_outputs(void) {
   skamp_free(out_dists_alloc);
   skamp_registry_free(out_reg);
   skamp_ruleset_free(out_rs);
-  skamp_linker_free(out_linker);
+  skamp_linkage_linker_free(out_linker);
   skamp_cert_registry_free(out_cert);
-  skamp_facility_index_free(out_idx);
+  skamp_geo_index_free(out_idx);
   out_s = NULL;
   out_ids_alloc = NULL;
   out_dists_alloc = NULL;
@@ -249,10 +250,10 @@ static void bad_nik_is_valid(void) {
   RETURNS(skamp_nik_is_valid(BAD_UTF8) == 0);
   RETURNS(skamp_nik_is_valid("") == 0);
 }
-static void bad_kk_is_valid(void) {
-  RETURNS(skamp_kk_is_valid(NULL) == 0);
-  RETURNS(skamp_kk_is_valid(BAD_UTF8) == 0);
-  RETURNS(skamp_kk_is_valid("") == 0);
+static void bad_nik_kk_is_valid(void) {
+  RETURNS(skamp_nik_kk_is_valid(NULL) == 0);
+  RETURNS(skamp_nik_kk_is_valid(BAD_UTF8) == 0);
+  RETURNS(skamp_nik_kk_is_valid("") == 0);
 }
 static void bad_nik_parse(void) {
   skamp_nik_info info = info_of_size(sizeof(skamp_nik_info));
@@ -284,13 +285,13 @@ static void bad_nik_parse_as_of(void) {
   info = info_of_size(0);
   FAIL(skamp_nik_parse_as_of(&info, NIK, 2020, 5, 1));
 }
-static void bad_kk_parse(void) {
+static void bad_nik_kk_parse(void) {
   skamp_nik_info info = info_of_size(sizeof(skamp_nik_info));
-  FAIL(skamp_kk_parse(NULL, "3510011203150002"));
-  FAIL(skamp_kk_parse(&info, NULL));
-  FAIL(skamp_kk_parse(&info, BAD_UTF8));
+  FAIL(skamp_nik_kk_parse(NULL, "3510011203150002"));
+  FAIL(skamp_nik_kk_parse(&info, NULL));
+  FAIL(skamp_nik_kk_parse(&info, BAD_UTF8));
   info = info_of_size(1);
-  FAIL(skamp_kk_parse(&info, "3510011203150002"));
+  FAIL(skamp_nik_kk_parse(&info, "3510011203150002"));
 }
 static void bad_nik_validate_batch(void) {
   const char *niks[2];
@@ -336,32 +337,32 @@ static void bad_registry_free(void) {
   skamp_registry_free(NULL);
   RETURNS(1);
 }
-static void bad_registry_load_csv(void) {
+static void bad_registry_add_csv(void) {
   const char *csv = SKAMP_SOURCE_DIR "/data/regions.csv";
-  FAIL(skamp_registry_load_csv(&out_s, NULL, csv, "PKH", "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, NULL, "PKH", "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, BAD_UTF8, "PKH", "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, MISSING_PATH, "PKH", "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, DIR_PATH, "PKH", "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, DEVICE_PATH, "PKH", "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, csv, NULL, "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, csv, BAD_UTF8, "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, csv, "", "central"));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, csv, "PKH", NULL));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, csv, "PKH", BAD_UTF8));
-  FAIL(skamp_registry_load_csv(&out_s, g_reg, csv, "PKH", "galactic"));
+  FAIL(skamp_registry_add_csv(&out_s, NULL, csv, "PKH", "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, NULL, "PKH", "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, BAD_UTF8, "PKH", "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, MISSING_PATH, "PKH", "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, DIR_PATH, "PKH", "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, DEVICE_PATH, "PKH", "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, csv, NULL, "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, csv, BAD_UTF8, "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, csv, "", "central"));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, csv, "PKH", NULL));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, csv, "PKH", BAD_UTF8));
+  FAIL(skamp_registry_add_csv(&out_s, g_reg, csv, "PKH", "galactic"));
 }
-static void bad_registry_load_json(void) {
-  FAIL(skamp_registry_load_json(&out_s, NULL, RECORDS, "PKH", "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, NULL, "PKH", "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, BAD_UTF8, "PKH", "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, BAD_JSON_UTF8, "PKH", "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, "[", "PKH", "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, "{}", "PKH", "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, RECORDS, NULL, "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, RECORDS, BAD_UTF8, "central"));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, RECORDS, "PKH", NULL));
-  FAIL(skamp_registry_load_json(&out_s, g_reg, RECORDS, "PKH", BAD_UTF8));
+static void bad_registry_add_json(void) {
+  FAIL(skamp_registry_add_json(&out_s, NULL, RECORDS, "PKH", "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, NULL, "PKH", "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, BAD_UTF8, "PKH", "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, BAD_JSON_UTF8, "PKH", "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, "[", "PKH", "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, "{}", "PKH", "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, RECORDS, NULL, "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, RECORDS, BAD_UTF8, "central"));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, RECORDS, "PKH", NULL));
+  FAIL(skamp_registry_add_json(&out_s, g_reg, RECORDS, "PKH", BAD_UTF8));
 }
 static void bad_registry_set_exclusions_json(void) {
   FAIL(skamp_registry_set_exclusions_json(NULL, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": []}"));
@@ -371,34 +372,34 @@ static void bad_registry_set_exclusions_json(void) {
                                                  "[{\"a\": \"\xc3\", \"b\": \"BST\", \"scope\": \"kk\"}]}"));
   FAIL(skamp_registry_set_exclusions_json(g_reg, "{"));
 }
-static void bad_registry_dedup(void) {
-  FAIL(skamp_registry_dedup(NULL, g_reg));
-  FAIL(skamp_registry_dedup(&out_s, NULL));
+static void bad_registry_dedup_json(void) {
+  FAIL(skamp_registry_dedup_json(NULL, g_reg));
+  FAIL(skamp_registry_dedup_json(&out_s, NULL));
 }
-static void bad_registry_programs_of(void) {
-  FAIL(skamp_registry_programs_of(NULL, g_reg, NIK));
-  FAIL(skamp_registry_programs_of(&out_s, NULL, NIK));
-  FAIL(skamp_registry_programs_of(&out_s, g_reg, NULL));
-  FAIL(skamp_registry_programs_of(&out_s, g_reg, BAD_UTF8));
-  FAIL(skamp_registry_programs_of(&out_s, g_reg, "3510014501900001\xff"));
+static void bad_registry_programs_of_json(void) {
+  FAIL(skamp_registry_programs_of_json(NULL, g_reg, NIK));
+  FAIL(skamp_registry_programs_of_json(&out_s, NULL, NIK));
+  FAIL(skamp_registry_programs_of_json(&out_s, g_reg, NULL));
+  FAIL(skamp_registry_programs_of_json(&out_s, g_reg, BAD_UTF8));
+  FAIL(skamp_registry_programs_of_json(&out_s, g_reg, "3510014501900001\xff"));
 }
-static void bad_registry_public_check(void) {
-  FAIL(skamp_registry_public_check(NULL, g_reg, NIK));
-  FAIL(skamp_registry_public_check(&out_s, NULL, NIK));
-  FAIL(skamp_registry_public_check(&out_s, g_reg, NULL));
-  FAIL(skamp_registry_public_check(&out_s, g_reg, BAD_UTF8));
-  FAIL(skamp_registry_public_check(&out_s, g_reg, "\xc3" "510014501900001"));
+static void bad_registry_public_check_json(void) {
+  FAIL(skamp_registry_public_check_json(NULL, g_reg, NIK));
+  FAIL(skamp_registry_public_check_json(&out_s, NULL, NIK));
+  FAIL(skamp_registry_public_check_json(&out_s, g_reg, NULL));
+  FAIL(skamp_registry_public_check_json(&out_s, g_reg, BAD_UTF8));
+  FAIL(skamp_registry_public_check_json(&out_s, g_reg, "\xc3" "510014501900001"));
 }
-static void bad_registry_report(void) {
-  FAIL(skamp_registry_report(NULL, g_reg, RECORD, g_t0));
-  FAIL(skamp_registry_report(&out_s, NULL, RECORD, g_t0));
-  FAIL(skamp_registry_report(&out_s, g_reg, NULL, g_t0));
-  FAIL(skamp_registry_report(&out_s, g_reg, BAD_UTF8, g_t0));
-  FAIL(skamp_registry_report(&out_s, g_reg, "{\"nik\": \"3510014501900001\", \"name\": \"\xc3\"}", g_t0));
-  FAIL(skamp_registry_report(&out_s, g_reg, "{", g_t0));
-  FAIL(skamp_registry_report(&out_s, g_reg, RECORD, INT64_MIN));
-  FAIL(skamp_registry_report(&out_s, g_reg, RECORD, INT64_MAX));
-  FAIL(skamp_registry_report(&out_s, g_reg, RECORD, (int64_t)253402300800)); /* year 10000 */
+static void bad_registry_report_json(void) {
+  FAIL(skamp_registry_report_json(NULL, g_reg, RECORD, g_t0));
+  FAIL(skamp_registry_report_json(&out_s, NULL, RECORD, g_t0));
+  FAIL(skamp_registry_report_json(&out_s, g_reg, NULL, g_t0));
+  FAIL(skamp_registry_report_json(&out_s, g_reg, BAD_UTF8, g_t0));
+  FAIL(skamp_registry_report_json(&out_s, g_reg, "{\"nik\": \"3510014501900001\", \"name\": \"\xc3\"}", g_t0));
+  FAIL(skamp_registry_report_json(&out_s, g_reg, "{", g_t0));
+  FAIL(skamp_registry_report_json(&out_s, g_reg, RECORD, INT64_MIN));
+  FAIL(skamp_registry_report_json(&out_s, g_reg, RECORD, INT64_MAX));
+  FAIL(skamp_registry_report_json(&out_s, g_reg, RECORD, (int64_t)253402300800)); /* year 10000 */
 }
 static void bad_registry_save(void) {
   FAIL(skamp_registry_save(NULL, "/tmp/skamp-bad-arguments.skreg"));
@@ -454,27 +455,16 @@ static const char SMALL_RULES[] =
     " \"rules\": [{\"id\": \"poor\", \"require\": \"kk.poor\","
     " \"reason\": {\"code\": \"P\", \"id\": \"miskin\", \"en\": \"poor\"}}]}";
 
-static void bad_ruleset_from_json(void) {
+static void bad_ruleset_new_json(void) {
   const size_t len = strlen(SMALL_RULES);
-  FAIL(skamp_ruleset_from_json(NULL, SMALL_RULES, len));
-  FAIL(skamp_ruleset_from_json(&out_rs, NULL, len));
-  FAIL(skamp_ruleset_from_json(&out_rs, NULL, 0));
-  FAIL(skamp_ruleset_from_json(&out_rs, SMALL_RULES, 0));
-  FAIL(skamp_ruleset_from_json(&out_rs, SMALL_RULES, 1));
-  FAIL(skamp_ruleset_from_json(&out_rs, SMALL_RULES, SIZE_MAX));
-  FAIL(skamp_ruleset_from_json(&out_rs, SMALL_RULES, SIZE_MAX / 2 + 1));
-  FAIL(skamp_ruleset_from_json(&out_rs, BAD_UTF8, strlen(BAD_UTF8)));
-}
-static void bad_ruleset_from_json_with_conflicts(void) {
-  const size_t len = strlen(SMALL_RULES);
-  FAIL(skamp_ruleset_from_json_with_conflicts(NULL, SMALL_RULES, len, NULL));
-  FAIL(skamp_ruleset_from_json_with_conflicts(&out_rs, NULL, len, NULL));
-  FAIL(skamp_ruleset_from_json_with_conflicts(&out_rs, SMALL_RULES, 0, NULL));
-  FAIL(skamp_ruleset_from_json_with_conflicts(&out_rs, SMALL_RULES, 1, NULL));
-  FAIL(skamp_ruleset_from_json_with_conflicts(&out_rs, SMALL_RULES, SIZE_MAX, NULL));
-  FAIL(skamp_ruleset_from_json_with_conflicts(&out_rs, BAD_UTF8, strlen(BAD_UTF8), NULL));
-  FAIL(skamp_ruleset_from_json_with_conflicts(&out_rs, SMALL_RULES, len, BAD_UTF8));
-  FAIL(skamp_ruleset_from_json_with_conflicts(&out_rs, SMALL_RULES, len, "{"));
+  FAIL(skamp_ruleset_new_json(NULL, SMALL_RULES, len, NULL));
+  FAIL(skamp_ruleset_new_json(&out_rs, NULL, len, NULL));
+  FAIL(skamp_ruleset_new_json(&out_rs, SMALL_RULES, 0, NULL));
+  FAIL(skamp_ruleset_new_json(&out_rs, SMALL_RULES, 1, NULL));
+  FAIL(skamp_ruleset_new_json(&out_rs, SMALL_RULES, SIZE_MAX, NULL));
+  FAIL(skamp_ruleset_new_json(&out_rs, BAD_UTF8, strlen(BAD_UTF8), NULL));
+  FAIL(skamp_ruleset_new_json(&out_rs, SMALL_RULES, len, BAD_UTF8));
+  FAIL(skamp_ruleset_new_json(&out_rs, SMALL_RULES, len, "{"));
 }
 static void bad_ruleset_builtin(void) {
   FAIL(skamp_ruleset_builtin(NULL, "bst"));
@@ -497,30 +487,30 @@ static void bad_ruleset_free(void) {
   skamp_ruleset_free(NULL);
   RETURNS(1);
 }
-static void bad_ruleset_info(void) {
-  FAIL(skamp_ruleset_info(NULL, g_rs));
-  FAIL(skamp_ruleset_info(&out_s, NULL));
+static void bad_ruleset_info_json(void) {
+  FAIL(skamp_ruleset_info_json(NULL, g_rs));
+  FAIL(skamp_ruleset_info_json(&out_s, NULL));
 }
 static void bad_ruleset_to_json(void) {
   FAIL(skamp_ruleset_to_json(NULL, g_rs));
   FAIL(skamp_ruleset_to_json(&out_s, NULL));
 }
-static void bad_ruleset_evaluate(void) {
+static void bad_ruleset_evaluate_json(void) {
   const char *rec = "{\"kk\": {}}";
-  FAIL(skamp_ruleset_evaluate(NULL, g_rs, rec, 2020, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, NULL, rec, 2020, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, NULL, 2020, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, BAD_UTF8, 2020, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, "{\"kk\": {\"members\": [{\"nik\": \"\xc3\"}]}}", 2020, 5, 1, 1));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, "{", 2020, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, rec, INT_MIN, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, rec, INT_MAX, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, rec, 0, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, rec, 2020, 0, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, rec, 2020, 13, 1, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, rec, 2020, 5, 0, 0));
-  FAIL(skamp_ruleset_evaluate(&out_s, g_rs, rec, 2020, 2, 30, 0));
-  ANY(skamp_ruleset_evaluate(&out_s, g_rs, rec, 2020, 5, 1, INT_MIN)); /* any nonzero explains */
+  FAIL(skamp_ruleset_evaluate_json(NULL, g_rs, rec, 2020, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, NULL, rec, 2020, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, NULL, 2020, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, BAD_UTF8, 2020, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, "{\"kk\": {\"members\": [{\"nik\": \"\xc3\"}]}}", 2020, 5, 1, 1));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, "{", 2020, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, INT_MIN, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, INT_MAX, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 0, 5, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 0, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 13, 1, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 5, 0, 0));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 2, 30, 0));
+  ANY(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 5, 1, INT_MIN)); /* any nonzero explains */
 }
 static void bad_ruleset_evaluate_batch(void) {
   int8_t d[2];
@@ -565,9 +555,9 @@ static void bad_ruleset_reason_code(void) {
   }
   RETURNS(skamp_ruleset_reason_code(NULL, 0) != NULL && skamp_ruleset_reason_code(NULL, 0)[0] == '\0');
 }
-static void bad_ruleset_run_tests(void) {
-  FAIL(skamp_ruleset_run_tests(NULL, g_rs));
-  FAIL(skamp_ruleset_run_tests(&out_s, NULL));
+static void bad_ruleset_run_tests_json(void) {
+  FAIL(skamp_ruleset_run_tests_json(NULL, g_rs));
+  FAIL(skamp_ruleset_run_tests_json(&out_s, NULL));
 }
 
 /* ---- linkage.h --------------------------------------------------------------------------- */
@@ -577,96 +567,96 @@ static void bad_linkage_normalize_name(void) {
   FAIL(skamp_linkage_normalize_name(&out_s, NULL));
   FAIL(skamp_linkage_normalize_name(&out_s, BAD_UTF8));
 }
-static void bad_link_json(void) {
-  FAIL(skamp_link_json(NULL, RECORDS, NULL, NULL, -1));
-  FAIL(skamp_link_json(&out_s, NULL, NULL, NULL, -1));
-  FAIL(skamp_link_json(&out_s, BAD_UTF8, NULL, NULL, -1));
-  FAIL(skamp_link_json(&out_s, BAD_JSON_UTF8, NULL, NULL, -1));
-  FAIL(skamp_link_json(&out_s, "[", NULL, NULL, -1));
-  FAIL(skamp_link_json(&out_s, RECORDS, BAD_UTF8, NULL, -1));
-  FAIL(skamp_link_json(&out_s, RECORDS, NULL, BAD_UTF8, -1));
-  FAIL(skamp_link_json(&out_s, RECORDS, NULL, "{", -1));
-  FAIL(skamp_link_json(&out_s, RECORDS, NULL, NULL, nan_value()));
-  FAIL(skamp_link_json(&out_s, RECORDS, NULL, NULL, inf_value()));
-  FAIL(skamp_link_json(&out_s, RECORDS, NULL, NULL, 1.5));
-  FAIL(skamp_link_json(&out_s, RECORDS, NULL, NULL, DBL_MAX));
-  ANY(skamp_link_json(&out_s, RECORDS, NULL, NULL, -inf_value())); /* negative: the settings' */
-  ANY(skamp_link_json(&out_s, "[]", NULL, NULL, -1));
+static void bad_linkage_link_json(void) {
+  FAIL(skamp_linkage_link_json(NULL, RECORDS, NULL, NULL, -1));
+  FAIL(skamp_linkage_link_json(&out_s, NULL, NULL, NULL, -1));
+  FAIL(skamp_linkage_link_json(&out_s, BAD_UTF8, NULL, NULL, -1));
+  FAIL(skamp_linkage_link_json(&out_s, BAD_JSON_UTF8, NULL, NULL, -1));
+  FAIL(skamp_linkage_link_json(&out_s, "[", NULL, NULL, -1));
+  FAIL(skamp_linkage_link_json(&out_s, RECORDS, BAD_UTF8, NULL, -1));
+  FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, BAD_UTF8, -1));
+  FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, "{", -1));
+  FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, nan_value()));
+  FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, inf_value()));
+  FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, 1.5));
+  FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, DBL_MAX));
+  ANY(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, -inf_value())); /* negative: the settings' */
+  ANY(skamp_linkage_link_json(&out_s, "[]", NULL, NULL, -1));
 }
-static void bad_linker_new(void) {
-  FAIL(skamp_linker_new(NULL, NULL));
-  FAIL(skamp_linker_new(&out_linker, BAD_UTF8));
-  FAIL(skamp_linker_new(&out_linker, "{"));
-  FAIL(skamp_linker_new(&out_linker, "{\"threshold\": \"\xc3\"}"));
+static void bad_linkage_linker_new(void) {
+  FAIL(skamp_linkage_linker_new(NULL, NULL));
+  FAIL(skamp_linkage_linker_new(&out_linker, BAD_UTF8));
+  FAIL(skamp_linkage_linker_new(&out_linker, "{"));
+  FAIL(skamp_linkage_linker_new(&out_linker, "{\"threshold\": \"\xc3\"}"));
 }
-static void bad_linker_free(void) {
-  skamp_linker_free(NULL);
+static void bad_linkage_linker_free(void) {
+  skamp_linkage_linker_free(NULL);
   RETURNS(1);
 }
-static void bad_linker_save(void) {
-  FAIL(skamp_linker_save(NULL, "/tmp/skamp-bad-arguments.sklink"));
-  FAIL(skamp_linker_save(g_linker, NULL));
-  FAIL(skamp_linker_save(g_linker, BAD_UTF8));
-  FAIL(skamp_linker_save(g_linker, ""));
-  FAIL(skamp_linker_save(g_linker, MISSING_PATH));
+static void bad_linkage_linker_save(void) {
+  FAIL(skamp_linkage_linker_save(NULL, "/tmp/skamp-bad-arguments.sklink"));
+  FAIL(skamp_linkage_linker_save(g_linker, NULL));
+  FAIL(skamp_linkage_linker_save(g_linker, BAD_UTF8));
+  FAIL(skamp_linkage_linker_save(g_linker, ""));
+  FAIL(skamp_linkage_linker_save(g_linker, MISSING_PATH));
 }
-static void bad_linker_load(void) {
-  FAIL(skamp_linker_load(NULL, SKAMP_SOURCE_DIR "/README.md"));
-  FAIL(skamp_linker_load(&out_linker, NULL));
-  FAIL(skamp_linker_load(&out_linker, BAD_UTF8));
-  FAIL(skamp_linker_load(&out_linker, MISSING_PATH));
-  FAIL(skamp_linker_load(&out_linker, DIR_PATH));
-  FAIL(skamp_linker_load(&out_linker, DEVICE_PATH));
-  FAIL(skamp_linker_load(&out_linker, SKAMP_SOURCE_DIR "/README.md"));
+static void bad_linkage_linker_load(void) {
+  FAIL(skamp_linkage_linker_load(NULL, SKAMP_SOURCE_DIR "/README.md"));
+  FAIL(skamp_linkage_linker_load(&out_linker, NULL));
+  FAIL(skamp_linkage_linker_load(&out_linker, BAD_UTF8));
+  FAIL(skamp_linkage_linker_load(&out_linker, MISSING_PATH));
+  FAIL(skamp_linkage_linker_load(&out_linker, DIR_PATH));
+  FAIL(skamp_linkage_linker_load(&out_linker, DEVICE_PATH));
+  FAIL(skamp_linkage_linker_load(&out_linker, SKAMP_SOURCE_DIR "/README.md"));
 }
-static void bad_linker_fit_json(void) {
-  FAIL(skamp_linker_fit_json(NULL, RECORDS));
-  FAIL(skamp_linker_fit_json(g_linker, NULL));
-  FAIL(skamp_linker_fit_json(g_linker, BAD_UTF8));
-  FAIL(skamp_linker_fit_json(g_linker, BAD_JSON_UTF8));
-  FAIL(skamp_linker_fit_json(g_linker, "["));
-  FAIL(skamp_linker_fit_json(g_linker, "{}"));
+static void bad_linkage_linker_fit_json(void) {
+  FAIL(skamp_linkage_linker_fit_json(NULL, RECORDS));
+  FAIL(skamp_linkage_linker_fit_json(g_linker, NULL));
+  FAIL(skamp_linkage_linker_fit_json(g_linker, BAD_UTF8));
+  FAIL(skamp_linkage_linker_fit_json(g_linker, BAD_JSON_UTF8));
+  FAIL(skamp_linkage_linker_fit_json(g_linker, "["));
+  FAIL(skamp_linkage_linker_fit_json(g_linker, "{}"));
 }
-static void bad_linker_add_json(void) {
-  FAIL(skamp_linker_add_json(NULL, g_linker, RECORD));
-  FAIL(skamp_linker_add_json(&out_s, NULL, RECORD));
-  FAIL(skamp_linker_add_json(&out_s, g_linker, NULL));
-  FAIL(skamp_linker_add_json(&out_s, g_linker, BAD_UTF8));
-  FAIL(skamp_linker_add_json(&out_s, g_linker, "{\"name\": \"\xc3\"}"));
-  FAIL(skamp_linker_add_json(&out_s, g_linker, "["));
-  FAIL(skamp_linker_add_json(&out_s, g_linker, "[]"));
+static void bad_linkage_linker_add_json(void) {
+  FAIL(skamp_linkage_linker_add_json(NULL, g_linker, RECORD));
+  FAIL(skamp_linkage_linker_add_json(&out_s, NULL, RECORD));
+  FAIL(skamp_linkage_linker_add_json(&out_s, g_linker, NULL));
+  FAIL(skamp_linkage_linker_add_json(&out_s, g_linker, BAD_UTF8));
+  FAIL(skamp_linkage_linker_add_json(&out_s, g_linker, "{\"name\": \"\xc3\"}"));
+  FAIL(skamp_linkage_linker_add_json(&out_s, g_linker, "["));
+  FAIL(skamp_linkage_linker_add_json(&out_s, g_linker, "[]"));
 }
-static void bad_linker_remove(void) {
-  FAIL(skamp_linker_remove(NULL, 0));
-  FAIL(skamp_linker_remove(g_linker, SIZE_MAX));
-  FAIL(skamp_linker_remove(g_linker, SIZE_MAX / 2));
-  FAIL(skamp_linker_remove(g_linker, 1000000));
+static void bad_linkage_linker_remove(void) {
+  FAIL(skamp_linkage_linker_remove(NULL, 0));
+  FAIL(skamp_linkage_linker_remove(g_linker, SIZE_MAX));
+  FAIL(skamp_linkage_linker_remove(g_linker, SIZE_MAX / 2));
+  FAIL(skamp_linkage_linker_remove(g_linker, 1000000));
 }
-static void bad_linker_candidates_json(void) {
-  FAIL(skamp_linker_candidates_json(NULL, g_linker, RECORD, 3));
-  FAIL(skamp_linker_candidates_json(&out_s, NULL, RECORD, 3));
-  FAIL(skamp_linker_candidates_json(&out_s, g_linker, NULL, 3));
-  FAIL(skamp_linker_candidates_json(&out_s, g_linker, BAD_UTF8, 3));
-  FAIL(skamp_linker_candidates_json(&out_s, g_linker, "[", 3));
-  ANY(skamp_linker_candidates_json(&out_s, g_linker, RECORD, 0));
-  ANY(skamp_linker_candidates_json(&out_s, g_linker, RECORD, 1));
-  ANY(skamp_linker_candidates_json(&out_s, g_linker, RECORD, SIZE_MAX));
+static void bad_linkage_linker_candidates_json(void) {
+  FAIL(skamp_linkage_linker_candidates_json(NULL, g_linker, RECORD, 3));
+  FAIL(skamp_linkage_linker_candidates_json(&out_s, NULL, RECORD, 3));
+  FAIL(skamp_linkage_linker_candidates_json(&out_s, g_linker, NULL, 3));
+  FAIL(skamp_linkage_linker_candidates_json(&out_s, g_linker, BAD_UTF8, 3));
+  FAIL(skamp_linkage_linker_candidates_json(&out_s, g_linker, "[", 3));
+  ANY(skamp_linkage_linker_candidates_json(&out_s, g_linker, RECORD, 0));
+  ANY(skamp_linkage_linker_candidates_json(&out_s, g_linker, RECORD, 1));
+  ANY(skamp_linkage_linker_candidates_json(&out_s, g_linker, RECORD, SIZE_MAX));
 }
-static void bad_linker_clusters_json(void) {
-  FAIL(skamp_linker_clusters_json(NULL, g_linker));
-  FAIL(skamp_linker_clusters_json(&out_s, NULL));
+static void bad_linkage_linker_clusters_json(void) {
+  FAIL(skamp_linkage_linker_clusters_json(NULL, g_linker));
+  FAIL(skamp_linkage_linker_clusters_json(&out_s, NULL));
 }
-static void bad_linker_explain_json(void) {
-  FAIL(skamp_linker_explain_json(NULL, g_linker, 0, 1));
-  FAIL(skamp_linker_explain_json(&out_s, NULL, 0, 1));
-  FAIL(skamp_linker_explain_json(&out_s, g_linker, SIZE_MAX, 0));
-  FAIL(skamp_linker_explain_json(&out_s, g_linker, 0, SIZE_MAX));
-  FAIL(skamp_linker_explain_json(&out_s, g_linker, SIZE_MAX, SIZE_MAX));
-  FAIL(skamp_linker_explain_json(&out_s, g_linker, 1000000, 0));
+static void bad_linkage_linker_explain_json(void) {
+  FAIL(skamp_linkage_linker_explain_json(NULL, g_linker, 0, 1));
+  FAIL(skamp_linkage_linker_explain_json(&out_s, NULL, 0, 1));
+  FAIL(skamp_linkage_linker_explain_json(&out_s, g_linker, SIZE_MAX, 0));
+  FAIL(skamp_linkage_linker_explain_json(&out_s, g_linker, 0, SIZE_MAX));
+  FAIL(skamp_linkage_linker_explain_json(&out_s, g_linker, SIZE_MAX, SIZE_MAX));
+  FAIL(skamp_linkage_linker_explain_json(&out_s, g_linker, 1000000, 0));
 }
-static void bad_linker_settings_json(void) {
-  FAIL(skamp_linker_settings_json(NULL, g_linker));
-  FAIL(skamp_linker_settings_json(&out_s, NULL));
+static void bad_linkage_linker_settings_json(void) {
+  FAIL(skamp_linkage_linker_settings_json(NULL, g_linker));
+  FAIL(skamp_linkage_linker_settings_json(&out_s, NULL));
 }
 
 /* ---- geo.h ------------------------------------------------------------------------------- */
@@ -684,7 +674,7 @@ static skamp_facility facility(int64_t id) {
   return f;
 }
 
-static void bad_facility_index_new(void) {
+static void bad_geo_index_new(void) {
   const int64_t ids[2] = {1, 2};
   const double lats[2] = {-8.2, -8.3};
   const double lons[2] = {114.3, 114.4};
@@ -694,50 +684,50 @@ static void bad_facility_index_new(void) {
   const char *kinds[2];
   kinds[0] = "rs";
   kinds[1] = BAD_UTF8;
-  FAIL(skamp_facility_index_new(NULL, 2, ids, lats, lons, cap, NULL, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, 2, NULL, lats, lons, cap, NULL, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, 2, ids, NULL, lons, cap, NULL, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, 2, ids, lats, NULL, cap, NULL, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, 2, ids, lats, lons, NULL, NULL, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, SIZE_MAX, ids, lats, lons, cap, NULL, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, SIZE_MAX / 2, ids, lats, lons, cap, NULL, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, 2, ids, lats, lons, cap, bad_occ, NULL, NULL));
-  FAIL(skamp_facility_index_new(&out_idx, 2, ids, lats, lons, cap, NULL, NULL, kinds));
+  FAIL(skamp_geo_index_new(NULL, 2, ids, lats, lons, cap, NULL, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, 2, NULL, lats, lons, cap, NULL, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, 2, ids, NULL, lons, cap, NULL, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, 2, ids, lats, NULL, cap, NULL, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, 2, ids, lats, lons, NULL, NULL, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, SIZE_MAX, ids, lats, lons, cap, NULL, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, SIZE_MAX / 2, ids, lats, lons, cap, NULL, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, 2, ids, lats, lons, cap, bad_occ, NULL, NULL));
+  FAIL(skamp_geo_index_new(&out_idx, 2, ids, lats, lons, cap, NULL, NULL, kinds));
   {
     double nan_lats[2];
     nan_lats[0] = nan_value();
     nan_lats[1] = bad_lats[1];
-    FAIL(skamp_facility_index_new(&out_idx, 2, ids, nan_lats, lons, cap, NULL, NULL, NULL));
+    FAIL(skamp_geo_index_new(&out_idx, 2, ids, nan_lats, lons, cap, NULL, NULL, NULL));
   }
-  ANY(skamp_facility_index_new(&out_idx, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
-  ANY(skamp_facility_index_new(&out_idx, 1, ids, lats, lons, cap, NULL, NULL, NULL));
+  ANY(skamp_geo_index_new(&out_idx, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  ANY(skamp_geo_index_new(&out_idx, 1, ids, lats, lons, cap, NULL, NULL, NULL));
 }
-static void bad_facility_index_load_csv(void) {
-  FAIL(skamp_facility_index_load_csv(NULL, SKAMP_SOURCE_DIR "/README.md"));
-  FAIL(skamp_facility_index_load_csv(&out_idx, NULL));
-  FAIL(skamp_facility_index_load_csv(&out_idx, BAD_UTF8));
-  FAIL(skamp_facility_index_load_csv(&out_idx, MISSING_PATH));
-  FAIL(skamp_facility_index_load_csv(&out_idx, DIR_PATH));
-  FAIL(skamp_facility_index_load_csv(&out_idx, DEVICE_PATH));
-  FAIL(skamp_facility_index_load_csv(&out_idx, SKAMP_SOURCE_DIR "/README.md"));
+static void bad_geo_index_new_csv(void) {
+  FAIL(skamp_geo_index_new_csv(NULL, SKAMP_SOURCE_DIR "/README.md"));
+  FAIL(skamp_geo_index_new_csv(&out_idx, NULL));
+  FAIL(skamp_geo_index_new_csv(&out_idx, BAD_UTF8));
+  FAIL(skamp_geo_index_new_csv(&out_idx, MISSING_PATH));
+  FAIL(skamp_geo_index_new_csv(&out_idx, DIR_PATH));
+  FAIL(skamp_geo_index_new_csv(&out_idx, DEVICE_PATH));
+  FAIL(skamp_geo_index_new_csv(&out_idx, SKAMP_SOURCE_DIR "/README.md"));
 }
-static void bad_facility_index_load_json(void) {
-  FAIL(skamp_facility_index_load_json(NULL, SKAMP_SOURCE_DIR "/README.md"));
-  FAIL(skamp_facility_index_load_json(&out_idx, NULL));
-  FAIL(skamp_facility_index_load_json(&out_idx, BAD_UTF8));
-  FAIL(skamp_facility_index_load_json(&out_idx, MISSING_PATH));
-  FAIL(skamp_facility_index_load_json(&out_idx, DIR_PATH));
-  FAIL(skamp_facility_index_load_json(&out_idx, DEVICE_PATH));
-  FAIL(skamp_facility_index_load_json(&out_idx, SKAMP_SOURCE_DIR "/README.md"));
+static void bad_geo_index_new_json_file(void) {
+  FAIL(skamp_geo_index_new_json_file(NULL, SKAMP_SOURCE_DIR "/README.md"));
+  FAIL(skamp_geo_index_new_json_file(&out_idx, NULL));
+  FAIL(skamp_geo_index_new_json_file(&out_idx, BAD_UTF8));
+  FAIL(skamp_geo_index_new_json_file(&out_idx, MISSING_PATH));
+  FAIL(skamp_geo_index_new_json_file(&out_idx, DIR_PATH));
+  FAIL(skamp_geo_index_new_json_file(&out_idx, DEVICE_PATH));
+  FAIL(skamp_geo_index_new_json_file(&out_idx, SKAMP_SOURCE_DIR "/README.md"));
 }
-static void bad_facility_index_free(void) {
-  skamp_facility_index_free(NULL);
+static void bad_geo_index_free(void) {
+  skamp_geo_index_free(NULL);
   RETURNS(1);
 }
-static void bad_facility_index_size(void) {
+static void bad_geo_index_size(void) {
   size_t n = 0;
-  FAIL(skamp_facility_index_size(NULL, g_idx));
-  FAIL(skamp_facility_index_size(&n, NULL));
+  FAIL(skamp_geo_index_size(NULL, g_idx));
+  FAIL(skamp_geo_index_size(&n, NULL));
 }
 static void bad_facility_struct(skamp_status (*fn)(skamp_facility_index *, const skamp_facility *), int64_t id) {
   skamp_facility f = facility(id);
@@ -779,21 +769,21 @@ static void bad_facility_struct(skamp_status (*fn)(skamp_facility_index *, const
   f.name = BAD_UTF8;
   FAIL(fn(g_idx, &f));
 }
-static void bad_facility_index_add(void) {
+static void bad_geo_index_add(void) {
   skamp_facility dup = facility(1); /* already in the index */
-  bad_facility_struct(skamp_facility_index_add, 100);
-  FAIL(skamp_facility_index_add(g_idx, &dup));
+  bad_facility_struct(skamp_geo_index_add, 100);
+  FAIL(skamp_geo_index_add(g_idx, &dup));
 }
-static void bad_facility_index_update(void) {
+static void bad_geo_index_update(void) {
   skamp_facility unknown = facility(INT64_MAX);
-  bad_facility_struct(skamp_facility_index_update, 1);
-  FAIL(skamp_facility_index_update(g_idx, &unknown));
+  bad_facility_struct(skamp_geo_index_update, 1);
+  FAIL(skamp_geo_index_update(g_idx, &unknown));
 }
-static void bad_facility_index_remove(void) {
-  FAIL(skamp_facility_index_remove(NULL, 1));
-  FAIL(skamp_facility_index_remove(g_idx, -1));
-  FAIL(skamp_facility_index_remove(g_idx, INT64_MIN));
-  FAIL(skamp_facility_index_remove(g_idx, INT64_MAX));
+static void bad_geo_index_remove(void) {
+  FAIL(skamp_geo_index_remove(NULL, 1));
+  FAIL(skamp_geo_index_remove(g_idx, -1));
+  FAIL(skamp_geo_index_remove(g_idx, INT64_MIN));
+  FAIL(skamp_geo_index_remove(g_idx, INT64_MAX));
 }
 
 static skamp_facility_filter filter_of_size(size_t size) {
@@ -803,38 +793,38 @@ static skamp_facility_filter filter_of_size(size_t size) {
   return f;
 }
 
-static void bad_facility_index_nearest(void) {
+static void bad_geo_index_nearest(void) {
   size_t count = 0;
   int64_t ids[8];
   double dists[8];
   skamp_facility_filter f = filter_of_size(sizeof(skamp_facility_filter));
-  FAIL(skamp_facility_index_nearest(NULL, ids, dists, g_idx, -8.2, 114.3, 2, NULL));
-  FAIL(skamp_facility_index_nearest(&count, NULL, dists, g_idx, -8.2, 114.3, 2, NULL));
-  FAIL(skamp_facility_index_nearest(&count, ids, NULL, g_idx, -8.2, 114.3, 2, NULL));
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, NULL, -8.2, 114.3, 2, NULL));
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, nan_value(), 114.3, 2, NULL));
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, inf_value(), 2, NULL));
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -91, 114.3, 2, NULL));
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 181, 2, NULL));
+  FAIL(skamp_geo_index_nearest(NULL, ids, dists, g_idx, -8.2, 114.3, 2, NULL));
+  FAIL(skamp_geo_index_nearest(&count, NULL, dists, g_idx, -8.2, 114.3, 2, NULL));
+  FAIL(skamp_geo_index_nearest(&count, ids, NULL, g_idx, -8.2, 114.3, 2, NULL));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, NULL, -8.2, 114.3, 2, NULL));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, nan_value(), 114.3, 2, NULL));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, inf_value(), 2, NULL));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -91, 114.3, 2, NULL));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 181, 2, NULL));
   f.size = 0;
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
   f = filter_of_size(1);
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
   f = filter_of_size(sizeof f);
   f.kind = BAD_UTF8;
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
   f = filter_of_size(sizeof f);
   f.min_free = -1;
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
   f.min_free = INT32_MIN;
-  FAIL(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
+  FAIL(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
   f = filter_of_size(SIZE_MAX); /* a caller newer than the library: only known fields read */
-  ANY(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
-  ANY(skamp_facility_index_nearest(&count, NULL, NULL, g_idx, -8.2, 114.3, 0, NULL));
-  ANY(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 1, NULL));
-  ANY(skamp_facility_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, SIZE_MAX, NULL));
+  ANY(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 2, &f));
+  ANY(skamp_geo_index_nearest(&count, NULL, NULL, g_idx, -8.2, 114.3, 0, NULL));
+  ANY(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, 1, NULL));
+  ANY(skamp_geo_index_nearest(&count, ids, dists, g_idx, -8.2, 114.3, SIZE_MAX, NULL));
 }
-static void bad_facility_index_nearest_batch(void) {
+static void bad_geo_index_nearest_batch(void) {
   int64_t ids[16];
   double dists[16];
   const double lats[2] = {-8.2, -8.3};
@@ -843,119 +833,119 @@ static void bad_facility_index_nearest_batch(void) {
   skamp_facility_filter f = filter_of_size(0);
   nan_lats[0] = nan_value();
   nan_lats[1] = -8.3;
-  FAIL(skamp_facility_index_nearest_batch(NULL, dists, g_idx, 2, lats, lons, 2, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, NULL, g_idx, 2, lats, lons, 2, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, dists, NULL, 2, lats, lons, 2, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, dists, g_idx, 2, NULL, lons, 2, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, dists, g_idx, 2, lats, NULL, 2, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, dists, g_idx, SIZE_MAX, lats, lons, 2, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, dists, g_idx, SIZE_MAX / 2, lats, lons, SIZE_MAX, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, dists, g_idx, 2, nan_lats, lons, 2, NULL));
-  FAIL(skamp_facility_index_nearest_batch(ids, dists, g_idx, 2, lats, lons, 2, &f));
-  ANY(skamp_facility_index_nearest_batch(NULL, NULL, g_idx, 0, NULL, NULL, 2, NULL));
-  ANY(skamp_facility_index_nearest_batch(ids, dists, g_idx, 2, lats, lons, 0, NULL));
-  ANY(skamp_facility_index_nearest_batch(ids, dists, g_idx, 2, lats, lons, SIZE_MAX, NULL));
-  ANY(skamp_facility_index_nearest_batch(ids, dists, g_idx, 1, lats, lons, 1, NULL));
+  FAIL(skamp_geo_index_nearest_batch(NULL, dists, g_idx, 2, lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, NULL, g_idx, 2, lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, dists, NULL, 2, lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, dists, g_idx, 2, NULL, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, dists, g_idx, 2, lats, NULL, 2, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, dists, g_idx, SIZE_MAX, lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, dists, g_idx, SIZE_MAX / 2, lats, lons, SIZE_MAX, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, dists, g_idx, 2, nan_lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_batch(ids, dists, g_idx, 2, lats, lons, 2, &f));
+  ANY(skamp_geo_index_nearest_batch(NULL, NULL, g_idx, 0, NULL, NULL, 2, NULL));
+  ANY(skamp_geo_index_nearest_batch(ids, dists, g_idx, 2, lats, lons, 0, NULL));
+  ANY(skamp_geo_index_nearest_batch(ids, dists, g_idx, 2, lats, lons, SIZE_MAX, NULL));
+  ANY(skamp_geo_index_nearest_batch(ids, dists, g_idx, 1, lats, lons, 1, NULL));
 }
-static void bad_facility_index_within(void) {
+static void bad_geo_index_within(void) {
   size_t count = 0;
   skamp_facility_filter f = filter_of_size(1);
-  FAIL(skamp_facility_index_within(NULL, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 1000, NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, NULL, &count, g_idx, -8.2, 114.3, 1000, NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, NULL, g_idx, -8.2, 114.3, 1000, NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, NULL, -8.2, 114.3, 1000, NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, nan_value(), 114.3, 1000,
+  FAIL(skamp_geo_index_within(NULL, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 1000, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, NULL, &count, g_idx, -8.2, 114.3, 1000, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, NULL, g_idx, -8.2, 114.3, 1000, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, NULL, -8.2, 114.3, 1000, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, nan_value(), 114.3, 1000,
                                    NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 200, 1000, NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, nan_value(),
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 200, 1000, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, nan_value(),
                                    NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, -1, NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, -inf_value(),
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, -1, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, -inf_value(),
                                    NULL));
-  FAIL(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 1000, &f));
-  ANY(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, inf_value(),
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 1000, &f));
+  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, inf_value(),
                                   NULL));
-  ANY(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, DBL_MAX, NULL));
-  ANY(skamp_facility_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 0, NULL));
+  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, DBL_MAX, NULL));
+  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 0, NULL));
 }
-static void bad_facility_index_reserve(void) {
+static void bad_geo_index_reserve(void) {
   int got = 0;
-  FAIL(skamp_facility_index_reserve(NULL, g_idx, 1, 1));
-  FAIL(skamp_facility_index_reserve(&got, NULL, 1, 1));
-  FAIL(skamp_facility_index_reserve(&got, g_idx, INT64_MIN, 1));
-  FAIL(skamp_facility_index_reserve(&got, g_idx, INT64_MAX, 1));
-  FAIL(skamp_facility_index_reserve(&got, g_idx, 1, 0));
-  FAIL(skamp_facility_index_reserve(&got, g_idx, 1, -1));
-  FAIL(skamp_facility_index_reserve(&got, g_idx, 1, INT32_MIN));
-  ANY(skamp_facility_index_reserve(&got, g_idx, 1, INT32_MAX)); /* not free: *out 0 */
+  FAIL(skamp_geo_index_reserve(NULL, g_idx, 1, 1));
+  FAIL(skamp_geo_index_reserve(&got, NULL, 1, 1));
+  FAIL(skamp_geo_index_reserve(&got, g_idx, INT64_MIN, 1));
+  FAIL(skamp_geo_index_reserve(&got, g_idx, INT64_MAX, 1));
+  FAIL(skamp_geo_index_reserve(&got, g_idx, 1, 0));
+  FAIL(skamp_geo_index_reserve(&got, g_idx, 1, -1));
+  FAIL(skamp_geo_index_reserve(&got, g_idx, 1, INT32_MIN));
+  ANY(skamp_geo_index_reserve(&got, g_idx, 1, INT32_MAX)); /* not free: *out 0 */
   CHECK(got == 0);
 }
-static void bad_facility_index_release(void) {
-  FAIL(skamp_facility_index_release(NULL, 1, 1));
-  FAIL(skamp_facility_index_release(g_idx, INT64_MIN, 1));
-  FAIL(skamp_facility_index_release(g_idx, INT64_MAX, 1));
-  FAIL(skamp_facility_index_release(g_idx, 1, 0));
-  FAIL(skamp_facility_index_release(g_idx, 1, -1));
-  FAIL(skamp_facility_index_release(g_idx, 1, INT32_MIN));
-  FAIL(skamp_facility_index_release(g_idx, 1, INT32_MAX));
+static void bad_geo_index_release(void) {
+  FAIL(skamp_geo_index_release(NULL, 1, 1));
+  FAIL(skamp_geo_index_release(g_idx, INT64_MIN, 1));
+  FAIL(skamp_geo_index_release(g_idx, INT64_MAX, 1));
+  FAIL(skamp_geo_index_release(g_idx, 1, 0));
+  FAIL(skamp_geo_index_release(g_idx, 1, -1));
+  FAIL(skamp_geo_index_release(g_idx, 1, INT32_MIN));
+  FAIL(skamp_geo_index_release(g_idx, 1, INT32_MAX));
 }
-static void bad_facility_index_free_beds(void) {
+static void bad_geo_index_free_beds(void) {
   int32_t beds = 0;
-  FAIL(skamp_facility_index_free_beds(NULL, g_idx, 1));
-  FAIL(skamp_facility_index_free_beds(&beds, NULL, 1));
-  FAIL(skamp_facility_index_free_beds(&beds, g_idx, INT64_MIN));
-  FAIL(skamp_facility_index_free_beds(&beds, g_idx, INT64_MAX));
+  FAIL(skamp_geo_index_free_beds(NULL, g_idx, 1));
+  FAIL(skamp_geo_index_free_beds(&beds, NULL, 1));
+  FAIL(skamp_geo_index_free_beds(&beds, g_idx, INT64_MIN));
+  FAIL(skamp_geo_index_free_beds(&beds, g_idx, INT64_MAX));
 }
-static void bad_facility_index_nearest_reserve(void) {
+static void bad_geo_index_nearest_reserve(void) {
   int64_t id = 0;
   double dist = 0;
   skamp_facility_filter f = filter_of_size(0);
-  FAIL(skamp_facility_index_nearest_reserve(NULL, &dist, g_idx, -8.2, 114.3, 1, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, NULL, g_idx, -8.2, 114.3, 1, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, &dist, NULL, -8.2, 114.3, 1, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, &dist, g_idx, nan_value(), 114.3, 1, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, &dist, g_idx, -8.2, -inf_value(), 1, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, 0, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, -1, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, INT32_MIN, NULL));
-  FAIL(skamp_facility_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, 1, &f));
-  ANY(skamp_facility_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, INT32_MAX, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(NULL, &dist, g_idx, -8.2, 114.3, 1, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, NULL, g_idx, -8.2, 114.3, 1, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, &dist, NULL, -8.2, 114.3, 1, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, &dist, g_idx, nan_value(), 114.3, 1, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, &dist, g_idx, -8.2, -inf_value(), 1, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, 0, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, -1, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, INT32_MIN, NULL));
+  FAIL(skamp_geo_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, 1, &f));
+  ANY(skamp_geo_index_nearest_reserve(&id, &dist, g_idx, -8.2, 114.3, INT32_MAX, NULL));
   CHECK(id == -1);
 }
-static void bad_facility_index_assign(void) {
+static void bad_geo_index_assign(void) {
   int64_t houses[2];
   const double lats[2] = {-8.2, -8.3};
   const double lons[2] = {114.3, 114.4};
   double nan_lons[2];
   nan_lons[0] = 114.3;
   nan_lons[1] = nan_value();
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, NULL, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_facility_index_assign(NULL, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, NULL, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, NULL, SKAMP_ASSIGN_OPTIMAL, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_OPTIMAL, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, nan_lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)2, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)-1, 2, 0));
-  FAIL(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)INT_MAX, 2, 0));
-  ANY(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, SIZE_MAX, 0));
-  ANY(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, 0, 0));
-  ANY(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, 1, 0));
-  ANY(skamp_facility_index_assign(NULL, NULL, NULL, g_idx, 0, NULL, NULL, SKAMP_ASSIGN_GREEDY, 0, 0));
-  ANY(skamp_facility_index_assign(houses, NULL, NULL, g_idx, 1, lats, lons, SKAMP_ASSIGN_GREEDY, 1, INT_MIN));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, NULL, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign(NULL, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, NULL, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, NULL, SKAMP_ASSIGN_OPTIMAL, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_OPTIMAL, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, nan_lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)2, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)-1, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)INT_MAX, 2, 0));
+  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, SIZE_MAX, 0));
+  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, 0, 0));
+  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, 1, 0));
+  ANY(skamp_geo_index_assign(NULL, NULL, NULL, g_idx, 0, NULL, NULL, SKAMP_ASSIGN_GREEDY, 0, 0));
+  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 1, lats, lons, SKAMP_ASSIGN_GREEDY, 1, INT_MIN));
 }
-static void bad_wgs84_distance(void) {
+static void bad_geo_distance(void) {
   double d = 0;
-  FAIL(skamp_wgs84_distance(NULL, 0, 0, 1, 1));
-  FAIL(skamp_wgs84_distance(&d, nan_value(), 0, 1, 1));
-  FAIL(skamp_wgs84_distance(&d, 0, inf_value(), 1, 1));
-  FAIL(skamp_wgs84_distance(&d, 0, 0, -inf_value(), 1));
-  FAIL(skamp_wgs84_distance(&d, 0, 0, 1, nan_value()));
-  FAIL(skamp_wgs84_distance(&d, 90.000001, 0, 1, 1));
-  FAIL(skamp_wgs84_distance(&d, 0, -180.5, 1, 1));
-  FAIL(skamp_wgs84_distance(&d, DBL_MAX, 0, 1, 1));
-  ANY(skamp_wgs84_distance(&d, 90, 180, -90, -180));
+  FAIL(skamp_geo_distance(NULL, 0, 0, 1, 1));
+  FAIL(skamp_geo_distance(&d, nan_value(), 0, 1, 1));
+  FAIL(skamp_geo_distance(&d, 0, inf_value(), 1, 1));
+  FAIL(skamp_geo_distance(&d, 0, 0, -inf_value(), 1));
+  FAIL(skamp_geo_distance(&d, 0, 0, 1, nan_value()));
+  FAIL(skamp_geo_distance(&d, 90.000001, 0, 1, 1));
+  FAIL(skamp_geo_distance(&d, 0, -180.5, 1, 1));
+  FAIL(skamp_geo_distance(&d, DBL_MAX, 0, 1, 1));
+  ANY(skamp_geo_distance(&d, 90, 180, -90, -180));
 }
 
 /* ---- cert.h ------------------------------------------------------------------------------ */
@@ -1178,21 +1168,21 @@ static void bad_cert_occupancy(void) {
   FAIL(skamp_cert_occupancy(&n, g_cert, INT64_MIN));
   FAIL(skamp_cert_occupancy(&n, g_cert, INT64_MAX));
 }
-static void bad_cert_certified_near(void) {
+static void bad_cert_certified_near_json(void) {
   size_t i;
-  FAIL(skamp_cert_certified_near(NULL, g_cert, -8.2, 114.3, 1000, g_t0, NULL));
-  FAIL(skamp_cert_certified_near(&out_s, NULL, -8.2, 114.3, 1000, g_t0, NULL));
-  FAIL(skamp_cert_certified_near(&out_s, g_cert, nan_value(), 114.3, 1000, g_t0, NULL));
-  FAIL(skamp_cert_certified_near(&out_s, g_cert, -8.2, inf_value(), 1000, g_t0, NULL));
-  FAIL(skamp_cert_certified_near(&out_s, g_cert, -95, 114.3, 1000, g_t0, NULL));
-  FAIL(skamp_cert_certified_near(&out_s, g_cert, -8.2, 114.3, nan_value(), g_t0, NULL));
-  FAIL(skamp_cert_certified_near(&out_s, g_cert, -8.2, 114.3, -1, g_t0, NULL));
-  FAIL(skamp_cert_certified_near(&out_s, g_cert, -8.2, 114.3, 1000, g_t0, BAD_UTF8));
+  FAIL(skamp_cert_certified_near_json(NULL, g_cert, -8.2, 114.3, 1000, g_t0, NULL));
+  FAIL(skamp_cert_certified_near_json(&out_s, NULL, -8.2, 114.3, 1000, g_t0, NULL));
+  FAIL(skamp_cert_certified_near_json(&out_s, g_cert, nan_value(), 114.3, 1000, g_t0, NULL));
+  FAIL(skamp_cert_certified_near_json(&out_s, g_cert, -8.2, inf_value(), 1000, g_t0, NULL));
+  FAIL(skamp_cert_certified_near_json(&out_s, g_cert, -95, 114.3, 1000, g_t0, NULL));
+  FAIL(skamp_cert_certified_near_json(&out_s, g_cert, -8.2, 114.3, nan_value(), g_t0, NULL));
+  FAIL(skamp_cert_certified_near_json(&out_s, g_cert, -8.2, 114.3, -1, g_t0, NULL));
+  FAIL(skamp_cert_certified_near_json(&out_s, g_cert, -8.2, 114.3, 1000, g_t0, BAD_UTF8));
   for (i = 0; i < N_BAD_TIMES; ++i) {
-    FAIL(skamp_cert_certified_near(&out_s, g_cert, -8.2, 114.3, 1000, BAD_TIMES[i], NULL));
+    FAIL(skamp_cert_certified_near_json(&out_s, g_cert, -8.2, 114.3, 1000, BAD_TIMES[i], NULL));
   }
-  ANY(skamp_cert_certified_near(&out_s, g_cert, -8.2, 114.3, inf_value(), g_t0, NULL));
-  ANY(skamp_cert_certified_near(&out_s, g_cert, -8.2, 114.3, 0, g_t0, ""));
+  ANY(skamp_cert_certified_near_json(&out_s, g_cert, -8.2, 114.3, inf_value(), g_t0, NULL));
+  ANY(skamp_cert_certified_near_json(&out_s, g_cert, -8.2, 114.3, 0, g_t0, ""));
 }
 static void bad_cert_history_json(void) {
   FAIL(skamp_cert_history_json(NULL, g_cert, g_business));
@@ -1204,6 +1194,158 @@ static void bad_cert_history_json(void) {
 
 /* ---- the table ----------------------------------------------------------------------------- */
 
+/* ---- deprecated names (smartkampung/c/deprecated.h) ----------------------------------
+ * The same bad call through the old name and the new one: the same status and the same
+ * message (the old name only forwards). */
+static void same_outcome(skamp_status a, const char *old_message, skamp_status b, const char *name, int line) {
+  ++row_calls;
+  check(a == b, line, name);
+  if (a != SKAMP_OK) check(strcmp(old_message, skamp_last_error()) == 0, line, name);
+}
+#define SAME(old_call, new_call)                                         \
+  do {                                                                    \
+    char old_message[512];                                                \
+    const skamp_status a = (old_call);                                    \
+    snprintf(old_message, sizeof old_message, "%s", skamp_last_error()); \
+    same_outcome(a, old_message, (new_call), #old_call, __LINE__);        \
+  } while (0)
+static void bad_link_json(void) {
+  SAME(skamp_link_json(NULL, NULL, NULL, NULL, 0.0), skamp_linkage_link_json(NULL, NULL, NULL, NULL, 0.0));
+}
+static void bad_linker_new(void) {
+  SAME(skamp_linker_new(NULL, NULL), skamp_linkage_linker_new(NULL, NULL));
+}
+static void bad_linker_free(void) {
+  skamp_linker_free(NULL);
+  skamp_linkage_linker_free(NULL);
+  ++row_calls;
+  ++passed;
+}
+static void bad_linker_save(void) {
+  SAME(skamp_linker_save(NULL, NULL), skamp_linkage_linker_save(NULL, NULL));
+}
+static void bad_linker_load(void) {
+  SAME(skamp_linker_load(NULL, NULL), skamp_linkage_linker_load(NULL, NULL));
+}
+static void bad_linker_fit_json(void) {
+  SAME(skamp_linker_fit_json(NULL, NULL), skamp_linkage_linker_fit_json(NULL, NULL));
+}
+static void bad_linker_add_json(void) {
+  SAME(skamp_linker_add_json(NULL, NULL, NULL), skamp_linkage_linker_add_json(NULL, NULL, NULL));
+}
+static void bad_linker_remove(void) {
+  SAME(skamp_linker_remove(NULL, 0), skamp_linkage_linker_remove(NULL, 0));
+}
+static void bad_linker_candidates_json(void) {
+  SAME(skamp_linker_candidates_json(NULL, NULL, NULL, 0), skamp_linkage_linker_candidates_json(NULL, NULL, NULL, 0));
+}
+static void bad_linker_clusters_json(void) {
+  SAME(skamp_linker_clusters_json(NULL, NULL), skamp_linkage_linker_clusters_json(NULL, NULL));
+}
+static void bad_linker_explain_json(void) {
+  SAME(skamp_linker_explain_json(NULL, NULL, 0, 0), skamp_linkage_linker_explain_json(NULL, NULL, 0, 0));
+}
+static void bad_linker_settings_json(void) {
+  SAME(skamp_linker_settings_json(NULL, NULL), skamp_linkage_linker_settings_json(NULL, NULL));
+}
+static void bad_registry_load_csv(void) {
+  SAME(skamp_registry_load_csv(NULL, NULL, NULL, NULL, NULL), skamp_registry_add_csv(NULL, NULL, NULL, NULL, NULL));
+}
+static void bad_registry_load_json(void) {
+  SAME(skamp_registry_load_json(NULL, NULL, NULL, NULL, NULL), skamp_registry_add_json(NULL, NULL, NULL, NULL, NULL));
+}
+static void bad_registry_dedup(void) {
+  SAME(skamp_registry_dedup(NULL, NULL), skamp_registry_dedup_json(NULL, NULL));
+}
+static void bad_registry_programs_of(void) {
+  SAME(skamp_registry_programs_of(NULL, NULL, NULL), skamp_registry_programs_of_json(NULL, NULL, NULL));
+}
+static void bad_registry_public_check(void) {
+  SAME(skamp_registry_public_check(NULL, NULL, NULL), skamp_registry_public_check_json(NULL, NULL, NULL));
+}
+static void bad_registry_report(void) {
+  SAME(skamp_registry_report(NULL, NULL, NULL, 0), skamp_registry_report_json(NULL, NULL, NULL, 0));
+}
+static void bad_facility_index_new(void) {
+  SAME(skamp_facility_index_new(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL), skamp_geo_index_new(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+}
+static void bad_facility_index_load_csv(void) {
+  SAME(skamp_facility_index_load_csv(NULL, NULL), skamp_geo_index_new_csv(NULL, NULL));
+}
+static void bad_facility_index_load_json(void) {
+  SAME(skamp_facility_index_load_json(NULL, NULL), skamp_geo_index_new_json_file(NULL, NULL));
+}
+static void bad_facility_index_free(void) {
+  skamp_facility_index_free(NULL);
+  skamp_geo_index_free(NULL);
+  ++row_calls;
+  ++passed;
+}
+static void bad_facility_index_size(void) {
+  SAME(skamp_facility_index_size(NULL, NULL), skamp_geo_index_size(NULL, NULL));
+}
+static void bad_facility_index_add(void) {
+  SAME(skamp_facility_index_add(NULL, NULL), skamp_geo_index_add(NULL, NULL));
+}
+static void bad_facility_index_update(void) {
+  SAME(skamp_facility_index_update(NULL, NULL), skamp_geo_index_update(NULL, NULL));
+}
+static void bad_facility_index_remove(void) {
+  SAME(skamp_facility_index_remove(NULL, 0), skamp_geo_index_remove(NULL, 0));
+}
+static void bad_facility_index_nearest(void) {
+  SAME(skamp_facility_index_nearest(NULL, NULL, NULL, NULL, 0.0, 0.0, 0, NULL), skamp_geo_index_nearest(NULL, NULL, NULL, NULL, 0.0, 0.0, 0, NULL));
+}
+static void bad_facility_index_nearest_batch(void) {
+  SAME(skamp_facility_index_nearest_batch(NULL, NULL, NULL, 0, NULL, NULL, 0, NULL), skamp_geo_index_nearest_batch(NULL, NULL, NULL, 0, NULL, NULL, 0, NULL));
+}
+static void bad_facility_index_within(void) {
+  SAME(skamp_facility_index_within(NULL, NULL, NULL, NULL, 0.0, 0.0, 0.0, NULL), skamp_geo_index_within(NULL, NULL, NULL, NULL, 0.0, 0.0, 0.0, NULL));
+}
+static void bad_facility_index_reserve(void) {
+  SAME(skamp_facility_index_reserve(NULL, NULL, 0, 0), skamp_geo_index_reserve(NULL, NULL, 0, 0));
+}
+static void bad_facility_index_release(void) {
+  SAME(skamp_facility_index_release(NULL, 0, 0), skamp_geo_index_release(NULL, 0, 0));
+}
+static void bad_facility_index_free_beds(void) {
+  SAME(skamp_facility_index_free_beds(NULL, NULL, 0), skamp_geo_index_free_beds(NULL, NULL, 0));
+}
+static void bad_facility_index_nearest_reserve(void) {
+  SAME(skamp_facility_index_nearest_reserve(NULL, NULL, NULL, 0.0, 0.0, 0, NULL), skamp_geo_index_nearest_reserve(NULL, NULL, NULL, 0.0, 0.0, 0, NULL));
+}
+static void bad_facility_index_assign(void) {
+  SAME(skamp_facility_index_assign(NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0), skamp_geo_index_assign(NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0));
+}
+static void bad_wgs84_distance(void) {
+  SAME(skamp_wgs84_distance(NULL, 0.0, 0.0, 0.0, 0.0), skamp_geo_distance(NULL, 0.0, 0.0, 0.0, 0.0));
+}
+static void bad_ruleset_from_json_with_conflicts(void) {
+  SAME(skamp_ruleset_from_json_with_conflicts(NULL, NULL, 0, NULL), skamp_ruleset_new_json(NULL, NULL, 0, NULL));
+}
+static void bad_ruleset_evaluate(void) {
+  SAME(skamp_ruleset_evaluate(NULL, NULL, NULL, 0, 0, 0, 0), skamp_ruleset_evaluate_json(NULL, NULL, NULL, 0, 0, 0, 0));
+}
+static void bad_ruleset_info(void) {
+  SAME(skamp_ruleset_info(NULL, NULL), skamp_ruleset_info_json(NULL, NULL));
+}
+static void bad_ruleset_run_tests(void) {
+  SAME(skamp_ruleset_run_tests(NULL, NULL), skamp_ruleset_run_tests_json(NULL, NULL));
+}
+static void bad_cert_certified_near(void) {
+  SAME(skamp_cert_certified_near(NULL, NULL, 0.0, 0.0, 0.0, 0, NULL), skamp_cert_certified_near_json(NULL, NULL, 0.0, 0.0, 0.0, 0, NULL));
+}
+static void bad_kk_is_valid(void) {
+  ++row_calls;
+  CHECK(skamp_kk_is_valid(NULL) == skamp_nik_kk_is_valid(NULL));
+}
+static void bad_kk_parse(void) {
+  SAME(skamp_kk_parse(NULL, NULL), skamp_nik_kk_parse(NULL, NULL));
+}
+static void bad_ruleset_from_json(void) {
+  SAME(skamp_ruleset_from_json(NULL, NULL, 0), skamp_ruleset_new_json(NULL, NULL, 0, NULL));
+}
+
 struct row {
   const char *symbol;
   void (*run)(void);
@@ -1213,33 +1355,42 @@ struct row {
 
 static const struct row rows[] = {
     ROW(version), ROW(version_number), ROW(last_error), ROW(status_str), ROW(free),
-    ROW(nik_is_valid), ROW(kk_is_valid), ROW(nik_parse), ROW(nik_parse_as_of), ROW(kk_parse),
+    ROW(nik_is_valid), ROW(nik_kk_is_valid), ROW(nik_parse), ROW(nik_parse_as_of), ROW(nik_kk_parse),
     ROW(nik_validate_batch), ROW(nik_reason_str), ROW(nik_mask),
-    ROW(registry_new), ROW(registry_free), ROW(registry_load_csv), ROW(registry_load_json),
-    ROW(registry_set_exclusions_json), ROW(registry_dedup), ROW(registry_programs_of),
-    ROW(registry_public_check), ROW(registry_report), ROW(registry_save), ROW(registry_load),
+    ROW(registry_new), ROW(registry_free), ROW(registry_add_csv), ROW(registry_add_json),
+    ROW(registry_set_exclusions_json), ROW(registry_dedup_json), ROW(registry_programs_of_json),
+    ROW(registry_public_check_json), ROW(registry_report_json), ROW(registry_save), ROW(registry_load),
     ROW(registry_save_signed), ROW(registry_load_verified),
-    ROW(ruleset_from_json), ROW(ruleset_from_json_with_conflicts), ROW(ruleset_builtin),
-    ROW(ruleset_builtin_names), ROW(ruleset_reload), ROW(ruleset_free), ROW(ruleset_info),
-    ROW(ruleset_to_json), ROW(ruleset_evaluate), ROW(ruleset_evaluate_batch),
-    ROW(ruleset_evaluate_batch_cancellable), ROW(ruleset_reason_code), ROW(ruleset_run_tests),
-    ROW(linkage_normalize_name), ROW(link_json), ROW(linker_new), ROW(linker_free), ROW(linker_save),
-    ROW(linker_load), ROW(linker_fit_json), ROW(linker_add_json), ROW(linker_remove),
-    ROW(linker_candidates_json), ROW(linker_clusters_json), ROW(linker_explain_json),
-    ROW(linker_settings_json),
-    ROW(facility_index_new), ROW(facility_index_load_csv), ROW(facility_index_load_json),
-    ROW(facility_index_free), ROW(facility_index_size), ROW(facility_index_add), ROW(facility_index_update),
-    ROW(facility_index_remove), ROW(facility_index_nearest), ROW(facility_index_nearest_batch),
-    ROW(facility_index_within), ROW(facility_index_reserve), ROW(facility_index_release),
-    ROW(facility_index_free_beds), ROW(facility_index_nearest_reserve), ROW(facility_index_assign),
-    ROW(wgs84_distance),
+    ROW(ruleset_new_json), ROW(ruleset_builtin),
+    ROW(ruleset_builtin_names), ROW(ruleset_reload), ROW(ruleset_free), ROW(ruleset_info_json),
+    ROW(ruleset_to_json), ROW(ruleset_evaluate_json), ROW(ruleset_evaluate_batch),
+    ROW(ruleset_evaluate_batch_cancellable), ROW(ruleset_reason_code), ROW(ruleset_run_tests_json),
+    ROW(linkage_normalize_name), ROW(linkage_link_json), ROW(linkage_linker_new), ROW(linkage_linker_free), ROW(linkage_linker_save),
+    ROW(linkage_linker_load), ROW(linkage_linker_fit_json), ROW(linkage_linker_add_json), ROW(linkage_linker_remove),
+    ROW(linkage_linker_candidates_json), ROW(linkage_linker_clusters_json), ROW(linkage_linker_explain_json),
+    ROW(linkage_linker_settings_json),
+    ROW(geo_index_new), ROW(geo_index_new_csv), ROW(geo_index_new_json_file),
+    ROW(geo_index_free), ROW(geo_index_size), ROW(geo_index_add), ROW(geo_index_update),
+    ROW(geo_index_remove), ROW(geo_index_nearest), ROW(geo_index_nearest_batch),
+    ROW(geo_index_within), ROW(geo_index_reserve), ROW(geo_index_release),
+    ROW(geo_index_free_beds), ROW(geo_index_nearest_reserve), ROW(geo_index_assign),
+    ROW(geo_distance),
     ROW(cert_registry_new), ROW(cert_registry_free), ROW(cert_registry_load), ROW(cert_registry_save),
     ROW(cert_add_business), ROW(cert_apply), ROW(cert_audit), ROW(cert_issue), ROW(cert_evaluate),
     ROW(cert_report_violation), ROW(cert_suspend), ROW(cert_reinstate), ROW(cert_revoke), ROW(cert_renew),
     ROW(cert_withdraw), ROW(cert_status_at), ROW(cert_status_str), ROW(cert_max_visitors), ROW(cert_check_in),
-    ROW(cert_check_out), ROW(cert_occupancy), ROW(cert_certified_near), ROW(cert_history_json),
+    ROW(cert_check_out), ROW(cert_occupancy), ROW(cert_certified_near_json), ROW(cert_history_json),
     ROW(cert_generate_key), ROW(cert_registry_save_signed), ROW(cert_registry_load_verified), ROW(cert_sticker),
     ROW(cert_status_list), ROW(cert_verify_json),
+    ROW(link_json), ROW(linker_new), ROW(linker_free), ROW(linker_save), ROW(linker_load),
+    ROW(linker_fit_json), ROW(linker_add_json), ROW(linker_remove), ROW(linker_candidates_json), ROW(linker_clusters_json),
+    ROW(linker_explain_json), ROW(linker_settings_json), ROW(registry_load_csv), ROW(registry_load_json), ROW(registry_dedup),
+    ROW(registry_programs_of), ROW(registry_public_check), ROW(registry_report), ROW(facility_index_new), ROW(facility_index_load_csv),
+    ROW(facility_index_load_json), ROW(facility_index_free), ROW(facility_index_size), ROW(facility_index_add), ROW(facility_index_update),
+    ROW(facility_index_remove), ROW(facility_index_nearest), ROW(facility_index_nearest_batch), ROW(facility_index_within), ROW(facility_index_reserve),
+    ROW(facility_index_release), ROW(facility_index_free_beds), ROW(facility_index_nearest_reserve), ROW(facility_index_assign), ROW(wgs84_distance),
+    ROW(ruleset_from_json_with_conflicts), ROW(ruleset_evaluate), ROW(ruleset_info), ROW(ruleset_run_tests), ROW(cert_certified_near),
+    ROW(kk_is_valid), ROW(kk_parse), ROW(ruleset_from_json),
 };
 #define N_ROWS (sizeof rows / sizeof rows[0])
 
@@ -1288,11 +1439,11 @@ static int make_fixtures(void) {
   char *report = NULL;
   int ok = 1;
   ok = ok && skamp_registry_new(&g_reg) == SKAMP_OK;
-  ok = ok && skamp_registry_load_json(&report, g_reg, RECORDS, "PKH", "central") == SKAMP_OK;
+  ok = ok && skamp_registry_add_json(&report, g_reg, RECORDS, "PKH", "central") == SKAMP_OK;
   skamp_free(report);
   ok = ok && skamp_ruleset_builtin(&g_rs, "bst") == SKAMP_OK;
-  ok = ok && skamp_facility_index_new(&g_idx, 3, ids, lats, lons, cap, NULL, NULL, NULL) == SKAMP_OK;
-  ok = ok && skamp_linker_new(&g_linker, NULL) == SKAMP_OK;
+  ok = ok && skamp_geo_index_new(&g_idx, 3, ids, lats, lons, cap, NULL, NULL, NULL) == SKAMP_OK;
+  ok = ok && skamp_linkage_linker_new(&g_linker, NULL) == SKAMP_OK;
   ok = ok && skamp_cert_registry_new(&g_cert, NULL, 420) == SKAMP_OK;
   ok = ok && skamp_cert_add_business(g_cert, g_business, "Warung Kopi", "restaurant", -8.2, 114.3, 20, NULL,
                                      g_t0) == SKAMP_OK;
@@ -1303,8 +1454,8 @@ static int make_fixtures(void) {
 static void free_fixtures(void) {
   skamp_registry_free(g_reg);
   skamp_ruleset_free(g_rs);
-  skamp_facility_index_free(g_idx);
-  skamp_linker_free(g_linker);
+  skamp_geo_index_free(g_idx);
+  skamp_linkage_linker_free(g_linker);
   skamp_cert_registry_free(g_cert);
 }
 

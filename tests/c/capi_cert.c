@@ -62,12 +62,12 @@ void skamp_test_cert(void) {
   CHECK(skamp_cert_check_out(reg, 7, JULY1_WIB + 10 * DAY, 80) == SKAMP_OK);
   CHECK(skamp_cert_occupancy(&occupancy, reg, 7) == SKAMP_OK && occupancy == 0);
 
-  CHECK(skamp_cert_certified_near(&json, reg, -8.22, 114.37, 5000.0, JULY1_WIB + 10 * DAY, "restaurant") ==
+  CHECK(skamp_cert_certified_near_json(&json, reg, -8.22, 114.37, 5000.0, JULY1_WIB + 10 * DAY, "restaurant") ==
         SKAMP_OK);
   CHECK(json != NULL && strstr(json, "\"schema\":\"skamp-cert-near/1\"") != NULL && strstr(json, "\"id\":7") != NULL);
   skamp_free(json);
   json = NULL;
-  CHECK(skamp_cert_certified_near(&json, reg, -8.22, 114.37, 5000.0, JULY1_WIB + 10 * DAY, "hotel") == SKAMP_OK);
+  CHECK(skamp_cert_certified_near_json(&json, reg, -8.22, 114.37, 5000.0, JULY1_WIB + 10 * DAY, "hotel") == SKAMP_OK);
   CHECK(json != NULL && strstr(json, "\"results\":[]") != NULL);
   skamp_free(json);
   json = NULL;

@@ -31,44 +31,44 @@ void skamp_test_linkage(void) {
   CHECK(skamp_linkage_normalize_name(&out, NULL) == SKAMP_EINVALID);
   CHECK(skamp_linkage_normalize_name(NULL, "x") == SKAMP_EINVALID);
 
-  CHECK(skamp_link_json(&out, kRecords, NULL, kSettings, -1.0) == SKAMP_OK);
+  CHECK(skamp_linkage_link_json(&out, kRecords, NULL, kSettings, -1.0) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"schema\":\"skamp-link-result/1\"") != NULL);
   CHECK(out != NULL && strstr(out, "\"cluster_ids\":[0,0,2]") != NULL);
   skamp_free(out);
   out = NULL;
-  CHECK(skamp_link_json(&out, "[{]", NULL, NULL, -1.0) == SKAMP_EPARSE);
+  CHECK(skamp_linkage_link_json(&out, "[{]", NULL, NULL, -1.0) == SKAMP_EPARSE);
   CHECK(out == NULL);
-  CHECK(skamp_link_json(&out, kRecords, NULL, "{\"bogus\":1}", -1.0) == SKAMP_EINVALID);
+  CHECK(skamp_linkage_link_json(&out, kRecords, NULL, "{\"bogus\":1}", -1.0) == SKAMP_EINVALID);
   CHECK(strstr(skamp_last_error(), "bogus") != NULL);
-  CHECK(skamp_link_json(&out, kRecords, NULL, kSettings, 2.0) == SKAMP_EINVALID);
+  CHECK(skamp_linkage_link_json(&out, kRecords, NULL, kSettings, 2.0) == SKAMP_EINVALID);
 
-  CHECK(skamp_linker_new(&lk, kSettings) == SKAMP_OK);
-  CHECK(skamp_linker_fit_json(lk, kRecords) == SKAMP_OK);
-  CHECK(skamp_linker_clusters_json(&out, lk) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_new(&lk, kSettings) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_fit_json(lk, kRecords) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_clusters_json(&out, lk) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "[0,0,2]") != NULL);
   skamp_free(out);
-  CHECK(skamp_linker_add_json(&out, lk, "{\"name\":\"Mochammad Sholeh\",\"birth_date\":\"1990-01-05\"}") ==
+  CHECK(skamp_linkage_linker_add_json(&out, lk, "{\"name\":\"Mochammad Sholeh\",\"birth_date\":\"1990-01-05\"}") ==
         SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"index\":3") != NULL && strstr(out, "\"cluster_id\":0") != NULL);
   skamp_free(out);
-  CHECK(skamp_linker_candidates_json(&out, lk, "{\"name\":\"Wahyu Lestari\"}", 1) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_candidates_json(&out, lk, "{\"name\":\"Wahyu Lestari\"}", 1) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"candidates\":[[2,") != NULL);
   skamp_free(out);
-  CHECK(skamp_linker_explain_json(&out, lk, 0, 1) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_explain_json(&out, lk, 0, 1) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"one_substitution\"") != NULL && strstr(out, "\"schema\":\"skamp-linker-explain/1\"") != NULL);
   skamp_free(out);
-  CHECK(skamp_linker_explain_json(&out, lk, 0, 99) == SKAMP_ENOTFOUND);
-  CHECK(skamp_linker_remove(lk, 3) == SKAMP_OK);
-  CHECK(skamp_linker_remove(lk, 3) == SKAMP_ENOTFOUND);
-  CHECK(skamp_linker_settings_json(&out, lk) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_explain_json(&out, lk, 0, 99) == SKAMP_ENOTFOUND);
+  CHECK(skamp_linkage_linker_remove(lk, 3) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_remove(lk, 3) == SKAMP_ENOTFOUND);
+  CHECK(skamp_linkage_linker_settings_json(&out, lk) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"fields\"") != NULL);
   skamp_free(out);
   /* A failed fit keeps the previous content. */
-  CHECK(skamp_linker_fit_json(lk, "not json") == SKAMP_EPARSE);
-  CHECK(skamp_linker_clusters_json(&out, lk) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_fit_json(lk, "not json") == SKAMP_EPARSE);
+  CHECK(skamp_linkage_linker_clusters_json(&out, lk) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "[0,0,2,-1]") != NULL);
   skamp_free(out);
-  CHECK(skamp_linker_fit_json(NULL, kRecords) == SKAMP_EINVALID);
+  CHECK(skamp_linkage_linker_fit_json(NULL, kRecords) == SKAMP_EINVALID);
 
   /* Save and load: the loaded linker holds the same clusters and answers alike. */
   {
@@ -76,19 +76,19 @@ void skamp_test_linkage(void) {
     skamp_linker *back = NULL;
     char *again = NULL;
     FILE *f = NULL;
-    CHECK(skamp_linker_save(lk, path) == SKAMP_OK);
-    CHECK(skamp_linker_load(&back, path) == SKAMP_OK && back != NULL);
-    CHECK(skamp_linker_clusters_json(&out, back) == SKAMP_OK);
+    CHECK(skamp_linkage_linker_save(lk, path) == SKAMP_OK);
+    CHECK(skamp_linkage_linker_load(&back, path) == SKAMP_OK && back != NULL);
+    CHECK(skamp_linkage_linker_clusters_json(&out, back) == SKAMP_OK);
     CHECK(out != NULL && strstr(out, "[0,0,2,-1]") != NULL);
     skamp_free(out);
     out = NULL;
-    CHECK(skamp_linker_candidates_json(&out, lk, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
-    CHECK(skamp_linker_candidates_json(&again, back, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
+    CHECK(skamp_linkage_linker_candidates_json(&out, lk, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
+    CHECK(skamp_linkage_linker_candidates_json(&again, back, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
     CHECK(out != NULL && again != NULL && strcmp(out, again) == 0);
     skamp_free(out);
     skamp_free(again);
     out = NULL;
-    skamp_linker_free(back);
+    skamp_linkage_linker_free(back);
     back = NULL;
     f = fopen(path, "r+b");
     CHECK(f != NULL);
@@ -97,16 +97,16 @@ void skamp_test_linkage(void) {
       fputc('X', f);
       fclose(f);
     }
-    CHECK(skamp_linker_load(&back, path) == SKAMP_ECORRUPT && back == NULL);
+    CHECK(skamp_linkage_linker_load(&back, path) == SKAMP_ECORRUPT && back == NULL);
     remove(path);
-    CHECK(skamp_linker_load(&back, "/nonexistent/x.sklink") == SKAMP_EIO && back == NULL);
-    CHECK(skamp_linker_load(NULL, path) == SKAMP_EINVALID);
-    CHECK(skamp_linker_load(&back, NULL) == SKAMP_EINVALID);
-    CHECK(skamp_linker_save(NULL, path) == SKAMP_EINVALID);
-    CHECK(skamp_linker_save(lk, NULL) == SKAMP_EINVALID);
+    CHECK(skamp_linkage_linker_load(&back, "/nonexistent/x.sklink") == SKAMP_EIO && back == NULL);
+    CHECK(skamp_linkage_linker_load(NULL, path) == SKAMP_EINVALID);
+    CHECK(skamp_linkage_linker_load(&back, NULL) == SKAMP_EINVALID);
+    CHECK(skamp_linkage_linker_save(NULL, path) == SKAMP_EINVALID);
+    CHECK(skamp_linkage_linker_save(lk, NULL) == SKAMP_EINVALID);
   }
-  skamp_linker_free(lk);
-  skamp_linker_free(NULL);
-  CHECK(skamp_linker_new(&lk, "{\"threshold\":\"high\"}") == SKAMP_EINVALID);
+  skamp_linkage_linker_free(lk);
+  skamp_linkage_linker_free(NULL);
+  CHECK(skamp_linkage_linker_new(&lk, "{\"threshold\":\"high\"}") == SKAMP_EINVALID);
   CHECK(lk == NULL);
 }

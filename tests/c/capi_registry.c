@@ -19,7 +19,7 @@ void skamp_test_registry(void) {
   CHECK(skamp_registry_new(NULL) == SKAMP_EINVALID);
   CHECK(skamp_registry_new(&reg) == SKAMP_OK && reg != NULL);
 
-  CHECK(skamp_registry_load_json(&json, reg,
+  CHECK(skamp_registry_add_json(&json, reg,
                                  "[{\"nik\": \"3510014501900001\", \"kk\": \"3510010101150001\", \"name\": \"Siti\"},"
                                  " {\"nik\": \"3510014501900001\", \"name\": \"Siti\"},"
                                  " {\"nik\": \"123\", \"name\": \"Bad\"}]",
@@ -27,33 +27,33 @@ void skamp_test_registry(void) {
   CHECK(json != NULL && strstr(json, "\"loaded\":2") != NULL && strstr(json, "\"line\":3") != NULL);
   skamp_free(json);
   json = NULL;
-  CHECK(skamp_registry_load_json(NULL, reg, "[{\"nik\": \"3510011203850002\", \"kk\": \"3510010101150001\", "
+  CHECK(skamp_registry_add_json(NULL, reg, "[{\"nik\": \"3510011203850002\", \"kk\": \"3510010101150001\", "
                                             "\"name\": \"Budi\", \"rt\": 3}]", "BST", "central") == SKAMP_OK);
-  CHECK(skamp_registry_load_json(NULL, reg, "[{\"nik\": ", "BST", "central") == SKAMP_EPARSE);
+  CHECK(skamp_registry_add_json(NULL, reg, "[{\"nik\": ", "BST", "central") == SKAMP_EPARSE);
   CHECK(strstr(skamp_last_error(), "records_json: invalid JSON at $[0].nik, byte 9") != NULL);
-  CHECK(skamp_registry_load_json(NULL, reg, "[]", "BST", "galactic") == SKAMP_EINVALID);
-  CHECK(skamp_registry_load_json(NULL, NULL, "[]", "BST", "central") == SKAMP_EINVALID);
+  CHECK(skamp_registry_add_json(NULL, reg, "[]", "BST", "galactic") == SKAMP_EINVALID);
+  CHECK(skamp_registry_add_json(NULL, NULL, "[]", "BST", "central") == SKAMP_EINVALID);
 
   /* Issue 16, item 3: text that is not UTF-8 is refused at the entry, naming the field, and
    * the message itself is UTF-8 (here: ASCII, since it names the field and echoes no bytes). */
-  CHECK(skamp_registry_load_json(NULL, reg, "[{\"nik\": \"3510016604000004\", \"name\": \"Dewi \xc3\xff\xfe\"}]",
+  CHECK(skamp_registry_add_json(NULL, reg, "[{\"nik\": \"3510016604000004\", \"name\": \"Dewi \xc3\xff\xfe\"}]",
                                  "PKH", "central") == SKAMP_EINVALID);
   CHECK(strstr(skamp_last_error(), "records_json is not valid UTF-8") != NULL);
   CHECK(skamp_test_is_ascii(skamp_last_error()));
-  CHECK(skamp_registry_load_json(NULL, reg, "[{\"nik\": \"3510016604000004\", \"name\": \"Dewi \\udcff\"}]",
+  CHECK(skamp_registry_add_json(NULL, reg, "[{\"nik\": \"3510016604000004\", \"name\": \"Dewi \\udcff\"}]",
                                  "PKH", "central") == SKAMP_EINVALID);
   CHECK(strstr(skamp_last_error(), "records_json: $[0].name: is not valid UTF-8") != NULL);
-  CHECK(skamp_registry_load_json(NULL, reg, "[]", "PKH\xc0\xaf", "central") == SKAMP_EINVALID);
+  CHECK(skamp_registry_add_json(NULL, reg, "[]", "PKH\xc0\xaf", "central") == SKAMP_EINVALID);
   CHECK(strstr(skamp_last_error(), "program is not valid UTF-8") != NULL);
-  CHECK(skamp_registry_load_json(NULL, reg, "[]", "PKH", "central\xed\xa0\x80") == SKAMP_EINVALID);
-  CHECK(skamp_registry_public_check(&json, reg, "3510016604000004") == SKAMP_OK); /* nothing was loaded */
+  CHECK(skamp_registry_add_json(NULL, reg, "[]", "PKH", "central\xed\xa0\x80") == SKAMP_EINVALID);
+  CHECK(skamp_registry_public_check_json(&json, reg, "3510016604000004") == SKAMP_OK); /* nothing was loaded */
   CHECK(json != NULL && strstr(json, "\"found\":false") != NULL);
   skamp_free(json);
   json = NULL;
   {
     skamp_registry *other = NULL;
     CHECK(skamp_registry_new(&other) == SKAMP_OK);
-    CHECK(skamp_registry_load_json(NULL, other,
+    CHECK(skamp_registry_add_json(NULL, other,
                                    "[{\"nik\": \"3510016604000004\", \"name\": \"D\xc3\xa9wi \xf0\x9f\x98\x80\"}]",
                                    "ZZ", "central") == SKAMP_OK); /* well-formed UTF-8 is fine */
     skamp_registry_free(other);
@@ -62,41 +62,41 @@ void skamp_test_registry(void) {
   CHECK(skamp_registry_set_exclusions_json(
             reg, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": [{\"a\": \"PKH\", \"b\": \"BST\", "
                  "\"scope\": \"kk\"}]}") == SKAMP_OK);
-  CHECK(skamp_registry_dedup(&json, reg) == SKAMP_OK);
+  CHECK(skamp_registry_dedup_json(&json, reg) == SKAMP_OK);
   CHECK(json != NULL && strstr(json, "\"schema\":\"skamp-dedup-report/1\"") != NULL);
   CHECK(strstr(json, "\"unique_persons\":2") != NULL);
   CHECK(strstr(json, "\"kk\":\"3510010101150001\"") != NULL);
   skamp_free(json);
 
-  CHECK(skamp_registry_programs_of(&json, reg, "3510014501900001") == SKAMP_OK);
+  CHECK(skamp_registry_programs_of_json(&json, reg, "3510014501900001") == SKAMP_OK);
   CHECK(json != NULL && strcmp(json, "[\"PKH\"]") == 0);
   skamp_free(json);
-  CHECK(skamp_registry_programs_of(&json, reg, "35100145") == SKAMP_EINVALID && json == NULL);
+  CHECK(skamp_registry_programs_of_json(&json, reg, "35100145") == SKAMP_EINVALID && json == NULL);
 
-  CHECK(skamp_registry_public_check(&json, reg, "3510014501900001") == SKAMP_OK);
+  CHECK(skamp_registry_public_check_json(&json, reg, "3510014501900001") == SKAMP_OK);
   CHECK(json != NULL && strstr(json, "\"nik\":\"3510********0001\"") != NULL && strstr(json, "S***") != NULL);
   CHECK(strstr(json, "Siti") == NULL);
   skamp_free(json);
 
-  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510014501900001\", \"name\": \"Siti\"}", 1588291200) ==
+  CHECK(skamp_registry_report_json(&json, reg, "{\"nik\": \"3510014501900001\", \"name\": \"Siti\"}", 1588291200) ==
         SKAMP_OK);
   CHECK(json != NULL && strstr(json, "already_enrolled") != NULL);
   skamp_free(json);
-  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510015203950003\", \"name\": \"Ani\"}", 1588291200) ==
+  CHECK(skamp_registry_report_json(&json, reg, "{\"nik\": \"3510015203950003\", \"name\": \"Ani\"}", 1588291200) ==
         SKAMP_OK);
   CHECK(json != NULL && strstr(json, "\"accepted\":true") != NULL);
   skamp_free(json);
 
   /* Issue 16, item 6: a time past year 9999 (or before year 1) is refused and queues nothing,
    * so the queue and a saved file stay readable. */
-  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}", INT64_MAX) ==
+  CHECK(skamp_registry_report_json(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}", INT64_MAX) ==
         SKAMP_EINVALID);
   CHECK(json == NULL && strstr(skamp_last_error(), "report time") != NULL);
-  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}",
+  CHECK(skamp_registry_report_json(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}",
                               (int64_t)253402300800) == SKAMP_EINVALID);
-  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}", INT64_MIN) ==
+  CHECK(skamp_registry_report_json(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}", INT64_MIN) ==
         SKAMP_EINVALID);
-  CHECK(skamp_registry_report(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}",
+  CHECK(skamp_registry_report_json(&json, reg, "{\"nik\": \"3510016604000004\", \"name\": \"Dewi\"}",
                               (int64_t)253402300799) == SKAMP_OK);
   CHECK(json != NULL && strstr(json, "\"accepted\":true") != NULL); /* not held as a duplicate report */
   skamp_free(json);
@@ -109,12 +109,12 @@ void skamp_test_registry(void) {
   if (f != NULL) {
     fputs("nik;nama\r\n3510011203850002;Budi\r\n", f);
     fclose(f);
-    CHECK(skamp_registry_load_csv(&json, reg, path, "BPNT", "regency") == SKAMP_OK);
+    CHECK(skamp_registry_add_csv(&json, reg, path, "BPNT", "regency") == SKAMP_OK);
     CHECK(json != NULL && strstr(json, "\"loaded\":1") != NULL);
     skamp_free(json);
     remove(path);
   }
-  CHECK(skamp_registry_load_csv(NULL, reg, "/nonexistent/x.csv", "BPNT", "regency") == SKAMP_EIO);
+  CHECK(skamp_registry_add_csv(NULL, reg, "/nonexistent/x.csv", "BPNT", "regency") == SKAMP_EIO);
 
   /* Save and load. */
   snprintf(path, sizeof path, "%s", "skamp_capi_registry.skreg");
@@ -132,7 +132,7 @@ void skamp_test_registry(void) {
     CHECK(skamp_registry_load(&none, ".") == SKAMP_EIO && none == NULL);
     CHECK(strstr(skamp_last_error(), "directory") != NULL);
   }
-  CHECK(skamp_registry_programs_of(&json, back, "3510011203850002") == SKAMP_OK);
+  CHECK(skamp_registry_programs_of_json(&json, back, "3510011203850002") == SKAMP_OK);
   CHECK(json != NULL && strcmp(json, "[\"BPNT\",\"BST\"]") == 0);
   skamp_free(json);
   skamp_registry_free(back);
@@ -172,7 +172,7 @@ void skamp_test_registry(void) {
      * and still loads without any key configured. */
     CHECK(skamp_registry_save_signed(reg, signed_path, "capi_registry_keys/a/district.key") == SKAMP_OK);
     CHECK(skamp_registry_load_verified(&back, signed_path, pubs, 1, 0) == SKAMP_OK && back != NULL);
-    CHECK(skamp_registry_programs_of(&json, back, "3510011203850002") == SKAMP_OK);
+    CHECK(skamp_registry_programs_of_json(&json, back, "3510011203850002") == SKAMP_OK);
     CHECK(json != NULL && strcmp(json, "[\"BPNT\",\"BST\"]") == 0);
     skamp_free(json);
     json = NULL;
@@ -196,7 +196,7 @@ void skamp_test_registry(void) {
     rmdir("capi_registry_keys");
   }
 
-  CHECK(skamp_registry_dedup(NULL, reg) == SKAMP_EINVALID);
-  CHECK(skamp_registry_public_check(&json, NULL, "3510014501900001") == SKAMP_EINVALID);
+  CHECK(skamp_registry_dedup_json(NULL, reg) == SKAMP_EINVALID);
+  CHECK(skamp_registry_public_check_json(&json, NULL, "3510014501900001") == SKAMP_EINVALID);
   skamp_registry_free(reg);
 }

@@ -24,7 +24,7 @@ static void test_builtins_pass_their_golden_tests(void) {
     char *report = NULL;
     CHECK(list != NULL && strstr(list, names[i]) != NULL);
     CHECK(skamp_ruleset_builtin(&rs, names[i]) == SKAMP_OK);
-    CHECK(skamp_ruleset_run_tests(&report, rs) == SKAMP_OK);
+    CHECK(skamp_ruleset_run_tests_json(&report, rs) == SKAMP_OK);
     CHECK(report != NULL && strstr(report, "\"failures\":[]") != NULL);
     if (report != NULL && strstr(report, "\"failures\":[]") == NULL) fprintf(stderr, "%s: %s\n", names[i], report);
     skamp_free(report);
@@ -45,17 +45,17 @@ static void test_evaluate_and_batch(void) {
   int64_t amounts[3];
   int32_t reasons[3];
   CHECK(skamp_ruleset_builtin(&rs, "blt-dana-desa") == SKAMP_OK);
-  CHECK(skamp_ruleset_evaluate(&out, rs, kRecordPkh, 2020, 5, 1, 0) == SKAMP_OK);
+  CHECK(skamp_ruleset_evaluate_json(&out, rs, kRecordPkh, 2020, 5, 1, 0) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"schema\":\"skamp-decision/1\"") != NULL);
   CHECK(out != NULL && strstr(out, "\"decision\":\"ineligible\"") != NULL);
   CHECK(out != NULL && strstr(out, "SUDAH_MENERIMA") != NULL);
   CHECK(out != NULL && strstr(out, "3510010101800001") == NULL);
   skamp_free(out);
-  CHECK(skamp_ruleset_evaluate(&out, rs, kRecordOk, 2020, 8, 1, 1) == SKAMP_OK);
+  CHECK(skamp_ruleset_evaluate_json(&out, rs, kRecordOk, 2020, 8, 1, 1) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"decision\":\"eligible\"") != NULL && strstr(out, "\"amount\":300000") != NULL);
   skamp_free(out);
   /* A value of the wrong type names the field, not the value. */
-  CHECK(skamp_ruleset_evaluate(&out, rs, "{\"kk\": {\"in_dtks\": \"ya\"}}", 2020, 5, 1, 0) == SKAMP_EINVALID);
+  CHECK(skamp_ruleset_evaluate_json(&out, rs, "{\"kk\": {\"in_dtks\": \"ya\"}}", 2020, 5, 1, 0) == SKAMP_EINVALID);
   CHECK(out == NULL && strstr(skamp_last_error(), "kk.in_dtks") != NULL);
 
   strcpy(batch, "[");
@@ -98,21 +98,21 @@ static void test_errors_and_reload(void) {
   char *info = NULL;
   char *text = NULL;
   const char *bad = "{\"format\": \"skamp-rules/2\"}";
-  CHECK(skamp_ruleset_from_json(&rs, bad, strlen(bad)) == SKAMP_EPARSE && rs == NULL);
+  CHECK(skamp_ruleset_new_json(&rs, bad, strlen(bad), NULL) == SKAMP_EPARSE && rs == NULL);
   CHECK(strstr(skamp_last_error(), "format") != NULL);
-  CHECK(skamp_ruleset_from_json(&rs, "{", 1) == SKAMP_EPARSE);
-  CHECK(skamp_ruleset_from_json(NULL, "{}", 2) == SKAMP_EINVALID);
+  CHECK(skamp_ruleset_new_json(&rs, "{", 1, NULL) == SKAMP_EPARSE);
+  CHECK(skamp_ruleset_new_json(NULL, "{}", 2, NULL) == SKAMP_EINVALID);
   CHECK(skamp_ruleset_builtin(&rs, "bst") == SKAMP_OK);
   CHECK(skamp_ruleset_to_json(&text, rs) == SKAMP_OK);
   CHECK(skamp_ruleset_reload(rs, bad, strlen(bad)) == SKAMP_EPARSE);
-  CHECK(skamp_ruleset_info(&info, rs) == SKAMP_OK);
+  CHECK(skamp_ruleset_info_json(&info, rs) == SKAMP_OK);
   CHECK(info != NULL && strstr(info, "\"ruleset\":\"bst\"") != NULL);
   skamp_free(info);
   if (text != NULL) {
     CHECK(skamp_ruleset_reload(rs, text, strlen(text)) == SKAMP_OK);
   }
   skamp_free(text);
-  CHECK(skamp_ruleset_evaluate(NULL, rs, "{}", 2020, 5, 1, 0) == SKAMP_EINVALID);
+  CHECK(skamp_ruleset_evaluate_json(NULL, rs, "{}", 2020, 5, 1, 0) == SKAMP_EINVALID);
   CHECK(skamp_ruleset_evaluate_batch(NULL, NULL, NULL, NULL, "[]", 0, 2020, 5, 1) == SKAMP_EINVALID);
   skamp_ruleset_free(rs);
   skamp_ruleset_free(NULL);

@@ -59,7 +59,7 @@ static void test_null_and_small_struct(void) {
   info.size = 4; /* too small to hold even the reason */
   CHECK(skamp_nik_parse(&info, "3510014501900001") == SKAMP_EINVALID);
   CHECK(skamp_nik_is_valid(NULL) == 0);
-  CHECK(skamp_kk_is_valid(NULL) == 0);
+  CHECK(skamp_nik_kk_is_valid(NULL) == 0);
   CHECK(skamp_nik_parse_as_of(&info, "3510014501900001", 2021, 2, 29) == SKAMP_EINVALID);
 }
 
@@ -67,11 +67,11 @@ static void test_kk(void) {
   skamp_nik_info info;
   memset(&info, 0, sizeof info);
   info.size = sizeof info;
-  CHECK(skamp_kk_parse(&info, "3510011203150002") == SKAMP_OK);
+  CHECK(skamp_nik_kk_parse(&info, "3510011203150002") == SKAMP_OK);
   CHECK(info.birth_year == 2015 && info.birth_month == 3 && info.birth_day == 12);
   CHECK(info.sex == 0);
-  CHECK(skamp_kk_is_valid("3510011203150002") == 1);
-  CHECK(skamp_kk_is_valid("3510015203150002") == 0);
+  CHECK(skamp_nik_kk_is_valid("3510011203150002") == 1);
+  CHECK(skamp_nik_kk_is_valid("3510015203150002") == 0);
 }
 
 static void test_batch_and_mask(void) {

@@ -9,7 +9,7 @@
 //   concurrently with add / update / remove; beds never go below 0 or above capacity.
 // - skamp_cert_registry (c/cert.h): queries, check-in and check-out concurrently with
 //   events and add_business; occupancy never exceeds the cap.
-// - linkage (c/linkage.h): skamp_link_json and skamp_linkage_normalize_name from any
+// - linkage (c/linkage.h): skamp_linkage_link_json and skamp_linkage_normalize_name from any
 //   thread (a skamp_linker promises nothing: one thread at a time, not tested here).
 #include <smartkampung/smartkampung.h>
 
@@ -58,7 +58,7 @@ std::string records(const char* tag, int first, int n) {
 TEST(ConcurrencyCApi, RegistryReadersDuringWrites) {
   skamp_registry* reg = nullptr;
   ASSERT_EQ(skamp_registry_new(&reg), SKAMP_OK);
-  ASSERT_EQ(skamp_registry_load_json(nullptr, reg, records("A", 1, 50).c_str(), "PKH", "central"), SKAMP_OK);
+  ASSERT_EQ(skamp_registry_add_json(nullptr, reg, records("A", 1, 50).c_str(), "PKH", "central"), SKAMP_OK);
   std::atomic<bool> stop{false};
   std::atomic<int> wrong{0};
   std::vector<std::thread> readers;
@@ -68,16 +68,16 @@ TEST(ConcurrencyCApi, RegistryReadersDuringWrites) {
       int i = 0;
       while (!stop.load()) {
         char* out = nullptr;
-        if (skamp_registry_dedup(&out, reg) != SKAMP_OK) ++wrong;
+        if (skamp_registry_dedup_json(&out, reg) != SKAMP_OK) ++wrong;
         const std::string dedup = take(out);
         if (dedup.find("\"schema\":\"skamp-dedup-report/1\"") == std::string::npos) ++wrong;
         out = nullptr;
-        if (skamp_registry_programs_of(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK) ++wrong;
+        if (skamp_registry_programs_of_json(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK) ++wrong;
         // PKH is always there; BST may or may not be yet, nothing else ever.
         const std::string progs = take(out);
         if (progs != "[\"PKH\"]" && progs != "[\"BST\",\"PKH\"]") ++wrong;
         out = nullptr;
-        if (skamp_registry_public_check(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK) ++wrong;
+        if (skamp_registry_public_check_json(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK) ++wrong;
         if (take(out).find("\"found\":true") == std::string::npos) ++wrong;
         if (i % 10 == 0) {
           if (skamp_registry_save(reg, path.c_str()) != SKAMP_OK) ++wrong;
@@ -89,7 +89,7 @@ TEST(ConcurrencyCApi, RegistryReadersDuringWrites) {
   }
   for (int i = 0; i < rounds(); ++i) {
     // Writers: loads into another programme, exclusions, online reports.
-    if (skamp_registry_load_json(nullptr, reg, records("B", 1 + i % 50, 1).c_str(), "BST", "central") != SKAMP_OK)
+    if (skamp_registry_add_json(nullptr, reg, records("B", 1 + i % 50, 1).c_str(), "BST", "central") != SKAMP_OK)
       ++wrong;
     if (skamp_registry_set_exclusions_json(
             reg, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": [{\"a\": \"PKH\", \"b\": \"BST\", "
@@ -97,7 +97,7 @@ TEST(ConcurrencyCApi, RegistryReadersDuringWrites) {
       ++wrong;
     char* out = nullptr;
     const std::string rec = "{\"nik\": \"" + nik(1000 + i) + "\", \"name\": \"Report\"}";
-    if (skamp_registry_report(&out, reg, rec.c_str(), 1588291200) != SKAMP_OK) ++wrong;
+    if (skamp_registry_report_json(&out, reg, rec.c_str(), 1588291200) != SKAMP_OK) ++wrong;
     take(out);
   }
   stop = true;
@@ -128,7 +128,7 @@ TEST(ConcurrencyCApi, RulesetEvaluateDuringReload) {
   ASSERT_FALSE(blt.empty());
   ASSERT_FALSE(bst.empty());
   skamp_ruleset* rs = nullptr;
-  ASSERT_EQ(skamp_ruleset_from_json(&rs, blt.data(), blt.size()), SKAMP_OK);
+  ASSERT_EQ(skamp_ruleset_new_json(&rs, blt.data(), blt.size(), NULL), SKAMP_OK);
   std::atomic<bool> stop{false};
   std::atomic<int> wrong{0};
   std::vector<std::thread> readers;
@@ -138,7 +138,7 @@ TEST(ConcurrencyCApi, RulesetEvaluateDuringReload) {
       while (!stop.load()) {
         char* out = nullptr;
         // Either rule set may be in place: both decide this record without error.
-        if (skamp_ruleset_evaluate(&out, rs, kRecord, 2020, 5, 1, 1) != SKAMP_OK) ++wrong;
+        if (skamp_ruleset_evaluate_json(&out, rs, kRecord, 2020, 5, 1, 1) != SKAMP_OK) ++wrong;
         if (take(out).find("\"schema\":\"skamp-decision/1\"") == std::string::npos) ++wrong;
         std::int8_t decisions[2];
         std::int32_t reasons[2];
@@ -148,7 +148,7 @@ TEST(ConcurrencyCApi, RulesetEvaluateDuringReload) {
         if (decisions[0] != decisions[1]) ++wrong;
         (void)skamp_ruleset_reason_code(rs, reasons[0]);
         out = nullptr;
-        if (skamp_ruleset_info(&out, rs) != SKAMP_OK) ++wrong;
+        if (skamp_ruleset_info_json(&out, rs) != SKAMP_OK) ++wrong;
         take(out);
       }
     });
@@ -178,7 +178,7 @@ TEST(ConcurrencyCApi, FacilityIndexQueriesReservationsAndEdits) {
     capacity.push_back(kBeds);
   }
   skamp_facility_index* index = nullptr;
-  ASSERT_EQ(skamp_facility_index_new(&index, ids.size(), ids.data(), lats.data(), lons.data(), capacity.data(),
+  ASSERT_EQ(skamp_geo_index_new(&index, ids.size(), ids.data(), lats.data(), lons.data(), capacity.data(),
                                      nullptr, nullptr, nullptr),
             SKAMP_OK);
   std::atomic<int> wrong{0};
@@ -190,32 +190,32 @@ TEST(ConcurrencyCApi, FacilityIndexQueriesReservationsAndEdits) {
       for (int i = 0; i < rounds(); ++i) {
         std::int64_t id = -1;
         double dist = 0;
-        if (skamp_facility_index_nearest_reserve(&id, &dist, index, -8.25, 114.35, 1, nullptr) != SKAMP_OK) ++wrong;
+        if (skamp_geo_index_nearest_reserve(&id, &dist, index, -8.25, 114.35, 1, nullptr) != SKAMP_OK) ++wrong;
         // A bed in one of the editor's short-lived houses (ids from 1000) leaves with its
         // house, so only beds in the fixed houses are counted.
         if (id >= 0 && id < kHouses) {
           ++taken;
           std::int32_t free_beds = -1;
-          if (skamp_facility_index_free_beds(&free_beds, index, id) != SKAMP_OK) ++wrong;
+          if (skamp_geo_index_free_beds(&free_beds, index, id) != SKAMP_OK) ++wrong;
           if (free_beds < 0 || free_beds > kBeds) ++wrong;
           if (i % 2 == 0) {
-            if (skamp_facility_index_release(index, id, 1) != SKAMP_OK) ++wrong;
+            if (skamp_geo_index_release(index, id, 1) != SKAMP_OK) ++wrong;
             --taken;
           }
         }
         int ok = -1;
-        if (skamp_facility_index_reserve(&ok, index, (t + i) % kHouses, 1) != SKAMP_OK) ++wrong;
+        if (skamp_geo_index_reserve(&ok, index, (t + i) % kHouses, 1) != SKAMP_OK) ++wrong;
         if (ok == 1) {
-          if (skamp_facility_index_release(index, (t + i) % kHouses, 1) != SKAMP_OK) ++wrong;
+          if (skamp_geo_index_release(index, (t + i) % kHouses, 1) != SKAMP_OK) ++wrong;
         }
         std::size_t count = 0;
         std::int64_t near_ids[3];
         double near_dists[3];
-        if (skamp_facility_index_nearest(&count, near_ids, near_dists, index, -8.2, 114.3, 3, nullptr) != SKAMP_OK)
+        if (skamp_geo_index_nearest(&count, near_ids, near_dists, index, -8.2, 114.3, 3, nullptr) != SKAMP_OK)
           ++wrong;
         std::int64_t* within_ids = nullptr;
         double* within_dists = nullptr;
-        if (skamp_facility_index_within(&within_ids, &within_dists, &count, index, -8.2, 114.3, 50000.0, nullptr) !=
+        if (skamp_geo_index_within(&within_ids, &within_dists, &count, index, -8.2, 114.3, 50000.0, nullptr) !=
             SKAMP_OK)
           ++wrong;
         skamp_free(within_ids);
@@ -235,10 +235,10 @@ TEST(ConcurrencyCApi, FacilityIndexQueriesReservationsAndEdits) {
       f.capacity = 2;
       f.open = 1;
       f.kind = "house";
-      if (skamp_facility_index_add(index, &f) != SKAMP_OK) ++wrong;
+      if (skamp_geo_index_add(index, &f) != SKAMP_OK) ++wrong;
       f.capacity = 3;
-      if (skamp_facility_index_update(index, &f) != SKAMP_OK) ++wrong;
-      if (skamp_facility_index_remove(index, f.id) != SKAMP_OK) ++wrong;
+      if (skamp_geo_index_update(index, &f) != SKAMP_OK) ++wrong;
+      if (skamp_geo_index_remove(index, f.id) != SKAMP_OK) ++wrong;
     }
     stop = true;
   });
@@ -246,16 +246,16 @@ TEST(ConcurrencyCApi, FacilityIndexQueriesReservationsAndEdits) {
   std::int32_t total_free = 0;
   for (int i = 0; i < kHouses; ++i) {
     std::int32_t free_beds = -1;
-    ASSERT_EQ(skamp_facility_index_free_beds(&free_beds, index, i), SKAMP_OK);
+    ASSERT_EQ(skamp_geo_index_free_beds(&free_beds, index, i), SKAMP_OK);
     total_free += free_beds;
   }
   // Every bed kept by nearest_reserve (and only those) is taken in the end.
   EXPECT_EQ(total_free, kHouses * kBeds - taken.load());
   EXPECT_EQ(wrong.load(), 0);
   std::size_t size = 0;
-  EXPECT_EQ(skamp_facility_index_size(&size, index), SKAMP_OK);
+  EXPECT_EQ(skamp_geo_index_size(&size, index), SKAMP_OK);
   EXPECT_EQ(size, static_cast<std::size_t>(kHouses));
-  skamp_facility_index_free(index);
+  skamp_geo_index_free(index);
 }
 
 // 2020-07-01 00:00 WIB.
@@ -297,7 +297,7 @@ TEST(ConcurrencyCApi, CertCheckInsDuringEvents) {
         skamp_cert_status status = SKAMP_CERT_NONE;
         if (skamp_cert_status_at(&status, reg, 7, now) != SKAMP_OK || status != SKAMP_CERT_ACTIVE) ++wrong;
         char* out = nullptr;
-        if (skamp_cert_certified_near(&out, reg, -8.22, 114.37, 5000.0, now, nullptr) != SKAMP_OK) ++wrong;
+        if (skamp_cert_certified_near_json(&out, reg, -8.22, 114.37, 5000.0, now, nullptr) != SKAMP_OK) ++wrong;
         take(out);
         out = nullptr;
         if (skamp_cert_history_json(&out, reg, 7) != SKAMP_OK) ++wrong;
@@ -332,7 +332,7 @@ TEST(ConcurrencyCApi, LinkJsonAndNormalizeFromManyThreads) {
       " {\"nik\": \"3510014501900002\", \"name\": \"Siti Aminah\", \"birth_date\": \"1990-01-05\"},"
       " {\"nik\": null, \"name\": \"Budi Santoso\", \"birth_date\": \"1985-03-12\"}]";
   char* first = nullptr;
-  ASSERT_EQ(skamp_link_json(&first, records, nullptr, nullptr, -1.0), SKAMP_OK) << skamp_last_error();
+  ASSERT_EQ(skamp_linkage_link_json(&first, records, nullptr, nullptr, -1.0), SKAMP_OK) << skamp_last_error();
   const std::string expected = take(first);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
@@ -340,7 +340,7 @@ TEST(ConcurrencyCApi, LinkJsonAndNormalizeFromManyThreads) {
     threads.emplace_back([&] {
       for (int i = 0; i < rounds() / 10 + 1; ++i) {
         char* out = nullptr;
-        if (skamp_link_json(&out, records, nullptr, nullptr, -1.0) != SKAMP_OK) ++wrong;
+        if (skamp_linkage_link_json(&out, records, nullptr, nullptr, -1.0) != SKAMP_OK) ++wrong;
         // Deterministic: every thread gets the same answer as the first call.
         if (take(out) != expected) ++wrong;
         out = nullptr;

@@ -2,7 +2,7 @@
 
 #include "cert/codec.hpp"
 #include "cert/engine.hpp"
-#include "cert/geodesic.hpp"
+#include "geodesic_oracle.hpp"
 #include "cert/jsonl.hpp"
 
 #include <gtest/gtest.h>

@@ -1227,6 +1227,77 @@ TEST(LinkageLevels, NikPackedLevelAgreesWithEditCount) {
   }
 }
 
+// One or two edits confined to the date digits (7-12) between NIKs that each encode their
+// own record's birth date are two persons (kNikContradicts); the same edits where either
+// record's birth date does not match its NIK (the mark of a typing error) keep their edit
+// level, and edits that touch other digits never become contradictions this way.
+TEST(LinkageLevels, NikDateEditsCorroboratedByBirthDatesContradict) {
+  std::mt19937_64 rng(11);
+  int contradicted = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string a(16, '0');
+    for (char& c : a) c = static_cast<char>('0' + rng() % 10);
+    std::string b = a;
+    const int edits = 1 + static_cast<int>(rng() % 2);
+    const bool in_date = rng() % 2 == 0;
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t k = in_date ? 6 + rng() % 6 : rng() % 16;
+      b[k] = static_cast<char>('0' + (b[k] - '0' + 1 + rng() % 9) % 10);
+    }
+    std::uint64_t pa = 0, pb = 0;
+    ASSERT_TRUE(sk::detail::pack_digits(a, pa) && sk::detail::pack_digits(b, pb));
+    const int plain = sk::detail::nik_level_packed(pa, pb, true, false);
+    const int agreed = sk::detail::nik_level_packed(pa, pb, true, true);
+    const int malformed = sk::detail::nik_level_packed(pa, pb, false, true);
+    bool only_date = a != b;
+    for (std::size_t k = 0; k < 16; ++k) {
+      if (a[k] != b[k] && (k < 6 || k > 11)) only_date = false;
+    }
+    SCOPED_TRACE(a + " " + b);
+    EXPECT_EQ(malformed, sk::detail::nik_level_packed(pa, pb, false, false));
+    if (only_date && plain >= sk::detail::kNikSubstitution && plain <= sk::detail::kNikTwoEdits) {
+      EXPECT_EQ(agreed, sk::detail::kNikContradicts);
+      ++contradicted;
+    } else {
+      EXPECT_EQ(agreed, plain);
+    }
+  }
+  EXPECT_GT(contradicted, 5000);
+}
+
+// Through prepared records: the birth date field decides whether the NIKs' date edit is
+// corroborated (both records match their own NIK) or a typing error (one does not).
+TEST(LinkageLevels, NikDateAgreementComesFromTheRecordsBirthDates) {
+  const sk::LinkSettings s = sk::LinkSettings::indonesian();
+  const sk::detail::LinkModel m(s);
+  auto level = [&](const char* nik_a, const char* date_a, const char* nik_b, const char* date_b) {
+    sk::LinkRecord ra, rb;
+    ra.set("nik", nik_a);
+    ra.set("birth_date", date_a);
+    rb.set("nik", nik_b);
+    rb.set("birth_date", date_b);
+    std::vector<sk::detail::FieldValue> va(m.field_count()), vb(m.field_count());
+    std::vector<std::uint64_t> keys(m.rule_count());
+    std::uint64_t household = 0;
+    sk::detail::ValueArena arena;
+    m.prepare(ra, va.data(), keys.data(), household, arena);
+    m.prepare(rb, vb.data(), keys.data(), household, arena);
+    const auto nf = static_cast<std::size_t>(m.nik_field);
+    return sk::compare_level_names(sk::CompareKind::kNik)[static_cast<std::size_t>(
+        sk::detail::compare_field(m.fields[nf], va[nf], vb[nf]) - 1)];
+  };
+  // Born 12 and 13 April 1985, each NIK encoding its own date: two persons.
+  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", "1985-04-13"), "contradicts");
+  // The same NIKs, but the second record's birth date is the first's: a mistyped NIK.
+  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", "1985-04-12"), "one_substitution");
+  // No birth date on one record: nothing corroborates, the edit level stays.
+  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", ""), "one_substitution");
+  // Women (day + 40) born on days apart: two persons.
+  EXPECT_EQ(level("3510185204850001", "1985-04-12", "3510185304850001", "1985-04-13"), "contradicts");
+  // An edit in the region digits is not a date edit.
+  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510151204850001", "1985-04-12"), "one_substitution");
+}
+
 TEST(LinkageLevels, NikFillsMissingBirthDateAndSex) {
   const sk::LinkSettings s = sk::LinkSettings::indonesian();
   const sk::detail::LinkModel model(s);

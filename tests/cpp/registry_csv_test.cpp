@@ -5,6 +5,7 @@
 // cut between the threads.
 #include <smartkampung/io.hpp>
 #include <smartkampung/registry.hpp>
+#include <smartkampung/sample.hpp>
 
 #include "io/csv_parser.hpp"
 #include "registry/internal.hpp"

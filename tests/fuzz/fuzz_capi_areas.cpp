@@ -56,7 +56,7 @@ void ruleset_calls(Program& p, skamp_ruleset* rs) {
   switch (p.in().byte() % 4) {
     case 0: {
       const std::string record = p.in().line();
-      status = skamp_ruleset_evaluate(&out, rs, record.c_str(), 2019 + p.in().byte() % 3, 1 + p.in().byte() % 12,
+      status = skamp_ruleset_evaluate_json(&out, rs, record.c_str(), 2019 + p.in().byte() % 3, 1 + p.in().byte() % 12,
                                       1 + p.in().byte() % 31, p.in().byte() & 1);
       check_status(status);
       if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-decision/1\""));
@@ -94,7 +94,7 @@ void ruleset_calls(Program& p, skamp_ruleset* rs) {
     }
     default:
       FUZZ_CHECK(skamp_ruleset_reason_code(rs, static_cast<std::int32_t>(p.count()) * 1000 + p.count()) != nullptr);
-      FUZZ_CHECK(skamp_ruleset_info(&out, rs) == SKAMP_OK);
+      FUZZ_CHECK(skamp_ruleset_info_json(&out, rs) == SKAMP_OK);
       FUZZ_CHECK(std::strstr(out, "\"schema\":\"skamp-ruleset-info/1\"") != nullptr);
       break;
   }
@@ -118,12 +118,12 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       const std::string kind = p.in().line();
       f->kind = kind.empty() ? nullptr : kind.c_str();
       f->name = "Rumah";
-      status = p.in().byte() & 1 ? skamp_facility_index_add(index, f.get()) : skamp_facility_index_update(index, f.get());
+      status = p.in().byte() & 1 ? skamp_geo_index_add(index, f.get()) : skamp_geo_index_update(index, f.get());
       check_status(status);
       break;
     }
     case 2:
-      check_status(skamp_facility_index_remove(index, p.small_id()));
+      check_status(skamp_geo_index_remove(index, p.small_id()));
       break;
     case 3: {
       const std::size_t k = p.in().byte() % 5;
@@ -135,7 +135,7 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       filter->min_free = p.count();
       filter->kind = nullptr;
       filter->include_closed = p.in().byte() & 1;
-      status = skamp_facility_index_nearest(&count, ids.get(), dists.get(), index, p.coordinate(90),
+      status = skamp_geo_index_nearest(&count, ids.get(), dists.get(), index, p.coordinate(90),
                                             p.coordinate(180), k, p.in().byte() & 1 ? filter.get() : nullptr);
       check_status(status);
       if (status == SKAMP_OK) FUZZ_CHECK(count <= k);
@@ -145,7 +145,7 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       std::int64_t* ids = nullptr;
       double* dists = nullptr;
       std::size_t count = 0;
-      status = skamp_facility_index_within(&ids, &dists, &count, index, p.coordinate(90), p.coordinate(180),
+      status = skamp_geo_index_within(&ids, &dists, &count, index, p.coordinate(90), p.coordinate(180),
                                            p.coordinate(1e6), nullptr);
       check_status(status);
       if (status == SKAMP_OK && count > 0) {
@@ -159,14 +159,14 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       const std::int64_t id = p.small_id();
       const std::int32_t n = p.count();
       int taken = -1;
-      status = p.in().byte() & 1 ? skamp_facility_index_reserve(&taken, index, id, n)
-                                 : skamp_facility_index_release(index, id, n);
+      status = p.in().byte() & 1 ? skamp_geo_index_reserve(&taken, index, id, n)
+                                 : skamp_geo_index_release(index, id, n);
       check_status(status);
       std::int32_t free_beds = -1;
-      if (skamp_facility_index_free_beds(&free_beds, index, id) == SKAMP_OK) FUZZ_CHECK(free_beds >= 0);
+      if (skamp_geo_index_free_beds(&free_beds, index, id) == SKAMP_OK) FUZZ_CHECK(free_beds >= 0);
       std::int64_t got = 0;
       double dist = 0;
-      check_status(skamp_facility_index_nearest_reserve(&got, &dist, index, p.coordinate(90), p.coordinate(180),
+      check_status(skamp_geo_index_nearest_reserve(&got, &dist, index, p.coordinate(90), p.coordinate(180),
                                                         p.count(), nullptr));
       break;
     }
@@ -179,7 +179,7 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       }
       std::unique_ptr<std::int64_t[]> houses(new std::int64_t[n + (n == 0)]);
       double total = 0, max = 0;
-      status = skamp_facility_index_assign(houses.get(), &total, &max, index, n, lats.data(), lons.data(),
+      status = skamp_geo_index_assign(houses.get(), &total, &max, index, n, lats.data(), lons.data(),
                                            p.in().byte() & 1 ? SKAMP_ASSIGN_OPTIMAL : SKAMP_ASSIGN_GREEDY,
                                            p.in().byte() % 4, p.in().byte() & 1);
       check_status(status);
@@ -237,7 +237,7 @@ void cert_calls(Program& p, skamp_cert_registry* reg) {
       if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-cert-history/1\"") != nullptr);
       break;
     default:
-      status = skamp_cert_certified_near(&out, reg, p.coordinate(90), p.coordinate(180), p.coordinate(1e5), at,
+      status = skamp_cert_certified_near_json(&out, reg, p.coordinate(90), p.coordinate(180), p.coordinate(1e5), at,
                                          p.in().byte() & 1 ? reason : nullptr);
       if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-cert-near/1\"") != nullptr);
       break;
@@ -257,7 +257,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const double lons[] = {114.3, 114.31, 114.4};
   const std::int32_t capacity[] = {2, 3, 0};
   skamp_facility_index* index = nullptr;
-  FUZZ_CHECK(skamp_facility_index_new(&index, 3, ids, lats, lons, capacity, nullptr, nullptr, nullptr) == SKAMP_OK);
+  FUZZ_CHECK(skamp_geo_index_new(&index, 3, ids, lats, lons, capacity, nullptr, nullptr, nullptr) == SKAMP_OK);
   skamp_cert_registry* reg = nullptr;
   FUZZ_CHECK(skamp_cert_registry_new(&reg, nullptr, 0) == SKAMP_OK);
   for (int step = 0; step < 64 && !p.in().empty(); ++step) {
@@ -268,7 +268,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   skamp_cert_registry_free(reg);
-  skamp_facility_index_free(index);
+  skamp_geo_index_free(index);
   skamp_ruleset_free(rs);
   return 0;
 }

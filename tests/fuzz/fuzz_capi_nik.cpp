@@ -145,7 +145,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (batch == SKAMP_OK && pointers[i] == nullptr) FUZZ_CHECK(reasons[i] == SKAMP_NIK_LENGTH);
     FUZZ_CHECK(skamp_nik_reason_str(reasons[i]) != nullptr);
 
-    const skamp_status kk = skamp_kk_parse(info, text.c_str());
+    const skamp_status kk = skamp_nik_kk_parse(info, text.c_str());
     check_error_message(kk, text);
     if (kk == SKAMP_OK) FUZZ_CHECK(info->sex == 0);
     std::free(info);
@@ -162,7 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::free(buf);
 
     (void)skamp_nik_is_valid(text.c_str());
-    (void)skamp_kk_is_valid(text.c_str());
+    (void)skamp_nik_kk_is_valid(text.c_str());
   }
   // NULL arguments fail cleanly, never crash.
   FUZZ_CHECK(skamp_nik_parse(nullptr, "3510014501900001") == SKAMP_EINVALID);

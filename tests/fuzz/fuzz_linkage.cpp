@@ -42,21 +42,21 @@ void check_out(skamp_status status, char* out, const char* schema) {
 
 void run_linker(const std::string& settings, const std::string& record, std::uint8_t k) {
   skamp_linker* linker = nullptr;
-  skamp_status status = skamp_linker_new(&linker, settings.empty() ? nullptr : settings.c_str());
+  skamp_status status = skamp_linkage_linker_new(&linker, settings.empty() ? nullptr : settings.c_str());
   check_status(status, settings);
   if (status != SKAMP_OK) {
     FUZZ_CHECK(linker == nullptr);
     return;
   }
-  status = skamp_linker_fit_json(linker, kFitRecords);
+  status = skamp_linkage_linker_fit_json(linker, kFitRecords);
   check_status(status, settings);
   const bool fitted = status == SKAMP_OK;
   char* out = nullptr;
-  status = skamp_linker_candidates_json(&out, linker, record.c_str(), k % 8);
+  status = skamp_linkage_linker_candidates_json(&out, linker, record.c_str(), k % 8);
   check_status(status, record);
   check_out(status, out, "\"schema\":\"skamp-linker-candidates/1\"");
   out = nullptr;
-  status = skamp_linker_add_json(&out, linker, record.c_str());
+  status = skamp_linkage_linker_add_json(&out, linker, record.c_str());
   check_status(status, record);
   const bool added = status == SKAMP_OK;
   std::size_t last = 0;
@@ -71,24 +71,24 @@ void run_linker(const std::string& settings, const std::string& record, std::uin
   out = nullptr;
   if (added) {
     char* explained = nullptr;
-    const skamp_status e = skamp_linker_explain_json(&explained, linker, 0, last);
+    const skamp_status e = skamp_linkage_linker_explain_json(&explained, linker, 0, last);
     check_status(e, record);
     check_out(e, explained, "\"schema\":\"skamp-linker-explain/1\"");
-    if (skamp_linker_remove(linker, last) == SKAMP_OK) {
-      FUZZ_CHECK(skamp_linker_remove(linker, last) == SKAMP_ENOTFOUND);
+    if (skamp_linkage_linker_remove(linker, last) == SKAMP_OK) {
+      FUZZ_CHECK(skamp_linkage_linker_remove(linker, last) == SKAMP_ENOTFOUND);
     }
   }
   out = nullptr;
-  status = skamp_linker_clusters_json(&out, linker);
+  status = skamp_linkage_linker_clusters_json(&out, linker);
   FUZZ_CHECK(status == SKAMP_OK);
   check_out(status, out, "\"schema\":\"skamp-linker-clusters/1\"");
   out = nullptr;
-  FUZZ_CHECK(skamp_linker_settings_json(&out, linker) == SKAMP_OK && out != nullptr);
+  FUZZ_CHECK(skamp_linkage_linker_settings_json(&out, linker) == SKAMP_OK && out != nullptr);
   skamp_linker* again = nullptr;
-  FUZZ_CHECK(skamp_linker_new(&again, out) == SKAMP_OK && again != nullptr);
+  FUZZ_CHECK(skamp_linkage_linker_new(&again, out) == SKAMP_OK && again != nullptr);
   skamp_free(out);
-  skamp_linker_free(again);
-  skamp_linker_free(linker);
+  skamp_linkage_linker_free(again);
+  skamp_linkage_linker_free(linker);
 }
 
 }  // namespace
@@ -102,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 0: {
       const std::string records = bytes.rest();
       const double threshold = (choice >> 2) == 63 ? -1.0 : (choice >> 2) / 62.0;
-      status = skamp_link_json(&out, records.c_str(), nullptr, nullptr, threshold);
+      status = skamp_linkage_link_json(&out, records.c_str(), nullptr, nullptr, threshold);
       check_status(status, records);
       check_out(status, out, "\"schema\":\"skamp-link-result/1\"");
       break;
@@ -110,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 1: {
       const std::string left = bytes.line();
       const std::string right = bytes.rest();
-      status = skamp_link_json(&out, left.c_str(), right.c_str(), nullptr, -1.0);
+      status = skamp_linkage_link_json(&out, left.c_str(), right.c_str(), nullptr, -1.0);
       check_status(status, left + "\n" + right);
       check_out(status, out, "\"schema\":\"skamp-link-result/1\"");
       break;
@@ -118,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 2: {
       const std::string settings = bytes.line();
       const std::string records = bytes.rest();
-      status = skamp_link_json(&out, records.c_str(), nullptr, settings.c_str(), -1.0);
+      status = skamp_linkage_link_json(&out, records.c_str(), nullptr, settings.c_str(), -1.0);
       check_status(status, settings + "\n" + records);
       check_out(status, out, "\"schema\":\"skamp-link-result/1\"");
       break;

@@ -1,4 +1,4 @@
-// Registry JSON record loading through the C API (skamp_registry_load_json, the online
+// Registry JSON record loading through the C API (skamp_registry_add_json, the online
 // report, the exclusions), as a caller hands over text from outside. The first byte
 // chooses the call; the rest is the JSON. Invariants: the C status and the message agree
 // (empty message on success); a successful load returns a load report with its schema,
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   skamp_registry* reg = nullptr;
   FUZZ_CHECK(skamp_registry_new(&reg) == SKAMP_OK);
   // One enrolled resident, so that reports and exclusions have something to meet.
-  FUZZ_CHECK(skamp_registry_load_json(nullptr, reg,
+  FUZZ_CHECK(skamp_registry_add_json(nullptr, reg,
                                       "[{\"nik\": \"3510014501900001\", \"kk\": \"3510010101150001\", "
                                       "\"name\": \"Siti\"}]",
                                       "BST", "central") == SKAMP_OK);
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   switch (choice % 4) {
     case 0:
     case 1:
-      status = skamp_registry_load_json(&out, reg, text.c_str(), "PKH", levels[(choice >> 2) % 3]);
+      status = skamp_registry_add_json(&out, reg, text.c_str(), "PKH", levels[(choice >> 2) % 3]);
       check_status(status, text);
       if (status == SKAMP_OK) {
         FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\"") != nullptr);
@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       break;
     case 2:
-      status = skamp_registry_report(&out, reg, text.c_str(), 1588291200);
+      status = skamp_registry_report_json(&out, reg, text.c_str(), 1588291200);
       check_status(status, text);
       if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"accepted\"") != nullptr);
       break;
@@ -56,11 +56,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   skamp_free(out);
   out = nullptr;
   // Whatever happened, the registry still answers, and its dedup report is whole.
-  FUZZ_CHECK(skamp_registry_dedup(&out, reg) == SKAMP_OK);
+  FUZZ_CHECK(skamp_registry_dedup_json(&out, reg) == SKAMP_OK);
   FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-dedup-report/1\"") != nullptr);
   skamp_free(out);
   out = nullptr;
-  FUZZ_CHECK(skamp_registry_programs_of(&out, reg, "3510014501900001") == SKAMP_OK);
+  FUZZ_CHECK(skamp_registry_programs_of_json(&out, reg, "3510014501900001") == SKAMP_OK);
   FUZZ_CHECK(out != nullptr && std::strstr(out, "BST") != nullptr);
   skamp_free(out);
   skamp_registry_free(reg);

@@ -158,9 +158,9 @@ TEST(Limits, RuleFileNested100000Deep) {
   on_small_stack([&] {
     skamp_ruleset* rs = nullptr;
     const std::string arrays = nested("[", "", "]", kDeep);
-    expect_clear(skamp_ruleset_from_json(&rs, arrays.data(), arrays.size()));
+    expect_clear(skamp_ruleset_new_json(&rs, arrays.data(), arrays.size(), NULL));
     const std::string deep_object = "{\"format\": \"skamp-rules/1\", \"x\": " + nested("{\"a\":", "1", "}", kDeep) + "}";
-    expect_clear(skamp_ruleset_from_json(&rs, deep_object.data(), deep_object.size()));
+    expect_clear(skamp_ruleset_new_json(&rs, deep_object.data(), deep_object.size(), NULL));
     EXPECT_EQ(rs, nullptr);
   });
 }
@@ -175,7 +175,7 @@ TEST(Limits, RuleExpressionNested100000Deep) {
           // within the 4096-character limit, so that the depth limit itself is reached
           nested("(", "kk.size > 1", ")", 2000), nested("!", "(kk.size > 1)", "", 4000)}) {
       const std::string text = rule_file(expression);
-      expect_clear(skamp_ruleset_from_json(&rs, text.data(), text.size()));
+      expect_clear(skamp_ruleset_new_json(&rs, text.data(), text.size(), NULL));
       EXPECT_EQ(rs, nullptr);
     }
   });
@@ -186,9 +186,9 @@ TEST(Limits, RuleNumberWith10000Digits) {
     skamp_ruleset* rs = nullptr;
     const std::string digits(10000, '9');
     const std::string in_expression = rule_file("kk.size > " + digits);
-    expect_clear(skamp_ruleset_from_json(&rs, in_expression.data(), in_expression.size()));
+    expect_clear(skamp_ruleset_new_json(&rs, in_expression.data(), in_expression.size(), NULL));
     const std::string in_json = "{\"format\": \"skamp-rules/1\", \"version\": " + digits + "}";
-    expect_clear(skamp_ruleset_from_json(&rs, in_json.data(), in_json.size()));
+    expect_clear(skamp_ruleset_new_json(&rs, in_json.data(), in_json.size(), NULL));
     EXPECT_EQ(rs, nullptr);
   });
 }
@@ -199,13 +199,13 @@ TEST(Limits, RuleEvaluationOfDeepHugeRecords) {
     ASSERT_EQ(skamp_ruleset_builtin(&rs, "bst"), SKAMP_OK);
     char* out = nullptr;
     const std::string deep = "{\"kk\": " + nested("[", "", "]", kDeep) + "}";
-    expect_clear(skamp_ruleset_evaluate(&out, rs, deep.c_str(), 2020, 5, 1, 1));
+    expect_clear(skamp_ruleset_evaluate_json(&out, rs, deep.c_str(), 2020, 5, 1, 1));
     const std::string number = "{\"kk\": {\"in_dtks\": " + std::string(10000, '7') + "}}";
-    expect_clear(skamp_ruleset_evaluate(&out, rs, number.c_str(), 2020, 5, 1, 1));
+    expect_clear(skamp_ruleset_evaluate_json(&out, rs, number.c_str(), 2020, 5, 1, 1));
     // A 100 MB NIK string (10 MB at the small size): decided (not a valid NIK) or refused.
     const std::string big(small() ? 10u << 20 : 100u << 20, '3');
     const std::string huge = "{\"kk\": {\"members\": [{\"nik\": \"" + big + "\", \"birth_date\": \"1980-01-01\"}]}}";
-    const skamp_status status = skamp_ruleset_evaluate(&out, rs, huge.c_str(), 2020, 5, 1, 1);
+    const skamp_status status = skamp_ruleset_evaluate_json(&out, rs, huge.c_str(), 2020, 5, 1, 1);
     expect_clear(status, true);
     if (status == SKAMP_OK) {
       EXPECT_LT(std::strlen(out), 100000u) << "the decision repeats the 100 MB field";
@@ -222,21 +222,21 @@ TEST(Limits, RegistryJsonDeepHuge) {
     ASSERT_EQ(skamp_registry_new(&reg), SKAMP_OK);
     char* out = nullptr;
     const std::string deep = nested("[", "", "]", kDeep);
-    expect_clear(skamp_registry_load_json(&out, reg, deep.c_str(), "PKH", "central"));
+    expect_clear(skamp_registry_add_json(&out, reg, deep.c_str(), "PKH", "central"));
     const std::string deep_field = "[{\"nik\": \"3510014501900001\", \"name\": " + nested("[", "", "]", kDeep) + "}]";
-    expect_clear(skamp_registry_load_json(&out, reg, deep_field.c_str(), "PKH", "central"), true);
+    expect_clear(skamp_registry_add_json(&out, reg, deep_field.c_str(), "PKH", "central"), true);
     skamp_free(out);
     out = nullptr;
-    expect_clear(skamp_registry_report(&out, reg, deep.c_str(), 0));
+    expect_clear(skamp_registry_report_json(&out, reg, deep.c_str(), 0));
     expect_clear(skamp_registry_set_exclusions_json(reg, deep.c_str()));
     const std::string number = "[{\"nik\": " + std::string(10000, '3') + ", \"name\": \"A\"}]";
-    expect_clear(skamp_registry_load_json(&out, reg, number.c_str(), "PKH", "central"), true);
+    expect_clear(skamp_registry_add_json(&out, reg, number.c_str(), "PKH", "central"), true);
     skamp_free(out);
     out = nullptr;
     // A 100 MB name (10 MB at the small size): loaded or refused, and the report is small.
     const std::string big(small() ? 10u << 20 : 100u << 20, 'a');
     const std::string huge = "[{\"nik\": \"3510014501900001\", \"name\": \"" + big + "\"}]";
-    const skamp_status status = skamp_registry_load_json(&out, reg, huge.c_str(), "PKH", "central");
+    const skamp_status status = skamp_registry_add_json(&out, reg, huge.c_str(), "PKH", "central");
     expect_clear(status, true);
     if (status == SKAMP_OK) {
       EXPECT_LT(std::strlen(out), 100000u);
@@ -268,15 +268,15 @@ TEST(Limits, FacilityJsonAndCsvDeepHuge) {
   on_small_stack([&] {
     skamp_facility_index* index = nullptr;
     const std::string path = write_file("skamp_limits_fac.json", nested("[", "", "]", kDeep));
-    expect_clear(skamp_facility_index_load_json(&index, path.c_str()));
+    expect_clear(skamp_geo_index_new_json_file(&index, path.c_str()));
     const std::string path2 = write_file(
         "skamp_limits_fac2.json", "[{\"id\": 1, \"lat\": " + std::string(10000, '8') + ", \"lon\": 1, \"capacity\": 1}]");
-    expect_clear(skamp_facility_index_load_json(&index, path2.c_str()));
+    expect_clear(skamp_geo_index_new_json_file(&index, path2.c_str()));
     const std::string big(small() ? 10u << 20 : 100u << 20, 'n');
     const std::string path3 = write_file("skamp_limits_fac3.csv", "id,lat,lon,capacity,name\n1,-8.2,114.3,2," + big + "\n");
-    const skamp_status status = skamp_facility_index_load_csv(&index, path3.c_str());
+    const skamp_status status = skamp_geo_index_new_csv(&index, path3.c_str());
     expect_clear(status, true);
-    skamp_facility_index_free(index);
+    skamp_geo_index_free(index);
     for (const auto& p : {path, path2, path3}) std::remove(p.c_str());
   });
 }
@@ -289,12 +289,12 @@ TEST(Limits, LinkageSettingsAndRecordsDeep) {
     char* out = nullptr;
     const std::string arrays = nested("[", "", "]", kDeep);
     const std::string deep_object = "{\"threshold\": 0.9, \"x\": " + nested("{\"a\":", "1", "}", kDeep) + "}";
-    expect_clear(skamp_linker_new(&lk, arrays.c_str()));
-    expect_clear(skamp_linker_new(&lk, deep_object.c_str()));
+    expect_clear(skamp_linkage_linker_new(&lk, arrays.c_str()));
+    expect_clear(skamp_linkage_linker_new(&lk, deep_object.c_str()));
     EXPECT_EQ(lk, nullptr);
-    expect_clear(skamp_link_json(&out, arrays.c_str(), nullptr, nullptr, -1.0));
+    expect_clear(skamp_linkage_link_json(&out, arrays.c_str(), nullptr, nullptr, -1.0));
     const std::string deep_records = "[" + nested("{\"name\":", "\"x\"", "}", kDeep) + "]";
-    expect_clear(skamp_link_json(&out, deep_records.c_str(), nullptr, nullptr, -1.0));
+    expect_clear(skamp_linkage_link_json(&out, deep_records.c_str(), nullptr, nullptr, -1.0));
     EXPECT_EQ(out, nullptr);
   });
 }

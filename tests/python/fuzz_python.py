@@ -32,7 +32,7 @@ def test_one_input(data: bytes) -> None:
         except sk.NikError as e:
             check_message(e, text)
             if valid(text, as_of=as_of):
-                raise AssertionError("parse rejects what is_valid accepts")
+                raise AssertionError("parse rejects what is_valid accepts") from None
         else:
             if not valid(text, as_of=as_of):
                 raise AssertionError("parse accepts what is_valid rejects")

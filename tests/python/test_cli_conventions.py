@@ -4,9 +4,7 @@ only on a terminal; Indonesian and English on every subcommand; and the shape of
 package (one module per subcommand, over the public API)."""
 
 import ast
-import json
 import os
-import pathlib
 import pty
 import subprocess
 import sys

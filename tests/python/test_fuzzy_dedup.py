@@ -45,7 +45,7 @@ def test_fuzzy_dedup_against_ground_truth():
     damaged = set()
     for program, _ in sample.programs():
         sel = rec["program"] == program
-        for line, (dmg, person) in enumerate(zip(rec["damage"][sel], rec["person"][sel]), start=1):
+        for line, (dmg, _person) in enumerate(zip(rec["damage"][sel], rec["person"][sel]), start=1):
             if dmg in ("missing_nik", "mistyped_nik"):
                 damaged.add((program, line))
     found = {(p["program_a"], p["line_a"]) for p in pairs} | {(p["program_b"], p["line_b"]) for p in pairs}

@@ -76,7 +76,7 @@ def clib():
     lib = ctypes.CDLL(path)
     lib.skamp_last_error.restype = ctypes.c_char_p
     lib.skamp_nik_parse_as_of.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
-    lib.skamp_kk_parse.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.skamp_nik_kk_parse.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     return lib
 
 
@@ -86,7 +86,7 @@ def feed_c_nik(lib, raw: str) -> list:
     messages = []
     if lib.skamp_nik_parse_as_of(info, raw.encode(), 2020, 5, 1) != 0:
         messages.append(lib.skamp_last_error().decode())
-    if lib.skamp_kk_parse(info, raw.encode()) != 0:
+    if lib.skamp_nik_kk_parse(info, raw.encode()) != 0:
         messages.append(lib.skamp_last_error().decode())
     return messages
 
@@ -204,13 +204,13 @@ def test_registry_bad_csv_rows_hold_no_personal_data(alib, tmp_path):
     rows = bad_registry_rows()
     csv = tmp_path / "bad.csv"
     csv.write_text("nik;no_kk;nama;tgl_lahir\n" + "".join(f"{n};{k};{m};{d}\n" for n, k, m, d in rows))
-    texts = c_call(lib, lib.skamp_registry_load_csv, reg, str(csv).encode(), b"PKH", b"central")
+    texts = c_call(lib, lib.skamp_registry_add_csv, reg, str(csv).encode(), b"PKH", b"central")
     assert '"rejected":[{' in texts[0]  # the bad rows are reported, by line
     secrets = [s for n, k, m, d in rows for s in secrets_of(n) + secrets_of(k) + name_secrets(m)]
     assert_no_secret(texts, secrets)
     # A file with a broken header: the message names the header, not the rows under it.
     csv.write_text("nomor;nama\n" + "".join(f"{n};{m}\n" for n, k, m, d in rows))
-    texts = c_call(lib, lib.skamp_registry_load_csv, reg, str(csv).encode(), b"PKH", b"central")
+    texts = c_call(lib, lib.skamp_registry_add_csv, reg, str(csv).encode(), b"PKH", b"central")
     assert_no_secret(texts, secrets)
     lib.skamp_registry_free(reg)
 
@@ -225,11 +225,11 @@ def test_registry_bad_json_records_and_reports_hold_no_personal_data(alib):
     records = [{"nik": n, "kk": k, "name": m, "birth_date": d} for n, k, m, d in rows]
     records += [{"nik": int(rows[0][0][:15]), "name": NAMES[0]}, {"nik": rows[1][0], "name": 12345678901},
                 {"nik": [rows[2][0]], "name": NAMES[2]}]
-    texts = c_call(lib, lib.skamp_registry_load_json, reg, json.dumps(records).encode(), b"PKH", b"central")
-    texts += c_call(lib, lib.skamp_registry_load_json, reg, json.dumps(records)[:-20].encode(), b"PKH", b"central")
+    texts = c_call(lib, lib.skamp_registry_add_json, reg, json.dumps(records).encode(), b"PKH", b"central")
+    texts += c_call(lib, lib.skamp_registry_add_json, reg, json.dumps(records)[:-20].encode(), b"PKH", b"central")
     for record in records[:20]:
-        texts += c_call(lib, lib.skamp_registry_report, reg, json.dumps(record).encode(), 1588291200)
-        texts += c_call(lib, lib.skamp_registry_public_check, reg, record["nik"].encode()
+        texts += c_call(lib, lib.skamp_registry_report_json, reg, json.dumps(record).encode(), 1588291200)
+        texts += c_call(lib, lib.skamp_registry_public_check_json, reg, record["nik"].encode()
                         if isinstance(record["nik"], str) else b"x")
     secrets = [s for n, k, m, d in rows for s in secrets_of(n) + secrets_of(k) + name_secrets(m)]
     assert_no_secret(texts, secrets + [rows[0][0][:15]])
@@ -254,7 +254,7 @@ def test_rules_records_with_niks_hold_no_personal_data(alib):
             {"kk": {"members": [{"nik": good_nik, "birth_date": BIRTH_DATES[2]}]}},
         ):
             for explain in (0, 1):
-                texts += c_call(lib, lib.skamp_ruleset_evaluate, rs, json.dumps(record).encode(), 2020, 5, 1, explain)
+                texts += c_call(lib, lib.skamp_ruleset_evaluate_json, rs, json.dumps(record).encode(), 2020, 5, 1, explain)
     texts = [t for t in texts if t]
     assert any('"values"' in t for t in texts), "explain mode was exercised"
     assert_no_secret(texts, secrets + [d for d in BIRTH_DATES[2:]])
@@ -308,10 +308,10 @@ def test_public_check_exposes_exactly_masked_nik_name_programs_found(alib):
               ("3510011203850002", "3510010101150001", "Muhammad Rizky Pratama", "1985-03-12", "L", "Jl. Mawar 7")]
     records = [{"nik": n, "kk": k, "name": m, "birth_date": d, "sex": s, "address": a, "rt": 3, "rw": 4,
                 "desa": "Kebalenan", "kecamatan": "Banyuwangi"} for n, k, m, d, s, a in people]
-    assert c_call(lib, lib.skamp_registry_load_json, reg, json.dumps(records).encode(), b"PKH", b"central")
+    assert c_call(lib, lib.skamp_registry_add_json, reg, json.dumps(records).encode(), b"PKH", b"central")
     seen_fields = set()
-    for nik, kk, name, birth, sex, address in people + [("3510015203950003", "", "", "", "", "")]:
-        (text,) = c_call(lib, lib.skamp_registry_public_check, reg, nik.encode())
+    for nik, kk, name, birth, _sex, address in people + [("3510015203950003", "", "", "", "", "")]:
+        (text,) = c_call(lib, lib.skamp_registry_public_check_json, reg, nik.encode())
         doc = json.loads(text)
         seen_fields |= set(doc)
         assert set(doc) == {"schema", "nik", "name", "programs", "found"}, sorted(doc)
@@ -341,14 +341,14 @@ def test_linkage_errors_hold_no_personal_data(alib):
         for records in ([{"nik": nik, "name": {"first": name}}],  # a value of the wrong type
                         [{"nik": nik, "name": name}, [nik, name]],  # a record that is not an object
                         [{"nik": nik, "name": name, "birth_date": "1990-13-45"}]):
-            texts += c_call(lib, lib.skamp_link_json, json.dumps(records).encode(), None, None, -1.0)
-        texts += c_call(lib, lib.skamp_link_json, (json.dumps([{"nik": nik, "name": name}])[:-3]).encode(), None,
+            texts += c_call(lib, lib.skamp_linkage_link_json, json.dumps(records).encode(), None, None, -1.0)
+        texts += c_call(lib, lib.skamp_linkage_link_json, (json.dumps([{"nik": nik, "name": name}])[:-3]).encode(), None,
                         None, -1.0)
     linker = ctypes.c_void_p()
-    assert lib.skamp_linker_new(ctypes.byref(linker), None) == 0
-    texts += c_call(lib, lib.skamp_linker_add_json, linker, json.dumps({"nik": "3510014501900001",
+    assert lib.skamp_linkage_linker_new(ctypes.byref(linker), None) == 0
+    texts += c_call(lib, lib.skamp_linkage_linker_add_json, linker, json.dumps({"nik": "3510014501900001",
                                                                          "name": NAMES[0]}).encode()[:-2])
-    lib.skamp_linker_free(linker)
+    lib.skamp_linkage_linker_free(linker)
     errors = [t for t in texts if not t.startswith("{")]
     assert errors, "some of these inputs must be refused"
     # Only the error messages: a successful linkage result carries indices, never values.

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from test_ctypes_abi import (DAY, JULY1_WIB, LINK_RECORDS, RECORD_OK, SKAMP_CERT_NO_TIME, SKAMP_OK, SOURCE_DIR, VP, alib, call_json,
-                             lib, new_handle)
+from test_ctypes_abi import (DAY, JULY1_WIB, LINK_RECORDS, RECORD_OK, SKAMP_CERT_NO_TIME, SKAMP_OK, SOURCE_DIR, VP,  # noqa: F401
+                             alib, call_json, lib, new_handle)  # alib, lib: fixtures used by name
 
 SCHEMA_DIR = SOURCE_DIR / "docs" / "schemas"
 ANNOTATIONS = {"$schema", "$id", "title", "description"}
@@ -122,26 +122,26 @@ def outputs(alib, tmp_path_factory):
     docs = {}
     reg = new_handle(lib, lib.skamp_registry_new)
     docs["skamp-load-report-1"] = [
-        call_json(lib, lib.skamp_registry_load_json, reg,
+        call_json(lib, lib.skamp_registry_add_json, reg,
                   b'[{"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti Aminah", "rt": 3},'
                   b' {"nik": "3510014501900001", "name": "Siti"}, {"nik": "123", "name": "Bad"},'
                   b' {"nik": "3.51001E+15", "name": "Sci"}]', b"PKH", b"central")]
     csv = tmp_path_factory.mktemp("schemas") / "bst.csv"
     csv.write_bytes(b"nik;nama;no_kk\r\n3510014501900001;Siti Aminah;3510010101150001\r\n"
                     b"3510011203850002;Budi;3510010101150001\r\n'3510015203950003;Ani;\r\n12;x;\r\n")
-    docs["skamp-load-report-1"].append(call_json(lib, lib.skamp_registry_load_csv, reg, str(csv).encode(), b"BST",
+    docs["skamp-load-report-1"].append(call_json(lib, lib.skamp_registry_add_csv, reg, str(csv).encode(), b"BST",
                                                  b"regency"))
     assert lib.skamp_registry_set_exclusions_json(
         reg, b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"},'
              b' {"a": "PKH", "b": "BST", "scope": "person"}]}') == SKAMP_OK
-    docs["skamp-dedup-report-1"] = [call_json(lib, lib.skamp_registry_dedup, reg)]
-    docs["skamp-public-check-1"] = [call_json(lib, lib.skamp_registry_public_check, reg, nik)
+    docs["skamp-dedup-report-1"] = [call_json(lib, lib.skamp_registry_dedup_json, reg)]
+    docs["skamp-public-check-1"] = [call_json(lib, lib.skamp_registry_public_check_json, reg, nik)
                                     for nik in (b"3510014501900001", b"3510011203850002", b"3510015203950004")]
     docs["skamp-report-outcome-1"] = [
-        call_json(lib, lib.skamp_registry_report, reg, record, JULY1_WIB)
+        call_json(lib, lib.skamp_registry_report_json, reg, record, JULY1_WIB)
         for record in (b'{"nik": "3510014501900001", "name": "Siti", "program": "PKH"}',
                        b'{"nik": "3510015203950009", "name": "Ani"}', b'{"nik": "351001", "name": "X"}')]
-    docs["skamp-string-list"] = [call_json(lib, lib.skamp_registry_programs_of, reg, b"3510014501900001"),
+    docs["skamp-string-list"] = [call_json(lib, lib.skamp_registry_programs_of_json, reg, b"3510014501900001"),
                                  call_json(lib, lib.skamp_ruleset_builtin_names)]
     lib.skamp_registry_free(reg)
 
@@ -150,13 +150,13 @@ def outputs(alib, tmp_path_factory):
     missing = RECORD_OK.replace(b'"in_dtks": true, ', b"").replace(b'"lost_livelihood": true, ', b"")
     for name in docs["skamp-string-list"][1]:
         rs = new_handle(lib, lib.skamp_ruleset_builtin, name.encode())
-        docs["skamp-ruleset-info-1"].append(call_json(lib, lib.skamp_ruleset_info, rs))
-        docs["skamp-rule-tests-1"].append(call_json(lib, lib.skamp_ruleset_run_tests, rs))
+        docs["skamp-ruleset-info-1"].append(call_json(lib, lib.skamp_ruleset_info_json, rs))
+        docs["skamp-rule-tests-1"].append(call_json(lib, lib.skamp_ruleset_run_tests_json, rs))
         for record in (RECORD_OK, pkh, missing):
             for date in ((2020, 5, 1), (2021, 6, 1)):
                 for explain in (0, 1):
                     out = VP()
-                    if lib.skamp_ruleset_evaluate(ctypes.byref(out), rs, record, *date, explain) == SKAMP_OK:
+                    if lib.skamp_ruleset_evaluate_json(ctypes.byref(out), rs, record, *date, explain) == SKAMP_OK:
                         docs["skamp-decision-1"].append(json.loads(ctypes.string_at(out.value).decode()))
                         lib.skamp_free(out)
         lib.skamp_ruleset_free(rs)
@@ -178,26 +178,26 @@ def outputs(alib, tmp_path_factory):
         assert call() == SKAMP_OK, lib.skamp_last_error()
     docs["skamp-cert-history-1"] = [call_json(lib, lib.skamp_cert_history_json, c, i) for i in (7, 8)]
     docs["skamp-cert-near-1"] = [
-        call_json(lib, lib.skamp_cert_certified_near, c, -8.22, 114.37, 5000.0, JULY1_WIB + 5 * DAY, cat)
+        call_json(lib, lib.skamp_cert_certified_near_json, c, -8.22, 114.37, 5000.0, JULY1_WIB + 5 * DAY, cat)
         for cat in (None, b"restaurant", b"lodging")]
     lib.skamp_cert_registry_free(c)
 
     records = json.dumps(LINK_RECORDS).encode()
-    docs["skamp-link-result-1"] = [call_json(lib, lib.skamp_link_json, records, None, None, -1.0),
-                                   call_json(lib, lib.skamp_link_json, json.dumps(LINK_RECORDS[:2]).encode(),
+    docs["skamp-link-result-1"] = [call_json(lib, lib.skamp_linkage_link_json, records, None, None, -1.0),
+                                   call_json(lib, lib.skamp_linkage_link_json, json.dumps(LINK_RECORDS[:2]).encode(),
                                              json.dumps(LINK_RECORDS[2:]).encode(), None, 0.2)]
-    linker = new_handle(lib, lib.skamp_linker_new, None)
-    docs["skamp-linkage-settings-1"] = [call_json(lib, lib.skamp_linker_settings_json, linker)]
-    assert lib.skamp_linker_fit_json(linker, records) == SKAMP_OK, lib.skamp_last_error()
-    docs["skamp-linkage-settings-1"].append(call_json(lib, lib.skamp_linker_settings_json, linker))
-    docs["skamp-linker-add-1"] = [call_json(lib, lib.skamp_linker_add_json, linker, json.dumps(r).encode())
+    linker = new_handle(lib, lib.skamp_linkage_linker_new, None)
+    docs["skamp-linkage-settings-1"] = [call_json(lib, lib.skamp_linkage_linker_settings_json, linker)]
+    assert lib.skamp_linkage_linker_fit_json(linker, records) == SKAMP_OK, lib.skamp_last_error()
+    docs["skamp-linkage-settings-1"].append(call_json(lib, lib.skamp_linkage_linker_settings_json, linker))
+    docs["skamp-linker-add-1"] = [call_json(lib, lib.skamp_linkage_linker_add_json, linker, json.dumps(r).encode())
                                   for r in LINK_RECORDS[:2]]
     docs["skamp-linker-candidates-1"] = [
-        call_json(lib, lib.skamp_linker_candidates_json, linker, json.dumps(LINK_RECORDS[2]).encode(), 3)]
-    docs["skamp-linker-explain-1"] = [call_json(lib, lib.skamp_linker_explain_json, linker, 0, j) for j in (1, 2)]
-    assert lib.skamp_linker_remove(linker, 4) == SKAMP_OK
-    docs["skamp-linker-clusters-1"] = [call_json(lib, lib.skamp_linker_clusters_json, linker)]
-    lib.skamp_linker_free(linker)
+        call_json(lib, lib.skamp_linkage_linker_candidates_json, linker, json.dumps(LINK_RECORDS[2]).encode(), 3)]
+    docs["skamp-linker-explain-1"] = [call_json(lib, lib.skamp_linkage_linker_explain_json, linker, 0, j) for j in (1, 2)]
+    assert lib.skamp_linkage_linker_remove(linker, 4) == SKAMP_OK
+    docs["skamp-linker-clusters-1"] = [call_json(lib, lib.skamp_linkage_linker_clusters_json, linker)]
+    lib.skamp_linkage_linker_free(linker)
     return docs
 
 

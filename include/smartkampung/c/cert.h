@@ -102,9 +102,9 @@ SMARTKAMPUNG_EXPORT const char *skamp_cert_status_str(int status);
 /** The visitor cap at a moment (0 when not valid). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_max_visitors(int32_t *out, const skamp_cert_registry *reg, int64_t id,
                                                          int64_t at);
-/** Admits n >= 1 visitors: *out_admitted is 1 when admitted, 0 when refused (not valid,
+/** Admits n >= 1 visitors: *out is 1 when admitted, 0 when refused (not valid,
  *  or the cap would be exceeded). Atomic. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_cert_check_in(int *out_admitted, skamp_cert_registry *reg, int64_t id,
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_check_in(int *out, skamp_cert_registry *reg, int64_t id,
                                                      int64_t at, int32_t n);
 /** Lets n >= 1 visitors out; occupancy never goes below zero. Atomic. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_check_out(skamp_cert_registry *reg, int64_t id, int64_t at, int32_t n);
@@ -113,16 +113,16 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_cert_occupancy(int32_t *out, const skamp_
 
 /** Businesses valid at `at` within radius_m metres, optionally of one category (NULL:
  *  any), as JSON {"schema":"skamp-cert-near/1","results":[{"id":1,"distance_m":12.5},...]}
- *  sorted by WGS84 distance. The caller frees *out_json with skamp_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_cert_certified_near(char **out_json, const skamp_cert_registry *reg,
+ *  sorted by WGS84 distance. The caller frees *out with skamp_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_certified_near_json(char **out, const skamp_cert_registry *reg,
                                                            double lat, double lon, double radius_m, int64_t at,
                                                            const char *category);
 
 /** A business's events in the order recorded, as JSON
  *  {"schema":"skamp-cert-history/1","business_id":7,"events":[{"seq":..,"type":..,...,"prev":..,"hash":..}]}
- *  (each event as in the saved file; see docs/cert.md). The caller frees *out_json with
+ *  (each event as in the saved file; see docs/cert.md). The caller frees *out with
  *  skamp_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_cert_history_json(char **out_json, const skamp_cert_registry *reg,
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_history_json(char **out, const skamp_cert_registry *reg,
                                                          int64_t id);
 
 /* ---- signed history, stickers and the status list ---------------------------------- */
@@ -156,8 +156,8 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_cert_status_list(char **out, const skamp_
  *  withdrawn|forged|unknown_key","reason":"...","business":{"id","name","category","lat",
  *  "lon"}|null,"certificate":..,"valid_until":"YYYY-MM-DD","key_id":..,"status_list_stale":bool}.
  *  A forged credential is an answer, not an error; a status list that does not verify is
- *  SKAMP_EINVALID. The caller frees *out_json with skamp_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_cert_verify_json(char **out_json, const char *text,
+ *  SKAMP_EINVALID. The caller frees *out with skamp_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_verify_json(char **out, const char *text,
                                                         const char *const *pub_paths, size_t n_pub,
                                                         const char *status_list, int64_t at);
 

@@ -16,6 +16,18 @@
 #include <smartkampung/export.h>
 #include <smartkampung/c/version.h>
 
+/* Marks a deprecated name (smartkampung/c/deprecated.h): the compiler warns where it is
+ * used, unless SKAMP_ALLOW_DEPRECATED is defined before the first include. */
+#if defined(SKAMP_ALLOW_DEPRECATED)
+#define SKAMP_DEPRECATED(message)
+#elif defined(__GNUC__) || defined(__clang__)
+#define SKAMP_DEPRECATED(message) __attribute__((deprecated(message)))
+#elif defined(_MSC_VER)
+#define SKAMP_DEPRECATED(message) __declspec(deprecated(message))
+#else
+#define SKAMP_DEPRECATED(message)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -48,24 +48,24 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_nik_parse(skamp_nik_info *out, const char
 SMARTKAMPUNG_EXPORT skamp_status skamp_nik_parse_as_of(skamp_nik_info *out, const char *nik,
                                                        int year, int month, int day);
 
-/** Validates `count` NIKs; writes each one's skamp_nik_reason into reasons[i]. The
+/** Validates `count` NIKs; writes each one's skamp_nik_reason into out_reasons[i]. The
  *  reference date is as for skamp_nik_parse_as_of; year 0 means today. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_nik_validate_batch(int8_t *reasons, const char *const *niks,
+SMARTKAMPUNG_EXPORT skamp_status skamp_nik_validate_batch(int8_t *out_reasons, const char *const *niks,
                                                           size_t count, int year, int month,
                                                           int day);
 
 /** 1 when `kk` is a valid KK number as of today, else 0 (NULL gives 0). */
-SMARTKAMPUNG_EXPORT int skamp_kk_is_valid(const char *kk);
+SMARTKAMPUNG_EXPORT int skamp_nik_kk_is_valid(const char *kk);
 
 /** Parses a KK number (issue date in birth_*), as skamp_nik_parse. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_kk_parse(skamp_nik_info *out, const char *kk);
+SMARTKAMPUNG_EXPORT skamp_status skamp_nik_kk_parse(skamp_nik_info *out, const char *kk);
 
 /** Name of a reason ("length", "birth_date", ...); static text, never NULL. */
 SMARTKAMPUNG_EXPORT const char *skamp_nik_reason_str(int reason);
 
-/** Writes the masked form of a 16-digit NIK ("3510********0001") into buf (at least 17
+/** Writes the masked form of a 16-digit NIK ("3510********0001") into out (out_size at least 17
  *  bytes, NUL-terminated). Anything that is not 16 characters masks entirely. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_nik_mask(char *buf, size_t buf_size, const char *nik);
+SMARTKAMPUNG_EXPORT skamp_status skamp_nik_mask(char *out, size_t out_size, const char *nik);
 
 #ifdef __cplusplus
 }

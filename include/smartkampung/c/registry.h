@@ -32,14 +32,14 @@ SMARTKAMPUNG_EXPORT void skamp_registry_free(skamp_registry *reg);
  *  columns {field: header}, ignored_columns, nulled {field: [lines]}, repairs {kind: count},
  *  date_order, quote_runs [{first_line, last_line, recovered}]), which the caller releases
  *  with skamp_free. It holds no personal data: a rejected row's text is not in it. A file that cannot be read gives SKAMP_EIO and changes nothing. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_csv(char **out, skamp_registry *reg, const char *path,
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_add_csv(char **out, skamp_registry *reg, const char *path,
                                                          const char *program, const char *level);
 
-/** As skamp_registry_load_csv, from a JSON array of record objects with keys nik, kk, name,
+/** As skamp_registry_add_csv, from a JSON array of record objects with keys nik, kk, name,
  *  birth_date, sex, address, village, district, rt, rw (strings; rt/rw may be numbers).
  *  Malformed JSON gives SKAMP_EPARSE naming the offset. When `out` is not NULL it receives
  *  the load report as JSON, which the caller releases with skamp_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_json(char **out, skamp_registry *reg, const char *records_json,
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_add_json(char **out, skamp_registry *reg, const char *records_json,
                                                           const char *program, const char *level);
 
 /** Sets the programme exclusions from their JSON form
@@ -48,23 +48,23 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_registry_set_exclusions_json(skamp_regist
 
 /** Exact dedup over every programme; *out receives the report as JSON (schema
  *  "skamp-dedup-report/1"), released by the caller with skamp_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_registry_dedup(char **out, const skamp_registry *reg);
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_dedup_json(char **out, const skamp_registry *reg);
 
 /** The sorted programmes of a NIK as a JSON array of strings, released with skamp_free.
  *  An invalid NIK gives SKAMP_EINVALID. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_registry_programs_of(char **out, const skamp_registry *reg, const char *nik);
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_programs_of_json(char **out, const skamp_registry *reg, const char *nik);
 
 /** The public answer for a NIK as JSON ({"schema": "skamp-public-check/1", "nik": masked,
  *  "name": masked or null, "programs": [...], "found": bool}), released with skamp_free.
  *  An invalid NIK gives SKAMP_EINVALID. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_registry_public_check(char **out, const skamp_registry *reg,
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_public_check_json(char **out, const skamp_registry *reg,
                                                              const char *nik);
 
 /** An online report: `record_json` is one record object (optionally with "program");
  *  `at` is UTC seconds. *out receives {"schema": "skamp-report-outcome/1", "accepted",
  *  "reason", "detail", "programs", "queue_position"}, released with skamp_free. A refusal
  *  is a normal outcome (SKAMP_OK with "accepted": false). */
-SMARTKAMPUNG_EXPORT skamp_status skamp_registry_report(char **out, skamp_registry *reg, const char *record_json,
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_report_json(char **out, skamp_registry *reg, const char *record_json,
                                                        int64_t at);
 
 /** Writes the whole registry to one file, atomically. */

@@ -24,14 +24,12 @@ typedef struct skamp_ruleset skamp_ruleset;
  *  its batch was cancelled before it. */
 #define SKAMP_DECISION_ERROR 3
 
-/** Loads a rule set from `len` bytes of JSON. On failure (SKAMP_EPARSE, SKAMP_ELIMIT)
+/** Creates a rule set from `len` bytes of JSON. conflicts_json: a programme conflict table
+ *  for conflicts_with(), the NUL-terminated JSON text of a {"format": "skamp-conflicts/1",
+ *  ...} document, or NULL for none. On failure (SKAMP_EPARSE, SKAMP_ELIMIT)
  *  skamp_last_error() names the JSON location and column, e.g. "rules[2].require, column
  *  5: unknown field ...", and *out is left NULL. Free the handle with skamp_ruleset_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_from_json(skamp_ruleset **out, const char *json, size_t len);
-
-/** As skamp_ruleset_from_json, with a programme conflict table for conflicts_with(): the
- *  NUL-terminated JSON text of a {"format": "skamp-conflicts/1", ...} document (NULL: none). */
-SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_from_json_with_conflicts(skamp_ruleset **out, const char *json,
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_new_json(skamp_ruleset **out, const char *json,
                                                                         size_t len, const char *conflicts_json);
 
 /** Loads a rule set shipped inside the library by name ("blt-dana-desa", "bst",
@@ -52,7 +50,7 @@ SMARTKAMPUNG_EXPORT void skamp_ruleset_free(skamp_ruleset *rs);
 
 /** {"schema": "skamp-ruleset-info/1", "ruleset", "version", "sha256", "scope", "valid_from",
  *  "valid_to", "rules": [ids]}; the caller frees *out with skamp_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_info(char **out, const skamp_ruleset *rs);
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_info_json(char **out, const skamp_ruleset *rs);
 
 /** The canonical JSON of the rule set (keys sorted, no whitespace, tests included), whose
  *  SHA-256 is the decisions' "sha256"; the caller frees *out with skamp_free. */
@@ -65,17 +63,17 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_to_json(char **out, const skamp_r
  *  "message_en", "unknown", "values"?}], "amount", "priority", "ruleset", "version",
  *  "sha256", "as_of"}; the caller frees it with skamp_free. A record whose values do not
  *  fit the inputs gives SKAMP_EINVALID naming the field (never its value). */
-SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate(char **out, const skamp_ruleset *rs, const char *record_json,
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_json(char **out, const skamp_ruleset *rs, const char *record_json,
                                                         int year, int month, int day, int explain);
 
 /** Decides `count` records given as a NUL-terminated JSON array (its length must be
- *  `count`) in fast mode, writing caller-allocated arrays of `count` entries: decisions
- *  (SKAMP_ELIGIBLE, SKAMP_INELIGIBLE, SKAMP_NEEDS_DATA, SKAMP_DECISION_ERROR), amounts
- *  (rupiah; 0 unless eligible) and reasons (the first reason, for skamp_ruleset_reason_code;
+ *  `count`) in fast mode, writing caller-allocated arrays of `count` entries: out_decisions
+ *  (SKAMP_ELIGIBLE, SKAMP_INELIGIBLE, SKAMP_NEEDS_DATA, SKAMP_DECISION_ERROR), out_amounts
+ *  (rupiah; 0 unless eligible) and out_reasons (the first reason, for skamp_ruleset_reason_code;
  *  -1 when eligible). Any of the three output pointers may be NULL when not wanted. A record
  *  past the step budget (nested list traversals) is SKAMP_DECISION_ERROR with reason "LIMIT";
  *  the rest of the batch goes on. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_batch(int8_t *decisions, int64_t *amounts, int32_t *reasons,
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_batch(int8_t *out_decisions, int64_t *out_amounts, int32_t *out_reasons,
                                                               const skamp_ruleset *rs, const char *records_json,
                                                               size_t count, int year, int month, int day);
 
@@ -83,8 +81,8 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_batch(int8_t *decisions,
  *  in *cancel (read atomically before each record; NULL: never cancelled) to stop a long
  *  batch. *out_done receives how many records were evaluated; the others are
  *  SKAMP_DECISION_ERROR with reason "LIMIT" and the call returns SKAMP_ELIMIT. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_batch_cancellable(size_t *out_done, int8_t *decisions,
-                                                                          int64_t *amounts, int32_t *reasons,
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_batch_cancellable(size_t *out_done, int8_t *out_decisions,
+                                                                          int64_t *out_amounts, int32_t *out_reasons,
                                                                           const skamp_ruleset *rs,
                                                                           const char *records_json, size_t count,
                                                                           int year, int month, int day,
@@ -96,7 +94,7 @@ SMARTKAMPUNG_EXPORT const char *skamp_ruleset_reason_code(const skamp_ruleset *r
 
 /** Runs the embedded tests: *out receives {"schema": "skamp-rule-tests/1",
  *  "failures": [{"name", "message"}]}; the caller frees it with skamp_free. */
-SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_run_tests(char **out, const skamp_ruleset *rs);
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_run_tests_json(char **out, const skamp_ruleset *rs);
 
 #ifdef __cplusplus
 }

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     _output.check_out_path(args.out)
     houses = _places.load_houses(args.houses)
     table, patients, bad = _places.read_patients(args.residents)
-    for i, (line, message) in enumerate(bad, start=1):
+    for i, (_line, message) in enumerate(bad, start=1):
         warn_row(i, message)
     lats = np.array([p.lat for p in patients], dtype=np.float64)
     lons = np.array([p.lon for p in patients], dtype=np.float64)

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     table, niks = _niks_of(args.nik)
     reg = _registry.open_registry(args)
     rows, failed = [], 0
-    for line, message in table.bad:
+    for _line, message in table.bad:
         failed += 1
         warn_row(failed, message)
     with Progress("check", len(niks)) as progress:

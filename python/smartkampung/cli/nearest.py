@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(t("point_or_file"))
     houses = _places.load_houses(args.houses)
     table, patients, bad = _places.read_patients(args.where[0])
-    for i, (line, message) in enumerate(bad, start=1):
+    for i, (_line, message) in enumerate(bad, start=1):
         warn_row(i, message)
     rows = []
     with Progress("nearest", len(patients)) as progress:

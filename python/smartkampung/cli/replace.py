@@ -8,7 +8,7 @@ import argparse
 import smartkampung as sk
 
 from . import _lists, _output, _registry
-from ._common import UserError, emit, existing_file
+from ._common import UserError, emit
 from ._i18n import t
 
 HELP = "replace a programme's list in a saved registry (the monthly update)"

@@ -10,7 +10,7 @@ import datetime as _dt
 import smartkampung as sk
 
 from . import _output, _registry
-from ._common import Progress, WIB, emit, existing_file, now, parse_instant, read_table, rows_failed, warn_row
+from ._common import Progress, WIB, emit, now, parse_instant, read_table, rows_failed, warn_row
 from ._i18n import t
 
 HELP = "check a batch of online reports against a saved registry: accepted or refused, with reasons"
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     name_col, nik_col, kk_col = table.find("name"), table.find("nik"), table.find("kk")
     default_at = args.at or now()
     rows, failed = [], 0
-    for line, message in table.bad:
+    for _line, message in table.bad:
         failed += 1
         warn_row(failed, message)
     positions: dict[int, dict] = {}

@@ -1,7 +1,7 @@
-// Private: an independent WGS84 distance (Boost.Geometry's Vincenty), kept as the test
-// oracle for certified_near, which uses the geo area's FacilityIndex.
-#ifndef SMARTKAMPUNG_SRC_CERT_GEODESIC_HPP
-#define SMARTKAMPUNG_SRC_CERT_GEODESIC_HPP
+// Test oracle: an independent WGS84 distance (Boost.Geometry's Vincenty) for the tests of
+// certified_near, which uses the geo area's FacilityIndex (a different implementation).
+#ifndef SMARTKAMPUNG_TESTS_GEODESIC_ORACLE_HPP
+#define SMARTKAMPUNG_TESTS_GEODESIC_ORACLE_HPP
 
 namespace smartkampung::cert::detail {
 

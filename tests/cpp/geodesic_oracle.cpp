@@ -1,4 +1,4 @@
-#include "cert/geodesic.hpp"
+#include "geodesic_oracle.hpp"
 
 #include <boost/geometry.hpp>
 
