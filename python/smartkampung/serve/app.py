@@ -404,7 +404,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 class Guard:
     """Pure ASGI middleware: security headers on every response, and one access-log line a
-    request (method, path without query, status, time, client pseudonym; never a body)."""
+    request (method, route pattern, status, time, client pseudonym; never a path, query or body)."""
 
     def __init__(self, app: Any, ctx_getter: Callable[[], Context], log_access: bool):
         self.app, self.ctx_getter, self.log_access = app, ctx_getter, log_access
@@ -442,7 +442,9 @@ class Guard:
             if self.log_access:
                 client = scope.get("client") or ("?", 0)
                 ctx = self.ctx_getter()
-                access_log.info("%s %s %d %.1f ms %s", scope["method"], scope["path"][:200], status[0],
+                # the route's pattern, not the path: an unknown path may be anything a client typed
+                route = getattr(scope.get("route"), "path", None) or "(no route)"
+                access_log.info("%s %s %d %.1f ms %s", scope["method"], route, status[0],
                                 (time.perf_counter() - started) * 1000,
                                 client_pseudonym(ctx.secret, client[0]) if ctx else "-")
 
