@@ -44,6 +44,8 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
     p.add_argument("--trusted-proxies", default="127.0.0.1",
                    help="proxies whose X-Forwarded-For/-Proto are believed (default 127.0.0.1)")
     p.add_argument("--workers", type=int_option(1, 64), default=4, help="threads for library calls (default 4)")
+    p.add_argument("--check-on-pool", action="store_true",
+                   help="run the public check on the worker threads too (default: on the event loop, cheaper)")
     p.add_argument("--no-access-log", action="store_true", help="no line a request (warnings still logged)")
     p.add_argument("--add-user", metavar="NAME", help="add (or reset) an officer and exit; the password is read "
                    "from standard input (or SMARTKAMPUNG_SERVE_PASSWORD)")
@@ -94,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         public_keys=public_keys(args), allow_unsigned=args.allow_unsigned,
         status_list=pathlib.Path(existing_file(args.status_list)) if args.status_list else None,
         check_per_minute=args.check_limit, report_per_minute=args.report_limit, login_per_minute=args.login_limit,
-        rate_exempt=list(args.rate_exempt), trusted_proxies=args.trusted_proxies, workers=args.workers)
+        rate_exempt=list(args.rate_exempt), trusted_proxies=args.trusted_proxies, workers=args.workers,
+        inline_check=not args.check_on_pool)
     serve_forever(config, args.host, args.port, log_access=not args.no_access_log)
     return 0

@@ -86,7 +86,7 @@ async def check(request: Request) -> Response:
         nik = data.get("nik")
         if not ctx.limits["check"].allow(a.client_of(request), nik.strip() if isinstance(nik, str) else None):
             return limited()
-        answer = await ctx.run(service.public_check, ctx.sources, nik)
+        answer = await ctx.check(nik)
         if not answer["valid"]:
             return JSONResponse({"error": "invalid_nik", "reason": answer["reason"]}, status_code=422)
         return JSONResponse({k: answer[k] for k in ("nik", "name", "programs", "found")})

@@ -72,6 +72,12 @@ class Context:
         """A blocking call (library, SQLite) on a worker thread."""
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
+    async def check(self, nik: Any) -> dict:
+        """The public check: on the loop (see ServeConfig.inline_check), else on a worker."""
+        if self.config.inline_check:
+            return service.public_check(self.sources, nik)
+        return await self.run(service.public_check, self.sources, nik)
+
     async def reload(self, who: str = "signal") -> bool:
         try:
             await self.run(self.sources.reload)
@@ -179,7 +185,7 @@ async def check(request: Request) -> Response:
         if not ctx.limits["check"].allow(client_of(request), nik.strip()):
             return too_many(request, lang)
         try:
-            answer = await ctx.run(service.public_check, ctx.sources, nik)
+            answer = await ctx.check(nik)
         except service.BadInput:
             answer = {"valid": False, "reason": "length"}
     return html_page(request, tr(lang, "cek.title"), pages.check_page(lang, "__CSRF__", answer), user)

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from .i18n import tr
 
 CSS = """body{font:16px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafaf7}
-header{background:#0b5d3b;color:#fff;padding:.6em 1em}header a{color:#fff}
+header{background:#0b5d3b;color:#fff;padding:.6em 1em}header a,header .muted{color:#fff}
 nav a{margin-right:.8em;display:inline-block}main{padding:1em;max-width:46em}
 form{margin:1em 0}label{display:block;margin:.5em 0 .15em;font-weight:600}
 input,select,textarea{font:inherit;padding:.4em;width:100%;max-width:28em;box-sizing:border-box}

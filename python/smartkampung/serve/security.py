@@ -157,7 +157,7 @@ class RateLimiter:
                 b = self._buckets[address] = _Bucket(self.capacity, now)
             b.tokens = min(self.capacity, b.tokens + (now - b.stamp) * self.rate)
             b.stamp = now
-            if key is not None and len(b.distinct) < 100_000:
+            if key is not None and len(b.distinct) < 10_000:
                 b.distinct.add(hmac.new(self.secret, key.encode("utf-8", "replace"), hashlib.sha256).digest()[:8])
             if b.tokens >= 1.0:
                 b.tokens -= 1.0
