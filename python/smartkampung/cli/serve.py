@@ -13,6 +13,7 @@ import pathlib
 import sys
 
 from ._common import UsageError, UserError, existing_file, int_option, public_keys
+from ._i18n import t
 
 HELP = "run the residents' web service (public check, reports, certified places, isolation houses)"
 EXAMPLES = ["smartkampung serve --registry registry.skr --certs certs.jsonl --houses rumah.csv --data /var/lib/smartkampung "
@@ -53,18 +54,17 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
 
 
 def _add_user(args: argparse.Namespace) -> int:
-    from ..serve.security import hash_password
+    from ..serve.security import MIN_PASSWORD, hash_password
     from ..serve.store import Store
 
     password = os.environ.get("SMARTKAMPUNG_SERVE_PASSWORD")
     if password is None:
         password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    try:
-        hashed = hash_password(password)
-    except ValueError as e:
-        raise UserError(str(e)) from None
     if not args.add_user.strip() or len(args.add_user) > 64:
-        raise UsageError("--add-user: a name of 1 to 64 characters")
+        raise UsageError(t("serve_user_name"))
+    if len(password) < MIN_PASSWORD:
+        raise UserError(t("serve_short_password", n=MIN_PASSWORD))
+    hashed = hash_password(password)
     store = Store(pathlib.Path(args.data) / "smartkampung-serve.sqlite3")
     store.add_user(args.add_user.strip(), args.role, hashed)
     store.audit("cli", "admin", "add_user", f"user:{args.add_user.strip()}", {"role": args.role})
@@ -77,16 +77,16 @@ def run(args: argparse.Namespace) -> int:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        raise UserError("serve needs Starlette and uvicorn: pip install 'smartkampung[serve]'") from None
+        raise UserError(t("serve_needs_extra")) from None
     if args.add_user:
         return _add_user(args)
     if not args.registry or not args.certs:
-        raise UsageError("serve needs --registry and --certs (see smartkampung serve --help)")
+        raise UsageError(t("serve_needs_sources"))
     for cidr in args.rate_exempt:
         try:
             ipaddress.ip_network(cidr, strict=False)
         except ValueError:
-            raise UsageError("--rate-exempt: not a network (CIDR such as 127.0.0.1/32)") from None
+            raise UsageError(t("serve_bad_network")) from None
     from ..serve import ServeConfig
     from ..serve.app import serve_forever
 
