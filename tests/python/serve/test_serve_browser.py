@@ -14,6 +14,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import personal, program_env
 from serve_fixture import OFFICER, Server, make_district, sticker
@@ -66,7 +68,15 @@ def browser(tmp_path_factory):
 
 
 def result(driver):
-    return driver.find_element(By.ID, "result")
+    return WebDriverWait(driver, 30).until(EC.presence_of_element_located((By.ID, "result")))
+
+
+def click_and_wait(driver, element):
+    """Clicks a submit button and waits for the next page (a click returns before it loads)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def fill(driver, **fields):
@@ -80,7 +90,7 @@ def fill(driver, **fields):
 
 
 def submit(driver, form_id):
-    driver.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]").click()
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]"))
 
 
 def no_outside_requests(driver, server):
@@ -139,7 +149,7 @@ def test_visitor_opens_a_certified_place_and_checks_its_sticker(browser, server,
     links = browser.find_elements(By.CSS_SELECTOR, "#places a.place")
     assert [a.text for a in links] == ["Warung Osing Kemiren"]  # the suspended and the revoked are not listed
     browser.save_screenshot(str(shots / "tempat-id-near.png"))
-    links[0].click()
+    click_and_wait(browser, links[0])
     assert browser.find_element(By.TAG_NAME, "h1").text == "Warung Osing Kemiren"
     assert "berlaku" in browser.find_element(By.ID, "place").text
     browser.find_element(By.NAME, "text").send_keys(sticker(district, 1))
@@ -172,7 +182,7 @@ def test_officer_logs_in_reserves_a_bed_and_finds_it_in_the_audit_log(browser, s
     browser.save_screenshot(str(shots / "isolasi-id-nearest.png"))
     first = rows[0]
     first.find_element(By.NAME, "patient_ref").send_keys("KASUS-BWI-042")
-    first.find_element(By.CSS_SELECTOR, "button.reserve").click()
+    click_and_wait(browser, first.find_element(By.CSS_SELECTOR, "button.reserve"))
     r = result(browser)
     assert r.get_attribute("data-outcome") == "reserved" and r.get_attribute("data-house") == "11"
     reservation = r.get_attribute("data-reservation")
@@ -183,7 +193,7 @@ def test_officer_logs_in_reserves_a_bed_and_finds_it_in_the_audit_log(browser, s
     assert f"reserve_bed reservation:{reservation}" in audit and OFFICER[0] in audit
     assert "login" in audit
     browser.save_screenshot(str(shots / "audit-en.png"))
-    browser.find_element(By.ID, "logout").click()
+    click_and_wait(browser, browser.find_element(By.ID, "logout"))
     browser.get(server.url + "/id/isolasi")
     assert browser.current_url.endswith("/id/masuk")
 
@@ -196,7 +206,7 @@ def test_pages_in_both_languages(browser, server, shots, lang, title, switch):
     assert browser.find_element(By.TAG_NAME, "h1").text == title
     link = browser.find_element(By.ID, "lang-switch")
     assert link.text == switch
-    link.click()
+    click_and_wait(browser, link)
     other = "en" if lang == "id" else "id"
     assert browser.current_url.endswith(f"/{other}/cek")
     for page in ("", "cek", "lapor", "tempat", "masuk"):
