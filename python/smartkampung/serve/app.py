@@ -444,6 +444,12 @@ class Guard:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as e:  # answered 500 already (server_error); uvicorn would log a traceback
+            log.error("unhandled %s on %s", type(e).__name__, getattr(scope.get("route"), "path", "(no route)"))
+            if status[0] == 0:
+                await send_with_headers({"type": "http.response.start", "status": 500,
+                                         "headers": [(b"content-type", b"text/plain")]})
+                await send({"type": "http.response.body", "body": b"internal error"})
         finally:
             if self.log_access:
                 client = scope.get("client") or ("?", 0)

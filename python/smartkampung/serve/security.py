@@ -188,9 +188,15 @@ _NIK_LIKE = re.compile(r"(?<!\d)(\d{4})[ .-]?(\d{4})[ .-]?(\d{4})[ .-]?(\d{4})(?
 
 
 class MaskingFilter(logging.Filter):
-    """Masks NIK-like digit runs in every record's final message."""
+    """Masks NIK-like digit runs in every record's final message, and drops tracebacks
+    (a traceback quotes values: a frame's line, an exception's message) for the exception's
+    type, unless SMARTKAMPUNG_DEBUG is set on a machine without real data."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not os.environ.get("SMARTKAMPUNG_DEBUG"):
+            kind = record.exc_info[0].__name__ if record.exc_info[0] else "exception"
+            record.msg, record.args = f"{record.getMessage()} ({kind})", None
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
         message = record.getMessage()
         masked = _NIK_LIKE.sub(lambda m: m.group(1) + "*" * 8 + m.group(4), message)
         if masked != message or record.args:
