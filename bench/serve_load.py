@@ -2,8 +2,9 @@
 seconds against the public check (POST /api/v1/check) on a registry of N persons, with
 p50/p90/p99 latency, throughput and errors; beside it, in the same run, the same load on
 /healthz (the framework alone, no library call and no body) as the baseline; and an
-enumerating client that walks NIKs as fast as it can from another address while the load
-runs, which the rate limit must slow down and the log must show.
+enumerating client that walks consecutive NIKs at --enum-rate requests a second (100 times
+what the limit allows) from another address while the load runs, which the rate limit must
+slow down and the log must show.
 
 Two kinds of phase: paced (each client sends --rate requests a second on its keep-alive
 connection: 200 clients x 10/s = 2,000 checks a second, far above a district's demand),
@@ -138,7 +139,7 @@ async def one_client(port: int, path: str, bodies: list[bytes], stop_at: float, 
 
 async def load_phase(port: int, path: str, bodies: list[bytes], clients: int, duration: float,
                      max_requests: int, enumerate_niks: list[str] | None = None,
-                     rate: float = 0.0) -> tuple[Stats, Stats | None, float]:
+                     rate: float = 0.0, enum_rate: float = 50.0) -> tuple[Stats, Stats | None, float]:
     stop_at = time.monotonic() + duration
     budget = [max_requests]
     stats = Stats()
@@ -148,7 +149,7 @@ async def load_phase(port: int, path: str, bodies: list[bytes], clients: int, du
         enum_stats = Stats()
         enum_bodies = [json.dumps({"nik": n}).encode() for n in enumerate_niks]
         tasks.append(one_client(port, "/api/v1/check", enum_bodies, stop_at, [len(enum_bodies)], enum_stats,
-                                source="127.0.0.2"))
+                                source="127.0.0.2", rate=enum_rate))
     started = time.monotonic()
     await asyncio.gather(*tasks)
     return stats, enum_stats, time.monotonic() - started
@@ -183,6 +184,8 @@ def main() -> int:
     ap.add_argument("--check-on-pool", action="store_true", help="the server's public check on its worker threads")
     ap.add_argument("--rate", type=float, default=10.0,
                     help="requests a second per client in the paced phases (default 10: 2,000/s from 200 clients)")
+    ap.add_argument("--enum-rate", type=float, default=50.0,
+                    help="requests a second of the enumerating client (default 50; the limit allows 0.5)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the /healthz phases")
     ap.add_argument("--no-saturation", action="store_true", help="skip the closed-loop phases")
     args = ap.parse_args()
@@ -229,7 +232,8 @@ def main() -> int:
 
         def phase(name: str, path: str, phase_bodies: list[bytes], rate: float, enum: list[str] | None = None):
             stats, enum_stats, elapsed = asyncio.run(load_phase(port, path, phase_bodies, args.clients,
-                                                                args.duration, args.max_requests, enum, rate))
+                                                                args.duration, args.max_requests, enum, rate,
+                                                                args.enum_rate))
             results.append(summary(name, stats, elapsed))
             print(json.dumps(results[-1]), flush=True)
             return enum_stats, elapsed
@@ -241,7 +245,7 @@ def main() -> int:
         enum, elapsed = phase(f"POST /api/v1/check, {mode}", "/api/v1/check", bodies, args.rate, enumerate_niks)
         paced = results[-1]
         allowed, refused = enum.statuses.get(200, 0), enum.statuses.get(429, 0)
-        print(json.dumps({"phase": "enumerator from 127.0.0.2 (closed loop, consecutive NIKs)",
+        print(json.dumps({"phase": f"enumerator from 127.0.0.2 ({args.enum_rate:g} req/s, consecutive NIKs)",
                           "requests": len(enum.latencies), "answered": allowed, "refused_429": refused,
                           "niks_answered_per_minute": round(allowed / elapsed * 60, 1)}), flush=True)
         new_log = log_path.read_text(errors="replace")[len(before):]

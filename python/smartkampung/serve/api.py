@@ -23,10 +23,17 @@ from .openapi import spec
 from .security import client_pseudonym, token_hash
 
 
-def _app():
-    from . import app  # the app module imports this one: late, to avoid the cycle
+_APP = None
 
-    return app
+
+def _app():
+    """The app module (it imports this one: late, to avoid the cycle; then kept)."""
+    global _APP
+    if _APP is None:
+        from . import app
+
+        _APP = app
+    return _APP
 
 
 async def body(request: Request) -> dict[str, Any]:

@@ -109,6 +109,10 @@ def client_pseudonym(secret: bytes, address: str) -> str:
 # ---------------------------------------------------------------------------- rate limits
 
 
+#: Distinct keys counted per client at most (a keyed 8-byte hash each): the log says ">=" past it.
+DISTINCT_CAP = 10_000
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -132,16 +136,23 @@ class RateLimiter:
         self.secret, self.exempt = secret, exempt or []
         self.log_interval, self.max_clients = log_interval, max_clients
         self._buckets: dict[str, _Bucket] = {}
+        self._exempt_cache: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def is_exempt(self, address: str) -> bool:
         if not self.exempt:
             return False
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in net for net in self.exempt)
+        known = self._exempt_cache.get(address)
+        if known is None:
+            try:
+                ip = ipaddress.ip_address(address)
+                known = any(ip in net for net in self.exempt)
+            except ValueError:
+                known = False
+            if len(self._exempt_cache) > 10_000:
+                self._exempt_cache.clear()
+            self._exempt_cache[address] = known
+        return known
 
     def allow(self, address: str, key: str | None = None) -> bool:
         """Takes a token for the client; False when it has none left. ``key`` (a NIK)
@@ -157,7 +168,7 @@ class RateLimiter:
                 b = self._buckets[address] = _Bucket(self.capacity, now)
             b.tokens = min(self.capacity, b.tokens + (now - b.stamp) * self.rate)
             b.stamp = now
-            if key is not None and len(b.distinct) < 10_000:
+            if key is not None and len(b.distinct) < DISTINCT_CAP:
                 b.distinct.add(hmac.new(self.secret, key.encode("utf-8", "replace"), hashlib.sha256).digest()[:8])
             if b.tokens >= 1.0:
                 b.tokens -= 1.0
@@ -165,8 +176,9 @@ class RateLimiter:
             b.refused += 1
             if now - b.logged_at >= self.log_interval:
                 b.logged_at = now
-                log.warning("rate limit: %s: client %s refused (%d refused so far, %d distinct %s asked)",
-                            self.purpose, client_pseudonym(self.secret, address), b.refused, len(b.distinct),
+                distinct = f"{len(b.distinct)}" if len(b.distinct) < DISTINCT_CAP else f">={DISTINCT_CAP}"
+                log.warning("rate limit: %s: client %s refused (%d refused so far, %s distinct %s asked)",
+                            self.purpose, client_pseudonym(self.secret, address), b.refused, distinct,
                             "NIKs" if self.purpose in ("check", "report") else "keys")
             return False
 
