@@ -87,10 +87,10 @@ def home(lang: str) -> str:
 
 def check_page(lang: str, csrf: str, answer: dict | None = None) -> str:
     body = f"<p>{e(tr(lang, 'cek.help'))}</p>"
-    body += form(f"/{lang}/cek", csrf, field(tr(lang, "nik"), "nik", "", "text",
-                                             'inputmode="numeric" autocomplete="off" maxlength="32" required'),
-                 lang, "search", "check-form")
-    if answer is not None:
+    the_form = form(f"/{lang}/cek", csrf, field(tr(lang, "nik"), "nik", "", "text",
+                                                'inputmode="numeric" autocomplete="off" maxlength="32" required'),
+                    lang, "search", "check-form")
+    if answer is not None:  # the answer first: on a small screen it is what the resident looks for
         if not answer["valid"]:
             reason = tr(lang, "nik." + answer["reason"])
             body += message(False, tr(lang, "cek.invalid", reason=reason), outcome="invalid", reason=answer["reason"])
@@ -100,7 +100,7 @@ def check_page(lang: str, csrf: str, answer: dict | None = None) -> str:
         else:
             body += message(False, tr(lang, "cek.not_found", nik=answer["nik"]), outcome="not_found", nik=answer["nik"])
             body += f'<p><a href="/{lang}/lapor">{e(tr(lang, "cek.report_hint"))}</a></p>'
-    return body
+    return body + the_form
 
 
 def report_page(lang: str, csrf: str, programs: list[str], outcome: dict | None = None,
@@ -166,11 +166,6 @@ def place_page(lang: str, csrf: str, p: dict, check: dict | None = None) -> str:
             [tr(lang, "status"), _status(lang, p["status"])], [tr(lang, "certificate"), p["certificate"] or "-"],
             [tr(lang, "valid_until"), p["valid_until"] or "-"], [tr(lang, "max_visitors"), p["max_visitors"]]]
     body = table(["", ""], rows, table_id="place") + f'<h2>{e(tr(lang, "tempat.sticker"))}</h2>'
-    body += f"<p>{e(tr(lang, 'tempat.sticker_help'))}</p>"
-    body += form(f"/{lang}/tempat/{p['id']}/stiker", csrf,
-                 f'<label for="text">{e(tr(lang, "sticker_text"))}</label>'
-                 f'<textarea id="text" name="text" rows="4" maxlength="4096" required></textarea>',
-                 lang, "submit", "sticker-form")
     if check is not None:
         b = check.get("business") or {}
         data = {"outcome": "valid" if check["valid"] else "invalid", "genuine": str(check["genuine"]).lower(),
@@ -186,6 +181,11 @@ def place_page(lang: str, csrf: str, p: dict, check: dict | None = None) -> str:
             body += message(False, tr(lang, "sticker.genuine_invalid", status=_status(lang, check["status"])
                                       if check["status"] in ("suspended", "revoked", "expired", "withdrawn")
                                       else check["status"], name=b.get("name", "")), **data)
+    body += f"<p>{e(tr(lang, 'tempat.sticker_help'))}</p>"
+    body += form(f"/{lang}/tempat/{p['id']}/stiker", csrf,
+                 f'<label for="text">{e(tr(lang, "sticker_text"))}</label>'
+                 f'<textarea id="text" name="text" rows="4" maxlength="4096" required></textarea>',
+                 lang, "submit", "sticker-form")
     body += f'<p class="muted"><a href="/verifikasi.html">{e(tr(lang, "sticker.offline"))}</a></p>'
     return body
 
