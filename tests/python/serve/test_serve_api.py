@@ -7,10 +7,12 @@ reload without downtime."""
 import datetime as dt
 import json
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -217,3 +219,11 @@ def test_reload_without_downtime_keeps_reports_and_reservations(district, server
     assert server.request("POST", "/api/v1/admin/reload", {}, headers=officer)[0] == 500
     assert server.request("POST", "/api/v1/check", {"nik": newcomer})[2]["programs"] == ["BST"]
     reg.save(str(district.registry), key=str(district.key))
+    # SIGHUP (systemctl reload) reloads too
+    loads = server.log_text().count("sources loaded")
+    server.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while server.log_text().count("sources loaded") == loads and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.log_text().count("sources loaded") == loads + 1
+    assert server.request("POST", "/api/v1/check", {"nik": newcomer})[2]["programs"] == ["BST"]
