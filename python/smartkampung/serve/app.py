@@ -65,8 +65,17 @@ class Context:
                                                 ("login", config.login_per_minute))}
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, config.workers),
                                                           thread_name_prefix="skamp-serve")
-        self.verification_page = sk.cert.verification_page(self.sources.keys, status_list=config.status_list) \
-            if self.sources.keys else None
+        self._page: tuple[Any, str | None] = (None, None)
+
+    def verification_page(self) -> str | None:
+        """The offline verification page with the keys and the status list of the current
+        sources (rebuilt after a reload brought a new list)."""
+        snap = self.sources.current
+        if not self.sources.keys:
+            return None
+        if self._page[0] is not snap:
+            self._page = (snap, sk.cert.verification_page(self.sources.keys, status_list=snap.status_list))
+        return self._page[1]
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """A blocking call (library, SQLite) on a worker thread."""
@@ -245,7 +254,7 @@ async def place(request: Request) -> Response:
 
 
 async def verification_page(request: Request) -> Response:
-    page = ctx_of(request).verification_page
+    page = ctx_of(request).verification_page()
     if page is None:
         raise HTTPException(404)
     return HTMLResponse(page, headers={"X-Own-CSP": "1"})
