@@ -30,12 +30,10 @@ import argparse
 import asyncio
 import csv
 import json
-import os
 import pathlib
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time

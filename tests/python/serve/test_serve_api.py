@@ -4,7 +4,6 @@ places and sticker checks against sk.cert.verify, officer login, roles, CSRF, th
 log, rate limits visible in the log, security headers, the OpenAPI document, registry
 reload without downtime."""
 
-import datetime as dt
 import json
 import re
 import signal

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from conftest import assert_no_nik, personal
-from serve_fixture import OFFICER, Server, make_district, sticker
+from serve_fixture import Server, make_district, sticker
 
 
 @pytest.fixture(scope="module")
