@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import csv
 import json
+import os
 import pathlib
 import random
 import signal
@@ -71,6 +72,12 @@ def build_district(workdir: pathlib.Path, persons: int, seed: int) -> dict:
             "enrolments": len(reg), "found_niks": found, "build_s": round(time.monotonic() - started, 1)}
     meta_path.write_text(json.dumps(meta))
     return meta
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -229,10 +236,15 @@ def main() -> int:
         results = []
 
         def phase(name: str, path: str, phase_bodies: list[bytes], rate: float, enum: list[str] | None = None):
+            cpu0, load0 = cpu_seconds(server.pid), os.getloadavg()[0]
             stats, enum_stats, elapsed = asyncio.run(load_phase(port, path, phase_bodies, args.clients,
                                                                 args.duration, args.max_requests, enum, rate,
                                                                 args.enum_rate))
-            results.append(summary(name, stats, elapsed))
+            cpu = cpu_seconds(server.pid) - cpu0
+            served = len(stats.latencies) + (len(enum_stats.latencies) if enum_stats else 0)
+            results.append(summary(name, stats, elapsed) | {
+                "server_cpu_us_per_request": round(cpu / max(served, 1) * 1e6, 1),
+                "server_cpu_share": round(cpu / elapsed, 2), "load_avg_1min": round(max(load0, os.getloadavg()[0]), 1)})
             print(json.dumps(results[-1]), flush=True)
             return enum_stats, elapsed
 
