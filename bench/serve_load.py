@@ -236,7 +236,7 @@ def main() -> int:
         results = []
 
         def phase(name: str, path: str, phase_bodies: list[bytes], rate: float, enum: list[str] | None = None):
-            cpu0, load0 = cpu_seconds(server.pid), os.getloadavg()[0]
+            cpu0, load0, client0 = cpu_seconds(server.pid), os.getloadavg()[0], time.process_time()
             stats, enum_stats, elapsed = asyncio.run(load_phase(port, path, phase_bodies, args.clients,
                                                                 args.duration, args.max_requests, enum, rate,
                                                                 args.enum_rate))
@@ -244,7 +244,9 @@ def main() -> int:
             served = len(stats.latencies) + (len(enum_stats.latencies) if enum_stats else 0)
             results.append(summary(name, stats, elapsed) | {
                 "server_cpu_us_per_request": round(cpu / max(served, 1) * 1e6, 1),
-                "server_cpu_share": round(cpu / elapsed, 2), "load_avg_1min": round(max(load0, os.getloadavg()[0]), 1)})
+                "server_cpu_share": round(cpu / elapsed, 2),
+                "client_cpu_share": round((time.process_time() - client0) / elapsed, 2),
+                "load_avg_1min": round(max(load0, os.getloadavg()[0]), 1)})
             print(json.dumps(results[-1]), flush=True)
             return enum_stats, elapsed
 
