@@ -17,7 +17,7 @@ debs=(build-essential cmake ninja-build pkg-config libboost-dev rapidjson-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       golang-go
       libsodium-dev libqrencode-dev zlib1g-dev zbar-tools
-      chromium  # the verification page's test runs it headless
+      chromium chromium-driver  # headless: the verification page and the service (Selenium)
       libreoffice-calc-nogui)  # LibreOffice headless: the CLI's spreadsheet round-trip test
 if [ "$want_sanitizers" = 1 ]; then
   debs+=(clang-14 libclang-rt-14-dev llvm-14 valgrind)

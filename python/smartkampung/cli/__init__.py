@@ -21,7 +21,7 @@ from ._i18n import LANGS, locale_lang, set_lang, t
 
 #: The subcommands in the order --help lists them; each is the module of the same name.
 COMMANDS = ("demo", "nik", "dedup", "replace", "check", "report", "eligible", "rules", "nearest", "assign",
-            "cert")
+            "cert", "serve")
 
 
 class _Parser(argparse.ArgumentParser):

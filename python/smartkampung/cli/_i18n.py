@@ -92,6 +92,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
                      "--columns kk=JUDUL, atau --allow-missing-columns)",
                      "{path}: no KK column, needed for the household exclusions in {excl} (name it with "
                      "--columns kk=HEADER, or --allow-missing-columns)"),
+    "serve_needs_extra": ("serve memerlukan Starlette dan uvicorn: pip install 'smartkampung[serve]'",
+                          "serve needs Starlette and uvicorn: pip install 'smartkampung[serve]'"),
+    "serve_needs_sources": ("serve memerlukan --registry dan --certs (lihat smartkampung serve --help)",
+                            "serve needs --registry and --certs (see smartkampung serve --help)"),
+    "serve_bad_network": ("--rate-exempt: bukan jaringan (CIDR seperti 127.0.0.1/32)",
+                          "--rate-exempt: not a network (CIDR such as 127.0.0.1/32)"),
+    "serve_user_name": ("--add-user: nama 1 sampai 64 karakter", "--add-user: a name of 1 to 64 characters"),
+    "serve_short_password": ("kata sandi minimal {n} karakter", "a password needs at least {n} characters"),
     "check_needs_registry": ("pemeriksaan memerlukan daftar penerima: --registry BERKAS (dari 'dedup --save') "
                              "atau --list BERKAS:PROGRAM:TINGKAT; tanpa itu jawabannya akan salah",
                              "a check needs the recipient lists: --registry FILE (from 'dedup --save') or --list "
