@@ -93,6 +93,9 @@ class SMARTKAMPUNG_EXPORT ColumnBuilder {
   static ColumnBuilder utf8(std::string name);
   /// utf8 values stored once each, rows as int32 indices (pandas: a Categorical).
   static ColumnBuilder dictionary(std::string name);
+  /// A dictionary column whose values are given up front (distinct); rows are then
+  /// appended by index with append_index (or by text, adding values as they come).
+  static ColumnBuilder dictionary(std::string name, const std::vector<std::string>& values);
   static ColumnBuilder date32(std::string name);
   /// Seconds since the epoch; `time_zone` "" for none (naive), else e.g. "UTC".
   static ColumnBuilder timestamp(std::string name, std::string time_zone = "UTC");
@@ -112,6 +115,8 @@ class SMARTKAMPUNG_EXPORT ColumnBuilder {
   void append_double(double value);
   /// utf8 and dictionary columns (the text must be UTF-8; it is not checked here).
   void append_text(std::string_view value);
+  /// Dictionary columns: a row holding value `index` of the dictionary (no lookup).
+  void append_index(std::int32_t index);
   /// Many values at once (fixed-width columns): `known` null means all valid.
   void append_ints(const std::int64_t* values, std::size_t n, const std::uint8_t* known = nullptr);
   void append_doubles(const double* values, std::size_t n, const std::uint8_t* known = nullptr);
@@ -153,6 +158,9 @@ SMARTKAMPUNG_EXPORT void export_stream(std::shared_ptr<const Table> table, Arrow
                                        std::size_t batch_rows = 0);
 /// The table's schema (a struct of its columns) into *out.
 SMARTKAMPUNG_EXPORT void export_schema(const Table& table, ArrowSchema* out);
+/// A stream of one batch made of a schema and an array given separately (as the Arrow
+/// PyCapsule protocol's __arrow_c_array__ gives them): both are moved into *out.
+SMARTKAMPUNG_EXPORT void stream_of(ArrowSchema* schema, ArrowArray* array, ArrowArrayStream* out);
 /// Rows [first, first + count) as one struct array sharing the table's buffers.
 SMARTKAMPUNG_EXPORT void export_array(std::shared_ptr<const Table> table, ArrowArray* out, std::size_t first = 0,
                                       std::size_t count = SIZE_MAX);

@@ -118,6 +118,29 @@ ColumnBuilder ColumnBuilder::dictionary(std::string name) {
   b.state_->dict->values.push<std::int32_t>(0);
   return b;
 }
+ColumnBuilder ColumnBuilder::dictionary(std::string name, const std::vector<std::string>& values) {
+  ColumnBuilder b = dictionary(std::move(name));
+  for (const std::string& v : values) {
+    if (!b.state_->index_of.emplace(v, static_cast<std::int32_t>(b.state_->dict->length)).second) {
+      throw Error(ErrorCode::kInvalidArgument, "arrow: a dictionary's values must be distinct");
+    }
+    b.state_->dict->chars.append(v.data(), v.size());
+    b.state_->dict->values.push(static_cast<std::int32_t>(b.state_->dict->chars.bytes));
+    ++b.state_->dict->length;
+  }
+  return b;
+}
+
+void ColumnBuilder::append_index(std::int32_t index) {
+  State& s = *state_;
+  if (!s.dict || index < 0 || index >= s.dict->length) {
+    throw Error(ErrorCode::kInvalidArgument, "arrow: append_index needs a dictionary column and an index in it");
+  }
+  s.data.values.push(index);
+  s.set_valid(true);
+  ++s.data.length;
+}
+
 ColumnBuilder ColumnBuilder::list(std::string name, ColumnBuilder item) {
   if (item.size() != 0) throw Error(ErrorCode::kInvalidArgument, "arrow: a list's item builder must be empty");
   ColumnBuilder b(std::move(name), Type::kList, "+l");
@@ -475,7 +498,63 @@ void stream_release(ArrowArrayStream* stream) {
   stream->release = nullptr;
 }
 
+struct PairPrivate {
+  ArrowSchema schema{};
+  ArrowArray array{};
+  bool sent = false;
+  std::string error;
+  ~PairPrivate() {
+    if (array.release != nullptr) array.release(&array);
+    if (schema.release != nullptr) schema.release(&schema);
+  }
+};
+
+int pair_schema(ArrowArrayStream* stream, ArrowSchema* out) {
+  auto* priv = static_cast<PairPrivate*>(stream->private_data);
+  // A copy of the schema's description for the consumer: the stream keeps its own.
+  // Schemas given out here are shallow: they point into the kept one, released with it.
+  *out = priv->schema;
+  out->release = [](ArrowSchema* s) { s->release = nullptr; };
+  return 0;
+}
+
+int pair_next(ArrowArrayStream* stream, ArrowArray* out) {
+  auto* priv = static_cast<PairPrivate*>(stream->private_data);
+  if (priv->sent || priv->array.release == nullptr) {
+    out->release = nullptr;
+    return 0;
+  }
+  *out = priv->array;  // moved
+  priv->array.release = nullptr;
+  priv->sent = true;
+  return 0;
+}
+
+const char* pair_error(ArrowArrayStream*) { return nullptr; }
+
+void pair_release(ArrowArrayStream* stream) {
+  if (stream == nullptr || stream->release == nullptr) return;
+  delete static_cast<PairPrivate*>(stream->private_data);
+  stream->release = nullptr;
+}
+
 }  // namespace
+
+void stream_of(ArrowSchema* schema, ArrowArray* array, ArrowArrayStream* out) {
+  if (schema == nullptr || array == nullptr || schema->release == nullptr || array->release == nullptr) {
+    throw Error(ErrorCode::kInvalidArgument, "arrow: a schema and an array are needed");
+  }
+  auto* priv = new PairPrivate();
+  priv->schema = *schema;
+  schema->release = nullptr;
+  priv->array = *array;
+  array->release = nullptr;
+  out->get_schema = &pair_schema;
+  out->get_next = &pair_next;
+  out->get_last_error = &pair_error;
+  out->release = &pair_release;
+  out->private_data = priv;
+}
 
 void export_schema(const Table& table, ArrowSchema* out) {
   fill_schema(out, "", "+s", 0, table.columns().size());

@@ -54,7 +54,14 @@ using FieldInfo = RecordBatch::FieldInfo;
 
 // The input a column name feeds: its path, the path without its root, or the field a
 // list header names (through the intake's alias table); -1 when none.
-int resolve(const std::vector<FieldInfo>& fields, const std::string& name, bool element, const std::string& elem_type) {
+std::string lower(std::string s) {
+  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return s;
+}
+
+int resolve(const std::vector<FieldInfo>& fields, const std::string& given, bool element, const std::string& elem_type) {
+  // Headers are compared without regard to case, as a list file's are.
+  const std::string name = lower(given);
   const auto match = [&](const std::string& want) -> int {
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const FieldInfo& f = fields[i];

@@ -173,12 +173,37 @@ Table link_clusters_table(const std::vector<std::int64_t>& cluster_ids, const st
 
 Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch, const Progress& progress) {
   const std::size_t n = batch.size();
-  ColumnBuilder decision = ColumnBuilder::dictionary("decision"), amount = ColumnBuilder::int64("amount"),
-                priority = ColumnBuilder::int64("priority"), reason = ColumnBuilder::dictionary("reason"),
-                reasons = ColumnBuilder::list("reasons", ColumnBuilder::dictionary("item"));
+  // Dictionaries given up front: a verdict's value is its index, a reason's index comes
+  // from a small table (rule codes may repeat across rules: each is listed once).
+  std::vector<std::string> codes = {"OUT_OF_PERIOD", "AMOUNT_UNKNOWN", "LIMIT"};
+  std::vector<std::int32_t> code_of_rule;
+  for (std::int32_t r = 0;; ++r) {
+    const std::string code = evaluator.reason_code(r);
+    if (code.empty()) break;
+    std::int32_t at = -1;
+    for (std::size_t k = 0; k < codes.size(); ++k) {
+      if (codes[k] == code) at = static_cast<std::int32_t>(k);
+    }
+    if (at < 0) {
+      at = static_cast<std::int32_t>(codes.size());
+      codes.push_back(code);
+    }
+    code_of_rule.push_back(at);
+  }
+  const auto code_index = [&](std::int32_t reason) -> std::int32_t {
+    if (reason >= 0) return static_cast<std::size_t>(reason) < code_of_rule.size() ? code_of_rule[static_cast<std::size_t>(reason)] : -1;
+    if (reason == Outcome::kOutOfPeriod) return 0;
+    if (reason == Outcome::kAmountUnknown) return 1;
+    if (reason == Outcome::kStepLimit) return 2;
+    return -1;
+  };
+  ColumnBuilder decision = ColumnBuilder::dictionary("decision", {"eligible", "ineligible", "needs_data", "error"}),
+                amount = ColumnBuilder::int64("amount"), priority = ColumnBuilder::int64("priority"),
+                reason = ColumnBuilder::dictionary("reason", codes),
+                reasons = ColumnBuilder::list("reasons", ColumnBuilder::dictionary("item", codes));
   for (ColumnBuilder* b : {&decision, &amount, &priority, &reason, &reasons}) b->reserve(n);
   std::vector<std::int32_t> failing;
-  failing.reserve(64);
+  failing.reserve(code_of_rule.size() + 1);
   constexpr std::size_t kStep = 4096;
   bool stopped = false;
   for (std::size_t row = 0; row < n; ++row) {
@@ -189,20 +214,28 @@ Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch, cons
       o.verdict = Verdict::kError;
       o.reason = Outcome::kStepLimit;
     } else {
-      o = evaluator.explain(batch, row, failing);
+      o = evaluator.evaluate(batch, row);
+      // Every reason, not only the first: explain mode for the rows that have reasons.
+      if (o.verdict == Verdict::kIneligible || o.verdict == Verdict::kNeedsData) {
+        const Outcome full = evaluator.explain(batch, row, failing);
+        if (full.verdict == o.verdict) o.priority = full.priority;
+      }
     }
-    decision.append_text(verdict_name(o.verdict));
+    decision.append_index(static_cast<std::int32_t>(o.verdict));
     amount.append_int(o.amount);
     priority.append_int(o.priority);
-    const bool has_reason = o.verdict != Verdict::kEligible && o.reason != Outcome::kNoReason;
-    if (has_reason) {
-      reason.append_text(evaluator.reason_code(o.reason));
+    const std::int32_t first = o.verdict == Verdict::kEligible ? -1 : code_index(o.reason);
+    if (first >= 0) {
+      reason.append_index(first);
     } else {
       reason.append_null();
     }
-    if (failing.empty() && has_reason) failing.push_back(o.reason);
     if (o.verdict != Verdict::kEligible) {
-      for (const std::int32_t r : failing) reasons.item().append_text(evaluator.reason_code(r));
+      if (failing.empty() && first >= 0) reasons.item().append_index(first);
+      for (const std::int32_t r : failing) {
+        const std::int32_t k = code_index(r);
+        if (k >= 0) reasons.item().append_index(k);
+      }
     }
     reasons.end_list();
   }
