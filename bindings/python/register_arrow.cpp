@@ -55,20 +55,20 @@ py::object stream_capsule(const std::shared_ptr<const arrow::Table>& table) {
   return py::reinterpret_steal<py::object>(cap);
 }
 
-const detail::ColumnData& column_data(const PyTable& t, const std::string& name) {
+const arrow::detail::ColumnData& column_data(const PyTable& t, const std::string& name) {
   const long c = t.table->find(name);
   if (c < 0) throw py::key_error("no column '" + name + "'");
   return t.table->columns()[static_cast<std::size_t>(c)].data();
 }
 
-bool valid_at(const detail::ColumnData& c, std::int64_t i) {
+bool valid_at(const arrow::detail::ColumnData& c, std::int64_t i) {
   if (c.null_count == 0) return true;
   const auto* bits = static_cast<const std::uint8_t*>(c.validity.data());
   return ((bits[i >> 3] >> (i & 7)) & 1) != 0;
 }
 
 // A numpy view of a fixed-width buffer, kept alive by the table.
-py::array buffer_view(const PyTable& t, const detail::ColumnData& c, const char* dtype, std::size_t item) {
+py::array buffer_view(const PyTable& t, const arrow::detail::ColumnData& c, const char* dtype, std::size_t item) {
   auto* keep = new std::shared_ptr<const arrow::Table>(t.table);
   py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<const arrow::Table>*>(p); });
   static const std::uint64_t kEmpty = 0;
@@ -79,7 +79,7 @@ py::array buffer_view(const PyTable& t, const detail::ColumnData& c, const char*
   return out;
 }
 
-py::object mask_of(const detail::ColumnData& c) {
+py::object mask_of(const arrow::detail::ColumnData& c) {
   if (c.null_count == 0) return py::none();
   py::array_t<bool> mask(static_cast<py::ssize_t>(c.length));
   bool* m = mask.mutable_data();
@@ -87,7 +87,7 @@ py::object mask_of(const detail::ColumnData& c) {
   return std::move(mask);
 }
 
-std::string_view text_at(const detail::ColumnData& c, std::int64_t i) {
+std::string_view text_at(const arrow::detail::ColumnData& c, std::int64_t i) {
   const auto* off = static_cast<const std::int32_t*>(c.values.data());
   const char* chars = static_cast<const char*>(c.chars.data());
   return {chars + off[i], static_cast<std::size_t>(off[i + 1] - off[i])};
@@ -100,7 +100,7 @@ py::object py_text(std::string_view t) {
 }
 
 // Python values of rows [0, length) of a column (None for nulls): the rows of a table.
-std::vector<py::object> py_values(const detail::ColumnData& c) {
+std::vector<py::object> py_values(const arrow::detail::ColumnData& c) {
   std::vector<py::object> out(static_cast<std::size_t>(c.length));
   std::vector<py::object> dict_values;
   if (c.dictionary) {
@@ -226,7 +226,7 @@ void register_arrow(py::module_& m) {
       .def(
           "_column",
           [](const PyTable& t, const std::string& name) -> py::tuple {
-            const detail::ColumnData& c = python::column_data(t, name);
+            const arrow::detail::ColumnData& c = python::column_data(t, name);
             const py::object mask = python::mask_of(c);
             if (c.dictionary) {
               py::array_t<std::int32_t> codes(static_cast<py::ssize_t>(c.length));

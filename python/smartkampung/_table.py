@@ -213,8 +213,7 @@ class Table:
             elif kind == "float":
                 data[name] = self.column(name)
             elif kind == "date":
-                data[name] = self.column(name).astype(object)
-                data[name] = [None if v is None else v.astype(_dt.date) for v in self.column(name).astype(object)]
+                data[name] = self.column(name).astype(object)  # datetime.date, None for NaT
             elif kind == "timestamp":
                 data[name] = pd.to_datetime(self.column(name)).tz_localize("UTC")
             else:
