@@ -74,7 +74,7 @@ def main():
                        "village": pa.array(np.where(rng.random(n) < 0.1, "Kota", "Desa"))})
     import datetime as dt
     rs = sk.RuleSet.from_json(__import__("json").dumps(RULES))
-    decisions = rs.evaluate_batch(inputs, as_of=dt.date(2020, 5, 1))
+    decisions = rs.evaluate_batch(inputs, as_of=dt.date(2020, 5, 1), progress=False)
     same = decisions.to_arrow()  # the same columns, as a pyarrow.Table
     base_out, out, out_numpy = [], [], []
     import smartkampung._table as t

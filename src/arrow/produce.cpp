@@ -63,7 +63,9 @@ struct ColumnBuilder::State {
     const std::size_t need = static_cast<std::size_t>(row / 8 + 1);
     if (need > data.validity.bytes) {
       const std::size_t old = data.validity.bytes;
-      data.validity.words.resize(std::max(data.validity.words.size() * 2, need / 8 + 2), 0);
+      if (need / 8 + 1 > data.validity.words.size()) {  // grow the capacity geometrically
+        data.validity.words.resize(std::max(data.validity.words.size() * 2, need / 8 + 2), 0);
+      }
       data.validity.bytes = need;
       std::memset(data.validity.bytes_ptr() + old, 0, need - old);
     }

@@ -291,3 +291,18 @@ def test_progress_bar_is_silent_when_off_or_without_tqdm(capsys, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_tqdm)
     KINDS.evaluate_batch(table, as_of=MAY)
     assert capsys.readouterr() == ("", "")
+
+
+def test_large_tables_with_nulls_everywhere():
+    # Half the rows eligible (reason null), half not: the validity bitmaps of 200,000 rows.
+    doc = {"format": "skamp-rules/1", "ruleset": "t", "version": "1", "scope": "person", "legal_basis": ["x"],
+           "valid": {"from": "2020-01-01", "to": "2020-12-31"}, "inputs": {"person.poor": "bool"},
+           "rules": [{"id": "poor", "require": "person.poor", "reason": {"code": "NOT_POOR", "id": "p", "en": "p"}}]}
+    rs = sk.RuleSet.from_json(json.dumps(doc))
+    n = 200_000
+    poor = np.arange(n) % 2 == 0
+    res = rs.evaluate_batch(pa.table({"poor": poor}), as_of=MAY, progress=False)
+    arrow = res.to_arrow()
+    assert arrow.column("reason").null_count == n // 2
+    assert arrow.column("reason").to_pylist()[:4] == [None, "NOT_POOR", None, "NOT_POOR"]
+    assert res.reasons.tolist()[-2:] == ["", "NOT_POOR"]
