@@ -38,6 +38,7 @@ SMARTKAMPUNG_EXPORT const char* dedup_table_name(DedupTable table) noexcept;
 /// Parses the names above; Error(kInvalidArgument) for another.
 SMARTKAMPUNG_EXPORT DedupTable parse_dedup_table(std::string_view name);
 
+/// One table of a dedup report (columns as listed at DedupTable).
 SMARTKAMPUNG_EXPORT arrow::Table dedup_table(const DedupReport& report, DedupTable table);
 /// program, nik, kk, name, birth_date (date32), sex, address, village, district, rt, rw
 /// (int32), line (int64); missing values are null.
@@ -54,6 +55,7 @@ SMARTKAMPUNG_EXPORT arrow::Table link_clusters_table(const std::vector<std::int6
 /// fails). `progress(done, total)` (may be empty) is called every few thousand rows and
 /// stops the batch when it returns false: the rows not reached are "error" / LIMIT.
 using Progress = std::function<bool(std::size_t done, std::size_t total)>;
+/// The decisions of every row of `batch` on the evaluator's date (columns above).
 SMARTKAMPUNG_EXPORT arrow::Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch,
                                                  const Progress& progress = {});
 /// query, rank (int64, from 0), id (int64), distance_m (float64): the answers of
