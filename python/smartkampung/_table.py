@@ -293,23 +293,31 @@ class DecisionTable(Table):
     (int8 codes, int64 amounts, the first reason code as str, '' when eligible); the
     column ``t["reasons"]`` holds every reason."""
 
+    def _arrays(self) -> tuple:
+        cached = getattr(self, "_cached_arrays", None)
+        if cached is None:
+            _, codes, _, categories = self._core._column("decision")
+            lookup = _np.array([_VERDICTS[c] for c in categories], dtype=_np.int8)
+            decisions = lookup[codes] if len(codes) else _np.zeros(0, dtype=_np.int8)
+            amounts = _np.array(self._core._column("amount")[1], dtype=_np.int64)  # a writeable copy
+            _, codes, _, categories = self._core._column("reason")
+            names = list(categories) + [""]
+            width = max([1] + [len(names[k]) for k in _np.unique(codes)])  # as wide as the codes that occur
+            reasons = _np.array(names, dtype=f"<U{width}")[codes] if len(codes) else _np.zeros(0, "<U1")
+            cached = self._cached_arrays = (decisions, amounts, reasons)
+        return cached
+
     @property
     def decisions(self) -> _np.ndarray:
-        """int8 codes: 0 eligible, 1 ineligible, 2 needs_data, 3 error."""
-        _, codes, _, categories = self._core._column("decision")
-        lookup = _np.array([_VERDICTS[c] for c in categories], dtype=_np.int8)
-        return lookup[codes] if len(codes) else _np.zeros(0, dtype=_np.int8)
+        """int8 codes: 0 eligible, 1 ineligible, 2 needs_data, 3 error (one array, kept)."""
+        return self._arrays()[0]
 
     @property
     def amounts(self) -> _np.ndarray:
         """int64 amounts (rupiah; 0 unless eligible)."""
-        return self._core._column("amount")[1]
+        return self._arrays()[1]
 
     @property
     def reasons(self) -> _np.ndarray:
         """The first reason code of each row as a numpy str array ('' when eligible)."""
-        _, codes, _, categories = self._core._column("reason")
-        names = list(categories) + [""]
-        used = _np.unique(codes)
-        width = max([1] + [len(names[k]) for k in used])  # as wide as the codes that occur
-        return _np.array(names, dtype=f"<U{width}" if width else "<U1")[codes] if len(codes) else _np.zeros(0, "<U1")
+        return self._arrays()[2]

@@ -1,5 +1,6 @@
 // Records read from Arrow streams for linkage, rules and facilities: the same intake
 // (aliases, explicit columns, canonical values) as dicts, data frames and files.
+#include <smartkampung/nik.hpp>
 #include <smartkampung/tables.hpp>
 
 #include <cmath>
@@ -129,6 +130,20 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
       }
       case 'i': case 'd': {
         std::vector<std::int64_t> v(count, 0);
+        // Text dates are read as list files' are: the day/month order decided over the column.
+        std::vector<DateCell> cells;
+        DateOrder order = DateOrder::kUnknown;
+        if (kind == 'd' && text) {
+          const DateReader reader(today());
+          DateOrderVotes votes;
+          cells.resize(count);
+          for (std::size_t i = 0; i < count; ++i) {
+            if (!known[i]) continue;
+            cells[i] = reader.read(col.text(start + static_cast<std::int64_t>(i)));
+            votes.add(cells[i]);
+          }
+          order = votes.decide();
+        }
         for (std::size_t i = 0; i < count; ++i) {
           if (!known[i]) continue;
           const std::int64_t r = start + static_cast<std::int64_t>(i);
@@ -136,11 +151,10 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
             if (t == Type::kDate32 || t == Type::kDate64 || t == Type::kTimestamp) {
               v[i] = col.days(r);
             } else if (text) {
-              try {
-                v[i] = Date::parse_iso(col.text(r).substr(0, 10)).days_since_epoch();
-              } catch (const Error&) {
-                bad_value(name, row_of(i), "not a date (YYYY-MM-DD)");
-              }
+              std::int32_t day = cells[i].under(order);
+              if (day == kNoDay) day = cells[i].under(order == DateOrder::kMonthFirst ? DateOrder::kDayFirst : DateOrder::kMonthFirst);
+              if (day == kNoDay) bad_value(name, row_of(i), "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)");
+              v[i] = day;
             } else {
               bad_value(name, row_of(i), std::string("a date field cannot be read from ") + arrow::type_name(t));
             }
@@ -202,7 +216,7 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
             while (!code.empty() && code.back() == ' ') code.remove_suffix(1);
             if (!code.empty()) mask |= std::uint64_t{1} << batch.program_bit(field, code);
           };
-          if (t == Type::kList && col.item().type() == Type::kUtf8) {
+          if (t == Type::kList && (col.item().type() == Type::kUtf8 || col.item().type() == Type::kNull)) {
             const auto [b, e] = col.list_range(r);
             for (std::int64_t x = b; x < e; ++x) {
               if (!col.item().is_null(x)) add(col.item().text(x));
