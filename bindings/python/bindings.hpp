@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <smartkampung/arrow.hpp>
 #include <smartkampung/date.hpp>
 #include <smartkampung/io.hpp>
 #include <smartkampung/signing.hpp>
@@ -15,6 +16,7 @@
 #include <limits>
 #include <type_traits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -110,6 +112,15 @@ bool is_workbook_path(const std::string& path);
 CsvTable table_from_workbook(const std::string& path);
 /// A record field's value as text; false when missing (None, NaN, pandas NA/NaT).
 bool value_text(py::handle v, std::string& out);
+
+// ---- Arrow (register_arrow.cpp) ---------------------------------------------------
+/// A reader over the Arrow stream of `obj` when it speaks the Arrow PyCapsule protocol
+/// (__arrow_c_stream__ or __arrow_c_array__: pyarrow, polars, DuckDB, nanoarrow), or is a
+/// pandas DataFrame that pyarrow (when installed) converts; nullopt otherwise (a list of
+/// dicts, or a DataFrame without pyarrow: the callers' own paths).
+std::optional<arrow::StreamReader> arrow_reader(py::handle obj);
+/// A result table for Python: smartkampung._table.Table (or `cls` of that module) over `table`.
+py::object table_object(arrow::Table&& table, const char* cls = "Table", py::dict options = py::dict());
 
 /// Moves a vector into a numpy array without copying (a capsule owns the data).
 template <typename T>

@@ -44,6 +44,10 @@ bool value_text(py::handle v, std::string& out) {
 }
 
 CsvTable table_from_records(py::handle records) {
+  if (std::optional<arrow::StreamReader> reader = arrow_reader(records)) {
+    py::gil_scoped_release release;
+    return arrow::read_text_table(*reader);
+  }
   py::object seq = py::reinterpret_borrow<py::object>(records);
   if (py::hasattr(records, "to_dict") && py::hasattr(records, "columns")) {
     seq = records.attr("to_dict")("records");

@@ -49,6 +49,7 @@ void register_errors(py::module_& m) {
                 "A NIK or KK was rejected; .code names the reason (length, non_digit, "
                 "province, birth_date, serial, scientific_notation).");
   add_exception(m, "NotFound", "An unknown id or key; also a KeyError.", PyExc_KeyError);
+  add_exception(m, "Cancelled", "A long call stopped by its progress callback (which returned False).");
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {

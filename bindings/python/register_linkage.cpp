@@ -1,5 +1,6 @@
 #include <smartkampung/intake.hpp>
 #include <smartkampung/linkage.hpp>
+#include <smartkampung/tables.hpp>
 
 #include "bindings.hpp"
 
@@ -146,6 +147,10 @@ class ChunkReader {
 };
 
 std::vector<LinkRecord> records_from(py::handle obj, KeyedIntake& intake) {
+  if (std::optional<arrow::StreamReader> reader = python::arrow_reader(obj)) {
+    py::gil_scoped_release release;
+    return tables::link_records(*reader, intake);
+  }
   py::object seq = py::reinterpret_borrow<py::object>(obj);
   if (py::hasattr(obj, "to_dict") && !py::isinstance<py::dict>(obj)) {
     seq = obj.attr("to_dict")("records");  // a pandas DataFrame
@@ -239,11 +244,17 @@ void register_linkage(py::module_& m) {
       .def_property_readonly(
           "pairs",
           [](const LinkResult& r) {
-            py::list out;
-            for (const LinkPair& p : r.pairs) out.append(py::make_tuple(p.i, p.j, p.probability));
-            return out;
+            py::dict options;
+            options["row_columns"] = py::make_tuple("i", "j", "probability");
+            return python::table_object(tables::link_pairs_table(r), "Table", options);
           },
-          "Pairs at or above the threshold as (i, j, probability), i < j.")
+          "Table (i, j, probability, match_weight) of the pairs at or above the threshold, i < j; rows "
+          "iterate as (i, j, probability).")
+      .def_property_readonly(
+          "clusters",
+          [](const LinkResult& r) { return python::table_object(tables::link_clusters_table(r.cluster_ids, r.confidence)); },
+          "Table (record, cluster_id, confidence): one row per record, cluster_id the smallest record index "
+          "of its cluster.")
       .def(
           "explain", [](const LinkResult& r, std::size_t i, std::size_t j) { return explanation_dict(r.explain(i, j)); },
           py::arg("i"), py::arg("j"),
@@ -308,6 +319,16 @@ void register_linkage(py::module_& m) {
         }
         LinkResult res;
         KeyedIntake intake = intake_for(s, columns, as_of);
+        if (right.is_none()) {
+          if (std::optional<arrow::StreamReader> arrow_in = python::arrow_reader(records)) {
+            {
+              py::gil_scoped_release release;
+              res = link(tables::link_records(*arrow_in, intake), s);
+            }
+            add_intake_warnings(res, intake, "");
+            return res;
+          }
+        }
         if (right.is_none()) {
           ChunkReader reader(records, intake);
           try {
@@ -439,5 +460,22 @@ void register_linkage(py::module_& m) {
             py::gil_scoped_release release;
             return std::make_unique<LockedLinker>(Linker::from_bytes(bytes));
           }))
-      .def("__len__", [](LockedLinker& lk) { return lk.size(); });
+      .def("__len__", [](LockedLinker& lk) { return lk.size(); })
+      .def("__repr__",
+           [](LockedLinker& lk) {
+             const auto ids = lk.run([](Linker& l) { return l.cluster_ids(); });
+             std::size_t live = 0, clusters = 0;
+             for (std::size_t i = 0; i < ids.size(); ++i) {
+               if (ids[i] < 0) continue;
+               ++live;
+               if (ids[i] == static_cast<std::int64_t>(i)) ++clusters;
+             }
+             return "<Linker records=" + std::to_string(live) + " clusters=" + std::to_string(clusters) + ">";
+           })
+      .def_property_readonly(
+          "clusters",
+          [](LockedLinker& lk) {
+            return python::table_object(tables::link_clusters_table(lk.run([](Linker& l) { return l.cluster_ids(); })));
+          },
+          "Table (record, cluster_id, confidence): cluster_id -1 for removed records, confidence null.");
 }

@@ -1,5 +1,6 @@
 #include <smartkampung/registry.hpp>
 #include <smartkampung/sample.hpp>
+#include <smartkampung/tables.hpp>
 
 #include "bindings.hpp"
 
@@ -218,55 +219,44 @@ void register_registry(py::module_& m) {
       .def_readonly("unique_households", &DedupReport::unique_households, "Distinct KKs.")
       .def_property_readonly(
           "duplicates",
-          [](const DedupReport& r) {
-            py::list out;
-            for (const auto& d : r.duplicates) out.append(py::make_tuple(d.program, nik_digits(d.nik), d.count));
-            return out;
-          },
-          "List of (program, nik, count): a NIK listed count times in one programme.")
+          [](const DedupReport& r) { return python::table_object(tables::dedup_table(r, tables::DedupTable::kDuplicates)); },
+          "Table (program, nik, count): a NIK listed count times in one programme; rows are tuples.")
       .def_property_readonly(
           "overlaps",
           [](const DedupReport& r) {
-            py::dict out;
-            for (const auto& [nik, progs] : r.overlaps) out[py::str(nik_digits(nik))] = py::cast(progs);
-            return out;
+            return python::table_object(tables::dedup_table(r, tables::DedupTable::kOverlaps), "MappingTable");
           },
-          "Dict NIK -> sorted programmes, for NIKs in two or more programmes.")
-      .def_property_readonly("conflicts", [](const DedupReport& r) { return nik_list(r.conflicts); },
-                             "NIKs whose records disagree on name (folded), birth date or sex.")
-      .def_property_readonly("nik_mismatches", [](const DedupReport& r) { return nik_list(r.nik_mismatches); },
-                             "NIKs with a record whose birth date or sex disagrees with the NIK.")
+          "Table (nik, programs, count) of NIKs in two or more programmes; also a mapping NIK -> sorted "
+          "programmes (overlaps[nik], items()).")
+      .def_property_readonly(
+          "conflicts",
+          [](const DedupReport& r) { return python::table_object(tables::dedup_table(r, tables::DedupTable::kConflicts)); },
+          "Table (nik) of NIKs whose records disagree on name (folded), birth date or sex; iterates as NIKs.")
+      .def_property_readonly(
+          "nik_mismatches",
+          [](const DedupReport& r) {
+            return python::table_object(tables::dedup_table(r, tables::DedupTable::kNikMismatches));
+          },
+          "Table (nik) of NIKs with a record whose birth date or sex disagrees with the NIK; iterates as NIKs.")
       .def_property_readonly(
           "exclusion_violations",
           [](const DedupReport& r) {
-            py::list out;
-            for (const auto& v : r.exclusion_violations) {
-              out.append(py::make_tuple(nik_digits(v.key), v.program_a, v.program_b));
-            }
-            return out;
+            py::dict options;
+            options["row_columns"] = py::make_tuple("key", "program_a", "program_b");
+            return python::table_object(tables::dedup_table(r, tables::DedupTable::kExclusionViolations), "Table",
+                                        options);
           },
-          "List of (nik_or_kk, program_a, program_b): KK for household-scope pairs, NIK for person-scope.")
+          "Table (key, scope, program_a, program_b): KK for household-scope pairs (scope 'kk'), NIK for "
+          "person-scope ones; rows iterate as (key, program_a, program_b).")
       .def_property_readonly(
           "likely_duplicates",
           [](const DedupReport& r) -> py::object {
             if (!r.fuzzy) return py::none();
-            py::list out;
-            for (const auto& d : r.likely_duplicates) {
-              py::dict item;
-              item["program_a"] = d.program_a;
-              item["line_a"] = d.line_a;
-              item["nik_a"] = d.nik_a;
-              item["program_b"] = d.program_b;
-              item["line_b"] = d.line_b;
-              item["nik_b"] = d.nik_b;
-              item["probability"] = d.probability;
-              out.append(item);
-            }
-            return out;
+            return python::table_object(tables::dedup_table(r, tables::DedupTable::kLikelyDuplicates));
           },
-          "With dedup(fuzzy=True): records linkage found to be one person across different or "
-          "missing NIKs, as dicts (program_a, line_a, nik_a, program_b, line_b, nik_b, probability); "
-          "None in an exact report.")
+          "With dedup(fuzzy=True): Table (program_a, line_a, nik_a, program_b, line_b, nik_b, probability) of "
+          "records linkage found to be one person across different or missing NIKs (rows answer "
+          "row['program_a']); None in an exact report.")
       .def("to_json", &DedupReport::to_json, "The report as JSON (schema 'skamp-dedup-report/1').")
       .def("to_csv", &DedupReport::write_csv, py::arg("folder"),
            "Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and "
@@ -491,11 +481,16 @@ void register_registry(py::module_& m) {
       .def(
           "records",
           [](const Registry& reg, const std::string& program) {
-            py::list out;
-            for (const auto& e : reg.records(program)) out.append(enrolment_dict(e));
-            return out;
+            arrow::Table t;
+            {
+              py::gil_scoped_release release;
+              t = tables::enrolments_table(reg.records(program));
+            }
+            return python::table_object(std::move(t));
           },
-          py::arg("program"), "A programme's records as dicts (normalised).")
+          py::arg("program"),
+          "A programme's records (normalised) as a Table: program, nik, kk, name, birth_date, sex, address, "
+          "village, district, rt, rw, line; rows answer row['name'].")
       .def(
           "unkeyed",
           [](const Registry& reg, const std::string& program) {
@@ -505,6 +500,25 @@ void register_registry(py::module_& m) {
           },
           py::arg("program"), "Records held aside for lack of a valid NIK (nik as given).")
       .def("__len__", &Registry::size, "Keyed enrolments over all programmes.")
+      .def("__repr__",
+           [](const Registry& reg) {
+             const auto programs = reg.programs();
+             return "<Registry programs=" + std::to_string(programs.size()) + " records=" +
+                    std::to_string(reg.size()) + " as_of=" + reg.as_of().to_iso() + ">";
+           })
+      .def(
+          "_repr_html_",
+          [](const Registry& reg) {
+            std::string out = "<div><p><b>Registry</b> as of " + reg.as_of().to_iso() + ": " +
+                              std::to_string(reg.size()) + " keyed records</p><table><thead><tr><th>program</th>"
+                              "<th>level</th><th>records</th><th>unkeyed</th></tr></thead><tbody>";
+            for (const auto& p : reg.programs()) {
+              out += "<tr><td>" + p.name + "</td><td>" + program_level_name(p.level) + "</td><td>" +
+                     std::to_string(p.records) + "</td><td>" + std::to_string(p.unkeyed) + "</td></tr>";
+            }
+            return out + "</tbody></table></div>";
+          },
+          "An HTML summary for notebooks: the programmes held and their counts (no personal data).")
       .def_property_readonly("as_of", [](const Registry& reg) { return python::from_date(reg.as_of()); },
                              "The reference date for NIK centuries.")
       .def(
@@ -622,6 +636,12 @@ void register_registry(py::module_& m) {
             return write_sample_csv(s, dir);
           },
           py::arg("folder"), "Writes <folder>/<PROGRAM>.csv for every programme; returns the paths.")
+      .def("__repr__",
+           [](const SamplePopulation& s) {
+             return "<SamplePopulation persons=" + std::to_string(s.nik.size()) +
+                    " records=" + std::to_string(s.records.nik.size()) + " programs=" +
+                    std::to_string(sample_programs().size()) + ">";
+           })
       .def_property_readonly("n_persons", [](const SamplePopulation& s) { return s.nik.size(); })
       .def_property_readonly("n_records", [](const SamplePopulation& s) { return s.records.nik.size(); });
 

@@ -3,6 +3,8 @@
 #include <smartkampung/intake.hpp>
 #include <smartkampung/rules.hpp>
 
+#include <smartkampung/tables.hpp>
+
 #include "bindings.hpp"
 #include "core/raw_value_table.hpp"
 #include "core/utf8.hpp"
@@ -1251,8 +1253,53 @@ Decision evaluate_record(const RuleSet& rs, py::handle record, py::handle as_of,
   return rs.evaluate_json(record_json(record), date, explain);
 }
 
-py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of) {
+// Evaluates a filled batch into a DecisionTable without the GIL; `progress` (None, bool
+// or a callable) reports through smartkampung._progress, taking the GIL for each report.
+// A report returning False (or raising, as KeyboardInterrupt does) stops the batch:
+// smartkampung.Cancelled (or the exception) is raised.
+py::object decisions_object(const Evaluator& ev, const RecordBatch& batch, py::handle progress) {
+  static auto* make = new py::object(py::module_::import("smartkampung._progress").attr("callback"));
+  const py::object report = (*make)(progress, batch.size(), "rules");
+  std::exception_ptr failed;
+  bool cancelled = false;
+  tables::Progress hook;
+  if (!report.is_none()) {
+    hook = [&](std::size_t done, std::size_t total) {
+      py::gil_scoped_acquire gil;
+      try {
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        cancelled = !report(done, total).cast<bool>();
+      } catch (...) {
+        failed = std::current_exception();
+        cancelled = true;
+      }
+      return !cancelled;
+    };
+  }
+  arrow::Table t;
+  {
+    py::gil_scoped_release release;
+    t = tables::decisions_table(ev, batch, hook);
+  }
+  if (failed) std::rethrow_exception(failed);
+  if (cancelled) {
+    static auto* cancelled_type = new py::object(py::module_::import("smartkampung._core").attr("Cancelled"));
+    PyErr_SetString(cancelled_type->ptr(), "evaluate_batch was cancelled by its progress callback");
+    throw py::error_already_set();
+  }
+  return python::table_object(std::move(t), "DecisionTable");
+}
+
+py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of, py::handle progress) {
   const Date date = to_date_or_today(as_of);
+  if (std::optional<arrow::StreamReader> reader = python::arrow_reader(table)) {
+    RecordBatch batch(rs);
+    {
+      py::gil_scoped_release release;
+      tables::append_records(batch, *reader);
+    }
+    return decisions_object(rs.evaluator(date), batch, progress);
+  }
   const BatchReference reference(date);
   const std::vector<TableColumn> columns = table_columns(table);
   const std::vector<Input> inputs = inputs_of(rs);  // a copy: the cache may change while the GIL is released
@@ -1374,19 +1421,10 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of)
                 static_cast<std::size_t>(span->offsets.back()), col.value, col.name);
   }
 
-  // The results are written straight into new numpy arrays (not zero-filled first).
-  py::array_t<std::int8_t> verdicts(static_cast<py::ssize_t>(n));
-  py::array_t<std::int64_t> amounts(static_cast<py::ssize_t>(n));
-  std::unique_ptr<std::int32_t[]> reasons(new std::int32_t[std::max<std::size_t>(n, 1)]);
-  std::int8_t* verdicts_out = verdicts.mutable_data();
-  std::int64_t* amounts_out = amounts.mutable_data();
-  const Evaluator ev = rs.evaluator(date);
-  {
-    py::gil_scoped_release release;
-    ev.evaluate_batch(batch, verdicts_out, amounts_out, reasons.get());
-  }
+  (void)n;
+  py::object out = decisions_object(rs.evaluator(date), batch, progress);
   give_back(rs, std::move(pooled));
-  return batch_result(rs, ev, verdicts, amounts, reasons.get(), n);
+  return out;
 }
 
 // Bench only: the C++ batch. Decodes a JSON array of records in C++ once, then times
@@ -1527,6 +1565,7 @@ void register_rules(py::module_& m) {
           "(datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values "
           "it read; otherwise evaluation stops at the first failing rule.")
       .def("evaluate_batch", &evaluate_batch, py::arg("table"), py::arg("as_of") = py::none(),
+           py::arg("progress") = py::none(),
            "Decides many records given as columns: a dict of columns or a DataFrame, named by input path "
            "('kk.lost_livelihood') or without the root ('lost_livelihood'); columns the rule set does not read "
            "are ignored. Every top-level column has n rows (offsets n + 1 entries). Column forms:\n"
@@ -1541,9 +1580,14 @@ void register_rules(py::module_& m) {
            "elements) with flat element columns named '<list>.<field>' ('members.nik', 'members.birth_date'), "
            "or (offsets, {'nik': flat, 'birth_date': flat}[, missing]), or a list of lists of dicts a row. "
            "missing: bool array, True where the whole list/set is missing.\n"
-           "Returns (decisions int8: 0 eligible, 1 ineligible, 2 needs_data; amounts int64; reasons: first reason "
-           "code as a numpy str array, '' when eligible). A bad column raises RuleError naming the column (and "
-           "row); the GIL is released while evaluating.")
+           "Also any Arrow source (pyarrow Table/RecordBatch, polars, DuckDB relation; a member list as "
+           "list<struct>) and pandas DataFrames with nullable, Arrow-backed or ya/tidak columns.\n"
+           "Returns a DecisionTable (decision, amount, priority, reason, reasons: every failing rule's code); its "
+           "attributes decisions (int8: 0 eligible, 1 ineligible, 2 needs_data, 3 error), amounts (int64) and "
+           "reasons (first code as a numpy str array, '' when eligible) are the arrays of the earlier tuple. "
+           "progress: None/True (a tqdm bar for long batches when tqdm is installed), False, or f(done, total) "
+           "returning False to cancel (smartkampung.Cancelled). A bad column raises RuleError naming the column "
+           "(and row); the GIL is released while evaluating.")
       .def("_cpp_batch_timings", &cpp_batch_timings, py::arg("records_json"), py::arg("as_of"), py::arg("repeats"),
            "Bench only (bench/compare_rules.py): decodes a JSON array of records in C++, then times each of "
            "`repeats` runs of the C++ batch evaluation alone. Returns (wall seconds per run, thread CPU seconds per "

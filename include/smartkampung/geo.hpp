@@ -6,6 +6,7 @@
 
 #include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
+#include <smartkampung/io.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -116,6 +117,8 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
   static FacilityIndex from_csv_text(std::string_view text,
                                      std::vector<RejectedRow>* rejected = nullptr);
   static FacilityIndex load_csv(const std::string& path, std::vector<RejectedRow>* rejected = nullptr);
+  /// As from_csv_text, from a table of text (a DataFrame's or an Arrow stream's rows).
+  static FacilityIndex from_text_table(const CsvTable& table, std::vector<RejectedRow>* rejected = nullptr);
   /// JSON: an array of objects (or {"facilities": [...]}) with the same field names;
   /// rows are numbered from 1 in `RejectedRow::line`. Malformed JSON is Error(kParse)
   /// with its offset.

@@ -88,6 +88,11 @@ class SMARTKAMPUNG_EXPORT CsvTable {
   /// do not agree.
   static CsvTable from_rows(std::vector<std::string> header, const std::vector<std::string>& cells,
                             std::vector<std::size_t> lines = {});
+  /// As from_rows, from the cells' text back to back (`text`, row by row) and each cell's
+  /// end offset in it (`ends`: rows x header.size() entries, non-decreasing): no string
+  /// per cell. Throws Error(kInvalidArgument) when the sizes do not agree.
+  static CsvTable from_cells(std::vector<std::string> header, std::string text, std::vector<std::uint64_t> ends,
+                             std::vector<std::size_t> lines = {});
   TextEncoding encoding() const noexcept { return encoding_; }
   char delimiter() const noexcept { return delimiter_; }
   /// Physical lines in the input (a final line without a newline counts).

@@ -127,6 +127,18 @@ class SMARTKAMPUNG_EXPORT RecordBatch {
   /// Appends `n` rows with every field missing, to fill with the setters below.
   void append_rows(std::size_t n);
 
+  /// A declared input: its path and kind ('b' bool, 'i' int or money, 'd' date, 's'
+  /// string, 'e' enum, 'p' programme set, 'l' list); element fields of lists ("member.nik")
+  /// have `element` set.
+  struct FieldInfo {
+    std::string path;
+    char kind = 's';
+    bool element = false;
+    std::string element_type;  ///< list fields: the element type's name ("member")
+  };
+  /// Every declared input, by field index.
+  std::vector<FieldInfo> fields() const;
+
   /// Index of a declared input ("kk.lost_livelihood", or "member.nik" for a list
   /// element field); -1 when not declared.
   int field(std::string_view path) const noexcept;

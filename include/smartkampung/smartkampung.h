@@ -6,6 +6,7 @@
 #define SMARTKAMPUNG_H
 
 #include <smartkampung/c/common.h>
+#include <smartkampung/c/arrow.h>
 #include <smartkampung/c/nik.h>
 #include <smartkampung/c/rules.h>
 #include <smartkampung/c/registry.h>

@@ -10,6 +10,7 @@ health-protocol certificates of tourism businesses.
 """
 
 from ._core import (
+    Cancelled,
     Error,
     KkInfo,
     NikError,
@@ -27,6 +28,11 @@ from ._core import (
 )
 
 __all__ = [
+    "Cancelled",
+    "DecisionTable",
+    "MappingTable",
+    "Table",
+    "settings",
     "Error",
     "KkInfo",
     "NikError",
@@ -42,6 +48,9 @@ __all__ = [
     "validate_kks",
     "validate_niks",
 ]
+
+from ._progress import settings  # noqa: E402
+from ._table import DecisionTable, MappingTable, Table  # noqa: E402
 
 # --- areas: each area module adds its public names (one line per area) -------
 # (kept in dependency order; an area module defines __all__)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import collections.abc
 import numpy
 import numpy.typing
+from smartkampung import Cancelled
 from smartkampung import CertificateError
 from smartkampung import Error
 from smartkampung import NikError
 from smartkampung import NotFound
 from smartkampung import RuleError
 import typing
-__all__: list[str] = ['CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
+__all__: list[str] = ['Cancelled', 'CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
 class NikInfo:
     """
     A decoded NIK (national identity number).

@@ -1,6 +1,9 @@
 #include <smartkampung/c/cert.h>
 #include <smartkampung/cert.hpp>
 
+#include <smartkampung/tables.hpp>
+
+#include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 #include "capi/keys.hpp"
 #include "cert/jsonl.hpp"
@@ -309,6 +312,20 @@ skamp_status skamp_cert_verify_json(char** out_json, const char* text, const cha
     }
     w.field("status_list_stale", v.status_list_stale).end_object();
     *out_json = dup_string(w.text());
+  });
+}
+
+}  // extern "C"
+
+// ---- Arrow streams ------------------------------------------------------------------------
+extern "C" {
+
+skamp_status skamp_cert_statuses_arrow(struct ArrowArrayStream* out, const skamp_cert_registry* reg, int64_t at) {
+  return guard([&] {
+    capi::clear_stream(out, "out");
+    require(reg, "reg");
+    check_instant(at, "at");
+    capi::give_stream(tables::cert_status_table(reg->reg, at), out);
   });
 }
 

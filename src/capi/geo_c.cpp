@@ -1,6 +1,9 @@
 #include <smartkampung/c/geo.h>
 #include <smartkampung/geo.hpp>
 
+#include <smartkampung/tables.hpp>
+
+#include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 
 #include <cmath>
@@ -303,6 +306,66 @@ skamp_status skamp_geo_distance(double* out, double lat1, double lon1, double la
                   "coordinates must be latitudes in [-90, 90] and longitudes in [-180, 180]");
     }
     *out = d;
+  });
+}
+
+}  // extern "C"
+
+// ---- Arrow streams ------------------------------------------------------------------------
+extern "C" {
+
+skamp_status skamp_geo_index_new_arrow(skamp_facility_index** out, struct ArrowArrayStream* facilities) {
+  return guard([&] {
+    capi::TakenStream in(facilities, "facilities");
+    require(out, "out");
+    *out = nullptr;
+    *out = new skamp_facility_index{tables::facility_index(in.reader())};
+  });
+}
+
+skamp_status skamp_geo_index_nearest_arrow(struct ArrowArrayStream* out, const skamp_facility_index* index, size_t n,
+                                           const double* lats, const double* lons, size_t k,
+                                           const skamp_facility_filter* filter) {
+  return guard([&] {
+    capi::clear_stream(out, "out");
+    require(index, "index");
+    check_count(n, sizeof(double), "n");
+    if (n > 0) {
+      require(lats, "lats");
+      require(lons, "lons");
+    }
+    const std::size_t width = index->index.answer_width(k);
+    check_count(width, sizeof(double), "k");
+    if (width != 0 && n > static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(double) / width) {
+      throw Error(ErrorCode::kLimit, "n * k is larger than any array can be");
+    }
+    std::vector<std::int64_t> ids(n * width, -1);
+    std::vector<double> dists(n * width, 0);
+    if (n > 0 && width > 0) index->index.nearest_batch(n, lats, lons, width, to_filter(filter), ids.data(), dists.data());
+    capi::give_stream(tables::nearest_table(n, width, ids.data(), dists.data()), out);
+  });
+}
+
+skamp_status skamp_geo_index_assign_arrow(struct ArrowArrayStream* out, skamp_facility_index* index, size_t n,
+                                          const double* lats, const double* lons, skamp_assign_mode mode, size_t k,
+                                          int reserve) {
+  return guard([&] {
+    capi::clear_stream(out, "out");
+    require(index, "index");
+    check_count(n, sizeof(double), "n");
+    if (n > 0) {
+      require(lats, "lats");
+      require(lons, "lons");
+    }
+    int mode_value = 0;
+    std::memcpy(&mode_value, &mode, sizeof mode_value);
+    if (mode_value != SKAMP_ASSIGN_GREEDY && mode_value != SKAMP_ASSIGN_OPTIMAL) {
+      throw Error(ErrorCode::kInvalidArgument, "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
+    }
+    const geo::Assignment a = index->index.assign(
+        n, lats, lons, mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal : geo::AssignMode::kGreedy, k,
+        reserve != 0);
+    capi::give_stream(tables::assignment_table(index->index, a, lats, lons), out);
   });
 }
 

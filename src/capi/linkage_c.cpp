@@ -1,6 +1,11 @@
 #include <smartkampung/c/linkage.h>
 #include <smartkampung/linkage.hpp>
 
+#include <smartkampung/intake.hpp>
+#include <smartkampung/nik.hpp>
+#include <smartkampung/tables.hpp>
+
+#include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 #include "core/json.hpp"
 
@@ -230,6 +235,65 @@ skamp_status skamp_linkage_linker_settings_json(char** out, const skamp_linker* 
     *out = nullptr;
     require(linker, "linker");
     *out = dup_string(linker->linker.settings().to_json());
+  });
+}
+
+}  // extern "C"
+
+// ---- Arrow streams ------------------------------------------------------------------------
+namespace {
+// The columns the settings read by name: kept as they are, never renamed by an alias.
+std::vector<std::string> settings_columns(const LinkSettings& s) {
+  std::vector<std::string> out;
+  for (const LinkField& f : s.fields) {
+    out.push_back(f.column);
+    if (!f.column2.empty()) out.push_back(f.column2);
+  }
+  for (const auto& rule : s.blocking) {
+    for (const std::string& part : rule) out.push_back(part.substr(0, part.find(':')));
+  }
+  return out;
+}
+
+std::vector<LinkRecord> arrow_records(arrow::StreamReader& reader, const LinkSettings& settings) {
+  KeyedIntake intake(today(), settings_columns(settings));
+  return tables::link_records(reader, intake);
+}
+}  // namespace
+
+extern "C" {
+
+skamp_status skamp_linkage_link_arrow(struct ArrowArrayStream* out_pairs, struct ArrowArrayStream* out_clusters,
+                                      struct ArrowArrayStream* records, const char* settings_json, double threshold) {
+  return guard([&] {
+    capi::TakenStream in(records, "records");
+    capi::clear_stream(out_pairs, "out_pairs");
+    capi::clear_stream(out_clusters, "out_clusters");
+    LinkSettings settings = settings_of(settings_json);
+    if (std::isnan(threshold) || threshold > 1) {
+      throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1] (negative keeps the settings')");
+    }
+    if (threshold >= 0) settings.threshold = threshold;
+    const LinkResult res = link(arrow_records(in.reader(), settings), settings);
+    arrow::Table clusters = tables::link_clusters_table(res.cluster_ids, res.confidence);
+    capi::give_stream(tables::link_pairs_table(res), out_pairs);
+    capi::give_stream(std::move(clusters), out_clusters);
+  });
+}
+
+skamp_status skamp_linkage_linker_fit_arrow(skamp_linker* linker, struct ArrowArrayStream* records) {
+  return guard([&] {
+    capi::TakenStream in(records, "records");
+    require(linker, "linker");
+    linker->linker.fit(arrow_records(in.reader(), linker->linker.settings()));
+  });
+}
+
+skamp_status skamp_linkage_linker_clusters_arrow(struct ArrowArrayStream* out, const skamp_linker* linker) {
+  return guard([&] {
+    capi::clear_stream(out, "out");
+    require(linker, "linker");
+    capi::give_stream(tables::link_clusters_table(linker->linker.cluster_ids()), out);
   });
 }
 

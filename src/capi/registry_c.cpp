@@ -1,6 +1,9 @@
 #include <smartkampung/c/registry.h>
 #include <smartkampung/registry.hpp>
 
+#include <smartkampung/tables.hpp>
+
+#include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 #include "capi/keys.hpp"
 
@@ -235,6 +238,52 @@ skamp_status skamp_registry_load_verified(skamp_registry** out, const char* path
     options.public_keys = public_keys_of(pub_paths, n_pub);
     options.allow_unsigned = allow_unsigned != 0;
     *out = new skamp_registry{Registry::load(path, options)};
+  });
+}
+
+}  // extern "C"
+
+// ---- Arrow streams ------------------------------------------------------------------------
+extern "C" {
+
+skamp_status skamp_registry_dedup_arrow(struct ArrowArrayStream* out, const skamp_registry* reg, const char* table) {
+  return guard([&] {
+    capi::clear_stream(out, "out");
+    require(reg, "reg");
+    require_text(table, "table");
+    const tables::DedupTable which = tables::parse_dedup_table(table);
+    if (which == tables::DedupTable::kLikelyDuplicates) {
+      throw Error(ErrorCode::kInvalidArgument, "table: likely_duplicates needs a fuzzy dedup, which the C API has not");
+    }
+    capi::give_stream(tables::dedup_table(reg->registry.dedup(), which), out);
+  });
+}
+
+skamp_status skamp_registry_records_arrow(struct ArrowArrayStream* out, const skamp_registry* reg,
+                                          const char* program) {
+  return guard([&] {
+    capi::clear_stream(out, "out");
+    require(reg, "reg");
+    require_text(program, "program");
+    bool held = false;
+    for (const ProgramInfo& p : reg->registry.programs()) held = held || p.name == program;
+    if (!held) throw Error(ErrorCode::kNotFound, "program: not held by the registry");
+    capi::give_stream(tables::enrolments_table(reg->registry.records(program)), out);
+  });
+}
+
+skamp_status skamp_registry_add_arrow(char** out, skamp_registry* reg, struct ArrowArrayStream* records,
+                                      const char* program, const char* level) {
+  return guard([&] {
+    if (out != nullptr) *out = nullptr;
+    capi::TakenStream in(records, "records");
+    require(reg, "reg");
+    require_text(program, "program");
+    require_text(level, "level");
+    const ProgramLevel lv = parse_program_level(level);
+    const CsvTable table = arrow::read_text_table(in.reader());
+    const LoadReport rep = reg->registry.load_table(table, program, lv);
+    if (out != nullptr) *out = load_report_json(rep);
   });
 }
 

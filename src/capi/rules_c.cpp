@@ -1,6 +1,9 @@
 #include <smartkampung/c/rules.h>
 #include <smartkampung/rules.hpp>
 
+#include <smartkampung/tables.hpp>
+
+#include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 #include "core/json.hpp"
 #include "rules/ir.hpp"
@@ -205,6 +208,24 @@ skamp_status skamp_ruleset_run_tests_json(char** out, const skamp_ruleset* rs) {
     for (const auto& f : failures) w.begin_object().field("name", f.name).field("message", f.message).end_object();
     w.end_array().end_object();
     *out = dup_string(w.text());
+  });
+}
+
+}  // extern "C"
+
+// ---- Arrow streams ------------------------------------------------------------------------
+extern "C" {
+
+skamp_status skamp_ruleset_evaluate_arrow(struct ArrowArrayStream* out, const skamp_ruleset* rs,
+                                          struct ArrowArrayStream* records, int year, int month, int day) {
+  return guard([&] {
+    capi::TakenStream in(records, "records");
+    capi::clear_stream(out, "out");
+    const auto r = checked(rs).get();
+    const Date as_of = Date::from_ymd(year, month, day);
+    RecordBatch batch(*r);
+    tables::append_records(batch, in.reader());
+    capi::give_stream(tables::decisions_table(r->evaluator(as_of), batch), out);
   });
 }
 

@@ -212,6 +212,10 @@ std::string json_row(const rapidjson::Value& v, Facility& f) {
 
 }  // namespace
 
+FacilityIndex FacilityIndex::from_text_table(const CsvTable& table, std::vector<RejectedRow>* rejected) {
+  return from_table(table, rejected);
+}
+
 FacilityIndex FacilityIndex::from_csv_text(std::string_view text, std::vector<RejectedRow>* rejected) {
   return from_table(parse_csv(text), rejected);
 }

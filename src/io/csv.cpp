@@ -140,6 +140,36 @@ CsvTable CsvTable::from_rows(std::vector<std::string> header, const std::vector<
   return t;
 }
 
+CsvTable CsvTable::from_cells(std::vector<std::string> header, std::string text, std::vector<std::uint64_t> ends,
+                              std::vector<std::size_t> lines) {
+  const std::size_t columns = header.size();
+  if (columns == 0 ? !ends.empty() : ends.size() % columns != 0) {
+    throw Error(ErrorCode::kInvalidArgument, "from_cells: the cells do not fill whole rows of the header");
+  }
+  std::uint64_t last = 0;
+  for (const std::uint64_t e : ends) {
+    if (e < last || e > text.size()) throw Error(ErrorCode::kInvalidArgument, "from_cells: a cell end is out of order");
+    last = e;
+  }
+  const std::size_t rows = columns == 0 ? 0 : ends.size() / columns;
+  if (!lines.empty() && lines.size() != rows) {
+    throw Error(ErrorCode::kInvalidArgument, "from_cells: one line number is needed per row");
+  }
+  CsvTable t;
+  for (auto& h : header) h = std::string(trim_view(h));
+  t.header_ = std::move(header);
+  t.text_ = std::move(text);
+  t.ends_ = std::move(ends);
+  t.lines_.reserve(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::size_t line = lines.empty() ? i + 1 : lines[i];
+    if (line > UINT32_MAX) throw Error(ErrorCode::kLimit, "from_cells: a line number is past 4294967295");
+    t.lines_.push_back(static_cast<std::uint32_t>(line));
+  }
+  t.physical_lines_ = rows;
+  return t;
+}
+
 long CsvTable::find_column(std::string_view name) const noexcept {
   return detail::find_header_column(header_, name);
 }

@@ -74,6 +74,30 @@ void RecordBatch::append_rows(std::size_t n) {
 
 int RecordBatch::field(std::string_view path) const noexcept { return rules_->schema.find(path); }
 
+std::vector<RecordBatch::FieldInfo> RecordBatch::fields() const {
+  std::vector<FieldInfo> out;
+  for (const FieldDef& f : rules_->schema.fields) {
+    FieldInfo info;
+    info.path = f.path;
+    info.element = f.elem_type >= 0;
+    switch (f.type.kind) {
+      case Kind::kBool: info.kind = 'b'; break;
+      case Kind::kInt: case Kind::kMoney: info.kind = 'i'; break;
+      case Kind::kDate: info.kind = 'd'; break;
+      case Kind::kString: info.kind = 's'; break;
+      case Kind::kEnum: info.kind = 'e'; break;
+      case Kind::kSet: info.kind = 'p'; break;
+      case Kind::kList:
+        info.kind = 'l';
+        if (f.type.aux >= 0) info.element_type = rules_->schema.elem_types[static_cast<std::size_t>(f.type.aux)].name;
+        break;
+      default: info.kind = 'x'; break;
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 namespace {
 const FieldDef& field_def(const detail::RuleSetImpl& rs, const BatchData& d, int field, std::size_t row) {
   if (field < 0 || static_cast<std::size_t>(field) >= rs.schema.fields.size()) {

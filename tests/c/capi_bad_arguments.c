@@ -124,7 +124,13 @@ static skamp_linker *out_linker;
 static skamp_cert_registry *out_cert;
 static skamp_facility_index *out_idx;
 
+static struct ArrowArrayStream out_stream, out_stream2;
+
 static void release_outputs(void) {
+  if (out_stream.release != NULL) out_stream.release(&out_stream);
+  if (out_stream2.release != NULL) out_stream2.release(&out_stream2);
+  memset(&out_stream, 0, sizeof out_stream);
+  memset(&out_stream2, 0, sizeof out_stream2);
   skamp_free(out_s);
   skamp_free(out_ids_alloc);
   skamp_free(out_dists_alloc);
@@ -1194,6 +1200,96 @@ static void bad_cert_history_json(void) {
 
 /* ---- the table ----------------------------------------------------------------------------- */
 
+
+/* ---- Arrow streams (issue 21) ------------------------------------------------------------
+ * Input streams: NULL, or one already released (release == NULL), which is no stream. */
+static struct ArrowArrayStream released_stream(void) {
+  struct ArrowArrayStream s;
+  memset(&s, 0, sizeof s);
+  return s;
+}
+static void bad_registry_dedup_arrow(void) {
+  FAIL(skamp_registry_dedup_arrow(NULL, g_reg, "overlaps"));
+  FAIL(skamp_registry_dedup_arrow(&out_stream, NULL, "overlaps"));
+  FAIL(skamp_registry_dedup_arrow(&out_stream, g_reg, NULL));
+  FAIL(skamp_registry_dedup_arrow(&out_stream, g_reg, "no_such_table"));
+  FAIL(skamp_registry_dedup_arrow(&out_stream, g_reg, BAD_UTF8));
+}
+static void bad_registry_records_arrow(void) {
+  FAIL(skamp_registry_records_arrow(NULL, g_reg, "PKH"));
+  FAIL(skamp_registry_records_arrow(&out_stream, NULL, "PKH"));
+  FAIL(skamp_registry_records_arrow(&out_stream, g_reg, NULL));
+  FAIL(skamp_registry_records_arrow(&out_stream, g_reg, "NO_SUCH_PROGRAMME"));
+  FAIL(skamp_registry_records_arrow(&out_stream, g_reg, BAD_UTF8));
+}
+static void bad_registry_add_arrow(void) {
+  struct ArrowArrayStream gone = released_stream();
+  FAIL(skamp_registry_add_arrow(&out_s, NULL, NULL, "PKH", "central"));
+  FAIL(skamp_registry_add_arrow(&out_s, g_reg, NULL, "PKH", "central"));
+  FAIL(skamp_registry_add_arrow(&out_s, g_reg, &gone, "PKH", "central"));
+}
+static void bad_linkage_link_arrow(void) {
+  struct ArrowArrayStream gone = released_stream();
+  FAIL(skamp_linkage_link_arrow(NULL, &out_stream2, NULL, NULL, 0.9));
+  FAIL(skamp_linkage_link_arrow(&out_stream, NULL, NULL, NULL, 0.9));
+  FAIL(skamp_linkage_link_arrow(&out_stream, &out_stream2, NULL, NULL, 0.9));
+  FAIL(skamp_linkage_link_arrow(&out_stream, &out_stream2, &gone, NULL, 0.9));
+}
+static void bad_linkage_linker_fit_arrow(void) {
+  struct ArrowArrayStream gone = released_stream();
+  FAIL(skamp_linkage_linker_fit_arrow(NULL, NULL));
+  FAIL(skamp_linkage_linker_fit_arrow(g_linker, NULL));
+  FAIL(skamp_linkage_linker_fit_arrow(g_linker, &gone));
+}
+static void bad_linkage_linker_clusters_arrow(void) {
+  FAIL(skamp_linkage_linker_clusters_arrow(NULL, g_linker));
+  FAIL(skamp_linkage_linker_clusters_arrow(&out_stream, NULL));
+}
+static void bad_ruleset_evaluate_arrow(void) {
+  struct ArrowArrayStream gone = released_stream();
+  FAIL(skamp_ruleset_evaluate_arrow(NULL, g_rs, NULL, 2020, 7, 1));
+  FAIL(skamp_ruleset_evaluate_arrow(&out_stream, NULL, NULL, 2020, 7, 1));
+  FAIL(skamp_ruleset_evaluate_arrow(&out_stream, g_rs, NULL, 2020, 7, 1));
+  FAIL(skamp_ruleset_evaluate_arrow(&out_stream, g_rs, &gone, 2020, 7, 1));
+}
+static void bad_geo_index_new_arrow(void) {
+  struct ArrowArrayStream gone = released_stream();
+  FAIL(skamp_geo_index_new_arrow(NULL, NULL));
+  FAIL(skamp_geo_index_new_arrow(&out_idx, NULL));
+  FAIL(skamp_geo_index_new_arrow(&out_idx, &gone));
+}
+static void bad_geo_index_nearest_arrow(void) {
+  const double lats[2] = {-8.2, -8.3};
+  const double lons[2] = {114.3, 114.4};
+  double nan_lats[2];
+  nan_lats[0] = nan_value();
+  nan_lats[1] = -8.3;
+  FAIL(skamp_geo_index_nearest_arrow(NULL, g_idx, 2, lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_arrow(&out_stream, NULL, 2, lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_arrow(&out_stream, g_idx, 2, NULL, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_arrow(&out_stream, g_idx, 2, lats, NULL, 2, NULL));
+  FAIL(skamp_geo_index_nearest_arrow(&out_stream, g_idx, SIZE_MAX, lats, lons, 2, NULL));
+  FAIL(skamp_geo_index_nearest_arrow(&out_stream, g_idx, 2, nan_lats, lons, 2, NULL));
+}
+static void bad_geo_index_assign_arrow(void) {
+  const double lats[2] = {-8.2, -8.3};
+  const double lons[2] = {114.3, 114.4};
+  double nan_lons[2];
+  nan_lons[0] = 114.3;
+  nan_lons[1] = nan_value();
+  FAIL(skamp_geo_index_assign_arrow(NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign_arrow(&out_stream, NULL, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, 2, NULL, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_OPTIMAL, 2, 0));
+  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, 2, lats, nan_lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, 2, lats, lons, (skamp_assign_mode)2, 2, 0));
+}
+static void bad_cert_statuses_arrow(void) {
+  FAIL(skamp_cert_statuses_arrow(NULL, g_cert, g_t0));
+  FAIL(skamp_cert_statuses_arrow(&out_stream, NULL, g_t0));
+  FAIL(skamp_cert_statuses_arrow(&out_stream, g_cert, INT64_MIN));
+}
+
 /* ---- deprecated names (smartkampung/c/deprecated.h) ----------------------------------
  * The same bad call through the old name and the new one: the same status and the same
  * message (the old name only forwards). */
@@ -1382,6 +1478,9 @@ static const struct row rows[] = {
     ROW(cert_check_out), ROW(cert_occupancy), ROW(cert_certified_near_json), ROW(cert_history_json),
     ROW(cert_generate_key), ROW(cert_registry_save_signed), ROW(cert_registry_load_verified), ROW(cert_sticker),
     ROW(cert_status_list), ROW(cert_verify_json),
+    ROW(registry_dedup_arrow), ROW(registry_records_arrow), ROW(registry_add_arrow), ROW(linkage_link_arrow),
+    ROW(linkage_linker_fit_arrow), ROW(linkage_linker_clusters_arrow), ROW(ruleset_evaluate_arrow),
+    ROW(geo_index_new_arrow), ROW(geo_index_nearest_arrow), ROW(geo_index_assign_arrow), ROW(cert_statuses_arrow),
     ROW(link_json), ROW(linker_new), ROW(linker_free), ROW(linker_save), ROW(linker_load),
     ROW(linker_fit_json), ROW(linker_add_json), ROW(linker_remove), ROW(linker_candidates_json), ROW(linker_clusters_json),
     ROW(linker_explain_json), ROW(linker_settings_json), ROW(registry_load_csv), ROW(registry_load_json), ROW(registry_dedup),

@@ -34,5 +34,6 @@ void skamp_test_linkage(void);
 void skamp_test_rules(void);
 void skamp_test_geo(void);
 void skamp_test_cert(void);
+void skamp_test_arrow(void);
 
 #endif

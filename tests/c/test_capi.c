@@ -112,6 +112,9 @@ int main(void) {
 #ifdef SKAMP_TEST_HAS_CERT
   skamp_test_cert();
 #endif
+#ifdef SKAMP_TEST_HAS_ARROW
+  skamp_test_arrow();
+#endif
   printf("%d passed, %d failed\n", skamp_test_passed, skamp_test_failed);
   return skamp_test_failed == 0 ? 0 : 1;
 }

@@ -403,6 +403,18 @@ AREA_SIGNATURES = {
     "skamp_linkage_linker_settings_json": (c_int, [PVP, VP]),
     "skamp_linkage_linker_save": (c_int, [VP, CP]),
     "skamp_linkage_linker_load": (c_int, [PVP, CP]),
+    # Arrow streams (struct ArrowArrayStream *: driven in tests/python/test_arrow_capi.py)
+    "skamp_registry_dedup_arrow": (c_int, [VP, VP, CP]),
+    "skamp_registry_records_arrow": (c_int, [VP, VP, CP]),
+    "skamp_registry_add_arrow": (c_int, [PVP, VP, VP, CP, CP]),
+    "skamp_linkage_link_arrow": (c_int, [VP, VP, VP, CP, c_dbl]),
+    "skamp_linkage_linker_fit_arrow": (c_int, [VP, VP]),
+    "skamp_linkage_linker_clusters_arrow": (c_int, [VP, VP]),
+    "skamp_ruleset_evaluate_arrow": (c_int, [VP, VP, VP, c_int, c_int, c_int]),
+    "skamp_geo_index_new_arrow": (c_int, [PVP, VP]),
+    "skamp_geo_index_nearest_arrow": (c_int, [VP, VP, c_sz, P(c_dbl), P(c_dbl), c_sz, VP]),
+    "skamp_geo_index_assign_arrow": (c_int, [VP, VP, c_sz, P(c_dbl), P(c_dbl), c_int, c_sz, c_int]),
+    "skamp_cert_statuses_arrow": (c_int, [VP, VP, c_i64]),
 }
 
 

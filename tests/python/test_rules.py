@@ -159,7 +159,7 @@ def test_batch_matches_single_evaluation(rows, name, as_of):
         "unrelated_column": np.zeros(len(rows)),
     }
     out = rs.evaluate_batch(table, as_of=as_of)
-    decisions, amounts, reasons = out
+    decisions, amounts, reasons = out.decisions, out.amounts, out.reasons
     assert decisions.dtype == np.int8 and amounts.dtype == np.int64 and len(reasons) == len(rows)
     codes = {"eligible": 0, "ineligible": 1, "needs_data": 2}
     for i, r in enumerate(rows):
@@ -177,7 +177,8 @@ def test_batch_from_dataframe():
     rs = sk.rules.builtin("jatim-bkk")
     df = pd.DataFrame({"programs": [[], ["PKH"], []], "islands": [False, False, True],
                        "members": [[{"nik": NIKS[0]}]] * 3})
-    decisions, amounts, reasons = rs.evaluate_batch(df, as_of=MAY)
+    out = rs.evaluate_batch(df, as_of=MAY)
+    decisions, amounts, reasons = out.decisions, out.amounts, out.reasons
     assert decisions.tolist() == [0, 1, 0]
     assert amounts.tolist() == [200000, 0, 500000]
     assert reasons.tolist() == ["", "SUDAH_BANSOS_PUSAT", ""]
@@ -189,7 +190,8 @@ def test_batch_dates_from_numpy():
            "rules": [{"id": "adult", "require": "age(person.born) >= 18", "reason": {"code": "MINOR", "id": "di bawah umur", "en": "minor"}}]}
     rs = sk.RuleSet.from_json(json.dumps(doc))
     born = np.array(["2002-05-01", "2002-05-02", "NaT"], dtype="datetime64[D]")
-    decisions, _, reasons = rs.evaluate_batch({"born": born}, as_of=MAY)
+    out = rs.evaluate_batch({"born": born}, as_of=MAY)
+    decisions, reasons = out.decisions, out.reasons
     assert decisions.tolist() == [0, 1, 2]
     assert reasons.tolist() == ["", "MINOR", "MINOR"]
 

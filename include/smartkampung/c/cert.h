@@ -12,6 +12,7 @@
 #ifndef SMARTKAMPUNG_C_CERT_H
 #define SMARTKAMPUNG_C_CERT_H
 
+#include <smartkampung/c/arrow.h>
 #include <smartkampung/c/common.h>
 
 #ifdef __cplusplus
@@ -160,6 +161,14 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_cert_status_list(char **out, const skamp_
 SMARTKAMPUNG_EXPORT skamp_status skamp_cert_verify_json(char **out, const char *text,
                                                         const char *const *pub_paths, size_t n_pub,
                                                         const char *status_list, int64_t at);
+
+/* ---- Arrow streams (smartkampung/c/arrow.h; columns in docs/arrow.md) ---------------- */
+
+/** Every business's certificate at `at` (UTC seconds) as an Arrow stream: id, name,
+ *  category, zone, status (dictionary), valid (bool), serial (null when never issued),
+ *  valid_until (date32), at (timestamp[s, UTC]). The caller releases *out. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_cert_statuses_arrow(struct ArrowArrayStream *out,
+                                                           const skamp_cert_registry *reg, int64_t at);
 
 #ifdef __cplusplus
 }

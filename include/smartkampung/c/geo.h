@@ -8,6 +8,7 @@
 #ifndef SMARTKAMPUNG_C_GEO_H
 #define SMARTKAMPUNG_C_GEO_H
 
+#include <smartkampung/c/arrow.h>
 #include <smartkampung/c/common.h>
 
 #ifdef __cplusplus
@@ -134,6 +135,28 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_geo_index_assign(int64_t *out_houses, dou
 /** WGS84 ellipsoidal distance in metres (Vincenty); SKAMP_EINVALID for invalid coordinates. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_geo_distance(double *out, double lat1, double lon1, double lat2,
                                                       double lon2);
+
+/* ---- Arrow streams (smartkampung/c/arrow.h; columns in docs/arrow.md) ---------------- */
+
+/** As skamp_geo_index_new_csv, from an Arrow stream (taken over and released by the
+ *  library) with columns id, lat, lon, capacity and optionally name, kind, occupied, open. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_geo_index_new_arrow(skamp_facility_index **out,
+                                                           struct ArrowArrayStream *facilities);
+
+/** As skamp_geo_index_nearest_batch, the answers as an Arrow stream: query, rank
+ *  (from 0), id (int64), distance_m (float64); missing answers are left out. The caller
+ *  releases *out. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_geo_index_nearest_arrow(struct ArrowArrayStream *out,
+                                                               const skamp_facility_index *index, size_t n,
+                                                               const double *lats, const double *lons, size_t k,
+                                                               const skamp_facility_filter *filter);
+
+/** As skamp_geo_index_assign, the answer as an Arrow stream: resident, house (int64,
+ *  null when unplaced), distance_m (float64, null when unplaced). The caller releases *out. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_geo_index_assign_arrow(struct ArrowArrayStream *out,
+                                                              skamp_facility_index *index, size_t n,
+                                                              const double *lats, const double *lons,
+                                                              skamp_assign_mode mode, size_t k, int reserve);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #ifndef SMARTKAMPUNG_C_LINKAGE_H
 #define SMARTKAMPUNG_C_LINKAGE_H
 
+#include <smartkampung/c/arrow.h>
 #include <smartkampung/c/common.h>
 
 #ifdef __cplusplus
@@ -84,6 +85,26 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_linker_explain_json(char **out, c
 /** The trained settings as JSON ("format":"skamp-linkage-settings/1"; m, u and prior filled in after fit); the caller
  *  releases *out with skamp_free(). */
 SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_linker_settings_json(char **out, const skamp_linker *linker);
+
+/* ---- Arrow streams (smartkampung/c/arrow.h; columns in docs/arrow.md) ---------------- */
+
+/** As skamp_linkage_link_json, records from an Arrow stream (taken over and released by the
+ *  library, also on failure) and results as two streams: *out_pairs (i, j int64,
+ *  probability, match_weight float64) and *out_clusters (record, cluster_id int64,
+ *  confidence float64). The caller releases both. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_link_arrow(struct ArrowArrayStream *out_pairs,
+                                                          struct ArrowArrayStream *out_clusters,
+                                                          struct ArrowArrayStream *records,
+                                                          const char *settings_json, double threshold);
+
+/** As skamp_linkage_linker_fit_json, from an Arrow stream of records (taken over and released). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_linker_fit_arrow(skamp_linker *linker,
+                                                                struct ArrowArrayStream *records);
+
+/** The linker's clusters as an Arrow stream (record, cluster_id int64 (-1 removed),
+ *  confidence null). The caller releases *out. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_linkage_linker_clusters_arrow(struct ArrowArrayStream *out,
+                                                                     const skamp_linker *linker);
 
 #ifdef __cplusplus
 }

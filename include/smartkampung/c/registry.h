@@ -11,6 +11,7 @@
 #ifndef SMARTKAMPUNG_C_REGISTRY_H
 #define SMARTKAMPUNG_C_REGISTRY_H
 
+#include <smartkampung/c/arrow.h>
 #include <smartkampung/c/common.h>
 
 #ifdef __cplusplus
@@ -88,6 +89,29 @@ SMARTKAMPUNG_EXPORT skamp_status skamp_registry_save_signed(const skamp_registry
 SMARTKAMPUNG_EXPORT skamp_status skamp_registry_load_verified(skamp_registry **out, const char *path,
                                                               const char *const *pub_paths, size_t n_pub,
                                                               int allow_unsigned);
+
+/* ---- Arrow streams (smartkampung/c/arrow.h; columns in docs/arrow.md) ---------------- */
+
+/** One table of the exact dedup report as an Arrow stream into *out: `table` is
+ *  "duplicates" (program, nik, count), "overlaps" (nik, programs list<utf8>, count),
+ *  "conflicts" (nik), "nik_mismatches" (nik) or "exclusion_violations" (key, scope,
+ *  program_a, program_b). The caller releases *out with out->release(out). */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_dedup_arrow(struct ArrowArrayStream *out, const skamp_registry *reg,
+                                                            const char *table);
+
+/** A programme's records as an Arrow stream into *out (program, nik, kk, name,
+ *  birth_date date32, sex, address, village, district, rt, rw int32, line int64; missing
+ *  values null). SKAMP_ENOTFOUND for a programme not held. The caller releases *out. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_records_arrow(struct ArrowArrayStream *out, const skamp_registry *reg,
+                                                              const char *program);
+
+/** As skamp_registry_add_json, from an Arrow stream of records (columns named as a list
+ *  file's headers: nik, NIK, No. KK, Tgl. Lahir, ...; any type, read as its text). The
+ *  library takes `records` over and releases it, also when the call fails. When `out` is
+ *  not NULL it receives the load report as JSON, released with skamp_free. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_registry_add_arrow(char **out, skamp_registry *reg,
+                                                          struct ArrowArrayStream *records, const char *program,
+                                                          const char *level);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #ifndef SMARTKAMPUNG_C_RULES_H
 #define SMARTKAMPUNG_C_RULES_H
 
+#include <smartkampung/c/arrow.h>
 #include <smartkampung/c/common.h>
 
 #ifdef __cplusplus
@@ -95,6 +96,19 @@ SMARTKAMPUNG_EXPORT const char *skamp_ruleset_reason_code(const skamp_ruleset *r
 /** Runs the embedded tests: *out receives {"schema": "skamp-rule-tests/1",
  *  "failures": [{"name", "message"}]}; the caller frees it with skamp_free. */
 SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_run_tests_json(char **out, const skamp_ruleset *rs);
+
+/* ---- Arrow streams (smartkampung/c/arrow.h; columns in docs/arrow.md) ---------------- */
+
+/** Decides every record of an Arrow stream (taken over and released by the library, also
+ *  on failure) on year-month-day: columns named by input path ("kk.lost_livelihood"),
+ *  without the root or by a list header; a member list as list<struct<...>>. *out
+ *  receives one row per record: decision (dictionary: eligible, ineligible, needs_data,
+ *  error), amount, priority (int64), reason (first code, null when eligible), reasons
+ *  (list: every failing rule's code). A bad value is SKAMP_EINVALID naming the column and
+ *  row (never the value). The caller releases *out. */
+SMARTKAMPUNG_EXPORT skamp_status skamp_ruleset_evaluate_arrow(struct ArrowArrayStream *out, const skamp_ruleset *rs,
+                                                              struct ArrowArrayStream *records, int year, int month,
+                                                              int day);
 
 #ifdef __cplusplus
 }
