@@ -141,12 +141,14 @@ def _geography(rng, shape):
         seen = set()
         if d < len(DISTRICTS):
             seen.add(names[d])
-            vill_name.append(names[d]); vill_dist.append(d)  # the desa that gives its name
+            vill_name.append(names[d])  # the desa that gives its name
+            vill_dist.append(d)
         while len(seen) < k:
             v = VILLAGE_HEAD[rng.integers(len(VILLAGE_HEAD))] + VILLAGE_TAIL[rng.integers(len(VILLAGE_TAIL))]
             if v not in seen:
                 seen.add(v)
-                vill_name.append(v); vill_dist.append(d)
+                vill_name.append(v)
+                vill_dist.append(d)
     dist_w = rng.gamma(4.0, size=nd)
     vill_dist = np.array(vill_dist)
     vill_w = rng.gamma(3.0, size=len(vill_name)) * dist_w[vill_dist]
@@ -238,9 +240,11 @@ def generate(n_records, seed=0, return_persons=False, **shape):
     ref = np.datetime64(s["ref_date"], "D").astype(np.int64)
 
     # --- persons in households -------------------------------------------------------------
-    app_p = np.asarray(s["appearances"], float); app_p /= app_p.sum()
+    app_p = np.asarray(s["appearances"], float)
+    app_p /= app_p.sum()
     mean_app = float((np.arange(1, len(app_p) + 1) * app_p).sum())
-    hs_p = np.asarray(s["household_sizes"], float); hs_p /= hs_p.sum()
+    hs_p = np.asarray(s["household_sizes"], float)
+    hs_p /= hs_p.sum()
     mean_hs = float((np.arange(1, len(hs_p) + 1) * hs_p).sum())
     H = max(1, int(n_records / mean_app / mean_hs * 1.08) + 8)
     while True:
@@ -278,11 +282,13 @@ def generate(n_records, seed=0, return_persons=False, **shape):
     twin_h = np.flatnonzero((n_child >= 2) & (rng.random(H) < s["p_twins"]))
     first_child = hstart[twin_h] + 1 + couple[twin_h].astype(int)
     birth[first_child + 1] = birth[first_child]
-    twin_of = np.full(P, -1); twin_of[first_child + 1] = first_child
+    twin_of = np.full(P, -1)
+    twin_of[first_child + 1] = first_child
 
     # residence
     hvill = rng.choice(len(vnames), size=H, p=vw)
-    hrt = rng.integers(1, s["rt_max"] + 1, H); hrw = rng.integers(1, s["rw_max"] + 1, H)
+    hrt = rng.integers(1, s["rt_max"] + 1, H)
+    hrw = rng.integers(1, s["rw_max"] + 1, H)
     hakind, haidx, hanum = _address(rng, H)
     # the household's next home (records marked moved show it)
     same_d = rng.random(H) < 0.6
@@ -293,7 +299,8 @@ def generate(n_records, seed=0, return_persons=False, **shape):
             break
         nv[want] = rng.choice(len(vnames), size=int(want.sum()), p=vw)
     nv = np.where(nv == hvill, (hvill + 1) % len(vnames), nv)
-    nrt = rng.integers(1, s["rt_max"] + 1, H); nrw = rng.integers(1, s["rw_max"] + 1, H)
+    nrt = rng.integers(1, s["rt_max"] + 1, H)
+    nrw = rng.integers(1, s["rw_max"] + 1, H)
     nakind, naidx, nanum = _address(rng, H)
 
     # --- names ----------------------------------------------------------------------------
@@ -339,7 +346,8 @@ def generate(n_records, seed=0, return_persons=False, **shape):
     for i in np.flatnonzero(child & (father[hh] >= 0)):
         f = father[hh[i]]
         if not sex_f[i] and twin_of[i] < 0 and r_inh[i] < s["p_junior"]:
-            names[i] = list(names[f]); junior[i] = True
+            names[i] = list(names[f])
+            junior[i] = True
         elif len(names[f]) >= 2 and len(names[i]) >= 2 and r_inh[i] < s["p_father_second"] * (0.5 if sex_f[i] else 1.0):
             names[i] = names[i][:-1] + [names[f][-1]]
             if names[i][0] == names[i][-1]:
@@ -351,7 +359,8 @@ def generate(n_records, seed=0, return_persons=False, **shape):
     key = pv[order] * 2 + sex_f[order]
     gstart = np.searchsorted(key, key, side="left")
     gend = np.searchsorted(key, key, side="right")
-    where = np.empty(P, np.int64); where[order] = np.arange(P)
+    where = np.empty(P, np.int64)
+    where[order] = np.arange(P)
     namesake_of = np.full(P, -1)
     rr = rng.random((len(ns), 2))
     for k, i in enumerate(ns):
@@ -362,9 +371,11 @@ def generate(n_records, seed=0, return_persons=False, **shape):
         j = order[lo + int(rr[k, 0] * (hi - lo))]
         if hh[j] == hh[i]:
             continue
-        names[i] = list(names[j]); namesake_of[i] = j
+        names[i] = list(names[j])
+        namesake_of[i] = j
         if rr[k, 1] < s["p_namesake_year"]:
-            y_i, _, _ = _ymd(birth[i:i + 1]); y_j, _, _ = _ymd(birth[j:j + 1])
+            y_i, _, _ = _ymd(birth[i:i + 1])
+            y_j, _, _ = _ymd(birth[j:j + 1])
             birth[i] += int(round((int(y_j[0]) - int(y_i[0])) * 365.25))
     full = [" ".join(t) for t in names]
     muh = np.array([len(t) > 1 and t[0] == "Muhammad" for t in names])  # after inheritance / namesakes
@@ -549,7 +560,8 @@ def read_csv(path):
 
 def stats(rows, truth, persons, out=sys.stdout):
     P_used = sorted(set(truth))
-    used = np.zeros(len(persons["name"]), bool); used[P_used] = True
+    used = np.zeros(len(persons["name"]), bool)
+    used[P_used] = True
     def pr(*a):
         print(*a, file=out)
 

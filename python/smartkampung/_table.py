@@ -16,7 +16,6 @@ called. Column names are stable; they are listed in docs/arrow.md.
 
 from __future__ import annotations
 
-import datetime as _dt
 import html as _html
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 

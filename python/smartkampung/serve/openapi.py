@@ -15,7 +15,7 @@ def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, 
     return out
 
 
-S, I, N, B = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+S, I, N, B = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}  # noqa: E741
 NULLABLE_S = {"type": ["string", "null"]}
 ERROR = _obj({"error": S, "field": S, "reason": S}, ["error"])
 
