@@ -48,7 +48,7 @@ cmake --build "$build_dir" -j"$(nproc)"
 export SKAMP_TEST_SIZE=small
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" -LE python "$@"
+ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" -LE 'python|service|cluster' "$@"
 # CPython is not built with ASan: preload clang's shared runtime (it carries UBSan's
 # handlers too) and turn leak detection off (the interpreter keeps memory at exit).
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 LD_PRELOAD="$asan_runtime" \
