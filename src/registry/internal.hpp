@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -170,14 +171,16 @@ void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t li
 /// After the last append: decides the birth-date column's order and applies it (cells
 /// that cannot be read in it are nulled), counts the records each quote run recovered and
 /// fills the report's nulled fields and repairs.
-void finish_output(NormalizeOutput& out);
+/// `birth_order`, when given, is applied instead of the one the votes decide.
+void finish_output(NormalizeOutput& out, std::optional<DateOrder> birth_order = std::nullopt);
 
 /// Normalises many records on up to two threads; fields(i) gives the 10 fields and the
 /// line of record i, raw(i) the text of a rejected one. Then finish_output.
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
                               const std::function<void(std::size_t, std::array<std::string_view, 10>&,
                                                        std::uint32_t&)>& fields,
-                              const std::function<std::string(std::size_t)>& raw);
+                              const std::function<std::string(std::size_t)>& raw,
+                              std::optional<DateOrder> birth_order = std::nullopt);
 
 /// Reads a CSV file and normalises its records in one pass per thread, without building a
 /// CsvTable: the same records, lines and rejections as normalising read_csv_file's table.

@@ -159,7 +159,8 @@ std::string table_row_text(const CsvTable& table, std::size_t row) {
   return out;
 }
 
-NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns, Date as_of) {
+NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
+                                std::optional<DateOrder> birth_order = std::nullopt) {
   LoadReport header_report;
   const std::array<long, 10> col = resolve_columns(table.header(), columns, header_report);
   NormalizeOutput out = detail::normalize_all(
@@ -170,7 +171,7 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
         }
         line = static_cast<std::uint32_t>(table.line(i));
       },
-      [&](std::size_t i) { return table_row_text(table, i); });
+      [&](std::size_t i) { return table_row_text(table, i); }, birth_order);
   out.report.columns = std::move(header_report.columns);
   out.report.ignored_columns = std::move(header_report.ignored_columns);
   // The reader's rejections (wrong column count, quotes) join the records' in line order.
@@ -181,7 +182,7 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
   }
   if (!table.quote_runs().empty()) {
     out.quote_runs = table.quote_runs();
-    detail::finish_output(out);  // again: only the quote runs' counts change
+    detail::finish_output(out, birth_order);  // again: only the quote runs' counts change
   }
   return out;
 }
@@ -424,6 +425,32 @@ LoadReport Registry::load_table(const CsvTable& table, const std::string& progra
   detail::program_check(program);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   return impl_->apply(program, level, normalize_table(table, columns, impl_->get()->as_of), false);
+}
+
+LoadReport Registry::load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
+                                const ColumnMap& columns, DateOrder birth_order) {
+  detail::program_check(program);
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  return impl_->apply(program, level, normalize_table(table, columns, impl_->get()->as_of, birth_order), false);
+}
+
+ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of) {
+  detail::NormalizeOutput out = normalize_table(table, columns, as_of);
+  ListKeys keys;
+  keys.nik.assign(table.rows(), 0);
+  keys.kk.assign(table.rows(), 0);
+  keys.birth_votes = out.birth_votes;
+  // Rows carry their table line; lines rise with the table's rows.
+  std::vector<std::pair<std::size_t, std::size_t>> line_row(table.rows());
+  for (std::size_t i = 0; i < table.rows(); ++i) line_row[i] = {table.line(i), i};
+  std::sort(line_row.begin(), line_row.end());
+  for (const detail::Row& r : out.rows) {
+    const auto it = std::lower_bound(line_row.begin(), line_row.end(), std::make_pair(std::size_t{r.line}, std::size_t{0}));
+    if (it == line_row.end() || it->first != r.line) continue;
+    keys.nik[it->second] = r.nik;
+    keys.kk[it->second] = r.kk;
+  }
+  return keys;
 }
 
 LoadReport Registry::load_csv(const std::string& path, const std::string& program, ProgramLevel level,
