@@ -157,9 +157,9 @@ void register_link_parts(py::module_& m) {
             std::vector<LinkRecord> recs = p.read(frame, in);
             const std::vector<std::uint64_t> rows = rows_of(rows_obj, recs.size());
             std::vector<std::uint64_t> keys;
+            KeyedIntake before = p.intake(), after = p.intake();  // reads Python objects: with the GIL
             {
               py::gil_scoped_release release;
-              KeyedIntake before = p.intake(), after = p.intake();
               before.set_birth_order(DateOrder::kUnknown);
               after.set_birth_order(p.order);
               for (const char* field : {"nik", "kk", "birth_date", "sex"}) {
@@ -285,7 +285,7 @@ void register_link_parts(py::module_& m) {
           },
           [](const py::tuple& s) {
             if (s.size() != 6) throw Error(ErrorCode::kCorrupt, "damaged LinkParts (bad pickle state)");
-            auto p = std::make_unique<PyLinkParts>(LinkParts(python::link_settings_from(s[0])), s[1], s[2], s[3]);
+            auto p = std::make_unique<PyLinkParts>(LinkParts(python::link_settings_from(s[0])), s[0], s[1], s[2]);
             p->order = order_named(s[3].cast<std::string>());
             p->order_from = s[4].cast<std::uint64_t>();
             p->parts.set_term_counts(term_counts_from(s[5]));

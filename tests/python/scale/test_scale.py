@@ -85,6 +85,9 @@ def spark():
                    .config("spark.sql.shuffle.partitions", "4")
                    .config("spark.driver.memory", "3g")
                    .config("spark.ui.enabled", "false"))
+        # The workers import smartkampung from where this process does (the build tree).
+        path = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
+        builder = builder.config("spark.executorEnv.PYTHONPATH", path)
         for k, v in sanitizer.items():
             builder = builder.config(f"spark.executorEnv.{k}", v)
         session = builder.getOrCreate()
