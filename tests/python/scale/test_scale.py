@@ -285,3 +285,22 @@ def test_spark_evaluate_and_nearest_equal_batch(spark, n):
     ids, dists = _single_nearest(index, points, 2)
     np.testing.assert_array_equal(got[["house_1", "house_2"]].to_numpy(), ids)
     np.testing.assert_array_equal(got[["distance_m_1", "distance_m_2"]].to_numpy(), dists)
+
+
+def test_cli_dedup_on_local_workers_equals_one_process(tmp_path):
+    s = sk.sample.banyuwangi(3000, seed=5)
+    s.write_csv(str(tmp_path))
+    specs = [f"{tmp_path / (p + '.csv')}:{p}:{lv}" for p, lv in s.programs()]
+    excl = tmp_path / "excl.json"
+    excl.write_text(json.dumps({"format": "skamp-conflicts/1",
+                                "conflicts": [{"a": a, "b": b, "scope": sc} for a, b, sc in EXCLUSIONS]}))
+    outs = []
+    for extra in ([], ["--local-workers", "2"]):
+        out = tmp_path / ("multi" if extra else "single")
+        subprocess.run([sys.executable, "-m", "smartkampung", "dedup", *specs, "--exclusions", str(excl),
+                        "--out", str(out) + "/", *extra], check=True, capture_output=True)
+        outs.append((out / "report.json").read_text())
+    assert json.loads(outs[0])["exclusion_violations"] and outs[0] == outs[1]
+    bad = subprocess.run([sys.executable, "-m", "smartkampung", "dedup", *specs, "--local-workers", "2", "--fuzzy"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "--fuzzy" in bad.stderr
