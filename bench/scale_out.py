@@ -64,7 +64,7 @@ def write_lists(n_records: int, folder: pathlib.Path, seed: int = 11) -> list:
     marker = folder / "done"
     s = None
     if not marker.exists():
-        s = sk.sample.banyuwangi(int(n_records / 1.9), seed=seed)
+        s = sk.sample.banyuwangi(int(n_records * 4.53), seed=seed)  # ~0.22 listings a person
         s.write_csv(str(folder))
         marker.write_text("ok")
         programs = s.programs()

@@ -105,7 +105,8 @@ def _trained(frame):
 
 
 def _sample_lists(n_records, seed=3):
-    s = sk.sample.banyuwangi(int(n_records / 1.9), seed=seed)
+    # About 0.22 listings a person (most persons are in no list): n_records listings in all.
+    s = sk.sample.banyuwangi(int(n_records * 4.53), seed=seed)
     return [(program, level, pd.DataFrame(s.program_records(program))) for program, level in s.programs()]
 
 
@@ -124,6 +125,7 @@ def _single_report(lists):
 
 def test_pickles_round_trip():
     rep = _single_report(_sample_lists(3000))
+    assert rep.records > 2500
     assert pickle.loads(pickle.dumps(rep)) == rep and rep.to_json() == sk.DedupReport.from_json(rep.to_json()).to_json()
     assert pickle.loads(pickle.dumps(RULES)).to_json() == RULES.to_json()
     idx = sk.FacilityIndex.from_arrays(np.array([3, 1]), np.array([-8.2, -8.3]), np.array([114.3, 114.4]),
@@ -155,6 +157,7 @@ def test_parts_refuse_untrained_settings():
 @pytest.mark.parametrize("n", SIZES)
 def test_dask_dedup_equals_registry(client, n):
     lists = _sample_lists(n)
+    assert abs(sum(len(f) for _, _, f in lists) - n) < n // 50
     ddfs = {(p, lv): dd.from_pandas(f, npartitions=3) for p, lv, f in lists}
     got = skd.dedup(ddfs, exclusions=EXCLUSIONS, as_of=AS_OF, npartitions=4)
     want = _single_report(lists)
