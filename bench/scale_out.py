@@ -58,19 +58,23 @@ def _finish(client, cluster) -> dict:
             "shuffle_mb": round(sum(sent.values()) / 2**20, 1)}
 
 
-def write_lists(n_records: int, folder: pathlib.Path, seed: int = 11) -> list:
+def write_lists(n_records: int, folder: pathlib.Path, seed: int = 11, chunk: int = 1_000_000) -> list:
+    """Sample lists of about n_records listings as CSV, in chunks of `chunk` listings (one
+    sample per chunk, seeds seed, seed + 1, ...): [(files, program, level)]."""
     import smartkampung as sk
 
-    marker = folder / "done"
-    s = None
-    if not marker.exists():
-        s = sk.sample.banyuwangi(int(n_records * 4.53), seed=seed)  # ~0.22 listings a person
-        s.write_csv(str(folder))
-        marker.write_text("ok")
-        programs = s.programs()
-    else:
-        programs = sk.sample.banyuwangi(10, seed=seed).programs()
-    return [(str(folder / f"{p}.csv"), p, lv) for p, lv in programs]
+    chunks = max(1, round(n_records / chunk))
+    per = n_records // chunks
+    programs = sk.sample.banyuwangi(10, seed=seed).programs()
+    for c in range(chunks):
+        sub = folder / f"chunk_{c}"
+        if not (sub / "done").exists():
+            sub.mkdir(parents=True, exist_ok=True)
+            s = sk.sample.banyuwangi(int(per * 4.53), seed=seed + c)  # ~0.22 listings a person
+            s.write_csv(str(sub))
+            del s
+            (sub / "done").write_text("ok")
+    return [([str(folder / f"chunk_{c}" / f"{p}.csv") for c in range(chunks)], p, lv) for p, lv in programs]
 
 
 def bench_dedup(n: int, args) -> None:
@@ -84,14 +88,15 @@ def bench_dedup(n: int, args) -> None:
     folder = pathlib.Path(args.data) / f"lists_{n}"
     folder.mkdir(parents=True, exist_ok=True)
     files = write_lists(n, folder)
-    records = sum(sum(1 for _ in open(f, "rb")) - 1 for f, _, _ in files)
+    records = sum(sum(1 for _ in open(f, "rb")) - 1 for paths, _, _ in files for f in paths)
     as_of = __import__("datetime").date(2020, 5, 1)
     single = None
     if not args.skip_single:
         t0 = time.perf_counter()
         reg = sk.Registry(as_of=as_of)
-        for path, program, level in files:
-            reg.load_csv(path, program=program, level=level)
+        for paths, program, level in files:
+            for path in paths:
+                reg.load_csv(path, program=program, level=level)
         single = reg.dedup()
         wall = time.perf_counter() - t0
         print(json.dumps({"job": "dedup", "mode": "single", "records": records, "wall_s": round(wall, 1),
@@ -101,9 +106,9 @@ def bench_dedup(n: int, args) -> None:
         cluster, client = _cluster(args.workers, args.memory)
         client.run(lambda: dask.config.set({"dataframe.convert-string": False}))
         t0 = time.perf_counter()
-        lists = {(p, lv): dd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                                      sep=_delimiter(path), encoding="utf-8-sig", blocksize=args.blocksize)
-                 for path, p, lv in files}
+        lists = {(p, lv): dd.read_csv(paths, dtype=str, keep_default_na=False, na_filter=False,
+                                      sep=_delimiter(paths[0]), encoding="utf-8-sig", blocksize=args.blocksize)
+                 for paths, p, lv in files}
         rep = skd.dedup(lists, as_of=as_of)
         wall = time.perf_counter() - t0
         parts = sum(d.npartitions for d in lists.values())
