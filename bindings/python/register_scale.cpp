@@ -115,12 +115,15 @@ void register_link_parts(py::module_& m) {
            "as_of as sk.link takes them.")
       .def_property_readonly("columns", [](const PyLinkParts& p) { return p.parts.columns(); },
                              "The columns of a canonical partition.")
-      .def_property_readonly("rule_count", [](const PyLinkParts& p) { return p.parts.rule_count(); })
-      .def_property_readonly("max_block_size", [](const PyLinkParts& p) { return p.parts.settings().max_block_size; })
-      .def_property_readonly("settings", [](const PyLinkParts& p) { return python::link_settings_dict(p.parts.settings()); })
+      .def_property_readonly("rule_count", [](const PyLinkParts& p) { return p.parts.rule_count(); },
+                             "The number of blocking rules (key columns of a canonical partition).")
+      .def_property_readonly("max_block_size", [](const PyLinkParts& p) { return p.parts.settings().max_block_size; },
+                             "Blocks larger than this are skipped (their keys cleared), as sk.link skips them.")
+      .def_property_readonly("settings", [](const PyLinkParts& p) { return python::link_settings_dict(p.parts.settings()); },
+                             "The trained settings (a dict).")
       .def_property_readonly("birth_order", [](const PyLinkParts& p) {
         return py::make_tuple(date_order_name(p.order), p.order_from);
-      })
+      }, "(order, first row read in it) as set_birth_order() set them.")
       .def(
           "birth_votes",
           [](const PyLinkParts& p, py::handle frame, py::handle rows_obj) {

@@ -910,7 +910,9 @@ class LinkParts:
         """
     @property
     def birth_order(self) -> tuple[str, int]:
-        ...
+        """
+        (order, first row read in it) as set_birth_order() set them.
+        """
     @property
     def columns(self) -> list[str]:
         """
@@ -918,13 +920,19 @@ class LinkParts:
         """
     @property
     def max_block_size(self) -> int:
-        ...
+        """
+        Blocks larger than this are skipped (their keys cleared), as sk.link skips them.
+        """
     @property
     def rule_count(self) -> int:
-        ...
+        """
+        The number of blocking rules (key columns of a canonical partition).
+        """
     @property
     def settings(self) -> dict:
-        ...
+        """
+        The trained settings (a dict).
+        """
 class PublicKey:
     """
     A district's Ed25519 public key (a district.pub file), as verifiers hold it.
