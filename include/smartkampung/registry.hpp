@@ -308,6 +308,7 @@ struct ListKeys {
   std::vector<std::uint64_t> nik, kk;
   DateOrderVotes birth_votes;
 };
+/// The ListKeys of a table (a list's share) read as Registry::load_table reads it.
 SMARTKAMPUNG_EXPORT ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of);
 
 /// One exact DedupReport from the reports of registries that each hold a share of the
