@@ -200,6 +200,36 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
                              [&](std::vector<RejectedRow>* r) { return FacilityIndex::from_json_text(text, r); });
           },
           py::arg("text"), py::arg("rejected") = py::none(), "As from_json, from text.")
+      .def(py::pickle(
+          [](const FacilityIndex& index) {
+            py::list rows;
+            for (const Facility& f : index.facilities()) {
+              rows.append(py::make_tuple(f.id, py::bytes(f.name), f.lat, f.lon, py::bytes(f.kind), f.capacity,
+                                         f.occupied, f.open));
+            }
+            return py::make_tuple(rows);
+          },
+          [](const py::tuple& state) {
+            if (state.size() != 1) throw Error(ErrorCode::kCorrupt, "damaged facility index (bad pickle state)");
+            std::vector<Facility> list;
+            for (py::handle item : state[0]) {
+              const py::tuple t = py::reinterpret_borrow<py::tuple>(item);
+              if (t.size() != 8) throw Error(ErrorCode::kCorrupt, "damaged facility index (bad pickle state)");
+              Facility f;
+              f.id = t[0].cast<std::int64_t>();
+              f.name = t[1].cast<std::string>();
+              f.lat = t[2].cast<double>();
+              f.lon = t[3].cast<double>();
+              f.kind = t[4].cast<std::string>();
+              f.capacity = t[5].cast<std::int32_t>();
+              f.occupied = t[6].cast<std::int32_t>();
+              f.open = t[7].cast<bool>();
+              list.push_back(std::move(f));
+            }
+            py::gil_scoped_release release;
+            return FacilityIndex(std::move(list));
+          }),
+          "Pickles with every facility and its bed count (a copy: reservations do not travel back).")
       .def("__len__", &FacilityIndex::size)
       .def("__contains__", &FacilityIndex::contains, py::arg("id"))
       .def("__repr__", [](const FacilityIndex& i) { return "<FacilityIndex of " + std::to_string(i.size()) + " facilities>"; })

@@ -3,6 +3,7 @@
 #include <smartkampung/tables.hpp>
 
 #include "bindings.hpp"
+#include "linkage_records.hpp"
 
 #include <cmath>
 #include <exception>
@@ -229,6 +230,15 @@ py::list matches_list(const std::vector<Linker::Match>& matches) {
 }
 
 }  // namespace
+
+namespace smartkampung::python {
+LinkRecord link_record_from(py::handle obj, std::size_t index, KeyedIntake& intake) {
+  return record_from(obj, index, intake);
+}
+std::vector<std::string> link_settings_columns(const LinkSettings& s) { return settings_columns(s); }
+LinkSettings link_settings_from(py::handle obj) { return settings_from(obj); }
+py::dict link_settings_dict(const LinkSettings& s) { return settings_dict(s); }
+}  // namespace smartkampung::python
 
 void register_linkage(py::module_& m) {
   py::class_<LinkResult>(m, "LinkResult",

@@ -258,6 +258,18 @@ void register_registry(py::module_& m) {
           "records linkage found to be one person across different or missing NIKs (rows answer "
           "row['program_a']); None in an exact report.")
       .def("to_json", &DedupReport::to_json, "The report as JSON (schema 'skamp-dedup-report/1').")
+      .def_static("from_json", [](const std::string& text) { return std::make_shared<DedupReport>(DedupReport::from_json(text)); },
+                  py::arg("text"), "Reads a report written by to_json().")
+      .def("__eq__", [](const DedupReport& a, py::object b) -> py::object {
+             if (!py::isinstance<DedupReport>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             return py::bool_(a.to_json() == b.cast<const DedupReport&>().to_json());
+           })
+      .def("__hash__", [](const DedupReport& r) { return py::hash(py::str(r.to_json())); })
+      .def(py::pickle([](const DedupReport& r) { return py::make_tuple(r.to_json()); },
+                      [](const py::tuple& state) {
+                        if (state.size() != 1) throw Error(ErrorCode::kCorrupt, "damaged dedup report (bad pickle state)");
+                        return std::make_shared<DedupReport>(DedupReport::from_json(state[0].cast<std::string>()));
+                      }))
       .def("to_csv", &DedupReport::write_csv, py::arg("folder"),
            "Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and "
            "exclusion_violations.csv into an existing folder.")

@@ -1593,5 +1593,21 @@ void register_rules(py::module_& m) {
            "`repeats` runs of the C++ batch evaluation alone. Returns (wall seconds per run, thread CPU seconds per "
            "run, the last run's result).")
       .def("run_tests", &RuleSet::run_tests, "Runs the embedded tests; returns the failures (empty when all pass).")
+      .def(py::pickle(
+          // A loaded rule set passed its cost bound once: it is read back without the check.
+          [](const RuleSet& r) {
+            const auto table = r.conflicts();
+            return py::make_tuple(r.to_json(), table ? py::object(py::str(table->to_json())) : py::object(py::none()));
+          },
+          [](const py::tuple& state) {
+            if (state.size() != 2) throw Error(ErrorCode::kCorrupt, "damaged rule set (bad pickle state)");
+            RuleOptions options;
+            options.max_work = 0;
+            if (!state[1].is_none()) {
+              options.conflicts = std::make_shared<const ConflictTable>(ConflictTable::from_json(state[1].cast<std::string>()));
+            }
+            return RuleSet::from_json(state[0].cast<std::string>(), options);
+          }),
+          "Pickles as its canonical JSON (and conflicts): a worker of a cluster gets the same rule set.")
       .def("__repr__", [](const RuleSet& r) { return "<RuleSet " + r.id() + " " + r.version() + ">"; });
 }

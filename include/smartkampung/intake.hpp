@@ -181,6 +181,15 @@ class SMARTKAMPUNG_EXPORT KeyedIntake {
   void canonicalize(std::vector<LinkRecord>& records, std::size_t first = 0);
 
   DateOrder birth_order() const noexcept { return birth_order_; }
+  /// Reads birth dates in `order` from now on, whatever later batches show (kUnknown: as
+  /// if no order was ever decided): a share of a list read as the whole list decided.
+  void set_birth_order(DateOrder order) noexcept {
+    birth_order_ = order;
+    birth_order_fixed_ = true;
+  }
+  /// The votes of a batch's birth dates (what canonicalize() decides the order from),
+  /// nothing changed. Null pointers and empty cells are skipped.
+  DateOrderVotes birth_votes(const std::vector<std::string*>& cells) const;
   const KeyedIntakeCounts& counts() const noexcept { return counts_; }
   /// Keys mapped to another name, as (key, field), in the order first seen.
   const std::vector<std::pair<std::string, std::string>>& renamed() const noexcept { return renamed_; }
@@ -196,6 +205,7 @@ class SMARTKAMPUNG_EXPORT KeyedIntake {
   std::vector<Entry> cache_;
   std::vector<std::pair<std::string, std::string>> renamed_;
   DateOrder birth_order_ = DateOrder::kUnknown;
+  bool birth_order_fixed_ = false;
   KeyedIntakeCounts counts_;
 };
 

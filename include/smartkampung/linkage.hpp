@@ -282,6 +282,68 @@ class SMARTKAMPUNG_EXPORT Linker {
   std::unique_ptr<detail::LinkerState> state_;
 };
 
+/// Linking one list in parts, for a distributed engine (smartkampung.dask, .spark) where
+/// no machine holds the whole list: a trained model (settings with m, u and prior given
+/// for every field, such as LinkResult::trained_settings()) applied to pieces of the list
+/// gives exactly the kept pairs and clusters link() gives on the whole, when
+/// - every record carries its position in the whole list (`rows`): pairs are oriented and
+///   ties ranked by it, as link() ranks them by index;
+/// - the term frequencies are the whole list's (term_counts() of each part, summed, given
+///   to set_term_counts());
+/// - score_blocks() sees, for one rule, every record of each of its blocks at once, with
+///   the keys of blocks over max_block_size cleared (0) in all rules, as link() clears them;
+/// - cluster() sees every record and kept pair of each connected component of the kept
+///   pairs at once: a merge is decided from the two clusters' own records and pairs only.
+/// Const members are safe from any thread.
+class SMARTKAMPUNG_EXPORT LinkParts {
+ public:
+  /// Per field (in settings order): (value hash, count) of the values of a field with
+  /// term_frequency; empty for other fields.
+  using TermCounts = std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>>;
+  struct Scored {
+    std::vector<LinkPair> pairs;  ///< kept pairs, i and j the records' rows (i < j)
+    std::size_t compared = 0;     ///< candidate pairs compared
+  };
+  struct Clustered {
+    std::vector<std::int64_t> cluster_ids;  ///< per record: the smallest row of its cluster
+    std::size_t refused_merges = 0;
+  };
+
+  /// Throws Error(kInvalidArgument) on bad settings or when some m, u or the prior is not given.
+  explicit LinkParts(const LinkSettings& settings);
+  ~LinkParts();
+  LinkParts(LinkParts&&) noexcept;
+  LinkParts& operator=(LinkParts&&) noexcept;
+  LinkParts(const LinkParts&) = delete;
+  LinkParts& operator=(const LinkParts&) = delete;
+
+  const LinkSettings& settings() const noexcept;
+  /// The columns preparing a record reads (what a part must carry of each record).
+  const std::vector<std::string>& columns() const noexcept;
+  std::size_t rule_count() const noexcept;
+  /// Blocking keys, keys[i * rule_count() + r] (0: record i has no key under rule r).
+  std::vector<std::uint64_t> keys(const std::vector<LinkRecord>& records) const;
+  /// The term-frequency counts of some records.
+  TermCounts term_counts(const std::vector<LinkRecord>& records) const;
+  /// The whole list's counts (the parts' summed); before scoring or clustering.
+  void set_term_counts(const TermCounts& counts);
+  const TermCounts& whole_term_counts() const noexcept;
+  /// Scores the pairs of rule `rule`'s blocks among `records` (rows[i] the position of
+  /// records[i] in the whole list; keys as keys() gives, oversized blocks cleared): each
+  /// pair sharing a non-zero key under `rule` and under no earlier rule. Throws
+  /// Error(kInvalidArgument) on sizes that do not match or a block over max_block_size.
+  Scored score_blocks(const std::vector<LinkRecord>& records, const std::vector<std::uint64_t>& rows,
+                      const std::vector<std::uint64_t>& keys, std::size_t rule) const;
+  /// Clusters records (rows[i] the position of records[i]) by kept pairs given in rows,
+  /// with the weights and probabilities score_blocks() gave them.
+  Clustered cluster(const std::vector<LinkRecord>& records, const std::vector<std::uint64_t>& rows,
+                    const std::vector<LinkPair>& pairs) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 /// Indonesian name normalisation: lower case, punctuation and spaces collapsed,
 /// honorifics and titles removed, spellings of Muhammad unified, old spelling folded
 /// (oe->u, dj->j, tj->c, ch->kh, sj->sy, nj->ny). "H. Djoko  Santoso" -> "joko santoso".

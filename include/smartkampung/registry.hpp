@@ -14,6 +14,7 @@
 #include <smartkampung/date.hpp>
 #include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
+#include <smartkampung/intake.hpp>
 #include <smartkampung/io.hpp>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/signing.hpp>
@@ -156,6 +157,9 @@ struct SMARTKAMPUNG_EXPORT DedupReport {
   /// JSON, schema "skamp-dedup-report/1" (see docs/registry.md); "likely_duplicates" is
   /// present only in a fuzzy report.
   std::string to_json() const;
+  /// Reads what to_json() wrote (the report again, equal field by field); Error(kParse)
+  /// naming the first key that is missing or of the wrong type.
+  static DedupReport from_json(std::string_view json);
   /// Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and
   /// exclusion_violations.csv into an existing folder (each atomically). Throws Error(kIo).
   void write_csv(const std::string& folder) const;
@@ -221,6 +225,11 @@ class SMARTKAMPUNG_EXPORT Registry {
   LoadReport load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
                         const ColumnMap& columns = {});
   LoadReport add_records(const std::vector<RawRecord>& records, const std::string& program, ProgramLevel level);
+  /// load_table() reading the birth dates in `birth_order` whatever this share of a list
+  /// shows (a list split over machines is read as the whole list's votes decide, see
+  /// list_keys()); DateOrder::kUnknown reads them as no order was decided.
+  LoadReport load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
+                        const ColumnMap& columns, DateOrder birth_order);
   /// Swaps a programme's whole list for a new one (the monthly update), atomically.
   /// Refuses a list that lost more than options.max_rejected_share of its rows (unless
   /// options.force): Error(kLimit) naming the programme and the share, and nothing changes.
@@ -288,6 +297,27 @@ class SMARTKAMPUNG_EXPORT Registry {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// ---- lists split over machines (smartkampung.dask, smartkampung.spark) --------------
+
+/// A list's rows keyed for splitting it by person or household: per row of the table, in
+/// order, its NIK and KK as a load holds them (0: the row is rejected, or has no valid
+/// KK), and the votes of its birth dates on the column's day/month order (the whole
+/// list's order is DateOrderVotes::decide() of the shares' votes summed).
+struct ListKeys {
+  std::vector<std::uint64_t> nik, kk;
+  DateOrderVotes birth_votes;
+};
+/// The ListKeys of a table (a list's share) read as Registry::load_table reads it.
+SMARTKAMPUNG_EXPORT ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of);
+
+/// One exact DedupReport from the reports of registries that each hold a share of the
+/// same lists (added in the same order, with the same exclusions): `by_nik` from shares
+/// split by NIK (every record of a NIK in one share; rejected rows anywhere), `by_kk` from
+/// shares split by KK (every keyed record with a KK, of a KK in one share). Equal to the
+/// report of one registry holding every record. Fuzzy reports are refused (kInvalidArgument).
+SMARTKAMPUNG_EXPORT DedupReport merge_dedup_reports(const std::vector<DedupReport>& by_nik,
+                                                    const std::vector<DedupReport>& by_kk);
 
 }  // namespace smartkampung
 

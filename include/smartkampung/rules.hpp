@@ -282,6 +282,8 @@ class SMARTKAMPUNG_EXPORT RuleSet {
   std::vector<std::string> rule_ids() const;
   /// Canonical JSON: keys sorted, no insignificant whitespace, tests included.
   const std::string& to_json() const noexcept;
+  /// The programme conflicts it was loaded with (RuleOptions::conflicts; null: none).
+  std::shared_ptr<const ConflictTable> conflicts() const noexcept;
 
   /// The decision date of an instant: its local date in the rule set's time zone.
   Date decision_date(Instant t) const noexcept;

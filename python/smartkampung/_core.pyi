@@ -13,6 +13,7 @@ from smartkampung import NotFound
 from smartkampung import RuleError
 import typing
 __all__: list[str] = ['Cancelled', 'CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
+__all__: list[str] = ['CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkParts', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'merge_dedup_reports', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
 class NikInfo:
     """
     A decoded NIK (national identity number).
@@ -210,7 +211,20 @@ class DedupReport:
     """
     Exact dedup on NIK and KK; NIK/KK are 16-character str.
     """
+    @staticmethod
+    def from_json(text: str) -> DedupReport:
+        """
+        Reads a report written by to_json().
+        """
+    def __eq__(self, arg0: typing.Any) -> typing.Any:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __hash__(self) -> int:
+        ...
     def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple) -> None:
         ...
     def to_csv(self, folder: str) -> None:
         """
@@ -683,8 +697,14 @@ class RuleSet:
         """
         Loads a rule set from JSON text; raises RuleError (with .path and .column) for any problem. conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with(). max_work and assumed_list_length set the cost bound checked at load (docs/rules.md, 'Cost bound'): the most list elements count/any/all/sum may visit for one record, taking every list at assumed_list_length elements (default 1,000,000 and 64; max_work=0 turns the check off, evaluation still carries its step budget). A rule set past the bound raises RuleError naming the costliest rule.
         """
+    def __getstate__(self) -> tuple[str, typing.Any]:
+        ...
     def __repr__(self) -> str:
         ...
+    def __setstate__(self, arg0: tuple) -> None:
+        """
+        Pickles as its canonical JSON (and conflicts): a worker of a cluster gets the same rule set.
+        """
     def _cpp_batch_timings(self, records_json: str, as_of: typing.Any, repeats: typing.SupportsInt | typing.SupportsIndex) -> tuple:
         """
         Bench only (bench/compare_rules.py): decodes a JSON array of records in C++, then times each of `repeats` runs of the C++ batch evaluation alone. Returns (wall seconds per run, thread CPU seconds per run, the last run's result).
@@ -780,6 +800,8 @@ class FacilityIndex:
         """
     def __contains__(self, id: typing.SupportsInt | typing.SupportsIndex) -> bool:
         ...
+    def __getstate__(self) -> tuple[list]:
+        ...
     def __init__(self) -> None:
         """
         An empty index.
@@ -788,6 +810,10 @@ class FacilityIndex:
         ...
     def __repr__(self) -> str:
         ...
+    def __setstate__(self, arg0: tuple) -> None:
+        """
+        Pickles with every facility and its bed count (a copy: reservations do not travel back).
+        """
     def add(self, id: typing.SupportsInt | typing.SupportsIndex, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, capacity: typing.SupportsInt | typing.SupportsIndex, occupied: typing.SupportsInt | typing.SupportsIndex = 0, open: bool = True, kind: str = '', name: str = '') -> None:
         """
         Adds a facility without rebuilding the index; smartkampung.Error on a duplicate id or bad field.
@@ -843,6 +869,71 @@ class FacilityIndex:
     def within(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, radius_m: typing.SupportsFloat | typing.SupportsIndex, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> list:
         """
         Every open facility (with the same filters as nearest) within radius_m metres, as a list of (id, distance_m) sorted by distance then id.
+        """
+class LinkParts:
+    """
+    Linking one list in parts (smartkampung.dask, smartkampung.spark): a trained model applied to partitions gives sk.link's pairs and clusters. See docs/scale.md.
+    """
+    def __getstate__(self) -> tuple[dict, typing.Any, typing.Any, str, int, list]:
+        ...
+    def __init__(self, settings: typing.Any, columns: typing.Any = None, as_of: typing.Any = None) -> None:
+        """
+        settings: trained (m, u and prior for every field, e.g. LinkResult.settings); columns and as_of as sk.link takes them.
+        """
+    def __setstate__(self, arg0: tuple) -> None:
+        ...
+    def birth_votes(self, frame: typing.Any, rows: typing.Any) -> numpy.ndarray:
+        """
+        Birth-date votes per chunk of 32,768 rows (the chunks sk.link reads): int64 array of (chunk, day_first_only, month_first_only, ambiguous).
+        """
+    def canonical(self, frame: typing.Any, rows: typing.Any) -> tuple[dict, numpy.typing.NDArray[numpy.uint64]]:
+        """
+        A partition read as sk.link reads it: ({column: list of str}, blocking keys uint64 (n, rules)).
+        """
+    def cluster(self, frame: typing.Any, rows: typing.Any, i: typing.Any, j: typing.Any, weight: typing.Any, probability: typing.Any) -> tuple[numpy.typing.NDArray[numpy.int64], int]:
+        """
+        Clusters whole connected components: (cluster id per record, the smallest row of its cluster; refused merges).
+        """
+    def score_blocks(self, frame: typing.Any, rows: typing.Any, keys: typing.Any, rule: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], int]:
+        """
+        Kept pairs of one rule's blocks in a canonical partition: (i, j, weight, probability, compared).
+        """
+    def set_birth_order(self, order: str, from_row: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        The order the whole list decided, and the first row read in it (earlier rows are read as sk.link reads them before a chunk decides).
+        """
+    def set_term_counts(self, counts: typing.Any) -> None:
+        """
+        The whole list's counts (the partitions' summed), as term_counts() gives them.
+        """
+    def term_counts(self, frame: typing.Any) -> list:
+        """
+        Per field: (value hashes, counts) of a canonical partition (empty without term_frequency).
+        """
+    @property
+    def birth_order(self) -> tuple[str, int]:
+        """
+        (order, first row read in it) as set_birth_order() set them.
+        """
+    @property
+    def columns(self) -> list[str]:
+        """
+        The columns of a canonical partition.
+        """
+    @property
+    def max_block_size(self) -> int:
+        """
+        Blocks larger than this are skipped (their keys cleared), as sk.link skips them.
+        """
+    @property
+    def rule_count(self) -> int:
+        """
+        The number of blocking rules (key columns of a canonical partition).
+        """
+    @property
+    def settings(self) -> dict:
+        """
+        The trained settings (a dict).
         """
 class PublicKey:
     """
@@ -1034,6 +1125,46 @@ class CertificateRegistry:
         """
         'WIB', 'WITA' or 'WIT'.
         """
+def _decide_date_order(day_first_only: typing.SupportsInt | typing.SupportsIndex, month_first_only: typing.SupportsInt | typing.SupportsIndex, ambiguous: typing.SupportsInt | typing.SupportsIndex) -> str:
+    """
+    The order a list's summed birth-date votes decide: 'unknown', 'day_first' or 'month_first'.
+    """
+def _dedup_list_keys(records: typing.Any, columns: typing.Any = None, as_of: typing.Any = None) -> tuple[numpy.typing.NDArray[numpy.uint64], numpy.typing.NDArray[numpy.uint64], tuple[int, int, int]]:
+    """
+    Per row of a list's share: (NIK keys uint64, KK keys uint64 (0: rejected / none), birth-date votes (day_first_only, month_first_only, ambiguous)).
+    """
+def _intake_bool(text: str) -> typing.Any:
+    """
+    A boolean cell (ya/tidak, y/t, yes/no, true/false, 1/0, benar/salah), or None.
+    """
+def _intake_coordinate(text: str) -> typing.Any:
+    """
+    A coordinate with either decimal mark ('-8,2191'), or None.
+    """
+def _intake_dates(cells: collections.abc.Sequence[str | None], as_of: typing.Any = None) -> tuple[list, str]:
+    """
+    A date column read as a list file's is: ([datetime.date or None], order), the day/month order ('day_first', 'month_first', 'unknown') decided from the column's values; two-digit years take the century that puts them on or before as_of (default today).
+    """
+def _intake_field(header: str) -> str:
+    """
+    The field a header names in the intake's alias table ('NIK' -> 'nik', 'Tgl. Lahir' -> 'birth_date', 'L/P' -> 'sex', 'Lintang' -> 'lat'), or '' when it names none.
+    """
+def _intake_key(text: str) -> tuple[str, str]:
+    """
+    A NIK or KK cell undamaged (', .0, ="...", digit groups): (text, repair name).
+    """
+def _intake_number(text: str) -> typing.Any:
+    """
+    A number with a decimal comma or point and thousands separators ('1.500.000'), or None.
+    """
+def _intake_sex(text: str) -> typing.Any:
+    """
+    'M' or 'F' for a sex cell (L/P, LK/PR, Laki-laki/Perempuan, Pria/Wanita, M/F, 1/2), or None.
+    """
+def _registry_add_records(registry: Registry, records: typing.Any, program: str, level: str, columns: typing.Any, birth_order: str) -> LoadReport:
+    """
+    Registry.add_records reading birth dates in the whole list's order.
+    """
 def _sample_banyuwangi(n_persons: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex = 0) -> SamplePopulation:
     """
     See smartkampung.sample.banyuwangi.
@@ -1077,6 +1208,10 @@ def link(records: typing.Any, right: typing.Any = None, threshold: typing.Any = 
 def mask_nik(nik: str) -> str:
     """
     The public form of a NIK: first 4 and last 4 digits, '*' between.
+    """
+def merge_dedup_reports(by_nik: collections.abc.Sequence[DedupReport], by_kk: collections.abc.Sequence[DedupReport]) -> DedupReport:
+    """
+    One exact DedupReport from the reports of registries holding a list's shares split by NIK and by KK.
     """
 def name_phonetic_key(name: str) -> str:
     """

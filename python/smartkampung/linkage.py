@@ -10,9 +10,9 @@ import warnings
 from collections import Counter
 
 from . import _core
-from ._core import Linker, LinkResult, compare_level_names, jaro_winkler, name_phonetic_key, normalize_name
+from ._core import LinkParts, Linker, LinkResult, compare_level_names, jaro_winkler, name_phonetic_key, normalize_name
 
-__all__ = ["Linker", "LinkResult", "LinkageWarning", "compare_level_names", "jaro_winkler", "link", "model_table",
+__all__ = ["LinkParts", "Linker", "LinkResult", "LinkageWarning", "compare_level_names", "jaro_winkler", "link", "model_table",
            "name_phonetic_key", "normalize_name", "pair_quality"]
 
 

@@ -7,6 +7,6 @@
     ['PKH']
 """
 
-from ._core import DedupReport, LoadReport, Registry, ReportOutcome
+from ._core import DedupReport, LoadReport, Registry, ReportOutcome, merge_dedup_reports
 
-__all__ = ["DedupReport", "LoadReport", "Registry", "ReportOutcome"]
+__all__ = ["DedupReport", "LoadReport", "Registry", "ReportOutcome", "merge_dedup_reports"]

@@ -97,7 +97,7 @@ void KeyedIntake::canonicalize(std::string_view field, const std::vector<std::st
       read[i] = dates_.read(*cells[i]);
       votes.add(read[i]);
     }
-    if (birth_order_ == DateOrder::kUnknown) birth_order_ = votes.decide();
+    if (birth_order_ == DateOrder::kUnknown && !birth_order_fixed_) birth_order_ = votes.decide();
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (cells[i] == nullptr || cells[i]->empty()) continue;
       const DateCell& c = read[i];
@@ -111,6 +111,14 @@ void KeyedIntake::canonicalize(std::string_view field, const std::vector<std::st
       }
     }
   }
+}
+
+DateOrderVotes KeyedIntake::birth_votes(const std::vector<std::string*>& cells) const {
+  DateOrderVotes votes;
+  for (const std::string* cell : cells) {
+    if (cell != nullptr && !cell->empty()) votes.add(dates_.read(*cell));
+  }
+  return votes;
 }
 
 void KeyedIntake::canonicalize(std::vector<LinkRecord>& records, std::size_t first) {

@@ -7,4 +7,5 @@ target_sources(smartkampung_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/link.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cluster.cpp
   ${CMAKE_CURRENT_LIST_DIR}/linker.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/linker_store.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/linker_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/parts.cpp)

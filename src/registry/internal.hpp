@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -167,14 +168,16 @@ void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t li
 /// After the last append: decides the birth-date column's order and applies it (cells
 /// that cannot be read in it are nulled), counts the records each quote run recovered and
 /// fills the report's nulled fields and repairs.
-void finish_output(NormalizeOutput& out);
+/// `birth_order`, when given, is applied instead of the one the votes decide.
+void finish_output(NormalizeOutput& out, std::optional<DateOrder> birth_order = std::nullopt);
 
 /// Normalises many records on up to two threads; fields(i) gives the 10 fields and the
 /// line of record i, raw(i) the text of a rejected one. Then finish_output.
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
                               const std::function<void(std::size_t, std::array<std::string_view, 10>&,
                                                        std::uint32_t&)>& fields,
-                              const std::function<std::string(std::size_t)>& raw);
+                              const std::function<std::string(std::size_t)>& raw,
+                              std::optional<DateOrder> birth_order = std::nullopt);
 
 /// Reads a CSV file and normalises its records in one pass per thread, without building a
 /// CsvTable: the same records, lines and rejections as normalising read_csv_file's table.
@@ -182,7 +185,9 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
 NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of);
 
 /// Normalises a parsed table's records (Registry::load_table's path).
-NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of);
+/// birth_order, when given, replaces the order the birth date column's votes decide.
+NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
+                                    std::optional<DateOrder> birth_order = std::nullopt);
 
 /// Normalises records given as fields (Registry::add_records, replace_program, ...).
 NormalizeOutput normalize_raw_records(const std::vector<RawRecord>& records, Date as_of);

@@ -313,10 +313,10 @@ void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t li
   into.report.repaired += part.report.repaired;
 }
 
-void finish_output(NormalizeOutput& out) {
+void finish_output(NormalizeOutput& out, std::optional<DateOrder> birth_order) {
   // The birth-date column's order, from all its cells; a cell that cannot be read in it
   // is nulled, an ambiguous one read in it.
-  const DateOrder order = out.birth_votes.decide();
+  const DateOrder order = birth_order ? *birth_order : out.birth_votes.decide();
   out.report.date_order = date_order_name(order);
   if (order == DateOrder::kMonthFirst) {
     for (const auto& [row, day] : out.birth_month_first) {
@@ -364,7 +364,8 @@ void finish_output(NormalizeOutput& out) {
 NormalizeOutput normalize_all(std::size_t count, Date as_of,
                               const std::function<void(std::size_t, std::array<std::string_view, 10>&,
                                                        std::uint32_t&)>& fields,
-                              const std::function<std::string(std::size_t)>& raw_text) {
+                              const std::function<std::string(std::size_t)>& raw_text,
+                              std::optional<DateOrder> birth_order) {
   auto run = [&](std::size_t begin, std::size_t end, NormalizeOutput& out) {
     out.rows.reserve(end - begin);
     out.pool.reserve((end - begin) * 40);
@@ -385,7 +386,7 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
   NormalizeOutput first;
   if (count < 50000 || std::thread::hardware_concurrency() < 2) {
     run(0, count, first);
-    finish_output(first);
+    finish_output(first, birth_order);
     return first;
   }
   NormalizeOutput second;
@@ -407,7 +408,7 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
   worker.join();
   if (failure) std::rethrow_exception(failure);
   append_output(first, std::move(second), 0);
-  finish_output(first);
+  finish_output(first, birth_order);
   return first;
 }
 

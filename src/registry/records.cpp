@@ -5,6 +5,7 @@
 #include "io/csv_parser.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 
 namespace smartkampung {
@@ -75,7 +76,8 @@ std::string table_row_text(const CsvTable& table, std::size_t row) {
   return out;
 }
 
-NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns, Date as_of) {
+NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
+                                std::optional<DateOrder> birth_order = std::nullopt) {
   LoadReport header_report;
   const std::array<long, 10> col = resolve_columns(table.header(), columns, header_report);
   NormalizeOutput out = detail::normalize_all(
@@ -86,7 +88,7 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
         }
         line = static_cast<std::uint32_t>(table.line(i));
       },
-      [&](std::size_t i) { return table_row_text(table, i); });
+      [&](std::size_t i) { return table_row_text(table, i); }, birth_order);
   out.report.columns = std::move(header_report.columns);
   out.report.ignored_columns = std::move(header_report.ignored_columns);
   // The reader's rejections (wrong column count, quotes) join the records' in line order.
@@ -97,7 +99,7 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
   }
   if (!table.quote_runs().empty()) {
     out.quote_runs = table.quote_runs();
-    detail::finish_output(out);  // again: only the quote runs' counts change
+    detail::finish_output(out, birth_order);  // again: only the quote runs' counts change
   }
   return out;
 }
@@ -234,8 +236,9 @@ NormalizeOutput normalize_raw_records(const std::vector<RawRecord>& records, Dat
 
 std::uint64_t require_valid_key(std::string_view text, Date as_of, bool kk) { return require_key(text, as_of, kk); }
 
-NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of) {
-  return normalize_table(table, columns, as_of);
+NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
+                                    std::optional<DateOrder> birth_order) {
+  return normalize_table(table, columns, as_of, birth_order);
 }
 
 NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of) {

@@ -183,6 +183,33 @@ LoadReport Registry::load_table(const CsvTable& table, const std::string& progra
   return impl_->apply(program, level, detail::normalize_csv_table(table, columns, impl_->get()->as_of), false);
 }
 
+LoadReport Registry::load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
+                                const ColumnMap& columns, DateOrder birth_order) {
+  detail::program_check(program);
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  return impl_->apply(program, level, detail::normalize_csv_table(table, columns, impl_->get()->as_of, birth_order),
+                      false);
+}
+
+ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of) {
+  detail::NormalizeOutput out = detail::normalize_csv_table(table, columns, as_of);
+  ListKeys keys;
+  keys.nik.assign(table.rows(), 0);
+  keys.kk.assign(table.rows(), 0);
+  keys.birth_votes = out.birth_votes;
+  // Rows carry their table line; lines rise with the table's rows.
+  std::vector<std::pair<std::size_t, std::size_t>> line_row(table.rows());
+  for (std::size_t i = 0; i < table.rows(); ++i) line_row[i] = {table.line(i), i};
+  std::sort(line_row.begin(), line_row.end());
+  for (const detail::Row& r : out.rows) {
+    const auto it = std::lower_bound(line_row.begin(), line_row.end(), std::make_pair(std::size_t{r.line}, std::size_t{0}));
+    if (it == line_row.end() || it->first != r.line) continue;
+    keys.nik[it->second] = r.nik;
+    keys.kk[it->second] = r.kk;
+  }
+  return keys;
+}
+
 LoadReport Registry::load_csv(const std::string& path, const std::string& program, ProgramLevel level,
                               const ColumnMap& columns) {
   detail::program_check(program);

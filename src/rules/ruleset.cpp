@@ -332,6 +332,7 @@ const std::string& RuleSet::sha256() const noexcept { return impl_->sha256; }
 Date RuleSet::valid_from() const noexcept { return impl_->valid_from; }
 Date RuleSet::valid_to() const noexcept { return impl_->valid_to; }
 const std::string& RuleSet::scope() const noexcept { return impl_->scope; }
+std::shared_ptr<const ConflictTable> RuleSet::conflicts() const noexcept { return impl_->conflicts; }
 TimeZone RuleSet::time_zone() const noexcept { return impl_->zone; }
 const std::string& RuleSet::to_json() const noexcept { return impl_->canonical; }
 Date RuleSet::decision_date(Instant t) const noexcept { return local_date(t, impl_->zone); }

@@ -10,12 +10,13 @@ from collections import defaultdict
 from typing import Any
 
 from .._files import write_atomic
-from . import _lists, _output
+from . import _cluster, _lists, _output
 from ._common import Busy, emit, text_table
 from ._i18n import t
 
 HELP = "load programme lists, cross them on NIK and report duplicates, overlaps, conflicts"
 EXAMPLES = ["smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out laporan.xlsx --save registry.skr",
+            "smartkampung dedup 'pkh-*.csv:PKH:central' bst.csv:BST:central --local-workers 8 --out laporan/",
             "smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out laporan/ --format csv --delimiter ';'"]
 
 PERSON = ["file", "line", "name", "nik", "kk", "program"]
@@ -28,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
     p.add_argument("--save", help="save the registry to this file (for 'check' and 'report')")
     _output.add_output_options(p, "the report (a folder: dedup.xlsx and report.json in it)")
     _lists.add_intake_options(p)
+    _cluster.add_arguments(p)
 
 
 def summary_of(rep: Any) -> dict[str, Any]:
@@ -105,6 +107,8 @@ def sheets_of(reg: Any, rep: Any, loads: list[dict]) -> list[_output.Sheet]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if _cluster.wanted(args):
+        return _cluster.run(args)
     out_dir = None
     if args.out and (args.out.endswith(("/", "\\")) or pathlib.Path(args.out).is_dir()
                      or pathlib.Path(args.out).suffix.lower() not in (".xlsx", ".csv")):
