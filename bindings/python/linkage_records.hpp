@@ -15,8 +15,6 @@ namespace smartkampung::python {
 
 /// A dict's keys through the intake's alias table, its values as text (not yet canonical).
 LinkRecord link_record_from(py::handle obj, std::size_t index, KeyedIntake& intake);
-/// The columns the settings name (kept as they are, never renamed by an alias).
-std::vector<std::string> link_settings_columns(const LinkSettings& s);
 /// None (defaults), a dict or a JSON string.
 LinkSettings link_settings_from(py::handle obj);
 py::dict link_settings_dict(const LinkSettings& s);

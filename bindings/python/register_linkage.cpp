@@ -50,23 +50,10 @@ LinkRecord record_from(py::handle obj, std::size_t index, KeyedIntake& intake) {
   return r;
 }
 
-// The columns the settings read by name: kept as they are, never renamed by an alias.
-std::vector<std::string> settings_columns(const LinkSettings& s) {
-  std::vector<std::string> out;
-  for (const LinkField& f : s.fields) {
-    out.push_back(f.column);
-    if (!f.column2.empty()) out.push_back(f.column2);
-  }
-  for (const auto& rule : s.blocking) {
-    for (const std::string& part : rule) out.push_back(part.substr(0, part.find(':')));
-  }
-  return out;
-}
-
 // One intake per list: the reference date of two-digit years, the settings' columns, and
 // the caller's explicit columns.
 KeyedIntake intake_for(const LinkSettings& s, py::handle columns, py::handle as_of) {
-  return KeyedIntake(python::to_date_or_today(as_of), settings_columns(s), python::columns_of(columns));
+  return KeyedIntake(python::to_date_or_today(as_of), s.columns(), python::columns_of(columns));
 }
 
 // What the intake did that a user should see next to the result.
@@ -168,7 +155,7 @@ std::vector<LinkRecord> records_from(py::handle obj, KeyedIntake& intake) {
 
 // One record (Linker.add, candidates): read as a list of one.
 LinkRecord one_record(py::handle obj, std::size_t index, const LinkSettings& s) {
-  KeyedIntake intake(python::to_date_or_today(py::none()), settings_columns(s));
+  KeyedIntake intake(python::to_date_or_today(py::none()), s.columns());
   std::vector<LinkRecord> one;
   one.push_back(record_from(obj, index, intake));
   intake.canonicalize(one);
@@ -235,7 +222,6 @@ namespace smartkampung::python {
 LinkRecord link_record_from(py::handle obj, std::size_t index, KeyedIntake& intake) {
   return record_from(obj, index, intake);
 }
-std::vector<std::string> link_settings_columns(const LinkSettings& s) { return settings_columns(s); }
 LinkSettings link_settings_from(py::handle obj) { return settings_from(obj); }
 py::dict link_settings_dict(const LinkSettings& s) { return settings_dict(s); }
 }  // namespace smartkampung::python
@@ -402,7 +388,7 @@ void register_linkage(py::module_& m) {
           "fit",
           [](LockedLinker& lk, py::handle records) {
             const LinkSettings s = lk.run([](Linker& l) { return l.settings(); });
-            KeyedIntake intake(python::to_date_or_today(py::none()), settings_columns(s));
+            KeyedIntake intake(python::to_date_or_today(py::none()), s.columns());
             std::vector<LinkRecord> rs = records_from(records, intake);
             lk.run([&](Linker& l) { l.fit(rs); });
           },

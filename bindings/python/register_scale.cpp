@@ -55,7 +55,7 @@ struct PyLinkParts {
   std::uint64_t order_from = 0;  // rows before it read as no order was decided
 
   KeyedIntake intake() const {
-    return KeyedIntake(python::to_date_or_today(as_of), python::link_settings_columns(parts.settings()),
+    return KeyedIntake(python::to_date_or_today(as_of), parts.settings().columns(),
                        python::columns_of(columns));
   }
   // A partition's rows as sk.link reads them (keys through the alias table), not yet canonical.

@@ -130,6 +130,9 @@ struct LinkSettings {
   SMARTKAMPUNG_EXPORT std::string to_json() const;
   /// Throws Error(kInvalidArgument) naming the first problem (unknown kind, too many fields...).
   SMARTKAMPUNG_EXPORT void validate() const;
+  /// The columns the settings read by name (fields, second columns, blocking parts): an
+  /// intake keeps them as they are, never renaming them through a header alias.
+  SMARTKAMPUNG_EXPORT std::vector<std::string> columns() const;
 };
 
 /// A scored pair (i < j) with its match weight (log2 odds) and probability.

@@ -242,21 +242,8 @@ skamp_status skamp_linkage_linker_settings_json(char** out, const skamp_linker* 
 
 // ---- Arrow streams ------------------------------------------------------------------------
 namespace {
-// The columns the settings read by name: kept as they are, never renamed by an alias.
-std::vector<std::string> settings_columns(const LinkSettings& s) {
-  std::vector<std::string> out;
-  for (const LinkField& f : s.fields) {
-    out.push_back(f.column);
-    if (!f.column2.empty()) out.push_back(f.column2);
-  }
-  for (const auto& rule : s.blocking) {
-    for (const std::string& part : rule) out.push_back(part.substr(0, part.find(':')));
-  }
-  return out;
-}
-
 std::vector<LinkRecord> arrow_records(arrow::StreamReader& reader, const LinkSettings& settings) {
-  KeyedIntake intake(today(), settings_columns(settings));
+  KeyedIntake intake(today(), settings.columns());
   return tables::link_records(reader, intake);
 }
 }  // namespace

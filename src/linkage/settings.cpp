@@ -117,6 +117,18 @@ LinkSettings LinkSettings::indonesian() {
   return s;
 }
 
+std::vector<std::string> LinkSettings::columns() const {
+  std::vector<std::string> out;
+  for (const LinkField& f : fields) {
+    out.push_back(f.column);
+    if (!f.column2.empty()) out.push_back(f.column2);
+  }
+  for (const auto& rule : blocking) {
+    for (const std::string& part : rule) out.push_back(part.substr(0, part.find(':')));
+  }
+  return out;
+}
+
 void LinkSettings::validate() const {
   const detail::LinkModel model(*this);  // compiling checks everything
 }
