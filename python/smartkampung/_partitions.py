@@ -70,14 +70,10 @@ def canonical_meta(parts: Any) -> Any:
     return pd.DataFrame(data)
 
 
-def canonical(parts: Any, frame: Any, first_row: int) -> Any:
-    """A partition of records (rows ``first_row`` onwards of the whole list) as a canonical
-    partition."""
+def _canonical_frame(parts: Any, frame: Any, rows: Any) -> Any:
+    """The core's canonical columns and blocking keys of `frame`, whose records are `rows`."""
     import pandas as pd
 
-    if len(frame) == 0:
-        return canonical_meta(parts)
-    rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
     columns, keys = parts.canonical(frame, rows)
     data: Dict[str, Any] = {c: np.array(columns[c], dtype=object) for c in parts.columns}
     data[ROW] = rows
@@ -87,20 +83,19 @@ def canonical(parts: Any, frame: Any, first_row: int) -> Any:
     return pd.DataFrame(data)
 
 
-def canonical_with_rows(parts: Any, frame: Any) -> Any:
-    """canonical() of a partition that carries its rows in column ROW (Spark)."""
-    import pandas as pd
-
+def canonical(parts: Any, frame: Any, first_row: int) -> Any:
+    """A partition of records (rows ``first_row`` onwards of the whole list) as a canonical
+    partition."""
     if len(frame) == 0:
         return canonical_meta(parts)
-    rows = frame[ROW].to_numpy(dtype=np.int64)
-    columns, keys = parts.canonical(frame.drop(columns=[ROW]), rows)
-    data: Dict[str, Any] = {c: np.array(columns[c], dtype=object) for c in parts.columns}
-    data[ROW] = rows
-    signed = keys.view(np.int64)
-    for r in range(parts.rule_count):
-        data[key(r)] = signed[:, r].copy()
-    return pd.DataFrame(data)
+    return _canonical_frame(parts, frame, np.arange(first_row, first_row + len(frame), dtype=np.int64))
+
+
+def canonical_with_rows(parts: Any, frame: Any) -> Any:
+    """canonical() of a partition that carries its rows in column ROW (Spark)."""
+    if len(frame) == 0:
+        return canonical_meta(parts)
+    return _canonical_frame(parts, frame.drop(columns=[ROW]), frame[ROW].to_numpy(dtype=np.int64))
 
 
 def term_counts(parts: Any, canon: Any) -> Any:
