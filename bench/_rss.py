@@ -2,6 +2,7 @@
 
 The benchmarks load their input first, then reset_peak(), then time one call, so that the
 peak they report is the call's and not the loading's."""
+
 import resource
 
 

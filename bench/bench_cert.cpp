@@ -1,16 +1,15 @@
 // Certificate engine speed: status_at over a 20-event log beside a stored-status lookup
 // (the least a status answer can cost), the status of 100,000 businesses at a moment, and
 // verifying a 100,000-event hash chain beside hashing the same bytes once.
-#include <smartkampung/cert.hpp>
-
-#include "cert/engine.hpp"
-#include "core/sha256.hpp"
-
 #include <benchmark/benchmark.h>
 
 #include <random>
+#include <smartkampung/cert.hpp>
 #include <string>
 #include <vector>
+
+#include "cert/engine.hpp"
+#include "core/sha256.hpp"
 
 namespace sk = smartkampung;
 namespace cert = smartkampung::cert;
@@ -58,7 +57,8 @@ const cert::CertificateRegistry& big_registry() {
     for (std::int64_t id = 0; id < 100000; ++id) {
       r->add_business(business(id, rng));
       const int events = static_cast<int>(rng() % 19);  // 0..18 more events
-      if (events >= 4) lifecycle(*r, id, events + 1, kJuly1 + static_cast<sk::Instant>(rng() % 60) * kDay);
+      if (events >= 4)
+        lifecycle(*r, id, events + 1, kJuly1 + static_cast<sk::Instant>(rng() % 60) * kDay);
     }
     return r;
   }();
@@ -110,7 +110,8 @@ static void BM_StatusAt_20Events_Engine(benchmark::State& state) {
   std::vector<cert::detail::Step> steps;
   for (const auto& e : log) steps.push_back({e.effective_at, e.seq, e.type, e.passed, e.serial});
   const cert::Policy policy = cert::Policy::builtin();
-  const cert::detail::Engine engine(policy.impl(), sk::TimeZone::kWIB, log.front().business.category);
+  const cert::detail::Engine engine(policy.impl(), sk::TimeZone::kWIB,
+                                    log.front().business.category);
   std::vector<sk::Instant> times(4096);
   for (auto& t : times) t = kJuly1 + static_cast<sk::Instant>(rng() % (600 * kDay));
   std::size_t i = 0;
@@ -145,7 +146,8 @@ static void BM_StatusAt_20Events_PureFunction(benchmark::State& state) {
   const cert::Policy policy = cert::Policy::builtin();
   std::size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(cert::status_at(log, kJuly1 + static_cast<sk::Instant>(i++ % 600) * kDay, policy));
+    benchmark::DoNotOptimize(
+        cert::status_at(log, kJuly1 + static_cast<sk::Instant>(i++ % 600) * kDay, policy));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }

@@ -13,23 +13,22 @@
 // (greedy, optimal with k = 20).
 //
 //   build-bench/bench/bench_geo --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-#include <smartkampung/geo.hpp>
-
-#include "geo/geodesy.hpp"
-
 #include <benchmark/benchmark.h>
-#include <boost/geometry.hpp>
-#include <boost/geometry/index/rtree.hpp>
 
 #include <algorithm>
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
 #include <chrono>
 #include <ctime>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <random>
+#include <smartkampung/geo.hpp>
 #include <utility>
 #include <vector>
+
+#include "geo/geodesy.hpp"
 
 using namespace smartkampung::geo;
 namespace bg = boost::geometry;
@@ -119,12 +118,14 @@ void BM_Nearest5_GeoRtree(benchmark::State& state) {
     const auto& p = q[i++ % q.size()];
     out.clear();
     const auto& has_bed = d.has_bed;
-    d.geo->query(bgi::nearest(GeoPoint(p.second, p.first), 5) &&
-                     bgi::satisfies([&has_bed](const GeoValue& v) { return has_bed[v.second] != 0; }),
-                 std::back_inserter(out));
+    d.geo->query(
+        bgi::nearest(GeoPoint(p.second, p.first), 5) &&
+            bgi::satisfies([&has_bed](const GeoValue& v) { return has_bed[v.second] != 0; }),
+        std::back_inserter(out));
     ranked.clear();
     for (const auto& v : out) {
-      ranked.emplace_back(wgs84_distance(p.first, p.second, bg::get<1>(v.first), bg::get<0>(v.first)), v.second);
+      ranked.emplace_back(
+          wgs84_distance(p.first, p.second, bg::get<1>(v.first), bg::get<0>(v.first)), v.second);
     }
     std::sort(ranked.begin(), ranked.end());
     benchmark::DoNotOptimize(ranked.data());
@@ -161,7 +162,8 @@ double geo_rtree_query(const Data& d, double lat, double lon, std::vector<GeoVal
                std::back_inserter(out));
   ranked.clear();
   for (const auto& v : out) {
-    ranked.emplace_back(wgs84_distance(lat, lon, bg::get<1>(v.first), bg::get<0>(v.first)), v.second);
+    ranked.emplace_back(wgs84_distance(lat, lon, bg::get<1>(v.first), bg::get<0>(v.first)),
+                        v.second);
   }
   std::sort(ranked.begin(), ranked.end());
   return ranked.empty() ? 0.0 : ranked.front().first;
@@ -173,7 +175,8 @@ void BM_Nearest5_SideBySide(benchmark::State& state) {
   const auto& q = queries();
   // Enough queries per round for ~10 ms each.
   const std::size_t fast_queries = 2048;
-  const std::size_t linear_queries = std::max<std::size_t>(8, std::min<std::size_t>(2048, 4000000 / n));
+  const std::size_t linear_queries =
+      std::max<std::size_t>(8, std::min<std::size_t>(2048, 4000000 / n));
   std::vector<double> index_us, linear_us, geo_us;
   std::vector<GeoValue> out;
   std::vector<std::pair<double, std::int64_t>> ranked;
@@ -229,7 +232,8 @@ void BM_Nearest5_Latency(benchmark::State& state) {
     auto got = d.index->nearest(p.first, p.second, 5, kFreeBed);
     const auto t1 = std::chrono::steady_clock::now();
     benchmark::DoNotOptimize(got);
-    if (ns.size() < ns.capacity()) ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+    if (ns.size() < ns.capacity())
+      ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
   }
   if (ns.empty()) return;
   const auto at = [&ns](double f) {
@@ -273,13 +277,19 @@ void BM_NearestBatch(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
-BENCHMARK(BM_NearestBatch)->Arg(1)->Arg(0)->ArgName("threads")->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NearestBatch)
+    ->Arg(1)
+    ->Arg(0)
+    ->ArgName("threads")
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_NearestBatch_Loop(benchmark::State& state) {
   const Data& d = data(10000, 100);
   const auto& [lats, lons] = batch_points();
   for (auto _ : state) {
-    for (std::size_t i = 0; i < lats.size(); ++i) benchmark::DoNotOptimize(d.index->nearest(lats[i], lons[i], 1));
+    for (std::size_t i = 0; i < lats.size(); ++i)
+      benchmark::DoNotOptimize(d.index->nearest(lats[i], lons[i], 1));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lats.size()));
 }
@@ -312,9 +322,11 @@ void BM_Assign(benchmark::State& state) {
   std::normal_distribution<double> spread(0.0, 0.05);
   std::vector<Facility> houses;
   for (int h = 0; h < 1000; ++h) {
-    houses.push_back({h, "", lat(rng), lon(rng), "", std::uniform_int_distribution<int>(5, 15)(rng), 0, true});
+    houses.push_back(
+        {h, "", lat(rng), lon(rng), "", std::uniform_int_distribution<int>(5, 15)(rng), 0, true});
   }
-  const std::vector<std::pair<double, double>> towns = {{-8.22, 114.37}, {-8.47, 114.15}, {-8.60, 114.02}};
+  const std::vector<std::pair<double, double>> towns = {
+      {-8.22, 114.37}, {-8.47, 114.15}, {-8.60, 114.02}};
   std::vector<double> lats, lons;
   for (int i = 0; i < 10000; ++i) {
     const auto& t = towns[static_cast<std::size_t>(i) % towns.size()];

@@ -1,14 +1,13 @@
 // The intake layer's date reader on a column of 10 M cells in DD/MM/YY, the shape of
 // the PKH lists with two-digit years (target: under 30 ns a cell), against a baseline
 // of strptime + timegm on the same cells.
-#include <smartkampung/intake.hpp>
-
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <random>
+#include <smartkampung/intake.hpp>
 #include <string>
 #include <vector>
 
@@ -26,7 +25,8 @@ const std::string& column() {
     char buf[16];
     for (std::size_t i = 0; i < kCells; ++i) {
       int y = 0, m = 0, d = 0;
-      sk::civil_from_days(sk::days_from_civil(1940, 1, 1) + static_cast<std::int32_t>(rng() % (65 * 365)), y, m, d);
+      sk::civil_from_days(
+          sk::days_from_civil(1940, 1, 1) + static_cast<std::int32_t>(rng() % (65 * 365)), y, m, d);
       std::snprintf(buf, sizeof buf, "%02d/%02d/%02d", d, m, y % 100);
       out.replace(i * 8, 8, buf, 8);
     }
@@ -50,8 +50,9 @@ void BM_DateReaderDdMmYy(benchmark::State& state) {
     benchmark::DoNotOptimize(votes);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kCells));
-  state.counters["ns_per_cell"] = benchmark::Counter(static_cast<double>(state.iterations() * kCells),
-                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_cell"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kCells),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_DateReaderDdMmYy)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -70,8 +71,9 @@ void BM_BaselineStrptime(benchmark::State& state) {
     benchmark::DoNotOptimize(sum);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBaseline));
-  state.counters["ns_per_cell"] = benchmark::Counter(static_cast<double>(state.iterations() * kBaseline),
-                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_cell"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kBaseline),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_BaselineStrptime)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -2,30 +2,30 @@
 // beside a baseline that compares raw strings per pair (normalising and Jaro-Winkler on
 // every comparison, as a straightforward implementation does); Linker look-up latency;
 // a whole FEBRL4 run.
-#include <smartkampung/linkage.hpp>
-
-#include "linkage/engine.hpp"
-
 #include <benchmark/benchmark.h>
-
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <smartkampung/linkage.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "linkage/engine.hpp"
 
 namespace sk = smartkampung;
 
 namespace {
 
-const char* const kGiven[] = {"Muhammad", "Siti", "Budi", "Sri", "Ahmad", "Dewi", "Agus", "Nur",
-                              "Slamet", "Wahyu", "Eko", "Rina", "Joko", "Tri", "Yusuf", "Indah"};
-const char* const kFamily[] = {"Santoso", "Aminah", "Hidayat", "Lestari", "Sholeh", "Wibowo",
-                               "Rahayu", "Setiawan", "Susanti", "Pratama", "Kurniawan", "Handayani"};
+const char* const kGiven[] = {"Muhammad", "Siti", "Budi",   "Sri",   "Ahmad", "Dewi",
+                              "Agus",     "Nur",  "Slamet", "Wahyu", "Eko",   "Rina",
+                              "Joko",     "Tri",  "Yusuf",  "Indah"};
+const char* const kFamily[] = {"Santoso", "Aminah",  "Hidayat",   "Lestari",
+                               "Sholeh",  "Wibowo",  "Rahayu",    "Setiawan",
+                               "Susanti", "Pratama", "Kurniawan", "Handayani"};
 
 // Synthetic registry-like records: every third one a variant of the one before.
 std::vector<sk::LinkRecord> sample(std::size_t n, std::uint64_t seed) {
@@ -43,10 +43,11 @@ std::vector<sk::LinkRecord> sample(std::size_t n, std::uint64_t seed) {
     } else {
       const int day = 1 + static_cast<int>(rng() % 28), month = 1 + static_cast<int>(rng() % 12);
       const int year = 1940 + static_cast<int>(rng() % 70);
-      std::snprintf(buf, sizeof buf, "3510%02d%02d%02d%02d%04d", 1 + static_cast<int>(rng() % 25), day,
-                    month, year % 100, static_cast<int>(rng() % 9999) + 1);
+      std::snprintf(buf, sizeof buf, "3510%02d%02d%02d%02d%04d", 1 + static_cast<int>(rng() % 25),
+                    day, month, year % 100, static_cast<int>(rng() % 9999) + 1);
       r.nik = buf;
-      r.name = std::string(kGiven[rng() % 16]) + " " + kFamily[rng() % 12] + " " + kFamily[rng() % 12];
+      r.name =
+          std::string(kGiven[rng() % 16]) + " " + kFamily[rng() % 12] + " " + kFamily[rng() % 12];
       std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
       r.birth_date = buf;
       r.sex = rng() % 2 ? "L" : "P";
@@ -160,8 +161,9 @@ void BM_LinkFebrl4(benchmark::State& state) {
     std::vector<sk::LinkRecord> out;
     std::string line;
     std::getline(in, line);
-    const char* const cols[] = {"given_name", "surname", "street_number", "address_1", "address_2",
-                                "suburb", "postcode", "state", "date_of_birth", "soc_sec_id"};
+    const char* const cols[] = {"given_name",    "surname",   "street_number", "address_1",
+                                "address_2",     "suburb",    "postcode",      "state",
+                                "date_of_birth", "soc_sec_id"};
     while (std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       std::stringstream ss(line);
@@ -181,7 +183,8 @@ void BM_LinkFebrl4(benchmark::State& state) {
   const auto a = read(dir + "dataset4a.csv"), b = read(dir + "dataset4b.csv");
   // SKAMP_SHARED_DATA_DIR is "<source>/../shared/data".
   const std::string shared = SKAMP_SHARED_DATA_DIR;
-  const std::string source = shared.substr(0, shared.size() - std::string("/../shared/data").size());
+  const std::string source =
+      shared.substr(0, shared.size() - std::string("/../shared/data").size());
   std::ifstream sf(source + "/bench/febrl_settings.json");
   std::stringstream ss;
   ss << sf.rdbuf();
@@ -249,7 +252,8 @@ void BM_LinkFile(benchmark::State& state) {
   state.counters["kept_pairs"] = static_cast<double>(kept);
   state.counters["peak_rss_MB"] = static_cast<double>(after.ru_maxrss) / 1024.0;
   state.counters["rss_before_MB"] = static_cast<double>(before.ru_maxrss) / 1024.0;
-  state.counters["pairs_per_s_per_core"] = static_cast<double>(candidates) / engine_seconds / s.threads;
+  state.counters["pairs_per_s_per_core"] =
+      static_cast<double>(candidates) / engine_seconds / s.threads;
 }
 BENCHMARK(BM_LinkFile)->Arg(1)->Arg(0)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
 
@@ -272,10 +276,13 @@ ClusterCase cluster_case(std::size_t n, std::size_t chain) {
   c.model = sk::detail::prepare_records(s, records, nullptr);
   c.model->compute_weights();
   std::mt19937_64 rng(9);
-  for (std::size_t i = 2; i < n; i += 3) c.pairs.push_back({static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(i), 30.0, 1.0});
+  for (std::size_t i = 2; i < n; i += 3)
+    c.pairs.push_back(
+        {static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(i), 30.0, 1.0});
   for (std::size_t i = 0; i + 3 < n; ++i) {
     if (i % chain != chain - 1) {
-      c.pairs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 3), 5.0 + static_cast<double>(rng() % 100) / 10, 0.97});
+      c.pairs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 3),
+                         5.0 + static_cast<double>(rng() % 100) / 10, 0.97});
     }
   }
   return c;
@@ -290,13 +297,18 @@ void BM_ClusterPairs(benchmark::State& state) {
     benchmark::DoNotOptimize(res.cluster_ids.data());
   }
   state.counters["pairs"] = static_cast<double>(c.pairs.size());
-  state.counters["ns_per_pair"] = benchmark::Counter(static_cast<double>(c.pairs.size()),
-                                                     benchmark::Counter::kIsIterationInvariantRate |
-                                                         benchmark::Counter::kInvert);
+  state.counters["ns_per_pair"] = benchmark::Counter(
+      static_cast<double>(c.pairs.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
   state.counters["largest_cluster"] = static_cast<double>(res.stats.largest_cluster);
   state.counters["refused"] = static_cast<double>(res.stats.refused_merges);
 }
-BENCHMARK(BM_ClusterPairs)->Arg(25000)->Arg(100000)->Arg(250000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ClusterPairs)
+    ->Arg(25000)
+    ->Arg(100000)
+    ->Arg(250000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_ClusterPairsBaselineScan(benchmark::State& state) {
   const ClusterCase c = cluster_case(static_cast<std::size_t>(state.range(0)), 600);
@@ -305,7 +317,8 @@ void BM_ClusterPairsBaselineScan(benchmark::State& state) {
   std::size_t largest = 0;
   for (auto _ : state) {
     std::vector<sk::LinkPair> pairs = c.pairs;
-    std::sort(pairs.begin(), pairs.end(), [](const sk::LinkPair& a, const sk::LinkPair& b) { return a.weight > b.weight; });
+    std::sort(pairs.begin(), pairs.end(),
+              [](const sk::LinkPair& a, const sk::LinkPair& b) { return a.weight > b.weight; });
     std::vector<std::uint32_t> parent(n);
     std::vector<std::vector<std::uint32_t>> members(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -324,7 +337,9 @@ void BM_ClusterPairsBaselineScan(benchmark::State& state) {
       for (std::uint32_t x : members[rb]) {
         if (m.household[x] == 0) continue;
         for (std::uint32_t y : members[ra]) {
-          if (m.household[y] == m.household[x] && m.household_apart(m.household[x], m.household[y], m.pattern(x, y))) apart = true;
+          if (m.household[y] == m.household[x] &&
+              m.household_apart(m.household[x], m.household[y], m.pattern(x, y)))
+            apart = true;
         }
       }
       if (apart) continue;
@@ -341,12 +356,16 @@ void BM_ClusterPairsBaselineScan(benchmark::State& state) {
     benchmark::DoNotOptimize(ids.data());
   }
   state.counters["pairs"] = static_cast<double>(c.pairs.size());
-  state.counters["ns_per_pair"] = benchmark::Counter(static_cast<double>(c.pairs.size()),
-                                                     benchmark::Counter::kIsIterationInvariantRate |
-                                                         benchmark::Counter::kInvert);
+  state.counters["ns_per_pair"] = benchmark::Counter(
+      static_cast<double>(c.pairs.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
   state.counters["largest_cluster"] = static_cast<double>(largest);
 }
-BENCHMARK(BM_ClusterPairsBaselineScan)->Arg(25000)->Arg(100000)->Arg(250000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ClusterPairsBaselineScan)
+    ->Arg(25000)
+    ->Arg(100000)
+    ->Arg(250000)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -1,11 +1,10 @@
 // NIK parsing cost per call and in batch, beside a baseline that only checks that
 // 16 characters are digits (the least any validator must do).
-#include <smartkampung/nik.hpp>
-
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <random>
+#include <smartkampung/nik.hpp>
 #include <string>
 #include <vector>
 
@@ -36,9 +35,14 @@ const std::vector<std::string_view>& sample() {
                     1 + static_cast<int>(rng() % 9999));
       std::string nik = buf;
       switch (rng() % 20) {
-        case 0: nik[9] = '9'; break;             // month 19 or 09
-        case 1: nik.pop_back(); break;           // 15 digits
-        default: break;
+        case 0:
+          nik[9] = '9';
+          break;  // month 19 or 09
+        case 1:
+          nik.pop_back();
+          break;  // 15 digits
+        default:
+          break;
       }
       out.push_back(std::move(nik));
     }

@@ -2,17 +2,16 @@
 // baseline, std::sort + std::unique on the same N uint64 NIK keys, in one run. Also the
 // CSV reader and the registry's loader (split + normalise) in MB/s, and the memory held
 // per enrolment.
-#include <smartkampung/io.hpp>
-#include <smartkampung/registry.hpp>
-#include <smartkampung/sample.hpp>
-
-#include "registry/internal.hpp"
-
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <random>
+#include <smartkampung/io.hpp>
+#include <smartkampung/registry.hpp>
+#include <smartkampung/sample.hpp>
+
+#include "registry/internal.hpp"
 
 namespace sk = smartkampung;
 namespace skd = smartkampung::detail;
@@ -44,7 +43,8 @@ struct Fixture {
       persons[i] = random_nik(rng);
       kks[i] = random_nik(rng) / 10000 * 10000 + i % 4 + 1;
     }
-    const char* names[] = {"BLT_DD", "BPNT", "BST", "DONASI_ASN", "GIZI_BUMIL", "JATIM_BKK", "PKH", "SEMBAKO_BWI"};
+    const char* names[] = {"BLT_DD",     "BPNT",      "BST", "DONASI_ASN",
+                           "GIZI_BUMIL", "JATIM_BKK", "PKH", "SEMBAKO_BWI"};
     for (std::size_t p = 0; p < 8; ++p) {
       auto list = std::make_shared<skd::ProgramList>();
       list->name = names[p];
@@ -108,12 +108,14 @@ BENCHMARK(BM_Baseline_StdSortUnique)->Unit(benchmark::kMillisecond)->Iterations(
 // A sample programme file as CSV text (`;`, CRLF), built once for both CSV benchmarks.
 const std::string& sample_csv_text() {
   static const std::string text = [] {
-    const sk::SamplePopulation s = sk::sample_banyuwangi(std::min<std::size_t>(bench_n(), 2'000'000), 5);
+    const sk::SamplePopulation s =
+        sk::sample_banyuwangi(std::min<std::size_t>(bench_n(), 2'000'000), 5);
     std::string out = "nik;kk;nama;tgl_lahir;jk;alamat;desa;kecamatan;rt;rw\r\n";
     const auto& r = s.records;
     for (std::size_t i = 0; i < r.nik.size(); ++i) {
-      const std::string* f[] = {&r.nik[i], &r.kk[i], &r.name[i], &r.birth_date[i], &r.sex[i],
-                                &r.address[i], &r.village[i], &r.district[i], &r.rt[i], &r.rw[i]};
+      const std::string* f[] = {&r.nik[i], &r.kk[i],      &r.name[i],    &r.birth_date[i],
+                                &r.sex[i], &r.address[i], &r.village[i], &r.district[i],
+                                &r.rt[i],  &r.rw[i]};
       for (std::size_t k = 0; k < 10; ++k) {
         if (k) out.push_back(';');
         out += sk::csv_escape(*f[k], ';');
@@ -144,8 +146,8 @@ void BM_CsvNormalize(benchmark::State& state) {
   const std::string& text = sample_csv_text();
   const auto threads = static_cast<unsigned>(state.range(0));
   for (auto _ : state) {
-    const skd::NormalizeOutput out =
-        skd::normalize_csv_bytes(text, false, {}, sk::Date::from_ymd(2024, 6, 1), threads, 1u << 20);
+    const skd::NormalizeOutput out = skd::normalize_csv_bytes(
+        text, false, {}, sk::Date::from_ymd(2024, 6, 1), threads, 1u << 20);
     benchmark::DoNotOptimize(out.rows.size());
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));

@@ -2,13 +2,12 @@
 // rule, on the same decoded records: fast mode (stop at the first failure) and explain
 // mode (collect every failing reason). Target: compiled <= 3x hand-written.
 //   build-bench/bench/bench_rules --benchmark_min_time=0.5
-#include <smartkampung/nik.hpp>
-#include <smartkampung/rules.hpp>
-
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <random>
+#include <smartkampung/nik.hpp>
+#include <smartkampung/rules.hpp>
 #include <string>
 #include <vector>
 
@@ -54,20 +53,24 @@ const Data& data() {
       for (int k = 0; k < n; ++k) {
         const sk::Date born(static_cast<std::int32_t>(-9000 + static_cast<int>(rng() % 18000)));
         char nik[32];
-        std::snprintf(nik, sizeof nik, "351001%02d%02d%02d%04d", born.day() + (rng() % 2 ? 40 : 0), born.month(),
-                      born.year() % 100, 1 + static_cast<int>(rng() % 9000));
+        std::snprintf(nik, sizeof nik, "351001%02d%02d%02d%04d", born.day() + (rng() % 2 ? 40 : 0),
+                      born.month(), born.year() % 100, 1 + static_cast<int>(rng() % 9000));
         if (rng() % 50 == 0) nik[3] = 'x';  // a damaged NIK now and then
         h.members.push_back(Member{nik, born});
-        members += std::string(k ? "," : "") + "{\"nik\":\"" + nik + "\",\"birth_date\":\"" + born.to_iso() + "\"}";
+        members += std::string(k ? "," : "") + "{\"nik\":\"" + nik + "\",\"birth_date\":\"" +
+                   born.to_iso() + "\"}";
       }
       std::string programs;
       for (int b = 0; b < 4; ++b) {
-        if (h.programs & (1U << b)) programs += std::string(programs.empty() ? "" : ",") + "\"" + codes[b] + "\"";
+        if (h.programs & (1U << b))
+          programs += std::string(programs.empty() ? "" : ",") + "\"" + codes[b] + "\"";
       }
-      out.json.push_back(std::string("{\"kk\":{\"programs\":[") + programs + "],\"region_kind\":\"" +
-                         (h.desa ? "desa" : "kelurahan") + "\",\"lost_livelihood\":" + (h.lost_livelihood ? "true" : "false") +
-                         ",\"chronic_illness\":" + (h.chronic_illness ? "true" : "false") + ",\"in_dtks\":" +
-                         (h.in_dtks ? "true" : "false") + ",\"head\":{\"sex\":\"" + (h.head_female ? "F" : "M") +
+      out.json.push_back(std::string("{\"kk\":{\"programs\":[") + programs +
+                         "],\"region_kind\":\"" + (h.desa ? "desa" : "kelurahan") +
+                         "\",\"lost_livelihood\":" + (h.lost_livelihood ? "true" : "false") +
+                         ",\"chronic_illness\":" + (h.chronic_illness ? "true" : "false") +
+                         ",\"in_dtks\":" + (h.in_dtks ? "true" : "false") +
+                         ",\"head\":{\"sex\":\"" + (h.head_female ? "F" : "M") +
                          "\"},\"members\":[" + members + "]}}");
       out.households.push_back(std::move(h));
     }
@@ -93,7 +96,8 @@ inline bool nik_rule(const Household& h) {
   return true;
 }
 inline std::int64_t priority(const Household& h) {
-  std::int64_t p = (h.lost_livelihood ? 1 : 0) + (h.chronic_illness ? 1 : 0) + (!h.in_dtks ? 1 : 0) + (h.head_female ? 1 : 0);
+  std::int64_t p = (h.lost_livelihood ? 1 : 0) + (h.chronic_illness ? 1 : 0) +
+                   (!h.in_dtks ? 1 : 0) + (h.head_female ? 1 : 0);
   for (const Member& m : h.members) {
     if (sk::age_in_years(m.birth, kAsOf) >= 60) return p + 1;
   }

@@ -40,7 +40,11 @@ def records_table(n):
 
 
 RULES = {
-    "format": "skamp-rules/1", "ruleset": "bench", "version": "1", "scope": "person", "legal_basis": ["bench"],
+    "format": "skamp-rules/1",
+    "ruleset": "bench",
+    "version": "1",
+    "scope": "person",
+    "legal_basis": ["bench"],
     "valid": {"from": "2020-01-01", "to": "2020-12-31"},
     "inputs": {"person.income": "money", "person.poor": "bool", "person.village": "string"},
     "rules": [
@@ -70,14 +74,21 @@ def main():
     print(f"  in   Registry.add_records(pyarrow.Table), whole    {l_ * 1e3:9.1f} ms   ratio {l_ / b:5.2f}")
 
     rng = np.random.default_rng(1)
-    inputs = pa.table({"income": rng.integers(0, 3_000_000, n), "poor": rng.random(n) < 0.7,
-                       "village": pa.array(np.where(rng.random(n) < 0.1, "Kota", "Desa"))})
+    inputs = pa.table(
+        {
+            "income": rng.integers(0, 3_000_000, n),
+            "poor": rng.random(n) < 0.7,
+            "village": pa.array(np.where(rng.random(n) < 0.1, "Kota", "Desa")),
+        }
+    )
     import datetime as dt
+
     rs = sk.RuleSet.from_json(__import__("json").dumps(RULES))
     decisions = rs.evaluate_batch(inputs, as_of=dt.date(2020, 5, 1), progress=False)
     same = decisions.to_arrow()  # the same columns, as a pyarrow.Table
     base_out, out, out_numpy = [], [], []
     import smartkampung._table as t
+
     for _ in range(repeats):
         base_out.append(timed(same.to_pandas)[0])
         out.append(timed(decisions.to_pandas)[0])

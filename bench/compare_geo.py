@@ -68,7 +68,7 @@ def main():
     def numpy_brute():
         out = np.empty(len(qv), dtype=np.int64)
         for s in range(0, len(qv), 2048):
-            out[s:s + 2048] = np.argmax(qv[s:s + 2048] @ hv.T, axis=1)
+            out[s : s + 2048] = np.argmax(qv[s : s + 2048] @ hv.T, axis=1)
         return out
 
     t, got = timed(numpy_brute, args.repeat)
@@ -109,10 +109,12 @@ def main():
         results["rtree (libspatialindex, degrees)"] = None
 
     base = results["smartkampung nearest_batch"][0]
-    print(f"{args.points:,} queries over {args.houses:,} houses, median of {args.repeat}; "
-          f"nearest_batch and cKDTree (workers=-1) on all {os.cpu_count()} cores, "
-          f"BallTree and rtree on one, numpy as its BLAS threads; "
-          f"1-minute load average at start {load_start:.1f}, now {os.getloadavg()[0]:.1f}")
+    print(
+        f"{args.points:,} queries over {args.houses:,} houses, median of {args.repeat}; "
+        f"nearest_batch and cKDTree (workers=-1) on all {os.cpu_count()} cores, "
+        f"BallTree and rtree on one, numpy as its BLAS threads; "
+        f"1-minute load average at start {load_start:.1f}, now {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'method':40s} {'seconds':>9s} {'vs sk':>7s} {'agreement':>10s}")
     for name, r in results.items():
         if r is None:
@@ -138,12 +140,16 @@ def main():
             theirs_cpu.append(time.process_time() - c0)
         m, c = statistics.median(mine), statistics.median(theirs)
         mc, cc = statistics.median(mine_cpu), statistics.median(theirs_cpu)
-        print(f"alternating, median of {len(mine)}: smartkampung {m:.3f} s, cKDTree {c:.3f} s, "
-              f"smartkampung / cKDTree = {m / c:.2f}")
+        print(
+            f"alternating, median of {len(mine)}: smartkampung {m:.3f} s, cKDTree {c:.3f} s, "
+            f"smartkampung / cKDTree = {m / c:.2f}"
+        )
         # CPU time of the process (all its threads): on a loaded machine, wall time also
         # measures how much of the cores each got.
-        print(f"alternating, process CPU time, median of {len(mine)}: smartkampung {mc:.3f} s, "
-              f"cKDTree {cc:.3f} s, smartkampung / cKDTree = {mc / cc:.2f}")
+        print(
+            f"alternating, process CPU time, median of {len(mine)}: smartkampung {mc:.3f} s, "
+            f"cKDTree {cc:.3f} s, smartkampung / cKDTree = {mc / cc:.2f}"
+        )
     except ImportError:
         pass
 

@@ -57,12 +57,24 @@ from collections import Counter
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import _rss  # noqa: E402  (bench/ is on the path only now)
+
 DATA = pathlib.Path(os.environ.get("SKAMP_FEBRL_DIR", ROOT / ".." / "shared" / "data" / "febrl"))
-COLS = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode",
-        "state", "date_of_birth", "soc_sec_id"]
+COLS = [
+    "given_name",
+    "surname",
+    "street_number",
+    "address_1",
+    "address_2",
+    "suburb",
+    "postcode",
+    "state",
+    "date_of_birth",
+    "soc_sec_id",
+]
 
 
 # --- data -----------------------------------------------------------------------------------
+
 
 def read(name):
     with open(DATA / name, newline="") as fh:
@@ -101,8 +113,10 @@ def set_size(name):
 
 # --- quality --------------------------------------------------------------------------------
 
+
 def _pair_quality(ids, ent, left=None):
     """Pairwise precision / recall / F1 from clusters (as smartkampung.linkage.pair_quality)."""
+
     def pairs(labels):
         if left is None:
             return sum(n * (n - 1) // 2 for n in Counter(labels).values())
@@ -143,6 +157,7 @@ def clusters_from_pairs(n, pairs):
 
 # --- cleaning for the peers -----------------------------------------------------------------
 
+
 def _iso(text):
     for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
@@ -166,16 +181,71 @@ def _sex(text):
     return "M" if t.startswith("L") else "F" if t.startswith("P") else None
 
 
-_TITLES = {"h", "hj", "haji", "hajjah", "drs", "dra", "ir", "dr", "prof", "kh", "ust", "ustadz", "bpk", "ibu",
-           "sdr", "sdri", "alm", "almh"}
-_DEGREES = {"spd", "spdi", "se", "sh", "sag", "skom", "amd", "ssos", "st", "sp", "ssi", "mpd", "mm", "msi",
-            "sip", "skep", "ak", "ama", "amapd", "sthi", "shi"}
-_MUHAMMAD = {"muhammad", "mohammad", "muhamad", "moh", "m", "mochammad", "muh", "mohamad", "mochamad",
-             "muchammad", "muhammat", "mokhammad", "moch", "mhd", "md"}
+_TITLES = {
+    "h",
+    "hj",
+    "haji",
+    "hajjah",
+    "drs",
+    "dra",
+    "ir",
+    "dr",
+    "prof",
+    "kh",
+    "ust",
+    "ustadz",
+    "bpk",
+    "ibu",
+    "sdr",
+    "sdri",
+    "alm",
+    "almh",
+}
+_DEGREES = {
+    "spd",
+    "spdi",
+    "se",
+    "sh",
+    "sag",
+    "skom",
+    "amd",
+    "ssos",
+    "st",
+    "sp",
+    "ssi",
+    "mpd",
+    "mm",
+    "msi",
+    "sip",
+    "skep",
+    "ak",
+    "ama",
+    "amapd",
+    "sthi",
+    "shi",
+}
+_MUHAMMAD = {
+    "muhammad",
+    "mohammad",
+    "muhamad",
+    "moh",
+    "m",
+    "mochammad",
+    "muh",
+    "mohamad",
+    "mochamad",
+    "muchammad",
+    "muhammat",
+    "mokhammad",
+    "moch",
+    "mhd",
+    "md",
+}
 
 
-_DEGREE_END = re.compile(r"\s+(?:s\.?\s?(?:pd\.?\s?i|pd|e|h|ag|kom|sos|t|p|si|ip|kep|hi)|a\.?\s?md|"
-                         r"m\.?\s?(?:pd|m|si))\.?\s*$")
+_DEGREE_END = re.compile(
+    r"\s+(?:s\.?\s?(?:pd\.?\s?i|pd|e|h|ag|kom|sos|t|p|si|ip|kep|hi)|a\.?\s?md|" r"m\.?\s?(?:pd|m|si))\.?\s*$"
+)
 
 
 def _plain_name(text):
@@ -225,19 +295,28 @@ def cleaned(rows, idn=False):
         rw = r.get("rw", "").strip().lstrip("0") or None
         village = r.get("village", "").strip().lower()
         district = r.get("district", "").strip().lower()
-        out.append({
-            "nik": nik, "kk": kk, "name": name(r.get("name", "")),
-            "birth_date": _iso(r["birth_date"]) if r.get("birth_date") else None,
-            "sex": _sex(r.get("sex", "")),
-            "village": f"{district}/{village}" if village else None, "rt": rt, "rw": rw})
+        out.append(
+            {
+                "nik": nik,
+                "kk": kk,
+                "name": name(r.get("name", "")),
+                "birth_date": _iso(r["birth_date"]) if r.get("birth_date") else None,
+                "sex": _sex(r.get("sex", "")),
+                "village": f"{district}/{village}" if village else None,
+                "rt": rt,
+                "rw": rw,
+            }
+        )
     return out
 
 
 # --- smartkampung ---------------------------------------------------------------------------
 
+
 def prep_smartkampung(left, right, kind):
     if kind == "synthetic":
         return left, None
+
     def strip(rows):
         return [{k: r[k] for k in COLS} for r in rows]
 
@@ -247,15 +326,22 @@ def prep_smartkampung(left, right, kind):
 def prep_smartkampung_defaults(left, right, kind):
     """FEBRL's columns mapped onto the registry's (no settings file): name, birth date, the
     social security number in the id column, street and suburb as address and village."""
+
     def mapped(rows):
         out = []
         for r in rows:
-            out.append({
-                "name": f"{r['given_name']} {r['surname']}".strip(),
-                "birth_date": r["date_of_birth"], "nik": r["soc_sec_id"],
-                "address": " ".join(r[c] for c in ("street_number", "address_1", "address_2", "postcode") if r[c]),
-                "village": r["suburb"], "district": r["state"]})
+            out.append(
+                {
+                    "name": f"{r['given_name']} {r['surname']}".strip(),
+                    "birth_date": r["date_of_birth"],
+                    "nik": r["soc_sec_id"],
+                    "address": " ".join(r[c] for c in ("street_number", "address_1", "address_2", "postcode") if r[c]),
+                    "village": r["suburb"],
+                    "district": r["state"],
+                }
+            )
         return out
+
     return mapped(left), (mapped(right) if right is not None else None)
 
 
@@ -282,6 +368,7 @@ def run_smartkampung(left, right, kind, args):
 
 
 # --- recordlinkage --------------------------------------------------------------------------
+
 
 def prep_recordlinkage(left, right, kind, idn=False):
     import pandas as pd
@@ -339,6 +426,7 @@ def run_recordlinkage(dfa, dfb, kind, args):
 
 # --- Splink ---------------------------------------------------------------------------------
 
+
 def prep_splink(left, right, kind, idn=False):
     import pandas as pd
 
@@ -362,7 +450,8 @@ _LAST_PRED = []  # the last Splink predictions (pairs >= 0.5), for the threshold
 def _splink_clusters(linker, pred, n, threshold):
     """Splink's connected components at threshold, as one int label per record."""
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        pred, threshold_match_probability=threshold).as_pandas_dataframe()
+        pred, threshold_match_probability=threshold
+    ).as_pandas_dataframe()
     _LAST_PRED[:] = [pred]
     ids = list(range(n))
     labels = {}
@@ -378,8 +467,13 @@ def splink_sweep(n, ent, left, thresholds):
     out = {}
     for thr in thresholds:
         keep = pred[pred["match_probability"] >= thr]
-        ids = clusters_from_pairs(n, zip(keep["unique_id_l"].astype(str).str.rsplit("-__-", n=1).str[-1].astype(int),
-                                         keep["unique_id_r"].astype(str).str.rsplit("-__-", n=1).str[-1].astype(int)))
+        ids = clusters_from_pairs(
+            n,
+            zip(
+                keep["unique_id_l"].astype(str).str.rsplit("-__-", n=1).str[-1].astype(int),
+                keep["unique_id_r"].astype(str).str.rsplit("-__-", n=1).str[-1].astype(int),
+            ),
+        )
         out[str(thr)] = quality(ids, ent, left=left)
     return out
 
@@ -393,16 +487,21 @@ def run_splink(frames, _unused, kind, args):
         rt_rw = cl.CustomComparison(
             output_column_name="rt_rw",
             comparison_levels=[
-                {"sql_condition": "rt_l IS NULL OR rt_r IS NULL OR rw_l IS NULL OR rw_r IS NULL",
-                 "label_for_charts": "RT or RW missing", "is_null_level": True},
+                {
+                    "sql_condition": "rt_l IS NULL OR rt_r IS NULL OR rw_l IS NULL OR rw_r IS NULL",
+                    "label_for_charts": "RT or RW missing",
+                    "is_null_level": True,
+                },
                 {"sql_condition": "rt_l = rt_r AND rw_l = rw_r", "label_for_charts": "same RT and RW"},
                 {"sql_condition": "rw_l = rw_r", "label_for_charts": "same RW"},
-                {"sql_condition": "ELSE", "label_for_charts": "other"}])
+                {"sql_condition": "ELSE", "label_for_charts": "other"},
+            ],
+        )
         settings = SettingsCreator(
             link_type="dedupe_only",
             blocking_rules_to_generate_predictions=[
-                block_on("substr(nik, 1, 12)"),   # NIK prefix: region + embedded birth date
-                block_on("substr(nik, 7, 10)"),   # embedded birth date + serial (region damaged)
+                block_on("substr(nik, 1, 12)"),  # NIK prefix: region + embedded birth date
+                block_on("substr(nik, 7, 10)"),  # embedded birth date + serial (region damaged)
                 block_on("name", "birth_date"),
                 block_on("name", "village"),
                 block_on("birth_date", "village"),
@@ -418,10 +517,12 @@ def run_splink(frames, _unused, kind, args):
             retain_intermediate_calculation_columns=False,
         )
         db_api = DuckDBAPI()
-        linker = Linker(db_api.register(frames[0], dataset_display_name="synthetic"), settings,
-                        log_level=logging.WARNING)
+        linker = Linker(
+            db_api.register(frames[0], dataset_display_name="synthetic"), settings, log_level=logging.WARNING
+        )
         linker.training.estimate_probability_two_random_records_match(
-            [block_on("nik"), block_on("name", "birth_date", "village")], recall=0.7)
+            [block_on("nik"), block_on("name", "birth_date", "village")], recall=0.7
+        )
         linker.training.estimate_u_using_random_sampling(max_pairs=args.splink_u_pairs, seed=1)
         em_pairs = args.splink_em_pairs or None
         for rule in (block_on("substr(nik, 1, 12)"), block_on("name", "birth_date"), block_on("birth_date", "village")):
@@ -431,8 +532,11 @@ def run_splink(frames, _unused, kind, args):
     settings = SettingsCreator(
         link_type="link_only" if len(frames) > 1 else "dedupe_only",
         blocking_rules_to_generate_predictions=[
-            block_on("given_name", "surname"), block_on("date_of_birth"), block_on("soc_sec_id"),
-            block_on("postcode", "street_number")],
+            block_on("given_name", "surname"),
+            block_on("date_of_birth"),
+            block_on("soc_sec_id"),
+            block_on("postcode", "street_number"),
+        ],
         comparisons=[
             cl.JaroWinklerAtThresholds("given_name", [0.94, 0.85, 0.7]),
             cl.JaroWinklerAtThresholds("surname", [0.94, 0.85, 0.7]),
@@ -469,8 +573,12 @@ ENGINES = {
     "splink": ("splink", prep_splink, run_splink, ("febrl", "synthetic")),
     "splink_idn": ("splink", lambda left, right, k: prep_splink(left, right, k, idn=True), run_splink, ("synthetic",)),
     "recordlinkage": ("recordlinkage", prep_recordlinkage, run_recordlinkage, ("febrl", "synthetic")),
-    "recordlinkage_idn": ("recordlinkage", lambda left, right, k: prep_recordlinkage(left, right, k, idn=True),
-                          run_recordlinkage, ("synthetic",)),
+    "recordlinkage_idn": (
+        "recordlinkage",
+        lambda left, right, k: prep_recordlinkage(left, right, k, idn=True),
+        run_recordlinkage,
+        ("synthetic",),
+    ),
 }
 
 
@@ -498,20 +606,40 @@ def one_run(data, engine, args):
     if engine.startswith("splink") and _LAST_PRED:
         extra["threshold"] = args.splink_threshold
         extra["by_threshold"] = splink_sweep(len(ent), ent, len(left[0]) if right else None, SWEEP)
-    return {**extra, "data": data, "engine": engine, "records": len(ent), "seed": args.seed if kind == "synthetic" else None,
-            "precision": p, "recall": r, "f1": f, "largest_cluster": largest, "wall_s": wall, "cpu_s": cpu,
-            "peak_rss_mb": peak / 1024, "input_rss_mb": rss_input / 1024, "peak_reset": reset}
+    return {
+        **extra,
+        "data": data,
+        "engine": engine,
+        "records": len(ent),
+        "seed": args.seed if kind == "synthetic" else None,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "largest_cluster": largest,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_rss_mb": peak / 1024,
+        "input_rss_mb": rss_input / 1024,
+        "peak_reset": reset,
+    }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--synthetic", type=int, nargs="+", default=[5000, 100000],
-                    help="generated set sizes in records (0: none)")
+    ap.add_argument(
+        "--synthetic", type=int, nargs="+", default=[5000, 100000], help="generated set sizes in records (0: none)"
+    )
     ap.add_argument("--seed", type=int, default=1, help="seed of the generated sets")
     ap.add_argument("--only", default=None, help="data sets, comma-separated (febrl3,febrl4,syn5k,syn100k,...)")
-    ap.add_argument("--engines", default="smartkampung,smartkampung_defaults,splink,splink_idn,recordlinkage,recordlinkage_idn")
-    ap.add_argument("--splink-threshold", type=float, default=0.99,
-                    help="match probability for Splink's clusters (P/R/F1 at %s are reported too)" % (SWEEP,))
+    ap.add_argument(
+        "--engines", default="smartkampung,smartkampung_defaults,splink,splink_idn,recordlinkage,recordlinkage_idn"
+    )
+    ap.add_argument(
+        "--splink-threshold",
+        type=float,
+        default=0.99,
+        help="match probability for Splink's clusters (P/R/F1 at %s are reported too)" % (SWEEP,),
+    )
     ap.add_argument("--splink-u-pairs", type=float, default=1e7, help="Splink: max_pairs for u by random sampling")
     ap.add_argument("--splink-em-pairs", type=float, default=5e6, help="Splink: max_pairs per EM pass (0: all)")
     ap.add_argument("--timeout", type=float, default=7200, help="seconds per run")
@@ -529,10 +657,21 @@ def main():
     for e in engines:
         if e not in ENGINES:
             raise SystemExit(f"unknown engine {e!r}; known: {', '.join(ENGINES)}")
-    passthrough = ["--seed", str(args.seed), "--splink-threshold", str(args.splink_threshold),
-                   "--splink-u-pairs", str(args.splink_u_pairs), "--splink-em-pairs", str(args.splink_em_pairs)]
-    print(f"{'data':8} {'engine':18} {'precision':>9} {'recall':>8} {'F1':>8} {'wall s':>8} {'CPU s':>8} "
-          f"{'RSS MB':>7} {'in MB':>6} {'largest':>7}", flush=True)
+    passthrough = [
+        "--seed",
+        str(args.seed),
+        "--splink-threshold",
+        str(args.splink_threshold),
+        "--splink-u-pairs",
+        str(args.splink_u_pairs),
+        "--splink-em-pairs",
+        str(args.splink_em_pairs),
+    ]
+    print(
+        f"{'data':8} {'engine':18} {'precision':>9} {'recall':>8} {'F1':>8} {'wall s':>8} {'CPU s':>8} "
+        f"{'RSS MB':>7} {'in MB':>6} {'largest':>7}",
+        flush=True,
+    )
     runs = []
     for data in sets:
         sized = set_size(data)
@@ -564,12 +703,18 @@ def main():
             if "error" in r:
                 print(f"{data:8} {engine:18} failed: {r['error']}", flush=True)
             elif "skipped" not in r:
-                print(f"{data:8} {engine:18} {r['precision']:9.5f} {r['recall']:8.5f} {r['f1']:8.5f} "
-                      f"{r['wall_s']:8.2f} {r['cpu_s']:8.2f} {r['peak_rss_mb']:7.0f} {r['input_rss_mb']:6.0f} "
-                      f"{r['largest_cluster']:7}", flush=True)
+                print(
+                    f"{data:8} {engine:18} {r['precision']:9.5f} {r['recall']:8.5f} {r['f1']:8.5f} "
+                    f"{r['wall_s']:8.2f} {r['cpu_s']:8.2f} {r['peak_rss_mb']:7.0f} {r['input_rss_mb']:6.0f} "
+                    f"{r['largest_cluster']:7}",
+                    flush=True,
+                )
                 if r.get("by_threshold"):
-                    print(f"{'':8} {'  by threshold':18} " + "  ".join(
-                        f"{t}: {q[0]:.4f}/{q[1]:.4f}/{q[2]:.4f}" for t, q in r["by_threshold"].items()), flush=True)
+                    print(
+                        f"{'':8} {'  by threshold':18} "
+                        + "  ".join(f"{t}: {q[0]:.4f}/{q[1]:.4f}/{q[2]:.4f}" for t, q in r["by_threshold"].items()),
+                        flush=True,
+                    )
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(runs, indent=1))
 

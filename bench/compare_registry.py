@@ -55,8 +55,10 @@ def main():
         dedup_s, rep = best(reg.dedup)
         unique_s, uniq = best(lambda: np.unique(niks))
         assert rep.unique_persons == len(uniq)
-        print(f"\ndedup of {n:,} records: smartkampung {dedup_s * 1e3:.1f} ms, numpy.unique {unique_s * 1e3:.1f} ms "
-              f"-> ratio {dedup_s / unique_s:.2f}x (target <= 3x)")
+        print(
+            f"\ndedup of {n:,} records: smartkampung {dedup_s * 1e3:.1f} ms, numpy.unique {unique_s * 1e3:.1f} ms "
+            f"-> ratio {dedup_s / unique_s:.2f}x (target <= 3x)"
+        )
 
         # --- 2. loading + dedup vs pandas and DuckDB --------------------------------------
         # The same files for all three, timed in interleaved rounds (one run of each per
@@ -87,13 +89,18 @@ def main():
                 parts = []
                 for i, p in enumerate(paths):
                     delim = ";" if i % 2 == 0 else ","
-                    parts.append(f"SELECT column0 AS nik FROM read_csv('{p}', delim='{delim}', header=true, "
-                                 f"all_varchar=true, columns={{'column0': 'VARCHAR', 'c1': 'VARCHAR', "
-                                 f"'c2': 'VARCHAR', 'c3': 'VARCHAR', 'c4': 'VARCHAR', 'c5': 'VARCHAR', "
-                                 f"'c6': 'VARCHAR', 'c7': 'VARCHAR', 'c8': 'VARCHAR', 'c9': 'VARCHAR'}})")
+                    parts.append(
+                        f"SELECT column0 AS nik FROM read_csv('{p}', delim='{delim}', header=true, "
+                        f"all_varchar=true, columns={{'column0': 'VARCHAR', 'c1': 'VARCHAR', "
+                        f"'c2': 'VARCHAR', 'c3': 'VARCHAR', 'c4': 'VARCHAR', 'c5': 'VARCHAR', "
+                        f"'c6': 'VARCHAR', 'c7': 'VARCHAR', 'c8': 'VARCHAR', 'c9': 'VARCHAR'}})"
+                    )
                 # Distinct NIKs and how many are listed more than once, from GROUP BY nik with count.
-                q = ("SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (SELECT nik, count(*) AS n FROM ("
-                     + " UNION ALL ".join(parts) + ") GROUP BY nik)")
+                q = (
+                    "SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (SELECT nik, count(*) AS n FROM ("
+                    + " UNION ALL ".join(parts)
+                    + ") GROUP BY nik)"
+                )
                 return con.execute(q).fetchone()[0]
 
             peers["DuckDB"] = with_duckdb
@@ -104,8 +111,10 @@ def main():
             import polars as pl
 
             def with_polars():
-                niks = [pl.read_csv(p, separator=";" if i % 2 == 0 else ",", columns=[0], infer_schema=False)
-                        .to_series() for i, p in enumerate(paths)]
+                niks = [
+                    pl.read_csv(p, separator=";" if i % 2 == 0 else ",", columns=[0], infer_schema=False).to_series()
+                    for i, p in enumerate(paths)
+                ]
                 return pl.concat(niks).n_unique()
 
             peers["polars"] = with_polars
@@ -125,8 +134,10 @@ def main():
         med = {name: statistics.median(v) for name, v in times.items()}
         med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
         ours_s = med["smartkampung"]
-        print(f"\nload + dedup of {mb:.0f} MB in {len(paths)} files, median of {rounds} interleaved rounds "
-              f"(first load {load_s:.2f} s):")
+        print(
+            f"\nload + dedup of {mb:.0f} MB in {len(paths)} files, median of {rounds} interleaved rounds "
+            f"(first load {load_s:.2f} s):"
+        )
         for name, sec in med.items():
             spread = f"[{min(times[name]):.2f} .. {max(times[name]):.2f}]"
             line = f"  {name:14s} {sec:6.2f} s {spread:16s} {mb / sec:7.1f} MB/s  cpu {med_cpu[name]:5.2f} s"
@@ -137,6 +148,7 @@ def main():
                 if name in ("pandas", "polars"):
                     line += " (target < 1x)"
             print(line)
+
 
 if __name__ == "__main__":
     main()

@@ -47,21 +47,24 @@ def make_records(n, seed=42):
             if rng.random() < 0.02:
                 nik = nik[:3] + "x" + nik[4:]
             members.append({"nik": nik, "birth_date": born.isoformat()})
-        rows.append({
-            "programs": [p for p in ["PKH", "BPNT", "PRAKERJA", "BST"] if rng.random() < 0.125],
-            "region_kind": "desa" if rng.random() < 0.83 else "kelurahan",
-            "lost_livelihood": rng.random() < 0.33,
-            "chronic_illness": rng.random() < 0.2,
-            "in_dtks": rng.random() < 0.67,
-            "sex": "F" if rng.random() < 0.25 else "M",
-            "members": members,
-        })
+        rows.append(
+            {
+                "programs": [p for p in ["PKH", "BPNT", "PRAKERJA", "BST"] if rng.random() < 0.125],
+                "region_kind": "desa" if rng.random() < 0.83 else "kelurahan",
+                "lost_livelihood": rng.random() < 0.33,
+                "chronic_illness": rng.random() < 0.2,
+                "in_dtks": rng.random() < 0.67,
+                "sex": "F" if rng.random() < 0.25 else "M",
+                "members": members,
+            }
+        )
     return rows
 
 
 def columnar_table(rows, nik_dtype="S16"):
     """The records in the columnar form: flat arrays plus offsets for sets and lists. NIKs
     are ASCII digits: bytes ("S16") hold them in a quarter of the memory of str ("U16")."""
+
     def offsets(lists):
         return np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
 
@@ -136,8 +139,18 @@ def main():
             cpu_py.append(statistics.median(cs))
         ratio_wall = statistics.median([p / c for p, c in zip(wall_py, wall_cpp)])
         ratio_cpu = statistics.median([p / c for p, c in zip(cpu_py, cpu_cpp)])
-        return out, cpp, (statistics.median(wall_cpp), statistics.median(cpu_cpp), statistics.median(wall_py),
-                          statistics.median(cpu_py), ratio_wall, ratio_cpu)
+        return (
+            out,
+            cpp,
+            (
+                statistics.median(wall_cpp),
+                statistics.median(cpu_cpp),
+                statistics.median(wall_py),
+                statistics.median(cpu_py),
+                ratio_wall,
+                ratio_cpu,
+            ),
+        )
 
     fast, cpp, (t_cpp, c_cpp, t_batch, c_batch, ratio, ratio_cpu) = rounds(columnar, repeats)
     fast_u, _, stats_u = rounds(columnar_table(rows, nik_dtype="U16"), max(3, repeats // 2))
@@ -145,26 +158,42 @@ def main():
         assert all(np.array_equal(x, y) for x, y in zip(a, b)), "the batch forms disagree"
     decisions = fast.decisions
     ours = decisions == 0
-    print(f"Python batch vs C++ batch, {n} records, median of {repeats} interleaved rounds of 3 runs each "
-          "(wall ms / thread CPU ms):")
+    print(
+        f"Python batch vs C++ batch, {n} records, median of {repeats} interleaved rounds of 3 runs each "
+        "(wall ms / thread CPU ms):"
+    )
     print(f"  C++ batch (decoded once, Evaluator::evaluate_batch)    {t_cpp * 1e3:8.2f} / {c_cpp * 1e3:8.2f}")
     print(f"  Python evaluate_batch, columnar numpy (NIKs S16)       {t_batch * 1e3:8.2f} / {c_batch * 1e3:8.2f}")
     print(f"  Python evaluate_batch, columnar numpy (NIKs U16)       {stats_u[2] * 1e3:8.2f} / {stats_u[3] * 1e3:8.2f}")
     print(f"  Python evaluate_batch, lists of dicts/code lists       {t_old * 1e3:8.2f}")
-    print(f"  ratio Python columnar / C++ batch: S16 NIKs {ratio:.2f} wall, {ratio_cpu:.2f} CPU; "
-          f"U16 NIKs {stats_u[4]:.2f} wall, {stats_u[5]:.2f} CPU (target <= 1.3); "
-          f"lists of dicts / C++ {t_old / t_cpp:.2f} wall")
+    print(
+        f"  ratio Python columnar / C++ batch: S16 NIKs {ratio:.2f} wall, {ratio_cpu:.2f} CPU; "
+        f"U16 NIKs {stats_u[4]:.2f} wall, {stats_u[5]:.2f} CPU (target <= 1.3); "
+        f"lists of dicts / C++ {t_old / t_cpp:.2f} wall"
+    )
 
     single_n = min(n, 5000)
-    single, t_single = timed(lambda: [rs.evaluate(records[i], as_of=AS_OF).decision == "eligible" for i in range(single_n)])
+    single, t_single = timed(
+        lambda: [rs.evaluate(records[i], as_of=AS_OF).decision == "eligible" for i in range(single_n)]
+    )
     assert single == list(ours[:single_n])
 
-    contexts = [{"nik_ok": len(r["members"]) >= 1 and all(sk.is_valid_nik(m["nik"], AS_OF) for m in r["members"]),
-                 "region_kind": r["region_kind"], "programs": r["programs"], "lost_livelihood": r["lost_livelihood"],
-                 "chronic_illness": r["chronic_illness"], "in_dtks": r["in_dtks"]} for r in rows]
-    results = [("smartkampung evaluate_batch (columnar numpy)", t_batch / n, 1.0),
-               ("smartkampung evaluate_batch (lists of dicts)", t_old / n, 1.0),
-               ("smartkampung evaluate (one dict at a time)", t_single / single_n, 1.0)]
+    contexts = [
+        {
+            "nik_ok": len(r["members"]) >= 1 and all(sk.is_valid_nik(m["nik"], AS_OF) for m in r["members"]),
+            "region_kind": r["region_kind"],
+            "programs": r["programs"],
+            "lost_livelihood": r["lost_livelihood"],
+            "chronic_illness": r["chronic_illness"],
+            "in_dtks": r["in_dtks"],
+        }
+        for r in rows
+    ]
+    results = [
+        ("smartkampung evaluate_batch (columnar numpy)", t_batch / n, 1.0),
+        ("smartkampung evaluate_batch (lists of dicts)", t_old / n, 1.0),
+        ("smartkampung evaluate (one dict at a time)", t_single / single_n, 1.0),
+    ]
 
     def run_peer(name, fn):
         try:
@@ -180,24 +209,32 @@ def main():
 
         expr = zen.compile_expression(
             "nik_ok and region_kind == 'desa' and not some(programs, # in ['PKH','BPNT','PRAKERJA']) "
-            "and (lost_livelihood or chronic_illness or not in_dtks)")
+            "and (lost_livelihood or chronic_illness or not in_dtks)"
+        )
         run_peer("zen-engine (compiled expression)", expr.evaluate)
     except ImportError as e:
         print(f"zen-engine: not installed ({e})")
     try:
         import cel
 
-        prog = cel.compile("nik_ok && region_kind == 'desa' && !programs.exists(p, p in ['PKH','BPNT','PRAKERJA']) "
-                           "&& (lost_livelihood || chronic_illness || !in_dtks)")
+        prog = cel.compile(
+            "nik_ok && region_kind == 'desa' && !programs.exists(p, p in ['PKH','BPNT','PRAKERJA']) "
+            "&& (lost_livelihood || chronic_illness || !in_dtks)"
+        )
         run_peer("CEL (common-expression-language)", prog.execute)
     except ImportError as e:
         print(f"common-expression-language: not installed ({e})")
     try:
         from json_logic import jsonLogic
 
-        rule = {"and": [{"var": "nik_ok"}, {"==": [{"var": "region_kind"}, "desa"]},
-                        {"none": [{"var": "programs"}, {"in": [{"var": ""}, EXCLUDED]}]},
-                        {"or": [{"var": "lost_livelihood"}, {"var": "chronic_illness"}, {"!": {"var": "in_dtks"}}]}]}
+        rule = {
+            "and": [
+                {"var": "nik_ok"},
+                {"==": [{"var": "region_kind"}, "desa"]},
+                {"none": [{"var": "programs"}, {"in": [{"var": ""}, EXCLUDED]}]},
+                {"or": [{"var": "lost_livelihood"}, {"var": "chronic_illness"}, {"!": {"var": "in_dtks"}}]},
+            ]
+        }
         run_peer("JsonLogic (json-logic-qubit)", lambda c: jsonLogic(rule, c))
     except ImportError as e:
         print(f"json-logic-qubit: not installed ({e})")

@@ -43,86 +43,379 @@ import numpy as np
 FIELDS = ["nik", "kk", "name", "birth_date", "sex", "address", "village", "district", "rt", "rw"]
 
 DISTRICTS = [  # kecamatan of Banyuwangi, code = position + 1
-    "Pesanggaran", "Siliragung", "Bangorejo", "Purwoharjo", "Tegaldlimo", "Muncar", "Cluring",
-    "Gambiran", "Tegalsari", "Glenmore", "Kalibaru", "Genteng", "Srono", "Rogojampi",
-    "Blimbingsari", "Kabat", "Singojuruh", "Sempu", "Songgon", "Glagah", "Licin", "Banyuwangi",
-    "Giri", "Kalipuro", "Wongsorejo"]
+    "Pesanggaran",
+    "Siliragung",
+    "Bangorejo",
+    "Purwoharjo",
+    "Tegaldlimo",
+    "Muncar",
+    "Cluring",
+    "Gambiran",
+    "Tegalsari",
+    "Glenmore",
+    "Kalibaru",
+    "Genteng",
+    "Srono",
+    "Rogojampi",
+    "Blimbingsari",
+    "Kabat",
+    "Singojuruh",
+    "Sempu",
+    "Songgon",
+    "Glagah",
+    "Licin",
+    "Banyuwangi",
+    "Giri",
+    "Kalipuro",
+    "Wongsorejo",
+]
 
-VILLAGE_HEAD = ["Sumber", "Karang", "Tegal", "Kebon", "Sido", "Wono", "Kali", "Suko", "Purwo",
-                "Kedung", "Jati", "Rejo", "Sari", "Gunung", "Banjar", "Tambak", "Pondok", "Kem",
-                "Bulu", "Temu", "Gen", "Sepanjang", "Ketapang", "Bades", "Kradenan", "Lemah"]
-VILLAGE_TAIL = ["rejo", "agung", "sari", "mulyo", "harjo", "anyar", "asri", "jati", "wangi",
-                "arum", "gede", "baru", "mukti", "dadi", "makmur", "kerto", "ayu", "bendo",
-                "gondo", "kidul", "lor", "wetan", "kulon", "sembung", "tengah", "asih"]
-DUSUN = ["Krajan", "Krajan Barat", "Krajan Timur", "Karanganyar", "Sukorejo", "Kebonsari",
-         "Tegalrejo", "Sumbersari", "Kedungrejo", "Sidomulyo", "Wonosari", "Purworejo",
-         "Sumberjo", "Tembokrejo", "Curahjati", "Kampung Baru", "Pasar", "Blok Agung", "Gumuk",
-         "Sawahan", "Rowo", "Kampung Anyar", "Ringintelu", "Pancoran"]
-STREETS = ["Ahmad Yani", "Diponegoro", "Kartini", "Brawijaya", "Gajah Mada", "Hayam Wuruk",
-           "Veteran", "Sudirman", "Imam Bonjol", "S. Parman", "Raya Jember", "Raya Rogojampi",
-           "Kenanga", "Melati", "Mawar", "Anggrek", "Pahlawan", "Basuki Rahmat", "Letjen Suprapto",
-           "Juanda", "Adi Sucipto", "Kepiting", "Raya Situbondo", "Sritanjung", "KH. Wahid Hasyim"]
+VILLAGE_HEAD = [
+    "Sumber",
+    "Karang",
+    "Tegal",
+    "Kebon",
+    "Sido",
+    "Wono",
+    "Kali",
+    "Suko",
+    "Purwo",
+    "Kedung",
+    "Jati",
+    "Rejo",
+    "Sari",
+    "Gunung",
+    "Banjar",
+    "Tambak",
+    "Pondok",
+    "Kem",
+    "Bulu",
+    "Temu",
+    "Gen",
+    "Sepanjang",
+    "Ketapang",
+    "Bades",
+    "Kradenan",
+    "Lemah",
+]
+VILLAGE_TAIL = [
+    "rejo",
+    "agung",
+    "sari",
+    "mulyo",
+    "harjo",
+    "anyar",
+    "asri",
+    "jati",
+    "wangi",
+    "arum",
+    "gede",
+    "baru",
+    "mukti",
+    "dadi",
+    "makmur",
+    "kerto",
+    "ayu",
+    "bendo",
+    "gondo",
+    "kidul",
+    "lor",
+    "wetan",
+    "kulon",
+    "sembung",
+    "tengah",
+    "asih",
+]
+DUSUN = [
+    "Krajan",
+    "Krajan Barat",
+    "Krajan Timur",
+    "Karanganyar",
+    "Sukorejo",
+    "Kebonsari",
+    "Tegalrejo",
+    "Sumbersari",
+    "Kedungrejo",
+    "Sidomulyo",
+    "Wonosari",
+    "Purworejo",
+    "Sumberjo",
+    "Tembokrejo",
+    "Curahjati",
+    "Kampung Baru",
+    "Pasar",
+    "Blok Agung",
+    "Gumuk",
+    "Sawahan",
+    "Rowo",
+    "Kampung Anyar",
+    "Ringintelu",
+    "Pancoran",
+]
+STREETS = [
+    "Ahmad Yani",
+    "Diponegoro",
+    "Kartini",
+    "Brawijaya",
+    "Gajah Mada",
+    "Hayam Wuruk",
+    "Veteran",
+    "Sudirman",
+    "Imam Bonjol",
+    "S. Parman",
+    "Raya Jember",
+    "Raya Rogojampi",
+    "Kenanga",
+    "Melati",
+    "Mawar",
+    "Anggrek",
+    "Pahlawan",
+    "Basuki Rahmat",
+    "Letjen Suprapto",
+    "Juanda",
+    "Adi Sucipto",
+    "Kepiting",
+    "Raya Situbondo",
+    "Sritanjung",
+    "KH. Wahid Hasyim",
+]
 
 MALE_GIVEN = [
-    "Agus", "Bambang", "Budi", "Eko", "Joko", "Slamet", "Sutrisno", "Sugeng", "Ahmad", "Wahyu",
-    "Hadi", "Heru", "Imam", "Rudi", "Andi", "Arif", "Bayu", "Dedi", "Edi", "Fajar", "Hari",
-    "Hendra", "Irfan", "Kusnadi", "Mulyadi", "Nanang", "Rahmat", "Riyadi", "Rizal", "Sapto",
-    "Sigit", "Supriadi", "Suparman", "Suwarno", "Teguh", "Wawan", "Yudi", "Yusuf", "Zainal",
-    "Suyanto", "Sukardi", "Paiman", "Misnadi", "Cahyo", "Abdul", "Hasan", "Rizki", "Dani",
-    "Ilham", "Yoyok"]
+    "Agus",
+    "Bambang",
+    "Budi",
+    "Eko",
+    "Joko",
+    "Slamet",
+    "Sutrisno",
+    "Sugeng",
+    "Ahmad",
+    "Wahyu",
+    "Hadi",
+    "Heru",
+    "Imam",
+    "Rudi",
+    "Andi",
+    "Arif",
+    "Bayu",
+    "Dedi",
+    "Edi",
+    "Fajar",
+    "Hari",
+    "Hendra",
+    "Irfan",
+    "Kusnadi",
+    "Mulyadi",
+    "Nanang",
+    "Rahmat",
+    "Riyadi",
+    "Rizal",
+    "Sapto",
+    "Sigit",
+    "Supriadi",
+    "Suparman",
+    "Suwarno",
+    "Teguh",
+    "Wawan",
+    "Yudi",
+    "Yusuf",
+    "Zainal",
+    "Suyanto",
+    "Sukardi",
+    "Paiman",
+    "Misnadi",
+    "Cahyo",
+    "Abdul",
+    "Hasan",
+    "Rizki",
+    "Dani",
+    "Ilham",
+    "Yoyok",
+]
 FEMALE_GIVEN = [
-    "Siti", "Sri", "Dewi", "Rina", "Yuli", "Ani", "Ika", "Lia", "Endang", "Indah", "Kartini",
-    "Lilik", "Luluk", "Maya", "Mega", "Nanik", "Ninik", "Novi", "Nurul", "Puspita", "Ratna",
-    "Ratih", "Rini", "Rita", "Sari", "Sulastri", "Sumiati", "Suminah", "Susi", "Tutik", "Umi",
-    "Wartini", "Winarti", "Yanti", "Yatmi", "Eni", "Fitri", "Ayu", "Anis", "Erna", "Evi",
-    "Juwariyah", "Painem", "Tumini", "Kasiyati", "Yayuk"]
+    "Siti",
+    "Sri",
+    "Dewi",
+    "Rina",
+    "Yuli",
+    "Ani",
+    "Ika",
+    "Lia",
+    "Endang",
+    "Indah",
+    "Kartini",
+    "Lilik",
+    "Luluk",
+    "Maya",
+    "Mega",
+    "Nanik",
+    "Ninik",
+    "Novi",
+    "Nurul",
+    "Puspita",
+    "Ratna",
+    "Ratih",
+    "Rini",
+    "Rita",
+    "Sari",
+    "Sulastri",
+    "Sumiati",
+    "Suminah",
+    "Susi",
+    "Tutik",
+    "Umi",
+    "Wartini",
+    "Winarti",
+    "Yanti",
+    "Yatmi",
+    "Eni",
+    "Fitri",
+    "Ayu",
+    "Anis",
+    "Erna",
+    "Evi",
+    "Juwariyah",
+    "Painem",
+    "Tumini",
+    "Kasiyati",
+    "Yayuk",
+]
 BOTH_GIVEN = ["Nur", "Tri", "Dwi", "Puji", "Suci"]
-MUHAMMAD_NEXT = ["Ali", "Rizki", "Yusuf", "Hasan", "Ilham", "Fauzi", "Ridwan", "Nur", "Syaiful",
-                 "Abdul", "Arif", "Faisal", "Hamzah", "Iqbal", "Amin", "Sholeh"]
+MUHAMMAD_NEXT = [
+    "Ali",
+    "Rizki",
+    "Yusuf",
+    "Hasan",
+    "Ilham",
+    "Fauzi",
+    "Ridwan",
+    "Nur",
+    "Syaiful",
+    "Abdul",
+    "Arif",
+    "Faisal",
+    "Hamzah",
+    "Iqbal",
+    "Amin",
+    "Sholeh",
+]
 MALE_SECOND = [
-    "Santoso", "Wibowo", "Susanto", "Purnomo", "Hidayat", "Setiawan", "Saputra", "Prasetyo",
-    "Kurniawan", "Hariyanto", "Gunawan", "Wijaya", "Hartono", "Sugiarto", "Suryadi", "Utomo",
-    "Nugroho", "Firmansyah", "Ramadhan", "Hakim", "Rahman", "Syaifuddin", "Efendi", "Hermawan",
-    "Budiono", "Riyanto", "Cahyono", "Mulyono", "Sujarwo", "Basuki", "Sholeh", "Anwar",
-    "Yulianto", "Junaedi", "Subagyo"]
+    "Santoso",
+    "Wibowo",
+    "Susanto",
+    "Purnomo",
+    "Hidayat",
+    "Setiawan",
+    "Saputra",
+    "Prasetyo",
+    "Kurniawan",
+    "Hariyanto",
+    "Gunawan",
+    "Wijaya",
+    "Hartono",
+    "Sugiarto",
+    "Suryadi",
+    "Utomo",
+    "Nugroho",
+    "Firmansyah",
+    "Ramadhan",
+    "Hakim",
+    "Rahman",
+    "Syaifuddin",
+    "Efendi",
+    "Hermawan",
+    "Budiono",
+    "Riyanto",
+    "Cahyono",
+    "Mulyono",
+    "Sujarwo",
+    "Basuki",
+    "Sholeh",
+    "Anwar",
+    "Yulianto",
+    "Junaedi",
+    "Subagyo",
+]
 FEMALE_SECOND = [
-    "Rahayu", "Lestari", "Wahyuni", "Handayani", "Ningsih", "Astuti", "Rahmawati", "Susanti",
-    "Suryani", "Kusuma", "Purwanti", "Hidayati", "Wulandari", "Fitriani", "Safitri", "Utami",
-    "Yuliana", "Aminah", "Fatimah", "Khoiriyah", "Maisaroh", "Mariyam", "Sholikhah", "Ernawati",
-    "Sulistyowati", "Puspitasari", "Anggraini", "Kurniasih", "Setyowati", "Zulaikha"]
+    "Rahayu",
+    "Lestari",
+    "Wahyuni",
+    "Handayani",
+    "Ningsih",
+    "Astuti",
+    "Rahmawati",
+    "Susanti",
+    "Suryani",
+    "Kusuma",
+    "Purwanti",
+    "Hidayati",
+    "Wulandari",
+    "Fitriani",
+    "Safitri",
+    "Utami",
+    "Yuliana",
+    "Aminah",
+    "Fatimah",
+    "Khoiriyah",
+    "Maisaroh",
+    "Mariyam",
+    "Sholikhah",
+    "Ernawati",
+    "Sulistyowati",
+    "Puspitasari",
+    "Anggraini",
+    "Kurniasih",
+    "Setyowati",
+    "Zulaikha",
+]
 MUHAMMAD_SPELLINGS = ["Muhammad", "Mohammad", "Muhamad", "Moh.", "M.", "Mochammad", "Muh.", "Mohamad"]
 DEGREES = ["S.Pd.", "S.E.", "S.H.", "S.Ag.", "S.Kom.", "A.Md.", "S.Sos.", "S.Pd.I"]
 OTHER_REGENCIES = ["3509", "3512", "3511", "3578", "3507", "5103"]  # moved in from elsewhere
 
 DEFAULT_SHAPE = {
     # geography
-    "n_districts": 25, "villages_min": 8, "villages_max": 10, "rt_max": 15, "rw_max": 8,
-    "geo_seed": None,                     # None: the geography follows seed
+    "n_districts": 25,
+    "villages_min": 8,
+    "villages_max": 10,
+    "rt_max": 15,
+    "rw_max": 8,
+    "geo_seed": None,  # None: the geography follows seed
     # households and persons
     "household_sizes": (0.20, 0.25, 0.25, 0.18, 0.08, 0.04),  # P(size 1..6)
-    "p_couple": 0.85,                     # household of >= 2 has head + spouse
-    "p_twins": 0.04,                      # household with >= 2 children: two share a birth date
-    "p_junior": 0.03,                     # a son carries his father's full name
-    "p_father_second": 0.35,              # a son carries the father's second name (daughters / 2)
-    "p_namesake": 0.04,                   # a person takes the name of another in the same desa
-    "p_namesake_year": 0.35,              # ... and is born the same year
-    "p_nik_elsewhere": 0.02,              # NIK issued in another regency
-    "p_nik_dob_mismatch": 0.01,           # NIK's embedded date differs from the true birth date
+    "p_couple": 0.85,  # household of >= 2 has head + spouse
+    "p_twins": 0.04,  # household with >= 2 children: two share a birth date
+    "p_junior": 0.03,  # a son carries his father's full name
+    "p_father_second": 0.35,  # a son carries the father's second name (daughters / 2)
+    "p_namesake": 0.04,  # a person takes the name of another in the same desa
+    "p_namesake_year": 0.35,  # ... and is born the same year
+    "p_nik_elsewhere": 0.02,  # NIK issued in another regency
+    "p_nik_dob_mismatch": 0.01,  # NIK's embedded date differs from the true birth date
     "ref_date": "2024-06-30",
     # names
-    "name_zipf": 1.0,                     # weight of rank k: 1 / (k + 2) ** name_zipf
-    "p_single_name": 0.15, "p_three_names": 0.15, "p_muhammad": 0.10,
-    "p_haji": 0.07, "p_drs": 0.02, "p_degree": 0.05, "p_show_title": 0.5,
+    "name_zipf": 1.0,  # weight of rank k: 1 / (k + 2) ** name_zipf
+    "p_single_name": 0.15,
+    "p_three_names": 0.15,
+    "p_muhammad": 0.10,
+    "p_haji": 0.07,
+    "p_drs": 0.02,
+    "p_degree": 0.05,
+    "p_show_title": 0.5,
     # records
     "appearances": (0.45, 0.30, 0.15, 0.10),  # P(a person is in 1..k lists)
     "n_lists": 40,
     "p_moved": 0.15,
-    "p_nik_damage": 0.30, "nik_damage_mix": (1 / 3, 1 / 3, 1 / 3),  # substituted, swapped, missing
-    "p_excel": 0.04,                      # apostrophe, '.0' or last digit lost (thirds)
+    "p_nik_damage": 0.30,
+    "nik_damage_mix": (1 / 3, 1 / 3, 1 / 3),  # substituted, swapped, missing
+    "p_excel": 0.04,  # apostrophe, '.0' or last digit lost (thirds)
     "p_no_kk": 0.10,
-    "p_dob_swap": 0.03, "p_dob_year": 0.03, "p_dob_missing": 0.03,
+    "p_dob_swap": 0.03,
+    "p_dob_year": 0.03,
+    "p_dob_missing": 0.03,
     "p_sex_missing": 0.04,
-    "p_muhammad_variant": 0.5, "p_old_spelling": 0.3, "p_typo": 0.10, "p_upper": 0.4,
+    "p_muhammad_variant": 0.5,
+    "p_old_spelling": 0.3,
+    "p_typo": 0.10,
+    "p_upper": 0.4,
     "p_spaces": 0.05,
 }
 
@@ -134,7 +427,11 @@ def _zipf(n, a):
 
 def _geography(rng, shape):
     nd = shape["n_districts"]
-    names = DISTRICTS[:nd] if nd <= len(DISTRICTS) else DISTRICTS + [f"Kecamatan {i + 1}" for i in range(len(DISTRICTS), nd)]
+    names = (
+        DISTRICTS[:nd]
+        if nd <= len(DISTRICTS)
+        else DISTRICTS + [f"Kecamatan {i + 1}" for i in range(len(DISTRICTS), nd)]
+    )
     vill_name, vill_dist = [], []
     for d in range(nd):
         k = int(rng.integers(shape["villages_min"], shape["villages_max"] + 1))
@@ -210,16 +507,16 @@ def _typo(name, r, kind):
     if kind == 0:  # substitution
         if ch.lower() == name[p].lower():
             ch = "a" if name[p].lower() != "a" else "e"
-        return name[:p] + ch + name[p + 1:]
+        return name[:p] + ch + name[p + 1 :]
     if kind == 1:  # deletion
-        return name[:p] + name[p + 1:]
+        return name[:p] + name[p + 1 :]
     if kind == 2:  # insertion
         return name[:p] + ch + name[p:]
     q = p + 1 if p + 1 < len(name) and name[p + 1].isalpha() else p - 1  # transposition
     a, b = min(p, q), max(p, q)
     if name[a] == name[b]:
-        return name[:p] + name[p + 1:]
-    return name[:a] + name[b] + name[a] + name[b + 1:]
+        return name[:p] + name[p + 1 :]
+    return name[:a] + name[b] + name[a] + name[b + 1 :]
 
 
 def generate(n_records, seed=0, return_persons=False, **shape):
@@ -374,8 +671,8 @@ def generate(n_records, seed=0, return_persons=False, **shape):
         names[i] = list(names[j])
         namesake_of[i] = j
         if rr[k, 1] < s["p_namesake_year"]:
-            y_i, _, _ = _ymd(birth[i:i + 1])
-            y_j, _, _ = _ymd(birth[j:j + 1])
+            y_i, _, _ = _ymd(birth[i : i + 1])
+            y_j, _, _ = _ymd(birth[j : j + 1])
             birth[i] += int(round((int(y_j[0]) - int(y_i[0])) * 365.25))
     full = [" ".join(t) for t in names]
     muh = np.array([len(t) > 1 and t[0] == "Muhammad" for t in names])  # after inheritance / namesakes
@@ -399,8 +696,11 @@ def generate(n_records, seed=0, return_persons=False, **shape):
     region = np.where(elsewhere, 100 + other_reg * 100 + other_d, pdist + 1)  # for serials only
     serial = _serials(region * 100000 + (nik_birth - nik_birth.min()))
     nik_day = bd + np.where(sex_f, 40, 0)
-    nik = [(f"{OTHER_REGENCIES[other_reg[i]]}{other_d[i]:02d}" if elsewhere[i] else f"3510{pdist[i] + 1:02d}")
-           + f"{nik_day[i]:02d}{bm[i]:02d}{by[i] % 100:02d}{serial[i]:04d}" for i in range(P)]
+    nik = [
+        (f"{OTHER_REGENCIES[other_reg[i]]}{other_d[i]:02d}" if elsewhere[i] else f"3510{pdist[i] + 1:02d}")
+        + f"{nik_day[i]:02d}{bm[i]:02d}{by[i] % 100:02d}{serial[i]:04d}"
+        for i in range(P)
+    ]
     issue = rng.integers(np.datetime64("2005-01-01").astype(np.int64), ref - 30, H)
     iy, im, idd = _ymd(issue)
     kser = _serials(hdist * 100000 + (issue - issue.min()))
@@ -409,7 +709,7 @@ def generate(n_records, seed=0, return_persons=False, **shape):
     # --- records --------------------------------------------------------------------------
     csum = np.cumsum(app)
     last = int(np.searchsorted(csum, n_records))  # persons 0..last carry the records
-    app = app[:last + 1].copy()
+    app = app[: last + 1].copy()
     app[-1] -= int(csum[last] - n_records)
     person = np.repeat(np.arange(last + 1), app)
     rng.shuffle(person)
@@ -429,7 +729,11 @@ def generate(n_records, seed=0, return_persons=False, **shape):
     excel = np.where(rng.random(N) < s["p_excel"], rng.integers(1, 4, N), 0)
     no_kk = rng.random(N) < s["p_no_kk"]
     u_dob = rng.random(N)
-    c1, c2, c3 = s["p_dob_swap"], s["p_dob_swap"] + s["p_dob_year"], s["p_dob_swap"] + s["p_dob_year"] + s["p_dob_missing"]
+    c1, c2, c3 = (
+        s["p_dob_swap"],
+        s["p_dob_swap"] + s["p_dob_year"],
+        s["p_dob_swap"] + s["p_dob_year"] + s["p_dob_missing"],
+    )
     dob_kind = np.where(u_dob < c1, 1, np.where(u_dob < c2, 2, np.where(u_dob < c3, 3, 0)))
     sex_missing = rng.random(N) < s["p_sex_missing"]
     r_name = rng.random((N, 8))
@@ -455,13 +759,13 @@ def generate(n_records, seed=0, return_persons=False, **shape):
             if nik_kind[k] == 1:
                 p = int(r_pos[k, 0] * 16)
                 d = (int(v[p]) + 1 + int(r_pos[k, 1] * 9)) % 10
-                v = v[:p] + str(d) + v[p + 1:]
+                v = v[:p] + str(d) + v[p + 1 :]
             elif nik_kind[k] == 2:
                 p = int(r_pos[k, 0] * 15)
                 for t in range(15):
                     q = (p + t) % 15
                     if v[q] != v[q + 1]:
-                        v = v[:q] + v[q + 1] + v[q] + v[q + 2:]
+                        v = v[:q] + v[q + 1] + v[q] + v[q + 2 :]
                         break
             if excel[k] == 1:
                 v = "'" + v
@@ -478,7 +782,7 @@ def generate(n_records, seed=0, return_persons=False, **shape):
         if age_now[i] >= 50 and rn[2] < s["p_old_spelling"]:
             nm = _old_spelling(nm, rn[2] / s["p_old_spelling"])
         if muh[i] and rn[0] < s["p_muhammad_variant"]:
-            nm = MUHAMMAD_SPELLINGS[1 + int(rn[1] * (len(MUHAMMAD_SPELLINGS) - 1))] + nm[nm.index(" "):]
+            nm = MUHAMMAD_SPELLINGS[1 + int(rn[1] * (len(MUHAMMAD_SPELLINGS) - 1))] + nm[nm.index(" ") :]
         if rn[3] < s["p_show_title"]:
             if haji[i]:
                 nm = ("Hj. " if sex_f[i] else "H. ") + nm
@@ -504,8 +808,13 @@ def generate(n_records, seed=0, return_persons=False, **shape):
                 if mm == 2 and dd == 29:
                     dd = 28
             fmt = l_date[li]
-            row["birth_date"] = (f"{yy:04d}-{mm:02d}-{dd:02d}" if fmt == 0 else
-                                 f"{dd:02d}-{mm:02d}-{yy:04d}" if fmt == 1 else f"{dd:02d}/{mm:02d}/{yy:04d}")
+            row["birth_date"] = (
+                f"{yy:04d}-{mm:02d}-{dd:02d}"
+                if fmt == 0
+                else f"{dd:02d}-{mm:02d}-{yy:04d}"
+                if fmt == 1
+                else f"{dd:02d}/{mm:02d}/{yy:04d}"
+            )
         if not sex_missing[k]:
             row["sex"] = sex_codes[l_sex[li]][1 if sex_f[i] else 0]
         # residence
@@ -530,9 +839,20 @@ def generate(n_records, seed=0, return_persons=False, **shape):
         rows.append(row)
     if not return_persons:
         return rows, truth
-    persons = {"name": full, "nik": nik, "kk": [kk[h] for h in hh], "household": hh, "sex_female": sex_f,
-               "birth": birth.astype("datetime64[D]"), "village": hvill[hh], "role": role,
-               "twin_of": twin_of, "junior": junior, "namesake_of": namesake_of, "n_records": np.bincount(person, minlength=P)}
+    persons = {
+        "name": full,
+        "nik": nik,
+        "kk": [kk[h] for h in hh],
+        "household": hh,
+        "sex_female": sex_f,
+        "birth": birth.astype("datetime64[D]"),
+        "village": hvill[hh],
+        "role": role,
+        "twin_of": twin_of,
+        "junior": junior,
+        "namesake_of": namesake_of,
+        "n_records": np.bincount(person, minlength=P),
+    }
     persons["_village_names"] = vnames
     persons["_nik_kind"] = nik_kind
     persons["_excel"] = excel
@@ -562,6 +882,7 @@ def stats(rows, truth, persons, out=sys.stdout):
     P_used = sorted(set(truth))
     used = np.zeros(len(persons["name"]), bool)
     used[P_used] = True
+
     def pr(*a):
         print(*a, file=out)
 
@@ -574,30 +895,40 @@ def stats(rows, truth, persons, out=sys.stdout):
     pr(f"true pairs {n_true_pairs:,}")
     pr(f"distinct full names {len(per_name):,} / persons {len(P_used):,} = {len(per_name) / len(P_used):.3f}")
     cnt = sorted(per_name.values())
-    pr(f"persons per full name: max {cnt[-1]}  median {statistics.median(cnt)}  mean {statistics.mean(cnt):.1f}  "
-       f"top: " + ", ".join(f"{n} ({c})" for n, c in per_name.most_common(5)))
+    pr(
+        f"persons per full name: max {cnt[-1]}  median {statistics.median(cnt)}  mean {statistics.mean(cnt):.1f}  "
+        f"top: " + ", ".join(f"{n} ({c})" for n, c in per_name.most_common(5))
+    )
     vil = persons["village"]
     per_vn = collections.Counter((int(vil[i]), persons["name"][i]) for i in P_used)
     vc = sorted(per_vn.values())
     shared = sum(c for c in vc if c > 1)
-    pr(f"persons per (desa, full name): max {vc[-1]}  persons sharing their name with another in their desa "
-       f"{shared:,} ({shared / len(P_used):.1%})")
+    pr(
+        f"persons per (desa, full name): max {vc[-1]}  persons sharing their name with another in their desa "
+        f"{shared:,} ({shared / len(P_used):.1%})"
+    )
     by = persons["birth"].astype("datetime64[Y]").astype(int)
     per_vny = collections.Counter((int(vil[i]), persons["name"][i], int(by[i])) for i in P_used)
     pr(f"persons sharing desa + full name + birth year with another: {sum(c for c in per_vny.values() if c > 1):,}")
     twins = int(((persons["twin_of"] >= 0) & used).sum())
     junior = int((persons["junior"] & used).sum())
-    pr(f"twins (second of pair) {twins:,}  sons with the father's full name {junior:,}  "
-       f"namesakes placed in desa {int(((persons['namesake_of'] >= 0) & used).sum()):,}")
+    pr(
+        f"twins (second of pair) {twins:,}  sons with the father's full name {junior:,}  "
+        f"namesakes placed in desa {int(((persons['namesake_of'] >= 0) & used).sum()):,}"
+    )
     hh = persons["household"][P_used]
     hsz = collections.Counter(collections.Counter(hh.tolist()).values())
     pr("household members listed: " + ", ".join(f"{k}: {hsz[k]}" for k in sorted(hsz)))
     nk, ex = persons["_nik_kind"], persons["_excel"]
-    pr(f"NIK: substituted {np.mean(nk == 1):.1%}  swapped {np.mean(nk == 2):.1%}  missing {np.mean(nk == 3):.1%}  "
-       f"damaged (incl. last digit lost) {np.mean((nk > 0) | (ex == 3)):.1%}  spreadsheet-marked {np.mean(ex > 0):.1%}")
-    pr(f"moved records {np.mean(persons['_moved']):.1%}  no KK {sum('kk' not in r for r in rows) / len(rows):.1%}  "
-       f"no birth date {sum('birth_date' not in r for r in rows) / len(rows):.1%}  "
-       f"no sex {sum('sex' not in r for r in rows) / len(rows):.1%}")
+    pr(
+        f"NIK: substituted {np.mean(nk == 1):.1%}  swapped {np.mean(nk == 2):.1%}  missing {np.mean(nk == 3):.1%}  "
+        f"damaged (incl. last digit lost) {np.mean((nk > 0) | (ex == 3)):.1%}  spreadsheet-marked {np.mean(ex > 0):.1%}"
+    )
+    pr(
+        f"moved records {np.mean(persons['_moved']):.1%}  no KK {sum('kk' not in r for r in rows) / len(rows):.1%}  "
+        f"no birth date {sum('birth_date' not in r for r in rows) / len(rows):.1%}  "
+        f"no sex {sum('sex' not in r for r in rows) / len(rows):.1%}"
+    )
     rec_names = collections.Counter(" ".join(r["name"].split()).lower() for r in rows)
     pr(f"distinct record names (case/space folded) {len(rec_names):,}")
     pr("sample rows:")

@@ -28,7 +28,7 @@ import _rss  # noqa: E402  (bench/ is on the path only now)
 PRESETS = {
     "default": "",
     "clean": "p_moved=0;p_nik_damage=0;p_excel=0;p_no_kk=0;p_dob_swap=0;p_dob_year=0;p_dob_missing=0;"
-             "p_sex_missing=0;p_typo=0;p_spaces=0;p_nik_dob_mismatch=0",
+    "p_sex_missing=0;p_typo=0;p_spaces=0;p_nik_dob_mismatch=0",
     "harsh": "p_moved=0.25;p_nik_damage=0.45;p_no_kk=0.3;p_typo=0.2;p_dob_missing=0.08;p_excel=0.08",
     "common_names": "name_zipf=1.5;p_namesake=0.08;p_namesake_year=0.6;p_single_name=0.25",
     "varied_names": "name_zipf=0.6;p_namesake=0.01",
@@ -51,12 +51,16 @@ def _import_sk(wait):
         try:
             import smartkampung as sk
             from smartkampung.linkage import pair_quality
+
             return sk, pair_quality
         except ImportError as e:
             if time.time() > deadline:
                 raise
-            print(f"import smartkampung failed ({e}); the build may be in progress, retrying in 60 s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"import smartkampung failed ({e}); the build may be in progress, retrying in 60 s",
+                file=sys.stderr,
+                flush=True,
+            )
             time.sleep(60)
             for m in [m for m in sys.modules if m.startswith("smartkampung")]:
                 del sys.modules[m]
@@ -84,6 +88,7 @@ def one_run(size, seed, shape_text, input_kind, wait):
     gen_s = time.perf_counter() - t
     if input_kind == "dataframe":
         import pandas as pd
+
         rows = pd.DataFrame(rows, columns=ip.FIELDS).fillna("")
     gc.collect()
     rss_input = _rss.status_kb("VmRSS")
@@ -95,26 +100,46 @@ def one_run(size, seed, shape_text, input_kind, wait):
     ids = res.cluster_ids
     p, r, f = pair_quality(ids, truth)
     import numpy as np
+
     sizes = np.bincount(np.unique(np.asarray(ids), return_inverse=True)[1])
     try:
         st = _jsonable(dict(res.stats))
     except Exception as e:  # stats are optional
         st = {"error": f"{type(e).__name__}: {e}"}
-    return {"records": size, "seed": seed, "shape": shape_text, "input": input_kind,
-            "precision": p, "recall": r, "f1": f, "largest_cluster": int(sizes.max()),
-            "clusters": int(len(sizes)), "clusters_over_10": int((sizes > 10).sum()),
-            "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak / 1024, "peak_reset": reset,
-            "input_rss_mb": rss_input / 1024, "generate_s": gen_s, "stats": st}
+    return {
+        "records": size,
+        "seed": seed,
+        "shape": shape_text,
+        "input": input_kind,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "largest_cluster": int(sizes.max()),
+        "clusters": int(len(sizes)),
+        "clusters_over_10": int((sizes > 10).sum()),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_rss_mb": peak / 1024,
+        "peak_reset": reset,
+        "input_rss_mb": rss_input / 1024,
+        "generate_s": gen_s,
+        "stats": st,
+    }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 100000, 1000000])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--shape", nargs="+", default=["default"],
-                    help=f"presets ({', '.join(PRESETS)}) or 'KEY=VALUE;KEY=VALUE'")
-    ap.add_argument("--input", choices=["dicts", "dataframe"], default="dicts",
-                    help="how the rows are handed to sk.link (default: a list of dicts)")
+    ap.add_argument(
+        "--shape", nargs="+", default=["default"], help=f"presets ({', '.join(PRESETS)}) or 'KEY=VALUE;KEY=VALUE'"
+    )
+    ap.add_argument(
+        "--input",
+        choices=["dicts", "dataframe"],
+        default="dicts",
+        help="how the rows are handed to sk.link (default: a list of dicts)",
+    )
     ap.add_argument("--json", help="write all runs to this file as JSON")
     ap.add_argument("--wait", type=float, default=600, help="seconds to keep retrying a failing import")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
@@ -129,14 +154,22 @@ def main():
     for s in args.shape:
         parse_shape(s)  # fail early on a bad shape
     runs = []
-    head = (f"{'records':>9} {'seed':>4} {'shape':14} {'precision':>9} {'recall':>7} {'F1':>7} {'largest':>8} "
-            f"{'wall s':>7} {'CPU s':>7} {'RSS MB':>7} {'in MB':>6}")
+    head = (
+        f"{'records':>9} {'seed':>4} {'shape':14} {'precision':>9} {'recall':>7} {'F1':>7} {'largest':>8} "
+        f"{'wall s':>7} {'CPU s':>7} {'RSS MB':>7} {'in MB':>6}"
+    )
     print(head, flush=True)
     for shape in args.shape:
         for size in args.sizes:
             for seed in args.seeds:
-                cmd = [sys.executable, __file__, "--one", json.dumps([size, seed, shape, args.input]),
-                       "--wait", str(args.wait)]
+                cmd = [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    json.dumps([size, seed, shape, args.input]),
+                    "--wait",
+                    str(args.wait),
+                ]
                 try:
                     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
                 except subprocess.TimeoutExpired:
@@ -147,22 +180,29 @@ def main():
                 if proc.returncode != 0 or not line:
                     err = (proc.stderr.strip().splitlines() or ["?"])[-1]
                     print(f"{size:>9} {seed:>4} {shape[:14]:14} failed (rc {proc.returncode}): {err}", flush=True)
-                    runs.append({"records": size, "seed": seed, "shape": shape, "error": err,
-                                 "returncode": proc.returncode})
+                    runs.append(
+                        {"records": size, "seed": seed, "shape": shape, "error": err, "returncode": proc.returncode}
+                    )
                     continue
                 r = json.loads(line[-1][7:])
                 runs.append(r)
-                print(f"{size:>9} {seed:>4} {shape[:14]:14} {r['precision']:9.5f} {r['recall']:7.4f} {r['f1']:7.4f} "
-                      f"{r['largest_cluster']:>8} {r['wall_s']:7.2f} {r['cpu_s']:7.2f} {r['peak_rss_mb']:7.0f} "
-                      f"{r['input_rss_mb']:6.0f}", flush=True)
+                print(
+                    f"{size:>9} {seed:>4} {shape[:14]:14} {r['precision']:9.5f} {r['recall']:7.4f} {r['f1']:7.4f} "
+                    f"{r['largest_cluster']:>8} {r['wall_s']:7.2f} {r['cpu_s']:7.2f} {r['peak_rss_mb']:7.0f} "
+                    f"{r['input_rss_mb']:6.0f}",
+                    flush=True,
+                )
                 if not args.no_stats and r.get("stats"):
                     print("          stats: " + json.dumps(r["stats"], sort_keys=True), flush=True)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(runs, indent=1))
     ok = [r for r in runs if "error" not in r]
     if ok:
-        print(f"worst precision {min(r['precision'] for r in ok):.5f}, worst recall {min(r['recall'] for r in ok):.4f} "
-              f"over {len(ok)} runs; {len(runs) - len(ok)} failed", flush=True)
+        print(
+            f"worst precision {min(r['precision'] for r in ok):.5f}, worst recall {min(r['recall'] for r in ok):.4f} "
+            f"over {len(ok)} runs; {len(runs) - len(ok)} failed",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -35,9 +35,11 @@ def generate(n_records, seed):
 
     cache = pathlib.Path(os.environ.get("SKAMP_BENCH_CACHE", "/tmp")) / f"sk_link_rows_{n_records}_{seed}.pkl"
     if not cache.exists():
-        code = ("import pickle, sys; sys.path.insert(0, %r); import compare_linkage as c; "
-                "pickle.dump(c.synthetic(%d, seed=%d), open(%r, 'wb'), protocol=5)"
-                % (str(pathlib.Path(__file__).parent), n_records, seed, str(cache) + ".tmp"))
+        code = (
+            "import pickle, sys; sys.path.insert(0, %r); import compare_linkage as c; "
+            "pickle.dump(c.synthetic(%d, seed=%d), open(%r, 'wb'), protocol=5)"
+            % (str(pathlib.Path(__file__).parent), n_records, seed, str(cache) + ".tmp")
+        )
         subprocess.run([sys.executable, "-c", code], check=True)
         os.replace(str(cache) + ".tmp", cache)
     with open(cache, "rb") as fh:
@@ -63,13 +65,19 @@ def run_link(args):
     p, r, f = pair_quality(res.cluster_ids.tolist(), truth)
     print(f"records {st['records']:,} (generated in {gen:.1f} s), threads {args.threads}")
     print(f"wall {wall:.1f} s, CPU {cpu:.1f} s, engine {st['seconds']:.1f} s")
-    print(f"candidate pairs scored {st['candidate_pairs']:,}, kept {st['kept_pairs']:,}, "
-          f"skipped blocks {st['skipped_blocks']}")
-    print(f"pairs per second per core: {st['candidate_pairs'] / st['seconds'] / args.threads:,.0f} "
-          f"(candidates / engine wall seconds / threads), {st['candidate_pairs'] / cpu:,.0f} "
-          f"(candidates / process CPU seconds: the figure a loaded machine does not distort)")
-    print(f"RSS before link {before:,.0f} MB, peak {'during link' if reset else 'of the process'} "
-          f"{peak:,.0f} MB, added by the run {peak - before:,.0f} MB")
+    print(
+        f"candidate pairs scored {st['candidate_pairs']:,}, kept {st['kept_pairs']:,}, "
+        f"skipped blocks {st['skipped_blocks']}"
+    )
+    print(
+        f"pairs per second per core: {st['candidate_pairs'] / st['seconds'] / args.threads:,.0f} "
+        f"(candidates / engine wall seconds / threads), {st['candidate_pairs'] / cpu:,.0f} "
+        f"(candidates / process CPU seconds: the figure a loaded machine does not distort)"
+    )
+    print(
+        f"RSS before link {before:,.0f} MB, peak {'during link' if reset else 'of the process'} "
+        f"{peak:,.0f} MB, added by the run {peak - before:,.0f} MB"
+    )
     print(f"quality: precision {p:.5f} recall {r:.5f} F1 {f:.5f}")
 
 
@@ -92,7 +100,7 @@ def run_lookup(args):
         return generate(chunk, args.seed + c)[0]
 
     rows = chunk_rows(0)
-    probes, rows = rows[-args.probes:], rows[:-args.probes]
+    probes, rows = rows[-args.probes :], rows[: -args.probes]
     total = args.records - args.probes
     settings = sk.link(rows[:100000]).settings
     lk = sk.Linker(settings)
@@ -112,10 +120,13 @@ def run_lookup(args):
         # Wall time, and this thread's CPU time (what the call costs without the waits a
         # loaded machine adds).
         for what, xs in (("CPU", cpu), ("wall", lat)):
-            xs = np.array(xs[args.warmup:]) * 1e6
-            print(f"Linker.{label} against {done:,} indexed records ({len(xs):,} calls), {what}: "
-                  f"p50 {np.percentile(xs, 50):.0f} us, p90 {np.percentile(xs, 90):.0f} us, "
-                  f"p99 {np.percentile(xs, 99):.0f} us, max {xs.max():.0f} us", flush=True)
+            xs = np.array(xs[args.warmup :]) * 1e6
+            print(
+                f"Linker.{label} against {done:,} indexed records ({len(xs):,} calls), {what}: "
+                f"p50 {np.percentile(xs, 50):.0f} us, p90 {np.percentile(xs, 90):.0f} us, "
+                f"p99 {np.percentile(xs, 99):.0f} us, max {xs.max():.0f} us",
+                flush=True,
+            )
 
     for size in sizes:
         while done < size:
@@ -135,15 +146,20 @@ def run_lookup(args):
         measure(lambda r: lk.candidates(r, 5), "candidates(k=5)")
     measure(lk.add, "add")
     after = rss_mb()
-    print(f"index built by add() in {build:.1f} s wall ({build / done * 1e6:.1f} us per record); "
-          f"RSS before the index {before:,.0f} MB, after {after:,.0f} MB "
-          f"({(after - before) * 1048576 / (done + len(probes)):,.0f} bytes per indexed record; one chunk of "
-          f"Python rows held at both points)")
+    print(
+        f"index built by add() in {build:.1f} s wall ({build / done * 1e6:.1f} us per record); "
+        f"RSS before the index {before:,.0f} MB, after {after:,.0f} MB "
+        f"({(after - before) * 1048576 / (done + len(probes)):,.0f} bytes per indexed record; one chunk of "
+        f"Python rows held at both points)"
+    )
     xs = np.frombuffer(build_calls, dtype=np.float64) * 1e3
     slow = np.sort(xs)[-5:][::-1]
-    print(f"add() calls building the index ({len(xs):,}), wall: p99 {np.percentile(xs, 99) * 1e3:.0f} us, "
-          f"p99.99 {np.percentile(xs, 99.99):.1f} ms, over 10 ms {int((xs > 10).sum())}, slowest "
-          + ", ".join(f"{v:.1f}" for v in slow) + " ms (growing tables included)")
+    print(
+        f"add() calls building the index ({len(xs):,}), wall: p99 {np.percentile(xs, 99) * 1e3:.0f} us, "
+        f"p99.99 {np.percentile(xs, 99.99):.1f} ms, over 10 ms {int((xs > 10).sum())}, slowest "
+        + ", ".join(f"{v:.1f}" for v in slow)
+        + " ms (growing tables included)"
+    )
     if args.save:
         # Saving and loading the whole index (Linker.save / Linker.load): wall time, file
         # size, and the loaded linker's answers against the original's for the probes.
@@ -157,8 +173,10 @@ def run_lookup(args):
         back = sk.Linker.load(args.save)
         loaded = time.perf_counter() - t
         same = all(back.candidates(r, 5) == lk.candidates(r, 5) for r in probes[:1000])
-        print(f"save {saved:.1f} s ({size / 1e6:,.0f} MB, {size / len(lk):,.0f} bytes per record), "
-              f"load {loaded:.1f} s; loaded answers equal the original's for 1,000 probes: {same}")
+        print(
+            f"save {saved:.1f} s ({size / 1e6:,.0f} MB, {size / len(lk):,.0f} bytes per record), "
+            f"load {loaded:.1f} s; loaded answers equal the original's for 1,000 probes: {same}"
+        )
         os.remove(args.save)
 
 
@@ -184,9 +202,13 @@ def main():
     ap.add_argument("--probes", type=int, default=10000)
     ap.add_argument("--sizes", default="100000,300000", help="lookup: index sizes measured on the way")
     ap.add_argument("--warmup", type=int, default=100)
-    ap.add_argument("--chunk", type=int, default=0,
-                    help="lookup: generate the records in chunks of this many (one population "
-                         "each, seeds seed, seed+1, ...), holding one chunk at a time; 0 = one set")
+    ap.add_argument(
+        "--chunk",
+        type=int,
+        default=0,
+        help="lookup: generate the records in chunks of this many (one population "
+        "each, seeds seed, seed+1, ...), holding one chunk at a time; 0 = one set",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--save", default="", help="lookup: also time Linker.save/load of the index to this path")
     args = ap.parse_args()

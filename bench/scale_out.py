@@ -44,8 +44,9 @@ def _worker_bytes(dask_worker=None) -> int:
 def _cluster(workers: int, memory: str):
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           memory_limit=memory)
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=memory
+    )
     return cluster, Client(cluster)
 
 
@@ -54,8 +55,10 @@ def _finish(client, cluster) -> dict:
     sent = client.run(_worker_bytes)
     client.close()
     cluster.close()
-    return {"worker_peak_rss_mb": sorted(round(v / 2**20) for v in peaks.values()),
-            "shuffle_mb": round(sum(sent.values()) / 2**20, 1)}
+    return {
+        "worker_peak_rss_mb": sorted(round(v / 2**20) for v in peaks.values()),
+        "shuffle_mb": round(sum(sent.values()) / 2**20, 1),
+    }
 
 
 def write_lists(n_records: int, folder: pathlib.Path, seed: int = 11, chunk: int = 1_000_000) -> list:
@@ -99,21 +102,46 @@ def bench_dedup(n: int, args) -> None:
                 reg.load_csv(path, program=program, level=level)
         single = reg.dedup()
         wall = time.perf_counter() - t0
-        print(json.dumps({"job": "dedup", "mode": "single", "records": records, "wall_s": round(wall, 1),
-                          "peak_rss_mb": round(_peak_rss() / 2**20)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "job": "dedup",
+                    "mode": "single",
+                    "records": records,
+                    "wall_s": round(wall, 1),
+                    "peak_rss_mb": round(_peak_rss() / 2**20),
+                }
+            ),
+            flush=True,
+        )
         del reg
     with dask.config.set({"dataframe.shuffle.method": "tasks", "dataframe.convert-string": False}):
         cluster, client = _cluster(args.workers, args.memory)
         client.run(lambda: dask.config.set({"dataframe.convert-string": False}))
         t0 = time.perf_counter()
-        lists = {(p, lv): dd.read_csv(paths, dtype=str, keep_default_na=False, na_filter=False,
-                                      sep=_delimiter(paths[0]), encoding="utf-8-sig", blocksize=args.blocksize)
-                 for paths, p, lv in files}
+        lists = {
+            (p, lv): dd.read_csv(
+                paths,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                sep=_delimiter(paths[0]),
+                encoding="utf-8-sig",
+                blocksize=args.blocksize,
+            )
+            for paths, p, lv in files
+        }
         rep = skd.dedup(lists, as_of=as_of)
         wall = time.perf_counter() - t0
         parts = sum(d.npartitions for d in lists.values())
-        out = {"job": "dedup", "mode": f"dask {args.workers} workers", "records": records, "wall_s": round(wall, 1),
-               "partitions": parts, "equal_to_single": None if single is None else rep == single}
+        out = {
+            "job": "dedup",
+            "mode": f"dask {args.workers} workers",
+            "records": records,
+            "wall_s": round(wall, 1),
+            "partitions": parts,
+            "equal_to_single": None if single is None else rep == single,
+        }
         out.update(_finish(client, cluster))
         print(json.dumps(out), flush=True)
 
@@ -137,9 +165,19 @@ def bench_link(n: int, args) -> None:
         res = sk.link(frame, settings=settings)
         wall = time.perf_counter() - t0
         single = res.cluster_ids
-        print(json.dumps({"job": "link", "mode": "single", "records": n, "wall_s": round(wall, 1),
-                          "kept_pairs": res.stats["kept_pairs"], "peak_rss_mb": round(_peak_rss() / 2**20)}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "job": "link",
+                    "mode": "single",
+                    "records": n,
+                    "wall_s": round(wall, 1),
+                    "kept_pairs": res.stats["kept_pairs"],
+                    "peak_rss_mb": round(_peak_rss() / 2**20),
+                }
+            ),
+            flush=True,
+        )
         del res
     with dask.config.set({"dataframe.shuffle.method": "tasks", "dataframe.convert-string": False}):
         cluster, client = _cluster(args.workers, args.memory)
@@ -149,9 +187,15 @@ def bench_link(n: int, args) -> None:
         result, stats = skd.link_with_stats(ddf, settings)
         got = result.compute().sort_values("row")["cluster_id"].to_numpy()
         wall = time.perf_counter() - t0
-        out = {"job": "link", "mode": f"dask {args.workers} workers", "records": n, "wall_s": round(wall, 1),
-               "partitions": ddf.npartitions, "stats": stats,
-               "equal_to_single": None if single is None else bool(np.array_equal(got, single))}
+        out = {
+            "job": "link",
+            "mode": f"dask {args.workers} workers",
+            "records": n,
+            "wall_s": round(wall, 1),
+            "partitions": ddf.npartitions,
+            "stats": stats,
+            "equal_to_single": None if single is None else bool(np.array_equal(got, single)),
+        }
         out.update(_finish(client, cluster))
         print(json.dumps(out), flush=True)
 
@@ -170,8 +214,14 @@ def main() -> None:
     for job in args.jobs.split(","):
         for n in args.records:
             {"dedup": bench_dedup, "link": bench_link}[job](n, args)
-    print(json.dumps({"bench_process_peak_rss_mb": round(_peak_rss() / 2**20),
-                      "maxrss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}))
+    print(
+        json.dumps(
+            {
+                "bench_process_peak_rss_mb": round(_peak_rss() / 2**20),
+                "maxrss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,14 @@ def build_district(workdir: pathlib.Path, persons: int, seed: int) -> dict:
     niks = [str(n) for n in p["nik"]]
     rng = random.Random(seed)
     found = rng.sample(niks, min(20000, len(niks)))
-    meta = {"registry": str(registry), "certs": str(certs), "persons": reg.dedup().unique_persons,
-            "enrolments": len(reg), "found_niks": found, "build_s": round(time.monotonic() - started, 1)}
+    meta = {
+        "registry": str(registry),
+        "certs": str(certs),
+        "persons": reg.dedup().unique_persons,
+        "enrolments": len(reg),
+        "found_niks": found,
+        "build_s": round(time.monotonic() - started, 1),
+    }
     meta_path.write_text(json.dumps(meta))
     return meta
 
@@ -93,15 +99,22 @@ class Stats:
         self.failures = 0
 
 
-async def one_client(port: int, path: str, bodies: list[bytes], stop_at: float, budget: list[int], stats: Stats,
-                     source: str | None = None, rate: float = 0.0) -> None:
+async def one_client(
+    port: int,
+    path: str,
+    bodies: list[bytes],
+    stop_at: float,
+    budget: list[int],
+    stats: Stats,
+    source: str | None = None,
+    rate: float = 0.0,
+) -> None:
     """A keep-alive HTTP/1.1 client: requests back to back (rate 0: a closed loop), or one
     every 1/rate seconds from a random phase. Paced latencies count from the moment the
     request was due, not from when it was sent (no coordinated omission: a slow answer
     delays the next request and that delay is counted)."""
     try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port,
-                                                       local_addr=(source, 0) if source else None)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0) if source else None)
     except OSError:
         stats.failures += 1
         return
@@ -114,8 +127,10 @@ async def one_client(port: int, path: str, bodies: list[bytes], stop_at: float, 
             budget[0] -= 1
             body = bodies[i % len(bodies)] if bodies else b""
             i += 1
-            head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(body)}\r\n\r\n").encode()
+            head = (
+                f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
             if interval:
                 wait = due - time.perf_counter()
                 if wait > 0:
@@ -142,9 +157,17 @@ async def one_client(port: int, path: str, bodies: list[bytes], stop_at: float, 
         writer.close()
 
 
-async def load_phase(port: int, path: str, bodies: list[bytes], clients: int, duration: float,
-                     max_requests: int, enumerate_niks: list[str] | None = None,
-                     rate: float = 0.0, enum_rate: float = 50.0) -> tuple[Stats, Stats | None, float]:
+async def load_phase(
+    port: int,
+    path: str,
+    bodies: list[bytes],
+    clients: int,
+    duration: float,
+    max_requests: int,
+    enumerate_niks: list[str] | None = None,
+    rate: float = 0.0,
+    enum_rate: float = 50.0,
+) -> tuple[Stats, Stats | None, float]:
     stop_at = time.monotonic() + duration
     budget = [max_requests]
     stats = Stats()
@@ -153,8 +176,18 @@ async def load_phase(port: int, path: str, bodies: list[bytes], clients: int, du
     if enumerate_niks:
         enum_stats = Stats()
         enum_bodies = [json.dumps({"nik": n}).encode() for n in enumerate_niks]
-        tasks.append(one_client(port, "/api/v1/check", enum_bodies, stop_at, [len(enum_bodies)], enum_stats,
-                                source="127.0.0.2", rate=enum_rate))
+        tasks.append(
+            one_client(
+                port,
+                "/api/v1/check",
+                enum_bodies,
+                stop_at,
+                [len(enum_bodies)],
+                enum_stats,
+                source="127.0.0.2",
+                rate=enum_rate,
+            )
+        )
     started = time.monotonic()
     await asyncio.gather(*tasks)
     return stats, enum_stats, time.monotonic() - started
@@ -170,11 +203,18 @@ def pct(values: list[float], q: float) -> float:
 def summary(name: str, stats: Stats, elapsed: float) -> dict:
     ok = sum(n for c, n in stats.statuses.items() if 200 <= c < 300)
     errors = sum(n for c, n in stats.statuses.items() if not 200 <= c < 300) + stats.failures
-    return {"phase": name, "requests": len(stats.latencies), "ok": ok, "errors": errors,
-            "statuses": stats.statuses, "rps": round(len(stats.latencies) / elapsed, 1),
-            "p50_ms": round(pct(stats.latencies, 0.50), 2), "p90_ms": round(pct(stats.latencies, 0.90), 2),
-            "p99_ms": round(pct(stats.latencies, 0.99), 2), "max_ms": round(max(stats.latencies) * 1000, 2)
-            if stats.latencies else None}
+    return {
+        "phase": name,
+        "requests": len(stats.latencies),
+        "ok": ok,
+        "errors": errors,
+        "statuses": stats.statuses,
+        "rps": round(len(stats.latencies) / elapsed, 1),
+        "p50_ms": round(pct(stats.latencies, 0.50), 2),
+        "p90_ms": round(pct(stats.latencies, 0.90), 2),
+        "p99_ms": round(pct(stats.latencies, 0.99), 2),
+        "max_ms": round(max(stats.latencies) * 1000, 2) if stats.latencies else None,
+    }
 
 
 def main() -> int:
@@ -187,28 +227,54 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/skamp-serve-load")
     ap.add_argument("--access-log", action="store_true", help="keep the server's access log on (default off)")
     ap.add_argument("--check-on-pool", action="store_true", help="the server's public check on its worker threads")
-    ap.add_argument("--rate", type=float, default=10.0,
-                    help="requests a second per client in the paced phases (default 10: 2,000/s from 200 clients)")
-    ap.add_argument("--enum-rate", type=float, default=50.0,
-                    help="requests a second of the enumerating client (default 50; the limit allows 0.5)")
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=10.0,
+        help="requests a second per client in the paced phases (default 10: 2,000/s from 200 clients)",
+    )
+    ap.add_argument(
+        "--enum-rate",
+        type=float,
+        default=50.0,
+        help="requests a second of the enumerating client (default 50; the limit allows 0.5)",
+    )
     ap.add_argument("--no-baseline", action="store_true", help="skip the /healthz phases")
     ap.add_argument("--no-saturation", action="store_true", help="skip the closed-loop phases")
     args = ap.parse_args()
     try:
         import uvloop
+
         uvloop.install()
     except ImportError:
         pass
 
     workdir = pathlib.Path(args.workdir)
     meta = build_district(workdir, args.persons, args.seed)
-    print(f"registry: {meta['persons']:,} persons, {meta['enrolments']:,} enrolments "
-          f"(built in {meta['build_s']} s, cached in {workdir})", flush=True)
+    print(
+        f"registry: {meta['persons']:,} persons, {meta['enrolments']:,} enrolments "
+        f"(built in {meta['build_s']} s, cached in {workdir})",
+        flush=True,
+    )
     data = workdir / "data"
     port = free_port()
     log_path = workdir / "server.log"
-    cmd = [sys.executable, "-m", "smartkampung", "serve", "--registry", meta["registry"], "--certs", meta["certs"],
-           "--data", str(data), "--port", str(port), "--rate-exempt", "127.0.0.1/32"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "smartkampung",
+        "serve",
+        "--registry",
+        meta["registry"],
+        "--certs",
+        meta["certs"],
+        "--data",
+        str(data),
+        "--port",
+        str(port),
+        "--rate-exempt",
+        "127.0.0.1/32",
+    ]
     if not args.access_log:
         cmd.append("--no-access-log")
     if args.check_on_pool:
@@ -237,16 +303,22 @@ def main() -> int:
 
         def phase(name: str, path: str, phase_bodies: list[bytes], rate: float, enum: list[str] | None = None):
             cpu0, load0, client0 = cpu_seconds(server.pid), os.getloadavg()[0], time.process_time()
-            stats, enum_stats, elapsed = asyncio.run(load_phase(port, path, phase_bodies, args.clients,
-                                                                args.duration, args.max_requests, enum, rate,
-                                                                args.enum_rate))
+            stats, enum_stats, elapsed = asyncio.run(
+                load_phase(
+                    port, path, phase_bodies, args.clients, args.duration, args.max_requests, enum, rate, args.enum_rate
+                )
+            )
             cpu = cpu_seconds(server.pid) - cpu0
             served = len(stats.latencies) + (len(enum_stats.latencies) if enum_stats else 0)
-            results.append(summary(name, stats, elapsed) | {
-                "server_cpu_us_per_request": round(cpu / max(served, 1) * 1e6, 1),
-                "server_cpu_share": round(cpu / elapsed, 2),
-                "client_cpu_share": round((time.process_time() - client0) / elapsed, 2),
-                "load_avg_1min": round(max(load0, os.getloadavg()[0]), 1)})
+            results.append(
+                summary(name, stats, elapsed)
+                | {
+                    "server_cpu_us_per_request": round(cpu / max(served, 1) * 1e6, 1),
+                    "server_cpu_share": round(cpu / elapsed, 2),
+                    "client_cpu_share": round((time.process_time() - client0) / elapsed, 2),
+                    "load_avg_1min": round(max(load0, os.getloadavg()[0]), 1),
+                }
+            )
             print(json.dumps(results[-1]), flush=True)
             return enum_stats, elapsed
 
@@ -257,10 +329,19 @@ def main() -> int:
         enum, elapsed = phase(f"POST /api/v1/check, {mode}", "/api/v1/check", bodies, args.rate, enumerate_niks)
         paced = results[-1]
         allowed, refused = enum.statuses.get(200, 0), enum.statuses.get(429, 0)
-        print(json.dumps({"phase": f"enumerator from 127.0.0.2 ({args.enum_rate:g} req/s, consecutive NIKs)",
-                          "requests": len(enum.latencies), "answered": allowed, "refused_429": refused,
-                          "niks_answered_per_minute": round(allowed / elapsed * 60, 1)}), flush=True)
-        new_log = log_path.read_text(errors="replace")[len(before):]
+        print(
+            json.dumps(
+                {
+                    "phase": f"enumerator from 127.0.0.2 ({args.enum_rate:g} req/s, consecutive NIKs)",
+                    "requests": len(enum.latencies),
+                    "answered": allowed,
+                    "refused_429": refused,
+                    "niks_answered_per_minute": round(allowed / elapsed * 60, 1),
+                }
+            ),
+            flush=True,
+        )
+        new_log = log_path.read_text(errors="replace")[len(before) :]
         limit_lines = [ln for ln in new_log.splitlines() if "rate limit: check" in ln]
         print(f"log lines about the limit: {len(limit_lines)}")
         for ln in limit_lines[:1] + limit_lines[-1:]:

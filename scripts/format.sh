@@ -3,9 +3,7 @@
 # finding: C and C++ with clang-format (.clang-format), Python with ruff (format and lint,
 # [tool.ruff] in pyproject.toml). Both tools come pinned from PyPI through the `test`
 # extra, so every machine formats alike.
-# Usage: scripts/format.sh [--check | --lint]
-#   --lint: only the Python lint (ruff check), which CI runs today; the tree is not yet
-#   formatted once (clang-format and ruff format), so --check still reports layout.
+# Usage: scripts/format.sh [--check | --lint]   (CI runs --check; --lint is ruff check alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0

@@ -6,18 +6,17 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <memory>
+#include <optional>
 #include <smartkampung/arrow.hpp>
 #include <smartkampung/date.hpp>
 #include <smartkampung/io.hpp>
 #include <smartkampung/signing.hpp>
-
-#include <cstdint>
-#include <initializer_list>
-#include <limits>
-#include <type_traits>
-#include <memory>
-#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -86,12 +85,14 @@ std::size_t count_arg(py::handle obj, const char* name);
 /// A 1-D sequence or array of integers, each checked to lie in [lo, hi]: a value outside
 /// raises OverflowError naming `name` and the row (never the value); floats, strings and
 /// other non-integers raise TypeError. Nothing is wrapped or truncated.
-std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::int64_t lo, std::int64_t hi);
+std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::int64_t lo,
+                                       std::int64_t hi);
 
 /// checked_ints into the range of T.
 template <typename T>
 std::vector<T> int_column(py::handle obj, const char* name) {
-  static_assert(sizeof(T) <= sizeof(std::int64_t) && std::is_signed_v<T>, "a signed type of at most 64 bits");
+  static_assert(sizeof(T) <= sizeof(std::int64_t) && std::is_signed_v<T>,
+                "a signed type of at most 64 bits");
   const std::vector<std::int64_t> wide =
       checked_ints(obj, name, std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
   return std::vector<T>(wide.begin(), wide.end());
@@ -120,7 +121,8 @@ bool value_text(py::handle v, std::string& out);
 /// dicts, or a DataFrame without pyarrow: the callers' own paths).
 std::optional<arrow::StreamReader> arrow_reader(py::handle obj);
 /// A result table for Python: smartkampung._table.Table (or `cls` of that module) over `table`.
-py::object table_object(arrow::Table&& table, const char* cls = "Table", py::dict options = py::dict());
+py::object table_object(arrow::Table&& table, const char* cls = "Table",
+                        py::dict options = py::dict());
 
 /// Moves a vector into a numpy array without copying (a capsule owns the data).
 template <typename T>

@@ -1,11 +1,10 @@
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <smartkampung/error.hpp>
 #include <smartkampung/nik.hpp>
 
 #include "bindings.hpp"
-
-#include <cmath>
-#include <cstring>
-#include <limits>
 
 namespace smartkampung::python {
 
@@ -93,8 +92,10 @@ StringColumn to_string_column(py::handle seq) {
       if (utf8 == nullptr) throw py::error_already_set();
       col.storage.append(utf8, static_cast<std::size_t>(len));
     } else if (PyBytes_Check(item.ptr())) {
-      col.storage.append(PyBytes_AS_STRING(item.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
-    } else if (item.is_none() || (PyFloat_Check(item.ptr()) && std::isnan(PyFloat_AS_DOUBLE(item.ptr())))) {
+      col.storage.append(PyBytes_AS_STRING(item.ptr()),
+                         static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
+    } else if (item.is_none() ||
+               (PyFloat_Check(item.ptr()) && std::isnan(PyFloat_AS_DOUBLE(item.ptr())))) {
       missing = true;
     } else {
       col.storage += py::str(item).cast<std::string>();
@@ -125,11 +126,12 @@ std::size_t count_arg(py::handle obj, const char* name) {
     return std::numeric_limits<std::size_t>::max();
   }
   return big > std::numeric_limits<std::size_t>::max() ? std::numeric_limits<std::size_t>::max()
-                                                         : static_cast<std::size_t>(big);
+                                                       : static_cast<std::size_t>(big);
 }
 
 namespace {
-[[noreturn]] void out_of_range(const char* name, std::size_t row, std::int64_t lo, std::int64_t hi) {
+[[noreturn]] void out_of_range(const char* name, std::size_t row, std::int64_t lo,
+                               std::int64_t hi) {
   // The bounds are named, not printed: int64's have 19 digits, which the message scan (and
   // a reader) would take for an identity number.
   const auto bound = [](std::int64_t v) {
@@ -137,19 +139,22 @@ namespace {
     if (v == std::numeric_limits<std::int64_t>::max()) return std::string("2**63 - 1");
     return std::to_string(v);
   };
-  const std::string message = std::string(name) + "[" + std::to_string(row) + "] does not fit: it must be in [" +
-                              bound(lo) + ", " + bound(hi) + "]";
+  const std::string message = std::string(name) + "[" + std::to_string(row) +
+                              "] does not fit: it must be in [" + bound(lo) + ", " + bound(hi) +
+                              "]";
   PyErr_SetString(PyExc_OverflowError, message.c_str());
   throw py::error_already_set();
 }
 }  // namespace
 
-std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::int64_t lo, std::int64_t hi) {
+std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::int64_t lo,
+                                       std::int64_t hi) {
   // A list or other sequence is read item by item as Python objects: numpy would turn
   // [2**64 + 1, 1] or [1, 2.5] into floats before anything could be checked.
-  py::array arr = py::isinstance<py::array>(obj)
-                      ? py::reinterpret_borrow<py::array>(obj)
-                      : py::array(py::module_::import("numpy").attr("array")(obj, py::arg("dtype") = "object"));
+  py::array arr =
+      py::isinstance<py::array>(obj)
+          ? py::reinterpret_borrow<py::array>(obj)
+          : py::array(py::module_::import("numpy").attr("array")(obj, py::arg("dtype") = "object"));
   if (!arr) {
     PyErr_Clear();
     throw py::type_error(std::string(name) + " must be a 1-D array or sequence of integers");
@@ -160,7 +165,8 @@ std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::in
   if (n == 0) return out;  // np.asarray([]) is float64: an empty column has no values to check
   const char kind = arr.dtype().kind();
   if (kind == 'b' || kind == 'i') {  // every bool and signed integer type fits int64 exactly
-    const auto wide = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+    const auto wide =
+        py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
     if (!wide) throw py::error_already_set();
     const std::int64_t* v = wide.data();
     for (std::size_t i = 0; i < n; ++i) {
@@ -168,7 +174,8 @@ std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::in
       out[i] = v[i];
     }
   } else if (kind == 'u') {  // uint64 does not fit int64: compare unsigned
-    const auto wide = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+    const auto wide =
+        py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
     if (!wide) throw py::error_already_set();
     const std::uint64_t* v = wide.data();
     for (std::size_t i = 0; i < n; ++i) {
@@ -181,7 +188,8 @@ std::vector<std::int64_t> checked_ints(py::handle obj, const char* name, std::in
     for (std::size_t i = 0; i < n; ++i) {
       const py::object item = arr.attr("__getitem__")(i);
       if (PyFloat_Check(item.ptr()) || !PyIndex_Check(item.ptr())) {
-        throw py::type_error(std::string(name) + "[" + std::to_string(i) + "] must be an integer, not " +
+        throw py::type_error(std::string(name) + "[" + std::to_string(i) +
+                             "] must be an integer, not " +
                              std::string(py::str(py::type::of(item).attr("__name__"))));
       }
       const py::object value = py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
@@ -203,20 +211,21 @@ std::string path_of(py::handle path) {
   return py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
 }
 
-
 // A signing key from a SigningKey, a path, or (None) the file named by SMARTKAMPUNG_KEY.
 std::shared_ptr<const SigningKey> signing_key_of(py::handle key, bool required) {
   if (key.is_none()) {
     py::object env = py::module_::import("os").attr("environ").attr("get")("SMARTKAMPUNG_KEY");
     if (env.is_none() || env.cast<std::string>().empty()) {
       if (required) {
-        throw Error(ErrorCode::kInvalidArgument, "a district signing key is needed (key=..., or SMARTKAMPUNG_KEY)");
+        throw Error(ErrorCode::kInvalidArgument,
+                    "a district signing key is needed (key=..., or SMARTKAMPUNG_KEY)");
       }
       return nullptr;
     }
     return std::make_shared<const SigningKey>(SigningKey::load(env.cast<std::string>()));
   }
-  if (py::isinstance<SigningKey>(key)) return std::make_shared<const SigningKey>(key.cast<SigningKey>());
+  if (py::isinstance<SigningKey>(key))
+    return std::make_shared<const SigningKey>(key.cast<SigningKey>());
   return std::make_shared<const SigningKey>(SigningKey::load(path_of(key)));
 }
 
@@ -227,13 +236,15 @@ std::vector<PublicKey> public_keys_of(py::handle keys) {
   // One key given alone becomes a list of one; the list is owned here (a handle to a
   // temporary would dangle).
   py::object list = py::reinterpret_borrow<py::object>(keys);
-  if (py::isinstance<py::str>(keys) || py::isinstance<PublicKey>(keys) || py::hasattr(keys, "__fspath__")) {
+  if (py::isinstance<py::str>(keys) || py::isinstance<PublicKey>(keys) ||
+      py::hasattr(keys, "__fspath__")) {
     list = py::make_tuple(keys);
   }
   for (py::handle k : list) {
     if (py::isinstance<PublicKey>(k)) {
       out.push_back(k.cast<PublicKey>());
-    } else if (py::isinstance<py::str>(k) && k.cast<std::string>().rfind("skamp-ed25519-public/1 ", 0) == 0) {
+    } else if (py::isinstance<py::str>(k) &&
+               k.cast<std::string>().rfind("skamp-ed25519-public/1 ", 0) == 0) {
       out.push_back(PublicKey::from_text(k.cast<std::string>()));
     } else {
       out.push_back(PublicKey::load(path_of(k)));

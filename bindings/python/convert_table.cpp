@@ -1,15 +1,16 @@
 // Records from Python (dicts, DataFrames, workbook sheets) as tables of text, so that
 // every loader reads them through the core's one intake path (aliases, formats, report).
-#include "bindings.hpp"
-
 #include <cmath>
 #include <unordered_map>
+
+#include "bindings.hpp"
 
 namespace smartkampung::python {
 
 bool value_text(py::handle v, std::string& out) {
   if (v.is_none()) return false;
-  static auto* date_type = new py::object(py::module_::import("datetime").attr("date"));  // leaked on purpose
+  static auto* date_type =
+      new py::object(py::module_::import("datetime").attr("date"));  // leaked on purpose
   if (py::isinstance<py::str>(v)) {
     out = v.cast<std::string>();
     return true;
@@ -58,8 +59,9 @@ CsvTable table_from_records(py::handle records) {
   std::vector<std::vector<std::pair<std::size_t, std::string>>> rows;
   for (py::handle item : seq) {
     if (!py::isinstance<py::dict>(item)) {
-      throw py::type_error("each record must be a dict (keys: nik, kk, name, birth_date, sex, address, village, "
-                           "district, rt, rw, or the list's own headers)");
+      throw py::type_error(
+          "each record must be a dict (keys: nik, kk, name, birth_date, sex, address, village, "
+          "district, rt, rw, or the list's own headers)");
     }
     std::vector<std::pair<std::size_t, std::string>> row;
     for (auto kv : py::reinterpret_borrow<py::dict>(item)) {

@@ -1,13 +1,12 @@
-#include <smartkampung/error.hpp>
-#include <smartkampung/nik.hpp>
-
-#include "bindings.hpp"
-
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <smartkampung/error.hpp>
+#include <smartkampung/nik.hpp>
 #include <stdexcept>
 #include <string_view>
+
+#include "bindings.hpp"
 
 namespace smartkampung::python {
 
@@ -22,7 +21,8 @@ std::map<std::string, py::object>& types() {
 
 py::object add_exception(py::module_& m, const char* name, const char* doc, py::handle extra_base) {
   const std::string qualified = std::string("smartkampung.") + name;
-  py::object base = types().count("Error") ? types()["Error"] : py::reinterpret_borrow<py::object>(PyExc_ValueError);
+  py::object base = types().count("Error") ? types()["Error"]
+                                           : py::reinterpret_borrow<py::object>(PyExc_ValueError);
   py::object bases = extra_base ? py::object(py::make_tuple(base, extra_base)) : base;
   PyObject* type = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(), nullptr);
   if (type == nullptr) throw py::error_already_set();
@@ -49,7 +49,8 @@ void register_errors(py::module_& m) {
                 "A NIK or KK was rejected; .code names the reason (length, non_digit, "
                 "province, birth_date, serial, scientific_notation).");
   add_exception(m, "NotFound", "An unknown id or key; also a KeyError.", PyExc_KeyError);
-  add_exception(m, "Cancelled", "A long call stopped by its progress callback (which returned False).");
+  add_exception(m, "Cancelled",
+                "A long call stopped by its progress callback (which returned False).");
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {
@@ -59,7 +60,8 @@ void register_errors(py::module_& m) {
                        {{"code", py::str(nik_reason_name(e.reason()))}});
     } catch (const Error& e) {
       const char* type = e.code() == ErrorCode::kNotFound ? "NotFound" : "Error";
-      set_python_error(exception_type(type), e.what(), {{"code", py::str(error_code_name(e.code()))}});
+      set_python_error(exception_type(type), e.what(),
+                       {{"code", py::str(error_code_name(e.code()))}});
     }
   });
 }
@@ -99,7 +101,8 @@ std::optional<std::string> message_of(PyObject* exc) {
   return out;
 }
 
-PyObject* dispatch_without_values(PyObject* self, PyObject* const* args, Py_ssize_t nargsf, PyObject* kwnames) {
+PyObject* dispatch_without_values(PyObject* self, PyObject* const* args, Py_ssize_t nargsf,
+                                  PyObject* kwnames) {
   PyObject* result = g_pybind11_dispatcher(self, args, static_cast<std::size_t>(nargsf), kwnames);
   if (result != nullptr || !PyErr_ExceptionMatches(PyExc_TypeError)) return result;
   PyObject *type = nullptr, *value = nullptr, *trace = nullptr;
@@ -119,16 +122,18 @@ PyObject* dispatch_without_values(PyObject* self, PyObject* const* args, Py_ssiz
   for (Py_ssize_t i = 0; i < nkw; ++i) {
     const char* key = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, i));
     if (key == nullptr) PyErr_Clear();
-    text += std::string(i == 0 ? (nargs > 0 ? "; " : "") : ", ") + (key != nullptr ? key : "?") + "=" +
-            type_name_of(args[nargs + i]);
+    text += std::string(i == 0 ? (nargs > 0 ? "; " : "") : ", ") + (key != nullptr ? key : "?") +
+            "=" + type_name_of(args[nargs + i]);
   }
   text += " (values are not shown: they may be personal data)";
   PyObject* cause = value != nullptr ? PyException_GetCause(value) : nullptr;
   Py_XDECREF(type);
   Py_XDECREF(value);
   Py_XDECREF(trace);
-  PyObject* message_obj = PyUnicode_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
-  PyObject* fresh = message_obj != nullptr ? PyObject_CallOneArg(PyExc_TypeError, message_obj) : nullptr;
+  PyObject* message_obj =
+      PyUnicode_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
+  PyObject* fresh =
+      message_obj != nullptr ? PyObject_CallOneArg(PyExc_TypeError, message_obj) : nullptr;
   Py_XDECREF(message_obj);
   if (fresh == nullptr) {
     Py_XDECREF(cause);
@@ -144,10 +149,13 @@ PyObject* dispatch_without_values(PyObject* self, PyObject* const* args, Py_ssiz
 void patch_function(PyObject* func) {
   if (func == nullptr || !PyCFunction_Check(func)) return;
   PyMethodDef* def = reinterpret_cast<PyCFunctionObject*>(func)->m_ml;
-  if (def == nullptr || (def->ml_flags & (METH_FASTCALL | METH_KEYWORDS)) != (METH_FASTCALL | METH_KEYWORDS)) return;
+  if (def == nullptr ||
+      (def->ml_flags & (METH_FASTCALL | METH_KEYWORDS)) != (METH_FASTCALL | METH_KEYWORDS))
+    return;
   const auto meth = reinterpret_cast<FastCall>(reinterpret_cast<void (*)()>(def->ml_meth));
   if (meth != g_pybind11_dispatcher) return;  // not pybind11's, or already patched
-  def->ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(dispatch_without_values));
+  def->ml_meth =
+      reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(dispatch_without_values));
 }
 
 void patch_member(py::handle member) {
@@ -156,7 +164,8 @@ void patch_member(py::handle member) {
     patch_function(obj);
   } else if (PyInstanceMethod_Check(obj)) {
     patch_function(PyInstanceMethod_GET_FUNCTION(obj));
-  } else if (PyObject_TypeCheck(obj, &PyStaticMethod_Type) || PyObject_TypeCheck(obj, &PyClassMethod_Type)) {
+  } else if (PyObject_TypeCheck(obj, &PyStaticMethod_Type) ||
+             PyObject_TypeCheck(obj, &PyClassMethod_Type)) {
     if (py::hasattr(member, "__func__")) patch_function(member.attr("__func__").ptr());
   } else if (PyObject_TypeCheck(obj, &PyProperty_Type)) {  // setters take values too
     for (const char* part : {"fget", "fset", "fdel"}) patch_function(member.attr(part).ptr());
@@ -167,9 +176,10 @@ void patch_member(py::handle member) {
 
 void hide_argument_values(py::module_& m, py::handle any_function) {
   PyObject* f = any_function.ptr();
-  if (!PyCFunction_Check(f)) throw std::runtime_error("hide_argument_values: not a compiled function");
-  g_pybind11_dispatcher =
-      reinterpret_cast<FastCall>(reinterpret_cast<void (*)()>(reinterpret_cast<PyCFunctionObject*>(f)->m_ml->ml_meth));
+  if (!PyCFunction_Check(f))
+    throw std::runtime_error("hide_argument_values: not a compiled function");
+  g_pybind11_dispatcher = reinterpret_cast<FastCall>(
+      reinterpret_cast<void (*)()>(reinterpret_cast<PyCFunctionObject*>(f)->m_ml->ml_meth));
   py::dict names = m.attr("__dict__");
   for (auto item : names) {
     py::handle value = item.second;

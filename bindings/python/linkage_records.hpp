@@ -5,11 +5,10 @@
 
 #include <smartkampung/intake.hpp>
 #include <smartkampung/linkage.hpp>
-
-#include "bindings.hpp"
-
 #include <string>
 #include <vector>
+
+#include "bindings.hpp"
 
 namespace smartkampung::python {
 

@@ -1,12 +1,11 @@
 // Arrow in and out of Python through the PyCapsule protocol: _ArrowTable (a result table
 // that hands out its stream and its columns as numpy arrays without copies where Arrow's
 // layout is numpy's), and readers over any object that speaks the protocol.
+#include <cstring>
 #include <smartkampung/arrow.hpp>
 
 #include "arrow/column.hpp"
 #include "bindings.hpp"
-
-#include <cstring>
 
 namespace py = pybind11;
 using namespace smartkampung;
@@ -68,12 +67,15 @@ bool valid_at(const arrow::detail::ColumnData& c, std::int64_t i) {
 }
 
 // A numpy view of a fixed-width buffer, kept alive by the table.
-py::array buffer_view(const PyTable& t, const arrow::detail::ColumnData& c, const char* dtype, std::size_t item) {
+py::array buffer_view(const PyTable& t, const arrow::detail::ColumnData& c, const char* dtype,
+                      std::size_t item) {
   auto* keep = new std::shared_ptr<const arrow::Table>(t.table);
-  py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<const arrow::Table>*>(p); });
+  py::capsule owner(keep,
+                    [](void* p) { delete static_cast<std::shared_ptr<const arrow::Table>*>(p); });
   static const std::uint64_t kEmpty = 0;
   const void* data = c.values.data() != nullptr ? c.values.data() : &kEmpty;
-  py::array out(py::dtype(dtype), {static_cast<py::ssize_t>(c.length)}, {static_cast<py::ssize_t>(item)}, data, owner);
+  py::array out(py::dtype(dtype), {static_cast<py::ssize_t>(c.length)},
+                {static_cast<py::ssize_t>(item)}, data, owner);
   // Read-only: the buffers are shared with every stream handed out.
   py::detail::array_proxy(out.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
   return out;
@@ -104,12 +106,14 @@ std::vector<py::object> py_values(const arrow::detail::ColumnData& c) {
   std::vector<py::object> out(static_cast<std::size_t>(c.length));
   std::vector<py::object> dict_values;
   if (c.dictionary) {
-    for (std::int64_t k = 0; k < c.dictionary->length; ++k) dict_values.push_back(py_text(text_at(*c.dictionary, k)));
+    for (std::int64_t k = 0; k < c.dictionary->length; ++k)
+      dict_values.push_back(py_text(text_at(*c.dictionary, k)));
   }
   std::vector<py::object> items;
   if (c.type == arrow::Type::kList) items = py_values(*c.children[0]);
   static auto* date_type = new py::object(py::module_::import("datetime").attr("date"));
-  static auto* from_ts = new py::object(py::module_::import("datetime").attr("datetime").attr("fromtimestamp"));
+  static auto* from_ts =
+      new py::object(py::module_::import("datetime").attr("datetime").attr("fromtimestamp"));
   static auto* utc = new py::object(py::module_::import("datetime").attr("timezone").attr("utc"));
   const void* v = c.values.data();
   for (std::int64_t i = 0; i < c.length; ++i) {
@@ -122,30 +126,46 @@ std::vector<py::object> py_values(const arrow::detail::ColumnData& c) {
       value = dict_values[static_cast<std::size_t>(static_cast<const std::int32_t*>(v)[i])];
     } else {
       switch (c.type) {
-        case arrow::Type::kUtf8: value = py_text(text_at(c, i)); break;
+        case arrow::Type::kUtf8:
+          value = py_text(text_at(c, i));
+          break;
         case arrow::Type::kBool:
           value = py::bool_(((static_cast<const std::uint8_t*>(v)[i >> 3] >> (i & 7)) & 1) != 0);
           break;
-        case arrow::Type::kInt8: value = py::int_(static_cast<const std::int8_t*>(v)[i]); break;
-        case arrow::Type::kInt16: value = py::int_(static_cast<const std::int16_t*>(v)[i]); break;
-        case arrow::Type::kInt32: value = py::int_(static_cast<const std::int32_t*>(v)[i]); break;
-        case arrow::Type::kInt64: value = py::int_(static_cast<const std::int64_t*>(v)[i]); break;
-        case arrow::Type::kFloat64: value = py::float_(static_cast<const double*>(v)[i]); break;
+        case arrow::Type::kInt8:
+          value = py::int_(static_cast<const std::int8_t*>(v)[i]);
+          break;
+        case arrow::Type::kInt16:
+          value = py::int_(static_cast<const std::int16_t*>(v)[i]);
+          break;
+        case arrow::Type::kInt32:
+          value = py::int_(static_cast<const std::int32_t*>(v)[i]);
+          break;
+        case arrow::Type::kInt64:
+          value = py::int_(static_cast<const std::int64_t*>(v)[i]);
+          break;
+        case arrow::Type::kFloat64:
+          value = py::float_(static_cast<const double*>(v)[i]);
+          break;
         case arrow::Type::kDate32: {
           int y = 0, m = 0, d = 0;
           civil_from_days(static_cast<const std::int32_t*>(v)[i], y, m, d);
           value = (*date_type)(y, m, d);
           break;
         }
-        case arrow::Type::kTimestamp: value = (*from_ts)(static_cast<const std::int64_t*>(v)[i], *utc); break;
+        case arrow::Type::kTimestamp:
+          value = (*from_ts)(static_cast<const std::int64_t*>(v)[i], *utc);
+          break;
         case arrow::Type::kList: {
           const auto* off = static_cast<const std::int32_t*>(v);
           py::list l;
-          for (std::int32_t k = off[i]; k < off[i + 1]; ++k) l.append(items[static_cast<std::size_t>(k)]);
+          for (std::int32_t k = off[i]; k < off[i + 1]; ++k)
+            l.append(items[static_cast<std::size_t>(k)]);
           value = std::move(l);
           break;
         }
-        default: value = py::none();
+        default:
+          value = py::none();
       }
     }
     out[static_cast<std::size_t>(i)] = std::move(value);
@@ -157,7 +177,8 @@ std::vector<py::object> py_values(const arrow::detail::ColumnData& c) {
 
 std::optional<arrow::StreamReader> arrow_reader(py::handle obj) {
   py::object source = py::reinterpret_borrow<py::object>(obj);
-  const bool is_frame = py::hasattr(obj, "to_dict") && py::hasattr(obj, "iloc") && py::hasattr(obj, "columns");
+  const bool is_frame =
+      py::hasattr(obj, "to_dict") && py::hasattr(obj, "iloc") && py::hasattr(obj, "columns");
   if (is_frame) {
     // A pandas DataFrame: through pyarrow when it is installed (the index is not data);
     // columns pyarrow cannot type (mixed objects) fall back to the dict path.
@@ -178,7 +199,8 @@ std::optional<arrow::StreamReader> arrow_reader(py::handle obj) {
     py::object cap = source.attr("__arrow_c_stream__")();
     auto* stream = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(cap.ptr(), kStreamCapsule));
     if (stream == nullptr) throw py::error_already_set();
-    return arrow::StreamReader(stream);  // moves the stream: the capsule's destructor finds it released
+    return arrow::StreamReader(
+        stream);  // moves the stream: the capsule's destructor finds it released
   }
   if (py::hasattr(source, "__arrow_c_array__")) {
     py::tuple pair = source.attr("__arrow_c_array__")();
@@ -203,7 +225,8 @@ py::object table_object(arrow::Table&& table, const char* cls, py::dict options)
 
 void register_arrow(py::module_& m) {
   using python::PyTable;
-  py::class_<PyTable>(m, "_ArrowTable", "A result table in Arrow's layout (see smartkampung.Table).")
+  py::class_<PyTable>(m, "_ArrowTable",
+                      "A result table in Arrow's layout (see smartkampung.Table).")
       .def_property_readonly("num_rows", [](const PyTable& t) { return t.table->rows(); })
       .def_property_readonly("column_names", [](const PyTable& t) { return t.table->names(); })
       .def(
@@ -212,13 +235,15 @@ void register_arrow(py::module_& m) {
             (void)requested_schema;  // the table's own types are given: a consumer casts
             return python::stream_capsule(t.table);
           },
-          py::arg("requested_schema") = py::none(), "The table as an Arrow C stream (PyCapsule protocol).")
+          py::arg("requested_schema") = py::none(),
+          "The table as an Arrow C stream (PyCapsule protocol).")
       .def(
           "__arrow_c_schema__",
           [](const PyTable& t) {
             auto* schema = new ArrowSchema{};
             arrow::export_schema(*t.table, schema);
-            PyObject* cap = PyCapsule_New(schema, python::kSchemaCapsule, &python::schema_capsule_free);
+            PyObject* cap =
+                PyCapsule_New(schema, python::kSchemaCapsule, &python::schema_capsule_free);
             if (cap == nullptr) throw py::error_already_set();
             return py::reinterpret_steal<py::object>(cap);
           },
@@ -232,25 +257,36 @@ void register_arrow(py::module_& m) {
               py::array_t<std::int32_t> codes(static_cast<py::ssize_t>(c.length));
               std::int32_t* out = codes.mutable_data();
               const auto* v = static_cast<const std::int32_t*>(c.values.data());
-              for (std::int64_t i = 0; i < c.length; ++i) out[i] = python::valid_at(c, i) ? v[i] : -1;
+              for (std::int64_t i = 0; i < c.length; ++i)
+                out[i] = python::valid_at(c, i) ? v[i] : -1;
               py::list categories;
-              for (std::int64_t k = 0; k < c.dictionary->length; ++k) categories.append(python::py_text(python::text_at(*c.dictionary, k)));
+              for (std::int64_t k = 0; k < c.dictionary->length; ++k)
+                categories.append(python::py_text(python::text_at(*c.dictionary, k)));
               return py::make_tuple("dictionary", codes, mask, categories);
             }
             switch (c.type) {
-              case arrow::Type::kInt8: return py::make_tuple("int", python::buffer_view(t, c, "i1", 1), mask, py::none());
-              case arrow::Type::kInt16: return py::make_tuple("int", python::buffer_view(t, c, "i2", 2), mask, py::none());
-              case arrow::Type::kInt32: return py::make_tuple("int", python::buffer_view(t, c, "i4", 4), mask, py::none());
-              case arrow::Type::kInt64: return py::make_tuple("int", python::buffer_view(t, c, "i8", 8), mask, py::none());
-              case arrow::Type::kFloat64: return py::make_tuple("float", python::buffer_view(t, c, "f8", 8), mask, py::none());
-              case arrow::Type::kDate32: return py::make_tuple("date", python::buffer_view(t, c, "i4", 4), mask, py::none());
+              case arrow::Type::kInt8:
+                return py::make_tuple("int", python::buffer_view(t, c, "i1", 1), mask, py::none());
+              case arrow::Type::kInt16:
+                return py::make_tuple("int", python::buffer_view(t, c, "i2", 2), mask, py::none());
+              case arrow::Type::kInt32:
+                return py::make_tuple("int", python::buffer_view(t, c, "i4", 4), mask, py::none());
+              case arrow::Type::kInt64:
+                return py::make_tuple("int", python::buffer_view(t, c, "i8", 8), mask, py::none());
+              case arrow::Type::kFloat64:
+                return py::make_tuple("float", python::buffer_view(t, c, "f8", 8), mask,
+                                      py::none());
+              case arrow::Type::kDate32:
+                return py::make_tuple("date", python::buffer_view(t, c, "i4", 4), mask, py::none());
               case arrow::Type::kTimestamp:
-                return py::make_tuple("timestamp", python::buffer_view(t, c, "i8", 8), mask, py::none());
+                return py::make_tuple("timestamp", python::buffer_view(t, c, "i8", 8), mask,
+                                      py::none());
               case arrow::Type::kBool: {
                 py::array_t<bool> out(static_cast<py::ssize_t>(c.length));
                 bool* o = out.mutable_data();
                 const auto* bits = static_cast<const std::uint8_t*>(c.values.data());
-                for (std::int64_t i = 0; i < c.length; ++i) o[i] = ((bits[i >> 3] >> (i & 7)) & 1) != 0;
+                for (std::int64_t i = 0; i < c.length; ++i)
+                  o[i] = ((bits[i >> 3] >> (i & 7)) & 1) != 0;
                 return py::make_tuple("bool", out, mask, py::none());
               }
               default: {
@@ -261,19 +297,23 @@ void register_arrow(py::module_& m) {
                   Py_XDECREF(slots[i]);
                   slots[i] = values[i].release().ptr();
                 }
-                return py::make_tuple(c.type == arrow::Type::kList ? "list" : "object", out, mask, py::none());
+                return py::make_tuple(c.type == arrow::Type::kList ? "list" : "object", out, mask,
+                                      py::none());
               }
             }
           },
           py::arg("name"),
-          "(kind, values, valid mask or None, categories): a column in numpy form; int, float, date (days) "
+          "(kind, values, valid mask or None, categories): a column in numpy form; int, float, "
+          "date (days) "
           "and timestamp (seconds) values are views of the table's buffers.")
       .def(
           "_rows",
           [](const PyTable& t, py::object names) {
             std::vector<std::vector<py::object>> cols;
-            std::vector<std::string> want = names.is_none() ? t.table->names() : names.cast<std::vector<std::string>>();
-            for (const std::string& n : want) cols.push_back(python::py_values(python::column_data(t, n)));
+            std::vector<std::string> want =
+                names.is_none() ? t.table->names() : names.cast<std::vector<std::string>>();
+            for (const std::string& n : want)
+              cols.push_back(python::py_values(python::column_data(t, n)));
             py::list rows;
             for (std::size_t r = 0; r < t.table->rows(); ++r) {
               py::tuple row(cols.size());
@@ -282,13 +322,15 @@ void register_arrow(py::module_& m) {
             }
             return rows;
           },
-          py::arg("names") = py::none(), "The rows as tuples of Python values (of `names`, or every column).");
+          py::arg("names") = py::none(),
+          "The rows as tuples of Python values (of `names`, or every column).");
 
   m.def(
       "_arrow_text_table",
       [](py::handle obj) {
         std::optional<arrow::StreamReader> reader = python::arrow_reader(obj);
-        if (!reader) throw py::type_error("expected an object with __arrow_c_stream__ or __arrow_c_array__");
+        if (!reader)
+          throw py::type_error("expected an object with __arrow_c_stream__ or __arrow_c_array__");
         CsvTable table;
         {
           py::gil_scoped_release release;
@@ -297,5 +339,6 @@ void register_arrow(py::module_& m) {
         return py::make_tuple(table.rows(), table.columns());
       },
       py::arg("source"),
-      "Bench and tests: reads an Arrow source through the intake's text table; returns (rows, columns).");
+      "Bench and tests: reads an Arrow source through the intake's text table; returns (rows, "
+      "columns).");
 }

@@ -1,13 +1,12 @@
 // The intake layer's readers for the pure-Python loaders (rule rows, houses, residents,
 // the CLI's tables): one alias table and one set of value readers, in the core.
-#include <smartkampung/intake.hpp>
-
-#include "bindings.hpp"
-
 #include <array>
 #include <optional>
+#include <smartkampung/intake.hpp>
 #include <string>
 #include <vector>
+
+#include "bindings.hpp"
 
 namespace py = pybind11;
 using namespace smartkampung;
@@ -24,14 +23,17 @@ void register_io(py::module_& m) {
         const int v = read_bool(text);
         return v < 0 ? py::object(py::none()) : py::object(py::bool_(v == 1));
       },
-      py::arg("text"), "A boolean cell (ya/tidak, y/t, yes/no, true/false, 1/0, benar/salah), or None.");
+      py::arg("text"),
+      "A boolean cell (ya/tidak, y/t, yes/no, true/false, 1/0, benar/salah), or None.");
   m.def(
       "_intake_sex",
       [](const std::string& text) -> py::object {
         const char c = read_sex(text);
         return c == 0 ? py::object(py::none()) : py::object(py::str(std::string(1, c)));
       },
-      py::arg("text"), "'M' or 'F' for a sex cell (L/P, LK/PR, Laki-laki/Perempuan, Pria/Wanita, M/F, 1/2), or None.");
+      py::arg("text"),
+      "'M' or 'F' for a sex cell (L/P, LK/PR, Laki-laki/Perempuan, Pria/Wanita, M/F, 1/2), or "
+      "None.");
   m.def(
       "_intake_key",
       [](const std::string& text) {
@@ -48,7 +50,8 @@ void register_io(py::module_& m) {
         double v = 0;
         return read_number(text, v) ? py::object(py::float_(v)) : py::object(py::none());
       },
-      py::arg("text"), "A number with a decimal comma or point and thousands separators ('1.500.000'), or None.");
+      py::arg("text"),
+      "A number with a decimal comma or point and thousands separators ('1.500.000'), or None.");
   m.def(
       "_intake_coordinate",
       [](const std::string& text) -> py::object {

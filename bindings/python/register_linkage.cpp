@@ -1,16 +1,15 @@
-#include <smartkampung/intake.hpp>
-#include <smartkampung/linkage.hpp>
-#include <smartkampung/tables.hpp>
-
-#include "bindings.hpp"
-#include "linkage_records.hpp"
-
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <smartkampung/intake.hpp>
+#include <smartkampung/linkage.hpp>
+#include <smartkampung/tables.hpp>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "bindings.hpp"
+#include "linkage_records.hpp"
 
 namespace py = pybind11;
 using namespace smartkampung;
@@ -35,7 +34,8 @@ LinkRecord record_from(py::handle obj, std::size_t index, KeyedIntake& intake) {
     throw py::type_error("record " + std::to_string(index) + ": expected a dict");
   }
   LinkRecord r;
-  std::vector<std::pair<std::string, std::string>> explicit_values;  // set last: they win over aliases
+  std::vector<std::pair<std::string, std::string>>
+      explicit_values;  // set last: they win over aliases
   for (auto item : obj.attr("items")()) {
     auto kv = item.cast<py::tuple>();
     if (kv[1].is_none()) continue;
@@ -65,8 +65,9 @@ void add_intake_warnings(LinkResult& res, const KeyedIntake& intake, const char*
                            " value(s) are no date; compared as text");
   }
   if (c.sexes_unreadable > 0) {
-    res.warnings.push_back(where + "sex: " + std::to_string(c.sexes_unreadable) +
-                           " value(s) are neither male nor female (L/P, LK/PR, M/F, 1/2); compared as text");
+    res.warnings.push_back(
+        where + "sex: " + std::to_string(c.sexes_unreadable) +
+        " value(s) are neither male nor female (L/P, LK/PR, M/F, 1/2); compared as text");
   }
 }
 
@@ -78,7 +79,8 @@ class ChunkReader {
   static constexpr std::size_t kChunk = 1 << 15;
 
   ChunkReader(py::handle obj, KeyedIntake& intake) : intake_(intake) {
-    if (py::isinstance<py::dict>(obj) || py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj)) {
+    if (py::isinstance<py::dict>(obj) || py::isinstance<py::str>(obj) ||
+        py::isinstance<py::bytes>(obj)) {
       throw py::type_error("records: expected a list of dicts or a DataFrame");
     }
     if (py::hasattr(obj, "to_dict") && py::hasattr(obj, "iloc")) {
@@ -99,7 +101,8 @@ class ChunkReader {
         if (frame_) {
           if (done_ >= rows_) return false;
           const std::size_t hi = std::min(rows_, done_ + kChunk);
-          py::object part = frame_.attr("iloc")[py::slice(static_cast<py::ssize_t>(done_), static_cast<py::ssize_t>(hi), 1)];
+          py::object part = frame_.attr(
+              "iloc")[py::slice(static_cast<py::ssize_t>(done_), static_cast<py::ssize_t>(hi), 1)];
           for (auto item : part.attr("to_dict")("records")) {
             chunk.push_back(record_from(item, done_ + chunk.size(), intake_));
           }
@@ -231,10 +234,13 @@ void register_linkage(py::module_& m) {
                          "The outcome of link(): cluster ids, kept pairs and explanations.")
       .def_property_readonly(
           "cluster_ids",
-          [](const LinkResult& r) { return python::to_numpy(std::vector<std::int64_t>(r.cluster_ids)); },
+          [](const LinkResult& r) {
+            return python::to_numpy(std::vector<std::int64_t>(r.cluster_ids));
+          },
           "numpy int64 array, one id per record (the smallest record index of its cluster).")
       .def_property_readonly(
-          "confidence", [](const LinkResult& r) { return python::to_numpy(std::vector<double>(r.confidence)); },
+          "confidence",
+          [](const LinkResult& r) { return python::to_numpy(std::vector<double>(r.confidence)); },
           "numpy float64 array: per record, the lowest probability among the pairs that joined "
           "its cluster (1.0 alone).")
       .def_property_readonly(
@@ -244,27 +250,42 @@ void register_linkage(py::module_& m) {
             options["row_columns"] = py::make_tuple("i", "j", "probability");
             return python::table_object(tables::link_pairs_table(r), "Table", options);
           },
-          "Table (i, j, probability, match_weight) of the pairs at or above the threshold, i < j; rows "
+          "Table (i, j, probability, match_weight) of the pairs at or above the threshold, i < j; "
+          "rows "
           "iterate as (i, j, probability).")
       .def_property_readonly(
           "clusters",
-          [](const LinkResult& r) { return python::table_object(tables::link_clusters_table(r.cluster_ids, r.confidence)); },
-          "Table (record, cluster_id, confidence): one row per record, cluster_id the smallest record index "
+          [](const LinkResult& r) {
+            return python::table_object(tables::link_clusters_table(r.cluster_ids, r.confidence));
+          },
+          "Table (record, cluster_id, confidence): one row per record, cluster_id the smallest "
+          "record index "
           "of its cluster.")
       .def(
-          "explain", [](const LinkResult& r, std::size_t i, std::size_t j) { return explanation_dict(r.explain(i, j)); },
+          "explain",
+          [](const LinkResult& r, std::size_t i, std::size_t j) {
+            return explanation_dict(r.explain(i, j));
+          },
           py::arg("i"), py::arg("j"),
           "Per field, the comparison level reached and its weight (log2 of m/u, with any "
           "term-frequency part), plus a 'prior' entry; the weights sum to match_weight(i, j).")
       .def(
-          "match_weight", [](const LinkResult& r, std::size_t i, std::size_t j) { return r.explain(i, j).match_weight; },
+          "match_weight",
+          [](const LinkResult& r, std::size_t i, std::size_t j) {
+            return r.explain(i, j).match_weight;
+          },
           py::arg("i"), py::arg("j"), "The match weight (log2 odds) of a pair.")
       .def(
-          "probability", [](const LinkResult& r, std::size_t i, std::size_t j) { return r.explain(i, j).probability; },
+          "probability",
+          [](const LinkResult& r, std::size_t i, std::size_t j) {
+            return r.explain(i, j).probability;
+          },
           py::arg("i"), py::arg("j"), "The match probability of a pair.")
       .def(
           "household_apart",
-          [](const LinkResult& r, std::size_t i, std::size_t j) { return r.explain(i, j).household_apart; },
+          [](const LinkResult& r, std::size_t i, std::size_t j) {
+            return r.explain(i, j).household_apart;
+          },
           py::arg("i"), py::arg("j"), "True when the household rule keeps the two records apart.")
       .def_property_readonly(
           "settings", [](const LinkResult& r) { return settings_dict(r.trained_settings()); },
@@ -294,23 +315,27 @@ void register_linkage(py::module_& m) {
           "LinkageWarning.")
       .def_property_readonly(
           "weight_histogram",
-          [](const LinkResult& r) { return python::to_numpy(std::vector<std::uint64_t>(r.weight_histogram)); },
+          [](const LinkResult& r) {
+            return python::to_numpy(std::vector<std::uint64_t>(r.weight_histogram));
+          },
           "numpy uint64 array of 129 counts: candidate pairs by match weight (no "
           "term-frequency part), bin k holding weights in [k - 64, k - 63).")
       .def("__len__", [](const LinkResult& r) { return r.cluster_ids.size(); })
       .def("__repr__", [](const LinkResult& r) {
         return "<LinkResult records=" + std::to_string(r.stats.records) +
-               " clusters=" + std::to_string(r.stats.clusters) + " pairs=" + std::to_string(r.pairs.size()) + ">";
+               " clusters=" + std::to_string(r.stats.clusters) +
+               " pairs=" + std::to_string(r.pairs.size()) + ">";
       });
 
   m.def(
       "link",
-      [](py::handle records, py::handle right, py::handle threshold, py::handle settings, py::handle columns,
-         py::handle as_of) {
+      [](py::handle records, py::handle right, py::handle threshold, py::handle settings,
+         py::handle columns, py::handle as_of) {
         LinkSettings s = settings_from(settings);
         if (!threshold.is_none()) {
           const double t = threshold.cast<double>();
-          if (!(t >= 0 && t <= 1)) throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1]");
+          if (!(t >= 0 && t <= 1))
+            throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1]");
           s.threshold = t;
         }
         LinkResult res;
@@ -329,7 +354,8 @@ void register_linkage(py::module_& m) {
           ChunkReader reader(records, intake);
           try {
             py::gil_scoped_release release;
-            res = link([&](std::vector<LinkRecord>& chunk) { return reader.next(chunk); }, s, reader.expected());
+            res = link([&](std::vector<LinkRecord>& chunk) { return reader.next(chunk); }, s,
+                       reader.expected());
           } catch (const ChunkReader::Stopped&) {
             reader.rethrow();
           }
@@ -337,7 +363,8 @@ void register_linkage(py::module_& m) {
           return res;
         }
         KeyedIntake right_intake = intake_for(s, columns, as_of);
-        const std::vector<LinkRecord> left = records_from(records, intake), other = records_from(right, right_intake);
+        const std::vector<LinkRecord> left = records_from(records, intake),
+                                      other = records_from(right, right_intake);
         {
           py::gil_scoped_release release;
           res = link(left, other, s);
@@ -347,40 +374,51 @@ void register_linkage(py::module_& m) {
         return res;
       },
       py::arg("records"), py::arg("right") = py::none(), py::arg("threshold") = py::none(),
-      py::arg("settings") = py::none(), py::arg("columns") = py::none(), py::arg("as_of") = py::none(),
+      py::arg("settings") = py::none(), py::arg("columns") = py::none(),
+      py::arg("as_of") = py::none(),
       "Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels "
       "needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, "
       "district, rt, rw; any may be missing) or a DataFrame. Keys are matched as a list file's "
       "headers are (NIK, NAMA, Tgl. Lahir, L/P, No. KK, ...), or named with columns "
       "({'nik': 'NIK_KPM'}); birth dates are read in the formats of list files (29/04/85, "
       "29-Apr-85, ...; the century of two-digit years from as_of, default today), sex as L/P, "
-      "LK/PR, M/F, and NIK/KK undamaged (=\"3510...\", '3510..., 3510....0). With right, links the two lists "
+      "LK/PR, M/F, and NIK/KK undamaged (=\"3510...\", '3510..., 3510....0). With right, links the "
+      "two lists "
       "(indices run over records then right; only cross pairs are scored). threshold: match "
       "probability to keep a pair (None = the settings' default). settings: dict or JSON string "
       "(see docs/linkage.md). Returns a LinkResult.");
 
-  m.def("normalize_name", [](const std::string& s) { return normalize_name(s); }, py::arg("name"),
-        "Normalises an Indonesian name: case, punctuation and spaces; honorifics and titles removed; "
-        "spellings of Muhammad unified; old spelling folded (oe->u, dj->j, tj->c, ch->kh, sj->sy, "
-        "nj->ny). normalize_name('H. Djoko  Santoso') == 'joko santoso'.");
-  m.def("name_phonetic_key", [](const std::string& s) { return name_phonetic_key(s); }, py::arg("name"),
-        "A phonetic key suited to Indonesian names (used for blocking and comparison).");
+  m.def(
+      "normalize_name", [](const std::string& s) { return normalize_name(s); }, py::arg("name"),
+      "Normalises an Indonesian name: case, punctuation and spaces; honorifics and titles removed; "
+      "spellings of Muhammad unified; old spelling folded (oe->u, dj->j, tj->c, ch->kh, sj->sy, "
+      "nj->ny). normalize_name('H. Djoko  Santoso') == 'joko santoso'.");
+  m.def(
+      "name_phonetic_key", [](const std::string& s) { return name_phonetic_key(s); },
+      py::arg("name"),
+      "A phonetic key suited to Indonesian names (used for blocking and comparison).");
   m.def(
       "compare_level_names",
       [](const std::string& kind) {
         for (int k = 0; k <= static_cast<int>(CompareKind::kNik); ++k) {
-          if (kind == compare_kind_name(static_cast<CompareKind>(k))) return compare_level_names(static_cast<CompareKind>(k));
+          if (kind == compare_kind_name(static_cast<CompareKind>(k)))
+            return compare_level_names(static_cast<CompareKind>(k));
         }
         throw Error(ErrorCode::kInvalidArgument, "unknown comparison kind '" + kind + "'");
       },
-      py::arg("kind"), "The levels of a comparison kind ('nik', 'name', ...), best first (without null).");
-  m.def("jaro_winkler", [](const std::string& a, const std::string& b) { return jaro_winkler(a, b); },
-        py::arg("a"), py::arg("b"), "Jaro-Winkler similarity in [0, 1].");
+      py::arg("kind"),
+      "The levels of a comparison kind ('nik', 'name', ...), best first (without null).");
+  m.def(
+      "jaro_winkler", [](const std::string& a, const std::string& b) { return jaro_winkler(a, b); },
+      py::arg("a"), py::arg("b"), "Jaro-Winkler similarity in [0, 1].");
 
-  py::class_<LockedLinker>(m, "Linker",
-                           "Incremental linking: fit once, then add and remove records without a re-run. "
-                           "Safe from several Python threads: calls on one Linker run one at a time.")
-      .def(py::init([](py::handle settings) { return std::make_unique<LockedLinker>(Linker(settings_from(settings))); }),
+  py::class_<LockedLinker>(
+      m, "Linker",
+      "Incremental linking: fit once, then add and remove records without a re-run. "
+      "Safe from several Python threads: calls on one Linker run one at a time.")
+      .def(py::init([](py::handle settings) {
+             return std::make_unique<LockedLinker>(Linker(settings_from(settings)));
+           }),
            py::arg("settings") = py::none(),
            "settings: None (defaults for registry records), a dict or a JSON string. Settings with "
            "m, u and prior for every field (e.g. LinkResult.settings) need no fit().")
@@ -396,7 +434,8 @@ void register_linkage(py::module_& m) {
       .def(
           "add",
           [](LockedLinker& lk, py::handle record) {
-            const LinkRecord r = one_record(record, lk.size(), lk.run([](Linker& l) { return l.settings(); }));
+            const LinkRecord r =
+                one_record(record, lk.size(), lk.run([](Linker& l) { return l.settings(); }));
             Linker::Added a = lk.run([&](Linker& l) { return l.add(r); });
             return py::make_tuple(a.cluster_id, matches_list(a.matches));
           },
@@ -404,19 +443,24 @@ void register_linkage(py::module_& m) {
           "Adds a record (its index is len(linker) before the call); returns (cluster_id, matches) "
           "with matches [(index, probability)] at or above the threshold, best first.")
       .def(
-          "remove", [](LockedLinker& lk, std::size_t index) { lk.run([&](Linker& l) { l.remove(index); }); },
-          py::arg("index"), "Removes a record; its cluster is re-formed. Raises NotFound for an unknown index.")
+          "remove",
+          [](LockedLinker& lk, std::size_t index) { lk.run([&](Linker& l) { l.remove(index); }); },
+          py::arg("index"),
+          "Removes a record; its cluster is re-formed. Raises NotFound for an unknown index.")
       .def(
           "candidates",
           [](LockedLinker& lk, py::handle record, std::size_t k) {
-            const LinkRecord r = one_record(record, 0, lk.run([](Linker& l) { return l.settings(); }));
+            const LinkRecord r =
+                one_record(record, 0, lk.run([](Linker& l) { return l.settings(); }));
             return matches_list(lk.run([&](Linker& l) { return l.candidates(r, k); }));
           },
           py::arg("record"), py::arg("k") = 5,
           "The k best indexed records for a record (not added) as [(index, probability)].")
       .def_property_readonly(
           "cluster_ids",
-          [](LockedLinker& lk) { return python::to_numpy(lk.run([](Linker& l) { return l.cluster_ids(); })); },
+          [](LockedLinker& lk) {
+            return python::to_numpy(lk.run([](Linker& l) { return l.cluster_ids(); }));
+          },
           "numpy int64 array: cluster id per index (smallest index of its cluster), -1 if removed.")
       .def(
           "explain",
@@ -426,7 +470,9 @@ void register_linkage(py::module_& m) {
           py::arg("i"), py::arg("j"), "As LinkResult.explain.")
       .def_property_readonly(
           "settings",
-          [](LockedLinker& lk) { return settings_dict(lk.run([](Linker& l) { return l.settings(); })); },
+          [](LockedLinker& lk) {
+            return settings_dict(lk.run([](Linker& l) { return l.settings(); }));
+          },
           "The settings with trained parameters (a dict).")
       .def(
           "save",
@@ -444,14 +490,16 @@ void register_linkage(py::module_& m) {
             py::gil_scoped_release release;
             return std::make_unique<LockedLinker>(Linker::load(p));
           },
-          py::arg("path"), "Reads a file written by save(); a damaged file raises smartkampung.Error.")
+          py::arg("path"),
+          "Reads a file written by save(); a damaged file raises smartkampung.Error.")
       .def(py::pickle(
           [](LockedLinker& lk) {
             const std::string bytes = lk.run([](Linker& l) { return l.to_bytes(); });
             return py::make_tuple(py::bytes(bytes));
           },
           [](const py::tuple& state) {
-            if (state.size() != 1) throw Error(ErrorCode::kCorrupt, "damaged linker file (bad pickle state)");
+            if (state.size() != 1)
+              throw Error(ErrorCode::kCorrupt, "damaged linker file (bad pickle state)");
             const std::string bytes = state[0].cast<std::string>();
             py::gil_scoped_release release;
             return std::make_unique<LockedLinker>(Linker::from_bytes(bytes));
@@ -466,12 +514,15 @@ void register_linkage(py::module_& m) {
                ++live;
                if (ids[i] == static_cast<std::int64_t>(i)) ++clusters;
              }
-             return "<Linker records=" + std::to_string(live) + " clusters=" + std::to_string(clusters) + ">";
+             return "<Linker records=" + std::to_string(live) +
+                    " clusters=" + std::to_string(clusters) + ">";
            })
       .def_property_readonly(
           "clusters",
           [](LockedLinker& lk) {
-            return python::table_object(tables::link_clusters_table(lk.run([](Linker& l) { return l.cluster_ids(); })));
+            return python::table_object(
+                tables::link_clusters_table(lk.run([](Linker& l) { return l.cluster_ids(); })));
           },
-          "Table (record, cluster_id, confidence): cluster_id -1 for removed records, confidence null.");
+          "Table (record, cluster_id, confidence): cluster_id -1 for removed records, confidence "
+          "null.");
 }

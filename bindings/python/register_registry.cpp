@@ -1,13 +1,12 @@
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
 #include <smartkampung/registry.hpp>
 #include <smartkampung/sample.hpp>
 #include <smartkampung/tables.hpp>
 
 #include "bindings.hpp"
-
-#include <cmath>
-#include <cstring>
-#include <map>
-#include <memory>
 
 namespace py = pybind11;
 using namespace smartkampung;
@@ -20,8 +19,9 @@ using python::value_text;
 
 RawRecord to_raw(py::handle obj, std::size_t position) {
   if (!py::isinstance<py::dict>(obj)) {
-    throw py::type_error("each record must be a dict with keys nik, kk, name, birth_date, sex, address, village, "
-                         "district, rt, rw");
+    throw py::type_error(
+        "each record must be a dict with keys nik, kk, name, birth_date, sex, address, village, "
+        "district, rt, rw");
   }
   py::dict d = py::reinterpret_borrow<py::dict>(obj);
   RawRecord r;
@@ -35,7 +35,9 @@ RawRecord to_raw(py::handle obj, std::size_t position) {
 }
 
 // A file path (str or os.PathLike) rather than records.
-bool is_path(py::handle obj) { return py::isinstance<py::str>(obj) || py::hasattr(obj, "__fspath__"); }
+bool is_path(py::handle obj) {
+  return py::isinstance<py::str>(obj) || py::hasattr(obj, "__fspath__");
+}
 
 // A list of dicts, or a pandas DataFrame (when pandas is installed).
 std::vector<RawRecord> to_records(py::handle records) {
@@ -88,8 +90,8 @@ Instant to_report_instant(py::handle at) {
   py::module_ dt = py::module_::import("datetime");
   if (py::isinstance(at, dt.attr("datetime"))) {
     if (at.attr("tzinfo").is_none()) {  // naive: local time in Asia/Jakarta
-      py::object aware = at.attr("replace")(py::arg("tzinfo") = dt.attr("timezone")(dt.attr("timedelta")(
-                                                 py::arg("hours") = 7)));
+      py::object aware = at.attr("replace")(
+          py::arg("tzinfo") = dt.attr("timezone")(dt.attr("timedelta")(py::arg("hours") = 7)));
       return python::to_instant(aware);
     }
     return python::to_instant(at);
@@ -100,7 +102,8 @@ Instant to_report_instant(py::handle at) {
     int overflow = 0;
     const long long seconds = PyLong_AsLongLongAndOverflow(at.ptr(), &overflow);
     if (seconds == -1 && PyErr_Occurred()) throw py::error_already_set();
-    check_instant(overflow < 0 ? kMinInstant - 1 : (overflow > 0 ? kMaxInstant + 1 : seconds), "at");
+    check_instant(overflow < 0 ? kMinInstant - 1 : (overflow > 0 ? kMaxInstant + 1 : seconds),
+                  "at");
     return seconds;
   }
   throw py::type_error("at must be a datetime.datetime, a datetime.date or UTC seconds");
@@ -128,16 +131,18 @@ py::object unicode_column(const std::vector<std::string>& values) {
 
 template <typename T>
 py::object copy_column(const std::vector<T>& values, const char* dtype) {
-  return numpy_from_bytes(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)), dtype);
+  return numpy_from_bytes(
+      std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)), dtype);
 }
 
 }  // namespace
 
 void register_registry(py::module_& m) {
-  py::class_<LoadReport>(m, "LoadReport",
-                         "Outcome of a load: rows loaded; rows rejected (only for want of a usable NIK, or a "
-                         "record the file's structure cannot give); fields left empty; repairs; columns used "
-                         "and ignored; the date column's order; quotes left open.")
+  py::class_<LoadReport>(
+      m, "LoadReport",
+      "Outcome of a load: rows loaded; rows rejected (only for want of a usable NIK, or a "
+      "record the file's structure cannot give); fields left empty; repairs; columns used "
+      "and ignored; the date column's order; quotes left open.")
       .def_readonly("loaded", &LoadReport::loaded, "Rows loaded.")
       .def_property_readonly(
           "rejected",
@@ -146,7 +151,8 @@ void register_registry(py::module_& m) {
             for (const auto& x : r.rejected) out.append(py::make_tuple(x.line, x.reason));
             return out;
           },
-          "List of (line, reason): the 1-based physical line where the row starts (header = line 1).")
+          "List of (line, reason): the 1-based physical line where the row starts (header = line "
+          "1).")
       .def_property_readonly(
           "rejected_rows",
           [](const LoadReport& r) {
@@ -161,15 +167,22 @@ void register_registry(py::module_& m) {
             }
             return out;
           },
-          "Every rejected row as a dict (file, line, reason, raw). 'raw' is the row's text as in the "
+          "Every rejected row as a dict (file, line, reason, raw). 'raw' is the row's text as in "
+          "the "
           "file: personal data, for the report only, never for a log.")
-      .def_readonly("unkeyed", &LoadReport::unkeyed,
-                    "Rejected rows kept aside (for linkage) because their NIK was missing or invalid.")
-      .def_readonly("repaired", &LoadReport::repaired, "Rows whose NIK or KK had spreadsheet damage repaired.")
+      .def_readonly(
+          "unkeyed", &LoadReport::unkeyed,
+          "Rejected rows kept aside (for linkage) because their NIK was missing or invalid.")
+      .def_readonly("repaired", &LoadReport::repaired,
+                    "Rows whose NIK or KK had spreadsheet damage repaired.")
       .def_property_readonly(
-          "repairs", [](const LoadReport& r) { return py::dict(py::cast(std::map<std::string, std::size_t>(
-                                                   r.repairs.begin(), r.repairs.end()))); },
-          "Repairs by kind: {'apostrophe': n, 'dot_zero': n, 'formula_text': n, 'digit_groups': n} (kinds seen).")
+          "repairs",
+          [](const LoadReport& r) {
+            return py::dict(
+                py::cast(std::map<std::string, std::size_t>(r.repairs.begin(), r.repairs.end())));
+          },
+          "Repairs by kind: {'apostrophe': n, 'dot_zero': n, 'formula_text': n, 'digit_groups': n} "
+          "(kinds seen).")
       .def_readonly("file", &LoadReport::file, "The file loaded ('' for records given in memory).")
       .def_property_readonly(
           "columns",
@@ -179,7 +192,8 @@ void register_registry(py::module_& m) {
             return d;
           },
           "Our field -> the header it was read from.")
-      .def_readonly("ignored_columns", &LoadReport::ignored_columns, "Headers that match no field, in file order.")
+      .def_readonly("ignored_columns", &LoadReport::ignored_columns,
+                    "Headers that match no field, in file order.")
       .def_property_readonly(
           "nulled",
           [](const LoadReport& r) {
@@ -187,9 +201,11 @@ void register_registry(py::module_& m) {
             for (const auto& n : r.nulled) d[py::str(n.field)] = py::cast(n.lines);
             return d;
           },
-          "Fields that could not be read and were left empty: {field: [lines]} (the rows were loaded).")
+          "Fields that could not be read and were left empty: {field: [lines]} (the rows were "
+          "loaded).")
       .def_readonly("date_order", &LoadReport::date_order,
-                    "Day/month order decided for the birth_date column: 'day_first', 'month_first' or 'unknown'.")
+                    "Day/month order decided for the birth_date column: 'day_first', 'month_first' "
+                    "or 'unknown'.")
       .def_property_readonly(
           "quote_runs",
           [](const LoadReport& r) {
@@ -203,105 +219,139 @@ void register_registry(py::module_& m) {
             }
             return out;
           },
-          "Quotes left open that swallowed lines: dicts (first_line, last_line, recovered records).")
+          "Quotes left open that swallowed lines: dicts (first_line, last_line, recovered "
+          "records).")
       .def_property_readonly("rows", &LoadReport::rows, "Data rows seen: loaded + rejected.")
-      .def_property_readonly("rejected_share", &LoadReport::rejected_share, "rejected / rows (0 when empty).")
+      .def_property_readonly("rejected_share", &LoadReport::rejected_share,
+                             "rejected / rows (0 when empty).")
       .def("__repr__", [](const LoadReport& r) {
-        return "<LoadReport loaded=" + std::to_string(r.loaded) + " rejected=" + std::to_string(r.rejected.size()) +
-               " unkeyed=" + std::to_string(r.unkeyed) + " nulled=" + std::to_string(r.nulled.size()) + " fields>";
+        return "<LoadReport loaded=" + std::to_string(r.loaded) +
+               " rejected=" + std::to_string(r.rejected.size()) +
+               " unkeyed=" + std::to_string(r.unkeyed) +
+               " nulled=" + std::to_string(r.nulled.size()) + " fields>";
       });
 
-  py::class_<DedupReport, std::shared_ptr<DedupReport>>(m, "DedupReport",
-                                                        "Exact dedup on NIK and KK; NIK/KK are 16-character str.")
+  py::class_<DedupReport, std::shared_ptr<DedupReport>>(
+      m, "DedupReport", "Exact dedup on NIK and KK; NIK/KK are 16-character str.")
       .def_readonly("records", &DedupReport::records, "Keyed enrolments examined.")
       .def_readonly("unkeyed", &DedupReport::unkeyed, "Records held aside without a valid NIK.")
       .def_readonly("unique_persons", &DedupReport::unique_persons, "Distinct NIKs.")
       .def_readonly("unique_households", &DedupReport::unique_households, "Distinct KKs.")
       .def_property_readonly(
           "duplicates",
-          [](const DedupReport& r) { return python::table_object(tables::dedup_table(r, tables::DedupTable::kDuplicates)); },
-          "Table (program, nik, count): a NIK listed count times in one programme; rows are tuples.")
+          [](const DedupReport& r) {
+            return python::table_object(tables::dedup_table(r, tables::DedupTable::kDuplicates));
+          },
+          "Table (program, nik, count): a NIK listed count times in one programme; rows are "
+          "tuples.")
       .def_property_readonly(
           "overlaps",
           [](const DedupReport& r) {
-            return python::table_object(tables::dedup_table(r, tables::DedupTable::kOverlaps), "MappingTable");
+            return python::table_object(tables::dedup_table(r, tables::DedupTable::kOverlaps),
+                                        "MappingTable");
           },
-          "Table (nik, programs, count) of NIKs in two or more programmes; also a mapping NIK -> sorted "
+          "Table (nik, programs, count) of NIKs in two or more programmes; also a mapping NIK -> "
+          "sorted "
           "programmes (overlaps[nik], items()).")
       .def_property_readonly(
           "conflicts",
-          [](const DedupReport& r) { return python::table_object(tables::dedup_table(r, tables::DedupTable::kConflicts)); },
-          "Table (nik) of NIKs whose records disagree on name (folded), birth date or sex; iterates as NIKs.")
+          [](const DedupReport& r) {
+            return python::table_object(tables::dedup_table(r, tables::DedupTable::kConflicts));
+          },
+          "Table (nik) of NIKs whose records disagree on name (folded), birth date or sex; "
+          "iterates as NIKs.")
       .def_property_readonly(
           "nik_mismatches",
           [](const DedupReport& r) {
             return python::table_object(tables::dedup_table(r, tables::DedupTable::kNikMismatches));
           },
-          "Table (nik) of NIKs with a record whose birth date or sex disagrees with the NIK; iterates as NIKs.")
+          "Table (nik) of NIKs with a record whose birth date or sex disagrees with the NIK; "
+          "iterates as NIKs.")
       .def_property_readonly(
           "exclusion_violations",
           [](const DedupReport& r) {
             py::dict options;
             options["row_columns"] = py::make_tuple("key", "program_a", "program_b");
-            return python::table_object(tables::dedup_table(r, tables::DedupTable::kExclusionViolations), "Table",
-                                        options);
+            return python::table_object(
+                tables::dedup_table(r, tables::DedupTable::kExclusionViolations), "Table", options);
           },
-          "Table (key, scope, program_a, program_b): KK for household-scope pairs (scope 'kk'), NIK for "
+          "Table (key, scope, program_a, program_b): KK for household-scope pairs (scope 'kk'), "
+          "NIK for "
           "person-scope ones; rows iterate as (key, program_a, program_b).")
       .def_property_readonly(
           "likely_duplicates",
           [](const DedupReport& r) -> py::object {
             if (!r.fuzzy) return py::none();
-            return python::table_object(tables::dedup_table(r, tables::DedupTable::kLikelyDuplicates));
+            return python::table_object(
+                tables::dedup_table(r, tables::DedupTable::kLikelyDuplicates));
           },
-          "With dedup(fuzzy=True): Table (program_a, line_a, nik_a, program_b, line_b, nik_b, probability) of "
+          "With dedup(fuzzy=True): Table (program_a, line_a, nik_a, program_b, line_b, nik_b, "
+          "probability) of "
           "records linkage found to be one person across different or missing NIKs (rows answer "
           "row['program_a']); None in an exact report.")
       .def("to_json", &DedupReport::to_json, "The report as JSON (schema 'skamp-dedup-report/1').")
-      .def_static("from_json", [](const std::string& text) { return std::make_shared<DedupReport>(DedupReport::from_json(text)); },
-                  py::arg("text"), "Reads a report written by to_json().")
-      .def("__eq__", [](const DedupReport& a, py::object b) -> py::object {
-             if (!py::isinstance<DedupReport>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+      .def_static(
+          "from_json",
+          [](const std::string& text) {
+            return std::make_shared<DedupReport>(DedupReport::from_json(text));
+          },
+          py::arg("text"), "Reads a report written by to_json().")
+      .def("__eq__",
+           [](const DedupReport& a, py::object b) -> py::object {
+             if (!py::isinstance<DedupReport>(b))
+               return py::reinterpret_borrow<py::object>(Py_NotImplemented);
              return py::bool_(a.to_json() == b.cast<const DedupReport&>().to_json());
            })
       .def("__hash__", [](const DedupReport& r) { return py::hash(py::str(r.to_json())); })
       .def(py::pickle([](const DedupReport& r) { return py::make_tuple(r.to_json()); },
                       [](const py::tuple& state) {
-                        if (state.size() != 1) throw Error(ErrorCode::kCorrupt, "damaged dedup report (bad pickle state)");
-                        return std::make_shared<DedupReport>(DedupReport::from_json(state[0].cast<std::string>()));
+                        if (state.size() != 1)
+                          throw Error(ErrorCode::kCorrupt,
+                                      "damaged dedup report (bad pickle state)");
+                        return std::make_shared<DedupReport>(
+                            DedupReport::from_json(state[0].cast<std::string>()));
                       }))
-      .def("to_csv", &DedupReport::write_csv, py::arg("folder"),
-           "Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and "
-           "exclusion_violations.csv into an existing folder.")
+      .def(
+          "to_csv", &DedupReport::write_csv, py::arg("folder"),
+          "Writes summary.csv, duplicates.csv, overlaps.csv, conflicts.csv, nik_mismatches.csv and "
+          "exclusion_violations.csv into an existing folder.")
       .def("__repr__", [](const DedupReport& r) {
         return "<DedupReport persons=" + std::to_string(r.unique_persons) +
                " households=" + std::to_string(r.unique_households) +
-               " duplicates=" + std::to_string(r.duplicates.size()) + " overlaps=" + std::to_string(r.overlaps.size()) +
+               " duplicates=" + std::to_string(r.duplicates.size()) +
+               " overlaps=" + std::to_string(r.overlaps.size()) +
                " conflicts=" + std::to_string(r.conflicts.size()) + ">";
       });
 
   py::class_<ReportOutcome>(m, "ReportOutcome", "The immediate answer to an online report.")
       .def_readonly("accepted", &ReportOutcome::accepted, "True when queued for verification.")
-      .def_readonly("reason", &ReportOutcome::reason,
-                    "'accepted', 'invalid_nik', 'invalid_record', 'already_enrolled', 'household_covered' or "
-                    "'duplicate_report'.")
+      .def_readonly(
+          "reason", &ReportOutcome::reason,
+          "'accepted', 'invalid_nik', 'invalid_record', 'already_enrolled', 'household_covered' or "
+          "'duplicate_report'.")
       .def_readonly("detail", &ReportOutcome::detail, "A sentence for the resident.")
       .def_readonly("programs", &ReportOutcome::programs, "Programmes behind a refusal.")
-      .def_readonly("queue_position", &ReportOutcome::queue_position, "1-based queue position when accepted.")
+      .def_readonly("queue_position", &ReportOutcome::queue_position,
+                    "1-based queue position when accepted.")
       .def("__repr__", [](const ReportOutcome& r) {
-        return "<ReportOutcome accepted=" + std::string(r.accepted ? "True" : "False") + " reason=" + r.reason + ">";
+        return "<ReportOutcome accepted=" + std::string(r.accepted ? "True" : "False") +
+               " reason=" + r.reason + ">";
       });
 
-  py::class_<Registry>(m, "Registry",
-                       "Every programme's recipient list, crossed on NIK and KK. Reads are safe from many threads, "
-                       "also during a load (they see the old or the new state).")
-      .def(py::init([](py::handle as_of) { return std::make_unique<Registry>(python::to_date_or_today(as_of)); }),
+  py::class_<Registry>(
+      m, "Registry",
+      "Every programme's recipient list, crossed on NIK and KK. Reads are safe from many threads, "
+      "also during a load (they see the old or the new state).")
+      .def(py::init([](py::handle as_of) {
+             return std::make_unique<Registry>(python::to_date_or_today(as_of));
+           }),
            py::arg("as_of") = py::none(),
-           "A new empty registry; as_of (datetime.date, default today in Asia/Jakarta) decides NIK centuries.")
+           "A new empty registry; as_of (datetime.date, default today in Asia/Jakarta) decides NIK "
+           "centuries.")
       .def(
           "load_csv",
-          [](Registry& reg, py::handle path_obj, const std::string& program, const std::string& level,
-             py::handle columns) {
+          [](Registry& reg, py::handle path_obj, const std::string& program,
+             const std::string& level, py::handle columns) {
             const std::string path = python::path_of(path_obj);
             const ColumnMap cols = python::columns_of(columns);
             const ProgramLevel lv = level_of(level);
@@ -315,30 +365,38 @@ void register_registry(py::module_& m) {
             py::gil_scoped_release release;
             return reg.load_csv(path, program, lv, cols);
           },
-          py::arg("path"), py::arg("program"), py::arg("level") = "central", py::arg("columns") = py::none(),
-          "Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the first, "
-          "with openpyxl installed) rows to a programme's list. Headers are matched through the alias table "
-          "(NIK, No. NIK, NIK_KPM, No. KK, Tgl. Lahir, TTL, L/P, ...); columns maps our field names to the "
-          "file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that cannot be read "
+          py::arg("path"), py::arg("program"), py::arg("level") = "central",
+          py::arg("columns") = py::none(),
+          "Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the "
+          "first, "
+          "with openpyxl installed) rows to a programme's list. Headers are matched through the "
+          "alias table "
+          "(NIK, No. NIK, NIK_KPM, No. KK, Tgl. Lahir, TTL, L/P, ...); columns maps our field "
+          "names to the "
+          "file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that "
+          "cannot be read "
           "raises and changes nothing.")
       .def(
           "add_records",
-          [](Registry& reg, py::handle records, const std::string& program, const std::string& level,
-             py::handle columns) {
+          [](Registry& reg, py::handle records, const std::string& program,
+             const std::string& level, py::handle columns) {
             const CsvTable table = python::table_from_records(records);
             const ColumnMap cols = python::columns_of(columns);
             const ProgramLevel lv = level_of(level);
             py::gil_scoped_release release;
             return reg.load_table(table, program, lv, cols);
           },
-          py::arg("records"), py::arg("program"), py::arg("level") = "central", py::arg("columns") = py::none(),
-          "Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys or columns "
-          "matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a LoadReport "
+          py::arg("records"), py::arg("program"), py::arg("level") = "central",
+          py::arg("columns") = py::none(),
+          "Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys "
+          "or columns "
+          "matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a "
+          "LoadReport "
           "whose lines are 1-based positions in the list.")
       .def(
           "replace_program",
-          [](Registry& reg, const std::string& program, py::handle records_or_path, const std::string& level,
-             py::handle columns, bool force, double max_rejected) {
+          [](Registry& reg, const std::string& program, py::handle records_or_path,
+             const std::string& level, py::handle columns, bool force, double max_rejected) {
             const ProgramLevel lv = level_of(level);
             const ColumnMap cols = python::columns_of(columns);
             const ReplaceOptions options = replace_options(force, max_rejected);
@@ -358,12 +416,15 @@ void register_registry(py::module_& m) {
             py::gil_scoped_release release;
             return reg.replace_program_table(program, table, lv, cols, options);
           },
-          py::arg("program"), py::arg("records_or_path"), py::arg("level") = "central", py::arg("columns") = py::none(),
-          py::arg("force") = false, py::arg("max_rejected") = 0.05,
-          "Swaps a programme's whole list atomically (the monthly update) for records, a CSV file or a "
-          "workbook. A new list with more than max_rejected (a share, default 0.05) of its rows rejected is "
+          py::arg("program"), py::arg("records_or_path"), py::arg("level") = "central",
+          py::arg("columns") = py::none(), py::arg("force") = false, py::arg("max_rejected") = 0.05,
+          "Swaps a programme's whole list atomically (the monthly update) for records, a CSV file "
+          "or a "
+          "workbook. A new list with more than max_rejected (a share, default 0.05) of its rows "
+          "rejected is "
           "refused with smartkampung.Error and nothing changes, unless force=True.")
-      .def("drop_program", &Registry::drop_program, py::arg("program"), "Removes a programme; False if not held.")
+      .def("drop_program", &Registry::drop_program, py::arg("program"),
+           "Removes a programme; False if not held.")
       .def("remove_record", &Registry::remove_record, py::arg("program"), py::arg("nik"),
            "Removes every record of a NIK from a programme; returns how many.")
       .def(
@@ -390,7 +451,8 @@ void register_registry(py::module_& m) {
             return out;
           },
           py::arg("program"), py::arg("records_or_path"),
-          "Compares a programme's list with a new version: {'added': [...], 'dropped': [...], 'changed': [...]} "
+          "Compares a programme's list with a new version: {'added': [...], 'dropped': [...], "
+          "'changed': [...]} "
           "(NIKs). Nothing changes.")
       .def("programs_of", &Registry::programs_of, py::arg("nik"),
            "Sorted programmes of a person; raises NikError for an invalid NIK.")
@@ -417,20 +479,24 @@ void register_registry(py::module_& m) {
             for (py::handle item : pairs) {
               py::tuple t = py::tuple(py::reinterpret_borrow<py::object>(item));
               if (t.size() != 2 && t.size() != 3) {
-                throw Error(ErrorCode::kInvalidArgument, "each exclusion is (program_a, program_b[, scope])");
+                throw Error(ErrorCode::kInvalidArgument,
+                            "each exclusion is (program_a, program_b[, scope])");
               }
               ProgramConflict c;
               c.a = t[0].cast<std::string>();
               c.b = t[1].cast<std::string>();
-              c.scope = t.size() == 3 ? parse_conflict_scope(t[2].cast<std::string>()) : ConflictScope::kKk;
+              c.scope = t.size() == 3 ? parse_conflict_scope(t[2].cast<std::string>())
+                                      : ConflictScope::kKk;
               list.push_back(std::move(c));
             }
             reg.set_exclusions(ConflictTable(std::move(list)));
           },
           py::arg("pairs"),
-          "Programmes that may not be held together: [(a, b, scope)], scope 'person' or 'kk' (default 'kk').")
-      .def("exclusions_json", [](const Registry& reg) { return reg.exclusions().to_json(); },
-           "The exclusion table as JSON (format skamp-conflicts/1).")
+          "Programmes that may not be held together: [(a, b, scope)], scope 'person' or 'kk' "
+          "(default 'kk').")
+      .def(
+          "exclusions_json", [](const Registry& reg) { return reg.exclusions().to_json(); },
+          "The exclusion table as JSON (format skamp-conflicts/1).")
       .def(
           "report",
           [](Registry& reg, py::handle record, py::handle at, py::handle program) {
@@ -444,7 +510,8 @@ void register_registry(py::module_& m) {
             return reg.report(raw, t, prog);
           },
           py::arg("record"), py::arg("at"), py::arg("program") = py::none(),
-          "An online report (a dict with nik, kk, name, ...; optionally 'program'): refused with a reason or "
+          "An online report (a dict with nik, kk, name, ...; optionally 'program'): refused with a "
+          "reason or "
           "queued. at: datetime (naive = WIB), date, or UTC seconds.")
       .def(
           "reports",
@@ -453,7 +520,8 @@ void register_registry(py::module_& m) {
             for (const auto& q : reg.reports()) {
               py::dict d = enrolment_dict(q.record);
               d["at"] = python::from_instant(q.at);
-              d["program"] = q.program.empty() ? py::object(py::none()) : py::object(py::str(q.program));
+              d["program"] =
+                  q.program.empty() ? py::object(py::none()) : py::object(py::str(q.program));
               out.append(d);
             }
             return out;
@@ -501,7 +569,8 @@ void register_registry(py::module_& m) {
             return python::table_object(std::move(t));
           },
           py::arg("program"),
-          "A programme's records (normalised) as a Table: program, nik, kk, name, birth_date, sex, address, "
+          "A programme's records (normalised) as a Table: program, nik, kk, name, birth_date, sex, "
+          "address, "
           "village, district, rt, rw, line; rows answer row['name'].")
       .def(
           "unkeyed",
@@ -515,24 +584,28 @@ void register_registry(py::module_& m) {
       .def("__repr__",
            [](const Registry& reg) {
              const auto programs = reg.programs();
-             return "<Registry programs=" + std::to_string(programs.size()) + " records=" +
-                    std::to_string(reg.size()) + " as_of=" + reg.as_of().to_iso() + ">";
+             return "<Registry programs=" + std::to_string(programs.size()) +
+                    " records=" + std::to_string(reg.size()) + " as_of=" + reg.as_of().to_iso() +
+                    ">";
            })
       .def(
           "_repr_html_",
           [](const Registry& reg) {
             std::string out = "<div><p><b>Registry</b> as of " + reg.as_of().to_iso() + ": " +
-                              std::to_string(reg.size()) + " keyed records</p><table><thead><tr><th>program</th>"
+                              std::to_string(reg.size()) +
+                              " keyed records</p><table><thead><tr><th>program</th>"
                               "<th>level</th><th>records</th><th>unkeyed</th></tr></thead><tbody>";
             for (const auto& p : reg.programs()) {
               out += "<tr><td>" + p.name + "</td><td>" + program_level_name(p.level) + "</td><td>" +
-                     std::to_string(p.records) + "</td><td>" + std::to_string(p.unkeyed) + "</td></tr>";
+                     std::to_string(p.records) + "</td><td>" + std::to_string(p.unkeyed) +
+                     "</td></tr>";
             }
             return out + "</tbody></table></div>";
           },
           "An HTML summary for notebooks: the programmes held and their counts (no personal data).")
-      .def_property_readonly("as_of", [](const Registry& reg) { return python::from_date(reg.as_of()); },
-                             "The reference date for NIK centuries.")
+      .def_property_readonly(
+          "as_of", [](const Registry& reg) { return python::from_date(reg.as_of()); },
+          "The reference date for NIK centuries.")
       .def(
           "save",
           [](const Registry& reg, py::handle path, py::handle key) {
@@ -543,9 +616,12 @@ void register_registry(py::module_& m) {
             reg.save(p, o);
           },
           py::arg("path"), py::arg("key") = py::none(),
-          "Writes the whole registry to one file, atomically (temporary file, then rename), sealed with "
-          "its SHA-256; with `key` (a SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY when "
-          "set) also signed with Ed25519, so that a reader holding the public key refuses an edited and "
+          "Writes the whole registry to one file, atomically (temporary file, then rename), sealed "
+          "with "
+          "its SHA-256; with `key` (a SigningKey or district.key path, defaulting to "
+          "SMARTKAMPUNG_KEY when "
+          "set) also signed with Ed25519, so that a reader holding the public key refuses an "
+          "edited and "
           "resealed file.")
       .def_static(
           "load",
@@ -558,23 +634,29 @@ void register_registry(py::module_& m) {
             return std::make_unique<Registry>(Registry::load(p, o));
           },
           py::arg("path"), py::arg("public_keys") = py::none(), py::arg("allow_unsigned") = false,
-          "Reads a file written by save(); a damaged file raises smartkampung.Error. With public_keys "
-          "(PublicKey objects, district.pub paths or texts) the signature must verify by one of them: an "
-          "unsigned file (unless allow_unsigned), one signed by another key or changed after signing "
+          "Reads a file written by save(); a damaged file raises smartkampung.Error. With "
+          "public_keys "
+          "(PublicKey objects, district.pub paths or texts) the signature must verify by one of "
+          "them: an "
+          "unsigned file (unless allow_unsigned), one signed by another key or changed after "
+          "signing "
           "raises smartkampung.Error saying 'not signed' or naming the key id.");
   py::class_<SamplePopulation, std::shared_ptr<SamplePopulation>>(
-      m, "SamplePopulation", "A synthetic Banyuwangi population with programme lists and ground truth.")
+      m, "SamplePopulation",
+      "A synthetic Banyuwangi population with programme lists and ground truth.")
       .def_property_readonly(
           "persons",
           [](const SamplePopulation& s) {
             py::dict d;
-            std::vector<std::string> nik(s.nik.size()), kk(s.kk.size()), sex(s.sex.size()), district(s.district.size());
+            std::vector<std::string> nik(s.nik.size()), kk(s.kk.size()), sex(s.sex.size()),
+                district(s.district.size());
             std::vector<std::string> birth(s.birth.size());
             for (std::size_t i = 0; i < s.nik.size(); ++i) {
               nik[i] = nik_digits(s.nik[i]);
               kk[i] = nik_digits(s.kk[i]);
               sex[i] = std::string(1, s.sex[i]);
-              district[i] = "3510" + std::string(s.district[i] < 10 ? "0" : "") + std::to_string(s.district[i]);
+              district[i] = "3510" + std::string(s.district[i] < 10 ? "0" : "") +
+                            std::to_string(s.district[i]);
             }
             d["nik"] = unicode_column(nik);
             d["kk"] = unicode_column(kk);
@@ -589,7 +671,8 @@ void register_registry(py::module_& m) {
             return d;
           },
           "Ground truth, one entry per person: dict of numpy arrays nik, kk, name, birth_date "
-          "(datetime64[D]), sex, district (6-digit code), village, rt, rw, relation (0 head, 1 spouse, 2 child).")
+          "(datetime64[D]), sex, district (6-digit code), village, rt, rw, relation (0 head, 1 "
+          "spouse, 2 child).")
       .def_property_readonly(
           "records",
           [](const SamplePopulation& s) {
@@ -611,8 +694,10 @@ void register_registry(py::module_& m) {
             d["damage"] = unicode_column(r.damage);
             return d;
           },
-          "Programme records as listed (text, with damage): dict of numpy arrays program, level, nik, kk, name, "
-          "birth_date, sex, address, village, district, rt, rw (str; '' = missing), person (int64: the true "
+          "Programme records as listed (text, with damage): dict of numpy arrays program, level, "
+          "nik, kk, name, "
+          "birth_date, sex, address, village, district, rt, rw (str; '' = missing), person (int64: "
+          "the true "
           "person's index) and damage ('' or what was done to the record).")
       .def(
           "program_records",
@@ -623,10 +708,11 @@ void register_registry(py::module_& m) {
               if (r.program[i] != program) continue;
               py::dict d;
               const std::pair<const char*, const std::string*> fields[] = {
-                  {"nik", &r.nik[i]},         {"kk", &r.kk[i]},           {"name", &r.name[i]},
-                  {"birth_date", &r.birth_date[i]}, {"sex", &r.sex[i]},   {"address", &r.address[i]},
-                  {"village", &r.village[i]}, {"district", &r.district[i]}, {"rt", &r.rt[i]},
-                  {"rw", &r.rw[i]}};
+                  {"nik", &r.nik[i]},         {"kk", &r.kk[i]},
+                  {"name", &r.name[i]},       {"birth_date", &r.birth_date[i]},
+                  {"sex", &r.sex[i]},         {"address", &r.address[i]},
+                  {"village", &r.village[i]}, {"district", &r.district[i]},
+                  {"rt", &r.rt[i]},           {"rw", &r.rw[i]}};
               for (const auto& [key, value] : fields) {
                 if (!value->empty()) d[key] = *value;
               }
@@ -634,12 +720,17 @@ void register_registry(py::module_& m) {
             }
             return out;
           },
-          py::arg("program"), "One programme's records as a list of dicts, ready for Registry.add_records.")
-      .def("programs", [](const SamplePopulation&) {
+          py::arg("program"),
+          "One programme's records as a list of dicts, ready for Registry.add_records.")
+      .def(
+          "programs",
+          [](const SamplePopulation&) {
             py::list out;
-            for (const auto& [name, level] : sample_programs()) out.append(py::make_tuple(name, program_level_name(level)));
+            for (const auto& [name, level] : sample_programs())
+              out.append(py::make_tuple(name, program_level_name(level)));
             return out;
-          }, "The sample's programmes as (name, level) pairs.")
+          },
+          "The sample's programmes as (name, level) pairs.")
       .def(
           "write_csv",
           [](const SamplePopulation& s, py::handle folder) {
@@ -647,15 +738,17 @@ void register_registry(py::module_& m) {
             py::gil_scoped_release release;
             return write_sample_csv(s, dir);
           },
-          py::arg("folder"), "Writes <folder>/<PROGRAM>.csv for every programme; returns the paths.")
+          py::arg("folder"),
+          "Writes <folder>/<PROGRAM>.csv for every programme; returns the paths.")
       .def("__repr__",
            [](const SamplePopulation& s) {
              return "<SamplePopulation persons=" + std::to_string(s.nik.size()) +
-                    " records=" + std::to_string(s.records.nik.size()) + " programs=" +
-                    std::to_string(sample_programs().size()) + ">";
+                    " records=" + std::to_string(s.records.nik.size()) +
+                    " programs=" + std::to_string(sample_programs().size()) + ">";
            })
       .def_property_readonly("n_persons", [](const SamplePopulation& s) { return s.nik.size(); })
-      .def_property_readonly("n_records", [](const SamplePopulation& s) { return s.records.nik.size(); });
+      .def_property_readonly("n_records",
+                             [](const SamplePopulation& s) { return s.records.nik.size(); });
 
   m.def(
       "_sample_banyuwangi",

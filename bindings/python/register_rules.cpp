@@ -1,16 +1,14 @@
 // Python bindings of the rules area: RuleSet, Decision, Reason, RuleError.
+#include <algorithm>
+#include <array>
 #include <smartkampung/conflicts.hpp>
 #include <smartkampung/intake.hpp>
 #include <smartkampung/rules.hpp>
-
 #include <smartkampung/tables.hpp>
 
 #include "bindings.hpp"
 #include "core/raw_value_table.hpp"
 #include "core/utf8.hpp"
-
-#include <algorithm>
-#include <array>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -21,8 +19,8 @@
 #include <ctime>
 #include <map>
 #include <optional>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 
 namespace py = pybind11;
 using namespace smartkampung;
@@ -33,7 +31,8 @@ namespace {
 
 // A whole number in [lo, hi] for a load option: a bool, a float or a str is a TypeError,
 // below lo a smartkampung.Error, above hi an OverflowError (never wrapped or clamped).
-std::uint64_t option_int(py::handle obj, const char* name, std::uint64_t lo, std::uint64_t hi, const char* range) {
+std::uint64_t option_int(py::handle obj, const char* name, std::uint64_t lo, std::uint64_t hi,
+                         const char* range) {
   if (PyBool_Check(obj.ptr()) || PyFloat_Check(obj.ptr()) || !PyIndex_Check(obj.ptr())) {
     throw py::type_error(std::string(name) + " must be an integer, not " +
                          std::string(py::str(py::type::of(obj).attr("__name__"))));
@@ -56,7 +55,8 @@ std::uint64_t option_int(py::handle obj, const char* name, std::uint64_t lo, std
 }
 
 // Load options: the conflict table and the cost bound (RuleOptions, docs/rules.md).
-RuleOptions options_from(py::handle conflicts, py::handle max_work, py::handle assumed_list_length) {
+RuleOptions options_from(py::handle conflicts, py::handle max_work,
+                         py::handle assumed_list_length) {
   RuleOptions opt;
   if (!max_work.is_none()) {
     opt.max_work = option_int(max_work, "max_work", 0, UINT64_MAX, "[0, 2**64 - 1] (0: no bound)");
@@ -67,9 +67,11 @@ RuleOptions options_from(py::handle conflicts, py::handle max_work, py::handle a
   }
   if (conflicts.is_none()) return opt;
   if (!py::isinstance<py::str>(conflicts)) {
-    throw py::type_error("conflicts must be the JSON text of a skamp-conflicts/1 document, or None");
+    throw py::type_error(
+        "conflicts must be the JSON text of a skamp-conflicts/1 document, or None");
   }
-  opt.conflicts = std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts.cast<std::string>()));
+  opt.conflicts =
+      std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts.cast<std::string>()));
   return opt;
 }
 
@@ -136,7 +138,8 @@ struct BatchReference {
 Date date_from_text(std::string_view text) {
   const DateCell c = DateReader(batch_reference()).read(text);
   const std::int32_t day = c.day_first != kNoDay ? c.day_first : c.month_first;
-  if (day == kNoDay) throw std::invalid_argument("not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)");
+  if (day == kNoDay)
+    throw std::invalid_argument("not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)");
   return Date(day);
 }
 
@@ -165,12 +168,15 @@ void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle
         b.set_int(field, row, static_cast<std::int64_t>(x));
         break;
       }
-      if (!py::isinstance<py::int_>(v) && !py::hasattr(v, "__index__")) throw std::invalid_argument("expected an int");
+      if (!py::isinstance<py::int_>(v) && !py::hasattr(v, "__index__"))
+        throw std::invalid_argument("expected an int");
       b.set_int(field, row, v.cast<std::int64_t>());
       break;
     case 'd':
-      if (utf8_view(v, text)) b.set_date(field, row, date_from_text(text));
-      else b.set_date(field, row, python::to_date(v));
+      if (utf8_view(v, text))
+        b.set_date(field, row, date_from_text(text));
+      else
+        b.set_date(field, row, python::to_date(v));
       break;
     case 's':
     case 'e':
@@ -189,7 +195,8 @@ void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle
       b.set_programs(field, row, codes);
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -198,9 +205,9 @@ void set_value(RecordBatch& b, int field, std::size_t row, char kind, py::handle
 struct Input {
   std::string path;
   char kind = 's';
-  std::string elem_type;  // list fields: the element type's name ("member")
-  std::string short_name; // the path without its root ("members"), "" for element fields
-  bool element = false;   // an element field ("member.nik")
+  std::string elem_type;   // list fields: the element type's name ("member")
+  std::string short_name;  // the path without its root ("members"), "" for element fields
+  bool element = false;    // an element field ("member.nik")
 };
 
 // The inputs of a rule set, read from its canonical JSON once per distinct rule set.
@@ -215,11 +222,16 @@ const std::vector<Input>& inputs_of(const RuleSet& rs) {
     Input in;
     in.path = item.first.cast<std::string>();
     const std::string t = item.second.cast<std::string>();
-    if (t == "bool") in.kind = 'b';
-    else if (t == "int" || t == "money") in.kind = 'i';
-    else if (t == "date") in.kind = 'd';
-    else if (t == "set<program>") in.kind = 'p';
-    else if (t.rfind("enum<", 0) == 0) in.kind = 'e';
+    if (t == "bool")
+      in.kind = 'b';
+    else if (t == "int" || t == "money")
+      in.kind = 'i';
+    else if (t == "date")
+      in.kind = 'd';
+    else if (t == "set<program>")
+      in.kind = 'p';
+    else if (t.rfind("enum<", 0) == 0)
+      in.kind = 'e';
     else if (t.rfind("list<", 0) == 0) {
       in.kind = 'l';
       in.elem_type = t.substr(5, t.size() - 6);
@@ -247,7 +259,8 @@ bool is_array(py::handle h) { return py::isinstance<py::array>(h); }
 
 // A 1-D C-contiguous view of an array (a copy only when it is not already one).
 py::array contiguous_1d(const py::array& a, const std::string& column) {
-  if (a.ndim() != 1) bad_column(column, "expected a 1-D array, got " + std::to_string(a.ndim()) + "-D");
+  if (a.ndim() != 1)
+    bad_column(column, "expected a 1-D array, got " + std::to_string(a.ndim()) + "-D");
   return py::array::ensure(a, py::array::c_style);
 }
 
@@ -280,7 +293,8 @@ struct Categorical {
 };
 
 bool as_categorical(py::handle col, Categorical& out) {
-  if (py::isinstance<py::array>(col) || !py::hasattr(col, "cat") || !py::hasattr(col, "dtype")) return false;
+  if (py::isinstance<py::array>(col) || !py::hasattr(col, "cat") || !py::hasattr(col, "dtype"))
+    return false;
   if (py::str(col.attr("dtype")).cast<std::string>() != "category") return false;
   out.codes = numpy().attr("asarray")(col.attr("cat").attr("codes"), "int64");
   out.categories = col.attr("cat").attr("categories");
@@ -294,7 +308,8 @@ TextColumn text_column(py::handle column, const std::string& name) {
     py::array a = contiguous_1d(py::reinterpret_borrow<py::array>(column), name);
     const char dt = a.dtype().kind();
     if (dt == 'U' || dt == 'S') {
-      const std::size_t n = static_cast<std::size_t>(a.shape(0)), item = static_cast<std::size_t>(a.itemsize());
+      const std::size_t n = static_cast<std::size_t>(a.shape(0)),
+                        item = static_cast<std::size_t>(a.itemsize());
       const bool ucs4 = dt == 'U';
       const std::size_t width = ucs4 ? item / 4 : item;
       const char* base = static_cast<const char*>(a.data());
@@ -329,7 +344,9 @@ TextColumn text_column(py::handle column, const std::string& name) {
       }
       return t;
     }
-    if (dt != 'O') bad_column(name, std::string("expected strings, got a numpy array of dtype ") + py::str(a.dtype()).cast<std::string>());
+    if (dt != 'O')
+      bad_column(name, std::string("expected strings, got a numpy array of dtype ") +
+                           py::str(a.dtype()).cast<std::string>());
   }
   const std::size_t n = py::len(column);
   t.offsets.reserve(n + 1);
@@ -340,7 +357,8 @@ TextColumn text_column(py::handle column, const std::string& name) {
     if (utf8_view(item, text)) {
       t.chars.append(text);
     } else if (PyBytes_Check(item.ptr())) {
-      t.chars.append(PyBytes_AS_STRING(item.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
+      t.chars.append(PyBytes_AS_STRING(item.ptr()),
+                     static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
     } else if (is_missing(item)) {
       t.known[i] = 0;
     } else {
@@ -377,8 +395,8 @@ class Interner {
 };
 
 // A numpy 'U'/'S' array into a string or enum field.
-void set_fixed_text(RecordBatch& b, int field, std::size_t first, std::size_t count, const py::array& a,
-                    const std::string& name) {
+void set_fixed_text(RecordBatch& b, int field, std::size_t first, std::size_t count,
+                    const py::array& a, const std::string& name) {
   const bool ucs4 = a.dtype().kind() == 'U';
   const std::size_t item = static_cast<std::size_t>(a.itemsize());
   const void* data = a.data();
@@ -411,7 +429,8 @@ void fill_enum(RecordBatch& b, int field, std::size_t first, std::size_t count, 
     // Categories are decoded once, on first use.
     const TextColumn names = text_column(cat.categories, name);
     std::vector<std::int64_t> index(names.size(), -1);
-    auto codes = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
+    auto codes =
+        py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
     const std::int64_t* c = codes.data();
     for (row = 0; row < count; ++row) {
       const std::int64_t k = c[row];
@@ -423,10 +442,12 @@ void fill_enum(RecordBatch& b, int field, std::size_t first, std::size_t count, 
       if (ix < 0) ix = lookup(names[static_cast<std::size_t>(k)]);
       values[row] = ix;
     }
-  } else if (is_array(column) && (py::reinterpret_borrow<py::array>(column).dtype().kind() == 'U' ||
-                                  py::reinterpret_borrow<py::array>(column).dtype().kind() == 'S')) {
+  } else if (is_array(column) &&
+             (py::reinterpret_borrow<py::array>(column).dtype().kind() == 'U' ||
+              py::reinterpret_borrow<py::array>(column).dtype().kind() == 'S')) {
     // Fixed-width text: the core maps each distinct value once, writing the rows in place.
-    set_fixed_text(b, field, first, count, contiguous_1d(py::reinterpret_borrow<py::array>(column), name), name);
+    set_fixed_text(b, field, first, count,
+                   contiguous_1d(py::reinterpret_borrow<py::array>(column), name), name);
     return;
   } else {
     const TextColumn t = text_column(column, name);
@@ -445,8 +466,8 @@ void fill_enum(RecordBatch& b, int field, std::size_t first, std::size_t count, 
 // Dates of a column of strings, read as a list file's date column is (the intake's
 // DateReader): YYYY-MM-DD, DD/MM/YYYY, 29/04/85, 29-Apr-85, ...; the day/month order
 // decided from the column's values; two-digit years before the batch's as_of.
-void fill_dates_from_text(RecordBatch& b, int field, std::size_t first, std::size_t count, const TextColumn& t,
-                          const std::string& name) {
+void fill_dates_from_text(RecordBatch& b, int field, std::size_t first, std::size_t count,
+                          const TextColumn& t, const std::string& name) {
   const DateReader reader(batch_reference());
   std::vector<DateCell> cells(count);
   DateOrderVotes votes;
@@ -464,15 +485,16 @@ void fill_dates_from_text(RecordBatch& b, int field, std::size_t first, std::siz
       continue;
     }
     std::int32_t day = cells[row].under(order);
-    if (day == kNoDay) bad_row(name, row, "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, 29 Agustus 1985, ...)");
+    if (day == kNoDay)
+      bad_row(name, row, "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, 29 Agustus 1985, ...)");
     values[row] = day;
   }
   b.set_values(field, first, count, values.data(), known.data());
 }
 
 // The general path: one Python object a row.
-void fill_objects(RecordBatch& b, int field, char kind, std::size_t first, std::size_t count, py::handle column,
-                  const std::string& name) {
+void fill_objects(RecordBatch& b, int field, char kind, std::size_t first, std::size_t count,
+                  py::handle column, const std::string& name) {
   std::size_t row = 0;
   try {
     for (py::handle v : column) {
@@ -494,8 +516,8 @@ void fill_objects(RecordBatch& b, int field, char kind, std::size_t first, std::
 }
 
 // A column of a scalar field (for element fields, of `count` elements from `first`).
-void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::size_t count, py::handle column,
-                 const std::string& name) {
+void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::size_t count,
+                 py::handle column, const std::string& name) {
   if (kind == 'e') {
     fill_enum(b, field, first, count, column, name);
     return;
@@ -504,18 +526,23 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
   if ((kind == 's' || kind == 'd') && as_categorical(column, cat)) {
     // Decode the categories once and expand.
     const TextColumn names = text_column(cat.categories, name);
-    auto codes = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
+    auto codes =
+        py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
     const std::int64_t* c = codes.data();
     TextColumn t;
     t.known.assign(count, 1);
     for (std::size_t row = 0; row < count; ++row) {
       const std::int64_t k = c[row];
-      if (k < 0 || !names.present(static_cast<std::size_t>(k))) t.known[row] = 0;
-      else t.chars.append(names[static_cast<std::size_t>(k)]);
+      if (k < 0 || !names.present(static_cast<std::size_t>(k)))
+        t.known[row] = 0;
+      else
+        t.chars.append(names[static_cast<std::size_t>(k)]);
       t.offsets.push_back(t.chars.size());
     }
-    if (kind == 's') b.set_strings(field, first, count, t.chars, t.offsets.data(), t.known.data());
-    else fill_dates_from_text(b, field, first, count, t, name);
+    if (kind == 's')
+      b.set_strings(field, first, count, t.chars, t.offsets.data(), t.known.data());
+    else
+      fill_dates_from_text(b, field, first, count, t, name);
     return;
   }
   if (is_array(column)) {
@@ -529,7 +556,8 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
       if (dt == 'u' && arr.itemsize() == 8) {
         auto u = py::array_t<std::uint64_t, py::array::c_style>::ensure(arr);
         for (std::size_t i = 0; i < count; ++i) {
-          if (u.data()[i] > static_cast<std::uint64_t>(INT64_MAX)) bad_row(name, i, "number out of range");
+          if (u.data()[i] > static_cast<std::uint64_t>(INT64_MAX))
+            bad_row(name, i, "number out of range");
         }
       }
       auto a = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
@@ -617,12 +645,13 @@ void fill_scalar(RecordBatch& b, int field, char kind, std::size_t first, std::s
     }
     if (kind == 's' && dt == 'O') {
       const TextColumn t = text_column(arr, name);
-      b.set_strings(field, first, count, t.chars, t.offsets.data(), t.known.empty() ? nullptr : t.known.data());
+      b.set_strings(field, first, count, t.chars, t.offsets.data(),
+                    t.known.empty() ? nullptr : t.known.data());
       return;
     }
     if (dt != 'O') {
-      bad_column(name, std::string("a numpy array of dtype ") + py::str(arr.dtype()).cast<std::string>() +
-                           " does not fit this input");
+      bad_column(name, std::string("a numpy array of dtype ") +
+                           py::str(arr.dtype()).cast<std::string>() + " does not fit this input");
     }
   }
   fill_objects(b, field, kind, first, count, column, name);
@@ -669,7 +698,8 @@ std::vector<std::uint8_t> read_missing(py::handle obj, std::size_t n, const std:
   }
   py::array m = contiguous_1d(py::reinterpret_borrow<py::array>(obj), name);
   if (static_cast<std::size_t>(m.shape(0)) != n) {
-    bad_column(name, "the missing mask has " + std::to_string(m.shape(0)) + " entries, not " + std::to_string(n));
+    bad_column(name, "the missing mask has " + std::to_string(m.shape(0)) + " entries, not " +
+                         std::to_string(n));
   }
   const auto* missing = static_cast<const std::uint8_t*>(m.data());
   for (std::size_t i = 0; i < n; ++i) known[i] = missing[i] ? 0 : 1;
@@ -679,7 +709,8 @@ std::vector<std::uint8_t> read_missing(py::handle obj, std::size_t n, const std:
 std::size_t flat_length(py::handle values, const std::string& name) {
   if (is_array(values)) {
     py::array a = py::reinterpret_borrow<py::array>(values);
-    if (a.ndim() != 1) bad_column(name, "expected a 1-D array, got " + std::to_string(a.ndim()) + "-D");
+    if (a.ndim() != 1)
+      bad_column(name, "expected a 1-D array, got " + std::to_string(a.ndim()) + "-D");
     return static_cast<std::size_t>(a.shape(0));
   }
   if (!py::hasattr(values, "__len__")) bad_column(name, "expected an array of values");
@@ -689,8 +720,8 @@ std::size_t flat_length(py::handle values, const std::string& name) {
 void check_flat_length(const Offsets& offsets, std::size_t len, const std::string& offsets_name,
                        const std::string& name) {
   if (static_cast<std::uint64_t>(offsets.back()) != len) {
-    bad_column(name, "has " + std::to_string(len) + " values but the offsets of '" + offsets_name + "' end at " +
-                         std::to_string(offsets.back()));
+    bad_column(name, "has " + std::to_string(len) + " values but the offsets of '" + offsets_name +
+                         "' end at " + std::to_string(offsets.back()));
   }
 }
 
@@ -720,7 +751,8 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const Offsets& 
     smartkampung::detail::with_raw_value_table(item, [&](auto& table) {
       for (at = 0; at < flat; ++at) {
         const char* p = base + at * item;
-        __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + 2048));  // usually cold
+        __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) +
+                                                         2048));  // usually cold
         const std::int64_t* found = table.find(p);
         if (found != nullptr) {
           bits[at] = *found;
@@ -763,8 +795,9 @@ void fill_set_columnar(RecordBatch& b, int field, std::size_t n, const Offsets& 
 }
 
 // list<member> given as a list of dicts a row: each dict keyed by the element fields' paths.
-void fill_list_objects(RecordBatch& b, int field, std::size_t n, py::handle column, const std::vector<Input>& inputs,
-                       const std::string& elem_type, const std::string& name) {
+void fill_list_objects(RecordBatch& b, int field, std::size_t n, py::handle column,
+                       const std::vector<Input>& inputs, const std::string& elem_type,
+                       const std::string& name) {
   // The keys are made once, so that each element costs a few dict lookups.
   struct ElemField {
     int index;
@@ -779,7 +812,8 @@ void fill_list_objects(RecordBatch& b, int field, std::size_t n, py::handle colu
     std::size_t start = elem_type.size() + 1;
     for (;;) {
       const std::size_t dot = in.path.find('.', start);
-      f.keys.emplace_back(in.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      f.keys.emplace_back(
+          in.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
@@ -792,14 +826,16 @@ void fill_list_objects(RecordBatch& b, int field, std::size_t n, py::handle colu
       ++row;
       continue;
     }
-    if (PyUnicode_Check(items.ptr()) || PyDict_Check(items.ptr()) || !py::hasattr(items, "__iter__")) {
+    if (PyUnicode_Check(items.ptr()) || PyDict_Check(items.ptr()) ||
+        !py::hasattr(items, "__iter__")) {
       bad_row(name, row, "expected a list of dicts");
     }
     b.set_empty_list(field, row);
     std::size_t k = 0;
     for (py::handle item : items) {
       const std::size_t e = b.add_element(field, row);
-      if (!PyDict_Check(item.ptr())) bad_row(name, row, "element " + std::to_string(k) + " is not a dict");
+      if (!PyDict_Check(item.ptr()))
+        bad_row(name, row, "element " + std::to_string(k) + " is not a dict");
       for (const ElemField& f : fields) {
         PyObject* v = item.ptr();
         for (const py::str& key : f.keys) {
@@ -835,12 +871,14 @@ std::vector<TableColumn> table_columns(py::handle table) {
   std::vector<TableColumn> columns;
   if (py::isinstance<py::dict>(table)) {
     for (auto item : py::reinterpret_borrow<py::dict>(table)) {
-      columns.push_back({py::str(item.first).cast<std::string>(), py::reinterpret_borrow<py::object>(item.second)});
+      columns.push_back({py::str(item.first).cast<std::string>(),
+                         py::reinterpret_borrow<py::object>(item.second)});
     }
     return columns;
   }
   if (!py::hasattr(table, "columns")) {
-    throw Error(ErrorCode::kInvalidArgument, "evaluate_batch takes a dict of columns or a DataFrame");
+    throw Error(ErrorCode::kInvalidArgument,
+                "evaluate_batch takes a dict of columns or a DataFrame");
   }
   for (py::handle key : table.attr("columns")) {
     py::object col = table[key];
@@ -890,7 +928,8 @@ Target resolve(const std::vector<Input>& inputs, const std::string& name) {
     if (list == nullptr || list->kind != 'l') continue;
     const std::string elem_path = list->elem_type + name.substr(dot);
     const std::string_view field = header_field(name.substr(dot + 1));
-    const std::string alias_path = field.empty() ? std::string() : list->elem_type + "." + std::string(field);
+    const std::string alias_path =
+        field.empty() ? std::string() : list->elem_type + "." + std::string(field);
     for (const Input& in : inputs) {
       if (in.element && (in.path == elem_path || (!alias_path.empty() && in.path == alias_path))) {
         t.role = Target::kElement;
@@ -909,12 +948,14 @@ Target resolve(const std::vector<Input>& inputs, const std::string& name) {
 bool is_columnar(py::handle value, char kind) {
   if (py::isinstance<py::tuple>(value)) return true;
   // A list column as a numpy array that is not of objects can only be offsets.
-  return kind == 'l' && is_array(value) && py::reinterpret_borrow<py::array>(value).dtype().kind() != 'O';
+  return kind == 'l' && is_array(value) &&
+         py::reinterpret_borrow<py::array>(value).dtype().kind() != 'O';
 }
 
 // A programme set column of one code a row: a numpy 'U'/'S' array or a categorical
 // ('' is the empty set, None/NaN missing); every distinct code is mapped once.
-bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column, const std::string& name) {
+bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column,
+                     const std::string& name) {
   Categorical cat;
   const bool categorical = as_categorical(column, cat);
   if (!categorical) {
@@ -922,12 +963,15 @@ bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column
     const char dt = py::reinterpret_borrow<py::array>(column).dtype().kind();
     if (dt == 'O') return false;
     if (dt != 'U' && dt != 'S') {
-      bad_column(name, "a programme set column is (offsets, codes[, missing]), a list of code lists or a str "
-                       "array of one code a row, not an array of dtype " +
-                           py::str(py::reinterpret_borrow<py::array>(column).dtype()).cast<std::string>());
+      bad_column(
+          name,
+          "a programme set column is (offsets, codes[, missing]), a list of code lists or a str "
+          "array of one code a row, not an array of dtype " +
+              py::str(py::reinterpret_borrow<py::array>(column).dtype()).cast<std::string>());
     }
   }
-  const TextColumn names = text_column(categorical ? cat.categories : py::object(py::reinterpret_borrow<py::object>(column)), name);
+  const TextColumn names = text_column(
+      categorical ? cat.categories : py::object(py::reinterpret_borrow<py::object>(column)), name);
   std::vector<std::int64_t> masks(n, 0);
   std::vector<std::uint8_t> known(n, 1);
   std::size_t row = 0;
@@ -942,7 +986,8 @@ bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column
   const std::int64_t* codes = nullptr;
   py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> code_array;
   if (categorical) {
-    code_array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
+    code_array =
+        py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(cat.codes);
     codes = code_array.data();
   }
   for (row = 0; row < n; ++row) {
@@ -962,7 +1007,8 @@ bool fill_set_single(RecordBatch& b, int field, std::size_t n, py::handle column
 // memcpy a row) is picked once for the common widths.
 using CopyCodes = void (*)(char32_t*, const char32_t*, const std::uint32_t*, std::size_t);
 template <std::size_t Width>
-void copy_codes_of(char32_t* out, const char32_t* padded, const std::uint32_t* index, std::size_t n) {
+void copy_codes_of(char32_t* out, const char32_t* padded, const std::uint32_t* index,
+                   std::size_t n) {
   std::size_t i = 0;
 #if defined(__SSE2__)
   // Rows are assembled 64 at a time in a small buffer that stays in L1, then streamed to
@@ -977,30 +1023,35 @@ void copy_codes_of(char32_t* out, const char32_t* padded, const std::uint32_t* i
       }
       const auto* from = reinterpret_cast<const __m128i*>(staged);
       auto* to = reinterpret_cast<__m128i*>(out + i * Width);
-      for (std::size_t block = 0; block < kRows * Width / 4; ++block) _mm_stream_si128(to + block, _mm_load_si128(from + block));
+      for (std::size_t block = 0; block < kRows * Width / 4; ++block)
+        _mm_stream_si128(to + block, _mm_load_si128(from + block));
     }
     _mm_sfence();
   }
 #endif
-  for (; i < n; ++i) std::memcpy(out + i * Width, padded + std::size_t{index[i]} * Width, Width * 4);
+  for (; i < n; ++i)
+    std::memcpy(out + i * Width, padded + std::size_t{index[i]} * Width, Width * 4);
 }
 template <std::size_t... Widths>
-constexpr std::array<CopyCodes, sizeof...(Widths)> copy_codes_table(std::index_sequence<Widths...>) {
+constexpr std::array<CopyCodes, sizeof...(Widths)> copy_codes_table(
+    std::index_sequence<Widths...>) {
   return {&copy_codes_of<Widths>...};
 }
-void copy_codes(std::size_t width, char32_t* out, const char32_t* padded, const std::uint32_t* index, std::size_t n) {
+void copy_codes(std::size_t width, char32_t* out, const char32_t* padded,
+                const std::uint32_t* index, std::size_t n) {
   static constexpr auto fixed = copy_codes_table(std::make_index_sequence<33>{});
   if (width < fixed.size()) {
     fixed[width](out, padded, index, n);
     return;
   }
-  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * width, padded + std::size_t{index[i]} * width, width * 4);
+  for (std::size_t i = 0; i < n; ++i)
+    std::memcpy(out + i * width, padded + std::size_t{index[i]} * width, width * 4);
 }
 
 // The result: (decisions int8, amounts int64, reasons as a numpy str array). The reason
 // codes are written straight into the array's UCS-4 buffer, one fixed-size copy a row.
-py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array& verdicts, const py::array& amounts,
-                        const std::int32_t* reasons, std::size_t n) {
+py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array& verdicts,
+                        const py::array& amounts, const std::int32_t* reasons, std::size_t n) {
   const std::size_t rules = rs.rule_ids().size();
   // Code table: [""], OUT_OF_PERIOD, AMOUNT_UNKNOWN, LIMIT, then each rule's code.
   std::vector<std::u32string> table(4 + rules);
@@ -1017,7 +1068,8 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array&
   table[1] = to_u32("OUT_OF_PERIOD");
   table[2] = to_u32("AMOUNT_UNKNOWN");
   table[3] = to_u32("LIMIT");
-  for (std::size_t r = 0; r < rules; ++r) table[4 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
+  for (std::size_t r = 0; r < rules; ++r)
+    table[4 + r] = to_u32(ev.reason_code(static_cast<std::int32_t>(r)));
   std::unique_ptr<std::uint32_t[]> index(new std::uint32_t[std::max<std::size_t>(n, 1)]);
   std::vector<std::uint8_t> used(table.size(), 0);
   for (std::size_t i = 0; i < n; ++i) {
@@ -1025,11 +1077,12 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array&
     // kNoReason (-1) -> 0, kOutOfPeriod (-2) -> 1, kAmountUnknown (-3) -> 2, kStepLimit (-4)
     // -> 3, rule r -> 4 + r: picked without a branch (the outcomes of a batch come in no
     // predictable order).
-    static_assert(Outcome::kNoReason == -1 && Outcome::kOutOfPeriod == -2 && Outcome::kAmountUnknown == -3 &&
-                  Outcome::kStepLimit == -4);
+    static_assert(Outcome::kNoReason == -1 && Outcome::kOutOfPeriod == -2 &&
+                  Outcome::kAmountUnknown == -3 && Outcome::kStepLimit == -4);
     const std::int64_t negative = -static_cast<std::int64_t>(r < 0);  // all ones when r < 0
     const std::int64_t special = (-std::int64_t{r} - 1) & -static_cast<std::int64_t>(r >= -4);
-    index[i] = static_cast<std::uint32_t>(((std::int64_t{r} + 4) & ~negative) | (special & negative));
+    index[i] =
+        static_cast<std::uint32_t>(((std::int64_t{r} + 4) & ~negative) | (special & negative));
     used[index[i]] = 1;
   }
   // As wide as the longest code that occurs (numpy's own choice for these strings).
@@ -1045,15 +1098,17 @@ py::object batch_result(const RuleSet& rs, const Evaluator& ev, const py::array&
   py::array codes = units.attr("view")(dtyp);
   std::vector<char32_t> padded(table.size() * width, U'\0');
   for (std::size_t k = 0; k < table.size(); ++k) {
-    std::copy(table[k].begin(), table[k].begin() + static_cast<std::ptrdiff_t>(std::min(width, table[k].size())),
+    std::copy(table[k].begin(),
+              table[k].begin() + static_cast<std::ptrdiff_t>(std::min(width, table[k].size())),
               padded.begin() + static_cast<std::ptrdiff_t>(k * width));
   }
   {
     py::gil_scoped_release release;
     copy_codes(width, out, padded.data(), index.get(), n);
   }
-  static py::object* result_type = new py::object(
-      py::module_::import("collections").attr("namedtuple")("BatchDecisions", "decisions amounts reasons"));
+  static py::object* result_type =
+      new py::object(py::module_::import("collections")
+                         .attr("namedtuple")("BatchDecisions", "decisions amounts reasons"));
   return (*result_type)(verdicts, amounts, codes);
 }
 
@@ -1102,8 +1157,8 @@ void give_back(const RuleSet& rs, std::unique_ptr<RecordBatch> batch) {
 struct RecordField {
   int field = -1;
   char kind = 's';
-  std::vector<py::str> keys;            // the path's segments (element fields: after the type name)
-  std::vector<RecordField> elements;    // list fields: their element fields
+  std::vector<py::str> keys;          // the path's segments (element fields: after the type name)
+  std::vector<RecordField> elements;  // list fields: their element fields
 };
 struct RecordPlan {
   std::vector<RecordField> fields;  // in the batch's field order, as append_json sets them
@@ -1119,7 +1174,8 @@ const RecordPlan& record_plan(const RuleSet& rs) {
     std::vector<py::str> keys;
     for (;;) {
       const std::size_t dot = path.find('.', start);
-      keys.emplace_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      keys.emplace_back(
+          path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
       if (dot == std::string::npos) return keys;
       start = dot + 1;
     }
@@ -1131,13 +1187,16 @@ const RecordPlan& record_plan(const RuleSet& rs) {
     if (in.kind == 'l') {
       for (const Input& e : inputs) {
         if (e.path.rfind(in.elem_type + ".", 0) != 0) continue;
-        f.elements.push_back(RecordField{names.field(e.path), e.kind, keys_of(e.path, in.elem_type.size() + 1), {}});
+        f.elements.push_back(
+            RecordField{names.field(e.path), e.kind, keys_of(e.path, in.elem_type.size() + 1), {}});
       }
-      std::sort(f.elements.begin(), f.elements.end(), [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
+      std::sort(f.elements.begin(), f.elements.end(),
+                [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
     }
     plan.fields.push_back(std::move(f));
   }
-  std::sort(plan.fields.begin(), plan.fields.end(), [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
+  std::sort(plan.fields.begin(), plan.fields.end(),
+            [](const RecordField& a, const RecordField& b) { return a.field < b.field; });
   if (cache->size() > 64) cache->clear();
   return cache->emplace(rs.sha256(), std::move(plan)).first->second;
 }
@@ -1214,7 +1273,8 @@ bool set_plain(RecordBatch& b, const RecordField& f, std::size_t row, PyObject* 
         const std::size_t e = b.add_element(f.field, row);
         for (const RecordField& ef : f.elements) {
           PyObject* ev = nullptr;
-          if (!lookup(item.ptr(), ef.keys, ev) || (ev != nullptr && !set_plain(b, ef, e, ev))) return false;
+          if (!lookup(item.ptr(), ef.keys, ev) || (ev != nullptr && !set_plain(b, ef, e, ev)))
+            return false;
         }
       }
       return true;
@@ -1231,10 +1291,12 @@ bool fill_record(RecordBatch& b, const RecordPlan& plan, py::handle record) {
   try {
     for (const RecordField& f : plan.fields) {
       PyObject* v = nullptr;
-      if (!lookup(record.ptr(), f.keys, v) || (v != nullptr && !set_plain(b, f, 0, v))) return false;
+      if (!lookup(record.ptr(), f.keys, v) || (v != nullptr && !set_plain(b, f, 0, v)))
+        return false;
     }
   } catch (const std::exception&) {
-    return false;  // a value the batch rejects (or text Python cannot encode): the JSON way reports it as before
+    return false;  // a value the batch rejects (or text Python cannot encode): the JSON way reports
+                   // it as before
   }
   return true;
 }
@@ -1258,7 +1320,8 @@ Decision evaluate_record(const RuleSet& rs, py::handle record, py::handle as_of,
 // A report returning False (or raising, as KeyboardInterrupt does) stops the batch:
 // smartkampung.Cancelled (or the exception) is raised.
 py::object decisions_object(const Evaluator& ev, const RecordBatch& batch, py::handle progress) {
-  static auto* make = new py::object(py::module_::import("smartkampung._progress").attr("callback"));
+  static auto* make =
+      new py::object(py::module_::import("smartkampung._progress").attr("callback"));
   const py::object report = (*make)(progress, batch.size(), "rules");
   std::exception_ptr failed;
   bool cancelled = false;
@@ -1283,14 +1346,16 @@ py::object decisions_object(const Evaluator& ev, const RecordBatch& batch, py::h
   }
   if (failed) std::rethrow_exception(failed);
   if (cancelled) {
-    static auto* cancelled_type = new py::object(py::module_::import("smartkampung._core").attr("Cancelled"));
+    static auto* cancelled_type =
+        new py::object(py::module_::import("smartkampung._core").attr("Cancelled"));
     PyErr_SetString(cancelled_type->ptr(), "evaluate_batch was cancelled by its progress callback");
     throw py::error_already_set();
   }
   return python::table_object(std::move(t), "DecisionTable");
 }
 
-py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of, py::handle progress) {
+py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of,
+                          py::handle progress) {
   const Date date = to_date_or_today(as_of);
   if (std::optional<arrow::StreamReader> reader = python::arrow_reader(table)) {
     RecordBatch batch(rs);
@@ -1302,7 +1367,8 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of,
   }
   const BatchReference reference(date);
   const std::vector<TableColumn> columns = table_columns(table);
-  const std::vector<Input> inputs = inputs_of(rs);  // a copy: the cache may change while the GIL is released
+  const std::vector<Input> inputs =
+      inputs_of(rs);  // a copy: the cache may change while the GIL is released
   std::unique_ptr<RecordBatch> pooled = take_batch(rs);
   RecordBatch& batch = *pooled;
 
@@ -1320,7 +1386,8 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of,
       py::object offsets = col.value;
       if (py::isinstance<py::tuple>(col.value)) {
         const std::size_t parts = py::len(col.value);
-        if (parts < 2 || parts > 3) bad_column(col.name, "the columnar form is a tuple (offsets, values[, missing])");
+        if (parts < 2 || parts > 3)
+          bad_column(col.name, "the columnar form is a tuple (offsets, values[, missing])");
         offsets = py::reinterpret_borrow<py::tuple>(col.value)[0];
       }
       if (!is_array(offsets)) bad_column(col.name, "offsets must be a numpy integer array");
@@ -1334,8 +1401,8 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of,
       len = py::len(col.value);
     }
     if (first_name != nullptr && len != n) {
-      bad_column(col.name, "has " + std::to_string(len) + " rows, not " + std::to_string(n) + " (as '" + *first_name +
-                               "'): columns must have equal lengths");
+      bad_column(col.name, "has " + std::to_string(len) + " rows, not " + std::to_string(n) +
+                               " (as '" + *first_name + "'): columns must have equal lengths");
     }
     n = len;
     first_name = &col.name;
@@ -1372,14 +1439,16 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of,
         values = parts[1];
         if (parts.size() > 2) missing = parts[2];
         if (!py::isinstance<py::dict>(values)) {
-          bad_column(col.name, "the values of a columnar list are a dict {element field: flat column}");
+          bad_column(col.name,
+                     "the values of a columnar list are a dict {element field: flat column}");
         }
       } else {
         span.offsets = read_offsets(col.value, col.name);
       }
       const std::vector<std::uint8_t> known = read_missing(missing, n, col.name + "[missing]");
       try {
-        span.first_element = batch.set_lists(field, 0, n, span.offsets.data(), known.empty() ? nullptr : known.data());
+        span.first_element = batch.set_lists(field, 0, n, span.offsets.data(),
+                                             known.empty() ? nullptr : known.data());
       } catch (const RuleError& e) {
         bad_column(col.name, e.what());
       }
@@ -1414,7 +1483,8 @@ py::object evaluate_batch(const RuleSet& rs, py::handle table, py::handle as_of,
       if (s.list == t.list) span = &s;
     }
     if (span == nullptr) {
-      bad_column(col.name, "an element column needs its list column '" + t.list_name + "' given as offsets");
+      bad_column(col.name,
+                 "an element column needs its list column '" + t.list_name + "' given as offsets");
     }
     check_flat_length(span->offsets, flat_length(col.value, col.name), span->name, col.name);
     fill_scalar(batch, batch.field(t.input->path), t.input->kind, span->first_element,
@@ -1437,7 +1507,8 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-py::tuple cpp_batch_timings(const RuleSet& rs, const std::string& records_json, py::handle as_of, int repeats) {
+py::tuple cpp_batch_timings(const RuleSet& rs, const std::string& records_json, py::handle as_of,
+                            int repeats) {
   const Date date = to_date_or_today(as_of);
   RecordBatch batch(rs);
   const Evaluator ev = rs.evaluator(date);
@@ -1453,12 +1524,13 @@ py::tuple cpp_batch_timings(const RuleSet& rs, const std::string& records_json, 
       const double cpu_start = thread_cpu_seconds();
       ev.evaluate_batch(batch, verdicts.data(), amounts.data(), reasons.data());
       cpu.push_back(thread_cpu_seconds() - cpu_start);
-      wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      wall.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
   }
   return py::make_tuple(wall, cpu,
-                        batch_result(rs, ev, python::to_numpy(std::move(verdicts)), python::to_numpy(std::move(amounts)),
-                                     reasons.data(), n));
+                        batch_result(rs, ev, python::to_numpy(std::move(verdicts)),
+                                     python::to_numpy(std::move(amounts)), reasons.data(), n));
 }
 
 py::dict values_dict(const Reason& r) {
@@ -1470,10 +1542,11 @@ py::dict values_dict(const Reason& r) {
 }  // namespace
 
 void register_rules(py::module_& m) {
-  python::add_exception(m, "RuleError",
-                        "A rule file was rejected, or a record does not fit a rule set's inputs. .path is the JSON "
-                        "location (e.g. 'rules[2].require'; '' for the whole document), .column the 1-based column "
-                        "inside that expression (0 when not inside one).");
+  python::add_exception(
+      m, "RuleError",
+      "A rule file was rejected, or a record does not fit a rule set's inputs. .path is the JSON "
+      "location (e.g. 'rules[2].require'; '' for the whole document), .column the 1-based column "
+      "inside that expression (0 when not inside one).");
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -1481,133 +1554,182 @@ void register_rules(py::module_& m) {
       python::set_python_error(python::exception_type("RuleError"), e.what(),
                                {{"path", py::str(e.path())},
                                 {"column", py::int_(e.column())},
-                                {"code", py::str(e.code() == ErrorCode::kLimit ? "limit" : e.code() == ErrorCode::kIo ? "io" : "parse")}});
+                                {"code", py::str(e.code() == ErrorCode::kLimit ? "limit"
+                                                 : e.code() == ErrorCode::kIo  ? "io"
+                                                                               : "parse")}});
     }
   });
 
   py::class_<Reason>(m, "Reason", "Why a decision is not 'eligible': a failing (or unknown) rule.")
       .def_readonly("code", &Reason::code, "Reason code, e.g. 'SUDAH_MENERIMA'.")
-      .def_readonly("rule", &Reason::rule, "Id of the rule ('' for OUT_OF_PERIOD / AMOUNT_UNKNOWN).")
-      .def_readonly("message_id", &Reason::message_id, "Message in Indonesian, values interpolated.")
+      .def_readonly("rule", &Reason::rule,
+                    "Id of the rule ('' for OUT_OF_PERIOD / AMOUNT_UNKNOWN).")
+      .def_readonly("message_id", &Reason::message_id,
+                    "Message in Indonesian, values interpolated.")
       .def_readonly("message_en", &Reason::message_en, "Message in English, values interpolated.")
-      .def_readonly("unknown", &Reason::unknown, "True when the rule could not be decided (missing data).")
-      .def_property_readonly("values", &values_dict,
-                             "Explain mode: the fields the rule read and their values (NIKs masked).")
+      .def_readonly("unknown", &Reason::unknown,
+                    "True when the rule could not be decided (missing data).")
+      .def_property_readonly(
+          "values", &values_dict,
+          "Explain mode: the fields the rule read and their values (NIKs masked).")
       .def("__repr__", [](const Reason& r) { return "<Reason " + r.code + ">"; });
 
   py::class_<Decision>(m, "Decision", "The decision on one record.")
-      .def_property_readonly("decision", [](const Decision& d) { return std::string(verdict_name(d.verdict)); },
-                             "'eligible', 'ineligible' or 'needs_data'.")
+      .def_property_readonly(
+          "decision", [](const Decision& d) { return std::string(verdict_name(d.verdict)); },
+          "'eligible', 'ineligible' or 'needs_data'.")
       .def_readonly("reasons", &Decision::reasons, "List of Reason (empty when eligible).")
-      .def_readonly("amount", &Decision::amount, "Monthly rupiah in force on the decision date; 0 unless eligible.")
-      .def_readonly("priority", &Decision::priority, "The rule set's priority expression (0 when absent).")
+      .def_readonly("amount", &Decision::amount,
+                    "Monthly rupiah in force on the decision date; 0 unless eligible.")
+      .def_readonly("priority", &Decision::priority,
+                    "The rule set's priority expression (0 when absent).")
       .def_readonly("ruleset", &Decision::ruleset, "Rule set id.")
       .def_readonly("version", &Decision::version, "Rule set version.")
       .def_readonly("sha256", &Decision::sha256, "SHA-256 of the rule set's canonical JSON.")
-      .def_property_readonly("as_of", [](const Decision& d) { return from_date(d.as_of); }, "The decision date.")
+      .def_property_readonly(
+          "as_of", [](const Decision& d) { return from_date(d.as_of); }, "The decision date.")
       .def("to_json", &Decision::to_json, "The decision as JSON text (schema skamp-decision/1).")
       .def("__repr__", [](const Decision& d) {
         std::string codes;
         for (const auto& r : d.reasons) codes += (codes.empty() ? "" : ",") + r.code;
-        return "<Decision " + std::string(verdict_name(d.verdict)) + (codes.empty() ? "" : " " + codes) +
-               " amount=" + std::to_string(d.amount) + ">";
+        return "<Decision " + std::string(verdict_name(d.verdict)) +
+               (codes.empty() ? "" : " " + codes) + " amount=" + std::to_string(d.amount) + ">";
       });
 
   py::class_<TestFailure>(m, "RuleTestFailure", "A failing embedded test of a rule set.")
       .def_readonly("name", &TestFailure::name)
       .def_readonly("message", &TestFailure::message)
-      .def("__repr__", [](const TestFailure& f) { return "<RuleTestFailure " + f.name + ": " + f.message + ">"; });
+      .def("__repr__", [](const TestFailure& f) {
+        return "<RuleTestFailure " + f.name + ": " + f.message + ">";
+      });
 
-  py::class_<RuleSet>(m, "RuleSet",
-                      "Eligibility rules as data (format skamp-rules/1), parsed, type-checked and compiled once. "
-                      "Immutable and safe to share between threads.")
-      .def_static("from_json",
-                  [](const std::string& text, py::handle conflicts, py::handle max_work, py::handle list_length) {
-                    return RuleSet::from_json(text, options_from(conflicts, max_work, list_length));
-                  },
-                  py::arg("text"), py::arg("conflicts") = py::none(), py::kw_only(), py::arg("max_work") = py::none(),
-                  py::arg("assumed_list_length") = py::none(),
-                  "Loads a rule set from JSON text; raises RuleError (with .path and .column) for any problem. "
-                  "conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with(). "
-                  "max_work and assumed_list_length set the cost bound checked at load (docs/rules.md, "
-                  "'Cost bound'): the most list elements count/any/all/sum may visit for one record, taking "
-                  "every list at assumed_list_length elements (default 1,000,000 and 64; max_work=0 turns "
-                  "the check off, evaluation still carries its step budget). A rule set past the bound "
-                  "raises RuleError naming the costliest rule.")
-      .def_static("from_file",
-                  [](const std::string& path, py::handle conflicts, py::handle max_work, py::handle list_length) {
-                    return RuleSet::from_file(path, options_from(conflicts, max_work, list_length));
-                  },
-                  py::arg("path"), py::arg("conflicts") = py::none(), py::kw_only(), py::arg("max_work") = py::none(),
-                  py::arg("assumed_list_length") = py::none(), "As from_json, reading a file.")
-      .def_static("builtin",
-                  [](const std::string& name, py::handle conflicts, py::handle max_work, py::handle list_length) {
-                    return RuleSet::builtin(name, options_from(conflicts, max_work, list_length));
-                  },
-                  py::arg("name"), py::arg("conflicts") = py::none(), py::kw_only(), py::arg("max_work") = py::none(),
-                  py::arg("assumed_list_length") = py::none(),
-                  "A rule set shipped inside the library (max_work, assumed_list_length: as from_json).")
+  py::class_<RuleSet>(
+      m, "RuleSet",
+      "Eligibility rules as data (format skamp-rules/1), parsed, type-checked and compiled once. "
+      "Immutable and safe to share between threads.")
+      .def_static(
+          "from_json",
+          [](const std::string& text, py::handle conflicts, py::handle max_work,
+             py::handle list_length) {
+            return RuleSet::from_json(text, options_from(conflicts, max_work, list_length));
+          },
+          py::arg("text"), py::arg("conflicts") = py::none(), py::kw_only(),
+          py::arg("max_work") = py::none(), py::arg("assumed_list_length") = py::none(),
+          "Loads a rule set from JSON text; raises RuleError (with .path and .column) for any "
+          "problem. "
+          "conflicts: JSON text of a skamp-conflicts/1 document, needed by conflicts_with(). "
+          "max_work and assumed_list_length set the cost bound checked at load (docs/rules.md, "
+          "'Cost bound'): the most list elements count/any/all/sum may visit for one record, "
+          "taking "
+          "every list at assumed_list_length elements (default 1,000,000 and 64; max_work=0 turns "
+          "the check off, evaluation still carries its step budget). A rule set past the bound "
+          "raises RuleError naming the costliest rule.")
+      .def_static(
+          "from_file",
+          [](const std::string& path, py::handle conflicts, py::handle max_work,
+             py::handle list_length) {
+            return RuleSet::from_file(path, options_from(conflicts, max_work, list_length));
+          },
+          py::arg("path"), py::arg("conflicts") = py::none(), py::kw_only(),
+          py::arg("max_work") = py::none(), py::arg("assumed_list_length") = py::none(),
+          "As from_json, reading a file.")
+      .def_static(
+          "builtin",
+          [](const std::string& name, py::handle conflicts, py::handle max_work,
+             py::handle list_length) {
+            return RuleSet::builtin(name, options_from(conflicts, max_work, list_length));
+          },
+          py::arg("name"), py::arg("conflicts") = py::none(), py::kw_only(),
+          py::arg("max_work") = py::none(), py::arg("assumed_list_length") = py::none(),
+          "A rule set shipped inside the library (max_work, assumed_list_length: as from_json).")
       .def_static("builtin_names", &RuleSet::builtin_names, "Names of the shipped rule sets.")
       .def_property_readonly("id", &RuleSet::id, "Rule set id, e.g. 'blt-dana-desa'.")
       .def_property_readonly("ruleset", &RuleSet::id, "Same as id.")
       .def_property_readonly("version", &RuleSet::version, "Version string.")
       .def_property_readonly("sha256", &RuleSet::sha256, "SHA-256 (lowercase hex) of to_json().")
       .def_property_readonly("scope", &RuleSet::scope, "'person' or 'kk'.")
-      .def_property_readonly("valid_from", [](const RuleSet& r) { return from_date(r.valid_from()); })
+      .def_property_readonly("valid_from",
+                             [](const RuleSet& r) { return from_date(r.valid_from()); })
       .def_property_readonly("valid_to", [](const RuleSet& r) { return from_date(r.valid_to()); })
       .def_property_readonly("rule_ids", &RuleSet::rule_ids, "Ids of the rules, in order.")
-      .def("to_json", &RuleSet::to_json, "Canonical JSON: keys sorted, no whitespace, tests included.")
-      .def(
-          "evaluate",
-          &evaluate_record,
-          py::arg("record"), py::arg("as_of") = py::none(), py::arg("explain") = false,
-          "Decides one record (a dict shaped like the embedded tests' input, e.g. {'kk': {...}}) on as_of "
-          "(datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values "
-          "it read; otherwise evaluation stops at the first failing rule.")
+      .def("to_json", &RuleSet::to_json,
+           "Canonical JSON: keys sorted, no whitespace, tests included.")
+      .def("evaluate", &evaluate_record, py::arg("record"), py::arg("as_of") = py::none(),
+           py::arg("explain") = false,
+           "Decides one record (a dict shaped like the embedded tests' input, e.g. {'kk': {...}}) "
+           "on as_of "
+           "(datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule "
+           "with the values "
+           "it read; otherwise evaluation stops at the first failing rule.")
       .def("evaluate_batch", &evaluate_batch, py::arg("table"), py::arg("as_of") = py::none(),
            py::arg("progress") = py::none(),
-           "Decides many records given as columns: a dict of columns or a DataFrame, named by input path "
-           "('kk.lost_livelihood') or without the root ('lost_livelihood'); columns the rule set does not read "
+           "Decides many records given as columns: a dict of columns or a DataFrame, named by "
+           "input path "
+           "('kk.lost_livelihood') or without the root ('lost_livelihood'); columns the rule set "
+           "does not read "
            "are ignored. Every top-level column has n rows (offsets n + 1 entries). Column forms:\n"
-           "- bool/int/money: numpy bool/int arrays, or float arrays with NaN missing; date: datetime64 (NaT "
-           "missing) or ISO 'YYYY-MM-DD' strings; string/enum: numpy 'U'/'S' arrays, object arrays (None "
-           "missing) or pandas categoricals (enum values are looked up once per distinct value); any of these "
+           "- bool/int/money: numpy bool/int arrays, or float arrays with NaN missing; date: "
+           "datetime64 (NaT "
+           "missing) or ISO 'YYYY-MM-DD' strings; string/enum: numpy 'U'/'S' arrays, object arrays "
+           "(None "
+           "missing) or pandas categoricals (enum values are looked up once per distinct value); "
+           "any of these "
            "also as a list of Python values (None missing).\n"
-           "- programme sets: (offsets, codes[, missing]) with codes a flat str array and row i's codes "
-           "codes[offsets[i]:offsets[i+1]], a 'U'/'S' array or categorical of one code a row ('' the empty set), or a "
+           "- programme sets: (offsets, codes[, missing]) with codes a flat str array and row i's "
+           "codes "
+           "codes[offsets[i]:offsets[i+1]], a 'U'/'S' array or categorical of one code a row ('' "
+           "the empty set), or a "
            "list of code lists a row.\n"
-           "- member lists: offsets (int array of n + 1, from 0, non-decreasing, ending at the number of "
-           "elements) with flat element columns named '<list>.<field>' ('members.nik', 'members.birth_date'), "
-           "or (offsets, {'nik': flat, 'birth_date': flat}[, missing]), or a list of lists of dicts a row. "
+           "- member lists: offsets (int array of n + 1, from 0, non-decreasing, ending at the "
+           "number of "
+           "elements) with flat element columns named '<list>.<field>' ('members.nik', "
+           "'members.birth_date'), "
+           "or (offsets, {'nik': flat, 'birth_date': flat}[, missing]), or a list of lists of "
+           "dicts a row. "
            "missing: bool array, True where the whole list/set is missing.\n"
-           "Also any Arrow source (pyarrow Table/RecordBatch, polars, DuckDB relation; a member list as "
+           "Also any Arrow source (pyarrow Table/RecordBatch, polars, DuckDB relation; a member "
+           "list as "
            "list<struct>) and pandas DataFrames with nullable, Arrow-backed or ya/tidak columns.\n"
-           "Returns a DecisionTable (decision, amount, priority, reason, reasons: every failing rule's code); its "
-           "attributes decisions (int8: 0 eligible, 1 ineligible, 2 needs_data, 3 error), amounts (int64) and "
-           "reasons (first code as a numpy str array, '' when eligible) are the arrays of the earlier tuple. "
-           "progress: None/True (a tqdm bar for long batches when tqdm is installed), False, or f(done, total) "
-           "returning False to cancel (smartkampung.Cancelled). A bad column raises RuleError naming the column "
+           "Returns a DecisionTable (decision, amount, priority, reason, reasons: every failing "
+           "rule's code); its "
+           "attributes decisions (int8: 0 eligible, 1 ineligible, 2 needs_data, 3 error), amounts "
+           "(int64) and "
+           "reasons (first code as a numpy str array, '' when eligible) are the arrays of the "
+           "earlier tuple. "
+           "progress: None/True (a tqdm bar for long batches when tqdm is installed), False, or "
+           "f(done, total) "
+           "returning False to cancel (smartkampung.Cancelled). A bad column raises RuleError "
+           "naming the column "
            "(and row); the GIL is released while evaluating.")
-      .def("_cpp_batch_timings", &cpp_batch_timings, py::arg("records_json"), py::arg("as_of"), py::arg("repeats"),
-           "Bench only (bench/compare_rules.py): decodes a JSON array of records in C++, then times each of "
-           "`repeats` runs of the C++ batch evaluation alone. Returns (wall seconds per run, thread CPU seconds per "
+      .def("_cpp_batch_timings", &cpp_batch_timings, py::arg("records_json"), py::arg("as_of"),
+           py::arg("repeats"),
+           "Bench only (bench/compare_rules.py): decodes a JSON array of records in C++, then "
+           "times each of "
+           "`repeats` runs of the C++ batch evaluation alone. Returns (wall seconds per run, "
+           "thread CPU seconds per "
            "run, the last run's result).")
-      .def("run_tests", &RuleSet::run_tests, "Runs the embedded tests; returns the failures (empty when all pass).")
+      .def("run_tests", &RuleSet::run_tests,
+           "Runs the embedded tests; returns the failures (empty when all pass).")
       .def(py::pickle(
-          // A loaded rule set passed its cost bound once: it is read back without the check.
-          [](const RuleSet& r) {
-            const auto table = r.conflicts();
-            return py::make_tuple(r.to_json(), table ? py::object(py::str(table->to_json())) : py::object(py::none()));
-          },
-          [](const py::tuple& state) {
-            if (state.size() != 2) throw Error(ErrorCode::kCorrupt, "damaged rule set (bad pickle state)");
-            RuleOptions options;
-            options.max_work = 0;
-            if (!state[1].is_none()) {
-              options.conflicts = std::make_shared<const ConflictTable>(ConflictTable::from_json(state[1].cast<std::string>()));
-            }
-            return RuleSet::from_json(state[0].cast<std::string>(), options);
-          }),
-          "Pickles as its canonical JSON (and conflicts): a worker of a cluster gets the same rule set.")
-      .def("__repr__", [](const RuleSet& r) { return "<RuleSet " + r.id() + " " + r.version() + ">"; });
+               // A loaded rule set passed its cost bound once: it is read back without the check.
+               [](const RuleSet& r) {
+                 const auto table = r.conflicts();
+                 return py::make_tuple(r.to_json(), table ? py::object(py::str(table->to_json()))
+                                                          : py::object(py::none()));
+               },
+               [](const py::tuple& state) {
+                 if (state.size() != 2)
+                   throw Error(ErrorCode::kCorrupt, "damaged rule set (bad pickle state)");
+                 RuleOptions options;
+                 options.max_work = 0;
+                 if (!state[1].is_none()) {
+                   options.conflicts = std::make_shared<const ConflictTable>(
+                       ConflictTable::from_json(state[1].cast<std::string>()));
+                 }
+                 return RuleSet::from_json(state[0].cast<std::string>(), options);
+               }),
+           "Pickles as its canonical JSON (and conflicts): a worker of a cluster gets the same "
+           "rule set.")
+      .def("__repr__",
+           [](const RuleSet& r) { return "<RuleSet " + r.id() + " " + r.version() + ">"; });
 }

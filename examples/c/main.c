@@ -1,6 +1,5 @@
 /* Decodes a NIK with the C API. */
 #include <smartkampung/smartkampung.h>
-
 #include <stdio.h>
 #include <string.h>
 

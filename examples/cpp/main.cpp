@@ -1,8 +1,7 @@
 // Decodes a NIK with the C++ API and catches the library's exception type.
+#include <iostream>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/version.hpp>
-
-#include <iostream>
 
 int main() {
   namespace sk = smartkampung;

@@ -15,13 +15,13 @@
 #define SMARTKAMPUNG_ARROW_HPP
 
 #include <smartkampung/c/arrow.h>
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
-#include <smartkampung/io.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <smartkampung/error.hpp>
+#include <smartkampung/io.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -162,8 +162,8 @@ SMARTKAMPUNG_EXPORT void export_schema(const Table& table, ArrowSchema* out);
 /// PyCapsule protocol's __arrow_c_array__ gives them): both are moved into *out.
 SMARTKAMPUNG_EXPORT void stream_of(ArrowSchema* schema, ArrowArray* array, ArrowArrayStream* out);
 /// Rows [first, first + count) as one struct array sharing the table's buffers.
-SMARTKAMPUNG_EXPORT void export_array(std::shared_ptr<const Table> table, ArrowArray* out, std::size_t first = 0,
-                                      std::size_t count = SIZE_MAX);
+SMARTKAMPUNG_EXPORT void export_array(std::shared_ptr<const Table> table, ArrowArray* out,
+                                      std::size_t first = 0, std::size_t count = SIZE_MAX);
 
 // ---- consuming ----------------------------------------------------------------------
 
@@ -212,10 +212,10 @@ class SMARTKAMPUNG_EXPORT ColumnView {
   TimeUnit unit_ = TimeUnit::kSecond;
   std::int64_t length_ = 0, offset_ = 0;
   const std::uint8_t* validity_ = nullptr;
-  const void* values_ = nullptr;     // fixed-width values, offsets or views
-  const char* chars_ = nullptr;      // utf8 / large utf8 characters
+  const void* values_ = nullptr;           // fixed-width values, offsets or views
+  const char* chars_ = nullptr;            // utf8 / large utf8 characters
   const void* const* variadic_ = nullptr;  // utf8 view data buffers
-  int width_ = 0;                    // bytes of a value or an offset; 16 for views; dictionary index bytes
+  int width_ = 0;  // bytes of a value or an offset; 16 for views; dictionary index bytes
   bool index_signed_ = true;
   std::unique_ptr<ColumnView> dictionary_;
   std::vector<ColumnView> children_;

@@ -4,10 +4,7 @@
 #ifndef SMARTKAMPUNG_CERT_HPP
 #define SMARTKAMPUNG_CERT_HPP
 
-#include <smartkampung/date.hpp>
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
-#include <smartkampung/signing.hpp>
 
 #include <array>
 #include <cstddef>
@@ -16,6 +13,9 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <smartkampung/date.hpp>
+#include <smartkampung/error.hpp>
+#include <smartkampung/signing.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,17 +48,17 @@ constexpr bool is_valid(Status status) noexcept {
 /// Kinds of events in the log. Values never change (they are not saved as numbers, but
 /// the C API exposes them).
 enum class EventType : std::uint8_t {
-  kPolicy = 0,       ///< first event of every log: the policy in force and the time zone
-  kRegistered = 1,   ///< a business with its data
+  kPolicy = 0,      ///< first event of every log: the policy in force and the time zone
+  kRegistered = 1,  ///< a business with its data
   kApplied = 2,
-  kAudited = 3,      ///< passed or failed, with findings
-  kIssued = 4,       ///< a certificate with a new serial
-  kEvaluated = 5,    ///< periodic evaluation, passed or failed
-  kViolation = 6,    ///< a protocol violation was reported
-  kSuspended = 7,    ///< suspended by order
+  kAudited = 3,    ///< passed or failed, with findings
+  kIssued = 4,     ///< a certificate with a new serial
+  kEvaluated = 5,  ///< periodic evaluation, passed or failed
+  kViolation = 6,  ///< a protocol violation was reported
+  kSuspended = 7,  ///< suspended by order
   kReinstated = 8,
-  kRevoked = 9,      ///< effective_at may lie before recorded_at (back-dated)
-  kRenewed = 10,     ///< supersedes the current certificate with a new serial
+  kRevoked = 9,   ///< effective_at may lie before recorded_at (back-dated)
+  kRenewed = 10,  ///< supersedes the current certificate with a new serial
   kWithdrawn = 11,
 };
 /// "policy", "registered", "applied", "audited", "issued", "evaluated", "violation",
@@ -99,8 +99,8 @@ struct Event {
   std::string reason;              ///< findings (audited, evaluated) or reason code
   std::int64_t serial = 0;         ///< issued, renewed: the certificate serial
   Provenance provenance;
-  Business business;               ///< registered
-  std::string policy_json;         ///< policy: the canonical policy JSON
+  Business business;                    ///< registered
+  std::string policy_json;              ///< policy: the canonical policy JSON
   std::int32_t utc_offset_minutes = 0;  ///< policy: the registry's time zone
   std::string prev_hash;
   std::string hash;
@@ -178,14 +178,14 @@ SMARTKAMPUNG_EXPORT Status status_at(const std::vector<Event>& events, Instant t
 /// What a certificate looks like at a moment (for displays and the door sticker).
 struct CertificateInfo {
   Status status = Status::kNone;
-  std::int64_t serial = 0;             ///< 0 when never issued
-  std::string certificate_id;          ///< "CERT-<business>-<serial>", empty when never issued
-  Instant issued_at = kNoTime;         ///< of the current serial
-  Date valid_until;                    ///< last local date of validity
-  Instant valid_end = kNoTime;         ///< 00:00 local of the day after valid_until
-  Instant evaluation_due_at = kNoTime; ///< when the next evaluation is due (certified only)
-  Instant grace_end = kNoTime;         ///< when an overdue evaluation lapses into suspension
-  Instant suspension_end = kNoTime;    ///< when a suspension becomes a revocation (suspended only)
+  std::int64_t serial = 0;              ///< 0 when never issued
+  std::string certificate_id;           ///< "CERT-<business>-<serial>", empty when never issued
+  Instant issued_at = kNoTime;          ///< of the current serial
+  Date valid_until;                     ///< last local date of validity
+  Instant valid_end = kNoTime;          ///< 00:00 local of the day after valid_until
+  Instant evaluation_due_at = kNoTime;  ///< when the next evaluation is due (certified only)
+  Instant grace_end = kNoTime;          ///< when an overdue evaluation lapses into suspension
+  Instant suspension_end = kNoTime;     ///< when a suspension becomes a revocation (suspended only)
 };
 
 /// A listing answer: business id and WGS84 distance in metres.
@@ -228,7 +228,8 @@ class SMARTKAMPUNG_EXPORT CertificateRegistry {
   std::int64_t issue(std::int64_t id, Instant at, const Provenance& p = {});
   void evaluate(std::int64_t id, Instant at, bool passed, std::string_view findings = {},
                 const Provenance& p = {});
-  void report_violation(std::int64_t id, Instant at, std::string_view reason, const Provenance& p = {});
+  void report_violation(std::int64_t id, Instant at, std::string_view reason,
+                        const Provenance& p = {});
   void suspend(std::int64_t id, Instant at, std::string_view reason, const Provenance& p = {});
   void reinstate(std::int64_t id, Instant at, const Provenance& p = {});
   /// Recorded at `at`, in effect from `effective_at` (kNoTime: from `at`; never after `at`).
@@ -236,7 +237,8 @@ class SMARTKAMPUNG_EXPORT CertificateRegistry {
               const Provenance& p = {});
   /// Supersedes a valid certificate after a passed evaluation since its issue; new serial.
   std::int64_t renew(std::int64_t id, Instant at, const Provenance& p = {});
-  void withdraw(std::int64_t id, Instant at, std::string_view reason = {}, const Provenance& p = {});
+  void withdraw(std::int64_t id, Instant at, std::string_view reason = {},
+                const Provenance& p = {});
 
   Status status(std::int64_t id, Instant t) const;
   CertificateInfo certificate(std::int64_t id, Instant t) const;
@@ -297,7 +299,8 @@ class SMARTKAMPUNG_EXPORT CertificateRegistry {
   std::string sticker(std::int64_t id, Instant t, const SigningKey& key,
                       std::string_view issuer = "smartkampung") const;
   /// The signed status list at t (see status list below).
-  std::string status_list(Instant t, const SigningKey& key, std::string_view issuer = "smartkampung") const;
+  std::string status_list(Instant t, const SigningKey& key,
+                          std::string_view issuer = "smartkampung") const;
 
   struct Impl;
 
@@ -321,12 +324,12 @@ struct Credential {
   std::string category;
   double lat = 0.0;  ///< microdegree precision
   double lon = 0.0;
-  std::string certificate_id;   ///< "CERT-<business>-<serial>"
+  std::string certificate_id;  ///< "CERT-<business>-<serial>"
   std::int64_t serial = 0;
-  Instant valid_from = kNoTime;  ///< issue of the serial
-  Instant valid_end = kNoTime;   ///< validity ends (00:00 local after valid_until)
-  Date valid_until;              ///< last local date of validity
-  std::int32_t max_visitors = 0; ///< the cap when issued
+  Instant valid_from = kNoTime;   ///< issue of the serial
+  Instant valid_end = kNoTime;    ///< validity ends (00:00 local after valid_until)
+  Date valid_until;               ///< last local date of validity
+  std::int32_t max_visitors = 0;  ///< the cap when issued
   std::int32_t utc_offset_minutes = 0;
   std::string key_id;
   Instant signed_at = kNoTime;
@@ -350,12 +353,13 @@ SMARTKAMPUNG_EXPORT std::string encode_status_list(const StatusList& list, const
 /// What a verifier answers for a credential, offline.
 struct Verification {
   bool genuine = false;  ///< well formed and signed by one of the public keys
-  bool valid = false;    ///< genuine, within its validity window at t, not listed as suspended/revoked
+  bool valid =
+      false;  ///< genuine, within its validity window at t, not listed as suspended/revoked
   /// "valid", "not_yet_valid", "expired", "suspended", "revoked", "withdrawn", "forged"
   /// (signature or format), "unknown_key".
   std::string status;
-  std::string reason;       ///< one sentence for the visitor
-  Credential credential;    ///< the claims (only when genuine)
+  std::string reason;     ///< one sentence for the visitor
+  Credential credential;  ///< the claims (only when genuine)
   bool status_list_used = false;
   bool status_list_stale = false;  ///< the list is older than max_list_age_s at t
   Instant status_list_date = kNoTime;
@@ -365,14 +369,16 @@ struct Verification {
 /// public keys at moment t, with an optional status list text (an empty view: none). A
 /// list that does not verify is an Error(kInvalidArgument); one older than max_list_age_s
 /// is used but reported stale. Never throws for a damaged or forged credential.
-SMARTKAMPUNG_EXPORT Verification verify_credential(std::string_view text, const std::vector<PublicKey>& keys,
-                                                   Instant t, std::string_view status_list = {},
+SMARTKAMPUNG_EXPORT Verification verify_credential(std::string_view text,
+                                                   const std::vector<PublicKey>& keys, Instant t,
+                                                   std::string_view status_list = {},
                                                    Instant max_list_age_s = 7 * 86400);
 
 /// The QR code of a text (error correction level M) as PNG bytes (`scale` pixels a module,
 /// 4-module quiet zone) and as an SVG document with an optional caption of lines below.
 SMARTKAMPUNG_EXPORT std::string qr_png(std::string_view text, int scale = 8);
-SMARTKAMPUNG_EXPORT std::string qr_svg(std::string_view text, const std::vector<std::string>& caption = {});
+SMARTKAMPUNG_EXPORT std::string qr_svg(std::string_view text,
+                                       const std::vector<std::string>& caption = {});
 
 }  // namespace smartkampung::cert
 

@@ -50,8 +50,8 @@ class SMARTKAMPUNG_EXPORT ConflictTable {
   /// conflict of the pair, for kKk only household-scope ones.
   bool conflicts(std::string_view a, std::string_view b, ConflictScope scope) const noexcept;
   /// The programmes of `held` that conflict with `program` at `scope` (sorted, unique).
-  std::vector<std::string> conflicting(const std::vector<std::string>& held, std::string_view program,
-                                       ConflictScope scope) const;
+  std::vector<std::string> conflicting(const std::vector<std::string>& held,
+                                       std::string_view program, ConflictScope scope) const;
 
  private:
   std::vector<ProgramConflict> conflicts_;  // sorted by (a, b), a < b

@@ -44,7 +44,8 @@ class SMARTKAMPUNG_EXPORT Date {
 /// Days since 1970-01-01 of a valid year-month-day (no checking).
 SMARTKAMPUNG_EXPORT std::int32_t days_from_civil(int year, int month, int day) noexcept;
 /// Inverse of days_from_civil.
-SMARTKAMPUNG_EXPORT void civil_from_days(std::int32_t days, int& year, int& month, int& day) noexcept;
+SMARTKAMPUNG_EXPORT void civil_from_days(std::int32_t days, int& year, int& month,
+                                         int& day) noexcept;
 /// Days in a month of a year (28 to 31); 0 for a month outside 1..12.
 SMARTKAMPUNG_EXPORT int days_in_month(int year, int month) noexcept;
 

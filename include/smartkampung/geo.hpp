@@ -4,15 +4,15 @@
 #ifndef SMARTKAMPUNG_GEO_HPP
 #define SMARTKAMPUNG_GEO_HPP
 
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
-#include <smartkampung/io.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <smartkampung/error.hpp>
+#include <smartkampung/io.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,15 +23,16 @@ namespace smartkampung::geo {
 /// Vincenty's inverse formula (the library's own, equal to Boost.Geometry's to a micrometre;
 /// agrees with GeographicLib to micrometres away from nearly antipodal pairs). NaN when a
 /// coordinate is invalid.
-SMARTKAMPUNG_EXPORT double wgs84_distance(double lat1, double lon1, double lat2, double lon2) noexcept;
+SMARTKAMPUNG_EXPORT double wgs84_distance(double lat1, double lon1, double lat2,
+                                          double lon2) noexcept;
 
 /// One facility: an isolation house, a clinic, a certified business.
 struct Facility {
   std::int64_t id = 0;
   std::string name;
-  double lat = 0.0;  ///< WGS84 degrees, [-90, 90]
-  double lon = 0.0;  ///< WGS84 degrees, [-180, 180]
-  std::string kind;  ///< free text ("isolation", "puskesmas", ...); empty means none
+  double lat = 0.0;           ///< WGS84 degrees, [-90, 90]
+  double lon = 0.0;           ///< WGS84 degrees, [-180, 180]
+  std::string kind;           ///< free text ("isolation", "puskesmas", ...); empty means none
   std::int32_t capacity = 0;  ///< beds, >= 0
   std::int32_t occupied = 0;  ///< beds taken, 0 <= occupied <= capacity
   bool open = true;
@@ -116,15 +117,18 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
   /// listing them (nothing loaded).
   static FacilityIndex from_csv_text(std::string_view text,
                                      std::vector<RejectedRow>* rejected = nullptr);
-  static FacilityIndex load_csv(const std::string& path, std::vector<RejectedRow>* rejected = nullptr);
+  static FacilityIndex load_csv(const std::string& path,
+                                std::vector<RejectedRow>* rejected = nullptr);
   /// As from_csv_text, from a table of text (a DataFrame's or an Arrow stream's rows).
-  static FacilityIndex from_text_table(const CsvTable& table, std::vector<RejectedRow>* rejected = nullptr);
+  static FacilityIndex from_text_table(const CsvTable& table,
+                                       std::vector<RejectedRow>* rejected = nullptr);
   /// JSON: an array of objects (or {"facilities": [...]}) with the same field names;
   /// rows are numbered from 1 in `RejectedRow::line`. Malformed JSON is Error(kParse)
   /// with its offset.
   static FacilityIndex from_json_text(std::string_view text,
                                       std::vector<RejectedRow>* rejected = nullptr);
-  static FacilityIndex load_json(const std::string& path, std::vector<RejectedRow>* rejected = nullptr);
+  static FacilityIndex load_json(const std::string& path,
+                                 std::vector<RejectedRow>* rejected = nullptr);
 
   std::size_t size() const;
   bool contains(std::int64_t id) const;
@@ -145,9 +149,11 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
   /// The k nearest facilities passing `filter`, by distance then id; fewer when fewer
   /// pass (any k above size(), SIZE_MAX included, means all of them).
   /// Error(kInvalidArgument) on invalid coordinates.
-  std::vector<Neighbor> nearest(double lat, double lon, std::size_t k = 1, const Filter& filter = {}) const;
+  std::vector<Neighbor> nearest(double lat, double lon, std::size_t k = 1,
+                                const Filter& filter = {}) const;
   /// Every facility passing `filter` within radius_m metres (inclusive), by distance then id.
-  std::vector<Neighbor> within(double lat, double lon, double radius_m, const Filter& filter = {}) const;
+  std::vector<Neighbor> within(double lat, double lon, double radius_m,
+                               const Filter& filter = {}) const;
   /// n queries into caller arrays of n*k (row-major); missing answers are id -1 and
   /// distance +inf. Runs on up to `threads` threads (0: all cores). A point with invalid
   /// coordinates throws Error(kInvalidArgument) naming its row before any work is done, and
@@ -165,8 +171,10 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
   /// As nearest and within, but the only filter is `accept(id)` (open, beds and kind are
   /// ignored). `accept` is called under the index's shared lock, possibly from the calling
   /// thread only, and must not modify this index.
-  std::vector<Neighbor> nearest_if(double lat, double lon, std::size_t k, const IdPredicate& accept) const;
-  std::vector<Neighbor> within_if(double lat, double lon, double radius_m, const IdPredicate& accept) const;
+  std::vector<Neighbor> nearest_if(double lat, double lon, std::size_t k,
+                                   const IdPredicate& accept) const;
+  std::vector<Neighbor> within_if(double lat, double lon, double radius_m,
+                                  const IdPredicate& accept) const;
 
   /// Takes n beds (n >= 1) if that many are free in an open facility: true when taken,
   /// false otherwise (nothing changes). Atomic: concurrent calls never give a bed twice.

@@ -7,14 +7,14 @@
 #ifndef SMARTKAMPUNG_INTAKE_HPP
 #define SMARTKAMPUNG_INTAKE_HPP
 
-#include <smartkampung/date.hpp>
 #include <smartkampung/export.h>
-#include <smartkampung/io.hpp>
 
 #include <array>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
+#include <smartkampung/date.hpp>
+#include <smartkampung/io.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,9 +35,9 @@ SMARTKAMPUNG_EXPORT std::string_view header_field(std::string_view header);
 
 /// How a header was matched to the fields a loader wants.
 struct ColumnMatch {
-  std::vector<long> column;                ///< per wanted field: its column, or -1
-  std::vector<std::string> ignored;        ///< headers matching no wanted field, in file order
-  bool birth_is_ttl = false;               ///< the birth_date column is a TTL (place, date) one
+  std::vector<long> column;          ///< per wanted field: its column, or -1
+  std::vector<std::string> ignored;  ///< headers matching no wanted field, in file order
+  bool birth_is_ttl = false;         ///< the birth_date column is a TTL (place, date) one
 };
 
 /// Matches `header` against `fields` (names of the alias table): first the explicit
@@ -64,7 +64,8 @@ SMARTKAMPUNG_EXPORT const char* key_repair_name(KeyRepair repair) noexcept;
 
 /// The digits of a damaged key: `text` when nothing was repaired (`repair` kNone), else a
 /// view into `buffer`. Scientific notation is left as it is (its digits are lost).
-SMARTKAMPUNG_EXPORT std::string_view repair_key_text(std::string_view text, std::array<char, 24>& buffer,
+SMARTKAMPUNG_EXPORT std::string_view repair_key_text(std::string_view text,
+                                                     std::array<char, 24>& buffer,
                                                      KeyRepair& repair) noexcept;
 
 // ---- dates --------------------------------------------------------------------------
@@ -85,7 +86,9 @@ struct DateCell {
   bool two_digit_year = false;
   bool valid() const noexcept { return day_first != kNoDay || month_first != kNoDay; }
   /// The day under a column's order (kUnknown reads day first, the Indonesian way).
-  std::int32_t under(DateOrder order) const noexcept { return order == DateOrder::kMonthFirst ? month_first : day_first; }
+  std::int32_t under(DateOrder order) const noexcept {
+    return order == DateOrder::kMonthFirst ? month_first : day_first;
+  }
 };
 
 /// Reads date cells: YYYY-MM-DD (or with '/', with or without a time part), DD-MM-YYYY,
@@ -111,7 +114,8 @@ struct DateOrderVotes {
   void add(const DateCell& c) noexcept {
     if (c.day_first != kNoDay && c.month_first == kNoDay) ++day_first_only;
     if (c.month_first != kNoDay && c.day_first == kNoDay) ++month_first_only;
-    if (c.day_first != kNoDay && c.month_first != kNoDay && c.day_first != c.month_first) ++ambiguous;
+    if (c.day_first != kNoDay && c.month_first != kNoDay && c.day_first != c.month_first)
+      ++ambiguous;
   }
   void add(const DateOrderVotes& o) noexcept {
     day_first_only += o.day_first_only;
@@ -140,18 +144,17 @@ SMARTKAMPUNG_EXPORT bool read_number(std::string_view text, double& out) noexcep
 /// A coordinate with either decimal mark ("-8,2191" or "-8.2191"); no thousands.
 SMARTKAMPUNG_EXPORT bool read_coordinate(std::string_view text, double& out) noexcept;
 
-
 // ---- records given by key (dicts, JSON objects, data-frame rows) --------------------
 
 struct LinkRecord;
 
 /// What a KeyedIntake did, summed over the batches it was given.
 struct KeyedIntakeCounts {
-  std::size_t keys_repaired = 0;      ///< NIK/KK cells undamaged (', .0, ="...", digit groups)
-  std::size_t dates_read = 0;         ///< birth dates brought to YYYY-MM-DD
-  std::size_t dates_unreadable = 0;   ///< birth dates left as they were (no date in them)
-  std::size_t sexes_read = 0;         ///< sex cells brought to M or F
-  std::size_t sexes_unreadable = 0;   ///< sex cells left as they were
+  std::size_t keys_repaired = 0;     ///< NIK/KK cells undamaged (', .0, ="...", digit groups)
+  std::size_t dates_read = 0;        ///< birth dates brought to YYYY-MM-DD
+  std::size_t dates_unreadable = 0;  ///< birth dates left as they were (no date in them)
+  std::size_t sexes_read = 0;        ///< sex cells brought to M or F
+  std::size_t sexes_unreadable = 0;  ///< sex cells left as they were
 };
 
 /// Records given as key -> text (Python dicts, JSON objects, data-frame rows) read through
@@ -192,7 +195,9 @@ class SMARTKAMPUNG_EXPORT KeyedIntake {
   DateOrderVotes birth_votes(const std::vector<std::string*>& cells) const;
   const KeyedIntakeCounts& counts() const noexcept { return counts_; }
   /// Keys mapped to another name, as (key, field), in the order first seen.
-  const std::vector<std::pair<std::string, std::string>>& renamed() const noexcept { return renamed_; }
+  const std::vector<std::pair<std::string, std::string>>& renamed() const noexcept {
+    return renamed_;
+  }
 
  private:
   DateReader dates_;

@@ -10,11 +10,11 @@
 #ifndef SMARTKAMPUNG_IO_HPP
 #define SMARTKAMPUNG_IO_HPP
 
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,9 +29,9 @@ enum class TextEncoding : int { kUtf8 = 0, kUtf8Bom = 1, kWindows1252 = 2 };
 SMARTKAMPUNG_EXPORT const char* text_encoding_name(TextEncoding encoding) noexcept;
 
 struct CsvOptions {
-  char delimiter = 0;        ///< 0: detect among ',', ';' and tab from the header line
-  unsigned threads = 0;      ///< parsing threads; 0: up to 2 (the hardware's count, capped)
-  bool trim_fields = true;   ///< strip ASCII spaces around unquoted fields and the header
+  char delimiter = 0;            ///< 0: detect among ',', ';' and tab from the header line
+  unsigned threads = 0;          ///< parsing threads; 0: up to 2 (the hardware's count, capped)
+  bool trim_fields = true;       ///< strip ASCII spaces around unquoted fields and the header
   bool skip_blank_lines = true;  ///< a line with nothing on it is not a record
 };
 
@@ -91,8 +91,8 @@ class SMARTKAMPUNG_EXPORT CsvTable {
   /// As from_rows, from the cells' text back to back (`text`, row by row) and each cell's
   /// end offset in it (`ends`: rows x header.size() entries, non-decreasing): no string
   /// per cell. Throws Error(kInvalidArgument) when the sizes do not agree.
-  static CsvTable from_cells(std::vector<std::string> header, std::string text, std::vector<std::uint64_t> ends,
-                             std::vector<std::size_t> lines = {});
+  static CsvTable from_cells(std::vector<std::string> header, std::string text,
+                             std::vector<std::uint64_t> ends, std::vector<std::size_t> lines = {});
   TextEncoding encoding() const noexcept { return encoding_; }
   char delimiter() const noexcept { return delimiter_; }
   /// Physical lines in the input (a final line without a newline counts).

@@ -14,13 +14,13 @@
 #ifndef SMARTKAMPUNG_LINKAGE_HPP
 #define SMARTKAMPUNG_LINKAGE_HPP
 
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,8 +51,8 @@ enum class CompareKind : int {
   kDate = 4,    ///< exact, day_month_swapped, one_digit, within_year, different
   kTokens = 5,  ///< (addresses) exact, same_tokens, most_tokens, some_token, different
   kRtRw = 6,    ///< (RT in column, RW in column2) exact, same_rw, different
-  kSex = 7,     ///< exact, different; L/LK/LAKI-LAKI/PRIA/M/MALE and P/PR/PEREMPUAN/WANITA/W/F/FEMALE
-                ///< are brought to one code each first
+  kSex = 7,  ///< exact, different; L/LK/LAKI-LAKI/PRIA/M/MALE and P/PR/PEREMPUAN/WANITA/W/F/FEMALE
+             ///< are brought to one code each first
   /// (Indonesian NIK) exact, one_substitution, transposition, two_edits (two damages:
   /// a substitution or a transposition each), same_birth (region, birth date and sex
   /// equal, another serial), different, contradicts (two well-formed NIKs three or more
@@ -112,7 +112,7 @@ struct LinkSettings {
   std::string household_key = "kk";
   std::string household_name = "name";
   std::string household_date = "birth_date";
-  std::size_t max_block_size = 2000;    ///< larger blocks are skipped (other rules cover them)
+  std::size_t max_block_size = 2000;  ///< larger blocks are skipped (other rules cover them)
   /// Clusters larger than this are reported (LinkStats::large_clusters and a warning).
   std::size_t max_cluster_size = 50;
   /// Random pairs drawn to estimate u, at most: 25 a record are drawn, at least 200,000
@@ -168,7 +168,7 @@ struct LinkStats {
   std::size_t skipped_records = 0;  ///< records in those blocks (each counted per rule)
   std::size_t clusters = 0;
   std::size_t largest_cluster = 0;
-  std::size_t large_clusters = 0;   ///< clusters above max_cluster_size
+  std::size_t large_clusters = 0;  ///< clusters above max_cluster_size
   /// Merges refused because two records' identities contradict (see CompareKind::kNik)
   /// or the household rule keeps two members apart.
   std::size_t refused_merges = 0;
@@ -223,7 +223,8 @@ using LinkRecordChunks = std::function<bool(std::vector<LinkRecord>& chunk)>;
 /// Links records read a chunk at a time, each prepared and released before the next is
 /// read, so that a large list is never held whole beside its prepared form (the least
 /// peak memory at scale). `expected_records` (0: unknown) sizes the storage up front.
-SMARTKAMPUNG_EXPORT LinkResult link(const LinkRecordChunks& next, const LinkSettings& settings = LinkSettings::indonesian(),
+SMARTKAMPUNG_EXPORT LinkResult link(const LinkRecordChunks& next,
+                                    const LinkSettings& settings = LinkSettings::indonesian(),
                                     std::size_t expected_records = 0);
 /// Links two lists: indices run over `left` then `right`, and only cross pairs are scored.
 SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& left,
@@ -335,7 +336,8 @@ class SMARTKAMPUNG_EXPORT LinkParts {
   /// records[i] in the whole list; keys as keys() gives, oversized blocks cleared): each
   /// pair sharing a non-zero key under `rule` and under no earlier rule. Throws
   /// Error(kInvalidArgument) on sizes that do not match or a block over max_block_size.
-  Scored score_blocks(const std::vector<LinkRecord>& records, const std::vector<std::uint64_t>& rows,
+  Scored score_blocks(const std::vector<LinkRecord>& records,
+                      const std::vector<std::uint64_t>& rows,
                       const std::vector<std::uint64_t>& keys, std::size_t rule) const;
   /// Clusters records (rows[i] the position of records[i]) by kept pairs given in rows,
   /// with the weights and probabilities score_blocks() gave them.

@@ -6,11 +6,11 @@
 #ifndef SMARTKAMPUNG_NIK_HPP
 #define SMARTKAMPUNG_NIK_HPP
 
-#include <smartkampung/date.hpp>
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
 
 #include <cstdint>
+#include <smartkampung/date.hpp>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
 
@@ -49,17 +49,17 @@ enum class Sex : char { kFemale = 'F', kMale = 'M' };
 /// A decoded NIK. Region names are empty where the built-in table does not know
 /// the code (the NIK is still valid when its province is known).
 struct NikInfo {
-  std::uint64_t value = 0;      ///< the 16 digits as an integer (a dedup key)
-  std::string province;         ///< "35"
-  std::string regency;          ///< "3510"
-  std::string district;         ///< "351001"
-  std::string province_name;    ///< "Jawa Timur"
-  std::string regency_name;     ///< "Kabupaten Banyuwangi"
-  std::string district_name;    ///< "Pesanggaran"
+  std::uint64_t value = 0;    ///< the 16 digits as an integer (a dedup key)
+  std::string province;       ///< "35"
+  std::string regency;        ///< "3510"
+  std::string district;       ///< "351001"
+  std::string province_name;  ///< "Jawa Timur"
+  std::string regency_name;   ///< "Kabupaten Banyuwangi"
+  std::string district_name;  ///< "Pesanggaran"
   Date birth_date;
   Sex sex = Sex::kMale;
   int serial = 0;
-  bool repaired = false;        ///< a leading apostrophe or trailing ".0" was stripped
+  bool repaired = false;  ///< a leading apostrophe or trailing ".0" was stripped
 
   /// The 16 digits, zero-padded.
   SMARTKAMPUNG_EXPORT std::string digits() const;

@@ -10,19 +10,19 @@
 #ifndef SMARTKAMPUNG_REGISTRY_HPP
 #define SMARTKAMPUNG_REGISTRY_HPP
 
-#include <smartkampung/conflicts.hpp>
-#include <smartkampung/date.hpp>
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
-#include <smartkampung/intake.hpp>
-#include <smartkampung/io.hpp>
-#include <smartkampung/nik.hpp>
-#include <smartkampung/signing.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <smartkampung/conflicts.hpp>
+#include <smartkampung/date.hpp>
+#include <smartkampung/error.hpp>
+#include <smartkampung/intake.hpp>
+#include <smartkampung/io.hpp>
+#include <smartkampung/nik.hpp>
+#include <smartkampung/signing.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,14 +47,14 @@ struct RawRecord {
 /// Our field names, in RawRecord order: nik kk name birth_date sex address village district rt rw.
 SMARTKAMPUNG_EXPORT const std::vector<std::string>& record_fields();
 /// Sets field `name` (one of record_fields()) of a RawRecord; false for an unknown name.
-SMARTKAMPUNG_EXPORT bool set_record_field(RawRecord& record, std::string_view name, std::string value);
-
+SMARTKAMPUNG_EXPORT bool set_record_field(RawRecord& record, std::string_view name,
+                                          std::string value);
 
 /// A field that could not be read on some rows and was left empty (null) there: the
 /// row itself was loaded.
 struct NulledField {
-  std::string field;              ///< one of record_fields()
-  std::vector<std::size_t> lines; ///< the rows' lines, ascending
+  std::string field;               ///< one of record_fields()
+  std::vector<std::size_t> lines;  ///< the rows' lines, ascending
 };
 
 /// Outcome of a load. A row is rejected only when its NIK cannot be had (or the file's
@@ -107,7 +107,7 @@ struct Enrolment {
   std::string program;
   std::string nik, kk, name, address, village, district;
   std::optional<Date> birth_date;
-  char sex = 0;  ///< 'F', 'M' or 0 when not given
+  char sex = 0;          ///< 'F', 'M' or 0 when not given
   int rt = -1, rw = -1;  ///< -1 when not given
   std::size_t line = 0;
 };
@@ -119,8 +119,8 @@ struct DuplicateEntry {
 };
 
 struct ExclusionViolation {
-  std::uint64_t key = 0;   ///< the KK (household scope) or the NIK (person scope)
-  bool household = false;  ///< true: key is a KK
+  std::uint64_t key = 0;             ///< the KK (household scope) or the NIK (person scope)
+  bool household = false;            ///< true: key is a KK
   std::string program_a, program_b;  ///< a < b
 };
 
@@ -135,10 +135,10 @@ struct LikelyDuplicate {
 };
 
 struct SMARTKAMPUNG_EXPORT DedupReport {
-  std::size_t records = 0;            ///< keyed enrolments examined
-  std::size_t unkeyed = 0;            ///< records held aside without a valid NIK
-  std::size_t unique_persons = 0;     ///< distinct NIKs
-  std::size_t unique_households = 0;  ///< distinct KKs (records without a KK count for none)
+  std::size_t records = 0;                 ///< keyed enrolments examined
+  std::size_t unkeyed = 0;                 ///< records held aside without a valid NIK
+  std::size_t unique_persons = 0;          ///< distinct NIKs
+  std::size_t unique_households = 0;       ///< distinct KKs (records without a KK count for none)
   std::vector<DuplicateEntry> duplicates;  ///< sorted by (NIK, programme)
   /// NIKs enrolled in two or more programmes, each with its sorted programmes; by NIK.
   std::vector<std::pair<std::uint64_t, std::vector<std::string>>> overlaps;
@@ -224,7 +224,8 @@ class SMARTKAMPUNG_EXPORT Registry {
                       const ColumnMap& columns = {});
   LoadReport load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
                         const ColumnMap& columns = {});
-  LoadReport add_records(const std::vector<RawRecord>& records, const std::string& program, ProgramLevel level);
+  LoadReport add_records(const std::vector<RawRecord>& records, const std::string& program,
+                         ProgramLevel level);
   /// load_table() reading the birth dates in `birth_order` whatever this share of a list
   /// shows (a list split over machines is read as the whole list's votes decide, see
   /// list_keys()); DateOrder::kUnknown reads them as no order was decided.
@@ -233,12 +234,14 @@ class SMARTKAMPUNG_EXPORT Registry {
   /// Swaps a programme's whole list for a new one (the monthly update), atomically.
   /// Refuses a list that lost more than options.max_rejected_share of its rows (unless
   /// options.force): Error(kLimit) naming the programme and the share, and nothing changes.
-  LoadReport replace_program(const std::string& program, const std::vector<RawRecord>& records, ProgramLevel level,
-                             const ReplaceOptions& options = {});
-  LoadReport replace_program_csv(const std::string& program, const std::string& path, ProgramLevel level,
-                                 const ColumnMap& columns = {}, const ReplaceOptions& options = {});
-  LoadReport replace_program_table(const std::string& program, const CsvTable& table, ProgramLevel level,
-                                   const ColumnMap& columns = {}, const ReplaceOptions& options = {});
+  LoadReport replace_program(const std::string& program, const std::vector<RawRecord>& records,
+                             ProgramLevel level, const ReplaceOptions& options = {});
+  LoadReport replace_program_csv(const std::string& program, const std::string& path,
+                                 ProgramLevel level, const ColumnMap& columns = {},
+                                 const ReplaceOptions& options = {});
+  LoadReport replace_program_table(const std::string& program, const CsvTable& table,
+                                   ProgramLevel level, const ColumnMap& columns = {},
+                                   const ReplaceOptions& options = {});
   /// Removes a programme entirely; false when it was not held.
   bool drop_program(const std::string& program);
   /// Removes every record of `nik` from a programme; returns how many.
@@ -246,10 +249,12 @@ class SMARTKAMPUNG_EXPORT Registry {
   /// Replaces the record(s) of `nik` in a programme by `record` (validated like a loaded
   /// row; its NIK may differ, to correct a mistyped one). Throws Error(kNotFound) when the
   /// programme does not list `nik`, Error(kInvalidArgument) when `record` is rejected.
-  std::size_t correct_record(const std::string& program, std::string_view nik, const RawRecord& record);
+  std::size_t correct_record(const std::string& program, std::string_view nik,
+                             const RawRecord& record);
   /// Compares a programme's current list with a candidate version (nothing changes).
   ProgramDiff diff(const std::string& program, const std::vector<RawRecord>& candidate) const;
-  ProgramDiff diff_csv(const std::string& program, const std::string& path, const ColumnMap& columns = {}) const;
+  ProgramDiff diff_csv(const std::string& program, const std::string& path,
+                       const ColumnMap& columns = {}) const;
 
   /// Sorted programme names of a person / a household. Throws NikError for an invalid key.
   std::vector<std::string> programs_of(std::string_view nik) const;

@@ -8,15 +8,15 @@
 #ifndef SMARTKAMPUNG_RULES_HPP
 #define SMARTKAMPUNG_RULES_HPP
 
-#include <smartkampung/conflicts.hpp>
-#include <smartkampung/date.hpp>
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <smartkampung/conflicts.hpp>
+#include <smartkampung/date.hpp>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -92,8 +92,10 @@ struct TestFailure {
 struct Outcome {
   static constexpr std::int32_t kNoReason = -1;
   static constexpr std::int32_t kOutOfPeriod = -2;
-  static constexpr std::int32_t kAmountUnknown = -3;  ///< all rules hold but the amount needs a missing field
-  static constexpr std::int32_t kStepLimit = -4;      ///< verdict kError: the step budget ran out (LIMIT)
+  static constexpr std::int32_t kAmountUnknown =
+      -3;  ///< all rules hold but the amount needs a missing field
+  static constexpr std::int32_t kStepLimit =
+      -4;  ///< verdict kError: the step budget ran out (LIMIT)
   Verdict verdict = Verdict::kIneligible;
   std::int32_t reason = kNoReason;
   std::int64_t amount = 0;
@@ -177,15 +179,15 @@ class SMARTKAMPUNG_EXPORT RecordBatch {
   /// data + i * width * (ucs4 ? 4 : 1) and is `width` bytes ('S') or `width` UCS-4 code
   /// points ('U', host byte order), its trailing NULs dropped; UCS-4 is stored as UTF-8.
   /// An enum value is looked up once per distinct value.
-  void set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data, std::size_t width,
-                         bool ucs4, const std::uint8_t* known);
+  void set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data,
+                         std::size_t width, bool ucs4, const std::uint8_t* known);
   /// List fields: gives row first + i the elements offsets[i] .. offsets[i + 1] - 1 of
   /// offsets[count] - offsets[0] new elements (every element field missing), appended
   /// after the existing ones; `offsets` must be non-decreasing. A missing row gets no
   /// elements (its offsets must be equal). Returns the element index of the first new
   /// element, the `first` of the element fields' column setters.
-  std::size_t set_lists(int list_field, std::size_t first, std::size_t count, const std::int64_t* offsets,
-                        const std::uint8_t* known);
+  std::size_t set_lists(int list_field, std::size_t first, std::size_t count,
+                        const std::int64_t* offsets, const std::uint8_t* known);
   /// The index of a declared value of an enum field (for set_values); throws RuleError
   /// naming the field when it is not declared.
   std::int64_t enum_index(int field, std::string_view value) const;
@@ -214,7 +216,8 @@ class SMARTKAMPUNG_EXPORT Evaluator {
   Outcome evaluate(const RecordBatch& batch, std::size_t row) const;
   /// Explain mode: every failing (or, when none fails, every unknown) rule index goes
   /// into `reasons` (cleared first; reserve rules().size() to stay allocation-free).
-  Outcome explain(const RecordBatch& batch, std::size_t row, std::vector<std::int32_t>& reasons) const;
+  Outcome explain(const RecordBatch& batch, std::size_t row,
+                  std::vector<std::int32_t>& reasons) const;
   /// The full decision, with messages (and in explain mode the values read). Allocates.
   Decision decide(const RecordBatch& batch, std::size_t row, bool explain) const;
   /// Evaluates every row (fast mode) into arrays of batch.size() entries. `cancelled`,
@@ -222,7 +225,8 @@ class SMARTKAMPUNG_EXPORT Evaluator {
   /// a long batch), the rows not yet evaluated get verdict kError (reason kStepLimit) and
   /// the call returns how many rows were evaluated; else it returns batch.size().
   std::size_t evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts, std::int64_t* amounts,
-                             std::int32_t* reasons, const std::function<bool()>& cancelled = nullptr) const;
+                             std::int32_t* reasons,
+                             const std::function<bool()>& cancelled = nullptr) const;
   /// The reason code of Outcome::reason: a rule's code, "OUT_OF_PERIOD",
   /// "AMOUNT_UNKNOWN", "LIMIT" or "" (storage owned by the rule set).
   const char* reason_code(std::int32_t reason) const noexcept;

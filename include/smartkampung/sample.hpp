@@ -3,9 +3,8 @@
 #ifndef SMARTKAMPUNG_SAMPLE_HPP
 #define SMARTKAMPUNG_SAMPLE_HPP
 
-#include <smartkampung/registry.hpp>
-
 #include <cstdint>
+#include <smartkampung/registry.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,15 +17,16 @@ struct SamplePopulation {
   // Persons (the ground truth), one entry each.
   std::vector<std::uint64_t> nik, kk;
   std::vector<std::string> name;
-  std::vector<std::int32_t> birth;  ///< days since 1970-01-01
-  std::vector<char> sex;            ///< 'F' / 'M'
+  std::vector<std::int32_t> birth;     ///< days since 1970-01-01
+  std::vector<char> sex;               ///< 'F' / 'M'
   std::vector<std::uint8_t> district;  ///< 1..25 (351001..351025)
   std::vector<std::string> village;
   std::vector<std::uint16_t> rt, rw;
   std::vector<std::uint8_t> relation;  ///< 0 head, 1 spouse, 2 child
   // Records: one per listing in a programme, as a district office would have it (text).
   struct Records {
-    std::vector<std::string> program, level, nik, kk, name, birth_date, sex, address, village, district, rt, rw;
+    std::vector<std::string> program, level, nik, kk, name, birth_date, sex, address, village,
+        district, rt, rw;
     std::vector<std::int64_t> person;  ///< index of the true person
     /// What was done to the record: "" clean, or "duplicate", "name_variant", "conflict",
     /// "apostrophe", "dot_zero", "scientific", "missing_nik", "mistyped_nik".

@@ -4,12 +4,12 @@
 #ifndef SMARTKAMPUNG_SIGNING_HPP
 #define SMARTKAMPUNG_SIGNING_HPP
 
-#include <smartkampung/error.hpp>
 #include <smartkampung/export.h>
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

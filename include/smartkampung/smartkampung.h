@@ -5,14 +5,14 @@
 #ifndef SMARTKAMPUNG_H
 #define SMARTKAMPUNG_H
 
-#include <smartkampung/c/common.h>
 #include <smartkampung/c/arrow.h>
-#include <smartkampung/c/nik.h>
-#include <smartkampung/c/rules.h>
-#include <smartkampung/c/registry.h>
+#include <smartkampung/c/cert.h>
+#include <smartkampung/c/common.h>
+#include <smartkampung/c/deprecated.h>
 #include <smartkampung/c/geo.h>
 #include <smartkampung/c/linkage.h>
-#include <smartkampung/c/cert.h>
-#include <smartkampung/c/deprecated.h>
+#include <smartkampung/c/nik.h>
+#include <smartkampung/c/registry.h>
+#include <smartkampung/c/rules.h>
 
 #endif

@@ -7,6 +7,9 @@
 #ifndef SMARTKAMPUNG_TABLES_HPP
 #define SMARTKAMPUNG_TABLES_HPP
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <smartkampung/arrow.hpp>
 #include <smartkampung/cert.hpp>
 #include <smartkampung/geo.hpp>
@@ -14,10 +17,6 @@
 #include <smartkampung/linkage.hpp>
 #include <smartkampung/registry.hpp>
 #include <smartkampung/rules.hpp>
-
-#include <cstddef>
-#include <cstdint>
-#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -25,12 +24,12 @@ namespace smartkampung::tables {
 
 /// The tables of a DedupReport.
 enum class DedupTable : int {
-  kDuplicates = 0,          ///< program, nik, count
-  kOverlaps = 1,            ///< nik, programs (list<utf8>), count
-  kConflicts = 2,           ///< nik
-  kNikMismatches = 3,       ///< nik
-  kExclusionViolations = 4, ///< key, scope ("kk" or "person"), program_a, program_b
-  kLikelyDuplicates = 5,    ///< program_a, line_a, nik_a, program_b, line_b, nik_b, probability
+  kDuplicates = 0,           ///< program, nik, count
+  kOverlaps = 1,             ///< nik, programs (list<utf8>), count
+  kConflicts = 2,            ///< nik
+  kNikMismatches = 3,        ///< nik
+  kExclusionViolations = 4,  ///< key, scope ("kk" or "person"), program_a, program_b
+  kLikelyDuplicates = 5,     ///< program_a, line_a, nik_a, program_b, line_b, nik_b, probability
 };
 /// "duplicates", "overlaps", "conflicts", "nik_mismatches", "exclusion_violations",
 /// "likely_duplicates".
@@ -56,24 +55,28 @@ SMARTKAMPUNG_EXPORT arrow::Table link_clusters_table(const std::vector<std::int6
 /// stops the batch when it returns false: the rows not reached are "error" / LIMIT.
 using Progress = std::function<bool(std::size_t done, std::size_t total)>;
 /// The decisions of every row of `batch` on the evaluator's date (columns above).
-SMARTKAMPUNG_EXPORT arrow::Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch,
+SMARTKAMPUNG_EXPORT arrow::Table decisions_table(const Evaluator& evaluator,
+                                                 const RecordBatch& batch,
                                                  const Progress& progress = {});
 /// query, rank (int64, from 0), id (int64), distance_m (float64): the answers of
 /// FacilityIndex::nearest_batch (n queries, `width` answers each), missing answers left out.
-SMARTKAMPUNG_EXPORT arrow::Table nearest_table(std::size_t n, std::size_t width, const std::int64_t* ids,
-                                               const double* dists);
+SMARTKAMPUNG_EXPORT arrow::Table nearest_table(std::size_t n, std::size_t width,
+                                               const std::int64_t* ids, const double* dists);
 /// resident, house (int64; null when unplaced), distance_m (float64; null when unplaced).
-SMARTKAMPUNG_EXPORT arrow::Table assignment_table(const geo::FacilityIndex& index, const geo::Assignment& assignment,
+SMARTKAMPUNG_EXPORT arrow::Table assignment_table(const geo::FacilityIndex& index,
+                                                  const geo::Assignment& assignment,
                                                   const double* lats, const double* lons);
 /// id, name, category, zone, status (dictionary), valid (bool), serial (int64, null when
 /// never issued), valid_until (date32, null when never issued), at (timestamp[s, UTC]).
-SMARTKAMPUNG_EXPORT arrow::Table cert_status_table(const cert::CertificateRegistry& registry, Instant at);
+SMARTKAMPUNG_EXPORT arrow::Table cert_status_table(const cert::CertificateRegistry& registry,
+                                                   Instant at);
 
 // ---- records in ------------------------------------------------------------------------
 
 /// Linkage records from a stream, every column's text (value_text) read through the
 /// intake (aliases, explicit columns, canonical keys, dates and sex).
-SMARTKAMPUNG_EXPORT std::vector<LinkRecord> link_records(arrow::StreamReader& reader, KeyedIntake& intake);
+SMARTKAMPUNG_EXPORT std::vector<LinkRecord> link_records(arrow::StreamReader& reader,
+                                                         KeyedIntake& intake);
 /// Appends a stream's rows to a rule batch: columns named by input path
 /// ("kk.lost_livelihood"), without the root ("lost_livelihood") or by a list header
 /// ("Tgl. Lahir"); bool columns from bool, integers or text (ya/tidak, true/false, 1/0),
@@ -85,8 +88,8 @@ SMARTKAMPUNG_EXPORT std::size_t append_records(RecordBatch& batch, arrow::Stream
 /// An index of the facilities of a stream with columns id, lat, lon, capacity and
 /// optionally name, kind, occupied, open (headers matched through the alias table);
 /// bad rows as FacilityIndex::from_csv_text reports them.
-SMARTKAMPUNG_EXPORT geo::FacilityIndex facility_index(arrow::StreamReader& reader,
-                                                      std::vector<geo::RejectedRow>* rejected = nullptr);
+SMARTKAMPUNG_EXPORT geo::FacilityIndex facility_index(
+    arrow::StreamReader& reader, std::vector<geo::RejectedRow>* rejected = nullptr);
 
 }  // namespace smartkampung::tables
 

@@ -36,6 +36,7 @@ def today_in_jakarta() -> datetime.date:
 
 # ---- linkage -------------------------------------------------------------------------
 
+
 def birth_votes(parts: Any, frame: Any, first_row: int) -> np.ndarray:
     """Birth-date votes of a partition per chunk of CHUNK_ROWS rows: int64 (chunk, day_first_only,
     month_first_only, ambiguous) rows."""
@@ -109,10 +110,12 @@ def term_counts(parts: Any, canon: Any) -> Any:
             hashes.append(h.view(np.int64))
             counts.append(c.view(np.int64))
     if not fields:
-        return pd.DataFrame({"field": np.zeros(0, np.int32), "hash": np.zeros(0, np.int64),
-                             "count": np.zeros(0, np.int64)})
-    return pd.DataFrame({"field": np.concatenate(fields), "hash": np.concatenate(hashes),
-                         "count": np.concatenate(counts)})
+        return pd.DataFrame(
+            {"field": np.zeros(0, np.int32), "hash": np.zeros(0, np.int64), "count": np.zeros(0, np.int64)}
+        )
+    return pd.DataFrame(
+        {"field": np.concatenate(fields), "hash": np.concatenate(hashes), "count": np.concatenate(counts)}
+    )
 
 
 def term_counts_list(parts: Any, summed: Any) -> List[Tuple[np.ndarray, np.ndarray]]:
@@ -121,8 +124,12 @@ def term_counts_list(parts: Any, summed: Any) -> List[Tuple[np.ndarray, np.ndarr
     n_fields = len(parts.settings["fields"])
     for f in range(n_fields):
         sub = summed[summed["field"] == f].sort_values("hash")
-        out.append((sub["hash"].to_numpy(dtype=np.int64).view(np.uint64),
-                    sub["count"].to_numpy(dtype=np.int64).view(np.uint64)))
+        out.append(
+            (
+                sub["hash"].to_numpy(dtype=np.int64).view(np.uint64),
+                sub["count"].to_numpy(dtype=np.int64).view(np.uint64),
+            )
+        )
     return out
 
 
@@ -141,8 +148,14 @@ def clear_keys(canon: Any, oversized: Dict[int, np.ndarray]) -> Any:
 def edges_meta() -> Any:
     import pandas as pd
 
-    return pd.DataFrame({"i": np.zeros(0, np.int64), "j": np.zeros(0, np.int64),
-                         "weight": np.zeros(0, np.float64), "probability": np.zeros(0, np.float64)})
+    return pd.DataFrame(
+        {
+            "i": np.zeros(0, np.int64),
+            "j": np.zeros(0, np.int64),
+            "weight": np.zeros(0, np.float64),
+            "probability": np.zeros(0, np.float64),
+        }
+    )
 
 
 def score(parts: Any, canon: Any, rule: int) -> Any:
@@ -152,8 +165,9 @@ def score(parts: Any, canon: Any, rule: int) -> Any:
     if len(canon) < 2:
         return edges_meta()
     keys = np.stack([canon[key(r)].to_numpy(dtype=np.int64) for r in range(parts.rule_count)], axis=1)
-    i, j, w, p, _ = parts.score_blocks(canon, canon[ROW].to_numpy(dtype=np.int64),
-                                       np.ascontiguousarray(keys).view(np.uint64), rule)
+    i, j, w, p, _ = parts.score_blocks(
+        canon, canon[ROW].to_numpy(dtype=np.int64), np.ascontiguousarray(keys).view(np.uint64), rule
+    )
     return pd.DataFrame({"i": i, "j": j, "weight": w, "probability": p})
 
 
@@ -201,8 +215,9 @@ def union_edges(parts: Any, edges: Any) -> Any:
 def clusters_meta() -> Any:
     import pandas as pd
 
-    return pd.DataFrame({ROW: np.zeros(0, np.int64), "cluster_id": np.zeros(0, np.int64),
-                         "refused": np.zeros(0, np.int64)})
+    return pd.DataFrame(
+        {ROW: np.zeros(0, np.int64), "cluster_id": np.zeros(0, np.int64), "refused": np.zeros(0, np.int64)}
+    )
 
 
 def cluster(parts: Any, union: Any) -> Any:
@@ -215,15 +230,21 @@ def cluster(parts: Any, union: Any) -> Any:
     if len(recs) == 0:
         return clusters_meta()
     rows = recs[ROW].to_numpy(dtype=np.int64)
-    ids, refused = parts.cluster(recs, rows, edges["i"].to_numpy(dtype=np.int64),
-                                 edges["j"].to_numpy(dtype=np.int64), edges["weight"].to_numpy(dtype=np.float64),
-                                 edges["probability"].to_numpy(dtype=np.float64))
+    ids, refused = parts.cluster(
+        recs,
+        rows,
+        edges["i"].to_numpy(dtype=np.int64),
+        edges["j"].to_numpy(dtype=np.int64),
+        edges["weight"].to_numpy(dtype=np.float64),
+        edges["probability"].to_numpy(dtype=np.float64),
+    )
     extra = np.zeros(len(rows), np.int64)
     extra[0] = refused
     return pd.DataFrame({ROW: rows, "cluster_id": ids, "refused": extra})
 
 
 # ---- dedup ---------------------------------------------------------------------------
+
 
 def dedup_keys(frame: Any, columns: Optional[dict], as_of: datetime.date) -> Tuple[Any, np.ndarray]:
     """A list partition's NIK and KK keys (int64 columns ``_sk_nik``, ``_sk_kk``; 0 for
@@ -248,8 +269,13 @@ def decide_list_order(votes: Iterable[np.ndarray]) -> str:
     return _core._decide_date_order(int(total[0]), int(total[1]), int(total[2]))
 
 
-def dedup_share(shares: Sequence[Tuple[str, str, Any]], orders: Dict[str, str], columns: Optional[dict],
-                as_of: datetime.date, exclusions: Optional[list]) -> Any:
+def dedup_share(
+    shares: Sequence[Tuple[str, str, Any]],
+    orders: Dict[str, str],
+    columns: Optional[dict],
+    as_of: datetime.date,
+    exclusions: Optional[list],
+) -> Any:
     """The DedupReport of one share: (program, level, frame) in the order of the whole
     registry's lists, each read in its whole list's birth-date order."""
     reg = _core.Registry(as_of=as_of)
@@ -269,17 +295,24 @@ def household_frame(keys: Any) -> Any:
     sel = keys[(keys["_sk_nik"] != 0) & (keys["_sk_kk"] != 0)]
     nik = sel["_sk_nik"].to_numpy(dtype=np.int64)
     kk = sel["_sk_kk"].to_numpy(dtype=np.int64)
-    return pd.DataFrame({"nik": np.array([f"{v:016d}" for v in nik], dtype=object),
-                         "kk": np.array([f"{v:016d}" for v in kk], dtype=object), "_sk_kk": kk})
+    return pd.DataFrame(
+        {
+            "nik": np.array([f"{v:016d}" for v in nik], dtype=object),
+            "kk": np.array([f"{v:016d}" for v in kk], dtype=object),
+            "_sk_kk": kk,
+        }
+    )
 
 
 # ---- eligibility and nearest houses -------------------------------------------------
 
+
 def evaluate_meta() -> Any:
     import pandas as pd
 
-    return pd.DataFrame({"decision": np.zeros(0, np.int8), "amount": np.zeros(0, np.int64),
-                         "reason": pd.Series([], dtype=object)})
+    return pd.DataFrame(
+        {"decision": np.zeros(0, np.int8), "amount": np.zeros(0, np.int64), "reason": pd.Series([], dtype=object)}
+    )
 
 
 def evaluate(ruleset: Any, frame: Any, as_of: datetime.date) -> Any:
@@ -289,8 +322,9 @@ def evaluate(ruleset: Any, frame: Any, as_of: datetime.date) -> Any:
     if len(frame) == 0:
         return evaluate_meta().set_axis(frame.index[:0])
     out = ruleset.evaluate_batch(frame, as_of=as_of)
-    return pd.DataFrame({"decision": out.decisions, "amount": out.amounts,
-                         "reason": out.reasons.astype(object)}, index=frame.index)
+    return pd.DataFrame(
+        {"decision": out.decisions, "amount": out.amounts, "reason": out.reasons.astype(object)}, index=frame.index
+    )
 
 
 def nearest_meta(width: int) -> Any:

@@ -43,8 +43,14 @@ DISTRICTS: list[tuple[str, str, float, float]] = [
 CATEGORIES = ["warung", "restaurant", "cafe", "homestay", "hotel", "destination"]
 # Roughly the 2020 mix: about 300 of the first 700 certified businesses were warung.
 _CATEGORY_WEIGHTS = [0.43, 0.17, 0.12, 0.12, 0.08, 0.08]
-_CATEGORY_CAPACITY = {"warung": (10, 40), "restaurant": (30, 150), "cafe": (20, 80),
-                      "homestay": (4, 20), "hotel": (40, 300), "destination": (200, 3000)}
+_CATEGORY_CAPACITY = {
+    "warung": (10, 40),
+    "restaurant": (30, 150),
+    "cafe": (20, 80),
+    "homestay": (4, 20),
+    "hotel": (40, 300),
+    "destination": (200, 3000),
+}
 
 
 def _jitter(rng: np.random.Generator, n: int, km: float) -> tuple[np.ndarray, np.ndarray]:
@@ -136,14 +142,16 @@ def businesses(n: int = 700, seed: int = 2020) -> list[dict[str, Any]]:
                 if rng.random() < 0.4:
                     t += _dt.timedelta(days=int(rng.integers(1, 5)))
                     events.append(("revoke", t, "repeated violation"))
-        out.append({
-            "id": i + 1,
-            "name": f"{cat.title()} {d[1]} {i + 1}",
-            "category": cat,
-            "lat": float(d[2] + dlat[i]),
-            "lon": float(d[3] + dlon[i]),
-            "capacity": int(rng.integers(lo, hi + 1)),
-            "district": d[0],
-            "events": events,
-        })
+        out.append(
+            {
+                "id": i + 1,
+                "name": f"{cat.title()} {d[1]} {i + 1}",
+                "category": cat,
+                "lat": float(d[2] + dlat[i]),
+                "lon": float(d[3] + dlon[i]),
+                "capacity": int(rng.integers(lo, hi + 1)),
+                "district": d[0],
+                "events": events,
+            }
+        )
     return out

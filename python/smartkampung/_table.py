@@ -222,18 +222,23 @@ class Table:
     # --- display ------------------------------------------------------------------------
     def __repr__(self) -> str:
         title = f"{self._title} " if self._title else ""
-        return f"<{type(self).__name__} {title}{len(self)} rows x {len(self.columns)} columns: {', '.join(self.columns)}>"
+        return (
+            f"<{type(self).__name__} {title}{len(self)} rows x {len(self.columns)} columns: {', '.join(self.columns)}>"
+        )
 
     def _repr_html_(self, max_rows: int = 10) -> str:
         names = self.columns
         head = self._core._rows(names)[:max_rows] if len(self) else []
         cells = "".join(f"<th>{_html.escape(n)}</th>" for n in names)
-        body = "".join("<tr>" + "".join(f"<td>{_html.escape('' if v is None else str(v))}</td>" for v in r) + "</tr>"
-                       for r in head)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_html.escape('' if v is None else str(v))}</td>" for v in r) + "</tr>" for r in head
+        )
         more = f"<p>... {len(self) - max_rows} more rows</p>" if len(self) > max_rows else ""
         title = _html.escape(self._title or type(self).__name__)
-        return (f"<div><p><b>{title}</b>: {len(self)} rows</p><table><thead><tr>{cells}</tr></thead>"
-                f"<tbody>{body}</tbody></table>{more}</div>")
+        return (
+            f"<div><p><b>{title}</b>: {len(self)} rows</p><table><thead><tr>{cells}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{more}</div>"
+        )
 
 
 class MappingTable(Table):

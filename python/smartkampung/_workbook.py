@@ -18,7 +18,7 @@ def _split(path: str) -> tuple[str, str | None]:
     at = lower.rfind(".xlsx#")
     if at < 0:
         return path, None
-    return path[: at + 5], path[at + 6:] or None
+    return path[: at + 5], path[at + 6 :] or None
 
 
 def _text(value: Any) -> str:

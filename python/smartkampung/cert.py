@@ -1,15 +1,15 @@
 """Health-protocol certificates of tourism businesses, from audit to revocation.
 
-    >>> import datetime as dt, smartkampung as sk
-    >>> WIB = dt.timezone(dt.timedelta(hours=7))
-    >>> reg = sk.CertificateRegistry()
-    >>> reg.add_business(1, "Warung Osing", "warung", -8.2192, 114.3691, capacity=40)
-    >>> reg.apply(1, dt.datetime(2020, 7, 1, 9, tzinfo=WIB))
-    >>> reg.audit(1, dt.datetime(2020, 7, 3, 9, tzinfo=WIB), passed=True)
-    >>> reg.issue(1, dt.datetime(2020, 7, 6, 9, tzinfo=WIB))
-    1
-    >>> reg.status(1, dt.datetime(2020, 7, 20, 14, tzinfo=WIB)), reg.max_visitors(1, dt.datetime(2020, 7, 20, 14, tzinfo=WIB))
-    ('active', 20)
+>>> import datetime as dt, smartkampung as sk
+>>> WIB = dt.timezone(dt.timedelta(hours=7))
+>>> reg = sk.CertificateRegistry()
+>>> reg.add_business(1, "Warung Osing", "warung", -8.2192, 114.3691, capacity=40)
+>>> reg.apply(1, dt.datetime(2020, 7, 1, 9, tzinfo=WIB))
+>>> reg.audit(1, dt.datetime(2020, 7, 3, 9, tzinfo=WIB), passed=True)
+>>> reg.issue(1, dt.datetime(2020, 7, 6, 9, tzinfo=WIB))
+1
+>>> reg.status(1, dt.datetime(2020, 7, 20, 14, tzinfo=WIB)), reg.max_visitors(1, dt.datetime(2020, 7, 20, 14, tzinfo=WIB))
+('active', 20)
 """
 
 from __future__ import annotations
@@ -30,8 +30,21 @@ from . import _core
 from ._files import write_atomic  # one atomic writer for every output file
 from ._core import CertificateError, CertificateRegistry, PublicKey, SigningKey
 
-__all__ = ["CertificateError", "CertificateRegistry", "PublicKey", "SigningKey", "VALID_STATUSES", "STATUSES",
-           "generate_key", "verify", "qr_png", "qr_svg", "write_sticker", "verification_page", "verification_link"]
+__all__ = [
+    "CertificateError",
+    "CertificateRegistry",
+    "PublicKey",
+    "SigningKey",
+    "VALID_STATUSES",
+    "STATUSES",
+    "generate_key",
+    "verify",
+    "qr_png",
+    "qr_svg",
+    "write_sticker",
+    "verification_page",
+    "verification_link",
+]
 
 
 def generate_key(dir: str | os.PathLike) -> PublicKey:
@@ -41,8 +54,9 @@ def generate_key(dir: str | os.PathLike) -> PublicKey:
     return _core.cert_generate_key(str(dir))
 
 
-def verify(text: str, public_keys: Any, status_list: str | None = None, at: Any = None,
-           max_list_age_s: float = 7 * 86400) -> dict:
+def verify(
+    text: str, public_keys: Any, status_list: str | None = None, at: Any = None, max_list_age_s: float = 7 * 86400
+) -> dict:
     """Verifies a sticker's credential text offline. ``public_keys``: PublicKey objects,
     district.pub paths or texts (one or several, for rotation); ``status_list``: the text of a
     signed status list (``reg.status_list()``), or None. Returns a dict with ``genuine``,
@@ -64,8 +78,9 @@ def qr_svg(text: str, caption: Iterable[str] = ()) -> str:
     return _core.cert_qr_svg(text, list(caption))
 
 
-def write_sticker(reg: CertificateRegistry, id: int, out_dir: str | os.PathLike, key: Any = None,
-                  at: Any = None) -> dict:
+def write_sticker(
+    reg: CertificateRegistry, id: int, out_dir: str | os.PathLike, key: Any = None, at: Any = None
+) -> dict:
     """Writes the printable sticker of a business: ``<id>.txt`` (the credential text),
     ``<id>.png`` and ``<id>.svg`` (its QR code; the SVG with name, certificate number and
     validity below). Returns {"txt", "png", "svg", "text"}."""
@@ -73,8 +88,11 @@ def write_sticker(reg: CertificateRegistry, id: int, out_dir: str | os.PathLike,
     text = reg.sticker(id, key=key, at=at)
     info = verify(text, [key.public_key], at=at)
     b = info["business"]
-    caption = [b["name"], f"{info['certificate_id']} \u00b7 berlaku s.d. / valid until {info['valid_until']}",
-               "Pindai untuk memeriksa / scan to verify"]
+    caption = [
+        b["name"],
+        f"{info['certificate_id']} \u00b7 berlaku s.d. / valid until {info['valid_until']}",
+        "Pindai untuk memeriksa / scan to verify",
+    ]
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"txt": out / f"{id}.txt", "png": out / f"{id}.png", "svg": out / f"{id}.svg"}
@@ -84,8 +102,13 @@ def write_sticker(reg: CertificateRegistry, id: int, out_dir: str | os.PathLike,
     return {**{k: str(v) for k, v in paths.items()}, "text": text}
 
 
-def verification_page(public_keys: Any, status_list: str | os.PathLike | None = None, *,
-                      status_list_file: str | None = "status-list.txt", max_list_age_s: float = 7 * 86400) -> str:
+def verification_page(
+    public_keys: Any,
+    status_list: str | os.PathLike | None = None,
+    *,
+    status_list_file: str | None = "status-list.txt",
+    max_list_age_s: float = 7 * 86400,
+) -> str:
     """The visitor's verification page: one static HTML file (no server, no network, no
     outside script) that a phone opens to check a sticker offline. It reads the QR text
     pasted into it or carried in its address after ``#`` (see :func:`verification_link`),
@@ -112,8 +135,12 @@ def verification_page(public_keys: Any, status_list: str | os.PathLike | None = 
     keys = _public_key_list(public_keys)
     if not keys:
         raise _core.Error("verification_page: at least one district public key is needed")
-    if isinstance(max_list_age_s, bool) or not isinstance(max_list_age_s, (int, float)) or \
-            not math.isfinite(max_list_age_s) or max_list_age_s <= 0:
+    if (
+        isinstance(max_list_age_s, bool)
+        or not isinstance(max_list_age_s, (int, float))
+        or not math.isfinite(max_list_age_s)
+        or max_list_age_s <= 0
+    ):
         raise _core.Error("verification_page: max_list_age_s must be a positive number of seconds")
     list_text = None
     list_date = None
@@ -127,8 +154,9 @@ def verification_page(public_keys: Any, status_list: str | os.PathLike | None = 
         # The same check as every verifier's: a list that does not verify raises Error.
         checked = verify("", keys, status_list=list_text, max_list_age_s=max_list_age_s)
         list_date = checked["status_list_date"].astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    if status_list_file is not None and (not status_list_file or "/" in status_list_file or
-                                         status_list_file.startswith(".")):
+    if status_list_file is not None and (
+        not status_list_file or "/" in status_list_file or status_list_file.startswith(".")
+    ):
         raise _core.Error("verification_page: status_list_file must be a plain file name beside the page")
     config = {
         "keys": [_key_entry(k) for k in keys],
@@ -138,16 +166,18 @@ def verification_page(public_keys: Any, status_list: str | os.PathLike | None = 
         "max_list_age_s": int(max_list_age_s),
     }
     template = importlib.resources.files(__package__).joinpath("verification_page.html").read_text(encoding="utf-8")
-    csp = "; ".join([
-        "default-src 'none'",
-        f"script-src {_csp_hash(template, 'script')}",
-        f"style-src {_csp_hash(template, 'style')}",
-        "connect-src 'self'",
-        "img-src 'self' data:",
-        "media-src mediastream:",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ])
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_csp_hash(template, 'script')}",
+            f"style-src {_csp_hash(template, 'style')}",
+            "connect-src 'self'",
+            "img-src 'self' data:",
+            "media-src mediastream:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
     # JSON inside <script type="application/json">: no "<" may close the element early.
     embedded = json.dumps(config, ensure_ascii=True, separators=(",", ":"))
     embedded = embedded.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -50,9 +50,15 @@ def _as_of(as_of: Optional[datetime.date]) -> datetime.date:
 
 # ---- dedup ---------------------------------------------------------------------------
 
-def dedup(lists: Dict[Tuple[str, str], dd.DataFrame], *, columns: Optional[dict] = None,
-          exclusions: Optional[list] = None, as_of: Optional[datetime.date] = None,
-          npartitions: Optional[int] = None) -> Any:
+
+def dedup(
+    lists: Dict[Tuple[str, str], dd.DataFrame],
+    *,
+    columns: Optional[dict] = None,
+    exclusions: Optional[list] = None,
+    as_of: Optional[datetime.date] = None,
+    npartitions: Optional[int] = None,
+) -> Any:
     """Exact dedup of programme lists given as ``{(program, level): dask DataFrame}``: the
     DedupReport of a Registry loaded with the same frames (in this order, then
     ``set_exclusions(exclusions)``). Records are split by a hash of their NIK (a person's
@@ -70,44 +76,66 @@ def dedup(lists: Dict[Tuple[str, str], dd.DataFrame], *, columns: Optional[dict]
         votes[program] = [p[1] for p in parts]
     # One pass over the lists: the keyed frames kept, the votes summed per list.
     flat = dask.persist(*keyed.values(), *[v for vs in votes.values() for v in vs])
-    keyed = dict(zip(keyed, flat[:len(keyed)]))
-    rest = list(flat[len(keyed):])
+    keyed = dict(zip(keyed, flat[: len(keyed)]))
+    rest = list(flat[len(keyed) :])
     counts = dask.compute(rest)[0]
     orders, at = {}, 0
     for program, vs in votes.items():
-        orders[program] = P.decide_list_order(counts[at:at + len(vs)])
+        orders[program] = P.decide_list_order(counts[at : at + len(vs)])
         at += len(vs)
     # Persons: every record of a NIK in one share (rejected rows, key 0, anywhere).
     by_nik = {name: keyed[name].shuffle(on="_sk_nik", npartitions=nparts).to_delayed() for name in names}
-    nik_reports = [dask.delayed(_share_report)([(name, by_nik[name][k]) for name in names], orders, columns, as_of,
-                                                exclusions) for k in range(nparts)]
+    nik_reports = [
+        dask.delayed(_share_report)([(name, by_nik[name][k]) for name in names], orders, columns, as_of, exclusions)
+        for k in range(nparts)
+    ]
     # Households: every keyed record with a KK, of one KK in one share.
-    households = {name: keyed[name].map_partitions(P.household_frame, meta=P.household_frame(keyed[name]._meta))
-                  for name in names}
+    households = {
+        name: keyed[name].map_partitions(P.household_frame, meta=P.household_frame(keyed[name]._meta)) for name in names
+    }
     by_kk = {name: households[name].shuffle(on="_sk_kk", npartitions=nparts).to_delayed() for name in names}
-    kk_reports = [dask.delayed(_share_report)([(name, by_kk[name][k]) for name in names], orders, None, as_of,
-                                               exclusions) for k in range(nparts)]
+    kk_reports = [
+        dask.delayed(_share_report)([(name, by_kk[name][k]) for name in names], orders, None, as_of, exclusions)
+        for k in range(nparts)
+    ]
     nik_done, kk_done = dask.compute(nik_reports, kk_reports)
     return _core.merge_dedup_reports(list(nik_done), list(kk_done))
 
 
-def _share_report(shares: List[Tuple[Tuple[str, str], Any]], orders: Dict[str, str], columns: Optional[dict],
-                  as_of: datetime.date, exclusions: Optional[list]) -> Any:
-    return P.dedup_share([(program, level, frame) for (program, level), frame in shares], orders, columns, as_of,
-                         exclusions)
+def _share_report(
+    shares: List[Tuple[Tuple[str, str], Any]],
+    orders: Dict[str, str],
+    columns: Optional[dict],
+    as_of: datetime.date,
+    exclusions: Optional[list],
+) -> Any:
+    return P.dedup_share(
+        [(program, level, frame) for (program, level), frame in shares], orders, columns, as_of, exclusions
+    )
 
 
 # ---- linkage -------------------------------------------------------------------------
 
-def train(ddf: dd.DataFrame, settings: Any = None, *, sample: int = 200_000, columns: Optional[dict] = None,
-          as_of: Optional[datetime.date] = None, seed: int = 42) -> dict:
+
+def train(
+    ddf: dd.DataFrame,
+    settings: Any = None,
+    *,
+    sample: int = 200_000,
+    columns: Optional[dict] = None,
+    as_of: Optional[datetime.date] = None,
+    seed: int = 42,
+) -> dict:
     """A trained model for ``link``: sk.link on a sample of ``sample`` records drawn on the
     client (all of them when fewer), its ``settings``. Settings that already give m, u and
     the prior for every field are returned as they are."""
     from . import linkage
 
-    if isinstance(settings, dict) and all(f.get("m") and f.get("u") for f in settings.get("fields", [])) \
-            and settings.get("prior", -1) > 0:
+    if (
+        isinstance(settings, dict)
+        and all(f.get("m") and f.get("u") for f in settings.get("fields", []))
+        and settings.get("prior", -1) > 0
+    ):
         return settings
     n = int(ddf.map_partitions(len).sum().compute())
     frac = min(1.0, sample / max(n, 1))
@@ -115,8 +143,14 @@ def train(ddf: dd.DataFrame, settings: Any = None, *, sample: int = 200_000, col
     return linkage.link(part, settings=settings, columns=columns, as_of=as_of).settings
 
 
-def link(ddf: dd.DataFrame, settings: Any = None, *, columns: Optional[dict] = None,
-         as_of: Optional[datetime.date] = None, train_sample: int = 200_000) -> dd.DataFrame:
+def link(
+    ddf: dd.DataFrame,
+    settings: Any = None,
+    *,
+    columns: Optional[dict] = None,
+    as_of: Optional[datetime.date] = None,
+    train_sample: int = 200_000,
+) -> dd.DataFrame:
     """Fuzzy linkage of a dask DataFrame of records: columns ``row`` (the record's position
     in ``ddf``) and ``cluster_id`` (the smallest row of its cluster), the clusters of
     ``sk.link(ddf.compute(), settings)``. ``settings`` without a trained model are trained
@@ -125,8 +159,14 @@ def link(ddf: dd.DataFrame, settings: Any = None, *, columns: Optional[dict] = N
     return link_with_stats(ddf, settings, columns=columns, as_of=as_of, train_sample=train_sample)[0]
 
 
-def link_with_stats(ddf: dd.DataFrame, settings: Any = None, *, columns: Optional[dict] = None,
-                    as_of: Optional[datetime.date] = None, train_sample: int = 200_000) -> Tuple[dd.DataFrame, dict]:
+def link_with_stats(
+    ddf: dd.DataFrame,
+    settings: Any = None,
+    *,
+    columns: Optional[dict] = None,
+    as_of: Optional[datetime.date] = None,
+    train_sample: int = 200_000,
+) -> Tuple[dd.DataFrame, dict]:
     """``link`` and its counts: records, kept_pairs, skipped_blocks, skipped_records,
     refused_merges, components, cc_iterations."""
     as_of = _as_of(as_of)
@@ -143,12 +183,17 @@ def link_with_stats(ddf: dd.DataFrame, settings: Any = None, *, columns: Optiona
     votes = dask.compute([dask.delayed(P.birth_votes)(shipped, pieces[k], int(offsets[k])) for k in first])[0]
     order = P.decide_birth_order(votes)
     if order[1] != 0 or order[0] == "unknown":
-        votes = dask.compute([dask.delayed(P.birth_votes)(shipped, p, int(offsets[k])) for k, p in enumerate(pieces)])[0]
+        votes = dask.compute([dask.delayed(P.birth_votes)(shipped, p, int(offsets[k])) for k, p in enumerate(pieces)])[
+            0
+        ]
         order = P.decide_birth_order(votes)
     parts.set_birth_order(*order)
     shipped = _ship(parts)
-    canon = dd.from_delayed([dask.delayed(P.canonical)(shipped, p, int(offsets[k])) for k, p in enumerate(pieces)],
-                            meta=P.canonical_meta(parts), verify_meta=False).persist()
+    canon = dd.from_delayed(
+        [dask.delayed(P.canonical)(shipped, p, int(offsets[k])) for k, p in enumerate(pieces)],
+        meta=P.canonical_meta(parts),
+        verify_meta=False,
+    ).persist()
     # Blocks over max_block_size are skipped, as sk.link skips them (and counted).
     counts = [canon[P.key(r)][canon[P.key(r)] != 0].value_counts() for r in range(parts.rule_count)]
     counts = dask.compute(counts)[0]
@@ -175,10 +220,17 @@ def link_with_stats(ddf: dd.DataFrame, settings: Any = None, *, columns: Optiona
     comp = comp.to_frame()
     recs = canon.merge(comp, left_on=P.ROW, right_index=True, how="inner")
     ed = edges.merge(comp, left_on="i", right_index=True, how="inner")
-    union = dd.concat([recs.map_partitions(lambda f, p: P.union_records(p, f), shipped, meta=P.union_meta(parts)),
-                       ed.map_partitions(lambda f, p: P.union_edges(p, f), shipped, meta=P.union_meta(parts))])
-    clustered = union.shuffle(on=P.COMP, npartitions=nparts).map_partitions(
-        lambda f, p: P.cluster(p, f), shipped, meta=P.clusters_meta()).persist()
+    union = dd.concat(
+        [
+            recs.map_partitions(lambda f, p: P.union_records(p, f), shipped, meta=P.union_meta(parts)),
+            ed.map_partitions(lambda f, p: P.union_edges(p, f), shipped, meta=P.union_meta(parts)),
+        ]
+    )
+    clustered = (
+        union.shuffle(on=P.COMP, npartitions=nparts)
+        .map_partitions(lambda f, p: P.cluster(p, f), shipped, meta=P.clusters_meta())
+        .persist()
+    )
     stats["refused_merges"] = int(clustered["refused"].sum().compute())
     stats["components"] = int(comp[P.COMP].nunique().compute()) if stats["kept_pairs"] else 0
     out = canon[[P.ROW]].merge(clustered[[P.ROW, "cluster_id"]], on=P.ROW, how="left")
@@ -212,6 +264,7 @@ def _components(edges: dd.DataFrame, max_iterations: int = 1000) -> Tuple[dd.Ser
 
 # ---- eligibility and nearest houses -------------------------------------------------
 
+
 def evaluate(ruleset: Any, ddf: dd.DataFrame, as_of: Optional[datetime.date] = None) -> dd.DataFrame:
     """RuleSet.evaluate_batch over every partition (the rule set sent once per worker):
     columns decision (int8: 0 eligible, 1 ineligible, 2 needs_data), amount, reason."""
@@ -220,12 +273,20 @@ def evaluate(ruleset: Any, ddf: dd.DataFrame, as_of: Optional[datetime.date] = N
     return ddf.map_partitions(lambda f, rs: P.evaluate(rs, f, as_of), shipped, meta=P.evaluate_meta())
 
 
-def nearest(index: Any, ddf: dd.DataFrame, k: int = 1, *, lat: str = "lat", lon: str = "lon", min_free: int = 0,
-            kind: Optional[str] = None, include_closed: bool = False) -> dd.DataFrame:
+def nearest(
+    index: Any,
+    ddf: dd.DataFrame,
+    k: int = 1,
+    *,
+    lat: str = "lat",
+    lon: str = "lon",
+    min_free: int = 0,
+    kind: Optional[str] = None,
+    include_closed: bool = False,
+) -> dd.DataFrame:
     """FacilityIndex.nearest_batch over every partition's points (the index sent once per
     worker, with its bed counts at call time): house_1..k and distance_m_1..k."""
     width = min(int(k), len(index))
     options = {"min_free": min_free, "kind": kind, "include_closed": include_closed}
     shipped = _ship(index)
-    return ddf.map_partitions(lambda f, ix: P.nearest(ix, f, k, lat, lon, options), shipped,
-                              meta=P.nearest_meta(width))
+    return ddf.map_partitions(lambda f, ix: P.nearest(ix, f, k, lat, lon, options), shipped, meta=P.nearest_meta(width))

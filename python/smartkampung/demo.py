@@ -74,8 +74,10 @@ def _nik_section(summary: dict[str, Any]) -> None:
             print(f"  {sk.mask_nik(text)}  rejected: {e.code}")
             continue
         valid += 1
-        print(f"  {sk.mask_nik(info.nik)}  valid    {info.district_name:<12} {info.sex} born {info.birth_date.year}"
-              + ("  (spreadsheet damage repaired)" if info.repaired else ""))
+        print(
+            f"  {sk.mask_nik(info.nik)}  valid    {info.district_name:<12} {info.sex} born {info.birth_date.year}"
+            + ("  (spreadsheet damage repaired)" if info.repaired else "")
+        )
     summary["nik"] = {"checked": len(SAMPLE_NIKS), "valid": valid}
 
 
@@ -83,8 +85,9 @@ def _registry_section(sample: Any, workdir: pathlib.Path, summary: dict[str, Any
     _section("2. Programme lists crossed on NIK (tidak ada data ganda)")
     sample.write_csv(str(workdir))
     reg = sk.Registry()
-    reg.set_exclusions([("PKH", "BST", "kk"), ("BPNT", "BST", "person"), ("PKH", "BLT_DD", "kk"),
-                        ("BPNT", "BLT_DD", "kk")])
+    reg.set_exclusions(
+        [("PKH", "BST", "kk"), ("BPNT", "BST", "person"), ("PKH", "BLT_DD", "kk"), ("BPNT", "BLT_DD", "kk")]
+    )
     print(f"  {'programme':<12} {'level':<11} {'loaded':>8} {'rejected':>9} {'no NIK':>7}")
     total_loaded = 0
     for program, level in sample.programs():
@@ -95,18 +98,27 @@ def _registry_section(sample: Any, workdir: pathlib.Path, summary: dict[str, Any
     t0 = time.perf_counter()
     rep = reg.dedup()
     dt = time.perf_counter() - t0
-    print(f"  enrolments {_fmt_int(total_loaded)} -> unique persons {_fmt_int(rep.unique_persons)}, "
-          f"households {_fmt_int(rep.unique_households)} (dedup {dt * 1000:.0f} ms)")
-    print(f"  listed twice in one programme: {len(rep.duplicates)}; in several programmes: {len(rep.overlaps)}; "
-          f"conflicting data: {len(rep.conflicts)}; NIK/birth-date mismatches: {len(rep.nik_mismatches)}")
+    print(
+        f"  enrolments {_fmt_int(total_loaded)} -> unique persons {_fmt_int(rep.unique_persons)}, "
+        f"households {_fmt_int(rep.unique_households)} (dedup {dt * 1000:.0f} ms)"
+    )
+    print(
+        f"  listed twice in one programme: {len(rep.duplicates)}; in several programmes: {len(rep.overlaps)}; "
+        f"conflicting data: {len(rep.conflicts)}; NIK/birth-date mismatches: {len(rep.nik_mismatches)}"
+    )
     print(f"  exclusion violations (e.g. BST in a PKH household): {len(rep.exclusion_violations)}")
     report_path = workdir / "dedup-report"
     report_path.mkdir(exist_ok=True)
     rep.to_csv(str(report_path))
-    summary["registry"] = {"enrolments": total_loaded, "unique_persons": rep.unique_persons,
-                           "unique_households": rep.unique_households, "duplicates": len(rep.duplicates),
-                           "overlaps": len(rep.overlaps), "conflicts": len(rep.conflicts),
-                           "exclusion_violations": len(rep.exclusion_violations)}
+    summary["registry"] = {
+        "enrolments": total_loaded,
+        "unique_persons": rep.unique_persons,
+        "unique_households": rep.unique_households,
+        "duplicates": len(rep.duplicates),
+        "overlaps": len(rep.overlaps),
+        "conflicts": len(rep.conflicts),
+        "exclusion_violations": len(rep.exclusion_violations),
+    }
     return reg
 
 
@@ -123,8 +135,13 @@ def _reports_section(reg: Any, sample: Any, summary: dict[str, Any]) -> None:
         nik = str(persons["nik"][i])
         if k % 25 == 0:
             nik = nik[:-1]  # a mistyped NIK (15 digits)
-        record = {"nik": nik, "kk": str(persons["kk"][i]), "name": str(persons["name"][i]),
-                  "village": str(persons["village"][i]), "district": str(persons["district"][i])}
+        record = {
+            "nik": nik,
+            "kk": str(persons["kk"][i]),
+            "name": str(persons["name"][i]),
+            "village": str(persons["village"][i]),
+            "district": str(persons["district"][i]),
+        }
         out = reg.report(record, at)
         if out.accepted:
             accepted += 1
@@ -161,11 +178,18 @@ def _linkage_section(sample: Any, summary: dict[str, Any]) -> None:
     dt = time.perf_counter() - t0
     precision, recall, f1 = pair_quality(res.cluster_ids, truth.tolist())
     n_persons = len(set(res.cluster_ids.tolist()))
-    print(f"  {len(records)} records ({int(damaged.sum())} with missing/mistyped NIK or a name variant) "
-          f"-> {n_persons} persons in {dt:.2f} s")
+    print(
+        f"  {len(records)} records ({int(damaged.sum())} with missing/mistyped NIK or a name variant) "
+        f"-> {n_persons} persons in {dt:.2f} s"
+    )
     print(f"  against the generator's ground truth: precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
-    summary["linkage"] = {"records": len(records), "persons": n_persons, "precision": round(precision, 4),
-                          "recall": round(recall, 4), "f1": round(f1, 4)}
+    summary["linkage"] = {
+        "records": len(records),
+        "persons": n_persons,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+    }
 
 
 def rng_mask(n: int, share: float, seed: int = 11) -> np.ndarray:
@@ -184,25 +208,47 @@ def _households(reg: Any, sample: Any, limit: int) -> list[dict[str, Any]]:
         head = members[0]
         birth = persons["birth_date"]
         house = {"floor_area_m2": int(rng.integers(12, 90))}
-        house.update({k: bool(rng.random() < 0.45) for k in
-                      ("earth_floor", "poor_walls", "no_private_toilet", "no_electricity", "unsafe_water", "wood_fuel")})
-        out.append({"kk": {
-            "programs": reg.programs_of_kk(kk),
-            "region_kind": "kelurahan" if str(persons["district"][head]) in ("351016", "351017") else "desa",
-            "lost_livelihood": bool(rng.random() < 0.35),
-            "chronic_illness": bool(rng.random() < 0.1),
-            "in_dtks": bool(rng.random() < 0.6),
-            "islands": False,
-            "head": {"sex": str(persons["sex"][head]), "low_income_job": bool(rng.random() < 0.5),
-                     "low_education": bool(rng.random() < 0.5)},
-            "members": [{"nik": str(persons["nik"][m]),
-                         "birth_date": str(np.datetime_as_string(birth[m], unit="D"))} for m in members],
-            "house": house,
-            "food": {k: bool(rng.random() < 0.5) for k in
-                     ("meat_once_a_week", "one_new_clothes_a_year", "eats_at_most_twice")},
-            "health": {"cannot_afford_clinic": bool(rng.random() < 0.4)},
-            "assets": {"none_over_500k": bool(rng.random() < 0.5)},
-        }})
+        house.update(
+            {
+                k: bool(rng.random() < 0.45)
+                for k in (
+                    "earth_floor",
+                    "poor_walls",
+                    "no_private_toilet",
+                    "no_electricity",
+                    "unsafe_water",
+                    "wood_fuel",
+                )
+            }
+        )
+        out.append(
+            {
+                "kk": {
+                    "programs": reg.programs_of_kk(kk),
+                    "region_kind": "kelurahan" if str(persons["district"][head]) in ("351016", "351017") else "desa",
+                    "lost_livelihood": bool(rng.random() < 0.35),
+                    "chronic_illness": bool(rng.random() < 0.1),
+                    "in_dtks": bool(rng.random() < 0.6),
+                    "islands": False,
+                    "head": {
+                        "sex": str(persons["sex"][head]),
+                        "low_income_job": bool(rng.random() < 0.5),
+                        "low_education": bool(rng.random() < 0.5),
+                    },
+                    "members": [
+                        {"nik": str(persons["nik"][m]), "birth_date": str(np.datetime_as_string(birth[m], unit="D"))}
+                        for m in members
+                    ],
+                    "house": house,
+                    "food": {
+                        k: bool(rng.random() < 0.5)
+                        for k in ("meat_once_a_week", "one_new_clothes_a_year", "eats_at_most_twice")
+                    },
+                    "health": {"cannot_afford_clinic": bool(rng.random() < 0.4)},
+                    "assets": {"none_over_500k": bool(rng.random() < 0.5)},
+                }
+            }
+        )
     return out
 
 
@@ -227,9 +273,11 @@ def _rules_section(reg: Any, sample: Any, summary: dict[str, Any]) -> None:
                 reasons[r.code] = reasons.get(r.code, 0) + 1
         dt = time.perf_counter() - t0
         top = ", ".join(f"{c} {k}" for k, c in sorted(reasons.items(), key=lambda kv: -kv[1])[:2])
-        print(f"  {name:<19} eligible {counts['eligible']:>4}  no {counts['ineligible']:>4}  "
-              f"needs data {counts['needs_data']:>3}  {_rp(amount)}/month  ({top})  "
-              f"[{dt / len(households) * 1e6:.1f} µs/household]")
+        print(
+            f"  {name:<19} eligible {counts['eligible']:>4}  no {counts['ineligible']:>4}  "
+            f"needs data {counts['needs_data']:>3}  {_rp(amount)}/month  ({top})  "
+            f"[{dt / len(households) * 1e6:.1f} µs/household]"
+        )
         summary["rules"][name] = dict(counts, monthly_amount=amount)
     # One explained refusal, as an officer would read it.
     rs = rules.builtin("bst")
@@ -243,29 +291,46 @@ def _rules_section(reg: Any, sample: Any, summary: dict[str, Any]) -> None:
 def _geo_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
     _section("6. Nearest isolation house with a free bed")
     houses = _scenario.isolation_houses(seed=2021)
-    idx = sk.FacilityIndex.from_arrays(houses["id"], houses["lat"], houses["lon"], houses["capacity"],
-                                          occupied=houses["occupied"], open=houses["open"], kinds=houses["kind"])
+    idx = sk.FacilityIndex.from_arrays(
+        houses["id"],
+        houses["lat"],
+        houses["lon"],
+        houses["capacity"],
+        occupied=houses["occupied"],
+        open=houses["open"],
+        kinds=houses["kind"],
+    )
     free = int(np.sum(np.where(houses["open"], houses["capacity"] - houses["occupied"], 0)))
     print(f"  {len(houses['id'])} houses, {int(houses['capacity'].sum())} beds, {free} free in open houses")
     lat, lon = -8.2191, 114.3691  # Banyuwangi town square (Taman Blambangan)
     near = idx.nearest(lat, lon, k=3, min_free=1)
-    print("  nearest with a free bed to the town square: "
-          + ", ".join(f"#{i} at {d / 1000:.2f} km" for i, d in near))
+    print("  nearest with a free bed to the town square: " + ", ".join(f"#{i} at {d / 1000:.2f} km" for i, d in near))
     res = _scenario.residents(n=min(free, 400) + 100, seed=2022)
     greedy = idx.assign_report(res["lat"], res["lon"], mode="greedy", k=20)
     optimal = idx.assign_report(res["lat"], res["lon"], mode="optimal", k=20)
     loss = (greedy["total_m"] / optimal["total_m"] - 1) * 100 if optimal["total_m"] else 0.0
-    print(f"  {len(res['lat'])} residents to place: {optimal['placed']} placed, {optimal['unplaced']} wait "
-          f"(no bed left)")
-    print(f"  optimal total {optimal['total_m'] / 1000:.1f} km (max {optimal['max_m'] / 1000:.1f} km); "
-          f"first-come greedy {greedy['total_m'] / 1000:.1f} km (+{loss:.1f}%)")
-    summary["geo"] = {"houses": len(houses["id"]), "free_beds": free, "placed": optimal["placed"],
-                      "optimal_km": round(optimal["total_m"] / 1000, 1), "greedy_km": round(greedy["total_m"] / 1000, 1)}
+    print(
+        f"  {len(res['lat'])} residents to place: {optimal['placed']} placed, {optimal['unplaced']} wait "
+        f"(no bed left)"
+    )
+    print(
+        f"  optimal total {optimal['total_m'] / 1000:.1f} km (max {optimal['max_m'] / 1000:.1f} km); "
+        f"first-come greedy {greedy['total_m'] / 1000:.1f} km (+{loss:.1f}%)"
+    )
+    summary["geo"] = {
+        "houses": len(houses["id"]),
+        "free_beds": free,
+        "placed": optimal["placed"],
+        "optimal_km": round(optimal["total_m"] / 1000, 1),
+        "greedy_km": round(greedy["total_m"] / 1000, 1),
+    }
     with open(workdir / "houses.csv", "w", encoding="utf-8") as f:
         f.write("id,name,lat,lon,capacity,occupied,open,kind\n")
         for i in range(len(houses["id"])):
-            f.write(f"{houses['id'][i]},{houses['name'][i]},{houses['lat'][i]:.6f},{houses['lon'][i]:.6f},"
-                    f"{houses['capacity'][i]},{houses['occupied'][i]},{int(houses['open'][i])},{houses['kind'][i]}\n")
+            f.write(
+                f"{houses['id'][i]},{houses['name'][i]},{houses['lat'][i]:.6f},{houses['lon'][i]:.6f},"
+                f"{houses['capacity'][i]},{houses['occupied'][i]},{int(houses['open'][i])},{houses['kind'][i]}\n"
+            )
 
 
 def _cert_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
@@ -296,11 +361,15 @@ def _cert_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
     for s in statuses.values():
         counts[s] = counts.get(s, 0) + 1
     valid = counts.get("active", 0) + counts.get("evaluation_due", 0)
-    print(f"  {len(businesses)} businesses on 20 July 2020 14:00 WIB: {valid} may receive visitors; "
-          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
+    print(
+        f"  {len(businesses)} businesses on 20 July 2020 14:00 WIB: {valid} may receive visitors; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    )
     near = reg.certified_near(-8.2191, 114.3691, 3000, moment)
-    print(f"  certified places within 3 km of the town square: {len(near)}"
-          + (f" (nearest #{near[0][0]} at {near[0][1]:.0f} m)" if near else ""))
+    print(
+        f"  certified places within 3 km of the town square: {len(near)}"
+        + (f" (nearest #{near[0][0]} at {near[0][1]:.0f} m)" if near else "")
+    )
     if near:
         bid = near[0][0]
         cap = reg.max_visitors(bid, moment)
@@ -311,8 +380,12 @@ def _cert_section(summary: dict[str, Any], workdir: pathlib.Path) -> None:
     reloaded = sk.CertificateRegistry.load(str(store))
     same = reloaded.statuses(moment) == statuses
     print(f"  hash-chained log saved and verified on reload: {'ok' if same else 'MISMATCH'} ({store.name})")
-    summary["cert"] = {"businesses": len(businesses), "valid_at_2020_07_20": valid, "statuses": counts,
-                       "reload_ok": same}
+    summary["cert"] = {
+        "businesses": len(businesses),
+        "valid_at_2020_07_20": valid,
+        "statuses": counts,
+        "reload_ok": same,
+    }
 
 
 def run(seed: int = 2020, persons: int = 20000, workdir: str | None = None, as_json: bool = False) -> int:
@@ -327,8 +400,10 @@ def run(seed: int = 2020, persons: int = 20000, workdir: str | None = None, as_j
         work = pathlib.Path(workdir)
         work.mkdir(parents=True, exist_ok=True)
     try:
-        print(f"smartkampung {sk.__version__}: the whole system on a synthetic Banyuwangi "
-              f"(seed {seed}, about {_fmt_int(persons)} persons; no real data)")
+        print(
+            f"smartkampung {sk.__version__}: the whole system on a synthetic Banyuwangi "
+            f"(seed {seed}, about {_fmt_int(persons)} persons; no real data)"
+        )
         _nik_section(summary)
         sample = sk.sample.banyuwangi(int(persons), int(seed))
         clock.lap("generate")
@@ -344,8 +419,7 @@ def run(seed: int = 2020, persons: int = 20000, workdir: str | None = None, as_j
         _cert_section(summary, work)
         clock.lap("cert")
         total = sum(clock.times.values())
-        print(f"\ndone in {total:.1f} s"
-              + (f"; files kept in {work}" if workdir else ""))
+        print(f"\ndone in {total:.1f} s" + (f"; files kept in {work}" if workdir else ""))
         if as_json:
             summary["seconds"] = {k: round(v, 3) for k, v in clock.times.items()}
             print(json.dumps(summary, indent=2, default=str))

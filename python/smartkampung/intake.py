@@ -38,7 +38,9 @@ def read_sex(text: str) -> Optional[str]:
     return _core._intake_sex(text)
 
 
-def read_dates(cells: Sequence[Optional[str]], as_of: Optional[_dt.date] = None) -> Tuple[List[Optional[_dt.date]], str]:
+def read_dates(
+    cells: Sequence[Optional[str]], as_of: Optional[_dt.date] = None
+) -> Tuple[List[Optional[_dt.date]], str]:
     """A date column: (dates, order). Formats as in list files (YYYY-MM-DD with or without a
     time, DD-MM-YYYY, DD/MM/YY, DD.MM.YYYY, 29 Agustus 1985, 29-Apr-85, Excel serials, TTL
     "Banyuwangi, 29-04-1985"); the day/month order ('day_first', 'month_first', 'unknown')

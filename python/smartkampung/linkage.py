@@ -1,8 +1,8 @@
 """Fuzzy record linkage: finding the same person when the NIK is missing or mistyped.
 
-    >>> import smartkampung as sk
-    >>> sk.normalize_name("H. Djoko  Santoso")
-    'joko santoso'
+>>> import smartkampung as sk
+>>> sk.normalize_name("H. Djoko  Santoso")
+'joko santoso'
 """
 
 import math
@@ -12,8 +12,19 @@ from collections import Counter
 from . import _core
 from ._core import LinkParts, Linker, LinkResult, compare_level_names, jaro_winkler, name_phonetic_key, normalize_name
 
-__all__ = ["LinkParts", "Linker", "LinkResult", "LinkageWarning", "compare_level_names", "jaro_winkler", "link", "model_table",
-           "name_phonetic_key", "normalize_name", "pair_quality"]
+__all__ = [
+    "LinkParts",
+    "Linker",
+    "LinkResult",
+    "LinkageWarning",
+    "compare_level_names",
+    "jaro_winkler",
+    "link",
+    "model_table",
+    "name_phonetic_key",
+    "normalize_name",
+    "pair_quality",
+]
 
 
 class LinkageWarning(UserWarning):
@@ -49,14 +60,21 @@ def model_table(result, as_frame=False):
         u_same = f.get("u_same_date") or []
         for k, level in enumerate(levels):
             m, u = f["m"][k], f["u"][k]
-            row = {"field": f["name"], "kind": f["kind"], "level": level, "m": m, "u": u,
-                   "weight": math.log2(m / u)}
+            row = {"field": f["name"], "kind": f["kind"], "level": level, "m": m, "u": u, "weight": math.log2(m / u)}
             if u_same:
                 row["weight_same_date"] = math.log2(m / u_same[k])
             rows.append(row)
     prior = settings["prior"]
-    rows.append({"field": "prior", "kind": "", "level": "", "m": prior, "u": 1 - prior,
-                 "weight": math.log2(prior / (1 - prior))})
+    rows.append(
+        {
+            "field": "prior",
+            "kind": "",
+            "level": "",
+            "m": prior,
+            "u": 1 - prior,
+            "weight": math.log2(prior / (1 - prior)),
+        }
+    )
     if as_frame:
         import pandas as pd
 

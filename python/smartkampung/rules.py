@@ -26,8 +26,13 @@ def builtin_names() -> List[str]:
     return list(RuleSet.builtin_names())
 
 
-def builtin(name: str, conflicts: "str | None" = None, *, max_work: "int | None" = None,
-            assumed_list_length: "int | None" = None) -> RuleSet:
+def builtin(
+    name: str,
+    conflicts: "str | None" = None,
+    *,
+    max_work: "int | None" = None,
+    assumed_list_length: "int | None" = None,
+) -> RuleSet:
     """A shipped rule set by name; raises smartkampung.NotFound for an unknown name.
     ``conflicts`` is the JSON text of a ``skamp-conflicts/1`` document (for conflicts_with())."""
     return RuleSet.builtin(name, conflicts, max_work=max_work, assumed_list_length=assumed_list_length)
@@ -67,9 +72,17 @@ def describe(ruleset: RuleSet) -> Dict[str, Any]:
             if m in inputs and m not in reads:
                 reads.append(m)
         rules.append({"id": r.get("id"), "code": (r.get("reason") or {}).get("code"), "reads": reads})
-    return {"id": ruleset.id, "version": ruleset.version, "valid_from": ruleset.valid_from,
-            "valid_to": ruleset.valid_to, "scope": ruleset.scope, "description": doc.get("description", ""),
-            "inputs": inputs, "columns": columns, "rules": rules}
+    return {
+        "id": ruleset.id,
+        "version": ruleset.version,
+        "valid_from": ruleset.valid_from,
+        "valid_to": ruleset.valid_to,
+        "scope": ruleset.scope,
+        "description": doc.get("description", ""),
+        "inputs": inputs,
+        "columns": columns,
+        "rules": rules,
+    }
 
 
 def _expressions(node: Any) -> List[str]:
@@ -138,8 +151,9 @@ def _coerce(text: str, type_name: str, field: str, as_of: "_dt.date | None" = No
     return v
 
 
-def record_from_row(ruleset: "RuleSet | Mapping[str, Any]", row: Mapping[str, str],
-                    as_of: "_dt.date | None" = None) -> Dict[str, Any]:
+def record_from_row(
+    ruleset: "RuleSet | Mapping[str, Any]", row: Mapping[str, str], as_of: "_dt.date | None" = None
+) -> Dict[str, Any]:
     """Builds the nested record a rule set evaluates from a flat row of text cells (a CSV
     or workbook row: {column: text}). A column is named by the input path
     (``kk.region_kind``), by the path without its root (``region_kind``, ``head.sex``), or,

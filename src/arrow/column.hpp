@@ -2,12 +2,11 @@
 #ifndef SMARTKAMPUNG_SRC_ARROW_COLUMN_HPP
 #define SMARTKAMPUNG_SRC_ARROW_COLUMN_HPP
 
-#include <smartkampung/arrow.hpp>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <smartkampung/arrow.hpp>
 #include <string>
 #include <vector>
 
@@ -28,13 +27,15 @@ struct Buffer {
   template <typename T>
   void push(T value) {
     const std::size_t at = bytes;
-    if ((at + sizeof(T) + 7) / 8 + 1 > words.size()) words.resize(std::max<std::size_t>(words.size() * 2, (at + sizeof(T) + 7) / 8 + 1), 0);
+    if ((at + sizeof(T) + 7) / 8 + 1 > words.size())
+      words.resize(std::max<std::size_t>(words.size() * 2, (at + sizeof(T) + 7) / 8 + 1), 0);
     std::memcpy(bytes_ptr() + at, &value, sizeof(T));
     bytes = at + sizeof(T);
   }
   void append(const void* p, std::size_t n) {
     const std::size_t at = bytes;
-    if ((at + n + 7) / 8 + 1 > words.size()) words.resize(std::max<std::size_t>(words.size() * 2, (at + n + 7) / 8 + 1), 0);
+    if ((at + n + 7) / 8 + 1 > words.size())
+      words.resize(std::max<std::size_t>(words.size() * 2, (at + n + 7) / 8 + 1), 0);
     if (n > 0) std::memcpy(bytes_ptr() + at, p, n);
     bytes = at + n;
   }

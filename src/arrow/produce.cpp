@@ -1,13 +1,12 @@
 // Producing Arrow data: column builders, tables, and their export through the C Data and
 // C Stream Interfaces (the structs own a reference to the table, never a copy).
-#include <smartkampung/arrow.hpp>
-
-#include "arrow/column.hpp"
-
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <smartkampung/arrow.hpp>
 #include <unordered_map>
+
+#include "arrow/column.hpp"
 
 namespace smartkampung::arrow {
 
@@ -15,24 +14,42 @@ using detail::ColumnData;
 
 const char* type_name(Type type) noexcept {
   switch (type) {
-    case Type::kNull: return "null";
-    case Type::kBool: return "bool";
-    case Type::kInt8: return "int8";
-    case Type::kInt16: return "int16";
-    case Type::kInt32: return "int32";
-    case Type::kInt64: return "int64";
-    case Type::kUInt8: return "uint8";
-    case Type::kUInt16: return "uint16";
-    case Type::kUInt32: return "uint32";
-    case Type::kUInt64: return "uint64";
-    case Type::kFloat32: return "float32";
-    case Type::kFloat64: return "float64";
-    case Type::kUtf8: return "utf8";
-    case Type::kDate32: return "date32";
-    case Type::kDate64: return "date64";
-    case Type::kTimestamp: return "timestamp";
-    case Type::kList: return "list";
-    case Type::kStruct: return "struct";
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return "bool";
+    case Type::kInt8:
+      return "int8";
+    case Type::kInt16:
+      return "int16";
+    case Type::kInt32:
+      return "int32";
+    case Type::kInt64:
+      return "int64";
+    case Type::kUInt8:
+      return "uint8";
+    case Type::kUInt16:
+      return "uint16";
+    case Type::kUInt32:
+      return "uint32";
+    case Type::kUInt64:
+      return "uint64";
+    case Type::kFloat32:
+      return "float32";
+    case Type::kFloat64:
+      return "float64";
+    case Type::kUtf8:
+      return "utf8";
+    case Type::kDate32:
+      return "date32";
+    case Type::kDate64:
+      return "date64";
+    case Type::kTimestamp:
+      return "timestamp";
+    case Type::kList:
+      return "list";
+    case Type::kStruct:
+      return "struct";
   }
   return "unknown";
 }
@@ -41,7 +58,9 @@ const char* type_name(Type type) noexcept {
 const std::string& Column::name() const noexcept { return data_->name; }
 Type Column::type() const noexcept { return data_->type; }
 std::size_t Column::size() const noexcept { return static_cast<std::size_t>(data_->length); }
-std::size_t Column::null_count() const noexcept { return static_cast<std::size_t>(data_->null_count); }
+std::size_t Column::null_count() const noexcept {
+  return static_cast<std::size_t>(data_->null_count);
+}
 bool Column::dictionary_encoded() const noexcept { return data_->dictionary != nullptr; }
 
 // ---- ColumnBuilder ---------------------------------------------------------------------
@@ -79,16 +98,25 @@ struct ColumnBuilder::State {
 namespace {
 int width_of(Type t) {
   switch (t) {
-    case Type::kInt8: return 1;
-    case Type::kInt16: return 2;
-    case Type::kInt32: case Type::kDate32: return 4;
-    case Type::kInt64: case Type::kTimestamp: case Type::kFloat64: return 8;
-    default: return 0;
+    case Type::kInt8:
+      return 1;
+    case Type::kInt16:
+      return 2;
+    case Type::kInt32:
+    case Type::kDate32:
+      return 4;
+    case Type::kInt64:
+    case Type::kTimestamp:
+    case Type::kFloat64:
+      return 8;
+    default:
+      return 0;
   }
 }
 }  // namespace
 
-ColumnBuilder::ColumnBuilder(std::string name, Type type, std::string format) : state_(std::make_unique<State>()) {
+ColumnBuilder::ColumnBuilder(std::string name, Type type, std::string format)
+    : state_(std::make_unique<State>()) {
   state_->data.name = std::move(name);
   state_->data.type = type;
   state_->data.format = std::move(format);
@@ -99,14 +127,30 @@ ColumnBuilder::ColumnBuilder(ColumnBuilder&&) noexcept = default;
 ColumnBuilder& ColumnBuilder::operator=(ColumnBuilder&&) noexcept = default;
 ColumnBuilder::~ColumnBuilder() = default;
 
-ColumnBuilder ColumnBuilder::boolean(std::string name) { return ColumnBuilder(std::move(name), Type::kBool, "b"); }
-ColumnBuilder ColumnBuilder::int8(std::string name) { return ColumnBuilder(std::move(name), Type::kInt8, "c"); }
-ColumnBuilder ColumnBuilder::int16(std::string name) { return ColumnBuilder(std::move(name), Type::kInt16, "s"); }
-ColumnBuilder ColumnBuilder::int32(std::string name) { return ColumnBuilder(std::move(name), Type::kInt32, "i"); }
-ColumnBuilder ColumnBuilder::int64(std::string name) { return ColumnBuilder(std::move(name), Type::kInt64, "l"); }
-ColumnBuilder ColumnBuilder::float64(std::string name) { return ColumnBuilder(std::move(name), Type::kFloat64, "g"); }
-ColumnBuilder ColumnBuilder::utf8(std::string name) { return ColumnBuilder(std::move(name), Type::kUtf8, "u"); }
-ColumnBuilder ColumnBuilder::date32(std::string name) { return ColumnBuilder(std::move(name), Type::kDate32, "tdD"); }
+ColumnBuilder ColumnBuilder::boolean(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kBool, "b");
+}
+ColumnBuilder ColumnBuilder::int8(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kInt8, "c");
+}
+ColumnBuilder ColumnBuilder::int16(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kInt16, "s");
+}
+ColumnBuilder ColumnBuilder::int32(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kInt32, "i");
+}
+ColumnBuilder ColumnBuilder::int64(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kInt64, "l");
+}
+ColumnBuilder ColumnBuilder::float64(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kFloat64, "g");
+}
+ColumnBuilder ColumnBuilder::utf8(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kUtf8, "u");
+}
+ColumnBuilder ColumnBuilder::date32(std::string name) {
+  return ColumnBuilder(std::move(name), Type::kDate32, "tdD");
+}
 ColumnBuilder ColumnBuilder::timestamp(std::string name, std::string time_zone) {
   return ColumnBuilder(std::move(name), Type::kTimestamp, "tss:" + time_zone);
 }
@@ -136,7 +180,8 @@ ColumnBuilder ColumnBuilder::dictionary(std::string name, const std::vector<std:
 void ColumnBuilder::append_index(std::int32_t index) {
   State& s = *state_;
   if (!s.dict || index < 0 || index >= s.dict->length) {
-    throw Error(ErrorCode::kInvalidArgument, "arrow: append_index needs a dictionary column and an index in it");
+    throw Error(ErrorCode::kInvalidArgument,
+                "arrow: append_index needs a dictionary column and an index in it");
   }
   s.data.values.push(index);
   s.set_valid(true);
@@ -144,7 +189,8 @@ void ColumnBuilder::append_index(std::int32_t index) {
 }
 
 ColumnBuilder ColumnBuilder::list(std::string name, ColumnBuilder item) {
-  if (item.size() != 0) throw Error(ErrorCode::kInvalidArgument, "arrow: a list's item builder must be empty");
+  if (item.size() != 0)
+    throw Error(ErrorCode::kInvalidArgument, "arrow: a list's item builder must be empty");
   ColumnBuilder b(std::move(name), Type::kList, "+l");
   if (item.state_->data.name.empty()) item.state_->data.name = "item";
   b.state_->item = std::make_unique<ColumnBuilder>(std::move(item));
@@ -155,10 +201,13 @@ void ColumnBuilder::reserve(std::size_t rows) {
   State& s = *state_;
   if (s.width > 0) s.data.values.reserve(rows * static_cast<std::size_t>(s.width));
   if (s.data.type == Type::kBool) s.data.values.reserve(rows / 8 + 1);
-  if ((s.data.type == Type::kUtf8 && !s.dict) || s.data.type == Type::kList) s.data.values.reserve((rows + 1) * 4);
+  if ((s.data.type == Type::kUtf8 && !s.dict) || s.data.type == Type::kList)
+    s.data.values.reserve((rows + 1) * 4);
 }
 
-std::size_t ColumnBuilder::size() const noexcept { return static_cast<std::size_t>(state_->data.length); }
+std::size_t ColumnBuilder::size() const noexcept {
+  return static_cast<std::size_t>(state_->data.length);
+}
 Type ColumnBuilder::type() const noexcept { return state_->data.type; }
 
 void ColumnBuilder::append_null() {
@@ -190,10 +239,13 @@ void ColumnBuilder::append_null() {
 
 void ColumnBuilder::append_bool(bool value) {
   State& s = *state_;
-  if (s.data.type != Type::kBool) throw Error(ErrorCode::kInvalidArgument, "arrow: append_bool on a column of another type");
+  if (s.data.type != Type::kBool)
+    throw Error(ErrorCode::kInvalidArgument, "arrow: append_bool on a column of another type");
   s.set_valid(true);
   if (s.data.length % 8 == 0) s.data.values.push<std::uint8_t>(0);
-  if (value) s.data.values.bytes_ptr()[s.data.length / 8] |= static_cast<std::uint8_t>(1u << (s.data.length % 8));
+  if (value)
+    s.data.values.bytes_ptr()[s.data.length / 8] |=
+        static_cast<std::uint8_t>(1u << (s.data.length % 8));
   ++s.data.length;
 }
 
@@ -201,18 +253,30 @@ void ColumnBuilder::append_int(std::int64_t value) {
   State& s = *state_;
   const auto fits = [&](std::int64_t lo, std::int64_t hi) {
     if (value < lo || value > hi) {
-      throw Error(ErrorCode::kInvalidArgument, "arrow: a value does not fit column '" + s.data.name + "'");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "arrow: a value does not fit column '" + s.data.name + "'");
     }
   };
   switch (s.data.type) {
-    case Type::kInt8: fits(INT8_MIN, INT8_MAX); s.data.values.push(static_cast<std::int8_t>(value)); break;
-    case Type::kInt16: fits(INT16_MIN, INT16_MAX); s.data.values.push(static_cast<std::int16_t>(value)); break;
-    case Type::kInt32: case Type::kDate32:
+    case Type::kInt8:
+      fits(INT8_MIN, INT8_MAX);
+      s.data.values.push(static_cast<std::int8_t>(value));
+      break;
+    case Type::kInt16:
+      fits(INT16_MIN, INT16_MAX);
+      s.data.values.push(static_cast<std::int16_t>(value));
+      break;
+    case Type::kInt32:
+    case Type::kDate32:
       fits(INT32_MIN, INT32_MAX);
       s.data.values.push(static_cast<std::int32_t>(value));
       break;
-    case Type::kInt64: case Type::kTimestamp: s.data.values.push(value); break;
-    default: throw Error(ErrorCode::kInvalidArgument, "arrow: append_int on a column of another type");
+    case Type::kInt64:
+    case Type::kTimestamp:
+      s.data.values.push(value);
+      break;
+    default:
+      throw Error(ErrorCode::kInvalidArgument, "arrow: append_int on a column of another type");
   }
   s.set_valid(true);
   ++s.data.length;
@@ -220,7 +284,8 @@ void ColumnBuilder::append_int(std::int64_t value) {
 
 void ColumnBuilder::append_double(double value) {
   State& s = *state_;
-  if (s.data.type != Type::kFloat64) throw Error(ErrorCode::kInvalidArgument, "arrow: append_double on a column of another type");
+  if (s.data.type != Type::kFloat64)
+    throw Error(ErrorCode::kInvalidArgument, "arrow: append_double on a column of another type");
   s.data.values.push(value);
   s.set_valid(true);
   ++s.data.length;
@@ -228,11 +293,13 @@ void ColumnBuilder::append_double(double value) {
 
 void ColumnBuilder::append_text(std::string_view value) {
   State& s = *state_;
-  if (s.data.type != Type::kUtf8) throw Error(ErrorCode::kInvalidArgument, "arrow: append_text on a column of another type");
+  if (s.data.type != Type::kUtf8)
+    throw Error(ErrorCode::kInvalidArgument, "arrow: append_text on a column of another type");
   if (s.dict) {
     auto it = s.index_of.find(std::string(value));
     if (it == s.index_of.end()) {
-      if (s.index_of.size() >= static_cast<std::size_t>(INT32_MAX)) throw Error(ErrorCode::kLimit, "arrow: too many distinct values");
+      if (s.index_of.size() >= static_cast<std::size_t>(INT32_MAX))
+        throw Error(ErrorCode::kLimit, "arrow: too many distinct values");
       it = s.index_of.emplace(std::string(value), static_cast<std::int32_t>(s.dict->length)).first;
       s.dict->chars.append(value.data(), value.size());
       s.dict->values.push(static_cast<std::int32_t>(s.dict->chars.bytes));
@@ -241,7 +308,8 @@ void ColumnBuilder::append_text(std::string_view value) {
     s.data.values.push(it->second);
   } else {
     if (s.data.chars.bytes + value.size() > static_cast<std::size_t>(INT32_MAX)) {
-      throw Error(ErrorCode::kLimit, "arrow: column '" + s.data.name + "' holds more than 2 GiB of text");
+      throw Error(ErrorCode::kLimit,
+                  "arrow: column '" + s.data.name + "' holds more than 2 GiB of text");
     }
     s.data.chars.append(value.data(), value.size());
     s.data.values.push(static_cast<std::int32_t>(s.data.chars.bytes));
@@ -250,7 +318,8 @@ void ColumnBuilder::append_text(std::string_view value) {
   ++s.data.length;
 }
 
-void ColumnBuilder::append_ints(const std::int64_t* values, std::size_t n, const std::uint8_t* known) {
+void ColumnBuilder::append_ints(const std::int64_t* values, std::size_t n,
+                                const std::uint8_t* known) {
   State& s = *state_;
   if (s.data.type == Type::kInt64 && known == nullptr && s.data.validity.bytes == 0) {
     s.data.values.append(values, n * sizeof(std::int64_t));
@@ -283,14 +352,17 @@ void ColumnBuilder::append_doubles(const double* values, std::size_t n, const st
 }
 
 ColumnBuilder& ColumnBuilder::item() {
-  if (!state_->item) throw Error(ErrorCode::kInvalidArgument, "arrow: item() of a column that is not a list");
+  if (!state_->item)
+    throw Error(ErrorCode::kInvalidArgument, "arrow: item() of a column that is not a list");
   return *state_->item;
 }
 
 void ColumnBuilder::end_list() {
   State& s = *state_;
-  if (!s.item) throw Error(ErrorCode::kInvalidArgument, "arrow: end_list() on a column that is not a list");
-  if (s.item->size() > static_cast<std::size_t>(INT32_MAX)) throw Error(ErrorCode::kLimit, "arrow: too many list items");
+  if (!s.item)
+    throw Error(ErrorCode::kInvalidArgument, "arrow: end_list() on a column that is not a list");
+  if (s.item->size() > static_cast<std::size_t>(INT32_MAX))
+    throw Error(ErrorCode::kLimit, "arrow: too many list items");
   s.data.values.push(static_cast<std::int32_t>(s.item->size()));
   s.set_valid(true);
   ++s.data.length;
@@ -315,8 +387,8 @@ Table::Table(std::vector<Column> columns) : columns_(std::move(columns)) {
     if (i == 0) rows_ = columns_[i].size();
     if (columns_[i].size() != rows_) {
       throw Error(ErrorCode::kInvalidArgument, "arrow: column '" + columns_[i].name() + "' has " +
-                                                   std::to_string(columns_[i].size()) + " rows, not " +
-                                                   std::to_string(rows_));
+                                                   std::to_string(columns_[i].size()) +
+                                                   " rows, not " + std::to_string(rows_));
     }
   }
 }
@@ -350,13 +422,14 @@ void release_schema(ArrowSchema* schema) {
   for (ArrowSchema* child : priv->children) {
     if (child->release != nullptr) child->release(child);
   }
-  if (priv->dictionary && priv->dictionary->release != nullptr) priv->dictionary->release(priv->dictionary.get());
+  if (priv->dictionary && priv->dictionary->release != nullptr)
+    priv->dictionary->release(priv->dictionary.get());
   delete priv;
   schema->release = nullptr;
 }
 
-void fill_schema(ArrowSchema* out, const std::string& name, const std::string& format, std::int64_t flags,
-                 std::size_t n_children) {
+void fill_schema(ArrowSchema* out, const std::string& name, const std::string& format,
+                 std::int64_t flags, std::size_t n_children) {
   auto* priv = new SchemaPrivate();
   priv->format = format;
   priv->name = name;
@@ -376,7 +449,8 @@ void fill_schema(ArrowSchema* out, const std::string& name, const std::string& f
 void column_schema(const ColumnData& c, ArrowSchema* out) {
   fill_schema(out, c.name, c.format, ARROW_FLAG_NULLABLE, c.children.size());
   auto* priv = static_cast<SchemaPrivate*>(out->private_data);
-  for (std::size_t i = 0; i < c.children.size(); ++i) column_schema(*c.children[i], priv->children[i]);
+  for (std::size_t i = 0; i < c.children.size(); ++i)
+    column_schema(*c.children[i], priv->children[i]);
   if (c.dictionary) {
     priv->dictionary = std::make_unique<ArrowSchema>();
     fill_schema(priv->dictionary.get(), "", c.dictionary->format, ARROW_FLAG_NULLABLE, 0);
@@ -399,13 +473,15 @@ void release_array(ArrowArray* array) {
   for (ArrowArray* child : priv->children) {
     if (child->release != nullptr) child->release(child);
   }
-  if (priv->dictionary && priv->dictionary->release != nullptr) priv->dictionary->release(priv->dictionary.get());
+  if (priv->dictionary && priv->dictionary->release != nullptr)
+    priv->dictionary->release(priv->dictionary.get());
   delete priv;
   array->release = nullptr;
 }
 
 ArrayPrivate* fill_array(ArrowArray* out, std::shared_ptr<const void> owner, std::int64_t length,
-                         std::int64_t null_count, std::int64_t offset, std::int64_t n_buffers, std::size_t n_children) {
+                         std::int64_t null_count, std::int64_t offset, std::int64_t n_buffers,
+                         std::size_t n_children) {
   auto* priv = new ArrayPrivate();
   priv->owner = std::move(owner);
   priv->child_storage.reset(new ArrowArray[n_children == 0 ? 1 : n_children]());
@@ -478,7 +554,8 @@ int stream_next(ArrowArrayStream* stream, ArrowArray* out) {
       out->release = nullptr;  // the end of the stream
       return 0;
     }
-    const std::size_t count = priv->batch_rows == 0 ? rows - priv->next : std::min(priv->batch_rows, rows - priv->next);
+    const std::size_t count =
+        priv->batch_rows == 0 ? rows - priv->next : std::min(priv->batch_rows, rows - priv->next);
     export_array(priv->table, out, priv->next, count);
     priv->next += count;
     priv->sent_one = true;
@@ -543,7 +620,8 @@ void pair_release(ArrowArrayStream* stream) {
 }  // namespace
 
 void stream_of(ArrowSchema* schema, ArrowArray* array, ArrowArrayStream* out) {
-  if (schema == nullptr || array == nullptr || schema->release == nullptr || array->release == nullptr) {
+  if (schema == nullptr || array == nullptr || schema->release == nullptr ||
+      array->release == nullptr) {
     throw Error(ErrorCode::kInvalidArgument, "arrow: a schema and an array are needed");
   }
   auto* priv = new PairPrivate();
@@ -561,22 +639,26 @@ void stream_of(ArrowSchema* schema, ArrowArray* array, ArrowArrayStream* out) {
 void export_schema(const Table& table, ArrowSchema* out) {
   fill_schema(out, "", "+s", 0, table.columns().size());
   auto* priv = static_cast<SchemaPrivate*>(out->private_data);
-  for (std::size_t i = 0; i < table.columns().size(); ++i) column_schema(table.columns()[i].data(), priv->children[i]);
+  for (std::size_t i = 0; i < table.columns().size(); ++i)
+    column_schema(table.columns()[i].data(), priv->children[i]);
 }
 
-void export_array(std::shared_ptr<const Table> table, ArrowArray* out, std::size_t first, std::size_t count) {
+void export_array(std::shared_ptr<const Table> table, ArrowArray* out, std::size_t first,
+                  std::size_t count) {
   const std::size_t rows = table->rows();
   if (first > rows) first = rows;
   if (count > rows - first) count = rows - first;
   const std::shared_ptr<const void> owner = table;
-  ArrayPrivate* priv = fill_array(out, owner, static_cast<std::int64_t>(count), 0, 0, 1, table->columns().size());
+  ArrayPrivate* priv =
+      fill_array(out, owner, static_cast<std::int64_t>(count), 0, 0, 1, table->columns().size());
   for (std::size_t i = 0; i < table->columns().size(); ++i) {
-    column_array(table->columns()[i].data(), owner, static_cast<std::int64_t>(first), static_cast<std::int64_t>(count),
-                 priv->children[i]);
+    column_array(table->columns()[i].data(), owner, static_cast<std::int64_t>(first),
+                 static_cast<std::int64_t>(count), priv->children[i]);
   }
 }
 
-void export_stream(std::shared_ptr<const Table> table, ArrowArrayStream* out, std::size_t batch_rows) {
+void export_stream(std::shared_ptr<const Table> table, ArrowArrayStream* out,
+                   std::size_t batch_rows) {
   auto* priv = new StreamPrivate();
   priv->table = std::move(table);
   priv->batch_rows = batch_rows;

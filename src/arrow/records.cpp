@@ -1,9 +1,8 @@
 // Records read from Arrow streams for linkage, rules and facilities: the same intake
 // (aliases, explicit columns, canonical values) as dicts, data frames and files.
+#include <cmath>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/tables.hpp>
-
-#include <cmath>
 
 namespace smartkampung::tables {
 
@@ -19,15 +18,17 @@ std::vector<LinkRecord> link_records(arrow::StreamReader& reader, KeyedIntake& i
     bool explicit_map = false;
   };
   std::vector<Target> targets;
-  for (const std::string& name : reader.names()) targets.push_back({intake.column_of(name), intake.is_explicit(name)});
+  for (const std::string& name : reader.names())
+    targets.push_back({intake.column_of(name), intake.is_explicit(name)});
   while (const BatchView* batch = reader.next()) {
     const std::size_t first = out.size();
     out.resize(first + static_cast<std::size_t>(batch->rows));
     for (std::size_t c = 0; c < batch->columns.size(); ++c) {
       const ColumnView& col = batch->columns[c];
       if (col.type() == Type::kList || col.type() == Type::kStruct) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "arrow: column '" + col.name() + "' is a " + arrow::type_name(col.type()) + ": a record takes one value a field");
+        throw Error(ErrorCode::kInvalidArgument, "arrow: column '" + col.name() + "' is a " +
+                                                     arrow::type_name(col.type()) +
+                                                     ": a record takes one value a field");
       }
     }
     // Aliased columns first, explicit ones last: an explicit column wins over an alias.
@@ -36,7 +37,8 @@ std::vector<LinkRecord> link_records(arrow::StreamReader& reader, KeyedIntake& i
         if (targets[c].explicit_map != (pass == 1)) continue;
         const ColumnView& col = batch->columns[c];
         for (std::int64_t r = 0; r < batch->rows; ++r) {
-          if (col.value_text(r, value)) out[first + static_cast<std::size_t>(r)].set(targets[c].column, value);
+          if (col.value_text(r, value))
+            out[first + static_cast<std::size_t>(r)].set(targets[c].column, value);
         }
       }
     }
@@ -48,7 +50,8 @@ std::vector<LinkRecord> link_records(arrow::StreamReader& reader, KeyedIntake& i
 namespace {
 
 [[noreturn]] void bad_value(const std::string& column, std::int64_t row, const std::string& what) {
-  throw RuleError(ErrorCode::kInvalidArgument, column, 0, "column '" + column + "', row " + std::to_string(row) + ": " + what);
+  throw RuleError(ErrorCode::kInvalidArgument, column, 0,
+                  "column '" + column + "', row " + std::to_string(row) + ": " + what);
 }
 
 using FieldInfo = RecordBatch::FieldInfo;
@@ -60,7 +63,8 @@ std::string lower(std::string s) {
   return s;
 }
 
-int resolve(const std::vector<FieldInfo>& fields, const std::string& given, bool element, const std::string& elem_type) {
+int resolve(const std::vector<FieldInfo>& fields, const std::string& given, bool element,
+            const std::string& elem_type) {
   // Headers are compared without regard to case, as a list file's are.
   const std::string name = lower(given);
   const auto match = [&](const std::string& want) -> int {
@@ -77,7 +81,8 @@ int resolve(const std::vector<FieldInfo>& fields, const std::string& given, bool
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const FieldInfo& f = fields[i];
       const std::size_t dot = f.path.find('.');
-      if (!f.element && dot != std::string::npos && f.path.compare(dot + 1, std::string::npos, want) == 0) {
+      if (!f.element && dot != std::string::npos &&
+          f.path.compare(dot + 1, std::string::npos, want) == 0) {
         return static_cast<int>(i);
       }
     }
@@ -93,8 +98,8 @@ int resolve(const std::vector<FieldInfo>& fields, const std::string& given, bool
 
 // Fills `count` rows of field `field` (batch rows from `first`) from rows [start, start +
 // count) of a column.
-void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size_t count, const ColumnView& col,
-          std::int64_t start, std::int64_t row_base) {
+void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size_t count,
+          const ColumnView& col, std::int64_t start, std::int64_t row_base) {
   const std::string& name = col.name();
   std::vector<std::uint8_t> known(count, 1);
   bool any_missing = false;
@@ -122,13 +127,15 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
           } else if (t == Type::kBool || (t >= Type::kInt8 && t <= Type::kUInt64)) {
             v[i] = col.int_value(r) != 0 ? 1 : 0;
           } else {
-            bad_value(name, row_of(i), std::string("a bool field cannot be read from ") + arrow::type_name(t));
+            bad_value(name, row_of(i),
+                      std::string("a bool field cannot be read from ") + arrow::type_name(t));
           }
         }
         batch.set_bools(field, first, count, v.data(), k);
         return;
       }
-      case 'i': case 'd': {
+      case 'i':
+      case 'd': {
         std::vector<std::int64_t> v(count, 0);
         // Text dates are read as list files' are: the day/month order decided over the column.
         std::vector<DateCell> cells;
@@ -152,11 +159,15 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
               v[i] = col.days(r);
             } else if (text) {
               std::int32_t day = cells[i].under(order);
-              if (day == kNoDay) day = cells[i].under(order == DateOrder::kMonthFirst ? DateOrder::kDayFirst : DateOrder::kMonthFirst);
-              if (day == kNoDay) bad_value(name, row_of(i), "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)");
+              if (day == kNoDay)
+                day = cells[i].under(order == DateOrder::kMonthFirst ? DateOrder::kDayFirst
+                                                                     : DateOrder::kMonthFirst);
+              if (day == kNoDay)
+                bad_value(name, row_of(i), "not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YY, ...)");
               v[i] = day;
             } else {
-              bad_value(name, row_of(i), std::string("a date field cannot be read from ") + arrow::type_name(t));
+              bad_value(name, row_of(i),
+                        std::string("a date field cannot be read from ") + arrow::type_name(t));
             }
             continue;
           }
@@ -167,7 +178,8 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
               k = known.data();
               continue;
             }
-            if (std::floor(d) != d || std::fabs(d) > 9.0e15) bad_value(name, row_of(i), "not a whole number");
+            if (std::floor(d) != d || std::fabs(d) > 9.0e15)
+              bad_value(name, row_of(i), "not a whole number");
             v[i] = static_cast<std::int64_t>(d);
           } else if (text) {
             double d = 0;
@@ -180,13 +192,15 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
           } else if (t == Type::kBool || (t >= Type::kInt8 && t <= Type::kUInt64)) {
             v[i] = col.int_value(r);
           } else {
-            bad_value(name, row_of(i), std::string("an integer field cannot be read from ") + arrow::type_name(t));
+            bad_value(name, row_of(i),
+                      std::string("an integer field cannot be read from ") + arrow::type_name(t));
           }
         }
         batch.set_values(field, first, count, v.data(), k);
         return;
       }
-      case 's': case 'e': {
+      case 's':
+      case 'e': {
         std::string chars;
         std::vector<std::uint64_t> offsets(count + 1, 0);
         std::string cell;
@@ -216,7 +230,8 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
             while (!code.empty() && code.back() == ' ') code.remove_suffix(1);
             if (!code.empty()) mask |= std::uint64_t{1} << batch.program_bit(field, code);
           };
-          if (t == Type::kList && (col.item().type() == Type::kUtf8 || col.item().type() == Type::kNull)) {
+          if (t == Type::kList &&
+              (col.item().type() == Type::kUtf8 || col.item().type() == Type::kNull)) {
             const auto [b, e] = col.list_range(r);
             for (std::int64_t x = b; x < e; ++x) {
               if (!col.item().is_null(x)) add(col.item().text(x));
@@ -231,7 +246,8 @@ void fill(RecordBatch& batch, int field, char kind, std::size_t first, std::size
               }
             }
           } else {
-            bad_value(name, row_of(i), "a programme set is a list of codes or a text of codes split on | ; ,");
+            bad_value(name, row_of(i),
+                      "a programme set is a list of codes or a text of codes split on | ; ,");
           }
           v[i] = static_cast<std::int64_t>(mask);
         }
@@ -271,7 +287,8 @@ std::size_t append_records(RecordBatch& batch, arrow::StreamReader& reader) {
       if (col.type() != Type::kList || col.item().type() != Type::kStruct) {
         throw RuleError(ErrorCode::kInvalidArgument, col.name(), 0,
                         "column '" + col.name() + "': a list of " + f.element_type +
-                            " records is a list<struct<...>> column, not " + arrow::type_name(col.type()));
+                            " records is a list<struct<...>> column, not " +
+                            arrow::type_name(col.type()));
       }
       std::vector<std::int64_t> offsets(rows + 1, 0);
       std::vector<std::uint8_t> known(rows, 1);
@@ -287,12 +304,14 @@ std::size_t append_records(RecordBatch& batch, arrow::StreamReader& reader) {
       try {
         first_element = batch.set_lists(target[c], first, rows, offsets.data(), known.data());
       } catch (const RuleError& e) {
-        throw RuleError(ErrorCode::kInvalidArgument, col.name(), 0, "column '" + col.name() + "': " + e.what());
+        throw RuleError(ErrorCode::kInvalidArgument, col.name(), 0,
+                        "column '" + col.name() + "': " + e.what());
       }
       for (const ColumnView& sub : col.item().fields()) {
         const int ef = resolve(fields, sub.name(), true, f.element_type);
         if (ef < 0) continue;
-        fill(batch, ef, fields[static_cast<std::size_t>(ef)].kind, first_element, elements, sub, base, 0);
+        fill(batch, ef, fields[static_cast<std::size_t>(ef)].kind, first_element, elements, sub,
+             base, 0);
       }
     }
     added += rows;
@@ -300,7 +319,8 @@ std::size_t append_records(RecordBatch& batch, arrow::StreamReader& reader) {
   return added;
 }
 
-geo::FacilityIndex facility_index(arrow::StreamReader& reader, std::vector<geo::RejectedRow>* rejected) {
+geo::FacilityIndex facility_index(arrow::StreamReader& reader,
+                                  std::vector<geo::RejectedRow>* rejected) {
   return geo::FacilityIndex::from_text_table(arrow::read_text_table(reader), rejected);
 }
 

@@ -1,8 +1,7 @@
 // Every bulk result as an Arrow table (column names documented in docs/arrow.md).
+#include <cmath>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/tables.hpp>
-
-#include <cmath>
 
 namespace smartkampung::tables {
 
@@ -12,12 +11,18 @@ using arrow::Table;
 
 const char* dedup_table_name(DedupTable table) noexcept {
   switch (table) {
-    case DedupTable::kDuplicates: return "duplicates";
-    case DedupTable::kOverlaps: return "overlaps";
-    case DedupTable::kConflicts: return "conflicts";
-    case DedupTable::kNikMismatches: return "nik_mismatches";
-    case DedupTable::kExclusionViolations: return "exclusion_violations";
-    case DedupTable::kLikelyDuplicates: return "likely_duplicates";
+    case DedupTable::kDuplicates:
+      return "duplicates";
+    case DedupTable::kOverlaps:
+      return "overlaps";
+    case DedupTable::kConflicts:
+      return "conflicts";
+    case DedupTable::kNikMismatches:
+      return "nik_mismatches";
+    case DedupTable::kExclusionViolations:
+      return "exclusion_violations";
+    case DedupTable::kLikelyDuplicates:
+      return "likely_duplicates";
   }
   return "";
 }
@@ -26,9 +31,10 @@ DedupTable parse_dedup_table(std::string_view name) {
   for (int t = 0; t <= static_cast<int>(DedupTable::kLikelyDuplicates); ++t) {
     if (name == dedup_table_name(static_cast<DedupTable>(t))) return static_cast<DedupTable>(t);
   }
-  throw Error(ErrorCode::kInvalidArgument,
-              "table: expected duplicates, overlaps, conflicts, nik_mismatches, exclusion_violations or "
-              "likely_duplicates");
+  throw Error(
+      ErrorCode::kInvalidArgument,
+      "table: expected duplicates, overlaps, conflicts, nik_mismatches, exclusion_violations or "
+      "likely_duplicates");
 }
 
 namespace {
@@ -51,8 +57,8 @@ Table nik_table(const std::vector<std::uint64_t>& niks) {
 Table dedup_table(const DedupReport& report, DedupTable table) {
   switch (table) {
     case DedupTable::kDuplicates: {
-      ColumnBuilder program = ColumnBuilder::dictionary("program"), nik = ColumnBuilder::utf8("nik"),
-                    count = ColumnBuilder::int64("count");
+      ColumnBuilder program = ColumnBuilder::dictionary("program"),
+                    nik = ColumnBuilder::utf8("nik"), count = ColumnBuilder::int64("count");
       for (const DuplicateEntry& d : report.duplicates) {
         program.append_text(d.program);
         nik.append_text(nik_digits(d.nik));
@@ -72,11 +78,14 @@ Table dedup_table(const DedupReport& report, DedupTable table) {
       }
       return Table({nik.finish(), programs.finish(), count.finish()});
     }
-    case DedupTable::kConflicts: return nik_table(report.conflicts);
-    case DedupTable::kNikMismatches: return nik_table(report.nik_mismatches);
+    case DedupTable::kConflicts:
+      return nik_table(report.conflicts);
+    case DedupTable::kNikMismatches:
+      return nik_table(report.nik_mismatches);
     case DedupTable::kExclusionViolations: {
       ColumnBuilder key = ColumnBuilder::utf8("key"), scope = ColumnBuilder::dictionary("scope"),
-                    a = ColumnBuilder::dictionary("program_a"), b = ColumnBuilder::dictionary("program_b");
+                    a = ColumnBuilder::dictionary("program_a"),
+                    b = ColumnBuilder::dictionary("program_b");
       for (const ExclusionViolation& v : report.exclusion_violations) {
         key.append_text(nik_digits(v.key));
         scope.append_text(v.household ? "kk" : "person");
@@ -86,8 +95,9 @@ Table dedup_table(const DedupReport& report, DedupTable table) {
       return Table({key.finish(), scope.finish(), a.finish(), b.finish()});
     }
     case DedupTable::kLikelyDuplicates: {
-      ColumnBuilder pa = ColumnBuilder::dictionary("program_a"), la = ColumnBuilder::int64("line_a"),
-                    na = ColumnBuilder::utf8("nik_a"), pb = ColumnBuilder::dictionary("program_b"),
+      ColumnBuilder pa = ColumnBuilder::dictionary("program_a"),
+                    la = ColumnBuilder::int64("line_a"), na = ColumnBuilder::utf8("nik_a"),
+                    pb = ColumnBuilder::dictionary("program_b"),
                     lb = ColumnBuilder::int64("line_b"), nb = ColumnBuilder::utf8("nik_b"),
                     p = ColumnBuilder::float64("probability");
       for (const LikelyDuplicate& d : report.likely_duplicates) {
@@ -99,7 +109,8 @@ Table dedup_table(const DedupReport& report, DedupTable table) {
         text_or_null(nb, d.nik_b);
         p.append_double(d.probability);
       }
-      return Table({pa.finish(), la.finish(), na.finish(), pb.finish(), lb.finish(), nb.finish(), p.finish()});
+      return Table({pa.finish(), la.finish(), na.finish(), pb.finish(), lb.finish(), nb.finish(),
+                    p.finish()});
     }
   }
   throw Error(ErrorCode::kInvalidArgument, "table: unknown dedup table");
@@ -112,7 +123,8 @@ Table enrolments_table(const std::vector<Enrolment>& records) {
                 address = ColumnBuilder::utf8("address"), village = ColumnBuilder::utf8("village"),
                 district = ColumnBuilder::utf8("district"), rt = ColumnBuilder::int32("rt"),
                 rw = ColumnBuilder::int32("rw"), line = ColumnBuilder::int64("line");
-  for (ColumnBuilder* b : {&program, &nik, &kk, &name, &birth, &sex, &address, &village, &district, &rt, &rw, &line}) {
+  for (ColumnBuilder* b :
+       {&program, &nik, &kk, &name, &birth, &sex, &address, &village, &district, &rt, &rw, &line}) {
     b->reserve(records.size());
   }
   for (const Enrolment& e : records) {
@@ -133,17 +145,25 @@ Table enrolments_table(const std::vector<Enrolment>& records) {
     address.append_text(e.address);
     village.append_text(e.village);
     district.append_text(e.district);
-    if (e.rt >= 0) rt.append_int(e.rt); else rt.append_null();
-    if (e.rw >= 0) rw.append_int(e.rw); else rw.append_null();
+    if (e.rt >= 0)
+      rt.append_int(e.rt);
+    else
+      rt.append_null();
+    if (e.rw >= 0)
+      rw.append_int(e.rw);
+    else
+      rw.append_null();
     line.append_int(static_cast<std::int64_t>(e.line));
   }
-  return Table({program.finish(), nik.finish(), kk.finish(), name.finish(), birth.finish(), sex.finish(),
-                address.finish(), village.finish(), district.finish(), rt.finish(), rw.finish(), line.finish()});
+  return Table({program.finish(), nik.finish(), kk.finish(), name.finish(), birth.finish(),
+                sex.finish(), address.finish(), village.finish(), district.finish(), rt.finish(),
+                rw.finish(), line.finish()});
 }
 
 Table link_pairs_table(const LinkResult& result) {
   ColumnBuilder i = ColumnBuilder::int64("i"), j = ColumnBuilder::int64("j"),
-                p = ColumnBuilder::float64("probability"), w = ColumnBuilder::float64("match_weight");
+                p = ColumnBuilder::float64("probability"),
+                w = ColumnBuilder::float64("match_weight");
   for (ColumnBuilder* b : {&i, &j, &p, &w}) b->reserve(result.pairs.size());
   for (const LinkPair& pair : result.pairs) {
     i.append_int(pair.i);
@@ -154,8 +174,10 @@ Table link_pairs_table(const LinkResult& result) {
   return Table({i.finish(), j.finish(), p.finish(), w.finish()});
 }
 
-Table link_clusters_table(const std::vector<std::int64_t>& cluster_ids, const std::vector<double>& confidence) {
-  ColumnBuilder record = ColumnBuilder::int64("record"), cluster = ColumnBuilder::int64("cluster_id"),
+Table link_clusters_table(const std::vector<std::int64_t>& cluster_ids,
+                          const std::vector<double>& confidence) {
+  ColumnBuilder record = ColumnBuilder::int64("record"),
+                cluster = ColumnBuilder::int64("cluster_id"),
                 conf = ColumnBuilder::float64("confidence");
   const std::size_t n = cluster_ids.size();
   for (ColumnBuilder* b : {&record, &cluster, &conf}) b->reserve(n);
@@ -171,7 +193,8 @@ Table link_clusters_table(const std::vector<std::int64_t>& cluster_ids, const st
   return Table({record.finish(), cluster.finish(), conf.finish()});
 }
 
-Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch, const Progress& progress) {
+Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch,
+                      const Progress& progress) {
   const std::size_t n = batch.size();
   // Dictionaries given up front: a verdict's value is its index, a reason's index comes
   // from a small table (rule codes may repeat across rules: each is listed once).
@@ -191,14 +214,19 @@ Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch, cons
     code_of_rule.push_back(at);
   }
   const auto code_index = [&](std::int32_t reason) -> std::int32_t {
-    if (reason >= 0) return static_cast<std::size_t>(reason) < code_of_rule.size() ? code_of_rule[static_cast<std::size_t>(reason)] : -1;
+    if (reason >= 0)
+      return static_cast<std::size_t>(reason) < code_of_rule.size()
+                 ? code_of_rule[static_cast<std::size_t>(reason)]
+                 : -1;
     if (reason == Outcome::kOutOfPeriod) return 0;
     if (reason == Outcome::kAmountUnknown) return 1;
     if (reason == Outcome::kStepLimit) return 2;
     return -1;
   };
-  ColumnBuilder decision = ColumnBuilder::dictionary("decision", {"eligible", "ineligible", "needs_data", "error"}),
-                amount = ColumnBuilder::int64("amount"), priority = ColumnBuilder::int64("priority"),
+  ColumnBuilder decision = ColumnBuilder::dictionary(
+                    "decision", {"eligible", "ineligible", "needs_data", "error"}),
+                amount = ColumnBuilder::int64("amount"),
+                priority = ColumnBuilder::int64("priority"),
                 reason = ColumnBuilder::dictionary("reason", codes),
                 reasons = ColumnBuilder::list("reasons", ColumnBuilder::dictionary("item", codes));
   for (ColumnBuilder* b : {&decision, &amount, &priority, &reason, &reasons}) b->reserve(n);
@@ -240,10 +268,12 @@ Table decisions_table(const Evaluator& evaluator, const RecordBatch& batch, cons
     reasons.end_list();
   }
   if (progress && !stopped) progress(n, n);
-  return Table({decision.finish(), amount.finish(), priority.finish(), reason.finish(), reasons.finish()});
+  return Table(
+      {decision.finish(), amount.finish(), priority.finish(), reason.finish(), reasons.finish()});
 }
 
-Table nearest_table(std::size_t n, std::size_t width, const std::int64_t* ids, const double* dists) {
+Table nearest_table(std::size_t n, std::size_t width, const std::int64_t* ids,
+                    const double* dists) {
   ColumnBuilder query = ColumnBuilder::int64("query"), rank = ColumnBuilder::int64("rank"),
                 id = ColumnBuilder::int64("id"), dist = ColumnBuilder::float64("distance_m");
   for (ColumnBuilder* b : {&query, &rank, &id, &dist}) b->reserve(n * width);
@@ -260,8 +290,8 @@ Table nearest_table(std::size_t n, std::size_t width, const std::int64_t* ids, c
   return Table({query.finish(), rank.finish(), id.finish(), dist.finish()});
 }
 
-Table assignment_table(const geo::FacilityIndex& index, const geo::Assignment& assignment, const double* lats,
-                       const double* lons) {
+Table assignment_table(const geo::FacilityIndex& index, const geo::Assignment& assignment,
+                       const double* lats, const double* lons) {
   const std::size_t n = assignment.house.size();
   ColumnBuilder resident = ColumnBuilder::int64("resident"), house = ColumnBuilder::int64("house"),
                 dist = ColumnBuilder::float64("distance_m");
@@ -283,9 +313,10 @@ Table assignment_table(const geo::FacilityIndex& index, const geo::Assignment& a
 
 Table cert_status_table(const cert::CertificateRegistry& registry, Instant at) {
   ColumnBuilder id = ColumnBuilder::int64("id"), name = ColumnBuilder::utf8("name"),
-                category = ColumnBuilder::dictionary("category"), zone = ColumnBuilder::utf8("zone"),
-                status = ColumnBuilder::dictionary("status"), valid = ColumnBuilder::boolean("valid"),
-                serial = ColumnBuilder::int64("serial"), until = ColumnBuilder::date32("valid_until"),
+                category = ColumnBuilder::dictionary("category"),
+                zone = ColumnBuilder::utf8("zone"), status = ColumnBuilder::dictionary("status"),
+                valid = ColumnBuilder::boolean("valid"), serial = ColumnBuilder::int64("serial"),
+                until = ColumnBuilder::date32("valid_until"),
                 when = ColumnBuilder::timestamp("at", "UTC");
   for (const std::int64_t business : registry.ids()) {
     const cert::Business b = registry.business(business);
@@ -305,8 +336,8 @@ Table cert_status_table(const cert::CertificateRegistry& registry, Instant at) {
     }
     when.append_int(at);
   }
-  return Table({id.finish(), name.finish(), category.finish(), zone.finish(), status.finish(), valid.finish(),
-                serial.finish(), until.finish(), when.finish()});
+  return Table({id.finish(), name.finish(), category.finish(), zone.finish(), status.finish(),
+                valid.finish(), serial.finish(), until.finish(), when.finish()});
 }
 
 }  // namespace smartkampung::tables

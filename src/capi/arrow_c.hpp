@@ -3,13 +3,13 @@
 #ifndef SMARTKAMPUNG_SRC_CAPI_ARROW_C_HPP
 #define SMARTKAMPUNG_SRC_CAPI_ARROW_C_HPP
 
-#include <smartkampung/arrow.hpp>
 #include <smartkampung/c/arrow.h>
-
-#include "capi/guard.hpp"
 
 #include <memory>
 #include <optional>
+#include <smartkampung/arrow.hpp>
+
+#include "capi/guard.hpp"
 
 namespace smartkampung::capi {
 
@@ -31,7 +31,8 @@ class TakenStream {
  public:
   TakenStream(ArrowArrayStream* in, const char* name) {
     require(in, name);
-    if (in->release == nullptr) throw Error(ErrorCode::kInvalidArgument, std::string(name) + " is a released stream");
+    if (in->release == nullptr)
+      throw Error(ErrorCode::kInvalidArgument, std::string(name) + " is a released stream");
     reader_.emplace(in);
   }
   arrow::StreamReader& reader() { return *reader_; }

@@ -1,7 +1,10 @@
 #include <smartkampung/c/cert.h>
-#include <smartkampung/cert.hpp>
 
+#include <memory>
+#include <optional>
+#include <smartkampung/cert.hpp>
 #include <smartkampung/tables.hpp>
+#include <string>
 
 #include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
@@ -9,19 +12,15 @@
 #include "cert/jsonl.hpp"
 #include "core/json.hpp"
 
-#include <memory>
-#include <optional>
-#include <string>
-
 using namespace smartkampung;
-using smartkampung::detail::json::JsonWriter;
+using smartkampung::capi::check_text;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
 using smartkampung::capi::public_keys_of;
-using smartkampung::capi::signing_key_of;
-using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
+using smartkampung::capi::signing_key_of;
+using smartkampung::detail::json::JsonWriter;
 
 struct skamp_cert_registry {
   cert::CertificateRegistry reg;
@@ -38,10 +37,15 @@ const char* or_empty(const char* s, const char* name) {
 TimeZone zone_of(int minutes) {
   switch (minutes) {
     case 0:
-    case 420: return TimeZone::kWIB;
-    case 480: return TimeZone::kWITA;
-    case 540: return TimeZone::kWIT;
-    default: throw Error(ErrorCode::kInvalidArgument, "utc_offset_minutes must be 420, 480 or 540 (or 0 for WIB)");
+    case 420:
+      return TimeZone::kWIB;
+    case 480:
+      return TimeZone::kWITA;
+    case 540:
+      return TimeZone::kWIT;
+    default:
+      throw Error(ErrorCode::kInvalidArgument,
+                  "utc_offset_minutes must be 420, 480 or 540 (or 0 for WIB)");
   }
 }
 
@@ -58,13 +62,16 @@ const cert::CertificateRegistry& get(const skamp_cert_registry* reg) {
 
 extern "C" {
 
-skamp_status skamp_cert_registry_new(skamp_cert_registry** out, const char* policy_json, int utc_offset_minutes) {
+skamp_status skamp_cert_registry_new(skamp_cert_registry** out, const char* policy_json,
+                                     int utc_offset_minutes) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
     check_text(policy_json, "policy_json");
-    cert::Policy policy = policy_json == nullptr ? cert::Policy::builtin() : cert::Policy::from_json(policy_json);
-    *out = new skamp_cert_registry{cert::CertificateRegistry(std::move(policy), zone_of(utc_offset_minutes))};
+    cert::Policy policy =
+        policy_json == nullptr ? cert::Policy::builtin() : cert::Policy::from_json(policy_json);
+    *out = new skamp_cert_registry{
+        cert::CertificateRegistry(std::move(policy), zone_of(utc_offset_minutes))};
   });
 }
 
@@ -86,8 +93,9 @@ skamp_status skamp_cert_registry_save(const skamp_cert_registry* reg, const char
   });
 }
 
-skamp_status skamp_cert_add_business(skamp_cert_registry* reg, int64_t id, const char* name, const char* category,
-                                     double lat, double lon, int32_t capacity, const char* zone, int64_t at) {
+skamp_status skamp_cert_add_business(skamp_cert_registry* reg, int64_t id, const char* name,
+                                     const char* category, double lat, double lon, int32_t capacity,
+                                     const char* zone, int64_t at) {
   return guard([&] {
     require_text(name, "name");
     require_text(category, "category");
@@ -100,29 +108,34 @@ skamp_status skamp_cert_apply(skamp_cert_registry* reg, int64_t id, int64_t at) 
   return guard([&] { get(reg).apply(id, at); });
 }
 
-skamp_status skamp_cert_audit(skamp_cert_registry* reg, int64_t id, int64_t at, int passed, const char* findings) {
+skamp_status skamp_cert_audit(skamp_cert_registry* reg, int64_t id, int64_t at, int passed,
+                              const char* findings) {
   return guard([&] { get(reg).audit(id, at, passed != 0, or_empty(findings, "findings")); });
 }
 
-skamp_status skamp_cert_issue(int64_t* out_serial, skamp_cert_registry* reg, int64_t id, int64_t at) {
+skamp_status skamp_cert_issue(int64_t* out_serial, skamp_cert_registry* reg, int64_t id,
+                              int64_t at) {
   return guard([&] {
     const std::int64_t serial = get(reg).issue(id, at);
     if (out_serial != nullptr) *out_serial = serial;
   });
 }
 
-skamp_status skamp_cert_evaluate(skamp_cert_registry* reg, int64_t id, int64_t at, int passed, const char* findings) {
+skamp_status skamp_cert_evaluate(skamp_cert_registry* reg, int64_t id, int64_t at, int passed,
+                                 const char* findings) {
   return guard([&] { get(reg).evaluate(id, at, passed != 0, or_empty(findings, "findings")); });
 }
 
-skamp_status skamp_cert_report_violation(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
+skamp_status skamp_cert_report_violation(skamp_cert_registry* reg, int64_t id, int64_t at,
+                                         const char* reason) {
   return guard([&] {
     require_text(reason, "reason");
     get(reg).report_violation(id, at, reason);
   });
 }
 
-skamp_status skamp_cert_suspend(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
+skamp_status skamp_cert_suspend(skamp_cert_registry* reg, int64_t id, int64_t at,
+                                const char* reason) {
   return guard([&] {
     require_text(reason, "reason");
     get(reg).suspend(id, at, reason);
@@ -141,18 +154,21 @@ skamp_status skamp_cert_revoke(skamp_cert_registry* reg, int64_t id, int64_t at,
   });
 }
 
-skamp_status skamp_cert_renew(int64_t* out_serial, skamp_cert_registry* reg, int64_t id, int64_t at) {
+skamp_status skamp_cert_renew(int64_t* out_serial, skamp_cert_registry* reg, int64_t id,
+                              int64_t at) {
   return guard([&] {
     const std::int64_t serial = get(reg).renew(id, at);
     if (out_serial != nullptr) *out_serial = serial;
   });
 }
 
-skamp_status skamp_cert_withdraw(skamp_cert_registry* reg, int64_t id, int64_t at, const char* reason) {
+skamp_status skamp_cert_withdraw(skamp_cert_registry* reg, int64_t id, int64_t at,
+                                 const char* reason) {
   return guard([&] { get(reg).withdraw(id, at, or_empty(reason, "reason")); });
 }
 
-skamp_status skamp_cert_status_at(skamp_cert_status* out, const skamp_cert_registry* reg, int64_t id, int64_t at) {
+skamp_status skamp_cert_status_at(skamp_cert_status* out, const skamp_cert_registry* reg,
+                                  int64_t id, int64_t at) {
   return guard([&] {
     require(out, "out");
     *out = static_cast<skamp_cert_status>(get(reg).status(id, at));
@@ -164,14 +180,16 @@ const char* skamp_cert_status_str(int status) {
   return cert::status_name(static_cast<cert::Status>(status));
 }
 
-skamp_status skamp_cert_max_visitors(int32_t* out, const skamp_cert_registry* reg, int64_t id, int64_t at) {
+skamp_status skamp_cert_max_visitors(int32_t* out, const skamp_cert_registry* reg, int64_t id,
+                                     int64_t at) {
   return guard([&] {
     require(out, "out");
     *out = get(reg).max_visitors(id, at);
   });
 }
 
-skamp_status skamp_cert_check_in(int* out_admitted, skamp_cert_registry* reg, int64_t id, int64_t at, int32_t n) {
+skamp_status skamp_cert_check_in(int* out_admitted, skamp_cert_registry* reg, int64_t id,
+                                 int64_t at, int32_t n) {
   return guard([&] {
     require(out_admitted, "out_admitted");
     *out_admitted = 0;
@@ -190,8 +208,9 @@ skamp_status skamp_cert_occupancy(int32_t* out, const skamp_cert_registry* reg, 
   });
 }
 
-skamp_status skamp_cert_certified_near_json(char** out_json, const skamp_cert_registry* reg, double lat, double lon,
-                                       double radius_m, int64_t at, const char* category) {
+skamp_status skamp_cert_certified_near_json(char** out_json, const skamp_cert_registry* reg,
+                                            double lat, double lon, double radius_m, int64_t at,
+                                            const char* category) {
   return guard([&] {
     require(out_json, "out_json");
     *out_json = nullptr;
@@ -202,7 +221,8 @@ skamp_status skamp_cert_certified_near_json(char** out_json, const skamp_cert_re
     JsonWriter w;
     w.begin_object().field("schema", "skamp-cert-near/1");
     w.key("results").begin_array();
-    for (const cert::Nearby& n : found) w.begin_object().field("id", n.id).field("distance_m", n.distance_m).end_object();
+    for (const cert::Nearby& n : found)
+      w.begin_object().field("id", n.id).field("distance_m", n.distance_m).end_object();
     w.end_array().end_object();
     *out_json = dup_string(w.text());
   });
@@ -234,7 +254,8 @@ skamp_status skamp_cert_generate_key(const char* dir) {
   });
 }
 
-skamp_status skamp_cert_registry_save_signed(const skamp_cert_registry* reg, const char* path, const char* key_path) {
+skamp_status skamp_cert_registry_save_signed(const skamp_cert_registry* reg, const char* path,
+                                             const char* key_path) {
   return guard([&] {
     require_text(path, "path");
     cert::StoreOptions options;
@@ -244,7 +265,8 @@ skamp_status skamp_cert_registry_save_signed(const skamp_cert_registry* reg, con
 }
 
 skamp_status skamp_cert_registry_load_verified(skamp_cert_registry** out, const char* path,
-                                               const char* const* pub_paths, size_t n_pub, int allow_unsigned) {
+                                               const char* const* pub_paths, size_t n_pub,
+                                               int allow_unsigned) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -267,7 +289,8 @@ skamp_status skamp_cert_sticker(char** out, const skamp_cert_registry* reg, int6
   });
 }
 
-skamp_status skamp_cert_status_list(char** out, const skamp_cert_registry* reg, int64_t at, const char* key_path) {
+skamp_status skamp_cert_status_list(char** out, const skamp_cert_registry* reg, int64_t at,
+                                    const char* key_path) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -277,16 +300,16 @@ skamp_status skamp_cert_status_list(char** out, const skamp_cert_registry* reg, 
   });
 }
 
-skamp_status skamp_cert_verify_json(char** out_json, const char* text, const char* const* pub_paths, size_t n_pub,
-                                    const char* status_list, int64_t at) {
+skamp_status skamp_cert_verify_json(char** out_json, const char* text, const char* const* pub_paths,
+                                    size_t n_pub, const char* status_list, int64_t at) {
   return guard([&] {
     require(out_json, "out_json");
     *out_json = nullptr;
     require(text, "text");
     check_text(status_list, "status_list");
     check_instant(at, "at");
-    const cert::Verification v =
-        cert::verify_credential(text, public_keys_of(pub_paths, n_pub), at, status_list == nullptr ? "" : status_list);
+    const cert::Verification v = cert::verify_credential(text, public_keys_of(pub_paths, n_pub), at,
+                                                         status_list == nullptr ? "" : status_list);
     JsonWriter w;
     w.begin_object()
         .field("schema", "skamp-cert-verify/1")
@@ -320,7 +343,8 @@ skamp_status skamp_cert_verify_json(char** out_json, const char* text, const cha
 // ---- Arrow streams ------------------------------------------------------------------------
 extern "C" {
 
-skamp_status skamp_cert_statuses_arrow(struct ArrowArrayStream* out, const skamp_cert_registry* reg, int64_t at) {
+skamp_status skamp_cert_statuses_arrow(struct ArrowArrayStream* out, const skamp_cert_registry* reg,
+                                       int64_t at) {
   return guard([&] {
     capi::clear_stream(out, "out");
     require(reg, "reg");

@@ -1,8 +1,8 @@
 #include <smartkampung/c/common.h>
 
-#include "capi/guard.hpp"
-
 #include <string>
+
+#include "capi/guard.hpp"
 
 namespace smartkampung::capi {
 
@@ -23,14 +23,22 @@ void clear_error() noexcept { g_last_error.clear(); }
 
 skamp_status status_of(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return SKAMP_EINVALID;
-    case ErrorCode::kNotFound: return SKAMP_ENOTFOUND;
-    case ErrorCode::kState: return SKAMP_ESTATE;
-    case ErrorCode::kIo: return SKAMP_EIO;
-    case ErrorCode::kCorrupt: return SKAMP_ECORRUPT;
-    case ErrorCode::kParse: return SKAMP_EPARSE;
-    case ErrorCode::kLimit: return SKAMP_ELIMIT;
-    case ErrorCode::kInternal: return SKAMP_EINTERNAL;
+    case ErrorCode::kInvalidArgument:
+      return SKAMP_EINVALID;
+    case ErrorCode::kNotFound:
+      return SKAMP_ENOTFOUND;
+    case ErrorCode::kState:
+      return SKAMP_ESTATE;
+    case ErrorCode::kIo:
+      return SKAMP_EIO;
+    case ErrorCode::kCorrupt:
+      return SKAMP_ECORRUPT;
+    case ErrorCode::kParse:
+      return SKAMP_EPARSE;
+    case ErrorCode::kLimit:
+      return SKAMP_ELIMIT;
+    case ErrorCode::kInternal:
+      return SKAMP_EINTERNAL;
   }
   return SKAMP_EINTERNAL;
 }
@@ -60,20 +68,29 @@ const char* skamp_status_str(skamp_status status) {
   int code = 0;
   std::memcpy(&code, &status, sizeof code);
   switch (code) {
-    case SKAMP_OK: return "SKAMP_OK: success";
-    case SKAMP_EINVALID: return "SKAMP_EINVALID: invalid argument";
-    case SKAMP_ENOTFOUND: return "SKAMP_ENOTFOUND: not found";
-    case SKAMP_ESTATE: return "SKAMP_ESTATE: not allowed in the current state";
-    case SKAMP_EIO: return "SKAMP_EIO: input/output error";
-    case SKAMP_ECORRUPT: return "SKAMP_ECORRUPT: damaged file";
-    case SKAMP_EPARSE: return "SKAMP_EPARSE: parse error";
-    case SKAMP_ELIMIT: return "SKAMP_ELIMIT: size or depth limit exceeded";
-    case SKAMP_ENOMEM: return "SKAMP_ENOMEM: out of memory";
-    case SKAMP_EINTERNAL: return "SKAMP_EINTERNAL: internal error";
+    case SKAMP_OK:
+      return "SKAMP_OK: success";
+    case SKAMP_EINVALID:
+      return "SKAMP_EINVALID: invalid argument";
+    case SKAMP_ENOTFOUND:
+      return "SKAMP_ENOTFOUND: not found";
+    case SKAMP_ESTATE:
+      return "SKAMP_ESTATE: not allowed in the current state";
+    case SKAMP_EIO:
+      return "SKAMP_EIO: input/output error";
+    case SKAMP_ECORRUPT:
+      return "SKAMP_ECORRUPT: damaged file";
+    case SKAMP_EPARSE:
+      return "SKAMP_EPARSE: parse error";
+    case SKAMP_ELIMIT:
+      return "SKAMP_ELIMIT: size or depth limit exceeded";
+    case SKAMP_ENOMEM:
+      return "SKAMP_ENOMEM: out of memory";
+    case SKAMP_EINTERNAL:
+      return "SKAMP_EINTERNAL: internal error";
   }
   return "unknown status";
 }
 
 void skamp_free(void* ptr) { std::free(ptr); }
-
 }

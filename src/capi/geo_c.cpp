@@ -1,26 +1,25 @@
 #include <smartkampung/c/geo.h>
-#include <smartkampung/geo.hpp>
-
-#include <smartkampung/tables.hpp>
-
-#include "capi/arrow_c.hpp"
-#include "capi/guard.hpp"
 
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <smartkampung/geo.hpp>
+#include <smartkampung/tables.hpp>
 #include <type_traits>
+
+#include "capi/arrow_c.hpp"
+#include "capi/guard.hpp"
 
 struct skamp_facility_index {
   smartkampung::geo::FacilityIndex index;
 };
 
 using namespace smartkampung;
-using smartkampung::capi::guard;
 using smartkampung::capi::check_count;
 using smartkampung::capi::check_text;
+using smartkampung::capi::guard;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
 
@@ -30,7 +29,8 @@ geo::Filter to_filter(const skamp_facility_filter* f) {
   geo::Filter filter;
   if (f == nullptr) return filter;
   if (f->size < offsetof(skamp_facility_filter, min_free) + sizeof(f->min_free)) {
-    throw Error(ErrorCode::kInvalidArgument, "filter->size is too small: set it to sizeof(skamp_facility_filter)");
+    throw Error(ErrorCode::kInvalidArgument,
+                "filter->size is too small: set it to sizeof(skamp_facility_filter)");
   }
   if (f->min_free < 0) throw Error(ErrorCode::kInvalidArgument, "filter->min_free must be >= 0");
   filter.min_free = f->min_free;
@@ -45,7 +45,8 @@ geo::Filter to_filter(const skamp_facility_filter* f) {
 geo::Facility to_facility(const skamp_facility* f) {
   require(f, "facility");
   if (f->size < offsetof(skamp_facility, open) + sizeof(f->open)) {
-    throw Error(ErrorCode::kInvalidArgument, "facility->size is too small: set it to sizeof(skamp_facility)");
+    throw Error(ErrorCode::kInvalidArgument,
+                "facility->size is too small: set it to sizeof(skamp_facility)");
   }
   geo::Facility out;
   out.id = f->id;
@@ -78,9 +79,10 @@ T* copy_array(const std::vector<T>& values) {
 
 extern "C" {
 
-skamp_status skamp_geo_index_new(skamp_facility_index** out, size_t n, const int64_t* ids, const double* lats,
-                                      const double* lons, const int32_t* capacity, const int32_t* occupied,
-                                      const uint8_t* open, const char* const* kinds) {
+skamp_status skamp_geo_index_new(skamp_facility_index** out, size_t n, const int64_t* ids,
+                                 const double* lats, const double* lons, const int32_t* capacity,
+                                 const int32_t* occupied, const uint8_t* open,
+                                 const char* const* kinds) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -96,7 +98,8 @@ skamp_status skamp_geo_index_new(skamp_facility_index** out, size_t n, const int
       kind_text.reserve(n);
       for (size_t i = 0; i < n; ++i) {
         if (kinds[i] != nullptr && !detail::is_valid_utf8(kinds[i])) {
-          throw Error(ErrorCode::kInvalidArgument, "kinds[" + std::to_string(i) + "] is not valid UTF-8");
+          throw Error(ErrorCode::kInvalidArgument,
+                      "kinds[" + std::to_string(i) + "] is not valid UTF-8");
         }
         kind_text.emplace_back(kinds[i] != nullptr ? kinds[i] : "");
       }
@@ -157,8 +160,8 @@ skamp_status skamp_geo_index_remove(skamp_facility_index* index, int64_t id) {
 }
 
 skamp_status skamp_geo_index_nearest(size_t* out_count, int64_t* out_ids, double* out_dists,
-                                          const skamp_facility_index* index, double lat, double lon, size_t k,
-                                          const skamp_facility_filter* filter) {
+                                     const skamp_facility_index* index, double lat, double lon,
+                                     size_t k, const skamp_facility_filter* filter) {
   return guard([&] {
     require(out_count, "out_count");
     *out_count = 0;
@@ -173,15 +176,17 @@ skamp_status skamp_geo_index_nearest(size_t* out_count, int64_t* out_ids, double
     const auto found = index->index.nearest(lat, lon, width, to_filter(filter));
     for (size_t i = 0; i < width; ++i) {
       out_ids[i] = i < found.size() ? found[i].id : -1;
-      out_dists[i] = i < found.size() ? found[i].distance_m : std::numeric_limits<double>::infinity();
+      out_dists[i] =
+          i < found.size() ? found[i].distance_m : std::numeric_limits<double>::infinity();
     }
     *out_count = found.size();
   });
 }
 
-skamp_status skamp_geo_index_nearest_batch(int64_t* out_ids, double* out_dists, const skamp_facility_index* index,
-                                                size_t n, const double* lats, const double* lons, size_t k,
-                                                const skamp_facility_filter* filter) {
+skamp_status skamp_geo_index_nearest_batch(int64_t* out_ids, double* out_dists,
+                                           const skamp_facility_index* index, size_t n,
+                                           const double* lats, const double* lons, size_t k,
+                                           const skamp_facility_filter* filter) {
   return guard([&] {
     require(index, "index");
     if (n == 0 || k == 0) return;
@@ -191,13 +196,14 @@ skamp_status skamp_geo_index_nearest_batch(int64_t* out_ids, double* out_dists, 
     require(lats, "lats");
     require(lons, "lons");
     // Rows of min(k, facilities) entries: a k above the number of facilities asks for all.
-    index->index.nearest_batch(n, lats, lons, index->index.answer_width(k), to_filter(filter), out_ids, out_dists);
+    index->index.nearest_batch(n, lats, lons, index->index.answer_width(k), to_filter(filter),
+                               out_ids, out_dists);
   });
 }
 
 skamp_status skamp_geo_index_within(int64_t** out_ids, double** out_dists, size_t* out_count,
-                                         const skamp_facility_index* index, double lat, double lon, double radius_m,
-                                         const skamp_facility_filter* filter) {
+                                    const skamp_facility_index* index, double lat, double lon,
+                                    double radius_m, const skamp_facility_filter* filter) {
   return guard([&] {
     require(out_ids, "out_ids");
     require(out_dists, "out_dists");
@@ -243,7 +249,8 @@ skamp_status skamp_geo_index_release(skamp_facility_index* index, int64_t id, in
   });
 }
 
-skamp_status skamp_geo_index_free_beds(int32_t* out, const skamp_facility_index* index, int64_t id) {
+skamp_status skamp_geo_index_free_beds(int32_t* out, const skamp_facility_index* index,
+                                       int64_t id) {
   return guard([&] {
     require(out, "out");
     require(index, "index");
@@ -251,9 +258,9 @@ skamp_status skamp_geo_index_free_beds(int32_t* out, const skamp_facility_index*
   });
 }
 
-skamp_status skamp_geo_index_nearest_reserve(int64_t* out_id, double* out_dist, skamp_facility_index* index,
-                                                  double lat, double lon, int32_t n,
-                                                  const skamp_facility_filter* filter) {
+skamp_status skamp_geo_index_nearest_reserve(int64_t* out_id, double* out_dist,
+                                             skamp_facility_index* index, double lat, double lon,
+                                             int32_t n, const skamp_facility_filter* filter) {
   return guard([&] {
     require(out_id, "out_id");
     require(out_dist, "out_dist");
@@ -269,8 +276,9 @@ skamp_status skamp_geo_index_nearest_reserve(int64_t* out_id, double* out_dist, 
 }
 
 skamp_status skamp_geo_index_assign(int64_t* out_houses, double* out_total_m, double* out_max_m,
-                                         skamp_facility_index* index, size_t n, const double* lats,
-                                         const double* lons, skamp_assign_mode mode, size_t k, int reserve) {
+                                    skamp_facility_index* index, size_t n, const double* lats,
+                                    const double* lons, skamp_assign_mode mode, size_t k,
+                                    int reserve) {
   return guard([&] {
     require(index, "index");
     check_count(n, sizeof(double), "n");
@@ -285,12 +293,13 @@ skamp_status skamp_geo_index_assign(int64_t* out_houses, double* out_total_m, do
     int mode_value = 0;
     std::memcpy(&mode_value, &mode, sizeof mode_value);
     if (mode_value != SKAMP_ASSIGN_GREEDY && mode_value != SKAMP_ASSIGN_OPTIMAL) {
-      throw Error(ErrorCode::kInvalidArgument, "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
     }
-    const geo::Assignment a =
-        index->index.assign(n, lats, lons, mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal
-                                                                               : geo::AssignMode::kGreedy,
-                            k, reserve != 0);
+    const geo::Assignment a = index->index.assign(
+        n, lats, lons,
+        mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal : geo::AssignMode::kGreedy,
+        k, reserve != 0);
     for (size_t i = 0; i < n; ++i) out_houses[i] = a.house[i];
     if (out_total_m != nullptr) *out_total_m = a.total_m;
     if (out_max_m != nullptr) *out_max_m = a.max_m;
@@ -314,7 +323,8 @@ skamp_status skamp_geo_distance(double* out, double lat1, double lon1, double la
 // ---- Arrow streams ------------------------------------------------------------------------
 extern "C" {
 
-skamp_status skamp_geo_index_new_arrow(skamp_facility_index** out, struct ArrowArrayStream* facilities) {
+skamp_status skamp_geo_index_new_arrow(skamp_facility_index** out,
+                                       struct ArrowArrayStream* facilities) {
   return guard([&] {
     capi::TakenStream in(facilities, "facilities");
     require(out, "out");
@@ -323,7 +333,8 @@ skamp_status skamp_geo_index_new_arrow(skamp_facility_index** out, struct ArrowA
   });
 }
 
-skamp_status skamp_geo_index_nearest_arrow(struct ArrowArrayStream* out, const skamp_facility_index* index, size_t n,
+skamp_status skamp_geo_index_nearest_arrow(struct ArrowArrayStream* out,
+                                           const skamp_facility_index* index, size_t n,
                                            const double* lats, const double* lons, size_t k,
                                            const skamp_facility_filter* filter) {
   return guard([&] {
@@ -341,14 +352,15 @@ skamp_status skamp_geo_index_nearest_arrow(struct ArrowArrayStream* out, const s
     }
     std::vector<std::int64_t> ids(n * width, -1);
     std::vector<double> dists(n * width, 0);
-    if (n > 0 && width > 0) index->index.nearest_batch(n, lats, lons, width, to_filter(filter), ids.data(), dists.data());
+    if (n > 0 && width > 0)
+      index->index.nearest_batch(n, lats, lons, width, to_filter(filter), ids.data(), dists.data());
     capi::give_stream(tables::nearest_table(n, width, ids.data(), dists.data()), out);
   });
 }
 
-skamp_status skamp_geo_index_assign_arrow(struct ArrowArrayStream* out, skamp_facility_index* index, size_t n,
-                                          const double* lats, const double* lons, skamp_assign_mode mode, size_t k,
-                                          int reserve) {
+skamp_status skamp_geo_index_assign_arrow(struct ArrowArrayStream* out, skamp_facility_index* index,
+                                          size_t n, const double* lats, const double* lons,
+                                          skamp_assign_mode mode, size_t k, int reserve) {
   return guard([&] {
     capi::clear_stream(out, "out");
     require(index, "index");
@@ -360,11 +372,13 @@ skamp_status skamp_geo_index_assign_arrow(struct ArrowArrayStream* out, skamp_fa
     int mode_value = 0;
     std::memcpy(&mode_value, &mode, sizeof mode_value);
     if (mode_value != SKAMP_ASSIGN_GREEDY && mode_value != SKAMP_ASSIGN_OPTIMAL) {
-      throw Error(ErrorCode::kInvalidArgument, "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
     }
     const geo::Assignment a = index->index.assign(
-        n, lats, lons, mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal : geo::AssignMode::kGreedy, k,
-        reserve != 0);
+        n, lats, lons,
+        mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal : geo::AssignMode::kGreedy,
+        k, reserve != 0);
     capi::give_stream(tables::assignment_table(index->index, a, lats, lons), out);
   });
 }

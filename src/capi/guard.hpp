@@ -4,16 +4,16 @@
 #define SMARTKAMPUNG_SRC_CAPI_GUARD_HPP
 
 #include <smartkampung/c/common.h>
-#include <smartkampung/error.hpp>
-
-#include "core/utf8.hpp"
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
+
+#include "core/utf8.hpp"
 
 namespace smartkampung::capi {
 

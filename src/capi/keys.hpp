@@ -3,13 +3,12 @@
 #ifndef SMARTKAMPUNG_SRC_CAPI_KEYS_HPP
 #define SMARTKAMPUNG_SRC_CAPI_KEYS_HPP
 
-#include <smartkampung/signing.hpp>
-
-#include "capi/guard.hpp"
-
 #include <cstddef>
 #include <memory>
+#include <smartkampung/signing.hpp>
 #include <vector>
+
+#include "capi/guard.hpp"
 
 namespace smartkampung::capi {
 

@@ -1,22 +1,21 @@
 #include <smartkampung/c/linkage.h>
-#include <smartkampung/linkage.hpp>
 
+#include <cmath>
 #include <smartkampung/intake.hpp>
+#include <smartkampung/linkage.hpp>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/tables.hpp>
+#include <string>
+#include <vector>
 
 #include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 #include "core/json.hpp"
 
-#include <cmath>
-#include <string>
-#include <vector>
-
 using namespace smartkampung;
+using smartkampung::capi::check_text;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
-using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
 
@@ -33,9 +32,11 @@ LinkSettings settings_of(const char* json) {
 
 using detail::json::JsonWriter;
 
-LinkRecord link_record_of(const rapidjson::Value& v, std::string_view what, const std::string& path) {
+LinkRecord link_record_of(const rapidjson::Value& v, std::string_view what,
+                          const std::string& path) {
   LinkRecord r;
-  detail::json::read_record(v, what, path, [&](std::string key, std::string text) { r.set(key, std::move(text)); });
+  detail::json::read_record(
+      v, what, path, [&](std::string key, std::string text) { r.set(key, std::move(text)); });
   return r;
 }
 
@@ -57,7 +58,8 @@ LinkRecord link_record_of(const char* json, std::string_view what) {
 // [[index, probability], ...]
 void write_matches(JsonWriter& w, const std::vector<Linker::Match>& matches) {
   w.begin_array();
-  for (const Linker::Match& m : matches) w.begin_array().value(m.index).value(m.probability).end_array();
+  for (const Linker::Match& m : matches)
+    w.begin_array().value(m.index).value(m.probability).end_array();
   w.end_array();
 }
 
@@ -97,7 +99,7 @@ skamp_status skamp_linkage_normalize_name(char** out, const char* name) {
 }
 
 skamp_status skamp_linkage_link_json(char** out, const char* records_json, const char* right_json,
-                             const char* settings_json, double threshold) {
+                                     const char* settings_json, double threshold) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -105,16 +107,19 @@ skamp_status skamp_linkage_link_json(char** out, const char* records_json, const
     check_text(right_json, "right_json");
     LinkSettings settings = settings_of(settings_json);
     if (std::isnan(threshold) || threshold > 1) {
-      throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1] (negative keeps the settings')");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "threshold must be in [0, 1] (negative keeps the settings')");
     }
     if (threshold >= 0) settings.threshold = threshold;
     const auto left = link_records_of(records_json, "records_json");
-    LinkResult res = right_json == nullptr ? link(left, settings)
-                                           : link(left, link_records_of(right_json, "right_json"), settings);
+    LinkResult res = right_json == nullptr
+                         ? link(left, settings)
+                         : link(left, link_records_of(right_json, "right_json"), settings);
     JsonWriter w;
     w.begin_object().field("schema", "skamp-link-result/1").field("cluster_ids", res.cluster_ids);
     w.key("pairs").begin_array();
-    for (const auto& pair : res.pairs) w.begin_array().value(pair.i).value(pair.j).value(pair.probability).end_array();
+    for (const auto& pair : res.pairs)
+      w.begin_array().value(pair.i).value(pair.j).value(pair.probability).end_array();
     w.end_array();
     w.key("stats")
         .begin_object()
@@ -167,7 +172,8 @@ skamp_status skamp_linkage_linker_fit_json(skamp_linker* linker, const char* rec
   });
 }
 
-skamp_status skamp_linkage_linker_add_json(char** out, skamp_linker* linker, const char* record_json) {
+skamp_status skamp_linkage_linker_add_json(char** out, skamp_linker* linker,
+                                           const char* record_json) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -192,7 +198,7 @@ skamp_status skamp_linkage_linker_remove(skamp_linker* linker, size_t index) {
 }
 
 skamp_status skamp_linkage_linker_candidates_json(char** out, const skamp_linker* linker,
-                                          const char* record_json, size_t k) {
+                                                  const char* record_json, size_t k) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -220,7 +226,8 @@ skamp_status skamp_linkage_linker_clusters_json(char** out, const skamp_linker* 
   });
 }
 
-skamp_status skamp_linkage_linker_explain_json(char** out, const skamp_linker* linker, size_t i, size_t j) {
+skamp_status skamp_linkage_linker_explain_json(char** out, const skamp_linker* linker, size_t i,
+                                               size_t j) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -250,15 +257,18 @@ std::vector<LinkRecord> arrow_records(arrow::StreamReader& reader, const LinkSet
 
 extern "C" {
 
-skamp_status skamp_linkage_link_arrow(struct ArrowArrayStream* out_pairs, struct ArrowArrayStream* out_clusters,
-                                      struct ArrowArrayStream* records, const char* settings_json, double threshold) {
+skamp_status skamp_linkage_link_arrow(struct ArrowArrayStream* out_pairs,
+                                      struct ArrowArrayStream* out_clusters,
+                                      struct ArrowArrayStream* records, const char* settings_json,
+                                      double threshold) {
   return guard([&] {
     capi::TakenStream in(records, "records");
     capi::clear_stream(out_pairs, "out_pairs");
     capi::clear_stream(out_clusters, "out_clusters");
     LinkSettings settings = settings_of(settings_json);
     if (std::isnan(threshold) || threshold > 1) {
-      throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1] (negative keeps the settings')");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "threshold must be in [0, 1] (negative keeps the settings')");
     }
     if (threshold >= 0) settings.threshold = threshold;
     const LinkResult res = link(arrow_records(in.reader(), settings), settings);
@@ -268,7 +278,8 @@ skamp_status skamp_linkage_link_arrow(struct ArrowArrayStream* out_pairs, struct
   });
 }
 
-skamp_status skamp_linkage_linker_fit_arrow(skamp_linker* linker, struct ArrowArrayStream* records) {
+skamp_status skamp_linkage_linker_fit_arrow(skamp_linker* linker,
+                                            struct ArrowArrayStream* records) {
   return guard([&] {
     capi::TakenStream in(records, "records");
     require(linker, "linker");
@@ -276,7 +287,8 @@ skamp_status skamp_linkage_linker_fit_arrow(skamp_linker* linker, struct ArrowAr
   });
 }
 
-skamp_status skamp_linkage_linker_clusters_arrow(struct ArrowArrayStream* out, const skamp_linker* linker) {
+skamp_status skamp_linkage_linker_clusters_arrow(struct ArrowArrayStream* out,
+                                                 const skamp_linker* linker) {
   return guard([&] {
     capi::clear_stream(out, "out");
     require(linker, "linker");

@@ -1,15 +1,15 @@
 #include <smartkampung/c/nik.h>
+
+#include <cstddef>
 #include <smartkampung/nik.hpp>
+#include <type_traits>
 
 #include "capi/guard.hpp"
 
-#include <cstddef>
-#include <type_traits>
-
 using namespace smartkampung;
+using smartkampung::capi::check_text;
 using smartkampung::capi::copy_field;
 using smartkampung::capi::guard;
-using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
 
@@ -58,7 +58,8 @@ skamp_status parse_into(skamp_nik_info* out, const char* text, Date as_of, bool 
     // Refused as text (not UTF-8), but still given the reason the batch check gives it
     // (such bytes are never 16 digits), so that both calls agree on every string.
     if (text != nullptr) {
-      out->reason = static_cast<int>((is_kk ? check_kk(text, as_of) : check_nik(text, as_of)).reason);
+      out->reason =
+          static_cast<int>((is_kk ? check_kk(text, as_of) : check_nik(text, as_of)).reason);
     }
     throw;
   }
@@ -81,13 +82,9 @@ skamp_status parse_into(skamp_nik_info* out, const char* text, Date as_of, bool 
 
 extern "C" {
 
-int skamp_nik_is_valid(const char* nik) {
-  return nik != nullptr && is_valid_nik(nik) ? 1 : 0;
-}
+int skamp_nik_is_valid(const char* nik) { return nik != nullptr && is_valid_nik(nik) ? 1 : 0; }
 
-int skamp_nik_kk_is_valid(const char* kk) {
-  return kk != nullptr && is_valid_kk(kk) ? 1 : 0;
-}
+int skamp_nik_kk_is_valid(const char* kk) { return kk != nullptr && is_valid_kk(kk) ? 1 : 0; }
 
 skamp_status skamp_nik_parse(skamp_nik_info* out, const char* nik) {
   return guard([&] { return parse_into(out, nik, today(), false); });
@@ -111,9 +108,8 @@ skamp_status skamp_nik_validate_batch(int8_t* reasons, const char* const* niks, 
     require(niks, "niks");
     const Date as_of = reference_date(year, month, day);
     for (size_t i = 0; i < count; ++i) {
-      reasons[i] = niks[i] == nullptr
-                       ? static_cast<int8_t>(NikReason::kLength)
-                       : static_cast<int8_t>(check_nik(niks[i], as_of).reason);
+      reasons[i] = niks[i] == nullptr ? static_cast<int8_t>(NikReason::kLength)
+                                      : static_cast<int8_t>(check_nik(niks[i], as_of).reason);
     }
     return SKAMP_OK;
   });

@@ -1,24 +1,22 @@
 #include <smartkampung/c/registry.h>
-#include <smartkampung/registry.hpp>
 
+#include <memory>
+#include <smartkampung/registry.hpp>
 #include <smartkampung/tables.hpp>
 
 #include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 #include "capi/keys.hpp"
-
 #include "core/json.hpp"
 
-#include <memory>
-
 using namespace smartkampung;
+using smartkampung::capi::check_text;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
 using smartkampung::capi::public_keys_of;
-using smartkampung::capi::signing_key_of;
-using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
+using smartkampung::capi::signing_key_of;
 
 struct skamp_registry {
   Registry registry;
@@ -97,8 +95,8 @@ skamp_status skamp_registry_new(skamp_registry** out) {
 
 void skamp_registry_free(skamp_registry* reg) { delete reg; }
 
-skamp_status skamp_registry_add_csv(char** out, skamp_registry* reg, const char* path, const char* program,
-                                     const char* level) {
+skamp_status skamp_registry_add_csv(char** out, skamp_registry* reg, const char* path,
+                                    const char* program, const char* level) {
   return guard([&] {
     if (out != nullptr) *out = nullptr;
     require(reg, "reg");
@@ -110,8 +108,8 @@ skamp_status skamp_registry_add_csv(char** out, skamp_registry* reg, const char*
   });
 }
 
-skamp_status skamp_registry_add_json(char** out, skamp_registry* reg, const char* records_json, const char* program,
-                                      const char* level) {
+skamp_status skamp_registry_add_json(char** out, skamp_registry* reg, const char* records_json,
+                                     const char* program, const char* level) {
   return guard([&] {
     if (out != nullptr) *out = nullptr;
     require(reg, "reg");
@@ -122,9 +120,10 @@ skamp_status skamp_registry_add_json(char** out, skamp_registry* reg, const char
     const rapidjson::Document doc = detail::json::parse(records_json, "records_json");
     std::vector<RawRecord> records;
     if (doc.IsArray()) records.reserve(doc.Size());
-    detail::json::read_records(doc, "records_json", [&](const rapidjson::Value& v, const std::string& path) {
-      records.push_back(record_of(v, "records_json", path, records.size() + 1, nullptr));
-    });
+    detail::json::read_records(
+        doc, "records_json", [&](const rapidjson::Value& v, const std::string& path) {
+          records.push_back(record_of(v, "records_json", path, records.size() + 1, nullptr));
+        });
     const LoadReport rep = reg->registry.add_records(records, program, lv);
     if (out != nullptr) *out = load_report_json(rep);
   });
@@ -147,7 +146,8 @@ skamp_status skamp_registry_dedup_json(char** out, const skamp_registry* reg) {
   });
 }
 
-skamp_status skamp_registry_programs_of_json(char** out, const skamp_registry* reg, const char* nik) {
+skamp_status skamp_registry_programs_of_json(char** out, const skamp_registry* reg,
+                                             const char* nik) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -159,7 +159,8 @@ skamp_status skamp_registry_programs_of_json(char** out, const skamp_registry* r
   });
 }
 
-skamp_status skamp_registry_public_check_json(char** out, const skamp_registry* reg, const char* nik) {
+skamp_status skamp_registry_public_check_json(char** out, const skamp_registry* reg,
+                                              const char* nik) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -178,7 +179,8 @@ skamp_status skamp_registry_public_check_json(char** out, const skamp_registry* 
   });
 }
 
-skamp_status skamp_registry_report_json(char** out, skamp_registry* reg, const char* record_json, int64_t at) {
+skamp_status skamp_registry_report_json(char** out, skamp_registry* reg, const char* record_json,
+                                        int64_t at) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -218,7 +220,8 @@ skamp_status skamp_registry_load(skamp_registry** out, const char* path) {
   });
 }
 
-skamp_status skamp_registry_save_signed(const skamp_registry* reg, const char* path, const char* key_path) {
+skamp_status skamp_registry_save_signed(const skamp_registry* reg, const char* path,
+                                        const char* key_path) {
   return guard([&] {
     require(reg, "reg");
     require_text(path, "path");
@@ -228,8 +231,9 @@ skamp_status skamp_registry_save_signed(const skamp_registry* reg, const char* p
   });
 }
 
-skamp_status skamp_registry_load_verified(skamp_registry** out, const char* path, const char* const* pub_paths,
-                                          size_t n_pub, int allow_unsigned) {
+skamp_status skamp_registry_load_verified(skamp_registry** out, const char* path,
+                                          const char* const* pub_paths, size_t n_pub,
+                                          int allow_unsigned) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -246,14 +250,16 @@ skamp_status skamp_registry_load_verified(skamp_registry** out, const char* path
 // ---- Arrow streams ------------------------------------------------------------------------
 extern "C" {
 
-skamp_status skamp_registry_dedup_arrow(struct ArrowArrayStream* out, const skamp_registry* reg, const char* table) {
+skamp_status skamp_registry_dedup_arrow(struct ArrowArrayStream* out, const skamp_registry* reg,
+                                        const char* table) {
   return guard([&] {
     capi::clear_stream(out, "out");
     require(reg, "reg");
     require_text(table, "table");
     const tables::DedupTable which = tables::parse_dedup_table(table);
     if (which == tables::DedupTable::kLikelyDuplicates) {
-      throw Error(ErrorCode::kInvalidArgument, "table: likely_duplicates needs a fuzzy dedup, which the C API has not");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "table: likely_duplicates needs a fuzzy dedup, which the C API has not");
     }
     capi::give_stream(tables::dedup_table(reg->registry.dedup(), which), out);
   });
@@ -272,8 +278,9 @@ skamp_status skamp_registry_records_arrow(struct ArrowArrayStream* out, const sk
   });
 }
 
-skamp_status skamp_registry_add_arrow(char** out, skamp_registry* reg, struct ArrowArrayStream* records,
-                                      const char* program, const char* level) {
+skamp_status skamp_registry_add_arrow(char** out, skamp_registry* reg,
+                                      struct ArrowArrayStream* records, const char* program,
+                                      const char* level) {
   return guard([&] {
     if (out != nullptr) *out = nullptr;
     capi::TakenStream in(records, "records");

@@ -1,25 +1,24 @@
 #include <smartkampung/c/rules.h>
-#include <smartkampung/rules.hpp>
 
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <smartkampung/rules.hpp>
 #include <smartkampung/tables.hpp>
+#include <vector>
 
 #include "capi/arrow_c.hpp"
 #include "capi/guard.hpp"
 #include "core/json.hpp"
 #include "rules/ir.hpp"
 
-#include <memory>
-#include <functional>
-#include <mutex>
-#include <vector>
-
 using namespace smartkampung;
-using smartkampung::detail::json::JsonWriter;
+using smartkampung::capi::check_text;
 using smartkampung::capi::dup_string;
 using smartkampung::capi::guard;
-using smartkampung::capi::check_text;
 using smartkampung::capi::require;
 using smartkampung::capi::require_text;
+using smartkampung::detail::json::JsonWriter;
 
 struct skamp_ruleset {
   mutable std::mutex mutex;
@@ -55,16 +54,18 @@ const skamp_ruleset& checked(const skamp_ruleset* rs) {
 extern "C" {
 
 skamp_status skamp_ruleset_new_json(skamp_ruleset** out, const char* json, size_t len,
-                                                    const char* conflicts_json) {
+                                    const char* conflicts_json) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
     check_rule_text(json, len);
     check_text(conflicts_json, "conflicts_json");
     RuleOptions opt;
-    if (conflicts_json != nullptr) opt.conflicts = std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts_json));
+    if (conflicts_json != nullptr)
+      opt.conflicts = std::make_shared<ConflictTable>(ConflictTable::from_json(conflicts_json));
     auto handle = std::make_unique<skamp_ruleset>();
-    handle->current = std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len), opt));
+    handle->current =
+        std::make_shared<const RuleSet>(RuleSet::from_json(std::string_view(json, len), opt));
     *out = handle.release();
   });
 }
@@ -131,57 +132,64 @@ skamp_status skamp_ruleset_to_json(char** out, const skamp_ruleset* rs) {
   });
 }
 
-skamp_status skamp_ruleset_evaluate_json(char** out, const skamp_ruleset* rs, const char* record_json, int year,
-                                    int month, int day, int explain) {
+skamp_status skamp_ruleset_evaluate_json(char** out, const skamp_ruleset* rs,
+                                         const char* record_json, int year, int month, int day,
+                                         int explain) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
     require_text(record_json, "record_json");
     const auto r = checked(rs).get();
-    *out = dup_string(r->evaluate_json(record_json, date_of(year, month, day), explain != 0).to_json());
+    *out = dup_string(
+        r->evaluate_json(record_json, date_of(year, month, day), explain != 0).to_json());
   });
 }
 
 namespace {
 // Both batch entries: parse, check the count, evaluate; `cancel` (may be NULL) is read
 // atomically before each record. Returns how many records were evaluated.
-std::size_t evaluate_batch_json(int8_t* decisions, int64_t* amounts, int32_t* reasons, const skamp_ruleset* rs,
-                                const char* records_json, size_t count, int year, int month, int day,
-                                const int* cancel) {
+std::size_t evaluate_batch_json(int8_t* decisions, int64_t* amounts, int32_t* reasons,
+                                const skamp_ruleset* rs, const char* records_json, size_t count,
+                                int year, int month, int day, const int* cancel) {
   require_text(records_json, "records_json");
   const auto r = checked(rs).get();
   const Date date = date_of(year, month, day);
   RecordBatch batch(*r);
   const std::size_t n = batch.append_json_array(records_json);
   if (n != count) {
-    throw Error(ErrorCode::kInvalidArgument, "records_json holds " + std::to_string(n) + " records, count is " +
-                                                 std::to_string(count));
+    throw Error(ErrorCode::kInvalidArgument, "records_json holds " + std::to_string(n) +
+                                                 " records, count is " + std::to_string(count));
   }
   std::function<bool()> cancelled;
-  if (cancel != nullptr) cancelled = [cancel] { return __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0; };
+  if (cancel != nullptr)
+    cancelled = [cancel] { return __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0; };
   return r->evaluator(date).evaluate_batch(batch, decisions, amounts, reasons, cancelled);
 }
 }  // namespace
 
 skamp_status skamp_ruleset_evaluate_batch(int8_t* decisions, int64_t* amounts, int32_t* reasons,
-                                          const skamp_ruleset* rs, const char* records_json, size_t count, int year,
-                                          int month, int day) {
+                                          const skamp_ruleset* rs, const char* records_json,
+                                          size_t count, int year, int month, int day) {
   return guard([&] {
-    (void)evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year, month, day, nullptr);
+    (void)evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year, month,
+                              day, nullptr);
   });
 }
 
-skamp_status skamp_ruleset_evaluate_batch_cancellable(size_t* out_done, int8_t* decisions, int64_t* amounts,
-                                                      int32_t* reasons, const skamp_ruleset* rs,
-                                                      const char* records_json, size_t count, int year, int month,
-                                                      int day, const int* cancel) {
+skamp_status skamp_ruleset_evaluate_batch_cancellable(size_t* out_done, int8_t* decisions,
+                                                      int64_t* amounts, int32_t* reasons,
+                                                      const skamp_ruleset* rs,
+                                                      const char* records_json, size_t count,
+                                                      int year, int month, int day,
+                                                      const int* cancel) {
   return guard([&] {
     require(out_done, "out_done");
     *out_done = 0;
-    *out_done = evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year, month, day, cancel);
+    *out_done = evaluate_batch_json(decisions, amounts, reasons, rs, records_json, count, year,
+                                    month, day, cancel);
     if (*out_done < count) {
-      throw Error(ErrorCode::kLimit, "the batch was cancelled after " + std::to_string(*out_done) + " of " +
-                                         std::to_string(count) + " records");
+      throw Error(ErrorCode::kLimit, "the batch was cancelled after " + std::to_string(*out_done) +
+                                         " of " + std::to_string(count) + " records");
     }
   });
 }
@@ -205,7 +213,8 @@ skamp_status skamp_ruleset_run_tests_json(char** out, const skamp_ruleset* rs) {
     JsonWriter w;
     w.begin_object().field("schema", "skamp-rule-tests/1");
     w.key("failures").begin_array();
-    for (const auto& f : failures) w.begin_object().field("name", f.name).field("message", f.message).end_object();
+    for (const auto& f : failures)
+      w.begin_object().field("name", f.name).field("message", f.message).end_object();
     w.end_array().end_object();
     *out = dup_string(w.text());
   });
@@ -217,7 +226,8 @@ skamp_status skamp_ruleset_run_tests_json(char** out, const skamp_ruleset* rs) {
 extern "C" {
 
 skamp_status skamp_ruleset_evaluate_arrow(struct ArrowArrayStream* out, const skamp_ruleset* rs,
-                                          struct ArrowArrayStream* records, int year, int month, int day) {
+                                          struct ArrowArrayStream* records, int year, int month,
+                                          int day) {
   return guard([&] {
     capi::TakenStream in(records, "records");
     capi::clear_stream(out, "out");

@@ -151,9 +151,15 @@ std::string cbor_claims(std::initializer_list<CborClaim> claims) {
   for (const CborClaim& c : claims) {
     cbor_int(out, c.key);
     switch (c.kind) {
-      case CborClaim::Kind::kInt: cbor_int(out, c.integer); break;
-      case CborClaim::Kind::kText: cbor_text(out, c.data); break;
-      case CborClaim::Kind::kBytes: cbor_bytes(out, c.data); break;
+      case CborClaim::Kind::kInt:
+        cbor_int(out, c.integer);
+        break;
+      case CborClaim::Kind::kText:
+        cbor_text(out, c.data);
+        break;
+      case CborClaim::Kind::kBytes:
+        cbor_bytes(out, c.data);
+        break;
     }
   }
   return out;
@@ -185,8 +191,8 @@ std::string cose_sign1(std::string_view payload, const SigningKey& key) {
   return out;
 }
 
-bool cose_parse(std::string_view bytes, std::string& key_id_hex, std::string& payload, std::string& to_be_signed,
-                std::string& signature) {
+bool cose_parse(std::string_view bytes, std::string& key_id_hex, std::string& payload,
+                std::string& to_be_signed, std::string& signature) {
   CborItem root;
   if (!cbor_decode(bytes, root)) return false;
   const CborItem* arr = &root;
@@ -199,7 +205,8 @@ bool cose_parse(std::string_view bytes, std::string& key_id_hex, std::string& pa
   const CborItem& pay = arr->items[2];
   const CborItem& sig = arr->items[3];
   if (prot.kind != CborItem::Kind::kBytes || arr->items[1].kind != CborItem::Kind::kMap ||
-      pay.kind != CborItem::Kind::kBytes || sig.kind != CborItem::Kind::kBytes || sig.data.size() != 64) {
+      pay.kind != CborItem::Kind::kBytes || sig.kind != CborItem::Kind::kBytes ||
+      sig.data.size() != 64) {
     return false;
   }
   CborItem header;
@@ -220,8 +227,9 @@ bool cose_parse(std::string_view bytes, std::string& key_id_hex, std::string& pa
 std::string zlib_compress(std::string_view data) {
   uLongf size = compressBound(static_cast<uLong>(data.size()));
   std::string out(size, '\0');
-  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                static_cast<uLong>(data.size()), Z_BEST_COMPRESSION) != Z_OK) {
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+                reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size()),
+                Z_BEST_COMPRESSION) != Z_OK) {
     throw Error(ErrorCode::kInternal, "compression failed");
   }
   out.resize(size);

@@ -3,16 +3,15 @@
 #ifndef SMARTKAMPUNG_SRC_CERT_CODEC_HPP
 #define SMARTKAMPUNG_SRC_CERT_CODEC_HPP
 
-#include <smartkampung/cert.hpp>
-
-#include "core/signing.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <smartkampung/cert.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/signing.hpp"
 
 namespace smartkampung::cert::detail {
 
@@ -38,8 +37,12 @@ struct CborClaim {
   std::string_view data;     ///< kText, kBytes (not owned: valid until cbor_claims returns)
 
   static CborClaim of_int(std::int64_t key, std::int64_t v) { return {key, Kind::kInt, v, {}}; }
-  static CborClaim of_text(std::int64_t key, std::string_view v) { return {key, Kind::kText, 0, v}; }
-  static CborClaim of_bytes(std::int64_t key, std::string_view v) { return {key, Kind::kBytes, 0, v}; }
+  static CborClaim of_text(std::int64_t key, std::string_view v) {
+    return {key, Kind::kText, 0, v};
+  }
+  static CborClaim of_bytes(std::int64_t key, std::string_view v) {
+    return {key, Kind::kBytes, 0, v};
+  }
 };
 /// The CBOR map of `claims`, in the order given (its size is the number of claims).
 std::string cbor_claims(std::initializer_list<CborClaim> claims);
@@ -50,7 +53,8 @@ struct CborItem {
   Kind kind = Kind::kSimple;
   std::int64_t integer = 0;  ///< kInt (fits int64), kTag number, kSimple value
   std::string data;          ///< kBytes, kText
-  std::vector<CborItem> items;  ///< kArray items; kMap keys and values alternating; kTag its content
+  std::vector<CborItem>
+      items;  ///< kArray items; kMap keys and values alternating; kTag its content
   /// The value under an integer key of a map, or nullptr.
   const CborItem* at(std::int64_t key) const noexcept;
 };
@@ -60,8 +64,8 @@ bool cbor_decode(std::string_view bytes, CborItem& out);
 /// COSE_Sign1 (tag 18) over `payload` with an Ed25519 key (alg -8, kid the key id's 8 bytes).
 std::string cose_sign1(std::string_view payload, const SigningKey& key);
 /// The parts of a COSE_Sign1 structure: false when it is not one (signature not checked).
-bool cose_parse(std::string_view bytes, std::string& key_id_hex, std::string& payload, std::string& to_be_signed,
-                std::string& signature);
+bool cose_parse(std::string_view bytes, std::string& key_id_hex, std::string& payload,
+                std::string& to_be_signed, std::string& signature);
 
 /// zlib (RFC 1950) at the best compression.
 std::string zlib_compress(std::string_view data);

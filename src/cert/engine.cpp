@@ -64,15 +64,21 @@ void Engine::advance(State& s, Instant t) const noexcept {
 Status Engine::status(const State& s, Instant t) noexcept {
   switch (s.phase) {
     case Phase::kUnregistered:
-    case Phase::kNone: return Status::kNone;
-    case Phase::kApplied: return Status::kApplied;
-    case Phase::kUnderAudit: return Status::kUnderAudit;
+    case Phase::kNone:
+      return Status::kNone;
+    case Phase::kApplied:
+      return Status::kApplied;
+    case Phase::kUnderAudit:
+      return Status::kUnderAudit;
     case Phase::kCertified:
       if (s.suspended) return Status::kSuspended;
       return t >= s.due_at ? Status::kEvaluationDue : Status::kActive;
-    case Phase::kExpired: return Status::kExpired;
-    case Phase::kRevoked: return Status::kRevoked;
-    case Phase::kWithdrawn: return Status::kWithdrawn;
+    case Phase::kExpired:
+      return Status::kExpired;
+    case Phase::kRevoked:
+      return Status::kRevoked;
+    case Phase::kWithdrawn:
+      return Status::kWithdrawn;
   }
   return Status::kNone;
 }
@@ -159,7 +165,8 @@ const char* Engine::apply(State& s, const Step& e) const noexcept {
       return nullptr;
     case EventType::kRenewed:
       if (!certified || s.suspended) return "renewing needs a valid certificate";
-      if (!s.pass_since_issue) return "renewing needs a passed evaluation since the certificate was issued";
+      if (!s.pass_since_issue)
+        return "renewing needs a passed evaluation since the certificate was issued";
       certify(s, at, e.serial);
       return nullptr;
     case EventType::kWithdrawn:
@@ -169,12 +176,14 @@ const char* Engine::apply(State& s, const Step& e) const noexcept {
       s.phase = Phase::kWithdrawn;
       return nullptr;
     case EventType::kPolicy:
-    case EventType::kRegistered: break;
+    case EventType::kRegistered:
+      break;
   }
   return "unknown event";
 }
 
-State Engine::replay(const Step* steps, std::size_t n, Instant t, std::vector<char>* accepted) const {
+State Engine::replay(const Step* steps, std::size_t n, Instant t,
+                     std::vector<char>* accepted) const {
   State s;
   for (std::size_t i = 0; i < n; ++i) {
     if (steps[i].effective > t) break;

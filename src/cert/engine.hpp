@@ -5,12 +5,12 @@
 #ifndef SMARTKAMPUNG_SRC_CERT_ENGINE_HPP
 #define SMARTKAMPUNG_SRC_CERT_ENGINE_HPP
 
-#include "cert/policy.hpp"
-
 #include <cstdint>
 #include <limits>
 #include <string_view>
 #include <vector>
+
+#include "cert/policy.hpp"
 
 namespace smartkampung::cert::detail {
 
@@ -30,7 +30,14 @@ inline bool step_before(const Step& a, const Step& b) noexcept {
 }
 
 enum class Phase : std::uint8_t {
-  kUnregistered, kNone, kApplied, kUnderAudit, kCertified, kExpired, kRevoked, kWithdrawn
+  kUnregistered,
+  kNone,
+  kApplied,
+  kUnderAudit,
+  kCertified,
+  kExpired,
+  kRevoked,
+  kWithdrawn
 };
 
 struct State {
@@ -64,7 +71,8 @@ class Engine {
 
   /// Replays sorted steps with effective <= t, ignoring steps not allowed where they
   /// fall, and advances to t. When `accepted` is given, it receives one flag per step.
-  State replay(const Step* steps, std::size_t n, Instant t, std::vector<char>* accepted = nullptr) const;
+  State replay(const Step* steps, std::size_t n, Instant t,
+               std::vector<char>* accepted = nullptr) const;
 
   Status status_at(const Step* steps, std::size_t n, Instant t) const {
     const State s = replay(steps, n, t);

@@ -1,9 +1,5 @@
 #include "cert/jsonl.hpp"
 
-#include "core/json.hpp"
-#include "core/sha256.hpp"
-#include "core/utf8.hpp"
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -11,6 +7,10 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+
+#include "core/json.hpp"
+#include "core/sha256.hpp"
+#include "core/utf8.hpp"
 
 namespace smartkampung::cert::detail {
 
@@ -78,8 +78,8 @@ void write_body(Writer& w, const Event& e) {
 
 [[noreturn]] void corrupt(std::int64_t position, const std::string& what) {
   throw CertificateError(ErrorCode::kCorrupt,
-                         "certificate log is corrupt at event " + std::to_string(position) + " (line " +
-                             std::to_string(position + 1) + "): " + what,
+                         "certificate log is corrupt at event " + std::to_string(position) +
+                             " (line " + std::to_string(position + 1) + "): " + what,
                          position);
 }
 
@@ -93,9 +93,21 @@ bool is_hex64(const rapidjson::Value& v) {
   return true;
 }
 
-constexpr const char* kFields[] = {"seq",    "type",   "business", "effective", "recorded",
-                                   "passed", "reason", "serial",   "actor",     "evidence",
-                                   "data",   "policy", "utc_offset_minutes", "prev", "hash"};
+constexpr const char* kFields[] = {"seq",
+                                   "type",
+                                   "business",
+                                   "effective",
+                                   "recorded",
+                                   "passed",
+                                   "reason",
+                                   "serial",
+                                   "actor",
+                                   "evidence",
+                                   "data",
+                                   "policy",
+                                   "utc_offset_minutes",
+                                   "prev",
+                                   "hash"};
 constexpr int kFieldCount = 15;
 
 }  // namespace
@@ -109,7 +121,9 @@ std::string canonical_event(const Event& e) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-std::string event_hash(const Event& e) { return smartkampung::detail::sha256_hex(canonical_event(e)); }
+std::string event_hash(const Event& e) {
+  return smartkampung::detail::sha256_hex(canonical_event(e));
+}
 
 std::string event_line(const Event& e) {
   rapidjson::StringBuffer buf;
@@ -195,8 +209,8 @@ bool neutralise_zero_numbers(std::string_view text, std::string& out) {
     // the line invalid JSON whatever we do; there it becomes "0x" padded with spaces, which
     // the parser rejects right after a plain 0 (padding could otherwise join the next
     // characters into a new number: "0E0" + "E0079" would read as "0.0E0079").
-    const bool ends = j == n || text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r' ||
-                      text[j] == ',' || text[j] == '}' || text[j] == ']';
+    const bool ends = j == n || text[j] == ' ' || text[j] == '\t' || text[j] == '\n' ||
+                      text[j] == '\r' || text[j] == ',' || text[j] == '}' || text[j] == ']';
     if (ends && j - zero == 3 && text[zero + 1] == '.') extra = false;  // "0.0" itself is fine
     if (extra) {
       if (!changed) out.assign(text);
@@ -224,7 +238,8 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
   rapidjson::Document doc;
   std::string rewritten;
   if (neutralise_zero_numbers(line, rewritten)) line = rewritten;
-  if (const auto error = smartkampung::detail::json::try_parse(doc, line, smartkampung::detail::json::kFullPrecision)) {
+  if (const auto error = smartkampung::detail::json::try_parse(
+          doc, line, smartkampung::detail::json::kFullPrecision)) {
     corrupt(position, error->message("the event"));
   }
   if (!doc.IsObject()) corrupt(position, "not a JSON object");
@@ -254,7 +269,8 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
     auto string_of = [&](std::string& out) {
       if (!v.IsString()) corrupt(position, "\"" + key + "\" is not a string");
       out.assign(v.GetString(), v.GetStringLength());
-      if (!smartkampung::detail::is_valid_utf8(out)) corrupt(position, "\"" + key + "\" is not UTF-8 (a lone surrogate escape?)");
+      if (!smartkampung::detail::is_valid_utf8(out))
+        corrupt(position, "\"" + key + "\" is not UTF-8 (a lone surrogate escape?)");
     };
     switch (index) {
       case 0:
@@ -263,7 +279,8 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
         break;
       case 1: {
         bool ok = false;
-        if (v.IsString()) e.type = event_type_from_name(std::string_view(v.GetString(), v.GetStringLength()), ok);
+        if (v.IsString())
+          e.type = event_type_from_name(std::string_view(v.GetString(), v.GetStringLength()), ok);
         if (!ok) corrupt(position, "unknown event type");
         break;
       }
@@ -271,21 +288,35 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
         if (!v.IsInt64()) corrupt(position, "\"business\" is not an id");
         e.business_id = v.GetInt64();
         break;
-      case 3: time_of(e.effective_at); break;
-      case 4: time_of(e.recorded_at); break;
+      case 3:
+        time_of(e.effective_at);
+        break;
+      case 4:
+        time_of(e.recorded_at);
+        break;
       case 5:
         if (!v.IsBool()) corrupt(position, "\"passed\" is not a boolean");
         e.passed = v.GetBool();
         break;
-      case 6: string_of(e.reason); break;
+      case 6:
+        string_of(e.reason);
+        break;
       case 7:
         if (!v.IsInt64()) corrupt(position, "\"serial\" is not an integer");
         e.serial = v.GetInt64();
         break;
-      case 8: string_of(e.provenance.actor); break;
-      case 9: string_of(e.provenance.evidence); break;
-      case 10: data = &v; break;
-      case 11: policy = &v; break;
+      case 8:
+        string_of(e.provenance.actor);
+        break;
+      case 9:
+        string_of(e.provenance.evidence);
+        break;
+      case 10:
+        data = &v;
+        break;
+      case 11:
+        policy = &v;
+        break;
       case 12:
         if (!v.IsInt() || v.GetInt() < -24 * 60 || v.GetInt() > 24 * 60) {
           corrupt(position, "\"utc_offset_minutes\" is not an offset");
@@ -300,7 +331,8 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
         if (!is_hex64(v)) corrupt(position, "\"hash\" is not a SHA-256 hex digest");
         e.hash.assign(v.GetString(), 64);
         break;
-      default: break;
+      default:
+        break;
     }
   }
   for (int i = 0; i < kFieldCount; ++i) {
@@ -309,7 +341,8 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
                         : i == 12 ? e.type == EventType::kPolicy
                                   : true;
     if (needed && !has[i]) corrupt(position, std::string("missing field \"") + kFields[i] + "\"");
-    if (!needed && has[i]) corrupt(position, std::string("unexpected field \"") + kFields[i] + "\"");
+    if (!needed && has[i])
+      corrupt(position, std::string("unexpected field \"") + kFields[i] + "\"");
   }
   if (data != nullptr) {
     if (!data->IsObject()) corrupt(position, "\"data\" is not an object");
@@ -341,9 +374,11 @@ Event parse_event_line(std::string_view line, std::int64_t position) {
         corrupt(position, "bad business field \"" + key + "\"");
       }
     }
-    if (seen != 6) corrupt(position, "business data needs exactly name, category, lat, lon, capacity, zone");
+    if (seen != 6)
+      corrupt(position, "business data needs exactly name, category, lat, lon, capacity, zone");
     for (const std::string* text : {&e.business.name, &e.business.category, &e.business.zone}) {
-      if (!smartkampung::detail::is_valid_utf8(*text)) corrupt(position, "business text is not UTF-8");
+      if (!smartkampung::detail::is_valid_utf8(*text))
+        corrupt(position, "business text is not UTF-8");
     }
     e.business.id = e.business_id;
   }
@@ -369,8 +404,8 @@ std::string format_instant(Instant t, TimeZone tz) {
   const Instant secs = local - static_cast<Instant>(day.days_since_epoch()) * 86400;
   char buf[64];
   std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+%02d:%02d", day.to_iso().c_str(),
-                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60),
-                offset / 60, offset % 60);
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60), offset / 60, offset % 60);
   return buf;
 }
 

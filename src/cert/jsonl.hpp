@@ -4,7 +4,6 @@
 #define SMARTKAMPUNG_SRC_CERT_JSONL_HPP
 
 #include <smartkampung/cert.hpp>
-
 #include <string>
 #include <string_view>
 

@@ -1,7 +1,4 @@
 #include "cert/policy.hpp"
-#include "core/json.hpp"
-
-#include <smartkampung/error.hpp>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -10,7 +7,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <initializer_list>
+#include <smartkampung/error.hpp>
 #include <string>
+
+#include "core/json.hpp"
 
 namespace smartkampung::detail {
 extern const char skamp_cert_default_policy[];
@@ -30,7 +30,8 @@ constexpr const char* kPolicyFormat = "skamp-cert-policy/1";
   throw Error(ErrorCode::kInvalidArgument, "certificate policy: " + path + ": " + what);
 }
 
-void only_fields(const Value& obj, const std::string& path, std::initializer_list<const char*> allowed) {
+void only_fields(const Value& obj, const std::string& path,
+                 std::initializer_list<const char*> allowed) {
   if (!obj.IsObject()) bad(path, "expected an object");
   for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
     const std::string key(it->name.GetString(), it->name.GetStringLength());
@@ -57,7 +58,8 @@ const Value& required(const Value& obj, const std::string& path, const char* nam
 int int_in(const Value& v, const std::string& path, int lo, int hi) {
   if (!v.IsInt()) bad(path, "expected an integer");
   const int x = v.GetInt();
-  if (x < lo || x > hi) bad(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  if (x < lo || x > hi)
+    bad(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   return x;
 }
 
@@ -87,11 +89,12 @@ EvalRule eval_rule(const Value& v, const std::string& path) {
 
 PolicyVersion parse_version(const Value& v, const std::string& path) {
   only_fields(v, path,
-              {"effective_from", "validity_months", "evaluation", "evaluation_by_category", "violation",
-               "suspension_days", "caps"});
+              {"effective_from", "validity_months", "evaluation", "evaluation_by_category",
+               "violation", "suspension_days", "caps"});
   PolicyVersion out;
   out.effective_from = date(required(v, path, "effective_from"), path + ".effective_from");
-  out.validity_months = int_in(required(v, path, "validity_months"), path + ".validity_months", 1, 120);
+  out.validity_months =
+      int_in(required(v, path, "validity_months"), path + ".validity_months", 1, 120);
   out.evaluation = eval_rule(required(v, path, "evaluation"), path + ".evaluation");
   if (const Value* by = field(v, "evaluation_by_category")) {
     const std::string p = path + ".evaluation_by_category";
@@ -111,11 +114,14 @@ PolicyVersion parse_version(const Value& v, const std::string& path) {
   const Value& vio = required(v, path, "violation");
   only_fields(vio, vp, {"first", "revoke_after", "window_days"});
   const std::string first = text(required(vio, vp, "first"), vp + ".first");
-  if (first != "suspend" && first != "revoke") bad(vp + ".first", "must be \"suspend\" or \"revoke\"");
+  if (first != "suspend" && first != "revoke")
+    bad(vp + ".first", "must be \"suspend\" or \"revoke\"");
   out.first_violation_revokes = first == "revoke";
-  out.revoke_after = int_in(required(vio, vp, "revoke_after"), vp + ".revoke_after", 1, kMaxRevokeAfter);
+  out.revoke_after =
+      int_in(required(vio, vp, "revoke_after"), vp + ".revoke_after", 1, kMaxRevokeAfter);
   out.window_days = int_in(required(vio, vp, "window_days"), vp + ".window_days", 0, 36600);
-  out.suspension_days = int_in(required(v, path, "suspension_days"), path + ".suspension_days", 0, 3660);
+  out.suspension_days =
+      int_in(required(v, path, "suspension_days"), path + ".suspension_days", 0, 3660);
   const Value& caps = required(v, path, "caps");
   if (!caps.IsArray()) bad(path + ".caps", "expected an array");
   for (rapidjson::SizeType i = 0; i < caps.Size(); ++i) {
@@ -126,7 +132,8 @@ PolicyVersion parse_version(const Value& v, const std::string& path) {
     rule.level = text(required(caps[i], cp, "level"), cp + ".level", false);
     rule.percent = int_in(required(caps[i], cp, "percent"), cp + ".percent", 0, 100);
     for (const CapRule& other : out.caps) {
-      if (other.category == rule.category && other.level == rule.level) bad(cp, "duplicate category and level");
+      if (other.category == rule.category && other.level == rule.level)
+        bad(cp, "duplicate category and level");
     }
     out.caps.push_back(std::move(rule));
   }
@@ -288,7 +295,8 @@ std::string_view Policy::Impl::level_on(std::string_view zone, Date local) const
   return named.empty() ? any : named;
 }
 
-int Policy::Impl::cap_percent(std::string_view category, std::string_view zone, Date local) const noexcept {
+int Policy::Impl::cap_percent(std::string_view category, std::string_view zone,
+                              Date local) const noexcept {
   const PolicyVersion& v = version_on(local);
   const std::string_view level = level_on(zone, local);
   // The most specific rule: category and level, category, level, neither; none: 100%.
@@ -323,7 +331,8 @@ std::string Policy::to_json() const { return impl_->canonical; }
 const std::string& Policy::name() const { return impl_->name; }
 
 std::vector<std::string> Policy::categories() const {
-  std::vector<std::string> out = {"cafe", "destination", "homestay", "hotel", "restaurant", "warung"};
+  std::vector<std::string> out = {"cafe",  "destination", "homestay",
+                                  "hotel", "restaurant",  "warung"};
   for (const PolicyVersion& v : impl_->versions) {
     for (const CapRule& c : v.caps) {
       if (c.category != "*") out.push_back(c.category);
@@ -335,7 +344,8 @@ std::vector<std::string> Policy::categories() const {
   return out;
 }
 
-int Policy::cap_percent(std::string_view category, std::string_view zone, Instant t, TimeZone tz) const {
+int Policy::cap_percent(std::string_view category, std::string_view zone, Instant t,
+                        TimeZone tz) const {
   return impl_->cap_percent(category, zone, local_date(t, tz));
 }
 

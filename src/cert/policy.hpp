@@ -2,9 +2,8 @@
 #ifndef SMARTKAMPUNG_SRC_CERT_POLICY_HPP
 #define SMARTKAMPUNG_SRC_CERT_POLICY_HPP
 
-#include <smartkampung/cert.hpp>
-
 #include <optional>
+#include <smartkampung/cert.hpp>
 #include <string>
 #include <string_view>
 #include <utility>

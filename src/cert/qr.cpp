@@ -1,13 +1,12 @@
 // QR codes of sticker texts (libqrencode), written as PNG (our own minimal encoder over
 // zlib) and as SVG.
-#include <smartkampung/cert.hpp>
-
-#include "cert/codec.hpp"
-
 #include <qrencode.h>
 #include <zlib.h>
 
 #include <memory>
+#include <smartkampung/cert.hpp>
+
+#include "cert/codec.hpp"
 
 namespace smartkampung::cert {
 
@@ -21,7 +20,8 @@ struct QrDeleter {
 
 std::unique_ptr<QRcode, QrDeleter> encode(std::string_view text) {
   const std::string s(text);
-  if (s.find('\0') != std::string::npos) throw Error(ErrorCode::kInvalidArgument, "QR: the text holds a NUL byte");
+  if (s.find('\0') != std::string::npos)
+    throw Error(ErrorCode::kInvalidArgument, "QR: the text holds a NUL byte");
   // Version 0: the smallest that fits; 8-bit hint with case kept, so that libqrencode
   // itself picks alphanumeric segments for base45 text.
   QRcode* q = QRcode_encodeString(s.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
@@ -38,7 +38,8 @@ void chunk(std::string& out, const char* type, std::string_view data) {
   const std::size_t start = out.size();
   out.append(type, 4);
   out.append(data);
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data() + start), static_cast<uInt>(out.size() - start));
+  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data() + start),
+                          static_cast<uInt>(out.size() - start));
   put32(out, static_cast<std::uint32_t>(crc));
 }
 
@@ -46,11 +47,20 @@ std::string xml_escape(std::string_view t) {
   std::string out;
   for (char c : t) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -59,7 +69,8 @@ std::string xml_escape(std::string_view t) {
 }  // namespace
 
 std::string qr_png(std::string_view text, int scale) {
-  if (scale < 1 || scale > 64) throw Error(ErrorCode::kInvalidArgument, "QR: scale must be 1 to 64");
+  if (scale < 1 || scale > 64)
+    throw Error(ErrorCode::kInvalidArgument, "QR: scale must be 1 to 64");
   const auto q = encode(text);
   const int modules = q->width + 2 * kQuiet;
   const int size = modules * scale;
@@ -71,7 +82,8 @@ std::string qr_png(std::string_view text, int scale) {
     const int my = y / scale - kQuiet;
     for (int x = 0; x < size; ++x) {
       const int mx = x / scale - kQuiet;
-      const bool dark = my >= 0 && my < q->width && mx >= 0 && mx < q->width && (q->data[my * q->width + mx] & 1);
+      const bool dark =
+          my >= 0 && my < q->width && mx >= 0 && mx < q->width && (q->data[my * q->width + mx] & 1);
       raw.push_back(dark ? '\0' : static_cast<char>(0xff));
     }
   }
@@ -79,7 +91,8 @@ std::string qr_png(std::string_view text, int scale) {
   std::string ihdr;
   put32(ihdr, static_cast<std::uint32_t>(size));
   put32(ihdr, static_cast<std::uint32_t>(size));
-  ihdr += std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit, greyscale, deflate, no filter, no interlace
+  ihdr +=
+      std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit, greyscale, deflate, no filter, no interlace
   chunk(png, "IHDR", ihdr);
   chunk(png, "IDAT", detail::zlib_compress(raw));
   chunk(png, "IEND", "");
@@ -98,14 +111,18 @@ std::string qr_svg(std::string_view text, const std::vector<std::string>& captio
       }
     }
   }
-  std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
-                    std::to_string(modules) + " " + std::to_string(modules + caption_height) +
-                    "\" shape-rendering=\"crispEdges\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
-                    "<path fill=\"#000\" d=\"" + path + "\"/>\n";
+  std::string svg =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+      "viewBox=\"0 0 " +
+      std::to_string(modules) + " " + std::to_string(modules + caption_height) +
+      "\" shape-rendering=\"crispEdges\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
+      "<path fill=\"#000\" d=\"" +
+      path + "\"/>\n";
   for (std::size_t i = 0; i < caption.size(); ++i) {
-    svg += "<text x=\"" + std::to_string(modules / 2) + "\" y=\"" + std::to_string(modules + 3 + 4 * static_cast<int>(i)) +
-           "\" font-family=\"sans-serif\" font-size=\"2.6\" text-anchor=\"middle\">" + xml_escape(caption[i]) +
-           "</text>\n";
+    svg += "<text x=\"" + std::to_string(modules / 2) + "\" y=\"" +
+           std::to_string(modules + 3 + 4 * static_cast<int>(i)) +
+           "\" font-family=\"sans-serif\" font-size=\"2.6\" text-anchor=\"middle\">" +
+           xml_escape(caption[i]) + "</text>\n";
   }
   svg += "</svg>\n";
   return svg;

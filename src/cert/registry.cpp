@@ -9,43 +9,64 @@ using namespace registry_internal;
 
 const char* status_name(Status status) noexcept {
   switch (status) {
-    case Status::kNone: return "none";
-    case Status::kApplied: return "applied";
-    case Status::kUnderAudit: return "under_audit";
-    case Status::kActive: return "active";
-    case Status::kEvaluationDue: return "evaluation_due";
-    case Status::kSuspended: return "suspended";
-    case Status::kRevoked: return "revoked";
-    case Status::kExpired: return "expired";
-    case Status::kWithdrawn: return "withdrawn";
+    case Status::kNone:
+      return "none";
+    case Status::kApplied:
+      return "applied";
+    case Status::kUnderAudit:
+      return "under_audit";
+    case Status::kActive:
+      return "active";
+    case Status::kEvaluationDue:
+      return "evaluation_due";
+    case Status::kSuspended:
+      return "suspended";
+    case Status::kRevoked:
+      return "revoked";
+    case Status::kExpired:
+      return "expired";
+    case Status::kWithdrawn:
+      return "withdrawn";
   }
   return "unknown";
 }
 
 const char* event_type_name(EventType type) noexcept {
   switch (type) {
-    case EventType::kPolicy: return "policy";
-    case EventType::kRegistered: return "registered";
-    case EventType::kApplied: return "applied";
-    case EventType::kAudited: return "audited";
-    case EventType::kIssued: return "issued";
-    case EventType::kEvaluated: return "evaluated";
-    case EventType::kViolation: return "violation";
-    case EventType::kSuspended: return "suspended";
-    case EventType::kReinstated: return "reinstated";
-    case EventType::kRevoked: return "revoked";
-    case EventType::kRenewed: return "renewed";
-    case EventType::kWithdrawn: return "withdrawn";
+    case EventType::kPolicy:
+      return "policy";
+    case EventType::kRegistered:
+      return "registered";
+    case EventType::kApplied:
+      return "applied";
+    case EventType::kAudited:
+      return "audited";
+    case EventType::kIssued:
+      return "issued";
+    case EventType::kEvaluated:
+      return "evaluated";
+    case EventType::kViolation:
+      return "violation";
+    case EventType::kSuspended:
+      return "suspended";
+    case EventType::kReinstated:
+      return "reinstated";
+    case EventType::kRevoked:
+      return "revoked";
+    case EventType::kRenewed:
+      return "renewed";
+    case EventType::kWithdrawn:
+      return "withdrawn";
   }
   return "unknown";
 }
 
-CertificateError::CertificateError(ErrorCode code, const std::string& message, std::int64_t position)
+CertificateError::CertificateError(ErrorCode code, const std::string& message,
+                                   std::int64_t position)
     : Error(code, message), position_(position) {}
 
 // Out of line so that the vtable and typeinfo live in the library (the key function).
 CertificateError::~CertificateError() = default;
-
 
 Status status_at(const std::vector<Event>& events, Instant t, const Policy& policy, TimeZone tz) {
   const Event* first = nullptr;
@@ -71,7 +92,8 @@ Status status_at(const std::vector<Event>& events, Instant t, const Policy& poli
 // --------------------------------------------------------------------------------------
 
 CertificateRegistry::CertificateRegistry(Policy policy, TimeZone tz) {
-  if (!valid_zone(tz)) throw Error(ErrorCode::kInvalidArgument, "time zone must be WIB, WITA or WIT");
+  if (!valid_zone(tz))
+    throw Error(ErrorCode::kInvalidArgument, "time zone must be WIB, WITA or WIT");
   impl_ = std::make_unique<Impl>(std::move(policy), tz);
   Event e = impl_->make_event(EventType::kPolicy, 0, kNoTime, kNoTime, {});
   e.policy_json = impl_->policy.to_json();
@@ -88,7 +110,8 @@ void CertificateRegistry::add_business(const Business& business, Instant at, con
   if (at != kNoTime) check_instant(at, "registration time");
   std::unique_lock lock(impl_->mutex);
   if (impl_->businesses.count(business.id) != 0) {
-    throw CertificateError(ErrorCode::kState, "business " + std::to_string(business.id) + " is already registered");
+    throw CertificateError(ErrorCode::kState,
+                           "business " + std::to_string(business.id) + " is already registered");
   }
   Event e = impl_->make_event(EventType::kRegistered, business.id, at, at, p);
   e.business = business;
@@ -125,24 +148,26 @@ std::int64_t CertificateRegistry::issue(std::int64_t id, Instant at, const Prove
   std::shared_lock lock(impl_->mutex);
   return impl_->last_serial;
 }
-void CertificateRegistry::evaluate(std::int64_t id, Instant at, bool passed, std::string_view findings,
-                                   const Provenance& p) {
+void CertificateRegistry::evaluate(std::int64_t id, Instant at, bool passed,
+                                   std::string_view findings, const Provenance& p) {
   impl_->record(EventType::kEvaluated, id, at, p, passed, findings);
 }
 void CertificateRegistry::report_violation(std::int64_t id, Instant at, std::string_view reason,
                                            const Provenance& p) {
   impl_->record(EventType::kViolation, id, at, p, false, reason);
 }
-void CertificateRegistry::suspend(std::int64_t id, Instant at, std::string_view reason, const Provenance& p) {
+void CertificateRegistry::suspend(std::int64_t id, Instant at, std::string_view reason,
+                                  const Provenance& p) {
   impl_->record(EventType::kSuspended, id, at, p, false, reason);
 }
 void CertificateRegistry::reinstate(std::int64_t id, Instant at, const Provenance& p) {
   impl_->record(EventType::kReinstated, id, at, p);
 }
-void CertificateRegistry::revoke(std::int64_t id, Instant at, std::string_view reason, Instant effective_at,
-                                 const Provenance& p) {
+void CertificateRegistry::revoke(std::int64_t id, Instant at, std::string_view reason,
+                                 Instant effective_at, const Provenance& p) {
   if (effective_at != kNoTime && at != kNoTime && effective_at > at) {
-    throw Error(ErrorCode::kInvalidArgument, "revocation: effective_at must not be after the time it is recorded");
+    throw Error(ErrorCode::kInvalidArgument,
+                "revocation: effective_at must not be after the time it is recorded");
   }
   impl_->record(EventType::kRevoked, id, at, p, false, reason, effective_at);
 }
@@ -151,7 +176,8 @@ std::int64_t CertificateRegistry::renew(std::int64_t id, Instant at, const Prove
   std::shared_lock lock(impl_->mutex);
   return impl_->last_serial;
 }
-void CertificateRegistry::withdraw(std::int64_t id, Instant at, std::string_view reason, const Provenance& p) {
+void CertificateRegistry::withdraw(std::int64_t id, Instant at, std::string_view reason,
+                                   const Provenance& p) {
   impl_->record(EventType::kWithdrawn, id, at, p, false, reason);
 }
 
@@ -213,7 +239,8 @@ bool CertificateRegistry::check_in(std::int64_t id, Instant t, std::int32_t n) {
     const std::int32_t inside = occupancy_day(current) == day ? occupancy_count(current) : 0;
     if (static_cast<std::int64_t>(inside) + n > cap) return false;
     next = pack_occupancy(day, inside + n);
-  } while (!b.occupancy.compare_exchange_weak(current, next, std::memory_order_acq_rel, std::memory_order_relaxed));
+  } while (!b.occupancy.compare_exchange_weak(current, next, std::memory_order_acq_rel,
+                                              std::memory_order_relaxed));
   return true;
 }
 
@@ -228,7 +255,8 @@ void CertificateRegistry::check_out(std::int64_t id, Instant t, std::int32_t n) 
   do {
     const std::int32_t inside = occupancy_day(current) == day ? occupancy_count(current) : 0;
     next = pack_occupancy(day, inside > n ? inside - n : 0);
-  } while (!b.occupancy.compare_exchange_weak(current, next, std::memory_order_acq_rel, std::memory_order_relaxed));
+  } while (!b.occupancy.compare_exchange_weak(current, next, std::memory_order_acq_rel,
+                                              std::memory_order_relaxed));
 }
 
 std::int32_t CertificateRegistry::occupancy(std::int64_t id) const {
@@ -240,16 +268,21 @@ std::int32_t CertificateRegistry::occupancy(std::int64_t id, Instant t) const {
   check_instant(t, "time");
   std::shared_lock lock(impl_->mutex);
   const std::uint64_t packed = impl_->find(id).occupancy.load(std::memory_order_acquire);
-  return occupancy_day(packed) == local_date(t, impl_->tz).days_since_epoch() ? occupancy_count(packed) : 0;
+  return occupancy_day(packed) == local_date(t, impl_->tz).days_since_epoch()
+             ? occupancy_count(packed)
+             : 0;
 }
 
-std::vector<Nearby> CertificateRegistry::certified_near(double lat, double lon, double radius_m, Instant t,
+std::vector<Nearby> CertificateRegistry::certified_near(double lat, double lon, double radius_m,
+                                                        Instant t,
                                                         std::optional<std::string> category) const {
   check_instant(t, "time");
-  if (!std::isfinite(lat) || lat < -90.0 || lat > 90.0 || !std::isfinite(lon) || lon < -180.0 || lon > 180.0) {
+  if (!std::isfinite(lat) || lat < -90.0 || lat > 90.0 || !std::isfinite(lon) || lon < -180.0 ||
+      lon > 180.0) {
     throw Error(ErrorCode::kInvalidArgument, "certified_near: coordinates out of range");
   }
-  if (!(radius_m >= 0.0)) throw Error(ErrorCode::kInvalidArgument, "certified_near: radius_m must be >= 0");
+  if (!(radius_m >= 0.0))
+    throw Error(ErrorCode::kInvalidArgument, "certified_near: radius_m must be >= 0");
   std::shared_lock lock(impl_->mutex);
   const auto found = impl_->places.within_if(lat, lon, radius_m, [&](std::int64_t id) {
     auto it = impl_->businesses.find(id);
@@ -308,9 +341,10 @@ std::string CertificateRegistry::sticker(std::int64_t id, Instant t, const Signi
   check_instant(t, "time");
   const CertificateInfo info = certificate(id, t);
   if (!is_valid(info.status)) {
-    throw CertificateError(ErrorCode::kState, "business " + std::to_string(id) + " has no valid certificate at " +
-                                                  detail::format_instant(t, impl_->tz) + " (status " +
-                                                  status_name(info.status) + "): no sticker");
+    throw CertificateError(ErrorCode::kState,
+                           "business " + std::to_string(id) + " has no valid certificate at " +
+                               detail::format_instant(t, impl_->tz) + " (status " +
+                               status_name(info.status) + "): no sticker");
   }
   const Business b = business(id);
   Credential c;
@@ -331,7 +365,8 @@ std::string CertificateRegistry::sticker(std::int64_t id, Instant t, const Signi
   return encode_credential(std::move(c), key);
 }
 
-std::string CertificateRegistry::status_list(Instant t, const SigningKey& key, std::string_view issuer) const {
+std::string CertificateRegistry::status_list(Instant t, const SigningKey& key,
+                                             std::string_view issuer) const {
   check_instant(t, "time");
   StatusList list;
   list.issuer = std::string(issuer);

@@ -4,17 +4,6 @@
 #ifndef SMARTKAMPUNG_SRC_CERT_REGISTRY_IMPL_HPP
 #define SMARTKAMPUNG_SRC_CERT_REGISTRY_IMPL_HPP
 
-#include <smartkampung/cert.hpp>
-#include <smartkampung/geo.hpp>
-#include <smartkampung/io.hpp>
-
-#include "cert/codec.hpp"
-#include "cert/engine.hpp"
-#include "cert/jsonl.hpp"
-#include "cert/policy.hpp"
-#include "core/store_file.hpp"
-#include "io/csv_parser.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -23,8 +12,18 @@
 #include <fstream>
 #include <mutex>
 #include <shared_mutex>
+#include <smartkampung/cert.hpp>
+#include <smartkampung/geo.hpp>
+#include <smartkampung/io.hpp>
 #include <sstream>
 #include <unordered_map>
+
+#include "cert/codec.hpp"
+#include "cert/engine.hpp"
+#include "cert/jsonl.hpp"
+#include "cert/policy.hpp"
+#include "core/store_file.hpp"
+#include "io/csv_parser.hpp"
 
 namespace smartkampung::cert {
 
@@ -34,8 +33,9 @@ using detail::Step;
 
 namespace registry_internal {
 
-
-inline Step step_of(const Event& e) { return Step{e.effective_at, e.seq, e.type, e.passed, e.serial}; }
+inline Step step_of(const Event& e) {
+  return Step{e.effective_at, e.seq, e.type, e.passed, e.serial};
+}
 
 inline std::vector<Step> sorted_steps(const std::vector<Event>& events, std::int64_t business_id) {
   std::vector<Step> steps;
@@ -49,7 +49,8 @@ inline std::vector<Step> sorted_steps(const std::vector<Event>& events, std::int
 inline bool valid_category(std::string_view c) {
   if (c.empty() || c.size() > 64) return false;
   for (char ch : c) {
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')) return false;
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+      return false;
   }
   return true;
 }
@@ -77,7 +78,8 @@ inline bool valid_zone(TimeZone tz) {
 // Occupancy is counted per local day: the day (days since the epoch) in the high 32 bits,
 // the visitors inside in the low 32, so that a check-in compares and updates both at once.
 constexpr std::uint64_t pack_occupancy(std::int32_t day, std::int32_t count) noexcept {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 32) | static_cast<std::uint32_t>(count);
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 32) |
+         static_cast<std::uint32_t>(count);
 }
 constexpr std::int32_t occupancy_day(std::uint64_t packed) noexcept {
   return static_cast<std::int32_t>(static_cast<std::uint32_t>(packed >> 32));
@@ -95,17 +97,17 @@ struct BusinessRec {
 
 using smartkampung::detail::StoreLock;
 
-inline bool file_exists(const std::string& path) { return smartkampung::detail::store_exists(path); }
+inline bool file_exists(const std::string& path) {
+  return smartkampung::detail::store_exists(path);
+}
 
 inline std::string log_signing_message(std::size_t count, std::string_view head) {
   return "skamp-cert-log/1|" + std::to_string(count) + "|" + std::string(head);
 }
 
-
 }  // namespace registry_internal
 
 using namespace registry_internal;
-
 
 struct CertificateRegistry::Impl {
   using BusinessRec = registry_internal::BusinessRec;
@@ -135,11 +137,14 @@ struct CertificateRegistry::Impl {
   const BusinessRec& find(std::int64_t id) const {
     auto it = businesses.find(id);
     if (it == businesses.end()) {
-      throw Error(ErrorCode::kNotFound, "certificate registry: no business with id " + std::to_string(id));
+      throw Error(ErrorCode::kNotFound,
+                  "certificate registry: no business with id " + std::to_string(id));
     }
     return *it->second;
   }
-  BusinessRec& find(std::int64_t id) { return const_cast<BusinessRec&>(std::as_const(*this).find(id)); }
+  BusinessRec& find(std::int64_t id) {
+    return const_cast<BusinessRec&>(std::as_const(*this).find(id));
+  }
 
   State state_at(const BusinessRec& b, Instant t) const {
     return engine(b).replay(b.steps.data(), b.steps.size(), t);
@@ -152,7 +157,8 @@ struct CertificateRegistry::Impl {
     return static_cast<std::int32_t>(static_cast<std::int64_t>(b.data.capacity) * percent / 100);
   }
 
-  Event make_event(EventType type, std::int64_t id, Instant effective, Instant recorded, const Provenance& p) const {
+  Event make_event(EventType type, std::int64_t id, Instant effective, Instant recorded,
+                   const Provenance& p) const {
     Event e;
     e.seq = log.size();
     e.type = type;
@@ -170,9 +176,10 @@ struct CertificateRegistry::Impl {
   }
 
   [[noreturn]] void refuse(const Event& e, const std::string& what) const {
-    throw CertificateError(ErrorCode::kState, std::string(event_type_name(e.type)) + " not allowed for business " +
-                                                  std::to_string(e.business_id) + " at " +
-                                                  detail::format_instant(e.effective_at, tz) + ": " + what);
+    throw CertificateError(ErrorCode::kState,
+                           std::string(event_type_name(e.type)) + " not allowed for business " +
+                               std::to_string(e.business_id) + " at " +
+                               detail::format_instant(e.effective_at, tz) + ": " + what);
   }
 
   // Checks that the event is allowed where it falls in time and that it makes no later
@@ -194,11 +201,14 @@ struct CertificateRegistry::Impl {
       if (i == pos && why != nullptr) {
         State at = before;
         eng.advance(at, step.effective);
-        refuse(e, std::string("status is ") + status_name(Engine::status(at, step.effective)) + " (" + why + ")");
+        refuse(e, std::string("status is ") + status_name(Engine::status(at, step.effective)) +
+                      " (" + why + ")");
       }
-      if (i != pos && why != nullptr && e.type != EventType::kRevoked && before_flags[i < pos ? i : i - 1]) {
-        refuse(e, std::string("it would make the later ") + event_type_name(steps[i].type) + " event (seq " +
-                      std::to_string(steps[i].seq) + ") not allowed (" + why + ")");
+      if (i != pos && why != nullptr && e.type != EventType::kRevoked &&
+          before_flags[i < pos ? i : i - 1]) {
+        refuse(e, std::string("it would make the later ") + event_type_name(steps[i].type) +
+                      " event (seq " + std::to_string(steps[i].seq) + ") not allowed (" + why +
+                      ")");
       }
     }
     push(std::move(e));  // on failure nothing has changed
@@ -213,7 +223,8 @@ struct CertificateRegistry::Impl {
 
   void record(EventType type, std::int64_t id, Instant at, const Provenance& p, bool passed = false,
               std::string_view reason = {}, Instant effective = kNoTime) {
-    if (at == kNoTime) throw Error(ErrorCode::kInvalidArgument, "certificate event: the time is not set");
+    if (at == kNoTime)
+      throw Error(ErrorCode::kInvalidArgument, "certificate event: the time is not set");
     check_instant(at, "certificate event time");
     if (effective == kNoTime) effective = at;
     check_instant(effective, "certificate event effective time");
@@ -231,8 +242,8 @@ struct CertificateRegistry::Impl {
   void index_event(const Event& e, std::int64_t position) {
     auto fail = [&](const char* what) {
       return CertificateError(ErrorCode::kCorrupt,
-                              "certificate log is corrupt at event " + std::to_string(position) + " (line " +
-                                  std::to_string(position + 1) + "): " + what,
+                              "certificate log is corrupt at event " + std::to_string(position) +
+                                  " (line " + std::to_string(position + 1) + "): " + what,
                               position);
     };
     if (e.type == EventType::kPolicy) return;
@@ -252,7 +263,8 @@ struct CertificateRegistry::Impl {
     if (it == businesses.end()) throw fail("event of a business that is not registered");
     BusinessRec& b = *it->second;
     const Step step = step_of(e);
-    b.steps.insert(std::upper_bound(b.steps.begin(), b.steps.end(), step, detail::step_before), step);
+    b.steps.insert(std::upper_bound(b.steps.begin(), b.steps.end(), step, detail::step_before),
+                   step);
     b.seqs.push_back(e.seq);
     last_serial = std::max(last_serial, e.serial);
   }

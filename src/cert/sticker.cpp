@@ -1,18 +1,17 @@
 // The visitor's credential ("SKC1:"), the signed status list ("SKS1:") and the offline
 // verifier. Both texts are zlib(COSE_Sign1(CBOR claims)) in base45 behind a prefix.
+#include <cmath>
 #include <smartkampung/cert.hpp>
 
 #include "cert/codec.hpp"
 #include "cert/jsonl.hpp"
 
-#include <cmath>
-
 namespace smartkampung::cert {
 
 namespace {
 
-using detail::CborItem;
 using detail::CborClaim;
+using detail::CborItem;
 
 constexpr std::string_view kCredentialPrefix = "SKC1:";
 constexpr std::string_view kStatusPrefix = "SKS1:";
@@ -23,21 +22,43 @@ constexpr std::size_t kMaxStatusBytes = 64 * 1024 * 1024;
 
 // Claim keys of a credential (small integers keep the QR code small).
 enum Claim : std::int64_t {
-  kKind = 0, kIssuer = 1, kBusiness = 2, kName = 3, kCategory = 4, kLat = 5, kLon = 6, kCertificate = 7,
-  kSerial = 8, kValidFrom = 9, kValidEnd = 10, kValidUntil = 11, kMaxVisitors = 12, kOffset = 13, kSignedAt = 14,
+  kKind = 0,
+  kIssuer = 1,
+  kBusiness = 2,
+  kName = 3,
+  kCategory = 4,
+  kLat = 5,
+  kLon = 6,
+  kCertificate = 7,
+  kSerial = 8,
+  kValidFrom = 9,
+  kValidEnd = 10,
+  kValidUntil = 11,
+  kMaxVisitors = 12,
+  kOffset = 13,
+  kSignedAt = 14,
 };
 // Claim keys of a status list.
-enum ListClaim : std::int64_t { kListKind = 0, kListIssuer = 1, kListDate = 2, kListCount = 3, kListStates = 4 };
+enum ListClaim : std::int64_t {
+  kListKind = 0,
+  kListIssuer = 1,
+  kListDate = 2,
+  kListCount = 3,
+  kListStates = 4
+};
 
 std::string wrap(std::string_view prefix, std::string_view payload, const SigningKey& key) {
-  return std::string(prefix) + detail::base45_encode(detail::zlib_compress(detail::cose_sign1(payload, key)));
+  return std::string(prefix) +
+         detail::base45_encode(detail::zlib_compress(detail::cose_sign1(payload, key)));
 }
 
 std::string_view trim(std::string_view t) {
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\n' || t.front() == '\r' || t.front() == '\t')) {
+  while (!t.empty() &&
+         (t.front() == ' ' || t.front() == '\n' || t.front() == '\r' || t.front() == '\t')) {
     t.remove_prefix(1);
   }
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t')) {
+  while (!t.empty() &&
+         (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t')) {
     t.remove_suffix(1);
   }
   return t;
@@ -66,7 +87,8 @@ Unwrap unwrap(std::string_view text, std::string_view prefix, std::size_t max_si
   }
   if (key == nullptr) return Unwrap::kUnknownKey;
   if (!key->verify(tbs, signature)) return Unwrap::kBadSignature;
-  if (!detail::cbor_decode(payload, claims) || claims.kind != CborItem::Kind::kMap) return Unwrap::kMalformed;
+  if (!detail::cbor_decode(payload, claims) || claims.kind != CborItem::Kind::kMap)
+    return Unwrap::kMalformed;
   return Unwrap::kOk;
 }
 
@@ -111,7 +133,8 @@ std::string encode_status_list(const StatusList& list, const SigningKey& key) {
   // 2 bits a serial, 4 serials a byte, lowest bits first.
   std::string bits((list.states.size() + 3) / 4, '\0');
   for (std::size_t i = 0; i < list.states.size(); ++i) {
-    bits[i / 4] = static_cast<char>(static_cast<std::uint8_t>(bits[i / 4]) | ((list.states[i] & 3u) << (2 * (i % 4))));
+    bits[i / 4] = static_cast<char>(static_cast<std::uint8_t>(bits[i / 4]) |
+                                    ((list.states[i] & 3u) << (2 * (i % 4))));
   }
   const std::string packed = detail::zlib_compress(bits);
   const std::string p = detail::cbor_claims({
@@ -139,20 +162,23 @@ Verification verify_credential(std::string_view text, const std::vector<PublicKe
     const CborItem* packed = list.at(kListStates);
     std::string bits;
     if (r == Unwrap::kUnknownKey) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "status list: signed with key " + list_key + ", which is not a configured public key");
+      throw Error(ErrorCode::kInvalidArgument, "status list: signed with key " + list_key +
+                                                   ", which is not a configured public key");
     }
     if (r != Unwrap::kOk || !get_int(list, kListKind, kind) || kind != kStatusKind ||
         !get_int(list, kListDate, date) || !get_int(list, kListCount, count) || count < 0 ||
         count > static_cast<std::int64_t>(kMaxStatusBytes) * 4 || packed == nullptr ||
         packed->kind != CborItem::Kind::kBytes ||
         !detail::zlib_decompress(packed->data, kMaxStatusBytes, bits) ||
-        bits.size() != static_cast<std::size_t>((count + 3) / 4) || date < kMinInstant || date > kMaxInstant) {
-      throw Error(ErrorCode::kInvalidArgument, "status list: not a genuine status list of the district");
+        bits.size() != static_cast<std::size_t>((count + 3) / 4) || date < kMinInstant ||
+        date > kMaxInstant) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "status list: not a genuine status list of the district");
     }
     states.resize(static_cast<std::size_t>(count));
     for (std::size_t i = 0; i < states.size(); ++i) {
-      states[i] = static_cast<std::uint8_t>((static_cast<std::uint8_t>(bits[i / 4]) >> (2 * (i % 4))) & 3u);
+      states[i] =
+          static_cast<std::uint8_t>((static_cast<std::uint8_t>(bits[i / 4]) >> (2 * (i % 4))) & 3u);
     }
     v.status_list_used = true;
     v.status_list_date = date;
@@ -180,13 +206,14 @@ Verification verify_credential(std::string_view text, const std::vector<PublicKe
   std::int64_t offset = 0;
   if (r != Unwrap::kOk || !get_int(claims, kKind, kind) || kind != kCredentialKind ||
       !get_text(claims, kIssuer, c.issuer) || !get_int(claims, kBusiness, c.business_id) ||
-      !get_text(claims, kName, c.name) || !get_text(claims, kCategory, c.category) || !get_int(claims, kLat, lat) ||
-      !get_int(claims, kLon, lon) || !get_text(claims, kCertificate, c.certificate_id) ||
-      !get_int(claims, kSerial, c.serial) || !get_int(claims, kValidFrom, c.valid_from) ||
-      !get_int(claims, kValidEnd, c.valid_end) || !get_int(claims, kValidUntil, until) ||
-      !get_int(claims, kMaxVisitors, cap) || !get_int(claims, kOffset, offset) ||
-      !get_int(claims, kSignedAt, c.signed_at) || until < INT32_MIN || until > INT32_MAX || cap < 0 ||
-      cap > INT32_MAX || offset < -24 * 60 || offset > 24 * 60) {
+      !get_text(claims, kName, c.name) || !get_text(claims, kCategory, c.category) ||
+      !get_int(claims, kLat, lat) || !get_int(claims, kLon, lon) ||
+      !get_text(claims, kCertificate, c.certificate_id) || !get_int(claims, kSerial, c.serial) ||
+      !get_int(claims, kValidFrom, c.valid_from) || !get_int(claims, kValidEnd, c.valid_end) ||
+      !get_int(claims, kValidUntil, until) || !get_int(claims, kMaxVisitors, cap) ||
+      !get_int(claims, kOffset, offset) || !get_int(claims, kSignedAt, c.signed_at) ||
+      until < INT32_MIN || until > INT32_MAX || cap < 0 || cap > INT32_MAX || offset < -24 * 60 ||
+      offset > 24 * 60) {
     v.genuine = false;
     v.status = "forged";
     v.reason = "not a smartkampung certificate credential";
@@ -200,10 +227,12 @@ Verification verify_credential(std::string_view text, const std::vector<PublicKe
   c.utc_offset_minutes = static_cast<std::int32_t>(offset);
   c.key_id = key_id;
   v.genuine = true;
-  const std::uint8_t listed =
-      c.serial >= 0 && static_cast<std::uint64_t>(c.serial) < states.size() ? states[static_cast<std::size_t>(c.serial)] : 0;
-  const std::string as_of = v.status_list_used ? " as of " + detail::format_instant(v.status_list_date, TimeZone::kWIB)
-                                               : std::string();
+  const std::uint8_t listed = c.serial >= 0 && static_cast<std::uint64_t>(c.serial) < states.size()
+                                  ? states[static_cast<std::size_t>(c.serial)]
+                                  : 0;
+  const std::string as_of =
+      v.status_list_used ? " as of " + detail::format_instant(v.status_list_date, TimeZone::kWIB)
+                         : std::string();
   if (t < c.valid_from) {
     v.status = "not_yet_valid";
     v.reason = "the certificate is not valid yet";

@@ -28,11 +28,12 @@ std::string CertificateRegistry::to_jsonl(const SigningKey* key) const {
   return out;
 }
 
-CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text, const StoreOptions& options) {
+CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text,
+                                                    const StoreOptions& options) {
   auto corrupt = [](std::int64_t position, const std::string& what) {
     return CertificateError(ErrorCode::kCorrupt,
-                            "certificate log is corrupt at event " + std::to_string(position) + " (line " +
-                                std::to_string(position + 1) + "): " + what,
+                            "certificate log is corrupt at event " + std::to_string(position) +
+                                " (line " + std::to_string(position + 1) + "): " + what,
                             position);
   };
   std::vector<std::string_view> lines;
@@ -66,35 +67,42 @@ CertificateRegistry CertificateRegistry::from_jsonl(std::string_view text, const
         constexpr std::string_view kKey = ",\"key_id\":\"";
         constexpr std::string_view kSig = "\",\"signature\":\"";
         std::string id_bytes;
-        if (rest.size() != kKey.size() + 16 + kSig.size() + 128 + 3 || rest.substr(0, kKey.size()) != kKey ||
-            rest.substr(kKey.size() + 16, kSig.size()) != kSig || rest.substr(rest.size() - 3) != "\"}}" ||
+        if (rest.size() != kKey.size() + 16 + kSig.size() + 128 + 3 ||
+            rest.substr(0, kKey.size()) != kKey ||
+            rest.substr(kKey.size() + 16, kSig.size()) != kSig ||
+            rest.substr(rest.size() - 3) != "\"}}" ||
             !detail::bytes_of_hex(rest.substr(kKey.size(), 16), id_bytes, 8) ||
-            !detail::bytes_of_hex(rest.substr(kKey.size() + 16 + kSig.size(), 128), signature, 64)) {
+            !detail::bytes_of_hex(rest.substr(kKey.size() + 16 + kSig.size(), 128), signature,
+                                  64)) {
           throw corrupt(position, "the trailer is malformed");
         }
         key_id = std::string(rest.substr(kKey.size(), 16));
       }
-      const std::string problem =
-          smartkampung::detail::signature_problem("the log", options.public_keys, options.allow_unsigned, key_id,
-                                                  log_signing_message(events.size(), prev), signature);
+      const std::string problem = smartkampung::detail::signature_problem(
+          "the log", options.public_keys, options.allow_unsigned, key_id,
+          log_signing_message(events.size(), prev), signature);
       if (!problem.empty()) throw corrupt(position, problem);
       trailer_seen = true;
       break;
     }
     Event e = detail::parse_event_line(line, position);
     if (e.seq != i) {
-      throw corrupt(position, "sequence number " + std::to_string(e.seq) + " where " + std::to_string(i) +
+      throw corrupt(position, "sequence number " + std::to_string(e.seq) + " where " +
+                                  std::to_string(i) +
                                   " was expected (events deleted or reordered)");
     }
     if (e.prev_hash != prev) throw corrupt(position, "the link to the previous event is broken");
-    if (detail::event_hash(e) != e.hash) throw corrupt(position, "the event does not match its hash (edited)");
+    if (detail::event_hash(e) != e.hash)
+      throw corrupt(position, "the event does not match its hash (edited)");
     if ((i == 0) != (e.type == EventType::kPolicy)) {
-      throw corrupt(position, i == 0 ? "the first event must be the policy" : "a second policy event");
+      throw corrupt(position,
+                    i == 0 ? "the first event must be the policy" : "a second policy event");
     }
     prev = e.hash;
     events.push_back(std::move(e));
   }
-  if (!trailer_seen) throw corrupt(static_cast<std::int64_t>(events.size()), "no trailer (the file is truncated)");
+  if (!trailer_seen)
+    throw corrupt(static_cast<std::int64_t>(events.size()), "no trailer (the file is truncated)");
   const Event& first = events.front();
   const auto tz = static_cast<TimeZone>(first.utc_offset_minutes);
   if (!valid_zone(tz)) throw corrupt(0, "the time zone is not WIB, WITA or WIT");
@@ -115,9 +123,9 @@ constexpr std::string_view kOccupancyTag = "skamp-cert-occupancy/1";
 std::string occupancy_path(const std::string& path) { return path + ".occupancy"; }
 
 [[noreturn]] void bad_occupancy(const std::string& path, std::size_t line, const char* what) {
-  throw CertificateError(ErrorCode::kCorrupt,
-                         "occupancy file '" + occupancy_path(path) + "' is corrupt at line " + std::to_string(line) +
-                             ": " + what);
+  throw CertificateError(ErrorCode::kCorrupt, "occupancy file '" + occupancy_path(path) +
+                                                  "' is corrupt at line " + std::to_string(line) +
+                                                  ": " + what);
 }
 
 }  // namespace
@@ -130,7 +138,8 @@ static bool saved_head(const std::string& path, std::size_t& count, std::string&
   while (end > 0 && text[end - 1] == '\n') --end;
   const std::size_t start = text.rfind('\n', end == 0 ? 0 : end - 1);
   const std::string_view line =
-      std::string_view(text).substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1));
+      std::string_view(text).substr(start == std::string::npos ? 0 : start + 1,
+                                    end - (start == std::string::npos ? 0 : start + 1));
   constexpr std::string_view kCount = "{\"trailer\":{\"count\":";
   constexpr std::string_view kHead = ",\"head\":\"";
   count = 0;
@@ -148,10 +157,13 @@ static bool saved_head(const std::string& path, std::size_t& count, std::string&
   return true;
 }
 
-void save_locked(const CertificateRegistry& reg, const std::string& path, const StoreOptions& options,
-                 const std::vector<std::pair<std::int64_t, std::uint64_t>>& occupancy, bool check_prefix);
+void save_locked(const CertificateRegistry& reg, const std::string& path,
+                 const StoreOptions& options,
+                 const std::vector<std::pair<std::int64_t, std::uint64_t>>& occupancy,
+                 bool check_prefix);
 
-std::vector<std::pair<std::int64_t, std::uint64_t>> occupancy_of(const CertificateRegistry::Impl& impl);
+std::vector<std::pair<std::int64_t, std::uint64_t>> occupancy_of(
+    const CertificateRegistry::Impl& impl);
 
 void CertificateRegistry::save(const std::string& path, const StoreOptions& options) const {
   try {
@@ -164,7 +176,8 @@ void CertificateRegistry::save(const std::string& path, const StoreOptions& opti
   }
 }
 
-std::vector<std::pair<std::int64_t, std::uint64_t>> occupancy_of(const CertificateRegistry::Impl& impl) {
+std::vector<std::pair<std::int64_t, std::uint64_t>> occupancy_of(
+    const CertificateRegistry::Impl& impl) {
   std::shared_lock lock(impl.mutex);
   std::vector<std::pair<std::int64_t, std::uint64_t>> out;
   for (const auto& [id, rec] : impl.businesses) {
@@ -175,8 +188,10 @@ std::vector<std::pair<std::int64_t, std::uint64_t>> occupancy_of(const Certifica
   return out;
 }
 
-void save_locked(const CertificateRegistry& reg, const std::string& path, const StoreOptions& options,
-                 const std::vector<std::pair<std::int64_t, std::uint64_t>>& occupancy, bool check_prefix) {
+void save_locked(const CertificateRegistry& reg, const std::string& path,
+                 const StoreOptions& options,
+                 const std::vector<std::pair<std::int64_t, std::uint64_t>>& occupancy,
+                 bool check_prefix) {
   const std::string data = reg.to_jsonl(options.key.get());
   if (check_prefix) {
     // Never replace another writer's events: the saved log must be a prefix of this one
@@ -186,10 +201,11 @@ void save_locked(const CertificateRegistry& reg, const std::string& path, const 
     if (saved_head(path, count, head)) {
       const std::vector<Event> events = reg.events();
       if (count == 0 || count > events.size() || events[count - 1].hash != head) {
-        throw CertificateError(ErrorCode::kState,
-                               "certificate registry: '" + path +
-                                   "' holds events this registry does not have (another writer saved since it "
-                                   "was loaded, or it is another store); nothing was written: load it again");
+        throw CertificateError(
+            ErrorCode::kState,
+            "certificate registry: '" + path +
+                "' holds events this registry does not have (another writer saved since it "
+                "was loaded, or it is another store); nothing was written: load it again");
       }
     }
   }
@@ -203,7 +219,8 @@ void save_locked(const CertificateRegistry& reg, const std::string& path, const 
   smartkampung::detail::write_store(occupancy_path(path), occ);
 }
 
-CertificateRegistry CertificateRegistry::load_unlocked(const std::string& path, const StoreOptions& options) {
+CertificateRegistry CertificateRegistry::load_unlocked(const std::string& path,
+                                                       const StoreOptions& options) {
   std::string data;
   try {
     data = smartkampung::detail::read_store(path);
@@ -254,23 +271,28 @@ void CertificateRegistry::restore_occupancy(const std::string& path, std::string
       if (v < lo || v > hi) bad_occupancy(path, line_no, "number out of range");
       return v;
     };
-    const std::int64_t id = number(line.substr(0, s1), std::numeric_limits<std::int64_t>::min() / 10,
-                                   std::numeric_limits<std::int64_t>::max() / 10);
+    const std::int64_t id =
+        number(line.substr(0, s1), std::numeric_limits<std::int64_t>::min() / 10,
+               std::numeric_limits<std::int64_t>::max() / 10);
     Date day;
     try {
       day = Date::parse_iso(line.substr(s1 + 1, s2 - s1 - 1));
     } catch (const Error&) {
       bad_occupancy(path, line_no, "not a date");
     }
-    const auto count = static_cast<std::int32_t>(number(line.substr(s2 + 1), 0, std::numeric_limits<std::int32_t>::max()));
+    const auto count = static_cast<std::int32_t>(
+        number(line.substr(s2 + 1), 0, std::numeric_limits<std::int32_t>::max()));
     auto it = impl_->businesses.find(id);
-    if (it == impl_->businesses.end()) bad_occupancy(path, line_no, "a business that is not registered");
-    it->second->occupancy.store(pack_occupancy(day.days_since_epoch(), count), std::memory_order_release);
+    if (it == impl_->businesses.end())
+      bad_occupancy(path, line_no, "a business that is not registered");
+    it->second->occupancy.store(pack_occupancy(day.days_since_epoch(), count),
+                                std::memory_order_release);
   }
   if (line_no == 0) bad_occupancy(path, 1, "the file is empty");
 }
 
-CertificateRegistry CertificateRegistry::load(const std::string& path, const StoreOptions& options) {
+CertificateRegistry CertificateRegistry::load(const std::string& path,
+                                              const StoreOptions& options) {
   std::optional<StoreLock> lock;
   try {
     if (file_exists(path)) lock.emplace(path, false);  // a reader sees one save's log and occupancy
@@ -280,7 +302,8 @@ CertificateRegistry CertificateRegistry::load(const std::string& path, const Sto
   return load_unlocked(path, options);
 }
 
-void CertificateRegistry::update(const std::string& path, const std::function<bool(CertificateRegistry&)>& fn,
+void CertificateRegistry::update(const std::string& path,
+                                 const std::function<bool(CertificateRegistry&)>& fn,
                                  const StoreOptions& options) {
   std::optional<StoreLock> lock;
   try {

@@ -6,14 +6,13 @@
 #ifndef SMARTKAMPUNG_SRC_CORE_BINARY_HPP
 #define SMARTKAMPUNG_SRC_CORE_BINARY_HPP
 
-#include <smartkampung/error.hpp>
-
-#include "core/sha256.hpp"
-
 #include <cstdint>
 #include <cstring>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
+
+#include "core/sha256.hpp"
 
 namespace smartkampung::detail::binary {
 
@@ -68,7 +67,9 @@ class Reader {
  public:
   /// Opens a sealed file: checks the magic, the checksum and the format version (all
   /// Error(kCorrupt) naming `kind`); the reader then stands after the version.
-  Reader(std::string_view bytes, const char (&magic)[8], std::uint32_t format, std::string_view kind) : kind_(kind) {
+  Reader(std::string_view bytes, const char (&magic)[8], std::uint32_t format,
+         std::string_view kind)
+      : kind_(kind) {
     if (bytes.size() < 8 + 4 + 32 || std::memcmp(bytes.data(), magic, 8) != 0) {
       fail("not a smartkampung " + std::string(kind) + " file");
     }
@@ -106,7 +107,8 @@ class Reader {
   /// A u64 count of items of at least min_bytes_each bytes, checked against what is left.
   std::size_t count(std::size_t min_bytes_each) {
     const std::uint64_t n = u64();
-    if (min_bytes_each != 0 && n > (in_.size() - pos_) / min_bytes_each) fail("a count exceeds the file");
+    if (min_bytes_each != 0 && n > (in_.size() - pos_) / min_bytes_each)
+      fail("a count exceeds the file");
     return static_cast<std::size_t>(n);
   }
   bool done() const { return pos_ == in_.size(); }
@@ -126,7 +128,9 @@ class Reader {
     need(static_cast<std::uint64_t>(bytes));
     std::uint64_t v = 0;
     for (int i = 0; i < bytes; ++i) {
-      v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in_[pos_ + static_cast<std::size_t>(i)])) << (8 * i);
+      v |= static_cast<std::uint64_t>(
+               static_cast<unsigned char>(in_[pos_ + static_cast<std::size_t>(i)]))
+           << (8 * i);
     }
     pos_ += static_cast<std::size_t>(bytes);
     return v;

@@ -1,12 +1,11 @@
-#include <smartkampung/conflicts.hpp>
-#include <smartkampung/error.hpp>
-
-#include "core/json.hpp"
-
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <smartkampung/conflicts.hpp>
+#include <smartkampung/error.hpp>
 #include <tuple>
+
+#include "core/json.hpp"
 
 namespace smartkampung {
 
@@ -24,13 +23,16 @@ ConflictTable::ConflictTable(std::vector<ProgramConflict> conflicts) {
   for (std::size_t i = 0; i < conflicts.size(); ++i) {
     ProgramConflict& c = conflicts[i];
     const std::string where = "conflicts[" + std::to_string(i) + "]";
-    if (c.a.empty() || c.b.empty()) throw Error(ErrorCode::kInvalidArgument, where + ": empty programme code");
-    if (c.a == c.b) throw Error(ErrorCode::kInvalidArgument, where + ": a programme cannot conflict with itself");
+    if (c.a.empty() || c.b.empty())
+      throw Error(ErrorCode::kInvalidArgument, where + ": empty programme code");
+    if (c.a == c.b)
+      throw Error(ErrorCode::kInvalidArgument, where + ": a programme cannot conflict with itself");
     if (c.b < c.a) std::swap(c.a, c.b);
   }
-  std::sort(conflicts.begin(), conflicts.end(), [](const ProgramConflict& x, const ProgramConflict& y) {
-    return std::tie(x.a, x.b, x.scope) < std::tie(y.a, y.b, y.scope);
-  });
+  std::sort(conflicts.begin(), conflicts.end(),
+            [](const ProgramConflict& x, const ProgramConflict& y) {
+              return std::tie(x.a, x.b, x.scope) < std::tie(y.a, y.b, y.scope);
+            });
   for (ProgramConflict& c : conflicts) {
     if (!conflicts_.empty() && conflicts_.back().a == c.a && conflicts_.back().b == c.b) {
       conflicts_.back().scope = ConflictScope::kKk;  // sorted: kk (1) comes last and wins
@@ -42,9 +44,11 @@ ConflictTable::ConflictTable(std::vector<ProgramConflict> conflicts) {
 
 ConflictTable ConflictTable::from_json(std::string_view json) {
   const rapidjson::Document doc = detail::json::parse(json, "conflicts JSON");
-  if (!doc.IsObject()) throw Error(ErrorCode::kParse, "conflicts JSON: the document must be an object");
+  if (!doc.IsObject())
+    throw Error(ErrorCode::kParse, "conflicts JSON: the document must be an object");
   auto fmt = doc.FindMember("format");
-  if (fmt == doc.MemberEnd() || !fmt->value.IsString() || std::string_view(fmt->value.GetString()) != "skamp-conflicts/1") {
+  if (fmt == doc.MemberEnd() || !fmt->value.IsString() ||
+      std::string_view(fmt->value.GetString()) != "skamp-conflicts/1") {
     throw Error(ErrorCode::kParse, "conflicts JSON: format must be \"skamp-conflicts/1\"");
   }
   auto list = doc.FindMember("conflicts");
@@ -122,17 +126,20 @@ std::string ConflictTable::to_json() const {
   return out;
 }
 
-bool ConflictTable::conflicts(std::string_view a, std::string_view b, ConflictScope scope) const noexcept {
+bool ConflictTable::conflicts(std::string_view a, std::string_view b,
+                              ConflictScope scope) const noexcept {
   if (b < a) std::swap(a, b);
-  auto it = std::lower_bound(conflicts_.begin(), conflicts_.end(), std::pair(a, b),
-                             [](const ProgramConflict& c, const std::pair<std::string_view, std::string_view>& key) {
-                               return std::pair<std::string_view, std::string_view>(c.a, c.b) < key;
-                             });
+  auto it = std::lower_bound(
+      conflicts_.begin(), conflicts_.end(), std::pair(a, b),
+      [](const ProgramConflict& c, const std::pair<std::string_view, std::string_view>& key) {
+        return std::pair<std::string_view, std::string_view>(c.a, c.b) < key;
+      });
   if (it == conflicts_.end() || it->a != a || it->b != b) return false;
   return scope == ConflictScope::kPerson || it->scope == ConflictScope::kKk;
 }
 
-std::vector<std::string> ConflictTable::conflicting(const std::vector<std::string>& held, std::string_view program,
+std::vector<std::string> ConflictTable::conflicting(const std::vector<std::string>& held,
+                                                    std::string_view program,
                                                     ConflictScope scope) const {
   std::vector<std::string> out;
   for (const std::string& h : held) {

@@ -1,8 +1,7 @@
-#include <smartkampung/date.hpp>
-#include <smartkampung/error.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <smartkampung/date.hpp>
+#include <smartkampung/error.hpp>
 #include <string>
 
 namespace smartkampung {
@@ -25,9 +24,9 @@ int days_in_month(int year, int month) noexcept {
 std::int32_t days_from_civil(int year, int month, int day) noexcept {
   const int y = year - (month <= 2 ? 1 : 0);
   const int era = floor_div(y, 400);
-  const int year_of_era = y - era * 400;                                   // [0, 399]
-  const int month_from_march = month > 2 ? month - 3 : month + 9;          // [0, 11]
-  const int day_of_year = (153 * month_from_march + 2) / 5 + day - 1;      // [0, 365]
+  const int year_of_era = y - era * 400;                               // [0, 399]
+  const int month_from_march = month > 2 ? month - 3 : month + 9;      // [0, 11]
+  const int day_of_year = (153 * month_from_march + 2) / 5 + day - 1;  // [0, 365]
   const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return era * 146097 + day_of_era - 719468;
 }
@@ -35,7 +34,7 @@ std::int32_t days_from_civil(int year, int month, int day) noexcept {
 void civil_from_days(std::int32_t days, int& year, int& month, int& day) noexcept {
   const int z = days + 719468;
   const int era = floor_div(z, 146097);
-  const int day_of_era = z - era * 146097;                                 // [0, 146096]
+  const int day_of_era = z - era * 146097;  // [0, 146096]
   const int year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
   const int day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
@@ -111,7 +110,8 @@ void check_instant(Instant t, std::string_view what) {
 Instant instant_from_seconds(double seconds, std::string_view what) {
   // Compared as doubles before any conversion: casting NaN or 1e30 to int64 is undefined.
   if (!std::isfinite(seconds)) {
-    throw Error(ErrorCode::kInvalidArgument, std::string(what) + " must be a finite number of seconds");
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(what) + " must be a finite number of seconds");
   }
   const double floored = std::floor(seconds);
   if (floored < static_cast<double>(kMinInstant) || floored > static_cast<double>(kMaxInstant)) {

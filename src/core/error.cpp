@@ -1,9 +1,8 @@
+#include <cstddef>
 #include <smartkampung/error.hpp>
+#include <string>
 
 #include "core/utf8.hpp"
-
-#include <cstddef>
-#include <string>
 
 namespace smartkampung {
 namespace {
@@ -36,14 +35,22 @@ std::string mask_digit_runs(const std::string& message) {
 
 const char* error_code_name(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kState: return "state";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kParse: return "parse";
-    case ErrorCode::kLimit: return "limit";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kState:
+      return "state";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
+    case ErrorCode::kParse:
+      return "parse";
+    case ErrorCode::kLimit:
+      return "limit";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

@@ -1,7 +1,5 @@
 #include "core/json.hpp"
 
-#include "core/utf8.hpp"
-
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -11,6 +9,8 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+
+#include "core/utf8.hpp"
 
 namespace smartkampung::detail::json {
 
@@ -25,12 +25,19 @@ void with_flags(unsigned flags, Fn&& fn) {
   using rapidjson::kParseFullPrecisionFlag;
   using rapidjson::kParseNanAndInfFlag;
   switch (flags & (kFullPrecision | kNanAndInf)) {
-    case kFullPrecision: fn(std::integral_constant<unsigned, kIterative | kParseFullPrecisionFlag>{}); break;
-    case kNanAndInf: fn(std::integral_constant<unsigned, kIterative | kParseNanAndInfFlag>{}); break;
-    case kFullPrecision | kNanAndInf:
-      fn(std::integral_constant<unsigned, kIterative | kParseFullPrecisionFlag | kParseNanAndInfFlag>{});
+    case kFullPrecision:
+      fn(std::integral_constant<unsigned, kIterative | kParseFullPrecisionFlag>{});
       break;
-    default: fn(std::integral_constant<unsigned, kIterative>{}); break;
+    case kNanAndInf:
+      fn(std::integral_constant<unsigned, kIterative | kParseNanAndInfFlag>{});
+      break;
+    case kFullPrecision | kNanAndInf:
+      fn(std::integral_constant<unsigned,
+                                kIterative | kParseFullPrecisionFlag | kParseNanAndInfFlag>{});
+      break;
+    default:
+      fn(std::integral_constant<unsigned, kIterative>{});
+      break;
   }
 }
 
@@ -111,12 +118,15 @@ std::string error_path(std::string_view text, unsigned flags) {
 }  // namespace
 
 std::string SyntaxError::message(std::string_view what) const {
-  return std::string(what) + ": invalid JSON at " + path + ", byte " + std::to_string(offset) + " (line " +
-         std::to_string(line) + ", column " + std::to_string(column) + "): " + reason;
+  return std::string(what) + ": invalid JSON at " + path + ", byte " + std::to_string(offset) +
+         " (line " + std::to_string(line) + ", column " + std::to_string(column) + "): " + reason;
 }
 
-std::optional<SyntaxError> try_parse(rapidjson::Document& doc, std::string_view text, unsigned flags) {
-  with_flags(flags, [&](auto rapid_flags) { doc.Parse<decltype(rapid_flags)::value>(text.data(), text.size()); });
+std::optional<SyntaxError> try_parse(rapidjson::Document& doc, std::string_view text,
+                                     unsigned flags) {
+  with_flags(flags, [&](auto rapid_flags) {
+    doc.Parse<decltype(rapid_flags)::value>(text.data(), text.size());
+  });
   if (!doc.HasParseError()) return std::nullopt;
   SyntaxError e;
   e.offset = std::min(doc.GetErrorOffset(), text.size());
@@ -135,7 +145,8 @@ std::optional<SyntaxError> try_parse(rapidjson::Document& doc, std::string_view 
 
 rapidjson::Document parse(std::string_view text, std::string_view what, unsigned flags) {
   rapidjson::Document doc;
-  if (const auto error = try_parse(doc, text, flags)) throw Error(ErrorCode::kParse, error->message(what));
+  if (const auto error = try_parse(doc, text, flags))
+    throw Error(ErrorCode::kParse, error->message(what));
   return doc;
 }
 
@@ -152,7 +163,8 @@ std::string index_path(const std::string& path, std::size_t index) {
   return path + "[" + std::to_string(index) + "]";
 }
 
-void value_error(std::string_view what, const std::string& path, std::string_view message, ErrorCode code) {
+void value_error(std::string_view what, const std::string& path, std::string_view message,
+                 ErrorCode code) {
   throw Error(code, std::string(what) + ": " + path + ": " + std::string(message));
 }
 
@@ -178,9 +190,7 @@ std::optional<std::string> record_field(const rapidjson::Value& value, std::stri
   return text;
 }
 
-JsonWriter& JsonWriter::value(double d) {
-  return ok(writer_.Double(std::isfinite(d) ? d : 0.0));
-}
+JsonWriter& JsonWriter::value(double d) { return ok(writer_.Double(std::isfinite(d) ? d : 0.0)); }
 
 JsonWriter& JsonWriter::raw(std::string_view json) {
   return ok(writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType));

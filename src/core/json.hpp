@@ -6,8 +6,6 @@
 #ifndef SMARTKAMPUNG_SRC_CORE_JSON_HPP
 #define SMARTKAMPUNG_SRC_CORE_JSON_HPP
 
-#include <smartkampung/error.hpp>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -15,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <smartkampung/error.hpp>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -33,19 +32,21 @@ enum ParseFlags : unsigned {
 
 /// Where and why a text is not JSON.
 struct SyntaxError {
-  std::string path;         // "$", "$[2]", "$.rules[0].when": the value being read
-  std::size_t offset = 0;   // byte offset of the error
-  int line = 1;             // 1-based
-  int column = 1;           // 1-based, in bytes
-  std::string reason;       // RapidJSON's description
+  std::string path;        // "$", "$[2]", "$.rules[0].when": the value being read
+  std::size_t offset = 0;  // byte offset of the error
+  int line = 1;            // 1-based
+  int column = 1;          // 1-based, in bytes
+  std::string reason;      // RapidJSON's description
 
-  /// The one wording: "<what>: invalid JSON at <path>, byte <offset> (line <l>, column <c>): <reason>".
+  /// The one wording: "<what>: invalid JSON at <path>, byte <offset> (line <l>, column <c>):
+  /// <reason>".
   std::string message(std::string_view what) const;
 };
 
 /// Parses `text` into `doc`; returns the syntax error instead of throwing (for callers
 /// that report it in their own exception type).
-std::optional<SyntaxError> try_parse(rapidjson::Document& doc, std::string_view text, unsigned flags = kStrict);
+std::optional<SyntaxError> try_parse(rapidjson::Document& doc, std::string_view text,
+                                     unsigned flags = kStrict);
 
 /// Parses `text`; throws Error(kParse) worded by SyntaxError::message(what).
 rapidjson::Document parse(std::string_view text, std::string_view what, unsigned flags = kStrict);
@@ -56,7 +57,8 @@ std::string index_path(const std::string& path, std::size_t index);
 
 /// Throws Error(code) worded "<what>: <path>: <message>": a value of the right syntax but
 /// the wrong shape.
-[[noreturn]] void value_error(std::string_view what, const std::string& path, std::string_view message,
+[[noreturn]] void value_error(std::string_view what, const std::string& path,
+                              std::string_view message,
                               ErrorCode code = ErrorCode::kInvalidArgument);
 
 /// The record rule, shared by registry and linkage records: a field is a string, a whole
@@ -68,7 +70,8 @@ std::optional<std::string> record_field(const rapidjson::Value& value, std::stri
 
 /// Reads one record object, calling field(key, text) for each non-null field in order.
 template <typename Field>
-void read_record(const rapidjson::Value& record, std::string_view what, const std::string& path, Field&& field) {
+void read_record(const rapidjson::Value& record, std::string_view what, const std::string& path,
+                 Field&& field) {
   if (!record.IsObject()) value_error(what, path, "expected a JSON object");
   for (auto m = record.MemberBegin(); m != record.MemberEnd(); ++m) {
     std::string key(m->name.GetString(), m->name.GetStringLength());
@@ -106,7 +109,8 @@ class JsonWriter {
   /// A non-finite number (never produced by the core) is written as 0, not as text that
   /// is not JSON: every schema types these fields as numbers.
   JsonWriter& value(double d);
-  template <typename Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool>, int> = 0>
+  template <typename Int,
+            std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool>, int> = 0>
   JsonWriter& value(Int n) {
     if constexpr (std::is_signed_v<Int>) {
       return ok(writer_.Int64(static_cast<std::int64_t>(n)));

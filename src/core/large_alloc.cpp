@@ -12,7 +12,9 @@ namespace smartkampung::detail {
 
 namespace {
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
-std::size_t mapped_size(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+std::size_t mapped_size(std::size_t bytes) {
+  return (bytes + kHugePage - 1) / kHugePage * kHugePage;
+}
 }  // namespace
 
 namespace {
@@ -26,13 +28,15 @@ void* map_large(std::size_t bytes) {
     // Map one huge page more than needed and unmap the unaligned head and the tail, so
     // that the block starts on a 2 MiB boundary (huge pages need it).
     const std::size_t size = mapped_size(bytes);
-    void* raw = mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* raw =
+        mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) throw std::bad_alloc();
     const auto start = reinterpret_cast<std::uintptr_t>(raw);
     const std::uintptr_t aligned = (start + kHugePage - 1) / kHugePage * kHugePage;
     if (aligned > start) munmap(raw, aligned - start);
     const std::uintptr_t end = start + size + kHugePage;
-    if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
+    if (end > aligned + size)
+      munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
     void* p = reinterpret_cast<void*>(aligned);
     madvise(p, size, MADV_HUGEPAGE);  // advice only: without THP the pages stay small
     return p;

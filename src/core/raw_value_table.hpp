@@ -29,7 +29,8 @@ class RawValueTable {
         free_slot_ = s;
         return nullptr;
       }
-      if (equal(p, keys_[static_cast<std::size_t>(k)])) return &values_[static_cast<std::size_t>(k)];
+      if (equal(p, keys_[static_cast<std::size_t>(k)]))
+        return &values_[static_cast<std::size_t>(k)];
       s = (s + 1) & (kSlots - 1);
     }
   }
@@ -61,7 +62,8 @@ class RawValueTable {
       return lo | (std::uint64_t{hi} << 32);
     }
     if (item == 0) return 0;
-    return static_cast<unsigned char>(p[0]) | (std::uint64_t{static_cast<unsigned char>(p[item / 2])} << 8) |
+    return static_cast<unsigned char>(p[0]) |
+           (std::uint64_t{static_cast<unsigned char>(p[item / 2])} << 8) |
            (std::uint64_t{static_cast<unsigned char>(p[item - 1])} << 16);
   }
   std::size_t hash(const char* p) const {
@@ -72,7 +74,8 @@ class RawValueTable {
     } else {
       std::uint64_t salt = 0x9E3779B97F4A7C15ULL;
       std::size_t at = 0;
-      for (; at + 8 < item; at += 8, salt += 0x9E3779B97F4A7C15ULL) h ^= (word(p + at) + salt) * 0xFF51AFD7ED558CCDULL;
+      for (; at + 8 < item; at += 8, salt += 0x9E3779B97F4A7C15ULL)
+        h ^= (word(p + at) + salt) * 0xFF51AFD7ED558CCDULL;
       h ^= (word(p + item - 8) + salt) * 0xC4CEB9FE1A85EC53ULL;
     }
     h ^= h >> 29;
@@ -101,23 +104,37 @@ template <typename Fn>
 void with_raw_value_table(std::size_t item, Fn&& fn) {
   switch (item) {
 #define SMARTKAMPUNG_RAW_VALUE_WIDTH(w) \
-  case w: {                              \
-    RawValueTable<w> table(w);           \
-    fn(table);                           \
-    return;                              \
+  case w: {                             \
+    RawValueTable<w> table(w);          \
+    fn(table);                          \
+    return;                             \
   }
-    SMARTKAMPUNG_RAW_VALUE_WIDTH(1) SMARTKAMPUNG_RAW_VALUE_WIDTH(2) SMARTKAMPUNG_RAW_VALUE_WIDTH(3)
-    SMARTKAMPUNG_RAW_VALUE_WIDTH(4) SMARTKAMPUNG_RAW_VALUE_WIDTH(5) SMARTKAMPUNG_RAW_VALUE_WIDTH(6)
-    SMARTKAMPUNG_RAW_VALUE_WIDTH(7) SMARTKAMPUNG_RAW_VALUE_WIDTH(8) SMARTKAMPUNG_RAW_VALUE_WIDTH(12)
-    SMARTKAMPUNG_RAW_VALUE_WIDTH(16) SMARTKAMPUNG_RAW_VALUE_WIDTH(20) SMARTKAMPUNG_RAW_VALUE_WIDTH(24)
-    SMARTKAMPUNG_RAW_VALUE_WIDTH(28) SMARTKAMPUNG_RAW_VALUE_WIDTH(32) SMARTKAMPUNG_RAW_VALUE_WIDTH(36)
-    SMARTKAMPUNG_RAW_VALUE_WIDTH(40) SMARTKAMPUNG_RAW_VALUE_WIDTH(44) SMARTKAMPUNG_RAW_VALUE_WIDTH(48)
+    // clang-format off
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(1)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(2)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(3)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(4)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(5)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(6)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(7)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(8)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(12)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(16)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(20)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(24)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(28)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(32)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(36)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(40)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(44)
+    SMARTKAMPUNG_RAW_VALUE_WIDTH(48)
     SMARTKAMPUNG_RAW_VALUE_WIDTH(64)
 #undef SMARTKAMPUNG_RAW_VALUE_WIDTH
     default: {
       RawValueTable<0> table(item);
       fn(table);
     }
+      // clang-format on
   }
 }
 

@@ -1,20 +1,19 @@
 // Ed25519 district keys (libsodium): key files, signing and verification, and the
 // signed envelope of sealed binary files (registry snapshots).
-#include <smartkampung/io.hpp>
-#include <smartkampung/signing.hpp>
-
 #include "core/signing.hpp"
-#include "core/sha256.hpp"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <smartkampung/io.hpp>
+#include <smartkampung/signing.hpp>
 #include <string>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "core/sha256.hpp"
 
 namespace smartkampung {
 
@@ -64,9 +63,11 @@ std::string key_id_of(const std::array<std::uint8_t, 32>& pub) {
 }
 
 // "<tag> <key id> <hex>" with optional trailing newline: the three words, or false.
-bool split_key_text(std::string_view text, std::string_view tag, std::string_view& id, std::string_view& hex) {
+bool split_key_text(std::string_view text, std::string_view tag, std::string_view& id,
+                    std::string_view& hex) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-  if (text.size() < tag.size() + 1 || text.substr(0, tag.size()) != tag || text[tag.size()] != ' ') return false;
+  if (text.size() < tag.size() + 1 || text.substr(0, tag.size()) != tag || text[tag.size()] != ' ')
+    return false;
   text.remove_prefix(tag.size() + 1);
   const std::size_t space = text.find(' ');
   if (space == std::string_view::npos) return false;
@@ -86,8 +87,9 @@ bool bytes_of_hex(std::string_view hex, std::string& out, std::size_t n) {
   return from_hex(hex, reinterpret_cast<std::uint8_t*>(out.data()), n);
 }
 
-std::string signature_problem(std::string_view what, const std::vector<PublicKey>& keys, bool allow_unsigned,
-                              std::string_view key_id, std::string_view message, std::string_view signature) {
+std::string signature_problem(std::string_view what, const std::vector<PublicKey>& keys,
+                              bool allow_unsigned, std::string_view key_id,
+                              std::string_view message, std::string_view signature) {
   if (keys.empty()) return {};
   if (key_id.empty()) {
     if (allow_unsigned) return {};
@@ -98,11 +100,12 @@ std::string signature_problem(std::string_view what, const std::vector<PublicKey
     if (k.key_id() == key_id) found = &k;
   }
   if (found == nullptr) {
-    return std::string(what) + " is signed with key " + std::string(key_id) + ", which is not a configured public key";
+    return std::string(what) + " is signed with key " + std::string(key_id) +
+           ", which is not a configured public key";
   }
   if (!found->verify(message, signature)) {
-    return "the signature by key " + std::string(key_id) + " does not verify (" + std::string(what) +
-           " was changed after it was signed)";
+    return "the signature by key " + std::string(key_id) + " does not verify (" +
+           std::string(what) + " was changed after it was signed)";
   }
   return {};
 }
@@ -128,7 +131,8 @@ std::string envelope_message(std::string_view sealed) {
 }  // namespace
 
 std::string sign_sealed(std::string sealed, const SigningKey& key) {
-  if (sealed.size() < 8 + kSealBytes) throw Error(ErrorCode::kInternal, "sign_sealed: not a sealed file");
+  if (sealed.size() < 8 + kSealBytes)
+    throw Error(ErrorCode::kInternal, "sign_sealed: not a sealed file");
   std::string key_id;
   bytes_of_hex(key.key_id(), key_id, kKeyIdBytes);
   std::string out(kEnvelopeMagic, 8);
@@ -139,7 +143,8 @@ std::string sign_sealed(std::string sealed, const SigningKey& key) {
   return out;
 }
 
-std::string_view open_sealed(std::string_view bytes, std::string_view kind, const SignatureOptions& options) {
+std::string_view open_sealed(std::string_view bytes, std::string_view kind,
+                             const SignatureOptions& options) {
   const std::string what = "the " + std::string(kind) + " file";
   std::string key_id;
   std::string_view signature;
@@ -148,9 +153,11 @@ std::string_view open_sealed(std::string_view bytes, std::string_view kind, cons
     auto damaged = [&](const std::string& why) {
       return Error(ErrorCode::kCorrupt, "damaged " + std::string(kind) + " file (" + why + ")");
     };
-    if (bytes.size() < kEnvelopeHead + 8 + kSealBytes) throw damaged("truncated signature envelope");
+    if (bytes.size() < kEnvelopeHead + 8 + kSealBytes)
+      throw damaged("truncated signature envelope");
     std::uint32_t format = 0;
-    for (int i = 0; i < 4; ++i) format |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[8 + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      format |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[8 + i])) << (8 * i);
     if (format != kEnvelopeFormat) throw damaged("unknown signature format version");
     key_id = hex_of(bytes.substr(12, kKeyIdBytes));
     signature = bytes.substr(12 + kKeyIdBytes, kSignatureBytes);
@@ -171,11 +178,13 @@ PublicKey PublicKey::from_text(std::string_view text) {
   PublicKey key;
   if (!split_key_text(text, kPublicTag, id, hex) || !from_hex(hex, key.bytes_.data(), 32)) {
     throw Error(ErrorCode::kInvalidArgument,
-                "not a district public key (expected a line \"skamp-ed25519-public/1 <key id> <64 hex digits>\")");
+                "not a district public key (expected a line \"skamp-ed25519-public/1 <key id> <64 "
+                "hex digits>\")");
   }
   key.key_id_ = key_id_of(key.bytes_);
   if (key.key_id_ != id) {
-    throw Error(ErrorCode::kInvalidArgument, "district public key: the key id does not match the key");
+    throw Error(ErrorCode::kInvalidArgument,
+                "district public key: the key id does not match the key");
   }
   return key;
 }
@@ -190,15 +199,16 @@ PublicKey PublicKey::load(const std::string& path) {
 }
 
 std::string PublicKey::to_text() const {
-  return std::string(kPublicTag) + " " + key_id_ + " " + hex_digits(bytes_.data(), bytes_.size()) + "\n";
+  return std::string(kPublicTag) + " " + key_id_ + " " + hex_digits(bytes_.data(), bytes_.size()) +
+         "\n";
 }
 
 bool PublicKey::verify(std::string_view message, std::string_view signature) const noexcept {
   if (signature.size() != crypto_sign_BYTES || key_id_.empty()) return false;
   if (sodium_init() < 0) return false;
   return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
-                                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                                     bytes_.data()) == 0;
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), bytes_.data()) == 0;
 }
 
 SigningKey SigningKey::generate() {
@@ -235,16 +245,19 @@ SigningKey SigningKey::load(const std::string& path) {
 }
 
 PublicKey SigningKey::save(const std::string& dir) const {
-  if (dir.empty()) throw Error(ErrorCode::kInvalidArgument, "key folder: empty path (name a folder, e.g. '.')");
+  if (dir.empty())
+    throw Error(ErrorCode::kInvalidArgument, "key folder: empty path (name a folder, e.g. '.')");
   const std::string key_path = dir + "/district.key";
   // The private key is written once, exclusively, never through a symlink, readable by the
   // owner only; an existing key is never replaced (a rotation writes to a new folder).
-  const int fd = ::open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const int fd =
+      ::open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     throw Error(ErrorCode::kIo, "cannot write '" + key_path + "': " + std::strerror(errno) +
                                     (errno == EEXIST ? " (a key is never overwritten)" : ""));
   }
-  std::string text = std::string(kPrivateTag) + " " + key_id() + " " + hex_digits(secret_.data(), 32) + "\n";
+  std::string text =
+      std::string(kPrivateTag) + " " + key_id() + " " + hex_digits(secret_.data(), 32) + "\n";
   std::size_t written = 0;
   int err = 0;
   while (written < text.size()) {
@@ -273,7 +286,8 @@ std::string SigningKey::sign(std::string_view message) const {
   ensure_sodium();
   std::string sig(crypto_sign_BYTES, '\0');
   crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(), secret_.data());
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       secret_.data());
   return sig;
 }
 

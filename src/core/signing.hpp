@@ -4,9 +4,8 @@
 #ifndef SMARTKAMPUNG_SRC_CORE_SIGNING_HPP
 #define SMARTKAMPUNG_SRC_CORE_SIGNING_HPP
 
-#include <smartkampung/signing.hpp>
-
 #include <cstddef>
+#include <smartkampung/signing.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +22,9 @@ bool bytes_of_hex(std::string_view hex, std::string& out, std::size_t n);
 /// Without keys nothing is checked; with keys, an unsigned file is refused ("... is not
 /// signed ...") unless allow_unsigned, and a signature must be by one of the keys (else
 /// "... signed with key <id>, which is not a configured public key") and verify.
-std::string signature_problem(std::string_view what, const std::vector<PublicKey>& keys, bool allow_unsigned,
-                              std::string_view key_id, std::string_view message, std::string_view signature);
+std::string signature_problem(std::string_view what, const std::vector<PublicKey>& keys,
+                              bool allow_unsigned, std::string_view key_id,
+                              std::string_view message, std::string_view signature);
 
 /// The signed envelope of a sealed binary file: "SKAMPSIG", a u32 format (1), the key id
 /// (8 bytes), the Ed25519 signature (64 bytes), then the sealed file unchanged. The
@@ -37,7 +37,8 @@ std::string sign_sealed(std::string sealed, const SigningKey& key);
 /// Error(kCorrupt) "damaged <kind> file (...)" for a malformed envelope, or naming the
 /// key id / saying "not signed" as signature_problem does. An unsigned file is returned
 /// as it is (its own reader checks its magic and seal).
-std::string_view open_sealed(std::string_view bytes, std::string_view kind, const SignatureOptions& options);
+std::string_view open_sealed(std::string_view bytes, std::string_view kind,
+                             const SignatureOptions& options);
 
 }  // namespace smartkampung::detail
 

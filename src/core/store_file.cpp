@@ -1,17 +1,16 @@
 #include "core/store_file.hpp"
 
-#include <smartkampung/error.hpp>
-#include <smartkampung/io.hpp>
-
-#include "io/csv_parser.hpp"
-
-#include <cerrno>
-#include <cstring>
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <smartkampung/error.hpp>
+#include <smartkampung/io.hpp>
+
+#include "io/csv_parser.hpp"
 
 namespace smartkampung::detail {
 
@@ -20,8 +19,10 @@ StoreLock::StoreLock(const std::string& path, bool exclusive) {
   const std::string lock_path = path + ".lock";
   // A reader does not create the lock file (writes land by rename, so a read never sees
   // half a file).
-  fd_ = ::open(lock_path.c_str(), (exclusive ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd_ < 0 && !exclusive && (errno == ENOENT || errno == EACCES || errno == EROFS || errno == EPERM)) {
+  fd_ = ::open(lock_path.c_str(),
+               (exclusive ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd_ < 0 && !exclusive &&
+      (errno == ENOENT || errno == EACCES || errno == EROFS || errno == EPERM)) {
     return;  // no lock file, or a folder the reader cannot write
   }
   if (fd_ < 0) {
@@ -55,6 +56,8 @@ std::string read_store(const std::string& path) {
   return read_file(path);  // devices, FIFOs and directories are refused before reading
 }
 
-void write_store(const std::string& path, std::string_view bytes) { write_file_atomic(path, bytes); }
+void write_store(const std::string& path, std::string_view bytes) {
+  write_file_atomic(path, bytes);
+}
 
 }  // namespace smartkampung::detail

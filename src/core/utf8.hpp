@@ -59,7 +59,9 @@ inline std::size_t utf8_error_offset(std::string_view text) {
   return std::string_view::npos;
 }
 
-inline bool is_valid_utf8(std::string_view text) { return utf8_error_offset(text) == std::string_view::npos; }
+inline bool is_valid_utf8(std::string_view text) {
+  return utf8_error_offset(text) == std::string_view::npos;
+}
 
 /// `text` with every byte that is not part of well-formed UTF-8 written as the four ASCII
 /// characters \xHH, so that the result is valid UTF-8 and still shows what the bytes were.
@@ -127,7 +129,8 @@ inline std::uint32_t narrow_ucs4(char* out, const char* in, std::size_t count) {
     const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 32));
     const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 48));
     any = _mm_or_si128(any, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k),
+                     _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
   }
   alignas(16) std::uint32_t lanes[4];
   _mm_store_si128(reinterpret_cast<__m128i*>(lanes), any);

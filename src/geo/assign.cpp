@@ -1,24 +1,23 @@
 // Capacity-aware assignment of many residents to facilities: greedy, or optimal through
 // the assignment problem of assign_solver.
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <smartkampung/geo.hpp>
+#include <utility>
+#include <vector>
 
 #include "geo/assign_solver.hpp"
 #include "geo/batch_threads.hpp"
 #include "geo/facility_index_impl.hpp"
 #include "geo/geodesy.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <utility>
-#include <vector>
-
 namespace smartkampung::geo {
 
 using detail::Candidate;
-using detail::Scratch;
 using detail::check_point;
 using detail::parallel_for;
+using detail::Scratch;
 using detail::thread_scratch;
 
 // ---- assignment ----------------------------------------------------------------
@@ -29,8 +28,9 @@ struct GreedyResult {
   std::vector<double> distance;
 };
 
-GreedyResult run_greedy(const FacilityIndex::Impl& m, std::size_t n, const double* lats, const double* lons,
-                        std::vector<std::int32_t> remaining, std::int64_t beds) {
+GreedyResult run_greedy(const FacilityIndex::Impl& m, std::size_t n, const double* lats,
+                        const double* lons, std::vector<std::int32_t> remaining,
+                        std::int64_t beds) {
   GreedyResult g;
   g.slot.assign(n, -1);
   g.distance.assign(n, 0.0);
@@ -71,8 +71,9 @@ void check_points(std::size_t n, const double* lats, const double* lons) {
   }
 }
 
-detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_t n, const double* lats,
-                                        const double* lons, std::size_t k, const std::vector<std::int32_t>& remaining,
+detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_t n,
+                                        const double* lats, const double* lons, std::size_t k,
+                                        const std::vector<std::int32_t>& remaining,
                                         const GreedyResult& greedy) {
   detail::AssignmentProblem p;
   p.residents = n;
@@ -88,7 +89,8 @@ detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_
   // resident at most) are numbered by uint32 offsets, so their total is bounded first.
   k = std::min(k, p.house_id.size());
   if (n > 0 && k + 1 > std::numeric_limits<std::uint32_t>::max() / n) {
-    throw Error(ErrorCode::kLimit, "assign: " + std::to_string(n) + " residents with " + std::to_string(k) +
+    throw Error(ErrorCode::kLimit, "assign: " + std::to_string(n) + " residents with " +
+                                       std::to_string(k) +
                                        " candidate houses each exceed the solver's limit; lower k");
   }
   // k nearest houses with a free bed per resident, in parallel; then greedy's choice.
@@ -101,7 +103,8 @@ detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_
       const std::size_t got = std::min(k, scratch.cands.size());
       cand[i].reserve(got + 1);
       for (std::size_t j = 0; j < got; ++j) {
-        cand[i].emplace_back(static_cast<std::uint32_t>(local[scratch.cands[j].slot]), scratch.cands[j].distance);
+        cand[i].emplace_back(static_cast<std::uint32_t>(local[scratch.cands[j].slot]),
+                             scratch.cands[j].distance);
       }
     }
   });
@@ -111,8 +114,9 @@ detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_
     if (greedy.slot[i] >= 0) {
       const auto h = static_cast<std::uint32_t>(local[static_cast<std::size_t>(greedy.slot[i])]);
       p.greedy[i] = static_cast<std::int32_t>(h);
-      const bool present = std::any_of(cand[i].begin(), cand[i].end(),
-                                       [h](const std::pair<std::uint32_t, double>& c) { return c.first == h; });
+      const bool present =
+          std::any_of(cand[i].begin(), cand[i].end(),
+                      [h](const std::pair<std::uint32_t, double>& c) { return c.first == h; });
       if (!present) cand[i].emplace_back(h, greedy.distance[i]);
     }
     p.offset[i + 1] = p.offset[i] + static_cast<std::uint32_t>(cand[i].size());
@@ -130,7 +134,8 @@ detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_
 }  // namespace
 
 detail::AssignmentProblem detail::make_assignment_problem(const FacilityIndex& index, std::size_t n,
-                                                          const double* lats, const double* lons, std::size_t k) {
+                                                          const double* lats, const double* lons,
+                                                          std::size_t k) {
   check_points(n, lats, lons);
   const FacilityIndex::Impl& m = index.impl();
   std::shared_lock lock(m.mutex);
@@ -140,10 +145,11 @@ detail::AssignmentProblem detail::make_assignment_problem(const FacilityIndex& i
   return build_problem(m, n, lats, lons, k, remaining, greedy);
 }
 
-Assignment FacilityIndex::assign(std::size_t n, const double* lats, const double* lons, AssignMode mode,
-                                 std::size_t k, bool reserve) {
+Assignment FacilityIndex::assign(std::size_t n, const double* lats, const double* lons,
+                                 AssignMode mode, std::size_t k, bool reserve) {
   check_points(n, lats, lons);
-  if (mode == AssignMode::kOptimal && k == 0) throw Error(ErrorCode::kInvalidArgument, "assign: k must be >= 1");
+  if (mode == AssignMode::kOptimal && k == 0)
+    throw Error(ErrorCode::kInvalidArgument, "assign: k must be >= 1");
   // With reserve, nothing may change the beds between the snapshot and the reservation.
   std::unique_lock<std::shared_mutex> exclusive(impl_->mutex, std::defer_lock);
   std::shared_lock<std::shared_mutex> shared(impl_->mutex, std::defer_lock);
@@ -167,7 +173,8 @@ Assignment FacilityIndex::assign(std::size_t n, const double* lats, const double
     for (std::size_t i = 0; i < n; ++i) {
       slot_of_resident[i] = -1;
       if (local[i] < 0) continue;
-      slot_of_resident[i] = static_cast<std::int32_t>(m.slot_of.at(p.house_id[static_cast<std::size_t>(local[i])]));
+      slot_of_resident[i] =
+          static_cast<std::int32_t>(m.slot_of.at(p.house_id[static_cast<std::size_t>(local[i])]));
       for (std::uint32_t e = p.offset[i]; e < p.offset[i + 1]; ++e) {
         if (p.house[e] == static_cast<std::uint32_t>(local[i])) distance[i] = p.cost[e];
       }

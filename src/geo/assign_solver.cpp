@@ -63,7 +63,11 @@ Network make_network(std::uint32_t nodes, const std::vector<Edge>& edges) {
 class CostScaling {
  public:
   CostScaling(Network& g, std::vector<std::int64_t> excess)
-      : g_(g), excess_(std::move(excess)), price_(g.nodes, 0), current_(g.nodes, 0), queued_(g.nodes, 0) {}
+      : g_(g),
+        excess_(std::move(excess)),
+        price_(g.nodes, 0),
+        current_(g.nodes, 0),
+        queued_(g.nodes, 0) {}
 
   // False when the supplies cannot be met (a caller's broken promise), with the flow
   // left unfinished.
@@ -183,8 +187,9 @@ std::vector<std::int32_t> solve_min_cost(const AssignmentProblem& p) {
   for (std::uint32_t r = 0; r < residents; ++r) {
     if (r >= p.greedy.size() || p.greedy[r] < 0) continue;
     const auto h = static_cast<std::uint32_t>(p.greedy[r]);
-    const bool candidate = h < houses && std::find(p.house.begin() + p.offset[r], p.house.begin() + p.offset[r + 1],
-                                                   h) != p.house.begin() + p.offset[r + 1];
+    const bool candidate =
+        h < houses && std::find(p.house.begin() + p.offset[r], p.house.begin() + p.offset[r + 1],
+                                h) != p.house.begin() + p.offset[r + 1];
     if (!candidate || ++used[h] > p.beds[h]) return result;
     ++flow;
   }

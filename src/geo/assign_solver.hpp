@@ -2,10 +2,9 @@
 #ifndef SMARTKAMPUNG_SRC_GEO_ASSIGN_SOLVER_HPP
 #define SMARTKAMPUNG_SRC_GEO_ASSIGN_SOLVER_HPP
 
-#include <smartkampung/geo.hpp>
-
 #include <cstddef>
 #include <cstdint>
+#include <smartkampung/geo.hpp>
 #include <vector>
 
 namespace smartkampung::geo::detail {
@@ -32,8 +31,8 @@ struct AssignmentProblem {
 std::vector<std::int32_t> solve_min_cost(const AssignmentProblem& problem);
 
 /// The candidate problem assign(mode = optimal) solves, for tests and benchmarks.
-AssignmentProblem make_assignment_problem(const FacilityIndex& index, std::size_t n, const double* lats,
-                                          const double* lons, std::size_t k);
+AssignmentProblem make_assignment_problem(const FacilityIndex& index, std::size_t n,
+                                          const double* lats, const double* lons, std::size_t k);
 
 }  // namespace smartkampung::geo::detail
 

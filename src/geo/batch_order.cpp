@@ -1,22 +1,21 @@
 // Batches of nearest queries: the points ordered along a Hilbert curve, so that
 // consecutive queries walk the same part of the tree, then answered on several threads.
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <smartkampung/geo.hpp>
+#include <utility>
+#include <vector>
 
 #include "geo/batch_threads.hpp"
 #include "geo/facility_index_impl.hpp"
 #include "geo/geodesy.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <utility>
-#include <vector>
-
 namespace smartkampung::geo {
 
-using detail::Scratch;
 using detail::check_point;
 using detail::parallel_for;
+using detail::Scratch;
 using detail::thread_scratch;
 
 // The classic xy2d walk from the top bit down, without branches (which the random bits of
@@ -37,8 +36,8 @@ std::uint32_t detail::hilbert_key(std::uint32_t x, std::uint32_t y, int bits) {
   return d;
 }
 
-std::vector<std::uint32_t> detail::hilbert_order(std::size_t n, const double* lats, const double* lons,
-                                                 unsigned threads) {
+std::vector<std::uint32_t> detail::hilbert_order(std::size_t n, const double* lats,
+                                                 const double* lons, unsigned threads) {
   std::vector<std::uint32_t> order;
   if (n < 2 || n > std::numeric_limits<std::uint32_t>::max()) return order;
   double lat0 = lats[0], lat1 = lats[0], lon0 = lons[0], lon1 = lons[0];
@@ -58,13 +57,14 @@ std::vector<std::uint32_t> detail::hilbert_order(std::size_t n, const double* la
   const double sx = lon1 > lon0 ? cells / (lon1 - lon0) : 0.0;
   const std::uint32_t top = (1u << bits) - 1u;
   std::vector<std::uint64_t> keyed(n), sorted(n);
-  smartkampung::detail::parallel_chunks(n, threads, std::size_t{1} << 16, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const auto x = std::min(top, static_cast<std::uint32_t>((lons[i] - lon0) * sx));
-      const auto y = std::min(top, static_cast<std::uint32_t>((lats[i] - lat0) * sy));
-      keyed[i] = (static_cast<std::uint64_t>(hilbert_key(x, y, bits)) << 32) | i;
-    }
-  });
+  smartkampung::detail::parallel_chunks(
+      n, threads, std::size_t{1} << 16, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+          const auto x = std::min(top, static_cast<std::uint32_t>((lons[i] - lon0) * sx));
+          const auto y = std::min(top, static_cast<std::uint32_t>((lats[i] - lat0) * sy));
+          keyed[i] = (static_cast<std::uint64_t>(hilbert_key(x, y, bits)) << 32) | i;
+        }
+      });
   // LSD radix sort on the key, 11 bits a pass (stable: equal keys keep the input order).
   constexpr int kDigit = 11;
   std::vector<std::uint32_t> count(1u << kDigit);
@@ -85,17 +85,17 @@ std::vector<std::uint32_t> detail::hilbert_order(std::size_t n, const double* la
   return order;
 }
 
-void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const double* lons, std::size_t k,
-                                  const Filter& filter, std::int64_t* out_ids, double* out_dists,
-                                  unsigned threads) const {
+void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const double* lons,
+                                  std::size_t k, const Filter& filter, std::int64_t* out_ids,
+                                  double* out_dists, unsigned threads) const {
   if (n == 0 || k == 0) return;
   if (lats == nullptr || lons == nullptr || out_ids == nullptr || out_dists == nullptr) {
     throw Error(ErrorCode::kInvalidArgument, "lats, lons, out_ids and out_dists are required");
   }
   // The answers are addressed as i * k + j: refuse a size no array can have before that.
   if (k > std::numeric_limits<std::size_t>::max() / sizeof(double) / n) {
-    throw Error(ErrorCode::kInvalidArgument, "nearest_batch: n * k answers (" + std::to_string(n) + " * " +
-                                                 std::to_string(k) + ") exceed any array");
+    throw Error(ErrorCode::kInvalidArgument, "nearest_batch: n * k answers (" + std::to_string(n) +
+                                                 " * " + std::to_string(k) + ") exceed any array");
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (!detail::valid_lat(lats[i]) || !detail::valid_lon(lons[i])) {
@@ -115,7 +115,8 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
     const std::size_t got = std::min(k, scratch.cands.size());
     for (std::size_t j = 0; j < k; ++j) {
       out_ids[i * k + j] = j < got ? scratch.cands[j].id : -1;
-      out_dists[i * k + j] = j < got ? scratch.cands[j].distance : std::numeric_limits<double>::infinity();
+      out_dists[i * k + j] =
+          j < got ? scratch.cands[j].distance : std::numeric_limits<double>::infinity();
     }
   };
   if (!m.use_tree() || n < detail::kOrderedBatchMin) {
@@ -134,7 +135,8 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
   const std::vector<std::uint32_t> order = detail::hilbert_order(n, lats, lons, threads);
   constexpr std::size_t kAhead = 8;
   const std::size_t cores = smartkampung::detail::thread_count(threads);
-  const std::size_t chunk = std::clamp<std::size_t>(n / (8 * cores), 256, detail::kOrderedBatchChunk);
+  const std::size_t chunk =
+      std::clamp<std::size_t>(n / (8 * cores), 256, detail::kOrderedBatchChunk);
   smartkampung::detail::parallel_chunks(n, threads, chunk, [&](std::size_t begin, std::size_t end) {
     Scratch& scratch = thread_scratch();
     detail::BatchSeed seed;

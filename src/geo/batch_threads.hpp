@@ -3,10 +3,10 @@
 #ifndef SMARTKAMPUNG_SRC_GEO_BATCH_THREADS_HPP
 #define SMARTKAMPUNG_SRC_GEO_BATCH_THREADS_HPP
 
-#include "core/parallel.hpp"
-
 #include <algorithm>
 #include <cstddef>
+
+#include "core/parallel.hpp"
 
 namespace smartkampung::geo::detail {
 
@@ -15,10 +15,10 @@ namespace smartkampung::geo::detail {
 template <typename Body>
 void parallel_for(std::size_t n, unsigned threads, std::size_t min_chunk, const Body& body) {
   const std::size_t max_workers = std::max<std::size_t>(1, n / std::max<std::size_t>(1, min_chunk));
-  const auto workers =
-      static_cast<unsigned>(std::min<std::size_t>(smartkampung::detail::thread_count(threads), max_workers));
-  smartkampung::detail::parallel_ranges(n, workers,
-                                        [&](std::size_t begin, std::size_t end, unsigned) { body(begin, end); });
+  const auto workers = static_cast<unsigned>(
+      std::min<std::size_t>(smartkampung::detail::thread_count(threads), max_workers));
+  smartkampung::detail::parallel_ranges(
+      n, workers, [&](std::size_t begin, std::size_t end, unsigned) { body(begin, end); });
 }
 
 }  // namespace smartkampung::geo::detail

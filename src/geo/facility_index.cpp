@@ -1,18 +1,17 @@
-#include <smartkampung/geo.hpp>
-
-#include "geo/assign_solver.hpp"
-#include "geo/facility_index_impl.hpp"
-#include "geo/geodesy.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <smartkampung/geo.hpp>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "geo/assign_solver.hpp"
+#include "geo/facility_index_impl.hpp"
+#include "geo/geodesy.hpp"
 
 namespace smartkampung::geo {
 
@@ -133,8 +132,8 @@ void FacilityIndex::Impl::build(std::vector<Facility> facilities) {
   for (std::size_t i = 0; i < facilities.size(); ++i) {
     const std::string problem = detail::facility_problem(facilities[i]);
     if (!problem.empty()) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "facility " + std::to_string(i) + " (id " + id_text(facilities[i].id) + "): " + problem);
+      throw Error(ErrorCode::kInvalidArgument, "facility " + std::to_string(i) + " (id " +
+                                                   id_text(facilities[i].id) + "): " + problem);
     }
   }
   slot_of.reserve(facilities.size());
@@ -185,7 +184,8 @@ detail::CompiledFilter FacilityIndex::Impl::compile(const Filter& filter) const 
 
 // ---- the search -------------------------------------------------------------
 
-void FacilityIndex::Impl::rank(double qlat, double qlon, std::size_t k, std::vector<Candidate>& cands) const {
+void FacilityIndex::Impl::rank(double qlat, double qlon, std::size_t k,
+                               std::vector<Candidate>& cands) const {
   // Start the candidates' loads now: each is a cache miss at 100,000 houses, and waiting
   // for them one distance at a time took a fifth of a query.
   for (const Candidate& c : cands) {
@@ -276,7 +276,8 @@ std::vector<Facility> FacilityIndex::facilities() const {
   for (std::uint32_t s = 0; s < impl_->ids.size(); ++s) {
     if (impl_->alive[s] != 0) out.push_back(impl_->facility(s));
   }
-  std::sort(out.begin(), out.end(), [](const Facility& a, const Facility& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(),
+            [](const Facility& a, const Facility& b) { return a.id < b.id; });
   return out;
 }
 
@@ -311,7 +312,8 @@ void FacilityIndex::update(const Facility& facility) {
     const Vec3 v = detail::ecef_unit(facility.lat, facility.lon);
     m.lat[s] = facility.lat;
     m.lon[s] = facility.lon;
-    m.reduced[s] = detail::reduce(facility.lat * detail::kDegToRad, facility.lon * detail::kDegToRad);
+    m.reduced[s] =
+        detail::reduce(facility.lat * detail::kDegToRad, facility.lon * detail::kDegToRad);
     m.x[s] = v[0];
     m.y[s] = v[1];
     m.z[s] = v[2];
@@ -360,7 +362,8 @@ std::vector<Neighbor> to_neighbors(const std::vector<Candidate>& cands, std::siz
 }
 }  // namespace
 
-std::vector<Neighbor> FacilityIndex::nearest(double lat, double lon, std::size_t k, const Filter& filter) const {
+std::vector<Neighbor> FacilityIndex::nearest(double lat, double lon, std::size_t k,
+                                             const Filter& filter) const {
   check_point(lat, lon, "query point");
   std::shared_lock lock(impl_->mutex);
   const Impl& m = *impl_;
@@ -376,9 +379,11 @@ std::vector<Neighbor> FacilityIndex::nearest(double lat, double lon, std::size_t
   return to_neighbors(scratch.cands, k);
 }
 
-std::vector<Neighbor> FacilityIndex::within(double lat, double lon, double radius_m, const Filter& filter) const {
+std::vector<Neighbor> FacilityIndex::within(double lat, double lon, double radius_m,
+                                            const Filter& filter) const {
   check_point(lat, lon, "query point");
-  if (!(radius_m >= 0.0)) throw Error(ErrorCode::kInvalidArgument, "radius_m must be a number >= 0");
+  if (!(radius_m >= 0.0))
+    throw Error(ErrorCode::kInvalidArgument, "radius_m must be a number >= 0");
   std::shared_lock lock(impl_->mutex);
   const Impl& m = *impl_;
   const detail::CompiledFilter f = m.compile(filter);
@@ -394,23 +399,26 @@ std::vector<Neighbor> FacilityIndex::nearest_if(double lat, double lon, std::siz
   std::shared_lock lock(impl_->mutex);
   const Impl& m = *impl_;
   Scratch& scratch = thread_scratch();
-  m.knn(lat, lon, k, [&m, &accept](std::uint32_t s) { return m.alive[s] != 0 && accept(m.ids[s]); }, scratch);
+  m.knn(
+      lat, lon, k, [&m, &accept](std::uint32_t s) { return m.alive[s] != 0 && accept(m.ids[s]); },
+      scratch);
   return to_neighbors(scratch.cands, k);
 }
 
 std::vector<Neighbor> FacilityIndex::within_if(double lat, double lon, double radius_m,
                                                const IdPredicate& accept) const {
   check_point(lat, lon, "query point");
-  if (!(radius_m >= 0.0)) throw Error(ErrorCode::kInvalidArgument, "radius_m must be a number >= 0");
+  if (!(radius_m >= 0.0))
+    throw Error(ErrorCode::kInvalidArgument, "radius_m must be a number >= 0");
   if (!accept) throw Error(ErrorCode::kInvalidArgument, "accept is empty");
   std::shared_lock lock(impl_->mutex);
   const Impl& m = *impl_;
   Scratch& scratch = thread_scratch();
-  m.radius(lat, lon, radius_m, [&m, &accept](std::uint32_t s) { return m.alive[s] != 0 && accept(m.ids[s]); },
-           scratch);
+  m.radius(
+      lat, lon, radius_m,
+      [&m, &accept](std::uint32_t s) { return m.alive[s] != 0 && accept(m.ids[s]); }, scratch);
   return to_neighbors(scratch.cands, scratch.cands.size());
 }
-
 
 // ---- beds ----------------------------------------------------------------------
 
@@ -426,7 +434,8 @@ bool FacilityIndex::Impl::try_reserve(std::uint32_t s, std::int32_t n) {
   std::int32_t current = occ.load(std::memory_order_relaxed);
   do {
     if (capacity[s] - current < n) return false;
-  } while (!occ.compare_exchange_weak(current, current + n, std::memory_order_acq_rel, std::memory_order_relaxed));
+  } while (!occ.compare_exchange_weak(current, current + n, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed));
   if (capacity[s] - (current + n) <= 0) sync_free_locked(s);  // the last free bed went
   return true;
 }
@@ -439,11 +448,12 @@ void FacilityIndex::release(std::int64_t id, std::int32_t n) {
   std::int32_t current = occ.load(std::memory_order_relaxed);
   do {
     if (current < n) {
-      throw Error(ErrorCode::kInvalidArgument, "release of " + std::to_string(n) + " beds at facility " +
-                                                   id_text(id) + ": only " + std::to_string(current) +
-                                                   " occupied");
+      throw Error(ErrorCode::kInvalidArgument, "release of " + std::to_string(n) +
+                                                   " beds at facility " + id_text(id) + ": only " +
+                                                   std::to_string(current) + " occupied");
     }
-  } while (!occ.compare_exchange_weak(current, current - n, std::memory_order_acq_rel, std::memory_order_relaxed));
+  } while (!occ.compare_exchange_weak(current, current - n, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed));
   if (impl_->capacity[s] - current <= 0) impl_->sync_free_locked(s);  // a first bed came free
 }
 
@@ -453,7 +463,8 @@ std::int32_t FacilityIndex::free_beds(std::int64_t id) const {
   return impl_->capacity[s] - impl_->occupied[s].load(std::memory_order_acquire);
 }
 
-std::optional<Neighbor> FacilityIndex::nearest_reserve(double lat, double lon, std::int32_t n, const Filter& filter) {
+std::optional<Neighbor> FacilityIndex::nearest_reserve(double lat, double lon, std::int32_t n,
+                                                       const Filter& filter) {
   check_point(lat, lon, "query point");
   if (n < 1) throw Error(ErrorCode::kInvalidArgument, "nearest_reserve: n must be >= 1");
   std::shared_lock lock(impl_->mutex);
@@ -465,7 +476,9 @@ std::optional<Neighbor> FacilityIndex::nearest_reserve(double lat, double lon, s
   for (;;) {  // another thread may take the beds between the search and the reservation: retry
     {
       std::shared_lock free_lock(m.free_mutex);  // released before try_reserve may sync
-      m.knn(m.tree_for(f), lat, lon, 1, [&m, &f](std::uint32_t s) { return m.passes(f, s); }, scratch);
+      m.knn(
+          m.tree_for(f), lat, lon, 1, [&m, &f](std::uint32_t s) { return m.passes(f, s); },
+          scratch);
     }
     if (scratch.cands.empty()) return std::nullopt;
     const Candidate best = scratch.cands.front();

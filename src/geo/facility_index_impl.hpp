@@ -3,26 +3,24 @@
 #ifndef SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 #define SMARTKAMPUNG_SRC_GEO_FACILITY_INDEX_IMPL_HPP
 
-#include <smartkampung/geo.hpp>
-
-#include "geo/geodesy.hpp"
-
-#include <boost/geometry.hpp>
-#include <boost/geometry/index/rtree.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
 #include <cstdint>
 #include <iterator>
 #include <limits>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <smartkampung/geo.hpp>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "geo/geodesy.hpp"
 
 namespace smartkampung::geo::detail {
 
@@ -95,7 +93,8 @@ std::uint32_t hilbert_key(std::uint32_t x, std::uint32_t y, int bits);
 
 /// The indices 0..n-1 ordered along a Hilbert curve over the points' bounding box in
 /// degrees (key computation on up to `threads` threads); empty when n < 2 or n >= 2^32.
-std::vector<std::uint32_t> hilbert_order(std::size_t n, const double* lats, const double* lons, unsigned threads);
+std::vector<std::uint32_t> hilbert_order(std::size_t n, const double* lats, const double* lons,
+                                         unsigned threads);
 
 /// Empty when the facility is valid, else the reason.
 std::string facility_problem(const Facility& f);
@@ -107,7 +106,8 @@ inline std::string id_text(std::int64_t id) { return std::to_string(id); }
 inline void check_point(double lat, double lon, const char* what) {
   if (!valid_lat(lat) || !valid_lon(lon)) {
     throw Error(ErrorCode::kInvalidArgument,
-                std::string(what) + ": latitude must be in [-90, 90] and longitude in [-180, 180] (got " +
+                std::string(what) +
+                    ": latitude must be in [-90, 90] and longitude in [-180, 180] (got " +
                     std::to_string(lat) + ", " + std::to_string(lon) + ")");
   }
 }
@@ -169,16 +169,19 @@ struct FacilityIndex::Impl {
     if (alive[s] == 0) return false;
     if (!f.include_closed && open[s] == 0) return false;
     if (f.kind != -1 && static_cast<std::int64_t>(kind[s]) != f.kind) return false;
-    if (f.min_free > 0 && capacity[s] - occupied[s].load(std::memory_order_relaxed) < f.min_free) return false;
+    if (f.min_free > 0 && capacity[s] - occupied[s].load(std::memory_order_relaxed) < f.min_free)
+      return false;
     return true;
   }
 
   bool use_tree() const { return alive_count >= linear_below; }
 
-  static constexpr double kWholeChord = 2.5;  // a chord (units of a) that covers the whole ellipsoid
+  static constexpr double kWholeChord =
+      2.5;  // a chord (units of a) that covers the whole ellipsoid
 
   bool should_be_free(std::uint32_t s) const {
-    return alive[s] != 0 && open[s] != 0 && capacity[s] - occupied[s].load(std::memory_order_acquire) > 0;
+    return alive[s] != 0 && open[s] != 0 &&
+           capacity[s] - occupied[s].load(std::memory_order_acquire) > 0;
   }
   // Brings slot s's membership in free_tree in line with its state; the caller holds
   // free_mutex exclusively (or the main mutex exclusively).
@@ -197,7 +200,9 @@ struct FacilityIndex::Impl {
     sync_free(s);
   }
   // The free-bed tree answers filters that need a free bed in an open facility.
-  static bool wants_free_tree(const detail::CompiledFilter& f) { return f.min_free >= 1 && !f.include_closed; }
+  static bool wants_free_tree(const detail::CompiledFilter& f) {
+    return f.min_free >= 1 && !f.include_closed;
+  }
   // The free-bed tree when the filter needs a free bed and few facilities have one (the
   // main tree with the filter is faster otherwise); nullptr for the main tree. The caller
   // holds free_mutex shared when wants_free_tree(f).
@@ -233,11 +238,12 @@ struct FacilityIndex::Impl {
   // by a spatial query (box of half-side sqrt(r2), the sphere test and the filter inside
   // the query); returns how many were appended.
   template <typename Pred>
-  static std::size_t gather_ball(const detail::Tree& tree, const detail::Vec3& q, double r2, const Pred& pred,
-                                 detail::Scratch& sc) {
+  static std::size_t gather_ball(const detail::Tree& tree, const detail::Vec3& q, double r2,
+                                 const Pred& pred, detail::Scratch& sc) {
     const std::size_t before = sc.cands.size();
-    query_ball(tree, q, r2, pred,
-               [&sc](const detail::TreeValue& v, double c2) { sc.cands.push_back({v.second, c2, 0.0, 0}); });
+    query_ball(tree, q, r2, pred, [&sc](const detail::TreeValue& v, double c2) {
+      sc.cands.push_back({v.second, c2, 0.0, 0});
+    });
     return sc.cands.size() - before;
   }
 
@@ -245,29 +251,34 @@ struct FacilityIndex::Impl {
   // chord r2 of q: one rtree query, the box of half-side sqrt(r2) in the index and the
   // sphere test and the filter in bgi::satisfies.
   template <typename Pred, typename Take>
-  static void query_ball(const detail::Tree& tree, const detail::Vec3& q, double r2, const Pred& pred,
-                         const Take& take) {
+  static void query_ball(const detail::Tree& tree, const detail::Vec3& q, double r2,
+                         const Pred& pred, const Take& take) {
     const double r = std::sqrt(r2);
     const detail::TreeBox box(detail::TreePoint(q[0] - r, q[1] - r, q[2] - r),
                               detail::TreePoint(q[0] + r, q[1] + r, q[2] + r));
     const auto c2_of = [&q](const detail::TreeValue& v) {
-      const double dx = detail::bg::get<0>(v.first) - q[0], dy = detail::bg::get<1>(v.first) - q[1], dz = detail::bg::get<2>(v.first) - q[2];
+      const double dx = detail::bg::get<0>(v.first) - q[0], dy = detail::bg::get<1>(v.first) - q[1],
+                   dz = detail::bg::get<2>(v.first) - q[2];
       return dx * dx + dy * dy + dz * dz;
     };
     auto push = [&take, &c2_of](const detail::TreeValue& v) { take(v, c2_of(v)); };
-    tree.query(detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
-                 return c2_of(v) <= r2 && pred(v.second);
-               }),
-               CallbackOut<decltype(push)>{&push});
+    tree.query(
+        detail::bgi::intersects(box) && detail::bgi::satisfies([&](const detail::TreeValue& v) {
+          return c2_of(v) <= r2 && pred(v.second);
+        }),
+        CallbackOut<decltype(push)>{&push});
   }
 
   // The `want` passing facilities nearest to q by chord, by linear scan (all of them when
   // fewer pass); returns the largest chord2 among them.
   template <typename Pred>
-  double scan_nearest(const detail::Vec3& q, std::size_t want, const Pred& pred, detail::Scratch& sc) const {
+  double scan_nearest(const detail::Vec3& q, std::size_t want, const Pred& pred,
+                      detail::Scratch& sc) const {
     sc.cands.clear();
     double far = 0.0;
-    const auto by_chord = [](const detail::Candidate& a, const detail::Candidate& b) { return a.chord2 < b.chord2; };
+    const auto by_chord = [](const detail::Candidate& a, const detail::Candidate& b) {
+      return a.chord2 < b.chord2;
+    };
     // Squared chords a block at a time (vectorised), then a bounded max-heap on chord2 for
     // the few that beat the current worst.
     const auto n = static_cast<std::uint32_t>(ids.size());
@@ -324,9 +335,12 @@ struct FacilityIndex::Impl {
   static double density_radius(const detail::Tree& tree) {
     if (tree.empty()) return 2.0;
     const detail::TreeBox b = tree.bounds();
-    double e[3] = {detail::bg::get<detail::bg::max_corner, 0>(b) - detail::bg::get<detail::bg::min_corner, 0>(b),
-                   detail::bg::get<detail::bg::max_corner, 1>(b) - detail::bg::get<detail::bg::min_corner, 1>(b),
-                   detail::bg::get<detail::bg::max_corner, 2>(b) - detail::bg::get<detail::bg::min_corner, 2>(b)};
+    double e[3] = {detail::bg::get<detail::bg::max_corner, 0>(b) -
+                       detail::bg::get<detail::bg::min_corner, 0>(b),
+                   detail::bg::get<detail::bg::max_corner, 1>(b) -
+                       detail::bg::get<detail::bg::min_corner, 1>(b),
+                   detail::bg::get<detail::bg::max_corner, 2>(b) -
+                       detail::bg::get<detail::bg::min_corner, 2>(b)};
     std::sort(e, e + 3);
     const double area = std::max(e[2] * e[1], 1e-10);  // at least (64 m)^2
     return std::sqrt(area / (3.0 * static_cast<double>(tree.size())));
@@ -379,7 +393,9 @@ struct FacilityIndex::Impl {
       found = gather_ball(tree, q, r * r, pred, sc);
       if (found >= want || r >= kWholeChord) break;
       // Counts grow with the area, r^2: aim at twice the number wanted.
-      const double grow = found == 0 ? 4.0 : std::sqrt(2.0 * static_cast<double>(want) / static_cast<double>(found));
+      const double grow =
+          found == 0 ? 4.0
+                     : std::sqrt(2.0 * static_cast<double>(want) / static_cast<double>(found));
       r = std::min(kWholeChord, r * std::max(grow, 1.25));
     }
     if (found > 0) {
@@ -416,7 +432,8 @@ struct FacilityIndex::Impl {
     k = std::min(k, alive_count);  // as in knn
     detail::Vec3 sphere;
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon, &sphere);
-    const double step = seed.valid ? detail::distance_upper_bound(detail::chord2(sphere, seed.sphere)) : 0.0;
+    const double step =
+        seed.valid ? detail::distance_upper_bound(detail::chord2(sphere, seed.sphere)) : 0.0;
     // A step longer than the k-th distances (points sparser than the facilities) would make
     // the ball hold many times k facilities: the growing search is cheaper then. The scale
     // is the larger of the last k-th distance and their running mean (one point next to a
@@ -429,18 +446,20 @@ struct FacilityIndex::Impl {
       // The cached ball holds every facility within chord r of q when |q - center| + r
       // is within its radius (the triangle inequality in space; 1e-12 a, 6 micrometres,
       // covers the rounding of these chords many times over).
-      const bool covered = seed.cached && (seed.radius >= kWholeChord ||
-                                           std::sqrt(detail::chord2(q, seed.center)) + r <= seed.radius - 1e-12);
+      const bool covered =
+          seed.cached && (seed.radius >= kWholeChord ||
+                          std::sqrt(detail::chord2(q, seed.center)) + r <= seed.radius - 1e-12);
       if (!covered) {
         seed.cached = true;
         seed.center = q;
         seed.radius = std::min(kWholeChord, r * detail::kBatchCacheScale);
         seed.entries.clear();
-        query_ball(t != nullptr ? *t : points, q, seed.radius * seed.radius, pred,
-                   [&seed](const detail::TreeValue& v, double) {
-                     seed.entries.push_back({detail::bg::get<0>(v.first), detail::bg::get<1>(v.first),
-                                             detail::bg::get<2>(v.first), v.second});
-                   });
+        query_ball(
+            t != nullptr ? *t : points, q, seed.radius * seed.radius, pred,
+            [&seed](const detail::TreeValue& v, double) {
+              seed.entries.push_back({detail::bg::get<0>(v.first), detail::bg::get<1>(v.first),
+                                      detail::bg::get<2>(v.first), v.second});
+            });
       }
       sc.cands.clear();
       for (const auto& e : seed.entries) {
@@ -472,7 +491,8 @@ struct FacilityIndex::Impl {
   }
 
   template <typename Pred>
-  void radius(double qlat, double qlon, double radius_m, const Pred& pred, detail::Scratch& sc) const {
+  void radius(double qlat, double qlon, double radius_m, const Pred& pred,
+              detail::Scratch& sc) const {
     sc.cands.clear();
     if (alive_count == 0) return;
     const detail::Vec3 q = detail::ecef_unit(qlat, qlon);

@@ -1,15 +1,14 @@
 #include "geo/geodesy.hpp"
 
-#include <smartkampung/geo.hpp>
-
 #include <cmath>
 #include <limits>
+#include <smartkampung/geo.hpp>
 
 namespace smartkampung::geo {
 namespace detail {
 
 namespace {
-constexpr double kB = kA * (1.0 - kF);                      // semi-minor axis (m)
+constexpr double kB = kA * (1.0 - kF);                           // semi-minor axis (m)
 constexpr double kSecondEcc2 = (kA * kA - kB * kB) / (kB * kB);  // e'^2
 }  // namespace
 
@@ -69,13 +68,15 @@ double vincenty(const Reduced& p, const Reduced& q) noexcept {
     const double c = kF / 16.0 * cos2_alpha * (4.0 + kF * (4.0 - 3.0 * cos2_alpha));
     const double previous = lambda;
     lambda = L + (1.0 - c) * kF * sin_alpha *
-                     (sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1.0 + 2.0 * cos_2sm * cos_2sm)));
+                     (sigma +
+                      c * sin_sigma * (cos_2sm + c * cos_sigma * (-1.0 + 2.0 * cos_2sm * cos_2sm)));
     if (!(std::abs(lambda - previous) > 1e-12) || !(std::abs(lambda) < kPi)) break;
     const double d = lambda - previous;
     if (std::abs(d) < kSmall) {
       const double d2 = d * d;
       const double sin_d = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0)));
-      const double cos_d = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)));
+      const double cos_d =
+          1.0 - d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)));
       const double s = sin_l * cos_d + cos_l * sin_d;
       cos_l = cos_l * cos_d - sin_l * sin_d;
       sin_l = s;
@@ -91,7 +92,8 @@ double vincenty(const Reduced& p, const Reduced& q) noexcept {
       b * sin_sigma *
       (cos_2sm + b / 4.0 *
                      (cos_sigma * (-1.0 + 2.0 * cos_2sm * cos_2sm) -
-                      b / 6.0 * cos_2sm * (-3.0 + 4.0 * sin_sigma * sin_sigma) * (-3.0 + 4.0 * cos_2sm * cos_2sm)));
+                      b / 6.0 * cos_2sm * (-3.0 + 4.0 * sin_sigma * sin_sigma) *
+                          (-3.0 + 4.0 * cos_2sm * cos_2sm)));
   return kB * a * (sigma - delta_sigma);
 }
 

@@ -10,9 +10,9 @@ namespace smartkampung::geo::detail {
 
 inline constexpr double kPi = 3.14159265358979323846;
 inline constexpr double kDegToRad = kPi / 180.0;
-inline constexpr double kA = 6378137.0;                // WGS84 semi-major axis (m)
-inline constexpr double kF = 1.0 / 298.257223563;      // WGS84 flattening
-inline constexpr double kE2 = kF * (2.0 - kF);         // first eccentricity squared
+inline constexpr double kA = 6378137.0;            // WGS84 semi-major axis (m)
+inline constexpr double kF = 1.0 / 298.257223563;  // WGS84 flattening
+inline constexpr double kE2 = kF * (2.0 - kF);     // first eccentricity squared
 
 // Map a geodetic (lat, lon) to the point with the same angles on the unit sphere. The
 // ellipsoid's metric ds^2 = M^2 dphi^2 + N^2 cos^2(phi) dlambda^2 lies between
@@ -75,7 +75,7 @@ inline Vec3 ecef_unit(double lat_deg, double lon_deg, Vec3* sphere = nullptr) {
   const double s = std::sin(phi), c = std::cos(phi);
   const double cos_lam = std::cos(lam), sin_lam = std::sin(lam);
   if (sphere != nullptr) *sphere = {c * cos_lam, c * sin_lam, s};  // as unit_vector
-  const double n = 1.0 / std::sqrt(1.0 - kE2 * s * s);  // prime vertical radius / a
+  const double n = 1.0 / std::sqrt(1.0 - kE2 * s * s);             // prime vertical radius / a
   return {n * c * cos_lam, n * c * sin_lam, n * (1.0 - kE2) * s};
 }
 

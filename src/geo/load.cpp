@@ -1,20 +1,19 @@
 // Facilities from CSV (through the io area's reader) and JSON (RapidJSON).
+#include <rapidjson/document.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <smartkampung/geo.hpp>
 #include <smartkampung/intake.hpp>
 #include <smartkampung/io.hpp>
+#include <string>
+#include <unordered_map>
 
 #include "core/json.hpp"
 #include "core/utf8.hpp"
 #include "geo/facility_index_impl.hpp"
-
-#include <rapidjson/document.h>
-
-#include <cerrno>
-#include <cmath>
-#include <charconv>
-#include <cstdlib>
-#include <string>
-#include <unordered_map>
 
 namespace smartkampung::geo {
 namespace {
@@ -80,7 +79,8 @@ bool parse_count(std::string_view text, std::int32_t& out) {
 }
 
 // Validates one parsed facility and a duplicate id; returns the reason or "".
-std::string check_row(const Facility& f, std::unordered_map<std::int64_t, std::size_t>& seen, std::size_t line) {
+std::string check_row(const Facility& f, std::unordered_map<std::int64_t, std::size_t>& seen,
+                      std::size_t line) {
   std::string problem = detail::facility_problem(f);
   if (!problem.empty()) return problem;
   const auto [it, fresh] = seen.emplace(f.id, line);
@@ -88,15 +88,16 @@ std::string check_row(const Facility& f, std::unordered_map<std::int64_t, std::s
   return {};
 }
 
-FacilityIndex finish(std::vector<Facility> good, std::vector<RejectedRow> bad, std::vector<RejectedRow>* rejected,
-                     const char* what, const char* unit) {
+FacilityIndex finish(std::vector<Facility> good, std::vector<RejectedRow> bad,
+                     std::vector<RejectedRow>* rejected, const char* what, const char* unit) {
   if (rejected != nullptr) {
     *rejected = std::move(bad);
   } else if (!bad.empty()) {
     std::string message = std::string(what) + ": " + std::to_string(bad.size()) + " bad row(s)";
     const std::size_t shown = std::min<std::size_t>(bad.size(), 10);
     for (std::size_t i = 0; i < shown; ++i) {
-      message += std::string("; ") + unit + " " + std::to_string(bad[i].line) + ": " + bad[i].reason;
+      message +=
+          std::string("; ") + unit + " " + std::to_string(bad[i].line) + ": " + bad[i].reason;
     }
     if (shown < bad.size()) message += "; ...";
     throw Error(ErrorCode::kParse, message);
@@ -107,20 +108,24 @@ FacilityIndex finish(std::vector<Facility> good, std::vector<RejectedRow> bad, s
 // The facility fields, matched through the intake's one alias table (ID/No, Lintang,
 // Bujur, Kapasitas, Nama, Terisi, Buka, Jenis, ...).
 const std::vector<std::string>& facility_fields() {
-  static const std::vector<std::string> fields = {"id", "lat", "lon", "capacity", "name", "kind", "occupied", "open"};
+  static const std::vector<std::string> fields = {"id",   "lat",  "lon",      "capacity",
+                                                  "name", "kind", "occupied", "open"};
   return fields;
 }
 
 FacilityIndex from_table(const CsvTable& table, std::vector<RejectedRow>* rejected) {
   const ColumnMatch match = match_columns(table.header(), facility_fields());
-  const long c_id = match.column[0], c_lat = match.column[1], c_lon = match.column[2], c_cap = match.column[3];
-  const long c_name = match.column[4], c_kind = match.column[5], c_occ = match.column[6], c_open = match.column[7];
+  const long c_id = match.column[0], c_lat = match.column[1], c_lon = match.column[2],
+             c_cap = match.column[3];
+  const long c_name = match.column[4], c_kind = match.column[5], c_occ = match.column[6],
+             c_open = match.column[7];
   std::string missing;
   if (c_id < 0) missing += " id";
   if (c_lat < 0) missing += " lat";
   if (c_lon < 0) missing += " lon";
   if (c_cap < 0) missing += " capacity";
-  if (!missing.empty()) throw Error(ErrorCode::kParse, "facility CSV: header lacks column(s):" + missing);
+  if (!missing.empty())
+    throw Error(ErrorCode::kParse, "facility CSV: header lacks column(s):" + missing);
 
   std::vector<RejectedRow> bad;
   for (const auto& r : table.rejected()) bad.push_back({r.line, r.reason});
@@ -157,7 +162,8 @@ FacilityIndex from_table(const CsvTable& table, std::vector<RejectedRow>* reject
       bad.push_back({line, std::move(reason)});
     }
   }
-  std::sort(bad.begin(), bad.end(), [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
+  std::sort(bad.begin(), bad.end(),
+            [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
   return finish(std::move(good), std::move(bad), rejected, "facility CSV", "line");
 }
 
@@ -173,7 +179,8 @@ std::string json_row(const rapidjson::Value& v, Facility& f) {
     }
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
       if (it->value.IsNull()) continue;
-      if (header_field(std::string_view(it->name.GetString(), it->name.GetStringLength())) == field) return &it->value;
+      if (header_field(std::string_view(it->name.GetString(), it->name.GetStringLength())) == field)
+        return &it->value;
     }
     return nullptr;
   };
@@ -212,11 +219,13 @@ std::string json_row(const rapidjson::Value& v, Facility& f) {
 
 }  // namespace
 
-FacilityIndex FacilityIndex::from_text_table(const CsvTable& table, std::vector<RejectedRow>* rejected) {
+FacilityIndex FacilityIndex::from_text_table(const CsvTable& table,
+                                             std::vector<RejectedRow>* rejected) {
   return from_table(table, rejected);
 }
 
-FacilityIndex FacilityIndex::from_csv_text(std::string_view text, std::vector<RejectedRow>* rejected) {
+FacilityIndex FacilityIndex::from_csv_text(std::string_view text,
+                                           std::vector<RejectedRow>* rejected) {
   return from_table(parse_csv(text), rejected);
 }
 
@@ -224,16 +233,19 @@ FacilityIndex FacilityIndex::load_csv(const std::string& path, std::vector<Rejec
   return from_table(read_csv_file(path), rejected);
 }
 
-FacilityIndex FacilityIndex::from_json_text(std::string_view text, std::vector<RejectedRow>* rejected) {
-  const rapidjson::Document doc =
-      smartkampung::detail::json::parse(text, "facility JSON", smartkampung::detail::json::kNanAndInf);
+FacilityIndex FacilityIndex::from_json_text(std::string_view text,
+                                            std::vector<RejectedRow>* rejected) {
+  const rapidjson::Document doc = smartkampung::detail::json::parse(
+      text, "facility JSON", smartkampung::detail::json::kNanAndInf);
   const rapidjson::Value* list = &doc;
   if (doc.IsObject()) {
     const auto it = doc.FindMember("facilities");
-    if (it == doc.MemberEnd()) throw Error(ErrorCode::kParse, "facility JSON: object without \"facilities\"");
+    if (it == doc.MemberEnd())
+      throw Error(ErrorCode::kParse, "facility JSON: object without \"facilities\"");
     list = &it->value;
   }
-  if (!list->IsArray()) throw Error(ErrorCode::kParse, "facility JSON: expected an array of facilities");
+  if (!list->IsArray())
+    throw Error(ErrorCode::kParse, "facility JSON: expected an array of facilities");
   std::vector<Facility> good;
   std::vector<RejectedRow> bad;
   std::unordered_map<std::int64_t, std::size_t> seen;
@@ -251,7 +263,8 @@ FacilityIndex FacilityIndex::from_json_text(std::string_view text, std::vector<R
   return finish(std::move(good), std::move(bad), rejected, "facility JSON", "item");
 }
 
-FacilityIndex FacilityIndex::load_json(const std::string& path, std::vector<RejectedRow>* rejected) {
+FacilityIndex FacilityIndex::load_json(const std::string& path,
+                                       std::vector<RejectedRow>* rejected) {
   return from_json_text(read_file(path), rejected);
 }
 

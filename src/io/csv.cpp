@@ -1,25 +1,24 @@
 // The CSV reader: RFC 4180 with the leniencies of spreadsheet exports, parsed on up to
 // two threads (the record splitter and the parallel driver are in csv_parser.hpp).
-#include <smartkampung/io.hpp>
-
-#include "io/csv_parser.hpp"
-#include "io/encoding.hpp"
-
-#include <algorithm>
-#include <cerrno>
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <atomic>
-#include <functional>
-#include <thread>
-#include <vector>
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <smartkampung/io.hpp>
+#include <thread>
+#include <vector>
+
+#include "io/csv_parser.hpp"
+#include "io/encoding.hpp"
 
 namespace smartkampung {
 
@@ -31,7 +30,8 @@ struct CsvBuilder {
   static std::vector<std::uint32_t>& lines(CsvTable& t) { return t.lines_; }
   static std::vector<CsvRejected>& rejected(CsvTable& t) { return t.rejected_; }
   static std::vector<CsvQuoteRun>& quote_runs(CsvTable& t) { return t.quote_runs_; }
-  static void set_meta(CsvTable& t, TextEncoding enc, char delim, std::size_t physical, std::size_t bytes) {
+  static void set_meta(CsvTable& t, TextEncoding enc, char delim, std::size_t physical,
+                       std::size_t bytes) {
     t.encoding_ = enc;
     t.delimiter_ = delim;
     t.physical_lines_ = physical;
@@ -44,8 +44,10 @@ namespace {
 bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
 std::string_view trim_view(std::string_view s) noexcept {
-  while (!s.empty() && (is_blank(s.front()) || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (is_blank(s.back()) || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (is_blank(s.front()) || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (is_blank(s.back()) || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -68,7 +70,9 @@ struct TableChunk {
   void reject(std::size_t line, std::string reason, std::string_view raw) {
     rejected.push_back({line, std::move(reason), std::string(raw)});
   }
-  void quote_run(std::size_t first_line, std::size_t last_line) { quote_runs.push_back({first_line, last_line, 0}); }
+  void quote_run(std::size_t first_line, std::size_t last_line) {
+    quote_runs.push_back({first_line, last_line, 0});
+  }
 };
 
 void append_chunk(CsvTable& table, TableChunk&& chunk, std::size_t line_base) {
@@ -113,7 +117,8 @@ CsvTable CsvTable::from_rows(std::vector<std::string> header, const std::vector<
                              std::vector<std::size_t> lines) {
   const std::size_t columns = header.size();
   if (columns == 0 ? !cells.empty() : cells.size() % columns != 0) {
-    throw Error(ErrorCode::kInvalidArgument, "from_rows: the cells do not fill whole rows of the header");
+    throw Error(ErrorCode::kInvalidArgument,
+                "from_rows: the cells do not fill whole rows of the header");
   }
   const std::size_t rows = columns == 0 ? 0 : cells.size() / columns;
   if (!lines.empty() && lines.size() != rows) {
@@ -133,22 +138,25 @@ CsvTable CsvTable::from_rows(std::vector<std::string> header, const std::vector<
   t.lines_.reserve(rows);
   for (std::size_t i = 0; i < rows; ++i) {
     const std::size_t line = lines.empty() ? i + 1 : lines[i];
-    if (line > UINT32_MAX) throw Error(ErrorCode::kLimit, "from_rows: a line number is past 4294967295");
+    if (line > UINT32_MAX)
+      throw Error(ErrorCode::kLimit, "from_rows: a line number is past 4294967295");
     t.lines_.push_back(static_cast<std::uint32_t>(line));
   }
   t.physical_lines_ = rows;
   return t;
 }
 
-CsvTable CsvTable::from_cells(std::vector<std::string> header, std::string text, std::vector<std::uint64_t> ends,
-                              std::vector<std::size_t> lines) {
+CsvTable CsvTable::from_cells(std::vector<std::string> header, std::string text,
+                              std::vector<std::uint64_t> ends, std::vector<std::size_t> lines) {
   const std::size_t columns = header.size();
   if (columns == 0 ? !ends.empty() : ends.size() % columns != 0) {
-    throw Error(ErrorCode::kInvalidArgument, "from_cells: the cells do not fill whole rows of the header");
+    throw Error(ErrorCode::kInvalidArgument,
+                "from_cells: the cells do not fill whole rows of the header");
   }
   std::uint64_t last = 0;
   for (const std::uint64_t e : ends) {
-    if (e < last || e > text.size()) throw Error(ErrorCode::kInvalidArgument, "from_cells: a cell end is out of order");
+    if (e < last || e > text.size())
+      throw Error(ErrorCode::kInvalidArgument, "from_cells: a cell end is out of order");
     last = e;
   }
   const std::size_t rows = columns == 0 ? 0 : ends.size() / columns;
@@ -163,7 +171,8 @@ CsvTable CsvTable::from_cells(std::vector<std::string> header, std::string text,
   t.lines_.reserve(rows);
   for (std::size_t i = 0; i < rows; ++i) {
     const std::size_t line = lines.empty() ? i + 1 : lines[i];
-    if (line > UINT32_MAX) throw Error(ErrorCode::kLimit, "from_cells: a line number is past 4294967295");
+    if (line > UINT32_MAX)
+      throw Error(ErrorCode::kLimit, "from_cells: a line number is past 4294967295");
     t.lines_.push_back(static_cast<std::uint32_t>(line));
   }
   t.physical_lines_ = rows;
@@ -174,7 +183,8 @@ long CsvTable::find_column(std::string_view name) const noexcept {
   return detail::find_header_column(header_, name);
 }
 
-long detail::find_header_column(const std::vector<std::string>& header, std::string_view name) noexcept {
+long detail::find_header_column(const std::vector<std::string>& header,
+                                std::string_view name) noexcept {
   name = trim_view(name);
   for (std::size_t i = 0; i < header.size(); ++i) {
     const std::string& h = header[i];
@@ -236,8 +246,8 @@ CsvHeader parse_csv_header(const CsvRecordParser& parser) {
     const std::size_t header_line = lines + 1;
     const auto outcome = parser.record(pos, lines, fields, reason);
     if (outcome == CsvRecordParser::Outcome::kRejected) {
-      throw Error(ErrorCode::kParse, "line " + std::to_string(header_line) + ": the header is malformed (" +
-                                         reason + ")");
+      throw Error(ErrorCode::kParse, "line " + std::to_string(header_line) +
+                                         ": the header is malformed (" + reason + ")");
     }
     if (outcome == CsvRecordParser::Outcome::kRecord) break;
   }
@@ -247,7 +257,8 @@ CsvHeader parse_csv_header(const CsvRecordParser& parser) {
   return header;
 }
 
-CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options, std::size_t min_parallel) {
+CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options,
+                        std::size_t min_parallel) {
   CsvTable table;
   TextEncoding encoding = TextEncoding::kUtf8;
   std::string storage;
@@ -258,9 +269,10 @@ CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options, std::
   const std::size_t columns = header.names.size();
   CsvBuilder::header(table) = std::move(header.names);
   std::size_t physical_lines = 0;
-  auto parts = parse_csv_parts<TableChunk>(parser, header.data_pos, header.lines, columns, csv_threads(options),
-                                           options.skip_blank_lines, min_parallel, [](std::size_t) { return TableChunk{}; },
-                                           physical_lines);
+  auto parts = parse_csv_parts<TableChunk>(
+      parser, header.data_pos, header.lines, columns, csv_threads(options),
+      options.skip_blank_lines, min_parallel, [](std::size_t) { return TableChunk{}; },
+      physical_lines);
   for (auto& part : parts) append_chunk(table, std::move(part.consumer), part.first_line);
   count_recovered(table);
   CsvBuilder::set_meta(table, encoding, delimiter, physical_lines, bytes.size());
@@ -350,8 +362,8 @@ bool ascii_block(const char* p, std::size_t n) noexcept {
 }
 
 bool has_bom(std::string_view b) noexcept {
-  return b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xEF && static_cast<unsigned char>(b[1]) == 0xBB &&
-         static_cast<unsigned char>(b[2]) == 0xBF;
+  return b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xEF &&
+         static_cast<unsigned char>(b[1]) == 0xBB && static_cast<unsigned char>(b[2]) == 0xBF;
 }
 
 }  // namespace
@@ -413,7 +425,8 @@ FileBytes read_file_bytes(const std::string& path, unsigned threads) {
   }
   bool ascii = true, short_read = false;
   for (const Part& part : parts) {
-    if (part.error != 0) throw Error(ErrorCode::kIo, "cannot read '" + path + "': " + std::strerror(part.error));
+    if (part.error != 0)
+      throw Error(ErrorCode::kIo, "cannot read '" + path + "': " + std::strerror(part.error));
     ascii = ascii && part.ascii;
     short_read = short_read || part.short_read;
   }
@@ -429,7 +442,8 @@ FileBytes read_file_bytes(const std::string& path, unsigned threads) {
   return out;
 }
 
-std::string_view decode_known(std::string_view bytes, bool ascii, std::string& storage, TextEncoding* detected) {
+std::string_view decode_known(std::string_view bytes, bool ascii, std::string& storage,
+                              TextEncoding* detected) {
   if (!ascii) return decode_to_utf8(bytes, storage, detected);
   const bool bom = has_bom(bytes);
   if (detected != nullptr) *detected = bom ? TextEncoding::kUtf8Bom : TextEncoding::kUtf8;
@@ -462,7 +476,8 @@ long temporary_owner(std::string_view entry, std::string_view name) {
   }
   const std::string_view rest = entry.substr(name.size() + 4);
   const std::size_t under = rest.find('_');
-  if (under == 0 || under == std::string_view::npos || under + 1 == rest.size() || under > 9) return 0;
+  if (under == 0 || under == std::string_view::npos || under + 1 == rest.size() || under > 9)
+    return 0;
   long pid = 0;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (i == under) continue;
@@ -483,7 +498,8 @@ void detail::remove_stale_temporaries(const std::string& path) {
   while (const dirent* e = ::readdir(dir)) {
     const long pid = temporary_owner(e->d_name, name);
     // Only a process that no longer exists left it: a running save keeps its own.
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) stale.emplace_back(e->d_name);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      stale.emplace_back(e->d_name);
   }
   ::closedir(dir);
   const std::string prefix = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);

@@ -11,8 +11,6 @@
 #ifndef SMARTKAMPUNG_SRC_IO_CSV_PARSER_HPP
 #define SMARTKAMPUNG_SRC_IO_CSV_PARSER_HPP
 
-#include <smartkampung/io.hpp>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -20,6 +18,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <smartkampung/io.hpp>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -66,7 +65,8 @@ class CsvFields {
     add(0, 0);
   }
   void resolve_scratch() noexcept {
-    for (const ScratchSpan& s : scratch_spans_) views_[s.field] = std::string_view(scratch_.data() + s.begin, s.size);
+    for (const ScratchSpan& s : scratch_spans_)
+      views_[s.field] = std::string_view(scratch_.data() + s.begin, s.size);
   }
 
   const char* base_ = nullptr;
@@ -86,9 +86,11 @@ class CsvRecordParser {
 
   // Parses one record starting at `pos` into `fields`. Advances pos past the record's
   // line end and counts the newlines consumed into `lines`. On rejection sets `reason`.
-  Outcome record(std::size_t& pos, std::size_t& lines, CsvFields& fields, std::string& reason) const {
+  Outcome record(std::size_t& pos, std::size_t& lines, CsvFields& fields,
+                 std::string& reason) const {
     bool plain_content = false;
-    if (fast_ && plain_record(pos, lines, fields, plain_content)) return plain_content ? Outcome::kRecord : Outcome::kBlank;
+    if (fast_ && plain_record(pos, lines, fields, plain_content))
+      return plain_content ? Outcome::kRecord : Outcome::kBlank;
     return general_record(pos, lines, fields, reason);
   }
 
@@ -129,10 +131,13 @@ class CsvRecordParser {
   bool swallows_records(std::size_t begin, std::size_t end) const noexcept {
     const void* nl = std::memchr(s_.data() + begin, '\n', end - begin);
     while (nl != nullptr) {
-      const std::size_t line = static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
+      const std::size_t line =
+          static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
       if (line >= end) break;
       const void* next = std::memchr(s_.data() + line, '\n', end - line);
-      const std::size_t line_end = next == nullptr ? end : static_cast<std::size_t>(static_cast<const char*>(next) - s_.data());
+      const std::size_t line_end =
+          next == nullptr ? end
+                          : static_cast<std::size_t>(static_cast<const char*>(next) - s_.data());
       bool delimiter = false;
       std::size_t run = 0, longest = 0;
       for (std::size_t i = line; i < line_end; ++i) {
@@ -156,7 +161,8 @@ class CsvRecordParser {
   // An unquoted field [q, e) (e at a delimiter or line end), trimmed as general_record does.
   void plain_field(std::size_t q, std::size_t e, CsvFields& fields, bool& any_content) const {
     const char* s = s_.data();
-    if (q < e && static_cast<unsigned char>(s[q]) > ' ' && static_cast<unsigned char>(s[e - 1]) > ' ') {
+    if (q < e && static_cast<unsigned char>(s[q]) > ' ' &&
+        static_cast<unsigned char>(s[e - 1]) > ' ') {
       any_content = true;  // nothing to trim, no CR: the common case
       fields.add(q, e - q);
       return;
@@ -176,7 +182,8 @@ class CsvRecordParser {
   // The common case, 16 bytes at a time: a record without any quote that ends with a
   // newline at least 16 bytes before the end of the input. Gives the same fields as
   // general_record; returns false (having consumed nothing) for anything else.
-  bool plain_record(std::size_t& pos, std::size_t& lines, CsvFields& fields, bool& any_content) const {
+  bool plain_record(std::size_t& pos, std::size_t& lines, CsvFields& fields,
+                    bool& any_content) const {
 #if defined(__SSE2__)
     // A blank delimiter would interact with trimming: leave that to the general path.
     if (trim_ && is_blank(delim_)) return false;
@@ -220,7 +227,8 @@ class CsvRecordParser {
     return false;
   }
 
-  Outcome general_record(std::size_t& pos, std::size_t& lines, CsvFields& fields, std::string& reason) const {
+  Outcome general_record(std::size_t& pos, std::size_t& lines, CsvFields& fields,
+                         std::string& reason) const {
     const std::size_t n = s_.size();
     const std::size_t start_pos = pos;
     const std::size_t start_lines = lines;
@@ -247,11 +255,14 @@ class CsvRecordParser {
             reason = "unterminated quote";
             lines = start_lines;
             const void* nl = std::memchr(s_.data() + start_pos, '\n', n - start_pos);
-            pos = nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
+            pos = nl == nullptr
+                      ? n
+                      : static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
             if (nl != nullptr) ++lines;
             return Outcome::kRejected;
           }
-          const std::size_t qpos = static_cast<std::size_t>(static_cast<const char*>(hit) - s_.data());
+          const std::size_t qpos =
+              static_cast<std::size_t>(static_cast<const char*>(hit) - s_.data());
           const std::string_view piece = s_.substr(q, qpos - q);
           lines += static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
           if (in_scratch) {
@@ -278,7 +289,9 @@ class CsvRecordParser {
         if (q < n && s_[q] != delim_ && s_[q] != '\n') {
           reason = "text after a closing quote in field " + std::to_string(fields.size() + 1);
           const void* nl = std::memchr(s_.data() + q, '\n', n - q);
-          pos = nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
+          pos = nl == nullptr
+                    ? n
+                    : static_cast<std::size_t>(static_cast<const char*>(nl) - s_.data()) + 1;
           if (nl != nullptr) ++lines;
           return Outcome::kRejected;
         }
@@ -330,15 +343,15 @@ struct CsvRangeEnd {
 };
 
 /// Parses the records starting in [begin, stop), handing each to `out`:
-///   out.record(const CsvFields&, std::size_t line, std::string_view raw)  a record with `columns` fields
-///   out.reject(std::size_t line, std::string reason, std::string_view raw)  a malformed record
-///   out.quote_run(std::size_t first_line, std::size_t last_line)  a quote left open on
+///   out.record(const CsvFields&, std::size_t line, std::string_view raw)  a record with `columns`
+///   fields out.reject(std::size_t line, std::string reason, std::string_view raw)  a malformed
+///   record out.quote_run(std::size_t first_line, std::size_t last_line)  a quote left open on
 ///       first_line swallowed the lines up to last_line; they were read again as records
 /// Lines are relative to the range's first line (0-based); `raw` is the record's text
 /// without its line end (personal data: for the report, never for a message).
 template <class Consumer>
-CsvRangeEnd parse_csv_range(const CsvRecordParser& parser, std::size_t begin, std::size_t stop, std::size_t columns,
-                            bool skip_blank, Consumer& out) {
+CsvRangeEnd parse_csv_range(const CsvRecordParser& parser, std::size_t begin, std::size_t stop,
+                            std::size_t columns, bool skip_blank, Consumer& out) {
   const std::string_view s = parser.text();
   CsvFields fields;
   std::size_t pos = begin;
@@ -346,7 +359,8 @@ CsvRangeEnd parse_csv_range(const CsvRecordParser& parser, std::size_t begin, st
   std::string reason;
   auto line_end_of = [&](std::size_t from) {
     const void* nl = std::memchr(s.data() + from, '\n', s.size() - from);
-    return nl == nullptr ? s.size() : static_cast<std::size_t>(static_cast<const char*>(nl) - s.data());
+    return nl == nullptr ? s.size()
+                         : static_cast<std::size_t>(static_cast<const char*>(nl) - s.data());
   };
   auto raw_of = [&](std::size_t from, std::size_t to) {
     std::string_view r = s.substr(from, to - from);
@@ -362,23 +376,28 @@ CsvRangeEnd parse_csv_range(const CsvRecordParser& parser, std::size_t begin, st
     // its first line with quotes as plain text and go on at the line after it, so that the
     // swallowed lines are read as the records they are.
     const bool multi_line = lines - record_line > 1;
-    const bool unterminated = outcome == CsvRecordParser::Outcome::kRejected && reason == "unterminated quote";
+    const bool unterminated =
+        outcome == CsvRecordParser::Outcome::kRejected && reason == "unterminated quote";
     if (unterminated || (multi_line && (outcome == CsvRecordParser::Outcome::kRejected ||
                                         (outcome == CsvRecordParser::Outcome::kRecord &&
-                                         (fields.size() != columns || parser.swallows_records(record_pos, pos)))))) {
+                                         (fields.size() != columns ||
+                                          parser.swallows_records(record_pos, pos)))))) {
       const std::size_t first_end = line_end_of(record_pos);
       // The run ends where the record did, or at the end of the input for a quote never closed.
       const std::size_t run_end = unterminated ? s.size() : pos;
       const std::string_view run = raw_of(record_pos, run_end);
-      const auto inner_newlines = static_cast<std::size_t>(std::count(run.begin(), run.end(), '\n'));
+      const auto inner_newlines =
+          static_cast<std::size_t>(std::count(run.begin(), run.end(), '\n'));
       out.quote_run(record_line, record_line + inner_newlines);
       const std::string_view raw = raw_of(record_pos, first_end);
       const bool content = parser.literal_line(record_pos, first_end, fields);
       if (content && fields.size() == columns) {
         out.record(fields, record_line, raw);
       } else if (content) {
-        out.reject(record_line, "unbalanced quote (wrong column count: expected " + std::to_string(columns) +
-                                    " fields, found " + std::to_string(fields.size()) + ")", raw);
+        out.reject(record_line,
+                   "unbalanced quote (wrong column count: expected " + std::to_string(columns) +
+                       " fields, found " + std::to_string(fields.size()) + ")",
+                   raw);
       }
       pos = first_end < s.size() ? first_end + 1 : s.size();
       lines = record_line + (first_end < s.size() ? 1 : 0);
@@ -392,13 +411,16 @@ CsvRangeEnd parse_csv_range(const CsvRecordParser& parser, std::size_t begin, st
       if (skip_blank || columns <= 1) continue;
       // A blank line where several fields are expected is a wrong column count.
       out.reject(record_line,
-                 "wrong column count: expected " + std::to_string(columns) + " fields, found an empty line",
+                 "wrong column count: expected " + std::to_string(columns) +
+                     " fields, found an empty line",
                  std::string_view());
       continue;
     }
     if (fields.size() != columns) {
-      out.reject(record_line, "wrong column count: expected " + std::to_string(columns) + " fields, found " +
-                                  std::to_string(fields.size()), raw_of(record_pos, pos));
+      out.reject(record_line,
+                 "wrong column count: expected " + std::to_string(columns) + " fields, found " +
+                     std::to_string(fields.size()),
+                 raw_of(record_pos, pos));
       continue;
     }
     out.record(fields, record_line, raw_of(record_pos, pos));
@@ -420,8 +442,9 @@ struct CsvPart {
 /// part 0 starts at absolute line header_lines + 1.
 template <class Consumer, class Make>
 std::vector<CsvPart<Consumer>> parse_csv_parts(const CsvRecordParser& parser, std::size_t pos,
-                                               std::size_t header_lines, std::size_t columns, unsigned threads,
-                                               bool skip_blank, std::size_t min_parallel, const Make& make,
+                                               std::size_t header_lines, std::size_t columns,
+                                               unsigned threads, bool skip_blank,
+                                               std::size_t min_parallel, const Make& make,
                                                std::size_t& physical_lines) {
   const std::string_view text = parser.text();
   const std::size_t rest = text.size() - pos;
@@ -433,7 +456,9 @@ std::vector<CsvPart<Consumer>> parse_csv_parts(const CsvRecordParser& parser, st
     for (unsigned t = 1; t < threads; ++t) {
       std::size_t split = pos + rest / threads * t;
       const void* nl = std::memchr(text.data() + split, '\n', text.size() - split);
-      split = nl == nullptr ? text.size() : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+      split = nl == nullptr
+                  ? text.size()
+                  : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
       if (split > starts.back() && split < text.size()) starts.push_back(split);
     }
   }
@@ -449,7 +474,8 @@ std::vector<CsvPart<Consumer>> parse_csv_parts(const CsvRecordParser& parser, st
     workers.reserve(parts);
     auto run = [&](std::size_t i) {
       try {
-        ends[i] = parse_csv_range(parser, starts[i], starts[i + 1], columns, skip_blank, consumers[i]);
+        ends[i] =
+            parse_csv_range(parser, starts[i], starts[i + 1], columns, skip_blank, consumers[i]);
       } catch (...) {
         failures[i] = std::current_exception();
       }
@@ -472,7 +498,8 @@ std::vector<CsvPart<Consumer>> parse_csv_parts(const CsvRecordParser& parser, st
     if (i + 1 < parts && ends[i].pos != starts[i + 1]) {
       // A record ran across the cut: parse the remainder sequentially.
       Consumer tail = make(i + 1);
-      const CsvRangeEnd tail_end = parse_csv_range(parser, ends[i].pos, text.size(), columns, skip_blank, tail);
+      const CsvRangeEnd tail_end =
+          parse_csv_range(parser, ends[i].pos, text.size(), columns, skip_blank, tail);
       result.push_back({std::move(tail), line_base});
       line_base += tail_end.lines;
       break;
@@ -505,7 +532,8 @@ char csv_delimiter(std::string_view text, const CsvOptions& options);
 unsigned csv_threads(const CsvOptions& options) noexcept;
 
 /// parse_csv with the size from which it goes parallel given (tests use small sizes).
-CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options, std::size_t min_parallel);
+CsvTable parse_csv_with(std::string_view bytes, const CsvOptions& options,
+                        std::size_t min_parallel);
 
 /// A file's bytes, read with one pread per thread into an uninitialised buffer.
 struct FileBytes {
@@ -531,7 +559,8 @@ void remove_stale_temporaries(const std::string& path);
 FileBytes read_file_bytes(const std::string& path, unsigned threads);
 
 /// decode_to_utf8 for bytes known to be ASCII or not yet checked (`ascii` false).
-std::string_view decode_known(std::string_view bytes, bool ascii, std::string& storage, TextEncoding* detected);
+std::string_view decode_known(std::string_view bytes, bool ascii, std::string& storage,
+                              TextEncoding* detected);
 
 }  // namespace smartkampung::detail
 

@@ -1,10 +1,10 @@
 // Encoding detection: UTF-8 (with or without BOM) or Windows-1252, converted to UTF-8.
-#include <smartkampung/io.hpp>
-
 #include "io/encoding.hpp"
-#include "core/utf8.hpp"
 
 #include <cstring>
+#include <smartkampung/io.hpp>
+
+#include "core/utf8.hpp"
 
 namespace smartkampung {
 
@@ -81,7 +81,8 @@ Utf8Scan scan_utf8(std::string_view bytes) noexcept {
   return scan;
 }
 
-std::string_view decode_to_utf8(std::string_view bytes, std::string& storage, TextEncoding* detected) {
+std::string_view decode_to_utf8(std::string_view bytes, std::string& storage,
+                                TextEncoding* detected) {
   const bool bom = bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xEF &&
                    static_cast<unsigned char>(bytes[1]) == 0xBB &&
                    static_cast<unsigned char>(bytes[2]) == 0xBF;
@@ -93,14 +94,15 @@ std::string_view decode_to_utf8(std::string_view bytes, std::string& storage, Te
     return body;
   }
   if (bom) {
-    throw Error(ErrorCode::kParse, "encoding cannot be decided: the file starts with a UTF-8 BOM but byte offset " +
-                                       std::to_string(base + scan.first_invalid) + " is not valid UTF-8");
+    throw Error(ErrorCode::kParse,
+                "encoding cannot be decided: the file starts with a UTF-8 BOM but byte offset " +
+                    std::to_string(base + scan.first_invalid) + " is not valid UTF-8");
   }
   if (scan.first_multibyte != std::string_view::npos) {
     throw Error(ErrorCode::kParse,
-                "encoding cannot be decided: valid UTF-8 at byte offset " + std::to_string(scan.first_multibyte) +
-                    " but invalid UTF-8 at byte offset " + std::to_string(scan.first_invalid) +
-                    " (mixed UTF-8 and Windows-1252?)");
+                "encoding cannot be decided: valid UTF-8 at byte offset " +
+                    std::to_string(scan.first_multibyte) + " but invalid UTF-8 at byte offset " +
+                    std::to_string(scan.first_invalid) + " (mixed UTF-8 and Windows-1252?)");
   }
   // Windows-1252: every byte must be defined by the code page.
   storage.clear();
@@ -112,7 +114,8 @@ std::string_view decode_to_utf8(std::string_view bytes, std::string& storage, Te
     } else if (c < 0xA0) {
       const std::uint16_t cp = kCp1252High[c - 0x80];
       if (cp == 0) {
-        throw Error(ErrorCode::kParse, "encoding cannot be decided: byte offset " + std::to_string(i) +
+        throw Error(ErrorCode::kParse, "encoding cannot be decided: byte offset " +
+                                           std::to_string(i) +
                                            " is neither valid UTF-8 nor defined in Windows-1252");
       }
       detail::append_utf8_code_point(storage, cp);
@@ -128,9 +131,12 @@ std::string_view decode_to_utf8(std::string_view bytes, std::string& storage, Te
 
 const char* text_encoding_name(TextEncoding encoding) noexcept {
   switch (encoding) {
-    case TextEncoding::kUtf8: return "utf-8";
-    case TextEncoding::kUtf8Bom: return "utf-8-sig";
-    case TextEncoding::kWindows1252: return "windows-1252";
+    case TextEncoding::kUtf8:
+      return "utf-8";
+    case TextEncoding::kUtf8Bom:
+      return "utf-8-sig";
+    case TextEncoding::kWindows1252:
+      return "windows-1252";
   }
   return "unknown";
 }

@@ -1,10 +1,9 @@
 // Header names as district offices write them, matched to our fields through one table.
+#include <algorithm>
 #include <smartkampung/intake.hpp>
+#include <utility>
 
 #include "io/csv_parser.hpp"
-
-#include <algorithm>
-#include <utility>
 
 namespace smartkampung {
 
@@ -14,26 +13,33 @@ namespace {
 // table for every loader: a loader asks only for the fields it knows.
 const std::vector<std::pair<std::string_view, std::vector<std::string_view>>>& alias_table() {
   static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> table = {
-      {"nik", {"nik", "nonik", "nomornik", "nikktp", "noktp", "nomorktp", "nikkpm", "nikpenerima", "nikart",
-               "nikkrt", "nomorindukkependudukan", "nikpm", "niksesuaiktp", "nikpasien"}},
-      {"kk", {"kk", "nokk", "nomorkk", "nkk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga", "kkkpm",
-              "nokkkpm", "familycard"}},
-      {"name", {"nama", "name", "namalengkap", "namapenerima", "namakrt", "namakpm", "namaart", "namapm",
-                "namapengurus", "fullname", "namasesuaiktp", "namapasien", "namapelapor"}},
-      {"birth_date", {"tgllahir", "tanggallahir", "tgllhr", "tanggallhr", "birthdate", "dateofbirth", "dob",
-                      "ttl", "tempattanggallahir", "tempattgllahir", "tempattgllhr", "tmptgllahir",
-                      "tempatdantanggallahir"}},
-      {"sex", {"jeniskelamin", "jk", "sex", "lp", "kelamin", "gender", "jnskelamin", "jenkel", "jnskel"}},
+      {"nik",
+       {"nik", "nonik", "nomornik", "nikktp", "noktp", "nomorktp", "nikkpm", "nikpenerima",
+        "nikart", "nikkrt", "nomorindukkependudukan", "nikpm", "niksesuaiktp", "nikpasien"}},
+      {"kk",
+       {"kk", "nokk", "nomorkk", "nkk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga",
+        "kkkpm", "nokkkpm", "familycard"}},
+      {"name",
+       {"nama", "name", "namalengkap", "namapenerima", "namakrt", "namakpm", "namaart", "namapm",
+        "namapengurus", "fullname", "namasesuaiktp", "namapasien", "namapelapor"}},
+      {"birth_date",
+       {"tgllahir", "tanggallahir", "tgllhr", "tanggallhr", "birthdate", "dateofbirth", "dob",
+        "ttl", "tempattanggallahir", "tempattgllahir", "tempattgllhr", "tmptgllahir",
+        "tempatdantanggallahir"}},
+      {"sex",
+       {"jeniskelamin", "jk", "sex", "lp", "kelamin", "gender", "jnskelamin", "jenkel", "jnskel"}},
       {"address", {"alamat", "address", "alamatlengkap", "alamatrumah", "jalan"}},
-      {"village", {"desa", "kelurahan", "village", "desakelurahan", "kelurahandesa", "desakel", "keldesa", "kel",
-                   "namadesa", "namakelurahan"}},
+      {"village",
+       {"desa", "kelurahan", "village", "desakelurahan", "kelurahandesa", "desakel", "keldesa",
+        "kel", "namadesa", "namakelurahan"}},
       {"district", {"kecamatan", "district", "kec", "namakecamatan", "subdistrict"}},
       {"rt", {"rt", "nort"}},
       {"rw", {"rw", "norw"}},
       {"id", {"id", "no", "nomor", "kode"}},
       {"lat", {"lat", "latitude", "lintang"}},
       {"lon", {"lon", "lng", "long", "longitude", "bujur"}},
-      {"capacity", {"capacity", "kapasitas", "jumlahbed", "jumlahtempattidur", "tempattidur", "beds", "bed"}},
+      {"capacity",
+       {"capacity", "kapasitas", "jumlahbed", "jumlahtempattidur", "tempattidur", "beds", "bed"}},
       {"occupied", {"occupied", "terisi", "bedterisi", "dipakai"}},
       {"open", {"open", "buka", "aktif", "active"}},
       {"kind", {"kind", "jenis", "tipe", "type"}},
@@ -41,8 +47,9 @@ const std::vector<std::pair<std::string_view, std::vector<std::string_view>>>& a
   return table;
 }
 
-const std::vector<std::string_view> kTtlAliases = {"ttl", "tempattanggallahir", "tempattgllahir", "tempattgllhr",
-                                                   "tmptgllahir", "tempatdantanggallahir"};
+const std::vector<std::string_view> kTtlAliases = {
+    "ttl",          "tempattanggallahir", "tempattgllahir",
+    "tempattgllhr", "tmptgllahir",        "tempatdantanggallahir"};
 
 }  // namespace
 
@@ -50,7 +57,9 @@ std::string fold_header(std::string_view header) {
   std::string out;
   out.reserve(header.size());
   for (char c : header) {
-    if (c == ' ' || c == '\t' || c == '.' || c == '_' || c == '/' || c == '-' || c == '\r' || c == '\n') continue;
+    if (c == ' ' || c == '\t' || c == '.' || c == '_' || c == '/' || c == '-' || c == '\r' ||
+        c == '\n')
+      continue;
     out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
   }
   return out;
@@ -64,8 +73,8 @@ std::string_view header_field(std::string_view header) {
   return {};
 }
 
-ColumnMatch match_columns(const std::vector<std::string>& header, const std::vector<std::string>& fields,
-                          const ColumnMap& columns) {
+ColumnMatch match_columns(const std::vector<std::string>& header,
+                          const std::vector<std::string>& fields, const ColumnMap& columns) {
   ColumnMatch m;
   m.column.assign(fields.size(), -1);
   std::vector<bool> used(header.size(), false);
@@ -77,7 +86,8 @@ ColumnMatch match_columns(const std::vector<std::string>& header, const std::vec
     if (fit == fields.end()) {
       std::string expected;
       for (const auto& f : fields) expected += (expected.empty() ? "" : ", ") + f;
-      throw Error(ErrorCode::kInvalidArgument, "columns: unknown field '" + ours + "' (expected one of " + expected + ")");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "columns: unknown field '" + ours + "' (expected one of " + expected + ")");
     }
     long c = detail::find_header_column(header, theirs);
     if (c < 0) {
@@ -86,7 +96,8 @@ ColumnMatch match_columns(const std::vector<std::string>& header, const std::vec
       if (!want.empty() && hit != folded.end()) c = static_cast<long>(hit - folded.begin());
     }
     if (c < 0) {
-      throw Error(ErrorCode::kParse, "columns: header '" + theirs + "' (for field " + ours + ") is not in the file");
+      throw Error(ErrorCode::kParse,
+                  "columns: header '" + theirs + "' (for field " + ours + ") is not in the file");
     }
     m.column[static_cast<std::size_t>(fit - fields.begin())] = c;
     used[static_cast<std::size_t>(c)] = true;
@@ -106,7 +117,8 @@ ColumnMatch match_columns(const std::vector<std::string>& header, const std::vec
     if (used[i]) continue;
     const std::string_view field = header_field(header[i]);
     const auto fit = std::find(fields.begin(), fields.end(), field);
-    if (field.empty() || fit == fields.end() || m.column[static_cast<std::size_t>(fit - fields.begin())] >= 0) {
+    if (field.empty() || fit == fields.end() ||
+        m.column[static_cast<std::size_t>(fit - fields.begin())] >= 0) {
       m.ignored.push_back(row_of_data ? "column " + std::to_string(i + 1) : header[i]);
       continue;
     }

@@ -1,15 +1,16 @@
 // Field values as Indonesian offices write them: key repair, dates, sex, booleans, numbers.
-#include <smartkampung/intake.hpp>
-
 #include <cstdlib>
 #include <cstring>
+#include <smartkampung/intake.hpp>
 
 namespace smartkampung {
 
 namespace {
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 constexpr bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 std::string_view trim(std::string_view s) noexcept {
@@ -51,14 +52,15 @@ int month_of(std::string_view word) noexcept {
     int month;
   };
   static constexpr Name kNames[] = {
-      {"jan", 1},      {"januari", 1},  {"january", 1},   {"feb", 2},       {"peb", 2},       {"februari", 2},
-      {"pebruari", 2}, {"february", 2}, {"mar", 3},       {"maret", 3},     {"march", 3},     {"apr", 4},
-      {"april", 4},    {"mei", 5},      {"may", 5},       {"jun", 6},       {"juni", 6},      {"june", 6},
-      {"jul", 7},      {"juli", 7},     {"july", 7},      {"agu", 8},       {"agt", 8},       {"ags", 8},
-      {"aug", 8},      {"agus", 8},     {"agustus", 8},   {"august", 8},    {"sep", 9},       {"sept", 9},
-      {"september", 9}, {"okt", 10},    {"oct", 10},      {"oktober", 10},  {"october", 10},  {"nov", 11},
-      {"nop", 11},     {"november", 11}, {"nopember", 11}, {"des", 12},     {"dec", 12},      {"desember", 12},
-      {"december", 12},
+      {"jan", 1},       {"januari", 1},   {"january", 1},   {"feb", 2},       {"peb", 2},
+      {"februari", 2},  {"pebruari", 2},  {"february", 2},  {"mar", 3},       {"maret", 3},
+      {"march", 3},     {"apr", 4},       {"april", 4},     {"mei", 5},       {"may", 5},
+      {"jun", 6},       {"juni", 6},      {"june", 6},      {"jul", 7},       {"juli", 7},
+      {"july", 7},      {"agu", 8},       {"agt", 8},       {"ags", 8},       {"aug", 8},
+      {"agus", 8},      {"agustus", 8},   {"august", 8},    {"sep", 9},       {"sept", 9},
+      {"september", 9}, {"okt", 10},      {"oct", 10},      {"oktober", 10},  {"october", 10},
+      {"nov", 11},      {"nop", 11},      {"november", 11}, {"nopember", 11}, {"des", 12},
+      {"dec", 12},      {"desember", 12}, {"december", 12},
   };
   if (word.size() < 3 || word.size() > 9) return 0;
   for (const Name& n : kNames) {
@@ -75,16 +77,22 @@ bool plausible_year(int y) noexcept { return y >= 1850 && y <= 2200; }
 
 const char* key_repair_name(KeyRepair repair) noexcept {
   switch (repair) {
-    case KeyRepair::kNone: return "none";
-    case KeyRepair::kApostrophe: return "apostrophe";
-    case KeyRepair::kDotZero: return "dot_zero";
-    case KeyRepair::kFormulaText: return "formula_text";
-    case KeyRepair::kDigitGroups: return "digit_groups";
+    case KeyRepair::kNone:
+      return "none";
+    case KeyRepair::kApostrophe:
+      return "apostrophe";
+    case KeyRepair::kDotZero:
+      return "dot_zero";
+    case KeyRepair::kFormulaText:
+      return "formula_text";
+    case KeyRepair::kDigitGroups:
+      return "digit_groups";
   }
   return "none";
 }
 
-std::string_view repair_key_text(std::string_view text, std::array<char, 24>& buffer, KeyRepair& repair) noexcept {
+std::string_view repair_key_text(std::string_view text, std::array<char, 24>& buffer,
+                                 KeyRepair& repair) noexcept {
   repair = KeyRepair::kNone;
   std::string_view s = trim(text);
   if (s.size() >= 3 && s[0] == '=' && s[1] == '"' && s.back() == '"') {
@@ -137,9 +145,12 @@ std::string_view repair_key_text(std::string_view text, std::array<char, 24>& bu
 
 const char* date_order_name(DateOrder order) noexcept {
   switch (order) {
-    case DateOrder::kUnknown: return "unknown";
-    case DateOrder::kDayFirst: return "day_first";
-    case DateOrder::kMonthFirst: return "month_first";
+    case DateOrder::kUnknown:
+      return "unknown";
+    case DateOrder::kDayFirst:
+      return "day_first";
+    case DateOrder::kMonthFirst:
+      return "month_first";
   }
   return "unknown";
 }
@@ -235,7 +246,7 @@ DateCell DateReader::read(std::string_view text) const noexcept {
   if (n >= 3) {
     const std::string_view p0 = parts[0], p1 = parts[1], p2 = parts[2];
     if (all_digits(p0) && all_digits(p1) && all_digits(p2)) {
-      if (seps[1] != seps[2]) return cell;  // 29/04-1985: no date
+      if (seps[1] != seps[2]) return cell;                       // 29/04-1985: no date
       if (p0.size() == 4 && p1.size() <= 2 && p2.size() <= 2) {  // YYYY-MM-DD
         cell.day_first = cell.month_first = day_number(small_int(p0), small_int(p1), small_int(p2));
         return cell;
@@ -266,8 +277,8 @@ DateCell DateReader::read(std::string_view text) const noexcept {
   if (n == 1 || (n == 2 && all_digits(parts[1]) && s[parts[0].size()] == '.')) {
     const std::string_view p = parts[0];
     if (n == 1 && p.size() == 8 && all_digits(p)) {  // YYYYMMDD
-      cell.day_first = cell.month_first = day_number(small_int(p.substr(0, 4)), small_int(p.substr(4, 2)),
-                                                     small_int(p.substr(6, 2)));
+      cell.day_first = cell.month_first = day_number(
+          small_int(p.substr(0, 4)), small_int(p.substr(4, 2)), small_int(p.substr(6, 2)));
       return cell;
     }
     // An Excel serial day number, perhaps with a fraction ("31166", "31166.0").
@@ -275,7 +286,8 @@ DateCell DateReader::read(std::string_view text) const noexcept {
       int serial = 0;
       for (char c : p) serial = serial * 10 + (c - '0');
       // A lone year ("1985") is no day; serials 1850-2200 (1905-1906) lose to it.
-      if (serial < 1 || serial == 60 || (n == 1 && p.size() == 4 && plausible_year(serial))) return cell;
+      if (serial < 1 || serial == 60 || (n == 1 && p.size() == 4 && plausible_year(serial)))
+        return cell;
       // Excel counts a 29 February 1900 that never was: serials from 61 on are one day late.
       const std::int32_t days = serial > 60 ? serial - 25569 : serial - 25568;
       int y = 0, m = 0, d = 0;
@@ -293,14 +305,23 @@ char read_sex(std::string_view text) noexcept {
   if (!s.empty() && (is_space(s.front()) || is_space(s.back()))) s = trim(s);
   if (s.size() == 1) {
     switch (lower(s[0])) {
-      case 'l': case 'm': case '1': return 'M';
-      case 'p': case 'f': case 'w': case '2': return 'F';
-      default: return 0;
+      case 'l':
+      case 'm':
+      case '1':
+        return 'M';
+      case 'p':
+      case 'f':
+      case 'w':
+      case '2':
+        return 'F';
+      default:
+        return 0;
     }
   }
-  static constexpr std::string_view kMale[] = {"lk", "laki-laki", "laki laki", "laki", "laki2", "lakilaki", "pria",
-                                               "male", "l.", "lk."};
-  static constexpr std::string_view kFemale[] = {"pr", "perempuan", "wanita", "female", "pr.", "p.", "prp"};
+  static constexpr std::string_view kMale[] = {
+      "lk", "laki-laki", "laki laki", "laki", "laki2", "lakilaki", "pria", "male", "l.", "lk."};
+  static constexpr std::string_view kFemale[] = {"pr",  "perempuan", "wanita", "female",
+                                                 "pr.", "p.",        "prp"};
   for (std::string_view w : kMale) {
     if (equals_folded(s, w)) return 'M';
   }
@@ -312,9 +333,10 @@ char read_sex(std::string_view text) noexcept {
 
 int read_bool(std::string_view text) noexcept {
   const std::string_view s = trim(text);
-  static constexpr std::string_view kTrue[] = {"1", "y", "ya", "yes", "true", "benar", "b", "iya", "ada"};
-  static constexpr std::string_view kFalse[] = {"0", "t", "n", "tidak", "tdk", "no", "false", "salah", "bukan",
-                                                "s", "tidak ada"};
+  static constexpr std::string_view kTrue[] = {"1",     "y", "ya",  "yes", "true",
+                                               "benar", "b", "iya", "ada"};
+  static constexpr std::string_view kFalse[] = {
+      "0", "t", "n", "tidak", "tdk", "no", "false", "salah", "bukan", "s", "tidak ada"};
   for (std::string_view w : kTrue) {
     if (equals_folded(s, w)) return 1;
   }
@@ -356,9 +378,12 @@ bool read_number(std::string_view text, double& out) noexcept {
   std::size_t dots = 0, commas = 0, last_sep = std::string_view::npos;
   for (std::size_t i = at; i < s.size(); ++i) {
     const char c = s[i];
-    if (c == '.') ++dots;
-    else if (c == ',') ++commas;
-    else if (!is_digit(c)) return false;
+    if (c == '.')
+      ++dots;
+    else if (c == ',')
+      ++commas;
+    else if (!is_digit(c))
+      return false;
     if (c == '.' || c == ',') last_sep = i;
   }
   char decimal = 0;  // the decimal mark, 0 when none
@@ -372,8 +397,10 @@ bool read_number(std::string_view text, double& out) noexcept {
   }
   for (std::size_t i = at; i < s.size(); ++i) {
     const char c = s[i];
-    if (is_digit(c)) clean.push_back(c);
-    else if (c == decimal) clean.push_back('.');
+    if (is_digit(c))
+      clean.push_back(c);
+    else if (c == decimal)
+      clean.push_back('.');
   }
   if (clean.empty() || clean == "-") return false;
   return parse_plain_decimal(clean, out);
@@ -386,8 +413,10 @@ bool read_coordinate(std::string_view text, double& out) noexcept {
   std::size_t marks = 0;
   for (char& c : clean) {
     if (c == ',') c = '.';
-    if (c == '.') ++marks;
-    else if (!is_digit(c) && c != '-' && c != '+') return false;
+    if (c == '.')
+      ++marks;
+    else if (!is_digit(c) && c != '-' && c != '+')
+      return false;
   }
   if (marks > 1) return false;
   return parse_plain_decimal(clean, out);

@@ -1,10 +1,9 @@
 // Records given by key (dicts, JSON objects, data-frame rows) through the list intake:
 // the same alias table, key repair, date, and sex readers as a list file's columns.
-#include <smartkampung/intake.hpp>
-#include <smartkampung/linkage.hpp>
-
 #include <algorithm>
 #include <cstdio>
+#include <smartkampung/intake.hpp>
+#include <smartkampung/linkage.hpp>
 
 namespace smartkampung {
 
@@ -102,7 +101,8 @@ void KeyedIntake::canonicalize(std::string_view field, const std::vector<std::st
       if (cells[i] == nullptr || cells[i]->empty()) continue;
       const DateCell& c = read[i];
       std::int32_t day = c.under(birth_order_);
-      if (day == kNoDay) day = c.day_first != kNoDay ? c.day_first : c.month_first;  // the one reading there is
+      if (day == kNoDay)
+        day = c.day_first != kNoDay ? c.day_first : c.month_first;  // the one reading there is
       if (day == kNoDay) {
         ++counts_.dates_unreadable;
       } else {

@@ -1,13 +1,13 @@
 // Linkage: clustering kept pairs into persons (union-find that refuses merges the
 // household rule or contradicting identities forbid).
-#include "linkage/engine.hpp"
-
 #include <algorithm>
 #include <cstdint>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "linkage/engine.hpp"
 
 namespace smartkampung::detail {
 
@@ -16,8 +16,9 @@ namespace {
 // Records grouped by a key (CSR): the records with key k, for keys given per record
 // (0 = none).
 struct Groups {
-  std::vector<std::uint32_t> order;                         // records sorted by key
-  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> range;  // key -> [begin, end)
+  std::vector<std::uint32_t> order;  // records sorted by key
+  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>>
+      range;  // key -> [begin, end)
   template <typename KeyOf>
   Groups(std::size_t n, KeyOf&& key_of) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
@@ -29,8 +30,11 @@ struct Groups {
     order.reserve(keyed.size());
     for (std::size_t i = 0; i < keyed.size();) {
       std::size_t j = i;
-      while (j < keyed.size() && keyed[j].first == keyed[i].first) order.push_back(keyed[j++].second);
-      if (j - i > 1) range.emplace(keyed[i].first, std::make_pair(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)));
+      while (j < keyed.size() && keyed[j].first == keyed[i].first)
+        order.push_back(keyed[j++].second);
+      if (j - i > 1)
+        range.emplace(keyed[i].first,
+                      std::make_pair(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)));
       i = j;
     }
   }
@@ -54,12 +58,18 @@ struct Groups {
 class Clusters {
  public:
   Clusters(const LinkModel& m, std::size_t n)
-      : m_(m), parent_(n), size_(n, 1), with_household_(n), niks_(n), confidence_(n, 1.0),
+      : m_(m),
+        parent_(n),
+        size_(n, 1),
+        with_household_(n),
+        niks_(n),
+        confidence_(n, 1.0),
         households_(n, [&](std::size_t i) { return m.household[i]; }),
         nik_groups_(n, [&](std::size_t i) { return well_formed_nik(i); }) {
     for (std::size_t i = 0; i < n; ++i) {
       parent_[i] = static_cast<std::uint32_t>(i);
-      if (const std::uint64_t h = well_formed_nik(i)) niks_[i].push_back({h, static_cast<std::uint32_t>(i)});
+      if (const std::uint64_t h = well_formed_nik(i))
+        niks_[i].push_back({h, static_cast<std::uint32_t>(i)});
       if (m.household[i] != 0) with_household_[i].push_back(static_cast<std::uint32_t>(i));
     }
     check_households_ = m.household_name_field >= 0 && m.household_date_field >= 0;
@@ -85,11 +95,13 @@ class Clusters {
     parent_[rb] = ra;
     size_[ra] += size_[rb];
     for (const auto& id : niks_[rb]) {
-      const bool known = std::any_of(niks_[ra].begin(), niks_[ra].end(), [&](const auto& x) { return x.first == id.first; });
+      const bool known = std::any_of(niks_[ra].begin(), niks_[ra].end(),
+                                     [&](const auto& x) { return x.first == id.first; });
       if (!known) niks_[ra].push_back(id);
     }
     std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(niks_[rb]);
-    with_household_[ra].insert(with_household_[ra].end(), with_household_[rb].begin(), with_household_[rb].end());
+    with_household_[ra].insert(with_household_[ra].end(), with_household_[rb].begin(),
+                               with_household_[rb].end());
     std::vector<std::uint32_t>().swap(with_household_[rb]);
     confidence_[ra] = std::min({confidence_[ra], confidence_[rb], probability});
     return true;
@@ -124,14 +136,17 @@ class Clusters {
       const auto nf = static_cast<std::size_t>(m_.nik_field);
       for (const auto& ia : niks_[ra]) {
         for (const auto& ib : niks_[rb]) {
-          if (compare_field(m_.fields[nf], values(ia.second)[nf], values(ib.second)[nf]) != kNikContradicts) continue;
+          if (compare_field(m_.fields[nf], values(ia.second)[nf], values(ib.second)[nf]) !=
+              kNikContradicts)
+            continue;
           // Every record of either NIK in the two clusters: a direct comparison above the
           // threshold is the only way past a contradiction.
           bool conflict = false;
           nik_groups_.for_each_or_self(ia.first, ia.second, [&](std::uint32_t x) {
             if (conflict || find(x) != ra) return;
             nik_groups_.for_each_or_self(ib.first, ib.second, [&](std::uint32_t y) {
-              if (!conflict && find(y) == rb && m_.identity_conflict(values(x), values(y))) conflict = true;
+              if (!conflict && find(y) == rb && m_.identity_conflict(values(x), values(y)))
+                conflict = true;
             });
           });
           if (conflict) return false;
@@ -144,7 +159,8 @@ class Clusters {
   const LinkModel& m_;
   std::vector<std::uint32_t> parent_, size_;
   std::vector<std::vector<std::uint32_t>> with_household_;  // members with a household key
-  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> niks_;  // distinct (NIK hash, a member)
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>>
+      niks_;  // distinct (NIK hash, a member)
   std::vector<double> confidence_;
   Groups households_, nik_groups_;
   bool check_households_ = false;
@@ -161,8 +177,9 @@ void cluster_pairs(const LinkModel& m, LinkResult& result) {
   });
   Clusters clusters(m, n);
   for (const LinkPair& p : result.pairs) clusters.merge(p.i, p.j, p.probability);
-  std::sort(result.pairs.begin(), result.pairs.end(),
-            [](const LinkPair& a, const LinkPair& b) { return std::tie(a.i, a.j) < std::tie(b.i, b.j); });
+  std::sort(result.pairs.begin(), result.pairs.end(), [](const LinkPair& a, const LinkPair& b) {
+    return std::tie(a.i, a.j) < std::tie(b.i, b.j);
+  });
   // Cluster ids: the smallest member of each cluster (members are visited in order).
   result.cluster_ids.assign(n, -1);
   result.confidence.assign(n, 1.0);

@@ -1,11 +1,10 @@
 // Linkage: comparison levels, Fellegi-Sunter weights, the household rule and explanations.
+#include <algorithm>
 #include <smartkampung/date.hpp>
 #include <smartkampung/linkage.hpp>
 
 #include "linkage/engine.hpp"
 #include "linkage/text.hpp"
-
-#include <algorithm>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -60,8 +59,8 @@ namespace {
 // An upper bound on the Jaro similarity of two texts from their packed letter counts
 // (FieldValue::hist) and sizes: 0 when they share no letter, -1 when the counts give no
 // bound (both saturated somewhere).
-double packed_jaro_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
-                         std::uint32_t size_b) {
+double packed_jaro_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b,
+                         std::uint32_t size_a, std::uint32_t size_b) {
   // Common letters: the sum of the smaller counts (a saturated count against any other
   // gives the other, its min); two saturated counts give no bound.
   unsigned common = 0;
@@ -70,15 +69,17 @@ double packed_jaro_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_
   const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hist_b));
   const __m128i nibble = _mm_set1_epi8(0x0F);
   const __m128i least_lo = _mm_min_epu8(_mm_and_si128(a, nibble), _mm_and_si128(b, nibble));
-  const __m128i least_hi =
-      _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(a, 4), nibble), _mm_and_si128(_mm_srli_epi16(b, 4), nibble));
-  const __m128i saturated = _mm_or_si128(_mm_cmpeq_epi8(least_lo, nibble), _mm_cmpeq_epi8(least_hi, nibble));
+  const __m128i least_hi = _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(a, 4), nibble),
+                                        _mm_and_si128(_mm_srli_epi16(b, 4), nibble));
+  const __m128i saturated =
+      _mm_or_si128(_mm_cmpeq_epi8(least_lo, nibble), _mm_cmpeq_epi8(least_hi, nibble));
   if (_mm_movemask_epi8(saturated) != 0) return -1.0;
   const __m128i sums = _mm_sad_epu8(_mm_add_epi8(least_lo, least_hi), _mm_setzero_si128());
   common = static_cast<unsigned>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
 #else
   for (std::size_t k = 0; k < 32; ++k) {
-    const unsigned ca = (hist_a[k / 8] >> (4 * (k % 8))) & 0xF, cb = (hist_b[k / 8] >> (4 * (k % 8))) & 0xF;
+    const unsigned ca = (hist_a[k / 8] >> (4 * (k % 8))) & 0xF,
+                   cb = (hist_b[k / 8] >> (4 * (k % 8))) & 0xF;
     if (ca == 15 && cb == 15) return -1.0;
     common += std::min(ca, cb);
   }
@@ -98,9 +99,10 @@ double winkler_bound(double jaro, std::size_t prefix) {
 
 }  // namespace
 
-double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
-                                 std::uint32_t size_b) {
-  return winkler_bound(packed_jaro_bound(hist_a, hist_b, size_a, size_b), 4);  // any order: the largest prefix
+double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b,
+                                 std::uint32_t size_a, std::uint32_t size_b) {
+  return winkler_bound(packed_jaro_bound(hist_a, hist_b, size_a, size_b),
+                       4);  // any order: the largest prefix
 }
 
 double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_order) {
@@ -109,7 +111,8 @@ double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_ord
   if (!any_order) {
     const std::string_view ta = a.text(), tb = b.text();
     prefix = 0;
-    while (prefix < 4 && prefix < ta.size() && prefix < tb.size() && ta[prefix] == tb[prefix]) ++prefix;
+    while (prefix < 4 && prefix < ta.size() && prefix < tb.size() && ta[prefix] == tb[prefix])
+      ++prefix;
   }
   return winkler_bound(jaro, prefix);
 }
@@ -133,7 +136,8 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     case CompareKind::kNik: {
       if (a.h == b.h) return kNikExact;
       if ((a.h3 & b.h3 & kNikPacked) != 0) {
-        return nik_level_packed(a.h2, b.h2, (a.h3 & b.h3 & kNikWellFormed) != 0, (a.h3 & b.h3 & kNikDateAgrees) != 0);
+        return nik_level_packed(a.h2, b.h2, (a.h3 & b.h3 & kNikWellFormed) != 0,
+                                (a.h3 & b.h3 & kNikDateAgrees) != 0);
       }
       if (a.text().size() != b.text().size()) return kNikDifferent;
       if (one_substitution(a.text(), b.text())) return kNikSubstitution;
@@ -167,7 +171,8 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
     case CompareKind::kDate:
       if (a.h == b.h) return 1;
       if (a.year != 0 && a.year == b.year && a.month == b.day && a.day == b.month) return 2;
-      if (one_substitution(a.text(), b.text()) || adjacent_transposition(a.text(), b.text())) return 3;
+      if (one_substitution(a.text(), b.text()) || adjacent_transposition(a.text(), b.text()))
+        return 3;
       if (a.year != 0 && b.year != 0 && std::abs(a.days - b.days) <= 365) return 4;
       return 5;
     case CompareKind::kTokens: {
@@ -175,7 +180,8 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
       if (a.h2 == b.h2) return 2;
       const std::size_t common = common_tokens(a.tokens(), b.tokens());
       const std::size_t all = a.tokens().size() + b.tokens().size() - common;
-      if (all > 0 && static_cast<double>(common) >= f.thresholds[0] * static_cast<double>(all)) return 3;
+      if (all > 0 && static_cast<double>(common) >= f.thresholds[0] * static_cast<double>(all))
+        return 3;
       if (common > 0) return 4;
       return 5;
     }
@@ -195,14 +201,17 @@ std::uint64_t LinkModel::pattern(const FieldValue* a, const FieldValue* b) const
   return p;
 }
 
-double LinkModel::tf_adjustment(std::size_t f, const FieldValue& a) const { return tf_adjustment_of(f, a.h); }
+double LinkModel::tf_adjustment(std::size_t f, const FieldValue& a) const {
+  return tf_adjustment_of(f, a.h);
+}
 
 double LinkModel::tf_adjustment_of(std::size_t f, std::uint64_t value_hash) const {
   if (!fields[f].spec.term_frequency || tf_totals[f] <= 0) return 0.0;
   const std::vector<double>& u = settings.fields[f].u;
   if (u.empty()) return 0.0;
   const auto it = tf_counts[f].find(value_hash);
-  const double count = it == tf_counts[f].end() ? 1.0 : std::max(1.0, static_cast<double>(it->second));
+  const double count =
+      it == tf_counts[f].end() ? 1.0 : std::max(1.0, static_cast<double>(it->second));
   const double tf = count / tf_totals[f];
   // Common values lose what their frequency says; rare ones gain at most 2 bits.
   return std::min(std::log2(u[0] / tf), 2.0);
@@ -304,27 +313,31 @@ std::vector<std::string> LinkModel::check_model() const {
     const int L = fields[f].levels;
     const double exact = weights[f][1];
     double worst = weights[f][static_cast<std::size_t>(L)];
-    if (kind == CompareKind::kNik) worst = std::min(weights[f][kNikDifferent], weights[f][kNikContradicts]);
+    if (kind == CompareKind::kNik)
+      worst = std::min(weights[f][kNikDifferent], weights[f][kNikContradicts]);
     // An identifier must say more than a name: exact at least 5 bits, different at most
     // -2 bits; any other field must at least point the right way.
     // (The household key is an id of the household, which persons leave: not held to it.)
-    const bool identity = kind == CompareKind::kNik ||
-                          (kind == CompareKind::kId && fields[f].spec.column != settings.household_key);
+    const bool identity =
+        kind == CompareKind::kNik ||
+        (kind == CompareKind::kId && fields[f].spec.column != settings.household_key);
     const double need_exact = identity ? 5.0 : 0.5, need_worst = identity ? -2.0 : 0.0;
     if (exact < need_exact || worst > need_worst) {
-      std::snprintf(buf, sizeof buf,
-                    "model: field '%.64s' came out weak (exact %+.1f bits, worst level %+.1f bits; expected "
-                    "at least %+.1f and at most %+.1f): check its column and the blocking rules",
-                    fields[f].spec.name.c_str(), exact, worst, need_exact, need_worst);
+      std::snprintf(
+          buf, sizeof buf,
+          "model: field '%.64s' came out weak (exact %+.1f bits, worst level %+.1f bits; expected "
+          "at least %+.1f and at most %+.1f): check its column and the blocking rules",
+          fields[f].spec.name.c_str(), exact, worst, need_exact, need_worst);
       out.emplace_back(buf);
     }
   }
   if (nik_field >= 0) {
     const auto nf = static_cast<std::size_t>(nik_field);
     if (weights[nf][kNikContradicts] > -4.0) {
-      std::snprintf(buf, sizeof buf,
-                    "model: contradicting NIKs weigh only %+.1f bits against a match (expected at most -4)",
-                    weights[nf][kNikContradicts]);
+      std::snprintf(
+          buf, sizeof buf,
+          "model: contradicting NIKs weigh only %+.1f bits against a match (expected at most -4)",
+          weights[nf][kNikContradicts]);
       out.emplace_back(buf);
     }
   }
@@ -339,15 +352,18 @@ void LinkModel::compute_weights() {
       weights[f][l + 1] = std::log2(lf.m[l] / lf.u[l]);
     }
   }
-  nik_same_date_weights = nik_field >= 0 ? weights[static_cast<std::size_t>(nik_field)] : std::array<double, 16>{};
+  nik_same_date_weights =
+      nik_field >= 0 ? weights[static_cast<std::size_t>(nik_field)] : std::array<double, 16>{};
   nik_near_date_weights = nik_same_date_weights;
   if (nik_field >= 0 && nik_date_field >= 0) {
     const LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
     if (lf.u_same_date.size() == lf.m.size()) {
-      for (std::size_t l = 0; l < lf.m.size(); ++l) nik_same_date_weights[l + 1] = std::log2(lf.m[l] / lf.u_same_date[l]);
+      for (std::size_t l = 0; l < lf.m.size(); ++l)
+        nik_same_date_weights[l + 1] = std::log2(lf.m[l] / lf.u_same_date[l]);
     }
     if (lf.u_near_date.size() == lf.m.size()) {
-      for (std::size_t l = 0; l < lf.m.size(); ++l) nik_near_date_weights[l + 1] = std::log2(lf.m[l] / lf.u_near_date[l]);
+      for (std::size_t l = 0; l < lf.m.size(); ++l)
+        nik_near_date_weights[l + 1] = std::log2(lf.m[l] / lf.u_near_date[l]);
     }
   }
   if (settings.prior > 0) prior_weight = std::log2(settings.prior / (1 - settings.prior));
@@ -356,13 +372,17 @@ void LinkModel::compute_weights() {
     switch (k) {
       case CompareKind::kExact:
       case CompareKind::kSex:
-      case CompareKind::kRtRw: return 0;
+      case CompareKind::kRtRw:
+        return 0;
       case CompareKind::kId:
       case CompareKind::kNik:
-      case CompareKind::kDate: return 1;
-      case CompareKind::kTokens: return 2;
+      case CompareKind::kDate:
+        return 1;
+      case CompareKind::kTokens:
+        return 2;
       case CompareKind::kName:
-      case CompareKind::kString: return 3;
+      case CompareKind::kString:
+        return 3;
     }
     return 3;
   };
@@ -376,7 +396,8 @@ void LinkModel::compute_weights() {
     const std::size_t f = cheap_order[k];
     double best = 0.0;  // the null level
     for (std::size_t l = 1; l <= static_cast<std::size_t>(fields[f].levels); ++l) {
-      best = std::max(best, level_weight_max(f, static_cast<int>(l)) + (l == 1 && fields[f].spec.term_frequency ? 2.0 : 0.0));
+      best = std::max(best, level_weight_max(f, static_cast<int>(l)) +
+                                (l == 1 && fields[f].spec.term_frequency ? 2.0 : 0.0));
     }
     rest_max[k] = rest_max[k + 1] + best;
   }
@@ -431,8 +452,8 @@ Explanation LinkModel::explain_values(const FieldValue* a, const FieldValue* b, 
 
 Explanation LinkModel::explain(std::size_t i, std::size_t j) const {
   if (i >= size() || j >= size()) {
-    throw Error(ErrorCode::kNotFound, "explain: record index out of range (have " +
-                                          std::to_string(size()) + " records)");
+    throw Error(ErrorCode::kNotFound,
+                "explain: record index out of range (have " + std::to_string(size()) + " records)");
   }
   if (i > j) std::swap(i, j);
   const std::size_t F = fields.size();

@@ -3,10 +3,6 @@
 #ifndef SMARTKAMPUNG_SRC_LINKAGE_ENGINE_HPP
 #define SMARTKAMPUNG_SRC_LINKAGE_ENGINE_HPP
 
-#include <smartkampung/linkage.hpp>
-
-#include "core/parallel.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -15,11 +11,14 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <smartkampung/linkage.hpp>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "core/parallel.hpp"
 
 namespace smartkampung::detail {
 
@@ -69,7 +68,8 @@ class ValueArena {
     } else {
       // Small blocks first (a scratch arena holds one record), then 1 MiB ones.
       const std::size_t last = blocks_.empty() ? 0 : blocks_.back().words;
-      const std::size_t size = std::max(words, std::min<std::size_t>(std::max<std::size_t>(64, 2 * last), 1 << 17));
+      const std::size_t size =
+          std::max(words, std::min<std::size_t>(std::max<std::size_t>(64, 2 * last), 1 << 17));
       blocks_.push_back(Block{std::unique_ptr<std::uint64_t[]>(new std::uint64_t[size]), size});
       current_ = blocks_.size() - 1;
     }
@@ -94,11 +94,11 @@ struct TokenSpan {
 /// 72 bytes: the texts and token hashes live in a ValueArena (the model's, or a scratch
 /// one) that must outlive the value.
 struct FieldValue {
-  std::uint64_t h = 0;   // normalised text
-  std::uint64_t h2 = 0;  // name: phonetic key; tokens: sorted token set; nik: packed digits
-  std::uint64_t h3 = 0;  // name: sorted tokens; rt_rw: rw; nik: kNikPacked | kNikWellFormed
-  const char* chars = nullptr;                 // text, then text2
-  const std::uint64_t* token_data = nullptr;   // token hashes
+  std::uint64_t h = 0;          // normalised text
+  std::uint64_t h2 = 0;         // name: phonetic key; tokens: sorted token set; nik: packed digits
+  std::uint64_t h3 = 0;         // name: sorted tokens; rt_rw: rw; nik: kNikPacked | kNikWellFormed
+  const char* chars = nullptr;  // text, then text2
+  const std::uint64_t* token_data = nullptr;  // token hashes
   std::int32_t days = 0;
   std::uint16_t text_size = 0, text2_size = 0, token_count = 0;
   std::int16_t year = 0;
@@ -111,7 +111,9 @@ struct FieldValue {
   /// Normalised text (dates: 8 digits YYYYMMDD).
   std::string_view text() const { return {chars, text_size}; }
   /// Names: the sorted tokens joined.
-  std::string_view text2() const { return {chars == nullptr ? nullptr : chars + text_size, text2_size}; }
+  std::string_view text2() const {
+    return {chars == nullptr ? nullptr : chars + text_size, text2_size};
+  }
   TokenSpan tokens() const { return {token_data, token_count}; }
   /// Stores text and text2 (each cut at 65,535 bytes) and the letter counts of text.
   void set_text(ValueArena& arena, std::string_view t, std::string_view t2 = {});
@@ -123,8 +125,8 @@ struct FieldValue {
 double jaro_winkler_bound(const FieldValue& a, const FieldValue& b, bool any_order = false);
 /// The same from packed letter counts (FieldValue::hist) and the texts' sizes, for any
 /// order of the letters.
-double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b, std::uint32_t size_a,
-                                 std::uint32_t size_b);
+double packed_jaro_winkler_bound(const std::uint32_t* hist_a, const std::uint32_t* hist_b,
+                                 std::uint32_t size_a, std::uint32_t size_b);
 
 /// The level code of field f in a pattern (4 bits a field; 0 = null).
 inline int level_of(std::uint64_t pattern, std::size_t f) {
@@ -158,7 +160,8 @@ inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_for
                             bool both_dates_agree = false) {
   const std::uint64_t x = a ^ b;
   if (x == 0) return kNikExact;
-  const std::uint64_t diff = (x | x >> 1 | x >> 2 | x >> 3) & 0x1111111111111111ULL;  // bit 4k: digit k differs
+  const std::uint64_t diff =
+      (x | x >> 1 | x >> 2 | x >> 3) & 0x1111111111111111ULL;  // bit 4k: digit k differs
   // Region, birth date and sex equal: another serial (twins, or persons born the same
   // day in one district).
   if ((diff & 0xFFFFFFFFFFFFULL) == 0) return kNikSameBirth;
@@ -176,7 +179,8 @@ inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_for
     ++ops;
   }
   constexpr std::uint64_t kDateDigits = 0x111111ULL << 24;  // digits 7-12
-  if (both_well_formed && both_dates_agree && ops <= 2 && (diff & ~kDateDigits) == 0) return kNikContradicts;
+  if (both_well_formed && both_dates_agree && ops <= 2 && (diff & ~kDateDigits) == 0)
+    return kNikContradicts;
   if (ops == 1) return transposed ? kNikTransposition : kNikSubstitution;
   if (ops == 2) return kNikTwoEdits;
   const bool date_differs = ((diff >> 24) & 0x111111ULL) != 0;
@@ -185,8 +189,19 @@ inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_for
 
 struct BlockPart {
   std::string column;
-  enum class Transform { kRaw, kNorm, kYear, kPrefix, kSuffix, kPhonetic, kPhoneticFirst,
-                         kPhoneticLast, kFirst, kLast, kSorted } transform = Transform::kRaw;
+  enum class Transform {
+    kRaw,
+    kNorm,
+    kYear,
+    kPrefix,
+    kSuffix,
+    kPhonetic,
+    kPhoneticFirst,
+    kPhoneticLast,
+    kFirst,
+    kLast,
+    kSorted
+  } transform = Transform::kRaw;
   std::size_t n = 0;
 };
 
@@ -251,7 +266,8 @@ struct LinkModel {
   double level_weight_max(std::size_t f, int l) const {
     double w = weights[f][static_cast<std::size_t>(l)];
     if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && l > 0) {
-      w = std::max({w, nik_same_date_weights[static_cast<std::size_t>(l)], nik_near_date_weights[static_cast<std::size_t>(l)]});
+      w = std::max({w, nik_same_date_weights[static_cast<std::size_t>(l)],
+                    nik_near_date_weights[static_cast<std::size_t>(l)]});
     }
     return w;
   }
@@ -316,14 +332,16 @@ struct LinkModel {
   double tf_adjustment_of(std::size_t f, std::uint64_t value_hash) const;
   /// Fills field f (a birth date or sex of nik_date_fields / nik_sex_fields), when it is
   /// missing, from a well-formed NIK: its embedded date, and day + 40 for women.
-  void fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& value, ValueArena& arena) const;
+  void fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& value,
+                     ValueArena& arena) const;
   bool filled_from_nik(std::size_t f) const;
   /// Sets kNikDateAgrees on a prepared NIK when `date` (the record's own birth date, before
   /// any filling from the NIK) is the date the NIK encodes.
   void mark_nik_date(FieldValue& nik, const FieldValue& date) const;
   /// Prepares field f alone (what prepare() puts in values_out[f]).
   template <typename Record>
-  void prepare_field(const Record& r, std::size_t f, FieldValue& value_out, ValueArena& arena) const;
+  void prepare_field(const Record& r, std::size_t f, FieldValue& value_out,
+                     ValueArena& arena) const;
   /// Two persons whatever the weight (the pair is scored but never kept): members of one
   /// household (same key) whose names or birth dates are far apart, twins; and in any
   /// household, NIKs equal but for the serial with names that share nothing.
@@ -380,7 +398,6 @@ struct LinkModel {
   Explanation explain(std::size_t i, std::size_t j) const;
 };
 
-
 inline double probability_of(double weight) { return 1.0 / (1.0 + std::exp2(-weight)); }
 
 /// A weight below which probability_of(weight) < p surely (a little under logit2(p), so
@@ -404,7 +421,8 @@ std::vector<BlockPart> parse_block_rule(const std::vector<std::string>& parts);
 void cluster_pairs(const LinkModel& m, LinkResult& result);
 /// Runs blocking, training, scoring and clustering over a prepared model.
 LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size);
-std::shared_ptr<LinkModel> prepare_records(const LinkSettings& s, const std::vector<LinkRecord>& left,
+std::shared_ptr<LinkModel> prepare_records(const LinkSettings& s,
+                                           const std::vector<LinkRecord>& left,
                                            const std::vector<LinkRecord>* right);
 
 }  // namespace smartkampung::detail

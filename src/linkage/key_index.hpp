@@ -3,8 +3,6 @@
 #ifndef SMARTKAMPUNG_SRC_LINKAGE_KEY_INDEX_HPP
 #define SMARTKAMPUNG_SRC_LINKAGE_KEY_INDEX_HPP
 
-#include "core/large_alloc.hpp"
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +10,8 @@
 #include <memory>
 #include <utility>
 #include <vector>
+
+#include "core/large_alloc.hpp"
 
 namespace smartkampung::detail {
 
@@ -121,7 +121,9 @@ class LinkKeyIndex {
    public:
     Table() = default;
     explicit Table(std::size_t n)
-        : slots_(static_cast<Slot*>(large_allocate_zeroed(n * sizeof(Slot))), Free{n * sizeof(Slot)}), size_(n) {}
+        : slots_(static_cast<Slot*>(large_allocate_zeroed(n * sizeof(Slot))),
+                 Free{n * sizeof(Slot)}),
+          size_(n) {}
     Table(Table&& o) noexcept : slots_(std::move(o.slots_)), size_(std::exchange(o.size_, 0)) {}
     Table& operator=(Table&& o) noexcept {
       slots_ = std::move(o.slots_);
@@ -185,8 +187,8 @@ class LinkKeyIndex {
     move_some(kMoveSlots);
   }
   Table slots_, old_;
-  std::size_t moved_ = 0;  // old_ slots below this are moved
-  std::size_t used_ = 0;   // keys held (both tables)
+  std::size_t moved_ = 0;                         // old_ slots below this are moved
+  std::size_t used_ = 0;                          // keys held (both tables)
   std::deque<std::vector<std::uint32_t>> lists_;  // a deque: growing moves none
   std::vector<std::uint32_t> free_lists_;
 };

@@ -1,10 +1,4 @@
 // Linkage: the batch driver (blocking, streaming candidates, scoring, clustering).
-#include <smartkampung/date.hpp>
-#include <smartkampung/linkage.hpp>
-
-#include "linkage/engine.hpp"
-#include "linkage/text.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,8 +9,13 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <smartkampung/date.hpp>
+#include <smartkampung/linkage.hpp>
 #include <thread>
 #include <tuple>
+
+#include "linkage/engine.hpp"
+#include "linkage/text.hpp"
 
 namespace smartkampung {
 namespace detail {
@@ -42,7 +41,8 @@ struct Candidate {
 namespace detail {
 
 // Prepares records after those the model holds (source 0: the left or only list, 1: right).
-void append_prepared(LinkModel& model, const std::vector<LinkRecord>& records, std::uint8_t source) {
+void append_prepared(LinkModel& model, const std::vector<LinkRecord>& records,
+                     std::uint8_t source) {
   const std::size_t at = model.size(), n = records.size();
   if (at + n > 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "link: at most 4 billion records");
   const std::size_t F = model.field_count(), R = model.rule_count();
@@ -55,8 +55,8 @@ void append_prepared(LinkModel& model, const std::vector<LinkRecord>& records, s
   parallel_for(threads, n, [&](std::size_t lo, std::size_t hi, unsigned t) {
     for (std::size_t k = lo; k < hi; ++k) {
       const std::size_t i = at + k;
-      model.prepare(records[k], &model.values[i * F], R ? &model.keys[i * R] : nullptr, model.household[i],
-                    model.arenas[t]);
+      model.prepare(records[k], &model.values[i * F], R ? &model.keys[i * R] : nullptr,
+                    model.household[i], model.arenas[t]);
     }
   });
 }
@@ -96,7 +96,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     }
     for (std::size_t f = 0; f < F; ++f) {
       if (present[f] == 0) {
-        result.warnings.push_back("link: column '" + m.fields[f].spec.column + "' (field '" + m.fields[f].spec.name +
+        result.warnings.push_back("link: column '" + m.fields[f].spec.column + "' (field '" +
+                                  m.fields[f].spec.name +
                                   "') has no value in any record; is it named otherwise?");
       }
     }
@@ -117,8 +118,10 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     }
     if (keyed.empty() && n > 0) {
       std::string rule;
-      for (const std::string& part : m.settings.blocking[r]) rule += (rule.empty() ? "" : ", ") + part;
-      result.warnings.push_back("link: blocking rule [" + rule + "] gives no record a key (missing column?)");
+      for (const std::string& part : m.settings.blocking[r])
+        rule += (rule.empty() ? "" : ", ") + part;
+      result.warnings.push_back("link: blocking rule [" + rule +
+                                "] gives no record a key (missing column?)");
     }
     std::sort(keyed.begin(), keyed.end());
     order[r].resize(keyed.size());
@@ -152,10 +155,12 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   //    it is larger, phase B runs again with the final weights, so the pairs kept are
   //    exactly those of storing everything.
   std::size_t all_pairs = 0;
-  for (const Block& blk : blocks) all_pairs += (blk.end - blk.begin) * (blk.end - blk.begin - 1) / 2;
-  const bool fixed_model = std::all_of(m.settings.fields.begin(), m.settings.fields.end(),
-                                       [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); }) &&
-                           m.settings.prior > 0;
+  for (const Block& blk : blocks)
+    all_pairs += (blk.end - blk.begin) * (blk.end - blk.begin - 1) / 2;
+  const bool fixed_model =
+      std::all_of(m.settings.fields.begin(), m.settings.fields.end(),
+                  [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); }) &&
+      m.settings.prior > 0;
   const std::size_t kStoreAllPairs = m.streaming.store_all_pairs;
   const std::size_t kSamplePairs = std::max<std::size_t>(1, m.streaming.sample_pairs);
   const double kMarginBits = m.streaming.margin_bits;
@@ -176,7 +181,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     m.compute_weights();
   }
   std::vector<std::size_t> blocks_a, blocks_b;
-  for (std::size_t bi = 0; bi < blocks.size(); ++bi) (phase[bi] == 0 ? blocks_a : blocks_b).push_back(bi);
+  for (std::size_t bi = 0; bi < blocks.size(); ++bi)
+    (phase[bi] == 0 ? blocks_a : blocks_b).push_back(bi);
 
   const double threshold = m.settings.threshold;
   const double inf = std::numeric_limits<double>::infinity();
@@ -192,7 +198,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     // probability_of(w + margin) >= threshold  <=>  w >= logit2(threshold) - margin, up to
     // rounding: below cut_low a pair is surely out, at or above cut_high surely in.
     const double logit = std::log2(threshold) - std::log2(1.0 - threshold);
-    const double cut_low = std::isfinite(logit) ? logit - margin - 1e-3 : (logit > 0 ? 50.0 - margin : -inf);
+    const double cut_low =
+        std::isfinite(logit) ? logit - margin - 1e-3 : (logit > 0 ? 50.0 - margin : -inf);
     const double cut_high = std::isfinite(logit) ? logit - margin + 1e-3 : inf;
     run_threads(threads, [&](unsigned t) {
       auto& out = per_thread[t];
@@ -220,7 +227,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
               out.push_back({a, b, pat});
             } else if (const double wb = m.weight_bound(pat); wb >= cut_low) {
               // Near the cut, the exact test (the weight cut is only a fast path).
-              if (wb >= cut_high || probability_of(wb + margin) >= threshold) out.push_back({a, b, pat});
+              if (wb >= cut_high || probability_of(wb + margin) >= threshold)
+                out.push_back({a, b, pat});
             }
             if (count) {
               // Every candidate for the prior; for m, each rule that blocks the pair (its
@@ -233,7 +241,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
                 for (std::size_t r = 0; r < R; ++r) {
                   if (m.household_rule[r]) continue;
                   const std::uint64_t ka = m.keys[a * R + r];
-                  if (ka != 0 && ka == m.keys[b * R + r]) ++counts.sessions[r][pat & ~m.rule_masks[r]];
+                  if (ka != 0 && ka == m.keys[b * R + r])
+                    ++counts.sessions[r][pat & ~m.rule_masks[r]];
                 }
               }
             }
@@ -250,8 +259,9 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     return total;
   };
   // All pairs (two random records), for the prior.
-  const double pair_universe = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
-                                         : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
+  const double pair_universe =
+      link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
+                : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
   auto gather = [&](std::vector<Candidate>& into) {
     std::size_t total = into.size();
     for (const auto& v : per_thread) total += v.size();
@@ -283,7 +293,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
       const double size = static_cast<double>(blocks[bi].end - blocks[bi].begin);
       pairs_a += size * (size - 1) / 2;
     }
-    m.estimate_m(merged_counts(), pair_universe * pairs_a / std::max(1.0, static_cast<double>(all_pairs)));
+    m.estimate_m(merged_counts(),
+                 pair_universe * pairs_a / std::max(1.0, static_cast<double>(all_pairs)));
     for (std::size_t f = 0; f < F; ++f) {
       m.settings.fields[f].m = saved_m[f];
       m.settings.fields[f].u_same_date = saved_same[f];
@@ -320,7 +331,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     double drift = std::abs(m.prior_weight - preliminary_prior);
     for (std::size_t f = 0; f < F; ++f) {
       double worst = 0;
-      for (std::size_t l = 0; l < 16; ++l) worst = std::max(worst, std::abs(m.weights[f][l] - preliminary[f][l]));
+      for (std::size_t l = 0; l < 16; ++l)
+        worst = std::max(worst, std::abs(m.weights[f][l] - preliminary[f][l]));
       if (static_cast<int>(f) == m.nik_field) {
         for (std::size_t l = 0; l < 16; ++l) {
           worst = std::max(worst, std::abs(m.nik_same_date_weights[l] - preliminary_nik[l]));
@@ -358,7 +370,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   for (auto& v : kept_per_thread) result.pairs.insert(result.pairs.end(), v.begin(), v.end());
   cluster_pairs(m, result);
   if (result.stats.skipped_blocks > 0) {
-    result.warnings.push_back("link: " + std::to_string(result.stats.skipped_blocks) + " blocks over max_block_size (" +
+    result.warnings.push_back("link: " + std::to_string(result.stats.skipped_blocks) +
+                              " blocks over max_block_size (" +
                               std::to_string(m.settings.max_block_size) + ") were skipped (" +
                               std::to_string(result.stats.skipped_records) +
                               " record keys); pairs only they would find are not compared");
@@ -367,12 +380,14 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     result.warnings.push_back("link: no two records share a blocking key: nothing was compared");
   }
   if (result.stats.large_clusters > 0) {
-    result.warnings.push_back("link: " + std::to_string(result.stats.large_clusters) + " clusters hold more than " +
-                              std::to_string(m.settings.max_cluster_size) + " records (largest " +
-                              std::to_string(result.stats.largest_cluster) + "); check them before use");
+    result.warnings.push_back(
+        "link: " + std::to_string(result.stats.large_clusters) + " clusters hold more than " +
+        std::to_string(m.settings.max_cluster_size) + " records (largest " +
+        std::to_string(result.stats.largest_cluster) + "); check them before use");
   }
   result.stats.kept_pairs = result.pairs.size();
-  result.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   LinkResultAccess::set(result, std::move(model));
   return result;
 }
@@ -400,7 +415,8 @@ LinkResult link(std::vector<LinkRecord>&& records, const LinkSettings& settings)
   return detail::link_prepared(std::move(model), n);
 }
 
-LinkResult link(const LinkRecordChunks& next, const LinkSettings& settings, std::size_t expected_records) {
+LinkResult link(const LinkRecordChunks& next, const LinkSettings& settings,
+                std::size_t expected_records) {
   if (!next) throw Error(ErrorCode::kInvalidArgument, "link: no record source");
   auto model = std::make_shared<detail::LinkModel>(settings);
   if (expected_records > 0 && expected_records <= 0xFFFFFFF0ULL) {

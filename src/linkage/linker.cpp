@@ -4,19 +4,19 @@
 // scored only against the records sharing one of its keys, and most of those are
 // rejected from their summary rows alone: a proven upper bound on the match weight that
 // cannot reach the threshold (add) or the k-th best (candidates).
+#include <algorithm>
 #include <smartkampung/linkage.hpp>
+#include <utility>
 
 #include "linkage/linker_state.hpp"
-
-#include <algorithm>
-#include <utility>
 
 namespace smartkampung {
 
 using detail::FieldValue;
 using detail::LinkerState;
 
-Linker::Linker(LinkSettings settings) : state_(std::make_unique<LinkerState>(std::move(settings))) {}
+Linker::Linker(LinkSettings settings)
+    : state_(std::make_unique<LinkerState>(std::move(settings))) {}
 Linker::Linker(std::unique_ptr<LinkerState> state) : state_(std::move(state)) {}
 Linker::~Linker() = default;
 Linker::Linker(Linker&&) noexcept = default;
@@ -54,7 +54,8 @@ Linker::Added Linker::add(const LinkRecord& record) {
   LinkerState& s = *state_;
   s.require_trained();
   detail::LinkModel& m = *s.model;
-  if (s.size() >= 0xFFFFFFF0ULL) throw Error(ErrorCode::kLimit, "Linker: at most 4 billion records");
+  if (s.size() >= 0xFFFFFFF0ULL)
+    throw Error(ErrorCode::kLimit, "Linker: at most 4 billion records");
   detail::Probe probe;
   s.prepare(record, probe);
   auto& scratch = detail::lookup_scratch();
@@ -123,7 +124,8 @@ void Linker::remove(std::size_t index) {
   std::vector<FieldValue> values(rest.size() * F);
   detail::ValueArena arena;
   std::vector<std::uint64_t> keys(rest.size() * R);
-  for (std::size_t x = 0; x < rest.size(); ++x) s.materialize(rest[x], &values[x * F], R ? &keys[x * R] : nullptr, arena);
+  for (std::size_t x = 0; x < rest.size(); ++x)
+    s.materialize(rest[x], &values[x * F], R ? &keys[x * R] : nullptr, arena);
   auto share_key = [&](std::size_t x, std::size_t y) {
     for (std::size_t r = 0; r < R; ++r) {
       const std::uint64_t k = keys[x * R + r];
@@ -192,9 +194,8 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   // cannot. The answer is the k best of scoring every candidate.
   auto& ranked = scratch.ranked;
   ranked.clear();
-  s.for_each_candidate(probe.keys.data(), scratch, [&](std::uint32_t j) {
-    ranked.push_back({s.first_bound(j, probe), j});
-  });
+  s.for_each_candidate(probe.keys.data(), scratch,
+                       [&](std::uint32_t j) { ranked.push_back({s.first_bound(j, probe), j}); });
   auto higher = [](const detail::Ranked& a, const detail::Ranked& b) { return a.bound > b.bound; };
   auto before = [](const Match& a, const Match& b) {
     return std::tie(b.probability, a.index) < std::tie(a.probability, b.index);
@@ -205,8 +206,9 @@ std::vector<Linker::Match> Linker::candidates(const LinkRecord& record, std::siz
   bool done = false;
   while (begin < ranked.size()) {
     if (floor > -HUGE_VAL) {
-      const auto end = std::partition(ranked.begin() + static_cast<std::ptrdiff_t>(begin), ranked.end(),
-                                      [&](const detail::Ranked& r) { return r.bound >= floor - 1e-6; });
+      const auto end =
+          std::partition(ranked.begin() + static_cast<std::ptrdiff_t>(begin), ranked.end(),
+                         [&](const detail::Ranked& r) { return r.bound >= floor - 1e-6; });
       ranked.erase(end, ranked.end());
       if (begin == ranked.size()) break;
     }

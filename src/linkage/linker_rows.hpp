@@ -4,15 +4,14 @@
 #ifndef SMARTKAMPUNG_SRC_LINKAGE_LINKER_ROWS_HPP
 #define SMARTKAMPUNG_SRC_LINKAGE_LINKER_ROWS_HPP
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <smartkampung/linkage.hpp>
 
 #include "core/block_vector.hpp"
 #include "core/large_alloc.hpp"
 #include "linkage/engine.hpp"
-
-#include <algorithm>
-#include <array>
-#include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -111,7 +110,8 @@ class RowStore {
   std::uint32_t* append() {
     if ((size_ & ((std::size_t{1} << shift_) - 1)) == 0) {
       const std::size_t bytes = block_bytes();
-      blocks_.push_back(Block(static_cast<std::uint32_t*>(large_allocate_zeroed(bytes)), BlockFree{bytes}));
+      blocks_.push_back(
+          Block(static_cast<std::uint32_t*>(large_allocate_zeroed(bytes)), BlockFree{bytes}));
     }
     return row(size_++);
   }
@@ -123,7 +123,9 @@ class RowStore {
   }
 
  private:
-  std::size_t block_bytes() const { return std::max<std::size_t>(words_, 1) * sizeof(std::uint32_t) << shift_; }
+  std::size_t block_bytes() const {
+    return std::max<std::size_t>(words_, 1) * sizeof(std::uint32_t) << shift_;
+  }
   struct BlockFree {
     std::size_t bytes;
     void operator()(std::uint32_t* p) const noexcept { large_deallocate(p, bytes); }
@@ -140,7 +142,9 @@ inline void put(std::uint64_t h, std::uint32_t* w) {
   w[0] = static_cast<std::uint32_t>(h);
   w[1] = static_cast<std::uint32_t>(h >> 32);
 }
-inline std::uint64_t joined(const std::uint32_t* w) { return w[0] | (static_cast<std::uint64_t>(w[1]) << 32); }
+inline std::uint64_t joined(const std::uint32_t* w) {
+  return w[0] | (static_cast<std::uint64_t>(w[1]) << 32);
+}
 // A 64-bit set of a value's token hashes: disjoint sets prove that no token is shared.
 inline std::uint64_t token_bits(TokenSpan tokens) {
   std::uint64_t bits = 0;
@@ -154,7 +158,8 @@ inline std::uint64_t token_bits(TokenSpan tokens) {
 // Levels of one substitution (2), an adjacent transposition (3) or neither (4) between two
 // different packed digit strings of equal length: one_substitution and
 // adjacent_transposition of their texts.
-inline int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int transposition, int different) {
+inline int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int transposition,
+                        int different) {
   const std::uint64_t x = a ^ b;
   if (x == 0) return different;  // not reached: equal digits are the exact level
   const int first = __builtin_ctzll(x) / 4;
@@ -168,7 +173,6 @@ inline int packed_level(std::uint64_t a, std::uint64_t b, int substitution, int 
   }
   return different;
 }
-
 
 // What the first comparisons of a pair read: a few 32-bit words a field, in two rows a
 // record: the cheap kinds' (ids, dates, codes; one cache line for the default fields,
@@ -224,7 +228,8 @@ class Summaries {
       const int L = m.fields[f].levels;
       double best = -HUGE_VAL;
       for (int l = L; l >= 1; --l) {
-        const double w = m.level_weight_max(f, l) + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
+        const double w =
+            m.level_weight_max(f, l) + (l == 1 && m.fields[f].spec.term_frequency ? 2.0 : 0.0);
         best = std::max(best, w);
         best_from_[f][static_cast<std::size_t>(l)] = best;
       }
@@ -235,11 +240,13 @@ class Summaries {
   std::size_t cheap_words() const { return cheap_words_; }
   std::size_t rest_words() const { return rest_words_; }
   /// Field f's words in a record's rows.
-  const std::uint32_t* field(std::size_t f, const std::uint32_t* cheap, const std::uint32_t* rest) const {
+  const std::uint32_t* field(std::size_t f, const std::uint32_t* cheap,
+                             const std::uint32_t* rest) const {
     return (cheap_[f] ? cheap : rest) + offset_[f];
   }
 
-  void encode(const LinkModel& m, const FieldValue* values, std::uint32_t* cheap, std::uint32_t* rest) const {
+  void encode(const LinkModel& m, const FieldValue* values, std::uint32_t* cheap,
+              std::uint32_t* rest) const {
     std::fill(cheap, cheap + cheap_words_, 0U);
     std::fill(rest, rest + rest_words_, 0U);
     for (std::size_t f = 0; f < m.field_count(); ++f) {
@@ -254,15 +261,17 @@ class Summaries {
         case CompareKind::kId: {
           std::uint64_t digits = 0;
           const bool packed = pack_digits(v.text(), digits);
-          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) | (packed ? 0x10000U : 0U);
+          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) |
+                 (packed ? 0x10000U : 0U);
           const std::uint64_t payload = packed ? digits : v.h;
           put(payload, w + 1);
           break;
         }
         case CompareKind::kNik: {
           const bool packed = (v.h3 & kNikPacked) != 0;
-          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) | (packed ? 0x10000U : 0U) |
-                 ((v.h3 & kNikWellFormed) != 0 ? 0x20000U : 0U) | ((v.h3 & kNikDateAgrees) != 0 ? 0x40000U : 0U);
+          w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) |
+                 (packed ? 0x10000U : 0U) | ((v.h3 & kNikWellFormed) != 0 ? 0x20000U : 0U) |
+                 ((v.h3 & kNikDateAgrees) != 0 ? 0x40000U : 0U);
           put(packed ? v.h2 : v.h, w + 1);
           break;
         }
@@ -283,8 +292,9 @@ class Summaries {
           put(v.h, w);
           put(v.h2, w + 2);
           put(v.h3, w + 4);
-          w[6] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) |
-                 (static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens().size(), 0xFFFF)) << 16);
+          w[6] =
+              static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) |
+              (static_cast<std::uint32_t>(std::min<std::size_t>(v.tokens().size(), 0xFFFF)) << 16);
           std::memcpy(w + 7, v.hist.data(), sizeof v.hist);
           put(token_bits(v.tokens()), w + 11);
           break;
@@ -310,7 +320,8 @@ class Summaries {
   /// The level of field f that compare_field gives the pair (0 = null), when the rows
   /// decide it; otherwise minus the best level the pair can reach (< 0). a and b: the
   /// field's words in either record's rows.
-  static int level(const LinkModel& m, std::size_t f, const std::uint32_t* a, const std::uint32_t* b) {
+  static int level(const LinkModel& m, std::size_t f, const std::uint32_t* a,
+                   const std::uint32_t* b) {
     const CompiledField& cf = m.fields[f];
     switch (cf.spec.kind) {
       case CompareKind::kExact:
@@ -334,7 +345,8 @@ class Summaries {
         if ((a[0] & b[0] & 0x10000U) == 0) return -1;  // not both 16 digits: texts needed
         const std::uint64_t da = joined(a + 1), db = joined(b + 1);
         if (da == db) return kNikExact;
-        return nik_level_packed(da, db, (a[0] & b[0] & 0x20000U) != 0, (a[0] & b[0] & 0x40000U) != 0);
+        return nik_level_packed(da, db, (a[0] & b[0] & 0x20000U) != 0,
+                                (a[0] & b[0] & 0x40000U) != 0);
       }
       case CompareKind::kDate: {
         const std::uint64_t ha = joined(a), hb = joined(b);
@@ -351,7 +363,8 @@ class Summaries {
           return 2;
         }
         if (packed_level(a[3], b[3], 3, 3, 5) == 3) return 3;
-        const auto days_a = static_cast<std::int32_t>(a[2]), days_b = static_cast<std::int32_t>(b[2]);
+        const auto days_a = static_cast<std::int32_t>(a[2]),
+                   days_b = static_cast<std::int32_t>(b[2]);
         return std::abs(static_cast<std::int64_t>(days_a) - days_b) <= 365 ? 4 : 5;
       }
       case CompareKind::kRtRw: {
@@ -368,7 +381,8 @@ class Summaries {
         if (joined(a + 2) == joined(b + 2) || joined(a + 4) == joined(b + 4)) return 2;
         // Below jw_mid's threshold on the letter counts, compare_field skips Jaro-Winkler:
         // subset (5) or different (6), different when no token can be shared.
-        if (packed_jaro_winkler_bound(a + 7, b + 7, a[6] & 0xFFFF, b[6] & 0xFFFF) < cf.thresholds[1]) {
+        if (packed_jaro_winkler_bound(a + 7, b + 7, a[6] & 0xFFFF, b[6] & 0xFFFF) <
+            cf.thresholds[1]) {
           const std::uint64_t ta = joined(a + 11), tb = joined(b + 11);
           const bool subset_possible = (ta & tb) != 0 && ((ta & ~tb) == 0 || (tb & ~ta) == 0);
           return subset_possible ? -5 : 6;
@@ -410,7 +424,8 @@ class Summaries {
           }
         }
         const std::size_t all = size_a + size_b - common;
-        if (all > 0 && static_cast<double>(common) >= cf.thresholds[0] * static_cast<double>(all)) return 3;
+        if (all > 0 && static_cast<double>(common) >= cf.thresholds[0] * static_cast<double>(all))
+          return 3;
         return common > 0 ? 4 : 5;
       }
     }
@@ -418,7 +433,9 @@ class Summaries {
   }
 
   /// The most weight field f can add from level l on (l >= 1).
-  double best_from(std::size_t f, int l) const { return best_from_[f][static_cast<std::size_t>(l)]; }
+  double best_from(std::size_t f, int l) const {
+    return best_from_[f][static_cast<std::size_t>(l)];
+  }
   /// The most weight field f can add at any level, null (0) included.
   double most(std::size_t f) const { return std::max(0.0, best_from(f, 1)); }
 
@@ -426,14 +443,21 @@ class Summaries {
   static std::size_t words_of(CompareKind kind) {
     switch (kind) {
       case CompareKind::kExact:
-      case CompareKind::kSex: return 2;
+      case CompareKind::kSex:
+        return 2;
       case CompareKind::kId:
-      case CompareKind::kNik: return 3;
-      case CompareKind::kDate: return 4;
-      case CompareKind::kRtRw: return 4;
-      case CompareKind::kName: return 13;
-      case CompareKind::kString: return 7;
-      case CompareKind::kTokens: return 5 + 2 * kRowTokens;
+      case CompareKind::kNik:
+        return 3;
+      case CompareKind::kDate:
+        return 4;
+      case CompareKind::kRtRw:
+        return 4;
+      case CompareKind::kName:
+        return 13;
+      case CompareKind::kString:
+        return 7;
+      case CompareKind::kTokens:
+        return 5 + 2 * kRowTokens;
     }
     return 0;
   }

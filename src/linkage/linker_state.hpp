@@ -3,13 +3,13 @@
 #ifndef SMARTKAMPUNG_SRC_LINKAGE_LINKER_STATE_HPP
 #define SMARTKAMPUNG_SRC_LINKAGE_LINKER_STATE_HPP
 
-#include "core/block_vector.hpp"
-#include "linkage/key_index.hpp"
-#include "linkage/linker_rows.hpp"
-
 #include <iterator>
 #include <tuple>
 #include <unordered_map>
+
+#include "core/block_vector.hpp"
+#include "linkage/key_index.hpp"
+#include "linkage/linker_rows.hpp"
 
 namespace smartkampung::detail {
 
@@ -71,17 +71,17 @@ struct LinkerState {
   std::shared_ptr<LinkModel> model;
   bool trained = false;
   Summaries summaries;
-  std::size_t key_bytes = 0;          // bytes a record of `indexed`
-  ColumnArena arena;                  // every record's used columns
-  RowStore cheap_rows, rest_rows;     // summary rows
+  std::size_t key_bytes = 0;       // bytes a record of `indexed`
+  ColumnArena arena;               // every record's used columns
+  RowStore cheap_rows, rest_rows;  // summary rows
   // Per index (blocks that never move, so that an add() never copies them all):
   BlockVector<std::uint8_t> indexed;  // key_bytes a record, a bit a rule: in that rule's index
-  std::vector<LinkKeyIndex> index;        // per rule
+  std::vector<LinkKeyIndex> index;    // per rule
   BlockVector<std::int64_t> cluster_of;
   BlockVector<std::uint32_t> next_member;  // circular list of each cluster's members
   BlockVector<std::uint8_t> alive;
   BlockVector<std::uint64_t> household;  // the household key (LinkModel::prepare)
-  std::vector<std::size_t> lazy_order;  // fields the rows may not decide, cheap kinds first
+  std::vector<std::size_t> lazy_order;   // fields the rows may not decide, cheap kinds first
 
   explicit LinkerState(LinkSettings s) : initial(std::move(s)) {
     model = std::make_shared<LinkModel>(initial);
@@ -108,8 +108,8 @@ struct LinkerState {
     lazy_order.clear();
     for (std::size_t f : model->cheap_order) {
       const CompareKind k = model->fields[f].spec.kind;
-      if (k == CompareKind::kId || k == CompareKind::kNik || k == CompareKind::kDate || k == CompareKind::kName ||
-          k == CompareKind::kString || k == CompareKind::kTokens) {
+      if (k == CompareKind::kId || k == CompareKind::kNik || k == CompareKind::kDate ||
+          k == CompareKind::kName || k == CompareKind::kString || k == CompareKind::kTokens) {
         lazy_order.push_back(f);
       }
     }
@@ -167,7 +167,8 @@ struct LinkerState {
 
   void require_trained() const {
     if (!trained) {
-      throw Error(ErrorCode::kState, "Linker: call fit() first (or give m, u and prior in the settings)");
+      throw Error(ErrorCode::kState,
+                  "Linker: call fit() first (or give m, u and prior in the settings)");
     }
   }
 
@@ -197,7 +198,8 @@ struct LinkerState {
 
   // Stores a prepared record under the next index (not yet in any cluster structure).
   template <typename Record>
-  void store(const Record& record, const FieldValue* values, const std::uint64_t* keys, std::uint64_t household_key) {
+  void store(const Record& record, const FieldValue* values, const std::uint64_t* keys,
+             std::uint64_t household_key) {
     const auto at = static_cast<std::uint32_t>(size());
     arena.append(record, model->used_columns);
     std::uint32_t* cheap = cheap_rows.append();
@@ -226,7 +228,8 @@ struct LinkerState {
   // A stored record prepared again (values, and keys with those of rules it is not
   // indexed under cleared, as when it was stored).
   // The values' texts go to `texts`.
-  void materialize(std::size_t i, FieldValue* values, std::uint64_t* keys, ValueArena& texts) const {
+  void materialize(std::size_t i, FieldValue* values, std::uint64_t* keys,
+                   ValueArena& texts) const {
     Columns c;
     columns_of(i, c);
     std::uint64_t household_key = 0;
@@ -288,10 +291,12 @@ struct LinkerState {
     return sum;
   }
   // The rest rows of the first bounds in [first, last) that reach min_weight, loaded.
-  void load_rest_rows(const Ranked* first, const Ranked* last, double min_weight, LookupScratch& scratch) const {
+  void load_rest_rows(const Ranked* first, const Ranked* last, double min_weight,
+                      LookupScratch& scratch) const {
     std::uint32_t sum = 0;
     for (; first != last; ++first) {
-      if (first->bound >= min_weight - 1e-6) sum += load_lines(rest_row(first->record), summaries.rest_words());
+      if (first->bound >= min_weight - 1e-6)
+        sum += load_lines(rest_row(first->record), summaries.rest_words());
     }
     scratch.sink = sum;
   }
@@ -311,7 +316,8 @@ struct LinkerState {
   // most first; false as soon as the bound falls below min_weight (it only falls). On
   // true, `bound` is the bound of the whole row and levels[f] as Summaries::level gives
   // them, for finish().
-  bool refine(std::uint32_t j, const Probe& p, double first, double min_weight, int* levels, double& bound) const {
+  bool refine(std::uint32_t j, const Probe& p, double first, double min_weight, int* levels,
+              double& bound) const {
     const LinkModel& m = *model;
     double w = first;
     for (std::size_t f : rest_order) {
@@ -320,11 +326,12 @@ struct LinkerState {
       w += contribution(f, l) - summaries.most(f);
       if (w < min_weight - 1e-6) return false;
     }
-    for (std::size_t f : summaries.cheap_fields()) levels[f] = Summaries::level(m, f, field_of(j, f), field_of(p, f));
+    for (std::size_t f : summaries.cheap_fields())
+      levels[f] = Summaries::level(m, f, field_of(j, f), field_of(p, f));
     bound = w;
     return true;
   }
-  double rest_most = 0;                // the most the non-cheap fields can add
+  double rest_most = 0;                 // the most the non-cheap fields can add
   std::vector<std::size_t> rest_order;  // the non-cheap fields, widest weight range first
 
   // Completes the levels of the fields the rows left open, preparing j's columns again;
@@ -351,9 +358,15 @@ struct LinkerState {
           case CompareKind::kDate:
           case CompareKind::kName:
           case CompareKind::kString:
-          case CompareKind::kTokens: tf_hash[f] = joined(a); break;
-          case CompareKind::kRtRw: tf_hash[f] = joined(a + 2); break;
-          default: need_columns = true; break;
+          case CompareKind::kTokens:
+            tf_hash[f] = joined(a);
+            break;
+          case CompareKind::kRtRw:
+            tf_hash[f] = joined(a + 2);
+            break;
+          default:
+            need_columns = true;
+            break;
         }
       }
     }
@@ -395,7 +408,6 @@ struct LinkerState {
     return true;
   }
 
-
   // Members of a cluster (its id is a member).
   template <typename Fn>
   void for_each_member(std::int64_t cluster, Fn&& fn) const {
@@ -417,7 +429,9 @@ struct LinkerState {
       // Contradicting identities (as link() refuses them): NIKs from the rows first, the
       // records prepared again only for a contradiction.
       const auto nf = static_cast<std::size_t>(m.nik_field);
-      const auto well_formed = [&](std::uint32_t x) { return (field_of(x, nf)[0] & 0x20000U) != 0; };
+      const auto well_formed = [&](std::uint32_t x) {
+        return (field_of(x, nf)[0] & 0x20000U) != 0;
+      };
       bool conflict = false;
       for_each_member(ca, [&](std::uint32_t x) {
         if (conflict || !well_formed(x)) return;
@@ -425,8 +439,8 @@ struct LinkerState {
         for_each_member(cb, [&](std::uint32_t y) {
           if (conflict || !well_formed(y)) return;
           const std::uint32_t* wy = field_of(y, nf);
-          if (nik_level_packed(joined(wx + 1), joined(wy + 1), true, (wx[0] & wy[0] & 0x40000U) != 0) !=
-              kNikContradicts) {
+          if (nik_level_packed(joined(wx + 1), joined(wy + 1), true,
+                               (wx[0] & wy[0] & 0x40000U) != 0) != kNikContradicts) {
             return;
           }
           arena_a.clear();
@@ -452,7 +466,8 @@ struct LinkerState {
         }
         arena_b.clear();
         materialize(y, vb.data(), keys.data(), arena_b);
-        if (m.household_apart(household[x], household[y], m.pattern(va.data(), vb.data()))) apart = true;
+        if (m.household_apart(household[x], household[y], m.pattern(va.data(), vb.data())))
+          apart = true;
       });
     });
     return !apart;

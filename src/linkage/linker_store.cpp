@@ -88,16 +88,17 @@ Linker Linker::from_bytes(std::string_view bytes) {
       for (std::size_t k = 0; k < K; ++k) indexed[b * K + k] = rd.u8();
       for (std::size_t c = 0; c < C; ++c) values[b * C + c] = rd.short_str();
     }
-    detail::parallel_for(m.settings.threads, count, [&](std::size_t lo, std::size_t hi, unsigned t) {
-      for (std::size_t b = lo; b < hi; ++b) {
-        if (!alive[b]) continue;
-        const detail::ColumnsView view{&m.used_columns, &values[b * C]};
-        m.prepare(view, &prepared[b * F], R ? &keys[b * R] : nullptr, household[b], arenas[t]);
-        for (std::size_t r = 0; r < R; ++r) {
-          if (!((indexed[b * K + r / 8] >> (r % 8)) & 1U)) keys[b * R + r] = 0;
-        }
-      }
-    });
+    detail::parallel_for(
+        m.settings.threads, count, [&](std::size_t lo, std::size_t hi, unsigned t) {
+          for (std::size_t b = lo; b < hi; ++b) {
+            if (!alive[b]) continue;
+            const detail::ColumnsView view{&m.used_columns, &values[b * C]};
+            m.prepare(view, &prepared[b * F], R ? &keys[b * R] : nullptr, household[b], arenas[t]);
+            for (std::size_t r = 0; r < R; ++r) {
+              if (!((indexed[b * K + r / 8] >> (r % 8)) & 1U)) keys[b * R + r] = 0;
+            }
+          }
+        });
     for (std::size_t b = 0; b < count; ++b) {
       if (!alive[b]) {
         s.store_removed();

@@ -1,19 +1,18 @@
 // Linkage in parts: the steps of link() that a distributed engine runs on pieces of one
 // list (blocking keys, term-frequency counts, scoring one rule's blocks, clustering whole
 // connected components), each equal to what link() does on the whole list.
-#include <smartkampung/linkage.hpp>
-
-#include "linkage/engine.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <memory>
 #include <numeric>
+#include <smartkampung/linkage.hpp>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "linkage/engine.hpp"
 
 namespace smartkampung {
 
@@ -34,7 +33,8 @@ constexpr std::uint64_t kMaxRow = 0xFFFFFFF0ULL;
 
 // A model of the given settings with the final weights link() scores with, and `records`
 // prepared in the order given by `order` (all of them when empty).
-std::unique_ptr<LinkModel> prepared_model(const LinkSettings& settings, const std::vector<LinkRecord>& records,
+std::unique_ptr<LinkModel> prepared_model(const LinkSettings& settings,
+                                          const std::vector<LinkRecord>& records,
                                           const std::vector<std::uint32_t>* order) {
   auto m = std::make_unique<LinkModel>(settings);
   // What link_prepared() does with a fixed model: no training, the given m, u and prior.
@@ -51,7 +51,8 @@ std::unique_ptr<LinkModel> prepared_model(const LinkSettings& settings, const st
   detail::parallel_for(threads, n, [&](std::size_t lo, std::size_t hi, unsigned t) {
     for (std::size_t k = lo; k < hi; ++k) {
       const LinkRecord& r = records[order ? (*order)[k] : k];
-      m->prepare(r, &m->values[k * F], R ? &m->keys[k * R] : nullptr, m->household[k], m->arenas[t]);
+      m->prepare(r, &m->values[k * F], R ? &m->keys[k * R] : nullptr, m->household[k],
+                 m->arenas[t]);
     }
   });
   return m;
@@ -59,11 +60,13 @@ std::unique_ptr<LinkModel> prepared_model(const LinkSettings& settings, const st
 
 void check_rows(const std::vector<std::uint64_t>& rows, std::size_t n, const char* what) {
   if (rows.size() != n) {
-    throw Error(ErrorCode::kInvalidArgument, std::string(what) + ": " + std::to_string(rows.size()) +
-                                                 " rows for " + std::to_string(n) + " records");
+    throw Error(ErrorCode::kInvalidArgument, std::string(what) + ": " +
+                                                 std::to_string(rows.size()) + " rows for " +
+                                                 std::to_string(n) + " records");
   }
   for (std::uint64_t r : rows) {
-    if (r > kMaxRow) throw Error(ErrorCode::kLimit, std::string(what) + ": rows must be below 4 billion");
+    if (r > kMaxRow)
+      throw Error(ErrorCode::kLimit, std::string(what) + ": rows must be below 4 billion");
   }
 }
 
@@ -75,9 +78,10 @@ LinkParts::LinkParts(const LinkSettings& settings) : state_(std::make_unique<Sta
                                  [](const LinkField& f) { return !f.m.empty() && !f.u.empty(); }) &&
                      settings.prior > 0;
   if (!fixed) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "link in parts: the settings need m and u for every field and a prior (train first, e.g. "
-                "link() on a sample, and pass its trained settings)");
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        "link in parts: the settings need m and u for every field and a prior (train first, e.g. "
+        "link() on a sample, and pass its trained settings)");
   }
   const LinkModel m(settings);
   state_->settings = settings;
@@ -122,14 +126,16 @@ void LinkParts::set_term_counts(const TermCounts& counts) {
   const std::size_t F = state_->tf.size();
   if (counts.size() != F) {
     throw Error(ErrorCode::kInvalidArgument, "set_term_counts: " + std::to_string(counts.size()) +
-                                                 " fields given, the settings have " + std::to_string(F));
+                                                 " fields given, the settings have " +
+                                                 std::to_string(F));
   }
   std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> tf(F);
   std::vector<double> totals(F, 0.0);
   for (std::size_t f = 0; f < F; ++f) {
     if (!counts[f].empty() && !state_->settings.fields[f].term_frequency) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "set_term_counts: field '" + state_->settings.fields[f].name + "' has no term_frequency");
+      throw Error(
+          ErrorCode::kInvalidArgument,
+          "set_term_counts: field '" + state_->settings.fields[f].name + "' has no term_frequency");
     }
     tf[f].reserve(counts[f].size());
     for (const auto& [hash, count] : counts[f]) {
@@ -146,7 +152,8 @@ namespace {
 
 // The whole list's term frequencies of the values the model's records hold (a term's
 // adjustment reads only the count of the record's own value and the total).
-void set_frequencies(LinkModel& m, const std::vector<std::unordered_map<std::uint64_t, std::uint32_t>>& tf,
+void set_frequencies(LinkModel& m,
+                     const std::vector<std::unordered_map<std::uint64_t, std::uint32_t>>& tf,
                      const std::vector<double>& totals) {
   const std::size_t F = m.field_count(), n = m.size();
   for (std::size_t f = 0; f < F; ++f) {
@@ -166,12 +173,16 @@ void set_frequencies(LinkModel& m, const std::vector<std::unordered_map<std::uin
 
 LinkParts::Scored LinkParts::score_blocks(const std::vector<LinkRecord>& records,
                                           const std::vector<std::uint64_t>& rows,
-                                          const std::vector<std::uint64_t>& keys, std::size_t rule) const {
+                                          const std::vector<std::uint64_t>& keys,
+                                          std::size_t rule) const {
   const std::size_t n = records.size(), R = state_->rules;
   check_rows(rows, n, "score_blocks");
-  if (rule >= R) throw Error(ErrorCode::kInvalidArgument, "score_blocks: no blocking rule " + std::to_string(rule));
+  if (rule >= R)
+    throw Error(ErrorCode::kInvalidArgument,
+                "score_blocks: no blocking rule " + std::to_string(rule));
   if (keys.size() != n * R) {
-    throw Error(ErrorCode::kInvalidArgument, "score_blocks: keys must hold " + std::to_string(R) + " per record");
+    throw Error(ErrorCode::kInvalidArgument,
+                "score_blocks: keys must hold " + std::to_string(R) + " per record");
   }
   const auto m = prepared_model(state_->settings, records, nullptr);
   set_frequencies(*m, state_->tf, state_->tf_totals);
@@ -179,7 +190,8 @@ LinkParts::Scored LinkParts::score_blocks(const std::vector<LinkRecord>& records
   // Records by (key, row): a block's records in the order of their rows.
   std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint32_t>> keyed;
   for (std::size_t i = 0; i < n; ++i) {
-    if (const std::uint64_t k = keys[i * R + rule]) keyed.emplace_back(k, rows[i], static_cast<std::uint32_t>(i));
+    if (const std::uint64_t k = keys[i * R + rule])
+      keyed.emplace_back(k, rows[i], static_cast<std::uint32_t>(i));
   }
   std::sort(keyed.begin(), keyed.end());
   std::vector<std::pair<std::size_t, std::size_t>> blocks;
@@ -187,14 +199,16 @@ LinkParts::Scored LinkParts::score_blocks(const std::vector<LinkRecord>& records
     std::size_t j = i + 1;
     while (j < keyed.size() && std::get<0>(keyed[j]) == std::get<0>(keyed[i])) {
       if (std::get<1>(keyed[j]) == std::get<1>(keyed[j - 1])) {
-        throw Error(ErrorCode::kInvalidArgument, "score_blocks: row " + std::to_string(std::get<1>(keyed[j])) +
-                                                     " is given twice");
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            "score_blocks: row " + std::to_string(std::get<1>(keyed[j])) + " is given twice");
       }
       ++j;
     }
     if (j - i > state_->settings.max_block_size) {
-      throw Error(ErrorCode::kInvalidArgument, "score_blocks: a block of " + std::to_string(j - i) +
-                                                   " records is over max_block_size (clear its keys first)");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "score_blocks: a block of " + std::to_string(j - i) +
+                      " records is over max_block_size (clear its keys first)");
     }
     if (j - i >= 2) blocks.emplace_back(i, j);
     i = j;
@@ -210,7 +224,8 @@ LinkParts::Scored LinkParts::score_blocks(const std::vector<LinkRecord>& records
       if (b >= blocks.size()) break;
       for (std::size_t x = blocks[b].first; x < blocks[b].second; ++x) {
         for (std::size_t y = x + 1; y < blocks[b].second; ++y) {
-          const std::uint32_t a = std::get<2>(keyed[x]), c = std::get<2>(keyed[y]);  // rows[a] < rows[c]
+          const std::uint32_t a = std::get<2>(keyed[x]),
+                              c = std::get<2>(keyed[y]);  // rows[a] < rows[c]
           bool seen = false;
           for (std::size_t r = 0; r < rule && !seen; ++r) {
             const std::uint64_t ka = keys[a * R + r];
@@ -223,7 +238,8 @@ LinkParts::Scored LinkParts::score_blocks(const std::vector<LinkRecord>& records
           const double p = detail::probability_of(w);
           if (p < threshold) continue;
           if (m->household_apart(m->household[a], m->household[c], pat)) continue;
-          kept[t].push_back({static_cast<std::uint32_t>(rows[a]), static_cast<std::uint32_t>(rows[c]), w, p});
+          kept[t].push_back(
+              {static_cast<std::uint32_t>(rows[a]), static_cast<std::uint32_t>(rows[c]), w, p});
         }
       }
     }
@@ -233,12 +249,14 @@ LinkParts::Scored LinkParts::score_blocks(const std::vector<LinkRecord>& records
     out.pairs.insert(out.pairs.end(), kept[t].begin(), kept[t].end());
     out.compared += compared[t];
   }
-  std::sort(out.pairs.begin(), out.pairs.end(),
-            [](const LinkPair& x, const LinkPair& y) { return std::tie(x.i, x.j) < std::tie(y.i, y.j); });
+  std::sort(out.pairs.begin(), out.pairs.end(), [](const LinkPair& x, const LinkPair& y) {
+    return std::tie(x.i, x.j) < std::tie(y.i, y.j);
+  });
   return out;
 }
 
-LinkParts::Clustered LinkParts::cluster(const std::vector<LinkRecord>& records, const std::vector<std::uint64_t>& rows,
+LinkParts::Clustered LinkParts::cluster(const std::vector<LinkRecord>& records,
+                                        const std::vector<std::uint64_t>& rows,
                                         const std::vector<LinkPair>& pairs) const {
   const std::size_t n = records.size();
   check_rows(rows, n, "cluster");
@@ -246,12 +264,14 @@ LinkParts::Clustered LinkParts::cluster(const std::vector<LinkRecord>& records, 
   // clustering (strongest pairs first, ties by index) runs as link()'s on the whole list.
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0U);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return rows[a] < rows[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return rows[a] < rows[b]; });
   std::vector<std::uint64_t> sorted(n);
   for (std::size_t k = 0; k < n; ++k) sorted[k] = rows[order[k]];
   for (std::size_t k = 1; k < n; ++k) {
     if (sorted[k] == sorted[k - 1]) {
-      throw Error(ErrorCode::kInvalidArgument, "cluster: row " + std::to_string(sorted[k]) + " is given twice");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "cluster: row " + std::to_string(sorted[k]) + " is given twice");
     }
   }
   auto local = [&](std::uint32_t row) {
@@ -276,7 +296,8 @@ LinkParts::Clustered LinkParts::cluster(const std::vector<LinkRecord>& records, 
   Clustered out;
   out.cluster_ids.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
-    out.cluster_ids[order[k]] = static_cast<std::int64_t>(sorted[static_cast<std::size_t>(result.cluster_ids[k])]);
+    out.cluster_ids[order[k]] =
+        static_cast<std::int64_t>(sorted[static_cast<std::size_t>(result.cluster_ids[k])]);
   }
   out.refused_merges = result.stats.refused_merges;
   return out;

@@ -1,23 +1,22 @@
 // Linkage: compiling settings and preparing records (field values and blocking keys).
-#include <smartkampung/date.hpp>
-#include <smartkampung/linkage.hpp>
-
-#include "linkage/engine.hpp"
-#include "linkage/text.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <limits>
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <smartkampung/date.hpp>
+#include <smartkampung/linkage.hpp>
 #include <thread>
 #include <tuple>
+
+#include "linkage/engine.hpp"
+#include "linkage/text.hpp"
 
 namespace smartkampung {
 
@@ -76,7 +75,8 @@ std::vector<BlockPart> parse_block_rule(const std::vector<std::string>& parts) {
     const std::size_t colon = p.find(':');
     b.column = p.substr(0, colon);
     if (b.column.empty()) {
-      throw Error(ErrorCode::kInvalidArgument, "link settings: blocking part '" + p + "' has no column");
+      throw Error(ErrorCode::kInvalidArgument,
+                  "link settings: blocking part '" + p + "' has no column");
     }
     if (colon != std::string::npos) {
       const std::string t = p.substr(colon + 1);
@@ -126,12 +126,14 @@ std::vector<BlockPart> parse_block_rule(const std::vector<std::string>& parts) {
 
 LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
   if (s.fields.empty()) throw Error(ErrorCode::kInvalidArgument, "link settings: no fields");
-  if (s.fields.size() > kMaxFields) throw Error(ErrorCode::kLimit, "link settings: at most 16 fields");
+  if (s.fields.size() > kMaxFields)
+    throw Error(ErrorCode::kLimit, "link settings: at most 16 fields");
   if (!(s.threshold >= 0.0 && s.threshold <= 1.0)) {
     throw Error(ErrorCode::kInvalidArgument, "link settings: threshold must be in [0, 1]");
   }
   if (!(s.prior < 1.0)) {
-    throw Error(ErrorCode::kInvalidArgument, "link settings: prior must be below 1 (negative = estimate)");
+    throw Error(ErrorCode::kInvalidArgument,
+                "link settings: prior must be below 1 (negative = estimate)");
   }
   if (s.threads == 0 || s.max_block_size < 2) {
     throw Error(ErrorCode::kInvalidArgument, "link settings: threads >= 1 and max_block_size >= 2");
@@ -149,10 +151,17 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
     if (lf.kind == CompareKind::kRtRw && lf.column2.empty()) cf.spec.column2 = "rw";
     std::vector<double> def;
     switch (lf.kind) {
-      case CompareKind::kName: def = {0.94, 0.85}; break;
-      case CompareKind::kString: def = {0.94, 0.85, 0.7}; break;
-      case CompareKind::kTokens: def = {0.6}; break;
-      default: break;
+      case CompareKind::kName:
+        def = {0.94, 0.85};
+        break;
+      case CompareKind::kString:
+        def = {0.94, 0.85, 0.7};
+        break;
+      case CompareKind::kTokens:
+        def = {0.6};
+        break;
+      default:
+        break;
     }
     if (!lf.thresholds.empty()) {
       if (lf.thresholds.size() != def.size()) {
@@ -160,7 +169,8 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
                     where + ": expected " + std::to_string(def.size()) + " thresholds");
       }
       for (double t : lf.thresholds) {
-        if (!(t >= 0 && t <= 1)) throw Error(ErrorCode::kInvalidArgument, where + ": thresholds in [0, 1]");
+        if (!(t >= 0 && t <= 1))
+          throw Error(ErrorCode::kInvalidArgument, where + ": thresholds in [0, 1]");
       }
       def = lf.thresholds;
     }
@@ -169,11 +179,13 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
       if (v.empty()) return;
       if (v.size() != static_cast<std::size_t>(cf.levels)) {
         throw Error(ErrorCode::kInvalidArgument, where + ": " + what + " needs " +
-                                                     std::to_string(cf.levels) + " values (one per level)");
+                                                     std::to_string(cf.levels) +
+                                                     " values (one per level)");
       }
       for (double d : v) {
         if (!(d > 0 && d <= 1)) {
-          throw Error(ErrorCode::kInvalidArgument, where + ": " + what + " values must be in (0, 1]");
+          throw Error(ErrorCode::kInvalidArgument,
+                      where + ": " + what + " values must be in (0, 1]");
         }
       }
     };
@@ -186,7 +198,8 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
       household_id_fields.push_back(static_cast<int>(f));
     }
     if (lf.kind == CompareKind::kNik) {
-      if (nik_field >= 0) throw Error(ErrorCode::kInvalidArgument, where + ": only one field may be of kind nik");
+      if (nik_field >= 0)
+        throw Error(ErrorCode::kInvalidArgument, where + ": only one field may be of kind nik");
       nik_field = static_cast<int>(f);
     }
     fields.push_back(std::move(cf));
@@ -203,7 +216,8 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
   }
   for (const auto& rule : s.blocking) rules.push_back(parse_block_rule(rule));
   auto use_column = [&](const std::string& column) {
-    if (!column.empty() && std::find(used_columns.begin(), used_columns.end(), column) == used_columns.end()) {
+    if (!column.empty() &&
+        std::find(used_columns.begin(), used_columns.end(), column) == used_columns.end()) {
       used_columns.push_back(column);
     }
   };
@@ -224,11 +238,12 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
     // about 200,000 records on, one cluster held most records.)
     bool nik_date = false, place = false;
     for (const BlockPart& part : rule) {
-      const bool id_column = std::any_of(fields.begin(), fields.end(), [&](const CompiledField& cf) {
-        return (cf.spec.kind == CompareKind::kNik ||
-                (cf.spec.kind == CompareKind::kId && cf.spec.column == "nik")) &&
-               cf.spec.column == part.column;
-      });
+      const bool id_column =
+          std::any_of(fields.begin(), fields.end(), [&](const CompiledField& cf) {
+            return (cf.spec.kind == CompareKind::kNik ||
+                    (cf.spec.kind == CompareKind::kId && cf.spec.column == "nik")) &&
+                   cf.spec.column == part.column;
+          });
       using T = BlockPart::Transform;
       if (id_column && ((part.transform == T::kPrefix && part.n >= 12) ||
                         (part.transform == T::kSuffix && part.n >= 10))) {
@@ -241,7 +256,8 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
       // matches and learn "same village" as the match class; so places are held out too.
       if (id_column && part.transform == T::kPrefix && part.n >= 6) place = true;
       for (const CompiledField& cf : fields) {
-        if (cf.spec.place && (cf.spec.column == part.column || cf.spec.column2 == part.column)) place = true;
+        if (cf.spec.place && (cf.spec.column == part.column || cf.spec.column2 == part.column))
+          place = true;
       }
     }
     for (std::size_t f = 0; f < fields.size(); ++f) {
@@ -250,7 +266,8 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
           mask |= std::uint64_t{0xF} << (4 * f);
         }
       }
-      if (nik_date && (fields[f].spec.kind == CompareKind::kDate || fields[f].spec.kind == CompareKind::kSex)) {
+      if (nik_date &&
+          (fields[f].spec.kind == CompareKind::kDate || fields[f].spec.kind == CompareKind::kSex)) {
         mask |= std::uint64_t{0xF} << (4 * f);
       }
       if (place && fields[f].spec.place) mask |= std::uint64_t{0xF} << (4 * f);
@@ -301,11 +318,13 @@ bool parse_date(std::string_view raw, FieldValue& v, std::string& text) {
     y = to_int(groups[0].substr(0, 4));
     m = to_int(groups[0].substr(4, 2));
     d = to_int(groups[0].substr(6, 2));
-  } else if (groups.size() == 3 && groups[0].size() == 4 && groups[1].size() <= 2 && groups[2].size() <= 2) {
+  } else if (groups.size() == 3 && groups[0].size() == 4 && groups[1].size() <= 2 &&
+             groups[2].size() <= 2) {
     y = to_int(groups[0]);
     m = to_int(groups[1]);
     d = to_int(groups[2]);
-  } else if (groups.size() == 3 && groups[2].size() == 4 && groups[0].size() <= 2 && groups[1].size() <= 2) {
+  } else if (groups.size() == 3 && groups[2].size() == 4 && groups[0].size() <= 2 &&
+             groups[1].size() <= 2) {
     d = to_int(groups[0]);
     m = to_int(groups[1]);
     y = to_int(groups[2]);
@@ -346,7 +365,9 @@ std::uint64_t sorted_token_hashes(std::string_view normalized, std::vector<std::
 
 // One code per sex however a list writes it (Indonesian and English forms).
 std::string sex_code(std::string s) {
-  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '-' || c == '.'; }), s.end());
+  s.erase(
+      std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '-' || c == '.'; }),
+      s.end());
   static const char* const kMale[] = {"l", "lk", "lakilaki", "laki", "pria", "m", "male", "1"};
   static const char* const kFemale[] = {"p", "pr", "perempuan", "wanita", "w", "f", "female", "2"};
   for (const char* m : kMale) {
@@ -375,20 +396,21 @@ void prepare_value(const CompiledField& f, const Record& r, FieldValue& v, Value
       break;
     case CompareKind::kId:
       // Spreadsheet damage is not a difference: a leading apostrophe, a trailing ".0".
-    {
-      std::string_view id = raw;
-      while (!id.empty() && static_cast<unsigned char>(id.back()) <= ' ') id.remove_suffix(1);
-      if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
-      text = strip_spaces(id);
-      if (!text.empty() && text.front() == '\'') text.erase(0, 1);
-      break;
-    }
+      {
+        std::string_view id = raw;
+        while (!id.empty() && static_cast<unsigned char>(id.back()) <= ' ') id.remove_suffix(1);
+        if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
+        text = strip_spaces(id);
+        if (!text.empty() && text.front() == '\'') text.erase(0, 1);
+        break;
+      }
     case CompareKind::kNik: {
       std::string_view id = raw;
       while (!id.empty() && static_cast<unsigned char>(id.back()) <= ' ') id.remove_suffix(1);
       if (id.size() > 2 && id.substr(id.size() - 2) == ".0") id.remove_suffix(2);
       text = strip_spaces(id);
-      while (!text.empty() && (text.front() == '\'' || text.front() == '=' || text.front() == '"')) text.erase(0, 1);
+      while (!text.empty() && (text.front() == '\'' || text.front() == '=' || text.front() == '"'))
+        text.erase(0, 1);
       while (!text.empty() && text.back() == '"') text.pop_back();
       if (text.empty()) return;
       v.null = false;
@@ -397,10 +419,13 @@ void prepare_value(const CompiledField& f, const Record& r, FieldValue& v, Value
       if (text.size() == 16 && pack_digits(text, packed)) {
         v.h2 = packed;
         v.h3 = kNikPacked;
-        const auto two = [&](std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); };
+        const auto two = [&](std::size_t at) {
+          return (text[at] - '0') * 10 + (text[at + 1] - '0');
+        };
         const int day = two(6), month = two(8);
         const bool day_ok = (day >= 1 && day <= 31) || (day >= 41 && day <= 71);
-        if (text[0] != '0' && day_ok && month >= 1 && month <= 12 && text.compare(12, 4, "0000") != 0) {
+        if (text[0] != '0' && day_ok && month >= 1 && month <= 12 &&
+            text.compare(12, 4, "0000") != 0) {
           v.h3 |= kNikWellFormed;
         }
       }
@@ -484,8 +509,10 @@ std::string block_value(const BlockPart& p, const Record& r, NormOf&& norm) {
   using T = BlockPart::Transform;
   const std::string_view raw = r.get(p.column);
   switch (p.transform) {
-    case T::kRaw: return simple_normalize(raw);
-    case T::kNorm: return norm(p.column);
+    case T::kRaw:
+      return simple_normalize(raw);
+    case T::kNorm:
+      return norm(p.column);
     case T::kYear: {
       FieldValue v;
       std::string text;
@@ -500,7 +527,8 @@ std::string block_value(const BlockPart& p, const Record& r, NormOf&& norm) {
       const std::string s = strip_spaces(raw);
       return s.size() >= p.n ? s.substr(s.size() - p.n) : std::string();
     }
-    case T::kPhonetic: return phonetic_of_normalized(norm(p.column));
+    case T::kPhonetic:
+      return phonetic_of_normalized(norm(p.column));
     case T::kPhoneticFirst:
     case T::kPhoneticLast:
     case T::kFirst:
@@ -531,7 +559,8 @@ std::string block_value(const BlockPart& p, const Record& r, NormOf&& norm) {
 }  // namespace
 
 template <typename Record>
-void LinkModel::prepare_field(const Record& r, std::size_t f, FieldValue& value_out, ValueArena& arena) const {
+void LinkModel::prepare_field(const Record& r, std::size_t f, FieldValue& value_out,
+                              ValueArena& arena) const {
   prepare_value(fields[f], r, value_out, arena);
   if (static_cast<int>(f) == nik_field && nik_date_field >= 0 && !value_out.null) {
     FieldValue date;
@@ -560,7 +589,8 @@ int nik_century_pivot() {
 
 }  // namespace
 
-void LinkModel::fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& v, ValueArena& arena) const {
+void LinkModel::fill_from_nik(const FieldValue& nik, std::size_t f, FieldValue& v,
+                              ValueArena& arena) const {
   if (!v.null || (nik.h3 & kNikWellFormed) == 0) return;
   const std::string_view digits = nik.text();
   const auto two = [&](std::size_t at) { return (digits[at] - '0') * 10 + (digits[at + 1] - '0'); };
@@ -589,7 +619,8 @@ void LinkModel::mark_nik_date(FieldValue& nik, const FieldValue& date) const {
   const std::string_view digits = nik.text();
   const auto two = [&](std::size_t at) { return (digits[at] - '0') * 10 + (digits[at + 1] - '0'); };
   const int day = two(6) > 40 ? two(6) - 40 : two(6);
-  if (day == date.day && two(8) == date.month && two(10) == date.year % 100) nik.h3 |= kNikDateAgrees;
+  if (day == date.day && two(8) == date.month && two(10) == date.year % 100)
+    nik.h3 |= kNikDateAgrees;
 }
 
 bool LinkModel::filled_from_nik(std::size_t f) const {
@@ -603,10 +634,13 @@ template <typename Record>
 void LinkModel::prepare(const Record& r, FieldValue* values_out, std::uint64_t* keys_out,
                         std::uint64_t& household_out, ValueArena& arena) const {
   for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f], arena);
-  if (nik_field >= 0 && nik_date_field >= 0) mark_nik_date(values_out[nik_field], values_out[nik_date_field]);
+  if (nik_field >= 0 && nik_date_field >= 0)
+    mark_nik_date(values_out[nik_field], values_out[nik_date_field]);
   if (nik_field >= 0) {
-    for (int f : nik_date_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
-    for (int f : nik_sex_fields) fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
+    for (int f : nik_date_fields)
+      fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
+    for (int f : nik_sex_fields)
+      fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
   }
   std::vector<std::pair<std::string_view, std::string>> names;  // column -> normalize_name
   auto norm = [&](const std::string& column) -> const std::string& {
@@ -638,15 +672,17 @@ void LinkModel::prepare(const Record& r, FieldValue* values_out, std::uint64_t* 
 }
 
 template void LinkModel::prepare<LinkRecord>(const LinkRecord&, FieldValue*, std::uint64_t*,
-                                            std::uint64_t&, ValueArena&) const;
-template void LinkModel::prepare<ColumnsView>(const ColumnsView&, FieldValue*, std::uint64_t*,
                                              std::uint64_t&, ValueArena&) const;
-template void LinkModel::prepare_field<ColumnsView>(const ColumnsView&, std::size_t, FieldValue&, ValueArena&) const;
+template void LinkModel::prepare<ColumnsView>(const ColumnsView&, FieldValue*, std::uint64_t*,
+                                              std::uint64_t&, ValueArena&) const;
+template void LinkModel::prepare_field<ColumnsView>(const ColumnsView&, std::size_t, FieldValue&,
+                                                    ValueArena&) const;
 
 // ---- compact values ---------------------------------------------------------------
 
 void FieldValue::set_text(ValueArena& arena, std::string_view t, std::string_view t2) {
-  const std::size_t n1 = std::min<std::size_t>(t.size(), 0xFFFF), n2 = std::min<std::size_t>(t2.size(), 0xFFFF);
+  const std::size_t n1 = std::min<std::size_t>(t.size(), 0xFFFF),
+                    n2 = std::min<std::size_t>(t2.size(), 0xFFFF);
   text_size = static_cast<std::uint16_t>(n1);
   text2_size = static_cast<std::uint16_t>(n2);
   char* at = static_cast<char*>(arena.allocate(n1 + n2));
@@ -660,12 +696,14 @@ void FieldValue::set_text(ValueArena& arena, std::string_view t, std::string_vie
     if (counts[bucket] < 15) ++counts[bucket];
   }
   hist.fill(0);
-  for (std::size_t k = 0; k < 32; ++k) hist[k / 8] |= static_cast<std::uint32_t>(counts[k]) << (4 * (k % 8));
+  for (std::size_t k = 0; k < 32; ++k)
+    hist[k / 8] |= static_cast<std::uint32_t>(counts[k]) << (4 * (k % 8));
 }
 
 void FieldValue::set_tokens(ValueArena& arena, const std::vector<std::uint64_t>& tokens) {
   token_count = static_cast<std::uint16_t>(std::min<std::size_t>(tokens.size(), 0xFFFF));
-  token_data = static_cast<const std::uint64_t*>(arena.copy(tokens.data(), token_count * sizeof(std::uint64_t)));
+  token_data = static_cast<const std::uint64_t*>(
+      arena.copy(tokens.data(), token_count * sizeof(std::uint64_t)));
 }
 
 }  // namespace detail

@@ -1,16 +1,15 @@
 // Link settings: defaults for registry records, JSON round trip, validation.
-#include <smartkampung/linkage.hpp>
-
-#include "core/json.hpp"
-#include "linkage/engine.hpp"
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <cmath>
-#include <string_view>
+#include <smartkampung/linkage.hpp>
 #include <string>
+#include <string_view>
+
+#include "core/json.hpp"
+#include "linkage/engine.hpp"
 
 namespace smartkampung {
 
@@ -21,7 +20,8 @@ namespace {
 // override of the defaults; when present it must be this.
 const char* const kSettingsFormat = "skamp-linkage-settings/1";
 
-const char* const kKindNames[] = {"exact", "id", "name", "string", "date", "tokens", "rt_rw", "sex", "nik"};
+const char* const kKindNames[] = {"exact",  "id",    "name", "string", "date",
+                                  "tokens", "rt_rw", "sex",  "nik"};
 
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
   throw Error(ErrorCode::kInvalidArgument, "link settings " + path + ": " + what);
@@ -77,17 +77,25 @@ const char* compare_kind_name(CompareKind kind) noexcept {
 
 std::vector<std::string> compare_level_names(CompareKind kind) {
   switch (kind) {
-    case CompareKind::kExact: return {"exact", "different"};
-    case CompareKind::kId: return {"exact", "one_substitution", "transposition", "different"};
-    case CompareKind::kName: return {"exact", "phonetic", "jw_high", "jw_mid", "subset", "different"};
-    case CompareKind::kString: return {"exact", "jw_high", "jw_mid", "jw_low", "different"};
+    case CompareKind::kExact:
+      return {"exact", "different"};
+    case CompareKind::kId:
+      return {"exact", "one_substitution", "transposition", "different"};
+    case CompareKind::kName:
+      return {"exact", "phonetic", "jw_high", "jw_mid", "subset", "different"};
+    case CompareKind::kString:
+      return {"exact", "jw_high", "jw_mid", "jw_low", "different"};
     case CompareKind::kDate:
       return {"exact", "day_month_swapped", "one_digit", "within_year", "different"};
-    case CompareKind::kTokens: return {"exact", "same_tokens", "most_tokens", "some_token", "different"};
-    case CompareKind::kRtRw: return {"exact", "same_rw", "different"};
-    case CompareKind::kSex: return {"exact", "different"};
+    case CompareKind::kTokens:
+      return {"exact", "same_tokens", "most_tokens", "some_token", "different"};
+    case CompareKind::kRtRw:
+      return {"exact", "same_rw", "different"};
+    case CompareKind::kSex:
+      return {"exact", "different"};
     case CompareKind::kNik:
-      return {"exact", "one_substitution", "transposition", "two_edits", "same_birth", "different", "contradicts"};
+      return {"exact",      "one_substitution", "transposition", "two_edits",
+              "same_birth", "different",        "contradicts"};
   }
   throw Error(ErrorCode::kInvalidArgument, "unknown comparison kind");
 }
@@ -103,17 +111,19 @@ LinkSettings LinkSettings::indonesian() {
               field("rt_rw", "rt", CompareKind::kRtRw),
               field("address", "address", CompareKind::kTokens)};
   s.fields[6].column2 = "rw";
-  for (const std::size_t f : {std::size_t{5}, std::size_t{6}, std::size_t{7}}) s.fields[f].place = true;  // village, rt_rw, address
-  s.blocking = {{"nik"},
-                {"nik:prefix12"},
-                {"nik:prefix6", "name:phonetic"},  // serials are mostly 0001: prefix6+suffix4 is a district
-                {"nik:suffix10"},
-                {"name:phonetic", "birth_date:year"},
-                {"name:phonetic_first", "birth_date"},
-                {"name:phonetic_last", "birth_date"},
-                {"birth_date", "village"},
-                {"name:phonetic", "village"},
-                {"kk"}};  // last: household pairs, scored but not trained on
+  for (const std::size_t f : {std::size_t{5}, std::size_t{6}, std::size_t{7}})
+    s.fields[f].place = true;  // village, rt_rw, address
+  s.blocking = {
+      {"nik"},
+      {"nik:prefix12"},
+      {"nik:prefix6", "name:phonetic"},  // serials are mostly 0001: prefix6+suffix4 is a district
+      {"nik:suffix10"},
+      {"name:phonetic", "birth_date:year"},
+      {"name:phonetic_first", "birth_date"},
+      {"name:phonetic_last", "birth_date"},
+      {"birth_date", "village"},
+      {"name:phonetic", "village"},
+      {"kk"}};  // last: household pairs, scored but not trained on
   return s;
 }
 
@@ -134,13 +144,17 @@ void LinkSettings::validate() const {
 }
 
 LinkSettings LinkSettings::from_json(std::string_view json) {
-  const rapidjson::Document doc = detail::json::parse(json, "link settings", detail::json::kFullPrecision);
+  const rapidjson::Document doc =
+      detail::json::parse(json, "link settings", detail::json::kFullPrecision);
   if (!doc.IsObject()) bad("$", "expected an object");
   LinkSettings s = indonesian();
-  static const char* const known[] = {"format", "fields", "blocking", "threshold", "prior",
-                                      "household_key", "household_name", "household_date",
-                                      "max_block_size", "max_cluster_size", "u_sample_pairs",
-                                      "em_iterations", "threads", "seed"};
+  static const char* const known[] = {"format",         "fields",
+                                      "blocking",       "threshold",
+                                      "prior",          "household_key",
+                                      "household_name", "household_date",
+                                      "max_block_size", "max_cluster_size",
+                                      "u_sample_pairs", "em_iterations",
+                                      "threads",        "seed"};
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     const std::string key(it->name.GetString(), it->name.GetStringLength());
     bool ok = false;
@@ -148,7 +162,8 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
     if (!ok) bad("$." + key, "unknown key");
   }
   if (const auto* v = member(doc, "format")) {
-    if (!v->IsString() || std::string_view(v->GetString(), v->GetStringLength()) != kSettingsFormat) {
+    if (!v->IsString() ||
+        std::string_view(v->GetString(), v->GetStringLength()) != kSettingsFormat) {
       bad("$.format", std::string("unknown format (expected \"") + kSettingsFormat + "\")");
     }
   }
@@ -218,9 +233,12 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
   }
   if (const auto* v = member(doc, "threshold")) s.threshold = get_number(*v, "$.threshold");
   if (const auto* v = member(doc, "prior")) s.prior = get_number(*v, "$.prior");
-  if (const auto* v = member(doc, "household_key")) s.household_key = get_string(*v, "$.household_key");
-  if (const auto* v = member(doc, "household_name")) s.household_name = get_string(*v, "$.household_name");
-  if (const auto* v = member(doc, "household_date")) s.household_date = get_string(*v, "$.household_date");
+  if (const auto* v = member(doc, "household_key"))
+    s.household_key = get_string(*v, "$.household_key");
+  if (const auto* v = member(doc, "household_name"))
+    s.household_name = get_string(*v, "$.household_name");
+  if (const auto* v = member(doc, "household_date"))
+    s.household_date = get_string(*v, "$.household_date");
   auto count = [&](const char* key, double lo, double hi) {
     const auto* v = member(doc, key);
     const std::string path = std::string("$.") + key;
@@ -229,9 +247,12 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
     if (!(d >= lo && d <= hi) || std::floor(d) != d) bad(path, "expected a whole number in range");
     return d;
   };
-  if (double d = count("max_block_size", 2, 1e9); d >= 0) s.max_block_size = static_cast<std::size_t>(d);
-  if (double d = count("max_cluster_size", 2, 1e12); d >= 0) s.max_cluster_size = static_cast<std::size_t>(d);
-  if (double d = count("u_sample_pairs", 0, 1e10); d >= 0) s.u_sample_pairs = static_cast<std::size_t>(d);
+  if (double d = count("max_block_size", 2, 1e9); d >= 0)
+    s.max_block_size = static_cast<std::size_t>(d);
+  if (double d = count("max_cluster_size", 2, 1e12); d >= 0)
+    s.max_cluster_size = static_cast<std::size_t>(d);
+  if (double d = count("u_sample_pairs", 0, 1e10); d >= 0)
+    s.u_sample_pairs = static_cast<std::size_t>(d);
   if (double d = count("em_iterations", 0, 10000); d >= 0) s.em_iterations = static_cast<int>(d);
   if (double d = count("threads", 1, 256); d >= 0) s.threads = static_cast<unsigned>(d);
   if (double d = count("seed", 0, 9e15); d >= 0) s.seed = static_cast<std::uint64_t>(d);

@@ -1,12 +1,11 @@
 // Indonesian name normalisation, a phonetic key and string similarities.
-#include <smartkampung/linkage.hpp>
-
 #include "linkage/text.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <smartkampung/linkage.hpp>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -28,8 +27,8 @@ std::size_t unicode_space_length(std::string_view s) {
   auto at = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
   if (at(0) == 0xC2 && (at(1) == 0x85 || at(1) == 0xA0)) return 2;
   if (at(0) == 0xE1 && at(1) == 0x9A && at(2) == 0x80) return 3;
-  if (at(0) == 0xE2 && at(1) == 0x80 && (at(2) <= 0x8A || at(2) == 0xA8 || at(2) == 0xA9 || at(2) == 0xAF) &&
-      at(2) >= 0x80)
+  if (at(0) == 0xE2 && at(1) == 0x80 &&
+      (at(2) <= 0x8A || at(2) == 0xA8 || at(2) == 0xA9 || at(2) == 0xAF) && at(2) >= 0x80)
     return 3;
   if (at(0) == 0xE2 && at(1) == 0x81 && at(2) == 0x9F) return 3;
   if (at(0) == 0xE3 && at(1) == 0x80 && at(2) == 0x80) return 3;
@@ -39,23 +38,22 @@ std::size_t unicode_space_length(std::string_view s) {
 // Honorifics written before a name (compared without dots).
 const std::unordered_set<std::string>& prefix_titles() {
   static const auto* set = new std::unordered_set<std::string>{
-      "h",    "hj",     "haji",   "hajah", "hajjah", "ir",     "drs",      "dra",    "dr",
-      "prof", "kh",     "kyai",   "ust",   "ustad",  "ustadz", "ustadzah", "bpk",    "bapak",
-      "pak",  "ibu",    "bu",     "sdr",   "sdri",   "sdra",   "ny",       "nyonya", "tn",
-      "tuan", "nn",     "nona",   "drg",   "hc",     "mbak",   "almarhum", "alm",    "almh",
-      "almarhumah"};
+      "h",   "hj",   "haji", "hajah",    "hajjah", "ir",       "drs",       "dra",   "dr",  "prof",
+      "kh",  "kyai", "ust",  "ustad",    "ustadz", "ustadzah", "bpk",       "bapak", "pak", "ibu",
+      "bu",  "sdr",  "sdri", "sdra",     "ny",     "nyonya",   "tn",        "tuan",  "nn",  "nona",
+      "drg", "hc",   "mbak", "almarhum", "alm",    "almh",     "almarhumah"};
   return *set;
 }
 
 // Academic and professional degrees written after a name.
 const std::unordered_set<std::string>& suffix_titles() {
   static const auto* set = new std::unordered_set<std::string>{
-      "spd",  "spdi", "se",    "sh",   "mm",   "skom", "mpd",  "ssos",  "st",    "sip",  "msi",
-      "skep", "sked", "amd",   "amk",  "ssi",  "mh",   "mt",   "sag",   "mag",   "sthi", "apt",
-      "ns",   "bsc",  "phd",   "msc",  "mba",  "spog", "sfarm", "ssit", "stp",   "shi",  "sei",
-      "mpdi", "mkes", "skm",   "sgz",  "ak",   "cpa",  "sth",  "dipl",  "mkom",  "mak",  "spsi",
-      "spt",  "str",  "amkeb", "amkep", "ssn", "sikom", "mp",  "skg",   "ir",    "drs",  "dr",
-      "h",    "hj"};
+      "spd",  "spdi", "se",   "sh",   "mm",   "skom", "mpd",   "ssos",  "st",    "sip",
+      "msi",  "skep", "sked", "amd",  "amk",  "ssi",  "mh",    "mt",    "sag",   "mag",
+      "sthi", "apt",  "ns",   "bsc",  "phd",  "msc",  "mba",   "spog",  "sfarm", "ssit",
+      "stp",  "shi",  "sei",  "mpdi", "mkes", "skm",  "sgz",   "ak",    "cpa",   "sth",
+      "dipl", "mkom", "mak",  "spsi", "spt",  "str",  "amkeb", "amkep", "ssn",   "sikom",
+      "mp",   "skg",  "ir",   "drs",  "dr",   "h",    "hj"};
   return *set;
 }
 
@@ -85,12 +83,36 @@ std::string fold_spelling(std::string_view token) {
   for (std::size_t i = 0; i < token.size(); ++i) {
     const char c = token[i];
     const char n = i + 1 < token.size() ? token[i + 1] : '\0';
-    if (c == 'o' && n == 'e') { out += 'u'; ++i; continue; }
-    if (c == 'd' && n == 'j') { out += 'j'; ++i; continue; }
-    if (c == 't' && n == 'j') { out += 'c'; ++i; continue; }
-    if (c == 'c' && n == 'h') { out += "kh"; ++i; continue; }
-    if (c == 's' && n == 'j') { out += "sy"; ++i; continue; }
-    if (c == 'n' && n == 'j') { out += "ny"; ++i; continue; }
+    if (c == 'o' && n == 'e') {
+      out += 'u';
+      ++i;
+      continue;
+    }
+    if (c == 'd' && n == 'j') {
+      out += 'j';
+      ++i;
+      continue;
+    }
+    if (c == 't' && n == 'j') {
+      out += 'c';
+      ++i;
+      continue;
+    }
+    if (c == 'c' && n == 'h') {
+      out += "kh";
+      ++i;
+      continue;
+    }
+    if (c == 's' && n == 'j') {
+      out += "sy";
+      ++i;
+      continue;
+    }
+    if (c == 'n' && n == 'j') {
+      out += "ny";
+      ++i;
+      continue;
+    }
     out += c;
   }
   return out;
@@ -238,12 +260,29 @@ std::string phonetic_token(std::string_view token) {
       continue;
     }
     switch (c) {
-      case 'f': case 'v': c = 'p'; break;
-      case 'z': case 'y': c = 'j'; break;
-      case 'q': c = 'k'; break;
-      case 'x': mapped += 'k'; c = 's'; break;
-      case 'e': case 'o': case 'u': case 'i': c = 'a'; break;
-      default: break;
+      case 'f':
+      case 'v':
+        c = 'p';
+        break;
+      case 'z':
+      case 'y':
+        c = 'j';
+        break;
+      case 'q':
+        c = 'k';
+        break;
+      case 'x':
+        mapped += 'k';
+        c = 's';
+        break;
+      case 'e':
+      case 'o':
+      case 'u':
+      case 'i':
+        c = 'a';
+        break;
+      default:
+        break;
     }
     mapped += c;
   }
@@ -254,7 +293,8 @@ std::string phonetic_token(std::string_view token) {
     if (i > 0) {
       if (c == 'a' || c == 'h') continue;
       // 'y' between vowels ("Sugiyanto" and "Sugianto") is a glide.
-      if (c == 'j' && mapped[i - 1] == 'a' && i + 1 < mapped.size() && mapped[i + 1] == 'a') continue;
+      if (c == 'j' && mapped[i - 1] == 'a' && i + 1 < mapped.size() && mapped[i + 1] == 'a')
+        continue;
       if (!out.empty() && out.back() == c) continue;
     }
     out += c;

@@ -1,10 +1,4 @@
 // Linkage: training (u from random pairs, m by EM over blocking sessions, the prior).
-#include <smartkampung/date.hpp>
-#include <smartkampung/linkage.hpp>
-
-#include "linkage/engine.hpp"
-#include "linkage/text.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,8 +9,13 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <smartkampung/date.hpp>
+#include <smartkampung/linkage.hpp>
 #include <thread>
 #include <tuple>
+
+#include "linkage/engine.hpp"
+#include "linkage/text.hpp"
 
 namespace smartkampung::detail {
 
@@ -31,8 +30,9 @@ void LinkModel::estimate_u(std::size_t left_size) {
   if (need_u) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> sample;
     const bool link_mode = left_size < n;
-    const double all_pairs = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
-                                       : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
+    const double all_pairs =
+        link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
+                  : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
     const std::size_t draws = u_draws();
     if (all_pairs <= static_cast<double>(draws)) {
       for (std::size_t i = 0; i < (link_mode ? left_size : n); ++i) {
@@ -95,8 +95,9 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
   if (!lf.u_same_date.empty() || !lf.m.empty()) return;
   const std::size_t F = fields.size(), n = size();
   const bool link_mode = left_size < n;
-  const double all_pairs = link_mode ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
-                                     : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
+  const double all_pairs = link_mode
+                               ? static_cast<double>(left_size) * static_cast<double>(n - left_size)
+                               : static_cast<double>(n) * (static_cast<double>(n) - 1) / 2.0;
   if (all_pairs <= 0) return;
   const auto df = static_cast<std::size_t>(nik_date_field);
   const auto nf = static_cast<std::size_t>(nik_field);
@@ -134,7 +135,8 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
       }
     }
     std::sort(near[kv.second].begin(), near[kv.second].end());
-    near[kv.second].erase(std::unique(near[kv.second].begin(), near[kv.second].end()), near[kv.second].end());
+    near[kv.second].erase(std::unique(near[kv.second].begin(), near[kv.second].end()),
+                          near[kv.second].end());
   }
   std::mt19937_64 rng(settings.seed ^ 0x5DA7E5ULL);
   const std::size_t draws = std::max<std::size_t>(1, u_draws() / 2);
@@ -146,7 +148,8 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
     if (link_mode && (x < left_size) == (y < left_size)) return;  // cross pairs only
     if (name_f >= 0) {
       const auto nm = static_cast<std::size_t>(name_f);
-      if (compare_field(fields[nm], values[x * F + nm], values[y * F + nm]) != fields[nm].levels) return;
+      if (compare_field(fields[nm], values[x * F + nm], values[y * F + nm]) != fields[nm].levels)
+        return;
     }
     const int l = compare_field(fields[nf], values[x * F + nf], values[y * F + nf]);
     if (l != 0) date_cond_counts[c][static_cast<std::size_t>(l)] += 1;
@@ -171,7 +174,8 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
     for (std::size_t k = 0; k < draws; ++k) {
       const double at = std::uniform_real_distribution<double>(0.0, total)(rng);
       const std::size_t g = std::min<std::size_t>(
-          static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), at) - cumulative.begin()),
+          static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), at) -
+                                   cumulative.begin()),
           groups.size() - 1);
       const auto& grp = groups[g];
       const std::uint32_t x = grp[rng() % grp.size()];
@@ -215,7 +219,9 @@ void LinkModel::estimate_u_same_date() {
     if (total <= 0 || date_cond_share[c] <= 0) continue;
     const double m_level = m_date.size() > date_level_index[c] ? m_date[date_level_index[c]] : 1.0;
     // With a name field, only pairs of clearly different names were counted: no matches.
-    const double pi = household_name_field >= 0 ? 0.0 : std::clamp(lambda * m_level / date_cond_share[c], 0.0, 0.9);
+    const double pi = household_name_field >= 0
+                          ? 0.0
+                          : std::clamp(lambda * m_level / date_cond_share[c], 0.0, 0.9);
     const double floor = 0.5 / total;
     std::vector<double> u(L, 0.0);
     double sum = 0;

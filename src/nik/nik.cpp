@@ -1,10 +1,9 @@
-#include <smartkampung/nik.hpp>
-
-#include "nik/regions.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <smartkampung/nik.hpp>
+
+#include "nik/regions.hpp"
 
 namespace smartkampung {
 
@@ -43,7 +42,6 @@ bool looks_scientific(std::string_view s) noexcept {
 
 constexpr int two(const char* p) noexcept { return (p[0] - '0') * 10 + (p[1] - '0'); }
 
-
 // The century rule: 20YY unless that date is after as_of, then 19YY. Only 2000 and
 // 1900 differ in leap years, so the comparison clamps the day into the month.
 int birth_year(int yy, int month, int day, int as_of_key) noexcept {
@@ -81,8 +79,9 @@ NikCheck check_number(std::string_view input, Date as_of, bool day_plus_40) noex
     return out;
   }
   const char* p = s.data();
-  out.reason = detail::number_reason(two(p), two(p + 6), two(p + 8), two(p + 10), two(p + 12) * 100 + two(p + 14),
-                                     detail::ymd_key(as_of), day_plus_40);
+  out.reason =
+      detail::number_reason(two(p), two(p + 6), two(p + 8), two(p + 10),
+                            two(p + 12) * 100 + two(p + 14), detail::ymd_key(as_of), day_plus_40);
   if (out.reason == NikReason::kValid) out.value = value;
   return out;
 }
@@ -131,7 +130,8 @@ Date encoded_date(std::uint64_t value, Date as_of, bool day_plus_40, bool* femal
   const int month = (ddmmyy / 100) % 100;
   if (female) *female = day_plus_40 && day > 40;
   if (day_plus_40 && day > 40) day -= 40;
-  return Date(days_from_civil(birth_year(ddmmyy % 100, month, day, detail::ymd_key(as_of)), month, day));
+  return Date(
+      days_from_civil(birth_year(ddmmyy % 100, month, day, detail::ymd_key(as_of)), month, day));
 }
 
 }  // namespace
@@ -149,7 +149,8 @@ NikReason number_reason(int province, int day, int month, int yy, int serial, in
                         bool day_plus_40) noexcept {
   if (!is_province_code(province)) return NikReason::kProvince;
   if (day_plus_40 && day > 40) day -= 40;
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(birth_year(yy, month, day, as_of_key), month)) {
+  if (month < 1 || month > 12 || day < 1 ||
+      day > days_in_month(birth_year(yy, month, day, as_of_key), month)) {
     return NikReason::kBirthDate;
   }
   return serial == 0 ? NikReason::kSerial : NikReason::kValid;
@@ -159,13 +160,20 @@ NikReason number_reason(int province, int day, int month, int yy, int serial, in
 
 const char* nik_reason_name(NikReason reason) noexcept {
   switch (reason) {
-    case NikReason::kValid: return "valid";
-    case NikReason::kLength: return "length";
-    case NikReason::kNonDigit: return "non_digit";
-    case NikReason::kProvince: return "province";
-    case NikReason::kBirthDate: return "birth_date";
-    case NikReason::kSerial: return "serial";
-    case NikReason::kScientificNotation: return "scientific_notation";
+    case NikReason::kValid:
+      return "valid";
+    case NikReason::kLength:
+      return "length";
+    case NikReason::kNonDigit:
+      return "non_digit";
+    case NikReason::kProvince:
+      return "province";
+    case NikReason::kBirthDate:
+      return "birth_date";
+    case NikReason::kSerial:
+      return "serial";
+    case NikReason::kScientificNotation:
+      return "scientific_notation";
   }
   return "unknown";
 }
@@ -192,7 +200,8 @@ NikCheck check_kk(std::string_view kk, Date as_of) noexcept {
 
 NikInfo parse_nik(std::string_view nik, Date as_of) {
   const NikCheck check = check_nik(nik, as_of);
-  if (check.reason != NikReason::kValid) throw NikError(check.reason, reason_message("NIK", check.reason));
+  if (check.reason != NikReason::kValid)
+    throw NikError(check.reason, reason_message("NIK", check.reason));
   NikInfo info;
   fill_region(info, check.value);
   bool female = false;
@@ -204,7 +213,8 @@ NikInfo parse_nik(std::string_view nik, Date as_of) {
 
 KkInfo parse_kk(std::string_view kk, Date as_of) {
   const NikCheck check = check_kk(kk, as_of);
-  if (check.reason != NikReason::kValid) throw NikError(check.reason, reason_message("KK", check.reason));
+  if (check.reason != NikReason::kValid)
+    throw NikError(check.reason, reason_message("KK", check.reason));
   KkInfo info;
   fill_region(info, check.value);
   info.issue_date = encoded_date(check.value, as_of, false, nullptr);

@@ -121,7 +121,8 @@ bool is_province_code(int code) noexcept {
 
 std::string_view region_name(int code, int digits) noexcept {
   if (digits == 2) {
-    return is_province_code(code) ? std::string_view(kProvinceTable.names[code]) : std::string_view();
+    return is_province_code(code) ? std::string_view(kProvinceTable.names[code])
+                                  : std::string_view();
   }
   const auto& entries = table();
   const Entry key{digits, code, {}};

@@ -4,7 +4,6 @@
 
 #include <smartkampung/date.hpp>
 #include <smartkampung/nik.hpp>
-
 #include <string_view>
 
 namespace smartkampung::detail {

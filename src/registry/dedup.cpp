@@ -1,13 +1,13 @@
 // Exact dedup: integer keys (NIK << 6 | programme) radix-sorted, then one linear scan.
 // The NIK sort and the KK sort run on two threads.
-#include "registry/internal.hpp"
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <thread>
 #include <tuple>
+
+#include "registry/internal.hpp"
 
 namespace smartkampung::detail {
 
@@ -43,7 +43,8 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>* pa
     if constexpr (kWithPayload) {
       std::vector<std::pair<std::uint64_t, std::uint32_t>> v(n);
       for (std::size_t i = 0; i < n; ++i) v[i] = {keys[i], (*payload)[i]};
-      std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::stable_sort(v.begin(), v.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
       for (std::size_t i = 0; i < n; ++i) std::tie(keys[i], (*payload)[i]) = v[i];
     } else {
       std::sort(keys.begin(), keys.end());
@@ -83,7 +84,8 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>* pa
       }
       payload->swap(tmp_payload);
     } else {
-      for (std::size_t i = 0; i < n; ++i) dst[c[((src[i] - base) >> shift) & (kBuckets - 1)]++] = src[i];
+      for (std::size_t i = 0; i < n; ++i)
+        dst[c[((src[i] - base) >> shift) & (kBuckets - 1)]++] = src[i];
     }
     keys.swap(tmp_keys);
   }
@@ -146,137 +148,147 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   std::size_t unique_households = 0;
   std::exception_ptr kk_failure;
   std::thread kk_worker([&] {
-   try {
-    std::size_t with_kk = 0;
-    for (const auto& p : snap.programs) {
-      for (const Row& r : p->rows) with_kk += r.kk != 0;
-    }
-    kk_keys.reserve(with_kk);
-    for (std::size_t p = 0; p < programs; ++p) {
-      for (const Row& r : snap.programs[p]->rows) {
-        if (r.kk != 0) kk_keys.push_back(r.kk << kProgramBits | p);
+    try {
+      std::size_t with_kk = 0;
+      for (const auto& p : snap.programs) {
+        for (const Row& r : p->rows) with_kk += r.kk != 0;
       }
-    }
-    radix_sort_keys(kk_keys);
-    // Households: scanned here, beside the persons' scan on the calling thread.
-    const std::size_t nk = kk_keys.size();
-    std::size_t i = 0;
-    while (i < nk) {
-      const std::uint64_t kk = kk_keys[i] >> kProgramBits;
-      std::uint64_t mask = 0;
-      while (i < nk && (kk_keys[i] >> kProgramBits) == kk) {
-        mask |= std::uint64_t{1} << (kk_keys[i] & kProgramMask);
-        ++i;
-      }
-      ++unique_households;
-      if (any_exclusions && (mask & (mask - 1)) != 0) {
-        for (std::size_t a = 0; a < programs; ++a) {
-          if (!((mask >> a) & 1u)) continue;
-          for (std::size_t b = a + 1; b < programs; ++b) {
-            if (((mask >> b) & 1u) && ((kk_pairs[a] >> b) & 1u)) {
-              kk_violations.push_back({kk, true, snap.programs[a]->name, snap.programs[b]->name});
-            }
-          }
+      kk_keys.reserve(with_kk);
+      for (std::size_t p = 0; p < programs; ++p) {
+        for (const Row& r : snap.programs[p]->rows) {
+          if (r.kk != 0) kk_keys.push_back(r.kk << kProgramBits | p);
         }
       }
-    }
-   } catch (...) {
-    kk_failure = std::current_exception();
-   }
-  });
-  try {
-  for (std::size_t p = 0; p < programs; ++p) {
-    const auto& list = snap.programs[p]->rows;
-    std::uint64_t* k = keys.data() + offs[p];
-    std::uint32_t* g = rows.data() + offs[p];
-    Summary* sum = summary.data() + offs[p];
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const Row& r = list[i];
-      k[i] = r.nik << kProgramBits | p;
-      g[i] = static_cast<std::uint32_t>(offs[p] + i) |
-             (flag_in_payload && (r.flags & kNikMismatch) != 0 ? kMismatchBit : 0u);
-      sum[i].name_key = r.name_key;
-      sum[i].birth = r.birth;
-      sum[i].sex = r.sex;
-      sum[i].flags = r.flags;
-      sum[i].has_kk = r.kk != 0 ? 1 : 0;
-    }
-  }
-  radix_sort_pairs(keys, rows);
-
-  auto row_at = [&](std::size_t payload) -> const Summary& { return summary[payload & row_mask]; };
-
-  // Persons. Rows are reached in NIK order, at random: fetched some way ahead.
-  constexpr std::size_t kAhead = 16;
-  std::size_t i = 0;
-  while (i < total) {
-    if (i + kAhead < total) {
-      const std::size_t a = i + kAhead;
-      const bool in_group = (keys[a] >> kProgramBits) == (keys[a - 1] >> kProgramBits) ||
-                            (a + 1 < total && (keys[a] >> kProgramBits) == (keys[a + 1] >> kProgramBits));
-      if (in_group || !flag_in_payload) __builtin_prefetch(&row_at(rows[a]));
-    }
-    const std::uint64_t nik = keys[i] >> kProgramBits;
-    std::size_t j = i;
-    std::uint64_t mask = 0;
-    bool mismatch = false;
-    while (j < total && (keys[j] >> kProgramBits) == nik) {
-      const std::size_t p = keys[j] & kProgramMask;
-      std::size_t k = j;
-      while (k < total && keys[k] == keys[j]) ++k;
-      if (k - j > 1) rep.duplicates.push_back({snap.programs[p]->name, nik, k - j});
-      mask |= std::uint64_t{1} << p;
-      j = k;
-    }
-    ++rep.unique_persons;
-    if (j - i > 1) {
-      // Compare the records' name, birth date and sex (each where given).
-      std::uint64_t name = 0;
-      std::int32_t birth = kNoDate;
-      char sex = 0;
-      bool conflict = false;
-      bool has_kk = false;
-      for (std::size_t x = i; x < j; ++x) {
-        const Summary& r = row_at(rows[x]);
-        mismatch |= (r.flags & kNikMismatch) != 0;
-        has_kk |= r.has_kk != 0;
-        if (x == i) name = r.name_key;
-        else if (r.name_key != name) conflict = true;
-        if (r.birth != kNoDate) {
-          if (birth == kNoDate) birth = r.birth;
-          else if (birth != r.birth) conflict = true;
+      radix_sort_keys(kk_keys);
+      // Households: scanned here, beside the persons' scan on the calling thread.
+      const std::size_t nk = kk_keys.size();
+      std::size_t i = 0;
+      while (i < nk) {
+        const std::uint64_t kk = kk_keys[i] >> kProgramBits;
+        std::uint64_t mask = 0;
+        while (i < nk && (kk_keys[i] >> kProgramBits) == kk) {
+          mask |= std::uint64_t{1} << (kk_keys[i] & kProgramMask);
+          ++i;
         }
-        if (r.sex != 0) {
-          if (sex == 0) sex = r.sex;
-          else if (sex != r.sex) conflict = true;
-        }
-      }
-      if (conflict) rep.conflicts.push_back(nik);
-      if ((mask & (mask - 1)) != 0) {
-        rep.overlaps.emplace_back(nik, snap.names_of(mask));
-        if (any_exclusions) {
+        ++unique_households;
+        if (any_exclusions && (mask & (mask - 1)) != 0) {
           for (std::size_t a = 0; a < programs; ++a) {
             if (!((mask >> a) & 1u)) continue;
-            // Household-scope pairs go to the KK pass unless the person has no KK.
-            std::uint64_t hits = (person_pairs[a] | (has_kk ? 0 : kk_pairs[a])) & mask;
-            hits &= ~((std::uint64_t{2} << a) - 1);  // b > a only
-            for (std::size_t b = a + 1; hits != 0; ++b) {
-              if ((hits >> b) & 1u) {
-                rep.exclusion_violations.push_back({nik, false, snap.programs[a]->name, snap.programs[b]->name});
-                hits &= ~(std::uint64_t{1} << b);
+            for (std::size_t b = a + 1; b < programs; ++b) {
+              if (((mask >> b) & 1u) && ((kk_pairs[a] >> b) & 1u)) {
+                kk_violations.push_back({kk, true, snap.programs[a]->name, snap.programs[b]->name});
               }
             }
           }
         }
       }
-    } else if (flag_in_payload) {
-      mismatch = (rows[i] & kMismatchBit) != 0;
-    } else {
-      mismatch = (row_at(rows[i]).flags & kNikMismatch) != 0;
+    } catch (...) {
+      kk_failure = std::current_exception();
     }
-    if (mismatch) rep.nik_mismatches.push_back(nik);
-    i = j;
-  }
+  });
+  try {
+    for (std::size_t p = 0; p < programs; ++p) {
+      const auto& list = snap.programs[p]->rows;
+      std::uint64_t* k = keys.data() + offs[p];
+      std::uint32_t* g = rows.data() + offs[p];
+      Summary* sum = summary.data() + offs[p];
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const Row& r = list[i];
+        k[i] = r.nik << kProgramBits | p;
+        g[i] = static_cast<std::uint32_t>(offs[p] + i) |
+               (flag_in_payload && (r.flags & kNikMismatch) != 0 ? kMismatchBit : 0u);
+        sum[i].name_key = r.name_key;
+        sum[i].birth = r.birth;
+        sum[i].sex = r.sex;
+        sum[i].flags = r.flags;
+        sum[i].has_kk = r.kk != 0 ? 1 : 0;
+      }
+    }
+    radix_sort_pairs(keys, rows);
+
+    auto row_at = [&](std::size_t payload) -> const Summary& {
+      return summary[payload & row_mask];
+    };
+
+    // Persons. Rows are reached in NIK order, at random: fetched some way ahead.
+    constexpr std::size_t kAhead = 16;
+    std::size_t i = 0;
+    while (i < total) {
+      if (i + kAhead < total) {
+        const std::size_t a = i + kAhead;
+        const bool in_group =
+            (keys[a] >> kProgramBits) == (keys[a - 1] >> kProgramBits) ||
+            (a + 1 < total && (keys[a] >> kProgramBits) == (keys[a + 1] >> kProgramBits));
+        if (in_group || !flag_in_payload) __builtin_prefetch(&row_at(rows[a]));
+      }
+      const std::uint64_t nik = keys[i] >> kProgramBits;
+      std::size_t j = i;
+      std::uint64_t mask = 0;
+      bool mismatch = false;
+      while (j < total && (keys[j] >> kProgramBits) == nik) {
+        const std::size_t p = keys[j] & kProgramMask;
+        std::size_t k = j;
+        while (k < total && keys[k] == keys[j]) ++k;
+        if (k - j > 1) rep.duplicates.push_back({snap.programs[p]->name, nik, k - j});
+        mask |= std::uint64_t{1} << p;
+        j = k;
+      }
+      ++rep.unique_persons;
+      if (j - i > 1) {
+        // Compare the records' name, birth date and sex (each where given).
+        std::uint64_t name = 0;
+        std::int32_t birth = kNoDate;
+        char sex = 0;
+        bool conflict = false;
+        bool has_kk = false;
+        for (std::size_t x = i; x < j; ++x) {
+          const Summary& r = row_at(rows[x]);
+          mismatch |= (r.flags & kNikMismatch) != 0;
+          has_kk |= r.has_kk != 0;
+          if (x == i)
+            name = r.name_key;
+          else if (r.name_key != name)
+            conflict = true;
+          if (r.birth != kNoDate) {
+            if (birth == kNoDate)
+              birth = r.birth;
+            else if (birth != r.birth)
+              conflict = true;
+          }
+          if (r.sex != 0) {
+            if (sex == 0)
+              sex = r.sex;
+            else if (sex != r.sex)
+              conflict = true;
+          }
+        }
+        if (conflict) rep.conflicts.push_back(nik);
+        if ((mask & (mask - 1)) != 0) {
+          rep.overlaps.emplace_back(nik, snap.names_of(mask));
+          if (any_exclusions) {
+            for (std::size_t a = 0; a < programs; ++a) {
+              if (!((mask >> a) & 1u)) continue;
+              // Household-scope pairs go to the KK pass unless the person has no KK.
+              std::uint64_t hits = (person_pairs[a] | (has_kk ? 0 : kk_pairs[a])) & mask;
+              hits &= ~((std::uint64_t{2} << a) - 1);  // b > a only
+              for (std::size_t b = a + 1; hits != 0; ++b) {
+                if ((hits >> b) & 1u) {
+                  rep.exclusion_violations.push_back(
+                      {nik, false, snap.programs[a]->name, snap.programs[b]->name});
+                  hits &= ~(std::uint64_t{1} << b);
+                }
+              }
+            }
+          }
+        }
+      } else if (flag_in_payload) {
+        mismatch = (rows[i] & kMismatchBit) != 0;
+      } else {
+        mismatch = (row_at(rows[i]).flags & kNikMismatch) != 0;
+      }
+      if (mismatch) rep.nik_mismatches.push_back(nik);
+      i = j;
+    }
 
   } catch (...) {
     kk_worker.join();
@@ -287,7 +299,8 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   rep.unique_households = unique_households;
 
   // The household violations found by the KK worker join the person ones before the sort.
-  rep.exclusion_violations.insert(rep.exclusion_violations.end(), kk_violations.begin(), kk_violations.end());
+  rep.exclusion_violations.insert(rep.exclusion_violations.end(), kk_violations.begin(),
+                                  kk_violations.end());
   std::sort(rep.exclusion_violations.begin(), rep.exclusion_violations.end(),
             [](const ExclusionViolation& x, const ExclusionViolation& y) {
               return std::tie(x.key, x.household, x.program_a, x.program_b) <
@@ -308,7 +321,9 @@ std::string DedupReport::to_json() const {
     const std::string s = nik_digits(v);
     w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
   };
-  auto str = [&](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
+  auto str = [&](const std::string& s) {
+    w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+  };
   w.StartObject();
   key("schema");
   w.String("skamp-dedup-report/1");
@@ -398,15 +413,19 @@ std::string DedupReport::to_json() const {
 
 void DedupReport::write_csv(const std::string& folder) const {
   const std::string dir = folder.empty() || folder.back() == '/' ? folder : folder + "/";
-  std::string s = "records,unkeyed,unique_persons,unique_households,duplicates,overlaps,conflicts,nik_mismatches,"
-                  "exclusion_violations\n";
-  s += std::to_string(records) + ',' + std::to_string(unkeyed) + ',' + std::to_string(unique_persons) + ',' +
-       std::to_string(unique_households) + ',' + std::to_string(duplicates.size()) + ',' +
-       std::to_string(overlaps.size()) + ',' + std::to_string(conflicts.size()) + ',' +
-       std::to_string(nik_mismatches.size()) + ',' + std::to_string(exclusion_violations.size()) + '\n';
+  std::string s =
+      "records,unkeyed,unique_persons,unique_households,duplicates,overlaps,conflicts,nik_"
+      "mismatches,"
+      "exclusion_violations\n";
+  s += std::to_string(records) + ',' + std::to_string(unkeyed) + ',' +
+       std::to_string(unique_persons) + ',' + std::to_string(unique_households) + ',' +
+       std::to_string(duplicates.size()) + ',' + std::to_string(overlaps.size()) + ',' +
+       std::to_string(conflicts.size()) + ',' + std::to_string(nik_mismatches.size()) + ',' +
+       std::to_string(exclusion_violations.size()) + '\n';
   write_file_atomic(dir + "summary.csv", s);
   s = "program,nik,count\n";
-  for (const auto& d : duplicates) s += csv_escape(d.program) + ',' + nik_digits(d.nik) + ',' + std::to_string(d.count) + '\n';
+  for (const auto& d : duplicates)
+    s += csv_escape(d.program) + ',' + nik_digits(d.nik) + ',' + std::to_string(d.count) + '\n';
   write_file_atomic(dir + "duplicates.csv", s);
   s = "nik,programs\n";
   for (const auto& [n, progs] : overlaps) {
@@ -423,15 +442,16 @@ void DedupReport::write_csv(const std::string& folder) const {
   write_file_atomic(dir + "nik_mismatches.csv", s);
   s = "scope,key,program_a,program_b\n";
   for (const auto& v : exclusion_violations) {
-    s += std::string(v.household ? "kk" : "person") + ',' + nik_digits(v.key) + ',' + csv_escape(v.program_a) + ',' +
-         csv_escape(v.program_b) + '\n';
+    s += std::string(v.household ? "kk" : "person") + ',' + nik_digits(v.key) + ',' +
+         csv_escape(v.program_a) + ',' + csv_escape(v.program_b) + '\n';
   }
   write_file_atomic(dir + "exclusion_violations.csv", s);
   if (fuzzy) {
     s = "program_a,line_a,nik_a,program_b,line_b,nik_b,probability\n";
     for (const auto& d : likely_duplicates) {
-      s += csv_escape(d.program_a) + ',' + std::to_string(d.line_a) + ',' + d.nik_a + ',' + csv_escape(d.program_b) +
-           ',' + std::to_string(d.line_b) + ',' + d.nik_b + ',' + std::to_string(d.probability) + '\n';
+      s += csv_escape(d.program_a) + ',' + std::to_string(d.line_a) + ',' + d.nik_a + ',' +
+           csv_escape(d.program_b) + ',' + std::to_string(d.line_b) + ',' + d.nik_b + ',' +
+           std::to_string(d.probability) + '\n';
     }
     write_file_atomic(dir + "likely_duplicates.csv", s);
   }

@@ -1,11 +1,10 @@
 // Dedup over lists split across machines: a report read back from its JSON, and one
 // report merged from the reports of registries holding shares split by NIK and by KK.
-#include "registry/internal.hpp"
-
-#include "core/json.hpp"
-
 #include <algorithm>
 #include <tuple>
+
+#include "core/json.hpp"
+#include "registry/internal.hpp"
 
 namespace smartkampung {
 
@@ -14,22 +13,26 @@ namespace {
 namespace json = detail::json;
 const char* const kWhat = "dedup report";
 
-const rapidjson::Value& member(const rapidjson::Value& obj, const char* key, const std::string& path) {
+const rapidjson::Value& member(const rapidjson::Value& obj, const char* key,
+                               const std::string& path) {
   if (!obj.IsObject()) json::value_error(kWhat, path, "expected an object", ErrorCode::kParse);
   const auto it = obj.FindMember(key);
-  if (it == obj.MemberEnd()) json::value_error(kWhat, json::child_path(path, key), "missing", ErrorCode::kParse);
+  if (it == obj.MemberEnd())
+    json::value_error(kWhat, json::child_path(path, key), "missing", ErrorCode::kParse);
   return it->value;
 }
 
 std::size_t count_of(const rapidjson::Value& obj, const char* key, const std::string& path) {
   const rapidjson::Value& v = member(obj, key, path);
-  if (!v.IsUint64()) json::value_error(kWhat, json::child_path(path, key), "expected a count", ErrorCode::kParse);
+  if (!v.IsUint64())
+    json::value_error(kWhat, json::child_path(path, key), "expected a count", ErrorCode::kParse);
   return static_cast<std::size_t>(v.GetUint64());
 }
 
 std::string text_of(const rapidjson::Value& obj, const char* key, const std::string& path) {
   const rapidjson::Value& v = member(obj, key, path);
-  if (!v.IsString()) json::value_error(kWhat, json::child_path(path, key), "expected a string", ErrorCode::kParse);
+  if (!v.IsString())
+    json::value_error(kWhat, json::child_path(path, key), "expected a string", ErrorCode::kParse);
   return std::string(v.GetString(), v.GetStringLength());
 }
 
@@ -41,15 +44,18 @@ std::uint64_t key_of(const rapidjson::Value& v, const std::string& path) {
   }
   for (rapidjson::SizeType k = 0; k < v.GetStringLength(); ++k) {
     const char c = v.GetString()[k];
-    if (c < '0' || c > '9') json::value_error(kWhat, path, "expected the digits of a NIK or KK", ErrorCode::kParse);
+    if (c < '0' || c > '9')
+      json::value_error(kWhat, path, "expected the digits of a NIK or KK", ErrorCode::kParse);
     out = out * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return out;
 }
 
-const rapidjson::Value& array_of(const rapidjson::Value& obj, const char* key, const std::string& path) {
+const rapidjson::Value& array_of(const rapidjson::Value& obj, const char* key,
+                                 const std::string& path) {
   const rapidjson::Value& v = member(obj, key, path);
-  if (!v.IsArray()) json::value_error(kWhat, json::child_path(path, key), "expected an array", ErrorCode::kParse);
+  if (!v.IsArray())
+    json::value_error(kWhat, json::child_path(path, key), "expected an array", ErrorCode::kParse);
   return v;
 }
 
@@ -69,7 +75,8 @@ DedupReport DedupReport::from_json(std::string_view json) {
   const rapidjson::Value& dups = array_of(doc, "duplicates", root);
   for (rapidjson::SizeType i = 0; i < dups.Size(); ++i) {
     const std::string p = json::index_path("$.duplicates", i);
-    r.duplicates.push_back({text_of(dups[i], "program", p), key_of(member(dups[i], "nik", p), p + ".nik"),
+    r.duplicates.push_back({text_of(dups[i], "program", p),
+                            key_of(member(dups[i], "nik", p), p + ".nik"),
                             count_of(dups[i], "count", p)});
   }
   const rapidjson::Value& over = array_of(doc, "overlaps", root);
@@ -78,7 +85,8 @@ DedupReport DedupReport::from_json(std::string_view json) {
     std::vector<std::string> programs;
     const rapidjson::Value& list = array_of(over[i], "programs", p);
     for (rapidjson::SizeType k = 0; k < list.Size(); ++k) {
-      if (!list[k].IsString()) json::value_error(kWhat, p + ".programs", "expected strings", ErrorCode::kParse);
+      if (!list[k].IsString())
+        json::value_error(kWhat, p + ".programs", "expected strings", ErrorCode::kParse);
       programs.emplace_back(list[k].GetString(), list[k].GetStringLength());
     }
     r.overlaps.emplace_back(key_of(member(over[i], "nik", p), p + ".nik"), std::move(programs));
@@ -103,7 +111,8 @@ DedupReport DedupReport::from_json(std::string_view json) {
   const auto likely = doc.FindMember("likely_duplicates");
   if (likely != doc.MemberEnd()) {
     r.fuzzy = true;
-    if (!likely->value.IsArray()) json::value_error(kWhat, "$.likely_duplicates", "expected an array", ErrorCode::kParse);
+    if (!likely->value.IsArray())
+      json::value_error(kWhat, "$.likely_duplicates", "expected an array", ErrorCode::kParse);
     for (rapidjson::SizeType i = 0; i < likely->value.Size(); ++i) {
       const rapidjson::Value& d = likely->value[i];
       const std::string p = json::index_path("$.likely_duplicates", i);
@@ -115,7 +124,8 @@ DedupReport DedupReport::from_json(std::string_view json) {
       x.nik_a = text_of(d, "nik_a", p);
       x.nik_b = text_of(d, "nik_b", p);
       const rapidjson::Value& prob = member(d, "probability", p);
-      if (!prob.IsNumber()) json::value_error(kWhat, p + ".probability", "expected a number", ErrorCode::kParse);
+      if (!prob.IsNumber())
+        json::value_error(kWhat, p + ".probability", "expected a number", ErrorCode::kParse);
       x.probability = prob.GetDouble();
       r.likely_duplicates.push_back(std::move(x));
     }
@@ -123,17 +133,21 @@ DedupReport DedupReport::from_json(std::string_view json) {
   return r;
 }
 
-DedupReport merge_dedup_reports(const std::vector<DedupReport>& by_nik, const std::vector<DedupReport>& by_kk) {
+DedupReport merge_dedup_reports(const std::vector<DedupReport>& by_nik,
+                                const std::vector<DedupReport>& by_kk) {
   DedupReport out;
   for (const DedupReport& r : by_nik) {
-    if (r.fuzzy) throw Error(ErrorCode::kInvalidArgument, "merge_dedup_reports: fuzzy reports cannot be merged");
+    if (r.fuzzy)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "merge_dedup_reports: fuzzy reports cannot be merged");
     out.records += r.records;
     out.unkeyed += r.unkeyed;
     out.unique_persons += r.unique_persons;
     out.duplicates.insert(out.duplicates.end(), r.duplicates.begin(), r.duplicates.end());
     out.overlaps.insert(out.overlaps.end(), r.overlaps.begin(), r.overlaps.end());
     out.conflicts.insert(out.conflicts.end(), r.conflicts.begin(), r.conflicts.end());
-    out.nik_mismatches.insert(out.nik_mismatches.end(), r.nik_mismatches.begin(), r.nik_mismatches.end());
+    out.nik_mismatches.insert(out.nik_mismatches.end(), r.nik_mismatches.begin(),
+                              r.nik_mismatches.end());
     // Person-scope findings (and household-scope ones of persons without a KK) are the
     // NIK shares'; those per KK the KK shares'.
     for (const ExclusionViolation& v : r.exclusion_violations) {
@@ -141,7 +155,9 @@ DedupReport merge_dedup_reports(const std::vector<DedupReport>& by_nik, const st
     }
   }
   for (const DedupReport& r : by_kk) {
-    if (r.fuzzy) throw Error(ErrorCode::kInvalidArgument, "merge_dedup_reports: fuzzy reports cannot be merged");
+    if (r.fuzzy)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "merge_dedup_reports: fuzzy reports cannot be merged");
     out.unique_households += r.unique_households;
     for (const ExclusionViolation& v : r.exclusion_violations) {
       if (v.household) out.exclusion_violations.push_back(v);

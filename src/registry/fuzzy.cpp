@@ -1,10 +1,9 @@
 // Fuzzy dedup: the registry's records handed to the linkage engine, so that records
 // with a mistyped or missing NIK are still matched to the person they belong to.
-#include <smartkampung/linkage.hpp>
-#include <smartkampung/registry.hpp>
-
 #include <algorithm>
 #include <cstdio>
+#include <smartkampung/linkage.hpp>
+#include <smartkampung/registry.hpp>
 #include <tuple>
 
 namespace smartkampung {
@@ -31,7 +30,8 @@ LinkRecord to_link_record(const Enrolment& e) {
 DedupReport Registry::dedup(bool fuzzy, double threshold) const {
   // NaN fails both comparisons: refused like any value outside [0, 1] (issue 16).
   if (!(threshold >= 0 && threshold <= 1)) {
-    throw Error(ErrorCode::kInvalidArgument, "threshold must be in [0, 1] (0: the settings' default)");
+    throw Error(ErrorCode::kInvalidArgument,
+                "threshold must be in [0, 1] (0: the settings' default)");
   }
   DedupReport report = dedup();
   if (!fuzzy) return report;
@@ -74,7 +74,8 @@ DedupReport Registry::dedup(bool fuzzy, double threshold) const {
     const Held& b = held[pair.j];
     if (!a.nik.empty() && a.nik == b.nik) continue;  // exact dedup already reports these
     if (linked.cluster_ids[pair.i] != linked.cluster_ids[pair.j]) continue;  // kept apart
-    LikelyDuplicate d{infos[a.program].name, infos[b.program].name, a.line, b.line, a.nik, b.nik, pair.probability};
+    LikelyDuplicate d{infos[a.program].name, infos[b.program].name, a.line, b.line, a.nik, b.nik,
+                      pair.probability};
     if (std::tie(d.program_b, d.line_b) < std::tie(d.program_a, d.line_a)) {
       std::swap(d.program_a, d.program_b);
       std::swap(d.line_a, d.line_b);

@@ -3,20 +3,20 @@
 #ifndef SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
 #define SMARTKAMPUNG_SRC_REGISTRY_INTERNAL_HPP
 
-#include "nik/regions.hpp"
-#include <smartkampung/intake.hpp>
-#include <smartkampung/registry.hpp>
-
 #include <array>
 #include <climits>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <smartkampung/intake.hpp>
+#include <smartkampung/registry.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "nik/regions.hpp"
 
 namespace smartkampung::detail {
 
@@ -37,9 +37,9 @@ enum RowFlags : std::uint8_t {
 // One enrolment: 56 bytes plus its text in the list's pool.
 struct Row {
   std::uint64_t nik = 0;
-  std::uint64_t kk = 0;         // 0: none
-  std::uint64_t name_key = 0;   // hash of the folded name (case, spaces, punctuation)
-  std::uint64_t text = 0;       // offset in the pool: name, address, village, district
+  std::uint64_t kk = 0;        // 0: none
+  std::uint64_t name_key = 0;  // hash of the folded name (case, spaces, punctuation)
+  std::uint64_t text = 0;      // offset in the pool: name, address, village, district
   std::array<std::uint16_t, 4> len{};
   std::int32_t birth = kNoDate;
   std::uint32_t line = 0;
@@ -58,7 +58,8 @@ struct ProgramList {
   std::string_view field(const Row& r, int which) const noexcept {
     std::uint64_t off = r.text;
     for (int i = 0; i < which; ++i) off += r.len[static_cast<std::size_t>(i)];
-    return std::string_view(pool).substr(static_cast<std::size_t>(off), r.len[static_cast<std::size_t>(which)]);
+    return std::string_view(pool).substr(static_cast<std::size_t>(off),
+                                         r.len[static_cast<std::size_t>(which)]);
   }
 };
 
@@ -77,7 +78,7 @@ struct Snapshot {
   mutable std::once_flag index_once;
   mutable KeyIndex by_nik, by_kk;
   mutable std::vector<std::uint32_t> nik_first;  // global row of each by_nik key's first record
-  std::vector<std::size_t> offsets() const;       // global row index where each programme starts
+  std::vector<std::size_t> offsets() const;      // global row index where each programme starts
   const KeyIndex& nik_index() const;
   const KeyIndex& kk_index() const;
 
@@ -97,7 +98,8 @@ std::string mask_name(std::string_view name);
 /// Without ASCII spaces, tabs, CR and LF at either end.
 inline std::string_view trim_ascii(std::string_view s) noexcept {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  if (s.empty() || (static_cast<unsigned char>(s.front()) > ' ' && static_cast<unsigned char>(s.back()) > ' ')) {
+  if (s.empty() ||
+      (static_cast<unsigned char>(s.front()) > ' ' && static_cast<unsigned char>(s.back()) > ' ')) {
     return s;  // the common case
   }
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
@@ -115,7 +117,8 @@ struct NormalizeOutput {
   std::string pool;
   std::vector<RawRecord> unkeyed;
   LoadReport report;
-  std::array<std::vector<std::uint32_t>, kFields> nulled;  // lines of the rows where a field was nulled
+  std::array<std::vector<std::uint32_t>, kFields>
+      nulled;  // lines of the rows where a field was nulled
   std::array<std::size_t, kKeyRepairKinds> repairs{};
   DateOrderVotes birth_votes;
   // Rows whose birth date reads differently month first: (row index, month-first day).
@@ -149,20 +152,22 @@ struct KeyChecks {
 struct RecordNotes {
   std::uint16_t nulled = 0;  // bit k: field k could not be read and was left empty
   KeyRepair nik_repair = KeyRepair::kNone, kk_repair = KeyRepair::kNone;
-  DateCell birth;            // the birth date cell as read (both orders)
+  DateCell birth;  // the birth date cell as read (both orders)
 };
 
 /// Validates one record; fills `row` and appends its text to `pool`, or returns false
 /// with the reason when its NIK cannot be had (the only cause of a rejection).
-bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, RecordNotes& notes, KeyChecks* checks = nullptr);
+bool normalize_record(const std::array<std::string_view, 10>& fields, std::uint32_t line,
+                      Date as_of, Row& row, std::string& pool, std::string& reason,
+                      RecordNotes& notes, KeyChecks* checks = nullptr);
 
 /// Normalises one record into `out` (a row, or a rejection and an unkeyed record);
 /// false when rejected (the caller then sets the rejection's raw text).
 bool normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
                     NormalizeOutput& out, std::string& reason, KeyChecks* checks = nullptr);
 
-/// Appends `part` to `into`: text offsets shifted, lines (rows, rejections, unkeyed) plus `line_shift`.
+/// Appends `part` to `into`: text offsets shifted, lines (rows, rejections, unkeyed) plus
+/// `line_shift`.
 void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t line_shift);
 
 /// After the last append: decides the birth-date column's order and applies it (cells
@@ -173,11 +178,12 @@ void finish_output(NormalizeOutput& out, std::optional<DateOrder> birth_order = 
 
 /// Normalises many records on up to two threads; fields(i) gives the 10 fields and the
 /// line of record i, raw(i) the text of a rejected one. Then finish_output.
-NormalizeOutput normalize_all(std::size_t count, Date as_of,
-                              const std::function<void(std::size_t, std::array<std::string_view, 10>&,
-                                                       std::uint32_t&)>& fields,
-                              const std::function<std::string(std::size_t)>& raw,
-                              std::optional<DateOrder> birth_order = std::nullopt);
+NormalizeOutput normalize_all(
+    std::size_t count, Date as_of,
+    const std::function<void(std::size_t, std::array<std::string_view, 10>&, std::uint32_t&)>&
+        fields,
+    const std::function<std::string(std::size_t)>& raw,
+    std::optional<DateOrder> birth_order = std::nullopt);
 
 /// Reads a CSV file and normalises its records in one pass per thread, without building a
 /// CsvTable: the same records, lines and rejections as normalising read_csv_file's table.
@@ -197,8 +203,8 @@ std::uint64_t require_valid_key(std::string_view text, Date as_of, bool kk);
 
 /// normalize_csv_file over bytes in memory; `ascii` tells that every byte past an optional BOM is
 /// below 0x80 (false: not known). `min_parallel`: data size from which it goes parallel.
-NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns, Date as_of,
-                                    unsigned threads, std::size_t min_parallel);
+NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns,
+                                    Date as_of, unsigned threads, std::size_t min_parallel);
 
 Enrolment to_enrolment(const ProgramList& list, const Row& row);
 std::string program_check(const std::string& program);

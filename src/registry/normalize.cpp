@@ -1,12 +1,11 @@
 // Normalising records: NIK/KK validation, dates, sex, RT/RW, name keys.
-#include "registry/internal.hpp"
-
 #include <algorithm>
 #include <cstring>
 #include <thread>
 
-namespace smartkampung::detail {
+#include "registry/internal.hpp"
 
+namespace smartkampung::detail {
 
 bool parse_record_date(std::string_view text, Date as_of, Date& out) noexcept {
   const DateCell c = DateReader(as_of).read(text);
@@ -53,9 +52,12 @@ std::string mask_name(std::string_view name) {
     if (i >= name.size()) break;
     std::size_t len = 1;
     const auto lead = static_cast<unsigned char>(name[i]);
-    if (lead >= 0xF0) len = 4;
-    else if (lead >= 0xE0) len = 3;
-    else if (lead >= 0xC0) len = 2;
+    if (lead >= 0xF0)
+      len = 4;
+    else if (lead >= 0xE0)
+      len = 3;
+    else if (lead >= 0xC0)
+      len = 2;
     len = std::min(len, name.size() - i);
     if (!out.empty()) out.push_back(' ');
     out.append(name.substr(i, len));
@@ -85,8 +87,8 @@ bool eight_digits(std::uint64_t w) noexcept {
 // The number the 8 digits spell, combining neighbours in three steps: pairs, fours, eight.
 std::uint32_t eight_digit_value(std::uint64_t w) noexcept {
   w -= 0x3030303030303030ULL;
-  w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;       // 2-digit values in bytes 0, 2, 4, 6
-  w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;     // 4-digit values in bytes 0-1, 4-5
+  w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;    // 2-digit values in bytes 0, 2, 4, 6
+  w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;  // 4-digit values in bytes 0-1, 4-5
   return static_cast<std::uint32_t>((w & 0xFFFF) * 10000 + (w >> 32));
 }
 
@@ -103,9 +105,9 @@ NikCheck KeyCheckCache::check(std::string_view s) const noexcept {
   const std::uint32_t lo = eight_digit_value(lo_bytes);  // digits 1-8: PP RR DD and the day
   const std::uint32_t hi = eight_digit_value(hi_bytes);  // digits 9-16: month, year, serial
   NikCheck out;
-  out.reason = detail::number_reason(static_cast<int>(lo / 1000000), static_cast<int>(lo % 100),
-                                     static_cast<int>(hi / 1000000), static_cast<int>(hi / 10000 % 100),
-                                     static_cast<int>(hi % 10000), as_of_key_, !kk_);
+  out.reason = detail::number_reason(
+      static_cast<int>(lo / 1000000), static_cast<int>(lo % 100), static_cast<int>(hi / 1000000),
+      static_cast<int>(hi / 10000 % 100), static_cast<int>(hi % 10000), as_of_key_, !kk_);
   if (out.reason == NikReason::kValid) out.value = std::uint64_t{lo} * 100000000u + hi;
   return out;
 }
@@ -146,11 +148,13 @@ bool small_number(std::string_view s, std::uint16_t& out) noexcept {
 }
 
 // A key (NIK or KK) through the repair of spreadsheet damage, then the checks.
-NikCheck check_key(std::string_view text, bool kk, Date as_of, KeyChecks* checks, KeyRepair& repair) noexcept {
+NikCheck check_key(std::string_view text, bool kk, Date as_of, KeyChecks* checks,
+                   KeyRepair& repair) noexcept {
   std::array<char, 24> buffer;
   std::string_view s = text;
   repair = KeyRepair::kNone;
-  if (s.size() != 16) s = repair_key_text(text, buffer, repair);  // 16 characters: the common, undamaged case
+  if (s.size() != 16)
+    s = repair_key_text(text, buffer, repair);  // 16 characters: the common, undamaged case
   NikCheck c = checks != nullptr ? (kk ? checks->kk.check(s) : checks->nik.check(s))
                                  : (kk ? check_kk(s, as_of) : check_nik(s, as_of));
   if (c.reason == NikReason::kValid && repair != KeyRepair::kNone) c.repaired = true;
@@ -159,15 +163,18 @@ NikCheck check_key(std::string_view text, bool kk, Date as_of, KeyChecks* checks
 
 }  // namespace
 
-bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of, Row& row,
-                      std::string& pool, std::string& reason, RecordNotes& notes, KeyChecks* checks) {
+bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t line, Date as_of,
+                      Row& row, std::string& pool, std::string& reason, RecordNotes& notes,
+                      KeyChecks* checks) {
   std::array<std::string_view, 10> f;
   for (std::size_t i = 0; i < raw.size(); ++i) f[i] = trim_ascii(raw[i]);
   reason.clear();
   notes = RecordNotes{};
   row = Row{};
   row.line = line;
-  auto null_field = [&](Field k) { notes.nulled = static_cast<std::uint16_t>(notes.nulled | (1u << k)); };
+  auto null_field = [&](Field k) {
+    notes.nulled = static_cast<std::uint16_t>(notes.nulled | (1u << k));
+  };
   if (f[kNik].empty()) {
     reason = "missing required field: nik";
     return false;
@@ -192,7 +199,8 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
     }
   }
   if (!f[kBirth].empty()) {
-    notes.birth = checks != nullptr ? checks->dates.read(f[kBirth]) : DateReader(as_of).read(f[kBirth]);
+    notes.birth =
+        checks != nullptr ? checks->dates.read(f[kBirth]) : DateReader(as_of).read(f[kBirth]);
     const DateCell& b = notes.birth;
     if (!b.valid()) {
       null_field(kBirth);
@@ -227,7 +235,8 @@ bool normalize_record(const std::array<std::string_view, 10>& raw, std::uint32_t
   row.name_key = name_key(texts[0]);
   row.text = pool.size();
   std::size_t at = pool.size();
-  pool.resize(at + texts[0].size() + texts[1].size() + texts[2].size() + texts[3].size());  // one growth check
+  pool.resize(at + texts[0].size() + texts[1].size() + texts[2].size() +
+              texts[3].size());  // one growth check
   for (std::size_t k = 0; k < 4; ++k) {
     if (!texts[k].empty()) std::memcpy(&pool[at], texts[k].data(), texts[k].size());
     at += texts[k].size();
@@ -244,9 +253,12 @@ bool normalize_into(const std::array<std::string_view, 10>& raw, std::uint32_t l
   out.rows.emplace_back();  // normalised in place: no copy of the row
   if (normalize_record(raw, line, as_of, out.rows.back(), out.pool, reason, notes, checks)) {
     ++out.report.loaded;
-    if (notes.nik_repair != KeyRepair::kNone || notes.kk_repair != KeyRepair::kNone) ++out.report.repaired;
-    if (notes.nik_repair != KeyRepair::kNone) ++out.repairs[static_cast<std::size_t>(notes.nik_repair)];
-    if (notes.kk_repair != KeyRepair::kNone) ++out.repairs[static_cast<std::size_t>(notes.kk_repair)];
+    if (notes.nik_repair != KeyRepair::kNone || notes.kk_repair != KeyRepair::kNone)
+      ++out.report.repaired;
+    if (notes.nik_repair != KeyRepair::kNone)
+      ++out.repairs[static_cast<std::size_t>(notes.nik_repair)];
+    if (notes.kk_repair != KeyRepair::kNone)
+      ++out.repairs[static_cast<std::size_t>(notes.kk_repair)];
     if (notes.nulled != 0) {
       for (std::size_t k = 0; k < kFields; ++k) {
         if ((notes.nulled >> k) & 1u) out.nulled[k].push_back(line);
@@ -282,7 +294,8 @@ void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t li
   } else {
     into.pool += part.pool;
     const std::size_t at = into.rows.size();
-    into.rows.insert(into.rows.end(), part.rows.begin(), part.rows.end());  // within `into`'s reserve, usually
+    into.rows.insert(into.rows.end(), part.rows.begin(),
+                     part.rows.end());  // within `into`'s reserve, usually
     for (std::size_t i = at; i < into.rows.size(); ++i) {
       Row& r = into.rows[i];
       r.text += shift;
@@ -298,11 +311,13 @@ void append_output(NormalizeOutput& into, NormalizeOutput&& part, std::size_t li
     into.unkeyed.push_back(std::move(u));
   }
   for (std::size_t k = 0; k < kFields; ++k) {
-    for (std::uint32_t l : part.nulled[k]) into.nulled[k].push_back(static_cast<std::uint32_t>(l + line_shift));
+    for (std::uint32_t l : part.nulled[k])
+      into.nulled[k].push_back(static_cast<std::uint32_t>(l + line_shift));
   }
   for (std::size_t k = 0; k < kKeyRepairKinds; ++k) into.repairs[k] += part.repairs[k];
   into.birth_votes.add(part.birth_votes);
-  for (const auto& [row, day] : part.birth_month_first) into.birth_month_first.emplace_back(row + row_shift, day);
+  for (const auto& [row, day] : part.birth_month_first)
+    into.birth_month_first.emplace_back(row + row_shift, day);
   for (CsvQuoteRun q : part.quote_runs) {
     q.first_line += line_shift;
     q.last_line += line_shift;
@@ -324,7 +339,8 @@ void finish_output(NormalizeOutput& out, std::optional<DateOrder> birth_order) {
       set_mismatch(out.rows[row]);
     }
   }
-  const std::uint8_t wrong = order == DateOrder::kMonthFirst ? kBirthDayFirstOnly : kBirthMonthFirstOnly;
+  const std::uint8_t wrong =
+      order == DateOrder::kMonthFirst ? kBirthDayFirstOnly : kBirthMonthFirstOnly;
   for (Row& r : out.rows) {
     if ((r.flags & (kBirthDayFirstOnly | kBirthMonthFirstOnly)) == 0) continue;
     if ((r.flags & wrong) != 0) {
@@ -340,7 +356,8 @@ void finish_output(NormalizeOutput& out, std::optional<DateOrder> birth_order) {
   // Each quote run's records accepted after it was read again.
   for (CsvQuoteRun& q : out.quote_runs) {
     q.recovered = 0;
-    for (const Row& r : out.rows) q.recovered += r.line >= q.first_line && r.line <= q.last_line ? 1 : 0;
+    for (const Row& r : out.rows)
+      q.recovered += r.line >= q.first_line && r.line <= q.last_line ? 1 : 0;
   }
   std::sort(out.quote_runs.begin(), out.quote_runs.end(),
             [](const CsvQuoteRun& a, const CsvQuoteRun& b) { return a.first_line < b.first_line; });
@@ -357,15 +374,16 @@ void finish_output(NormalizeOutput& out, std::optional<DateOrder> birth_order) {
   }
   out.report.repairs.clear();
   for (std::size_t k = 1; k < kKeyRepairKinds; ++k) {
-    if (out.repairs[k] != 0) out.report.repairs.emplace_back(key_repair_name(static_cast<KeyRepair>(k)), out.repairs[k]);
+    if (out.repairs[k] != 0)
+      out.report.repairs.emplace_back(key_repair_name(static_cast<KeyRepair>(k)), out.repairs[k]);
   }
 }
 
-NormalizeOutput normalize_all(std::size_t count, Date as_of,
-                              const std::function<void(std::size_t, std::array<std::string_view, 10>&,
-                                                       std::uint32_t&)>& fields,
-                              const std::function<std::string(std::size_t)>& raw_text,
-                              std::optional<DateOrder> birth_order) {
+NormalizeOutput normalize_all(
+    std::size_t count, Date as_of,
+    const std::function<void(std::size_t, std::array<std::string_view, 10>&, std::uint32_t&)>&
+        fields,
+    const std::function<std::string(std::size_t)>& raw_text, std::optional<DateOrder> birth_order) {
   auto run = [&](std::size_t begin, std::size_t end, NormalizeOutput& out) {
     out.rows.reserve(end - begin);
     out.pool.reserve((end - begin) * 40);
@@ -380,7 +398,8 @@ NormalizeOutput normalize_all(std::size_t count, Date as_of,
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t line = 0;
       fields(i, raw, line);
-      if (!normalize_into(raw, line, as_of, out, reason, checks_ptr)) out.report.rejected.back().raw = raw_text(i);
+      if (!normalize_into(raw, line, as_of, out, reason, checks_ptr))
+        out.report.rejected.back().raw = raw_text(i);
     }
   };
   NormalizeOutput first;
@@ -434,8 +453,8 @@ std::string program_check(const std::string& program) {
     throw Error(ErrorCode::kInvalidArgument, "programme name must be 1 to 64 characters");
   }
   for (char c : program) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-' || c == '.';
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
     if (!ok) {
       throw Error(ErrorCode::kInvalidArgument,
                   "programme name '" + program + "' may only hold A-Z a-z 0-9 _ - .");

@@ -1,12 +1,11 @@
 // Registry records: programme levels, record fields, and the normalisation of lists
 // (CSV files and tables, raw records) into rows, shared by every way into a registry.
-#include "registry/internal.hpp"
+#include <algorithm>
+#include <cstdio>
+#include <optional>
 
 #include "io/csv_parser.hpp"
-
-#include <algorithm>
-#include <optional>
-#include <cstdio>
+#include "registry/internal.hpp"
 
 namespace smartkampung {
 
@@ -16,9 +15,12 @@ using detail::Row;
 // ---- levels and fields -------------------------------------------------------------
 const char* program_level_name(ProgramLevel level) noexcept {
   switch (level) {
-    case ProgramLevel::kCentral: return "central";
-    case ProgramLevel::kProvincial: return "provincial";
-    case ProgramLevel::kRegency: return "regency";
+    case ProgramLevel::kCentral:
+      return "central";
+    case ProgramLevel::kProvincial:
+      return "provincial";
+    case ProgramLevel::kRegency:
+      return "regency";
   }
   return "unknown";
 }
@@ -29,12 +31,13 @@ ProgramLevel parse_program_level(std::string_view text) {
   if (lower == "central") return ProgramLevel::kCentral;
   if (lower == "provincial") return ProgramLevel::kProvincial;
   if (lower == "regency") return ProgramLevel::kRegency;
-  throw Error(ErrorCode::kInvalidArgument, "programme level must be central, provincial or regency");
+  throw Error(ErrorCode::kInvalidArgument,
+              "programme level must be central, provincial or regency");
 }
 
 const std::vector<std::string>& record_fields() {
-  static const std::vector<std::string> fields = {"nik",     "kk",      "name",     "birth_date", "sex",
-                                                  "address", "village", "district", "rt",         "rw"};
+  static const std::vector<std::string> fields = {
+      "nik", "kk", "name", "birth_date", "sex", "address", "village", "district", "rt", "rw"};
   return fields;
 }
 
@@ -50,17 +53,20 @@ const std::string& field_ref(const RawRecord& r, std::size_t i) {
 
 // The columns of our fields in a header (aliases and the explicit map); the report
 // names the headers used and those ignored. Throws Error(kParse) without a NIK column.
-std::array<long, 10> resolve_columns(const std::vector<std::string>& header, const ColumnMap& columns,
-                                     LoadReport& report) {
+std::array<long, 10> resolve_columns(const std::vector<std::string>& header,
+                                     const ColumnMap& columns, LoadReport& report) {
   const ColumnMatch match = match_columns(header, record_fields(), columns);
   std::array<long, 10> col;
   for (std::size_t f = 0; f < 10; ++f) col[f] = match.column[f];
   if (col[0] < 0) {
-    throw Error(ErrorCode::kParse, "no NIK column (looked for NIK, No. NIK, NIK KTP, NIK_KPM, ...; name it with columns)");
+    throw Error(
+        ErrorCode::kParse,
+        "no NIK column (looked for NIK, No. NIK, NIK KTP, NIK_KPM, ...; name it with columns)");
   }
   report.columns.clear();
   for (std::size_t f = 0; f < 10; ++f) {
-    if (col[f] >= 0) report.columns.emplace_back(record_fields()[f], header[static_cast<std::size_t>(col[f])]);
+    if (col[f] >= 0)
+      report.columns.emplace_back(record_fields()[f], header[static_cast<std::size_t>(col[f])]);
   }
   report.ignored_columns = match.ignored;
   return col;
@@ -95,7 +101,8 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
   if (!table.rejected().empty()) {
     auto& rej = out.report.rejected;
     rej.insert(rej.end(), table.rejected().begin(), table.rejected().end());
-    std::stable_sort(rej.begin(), rej.end(), [](const CsvRejected& a, const CsvRejected& b) { return a.line < b.line; });
+    std::stable_sort(rej.begin(), rej.end(),
+                     [](const CsvRejected& a, const CsvRejected& b) { return a.line < b.line; });
   }
   if (!table.quote_runs().empty()) {
     out.quote_runs = table.quote_runs();
@@ -130,7 +137,8 @@ struct NormalizeChunk {
       const long c = (*col)[k];
       raw[k] = c < 0 ? std::string_view() : fields[static_cast<std::size_t>(c)];
     }
-    if (!detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out, reason, checks.get())) {
+    if (!detail::normalize_into(raw, static_cast<std::uint32_t>(line + line_base), as_of, out,
+                                reason, checks.get())) {
       out.report.rejected.back().raw = std::string(text);
     }
   }
@@ -151,7 +159,8 @@ NormalizeOutput normalize_records(const std::vector<RawRecord>& records, Date as
       },
       [&](std::size_t i) {
         std::string text;
-        for (std::size_t k = 0; k < 10; ++k) text += (k == 0 ? "" : ",") + csv_escape(field_ref(records[i], k));
+        for (std::size_t k = 0; k < 10; ++k)
+          text += (k == 0 ? "" : ",") + csv_escape(field_ref(records[i], k));
         return text;
       });
 }
@@ -179,8 +188,8 @@ std::uint64_t require_key(std::string_view text, Date as_of, bool kk) {
 
 namespace detail {
 
-NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns, Date as_of,
-                                    unsigned threads, std::size_t min_parallel) {
+NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns,
+                                    Date as_of, unsigned threads, std::size_t min_parallel) {
   const CsvOptions options;  // as read_csv_file's defaults
   std::string storage;
   const std::string_view text = decode_known(bytes, ascii, storage, nullptr);
@@ -196,16 +205,18 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
   // An accepted row holds at least a 16-digit NIK, a name and a line end: at most one row
   // per 18 bytes, whatever the head looked like (say, blank lines).
   const std::size_t most_rows = data.size() / 18 + 16;
-  const std::size_t expected = std::min(
-      most_rows, head_lines == 0 ? std::size_t{16}
-                                 : static_cast<std::size_t>(static_cast<double>(data.size()) /
-                                                            static_cast<double>(head.size()) *
-                                                            static_cast<double>(head_lines) * 1.03) +
-                                       16);
+  const std::size_t expected =
+      std::min(most_rows, head_lines == 0
+                              ? std::size_t{16}
+                              : static_cast<std::size_t>(static_cast<double>(data.size()) /
+                                                         static_cast<double>(head.size()) *
+                                                         static_cast<double>(head_lines) * 1.03) +
+                                    16);
   const std::size_t parts_hint = std::max(1u, threads);
   std::size_t physical_lines = 0;
   auto parts = parse_csv_parts<NormalizeChunk>(
-      parser, header.data_pos, header.lines, header.names.size(), threads, options.skip_blank_lines, min_parallel,
+      parser, header.data_pos, header.lines, header.names.size(), threads, options.skip_blank_lines,
+      min_parallel,
       [&](std::size_t i) {
         NormalizeChunk c;
         c.col = &col;
@@ -219,7 +230,8 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
       physical_lines);
   NormalizeOutput out = std::move(parts[0].consumer.out);
   for (std::size_t i = 1; i < parts.size(); ++i) {
-    append_output(out, std::move(parts[i].consumer.out), parts[i].first_line - parts[i].consumer.line_base);
+    append_output(out, std::move(parts[i].consumer.out),
+                  parts[i].first_line - parts[i].consumer.line_base);
   }
   finish_output(out);
   out.report.columns = std::move(header_report.columns);
@@ -234,7 +246,9 @@ NormalizeOutput normalize_raw_records(const std::vector<RawRecord>& records, Dat
   return normalize_records(records, as_of);
 }
 
-std::uint64_t require_valid_key(std::string_view text, Date as_of, bool kk) { return require_key(text, as_of, kk); }
+std::uint64_t require_valid_key(std::string_view text, Date as_of, bool kk) {
+  return require_key(text, as_of, kk);
+}
 
 NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
                                     std::optional<DateOrder> birth_order) {
@@ -245,7 +259,8 @@ NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& col
   const unsigned threads = csv_threads(CsvOptions{});
   const FileBytes file = read_file_bytes(path, threads);
   try {
-    NormalizeOutput out = normalize_csv_bytes(file.view(), file.ascii, columns, as_of, threads, kCsvParallelThreshold);
+    NormalizeOutput out = normalize_csv_bytes(file.view(), file.ascii, columns, as_of, threads,
+                                              kCsvParallelThreshold);
     out.report.file = path;
     return out;
   } catch (const Error& e) {
@@ -263,6 +278,5 @@ bool set_record_field(RawRecord& record, std::string_view name, std::string valu
   *field_ptr(record, static_cast<std::size_t>(it - fields.begin())) = std::move(value);
   return true;
 }
-
 
 }  // namespace smartkampung

@@ -1,13 +1,12 @@
 // The registry: immutable snapshots swapped under a mutex; writers build aside.
-#include "registry/internal.hpp"
+#include <algorithm>
+#include <cstdio>
+#include <unordered_set>
 
 #include "core/signing.hpp"
 #include "core/store_file.hpp"
 #include "io/csv_parser.hpp"
-
-#include <algorithm>
-#include <cstdio>
-#include <unordered_set>
+#include "registry/internal.hpp"
 
 namespace smartkampung {
 
@@ -50,8 +49,8 @@ void build_index(const Snapshot& s) {
   }
   radix_sort_pairs(keys, rows);
   radix_sort_keys(kk_keys);
-  auto fold = [](const std::vector<std::uint64_t>& sorted, KeyIndex& index, std::vector<std::uint32_t>* firsts,
-                 const std::vector<std::uint32_t>* payload) {
+  auto fold = [](const std::vector<std::uint64_t>& sorted, KeyIndex& index,
+                 std::vector<std::uint32_t>* firsts, const std::vector<std::uint32_t>* payload) {
     for (std::size_t i = 0; i < sorted.size(); ++i) {
       const std::uint64_t key = sorted[i] >> kProgramBits;
       const std::uint64_t bit = std::uint64_t{1} << (sorted[i] & ((1u << kProgramBits) - 1));
@@ -79,8 +78,9 @@ const KeyIndex& Snapshot::kk_index() const {
 }
 
 long Snapshot::find(std::string_view program) const noexcept {
-  const auto it = std::lower_bound(programs.begin(), programs.end(), program,
-                                   [](const auto& p, std::string_view name) { return p->name < name; });
+  const auto it =
+      std::lower_bound(programs.begin(), programs.end(), program,
+                       [](const auto& p, std::string_view name) { return p->name < name; });
   if (it == programs.end() || (*it)->name != program) return -1;
   return static_cast<long>(it - programs.begin());
 }
@@ -124,7 +124,8 @@ struct Registry::Impl {
 
   // Adds (or replaces with) normalised rows in a programme; the new snapshot is published
   // only when everything succeeded.
-  LoadReport apply(const std::string& program, ProgramLevel level, NormalizeOutput&& out, bool replace) {
+  LoadReport apply(const std::string& program, ProgramLevel level, NormalizeOutput&& out,
+                   bool replace) {
     auto next = copy();
     auto list = std::make_shared<ProgramList>();
     list->name = program;
@@ -176,18 +177,21 @@ Registry::~Registry() = default;
 Registry::Registry(Registry&&) noexcept = default;
 Registry& Registry::operator=(Registry&&) noexcept = default;
 
-LoadReport Registry::load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
-                                const ColumnMap& columns) {
+LoadReport Registry::load_table(const CsvTable& table, const std::string& program,
+                                ProgramLevel level, const ColumnMap& columns) {
   detail::program_check(program);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  return impl_->apply(program, level, detail::normalize_csv_table(table, columns, impl_->get()->as_of), false);
+  return impl_->apply(program, level,
+                      detail::normalize_csv_table(table, columns, impl_->get()->as_of), false);
 }
 
-LoadReport Registry::load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
-                                const ColumnMap& columns, DateOrder birth_order) {
+LoadReport Registry::load_table(const CsvTable& table, const std::string& program,
+                                ProgramLevel level, const ColumnMap& columns,
+                                DateOrder birth_order) {
   detail::program_check(program);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  return impl_->apply(program, level, detail::normalize_csv_table(table, columns, impl_->get()->as_of, birth_order),
+  return impl_->apply(program, level,
+                      detail::normalize_csv_table(table, columns, impl_->get()->as_of, birth_order),
                       false);
 }
 
@@ -202,7 +206,8 @@ ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of) 
   for (std::size_t i = 0; i < table.rows(); ++i) line_row[i] = {table.line(i), i};
   std::sort(line_row.begin(), line_row.end());
   for (const detail::Row& r : out.rows) {
-    const auto it = std::lower_bound(line_row.begin(), line_row.end(), std::make_pair(std::size_t{r.line}, std::size_t{0}));
+    const auto it = std::lower_bound(line_row.begin(), line_row.end(),
+                                     std::make_pair(std::size_t{r.line}, std::size_t{0}));
     if (it == line_row.end() || it->first != r.line) continue;
     keys.nik[it->second] = r.nik;
     keys.kk[it->second] = r.kk;
@@ -210,10 +215,11 @@ ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of) 
   return keys;
 }
 
-LoadReport Registry::load_csv(const std::string& path, const std::string& program, ProgramLevel level,
-                              const ColumnMap& columns) {
+LoadReport Registry::load_csv(const std::string& path, const std::string& program,
+                              ProgramLevel level, const ColumnMap& columns) {
   detail::program_check(program);
-  NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of);  // as_of never changes
+  NormalizeOutput out =
+      detail::normalize_csv_file(path, columns, impl_->get()->as_of);  // as_of never changes
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   return impl_->apply(program, level, std::move(out), false);
 }
@@ -222,27 +228,31 @@ LoadReport Registry::add_records(const std::vector<RawRecord>& records, const st
                                  ProgramLevel level) {
   detail::program_check(program);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  return impl_->apply(program, level, detail::normalize_raw_records(records, impl_->get()->as_of), false);
+  return impl_->apply(program, level, detail::normalize_raw_records(records, impl_->get()->as_of),
+                      false);
 }
 
 namespace {
 
 // A replacement that lost more than the limit is refused before anything changes.
-void check_replacement(const std::string& program, const LoadReport& report, const ReplaceOptions& options) {
+void check_replacement(const std::string& program, const LoadReport& report,
+                       const ReplaceOptions& options) {
   if (options.force || report.rejected_share() <= options.max_rejected_share) return;
   char share[32], limit[32];
   std::snprintf(share, sizeof share, "%.1f%%", 100.0 * report.rejected_share());
   std::snprintf(limit, sizeof limit, "%.1f%%", 100.0 * options.max_rejected_share);
-  throw Error(ErrorCode::kLimit, "replace_program " + program + ": " + std::to_string(report.rejected.size()) +
-                                     " of " + std::to_string(report.rows()) + " rows rejected (" + share +
+  throw Error(ErrorCode::kLimit, "replace_program " + program + ": " +
+                                     std::to_string(report.rejected.size()) + " of " +
+                                     std::to_string(report.rows()) + " rows rejected (" + share +
                                      ", over the limit of " + limit +
                                      "); the list was not replaced (force to replace it anyway)");
 }
 
 }  // namespace
 
-LoadReport Registry::replace_program(const std::string& program, const std::vector<RawRecord>& records,
-                                     ProgramLevel level, const ReplaceOptions& options) {
+LoadReport Registry::replace_program(const std::string& program,
+                                     const std::vector<RawRecord>& records, ProgramLevel level,
+                                     const ReplaceOptions& options) {
   detail::program_check(program);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   NormalizeOutput out = detail::normalize_raw_records(records, impl_->get()->as_of);
@@ -250,8 +260,9 @@ LoadReport Registry::replace_program(const std::string& program, const std::vect
   return impl_->apply(program, level, std::move(out), true);
 }
 
-LoadReport Registry::replace_program_csv(const std::string& program, const std::string& path, ProgramLevel level,
-                                         const ColumnMap& columns, const ReplaceOptions& options) {
+LoadReport Registry::replace_program_csv(const std::string& program, const std::string& path,
+                                         ProgramLevel level, const ColumnMap& columns,
+                                         const ReplaceOptions& options) {
   detail::program_check(program);
   NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of);
   check_replacement(program, out.report, options);
@@ -259,8 +270,9 @@ LoadReport Registry::replace_program_csv(const std::string& program, const std::
   return impl_->apply(program, level, std::move(out), true);
 }
 
-LoadReport Registry::replace_program_table(const std::string& program, const CsvTable& table, ProgramLevel level,
-                                           const ColumnMap& columns, const ReplaceOptions& options) {
+LoadReport Registry::replace_program_table(const std::string& program, const CsvTable& table,
+                                           ProgramLevel level, const ColumnMap& columns,
+                                           const ReplaceOptions& options) {
   detail::program_check(program);
   NormalizeOutput out = detail::normalize_csv_table(table, columns, impl_->get()->as_of);
   check_replacement(program, out.report, options);
@@ -287,7 +299,8 @@ std::size_t Registry::remove_record(const std::string& program, std::string_view
   const ProgramList& old = *next->programs[static_cast<std::size_t>(at)];
   auto list = std::make_shared<ProgramList>(old);
   const std::size_t before = list->rows.size();
-  list->rows.erase(std::remove_if(list->rows.begin(), list->rows.end(), [&](const Row& r) { return r.nik == key; }),
+  list->rows.erase(std::remove_if(list->rows.begin(), list->rows.end(),
+                                  [&](const Row& r) { return r.nik == key; }),
                    list->rows.end());
   const std::size_t removed = before - list->rows.size();
   if (removed == 0) return 0;
@@ -296,7 +309,8 @@ std::size_t Registry::remove_record(const std::string& program, std::string_view
   return removed;
 }
 
-std::size_t Registry::correct_record(const std::string& program, std::string_view nik, const RawRecord& record) {
+std::size_t Registry::correct_record(const std::string& program, std::string_view nik,
+                                     const RawRecord& record) {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   auto next = impl_->copy();
   const std::uint64_t key = detail::require_valid_key(nik, next->as_of, false);
@@ -304,7 +318,8 @@ std::size_t Registry::correct_record(const std::string& program, std::string_vie
   if (at < 0) throw Error(ErrorCode::kNotFound, "programme '" + program + "' is not held");
   NormalizeOutput fixed = detail::normalize_raw_records({record}, next->as_of);
   if (fixed.rows.size() != 1) {
-    throw Error(ErrorCode::kInvalidArgument, "the corrected record is rejected: " + fixed.report.rejected.at(0).reason);
+    throw Error(ErrorCode::kInvalidArgument,
+                "the corrected record is rejected: " + fixed.report.rejected.at(0).reason);
   }
   const ProgramList& old = *next->programs[static_cast<std::size_t>(at)];
   auto list = std::make_shared<ProgramList>(old);
@@ -326,7 +341,9 @@ std::size_t Registry::correct_record(const std::string& program, std::string_vie
       kept = true;
     }
   }
-  if (changed == 0) throw Error(ErrorCode::kNotFound, "programme '" + program + "' does not list NIK " + mask_nik(nik));
+  if (changed == 0)
+    throw Error(ErrorCode::kNotFound,
+                "programme '" + program + "' does not list NIK " + mask_nik(nik));
   list->pool += fixed.pool;
   list->rows = std::move(rows);
   next->programs[static_cast<std::size_t>(at)] = std::move(list);
@@ -342,8 +359,8 @@ std::string row_signature(const ProgramList& list, const Row& r) {
     s += list.field(r, k);
     s.push_back('\x1f');
   }
-  s += std::to_string(r.kk) + '|' + std::to_string(r.birth) + '|' + r.sex + '|' + std::to_string(r.rt) + '|' +
-       std::to_string(r.rw);
+  s += std::to_string(r.kk) + '|' + std::to_string(r.birth) + '|' + r.sex + '|' +
+       std::to_string(r.rt) + '|' + std::to_string(r.rw);
   return s;
 }
 
@@ -385,7 +402,8 @@ ProgramDiff diff_lists(const ProgramList* old_list, const ProgramList& fresh) {
 }
 }  // namespace
 
-ProgramDiff Registry::diff(const std::string& program, const std::vector<RawRecord>& candidate) const {
+ProgramDiff Registry::diff(const std::string& program,
+                           const std::vector<RawRecord>& candidate) const {
   auto s = impl_->get();
   NormalizeOutput out = detail::normalize_raw_records(candidate, s->as_of);
   ProgramList fresh;
@@ -395,7 +413,8 @@ ProgramDiff Registry::diff(const std::string& program, const std::vector<RawReco
   return diff_lists(at < 0 ? nullptr : s->programs[static_cast<std::size_t>(at)].get(), fresh);
 }
 
-ProgramDiff Registry::diff_csv(const std::string& program, const std::string& path, const ColumnMap& columns) const {
+ProgramDiff Registry::diff_csv(const std::string& program, const std::string& path,
+                               const ColumnMap& columns) const {
   auto s = impl_->get();
   NormalizeOutput out = detail::normalize_csv_file(path, columns, s->as_of);
   ProgramList fresh;
@@ -430,7 +449,9 @@ PublicCheck Registry::public_check(std::string_view nik) const {
   out.programs = s->names_of(index.masks[pos]);
   const std::vector<std::size_t> offs = s->offsets();
   const std::size_t global = s->nik_first[pos];
-  const std::size_t p = static_cast<std::size_t>(std::upper_bound(offs.begin(), offs.end(), global) - offs.begin()) - 1;
+  const std::size_t p =
+      static_cast<std::size_t>(std::upper_bound(offs.begin(), offs.end(), global) - offs.begin()) -
+      1;
   const ProgramList& list = *s->programs[p];
   out.name = detail::mask_name(list.field(list.rows[global - offs[p]], 0));
   return out;
@@ -446,7 +467,8 @@ void Registry::set_exclusions(const ConflictTable& table) {
 ConflictTable Registry::exclusions() const { return impl_->get()->exclusions; }
 
 ReportOutcome Registry::report(const RawRecord& record, Instant at, const std::string& program) {
-  check_instant(at, "report time");  // before anything is queued: one bad time must not reach the store
+  check_instant(at,
+                "report time");  // before anything is queued: one bad time must not reach the store
   auto s = impl_->get();
   ReportOutcome out;
   const NikCheck check = check_nik(detail::trim_ascii(record.nik), s->as_of);
@@ -523,7 +545,8 @@ DedupReport Registry::dedup() const { return detail::dedup_snapshot(*impl_->get(
 std::vector<ProgramInfo> Registry::programs() const {
   auto s = impl_->get();
   std::vector<ProgramInfo> out;
-  for (const auto& p : s->programs) out.push_back({p->name, p->level, p->rows.size(), p->unkeyed.size()});
+  for (const auto& p : s->programs)
+    out.push_back({p->name, p->level, p->rows.size(), p->unkeyed.size()});
   return out;
 }
 

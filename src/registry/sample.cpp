@@ -1,43 +1,48 @@
 // Synthetic Banyuwangi population and programme lists. Names are drawn from common
 // Indonesian (Javanese, Osing, Madurese) given names; nothing here is a real person.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <random>
 #include <smartkampung/sample.hpp>
 
 #include "registry/internal.hpp"
-
-#include <cstdio>
-#include <algorithm>
-#include <cstring>
-#include <random>
 
 namespace smartkampung {
 
 namespace {
 
-const char* const kMale[] = {"Ahmad", "Muhammad", "Moch.", "Budi", "Joko", "Djoko", "Slamet", "Sholeh", "Soleh",
-                             "Agus", "Bambang", "Hadi", "Imam", "Rudi", "Eko", "Dwi", "Sugeng", "Suparman",
-                             "Sutrisno", "Wahyu", "Yusuf", "Abdul", "Hasan", "Samsul", "Nur", "Arif", "Fajar",
-                             "Rizky", "Dimas", "Teguh"};
-const char* const kFemale[] = {"Siti", "Sri", "Nur", "Dewi", "Sumiati", "Suminah", "Ani", "Rina", "Lestari",
-                               "Wati", "Yuli", "Fitri", "Aminah", "Aisyah", "Kartini", "Endang", "Ratna",
-                               "Indah", "Puji", "Umi", "Tri", "Eka", "Lia", "Nurul", "Sulastri", "Marsini"};
-const char* const kFamily[] = {"Santoso", "Wijaya", "Hidayat", "Susanto", "Setiawan", "Prasetyo", "Saputra",
-                               "Purnomo", "Rahayu", "Handayani", "Kurniawan", "Hartono", "Haryanto", "Wibowo",
-                               "Suryadi", "Ismail", "Rahman", "Hakim", "Syafii", "Maulana"};
-const char* const kVillage[] = {"Sumberagung", "Kandangan", "Sarongan", "Kebondalem", "Tembokrejo", "Blambangan",
-                                "Kedungrejo", "Sumbersari", "Kalibaru Wetan", "Tamansari", "Olehsari",
-                                "Kemiren", "Jambesari", "Genteng Kulon", "Gitik", "Rogojampi", "Bomo",
-                                "Singojuruh", "Licin", "Sempu"};
-const char* const kStreet[] = {"Jl. Raya", "Jl. Mawar", "Jl. Melati", "Dusun Krajan", "Dusun Kidul", "Jl. Kenanga",
-                               "Jl. Diponegoro", "Jl. Ahmad Yani"};
+const char* const kMale[] = {"Ahmad",    "Muhammad", "Moch.", "Budi",  "Joko",    "Djoko",
+                             "Slamet",   "Sholeh",   "Soleh", "Agus",  "Bambang", "Hadi",
+                             "Imam",     "Rudi",     "Eko",   "Dwi",   "Sugeng",  "Suparman",
+                             "Sutrisno", "Wahyu",    "Yusuf", "Abdul", "Hasan",   "Samsul",
+                             "Nur",      "Arif",     "Fajar", "Rizky", "Dimas",   "Teguh"};
+const char* const kFemale[] = {
+    "Siti", "Sri",  "Nur",   "Dewi",   "Sumiati", "Suminah", "Ani",      "Rina",   "Lestari",
+    "Wati", "Yuli", "Fitri", "Aminah", "Aisyah",  "Kartini", "Endang",   "Ratna",  "Indah",
+    "Puji", "Umi",  "Tri",   "Eka",    "Lia",     "Nurul",   "Sulastri", "Marsini"};
+const char* const kFamily[] = {"Santoso",   "Wijaya",  "Hidayat",  "Susanto", "Setiawan",
+                               "Prasetyo",  "Saputra", "Purnomo",  "Rahayu",  "Handayani",
+                               "Kurniawan", "Hartono", "Haryanto", "Wibowo",  "Suryadi",
+                               "Ismail",    "Rahman",  "Hakim",    "Syafii",  "Maulana"};
+const char* const kVillage[] = {"Sumberagung",    "Kandangan",     "Sarongan",   "Kebondalem",
+                                "Tembokrejo",     "Blambangan",    "Kedungrejo", "Sumbersari",
+                                "Kalibaru Wetan", "Tamansari",     "Olehsari",   "Kemiren",
+                                "Jambesari",      "Genteng Kulon", "Gitik",      "Rogojampi",
+                                "Bomo",           "Singojuruh",    "Licin",      "Sempu"};
+const char* const kStreet[] = {"Jl. Raya",    "Jl. Mawar",   "Jl. Melati",     "Dusun Krajan",
+                               "Dusun Kidul", "Jl. Kenanga", "Jl. Diponegoro", "Jl. Ahmad Yani"};
 
 // Spelling variants a clerk may type for the same name.
 std::string name_variant(const std::string& name, std::mt19937_64& rng) {
   static const std::pair<const char*, const char*> kPairs[] = {
-      {"Muhammad", "Moch."}, {"Moch.", "Muhammad"}, {"Sholeh", "Soleh"}, {"Soleh", "Sholeh"}, {"Djoko", "Joko"},
-      {"Joko", "Djoko"}, {"Nur", "Nurul"}, {"Siti", "St."}, {"Ahmad", "Achmad"}, {"Yusuf", "Yusup"}};
+      {"Muhammad", "Moch."}, {"Moch.", "Muhammad"}, {"Sholeh", "Soleh"}, {"Soleh", "Sholeh"},
+      {"Djoko", "Joko"},     {"Joko", "Djoko"},     {"Nur", "Nurul"},    {"Siti", "St."},
+      {"Ahmad", "Achmad"},   {"Yusuf", "Yusup"}};
   for (const auto& [from, to] : kPairs) {
     const auto at = name.find(from);
-    if (at != std::string::npos) return name.substr(0, at) + to + name.substr(at + std::strlen(from));
+    if (at != std::string::npos)
+      return name.substr(0, at) + to + name.substr(at + std::strlen(from));
   }
   // Otherwise: upper case, or a doubled space (still the same person).
   std::string out = name;
@@ -65,9 +70,12 @@ std::string date_text(std::int32_t days, int style) {
   int y, m, d;
   civil_from_days(days, y, m, d);
   char b[16];
-  if (style == 0) std::snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, d);
-  else if (style == 1) std::snprintf(b, sizeof b, "%02d-%02d-%04d", d, m, y);
-  else std::snprintf(b, sizeof b, "%02d/%02d/%04d", d, m, y);
+  if (style == 0)
+    std::snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, d);
+  else if (style == 1)
+    std::snprintf(b, sizeof b, "%02d-%02d-%04d", d, m, y);
+  else
+    std::snprintf(b, sizeof b, "%02d/%02d/%04d", d, m, y);
   return b;
 }
 
@@ -75,10 +83,10 @@ std::string date_text(std::int32_t days, int style) {
 
 const std::vector<std::pair<std::string, ProgramLevel>>& sample_programs() {
   static const std::vector<std::pair<std::string, ProgramLevel>> programs = {
-      {"PKH", ProgramLevel::kCentral},        {"BPNT", ProgramLevel::kCentral},
-      {"BST", ProgramLevel::kCentral},        {"BLT_DD", ProgramLevel::kCentral},
+      {"PKH", ProgramLevel::kCentral},          {"BPNT", ProgramLevel::kCentral},
+      {"BST", ProgramLevel::kCentral},          {"BLT_DD", ProgramLevel::kCentral},
       {"JATIM_BKK", ProgramLevel::kProvincial}, {"SEMBAKO_BWI", ProgramLevel::kRegency},
-      {"GIZI_BUMIL", ProgramLevel::kRegency},  {"DONASI_ASN", ProgramLevel::kRegency}};
+      {"GIZI_BUMIL", ProgramLevel::kRegency},   {"DONASI_ASN", ProgramLevel::kRegency}};
   return programs;
 }
 
@@ -97,24 +105,30 @@ SamplePopulation sample_banyuwangi(std::size_t n_persons, std::uint64_t seed) {
   s.nik.reserve(reserve);
   s.kk.reserve(reserve);
   s.name.reserve(reserve);
-  auto add_person = [&](int district, std::int32_t birth, bool female, std::uint64_t kk, std::string name,
-                        const std::string& village, std::uint16_t rt, std::uint16_t rw, std::uint8_t relation) {
+  auto add_person = [&](int district, std::int32_t birth, bool female, std::uint64_t kk,
+                        std::string name, const std::string& village, std::uint16_t rt,
+                        std::uint16_t rw, std::uint8_t relation) {
     if (birth < first_day) birth = first_day;
     if (birth > last_day) birth = last_day;
-    std::size_t slot = (static_cast<std::size_t>(district - 1) * span + static_cast<std::size_t>(birth - first_day)) * 2 +
+    std::size_t slot = (static_cast<std::size_t>(district - 1) * span +
+                        static_cast<std::size_t>(birth - first_day)) *
+                           2 +
                        (female ? 1 : 0);
     while (serials[slot] >= 9999) {  // that day is full: the next day
       birth = birth < last_day ? birth + 1 : first_day;
-      slot = (static_cast<std::size_t>(district - 1) * span + static_cast<std::size_t>(birth - first_day)) * 2 +
+      slot = (static_cast<std::size_t>(district - 1) * span +
+              static_cast<std::size_t>(birth - first_day)) *
+                 2 +
              (female ? 1 : 0);
     }
     const int serial = ++serials[slot];
     int y, m, d;
     civil_from_days(birth, y, m, d);
-    const std::uint64_t nik = ((3510ULL * 100 + static_cast<std::uint64_t>(district)) * 1000000 +
-                               static_cast<std::uint64_t>((female ? d + 40 : d) * 10000 + m * 100 + y % 100)) *
-                                  10000 +
-                              static_cast<std::uint64_t>(serial);
+    const std::uint64_t nik =
+        ((3510ULL * 100 + static_cast<std::uint64_t>(district)) * 1000000 +
+         static_cast<std::uint64_t>((female ? d + 40 : d) * 10000 + m * 100 + y % 100)) *
+            10000 +
+        static_cast<std::uint64_t>(serial);
     s.nik.push_back(nik);
     s.kk.push_back(kk);
     s.name.push_back(std::move(name));
@@ -149,10 +163,12 @@ SamplePopulation sample_banyuwangi(std::size_t n_persons, std::uint64_t seed) {
                              ks;
     const std::string family = pick(kFamily, rng);
     const bool use_family = rng() % 3 != 0;
-    const std::int32_t head_birth = ref - static_cast<std::int32_t>((25 + rng() % 45) * 365 + rng() % 365);
+    const std::int32_t head_birth =
+        ref - static_cast<std::int32_t>((25 + rng() % 45) * 365 + rng() % 365);
     heads.push_back(s.nik.size());
-    add_person(district, head_birth, false, kk, std::string(pick(kMale, rng)) + (use_family ? " " + family : ""),
-               village, rt, rw, 0);
+    add_person(district, head_birth, false, kk,
+               std::string(pick(kMale, rng)) + (use_family ? " " + family : ""), village, rt, rw,
+               0);
     if (s.nik.size() >= n_persons) break;
     if (rng() % 10 < 8) {
       add_person(district, head_birth + static_cast<std::int32_t>(rng() % 2000) - 700, true, kk,
@@ -161,10 +177,12 @@ SamplePopulation sample_banyuwangi(std::size_t n_persons, std::uint64_t seed) {
     const int children = static_cast<int>(rng() % 4);
     for (int c = 0; c < children && s.nik.size() < n_persons; ++c) {
       const bool female = rng() % 2;
-      const std::int32_t birth = head_birth + static_cast<std::int32_t>((20 + rng() % 20) * 365 + rng() % 365);
+      const std::int32_t birth =
+          head_birth + static_cast<std::int32_t>((20 + rng() % 20) * 365 + rng() % 365);
       if (birth > ref) continue;
       add_person(district, birth, female, kk,
-                 std::string(female ? pick(kFemale, rng) : pick(kMale, rng)) + (use_family ? " " + family : ""),
+                 std::string(female ? pick(kFemale, rng) : pick(kMale, rng)) +
+                     (use_family ? " " + family : ""),
                  village, rt, rw, 2);
     }
   }
@@ -174,8 +192,8 @@ SamplePopulation sample_banyuwangi(std::size_t n_persons, std::uint64_t seed) {
     double share;
     int who;  // 0 heads, 1 women 18..45, 2 anyone adult
   };
-  const Share shares[] = {{"PKH", 0.10, 0},       {"BPNT", 0.15, 0},        {"BST", 0.10, 0},
-                          {"BLT_DD", 0.08, 0},    {"JATIM_BKK", 0.05, 0},   {"SEMBAKO_BWI", 0.11, 0},
+  const Share shares[] = {{"PKH", 0.10, 0},        {"BPNT", 0.15, 0},      {"BST", 0.10, 0},
+                          {"BLT_DD", 0.08, 0},     {"JATIM_BKK", 0.05, 0}, {"SEMBAKO_BWI", 0.11, 0},
                           {"GIZI_BUMIL", 0.02, 1}, {"DONASI_ASN", 0.03, 2}};
   auto& r = s.records;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -221,22 +239,28 @@ SamplePopulation sample_banyuwangi(std::size_t n_persons, std::uint64_t seed) {
     r.birth_date.push_back(rng() % 25 == 0 ? std::string() : date_text(birth, style % 3));
     r.sex.emplace_back(style % 2 == 0 ? (s.sex[person] == 'F' ? "P" : "L")
                                       : (s.sex[person] == 'F' ? "PEREMPUAN" : "LAKI-LAKI"));
-    r.address.push_back(std::string(kStreet[person % 8]) + " No. " + std::to_string(1 + person % 97));
+    r.address.push_back(std::string(kStreet[person % 8]) + " No. " +
+                        std::to_string(1 + person % 97));
     r.village.push_back(s.village[person]);
     r.district.push_back(region_name("3510" + two(s.district[person])));
-    r.rt.push_back(style % 2 == 0 ? two(s.rt[person]).insert(0, "0") : std::to_string(s.rt[person]));
-    r.rw.push_back(style % 2 == 0 ? two(s.rw[person]).insert(0, "0") : std::to_string(s.rw[person]));
+    r.rt.push_back(style % 2 == 0 ? two(s.rt[person]).insert(0, "0")
+                                  : std::to_string(s.rt[person]));
+    r.rw.push_back(style % 2 == 0 ? two(s.rw[person]).insert(0, "0")
+                                  : std::to_string(s.rw[person]));
     r.person.push_back(static_cast<std::int64_t>(person));
     r.damage.push_back(std::move(damage));
   };
   int style = 0;
   for (const auto& share : shares) {
-    const auto level = std::find_if(sample_programs().begin(), sample_programs().end(),
-                                    [&](const auto& p) { return p.first == share.program; })->second;
+    const auto level =
+        std::find_if(sample_programs().begin(), sample_programs().end(), [&](const auto& p) {
+          return p.first == share.program;
+        })->second;
     for (std::size_t p = 0; p < s.nik.size(); ++p) {
       const std::size_t head = p;  // poverty is shared by the household through its head's score
       bool eligible = false;
-      if (share.who == 0) eligible = s.relation[p] == 0;
+      if (share.who == 0)
+        eligible = s.relation[p] == 0;
       else if (share.who == 1) {
         const int age = age_in_years(Date(s.birth[p]), Date(ref));
         eligible = s.sex[p] == 'F' && age >= 18 && age <= 45;
@@ -257,7 +281,8 @@ SamplePopulation sample_banyuwangi(std::size_t n_persons, std::uint64_t seed) {
   return s;
 }
 
-std::vector<std::string> write_sample_csv(const SamplePopulation& sample, const std::string& folder) {
+std::vector<std::string> write_sample_csv(const SamplePopulation& sample,
+                                          const std::string& folder) {
   const std::string dir = folder.empty() || folder.back() == '/' ? folder : folder + "/";
   const auto& r = sample.records;
   std::vector<std::string> paths;
@@ -265,13 +290,15 @@ std::vector<std::string> write_sample_csv(const SamplePopulation& sample, const 
   for (const auto& [program, level] : sample_programs()) {
     const char delim = style % 2 == 0 ? ';' : ',';
     const char* eol = style % 2 == 0 ? "\r\n" : "\n";
-    std::string out = style % 2 == 0 ? "NIK;NO_KK;NAMA;TGL_LAHIR;JK;ALAMAT;DESA;KECAMATAN;RT;RW"
-                                     : "nik,kk,nama,tanggal_lahir,jenis_kelamin,alamat,kelurahan,kecamatan,rt,rw";
+    std::string out =
+        style % 2 == 0 ? "NIK;NO_KK;NAMA;TGL_LAHIR;JK;ALAMAT;DESA;KECAMATAN;RT;RW"
+                       : "nik,kk,nama,tanggal_lahir,jenis_kelamin,alamat,kelurahan,kecamatan,rt,rw";
     out += eol;
     for (std::size_t i = 0; i < r.program.size(); ++i) {
       if (r.program[i] != program) continue;
-      const std::string* fields[] = {&r.nik[i],     &r.kk[i],      &r.name[i],    &r.birth_date[i], &r.sex[i],
-                                     &r.address[i], &r.village[i], &r.district[i], &r.rt[i],         &r.rw[i]};
+      const std::string* fields[] = {&r.nik[i], &r.kk[i],      &r.name[i],    &r.birth_date[i],
+                                     &r.sex[i], &r.address[i], &r.village[i], &r.district[i],
+                                     &r.rt[i],  &r.rw[i]};
       for (std::size_t k = 0; k < 10; ++k) {
         if (k) out.push_back(delim);
         out += csv_escape(*fields[k], delim);

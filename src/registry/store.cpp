@@ -1,11 +1,10 @@
 // The registry file ("SKAMPREG", core/binary.hpp): a damaged file is refused with
 // Error(kCorrupt) and never half-loaded.
-#include "registry/internal.hpp"
+#include <cstring>
 
 #include "core/binary.hpp"
 #include "core/utf8.hpp"
-
-#include <cstring>
+#include "registry/internal.hpp"
 
 namespace smartkampung::detail {
 
@@ -18,8 +17,8 @@ using binary::Reader;
 using binary::Writer;
 
 void write_raw(Writer& w, const RawRecord& r) {
-  for (const std::string* s : {&r.nik, &r.kk, &r.name, &r.birth_date, &r.sex, &r.address, &r.village, &r.district,
-                               &r.rt, &r.rw}) {
+  for (const std::string* s : {&r.nik, &r.kk, &r.name, &r.birth_date, &r.sex, &r.address,
+                               &r.village, &r.district, &r.rt, &r.rw}) {
     w.str(*s);
   }
   w.u64(r.line);
@@ -35,8 +34,8 @@ std::string read_text(Reader& rd) {
 
 RawRecord read_raw(Reader& rd) {
   RawRecord r;
-  for (std::string* s : {&r.nik, &r.kk, &r.name, &r.birth_date, &r.sex, &r.address, &r.village, &r.district, &r.rt,
-                         &r.rw}) {
+  for (std::string* s : {&r.nik, &r.kk, &r.name, &r.birth_date, &r.sex, &r.address, &r.village,
+                         &r.district, &r.rt, &r.rw}) {
     *s = read_text(rd);
   }
   r.line = static_cast<std::size_t>(rd.u64());
@@ -118,7 +117,8 @@ void deserialize(std::string_view bytes, Snapshot& snap, std::vector<QueuedRepor
       r.text = rd.u64();
       std::uint64_t total = 0;
       for (std::uint16_t& l : r.len) total += (l = rd.u16());
-      if (r.text > list->pool.size() || total > list->pool.size() - r.text) rd.fail("text out of range");
+      if (r.text > list->pool.size() || total > list->pool.size() - r.text)
+        rd.fail("text out of range");
       r.birth = rd.i32();
       r.line = rd.u32();
       r.rt = rd.u16();
@@ -129,7 +129,8 @@ void deserialize(std::string_view bytes, Snapshot& snap, std::vector<QueuedRepor
     }
     const std::size_t unkeyed = rd.count(88);
     for (std::size_t u = 0; u < unkeyed; ++u) list->unkeyed.push_back(read_raw(rd));
-    if (!snap.programs.empty() && !(snap.programs.back()->name < list->name)) rd.fail("programmes out of order");
+    if (!snap.programs.empty() && !(snap.programs.back()->name < list->name))
+      rd.fail("programmes out of order");
     snap.programs.push_back(std::move(list));
   }
   const std::size_t nreports = rd.count(104);
@@ -140,9 +141,10 @@ void deserialize(std::string_view bytes, Snapshot& snap, std::vector<QueuedRepor
     Row row;
     std::string reason;
     RecordNotes notes;
-    const std::array<std::string_view, 10> f = {r.nik, r.kk, r.name, r.birth_date, r.sex,
-                                                r.address, r.village, r.district, r.rt, r.rw};
-    if (!normalize_record(f, static_cast<std::uint32_t>(r.line), snap.as_of, row, tmp.pool, reason, notes)) {
+    const std::array<std::string_view, 10> f = {
+        r.nik, r.kk, r.name, r.birth_date, r.sex, r.address, r.village, r.district, r.rt, r.rw};
+    if (!normalize_record(f, static_cast<std::uint32_t>(r.line), snap.as_of, row, tmp.pool, reason,
+                          notes)) {
       rd.fail("bad report record");
     }
     q.record = to_enrolment(tmp, row);

@@ -1,7 +1,6 @@
 // The rule sets shipped inside the library (data/rules/*.json, embedded at build time).
-#include <smartkampung/rules.hpp>
-
 #include <cstddef>
+#include <smartkampung/rules.hpp>
 
 namespace smartkampung::detail {
 extern const char skamp_rules_blt_dana_desa[];
@@ -29,7 +28,8 @@ const Builtin kBuiltins[] = {
     {"blt-dana-desa", detail::skamp_rules_blt_dana_desa, &detail::skamp_rules_blt_dana_desa_size},
     {"bst", detail::skamp_rules_bst, &detail::skamp_rules_bst_size},
     {"jatim-bkk", detail::skamp_rules_jatim_bkk, &detail::skamp_rules_jatim_bkk_size},
-    {"sembako-banyuwangi", detail::skamp_rules_sembako_banyuwangi, &detail::skamp_rules_sembako_banyuwangi_size},
+    {"sembako-banyuwangi", detail::skamp_rules_sembako_banyuwangi,
+     &detail::skamp_rules_sembako_banyuwangi_size},
     {"bps-14", detail::skamp_rules_bps_14, &detail::skamp_rules_bps_14_size},
 };
 }  // namespace

@@ -1,13 +1,13 @@
 // Canonical JSON: object keys sorted (by UTF-8 bytes, which is code point order),
 // no insignificant whitespace, strings escaped minimally. The rule set's SHA-256 is
 // taken over this text, so reformatting a file does not change its fingerprint.
-#include "rules/json_util.hpp"
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <vector>
+
+#include "rules/json_util.hpp"
 
 namespace smartkampung::detail {
 
@@ -16,13 +16,27 @@ void append_json_string(std::string& out, std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (u < 0x20) {
           static constexpr char kHex[] = "0123456789abcdef";
@@ -39,10 +53,18 @@ void append_json_string(std::string& out, std::string_view s) {
 
 void write_canonical(std::string& out, const rapidjson::Value& v) {
   switch (v.GetType()) {
-    case rapidjson::kNullType: out += "null"; break;
-    case rapidjson::kFalseType: out += "false"; break;
-    case rapidjson::kTrueType: out += "true"; break;
-    case rapidjson::kStringType: append_json_string(out, std::string_view(v.GetString(), v.GetStringLength())); break;
+    case rapidjson::kNullType:
+      out += "null";
+      break;
+    case rapidjson::kFalseType:
+      out += "false";
+      break;
+    case rapidjson::kTrueType:
+      out += "true";
+      break;
+    case rapidjson::kStringType:
+      append_json_string(out, std::string_view(v.GetString(), v.GetStringLength()));
+      break;
     case rapidjson::kNumberType:
       if (v.IsInt64()) {
         out += std::to_string(v.GetInt64());

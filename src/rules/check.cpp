@@ -9,16 +9,26 @@ namespace smartkampung::detail {
 namespace {
 const char* kind_name(Kind k) {
   switch (k) {
-    case Kind::kBool: return "bool";
-    case Kind::kInt: return "int";
-    case Kind::kMoney: return "money";
-    case Kind::kDate: return "date";
-    case Kind::kString: return "string";
-    case Kind::kEnum: return "enum";
-    case Kind::kSet: return "set<program>";
-    case Kind::kList: return "list";
-    case Kind::kBoolList: return "list of bool";
-    case Kind::kStrList: return "list of strings";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt:
+      return "int";
+    case Kind::kMoney:
+      return "money";
+    case Kind::kDate:
+      return "date";
+    case Kind::kString:
+      return "string";
+    case Kind::kEnum:
+      return "enum";
+    case Kind::kSet:
+      return "set<program>";
+    case Kind::kList:
+      return "list";
+    case Kind::kBoolList:
+      return "list of bool";
+    case Kind::kStrList:
+      return "list of strings";
   }
   return "?";
 }
@@ -42,13 +52,15 @@ int intern_program(RuleSetImpl& rs, std::string_view code, int col) {
   const int i = rs.program_index(code);
   if (i >= 0) return i;
   if (rs.programs.size() >= kMaxPrograms) {
-    throw ExprError{ErrorCode::kLimit, col, "more than " + std::to_string(kMaxPrograms) + " programme codes"};
+    throw ExprError{ErrorCode::kLimit, col,
+                    "more than " + std::to_string(kMaxPrograms) + " programme codes"};
   }
   rs.programs.emplace_back(code);
   return static_cast<int>(rs.programs.size()) - 1;
 }
 
-Checker::Checker(RuleSetImpl& rs, int expr_index) : rs_(rs), expr_(static_cast<std::int16_t>(expr_index)) {}
+Checker::Checker(RuleSetImpl& rs, int expr_index)
+    : rs_(rs), expr_(static_cast<std::int16_t>(expr_index)) {}
 
 int Checker::emit(Node n, int col) {
   n.col = col;
@@ -67,7 +79,9 @@ int Checker::constant(Type t, std::int64_t k, int col) {
 
 Type Checker::type_of(int node) const { return rs_.nodes[static_cast<std::size_t>(node)].type; }
 
-void Checker::fail(int col, const std::string& msg) const { throw ExprError{ErrorCode::kParse, col, msg}; }
+void Checker::fail(int col, const std::string& msg) const {
+  throw ExprError{ErrorCode::kParse, col, msg};
+}
 
 int Checker::check_root(const AstTree& tree) {
   tree_ = &tree;
@@ -122,8 +136,10 @@ int Checker::path(const Ast& a) {
   if (f < 0) fail(a.col, "unknown field '" + p + "' (not declared in inputs)");
   const FieldDef& fd = rs_.schema.fields[static_cast<std::size_t>(f)];
   if (fd.elem_type >= 0) {
-    fail(a.col, "'" + p + "' is a field of a list element: read it inside count/any/all/sum(list, m -> m." +
-                    p.substr(p.find('.') + 1) + ")");
+    fail(a.col,
+         "'" + p +
+             "' is a field of a list element: read it inside count/any/all/sum(list, m -> m." +
+             p.substr(p.find('.') + 1) + ")");
   }
   note_read(f);
   Node n;
@@ -166,7 +182,8 @@ int Checker::date_literal(const std::string& text, int col) {
 
 void Checker::require_type(int node, Kind k, int col, const char* what) const {
   if (type_of(node).kind != k) {
-    fail(col, std::string(what) + " must be " + kind_name(k) + ", not " + type_name(rs_, type_of(node)));
+    fail(col,
+         std::string(what) + " must be " + kind_name(k) + ", not " + type_name(rs_, type_of(node)));
   }
 }
 
@@ -182,8 +199,10 @@ int Checker::check(int idx, int depth) {
                     "expression nested deeper than " + std::to_string(kMaxExprDepth) + " levels"};
   }
   switch (a.kind) {
-    case AstKind::kInt: return constant(Type{Kind::kInt, -1}, a.value, a.col);
-    case AstKind::kBool: return constant(Type{Kind::kBool, -1}, a.value, a.col);
+    case AstKind::kInt:
+      return constant(Type{Kind::kInt, -1}, a.value, a.col);
+    case AstKind::kBool:
+      return constant(Type{Kind::kBool, -1}, a.value, a.col);
     case AstKind::kStr: {
       rs_.strings.push_back(a.text);
       Node n;
@@ -192,10 +211,13 @@ int Checker::check(int idx, int depth) {
       n.a = static_cast<std::int32_t>(rs_.strings.size()) - 1;
       return emit(n, a.col);
     }
-    case AstKind::kList: return check_as(idx, Type{Kind::kSet, -1}, depth);
-    case AstKind::kPath: return path(a);
+    case AstKind::kList:
+      return check_as(idx, Type{Kind::kSet, -1}, depth);
+    case AstKind::kPath:
+      return path(a);
     case AstKind::kLambda:
-      fail(a.col, "a lambda (m -> ...) is only allowed as the second argument of count/any/all/sum");
+      fail(a.col,
+           "a lambda (m -> ...) is only allowed as the second argument of count/any/all/sum");
     case AstKind::kUnary: {
       const int x = check(a.kids[0], depth + 1);
       Node n;
@@ -241,8 +263,10 @@ int Checker::check(int idx, int depth) {
       n.c = e;
       return emit(n, a.col);
     }
-    case AstKind::kBinary: return binary(a, depth);
-    case AstKind::kCall: return call(a, depth);
+    case AstKind::kBinary:
+      return binary(a, depth);
+    case AstKind::kCall:
+      return call(a, depth);
   }
   fail(a.col, "unsupported expression");
 }
@@ -275,8 +299,10 @@ int Checker::binary(const Ast& a, int depth) {
   switch (a.op) {
     case Tok::kAnd:
     case Tok::kOr:
-      require_type(l, Kind::kBool, a.col, a.op == Tok::kAnd ? "the left of '&&'" : "the left of '||'");
-      require_type(r, Kind::kBool, a.col, a.op == Tok::kAnd ? "the right of '&&'" : "the right of '||'");
+      require_type(l, Kind::kBool, a.col,
+                   a.op == Tok::kAnd ? "the left of '&&'" : "the left of '||'");
+      require_type(r, Kind::kBool, a.col,
+                   a.op == Tok::kAnd ? "the right of '&&'" : "the right of '||'");
       n.op = a.op == Tok::kAnd ? Op::kAnd : Op::kOr;
       n.type = Type{Kind::kBool, -1};
       return emit(n, a.col);
@@ -284,29 +310,43 @@ int Checker::binary(const Ast& a, int depth) {
     case Tok::kNe:
       n.op = a.op == Tok::kEq ? Op::kEq : Op::kNe;
       n.type = Type{Kind::kBool, -1};
-      if (numeric(lt.kind) && numeric(rt.kind)) n.k = 0;
-      else if (lt != rt) fail(a.col, "type mismatch: cannot compare " + pair);
-      else if (lt.kind == Kind::kString) n.k = 1;
-      else if (lt.kind == Kind::kSet) n.k = 2;
-      else if (lt.kind == Kind::kList) fail(a.col, "lists cannot be compared: compare len(...) or use any/all");
-      else n.k = 0;
+      if (numeric(lt.kind) && numeric(rt.kind))
+        n.k = 0;
+      else if (lt != rt)
+        fail(a.col, "type mismatch: cannot compare " + pair);
+      else if (lt.kind == Kind::kString)
+        n.k = 1;
+      else if (lt.kind == Kind::kSet)
+        n.k = 2;
+      else if (lt.kind == Kind::kList)
+        fail(a.col, "lists cannot be compared: compare len(...) or use any/all");
+      else
+        n.k = 0;
       return emit(n, a.col);
     case Tok::kLt:
     case Tok::kLe:
     case Tok::kGt:
     case Tok::kGe: {
-      const bool ok = (numeric(lt.kind) && numeric(rt.kind)) || (lt.kind == Kind::kDate && rt.kind == Kind::kDate);
-      if (!ok) fail(a.col, "type mismatch: cannot order " + pair + " (only int, money and date are ordered)");
-      n.op = a.op == Tok::kLt ? Op::kLt : a.op == Tok::kLe ? Op::kLe : a.op == Tok::kGt ? Op::kGt : Op::kGe;
+      const bool ok = (numeric(lt.kind) && numeric(rt.kind)) ||
+                      (lt.kind == Kind::kDate && rt.kind == Kind::kDate);
+      if (!ok)
+        fail(a.col,
+             "type mismatch: cannot order " + pair + " (only int, money and date are ordered)");
+      n.op = a.op == Tok::kLt   ? Op::kLt
+             : a.op == Tok::kLe ? Op::kLe
+             : a.op == Tok::kGt ? Op::kGt
+                                : Op::kGe;
       n.type = Type{Kind::kBool, -1};
       return emit(n, a.col);
     }
     case Tok::kEnd: {  // in
       if (rt.kind != Kind::kSet) {
-        fail(a.col, "the right of 'in' must be a programme set or a [list], not " + type_name(rs_, rt));
+        fail(a.col,
+             "the right of 'in' must be a programme set or a [list], not " + type_name(rs_, rt));
       }
       if (lt.kind != Kind::kString) {
-        fail(a.col, "the left of 'in' a set must be a programme code (string), not " + type_name(rs_, lt));
+        fail(a.col,
+             "the left of 'in' a set must be a programme code (string), not " + type_name(rs_, lt));
       }
       const Node& ln = rs_.nodes[static_cast<std::size_t>(l)];
       if (ln.op == Op::kConstStr) {
@@ -326,7 +366,8 @@ int Checker::binary(const Ast& a, int depth) {
     case Tok::kAmp:
     case Tok::kPipe:
       if (lt.kind != Kind::kSet || rt.kind != Kind::kSet) {
-        fail(a.col, std::string("'") + (a.op == Tok::kAmp ? "&" : "|") + "' needs two programme sets, not " + pair);
+        fail(a.col, std::string("'") + (a.op == Tok::kAmp ? "&" : "|") +
+                        "' needs two programme sets, not " + pair);
       }
       n.op = a.op == Tok::kAmp ? Op::kSetAnd : Op::kSetOr;
       n.type = lt;
@@ -336,19 +377,24 @@ int Checker::binary(const Ast& a, int depth) {
       if (lt.kind == Kind::kDate && rt.kind == Kind::kInt) {
         n.type = lt;
       } else if (numeric(lt.kind) && numeric(rt.kind)) {
-        n.type = (lt.kind == Kind::kMoney || rt.kind == Kind::kMoney) ? Type{Kind::kMoney, -1} : Type{Kind::kInt, -1};
+        n.type = (lt.kind == Kind::kMoney || rt.kind == Kind::kMoney) ? Type{Kind::kMoney, -1}
+                                                                      : Type{Kind::kInt, -1};
       } else {
-        fail(a.col, std::string("type mismatch: cannot ") + (a.op == Tok::kPlus ? "add " : "subtract ") + pair +
-                        (lt.kind == Kind::kDate && rt.kind == Kind::kDate ? " (use days_between)" : ""));
+        fail(a.col,
+             std::string("type mismatch: cannot ") + (a.op == Tok::kPlus ? "add " : "subtract ") +
+                 pair +
+                 (lt.kind == Kind::kDate && rt.kind == Kind::kDate ? " (use days_between)" : ""));
       }
       n.op = a.op == Tok::kPlus ? Op::kAdd : Op::kSub;
       return emit(n, a.col);
     case Tok::kStar:
-      if (!numeric(lt.kind) || !numeric(rt.kind) || (lt.kind == Kind::kMoney && rt.kind == Kind::kMoney)) {
+      if (!numeric(lt.kind) || !numeric(rt.kind) ||
+          (lt.kind == Kind::kMoney && rt.kind == Kind::kMoney)) {
         fail(a.col, "type mismatch: cannot multiply " + pair);
       }
       n.op = Op::kMul;
-      n.type = (lt.kind == Kind::kMoney || rt.kind == Kind::kMoney) ? Type{Kind::kMoney, -1} : Type{Kind::kInt, -1};
+      n.type = (lt.kind == Kind::kMoney || rt.kind == Kind::kMoney) ? Type{Kind::kMoney, -1}
+                                                                    : Type{Kind::kInt, -1};
       return emit(n, a.col);
     case Tok::kSlash:
     case Tok::kPercent:
@@ -399,7 +445,8 @@ int Checker::in_list(const Ast& a, int l, const Ast& list) {
 int Checker::call(const Ast& a, int depth) {
   const std::string& f = a.text;
   auto arity = [&](std::size_t n) {
-    if (a.kids.size() != n) fail(a.col, f + "() takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s"));
+    if (a.kids.size() != n)
+      fail(a.col, f + "() takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s"));
   };
   Node n;
   if (f == "len") {
@@ -420,9 +467,11 @@ int Checker::call(const Ast& a, int depth) {
       fail(a.col, f + "() takes a list first, not " + type_name(rs_, type_of(list)));
     }
     const Ast& lam = tree_->nodes[static_cast<std::size_t>(a.kids[1])];
-    if (lam.kind != AstKind::kLambda) fail(lam.col, f + "() takes a lambda second: " + f + "(list, m -> ...)");
+    if (lam.kind != AstKind::kLambda)
+      fail(lam.col, f + "() takes a lambda second: " + f + "(list, m -> ...)");
     if (scopes_.size() >= static_cast<std::size_t>(kMaxLambdaDepth)) {
-      throw ExprError{ErrorCode::kLimit, lam.col, "lambdas nested deeper than " + std::to_string(kMaxLambdaDepth)};
+      throw ExprError{ErrorCode::kLimit, lam.col,
+                      "lambdas nested deeper than " + std::to_string(kMaxLambdaDepth)};
     }
     const int slot = static_cast<int>(scopes_.size());
     scopes_.push_back(Scope{lam.text, type_of(list).aux});
@@ -430,11 +479,13 @@ int Checker::call(const Ast& a, int depth) {
     scopes_.pop_back();
     const Type bt = type_of(body);
     if (f == "sum") {
-      if (!numeric(bt.kind)) fail(lam.col, "the lambda of sum() must give int or money, not " + type_name(rs_, bt));
+      if (!numeric(bt.kind))
+        fail(lam.col, "the lambda of sum() must give int or money, not " + type_name(rs_, bt));
       n.op = Op::kSum;
       n.type = bt;
     } else {
-      if (bt.kind != Kind::kBool) fail(lam.col, "the lambda of " + f + "() must give bool, not " + type_name(rs_, bt));
+      if (bt.kind != Kind::kBool)
+        fail(lam.col, "the lambda of " + f + "() must give bool, not " + type_name(rs_, bt));
       n.op = f == "count" ? Op::kCount : f == "any" ? Op::kAny : Op::kAll;
       n.type = f == "count" ? Type{Kind::kInt, -1} : Type{Kind::kBool, -1};
     }
@@ -450,7 +501,8 @@ int Checker::call(const Ast& a, int depth) {
     std::vector<std::int32_t> items;
     for (int k : list.kids) {
       const int x = check(k, depth + 1);
-      require_type(x, Kind::kBool, tree_->nodes[static_cast<std::size_t>(k)].col, "each item of count_true()");
+      require_type(x, Kind::kBool, tree_->nodes[static_cast<std::size_t>(k)].col,
+                   "each item of count_true()");
       items.push_back(x);
     }
     n.op = Op::kCountTrue;
@@ -493,7 +545,8 @@ int Checker::call(const Ast& a, int depth) {
     if (p.kind != AstKind::kPath) fail(p.col, "has() takes a field path");
     const int x = path(p);
     const Node fn = rs_.nodes[static_cast<std::size_t>(x)];
-    if (fn.op != Op::kField && fn.op != Op::kElemField) fail(p.col, "has() takes a field of the record");
+    if (fn.op != Op::kField && fn.op != Op::kElemField)
+      fail(p.col, "has() takes a field of the record");
     n.op = Op::kHas;
     n.a = fn.a;
     n.b = fn.op == Op::kElemField ? fn.b : -1;
@@ -516,8 +569,10 @@ int Checker::call(const Ast& a, int depth) {
     const Ast& p = tree_->nodes[static_cast<std::size_t>(a.kids[1])];
     if (p.kind != AstKind::kStr) fail(p.col, "conflicts_with() takes a 'PROGRAMME' literal second");
     if (!rs_.conflicts) {
-      fail(a.col, "conflicts_with() needs a conflict table: load the rule set with one (RuleOptions::conflicts, "
-                  "conflicts= in Python)");
+      fail(a.col,
+           "conflicts_with() needs a conflict table: load the rule set with one "
+           "(RuleOptions::conflicts, "
+           "conflicts= in Python)");
     }
     intern_program(rs_, p.text, p.col);
     const ConflictScope scope = rs_.scope == "person" ? ConflictScope::kPerson : ConflictScope::kKk;

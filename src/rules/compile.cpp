@@ -2,9 +2,9 @@
 // Parameters take the value in force on that date, as_of becomes a constant,
 // constant sub-expressions are folded and age(x) compared with a constant becomes
 // a date comparison, so that per record only field-dependent work remains.
-#include "rules/ir.hpp"
-
 #include <algorithm>
+
+#include "rules/ir.hpp"
 
 namespace smartkampung::detail {
 
@@ -96,10 +96,14 @@ std::int64_t param_value(const Param& p, Date as_of) {
 
 Op mirror(Op op) {
   switch (op) {
-    case Op::kLt: return Op::kGt;
-    case Op::kLe: return Op::kGe;
-    case Op::kGt: return Op::kLt;
-    default: return Op::kLe;
+    case Op::kLt:
+      return Op::kGt;
+    case Op::kLe:
+      return Op::kGe;
+    case Op::kGt:
+      return Op::kLt;
+    default:
+      return Op::kLe;
   }
 }
 
@@ -154,7 +158,8 @@ std::shared_ptr<const Compiled> compile_for(const RuleSetImpl& rs, Date as_of) {
       }
     }
     if (n.op == Op::kCond && is_const(nodes[static_cast<std::size_t>(n.a)])) {
-      Node copy = nodes[static_cast<std::size_t>(nodes[static_cast<std::size_t>(n.a)].k ? n.b : n.c)];
+      Node copy =
+          nodes[static_cast<std::size_t>(nodes[static_cast<std::size_t>(n.a)].k ? n.b : n.c)];
       if (copy.op == Op::kConst) copy.type = n.type;
       if (copy.type == n.type || copy.op == Op::kConst) {
         nodes[i] = copy;
@@ -165,14 +170,16 @@ std::shared_ptr<const Compiled> compile_for(const RuleSetImpl& rs, Date as_of) {
     if (n.op == Op::kLt || n.op == Op::kLe || n.op == Op::kGt || n.op == Op::kGe) {
       Op op = n.op;
       std::int32_t age_node = n.a, k_node = n.b;
-      if (nodes[static_cast<std::size_t>(n.b)].op == Op::kAge && is_const(nodes[static_cast<std::size_t>(n.a)])) {
+      if (nodes[static_cast<std::size_t>(n.b)].op == Op::kAge &&
+          is_const(nodes[static_cast<std::size_t>(n.a)])) {
         std::swap(age_node, k_node);
         op = mirror(op);
       }
       const Node an = nodes[static_cast<std::size_t>(age_node)];
       const Node kn = nodes[static_cast<std::size_t>(k_node)];
       if (an.op == Op::kAge && is_const(kn) && !is_const(nodes[static_cast<std::size_t>(an.a)])) {
-        // age >= N <=> x <= T(N); age > N <=> x <= T(N+1); age < N <=> x > T(N); age <= N <=> x > T(N+1)
+        // age >= N <=> x <= T(N); age > N <=> x <= T(N+1); age < N <=> x > T(N); age <= N <=> x >
+        // T(N+1)
         const std::int64_t years = (op == Op::kGt || op == Op::kLe) ? kn.k + 1 : kn.k;
         Date t;
         if (age_threshold(as_of, years, t)) {
@@ -195,16 +202,18 @@ std::shared_ptr<const Compiled> compile_for(const RuleSetImpl& rs, Date as_of) {
     const int nk = children(n, c->extra, kids, 16);
     if (nk < 0 || n.type.kind == Kind::kString) continue;
     bool all_const = true;
-    for (int k = 0; k < nk; ++k) all_const = all_const && is_const(nodes[static_cast<std::size_t>(kids[k])]);
+    for (int k = 0; k < nk; ++k)
+      all_const = all_const && is_const(nodes[static_cast<std::size_t>(kids[k])]);
     if (!all_const) continue;
     ctx.failed = false;
     const Val v = eval_node(ctx, static_cast<int>(i));
     if (ctx.failed) {
-      const bool div = (n.op == Op::kDiv || n.op == Op::kMod) && nodes[static_cast<std::size_t>(n.b)].k == 0;
+      const bool div =
+          (n.op == Op::kDiv || n.op == Op::kMod) && nodes[static_cast<std::size_t>(n.b)].k == 0;
       const std::string where = n.expr >= 0 ? rs.expr_paths[static_cast<std::size_t>(n.expr)] : "";
       throw RuleError(ErrorCode::kParse, where, n.col,
-                      std::string(div ? "division by zero" : "integer overflow") + " in a constant expression (on " +
-                          as_of.to_iso() + ")");
+                      std::string(div ? "division by zero" : "integer overflow") +
+                          " in a constant expression (on " + as_of.to_iso() + ")");
     }
     if (!v.known) continue;
     n.op = Op::kConst;

@@ -5,12 +5,12 @@
 // the costlier branch). Lists are taken at an assumed length, since their real length is
 // known only per record: the bound says what a rule set costs on ordinary records, and
 // the step budget stops the extraordinary ones.
-#include "rules/ir.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+
+#include "rules/ir.hpp"
 
 namespace smartkampung::detail {
 
@@ -24,7 +24,10 @@ double add(double a, double b) { return std::min(a + b, kCap); }
 // one forward pass suffices (and no recursion, however long a require_any chain is).
 std::vector<double> node_bounds(const RuleSetImpl& rs, double list_length) {
   std::vector<double> cost(rs.nodes.size(), 0.0);
-  auto of = [&](std::int32_t i) { return i >= 0 && static_cast<std::size_t>(i) < cost.size() ? cost[static_cast<std::size_t>(i)] : 0.0; };
+  auto of = [&](std::int32_t i) {
+    return i >= 0 && static_cast<std::size_t>(i) < cost.size() ? cost[static_cast<std::size_t>(i)]
+                                                               : 0.0;
+  };
   for (std::size_t i = 0; i < rs.nodes.size(); ++i) {
     const Node& n = rs.nodes[i];
     switch (n.op) {
@@ -45,7 +48,8 @@ std::vector<double> node_bounds(const RuleSetImpl& rs, double list_length) {
         break;
       case Op::kCountTrue: {
         double sum = 0;
-        for (std::int32_t k = 0; k < n.b; ++k) sum = add(sum, of(rs.extra[static_cast<std::size_t>(n.a + k)]));
+        for (std::int32_t k = 0; k < n.b; ++k)
+          sum = add(sum, of(rs.extra[static_cast<std::size_t>(n.a + k)]));
         cost[i] = sum;
         break;
       }
@@ -84,7 +88,10 @@ std::string amount_text(double v) {
 
 WorkBound work_bound(const RuleSetImpl& rs, double list_length) {
   const std::vector<double> cost = node_bounds(rs, list_length);
-  auto of = [&](int i) { return i >= 0 && static_cast<std::size_t>(i) < cost.size() ? cost[static_cast<std::size_t>(i)] : 0.0; };
+  auto of = [&](int i) {
+    return i >= 0 && static_cast<std::size_t>(i) < cost.size() ? cost[static_cast<std::size_t>(i)]
+                                                               : 0.0;
+  };
   WorkBound b;
   for (const RuleDef& r : rs.rules) {
     b.rules.push_back(of(r.root));
@@ -134,11 +141,12 @@ void check_work_bound(const RuleSetImpl& rs, const RuleOptions& options) {
   }
   const double total = messages ? b.messages : b.evaluation;
   throw RuleError(ErrorCode::kLimit, where, 0,
-                  "too costly" + rule_name + ": its count/any/all/sum may visit " + amount_text(worst) +
-                      " list elements per record (" + amount_text(total) + " for the whole rule set" +
-                      (messages ? "'s messages" : "") + ") with lists of " +
-                      std::to_string(options.assumed_list_length) + " elements, more than the limit of " +
-                      amount_text(limit) + "; nested traversals multiply: nest fewer of them");
+                  "too costly" + rule_name + ": its count/any/all/sum may visit " +
+                      amount_text(worst) + " list elements per record (" + amount_text(total) +
+                      " for the whole rule set" + (messages ? "'s messages" : "") +
+                      ") with lists of " + std::to_string(options.assumed_list_length) +
+                      " elements, more than the limit of " + amount_text(limit) +
+                      "; nested traversals multiply: nest fewer of them");
 }
 
 }  // namespace smartkampung::detail

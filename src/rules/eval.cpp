@@ -1,12 +1,11 @@
 // The evaluator: a flat array of typed nodes walked from a root, three-valued
 // (Kleene) logic for missing fields, checked integer arithmetic, no allocation.
-#include "rules/ir.hpp"
-
-#include <smartkampung/nik.hpp>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <smartkampung/nik.hpp>
+
+#include "rules/ir.hpp"
 
 namespace smartkampung::detail {
 
@@ -34,7 +33,9 @@ inline Val load(const EvalCtx& ctx, const Node& n, std::size_t row) {
   return v;
 }
 
-inline bool str_eq(const Val& a, const Val& b) { return a.n == b.n && (a.n == 0 || std::memcmp(a.s, b.s, a.n) == 0); }
+inline bool str_eq(const Val& a, const Val& b) {
+  return a.n == b.n && (a.n == 0 || std::memcmp(a.s, b.s, a.n) == 0);
+}
 
 int program_bit(const RuleSetImpl& rs, const BatchData* batch, std::string_view code) {
   const int i = rs.program_index(code);
@@ -52,7 +53,8 @@ Val eval_node(EvalCtx& ctx, int index) {
   ++ctx.nodes;
   const Node& n = ctx.prog->nodes[static_cast<std::size_t>(index)];
   switch (n.op) {
-    case Op::kConst: return known(n.k);
+    case Op::kConst:
+      return known(n.k);
     case Op::kConstStr: {
       const std::string& s = ctx.rs->strings[static_cast<std::size_t>(n.a)];
       Val v = known(0);
@@ -60,14 +62,17 @@ Val eval_node(EvalCtx& ctx, int index) {
       v.n = static_cast<std::uint32_t>(s.size());
       return v;
     }
-    case Op::kField: return load(ctx, n, ctx.row);
-    case Op::kElemField: return load(ctx, n, ctx.elem[n.b]);
+    case Op::kField:
+      return load(ctx, n, ctx.row);
+    case Op::kElemField:
+      return load(ctx, n, ctx.elem[n.b]);
     case Op::kHas: {
       const Column& col = ctx.batch->cols[static_cast<std::size_t>(n.a)];
       return known(col.known[n.b < 0 ? ctx.row : ctx.elem[n.b]] != 0);
     }
     case Op::kParam:
-    case Op::kAsOf: return unknown();  // replaced by the compiler
+    case Op::kAsOf:
+      return unknown();  // replaced by the compiler
     case Op::kNot: {
       Val x = eval_node(ctx, n.a);
       x.i = !x.i;
@@ -119,10 +124,14 @@ Val eval_node(EvalCtx& ctx, int index) {
       const Val r = eval_node(ctx, n.b);
       if (!r.known) return unknown();
       switch (n.op) {
-        case Op::kLt: return known(l.i < r.i);
-        case Op::kLe: return known(l.i <= r.i);
-        case Op::kGt: return known(l.i > r.i);
-        default: return known(l.i >= r.i);
+        case Op::kLt:
+          return known(l.i < r.i);
+        case Op::kLe:
+          return known(l.i <= r.i);
+        case Op::kGt:
+          return known(l.i > r.i);
+        default:
+          return known(l.i >= r.i);
       }
     }
     case Op::kAdd:
@@ -137,12 +146,20 @@ Val eval_node(EvalCtx& ctx, int index) {
       std::int64_t out = 0;
       bool bad = false;
       switch (n.op) {
-        case Op::kAdd: bad = __builtin_add_overflow(l.i, r.i, &out); break;
-        case Op::kSub: bad = __builtin_sub_overflow(l.i, r.i, &out); break;
-        case Op::kMul: bad = __builtin_mul_overflow(l.i, r.i, &out); break;
+        case Op::kAdd:
+          bad = __builtin_add_overflow(l.i, r.i, &out);
+          break;
+        case Op::kSub:
+          bad = __builtin_sub_overflow(l.i, r.i, &out);
+          break;
+        case Op::kMul:
+          bad = __builtin_mul_overflow(l.i, r.i, &out);
+          break;
         default:
-          if (r.i == 0 || (l.i == INT64_MIN && r.i == -1)) bad = true;
-          else out = n.op == Op::kDiv ? l.i / r.i : l.i % r.i;
+          if (r.i == 0 || (l.i == INT64_MIN && r.i == -1))
+            bad = true;
+          else
+            out = n.op == Op::kDiv ? l.i / r.i : l.i % r.i;
       }
       if (!bad && n.type.kind == Kind::kDate && (out < -3000000 || out > 3000000)) bad = true;
       if (bad) {
@@ -224,7 +241,9 @@ Val eval_node(EvalCtx& ctx, int index) {
           case Op::kAll:
             if (!b.i) return known(0);
             break;
-          case Op::kCount: acc += b.i ? 1 : 0; break;
+          case Op::kCount:
+            acc += b.i ? 1 : 0;
+            break;
           default:
             if (__builtin_add_overflow(acc, b.i, &acc)) {
               ctx.failed = true;
@@ -242,8 +261,10 @@ Val eval_node(EvalCtx& ctx, int index) {
       bool saw_unknown = false;
       for (std::int32_t k = 0; k < n.b; ++k) {
         const Val b = eval_node(ctx, ctx.prog->extra[static_cast<std::size_t>(n.a + k)]);
-        if (!b.known) saw_unknown = true;
-        else acc += b.i ? 1 : 0;
+        if (!b.known)
+          saw_unknown = true;
+        else
+          acc += b.i ? 1 : 0;
       }
       return saw_unknown ? unknown() : known(acc);
     }
@@ -262,7 +283,8 @@ Val eval_node(EvalCtx& ctx, int index) {
     case Op::kValidNik: {
       const Val s = eval_node(ctx, n.a);
       if (!s.known) return unknown();
-      return known(check_nik(std::string_view(s.s, s.n), ctx.prog->as_of).reason == NikReason::kValid);
+      return known(check_nik(std::string_view(s.s, s.n), ctx.prog->as_of).reason ==
+                   NikReason::kValid);
     }
     case Op::kConflicts: {
       const Val s = eval_node(ctx, n.a);
@@ -297,13 +319,18 @@ std::string group_thousands(std::int64_t v, char sep) {
 }
 }  // namespace
 
-std::string format_value(const RuleSetImpl& rs, const BatchData* batch, Type type, const Val& v, bool id) {
+std::string format_value(const RuleSetImpl& rs, const BatchData* batch, Type type, const Val& v,
+                         bool id) {
   if (!v.known) return id ? "(tidak diketahui)" : "(unknown)";
   switch (type.kind) {
-    case Kind::kBool: return v.i ? (id ? "ya" : "yes") : (id ? "tidak" : "no");
-    case Kind::kInt: return std::to_string(v.i);
-    case Kind::kMoney: return "Rp" + group_thousands(v.i, id ? '.' : ',');
-    case Kind::kDate: return Date(static_cast<std::int32_t>(v.i)).to_iso();
+    case Kind::kBool:
+      return v.i ? (id ? "ya" : "yes") : (id ? "tidak" : "no");
+    case Kind::kInt:
+      return std::to_string(v.i);
+    case Kind::kMoney:
+      return "Rp" + group_thousands(v.i, id ? '.' : ',');
+    case Kind::kDate:
+      return Date(static_cast<std::int32_t>(v.i)).to_iso();
     case Kind::kString: {
       const std::string_view s(v.s, v.n);
       if (s.size() == 16) return mask_nik(s);  // never show a NIK-like value in full
@@ -311,12 +338,15 @@ std::string format_value(const RuleSetImpl& rs, const BatchData* batch, Type typ
     }
     case Kind::kEnum: {
       const auto& vals = rs.schema.enums[static_cast<std::size_t>(type.aux)];
-      return v.i >= 0 && static_cast<std::size_t>(v.i) < vals.size() ? vals[static_cast<std::size_t>(v.i)] : "?";
+      return v.i >= 0 && static_cast<std::size_t>(v.i) < vals.size()
+                 ? vals[static_cast<std::size_t>(v.i)]
+                 : "?";
     }
     case Kind::kSet: {
       std::vector<std::string_view> names;
       for (int b = 0; b < 64; ++b) {
-        if ((static_cast<std::uint64_t>(v.i) >> b) & 1U) names.push_back(program_name(rs, batch, b));
+        if ((static_cast<std::uint64_t>(v.i) >> b) & 1U)
+          names.push_back(program_name(rs, batch, b));
       }
       std::sort(names.begin(), names.end());
       if (names.empty()) return id ? "(tidak ada)" : "(none)";
@@ -328,10 +358,12 @@ std::string format_value(const RuleSetImpl& rs, const BatchData* batch, Type typ
       return out;
     }
     case Kind::kList: {
-      const std::string name = type.aux >= 0 ? rs.schema.elem_types[static_cast<std::size_t>(type.aux)].name : "item";
+      const std::string name =
+          type.aux >= 0 ? rs.schema.elem_types[static_cast<std::size_t>(type.aux)].name : "item";
       return std::to_string(v.n) + " " + name;
     }
-    default: return "?";
+    default:
+      return "?";
   }
 }
 

@@ -4,14 +4,13 @@
 #ifndef SMARTKAMPUNG_SRC_RULES_IR_HPP
 #define SMARTKAMPUNG_SRC_RULES_IR_HPP
 
-#include <smartkampung/conflicts.hpp>
-#include <smartkampung/date.hpp>
-#include <smartkampung/rules.hpp>
-
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <smartkampung/conflicts.hpp>
+#include <smartkampung/date.hpp>
+#include <smartkampung/rules.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,7 +25,18 @@ constexpr std::size_t kMaxExprLength = 4096;
 constexpr std::size_t kMaxRuleFileBytes = std::size_t{16} << 20;
 
 // ---- types -----------------------------------------------------------------
-enum class Kind : std::uint8_t { kBool, kInt, kMoney, kDate, kString, kEnum, kSet, kList, kBoolList, kStrList };
+enum class Kind : std::uint8_t {
+  kBool,
+  kInt,
+  kMoney,
+  kDate,
+  kString,
+  kEnum,
+  kSet,
+  kList,
+  kBoolList,
+  kStrList
+};
 
 struct Type {
   Kind kind = Kind::kBool;
@@ -37,9 +47,35 @@ struct Type {
 
 // ---- lexer / parser (untyped) ------------------------------------------------
 enum class Tok : std::uint8_t {
-  kEnd, kInt, kStr, kIdent, kLParen, kRParen, kLBracket, kRBracket, kComma, kDot, kArrow,
-  kQuestion, kColon, kNot, kAnd, kOr, kEq, kNe, kLt, kLe, kGt, kGe, kPlus, kMinus, kStar,
-  kSlash, kPercent, kAmp, kPipe
+  kEnd,
+  kInt,
+  kStr,
+  kIdent,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kDot,
+  kArrow,
+  kQuestion,
+  kColon,
+  kNot,
+  kAnd,
+  kOr,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kPlus,
+  kMinus,
+  kStar,
+  kSlash,
+  kPercent,
+  kAmp,
+  kPipe
 };
 
 struct Token {
@@ -59,15 +95,26 @@ struct ExprError {
 /// Splits an expression; throws ExprError.
 std::vector<Token> lex(std::string_view text);
 
-enum class AstKind : std::uint8_t { kInt, kStr, kBool, kPath, kUnary, kBinary, kCond, kCall, kList, kLambda };
+enum class AstKind : std::uint8_t {
+  kInt,
+  kStr,
+  kBool,
+  kPath,
+  kUnary,
+  kBinary,
+  kCond,
+  kCall,
+  kList,
+  kLambda
+};
 
 struct Ast {
   AstKind kind = AstKind::kInt;
-  Tok op = Tok::kEnd;       // unary/binary operator (kEnd marks 'in')
+  Tok op = Tok::kEnd;  // unary/binary operator (kEnd marks 'in')
   int col = 1;
-  std::int64_t value = 0;   // kInt, kBool
-  std::string text;         // kStr value, kPath dotted path, kCall name, kLambda variable
-  std::vector<int> kids;    // indices into the AST vector
+  std::int64_t value = 0;  // kInt, kBool
+  std::string text;        // kStr value, kPath dotted path, kCall name, kLambda variable
+  std::vector<int> kids;   // indices into the AST vector
 };
 
 struct AstTree {
@@ -83,11 +130,11 @@ struct FieldDef {
   std::string path;                   // as declared: "kk.head.sex", "member.nik"
   std::vector<std::string> segments;  // JSON path from the record (top level) or from an element
   Type type;
-  int elem_type = -1;                 // element fields: the element type they belong to
+  int elem_type = -1;  // element fields: the element type they belong to
 };
 
 struct ElemType {
-  std::string name;                   // "member"
+  std::string name;  // "member"
   std::vector<int> fields;
 };
 
@@ -101,27 +148,44 @@ struct Schema {
 
 // ---- typed program -------------------------------------------------------------
 enum class Op : std::uint8_t {
-  kConst,       // k (int-like / set mask / enum index), known
-  kConstStr,    // a = string pool index
-  kField,       // a = field
-  kElemField,   // a = field, b = lambda slot
-  kHas,         // a = field, b = lambda slot or -1
-  kParam,       // a = param (generic program only)
+  kConst,      // k (int-like / set mask / enum index), known
+  kConstStr,   // a = string pool index
+  kField,      // a = field
+  kElemField,  // a = field, b = lambda slot
+  kHas,        // a = field, b = lambda slot or -1
+  kParam,      // a = param (generic program only)
   kAsOf,
-  kNot, kNeg, kAnd, kOr, kCond,
-  kEq, kNe, kLt, kLe, kGt, kGe,   // k: 0 int-like, 1 string, 2 set
-  kAdd, kSub, kMul, kDiv, kMod,
-  kSetAnd, kSetOr,
-  kInSet,       // a = string expr, b = set expr
-  kInMask,      // a = expr, k = mask; c = 0: enum index in mask, c = 1: set intersects mask
-  kInStrs,      // a = string expr, b = first pool index, c = count
-  kLen,         // a = set or list
-  kCount, kAny, kAll, kSum,      // a = list, b = body, c = lambda slot
-  kCountTrue,   // a = first index in `extra`, b = count
-  kAge,         // a = date
-  kDaysBetween, // a, b dates: b - a
-  kValidNik,    // a = string
-  kConflicts,   // a = set, k = mask of programmes conflicting with the named one
+  kNot,
+  kNeg,
+  kAnd,
+  kOr,
+  kCond,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,  // k: 0 int-like, 1 string, 2 set
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kSetAnd,
+  kSetOr,
+  kInSet,   // a = string expr, b = set expr
+  kInMask,  // a = expr, k = mask; c = 0: enum index in mask, c = 1: set intersects mask
+  kInStrs,  // a = string expr, b = first pool index, c = count
+  kLen,     // a = set or list
+  kCount,
+  kAny,
+  kAll,
+  kSum,          // a = list, b = body, c = lambda slot
+  kCountTrue,    // a = first index in `extra`, b = count
+  kAge,          // a = date
+  kDaysBetween,  // a, b dates: b - a
+  kValidNik,     // a = string
+  kConflicts,    // a = set, k = mask of programmes conflicting with the named one
 };
 
 struct Node {
@@ -129,15 +193,16 @@ struct Node {
   Type type;
   std::int32_t a = -1, b = -1, c = -1;
   std::int64_t k = 0;
-  std::int32_t col = 0;   // column in its expression
-  std::int16_t expr = -1; // index into RuleSetImpl::expr_paths
+  std::int32_t col = 0;    // column in its expression
+  std::int16_t expr = -1;  // index into RuleSetImpl::expr_paths
 };
 
 struct Param {
   std::string name;
   Type type;
-  std::vector<std::pair<Date, std::int64_t>> values;  // by start date, sorted; one entry for "value"
-  std::vector<std::pair<Date, Date>> ranges;          // (from, to) when given as ranges
+  std::vector<std::pair<Date, std::int64_t>>
+      values;                                 // by start date, sorted; one entry for "value"
+  std::vector<std::pair<Date, Date>> ranges;  // (from, to) when given as ranges
 };
 
 struct MessagePart {
@@ -176,8 +241,8 @@ struct RuleSetImpl {
   std::vector<std::string> programs;  // programme codes known to the rule set (bit = index)
   std::vector<std::string> strings;   // string constant pool
   std::vector<Param> params;
-  std::vector<Node> nodes;            // generic typed program (params unresolved)
-  std::vector<std::int32_t> extra;    // argument lists of kCountTrue
+  std::vector<Node> nodes;          // generic typed program (params unresolved)
+  std::vector<std::int32_t> extra;  // argument lists of kCountTrue
   std::vector<std::string> expr_paths;
   std::vector<RuleDef> rules;
   int amount_root = -1, priority_root = -1;
@@ -230,24 +295,25 @@ struct UninitAllocator : std::allocator<T> {
 
 struct Column {
   // Read only where known[row] != 0 (n: only for strings and lists).
-  std::vector<std::int64_t, UninitAllocator<std::int64_t>> v;   // value; string: offset into chars; list: first element
+  std::vector<std::int64_t, UninitAllocator<std::int64_t>>
+      v;  // value; string: offset into chars; list: first element
   std::vector<std::uint32_t, UninitAllocator<std::uint32_t>> n;  // string length / list length
   std::vector<std::uint8_t> known;
 };
 
 struct BatchData {
   std::size_t rows = 0;
-  std::vector<std::size_t> elems;       // element rows per element type
-  std::vector<Column> cols;             // one per schema field
+  std::vector<std::size_t> elems;  // element rows per element type
+  std::vector<Column> cols;        // one per schema field
   std::string chars;
   std::vector<std::string> extra_programs;  // codes seen in records, after the rule set's
 };
 
 /// The value the evaluator passes around: 24 bytes, no ownership.
 struct Val {
-  std::int64_t i = 0;      // bool/int/money/date/enum; set mask; list first element
-  const char* s = nullptr; // string
-  std::uint32_t n = 0;     // string or list length
+  std::int64_t i = 0;       // bool/int/money/date/enum; set mask; list first element
+  const char* s = nullptr;  // string
+  std::uint32_t n = 0;      // string or list length
   bool known = false;
 };
 
@@ -276,7 +342,8 @@ extern thread_local EvalObserver eval_observer;
 Val eval_node(EvalCtx& ctx, int node);
 
 /// Formats a value for messages (id: Indonesian, else English). NIK-like strings are masked.
-std::string format_value(const RuleSetImpl& rs, const BatchData* batch, Type type, const Val& v, bool indonesian);
+std::string format_value(const RuleSetImpl& rs, const BatchData* batch, Type type, const Val& v,
+                         bool indonesian);
 
 /// Programme code of a set bit for a batch (rule set's codes, then the batch's).
 std::string_view program_name(const RuleSetImpl& rs, const BatchData* batch, int bit);
@@ -289,10 +356,10 @@ std::shared_ptr<const RuleSetImpl> load_ruleset(std::string_view json, const Rul
 /// record's evaluation (rules, amount and priority: one budget) and in the messages of
 /// its failing rules (decide() renders them under a budget of its own).
 struct WorkBound {
-  double evaluation = 0;             // every rule + amount + priority
-  double messages = 0;               // every rule's interpolated message expressions
-  std::vector<double> rules;         // per rule: its condition
-  std::vector<double> rule_messages; // per rule: its messages (id and en)
+  double evaluation = 0;              // every rule + amount + priority
+  double messages = 0;                // every rule's interpolated message expressions
+  std::vector<double> rules;          // per rule: its condition
+  std::vector<double> rule_messages;  // per rule: its messages (id and en)
   double amount = 0, priority = 0;
 };
 WorkBound work_bound(const RuleSetImpl& rs, double list_length);

@@ -1,8 +1,8 @@
 // The expression lexer: integers, 'strings' or "strings", identifiers, operators.
-#include "rules/ir.hpp"
-
 #include <cctype>
 #include <limits>
+
+#include "rules/ir.hpp"
 
 namespace smartkampung::detail {
 
@@ -37,17 +37,22 @@ std::vector<Token> lex(std::string_view text) {
       std::size_t j = i;
       std::int64_t v = 0;
       bool too_big = false;
-      while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) != 0 || text[j] == '_')) {
+      while (j < text.size() &&
+             (std::isdigit(static_cast<unsigned char>(text[j])) != 0 || text[j] == '_')) {
         if (text[j] != '_') {
           const int d = text[j] - '0';
-          if (v > (std::numeric_limits<std::int64_t>::max() - d) / 10) too_big = true;
-          else v = v * 10 + d;
+          if (v > (std::numeric_limits<std::int64_t>::max() - d) / 10)
+            too_big = true;
+          else
+            v = v * 10 + d;
         }
         ++j;
       }
-      if (too_big) throw ExprError{ErrorCode::kLimit, col, "number too large (the limit is 2^63 - 1)"};
+      if (too_big)
+        throw ExprError{ErrorCode::kLimit, col, "number too large (the limit is 2^63 - 1)"};
       if (j < text.size() && (ident_char(text[j]) || text[j] == '.')) {
-        throw ExprError{ErrorCode::kParse, col, "malformed number (only whole numbers are allowed)"};
+        throw ExprError{ErrorCode::kParse, col,
+                        "malformed number (only whole numbers are allowed)"};
       }
       Token tok;
       tok.tok = Tok::kInt;
@@ -91,32 +96,70 @@ std::vector<Token> lex(std::string_view text) {
     }
     const char n = i + 1 < text.size() ? text[i + 1] : '\0';
     switch (c) {
-      case '(': push(Tok::kLParen, i, 1); break;
-      case ')': push(Tok::kRParen, i, 1); break;
-      case '[': push(Tok::kLBracket, i, 1); break;
-      case ']': push(Tok::kRBracket, i, 1); break;
-      case ',': push(Tok::kComma, i, 1); break;
-      case '.': push(Tok::kDot, i, 1); break;
-      case '?': push(Tok::kQuestion, i, 1); break;
-      case ':': push(Tok::kColon, i, 1); break;
-      case '+': push(Tok::kPlus, i, 1); break;
-      case '*': push(Tok::kStar, i, 1); break;
-      case '/': push(Tok::kSlash, i, 1); break;
-      case '%': push(Tok::kPercent, i, 1); break;
-      case '-': n == '>' ? push(Tok::kArrow, i, 2) : push(Tok::kMinus, i, 1); break;
-      case '!': n == '=' ? push(Tok::kNe, i, 2) : push(Tok::kNot, i, 1); break;
+      case '(':
+        push(Tok::kLParen, i, 1);
+        break;
+      case ')':
+        push(Tok::kRParen, i, 1);
+        break;
+      case '[':
+        push(Tok::kLBracket, i, 1);
+        break;
+      case ']':
+        push(Tok::kRBracket, i, 1);
+        break;
+      case ',':
+        push(Tok::kComma, i, 1);
+        break;
+      case '.':
+        push(Tok::kDot, i, 1);
+        break;
+      case '?':
+        push(Tok::kQuestion, i, 1);
+        break;
+      case ':':
+        push(Tok::kColon, i, 1);
+        break;
+      case '+':
+        push(Tok::kPlus, i, 1);
+        break;
+      case '*':
+        push(Tok::kStar, i, 1);
+        break;
+      case '/':
+        push(Tok::kSlash, i, 1);
+        break;
+      case '%':
+        push(Tok::kPercent, i, 1);
+        break;
+      case '-':
+        n == '>' ? push(Tok::kArrow, i, 2) : push(Tok::kMinus, i, 1);
+        break;
+      case '!':
+        n == '=' ? push(Tok::kNe, i, 2) : push(Tok::kNot, i, 1);
+        break;
       case '=':
-        if (n != '=') throw ExprError{ErrorCode::kParse, col, "'=' is not an operator: use '==' to compare"};
+        if (n != '=')
+          throw ExprError{ErrorCode::kParse, col, "'=' is not an operator: use '==' to compare"};
         push(Tok::kEq, i, 2);
         break;
-      case '<': n == '=' ? push(Tok::kLe, i, 2) : push(Tok::kLt, i, 1); break;
-      case '>': n == '=' ? push(Tok::kGe, i, 2) : push(Tok::kGt, i, 1); break;
-      case '&': n == '&' ? push(Tok::kAnd, i, 2) : push(Tok::kAmp, i, 1); break;
-      case '|': n == '|' ? push(Tok::kOr, i, 2) : push(Tok::kPipe, i, 1); break;
+      case '<':
+        n == '=' ? push(Tok::kLe, i, 2) : push(Tok::kLt, i, 1);
+        break;
+      case '>':
+        n == '=' ? push(Tok::kGe, i, 2) : push(Tok::kGt, i, 1);
+        break;
+      case '&':
+        n == '&' ? push(Tok::kAnd, i, 2) : push(Tok::kAmp, i, 1);
+        break;
+      case '|':
+        n == '|' ? push(Tok::kOr, i, 2) : push(Tok::kPipe, i, 1);
+        break;
       default: {
-        std::string shown = (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
-                                ? "a non-ASCII or control character"
-                                : std::string("'") + c + "'";
+        std::string shown =
+            (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+                ? "a non-ASCII or control character"
+                : std::string("'") + c + "'";
         throw ExprError{ErrorCode::kParse, col, "unexpected " + shown};
       }
     }

@@ -1,16 +1,15 @@
 // The loader: a "skamp-rules/1" JSON document -> a checked, compiled RuleSetImpl.
 // Every error is a RuleError naming the JSON location; nothing is kept on failure.
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <tuple>
+
 #include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "rules/check.hpp"
 #include "rules/ir.hpp"
 #include "rules/json_util.hpp"
-
-
-#include <algorithm>
-#include <cctype>
-#include <set>
-#include <tuple>
 
 namespace smartkampung::detail {
 
@@ -25,9 +24,12 @@ using Value = rapidjson::Value;
 
 std::string_view sv(const Value& v) { return std::string_view(v.GetString(), v.GetStringLength()); }
 
-std::string join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+std::string join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
 
-void check_keys(const Value& obj, const std::string& path, std::initializer_list<const char*> allowed) {
+void check_keys(const Value& obj, const std::string& path,
+                std::initializer_list<const char*> allowed) {
   for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
     const std::string_view key = sv(m->name);
     bool ok = false;
@@ -35,7 +37,8 @@ void check_keys(const Value& obj, const std::string& path, std::initializer_list
     if (!ok) {
       std::string list;
       for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-      fail(join(path, std::string(key)), "unknown key \"" + std::string(key) + "\" (allowed: " + list + ")");
+      fail(join(path, std::string(key)),
+           "unknown key \"" + std::string(key) + "\" (allowed: " + list + ")");
     }
   }
 }
@@ -84,7 +87,8 @@ std::vector<std::string> split_path(std::string_view p, const std::string& where
   std::size_t start = 0;
   for (;;) {
     const std::size_t dot = p.find('.', start);
-    const std::string_view seg = p.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    const std::string_view seg =
+        p.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (!is_ident(seg)) fail(where, "\"" + std::string(p) + "\" is not a dotted path of names");
     out.emplace_back(seg);
     if (dot == std::string_view::npos) return out;
@@ -101,12 +105,14 @@ class Loader {
     const Value* format = member(doc, "format");
     if (format == nullptr) fail("format", "missing \"format\": expected \"skamp-rules/1\"");
     if (!format->IsString() || sv(*format) != "skamp-rules/1") {
-      fail("format", format->IsString()
-                         ? "unknown format \"" + std::string(sv(*format)) + "\": expected \"skamp-rules/1\""
-                         : "must be the string \"skamp-rules/1\"");
+      fail("format", format->IsString() ? "unknown format \"" + std::string(sv(*format)) +
+                                              "\": expected \"skamp-rules/1\""
+                                        : "must be the string \"skamp-rules/1\"");
     }
-    check_keys(doc, "", {"format", "ruleset", "version", "description", "valid", "scope", "time_zone", "legal_basis",
-                         "notes", "inputs", "params", "rules", "priority", "amount", "tests"});
+    check_keys(
+        doc, "",
+        {"format", "ruleset", "version", "description", "valid", "scope", "time_zone",
+         "legal_basis", "notes", "inputs", "params", "rules", "priority", "amount", "tests"});
     rs_.id = require_string(doc, "", "ruleset");
     rs_.version = require_string(doc, "", "version");
     const Value& valid = require_member(doc, "", "valid");
@@ -114,25 +120,33 @@ class Loader {
     check_keys(valid, "valid", {"from", "to"});
     rs_.valid_from = parse_date(require_member(valid, "valid", "from"), "valid.from");
     rs_.valid_to = parse_date(require_member(valid, "valid", "to"), "valid.to");
-    if (rs_.valid_to < rs_.valid_from) fail("valid", "overlapping validity: \"to\" is before \"from\"");
+    if (rs_.valid_to < rs_.valid_from)
+      fail("valid", "overlapping validity: \"to\" is before \"from\"");
     rs_.scope = require_string(doc, "", "scope");
     if (rs_.scope != "person" && rs_.scope != "kk") fail("scope", "must be \"person\" or \"kk\"");
     if (const Value* tz = member(doc, "time_zone")) {
       const std::string_view z = tz->IsString() ? sv(*tz) : std::string_view();
-      if (z == "Asia/Jakarta" || z == "WIB") rs_.zone = TimeZone::kWIB;
-      else if (z == "Asia/Makassar" || z == "WITA") rs_.zone = TimeZone::kWITA;
-      else if (z == "Asia/Jayapura" || z == "WIT") rs_.zone = TimeZone::kWIT;
-      else fail("time_zone", "must be \"Asia/Jakarta\" (WIB), \"Asia/Makassar\" (WITA) or \"Asia/Jayapura\" (WIT)");
+      if (z == "Asia/Jakarta" || z == "WIB")
+        rs_.zone = TimeZone::kWIB;
+      else if (z == "Asia/Makassar" || z == "WITA")
+        rs_.zone = TimeZone::kWITA;
+      else if (z == "Asia/Jayapura" || z == "WIT")
+        rs_.zone = TimeZone::kWIT;
+      else
+        fail("time_zone",
+             "must be \"Asia/Jakarta\" (WIB), \"Asia/Makassar\" (WITA) or \"Asia/Jayapura\" (WIT)");
     }
     const Value& basis = require_member(doc, "", "legal_basis");
-    if (!basis.IsArray() || basis.Empty()) fail("legal_basis", "must be a non-empty list of citations");
+    if (!basis.IsArray() || basis.Empty())
+      fail("legal_basis", "must be a non-empty list of citations");
     for (rapidjson::SizeType i = 0; i < basis.Size(); ++i) {
       if (!basis[i].IsString() || basis[i].GetStringLength() == 0) {
         fail("legal_basis[" + std::to_string(i) + "]", "must be a non-empty string");
       }
     }
     // Programme codes of the shipped schemes get stable bits, then the conflict table's.
-    for (const char* code : {"PKH", "BPNT", "PRAKERJA", "BST", "BLT_DD", "JATIM_BKK", "SEMBAKO_BWI"}) {
+    for (const char* code :
+         {"PKH", "BPNT", "PRAKERJA", "BST", "BLT_DD", "JATIM_BKK", "SEMBAKO_BWI"}) {
       rs_.programs.emplace_back(code);
     }
     if (rs_.conflicts) {
@@ -152,12 +166,14 @@ class Loader {
     if (const Value* a = member(doc, "amount")) {
       rs_.amount_root = expression(*a, "amount", nullptr);
       const Type t = rs_.nodes[static_cast<std::size_t>(rs_.amount_root)].type;
-      if (t.kind != Kind::kMoney && t.kind != Kind::kInt) fail("amount", "type mismatch: must give money, not " + type_name(rs_, t), 1);
+      if (t.kind != Kind::kMoney && t.kind != Kind::kInt)
+        fail("amount", "type mismatch: must give money, not " + type_name(rs_, t), 1);
     }
     if (const Value* p = member(doc, "priority")) {
       rs_.priority_root = expression(*p, "priority", nullptr);
       const Type t = rs_.nodes[static_cast<std::size_t>(rs_.priority_root)].type;
-      if (t.kind != Kind::kInt) fail("priority", "type mismatch: must give int, not " + type_name(rs_, t), 1);
+      if (t.kind != Kind::kInt)
+        fail("priority", "type mismatch: must give int, not " + type_name(rs_, t), 1);
     }
     if (const Value* t = member(doc, "tests")) tests(*t);
   }
@@ -181,7 +197,8 @@ class Loader {
       std::size_t start = 0;
       for (;;) {
         const std::size_t comma = vals.find(',', start);
-        std::string v(vals.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        std::string v(vals.substr(
+            start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
         v.erase(0, v.find_first_not_of(' '));
         v.erase(v.find_last_not_of(' ') + 1);
         if (v.empty()) fail(where, "empty value in " + std::string(t));
@@ -202,7 +219,8 @@ class Loader {
     if (std::string_view elem = inner("list<"); !elem.empty()) {
       if (!is_ident(elem)) fail(where, "list<...> takes an element type name");
       for (std::size_t i = 0; i < rs_.schema.elem_types.size(); ++i) {
-        if (rs_.schema.elem_types[i].name == elem) return Type{Kind::kList, static_cast<std::int16_t>(i)};
+        if (rs_.schema.elem_types[i].name == elem)
+          return Type{Kind::kList, static_cast<std::int16_t>(i)};
       }
       rs_.schema.elem_types.push_back(ElemType{std::string(elem), {}});
       return Type{Kind::kList, static_cast<std::int16_t>(rs_.schema.elem_types.size() - 1)};
@@ -212,7 +230,8 @@ class Loader {
   }
 
   void inputs(const Value& v) {
-    if (!v.IsObject() || v.ObjectEmpty()) fail("inputs", "must be a non-empty object {\"path\": \"type\"}");
+    if (!v.IsObject() || v.ObjectEmpty())
+      fail("inputs", "must be a non-empty object {\"path\": \"type\"}");
     std::vector<std::string> where;
     for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
       const std::string path = "inputs." + std::string(sv(m->name));
@@ -229,16 +248,21 @@ class Loader {
       FieldDef& f = rs_.schema.fields[i];
       for (std::size_t e = 0; e < rs_.schema.elem_types.size(); ++e) {
         if (rs_.schema.elem_types[e].name != f.segments[0]) continue;
-        if (f.segments.size() < 2) fail(where[i], "an element type is not a field: declare its fields (" + f.path + ".x)");
-        if (f.type.kind == Kind::kList) fail(where[i], "lists inside list elements are not supported");
+        if (f.segments.size() < 2)
+          fail(where[i], "an element type is not a field: declare its fields (" + f.path + ".x)");
+        if (f.type.kind == Kind::kList)
+          fail(where[i], "lists inside list elements are not supported");
         f.elem_type = static_cast<int>(e);
         f.segments.erase(f.segments.begin());
         rs_.schema.elem_types[e].fields.push_back(static_cast<int>(i));
       }
       if (f.elem_type < 0) {
-        if (f.segments[0] == "params" || f.segments[0] == "as_of") fail(where[i], "\"" + f.segments[0] + "\" is reserved");
-        if (f.segments.size() < 2) fail(where[i], "a field path starts with its record (e.g. kk.x or person.x)");
-        if (std::find(rs_.schema.roots.begin(), rs_.schema.roots.end(), f.segments[0]) == rs_.schema.roots.end()) {
+        if (f.segments[0] == "params" || f.segments[0] == "as_of")
+          fail(where[i], "\"" + f.segments[0] + "\" is reserved");
+        if (f.segments.size() < 2)
+          fail(where[i], "a field path starts with its record (e.g. kk.x or person.x)");
+        if (std::find(rs_.schema.roots.begin(), rs_.schema.roots.end(), f.segments[0]) ==
+            rs_.schema.roots.end()) {
           rs_.schema.roots.push_back(f.segments[0]);
         }
       }
@@ -247,14 +271,16 @@ class Loader {
       for (std::size_t j = 0; j < rs_.schema.fields.size(); ++j) {
         const FieldDef& a = rs_.schema.fields[i];
         const FieldDef& b = rs_.schema.fields[j];
-        if (i == j || a.elem_type != b.elem_type || a.segments.size() >= b.segments.size()) continue;
+        if (i == j || a.elem_type != b.elem_type || a.segments.size() >= b.segments.size())
+          continue;
         if (std::equal(a.segments.begin(), a.segments.end(), b.segments.begin())) {
           fail(where[i], "\"" + a.path + "\" is a value and also holds \"" + b.path + "\"");
         }
       }
     }
     for (const ElemType& e : rs_.schema.elem_types) {
-      if (e.fields.empty()) fail("inputs", "list<" + e.name + "> has no fields: declare " + e.name + ".x");
+      if (e.fields.empty())
+        fail("inputs", "list<" + e.name + "> has no fields: declare " + e.name + ".x");
     }
   }
 
@@ -267,7 +293,8 @@ class Loader {
       case Kind::kMoney:
         if (!v.IsInt64()) fail(where, "type mismatch: must be a whole number (rupiah for money)");
         return v.GetInt64();
-      case Kind::kDate: return parse_date(v, where).days_since_epoch();
+      case Kind::kDate:
+        return parse_date(v, where).days_since_epoch();
       case Kind::kSet: {
         if (!v.IsArray()) fail(where, "type mismatch: must be a list of programme codes");
         std::uint64_t mask = 0;
@@ -282,7 +309,8 @@ class Loader {
         }
         return static_cast<std::int64_t>(mask);
       }
-      default: fail(where, "parameters are bool, int, money, date or set<program>");
+      default:
+        fail(where, "parameters are bool, int, money, date or set<program>");
     }
   }
 
@@ -292,27 +320,32 @@ class Loader {
       const std::string path = "params." + std::string(sv(m->name));
       if (!is_ident(sv(m->name))) fail(path, "a parameter name is a plain name");
       const Value& p = m->value;
-      if (!p.IsObject()) fail(path, "must be {\"type\": ..., \"value\": ...} or {\"type\": ..., \"values\": ...}");
+      if (!p.IsObject())
+        fail(path, "must be {\"type\": ..., \"value\": ...} or {\"type\": ..., \"values\": ...}");
       check_keys(p, path, {"type", "value", "values", "description"});
       Param param;
       param.name = std::string(sv(m->name));
       param.type = parse_type(require_string(p, path, "type"), path + ".type");
       const Value* value = member(p, "value");
       const Value* values = member(p, "values");
-      if ((value == nullptr) == (values == nullptr)) fail(path, "give exactly one of \"value\" and \"values\"");
+      if ((value == nullptr) == (values == nullptr))
+        fail(path, "give exactly one of \"value\" and \"values\"");
       if (value != nullptr) {
-        param.values.emplace_back(rs_.valid_from, param_scalar(*value, param.type, path + ".value"));
+        param.values.emplace_back(rs_.valid_from,
+                                  param_scalar(*value, param.type, path + ".value"));
       } else if (values->IsObject()) {
         // {"2020-04-01": 600000, "2020-07-01": 300000}: each value holds from its date on.
         if (values->ObjectEmpty()) fail(path + ".values", "must not be empty");
         for (auto e = values->MemberBegin(); e != values->MemberEnd(); ++e) {
           const std::string w = path + ".values." + std::string(sv(e->name));
-          param.values.emplace_back(parse_date_text(sv(e->name), w), param_scalar(e->value, param.type, w));
+          param.values.emplace_back(parse_date_text(sv(e->name), w),
+                                    param_scalar(e->value, param.type, w));
         }
         std::sort(param.values.begin(), param.values.end(),
                   [](const auto& a, const auto& b) { return a.first < b.first; });
         if (rs_.valid_from < param.values.front().first) {
-          fail(path + ".values", "no value in force on valid.from (" + rs_.valid_from.to_iso() + ")");
+          fail(path + ".values",
+               "no value in force on valid.from (" + rs_.valid_from.to_iso() + ")");
         }
       } else if (values->IsArray()) {
         // [{"from": d, "to": d, "value": v}, ...]: ranges must not overlap and must cover `valid`.
@@ -325,7 +358,8 @@ class Loader {
           const Date from = parse_date(require_member(r, w, "from"), w + ".from");
           const Date to = parse_date(require_member(r, w, "to"), w + ".to");
           if (to < from) fail(w, "overlapping validity: \"to\" is before \"from\"");
-          ranges.emplace_back(from, to, param_scalar(require_member(r, w, "value"), param.type, w + ".value"), i);
+          ranges.emplace_back(
+              from, to, param_scalar(require_member(r, w, "value"), param.type, w + ".value"), i);
         }
         if (ranges.empty()) fail(path + ".values", "must not be empty");
         std::sort(ranges.begin(), ranges.end());
@@ -334,16 +368,18 @@ class Loader {
           const auto& cur = ranges[i];
           if (std::get<0>(cur) <= std::get<1>(prev)) {
             fail(path + ".values[" + std::to_string(std::get<3>(cur)) + "]",
-                 "overlapping validity: " + std::get<0>(cur).to_iso() + ".." + std::get<1>(cur).to_iso() +
-                     " overlaps " + std::get<0>(prev).to_iso() + ".." + std::get<1>(prev).to_iso());
+                 "overlapping validity: " + std::get<0>(cur).to_iso() + ".." +
+                     std::get<1>(cur).to_iso() + " overlaps " + std::get<0>(prev).to_iso() + ".." +
+                     std::get<1>(prev).to_iso());
           }
           if (std::get<0>(cur).days_since_epoch() != std::get<1>(prev).days_since_epoch() + 1) {
             fail(path + ".values", "gap in validity after " + std::get<1>(prev).to_iso());
           }
         }
-        if (rs_.valid_from < std::get<0>(ranges.front()) || std::get<1>(ranges.back()) < rs_.valid_to) {
-          fail(path + ".values",
-               "the ranges must cover valid (" + rs_.valid_from.to_iso() + ".." + rs_.valid_to.to_iso() + ")");
+        if (rs_.valid_from < std::get<0>(ranges.front()) ||
+            std::get<1>(ranges.back()) < rs_.valid_to) {
+          fail(path + ".values", "the ranges must cover valid (" + rs_.valid_from.to_iso() + ".." +
+                                     rs_.valid_to.to_iso() + ")");
         }
         for (const auto& r : ranges) {
           param.values.emplace_back(std::get<0>(r), std::get<2>(r));
@@ -356,7 +392,8 @@ class Loader {
     }
   }
 
-  int expression_text(std::string_view text, const std::string& path, int col_offset, std::vector<int>* reads) {
+  int expression_text(std::string_view text, const std::string& path, int col_offset,
+                      std::vector<int>* reads) {
     if (rs_.expr_paths.size() > 30000) fail(path, "too many expressions", 0, ErrorCode::kLimit);
     rs_.expr_paths.push_back(path);
     const int expr_index = static_cast<int>(rs_.expr_paths.size()) - 1;
@@ -384,23 +421,28 @@ class Loader {
   int bool_expression(const Value& v, const std::string& path, std::vector<int>* reads) {
     const int root = expression(v, path, reads);
     const Type t = rs_.nodes[static_cast<std::size_t>(root)].type;
-    if (t.kind != Kind::kBool) fail(path, "type mismatch: a condition must be bool, not " + type_name(rs_, t), 1);
+    if (t.kind != Kind::kBool)
+      fail(path, "type mismatch: a condition must be bool, not " + type_name(rs_, t), 1);
     return root;
   }
 
-  std::vector<MessagePart> message(const Value& reason, const std::string& rpath, const char* lang) {
+  std::vector<MessagePart> message(const Value& reason, const std::string& rpath,
+                                   const char* lang) {
     const std::string path = rpath + "." + lang;
     const Value* v = member(reason, lang);
     const bool indonesian = std::string_view(lang) == "id";
     if (v == nullptr) {
-      fail(path, std::string("missing message \"") + lang + "\" (" + (indonesian ? "Indonesian" : "English") + " text)");
+      fail(path, std::string("missing message \"") + lang + "\" (" +
+                     (indonesian ? "Indonesian" : "English") + " text)");
     }
-    if (!v->IsString() || v->GetStringLength() == 0) fail(path, "missing message: must be a non-empty string");
+    if (!v->IsString() || v->GetStringLength() == 0)
+      fail(path, "missing message: must be a non-empty string");
     const std::string_view text = sv(*v);
     std::vector<MessagePart> parts;
     std::string literal;
     for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '}') fail(path, "'}' without '{' (interpolate with {expression})", static_cast<int>(i) + 1);
+      if (text[i] == '}')
+        fail(path, "'}' without '{' (interpolate with {expression})", static_cast<int>(i) + 1);
       if (text[i] != '{') {
         literal += text[i];
         continue;
@@ -409,7 +451,8 @@ class Loader {
       if (close == std::string_view::npos) fail(path, "unclosed '{'", static_cast<int>(i) + 1);
       if (!literal.empty()) parts.push_back(MessagePart{literal, -1});
       literal.clear();
-      const int root = expression_text(text.substr(i + 1, close - i - 1), path, static_cast<int>(i) + 1, nullptr);
+      const int root = expression_text(text.substr(i + 1, close - i - 1), path,
+                                       static_cast<int>(i) + 1, nullptr);
       parts.push_back(MessagePart{std::string(), root});
       i = close;
     }
@@ -427,10 +470,12 @@ class Loader {
       check_keys(r, path, {"id", "require", "require_any", "reason", "description"});
       RuleDef rule;
       rule.id = require_string(r, path, "id");
-      if (!ids.insert(rule.id).second) fail(path + ".id", "rule id \"" + rule.id + "\" given twice");
+      if (!ids.insert(rule.id).second)
+        fail(path + ".id", "rule id \"" + rule.id + "\" given twice");
       const Value* req = member(r, "require");
       const Value* any = member(r, "require_any");
-      if ((req == nullptr) == (any == nullptr)) fail(path, "give exactly one of \"require\" and \"require_any\"");
+      if ((req == nullptr) == (any == nullptr))
+        fail(path, "give exactly one of \"require\" and \"require_any\"");
       if (req != nullptr) {
         rule.root = bool_expression(*req, path + ".require", &rule.fields_read);
       } else {
@@ -464,7 +509,8 @@ class Loader {
       check_keys(*reason, rpath, {"code", "id", "en"});
       rule.code = require_string(*reason, rpath, "code");
       for (char c : rule.code) {
-        if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+        if (!(std::isupper(static_cast<unsigned char>(c)) ||
+              std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
           fail(rpath + ".code", "a reason code is UPPER_CASE letters, digits and '_'");
         }
       }
@@ -502,7 +548,8 @@ class Loader {
         if (!r->IsArray()) fail(path + ".expect.reasons", "must be a list of reason codes");
         tc.has_reasons = true;
         for (rapidjson::SizeType k = 0; k < r->Size(); ++k) {
-          if (!(*r)[k].IsString()) fail(path + ".expect.reasons[" + std::to_string(k) + "]", "must be a reason code");
+          if (!(*r)[k].IsString())
+            fail(path + ".expect.reasons[" + std::to_string(k) + "]", "must be a reason code");
           tc.reasons.emplace_back(sv((*r)[k]));
         }
       }
@@ -532,7 +579,8 @@ void check_duplicates(const Value& v, const std::string& path, int depth) {
       const std::string_view key = sv(m->name);
       const std::string child = join(path, std::string(key));
       if (!seen.insert(key).second) {
-        fail(child, "duplicate key \"" + std::string(key) + "\"" + (dated ? " (overlapping validity)" : ""));
+        fail(child, "duplicate key \"" + std::string(key) + "\"" +
+                        (dated ? " (overlapping validity)" : ""));
       }
       check_duplicates(m->value, child, depth + 1);
     }
@@ -554,7 +602,8 @@ void parse_json(rapidjson::Document& doc, std::string_view json, const char* wha
 }
 
 std::shared_ptr<const RuleSetImpl> load_ruleset(std::string_view json, const RuleOptions& options) {
-  if (json.size() > kMaxRuleFileBytes) fail("", "rule file larger than 16 MiB", 0, ErrorCode::kLimit);
+  if (json.size() > kMaxRuleFileBytes)
+    fail("", "rule file larger than 16 MiB", 0, ErrorCode::kLimit);
   rapidjson::Document doc;
   parse_json(doc, json, "the rule file");
   auto rs = std::make_shared<RuleSetImpl>();
@@ -568,7 +617,8 @@ std::shared_ptr<const RuleSetImpl> load_ruleset(std::string_view json, const Rul
   std::set<std::int32_t> dates{rs->valid_from.days_since_epoch()};
   for (const Param& p : rs->params) {
     for (const auto& entry : p.values) {
-      if (rs->valid_from <= entry.first && entry.first <= rs->valid_to) dates.insert(entry.first.days_since_epoch());
+      if (rs->valid_from <= entry.first && entry.first <= rs->valid_to)
+        dates.insert(entry.first.days_since_epoch());
     }
   }
   for (std::int32_t d : dates) compile_for(*rs, Date(d));

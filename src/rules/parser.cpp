@@ -1,7 +1,7 @@
 // Recursive-descent parser of the expression language (grammar in docs/rules.md).
-#include "rules/ir.hpp"
-
 #include <algorithm>
+
+#include "rules/ir.hpp"
 
 namespace smartkampung::detail {
 
@@ -13,7 +13,8 @@ class Parser {
 
   AstTree run() {
     tree_.root = cond();
-    if (peek().tok != Tok::kEnd) fail(peek().col, "unexpected '" + peek().text + "' after the end of the expression");
+    if (peek().tok != Tok::kEnd)
+      fail(peek().col, "unexpected '" + peek().text + "' after the end of the expression");
     return std::move(tree_);
   }
 
@@ -21,8 +22,9 @@ class Parser {
   struct DepthGuard {
     explicit DepthGuard(Parser& p) : p_(p) {
       if (++p_.depth_ > kMaxExprDepth) {
-        throw ExprError{ErrorCode::kLimit, p_.peek().col,
-                        "expression nested deeper than " + std::to_string(kMaxExprDepth) + " levels"};
+        throw ExprError{
+            ErrorCode::kLimit, p_.peek().col,
+            "expression nested deeper than " + std::to_string(kMaxExprDepth) + " levels"};
       }
     }
     ~DepthGuard() { --p_.depth_; }
@@ -31,8 +33,12 @@ class Parser {
     Parser& p_;
   };
 
-  [[noreturn]] static void fail(int col, const std::string& msg) { throw ExprError{ErrorCode::kParse, col, msg}; }
-  const Token& peek(std::size_t ahead = 0) const { return toks_[std::min(pos_ + ahead, toks_.size() - 1)]; }
+  [[noreturn]] static void fail(int col, const std::string& msg) {
+    throw ExprError{ErrorCode::kParse, col, msg};
+  }
+  const Token& peek(std::size_t ahead = 0) const {
+    return toks_[std::min(pos_ + ahead, toks_.size() - 1)];
+  }
   const Token& next() { return toks_[pos_ < toks_.size() - 1 ? pos_++ : pos_]; }
   bool accept(Tok t) {
     if (peek().tok != t) return false;
@@ -96,7 +102,9 @@ class Parser {
     for (;;) {
       const Token& t = peek();
       const bool is_in = t.tok == Tok::kIdent && t.text == "in";
-      if (!is_in && t.tok != Tok::kLt && t.tok != Tok::kLe && t.tok != Tok::kGt && t.tok != Tok::kGe) return l;
+      if (!is_in && t.tok != Tok::kLt && t.tok != Tok::kLe && t.tok != Tok::kGt &&
+          t.tok != Tok::kGe)
+        return l;
       const Tok op = is_in ? Tok::kEnd : t.tok;  // kEnd marks 'in'
       const int col = next().col;
       const int r = set_union();
@@ -106,7 +114,9 @@ class Parser {
   int set_union() { return left_assoc(&Parser::set_inter, {Tok::kPipe}); }
   int set_inter() { return left_assoc(&Parser::additive, {Tok::kAmp}); }
   int additive() { return left_assoc(&Parser::multiplicative, {Tok::kPlus, Tok::kMinus}); }
-  int multiplicative() { return left_assoc(&Parser::unary, {Tok::kStar, Tok::kSlash, Tok::kPercent}); }
+  int multiplicative() {
+    return left_assoc(&Parser::unary, {Tok::kStar, Tok::kSlash, Tok::kPercent});
+  }
   int unary() {
     DepthGuard g(*this);
     const Token& t = peek();

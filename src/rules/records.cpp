@@ -1,14 +1,14 @@
 // Decoded records: columns shaped by a rule set's inputs, filled from JSON or field
 // by field. Evaluation reads them in place.
-#include "rules/ir.hpp"
-#include "rules/json_util.hpp"
-#include "core/raw_value_table.hpp"
-#include "core/utf8.hpp"
-
 #include <algorithm>
 #include <array>
 #include <climits>
 #include <cstring>
+
+#include "core/raw_value_table.hpp"
+#include "core/utf8.hpp"
+#include "rules/ir.hpp"
+#include "rules/json_util.hpp"
 
 namespace smartkampung {
 
@@ -30,12 +30,14 @@ void push_missing(Column& c) {
 }
 }  // namespace
 
-RecordBatch::RecordBatch(const RuleSet& rules) : rules_(rules.impl_), data_(std::make_unique<BatchData>()) {
+RecordBatch::RecordBatch(const RuleSet& rules)
+    : rules_(rules.impl_), data_(std::make_unique<BatchData>()) {
   data_->cols.resize(rules_->schema.fields.size());
   data_->elems.assign(rules_->schema.elem_types.size(), 0);
 }
 RecordBatch::~RecordBatch() = default;
-RecordBatch::RecordBatch(const RecordBatch& o) : rules_(o.rules_), data_(std::make_unique<BatchData>(*o.data_)) {}
+RecordBatch::RecordBatch(const RecordBatch& o)
+    : rules_(o.rules_), data_(std::make_unique<BatchData>(*o.data_)) {}
 RecordBatch& RecordBatch::operator=(const RecordBatch& o) {
   if (this != &o) {
     rules_ = o.rules_;
@@ -81,17 +83,33 @@ std::vector<RecordBatch::FieldInfo> RecordBatch::fields() const {
     info.path = f.path;
     info.element = f.elem_type >= 0;
     switch (f.type.kind) {
-      case Kind::kBool: info.kind = 'b'; break;
-      case Kind::kInt: case Kind::kMoney: info.kind = 'i'; break;
-      case Kind::kDate: info.kind = 'd'; break;
-      case Kind::kString: info.kind = 's'; break;
-      case Kind::kEnum: info.kind = 'e'; break;
-      case Kind::kSet: info.kind = 'p'; break;
+      case Kind::kBool:
+        info.kind = 'b';
+        break;
+      case Kind::kInt:
+      case Kind::kMoney:
+        info.kind = 'i';
+        break;
+      case Kind::kDate:
+        info.kind = 'd';
+        break;
+      case Kind::kString:
+        info.kind = 's';
+        break;
+      case Kind::kEnum:
+        info.kind = 'e';
+        break;
+      case Kind::kSet:
+        info.kind = 'p';
+        break;
       case Kind::kList:
         info.kind = 'l';
-        if (f.type.aux >= 0) info.element_type = rules_->schema.elem_types[static_cast<std::size_t>(f.type.aux)].name;
+        if (f.type.aux >= 0)
+          info.element_type = rules_->schema.elem_types[static_cast<std::size_t>(f.type.aux)].name;
         break;
-      default: info.kind = 'x'; break;
+      default:
+        info.kind = 'x';
+        break;
     }
     out.push_back(std::move(info));
   }
@@ -99,12 +117,15 @@ std::vector<RecordBatch::FieldInfo> RecordBatch::fields() const {
 }
 
 namespace {
-const FieldDef& field_def(const detail::RuleSetImpl& rs, const BatchData& d, int field, std::size_t row) {
+const FieldDef& field_def(const detail::RuleSetImpl& rs, const BatchData& d, int field,
+                          std::size_t row) {
   if (field < 0 || static_cast<std::size_t>(field) >= rs.schema.fields.size()) {
-    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0,
+                    "no such field index " + std::to_string(field));
   }
   const FieldDef& f = rs.schema.fields[static_cast<std::size_t>(field)];
-  const std::size_t limit = f.elem_type >= 0 ? d.elems[static_cast<std::size_t>(f.elem_type)] : d.rows;
+  const std::size_t limit =
+      f.elem_type >= 0 ? d.elems[static_cast<std::size_t>(f.elem_type)] : d.rows;
   if (row >= limit) bad(f.path, "row " + std::to_string(row) + " out of range");
   return f;
 }
@@ -116,8 +137,8 @@ void expect_kind(const FieldDef& f, std::initializer_list<Kind> kinds, const cha
   bad(f.path, std::string("type mismatch: this field does not take ") + what);
 }
 
-std::int64_t program_bits(const detail::RuleSetImpl& rs, BatchData& d, const std::vector<std::string_view>& codes,
-                          const std::string& path) {
+std::int64_t program_bits(const detail::RuleSetImpl& rs, BatchData& d,
+                          const std::vector<std::string_view>& codes, const std::string& path) {
   std::uint64_t mask = 0;
   for (std::string_view code : codes) {
     int bit = rs.program_index(code);
@@ -129,7 +150,8 @@ std::int64_t program_bits(const detail::RuleSetImpl& rs, BatchData& d, const std
     if (bit < 0) {
       if (code.empty()) bad(path, "empty programme code");
       if (rs.programs.size() + d.extra_programs.size() >= detail::kMaxPrograms) {
-        bad(path, "more than " + std::to_string(detail::kMaxPrograms) + " distinct programme codes in one batch");
+        bad(path, "more than " + std::to_string(detail::kMaxPrograms) +
+                      " distinct programme codes in one batch");
       }
       d.extra_programs.emplace_back(code);
       bit = static_cast<int>(rs.programs.size() + d.extra_programs.size() - 1);
@@ -194,7 +216,8 @@ void RecordBatch::set_string(int field, std::size_t row, std::string_view value)
   c.known[row] = 1;
 }
 
-void RecordBatch::set_programs(int field, std::size_t row, const std::vector<std::string_view>& codes) {
+void RecordBatch::set_programs(int field, std::size_t row,
+                               const std::vector<std::string_view>& codes) {
   const FieldDef& f = field_def(*rules_, *data_, field, row);
   expect_kind(f, {Kind::kSet}, "a programme set");
   Column& c = data_->cols[static_cast<std::size_t>(field)];
@@ -216,7 +239,8 @@ std::size_t RecordBatch::add_element(int list_field, std::size_t row) {
     bad(f.path, "the elements of a row must be added one after the other");
   }
   ++c.n[row];
-  for (int ef : rules_->schema.elem_types[et].fields) push_missing(data_->cols[static_cast<std::size_t>(ef)]);
+  for (int ef : rules_->schema.elem_types[et].fields)
+    push_missing(data_->cols[static_cast<std::size_t>(ef)]);
   return count++;
 }
 
@@ -231,15 +255,18 @@ void RecordBatch::set_empty_list(int list_field, std::size_t row) {
 
 // ---- column setters ----------------------------------------------------------------
 namespace {
-const FieldDef& column_def(const detail::RuleSetImpl& rs, const BatchData& d, int field, std::size_t first,
-                           std::size_t count) {
+const FieldDef& column_def(const detail::RuleSetImpl& rs, const BatchData& d, int field,
+                           std::size_t first, std::size_t count) {
   if (field < 0 || static_cast<std::size_t>(field) >= rs.schema.fields.size()) {
-    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0,
+                    "no such field index " + std::to_string(field));
   }
   const FieldDef& f = rs.schema.fields[static_cast<std::size_t>(field)];
-  const std::size_t limit = f.elem_type >= 0 ? d.elems[static_cast<std::size_t>(f.elem_type)] : d.rows;
+  const std::size_t limit =
+      f.elem_type >= 0 ? d.elems[static_cast<std::size_t>(f.elem_type)] : d.rows;
   if (first > limit || count > limit - first) {
-    bad(f.path, "rows " + std::to_string(first) + ".." + std::to_string(first + count) + " out of range");
+    bad(f.path,
+        "rows " + std::to_string(first) + ".." + std::to_string(first + count) + " out of range");
   }
   return f;
 }
@@ -249,8 +276,8 @@ const FieldDef& column_def(const detail::RuleSetImpl& rs, const BatchData& d, in
 }
 }  // namespace
 
-void RecordBatch::set_bools(int field, std::size_t first, std::size_t count, const std::uint8_t* values,
-                            const std::uint8_t* known) {
+void RecordBatch::set_bools(int field, std::size_t first, std::size_t count,
+                            const std::uint8_t* values, const std::uint8_t* known) {
   const FieldDef& f = column_def(*rules_, *data_, field, first, count);
   expect_kind(f, {Kind::kBool}, "a bool");
   Column& c = data_->cols[static_cast<std::size_t>(field)];
@@ -263,10 +290,11 @@ void RecordBatch::set_bools(int field, std::size_t first, std::size_t count, con
   }
 }
 
-void RecordBatch::set_values(int field, std::size_t first, std::size_t count, const std::int64_t* values,
-                             const std::uint8_t* known) {
+void RecordBatch::set_values(int field, std::size_t first, std::size_t count,
+                             const std::int64_t* values, const std::uint8_t* known) {
   const FieldDef& f = column_def(*rules_, *data_, field, first, count);
-  expect_kind(f, {Kind::kInt, Kind::kMoney, Kind::kDate, Kind::kEnum, Kind::kSet}, "a number, date, enum index or set");
+  expect_kind(f, {Kind::kInt, Kind::kMoney, Kind::kDate, Kind::kEnum, Kind::kSet},
+              "a number, date, enum index or set");
   // The range every known value must fall in.
   std::int64_t lo = INT64_MIN, hi = INT64_MAX;
   const char* what = "";
@@ -276,13 +304,16 @@ void RecordBatch::set_values(int field, std::size_t first, std::size_t count, co
     what = "date out of range";
   } else if (f.type.kind == Kind::kEnum) {
     lo = 0;
-    hi = static_cast<std::int64_t>(rules_->schema.enums[static_cast<std::size_t>(f.type.aux)].size()) - 1;
+    hi = static_cast<std::int64_t>(
+             rules_->schema.enums[static_cast<std::size_t>(f.type.aux)].size()) -
+         1;
     what = "enum index out of range";
   } else if (f.type.kind == Kind::kSet) {
     const std::size_t bits = rules_->programs.size() + data_->extra_programs.size();
     what = "programme mask has a bit no programme code was given for";
     for (std::size_t i = 0; i < count; ++i) {
-      if ((known == nullptr || known[i] != 0) && bits < 64 && (static_cast<std::uint64_t>(values[i]) >> bits) != 0) {
+      if ((known == nullptr || known[i] != 0) && bits < 64 &&
+          (static_cast<std::uint64_t>(values[i]) >> bits) != 0) {
         bad_row(f, first + i, what);
       }
     }
@@ -313,12 +344,14 @@ void RecordBatch::set_values(int field, std::size_t first, std::size_t count, co
   }
 }
 
-void RecordBatch::set_strings(int field, std::size_t first, std::size_t count, std::string_view chars,
-                              const std::uint64_t* offsets, const std::uint8_t* known) {
+void RecordBatch::set_strings(int field, std::size_t first, std::size_t count,
+                              std::string_view chars, const std::uint64_t* offsets,
+                              const std::uint8_t* known) {
   const FieldDef& f = column_def(*rules_, *data_, field, first, count);
   expect_kind(f, {Kind::kString, Kind::kEnum}, "a string");
   for (std::size_t i = 0; i < count; ++i) {
-    if (offsets[i + 1] < offsets[i] || offsets[i + 1] > chars.size()) bad_row(f, first + i, "bad string offsets");
+    if (offsets[i + 1] < offsets[i] || offsets[i + 1] > chars.size())
+      bad_row(f, first + i, "bad string offsets");
     if (offsets[i + 1] - offsets[i] > UINT32_MAX) bad_row(f, first + i, "string too long");
   }
   if (f.type.kind == Kind::kEnum) {
@@ -342,7 +375,8 @@ void RecordBatch::set_strings(int field, std::size_t first, std::size_t count, s
   }
   // One copy of the characters the rows use; each row points into it.
   const std::uint64_t begin = count == 0 ? 0 : offsets[0], end = count == 0 ? 0 : offsets[count];
-  const std::int64_t base = static_cast<std::int64_t>(data_->chars.size()) - static_cast<std::int64_t>(begin);
+  const std::int64_t base =
+      static_cast<std::int64_t>(data_->chars.size()) - static_cast<std::int64_t>(begin);
   data_->chars.append(chars.substr(begin, end - begin));
   Column& c = data_->cols[static_cast<std::size_t>(field)];
   for (std::size_t i = 0; i < count; ++i) {
@@ -362,8 +396,9 @@ inline void read_ahead(const char* p) {
 
 }  // namespace
 
-void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t count, const void* data,
-                                    std::size_t width, bool ucs4, const std::uint8_t* known) {
+void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t count,
+                                    const void* data, std::size_t width, bool ucs4,
+                                    const std::uint8_t* known) {
   const FieldDef& f = column_def(*rules_, *data_, field, first, count);
   expect_kind(f, {Kind::kString, Kind::kEnum}, "a string");
   const char* base = static_cast<const char*>(data);
@@ -390,8 +425,10 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
         } else {
           utf8.clear();
           const std::size_t len = detail::fixed_text_length(p, width, ucs4);
-          if (ucs4) detail::append_ucs4_as_utf8(utf8, p, len);
-          else utf8.assign(p, len);
+          if (ucs4)
+            detail::append_ucs4_as_utf8(utf8, p, len);
+          else
+            utf8.assign(p, len);
           try {
             index = enum_index(field, utf8);
           } catch (const RuleError&) {
@@ -442,7 +479,8 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
     pos = start;
     for (std::size_t i = 0; i < count; ++i) {
       if (known != nullptr && known[i] == 0) continue;
-      detail::append_ucs4_as_utf8(chars, base + i * item, detail::fixed_text_length(base + i * item, width, true));
+      detail::append_ucs4_as_utf8(chars, base + i * item,
+                                  detail::fixed_text_length(base + i * item, width, true));
       const std::size_t len = chars.size() - pos;
       if (len > UINT32_MAX) bad_row(f, first + i, "string too long");
       c.v[first + i] = static_cast<std::int64_t>(pos);
@@ -453,8 +491,8 @@ void RecordBatch::set_fixed_strings(int field, std::size_t first, std::size_t co
   chars.resize(pos);
 }
 
-std::size_t RecordBatch::set_lists(int list_field, std::size_t first, std::size_t count, const std::int64_t* offsets,
-                                   const std::uint8_t* known) {
+std::size_t RecordBatch::set_lists(int list_field, std::size_t first, std::size_t count,
+                                   const std::int64_t* offsets, const std::uint8_t* known) {
   const FieldDef& f = column_def(*rules_, *data_, list_field, first, count);
   expect_kind(f, {Kind::kList}, "a list");
   for (std::size_t i = 0; i < count; ++i) {
@@ -486,7 +524,8 @@ std::size_t RecordBatch::set_lists(int list_field, std::size_t first, std::size_
 
 std::int64_t RecordBatch::enum_index(int field, std::string_view value) const {
   if (field < 0 || static_cast<std::size_t>(field) >= rules_->schema.fields.size()) {
-    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0,
+                    "no such field index " + std::to_string(field));
   }
   const FieldDef& f = rules_->schema.fields[static_cast<std::size_t>(field)];
   expect_kind(f, {Kind::kEnum}, "an enum value");
@@ -501,17 +540,19 @@ std::int64_t RecordBatch::enum_index(int field, std::string_view value) const {
 
 int RecordBatch::program_bit(int field, std::string_view code) {
   if (field < 0 || static_cast<std::size_t>(field) >= rules_->schema.fields.size()) {
-    throw RuleError(ErrorCode::kInvalidArgument, "", 0, "no such field index " + std::to_string(field));
+    throw RuleError(ErrorCode::kInvalidArgument, "", 0,
+                    "no such field index " + std::to_string(field));
   }
   const FieldDef& f = rules_->schema.fields[static_cast<std::size_t>(field)];
   expect_kind(f, {Kind::kSet}, "programme codes");
-  const auto mask = static_cast<std::uint64_t>(program_bits(*rules_, *data_, std::vector<std::string_view>{code}, f.path));
+  const auto mask = static_cast<std::uint64_t>(
+      program_bits(*rules_, *data_, std::vector<std::string_view>{code}, f.path));
   return __builtin_ctzll(mask);
 }
 
 namespace {
-void put_json(RecordBatch& b, const detail::RuleSetImpl& rs, int field, std::size_t row, const rapidjson::Value& v,
-              const std::string& path) {
+void put_json(RecordBatch& b, const detail::RuleSetImpl& rs, int field, std::size_t row,
+              const rapidjson::Value& v, const std::string& path) {
   const FieldDef& f = rs.schema.fields[static_cast<std::size_t>(field)];
   if (v.IsNull()) return;  // null is missing
   switch (f.type.kind) {
@@ -555,11 +596,13 @@ void put_json(RecordBatch& b, const detail::RuleSetImpl& rs, int field, std::siz
   }
 }
 
-const rapidjson::Value* walk(const rapidjson::Value& from, const std::vector<std::string>& segments, std::string& path) {
+const rapidjson::Value* walk(const rapidjson::Value& from, const std::vector<std::string>& segments,
+                             std::string& path) {
   const rapidjson::Value* cur = &from;
   for (const std::string& s : segments) {
     if (!cur->IsObject()) return nullptr;
-    auto m = cur->FindMember(rapidjson::StringRef(s.data(), static_cast<rapidjson::SizeType>(s.size())));
+    auto m =
+        cur->FindMember(rapidjson::StringRef(s.data(), static_cast<rapidjson::SizeType>(s.size())));
     if (m == cur->MemberEnd()) return nullptr;
     path += (path.empty() ? "" : ".") + s;
     cur = &m->value;
@@ -574,7 +617,8 @@ void RecordBatch::append_json(std::string_view record_json) {
   if (!doc.IsObject()) bad("", "a record is a JSON object");
   const detail::RuleSetImpl& rs = *rules_;
   // On a bad value the batch is cut back to what it was.
-  const std::size_t rows0 = data_->rows, chars0 = data_->chars.size(), extra0 = data_->extra_programs.size();
+  const std::size_t rows0 = data_->rows, chars0 = data_->chars.size(),
+                    extra0 = data_->extra_programs.size();
   const std::vector<std::size_t> elems0 = data_->elems;
   try {
     append_rows(1);
@@ -601,7 +645,8 @@ void RecordBatch::append_json(std::string_view record_json) {
         const std::size_t erow = add_element(field, row);
         for (int ef : et.fields) {
           std::string sub = epath;
-          const rapidjson::Value* ev = walk(e, rs.schema.fields[static_cast<std::size_t>(ef)].segments, sub);
+          const rapidjson::Value* ev =
+              walk(e, rs.schema.fields[static_cast<std::size_t>(ef)].segments, sub);
           if (ev != nullptr) put_json(*this, rs, ef, erow, *ev, sub);
         }
       }
@@ -613,7 +658,8 @@ void RecordBatch::append_json(std::string_view record_json) {
     data_->extra_programs.resize(extra0);
     for (std::size_t fi = 0; fi < rs.schema.fields.size(); ++fi) {
       const FieldDef& f = rs.schema.fields[fi];
-      const std::size_t n = f.elem_type >= 0 ? elems0[static_cast<std::size_t>(f.elem_type)] : rows0;
+      const std::size_t n =
+          f.elem_type >= 0 ? elems0[static_cast<std::size_t>(f.elem_type)] : rows0;
       Column& c = data_->cols[fi];
       c.v.resize(n);
       c.n.resize(n);
@@ -632,7 +678,9 @@ std::size_t RecordBatch::append_json_array(std::string_view records_json) {
     try {
       staged.append_json(detail::to_plain_json(doc[i]));
     } catch (const RuleError& e) {
-      throw RuleError(e.code(), "[" + std::to_string(i) + "]" + (e.path().empty() ? "" : "." + e.path()), 0, e.what());
+      throw RuleError(e.code(),
+                      "[" + std::to_string(i) + "]" + (e.path().empty() ? "" : "." + e.path()), 0,
+                      e.what());
     }
   }
   *this = std::move(staged);

@@ -1,14 +1,13 @@
 // The public face of the rules area: RuleSet, Evaluator, decisions and embedded tests.
+#include <fstream>
 #include <smartkampung/io.hpp>
 #include <smartkampung/nik.hpp>
 #include <smartkampung/rules.hpp>
+#include <sstream>
 
 #include "core/json.hpp"
 #include "rules/ir.hpp"
 #include "rules/json_util.hpp"
-
-#include <fstream>
-#include <sstream>
 
 namespace smartkampung {
 
@@ -20,26 +19,34 @@ using detail::Val;
 namespace {
 std::string rule_error_text(const std::string& path, int column, const std::string& message) {
   if (path.empty()) return message;
-  return path + (column > 0 ? ", column " + std::to_string(column) : std::string()) + ": " + message;
+  return path + (column > 0 ? ", column " + std::to_string(column) : std::string()) + ": " +
+         message;
 }
 }  // namespace
 
 RuleError::RuleError(ErrorCode code, std::string path, int column, const std::string& message)
-    : Error(code, rule_error_text(path, column, message)), path_(std::move(path)), column_(column) {}
+    : Error(code, rule_error_text(path, column, message)),
+      path_(std::move(path)),
+      column_(column) {}
 RuleError::~RuleError() = default;
 
 const char* verdict_name(Verdict v) noexcept {
   switch (v) {
-    case Verdict::kEligible: return "eligible";
-    case Verdict::kIneligible: return "ineligible";
-    case Verdict::kNeedsData: return "needs_data";
-    case Verdict::kError: return "error";
+    case Verdict::kEligible:
+      return "eligible";
+    case Verdict::kIneligible:
+      return "ineligible";
+    case Verdict::kNeedsData:
+      return "needs_data";
+    case Verdict::kError:
+      return "error";
   }
   return "?";
 }
 
 // ---- Evaluator ---------------------------------------------------------------------
-Evaluator::Evaluator(const RuleSet& rules, Date as_of) : rules_(rules.impl_), compiled_(rules_->compiled_for(as_of)) {}
+Evaluator::Evaluator(const RuleSet& rules, Date as_of)
+    : rules_(rules.impl_), compiled_(rules_->compiled_for(as_of)) {}
 Evaluator::~Evaluator() = default;
 Evaluator::Evaluator(const Evaluator&) = default;
 Evaluator& Evaluator::operator=(const Evaluator&) = default;
@@ -47,17 +54,20 @@ Evaluator& Evaluator::operator=(const Evaluator&) = default;
 Date Evaluator::as_of() const noexcept { return compiled_->as_of; }
 
 namespace {
-void check_batch(const std::shared_ptr<const RuleSetImpl>& mine, const std::shared_ptr<const RuleSetImpl>& theirs,
-                 std::size_t row, std::size_t rows) {
-  if (mine != theirs) throw Error(ErrorCode::kInvalidArgument, "the record batch was made for another rule set");
-  if (row >= rows) throw Error(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + " out of range");
+void check_batch(const std::shared_ptr<const RuleSetImpl>& mine,
+                 const std::shared_ptr<const RuleSetImpl>& theirs, std::size_t row,
+                 std::size_t rows) {
+  if (mine != theirs)
+    throw Error(ErrorCode::kInvalidArgument, "the record batch was made for another rule set");
+  if (row >= rows)
+    throw Error(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + " out of range");
 }
 
 struct Run {
   const Compiled& c;
   EvalCtx ctx;
-  Run(const Compiled& compiled, const RuleSetImpl& rs, const detail::BatchData* batch, std::size_t row,
-      std::uint64_t step_limit)
+  Run(const Compiled& compiled, const RuleSetImpl& rs, const detail::BatchData* batch,
+      std::size_t row, std::uint64_t step_limit)
       : c(compiled) {
     ctx.prog = &compiled;
     ctx.rs = &rs;
@@ -132,7 +142,8 @@ Outcome Evaluator::evaluate(const RecordBatch& batch, std::size_t row) const {
   return o;
 }
 
-Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row, std::vector<std::int32_t>& reasons) const {
+Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row,
+                           std::vector<std::int32_t>& reasons) const {
   check_batch(rules_, batch.rules_, row, batch.data_->rows);
   reasons.clear();
   Outcome o;
@@ -158,7 +169,8 @@ Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row, std::vecto
       if (first_unknown == Outcome::kNoReason) first_unknown = static_cast<std::int32_t>(r);
       reasons.push_back(static_cast<std::int32_t>(r));
     } else if (v.i == 0) {
-      reasons.insert(reasons.begin() + static_cast<std::ptrdiff_t>(failing), static_cast<std::int32_t>(r));
+      reasons.insert(reasons.begin() + static_cast<std::ptrdiff_t>(failing),
+                     static_cast<std::int32_t>(r));
       ++failing;
     }
   }
@@ -174,8 +186,9 @@ Outcome Evaluator::explain(const RecordBatch& batch, std::size_t row, std::vecto
   return o;
 }
 
-std::size_t Evaluator::evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts, std::int64_t* amounts,
-                                      std::int32_t* reasons, const std::function<bool()>& cancelled) const {
+std::size_t Evaluator::evaluate_batch(const RecordBatch& batch, std::int8_t* verdicts,
+                                      std::int64_t* amounts, std::int32_t* reasons,
+                                      const std::function<bool()>& cancelled) const {
   const std::size_t n = batch.size();
   std::size_t done = 0;
   for (; done < n; ++done) {
@@ -211,7 +224,8 @@ std::string render(Run& run, const RuleSetImpl& rs, const detail::BatchData* bat
       continue;
     }
     const Val v = run.at(p.expr);
-    out += detail::format_value(rs, batch, run.c.nodes[static_cast<std::size_t>(p.expr)].type, v, id);
+    out +=
+        detail::format_value(rs, batch, run.c.nodes[static_cast<std::size_t>(p.expr)].type, v, id);
   }
   return out;
 }
@@ -240,16 +254,16 @@ Decision Evaluator::decide(const RecordBatch& batch, std::size_t row, bool expla
     Reason reason;
     if (r == Outcome::kOutOfPeriod) {
       reason.code = "OUT_OF_PERIOD";
-      reason.message_id = "Tanggal keputusan " + d.as_of.to_iso() + " di luar masa berlaku " + rs.valid_from.to_iso() +
-                          " s.d. " + rs.valid_to.to_iso();
+      reason.message_id = "Tanggal keputusan " + d.as_of.to_iso() + " di luar masa berlaku " +
+                          rs.valid_from.to_iso() + " s.d. " + rs.valid_to.to_iso();
       reason.message_en = "The decision date " + d.as_of.to_iso() + " is outside the validity " +
                           rs.valid_from.to_iso() + " to " + rs.valid_to.to_iso();
     } else if (r == Outcome::kStepLimit) {
       reason.code = "LIMIT";
-      reason.message_id = "Evaluasi dihentikan: data ini memerlukan lebih dari " + std::to_string(step_limit_) +
-                          " langkah (batas per data)";
-      reason.message_en = "Evaluation stopped: this record needs more than " + std::to_string(step_limit_) +
-                          " steps (the limit per record)";
+      reason.message_id = "Evaluasi dihentikan: data ini memerlukan lebih dari " +
+                          std::to_string(step_limit_) + " langkah (batas per data)";
+      reason.message_en = "Evaluation stopped: this record needs more than " +
+                          std::to_string(step_limit_) + " steps (the limit per record)";
     } else if (r == Outcome::kAmountUnknown) {
       reason.code = "AMOUNT_UNKNOWN";
       reason.unknown = true;
@@ -270,10 +284,12 @@ Decision Evaluator::decide(const RecordBatch& batch, std::size_t row, bool expla
           if (col.known[row]) {
             v.known = true;
             v.i = col.v[row];
-            if (fd.type.kind == detail::Kind::kString || fd.type.kind == detail::Kind::kList) v.n = col.n[row];
+            if (fd.type.kind == detail::Kind::kString || fd.type.kind == detail::Kind::kList)
+              v.n = col.n[row];
             v.s = batch.data_->chars.data() + (fd.type.kind == detail::Kind::kString ? v.i : 0);
           }
-          reason.values.emplace_back(fd.path, detail::format_value(rs, batch.data_.get(), fd.type, v, false));
+          reason.values.emplace_back(
+              fd.path, detail::format_value(rs, batch.data_.get(), fd.type, v, false));
         }
       }
     }
@@ -332,7 +348,9 @@ const std::string& RuleSet::sha256() const noexcept { return impl_->sha256; }
 Date RuleSet::valid_from() const noexcept { return impl_->valid_from; }
 Date RuleSet::valid_to() const noexcept { return impl_->valid_to; }
 const std::string& RuleSet::scope() const noexcept { return impl_->scope; }
-std::shared_ptr<const ConflictTable> RuleSet::conflicts() const noexcept { return impl_->conflicts; }
+std::shared_ptr<const ConflictTable> RuleSet::conflicts() const noexcept {
+  return impl_->conflicts;
+}
 TimeZone RuleSet::time_zone() const noexcept { return impl_->zone; }
 const std::string& RuleSet::to_json() const noexcept { return impl_->canonical; }
 Date RuleSet::decision_date(Instant t) const noexcept { return local_date(t, impl_->zone); }
@@ -370,20 +388,25 @@ std::vector<TestFailure> RuleSet::run_tests() const {
       for (const auto& c : t.reasons) want_codes += (want_codes.empty() ? "" : ",") + c;
       want_codes = "[" + want_codes + "]";
       if (verdict_name(full.verdict) != t.decision) {
-        failed("expected " + t.decision + ", got " + verdict_name(full.verdict) + " " + codes(full));
+        failed("expected " + t.decision + ", got " + verdict_name(full.verdict) + " " +
+               codes(full));
       } else if (fast.verdict != full.verdict) {
         failed("fast mode gave " + std::string(verdict_name(fast.verdict)) + ", explain mode " +
                verdict_name(full.verdict));
       } else if (t.has_reasons && codes(full) != want_codes) {
         failed("expected reasons " + want_codes + ", got " + codes(full));
-      } else if (!full.reasons.empty() && (fast.reasons.empty() || fast.reasons[0].code != full.reasons[0].code)) {
-        failed("fast mode reason " + codes(fast) + " is not the first of explain mode " + codes(full));
+      } else if (!full.reasons.empty() &&
+                 (fast.reasons.empty() || fast.reasons[0].code != full.reasons[0].code)) {
+        failed("fast mode reason " + codes(fast) + " is not the first of explain mode " +
+               codes(full));
       } else if (t.has_amount && full.amount != t.amount) {
-        failed("expected amount " + std::to_string(t.amount) + ", got " + std::to_string(full.amount));
+        failed("expected amount " + std::to_string(t.amount) + ", got " +
+               std::to_string(full.amount));
       } else if (fast.amount != full.amount) {
         failed("fast and explain mode amounts differ");
       } else if (t.has_priority && full.priority != t.priority) {
-        failed("expected priority " + std::to_string(t.priority) + ", got " + std::to_string(full.priority));
+        failed("expected priority " + std::to_string(t.priority) + ", got " +
+               std::to_string(full.priority));
       }
     } catch (const Error& e) {
       failed(std::string("error: ") + e.what());

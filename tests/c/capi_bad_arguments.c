@@ -12,11 +12,10 @@
  * (or a row names a symbol that is not exported), so a new function needs its row.
  * Prints "N passed, M failed" and exits non-zero on any failure. */
 #define SKAMP_ALLOW_DEPRECATED /* the deprecated names have rows too */
-#include <smartkampung/smartkampung.h>
-
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <smartkampung/smartkampung.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,16 +27,16 @@
 
 static int passed = 0;
 static int failed = 0;
-static const char *current_row = "";
+static const char* current_row = "";
 static int row_calls = 0;
 
-static void report_failure(int line, const char *what, const char *detail) {
+static void report_failure(int line, const char* what, const char* detail) {
   ++failed;
-  fprintf(stderr, "capi_bad_arguments.c:%d [%s] %s%s%s\n", line, current_row, what, detail ? ": " : "",
-          detail ? detail : "");
+  fprintf(stderr, "capi_bad_arguments.c:%d [%s] %s%s%s\n", line, current_row, what,
+          detail ? ": " : "", detail ? detail : "");
 }
 
-static void check(int ok, int line, const char *what) {
+static void check(int ok, int line, const char* what) {
   if (ok) {
     ++passed;
   } else {
@@ -49,8 +48,8 @@ static void check(int ok, int line, const char *what) {
 /* ---- message rules ------------------------------------------------------------------- */
 
 /* 1 when text is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
-static int valid_utf8(const char *text) {
-  const unsigned char *s = (const unsigned char *)text;
+static int valid_utf8(const char* text) {
+  const unsigned char* s = (const unsigned char*)text;
   while (*s != 0) {
     unsigned c = *s;
     int extra;
@@ -86,7 +85,7 @@ static int valid_utf8(const char *text) {
 }
 
 /* 1 when text holds 16 or more ASCII digits in a row. */
-static int has_16_digit_run(const char *text) {
+static int has_16_digit_run(const char* text) {
   int run = 0;
   for (; *text != '\0'; ++text) {
     run = (*text >= '0' && *text <= '9') ? run + 1 : 0;
@@ -95,8 +94,8 @@ static int has_16_digit_run(const char *text) {
   return 0;
 }
 
-static void check_message(int line, const char *call) {
-  const char *m = skamp_last_error();
+static void check_message(int line, const char* call) {
+  const char* m = skamp_last_error();
   if (m == NULL) {
     report_failure(line, "skamp_last_error() is NULL after", call);
     return;
@@ -115,14 +114,14 @@ static void check_message(int line, const char *call) {
 
 /* ---- outputs of calls that succeed unexpectedly, released after every case ------------ */
 
-static char *out_s;
-static int64_t *out_ids_alloc;
-static double *out_dists_alloc;
-static skamp_registry *out_reg;
-static skamp_ruleset *out_rs;
-static skamp_linker *out_linker;
-static skamp_cert_registry *out_cert;
-static skamp_facility_index *out_idx;
+static char* out_s;
+static int64_t* out_ids_alloc;
+static double* out_dists_alloc;
+static skamp_registry* out_reg;
+static skamp_ruleset* out_rs;
+static skamp_linker* out_linker;
+static skamp_cert_registry* out_cert;
+static skamp_facility_index* out_idx;
 
 static struct ArrowArrayStream out_stream, out_stream2;
 
@@ -150,7 +149,7 @@ static void release_outputs(void) {
 }
 
 /* The argument is invalid: the call must fail, with a clean message. */
-static void expect_fail(skamp_status st, const char *call, int line) {
+static void expect_fail(skamp_status st, const char* call, int line) {
   ++row_calls;
   if (st == SKAMP_OK) {
     report_failure(line, "accepted (SKAMP_OK)", call);
@@ -167,7 +166,7 @@ static void expect_fail(skamp_status st, const char *call, int line) {
 }
 
 /* The argument is extreme but may be valid: any status, and a clean message on failure. */
-static void expect_any(skamp_status st, const char *call, int line) {
+static void expect_any(skamp_status st, const char* call, int line) {
   ++row_calls;
   if (st == SKAMP_EINTERNAL || st > 0 || st < SKAMP_EINTERNAL) {
     report_failure(line, "SKAMP_EINTERNAL or an unknown status from", call);
@@ -179,7 +178,7 @@ static void expect_any(skamp_status st, const char *call, int line) {
 }
 
 /* A function without a status (text, flags, free): it returned; `ok` checks its result. */
-static void expect_returns(int ok, const char *call, int line) {
+static void expect_returns(int ok, const char* call, int line) {
   ++row_calls;
   if (ok) {
     ++passed;
@@ -202,15 +201,17 @@ static const char MISSING_PATH[] = "/nonexistent-skamp-bad-arguments/dir/file";
 static const char DIR_PATH[] = "/";
 static const char DEVICE_PATH[] = "/dev/null";
 static const char RECORDS[] =
-    "[{\"nik\": \"3510014501900001\", \"name\": \"Siti Aminah\", \"birth_date\": \"1990-01-05\", \"sex\": \"F\"},"
-    " {\"nik\": \"3510010101800001\", \"name\": \"Budi Santoso\", \"birth_date\": \"1980-01-01\", \"sex\": \"M\"}]";
+    "[{\"nik\": \"3510014501900001\", \"name\": \"Siti Aminah\", \"birth_date\": \"1990-01-05\", "
+    "\"sex\": \"F\"},"
+    " {\"nik\": \"3510010101800001\", \"name\": \"Budi Santoso\", \"birth_date\": \"1980-01-01\", "
+    "\"sex\": \"M\"}]";
 static const char RECORD[] = "{\"nik\": \"3510014501900001\", \"name\": \"Siti Aminah\"}";
 
-static skamp_registry *g_reg;
-static skamp_ruleset *g_rs;
-static skamp_facility_index *g_idx;
-static skamp_linker *g_linker;
-static skamp_cert_registry *g_cert;
+static skamp_registry* g_reg;
+static skamp_ruleset* g_rs;
+static skamp_facility_index* g_idx;
+static skamp_linker* g_linker;
+static skamp_cert_registry* g_cert;
 static const int64_t g_business = 7;
 static const int64_t g_t0 = 1588291200; /* 2020-05-01 00:00 UTC */
 
@@ -220,20 +221,21 @@ static double inf_value(void) { return strtod("inf", NULL); }
 /* ---- common.h ---------------------------------------------------------------------------- */
 
 static void bad_version(void) {
-  const char *v = skamp_version();
+  const char* v = skamp_version();
   RETURNS(v != NULL && valid_utf8(v) && strcmp(v, SKAMP_VERSION_STRING) == 0);
 }
 static void bad_version_number(void) { RETURNS(skamp_version_number() == SKAMP_VERSION_NUMBER); }
 static void bad_last_error(void) {
   skamp_status st = skamp_nik_parse(NULL, NIK);
   CHECK(st == SKAMP_EINVALID);
-  RETURNS(skamp_last_error() != NULL && valid_utf8(skamp_last_error()) && !has_16_digit_run(skamp_last_error()));
+  RETURNS(skamp_last_error() != NULL && valid_utf8(skamp_last_error()) &&
+          !has_16_digit_run(skamp_last_error()));
 }
 static void bad_status_str(void) {
   const int values[] = {INT_MIN, -10, 1, 100, INT_MAX};
   size_t i;
   for (i = 0; i < sizeof values / sizeof values[0]; ++i) {
-    const char *s = skamp_status_str((skamp_status)values[i]);
+    const char* s = skamp_status_str((skamp_status)values[i]);
     RETURNS(s != NULL && s[0] != '\0' && valid_utf8(s));
   }
 }
@@ -300,7 +302,7 @@ static void bad_nik_kk_parse(void) {
   FAIL(skamp_nik_kk_parse(&info, "3510011203150002"));
 }
 static void bad_nik_validate_batch(void) {
-  const char *niks[2];
+  const char* niks[2];
   int8_t reasons[2];
   niks[0] = NIK;
   niks[1] = BAD_UTF8;
@@ -320,7 +322,7 @@ static void bad_nik_reason_str(void) {
   const int values[] = {INT_MIN, -1, 7, 100, INT_MAX};
   size_t i;
   for (i = 0; i < sizeof values / sizeof values[0]; ++i) {
-    const char *s = skamp_nik_reason_str(values[i]);
+    const char* s = skamp_nik_reason_str(values[i]);
     RETURNS(s != NULL && strcmp(s, "unknown") == 0);
   }
 }
@@ -344,7 +346,7 @@ static void bad_registry_free(void) {
   RETURNS(1);
 }
 static void bad_registry_add_csv(void) {
-  const char *csv = SKAMP_SOURCE_DIR "/data/regions.csv";
+  const char* csv = SKAMP_SOURCE_DIR "/data/regions.csv";
   FAIL(skamp_registry_add_csv(&out_s, NULL, csv, "PKH", "central"));
   FAIL(skamp_registry_add_csv(&out_s, g_reg, NULL, "PKH", "central"));
   FAIL(skamp_registry_add_csv(&out_s, g_reg, BAD_UTF8, "PKH", "central"));
@@ -371,11 +373,14 @@ static void bad_registry_add_json(void) {
   FAIL(skamp_registry_add_json(&out_s, g_reg, RECORDS, "PKH", BAD_UTF8));
 }
 static void bad_registry_set_exclusions_json(void) {
-  FAIL(skamp_registry_set_exclusions_json(NULL, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": []}"));
+  FAIL(skamp_registry_set_exclusions_json(
+      NULL, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": []}"));
   FAIL(skamp_registry_set_exclusions_json(g_reg, NULL));
   FAIL(skamp_registry_set_exclusions_json(g_reg, BAD_UTF8));
-  FAIL(skamp_registry_set_exclusions_json(g_reg, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": "
-                                                 "[{\"a\": \"\xc3\", \"b\": \"BST\", \"scope\": \"kk\"}]}"));
+  FAIL(skamp_registry_set_exclusions_json(
+      g_reg,
+      "{\"format\": \"skamp-conflicts/1\", \"conflicts\": "
+      "[{\"a\": \"\xc3\", \"b\": \"BST\", \"scope\": \"kk\"}]}"));
   FAIL(skamp_registry_set_exclusions_json(g_reg, "{"));
 }
 static void bad_registry_dedup_json(void) {
@@ -394,14 +399,17 @@ static void bad_registry_public_check_json(void) {
   FAIL(skamp_registry_public_check_json(&out_s, NULL, NIK));
   FAIL(skamp_registry_public_check_json(&out_s, g_reg, NULL));
   FAIL(skamp_registry_public_check_json(&out_s, g_reg, BAD_UTF8));
-  FAIL(skamp_registry_public_check_json(&out_s, g_reg, "\xc3" "510014501900001"));
+  FAIL(skamp_registry_public_check_json(&out_s, g_reg,
+                                        "\xc3"
+                                        "510014501900001"));
 }
 static void bad_registry_report_json(void) {
   FAIL(skamp_registry_report_json(NULL, g_reg, RECORD, g_t0));
   FAIL(skamp_registry_report_json(&out_s, NULL, RECORD, g_t0));
   FAIL(skamp_registry_report_json(&out_s, g_reg, NULL, g_t0));
   FAIL(skamp_registry_report_json(&out_s, g_reg, BAD_UTF8, g_t0));
-  FAIL(skamp_registry_report_json(&out_s, g_reg, "{\"nik\": \"3510014501900001\", \"name\": \"\xc3\"}", g_t0));
+  FAIL(skamp_registry_report_json(&out_s, g_reg,
+                                  "{\"nik\": \"3510014501900001\", \"name\": \"\xc3\"}", g_t0));
   FAIL(skamp_registry_report_json(&out_s, g_reg, "{", g_t0));
   FAIL(skamp_registry_report_json(&out_s, g_reg, RECORD, INT64_MIN));
   FAIL(skamp_registry_report_json(&out_s, g_reg, RECORD, INT64_MAX));
@@ -432,12 +440,13 @@ static void bad_registry_save_signed(void) {
   FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", BAD_UTF8));
   FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", ""));
   FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", MISSING_PATH));
-  FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg", SKAMP_SOURCE_DIR "/README.md"));
+  FAIL(skamp_registry_save_signed(g_reg, "/tmp/skamp-bad-arguments-signed.skreg",
+                                  SKAMP_SOURCE_DIR "/README.md"));
 }
 static void bad_registry_load_verified(void) {
-  const char *pubs[2] = {MISSING_PATH, BAD_UTF8};
-  const char *null_pubs[1] = {NULL};
-  const char *readme_pub[1] = {SKAMP_SOURCE_DIR "/README.md"};
+  const char* pubs[2] = {MISSING_PATH, BAD_UTF8};
+  const char* null_pubs[1] = {NULL};
+  const char* readme_pub[1] = {SKAMP_SOURCE_DIR "/README.md"};
   FAIL(skamp_registry_load_verified(NULL, MISSING_PATH, NULL, 0, 0));
   FAIL(skamp_registry_load_verified(&out_reg, NULL, NULL, 0, 0));
   FAIL(skamp_registry_load_verified(&out_reg, BAD_UTF8, NULL, 0, 0));
@@ -455,7 +464,8 @@ static void bad_registry_load_verified(void) {
 /* ---- rules.h ----------------------------------------------------------------------------- */
 
 static const char SMALL_RULES[] =
-    "{\"format\": \"skamp-rules/1\", \"ruleset\": \"t\", \"version\": \"1\", \"legal_basis\": [\"a test\"],"
+    "{\"format\": \"skamp-rules/1\", \"ruleset\": \"t\", \"version\": \"1\", \"legal_basis\": [\"a "
+    "test\"],"
     " \"valid\": {\"from\": \"2020-01-01\", \"to\": \"2030-12-31\"}, \"scope\": \"kk\","
     " \"inputs\": {\"kk.poor\": \"bool\"},"
     " \"rules\": [{\"id\": \"poor\", \"require\": \"kk.poor\","
@@ -502,12 +512,13 @@ static void bad_ruleset_to_json(void) {
   FAIL(skamp_ruleset_to_json(&out_s, NULL));
 }
 static void bad_ruleset_evaluate_json(void) {
-  const char *rec = "{\"kk\": {}}";
+  const char* rec = "{\"kk\": {}}";
   FAIL(skamp_ruleset_evaluate_json(NULL, g_rs, rec, 2020, 5, 1, 0));
   FAIL(skamp_ruleset_evaluate_json(&out_s, NULL, rec, 2020, 5, 1, 0));
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, NULL, 2020, 5, 1, 0));
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, BAD_UTF8, 2020, 5, 1, 0));
-  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, "{\"kk\": {\"members\": [{\"nik\": \"\xc3\"}]}}", 2020, 5, 1, 1));
+  FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, "{\"kk\": {\"members\": [{\"nik\": \"\xc3\"}]}}",
+                                   2020, 5, 1, 1));
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, "{", 2020, 5, 1, 0));
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, INT_MIN, 5, 1, 0));
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, INT_MAX, 5, 1, 0));
@@ -516,13 +527,14 @@ static void bad_ruleset_evaluate_json(void) {
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 13, 1, 0));
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 5, 0, 0));
   FAIL(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 2, 30, 0));
-  ANY(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 5, 1, INT_MIN)); /* any nonzero explains */
+  ANY(skamp_ruleset_evaluate_json(&out_s, g_rs, rec, 2020, 5, 1,
+                                  INT_MIN)); /* any nonzero explains */
 }
 static void bad_ruleset_evaluate_batch(void) {
   int8_t d[2];
   int64_t a[2];
   int32_t r[2];
-  const char *two = "[{\"kk\": {}}, {\"kk\": {}}]";
+  const char* two = "[{\"kk\": {}}, {\"kk\": {}}]";
   FAIL(skamp_ruleset_evaluate_batch(d, a, r, NULL, two, 2, 2020, 5, 1));
   FAIL(skamp_ruleset_evaluate_batch(d, a, r, g_rs, NULL, 2, 2020, 5, 1));
   FAIL(skamp_ruleset_evaluate_batch(d, a, r, g_rs, BAD_UTF8, 2, 2020, 5, 1));
@@ -534,32 +546,42 @@ static void bad_ruleset_evaluate_batch(void) {
   FAIL(skamp_ruleset_evaluate_batch(d, a, r, g_rs, two, 2, INT_MIN, 5, 1));
   FAIL(skamp_ruleset_evaluate_batch(d, a, r, g_rs, two, 2, 2020, INT_MAX, 1));
   FAIL(skamp_ruleset_evaluate_batch(d, a, r, g_rs, two, 2, 2020, 5, -1));
-  ANY(skamp_ruleset_evaluate_batch(NULL, NULL, NULL, g_rs, two, 2, 2020, 5, 1)); /* outputs optional */
+  ANY(skamp_ruleset_evaluate_batch(NULL, NULL, NULL, g_rs, two, 2, 2020, 5,
+                                   1)); /* outputs optional */
   ANY(skamp_ruleset_evaluate_batch(NULL, NULL, NULL, g_rs, "[]", 0, 2020, 5, 1));
 }
 static void bad_ruleset_evaluate_batch_cancellable(void) {
   int8_t d[2];
   size_t done = 0;
   const int stop = 1;
-  const char *two = "[{\"kk\": {}}, {\"kk\": {}}]";
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(NULL, d, NULL, NULL, g_rs, two, 2, 2020, 5, 1, NULL));
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, NULL, two, 2, 2020, 5, 1, NULL));
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, NULL, 2, 2020, 5, 1, NULL));
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, BAD_UTF8, 2, 2020, 5, 1, NULL));
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, 0, 2020, 5, 1, NULL));
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, SIZE_MAX, 2020, 5, 1, NULL));
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, 2, 2020, 5, INT_MIN, NULL));
-  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, 2, 2020, 5, 1, &stop));
+  const char* two = "[{\"kk\": {}}, {\"kk\": {}}]";
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(NULL, d, NULL, NULL, g_rs, two, 2, 2020, 5, 1,
+                                                NULL));
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, NULL, two, 2, 2020, 5, 1,
+                                                NULL));
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, NULL, 2, 2020, 5, 1,
+                                                NULL));
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, BAD_UTF8, 2, 2020, 5, 1,
+                                                NULL));
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, 0, 2020, 5, 1,
+                                                NULL));
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, SIZE_MAX, 2020, 5,
+                                                1, NULL));
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, 2, 2020, 5,
+                                                INT_MIN, NULL));
+  FAIL(skamp_ruleset_evaluate_batch_cancellable(&done, d, NULL, NULL, g_rs, two, 2, 2020, 5, 1,
+                                                &stop));
   CHECK(done == 0 && d[0] == SKAMP_DECISION_ERROR);
 }
 static void bad_ruleset_reason_code(void) {
   const int32_t values[] = {INT32_MIN, -100, -1, 100000, INT32_MAX};
   size_t i;
   for (i = 0; i < sizeof values / sizeof values[0]; ++i) {
-    const char *s = skamp_ruleset_reason_code(g_rs, values[i]);
+    const char* s = skamp_ruleset_reason_code(g_rs, values[i]);
     RETURNS(s != NULL && s[0] == '\0');
   }
-  RETURNS(skamp_ruleset_reason_code(NULL, 0) != NULL && skamp_ruleset_reason_code(NULL, 0)[0] == '\0');
+  RETURNS(skamp_ruleset_reason_code(NULL, 0) != NULL &&
+          skamp_ruleset_reason_code(NULL, 0)[0] == '\0');
 }
 static void bad_ruleset_run_tests_json(void) {
   FAIL(skamp_ruleset_run_tests_json(NULL, g_rs));
@@ -586,7 +608,8 @@ static void bad_linkage_link_json(void) {
   FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, inf_value()));
   FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, 1.5));
   FAIL(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, DBL_MAX));
-  ANY(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL, -inf_value())); /* negative: the settings' */
+  ANY(skamp_linkage_link_json(&out_s, RECORDS, NULL, NULL,
+                              -inf_value())); /* negative: the settings' */
   ANY(skamp_linkage_link_json(&out_s, "[]", NULL, NULL, -1));
 }
 static void bad_linkage_linker_new(void) {
@@ -687,7 +710,7 @@ static void bad_geo_index_new(void) {
   const int32_t cap[2] = {4, 4};
   const int32_t bad_occ[2] = {5, -1};
   const double bad_lats[2] = {0.0, 0.0};
-  const char *kinds[2];
+  const char* kinds[2];
   kinds[0] = "rs";
   kinds[1] = BAD_UTF8;
   FAIL(skamp_geo_index_new(NULL, 2, ids, lats, lons, cap, NULL, NULL, NULL));
@@ -735,7 +758,8 @@ static void bad_geo_index_size(void) {
   FAIL(skamp_geo_index_size(NULL, g_idx));
   FAIL(skamp_geo_index_size(&n, NULL));
 }
-static void bad_facility_struct(skamp_status (*fn)(skamp_facility_index *, const skamp_facility *), int64_t id) {
+static void bad_facility_struct(skamp_status (*fn)(skamp_facility_index*, const skamp_facility*),
+                                int64_t id) {
   skamp_facility f = facility(id);
   FAIL(fn(NULL, &f));
   FAIL(fn(g_idx, NULL));
@@ -858,21 +882,28 @@ static void bad_geo_index_within(void) {
   skamp_facility_filter f = filter_of_size(1);
   FAIL(skamp_geo_index_within(NULL, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 1000, NULL));
   FAIL(skamp_geo_index_within(&out_ids_alloc, NULL, &count, g_idx, -8.2, 114.3, 1000, NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, NULL, g_idx, -8.2, 114.3, 1000, NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, NULL, -8.2, 114.3, 1000, NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, nan_value(), 114.3, 1000,
-                                   NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 200, 1000, NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, nan_value(),
-                                   NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, -1, NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, -inf_value(),
-                                   NULL));
-  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 1000, &f));
-  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, inf_value(),
-                                  NULL));
-  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, DBL_MAX, NULL));
-  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 0, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, NULL, g_idx, -8.2, 114.3, 1000,
+                              NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, NULL, -8.2, 114.3, 1000,
+                              NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, nan_value(), 114.3,
+                              1000, NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 200, 1000,
+                              NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3,
+                              nan_value(), NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, -1,
+                              NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3,
+                              -inf_value(), NULL));
+  FAIL(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 1000,
+                              &f));
+  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3,
+                             inf_value(), NULL));
+  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, DBL_MAX,
+                             NULL));
+  ANY(skamp_geo_index_within(&out_ids_alloc, &out_dists_alloc, &count, g_idx, -8.2, 114.3, 0,
+                             NULL));
 }
 static void bad_geo_index_reserve(void) {
   int got = 0;
@@ -928,18 +959,27 @@ static void bad_geo_index_assign(void) {
   FAIL(skamp_geo_index_assign(houses, NULL, NULL, NULL, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
   FAIL(skamp_geo_index_assign(NULL, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
   FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, NULL, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, NULL, SKAMP_ASSIGN_OPTIMAL, 2, 0));
-  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_OPTIMAL, 2, 0));
-  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, nan_lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)2, 2, 0));
-  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)-1, 2, 0));
-  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)INT_MAX, 2, 0));
-  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, SIZE_MAX, 0));
+  FAIL(
+      skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, NULL, SKAMP_ASSIGN_OPTIMAL, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_GREEDY,
+                              2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_OPTIMAL,
+                              2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, nan_lons, SKAMP_ASSIGN_GREEDY, 2,
+                              0));
+  FAIL(
+      skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)2, 2, 0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)-1, 2,
+                              0));
+  FAIL(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, (skamp_assign_mode)INT_MAX,
+                              2, 0));
+  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL,
+                             SIZE_MAX, 0));
   ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, 0, 0));
   ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_OPTIMAL, 1, 0));
   ANY(skamp_geo_index_assign(NULL, NULL, NULL, g_idx, 0, NULL, NULL, SKAMP_ASSIGN_GREEDY, 0, 0));
-  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 1, lats, lons, SKAMP_ASSIGN_GREEDY, 1, INT_MIN));
+  ANY(skamp_geo_index_assign(houses, NULL, NULL, g_idx, 1, lats, lons, SKAMP_ASSIGN_GREEDY, 1,
+                             INT_MIN));
 }
 static void bad_geo_distance(void) {
   double d = 0;
@@ -956,8 +996,8 @@ static void bad_geo_distance(void) {
 
 /* ---- cert.h ------------------------------------------------------------------------------ */
 
-static const int64_t BAD_TIMES[] = {INT64_MAX, (int64_t)253402300800 /* year 10000 */, INT64_MIN + 1,
-                                    (int64_t)-62135596801 /* before year 1 */};
+static const int64_t BAD_TIMES[] = {INT64_MAX, (int64_t)253402300800 /* year 10000 */,
+                                    INT64_MIN + 1, (int64_t)-62135596801 /* before year 1 */};
 #define N_BAD_TIMES (sizeof BAD_TIMES / sizeof BAD_TIMES[0])
 
 static void bad_cert_registry_new(void) {
@@ -1001,24 +1041,28 @@ static void bad_cert_registry_save_signed(void) {
   FAIL(skamp_cert_registry_save_signed(g_cert, NULL, NULL));
   FAIL(skamp_cert_registry_save_signed(g_cert, BAD_UTF8, NULL));
   FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl", BAD_UTF8));
-  FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl", MISSING_PATH));
-  FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl", SKAMP_SOURCE_DIR "/README.md"));
+  FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl",
+                                       MISSING_PATH));
+  FAIL(skamp_cert_registry_save_signed(g_cert, "/tmp/skamp-bad-arguments-signed.jsonl",
+                                       SKAMP_SOURCE_DIR "/README.md"));
 }
 static void bad_cert_registry_load_verified(void) {
-  skamp_cert_registry *out_cert = NULL;
-  const char *pubs[2] = {MISSING_PATH, BAD_UTF8};
-  const char *null_pubs[1] = {NULL};
+  skamp_cert_registry* out_cert = NULL;
+  const char* pubs[2] = {MISSING_PATH, BAD_UTF8};
+  const char* null_pubs[1] = {NULL};
   FAIL(skamp_cert_registry_load_verified(NULL, MISSING_PATH, NULL, 0, 0));
   FAIL(skamp_cert_registry_load_verified(&out_cert, NULL, NULL, 0, 0));
   FAIL(skamp_cert_registry_load_verified(&out_cert, BAD_UTF8, NULL, 0, 0));
   FAIL(skamp_cert_registry_load_verified(&out_cert, MISSING_PATH, NULL, 0, 0));
   FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", NULL, 1, 0));
-  FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", null_pubs, 1, 0));
+  FAIL(
+      skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", null_pubs, 1, 0));
   FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", pubs, 2, 0));
-  FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", pubs, SIZE_MAX, 0));
+  FAIL(skamp_cert_registry_load_verified(&out_cert, SKAMP_SOURCE_DIR "/README.md", pubs, SIZE_MAX,
+                                         0));
 }
 static void bad_cert_sticker(void) {
-  char *out = NULL;
+  char* out = NULL;
   FAIL(skamp_cert_sticker(NULL, g_cert, 1, g_t0, MISSING_PATH));
   FAIL(skamp_cert_sticker(&out, NULL, 1, g_t0, MISSING_PATH));
   FAIL(skamp_cert_sticker(&out, g_cert, -1, g_t0, MISSING_PATH));
@@ -1028,7 +1072,7 @@ static void bad_cert_sticker(void) {
   FAIL(skamp_cert_sticker(&out, g_cert, 1, INT64_MIN, MISSING_PATH));
 }
 static void bad_cert_status_list(void) {
-  char *out = NULL;
+  char* out = NULL;
   FAIL(skamp_cert_status_list(NULL, g_cert, g_t0, MISSING_PATH));
   FAIL(skamp_cert_status_list(&out, NULL, g_t0, MISSING_PATH));
   FAIL(skamp_cert_status_list(&out, g_cert, g_t0, NULL));
@@ -1036,9 +1080,9 @@ static void bad_cert_status_list(void) {
   FAIL(skamp_cert_status_list(&out, g_cert, INT64_MIN, MISSING_PATH));
 }
 static void bad_cert_verify_json(void) {
-  char *out = NULL;
-  const char *pubs[1] = {MISSING_PATH};
-  const char *null_pubs[1] = {NULL};
+  char* out = NULL;
+  const char* pubs[1] = {MISSING_PATH};
+  const char* null_pubs[1] = {NULL};
   FAIL(skamp_cert_verify_json(NULL, "SKC1:AAAA", pubs, 1, NULL, g_t0));
   FAIL(skamp_cert_verify_json(&out, NULL, pubs, 1, NULL, g_t0));
   FAIL(skamp_cert_verify_json(&out, BAD_UTF8, pubs, 1, NULL, g_t0));
@@ -1052,44 +1096,50 @@ static void bad_cert_verify_json(void) {
 static void bad_cert_add_business(void) {
   size_t i;
   FAIL(skamp_cert_add_business(NULL, 8, "Warung", "restaurant", -8.2, 114.3, 20, NULL, g_t0));
-  FAIL(skamp_cert_add_business(g_cert, g_business, "Warung", "restaurant", -8.2, 114.3, 20, NULL, g_t0));
+  FAIL(skamp_cert_add_business(g_cert, g_business, "Warung", "restaurant", -8.2, 114.3, 20, NULL,
+                               g_t0));
   FAIL(skamp_cert_add_business(g_cert, -1, "Warung", "restaurant", -8.2, 114.3, 20, NULL, g_t0));
-  FAIL(skamp_cert_add_business(g_cert, INT64_MIN, "Warung", "restaurant", -8.2, 114.3, 20, NULL, g_t0));
+  FAIL(skamp_cert_add_business(g_cert, INT64_MIN, "Warung", "restaurant", -8.2, 114.3, 20, NULL,
+                               g_t0));
   FAIL(skamp_cert_add_business(g_cert, 8, NULL, "restaurant", -8.2, 114.3, 20, NULL, g_t0));
   FAIL(skamp_cert_add_business(g_cert, 8, BAD_UTF8, "restaurant", -8.2, 114.3, 20, NULL, g_t0));
   FAIL(skamp_cert_add_business(g_cert, 8, "Warung", NULL, -8.2, 114.3, 20, NULL, g_t0));
   FAIL(skamp_cert_add_business(g_cert, 8, "Warung", BAD_UTF8, -8.2, 114.3, 20, NULL, g_t0));
-  FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", nan_value(), 114.3, 20, NULL, g_t0));
-  FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, inf_value(), 20, NULL, g_t0));
+  FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", nan_value(), 114.3, 20, NULL,
+                               g_t0));
+  FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, inf_value(), 20, NULL,
+                               g_t0));
   FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", 91, 114.3, 20, NULL, g_t0));
   FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, 114.3, -1, NULL, g_t0));
-  FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, 114.3, INT32_MIN, NULL, g_t0));
+  FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, 114.3, INT32_MIN, NULL,
+                               g_t0));
   FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, 114.3, 20, BAD_UTF8, g_t0));
   for (i = 0; i < N_BAD_TIMES; ++i) {
-    FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, 114.3, 20, NULL, BAD_TIMES[i]));
+    FAIL(skamp_cert_add_business(g_cert, 8, "Warung", "restaurant", -8.2, 114.3, 20, NULL,
+                                 BAD_TIMES[i]));
   }
 }
 
 /* Calls taking (reg, id, at[, text]): NULL handle, unknown ids, bad times. */
-#define BAD_ID_AND_TIME(call_with_reg_id_at)                                       \
-  do {                                                                             \
-    size_t bt_;                                                                    \
-    skamp_cert_registry *R_ = NULL;                                                \
-    int64_t I_ = g_business, T_ = g_t0;                                            \
-    FAIL(call_with_reg_id_at);                                                     \
-    R_ = g_cert;                                                                   \
-    I_ = -1;                                                                       \
-    FAIL(call_with_reg_id_at);                                                     \
-    I_ = INT64_MIN;                                                                \
-    FAIL(call_with_reg_id_at);                                                     \
-    I_ = INT64_MAX;                                                                \
-    FAIL(call_with_reg_id_at);                                                     \
-    I_ = g_business;                                                               \
-    for (bt_ = 0; bt_ < N_BAD_TIMES; ++bt_) {                                      \
-      T_ = BAD_TIMES[bt_];                                                         \
-      FAIL(call_with_reg_id_at);                                                   \
-    }                                                                              \
-    (void)T_;                                                                      \
+#define BAD_ID_AND_TIME(call_with_reg_id_at)  \
+  do {                                        \
+    size_t bt_;                               \
+    skamp_cert_registry* R_ = NULL;           \
+    int64_t I_ = g_business, T_ = g_t0;       \
+    FAIL(call_with_reg_id_at);                \
+    R_ = g_cert;                              \
+    I_ = -1;                                  \
+    FAIL(call_with_reg_id_at);                \
+    I_ = INT64_MIN;                           \
+    FAIL(call_with_reg_id_at);                \
+    I_ = INT64_MAX;                           \
+    FAIL(call_with_reg_id_at);                \
+    I_ = g_business;                          \
+    for (bt_ = 0; bt_ < N_BAD_TIMES; ++bt_) { \
+      T_ = BAD_TIMES[bt_];                    \
+      FAIL(call_with_reg_id_at);              \
+    }                                         \
+    (void)T_;                                 \
   } while (0)
 
 static void bad_cert_apply(void) { BAD_ID_AND_TIME(skamp_cert_apply(R_, I_, T_)); }
@@ -1140,7 +1190,7 @@ static void bad_cert_status_str(void) {
   const int values[] = {INT_MIN, -1, 9, 100, INT_MAX};
   size_t i;
   for (i = 0; i < sizeof values / sizeof values[0]; ++i) {
-    const char *s = skamp_cert_status_str(values[i]);
+    const char* s = skamp_cert_status_str(values[i]);
     RETURNS(s != NULL && strcmp(s, "unknown") == 0);
   }
 }
@@ -1199,7 +1249,6 @@ static void bad_cert_history_json(void) {
 }
 
 /* ---- the table ----------------------------------------------------------------------------- */
-
 
 /* ---- Arrow streams (issue 21) ------------------------------------------------------------
  * Input streams: NULL, or one already released (release == NULL), which is no stream. */
@@ -1280,8 +1329,10 @@ static void bad_geo_index_assign_arrow(void) {
   FAIL(skamp_geo_index_assign_arrow(NULL, g_idx, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
   FAIL(skamp_geo_index_assign_arrow(&out_stream, NULL, 2, lats, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
   FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, 2, NULL, lons, SKAMP_ASSIGN_GREEDY, 2, 0));
-  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_OPTIMAL, 2, 0));
-  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, 2, lats, nan_lons, SKAMP_ASSIGN_GREEDY, 2, 0));
+  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, SIZE_MAX, lats, lons, SKAMP_ASSIGN_OPTIMAL,
+                                    2, 0));
+  FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, 2, lats, nan_lons, SKAMP_ASSIGN_GREEDY, 2,
+                                    0));
   FAIL(skamp_geo_index_assign_arrow(&out_stream, g_idx, 2, lats, lons, (skamp_assign_mode)2, 2, 0));
 }
 static void bad_cert_statuses_arrow(void) {
@@ -1293,20 +1344,22 @@ static void bad_cert_statuses_arrow(void) {
 /* ---- deprecated names (smartkampung/c/deprecated.h) ----------------------------------
  * The same bad call through the old name and the new one: the same status and the same
  * message (the old name only forwards). */
-static void same_outcome(skamp_status a, const char *old_message, skamp_status b, const char *name, int line) {
+static void same_outcome(skamp_status a, const char* old_message, skamp_status b, const char* name,
+                         int line) {
   ++row_calls;
   check(a == b, line, name);
   if (a != SKAMP_OK) check(strcmp(old_message, skamp_last_error()) == 0, line, name);
 }
 #define SAME(old_call, new_call)                                         \
-  do {                                                                    \
-    char old_message[512];                                                \
-    const skamp_status a = (old_call);                                    \
+  do {                                                                   \
+    char old_message[512];                                               \
+    const skamp_status a = (old_call);                                   \
     snprintf(old_message, sizeof old_message, "%s", skamp_last_error()); \
-    same_outcome(a, old_message, (new_call), #old_call, __LINE__);        \
+    same_outcome(a, old_message, (new_call), #old_call, __LINE__);       \
   } while (0)
 static void bad_link_json(void) {
-  SAME(skamp_link_json(NULL, NULL, NULL, NULL, 0.0), skamp_linkage_link_json(NULL, NULL, NULL, NULL, 0.0));
+  SAME(skamp_link_json(NULL, NULL, NULL, NULL, 0.0),
+       skamp_linkage_link_json(NULL, NULL, NULL, NULL, 0.0));
 }
 static void bad_linker_new(void) {
   SAME(skamp_linker_new(NULL, NULL), skamp_linkage_linker_new(NULL, NULL));
@@ -1333,37 +1386,44 @@ static void bad_linker_remove(void) {
   SAME(skamp_linker_remove(NULL, 0), skamp_linkage_linker_remove(NULL, 0));
 }
 static void bad_linker_candidates_json(void) {
-  SAME(skamp_linker_candidates_json(NULL, NULL, NULL, 0), skamp_linkage_linker_candidates_json(NULL, NULL, NULL, 0));
+  SAME(skamp_linker_candidates_json(NULL, NULL, NULL, 0),
+       skamp_linkage_linker_candidates_json(NULL, NULL, NULL, 0));
 }
 static void bad_linker_clusters_json(void) {
   SAME(skamp_linker_clusters_json(NULL, NULL), skamp_linkage_linker_clusters_json(NULL, NULL));
 }
 static void bad_linker_explain_json(void) {
-  SAME(skamp_linker_explain_json(NULL, NULL, 0, 0), skamp_linkage_linker_explain_json(NULL, NULL, 0, 0));
+  SAME(skamp_linker_explain_json(NULL, NULL, 0, 0),
+       skamp_linkage_linker_explain_json(NULL, NULL, 0, 0));
 }
 static void bad_linker_settings_json(void) {
   SAME(skamp_linker_settings_json(NULL, NULL), skamp_linkage_linker_settings_json(NULL, NULL));
 }
 static void bad_registry_load_csv(void) {
-  SAME(skamp_registry_load_csv(NULL, NULL, NULL, NULL, NULL), skamp_registry_add_csv(NULL, NULL, NULL, NULL, NULL));
+  SAME(skamp_registry_load_csv(NULL, NULL, NULL, NULL, NULL),
+       skamp_registry_add_csv(NULL, NULL, NULL, NULL, NULL));
 }
 static void bad_registry_load_json(void) {
-  SAME(skamp_registry_load_json(NULL, NULL, NULL, NULL, NULL), skamp_registry_add_json(NULL, NULL, NULL, NULL, NULL));
+  SAME(skamp_registry_load_json(NULL, NULL, NULL, NULL, NULL),
+       skamp_registry_add_json(NULL, NULL, NULL, NULL, NULL));
 }
 static void bad_registry_dedup(void) {
   SAME(skamp_registry_dedup(NULL, NULL), skamp_registry_dedup_json(NULL, NULL));
 }
 static void bad_registry_programs_of(void) {
-  SAME(skamp_registry_programs_of(NULL, NULL, NULL), skamp_registry_programs_of_json(NULL, NULL, NULL));
+  SAME(skamp_registry_programs_of(NULL, NULL, NULL),
+       skamp_registry_programs_of_json(NULL, NULL, NULL));
 }
 static void bad_registry_public_check(void) {
-  SAME(skamp_registry_public_check(NULL, NULL, NULL), skamp_registry_public_check_json(NULL, NULL, NULL));
+  SAME(skamp_registry_public_check(NULL, NULL, NULL),
+       skamp_registry_public_check_json(NULL, NULL, NULL));
 }
 static void bad_registry_report(void) {
   SAME(skamp_registry_report(NULL, NULL, NULL, 0), skamp_registry_report_json(NULL, NULL, NULL, 0));
 }
 static void bad_facility_index_new(void) {
-  SAME(skamp_facility_index_new(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL), skamp_geo_index_new(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  SAME(skamp_facility_index_new(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+       skamp_geo_index_new(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
 }
 static void bad_facility_index_load_csv(void) {
   SAME(skamp_facility_index_load_csv(NULL, NULL), skamp_geo_index_new_csv(NULL, NULL));
@@ -1390,13 +1450,16 @@ static void bad_facility_index_remove(void) {
   SAME(skamp_facility_index_remove(NULL, 0), skamp_geo_index_remove(NULL, 0));
 }
 static void bad_facility_index_nearest(void) {
-  SAME(skamp_facility_index_nearest(NULL, NULL, NULL, NULL, 0.0, 0.0, 0, NULL), skamp_geo_index_nearest(NULL, NULL, NULL, NULL, 0.0, 0.0, 0, NULL));
+  SAME(skamp_facility_index_nearest(NULL, NULL, NULL, NULL, 0.0, 0.0, 0, NULL),
+       skamp_geo_index_nearest(NULL, NULL, NULL, NULL, 0.0, 0.0, 0, NULL));
 }
 static void bad_facility_index_nearest_batch(void) {
-  SAME(skamp_facility_index_nearest_batch(NULL, NULL, NULL, 0, NULL, NULL, 0, NULL), skamp_geo_index_nearest_batch(NULL, NULL, NULL, 0, NULL, NULL, 0, NULL));
+  SAME(skamp_facility_index_nearest_batch(NULL, NULL, NULL, 0, NULL, NULL, 0, NULL),
+       skamp_geo_index_nearest_batch(NULL, NULL, NULL, 0, NULL, NULL, 0, NULL));
 }
 static void bad_facility_index_within(void) {
-  SAME(skamp_facility_index_within(NULL, NULL, NULL, NULL, 0.0, 0.0, 0.0, NULL), skamp_geo_index_within(NULL, NULL, NULL, NULL, 0.0, 0.0, 0.0, NULL));
+  SAME(skamp_facility_index_within(NULL, NULL, NULL, NULL, 0.0, 0.0, 0.0, NULL),
+       skamp_geo_index_within(NULL, NULL, NULL, NULL, 0.0, 0.0, 0.0, NULL));
 }
 static void bad_facility_index_reserve(void) {
   SAME(skamp_facility_index_reserve(NULL, NULL, 0, 0), skamp_geo_index_reserve(NULL, NULL, 0, 0));
@@ -1408,19 +1471,24 @@ static void bad_facility_index_free_beds(void) {
   SAME(skamp_facility_index_free_beds(NULL, NULL, 0), skamp_geo_index_free_beds(NULL, NULL, 0));
 }
 static void bad_facility_index_nearest_reserve(void) {
-  SAME(skamp_facility_index_nearest_reserve(NULL, NULL, NULL, 0.0, 0.0, 0, NULL), skamp_geo_index_nearest_reserve(NULL, NULL, NULL, 0.0, 0.0, 0, NULL));
+  SAME(skamp_facility_index_nearest_reserve(NULL, NULL, NULL, 0.0, 0.0, 0, NULL),
+       skamp_geo_index_nearest_reserve(NULL, NULL, NULL, 0.0, 0.0, 0, NULL));
 }
 static void bad_facility_index_assign(void) {
-  SAME(skamp_facility_index_assign(NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0), skamp_geo_index_assign(NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0));
+  SAME(skamp_facility_index_assign(NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0),
+       skamp_geo_index_assign(NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0));
 }
 static void bad_wgs84_distance(void) {
-  SAME(skamp_wgs84_distance(NULL, 0.0, 0.0, 0.0, 0.0), skamp_geo_distance(NULL, 0.0, 0.0, 0.0, 0.0));
+  SAME(skamp_wgs84_distance(NULL, 0.0, 0.0, 0.0, 0.0),
+       skamp_geo_distance(NULL, 0.0, 0.0, 0.0, 0.0));
 }
 static void bad_ruleset_from_json_with_conflicts(void) {
-  SAME(skamp_ruleset_from_json_with_conflicts(NULL, NULL, 0, NULL), skamp_ruleset_new_json(NULL, NULL, 0, NULL));
+  SAME(skamp_ruleset_from_json_with_conflicts(NULL, NULL, 0, NULL),
+       skamp_ruleset_new_json(NULL, NULL, 0, NULL));
 }
 static void bad_ruleset_evaluate(void) {
-  SAME(skamp_ruleset_evaluate(NULL, NULL, NULL, 0, 0, 0, 0), skamp_ruleset_evaluate_json(NULL, NULL, NULL, 0, 0, 0, 0));
+  SAME(skamp_ruleset_evaluate(NULL, NULL, NULL, 0, 0, 0, 0),
+       skamp_ruleset_evaluate_json(NULL, NULL, NULL, 0, 0, 0, 0));
 }
 static void bad_ruleset_info(void) {
   SAME(skamp_ruleset_info(NULL, NULL), skamp_ruleset_info_json(NULL, NULL));
@@ -1429,74 +1497,184 @@ static void bad_ruleset_run_tests(void) {
   SAME(skamp_ruleset_run_tests(NULL, NULL), skamp_ruleset_run_tests_json(NULL, NULL));
 }
 static void bad_cert_certified_near(void) {
-  SAME(skamp_cert_certified_near(NULL, NULL, 0.0, 0.0, 0.0, 0, NULL), skamp_cert_certified_near_json(NULL, NULL, 0.0, 0.0, 0.0, 0, NULL));
+  SAME(skamp_cert_certified_near(NULL, NULL, 0.0, 0.0, 0.0, 0, NULL),
+       skamp_cert_certified_near_json(NULL, NULL, 0.0, 0.0, 0.0, 0, NULL));
 }
 static void bad_kk_is_valid(void) {
   ++row_calls;
   CHECK(skamp_kk_is_valid(NULL) == skamp_nik_kk_is_valid(NULL));
 }
-static void bad_kk_parse(void) {
-  SAME(skamp_kk_parse(NULL, NULL), skamp_nik_kk_parse(NULL, NULL));
-}
+static void bad_kk_parse(void) { SAME(skamp_kk_parse(NULL, NULL), skamp_nik_kk_parse(NULL, NULL)); }
 static void bad_ruleset_from_json(void) {
   SAME(skamp_ruleset_from_json(NULL, NULL, 0), skamp_ruleset_new_json(NULL, NULL, 0, NULL));
 }
 
 struct row {
-  const char *symbol;
+  const char* symbol;
   void (*run)(void);
 };
 
 #define ROW(name) {"skamp_" #name, bad_##name}
 
 static const struct row rows[] = {
-    ROW(version), ROW(version_number), ROW(last_error), ROW(status_str), ROW(free),
-    ROW(nik_is_valid), ROW(nik_kk_is_valid), ROW(nik_parse), ROW(nik_parse_as_of), ROW(nik_kk_parse),
-    ROW(nik_validate_batch), ROW(nik_reason_str), ROW(nik_mask),
-    ROW(registry_new), ROW(registry_free), ROW(registry_add_csv), ROW(registry_add_json),
-    ROW(registry_set_exclusions_json), ROW(registry_dedup_json), ROW(registry_programs_of_json),
-    ROW(registry_public_check_json), ROW(registry_report_json), ROW(registry_save), ROW(registry_load),
-    ROW(registry_save_signed), ROW(registry_load_verified),
-    ROW(ruleset_new_json), ROW(ruleset_builtin),
-    ROW(ruleset_builtin_names), ROW(ruleset_reload), ROW(ruleset_free), ROW(ruleset_info_json),
-    ROW(ruleset_to_json), ROW(ruleset_evaluate_json), ROW(ruleset_evaluate_batch),
-    ROW(ruleset_evaluate_batch_cancellable), ROW(ruleset_reason_code), ROW(ruleset_run_tests_json),
-    ROW(linkage_normalize_name), ROW(linkage_link_json), ROW(linkage_linker_new), ROW(linkage_linker_free), ROW(linkage_linker_save),
-    ROW(linkage_linker_load), ROW(linkage_linker_fit_json), ROW(linkage_linker_add_json), ROW(linkage_linker_remove),
-    ROW(linkage_linker_candidates_json), ROW(linkage_linker_clusters_json), ROW(linkage_linker_explain_json),
+    ROW(version),
+    ROW(version_number),
+    ROW(last_error),
+    ROW(status_str),
+    ROW(free),
+    ROW(nik_is_valid),
+    ROW(nik_kk_is_valid),
+    ROW(nik_parse),
+    ROW(nik_parse_as_of),
+    ROW(nik_kk_parse),
+    ROW(nik_validate_batch),
+    ROW(nik_reason_str),
+    ROW(nik_mask),
+    ROW(registry_new),
+    ROW(registry_free),
+    ROW(registry_add_csv),
+    ROW(registry_add_json),
+    ROW(registry_set_exclusions_json),
+    ROW(registry_dedup_json),
+    ROW(registry_programs_of_json),
+    ROW(registry_public_check_json),
+    ROW(registry_report_json),
+    ROW(registry_save),
+    ROW(registry_load),
+    ROW(registry_save_signed),
+    ROW(registry_load_verified),
+    ROW(ruleset_new_json),
+    ROW(ruleset_builtin),
+    ROW(ruleset_builtin_names),
+    ROW(ruleset_reload),
+    ROW(ruleset_free),
+    ROW(ruleset_info_json),
+    ROW(ruleset_to_json),
+    ROW(ruleset_evaluate_json),
+    ROW(ruleset_evaluate_batch),
+    ROW(ruleset_evaluate_batch_cancellable),
+    ROW(ruleset_reason_code),
+    ROW(ruleset_run_tests_json),
+    ROW(linkage_normalize_name),
+    ROW(linkage_link_json),
+    ROW(linkage_linker_new),
+    ROW(linkage_linker_free),
+    ROW(linkage_linker_save),
+    ROW(linkage_linker_load),
+    ROW(linkage_linker_fit_json),
+    ROW(linkage_linker_add_json),
+    ROW(linkage_linker_remove),
+    ROW(linkage_linker_candidates_json),
+    ROW(linkage_linker_clusters_json),
+    ROW(linkage_linker_explain_json),
     ROW(linkage_linker_settings_json),
-    ROW(geo_index_new), ROW(geo_index_new_csv), ROW(geo_index_new_json_file),
-    ROW(geo_index_free), ROW(geo_index_size), ROW(geo_index_add), ROW(geo_index_update),
-    ROW(geo_index_remove), ROW(geo_index_nearest), ROW(geo_index_nearest_batch),
-    ROW(geo_index_within), ROW(geo_index_reserve), ROW(geo_index_release),
-    ROW(geo_index_free_beds), ROW(geo_index_nearest_reserve), ROW(geo_index_assign),
+    ROW(geo_index_new),
+    ROW(geo_index_new_csv),
+    ROW(geo_index_new_json_file),
+    ROW(geo_index_free),
+    ROW(geo_index_size),
+    ROW(geo_index_add),
+    ROW(geo_index_update),
+    ROW(geo_index_remove),
+    ROW(geo_index_nearest),
+    ROW(geo_index_nearest_batch),
+    ROW(geo_index_within),
+    ROW(geo_index_reserve),
+    ROW(geo_index_release),
+    ROW(geo_index_free_beds),
+    ROW(geo_index_nearest_reserve),
+    ROW(geo_index_assign),
     ROW(geo_distance),
-    ROW(cert_registry_new), ROW(cert_registry_free), ROW(cert_registry_load), ROW(cert_registry_save),
-    ROW(cert_add_business), ROW(cert_apply), ROW(cert_audit), ROW(cert_issue), ROW(cert_evaluate),
-    ROW(cert_report_violation), ROW(cert_suspend), ROW(cert_reinstate), ROW(cert_revoke), ROW(cert_renew),
-    ROW(cert_withdraw), ROW(cert_status_at), ROW(cert_status_str), ROW(cert_max_visitors), ROW(cert_check_in),
-    ROW(cert_check_out), ROW(cert_occupancy), ROW(cert_certified_near_json), ROW(cert_history_json),
-    ROW(cert_generate_key), ROW(cert_registry_save_signed), ROW(cert_registry_load_verified), ROW(cert_sticker),
-    ROW(cert_status_list), ROW(cert_verify_json),
-    ROW(registry_dedup_arrow), ROW(registry_records_arrow), ROW(registry_add_arrow), ROW(linkage_link_arrow),
-    ROW(linkage_linker_fit_arrow), ROW(linkage_linker_clusters_arrow), ROW(ruleset_evaluate_arrow),
-    ROW(geo_index_new_arrow), ROW(geo_index_nearest_arrow), ROW(geo_index_assign_arrow), ROW(cert_statuses_arrow),
-    ROW(link_json), ROW(linker_new), ROW(linker_free), ROW(linker_save), ROW(linker_load),
-    ROW(linker_fit_json), ROW(linker_add_json), ROW(linker_remove), ROW(linker_candidates_json), ROW(linker_clusters_json),
-    ROW(linker_explain_json), ROW(linker_settings_json), ROW(registry_load_csv), ROW(registry_load_json), ROW(registry_dedup),
-    ROW(registry_programs_of), ROW(registry_public_check), ROW(registry_report), ROW(facility_index_new), ROW(facility_index_load_csv),
-    ROW(facility_index_load_json), ROW(facility_index_free), ROW(facility_index_size), ROW(facility_index_add), ROW(facility_index_update),
-    ROW(facility_index_remove), ROW(facility_index_nearest), ROW(facility_index_nearest_batch), ROW(facility_index_within), ROW(facility_index_reserve),
-    ROW(facility_index_release), ROW(facility_index_free_beds), ROW(facility_index_nearest_reserve), ROW(facility_index_assign), ROW(wgs84_distance),
-    ROW(ruleset_from_json_with_conflicts), ROW(ruleset_evaluate), ROW(ruleset_info), ROW(ruleset_run_tests), ROW(cert_certified_near),
-    ROW(kk_is_valid), ROW(kk_parse), ROW(ruleset_from_json),
+    ROW(cert_registry_new),
+    ROW(cert_registry_free),
+    ROW(cert_registry_load),
+    ROW(cert_registry_save),
+    ROW(cert_add_business),
+    ROW(cert_apply),
+    ROW(cert_audit),
+    ROW(cert_issue),
+    ROW(cert_evaluate),
+    ROW(cert_report_violation),
+    ROW(cert_suspend),
+    ROW(cert_reinstate),
+    ROW(cert_revoke),
+    ROW(cert_renew),
+    ROW(cert_withdraw),
+    ROW(cert_status_at),
+    ROW(cert_status_str),
+    ROW(cert_max_visitors),
+    ROW(cert_check_in),
+    ROW(cert_check_out),
+    ROW(cert_occupancy),
+    ROW(cert_certified_near_json),
+    ROW(cert_history_json),
+    ROW(cert_generate_key),
+    ROW(cert_registry_save_signed),
+    ROW(cert_registry_load_verified),
+    ROW(cert_sticker),
+    ROW(cert_status_list),
+    ROW(cert_verify_json),
+    ROW(registry_dedup_arrow),
+    ROW(registry_records_arrow),
+    ROW(registry_add_arrow),
+    ROW(linkage_link_arrow),
+    ROW(linkage_linker_fit_arrow),
+    ROW(linkage_linker_clusters_arrow),
+    ROW(ruleset_evaluate_arrow),
+    ROW(geo_index_new_arrow),
+    ROW(geo_index_nearest_arrow),
+    ROW(geo_index_assign_arrow),
+    ROW(cert_statuses_arrow),
+    ROW(link_json),
+    ROW(linker_new),
+    ROW(linker_free),
+    ROW(linker_save),
+    ROW(linker_load),
+    ROW(linker_fit_json),
+    ROW(linker_add_json),
+    ROW(linker_remove),
+    ROW(linker_candidates_json),
+    ROW(linker_clusters_json),
+    ROW(linker_explain_json),
+    ROW(linker_settings_json),
+    ROW(registry_load_csv),
+    ROW(registry_load_json),
+    ROW(registry_dedup),
+    ROW(registry_programs_of),
+    ROW(registry_public_check),
+    ROW(registry_report),
+    ROW(facility_index_new),
+    ROW(facility_index_load_csv),
+    ROW(facility_index_load_json),
+    ROW(facility_index_free),
+    ROW(facility_index_size),
+    ROW(facility_index_add),
+    ROW(facility_index_update),
+    ROW(facility_index_remove),
+    ROW(facility_index_nearest),
+    ROW(facility_index_nearest_batch),
+    ROW(facility_index_within),
+    ROW(facility_index_reserve),
+    ROW(facility_index_release),
+    ROW(facility_index_free_beds),
+    ROW(facility_index_nearest_reserve),
+    ROW(facility_index_assign),
+    ROW(wgs84_distance),
+    ROW(ruleset_from_json_with_conflicts),
+    ROW(ruleset_evaluate),
+    ROW(ruleset_info),
+    ROW(ruleset_run_tests),
+    ROW(cert_certified_near),
+    ROW(kk_is_valid),
+    ROW(kk_parse),
+    ROW(ruleset_from_json),
 };
 #define N_ROWS (sizeof rows / sizeof rows[0])
 
 /* Every exported symbol has a row, and every row an exported symbol. */
 static void check_table_is_complete(void) {
-  const char *path = SKAMP_SOURCE_DIR "/tests/abi/exported_c_symbols.txt";
-  FILE *f = fopen(path, "r");
+  const char* path = SKAMP_SOURCE_DIR "/tests/abi/exported_c_symbols.txt";
+  FILE* f = fopen(path, "r");
   char line[256];
   int seen[N_ROWS];
   size_t symbols = 0;
@@ -1510,7 +1688,8 @@ static void check_table_is_complete(void) {
   while (fgets(line, sizeof line, f) != NULL) {
     size_t n = strlen(line);
     int found = 0;
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ')) line[--n] = '\0';
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+      line[--n] = '\0';
     if (n == 0 || line[0] == '#') continue;
     ++symbols;
     for (i = 0; i < N_ROWS; ++i) {
@@ -1519,11 +1698,13 @@ static void check_table_is_complete(void) {
         found = 1;
       }
     }
-    if (!found) report_failure(__LINE__, "exported symbol without a bad-argument row (add one)", line);
+    if (!found)
+      report_failure(__LINE__, "exported symbol without a bad-argument row (add one)", line);
   }
   fclose(f);
   for (i = 0; i < N_ROWS; ++i) {
-    if (!seen[i]) report_failure(__LINE__, "row for a symbol not in exported_c_symbols.txt", rows[i].symbol);
+    if (!seen[i])
+      report_failure(__LINE__, "row for a symbol not in exported_c_symbols.txt", rows[i].symbol);
   }
   CHECK(symbols == N_ROWS);
 }
@@ -1535,7 +1716,7 @@ static int make_fixtures(void) {
   const double lats[3] = {-8.20, -8.25, -8.30};
   const double lons[3] = {114.30, 114.35, 114.40};
   const int32_t cap[3] = {4, 2, 0};
-  char *report = NULL;
+  char* report = NULL;
   int ok = 1;
   ok = ok && skamp_registry_new(&g_reg) == SKAMP_OK;
   ok = ok && skamp_registry_add_json(&report, g_reg, RECORDS, "PKH", "central") == SKAMP_OK;
@@ -1544,8 +1725,8 @@ static int make_fixtures(void) {
   ok = ok && skamp_geo_index_new(&g_idx, 3, ids, lats, lons, cap, NULL, NULL, NULL) == SKAMP_OK;
   ok = ok && skamp_linkage_linker_new(&g_linker, NULL) == SKAMP_OK;
   ok = ok && skamp_cert_registry_new(&g_cert, NULL, 420) == SKAMP_OK;
-  ok = ok && skamp_cert_add_business(g_cert, g_business, "Warung Kopi", "restaurant", -8.2, 114.3, 20, NULL,
-                                     g_t0) == SKAMP_OK;
+  ok = ok && skamp_cert_add_business(g_cert, g_business, "Warung Kopi", "restaurant", -8.2, 114.3,
+                                     20, NULL, g_t0) == SKAMP_OK;
   if (!ok) fprintf(stderr, "fixtures failed: %s\n", skamp_last_error());
   return ok;
 }
@@ -1558,9 +1739,9 @@ static void free_fixtures(void) {
   skamp_cert_registry_free(g_cert);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   size_t i;
-  const char *only = argc > 1 ? argv[1] : NULL; /* one row by symbol name, for debugging */
+  const char* only = argc > 1 ? argv[1] : NULL; /* one row by symbol name, for debugging */
   if (!make_fixtures()) return 1;
   check_table_is_complete();
   for (i = 0; i < N_ROWS; ++i) {

@@ -1,28 +1,29 @@
 /* The linkage C API from plain C99. */
-#include "capi_test.h"
-
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "capi_test.h"
+
 /* Settings with m, u and prior given by hand: small examples stay deterministic. */
-static const char *kSettings =
+static const char* kSettings =
     "{\"fields\":["
-    "{\"name\":\"nik\",\"kind\":\"id\",\"m\":[0.85,0.06,0.04,0.05],\"u\":[1e-6,1e-5,1e-6,0.999989]},"
+    "{\"name\":\"nik\",\"kind\":\"id\",\"m\":[0.85,0.06,0.04,0.05],\"u\":[1e-6,1e-5,1e-6,0.999989]}"
+    ","
     "{\"name\":\"name\",\"kind\":\"name\",\"m\":[0.6,0.15,0.12,0.06,0.04,0.03],"
     "\"u\":[0.001,0.002,0.003,0.02,0.01,0.964]},"
     "{\"name\":\"birth_date\",\"kind\":\"date\",\"m\":[0.85,0.03,0.05,0.03,0.04],"
     "\"u\":[0.0002,0.00001,0.002,0.02,0.97779]}],"
     "\"blocking\":[[\"nik\"],[\"name:phonetic\"]],\"prior\":0.01,\"threshold\":0.9}";
 
-static const char *kRecords =
+static const char* kRecords =
     "[{\"nik\":\"3510014501900001\",\"name\":\"Moch. Sholeh\",\"birth_date\":\"1990-01-05\"},"
     "{\"nik\":\"3510014501900007\",\"name\":\"Muhammad Soleh\",\"birth_date\":\"1990-01-05\"},"
     "{\"nik\":null,\"name\":\"Wahyu Lestari\",\"birth_date\":\"1975-08-20\"}]";
 
 void skamp_test_linkage(void) {
-  char *out = NULL;
-  skamp_linker *lk = NULL;
+  char* out = NULL;
+  skamp_linker* lk = NULL;
 
   CHECK(skamp_linkage_normalize_name(&out, "H. Djoko  Santoso") == SKAMP_OK);
   CHECK(out != NULL && strcmp(out, "joko santoso") == 0);
@@ -47,15 +48,18 @@ void skamp_test_linkage(void) {
   CHECK(skamp_linkage_linker_clusters_json(&out, lk) == SKAMP_OK);
   CHECK(out != NULL && strstr(out, "[0,0,2]") != NULL);
   skamp_free(out);
-  CHECK(skamp_linkage_linker_add_json(&out, lk, "{\"name\":\"Mochammad Sholeh\",\"birth_date\":\"1990-01-05\"}") ==
-        SKAMP_OK);
-  CHECK(out != NULL && strstr(out, "\"index\":3") != NULL && strstr(out, "\"cluster_id\":0") != NULL);
+  CHECK(skamp_linkage_linker_add_json(
+            &out, lk, "{\"name\":\"Mochammad Sholeh\",\"birth_date\":\"1990-01-05\"}") == SKAMP_OK);
+  CHECK(out != NULL && strstr(out, "\"index\":3") != NULL &&
+        strstr(out, "\"cluster_id\":0") != NULL);
   skamp_free(out);
-  CHECK(skamp_linkage_linker_candidates_json(&out, lk, "{\"name\":\"Wahyu Lestari\"}", 1) == SKAMP_OK);
+  CHECK(skamp_linkage_linker_candidates_json(&out, lk, "{\"name\":\"Wahyu Lestari\"}", 1) ==
+        SKAMP_OK);
   CHECK(out != NULL && strstr(out, "\"candidates\":[[2,") != NULL);
   skamp_free(out);
   CHECK(skamp_linkage_linker_explain_json(&out, lk, 0, 1) == SKAMP_OK);
-  CHECK(out != NULL && strstr(out, "\"one_substitution\"") != NULL && strstr(out, "\"schema\":\"skamp-linker-explain/1\"") != NULL);
+  CHECK(out != NULL && strstr(out, "\"one_substitution\"") != NULL &&
+        strstr(out, "\"schema\":\"skamp-linker-explain/1\"") != NULL);
   skamp_free(out);
   CHECK(skamp_linkage_linker_explain_json(&out, lk, 0, 99) == SKAMP_ENOTFOUND);
   CHECK(skamp_linkage_linker_remove(lk, 3) == SKAMP_OK);
@@ -72,18 +76,20 @@ void skamp_test_linkage(void) {
 
   /* Save and load: the loaded linker holds the same clusters and answers alike. */
   {
-    const char *path = "skamp_capi_linker.sklink";
-    skamp_linker *back = NULL;
-    char *again = NULL;
-    FILE *f = NULL;
+    const char* path = "skamp_capi_linker.sklink";
+    skamp_linker* back = NULL;
+    char* again = NULL;
+    FILE* f = NULL;
     CHECK(skamp_linkage_linker_save(lk, path) == SKAMP_OK);
     CHECK(skamp_linkage_linker_load(&back, path) == SKAMP_OK && back != NULL);
     CHECK(skamp_linkage_linker_clusters_json(&out, back) == SKAMP_OK);
     CHECK(out != NULL && strstr(out, "[0,0,2,-1]") != NULL);
     skamp_free(out);
     out = NULL;
-    CHECK(skamp_linkage_linker_candidates_json(&out, lk, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
-    CHECK(skamp_linkage_linker_candidates_json(&again, back, "{\"name\":\"Moch Sholeh\"}", 3) == SKAMP_OK);
+    CHECK(skamp_linkage_linker_candidates_json(&out, lk, "{\"name\":\"Moch Sholeh\"}", 3) ==
+          SKAMP_OK);
+    CHECK(skamp_linkage_linker_candidates_json(&again, back, "{\"name\":\"Moch Sholeh\"}", 3) ==
+          SKAMP_OK);
     CHECK(out != NULL && again != NULL && strcmp(out, again) == 0);
     skamp_free(out);
     skamp_free(again);

@@ -5,24 +5,23 @@
 #define SKAMP_TESTS_C_CAPI_TEST_H
 
 #include <smartkampung/smartkampung.h>
-
 #include <stdio.h>
 
 extern int skamp_test_passed;
 extern int skamp_test_failed;
 
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (cond) {                                                                 \
-      ++skamp_test_passed;                                                      \
-    } else {                                                                    \
-      ++skamp_test_failed;                                                      \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (cond) {                                                                \
+      ++skamp_test_passed;                                                     \
+    } else {                                                                   \
+      ++skamp_test_failed;                                                     \
       fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                           \
+    }                                                                          \
   } while (0)
 
 /* 1 when every byte of text is below 0x80. */
-static inline int skamp_test_is_ascii(const char *text) {
+static inline int skamp_test_is_ascii(const char* text) {
   for (; *text != '\0'; ++text) {
     if ((unsigned char)*text >= 0x80) return 0;
   }

@@ -1,9 +1,9 @@
 /* test_capi: the C API from plain C99, using only smartkampung.h. Runs with no
  * arguments from any folder. Prints "N passed, M failed" and exits non-zero on failure. */
-#include "capi_test.h"
-
 #include <stdlib.h>
 #include <string.h>
+
+#include "capi_test.h"
 
 int skamp_test_passed = 0;
 int skamp_test_failed = 0;
@@ -75,7 +75,8 @@ static void test_kk(void) {
 }
 
 static void test_batch_and_mask(void) {
-  const char *niks[] = {"3510014501900001", "3.51001E+15", NULL, "9910014501900001", "3510010101900000"};
+  const char* niks[] = {"3510014501900001", "3.51001E+15", NULL, "9910014501900001",
+                        "3510010101900000"};
   int8_t reasons[5];
   char buf[17];
   CHECK(skamp_nik_validate_batch(reasons, niks, 5, 2020, 5, 1) == SKAMP_OK);

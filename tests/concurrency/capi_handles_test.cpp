@@ -11,9 +11,8 @@
 //   events and add_business; occupancy never exceeds the cap.
 // - linkage (c/linkage.h): skamp_linkage_link_json and skamp_linkage_normalize_name from any
 //   thread (a skamp_linker promises nothing: one thread at a time, not tested here).
-#include <smartkampung/smartkampung.h>
-
 #include <gtest/gtest.h>
+#include <smartkampung/smartkampung.h>
 
 #include <atomic>
 #include <cmath>
@@ -58,7 +57,8 @@ std::string records(const char* tag, int first, int n) {
 TEST(ConcurrencyCApi, RegistryReadersDuringWrites) {
   skamp_registry* reg = nullptr;
   ASSERT_EQ(skamp_registry_new(&reg), SKAMP_OK);
-  ASSERT_EQ(skamp_registry_add_json(nullptr, reg, records("A", 1, 50).c_str(), "PKH", "central"), SKAMP_OK);
+  ASSERT_EQ(skamp_registry_add_json(nullptr, reg, records("A", 1, 50).c_str(), "PKH", "central"),
+            SKAMP_OK);
   std::atomic<bool> stop{false};
   std::atomic<int> wrong{0};
   std::vector<std::thread> readers;
@@ -72,12 +72,14 @@ TEST(ConcurrencyCApi, RegistryReadersDuringWrites) {
         const std::string dedup = take(out);
         if (dedup.find("\"schema\":\"skamp-dedup-report/1\"") == std::string::npos) ++wrong;
         out = nullptr;
-        if (skamp_registry_programs_of_json(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK) ++wrong;
+        if (skamp_registry_programs_of_json(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK)
+          ++wrong;
         // PKH is always there; BST may or may not be yet, nothing else ever.
         const std::string progs = take(out);
         if (progs != "[\"PKH\"]" && progs != "[\"BST\",\"PKH\"]") ++wrong;
         out = nullptr;
-        if (skamp_registry_public_check_json(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK) ++wrong;
+        if (skamp_registry_public_check_json(&out, reg, nik(1 + i % 50).c_str()) != SKAMP_OK)
+          ++wrong;
         if (take(out).find("\"found\":true") == std::string::npos) ++wrong;
         if (i % 10 == 0) {
           if (skamp_registry_save(reg, path.c_str()) != SKAMP_OK) ++wrong;
@@ -89,11 +91,13 @@ TEST(ConcurrencyCApi, RegistryReadersDuringWrites) {
   }
   for (int i = 0; i < rounds(); ++i) {
     // Writers: loads into another programme, exclusions, online reports.
-    if (skamp_registry_add_json(nullptr, reg, records("B", 1 + i % 50, 1).c_str(), "BST", "central") != SKAMP_OK)
+    if (skamp_registry_add_json(nullptr, reg, records("B", 1 + i % 50, 1).c_str(), "BST",
+                                "central") != SKAMP_OK)
       ++wrong;
     if (skamp_registry_set_exclusions_json(
-            reg, "{\"format\": \"skamp-conflicts/1\", \"conflicts\": [{\"a\": \"PKH\", \"b\": \"BST\", "
-                 "\"scope\": \"person\"}]}") != SKAMP_OK)
+            reg,
+            "{\"format\": \"skamp-conflicts/1\", \"conflicts\": [{\"a\": \"PKH\", \"b\": \"BST\", "
+            "\"scope\": \"person\"}]}") != SKAMP_OK)
       ++wrong;
     char* out = nullptr;
     const std::string rec = "{\"nik\": \"" + nik(1000 + i) + "\", \"name\": \"Report\"}";
@@ -123,7 +127,8 @@ std::string read_text(const std::string& path) {
 }
 
 TEST(ConcurrencyCApi, RulesetEvaluateDuringReload) {
-  const std::string blt = read_text(std::string(SKAMP_SOURCE_DIR) + "/data/rules/blt-dana-desa.json");
+  const std::string blt =
+      read_text(std::string(SKAMP_SOURCE_DIR) + "/data/rules/blt-dana-desa.json");
   const std::string bst = read_text(std::string(SKAMP_SOURCE_DIR) + "/data/rules/bst.json");
   ASSERT_FALSE(blt.empty());
   ASSERT_FALSE(bst.empty());
@@ -142,8 +147,8 @@ TEST(ConcurrencyCApi, RulesetEvaluateDuringReload) {
         if (take(out).find("\"schema\":\"skamp-decision/1\"") == std::string::npos) ++wrong;
         std::int8_t decisions[2];
         std::int32_t reasons[2];
-        if (skamp_ruleset_evaluate_batch(decisions, nullptr, reasons, rs, batch.c_str(), 2, 2020, 5, 1) !=
-            SKAMP_OK)
+        if (skamp_ruleset_evaluate_batch(decisions, nullptr, reasons, rs, batch.c_str(), 2, 2020, 5,
+                                         1) != SKAMP_OK)
           ++wrong;
         if (decisions[0] != decisions[1]) ++wrong;
         (void)skamp_ruleset_reason_code(rs, reasons[0]);
@@ -178,8 +183,8 @@ TEST(ConcurrencyCApi, FacilityIndexQueriesReservationsAndEdits) {
     capacity.push_back(kBeds);
   }
   skamp_facility_index* index = nullptr;
-  ASSERT_EQ(skamp_geo_index_new(&index, ids.size(), ids.data(), lats.data(), lons.data(), capacity.data(),
-                                     nullptr, nullptr, nullptr),
+  ASSERT_EQ(skamp_geo_index_new(&index, ids.size(), ids.data(), lats.data(), lons.data(),
+                                capacity.data(), nullptr, nullptr, nullptr),
             SKAMP_OK);
   std::atomic<int> wrong{0};
   std::atomic<int> taken{0};
@@ -190,7 +195,9 @@ TEST(ConcurrencyCApi, FacilityIndexQueriesReservationsAndEdits) {
       for (int i = 0; i < rounds(); ++i) {
         std::int64_t id = -1;
         double dist = 0;
-        if (skamp_geo_index_nearest_reserve(&id, &dist, index, -8.25, 114.35, 1, nullptr) != SKAMP_OK) ++wrong;
+        if (skamp_geo_index_nearest_reserve(&id, &dist, index, -8.25, 114.35, 1, nullptr) !=
+            SKAMP_OK)
+          ++wrong;
         // A bed in one of the editor's short-lived houses (ids from 1000) leaves with its
         // house, so only beds in the fixed houses are counted.
         if (id >= 0 && id < kHouses) {
@@ -211,12 +218,13 @@ TEST(ConcurrencyCApi, FacilityIndexQueriesReservationsAndEdits) {
         std::size_t count = 0;
         std::int64_t near_ids[3];
         double near_dists[3];
-        if (skamp_geo_index_nearest(&count, near_ids, near_dists, index, -8.2, 114.3, 3, nullptr) != SKAMP_OK)
+        if (skamp_geo_index_nearest(&count, near_ids, near_dists, index, -8.2, 114.3, 3, nullptr) !=
+            SKAMP_OK)
           ++wrong;
         std::int64_t* within_ids = nullptr;
         double* within_dists = nullptr;
-        if (skamp_geo_index_within(&within_ids, &within_dists, &count, index, -8.2, 114.3, 50000.0, nullptr) !=
-            SKAMP_OK)
+        if (skamp_geo_index_within(&within_ids, &within_dists, &count, index, -8.2, 114.3, 50000.0,
+                                   nullptr) != SKAMP_OK)
           ++wrong;
         skamp_free(within_ids);
         skamp_free(within_dists);
@@ -290,14 +298,19 @@ TEST(ConcurrencyCApi, CertCheckInsDuringEvents) {
           while (now_inside > seen && !max_inside.compare_exchange_weak(seen, now_inside)) {
           }
           std::int32_t occupancy = -1;
-          if (skamp_cert_occupancy(&occupancy, reg, 7) != SKAMP_OK || occupancy < 3 || occupancy > cap) ++wrong;
+          if (skamp_cert_occupancy(&occupancy, reg, 7) != SKAMP_OK || occupancy < 3 ||
+              occupancy > cap)
+            ++wrong;
           inside -= 3;
           if (skamp_cert_check_out(reg, 7, now, 3) != SKAMP_OK) ++wrong;
         }
         skamp_cert_status status = SKAMP_CERT_NONE;
-        if (skamp_cert_status_at(&status, reg, 7, now) != SKAMP_OK || status != SKAMP_CERT_ACTIVE) ++wrong;
+        if (skamp_cert_status_at(&status, reg, 7, now) != SKAMP_OK || status != SKAMP_CERT_ACTIVE)
+          ++wrong;
         char* out = nullptr;
-        if (skamp_cert_certified_near_json(&out, reg, -8.22, 114.37, 5000.0, now, nullptr) != SKAMP_OK) ++wrong;
+        if (skamp_cert_certified_near_json(&out, reg, -8.22, 114.37, 5000.0, now, nullptr) !=
+            SKAMP_OK)
+          ++wrong;
         take(out);
         out = nullptr;
         if (skamp_cert_history_json(&out, reg, 7) != SKAMP_OK) ++wrong;
@@ -309,8 +322,8 @@ TEST(ConcurrencyCApi, CertCheckInsDuringEvents) {
   threads.emplace_back([&] {
     for (int i = 0; i < rounds(); ++i) {
       const std::int64_t id = 100 + i;
-      if (skamp_cert_add_business(reg, id, "Homestay", "lodging", -8.2, 114.3, 20, nullptr, SKAMP_CERT_NO_TIME) !=
-          SKAMP_OK)
+      if (skamp_cert_add_business(reg, id, "Homestay", "lodging", -8.2, 114.3, 20, nullptr,
+                                  SKAMP_CERT_NO_TIME) != SKAMP_OK)
         ++wrong;
       if (skamp_cert_apply(reg, id, kJuly1) != SKAMP_OK) ++wrong;
       if (skamp_cert_audit(reg, id, kJuly1 + kDay, 1, "ok") != SKAMP_OK) ++wrong;
@@ -332,7 +345,8 @@ TEST(ConcurrencyCApi, LinkJsonAndNormalizeFromManyThreads) {
       " {\"nik\": \"3510014501900002\", \"name\": \"Siti Aminah\", \"birth_date\": \"1990-01-05\"},"
       " {\"nik\": null, \"name\": \"Budi Santoso\", \"birth_date\": \"1985-03-12\"}]";
   char* first = nullptr;
-  ASSERT_EQ(skamp_linkage_link_json(&first, records, nullptr, nullptr, -1.0), SKAMP_OK) << skamp_last_error();
+  ASSERT_EQ(skamp_linkage_link_json(&first, records, nullptr, nullptr, -1.0), SKAMP_OK)
+      << skamp_last_error();
   const std::string expected = take(first);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;

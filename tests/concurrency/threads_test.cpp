@@ -2,14 +2,13 @@
 // that the ThreadSanitizer build (scripts/test-tsan.sh) can see any race:
 // - NIK/KK functions are pure and safe from any thread (nik.hpp, c/nik.h);
 // - skamp_last_error() is per thread: one thread's failure never shows on another.
-#include <smartkampung/nik.hpp>
-#include <smartkampung/smartkampung.h>
-
 #include <gtest/gtest.h>
+#include <smartkampung/smartkampung.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <smartkampung/nik.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,8 +48,9 @@ TEST(Concurrency, CApiLastErrorIsPerThread) {
 }
 
 TEST(Concurrency, NikParsingFromManyThreadsAgrees) {
-  const std::vector<std::string> niks = {"3510014501900001", "3510010501900002", "3.51001E+15",
-                                         "9910014501900001", "'3510014501900001", "3299011203950004"};
+  const std::vector<std::string> niks = {"3510014501900001",  "3510010501900002",
+                                         "3.51001E+15",       "9910014501900001",
+                                         "'3510014501900001", "3299011203950004"};
   const smartkampung::Date as_of = smartkampung::Date::from_ymd(2020, 5, 1);
   std::vector<smartkampung::NikReason> expected;
   for (const auto& nik : niks) expected.push_back(smartkampung::check_nik(nik, as_of).reason);
@@ -72,7 +72,8 @@ TEST(Concurrency, NikParsingFromManyThreadsAgrees) {
           }
         }
         // The default reference date reads the clock: also from many threads at once.
-        if (skamp_nik_validate_batch(reasons.data(), pointers.data(), pointers.size(), 0, 0, 0) != SKAMP_OK) {
+        if (skamp_nik_validate_batch(reasons.data(), pointers.data(), pointers.size(), 0, 0, 0) !=
+            SKAMP_OK) {
           ++wrong;
         }
         (void)smartkampung::region_name("3510");

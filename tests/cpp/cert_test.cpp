@@ -1,24 +1,22 @@
-#include <smartkampung/cert.hpp>
-
-#include "cert/codec.hpp"
-#include "cert/engine.hpp"
-#include "geodesic_oracle.hpp"
-#include "cert/jsonl.hpp"
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <random>
+#include <smartkampung/cert.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <unistd.h>
+#include "cert/codec.hpp"
+#include "cert/engine.hpp"
+#include "cert/jsonl.hpp"
+#include "geodesic_oracle.hpp"
 
 namespace sk = smartkampung;
 namespace cert = smartkampung::cert;
@@ -44,7 +42,8 @@ sk::Instant at(const char* text, sk::TimeZone tz = sk::TimeZone::kWIB) {
 constexpr std::int64_t kId = 7;
 constexpr sk::Instant kDay = 86400;
 
-cert::Business warung(std::int64_t id = kId, const char* category = "restaurant", std::int32_t capacity = 101) {
+cert::Business warung(std::int64_t id = kId, const char* category = "restaurant",
+                      std::int32_t capacity = 101) {
   cert::Business b;
   b.id = id;
   b.name = "Warung Bu Tini";
@@ -59,7 +58,8 @@ cert::Business warung(std::int64_t id = kId, const char* category = "restaurant"
 // Registered without a time, applied 1 July, failed audit 3 July, passed 6 July, issued
 // 7 July 2020 10:00 WIB: valid until 2021-07-06, evaluation due 6 August 00:00 WIB,
 // grace to 13 August 00:00, lapse deadline 27 August (revoked from 28 August 00:00).
-void issued(cert::CertificateRegistry& r, std::int64_t id = kId, const char* category = "restaurant") {
+void issued(cert::CertificateRegistry& r, std::int64_t id = kId,
+            const char* category = "restaurant") {
   r.add_business(warung(id, category));
   r.apply(id, at("2020-07-01 09:00:00"));
   r.audit(id, at("2020-07-03 10:00:00"), false, "no hand-washing station");
@@ -105,8 +105,8 @@ const Setup kBackdated = [](cert::CertificateRegistry& r) {
 
 std::vector<StatusCase> status_cases() {
   std::vector<StatusCase> c = {
-      {"registered only", [](cert::CertificateRegistry& r) { r.add_business(warung()); }, "2020-07-01 00:00:00",
-       Status::kNone},
+      {"registered only", [](cert::CertificateRegistry& r) { r.add_business(warung()); },
+       "2020-07-01 00:00:00", Status::kNone},
       {"before applying", kIssued, "2020-06-30 23:59:59", Status::kNone},
       {"application instant minus 1 s", kIssued, "2020-07-01 08:59:59", Status::kNone},
       {"application instant", kIssued, "2020-07-01 09:00:00", Status::kApplied},
@@ -121,7 +121,8 @@ std::vector<StatusCase> status_cases() {
       {"grace lapsed: suspended", kIssued, "2020-08-13 00:00:00", Status::kSuspended},
       {"lapse deadline minus 1 s", kIssued, "2020-08-27 23:59:59", Status::kSuspended},
       {"lapse deadline passed: revoked", kIssued, "2020-08-28 00:00:00", Status::kRevoked},
-      {"lapse revoked stays revoked after expiry", kIssued, "2022-01-01 00:00:00", Status::kRevoked},
+      {"lapse revoked stays revoked after expiry", kIssued, "2022-01-01 00:00:00",
+       Status::kRevoked},
       {"validity end minus 1 s", kEvaluatedYear, "2021-07-06 23:59:59", Status::kActive},
       {"validity end", kEvaluatedYear, "2021-07-07 00:00:00", Status::kExpired},
       {"validity end plus 1 s", kEvaluatedYear, "2021-07-07 00:00:01", Status::kExpired},
@@ -129,9 +130,11 @@ std::vector<StatusCase> status_cases() {
       {"first violation suspends", kViolation, "2020-07-20 12:00:00", Status::kSuspended},
       {"suspension deadline day 23:59:59", kViolation, "2020-08-03 23:59:59", Status::kSuspended},
       {"suspension deadline passed 00:00", kViolation, "2020-08-04 00:00:00", Status::kRevoked},
-      {"back-dated revocation: before effective", kBackdated, "2020-07-24 23:59:59", Status::kActive},
+      {"back-dated revocation: before effective", kBackdated, "2020-07-24 23:59:59",
+       Status::kActive},
       {"back-dated revocation: at effective", kBackdated, "2020-07-25 00:00:00", Status::kRevoked},
-      {"back-dated revocation overrides a later evaluation", kBackdated, "2020-08-05 00:00:00", Status::kRevoked},
+      {"back-dated revocation overrides a later evaluation", kBackdated, "2020-08-05 00:00:00",
+       Status::kRevoked},
       {"re-audit pass lifts a violation suspension",
        [](cert::CertificateRegistry& r) {
          kViolation(r);
@@ -309,20 +312,29 @@ std::vector<RefusedCase> refused_cases() {
   };
   return {
       {"issue without an audit", applied, [](auto& r) { r.issue(kId, at("2020-07-02 10:00:00")); }},
-      {"issue after a failed audit", failed_audit, [](auto& r) { r.issue(kId, at("2020-07-04 10:00:00")); }},
+      {"issue after a failed audit", failed_audit,
+       [](auto& r) { r.issue(kId, at("2020-07-04 10:00:00")); }},
       {"issue twice", kIssued, [](auto& r) { r.issue(kId, at("2020-07-08 10:00:00")); }},
       {"issue with no application", [](auto& r) { r.add_business(warung()); },
        [](auto& r) { r.issue(kId, at("2020-07-08 10:00:00")); }},
-      {"reinstate a revoked certificate", revoked, [](auto& r) { r.reinstate(kId, at("2020-07-21 10:00:00")); }},
-      {"reinstate an active certificate", kIssued, [](auto& r) { r.reinstate(kId, at("2020-07-21 10:00:00")); }},
+      {"reinstate a revoked certificate", revoked,
+       [](auto& r) { r.reinstate(kId, at("2020-07-21 10:00:00")); }},
+      {"reinstate an active certificate", kIssued,
+       [](auto& r) { r.reinstate(kId, at("2020-07-21 10:00:00")); }},
       {"reinstate after the suspension deadline", kViolation,
        [](auto& r) { r.reinstate(kId, at("2020-08-04 00:00:00")); }},
-      {"evaluate before issue", failed_audit, [](auto& r) { r.evaluate(kId, at("2020-07-05 10:00:00"), true); }},
-      {"audit an active certificate", kIssued, [](auto& r) { r.audit(kId, at("2020-07-10 10:00:00"), true); }},
-      {"suspend a suspended certificate", kViolation, [](auto& r) { r.suspend(kId, at("2020-07-21 10:00:00"), "x"); }},
-      {"violation before issue", applied, [](auto& r) { r.report_violation(kId, at("2020-07-02 10:00:00"), "x"); }},
-      {"revoke during audit", failed_audit, [](auto& r) { r.revoke(kId, at("2020-07-04 10:00:00"), "x"); }},
-      {"revoke an expired certificate", kEvaluatedYear, [](auto& r) { r.revoke(kId, at("2021-07-08 10:00:00"), "x"); }},
+      {"evaluate before issue", failed_audit,
+       [](auto& r) { r.evaluate(kId, at("2020-07-05 10:00:00"), true); }},
+      {"audit an active certificate", kIssued,
+       [](auto& r) { r.audit(kId, at("2020-07-10 10:00:00"), true); }},
+      {"suspend a suspended certificate", kViolation,
+       [](auto& r) { r.suspend(kId, at("2020-07-21 10:00:00"), "x"); }},
+      {"violation before issue", applied,
+       [](auto& r) { r.report_violation(kId, at("2020-07-02 10:00:00"), "x"); }},
+      {"revoke during audit", failed_audit,
+       [](auto& r) { r.revoke(kId, at("2020-07-04 10:00:00"), "x"); }},
+      {"revoke an expired certificate", kEvaluatedYear,
+       [](auto& r) { r.revoke(kId, at("2021-07-08 10:00:00"), "x"); }},
       {"revoke twice", revoked, [](auto& r) { r.revoke(kId, at("2020-07-22 10:00:00"), "x"); }},
       {"back-dated revocation before issue", kIssued,
        [](auto& r) { r.revoke(kId, at("2020-07-22 10:00:00"), "x", at("2020-07-05 00:00:00")); }},
@@ -330,18 +342,22 @@ std::vector<RefusedCase> refused_cases() {
       {"apply after revocation", revoked, [](auto& r) { r.apply(kId, at("2020-07-25 10:00:00")); }},
       {"withdraw with nothing to withdraw", [](auto& r) { r.add_business(warung()); },
        [](auto& r) { r.withdraw(kId, at("2020-07-25 10:00:00")); }},
-      {"renew without a passed evaluation", kIssued, [](auto& r) { r.renew(kId, at("2020-07-25 10:00:00")); }},
-      {"apply before the registration time", [](auto& r) { r.add_business(warung(), at("2020-06-01 00:00:00")); },
+      {"renew without a passed evaluation", kIssued,
+       [](auto& r) { r.renew(kId, at("2020-07-25 10:00:00")); }},
+      {"apply before the registration time",
+       [](auto& r) { r.add_business(warung(), at("2020-06-01 00:00:00")); },
        [](auto& r) { r.apply(kId, at("2020-05-01 10:00:00")); }},
       {"a back-dated application that breaks a later audit", failed_audit,
        [](auto& r) { r.withdraw(kId, at("2020-07-02 10:00:00")); }},
-      {"register twice", [](auto& r) { r.add_business(warung()); }, [](auto& r) { r.add_business(warung()); }},
+      {"register twice", [](auto& r) { r.add_business(warung()); },
+       [](auto& r) { r.add_business(warung()); }},
   };
 }
 
 std::vector<sk::Instant> probe_times() {
   std::vector<sk::Instant> out;
-  for (sk::Instant t = at("2020-06-01 00:00:00"); t < at("2022-01-01 00:00:00"); t += 5 * kDay + 3600) {
+  for (sk::Instant t = at("2020-06-01 00:00:00"); t < at("2022-01-01 00:00:00");
+       t += 5 * kDay + 3600) {
     out.push_back(t);
   }
   return out;
@@ -362,7 +378,9 @@ TEST(CertConformance, TableOfAtLeastSixtyCases) {
   for (const StatusCase& c : statuses) {
     cert::CertificateRegistry r;
     c.setup(r);
-    EXPECT_EQ(cert::status_name(r.status(kId, at(c.when))), std::string(cert::status_name(c.expected))) << c.name;
+    EXPECT_EQ(cert::status_name(r.status(kId, at(c.when))),
+              std::string(cert::status_name(c.expected)))
+        << c.name;
     // The pure function over the history gives the same answer.
     EXPECT_EQ(cert::status_at(r.history(kId), at(c.when)), c.expected) << c.name;
   }
@@ -437,7 +455,7 @@ TEST(CertCaps, DatedCapsByCategoryAndZoneLevel) {
   EXPECT_EQ(r.max_visitors(101, june), 25);  // floor(101 * 25%)
   EXPECT_EQ(r.max_visitors(102, june), 101);
   EXPECT_EQ(r.max_visitors(103, june), 50);
-  EXPECT_EQ(r.max_visitors(101, red), 0);    // tourist sites closed in red zones
+  EXPECT_EQ(r.max_visitors(101, red), 0);  // tourist sites closed in red zones
   EXPECT_EQ(r.max_visitors(100, red), 50);
   EXPECT_EQ(r.max_visitors(101, at("2021-07-26 12:00:00")), 25);
   EXPECT_EQ(r.max_visitors(100, at("2021-06-02 12:00:00")), 0);  // not issued yet
@@ -450,15 +468,20 @@ TEST(CertCaps, DatedCapsByCategoryAndZoneLevel) {
 
 TEST(CertPolicy, RejectsBadPolicyWithPath) {
   try {
-    cert::Policy::from_json(R"({"format":"skamp-cert-policy/1","name":"x","versions":[{"effective_from":"2020-01-01",
+    cert::Policy::from_json(
+        R"({"format":"skamp-cert-policy/1","name":"x","versions":[{"effective_from":"2020-01-01",
       "validity_months":12,"evaluation":{"interval_days":0,"grace_days":7},
       "violation":{"first":"suspend","revoke_after":2,"window_days":90},"suspension_days":14,"caps":[]}]})");
     FAIL();
   } catch (const sk::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("$.versions[0].evaluation.interval_days"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("$.versions[0].evaluation.interval_days"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(cert::Policy::from_json("{"), sk::Error);
-  EXPECT_THROW(cert::Policy::from_json(R"({"format":"skamp-cert-policy/1","name":"x","versions":[],"colour":1})"), sk::Error);
+  EXPECT_THROW(cert::Policy::from_json(
+                   R"({"format":"skamp-cert-policy/1","name":"x","versions":[],"colour":1})"),
+               sk::Error);
   const cert::Policy p = cert::Policy::builtin();
   EXPECT_EQ(cert::Policy::from_json(p.to_json()).to_json(), p.to_json());
   EXPECT_EQ(p.name(), "banyuwangi-2020");
@@ -481,27 +504,50 @@ cert::CertificateRegistry random_registry(std::mt19937_64& rng, int businesses, 
   cert::CertificateRegistry r;
   for (int b = 0; b < businesses; ++b) {
     r.add_business(warung(b, b % 2 ? "destination" : "restaurant"),
-                   rng() % 3 == 0 ? at("2020-06-01 00:00:00") + static_cast<sk::Instant>(rng() % 10) * kDay
-                                  : cert::kNoTime);
+                   rng() % 3 == 0
+                       ? at("2020-06-01 00:00:00") + static_cast<sk::Instant>(rng() % 10) * kDay
+                       : cert::kNoTime);
   }
   sk::Instant now = at("2020-06-01 00:00:00");
   for (int i = 0; i < ops; ++i) {
     now += static_cast<sk::Instant>(rng() % (6 * kDay));
     // Sometimes an event back in time (recorded out of order).
-    const sk::Instant t = rng() % 6 == 0 ? now - static_cast<sk::Instant>(rng() % (20 * kDay)) : now;
-    const std::int64_t id = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(businesses));
+    const sk::Instant t =
+        rng() % 6 == 0 ? now - static_cast<sk::Instant>(rng() % (20 * kDay)) : now;
+    const std::int64_t id =
+        static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(businesses));
     const std::string before = r.to_jsonl();
     try {
       switch (rng() % 11) {
-        case 0: r.apply(id, t); break;
-        case 1: case 2: r.audit(id, t, rng() % 3 != 0); break;
-        case 3: r.issue(id, t); break;
-        case 4: case 5: r.evaluate(id, t, rng() % 5 != 0); break;
-        case 6: r.report_violation(id, t, "v"); break;
-        case 7: r.suspend(id, t, "s"); break;
-        case 8: r.reinstate(id, t); break;
-        case 9: r.revoke(id, t, "r", t - static_cast<sk::Instant>(rng() % (10 * kDay))); break;
-        default: rng() % 2 ? r.withdraw(id, t) : static_cast<void>(r.renew(id, t)); break;
+        case 0:
+          r.apply(id, t);
+          break;
+        case 1:
+        case 2:
+          r.audit(id, t, rng() % 3 != 0);
+          break;
+        case 3:
+          r.issue(id, t);
+          break;
+        case 4:
+        case 5:
+          r.evaluate(id, t, rng() % 5 != 0);
+          break;
+        case 6:
+          r.report_violation(id, t, "v");
+          break;
+        case 7:
+          r.suspend(id, t, "s");
+          break;
+        case 8:
+          r.reinstate(id, t);
+          break;
+        case 9:
+          r.revoke(id, t, "r", t - static_cast<sk::Instant>(rng() % (10 * kDay)));
+          break;
+        default:
+          rng() % 2 ? r.withdraw(id, t) : static_cast<void>(r.renew(id, t));
+          break;
       }
     } catch (const cert::CertificateError&) {
       EXPECT_EQ(r.to_jsonl(), before);  // refused: nothing changed
@@ -582,8 +628,13 @@ TEST(CertPersistence, TamperingIsDetectedWithPosition) {
         bad[pos] = static_cast<char>(' ' + rng() % 95);
         break;
       }
-      case 1: ls.erase(ls.begin() + static_cast<std::ptrdiff_t>(rng() % ls.size())); bad = join(ls); break;
-      case 2: bad = text.substr(0, rng() % text.size()); break;
+      case 1:
+        ls.erase(ls.begin() + static_cast<std::ptrdiff_t>(rng() % ls.size()));
+        bad = join(ls);
+        break;
+      case 2:
+        bad = text.substr(0, rng() % text.size());
+        break;
       case 3: {
         const std::size_t a = rng() % ls.size(), b = rng() % ls.size();
         std::swap(ls[a], ls[b]);
@@ -616,7 +667,8 @@ TEST(CertPersistence, TamperingIsDetectedWithPosition) {
       ++detected;
       EXPECT_EQ(e.code(), sk::ErrorCode::kCorrupt);
       EXPECT_GE(e.position(), 0);
-      EXPECT_NE(std::string(e.what()).find("at event " + std::to_string(e.position())), std::string::npos);
+      EXPECT_NE(std::string(e.what()).find("at event " + std::to_string(e.position())),
+                std::string::npos);
     }
   }
   EXPECT_GT(detected, trials / 2);
@@ -681,7 +733,8 @@ TEST(CertPersistence, ZeroSpelledWithExponentLoadsAsZero) {
     edited.replace(edited.find("\"lat\":-0.0") + 6, 4, "0E179");
     EXPECT_THROW(cert::CertificateRegistry::from_jsonl(edited), cert::CertificateError);
   }
-  for (const char* other : {"1E-400", "0.5", "0.0E1x", "0E117fi", "0.000000000000000000000000x", "0E0E0079", "0E5.5", "0.0E5e5", "0e0-0e99", "0.E5", "00E5", "0e"}) {
+  for (const char* other : {"1E-400", "0.5", "0.0E1x", "0E117fi", "0.000000000000000000000000x",
+                            "0E0E0079", "0E5.5", "0.0E5e5", "0e0-0e99", "0.E5", "00E5", "0e"}) {
     std::string edited = text;
     edited.replace(edited.find("\"lat\":0.0") + 6, 3, other);
     if (std::string(other) == "1E-400") {
@@ -719,7 +772,8 @@ TEST(CertNearby, ListsValidCertifiedPlacesByDistance) {
   std::vector<cert::Nearby> want;
   for (const auto& b : all) {
     const double d = cert::detail::wgs84_distance_m(lat, lon, b.lat, b.lon);
-    if (b.category == "warung" && d <= radius && cert::is_valid(r.status(b.id, t))) want.push_back({b.id, d});
+    if (b.category == "warung" && d <= radius && cert::is_valid(r.status(b.id, t)))
+      want.push_back({b.id, d});
   }
   std::sort(want.begin(), want.end(), [](auto& a, auto& b) { return a.distance_m < b.distance_m; });
   ASSERT_EQ(got.size(), want.size());
@@ -812,7 +866,8 @@ TEST(CertCodec, CborRoundTripAndLimits) {
   EXPECT_FALSE(d::cbor_decode(b.substr(0, b.size() - 1), item));
   EXPECT_FALSE(d::cbor_decode(std::string("\x9f\xff", 2), item));  // indefinite length
   EXPECT_FALSE(d::cbor_decode(std::string(20, '\x81') + std::string(1, '\0'), item));  // too deep
-  EXPECT_FALSE(d::cbor_decode(std::string("\x9b\xff\xff\xff\xff\xff\xff\xff\xff", 9), item));  // huge count
+  EXPECT_FALSE(
+      d::cbor_decode(std::string("\x9b\xff\xff\xff\xff\xff\xff\xff\xff", 9), item));  // huge count
 }
 
 TEST(CertSigning, SignedLogVerifiesOnlyWithItsKey) {
@@ -834,14 +889,16 @@ TEST(CertSigning, SignedLogVerifiesOnlyWithItsKey) {
   opts.public_keys = {other.public_key(), key.public_key()};  // after a rotation
   EXPECT_EQ(cert::CertificateRegistry::from_jsonl(text, opts).size(), 1u);
   opts.public_keys = {key.public_key()};
-  EXPECT_THROW((void)cert::CertificateRegistry::from_jsonl(r.to_jsonl(), opts), cert::CertificateError);
+  EXPECT_THROW((void)cert::CertificateRegistry::from_jsonl(r.to_jsonl(), opts),
+               cert::CertificateError);
   opts.allow_unsigned = true;
   EXPECT_EQ(cert::CertificateRegistry::from_jsonl(r.to_jsonl(), opts).size(), 1u);
   // The public key text round-trips and names its key.
   const cert::PublicKey back = cert::PublicKey::from_text(key.public_key().to_text());
   EXPECT_EQ(back.key_id(), key.key_id());
-  EXPECT_THROW(cert::PublicKey::from_text("skamp-ed25519-public/1 0000000000000000 " + std::string(64, '0')),
-               sk::Error);
+  EXPECT_THROW(
+      cert::PublicKey::from_text("skamp-ed25519-public/1 0000000000000000 " + std::string(64, '0')),
+      sk::Error);
 }
 
 TEST(CertSticker, VerifiesAndReportsExpiryAndStatusList) {
@@ -851,7 +908,9 @@ TEST(CertSticker, VerifiesAndReportsExpiryAndStatusList) {
   const sk::Instant t = at("2020-07-20 14:00:00");
   const std::string text = r.sticker(kId, t, key);
   ASSERT_EQ(text.rfind("SKC1:", 0), 0u);
-  for (char c : text) EXPECT_NE(std::string("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:").find(c), std::string::npos);
+  for (char c : text)
+    EXPECT_NE(std::string("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:").find(c),
+              std::string::npos);
   const std::vector<cert::PublicKey> keys = {key.public_key()};
   cert::Verification v = cert::verify_credential(text, keys, t);
   EXPECT_TRUE(v.genuine && v.valid) << v.reason;
@@ -867,7 +926,8 @@ TEST(CertSticker, VerifiesAndReportsExpiryAndStatusList) {
   EXPECT_FALSE(v.valid);
   EXPECT_EQ(v.status, "revoked");
   EXPECT_FALSE(v.status_list_stale);
-  EXPECT_TRUE(cert::verify_credential(text, keys, at("2020-09-03 00:00:00"), list).status_list_stale);
+  EXPECT_TRUE(
+      cert::verify_credential(text, keys, at("2020-09-03 00:00:00"), list).status_list_stale);
   // Any single character changed: never genuine, never an exception.
   for (std::size_t i = 0; i < text.size(); ++i) {
     std::string bad = text;
@@ -875,12 +935,14 @@ TEST(CertSticker, VerifiesAndReportsExpiryAndStatusList) {
     EXPECT_FALSE(cert::verify_credential(bad, keys, t).genuine) << i;
   }
   EXPECT_FALSE(cert::qr_png(text).empty());
-  EXPECT_NE(cert::qr_svg(text, {"Warung <Bu> Tini"}).find("Warung &lt;Bu&gt; Tini"), std::string::npos);
+  EXPECT_NE(cert::qr_svg(text, {"Warung <Bu> Tini"}).find("Warung &lt;Bu&gt; Tini"),
+            std::string::npos);
 }
 
 TEST(ConcurrencyCert, UpdatesFromManyThreadsLoseNothing) {
   // A name of this process's own: CTest runs this test in two programs at once.
-  const std::string path = ::testing::TempDir() + "cert_update_threads_" + std::to_string(::getpid()) + ".jsonl";
+  const std::string path =
+      ::testing::TempDir() + "cert_update_threads_" + std::to_string(::getpid()) + ".jsonl";
   std::remove(path.c_str());
   cert::StoreOptions opts;
   opts.create = true;
@@ -907,6 +969,7 @@ TEST(ConcurrencyCert, UpdatesFromManyThreadsLoseNothing) {
   }
   for (std::thread& t : pool) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(cert::CertificateRegistry::load(path).size(), static_cast<std::size_t>(threads * per_thread));
+  EXPECT_EQ(cert::CertificateRegistry::load(path).size(),
+            static_cast<std::size_t>(threads * per_thread));
   for (const char* suffix : {"", ".occupancy", ".lock"}) std::remove((path + suffix).c_str());
 }

@@ -1,20 +1,21 @@
-#include <smartkampung/conflicts.hpp>
-#include <smartkampung/error.hpp>
-
-#include "core/raw_value_table.hpp"
-#include "core/sha256.hpp"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <set>
+#include <smartkampung/conflicts.hpp>
+#include <smartkampung/error.hpp>
 #include <string>
+
+#include "core/raw_value_table.hpp"
+#include "core/sha256.hpp"
 
 namespace sk = smartkampung;
 
 TEST(Sha256, KnownVectors) {
-  EXPECT_EQ(sk::detail::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(sk::detail::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sk::detail::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sk::detail::sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sk::detail::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(sk::detail::sha256_hex(std::string(1000000, 'a')),
@@ -35,7 +36,8 @@ TEST(Sha256, IncrementalEqualsOneShotForEverySplit) {
 }
 
 TEST(Conflicts, ScopesAndSymmetry) {
-  const sk::ConflictTable t({{"PKH", "BST", sk::ConflictScope::kKk}, {"BST", "BLT_DD", sk::ConflictScope::kPerson}});
+  const sk::ConflictTable t(
+      {{"PKH", "BST", sk::ConflictScope::kKk}, {"BST", "BLT_DD", sk::ConflictScope::kPerson}});
   EXPECT_TRUE(t.conflicts("PKH", "BST", sk::ConflictScope::kKk));
   EXPECT_TRUE(t.conflicts("BST", "PKH", sk::ConflictScope::kPerson));
   EXPECT_TRUE(t.conflicts("BLT_DD", "BST", sk::ConflictScope::kPerson));
@@ -46,7 +48,8 @@ TEST(Conflicts, ScopesAndSymmetry) {
 }
 
 TEST(Conflicts, DuplicatePairKeepsWiderScope) {
-  const sk::ConflictTable t({{"A", "B", sk::ConflictScope::kPerson}, {"B", "A", sk::ConflictScope::kKk}});
+  const sk::ConflictTable t(
+      {{"A", "B", sk::ConflictScope::kPerson}, {"B", "A", sk::ConflictScope::kKk}});
   ASSERT_EQ(t.conflicts().size(), 1u);
   EXPECT_EQ(t.conflicts()[0].scope, sk::ConflictScope::kKk);
 }
@@ -59,10 +62,14 @@ TEST(Conflicts, JsonRoundTripAndLocatedErrors) {
       {"{", "conflicts JSON: invalid JSON at $, byte 1 (line 1, column 2)"},
       {R"({"format": "x", "conflicts": []})", "format"},
       {R"({"format": "skamp-conflicts/1"})", "conflicts must be an array"},
-      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "village"}]})", "conflicts[0].scope"},
-      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST"}]})", "conflicts[0].scope"},
-      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "PKH", "scope": "kk"}]})", "itself"},
-      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk", "x": 1}]})", "unknown key"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "village"}]})",
+       "conflicts[0].scope"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST"}]})",
+       "conflicts[0].scope"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "PKH", "scope": "kk"}]})",
+       "itself"},
+      {R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk", "x": 1}]})",
+       "unknown key"},
   };
   for (const auto& [json, needle] : bad) {
     try {
@@ -137,7 +144,8 @@ TEST(RawValueTable, TellsApartKeysDifferingInAnyByteForEveryWidth) {
         ASSERT_EQ(table.find(keys[k].data()), nullptr) << "item " << item << " key " << k;
         if (table.insert(keys[k].data(), static_cast<std::int64_t>(k))) ++stored;
       }
-      EXPECT_EQ(stored, std::min<std::size_t>(keys.size(), 128)) << "item " << item;  // at most 128 values
+      EXPECT_EQ(stored, std::min<std::size_t>(keys.size(), 128))
+          << "item " << item;  // at most 128 values
       for (std::size_t k = 0; k < stored; ++k) {
         const std::int64_t* found = table.find(keys[k].data());
         ASSERT_NE(found, nullptr) << "item " << item << " key " << k;
@@ -165,6 +173,7 @@ TEST(RawValueTable, CodesWithSharedPaddingStayDistinct) {
       ASSERT_EQ(table.find(keys[k].data()), nullptr);
       ASSERT_TRUE(table.insert(keys[k].data(), static_cast<std::int64_t>(k)));
     }
-    for (std::size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(*table.find(keys[k].data()), static_cast<std::int64_t>(k));
+    for (std::size_t k = 0; k < keys.size(); ++k)
+      EXPECT_EQ(*table.find(keys[k].data()), static_cast<std::int64_t>(k));
   });
 }

@@ -7,18 +7,14 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#include "geo/assign_solver.hpp"
-#include "geo/facility_index_impl.hpp"
-#include "geo/geodesy.hpp"
-
-#include <boost/geometry/formulas/vincenty_inverse.hpp>
-#include <boost/geometry/srs/spheroid.hpp>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/successive_shortest_path_nonnegative_weights.hpp>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <boost/geometry/formulas/vincenty_inverse.hpp>
+#include <boost/geometry/srs/spheroid.hpp>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/successive_shortest_path_nonnegative_weights.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -27,6 +23,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "geo/assign_solver.hpp"
+#include "geo/facility_index_impl.hpp"
+#include "geo/geodesy.hpp"
 
 using namespace smartkampung;
 using namespace smartkampung::geo;
@@ -49,7 +49,8 @@ bool passes(const Facility& f, const Filter& filter) {
   return true;
 }
 
-std::vector<Neighbor> scan(const std::vector<Facility>& fs, double lat, double lon, const Filter& filter) {
+std::vector<Neighbor> scan(const std::vector<Facility>& fs, double lat, double lon,
+                           const Filter& filter) {
   std::vector<Neighbor> all;
   for (const auto& f : fs) {
     if (passes(f, filter)) all.push_back({f.id, wgs84_distance(lat, lon, f.lat, f.lon)});
@@ -60,7 +61,8 @@ std::vector<Neighbor> scan(const std::vector<Facility>& fs, double lat, double l
   return all;
 }
 
-void expect_same(const std::vector<Neighbor>& got, const std::vector<Neighbor>& want, const std::string& what) {
+void expect_same(const std::vector<Neighbor>& got, const std::vector<Neighbor>& want,
+                 const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   for (std::size_t i = 0; i < got.size(); ++i) {
     ASSERT_EQ(got[i].id, want[i].id) << what << " at " << i;
@@ -95,7 +97,8 @@ Point random_point(std::mt19937_64& rng, Region region) {
 }
 
 // n facilities, `available` of them with free beds, a few closed, some duplicate places.
-std::vector<Facility> make_facilities(std::mt19937_64& rng, std::size_t n, double available, Region region) {
+std::vector<Facility> make_facilities(std::mt19937_64& rng, std::size_t n, double available,
+                                      Region region) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   std::vector<Facility> fs;
   for (std::size_t i = 0; i < n; ++i) {
@@ -111,7 +114,8 @@ std::vector<Facility> make_facilities(std::mt19937_64& rng, std::size_t n, doubl
       f.lon = p.lon;
     }
     f.capacity = std::uniform_int_distribution<int>(1, 12)(rng);
-    f.occupied = u(rng) < available ? std::uniform_int_distribution<int>(0, f.capacity - 1)(rng) : f.capacity;
+    f.occupied = u(rng) < available ? std::uniform_int_distribution<int>(0, f.capacity - 1)(rng)
+                                    : f.capacity;
     f.open = u(rng) > 0.03;
     f.kind = u(rng) < 0.8 ? "isolation" : "puskesmas";
     fs.push_back(f);
@@ -119,28 +123,33 @@ std::vector<Facility> make_facilities(std::mt19937_64& rng, std::size_t n, doubl
   return fs;
 }
 
-void check_queries(const std::vector<Facility>& fs, FacilityIndex& index, std::mt19937_64& rng, Region region,
-                   int queries) {
+void check_queries(const std::vector<Facility>& fs, FacilityIndex& index, std::mt19937_64& rng,
+                   Region region, int queries) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  const std::vector<Filter> filters = {Filter{}, Filter{1, std::nullopt, false}, Filter{3, std::nullopt, false},
-                                       Filter{1, std::string("puskesmas"), false}, Filter{0, std::nullopt, true},
+  const std::vector<Filter> filters = {Filter{},
+                                       Filter{1, std::nullopt, false},
+                                       Filter{3, std::nullopt, false},
+                                       Filter{1, std::string("puskesmas"), false},
+                                       Filter{0, std::nullopt, true},
                                        Filter{1, std::string("no such kind"), false}};
   const std::vector<std::size_t> ks = {1, 5, 20, fs.size() + 3};
   for (int q = 0; q < queries; ++q) {
-    const Point p = u(rng) < 0.2 && !fs.empty() ? Point{fs[q % fs.size()].lat, fs[q % fs.size()].lon}
-                                                : random_point(rng, region);
+    const Point p = u(rng) < 0.2 && !fs.empty()
+                        ? Point{fs[q % fs.size()].lat, fs[q % fs.size()].lon}
+                        : random_point(rng, region);
     const Filter& filter = filters[q % filters.size()];
     const std::size_t k = ks[(q / filters.size()) % ks.size()];
     auto want = scan(fs, p.lat, p.lon, filter);
-    const std::string what = "query " + std::to_string(q) + " k=" + std::to_string(k) + " min_free=" +
-                             std::to_string(filter.min_free) + " at " + std::to_string(p.lat) + "," +
-                             std::to_string(p.lon);
+    const std::string what = "query " + std::to_string(q) + " k=" + std::to_string(k) +
+                             " min_free=" + std::to_string(filter.min_free) + " at " +
+                             std::to_string(p.lat) + "," + std::to_string(p.lon);
     auto got = index.nearest(p.lat, p.lon, k, filter);
     auto want_k = want;
     if (want_k.size() > k) want_k.resize(k);
     expect_same(got, want_k, "nearest " + what);
     // Radius: around the 3rd answer's distance, so the boundary is exercised.
-    const double radius = want.empty() ? 1000.0 : want[std::min<std::size_t>(2, want.size() - 1)].distance_m;
+    const double radius =
+        want.empty() ? 1000.0 : want[std::min<std::size_t>(2, want.size() - 1)].distance_m;
     auto within = index.within(p.lat, p.lon, radius, filter);
     std::vector<Neighbor> want_within;
     for (const auto& nb : want) {
@@ -152,7 +161,8 @@ void check_queries(const std::vector<Facility>& fs, FacilityIndex& index, std::m
 }
 
 void property_run(std::size_t n, double available, Region region, int queries) {
-  std::mt19937_64 rng(n * 1000 + static_cast<std::size_t>(available * 100) + static_cast<std::size_t>(region));
+  std::mt19937_64 rng(n * 1000 + static_cast<std::size_t>(available * 100) +
+                      static_cast<std::size_t>(region));
   const auto fs = make_facilities(rng, n, available, region);
   for (const std::size_t linear_below : {std::size_t{0}, std::size_t{1} << 40}) {
     FacilityIndex index(fs);
@@ -201,11 +211,13 @@ TEST(GeoDistance, VincentyAgreesWithIndependentReferencesToACentimetre) {
   for (int i = 0; i < 1000; ++i) {
     // Along a meridian, and over a pole (to the opposite meridian).
     const double lat1 = lat(rng), lat2 = lat(rng), lam = lon(rng);
-    ASSERT_NEAR(wgs84_distance(lat1, lam, lat2, lam), meridian_arc(lat1, lat2), 0.01) << lat1 << " " << lat2;
+    ASSERT_NEAR(wgs84_distance(lat1, lam, lat2, lam), meridian_arc(lat1, lat2), 0.01)
+        << lat1 << " " << lat2;
     const double opposite = lam > 0 ? lam - 180.0 : lam + 180.0;
     const double over_pole = meridian_arc(lat1, 90.0) + meridian_arc(lat2, 90.0);
     if (lat1 + lat2 > 4.0) {  // far from the nearly antipodal case
-      ASSERT_NEAR(wgs84_distance(lat1, lam, lat2, opposite), over_pole, 0.01) << lat1 << " " << lat2;
+      ASSERT_NEAR(wgs84_distance(lat1, lam, lat2, opposite), over_pole, 0.01)
+          << lat1 << " " << lat2;
     }
     // Along the equator (a geodesic for arcs below (1 - f) * 180 degrees).
     const double d = deg(rng);
@@ -220,7 +232,8 @@ TEST(GeoDistance, VincentyAgreesWithIndependentReferencesToACentimetre) {
 
 // The library's own Vincenty against Boost.Geometry's implementation of the same formula.
 TEST(GeoDistance, VincentyEqualsBoostGeometrysToAMicrometre) {
-  const boost::geometry::srs::spheroid<double> wgs84(detail::kA, detail::kA * (1.0 - 1.0 / 298.257223563));
+  const boost::geometry::srs::spheroid<double> wgs84(detail::kA,
+                                                     detail::kA * (1.0 - 1.0 / 298.257223563));
   std::mt19937_64 rng(13);
   std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0), u(-1.0, 1.0);
   for (int i = 0; i < 20000; ++i) {
@@ -231,12 +244,12 @@ TEST(GeoDistance, VincentyEqualsBoostGeometrysToAMicrometre) {
       lon2 = std::clamp(lon1 + 0.2 * u(rng), -180.0, 180.0);
     }
     const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
-    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // nearly antipodal: unreliable
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0)
+      continue;  // nearly antipodal: unreliable
     const double k = detail::kDegToRad;
-    const double theirs =
-        boost::geometry::formula::vincenty_inverse<double, true, false>::apply(lon1 * k, lat1 * k, lon2 * k,
-                                                                                lat2 * k, wgs84)
-            .distance;
+    const double theirs = boost::geometry::formula::vincenty_inverse<double, true, false>::apply(
+                              lon1 * k, lat1 * k, lon2 * k, lat2 * k, wgs84)
+                              .distance;
     ASSERT_NEAR(wgs84_distance(lat1, lon1, lat2, lon2), theirs, 1e-6 + 1e-12 * theirs)
         << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
   }
@@ -256,11 +269,13 @@ TEST(GeoDistance, LowerBoundHolds) {
       lon2 = std::clamp(lon1 + 0.1 * u(rng), -180.0, 180.0);
     }
     const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
-    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // Vincenty is unreliable near antipodes
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0)
+      continue;  // Vincenty is unreliable near antipodes
     const double d = wgs84_distance(lat1, lon1, lat2, lon2);
     const double c2 = detail::chord2(detail::ecef_unit(lat1, lon1), detail::ecef_unit(lat2, lon2));
     // Vincenty itself rounds to some micrometres; the search allows 1 mm.
-    EXPECT_GE(d + 1e-4, detail::kA * std::sqrt(c2)) << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
+    EXPECT_GE(d + 1e-4, detail::kA * std::sqrt(c2))
+        << lat1 << "," << lon1 << " " << lat2 << "," << lon2;
     EXPECT_LE(c2, detail::ecef_search_chord2(d));
     EXPECT_FALSE(detail::ecef_beyond(c2, d));
     if (d < 5000.0) {
@@ -282,7 +297,8 @@ TEST(GeoDistance, UpperBoundHolds) {
       lon2 = std::clamp(lon1 + 0.05 * u(rng), -180.0, 180.0);
     }
     const auto a = detail::unit_vector(lat1, lon1), b = detail::unit_vector(lat2, lon2);
-    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0) continue;  // Vincenty is unreliable near antipodes
+    if (detail::angle_of_chord2(detail::chord2(a, b)) > 3.0)
+      continue;  // Vincenty is unreliable near antipodes
     const double d = wgs84_distance(lat1, lon1, lat2, lon2);
     detail::Vec3 sa, sb;
     detail::ecef_unit(lat1, lon1, &sa);
@@ -309,7 +325,8 @@ INSTANTIATE_TEST_SUITE_P(Sizes, GeoProperty,
                                             ::testing::Values(0.01, 0.5, 1.0)));
 
 TEST(GeoPropertyRegions, AntimeridianPolesWorld) {
-  for (const Region r : {Region::kAntimeridian, Region::kNorthPole, Region::kSouthPole, Region::kWorld}) {
+  for (const Region r :
+       {Region::kAntimeridian, Region::kNorthPole, Region::kSouthPole, Region::kWorld}) {
     for (const double available : {0.01, 0.5, 1.0}) {
       property_run(small_run() ? 300 : 2000, available, r, 100);
       if (HasFatalFailure()) return;
@@ -323,7 +340,8 @@ TEST(GeoPropertyEdge, EmptyAllFullTinyAndDuplicates) {
   EXPECT_TRUE(empty.within(-8.2, 114.3, 1e7).empty());
 
   std::vector<Facility> fs;
-  for (int i = 0; i < 50; ++i) fs.push_back({100 - i, "", -8.2, 114.3, "", 2, 2, true});  // all full, same place
+  for (int i = 0; i < 50; ++i)
+    fs.push_back({100 - i, "", -8.2, 114.3, "", 2, 2, true});  // all full, same place
   FacilityIndex full(fs);
   EXPECT_TRUE(full.nearest(-8.3, 114.3, 3, Filter{1, std::nullopt, false}).empty());
   const auto any = full.nearest(-8.3, 114.3, 3);
@@ -375,14 +393,16 @@ TEST(GeoBatch, EqualsSingleQueriesWithPadding) {
     }
   }
   lats[17] = std::nan("");
-  EXPECT_THROW(index.nearest_batch(n, lats.data(), lons.data(), k, filter, ids.data(), dists.data()), Error);
+  EXPECT_THROW(
+      index.nearest_batch(n, lats.data(), lons.data(), k, filter, ids.data(), dists.data()), Error);
 }
 
 // Batches of at least detail::kOrderedBatchMin points take the ordered path (Hilbert order,
 // seeded searches, the per-thread cached ball): every row must equal nearest() on its own,
 // which the property tests hold to the linear scan; a sample is checked against the scan too.
-void check_batch(const std::vector<Facility>& fs, const FacilityIndex& index, std::mt19937_64& rng, Region region,
-                 std::size_t n, std::size_t k, const Filter& filter, unsigned threads, const std::string& what) {
+void check_batch(const std::vector<Facility>& fs, const FacilityIndex& index, std::mt19937_64& rng,
+                 Region region, std::size_t n, std::size_t k, const Filter& filter,
+                 unsigned threads, const std::string& what) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   std::vector<double> lats(n), lons(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -420,18 +440,20 @@ void check_batch(const std::vector<Facility>& fs, const FacilityIndex& index, st
 
 TEST(GeoBatch, OrderedPathEqualsSingleQueriesEverywhere) {
   const std::size_t n = std::max<std::size_t>(detail::kOrderedBatchMin, small_run() ? 2100 : 3000);
-  const std::vector<Filter> filters = {Filter{}, Filter{1, std::nullopt, false}, Filter{2, std::string("puskesmas"), false},
+  const std::vector<Filter> filters = {Filter{}, Filter{1, std::nullopt, false},
+                                       Filter{2, std::string("puskesmas"), false},
                                        Filter{0, std::nullopt, true}};
-  for (const Region region : {Region::kBanyuwangi, Region::kAntimeridian, Region::kNorthPole, Region::kSouthPole,
-                              Region::kWorld}) {
+  for (const Region region : {Region::kBanyuwangi, Region::kAntimeridian, Region::kNorthPole,
+                              Region::kSouthPole, Region::kWorld}) {
     for (const double available : {0.01, 0.5, 1.0}) {
       std::mt19937_64 rng(500 + static_cast<int>(region) * 10 + static_cast<int>(available * 4));
       const auto fs = make_facilities(rng, small_run() ? 400 : 1500, available, region);
       FacilityIndex index(fs);
       for (std::size_t f = 0; f < filters.size(); ++f) {
         const std::size_t k = f % 2 == 0 ? 1 : 5;
-        const std::string what = "region " + std::to_string(static_cast<int>(region)) + " available " +
-                                 std::to_string(available) + " filter " + std::to_string(f) + " k " + std::to_string(k);
+        const std::string what = "region " + std::to_string(static_cast<int>(region)) +
+                                 " available " + std::to_string(available) + " filter " +
+                                 std::to_string(f) + " k " + std::to_string(k);
         check_batch(fs, index, rng, region, n, k, filters[f], f % 2 == 0 ? 1 : 2, what);
         if (HasFatalFailure()) return;
       }
@@ -449,7 +471,8 @@ TEST(GeoBatch, OrderedPathAllFullKAboveNTinyAndDuplicates) {
     full.push_back({i, "", p.lat, p.lon, "", 3, 3, true});
   }
   FacilityIndex full_index(full);
-  check_batch(full, full_index, rng, Region::kBanyuwangi, n, 2, Filter{1, std::nullopt, false}, 2, "all full");
+  check_batch(full, full_index, rng, Region::kBanyuwangi, n, 2, Filter{1, std::nullopt, false}, 2,
+              "all full");
   check_batch(full, full_index, rng, Region::kBanyuwangi, n, 1, Filter{}, 2, "all full, no filter");
   // k above the number of passing houses: padded rows.
   check_batch(full, full_index, rng, Region::kBanyuwangi, n, full.size() + 3, Filter{}, 2, "k > n");
@@ -461,12 +484,14 @@ TEST(GeoBatch, OrderedPathAllFullKAboveNTinyAndDuplicates) {
   }
   FacilityIndex piled_index(piled);
   check_batch(piled, piled_index, rng, Region::kBanyuwangi, n, 4, Filter{}, 2, "piled");
-  check_batch(piled, piled_index, rng, Region::kBanyuwangi, n, 4, Filter{1, std::nullopt, false}, 1, "piled free");
+  check_batch(piled, piled_index, rng, Region::kBanyuwangi, n, 4, Filter{1, std::nullopt, false}, 1,
+              "piled free");
   // Below the linear-scan threshold the batch keeps to the scan.
   std::vector<Facility> tiny(full.begin(), full.begin() + 10);
   tiny[3].occupied = 0;
   FacilityIndex tiny_index(tiny);
-  check_batch(tiny, tiny_index, rng, Region::kBanyuwangi, n, 3, Filter{1, std::nullopt, false}, 2, "tiny");
+  check_batch(tiny, tiny_index, rng, Region::kBanyuwangi, n, 3, Filter{1, std::nullopt, false}, 2,
+              "tiny");
   // All points the same (a degenerate bounding box).
   std::vector<double> lats(n, -8.3), lons(n, 114.2);
   std::vector<std::int64_t> ids(n);
@@ -569,7 +594,8 @@ TEST(GeoUpdate, AnswersExactAfterEveryChange) {
       Facility f;
       f.id = 500000 + step;
       // Often on top of an existing house, so that ties by id are exercised.
-      const Point p = u(rng) < 0.3 ? Point{fs.front().lat, fs.front().lon} : random_point(rng, Region::kBanyuwangi);
+      const Point p = u(rng) < 0.3 ? Point{fs.front().lat, fs.front().lon}
+                                   : random_point(rng, Region::kBanyuwangi);
       f.lat = p.lat;
       f.lon = p.lon;
       f.capacity = 2;
@@ -592,7 +618,8 @@ TEST(GeoUpdate, InvalidInputIsRejected) {
   EXPECT_THROW(FacilityIndex({{1, "", 95.0, 0.0, "", 1, 0, true}}), Error);
   EXPECT_THROW(FacilityIndex({{1, "", 0.0, 0.0, "", -1, 0, true}}), Error);
   EXPECT_THROW(FacilityIndex({{1, "", 0.0, 0.0, "", 1, 2, true}}), Error);
-  EXPECT_THROW(FacilityIndex({{1, "", 0.0, 0.0, "", 1, 0, true}, {1, "", 0.0, 0.0, "", 1, 0, true}}), Error);
+  EXPECT_THROW(
+      FacilityIndex({{1, "", 0.0, 0.0, "", 1, 0, true}, {1, "", 0.0, 0.0, "", 1, 0, true}}), Error);
   FacilityIndex index({{1, "", 0.0, 0.0, "", 1, 0, true}});
   EXPECT_THROW(index.nearest(std::nan(""), 0.0), Error);
   EXPECT_THROW(index.within(0.0, 0.0, -1.0), Error);
@@ -632,7 +659,8 @@ TEST(GeoPredicate, NearestIfAndWithinIf) {
 // ---- beds ----------------------------------------------------------------------------
 
 TEST(GeoBeds, ReserveRelease) {
-  FacilityIndex index({{1, "a", -8.2, 114.3, "isolation", 3, 1, true}, {2, "b", -8.21, 114.3, "", 2, 0, false}});
+  FacilityIndex index(
+      {{1, "a", -8.2, 114.3, "isolation", 3, 1, true}, {2, "b", -8.21, 114.3, "", 2, 0, false}});
   EXPECT_EQ(index.free_beds(1), 2);
   EXPECT_TRUE(index.reserve(1, 2));
   EXPECT_FALSE(index.reserve(1));
@@ -652,7 +680,8 @@ TEST(GeoBeds, ReserveRelease) {
 
 TEST(GeoBeds, ConcurrentReservationsCountEveryBed) {
   std::vector<Facility> fs;
-  for (int i = 0; i < 6; ++i) fs.push_back({i + 1, "", -8.2 + 0.01 * i, 114.3, "", 50 + 13 * i, 0, true});
+  for (int i = 0; i < 6; ++i)
+    fs.push_back({i + 1, "", -8.2 + 0.01 * i, 114.3, "", 50 + 13 * i, 0, true});
   FacilityIndex index(fs);
   const int threads = 8, attempts = 100000 / threads;
   std::atomic<long> reserved{0}, released{0};
@@ -699,7 +728,8 @@ void expect_free_tree_consistent(const FacilityIndex& index) {
   const auto& m = index.impl();
   std::size_t members = 0;
   for (std::uint32_t s = 0; s < m.ids.size(); ++s) {
-    const bool should = m.alive[s] != 0 && m.open[s] != 0 && m.capacity[s] - m.occupied[s].load() > 0;
+    const bool should =
+        m.alive[s] != 0 && m.open[s] != 0 && m.capacity[s] - m.occupied[s].load() > 0;
     EXPECT_EQ(m.in_free[s] != 0, should) << "slot " << s << " id " << m.ids[s];
     members += should ? 1 : 0;
   }
@@ -761,7 +791,8 @@ TEST(GeoBeds, FreeBedTreeConsistentAfterConcurrentTransitions) {
   // Few beds per house, so that almost every reservation or release is a 0 <-> >0
   // transition, raced by 8 threads; queries run at the same time.
   std::vector<Facility> fs;
-  for (int i = 0; i < 40; ++i) fs.push_back({i + 1, "", -8.2 + 0.003 * i, 114.3 + 0.002 * (i % 7), "", 1 + i % 2, 0, true});
+  for (int i = 0; i < 40; ++i)
+    fs.push_back({i + 1, "", -8.2 + 0.003 * i, 114.3 + 0.002 * (i % 7), "", 1 + i % 2, 0, true});
   FacilityIndex index(fs);
   index.set_linear_scan_below(0);
   std::vector<std::thread> pool;
@@ -833,14 +864,16 @@ TEST(GeoBeds, OrderedBatchDuringConcurrentReservations) {
   std::vector<std::int64_t> ids(n * k);
   std::vector<double> dists(n * k);
   for (int round = 0; round < 6; ++round) {
-    index.nearest_batch(n, lats.data(), lons.data(), k, Filter{1, std::nullopt, false}, ids.data(), dists.data(), 2);
+    index.nearest_batch(n, lats.data(), lons.data(), k, Filter{1, std::nullopt, false}, ids.data(),
+                        dists.data(), 2);
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = 0; j < k; ++j) {
         const std::int64_t id = ids[i * k + j];
         ASSERT_GE(id, 0);
         ASSERT_LT(id, 2000);
-        ASSERT_EQ(dists[i * k + j], wgs84_distance(lats[i], lons[i], fs[static_cast<std::size_t>(id)].lat,
-                                                   fs[static_cast<std::size_t>(id)].lon));
+        ASSERT_EQ(dists[i * k + j],
+                  wgs84_distance(lats[i], lons[i], fs[static_cast<std::size_t>(id)].lat,
+                                 fs[static_cast<std::size_t>(id)].lon));
         if (j > 0) {
           ASSERT_NE(id, ids[i * k + j - 1]);
           ASSERT_GE(dists[i * k + j], dists[i * k + j - 1]);
@@ -851,7 +884,8 @@ TEST(GeoBeds, OrderedBatchDuringConcurrentReservations) {
   stop = true;
   for (auto& th : pool) th.join();
   // Quiet again: the batch equals single queries.
-  check_batch(fs, index, rng, Region::kBanyuwangi, n, k, Filter{1, std::nullopt, false}, 2, "after the race");
+  check_batch(fs, index, rng, Region::kBanyuwangi, n, k, Filter{1, std::nullopt, false}, 2,
+              "after the race");
 }
 
 // ---- assignment --------------------------------------------------------------------
@@ -863,10 +897,11 @@ double oracle_min_cost(const detail::AssignmentProblem& p, long& flow_out) {
   using Traits = boost::adjacency_list_traits<boost::vecS, boost::vecS, boost::directedS>;
   using Graph = boost::adjacency_list<
       boost::vecS, boost::vecS, boost::directedS, boost::no_property,
-      boost::property<boost::edge_capacity_t, long,
-                      boost::property<boost::edge_residual_capacity_t, long,
-                                      boost::property<boost::edge_reverse_t, Traits::edge_descriptor,
-                                                      boost::property<boost::edge_weight_t, double>>>>>;
+      boost::property<
+          boost::edge_capacity_t, long,
+          boost::property<boost::edge_residual_capacity_t, long,
+                          boost::property<boost::edge_reverse_t, Traits::edge_descriptor,
+                                          boost::property<boost::edge_weight_t, double>>>>>;
   const std::size_t houses = p.beds.size();
   Graph g(p.residents + houses + 2);
   const auto s = p.residents + houses, t = s + 1;
@@ -885,8 +920,8 @@ double oracle_min_cost(const detail::AssignmentProblem& p, long& flow_out) {
   };
   for (std::size_t i = 0; i < p.residents; ++i) {
     add(s, i, 1, 0.0);
-    for (std::uint32_t e = p.offset[i]; e < p.offset[i + 1]; ++e) add(i, p.residents + p.house[e], 1, p.cost[e]);
-
+    for (std::uint32_t e = p.offset[i]; e < p.offset[i + 1]; ++e)
+      add(i, p.residents + p.house[e], 1, p.cost[e]);
   }
   for (std::size_t h = 0; h < houses; ++h) add(p.residents + h, t, p.beds[h], 0.0);
   boost::successive_shortest_path_nonnegative_weights(g, s, t);
@@ -938,8 +973,10 @@ void check_assignment(const AssignCase& c, unsigned seed) {
   for (const auto& f : fs) beds += f.open ? f.capacity - f.occupied : 0;
   const std::size_t target = std::min<std::size_t>(c.residents, static_cast<std::size_t>(beds));
 
-  const Assignment greedy = index.assign(c.residents, lats.data(), lons.data(), AssignMode::kGreedy);
-  const Assignment optimal = index.assign(c.residents, lats.data(), lons.data(), AssignMode::kOptimal, 10);
+  const Assignment greedy =
+      index.assign(c.residents, lats.data(), lons.data(), AssignMode::kGreedy);
+  const Assignment optimal =
+      index.assign(c.residents, lats.data(), lons.data(), AssignMode::kOptimal, 10);
   for (const Assignment* a : {&greedy, &optimal}) {
     EXPECT_EQ(a->placed, target);
     EXPECT_EQ(a->placed + a->unplaced, c.residents);
@@ -996,9 +1033,7 @@ TEST(GeoAssign, OptimalEqualsMinCostFlowOracleFewerBeds) {
   check_assignment({small_run() ? 150u : 500u, 60, 8, 0.3}, 2);
 }
 
-TEST(GeoAssign, OptimalEqualsOracleTightCapacity) {
-  check_assignment({200, 40, 6, 0.0}, 3);
-}
+TEST(GeoAssign, OptimalEqualsOracleTightCapacity) { check_assignment({200, 40, 6, 0.0}, 3); }
 
 TEST(SlowGeoAssign, OracleAtThousandResidents) {
   if (!slow_enabled()) GTEST_SKIP() << "set SKAMP_SLOW_TESTS=1";
@@ -1028,7 +1063,8 @@ TEST(GeoAssign, SolverRejectsAnInfeasibleGreedyPlacement) {
 
 TEST(GeoAssign, ReserveTakesTheBeds) {
   FacilityIndex index({{1, "", -8.2, 114.3, "", 2, 0, true}, {2, "", -8.3, 114.3, "", 1, 0, true}});
-  const std::vector<double> lats = {-8.21, -8.22, -8.23, -8.24}, lons = {114.3, 114.3, 114.3, 114.3};
+  const std::vector<double> lats = {-8.21, -8.22, -8.23, -8.24},
+                            lons = {114.3, 114.3, 114.3, 114.3};
   const Assignment a = index.assign(4, lats.data(), lons.data(), AssignMode::kOptimal, 20, true);
   EXPECT_EQ(a.placed, 3u);
   EXPECT_EQ(a.unplaced, 1u);

@@ -1,8 +1,7 @@
 #include "geodesic_oracle.hpp"
 
-#include <boost/geometry.hpp>
-
 #include <algorithm>
+#include <boost/geometry.hpp>
 #include <cmath>
 
 namespace smartkampung::cert::detail {
@@ -16,8 +15,9 @@ constexpr double rad(double deg) noexcept { return deg * kPi / 180.0; }
 double sphere_distance_m(double lat1, double lon1, double lat2, double lon2) noexcept {
   const double dlat = rad(lat2 - lat1);
   const double dlon = rad(lon2 - lon1);
-  const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(rad(lat1)) * std::cos(rad(lat2)) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  const double a =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(rad(lat1)) * std::cos(rad(lat2)) * std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2.0 * kMeanRadius * std::asin(std::min(1.0, std::sqrt(a)));
 }
 

@@ -1,14 +1,13 @@
 // The intake layer: header aliases, key repair, dates decided per column, sex, booleans,
 // numbers; and the corpus of list files in tests/data/intake against expected.json.
-#include <smartkampung/intake.hpp>
-#include <smartkampung/linkage.hpp>
-#include <smartkampung/registry.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
 #include <fstream>
 #include <map>
+#include <smartkampung/intake.hpp>
+#include <smartkampung/linkage.hpp>
+#include <smartkampung/registry.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,7 +20,9 @@ const sk::Date kAsOf = sk::Date::from_ymd(2024, 6, 1);
 
 std::int32_t ymd(int y, int m, int d) { return sk::days_from_civil(y, m, d); }
 
-std::string corpus(const std::string& name) { return std::string(SKAMP_SOURCE_DIR) + "/tests/data/intake/" + name; }
+std::string corpus(const std::string& name) {
+  return std::string(SKAMP_SOURCE_DIR) + "/tests/data/intake/" + name;
+}
 
 }  // namespace
 
@@ -30,11 +31,26 @@ TEST(Intake, HeadersFoldToOneAliasTable) {
   EXPECT_EQ(sk::fold_header("Tgl_Lahir"), "tgllahir");
   EXPECT_EQ(sk::fold_header("L/P"), "lp");
   const std::pair<const char*, const char*> cases[] = {
-      {"NIK", "nik"},          {"NIK KTP", "nik"},         {"No. NIK", "nik"},        {"NIK_KPM", "nik"},
-      {"No. KK", "kk"},        {"Nomor KK", "kk"},         {"Nama Penerima", "name"}, {"NAMA KRT", "name"},
-      {"Tgl. Lahir", "birth_date"}, {"TTL", "birth_date"}, {"L/P", "sex"},           {"Kelamin", "sex"},
-      {"J/K", "sex"},          {"Desa/Kelurahan", "village"}, {"Kec.", "district"}, {"RT", "rt"},
-      {"lintang", "lat"},      {"Bujur", "lon"},           {"Kapasitas", "capacity"}, {"Keterangan", ""},
+      {"NIK", "nik"},
+      {"NIK KTP", "nik"},
+      {"No. NIK", "nik"},
+      {"NIK_KPM", "nik"},
+      {"No. KK", "kk"},
+      {"Nomor KK", "kk"},
+      {"Nama Penerima", "name"},
+      {"NAMA KRT", "name"},
+      {"Tgl. Lahir", "birth_date"},
+      {"TTL", "birth_date"},
+      {"L/P", "sex"},
+      {"Kelamin", "sex"},
+      {"J/K", "sex"},
+      {"Desa/Kelurahan", "village"},
+      {"Kec.", "district"},
+      {"RT", "rt"},
+      {"lintang", "lat"},
+      {"Bujur", "lon"},
+      {"Kapasitas", "capacity"},
+      {"Keterangan", ""},
   };
   for (const auto& [header, field] : cases) EXPECT_EQ(sk::header_field(header), field) << header;
 }
@@ -44,7 +60,8 @@ TEST(Intake, MatchColumnsNamesTheIgnoredAndTakesTheExplicitMap) {
   const std::vector<std::string> fields = {"nik", "name", "kk"};
   const sk::ColumnMatch m = sk::match_columns(header, fields);
   EXPECT_EQ(m.column, (std::vector<long>{1, 2, -1}));
-  EXPECT_EQ(m.ignored, (std::vector<std::string>{"No", "Catatan", "NIK"}));  // the second NIK column too
+  EXPECT_EQ(m.ignored,
+            (std::vector<std::string>{"No", "Catatan", "NIK"}));  // the second NIK column too
   const sk::ColumnMatch e = sk::match_columns(header, fields, {{"nik", "nik"}, {"kk", "catatan"}});
   EXPECT_EQ(e.column, (std::vector<long>{4, 2, 3}));
   EXPECT_EQ(e.ignored, (std::vector<std::string>{"No", "NIK_KPM"}));
@@ -82,10 +99,11 @@ TEST(Intake, KeyRepairUndoesSpreadsheetDamage) {
 TEST(Intake, DateCellsInEveryShape) {
   const sk::DateReader reader(kAsOf);
   const std::int32_t want = ymd(1985, 4, 29);
-  for (const char* text : {"1985-04-29", "1985-04-29 00:00:00", "1985-04-29T00:00", "1985/4/29", "29-04-1985",
-                           "29/04/1985", "29.04.1985", "29/04/85", "29-4-85", " 29 April 1985 ", "29-Apr-85",
-                           "29-Apr-85", "29 april 1985", "April 29 1985", "31166", "31166.0", "19850429",
-                           "Banyuwangi, 29-04-1985", "Kab. Banyuwangi, 29 April 1985"}) {
+  for (const char* text :
+       {"1985-04-29", "1985-04-29 00:00:00", "1985-04-29T00:00", "1985/4/29", "29-04-1985",
+        "29/04/1985", "29.04.1985", "29/04/85", "29-4-85", " 29 April 1985 ", "29-Apr-85",
+        "29-Apr-85", "29 april 1985", "April 29 1985", "31166", "31166.0", "19850429",
+        "Banyuwangi, 29-04-1985", "Kab. Banyuwangi, 29 April 1985"}) {
     const sk::DateCell c = reader.read(text);
     EXPECT_EQ(c.under(sk::DateOrder::kDayFirst), want) << text;
   }
@@ -106,8 +124,8 @@ TEST(Intake, DateCellsInEveryShape) {
   EXPECT_EQ(reader.read("02/06/24").day_first, ymd(1924, 6, 2));
   EXPECT_EQ(reader.read("15/03/45").day_first, ymd(1945, 3, 15));
   // Not dates.
-  for (const char* text : {"", "belum diisi", "31-02-1985", "29/04-1985", "13/13/1985", "1985", "0", "60", "29-Xyz-85",
-                           "1-2-3-4", "12:30"}) {
+  for (const char* text : {"", "belum diisi", "31-02-1985", "29/04-1985", "13/13/1985", "1985", "0",
+                           "60", "29-Xyz-85", "1-2-3-4", "12:30"}) {
     EXPECT_FALSE(reader.read(text).valid()) << text;
   }
 }
@@ -129,22 +147,31 @@ TEST(Intake, SexBooleansAndNumbers) {
   for (const char* m : {"L", "l", "LK", "Laki-laki", "LAKI LAKI", "Pria", "M", "male", "1"}) {
     EXPECT_EQ(sk::read_sex(m), 'M') << m;
   }
-  for (const char* f : {"P", "PR", "Perempuan", "wanita", "W", "F", "Female", "2"}) EXPECT_EQ(sk::read_sex(f), 'F') << f;
+  for (const char* f : {"P", "PR", "Perempuan", "wanita", "W", "F", "Female", "2"})
+    EXPECT_EQ(sk::read_sex(f), 'F') << f;
   for (const char* x : {"", "X", "3", "laki-perempuan"}) EXPECT_EQ(sk::read_sex(x), 0) << x;
-  for (const char* t : {"ya", "Y", "true", "1", "Yes", "benar"}) EXPECT_EQ(sk::read_bool(t), 1) << t;
-  for (const char* t : {"tidak", "T", "false", "0", "no", "salah"}) EXPECT_EQ(sk::read_bool(t), 0) << t;
+  for (const char* t : {"ya", "Y", "true", "1", "Yes", "benar"})
+    EXPECT_EQ(sk::read_bool(t), 1) << t;
+  for (const char* t : {"tidak", "T", "false", "0", "no", "salah"})
+    EXPECT_EQ(sk::read_bool(t), 0) << t;
   EXPECT_EQ(sk::read_bool("mungkin"), -1);
   double v = 0;
-  const std::pair<const char*, double> numbers[] = {{"1.500.000", 1500000}, {"1,500,000", 1500000},
-                                                    {"1.500,50", 1500.5},   {"1,500.50", 1500.5},
-                                                    {"2,5", 2.5},           {"2.5", 2.5},
-                                                    {"1.500", 1500},        {"Rp 750.000", 750000},
-                                                    {"-3", -3},             {"42", 42}};
+  const std::pair<const char*, double> numbers[] = {{"1.500.000", 1500000},
+                                                    {"1,500,000", 1500000},
+                                                    {"1.500,50", 1500.5},
+                                                    {"1,500.50", 1500.5},
+                                                    {"2,5", 2.5},
+                                                    {"2.5", 2.5},
+                                                    {"1.500", 1500},
+                                                    {"Rp 750.000", 750000},
+                                                    {"-3", -3},
+                                                    {"42", 42}};
   for (const auto& [text, want] : numbers) {
     ASSERT_TRUE(sk::read_number(text, v)) << text;
     EXPECT_DOUBLE_EQ(v, want) << text;
   }
-  for (const char* bad : {"", "abc", "1.2.3,4,5", "1,2.3.4"}) EXPECT_FALSE(sk::read_number(bad, v)) << bad;
+  for (const char* bad : {"", "abc", "1.2.3,4,5", "1,2.3.4"})
+    EXPECT_FALSE(sk::read_number(bad, v)) << bad;
   ASSERT_TRUE(sk::read_coordinate("-8,2191", v));
   EXPECT_DOUBLE_EQ(v, -8.2191);
   ASSERT_TRUE(sk::read_coordinate("114.3691", v));
@@ -212,7 +239,8 @@ TEST(Intake, CorpusGivesItsExpectedCounts) {
   std::size_t files = 0;
   for (auto it = doc["files"].MemberBegin(); it != doc["files"].MemberEnd(); ++it) {
     const std::string name = it->name.GetString();
-    if (name.size() < 4 || name.compare(name.size() - 4, 4, ".csv") != 0) continue;  // workbooks: Python
+    if (name.size() < 4 || name.compare(name.size() - 4, 4, ".csv") != 0)
+      continue;  // workbooks: Python
     const rapidjson::Value& want = it->value;
     ++files;
     sk::Registry reg(kAsOf);
@@ -228,10 +256,12 @@ TEST(Intake, CorpusGivesItsExpectedCounts) {
     std::map<std::string, std::vector<std::size_t>> nulled, want_nulled;
     for (const auto& n : rep.nulled) nulled[n.field] = n.lines;
     for (auto f = want["nulled"].MemberBegin(); f != want["nulled"].MemberEnd(); ++f) {
-      for (const auto& l : f->value.GetArray()) want_nulled[f->name.GetString()].push_back(l.GetUint64());
+      for (const auto& l : f->value.GetArray())
+        want_nulled[f->name.GetString()].push_back(l.GetUint64());
     }
     EXPECT_EQ(nulled, want_nulled) << name;
-    std::map<std::string, std::size_t> repairs(rep.repairs.begin(), rep.repairs.end()), want_repairs;
+    std::map<std::string, std::size_t> repairs(rep.repairs.begin(), rep.repairs.end()),
+        want_repairs;
     for (auto f = want["repairs"].MemberBegin(); f != want["repairs"].MemberEnd(); ++f) {
       want_repairs[f->name.GetString()] = f->value.GetUint64();
     }
@@ -263,7 +293,8 @@ TEST(Intake, CorpusGivesItsExpectedCounts) {
 // A monthly update that lost every row is refused and the old list stays.
 TEST(Intake, ReplaceProgramKeepsTheOldListWhenTheNewOneLostTooMuch) {
   sk::Registry reg(kAsOf);
-  const sk::LoadReport before = reg.load_csv(corpus("monthly_previous.csv"), "PKH", sk::ProgramLevel::kCentral);
+  const sk::LoadReport before =
+      reg.load_csv(corpus("monthly_previous.csv"), "PKH", sk::ProgramLevel::kCentral);
   ASSERT_EQ(before.loaded, 30u);
   try {
     reg.replace_program_csv("PKH", corpus("monthly_all_damaged.csv"), sk::ProgramLevel::kCentral);
@@ -277,8 +308,8 @@ TEST(Intake, ReplaceProgramKeepsTheOldListWhenTheNewOneLostTooMuch) {
   // Forced, it replaces.
   sk::ReplaceOptions force;
   force.force = true;
-  const sk::LoadReport forced =
-      reg.replace_program_csv("PKH", corpus("monthly_all_damaged.csv"), sk::ProgramLevel::kCentral, {}, force);
+  const sk::LoadReport forced = reg.replace_program_csv("PKH", corpus("monthly_all_damaged.csv"),
+                                                        sk::ProgramLevel::kCentral, {}, force);
   EXPECT_EQ(forced.loaded, 0u);
   EXPECT_EQ(reg.records("PKH").size(), 0u);
 }

@@ -1,10 +1,9 @@
-#include <smartkampung/io.hpp>
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <smartkampung/io.hpp>
 #include <string>
 #include <vector>
 
@@ -66,13 +65,13 @@ TEST(Csv, RejectsWithLinesAndGoesOn) {
   const std::string text =
       "a,b,c\n"
       "1,2,3\n"
-      "1,2\n"            // line 3: too few
-      "\n"               // line 4: blank, skipped
-      "1,2,3,4\n"        // line 5: too many
-      "\"x\"y,2,3\n"     // line 6: text after closing quote
-      "7,8,9\n"          // line 7
-      "\"open,2,3\n"     // line 8: unterminated quote
-      "10,11,12\n";      // line 9: still loaded
+      "1,2\n"         // line 3: too few
+      "\n"            // line 4: blank, skipped
+      "1,2,3,4\n"     // line 5: too many
+      "\"x\"y,2,3\n"  // line 6: text after closing quote
+      "7,8,9\n"       // line 7
+      "\"open,2,3\n"  // line 8: unterminated quote
+      "10,11,12\n";   // line 9: still loaded
   const auto t = sk::parse_csv(text);
   // The line with a quote never closed is read again with the quote as plain text.
   ASSERT_EQ(t.rows(), 4u);
@@ -120,7 +119,8 @@ TEST(Csv, TwoOpenQuotesDoNotSwallowTheLinesBetween) {
 TEST(Csv, StrayQuotePairSwallowingRecordsIsReportedAndRecovered) {
   std::string text = "nik,nama,desa\n";
   text += "3510014501900001,\"Siti,Sumberagung\n";  // line 2: opens
-  for (int i = 0; i < 5; ++i) text += "35100145019000" + std::to_string(10 + i) + ",Nama,Desa\n";  // lines 3-7
+  for (int i = 0; i < 5; ++i)
+    text += "35100145019000" + std::to_string(10 + i) + ",Nama,Desa\n";  // lines 3-7
   text += "3510014501900020,Budi\",Kedungrejo\n";  // line 8: the stray closing quote
   text += "3510014501900021,Ani,Kedungrejo\n";
   const auto t = sk::parse_csv(text);
@@ -210,7 +210,8 @@ TEST(Csv, RandomTablesRoundTrip) {
     const std::size_t nrows = (round < 2 ? 50 : (small_size() ? 5000 : 40000));
     std::string text;
     std::size_t line = 1;
-    for (std::size_t c = 0; c < cols; ++c) text += (c ? std::string(1, delim) : "") + "h" + std::to_string(c);
+    for (std::size_t c = 0; c < cols; ++c)
+      text += (c ? std::string(1, delim) : "") + "h" + std::to_string(c);
     text += eol;
     std::vector<std::vector<std::string>> expected_rows;
     std::vector<std::size_t> expected_lines, expected_rejected;
@@ -230,10 +231,12 @@ TEST(Csv, RandomTablesRoundTrip) {
         const std::size_t len = rng() % 8;
         for (std::size_t k = 0; k < len; ++k) value.push_back(alphabet[rng() % alphabet.size()]);
         if (c == 0 && value.empty()) value = "v";  // keep rows from being blank
-        const bool needs_quotes = value.find_first_of(std::string{'"', '\n', delim, ' '}) != std::string::npos;
+        const bool needs_quotes =
+            value.find_first_of(std::string{'"', '\n', delim, ' '}) != std::string::npos;
         if (c) text.push_back(delim);
         if (needs_quotes || rng() % 4 == 0) {
-          text += sk::csv_escape(value, delim) == value ? "\"" + value + "\"" : sk::csv_escape(value, delim);
+          text += sk::csv_escape(value, delim) == value ? "\"" + value + "\""
+                                                        : sk::csv_escape(value, delim);
         } else {
           text += value;
         }

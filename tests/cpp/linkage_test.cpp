@@ -1,9 +1,3 @@
-#include <smartkampung/linkage.hpp>
-
-#include "linkage/engine.hpp"
-#include "linkage/key_index.hpp"
-#include "linkage/text.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,11 +7,16 @@
 #include <map>
 #include <random>
 #include <set>
+#include <smartkampung/linkage.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
+
+#include "linkage/engine.hpp"
+#include "linkage/key_index.hpp"
+#include "linkage/text.hpp"
 
 namespace sk = smartkampung;
 using sk::CompareKind;
@@ -62,7 +61,8 @@ sk::LinkSettings hand_settings() {
     }
   };
   // nik: exact, one_substitution, transposition, two_edits, same_birth, different, contradicts
-  set("nik", {0.80, 0.06, 0.04, 0.03, 0.01, 0.059, 0.001}, {1e-6, 1e-5, 1e-6, 1e-4, 1e-5, 0.98, 0.019882});
+  set("nik", {0.80, 0.06, 0.04, 0.03, 0.01, 0.059, 0.001},
+      {1e-6, 1e-5, 1e-6, 1e-4, 1e-5, 0.98, 0.019882});
   set("name", {0.6, 0.15, 0.12, 0.06, 0.04, 0.03}, {0.001, 0.002, 0.003, 0.02, 0.01, 0.964});
   set("birth_date", {0.85, 0.03, 0.05, 0.03, 0.04}, {0.0002, 0.00001, 0.002, 0.02, 0.97779});
   set("sex", {0.97, 0.03}, {0.5, 0.5});
@@ -114,7 +114,8 @@ std::vector<sk::LinkRecord> read_febrl(const std::string& path, std::vector<std:
     if (line.empty() || line == "\r") continue;
     const auto cells = split(line);
     sk::LinkRecord r;
-    for (std::size_t k = 1; k < header.size(); ++k) r.set(header[k], k < cells.size() ? cells[k] : "");
+    for (std::size_t k = 1; k < header.size(); ++k)
+      r.set(header[k], k < cells.size() ? cells[k] : "");
     const std::string& id = cells[0];
     const std::size_t a = id.find('-'), b = id.find('-', a + 1);
     entity.push_back(id.substr(a + 1, b - a - 1));
@@ -128,8 +129,8 @@ struct Quality {
 };
 
 // Pairwise quality counted from clusters (all pairs within a cluster).
-Quality cluster_quality(const std::vector<std::int64_t>& ids, const std::vector<std::string>& entity,
-                        std::size_t left_size) {
+Quality cluster_quality(const std::vector<std::int64_t>& ids,
+                        const std::vector<std::string>& entity, std::size_t left_size) {
   const bool cross = left_size < ids.size();
   auto counts = [&](const auto& groups) {
     double n = 0;
@@ -153,12 +154,11 @@ Quality cluster_quality(const std::vector<std::int64_t>& ids, const std::vector<
   }
   const double t = counts(truth), p = counts(found), tp = counts(both);
   const double precision = p > 0 ? tp / p : 0, recall = t > 0 ? tp / t : 0;
-  return {precision, recall, precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0};
+  return {precision, recall,
+          precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0};
 }
 
-std::string febrl_dir() {
-  return std::string(SKAMP_SHARED_DATA_DIR) + "/febrl";
-}
+std::string febrl_dir() { return std::string(SKAMP_SHARED_DATA_DIR) + "/febrl"; }
 
 bool febrl_available() {
   std::ifstream probe(febrl_dir() + "/dataset3.csv");
@@ -192,7 +192,8 @@ TEST(LinkageNormalize, TitlesVariantsAndOldSpelling) {
   EXPECT_EQ(sk::normalize_name("Sjahrir"), "syahrir");
   EXPECT_EQ(sk::normalize_name("Njoman"), "nyoman");
   EXPECT_EQ(sk::normalize_name("Choirul Anam"), "khoirul anam");
-  for (const char* m : {"Mohammad", "Muhamad", "Moch.", "Moh.", "Mochamad", "M.", "Mochammad", "Muh"}) {
+  for (const char* m :
+       {"Mohammad", "Muhamad", "Moch.", "Moh.", "Mochamad", "M.", "Mochammad", "Muh"}) {
     EXPECT_EQ(sk::normalize_name(std::string(m) + " Rizki"), "muhammad rizki") << m;
   }
   EXPECT_EQ(sk::normalize_name("Achmad Dahlan"), "ahmad dahlan");
@@ -275,8 +276,9 @@ TEST(LinkageLevels, SexCodesAndIdDamage) {
   EXPECT_EQ(level(CompareKind::kSex, "L", "PEREMPUAN"), "different");
   EXPECT_EQ(level(CompareKind::kSex, "", "P"), "null");
   EXPECT_STREQ(sk::compare_kind_name(CompareKind::kSex), "sex");
-  EXPECT_EQ(sk::LinkSettings::from_json(R"({"fields": [{"name": "s", "kind": "sex"}]})").fields[0].kind,
-            CompareKind::kSex);
+  EXPECT_EQ(
+      sk::LinkSettings::from_json(R"({"fields": [{"name": "s", "kind": "sex"}]})").fields[0].kind,
+      CompareKind::kSex);
   // Spreadsheet damage on an id is not a difference.
   EXPECT_EQ(level(CompareKind::kId, "'3510014501900001", "3510014501900001"), "exact");
   EXPECT_EQ(level(CompareKind::kId, "3510014501900001.0", "3510014501900001"), "exact");
@@ -284,8 +286,10 @@ TEST(LinkageLevels, SexCodesAndIdDamage) {
 
 TEST(LinkageTraining, EmRecoversKnownMAndPrior) {
   // Three fields with known m and u; patterns drawn from the mixture.
-  const std::vector<std::vector<double>> m = {{0.9, 0.1}, {0.7, 0.2, 0.05, 0.05}, {0.8, 0.15, 0.05}};
-  const std::vector<std::vector<double>> u = {{0.05, 0.95}, {0.01, 0.04, 0.15, 0.8}, {0.1, 0.3, 0.6}};
+  const std::vector<std::vector<double>> m = {
+      {0.9, 0.1}, {0.7, 0.2, 0.05, 0.05}, {0.8, 0.15, 0.05}};
+  const std::vector<std::vector<double>> u = {
+      {0.05, 0.95}, {0.01, 0.04, 0.15, 0.8}, {0.1, 0.3, 0.6}};
   const double lambda = 0.3;
   sk::LinkSettings s;
   const CompareKind kinds[] = {CompareKind::kExact, CompareKind::kId, CompareKind::kRtRw};
@@ -348,7 +352,8 @@ TEST(LinkageLink, ClustersVariantsOfOnePerson) {
       person("", "H. Mochammad Sholeh", "05-01-1990", "L", "3510010101150001"),
       person("3510016208850002", "Siti Aminah", "1985-08-22", "P", "3510010101150009", "Olehsari"),
       person("3510016208850002", "Hj. Siti Aminah, S.Pd.", "1985-08-22", "P", "", "Olehsari"),
-      person("3510011203700003", "Bambang Sutejo", "1970-03-12", "L", "3510010101150011", "Banjarsari"),
+      person("3510011203700003", "Bambang Sutejo", "1970-03-12", "L", "3510010101150011",
+             "Banjarsari"),
   };
   const sk::LinkResult res = sk::link(rs, hand_settings());
   EXPECT_EQ(res.cluster_ids, (std::vector<std::int64_t>{0, 0, 0, 3, 3, 5}));
@@ -388,7 +393,8 @@ TEST(LinkageLink, HouseholdMembersStayApart) {
   // Father and son: same KK, village, RT/RW and address, different names and birth
   // dates. Their similarity would pass the threshold on household fields alone.
   auto member = [](std::string name, std::string born, std::string nik) {
-    sk::LinkRecord r = person(std::move(nik), std::move(name), std::move(born), "L", "3510010101150001");
+    sk::LinkRecord r =
+        person(std::move(nik), std::move(name), std::move(born), "L", "3510010101150001");
     r.address = "Dusun Krajan RT 2";
     return r;
   };
@@ -435,8 +441,9 @@ TEST(LinkageLink, HouseholdRuleWithMissingDateAndSameNames) {
 }
 
 TEST(LinkageLink, TwoListsScoreOnlyCrossPairs) {
-  std::vector<sk::LinkRecord> left = {person("3510014501900001", "Budi Santoso", "1990-01-05", "L"),
-                                      person("3510014501900001", "Budi Santoso", "1990-01-05", "L")};
+  std::vector<sk::LinkRecord> left = {
+      person("3510014501900001", "Budi Santoso", "1990-01-05", "L"),
+      person("3510014501900001", "Budi Santoso", "1990-01-05", "L")};
   std::vector<sk::LinkRecord> right = {person("", "Budi Santosa", "1990-01-05", "L")};
   const sk::LinkResult res = sk::link(left, right, hand_settings());
   for (const auto& p : res.pairs) EXPECT_TRUE(p.i < 2 && p.j == 2);
@@ -483,7 +490,8 @@ TEST(LinkageSettings, JsonRoundTripAndErrors) {
   EXPECT_EQ(back.to_json(), s.to_json());
   EXPECT_THROW(sk::LinkSettings::from_json("{"), sk::Error);
   EXPECT_THROW(sk::LinkSettings::from_json("{\"bogus\": 1}"), sk::Error);
-  EXPECT_THROW(sk::LinkSettings::from_json(R"({"fields": [{"name": "x", "kind": "fuzzy"}]})"), sk::Error);
+  EXPECT_THROW(sk::LinkSettings::from_json(R"({"fields": [{"name": "x", "kind": "fuzzy"}]})"),
+               sk::Error);
   EXPECT_THROW(sk::LinkSettings::from_json(R"({"blocking": [["nik:prefixX"]]})"), sk::Error);
   EXPECT_THROW(sk::LinkSettings::from_json(R"({"threshold": 2})"), sk::Error);
   try {
@@ -499,7 +507,8 @@ TEST(LinkageLinker, IncrementalAddEqualsBatch) {
       person("3510014501900001", "Moch. Sholeh", "1990-01-05", "L", "3510010101150001"),
       person("3510016208850002", "Siti Aminah", "1985-08-22", "P", "3510010101150009", "Olehsari"),
       person("3510014501900007", "Muhammad Soleh", "1990-01-05", "L", "3510010101150001"),
-      person("3510011203700003", "Bambang Sutejo", "1970-03-12", "L", "3510010101150011", "Banjarsari"),
+      person("3510011203700003", "Bambang Sutejo", "1970-03-12", "L", "3510010101150011",
+             "Banjarsari"),
       person("", "H. Mochammad Sholeh", "05-01-1990", "L", "3510010101150001"),
       person("3510016208850002", "Hj. Siti Aminah, S.Pd.", "1985-08-22", "P", "", "Olehsari"),
   };
@@ -576,8 +585,9 @@ namespace {
 using Streaming = sk::detail::LinkModel::Streaming;
 
 // Links with the given streaming limits; `out` receives what the run did.
-sk::LinkResult link_streaming(const std::vector<sk::LinkRecord>& left, const std::vector<sk::LinkRecord>* right,
-                              const sk::LinkSettings& s, const Streaming& limits, Streaming& out) {
+sk::LinkResult link_streaming(const std::vector<sk::LinkRecord>& left,
+                              const std::vector<sk::LinkRecord>* right, const sk::LinkSettings& s,
+                              const Streaming& limits, Streaming& out) {
   auto model = sk::detail::prepare_records(s, left, right);
   model->streaming = limits;
   sk::LinkResult res = sk::detail::link_prepared(model, left.size());
@@ -594,7 +604,8 @@ std::vector<sk::LinkRecord> registry_like(std::size_t persons, std::uint64_t see
   char buf[40];
   for (std::size_t p = 0; p < persons; ++p) {
     std::snprintf(buf, sizeof buf, "35100%02d%02d%02d%05d", static_cast<int>(1 + rng() % 28),
-                  static_cast<int>(1 + rng() % 12), static_cast<int>(rng() % 100), static_cast<int>(p));
+                  static_cast<int>(1 + rng() % 12), static_cast<int>(rng() % 100),
+                  static_cast<int>(p));
     const std::string nik = buf;
     std::snprintf(buf, sizeof buf, "19%02d-%02d-%02d", static_cast<int>(rng() % 100),
                   static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28));
@@ -633,8 +644,8 @@ void expect_same(const sk::LinkResult& a, const sk::LinkResult& b) {
 // stored) gives exactly the result of storing every candidate pair; with no margin the
 // weights drift past it and phase B runs again, still with the same result.
 TEST(LinkageStreaming, SameResultAsStoringAllPairs) {
-  std::vector<std::pair<std::string, sk::LinkSettings>> cases = {{"trained", sk::LinkSettings::indonesian()},
-                                                                 {"fixed", hand_settings()}};
+  std::vector<std::pair<std::string, sk::LinkSettings>> cases = {
+      {"trained", sk::LinkSettings::indonesian()}, {"fixed", hand_settings()}};
   cases[0].second.threads = 2;
   const auto rs = registry_like(3000, 11);
   for (const auto& [label, s] : cases) {
@@ -774,7 +785,8 @@ struct LookupOracle {
     std::vector<bool> usable(R, false);
     for (std::size_t r = 0; r < R; ++r) {
       std::size_t size = 0;
-      for (std::size_t i = 0; i < keys.size(); ++i) size += alive[i] && pk[r] != 0 && keys[i][r] == pk[r];
+      for (std::size_t i = 0; i < keys.size(); ++i)
+        size += alive[i] && pk[r] != 0 && keys[i][r] == pk[r];
       usable[r] = size > 0 && size <= model.settings.max_block_size;
     }
     std::vector<sk::Linker::Match> out;
@@ -799,7 +811,8 @@ struct LookupOracle {
 // apostrophe or ".0", one digit changed or two swapped; dates swapped, one digit off,
 // unparseable or missing; sex codes, RT/RW and addresses varied; names and villages of
 // one letter 14-43 times (its 4-bit count in the rows saturates); fields missing.
-std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std::size_t n, std::uint64_t seed) {
+std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std::size_t n,
+                                    std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<sk::LinkRecord> out;
   const char* const sexes[] = {"L", "P", "LAKI-LAKI", "PEREMPUAN", "", "x"};
@@ -820,11 +833,14 @@ std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std
     if (pick(5)) r.nik = r.nik.substr(0, r.nik.size() / 2);
     if (pick(10)) r.nik.clear();
     if (pick(20) && r.birth_date.size() == 10) {
-      r.birth_date = r.birth_date.substr(0, 5) + r.birth_date.substr(8, 2) + "-" + r.birth_date.substr(5, 2);
+      r.birth_date =
+          r.birth_date.substr(0, 5) + r.birth_date.substr(8, 2) + "-" + r.birth_date.substr(5, 2);
     }
-    if (pick(20) && r.birth_date.size() == 10) r.birth_date[3] = static_cast<char>('0' + rng() % 10);
+    if (pick(20) && r.birth_date.size() == 10)
+      r.birth_date[3] = static_cast<char>('0' + rng() % 10);
     if (pick(10) && r.birth_date.size() == 10) {
-      r.birth_date = r.birth_date.substr(8, 2) + "-" + r.birth_date.substr(5, 2) + "-" + r.birth_date.substr(0, 4);
+      r.birth_date = r.birth_date.substr(8, 2) + "-" + r.birth_date.substr(5, 2) + "-" +
+                     r.birth_date.substr(0, 4);
     }
     if (pick(5)) r.birth_date = "abc" + std::to_string(rng() % 3);
     if (pick(5)) r.birth_date.clear();
@@ -833,7 +849,8 @@ std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std
     if (pick(10)) r.kk.clear();
     if (pick(20)) r.name = "Hj. " + r.name;
     if (pick(10)) r.name = r.name.substr(0, r.name.find(' '));
-    if (pick(20) && !r.name.empty()) r.name[rng() % r.name.size()] = static_cast<char>('a' + rng() % 26);
+    if (pick(20) && !r.name.empty())
+      r.name[rng() % r.name.size()] = static_cast<char>('a' + rng() % 26);
     if (pick(10)) r.name += std::string(" ") + static_cast<char>('a' + rng() % 26) + "yah";
     if (pick(5)) r.name.clear();
     // A letter 15 times or more saturates its 4-bit count in the rows (no bound from it).
@@ -841,7 +858,8 @@ std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std
       r.name = std::string(14 + rng() % 30, 'a') + " " + static_cast<char>('b' + rng() % 24) + "i";
       r.village = std::string(14 + rng() % 30, 'o') + static_cast<char>('b' + rng() % 24);
     }
-    if (pick(15) && !r.village.empty()) r.village[rng() % r.village.size()] = static_cast<char>('a' + rng() % 26);
+    if (pick(15) && !r.village.empty())
+      r.village[rng() % r.village.size()] = static_cast<char>('a' + rng() % 26);
     if (pick(20)) r.rt = std::to_string(rng() % 4);
     if (pick(10)) r.rw.clear();
     if (pick(60)) r.address = streets[rng() % 5];
@@ -856,12 +874,14 @@ std::vector<sk::LinkRecord> damaged(const std::vector<sk::LinkRecord>& base, std
 TEST(LinkageLinker, LookupsEqualBruteForceOracle) {
   sk::LinkSettings tf = hand_settings();
   for (auto& f : tf.fields) {
-    if (f.name == "kk" || f.name == "birth_date" || f.name == "sex" || f.name == "rt_rw" || f.name == "address") {
+    if (f.name == "kk" || f.name == "birth_date" || f.name == "sex" || f.name == "rt_rw" ||
+        f.name == "address") {
       f.term_frequency = true;
     }
   }
   tf.max_block_size = 25;  // oversized buckets, and fit blocks whose keys are cleared
-  const std::pair<const char*, sk::LinkSettings> cases[] = {{"hand", hand_settings()}, {"tf, small blocks", tf}};
+  const std::pair<const char*, sk::LinkSettings> cases[] = {{"hand", hand_settings()},
+                                                            {"tf, small blocks", tf}};
   for (const auto& [label, settings] : cases) {
     SCOPED_TRACE(label);
     const auto base = registry_like(500, 21);
@@ -883,7 +903,8 @@ TEST(LinkageLinker, LookupsEqualBruteForceOracle) {
         ASSERT_EQ(best.size(), std::min(k, every.size()));
         for (std::size_t x = 0; x < best.size(); ++x) {
           EXPECT_EQ(best[x].index, every[x].index) << "probe " << p << " k " << k << " rank " << x;
-          EXPECT_EQ(best[x].probability, every[x].probability) << "probe " << p << " k " << k << " rank " << x;
+          EXPECT_EQ(best[x].probability, every[x].probability)
+              << "probe " << p << " k " << k << " rank " << x;
         }
         compared += best.size();
       }
@@ -923,7 +944,9 @@ TEST(LinkageKeyIndex, AgreesWithAMapWhileGrowing) {
     std::map<std::uint64_t, std::multiset<std::uint32_t>> oracle;
     std::vector<std::pair<std::uint64_t, std::uint32_t>> held;
     // Small keys share home slots (key & mask); spread ones do not.
-    auto key_of = [&](std::uint64_t k) { return seed == 3 ? (k * 0x9E3779B97F4A7C15ULL) | 1U : k + 1; };
+    auto key_of = [&](std::uint64_t k) {
+      return seed == 3 ? (k * 0x9E3779B97F4A7C15ULL) | 1U : k + 1;
+    };
     auto check = [&](std::uint64_t key) {
       const auto m = index.find(key);
       const auto it = oracle.find(key);
@@ -967,7 +990,8 @@ TEST(LinkageKeyIndex, AgreesWithAMapWhileGrowing) {
 namespace {
 
 // Two linkers answer alike: clusters, and every probe's 40 best (index and probability).
-void expect_same_answers(const sk::Linker& a, const sk::Linker& b, const std::vector<sk::LinkRecord>& probes) {
+void expect_same_answers(const sk::Linker& a, const sk::Linker& b,
+                         const std::vector<sk::LinkRecord>& probes) {
   ASSERT_EQ(a.size(), b.size());
   EXPECT_EQ(a.cluster_ids(), b.cluster_ids());
   EXPECT_EQ(a.settings().to_json(), b.settings().to_json());
@@ -992,7 +1016,8 @@ TEST(LinkageLinker, SavedAndLoadedAnswersAsTheOriginal) {
     if (f.name == "kk" || f.name == "birth_date" || f.name == "address") f.term_frequency = true;
   }
   tf.max_block_size = 10;
-  const std::pair<const char*, sk::LinkSettings> cases[] = {{"hand", hand_settings()}, {"tf, small blocks", tf}};
+  const std::pair<const char*, sk::LinkSettings> cases[] = {{"hand", hand_settings()},
+                                                            {"tf, small blocks", tf}};
   for (const auto& [label, settings] : cases) {
     SCOPED_TRACE(label);
     const auto base = registry_like(300, 31);
@@ -1116,7 +1141,8 @@ TEST(LinkageLinker, ConcurrentLookupsAgree) {
     threads.emplace_back([&, t] {
       for (int rep = 0; rep < 3; ++rep) {
         for (std::size_t p = 0; p < probes.size(); ++p) {
-          const auto got = lk.candidates(probes[(p + static_cast<std::size_t>(t) * 37) % probes.size()], 5);
+          const auto got =
+              lk.candidates(probes[(p + static_cast<std::size_t>(t) * 37) % probes.size()], 5);
           const auto& want = expected[(p + static_cast<std::size_t>(t) * 37) % probes.size()];
           bool same = got.size() == want.size();
           for (std::size_t x = 0; same && x < got.size(); ++x) {
@@ -1143,7 +1169,8 @@ TEST(LinkageTraining, NikDateRulesMaskBirthDateAndSex) {
     }
     return std::uint64_t{0};
   };
-  const std::uint64_t date = field_bits("birth_date"), sex = field_bits("sex"), nik = field_bits("nik");
+  const std::uint64_t date = field_bits("birth_date"), sex = field_bits("sex"),
+                      nik = field_bits("nik");
   ASSERT_NE(date, 0U);
   for (std::size_t r = 0; r < s.blocking.size(); ++r) {
     const std::string first = s.blocking[r][0];
@@ -1165,7 +1192,9 @@ TEST(LinkageTraining, NikDateRulesMaskBirthDateAndSex) {
 }
 
 TEST(LinkageLevels, NikKind) {
-  const auto nik = [](const std::string& a, const std::string& b) { return level(CompareKind::kNik, a, b); };
+  const auto nik = [](const std::string& a, const std::string& b) {
+    return level(CompareKind::kNik, a, b);
+  };
   EXPECT_EQ(nik("3510014501900001", "3510014501900001"), "exact");
   EXPECT_EQ(nik("3510014501900001", "3510014501980001"), "one_substitution");
   EXPECT_EQ(nik("3510014501900001", "3510014510900001"), "transposition");
@@ -1195,7 +1224,10 @@ TEST(LinkageLevels, NikPackedLevelAgreesWithEditCount) {
     const int edits = static_cast<int>(rng() % 5);
     for (int e = 0; e < edits; ++e) {
       const std::size_t k = rng() % 15;
-      if (rng() % 2) std::swap(b[k], b[k + 1]); else b[k] = static_cast<char>('0' + rng() % 10);
+      if (rng() % 2)
+        std::swap(b[k], b[k + 1]);
+      else
+        b[k] = static_cast<char>('0' + rng() % 10);
     }
     std::uint64_t pa = 0, pb = 0;
     ASSERT_TRUE(sk::detail::pack_digits(a, pa) && sk::detail::pack_digits(b, pb));
@@ -1287,15 +1319,19 @@ TEST(LinkageLevels, NikDateAgreementComesFromTheRecordsBirthDates) {
         sk::detail::compare_field(m.fields[nf], va[nf], vb[nf]) - 1)];
   };
   // Born 12 and 13 April 1985, each NIK encoding its own date: two persons.
-  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", "1985-04-13"), "contradicts");
+  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", "1985-04-13"),
+            "contradicts");
   // The same NIKs, but the second record's birth date is the first's: a mistyped NIK.
-  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", "1985-04-12"), "one_substitution");
+  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", "1985-04-12"),
+            "one_substitution");
   // No birth date on one record: nothing corroborates, the edit level stays.
   EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", ""), "one_substitution");
   // Women (day + 40) born on days apart: two persons.
-  EXPECT_EQ(level("3510185204850001", "1985-04-12", "3510185304850001", "1985-04-13"), "contradicts");
+  EXPECT_EQ(level("3510185204850001", "1985-04-12", "3510185304850001", "1985-04-13"),
+            "contradicts");
   // An edit in the region digits is not a date edit.
-  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510151204850001", "1985-04-12"), "one_substitution");
+  EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510151204850001", "1985-04-12"),
+            "one_substitution");
 }
 
 TEST(LinkageLevels, NikFillsMissingBirthDateAndSex) {
@@ -1335,7 +1371,8 @@ namespace {
 // A village where names repeat: persons drawn from a pool of three names and two
 // birth years, each with a well-formed NIK and one to three records, some without NIK or
 // birth date, so that name-only edges can chain persons together.
-std::vector<sk::LinkRecord> repeated_names(std::size_t persons, std::uint64_t seed, std::vector<std::size_t>& truth) {
+std::vector<sk::LinkRecord> repeated_names(std::size_t persons, std::uint64_t seed,
+                                           std::vector<std::size_t>& truth) {
   const char* const names[] = {"Siti Aminah", "Sri Wahyuni", "Agus Santoso"};
   std::mt19937_64 rng(seed);
   std::vector<sk::LinkRecord> out;
@@ -1350,7 +1387,8 @@ std::vector<sk::LinkRecord> repeated_names(std::size_t persons, std::uint64_t se
     std::snprintf(kk, sizeof kk, "35100101%08d", static_cast<int>(p));
     const std::size_t copies = 1 + rng() % 3;
     for (std::size_t c = 0; c < copies; ++c) {
-      sk::LinkRecord r = person(nik, names[rng() % 3], born, woman ? "P" : "L", rng() % 2 ? kk : "");
+      sk::LinkRecord r =
+          person(nik, names[rng() % 3], born, woman ? "P" : "L", rng() % 2 ? kk : "");
       if (rng() % 3 == 0) r.nik.clear();
       if (rng() % 4 == 0) r.birth_date.clear();
       out.push_back(std::move(r));
@@ -1363,8 +1401,9 @@ std::vector<sk::LinkRecord> repeated_names(std::size_t persons, std::uint64_t se
 // No cluster holds two records whose NIKs contradict unless their own comparison is at
 // or above the threshold.
 template <typename Explain>
-void expect_no_contradiction(const std::vector<sk::LinkRecord>& records, const std::vector<std::int64_t>& ids,
-                             double threshold, Explain&& explain) {
+void expect_no_contradiction(const std::vector<sk::LinkRecord>& records,
+                             const std::vector<std::int64_t>& ids, double threshold,
+                             Explain&& explain) {
   const sk::LinkSettings s = sk::LinkSettings::indonesian();
   std::map<std::int64_t, std::vector<std::size_t>> clusters;
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -1392,13 +1431,16 @@ TEST(LinkageClusters, NoClusterJoinsContradictingNiks) {
     const auto records = repeated_names(400, seed, truth);
     const sk::LinkResult res = sk::link(records);
     SCOPED_TRACE(seed);
-    expect_no_contradiction(records, res.cluster_ids, 0.9, [&](std::size_t i, std::size_t j) { return res.explain(i, j); });
+    expect_no_contradiction(records, res.cluster_ids, 0.9,
+                            [&](std::size_t i, std::size_t j) { return res.explain(i, j); });
     // The incremental path keeps the same property.
     sk::Linker linker;
-    const std::vector<sk::LinkRecord> first(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(records.size() / 2));
+    const std::vector<sk::LinkRecord> first(
+        records.begin(), records.begin() + static_cast<std::ptrdiff_t>(records.size() / 2));
     linker.fit(first);
     for (std::size_t i = first.size(); i < records.size(); ++i) linker.add(records[i]);
-    expect_no_contradiction(records, linker.cluster_ids(), 0.9, [&](std::size_t i, std::size_t j) { return linker.explain(i, j); });
+    expect_no_contradiction(records, linker.cluster_ids(), 0.9,
+                            [&](std::size_t i, std::size_t j) { return linker.explain(i, j); });
   }
 }
 
@@ -1410,9 +1452,10 @@ TEST(LinkageClusters, ABridgeWithoutNikDoesNotChainTwoPersons) {
   s.threshold = 0.9;
   s.household_key.clear();
   s.blocking = {{"name:phonetic", "village"}};
-  const std::vector<sk::LinkRecord> rs = {person("3510014501800001", "Siti Aminah", "1980-01-05", "P"),
-                                          person("3510016712850001", "Siti Aminah", "1985-12-27", "P"),
-                                          person("", "Siti Aminah", "", "P")};
+  const std::vector<sk::LinkRecord> rs = {
+      person("3510014501800001", "Siti Aminah", "1980-01-05", "P"),
+      person("3510016712850001", "Siti Aminah", "1985-12-27", "P"),
+      person("", "Siti Aminah", "", "P")};
   const sk::LinkResult res = sk::link(rs, s);
   ASSERT_GE(res.explain(0, 2).probability, 0.9);
   ASSERT_GE(res.explain(1, 2).probability, 0.9);
@@ -1464,7 +1507,8 @@ TEST(LinkageModel, WeakIdentityFieldIsReported) {
 
 TEST(LinkageModel, UnknownColumnsAreAnErrorOrAWarning) {
   std::vector<sk::LinkRecord> rs(5);
-  for (std::size_t i = 0; i < rs.size(); ++i) rs[i].set("given_name", "Siti " + std::to_string(i % 2));
+  for (std::size_t i = 0; i < rs.size(); ++i)
+    rs[i].set("given_name", "Siti " + std::to_string(i % 2));
   try {
     sk::link(rs);
     FAIL() << "no compared column had a value";
@@ -1474,7 +1518,8 @@ TEST(LinkageModel, UnknownColumnsAreAnErrorOrAWarning) {
   }
   // A blocking rule on a column no record has, and a field with no values: warnings.
   std::vector<sk::LinkRecord> named;
-  for (int i = 0; i < 6; ++i) named.push_back(person("", "Siti Aminah", "", "P", "", "Desa " + std::to_string(i)));
+  for (int i = 0; i < 6; ++i)
+    named.push_back(person("", "Siti Aminah", "", "P", "", "Desa " + std::to_string(i)));
   sk::LinkSettings s = sk::LinkSettings::indonesian();
   s.blocking = {{"nomor_kartu"}};
   const sk::LinkResult res = sk::link(named, s);
@@ -1489,7 +1534,8 @@ TEST(LinkageModel, UnknownColumnsAreAnErrorOrAWarning) {
 
 TEST(LinkageModel, SkippedBlocksAndLargeClustersAreReported) {
   std::vector<sk::LinkRecord> rs;
-  for (int i = 0; i < 30; ++i) rs.push_back(person("3510014501900001", "Siti Aminah", "1990-01-05", "P"));
+  for (int i = 0; i < 30; ++i)
+    rs.push_back(person("3510014501900001", "Siti Aminah", "1990-01-05", "P"));
   sk::LinkSettings s = hand_settings();
   s.max_block_size = 10;
   s.max_cluster_size = 5;
@@ -1503,6 +1549,7 @@ TEST(LinkageModel, SkippedBlocksAndLargeClustersAreReported) {
   const sk::LinkResult big = sk::link(rs, s);
   EXPECT_EQ(big.stats.largest_cluster, 30U);
   EXPECT_EQ(big.stats.large_clusters, 1U);
-  EXPECT_TRUE(std::any_of(big.warnings.begin(), big.warnings.end(),
-                          [](const std::string& w) { return w.find("more than 5 records") != std::string::npos; }));
+  EXPECT_TRUE(std::any_of(big.warnings.begin(), big.warnings.end(), [](const std::string& w) {
+    return w.find("more than 5 records") != std::string::npos;
+  }));
 }

@@ -1,9 +1,8 @@
-#include <smartkampung/nik.hpp>
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <random>
+#include <smartkampung/nik.hpp>
 #include <string>
 
 namespace sk = smartkampung;
@@ -11,10 +10,11 @@ namespace sk = smartkampung;
 namespace {
 const sk::Date kAsOf = sk::Date::from_ymd(2020, 5, 1);
 
-std::string make_nik(const std::string& region6, int day, int month, int year, bool female, int serial) {
+std::string make_nik(const std::string& region6, int day, int month, int year, bool female,
+                     int serial) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%s%02d%02d%02d%04d", region6.c_str(), female ? day + 40 : day, month,
-                year % 100, serial);
+  std::snprintf(buf, sizeof buf, "%s%02d%02d%02d%04d", region6.c_str(), female ? day + 40 : day,
+                month, year % 100, serial);
   return buf;
 }
 }  // namespace
@@ -86,7 +86,7 @@ TEST(Nik, ReasonsInOrder) {
       {"35100145019000011", sk::NikReason::kLength},
       {"35100145019000O1", sk::NikReason::kNonDigit},
       {"9910014501900001", sk::NikReason::kProvince},
-      {"99100145019000x1", sk::NikReason::kNonDigit},  // non_digit wins over province
+      {"99100145019000x1", sk::NikReason::kNonDigit},   // non_digit wins over province
       {"3510013202900001", sk::NikReason::kBirthDate},  // day 32
       {"3510013002900001", sk::NikReason::kBirthDate},  // 30 Feb
       {"3510012902010001", sk::NikReason::kBirthDate},  // 29 Feb 2001
@@ -96,7 +96,7 @@ TEST(Nik, ReasonsInOrder) {
       {"3510010001900001", sk::NikReason::kBirthDate},  // day 0
       {"3510014001900001", sk::NikReason::kBirthDate},  // day 40 (neither)
       {"3510010101900000", sk::NikReason::kSerial},
-      {"9910013202900000", sk::NikReason::kProvince},  // province wins over date and serial
+      {"9910013202900000", sk::NikReason::kProvince},   // province wins over date and serial
       {"3510013202900000", sk::NikReason::kBirthDate},  // date wins over serial
       {"3.51001E+15", sk::NikReason::kScientificNotation},
       {"3,51001e15", sk::NikReason::kScientificNotation},
@@ -134,8 +134,8 @@ TEST(Nik, PropertyEveryBuiltNikParsesBack) {
   std::mt19937_64 rng(20200501);
   const char* regions[] = {"351001", "351016", "351025", "310101", "940101", "110101"};
   for (int i = 0; i < 20000; ++i) {
-    const sk::Date born(static_cast<std::int32_t>(
-        std::uniform_int_distribution<int>(sk::days_from_civil(1921, 5, 2), kAsOf.days_since_epoch())(rng)));
+    const sk::Date born(static_cast<std::int32_t>(std::uniform_int_distribution<int>(
+        sk::days_from_civil(1921, 5, 2), kAsOf.days_since_epoch())(rng)));
     const bool female = rng() % 2 == 0;
     const int serial = std::uniform_int_distribution<int>(1, 9999)(rng);
     const std::string region = regions[rng() % 6];
@@ -153,8 +153,8 @@ TEST(Nik, PropertySingleDigitChangesThatBreakTheDateAreRejected) {
   // Oracle: decode the date digits independently and decide validity by days_in_month.
   std::mt19937_64 rng(7);
   for (int i = 0; i < 3000; ++i) {
-    const sk::Date born(static_cast<std::int32_t>(
-        std::uniform_int_distribution<int>(sk::days_from_civil(1930, 1, 1), sk::days_from_civil(2019, 12, 31))(rng)));
+    const sk::Date born(static_cast<std::int32_t>(std::uniform_int_distribution<int>(
+        sk::days_from_civil(1930, 1, 1), sk::days_from_civil(2019, 12, 31))(rng)));
     std::string nik = make_nik("351009", born.day(), born.month(), born.year(), rng() % 2 == 0, 17);
     for (int pos = 6; pos < 12; ++pos) {
       for (char digit = '0'; digit <= '9'; ++digit) {
@@ -168,7 +168,8 @@ TEST(Nik, PropertySingleDigitChangesThatBreakTheDateAreRejected) {
         const int dim = sk::days_in_month(year, month);
         bool date_ok = dim > 0 && day >= 1;
         if (date_ok) {
-          if (sk::days_from_civil(year, month, std::min(day, dim)) > kAsOf.days_since_epoch()) year -= 100;
+          if (sk::days_from_civil(year, month, std::min(day, dim)) > kAsOf.days_since_epoch())
+            year -= 100;
           date_ok = day <= sk::days_in_month(year, month);
         }
         const sk::NikReason got = sk::check_nik(changed, kAsOf).reason;

@@ -3,13 +3,6 @@
 // normalise the table. On random damaged files both must give the same rows, text,
 // lines, rejections (line and reason), unkeyed records and counts, wherever the file is
 // cut between the threads.
-#include <smartkampung/io.hpp>
-#include <smartkampung/registry.hpp>
-#include <smartkampung/sample.hpp>
-
-#include "io/csv_parser.hpp"
-#include "registry/internal.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,8 +10,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <smartkampung/io.hpp>
+#include <smartkampung/registry.hpp>
+#include <smartkampung/sample.hpp>
 #include <string>
 #include <vector>
+
+#include "io/csv_parser.hpp"
+#include "registry/internal.hpp"
 
 namespace sk = smartkampung;
 namespace skd = smartkampung::detail;
@@ -58,9 +57,15 @@ GeneratedCsv damaged_csv(std::mt19937_64& rng, std::size_t records) {
   const char delim = rng() % 2 == 0 ? ',' : ';';
   const std::string eol = rng() % 2 == 0 ? "\n" : "\r\n";
   const int encoding = static_cast<int>(rng() % 4);  // 0-1 UTF-8, 2 BOM, 3 Windows-1252
-  static const char* kHeaders[10][2] = {{"NIK", "no_nik"},          {"KK", "Nomor KK"},  {"nama", "Nama Lengkap"},
-                                        {"tgl_lahir", "birth_date"}, {"JK", "sex"},       {"alamat", "address"},
-                                        {"desa", "Kelurahan"},       {"kecamatan", "district"}, {"rt", "RT"},
+  static const char* kHeaders[10][2] = {{"NIK", "no_nik"},
+                                        {"KK", "Nomor KK"},
+                                        {"nama", "Nama Lengkap"},
+                                        {"tgl_lahir", "birth_date"},
+                                        {"JK", "sex"},
+                                        {"alamat", "address"},
+                                        {"desa", "Kelurahan"},
+                                        {"kecamatan", "district"},
+                                        {"rt", "RT"},
                                         {"rw", "RW"}};
   std::vector<int> order{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   std::shuffle(order.begin(), order.end(), rng);
@@ -85,15 +90,24 @@ GeneratedCsv damaged_csv(std::mt19937_64& rng, std::size_t records) {
     std::string fields[10] = {r.nik[j],     r.kk[j],      r.name[j],     r.birth_date[j], r.sex[j],
                               r.address[j], r.village[j], r.district[j], r.rt[j],         r.rw[j]};
     const unsigned roll = static_cast<unsigned>(rng() % 100);
-    if (roll < 3) fields[2] += " \"Cak\" Mat";                                        // doubled quotes
-    else if (roll < 6) fields[5] += std::string(1, delim) + " Gang 3";                 // a delimiter inside
-    else if (roll < 8) fields[5] += "\nDusun Krajan";                                  // a newline inside
-    else if (roll < 10) fields[2] += " Andr\xC3\xA9";                                  // non-ASCII
-    else if (roll < 12) fields[3] = "31-02-1990";                                      // no such day
-    else if (roll < 13) fields[4] = "X";                                               // unknown sex
-    else if (roll < 14) fields[8] = "12345";                                           // rt too long
-    else if (roll < 15) fields[0] = "35100" + std::string(11, '1');                    // invalid NIK
-    else if (roll < 16) fields[2].clear();                                             // no name
+    if (roll < 3)
+      fields[2] += " \"Cak\" Mat";  // doubled quotes
+    else if (roll < 6)
+      fields[5] += std::string(1, delim) + " Gang 3";  // a delimiter inside
+    else if (roll < 8)
+      fields[5] += "\nDusun Krajan";  // a newline inside
+    else if (roll < 10)
+      fields[2] += " Andr\xC3\xA9";  // non-ASCII
+    else if (roll < 12)
+      fields[3] = "31-02-1990";  // no such day
+    else if (roll < 13)
+      fields[4] = "X";  // unknown sex
+    else if (roll < 14)
+      fields[8] = "12345";  // rt too long
+    else if (roll < 15)
+      fields[0] = "35100" + std::string(11, '1');  // invalid NIK
+    else if (roll < 16)
+      fields[2].clear();  // no name
     std::string line;
     for (std::size_t c = 0; c < order.size(); ++c) {
       if (c) line.push_back(delim);
@@ -113,19 +127,19 @@ GeneratedCsv damaged_csv(std::mt19937_64& rng, std::size_t records) {
     }
     const unsigned damage = static_cast<unsigned>(rng() % 100);
     if (damage == 0) {
-      line += std::string(1, delim) + "extra";                      // one field too many
+      line += std::string(1, delim) + "extra";  // one field too many
     } else if (damage == 1) {
-      line = line.substr(0, line.rfind(delim));                     // one field too few
+      line = line.substr(0, line.rfind(delim));  // one field too few
     } else if (damage == 2) {
-      line.insert(line.find(delim) + 1, "\"open ");                 // a quote left open
+      line.insert(line.find(delim) + 1, "\"open ");  // a quote left open
     } else if (damage == 3) {
-      line.insert(line.find(delim), "\"x\"y");                      // text after a quote
+      line.insert(line.find(delim), "\"x\"y");  // text after a quote
     } else if (damage == 4) {
-      text += eol;                                                  // a blank line
+      text += eol;  // a blank line
     } else if (damage == 5) {
-      text += "   " + eol;                                          // spaces only
+      text += "   " + eol;  // spaces only
     } else if (damage == 6) {
-      text += std::string(order.size() - 1, delim) + eol;           // empty fields only
+      text += std::string(order.size() - 1, delim) + eol;  // empty fields only
     }
     text += line;
     if (i + 1 < records || rng() % 2 == 0) text += eol;  // sometimes no final newline
@@ -166,7 +180,8 @@ void expect_same(const Outcome& a, const Outcome& b, const std::string& what) {
   ASSERT_EQ(x.report.rejected.size(), y.report.rejected.size()) << what;
   for (std::size_t i = 0; i < x.report.rejected.size(); ++i) {
     ASSERT_EQ(x.report.rejected[i].line, y.report.rejected[i].line) << what << " rejection " << i;
-    ASSERT_EQ(x.report.rejected[i].reason, y.report.rejected[i].reason) << what << " rejection " << i;
+    ASSERT_EQ(x.report.rejected[i].reason, y.report.rejected[i].reason)
+        << what << " rejection " << i;
   }
   ASSERT_EQ(x.rows.size(), y.rows.size()) << what;
   skd::ProgramList lx, ly;
@@ -190,11 +205,12 @@ void expect_same(const Outcome& a, const Outcome& b, const std::string& what) {
   for (std::size_t i = 0; i < x.unkeyed.size(); ++i) {
     ASSERT_EQ(x.unkeyed[i].line, y.unkeyed[i].line) << what << " unkeyed " << i;
     sk::RawRecord u = x.unkeyed[i], v = y.unkeyed[i];
-    const std::string* fu[10] = {&u.nik, &u.kk, &u.name, &u.birth_date, &u.sex, &u.address, &u.village, &u.district,
-                                 &u.rt, &u.rw};
-    const std::string* fv[10] = {&v.nik, &v.kk, &v.name, &v.birth_date, &v.sex, &v.address, &v.village, &v.district,
-                                 &v.rt, &v.rw};
-    for (std::size_t k = 0; k < 10; ++k) ASSERT_EQ(*fu[k], *fv[k]) << what << " unkeyed " << i << " field " << k;
+    const std::string* fu[10] = {&u.nik,     &u.kk,      &u.name,     &u.birth_date, &u.sex,
+                                 &u.address, &u.village, &u.district, &u.rt,         &u.rw};
+    const std::string* fv[10] = {&v.nik,     &v.kk,      &v.name,     &v.birth_date, &v.sex,
+                                 &v.address, &v.village, &v.district, &v.rt,         &v.rw};
+    for (std::size_t k = 0; k < 10; ++k)
+      ASSERT_EQ(*fu[k], *fv[k]) << what << " unkeyed " << i << " field " << k;
   }
 }
 
@@ -232,7 +248,8 @@ TEST(RegistryCsv, PlainRecordPathMatchesGeneralPath) {
   const int rounds = small_size() ? 300 : 2000;
   for (int round = 0; round < rounds; ++round) {
     const char delim = ",;\t|"[rng() % 4];
-    const std::string alphabet = std::string("ab  \r\n\"") + delim + delim + delim + "xyz0123456789";
+    const std::string alphabet =
+        std::string("ab  \r\n\"") + delim + delim + delim + "xyz0123456789";
     std::string text;
     const std::size_t len = rng() % (round % 7 == 0 ? 2000 : 120);
     for (std::size_t i = 0; i < len; ++i) {
@@ -245,8 +262,10 @@ TEST(RegistryCsv, PlainRecordPathMatchesGeneralPath) {
           const skd::CsvRecordParser fast(text, delim, trim, true);
           const skd::CsvRecordParser general(text, delim, trim, false);
           Collect a, b;
-          const skd::CsvRangeEnd ea = skd::parse_csv_range(fast, 0, text.size(), columns, skip_blank, a);
-          const skd::CsvRangeEnd eb = skd::parse_csv_range(general, 0, text.size(), columns, skip_blank, b);
+          const skd::CsvRangeEnd ea =
+              skd::parse_csv_range(fast, 0, text.size(), columns, skip_blank, a);
+          const skd::CsvRangeEnd eb =
+              skd::parse_csv_range(general, 0, text.size(), columns, skip_blank, b);
           ASSERT_EQ(a.events, b.events) << "round " << round;
           ASSERT_EQ(ea.pos, eb.pos);
           ASSERT_EQ(ea.lines, eb.lines);
@@ -273,7 +292,8 @@ TEST(RegistryCsv, FusedLoaderMatchesTableThenNormalise) {
     for (unsigned threads : {1u, 2u, 3u, 5u}) {
       // min_parallel 1: cut even tiny files, at points that move with the content.
       expect_same(expected, run([&] {
-                    return skd::normalize_csv_bytes(csv.bytes, false, csv.columns, kAsOf, threads, 1);
+                    return skd::normalize_csv_bytes(csv.bytes, false, csv.columns, kAsOf, threads,
+                                                    1);
                   }),
                   tag + " threads " + std::to_string(threads));
       if (::testing::Test::HasFatalFailure()) return;
@@ -281,7 +301,8 @@ TEST(RegistryCsv, FusedLoaderMatchesTableThenNormalise) {
     // Told the bytes are ASCII when they are (past a BOM), as the file reader says.
     const std::string_view body =
         csv.bytes.rfind("\xEF\xBB\xBF", 0) == 0 ? std::string_view(csv.bytes).substr(3) : csv.bytes;
-    if (std::all_of(body.begin(), body.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    if (std::all_of(body.begin(), body.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
       expect_same(expected, run([&] {
                     return skd::normalize_csv_bytes(csv.bytes, true, csv.columns, kAsOf, 2, 1);
                   }),
@@ -299,7 +320,8 @@ TEST(RegistryCsv, FusedLoaderMatchesTableThenNormalise) {
       ASSERT_EQ(a.physical_lines(), b.physical_lines()) << tag;
       for (std::size_t i = 0; i < a.rows(); ++i) {
         ASSERT_EQ(a.line(i), b.line(i)) << tag;
-        for (std::size_t c = 0; c < a.columns(); ++c) ASSERT_EQ(a.field(i, c), b.field(i, c)) << tag;
+        for (std::size_t c = 0; c < a.columns(); ++c)
+          ASSERT_EQ(a.field(i, c), b.field(i, c)) << tag;
       }
       ASSERT_EQ(a.rejected().size(), b.rejected().size()) << tag;
       for (std::size_t i = 0; i < a.rejected().size(); ++i) {
@@ -340,7 +362,8 @@ TEST(RegistryCsv, LoadCsvMatchesLoadTableOnALargeFile) {
   }
   sk::CsvOptions one;
   one.threads = 1;
-  b = simple.load_table(sk::read_csv_file(path, one), "PKH", sk::ProgramLevel::kCentral, csv.columns);
+  b = simple.load_table(sk::read_csv_file(path, one), "PKH", sk::ProgramLevel::kCentral,
+                        csv.columns);
   std::remove(path.c_str());
   ASSERT_EQ(a.loaded, b.loaded);
   ASSERT_GT(a.loaded, 1000u);
@@ -421,7 +444,8 @@ TEST(RegistryCsv, NameKeyMatchesItsDefinition) {
     for (char c : name) {
       const auto u = static_cast<unsigned char>(c);
       if (u < 0x80) {
-        const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        const bool alnum =
+            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         if (!alnum) continue;
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
       }
@@ -439,10 +463,12 @@ TEST(RegistryCsv, NameKeyMatchesItsDefinition) {
   EXPECT_EQ(skd::name_key("Siti  Aminah"), skd::name_key("SITI-AMINAH."));
   for (const char* t : {"", " ", "\t\r\n", " a ", "a", "\r\nab c\t"}) {
     std::string_view v = t;
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '\r' || v.front() == '\n')) {
+    while (!v.empty() &&
+           (v.front() == ' ' || v.front() == '\t' || v.front() == '\r' || v.front() == '\n')) {
       v.remove_prefix(1);
     }
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '\n')) {
+    while (!v.empty() &&
+           (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '\n')) {
       v.remove_suffix(1);
     }
     EXPECT_EQ(skd::trim_ascii(t), v);
@@ -458,7 +484,8 @@ TEST(RegistryCsv, KeyCheckCacheMatchesCheckNik) {
   for (const sk::Date as_of : {sk::Date::from_ymd(2024, 6, 1), sk::Date::from_ymd(2000, 2, 29),
                                sk::Date::from_ymd(2013, 12, 31)}) {
     for (const bool kk : {false, true}) {
-      const skd::KeyCheckCache cache(as_of, kk);  // reads 8 bytes at a time: checked against the text path
+      const skd::KeyCheckCache cache(as_of,
+                                     kk);  // reads 8 bytes at a time: checked against the text path
       for (int i = 0; i < 60000; ++i) {
         char buf[40];
         const int day = static_cast<int>(rng() % 33) + (rng() % 2 == 0 ? 40 : 0);
@@ -466,15 +493,27 @@ TEST(RegistryCsv, KeyCheckCacheMatchesCheckNik) {
         const int yy = static_cast<int>(rng() % 100);
         const int serial = rng() % 8 == 0 ? 0 : static_cast<int>(rng() % 10000);
         std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02d%04d", provinces[rng() % 9],
-                      static_cast<int>(rng() % 100), static_cast<int>(rng() % 100), day % 100, month, yy, serial);
+                      static_cast<int>(rng() % 100), static_cast<int>(rng() % 100), day % 100,
+                      month, yy, serial);
         std::string s = buf;
         switch (rng() % 12) {
-          case 0: s[rng() % 16] = "x /.+-"[rng() % 6]; break;
-          case 1: s.pop_back(); break;
-          case 2: s = "'" + s; break;
-          case 3: s += ".0"; break;
-          case 4: s = "3.51001E+15"; break;
-          default: break;
+          case 0:
+            s[rng() % 16] = "x /.+-"[rng() % 6];
+            break;
+          case 1:
+            s.pop_back();
+            break;
+          case 2:
+            s = "'" + s;
+            break;
+          case 3:
+            s += ".0";
+            break;
+          case 4:
+            s = "3.51001E+15";
+            break;
+          default:
+            break;
         }
         const sk::NikCheck want = kk ? sk::check_kk(s, as_of) : sk::check_nik(s, as_of);
         const sk::NikCheck got = cache.check(s);
@@ -531,19 +570,32 @@ TEST(RegistryCsv, RadixSortOnAnyKeyRange) {
       std::vector<std::uint64_t> keys(n);
       for (auto& k : keys) {
         switch (kind) {
-          case 0: k = rng(); break;                                             // full 64 bits
-          case 1: k = rng() % 2 == 0 ? 0 : ~std::uint64_t{0}; break;            // the two extremes
-          case 2: k = 42; break;                                                // all equal
-          case 3: k = (std::uint64_t{1} << 63) + rng() % 3000; break;          // narrow, high
-          case 4: k = (3510010101000001ULL + rng() % 250000000000ULL) << 6 | rng() % 8; break;  // NIK-like
-          default: k = rng() % 2048 << 11 | rng() % 4; break;                   // one digit apart
+          case 0:
+            k = rng();
+            break;  // full 64 bits
+          case 1:
+            k = rng() % 2 == 0 ? 0 : ~std::uint64_t{0};
+            break;  // the two extremes
+          case 2:
+            k = 42;
+            break;  // all equal
+          case 3:
+            k = (std::uint64_t{1} << 63) + rng() % 3000;
+            break;  // narrow, high
+          case 4:
+            k = (3510010101000001ULL + rng() % 250000000000ULL) << 6 | rng() % 8;
+            break;  // NIK-like
+          default:
+            k = rng() % 2048 << 11 | rng() % 4;
+            break;  // one digit apart
         }
       }
       std::vector<std::uint32_t> payload(n);
       for (std::size_t i = 0; i < n; ++i) payload[i] = static_cast<std::uint32_t>(i);
       std::vector<std::pair<std::uint64_t, std::uint32_t>> expect(n);
       for (std::size_t i = 0; i < n; ++i) expect[i] = {keys[i], payload[i]};
-      std::stable_sort(expect.begin(), expect.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::stable_sort(expect.begin(), expect.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
       auto copy = keys;
       skd::radix_sort_pairs(keys, payload);
       for (std::size_t i = 0; i < n; ++i) {

@@ -1,9 +1,5 @@
-#include <smartkampung/registry.hpp>
-
-#include "core/sha256.hpp"
-#include "registry/internal.hpp"
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,9 +10,11 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <smartkampung/registry.hpp>
 #include <thread>
 
-#include <unistd.h>
+#include "core/sha256.hpp"
+#include "registry/internal.hpp"
 
 namespace sk = smartkampung;
 
@@ -26,8 +24,8 @@ const sk::Date kAsOf = sk::Date::from_ymd(2020, 5, 1);
 
 std::string make_nik(int district, int day, int month, int year, bool female, int serial) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "3510%02d%02d%02d%02d%04d", district, female ? day + 40 : day, month, year % 100,
-                serial);
+  std::snprintf(buf, sizeof buf, "3510%02d%02d%02d%02d%04d", district, female ? day + 40 : day,
+                month, year % 100, serial);
   return buf;
 }
 
@@ -54,7 +52,8 @@ TEST(Registry, LoadsCsvWithAliasesAndReportsRejections) {
   const std::string path = temp_path("reg_aliases.csv");
   write(path,
         "NIK;No_KK;Nama;Tanggal Lahir;JK;Alamat;Desa;Kecamatan;RT;RW\r\n"
-        "'3510014501900001;3510010101150001;Siti Aminah;05-01-1990;P;Jl. Mawar;Sumberagung;Pesanggaran;001;02\r\n"
+        "'3510014501900001;3510010101150001;Siti Aminah;05-01-1990;P;Jl. "
+        "Mawar;Sumberagung;Pesanggaran;001;02\r\n"
         "3510011203850002.0;3510010101150001;Budi Santoso;12/03/1985;LAKI-LAKI;;;;1;2\r\n"
         "3.51001E+15;;Joko;;;;;;;\r\n"
         ";;Tanpa NIK;;;;;;;\r\n"
@@ -141,7 +140,8 @@ TEST(Registry, ExclusionsReportsAndCorrections) {
   const std::string son = make_nik(1, 2, 2, 2000, false, 2);
   reg.add_records({{father, kk, "Slamet", "1970-01-01", "L", "", "", "", "", "", 0}}, "BST",
                   sk::ProgramLevel::kCentral);
-  reg.add_records({{son, kk, "Joko", "2000-02-02", "L", "", "", "", "", "", 0}}, "PKH", sk::ProgramLevel::kCentral);
+  reg.add_records({{son, kk, "Joko", "2000-02-02", "L", "", "", "", "", "", 0}}, "PKH",
+                  sk::ProgramLevel::kCentral);
   reg.set_exclusions(sk::ConflictTable({{"PKH", "BST", sk::ConflictScope::kKk}}));
   auto rep = reg.dedup();
   ASSERT_EQ(rep.exclusion_violations.size(), 1u);
@@ -171,15 +171,19 @@ TEST(Registry, ExclusionsReportsAndCorrections) {
   EXPECT_EQ(reg.reports()[0].at, 100);
 
   // Correct and remove.
-  EXPECT_EQ(reg.correct_record("PKH", son, {son, kk, "Joko Susilo", "2000-02-02", "L", "", "", "", "", "", 0}), 1u);
+  EXPECT_EQ(reg.correct_record("PKH", son,
+                               {son, kk, "Joko Susilo", "2000-02-02", "L", "", "", "", "", "", 0}),
+            1u);
   EXPECT_EQ(reg.records("PKH")[0].name, "Joko Susilo");
-  EXPECT_THROW(reg.correct_record("PKH", father, {father, "", "x", "", "", "", "", "", "", "", 0}), sk::Error);
+  EXPECT_THROW(reg.correct_record("PKH", father, {father, "", "x", "", "", "", "", "", "", "", 0}),
+               sk::Error);
   EXPECT_EQ(reg.remove_record("PKH", son), 1u);
   EXPECT_TRUE(reg.programs_of(son).empty());
   EXPECT_TRUE(reg.dedup().exclusion_violations.empty());
 
   // Diff.
-  reg.add_records({{son, kk, "Joko", "", "", "", "", "", "", "", 0}}, "PKH", sk::ProgramLevel::kCentral);
+  reg.add_records({{son, kk, "Joko", "", "", "", "", "", "", "", 0}}, "PKH",
+                  sk::ProgramLevel::kCentral);
   const sk::ProgramDiff d = reg.diff("PKH", {{son, kk, "Joko S", "", "", "", "", "", "", "", 0},
                                              {daughter, "", "Ani", "", "", "", "", "", "", "", 0}});
   EXPECT_EQ(d.added.size(), 1u);
@@ -189,12 +193,12 @@ TEST(Registry, ExclusionsReportsAndCorrections) {
 
 TEST(Registry, SaveLoadRoundTripAndDamage) {
   sk::Registry reg(kAsOf);
-  reg.add_records({{make_nik(1, 1, 1, 1970, false, 1), make_kk(1, 1), "Slamet", "1970-01-01", "L", "Jl", "Desa",
-                    "Kec", "3", "4", 0},
+  reg.add_records({{make_nik(1, 1, 1, 1970, false, 1), make_kk(1, 1), "Slamet", "1970-01-01", "L",
+                    "Jl", "Desa", "Kec", "3", "4", 0},
                    {"", "", "No Nik", "", "", "", "", "", "", "", 0}},
                   "PKH", sk::ProgramLevel::kCentral);
-  reg.add_records({{make_nik(2, 2, 2, 1980, true, 2), "", "Sri", "", "", "", "", "", "", "", 0}}, "BST",
-                  sk::ProgramLevel::kRegency);
+  reg.add_records({{make_nik(2, 2, 2, 1980, true, 2), "", "Sri", "", "", "", "", "", "", "", 0}},
+                  "BST", sk::ProgramLevel::kRegency);
   reg.set_exclusions(sk::ConflictTable({{"PKH", "BST", sk::ConflictScope::kKk}}));
   reg.report({make_nik(3, 3, 3, 1990, false, 3), "", "Budi", "", "", "", "", "", "", "", 0}, 42);
   const std::string path = temp_path("reg_save.skreg");
@@ -229,8 +233,8 @@ TEST(Registry, SaveLoadRoundTripAndDamage) {
 // refused unless allow_unsigned; without keys nothing changes.
 TEST(Registry, SignedSnapshotRefusesResealedEditsAndOtherKeys) {
   sk::Registry reg(kAsOf);
-  reg.add_records({{make_nik(1, 1, 1, 1970, false, 1), make_kk(1, 1), "Slamet", "1970-01-01", "L", "", "", "", "",
-                    "", 0}},
+  reg.add_records({{make_nik(1, 1, 1, 1970, false, 1), make_kk(1, 1), "Slamet", "1970-01-01", "L",
+                    "", "", "", "", "", 0}},
                   "PKH", sk::ProgramLevel::kCentral);
   const auto key = std::make_shared<const sk::SigningKey>(sk::SigningKey::generate());
   const sk::SigningKey other = sk::SigningKey::generate();
@@ -265,7 +269,8 @@ TEST(Registry, SignedSnapshotRefusesResealedEditsAndOtherKeys) {
   const auto digest = sk::detail::sha256(body);
   sealed = body + std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
   write(path, signed_bytes.substr(0, envelope) + sealed);
-  EXPECT_NE(refused(reader).find("signature by key " + key->key_id() + " does not verify"), std::string::npos);
+  EXPECT_NE(refused(reader).find("signature by key " + key->key_id() + " does not verify"),
+            std::string::npos);
   write(path, sealed);
   EXPECT_EQ(sk::Registry::load(path).programs()[0].name, "BST");  // unsigned, the edit loads
   EXPECT_NE(refused(reader).find("not signed"), std::string::npos);
@@ -276,7 +281,8 @@ TEST(Registry, SignedSnapshotRefusesResealedEditsAndOtherKeys) {
   sk::SignatureOptions other_writer;
   other_writer.key = std::make_shared<const sk::SigningKey>(other);
   reg.save(path, other_writer);
-  EXPECT_NE(refused(lenient).find("signed with key " + other.key_id() + ", which is not a configured public key"),
+  EXPECT_NE(refused(lenient).find("signed with key " + other.key_id() +
+                                  ", which is not a configured public key"),
             std::string::npos);
   reader.public_keys.push_back(other.public_key());  // a rotation keeps old keys listed
   EXPECT_EQ(sk::Registry::load(path, reader).size(), 1u);
@@ -301,18 +307,19 @@ TEST(Registry, RandomListsAgainstSetOracle) {
       const int year = 1950 + static_cast<int>(rng() % 60);
       char birth[16];
       std::snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);
-      people.push_back({make_nik(1 + static_cast<int>(rng() % 25), day, month, year, female, 1 + i),
-                        make_kk(1 + static_cast<int>(rng() % 25), 1 + static_cast<int>(rng() % (n / 3 + 1))),
-                        "Name " + std::to_string(i), birth, female});
+      people.push_back(
+          {make_nik(1 + static_cast<int>(rng() % 25), day, month, year, female, 1 + i),
+           make_kk(1 + static_cast<int>(rng() % 25), 1 + static_cast<int>(rng() % (n / 3 + 1))),
+           "Name " + std::to_string(i), birth, female});
     }
     const std::vector<std::string> programs = {"BLT_DD", "BPNT", "BST", "PKH"};
     sk::Registry reg(kAsOf);
-    reg.set_exclusions(sk::ConflictTable({{"PKH", "BST", sk::ConflictScope::kKk},
-                                          {"BPNT", "BLT_DD", sk::ConflictScope::kPerson}}));
-    std::map<std::pair<std::string, std::string>, int> listed;   // (program, nik) -> count
-    std::map<std::string, std::set<std::string>> progs_of;       // nik -> programmes
-    std::map<std::string, std::set<std::string>> progs_of_kk;    // kk -> programmes
-    std::map<std::string, std::set<std::string>> names_of;       // nik -> folded names
+    reg.set_exclusions(sk::ConflictTable(
+        {{"PKH", "BST", sk::ConflictScope::kKk}, {"BPNT", "BLT_DD", sk::ConflictScope::kPerson}}));
+    std::map<std::pair<std::string, std::string>, int> listed;  // (program, nik) -> count
+    std::map<std::string, std::set<std::string>> progs_of;      // nik -> programmes
+    std::map<std::string, std::set<std::string>> progs_of_kk;   // kk -> programmes
+    std::map<std::string, std::set<std::string>> names_of;      // nik -> folded names
     std::map<std::string, std::string> kk_of;
     std::set<std::string> mismatched;
     std::size_t bad_rows = 0, loaded_rows = 0;
@@ -333,7 +340,7 @@ TEST(Registry, RandomListsAgainstSetOracle) {
           continue;
         }
         std::string name = p.name;
-        if (kind == 2) name = "Other " + name;         // a conflict
+        if (kind == 2) name = "Other " + name;            // a conflict
         if (kind == 3) name = " name-" + name.substr(5);  // same after folding: no conflict
         std::string sex = p.female ? "P" : "L";
         if (kind == 4) {
@@ -347,7 +354,8 @@ TEST(Registry, RandomListsAgainstSetOracle) {
         progs_of_kk[p.kk].insert(prog);
         std::string folded;
         for (char c : name) {
-          if (std::isalnum(static_cast<unsigned char>(c))) folded.push_back(static_cast<char>(std::tolower(c)));
+          if (std::isalnum(static_cast<unsigned char>(c)))
+            folded.push_back(static_cast<char>(std::tolower(c)));
         }
         names_of[p.nik].insert(folded + (kind == 4 ? "#sex" : ""));
         kk_of[p.nik] = p.kk;
@@ -391,7 +399,8 @@ TEST(Registry, RandomListsAgainstSetOracle) {
       if (set.count("PKH") && set.count("BST")) expected_violations.insert({kk, "BST", "PKH"});
     }
     for (const auto& [nik, set] : progs_of) {
-      if (set.count("BPNT") && set.count("BLT_DD")) expected_violations.insert({nik, "BLT_DD", "BPNT"});
+      if (set.count("BPNT") && set.count("BLT_DD"))
+        expected_violations.insert({nik, "BLT_DD", "BPNT"});
     }
     std::set<std::tuple<std::string, std::string, std::string>> got_violations;
     for (const auto& v : rep.exclusion_violations) {
@@ -448,7 +457,8 @@ TEST(Registry, ReadsDuringReplaceSeeOldOrNew) {
       if (records.size() != 200) ++mixed;
     }
   });
-  for (int k = 0; k < 50; ++k) reg.replace_program("PKH", k % 2 ? a : b, sk::ProgramLevel::kCentral);
+  for (int k = 0; k < 50; ++k)
+    reg.replace_program("PKH", k % 2 ? a : b, sk::ProgramLevel::kCentral);
   stop = true;
   reader.join();
   EXPECT_EQ(mixed.load(), 0);

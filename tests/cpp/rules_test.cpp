@@ -1,12 +1,7 @@
 // Tests of the rules area: loading and located errors, the language (three-valued
 // logic, dates, params by date, folding), explain mode, shipped rule sets, and a
 // property test of the compiled evaluator against a small interpreter written here.
-#include <smartkampung/rules.hpp>
-
 #include <gtest/gtest.h>
-
-#include "core/sha256.hpp"
-#include "core/utf8.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -16,7 +11,11 @@
 #include <new>
 #include <optional>
 #include <random>
+#include <smartkampung/rules.hpp>
 #include <sstream>
+
+#include "core/sha256.hpp"
+#include "core/utf8.hpp"
 
 // Counts heap allocations so that the no-allocation promise of evaluation is tested.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -43,14 +42,16 @@ std::string read_file(const std::string& path) {
 
 Date d(const char* iso) { return Date::parse_iso(iso); }
 
-std::string ruleset(const std::string& inputs, const std::string& rules, const std::string& extra = "") {
+std::string ruleset(const std::string& inputs, const std::string& rules,
+                    const std::string& extra = "") {
   return R"({"format": "skamp-rules/1", "ruleset": "t", "version": "1",
             "valid": {"from": "2020-04-01", "to": "2020-12-31"}, "scope": "kk", "legal_basis": ["test"],
             "inputs": )" +
          inputs + R"(, "rules": )" + rules + extra + "}";
 }
 
-const char* kInputs = R"({"kk.a": "int", "kk.b": "int", "kk.p": "bool", "kk.q": "bool", "kk.m": "money",
+const char* kInputs =
+    R"({"kk.a": "int", "kk.b": "int", "kk.p": "bool", "kk.q": "bool", "kk.m": "money",
    "kk.programs": "set<program>", "kk.kind": "enum<desa,kelurahan>", "kk.members": "list<member>",
    "member.birth_date": "date", "member.nik": "string", "member.works": "bool"})";
 
@@ -63,7 +64,8 @@ sk::RuleSet one_rule(const std::string& expr, const std::string& extra = "") {
   return sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(expr) + "]", extra));
 }
 
-sk::Verdict verdict(const sk::RuleSet& rs, const std::string& record, const char* as_of = "2020-05-01") {
+sk::Verdict verdict(const sk::RuleSet& rs, const std::string& record,
+                    const char* as_of = "2020-05-01") {
   return rs.evaluate_json(record, d(as_of)).verdict;
 }
 
@@ -88,9 +90,11 @@ TEST(Rules, EveryShippedRuleSetPassesItsGoldenTests) {
   for (const auto& name : names) {
     const auto rs = sk::RuleSet::builtin(name);
     EXPECT_EQ(rs.id(), name);
-    for (const auto& f : rs.run_tests()) ADD_FAILURE() << name << ": " << f.name << ": " << f.message;
+    for (const auto& f : rs.run_tests())
+      ADD_FAILURE() << name << ": " << f.name << ": " << f.message;
     // The file in data/rules is the source of the embedded text.
-    EXPECT_EQ(read_file(std::string(SKAMP_SOURCE_DIR) + "/data/rules/" + name + ".json"), sk::RuleSet::builtin_json(name));
+    EXPECT_EQ(read_file(std::string(SKAMP_SOURCE_DIR) + "/data/rules/" + name + ".json"),
+              sk::RuleSet::builtin_json(name));
   }
   EXPECT_THROW(sk::RuleSet::builtin("nope"), sk::Error);
 }
@@ -121,8 +125,10 @@ TEST(Rules, BrokenCorpusIsRejectedWithLocatedErrors) {
     ++checked;
   }
   std::size_t files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.path().extension() == ".json";
-  EXPECT_EQ(checked, static_cast<int>(files)) << "every file in the corpus has a line in expected.tsv";
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    files += entry.path().extension() == ".json";
+  EXPECT_EQ(checked, static_cast<int>(files))
+      << "every file in the corpus has a line in expected.tsv";
 }
 
 TEST(Rules, RejectedFileLeavesThePreviousRuleSet) {
@@ -151,7 +157,8 @@ TEST(Rules, KleeneLogicForMissingFields) {
   // has() is always known.
   EXPECT_EQ(verdict(one_rule("!has(kk.p)"), R"({"kk": {}})"), sk::Verdict::kEligible);
   // A failing rule wins over an unknown one, whatever the order.
-  const auto two = sk::RuleSet::from_json(ruleset(kInputs, "[" + rule("kk.p", "A") + "," + rule("kk.q", "B") + "]"));
+  const auto two = sk::RuleSet::from_json(
+      ruleset(kInputs, "[" + rule("kk.p", "A") + "," + rule("kk.q", "B") + "]"));
   EXPECT_EQ(verdict(two, R"({"kk": {"q": false}})"), sk::Verdict::kIneligible);
 }
 
@@ -192,48 +199,60 @@ TEST(Rules, AgeIsFoldedIntoADateComparison) {
 }
 
 TEST(Rules, SetsEnumsStringsAndFunctions) {
-  EXPECT_EQ(verdict(one_rule("'PKH' in kk.programs"), R"({"kk": {"programs": ["BST", "PKH"]}})"), sk::Verdict::kEligible);
-  EXPECT_EQ(verdict(one_rule("len(kk.programs & ['PKH', 'BPNT']) == 0"), R"({"kk": {"programs": ["BST"]}})"),
+  EXPECT_EQ(verdict(one_rule("'PKH' in kk.programs"), R"({"kk": {"programs": ["BST", "PKH"]}})"),
             sk::Verdict::kEligible);
-  EXPECT_EQ(verdict(one_rule("len(kk.programs | ['X']) == 3"), R"({"kk": {"programs": ["BST", "Y"]}})"),
+  EXPECT_EQ(verdict(one_rule("len(kk.programs & ['PKH', 'BPNT']) == 0"),
+                    R"({"kk": {"programs": ["BST"]}})"),
             sk::Verdict::kEligible);
-  EXPECT_EQ(verdict(one_rule("kk.kind in ['desa']"), R"({"kk": {"kind": "kelurahan"}})"), sk::Verdict::kIneligible);
+  EXPECT_EQ(
+      verdict(one_rule("len(kk.programs | ['X']) == 3"), R"({"kk": {"programs": ["BST", "Y"]}})"),
+      sk::Verdict::kEligible);
+  EXPECT_EQ(verdict(one_rule("kk.kind in ['desa']"), R"({"kk": {"kind": "kelurahan"}})"),
+            sk::Verdict::kIneligible);
   EXPECT_EQ(verdict(one_rule("count(kk.members, m -> m.works) == 1"),
                     R"({"kk": {"members": [{"works": true}, {"works": false}]}})"),
             sk::Verdict::kEligible);
-  EXPECT_EQ(verdict(one_rule("any(kk.members, m -> m.works)"), R"({"kk": {"members": [{"works": false}, {}]}})"),
+  EXPECT_EQ(verdict(one_rule("any(kk.members, m -> m.works)"),
+                    R"({"kk": {"members": [{"works": false}, {}]}})"),
             sk::Verdict::kNeedsData);
-  EXPECT_EQ(verdict(one_rule("any(kk.members, m -> m.works)"), R"({"kk": {"members": [{"works": true}, {}]}})"),
+  EXPECT_EQ(verdict(one_rule("any(kk.members, m -> m.works)"),
+                    R"({"kk": {"members": [{"works": true}, {}]}})"),
             sk::Verdict::kEligible);
-  EXPECT_EQ(verdict(one_rule("count_true([kk.p, kk.q, true]) == 2"), R"({"kk": {"p": true, "q": false}})"),
+  EXPECT_EQ(verdict(one_rule("count_true([kk.p, kk.q, true]) == 2"),
+                    R"({"kk": {"p": true, "q": false}})"),
             sk::Verdict::kEligible);
   EXPECT_EQ(verdict(one_rule("days_between(date('2020-01-01'), as_of) == 121"), R"({"kk": {}})"),
             sk::Verdict::kEligible);
-  EXPECT_EQ(verdict(one_rule("all(kk.members, m -> valid_nik(m.nik))"),
-                    R"({"kk": {"members": [{"nik": "3510010101800001"}, {"nik": "3510013002900001"}]}})"),
-            sk::Verdict::kIneligible);
+  EXPECT_EQ(
+      verdict(one_rule("all(kk.members, m -> valid_nik(m.nik))"),
+              R"({"kk": {"members": [{"nik": "3510010101800001"}, {"nik": "3510013002900001"}]}})"),
+      sk::Verdict::kIneligible);
   EXPECT_EQ(verdict(one_rule("sum(kk.members, m -> m.works ? 2 : 1) == 3"),
                     R"({"kk": {"members": [{"works": true}, {"works": false}]}})"),
             sk::Verdict::kEligible);
   EXPECT_EQ(verdict(one_rule("kk.m * 2 > 1000"), R"({"kk": {"m": 600}})"), sk::Verdict::kEligible);
   // Overflow at run time is unknown, never a wrapped number.
-  EXPECT_EQ(verdict(one_rule("kk.a * 2 > 0"), R"({"kk": {"a": 9223372036854775807}})"), sk::Verdict::kNeedsData);
-  EXPECT_EQ(verdict(one_rule("kk.a / kk.b == 0"), R"({"kk": {"a": 1, "b": 0}})"), sk::Verdict::kNeedsData);
+  EXPECT_EQ(verdict(one_rule("kk.a * 2 > 0"), R"({"kk": {"a": 9223372036854775807}})"),
+            sk::Verdict::kNeedsData);
+  EXPECT_EQ(verdict(one_rule("kk.a / kk.b == 0"), R"({"kk": {"a": 1, "b": 0}})"),
+            sk::Verdict::kNeedsData);
 }
 
 TEST(Rules, ConflictsWithNeedsATable) {
   EXPECT_THROW(one_rule("!conflicts_with(kk.programs, 'BST')"), sk::RuleError);
   sk::RuleOptions opt;
-  opt.conflicts = std::make_shared<sk::ConflictTable>(
-      sk::ConflictTable::from_json(R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]})"));
-  const auto rs = sk::RuleSet::from_json(ruleset(kInputs, "[" + rule("!conflicts_with(kk.programs, 'BST')") + "]"), opt);
+  opt.conflicts = std::make_shared<sk::ConflictTable>(sk::ConflictTable::from_json(
+      R"({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]})"));
+  const auto rs = sk::RuleSet::from_json(
+      ruleset(kInputs, "[" + rule("!conflicts_with(kk.programs, 'BST')") + "]"), opt);
   EXPECT_EQ(verdict(rs, R"({"kk": {"programs": ["PKH"]}})"), sk::Verdict::kIneligible);
   EXPECT_EQ(verdict(rs, R"({"kk": {"programs": ["BPNT"]}})"), sk::Verdict::kEligible);
 }
 
 TEST(Rules, ExplainListsEveryFailingRuleWithValues) {
   const auto rs = sk::RuleSet::builtin("blt-dana-desa");
-  const std::string rec = R"({"kk": {"programs": ["PKH"], "region_kind": "kelurahan", "lost_livelihood": false,
+  const std::string rec =
+      R"({"kk": {"programs": ["PKH"], "region_kind": "kelurahan", "lost_livelihood": false,
       "chronic_illness": false, "in_dtks": true, "head": {"sex": "M"},
       "members": [{"nik": "3510010101800001", "birth_date": "1980-01-01"}]}})";
   const auto fast = rs.evaluate_json(rec, d("2020-05-01"), false);
@@ -283,14 +302,16 @@ TEST(Rules, RecordErrorsNameTheFieldNotTheValue) {
     EXPECT_EQ(e.path(), "kk.members[0].nik");
     EXPECT_EQ(std::string(e.what()).find("3510010101800001"), std::string::npos);
   }
-  EXPECT_THROW(rs.evaluate_json(R"({"kk": {"region_kind": "kota"}})", d("2020-05-01")), sk::RuleError);
+  EXPECT_THROW(rs.evaluate_json(R"({"kk": {"region_kind": "kota"}})", d("2020-05-01")),
+               sk::RuleError);
 }
 
 TEST(Rules, EvaluationDoesNotAllocate) {
   const auto rs = sk::RuleSet::builtin("blt-dana-desa");
   sk::RecordBatch batch(rs);
   for (int i = 0; i < 50; ++i) {
-    batch.append_json(R"({"kk": {"programs": ["BST"], "region_kind": "desa", "lost_livelihood": true,
+    batch.append_json(
+        R"({"kk": {"programs": ["BST"], "region_kind": "desa", "lost_livelihood": true,
       "chronic_illness": false, "in_dtks": true, "head": {"sex": "F"},
       "members": [{"nik": "3510010101800001", "birth_date": "1950-01-01"}, {"nik": "3510014501900001", "birth_date": "1990-01-05"}]}})");
   }
@@ -326,7 +347,8 @@ struct Gen {
     const int k = depth <= 0 ? pick(3) : pick(7);
     if (k == 0) {
       const std::int64_t c = static_cast<std::int64_t>(pick(21)) - 10;
-      return {c < 0 ? "(0 - " + std::to_string(-c) + ")" : std::to_string(c), [c](const Env&) { return V(c); }};
+      return {c < 0 ? "(0 - " + std::to_string(-c) + ")" : std::to_string(c),
+              [c](const Env&) { return V(c); }};
     }
     if (k == 1) return {"kk.a", [](const Env& e) { return e.a; }};
     if (k == 2) return {"kk.b", [](const Env& e) { return e.b; }};
@@ -334,7 +356,8 @@ struct Gen {
     auto [rs, rf] = integer(depth - 1);
     if (k == 6) {
       auto [cs, cf] = boolean(depth - 1);
-      return {"(" + cs + " ? " + ls + " : " + rs + ")", [cf = cf, lf = lf, rf = rf](const Env& e) -> V {
+      return {"(" + cs + " ? " + ls + " : " + rs + ")",
+              [cf = cf, lf = lf, rf = rf](const Env& e) -> V {
                 auto c = cf(e);
                 if (!c) return std::nullopt;
                 return *c ? lf(e) : rf(e);
@@ -347,10 +370,18 @@ struct Gen {
               if (!l || !r) return std::nullopt;
               std::int64_t out;
               switch (op) {
-                case 0: if (__builtin_add_overflow(*l, *r, &out)) return std::nullopt; return out;
-                case 1: if (__builtin_sub_overflow(*l, *r, &out)) return std::nullopt; return out;
-                case 2: if (__builtin_mul_overflow(*l, *r, &out)) return std::nullopt; return out;
-                default: if (*r == 0) return std::nullopt; return *l / *r;
+                case 0:
+                  if (__builtin_add_overflow(*l, *r, &out)) return std::nullopt;
+                  return out;
+                case 1:
+                  if (__builtin_sub_overflow(*l, *r, &out)) return std::nullopt;
+                  return out;
+                case 2:
+                  if (__builtin_mul_overflow(*l, *r, &out)) return std::nullopt;
+                  return out;
+                default:
+                  if (*r == 0) return std::nullopt;
+                  return *l / *r;
               }
             }};
   }
@@ -362,13 +393,18 @@ struct Gen {
     if (k == 2) return {"has(kk.a)", [](const Env& e) { return B(e.a.has_value()); }};
     if (k == 3) {
       auto [s, f] = boolean(depth - 1);
-      return {"!" + s, [f = f](const Env& e) -> B { auto v = f(e); if (!v) return std::nullopt; return !*v; }};
+      return {"!" + s, [f = f](const Env& e) -> B {
+                auto v = f(e);
+                if (!v) return std::nullopt;
+                return !*v;
+              }};
     }
     if (k == 4 || k == 5) {
       auto [ls, lf] = boolean(depth - 1);
       auto [rs, rf] = boolean(depth - 1);
       const bool is_and = k == 4;
-      return {"(" + ls + (is_and ? " && " : " || ") + rs + ")", [is_and, lf = lf, rf = rf](const Env& e) -> B {
+      return {"(" + ls + (is_and ? " && " : " || ") + rs + ")",
+              [is_and, lf = lf, rf = rf](const Env& e) -> B {
                 B l = lf(e), r = rf(e);
                 if (is_and) {
                   if ((l && !*l) || (r && !*r)) return false;
@@ -388,12 +424,18 @@ struct Gen {
               V l = lf(e), r = rf(e);
               if (!l || !r) return std::nullopt;
               switch (op) {
-                case 0: return *l == *r;
-                case 1: return *l != *r;
-                case 2: return *l < *r;
-                case 3: return *l <= *r;
-                case 4: return *l > *r;
-                default: return *l >= *r;
+                case 0:
+                  return *l == *r;
+                case 1:
+                  return *l != *r;
+                case 2:
+                  return *l < *r;
+                case 3:
+                  return *l <= *r;
+                case 4:
+                  return *l > *r;
+                default:
+                  return *l >= *r;
               }
             }};
   }
@@ -441,7 +483,9 @@ TEST(Rules, CompiledEvaluationMatchesAnIndependentInterpreter) {
     const auto ev = rs.evaluator(d("2020-05-01"));
     for (std::size_t r = 0; r < envs.size(); ++r) {
       const auto want = meaning(envs[r]);
-      const sk::Verdict expected = !want ? sk::Verdict::kNeedsData : *want ? sk::Verdict::kEligible : sk::Verdict::kIneligible;
+      const sk::Verdict expected = !want   ? sk::Verdict::kNeedsData
+                                   : *want ? sk::Verdict::kEligible
+                                           : sk::Verdict::kIneligible;
       ASSERT_EQ(ev.evaluate(batch, r).verdict, expected) << "row " << r;
     }
   }
@@ -452,7 +496,8 @@ TEST(Rules, CompiledEvaluationMatchesAnIndependentInterpreter) {
 TEST(Rules, ColumnSettersMatchJsonDecoding) {
   const auto rs = sk::RuleSet::builtin("blt-dana-desa");
   const char* codes[] = {"PKH", "BPNT", "PRAKERJA", "BST", "OTHER"};
-  const char* niks[] = {"3510010101800001", "3510014501900001", "3510011203550002", "35x0013002900001"};
+  const char* niks[] = {"3510010101800001", "3510014501900001", "3510011203550002",
+                        "35x0013002900001"};
   std::mt19937 rng(7);
   for (int round = 0; round < 20; ++round) {
     const std::size_t n = rng() % 40;
@@ -460,21 +505,25 @@ TEST(Rules, ColumnSettersMatchJsonDecoding) {
     std::vector<std::int64_t> member_offsets{0}, program_offsets{0};
     std::vector<std::uint8_t> lost(n), lost_known(n), list_known(n);
     std::vector<std::int64_t> births, masks(n);
-    std::string region_bytes;                        // 'S9' layout
-    std::vector<char32_t> nik_units;                 // 'U16' layout
+    std::string region_bytes;         // 'S9' layout
+    std::vector<char32_t> nik_units;  // 'U16' layout
     std::vector<std::string> program_codes;
     for (std::size_t i = 0; i < n; ++i) {
       std::string json = R"({"kk": {"in_dtks": true, "chronic_illness": false)";
       lost_known[i] = rng() % 5 != 0;
       lost[i] = rng() % 2;
-      if (lost_known[i]) json += std::string(R"(, "lost_livelihood": )") + (lost[i] ? "true" : "false");
+      if (lost_known[i])
+        json += std::string(R"(, "lost_livelihood": )") + (lost[i] ? "true" : "false");
       const std::string region = rng() % 4 ? "desa" : "kelurahan";
       json += R"(, "region_kind": ")" + region + "\"";
       region_bytes += region + std::string(9 - region.size(), '\0');
       json += R"(, "programs": [)";
       for (int c = 0; c < 5; ++c) {
         if (rng() % 6) continue;
-        json += std::string(program_codes.size() == static_cast<std::size_t>(program_offsets.back()) ? "" : ",") + "\"" + codes[c] + "\"";
+        json += std::string(program_codes.size() == static_cast<std::size_t>(program_offsets.back())
+                                ? ""
+                                : ",") +
+                "\"" + codes[c] + "\"";
         program_codes.emplace_back(codes[c]);
       }
       program_offsets.push_back(static_cast<std::int64_t>(program_codes.size()));
@@ -486,7 +535,8 @@ TEST(Rules, ColumnSettersMatchJsonDecoding) {
         for (std::size_t m = 0; m < members; ++m) {
           const char* nik = niks[rng() % 4];
           const Date born(static_cast<std::int32_t>(rng() % 20000) - 5000);
-          json += std::string(m ? "," : "") + R"({"nik": ")" + nik + R"(", "birth_date": ")" + born.to_iso() + "\"}";
+          json += std::string(m ? "," : "") + R"({"nik": ")" + nik + R"(", "birth_date": ")" +
+                  born.to_iso() + "\"}";
           for (int k = 0; k < 16; ++k) nik_units.push_back(static_cast<char32_t>(nik[k]));
           births.push_back(born.days_since_epoch());
         }
@@ -500,22 +550,27 @@ TEST(Rules, ColumnSettersMatchJsonDecoding) {
     from_columns.set_bools(from_columns.field("kk.in_dtks"), 0, n, yes.data(), nullptr);
     const std::vector<std::uint8_t> no(n, 0);
     from_columns.set_bools(from_columns.field("kk.chronic_illness"), 0, n, no.data(), nullptr);
-    from_columns.set_bools(from_columns.field("kk.lost_livelihood"), 0, n, lost.data(), lost_known.data());
-    from_columns.set_fixed_strings(from_columns.field("kk.region_kind"), 0, n, region_bytes.data(), 9, false, nullptr);
+    from_columns.set_bools(from_columns.field("kk.lost_livelihood"), 0, n, lost.data(),
+                           lost_known.data());
+    from_columns.set_fixed_strings(from_columns.field("kk.region_kind"), 0, n, region_bytes.data(),
+                                   9, false, nullptr);
     const int programs = from_columns.field("kk.programs");
     for (std::size_t i = 0; i < n; ++i) {
       std::uint64_t mask = 0;
       for (auto k = program_offsets[i]; k < program_offsets[i + 1]; ++k) {
-        mask |= std::uint64_t{1} << from_columns.program_bit(programs, program_codes[static_cast<std::size_t>(k)]);
+        mask |= std::uint64_t{1} << from_columns.program_bit(
+                    programs, program_codes[static_cast<std::size_t>(k)]);
       }
       masks[i] = static_cast<std::int64_t>(mask);
     }
     from_columns.set_values(programs, 0, n, masks.data(), nullptr);
-    const std::size_t first =
-        from_columns.set_lists(from_columns.field("kk.members"), 0, n, member_offsets.data(), list_known.data());
+    const std::size_t first = from_columns.set_lists(from_columns.field("kk.members"), 0, n,
+                                                     member_offsets.data(), list_known.data());
     const std::size_t elements = births.size();
-    from_columns.set_fixed_strings(from_columns.field("member.nik"), first, elements, nik_units.data(), 16, true, nullptr);
-    from_columns.set_values(from_columns.field("member.birth_date"), first, elements, births.data(), nullptr);
+    from_columns.set_fixed_strings(from_columns.field("member.nik"), first, elements,
+                                   nik_units.data(), 16, true, nullptr);
+    from_columns.set_values(from_columns.field("member.birth_date"), first, elements, births.data(),
+                            nullptr);
     ASSERT_EQ(from_columns.size(), from_json.size());
     for (const char* date : {"2020-05-01", "2020-08-01", "2021-02-01"}) {
       const sk::Evaluator ev = rs.evaluator(d(date));
@@ -525,7 +580,8 @@ TEST(Rules, ColumnSettersMatchJsonDecoding) {
         EXPECT_EQ(a.reason, b.reason) << "row " << i;
         EXPECT_EQ(a.amount, b.amount) << "row " << i;
         EXPECT_EQ(a.priority, b.priority) << "row " << i;
-        EXPECT_EQ(ev.decide(from_json, i, true).to_json(), ev.decide(from_columns, i, true).to_json());
+        EXPECT_EQ(ev.decide(from_json, i, true).to_json(),
+                  ev.decide(from_columns, i, true).to_json());
       }
     }
   }
@@ -535,14 +591,16 @@ TEST(Rules, ColumnSettersMatchJsonDecoding) {
 // empty strings, padding and characters beyond ASCII (then the whole column is encoded as
 // UTF-8), stores what set_string stores for the same text.
 TEST(Rules, FixedStringsMatchSetStringForEveryWidth) {
-  const std::u32string niks[] = {U"3510010101800001", U"3510014501900001", U"35x0013002900001", U"", U"351001",
-                                 U"3510010101800001\u00e9", U"D\u00e9sa \u03a9", U"\U0001F600"};
+  const std::u32string niks[] = {
+      U"3510010101800001", U"3510014501900001",       U"35x0013002900001", U"",
+      U"351001",           U"3510010101800001\u00e9", U"D\u00e9sa \u03a9", U"\U0001F600"};
   // One rule a candidate value: the failing rules (explain mode) say which value a row holds.
   std::string rules = "[";
   for (int v = 0; v < 8; ++v) {
     std::string value;
     for (char32_t c : niks[v]) sk::detail::append_utf8_code_point(value, c);
-    rules += std::string(v ? "," : "") + rule("count(kk.members, m -> m.nik == '" + value + "') == 0", "V" + std::to_string(v));
+    rules += std::string(v ? "," : "") +
+             rule("count(kk.members, m -> m.nik == '" + value + "') == 0", "V" + std::to_string(v));
   }
   const auto rs = sk::RuleSet::from_json(ruleset(kInputs, rules + "]"));
   std::mt19937 rng(5);
@@ -567,7 +625,8 @@ TEST(Rules, FixedStringsMatchSetStringForEveryWidth) {
     std::vector<char32_t> units(n * width, U'\0');
     std::string bytes(n * width * 4, '\0');  // 'S' items of 4 * width bytes hold the UTF-8
     for (std::size_t i = 0; i < n; ++i) {
-      std::copy(values[i].begin(), values[i].end(), units.begin() + static_cast<std::ptrdiff_t>(i * width));
+      std::copy(values[i].begin(), values[i].end(),
+                units.begin() + static_cast<std::ptrdiff_t>(i * width));
       const std::string u = utf8(values[i]);
       std::copy(u.begin(), u.end(), bytes.begin() + static_cast<std::ptrdiff_t>(i * width * 4));
     }
@@ -582,8 +641,10 @@ TEST(Rules, FixedStringsMatchSetStringForEveryWidth) {
     for (std::size_t i = 0; i < n; ++i) {
       if (known[i]) by_value.set_string(nik, i, utf8(values[i]));
     }
-    if (ucs4) by_column.set_fixed_strings(nik, 0, n, units.data(), width, true, known.data());
-    else by_column.set_fixed_strings(nik, 0, n, bytes.data(), width * 4, false, known.data());
+    if (ucs4)
+      by_column.set_fixed_strings(nik, 0, n, units.data(), width, true, known.data());
+    else
+      by_column.set_fixed_strings(nik, 0, n, bytes.data(), width * 4, false, known.data());
     const sk::Evaluator ev = rs.evaluator(d("2020-05-01"));
     for (std::size_t i = 0; i < n; ++i) {
       EXPECT_EQ(ev.decide(by_value, i, true).to_json(), ev.decide(by_column, i, true).to_json())
@@ -592,7 +653,8 @@ TEST(Rules, FixedStringsMatchSetStringForEveryWidth) {
       ASSERT_EQ(decided.reasons.size(), 1u);
       EXPECT_EQ(decided.verdict, known[i] ? sk::Verdict::kIneligible : sk::Verdict::kNeedsData);
       if (known[i]) {
-        EXPECT_EQ(decided.reasons[0].code, "V" + std::to_string(which[i])) << "round " << round << " row " << i;
+        EXPECT_EQ(decided.reasons[0].code, "V" + std::to_string(which[i]))
+            << "round " << round << " row " << i;
       }
     }
   }
@@ -614,9 +676,12 @@ TEST(Rules, ColumnSettersRejectBadValuesNamingTheRow) {
   EXPECT_THROW(b.set_lists(b.field("kk.members"), 0, 3, decreasing, nullptr), sk::RuleError);
   const std::int64_t offsets[] = {0, 1, 1, 2};
   const std::uint8_t known[] = {1, 0, 0};
-  EXPECT_THROW(b.set_lists(b.field("kk.members"), 0, 3, offsets, known), sk::RuleError);  // a missing list with elements
-  EXPECT_THROW(b.set_values(b.field("member.birth_date"), 0, 1, enums, nullptr), sk::RuleError);  // no elements yet
-  EXPECT_THROW(b.set_bools(b.field("kk.region_kind"), 0, 3, known, nullptr), sk::RuleError);      // wrong type
+  EXPECT_THROW(b.set_lists(b.field("kk.members"), 0, 3, offsets, known),
+               sk::RuleError);  // a missing list with elements
+  EXPECT_THROW(b.set_values(b.field("member.birth_date"), 0, 1, enums, nullptr),
+               sk::RuleError);  // no elements yet
+  EXPECT_THROW(b.set_bools(b.field("kk.region_kind"), 0, 3, known, nullptr),
+               sk::RuleError);  // wrong type
   const char region[] = "desa\0\0\0\0\0kota\0\0\0\0\0desa\0\0\0\0\0";
   try {
     b.set_fixed_strings(b.field("kk.region_kind"), 0, 3, region, 9, false, nullptr);
@@ -634,13 +699,16 @@ TEST(Rules, ColumnSettersRejectBadValuesNamingTheRow) {
 // The compile-time cost bound (issue 16): nested traversals multiply, lists taken at 64.
 TEST(Rules, CostBoundRefusesNestedTraversalsAtLoadNamingTheRule) {
   const std::string two = "any(kk.members, a -> any(kk.members, b -> a.nik == b.nik))";
-  const std::string three = "any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> a.nik == c.nik)))";
+  const std::string three =
+      "any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> a.nik == c.nik)))";
   const std::string four =
-      "any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> any(kk.members, e -> a.nik == e.nik))))";
+      "any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> any(kk.members, e -> a.nik "
+      "== e.nik))))";
   EXPECT_NO_THROW(one_rule(two));
   EXPECT_NO_THROW(one_rule(three));  // 64 * (1 + 64 * (1 + 64)) = 266,304
   try {
-    sk::RuleSet::from_json(ruleset(kInputs, "[" + rule("kk.p", "FIRST") + "," + rule(four, "DEEP") + "]"));
+    sk::RuleSet::from_json(
+        ruleset(kInputs, "[" + rule("kk.p", "FIRST") + "," + rule(four, "DEEP") + "]"));
     FAIL() << "four nested traversals loaded";
   } catch (const sk::RuleError& e) {
     EXPECT_EQ(e.code(), sk::ErrorCode::kLimit);
@@ -654,7 +722,8 @@ TEST(Rules, CostBoundRefusesNestedTraversalsAtLoadNamingTheRule) {
   EXPECT_NO_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(four) + "]"), off));
   sk::RuleOptions long_lists;
   long_lists.assumed_list_length = 200;
-  EXPECT_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(three) + "]"), long_lists), sk::RuleError);
+  EXPECT_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(three) + "]"), long_lists),
+               sk::RuleError);
   sk::RuleOptions low;
   low.max_work = 4159;  // two nested: 64 * (1 + 64) = 4160
   EXPECT_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(two) + "]"), low), sk::RuleError);
@@ -662,39 +731,46 @@ TEST(Rules, CostBoundRefusesNestedTraversalsAtLoadNamingTheRule) {
   EXPECT_NO_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(two) + "]"), low));
   // Rules add up; a conditional costs its costlier branch; amount and messages are named.
   low.max_work = 4160 * 2 - 1;
-  EXPECT_THROW(sk::RuleSet::from_json(ruleset(kInputs, "[" + rule(two, "A") + "," + rule(two, "B") + "]"), low),
+  EXPECT_THROW(sk::RuleSet::from_json(
+                   ruleset(kInputs, "[" + rule(two, "A") + "," + rule(two, "B") + "]"), low),
                sk::RuleError);
   low.max_work = 4160 + 64;
   EXPECT_NO_THROW(sk::RuleSet::from_json(
-      ruleset(kInputs, "[" + rule("kk.p ? " + two + " : any(kk.members, m -> m.works)") + "]"), low));
+      ruleset(kInputs, "[" + rule("kk.p ? " + two + " : any(kk.members, m -> m.works)") + "]"),
+      low));
   try {
-    sk::RuleSet::from_json(ruleset(kInputs, "[" + rule("kk.p") + "]",
-                                   R"(, "amount": "count(kk.members, a -> any(kk.members, b -> any(kk.members, )"
-                                   R"(c -> any(kk.members, e -> a.works)))) * 1000")"));
+    sk::RuleSet::from_json(
+        ruleset(kInputs, "[" + rule("kk.p") + "]",
+                R"(, "amount": "count(kk.members, a -> any(kk.members, b -> any(kk.members, )"
+                R"(c -> any(kk.members, e -> a.works)))) * 1000")"));
     FAIL() << "a costly amount loaded";
   } catch (const sk::RuleError& e) {
     EXPECT_EQ(e.path(), "amount");
   }
   try {
-    sk::RuleSet::from_json(ruleset(kInputs, R"([{"id": "r", "require": "kk.p", "reason": {"code": "R", )"
-                                            R"("id": "lihat {count(kk.members, a -> any(kk.members, b -> )"
-                                            R"(any(kk.members, c -> any(kk.members, e -> a.works))))}", "en": "x"}}])"));
+    sk::RuleSet::from_json(ruleset(
+        kInputs, R"([{"id": "r", "require": "kk.p", "reason": {"code": "R", )"
+                 R"("id": "lihat {count(kk.members, a -> any(kk.members, b -> )"
+                 R"(any(kk.members, c -> any(kk.members, e -> a.works))))}", "en": "x"}}])"));
     FAIL() << "a costly message loaded";
   } catch (const sk::RuleError& e) {
     EXPECT_EQ(e.path(), "rules[0].reason");
   }
   // The shipped rule sets are well within the bound.
-  for (const auto& name : sk::RuleSet::builtin_names()) EXPECT_NO_THROW(sk::RuleSet::builtin(name)) << name;
+  for (const auto& name : sk::RuleSet::builtin_names())
+    EXPECT_NO_THROW(sk::RuleSet::builtin(name)) << name;
 }
 
 TEST(Rules, StepBudgetStopsNestedTraversalsPerRecord) {
-  const auto rs = one_rule("!any(kk.members, a -> any(kk.members, b -> a.works && b.works && a.nik == b.nik))");
+  const auto rs =
+      one_rule("!any(kk.members, a -> any(kk.members, b -> a.works && b.works && a.nik == b.nik))");
   std::string members = "[";
-  for (int i = 0; i < 40; ++i) members += std::string(i ? "," : "") + R"({"nik": "m)" + std::to_string(i) + R"("})";
+  for (int i = 0; i < 40; ++i)
+    members += std::string(i ? "," : "") + R"({"nik": "m)" + std::to_string(i) + R"("})";
   members += "]";
   sk::RecordBatch batch(rs);
   batch.append_json(R"({"kk": {"members": [{"nik": "a"}, {"nik": "b"}]}})");  // 2 + 2 * 2 = 6 steps
-  batch.append_json(R"({"kk": {"members": )" + members + "}}");               // 40 + 40 * 40 = 1640 steps
+  batch.append_json(R"({"kk": {"members": )" + members + "}}");  // 40 + 40 * 40 = 1640 steps
   sk::Evaluator ev = rs.evaluator(d("2020-05-01"));
   EXPECT_EQ(ev.step_limit(), sk::Evaluator::kDefaultStepLimit);
   EXPECT_EQ(ev.evaluate(batch, 1).verdict, sk::Verdict::kNeedsData);  // works unknown: decided

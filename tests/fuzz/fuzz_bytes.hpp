@@ -20,7 +20,8 @@ class Bytes {
   // Up to the next NUL or newline (excluded), or the end.
   std::string line() {
     std::string out;
-    while (pos_ < size_ && data_[pos_] != '\0' && data_[pos_] != '\n') out.push_back(static_cast<char>(data_[pos_++]));
+    while (pos_ < size_ && data_[pos_] != '\0' && data_[pos_] != '\n')
+      out.push_back(static_cast<char>(data_[pos_++]));
     if (pos_ < size_) ++pos_;
     return out;
   }

@@ -4,10 +4,10 @@
 
 #include <smartkampung/smartkampung.h>
 
+#include <string>
+
 #include "fuzz_bytes.hpp"
 #include "fuzz_check.hpp"
-
-#include <string>
 
 namespace skamp_fuzz {
 

@@ -7,10 +7,6 @@
 // [0, capacity]; occupancy within [0, cap]; JSON results carry their schema field.
 #include <smartkampung/smartkampung.h>
 
-#include "fuzz_bytes.hpp"
-#include "fuzz_capi.hpp"
-#include "fuzz_check.hpp"
-
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +14,10 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "fuzz_bytes.hpp"
+#include "fuzz_capi.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
 
@@ -56,10 +56,12 @@ void ruleset_calls(Program& p, skamp_ruleset* rs) {
   switch (p.in().byte() % 4) {
     case 0: {
       const std::string record = p.in().line();
-      status = skamp_ruleset_evaluate_json(&out, rs, record.c_str(), 2019 + p.in().byte() % 3, 1 + p.in().byte() % 12,
-                                      1 + p.in().byte() % 31, p.in().byte() & 1);
+      status = skamp_ruleset_evaluate_json(&out, rs, record.c_str(), 2019 + p.in().byte() % 3,
+                                           1 + p.in().byte() % 12, 1 + p.in().byte() % 31,
+                                           p.in().byte() & 1);
       check_status(status);
-      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-decision/1\""));
+      if (status == SKAMP_OK)
+        FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-decision/1\""));
       if (status != SKAMP_OK) FUZZ_CHECK(out == nullptr);
       break;
     }
@@ -69,8 +71,8 @@ void ruleset_calls(Program& p, skamp_ruleset* rs) {
       std::unique_ptr<std::int8_t[]> decisions(new std::int8_t[n + (n == 0)]);
       std::unique_ptr<std::int64_t[]> amounts(new std::int64_t[n + (n == 0)]);
       std::unique_ptr<std::int32_t[]> reasons(new std::int32_t[n + (n == 0)]);
-      status = skamp_ruleset_evaluate_batch(decisions.get(), amounts.get(), reasons.get(), rs, records.c_str(), n,
-                                            2020, 5, 1);
+      status = skamp_ruleset_evaluate_batch(decisions.get(), amounts.get(), reasons.get(), rs,
+                                            records.c_str(), n, 2020, 5, 1);
       check_status(status);
       if (status == SKAMP_OK) {
         for (std::size_t i = 0; i < n; ++i) {
@@ -93,7 +95,8 @@ void ruleset_calls(Program& p, skamp_ruleset* rs) {
       break;
     }
     default:
-      FUZZ_CHECK(skamp_ruleset_reason_code(rs, static_cast<std::int32_t>(p.count()) * 1000 + p.count()) != nullptr);
+      FUZZ_CHECK(skamp_ruleset_reason_code(
+                     rs, static_cast<std::int32_t>(p.count()) * 1000 + p.count()) != nullptr);
       FUZZ_CHECK(skamp_ruleset_info_json(&out, rs) == SKAMP_OK);
       FUZZ_CHECK(std::strstr(out, "\"schema\":\"skamp-ruleset-info/1\"") != nullptr);
       break;
@@ -118,7 +121,8 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       const std::string kind = p.in().line();
       f->kind = kind.empty() ? nullptr : kind.c_str();
       f->name = "Rumah";
-      status = p.in().byte() & 1 ? skamp_geo_index_add(index, f.get()) : skamp_geo_index_update(index, f.get());
+      status = p.in().byte() & 1 ? skamp_geo_index_add(index, f.get())
+                                 : skamp_geo_index_update(index, f.get());
       check_status(status);
       break;
     }
@@ -135,8 +139,9 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       filter->min_free = p.count();
       filter->kind = nullptr;
       filter->include_closed = p.in().byte() & 1;
-      status = skamp_geo_index_nearest(&count, ids.get(), dists.get(), index, p.coordinate(90),
-                                            p.coordinate(180), k, p.in().byte() & 1 ? filter.get() : nullptr);
+      status =
+          skamp_geo_index_nearest(&count, ids.get(), dists.get(), index, p.coordinate(90),
+                                  p.coordinate(180), k, p.in().byte() & 1 ? filter.get() : nullptr);
       check_status(status);
       if (status == SKAMP_OK) FUZZ_CHECK(count <= k);
       break;
@@ -145,8 +150,8 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       std::int64_t* ids = nullptr;
       double* dists = nullptr;
       std::size_t count = 0;
-      status = skamp_geo_index_within(&ids, &dists, &count, index, p.coordinate(90), p.coordinate(180),
-                                           p.coordinate(1e6), nullptr);
+      status = skamp_geo_index_within(&ids, &dists, &count, index, p.coordinate(90),
+                                      p.coordinate(180), p.coordinate(1e6), nullptr);
       check_status(status);
       if (status == SKAMP_OK && count > 0) {
         for (std::size_t i = 1; i < count; ++i) FUZZ_CHECK(dists[i - 1] <= dists[i]);
@@ -166,8 +171,8 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       if (skamp_geo_index_free_beds(&free_beds, index, id) == SKAMP_OK) FUZZ_CHECK(free_beds >= 0);
       std::int64_t got = 0;
       double dist = 0;
-      check_status(skamp_geo_index_nearest_reserve(&got, &dist, index, p.coordinate(90), p.coordinate(180),
-                                                        p.count(), nullptr));
+      check_status(skamp_geo_index_nearest_reserve(&got, &dist, index, p.coordinate(90),
+                                                   p.coordinate(180), p.count(), nullptr));
       break;
     }
     default: {
@@ -179,9 +184,10 @@ void geo_calls(Program& p, skamp_facility_index* index) {
       }
       std::unique_ptr<std::int64_t[]> houses(new std::int64_t[n + (n == 0)]);
       double total = 0, max = 0;
-      status = skamp_geo_index_assign(houses.get(), &total, &max, index, n, lats.data(), lons.data(),
-                                           p.in().byte() & 1 ? SKAMP_ASSIGN_OPTIMAL : SKAMP_ASSIGN_GREEDY,
-                                           p.in().byte() % 4, p.in().byte() & 1);
+      status =
+          skamp_geo_index_assign(houses.get(), &total, &max, index, n, lats.data(), lons.data(),
+                                 p.in().byte() & 1 ? SKAMP_ASSIGN_OPTIMAL : SKAMP_ASSIGN_GREEDY,
+                                 p.in().byte() % 4, p.in().byte() & 1);
       check_status(status);
       if (status == SKAMP_OK) FUZZ_CHECK(!(total < 0) && !(max < 0));
       break;
@@ -199,19 +205,40 @@ void cert_calls(Program& p, skamp_cert_registry* reg) {
   skamp_status status = SKAMP_OK;
   switch (p.in().byte() % 15) {
     case 0:
-      status = skamp_cert_add_business(reg, id, reason, p.in().byte() & 1 ? "restaurant" : reason, p.coordinate(90),
-                                       p.coordinate(180), p.count(), p.in().byte() & 1 ? nullptr : "zona-a", at);
+      status = skamp_cert_add_business(reg, id, reason, p.in().byte() & 1 ? "restaurant" : reason,
+                                       p.coordinate(90), p.coordinate(180), p.count(),
+                                       p.in().byte() & 1 ? nullptr : "zona-a", at);
       break;
-    case 1: status = skamp_cert_apply(reg, id, at); break;
-    case 2: status = skamp_cert_audit(reg, id, at, p.in().byte() & 1, reason); break;
-    case 3: status = skamp_cert_issue(&serial, reg, id, at); break;
-    case 4: status = skamp_cert_evaluate(reg, id, at, p.in().byte() & 1, reason); break;
-    case 5: status = skamp_cert_report_violation(reg, id, at, reason); break;
-    case 6: status = skamp_cert_suspend(reg, id, at, reason); break;
-    case 7: status = skamp_cert_reinstate(reg, id, at); break;
-    case 8: status = skamp_cert_revoke(reg, id, at, reason, p.time()); break;
-    case 9: status = skamp_cert_renew(&serial, reg, id, at); break;
-    case 10: status = skamp_cert_withdraw(reg, id, at, reason); break;
+    case 1:
+      status = skamp_cert_apply(reg, id, at);
+      break;
+    case 2:
+      status = skamp_cert_audit(reg, id, at, p.in().byte() & 1, reason);
+      break;
+    case 3:
+      status = skamp_cert_issue(&serial, reg, id, at);
+      break;
+    case 4:
+      status = skamp_cert_evaluate(reg, id, at, p.in().byte() & 1, reason);
+      break;
+    case 5:
+      status = skamp_cert_report_violation(reg, id, at, reason);
+      break;
+    case 6:
+      status = skamp_cert_suspend(reg, id, at, reason);
+      break;
+    case 7:
+      status = skamp_cert_reinstate(reg, id, at);
+      break;
+    case 8:
+      status = skamp_cert_revoke(reg, id, at, reason, p.time());
+      break;
+    case 9:
+      status = skamp_cert_renew(&serial, reg, id, at);
+      break;
+    case 10:
+      status = skamp_cert_withdraw(reg, id, at, reason);
+      break;
     case 11: {
       int admitted = -1;
       status = skamp_cert_check_in(&admitted, reg, id, at, p.count());
@@ -219,7 +246,8 @@ void cert_calls(Program& p, skamp_cert_registry* reg) {
       std::int32_t occupancy = -1, cap = -1;
       if (skamp_cert_occupancy(&occupancy, reg, id) == SKAMP_OK) {
         FUZZ_CHECK(occupancy >= 0);
-        if (status == SKAMP_OK && admitted == 1 && skamp_cert_max_visitors(&cap, reg, id, at) == SKAMP_OK) {
+        if (status == SKAMP_OK && admitted == 1 &&
+            skamp_cert_max_visitors(&cap, reg, id, at) == SKAMP_OK) {
           FUZZ_CHECK(occupancy <= cap);
         }
       }
@@ -234,12 +262,17 @@ void cert_calls(Program& p, skamp_cert_registry* reg) {
     }
     case 13:
       status = skamp_cert_history_json(&out, reg, id);
-      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-cert-history/1\"") != nullptr);
+      if (status == SKAMP_OK)
+        FUZZ_CHECK(out != nullptr &&
+                   std::strstr(out, "\"schema\":\"skamp-cert-history/1\"") != nullptr);
       break;
     default:
-      status = skamp_cert_certified_near_json(&out, reg, p.coordinate(90), p.coordinate(180), p.coordinate(1e5), at,
-                                         p.in().byte() & 1 ? reason : nullptr);
-      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"schema\":\"skamp-cert-near/1\"") != nullptr);
+      status = skamp_cert_certified_near_json(&out, reg, p.coordinate(90), p.coordinate(180),
+                                              p.coordinate(1e5), at,
+                                              p.in().byte() & 1 ? reason : nullptr);
+      if (status == SKAMP_OK)
+        FUZZ_CHECK(out != nullptr &&
+                   std::strstr(out, "\"schema\":\"skamp-cert-near/1\"") != nullptr);
       break;
   }
   check_status(status);
@@ -257,14 +290,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const double lons[] = {114.3, 114.31, 114.4};
   const std::int32_t capacity[] = {2, 3, 0};
   skamp_facility_index* index = nullptr;
-  FUZZ_CHECK(skamp_geo_index_new(&index, 3, ids, lats, lons, capacity, nullptr, nullptr, nullptr) == SKAMP_OK);
+  FUZZ_CHECK(skamp_geo_index_new(&index, 3, ids, lats, lons, capacity, nullptr, nullptr, nullptr) ==
+             SKAMP_OK);
   skamp_cert_registry* reg = nullptr;
   FUZZ_CHECK(skamp_cert_registry_new(&reg, nullptr, 0) == SKAMP_OK);
   for (int step = 0; step < 64 && !p.in().empty(); ++step) {
     switch (p.in().byte() % 3) {
-      case 0: ruleset_calls(p, rs); break;
-      case 1: geo_calls(p, index); break;
-      default: cert_calls(p, reg); break;
+      case 0:
+        ruleset_calls(p, rs);
+        break;
+      case 1:
+        geo_calls(p, index);
+        break;
+      default:
+        cert_calls(p, reg);
+        break;
     }
   }
   skamp_cert_registry_free(reg);

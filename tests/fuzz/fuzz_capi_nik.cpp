@@ -3,9 +3,6 @@
 // allocated at exactly the size the caller claims, so that ASan sees any write past it.
 #include <smartkampung/smartkampung.h>
 
-#include "fuzz_capi.hpp"
-#include "fuzz_check.hpp"
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +10,9 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "fuzz_capi.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
 
@@ -45,7 +45,8 @@ bool utf8(const std::string& s) {
       if ((d & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (d & 0x3F);
     }
-    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
       return false;
     }
     i += n + 1;
@@ -81,7 +82,8 @@ class Bytes {
 bool leaks(const char* message, const std::string& input) {
   // Only NIK-shaped input is personal data: at least ten digits (the message's own
   // words, fed back by the fuzzer, are not).
-  return std::count_if(input.begin(), input.end(), [](char c) { return c >= '0' && c <= '9'; }) >= 10 &&
+  return std::count_if(input.begin(), input.end(), [](char c) { return c >= '0' && c <= '9'; }) >=
+             10 &&
          std::strstr(message, input.c_str()) != nullptr;
 }
 
@@ -117,16 +119,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     pointers.push_back((pointers.size() % 7 == 6) ? nullptr : text.c_str());
   }
   std::vector<std::int8_t> reasons(pointers.size(), -1);
-  const skamp_status batch = skamp_nik_validate_batch(reasons.data(), pointers.data(),
-                                                      pointers.size(), year, month, day);
+  const skamp_status batch =
+      skamp_nik_validate_batch(reasons.data(), pointers.data(), pointers.size(), year, month, day);
   check_error_message(batch, texts.empty() ? std::string() : texts.front());
 
   for (std::size_t i = 0; i < texts.size(); ++i) {
     const std::string& text = texts[i];
     // Exactly info_size bytes: the library must not write past what the caller claims.
-    auto* info = static_cast<skamp_nik_info*>(std::malloc(info_size < sizeof(std::size_t)
-                                                              ? sizeof(std::size_t)
-                                                              : info_size));
+    auto* info = static_cast<skamp_nik_info*>(
+        std::malloc(info_size < sizeof(std::size_t) ? sizeof(std::size_t) : info_size));
     FUZZ_CHECK(info != nullptr);
     info->size = info_size;
     const skamp_status parsed = skamp_nik_parse_as_of(info, text.c_str(), year, month, day);
@@ -170,6 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(skamp_nik_reason_str(static_cast<int>(date_mode) - 128) != nullptr);
   // Only statuses inside the enum's range: a C++ caller cannot form another value without
   // UB of its own; C callers passing any int are covered by test_capi.c (fixed in 30b3bc1).
-  FUZZ_CHECK(skamp_status_str(static_cast<skamp_status>(static_cast<int>(date_mode % 16) - 12)) != nullptr);
+  FUZZ_CHECK(skamp_status_str(static_cast<skamp_status>(static_cast<int>(date_mode % 16) - 12)) !=
+             nullptr);
   return 0;
 }

@@ -3,15 +3,14 @@
 // a saved log; odd, a policy. Invariants: a log that loads saves to a text that loads to
 // the same text (and the same histories); a policy that parses has a canonical JSON
 // that parses to itself; failures are smartkampung::Error with a position for a corrupt log.
+#include <cstddef>
+#include <cstdint>
 #include <smartkampung/cert.hpp>
 #include <smartkampung/error.hpp>
+#include <string>
 
 #include "fuzz_bytes.hpp"
 #include "fuzz_check.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
 
 namespace sk = smartkampung;
 namespace cert = smartkampung::cert;
@@ -36,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const cert::CertificateRegistry back = cert::CertificateRegistry::from_jsonl(saved);
     FUZZ_CHECK(back.to_jsonl() == saved);
     FUZZ_CHECK(back.size() == reg.size());
-    for (const std::int64_t id : reg.ids()) FUZZ_CHECK(back.history(id).size() == reg.history(id).size());
+    for (const std::int64_t id : reg.ids())
+      FUZZ_CHECK(back.history(id).size() == reg.history(id).size());
   } catch (const cert::CertificateError& e) {
     FUZZ_CHECK(e.what()[0] != '\0');
     FUZZ_CHECK(e.position() >= -1);

@@ -3,15 +3,14 @@
 // threads give the same table; every row has the header's width; lines and rejections
 // are in range and in order; every field is valid UTF-8; and a table written back with
 // csv_escape reads back the same.
-#include <smartkampung/io.hpp>
-
-#include "fuzz_check.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <smartkampung/io.hpp>
 #include <string>
 #include <string_view>
+
+#include "fuzz_check.hpp"
 
 using namespace smartkampung;
 
@@ -50,7 +49,8 @@ void check_table(const CsvTable& table) {
     FUZZ_CHECK(table.line(row) > previous_line);
     FUZZ_CHECK(table.line(row) <= table.physical_lines());
     previous_line = table.line(row);
-    for (std::size_t col = 0; col < table.columns(); ++col) FUZZ_CHECK(valid_utf8(table.field(row, col)));
+    for (std::size_t col = 0; col < table.columns(); ++col)
+      FUZZ_CHECK(valid_utf8(table.field(row, col)));
   }
   previous_line = 0;
   for (const CsvRejected& rejected : table.rejected()) {
@@ -62,7 +62,9 @@ void check_table(const CsvTable& table) {
 }
 
 bool same(const CsvTable& a, const CsvTable& b) {
-  if (a.header() != b.header() || a.rows() != b.rows() || a.rejected().size() != b.rejected().size()) return false;
+  if (a.header() != b.header() || a.rows() != b.rows() ||
+      a.rejected().size() != b.rejected().size())
+    return false;
   for (std::size_t row = 0; row < a.rows(); ++row) {
     if (a.line(row) != b.line(row)) return false;
     for (std::size_t col = 0; col < a.columns(); ++col) {
@@ -110,7 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Written back with csv_escape, the accepted rows read back the same. Only where the
   // text cannot change meaning: no trimming, at least two columns (no blank lines).
-  // Off until the open finding in docs/hardening.md is explained (SKAMP_FUZZ_CSV_ROUNDTRIP=1 turns it on).
+  // Off until the open finding in docs/hardening.md is explained (SKAMP_FUZZ_CSV_ROUNDTRIP=1 turns
+  // it on).
   static const bool roundtrip = std::getenv("SKAMP_FUZZ_CSV_ROUNDTRIP") != nullptr;
   if (roundtrip && !options.trim_fields && one.columns() >= 2) {
     std::string out;
@@ -123,7 +126,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       out += "\r\n";
     };
     write_row([&](std::size_t col) { return std::string_view(one.header()[col]); });
-    for (std::size_t row = 0; row < one.rows(); ++row) write_row([&](std::size_t col) { return one.field(row, col); });
+    for (std::size_t row = 0; row < one.rows(); ++row)
+      write_row([&](std::size_t col) { return one.field(row, col); });
     if (out.rfind("\xEF\xBB\xBF", 0) == 0) return 0;  // a field that starts like a BOM
     CsvOptions again = options;
     again.delimiter = delimiter;
@@ -131,7 +135,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(back.header() == one.header());
     FUZZ_CHECK(back.rows() == one.rows() && back.rejected().empty());
     for (std::size_t row = 0; row < one.rows(); ++row) {
-      for (std::size_t col = 0; col < one.columns(); ++col) FUZZ_CHECK(back.field(row, col) == one.field(row, col));
+      for (std::size_t col = 0; col < one.columns(); ++col)
+        FUZZ_CHECK(back.field(row, col) == one.field(row, col));
     }
   }
   return 0;

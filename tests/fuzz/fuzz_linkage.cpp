@@ -7,26 +7,29 @@
 // and removed once, not twice.
 #include <smartkampung/smartkampung.h>
 
-#include "fuzz_bytes.hpp"
-#include "fuzz_capi.hpp"
-#include "fuzz_check.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "fuzz_bytes.hpp"
+#include "fuzz_capi.hpp"
+#include "fuzz_check.hpp"
+
 namespace {
 
 const char* const kFitRecords =
     "[{\"nik\": \"3510014501900001\", \"kk\": \"3510010101150001\", \"name\": \"Siti Aminah\","
-    " \"birth_date\": \"1990-01-05\", \"sex\": \"P\", \"village\": \"Kemiren\", \"rt\": \"1\", \"rw\": \"2\"},"
+    " \"birth_date\": \"1990-01-05\", \"sex\": \"P\", \"village\": \"Kemiren\", \"rt\": \"1\", "
+    "\"rw\": \"2\"},"
     " {\"nik\": \"3510014501900010\", \"kk\": \"3510010101150001\", \"name\": \"Siti Aminah\","
     " \"birth_date\": \"1990-01-05\", \"sex\": \"P\", \"village\": \"Kemiren\"},"
-    " {\"nik\": \"3510010203850002\", \"name\": \"Moch. Sholeh\", \"birth_date\": \"1985-03-02\", \"sex\": \"L\"},"
+    " {\"nik\": \"3510010203850002\", \"name\": \"Moch. Sholeh\", \"birth_date\": \"1985-03-02\", "
+    "\"sex\": \"L\"},"
     " {\"name\": \"Muhammad Soleh\", \"birth_date\": \"1985-03-02\", \"sex\": \"L\"},"
-    " {\"nik\": \"3510011207700003\", \"name\": \"H. Djoko Santoso\", \"birth_date\": \"1970-07-12\"},"
+    " {\"nik\": \"3510011207700003\", \"name\": \"H. Djoko Santoso\", \"birth_date\": "
+    "\"1970-07-12\"},"
     " {\"nik\": \"3510011207700003\", \"name\": \"joko santoso\", \"birth_date\": \"1970-07-12\"}]";
 
 using skamp_fuzz::check_status;
@@ -42,7 +45,8 @@ void check_out(skamp_status status, char* out, const char* schema) {
 
 void run_linker(const std::string& settings, const std::string& record, std::uint8_t k) {
   skamp_linker* linker = nullptr;
-  skamp_status status = skamp_linkage_linker_new(&linker, settings.empty() ? nullptr : settings.c_str());
+  skamp_status status =
+      skamp_linkage_linker_new(&linker, settings.empty() ? nullptr : settings.c_str());
   check_status(status, settings);
   if (status != SKAMP_OK) {
     FUZZ_CHECK(linker == nullptr);

@@ -4,15 +4,14 @@
 // Invariants: every failure is Error(kCorrupt); a file that loads saves to bytes that
 // load and save to themselves, holds one cluster id per index, and the loaded linker
 // takes look-ups, an add and the removal of what it added.
+#include <cstddef>
+#include <cstdint>
 #include <smartkampung/error.hpp>
 #include <smartkampung/linkage.hpp>
+#include <string>
 
 #include "core/sha256.hpp"
 #include "fuzz_check.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
 
 namespace sk = smartkampung;
 

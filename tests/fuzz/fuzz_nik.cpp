@@ -2,17 +2,16 @@
 // date (as_of); the rest is the text. Beyond "no crash", it checks that the
 // non-throwing check and the throwing parse agree, that a parsed number round-trips,
 // and that no error message or masked form repeats the input.
-#include <smartkampung/date.hpp>
-#include <smartkampung/nik.hpp>
-
-#include "fuzz_check.hpp"
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <smartkampung/date.hpp>
+#include <smartkampung/nik.hpp>
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include "fuzz_check.hpp"
 
 using namespace smartkampung;
 
@@ -28,7 +27,8 @@ bool leaks(const std::string& message, std::string_view input) {
   // Ten characters of a NIK already identify a region and a birth date.
   // Only NIK-shaped input is personal data: at least ten digits (the message's own
   // words, fed back by the fuzzer, are not).
-  return std::count_if(input.begin(), input.end(), [](char c) { return c >= '0' && c <= '9'; }) >= 10 &&
+  return std::count_if(input.begin(), input.end(), [](char c) { return c >= '0' && c <= '9'; }) >=
+             10 &&
          message.find(input) != std::string::npos;
 }
 

@@ -8,20 +8,19 @@
 // check; an unsigned file is refused ("not signed") exactly when the key is configured
 // without allow_unsigned; a snapshot that loads saves to bytes that load and save to
 // themselves.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <smartkampung/error.hpp>
 #include <smartkampung/signing.hpp>
+#include <string>
+#include <vector>
 
 #include "core/sha256.hpp"
 #include "core/signing.hpp"
 #include "fuzz_check.hpp"
 #include "registry/internal.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <memory>
-#include <string>
-#include <vector>
 
 namespace sk = smartkampung;
 

@@ -5,14 +5,14 @@
 // whose "loaded" count matches what programs_of then finds; no message repeats a NIK.
 #include <smartkampung/smartkampung.h>
 
-#include "fuzz_bytes.hpp"
-#include "fuzz_capi.hpp"
-#include "fuzz_check.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
+
+#include "fuzz_bytes.hpp"
+#include "fuzz_capi.hpp"
+#include "fuzz_check.hpp"
 
 using skamp_fuzz::check_status;
 
@@ -23,10 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   skamp_registry* reg = nullptr;
   FUZZ_CHECK(skamp_registry_new(&reg) == SKAMP_OK);
   // One enrolled resident, so that reports and exclusions have something to meet.
-  FUZZ_CHECK(skamp_registry_add_json(nullptr, reg,
-                                      "[{\"nik\": \"3510014501900001\", \"kk\": \"3510010101150001\", "
-                                      "\"name\": \"Siti\"}]",
-                                      "BST", "central") == SKAMP_OK);
+  FUZZ_CHECK(
+      skamp_registry_add_json(nullptr, reg,
+                              "[{\"nik\": \"3510014501900001\", \"kk\": \"3510010101150001\", "
+                              "\"name\": \"Siti\"}]",
+                              "BST", "central") == SKAMP_OK);
   char* out = nullptr;
   skamp_status status;
   static const char* const levels[] = {"central", "provincial", "regency"};
@@ -46,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 2:
       status = skamp_registry_report_json(&out, reg, text.c_str(), 1588291200);
       check_status(status, text);
-      if (status == SKAMP_OK) FUZZ_CHECK(out != nullptr && std::strstr(out, "\"accepted\"") != nullptr);
+      if (status == SKAMP_OK)
+        FUZZ_CHECK(out != nullptr && std::strstr(out, "\"accepted\"") != nullptr);
       break;
     default:
       status = skamp_registry_set_exclusions_json(reg, text.c_str());

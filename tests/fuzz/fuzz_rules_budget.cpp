@@ -13,20 +13,19 @@
 // - the load-time check refuses a rule set exactly when its bound at the assumed list
 //   length exceeds max_work, naming a rule, code limit.
 // SKAMP_FUZZ_VERBOSE=1 prints each generated rule and record (to write seeds).
-#include <smartkampung/error.hpp>
-#include <smartkampung/rules.hpp>
-
-#include "fuzz_bytes.hpp"
-#include "fuzz_check.hpp"
-#include "rules/ir.hpp"
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <smartkampung/error.hpp>
+#include <smartkampung/rules.hpp>
 #include <string>
 #include <vector>
+
+#include "fuzz_bytes.hpp"
+#include "fuzz_check.hpp"
+#include "rules/ir.hpp"
 
 namespace sk = smartkampung;
 namespace skd = smartkampung::detail;
@@ -55,29 +54,36 @@ class Gen {
         vars.push_back(v);
         std::string body = boolean(depth + 1, vars);
         vars.pop_back();
-        return std::string(choice == 0 ? "any(" : "all(") + list(members) + ", " + v.name + " -> " + body + ")";
+        return std::string(choice == 0 ? "any(" : "all(") + list(members) + ", " + v.name + " -> " +
+               body + ")";
       }
       case 2:
-        return integer(depth + 1, vars) + (b_.byte() % 2 ? " > " : " <= ") + std::to_string(b_.byte() % 8);
-      case 3: return "(" + boolean(depth + 1, vars) + " && " + boolean(depth + 1, vars) + ")";
-      case 4: return "(" + boolean(depth + 1, vars) + " || " + boolean(depth + 1, vars) + ")";
-      case 5: return "!(" + boolean(depth + 1, vars) + ")";  // parenthesised: ! binds tighter than <=
+        return integer(depth + 1, vars) + (b_.byte() % 2 ? " > " : " <= ") +
+               std::to_string(b_.byte() % 8);
+      case 3:
+        return "(" + boolean(depth + 1, vars) + " && " + boolean(depth + 1, vars) + ")";
+      case 4:
+        return "(" + boolean(depth + 1, vars) + " || " + boolean(depth + 1, vars) + ")";
+      case 5:
+        return "!(" + boolean(depth + 1, vars) + ")";  // parenthesised: ! binds tighter than <=
       case 6:
-        return "(" + boolean(depth + 1, vars) + " ? " + boolean(depth + 1, vars) + " : " + boolean(depth + 1, vars) +
-               ")";
+        return "(" + boolean(depth + 1, vars) + " ? " + boolean(depth + 1, vars) + " : " +
+               boolean(depth + 1, vars) + ")";
       case 7: {
         std::string out = "count_true([" + boolean(depth + 1, vars);
         const int n = b_.byte() % 3;
         for (int i = 0; i < n; ++i) out += ", " + boolean(depth + 1, vars);
         return out + "]) >= " + std::to_string(b_.byte() % 3);
       }
-      default: return leaf(vars);
+      default:
+        return leaf(vars);
     }
   }
 
   std::string integer(int depth, std::vector<Var>& vars) {
     const int choice = depth > 20 || b_.empty() ? 4 : b_.byte() % 5;
-    if ((choice == 0 || choice == 1) && vars.size() < static_cast<std::size_t>(skd::kMaxLambdaDepth)) {
+    if ((choice == 0 || choice == 1) &&
+        vars.size() < static_cast<std::size_t>(skd::kMaxLambdaDepth)) {
       const bool members = choice == 0;
       Var v{"v" + std::to_string(vars.size()), members};
       vars.push_back(v);
@@ -104,22 +110,27 @@ class Gen {
     const Var& v = vars[b_.byte() % vars.size()];
     if (!v.member) return v.name + ".value > " + std::to_string((b_.byte() % 4) * 1000);
     switch (choice) {
-      case 1: return v.name + ".works";
-      case 2: return v.name + ".age >= " + std::to_string(b_.byte() % 80);
+      case 1:
+        return v.name + ".works";
+      case 2:
+        return v.name + ".age >= " + std::to_string(b_.byte() % 80);
       case 3: {
         const Var& w = vars[b_.byte() % vars.size()];
         if (w.member) return v.name + ".nik == " + w.name + ".nik";
         return v.name + ".nik == 'x'";
       }
-      case 4: return "has(" + v.name + ".nik)";
-      default: return v.name + ".nik != 'm1'";
+      case 4:
+        return "has(" + v.name + ".nik)";
+      default:
+        return v.name + ".nik != 'm1'";
     }
   }
 
   skamp_fuzz::Bytes& b_;
 };
 
-std::string rule_file(const std::string& require, const std::string& message_expr, const std::string& amount) {
+std::string rule_file(const std::string& require, const std::string& message_expr,
+                      const std::string& amount) {
   return R"json({"format": "skamp-rules/1", "ruleset": "budget", "version": "1", "legal_basis": ["fuzz"],
     "valid": {"from": "2020-01-01", "to": "2030-12-31"}, "scope": "kk",
     "inputs": {"kk.poor": "bool", "kk.size": "int", "kk.members": "list<member>", "member.nik": "string",
@@ -129,17 +140,20 @@ std::string rule_file(const std::string& require, const std::string& message_exp
          R"json(}", "en": "generated"}},
               {"id": "second", "require": "kk.size < 100 || any(kk.members, m -> m.works)",
                "reason": {"code": "SECOND", "id": "kedua", "en": "second"}}],
-    "amount": ")json" + amount + R"json("})json";
+    "amount": ")json" +
+         amount + R"json("})json";
 }
 
-std::string record(std::size_t members, std::size_t assets, std::uint8_t pattern, std::size_t& longest) {
+std::string record(std::size_t members, std::size_t assets, std::uint8_t pattern,
+                   std::size_t& longest) {
   longest = std::max(members, assets);
-  std::string out = R"({"kk": {"poor": )" + std::string(pattern & 1 ? "true" : "null") + R"(, "size": )" +
-                    std::to_string(members) + R"(, "members": [)";
+  std::string out = R"({"kk": {"poor": )" + std::string(pattern & 1 ? "true" : "null") +
+                    R"(, "size": )" + std::to_string(members) + R"(, "members": [)";
   for (std::size_t i = 0; i < members; ++i) {
     if (i) out += ",";
     const std::size_t k = i * 7 + pattern;
-    out += R"({"nik": )" + (k % 5 == 0 ? std::string("null") : "\"m" + std::to_string(k % 13) + "\"") +
+    out += R"({"nik": )" +
+           (k % 5 == 0 ? std::string("null") : "\"m" + std::to_string(k % 13) + "\"") +
            R"(, "age": )" + std::to_string(k % 90) + R"(, "works": )" +
            (k % 3 == 0 ? "true" : (k % 3 == 1 ? "false" : "null")) + "}";
   }
@@ -195,8 +209,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text = rule_file(require, message_expr, amount);
   if (std::getenv("SKAMP_FUZZ_VERBOSE") != nullptr) {
     std::fprintf(stderr, "budget %llu\nrequire: %s\nmessage: %s\namount: %s\nrecord: %.200s...\n",
-                 static_cast<unsigned long long>(budget), require.c_str(), message_expr.c_str(), amount.c_str(),
-                 rec.c_str());
+                 static_cast<unsigned long long>(budget), require.c_str(), message_expr.c_str(),
+                 amount.c_str(), rec.c_str());
   }
 
   sk::RuleOptions unchecked;
@@ -240,7 +254,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK((fast.verdict == sk::Verdict::kError) == g_any_limited);
   FUZZ_CHECK(fast.verdict != sk::Verdict::kError || fast.reason == sk::Outcome::kStepLimit);
   // A record whose bound fits the budget is never stopped.
-  if (bound.evaluation <= static_cast<double>(budget)) FUZZ_CHECK(fast.verdict != sk::Verdict::kError);
+  if (bound.evaluation <= static_cast<double>(budget))
+    FUZZ_CHECK(fast.verdict != sk::Verdict::kError);
   std::vector<std::int32_t> reasons;
   const sk::Outcome explained = ev.explain(batch, 0, reasons);
   if (explained.verdict != sk::Verdict::kError && fast.verdict != sk::Verdict::kError) {

@@ -3,16 +3,15 @@
 // for the batch path). Invariants: fast and explain mode agree on the verdict and the
 // amount; the batch path agrees with the single path; only eligible decisions carry an
 // amount... and an error never repeats a NIK from the record.
+#include <cstddef>
+#include <cstdint>
 #include <smartkampung/error.hpp>
 #include <smartkampung/rules.hpp>
+#include <string>
+#include <vector>
 
 #include "fuzz_bytes.hpp"
 #include "fuzz_check.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <vector>
 
 namespace sk = smartkampung;
 
@@ -34,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t choice = bytes.byte();
   const sk::RuleSet& rules = rule_sets()[choice % rule_sets().size()];
   // Dates around the rule sets' validity (2020) and outside it.
-  const sk::Date as_of = sk::Date::from_ymd(2019 + (choice >> 6), 1 + (choice >> 2) % 12, 1 + choice % 28);
+  const sk::Date as_of =
+      sk::Date::from_ymd(2019 + (choice >> 6), 1 + (choice >> 2) % 12, 1 + choice % 28);
   const std::string record = bytes.rest();
   try {
     const sk::Decision fast = rules.evaluate_json(record, as_of, false);

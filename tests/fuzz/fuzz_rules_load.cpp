@@ -5,15 +5,14 @@
 // Invariants: a loaded rule set reloads from its canonical JSON to the same SHA-256 and
 // canonical text; its embedded tests run; the errors are smartkampung::Error only, a
 // RuleError with a column for anything wrong in the file.
+#include <cstddef>
+#include <cstdint>
 #include <smartkampung/error.hpp>
 #include <smartkampung/rules.hpp>
+#include <string>
 
 #include "fuzz_bytes.hpp"
 #include "fuzz_check.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
 
 namespace sk = smartkampung;
 

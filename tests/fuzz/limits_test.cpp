@@ -1,18 +1,16 @@
 // Huge and deeply nested inputs get a clear answer (a result, or Error with kLimit or
 // kParse), never a stack overflow or an allocation of gigabytes. One section per parser,
 // compiled when its area's header is in the tree.
-#include <smartkampung/error.hpp>
-#include <smartkampung/nik.hpp>
-
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <smartkampung/error.hpp>
+#include <smartkampung/nik.hpp>
 #include <string>
-
-#include <pthread.h>
 
 #if __has_include(<smartkampung/c/registry.h>) && __has_include(<smartkampung/c/rules.h>) && \
     __has_include(<smartkampung/c/geo.h>) && __has_include(<smartkampung/c/cert.h>)
@@ -71,7 +69,8 @@ TEST(Limits, CsvUnterminatedQuoteOverManyLines) {
     EXPECT_EQ(table.quote_runs().front().first_line, 2u);
     EXPECT_EQ(table.rows(), small() ? 10000u : 1000000u);  // every line read again
   } catch (const smartkampung::Error& e) {
-    EXPECT_TRUE(e.code() == smartkampung::ErrorCode::kLimit || e.code() == smartkampung::ErrorCode::kParse);
+    EXPECT_TRUE(e.code() == smartkampung::ErrorCode::kLimit ||
+                e.code() == smartkampung::ErrorCode::kParse);
   }
 }
 
@@ -116,7 +115,8 @@ void on_small_stack(const std::function<void()>& body) {
   pthread_attr_destroy(&attr);
 }
 
-std::string nested(const std::string& open, const std::string& inner, const std::string& close, int depth) {
+std::string nested(const std::string& open, const std::string& inner, const std::string& close,
+                   int depth) {
   std::string out;
   out.reserve((open.size() + close.size()) * depth + inner.size());
   for (int i = 0; i < depth; ++i) out += open;
@@ -150,8 +150,8 @@ std::string write_file(const std::string& name, const std::string& text) {
 std::string rule_file(const std::string& require) {
   return R"({"format": "skamp-rules/1", "ruleset": "deep", "version": "1",
     "description": "d", "legal_basis": ["x"], "valid": {"from": "2020-01-01", "to": "2020-12-31"}, "scope": "kk",
-    "inputs": {"kk.size": "int"}, "rules": [{"id": "r", "require": ")" + require +
-         R"(", "reason": {"code": "R", "id": "r", "en": "r"}}]})";
+    "inputs": {"kk.size": "int"}, "rules": [{"id": "r", "require": ")" +
+         require + R"(", "reason": {"code": "R", "id": "r", "en": "r"}}]})";
 }
 
 TEST(Limits, RuleFileNested100000Deep) {
@@ -159,7 +159,8 @@ TEST(Limits, RuleFileNested100000Deep) {
     skamp_ruleset* rs = nullptr;
     const std::string arrays = nested("[", "", "]", kDeep);
     expect_clear(skamp_ruleset_new_json(&rs, arrays.data(), arrays.size(), NULL));
-    const std::string deep_object = "{\"format\": \"skamp-rules/1\", \"x\": " + nested("{\"a\":", "1", "}", kDeep) + "}";
+    const std::string deep_object =
+        "{\"format\": \"skamp-rules/1\", \"x\": " + nested("{\"a\":", "1", "}", kDeep) + "}";
     expect_clear(skamp_ruleset_new_json(&rs, deep_object.data(), deep_object.size(), NULL));
     EXPECT_EQ(rs, nullptr);
   });
@@ -204,7 +205,8 @@ TEST(Limits, RuleEvaluationOfDeepHugeRecords) {
     expect_clear(skamp_ruleset_evaluate_json(&out, rs, number.c_str(), 2020, 5, 1, 1));
     // A 100 MB NIK string (10 MB at the small size): decided (not a valid NIK) or refused.
     const std::string big(small() ? 10u << 20 : 100u << 20, '3');
-    const std::string huge = "{\"kk\": {\"members\": [{\"nik\": \"" + big + "\", \"birth_date\": \"1980-01-01\"}]}}";
+    const std::string huge =
+        "{\"kk\": {\"members\": [{\"nik\": \"" + big + "\", \"birth_date\": \"1980-01-01\"}]}}";
     const skamp_status status = skamp_ruleset_evaluate_json(&out, rs, huge.c_str(), 2020, 5, 1, 1);
     expect_clear(status, true);
     if (status == SKAMP_OK) {
@@ -223,7 +225,8 @@ TEST(Limits, RegistryJsonDeepHuge) {
     char* out = nullptr;
     const std::string deep = nested("[", "", "]", kDeep);
     expect_clear(skamp_registry_add_json(&out, reg, deep.c_str(), "PKH", "central"));
-    const std::string deep_field = "[{\"nik\": \"3510014501900001\", \"name\": " + nested("[", "", "]", kDeep) + "}]";
+    const std::string deep_field =
+        "[{\"nik\": \"3510014501900001\", \"name\": " + nested("[", "", "]", kDeep) + "}]";
     expect_clear(skamp_registry_add_json(&out, reg, deep_field.c_str(), "PKH", "central"), true);
     skamp_free(out);
     out = nullptr;
@@ -254,9 +257,11 @@ TEST(Limits, CertLogAndPolicyDeepHuge) {
     const std::string number = "{\"format\": " + std::string(10000, '1') + "}";
     expect_clear(skamp_cert_registry_new(&reg, number.c_str(), 0));
     EXPECT_EQ(reg, nullptr);
-    const std::string path = write_file("skamp_limits_cert.jsonl", deep + "\n" + nested("[", "", "]", kDeep) + "\n");
+    const std::string path =
+        write_file("skamp_limits_cert.jsonl", deep + "\n" + nested("[", "", "]", kDeep) + "\n");
     expect_clear(skamp_cert_registry_load(&reg, path.c_str()));
-    const std::string path2 = write_file("skamp_limits_cert2.jsonl", "{\"seq\": " + std::string(10000, '1') + "}\n");
+    const std::string path2 =
+        write_file("skamp_limits_cert2.jsonl", "{\"seq\": " + std::string(10000, '1') + "}\n");
     expect_clear(skamp_cert_registry_load(&reg, path2.c_str()));
     EXPECT_EQ(reg, nullptr);
     std::remove(path.c_str());
@@ -269,11 +274,13 @@ TEST(Limits, FacilityJsonAndCsvDeepHuge) {
     skamp_facility_index* index = nullptr;
     const std::string path = write_file("skamp_limits_fac.json", nested("[", "", "]", kDeep));
     expect_clear(skamp_geo_index_new_json_file(&index, path.c_str()));
-    const std::string path2 = write_file(
-        "skamp_limits_fac2.json", "[{\"id\": 1, \"lat\": " + std::string(10000, '8') + ", \"lon\": 1, \"capacity\": 1}]");
+    const std::string path2 =
+        write_file("skamp_limits_fac2.json", "[{\"id\": 1, \"lat\": " + std::string(10000, '8') +
+                                                 ", \"lon\": 1, \"capacity\": 1}]");
     expect_clear(skamp_geo_index_new_json_file(&index, path2.c_str()));
     const std::string big(small() ? 10u << 20 : 100u << 20, 'n');
-    const std::string path3 = write_file("skamp_limits_fac3.csv", "id,lat,lon,capacity,name\n1,-8.2,114.3,2," + big + "\n");
+    const std::string path3 = write_file("skamp_limits_fac3.csv",
+                                         "id,lat,lon,capacity,name\n1,-8.2,114.3,2," + big + "\n");
     const skamp_status status = skamp_geo_index_new_csv(&index, path3.c_str());
     expect_clear(status, true);
     skamp_geo_index_free(index);
@@ -288,7 +295,8 @@ TEST(Limits, LinkageSettingsAndRecordsDeep) {
     skamp_linker* lk = nullptr;
     char* out = nullptr;
     const std::string arrays = nested("[", "", "]", kDeep);
-    const std::string deep_object = "{\"threshold\": 0.9, \"x\": " + nested("{\"a\":", "1", "}", kDeep) + "}";
+    const std::string deep_object =
+        "{\"threshold\": 0.9, \"x\": " + nested("{\"a\":", "1", "}", kDeep) + "}";
     expect_clear(skamp_linkage_linker_new(&lk, arrays.c_str()));
     expect_clear(skamp_linkage_linker_new(&lk, deep_object.c_str()));
     EXPECT_EQ(lk, nullptr);

@@ -24,7 +24,8 @@ bool replay_file(const std::filesystem::path& path) {
     std::fprintf(stderr, "replay: cannot read %s\n", path.string().c_str());
     return false;
   }
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
   // A copy in its own allocation, so that ASan catches a read one past the end.
   std::vector<std::uint8_t> data(bytes.begin(), bytes.end());
   LLVMFuzzerTestOneInput(data.empty() ? nullptr : data.data(), data.size());

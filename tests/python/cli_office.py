@@ -29,8 +29,14 @@ def run(*args, lang="en", env=None, stdin=None, timeout=300):
     if lang:
         e["LANG"] = {"en": "C.UTF-8", "id": "id_ID.UTF-8"}[lang]
     e.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True, text=True,
-                          env=e, timeout=timeout, input=stdin)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=timeout,
+        input=stdin,
+    )
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
     assert_no_nik(proc.stderr, "CLI message")
     return proc
@@ -82,8 +88,9 @@ def office(d: pathlib.Path) -> dict:
     # Made is listed twice in BST: a duplicate, so his NIK is in the report's workbook
     bst = write_csv(d / "bst.csv", head, [[p[k] for k in head] for p in (JOKO, ROUNDED, SITI, ROUNDED)])
     exclusions = d / "exclusions.json"
-    exclusions.write_text('{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]}',
-                          encoding="utf-8")
+    exclusions.write_text(
+        '{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]}', encoding="utf-8"
+    )
     registry = d / "registry.skr"
     ok(run("dedup", f"{pkh}:PKH:central", f"{bst}:BST:central", "--exclusions", exclusions, "--save", registry))
     return {"dir": d, "pkh": pkh, "bst": bst, "registry": registry, "exclusions": exclusions}

@@ -47,10 +47,10 @@ def nik_like_runs(text: str) -> list[str]:
 # case: "Siti", "AMINAH"); a date, its ISO, DD-MM-YYYY, DD/MM/YYYY and DD.MM.YYYY forms; a
 # NIK or KK, its 16 digits in any grouping and its last ten (birth date and serial).
 
-_NAMES: set[str] = set()   # name tokens, lower case
-_DATES: set[str] = set()   # dates as written (ISO, DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY, raw)
-_KEYS: set[str] = set()    # 16-digit NIK/KK
-_TAILS: set[str] = set()   # their last ten digits (birth date and serial)
+_NAMES: set[str] = set()  # name tokens, lower case
+_DATES: set[str] = set()  # dates as written (ISO, DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY, raw)
+_KEYS: set[str] = set()  # 16-digit NIK/KK
+_TAILS: set[str] = set()  # their last ten digits (birth date and serial)
 _PERSONAL_FIELDS = {"nik", "kk", "name", "birth_date"}
 _DATE_FORMS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -75,7 +75,7 @@ def _registered_in(text: str) -> list[str]:
             digits = re.sub(r"\D", "", m.group())
             if digits in _KEYS:
                 found.append(f"NIK/KK {_mask(digits)}")
-            elif any(digits[i:i + 10] in _TAILS for i in range(len(digits) - 9)):
+            elif any(digits[i : i + 10] in _TAILS for i in range(len(digits) - 9)):
                 found.append(f"NIK/KK part {_mask(digits)}")
     return found
 
@@ -198,8 +198,12 @@ def personal_files(args) -> None:
                 data = json.loads(text)
             except ValueError:
                 continue
-            if isinstance(data, list) and data and isinstance(data[0], dict) and \
-                    any(_field_of_any(k) == "capacity" for k in data[0]):
+            if (
+                isinstance(data, list)
+                and data
+                and isinstance(data[0], dict)
+                and any(_field_of_any(k) == "capacity" for k in data[0])
+            ):
                 continue  # a house list
             personal(data)
 

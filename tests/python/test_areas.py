@@ -29,8 +29,11 @@ def test_the_list_is_well_formed():
 def test_every_area_has_its_files():
     missing = []
     for name, c_api in areas().items():
-        wanted = [f"src/{name}/sources.cmake", f"include/smartkampung/{name}.hpp",
-                  f"bindings/python/register_{name}.cpp"]
+        wanted = [
+            f"src/{name}/sources.cmake",
+            f"include/smartkampung/{name}.hpp",
+            f"bindings/python/register_{name}.cpp",
+        ]
         if c_api:
             wanted += [f"include/smartkampung/c/{name}.h", f"src/capi/{name}_c.cpp"]
         missing += [w for w in wanted if not (SOURCE_DIR / w).is_file()]

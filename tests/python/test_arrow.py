@@ -62,8 +62,11 @@ def test_registry_from_every_frame_equals_the_dicts(sample):
     assert len(want) == want_rep.loaded > 50
     for name, obj in frames(dicts).items():
         reg, rep = load(obj)
-        assert (rep.loaded, len(rep.rejected), rep.unkeyed) == (want_rep.loaded, len(want_rep.rejected),
-                                                                want_rep.unkeyed), name
+        assert (rep.loaded, len(rep.rejected), rep.unkeyed) == (
+            want_rep.loaded,
+            len(want_rep.rejected),
+            want_rep.unkeyed,
+        ), name
         assert reg.records("PKH").to_pylist() == want, name
         got = reg.dedup()
         assert list(got.duplicates) == list(want_dedup.duplicates), name
@@ -72,8 +75,16 @@ def test_registry_from_every_frame_equals_the_dicts(sample):
 
 def test_header_aliases_and_column_maps_apply_to_frames(sample):
     dicts = program_dicts(sample, "PKH")[:60]
-    renamed = [{"NIK": d.get("nik"), "Nama Lengkap": d.get("name"), "Tgl. Lahir": d.get("birth_date"),
-                "L/P": d.get("sex"), "NOMOR_KELUARGA": d.get("kk")} for d in dicts]
+    renamed = [
+        {
+            "NIK": d.get("nik"),
+            "Nama Lengkap": d.get("name"),
+            "Tgl. Lahir": d.get("birth_date"),
+            "L/P": d.get("sex"),
+            "NOMOR_KELUARGA": d.get("kk"),
+        }
+        for d in dicts
+    ]
     want_reg, want_rep = load(renamed, columns={"kk": "NOMOR_KELUARGA"})
     want = want_reg.records("PKH").to_pylist()
     assert want_rep.columns["kk"] == "NOMOR_KELUARGA" and want_rep.columns["birth_date"] == "Tgl. Lahir"
@@ -86,11 +97,21 @@ def test_header_aliases_and_column_maps_apply_to_frames(sample):
 
 def test_typed_columns_are_read_as_list_files_hold_them():
     # NIK as int64, birth dates as date32 / timestamps / pandas datetimes, rt as nullable Int64.
-    rows = [{"nik": 3510014501900001, "name": "Siti", "birth_date": dt.date(1990, 1, 5), "rt": 3},
-            {"nik": 3510011203850002, "name": "Budi", "birth_date": None, "rt": None}]
-    want_reg, _ = load([{"nik": str(r["nik"]), "name": r["name"],
-                         "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
-                         "rt": r["rt"]} for r in rows])
+    rows = [
+        {"nik": 3510014501900001, "name": "Siti", "birth_date": dt.date(1990, 1, 5), "rt": 3},
+        {"nik": 3510011203850002, "name": "Budi", "birth_date": None, "rt": None},
+    ]
+    want_reg, _ = load(
+        [
+            {
+                "nik": str(r["nik"]),
+                "name": r["name"],
+                "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
+                "rt": r["rt"],
+            }
+            for r in rows
+        ]
+    )
     want = want_reg.records("PKH").to_pylist()
     table = pa.Table.from_pylist(rows)
     frame = pd.DataFrame(rows).astype({"rt": "Int64", "nik": "Int64"})
@@ -171,15 +192,41 @@ MAY = dt.date(2020, 5, 1)
 
 
 def kinds_rows():
-    members = [{"nik": "3510014501900001", "birth_date": dt.date(1950, 1, 1), "disabled": False, "hours": 5},
-               {"nik": "12", "birth_date": dt.date(2000, 1, 1), "disabled": True, "hours": None}]
+    members = [
+        {"nik": "3510014501900001", "birth_date": dt.date(1950, 1, 1), "disabled": False, "hours": 5},
+        {"nik": "12", "birth_date": dt.date(2000, 1, 1), "disabled": True, "hours": None},
+    ]
     return [
-        {"size": 3, "income": 100000, "village": "Kemiren", "registered": dt.date(2020, 1, 1), "kind": "a",
-         "flag": True, "programs": ["BST"], "members": members[:1]},
-        {"size": 1, "income": 900000, "village": "Glagah", "registered": dt.date(2020, 4, 25), "kind": "c",
-         "flag": False, "programs": ["PKH", "BST", "X"], "members": members},
-        {"size": None, "income": None, "village": None, "registered": None, "kind": None, "flag": None,
-         "programs": None, "members": None},
+        {
+            "size": 3,
+            "income": 100000,
+            "village": "Kemiren",
+            "registered": dt.date(2020, 1, 1),
+            "kind": "a",
+            "flag": True,
+            "programs": ["BST"],
+            "members": members[:1],
+        },
+        {
+            "size": 1,
+            "income": 900000,
+            "village": "Glagah",
+            "registered": dt.date(2020, 4, 25),
+            "kind": "c",
+            "flag": False,
+            "programs": ["PKH", "BST", "X"],
+            "members": members,
+        },
+        {
+            "size": None,
+            "income": None,
+            "village": None,
+            "registered": None,
+            "kind": None,
+            "flag": None,
+            "programs": None,
+            "members": None,
+        },
     ]
 
 
@@ -187,11 +234,26 @@ def test_rule_batches_from_arrow_equal_the_record_path():
     rows = kinds_rows()
     table = pa.Table.from_pylist(rows)
     got = KINDS.evaluate_batch(table, as_of=MAY)
-    want = [KINDS.evaluate({"kk": {k: (v.isoformat() if isinstance(v, dt.date) else
-                                       [{**m, "birth_date": m["birth_date"].isoformat()} for m in v]
-                                       if k == "members" and v else v)
-                                   for k, v in r.items() if v is not None}}, as_of=MAY, explain=True)
-            for r in rows]
+    want = [
+        KINDS.evaluate(
+            {
+                "kk": {
+                    k: (
+                        v.isoformat()
+                        if isinstance(v, dt.date)
+                        else [{**m, "birth_date": m["birth_date"].isoformat()} for m in v]
+                        if k == "members" and v
+                        else v
+                    )
+                    for k, v in r.items()
+                    if v is not None
+                }
+            },
+            as_of=MAY,
+            explain=True,
+        )
+        for r in rows
+    ]
     assert got.columns == ["decision", "amount", "priority", "reason", "reasons"]
     assert [r["decision"] for r in got] == [d.decision for d in want]
     assert [r["amount"] for r in got] == [d.amount for d in want]
@@ -202,10 +264,14 @@ def test_rule_batches_from_arrow_equal_the_record_path():
 
 
 def test_pandas_nullable_and_ya_tidak_columns():
-    frame = pd.DataFrame({"flag": pd.array([True, None, False], dtype="boolean"),
-                          "size": pd.array([3, None, 1], dtype="Int64"),
-                          "village": pd.array(["Kemiren", None, "Glagah"], dtype="string"),
-                          "kind": ["c", "c", "c"]})
+    frame = pd.DataFrame(
+        {
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "size": pd.array([3, None, 1], dtype="Int64"),
+            "village": pd.array(["Kemiren", None, "Glagah"], dtype="string"),
+            "kind": ["c", "c", "c"],
+        }
+    )
     text = frame.assign(flag=["ya", None, "tidak"])
     arrow_backed = frame.astype({"village": pd.ArrowDtype(pa.string())})
     results = [KINDS.evaluate_batch(f, as_of=MAY).to_pylist() for f in (frame, text, arrow_backed)]
@@ -237,8 +303,9 @@ def test_tables_without_pyarrow_paths(monkeypatch, sample):
     assert list(without.columns) == list(with_pa.columns)
     for col in ("nik", "name", "line"):
         assert without[col].tolist() == with_pa[col].tolist()
-    assert [None if pd.isna(v) else int(v) for v in without["rt"]] == \
-           [None if pd.isna(v) else int(v) for v in with_pa["rt"]]
+    assert [None if pd.isna(v) else int(v) for v in without["rt"]] == [
+        None if pd.isna(v) else int(v) for v in with_pa["rt"]
+    ]
 
 
 def big_income_table(n):
@@ -295,9 +362,16 @@ def test_progress_bar_is_silent_when_off_or_without_tqdm(capsys, monkeypatch):
 
 def test_large_tables_with_nulls_everywhere():
     # Half the rows eligible (reason null), half not: the validity bitmaps of 200,000 rows.
-    doc = {"format": "skamp-rules/1", "ruleset": "t", "version": "1", "scope": "person", "legal_basis": ["x"],
-           "valid": {"from": "2020-01-01", "to": "2020-12-31"}, "inputs": {"person.poor": "bool"},
-           "rules": [{"id": "poor", "require": "person.poor", "reason": {"code": "NOT_POOR", "id": "p", "en": "p"}}]}
+    doc = {
+        "format": "skamp-rules/1",
+        "ruleset": "t",
+        "version": "1",
+        "scope": "person",
+        "legal_basis": ["x"],
+        "valid": {"from": "2020-01-01", "to": "2020-12-31"},
+        "inputs": {"person.poor": "bool"},
+        "rules": [{"id": "poor", "require": "person.poor", "reason": {"code": "NOT_POOR", "id": "p", "en": "p"}}],
+    }
     rs = sk.RuleSet.from_json(json.dumps(doc))
     n = 200_000
     poor = np.arange(n) % 2 == 0

@@ -61,15 +61,17 @@ def tolerated(call, *args, **kwargs):
 @pytest.fixture
 def reg():
     r = sk.Registry(as_of=dt.date(2020, 5, 1))
-    r.add_records([{"nik": NIK, "kk": KK, "name": "Siti Aminah", "birth_date": "1990-01-05"}],
-                  program="PKH", level="central")
+    r.add_records(
+        [{"nik": NIK, "kk": KK, "name": "Siti Aminah", "birth_date": "1990-01-05"}], program="PKH", level="central"
+    )
     return r
 
 
 @pytest.fixture
 def idx():
-    return sk.FacilityIndex.from_arrays(np.array([10, 11]), np.array([-8.2, -8.3]), np.array([114.3, 114.4]),
-                                        np.array([4, 2]))
+    return sk.FacilityIndex.from_arrays(
+        np.array([10, 11]), np.array([-8.2, -8.3]), np.array([114.3, 114.4]), np.array([4, 2])
+    )
 
 
 @pytest.fixture
@@ -84,8 +86,10 @@ def rules():
     return sk.RuleSet.builtin("bst")
 
 
-RECORDS = [{"nik": NIK, "name": "Siti Aminah", "birth_date": "1990-01-05", "sex": "F"},
-           {"nik": "3510010101800001", "name": "Budi Santoso", "birth_date": "1980-01-01", "sex": "M"}]
+RECORDS = [
+    {"nik": NIK, "name": "Siti Aminah", "birth_date": "1990-01-05", "sex": "F"},
+    {"nik": "3510010101800001", "name": "Budi Santoso", "birth_date": "1980-01-01", "sex": "M"},
+]
 # What the message scan (conftest) looks for in every message of this module's tests, besides
 # any 16-digit run: the names, birth dates and numbers fed in.
 PERSONAL_DATA = [NIK, KK, RECORDS]
@@ -141,9 +145,21 @@ def test_jaro_winkler_refuses_non_text(a):
     refused(sk.jaro_winkler, "Siti", a)
 
 
-@pytest.mark.parametrize("args", [
-    (math.nan, 0, 0, 0), (0, math.inf, 0, 0), (0, 0, -math.inf, 0), (0, 0, 0, math.nan), (91, 0, 0, 0),
-    (0, 181, 0, 0), (2**200, 0, 0, 0), ("x", 0, 0, 0), (None, 0, 0, 0), (1e308, 0, 0, 0)])
+@pytest.mark.parametrize(
+    "args",
+    [
+        (math.nan, 0, 0, 0),
+        (0, math.inf, 0, 0),
+        (0, 0, -math.inf, 0),
+        (0, 0, 0, math.nan),
+        (91, 0, 0, 0),
+        (0, 181, 0, 0),
+        (2**200, 0, 0, 0),
+        ("x", 0, 0, 0),
+        (None, 0, 0, 0),
+        (1e308, 0, 0, 0),
+    ],
+)
 def test_distance_refuses_bad_coordinates(args):
     refused(sk.wgs84_distance, *args)
 
@@ -156,8 +172,10 @@ def test_link_threshold(threshold):
     refused(sk.link, RECORDS, threshold=threshold)
 
 
-@pytest.mark.parametrize("records", [5, None, "x", [5], [None], [{"nik": 2**200}], [{"name": math.nan}],
-                                     [{"birth_date": 1e308}], {"nik": [NIK]}])
+@pytest.mark.parametrize(
+    "records",
+    [5, None, "x", [5], [None], [{"nik": 2**200}], [{"name": math.nan}], [{"birth_date": 1e308}], {"nik": [NIK]}],
+)
 def test_link_records(records):
     tolerated(sk.link, records)
 
@@ -221,8 +239,20 @@ def test_registry_as_of(as_of):
     refused(sk.Registry, as_of=as_of)
 
 
-@pytest.mark.parametrize("records", [5, None, "x", [5], [None], [{"nik": 2**200}], [{"nik": math.nan}],
-                                     [{"nik": NIK, "birth_date": 1e308}], [{"nik": NIK, "rt": 2**200}]])
+@pytest.mark.parametrize(
+    "records",
+    [
+        5,
+        None,
+        "x",
+        [5],
+        [None],
+        [{"nik": 2**200}],
+        [{"nik": math.nan}],
+        [{"nik": NIK, "birth_date": 1e308}],
+        [{"nik": NIK, "rt": 2**200}],
+    ],
+)
 def test_registry_add_records(reg, records):
     out = tolerated(reg.add_records, records, program="BST")
     if not isinstance(out, Exception):  # rows with bad values are rejected rows, not a crash
@@ -287,16 +317,37 @@ def test_rule_dates(rules, as_of):
     refused(rules.evaluate_batch, {"kk.lost_livelihood": [True]}, as_of=as_of)
 
 
-@pytest.mark.parametrize("record", [5, None, "x", [], {"kk": 5}, {"kk": {"lost_livelihood": 2**200}},
-                                    {"kk": {"lost_livelihood": math.nan}}, {"kk": {"members": [5]}}])
+@pytest.mark.parametrize(
+    "record",
+    [
+        5,
+        None,
+        "x",
+        [],
+        {"kk": 5},
+        {"kk": {"lost_livelihood": 2**200}},
+        {"kk": {"lost_livelihood": math.nan}},
+        {"kk": {"members": [5]}},
+    ],
+)
 def test_rule_records(rules, record):
     tolerated(rules.evaluate, record, as_of=dt.date(2020, 5, 1))
 
 
-@pytest.mark.parametrize("table", [5, None, "x", [], {"kk.lost_livelihood": 5}, {"kk.lost_livelihood": [2**200]},
-                                   {"kk.lost_livelihood": np.array([math.nan, 1.0])},
-                                   {"kk.lost_livelihood": [True], "kk.programs": [[1, 2]]},
-                                   {"kk.lost_livelihood": [True, False], "kk.programs": [[]]}])
+@pytest.mark.parametrize(
+    "table",
+    [
+        5,
+        None,
+        "x",
+        [],
+        {"kk.lost_livelihood": 5},
+        {"kk.lost_livelihood": [2**200]},
+        {"kk.lost_livelihood": np.array([math.nan, 1.0])},
+        {"kk.lost_livelihood": [True], "kk.programs": [[1, 2]]},
+        {"kk.lost_livelihood": [True, False], "kk.programs": [[]]},
+    ],
+)
 def test_rule_batches(rules, table):
     tolerated(rules.evaluate_batch, table, as_of=dt.date(2020, 5, 1))
 
@@ -312,10 +363,27 @@ def test_rule_batches_empty_and_huge(rules):
 # ---- geo --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [
-    dict(id=2**63), dict(id=2**64), dict(id=-1), dict(id=1.5), dict(lat=math.nan), dict(lon=math.inf),
-    dict(lat=91), dict(capacity=-1), dict(capacity=2**31), dict(capacity=2**200), dict(occupied=-1),
-    dict(occupied=5), dict(kind=5), dict(name="\ud800"), dict(lat="x"), dict(capacity=None)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(id=2**63),
+        dict(id=2**64),
+        dict(id=-1),
+        dict(id=1.5),
+        dict(lat=math.nan),
+        dict(lon=math.inf),
+        dict(lat=91),
+        dict(capacity=-1),
+        dict(capacity=2**31),
+        dict(capacity=2**200),
+        dict(occupied=-1),
+        dict(occupied=5),
+        dict(kind=5),
+        dict(name="\ud800"),
+        dict(lat="x"),
+        dict(capacity=None),
+    ],
+)
 def test_facility_add_and_update(idx, bad):
     args = dict(id=20, lat=-8.2, lon=114.3, capacity=4, occupied=0)
     args.update(bad)
@@ -330,8 +398,7 @@ def test_facility_ids(idx, value):
         refused(method, value)
     refused(idx.reserve, value)
     refused(idx.release, value)
-    assert tolerated(idx.__contains__, value) in (False,) or isinstance(tolerated(idx.__contains__, value),
-                                                                       Exception)
+    assert tolerated(idx.__contains__, value) in (False,) or isinstance(tolerated(idx.__contains__, value), Exception)
 
 
 @pytest.mark.parametrize("n", [0, -1, 2**31, 2**63, 2**64, 2**200, 1.5, "x"])
@@ -349,7 +416,7 @@ def test_bed_counts(idx, n):
     assert idx.free_beds(10) == 4 and idx.free_beds(11) == 2
 
 
-@pytest.mark.parametrize("lat", [*FLOATS, 91, -2**200, "x", None])
+@pytest.mark.parametrize("lat", [*FLOATS, 91, -(2**200), "x", None])
 def test_facility_queries_bad_coordinates(idx, lat):
     refused(idx.nearest, lat, 114.3)
     refused(idx.within, lat, 114.3, 1000)
@@ -393,9 +460,14 @@ def test_geo_arrays_empty_huge_and_mismatched(idx):
     lons = np.broadcast_to(np.array([114.3]), (50_000,))
     ids, dists = idx.nearest_batch(lats, lons, k=1)
     assert ids.shape[0] == 50_000 and (ids[:, 0] == 10).all()
-    for bad in ([1, 2**64], [1.5, 2], [1, -2**63 - 1], np.array([2**63 - 1, 2**63 - 1])):
-        refused(sk.FacilityIndex.from_arrays, np.array(bad, dtype=object) if isinstance(bad, list) else bad,
-                np.array([-8.2, -8.3]), np.array([114.3, 114.3]), np.array([1, 1]))
+    for bad in ([1, 2**64], [1.5, 2], [1, -(2**63) - 1], np.array([2**63 - 1, 2**63 - 1])):
+        refused(
+            sk.FacilityIndex.from_arrays,
+            np.array(bad, dtype=object) if isinstance(bad, list) else bad,
+            np.array([-8.2, -8.3]),
+            np.array([114.3, 114.3]),
+            np.array([1, 1]),
+        )
     refused(sk.FacilityIndex.from_arrays, [], [1.0], [], [])
     assert len(sk.FacilityIndex.from_arrays([], [], [], [])) == 0
 
@@ -408,10 +480,26 @@ def test_certificate_registry_new(policy, zone):
     refused(sk.CertificateRegistry, policy, zone)
 
 
-@pytest.mark.parametrize("bad", [
-    dict(id=2**63), dict(id=2**64), dict(id=-1), dict(id=1.5), dict(lat=math.nan), dict(lon=-math.inf),
-    dict(capacity=-1), dict(capacity=2**31), dict(capacity=2**200), dict(name=None), dict(name="\ud800"),
-    dict(category=5), dict(at=math.nan), dict(at=2**200), dict(at=253402300800)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(id=2**63),
+        dict(id=2**64),
+        dict(id=-1),
+        dict(id=1.5),
+        dict(lat=math.nan),
+        dict(lon=-math.inf),
+        dict(capacity=-1),
+        dict(capacity=2**31),
+        dict(capacity=2**200),
+        dict(name=None),
+        dict(name="\ud800"),
+        dict(category=5),
+        dict(at=math.nan),
+        dict(at=2**200),
+        dict(at=253402300800),
+    ],
+)
 def test_add_business(certs, bad):
     args = dict(id=8, name="Warung", category="restaurant", lat=-8.2, lon=114.3, capacity=20, at=AT)
     args.update(bad)
@@ -454,8 +542,13 @@ def test_certified_near_radius(certs, radius):
 
 def run_cli(*args):
     personal_files(args)
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
     assert_no_nik(proc.stderr, "CLI error")
     return proc
@@ -519,19 +612,33 @@ def test_cli_demo_sizes(value, tmp_path):
         refused_cli("demo", "--seed", value, "--persons", 10, "--workdir", tmp_path)
 
 
-@pytest.mark.parametrize("option,values", [
-    ("--id", ["-1", str(2**63), str(2**64), str(2**200), "nan", "1.5", "x"]),
-    ("-n", ["0", "-1", str(2**31), str(2**64), "nan", "x"]),
-    ("--capacity", ["-1", str(2**31), str(2**64), "nan", "x"]),
-    ("--lat", ["nan", "inf", "91", "-1e309", "x"]),
-    ("--lon", ["nan", "-inf", "181", "1e309", "x"]),
-    ("--at", ["10000-01-01T00:00", "0000-01-01T00:00", "nan", "inf", str(2**200), "2020-13-01T00:00", "x"]),
-])
+@pytest.mark.parametrize(
+    "option,values",
+    [
+        ("--id", ["-1", str(2**63), str(2**64), str(2**200), "nan", "1.5", "x"]),
+        ("-n", ["0", "-1", str(2**31), str(2**64), "nan", "x"]),
+        ("--capacity", ["-1", str(2**31), str(2**64), "nan", "x"]),
+        ("--lat", ["nan", "inf", "91", "-1e309", "x"]),
+        ("--lon", ["nan", "-inf", "181", "1e309", "x"]),
+        ("--at", ["10000-01-01T00:00", "0000-01-01T00:00", "nan", "inf", str(2**200), "2020-13-01T00:00", "x"]),
+    ],
+)
 def test_cli_cert_options(option, values, tmp_path):
     store = tmp_path / "certs.jsonl"
     required = {"--category": "restaurant", "--lat": "-8.2", "--lon": "114.3", "--capacity": "20"}
-    run_cli("cert", "register", "--store", store, "--id", 7, "--name", "Warung", "--at", "2020-06-01T09:00",
-            *[x for kv in required.items() for x in kv])
+    run_cli(
+        "cert",
+        "register",
+        "--store",
+        store,
+        "--id",
+        7,
+        "--name",
+        "Warung",
+        "--at",
+        "2020-06-01T09:00",
+        *[x for kv in required.items() for x in kv],
+    )
     before = store.read_bytes()
     action = "register" if option in ("--capacity", "--lat", "--lon") else ("checkin" if option == "-n" else "status")
     for value in values:

@@ -101,7 +101,15 @@ def test_backdated_revocation_and_history_order():
     assert reg.status(7, wib(2020, 7, 25)) == "revoked"
     assert reg.status(7, wib(2020, 8, 5)) == "revoked"
     hist = reg.history(7)
-    assert [h["type"] for h in hist] == ["registered", "applied", "audited", "audited", "issued", "evaluated", "revoked"]
+    assert [h["type"] for h in hist] == [
+        "registered",
+        "applied",
+        "audited",
+        "audited",
+        "issued",
+        "evaluated",
+        "revoked",
+    ]
     assert hist[-1]["effective_at"] < hist[-1]["recorded_at"]
     assert hist[0]["effective_at"] is None
     assert hist[2]["passed"] is False and hist[2]["findings"] == "no hand-washing station"
@@ -278,7 +286,18 @@ def test_random_sequences_status_is_consistent(ops):
     reg.add_business(1, "B", "warung", -8.2, 114.3, 10)
     t0 = wib(2020, 7, 1)
     now = t0
-    names = ["apply", "audit", "issue", "evaluate", "report_violation", "suspend", "reinstate", "revoke", "withdraw", "renew"]
+    names = [
+        "apply",
+        "audit",
+        "issue",
+        "evaluate",
+        "report_violation",
+        "suspend",
+        "reinstate",
+        "revoke",
+        "withdraw",
+        "renew",
+    ]
     for kind, delta, flag in ops:
         now = now + dt.timedelta(seconds=delta)
         name = names[kind]

@@ -65,10 +65,21 @@ class _Result(html.parser.HTMLParser):
 def open_page(url, profile, budget_ms=15000):
     """Loads the page headless with the network cut off, waits for the check, and returns
     the result element's data attributes and the visible text of the page."""
-    cmd = [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-           "--no-default-browser-check", "--disable-extensions", f"--user-data-dir={profile}",
-           # No name resolves: the page may reach nothing outside (127.0.0.1 stays reachable).
-           "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", f"--virtual-time-budget={budget_ms}", "--dump-dom", url]
+    cmd = [
+        chromium(),
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        # No name resolves: the page may reach nothing outside (127.0.0.1 stays reachable).
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--virtual-time-budget={budget_ms}",
+        "--dump-dom",
+        url,
+    ]
     # The browser is not under test: the sanitizer run's preloaded runtime stays out of it.
     env = program_env()
     for _attempt in range(3):
@@ -111,15 +122,24 @@ def world(tmp_path_factory):
     reg.suspend(4, NOW - 2 * DAY, "crowding")
     status_list = reg.status_list(key=key, at=NOW - DAY)
     stale_list = reg.status_list(key=key, at=NOW - 30 * DAY)
-    return {"dir": d, "pub": pub, "other_pub": other, "key": key, "other_key": other_key, "reg": reg,
-            "stickers": stickers, "list": status_list, "stale_list": stale_list}
+    return {
+        "dir": d,
+        "pub": pub,
+        "other_pub": other,
+        "key": key,
+        "other_key": other_key,
+        "reg": reg,
+        "stickers": stickers,
+        "list": status_list,
+        "stale_list": stale_list,
+    }
 
 
 def b45decode(text):
     out = bytearray()
     for i in range(0, len(text), 3):
-        chunk = [B45.index(c) for c in text[i:i + 3]]
-        n = sum(v * 45 ** k for k, v in enumerate(chunk))
+        chunk = [B45.index(c) for c in text[i : i + 3]]
+        n = sum(v * 45**k for k, v in enumerate(chunk))
         out += n.to_bytes(2 if len(chunk) == 3 else 1, "big")
     return bytes(out)
 
@@ -127,7 +147,7 @@ def b45decode(text):
 def b45encode(data):
     out = []
     for i in range(0, len(data), 2):
-        pair = data[i:i + 2]
+        pair = data[i : i + 2]
         n = int.from_bytes(pair, "big")
         for _ in range(3 if len(pair) == 2 else 2):
             out.append(B45[n % 45])
@@ -188,7 +208,7 @@ def test_forged_stickers(page, world, tmp_path):
     assert "PALSU" in dom and "FORGED" in dom and "Warung Palsu" not in dom
     # A flipped character in the text.
     i = len(genuine) // 2
-    flipped = genuine[:i] + B45[(B45.index(genuine[i]) ^ 1) % 45] + genuine[i + 1:]
+    flipped = genuine[:i] + B45[(B45.index(genuine[i]) ^ 1) % 45] + genuine[i + 1 :]
     assert not library(world, flipped)["genuine"]
     res, _ = check(page, flipped, tmp_path / "p2")
     assert res["state"] == "done" and res["genuine"] == "false" and res["status"] == "forged"
@@ -295,13 +315,16 @@ def test_the_pages_own_ed25519_and_inflate_give_the_same_answers(world, tmp_path
     cases = {
         "genuine": (genuine, "valid", "true"),
         "altered": (altered(genuine, b"Warung Osing Bu Sri", b"Warung Palsu Bu Sri"), "forged", "false"),
-        "flipped": (genuine[:i] + B45[(B45.index(genuine[i]) ^ 1) % 45] + genuine[i + 1:], "forged", "false"),
+        "flipped": (genuine[:i] + B45[(B45.index(genuine[i]) ^ 1) % 45] + genuine[i + 1 :], "forged", "false"),
         "revoked": (world["stickers"]["revoked"], "revoked", "true"),
         "suspended": (world["stickers"]["suspended"], "suspended", "true"),
         "expired": (world["stickers"]["expired"], "expired", "true"),
     }
-    for forced, crypto, inflater in (('"ed25519":"js",', "js", "stream"), ('"inflate":"js",', "webcrypto", "js"),
-                                     ('"ed25519":"js","inflate":"js",', "js", "js")):
+    for forced, crypto, inflater in (
+        ('"ed25519":"js",', "js", "stream"),
+        ('"inflate":"js",', "webcrypto", "js"),
+        ('"ed25519":"js","inflate":"js",', "js", "js"),
+    ):
         page = tmp_path / f"forced-{crypto}-{inflater}.html"
         page.write_text(html_text.replace('"max_list_age_s":', forced + '"max_list_age_s":'), encoding="utf-8")
         # Each alone on three cases; both together on all of them.
@@ -343,9 +366,11 @@ def test_the_pages_inflater_reads_stored_fixed_and_dynamic_blocks(world, tmp_pat
     # Bytes after the end of the stream, a wrong Adler-32 or a cut stream are refused, by
     # both inflaters, as the library does.
     raw = b45decode(genuine[5:])
-    damaged = {"padded": "SKC1:" + b45encode(zlib.compress(cose, 9) + b"\x00"),
-               "checksum": "SKC1:" + b45encode(raw[:-1] + bytes([raw[-1] ^ 1])),
-               "cut": "SKC1:" + b45encode(raw[:-3])}
+    damaged = {
+        "padded": "SKC1:" + b45encode(zlib.compress(cose, 9) + b"\x00"),
+        "checksum": "SKC1:" + b45encode(raw[:-1] + bytes([raw[-1] ^ 1])),
+        "cut": "SKC1:" + b45encode(raw[:-3]),
+    }
     stream_page = tmp_path / "stream.html"
     stream_page.write_text(html_text, encoding="utf-8")
     for kind, text in damaged.items():
@@ -362,9 +387,25 @@ def test_cli_writes_the_page_the_browser_answers_with(world, tmp_path):
     list_file = tmp_path / "status.txt"
     list_file.write_text(world["list"] + "\n", encoding="utf-8")
     out = tmp_path / "verifikasi.html"
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", "cert", "page", "--pub",
-                           str(world["dir"] / "a" / "district.pub"), "--status-list", str(list_file),
-                           "--out", str(out), "--json"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smartkampung",
+            "cert",
+            "page",
+            "--pub",
+            str(world["dir"] / "a" / "district.pub"),
+            "--status-list",
+            str(list_file),
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert out.read_text(encoding="utf-8") == sk.cert.verification_page([world["pub"]], status_list=str(list_file))
@@ -372,9 +413,13 @@ def test_cli_writes_the_page_the_browser_answers_with(world, tmp_path):
     assert res["state"] == "done" and res["genuine"] == "true" and res["status"] == "revoked", res
     # Without a public key: a usage error in one line, no page written.
     missing = tmp_path / "none.html"
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", "cert", "page", "--out", str(missing)],
-                          capture_output=True, text=True, timeout=120,
-                          env={k: v for k, v in os.environ.items() if k != "SMARTKAMPUNG_PUB"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", "cert", "page", "--out", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "SMARTKAMPUNG_PUB"},
+    )
     assert proc.returncode in (1, 2) and "Traceback" not in proc.stderr
     assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == 1
     assert not missing.exists()

@@ -32,8 +32,9 @@ def cli(*args, env=None):
     e.pop("SMARTKAMPUNG_KEY", None)
     e.pop("SMARTKAMPUNG_PUB", None)
     e.update(env or {})
-    return subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True, text=True,
-                          env=e, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True, text=True, env=e, timeout=300
+    )
 
 
 def ok(proc, code=0):
@@ -61,16 +62,34 @@ def keys(tmp_path_factory):
     d = tmp_path_factory.mktemp("keys")
     pub = sk.cert.generate_key(d / "a")
     other = sk.cert.generate_key(d / "b")
-    return {"dir": d, "key": d / "a" / "district.key", "pub": d / "a" / "district.pub", "id": pub.key_id,
-            "other_key": d / "b" / "district.key", "other_pub": d / "b" / "district.pub", "other_id": other.key_id}
+    return {
+        "dir": d,
+        "key": d / "a" / "district.key",
+        "pub": d / "a" / "district.pub",
+        "id": pub.key_id,
+        "other_key": d / "b" / "district.key",
+        "other_pub": d / "b" / "district.pub",
+        "other_id": other.key_id,
+    }
 
 
 # ---- 1. a store many processes and threads can write -------------------------------------
 
 
 def cert_cmd(action, store, id, *rest):
-    return [sys.executable, "-m", "smartkampung", "cert", action, "--store", str(store), "--id", str(id),
-            "--json", *map(str, rest)]
+    return [
+        sys.executable,
+        "-m",
+        "smartkampung",
+        "cert",
+        action,
+        "--store",
+        str(store),
+        "--id",
+        str(id),
+        "--json",
+        *map(str, rest),
+    ]
 
 
 @pytest.mark.parametrize("trial", range(TRIALS))
@@ -79,16 +98,41 @@ def test_ten_cli_processes_register_check_in_and_save_without_losing_anything(tm
     at = "2020-07-20T14:00"
     # Business 0 is certified with a cap of 20 (warung: 50% of 40); each process registers
     # its own business and then tries to admit 3 visitors to business 0.
-    ok(cli("cert", "register", "--store", store, "--id", 0, "--name", "Warung", "--category", "warung",
-           "--lat", -8.2, "--lon", 114.3, "--capacity", 40, "--at", "2020-07-01T08:00"))
+    ok(
+        cli(
+            "cert",
+            "register",
+            "--store",
+            store,
+            "--id",
+            0,
+            "--name",
+            "Warung",
+            "--category",
+            "warung",
+            "--lat",
+            -8.2,
+            "--lon",
+            114.3,
+            "--capacity",
+            40,
+            "--at",
+            "2020-07-01T08:00",
+        )
+    )
     for action, extra in (("apply", []), ("audit", ["--result", "pass"]), ("issue", [])):
         ok(cli("cert", action, "--store", store, "--id", 0, "--at", "2020-07-02T09:00", *extra))
     procs = []
     for i in range(1, PROCESSES + 1):
-        script = (f"{' '.join(map(repr_sh, cert_cmd('register', store, i, '--name', f'Place {i}', '--category', 'cafe', '--lat', -8.21, '--lon', 114.36, '--capacity', 10, '--at', '2020-07-10T10:00')))}"
-                  f" && {' '.join(map(repr_sh, cert_cmd('checkin', store, 0, '-n', 3, '--at', at)))}")
-        procs.append(subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True, env=os.environ.copy()))
+        script = (
+            f"{' '.join(map(repr_sh, cert_cmd('register', store, i, '--name', f'Place {i}', '--category', 'cafe', '--lat', -8.21, '--lon', 114.36, '--capacity', 10, '--at', '2020-07-10T10:00')))}"
+            f" && {' '.join(map(repr_sh, cert_cmd('checkin', store, 0, '-n', 3, '--at', at)))}"
+        )
+        procs.append(
+            subprocess.Popen(
+                ["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy()
+            )
+        )
     results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
     for code, _out, err in results:
         assert "Traceback" not in err, err
@@ -100,7 +144,7 @@ def test_ten_cli_processes_register_check_in_and_save_without_losing_anything(tm
     assert reg.occupancy(0, wib(2020, 7, 20, 14)) == 18
     # Every process that said "admitted" is counted, and no other.
     # Each process printed two JSON objects (register, then checkin): the last one counts.
-    said = sum(json.loads(out[out.rindex("{"):])["admitted"] for code, out, err in results)
+    said = sum(json.loads(out[out.rindex("{") :])["admitted"] for code, out, err in results)
     assert said == admitted
     assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
 
@@ -111,24 +155,55 @@ def repr_sh(arg):
 
 def test_cap_holds_across_processes(tmp_path):
     store = tmp_path / "s.jsonl"
-    ok(cli("cert", "register", "--store", store, "--id", 7, "--name", "Cafe", "--category", "cafe", "--lat", -8.2,
-           "--lon", 114.3, "--capacity", 60, "--at", "2020-07-01T08:00"))
+    ok(
+        cli(
+            "cert",
+            "register",
+            "--store",
+            store,
+            "--id",
+            7,
+            "--name",
+            "Cafe",
+            "--category",
+            "cafe",
+            "--lat",
+            -8.2,
+            "--lon",
+            114.3,
+            "--capacity",
+            60,
+            "--at",
+            "2020-07-01T08:00",
+        )
+    )
     for action, extra in (("apply", []), ("audit", ["--result", "pass"]), ("issue", [])):
         ok(cli("cert", action, "--store", store, "--id", 7, "--at", "2020-07-02T09:00", *extra))
     at = "2020-07-20T14:00"
     st = json.loads(ok(cli("cert", "status", "--store", store, "--id", 7, "--at", at, "--json")).stdout)
     assert st["max_visitors"] == 30
-    assert json.loads(ok(cli("cert", "checkin", "--store", store, "--id", 7, "-n", 25, "--at", at,
-                             "--json")).stdout)["admitted"]
+    assert json.loads(ok(cli("cert", "checkin", "--store", store, "--id", 7, "-n", 25, "--at", at, "--json")).stdout)[
+        "admitted"
+    ]
     refused = cli("cert", "checkin", "--store", store, "--id", 7, "-n", 10, "--at", at, "--json")
     assert refused.returncode == 1 and json.loads(refused.stdout)["admitted"] is False
     out = json.loads(ok(cli("cert", "checkout", "--store", store, "--id", 7, "-n", 5, "--at", at, "--json")).stdout)
     assert out["inside"] == 20
-    assert json.loads(ok(cli("cert", "checkin", "--store", store, "--id", 7, "-n", 10, "--at", at,
-                             "--json")).stdout)["inside"] == 30
+    assert (
+        json.loads(ok(cli("cert", "checkin", "--store", store, "--id", 7, "-n", 10, "--at", at, "--json")).stdout)[
+            "inside"
+        ]
+        == 30
+    )
     # The next day starts from zero.
-    assert json.loads(ok(cli("cert", "checkin", "--store", store, "--id", 7, "-n", 30, "--at",
-                             "2020-07-21T09:00", "--json")).stdout)["inside"] == 30
+    assert (
+        json.loads(
+            ok(
+                cli("cert", "checkin", "--store", store, "--id", 7, "-n", 30, "--at", "2020-07-21T09:00", "--json")
+            ).stdout
+        )["inside"]
+        == 30
+    )
 
 
 def test_two_threads_saving_one_handle_never_fail(tmp_path):
@@ -182,8 +257,26 @@ def test_planted_symlinks_are_not_followed(tmp_path):
     certified(reg)
     (tmp_path / "store.jsonl.tmp").symlink_to(victim)
     reg.save(path)
-    ok(cli("cert", "register", "--store", path, "--id", 9, "--name", "X", "--category", "cafe", "--lat", -8.2,
-           "--lon", 114.3, "--capacity", 5))
+    ok(
+        cli(
+            "cert",
+            "register",
+            "--store",
+            path,
+            "--id",
+            9,
+            "--name",
+            "X",
+            "--category",
+            "cafe",
+            "--lat",
+            -8.2,
+            "--lon",
+            114.3,
+            "--capacity",
+            5,
+        )
+    )
     assert victim.read_text() == "precious\n"
     assert 9 in sk.CertificateRegistry.load(path)
     # A symlink in place of the lock file: refused, nothing written through it.
@@ -257,14 +350,31 @@ def test_unsigned_store_refused_when_a_key_is_configured(tmp_path, keys):
     with pytest.raises(sk.CertificateError, match="not signed"):
         sk.CertificateRegistry.load(path, public_keys=[str(keys["pub"])])
     assert len(sk.CertificateRegistry.load(path, public_keys=[str(keys["pub"])], allow_unsigned=True)) == 1
-    assert "not signed" in one_line_error(cli("cert", "status", "--store", path, "--id", 1,
-                                              env={"SMARTKAMPUNG_PUB": str(keys["pub"])}))
+    assert "not signed" in one_line_error(
+        cli("cert", "status", "--store", path, "--id", 1, env={"SMARTKAMPUNG_PUB": str(keys["pub"])})
+    )
     ok(cli("cert", "status", "--store", path, "--id", 1, "--pub", keys["pub"], "--allow-unsigned"))
     # A write with a public key configured must be signed, and then it is.
     msg = one_line_error(cli("cert", "apply", "--store", path, "--id", 1, "--pub", keys["pub"], "--allow-unsigned"))
     assert "--key" in msg
-    ok(cli("cert", "suspend", "--store", path, "--id", 1, "--reason", "order", "--at", "2020-07-20T10:00",
-           "--pub", keys["pub"], "--allow-unsigned", env={"SMARTKAMPUNG_KEY": str(keys["key"])}))
+    ok(
+        cli(
+            "cert",
+            "suspend",
+            "--store",
+            path,
+            "--id",
+            1,
+            "--reason",
+            "order",
+            "--at",
+            "2020-07-20T10:00",
+            "--pub",
+            keys["pub"],
+            "--allow-unsigned",
+            env={"SMARTKAMPUNG_KEY": str(keys["key"])},
+        )
+    )
     assert sk.CertificateRegistry.load(path, public_keys=[str(keys["pub"])]).status(1, wib(2020, 7, 21)) == "suspended"
 
 
@@ -278,8 +388,8 @@ def reseal(lines, keep_trailer_signature=True):
     out, prev = [], "0" * 64
     trailer = json.loads(lines[-1])["trailer"]
     for line in lines[:-1]:
-        body = line[:line.rindex(',"hash":')]
-        body = body[:body.rindex('"prev":"') + 8] + prev + '"'
+        body = line[: line.rindex(',"hash":')]
+        body = body[: body.rindex('"prev":"') + 8] + prev + '"'
         prev = event_hash(body + "}")
         out.append(body + ',"hash":"' + prev + '"}')
     t = '{"trailer":{"count":%d,"head":"%s"' % (len(out), prev)
@@ -293,8 +403,9 @@ def test_forged_histories_are_refused_when_signed(tmp_path, keys):
     pubs = [str(keys["pub"])]
     lines = path.read_text().splitlines()
     # (a) the failed audit turned into a pass, an issue forged after it, the chain recomputed.
-    forged = [ln.replace('"passed":false,"reason":"no handwashing station"', '"passed":true,"reason":""')
-              for ln in lines]
+    forged = [
+        ln.replace('"passed":false,"reason":"no handwashing station"', '"passed":true,"reason":""') for ln in lines
+    ]
     assert forged != lines
     issued = [ln for ln in lines if '"type":"issued"' in ln][0]
     extra = json.loads(issued)
@@ -309,8 +420,10 @@ def test_forged_histories_are_refused_when_signed(tmp_path, keys):
     path = signed_store(tmp_path, keys, "b.jsonl")
     lines = path.read_text().splitlines()
     body = json.loads(lines[-3])
-    cut = lines[:-2] + ['{"trailer":{"count":%d,"head":"%s","key_id":"%s","signature":"%s"}}' % (
-        len(lines) - 2, body["hash"], keys["id"], json.loads(lines[-1])["trailer"]["signature"])]
+    cut = lines[:-2] + [
+        '{"trailer":{"count":%d,"head":"%s","key_id":"%s","signature":"%s"}}'
+        % (len(lines) - 2, body["hash"], keys["id"], json.loads(lines[-1])["trailer"]["signature"])
+    ]
     path.write_text("\n".join(cut) + "\n")
     with pytest.raises(sk.CertificateError, match="signature"):
         sk.CertificateRegistry.load(path, public_keys=pubs)
@@ -357,14 +470,36 @@ def test_sticker_round_trip_through_the_qr_image(tmp_path, sticker_setup):
     assert zbarimg, "zbarimg (Debian zbar-tools, installed by scripts/setup.sh) is needed"
     path = tmp_path / "s.jsonl"
     reg.save(path, key=str(keys["key"]))
-    out = json.loads(ok(cli("cert", "sticker", "--store", path, "--id", 17, "--key", keys["key"], "--out",
-                            tmp_path / "st", "--at", "2020-07-20T10:00", "--json")).stdout)
+    out = json.loads(
+        ok(
+            cli(
+                "cert",
+                "sticker",
+                "--store",
+                path,
+                "--id",
+                17,
+                "--key",
+                keys["key"],
+                "--out",
+                tmp_path / "st",
+                "--at",
+                "2020-07-20T10:00",
+                "--json",
+            )
+        ).stdout
+    )
     text = (tmp_path / "st" / "17.txt").read_text().strip()
     assert text.startswith("SKC1:") and text == out["text"]
     assert (tmp_path / "st" / "17.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in (tmp_path / "st" / "17.svg").read_text()
-    decoded = subprocess.run([zbarimg, "--raw", "-q", str(tmp_path / "st" / "17.png")], capture_output=True,
-                             text=True, timeout=60, env=program_env())
+    decoded = subprocess.run(
+        [zbarimg, "--raw", "-q", str(tmp_path / "st" / "17.png")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=program_env(),
+    )
     assert decoded.returncode == 0, decoded.stderr
     assert decoded.stdout.strip() == text
     v = sk.cert.verify(decoded.stdout.strip(), [str(keys["pub"])], at=wib(2020, 7, 20, 12))
@@ -373,8 +508,13 @@ def test_sticker_round_trip_through_the_qr_image(tmp_path, sticker_setup):
     assert v["certificate_id"] == "CERT-17-1" and v["valid_until"] == dt.date(2021, 7, 5)
     assert v["max_visitors"] == 20
     # The CLI verifier on the file.
-    res = json.loads(ok(cli("cert", "verify", "--pub", keys["pub"], tmp_path / "st" / "17.txt", "--at",
-                            "2020-07-20T12:00", "--json")).stdout)
+    res = json.loads(
+        ok(
+            cli(
+                "cert", "verify", "--pub", keys["pub"], tmp_path / "st" / "17.txt", "--at", "2020-07-20T12:00", "--json"
+            )
+        ).stdout
+    )
     assert res["genuine"] is True and res["status"] == "valid" and res["valid_until"] == "2021-07-05"
     assert res["business"]["name"] == "Warung Osing Bu Sri"
 
@@ -387,7 +527,7 @@ def test_a_flipped_bit_or_another_key_is_not_genuine(sticker_setup):
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
     for i in range(5, len(text)):
         c = alphabet[(alphabet.index(text[i]) ^ 1) % 45]
-        v = sk.cert.verify(text[:i] + c + text[i + 1:], [str(keys["pub"])], at=at)
+        v = sk.cert.verify(text[:i] + c + text[i + 1 :], [str(keys["pub"])], at=at)
         assert not v["genuine"] and not v["valid"], i
     v = sk.cert.verify(text, [str(keys["other_pub"])], at=at)
     assert not v["genuine"] and v["status"] == "unknown_key"
@@ -420,11 +560,33 @@ def test_expired_and_revoked_stickers(tmp_path, sticker_setup):
     # Through the CLI: the store, the list, exit codes.
     path = tmp_path / "s.jsonl"
     reg.save(path, key=str(keys["key"]))
-    ok(cli("cert", "status-list", "--store", path, "--key", keys["key"], "--out", tmp_path / "list.txt", "--at",
-           "2020-08-02T00:00"))
+    ok(
+        cli(
+            "cert",
+            "status-list",
+            "--store",
+            path,
+            "--key",
+            keys["key"],
+            "--out",
+            tmp_path / "list.txt",
+            "--at",
+            "2020-08-02T00:00",
+        )
+    )
     (tmp_path / "st.txt").write_text(text + "\n")
-    proc = cli("cert", "verify", "--pub", keys["pub"], "--status-list", tmp_path / "list.txt", tmp_path / "st.txt",
-               "--at", "2020-08-03T00:00", "--json")
+    proc = cli(
+        "cert",
+        "verify",
+        "--pub",
+        keys["pub"],
+        "--status-list",
+        tmp_path / "list.txt",
+        tmp_path / "st.txt",
+        "--at",
+        "2020-08-03T00:00",
+        "--json",
+    )
     assert proc.returncode == 1 and json.loads(proc.stdout)["status"] == "revoked"
     proc = cli("cert", "verify", "--pub", keys["pub"], text[:-3] + "AAA", "--at", "2020-07-21T00:00", "--json")
     assert proc.returncode == 1 and json.loads(proc.stdout)["genuine"] is False
@@ -453,10 +615,40 @@ def test_cli_lifecycle_listing_and_local_times(tmp_path):
     def j(action, *a):
         return json.loads(c(action, *a, "--json").stdout)
 
-    c("register", "--id", 1, "--name", "Warung Osing", "--category", "warung", "--lat", -8.2192, "--lon", 114.3691,
-      "--capacity", 40, "--at", "2020-06-30T09:00")
-    c("register", "--id", 2, "--name", "Hotel Ijen", "--category", "hotel", "--lat", -8.30, "--lon", 114.40,
-      "--capacity", 100, "--at", "2020-06-30T09:00")
+    c(
+        "register",
+        "--id",
+        1,
+        "--name",
+        "Warung Osing",
+        "--category",
+        "warung",
+        "--lat",
+        -8.2192,
+        "--lon",
+        114.3691,
+        "--capacity",
+        40,
+        "--at",
+        "2020-06-30T09:00",
+    )
+    c(
+        "register",
+        "--id",
+        2,
+        "--name",
+        "Hotel Ijen",
+        "--category",
+        "hotel",
+        "--lat",
+        -8.30,
+        "--lon",
+        114.40,
+        "--capacity",
+        100,
+        "--at",
+        "2020-06-30T09:00",
+    )
     for id in (1, 2):
         c("apply", "--id", id, "--at", "2020-07-01T09:00")
         c("audit", "--id", id, "--result", "pass", "--at", "2020-07-03T09:00")
@@ -488,8 +680,26 @@ def test_cli_lifecycle_listing_and_local_times(tmp_path):
 
 def test_cli_refuses_unknown_categories_and_missing_fields(tmp_path):
     s = tmp_path / "c.jsonl"
-    msg = one_line_error(cli("cert", "register", "--store", s, "--id", 1, "--name", "X", "--category", "destinasi",
-                             "--lat", -8.2, "--lon", 114.3, "--capacity", 10))
+    msg = one_line_error(
+        cli(
+            "cert",
+            "register",
+            "--store",
+            s,
+            "--id",
+            1,
+            "--name",
+            "X",
+            "--category",
+            "destinasi",
+            "--lat",
+            -8.2,
+            "--lon",
+            114.3,
+            "--capacity",
+            10,
+        )
+    )
     assert "destinasi" in msg and "destination" in msg
     assert not s.exists()
     for missing in ("--name", "--category", "--lat", "--lon", "--capacity"):

@@ -16,8 +16,14 @@ PERSONS = 3000
 
 def run(*args, cwd=None, check_code=None):
     personal_files(args)  # the names, birth dates and numbers in the files fed in
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, env=os.environ.copy(), timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
     if check_code is not None:
         assert proc.returncode == check_code, (proc.returncode, proc.stdout, proc.stderr)
     assert_no_nik(proc.stderr, "CLI error")  # the message scan, for the CLI
@@ -28,8 +34,15 @@ def run(*args, cwd=None, check_code=None):
 def work(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
     proc = run("demo", "--persons", PERSONS, "--workdir", d, check_code=0)
-    for title in ("NIK", "Programme lists", "Online reports", "Linking", "Eligibility",
-                  "isolation house", "certificates"):
+    for title in (
+        "NIK",
+        "Programme lists",
+        "Online reports",
+        "Linking",
+        "Eligibility",
+        "isolation house",
+        "certificates",
+    ):
         assert title in proc.stdout, title
     assert "Traceback" not in proc.stderr
     return d
@@ -56,7 +69,7 @@ def test_usage_errors_exit_2():
 
 def test_demo_json_is_machine_readable(tmp_path):
     proc = run("demo", "--persons", 1500, "--json", check_code=0)
-    summary = json.loads(proc.stdout[proc.stdout.index("\n{") + 1:])
+    summary = json.loads(proc.stdout[proc.stdout.index("\n{") + 1 :])
     assert summary["registry"]["unique_persons"] > 0
     assert summary["cert"]["reload_ok"] is True
     assert set(summary["rules"]) >= {"blt-dana-desa", "bst", "jatim-bkk", "sembako-banyuwangi", "bps-14"}
@@ -65,7 +78,7 @@ def test_demo_json_is_machine_readable(tmp_path):
 def test_demo_is_deterministic_for_a_seed():
     a = run("demo", "--persons", 1500, "--json", check_code=0).stdout
     b = run("demo", "--persons", 1500, "--json", check_code=0).stdout
-    strip = lambda s: json.loads(s[s.index("\n{") + 1:]) | {"seconds": None}  # noqa: E731
+    strip = lambda s: json.loads(s[s.index("\n{") + 1 :]) | {"seconds": None}  # noqa: E731
     assert strip(a) == strip(b)
 
 
@@ -81,13 +94,26 @@ def test_nik_masks_and_reports_reasons():
 def test_dedup_writes_reports_and_check_reads_the_saved_registry(work, tmp_path):
     out = tmp_path / "report"
     saved = tmp_path / "reg.skr"
-    proc = run("dedup", f"{work}/PKH.csv:PKH:central", f"{work}/BST.csv:BST:central",
-               f"{work}/SEMBAKO_BWI.csv:SEMBAKO_BWI:regency", "--out", out, "--save", saved, "--json", check_code=0)
+    proc = run(
+        "dedup",
+        f"{work}/PKH.csv:PKH:central",
+        f"{work}/BST.csv:BST:central",
+        f"{work}/SEMBAKO_BWI.csv:SEMBAKO_BWI:regency",
+        "--out",
+        out,
+        "--save",
+        saved,
+        "--json",
+        check_code=0,
+    )
     data = json.loads(proc.stdout)
     assert data["summary"]["unique_persons"] > 0
     assert {p.name for p in out.iterdir()} == {"report.json", "dedup.xlsx"}  # a folder: workbook + JSON
-    fuzzy = json.loads(run("dedup", f"{work}/PKH.csv:PKH:central", f"{work}/BST.csv:BST:central", "--fuzzy",
-                           "--json", check_code=0).stdout)
+    fuzzy = json.loads(
+        run(
+            "dedup", f"{work}/PKH.csv:PKH:central", f"{work}/BST.csv:BST:central", "--fuzzy", "--json", check_code=0
+        ).stdout
+    )
     assert "likely_duplicates_across_niks" in fuzzy["summary"]
     json.loads((out / "report.json").read_text())
     # A NIK from the PKH list is found, masked; an unknown valid NIK is not.
@@ -130,11 +156,16 @@ def test_eligible_decisions_and_bad_rows(tmp_path):
         "id,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
         'K1,PKH,desa,true,false,true,false,M,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1990-01-05""}]"\n'
         'K2,,desa,ya,tidak,1,0,F,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1950-01-05""}]"\n'
-        "K3,,kelurahan,,false,true,false,F,[]\n", encoding="utf-8")
+        "K3,,kelurahan,,false,true,false,F,[]\n",
+        encoding="utf-8",
+    )
     proc = run("eligible", "--program", "blt-dana-desa", rec, "--as-of", "2020-05-01", check_code=0)
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
     assert [(r["line"], r["id"], r["decision"], r["amount"]) for r in rows] == [
-        ("2", "K1", "ineligible", "0"), ("3", "K2", "eligible", "600000"), ("4", "K3", "ineligible", "0")]
+        ("2", "K1", "ineligible", "0"),
+        ("3", "K2", "eligible", "600000"),
+        ("4", "K3", "ineligible", "0"),
+    ]
     assert rows[0]["reasons"].startswith("SUDAH_MENERIMA") and "BUKAN_DESA" in rows[2]["reasons"]
     assert rows[0]["nik"] == "3510014501900001" and rows[0]["program"] == "blt-dana-desa"
     bad = tmp_path / "bad.csv"
@@ -172,10 +203,30 @@ def test_nearest_and_assign(work, tmp_path):
 
 def test_cert_lifecycle_through_the_store(tmp_path):
     s = tmp_path / "certs.jsonl"
+
     def cert(*a, code=0):
         return run("cert", *a, "--store", s, "--id", 7, "--json", check_code=code)
-    assert json.loads(cert("register", "--name", "Warung Bu Sri", "--category", "warung", "--lat", "-8.2191",
-                           "--lon", "114.3691", "--capacity", 50, "--at", "2020-06-01T09:00").stdout)["status"] == "none"
+
+    assert (
+        json.loads(
+            cert(
+                "register",
+                "--name",
+                "Warung Bu Sri",
+                "--category",
+                "warung",
+                "--lat",
+                "-8.2191",
+                "--lon",
+                "114.3691",
+                "--capacity",
+                50,
+                "--at",
+                "2020-06-01T09:00",
+            ).stdout
+        )["status"]
+        == "none"
+    )
     cert("apply", "--at", "2020-06-02T09:00")
     assert json.loads(cert("audit", "--result", "fail", "--at", "2020-06-05T09:00").stdout)["status"] == "under_audit"
     cert("audit", "--at", "2020-06-09T09:00")

@@ -20,13 +20,15 @@ CLI_DIR = SOURCE_DIR / "python" / "smartkampung" / "cli"
 @pytest.fixture(scope="module")
 def off(tmp_path_factory):
     d = office(tmp_path_factory.mktemp("conv"))
-    (d["dir"] / "houses.csv").write_text("id,name,lat,lon,capacity\n1,Rumah A,-8.2,114.3,5\n2,Rumah B,-8.3,114.4,3\n",
-                                         encoding="utf-8")
+    (d["dir"] / "houses.csv").write_text(
+        "id,name,lat,lon,capacity\n1,Rumah A,-8.2,114.3,5\n2,Rumah B,-8.3,114.4,3\n", encoding="utf-8"
+    )
     write_csv(d["dir"] / "patients.csv", ["nama", "nik", "lat", "lon"], [["Budi", BUDI["nik"], "-8.25", "114.35"]])
     (d["dir"] / "records.csv").write_text(
         "id,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
         'K1,,desa,true,false,true,false,M,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1990-01-05""}]"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     write_csv(d["dir"] / "reports.csv", ["nik", "kk", "nama"], [["3510011508950005", "3510010101200007", "Dewi"]])
     return d
 
@@ -39,8 +41,10 @@ def bad_inputs(off, tmp):
     long_field = tmp / "long.csv"
     long_field.write_text("id,region_kind\nK1," + "x" * 131_073 + "\n", encoding="utf-8")
     latin1 = tmp / "excl.json"
-    latin1.write_bytes('{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk", '
-                       '"note": "Bantuan Sosial Tunai \u2013 caf\u00e9"}]}'.encode("latin-1", "replace"))
+    latin1.write_bytes(
+        '{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk", '
+        '"note": "Bantuan Sosial Tunai \u2013 caf\u00e9"}]}'.encode("latin-1", "replace")
+    )
     garbage = tmp / "registry.skr"
     garbage.write_bytes(b"not a registry\n" * 10)
     png = tmp / "records.csv"
@@ -55,8 +59,24 @@ def bad_inputs(off, tmp):
         "huge -k for assign as a negative": ("assign", "--houses", houses, patients, "-k", str(-(2**64))),
         "huge --id": ("cert", "status", "--store", store, "--id", str(2**64)),
         "huge -n": ("cert", "checkin", "--store", store, "--id", "1", "-n", str(2**40)),
-        "huge --capacity": ("cert", "register", "--store", store, "--id", "1", "--name", "W", "--category", "warung",
-                            "--lat", "-8.2", "--lon", "114.3", "--capacity", str(2**63)),
+        "huge --capacity": (
+            "cert",
+            "register",
+            "--store",
+            store,
+            "--id",
+            "1",
+            "--name",
+            "W",
+            "--category",
+            "warung",
+            "--lat",
+            "-8.2",
+            "--lon",
+            "114.3",
+            "--capacity",
+            str(2**63),
+        ),
         "demo --persons 0": ("demo", "--persons", "0"),
         "non-UTF-8 exclusions file": ("dedup", f"{off['pkh']}:PKH:central", "--exclusions", latin1),
         "eligible without --program": ("eligible", records),
@@ -109,14 +129,25 @@ def test_bad_input_messages_name_file_line_and_field(off, tmp_path):
 def test_head_closes_the_pipe_quietly(off, tmp_path, lines):
     rec = tmp_path / "many.csv"
     row = ',,desa,true,false,true,false,M,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1990-01-05""}]"\n'
-    rec.write_text("id,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
-                   + "".join(f"K{i}" + row for i in range(6000)), encoding="utf-8")
-    for argv in (["eligible", "--program", "bst", str(rec), "--as-of", "2020-05-01"],
-                 ["rules"], ["nik"] + [SITI["nik"]] * 3000, ["--help"], ["cert", "--help"]):
-        script = (f"{sys.executable} -m smartkampung {' '.join(repr(a) for a in argv)} 2>{tmp_path}/err | head -{lines}"
-                  "; exit ${PIPESTATUS[0]}")
-        proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300,
-                              env=dict(os.environ, LANG="C.UTF-8"))
+    rec.write_text(
+        "id,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
+        + "".join(f"K{i}" + row for i in range(6000)),
+        encoding="utf-8",
+    )
+    for argv in (
+        ["eligible", "--program", "bst", str(rec), "--as-of", "2020-05-01"],
+        ["rules"],
+        ["nik"] + [SITI["nik"]] * 3000,
+        ["--help"],
+        ["cert", "--help"],
+    ):
+        script = (
+            f"{sys.executable} -m smartkampung {' '.join(repr(a) for a in argv)} 2>{tmp_path}/err | head -{lines}"
+            "; exit ${PIPESTATUS[0]}"
+        )
+        proc = subprocess.run(
+            ["bash", "-c", script], capture_output=True, text=True, timeout=300, env=dict(os.environ, LANG="C.UTF-8")
+        )
         assert proc.returncode == 0, (argv[0], proc.returncode, (tmp_path / "err").read_text())
         assert len(proc.stdout.splitlines()) == lines
         assert (tmp_path / "err").read_text() == "", argv[0]
@@ -127,13 +158,17 @@ def test_head_closes_the_pipe_quietly(off, tmp_path, lines):
 
 def test_progress_bar_only_on_a_terminal(off, tmp_path):
     rec = off["dir"] / "records.csv"
-    proc = run("eligible", "--program", "bst", rec, "--as-of", "2020-05-01",
-               env={"SMARTKAMPUNG_PROGRESS_DELAY": "0"})
+    proc = run("eligible", "--program", "bst", rec, "--as-of", "2020-05-01", env={"SMARTKAMPUNG_PROGRESS_DELAY": "0"})
     assert proc.stderr == ""  # a pipe: nothing
     leader, follower = pty.openpty()
     env = dict(os.environ, SMARTKAMPUNG_PROGRESS_DELAY="0", LANG="C.UTF-8")
-    p = subprocess.run([sys.executable, "-m", "smartkampung", "eligible", "--program", "bst", str(rec),
-                        "--as-of", "2020-05-01"], stdout=subprocess.PIPE, stderr=follower, env=env, timeout=300)
+    p = subprocess.run(
+        [sys.executable, "-m", "smartkampung", "eligible", "--program", "bst", str(rec), "--as-of", "2020-05-01"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        timeout=300,
+    )
     os.close(follower)
     seen = b""
     try:
@@ -170,9 +205,17 @@ def every_subcommand(off, tmp):
     }
 
 
-WORDS = {"nik": ("kecamatan", "district"), "dedup": ("dimuat", "loaded"), "replace": ("ditolak", "rejected"),
-         "check": ("menerima", "receives"), "report": ("Ringkasan", "Summary"), "eligible": ("Ringkasan", "Summary"),
-         "rules": ("ditulis", "written"), "nearest": ("Ringkasan", "Summary"), "assign": ("Ringkasan", "Summary")}
+WORDS = {
+    "nik": ("kecamatan", "district"),
+    "dedup": ("dimuat", "loaded"),
+    "replace": ("ditolak", "rejected"),
+    "check": ("menerima", "receives"),
+    "report": ("Ringkasan", "Summary"),
+    "eligible": ("Ringkasan", "Summary"),
+    "rules": ("ditulis", "written"),
+    "nearest": ("Ringkasan", "Summary"),
+    "assign": ("Ringkasan", "Summary"),
+}
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -248,8 +291,11 @@ def test_entry_points():
 
 
 def test_usage_errors_do_not_repeat_what_they_refuse(off):
-    for args in (("check", SITI["nik"], BUDI["nik"], "--registry", off["registry"]),
-                 ("rules", "--lang", SITI["nik"]), ("rules", "--format", "Siti Aminah"),
-                 ("nearest", "--houses", off["dir"] / "houses.csv", SITI["nik"], "114.3")):
+    for args in (
+        ("check", SITI["nik"], BUDI["nik"], "--registry", off["registry"]),
+        ("rules", "--lang", SITI["nik"]),
+        ("rules", "--format", "Siti Aminah"),
+        ("nearest", "--houses", off["dir"] / "houses.csv", SITI["nik"], "114.3"),
+    ):
         msg = one_line(run(*args), codes=(2,))  # run() scans for NIKs; the name is checked here
         assert "Siti" not in msg and "3510" not in msg, msg

@@ -19,15 +19,19 @@ def off(tmp_path_factory):
 
 
 def test_report_batch_with_known_outcomes(off, tmp_path):
-    reports = write_csv(tmp_path / "laporan.csv", ["nik", "kk", "nama", "desa", "waktu"], [
-        [BUDI["nik"], BUDI["kk"], BUDI["nama"], "Sumberagung", "2020-05-12T10:00"],         # 2: already_enrolled
-        ["351001450190000", "3510010101200009", "Salah Ketik", "Sumberagung", "2020-05-12T10:01"],  # 3: invalid_nik
-        ["3510016607850004", SITI["kk"], "Ani Aminah", "Sumberagung", "2020-05-12T10:02"],   # 4: household_covered
-        ["3510011508950005", "3510010101200007", "Dewi Lestari", "Kandangan", "2020-05-12T10:03"],  # 5: accepted
-        ["3510011508950005", "3510010101200007", "Dewi Lestari", "Kandangan", "2020-05-12T10:04"],  # 6: duplicate
-        ["3510010905880006", "3510010101200008", "Eko Prasetyo", "Kandangan", "kemarin"],   # 7: bad time
-        ["3510011011920007", "3510010101200010", "Rina Wati", "Kandangan", "2020-05-12"],    # 8: accepted
-    ])
+    reports = write_csv(
+        tmp_path / "laporan.csv",
+        ["nik", "kk", "nama", "desa", "waktu"],
+        [
+            [BUDI["nik"], BUDI["kk"], BUDI["nama"], "Sumberagung", "2020-05-12T10:00"],  # 2: already_enrolled
+            ["351001450190000", "3510010101200009", "Salah Ketik", "Sumberagung", "2020-05-12T10:01"],  # 3: invalid_nik
+            ["3510016607850004", SITI["kk"], "Ani Aminah", "Sumberagung", "2020-05-12T10:02"],  # 4: household_covered
+            ["3510011508950005", "3510010101200007", "Dewi Lestari", "Kandangan", "2020-05-12T10:03"],  # 5: accepted
+            ["3510011508950005", "3510010101200007", "Dewi Lestari", "Kandangan", "2020-05-12T10:04"],  # 6: duplicate
+            ["3510010905880006", "3510010101200008", "Eko Prasetyo", "Kandangan", "kemarin"],  # 7: bad time
+            ["3510011011920007", "3510010101200010", "Rina Wati", "Kandangan", "2020-05-12"],  # 8: accepted
+        ],
+    )
     out = tmp_path / "hasil.xlsx"
     saved = tmp_path / "after.skr"
     proc = run("report", reports, "--registry", off["registry"], "--out", out, "--save", saved)
@@ -50,7 +54,9 @@ def test_report_batch_with_known_outcomes(off, tmp_path):
     assert all(r["detail"] for r in rows if r["reason code"])
     queue = sheet_dicts(book["Queue"])
     assert [(q["queue position"], q["NIK"], q["line"]) for q in queue] == [
-        (1, "3510011508950005", "5"), (2, "3510011011920007", "8")]
+        (1, "3510011508950005", "5"),
+        (2, "3510011011920007", "8"),
+    ]
     # The saved registry holds the queue: the same report again is a duplicate.
     again = write_csv(tmp_path / "lagi.csv", ["nik", "kk", "nama"], [["3510011011920007", "3510010101200010", "Rina"]])
     data = json.loads(ok(run("report", again, "--registry", saved, "--at", "2020-05-13T09:00", "--json")).stdout)
@@ -71,9 +77,13 @@ def test_check_without_a_registry_is_a_usage_error(off, tmp_path):
 def test_check_one_nik_and_a_file_masked(off, tmp_path):
     ans = json.loads(ok(run("check", SITI["nik"], "--registry", off["registry"], "--json")).stdout)
     assert ans == {"nik": "3510********0001", "name": "S*** A***", "programs": ["BST", "PKH"], "found": True} or (
-        ans["found"] and ans["programs"] == ["BST", "PKH"] and ans["nik"] == "3510********0001")
-    niks = write_csv(tmp_path / "warga.csv", ["no", "NIK"], [["1", SITI["nik"]], ["2", "3510010101010001"],
-                                                             ["3", "12345"], ["4", JOKO["nik"]]])
+        ans["found"] and ans["programs"] == ["BST", "PKH"] and ans["nik"] == "3510********0001"
+    )
+    niks = write_csv(
+        tmp_path / "warga.csv",
+        ["no", "NIK"],
+        [["1", SITI["nik"]], ["2", "3510010101010001"], ["3", "12345"], ["4", JOKO["nik"]]],
+    )
     out = tmp_path / "jawaban.xlsx"
     proc = run("check", niks, "--registry", off["registry"], "--out", out)
     assert proc.returncode == 1 and "warga.csv:4" in proc.stderr  # the invalid NIK, named by line
@@ -89,15 +99,17 @@ def test_check_one_nik_and_a_file_masked(off, tmp_path):
 
 # ---- eligible --------------------------------------------------------------------------------
 
-HOUSEHOLDS = ("id,nama,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
-              'K1,Budi Santoso,PKH,desa,true,false,true,false,M,"[{""nik"": ""3510010101800001"", '
-              '""birth_date"": ""1980-01-01""}]"\n'
-              'K2,Siti Aminah,,DESA,ya,tidak,1,0,f,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1950-01-05""}]"\n'
-              'K3,Joko Susilo,,Desa,,false,true,false,M,"[{""nik"": ""3510011203750003"", '
-              '""birth_date"": ""1975-03-12""}]"\n'
-              'K4,Made Wirawan,,desa,mungkin,false,true,false,M,"[]"\n'
-              'K5,Eko Prasetyo,,kelurahan,true,false,true,false,M,"[{""nik"": ""3510010905880006"", '
-              '""birth_date"": ""1988-05-09""}]"\n')
+HOUSEHOLDS = (
+    "id,nama,programs,region_kind,lost_livelihood,chronic_illness,in_dtks,islands,head.sex,members\n"
+    'K1,Budi Santoso,PKH,desa,true,false,true,false,M,"[{""nik"": ""3510010101800001"", '
+    '""birth_date"": ""1980-01-01""}]"\n'
+    'K2,Siti Aminah,,DESA,ya,tidak,1,0,f,"[{""nik"": ""3510014501900001"", ""birth_date"": ""1950-01-05""}]"\n'
+    'K3,Joko Susilo,,Desa,,false,true,false,M,"[{""nik"": ""3510011203750003"", '
+    '""birth_date"": ""1975-03-12""}]"\n'
+    'K4,Made Wirawan,,desa,mungkin,false,true,false,M,"[]"\n'
+    'K5,Eko Prasetyo,,kelurahan,true,false,true,false,M,"[{""nik"": ""3510010905880006"", '
+    '""birth_date"": ""1988-05-09""}]"\n'
+)
 
 
 def test_eligible_reports_priority_reasons_missing_fields_and_goes_on_past_a_bad_row(tmp_path):
@@ -173,17 +185,21 @@ def test_rules_lists_sets_versions_and_columns(tmp_path):
 
 # ---- nearest and assign ----------------------------------------------------------------------
 
-HOUSES = ("id,name,lat,lon,capacity,occupied,open\n"
-          "1,Rumah Isolasi Genteng,-8.3600,114.1500,1,0,1\n"
-          "2,Rumah Isolasi Rogojampi,-8.3100,114.2900,1,0,1\n"
-          "3,Rusak,abc,114.3,2,0,1\n"
-          "4,Rumah Isolasi Kota,-8.2191,114.3691,1,0,1\n")
-PATIENTS = [["nama", "nik", "kk", "lat", "lon"],
-            ["Budi Santoso", BUDI["nik"], BUDI["kk"], "-8.2200", "114.3600"],
-            ["Siti Aminah", SITI["nik"], SITI["kk"], "-8.3000", "114.3000"],
-            ["Joko Susilo", JOKO["nik"], JOKO["kk"], "8.3600", "114.1500"],      # wrong sign: outside Indonesia
-            ["Made Wirawan", ROUNDED["nik"], ROUNDED["kk"], "-8.3500", "114.1600"],
-            ["Eko Prasetyo", "3510010905880006", "3510010101200008", "timur", "114.1"]]  # bad row
+HOUSES = (
+    "id,name,lat,lon,capacity,occupied,open\n"
+    "1,Rumah Isolasi Genteng,-8.3600,114.1500,1,0,1\n"
+    "2,Rumah Isolasi Rogojampi,-8.3100,114.2900,1,0,1\n"
+    "3,Rusak,abc,114.3,2,0,1\n"
+    "4,Rumah Isolasi Kota,-8.2191,114.3691,1,0,1\n"
+)
+PATIENTS = [
+    ["nama", "nik", "kk", "lat", "lon"],
+    ["Budi Santoso", BUDI["nik"], BUDI["kk"], "-8.2200", "114.3600"],
+    ["Siti Aminah", SITI["nik"], SITI["kk"], "-8.3000", "114.3000"],
+    ["Joko Susilo", JOKO["nik"], JOKO["kk"], "8.3600", "114.1500"],  # wrong sign: outside Indonesia
+    ["Made Wirawan", ROUNDED["nik"], ROUNDED["kk"], "-8.3500", "114.1600"],
+    ["Eko Prasetyo", "3510010905880006", "3510010101200008", "timur", "114.1"],
+]  # bad row
 
 
 def test_nearest_over_a_patient_file_with_a_bad_house_row(tmp_path):
@@ -251,13 +267,24 @@ def test_assign_names_patients_houses_distances_and_who_waits(tmp_path):
 
 def test_dedup_workbook_names_person_file_and_line(off, tmp_path):
     out = tmp_path / "laporan.xlsx"
-    ok(run("dedup", f"{off['pkh']}:PKH:central", f"{off['bst']}:BST:central", "--exclusions", off["exclusions"],
-           "--out", out))
+    ok(
+        run(
+            "dedup",
+            f"{off['pkh']}:PKH:central",
+            f"{off['bst']}:BST:central",
+            "--exclusions",
+            off["exclusions"],
+            "--out",
+            out,
+        )
+    )
     book = read_xlsx(out)
     overlaps = sheet_dicts(book["Overlaps"])
     siti = [r for r in overlaps if r["NIK"] == SITI["nik"]]
     assert {(r["programme"], r["file"].rsplit("/", 1)[-1], r["line"]) for r in siti} == {
-        ("PKH", "pkh.csv", "3"), ("BST", "bst.csv", "4")}
+        ("PKH", "pkh.csv", "3"),
+        ("BST", "bst.csv", "4"),
+    }
     assert all(r["name"] == "Siti Aminah" and r["KK"] == SITI["kk"] for r in siti)
     lists = sheet_dicts(book["Lists"])
     assert [(r["programme"], r["loaded"]) for r in lists] == [("PKH", 2), ("BST", 4)]
@@ -288,4 +315,6 @@ def test_a_workbook_as_input_keeps_sheet_rows_as_lines(tmp_path):
     book.save(tmp_path / "pasien.xlsx")
     data = json.loads(ok(run("nearest", "--houses", houses, tmp_path / "pasien.xlsx", "--json")).stdout)
     assert [(r["line"], r["name"], r["nik"]) for r in data["rows"]] == [
-        (3, "Budi Santoso", BUDI["nik"]), (4, "Siti Aminah", SITI["nik"])]
+        (3, "Budi Santoso", BUDI["nik"]),
+        (4, "Siti Aminah", SITI["nik"]),
+    ]

@@ -79,8 +79,21 @@ def test_xlsx_rows_name_person_file_line_and_programme(workbook):
 
 def test_csv_is_utf8_with_bom_and_the_chosen_delimiter(off, tmp_path):
     out = tmp_path / "laporan.csv"
-    proc = ok(run("dedup", f"{off['pkh']}:PKH:central", f"{off['bst']}:BST:central", "--out", out,
-                  "--format", "csv", "--delimiter", ";", "--lang", "id"))
+    proc = ok(
+        run(
+            "dedup",
+            f"{off['pkh']}:PKH:central",
+            f"{off['bst']}:BST:central",
+            "--out",
+            out,
+            "--format",
+            "csv",
+            "--delimiter",
+            ";",
+            "--lang",
+            "id",
+        )
+    )
     files = sorted(p.name for p in tmp_path.iterdir())
     assert {"laporan.csv", "laporan-summary.csv", "laporan-overlaps.csv", "laporan-rejected.csv"} <= set(files)
     overlaps = tmp_path / "laporan-overlaps.csv"
@@ -114,9 +127,23 @@ def test_libreoffice_opens_and_saves_the_workbook_keeping_every_nik(workbook, tm
     before = sorted(v for v, _, _ in identifier_cells(workbook))
     out_dir = tmp_path / "saved"
     profile = tmp_path / "profile"
-    proc = subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                           "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(workbook)],
-                          capture_output=True, text=True, timeout=300, env=dict(program_env(), HOME=str(tmp_path)))
+    proc = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out_dir),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(program_env(), HOME=str(tmp_path)),
+    )
     saved = out_dir / workbook.name
     assert proc.returncode == 0 and saved.exists(), (proc.stdout, proc.stderr)
     after = identifier_cells(saved)

@@ -73,8 +73,14 @@ def lib():
         ),
         "skamp_nik_validate_batch": (
             status,
-            [ctypes.POINTER(ctypes.c_int8), ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
-             ctypes.c_int, ctypes.c_int, ctypes.c_int],
+            [
+                ctypes.POINTER(ctypes.c_int8),
+                ctypes.POINTER(ctypes.c_char_p),
+                ctypes.c_size_t,
+                ctypes.c_int,
+                ctypes.c_int,
+                ctypes.c_int,
+            ],
         ),
         "skamp_nik_reason_str": (ctypes.c_char_p, [ctypes.c_int]),
         "skamp_nik_mask": (status, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
@@ -216,9 +222,14 @@ def test_kk_parse_and_validity(lib):
 
 @pytest.mark.parametrize(
     "nik,reason,name",
-    [(b"123", 1, b"length"), (b"35100145019000O1", 2, b"non_digit"), (b"9910014501900001", 3, b"province"),
-     (b"3510013002900001", 4, b"birth_date"), (b"3510010101900000", 5, b"serial"),
-     (b"3.51001E+15", 6, b"scientific_notation")],
+    [
+        (b"123", 1, b"length"),
+        (b"35100145019000O1", 2, b"non_digit"),
+        (b"9910014501900001", 3, b"province"),
+        (b"3510013002900001", 4, b"birth_date"),
+        (b"3510010101900000", 5, b"serial"),
+        (b"3.51001E+15", 6, b"scientific_notation"),
+    ],
 )
 def test_rejections_set_reason_and_message(lib, nik, reason, name):
     info = new_info()
@@ -285,7 +296,14 @@ def test_last_error_is_per_thread(lib):
 # One ctypes declaration per function, as a Go/Java/C# binding would write it. Memory the
 # library returns (char ** outputs) is read as c_void_p and released with skamp_free.
 
-c_int, c_i8, c_i32, c_i64, c_dbl, c_sz = ctypes.c_int, ctypes.c_int8, ctypes.c_int32, ctypes.c_int64, ctypes.c_double, ctypes.c_size_t
+c_int, c_i8, c_i32, c_i64, c_dbl, c_sz = (
+    ctypes.c_int,
+    ctypes.c_int8,
+    ctypes.c_int32,
+    ctypes.c_int64,
+    ctypes.c_double,
+    ctypes.c_size_t,
+)
 P, VP, CP = ctypes.POINTER, ctypes.c_void_p, ctypes.c_char_p
 PVP = P(VP)
 SKAMP_CERT_NO_TIME = -(2**63)
@@ -296,8 +314,17 @@ DAY = 86400
 class Facility(ctypes.Structure):
     """Mirror of skamp_facility in include/smartkampung/c/geo.h."""
 
-    _fields_ = [("size", c_sz), ("id", c_i64), ("lat", c_dbl), ("lon", c_dbl), ("capacity", c_i32),
-                ("occupied", c_i32), ("open", c_int), ("kind", CP), ("name", CP)]
+    _fields_ = [
+        ("size", c_sz),
+        ("id", c_i64),
+        ("lat", c_dbl),
+        ("lon", c_dbl),
+        ("capacity", c_i32),
+        ("occupied", c_i32),
+        ("open", c_int),
+        ("kind", CP),
+        ("name", CP),
+    ]
 
 
 class FacilityFilter(ctypes.Structure):
@@ -331,13 +358,17 @@ AREA_SIGNATURES = {
     "skamp_ruleset_to_json": (c_int, [PVP, VP]),
     "skamp_ruleset_evaluate_json": (c_int, [PVP, VP, CP, c_int, c_int, c_int, c_int]),
     "skamp_ruleset_evaluate_batch": (c_int, [P(c_i8), P(c_i64), P(c_i32), VP, CP, c_sz, c_int, c_int, c_int]),
-    "skamp_ruleset_evaluate_batch_cancellable": (c_int, [P(c_sz), P(c_i8), P(c_i64), P(c_i32), VP, CP, c_sz, c_int,
-                                                         c_int, c_int, P(c_int)]),
+    "skamp_ruleset_evaluate_batch_cancellable": (
+        c_int,
+        [P(c_sz), P(c_i8), P(c_i64), P(c_i32), VP, CP, c_sz, c_int, c_int, c_int, P(c_int)],
+    ),
     "skamp_ruleset_reason_code": (CP, [VP, c_i32]),
     "skamp_ruleset_run_tests_json": (c_int, [PVP, VP]),
     # geo
-    "skamp_geo_index_new": (c_int, [PVP, c_sz, P(c_i64), P(c_dbl), P(c_dbl), P(c_i32), P(c_i32),
-                                         P(ctypes.c_uint8), P(CP)]),
+    "skamp_geo_index_new": (
+        c_int,
+        [PVP, c_sz, P(c_i64), P(c_dbl), P(c_dbl), P(c_i32), P(c_i32), P(ctypes.c_uint8), P(CP)],
+    ),
     "skamp_geo_index_new_csv": (c_int, [PVP, CP]),
     "skamp_geo_index_new_json_file": (c_int, [PVP, CP]),
     "skamp_geo_index_free": (None, [VP]),
@@ -345,19 +376,17 @@ AREA_SIGNATURES = {
     "skamp_geo_index_add": (c_int, [VP, P(Facility)]),
     "skamp_geo_index_update": (c_int, [VP, P(Facility)]),
     "skamp_geo_index_remove": (c_int, [VP, c_i64]),
-    "skamp_geo_index_nearest": (c_int, [P(c_sz), P(c_i64), P(c_dbl), VP, c_dbl, c_dbl, c_sz,
-                                             P(FacilityFilter)]),
-    "skamp_geo_index_nearest_batch": (c_int, [P(c_i64), P(c_dbl), VP, c_sz, P(c_dbl), P(c_dbl), c_sz,
-                                                   P(FacilityFilter)]),
-    "skamp_geo_index_within": (c_int, [P(P(c_i64)), P(P(c_dbl)), P(c_sz), VP, c_dbl, c_dbl, c_dbl,
-                                            P(FacilityFilter)]),
+    "skamp_geo_index_nearest": (c_int, [P(c_sz), P(c_i64), P(c_dbl), VP, c_dbl, c_dbl, c_sz, P(FacilityFilter)]),
+    "skamp_geo_index_nearest_batch": (
+        c_int,
+        [P(c_i64), P(c_dbl), VP, c_sz, P(c_dbl), P(c_dbl), c_sz, P(FacilityFilter)],
+    ),
+    "skamp_geo_index_within": (c_int, [P(P(c_i64)), P(P(c_dbl)), P(c_sz), VP, c_dbl, c_dbl, c_dbl, P(FacilityFilter)]),
     "skamp_geo_index_reserve": (c_int, [P(c_int), VP, c_i64, c_i32]),
     "skamp_geo_index_release": (c_int, [VP, c_i64, c_i32]),
     "skamp_geo_index_free_beds": (c_int, [P(c_i32), VP, c_i64]),
-    "skamp_geo_index_nearest_reserve": (c_int, [P(c_i64), P(c_dbl), VP, c_dbl, c_dbl, c_i32,
-                                                     P(FacilityFilter)]),
-    "skamp_geo_index_assign": (c_int, [P(c_i64), P(c_dbl), P(c_dbl), VP, c_sz, P(c_dbl), P(c_dbl), c_int,
-                                            c_sz, c_int]),
+    "skamp_geo_index_nearest_reserve": (c_int, [P(c_i64), P(c_dbl), VP, c_dbl, c_dbl, c_i32, P(FacilityFilter)]),
+    "skamp_geo_index_assign": (c_int, [P(c_i64), P(c_dbl), P(c_dbl), VP, c_sz, P(c_dbl), P(c_dbl), c_int, c_sz, c_int]),
     "skamp_geo_distance": (c_int, [P(c_dbl), c_dbl, c_dbl, c_dbl, c_dbl]),
     # cert
     "skamp_cert_registry_new": (c_int, [PVP, CP, c_int]),
@@ -464,8 +493,7 @@ def test_area_functions_are_all_declared_here():
     """Every exported function of the areas' headers has a ctypes declaration above: a new
     function gets one (and a call in a test below), or this test fails."""
     declared = header_declarations()
-    wanted = {name for name, (header, _) in declared.items()
-              if header in AREA_HEADERS}
+    wanted = {name for name, (header, _) in declared.items() if header in AREA_HEADERS}
     assert wanted - set(AREA_SIGNATURES) == set()
     assert set(AREA_SIGNATURES) - wanted == set()
 
@@ -475,16 +503,25 @@ def test_registry_handle(alib, tmp_path):
     lib.skamp_registry_free(None)
     assert lib.skamp_registry_new(None) == SKAMP_EINVALID
     reg = new_handle(lib, lib.skamp_registry_new)
-    report = call_json(lib, lib.skamp_registry_add_json, reg,
-                       b'[{"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti"},'
-                       b' {"nik": "123", "name": "Bad"}]', b"PKH", b"central")
+    report = call_json(
+        lib,
+        lib.skamp_registry_add_json,
+        reg,
+        b'[{"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti"},' b' {"nik": "123", "name": "Bad"}]',
+        b"PKH",
+        b"central",
+    )
     assert report["loaded"] == 1
     csv = tmp_path / "bst.csv"
     csv.write_bytes(b"nik;nama\r\n3510011203850002;Budi\r\n3510014501900001;Siti\r\n")
     assert call_json(lib, lib.skamp_registry_add_csv, reg, str(csv).encode(), b"BST", b"regency")["loaded"] == 2
     assert lib.skamp_registry_add_csv(None, reg, b"/nonexistent.csv", b"BST", b"regency") == SKAMP_EIO
-    assert lib.skamp_registry_set_exclusions_json(
-        reg, b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "person"}]}') == SKAMP_OK
+    assert (
+        lib.skamp_registry_set_exclusions_json(
+            reg, b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "person"}]}'
+        )
+        == SKAMP_OK
+    )
     dedup = call_json(lib, lib.skamp_registry_dedup_json, reg)
     assert dedup["schema"] == "skamp-dedup-report/1"
     assert call_json(lib, lib.skamp_registry_programs_of_json, reg, b"3510014501900001") == ["BST", "PKH"]
@@ -492,8 +529,9 @@ def test_registry_handle(alib, tmp_path):
     assert lib.skamp_registry_programs_of_json(ctypes.byref(out), reg, b"35100145") == SKAMP_EINVALID and not out.value
     check = call_json(lib, lib.skamp_registry_public_check_json, reg, b"3510014501900001")
     assert check["found"] is True and check["nik"] == "3510********0001"
-    outcome = call_json(lib, lib.skamp_registry_report_json, reg, b'{"nik": "3510015203950003", "name": "Ani"}',
-                        JULY1_WIB)
+    outcome = call_json(
+        lib, lib.skamp_registry_report_json, reg, b'{"nik": "3510015203950003", "name": "Ani"}', JULY1_WIB
+    )
     assert outcome["accepted"] is True
     saved = tmp_path / "reg.skreg"
     assert lib.skamp_registry_save(reg, str(saved).encode()) == SKAMP_OK
@@ -520,9 +558,11 @@ def test_registry_handle(alib, tmp_path):
     lib.skamp_registry_free(reg)
 
 
-RECORD_OK = (b'{"kk": {"programs": [], "region_kind": "desa", "lost_livelihood": true, "chronic_illness": false,'
-             b' "in_dtks": true, "islands": false, "head": {"sex": "F"},'
-             b' "members": [{"nik": "3510010101800001", "birth_date": "1980-01-01"}]}}')
+RECORD_OK = (
+    b'{"kk": {"programs": [], "region_kind": "desa", "lost_livelihood": true, "chronic_illness": false,'
+    b' "in_dtks": true, "islands": false, "head": {"sex": "F"},'
+    b' "members": [{"nik": "3510010101800001", "birth_date": "1980-01-01"}]}}'
+)
 
 
 def test_ruleset_handle(alib, source_dir):
@@ -545,7 +585,10 @@ def test_ruleset_handle(alib, source_dir):
     assert lib.skamp_ruleset_reason_code(rs, reasons[1]) == b"PENERIMA_PKH"
     assert lib.skamp_ruleset_reason_code(rs, 123456) is not None
     out = VP()
-    assert lib.skamp_ruleset_evaluate_json(ctypes.byref(out), rs, b'{"kk": {"in_dtks": "ya"}}', 2020, 5, 1, 0) == SKAMP_EINVALID
+    assert (
+        lib.skamp_ruleset_evaluate_json(ctypes.byref(out), rs, b'{"kk": {"in_dtks": "ya"}}', 2020, 5, 1, 0)
+        == SKAMP_EINVALID
+    )
     assert not out.value
     # Reload: a rejected text keeps the old set; a good one replaces it.
     assert lib.skamp_ruleset_reload(rs, b"{", 1) == SKAMP_EPARSE
@@ -557,7 +600,10 @@ def test_ruleset_handle(alib, source_dir):
     assert lib.skamp_ruleset_to_json(ctypes.byref(canonical), rs) == SKAMP_OK
     canonical_text = take_text(lib, canonical).encode()
     again = new_handle(lib, lib.skamp_ruleset_new_json, canonical_text, len(canonical_text), None)
-    assert call_json(lib, lib.skamp_ruleset_info_json, again)["sha256"] == call_json(lib, lib.skamp_ruleset_info_json, rs)["sha256"]
+    assert (
+        call_json(lib, lib.skamp_ruleset_info_json, again)["sha256"]
+        == call_json(lib, lib.skamp_ruleset_info_json, rs)["sha256"]
+    )
     conflicts = b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"}]}'
     with_conflicts = new_handle(lib, lib.skamp_ruleset_new_json, text, len(text), conflicts)
     bad = VP()
@@ -584,16 +630,22 @@ def test_facility_index_handle(alib, tmp_path):
     assert lib.skamp_geo_index_update(index, ctypes.byref(f)) == SKAMP_OK
     count, out_ids, out_d = c_sz(), (c_i64 * 2)(), (c_dbl * 2)()
     flt = FacilityFilter(ctypes.sizeof(FacilityFilter), 3, None, 0)
-    assert lib.skamp_geo_index_nearest(ctypes.byref(count), out_ids, out_d, index, -8.2, 114.3, 2,
-                                            ctypes.byref(flt)) == SKAMP_OK
+    assert (
+        lib.skamp_geo_index_nearest(ctypes.byref(count), out_ids, out_d, index, -8.2, 114.3, 2, ctypes.byref(flt))
+        == SKAMP_OK
+    )
     assert count.value == 2 and list(out_ids) == [4, 3]  # only houses with >= 3 free beds
     q_lats, q_lons = (c_dbl * 2)(-8.2, -8.3), (c_dbl * 2)(114.3, 114.4)
     b_ids, b_d = (c_i64 * 2)(), (c_dbl * 2)()
     assert lib.skamp_geo_index_nearest_batch(b_ids, b_d, index, 2, q_lats, q_lons, 1, None) == SKAMP_OK
     assert list(b_ids) == [1, 3]
     w_ids, w_d, w_n = P(c_i64)(), P(c_dbl)(), c_sz()
-    assert lib.skamp_geo_index_within(ctypes.byref(w_ids), ctypes.byref(w_d), ctypes.byref(w_n), index,
-                                           -8.2, 114.3, 2000.0, None) == SKAMP_OK
+    assert (
+        lib.skamp_geo_index_within(
+            ctypes.byref(w_ids), ctypes.byref(w_d), ctypes.byref(w_n), index, -8.2, 114.3, 2000.0, None
+        )
+        == SKAMP_OK
+    )
     assert w_n.value == 2 and [w_ids[i] for i in range(2)] == [1, 2] and w_d[0] == 0.0
     lib.skamp_free(w_ids)
     lib.skamp_free(w_d)
@@ -604,11 +656,16 @@ def test_facility_index_handle(alib, tmp_path):
     assert lib.skamp_geo_index_release(index, 2, 1) == SKAMP_OK
     assert lib.skamp_geo_index_free_beds(ctypes.byref(beds), index, 2) == SKAMP_OK and beds.value == 1
     got, dist = c_i64(), c_dbl()
-    assert lib.skamp_geo_index_nearest_reserve(ctypes.byref(got), ctypes.byref(dist), index, -8.2, 114.3, 2,
-                                                    None) == SKAMP_OK and got.value == 1
+    assert (
+        lib.skamp_geo_index_nearest_reserve(ctypes.byref(got), ctypes.byref(dist), index, -8.2, 114.3, 2, None)
+        == SKAMP_OK
+        and got.value == 1
+    )
     houses, total, worst = (c_i64 * 2)(), c_dbl(), c_dbl()
-    assert lib.skamp_geo_index_assign(houses, ctypes.byref(total), ctypes.byref(worst), index, 2, q_lats, q_lons,
-                                           1, 3, 0) == SKAMP_OK
+    assert (
+        lib.skamp_geo_index_assign(houses, ctypes.byref(total), ctypes.byref(worst), index, 2, q_lats, q_lons, 1, 3, 0)
+        == SKAMP_OK
+    )
     assert all(h in (2, 3, 4) for h in houses)
     assert lib.skamp_geo_index_remove(index, 4) == SKAMP_OK
     assert lib.skamp_geo_index_remove(index, 4) == SKAMP_ENOTFOUND
@@ -633,10 +690,14 @@ def test_cert_registry_handle(alib, tmp_path):
     lib.skamp_cert_registry_free(None)
     assert lib.skamp_cert_registry_new(None, None, 0) == SKAMP_EINVALID
     reg = new_handle(lib, lib.skamp_cert_registry_new, None, 0)
-    assert lib.skamp_cert_add_business(reg, 7, b"Warung", b"restaurant", -8.2192, 114.3691, 101, None,
-                                       SKAMP_CERT_NO_TIME) == SKAMP_OK
-    assert lib.skamp_cert_add_business(reg, 7, b"Warung", b"restaurant", -8.2, 114.3, 10, None,
-                                       SKAMP_CERT_NO_TIME) != SKAMP_OK
+    assert (
+        lib.skamp_cert_add_business(reg, 7, b"Warung", b"restaurant", -8.2192, 114.3691, 101, None, SKAMP_CERT_NO_TIME)
+        == SKAMP_OK
+    )
+    assert (
+        lib.skamp_cert_add_business(reg, 7, b"Warung", b"restaurant", -8.2, 114.3, 10, None, SKAMP_CERT_NO_TIME)
+        != SKAMP_OK
+    )
     assert lib.skamp_cert_apply(reg, 7, JULY1_WIB) == SKAMP_OK
     serial = c_i64()
     assert lib.skamp_cert_issue(ctypes.byref(serial), reg, 7, JULY1_WIB + DAY) == SKAMP_ESTATE
@@ -686,7 +747,13 @@ LINK_RECORDS = [
     {"nik": "3510014501900001", "name": "Siti Aminah", "birth_date": "1990-01-05", "sex": "P", "village": "Kebalenan"},
     {"nik": "3510014501900002", "name": "Siti Aminah", "birth_date": "1990-01-05", "sex": "P", "village": "Kebalenan"},
     {"nik": None, "name": "Budi Santoso", "birth_date": "1985-03-12", "sex": "L", "village": "Penganjuran"},
-    {"nik": "3510011203850002", "name": "Budi Santosa", "birth_date": "1985-03-12", "sex": "L", "village": "Penganjuran"},
+    {
+        "nik": "3510011203850002",
+        "name": "Budi Santosa",
+        "birth_date": "1985-03-12",
+        "sex": "L",
+        "village": "Penganjuran",
+    },
     {"nik": "3510015203950003", "name": "Ani", "birth_date": "1995-03-12", "sex": "P", "village": "Tukangkayu"},
 ]
 
@@ -702,21 +769,36 @@ def test_linker_handle(alib):
     records = json.dumps(LINK_RECORDS).encode()
     linked = call_json(lib, lib.skamp_linkage_link_json, records, None, None, -1.0)
     assert linked["schema"] == "skamp-link-result/1" and linked["cluster_ids"] == [0, 0, 2, 2, 4]
-    cross = call_json(lib, lib.skamp_linkage_link_json, json.dumps(LINK_RECORDS[:2]).encode(),
-                      json.dumps(LINK_RECORDS[2:]).encode(), None, 0.5)
+    cross = call_json(
+        lib,
+        lib.skamp_linkage_link_json,
+        json.dumps(LINK_RECORDS[:2]).encode(),
+        json.dumps(LINK_RECORDS[2:]).encode(),
+        None,
+        0.5,
+    )
     assert all(i < 2 <= j for i, j, _ in cross["pairs"])
     assert lib.skamp_linkage_link_json(ctypes.byref(out), b"[{", None, None, -1.0) == SKAMP_EPARSE and not out.value
     linker = new_handle(lib, lib.skamp_linkage_linker_new, None)
     assert lib.skamp_linkage_linker_fit_json(linker, records) == SKAMP_OK, lib.skamp_last_error()
     added = call_json(lib, lib.skamp_linkage_linker_add_json, linker, json.dumps(LINK_RECORDS[0]).encode())
     assert added["index"] == 5 and added["cluster_id"] == 0
-    candidates = call_json(lib, lib.skamp_linkage_linker_candidates_json, linker, json.dumps(LINK_RECORDS[2]).encode(), 3)
+    candidates = call_json(
+        lib, lib.skamp_linkage_linker_candidates_json, linker, json.dumps(LINK_RECORDS[2]).encode(), 3
+    )
     assert candidates["candidates"] and len(candidates["candidates"]) <= 3
     assert call_json(lib, lib.skamp_linkage_linker_clusters_json, linker)["cluster_ids"] == [0, 0, 2, 2, 4, 0]
     explained = call_json(lib, lib.skamp_linkage_linker_explain_json, linker, 0, 1)
     total = explained["prior_weight"] + sum(f["weight"] + f["tf_adjustment"] for f in explained["fields"].values())
-    assert abs(total - explained["match_weight"]) < 1e-6 or abs(
-        explained["prior_weight"] + sum(f["weight"] for f in explained["fields"].values()) - explained["match_weight"]) < 1e-6
+    assert (
+        abs(total - explained["match_weight"]) < 1e-6
+        or abs(
+            explained["prior_weight"]
+            + sum(f["weight"] for f in explained["fields"].values())
+            - explained["match_weight"]
+        )
+        < 1e-6
+    )
     settings = call_json(lib, lib.skamp_linkage_linker_settings_json, linker)
     assert settings["format"] == "skamp-linkage-settings/1" and settings["fields"]
     again = new_handle(lib, lib.skamp_linkage_linker_new, json.dumps(settings).encode())
@@ -725,7 +807,11 @@ def test_linker_handle(alib):
     assert lib.skamp_linkage_linker_remove(linker, 999) == SKAMP_ENOTFOUND
     assert call_json(lib, lib.skamp_linkage_linker_clusters_json, linker)["cluster_ids"][1] == -1
     bad = VP()
-    assert lib.skamp_linkage_linker_new(ctypes.byref(bad), b'{"format": "skamp-linkage-settings/1", "fields": 7}') != SKAMP_OK and not bad.value
+    assert (
+        lib.skamp_linkage_linker_new(ctypes.byref(bad), b'{"format": "skamp-linkage-settings/1", "fields": 7}')
+        != SKAMP_OK
+        and not bad.value
+    )
     for wrong in (b'{"format": "skamp-linkage-settings/2"}', b'{"format": 1}', b'{"schema": 1}'):
         assert lib.skamp_linkage_linker_new(ctypes.byref(bad), wrong) != SKAMP_OK and not bad.value
         assert b"$.format" in lib.skamp_last_error() or b"$.schema" in lib.skamp_last_error()
@@ -744,7 +830,10 @@ def test_handles_from_many_threads(alib):
     def work():
         try:
             for _ in range(50):
-                assert call_json(lib, lib.skamp_ruleset_evaluate_json, rs, RECORD_OK, 2020, 5, 1, 0)["decision"] == "eligible"
+                assert (
+                    call_json(lib, lib.skamp_ruleset_evaluate_json, rs, RECORD_OK, 2020, 5, 1, 0)["decision"]
+                    == "eligible"
+                )
                 taken = c_int()
                 assert lib.skamp_geo_index_reserve(ctypes.byref(taken), index, 1, 1) == SKAMP_OK
                 if taken.value:
@@ -765,8 +854,11 @@ def test_handles_from_many_threads(alib):
 
 
 DEPRECATED_HEADER = HEADER_DIR / "deprecated.h"
-ALIAS = re.compile(r"/\*\* Deprecated alias of (skamp_\w+) \(([^)]*)\); removed in [0-9.]+\. \*/\s*"
-                   r"SMARTKAMPUNG_EXPORT SKAMP_DEPRECATED\(\"use (skamp_\w+)\"\) [^;]*?\b(skamp_\w+)\(", re.S)
+ALIAS = re.compile(
+    r"/\*\* Deprecated alias of (skamp_\w+) \(([^)]*)\); removed in [0-9.]+\. \*/\s*"
+    r"SMARTKAMPUNG_EXPORT SKAMP_DEPRECATED\(\"use (skamp_\w+)\"\) [^;]*?\b(skamp_\w+)\(",
+    re.S,
+)
 
 
 def deprecated_aliases() -> dict:
@@ -793,8 +885,12 @@ def test_deprecated_aliases_are_exported_beside_their_new_names():
 def test_deprecated_aliases_answer_as_the_new_names(alib, tmp_path):
     """The old names give the same results as the new ones on real calls."""
     lib = alib
-    records = json.dumps([{"nik": "3510014501900001", "name": "Siti Aminah", "kk": "3510010101100001"},
-                          {"nik": "3510014501900001", "name": "Siti Aminah"}]).encode()
+    records = json.dumps(
+        [
+            {"nik": "3510014501900001", "name": "Siti Aminah", "kk": "3510010101100001"},
+            {"nik": "3510014501900001", "name": "Siti Aminah"},
+        ]
+    ).encode()
     pairs = []
     for old, new in (("skamp_registry_load_json", "skamp_registry_add_json"),):
         results = []
@@ -813,8 +909,9 @@ def test_deprecated_aliases_answer_as_the_new_names(alib, tmp_path):
     assert pairs[0][0][1]["records"] == 2
     # Validity and distance: plain values.
     for old, new, args, argtypes, restype in (
-            ("skamp_kk_is_valid", "skamp_nik_kk_is_valid", (b"3510010101100001",), [CP], c_int),
-            ("skamp_kk_is_valid", "skamp_nik_kk_is_valid", (b"0000",), [CP], c_int)):
+        ("skamp_kk_is_valid", "skamp_nik_kk_is_valid", (b"3510010101100001",), [CP], c_int),
+        ("skamp_kk_is_valid", "skamp_nik_kk_is_valid", (b"0000",), [CP], c_int),
+    ):
         for name in (old, new):
             getattr(lib, name).restype, getattr(lib, name).argtypes = restype, argtypes
         assert getattr(lib, old)(*args) == getattr(lib, new)(*args)

@@ -58,8 +58,14 @@ def random_index(rng, n, available, region="banyuwangi"):
 
 def test_surface_and_docstring_example():
     idx = sk.FacilityIndex.from_arrays(
-        np.array([1, 2, 3]), np.array([-8.20, -8.30, -8.25]), np.array([114.35, 114.35, 114.35]), np.array([2, 1, 4]),
-        occupied=np.array([0, 0, 4]), open=np.array([True, True, False]), kinds=["isolation", "isolation", "puskesmas"])
+        np.array([1, 2, 3]),
+        np.array([-8.20, -8.30, -8.25]),
+        np.array([114.35, 114.35, 114.35]),
+        np.array([2, 1, 4]),
+        occupied=np.array([0, 0, 4]),
+        open=np.array([True, True, False]),
+        kinds=["isolation", "isolation", "puskesmas"],
+    )
     assert len(idx) == 3 and 2 in idx and 9 not in idx
     got = idx.nearest(-8.21, 114.35, k=5)
     assert [i for i, _ in got] == [1, 2]  # 3 is closed
@@ -136,12 +142,16 @@ def test_queries_equal_brute_force(seed, n, available, region, k, min_free):
     probe, _ = random_index(rng, 3, 1.0, region)
     for pid in probe.ids():
         q = probe.facility(int(pid))
-        assert_same(idx.nearest(q["lat"], q["lon"], k=k, min_free=min_free),
-                    brute(*data, q["lat"], q["lon"], k=k, min_free=min_free))
+        assert_same(
+            idx.nearest(q["lat"], q["lon"], k=k, min_free=min_free),
+            brute(*data, q["lat"], q["lon"], k=k, min_free=min_free),
+        )
         want = brute(*data, q["lat"], q["lon"], min_free=min_free)
         radius = want[min(2, len(want) - 1)][1] if want else 1000.0
-        assert_same(idx.within(q["lat"], q["lon"], radius, min_free=min_free),
-                    brute(*data, q["lat"], q["lon"], min_free=min_free, radius=radius))
+        assert_same(
+            idx.within(q["lat"], q["lon"], radius, min_free=min_free),
+            brute(*data, q["lat"], q["lon"], min_free=min_free, radius=radius),
+        )
 
 
 @pytest.mark.parametrize("available", [0.01, 0.5, 1.0])
@@ -183,23 +193,25 @@ def test_large_batch_equals_single_queries(region):
             one = idx.nearest(float(qlats[r]), float(qlons[r]), k=k, min_free=min_free)
             got = [(int(i), float(d)) for i, d in zip(ids[r], dists[r]) if i >= 0]
             assert got == one, (region, k, min_free, r)
-            assert all(i == -1 for i in ids[r][len(one):]) and np.isinf(dists[r][len(one):]).all()
+            assert all(i == -1 for i in ids[r][len(one) :]) and np.isinf(dists[r][len(one) :]).all()
         for r in range(0, n, 300):
             want = brute(*data, float(qlats[r]), float(qlons[r]), k=k, min_free=min_free)
             assert_same([(int(i), float(d)) for i, d in zip(ids[r], dists[r]) if i >= 0], want)
 
 
 def test_all_full_and_k_larger_than_n():
-    idx = sk.FacilityIndex.from_arrays(np.arange(5), np.full(5, -8.2), np.full(5, 114.3), np.full(5, 2),
-                                       occupied=np.full(5, 2))
+    idx = sk.FacilityIndex.from_arrays(
+        np.arange(5), np.full(5, -8.2), np.full(5, 114.3), np.full(5, 2), occupied=np.full(5, 2)
+    )
     ids, dists = idx.nearest_batch(np.array([-8.3]), np.array([114.3]), k=3, min_free=1)
     assert ids.tolist() == [[-1, -1, -1]] and np.isinf(dists).all()
     assert [i for i, _ in idx.nearest(-8.3, 114.3, k=50)] == [0, 1, 2, 3, 4]
 
 
 def test_concurrent_reservations_count_every_bed():
-    idx = sk.FacilityIndex.from_arrays(np.arange(1, 4), np.array([-8.2, -8.21, -8.22]), np.full(3, 114.3),
-                                       np.array([40, 25, 10]))
+    idx = sk.FacilityIndex.from_arrays(
+        np.arange(1, 4), np.array([-8.2, -8.21, -8.22]), np.full(3, 114.3), np.array([40, 25, 10])
+    )
     taken = []
 
     def worker(seed):
@@ -225,8 +237,9 @@ def test_concurrent_reservations_count_every_bed():
 def test_assign_respects_capacity_and_optimal_beats_greedy(residents, houses):
     rng = np.random.default_rng(residents)
     cap = rng.integers(0, 12, houses).astype(np.int32)
-    idx = sk.FacilityIndex.from_arrays(np.arange(houses), rng.uniform(-8.4, -8.1, houses),
-                                       rng.uniform(114.2, 114.4, houses), cap)
+    idx = sk.FacilityIndex.from_arrays(
+        np.arange(houses), rng.uniform(-8.4, -8.1, houses), rng.uniform(114.2, 114.4, houses), cap
+    )
     lats = rng.uniform(-8.4, -8.1, residents)
     lons = rng.uniform(114.2, 114.4, residents)
     greedy = idx.assign_report(lats, lons, mode="greedy")
@@ -247,10 +260,12 @@ def test_assign_respects_capacity_and_optimal_beats_greedy(residents, houses):
 
 
 def test_load_csv_and_json(tmp_path):
-    text = ("id;name;lat;lon;kind;capacity;occupied;open\n"
-            "1;Rumah A;-8,21;114,35;isolation;10;2;ya\n"
-            "2;B;nan;114.3;isolation;5;0;1\n"
-            "3;C;-8.2;114.3;isolation;-5;0;1\n")
+    text = (
+        "id;name;lat;lon;kind;capacity;occupied;open\n"
+        "1;Rumah A;-8,21;114,35;isolation;10;2;ya\n"
+        "2;B;nan;114.3;isolation;5;0;1\n"
+        "3;C;-8.2;114.3;isolation;-5;0;1\n"
+    )
     rejected = []
     idx = sk.FacilityIndex.from_csv_text(text, rejected=rejected)
     assert len(idx) == 1 and idx.free_beds(1) == 8
@@ -261,7 +276,9 @@ def test_load_csv_and_json(tmp_path):
     path.write_text(text.replace("2;B;nan", "2;B;-8.3").replace("-5", "5"))
     assert len(sk.FacilityIndex.from_csv(str(path))) == 3
     jpath = tmp_path / "houses.json"
-    jpath.write_text('[{"id": 1, "lat": -8.2, "lon": 114.3, "capacity": 3}, {"id": 2, "lat": 91, "lon": 0, "capacity": 1}]')
+    jpath.write_text(
+        '[{"id": 1, "lat": -8.2, "lon": 114.3, "capacity": 3}, {"id": 2, "lat": 91, "lon": 0, "capacity": 1}]'
+    )
     rejected = []
     assert len(sk.FacilityIndex.from_json(str(jpath), rejected=rejected)) == 1
     assert rejected[0][0] == 2 and "latitude" in rejected[0][1]

@@ -19,8 +19,13 @@ SIZE_MAX = 2**64 - 1
 
 def run_cli(*args, check_code=None):
     personal_files(args)  # the names, dates and numbers of the files fed in: never in stderr
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True,
-                          text=True, env=os.environ.copy(), timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
     if check_code is not None:
         assert proc.returncode == check_code, (proc.returncode, proc.stdout, proc.stderr)
     assert_no_nik(proc.stderr, "CLI error")
@@ -28,9 +33,14 @@ def run_cli(*args, check_code=None):
 
 
 def small_index():
-    return sk.FacilityIndex.from_arrays(np.array([10, 11, 12, 13]), np.array([-8.20, -8.21, -8.30, -8.20]),
-                                        np.full(4, 114.3), np.array([2, 5, 4, 3]),
-                                        occupied=np.array([2, 0, 1, 0]), open=np.array([1, 1, 1, 0]))
+    return sk.FacilityIndex.from_arrays(
+        np.array([10, 11, 12, 13]),
+        np.array([-8.20, -8.21, -8.30, -8.20]),
+        np.full(4, 114.3),
+        np.array([2, 5, 4, 3]),
+        occupied=np.array([2, 0, 1, 0]),
+        open=np.array([1, 1, 1, 0]),
+    )
 
 
 # ---- item 1: k = SIZE_MAX in nearest / assign -----------------------------------------
@@ -71,8 +81,10 @@ def test_negative_or_float_k_is_refused():
 
 def houses_csv(tmp_path):
     path = tmp_path / "houses.csv"
-    path.write_text("id,lat,lon,capacity,occupied,open\n10,-8.20,114.3,2,0,1\n11,-8.21,114.3,5,0,1\n"
-                    "12,-8.30,114.3,4,1,1\n", encoding="utf-8")
+    path.write_text(
+        "id,lat,lon,capacity,occupied,open\n10,-8.20,114.3,2,0,1\n11,-8.21,114.3,5,0,1\n" "12,-8.30,114.3,4,1,1\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -85,16 +97,23 @@ def test_cli_nearest_and_assign_with_huge_k(tmp_path):
         assert [r["id"] for r in json.loads(proc.stdout)] == [10, 11, 12]
     residents = tmp_path / "residents.csv"
     residents.write_text("lat,lon\n-8.2,114.3\n-8.25,114.3\n-8.3,114.3\n", encoding="utf-8")
-    proc = run_cli("assign", "--houses", houses, residents, "--mode", "optimal", "-k", SIZE_MAX, "--json",
-                   check_code=0)
+    proc = run_cli("assign", "--houses", houses, residents, "--mode", "optimal", "-k", SIZE_MAX, "--json", check_code=0)
     assert json.loads(proc.stdout)["placed"] == 3
 
 
-@pytest.mark.parametrize("args", [
-    ("nearest", "-k", "-1"), ("nearest", "-k", "0"), ("nearest", "-k", "1.5"), ("nearest", "-k", "x"),
-    ("nearest", "--min-free", str(2**31)), ("nearest", "--min-free", "-1"),
-    ("assign", "-k", "0"), ("assign", "-k", str(-(2**64))),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("nearest", "-k", "-1"),
+        ("nearest", "-k", "0"),
+        ("nearest", "-k", "1.5"),
+        ("nearest", "-k", "x"),
+        ("nearest", "--min-free", str(2**31)),
+        ("nearest", "--min-free", "-1"),
+        ("assign", "-k", "0"),
+        ("assign", "-k", str(-(2**64))),
+    ],
+)
 def test_cli_numeric_options_out_of_range_are_usage_errors(tmp_path, args):
     houses = houses_csv(tmp_path)
     command, *rest = args
@@ -110,10 +129,16 @@ def test_cli_numeric_options_out_of_range_are_usage_errors(tmp_path, args):
     assert "must be" in proc.stderr or "not an integer" in proc.stderr
 
 
-@pytest.mark.parametrize("args,code", [
-    (("-n", str(2**31)), 2), (("-n", "0"), 2), (("--id", str(2**63)), 2), (("--id", "-1"), 2),
-    (("--capacity", str(2**31)), 2),
-])
+@pytest.mark.parametrize(
+    "args,code",
+    [
+        (("-n", str(2**31)), 2),
+        (("-n", "0"), 2),
+        (("--id", str(2**63)), 2),
+        (("--id", "-1"), 2),
+        (("--capacity", str(2**31)), 2),
+    ],
+)
 def test_cli_cert_numeric_options_at_their_extremes(tmp_path, args, code):
     proc = run_cli("cert", "checkin", "--store", tmp_path / "s.jsonl", "--id", 1, *args)
     assert proc.returncode == code and "Traceback" not in proc.stderr, proc.stderr
@@ -126,11 +151,17 @@ def arrays(n=2):
     return np.arange(n), np.full(n, -8.2), np.full(n, 114.3)
 
 
-@pytest.mark.parametrize("column,values", [
-    ("capacity", [5, 2**32 + 3]), ("capacity", [5, -2**33]), ("capacity", [5, 2**31]),
-    ("occupied", [0, 2**32 + 1]), ("capacity", np.array([5, 2**40], dtype=np.int64)),
-    ("capacity", np.array([5, 2**63], dtype=np.uint64)),
-])
+@pytest.mark.parametrize(
+    "column,values",
+    [
+        ("capacity", [5, 2**32 + 3]),
+        ("capacity", [5, -(2**33)]),
+        ("capacity", [5, 2**31]),
+        ("occupied", [0, 2**32 + 1]),
+        ("capacity", np.array([5, 2**40], dtype=np.int64)),
+        ("capacity", np.array([5, 2**63], dtype=np.uint64)),
+    ],
+)
 def test_from_arrays_refuses_integers_that_do_not_fit(column, values):
     ids, lats, lons = arrays()
     kwargs = {"capacity": np.array([5, 5]), "occupied": None}
@@ -166,8 +197,7 @@ def test_from_arrays_occupied_past_capacity_is_caught_not_wrapped():
 def test_from_arrays_accepts_every_fitting_integer_dtype():
     _, lats, lons = arrays()
     for dtype in (np.int8, np.uint8, np.int16, np.uint32, np.int64, np.uint64):
-        idx = sk.FacilityIndex.from_arrays(np.array([3, 4], dtype=dtype), lats, lons,
-                                           np.array([7, 100], dtype=dtype))
+        idx = sk.FacilityIndex.from_arrays(np.array([3, 4], dtype=dtype), lats, lons, np.array([7, 100], dtype=dtype))
         assert idx.ids().tolist() == [3, 4] and idx.free_beds(4) == 100
     idx = sk.FacilityIndex.from_arrays([0, 2**63 - 1], lats, lons, [2**31 - 1, 0])
     assert idx.free_beds(0) == 2**31 - 1 and 2**63 - 1 in idx
@@ -180,8 +210,7 @@ def test_from_arrays_accepts_every_fitting_integer_dtype():
 def test_report_refuses_nan_inf_and_far_times_and_the_queue_stays_readable(tmp_path):
     reg = sk.Registry(as_of=dt.date(2020, 5, 1))
     rec = {"nik": "3510014501900001", "name": "Siti"}
-    for bad in (float("nan"), float("inf"), float("-inf"), 1e30, -1e30, 2**63, -(2**70), 253402300800,
-                -62135596801):
+    for bad in (float("nan"), float("inf"), float("-inf"), 1e30, -1e30, 2**63, -(2**70), 253402300800, -62135596801):
         with pytest.raises(sk.Error, match=r"^at (is outside the supported times|must be a finite)"):
             reg.report(rec, bad)
     assert reg.reports() == []
@@ -213,9 +242,12 @@ def test_certificate_times_out_of_range_are_refused():
 NIK = "3510014501900001"
 # The personal values the tests of this module feed in: the message scan (conftest) fails a
 # test whose exception or CLI error repeats one of them.
-PERSONAL_DATA = [NIK, {"nik": "3510015203950003", "kk": "3510010101150001", "name": "Siti Aminah",
-                       "birth_date": "1990-01-05"},
-                 {"name": "Ani"}, {"name": "Dèwi Ñ"}]
+PERSONAL_DATA = [
+    NIK,
+    {"nik": "3510015203950003", "kk": "3510010101150001", "name": "Siti Aminah", "birth_date": "1990-01-05"},
+    {"name": "Ani"},
+    {"name": "Dèwi Ñ"},
+]
 
 
 def test_argument_type_errors_name_types_never_values():
@@ -260,15 +292,19 @@ def eligible_csv(tmp_path, column, cell):
     return path
 
 
-@pytest.mark.parametrize("program,column,cell,expected", [
-    ("bps-14", "house.floor_area_m2", "Siti Aminah 3510 0145 0190 0001", "not an integer"),
-    ("bps-14", "house.floor_area_m2", "3510014501900001x", "not an integer"),
-    ("blt-dana-desa", "lost_livelihood", "Siti Aminah 3510014501900001", "not a boolean"),
-    ("blt-dana-desa", "members", "[{\"nik\": \"3510014501900001\", ", "not a JSON list"),
-])
+@pytest.mark.parametrize(
+    "program,column,cell,expected",
+    [
+        ("bps-14", "house.floor_area_m2", "Siti Aminah 3510 0145 0190 0001", "not an integer"),
+        ("bps-14", "house.floor_area_m2", "3510014501900001x", "not an integer"),
+        ("blt-dana-desa", "lost_livelihood", "Siti Aminah 3510014501900001", "not a boolean"),
+        ("blt-dana-desa", "members", '[{"nik": "3510014501900001", ', "not a JSON list"),
+    ],
+)
 def test_cli_eligible_never_echoes_a_cell(tmp_path, program, column, cell, expected):
-    proc = run_cli("eligible", "--program", program, eligible_csv(tmp_path, column, cell), "--as-of", "2020-05-01",
-                   check_code=1)
+    proc = run_cli(
+        "eligible", "--program", program, eligible_csv(tmp_path, column, cell), "--as-of", "2020-05-01", check_code=1
+    )
     assert expected in proc.stderr and f"field '{column}'" in proc.stderr
     assert "Siti" not in proc.stderr and "3510" not in proc.stderr and "Traceback" not in proc.stderr
 
@@ -287,13 +323,28 @@ def test_message_scan_finds_a_leak():
     # The test's own inputs: names (tokens of two or more letters, any case), birth dates
     # in the forms offices write them, NIK/KK and their date-and-serial part.
     personal({"NAMA": "Siti Aminah", "Tgl. Lahir": "05/01/1990", "No. KK": "3510010101150001"}, "Ni Luh Ayu")
-    for leak in ("row 3: SITI is not a number", "unknown value 'aminah'", "born 1990-01-05", "on 05-01-1990",
-                 "date 05/01/1990 refused", "kk 3510.0101.0115.0001", "serial 0101150001 taken", "Ni said",
-                 "luh"):
+    for leak in (
+        "row 3: SITI is not a number",
+        "unknown value 'aminah'",
+        "born 1990-01-05",
+        "on 05-01-1990",
+        "date 05/01/1990 refused",
+        "kk 3510.0101.0115.0001",
+        "serial 0101150001 taken",
+        "Ni said",
+        "luh",
+    ):
         with pytest.raises(AssertionError, match="personal data"):
             check_exception(ValueError(leak))
-    for clean in ("row 3: not a number", "Situation normal", "NIK missing", "date 1990-01-06", "nilai salah",
-                  "line 12: invalid NIK (length)", "S*** A***"):
+    for clean in (
+        "row 3: not a number",
+        "Situation normal",
+        "NIK missing",
+        "date 1990-01-06",
+        "nilai salah",
+        "line 12: invalid NIK (length)",
+        "S*** A***",
+    ):
         check_exception(ValueError(clean))
     assert nik_like_runs("Siti") == ["name token S***"]  # masked in the failure report too
 
@@ -417,8 +468,13 @@ def test_cli_outputs_are_written_whole_and_owner_only(tmp_path):
     run_cli("assign", "--houses", houses, residents, "--out", out, check_code=0)
     assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("file,line,name,NIK,KK,house")
     written = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("placed"))
-    assert written == ["placed-houses.csv", "placed-problems.csv", "placed-summary.csv", "placed-waiting.csv",
-                       "placed.csv"]
+    assert written == [
+        "placed-houses.csv",
+        "placed-problems.csv",
+        "placed-summary.csv",
+        "placed-waiting.csv",
+        "placed.csv",
+    ]
     assert all(mode_of(tmp_path / name) == 0o600 for name in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["houses.csv", "residents.csv"] + written)
 
@@ -426,13 +482,21 @@ def test_cli_outputs_are_written_whole_and_owner_only(tmp_path):
 # ---- item 2: a step budget per record --------------------------------------------------
 
 NESTED = {
-    "format": "skamp-rules/1", "ruleset": "nested", "version": "1", "legal_basis": ["a test"],
-    "valid": {"from": "2020-01-01", "to": "2030-12-31"}, "scope": "kk",
+    "format": "skamp-rules/1",
+    "ruleset": "nested",
+    "version": "1",
+    "legal_basis": ["a test"],
+    "valid": {"from": "2020-01-01", "to": "2030-12-31"},
+    "scope": "kk",
     "inputs": {"kk.members": "list<member>", "member.nik": "string"},
-    "rules": [{"id": "deep",
-               "require": "!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
-                          "a.nik == 'x' && b.nik == 'y' && c.nik == 'z')))",
-               "reason": {"code": "DEEP", "id": "dalam", "en": "deep"}}],
+    "rules": [
+        {
+            "id": "deep",
+            "require": "!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
+            "a.nik == 'x' && b.nik == 'y' && c.nik == 'z')))",
+            "reason": {"code": "DEEP", "id": "dalam", "en": "deep"},
+        }
+    ],
 }
 
 
@@ -451,8 +515,10 @@ def test_nested_traversals_stop_at_the_step_budget_and_the_batch_goes_on():
     assert time.perf_counter() - start < 5.0
     assert d.decision == "error" and [r.code for r in d.reasons] == ["LIMIT"]
     assert rs.evaluate(household(5), as_of=as_of).decision == "eligible"  # 155 steps: decided
-    out = rs.evaluate_batch({"kk.members": [household(5)["kk"]["members"], household(300)["kk"]["members"],
-                                            household(3)["kk"]["members"]]}, as_of=as_of)
+    out = rs.evaluate_batch(
+        {"kk.members": [household(5)["kk"]["members"], household(300)["kk"]["members"], household(3)["kk"]["members"]]},
+        as_of=as_of,
+    )
     assert out.decisions.tolist() == [0, 3, 0] and out.reasons.tolist() == ["", "LIMIT", ""]
 
 
@@ -462,10 +528,13 @@ def test_a_rule_nesting_four_traversals_is_refused_at_load_naming_it():
     import json
 
     four = json.loads(json.dumps(NESTED))
-    four["rules"].insert(0, {"id": "fine", "require": "len(kk.members) < 30",
-                             "reason": {"code": "FINE", "id": "baik", "en": "fine"}})
-    four["rules"][1]["require"] = ("!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
-                                   "any(kk.members, d -> a.nik == b.nik && c.nik == d.nik))))")
+    four["rules"].insert(
+        0, {"id": "fine", "require": "len(kk.members) < 30", "reason": {"code": "FINE", "id": "baik", "en": "fine"}}
+    )
+    four["rules"][1]["require"] = (
+        "!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
+        "any(kk.members, d -> a.nik == b.nik && c.nik == d.nik))))"
+    )
     with pytest.raises(sk.Error) as e:
         sk.RuleSet.from_json(json.dumps(four))
     msg = str(e.value)
@@ -482,8 +551,10 @@ def test_a_rule_nesting_four_traversals_is_refused_at_load_naming_it():
 
 def four_levels():
     four = json.loads(json.dumps(NESTED))
-    four["rules"][0]["require"] = ("!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
-                                   "any(kk.members, d -> a.nik == 'w' && b.nik == 'x' && c.nik == 'y' && d.nik == 'z'))))")
+    four["rules"][0]["require"] = (
+        "!any(kk.members, a -> any(kk.members, b -> any(kk.members, c -> "
+        "any(kk.members, d -> a.nik == 'w' && b.nik == 'x' && c.nik == 'y' && d.nik == 'z'))))"
+    )
     return json.dumps(four)
 
 
@@ -515,27 +586,32 @@ def test_a_rule_set_loaded_without_the_bound_still_stops_at_the_step_budget():
     assert d.decision == "error" and [r.code for r in d.reasons] == ["LIMIT"]
 
 
-@pytest.mark.parametrize("option,value,error,message", [
-    ("max_work", -1, sk.Error, r"max_work must be in \[0, 2\*\*64 - 1\]"),
-    ("max_work", -(2**70), sk.Error, "max_work must be in"),
-    ("max_work", 2**64, OverflowError, "max_work does not fit"),
-    ("max_work", 2**200, OverflowError, "max_work does not fit"),
-    ("max_work", 1.0, TypeError, "max_work must be an integer, not float"),
-    ("max_work", True, TypeError, "max_work must be an integer, not bool"),
-    ("max_work", "1000", TypeError, "max_work must be an integer, not str"),
-    ("max_work", math.nan, TypeError, "max_work must be an integer"),
-    ("assumed_list_length", 0, sk.Error, r"assumed_list_length must be in \[1, 2\*\*32 - 1\]"),
-    ("assumed_list_length", -5, sk.Error, "assumed_list_length must be in"),
-    ("assumed_list_length", 2**32, OverflowError, "assumed_list_length does not fit"),
-    ("assumed_list_length", 2.5, TypeError, "assumed_list_length must be an integer"),
-    ("assumed_list_length", [64], TypeError, "assumed_list_length must be an integer"),
-])
+@pytest.mark.parametrize(
+    "option,value,error,message",
+    [
+        ("max_work", -1, sk.Error, r"max_work must be in \[0, 2\*\*64 - 1\]"),
+        ("max_work", -(2**70), sk.Error, "max_work must be in"),
+        ("max_work", 2**64, OverflowError, "max_work does not fit"),
+        ("max_work", 2**200, OverflowError, "max_work does not fit"),
+        ("max_work", 1.0, TypeError, "max_work must be an integer, not float"),
+        ("max_work", True, TypeError, "max_work must be an integer, not bool"),
+        ("max_work", "1000", TypeError, "max_work must be an integer, not str"),
+        ("max_work", math.nan, TypeError, "max_work must be an integer"),
+        ("assumed_list_length", 0, sk.Error, r"assumed_list_length must be in \[1, 2\*\*32 - 1\]"),
+        ("assumed_list_length", -5, sk.Error, "assumed_list_length must be in"),
+        ("assumed_list_length", 2**32, OverflowError, "assumed_list_length does not fit"),
+        ("assumed_list_length", 2.5, TypeError, "assumed_list_length must be an integer"),
+        ("assumed_list_length", [64], TypeError, "assumed_list_length must be an integer"),
+    ],
+)
 def test_cost_bound_options_are_checked(option, value, error, message, tmp_path):
     path = tmp_path / "rules.json"
     path.write_text(json.dumps(NESTED), encoding="utf-8")
-    for load in (lambda **kw: sk.RuleSet.from_json(json.dumps(NESTED), **kw),
-                 lambda **kw: sk.RuleSet.from_file(str(path), **kw),
-                 lambda **kw: sk.RuleSet.builtin("bst", **kw)):
+    for load in (
+        lambda **kw: sk.RuleSet.from_json(json.dumps(NESTED), **kw),
+        lambda **kw: sk.RuleSet.from_file(str(path), **kw),
+        lambda **kw: sk.RuleSet.builtin("bst", **kw),
+    ):
         with pytest.raises(error, match=message):
             load(**{option: value})
     assert np.uint32(7) and sk.RuleSet.from_json(json.dumps(NESTED), assumed_list_length=np.uint32(7)).rule_ids

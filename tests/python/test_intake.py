@@ -70,13 +70,17 @@ def test_dataframe_gives_the_same_field_values(name):
 
 def test_add_records_applies_aliases_and_explicit_columns():
     reg = sk.Registry(as_of=AS_OF)
-    rep = reg.add_records([{"NIK": "3510186904851402", "NAMA": "Siti", "Tgl. Lahir": "29-Apr-85", "L/P": "PR"}],
-                          program="PKH")
+    rep = reg.add_records(
+        [{"NIK": "3510186904851402", "NAMA": "Siti", "Tgl. Lahir": "29-Apr-85", "L/P": "PR"}], program="PKH"
+    )
     assert rep.loaded == 1 and rep.columns == {"nik": "NIK", "name": "NAMA", "birth_date": "Tgl. Lahir", "sex": "L/P"}
     rec = reg.records("PKH")[0]
     assert rec["birth_date"] == dt.date(1985, 4, 29) and rec["sex"] == "F" and rec["name"] == "Siti"
-    rep = reg.add_records([{"NOMOR INDUK": "=\"3510186904851403\"", "X": "Budi"}], program="BST",
-                          columns={"nik": "NOMOR INDUK", "name": "X"})
+    rep = reg.add_records(
+        [{"NOMOR INDUK": '="3510186904851403"', "X": "Budi"}],
+        program="BST",
+        columns={"nik": "NOMOR INDUK", "name": "X"},
+    )
     assert rep.loaded == 1 and rep.repairs == {"formula_text": 1}
     assert reg.records("BST")[0]["name"] == "Budi"
     with pytest.raises(sk.Error):
@@ -108,8 +112,13 @@ def test_workbook_reads_like_a_csv():
 
 def run(*args):
     personal_files(args)  # the corpus' names, birth dates and numbers: never in a message
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", *map(str, args)], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
     assert_no_nik(proc.stderr, "CLI message")
     return proc
 
@@ -125,8 +134,17 @@ def one_line_error(proc):
 def test_cli_fails_a_list_that_lost_its_rows(tmp_path):
     msg = one_line_error(run("dedup", f"{DATA / 'monthly_all_damaged.csv'}:PKH:central"))
     assert "monthly_all_damaged.csv" in msg and "30 of 30 rows rejected" in msg
-    ok = run("dedup", f"{DATA / 'monthly_all_damaged.csv'}:PKH:central", "--allow-rejected", "--out", tmp_path,
-             "--format", "csv", "--lang", "en")
+    ok = run(
+        "dedup",
+        f"{DATA / 'monthly_all_damaged.csv'}:PKH:central",
+        "--allow-rejected",
+        "--out",
+        tmp_path,
+        "--format",
+        "csv",
+        "--lang",
+        "en",
+    )
     assert ok.returncode == 0, ok.stderr
     with open(tmp_path / "dedup-rejected.csv", newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
@@ -136,7 +154,9 @@ def test_cli_fails_a_list_that_lost_its_rows(tmp_path):
 
 def test_cli_fails_a_list_without_kk_for_household_exclusions(tmp_path):
     excl = tmp_path / "excl.json"
-    excl.write_text(json.dumps({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BPNT", "scope": "kk"}]}))
+    excl.write_text(
+        json.dumps({"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BPNT", "scope": "kk"}]})
+    )
     lists = [f"{DATA / 'no_kk_column.csv'}:PKH:central", f"{DATA / 'pkh_two_digit_years.csv'}:BPNT:central"]
     msg = one_line_error(run("dedup", *lists, "--exclusions", excl))
     assert "no_kk_column.csv" in msg and "no KK column" in msg
@@ -144,8 +164,13 @@ def test_cli_fails_a_list_without_kk_for_household_exclusions(tmp_path):
 
 
 def test_cli_loads_every_shape_and_takes_columns(tmp_path):
-    proc = run("dedup", *[f"{DATA / n}:P{i}:central" for i, n in enumerate(PLAIN) if "monthly_all" not in n],
-               "--max-rejected", "0.25", "--json")  # excel_damage.csv loses 8 of 40
+    proc = run(
+        "dedup",
+        *[f"{DATA / n}:P{i}:central" for i, n in enumerate(PLAIN) if "monthly_all" not in n],
+        "--max-rejected",
+        "0.25",
+        "--json",
+    )  # excel_damage.csv loses 8 of 40
     assert proc.returncode == 0, proc.stderr
     loads = {pathlib.Path(d["file"]).name: d for d in json.loads(proc.stdout)["lists"]}
     for name, d in loads.items():
@@ -170,8 +195,10 @@ def test_a_file_without_header_never_reports_its_first_row(tmp_path):
     # The first row is a person's (no header): the report names the ignored cells by
     # position, never by their text (issue 16: no personal data in what is reported).
     path = tmp_path / "no_header.csv"
-    path.write_text("3510014501900001,Siti Aminah,Dusun Krajan,1990-01-05\n"
-                    "3510010101800002,Budi Santoso,Dusun Krajan,1980-01-01\n")
+    path.write_text(
+        "3510014501900001,Siti Aminah,Dusun Krajan,1990-01-05\n"
+        "3510010101800002,Budi Santoso,Dusun Krajan,1980-01-01\n"
+    )
     reg = sk.Registry(as_of=AS_OF)
     try:
         rep = reg.load_csv(path, program="P")

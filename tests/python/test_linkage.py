@@ -13,10 +13,18 @@ import smartkampung as sk
 HAND = {
     "fields": [
         {"name": "nik", "kind": "id", "m": [0.85, 0.06, 0.04, 0.05], "u": [1e-6, 1e-5, 1e-6, 0.999989]},
-        {"name": "name", "kind": "name", "m": [0.6, 0.15, 0.12, 0.06, 0.04, 0.03],
-         "u": [0.001, 0.002, 0.003, 0.02, 0.01, 0.964]},
-        {"name": "birth_date", "kind": "date", "m": [0.85, 0.03, 0.05, 0.03, 0.04],
-         "u": [0.0002, 0.00001, 0.002, 0.02, 0.97779]},
+        {
+            "name": "name",
+            "kind": "name",
+            "m": [0.6, 0.15, 0.12, 0.06, 0.04, 0.03],
+            "u": [0.001, 0.002, 0.003, 0.02, 0.01, 0.964],
+        },
+        {
+            "name": "birth_date",
+            "kind": "date",
+            "m": [0.85, 0.03, 0.05, 0.03, 0.04],
+            "u": [0.0002, 0.00001, 0.002, 0.02, 0.97779],
+        },
         {"name": "kk", "kind": "id", "m": [0.8, 0.02, 0.02, 0.16], "u": [0.0005, 0.0001, 0.0001, 0.9993]},
         {"name": "village", "kind": "exact", "m": [0.9, 0.1], "u": [0.01, 0.99]},
     ],
@@ -67,7 +75,7 @@ def test_explain_weights_sum_to_match_weight():
             total = sum(v["weight"] for v in e.values())
             assert math.isclose(total, res.match_weight(i, j), abs_tol=1e-9)
             p = res.probability(i, j)
-            assert math.isclose(p, 1 / (1 + 2 ** -total), rel_tol=1e-9)
+            assert math.isclose(p, 1 / (1 + 2**-total), rel_tol=1e-9)
     e = res.explain(0, 1)
     assert e["nik"]["level"] == "one_substitution"
     assert e["name"]["level"] == "phonetic"
@@ -109,9 +117,11 @@ def test_default_settings_train_without_labels():
 
 def test_household_members_kept_apart():
     base = {"kk": "3510010101150001", "village": "Kemiren"}
-    rows = [dict(base, name="Slamet Riyadi", birth_date="1960-02-01"),
-            dict(base, name="Budi Slamet", birth_date="1990-07-11"),
-            dict(base, name="Slamet Riyadi", birth_date="1960-02-01")]
+    rows = [
+        dict(base, name="Slamet Riyadi", birth_date="1960-02-01"),
+        dict(base, name="Budi Slamet", birth_date="1990-07-11"),
+        dict(base, name="Slamet Riyadi", birth_date="1960-02-01"),
+    ]
     res = sk.link(rows, settings=HAND, threshold=0.5)
     assert res.household_apart(0, 1)
     assert res.cluster_ids[0] == res.cluster_ids[2] != res.cluster_ids[1]
@@ -224,8 +234,9 @@ def test_pair_quality_equals_brute_force_pairs(labels, left):
     ids = [c for c, _ in labels]
     truth = [t for _, t in labels]
     for cut in (None, min(left, len(labels))):
-        pairs = [(i, j) for i in range(len(ids)) for j in range(i + 1, len(ids))
-                 if cut is None or (i < cut) != (j < cut)]
+        pairs = [
+            (i, j) for i in range(len(ids)) for j in range(i + 1, len(ids)) if cut is None or (i < cut) != (j < cut)
+        ]
         found = {p for p in pairs if ids[p[0]] == ids[p[1]]}
         true = {p for p in pairs if truth[p[0]] == truth[p[1]]}
         precision, recall, f1 = sk.pair_quality(ids, truth, left=cut)

@@ -97,7 +97,7 @@ def test_linker_from_several_threads():
         except Exception as e:  # pragma: no cover
             errors.append(e)
 
-    threads = [threading.Thread(target=adder, args=(rows[1500 + k::3],)) for k in range(3)]
+    threads = [threading.Thread(target=adder, args=(rows[1500 + k :: 3],)) for k in range(3)]
     threads.append(threading.Thread(target=refitter))
     for t in threads:
         t.start()

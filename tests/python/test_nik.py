@@ -88,8 +88,10 @@ def test_property_round_trip(born, female, serial, region):
 
 def test_validate_niks_matches_scalar_for_lists_and_arrays():
     rng = np.random.default_rng(1)
-    good = [build_nik("351001", datetime.date(1980, 1, 1) + datetime.timedelta(days=int(d)), bool(f), int(s))
-            for d, f, s in zip(rng.integers(0, 10000, 500), rng.integers(0, 2, 500), rng.integers(1, 9999, 500))]
+    good = [
+        build_nik("351001", datetime.date(1980, 1, 1) + datetime.timedelta(days=int(d)), bool(f), int(s))
+        for d, f, s in zip(rng.integers(0, 10000, 500), rng.integers(0, 2, 500), rng.integers(1, 9999, 500))
+    ]
     bad = ["", "123", "3.51001E+15", "9910014501900001", "3510013002900001", "3510010101900000", "35100145019000O1"]
     values = good + bad
     expected = []
@@ -98,7 +100,9 @@ def test_validate_niks_matches_scalar_for_lists_and_arrays():
             sk.parse_nik(v, as_of=AS_OF)
             expected.append(0)
         except sk.NikError as e:
-            expected.append(["length", "non_digit", "province", "birth_date", "serial", "scientific_notation"].index(e.code) + 1)
+            expected.append(
+                ["length", "non_digit", "province", "birth_date", "serial", "scientific_notation"].index(e.code) + 1
+            )
     for container in (values, np.array(values), np.array(values, dtype=object), np.array(values, dtype="S")):
         got = sk.validate_niks(container, as_of=AS_OF)
         assert got.dtype == np.int8

@@ -23,8 +23,16 @@ NAMES = ["Siti Nurhaliza Rahmawati", "Muhammad Rizky Pratama", "Ni Luh Putu Ayu 
 def bad_niks(count: int = 200) -> list:
     """NIK-shaped strings, each rejected for some reason, all carrying personal digits."""
     rng = random.Random(20200501)
-    out = ["3510014501900001x", "3510013002900001", "3510010101900000", "35100145019000O1",
-           "9910014501900001", "351001450190000", "35100145019000011", " 3510014501900001 0"]
+    out = [
+        "3510014501900001x",
+        "3510013002900001",
+        "3510010101900000",
+        "35100145019000O1",
+        "9910014501900001",
+        "351001450190000",
+        "35100145019000011",
+        " 3510014501900001 0",
+    ]
     while len(out) < count:
         district = rng.choice(["351001", "351002", "351010", "351024"])
         day = rng.randint(1, 31) + rng.choice([0, 40])
@@ -136,6 +144,7 @@ def test_names_and_dates_in_nik_position_are_not_echoed():
 
 # --- the areas: registry, rules, cert (through the C API, as any caller sees them) ---
 
+
 def area_lib():
     from test_ctypes_abi import AREA_SIGNATURES
 
@@ -192,8 +201,14 @@ def bad_registry_rows(count: int = 60) -> list:
     niks = bad_niks(count)
     for i in range(count):
         kk = f"351001{rng.randint(10, 28):02d}{rng.randint(1, 12):02d}{rng.randint(10, 20):02d}{rng.randint(1, 9999):04d}"
-        rows.append((niks[i], kk if i % 3 else kk[:-1] + "x", NAMES[i % len(NAMES)] + f" {i}",
-                     BIRTH_DATES[i % len(BIRTH_DATES)]))
+        rows.append(
+            (
+                niks[i],
+                kk if i % 3 else kk[:-1] + "x",
+                NAMES[i % len(NAMES)] + f" {i}",
+                BIRTH_DATES[i % len(BIRTH_DATES)],
+            )
+        )
     return rows
 
 
@@ -223,14 +238,21 @@ def test_registry_bad_json_records_and_reports_hold_no_personal_data(alib):
     assert lib.skamp_registry_new(ctypes.byref(reg)) == 0
     rows = bad_registry_rows(40)
     records = [{"nik": n, "kk": k, "name": m, "birth_date": d} for n, k, m, d in rows]
-    records += [{"nik": int(rows[0][0][:15]), "name": NAMES[0]}, {"nik": rows[1][0], "name": 12345678901},
-                {"nik": [rows[2][0]], "name": NAMES[2]}]
+    records += [
+        {"nik": int(rows[0][0][:15]), "name": NAMES[0]},
+        {"nik": rows[1][0], "name": 12345678901},
+        {"nik": [rows[2][0]], "name": NAMES[2]},
+    ]
     texts = c_call(lib, lib.skamp_registry_add_json, reg, json.dumps(records).encode(), b"PKH", b"central")
     texts += c_call(lib, lib.skamp_registry_add_json, reg, json.dumps(records)[:-20].encode(), b"PKH", b"central")
     for record in records[:20]:
         texts += c_call(lib, lib.skamp_registry_report_json, reg, json.dumps(record).encode(), 1588291200)
-        texts += c_call(lib, lib.skamp_registry_public_check_json, reg, record["nik"].encode()
-                        if isinstance(record["nik"], str) else b"x")
+        texts += c_call(
+            lib,
+            lib.skamp_registry_public_check_json,
+            reg,
+            record["nik"].encode() if isinstance(record["nik"], str) else b"x",
+        )
     secrets = [s for n, k, m, d in rows for s in secrets_of(n) + secrets_of(k) + name_secrets(m)]
     assert_no_secret(texts, secrets + [rows[0][0][:15]])
     lib.skamp_registry_free(reg)
@@ -254,7 +276,9 @@ def test_rules_records_with_niks_hold_no_personal_data(alib):
             {"kk": {"members": [{"nik": good_nik, "birth_date": BIRTH_DATES[2]}]}},
         ):
             for explain in (0, 1):
-                texts += c_call(lib, lib.skamp_ruleset_evaluate_json, rs, json.dumps(record).encode(), 2020, 5, 1, explain)
+                texts += c_call(
+                    lib, lib.skamp_ruleset_evaluate_json, rs, json.dumps(record).encode(), 2020, 5, 1, explain
+                )
     texts = [t for t in texts if t]
     assert any('"values"' in t for t in texts), "explain mode was exercised"
     assert_no_secret(texts, secrets + [d for d in BIRTH_DATES[2:]])
@@ -272,8 +296,9 @@ def test_cert_errors_hold_no_personal_data(alib, tmp_path):
     assert lib.skamp_cert_add_business(reg, 7, owner.encode(), b"restaurant", -8.2, 114.3, 20, None, no_time) == 0
     attempts = [
         lambda: lib.skamp_cert_add_business(reg, 7, owner.encode(), b"restaurant", -8.2, 114.3, 20, None, no_time),
-        lambda: lib.skamp_cert_add_business(reg, 9, owner.encode(), owner.encode(), 95.0, 114.3, -1, owner.encode(),
-                                            no_time),
+        lambda: lib.skamp_cert_add_business(
+            reg, 9, owner.encode(), owner.encode(), 95.0, 114.3, -1, owner.encode(), no_time
+        ),
         lambda: lib.skamp_cert_issue(None, reg, 7, 1593536400),
         lambda: lib.skamp_cert_suspend(reg, 7, 1593536400, owner.encode()),
         lambda: lib.skamp_cert_report_violation(reg, 99, 1593536400, owner.encode()),
@@ -298,16 +323,32 @@ def test_cert_errors_hold_no_personal_data(alib, tmp_path):
 
 # --- the public check: exactly the fields the registry issue allows ------------------
 
+
 def test_public_check_exposes_exactly_masked_nik_name_programs_found(alib):
     import json
 
     lib = alib
     reg = ctypes.c_void_p()
     assert lib.skamp_registry_new(ctypes.byref(reg)) == 0
-    people = [("3510014501900001", "3510010101150001", "Siti Nurhaliza Rahmawati", "1990-01-05", "P", "Jl. Melati 3"),
-              ("3510011203850002", "3510010101150001", "Muhammad Rizky Pratama", "1985-03-12", "L", "Jl. Mawar 7")]
-    records = [{"nik": n, "kk": k, "name": m, "birth_date": d, "sex": s, "address": a, "rt": 3, "rw": 4,
-                "desa": "Kebalenan", "kecamatan": "Banyuwangi"} for n, k, m, d, s, a in people]
+    people = [
+        ("3510014501900001", "3510010101150001", "Siti Nurhaliza Rahmawati", "1990-01-05", "P", "Jl. Melati 3"),
+        ("3510011203850002", "3510010101150001", "Muhammad Rizky Pratama", "1985-03-12", "L", "Jl. Mawar 7"),
+    ]
+    records = [
+        {
+            "nik": n,
+            "kk": k,
+            "name": m,
+            "birth_date": d,
+            "sex": s,
+            "address": a,
+            "rt": 3,
+            "rw": 4,
+            "desa": "Kebalenan",
+            "kecamatan": "Banyuwangi",
+        }
+        for n, k, m, d, s, a in people
+    ]
     assert c_call(lib, lib.skamp_registry_add_json, reg, json.dumps(records).encode(), b"PKH", b"central")
     seen_fields = set()
     for nik, kk, name, birth, _sex, address in people + [("3510015203950003", "", "", "", "", "")]:
@@ -324,8 +365,13 @@ def test_public_check_exposes_exactly_masked_nik_name_programs_found(alib):
             assert doc["found"] is True and doc["programs"] == ["PKH"]
             assert doc["name"] == " ".join(w[0] + "***" for w in name.split())
         else:
-            assert doc == {"schema": "skamp-public-check/1", "nik": "3510********0003", "name": None,
-                           "programs": [], "found": False}
+            assert doc == {
+                "schema": "skamp-public-check/1",
+                "nik": "3510********0003",
+                "name": None,
+                "programs": [],
+                "found": False,
+            }
     assert seen_fields == {"schema", "nik", "name", "programs", "found"}
     lib.skamp_registry_free(reg)
 
@@ -338,16 +384,23 @@ def test_linkage_errors_hold_no_personal_data(alib):
     for i, nik in enumerate(bad_niks(20)):
         name = NAMES[i % len(NAMES)]
         secrets += secrets_of(nik) + name_secrets(name)
-        for records in ([{"nik": nik, "name": {"first": name}}],  # a value of the wrong type
-                        [{"nik": nik, "name": name}, [nik, name]],  # a record that is not an object
-                        [{"nik": nik, "name": name, "birth_date": "1990-13-45"}]):
+        for records in (
+            [{"nik": nik, "name": {"first": name}}],  # a value of the wrong type
+            [{"nik": nik, "name": name}, [nik, name]],  # a record that is not an object
+            [{"nik": nik, "name": name, "birth_date": "1990-13-45"}],
+        ):
             texts += c_call(lib, lib.skamp_linkage_link_json, json.dumps(records).encode(), None, None, -1.0)
-        texts += c_call(lib, lib.skamp_linkage_link_json, (json.dumps([{"nik": nik, "name": name}])[:-3]).encode(), None,
-                        None, -1.0)
+        texts += c_call(
+            lib, lib.skamp_linkage_link_json, (json.dumps([{"nik": nik, "name": name}])[:-3]).encode(), None, None, -1.0
+        )
     linker = ctypes.c_void_p()
     assert lib.skamp_linkage_linker_new(ctypes.byref(linker), None) == 0
-    texts += c_call(lib, lib.skamp_linkage_linker_add_json, linker, json.dumps({"nik": "3510014501900001",
-                                                                         "name": NAMES[0]}).encode()[:-2])
+    texts += c_call(
+        lib,
+        lib.skamp_linkage_linker_add_json,
+        linker,
+        json.dumps({"nik": "3510014501900001", "name": NAMES[0]}).encode()[:-2],
+    )
     lib.skamp_linkage_linker_free(linker)
     errors = [t for t in texts if not t.startswith("{")]
     assert errors, "some of these inputs must be refused"

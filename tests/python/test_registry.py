@@ -44,7 +44,11 @@ def test_load_csv_report_and_public_check(tmp_path):
     check = reg.public_check("3510014501900001")
     assert check == {"nik": "3510********0001", "name": "S*** A***", "programs": ["PKH"], "found": True}
     assert reg.public_check("3510014501900002") == {
-        "nik": "3510********0002", "name": None, "programs": [], "found": False}
+        "nik": "3510********0002",
+        "name": None,
+        "programs": [],
+        "found": False,
+    }
     with pytest.raises(sk.NikError):
         reg.public_check("12345")
     with pytest.raises(sk.NikError):
@@ -64,14 +68,19 @@ def test_columns_mapping_and_records_with_dates(tmp_path):
     path = tmp_path / "bst.csv"
     path.write_text("NOMOR INDUK,NAMA KEPALA\n3510011203850002,Budi\n")
     reg = sk.Registry(as_of=AS_OF)
-    rep = reg.load_csv(path.as_posix(), program="BST", level="central",
-                       columns={"nik": "NOMOR INDUK", "name": "NAMA KEPALA"})
+    rep = reg.load_csv(
+        path.as_posix(), program="BST", level="central", columns={"nik": "NOMOR INDUK", "name": "NAMA KEPALA"}
+    )
     assert rep.loaded == 1
-    rep = reg.add_records([
-        {"nik": "3510014501900001", "name": "Siti", "birth_date": datetime.date(1990, 1, 5), "sex": "P", "rt": 3},
-        {"nik": "3510014501900009", "name": "Ani", "birth_date": "1991-01-05"},
-        {"name": "no nik"},
-    ], program="PKH", level="central")
+    rep = reg.add_records(
+        [
+            {"nik": "3510014501900001", "name": "Siti", "birth_date": datetime.date(1990, 1, 5), "sex": "P", "rt": 3},
+            {"nik": "3510014501900009", "name": "Ani", "birth_date": "1991-01-05"},
+            {"name": "no nik"},
+        ],
+        program="PKH",
+        level="central",
+    )
     assert rep.loaded == 2
     assert rep.rejected == [(3, "missing required field: nik")]
     assert rep.unkeyed == 1
@@ -84,8 +93,11 @@ def test_columns_mapping_and_records_with_dates(tmp_path):
 def test_exclusions_reports_save_load(tmp_path):
     reg = sk.Registry(as_of=AS_OF)
     kk = make_kk(1, 7)
-    father, son, daughter = make_nik(1, 1, 1, 1970, False, 1), make_nik(1, 2, 2, 2000, False, 2), make_nik(
-        1, 3, 3, 2002, True, 3)
+    father, son, daughter = (
+        make_nik(1, 1, 1, 1970, False, 1),
+        make_nik(1, 2, 2, 2000, False, 2),
+        make_nik(1, 3, 3, 2002, True, 3),
+    )
     reg.add_records([{"nik": father, "kk": kk, "name": "Slamet"}], program="BST", level="central")
     reg.add_records([{"nik": son, "kk": kk, "name": "Joko"}], program="PKH", level="central")
     reg.set_exclusions([("PKH", "BST", "kk")])
@@ -147,8 +159,15 @@ def test_random_lists_against_set_oracle(tmp_path, seed):
     for i in range(rng.randint(30, 200)):
         female = rng.random() < 0.5
         d, m, y = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1950, 2009)
-        people.append((make_nik(rng.randint(1, 25), d, m, y, female, i + 1), make_kk(rng.randint(1, 25), rng.randint(
-            1, 40)), f"Nama {i}", f"{y:04d}-{m:02d}-{d:02d}", "P" if female else "L"))
+        people.append(
+            (
+                make_nik(rng.randint(1, 25), d, m, y, female, i + 1),
+                make_kk(rng.randint(1, 25), rng.randint(1, 40)),
+                f"Nama {i}",
+                f"{y:04d}-{m:02d}-{d:02d}",
+                "P" if female else "L",
+            )
+        )
     reg = sk.Registry(as_of=AS_OF)
     reg.set_exclusions([("PKH", "BST", "kk"), ("BPNT", "BLT_DD", "person")])
     listed, progs, kk_progs, names = {}, {}, {}, {}

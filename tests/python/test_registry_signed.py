@@ -20,14 +20,25 @@ def keys(tmp_path_factory):
     d = tmp_path_factory.mktemp("keys")
     a = sk.cert.generate_key(d / "a")
     b = sk.cert.generate_key(d / "b")
-    return {"key": d / "a" / "district.key", "pub": d / "a" / "district.pub", "id": a.key_id,
-            "other_key": d / "b" / "district.key", "other_pub": d / "b" / "district.pub", "other_id": b.key_id}
+    return {
+        "key": d / "a" / "district.key",
+        "pub": d / "a" / "district.pub",
+        "id": a.key_id,
+        "other_key": d / "b" / "district.key",
+        "other_pub": d / "b" / "district.pub",
+        "other_id": b.key_id,
+    }
 
 
 def registry():
     reg = sk.Registry(AS_OF)
-    reg.add_records([{"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti Aminah"},
-                     {"nik": "3510011203850002", "kk": "3510010101150002", "name": "Joko"}], program="PKH")
+    reg.add_records(
+        [
+            {"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti Aminah"},
+            {"nik": "3510011203850002", "kk": "3510010101150002", "name": "Joko"},
+        ],
+        program="PKH",
+    )
     return reg
 
 
@@ -169,9 +180,24 @@ def test_the_cli_verifies_a_saved_registry_with_the_district_key(tmp_path, keys)
     env = {k: v for k, v in os.environ.items() if k not in ("SMARTKAMPUNG_PUB", "SMARTKAMPUNG_KEY")}
 
     def check(path, *extra):
-        return subprocess.run([sys.executable, "-m", "smartkampung", "check", "--registry", str(path), *extra,
-                               "--lang", "en", "3510014501900001"], capture_output=True, text=True, timeout=120,
-                              env=env)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "smartkampung",
+                "check",
+                "--registry",
+                str(path),
+                *extra,
+                "--lang",
+                "en",
+                "3510014501900001",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
 
     signed, other, unsigned = tmp_path / "signed.skreg", tmp_path / "other.skreg", tmp_path / "plain.skreg"
     registry().save(signed, key=str(keys["key"]))

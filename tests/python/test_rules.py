@@ -21,9 +21,16 @@ NIKS = ["3510010101800001", "3510014501900001", "3510011203550002", "35100130029
 
 
 def household(**kw):
-    kk = {"programs": [], "region_kind": "desa", "lost_livelihood": True, "chronic_illness": False,
-          "in_dtks": True, "islands": False, "head": {"sex": "M"},
-          "members": [{"nik": NIKS[0], "birth_date": "1980-01-01"}]}
+    kk = {
+        "programs": [],
+        "region_kind": "desa",
+        "lost_livelihood": True,
+        "chronic_illness": False,
+        "in_dtks": True,
+        "islands": False,
+        "head": {"sex": "M"},
+        "members": [{"nik": NIKS[0], "birth_date": "1980-01-01"}],
+    }
     kk.update(kw)
     return {"kk": kk}
 
@@ -129,28 +136,39 @@ def test_conflicts_with_table():
     assert rs.evaluate(household(programs=["PRAKERJA"]), as_of=MAY).decision == "eligible"
 
 
-member = st.fixed_dictionaries({"nik": st.sampled_from(NIKS), "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31))})
-households = st.fixed_dictionaries({
-    "programs": st.lists(st.sampled_from(["PKH", "BPNT", "PRAKERJA", "BST", "BLT_DD", "JATIM_BKK", "OTHER"]), unique=True, max_size=3),
-    "region_kind": st.sampled_from(["desa", "kelurahan", None]),
-    "lost_livelihood": st.sampled_from([True, False, None]),
-    "chronic_illness": st.sampled_from([True, False, None]),
-    "in_dtks": st.sampled_from([True, False, None]),
-    "islands": st.sampled_from([True, False]),
-    "sex": st.sampled_from(["F", "M"]),
-    "members": st.lists(member, max_size=3),
-})
+member = st.fixed_dictionaries(
+    {"nik": st.sampled_from(NIKS), "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31))}
+)
+households = st.fixed_dictionaries(
+    {
+        "programs": st.lists(
+            st.sampled_from(["PKH", "BPNT", "PRAKERJA", "BST", "BLT_DD", "JATIM_BKK", "OTHER"]), unique=True, max_size=3
+        ),
+        "region_kind": st.sampled_from(["desa", "kelurahan", None]),
+        "lost_livelihood": st.sampled_from([True, False, None]),
+        "chronic_illness": st.sampled_from([True, False, None]),
+        "in_dtks": st.sampled_from([True, False, None]),
+        "islands": st.sampled_from([True, False]),
+        "sex": st.sampled_from(["F", "M"]),
+        "members": st.lists(member, max_size=3),
+    }
+)
 
 
 @settings(max_examples=20 if conftest.test_size() == "small" else 60, deadline=None)
-@given(st.lists(households, min_size=1, max_size=12), st.sampled_from(["blt-dana-desa", "bst", "jatim-bkk", "sembako-banyuwangi"]),
-       st.dates(datetime.date(2020, 3, 1), datetime.date(2021, 1, 31)))
+@given(
+    st.lists(households, min_size=1, max_size=12),
+    st.sampled_from(["blt-dana-desa", "bst", "jatim-bkk", "sembako-banyuwangi"]),
+    st.dates(datetime.date(2020, 3, 1), datetime.date(2021, 1, 31)),
+)
 def test_batch_matches_single_evaluation(rows, name, as_of):
     rs = sk.rules.builtin(name)
     table = {
         "kk.programs": [r["programs"] for r in rows],
         "region_kind": np.array([r["region_kind"] for r in rows], dtype=object),
-        "lost_livelihood": np.array([np.nan if r["lost_livelihood"] is None else float(r["lost_livelihood"]) for r in rows]),
+        "lost_livelihood": np.array(
+            [np.nan if r["lost_livelihood"] is None else float(r["lost_livelihood"]) for r in rows]
+        ),
         "chronic_illness": [r["chronic_illness"] for r in rows],
         "kk.in_dtks": [r["in_dtks"] for r in rows],
         "islands": np.array([r["islands"] for r in rows]),
@@ -163,9 +181,18 @@ def test_batch_matches_single_evaluation(rows, name, as_of):
     assert decisions.dtype == np.int8 and amounts.dtype == np.int64 and len(reasons) == len(rows)
     codes = {"eligible": 0, "ineligible": 1, "needs_data": 2}
     for i, r in enumerate(rows):
-        rec = {"kk": {"programs": r["programs"], "region_kind": r["region_kind"], "lost_livelihood": r["lost_livelihood"],
-                      "chronic_illness": r["chronic_illness"], "in_dtks": r["in_dtks"], "islands": r["islands"],
-                      "head": {"sex": r["sex"]}, "members": r["members"]}}
+        rec = {
+            "kk": {
+                "programs": r["programs"],
+                "region_kind": r["region_kind"],
+                "lost_livelihood": r["lost_livelihood"],
+                "chronic_illness": r["chronic_illness"],
+                "in_dtks": r["in_dtks"],
+                "islands": r["islands"],
+                "head": {"sex": r["sex"]},
+                "members": r["members"],
+            }
+        }
         d = rs.evaluate(rec, as_of=as_of)
         assert decisions[i] == codes[d.decision]
         assert amounts[i] == d.amount
@@ -175,8 +202,9 @@ def test_batch_matches_single_evaluation(rows, name, as_of):
 def test_batch_from_dataframe():
     pd = pytest.importorskip("pandas")
     rs = sk.rules.builtin("jatim-bkk")
-    df = pd.DataFrame({"programs": [[], ["PKH"], []], "islands": [False, False, True],
-                       "members": [[{"nik": NIKS[0]}]] * 3})
+    df = pd.DataFrame(
+        {"programs": [[], ["PKH"], []], "islands": [False, False, True], "members": [[{"nik": NIKS[0]}]] * 3}
+    )
     out = rs.evaluate_batch(df, as_of=MAY)
     decisions, amounts, reasons = out.decisions, out.amounts, out.reasons
     assert decisions.tolist() == [0, 1, 0]
@@ -185,9 +213,22 @@ def test_batch_from_dataframe():
 
 
 def test_batch_dates_from_numpy():
-    doc = {"format": "skamp-rules/1", "ruleset": "t", "version": "1", "valid": {"from": "2020-01-01", "to": "2020-12-31"},
-           "scope": "person", "legal_basis": ["test"], "inputs": {"person.born": "date"},
-           "rules": [{"id": "adult", "require": "age(person.born) >= 18", "reason": {"code": "MINOR", "id": "di bawah umur", "en": "minor"}}]}
+    doc = {
+        "format": "skamp-rules/1",
+        "ruleset": "t",
+        "version": "1",
+        "valid": {"from": "2020-01-01", "to": "2020-12-31"},
+        "scope": "person",
+        "legal_basis": ["test"],
+        "inputs": {"person.born": "date"},
+        "rules": [
+            {
+                "id": "adult",
+                "require": "age(person.born) >= 18",
+                "reason": {"code": "MINOR", "id": "di bawah umur", "en": "minor"},
+            }
+        ],
+    }
     rs = sk.RuleSet.from_json(json.dumps(doc))
     born = np.array(["2002-05-01", "2002-05-02", "NaT"], dtype="datetime64[D]")
     out = rs.evaluate_batch({"born": born}, as_of=MAY)
@@ -201,6 +242,7 @@ ARITH = "kk.a * 3 - kk.b / 2 > kk.a % 5 || (kk.p && kk.a + kk.b <= 10)"
 
 def python_value(a, b, p):
     """The same expression in Python, with truncating division and Kleene logic."""
+
     def trunc_div(x, y):
         q = abs(x) // abs(y)
         return q if (x >= 0) == (y > 0) else -q
@@ -224,12 +266,22 @@ def python_value(a, b, p):
 
 
 @settings(max_examples=100 if conftest.test_size() == "small" else 300, deadline=None)
-@given(st.one_of(st.none(), st.integers(-10**6, 10**6)), st.one_of(st.none(), st.integers(-10**6, 10**6)),
-       st.sampled_from([True, False, None]))
+@given(
+    st.one_of(st.none(), st.integers(-(10**6), 10**6)),
+    st.one_of(st.none(), st.integers(-(10**6), 10**6)),
+    st.sampled_from([True, False, None]),
+)
 def test_language_matches_python(a, b, p):
-    doc = {"format": "skamp-rules/1", "ruleset": "t", "version": "1", "valid": {"from": "2020-01-01", "to": "2020-12-31"},
-           "scope": "kk", "legal_basis": ["test"], "inputs": {"kk.a": "int", "kk.b": "int", "kk.p": "bool"},
-           "rules": [{"id": "r", "require": ARITH, "reason": {"code": "R", "id": "r", "en": "r"}}]}
+    doc = {
+        "format": "skamp-rules/1",
+        "ruleset": "t",
+        "version": "1",
+        "valid": {"from": "2020-01-01", "to": "2020-12-31"},
+        "scope": "kk",
+        "legal_basis": ["test"],
+        "inputs": {"kk.a": "int", "kk.b": "int", "kk.p": "bool"},
+        "rules": [{"id": "r", "require": ARITH, "reason": {"code": "R", "id": "r", "en": "r"}}],
+    }
     rs = sk.RuleSet.from_json(json.dumps(doc))
     want = python_value(a, b, p)
     got = rs.evaluate({"kk": {"a": a, "b": b, "p": p}}, as_of=MAY).decision
@@ -238,28 +290,68 @@ def test_language_matches_python(a, b, p):
 
 # ---- evaluate(dict) reads the dict directly -----------------------------------------------
 # The KINDS rule set of test_rules_columnar reads every kind of input.
-KINDS_INPUTS = {"kk.size": "int", "kk.income": "money", "kk.village": "string", "kk.registered": "date",
-                "kk.kind": "enum<a,b,c>", "kk.flag": "bool", "kk.programs": "set<program>",
-                "kk.members": "list<member>", "member.nik": "string", "member.birth_date": "date",
-                "member.disabled": "bool", "member.hours": "int"}
-KINDS = sk.RuleSet.from_json(json.dumps({
-    "format": "skamp-rules/1", "ruleset": "kinds", "version": "1", "scope": "kk", "legal_basis": ["test"],
-    "valid": {"from": "2020-01-01", "to": "2020-12-31"}, "inputs": KINDS_INPUTS,
-    "rules": [
-        {"id": "size", "require": "kk.size * 100000 >= kk.income", "reason": {"code": "INCOME", "id": "i", "en": "i"}},
-        {"id": "village", "require": "kk.village in ['Kemiren', 'Désa Ω']", "reason": {"code": "VILLAGE", "id": "{kk.village}", "en": "v"}},
-        {"id": "kind", "require": "kk.kind != 'c' || kk.flag", "reason": {"code": "KIND", "id": "k", "en": "k"}},
-        {"id": "registered", "require": "days_between(kk.registered, as_of) >= 30",
-         "reason": {"code": "NEW", "id": "n", "en": "n"}},
-        {"id": "programs", "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
-         "reason": {"code": "PROG", "id": "{kk.programs}", "en": "p"}},
-        {"id": "members", "require": "all(kk.members, m -> valid_nik(m.nik)) && "
-                                     "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
-                                     "sum(kk.members, m -> m.hours) / 10 >= 1",
-         "reason": {"code": "MEMBERS", "id": "m", "en": "m"}},
-    ],
-    "amount": "kk.income * 0 + kk.size * 50000",
-}))
+KINDS_INPUTS = {
+    "kk.size": "int",
+    "kk.income": "money",
+    "kk.village": "string",
+    "kk.registered": "date",
+    "kk.kind": "enum<a,b,c>",
+    "kk.flag": "bool",
+    "kk.programs": "set<program>",
+    "kk.members": "list<member>",
+    "member.nik": "string",
+    "member.birth_date": "date",
+    "member.disabled": "bool",
+    "member.hours": "int",
+}
+KINDS = sk.RuleSet.from_json(
+    json.dumps(
+        {
+            "format": "skamp-rules/1",
+            "ruleset": "kinds",
+            "version": "1",
+            "scope": "kk",
+            "legal_basis": ["test"],
+            "valid": {"from": "2020-01-01", "to": "2020-12-31"},
+            "inputs": KINDS_INPUTS,
+            "rules": [
+                {
+                    "id": "size",
+                    "require": "kk.size * 100000 >= kk.income",
+                    "reason": {"code": "INCOME", "id": "i", "en": "i"},
+                },
+                {
+                    "id": "village",
+                    "require": "kk.village in ['Kemiren', 'Désa Ω']",
+                    "reason": {"code": "VILLAGE", "id": "{kk.village}", "en": "v"},
+                },
+                {
+                    "id": "kind",
+                    "require": "kk.kind != 'c' || kk.flag",
+                    "reason": {"code": "KIND", "id": "k", "en": "k"},
+                },
+                {
+                    "id": "registered",
+                    "require": "days_between(kk.registered, as_of) >= 30",
+                    "reason": {"code": "NEW", "id": "n", "en": "n"},
+                },
+                {
+                    "id": "programs",
+                    "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
+                    "reason": {"code": "PROG", "id": "{kk.programs}", "en": "p"},
+                },
+                {
+                    "id": "members",
+                    "require": "all(kk.members, m -> valid_nik(m.nik)) && "
+                    "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
+                    "sum(kk.members, m -> m.hours) / 10 >= 1",
+                    "reason": {"code": "MEMBERS", "id": "m", "en": "m"},
+                },
+            ],
+            "amount": "kk.income * 0 + kk.size * 50000",
+        }
+    )
+)
 
 
 def old_record_json(record):
@@ -278,41 +370,72 @@ def old_record_json(record):
         if hasattr(o, "tolist"):
             return o.tolist()
         raise TypeError("not JSON-like")
+
     return json.dumps(record, default=default)
 
 
-odd = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.integers(0, 40), st.floats(),
-                st.just(3.0), st.text(max_size=4), st.just("2020-02-30"), st.just("1950-01-01"),
-                st.dates(datetime.date(1900, 1, 1), datetime.date(2020, 12, 31)),
-                st.just(datetime.datetime(2019, 1, 1, 12, 30)), st.just(np.int64(7)), st.just(np.bool_(True)),
-                st.just(np.float64("nan")), st.sampled_from(["a", "b", "c", "z", "Kemiren", "Désa Ω", "\ud800"]),
-                st.lists(st.sampled_from(["PKH", "BST", "", "OTHER", 5]), max_size=3),
-                st.frozensets(st.sampled_from(["PKH", "BST", "OTHER"]), max_size=2),
-                st.tuples(st.just("BST")), st.dictionaries(st.sampled_from(["x", "nik"]), st.integers(0, 3), max_size=1))
+odd = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.integers(0, 40),
+    st.floats(),
+    st.just(3.0),
+    st.text(max_size=4),
+    st.just("2020-02-30"),
+    st.just("1950-01-01"),
+    st.dates(datetime.date(1900, 1, 1), datetime.date(2020, 12, 31)),
+    st.just(datetime.datetime(2019, 1, 1, 12, 30)),
+    st.just(np.int64(7)),
+    st.just(np.bool_(True)),
+    st.just(np.float64("nan")),
+    st.sampled_from(["a", "b", "c", "z", "Kemiren", "Désa Ω", "\ud800"]),
+    st.lists(st.sampled_from(["PKH", "BST", "", "OTHER", 5]), max_size=3),
+    st.frozensets(st.sampled_from(["PKH", "BST", "OTHER"]), max_size=2),
+    st.tuples(st.just("BST")),
+    st.dictionaries(st.sampled_from(["x", "nik"]), st.integers(0, 3), max_size=1),
+)
 nik_value = st.one_of(st.sampled_from(NIKS + ["35x0013002900001", ""]), odd)
 member_value = st.one_of(
-    st.fixed_dictionaries({}, optional={"nik": nik_value, "birth_date": odd, "disabled": odd, "hours": odd}), odd)
-plain = {"size": st.integers(0, 12), "income": st.integers(0, 2_000_000),
-         "village": st.sampled_from(["Kemiren", "Glagah", "Désa Ω", ""]),
-         "registered": st.dates(datetime.date(2019, 1, 1), datetime.date(2020, 12, 31)),
-         "kind": st.sampled_from(["a", "b", "c"]), "flag": st.booleans(),
-         "programs": st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE"]), unique=True, max_size=3),
-         "members": st.lists(st.fixed_dictionaries({}, optional={
-             "nik": st.sampled_from(NIKS + ["35x0013002900001"]),
-             "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31)).map(str),
-             "disabled": st.booleans(), "hours": st.integers(0, 40)}), max_size=3)}
-kk_value = st.fixed_dictionaries({}, optional={
-    k: st.one_of(st.none(), v, v, odd, st.lists(member_value, max_size=3) if k == "members" else odd)
-    for k, v in plain.items()})
+    st.fixed_dictionaries({}, optional={"nik": nik_value, "birth_date": odd, "disabled": odd, "hours": odd}), odd
+)
+plain = {
+    "size": st.integers(0, 12),
+    "income": st.integers(0, 2_000_000),
+    "village": st.sampled_from(["Kemiren", "Glagah", "Désa Ω", ""]),
+    "registered": st.dates(datetime.date(2019, 1, 1), datetime.date(2020, 12, 31)),
+    "kind": st.sampled_from(["a", "b", "c"]),
+    "flag": st.booleans(),
+    "programs": st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE"]), unique=True, max_size=3),
+    "members": st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "nik": st.sampled_from(NIKS + ["35x0013002900001"]),
+                "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31)).map(str),
+                "disabled": st.booleans(),
+                "hours": st.integers(0, 40),
+            },
+        ),
+        max_size=3,
+    ),
+}
+kk_value = st.fixed_dictionaries(
+    {},
+    optional={
+        k: st.one_of(st.none(), v, v, odd, st.lists(member_value, max_size=3) if k == "members" else odd)
+        for k, v in plain.items()
+    },
+)
 
 
 @settings(max_examples=60 if conftest.test_size() == "small" else 400, deadline=None)
-@given(st.one_of(st.fixed_dictionaries({"kk": kk_value}), st.fixed_dictionaries({"kk": odd}), odd),
-       st.booleans())
+@given(st.one_of(st.fixed_dictionaries({"kk": kk_value}), st.fixed_dictionaries({"kk": odd}), odd), st.booleans())
 def test_evaluate_dict_matches_the_json_way(record, explain):
     """Whatever the dict holds (plain values, numpy scalars, floats, datetimes, sets, bad
     values, wrong types), evaluate(dict) decides, or fails, as the JSON text of the same
     dict does (the way every dict went before)."""
+
     def outcome(x):
         try:
             d = KINDS.evaluate(x, as_of=MAY, explain=explain)

@@ -20,25 +20,51 @@ CODES = {"eligible": 0, "ineligible": 1, "needs_data": 2}
 
 # A rule set reading every kind of input, so that each column form is exercised.
 KINDS_DOC = {
-    "format": "skamp-rules/1", "ruleset": "kinds", "version": "1", "scope": "kk", "legal_basis": ["test"],
+    "format": "skamp-rules/1",
+    "ruleset": "kinds",
+    "version": "1",
+    "scope": "kk",
+    "legal_basis": ["test"],
     "valid": {"from": "2020-01-01", "to": "2020-12-31"},
-    "inputs": {"kk.size": "int", "kk.income": "money", "kk.village": "string", "kk.registered": "date",
-               "kk.kind": "enum<a,b,c>", "kk.flag": "bool", "kk.programs": "set<program>",
-               "kk.members": "list<member>", "member.nik": "string", "member.birth_date": "date",
-               "member.disabled": "bool", "member.hours": "int"},
+    "inputs": {
+        "kk.size": "int",
+        "kk.income": "money",
+        "kk.village": "string",
+        "kk.registered": "date",
+        "kk.kind": "enum<a,b,c>",
+        "kk.flag": "bool",
+        "kk.programs": "set<program>",
+        "kk.members": "list<member>",
+        "member.nik": "string",
+        "member.birth_date": "date",
+        "member.disabled": "bool",
+        "member.hours": "int",
+    },
     "rules": [
         {"id": "size", "require": "kk.size * 100000 >= kk.income", "reason": {"code": "INCOME", "id": "i", "en": "i"}},
-        {"id": "village", "require": "kk.village in ['Kemiren', 'Glagah', 'Désa Ω']",
-         "reason": {"code": "VILLAGE", "id": "v", "en": "v"}},
+        {
+            "id": "village",
+            "require": "kk.village in ['Kemiren', 'Glagah', 'Désa Ω']",
+            "reason": {"code": "VILLAGE", "id": "v", "en": "v"},
+        },
         {"id": "kind", "require": "kk.kind != 'c' || kk.flag", "reason": {"code": "KIND", "id": "k", "en": "k"}},
-        {"id": "registered", "require": "days_between(kk.registered, as_of) >= 30",
-         "reason": {"code": "NEW", "id": "n", "en": "n"}},
-        {"id": "programs", "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
-         "reason": {"code": "PROG", "id": "p", "en": "p"}},
-        {"id": "members", "require": "all(kk.members, m -> valid_nik(m.nik)) && "
-                                     "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
-                                     "sum(kk.members, m -> m.hours) / 10 >= 1",
-         "reason": {"code": "MEMBERS", "id": "m", "en": "m"}},
+        {
+            "id": "registered",
+            "require": "days_between(kk.registered, as_of) >= 30",
+            "reason": {"code": "NEW", "id": "n", "en": "n"},
+        },
+        {
+            "id": "programs",
+            "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
+            "reason": {"code": "PROG", "id": "p", "en": "p"},
+        },
+        {
+            "id": "members",
+            "require": "all(kk.members, m -> valid_nik(m.nik)) && "
+            "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
+            "sum(kk.members, m -> m.hours) / 10 >= 1",
+            "reason": {"code": "MEMBERS", "id": "m", "en": "m"},
+        },
     ],
     "amount": "kk.income * 0 + kk.size * 50000",
 }
@@ -49,22 +75,28 @@ def maybe(strategy):
     return st.one_of(st.none(), strategy)
 
 
-member = st.fixed_dictionaries({
-    "nik": maybe(st.sampled_from(NIKS)),
-    "birth_date": maybe(st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31))),
-    "disabled": maybe(st.booleans()),
-    "hours": maybe(st.integers(0, 40)),
-})
-household = st.fixed_dictionaries({
-    "size": maybe(st.integers(0, 12)),
-    "income": maybe(st.integers(0, 2_000_000)),
-    "village": maybe(st.sampled_from(["Kemiren", "Glagah", "Désa Ω", "Olehsari", ""])),
-    "registered": maybe(st.dates(datetime.date(2019, 1, 1), datetime.date(2020, 12, 31))),
-    "kind": maybe(st.sampled_from(["a", "b", "c"])),
-    "flag": maybe(st.booleans()),
-    "programs": maybe(st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE"]), unique=True, max_size=3)),
-    "members": maybe(st.lists(member, max_size=4)),
-})
+member = st.fixed_dictionaries(
+    {
+        "nik": maybe(st.sampled_from(NIKS)),
+        "birth_date": maybe(st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31))),
+        "disabled": maybe(st.booleans()),
+        "hours": maybe(st.integers(0, 40)),
+    }
+)
+household = st.fixed_dictionaries(
+    {
+        "size": maybe(st.integers(0, 12)),
+        "income": maybe(st.integers(0, 2_000_000)),
+        "village": maybe(st.sampled_from(["Kemiren", "Glagah", "Désa Ω", "Olehsari", ""])),
+        "registered": maybe(st.dates(datetime.date(2019, 1, 1), datetime.date(2020, 12, 31))),
+        "kind": maybe(st.sampled_from(["a", "b", "c"])),
+        "flag": maybe(st.booleans()),
+        "programs": maybe(
+            st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE"]), unique=True, max_size=3)
+        ),
+        "members": maybe(st.lists(member, max_size=4)),
+    }
+)
 
 
 def offsets(lists):
@@ -91,8 +123,11 @@ def columnar(rows, list_form):
         "registered": nullable_dates([r["registered"] for r in rows]),
         "kind": np.array([r["kind"] for r in rows], dtype=object),
         "flag": nullable_float([r["flag"] for r in rows]),
-        "programs": (offsets(progs), np.array([c for p in progs for c in (p or [])], dtype="U8"),
-                     np.array([p is None for p in progs], dtype=bool)),
+        "programs": (
+            offsets(progs),
+            np.array([c for p in progs for c in (p or [])], dtype="U8"),
+            np.array([p is None for p in progs], dtype=bool),
+        ),
     }
     elements = {
         "nik": np.array([m["nik"] for m in flat], dtype=object),
@@ -123,8 +158,10 @@ def old_form(rows):
         "kind": [r["kind"] for r in rows],
         "flag": [r["flag"] for r in rows],
         "programs": [r["programs"] for r in rows],
-        "members": [None if ms is None else [{**m, "birth_date": iso(m["birth_date"])} for m in ms]
-                    for ms in [r["members"] for r in rows]],
+        "members": [
+            None if ms is None else [{**m, "birth_date": iso(m["birth_date"])} for m in ms]
+            for ms in [r["members"] for r in rows]
+        ],
     }
 
 
@@ -132,8 +169,9 @@ def record(r):
     kk = {k: v for k, v in r.items()}
     kk["registered"] = None if r["registered"] is None else r["registered"].isoformat()
     if r["members"] is not None:
-        kk["members"] = [{**m, "birth_date": None if m["birth_date"] is None else m["birth_date"].isoformat()}
-                         for m in r["members"]]
+        kk["members"] = [
+            {**m, "birth_date": None if m["birth_date"] is None else m["birth_date"].isoformat()} for m in r["members"]
+        ]
     return {"kk": kk}
 
 
@@ -144,8 +182,11 @@ def assert_same(a, b):
 
 
 @settings(max_examples=30 if conftest.test_size() == "small" else 120, deadline=None)
-@given(st.lists(household, min_size=0, max_size=10), st.sampled_from(["tuple", "flat"]),
-       st.dates(datetime.date(2020, 1, 1), datetime.date(2020, 12, 31)))
+@given(
+    st.lists(household, min_size=0, max_size=10),
+    st.sampled_from(["tuple", "flat"]),
+    st.dates(datetime.date(2020, 1, 1), datetime.date(2020, 12, 31)),
+)
 def test_columnar_matches_old_form_and_single(rows, list_form, as_of):
     fast = KINDS.evaluate_batch(columnar(rows, list_form), as_of=as_of)
     old = KINDS.evaluate_batch(old_form(rows), as_of=as_of)
@@ -159,21 +200,35 @@ def test_columnar_matches_old_form_and_single(rows, list_form, as_of):
         assert fast.reasons[i] == (d.reasons[0].code if d.reasons else "")
 
 
-blt_household = st.fixed_dictionaries({
-    "programs": st.lists(st.sampled_from(["PKH", "BPNT", "PRAKERJA", "BST", "OTHER"]), unique=True, max_size=3),
-    "region_kind": st.sampled_from(["desa", "kelurahan"]),
-    "lost_livelihood": st.booleans(), "chronic_illness": st.booleans(), "in_dtks": st.booleans(),
-    "islands": st.booleans(), "sex": st.sampled_from(["F", "M"]),
-    "members": st.lists(st.fixed_dictionaries({
-        "nik": st.sampled_from(NIKS), "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31))}),
-        max_size=4),
-})
+blt_household = st.fixed_dictionaries(
+    {
+        "programs": st.lists(st.sampled_from(["PKH", "BPNT", "PRAKERJA", "BST", "OTHER"]), unique=True, max_size=3),
+        "region_kind": st.sampled_from(["desa", "kelurahan"]),
+        "lost_livelihood": st.booleans(),
+        "chronic_illness": st.booleans(),
+        "in_dtks": st.booleans(),
+        "islands": st.booleans(),
+        "sex": st.sampled_from(["F", "M"]),
+        "members": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "nik": st.sampled_from(NIKS),
+                    "birth_date": st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31)),
+                }
+            ),
+            max_size=4,
+        ),
+    }
+)
 
 
 @settings(max_examples=20 if conftest.test_size() == "small" else 60, deadline=None)
-@given(st.lists(blt_household, min_size=1, max_size=12),
-       st.sampled_from(["blt-dana-desa", "bst", "jatim-bkk", "sembako-banyuwangi", "bps-14"]),
-       st.dates(datetime.date(2020, 3, 1), datetime.date(2021, 1, 31)), st.sampled_from(["U", "S", "category"]))
+@given(
+    st.lists(blt_household, min_size=1, max_size=12),
+    st.sampled_from(["blt-dana-desa", "bst", "jatim-bkk", "sembako-banyuwangi", "bps-14"]),
+    st.dates(datetime.date(2020, 3, 1), datetime.date(2021, 1, 31)),
+    st.sampled_from(["U", "S", "category"]),
+)
 def test_shipped_rule_sets_numpy_text(rows, name, as_of, text):
     """The bench's form: numpy 'U'/'S' text (or pandas categoricals), bool arrays, flat members."""
     rs = sk.rules.builtin(name)
@@ -187,8 +242,10 @@ def test_shipped_rule_sets_numpy_text(rows, name, as_of, text):
         return np.array(values, dtype=text)
 
     table = {
-        "programs": (offsets([r["programs"] for r in rows]), np.array([c for r in rows for c in r["programs"]], dtype=text
-                                                                      if text != "category" else "U")),
+        "programs": (
+            offsets([r["programs"] for r in rows]),
+            np.array([c for r in rows for c in r["programs"]], dtype=text if text != "category" else "U"),
+        ),
         "region_kind": text_col([r["region_kind"] for r in rows]),
         "kk.head.sex": text_col([r["sex"] for r in rows]),
         "members": offsets(members),
@@ -199,31 +256,52 @@ def test_shipped_rule_sets_numpy_text(rows, name, as_of, text):
         table[k] = np.array([r[k] for r in rows])
     fast = rs.evaluate_batch(table, as_of=as_of)
     for i, r in enumerate(rows):
-        rec = {"kk": {**{k: v for k, v in r.items() if k != "sex"}, "head": {"sex": r["sex"]},
-                      "members": [{"nik": m["nik"], "birth_date": m["birth_date"].isoformat()} for m in r["members"]]}}
+        rec = {
+            "kk": {
+                **{k: v for k, v in r.items() if k != "sex"},
+                "head": {"sex": r["sex"]},
+                "members": [{"nik": m["nik"], "birth_date": m["birth_date"].isoformat()} for m in r["members"]],
+            }
+        }
         d = rs.evaluate(rec, as_of=as_of)
-        assert (fast.decisions[i], fast.amounts[i], fast.reasons[i]) == \
-            (CODES[d.decision], d.amount, d.reasons[0].code if d.reasons else "")
+        assert (fast.decisions[i], fast.amounts[i], fast.reasons[i]) == (
+            CODES[d.decision],
+            d.amount,
+            d.reasons[0].code if d.reasons else "",
+        )
 
 
 def test_dataframe_with_categoricals_and_nan():
     pd = pytest.importorskip("pandas")
     rs = sk.rules.builtin("blt-dana-desa")
-    df = pd.DataFrame({
-        "region_kind": pd.Series(["desa", "kelurahan", None, "desa"], dtype="category"),
-        "lost_livelihood": [True, True, True, False], "chronic_illness": [False] * 4, "in_dtks": [True] * 4,
-        "programs": [[], [], [], []],
-        "members": [[{"nik": NIKS[0], "birth_date": "1980-01-01"}]] * 4,
-    })
+    df = pd.DataFrame(
+        {
+            "region_kind": pd.Series(["desa", "kelurahan", None, "desa"], dtype="category"),
+            "lost_livelihood": [True, True, True, False],
+            "chronic_illness": [False] * 4,
+            "in_dtks": [True] * 4,
+            "programs": [[], [], [], []],
+            "members": [[{"nik": NIKS[0], "birth_date": "1980-01-01"}]] * 4,
+        }
+    )
     out = rs.evaluate_batch(df, as_of=MAY)
     assert out.decisions.tolist() == [0, 1, 2, 1]
     assert out.reasons.tolist() == ["", "BUKAN_DESA", "BUKAN_DESA", "TIDAK_RENTAN"]
 
 
 def test_non_ascii_strings_survive_numpy_text():
-    rows = [{"size": 3, "income": 1, "village": "Désa Ω", "registered": datetime.date(2020, 1, 1), "kind": "a",
-             "flag": True, "programs": [], "members": [{"nik": NIKS[0], "birth_date": None, "disabled": True,
-                                                        "hours": 0}]}]
+    rows = [
+        {
+            "size": 3,
+            "income": 1,
+            "village": "Désa Ω",
+            "registered": datetime.date(2020, 1, 1),
+            "kind": "a",
+            "flag": True,
+            "programs": [],
+            "members": [{"nik": NIKS[0], "birth_date": None, "disabled": True, "hours": 0}],
+        }
+    ]
     table = columnar(rows, "tuple")
     table["village"] = np.array(["Désa Ω"])
     out = KINDS.evaluate_batch(table, as_of=MAY)
@@ -233,8 +311,11 @@ def test_non_ascii_strings_survive_numpy_text():
 # ---- bad columns ----------------------------------------------------------------------
 def good_table():
     return {
-        "size": np.array([2, 3]), "income": np.array([0, 0]), "village": np.array(["Kemiren", "Glagah"]),
-        "registered": np.array(["2020-01-01", "2020-01-01"], dtype="datetime64[D]"), "kind": np.array(["a", "b"]),
+        "size": np.array([2, 3]),
+        "income": np.array([0, 0]),
+        "village": np.array(["Kemiren", "Glagah"]),
+        "registered": np.array(["2020-01-01", "2020-01-01"], dtype="datetime64[D]"),
+        "kind": np.array(["a", "b"]),
         "flag": np.array([True, False]),
         "programs": (np.array([0, 1, 1]), np.array(["BST"])),
         "members": np.array([0, 1, 3]),
@@ -251,33 +332,36 @@ def test_good_table_is_good():
     assert out.reasons.tolist() == ["", "MEMBERS"]
 
 
-@pytest.mark.parametrize("column, value, words", [
-    ("size", np.array([1, 2, 3]), ["rows", "equal lengths"]),
-    ("kind", np.array(["a", "z"]), ["row 1", "declared values"]),
-    ("flag", np.array(["yes", "mungkin"]), ["row 1", "not a boolean (ya/tidak"]),  # text read as list files are
-    ("flag", np.array([1.5 + 1j, 2]), ["dtype"]),
-    ("size", np.array([1.5, 2.0]), ["row 0", "whole number"]),
-    ("village", np.array([1, 2]), ["dtype int64"]),
-    ("registered", np.array([1.0, 2.0]), ["dtype"]),
-    ("size", np.zeros((2, 2)), ["1-D"]),
-    ("members", np.array([0, 2, 1]), ["row 1", "decrease"]),
-    ("members", np.array([1, 2, 3]), ["start at 0"]),
-    ("members", np.array([0, 1, 2]), ["members.nik", "end at 2"]),
-    ("members", np.array([0.0, 1.0, 3.0]), ["offsets must be integers"]),
-    ("members", (np.array([0, 1, 3]), {"nik": np.array([NIKS[0]] * 2)}), ["members.nik", "2 values", "end at 3"]),
-    ("members", (np.array([0, 1, 3]), {}, np.array([True, False, False])), ["missing mask", "3 entries"]),
-    ("members", (np.array([0, 1, 3]), {}, np.array([True, False])), ["row 0", "missing list has elements"]),
-    ("members", (np.array([0, 1, 3]), [np.zeros(3)]), ["dict"]),
-    ("members.birth_date", np.array(["1950-01-01", "1980-13-01", "x"]), ["row 1", "not a date"]),
-    ("members.nik", np.array([NIKS[0]] * 4), ["4 values", "end at 3"]),
-    ("programs", (np.array([0, 2, 1]), np.array(["BST"])), ["row 1", "decrease"]),
-    ("programs", (np.array([0, 1, 1]), np.array(["BST", "PKH"])), ["programs[codes]", "2 values", "end at 1"]),
-    ("programs", (np.array([0, 1, 1]), np.array([""])), ["empty programme code"]),
-    ("programs", (np.array([0, 1]),), ["tuple"]),
-    ("programs", np.array([1.0, 2.0]), ["dtype float64"]),
-    ("programs", [["PKH"], "PKH"], ["row 1", "list of programme codes"]),
-    ("village", ["Kemiren", 3], ["row 1", "expected a str"]),
-])
+@pytest.mark.parametrize(
+    "column, value, words",
+    [
+        ("size", np.array([1, 2, 3]), ["rows", "equal lengths"]),
+        ("kind", np.array(["a", "z"]), ["row 1", "declared values"]),
+        ("flag", np.array(["yes", "mungkin"]), ["row 1", "not a boolean (ya/tidak"]),  # text read as list files are
+        ("flag", np.array([1.5 + 1j, 2]), ["dtype"]),
+        ("size", np.array([1.5, 2.0]), ["row 0", "whole number"]),
+        ("village", np.array([1, 2]), ["dtype int64"]),
+        ("registered", np.array([1.0, 2.0]), ["dtype"]),
+        ("size", np.zeros((2, 2)), ["1-D"]),
+        ("members", np.array([0, 2, 1]), ["row 1", "decrease"]),
+        ("members", np.array([1, 2, 3]), ["start at 0"]),
+        ("members", np.array([0, 1, 2]), ["members.nik", "end at 2"]),
+        ("members", np.array([0.0, 1.0, 3.0]), ["offsets must be integers"]),
+        ("members", (np.array([0, 1, 3]), {"nik": np.array([NIKS[0]] * 2)}), ["members.nik", "2 values", "end at 3"]),
+        ("members", (np.array([0, 1, 3]), {}, np.array([True, False, False])), ["missing mask", "3 entries"]),
+        ("members", (np.array([0, 1, 3]), {}, np.array([True, False])), ["row 0", "missing list has elements"]),
+        ("members", (np.array([0, 1, 3]), [np.zeros(3)]), ["dict"]),
+        ("members.birth_date", np.array(["1950-01-01", "1980-13-01", "x"]), ["row 1", "not a date"]),
+        ("members.nik", np.array([NIKS[0]] * 4), ["4 values", "end at 3"]),
+        ("programs", (np.array([0, 2, 1]), np.array(["BST"])), ["row 1", "decrease"]),
+        ("programs", (np.array([0, 1, 1]), np.array(["BST", "PKH"])), ["programs[codes]", "2 values", "end at 1"]),
+        ("programs", (np.array([0, 1, 1]), np.array([""])), ["empty programme code"]),
+        ("programs", (np.array([0, 1]),), ["tuple"]),
+        ("programs", np.array([1.0, 2.0]), ["dtype float64"]),
+        ("programs", [["PKH"], "PKH"], ["row 1", "list of programme codes"]),
+        ("village", ["Kemiren", 3], ["row 1", "expected a str"]),
+    ],
+)
 def test_bad_column_names_the_column(column, value, words):
     table = good_table()
     table[column] = value
@@ -338,17 +422,22 @@ def test_set_column_of_one_code_a_row():
 # ---- numpy text forms agree -------------------------------------------------------------
 # No NUL (numpy drops trailing NULs) and no lone surrogates (not valid text).
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
-text_row = st.fixed_dictionaries({
-    "village": st.one_of(text, st.sampled_from(["Kemiren", "Glagah", "Désa Ω", ""])),
-    "kind": st.sampled_from(["a", "b", "c"]),
-    "programs": st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE", "Ω"]), unique=True, max_size=3),
-    "niks": st.lists(st.one_of(st.sampled_from(NIKS + ["", "351001", NIKS[0] + "é", "３５１０"]), text), max_size=3),
-})
+text_row = st.fixed_dictionaries(
+    {
+        "village": st.one_of(text, st.sampled_from(["Kemiren", "Glagah", "Désa Ω", ""])),
+        "kind": st.sampled_from(["a", "b", "c"]),
+        "programs": st.lists(st.sampled_from(["PKH", "BPNT", "BST", "OTHER", "NEW_ONE", "Ω"]), unique=True, max_size=3),
+        "niks": st.lists(
+            st.one_of(st.sampled_from(NIKS + ["", "351001", NIKS[0] + "é", "３５１０"]), text), max_size=3
+        ),
+    }
+)
 
 
 def text_table(rows, form, widen):
     """The text columns as numpy 'U' (default width, or `widen` characters wider), 'S'
     (UTF-8 bytes) or object arrays; the other columns fixed."""
+
     def col(values):
         if form == "U":
             width = max([len(v) for v in values] + [1]) + widen
@@ -360,7 +449,8 @@ def text_table(rows, form, widen):
 
     niks = [n for r in rows for n in r["niks"]]
     return {
-        "size": np.full(len(rows), 3), "income": np.zeros(len(rows), dtype=np.int64),
+        "size": np.full(len(rows), 3),
+        "income": np.zeros(len(rows), dtype=np.int64),
         "village": col([r["village"] for r in rows]),
         "registered": np.full(len(rows), np.datetime64("2019-01-01")),
         "kind": col([r["kind"] for r in rows]),
@@ -384,13 +474,24 @@ def test_u_s_and_object_text_give_equal_results(rows, widen):
     for form in ("S", "O"):
         assert_same(results["U"], results[form])
     for i, r in enumerate(rows):
-        rec = {"kk": {"size": 3, "income": 0, "village": r["village"], "registered": "2019-01-01", "kind": r["kind"],
-                      "flag": True, "programs": r["programs"],
-                      "members": [{"nik": n, "birth_date": "1950-01-01", "disabled": False, "hours": 0}
-                                  for n in r["niks"]]}}
+        rec = {
+            "kk": {
+                "size": 3,
+                "income": 0,
+                "village": r["village"],
+                "registered": "2019-01-01",
+                "kind": r["kind"],
+                "flag": True,
+                "programs": r["programs"],
+                "members": [{"nik": n, "birth_date": "1950-01-01", "disabled": False, "hours": 0} for n in r["niks"]],
+            }
+        }
         d = KINDS.evaluate(rec, as_of=MAY)
-        assert (results["U"].decisions[i], results["U"].amounts[i], results["U"].reasons[i]) == \
-            (CODES[d.decision], d.amount, d.reasons[0].code if d.reasons else "")
+        assert (results["U"].decisions[i], results["U"].amounts[i], results["U"].reasons[i]) == (
+            CODES[d.decision],
+            d.amount,
+            d.reasons[0].code if d.reasons else "",
+        )
 
 
 @pytest.mark.parametrize("dtype", [f"U{w}" for w in range(1, 11)] + [f"S{w}" for w in range(1, 18)])
@@ -405,13 +506,20 @@ def test_enum_and_programme_codes_of_every_item_width(dtype):
     per_row = [[usable[(i + k) % len(usable)] for k in range(i % 3)] if i % 7 else [] for i in range(rows)]
     per_row = [list(dict.fromkeys(p)) for p in per_row]
     table = good_table()
-    table.update({
-        "size": np.full(rows, 2), "income": np.zeros(rows, dtype=np.int64), "village": np.array(["Kemiren"] * rows),
-        "registered": np.full(rows, np.datetime64("2020-01-01")), "flag": np.zeros(rows, dtype=bool),
-        "members": np.arange(rows + 1), "members.nik": np.array([NIKS[0]] * rows),
-        "members.birth_date": np.full(rows, np.datetime64("1950-01-01")),
-        "members.disabled": np.zeros(rows, dtype=bool), "members.hours": np.zeros(rows, dtype=np.int64),
-    })
+    table.update(
+        {
+            "size": np.full(rows, 2),
+            "income": np.zeros(rows, dtype=np.int64),
+            "village": np.array(["Kemiren"] * rows),
+            "registered": np.full(rows, np.datetime64("2020-01-01")),
+            "flag": np.zeros(rows, dtype=bool),
+            "members": np.arange(rows + 1),
+            "members.nik": np.array([NIKS[0]] * rows),
+            "members.birth_date": np.full(rows, np.datetime64("1950-01-01")),
+            "members.disabled": np.zeros(rows, dtype=bool),
+            "members.hours": np.zeros(rows, dtype=np.int64),
+        }
+    )
     table["kind"] = kinds
     table["programs"] = (offsets(per_row), np.array([c for p in per_row for c in p], dtype=dtype))
     fast = KINDS.evaluate_batch(table, as_of=MAY)
@@ -427,23 +535,48 @@ def test_programme_sets_with_empty_and_missing_rows():
     sets = [[], [], ["PKH", "BST"], [], None, ["OTHER"], [], None, ["BST"], [], []]
     table = good_table()
     n = len(sets)
-    table.update({
-        "size": np.full(n, 2), "income": np.zeros(n, dtype=np.int64), "village": np.array(["Kemiren"] * n),
-        "registered": np.full(n, np.datetime64("2020-01-01")), "kind": np.array(["a"] * n),
-        "flag": np.zeros(n, dtype=bool), "members": np.arange(n + 1), "members.nik": np.array([NIKS[0]] * n),
-        "members.birth_date": np.full(n, np.datetime64("1950-01-01")),
-        "members.disabled": np.zeros(n, dtype=bool), "members.hours": np.zeros(n, dtype=np.int64),
-    })
+    table.update(
+        {
+            "size": np.full(n, 2),
+            "income": np.zeros(n, dtype=np.int64),
+            "village": np.array(["Kemiren"] * n),
+            "registered": np.full(n, np.datetime64("2020-01-01")),
+            "kind": np.array(["a"] * n),
+            "flag": np.zeros(n, dtype=bool),
+            "members": np.arange(n + 1),
+            "members.nik": np.array([NIKS[0]] * n),
+            "members.birth_date": np.full(n, np.datetime64("1950-01-01")),
+            "members.disabled": np.zeros(n, dtype=bool),
+            "members.hours": np.zeros(n, dtype=np.int64),
+        }
+    )
     for form in (sets, [[] for _ in sets]):
-        table["programs"] = (offsets(form), np.array([c for p in form for c in (p or [])], dtype="U8"),
-                             np.array([p is None for p in form]))
+        table["programs"] = (
+            offsets(form),
+            np.array([c for p in form for c in (p or [])], dtype="U8"),
+            np.array([p is None for p in form]),
+        )
         fast = KINDS.evaluate_batch(table, as_of=MAY)
         table_old = dict(table, programs=form)
         assert_same(fast, KINDS.evaluate_batch(table_old, as_of=MAY))
-    table["programs"] = (offsets(sets), np.array([c for p in sets for c in (p or [])], dtype="U8"),
-                         np.array([p is None for p in sets]))
-    assert KINDS.evaluate_batch(table, as_of=MAY).reasons.tolist() == \
-        ["", "", "PROG", "", "PROG", "", "", "PROG", "", "", ""]
+    table["programs"] = (
+        offsets(sets),
+        np.array([c for p in sets for c in (p or [])], dtype="U8"),
+        np.array([p is None for p in sets]),
+    )
+    assert KINDS.evaluate_batch(table, as_of=MAY).reasons.tolist() == [
+        "",
+        "",
+        "PROG",
+        "",
+        "PROG",
+        "",
+        "",
+        "PROG",
+        "",
+        "",
+        "",
+    ]
 
 
 def test_result_arrays():
@@ -453,8 +586,10 @@ def test_result_arrays():
     assert out.reasons.dtype == np.dtype("<U7") and out.reasons.flags.writeable and out.reasons.flags.c_contiguous
     out.reasons[0] = "X"
     assert out.reasons.tolist() == ["X", "MEMBERS"]
-    many = {k: (np.concatenate([v] * 300) if isinstance(v, np.ndarray) and k != "members" else v)
-            for k, v in good_table().items()}
+    many = {
+        k: (np.concatenate([v] * 300) if isinstance(v, np.ndarray) and k != "members" else v)
+        for k, v in good_table().items()
+    }
     many["members"] = np.concatenate([[0], np.cumsum([1, 2] * 300)])
     many["programs"] = (np.concatenate([[0], np.cumsum([1, 0] * 300)]), np.array(["BST"] * 300))
     big = KINDS.evaluate_batch(many, as_of=MAY)
@@ -466,15 +601,22 @@ def test_result_arrays():
     assert none.reasons.shape == (0,) and none.reasons.dtype.kind == "U" and none.decisions.shape == (0,)
 
 
-@pytest.mark.parametrize("column, value, words", [
-    ("members.nik", np.array([NIKS[0]] * 4, dtype="S16"), ["4 values", "end at 3"]),
-    ("members.nik", np.array([NIKS[0]] * 2, dtype="U20"), ["2 values", "end at 3"]),
-    ("village", np.array(["Kemiren"] * 3, dtype="S8"), ["rows", "equal lengths"]),
-    ("kind", np.array(["a", "é"], dtype="U1"), ["row 1", "declared values"]),
-    ("kind", np.array([b"a", b"z"], dtype="S1"), ["row 1", "declared values"]),
-    ("registered", np.array(["2020-01-01", "NaT"], dtype="datetime64[D]"), None),
-    ("registered", np.array(["2020-01-01", "9999999-01-01"], dtype="datetime64[D]"), ["row 1", "date out of range"]),
-])
+@pytest.mark.parametrize(
+    "column, value, words",
+    [
+        ("members.nik", np.array([NIKS[0]] * 4, dtype="S16"), ["4 values", "end at 3"]),
+        ("members.nik", np.array([NIKS[0]] * 2, dtype="U20"), ["2 values", "end at 3"]),
+        ("village", np.array(["Kemiren"] * 3, dtype="S8"), ["rows", "equal lengths"]),
+        ("kind", np.array(["a", "é"], dtype="U1"), ["row 1", "declared values"]),
+        ("kind", np.array([b"a", b"z"], dtype="S1"), ["row 1", "declared values"]),
+        ("registered", np.array(["2020-01-01", "NaT"], dtype="datetime64[D]"), None),
+        (
+            "registered",
+            np.array(["2020-01-01", "9999999-01-01"], dtype="datetime64[D]"),
+            ["row 1", "date out of range"],
+        ),
+    ],
+)
 def test_fixed_width_columns_errors_name_the_column(column, value, words):
     table = good_table()
     table[column] = value

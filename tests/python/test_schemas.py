@@ -13,13 +13,34 @@ import re
 
 import pytest
 
-from test_ctypes_abi import (DAY, JULY1_WIB, LINK_RECORDS, RECORD_OK, SKAMP_CERT_NO_TIME, SKAMP_OK, SOURCE_DIR, VP,  # noqa: F401
-                             alib, call_json, lib, new_handle)  # alib, lib: fixtures used by name
+from test_ctypes_abi import (
+    DAY,
+    JULY1_WIB,
+    LINK_RECORDS,
+    RECORD_OK,
+    SKAMP_CERT_NO_TIME,
+    SKAMP_OK,
+    SOURCE_DIR,
+    VP,
+    call_json,
+    new_handle,
+)
+from test_ctypes_abi import alib, lib  # noqa: F401  (fixtures, used by name)
 
 SCHEMA_DIR = SOURCE_DIR / "docs" / "schemas"
 ANNOTATIONS = {"$schema", "$id", "title", "description"}
-KEYWORDS = {"type", "const", "enum", "properties", "required", "additionalProperties", "items", "minimum",
-            "minLength", "pattern"}
+KEYWORDS = {
+    "type",
+    "const",
+    "enum",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minimum",
+    "minLength",
+    "pattern",
+}
 TYPES = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -81,9 +102,16 @@ def check(document, name):
 
 
 def test_the_validator_rejects_what_it_should():
-    schema = {"type": "object", "properties": {"schema": {"const": "x/1"}, "n": {"type": "integer", "minimum": 0},
-                                               "s": {"type": ["string", "null"], "pattern": "^a"}},
-              "required": ["schema", "n"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {
+            "schema": {"const": "x/1"},
+            "n": {"type": "integer", "minimum": 0},
+            "s": {"type": ["string", "null"], "pattern": "^a"},
+        },
+        "required": ["schema", "n"],
+        "additionalProperties": False,
+    }
     assert validate({"schema": "x/1", "n": 0, "s": None}, schema) == []
     assert validate({"schema": "x/2", "n": 0}, schema)
     assert validate({"schema": "x/1", "n": -1}, schema)
@@ -122,27 +150,50 @@ def outputs(alib, tmp_path_factory):
     docs = {}
     reg = new_handle(lib, lib.skamp_registry_new)
     docs["skamp-load-report-1"] = [
-        call_json(lib, lib.skamp_registry_add_json, reg,
-                  b'[{"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti Aminah", "rt": 3},'
-                  b' {"nik": "3510014501900001", "name": "Siti"}, {"nik": "123", "name": "Bad"},'
-                  b' {"nik": "3.51001E+15", "name": "Sci"}]', b"PKH", b"central")]
+        call_json(
+            lib,
+            lib.skamp_registry_add_json,
+            reg,
+            b'[{"nik": "3510014501900001", "kk": "3510010101150001", "name": "Siti Aminah", "rt": 3},'
+            b' {"nik": "3510014501900001", "name": "Siti"}, {"nik": "123", "name": "Bad"},'
+            b' {"nik": "3.51001E+15", "name": "Sci"}]',
+            b"PKH",
+            b"central",
+        )
+    ]
     csv = tmp_path_factory.mktemp("schemas") / "bst.csv"
-    csv.write_bytes(b"nik;nama;no_kk\r\n3510014501900001;Siti Aminah;3510010101150001\r\n"
-                    b"3510011203850002;Budi;3510010101150001\r\n'3510015203950003;Ani;\r\n12;x;\r\n")
-    docs["skamp-load-report-1"].append(call_json(lib, lib.skamp_registry_add_csv, reg, str(csv).encode(), b"BST",
-                                                 b"regency"))
-    assert lib.skamp_registry_set_exclusions_json(
-        reg, b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"},'
-             b' {"a": "PKH", "b": "BST", "scope": "person"}]}') == SKAMP_OK
+    csv.write_bytes(
+        b"nik;nama;no_kk\r\n3510014501900001;Siti Aminah;3510010101150001\r\n"
+        b"3510011203850002;Budi;3510010101150001\r\n'3510015203950003;Ani;\r\n12;x;\r\n"
+    )
+    docs["skamp-load-report-1"].append(
+        call_json(lib, lib.skamp_registry_add_csv, reg, str(csv).encode(), b"BST", b"regency")
+    )
+    assert (
+        lib.skamp_registry_set_exclusions_json(
+            reg,
+            b'{"format": "skamp-conflicts/1", "conflicts": [{"a": "PKH", "b": "BST", "scope": "kk"},'
+            b' {"a": "PKH", "b": "BST", "scope": "person"}]}',
+        )
+        == SKAMP_OK
+    )
     docs["skamp-dedup-report-1"] = [call_json(lib, lib.skamp_registry_dedup_json, reg)]
-    docs["skamp-public-check-1"] = [call_json(lib, lib.skamp_registry_public_check_json, reg, nik)
-                                    for nik in (b"3510014501900001", b"3510011203850002", b"3510015203950004")]
+    docs["skamp-public-check-1"] = [
+        call_json(lib, lib.skamp_registry_public_check_json, reg, nik)
+        for nik in (b"3510014501900001", b"3510011203850002", b"3510015203950004")
+    ]
     docs["skamp-report-outcome-1"] = [
         call_json(lib, lib.skamp_registry_report_json, reg, record, JULY1_WIB)
-        for record in (b'{"nik": "3510014501900001", "name": "Siti", "program": "PKH"}',
-                       b'{"nik": "3510015203950009", "name": "Ani"}', b'{"nik": "351001", "name": "X"}')]
-    docs["skamp-string-list"] = [call_json(lib, lib.skamp_registry_programs_of_json, reg, b"3510014501900001"),
-                                 call_json(lib, lib.skamp_ruleset_builtin_names)]
+        for record in (
+            b'{"nik": "3510014501900001", "name": "Siti", "program": "PKH"}',
+            b'{"nik": "3510015203950009", "name": "Ani"}',
+            b'{"nik": "351001", "name": "X"}',
+        )
+    ]
+    docs["skamp-string-list"] = [
+        call_json(lib, lib.skamp_registry_programs_of_json, reg, b"3510014501900001"),
+        call_json(lib, lib.skamp_ruleset_builtin_names),
+    ]
     lib.skamp_registry_free(reg)
 
     docs["skamp-ruleset-info-1"], docs["skamp-decision-1"], docs["skamp-rule-tests-1"] = [], [], []
@@ -162,39 +213,58 @@ def outputs(alib, tmp_path_factory):
         lib.skamp_ruleset_free(rs)
 
     c = new_handle(lib, lib.skamp_cert_registry_new, None, 0)
-    assert lib.skamp_cert_add_business(c, 7, b"Warung", b"restaurant", -8.2192, 114.3691, 101, b"zona-a",
-                                       SKAMP_CERT_NO_TIME) == SKAMP_OK
+    assert (
+        lib.skamp_cert_add_business(
+            c, 7, b"Warung", b"restaurant", -8.2192, 114.3691, 101, b"zona-a", SKAMP_CERT_NO_TIME
+        )
+        == SKAMP_OK
+    )
     assert lib.skamp_cert_add_business(c, 8, b"Homestay", b"lodging", -8.3, 114.2, 10, None, JULY1_WIB) == SKAMP_OK
-    for call in (lambda: lib.skamp_cert_apply(c, 7, JULY1_WIB),
-                 lambda: lib.skamp_cert_audit(c, 7, JULY1_WIB + DAY, 0, b"no masks"),
-                 lambda: lib.skamp_cert_audit(c, 7, JULY1_WIB + 2 * DAY, 1, None),
-                 lambda: lib.skamp_cert_issue(None, c, 7, JULY1_WIB + 3 * DAY),
-                 lambda: lib.skamp_cert_report_violation(c, 7, JULY1_WIB + 4 * DAY, b"crowd"),
-                 lambda: lib.skamp_cert_reinstate(c, 7, JULY1_WIB + 5 * DAY),
-                 lambda: lib.skamp_cert_evaluate(c, 7, JULY1_WIB + 6 * DAY, 1, b"ok"),
-                 lambda: lib.skamp_cert_revoke(c, 7, JULY1_WIB + 7 * DAY, b"fraud", JULY1_WIB + 7 * DAY - 100),
-                 lambda: lib.skamp_cert_apply(c, 8, JULY1_WIB + DAY),
-                 lambda: lib.skamp_cert_withdraw(c, 8, JULY1_WIB + 2 * DAY, None)):
+    for call in (
+        lambda: lib.skamp_cert_apply(c, 7, JULY1_WIB),
+        lambda: lib.skamp_cert_audit(c, 7, JULY1_WIB + DAY, 0, b"no masks"),
+        lambda: lib.skamp_cert_audit(c, 7, JULY1_WIB + 2 * DAY, 1, None),
+        lambda: lib.skamp_cert_issue(None, c, 7, JULY1_WIB + 3 * DAY),
+        lambda: lib.skamp_cert_report_violation(c, 7, JULY1_WIB + 4 * DAY, b"crowd"),
+        lambda: lib.skamp_cert_reinstate(c, 7, JULY1_WIB + 5 * DAY),
+        lambda: lib.skamp_cert_evaluate(c, 7, JULY1_WIB + 6 * DAY, 1, b"ok"),
+        lambda: lib.skamp_cert_revoke(c, 7, JULY1_WIB + 7 * DAY, b"fraud", JULY1_WIB + 7 * DAY - 100),
+        lambda: lib.skamp_cert_apply(c, 8, JULY1_WIB + DAY),
+        lambda: lib.skamp_cert_withdraw(c, 8, JULY1_WIB + 2 * DAY, None),
+    ):
         assert call() == SKAMP_OK, lib.skamp_last_error()
     docs["skamp-cert-history-1"] = [call_json(lib, lib.skamp_cert_history_json, c, i) for i in (7, 8)]
     docs["skamp-cert-near-1"] = [
         call_json(lib, lib.skamp_cert_certified_near_json, c, -8.22, 114.37, 5000.0, JULY1_WIB + 5 * DAY, cat)
-        for cat in (None, b"restaurant", b"lodging")]
+        for cat in (None, b"restaurant", b"lodging")
+    ]
     lib.skamp_cert_registry_free(c)
 
     records = json.dumps(LINK_RECORDS).encode()
-    docs["skamp-link-result-1"] = [call_json(lib, lib.skamp_linkage_link_json, records, None, None, -1.0),
-                                   call_json(lib, lib.skamp_linkage_link_json, json.dumps(LINK_RECORDS[:2]).encode(),
-                                             json.dumps(LINK_RECORDS[2:]).encode(), None, 0.2)]
+    docs["skamp-link-result-1"] = [
+        call_json(lib, lib.skamp_linkage_link_json, records, None, None, -1.0),
+        call_json(
+            lib,
+            lib.skamp_linkage_link_json,
+            json.dumps(LINK_RECORDS[:2]).encode(),
+            json.dumps(LINK_RECORDS[2:]).encode(),
+            None,
+            0.2,
+        ),
+    ]
     linker = new_handle(lib, lib.skamp_linkage_linker_new, None)
     docs["skamp-linkage-settings-1"] = [call_json(lib, lib.skamp_linkage_linker_settings_json, linker)]
     assert lib.skamp_linkage_linker_fit_json(linker, records) == SKAMP_OK, lib.skamp_last_error()
     docs["skamp-linkage-settings-1"].append(call_json(lib, lib.skamp_linkage_linker_settings_json, linker))
-    docs["skamp-linker-add-1"] = [call_json(lib, lib.skamp_linkage_linker_add_json, linker, json.dumps(r).encode())
-                                  for r in LINK_RECORDS[:2]]
+    docs["skamp-linker-add-1"] = [
+        call_json(lib, lib.skamp_linkage_linker_add_json, linker, json.dumps(r).encode()) for r in LINK_RECORDS[:2]
+    ]
     docs["skamp-linker-candidates-1"] = [
-        call_json(lib, lib.skamp_linkage_linker_candidates_json, linker, json.dumps(LINK_RECORDS[2]).encode(), 3)]
-    docs["skamp-linker-explain-1"] = [call_json(lib, lib.skamp_linkage_linker_explain_json, linker, 0, j) for j in (1, 2)]
+        call_json(lib, lib.skamp_linkage_linker_candidates_json, linker, json.dumps(LINK_RECORDS[2]).encode(), 3)
+    ]
+    docs["skamp-linker-explain-1"] = [
+        call_json(lib, lib.skamp_linkage_linker_explain_json, linker, 0, j) for j in (1, 2)
+    ]
     assert lib.skamp_linkage_linker_remove(linker, 4) == SKAMP_OK
     docs["skamp-linker-clusters-1"] = [call_json(lib, lib.skamp_linkage_linker_clusters_json, linker)]
     lib.skamp_linkage_linker_free(linker)

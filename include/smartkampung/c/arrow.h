@@ -32,15 +32,15 @@ extern "C" {
 /** The type of an array: a format string ("u" utf8, "l" int64, "tdD" date32, "+l" list,
  *  "+s" struct, ...), a name, children and an optional dictionary. */
 struct ArrowSchema {
-  const char *format;
-  const char *name;
-  const char *metadata;
+  const char* format;
+  const char* name;
+  const char* metadata;
   int64_t flags;
   int64_t n_children;
-  struct ArrowSchema **children;
-  struct ArrowSchema *dictionary;
-  void (*release)(struct ArrowSchema *);
-  void *private_data;
+  struct ArrowSchema** children;
+  struct ArrowSchema* dictionary;
+  void (*release)(struct ArrowSchema*);
+  void* private_data;
 };
 
 /** The data of an array: its length, null count, offset, buffers (validity bitmap first),
@@ -51,11 +51,11 @@ struct ArrowArray {
   int64_t offset;
   int64_t n_buffers;
   int64_t n_children;
-  const void **buffers;
-  struct ArrowArray **children;
-  struct ArrowArray *dictionary;
-  void (*release)(struct ArrowArray *);
-  void *private_data;
+  const void** buffers;
+  struct ArrowArray** children;
+  struct ArrowArray* dictionary;
+  void (*release)(struct ArrowArray*);
+  void* private_data;
 };
 
 #endif /* ARROW_C_DATA_INTERFACE */
@@ -67,11 +67,11 @@ struct ArrowArray {
  *  return 0 or an errno value; get_next gives a released array at the end of the stream;
  *  get_last_error describes the last failure (valid until the next call). */
 struct ArrowArrayStream {
-  int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
-  int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
-  const char *(*get_last_error)(struct ArrowArrayStream *);
-  void (*release)(struct ArrowArrayStream *);
-  void *private_data;
+  int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+  int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+  const char* (*get_last_error)(struct ArrowArrayStream*);
+  void (*release)(struct ArrowArrayStream*);
+  void* private_data;
 };
 
 #endif /* ARROW_C_STREAM_INTERFACE */

@@ -10,11 +10,10 @@
 #ifndef SMARTKAMPUNG_C_COMMON_H
 #define SMARTKAMPUNG_C_COMMON_H
 
+#include <smartkampung/c/version.h>
+#include <smartkampung/export.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <smartkampung/export.h>
-#include <smartkampung/c/version.h>
 
 /* Marks a deprecated name (smartkampung/c/deprecated.h): the compiler warns where it is
  * used, unless SKAMP_ALLOW_DEPRECATED is defined before the first include. */
@@ -48,7 +47,7 @@ typedef enum skamp_status {
 
 /** The library's version, "MAJOR.MINOR.PATCH"; static storage. Compare with
  *  SKAMP_VERSION_STRING to detect a header/library mismatch. */
-SMARTKAMPUNG_EXPORT const char *skamp_version(void);
+SMARTKAMPUNG_EXPORT const char* skamp_version(void);
 
 /** SKAMP_VERSION_NUMBER of the library that is loaded. */
 SMARTKAMPUNG_EXPORT int skamp_version_number(void);
@@ -56,13 +55,13 @@ SMARTKAMPUNG_EXPORT int skamp_version_number(void);
 /** Message of the last failure on the calling thread: never NULL (empty when there was
  *  none), owned by the library, valid until the next call on this thread. Messages never
  *  contain personal data. */
-SMARTKAMPUNG_EXPORT const char *skamp_last_error(void);
+SMARTKAMPUNG_EXPORT const char* skamp_last_error(void);
 
 /** Static text naming a status ("SKAMP_EINVALID: invalid argument"); never NULL. */
-SMARTKAMPUNG_EXPORT const char *skamp_status_str(skamp_status status);
+SMARTKAMPUNG_EXPORT const char* skamp_status_str(skamp_status status);
 
 /** Releases memory the library allocated for the caller (strings, arrays). NULL is a no-op. */
-SMARTKAMPUNG_EXPORT void skamp_free(void *ptr);
+SMARTKAMPUNG_EXPORT void skamp_free(void* ptr);
 
 #ifdef __cplusplus
 }

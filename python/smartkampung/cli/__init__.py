@@ -20,8 +20,20 @@ from ._common import UsageError, UserError
 from ._i18n import LANGS, locale_lang, set_lang, t
 
 #: The subcommands in the order --help lists them; each is the module of the same name.
-COMMANDS = ("demo", "nik", "dedup", "replace", "check", "report", "eligible", "rules", "nearest", "assign",
-            "cert", "serve")
+COMMANDS = (
+    "demo",
+    "nik",
+    "dedup",
+    "replace",
+    "check",
+    "report",
+    "eligible",
+    "rules",
+    "nearest",
+    "assign",
+    "cert",
+    "serve",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +46,8 @@ class _Parser(argparse.ArgumentParser):
             options = [w for w in words if w.startswith("-")]
             others = len(words) - len(options)
             message = "unrecognized arguments: " + ", ".join(
-                options + ([f"{others} more value{'s' if others > 1 else ''}"] if others else []))
+                options + ([f"{others} more value{'s' if others > 1 else ''}"] if others else [])
+            )
         else:
             # "invalid choice: 'x'", "invalid float value: 'x'": the value goes, the rest stays
             message = re.sub(r"(invalid [\w ]+?): '[^']*'", r"\1", message)
@@ -48,9 +61,13 @@ def _module(name: str):
 def _common_options(lang_default: object) -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
-    common.add_argument("--lang", choices=LANGS, default=lang_default,
-                        help="language of messages, headings and summaries (default: Indonesian when the "
-                             "locale is, else English); reason codes are the same in both")
+    common.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=lang_default,
+        help="language of messages, headings and summaries (default: Indonesian when the "
+        "locale is, else English); reason codes are the same in both",
+    )
     return common
 
 
@@ -60,19 +77,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
-        prog="smartkampung", formatter_class=fmt, parents=[_common_options(None)],
-        description="Smart Kampung: social-aid dedup, online reports, eligibility, isolation houses, "
-                    "certificates.",
+        prog="smartkampung",
+        formatter_class=fmt,
+        parents=[_common_options(None)],
+        description="Smart Kampung: social-aid dedup, online reports, eligibility, isolation houses, " "certificates.",
         epilog="Example:\n  smartkampung demo\n  smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central "
-               "--out laporan/")
+        "--out laporan/",
+    )
     parser.add_argument("--version", action="version", version=f"smartkampung {sk.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     common = _common_options(argparse.SUPPRESS)  # a subcommand's --lang overrides the top one
     for name in COMMANDS:
         mod = _module(name)
-        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP, formatter_class=fmt, parents=[common],
-                           epilog="Example:\n  " + "\n  ".join(mod.EXAMPLES))
+        p = sub.add_parser(
+            name,
+            help=mod.HELP,
+            description=mod.HELP,
+            formatter_class=fmt,
+            parents=[common],
+            epilog="Example:\n  " + "\n  ".join(mod.EXAMPLES),
+        )
         mod.add_arguments(p, common)
     return parser
 

@@ -20,10 +20,17 @@ from ._i18n import t
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from ._common import int_option
 
-    p.add_argument("--scheduler", metavar="tcp://HOST:8786",
-                   help="run on this Dask scheduler (pip install smartkampung[dask]); CSV lists only")
-    p.add_argument("--local-workers", type=int_option(1, 512), metavar="N",
-                   help="run on N local Dask worker processes (one big machine)")
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="run on this Dask scheduler (pip install smartkampung[dask]); CSV lists only",
+    )
+    p.add_argument(
+        "--local-workers",
+        type=int_option(1, 512),
+        metavar="N",
+        help="run on N local Dask worker processes (one big machine)",
+    )
 
 
 def wanted(args: argparse.Namespace) -> bool:
@@ -44,8 +51,12 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
         with client:
             yield client
         return
-    with LocalCluster(n_workers=args.local_workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=args.local_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -79,9 +90,15 @@ def run(args: argparse.Namespace) -> int:
         from .. import dask as skd
 
         lists = {}
-        for (path, program, level), matches in zip(specs, files):
-            lists[(program, level)] = dd.read_csv(matches, dtype=str, keep_default_na=False, na_filter=False,
-                                                  sep=_delimiter(matches[0]), encoding="utf-8-sig")
+        for (_path, program, level), matches in zip(specs, files):
+            lists[(program, level)] = dd.read_csv(
+                matches,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                sep=_delimiter(matches[0]),
+                encoding="utf-8-sig",
+            )
         with Busy("dedup (cluster)"):
             rep = skd.dedup(lists, columns=columns, exclusions=pairs or None)
     from .dedup import summary_of

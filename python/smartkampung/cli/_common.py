@@ -219,8 +219,7 @@ def read_table(path: str) -> InputTable:
             rows.append((line, {h: cell.strip() for h, cell in zip(header, row)}))
     except csv.Error:
         # csv's own message is about the field limit or a NUL byte; say it with the line
-        raise UserError(t("field_too_long", path=path, line=reader.line_num, limit=f"{CSV_FIELD_LIMIT:,}")) \
-            from None
+        raise UserError(t("field_too_long", path=path, line=reader.line_num, limit=f"{CSV_FIELD_LIMIT:,}")) from None
     if header is None:
         raise UserError(t("empty_file", path=path))
     return InputTable(path, header, rows, bad)
@@ -236,7 +235,7 @@ def _read_workbook(path: str) -> InputTable:
         raise UserError(str(e)) from None
     header = [h.strip().lower() for h in header]
     width = len(header)
-    rows = [(line, dict(zip(header, cells[i * width:(i + 1) * width]))) for i, line in enumerate(lines)]
+    rows = [(line, dict(zip(header, cells[i * width : (i + 1) * width]))) for i, line in enumerate(lines)]
     return InputTable(path, header, rows)
 
 
@@ -284,8 +283,7 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 def text_table(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
     rows = [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     return "\n".join(lines)
 
@@ -310,8 +308,12 @@ class Progress:
             return
         self._last, self.shown = moment, True
         pct = min(100, 100 * done // self.total)
-        print(f"\r{self.label} [{'#' * (pct // 5):<20}] {pct:3d}% ({done}/{self.total})", end="",
-              file=sys.stderr, flush=True)
+        print(
+            f"\r{self.label} [{'#' * (pct // 5):<20}] {pct:3d}% ({done}/{self.total})",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def close(self) -> None:
         if self.shown:

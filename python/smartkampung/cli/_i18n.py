@@ -52,94 +52,149 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # ---- errors and warnings --------------------------------------------------------------
     "error": ("galat", "error"),
     "warning": ("peringatan", "warning"),
-    "internal_error": ("galat internal ({kind}); mohon laporkan; SMARTKAMPUNG_DEBUG=1 menampilkan rinciannya",
-                       "internal error ({kind}); please report it; SMARTKAMPUNG_DEBUG=1 shows the details"),
+    "internal_error": (
+        "galat internal ({kind}); mohon laporkan; SMARTKAMPUNG_DEBUG=1 menampilkan rinciannya",
+        "internal error ({kind}); please report it; SMARTKAMPUNG_DEBUG=1 shows the details",
+    ),
     "no_such_file": ("{path}: berkas tidak ada", "{path}: no such file"),
     "not_a_file": ("{path}: bukan berkas", "{path}: not a file"),
     "not_readable": ("{path}: tidak dapat dibaca", "{path}: not readable"),
     "empty_file": ("{path}: berkas kosong (perlu baris judul kolom)", "{path}: empty file (a header line is needed)"),
-    "binary_file": ("{path}: bukan berkas teks (CSV) maupun buku kerja .xlsx",
-                    "{path}: neither a text (CSV) file nor an .xlsx workbook"),
-    "not_utf8": ("{path}: bukan teks UTF-8 (byte {pos}); simpan ulang sebagai UTF-8",
-                 "{path}: not UTF-8 text (byte {pos}); save it again as UTF-8"),
-    "field_too_long": ("{path}:{line}: ada kolom lebih dari {limit} karakter",
-                       "{path}:{line}: a field is longer than {limit} characters"),
-    "bad_field_count": ("{path}:{line}: diharapkan {expected} kolom, ada {found}; baris dilewati",
-                        "{path}:{line}: expected {expected} fields, found {found}; row skipped"),
+    "binary_file": (
+        "{path}: bukan berkas teks (CSV) maupun buku kerja .xlsx",
+        "{path}: neither a text (CSV) file nor an .xlsx workbook",
+    ),
+    "not_utf8": (
+        "{path}: bukan teks UTF-8 (byte {pos}); simpan ulang sebagai UTF-8",
+        "{path}: not UTF-8 text (byte {pos}); save it again as UTF-8",
+    ),
+    "field_too_long": (
+        "{path}:{line}: ada kolom lebih dari {limit} karakter",
+        "{path}:{line}: a field is longer than {limit} characters",
+    ),
+    "bad_field_count": (
+        "{path}:{line}: diharapkan {expected} kolom, ada {found}; baris dilewati",
+        "{path}:{line}: expected {expected} fields, found {found}; row skipped",
+    ),
     "missing_column": ("{path}: tidak ada kolom '{column}'", "{path}: no column '{column}'"),
     "missing_columns_any": ("{path}: tidak ada kolom {columns}", "{path}: none of the columns {columns}"),
     "not_a_number": ("{path}:{line}: kolom '{field}' bukan angka", "{path}:{line}: field '{field}' is not a number"),
     "bad_row": ("{path}:{line}: {message}", "{path}:{line}: {message}"),
-    "rows_failed_more": ("{n} baris gagal lagi (semua ada di kolom 'masalah' hasil)",
-                         "{n} more rows failed (all are in the output's 'problem' column)"),
+    "rows_failed_more": (
+        "{n} baris gagal lagi (semua ada di kolom 'masalah' hasil)",
+        "{n} more rows failed (all are in the output's 'problem' column)",
+    ),
     "os_error": ("{path}: {reason}", "{path}: {reason}"),
     "out_dir_missing": ("{path}: folder tujuan tidak ada", "{path}: the output folder does not exist"),
-    "bad_list_spec": ("{spec}: diharapkan BERKAS:PROGRAM:TINGKAT (tingkat central, provincial atau regency)",
-                      "{spec}: expected FILE:PROGRAM:LEVEL (level central, provincial or regency)"),
-    "bad_level": ("{spec}: tingkat harus central, provincial atau regency, bukan '{level}'",
-                  "{spec}: level must be central, provincial or regency, not '{level}'"),
-    "bad_columns": ("--columns: diharapkan FIELD=JUDUL, bukan '{item}'",
-                    "--columns: expected FIELD=HEADER, not '{item}'"),
+    "bad_list_spec": (
+        "{spec}: diharapkan BERKAS:PROGRAM:TINGKAT (tingkat central, provincial atau regency)",
+        "{spec}: expected FILE:PROGRAM:LEVEL (level central, provincial or regency)",
+    ),
+    "bad_level": (
+        "{spec}: tingkat harus central, provincial atau regency, bukan '{level}'",
+        "{spec}: level must be central, provincial or regency, not '{level}'",
+    ),
+    "bad_columns": (
+        "--columns: diharapkan FIELD=JUDUL, bukan '{item}'",
+        "--columns: expected FIELD=HEADER, not '{item}'",
+    ),
     "bad_json": ("{path}:{line}: bukan JSON yang sah ({msg})", "{path}:{line}: not valid JSON ({msg})"),
-    "bad_conflicts": ("{path}: diharapkan dokumen dengan \"format\": \"skamp-conflicts/1\"",
-                      "{path}: expected a document with \"format\": \"skamp-conflicts/1\""),
+    "bad_conflicts": (
+        '{path}: diharapkan dokumen dengan "format": "skamp-conflicts/1"',
+        '{path}: expected a document with "format": "skamp-conflicts/1"',
+    ),
     "bad_conflict_item": ("{path}: conflicts[{i}] perlu a, b dan scope", "{path}: conflicts[{i}] needs a, b and scope"),
-    "too_many_rejected": ("{path}: {n} dari {rows} baris ditolak ({share}, di atas batas {limit}; pertama: baris {line}: "
-                          "{why}); --allow-rejected untuk tetap memuat",
-                          "{path}: {n} of {rows} rows rejected ({share}, over the limit of {limit}; first: line {line}: "
-                          "{why}); --allow-rejected to load it anyway"),
-    "no_kk_column": ("{path}: tidak ada kolom KK, diperlukan untuk pengecualian per KK di {excl} (sebut dengan "
-                     "--columns kk=JUDUL, atau --allow-missing-columns)",
-                     "{path}: no KK column, needed for the household exclusions in {excl} (name it with "
-                     "--columns kk=HEADER, or --allow-missing-columns)"),
-    "serve_needs_extra": ("serve memerlukan Starlette dan uvicorn: pip install 'smartkampung[serve]'",
-                          "serve needs Starlette and uvicorn: pip install 'smartkampung[serve]'"),
-    "serve_needs_sources": ("serve memerlukan --registry dan --certs (lihat smartkampung serve --help)",
-                            "serve needs --registry and --certs (see smartkampung serve --help)"),
-    "serve_bad_network": ("--rate-exempt: bukan jaringan (CIDR seperti 127.0.0.1/32)",
-                          "--rate-exempt: not a network (CIDR such as 127.0.0.1/32)"),
+    "too_many_rejected": (
+        "{path}: {n} dari {rows} baris ditolak ({share}, di atas batas {limit}; pertama: baris {line}: "
+        "{why}); --allow-rejected untuk tetap memuat",
+        "{path}: {n} of {rows} rows rejected ({share}, over the limit of {limit}; first: line {line}: "
+        "{why}); --allow-rejected to load it anyway",
+    ),
+    "no_kk_column": (
+        "{path}: tidak ada kolom KK, diperlukan untuk pengecualian per KK di {excl} (sebut dengan "
+        "--columns kk=JUDUL, atau --allow-missing-columns)",
+        "{path}: no KK column, needed for the household exclusions in {excl} (name it with "
+        "--columns kk=HEADER, or --allow-missing-columns)",
+    ),
+    "serve_needs_extra": (
+        "serve memerlukan Starlette dan uvicorn: pip install 'smartkampung[serve]'",
+        "serve needs Starlette and uvicorn: pip install 'smartkampung[serve]'",
+    ),
+    "serve_needs_sources": (
+        "serve memerlukan --registry dan --certs (lihat smartkampung serve --help)",
+        "serve needs --registry and --certs (see smartkampung serve --help)",
+    ),
+    "serve_bad_network": (
+        "--rate-exempt: bukan jaringan (CIDR seperti 127.0.0.1/32)",
+        "--rate-exempt: not a network (CIDR such as 127.0.0.1/32)",
+    ),
     "serve_user_name": ("--add-user: nama 1 sampai 64 karakter", "--add-user: a name of 1 to 64 characters"),
     "serve_short_password": ("kata sandi minimal {n} karakter", "a password needs at least {n} characters"),
-    "check_needs_registry": ("pemeriksaan memerlukan daftar penerima: --registry BERKAS (dari 'dedup --save') "
-                             "atau --list BERKAS:PROGRAM:TINGKAT; tanpa itu jawabannya akan salah",
-                             "a check needs the recipient lists: --registry FILE (from 'dedup --save') or --list "
-                             "FILE:PROGRAM:LEVEL; without them the answer would be wrong"),
-    "eligible_needs_rules": ("sebutkan aturan: --program NAMA (bawaan: {names}) atau --rules BERKAS.json",
-                             "name the rules: --program NAME (built in: {names}) or --rules FILE.json"),
-    "unknown_program": ("aturan bawaan '{name}' tidak ada (bawaan: {names}; atau --rules BERKAS.json)",
-                        "no built-in rule set '{name}' (built in: {names}; or --rules FILE.json)"),
-    "unknown_category": ("kategori {cat!r} tidak dikenal (dikenal: {known})", "unknown category {cat!r} (known: {known})"),
-    "need_signing_key": ("penyimpanan ini dibaca dengan kunci publik, jadi perubahan harus ditandatangani: "
-                         "--key atau SMARTKAMPUNG_KEY",
-                         "this store is read with a public key, so a write must be signed: give --key or "
-                         "SMARTKAMPUNG_KEY"),
-    "sticker_needs_key": ("stiker ditandatangani: --key atau SMARTKAMPUNG_KEY",
-                          "a sticker is signed: give --key or SMARTKAMPUNG_KEY"),
-    "status_list_needs_key": ("daftar status ditandatangani: --key atau SMARTKAMPUNG_KEY",
-                              "a status list is signed: give --key or SMARTKAMPUNG_KEY"),
-    "verify_needs_pub": ("verifikasi memerlukan kunci publik kabupaten: --pub atau SMARTKAMPUNG_PUB",
-                         "verifying needs the district's public key: give --pub or SMARTKAMPUNG_PUB"),
-    "no_store": ("{path}: penyimpanan sertifikat tidak ada (buat dengan 'cert register')",
-                 "{path}: no such certificate store (create it with 'cert register')"),
-    "outside_indonesia": ("koordinat ({lat:.4f}, {lon:.4f}) di luar wilayah Indonesia; "
-                          "periksa tanda dan urutan lintang/bujur",
-                          "coordinates ({lat:.4f}, {lon:.4f}) are outside Indonesia; "
-                          "check the sign and the order of latitude and longitude"),
-    "far_from_houses": ("rumah isolasi terdekat berjarak {km:.0f} km (lebih dari {limit:.0f} km); "
-                        "periksa koordinatnya",
-                        "the nearest isolation house is {km:.0f} km away (over {limit:.0f} km); "
-                        "check the coordinates"),
+    "check_needs_registry": (
+        "pemeriksaan memerlukan daftar penerima: --registry BERKAS (dari 'dedup --save') "
+        "atau --list BERKAS:PROGRAM:TINGKAT; tanpa itu jawabannya akan salah",
+        "a check needs the recipient lists: --registry FILE (from 'dedup --save') or --list "
+        "FILE:PROGRAM:LEVEL; without them the answer would be wrong",
+    ),
+    "eligible_needs_rules": (
+        "sebutkan aturan: --program NAMA (bawaan: {names}) atau --rules BERKAS.json",
+        "name the rules: --program NAME (built in: {names}) or --rules FILE.json",
+    ),
+    "unknown_program": (
+        "aturan bawaan '{name}' tidak ada (bawaan: {names}; atau --rules BERKAS.json)",
+        "no built-in rule set '{name}' (built in: {names}; or --rules FILE.json)",
+    ),
+    "unknown_category": (
+        "kategori {cat!r} tidak dikenal (dikenal: {known})",
+        "unknown category {cat!r} (known: {known})",
+    ),
+    "need_signing_key": (
+        "penyimpanan ini dibaca dengan kunci publik, jadi perubahan harus ditandatangani: "
+        "--key atau SMARTKAMPUNG_KEY",
+        "this store is read with a public key, so a write must be signed: give --key or " "SMARTKAMPUNG_KEY",
+    ),
+    "sticker_needs_key": (
+        "stiker ditandatangani: --key atau SMARTKAMPUNG_KEY",
+        "a sticker is signed: give --key or SMARTKAMPUNG_KEY",
+    ),
+    "status_list_needs_key": (
+        "daftar status ditandatangani: --key atau SMARTKAMPUNG_KEY",
+        "a status list is signed: give --key or SMARTKAMPUNG_KEY",
+    ),
+    "verify_needs_pub": (
+        "verifikasi memerlukan kunci publik kabupaten: --pub atau SMARTKAMPUNG_PUB",
+        "verifying needs the district's public key: give --pub or SMARTKAMPUNG_PUB",
+    ),
+    "no_store": (
+        "{path}: penyimpanan sertifikat tidak ada (buat dengan 'cert register')",
+        "{path}: no such certificate store (create it with 'cert register')",
+    ),
+    "outside_indonesia": (
+        "koordinat ({lat:.4f}, {lon:.4f}) di luar wilayah Indonesia; " "periksa tanda dan urutan lintang/bujur",
+        "coordinates ({lat:.4f}, {lon:.4f}) are outside Indonesia; "
+        "check the sign and the order of latitude and longitude",
+    ),
+    "far_from_houses": (
+        "rumah isolasi terdekat berjarak {km:.0f} km (lebih dari {limit:.0f} km); " "periksa koordinatnya",
+        "the nearest isolation house is {km:.0f} km away (over {limit:.0f} km); " "check the coordinates",
+    ),
     "house_row_skipped": ("{path}:{line}: {why}; rumah dilewati", "{path}:{line}: {why}; house skipped"),
     "no_houses": ("{path}: tidak ada rumah isolasi yang terbaca", "{path}: no isolation house could be read"),
-    "point_or_file": ("beri LINTANG BUJUR satu titik, atau satu berkas pasien",
-                      "give LAT LON of one point, or one patient file"),
+    "point_or_file": (
+        "beri LINTANG BUJUR satu titik, atau satu berkas pasien",
+        "give LAT LON of one point, or one patient file",
+    ),
     "bad_coordinate": ("{what} '{text}' bukan koordinat yang sah", "{what} '{text}' is not a valid coordinate"),
     "invalid_nik_row": ("{path}:{line}: NIK tidak sah ({code})", "{path}:{line}: invalid NIK ({code})"),
     "no_nik_column": ("{path}: tidak ada kolom NIK", "{path}: no NIK column"),
-    "bad_time": ("{path}:{line}: kolom '{field}' bukan tanggal/waktu (YYYY-MM-DD[THH:MM])",
-                 "{path}:{line}: field '{field}' is not a date or date-time (YYYY-MM-DD[THH:MM])"),
-    "openpyxl_missing": ("menulis .xlsx memerlukan openpyxl (pip install openpyxl), atau pakai --format csv",
-                         "writing .xlsx needs openpyxl (pip install openpyxl), or use --format csv"),
+    "bad_time": (
+        "{path}:{line}: kolom '{field}' bukan tanggal/waktu (YYYY-MM-DD[THH:MM])",
+        "{path}:{line}: field '{field}' is not a date or date-time (YYYY-MM-DD[THH:MM])",
+    ),
+    "openpyxl_missing": (
+        "menulis .xlsx memerlukan openpyxl (pip install openpyxl), atau pakai --format csv",
+        "writing .xlsx needs openpyxl (pip install openpyxl), or use --format csv",
+    ),
     # ---- words in summaries and tables ------------------------------------------------------
     "yes": ("ya", "yes"),
     "no": ("tidak", "no"),
@@ -149,8 +204,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "generated": ("dibuat", "generated"),
     "source": ("sumber", "source"),
     "none_found": ("tidak ada", "none"),
-    "no_house_free": ("tidak ada rumah isolasi terbuka dengan tempat tidur kosong",
-                      "no open house with a free bed"),
+    "no_house_free": ("tidak ada rumah isolasi terbuka dengan tempat tidur kosong", "no open house with a free bed"),
     "not_in_lists": ("tidak ada di daftar program mana pun", "not in any programme list"),
     "receives": ("menerima {programs}", "receives {programs}"),
     "nothing": ("tidak ada", "nothing"),

@@ -16,13 +16,23 @@ LEVELS = ("central", "provincial", "regency")
 
 
 def add_intake_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--columns", metavar="FIELD=HEADER,...",
-                   help='headers the alias table does not know: nik=NIK_KPM,name="NAMA KRT"')
-    p.add_argument("--max-rejected", type=float, default=0.05,
-                   help="a list with more than this share of rows rejected is an error (default 0.05)")
+    p.add_argument(
+        "--columns",
+        metavar="FIELD=HEADER,...",
+        help='headers the alias table does not know: nik=NIK_KPM,name="NAMA KRT"',
+    )
+    p.add_argument(
+        "--max-rejected",
+        type=float,
+        default=0.05,
+        help="a list with more than this share of rows rejected is an error (default 0.05)",
+    )
     p.add_argument("--allow-rejected", action="store_true", help="load lists past --max-rejected")
-    p.add_argument("--allow-missing-columns", action="store_true",
-                   help="load lists without a column the job needs (KK for household exclusions)")
+    p.add_argument(
+        "--allow-missing-columns",
+        action="store_true",
+        help="load lists without a column the job needs (KK for household exclusions)",
+    )
 
 
 def parse_list_spec(spec: str) -> tuple[str, str, str]:
@@ -79,8 +89,18 @@ def check_load(args: argparse.Namespace, path: str, rep: Any, needs_kk: str | No
     limit = getattr(args, "max_rejected", 0.05)
     if not getattr(args, "allow_rejected", False) and rep.rows and rep.rejected_share > limit:
         line, why = rep.rejected[0]
-        raise UserError(t("too_many_rejected", path=path, n=len(rep.rejected), rows=rep.rows,
-                          share=pct(rep.rejected_share), limit=pct(limit), line=line, why=why))
+        raise UserError(
+            t(
+                "too_many_rejected",
+                path=path,
+                n=len(rep.rejected),
+                rows=rep.rows,
+                share=pct(rep.rejected_share),
+                limit=pct(limit),
+                line=line,
+                why=why,
+            )
+        )
     if needs_kk and "kk" not in rep.columns and not getattr(args, "allow_missing_columns", False):
         raise UserError(t("no_kk_column", path=path, excl=needs_kk))
 
@@ -98,13 +118,16 @@ def load_notes(path: str, rep: Any) -> list[str]:
     if rep.date_order == "month_first":
         notes.append(f"  {path}: birth dates read month first (M/D/Y), as the column's values show")
     for q in rep.quote_runs:
-        notes.append(f"  {path}: a quote opened on line {q['first_line']} ran to line {q['last_line']}; "
-                     f"{q['recovered']} records read again")
+        notes.append(
+            f"  {path}: a quote opened on line {q['first_line']} ran to line {q['last_line']}; "
+            f"{q['recovered']} records read again"
+        )
     return notes
 
 
-def build_registry(specs: Sequence[str], exclusions: str | None,
-                   args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]]]:
+def build_registry(
+    specs: Sequence[str], exclusions: str | None, args: argparse.Namespace
+) -> tuple[Any, list[dict[str, Any]]]:
     reg = sk.Registry()
     loads = []
     pairs = read_exclusions(exclusions)
@@ -118,13 +141,24 @@ def build_registry(specs: Sequence[str], exclusions: str | None,
             with Busy(f"loading {pathlib.Path(path).name}"):
                 rep = reg.load_csv(path, program=program, level=level, columns=columns)
             check_load(args, path, rep, needs_kk)
-            loads.append({"file": path, "program": program, "level": level, "loaded": rep.loaded,
-                          "rejected": len(rep.rejected), "unkeyed": rep.unkeyed,
-                          "nulled": {k: len(v) for k, v in rep.nulled.items()}, "repairs": rep.repairs,
-                          "ignored_columns": rep.ignored_columns, "date_order": rep.date_order,
-                          "quote_runs": rep.quote_runs,
-                          "first_rejected": [f"line {ln}: {why}" for ln, why in rep.rejected[:3]],
-                          "notes": load_notes(path, rep), "report": rep})
+            loads.append(
+                {
+                    "file": path,
+                    "program": program,
+                    "level": level,
+                    "loaded": rep.loaded,
+                    "rejected": len(rep.rejected),
+                    "unkeyed": rep.unkeyed,
+                    "nulled": {k: len(v) for k, v in rep.nulled.items()},
+                    "repairs": rep.repairs,
+                    "ignored_columns": rep.ignored_columns,
+                    "date_order": rep.date_order,
+                    "quote_runs": rep.quote_runs,
+                    "first_rejected": [f"line {ln}: {why}" for ln, why in rep.rejected[:3]],
+                    "notes": load_notes(path, rep),
+                    "report": rep,
+                }
+            )
             progress.update(i + 1)
     if pairs:
         reg.set_exclusions(pairs)

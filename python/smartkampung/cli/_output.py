@@ -50,12 +50,24 @@ class Summary:
 
 
 def add_output_options(p: argparse.ArgumentParser, what: str = "the results") -> None:
-    p.add_argument("--out", metavar="FILE", help=f"write {what} to this file: .xlsx (one sheet per table, a "
-                   "summary sheet first) or, with --format csv or a .csv name, CSV files")
-    p.add_argument("--format", choices=["xlsx", "csv"], default=None,
-                   help="output format (default: from the --out name, .csv gives csv, else xlsx)")
-    p.add_argument("--delimiter", choices=[",", ";"], default=",",
-                   help="CSV field separator (default ','; ';' for a spreadsheet set to Indonesian)")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help=f"write {what} to this file: .xlsx (one sheet per table, a "
+        "summary sheet first) or, with --format csv or a .csv name, CSV files",
+    )
+    p.add_argument(
+        "--format",
+        choices=["xlsx", "csv"],
+        default=None,
+        help="output format (default: from the --out name, .csv gives csv, else xlsx)",
+    )
+    p.add_argument(
+        "--delimiter",
+        choices=[",", ";"],
+        default=",",
+        help="CSV field separator (default ','; ';' for a spreadsheet set to Indonesian)",
+    )
 
 
 def output_format(args: argparse.Namespace) -> str:
@@ -163,8 +175,9 @@ def write_xlsx(path: str, sheets: Sequence[Sheet], summary: Summary) -> str:
     for src in summary.sources:
         ws.append([t("source"), src])
     ws.column_dimensions["A"].width = min(60, max([len(lbl) for lbl, _ in summary.items] + [12]) + 2)
-    ws.column_dimensions["B"].width = min(80, max([len(_show(v)) for _, v in summary.items]
-                                                  + [len(s) for s in summary.sources] + [12]) + 2)
+    ws.column_dimensions["B"].width = min(
+        80, max([len(_show(v)) for _, v in summary.items] + [len(s) for s in summary.sources] + [12]) + 2
+    )
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1

@@ -25,10 +25,17 @@ LON_RANGE = (94.5, 141.5)
 
 
 def add_house_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--houses", required=True,
-                   help="houses CSV, JSON or .xlsx (id, name, lat, lon, capacity; optional occupied, open, kind)")
-    p.add_argument("--far-km", type=float, default=50.0,
-                   help="warn about a patient farther than this from every house (default 50 km)")
+    p.add_argument(
+        "--houses",
+        required=True,
+        help="houses CSV, JSON or .xlsx (id, name, lat, lon, capacity; optional occupied, open, kind)",
+    )
+    p.add_argument(
+        "--far-km",
+        type=float,
+        default=50.0,
+        help="warn about a patient farther than this from every house (default 50 km)",
+    )
 
 
 def in_indonesia(lat: float, lon: float) -> bool:
@@ -115,11 +122,28 @@ def read_patients(path: str) -> tuple[InputTable, list[Patient], list[tuple[int,
             bad.append((line, str(e)))
             continue
         if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
-            bad.append((line, t("not_a_number", path=path, line=line, field=lat_col if abs(lat) > 90 or
-                                not math.isfinite(lat) else lon_col)))
+            bad.append(
+                (
+                    line,
+                    t(
+                        "not_a_number",
+                        path=path,
+                        line=line,
+                        field=lat_col if abs(lat) > 90 or not math.isfinite(lat) else lon_col,
+                    ),
+                )
+            )
             continue
-        patients.append(Patient(line, row.get(name_col) if name_col else None, _key(row.get(nik_col) if nik_col else None),
-                                _key(row.get(kk_col) if kk_col else None), lat, lon))
+        patients.append(
+            Patient(
+                line,
+                row.get(name_col) if name_col else None,
+                _key(row.get(nik_col) if nik_col else None),
+                _key(row.get(kk_col) if kk_col else None),
+                lat,
+                lon,
+            )
+        )
     return table, patients, bad
 
 

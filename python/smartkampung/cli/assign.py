@@ -23,10 +23,18 @@ HOUSES = ["house", "house_name", "capacity", "occupied", "placed", "free_beds"]
 def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     _places.add_house_options(p)
     p.add_argument("residents", metavar="PATIENTS", help="CSV or .xlsx of patients (name, nik, kk, lat, lon)")
-    p.add_argument("--mode", choices=["greedy", "optimal"], default="optimal",
-                   help="optimal: least total distance; greedy: first come, nearest free bed")
-    p.add_argument("-k", type=int_option(1), default=20,
-                   help="candidate houses per patient (default 20; more than there are means all)")
+    p.add_argument(
+        "--mode",
+        choices=["greedy", "optimal"],
+        default="optimal",
+        help="optimal: least total distance; greedy: first come, nearest free bed",
+    )
+    p.add_argument(
+        "-k",
+        type=int_option(1),
+        default=20,
+        help="candidate houses per patient (default 20; more than there are means all)",
+    )
     _output.add_output_options(p, "the placements, who waits, and the houses")
 
 
@@ -48,8 +56,12 @@ def run(args: argparse.Namespace) -> int:
             if house >= 0:
                 f = houses.index.facility(house)
                 counts[house] = counts.get(house, 0) + 1
-                row |= {"house": house, "house_name": houses.name(house), "placed": True,
-                        "distance_km": round(sk.wgs84_distance(p.lat, p.lon, f["lat"], f["lon"]) / 1000, 3)}
+                row |= {
+                    "house": house,
+                    "house_name": houses.name(house),
+                    "placed": True,
+                    "distance_km": round(sk.wgs84_distance(p.lat, p.lon, f["lat"], f["lon"]) / 1000, 3),
+                }
             else:
                 row |= {"placed": False, "house_name": t("waits")}
             rows.append(row)
@@ -58,12 +70,26 @@ def run(args: argparse.Namespace) -> int:
     house_rows = []
     for house in houses.index.ids().tolist():
         f = houses.index.facility(house)
-        house_rows.append({"house": house, "house_name": houses.name(house), "capacity": f["capacity"],
-                           "occupied": f["occupied"], "placed": counts.get(house, 0),
-                           "free_beds": (f["capacity"] - f["occupied"] - counts.get(house, 0)) if f["open"] else 0})
-    summary = {"residents": len(patients), "placed": int(rep["placed"]), "unplaced": int(rep["unplaced"]),
-               "mode": args.mode, "total_km": round(rep["total_m"] / 1000, 2), "max_km": round(rep["max_m"] / 1000, 2),
-               "failed": len(bad), "houses_skipped": len(houses.skipped)}
+        house_rows.append(
+            {
+                "house": house,
+                "house_name": houses.name(house),
+                "capacity": f["capacity"],
+                "occupied": f["occupied"],
+                "placed": counts.get(house, 0),
+                "free_beds": (f["capacity"] - f["occupied"] - counts.get(house, 0)) if f["open"] else 0,
+            }
+        )
+    summary = {
+        "residents": len(patients),
+        "placed": int(rep["placed"]),
+        "unplaced": int(rep["unplaced"]),
+        "mode": args.mode,
+        "total_km": round(rep["total_m"] / 1000, 2),
+        "max_km": round(rep["max_m"] / 1000, 2),
+        "failed": len(bad),
+        "houses_skipped": len(houses.skipped),
+    }
     page = _output.Summary(t("lang_title.assign"), sources=[args.houses, table.path])
     page.add("sum.patients", len(patients) + len(bad))
     page.add("sum.placed", summary["placed"])
@@ -77,12 +103,19 @@ def run(args: argparse.Namespace) -> int:
     page.add("sum.failed", len(bad))
     written = []
     if args.out:
-        problems = [{"file": table.path, "line": line, "problem": msg} for line, msg in bad] + \
-                   [{"file": args.houses, "line": line, "problem": why} for line, why in houses.skipped]
-        written = _output.write(args, [_output.Sheet("placements", COLUMNS, rows),
-                                       _output.Sheet("waiting", COLUMNS[:5], waiting),
-                                       _output.Sheet("houses", HOUSES, house_rows),
-                                       _output.Sheet("problems", ["file", "line", "problem"], problems)], page)
+        problems = [{"file": table.path, "line": line, "problem": msg} for line, msg in bad] + [
+            {"file": args.houses, "line": line, "problem": why} for line, why in houses.skipped
+        ]
+        written = _output.write(
+            args,
+            [
+                _output.Sheet("placements", COLUMNS, rows),
+                _output.Sheet("waiting", COLUMNS[:5], waiting),
+                _output.Sheet("houses", HOUSES, house_rows),
+                _output.Sheet("problems", ["file", "line", "problem"], problems),
+            ],
+            page,
+        )
     if getattr(args, "json", False):
         emit(args, summary | {"written": written}, "")
     else:

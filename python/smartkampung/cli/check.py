@@ -13,8 +13,10 @@ from ._common import InputTable, Progress, UserError, emit, read_table, rows_fai
 from ._i18n import t
 
 HELP = "the public recipient check of one NIK or of a file of NIKs (masked)"
-EXAMPLES = ["smartkampung check 3510014501900001 --registry registry.skr",
-            "smartkampung check warga.xlsx --registry registry.skr --out jawaban.xlsx"]
+EXAMPLES = [
+    "smartkampung check 3510014501900001 --registry registry.skr",
+    "smartkampung check warga.xlsx --registry registry.skr --out jawaban.xlsx",
+]
 COLUMNS = ["file", "line", "nik", "name", "found", "programs", "problem"]
 
 
@@ -26,7 +28,8 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
 
 def _is_file(text: str) -> bool:
     return not text.strip().lstrip("'").replace(" ", "").replace(".", "").isdigit() and (
-        pathlib.Path(text).exists() or text.lower().endswith((".csv", ".xlsx", ".txt")) or ".xlsx#" in text)
+        pathlib.Path(text).exists() or text.lower().endswith((".csv", ".xlsx", ".txt")) or ".xlsx#" in text
+    )
 
 
 def _niks_of(path: str) -> tuple[InputTable, list[tuple[int, str]]]:
@@ -48,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
         answer = reg.public_check(args.nik)  # an invalid NIK raises NikError: exit 1, its reason
         text = f"NIK {answer['nik']}: " + (
             f"{answer['name']} {t('receives', programs=', '.join(answer['programs']) or t('nothing'))}"
-            if answer["found"] else t("not_in_lists"))
+            if answer["found"]
+            else t("not_in_lists")
+        )
         emit(args, answer, text)
         return 0
     table, niks = _niks_of(args.nik)

@@ -15,9 +15,11 @@ from ._common import Busy, emit, text_table
 from ._i18n import t
 
 HELP = "load programme lists, cross them on NIK and report duplicates, overlaps, conflicts"
-EXAMPLES = ["smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out laporan.xlsx --save registry.skr",
-            "smartkampung dedup 'pkh-*.csv:PKH:central' bst.csv:BST:central --local-workers 8 --out laporan/",
-            "smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out laporan/ --format csv --delimiter ';'"]
+EXAMPLES = [
+    "smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out laporan.xlsx --save registry.skr",
+    "smartkampung dedup 'pkh-*.csv:PKH:central' bst.csv:BST:central --local-workers 8 --out laporan/",
+    "smartkampung dedup pkh.csv:PKH:central bst.csv:BST:central --out laporan/ --format csv --delimiter ';'",
+]
 
 PERSON = ["file", "line", "name", "nik", "kk", "program"]
 
@@ -63,16 +65,20 @@ class _Records:
                 self.by_line[(program, r["line"])] = dict(r, file=files.get(program, ""), program=program)
 
     def rows(self, records: list[dict], **extra: Any) -> list[dict]:
-        return [{c: r.get(c) for c in PERSON + ["birth_date", "sex"]} | extra
-                for r in sorted(records, key=lambda r: (r["program"], r["line"]))]
+        return [
+            {c: r.get(c) for c in PERSON + ["birth_date", "sex"]} | extra
+            for r in sorted(records, key=lambda r: (r["program"], r["line"]))
+        ]
 
 
 def sheets_of(reg: Any, rep: Any, loads: list[dict]) -> list[_output.Sheet]:
     files = {d["program"]: d["file"] for d in loads}
     recs = _Records(reg, files)
-    lists = _output.Sheet("lists", ["file", "program", "level", "loaded", "rejected", "unkeyed"],
-                          [{k: d[k] for k in ("file", "program", "level", "loaded", "rejected", "unkeyed")}
-                           for d in loads])
+    lists = _output.Sheet(
+        "lists",
+        ["file", "program", "level", "loaded", "rejected", "unkeyed"],
+        [{k: d[k] for k in ("file", "program", "level", "loaded", "rejected", "unkeyed")} for d in loads],
+    )
     dup = _output.Sheet("duplicates", PERSON + ["count"])
     for program, nik, count in rep.duplicates:
         dup.rows += recs.rows([r for r in recs.by_nik[nik] if r["program"] == program], count=count)
@@ -95,13 +101,24 @@ def sheets_of(reg: Any, rep: Any, loads: list[dict]) -> list[_output.Sheet]:
         for g, d in enumerate(rep.likely_duplicates, start=1):
             for side in ("a", "b"):
                 r = recs.by_line.get((d[f"program_{side}"], d[f"line_{side}"]), {})
-                likely.rows.append({"group": g, "file": files.get(d[f"program_{side}"], ""),
-                                    "line": d[f"line_{side}"], "name": r.get("name"), "nik": d[f"nik_{side}"],
-                                    "kk": r.get("kk"), "program": d[f"program_{side}"],
-                                    "value": round(d["probability"], 4)})
+                likely.rows.append(
+                    {
+                        "group": g,
+                        "file": files.get(d[f"program_{side}"], ""),
+                        "line": d[f"line_{side}"],
+                        "name": r.get("name"),
+                        "nik": d[f"nik_{side}"],
+                        "kk": r.get("kk"),
+                        "program": d[f"program_{side}"],
+                        "value": round(d["probability"], 4),
+                    }
+                )
         sheets.append(likely)
-    rejected = _output.Sheet("rejected", ["file", "line", "why", "raw"],
-                             [dict(r, why=r["reason"]) for d in loads for r in d["report"].rejected_rows])
+    rejected = _output.Sheet(
+        "rejected",
+        ["file", "line", "why", "raw"],
+        [dict(r, why=r["reason"]) for d in loads for r in d["report"].rejected_rows],
+    )
     sheets.append(rejected)
     return sheets
 
@@ -110,8 +127,11 @@ def run(args: argparse.Namespace) -> int:
     if _cluster.wanted(args):
         return _cluster.run(args)
     out_dir = None
-    if args.out and (args.out.endswith(("/", "\\")) or pathlib.Path(args.out).is_dir()
-                     or pathlib.Path(args.out).suffix.lower() not in (".xlsx", ".csv")):
+    if args.out and (
+        args.out.endswith(("/", "\\"))
+        or pathlib.Path(args.out).is_dir()
+        or pathlib.Path(args.out).suffix.lower() not in (".xlsx", ".csv")
+    ):
         out_dir = pathlib.Path(args.out)
         out_dir.mkdir(parents=True, exist_ok=True)
         args.out = str(out_dir / ("dedup.csv" if args.format == "csv" else "dedup.xlsx"))
@@ -133,9 +153,12 @@ def run(args: argparse.Namespace) -> int:
             written.append(str(out_dir / "report.json"))
     if args.save:
         reg.save(args.save)
-    lines = [text_table([(d["file"], d["program"], d["level"], d["loaded"], d["rejected"], d["unkeyed"])
-                         for d in loads], [t("col." + c) for c in
-                                           ("file", "program", "level", "loaded", "rejected", "unkeyed")])]
+    lines = [
+        text_table(
+            [(d["file"], d["program"], d["level"], d["loaded"], d["rejected"], d["unkeyed"]) for d in loads],
+            [t("col." + c) for c in ("file", "program", "level", "loaded", "rejected", "unkeyed")],
+        )
+    ]
     for d in loads:
         for msg in d["first_rejected"]:
             lines.append(f"  {d['file']}: {msg}")

@@ -19,16 +19,35 @@ from ._common import Progress, emit, now, parse_date, read_table, rows_failed, w
 from ._i18n import lang, t
 
 HELP = "decide eligibility per row of a table (CSV or .xlsx), with priority, reasons and missing fields"
-EXAMPLES = ["smartkampung eligible --program blt-dana-desa keluarga.xlsx --as-of 2020-05-01 --out keputusan.xlsx",
-            "smartkampung eligible --program bst keluarga.csv --format csv --delimiter ';' --out keputusan.csv"]
-COLUMNS = ["file", "line", "id", "name", "nik", "kk", "program", "decision", "priority", "amount", "reasons",
-           "messages", "missing", "problem"]
+EXAMPLES = [
+    "smartkampung eligible --program blt-dana-desa keluarga.xlsx --as-of 2020-05-01 --out keputusan.xlsx",
+    "smartkampung eligible --program bst keluarga.csv --format csv --delimiter ';' --out keputusan.csv",
+]
+COLUMNS = [
+    "file",
+    "line",
+    "id",
+    "name",
+    "nik",
+    "kk",
+    "program",
+    "decision",
+    "priority",
+    "amount",
+    "reasons",
+    "messages",
+    "missing",
+    "problem",
+]
 
 
 def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("records", help="CSV or .xlsx with one column per rule input (see 'smartkampung rules')")
-    p.add_argument("--program", help="a built-in rule set (blt-dana-desa, bst, jatim-bkk, sembako-banyuwangi, "
-                   "bps-14; 'smartkampung rules' lists them)")
+    p.add_argument(
+        "--program",
+        help="a built-in rule set (blt-dana-desa, bst, jatim-bkk, sembako-banyuwangi, "
+        "bps-14; 'smartkampung rules' lists them)",
+    )
     p.add_argument("--rules", help="a rule file (skamp-rules/1 JSON)")
     p.add_argument("--as-of", type=parse_date, default=None, help="decision date (default today, WIB)")
     _output.add_output_options(p, "the decisions (without --out: CSV on standard output)")
@@ -41,8 +60,12 @@ def _person(table: Any, cells: dict[str, str], record: dict) -> dict[str, Any]:
         members = (record.get("kk") or {}).get("members") if isinstance(record.get("kk"), dict) else None
         if isinstance(members, list) and members and isinstance(members[0], dict):
             nik = members[0].get("nik")
-    return {"id": cells.get("id") or None, "name": cells.get(name_col) if name_col else None,
-            "nik": nik or None, "kk": cells.get(kk_col) if kk_col else None}
+    return {
+        "id": cells.get("id") or None,
+        "name": cells.get(name_col) if name_col else None,
+        "nik": nik or None,
+        "kk": cells.get(kk_col) if kk_col else None,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,11 +100,17 @@ def run(args: argparse.Namespace) -> int:
                 fail(line, f"{table.path}:{line}: {e}", base)
                 continue
             missing = rules.missing_fields(meta, record, d) if d.decision == "needs_data" else []
-            out_rows.append(base | {
-                "decision": d.decision, "priority": d.priority, "amount": d.amount,
-                "reasons": [r.code for r in d.reasons],
-                "messages": "; ".join(r.message_id if lang() == "id" else r.message_en for r in d.reasons),
-                "missing": missing})
+            out_rows.append(
+                base
+                | {
+                    "decision": d.decision,
+                    "priority": d.priority,
+                    "amount": d.amount,
+                    "reasons": [r.code for r in d.reasons],
+                    "messages": "; ".join(r.message_id if lang() == "id" else r.message_en for r in d.reasons),
+                    "missing": missing,
+                }
+            )
             progress.update(i + 1)
     out_rows.sort(key=lambda r: r["line"])
     page = _output.Summary(t("lang_title.eligible"), sources=[table.path])
@@ -95,8 +124,17 @@ def run(args: argparse.Namespace) -> int:
     page.add("sum.amount", sum(r.get("amount") or 0 for r in out_rows))
     page.add("sum.failed", failed)
     if getattr(args, "json", False):
-        emit(args, {"ruleset": rs.id, "version": rs.version, "as_of": as_of.isoformat(), "decisions": out_rows,
-                    "failed": failed}, "")
+        emit(
+            args,
+            {
+                "ruleset": rs.id,
+                "version": rs.version,
+                "as_of": as_of.isoformat(),
+                "decisions": out_rows,
+                "failed": failed,
+            },
+            "",
+        )
     elif args.out:
         for path in _output.write(args, [_output.Sheet("decisions", COLUMNS, out_rows)], page):
             print(t("written", path=path))

@@ -17,8 +17,12 @@ COLUMNS = ["nik", "result", "district", "district_name", "sex", "birth_year", "r
 
 def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("niks", nargs="+", metavar="NIK")
-    p.add_argument("--as-of", type=parse_date, default=None,
-                   help="reference date for the century of the birth year (default today)")
+    p.add_argument(
+        "--as-of",
+        type=parse_date,
+        default=None,
+        help="reference date for the century of the birth year (default today)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when any NIK is invalid")
     _output.add_output_options(p, "the table")
 
@@ -28,10 +32,20 @@ def rows_of(niks, as_of) -> list[dict]:
     for text in niks:
         try:
             info = sk.parse_nik(text, as_of)
-            rows.append({"nik": sk.mask_nik(info.nik), "valid": True, "reason": "valid", "result": "valid",
-                         "district": info.district, "district_name": info.district_name,
-                         "regency_name": info.regency_name, "sex": info.sex,
-                         "birth_year": info.birth_date.year, "repaired": info.repaired})
+            rows.append(
+                {
+                    "nik": sk.mask_nik(info.nik),
+                    "valid": True,
+                    "reason": "valid",
+                    "result": "valid",
+                    "district": info.district,
+                    "district_name": info.district_name,
+                    "regency_name": info.regency_name,
+                    "sex": info.sex,
+                    "birth_year": info.birth_date.year,
+                    "repaired": info.repaired,
+                }
+            )
         except sk.NikError as e:
             rows.append({"nik": sk.mask_nik(text), "valid": False, "reason": e.code, "result": e.code})
     return rows
@@ -46,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
         summary.add("sum.invalid", sum(not r["valid"] for r in rows))
         for path in _output.write(args, [_output.Sheet("niks", COLUMNS, rows)], summary):
             print(t("written", path=path))
-    text = text_table([[r.get(c) if c != "repaired" else (t("yes") if r.get("repaired") else "")
-                        for c in COLUMNS] for r in rows], [t("col." + c) for c in COLUMNS])
+    text = text_table(
+        [[r.get(c) if c != "repaired" else (t("yes") if r.get("repaired") else "") for c in COLUMNS] for r in rows],
+        [t("col." + c) for c in COLUMNS],
+    )
     emit(args, rows, text)
     return 0 if all(r["valid"] for r in rows) or not args.strict else 1

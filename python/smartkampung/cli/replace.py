@@ -20,8 +20,12 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
     p.add_argument("--registry", required=True, help="a registry saved by 'dedup --save' (updated in place)")
     _registry.add_key_options(p)
     p.add_argument("--columns", help="FIELD=HEADER,... for headers the alias table does not know")
-    p.add_argument("--max-rejected", type=float, default=0.05,
-                   help="refuse a new list with more than this share of rows rejected (default 0.05)")
+    p.add_argument(
+        "--max-rejected",
+        type=float,
+        default=0.05,
+        help="refuse a new list with more than this share of rows rejected (default 0.05)",
+    )
     p.add_argument("--force", action="store_true", help="replace even past --max-rejected")
     _output.add_output_options(p, "the rejected rows (file, line, reason, raw text)")
 
@@ -32,8 +36,14 @@ def run(args: argparse.Namespace) -> int:
     path, program, level = _lists.parse_list_spec(args.list)
     _lists.list_file(path)
     try:
-        rep = reg.replace_program(program, path, level=level, columns=_lists.parse_columns(args.columns),
-                                  force=args.force, max_rejected=args.max_rejected)
+        rep = reg.replace_program(
+            program,
+            path,
+            level=level,
+            columns=_lists.parse_columns(args.columns),
+            force=args.force,
+            max_rejected=args.max_rejected,
+        )
     except sk.Error as e:
         raise UserError(f"{path}: {e}") from None
     reg.save(args.registry)
@@ -43,8 +53,11 @@ def run(args: argparse.Namespace) -> int:
         page = _output.Summary(t("lang_title.replace"), sources=[path])
         page.add("sum.loaded", rep.loaded)
         page.add("sum.rejected", len(rep.rejected))
-        sheet = _output.Sheet("rejected", ["file", "line", "why", "raw"], [dict(r, why=r["reason"]) for r in rep.rejected_rows])
+        sheet = _output.Sheet(
+            "rejected", ["file", "line", "why", "raw"], [dict(r, why=r["reason"]) for r in rep.rejected_rows]
+        )
         lines += [t("written", path=p) for p in _output.write(args, [sheet], page)]
-    emit(args, {"program": program, "file": path, "loaded": rep.loaded, "rejected": len(rep.rejected)},
-         "\n".join(lines))
+    emit(
+        args, {"program": program, "file": path, "loaded": rep.loaded, "rejected": len(rep.rejected)}, "\n".join(lines)
+    )
     return 0

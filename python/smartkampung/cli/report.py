@@ -14,20 +14,42 @@ from ._common import Progress, WIB, emit, now, parse_instant, read_table, rows_f
 from ._i18n import t
 
 HELP = "check a batch of online reports against a saved registry: accepted or refused, with reasons"
-EXAMPLES = ["smartkampung report laporan-mei.xlsx --registry registry.skr --out hasil.xlsx",
-            "smartkampung report laporan.csv --registry registry.skr --save registry.skr --format csv --out hasil.csv"]
-COLUMNS = ["file", "line", "name", "nik", "kk", "program", "at", "outcome", "reason", "detail", "queue_position",
-           "problem"]
+EXAMPLES = [
+    "smartkampung report laporan-mei.xlsx --registry registry.skr --out hasil.xlsx",
+    "smartkampung report laporan.csv --registry registry.skr --save registry.skr --format csv --out hasil.csv",
+]
+COLUMNS = [
+    "file",
+    "line",
+    "name",
+    "nik",
+    "kk",
+    "program",
+    "at",
+    "outcome",
+    "reason",
+    "detail",
+    "queue_position",
+    "problem",
+]
 QUEUE = ["queue_position", "name", "nik", "kk", "program", "at", "file", "line"]
 
 
 def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
-    p.add_argument("reports", metavar="FILE", help="CSV or .xlsx, one report a row: nik, kk, name, ... and "
-                   "optionally program and the time of the report (at / waktu / tanggal)")
+    p.add_argument(
+        "reports",
+        metavar="FILE",
+        help="CSV or .xlsx, one report a row: nik, kk, name, ... and "
+        "optionally program and the time of the report (at / waktu / tanggal)",
+    )
     p.add_argument("--registry", required=True, help="a registry saved by 'dedup --save'")
     _registry.add_key_options(p)
-    p.add_argument("--at", type=parse_instant, default=None,
-                   help="time of the reports without a time column (ISO; default now, WIB)")
+    p.add_argument(
+        "--at",
+        type=parse_instant,
+        default=None,
+        help="time of the reports without a time column (ISO; default now, WIB)",
+    )
     p.add_argument("--save", metavar="FILE", help="save the registry with the updated queue (may be --registry)")
     _output.add_output_options(p, "the outcome of every report and the queue")
 
@@ -46,8 +68,14 @@ def run(args: argparse.Namespace) -> int:
     positions: dict[int, dict] = {}
     with Progress("report", len(table.rows)) as progress:
         for i, (line, cells) in enumerate(table.rows):
-            row = {"file": table.path, "line": line, "name": cells.get(name_col or ""), "nik": cells.get(nik_col or ""),
-                   "kk": cells.get(kk_col or ""), "program": cells.get(prog_col or "") or None}
+            row = {
+                "file": table.path,
+                "line": line,
+                "name": cells.get(name_col or ""),
+                "nik": cells.get(nik_col or ""),
+                "kk": cells.get(kk_col or ""),
+                "program": cells.get(prog_col or "") or None,
+            }
             at = default_at
             if at_col and cells.get(at_col):
                 try:
@@ -60,9 +88,13 @@ def run(args: argparse.Namespace) -> int:
                     continue
             record = {k: v for k, v in cells.items() if k not in (at_col, prog_col) and v != ""}
             out = reg.report(record, at, program=row["program"])
-            row |= {"at": at.replace(tzinfo=None) if isinstance(at, _dt.datetime) else at,
-                    "outcome": t("sum.accepted") if out.accepted else t("sum.refused"), "reason": out.reason,
-                    "detail": out.detail, "queue_position": out.queue_position if out.accepted else None}
+            row |= {
+                "at": at.replace(tzinfo=None) if isinstance(at, _dt.datetime) else at,
+                "outcome": t("sum.accepted") if out.accepted else t("sum.refused"),
+                "reason": out.reason,
+                "detail": out.detail,
+                "queue_position": out.queue_position if out.accepted else None,
+            }
             if out.accepted:
                 positions[out.queue_position] = row
             rows.append(row)
@@ -71,10 +103,18 @@ def run(args: argparse.Namespace) -> int:
     for pos, q in enumerate(reg.reports(), start=1):
         src = positions.get(pos, {})
         at = q.get("at")
-        queue.append({"queue_position": pos, "name": q.get("name"), "nik": q.get("nik"), "kk": q.get("kk"),
-                      "program": q.get("program"),
-                      "at": at.astimezone(WIB).replace(tzinfo=None) if isinstance(at, _dt.datetime) else at,
-                      "file": src.get("file"), "line": src.get("line")})
+        queue.append(
+            {
+                "queue_position": pos,
+                "name": q.get("name"),
+                "nik": q.get("nik"),
+                "kk": q.get("kk"),
+                "program": q.get("program"),
+                "at": at.astimezone(WIB).replace(tzinfo=None) if isinstance(at, _dt.datetime) else at,
+                "file": src.get("file"),
+                "line": src.get("line"),
+            }
+        )
     if args.save:
         reg.save(args.save)
     accepted = sum(1 for r in rows if r.get("queue_position"))
@@ -90,12 +130,18 @@ def run(args: argparse.Namespace) -> int:
         page.items.append((f"  {code}", n))
     page.add("sum.queue", len(queue))
     page.add("sum.failed", failed)
-    written = _output.write(args, [_output.Sheet("reports", COLUMNS, rows), _output.Sheet("queue", QUEUE, queue)],
-                            page) if args.out else []
+    written = (
+        _output.write(args, [_output.Sheet("reports", COLUMNS, rows), _output.Sheet("queue", QUEUE, queue)], page)
+        if args.out
+        else []
+    )
     if getattr(args, "json", False):
         public = [{k: (sk.mask_nik(v) if k in ("nik", "kk") and v else v) for k, v in r.items()} for r in rows]
-        emit(args, {"reports": public, "accepted": accepted, "queue": len(queue), "failed": failed,
-                    "written": written}, "")
+        emit(
+            args,
+            {"reports": public, "accepted": accepted, "queue": len(queue), "failed": failed, "written": written},
+            "",
+        )
     else:
         print(page.text())
         for p in written:

@@ -26,9 +26,14 @@ def add_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -
 def _values(type_name: str) -> str:
     if type_name.startswith("enum<"):
         return type_name[5:-1].replace(",", ", ")
-    return {"bool": "ya/tidak, true/false, 1/0", "int": "0, 1, 2, ...", "money": "Rp",
-            "date": "YYYY-MM-DD", "set<program>": "PKH|BPNT|...",
-            "list<member>": '[{"nik": ..., "birth_date": "YYYY-MM-DD"}]'}.get(type_name, "")
+    return {
+        "bool": "ya/tidak, true/false, 1/0",
+        "int": "0, 1, 2, ...",
+        "money": "Rp",
+        "date": "YYYY-MM-DD",
+        "set<program>": "PKH|BPNT|...",
+        "list<member>": '[{"nik": ..., "birth_date": "YYYY-MM-DD"}]',
+    }.get(type_name, "")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,9 +45,17 @@ def run(args: argparse.Namespace) -> int:
     rows, inputs = [], []
     for rs in sets:
         meta = sk_rules.describe(rs)
-        rows.append({"ruleset": rs.id, "version": rs.version, "valid_from": meta["valid_from"],
-                     "valid_to": meta["valid_to"], "scope": meta["scope"],
-                     "columns": sorted(set(meta["columns"].values())), "description": meta["description"]})
+        rows.append(
+            {
+                "ruleset": rs.id,
+                "version": rs.version,
+                "valid_from": meta["valid_from"],
+                "valid_to": meta["valid_to"],
+                "scope": meta["scope"],
+                "columns": sorted(set(meta["columns"].values())),
+                "description": meta["description"],
+            }
+        )
         for path, type_name in meta["inputs"].items():
             column = meta["columns"].get(path) or f"members[].{path.split('.', 1)[1]}"
             inputs.append({"ruleset": rs.id, "column": column, "type": type_name, "values": _values(type_name)})
@@ -50,10 +63,15 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         page = _output.Summary(t("lang_title.rules"))
         page.add("sum.rulesets", len(rows))
-        written = _output.write(args, [_output.Sheet("rulesets", COLUMNS, rows),
-                                       _output.Sheet("columns", INPUTS, inputs)], page)
-    lines = [text_table([[r["ruleset"], r["version"], r["valid_from"], r["valid_to"], r["scope"]] for r in rows],
-                        [t("col." + c) for c in COLUMNS[:5]])]
+        written = _output.write(
+            args, [_output.Sheet("rulesets", COLUMNS, rows), _output.Sheet("columns", INPUTS, inputs)], page
+        )
+    lines = [
+        text_table(
+            [[r["ruleset"], r["version"], r["valid_from"], r["valid_to"], r["scope"]] for r in rows],
+            [t("col." + c) for c in COLUMNS[:5]],
+        )
+    ]
     for r in rows:
         lines.append(f"\n{r['ruleset']} {r['version']}: {t('col.columns')}:")
         lines.append("  " + ", ".join(r["columns"]))

@@ -122,8 +122,9 @@ async def places(request: Request) -> Response:
     q = request.query_params
 
     async def go() -> Response:
-        found = await ctx.run(service.places, ctx.sources, q.get("lat"), q.get("lon"), q.get("radius"),
-                              q.get("category"), q.get("zone"))
+        found = await ctx.run(
+            service.places, ctx.sources, q.get("lat"), q.get("lon"), q.get("radius"), q.get("category"), q.get("zone")
+        )
         return JSONResponse({"places": found})
 
     return await guarded(request, go)
@@ -173,8 +174,15 @@ async def login(request: Request) -> Response:
             return JSONResponse({"error": "login_failed"}, status_code=401)
         row = await ctx.run(ctx.store.session, token_hash(token), time.time())
         response = JSONResponse({"user": row["user"], "role": row["role"], "csrf_token": row["csrf"]})
-        response.set_cookie(a.SESSION_COOKIE, token, httponly=True, samesite="strict", secure=a.secure(request),
-                            path="/", max_age=int(ctx.config.session_hours * 3600))
+        response.set_cookie(
+            a.SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=a.secure(request),
+            path="/",
+            max_age=int(ctx.config.session_hours * 3600),
+        )
         return response
 
     return await guarded(request, go)
@@ -202,8 +210,9 @@ async def nearest_houses(request: Request) -> Response:
     q = request.query_params
 
     async def go() -> Response:
-        return JSONResponse({"houses": await ctx.run(service.nearest_houses, ctx.sources, q.get("lat"), q.get("lon"),
-                                                     q.get("k"))})
+        return JSONResponse(
+            {"houses": await ctx.run(service.nearest_houses, ctx.sources, q.get("lat"), q.get("lon"), q.get("k"))}
+        )
 
     return await guarded(request, go)
 
@@ -222,8 +231,15 @@ async def reservations(request: Request) -> Response:
 
     async def go() -> Response:
         data = await body(request)
-        got = await ctx.run(service.reserve_bed, ctx.sources, a.officer_of(user, request), data.get("lat"),
-                            data.get("lon"), data.get("patient_ref"), data.get("house_id"))
+        got = await ctx.run(
+            service.reserve_bed,
+            ctx.sources,
+            a.officer_of(user, request),
+            data.get("lat"),
+            data.get("lon"),
+            data.get("patient_ref"),
+            data.get("house_id"),
+        )
         if got is None:
             return JSONResponse({"error": "no_free_bed"}, status_code=409)
         return JSONResponse(got, status_code=201)
@@ -242,8 +258,11 @@ async def reservation_change(request: Request) -> Response:
         return JSONResponse({"error": "not_found"}, status_code=404)
 
     async def go() -> Response:
-        return JSONResponse(await ctx.run(service.change_reservation, ctx.sources, a.officer_of(user, request),
-                                          request.path_params["rid"], status))
+        return JSONResponse(
+            await ctx.run(
+                service.change_reservation, ctx.sources, a.officer_of(user, request), request.path_params["rid"], status
+            )
+        )
 
     return await guarded(request, go)
 
@@ -264,8 +283,14 @@ async def reload(request: Request) -> Response:
     if isinstance(user, Response):
         return user
     ok = await ctx.reload(user.name)
-    await ctx.run(ctx.store.audit, user.name, user.role, "reload_sources", None,
-                  {"ok": ok, "client": client_pseudonym(ctx.secret, a.client_of(request))})
+    await ctx.run(
+        ctx.store.audit,
+        user.name,
+        user.role,
+        "reload_sources",
+        None,
+        {"ok": ok, "client": client_pseudonym(ctx.secret, a.client_of(request))},
+    )
     if not ok:
         return JSONResponse({"error": "reload_failed"}, status_code=500)
     snap = ctx.sources.current

@@ -27,8 +27,18 @@ import smartkampung as sk
 from . import pages, service
 from .config import ServeConfig
 from .i18n import LANGS, pick_lang, tr
-from .security import (DUMMY_HASH, MaskingFilter, RateLimiter, check_password, client_pseudonym, csrf_for, csrf_ok,
-                       load_secret, new_token, token_hash)
+from .security import (
+    DUMMY_HASH,
+    MaskingFilter,
+    RateLimiter,
+    check_password,
+    client_pseudonym,
+    csrf_for,
+    csrf_ok,
+    load_secret,
+    new_token,
+    token_hash,
+)
 from .sources import Sources
 from .store import Store
 
@@ -37,8 +47,10 @@ access_log = logging.getLogger("smartkampung.serve.access")
 
 CSRF_COOKIE, SESSION_COOKIE = "sk_csrf", "sk_session"
 MAX_BODY = 16 * 1024
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 @dataclass
@@ -59,12 +71,17 @@ class Context:
         self.sources = Sources(config, self.store)
         exempt = config.exempt_networks()
         interval = config.limit_log_interval_s
-        self.limits = {name: RateLimiter(name, per_minute, self.secret, exempt, interval)
-                       for name, per_minute in (("check", config.check_per_minute),
-                                                ("report", config.report_per_minute),
-                                                ("login", config.login_per_minute))}
-        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, config.workers),
-                                                          thread_name_prefix="skamp-serve")
+        self.limits = {
+            name: RateLimiter(name, per_minute, self.secret, exempt, interval)
+            for name, per_minute in (
+                ("check", config.check_per_minute),
+                ("report", config.report_per_minute),
+                ("login", config.login_per_minute),
+            )
+        }
+        self.pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, config.workers), thread_name_prefix="skamp-serve"
+        )
         self._page: tuple[Any, str | None] = (None, None)
 
     def verification_page(self) -> str | None:
@@ -131,8 +148,14 @@ def html_page(request: Request, title: str, body: str, user: User | None = None,
     ctx = ctx_of(request)
     token, new = csrf_cookie(request)
     lang = lang_of(request)
-    html = pages.layout(lang, title, body.replace("__CSRF__", csrf_for(ctx.secret, token)), request.url.path,
-                        user, csrf_for(ctx.secret, token))
+    html = pages.layout(
+        lang,
+        title,
+        body.replace("__CSRF__", csrf_for(ctx.secret, token)),
+        request.url.path,
+        user,
+        csrf_for(ctx.secret, token),
+    )
     response = HTMLResponse(html, status_code=status)
     if new:
         response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/")
@@ -214,7 +237,9 @@ async def report(request: Request) -> Response:
         except service.BadInput as e:
             bad = e.field
     programs = service.program_names(ctx.sources)
-    return html_page(request, tr(lang, "lapor.title"), pages.report_page(lang, "__CSRF__", programs, outcome, bad), user)
+    return html_page(
+        request, tr(lang, "lapor.title"), pages.report_page(lang, "__CSRF__", programs, outcome, bad), user
+    )
 
 
 async def places(request: Request) -> Response:
@@ -223,8 +248,15 @@ async def places(request: Request) -> Response:
     found, bad = None, None
     if any(q.get(k) for k in ("lat", "lon", "zone", "category")):
         try:
-            found = await ctx.run(service.places, ctx.sources, q.get("lat"), q.get("lon"), q.get("radius"),
-                                  q.get("category"), q.get("zone"))
+            found = await ctx.run(
+                service.places,
+                ctx.sources,
+                q.get("lat"),
+                q.get("lon"),
+                q.get("radius"),
+                q.get("category"),
+                q.get("zone"),
+            )
         except service.BadInput as e:
             bad = e.field
     elif "lat" not in q:
@@ -247,10 +279,16 @@ async def place(request: Request) -> Response:
         try:
             check_result = await ctx.run(service.verify_sticker, ctx.sources, form.get("text", ""), p["id"])
         except service.BadInput:
-            check_result = {"genuine": False, "valid": False, "status": "forged", "business": None,
-                            "matches_place": None}
-    return html_page(request, p["name"], pages.place_page(lang, "__CSRF__", p, check_result),
-                     await current_user(request))
+            check_result = {
+                "genuine": False,
+                "valid": False,
+                "status": "forged",
+                "business": None,
+                "matches_place": None,
+            }
+    return html_page(
+        request, p["name"], pages.place_page(lang, "__CSRF__", p, check_result), await current_user(request)
+    )
 
 
 async def verification_page(request: Request) -> Response:
@@ -275,17 +313,31 @@ async def healthz(request: Request) -> Response:
 async def login(request: Request) -> Response:
     lang, ctx = lang_of(request), ctx_of(request)
     if request.method == "GET":
-        return html_page(request, tr(lang, "masuk.title"), pages.login_page(lang, "__CSRF__"), await current_user(request))
+        return html_page(
+            request, tr(lang, "masuk.title"), pages.login_page(lang, "__CSRF__"), await current_user(request)
+        )
     form = await read_form(request)
     if not ctx.limits["login"].allow(client_of(request)):
         return too_many(request, lang)
-    token = await ctx.run(authenticate, ctx, form.get("user", "")[:64], form.get("password", "")[:256],
-                          client_pseudonym(ctx.secret, client_of(request)))
+    token = await ctx.run(
+        authenticate,
+        ctx,
+        form.get("user", "")[:64],
+        form.get("password", "")[:256],
+        client_pseudonym(ctx.secret, client_of(request)),
+    )
     if token is None:
         return html_page(request, tr(lang, "masuk.title"), pages.login_page(lang, "__CSRF__", failed=True), status=401)
     response = RedirectResponse(f"/{lang}/isolasi", status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/",
-                        max_age=int(ctx.config.session_hours * 3600))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=secure(request),
+        path="/",
+        max_age=int(ctx.config.session_hours * 3600),
+    )
     return response
 
 
@@ -294,8 +346,13 @@ def authenticate(ctx: Context, name: str, password: str, client: str) -> str | N
     row = ctx.store.user(name)
     ok = check_password(password, row["password"] if row is not None else DUMMY_HASH) and row is not None
     if not ok:
-        ctx.store.audit(name if row is not None else "?", row["role"] if row is not None else "-", "login_failed",
-                        None, {"client": client})
+        ctx.store.audit(
+            name if row is not None else "?",
+            row["role"] if row is not None else "-",
+            "login_failed",
+            None,
+            {"client": client},
+        )
         log.warning("login failed from client %s", client)
         return None
     token = new_token()
@@ -312,8 +369,14 @@ async def logout(request: Request) -> Response:
     user = await current_user(request)
     if user is not None:
         await ctx.run(ctx.store.drop_session, token_hash(request.cookies[SESSION_COOKIE]))
-        await ctx.run(ctx.store.audit, user.name, user.role, "logout", None,
-                      {"client": client_pseudonym(ctx.secret, client_of(request))})
+        await ctx.run(
+            ctx.store.audit,
+            user.name,
+            user.role,
+            "logout",
+            None,
+            {"client": client_pseudonym(ctx.secret, client_of(request))},
+        )
     response = RedirectResponse(f"/{lang}/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -353,17 +416,35 @@ async def reserve(request: Request) -> Response:
         return user
     form = await read_form(request)
     try:
-        got = await ctx.run(service.reserve_bed, ctx.sources, officer_of(user, request), form.get("lat"),
-                            form.get("lon"), form.get("patient_ref"), form.get("house_id"))
+        got = await ctx.run(
+            service.reserve_bed,
+            ctx.sources,
+            officer_of(user, request),
+            form.get("lat"),
+            form.get("lon"),
+            form.get("patient_ref"),
+            form.get("house_id"),
+        )
     except service.BadInput as e:
         note = pages.message(False, tr(lang, "bad_input", field=e.field), outcome="bad_input", field=e.field)
     else:
         if got is None:
             note = pages.message(False, tr(lang, "no_bed"), outcome="no_bed")
         else:
-            note = pages.message(True, tr(lang, "reserved", id=got["reservation"], house=got["house_id"],
-                                          name=got["name"], dist=f'{got["distance_m"]:.0f}'),
-                                 outcome="reserved", reservation=got["reservation"], house=got["house_id"])
+            note = pages.message(
+                True,
+                tr(
+                    lang,
+                    "reserved",
+                    id=got["reservation"],
+                    house=got["house_id"],
+                    name=got["name"],
+                    dist=f'{got["distance_m"]:.0f}',
+                ),
+                outcome="reserved",
+                reservation=got["reservation"],
+                house=got["house_id"],
+            )
     return await houses(request, note)
 
 
@@ -377,8 +458,9 @@ async def reservation_change(request: Request) -> Response:
     if status not in ("checked_in", "released"):
         raise HTTPException(404)
     try:
-        await ctx.run(service.change_reservation, ctx.sources, officer_of(user, request), request.path_params["rid"],
-                      status)
+        await ctx.run(
+            service.change_reservation, ctx.sources, officer_of(user, request), request.path_params["rid"], status
+        )
     except service.BadInput as e:
         return await houses(request, pages.message(False, tr(lang, "bad_input", field=e.field), outcome="bad_input"))
     return RedirectResponse(f"/{lang}/isolasi", status_code=303)
@@ -438,10 +520,13 @@ class Guard:
                 headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-own-csp"]
                 own_csp = len(headers) != len(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"x-frame-options", b"DENY"),
-                         (b"permissions-policy", b"camera=(self), geolocation=(self), microphone=()"),
-                         (b"cross-origin-opener-policy", b"same-origin")]
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"permissions-policy", b"camera=(self), geolocation=(self), microphone=()"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
                 if not own_csp:
                     extra.append((b"content-security-policy", CSP.encode()))
                 if b"cache-control" not in names:
@@ -456,8 +541,9 @@ class Guard:
         except Exception as e:  # answered 500 already (server_error); uvicorn would log a traceback
             log.error("unhandled %s on %s", type(e).__name__, getattr(scope.get("route"), "path", "(no route)"))
             if status[0] == 0:
-                await send_with_headers({"type": "http.response.start", "status": 500,
-                                         "headers": [(b"content-type", b"text/plain")]})
+                await send_with_headers(
+                    {"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]}
+                )
                 await send({"type": "http.response.body", "body": b"internal error"})
         finally:
             if self.log_access:
@@ -465,9 +551,14 @@ class Guard:
                 ctx = self.ctx_getter()
                 # the route's pattern, not the path: an unknown path may be anything a client typed
                 route = getattr(scope.get("route"), "path", None) or "(no route)"
-                access_log.info("%s %s %d %.1f ms %s", scope["method"], route, status[0],
-                                (time.perf_counter() - started) * 1000,
-                                client_pseudonym(ctx.secret, client[0]) if ctx else "-")
+                access_log.info(
+                    "%s %s %d %.1f ms %s",
+                    scope["method"],
+                    route,
+                    status[0],
+                    (time.perf_counter() - started) * 1000,
+                    client_pseudonym(ctx.secret, client[0]) if ctx else "-",
+                )
 
 
 # ---------------------------------------------------------------------------- assembly
@@ -477,14 +568,21 @@ def routes() -> list[Route]:
     from . import api
 
     return [
-        Route("/", root), Route("/healthz", healthz), Route("/static/style.css", stylesheet),
+        Route("/", root),
+        Route("/healthz", healthz),
+        Route("/static/style.css", stylesheet),
         Route("/verifikasi.html", verification_page),
         *api.routes(),
-        Route("/{lang}/", home), Route("/{lang}/cek", check, methods=["GET", "POST"]),
-        Route("/{lang}/lapor", report, methods=["GET", "POST"]), Route("/{lang}/tempat", places),
-        Route("/{lang}/tempat/{id:int}", place), Route("/{lang}/tempat/{id:int}/stiker", place, methods=["POST"]),
-        Route("/{lang}/masuk", login, methods=["GET", "POST"]), Route("/{lang}/keluar", logout, methods=["POST"]),
-        Route("/{lang}/isolasi", houses), Route("/{lang}/isolasi/pesan", reserve, methods=["POST"]),
+        Route("/{lang}/", home),
+        Route("/{lang}/cek", check, methods=["GET", "POST"]),
+        Route("/{lang}/lapor", report, methods=["GET", "POST"]),
+        Route("/{lang}/tempat", places),
+        Route("/{lang}/tempat/{id:int}", place),
+        Route("/{lang}/tempat/{id:int}/stiker", place, methods=["POST"]),
+        Route("/{lang}/masuk", login, methods=["GET", "POST"]),
+        Route("/{lang}/keluar", logout, methods=["POST"]),
+        Route("/{lang}/isolasi", houses),
+        Route("/{lang}/isolasi/pesan", reserve, methods=["POST"]),
         Route("/{lang}/isolasi/{rid:int}/{status}", reservation_change, methods=["POST"]),
         Route("/{lang}/audit", audit),
     ]
@@ -504,8 +602,9 @@ def build_app(config: ServeConfig, log_access: bool = True) -> Any:
         yield
         ctx.pool.shutdown(wait=True, cancel_futures=True)
 
-    app = Starlette(routes=routes(), lifespan=lifespan,
-                    exception_handlers={HTTPException: http_error, Exception: server_error})
+    app = Starlette(
+        routes=routes(), lifespan=lifespan, exception_handlers={HTTPException: http_error, Exception: server_error}
+    )
     app.state.ctx = ctx
     return Guard(app, lambda: ctx, log_access)
 
@@ -527,6 +626,15 @@ def serve_forever(config: ServeConfig, host: str, port: int, log_access: bool = 
 
     setup_logging()
     app = build_app(config, log_access)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True,
-                forwarded_allow_ips=config.trusted_proxies, server_header=False, date_header=True,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=config.trusted_proxies,
+        server_header=False,
+        date_header=True,
+        timeout_graceful_shutdown=10,
+    )

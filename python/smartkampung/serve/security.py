@@ -32,8 +32,9 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
-                            maxmem=64 * 1024 * 1024, dklen=32)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 * 1024 * 1024, dklen=32
+    )
     return "$".join(["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)])
 
 
@@ -43,8 +44,15 @@ def check_password(password: str, stored: str) -> bool:
         kind, n, r, p, salt, digest = stored.split("$")
         if kind != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
-                             maxmem=64 * 1024 * 1024, dklen=len(_unb64(digest)))
+        got = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=_unb64(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=64 * 1024 * 1024,
+            dklen=len(_unb64(digest)),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, _unb64(digest))
@@ -129,8 +137,15 @@ class RateLimiter:
     asked about) at most once per ``log_interval`` seconds: an enumeration shows in the log
     while the log does not grow with it."""
 
-    def __init__(self, purpose: str, per_minute: int, secret: bytes, exempt: list | None = None,
-                 log_interval: float = 10.0, max_clients: int = 100_000):
+    def __init__(
+        self,
+        purpose: str,
+        per_minute: int,
+        secret: bytes,
+        exempt: list | None = None,
+        log_interval: float = 10.0,
+        max_clients: int = 100_000,
+    ):
         self.purpose, self.rate = purpose, per_minute / 60.0
         self.capacity = float(per_minute)
         self.secret, self.exempt = secret, exempt or []
@@ -177,9 +192,14 @@ class RateLimiter:
             if now - b.logged_at >= self.log_interval:
                 b.logged_at = now
                 distinct = f"{len(b.distinct)}" if len(b.distinct) < DISTINCT_CAP else f">={DISTINCT_CAP}"
-                log.warning("rate limit: %s: client %s refused (%d refused so far, %s distinct %s asked)",
-                            self.purpose, client_pseudonym(self.secret, address), b.refused, distinct,
-                            "NIKs" if self.purpose in ("check", "report") else "keys")
+                log.warning(
+                    "rate limit: %s: client %s refused (%d refused so far, %s distinct %s asked)",
+                    self.purpose,
+                    client_pseudonym(self.secret, address),
+                    b.refused,
+                    distinct,
+                    "NIKs" if self.purpose in ("check", "report") else "keys",
+                )
             return False
 
     def _evict(self, now: float) -> None:

@@ -20,8 +20,18 @@ from .sources import Sources
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 
 #: The fields of an online report, as the library's intake names them, and their longest value.
-REPORT_FIELDS = {"nik": 32, "kk": 32, "name": 120, "birth_date": 32, "sex": 16, "address": 200, "village": 80,
-                 "district": 80, "rt": 8, "rw": 8}
+REPORT_FIELDS = {
+    "nik": 32,
+    "kk": 32,
+    "name": 120,
+    "birth_date": 32,
+    "sex": 16,
+    "address": 200,
+    "village": 80,
+    "district": 80,
+    "rt": 8,
+    "rw": 8,
+}
 
 
 class BadInput(ValueError):
@@ -98,9 +108,14 @@ def submit_report(sources: Sources, fields: dict[str, Any]) -> dict[str, Any]:
                 # as a duplicate). Reload the queue from the database, the durable one.
                 sources.reload()
                 raise
-    return {"accepted": outcome.accepted, "reason": outcome.reason, "detail": outcome.detail,
-            "programs": list(outcome.programs), "queue_position": outcome.queue_position if outcome.accepted else None,
-            "report_id": report_id}
+    return {
+        "accepted": outcome.accepted,
+        "reason": outcome.reason,
+        "detail": outcome.detail,
+        "programs": list(outcome.programs),
+        "queue_position": outcome.queue_position if outcome.accepted else None,
+        "report_id": report_id,
+    }
 
 
 # ---------------------------------------------------------------------------- certified places
@@ -124,15 +139,25 @@ def _place(sources: Sources, id: int, at: _dt.datetime, distance: float | None =
     certs = sources.current.certs
     business = sources.business(id)
     info = certs.certificate(id, at)
-    return {"id": id, "name": business["name"], "category": business["category"], "zone": business.get("zone") or "",
-            "lat": business["lat"], "lon": business["lon"], "status": info["status"],
-            "valid": info["status"] in sk.VALID_STATUSES, "certificate": info["certificate_id"] or None,
-            "valid_until": _local_date(info["valid_until"]), "max_visitors": certs.max_visitors(id, at),
-            **({"distance_m": round(distance, 1)} if distance is not None else {})}
+    return {
+        "id": id,
+        "name": business["name"],
+        "category": business["category"],
+        "zone": business.get("zone") or "",
+        "lat": business["lat"],
+        "lon": business["lon"],
+        "status": info["status"],
+        "valid": info["status"] in sk.VALID_STATUSES,
+        "certificate": info["certificate_id"] or None,
+        "valid_until": _local_date(info["valid_until"]),
+        "max_visitors": certs.max_visitors(id, at),
+        **({"distance_m": round(distance, 1)} if distance is not None else {}),
+    }
 
 
-def places(sources: Sources, lat: Any = None, lon: Any = None, radius: Any = None, category: Any = None,
-           zone: Any = None) -> list[dict[str, Any]]:
+def places(
+    sources: Sources, lat: Any = None, lon: Any = None, radius: Any = None, category: Any = None, zone: Any = None
+) -> list[dict[str, Any]]:
     """Certified places (valid certificate now): near a point (within radius metres,
     nearest first) or in a village/zone, optionally of one category."""
     certs = sources.current.certs
@@ -177,9 +202,17 @@ def verify_sticker(sources: Sources, text: Any, place_id: int | None = None) -> 
         raise BadInput("text")
     snap = sources.current
     v = sk.cert.verify(text.strip(), sources.keys, status_list=snap.status_list, at=now())
-    out = {"genuine": bool(v["genuine"]), "valid": bool(v["valid"]), "status": v["status"], "reason": v["reason"],
-           "business": v.get("business"), "certificate": v.get("certificate_id"),
-           "valid_until": _local_date(v.get("valid_until")), "matches_place": None, "store_status": None}
+    out = {
+        "genuine": bool(v["genuine"]),
+        "valid": bool(v["valid"]),
+        "status": v["status"],
+        "reason": v["reason"],
+        "business": v.get("business"),
+        "certificate": v.get("certificate_id"),
+        "valid_until": _local_date(v.get("valid_until")),
+        "matches_place": None,
+        "store_status": None,
+    }
     b = v.get("business")
     if v["genuine"] and b is not None:
         bid = int(b["id"])
@@ -215,13 +248,20 @@ def nearest_houses(sources: Sources, lat: Any, lon: Any, k: Any = 5) -> list[dic
     kk = int(_number(k if k not in (None, "") else 5, "k", 1, 50))
     out = []
     for id, dist in index.nearest(la, lo, k=kk, min_free=1):
-        out.append({"id": int(id), "name": sources.current.house_names.get(int(id), ""), "distance_m": round(dist, 1),
-                    "free_beds": index.free_beds(int(id))})
+        out.append(
+            {
+                "id": int(id),
+                "name": sources.current.house_names.get(int(id), ""),
+                "distance_m": round(dist, 1),
+                "free_beds": index.free_beds(int(id)),
+            }
+        )
     return out
 
 
-def reserve_bed(sources: Sources, officer: Officer, lat: Any, lon: Any, patient_ref: Any,
-                house_id: Any = None) -> dict[str, Any] | None:
+def reserve_bed(
+    sources: Sources, officer: Officer, lat: Any, lon: Any, patient_ref: Any, house_id: Any = None
+) -> dict[str, Any] | None:
     """Takes a bed (in the house chosen, else the nearest with one) and records the
     reservation and its audit entry in one transaction. None when no bed is free."""
     la, lo = _number(lat, "lat", -90, 90), _number(lon, "lon", -180, 180)
@@ -245,13 +285,19 @@ def reserve_bed(sources: Sources, officer: Officer, lat: Any, lon: Any, patient_
             f = index.facility(hid)
             dist = sk.wgs84_distance(la, lo, f["lat"], f["lon"])
         try:
-            rid = sources.store.add_reservation(hid, la, lo, round(dist, 1), patient_ref.strip(), officer.name,
-                                                officer.role, officer.client)
+            rid = sources.store.add_reservation(
+                hid, la, lo, round(dist, 1), patient_ref.strip(), officer.name, officer.role, officer.client
+            )
         except BaseException:
             index.release(hid, 1)
             raise
-    return {"reservation": rid, "house_id": hid, "name": sources.current.house_names.get(hid, ""),
-            "distance_m": round(dist, 1), "free_beds": index.free_beds(hid)}
+    return {
+        "reservation": rid,
+        "house_id": hid,
+        "name": sources.current.house_names.get(hid, ""),
+        "distance_m": round(dist, 1),
+        "free_beds": index.free_beds(hid),
+    }
 
 
 def change_reservation(sources: Sources, officer: Officer, rid: Any, status: str) -> dict[str, Any]:

@@ -59,12 +59,14 @@ class Sources:
     # -------------------------------------------------------------- loading
 
     def _load_registry(self) -> Any:
-        return sk.Registry.load(str(self.config.registry), public_keys=self.keys or None,
-                                allow_unsigned=self.config.allow_unsigned)
+        return sk.Registry.load(
+            str(self.config.registry), public_keys=self.keys or None, allow_unsigned=self.config.allow_unsigned
+        )
 
     def _load_certs(self) -> Any:
-        return sk.CertificateRegistry.load(str(self.config.certs), public_keys=self.keys or None,
-                                           allow_unsigned=self.config.allow_unsigned)
+        return sk.CertificateRegistry.load(
+            str(self.config.certs), public_keys=self.keys or None, allow_unsigned=self.config.allow_unsigned
+        )
 
     def _load_houses(self) -> tuple[Any | None, dict[int, str]]:
         path = self.config.houses
@@ -75,8 +77,9 @@ class Sources:
         names = {int(i): index.facility(int(i)).get("name") or "" for i in index.ids().tolist()}
         for row in self.store.open_reservations():
             if int(row["house_id"]) in index and not index.reserve(int(row["house_id"]), int(row["beds"])):
-                log.warning("reservation %d: house %d has no free bed left in the reloaded list",
-                            row["id"], row["house_id"])
+                log.warning(
+                    "reservation %d: house %d has no free bed left in the reloaded list", row["id"], row["house_id"]
+                )
         return index, names
 
     def _status_list(self) -> str | None:
@@ -106,12 +109,25 @@ class Sources:
         with self.intake_lock:  # the reports and reservations made meanwhile, then the swap
             more, _ = self.replay(registry, self.store.reports_after(last))
             houses, names = self._load_houses()  # a small file: read under the lock
-            snap = Snapshot(registry, certs, houses, names, businesses, status_list,
-                            _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), n + more)
+            snap = Snapshot(
+                registry,
+                certs,
+                houses,
+                names,
+                businesses,
+                status_list,
+                _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                n + more,
+            )
             self.current = snap
-        log.info("sources loaded in %.1f s: %d enrolments, %d businesses, %s houses, %d stored reports replayed",
-                 time.monotonic() - started, len(registry), len(certs), len(houses) if houses is not None else "no",
-                 n + more)
+        log.info(
+            "sources loaded in %.1f s: %d enrolments, %d businesses, %s houses, %d stored reports replayed",
+            time.monotonic() - started,
+            len(registry),
+            len(certs),
+            len(houses) if houses is not None else "no",
+            n + more,
+        )
         return snap
 
     def business(self, id: int) -> dict:

@@ -106,8 +106,10 @@ class Store:
         c = self.conn()
         version = c.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise RuntimeError(f"{self.path}: schema version {version} is newer than this service "
-                               f"({len(MIGRATIONS)}): upgrade smartkampung")
+            raise RuntimeError(
+                f"{self.path}: schema version {version} is newer than this service "
+                f"({len(MIGRATIONS)}): upgrade smartkampung"
+            )
         for step in range(version, len(MIGRATIONS)):
             c.execute("BEGIN IMMEDIATE")  # executescript would commit on its own: statements one by one
             try:
@@ -125,9 +127,10 @@ class Store:
     def add_report(self, record: dict[str, Any], at_utc: float, program: str | None, queue_position: int) -> int:
         """Stores an accepted report durably (returns after the commit reached the disk)."""
         c = self.conn()
-        cur = c.execute("INSERT INTO reports (received_at, at_utc, program, record, queue_position) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (utc_now(), at_utc, program, json.dumps(record, ensure_ascii=False), queue_position))
+        cur = c.execute(
+            "INSERT INTO reports (received_at, at_utc, program, record, queue_position) " "VALUES (?, ?, ?, ?, ?)",
+            (utc_now(), at_utc, program, json.dumps(record, ensure_ascii=False), queue_position),
+        )
         return int(cur.lastrowid)
 
     def reports_after(self, last_id: int = 0) -> Iterator[sqlite3.Row]:
@@ -138,18 +141,35 @@ class Store:
 
     # ------------------------------------------------------------------ reservations
 
-    def add_reservation(self, house_id: int, lat: float, lon: float, distance_m: float | None, patient_ref: str,
-                        officer: str, role: str, client: str) -> int:
+    def add_reservation(
+        self,
+        house_id: int,
+        lat: float,
+        lon: float,
+        distance_m: float | None,
+        patient_ref: str,
+        officer: str,
+        role: str,
+        client: str,
+    ) -> int:
         c = self.conn()
         now = utc_now()
         c.execute("BEGIN IMMEDIATE")
         try:
-            cur = c.execute("INSERT INTO reservations (house_id, lat, lon, distance_m, patient_ref, officer, "
-                            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            (house_id, lat, lon, distance_m, patient_ref, officer, now, now))
+            cur = c.execute(
+                "INSERT INTO reservations (house_id, lat, lon, distance_m, patient_ref, officer, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (house_id, lat, lon, distance_m, patient_ref, officer, now, now),
+            )
             rid = int(cur.lastrowid)
-            self._audit(c, officer, role, "reserve_bed", f"reservation:{rid}",
-                        {"house_id": house_id, "distance_m": distance_m, "client": client})
+            self._audit(
+                c,
+                officer,
+                role,
+                "reserve_bed",
+                f"reservation:{rid}",
+                {"house_id": house_id, "distance_m": distance_m, "client": client},
+            )
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -170,9 +190,17 @@ class Store:
                 raise ValueError(row["status"])
             c.execute("UPDATE reservations SET status = ?, updated_at = ? WHERE id = ?", (status, utc_now(), rid))
             if status == "checked_in":
-                c.execute("INSERT INTO checkins (reservation_id, officer, at) VALUES (?, ?, ?)", (rid, officer, utc_now()))
-            self._audit(c, officer, role, "check_in" if status == "checked_in" else "release_bed",
-                        f"reservation:{rid}", {"house_id": row["house_id"], "client": client})
+                c.execute(
+                    "INSERT INTO checkins (reservation_id, officer, at) VALUES (?, ?, ?)", (rid, officer, utc_now())
+                )
+            self._audit(
+                c,
+                officer,
+                role,
+                "check_in" if status == "checked_in" else "release_bed",
+                f"reservation:{rid}",
+                {"house_id": row["house_id"], "client": client},
+            )
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -188,13 +216,17 @@ class Store:
     # ------------------------------------------------------------------ audit
 
     @staticmethod
-    def _audit(c: sqlite3.Connection, actor: str, role: str, action: str, target: str | None,
-               detail: dict[str, Any] | None) -> None:
-        c.execute("INSERT INTO audit (at, actor, role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                  (utc_now(), actor, role, action, target, json.dumps(detail or {}, ensure_ascii=False)))
+    def _audit(
+        c: sqlite3.Connection, actor: str, role: str, action: str, target: str | None, detail: dict[str, Any] | None
+    ) -> None:
+        c.execute(
+            "INSERT INTO audit (at, actor, role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (utc_now(), actor, role, action, target, json.dumps(detail or {}, ensure_ascii=False)),
+        )
 
-    def audit(self, actor: str, role: str, action: str, target: str | None = None,
-              detail: dict[str, Any] | None = None) -> None:
+    def audit(
+        self, actor: str, role: str, action: str, target: str | None = None, detail: dict[str, Any] | None = None
+    ) -> None:
         self._audit(self.conn(), actor, role, action, target, detail)
 
     def audit_log(self, limit: int = 200) -> list[sqlite3.Row]:
@@ -203,21 +235,32 @@ class Store:
     # ------------------------------------------------------------------ officers and sessions
 
     def add_user(self, name: str, role: str, password_hash: str) -> None:
-        self.conn().execute("INSERT INTO users (name, role, password, created_at) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT(name) DO UPDATE SET role = excluded.role, password = excluded.password, "
-                            "disabled = 0", (name, role, password_hash, utc_now()))
+        self.conn().execute(
+            "INSERT INTO users (name, role, password, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET role = excluded.role, password = excluded.password, "
+            "disabled = 0",
+            (name, role, password_hash, utc_now()),
+        )
 
     def user(self, name: str) -> sqlite3.Row | None:
         return self.conn().execute("SELECT * FROM users WHERE name = ? AND disabled = 0", (name,)).fetchone()
 
     def add_session(self, token_hash: str, user: str, role: str, csrf: str, expires_at: float) -> None:
-        self.conn().execute("INSERT INTO sessions (token_hash, user, role, csrf, created_at, expires_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", (token_hash, user, role, csrf, utc_now(), expires_at))
+        self.conn().execute(
+            "INSERT INTO sessions (token_hash, user, role, csrf, created_at, expires_at) " "VALUES (?, ?, ?, ?, ?, ?)",
+            (token_hash, user, role, csrf, utc_now(), expires_at),
+        )
 
     def session(self, token_hash: str, now: float) -> sqlite3.Row | None:
-        return self.conn().execute("SELECT s.* FROM sessions s JOIN users u ON u.name = s.user "
-                                   "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
-                                   (token_hash, now)).fetchone()
+        return (
+            self.conn()
+            .execute(
+                "SELECT s.* FROM sessions s JOIN users u ON u.name = s.user "
+                "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+                (token_hash, now),
+            )
+            .fetchone()
+        )
 
     def drop_session(self, token_hash: str) -> None:
         self.conn().execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))

@@ -15,11 +15,33 @@ import random
 
 HERE = pathlib.Path(__file__).resolve().parent
 AS_OF = dt.date(2024, 6, 1)  # the reference date every test loads with
-NAMES = ["Siti Aminah", "Budi Santoso", "Sri Wahyuni", "Agus Salim", "Dewi Lestari", "Joko Susilo",
-         "Nur Hidayah", "Slamet Riyadi", "Rina Marlina", "Eko Prasetyo"]
+NAMES = [
+    "Siti Aminah",
+    "Budi Santoso",
+    "Sri Wahyuni",
+    "Agus Salim",
+    "Dewi Lestari",
+    "Joko Susilo",
+    "Nur Hidayah",
+    "Slamet Riyadi",
+    "Rina Marlina",
+    "Eko Prasetyo",
+]
 VILLAGES = ["Sumberagung", "Kedungrejo", "Sarongan", "Pesanggaran", "Kandangan"]
-ID_MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-             "Oktober", "November", "Desember"]
+ID_MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 ID_ABBR = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sep", "Okt", "Nov", "Des"]
 EN_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -57,21 +79,41 @@ def expect(name: str, **counts) -> None:
 ps = people(1, 60)
 lines = ["NIK;NAMA;No. KK;TGL LAHIR;JK;ALAMAT;DESA;KECAMATAN;RT;RW"]
 for p in ps:
-    lines.append(f"{p.nik};{p.name};{p.kk};{p.birth:%d/%m/%y};{'PR' if p.female else 'LK'};Dusun Krajan;"
-                 f"{p.village};Pesanggaran;{p.rt:03d};{p.rw:03d}")
+    lines.append(
+        f"{p.nik};{p.name};{p.kk};{p.birth:%d/%m/%y};{'PR' if p.female else 'LK'};Dusun Krajan;"
+        f"{p.village};Pesanggaran;{p.rt:03d};{p.rw:03d}"
+    )
 write("pkh_two_digit_years.csv", lines, "\r\n")
-expect("pkh_two_digit_years.csv", loaded=60, rejected=[], nulled={}, date_order="day_first", repairs={},
-       ignored_columns=[], households=True)
+expect(
+    "pkh_two_digit_years.csv",
+    loaded=60,
+    rejected=[],
+    nulled={},
+    date_order="day_first",
+    repairs={},
+    ignored_columns=[],
+    households=True,
+)
 
 # 2. Month-first dates (4/29/1985) with times, sex Laki-laki/Perempuan, header Tgl. Lahir and L/P.
 ps = people(2, 50)
 lines = ["NIK,Nama Penerima,Tgl. Lahir,L/P,Desa/Kelurahan"]
 for p in ps:
-    lines.append(f"{p.nik},{p.name},{p.birth.month}/{p.birth.day}/{p.birth.year},"
-                 f"{'Perempuan' if p.female else 'Laki-laki'},{p.village}")
+    lines.append(
+        f"{p.nik},{p.name},{p.birth.month}/{p.birth.day}/{p.birth.year},"
+        f"{'Perempuan' if p.female else 'Laki-laki'},{p.village}"
+    )
 write("month_first_dates.csv", lines)
-expect("month_first_dates.csv", loaded=50, rejected=[], nulled={}, date_order="month_first", repairs={},
-       ignored_columns=[], households=False)
+expect(
+    "month_first_dates.csv",
+    loaded=50,
+    rejected=[],
+    nulled={},
+    date_order="month_first",
+    repairs={},
+    ignored_columns=[],
+    households=False,
+)
 
 # 3. Every other date shape a column may have (one shape a column, each file a column):
 #    ISO with time, 29-Apr-85, 29 Agustus 1985, 29-Agt-85, Excel serials, TTL; sex in
@@ -84,7 +126,7 @@ shapes = [
     ("id_long", "TANGGAL LAHIR", lambda b: f"{b.day} {ID_MONTHS[b.month - 1]} {b.year}"),
     ("id_abbr", "tgl lahir", lambda b: f"{b.day:02d}-{ID_ABBR[b.month - 1]}-{b:%y}"),
     ("excel_serial", "Tgl Lahir", lambda b: str((b - dt.date(1899, 12, 30)).days)),
-    ("ttl", "TTL", lambda b: f"\"Banyuwangi, {b:%d-%m-%Y}\""),
+    ("ttl", "TTL", lambda b: f'"Banyuwangi, {b:%d-%m-%Y}"'),
     ("dotted", "Tgl.Lahir", lambda b: f"{b:%d.%m.%Y}"),
 ]
 for shape, header, fmt in shapes:
@@ -97,19 +139,36 @@ for shape, header, fmt in shapes:
     lines.append(f"49,{q[0].nik},{q[0].name},belum diisi,{'P' if q[0].female else 'L'},-")
     lines.append(f"50,{q[1].nik},{q[1].name},{fmt(q[1].birth)},X,-")
     write(f"dates_{shape}.csv", lines)
-    expect(f"dates_{shape}.csv", loaded=50, rejected=[], nulled={"birth_date": [50], "sex": [51]},
-           date_order="day_first" if shape in ("ttl", "dotted") else "unknown", repairs={},
-           ignored_columns=["No", "Keterangan"], households=False)
+    expect(
+        f"dates_{shape}.csv",
+        loaded=50,
+        rejected=[],
+        nulled={"birth_date": [50], "sex": [51]},
+        date_order="day_first" if shape in ("ttl", "dotted") else "unknown",
+        repairs={},
+        ignored_columns=["No", "Keterangan"],
+        households=False,
+    )
 
 # 4. Header aliases that were refused or ignored; unknown columns listed as ignored.
 ps = people(4, 40)
 lines = ["No.;NIK_KPM;No. KK;NAMA KRT;TTL;J/K;Alamat;Kelurahan;Kec.;RT;RW;Status DTKS;Bansos"]
 for i, p in enumerate(ps):
-    lines.append(f"{i + 1};{p.nik};{p.kk};{p.name};Banyuwangi, {p.birth:%d-%m-%Y};{'P' if p.female else 'L'};"
-                 f"Jl. Raya;{p.village};Pesanggaran;{p.rt};{p.rw};Ya;BPNT")
+    lines.append(
+        f"{i + 1};{p.nik};{p.kk};{p.name};Banyuwangi, {p.birth:%d-%m-%Y};{'P' if p.female else 'L'};"
+        f"Jl. Raya;{p.village};Pesanggaran;{p.rt};{p.rw};Ya;BPNT"
+    )
 write("header_aliases.csv", lines)
-expect("header_aliases.csv", loaded=40, rejected=[], nulled={}, date_order="day_first", repairs={},
-       ignored_columns=["No.", "Status DTKS", "Bansos"], households=True)
+expect(
+    "header_aliases.csv",
+    loaded=40,
+    rejected=[],
+    nulled={},
+    date_order="day_first",
+    repairs={},
+    ignored_columns=["No.", "Status DTKS", "Bansos"],
+    households=True,
+)
 
 # 5. Excel damage: repairable (apostrophe, .0, ="...", digit groups) and not (scientific
 #    notation, cut to 15 digits, empty).
@@ -126,14 +185,16 @@ for i, p in enumerate(ps):
     elif kind == 2:
         n, _ = n + ".0", repairs.__setitem__("dot_zero", repairs["dot_zero"] + 1)
     elif kind == 3:
-        n, _ = f"\"=\"\"{n}\"\"\"", repairs.__setitem__("formula_text", repairs["formula_text"] + 1)
+        n, _ = f'"=""{n}"""', repairs.__setitem__("formula_text", repairs["formula_text"] + 1)
     elif kind == 4:
         n, _ = f"{n[:4]} {n[4:8]} {n[8:12]} {n[12:]}", repairs.__setitem__("digit_groups", repairs["digit_groups"] + 1)
     elif kind == 5:
         n, _ = f"{n[:6]}.{n[6:12]}.{n[12:]}", repairs.__setitem__("digit_groups", repairs["digit_groups"] + 1)
     elif kind == 6 and i < 20:
-        n, _ = f"{n[:2]}-{n[2:4]}-{n[4:6]}-{n[6:12]}-{n[12:]}", repairs.__setitem__(
-            "digit_groups", repairs["digit_groups"] + 1)
+        n, _ = (
+            f"{n[:2]}-{n[2:4]}-{n[4:6]}-{n[6:12]}-{n[12:]}",
+            repairs.__setitem__("digit_groups", repairs["digit_groups"] + 1),
+        )
     elif kind == 7:
         n = f"{int(n[:7]) / 1e6:.5f}E+15".replace("0E", "E")
         rejected.append([line, "invalid NIK (scientific_notation)"])
@@ -145,8 +206,16 @@ for i, p in enumerate(ps):
         rejected.append([line, "missing required field: nik"])
     lines.append(f"{n},{p.kk},{p.name},{p.birth:%d-%m-%Y},{'P' if p.female else 'L'}")
 write("excel_damage.csv", lines)
-expect("excel_damage.csv", loaded=40 - len(rejected), rejected=rejected, nulled={}, date_order="day_first",
-       repairs={k: v for k, v in repairs.items() if v}, ignored_columns=[], households=True)
+expect(
+    "excel_damage.csv",
+    loaded=40 - len(rejected),
+    rejected=rejected,
+    nulled={},
+    date_order="day_first",
+    repairs={k: v for k, v in repairs.items() if v},
+    ignored_columns=[],
+    households=True,
+)
 
 # 6. A quote left open on line 11 and a stray one on line 152: 199 rows, every one a record.
 ps = people(6, 199)
@@ -155,13 +224,22 @@ for i, p in enumerate(ps):
     line = i + 2
     name = p.name
     if line == 11:
-        name = "\"" + name
+        name = '"' + name
     if line == 152:
-        name = name + "\""
+        name = name + '"'
     lines.append(f"{p.nik},{name},{p.village},{p.birth:%d/%m/%Y}")
 write("stray_quote.csv", lines)
-expect("stray_quote.csv", loaded=199, rejected=[], nulled={}, date_order="day_first", repairs={},
-       ignored_columns=[], households=False, quote_runs=[[11, 152, 142]])
+expect(
+    "stray_quote.csv",
+    loaded=199,
+    rejected=[],
+    nulled={},
+    date_order="day_first",
+    repairs={},
+    ignored_columns=[],
+    households=False,
+    quote_runs=[[11, 152, 142]],
+)
 
 # 7. A monthly update whose NIKs Excel destroyed: 0 of N usable.
 ps = people(7, 30)
@@ -169,23 +247,46 @@ lines = ["NIK;NAMA;KK"]
 for p in ps:
     lines.append(f"{int(p.nik[:6]) / 1e5:.5f}E+15;{p.name};{p.kk}".replace(".", ",", 1))
 write("monthly_all_damaged.csv", lines)
-expect("monthly_all_damaged.csv", loaded=0,
-       rejected=[[i + 2, "invalid NIK (scientific_notation)"] for i in range(30)], nulled={},
-       date_order="unknown", repairs={}, ignored_columns=[], households=True)
+expect(
+    "monthly_all_damaged.csv",
+    loaded=0,
+    rejected=[[i + 2, "invalid NIK (scientific_notation)"] for i in range(30)],
+    nulled={},
+    date_order="unknown",
+    repairs={},
+    ignored_columns=[],
+    households=True,
+)
 
 # 8. The same programme's previous month, clean (what replace_program must keep).
 ps = people(7, 30)
 lines = ["NIK;NAMA;KK"] + [f"{p.nik};{p.name};{p.kk}" for p in ps]
 write("monthly_previous.csv", lines)
-expect("monthly_previous.csv", loaded=30, rejected=[], nulled={}, date_order="unknown", repairs={},
-       ignored_columns=[], households=True)
+expect(
+    "monthly_previous.csv",
+    loaded=30,
+    rejected=[],
+    nulled={},
+    date_order="unknown",
+    repairs={},
+    ignored_columns=[],
+    households=True,
+)
 
 # 9. A list without a KK column (household exclusions cannot be checked on it).
 ps = people(8, 25)
 lines = ["NIK,NAMA,DESA"] + [f"{p.nik},{p.name},{p.village}" for p in ps]
 write("no_kk_column.csv", lines)
-expect("no_kk_column.csv", loaded=25, rejected=[], nulled={}, date_order="unknown", repairs={},
-       ignored_columns=[], households=False)
+expect(
+    "no_kk_column.csv",
+    loaded=25,
+    rejected=[],
+    nulled={},
+    date_order="unknown",
+    repairs={},
+    ignored_columns=[],
+    households=False,
+)
 
 # 10. A workbook: dates as date cells, NIKs as text, one NIK stored as a number.
 try:
@@ -200,12 +301,28 @@ if openpyxl is not None:
     ws.append(["NIK", "Nama Lengkap", "No KK", "Tanggal Lahir", "JK", "Desa"])
     for i, p in enumerate(ps):
         nik = int(p.nik) if i == 4 else p.nik  # row 6: a number, rounded past 15 digits
-        ws.append([nik, p.name, p.kk, dt.datetime(p.birth.year, p.birth.month, p.birth.day),
-                   "P" if p.female else "L", p.village])
+        ws.append(
+            [
+                nik,
+                p.name,
+                p.kk,
+                dt.datetime(p.birth.year, p.birth.month, p.birth.day),
+                "P" if p.female else "L",
+                p.village,
+            ]
+        )
     wb.properties.creator = "smartkampung tests"
     wb.properties.created = wb.properties.modified = dt.datetime(2024, 6, 1)
     wb.save(HERE / "workbook.xlsx")
-expect("workbook.xlsx", loaded=19, rejected=[[6, "invalid NIK (scientific_notation)"]], nulled={},
-       date_order="unknown", repairs={}, ignored_columns=[], households=True)
+expect(
+    "workbook.xlsx",
+    loaded=19,
+    rejected=[[6, "invalid NIK (scientific_notation)"]],
+    nulled={},
+    date_order="unknown",
+    repairs={},
+    ignored_columns=[],
+    households=True,
+)
 
 (HERE / "expected.json").write_text(json.dumps({"as_of": AS_OF.isoformat(), "files": expected}, indent=1) + "\n")

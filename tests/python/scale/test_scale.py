@@ -30,21 +30,49 @@ import indonesia_population as population  # noqa: E402
 SIZES = [pytest.param(20_000, id="20k"), pytest.param(200_000, id="200k", marks=pytest.mark.slow)]
 AS_OF = datetime.date(2020, 5, 1)
 
-RULES = sk.RuleSet.from_json(json.dumps({
-    "format": "skamp-rules/1", "ruleset": "flat", "version": "1", "scope": "kk", "legal_basis": ["test"],
-    "valid": {"from": "2020-01-01", "to": "2020-12-31"},
-    "inputs": {"kk.size": "int", "kk.income": "money", "kk.village": "string", "kk.registered": "date",
-               "kk.kind": "enum<a,b,c>", "kk.flag": "bool"},
-    "rules": [
-        {"id": "size", "require": "kk.size * 100000 >= kk.income", "reason": {"code": "INCOME", "id": "i", "en": "i"}},
-        {"id": "village", "require": "kk.village in ['Kemiren', 'Glagah']",
-         "reason": {"code": "VILLAGE", "id": "v", "en": "v"}},
-        {"id": "kind", "require": "kk.kind != 'c' || kk.flag", "reason": {"code": "KIND", "id": "k", "en": "k"}},
-        {"id": "registered", "require": "days_between(kk.registered, as_of) >= 30",
-         "reason": {"code": "NEW", "id": "n", "en": "n"}},
-    ],
-    "amount": "kk.size * 50000",
-}))
+RULES = sk.RuleSet.from_json(
+    json.dumps(
+        {
+            "format": "skamp-rules/1",
+            "ruleset": "flat",
+            "version": "1",
+            "scope": "kk",
+            "legal_basis": ["test"],
+            "valid": {"from": "2020-01-01", "to": "2020-12-31"},
+            "inputs": {
+                "kk.size": "int",
+                "kk.income": "money",
+                "kk.village": "string",
+                "kk.registered": "date",
+                "kk.kind": "enum<a,b,c>",
+                "kk.flag": "bool",
+            },
+            "rules": [
+                {
+                    "id": "size",
+                    "require": "kk.size * 100000 >= kk.income",
+                    "reason": {"code": "INCOME", "id": "i", "en": "i"},
+                },
+                {
+                    "id": "village",
+                    "require": "kk.village in ['Kemiren', 'Glagah']",
+                    "reason": {"code": "VILLAGE", "id": "v", "en": "v"},
+                },
+                {
+                    "id": "kind",
+                    "require": "kk.kind != 'c' || kk.flag",
+                    "reason": {"code": "KIND", "id": "k", "en": "k"},
+                },
+                {
+                    "id": "registered",
+                    "require": "days_between(kk.registered, as_of) >= 30",
+                    "reason": {"code": "NEW", "id": "n", "en": "n"},
+                },
+            ],
+            "amount": "kk.size * 50000",
+        }
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +80,9 @@ def client():
     # Object columns stay object columns (dask would turn them into Arrow strings, whose
     # missing values sk.link would read as text), on the workers too.
     with dask.config.set({"dataframe.convert-string": False}):
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                               memory_limit="4GB")
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="4GB"
+        )
         with Client(cluster) as c:
             c.run(lambda: dask.config.set({"dataframe.convert-string": False}))
             yield c
@@ -80,11 +109,14 @@ def spark():
     from pyspark.sql import SparkSession
 
     with _jvm_environment() as sanitizer:
-        builder = (SparkSession.builder.master("local[2]").appName("smartkampung-test")
-                   .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                   .config("spark.sql.shuffle.partitions", "4")
-                   .config("spark.driver.memory", "3g")
-                   .config("spark.ui.enabled", "false"))
+        builder = (
+            SparkSession.builder.master("local[2]")
+            .appName("smartkampung-test")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.driver.memory", "3g")
+            .config("spark.ui.enabled", "false")
+        )
         # The workers import smartkampung from where this process does (the build tree).
         path = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
         builder = builder.config("spark.executorEnv.PYTHONPATH", path)
@@ -123,13 +155,15 @@ def _single_report(lists):
 
 # ---- core pieces --------------------------------------------------------------------
 
+
 def test_pickles_round_trip():
     rep = _single_report(_sample_lists(3000))
     assert rep.records > 2500
     assert pickle.loads(pickle.dumps(rep)) == rep and rep.to_json() == sk.DedupReport.from_json(rep.to_json()).to_json()
     assert pickle.loads(pickle.dumps(RULES)).to_json() == RULES.to_json()
-    idx = sk.FacilityIndex.from_arrays(np.array([3, 1]), np.array([-8.2, -8.3]), np.array([114.3, 114.4]),
-                                       np.array([4, 2]), occupied=np.array([1, 2]))
+    idx = sk.FacilityIndex.from_arrays(
+        np.array([3, 1]), np.array([-8.2, -8.3]), np.array([114.3, 114.4]), np.array([4, 2]), occupied=np.array([1, 2])
+    )
     back = pickle.loads(pickle.dumps(idx))
     assert [back.facility(i) for i in (1, 3)] == [idx.facility(i) for i in (1, 3)]
 
@@ -153,6 +187,7 @@ def test_parts_refuse_untrained_settings():
 
 
 # ---- dask ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("n", SIZES)
 def test_dask_dedup_equals_registry(client, n):
@@ -190,6 +225,7 @@ def _plain_components_merges(pairs, n):
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
+
     merges = 0
     for i, j, _ in pairs:
         a, b = find(i), find(j)
@@ -205,12 +241,19 @@ def _rule_frame(n, seed=5):
     size[rng.random(n) < 0.05] = np.nan
     village = np.array(["Kemiren", "Glagah", "Olehsari", None], dtype=object)[rng.integers(0, 4, n)]
     days = rng.integers(0, 360, n)
-    registered = np.array([(datetime.date(2020, 1, 1) + datetime.timedelta(days=int(d))).isoformat() for d in days],
-                          dtype=object)
-    return pd.DataFrame({"size": size, "income": rng.integers(0, 900_000, n), "village": village,
-                         "registered": registered,
-                         "kind": np.array(["a", "b", "c"], dtype=object)[rng.integers(0, 3, n)],
-                         "flag": rng.random(n) < 0.5})
+    registered = np.array(
+        [(datetime.date(2020, 1, 1) + datetime.timedelta(days=int(d))).isoformat() for d in days], dtype=object
+    )
+    return pd.DataFrame(
+        {
+            "size": size,
+            "income": rng.integers(0, 900_000, n),
+            "village": village,
+            "registered": registered,
+            "kind": np.array(["a", "b", "c"], dtype=object)[rng.integers(0, 3, n)],
+            "flag": rng.random(n) < 0.5,
+        }
+    )
 
 
 def _single_decisions(frame):
@@ -229,8 +272,13 @@ def test_dask_evaluate_equals_batch(client, n):
 
 def _houses(seed=7, m=300):
     rng = np.random.default_rng(seed)
-    return sk.FacilityIndex.from_arrays(np.arange(1, m + 1), rng.uniform(-8.6, -7.9, m), rng.uniform(113.8, 114.6, m),
-                                        rng.integers(0, 6, m), occupied=np.zeros(m, np.int64))
+    return sk.FacilityIndex.from_arrays(
+        np.arange(1, m + 1),
+        rng.uniform(-8.6, -7.9, m),
+        rng.uniform(113.8, 114.6, m),
+        rng.integers(0, 6, m),
+        occupied=np.zeros(m, np.int64),
+    )
 
 
 def _points(n, seed=8):
@@ -253,6 +301,7 @@ def test_dask_nearest_equals_batch(client, n):
 
 
 # ---- spark --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("n", SIZES)
 def test_spark_dedup_equals_registry(spark, n):
@@ -295,15 +344,35 @@ def test_cli_dedup_on_local_workers_equals_one_process(tmp_path):
     s.write_csv(str(tmp_path))
     specs = [f"{tmp_path / (p + '.csv')}:{p}:{lv}" for p, lv in s.programs()]
     excl = tmp_path / "excl.json"
-    excl.write_text(json.dumps({"format": "skamp-conflicts/1",
-                                "conflicts": [{"a": a, "b": b, "scope": sc} for a, b, sc in EXCLUSIONS]}))
+    excl.write_text(
+        json.dumps(
+            {"format": "skamp-conflicts/1", "conflicts": [{"a": a, "b": b, "scope": sc} for a, b, sc in EXCLUSIONS]}
+        )
+    )
     outs = []
     for extra in ([], ["--local-workers", "2"]):
         out = tmp_path / ("multi" if extra else "single")
-        subprocess.run([sys.executable, "-m", "smartkampung", "dedup", *specs, "--exclusions", str(excl),
-                        "--out", str(out) + "/", *extra], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "smartkampung",
+                "dedup",
+                *specs,
+                "--exclusions",
+                str(excl),
+                "--out",
+                str(out) + "/",
+                *extra,
+            ],
+            check=True,
+            capture_output=True,
+        )
         outs.append((out / "report.json").read_text())
     assert json.loads(outs[0])["exclusion_violations"] and outs[0] == outs[1]
-    bad = subprocess.run([sys.executable, "-m", "smartkampung", "dedup", *specs, "--local-workers", "2", "--fuzzy"],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "smartkampung", "dedup", *specs, "--local-workers", "2", "--fuzzy"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "--fuzzy" in bad.stderr

@@ -33,11 +33,11 @@ class District:
     houses: pathlib.Path
     pub: pathlib.Path
     key: pathlib.Path
-    found_nik: str                    # in the lists
+    found_nik: str  # in the lists
     found_programs: list[str]
-    new_niks: list[str]               # valid, in no list: for reports
-    persons: dict = field(default_factory=dict)   # the sample's ground truth (for the log scans)
-    places: dict = field(default_factory=dict)    # valid / suspended / revoked -> business id
+    new_niks: list[str]  # valid, in no list: for reports
+    persons: dict = field(default_factory=dict)  # the sample's ground truth (for the log scans)
+    places: dict = field(default_factory=dict)  # valid / suspended / revoked -> business id
 
 
 def fresh_niks(reg, count: int, start: int = 1) -> list[str]:
@@ -62,9 +62,11 @@ def make_district(root: pathlib.Path, persons: int = 2000, seed: int = 7) -> Dis
     found = next(str(n) for n in sample.persons["nik"] if reg.public_check(str(n))["found"])
     now = dt.datetime.now(WIB).replace(microsecond=0)
     certs = sk.CertificateRegistry()
-    spots = [(1, "Warung Osing Kemiren", "warung", -8.2192, 114.3691, "Kemiren"),
-             (2, "Kafe Gandrung", "cafe", -8.2150, 114.3700, "Kemiren"),
-             (3, "Homestay Ijen Asri", "homestay", -8.2100, 114.3600, "Tamansari")]
+    spots = [
+        (1, "Warung Osing Kemiren", "warung", -8.2192, 114.3691, "Kemiren"),
+        (2, "Kafe Gandrung", "cafe", -8.2150, 114.3700, "Kemiren"),
+        (3, "Homestay Ijen Asri", "homestay", -8.2100, 114.3600, "Tamansari"),
+    ]
     for id, name, cat, lat, lon, zone in spots:
         certs.add_business(id, name, cat, lat, lon, 40, zone=zone)
         certs.apply(id, now - dt.timedelta(days=10))
@@ -74,13 +76,26 @@ def make_district(root: pathlib.Path, persons: int = 2000, seed: int = 7) -> Dis
     certs.revoke(3, now - dt.timedelta(hours=5), "repeated violations")
     certs.save(str(root / "certs.jsonl"), key=key)
     houses = root / "houses.csv"
-    houses.write_text("id,name,lat,lon,capacity,occupied\n"
-                      "11,Rumah Isolasi Kemiren,-8.2200,114.3650,2,0\n"
-                      "12,Rumah Isolasi Glagah,-8.2300,114.3500,3,3\n"
-                      "13,Rumah Isolasi Licin,-8.2500,114.3000,4,1\n", encoding="utf-8")
-    d = District(root, root / "registry.skr", root / "certs.jsonl", houses, root / "keys" / "district.pub",
-                 root / "keys" / "district.key", found, reg.public_check(found)["programs"], fresh_niks(reg, 400),
-                 sample.persons, {"valid": 1, "suspended": 2, "revoked": 3})
+    houses.write_text(
+        "id,name,lat,lon,capacity,occupied\n"
+        "11,Rumah Isolasi Kemiren,-8.2200,114.3650,2,0\n"
+        "12,Rumah Isolasi Glagah,-8.2300,114.3500,3,3\n"
+        "13,Rumah Isolasi Licin,-8.2500,114.3000,4,1\n",
+        encoding="utf-8",
+    )
+    d = District(
+        root,
+        root / "registry.skr",
+        root / "certs.jsonl",
+        houses,
+        root / "keys" / "district.pub",
+        root / "keys" / "district.key",
+        found,
+        reg.public_check(found)["programs"],
+        fresh_niks(reg, 400),
+        sample.persons,
+        {"valid": 1, "suspended": 2, "revoked": 3},
+    )
     for name, password in (OFFICER, AUDITOR):
         role = "officer" if name == OFFICER[0] else "auditor"
         run_cli("serve", "--data", str(root / "data"), "--add-user", name, "--role", role, input=password + "\n")
@@ -93,8 +108,9 @@ def sticker(d: District, id: int) -> str:
 
 
 def run_cli(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", *args], input=input, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", *args], input=input, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -116,9 +132,25 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> "Server":
-        cmd = [sys.executable, "-m", "smartkampung", "serve", "--registry", str(self.d.registry), "--certs",
-               str(self.d.certs), "--houses", str(self.d.houses), "--data", str(self.d.dir / "data"), "--pub",
-               str(self.d.pub), "--port", str(self.port), *self.extra]
+        cmd = [
+            sys.executable,
+            "-m",
+            "smartkampung",
+            "serve",
+            "--registry",
+            str(self.d.registry),
+            "--certs",
+            str(self.d.certs),
+            "--houses",
+            str(self.d.houses),
+            "--data",
+            str(self.d.dir / "data"),
+            "--pub",
+            str(self.d.pub),
+            "--port",
+            str(self.port),
+            *self.extra,
+        ]
         logf = open(self.log, "ab")
         self.proc = subprocess.Popen(cmd, stdout=logf, stderr=logf, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         logf.close()
@@ -152,12 +184,14 @@ class Server:
 
     # ------------------------------------------------------------------ a tiny client
 
-    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None,
-                source: str | None = None) -> tuple[int, dict, dict]:
+    def request(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None, source: str | None = None
+    ) -> tuple[int, dict, dict]:
         """(status, headers, JSON body or {'text': ...}); ``source`` binds the client's address
         (any 127.x.y.z is this machine) to act as another client."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
-                                          source_address=(source, 0) if source else None)
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=30, source_address=(source, 0) if source else None
+        )
         data = json.dumps(body).encode() if body is not None else None
         h = {"Content-Type": "application/json"} if body is not None else {}
         h.update(headers or {})
@@ -167,8 +201,11 @@ class Server:
         conn.close()
         hdrs = {k.lower(): v for k, v in r.getheaders()}
         try:
-            payload = json.loads(raw) if hdrs.get("content-type", "").startswith("application/json") else \
-                {"text": raw.decode("utf-8", "replace")}
+            payload = (
+                json.loads(raw)
+                if hdrs.get("content-type", "").startswith("application/json")
+                else {"text": raw.decode("utf-8", "replace")}
+            )
         except ValueError:
             payload = {"text": raw.decode("utf-8", "replace")}
         return r.status, hdrs, payload

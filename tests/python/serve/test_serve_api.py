@@ -40,8 +40,10 @@ def login(server, who):
 
 
 def test_import_smartkampung_does_not_import_starlette():
-    code = "import sys, smartkampung, smartkampung.cli; print(any(m.split('.')[0] in ('starlette', 'uvicorn') " \
-           "for m in sys.modules))"
+    code = (
+        "import sys, smartkampung, smartkampung.cli; print(any(m.split('.')[0] in ('starlette', 'uvicorn') "
+        "for m in sys.modules))"
+    )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
@@ -54,8 +56,13 @@ def test_public_check_is_the_librarys_masked_answer(district, server):
         assert nik not in json.dumps(body)
     status, _, body = server.request("POST", "/api/v1/check", {"nik": district.found_nik})
     assert body["found"] and body["programs"] == district.found_programs and body["nik"].count("*") == 8
-    for bad, reason in (("123", "length"), ("35100145019O0001", "non_digit"), ("3.51001E+15", "scientific_notation"),
-                        ("9910014501900001", "province"), ("", "missing")):
+    for bad, reason in (
+        ("123", "length"),
+        ("35100145019O0001", "non_digit"),
+        ("3.51001E+15", "scientific_notation"),
+        ("9910014501900001", "province"),
+        ("", "missing"),
+    ):
         status, _, body = server.request("POST", "/api/v1/check", {"nik": bad})
         assert (status, body) == (422, {"error": "invalid_nik", "reason": reason})
     assert server.request("POST", "/api/v1/check", {"nik": 3510014501900001})[0] == 422
@@ -68,8 +75,11 @@ def test_reports_accepted_stored_and_refused_with_reasons(district, server):
     personal(record)
     status, _, out = server.request("POST", "/api/v1/reports", record)
     assert status == 201 and out["accepted"] and out["reason"] == "accepted" and out["queue_position"] >= 1
-    row = sqlite3.connect(district.dir / "data" / "smartkampung-serve.sqlite3").execute(
-        "SELECT record FROM reports WHERE id = ?", (out["report_id"],)).fetchone()
+    row = (
+        sqlite3.connect(district.dir / "data" / "smartkampung-serve.sqlite3")
+        .execute("SELECT record FROM reports WHERE id = ?", (out["report_id"],))
+        .fetchone()
+    )
     assert json.loads(row[0])["nik"] == nik
     status, _, again = server.request("POST", "/api/v1/reports", record)
     assert status == 200 and not again["accepted"] and again["reason"] == "duplicate_report"
@@ -77,8 +87,9 @@ def test_reports_accepted_stored_and_refused_with_reasons(district, server):
     assert enrolled["reason"] == "already_enrolled" and enrolled["programs"] == district.found_programs
     status, _, invalid = server.request("POST", "/api/v1/reports", {"nik": "123", "name": "Sri"})
     assert invalid["reason"] == "invalid_nik"
-    status, _, unknown = server.request("POST", "/api/v1/reports", {"nik": district.new_niks[1], "name": "A",
-                                                                   "program": "NO_SUCH"})
+    status, _, unknown = server.request(
+        "POST", "/api/v1/reports", {"nik": district.new_niks[1], "name": "A", "program": "NO_SUCH"}
+    )
     assert (status, unknown) == (422, {"error": "bad_input", "field": "program"})
     assert server.request("POST", "/api/v1/reports", {"nik": district.new_niks[1], "name": "x" * 500})[0] == 422
 
@@ -120,7 +131,9 @@ def test_officers_roles_csrf_and_the_audit_log(district, server):
     status, _, got = server.request("POST", "/api/v1/reservations", ask, headers=officer)
     assert status == 201 and got["house_id"] == 11 and got["free_beds"] == 1
     status, _, log = server.request("GET", "/api/v1/audit", headers=auditor)
-    mine = [e for e in log["entries"] if e["action"] == "reserve_bed" and e["target"] == f"reservation:{got['reservation']}"]
+    mine = [
+        e for e in log["entries"] if e["action"] == "reserve_bed" and e["target"] == f"reservation:{got['reservation']}"
+    ]
     assert len(mine) == 1 and mine[0]["actor"] == OFFICER[0] and mine[0]["detail"]["house_id"] == 11
     assert any(e["action"] == "login_failed" for e in log["entries"])
     rid = got["reservation"]
@@ -133,14 +146,18 @@ def test_officers_roles_csrf_and_the_audit_log(district, server):
 
 def test_rate_limit_refuses_an_enumerating_client_and_says_so_in_the_log(district, server):
     before = server.log_text()
-    codes = [server.request("POST", "/api/v1/check", {"nik": nik}, source="127.0.0.9")[0]
-             for nik in district.new_niks[100:160]]
+    codes = [
+        server.request("POST", "/api/v1/check", {"nik": nik}, source="127.0.0.9")[0]
+        for nik in district.new_niks[100:160]
+    ]
     assert codes[:20] == [200] * 20 and codes.count(429) >= 35
     # the exempt address (the load test's) is not limited
     assert all(server.request("POST", "/api/v1/check", {"nik": n})[0] == 200 for n in district.new_niks[160:200])
-    new = server.log_text()[len(before):]
+    new = server.log_text()[len(before) :]
     lines = [ln for ln in new.splitlines() if "rate limit: check" in ln]
-    assert lines and re.search(r"client c-[0-9a-f]{10} refused \(\d+ refused so far, \d+ distinct NIKs asked\)", lines[0])
+    assert lines and re.search(
+        r"client c-[0-9a-f]{10} refused \(\d+ refused so far, \d+ distinct NIKs asked\)", lines[0]
+    )
     assert "127.0.0.9" not in new
     personal(district.new_niks[100:200])
     assert_no_nik(new, "log")
@@ -157,16 +174,20 @@ def test_forms_need_the_csrf_token_and_pages_carry_security_headers(server):
     import urllib.request
 
     cookie = re.search(r"sk_csrf=([^;]+)", headers["set-cookie"]).group(1)
-    token = re.search(r'name="csrf" value="([0-9a-f]+)"', server.request("GET", "/id/cek", headers={
-        "Cookie": f"sk_csrf={cookie}"})[2]["text"]).group(1)
+    token = re.search(
+        r'name="csrf" value="([0-9a-f]+)"',
+        server.request("GET", "/id/cek", headers={"Cookie": f"sk_csrf={cookie}"})[2]["text"],
+    ).group(1)
     for field, sent_cookie in (("", cookie), (f"&csrf={token}", "x" * 43), (f"&csrf={'0' * 64}", cookie)):
-        req = urllib.request.Request(server.url + "/id/cek", data=f"nik=123{field}".encode(),
-                                     headers={"Cookie": f"sk_csrf={sent_cookie}"})
+        req = urllib.request.Request(
+            server.url + "/id/cek", data=f"nik=123{field}".encode(), headers={"Cookie": f"sk_csrf={sent_cookie}"}
+        )
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(req, timeout=10)
         assert e.value.code == 403
-    req = urllib.request.Request(server.url + "/id/cek", data=f"nik=123&csrf={token}".encode(),
-                                 headers={"Cookie": f"sk_csrf={cookie}"})
+    req = urllib.request.Request(
+        server.url + "/id/cek", data=f"nik=123&csrf={token}".encode(), headers={"Cookie": f"sk_csrf={cookie}"}
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         assert r.status == 200 and 'data-reason="length"' in r.read().decode()
     conn_status = server.request("POST", "/api/v1/check", None, headers={"Content-Type": "text/plain"})[0]
@@ -179,8 +200,11 @@ def test_openapi_documents_every_api_route(server):
     status, _, doc = server.request("GET", "/api/openapi.json")
     assert status == 200 and doc["openapi"].startswith("3.")
     documented = {p for p in doc["paths"]}
-    routed = {re.sub(r"\{(\w+)(:int)?\}", lambda m: "{id}" if m.group(1) in ("id", "rid") else "{" + m.group(1) + "}",
-                     r.path) for r in api.routes() if r.path.startswith("/api/v1/")}
+    routed = {
+        re.sub(r"\{(\w+)(:int)?\}", lambda m: "{id}" if m.group(1) in ("id", "rid") else "{" + m.group(1) + "}", r.path)
+        for r in api.routes()
+        if r.path.startswith("/api/v1/")
+    }
     assert documented == routed
 
 

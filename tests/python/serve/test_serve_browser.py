@@ -53,10 +53,17 @@ def shots(tmp_path_factory):
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = _binary("chromium", "chromium-browser")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-extensions", "--window-size=412,915",  # a phone's screen
-                f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):  # nothing outside is reachable
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-extensions",
+        "--window-size=412,915",  # a phone's screen
+        f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    ):  # nothing outside is reachable
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # The browser is not under test: the sanitizer run's preloaded runtime stays out of it.
@@ -198,8 +205,9 @@ def test_officer_logs_in_reserves_a_bed_and_finds_it_in_the_audit_log(browser, s
     assert browser.current_url.endswith("/id/masuk")
 
 
-@pytest.mark.parametrize("lang,title,switch", [("id", "Cek penerima bantuan", "English"),
-                                               ("en", "Check aid recipients", "Bahasa Indonesia")])
+@pytest.mark.parametrize(
+    "lang,title,switch", [("id", "Cek penerima bantuan", "English"), ("en", "Check aid recipients", "Bahasa Indonesia")]
+)
 def test_pages_in_both_languages(browser, server, shots, lang, title, switch):
     browser.get(server.url + f"/{lang}/cek")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang

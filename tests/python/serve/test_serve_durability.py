@@ -101,9 +101,13 @@ def test_no_log_line_holds_a_nik_or_a_name(district):
     server = Server(district, "--check-limit", "5", "--report-limit", "3", log_name="privacy.log").start()
     try:
         jar = http.cookiejar.CookieJar()
-        people = [{"nik": district.new_niks[i], "name": name, "kk": "3510010101200009", "birth_date": "1991-02-03"}
-                  for i, name in enumerate(["Sri Wahyuningsih", "Bambang Suprapto", "Yulianti Rahayu",
-                                            "Muhammad Ridwan", "Kadek Ayu Paramitha"], start=200)]
+        people = [
+            {"nik": district.new_niks[i], "name": name, "kk": "3510010101200009", "birth_date": "1991-02-03"}
+            for i, name in enumerate(
+                ["Sri Wahyuningsih", "Bambang Suprapto", "Yulianti Rahayu", "Muhammad Ridwan", "Kadek Ayu Paramitha"],
+                start=200,
+            )
+        ]
         personal(people, district.found_nik)
         personal([str(n) for n in district.persons["nik"][:50]], [str(n) for n in district.persons["name"][:50]])
         for p in people:

@@ -80,8 +80,14 @@ def test_schema_is_created_and_a_newer_one_is_refused(tmp_path):
     c = sqlite3.connect(tmp_path / "a.sqlite3")
     assert c.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} >= \
-        {"reports", "reservations", "checkins", "audit", "users", "sessions"}
+    assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} >= {
+        "reports",
+        "reservations",
+        "checkins",
+        "audit",
+        "users",
+        "sessions",
+    }
     assert store.conn().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert Store(tmp_path / "a.sqlite3").migrate() == len(MIGRATIONS)  # idempotent
     c.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
@@ -95,12 +101,18 @@ def test_cli_refuses_bad_sources_in_one_line(tmp_path):
     bad.write_bytes(b"SKAMPREG not a registry")
     certs = tmp_path / "certs.jsonl"
     certs.write_text("")
-    for args, code in ((["--registry", str(bad), "--certs", str(certs)], 1),
-                       (["--registry", str(tmp_path / "missing.skr"), "--certs", str(certs)], 1),
-                       (["--certs", str(certs)], 2), (["--registry", str(bad), "--certs", str(certs),
-                                                       "--rate-exempt", "not-a-net"], 2)):
-        p = subprocess.run([sys.executable, "-m", "smartkampung", "serve", "--data", str(tmp_path / "d"), *args,
-                            "--port", "1"], capture_output=True, text=True, timeout=60)
+    for args, code in (
+        (["--registry", str(bad), "--certs", str(certs)], 1),
+        (["--registry", str(tmp_path / "missing.skr"), "--certs", str(certs)], 1),
+        (["--certs", str(certs)], 2),
+        (["--registry", str(bad), "--certs", str(certs), "--rate-exempt", "not-a-net"], 2),
+    ):
+        p = subprocess.run(
+            [sys.executable, "-m", "smartkampung", "serve", "--data", str(tmp_path / "d"), *args, "--port", "1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         lines = [ln for ln in p.stderr.splitlines() if ln.startswith("smartkampung serve:")]
         assert p.returncode == code and len(lines) == 1, p.stderr
         assert "Traceback" not in p.stderr
