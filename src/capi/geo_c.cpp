@@ -25,6 +25,19 @@ using smartkampung::capi::require_text;
 
 namespace {
 
+// A C caller may pass any int; reading it as the enum would be undefined behaviour in C++
+// when it is out of range, so its bytes are read as an int.
+geo::AssignMode assign_mode_of(skamp_assign_mode mode) {
+  static_assert(sizeof(skamp_assign_mode) == sizeof(int), "skamp_assign_mode is int-sized");
+  int mode_value = 0;
+  std::memcpy(&mode_value, &mode, sizeof mode_value);
+  if (mode_value != SKAMP_ASSIGN_GREEDY && mode_value != SKAMP_ASSIGN_OPTIMAL) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
+  }
+  return mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal : geo::AssignMode::kGreedy;
+}
+
 geo::Filter to_filter(const skamp_facility_filter* f) {
   geo::Filter filter;
   if (f == nullptr) return filter;
@@ -287,19 +300,8 @@ skamp_status skamp_geo_index_assign(int64_t* out_houses, double* out_total_m, do
       require(lats, "lats");
       require(lons, "lons");
     }
-    // A C caller may pass any int; reading it as the enum would be undefined behaviour in
-    // C++ when it is out of range, so its bytes are read as an int.
-    static_assert(sizeof(skamp_assign_mode) == sizeof(int), "skamp_assign_mode is int-sized");
-    int mode_value = 0;
-    std::memcpy(&mode_value, &mode, sizeof mode_value);
-    if (mode_value != SKAMP_ASSIGN_GREEDY && mode_value != SKAMP_ASSIGN_OPTIMAL) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
-    }
-    const geo::Assignment a = index->index.assign(
-        n, lats, lons,
-        mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal : geo::AssignMode::kGreedy,
-        k, reserve != 0);
+    const geo::Assignment a =
+        index->index.assign(n, lats, lons, assign_mode_of(mode), k, reserve != 0);
     for (size_t i = 0; i < n; ++i) out_houses[i] = a.house[i];
     if (out_total_m != nullptr) *out_total_m = a.total_m;
     if (out_max_m != nullptr) *out_max_m = a.max_m;
@@ -369,16 +371,8 @@ skamp_status skamp_geo_index_assign_arrow(struct ArrowArrayStream* out, skamp_fa
       require(lats, "lats");
       require(lons, "lons");
     }
-    int mode_value = 0;
-    std::memcpy(&mode_value, &mode, sizeof mode_value);
-    if (mode_value != SKAMP_ASSIGN_GREEDY && mode_value != SKAMP_ASSIGN_OPTIMAL) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "mode must be SKAMP_ASSIGN_GREEDY or SKAMP_ASSIGN_OPTIMAL");
-    }
-    const geo::Assignment a = index->index.assign(
-        n, lats, lons,
-        mode_value == SKAMP_ASSIGN_OPTIMAL ? geo::AssignMode::kOptimal : geo::AssignMode::kGreedy,
-        k, reserve != 0);
+    const geo::Assignment a =
+        index->index.assign(n, lats, lons, assign_mode_of(mode), k, reserve != 0);
     capi::give_stream(tables::assignment_table(index->index, a, lats, lons), out);
   });
 }
