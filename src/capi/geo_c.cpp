@@ -27,7 +27,9 @@ namespace {
 
 // A C caller may pass any int; reading it as the enum would be undefined behaviour in C++
 // when it is out of range, so its bytes are read as an int.
-geo::AssignMode assign_mode_of(skamp_assign_mode mode) {
+// Taken by reference: a C caller may pass any int, and copying an out-of-range value as
+// the enum would itself be undefined behaviour in C++, so only its bytes are read.
+geo::AssignMode assign_mode_of(const skamp_assign_mode& mode) {
   static_assert(sizeof(skamp_assign_mode) == sizeof(int), "skamp_assign_mode is int-sized");
   int mode_value = 0;
   std::memcpy(&mode_value, &mode, sizeof mode_value);
