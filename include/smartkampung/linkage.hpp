@@ -112,6 +112,17 @@ struct LinkSettings {
   std::string household_key = "kk";
   std::string household_name = "name";
   std::string household_date = "birth_date";
+  /// The field (by name) whose value is a place inside one NIK region, a desa or a
+  /// kecamatan; empty: none (and no error when no field has this name, unless it was
+  /// given in JSON). Training learns each place's region, the first six digits most of
+  /// its well-formed NIKs share (nik_place_regions). Two well-formed NIKs that differ only
+  /// in digits the records prove (the region, where each record's region is its place's;
+  /// the birth date, where each encodes its record's birth date) are then two persons
+  /// (level "contradicts"): a mistyped NIK does not agree with its own record like that.
+  std::string nik_place = "village";
+  /// Place (as normalised by the field's comparison) -> NIK region (6 digits): learned
+  /// from the records when empty, kept when given (e.g. from trained_settings()).
+  std::vector<std::pair<std::string, std::string>> nik_place_regions;
   std::size_t max_block_size = 2000;  ///< larger blocks are skipped (other rules cover them)
   /// Clusters larger than this are reported (LinkStats::large_clusters and a warning).
   std::size_t max_cluster_size = 50;

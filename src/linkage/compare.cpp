@@ -137,7 +137,8 @@ int compare_field(const CompiledField& f, const FieldValue& a, const FieldValue&
       if (a.h == b.h) return kNikExact;
       if ((a.h3 & b.h3 & kNikPacked) != 0) {
         return nik_level_packed(a.h2, b.h2, (a.h3 & b.h3 & kNikWellFormed) != 0,
-                                (a.h3 & b.h3 & kNikDateAgrees) != 0);
+                                (a.h3 & b.h3 & kNikDateAgrees) != 0,
+                                (a.h3 & b.h3 & kNikRegionAgrees) != 0);
       }
       if (a.text().size() != b.text().size()) return kNikDifferent;
       if (one_substitution(a.text(), b.text())) return kNikSubstitution;

@@ -136,8 +136,10 @@ inline int level_of(std::uint64_t pattern, std::size_t f) {
 // NIK levels (CompareKind::kNik), as codes (0 = null).
 constexpr int kNikExact = 1, kNikSubstitution = 2, kNikTransposition = 3, kNikTwoEdits = 4,
               kNikSameBirth = 5, kNikDifferent = 6, kNikContradicts = 7;
-// kNikDateAgrees: the NIK's encoded birth date (digits 7-12) is the record's own birth date.
-constexpr std::uint64_t kNikPacked = 1, kNikWellFormed = 2, kNikDateAgrees = 4;
+// kNikDateAgrees: the NIK's encoded birth date (digits 7-12) is the record's own birth date;
+// kNikRegionAgrees: its region (digits 1-6) is the one learned for the record's place.
+constexpr std::uint64_t kNikPacked = 1, kNikWellFormed = 2, kNikDateAgrees = 4,
+                        kNikRegionAgrees = 8;
 
 /// Packs up to 16 decimal digits, digit k in bits 4k..4k+3; false for anything else.
 inline bool pack_digits(std::string_view text, std::uint64_t& out) {
@@ -153,11 +155,12 @@ inline bool pack_digits(std::string_view text, std::uint64_t& out) {
 /// The kNik level of two different 16-digit NIKs packed by pack_digits. Edits are
 /// substitutions and adjacent transpositions (what typing and copying do); digits 1-6 are
 /// the region, 7-12 the birth date (day + 40 for women), 13-16 a serial.
-/// both_dates_agree: each record's own birth date is the one its NIK encodes. Then one or
-/// two edits confined to the date digits are not a typing error (a mistyped NIK would not
-/// match its record's birth date) but two persons born on different days: kNikContradicts.
+/// both_dates_agree: each record's own birth date is the one its NIK encodes;
+/// both_regions_agree: each record's NIK region is the one learned for its place. Digits
+/// so proven by both records are not mistyped: NIKs that differ only in proven digits are
+/// two persons (born on other days, registered in other regions): kNikContradicts.
 inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_formed,
-                            bool both_dates_agree = false) {
+                            bool both_dates_agree = false, bool both_regions_agree = false) {
   const std::uint64_t x = a ^ b;
   if (x == 0) return kNikExact;
   const std::uint64_t diff =
@@ -178,9 +181,11 @@ inline int nik_level_packed(std::uint64_t a, std::uint64_t b, bool both_well_for
     }
     ++ops;
   }
-  constexpr std::uint64_t kDateDigits = 0x111111ULL << 24;  // digits 7-12
-  if (both_well_formed && both_dates_agree && ops <= 2 && (diff & ~kDateDigits) == 0)
-    return kNikContradicts;
+  constexpr std::uint64_t kRegionDigits = 0x111111ULL;        // digits 1-6
+  constexpr std::uint64_t kDateDigits = kRegionDigits << 24;  // digits 7-12
+  const std::uint64_t proven =
+      (both_dates_agree ? kDateDigits : 0) | (both_regions_agree ? kRegionDigits : 0);
+  if (both_well_formed && proven != 0 && (diff & ~proven) == 0) return kNikContradicts;
   if (ops == 1) return transposed ? kNikTransposition : kNikSubstitution;
   if (ops == 2) return kNikTwoEdits;
   const bool date_differs = ((diff >> 24) & 0x111111ULL) != 0;
@@ -247,6 +252,10 @@ struct LinkModel {
   /// weights where that field is exact (log2(m / u_same_date)).
   int nik_date_field = -1;
   std::array<double, 16> nik_same_date_weights{}, nik_near_date_weights{};
+  /// The field of LinkSettings::nik_place (-1: none) and its places' NIK regions: the
+  /// place value's hash -> the region's digits as pack_digits packs them (24 bits).
+  int nik_place_field = -1;
+  std::unordered_map<std::uint64_t, std::uint64_t> nik_place_region;
   /// NIK levels of random pairs whose birth dates are equal [0] or one digit apart [1]
   /// (estimate_u), for u_same_date and u_near_date; and those pairs' share of all pairs.
   std::array<std::array<double, 16>, 2> date_cond_counts{};
@@ -338,6 +347,12 @@ struct LinkModel {
   /// Sets kNikDateAgrees on a prepared NIK when `date` (the record's own birth date, before
   /// any filling from the NIK) is the date the NIK encodes.
   void mark_nik_date(FieldValue& nik, const FieldValue& date) const;
+  /// Sets kNikRegionAgrees on a prepared NIK when its region is the one of `place`.
+  void mark_nik_place(FieldValue& nik, const FieldValue& place) const;
+  /// When nik_place names a field and no regions were given: learns each place's region
+  /// from the prepared values (a strict majority of at least 5 well-formed NIKs), records
+  /// it in settings.nik_place_regions and marks every prepared NIK.
+  void learn_nik_places();
   /// Prepares field f alone (what prepare() puts in values_out[f]).
   template <typename Record>
   void prepare_field(const Record& r, std::size_t f, FieldValue& value_out,

@@ -103,6 +103,10 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
     }
   }
 
+  // Each place's NIK region, from the records themselves unless the settings give them:
+  // what lets a difference in the region digits count as two persons (compare.cpp).
+  m.learn_nik_places();
+
   // 1. Blocks: per rule, records sorted by key; oversized blocks are skipped and their
   //    keys cleared, so that a later rule may still pair those records.
   struct Block {

@@ -271,7 +271,8 @@ class Summaries {
           const bool packed = (v.h3 & kNikPacked) != 0;
           w[0] = static_cast<std::uint32_t>(std::min<std::size_t>(v.text().size(), 0xFFFF)) |
                  (packed ? 0x10000U : 0U) | ((v.h3 & kNikWellFormed) != 0 ? 0x20000U : 0U) |
-                 ((v.h3 & kNikDateAgrees) != 0 ? 0x40000U : 0U);
+                 ((v.h3 & kNikDateAgrees) != 0 ? 0x40000U : 0U) |
+                 ((v.h3 & kNikRegionAgrees) != 0 ? 0x80000U : 0U);
           put(packed ? v.h2 : v.h, w + 1);
           break;
         }
@@ -346,7 +347,7 @@ class Summaries {
         const std::uint64_t da = joined(a + 1), db = joined(b + 1);
         if (da == db) return kNikExact;
         return nik_level_packed(da, db, (a[0] & b[0] & 0x20000U) != 0,
-                                (a[0] & b[0] & 0x40000U) != 0);
+                                (a[0] & b[0] & 0x40000U) != 0, (a[0] & b[0] & 0x80000U) != 0);
       }
       case CompareKind::kDate: {
         const std::uint64_t ha = joined(a), hb = joined(b);

@@ -440,7 +440,8 @@ struct LinkerState {
           if (conflict || !well_formed(y)) return;
           const std::uint32_t* wy = field_of(y, nf);
           if (nik_level_packed(joined(wx + 1), joined(wy + 1), true,
-                               (wx[0] & wy[0] & 0x40000U) != 0) != kNikContradicts) {
+                               (wx[0] & wy[0] & 0x40000U) != 0,
+                               (wx[0] & wy[0] & 0x80000U) != 0) != kNikContradicts) {
             return;
           }
           arena_a.clear();

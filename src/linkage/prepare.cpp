@@ -214,6 +214,22 @@ LinkModel::LinkModel(const LinkSettings& s) : settings(s) {
       if (lf.kind == CompareKind::kSex) nik_sex_fields.push_back(static_cast<int>(f));
     }
   }
+  if (nik_field >= 0 && !s.nik_place.empty()) {
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      if (fields[f].spec.name == s.nik_place && static_cast<int>(f) != nik_field)
+        nik_place_field = static_cast<int>(f);
+    }
+  }
+  for (std::size_t i = 0; i < s.nik_place_regions.size(); ++i) {
+    const auto& [place, region] = s.nik_place_regions[i];
+    std::uint64_t digits = 0;
+    if (region.size() != 6 || !pack_digits(region, digits)) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "link settings: nik_place_regions: a region is 6 digits (entry " +
+                      std::to_string(i + 1) + ")");
+    }
+    nik_place_region[hash_text(place)] = digits;
+  }
   for (const auto& rule : s.blocking) rules.push_back(parse_block_rule(rule));
   auto use_column = [&](const std::string& column) {
     if (!column.empty() &&
@@ -567,6 +583,11 @@ void LinkModel::prepare_field(const Record& r, std::size_t f, FieldValue& value_
     prepare_value(fields[static_cast<std::size_t>(nik_date_field)], r, date, arena);
     mark_nik_date(value_out, date);
   }
+  if (static_cast<int>(f) == nik_field && nik_place_field >= 0 && !value_out.null) {
+    FieldValue place;
+    prepare_value(fields[static_cast<std::size_t>(nik_place_field)], r, place, arena);
+    mark_nik_place(value_out, place);
+  }
   if (value_out.null && filled_from_nik(f)) {
     FieldValue nik;
     prepare_value(fields[static_cast<std::size_t>(nik_field)], r, nik, arena);
@@ -623,6 +644,50 @@ void LinkModel::mark_nik_date(FieldValue& nik, const FieldValue& date) const {
     nik.h3 |= kNikDateAgrees;
 }
 
+void LinkModel::mark_nik_place(FieldValue& nik, const FieldValue& place) const {
+  if (nik.null || (nik.h3 & kNikWellFormed) == 0 || place.null) return;
+  const auto it = nik_place_region.find(place.h);
+  if (it != nik_place_region.end() && (nik.h2 & 0xFFFFFFULL) == it->second)
+    nik.h3 |= kNikRegionAgrees;
+}
+
+void LinkModel::learn_nik_places() {
+  if (nik_field < 0 || nik_place_field < 0 || !nik_place_region.empty()) return;
+  const std::size_t F = field_count(), n = size();
+  const auto nf = static_cast<std::size_t>(nik_field);
+  const auto pf = static_cast<std::size_t>(nik_place_field);
+  struct Place {
+    std::string_view text;  // a value's text (the arena outlives this call)
+    std::unordered_map<std::uint64_t, std::uint32_t> regions;
+    std::uint32_t total = 0;
+  };
+  std::unordered_map<std::uint64_t, Place> places;
+  for (std::size_t i = 0; i < n; ++i) {
+    const FieldValue& nik = values[i * F + nf];
+    const FieldValue& place = values[i * F + pf];
+    if (nik.null || (nik.h3 & kNikWellFormed) == 0 || place.null) continue;
+    Place& p = places[place.h];
+    if (p.total == 0) p.text = place.text();
+    ++p.regions[nik.h2 & 0xFFFFFFULL];
+    ++p.total;
+  }
+  std::vector<std::pair<std::string, std::string>> learned;
+  for (const auto& [hash, p] : places) {
+    if (p.total < 5) continue;
+    for (const auto& [region, count] : p.regions) {
+      if (2 * static_cast<std::uint64_t>(count) <= p.total) continue;  // a strict majority
+      nik_place_region[hash] = region;
+      std::string digits(6, '0');
+      for (int k = 0; k < 6; ++k)
+        digits[static_cast<std::size_t>(k)] = static_cast<char>('0' + ((region >> (4 * k)) & 0xF));
+      learned.emplace_back(std::string(p.text), std::move(digits));
+    }
+  }
+  std::sort(learned.begin(), learned.end());  // the same settings whatever the hash order
+  settings.nik_place_regions = std::move(learned);
+  for (std::size_t i = 0; i < n; ++i) mark_nik_place(values[i * F + nf], values[i * F + pf]);
+}
+
 bool LinkModel::filled_from_nik(std::size_t f) const {
   const auto is = [&](const std::vector<int>& list) {
     return std::find(list.begin(), list.end(), static_cast<int>(f)) != list.end();
@@ -636,6 +701,8 @@ void LinkModel::prepare(const Record& r, FieldValue* values_out, std::uint64_t* 
   for (std::size_t f = 0; f < fields.size(); ++f) prepare_value(fields[f], r, values_out[f], arena);
   if (nik_field >= 0 && nik_date_field >= 0)
     mark_nik_date(values_out[nik_field], values_out[nik_date_field]);
+  if (nik_field >= 0 && nik_place_field >= 0)
+    mark_nik_place(values_out[nik_field], values_out[nik_place_field]);
   if (nik_field >= 0) {
     for (int f : nik_date_fields)
       fill_from_nik(values_out[nik_field], static_cast<std::size_t>(f), values_out[f], arena);
@@ -677,6 +744,8 @@ template void LinkModel::prepare<ColumnsView>(const ColumnsView&, FieldValue*, s
                                               std::uint64_t&, ValueArena&) const;
 template void LinkModel::prepare_field<ColumnsView>(const ColumnsView&, std::size_t, FieldValue&,
                                                     ValueArena&) const;
+template void LinkModel::prepare_field<LinkRecord>(const LinkRecord&, std::size_t, FieldValue&,
+                                                   ValueArena&) const;
 
 // ---- compact values ---------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <smartkampung/linkage.hpp>
 #include <string>
@@ -148,13 +149,11 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
       detail::json::parse(json, "link settings", detail::json::kFullPrecision);
   if (!doc.IsObject()) bad("$", "expected an object");
   LinkSettings s = indonesian();
-  static const char* const known[] = {"format",         "fields",
-                                      "blocking",       "threshold",
-                                      "prior",          "household_key",
-                                      "household_name", "household_date",
-                                      "max_block_size", "max_cluster_size",
-                                      "u_sample_pairs", "em_iterations",
-                                      "threads",        "seed"};
+  static const char* const known[] = {
+      "format",           "fields",         "blocking",       "threshold",      "prior",
+      "household_key",    "household_name", "household_date", "max_block_size", "max_cluster_size",
+      "u_sample_pairs",   "em_iterations",  "threads",        "seed",           "nik_place",
+      "nik_place_regions"};
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     const std::string key(it->name.GetString(), it->name.GetStringLength());
     bool ok = false;
@@ -239,6 +238,23 @@ LinkSettings LinkSettings::from_json(std::string_view json) {
     s.household_name = get_string(*v, "$.household_name");
   if (const auto* v = member(doc, "household_date"))
     s.household_date = get_string(*v, "$.household_date");
+  if (const auto* v = member(doc, "nik_place")) {
+    s.nik_place = get_string(*v, "$.nik_place");
+    if (!s.nik_place.empty() &&
+        std::none_of(s.fields.begin(), s.fields.end(),
+                     [&](const LinkField& f) { return f.name == s.nik_place; })) {
+      bad("$.nik_place", "no field has this name");
+    }
+  }
+  if (const auto* v = member(doc, "nik_place_regions")) {
+    if (!v->IsObject()) bad("$.nik_place_regions", "expected an object of place: region");
+    s.nik_place_regions.clear();
+    for (auto m = v->MemberBegin(); m != v->MemberEnd(); ++m) {
+      const std::string place(m->name.GetString(), m->name.GetStringLength());
+      s.nik_place_regions.emplace_back(
+          place, get_string(m->value, "$.nik_place_regions[\"" + place + "\"]"));
+    }
+  }
   auto count = [&](const char* key, double lo, double hi) {
     const auto* v = member(doc, key);
     const std::string path = std::string("$.") + key;
@@ -332,6 +348,17 @@ std::string LinkSettings::to_json() const {
   w.String(household_name);
   w.Key("household_date");
   w.String(household_date);
+  w.Key("nik_place");
+  w.String(nik_place);
+  if (!nik_place_regions.empty()) {
+    w.Key("nik_place_regions");
+    w.StartObject();
+    for (const auto& [place, region] : nik_place_regions) {
+      w.Key(place.data(), static_cast<rapidjson::SizeType>(place.size()));
+      w.String(region.data(), static_cast<rapidjson::SizeType>(region.size()));
+    }
+    w.EndObject();
+  }
   w.Key("max_block_size");
   w.Uint64(max_block_size);
   w.Key("max_cluster_size");

@@ -1259,42 +1259,55 @@ TEST(LinkageLevels, NikPackedLevelAgreesWithEditCount) {
   }
 }
 
-// One or two edits confined to the date digits (7-12) between NIKs that each encode their
-// own record's birth date are two persons (kNikContradicts); the same edits where either
-// record's birth date does not match its NIK (the mark of a typing error) keep their edit
-// level, and edits that touch other digits never become contradictions this way.
-TEST(LinkageLevels, NikDateEditsCorroboratedByBirthDatesContradict) {
+// Digits both records prove are not mistyped: the birth date digits (7-12) where each
+// NIK encodes its own record's birth date, the region digits (1-6) where each NIK's
+// region is its record's place's. NIKs that differ only in proven digits are two persons
+// (kNikContradicts); any other difference keeps the level it has without proofs, and a
+// NIK that is not well-formed is never contradicted this way. Oracle: the digit strings.
+TEST(LinkageLevels, NikEditsInDigitsTheRecordsProveContradict) {
   std::mt19937_64 rng(11);
-  int contradicted = 0;
-  for (int round = 0; round < 20000; ++round) {
+  int contradicted = 0, by_region = 0, by_date = 0;
+  for (int round = 0; round < 40000; ++round) {
     std::string a(16, '0');
     for (char& c : a) c = static_cast<char>('0' + rng() % 10);
     std::string b = a;
-    const int edits = 1 + static_cast<int>(rng() % 2);
-    const bool in_date = rng() % 2 == 0;
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    const int where = static_cast<int>(rng() % 4);  // 0 region, 1 date, 2 both, 3 anywhere
     for (int e = 0; e < edits; ++e) {
-      const std::size_t k = in_date ? 6 + rng() % 6 : rng() % 16;
+      std::size_t k = rng() % 16;
+      if (where == 0) k = rng() % 6;
+      if (where == 1) k = 6 + rng() % 6;
+      if (where == 2) k = rng() % 12;
       b[k] = static_cast<char>('0' + (b[k] - '0' + 1 + rng() % 9) % 10);
     }
+    if (a == b) continue;
     std::uint64_t pa = 0, pb = 0;
     ASSERT_TRUE(sk::detail::pack_digits(a, pa) && sk::detail::pack_digits(b, pb));
-    const int plain = sk::detail::nik_level_packed(pa, pb, true, false);
-    const int agreed = sk::detail::nik_level_packed(pa, pb, true, true);
-    const int malformed = sk::detail::nik_level_packed(pa, pb, false, true);
-    bool only_date = a != b;
+    const bool dates = rng() % 2 == 0, regions = rng() % 2 == 0;
+    const int plain = sk::detail::nik_level_packed(pa, pb, true);
+    const int proven = sk::detail::nik_level_packed(pa, pb, true, dates, regions);
+    bool only_proven = dates || regions;
     for (std::size_t k = 0; k < 16; ++k) {
-      if (a[k] != b[k] && (k < 6 || k > 11)) only_date = false;
+      const bool ok = (k < 6 && regions) || (k >= 6 && k < 12 && dates);
+      if (a[k] != b[k] && !ok) only_proven = false;
     }
     SCOPED_TRACE(a + " " + b);
-    EXPECT_EQ(malformed, sk::detail::nik_level_packed(pa, pb, false, false));
-    if (only_date && plain >= sk::detail::kNikSubstitution && plain <= sk::detail::kNikTwoEdits) {
-      EXPECT_EQ(agreed, sk::detail::kNikContradicts);
-      ++contradicted;
+    EXPECT_EQ(sk::detail::nik_level_packed(pa, pb, false, dates, regions),
+              sk::detail::nik_level_packed(pa, pb, false));
+    if (only_proven) {
+      EXPECT_EQ(proven, sk::detail::kNikContradicts);
+      if (plain != sk::detail::kNikContradicts) {
+        ++contradicted;
+        if (a.compare(0, 6, b, 0, 6) != 0) ++by_region;
+        if (a.compare(6, 6, b, 6, 6) != 0) ++by_date;
+      }
     } else {
-      EXPECT_EQ(agreed, plain);
+      EXPECT_EQ(proven, plain);
     }
   }
-  EXPECT_GT(contradicted, 5000);
+  EXPECT_GT(contradicted, 3000);
+  EXPECT_GT(by_region, 1000);
+  EXPECT_GT(by_date, 1000);
 }
 
 // Through prepared records: the birth date field decides whether the NIKs' date edit is
@@ -1332,6 +1345,94 @@ TEST(LinkageLevels, NikDateAgreementComesFromTheRecordsBirthDates) {
   // An edit in the region digits is not a date edit.
   EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510151204850001", "1985-04-12"),
             "one_substitution");
+}
+
+// Through prepared records: a NIK's region agrees with its record when the place (the
+// village) is one whose region the settings know; both agreeing make a region edit two
+// persons, one record whose NIK is not its village's keeps the edit (a typing error).
+TEST(LinkageLevels, NikRegionAgreementComesFromThePlace) {
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  s.nik_place_regions = {{"sarigede", "351018"}, {"rejobaru", "351016"}};
+  const sk::detail::LinkModel m(s);
+  ASSERT_GE(m.nik_place_field, 0);
+  auto level = [&](const char* nik_a, const char* village_a, const char* nik_b,
+                   const char* village_b) {
+    sk::LinkRecord ra, rb;
+    ra.set("nik", nik_a);
+    ra.set("village", village_a);
+    rb.set("nik", nik_b);
+    rb.set("village", village_b);
+    std::vector<sk::detail::FieldValue> va(m.field_count()), vb(m.field_count());
+    std::vector<std::uint64_t> keys(m.rule_count());
+    std::uint64_t household = 0;
+    sk::detail::ValueArena arena;
+    m.prepare(ra, va.data(), keys.data(), household, arena);
+    m.prepare(rb, vb.data(), keys.data(), household, arena);
+    const auto nf = static_cast<std::size_t>(m.nik_field);
+    // prepare_field (one field alone) marks the NIK as prepare() does.
+    sk::detail::FieldValue alone;
+    m.prepare_field(rb, nf, alone, arena);
+    EXPECT_EQ(alone.h3, vb[nf].h3);
+    return sk::compare_level_names(sk::CompareKind::kNik)[static_cast<std::size_t>(
+        sk::detail::compare_field(m.fields[nf], va[nf], vb[nf]) - 1)];
+  };
+  // Namesakes born the same day in two villages, each NIK of its own village's region.
+  EXPECT_EQ(level("3510185507880001", "Sarigede", "3510165507880001", "REJOBARU"), "contradicts");
+  // The second NIK's region is not its village's: a mistyped NIK, the edit stays.
+  EXPECT_EQ(level("3510185507880001", "Sarigede", "3510165507880001", "Sarigede"),
+            "one_substitution");
+  // A village whose region is not known proves nothing.
+  EXPECT_EQ(level("3510185507880001", "Sarigede", "3510165507880001", "Kemiren"),
+            "one_substitution");
+  // A serial edit is not proven by the place.
+  EXPECT_EQ(level("3510185507880001", "Sarigede", "3510185507880002", "Sarigede"), "same_birth");
+}
+
+// nik_place_regions round-trips through JSON, and bad entries are refused with their path.
+TEST(LinkageSettingsJson, NikPlaceRegionsRoundTripAndAreChecked) {
+  sk::LinkSettings s = sk::LinkSettings::indonesian();
+  s.nik_place_regions = {{"rejobaru", "351016"}, {"sarigede", "351018"}};
+  const sk::LinkSettings back = sk::LinkSettings::from_json(s.to_json());
+  EXPECT_EQ(back.nik_place, "village");
+  EXPECT_EQ(back.nik_place_regions, s.nik_place_regions);
+  const auto error_of = [](const std::string& json) {
+    try {
+      (void)sk::LinkSettings::from_json(json);
+    } catch (const sk::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of(R"({"nik_place_regions": {"sarigede": "35101"}})").find("6 digits"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"nik_place_regions": {"sarigede": 351018}})").find("nik_place_regions"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"nik_place": "kelurahan"})").find("$.nik_place"), std::string::npos);
+  EXPECT_EQ(error_of(R"({"nik_place": ""})"), "no error");
+}
+
+// Training learns a place's region only from a strict majority of at least five
+// well-formed NIKs, and the result carries it (so a Linker saved or a model reused
+// marks the same NIKs).
+TEST(Linkage, LearnsEachPlacesNikRegionFromTheRecords) {
+  std::vector<sk::LinkRecord> records;
+  auto add = [&](const char* village, const char* region, int count, int serial0) {
+    for (int i = 0; i < count; ++i) {
+      char nik[17];
+      std::snprintf(nik, sizeof nik, "%s%02d0385%04d", region, 1 + (serial0 + i) % 28, serial0 + i);
+      records.push_back(person(nik, "Warga " + std::to_string(serial0 + i), "", "", "", village));
+    }
+  };
+  add("Sarigede", "351018", 8, 1);  // 8 of 10: its region
+  add("Sarigede", "351023", 2, 100);
+  add("Rejobaru", "351016", 6, 200);  // 6 of 12: no strict majority
+  add("Rejobaru", "351023", 6, 300);
+  add("Kemiren", "351020", 4, 400);  // too few
+  const sk::LinkResult res = sk::link(records);
+  const auto& learned = res.trained_settings().nik_place_regions;
+  ASSERT_EQ(learned.size(), 1U);
+  EXPECT_EQ(learned[0].first, "sarigede");
+  EXPECT_EQ(learned[0].second, "351018");
 }
 
 TEST(LinkageLevels, NikFillsMissingBirthDateAndSex) {
