@@ -348,8 +348,12 @@ std::string LinkSettings::to_json() const {
   w.String(household_name);
   w.Key("household_date");
   w.String(household_date);
-  w.Key("nik_place");
-  w.String(nik_place);
+  // A default that names no field of these settings is left out: it means nothing here.
+  if (nik_place.empty() || std::any_of(fields.begin(), fields.end(),
+                                       [&](const LinkField& f) { return f.name == nik_place; })) {
+    w.Key("nik_place");
+    w.String(nik_place);
+  }
   if (!nik_place_regions.empty()) {
     w.Key("nik_place_regions");
     w.StartObject();
