@@ -10,6 +10,9 @@ import pytest
 
 import smartkampung as sk
 
+# The small lists give weak fields; the linkage's warnings are not what is tested here.
+pytestmark = pytest.mark.filterwarnings("ignore::smartkampung.linkage.LinkageWarning")
+
 
 class Recorder:
     """A progress callback that records every report and answers False from the
