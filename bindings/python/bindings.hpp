@@ -7,13 +7,16 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <smartkampung/arrow.hpp>
 #include <smartkampung/date.hpp>
+#include <smartkampung/error.hpp>
 #include <smartkampung/io.hpp>
+#include <smartkampung/progress.hpp>
 #include <smartkampung/signing.hpp>
 #include <string>
 #include <type_traits>
@@ -123,6 +126,64 @@ std::optional<arrow::StreamReader> arrow_reader(py::handle obj);
 /// A result table for Python: smartkampung._table.Table (or `cls` of that module) over `table`.
 py::object table_object(arrow::Table&& table, const char* cls = "Table",
                         py::dict options = py::dict());
+
+// ---- progress of long calls (progress.cpp) -------------------------------------------
+/// A long call's `progress=` argument as the core's Progress hook: reports go to
+/// smartkampung._progress.callback(progress, size, what, unit) (None/True: a tqdm bar when
+/// tqdm is installed and `size` reaches settings.progress_min_rows; False: silent; or the
+/// user's f(done, total)). Each report takes the GIL (the work runs without it, possibly
+/// on another thread); a False answer or an exception from the callback (KeyboardInterrupt
+/// included) stops the call, and it raises smartkampung.Cancelled or that exception.
+class ProgressHook {
+ public:
+  ProgressHook(py::handle progress, std::size_t size, const char* what, const char* unit = "rec");
+  ~ProgressHook();
+  ProgressHook(const ProgressHook&) = delete;
+  ProgressHook& operator=(const ProgressHook&) = delete;
+
+  /// The hook to hand to the core (empty when silent).
+  const Progress& hook() const { return hook_; }
+  /// Runs work() (which handles the GIL itself) and raises as above when the callback
+  /// stopped it, whether the core threw Error(kCancelled) or returned (as a rule batch does,
+  /// marking the rows not reached).
+  template <typename Work>
+  decltype(auto) call(Work&& work) {
+    try {
+      if constexpr (std::is_void_v<decltype(work())>) {
+        work();
+        raise_if_stopped(true);
+      } else {
+        decltype(auto) out = work();
+        raise_if_stopped(true);
+        return out;
+      }
+    } catch (const smartkampung::Error& e) {
+      if (e.code() == ErrorCode::kCancelled) raise_if_stopped(false);
+      throw;
+    }
+  }
+  /// call() with work(hook()) run without the GIL.
+  template <typename Work>
+  decltype(auto) run(Work&& work) {
+    return call([&]() -> decltype(auto) {
+      py::gil_scoped_release release;
+      return work(hook_);
+    });
+  }
+
+ private:
+  /// With the GIL held: raises the callback's exception or smartkampung.Cancelled. When the
+  /// work `returned`, a False answer to the last report (done == total) came too late to
+  /// stop it (the core ignores it there) and is ignored too; an exception is raised.
+  void raise_if_stopped(bool returned);
+
+  py::object report_;
+  Progress hook_;
+  std::string what_;
+  bool stopped_ = false;
+  bool stopped_at_end_ = false;
+  std::exception_ptr failed_;
+};
 
 /// Moves a vector into a numpy array without copying (a capsule owns the data).
 template <typename T>

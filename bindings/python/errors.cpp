@@ -59,7 +59,9 @@ void register_errors(py::module_& m) {
       set_python_error(exception_type("NikError"), e.what(),
                        {{"code", py::str(nik_reason_name(e.reason()))}});
     } catch (const Error& e) {
-      const char* type = e.code() == ErrorCode::kNotFound ? "NotFound" : "Error";
+      const char* type = e.code() == ErrorCode::kNotFound    ? "NotFound"
+                         : e.code() == ErrorCode::kCancelled ? "Cancelled"
+                                                             : "Error";
       set_python_error(exception_type(type), e.what(),
                        {{"code", py::str(error_code_name(e.code()))}});
     }

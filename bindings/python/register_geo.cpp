@@ -3,6 +3,7 @@
 #include <limits>
 #include <optional>
 #include <smartkampung/geo.hpp>
+#include <smartkampung/tables.hpp>
 #include <string>
 
 #include "bindings.hpp"
@@ -113,20 +114,52 @@ py::dict assignment_dict(Assignment&& a) {
   return d;
 }
 
-Assignment run_assign(FacilityIndex& index, py::handle lats_obj, py::handle lons_obj,
-                      const std::string& mode, py::handle k_obj, bool reserve) {
+// An assignment and, when asked, its table (resident, house, distance_m).
+struct AssignOutcome {
+  Assignment assignment;
+  arrow::Table table;
+};
+
+AssignOutcome run_assign(FacilityIndex& index, py::handle lats_obj, py::handle lons_obj,
+                         const std::string& mode, py::handle k_obj, bool reserve,
+                         py::handle progress, bool with_table) {
   const AssignMode m = parse_mode(mode);
   const std::size_t k = python::count_arg(k_obj, "k");
   const auto lats = column<double>(lats_obj, "lats");
   const std::size_t n = static_cast<std::size_t>(lats.shape(0));
   const auto lons = column<double>(lons_obj, "lons", n);
-  py::gil_scoped_release release;
-  return index.assign(n, lats.data(), lons.data(), m, k, reserve);
+  python::ProgressHook report(progress, n, "assign", "res");
+  return report.run([&](const Progress& hook) {
+    AssignOutcome out;
+    out.assignment = index.assign(n, lats.data(), lons.data(), m, k, reserve, hook);
+    if (with_table)
+      out.table = tables::assignment_table(index, out.assignment, lats.data(), lons.data());
+    return out;
+  });
 }
+
+constexpr const char* kAssignDoc =
+    "Places residents into open houses without exceeding free beds. 'greedy': in order, each "
+    "takes the nearest house with a free bed; 'optimal': minimum total distance (min-cost "
+    "max-flow over the k nearest houses plus greedy's choice; a k above the number of houses "
+    "means all). Both place min(residents, free beds). Reserves the beds only when "
+    "reserve=True. progress: None/True (a tqdm bar for a long call when tqdm is installed), "
+    "False, or f(done, total) told the residents done (optimal: 2 n + 1 steps) and returning "
+    "False to cancel (smartkampung.Cancelled; nothing is reserved).";
 
 }  // namespace
 
 void register_geo(py::module_& m) {
+  // Leaked on purpose: pybind11 keeps the pointer.
+  static const std::string& assign_doc = *new std::string(
+      std::string(kAssignDoc) +
+      " Returns an AssignmentTable (resident, house, distance_m; house and distance null when "
+      "unplaced) that still behaves as the numpy int64 array of house ids it was (-1 unplaced: "
+      "iterating, indexing, len, tolist, comparisons, np.asarray), with total_m, max_m, placed, "
+      "unplaced and houses as attributes.");
+  // Calls that take the index's lock do so without the GIL: a long batch holding the lock
+  // takes the GIL for its progress reports, so a thread waiting for the lock must not hold it.
+  using release_gil = py::call_guard<py::gil_scoped_release>;
   py::class_<FacilityIndex>(m, "FacilityIndex",
                             R"doc(Isolation houses (or any facilities) in a spatial index.
 
@@ -220,7 +253,12 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
       .def(py::pickle(
                [](const FacilityIndex& index) {
                  py::list rows;
-                 for (const Facility& f : index.facilities()) {
+                 std::vector<Facility> all;
+                 {
+                   py::gil_scoped_release release;
+                   all = index.facilities();
+                 }
+                 for (const Facility& f : all) {
                    rows.append(py::make_tuple(f.id, py::bytes(f.name), f.lat, f.lon,
                                               py::bytes(f.kind), f.capacity, f.occupied, f.open));
                  }
@@ -250,15 +288,22 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
                }),
            "Pickles with every facility and its bed count (a copy: reservations do not travel "
            "back).")
-      .def("__len__", &FacilityIndex::size)
-      .def("__contains__", &FacilityIndex::contains, py::arg("id"))
+      .def("__len__", &FacilityIndex::size, release_gil())
+      .def("__contains__", &FacilityIndex::contains, py::arg("id"), release_gil())
       .def("__repr__",
            [](const FacilityIndex& i) {
              return "<FacilityIndex of " + std::to_string(i.size()) + " facilities>";
            })
       .def(
           "facility",
-          [](const FacilityIndex& i, std::int64_t id) { return facility_dict(i.get(id)); },
+          [](const FacilityIndex& i, std::int64_t id) {
+            Facility f;
+            {
+              py::gil_scoped_release release;
+              f = i.get(id);
+            }
+            return facility_dict(f);
+          },
           py::arg("id"),
           "The facility as a dict (id, name, lat, lon, kind, capacity, occupied, open); NotFound "
           "if unknown.")
@@ -266,7 +311,10 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
           "ids",
           [](const FacilityIndex& i) {
             std::vector<std::int64_t> ids;
-            for (const auto& f : i.facilities()) ids.push_back(f.id);
+            {
+              py::gil_scoped_release release;
+              for (const auto& f : i.facilities()) ids.push_back(f.id);
+            }
             return python::to_numpy(std::move(ids));
           },
           "All facility ids, sorted (numpy int64).")
@@ -278,7 +326,7 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
           },
           py::arg("id"), py::arg("lat"), py::arg("lon"), py::arg("capacity"),
           py::arg("occupied") = 0, py::arg("open") = true, py::arg("kind") = "",
-          py::arg("name") = "",
+          py::arg("name") = "", release_gil(),
           "Adds a facility without rebuilding the index; smartkampung.Error on a duplicate id or "
           "bad field.")
       .def(
@@ -289,15 +337,22 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
           },
           py::arg("id"), py::arg("lat"), py::arg("lon"), py::arg("capacity"),
           py::arg("occupied") = 0, py::arg("open") = true, py::arg("kind") = "",
-          py::arg("name") = "", "Replaces the facility with this id; NotFound if unknown.")
-      .def("remove", &FacilityIndex::remove, py::arg("id"),
+          py::arg("name") = "", release_gil(),
+          "Replaces the facility with this id; NotFound if unknown.")
+      .def("remove", &FacilityIndex::remove, py::arg("id"), release_gil(),
            "Removes a facility; NotFound if unknown.")
       .def(
           "nearest",
           [](const FacilityIndex& i, double lat, double lon, py::handle k, std::int32_t min_free,
              std::optional<std::string> kind, bool include_closed) {
-            return neighbors(i.nearest(lat, lon, python::count_arg(k, "k"),
-                                       make_filter(min_free, kind, include_closed)));
+            const std::size_t count = python::count_arg(k, "k");
+            const Filter filter = make_filter(min_free, kind, include_closed);
+            std::vector<Neighbor> found;
+            {
+              py::gil_scoped_release release;
+              found = i.nearest(lat, lon, count, filter);
+            }
+            return neighbors(found);
           },
           py::arg("lat"), py::arg("lon"), py::arg("k") = 1, py::arg("min_free") = 0,
           py::arg("kind") = py::none(), py::arg("include_closed") = false,
@@ -307,7 +362,8 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
       .def(
           "nearest_batch",
           [](const FacilityIndex& i, py::handle lats_obj, py::handle lons_obj, py::handle k_obj,
-             std::int32_t min_free, std::optional<std::string> kind, bool include_closed) {
+             std::int32_t min_free, std::optional<std::string> kind, bool include_closed,
+             py::handle progress) {
             const Filter filter = make_filter(min_free, kind, include_closed);
             const auto lats = column<double>(lats_obj, "lats");
             const std::size_t n = static_cast<std::size_t>(lats.shape(0));
@@ -321,48 +377,64 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
             }
             std::vector<std::int64_t> ids(n * k);
             std::vector<double> dists(n * k);
-            {
-              py::gil_scoped_release release;
-              i.nearest_batch(n, lats.data(), lons.data(), k, filter, ids.data(), dists.data());
-            }
+            python::ProgressHook report(progress, n, "nearest_batch", "query");
+            arrow::Table table = report.run([&](const Progress& hook) {
+              i.nearest_batch(n, lats.data(), lons.data(), k, filter, ids.data(), dists.data(), 0,
+                              hook);
+              return tables::nearest_table(n, k, ids.data(), dists.data());
+            });
             const std::vector<py::ssize_t> shape = {static_cast<py::ssize_t>(n),
                                                     static_cast<py::ssize_t>(k)};
-            py::array id_array = python::to_numpy(std::move(ids)).reshape(shape);
-            py::array dist_array = python::to_numpy(std::move(dists)).reshape(shape);
-            return py::make_tuple(id_array, dist_array);
+            py::dict options;
+            options["ids"] = python::to_numpy(std::move(ids)).reshape(shape);
+            options["distances"] = python::to_numpy(std::move(dists)).reshape(shape);
+            return python::table_object(std::move(table), "NearestTable", options);
           },
           py::arg("lats"), py::arg("lons"), py::arg("k") = 1, py::arg("min_free") = 0,
           py::arg("kind") = py::none(), py::arg("include_closed") = false,
-          "nearest() for many points at once, on all cores with the GIL released: returns (ids, "
-          "dists), "
-          "numpy arrays of shape (n, min(k, len(self))) (a k above the number of facilities asks "
-          "for all); "
-          "id -1 and distance inf where fewer qualify.")
+          py::arg("progress") = py::none(),
+          "nearest() for many points at once, on all cores with the GIL released. Returns a "
+          "NearestTable (query, rank, id, distance_m: one row per answer, missing answers left "
+          "out) that still unpacks as the (ids, dists) pair it was: numpy arrays of shape (n, "
+          "min(k, len(self))) (a k above the number of facilities asks for all), id -1 and "
+          "distance inf where fewer qualify (also .ids and .distances). progress: None/True (a "
+          "tqdm bar for a long call when tqdm is installed), False, or f(done, total) told the "
+          "queries answered and returning False to cancel (smartkampung.Cancelled).")
       .def(
           "within",
           [](const FacilityIndex& i, double lat, double lon, double radius_m, std::int32_t min_free,
              std::optional<std::string> kind, bool include_closed) {
-            return neighbors(
-                i.within(lat, lon, radius_m, make_filter(min_free, kind, include_closed)));
+            const Filter filter = make_filter(min_free, kind, include_closed);
+            std::vector<Neighbor> found;
+            {
+              py::gil_scoped_release release;
+              found = i.within(lat, lon, radius_m, filter);
+            }
+            return neighbors(found);
           },
           py::arg("lat"), py::arg("lon"), py::arg("radius_m"), py::arg("min_free") = 0,
           py::arg("kind") = py::none(), py::arg("include_closed") = false,
           "Every open facility (with the same filters as nearest) within radius_m metres, as a "
           "list "
           "of (id, distance_m) sorted by distance then id.")
-      .def("reserve", &FacilityIndex::reserve, py::arg("id"), py::arg("n") = 1,
+      .def("reserve", &FacilityIndex::reserve, py::arg("id"), py::arg("n") = 1, release_gil(),
            "Takes n free beds atomically: True when taken, False when not free (or closed). "
            "NotFound "
            "for an unknown id.")
-      .def("release", &FacilityIndex::release, py::arg("id"), py::arg("n") = 1,
+      .def("release", &FacilityIndex::release, py::arg("id"), py::arg("n") = 1, release_gil(),
            "Frees n beds; smartkampung.Error (and no change) when fewer than n are occupied.")
-      .def("free_beds", &FacilityIndex::free_beds, py::arg("id"),
+      .def("free_beds", &FacilityIndex::free_beds, py::arg("id"), release_gil(),
            "capacity - occupied; NotFound if unknown.")
       .def(
           "nearest_reserve",
           [](FacilityIndex& i, double lat, double lon, std::int32_t n,
              std::optional<std::string> kind) -> py::object {
-            const auto got = i.nearest_reserve(lat, lon, n, make_filter(0, kind, false));
+            const Filter filter = make_filter(0, kind, false);
+            std::optional<Neighbor> got;
+            {
+              py::gil_scoped_release release;
+              got = i.nearest_reserve(lat, lon, n, filter);
+            }
             if (!got) return py::none();
             return py::make_tuple(got->id, got->distance_m);
           },
@@ -372,25 +444,27 @@ threads at once (bed counts are atomic); add/update/remove wait for running quer
       .def(
           "assign",
           [](FacilityIndex& i, py::handle lats, py::handle lons, const std::string& mode,
-             py::handle k, bool reserve) {
-            return python::to_numpy(run_assign(i, lats, lons, mode, k, reserve).house);
+             py::handle k, bool reserve, py::handle progress) {
+            AssignOutcome out = run_assign(i, lats, lons, mode, k, reserve, progress, true);
+            py::dict options;
+            options["total_m"] = out.assignment.total_m;
+            options["max_m"] = out.assignment.max_m;
+            options["placed"] = out.assignment.placed;
+            options["unplaced"] = out.assignment.unplaced;
+            options["houses"] = python::to_numpy(std::move(out.assignment.house));
+            return python::table_object(std::move(out.table), "AssignmentTable", options);
           },
           py::arg("lats"), py::arg("lons"), py::arg("mode") = "greedy", py::arg("k") = 20,
-          py::arg("reserve") = false,
-          "Places residents into open houses without exceeding free beds: numpy int64 house ids, "
-          "-1 "
-          "unplaced. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': "
-          "minimum total distance (min-cost max-flow over the k nearest houses plus greedy's "
-          "choice; a k "
-          "above the number of houses means all). "
-          "Both place min(residents, free beds). Reserves the beds only when reserve=True.")
+          py::arg("reserve") = false, py::arg("progress") = py::none(), assign_doc.c_str())
       .def(
           "assign_report",
           [](FacilityIndex& i, py::handle lats, py::handle lons, const std::string& mode,
-             py::handle k,
-             bool reserve) { return assignment_dict(run_assign(i, lats, lons, mode, k, reserve)); },
+             py::handle k, bool reserve, py::handle progress) {
+            return assignment_dict(
+                run_assign(i, lats, lons, mode, k, reserve, progress, false).assignment);
+          },
           py::arg("lats"), py::arg("lons"), py::arg("mode") = "greedy", py::arg("k") = 20,
-          py::arg("reserve") = false,
+          py::arg("reserve") = false, py::arg("progress") = py::none(),
           "As assign, returning a dict: houses (array), total_m, max_m, placed, unplaced.");
 
   m.def(

@@ -330,7 +330,7 @@ void register_linkage(py::module_& m) {
   m.def(
       "link",
       [](py::handle records, py::handle right, py::handle threshold, py::handle settings,
-         py::handle columns, py::handle as_of) {
+         py::handle columns, py::handle as_of, py::handle progress) {
         LinkSettings s = settings_from(settings);
         if (!threshold.is_none()) {
           const double t = threshold.cast<double>();
@@ -342,20 +342,25 @@ void register_linkage(py::module_& m) {
         KeyedIntake intake = intake_for(s, columns, as_of);
         if (right.is_none()) {
           if (std::optional<arrow::StreamReader> arrow_in = python::arrow_reader(records)) {
+            std::vector<LinkRecord> rows;
             {
               py::gil_scoped_release release;
-              res = link(tables::link_records(*arrow_in, intake), s);
+              rows = tables::link_records(*arrow_in, intake);
             }
+            python::ProgressHook report(progress, rows.size(), "link", "stage");
+            res = report.run([&](const Progress& hook) { return link(std::move(rows), s, hook); });
             add_intake_warnings(res, intake, "");
             return res;
           }
         }
         if (right.is_none()) {
           ChunkReader reader(records, intake);
+          python::ProgressHook report(progress, reader.expected(), "link", "stage");
           try {
-            py::gil_scoped_release release;
-            res = link([&](std::vector<LinkRecord>& chunk) { return reader.next(chunk); }, s,
-                       reader.expected());
+            res = report.run([&](const Progress& hook) {
+              return link([&](std::vector<LinkRecord>& chunk) { return reader.next(chunk); }, s,
+                          reader.expected(), hook);
+            });
           } catch (const ChunkReader::Stopped&) {
             reader.rethrow();
           }
@@ -365,17 +370,15 @@ void register_linkage(py::module_& m) {
         KeyedIntake right_intake = intake_for(s, columns, as_of);
         const std::vector<LinkRecord> left = records_from(records, intake),
                                       other = records_from(right, right_intake);
-        {
-          py::gil_scoped_release release;
-          res = link(left, other, s);
-        }
+        python::ProgressHook report(progress, left.size() + other.size(), "link", "stage");
+        res = report.run([&](const Progress& hook) { return link(left, other, s, hook); });
         add_intake_warnings(res, intake, "records");
         add_intake_warnings(res, right_intake, "right");
         return res;
       },
       py::arg("records"), py::arg("right") = py::none(), py::arg("threshold") = py::none(),
       py::arg("settings") = py::none(), py::arg("columns") = py::none(),
-      py::arg("as_of") = py::none(),
+      py::arg("as_of") = py::none(), py::arg("progress") = py::none(),
       "Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels "
       "needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, "
       "district, rt, rw; any may be missing) or a DataFrame. Keys are matched as a list file's "
@@ -386,7 +389,10 @@ void register_linkage(py::module_& m) {
       "two lists "
       "(indices run over records then right; only cross pairs are scored). threshold: match "
       "probability to keep a pair (None = the settings' default). settings: dict or JSON string "
-      "(see docs/linkage.md). Returns a LinkResult.");
+      "(see docs/linkage.md). progress: None/True (a tqdm bar for a long call when tqdm is "
+      "installed), False, or f(done, total) told the stages done (prepare, block, compare, "
+      "train, score, cluster) and returning False to cancel (smartkampung.Cancelled). Returns "
+      "a LinkResult.");
 
   m.def(
       "normalize_name", [](const std::string& s) { return normalize_name(s); }, py::arg("name"),
@@ -424,13 +430,16 @@ void register_linkage(py::module_& m) {
            "m, u and prior for every field (e.g. LinkResult.settings) need no fit().")
       .def(
           "fit",
-          [](LockedLinker& lk, py::handle records) {
+          [](LockedLinker& lk, py::handle records, py::handle progress) {
             const LinkSettings s = lk.run([](Linker& l) { return l.settings(); });
             KeyedIntake intake(python::to_date_or_today(py::none()), s.columns());
             std::vector<LinkRecord> rs = records_from(records, intake);
-            lk.run([&](Linker& l) { l.fit(rs); });
+            python::ProgressHook report(progress, rs.size(), "Linker.fit", "stage");
+            report.call([&] { lk.run([&](Linker& l) { l.fit(rs, report.hook()); }); });
           },
-          py::arg("records"), "Trains and clusters the records, replacing any content.")
+          py::arg("records"), py::arg("progress") = py::none(),
+          "Trains and clusters the records, replacing any content. progress as sk.link's "
+          "(stages); a cancelled fit keeps the previous content.")
       .def(
           "add",
           [](LockedLinker& lk, py::handle record) {

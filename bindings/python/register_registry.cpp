@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <smartkampung/registry.hpp>
@@ -50,6 +51,14 @@ std::vector<RawRecord> to_records(py::handle records) {
   std::size_t i = 0;
   for (py::handle item : seq) out.push_back(to_raw(item, ++i));
   return out;
+}
+
+// The size of a file for deciding whether its load is long (0 when it cannot be read: the
+// load itself reports that).
+std::size_t file_size(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<std::size_t>(size);
 }
 
 ReplaceOptions replace_options(bool force, double max_rejected) {
@@ -351,22 +360,25 @@ void register_registry(py::module_& m) {
       .def(
           "load_csv",
           [](Registry& reg, py::handle path_obj, const std::string& program,
-             const std::string& level, py::handle columns) {
+             const std::string& level, py::handle columns, py::handle progress) {
             const std::string path = python::path_of(path_obj);
             const ColumnMap cols = python::columns_of(columns);
             const ProgramLevel lv = level_of(level);
             if (python::is_workbook_path(path)) {
               const CsvTable table = python::table_from_workbook(path);
-              py::gil_scoped_release release;
-              LoadReport rep = reg.load_table(table, program, lv, cols);
+              python::ProgressHook report(progress, table.rows(), "load_csv");
+              LoadReport rep = report.run([&](const Progress& hook) {
+                return reg.load_table(table, program, lv, cols, hook);
+              });
               rep.file = path;
               return rep;
             }
-            py::gil_scoped_release release;
-            return reg.load_csv(path, program, lv, cols);
+            python::ProgressHook report(progress, file_size(path), "load_csv", "B");
+            return report.run(
+                [&](const Progress& hook) { return reg.load_csv(path, program, lv, cols, hook); });
           },
           py::arg("path"), py::arg("program"), py::arg("level") = "central",
-          py::arg("columns") = py::none(),
+          py::arg("columns") = py::none(), py::arg("progress") = py::none(),
           "Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the "
           "first, "
           "with openpyxl installed) rows to a programme's list. Headers are matched through the "
@@ -375,28 +387,31 @@ void register_registry(py::module_& m) {
           "names to the "
           "file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that "
           "cannot be read "
-          "raises and changes nothing.")
+          "raises and changes nothing. Progress is told the bytes read (rows for a workbook).")
       .def(
           "add_records",
           [](Registry& reg, py::handle records, const std::string& program,
-             const std::string& level, py::handle columns) {
+             const std::string& level, py::handle columns, py::handle progress) {
             const CsvTable table = python::table_from_records(records);
             const ColumnMap cols = python::columns_of(columns);
             const ProgramLevel lv = level_of(level);
-            py::gil_scoped_release release;
-            return reg.load_table(table, program, lv, cols);
+            python::ProgressHook report(progress, table.rows(), "add_records");
+            return report.run([&](const Progress& hook) {
+              return reg.load_table(table, program, lv, cols, hook);
+            });
           },
           py::arg("records"), py::arg("program"), py::arg("level") = "central",
-          py::arg("columns") = py::none(),
+          py::arg("columns") = py::none(), py::arg("progress") = py::none(),
           "Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys "
           "or columns "
           "matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a "
           "LoadReport "
-          "whose lines are 1-based positions in the list.")
+          "whose lines are 1-based positions in the list. Progress is told the rows read.")
       .def(
           "replace_program",
           [](Registry& reg, const std::string& program, py::handle records_or_path,
-             const std::string& level, py::handle columns, bool force, double max_rejected) {
+             const std::string& level, py::handle columns, bool force, double max_rejected,
+             py::handle progress) {
             const ProgramLevel lv = level_of(level);
             const ColumnMap cols = python::columns_of(columns);
             const ReplaceOptions options = replace_options(force, max_rejected);
@@ -404,25 +419,33 @@ void register_registry(py::module_& m) {
               const std::string path = python::path_of(records_or_path);
               if (python::is_workbook_path(path)) {
                 const CsvTable table = python::table_from_workbook(path);
-                py::gil_scoped_release release;
-                LoadReport rep = reg.replace_program_table(program, table, lv, cols, options);
+                python::ProgressHook report(progress, table.rows(), "replace_program");
+                LoadReport rep = report.run([&](const Progress& hook) {
+                  return reg.replace_program_table(program, table, lv, cols, options, hook);
+                });
                 rep.file = path;
                 return rep;
               }
-              py::gil_scoped_release release;
-              return reg.replace_program_csv(program, path, lv, cols, options);
+              python::ProgressHook report(progress, file_size(path), "replace_program", "B");
+              return report.run([&](const Progress& hook) {
+                return reg.replace_program_csv(program, path, lv, cols, options, hook);
+              });
             }
             const CsvTable table = python::table_from_records(records_or_path);
-            py::gil_scoped_release release;
-            return reg.replace_program_table(program, table, lv, cols, options);
+            python::ProgressHook report(progress, table.rows(), "replace_program");
+            return report.run([&](const Progress& hook) {
+              return reg.replace_program_table(program, table, lv, cols, options, hook);
+            });
           },
           py::arg("program"), py::arg("records_or_path"), py::arg("level") = "central",
           py::arg("columns") = py::none(), py::arg("force") = false, py::arg("max_rejected") = 0.05,
+          py::arg("progress") = py::none(),
           "Swaps a programme's whole list atomically (the monthly update) for records, a CSV file "
           "or a "
           "workbook. A new list with more than max_rejected (a share, default 0.05) of its rows "
           "rejected is "
-          "refused with smartkampung.Error and nothing changes, unless force=True.")
+          "refused with smartkampung.Error and nothing changes, unless force=True. Progress is "
+          "told the bytes (a CSV file) or rows read.")
       .def("drop_program", &Registry::drop_program, py::arg("program"),
            "Removes a programme; False if not held.")
       .def("remove_record", &Registry::remove_record, py::arg("program"), py::arg("nik"),
@@ -529,20 +552,21 @@ void register_registry(py::module_& m) {
           "The queue of accepted reports, oldest first (list of dicts).")
       .def(
           "dedup",
-          [](const Registry& reg, bool fuzzy, py::object threshold) {
+          [](const Registry& reg, bool fuzzy, py::object threshold, py::handle progress) {
             const double t = threshold.is_none() ? 0.0 : threshold.cast<double>();
-            std::shared_ptr<DedupReport> rep;
-            {
-              py::gil_scoped_release release;
-              rep = std::make_shared<DedupReport>(reg.dedup(fuzzy, t));
-            }
-            return rep;
+            // Only a fuzzy dedup is long.
+            python::ProgressHook report(progress, fuzzy ? reg.size() : 0, "dedup", "stage");
+            return report.run([&](const Progress& hook) {
+              return std::make_shared<DedupReport>(reg.dedup(fuzzy, t, hook));
+            });
           },
           py::arg("fuzzy") = false, py::arg("threshold") = py::none(),
+          py::arg("progress") = py::none(),
           "Dedup over every programme (recomputed each call); returns a DedupReport. With "
           "fuzzy=True the records are also linked (sk.link's Indonesian settings; threshold = "
           "match probability, None = default) and report.likely_duplicates lists the records "
-          "of one person across different or missing NIKs.")
+          "of one person across different or missing NIKs. Progress is told the stages (the "
+          "exact dedup, link's six, the report).")
       .def(
           "programs",
           [](const Registry& reg) {
@@ -608,39 +632,44 @@ void register_registry(py::module_& m) {
           "The reference date for NIK centuries.")
       .def(
           "save",
-          [](const Registry& reg, py::handle path, py::handle key) {
+          [](const Registry& reg, py::handle path, py::handle key, py::handle progress) {
             const std::string p = python::path_of(path);
             SignatureOptions o;
             o.key = python::signing_key_of(key, false);
-            py::gil_scoped_release release;
-            reg.save(p, o);
+            python::ProgressHook report(progress, reg.size(), "save", "stage");
+            report.run([&](const Progress& hook) { reg.save(p, o, hook); });
           },
-          py::arg("path"), py::arg("key") = py::none(),
+          py::arg("path"), py::arg("key") = py::none(), py::arg("progress") = py::none(),
           "Writes the whole registry to one file, atomically (temporary file, then rename), sealed "
           "with "
           "its SHA-256; with `key` (a SigningKey or district.key path, defaulting to "
           "SMARTKAMPUNG_KEY when "
           "set) also signed with Ed25519, so that a reader holding the public key refuses an "
           "edited and "
-          "resealed file.")
+          "resealed file. Progress is told three stages (snapshot, seal, write); a cancel "
+          "before the last writes nothing.")
       .def_static(
           "load",
-          [](py::handle path, py::handle public_keys, bool allow_unsigned) {
+          [](py::handle path, py::handle public_keys, bool allow_unsigned, py::handle progress) {
             const std::string p = python::path_of(path);
             SignatureOptions o;
             o.public_keys = python::public_keys_of(public_keys);
             o.allow_unsigned = allow_unsigned;
-            py::gil_scoped_release release;
-            return std::make_unique<Registry>(Registry::load(p, o));
+            python::ProgressHook report(progress, file_size(p) / 100, "load", "stage");
+            return report.run([&](const Progress& hook) {
+              return std::make_unique<Registry>(Registry::load(p, o, hook));
+            });
           },
           py::arg("path"), py::arg("public_keys") = py::none(), py::arg("allow_unsigned") = false,
+          py::arg("progress") = py::none(),
           "Reads a file written by save(); a damaged file raises smartkampung.Error. With "
           "public_keys "
           "(PublicKey objects, district.pub paths or texts) the signature must verify by one of "
           "them: an "
           "unsigned file (unless allow_unsigned), one signed by another key or changed after "
           "signing "
-          "raises smartkampung.Error saying 'not signed' or naming the key id.");
+          "raises smartkampung.Error saying 'not signed' or naming the key id. Progress is told "
+          "three stages (read, seal checked, parsed).");
   py::class_<SamplePopulation, std::shared_ptr<SamplePopulation>>(
       m, "SamplePopulation",
       "A synthetic Banyuwangi population with programme lists and ground truth.")

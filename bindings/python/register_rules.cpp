@@ -1320,37 +1320,9 @@ Decision evaluate_record(const RuleSet& rs, py::handle record, py::handle as_of,
 // A report returning False (or raising, as KeyboardInterrupt does) stops the batch:
 // smartkampung.Cancelled (or the exception) is raised.
 py::object decisions_object(const Evaluator& ev, const RecordBatch& batch, py::handle progress) {
-  static auto* make =
-      new py::object(py::module_::import("smartkampung._progress").attr("callback"));
-  const py::object report = (*make)(progress, batch.size(), "rules");
-  std::exception_ptr failed;
-  bool cancelled = false;
-  tables::Progress hook;
-  if (!report.is_none()) {
-    hook = [&](std::size_t done, std::size_t total) {
-      py::gil_scoped_acquire gil;
-      try {
-        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-        cancelled = !report(done, total).cast<bool>();
-      } catch (...) {
-        failed = std::current_exception();
-        cancelled = true;
-      }
-      return !cancelled;
-    };
-  }
-  arrow::Table t;
-  {
-    py::gil_scoped_release release;
-    t = tables::decisions_table(ev, batch, hook);
-  }
-  if (failed) std::rethrow_exception(failed);
-  if (cancelled) {
-    static auto* cancelled_type =
-        new py::object(py::module_::import("smartkampung._core").attr("Cancelled"));
-    PyErr_SetString(cancelled_type->ptr(), "evaluate_batch was cancelled by its progress callback");
-    throw py::error_already_set();
-  }
+  python::ProgressHook report(progress, batch.size(), "rules");
+  arrow::Table t =
+      report.run([&](const Progress& hook) { return tables::decisions_table(ev, batch, hook); });
   return python::table_object(std::move(t), "DecisionTable");
 }
 

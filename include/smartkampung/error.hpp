@@ -19,11 +19,12 @@ enum class ErrorCode : int {
   kParse = 6,            ///< text that is not valid JSON/CSV/rule syntax
   kLimit = 7,            ///< input beyond a documented size or depth limit
   kInternal = 8,         ///< a bug: please report it
+  kCancelled = 9,        ///< a long call stopped by its progress hook (see progress.hpp)
 };
 
 /// The stable name of a code ("invalid_argument", "not_found", "state", "io", "corrupt",
-/// "parse", "limit", "internal"; "unknown" for any other value): the one table the Python
-/// exceptions' `code` attribute and the C layer's messages use. Static text.
+/// "parse", "limit", "internal", "cancelled"; "unknown" for any other value): the one table the
+/// Python exceptions' `code` attribute and the C layer's messages use. Static text.
 SMARTKAMPUNG_EXPORT const char* error_code_name(ErrorCode code) noexcept;
 
 /// Base of every exception the library throws. Messages never contain personal

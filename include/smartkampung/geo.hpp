@@ -13,6 +13,7 @@
 #include <optional>
 #include <smartkampung/error.hpp>
 #include <smartkampung/io.hpp>
+#include <smartkampung/progress.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -160,9 +161,12 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
   /// so does an n*k no array can hold. Callers that take k from outside size their arrays
   /// with answer_width(k).
   /// Every k above the number of facilities (SIZE_MAX included) asks for all of them.
+  /// `progress` (may be empty, see progress.hpp) is told the queries answered, every 64k
+  /// at most, from one worker thread at a time; Error(kCancelled) when it returns false
+  /// (the arrays are then partly filled).
   void nearest_batch(std::size_t n, const double* lats, const double* lons, std::size_t k,
                      const Filter& filter, std::int64_t* out_ids, double* out_dists,
-                     unsigned threads = 0) const;
+                     unsigned threads = 0, const Progress& progress = {}) const;
 
   /// min(k, size()): the most answers a query for k can give, so the row width of arrays
   /// for nearest_batch when k comes from a caller ("more than there are" means all).
@@ -194,8 +198,10 @@ class SMARTKAMPUNG_EXPORT FacilityIndex {
   /// resident, the k nearest houses with a free bed plus greedy's choice as candidates (a k
   /// above the number of houses means all of them; Error(kLimit) when the n * k candidates
   /// would exceed 2^32). Reserves the beds only when `reserve` is true.
+  /// `progress` (may be empty) is told the residents done (greedy) or the stages
+  /// (optimal: candidates, then the flow); a cancel (Error(kCancelled)) reserves nothing.
   Assignment assign(std::size_t n, const double* lats, const double* lons, AssignMode mode,
-                    std::size_t k = 20, bool reserve = false);
+                    std::size_t k = 20, bool reserve = false, const Progress& progress = {});
 
   /// Below this many facilities, queries scan linearly instead of using the tree
   /// (default measured by bench_geo). For tests and tuning.

@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <smartkampung/error.hpp>
+#include <smartkampung/progress.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -222,11 +223,18 @@ class LinkResult {
 };
 
 /// Links (deduplicates) records. Throws Error(kInvalidArgument) on bad settings.
+/// `progress` (may be empty, see progress.hpp) is told the stages done, out of
+/// kLinkStages: records prepared, blocks built, candidate pairs compared, model trained,
+/// pairs scored, clusters formed; Error(kCancelled) when it returns false.
 SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& records,
-                                    const LinkSettings& settings = LinkSettings::indonesian());
+                                    const LinkSettings& settings = LinkSettings::indonesian(),
+                                    const Progress& progress = {});
 /// As above, releasing the records once they are prepared (less peak memory at scale).
 SMARTKAMPUNG_EXPORT LinkResult link(std::vector<LinkRecord>&& records,
-                                    const LinkSettings& settings = LinkSettings::indonesian());
+                                    const LinkSettings& settings = LinkSettings::indonesian(),
+                                    const Progress& progress = {});
+/// The stages link() and Linker::fit() report to their progress hook.
+inline constexpr std::size_t kLinkStages = 6;
 /// Records handed over a chunk at a time: `next(chunk)` is given an empty chunk, fills it
 /// and returns true, or returns false when no records are left. Exceptions it throws pass
 /// through link(). Called on the thread that called link().
@@ -236,11 +244,12 @@ using LinkRecordChunks = std::function<bool(std::vector<LinkRecord>& chunk)>;
 /// peak memory at scale). `expected_records` (0: unknown) sizes the storage up front.
 SMARTKAMPUNG_EXPORT LinkResult link(const LinkRecordChunks& next,
                                     const LinkSettings& settings = LinkSettings::indonesian(),
-                                    std::size_t expected_records = 0);
+                                    std::size_t expected_records = 0,
+                                    const Progress& progress = {});
 /// Links two lists: indices run over `left` then `right`, and only cross pairs are scored.
 SMARTKAMPUNG_EXPORT LinkResult link(const std::vector<LinkRecord>& left,
                                     const std::vector<LinkRecord>& right,
-                                    const LinkSettings& settings);
+                                    const LinkSettings& settings, const Progress& progress = {});
 
 /// Incremental linking: fit once, then add and remove records one at a time; each new
 /// record is scored against the indexed records sharing a blocking key and joins (or
@@ -265,8 +274,9 @@ class SMARTKAMPUNG_EXPORT Linker {
   Linker& operator=(const Linker&) = delete;
 
   /// Trains (unless m and u are all given) and clusters `records`, replacing any content.
-  /// On failure the previous content is kept.
-  void fit(const std::vector<LinkRecord>& records);
+  /// On failure the previous content is kept. `progress` (may be empty) is told the
+  /// stages as link()'s; Error(kCancelled) when it returns false, the content kept.
+  void fit(const std::vector<LinkRecord>& records, const Progress& progress = {});
   Added add(const LinkRecord& record);
   /// Removes a record; its cluster is re-formed from the pairs left. Throws
   /// Error(kNotFound) for an unknown or removed index.

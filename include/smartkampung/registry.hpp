@@ -22,6 +22,7 @@
 #include <smartkampung/intake.hpp>
 #include <smartkampung/io.hpp>
 #include <smartkampung/nik.hpp>
+#include <smartkampung/progress.hpp>
 #include <smartkampung/signing.hpp>
 #include <string>
 #include <string_view>
@@ -220,17 +221,24 @@ class SMARTKAMPUNG_EXPORT Registry {
   /// when the file cannot be read, Error(kParse) when it has no NIK or name column; then
   /// nothing changes. Programme names are 1-64 characters of A-Z a-z 0-9 _ - . (at most
   /// 64 programmes per registry, Error(kLimit)).
+  ///
+  /// `progress` (may be empty, see progress.hpp) is told the bytes of the file's data read
+  /// (load_csv, replace_program_csv) or the rows read (load_table, replace_program_table),
+  /// every megabyte or 64k rows at most; the last report (done == total) comes before
+  /// anything changes, so that a cancelled load (Error(kCancelled)) leaves the registry as
+  /// it was.
   LoadReport load_csv(const std::string& path, const std::string& program, ProgramLevel level,
-                      const ColumnMap& columns = {});
+                      const ColumnMap& columns = {}, const Progress& progress = {});
   LoadReport load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
-                        const ColumnMap& columns = {});
+                        const ColumnMap& columns = {}, const Progress& progress = {});
   LoadReport add_records(const std::vector<RawRecord>& records, const std::string& program,
                          ProgramLevel level);
   /// load_table() reading the birth dates in `birth_order` whatever this share of a list
   /// shows (a list split over machines is read as the whole list's votes decide, see
   /// list_keys()); DateOrder::kUnknown reads them as no order was decided.
   LoadReport load_table(const CsvTable& table, const std::string& program, ProgramLevel level,
-                        const ColumnMap& columns, DateOrder birth_order);
+                        const ColumnMap& columns, DateOrder birth_order,
+                        const Progress& progress = {});
   /// Swaps a programme's whole list for a new one (the monthly update), atomically.
   /// Refuses a list that lost more than options.max_rejected_share of its rows (unless
   /// options.force): Error(kLimit) naming the programme and the share, and nothing changes.
@@ -238,10 +246,11 @@ class SMARTKAMPUNG_EXPORT Registry {
                              ProgramLevel level, const ReplaceOptions& options = {});
   LoadReport replace_program_csv(const std::string& program, const std::string& path,
                                  ProgramLevel level, const ColumnMap& columns = {},
-                                 const ReplaceOptions& options = {});
+                                 const ReplaceOptions& options = {}, const Progress& progress = {});
   LoadReport replace_program_table(const std::string& program, const CsvTable& table,
                                    ProgramLevel level, const ColumnMap& columns = {},
-                                   const ReplaceOptions& options = {});
+                                   const ReplaceOptions& options = {},
+                                   const Progress& progress = {});
   /// Removes a programme entirely; false when it was not held.
   bool drop_program(const std::string& program);
   /// Removes every record of `nik` from a programme; returns how many.
@@ -277,7 +286,9 @@ class SMARTKAMPUNG_EXPORT Registry {
   /// With fuzzy = true, also links every record (keyed or not) with the linkage engine's
   /// Indonesian settings and reports the likely duplicates across different or missing
   /// NIKs; match probability at least `threshold` (0: the settings' default).
-  DedupReport dedup(bool fuzzy, double threshold = 0) const;
+  /// `progress` (may be empty) is told the stages done: the exact dedup, link()'s stages
+  /// (see link()) and the report; Error(kCancelled) when it returns false.
+  DedupReport dedup(bool fuzzy, double threshold = 0, const Progress& progress = {}) const;
 
   std::vector<ProgramInfo> programs() const;
   std::vector<Enrolment> records(const std::string& program) const;
@@ -290,12 +301,19 @@ class SMARTKAMPUNG_EXPORT Registry {
   /// file is sealed with its SHA-256; with options.key it is also signed (Ed25519, key id
   /// named in the file), so that an edited and resealed snapshot is refused by a reader
   /// holding the district's public key.
-  void save(const std::string& path, const SignatureOptions& options = {}) const;
+  /// `progress` (may be empty) is told the stages: programmes written into the snapshot
+  /// (one stage each), sealing (and signing), writing; a cancel before the last leaves no
+  /// file behind, the answer to the last (the file is in place) is ignored.
+  void save(const std::string& path, const SignatureOptions& options = {},
+            const Progress& progress = {}) const;
   /// Reads a file written by save(); Error(kCorrupt) when it is damaged, Error(kIo) when
   /// it cannot be read. With options.public_keys, the signature must verify by one of
   /// them: an unsigned file (unless options.allow_unsigned), one signed by another key or
   /// one changed after signing is Error(kCorrupt) saying "not signed" or naming the key id.
-  static Registry load(const std::string& path, const SignatureOptions& options = {});
+  /// `progress` (may be empty) is told the stages: reading, checking the seal (and
+  /// signature), then each programme read; Error(kCancelled) when it returns false.
+  static Registry load(const std::string& path, const SignatureOptions& options = {},
+                       const Progress& progress = {});
 
   struct Impl;
 

@@ -15,6 +15,7 @@
 #include <smartkampung/geo.hpp>
 #include <smartkampung/intake.hpp>
 #include <smartkampung/linkage.hpp>
+#include <smartkampung/progress.hpp>
 #include <smartkampung/registry.hpp>
 #include <smartkampung/rules.hpp>
 #include <string_view>
@@ -53,7 +54,7 @@ SMARTKAMPUNG_EXPORT arrow::Table link_clusters_table(const std::vector<std::int6
 /// reasons (list<utf8>: every failing rule's code, or every undecided one's when none
 /// fails). `progress(done, total)` (may be empty) is called every few thousand rows and
 /// stops the batch when it returns false: the rows not reached are "error" / LIMIT.
-using Progress = std::function<bool(std::size_t done, std::size_t total)>;
+using smartkampung::Progress;
 /// The decisions of every row of `batch` on the evaluator's date (columns above).
 SMARTKAMPUNG_EXPORT arrow::Table decisions_table(const Evaluator& evaluator,
                                                  const RecordBatch& batch,

@@ -29,8 +29,10 @@ from ._core import (
 
 __all__ = [
     "Cancelled",
+    "AssignmentTable",
     "DecisionTable",
     "MappingTable",
+    "NearestTable",
     "Table",
     "settings",
     "Error",
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 from ._progress import settings  # noqa: E402
-from ._table import DecisionTable, MappingTable, Table  # noqa: E402
+from ._table import AssignmentTable, DecisionTable, MappingTable, NearestTable, Table  # noqa: E402
 
 # --- areas: each area module adds its public names (one line per area) -------
 # (kept in dependency order; an area module defines __all__)

@@ -320,7 +320,7 @@ class Registry:
     Every programme's recipient list, crossed on NIK and KK. Reads are safe from many threads, also during a load (they see the old or the new state).
     """
     @staticmethod
-    def load(path: typing.Any, public_keys: typing.Any = None, allow_unsigned: bool = False) -> Registry:
+    def load(path: typing.Any, public_keys: typing.Any = None, allow_unsigned: bool = False, progress: typing.Any = None) -> Registry:
         """
         Reads a file written by save(); a damaged file raises smartkampung.Error. With public_keys (PublicKey objects, district.pub paths or texts) the signature must verify by one of them: an unsigned file (unless allow_unsigned), one signed by another key or changed after signing raises smartkampung.Error saying 'not signed' or naming the key id.
         """
@@ -332,7 +332,7 @@ class Registry:
         """
         Keyed enrolments over all programmes.
         """
-    def add_records(self, records: typing.Any, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
+    def add_records(self, records: typing.Any, program: str, level: str = 'central', columns: typing.Any = None, progress: typing.Any = None) -> LoadReport:
         """
         Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys or columns matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a LoadReport whose lines are 1-based positions in the list.
         """
@@ -340,7 +340,7 @@ class Registry:
         """
         Replaces the record(s) of a NIK in a programme by a corrected record (a dict).
         """
-    def dedup(self, fuzzy: bool = False, threshold: typing.Any = None) -> DedupReport:
+    def dedup(self, fuzzy: bool = False, threshold: typing.Any = None, progress: typing.Any = None) -> DedupReport:
         """
         Dedup over every programme (recomputed each call); returns a DedupReport. With fuzzy=True the records are also linked (sk.link's Indonesian settings; threshold = match probability, None = default) and report.likely_duplicates lists the records of one person across different or missing NIKs.
         """
@@ -356,7 +356,7 @@ class Registry:
         """
         The exclusion table as JSON (format skamp-conflicts/1).
         """
-    def load_csv(self, path: typing.Any, program: str, level: str = 'central', columns: typing.Any = None) -> LoadReport:
+    def load_csv(self, path: typing.Any, program: str, level: str = 'central', columns: typing.Any = None, progress: typing.Any = None) -> LoadReport:
         """
         Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the first, with openpyxl installed) rows to a programme's list. Headers are matched through the alias table (NIK, No. NIK, NIK_KPM, No. KK, Tgl. Lahir, TTL, L/P, ...); columns maps our field names to the file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that cannot be read raises and changes nothing.
         """
@@ -384,7 +384,7 @@ class Registry:
         """
         Removes every record of a NIK from a programme; returns how many.
         """
-    def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None, force: bool = False, max_rejected: typing.SupportsFloat | typing.SupportsIndex = 0.05) -> LoadReport:
+    def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None, force: bool = False, max_rejected: typing.SupportsFloat | typing.SupportsIndex = 0.05, progress: typing.Any = None) -> LoadReport:
         """
         Swaps a programme's whole list atomically (the monthly update) for records, a CSV file or a workbook. A new list with more than max_rejected (a share, default 0.05) of its rows rejected is refused with smartkampung.Error and nothing changes, unless force=True.
         """
@@ -396,7 +396,7 @@ class Registry:
         """
         The queue of accepted reports, oldest first (list of dicts).
         """
-    def save(self, path: typing.Any, key: typing.Any = None) -> None:
+    def save(self, path: typing.Any, key: typing.Any = None, progress: typing.Any = None) -> None:
         """
         Writes the whole registry to one file, atomically (temporary file, then rename), sealed with its SHA-256; with `key` (a SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY when set) also signed with Ed25519, so that a reader holding the public key refuses an edited and resealed file.
         """
@@ -553,7 +553,7 @@ class Linker:
         """
         As LinkResult.explain.
         """
-    def fit(self, records: typing.Any) -> None:
+    def fit(self, records: typing.Any, progress: typing.Any = None) -> None:
         """
         Trains and clusters the records, replacing any content.
         """
@@ -713,7 +713,7 @@ class RuleSet:
         """
         Decides one record (a dict shaped like the embedded tests' input, e.g. {'kk': {...}}) on as_of (datetime.date; default today in Asia/Jakarta). explain=True lists every failing rule with the values it read; otherwise evaluation stops at the first failing rule.
         """
-    def evaluate_batch(self, table: typing.Any, as_of: typing.Any = None) -> typing.Any:
+    def evaluate_batch(self, table: typing.Any, as_of: typing.Any = None, progress: typing.Any = None) -> typing.Any:
         """
         Decides many records given as columns: a dict of columns or a DataFrame, named by input path ('kk.lost_livelihood') or without the root ('lost_livelihood'); columns the rule set does not read are ignored. Every top-level column has n rows (offsets n + 1 entries). Column forms:
         - bool/int/money: numpy bool/int arrays, or float arrays with NaN missing; date: datetime64 (NaT missing) or ISO 'YYYY-MM-DD' strings; string/enum: numpy 'U'/'S' arrays, object arrays (None missing) or pandas categoricals (enum values are looked up once per distinct value); any of these also as a list of Python values (None missing).
@@ -818,11 +818,11 @@ class FacilityIndex:
         """
         Adds a facility without rebuilding the index; smartkampung.Error on a duplicate id or bad field.
         """
-    def assign(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False) -> numpy.typing.NDArray[numpy.int64]:
+    def assign(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False, progress: typing.Any = None) -> typing.Any:
         """
         Places residents into open houses without exceeding free beds: numpy int64 house ids, -1 unplaced. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice; a k above the number of houses means all). Both place min(residents, free beds). Reserves the beds only when reserve=True.
         """
-    def assign_report(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False) -> dict:
+    def assign_report(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False, progress: typing.Any = None) -> dict:
         """
         As assign, returning a dict: houses (array), total_m, max_m, placed, unplaced.
         """
@@ -842,7 +842,7 @@ class FacilityIndex:
         """
         The k nearest open facilities with at least min_free free beds (0: any) and of `kind` (None: any), as a list of (id, distance_m), nearest first, ties by id. Any k above the number of facilities means all of them; a negative k raises smartkampung.Error.
         """
-    def nearest_batch(self, lats: typing.Any, lons: typing.Any, k: typing.Any = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> tuple[numpy.ndarray, numpy.ndarray]:
+    def nearest_batch(self, lats: typing.Any, lons: typing.Any, k: typing.Any = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False, progress: typing.Any = None) -> typing.Any:
         """
         nearest() for many points at once, on all cores with the GIL released: returns (ids, dists), numpy arrays of shape (n, min(k, len(self))) (a k above the number of facilities asks for all); id -1 and distance inf where fewer qualify.
         """
@@ -1201,7 +1201,7 @@ def jaro_winkler(a: str, b: str) -> float:
     """
     Jaro-Winkler similarity in [0, 1].
     """
-def link(records: typing.Any, right: typing.Any = None, threshold: typing.Any = None, settings: typing.Any = None, columns: typing.Any = None, as_of: typing.Any = None) -> LinkResult:
+def link(records: typing.Any, right: typing.Any = None, threshold: typing.Any = None, settings: typing.Any = None, columns: typing.Any = None, as_of: typing.Any = None, progress: typing.Any = None) -> LinkResult:
     """
     Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, district, rt, rw; any may be missing) or a DataFrame. Keys are matched as a list file's headers are (NIK, NAMA, Tgl. Lahir, L/P, No. KK, ...), or named with columns ({'nik': 'NIK_KPM'}); birth dates are read in the formats of list files (29/04/85, 29-Apr-85, ...; the century of two-digit years from as_of, default today), sex as L/P, LK/PR, M/F, and NIK/KK undamaged (="3510...", '3510..., 3510....0). With right, links the two lists (indices run over records then right; only cross pairs are scored). threshold: match probability to keep a pair (None = the settings' default). settings: dict or JSON string (see docs/linkage.md). Returns a LinkResult.
     """

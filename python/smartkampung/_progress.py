@@ -3,8 +3,28 @@ otherwise, switchable off per call (``progress=False``) or for the session
 (``smartkampung.settings.progress = False``).
 
 A call's ``progress`` argument may also be a callable ``f(done, total) -> bool | None``: it
-is called from the library now and then with the rows done so far (increasing); returning
-False cancels the call (which raises :class:`smartkampung.Cancelled`).
+is called from the library now and then with the work done so far (increasing, the last
+call with ``done == total``); returning False cancels the call (which raises
+:class:`smartkampung.Cancelled` and changes nothing). Each call counts its own unit:
+
+=================================================  =====================================
+call                                               unit of ``done`` and ``total``
+=================================================  =====================================
+``RuleSet.evaluate_batch``                         rows
+``Registry.load_csv``, ``replace_program`` (file)  bytes of the file's data
+``Registry.add_records``, ``replace_program``,     rows
+``load_csv`` of a workbook
+``Registry.dedup``                                 stages (exact dedup, link's 6, report)
+``sk.link``, ``Linker.fit``                        stages (prepare, block, compare, train,
+                                                   score, cluster)
+``Registry.save``, ``Registry.load``               stages (3)
+``FacilityIndex.nearest_batch``                    queries
+``FacilityIndex.assign``, ``assign_report``        residents (optimal: 2 n + 1: greedy,
+                                                   candidates, the solver)
+=================================================  =====================================
+
+A call is long (a bar is shown) from ``settings.progress_min_rows`` rows or records; a
+file from that many times 100 bytes.
 """
 
 from __future__ import annotations
@@ -24,23 +44,28 @@ class Settings:
 settings = Settings()
 
 
-def callback(progress: Any, total: int, what: str) -> Optional[Callable[[int, int], bool]]:
+def callback(progress: Any, total: int, what: str, unit: str = "rec") -> Optional[Callable[[int, int], bool]]:
     """The callable a long call reports to, or None (silent): ``progress`` is True/None (a
-    tqdm bar when tqdm is installed, the session allows it and the call is long), False
-    (none), or a user callable."""
+    tqdm bar when tqdm is installed, the session allows it and the call is long: ``total``
+    rows or records, or bytes over 100 when ``unit`` is "B"), False (none), or a user
+    callable. The bar takes its total from the reports (a call may count stages)."""
     if progress is False:
         return None
     if callable(progress):
         return lambda done, total_: progress(done, total_) is not False
-    if not settings.progress or total < settings.progress_min_rows:
+    size = total // 100 if unit == "B" else total
+    if not settings.progress or size < settings.progress_min_rows:
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    bar = tqdm(total=total, desc=what, unit="rec", leave=False)
+    bar = tqdm(total=None, desc=what, unit=unit, unit_scale=unit == "B", leave=False)
 
     def report(done: int, total_: int) -> bool:
+        if bar.total != total_:
+            bar.total = total_
+            bar.refresh()
         bar.update(done - bar.n)
         if done >= total_:
             bar.close()

@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import numpy as _np
 
-__all__ = ["Table", "MappingTable", "DecisionTable"]
+__all__ = ["Table", "MappingTable", "DecisionTable", "NearestTable", "AssignmentTable"]
 
 
 class Row(tuple):
@@ -140,6 +140,10 @@ class Table:
 
     def __bool__(self) -> bool:
         return len(self) > 0
+
+    def rows(self) -> list:
+        """Every row as a tuple (that also answers ``row["column"]``), as iterating gives them."""
+        return list(self._row_list())
 
     def to_pylist(self) -> List[Dict[str, Any]]:
         """Every row as a dict of all columns (None for nulls; dates as datetime.date)."""
@@ -325,3 +329,115 @@ class DecisionTable(Table):
     def reasons(self) -> _np.ndarray:
         """The first reason code of each row as a numpy str array ('' when eligible)."""
         return self._arrays()[2]
+
+
+class NearestTable(Table):
+    """The answers of ``FacilityIndex.nearest_batch``: columns ``query`` (the point's
+    index), ``rank`` (0 for the nearest), ``id`` and ``distance_m``, one row per answer
+    (missing answers left out), as the C stream gives them.
+
+    It still unpacks as the pair of numpy arrays it was, ``ids, dists = idx.nearest_batch(...)``:
+    ``ids`` and ``distances`` are (n, k) arrays (id -1 and distance inf where fewer qualify),
+    also ``t[0]`` and ``t[1]``. So iterating gives those two arrays, not rows; the rows are
+    ``t.rows()``, ``to_pylist()`` or any of the conversions."""
+
+    def __init__(self, core: Any, ids: Any = None, distances: Any = None, **options: Any):
+        super().__init__(core, **options)
+        self._ids = ids
+        self._distances = distances
+
+    @property
+    def ids(self) -> _np.ndarray:
+        """int64 array (n, k): the ids of each point's answers, nearest first (-1: none)."""
+        return self._ids
+
+    @property
+    def distances(self) -> _np.ndarray:
+        """float64 array (n, k): the distances in metres (inf where no answer)."""
+        return self._distances
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self._ids, self._distances))
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return self.column(key)
+        return (self._ids, self._distances)[key]
+
+
+class AssignmentTable(Table):
+    """The placement of ``FacilityIndex.assign``: columns ``resident`` (the resident's
+    index), ``house`` and ``distance_m`` (both null when unplaced), one row per resident,
+    and the attributes ``total_m``, ``max_m``, ``placed``, ``unplaced`` and ``houses``
+    (numpy int64, -1 unplaced).
+
+    It still behaves as the array of house ids it was: iterating gives the house of each
+    resident (-1 unplaced), ``t[i]``, ``t[mask]``, ``len(t)``, ``t.tolist()``, ``t.dtype``,
+    ``t.shape``, comparisons (``t >= 0``) and ``numpy.asarray(t)`` answer as the array;
+    ``t["house"]`` is the column, the rows are ``t.rows()``."""
+
+    def __init__(
+        self,
+        core: Any,
+        houses: Any = None,
+        total_m: float = 0.0,
+        max_m: float = 0.0,
+        placed: int = 0,
+        unplaced: int = 0,
+        **options: Any,
+    ):
+        super().__init__(core, **options)
+        self.houses: _np.ndarray = houses
+        self.total_m = total_m
+        self.max_m = max_m
+        self.placed = placed
+        self.unplaced = unplaced
+
+    # --- the array it was -------------------------------------------------------------
+    def __array__(self, dtype: Any = None, copy: Any = None) -> _np.ndarray:
+        return self.houses if dtype is None else self.houses.astype(dtype)
+
+    @property
+    def dtype(self) -> Any:
+        """int64, as the array of house ids."""
+        return self.houses.dtype
+
+    @property
+    def shape(self) -> tuple:
+        """(residents,), as the array of house ids."""
+        return self.houses.shape
+
+    def tolist(self) -> List[int]:
+        """The house of each resident (-1 unplaced) as a list."""
+        return self.houses.tolist()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.houses)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return self.column(key)
+        return self.houses[key]
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if isinstance(other, Table):
+            return super().__eq__(other)
+        return self.houses == other  # elementwise, as the array did
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else ~eq if isinstance(eq, _np.ndarray) else not eq
+
+    def __lt__(self, other: Any) -> Any:
+        return self.houses < other
+
+    def __le__(self, other: Any) -> Any:
+        return self.houses <= other
+
+    def __gt__(self, other: Any) -> Any:
+        return self.houses > other
+
+    def __ge__(self, other: Any) -> Any:
+        return self.houses >= other
+
+    __hash__ = None  # type: ignore[assignment]

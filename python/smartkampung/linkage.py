@@ -31,14 +31,16 @@ class LinkageWarning(UserWarning):
     """Something in a linkage result to look at before using it (see LinkResult.warnings)."""
 
 
-def link(records, right=None, threshold=None, settings=None, columns=None, as_of=None):
+def link(records, right=None, threshold=None, settings=None, columns=None, as_of=None, progress=None):
     """Finds the records of one person; see ``smartkampung._core.link`` for the arguments.
 
     Each entry of the result's ``warnings`` (columns with no values, no candidate pairs,
     skipped blocks, clusters above ``max_cluster_size``, identity fields that came out
     weak) is also issued as a :class:`LinkageWarning`, so that none passes in silence.
     """
-    res = _core.link(records, right=right, threshold=threshold, settings=settings, columns=columns, as_of=as_of)
+    res = _core.link(
+        records, right=right, threshold=threshold, settings=settings, columns=columns, as_of=as_of, progress=progress
+    )
     for text in res.warnings:
         warnings.warn(text, LinkageWarning, stacklevel=2)
     return res

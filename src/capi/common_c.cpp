@@ -39,6 +39,8 @@ skamp_status status_of(ErrorCode code) noexcept {
       return SKAMP_ELIMIT;
     case ErrorCode::kInternal:
       return SKAMP_EINTERNAL;
+    case ErrorCode::kCancelled:
+      return SKAMP_ECANCELLED;
   }
   return SKAMP_EINTERNAL;
 }
@@ -88,6 +90,8 @@ const char* skamp_status_str(skamp_status status) {
       return "SKAMP_ENOMEM: out of memory";
     case SKAMP_EINTERNAL:
       return "SKAMP_EINTERNAL: internal error";
+    case SKAMP_ECANCELLED:
+      return "SKAMP_ECANCELLED: cancelled";
   }
   return "unknown status";
 }

@@ -51,6 +51,8 @@ const char* error_code_name(ErrorCode code) noexcept {
       return "limit";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "geo/assign_solver.hpp"
 #include "geo/batch_threads.hpp"
 #include "geo/facility_index_impl.hpp"
@@ -19,6 +20,7 @@ using detail::check_point;
 using detail::parallel_for;
 using detail::Scratch;
 using detail::thread_scratch;
+using smartkampung::detail::ProgressMeter;
 
 // ---- assignment ----------------------------------------------------------------
 
@@ -29,14 +31,16 @@ struct GreedyResult {
 };
 
 GreedyResult run_greedy(const FacilityIndex::Impl& m, std::size_t n, const double* lats,
-                        const double* lons, std::vector<std::int32_t> remaining,
-                        std::int64_t beds) {
+                        const double* lons, std::vector<std::int32_t> remaining, std::int64_t beds,
+                        ProgressMeter* meter = nullptr) {
   GreedyResult g;
   g.slot.assign(n, -1);
   g.distance.assign(n, 0.0);
   Scratch& scratch = thread_scratch();
   const auto has_bed = [&remaining](std::uint32_t s) { return remaining[s] > 0; };
+  constexpr std::size_t kReport = 4096;  // residents between two looks at the meter
   for (std::size_t i = 0; i < n && beds > 0; ++i) {
+    if (meter != nullptr && i % kReport == 0) meter->set(i);
     m.knn(lats[i], lons[i], 1, has_bed, scratch);
     if (scratch.cands.empty()) break;
     const Candidate& c = scratch.cands.front();
@@ -74,7 +78,8 @@ void check_points(std::size_t n, const double* lats, const double* lons) {
 detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_t n,
                                         const double* lats, const double* lons, std::size_t k,
                                         const std::vector<std::int32_t>& remaining,
-                                        const GreedyResult& greedy) {
+                                        const GreedyResult& greedy,
+                                        ProgressMeter* meter = nullptr) {
   detail::AssignmentProblem p;
   p.residents = n;
   std::vector<std::int32_t> local(m.ids.size(), -1);
@@ -98,7 +103,9 @@ detail::AssignmentProblem build_problem(const FacilityIndex::Impl& m, std::size_
   parallel_for(n, 0, 256, [&](std::size_t begin, std::size_t end) {
     Scratch& scratch = thread_scratch();
     const auto has_bed = [&remaining](std::uint32_t s) { return remaining[s] > 0; };
+    constexpr std::size_t kReport = 1024;  // residents between two looks at the meter
     for (std::size_t i = begin; i < end; ++i) {
+      if (meter != nullptr && i != begin && (i - begin) % kReport == 0) meter->add(kReport);
       m.knn(lats[i], lons[i], k, has_bed, scratch);
       const std::size_t got = std::min(k, scratch.cands.size());
       cand[i].reserve(got + 1);
@@ -146,10 +153,15 @@ detail::AssignmentProblem detail::make_assignment_problem(const FacilityIndex& i
 }
 
 Assignment FacilityIndex::assign(std::size_t n, const double* lats, const double* lons,
-                                 AssignMode mode, std::size_t k, bool reserve) {
+                                 AssignMode mode, std::size_t k, bool reserve,
+                                 const Progress& progress) {
   check_points(n, lats, lons);
   if (mode == AssignMode::kOptimal && k == 0)
     throw Error(ErrorCode::kInvalidArgument, "assign: k must be >= 1");
+  // Residents placed by greedy, then (optimal) residents given candidates and the solver.
+  const bool optimal = mode == AssignMode::kOptimal;
+  ProgressMeter meter(progress, optimal ? 2 * n + 1 : n, "assign", std::size_t{1} << 16);
+  meter.start();
   // With reserve, nothing may change the beds between the snapshot and the reservation.
   std::unique_lock<std::shared_mutex> exclusive(impl_->mutex, std::defer_lock);
   std::shared_lock<std::shared_mutex> shared(impl_->mutex, std::defer_lock);
@@ -161,14 +173,17 @@ Assignment FacilityIndex::assign(std::size_t n, const double* lats, const double
   Impl& m = *impl_;
   std::int64_t beds = 0;
   const std::vector<std::int32_t> remaining = free_beds_snapshot(m, beds);
-  const GreedyResult greedy = run_greedy(m, n, lats, lons, remaining, beds);
+  const GreedyResult greedy = run_greedy(m, n, lats, lons, remaining, beds, &meter);
+  meter.set(n);
 
   Assignment result;
   result.house.assign(n, -1);
   std::vector<std::int32_t> slot_of_resident = greedy.slot;
   std::vector<double> distance = greedy.distance;
   if (mode == AssignMode::kOptimal) {
-    const detail::AssignmentProblem p = build_problem(m, n, lats, lons, k, remaining, greedy);
+    const detail::AssignmentProblem p =
+        build_problem(m, n, lats, lons, k, remaining, greedy, &meter);
+    meter.set(2 * n);
     const std::vector<std::int32_t> local = detail::solve_min_cost(p);
     for (std::size_t i = 0; i < n; ++i) {
       slot_of_resident[i] = -1;
@@ -180,6 +195,7 @@ Assignment FacilityIndex::assign(std::size_t n, const double* lats, const double
       }
     }
   }
+  meter.finish();  // the last chance to cancel: nothing is reserved yet
   for (std::size_t i = 0; i < n; ++i) {
     if (slot_of_resident[i] < 0) {
       ++result.unplaced;

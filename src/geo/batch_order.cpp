@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "geo/batch_threads.hpp"
 #include "geo/facility_index_impl.hpp"
 #include "geo/geodesy.hpp"
@@ -87,8 +88,14 @@ std::vector<std::uint32_t> detail::hilbert_order(std::size_t n, const double* la
 
 void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const double* lons,
                                   std::size_t k, const Filter& filter, std::int64_t* out_ids,
-                                  double* out_dists, unsigned threads) const {
-  if (n == 0 || k == 0) return;
+                                  double* out_dists, unsigned threads,
+                                  const Progress& progress) const {
+  smartkampung::detail::ProgressMeter meter(progress, n, "nearest_batch", std::size_t{1} << 16);
+  if (n == 0 || k == 0) {
+    meter.start();
+    meter.finish();
+    return;
+  }
   if (lats == nullptr || lons == nullptr || out_ids == nullptr || out_dists == nullptr) {
     throw Error(ErrorCode::kInvalidArgument, "lats, lons, out_ids and out_dists are required");
   }
@@ -102,6 +109,7 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
       check_point(lats[i], lons[i], ("point " + std::to_string(i)).c_str());
     }
   }
+  meter.start();
   std::shared_lock lock(impl_->mutex);
   const Impl& m = *impl_;
   const detail::CompiledFilter f = m.compile(filter);
@@ -122,11 +130,14 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
   if (!m.use_tree() || n < detail::kOrderedBatchMin) {
     parallel_for(n, threads, 512, [&](std::size_t begin, std::size_t end) {
       Scratch& scratch = thread_scratch();
+      constexpr std::size_t kReport = 1024;  // queries between two looks at the meter
       for (std::size_t i = begin; i < end; ++i) {
+        if (i != begin && (i - begin) % kReport == 0) meter.add(kReport);
         m.knn(t, lats[i], lons[i], k, pass, scratch);
         answer(i, scratch);
       }
     });
+    meter.finish();
     return;
   }
   // Points in Hilbert order, so that each one's search is seeded by the previous one's
@@ -152,7 +163,9 @@ void FacilityIndex::nearest_batch(std::size_t n, const double* lats, const doubl
       m.knn_seeded(t, lats[i], lons[i], k, pass, seed, scratch);
       answer(i, scratch);
     }
+    meter.add(end - begin);
   });
+  meter.finish();
 }
 
 }  // namespace smartkampung::geo

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/parallel.hpp"
+#include "core/progress.hpp"
 
 namespace smartkampung::detail {
 
@@ -437,8 +438,11 @@ std::vector<BlockPart> parse_block_rule(const std::vector<std::string>& parts);
 /// cluster_ids, confidence and the cluster counts of result.stats. Pairs are merged in
 /// order of falling weight (result.pairs ends sorted by (i, j)).
 void cluster_pairs(const LinkModel& m, LinkResult& result);
-/// Runs blocking, training, scoring and clustering over a prepared model.
-LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size);
+/// Runs blocking, training, scoring and clustering over a prepared model; `meter` (may be
+/// null) is set to the stages 2 to 5 of kLinkStages on the way (the caller reports 1, after
+/// preparing, and finishes).
+LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size,
+                         ProgressMeter* meter = nullptr);
 std::shared_ptr<LinkModel> prepare_records(const LinkSettings& s,
                                            const std::vector<LinkRecord>& left,
                                            const std::vector<LinkRecord>* right);

@@ -70,7 +70,11 @@ std::shared_ptr<LinkModel> prepare_records(const LinkSettings& settings,
   return model;
 }
 
-LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size) {
+LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size,
+                         ProgressMeter* meter) {
+  const auto stage = [meter](std::size_t done) {
+    if (meter != nullptr) meter->set(done);
+  };
   const auto started = std::chrono::steady_clock::now();
   LinkModel& m = *model;
   const std::size_t n = m.size();
@@ -146,6 +150,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   // u and term frequencies do not depend on the candidate pairs: estimated first.
   m.count_term_frequencies();
   m.estimate_u(link_mode ? left_size : n);
+  stage(2);
 
   // 2. Candidate pairs, each compared once: under rule r a pair is skipped when an
   //    earlier rule already blocked it together. Every candidate's pattern is counted for
@@ -315,6 +320,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   const std::size_t stored_a = candidates.size();
   stream(blocks_b, true, fixed_model ? 0.0 : kMarginBits);
   gather(candidates);
+  stage(3);
 
   // 3. Training on the counts of all candidates.
   {
@@ -354,6 +360,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
       m.streaming.restreamed = true;
     }
   }
+  stage(4);
   for (std::size_t c : compared_per_thread) result.stats.candidate_pairs += c;
   m.streaming.stored_pairs = candidates.size();
   m.streaming.sampled_blocks = blocks_b.empty() ? 0 : blocks_a.size();
@@ -372,6 +379,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   });
   std::vector<Candidate>().swap(candidates);
   for (auto& v : kept_per_thread) result.pairs.insert(result.pairs.end(), v.begin(), v.end());
+  stage(5);
   cluster_pairs(m, result);
   if (result.stats.skipped_blocks > 0) {
     result.warnings.push_back("link: " + std::to_string(result.stats.skipped_blocks) +
@@ -408,20 +416,39 @@ const LinkSettings& LinkResult::trained_settings() const {
   return model_->settings;
 }
 
-LinkResult link(const std::vector<LinkRecord>& records, const LinkSettings& settings) {
-  return detail::link_prepared(detail::prepare_records(settings, records, nullptr), records.size());
+namespace {
+constexpr const char* kLinkWhat = "link";
+}  // namespace
+
+LinkResult link(const std::vector<LinkRecord>& records, const LinkSettings& settings,
+                const Progress& progress) {
+  detail::ProgressMeter meter(progress, kLinkStages, kLinkWhat);
+  meter.start();
+  auto model = detail::prepare_records(settings, records, nullptr);
+  meter.set(1);
+  LinkResult result = detail::link_prepared(std::move(model), records.size(), &meter);
+  meter.finish();
+  return result;
 }
 
-LinkResult link(std::vector<LinkRecord>&& records, const LinkSettings& settings) {
+LinkResult link(std::vector<LinkRecord>&& records, const LinkSettings& settings,
+                const Progress& progress) {
+  detail::ProgressMeter meter(progress, kLinkStages, kLinkWhat);
+  meter.start();
   auto model = detail::prepare_records(settings, records, nullptr);
   const std::size_t n = records.size();
   std::vector<LinkRecord>().swap(records);
-  return detail::link_prepared(std::move(model), n);
+  meter.set(1);
+  LinkResult result = detail::link_prepared(std::move(model), n, &meter);
+  meter.finish();
+  return result;
 }
 
 LinkResult link(const LinkRecordChunks& next, const LinkSettings& settings,
-                std::size_t expected_records) {
+                std::size_t expected_records, const Progress& progress) {
   if (!next) throw Error(ErrorCode::kInvalidArgument, "link: no record source");
+  detail::ProgressMeter meter(progress, kLinkStages, kLinkWhat);
+  meter.start();
   auto model = std::make_shared<detail::LinkModel>(settings);
   if (expected_records > 0 && expected_records <= 0xFFFFFFF0ULL) {
     model->values.reserve(expected_records * model->field_count());
@@ -437,12 +464,21 @@ LinkResult link(const LinkRecordChunks& next, const LinkSettings& settings,
   }
   std::vector<LinkRecord>().swap(chunk);
   const std::size_t n = model->size();
-  return detail::link_prepared(std::move(model), n);
+  meter.set(1);
+  LinkResult result = detail::link_prepared(std::move(model), n, &meter);
+  meter.finish();
+  return result;
 }
 
 LinkResult link(const std::vector<LinkRecord>& left, const std::vector<LinkRecord>& right,
-                const LinkSettings& settings) {
-  return detail::link_prepared(detail::prepare_records(settings, left, &right), left.size());
+                const LinkSettings& settings, const Progress& progress) {
+  detail::ProgressMeter meter(progress, kLinkStages, kLinkWhat);
+  meter.start();
+  auto model = detail::prepare_records(settings, left, &right);
+  meter.set(1);
+  LinkResult result = detail::link_prepared(std::move(model), left.size(), &meter);
+  meter.finish();
+  return result;
 }
 
 }  // namespace smartkampung

@@ -22,10 +22,13 @@ Linker::~Linker() = default;
 Linker::Linker(Linker&&) noexcept = default;
 Linker& Linker::operator=(Linker&&) noexcept = default;
 
-void Linker::fit(const std::vector<LinkRecord>& records) {
+void Linker::fit(const std::vector<LinkRecord>& records, const Progress& progress) {
+  detail::ProgressMeter meter(progress, kLinkStages, "Linker.fit");
+  meter.start();
   auto next = std::make_unique<LinkerState>(state_->initial);
   auto model = detail::prepare_records(next->initial, records, nullptr);
-  const LinkResult result = detail::link_prepared(model, records.size());
+  meter.set(1);
+  const LinkResult result = detail::link_prepared(model, records.size(), &meter);
   const std::size_t n = records.size(), F = model->field_count(), R = model->rule_count();
   // The prepared values move into the compact store; the model keeps weights, term
   // frequencies and households.
@@ -47,6 +50,7 @@ void Linker::fit(const std::vector<LinkRecord>& records) {
   model->arenas.clear();  // the values' texts, no longer pointed to
   for (std::int64_t c : result.cluster_ids) next->cluster_of.push_back(c);
   next->link_members();
+  meter.finish();  // the last chance to cancel: nothing has changed yet
   state_ = std::move(next);
 }
 

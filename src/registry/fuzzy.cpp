@@ -6,6 +6,8 @@
 #include <smartkampung/registry.hpp>
 #include <tuple>
 
+#include "core/progress.hpp"
+
 namespace smartkampung {
 
 namespace {
@@ -27,15 +29,22 @@ LinkRecord to_link_record(const Enrolment& e) {
 
 }  // namespace
 
-DedupReport Registry::dedup(bool fuzzy, double threshold) const {
+DedupReport Registry::dedup(bool fuzzy, double threshold, const Progress& progress) const {
   // NaN fails both comparisons: refused like any value outside [0, 1] (issue 16).
   if (!(threshold >= 0 && threshold <= 1)) {
     throw Error(ErrorCode::kInvalidArgument,
                 "threshold must be in [0, 1] (0: the settings' default)");
   }
+  // Stages: the exact dedup, link()'s, the report.
+  detail::ProgressMeter meter(progress, kLinkStages + 2, "dedup");
+  meter.start();
   DedupReport report = dedup();
-  if (!fuzzy) return report;
+  if (!fuzzy) {
+    meter.finish();
+    return report;
+  }
   report.fuzzy = true;
+  meter.set(1);
 
   // The records go to the engine a programme at a time (link() prepares each chunk and
   // drops it), so that neither all enrolments nor all LinkRecords are held at once; what
@@ -67,7 +76,13 @@ DedupReport Registry::dedup(bool fuzzy, double threshold) const {
   for (const ProgramInfo& p : infos) expected += p.records + p.unkeyed;
   LinkSettings settings = LinkSettings::indonesian();
   if (threshold > 0) settings.threshold = threshold;
-  const LinkResult linked = link(next, settings, expected);
+  const Progress link_progress = [&meter](std::size_t done, std::size_t) {
+    if (done < kLinkStages) meter.set(done + 1);  // link's last stage is reported below
+    return !meter.stopped();
+  };
+  const LinkResult linked =
+      link(next, settings, expected, meter.active() ? link_progress : Progress());
+  meter.set(kLinkStages + 1);
 
   for (const LinkPair& pair : linked.pairs) {
     const Held& a = held[pair.i];
@@ -88,6 +103,7 @@ DedupReport Registry::dedup(bool fuzzy, double threshold) const {
               return std::tie(x.program_a, x.line_a, x.program_b, x.line_b) <
                      std::tie(y.program_a, y.line_a, y.program_b, y.line_b);
             });
+  meter.finish();
   return report;
 }
 

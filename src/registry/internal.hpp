@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "nik/regions.hpp"
 
 namespace smartkampung::detail {
@@ -183,17 +184,21 @@ NormalizeOutput normalize_all(
     const std::function<void(std::size_t, std::array<std::string_view, 10>&, std::uint32_t&)>&
         fields,
     const std::function<std::string(std::size_t)>& raw,
-    std::optional<DateOrder> birth_order = std::nullopt);
+    std::optional<DateOrder> birth_order = std::nullopt, ProgressMeter* meter = nullptr);
 
 /// Reads a CSV file and normalises its records in one pass per thread, without building a
 /// CsvTable: the same records, lines and rejections as normalising read_csv_file's table.
 /// Errors as read_csv_file's and load_table's (kParse ones prefixed with the path).
-NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of);
+/// `progress` is told the bytes of the data read; its last report comes at the end.
+NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of,
+                                   const Progress& progress = {});
 
 /// Normalises a parsed table's records (Registry::load_table's path).
 /// birth_order, when given, replaces the order the birth date column's votes decide.
+/// `progress` is told the rows read; its last report comes at the end.
 NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
-                                    std::optional<DateOrder> birth_order = std::nullopt);
+                                    std::optional<DateOrder> birth_order = std::nullopt,
+                                    const Progress& progress = {});
 
 /// Normalises records given as fields (Registry::add_records, replace_program, ...).
 NormalizeOutput normalize_raw_records(const std::vector<RawRecord>& records, Date as_of);
@@ -204,7 +209,8 @@ std::uint64_t require_valid_key(std::string_view text, Date as_of, bool kk);
 /// normalize_csv_file over bytes in memory; `ascii` tells that every byte past an optional BOM is
 /// below 0x80 (false: not known). `min_parallel`: data size from which it goes parallel.
 NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns,
-                                    Date as_of, unsigned threads, std::size_t min_parallel);
+                                    Date as_of, unsigned threads, std::size_t min_parallel,
+                                    const Progress& progress = {});
 
 Enrolment to_enrolment(const ProgramList& list, const Row& row);
 std::string program_check(const std::string& program);

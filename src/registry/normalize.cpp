@@ -383,7 +383,8 @@ NormalizeOutput normalize_all(
     std::size_t count, Date as_of,
     const std::function<void(std::size_t, std::array<std::string_view, 10>&, std::uint32_t&)>&
         fields,
-    const std::function<std::string(std::size_t)>& raw_text, std::optional<DateOrder> birth_order) {
+    const std::function<std::string(std::size_t)>& raw_text, std::optional<DateOrder> birth_order,
+    ProgressMeter* meter) {
   auto run = [&](std::size_t begin, std::size_t end, NormalizeOutput& out) {
     out.rows.reserve(end - begin);
     out.pool.reserve((end - begin) * 40);
@@ -395,7 +396,9 @@ NormalizeOutput normalize_all(
       checks = std::make_unique<KeyChecks>(as_of);
       checks_ptr = checks.get();
     }
+    constexpr std::size_t kReportRows = 4096;  // rows between two looks at the meter
     for (std::size_t i = begin; i < end; ++i) {
+      if (meter != nullptr && i != begin && (i - begin) % kReportRows == 0) meter->add(kReportRows);
       std::uint32_t line = 0;
       fields(i, raw, line);
       if (!normalize_into(raw, line, as_of, out, reason, checks_ptr))

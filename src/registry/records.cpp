@@ -83,9 +83,12 @@ std::string table_row_text(const CsvTable& table, std::size_t row) {
 }
 
 NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
-                                std::optional<DateOrder> birth_order = std::nullopt) {
+                                std::optional<DateOrder> birth_order = std::nullopt,
+                                const Progress& progress = {}) {
   LoadReport header_report;
   const std::array<long, 10> col = resolve_columns(table.header(), columns, header_report);
+  detail::ProgressMeter meter(progress, table.rows(), "the load", std::size_t{1} << 16);
+  meter.start();
   NormalizeOutput out = detail::normalize_all(
       table.rows(), as_of,
       [&](std::size_t i, std::array<std::string_view, 10>& f, std::uint32_t& line) {
@@ -94,7 +97,8 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
         }
         line = static_cast<std::uint32_t>(table.line(i));
       },
-      [&](std::size_t i) { return table_row_text(table, i); }, birth_order);
+      [&](std::size_t i) { return table_row_text(table, i); }, birth_order, &meter);
+  meter.finish();
   out.report.columns = std::move(header_report.columns);
   out.report.ignored_columns = std::move(header_report.ignored_columns);
   // The reader's rejections (wrong column count, quotes) join the records' in line order.
@@ -115,7 +119,10 @@ NormalizeOutput normalize_table(const CsvTable& table, const ColumnMap& columns,
 // Lines are stored plus line_base (the absolute line of the part's first line when known
 // up front, as for the first part; else 0 and the merge adds it).
 struct NormalizeChunk {
+  static constexpr std::size_t kReportBytes = std::size_t{1} << 16;  // between looks at the meter
   const std::array<long, 10>* col = nullptr;
+  detail::ProgressMeter* meter = nullptr;
+  std::size_t unreported = 0;  // bytes read since the last look
   Date as_of;
   std::size_t line_base = 0;
   std::size_t expected_rows = 0;  // reserved on the first record
@@ -126,7 +133,15 @@ struct NormalizeChunk {
   std::unique_ptr<detail::KeyChecks> checks;  // made on the first record, in the part's thread
   bool started = false;
 
+  void count(std::string_view text) {
+    unreported += text.size() + 1;  // the line end, about
+    if (meter != nullptr && unreported >= kReportBytes) {
+      meter->add(unreported);
+      unreported = 0;
+    }
+  }
   void record(const detail::CsvFields& fields, std::size_t line, std::string_view text) {
+    count(text);
     if (!started) {
       started = true;
       if (expected_rows != 0) out.rows.reserve(expected_rows);
@@ -143,6 +158,7 @@ struct NormalizeChunk {
     }
   }
   void reject(std::size_t line, std::string why, std::string_view text) {
+    count(text);
     out.report.rejected.push_back({line + line_base, std::move(why), std::string(text)});
   }
   void quote_run(std::size_t first_line, std::size_t last_line) {
@@ -189,7 +205,8 @@ std::uint64_t require_key(std::string_view text, Date as_of, bool kk) {
 namespace detail {
 
 NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const ColumnMap& columns,
-                                    Date as_of, unsigned threads, std::size_t min_parallel) {
+                                    Date as_of, unsigned threads, std::size_t min_parallel,
+                                    const Progress& progress) {
   const CsvOptions options;  // as read_csv_file's defaults
   std::string storage;
   const std::string_view text = decode_known(bytes, ascii, storage, nullptr);
@@ -213,6 +230,8 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
                                                          static_cast<double>(head_lines) * 1.03) +
                                     16);
   const std::size_t parts_hint = std::max(1u, threads);
+  ProgressMeter meter(progress, data.size(), "the load", std::size_t{1} << 20);
+  meter.start();
   std::size_t physical_lines = 0;
   auto parts = parse_csv_parts<NormalizeChunk>(
       parser, header.data_pos, header.lines, header.names.size(), threads, options.skip_blank_lines,
@@ -220,6 +239,7 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
       [&](std::size_t i) {
         NormalizeChunk c;
         c.col = &col;
+        c.meter = &meter;
         c.as_of = as_of;
         c.line_base = i == 0 ? header.lines + 1 : 0;
         c.expected_rows = i == 0 ? expected : expected / parts_hint + 16;
@@ -234,6 +254,7 @@ NormalizeOutput normalize_csv_bytes(std::string_view bytes, bool ascii, const Co
                   parts[i].first_line - parts[i].consumer.line_base);
   }
   finish_output(out);
+  meter.finish();
   out.report.columns = std::move(header_report.columns);
   out.report.ignored_columns = std::move(header_report.ignored_columns);
   // A bad estimate (short records first, many rejected) must not leave much room unused.
@@ -251,16 +272,18 @@ std::uint64_t require_valid_key(std::string_view text, Date as_of, bool kk) {
 }
 
 NormalizeOutput normalize_csv_table(const CsvTable& table, const ColumnMap& columns, Date as_of,
-                                    std::optional<DateOrder> birth_order) {
-  return normalize_table(table, columns, as_of, birth_order);
+                                    std::optional<DateOrder> birth_order,
+                                    const Progress& progress) {
+  return normalize_table(table, columns, as_of, birth_order, progress);
 }
 
-NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of) {
+NormalizeOutput normalize_csv_file(const std::string& path, const ColumnMap& columns, Date as_of,
+                                   const Progress& progress) {
   const unsigned threads = csv_threads(CsvOptions{});
   const FileBytes file = read_file_bytes(path, threads);
   try {
     NormalizeOutput out = normalize_csv_bytes(file.view(), file.ascii, columns, as_of, threads,
-                                              kCsvParallelThreshold);
+                                              kCsvParallelThreshold, progress);
     out.report.file = path;
     return out;
   } catch (const Error& e) {

@@ -177,22 +177,26 @@ Registry::~Registry() = default;
 Registry::Registry(Registry&&) noexcept = default;
 Registry& Registry::operator=(Registry&&) noexcept = default;
 
+// The rows are normalised before the write lock is taken (as_of never changes), so that a
+// progress hook never runs while the lock is held.
 LoadReport Registry::load_table(const CsvTable& table, const std::string& program,
-                                ProgramLevel level, const ColumnMap& columns) {
+                                ProgramLevel level, const ColumnMap& columns,
+                                const Progress& progress) {
   detail::program_check(program);
+  NormalizeOutput out =
+      detail::normalize_csv_table(table, columns, impl_->get()->as_of, std::nullopt, progress);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  return impl_->apply(program, level,
-                      detail::normalize_csv_table(table, columns, impl_->get()->as_of), false);
+  return impl_->apply(program, level, std::move(out), false);
 }
 
 LoadReport Registry::load_table(const CsvTable& table, const std::string& program,
-                                ProgramLevel level, const ColumnMap& columns,
-                                DateOrder birth_order) {
+                                ProgramLevel level, const ColumnMap& columns, DateOrder birth_order,
+                                const Progress& progress) {
   detail::program_check(program);
+  NormalizeOutput out =
+      detail::normalize_csv_table(table, columns, impl_->get()->as_of, birth_order, progress);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  return impl_->apply(program, level,
-                      detail::normalize_csv_table(table, columns, impl_->get()->as_of, birth_order),
-                      false);
+  return impl_->apply(program, level, std::move(out), false);
 }
 
 ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of) {
@@ -216,10 +220,11 @@ ListKeys list_keys(const CsvTable& table, const ColumnMap& columns, Date as_of) 
 }
 
 LoadReport Registry::load_csv(const std::string& path, const std::string& program,
-                              ProgramLevel level, const ColumnMap& columns) {
+                              ProgramLevel level, const ColumnMap& columns,
+                              const Progress& progress) {
   detail::program_check(program);
-  NormalizeOutput out =
-      detail::normalize_csv_file(path, columns, impl_->get()->as_of);  // as_of never changes
+  NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of,
+                                                   progress);  // as_of never changes
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   return impl_->apply(program, level, std::move(out), false);
 }
@@ -262,9 +267,9 @@ LoadReport Registry::replace_program(const std::string& program,
 
 LoadReport Registry::replace_program_csv(const std::string& program, const std::string& path,
                                          ProgramLevel level, const ColumnMap& columns,
-                                         const ReplaceOptions& options) {
+                                         const ReplaceOptions& options, const Progress& progress) {
   detail::program_check(program);
-  NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of);
+  NormalizeOutput out = detail::normalize_csv_file(path, columns, impl_->get()->as_of, progress);
   check_replacement(program, out.report, options);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   return impl_->apply(program, level, std::move(out), true);
@@ -272,9 +277,11 @@ LoadReport Registry::replace_program_csv(const std::string& program, const std::
 
 LoadReport Registry::replace_program_table(const std::string& program, const CsvTable& table,
                                            ProgramLevel level, const ColumnMap& columns,
-                                           const ReplaceOptions& options) {
+                                           const ReplaceOptions& options,
+                                           const Progress& progress) {
   detail::program_check(program);
-  NormalizeOutput out = detail::normalize_csv_table(table, columns, impl_->get()->as_of);
+  NormalizeOutput out =
+      detail::normalize_csv_table(table, columns, impl_->get()->as_of, std::nullopt, progress);
   check_replacement(program, out.report, options);
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   return impl_->apply(program, level, std::move(out), true);
@@ -606,22 +613,37 @@ std::size_t Registry::size() const {
 
 Date Registry::as_of() const { return impl_->get()->as_of; }
 
-void Registry::save(const std::string& path, const SignatureOptions& options) const {
+// save and load report three stages each; a cancelled save has written nothing.
+void Registry::save(const std::string& path, const SignatureOptions& options,
+                    const Progress& progress) const {
+  detail::ProgressMeter meter(progress, 3, "the save");
+  meter.start();
   auto s = impl_->get();
   std::string bytes = detail::serialize(*s, reports());
+  meter.set(1);
   if (options.key != nullptr) bytes = detail::sign_sealed(std::move(bytes), *options.key);
+  meter.set(2);
   detail::write_store(path, bytes);
+  meter.finish(false);  // the file is in place: too late to cancel
 }
 
-Registry Registry::load(const std::string& path, const SignatureOptions& options) {
+Registry Registry::load(const std::string& path, const SignatureOptions& options,
+                        const Progress& progress) {
+  detail::ProgressMeter meter(progress, 3, "the load");
+  meter.start();
   const std::string bytes = detail::read_store(path);  // clears what a killed save left there
+  meter.set(1);
   auto snap = std::make_shared<Snapshot>();
   std::vector<QueuedReport> reports;
   try {
-    detail::deserialize(detail::open_sealed(bytes, "registry", options), *snap, reports);
+    const std::string_view body = detail::open_sealed(bytes, "registry", options);
+    meter.set(2);
+    detail::deserialize(body, *snap, reports);
   } catch (const Error& e) {
+    if (e.code() == ErrorCode::kCancelled) throw;
     throw Error(e.code(), path + ": " + e.what());
   }
+  meter.finish();
   Registry reg(snap->as_of);
   reg.impl_->snap = std::move(snap);
   for (const auto& r : reports) {

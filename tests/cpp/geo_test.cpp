@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -1136,4 +1137,73 @@ TEST(GeoLoad, Json) {
   EXPECT_THROW(FacilityIndex::from_json_text(json), Error);
   EXPECT_THROW(FacilityIndex::from_json_text("[{"), Error);
   EXPECT_EQ(FacilityIndex::from_json_text(R"({"facilities": []})").size(), 0u);
+}
+
+// ---- progress and cancellation ------------------------------------------------------
+
+TEST(GeoProgress, BatchesReportQueriesAndACancelledAssignmentReservesNothing) {
+  std::mt19937_64 rng(21);
+  std::uniform_real_distribution<double> lat(-8.4, -8.1), lon(114.2, 114.4);
+  const std::size_t houses = 300, n = 20000;
+  std::vector<Facility> list;
+  for (std::size_t i = 0; i < houses; ++i) {
+    Facility f;
+    f.id = static_cast<std::int64_t>(i);
+    f.lat = lat(rng);
+    f.lon = lon(rng);
+    f.capacity = 20;
+    list.push_back(f);
+  }
+  FacilityIndex index(std::move(list));
+  std::vector<double> lats(n), lons(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    lats[i] = lat(rng);
+    lons[i] = lon(rng);
+  }
+  std::vector<std::int64_t> ids(n * 2);
+  std::vector<double> dists(n * 2);
+  std::vector<std::size_t> seen;
+  std::mutex seen_mutex;
+  index.nearest_batch(n, lats.data(), lons.data(), 2, Filter{}, ids.data(), dists.data(), 2,
+                      [&](std::size_t done, std::size_t total) {
+                        std::lock_guard<std::mutex> lock(seen_mutex);
+                        EXPECT_EQ(total, n);
+                        seen.push_back(done);
+                        return true;
+                      });
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen.front(), 0u);
+  EXPECT_EQ(seen.back(), n);
+  try {
+    index.nearest_batch(n, lats.data(), lons.data(), 2, Filter{}, ids.data(), dists.data(), 2,
+                        [](std::size_t done, std::size_t) { return done == 0; });
+    ADD_FAILURE() << "not cancelled";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kCancelled);
+  }
+  for (const AssignMode mode : {AssignMode::kGreedy, AssignMode::kOptimal}) {
+    std::vector<std::size_t> steps;
+    const Assignment whole = index.assign(n / 4, lats.data(), lons.data(), mode, 5, false,
+                                          [&](std::size_t done, std::size_t) {
+                                            steps.push_back(done);
+                                            return true;
+                                          });
+    ASSERT_GE(steps.size(), 2u);
+    EXPECT_TRUE(std::is_sorted(steps.begin(), steps.end()));
+    EXPECT_EQ(steps.back(), mode == AssignMode::kOptimal ? 2 * (n / 4) + 1 : n / 4);
+    for (const std::size_t stop_at : {std::size_t{1}, steps.size()}) {
+      std::size_t calls = 0;
+      try {
+        (void)index.assign(n / 4, lats.data(), lons.data(), mode, 5, true,
+                           [&](std::size_t, std::size_t) { return ++calls < stop_at; });
+        ADD_FAILURE() << "not cancelled";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kCancelled);
+      }
+      for (std::int64_t id = 0; id < static_cast<std::int64_t>(houses); ++id)
+        ASSERT_EQ(index.free_beds(id), 20) << "a cancelled assignment reserved beds";
+    }
+    EXPECT_EQ(index.assign(n / 4, lats.data(), lons.data(), mode, 5).house, whole.house);
+  }
 }

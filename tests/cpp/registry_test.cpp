@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <set>
+#include <smartkampung/linkage.hpp>
 #include <smartkampung/registry.hpp>
 #include <thread>
 
@@ -462,4 +464,144 @@ TEST(Registry, ReadsDuringReplaceSeeOldOrNew) {
   stop = true;
   reader.join();
   EXPECT_EQ(mixed.load(), 0);
+}
+
+// ---- progress and cancellation (smartkampung/progress.hpp) --------------------------
+
+namespace {
+
+// A hook that records every report and answers false from the `stop_at`-th call on.
+struct Recorder {
+  std::vector<std::pair<std::size_t, std::size_t>> seen;
+  std::size_t stop_at = SIZE_MAX;
+  bool stop_at_end = false;  // answer false to the last report (done == total)
+  sk::Progress hook() {
+    return [this](std::size_t done, std::size_t total) {
+      seen.emplace_back(done, total);
+      return seen.size() < stop_at && !(stop_at_end && done == total);
+    };
+  }
+  // Increasing, ending at the total, one total throughout.
+  void expect_complete() const {
+    ASSERT_FALSE(seen.empty());
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+      EXPECT_LT(seen[i - 1].first, seen[i].first);
+      EXPECT_EQ(seen[i - 1].second, seen[i].second);
+    }
+    EXPECT_EQ(seen.back().first, seen.back().second);
+  }
+};
+
+std::string sample_list_csv(std::size_t rows) {
+  std::string text = "nik,kk,name,birth_date,sex\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    const int serial = static_cast<int>(i % 9000) + 1;
+    const int day = static_cast<int>(i / 9000) % 28 + 1;
+    text += make_nik(1, day, 1, 1990, false, serial) + "," + make_kk(1, serial) + ",Siti " +
+            std::to_string(i) + ",1990-01-" + (day < 10 ? "0" : "") + std::to_string(day) + ",P\n";
+  }
+  return text;
+}
+
+void expect_cancelled(const std::function<void()>& call) {
+  try {
+    call();
+    ADD_FAILURE() << "not cancelled";
+  } catch (const sk::Error& e) {
+    EXPECT_EQ(e.code(), sk::ErrorCode::kCancelled) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cancelled"), std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST(RegistryProgress, LoadsReportToTheEndAndACancelChangesNothing) {
+  const std::size_t rows = small_size() ? 20000 : 100000;
+  const std::string path = temp_path("reg_progress.csv");
+  const std::string text = sample_list_csv(rows);
+  write(path, text);
+  sk::Registry reg(kAsOf);
+  Recorder file;
+  const sk::LoadReport first =
+      reg.load_csv(path, "PKH", sk::ProgramLevel::kCentral, {}, file.hook());
+  EXPECT_EQ(first.loaded, rows);
+  file.expect_complete();
+  EXPECT_GE(file.seen.size(), 3u);
+  EXPECT_EQ(file.seen.back().second, text.size() - text.find('\n') - 1);  // the data's bytes
+
+  const std::size_t before = reg.size();
+  const std::string json_before = reg.dedup().to_json();
+  for (const std::size_t stop_at : {std::size_t{1}, std::size_t{3}, std::size_t{0}}) {
+    Recorder cancel;
+    cancel.stop_at = stop_at == 0 ? SIZE_MAX : stop_at;
+    cancel.stop_at_end = stop_at == 0;  // the last report still comes before any change
+    expect_cancelled(
+        [&] { reg.load_csv(path, "BPNT", sk::ProgramLevel::kCentral, {}, cancel.hook()); });
+    if (stop_at != 0) {
+      EXPECT_EQ(cancel.seen.size(), stop_at);
+    }
+    EXPECT_EQ(reg.size(), before);
+    EXPECT_EQ(reg.programs().size(), 1u);
+    EXPECT_EQ(reg.dedup().to_json(), json_before);
+  }
+  const sk::CsvTable table = sk::parse_csv(text);
+  Recorder table_rows;
+  reg.load_table(table, "BPNT", sk::ProgramLevel::kCentral, {}, table_rows.hook());
+  table_rows.expect_complete();
+  EXPECT_EQ(table_rows.seen.back().second, rows);
+  EXPECT_EQ(reg.size(), 2 * before);
+  Recorder replace;
+  replace.stop_at = 2;
+  expect_cancelled([&] {
+    reg.replace_program_table("BPNT", table, sk::ProgramLevel::kCentral, {}, sk::ReplaceOptions{},
+                              replace.hook());
+  });
+  EXPECT_EQ(reg.size(), 2 * before);
+  // A hook's own exception stops the load and comes through as it was thrown.
+  EXPECT_THROW(
+      reg.load_table(table, "X", sk::ProgramLevel::kCentral, {},
+                     [](std::size_t, std::size_t) -> bool { throw std::domain_error("no"); }),
+      std::domain_error);
+  EXPECT_EQ(reg.programs().size(), 2u);
+  std::remove(path.c_str());
+}
+
+TEST(RegistryProgress, FuzzyDedupAndSaveLoadReportStagesAndCancel) {
+  sk::Registry reg(kAsOf);
+  reg.load_table(sk::parse_csv(sample_list_csv(3000)), "PKH", sk::ProgramLevel::kCentral);
+  const std::string exact = reg.dedup().to_json();
+  Recorder stages;
+  const sk::DedupReport fuzzy = reg.dedup(true, 0, stages.hook());
+  stages.expect_complete();
+  EXPECT_EQ(stages.seen.back().second, sk::kLinkStages + 2);
+  EXPECT_EQ(stages.seen.size(), sk::kLinkStages + 3);  // 0, each stage, the end
+  for (std::size_t stop_at = 1; stop_at <= stages.seen.size(); ++stop_at) {
+    Recorder cancel;
+    cancel.stop_at = stop_at;
+    expect_cancelled([&] { (void)reg.dedup(true, 0, cancel.hook()); });
+  }
+  EXPECT_EQ(reg.dedup(true).to_json(), fuzzy.to_json());
+  EXPECT_EQ(reg.dedup().to_json(), exact);
+
+  const std::string path = temp_path("reg_progress.skr");
+  std::remove(path.c_str());
+  for (const std::size_t stop_at : {std::size_t{1}, std::size_t{2}, std::size_t{3}}) {
+    Recorder cancel;
+    cancel.stop_at = stop_at;
+    expect_cancelled([&] { reg.save(path, {}, cancel.hook()); });
+    EXPECT_NE(::access(path.c_str(), F_OK), 0) << "a cancelled save wrote " << path;
+  }
+  Recorder saved;
+  saved.stop_at = 4;  // the answer to the last report (the file is in place) is ignored
+  reg.save(path, {}, saved.hook());
+  saved.expect_complete();
+  EXPECT_EQ(saved.seen.back(), std::make_pair(std::size_t{3}, std::size_t{3}));
+  Recorder cancel_load;
+  cancel_load.stop_at = 2;
+  expect_cancelled([&] { (void)sk::Registry::load(path, {}, cancel_load.hook()); });
+  Recorder loaded;
+  const sk::Registry again = sk::Registry::load(path, {}, loaded.hook());
+  loaded.expect_complete();
+  EXPECT_EQ(again.size(), reg.size());
+  std::remove(path.c_str());
 }

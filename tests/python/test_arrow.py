@@ -380,3 +380,79 @@ def test_large_tables_with_nulls_everywhere():
     assert arrow.column("reason").null_count == n // 2
     assert arrow.column("reason").to_pylist()[:4] == [None, "NOT_POOR", None, "NOT_POOR"]
     assert res.reasons.tolist()[-2:] == ["", "NOT_POOR"]
+
+
+# ---- facility results as tables --------------------------------------------------------
+
+
+def small_houses():
+    rng = np.random.default_rng(11)
+    n = 60
+    cap = rng.integers(0, 4, n).astype(np.int32)
+    idx = sk.FacilityIndex.from_arrays(
+        np.arange(100, 100 + n), rng.uniform(-8.4, -8.1, n), rng.uniform(114.2, 114.4, n), cap
+    )
+    lats, lons = rng.uniform(-8.4, -8.1, 150), rng.uniform(114.2, 114.4, 150)
+    return idx, lats, lons
+
+
+def test_nearest_batch_is_a_table_that_still_unpacks():
+    idx, lats, lons = small_houses()
+    res = idx.nearest_batch(lats, lons, k=3, min_free=1)
+    assert isinstance(res, sk.NearestTable) and isinstance(res, sk.Table)
+    assert res.columns == ["query", "rank", "id", "distance_m"]
+    ids, dists = res  # the pair it was
+    assert ids.shape == dists.shape == (150, 3) and ids.dtype == np.int64
+    assert res[0] is ids and res[1] is dists and res.ids is ids and res.distances is dists
+    # The rows, value for value the answers of the (ids, dists) arrays (missing ones left out).
+    expected = [(q, r, int(ids[q, r]), float(dists[q, r])) for q in range(150) for r in range(3) if ids[q, r] >= 0]
+    assert len(res) == len(expected)
+    assert [tuple(row) for row in res.rows()] == expected
+    table = pa.table(res)
+    assert table.column_names == ["query", "rank", "id", "distance_m"]
+    assert table.schema.field("distance_m").type == pa.float64() and table.schema.field("id").type == pa.int64()
+    assert list(zip(*(table.column(c).to_pylist() for c in table.column_names))) == expected
+    assert res.to_arrow().equals(table)
+    frame = res.to_pandas()
+    assert frame.values.tolist() == [list(e) for e in expected]
+    assert res.to_polars().rows() == expected
+    assert res["id"].tolist() == [e[2] for e in expected]
+    # A query with fewer answers than k: -1 / inf in the arrays, no row.
+    few = idx.nearest_batch(lats[:2], lons[:2], k=1000, min_free=1)
+    assert (few.ids == -1).any() and len(few) == int((few.ids >= 0).sum())
+
+
+@pytest.mark.parametrize("mode", ["greedy", "optimal"])
+def test_assign_is_a_table_that_still_behaves_as_the_array(mode):
+    idx, lats, lons = small_houses()
+    old = idx.assign_report(lats, lons, mode=mode, k=10)  # the dict path, as before
+    res = idx.assign(lats, lons, mode=mode, k=10)
+    assert isinstance(res, sk.AssignmentTable) and isinstance(res, sk.Table)
+    assert res.columns == ["resident", "house", "distance_m"]
+    houses = old["houses"]
+    # the array it was
+    assert res.dtype == np.int64 and res.shape == (150,) and len(res) == 150
+    assert res.tolist() == houses.tolist() and list(res) == houses.tolist()
+    assert np.array_equal(np.asarray(res), houses) and res[3] == houses[3]
+    assert ((res >= 0) == (houses >= 0)).all() and int((res >= 0).sum()) == old["placed"]
+    assert (res == houses).all() and res[res >= 0].tolist() == houses[houses >= 0].tolist()
+    # the scalars
+    assert (res.placed, res.unplaced) == (old["placed"], old["unplaced"])
+    assert res.total_m == pytest.approx(old["total_m"]) and res.max_m == pytest.approx(old["max_m"])
+    # the table, value for value
+    table = pa.table(res)
+    assert table.column("resident").to_pylist() == list(range(150))
+    assert table.column("house").to_pylist() == [None if h < 0 else h for h in houses.tolist()]
+    dist = table.column("distance_m").to_pylist()
+    for i, h in enumerate(houses.tolist()):
+        if h < 0:
+            assert dist[i] is None
+        else:
+            f = idx.facility(h)
+            assert dist[i] == pytest.approx(sk.wgs84_distance(lats[i], lons[i], f["lat"], f["lon"]))
+    assert sum(d for d in dist if d is not None) == pytest.approx(res.total_m)
+    frame = res.to_pandas()
+    assert frame["resident"].tolist() == list(range(150))
+    assert [None if pd.isna(h) else int(h) for h in frame["house"]] == table.column("house").to_pylist()
+    assert [tuple(r) for r in res.rows()][:3] == list(zip(*(table.column(c).to_pylist()[:3] for c in res.columns)))
+    assert res.to_polars().height == 150

@@ -23,7 +23,8 @@ SYMBOL_LIST = SOURCE_DIR / "tests" / "abi" / "exported_c_symbols.txt"
 
 SKAMP_OK, SKAMP_EINVALID, SKAMP_ENOTFOUND, SKAMP_ESTATE = 0, -1, -2, -3
 SKAMP_EIO, SKAMP_ECORRUPT, SKAMP_EPARSE, SKAMP_ELIMIT, SKAMP_ENOMEM, SKAMP_EINTERNAL = -4, -5, -6, -7, -8, -9
-ALL_STATUSES = [0, -1, -2, -3, -4, -5, -6, -7, -8, -9]
+SKAMP_ECANCELLED = -10
+ALL_STATUSES = [0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10]
 
 
 def library_path() -> pathlib.Path:
@@ -185,10 +186,11 @@ def test_version_matches_header(lib):
 
 
 def test_status_strings_are_static_and_never_null(lib):
-    for status in ALL_STATUSES + [1, -10, 12345, -(2**31)]:
+    for status in ALL_STATUSES + [1, -11, 12345, -(2**31)]:
         text = lib.skamp_status_str(status)
         assert text, status
     assert b"SKAMP_EINVALID" in lib.skamp_status_str(SKAMP_EINVALID)
+    assert b"SKAMP_ECANCELLED" in lib.skamp_status_str(SKAMP_ECANCELLED)
     lib.skamp_free(None)  # free(NULL) is a no-op
 
 

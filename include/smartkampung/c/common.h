@@ -34,15 +34,16 @@ extern "C" {
 /** Outcome of a call. Values are never renumbered. */
 typedef enum skamp_status {
   SKAMP_OK = 0,
-  SKAMP_EINVALID = -1,  /**< invalid argument: NULL pointer, malformed input */
-  SKAMP_ENOTFOUND = -2, /**< unknown id or key */
-  SKAMP_ESTATE = -3,    /**< not allowed in the current state */
-  SKAMP_EIO = -4,       /**< a file could not be read or written */
-  SKAMP_ECORRUPT = -5,  /**< a saved file failed its integrity check */
-  SKAMP_EPARSE = -6,    /**< text that is not valid JSON, CSV or rule syntax */
-  SKAMP_ELIMIT = -7,    /**< input beyond a size or depth limit */
-  SKAMP_ENOMEM = -8,    /**< out of memory */
-  SKAMP_EINTERNAL = -9  /**< a bug in the library: please report it */
+  SKAMP_EINVALID = -1,   /**< invalid argument: NULL pointer, malformed input */
+  SKAMP_ENOTFOUND = -2,  /**< unknown id or key */
+  SKAMP_ESTATE = -3,     /**< not allowed in the current state */
+  SKAMP_EIO = -4,        /**< a file could not be read or written */
+  SKAMP_ECORRUPT = -5,   /**< a saved file failed its integrity check */
+  SKAMP_EPARSE = -6,     /**< text that is not valid JSON, CSV or rule syntax */
+  SKAMP_ELIMIT = -7,     /**< input beyond a size or depth limit */
+  SKAMP_ENOMEM = -8,     /**< out of memory */
+  SKAMP_EINTERNAL = -9,  /**< a bug in the library: please report it */
+  SKAMP_ECANCELLED = -10 /**< a long call stopped at its caller's request */
 } skamp_status;
 
 /** The library's version, "MAJOR.MINOR.PATCH"; static storage. Compare with
