@@ -261,9 +261,6 @@ struct LinkModel {
   /// (estimate_u), for u_same_date and u_near_date; and those pairs' share of all pairs.
   std::array<std::array<double, 16>, 2> date_cond_counts{};
   std::array<double, 2> date_cond_share{};
-  /// Of the pairs drawn for date_cond_counts, the share whose names are different (the
-  /// only ones counted): what turns the prior into the matches left among them.
-  std::array<double, 2> date_cond_name_pass{};
   /// The weight of level l of field f in a pattern; the most it can be whatever the
   /// other fields (a bound).
   double level_weight(std::size_t f, int l, std::uint64_t pattern) const {

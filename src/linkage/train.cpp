@@ -90,7 +90,6 @@ void LinkModel::estimate_u(std::size_t left_size) {
 void LinkModel::estimate_same_date_counts(std::size_t left_size) {
   for (auto& c : date_cond_counts) c.fill(0.0);
   date_cond_share.fill(0.0);
-  date_cond_name_pass.fill(0.0);
   if (nik_field < 0 || nik_date_field < 0) return;
   const LinkField& lf = settings.fields[static_cast<std::size_t>(nik_field)];
   if (!lf.u_same_date.empty() || !lf.m.empty()) return;
@@ -145,16 +144,13 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
   // otherwise crowd pairs of equal birth dates), and for two persons the name says nothing
   // about their NIKs.
   const int name_f = household_name_field;
-  std::array<double, 2> drawn{}, passed{};
   auto count = [&](std::size_t c, std::uint32_t x, std::uint32_t y) {
     if (link_mode && (x < left_size) == (y < left_size)) return;  // cross pairs only
-    drawn[c] += 1;
     if (name_f >= 0) {
       const auto nm = static_cast<std::size_t>(name_f);
       if (compare_field(fields[nm], values[x * F + nm], values[y * F + nm]) != fields[nm].levels)
         return;
     }
-    passed[c] += 1;
     const int l = compare_field(fields[nf], values[x * F + nf], values[y * F + nf]);
     if (l != 0) date_cond_counts[c][static_cast<std::size_t>(l)] += 1;
   };
@@ -203,8 +199,6 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
       }
     }
   }
-  for (std::size_t c = 0; c < 2; ++c)
-    date_cond_name_pass[c] = drawn[c] > 0 ? passed[c] / drawn[c] : 0.0;
 }
 
 void LinkModel::estimate_u_same_date() {
@@ -224,21 +218,10 @@ void LinkModel::estimate_u_same_date() {
     for (std::size_t l = 1; l <= L; ++l) total += date_cond_counts[c][l];
     if (total <= 0 || date_cond_share[c] <= 0) continue;
     const double m_level = m_date.size() > date_level_index[c] ? m_date[date_level_index[c]] : 1.0;
-    // With a name field, only pairs of clearly different names were counted. Matches are
-    // few among them but not none: where a person's records mostly share the birth date
-    // (FEBRL: 87% of the pairs of equal dates are matches), the tenth of matches whose
-    // names differ is still 40% of what is counted. Their share:
-    // P(match | date level, names differ) = prior * m_date * m_name(different) / P(both).
-    double m_name_differ = 1.0, pass = 1.0;
-    if (household_name_field >= 0) {
-      const std::vector<double>& m_name =
-          settings.fields[static_cast<std::size_t>(household_name_field)].m;
-      m_name_differ = m_name.empty() ? 0.0 : m_name.back();
-      pass = date_cond_name_pass[c];
-    }
-    if (pass <= 0) continue;
-    const double pi =
-        std::clamp(lambda * m_level * m_name_differ / (date_cond_share[c] * pass), 0.0, 0.9);
+    // With a name field, only pairs of clearly different names were counted: no matches.
+    const double pi = household_name_field >= 0
+                          ? 0.0
+                          : std::clamp(lambda * m_level / date_cond_share[c], 0.0, 0.9);
     const double floor = 0.5 / total;
     std::vector<double> u(L, 0.0);
     double sum = 0;
