@@ -78,8 +78,8 @@ def _jsonable(x):
     return str(x)
 
 
-def one_run(size, seed, shape_text, input_kind, wait):
-    """In the child: generate, link with defaults, measure; returns a dict."""
+def one_run(size, seed, shape_text, input_kind, wait, settings=None):
+    """In the child: generate, link (defaults, or `settings` over them), measure; returns a dict."""
     import indonesia_population as ip
 
     sk, pair_quality = _import_sk(wait)
@@ -94,7 +94,7 @@ def one_run(size, seed, shape_text, input_kind, wait):
     rss_input = _rss.status_kb("VmRSS")
     reset = _rss.reset_peak()
     t, c = time.perf_counter(), time.process_time()
-    res = sk.link(rows)
+    res = sk.link(rows, settings=settings) if settings else sk.link(rows)
     wall, cpu = time.perf_counter() - t, time.process_time() - c
     peak = _rss.maxrss_kb()
     ids = res.cluster_ids
@@ -140,6 +140,7 @@ def main():
         default="dicts",
         help="how the rows are handed to sk.link (default: a list of dicts)",
     )
+    ap.add_argument("--settings", help="settings over the defaults, as JSON (e.g. '{\"threshold\": 0.99}')")
     ap.add_argument("--json", help="write all runs to this file as JSON")
     ap.add_argument("--wait", type=float, default=600, help="seconds to keep retrying a failing import")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
@@ -149,7 +150,8 @@ def main():
 
     if args.one:
         size, seed, shape, kind = json.loads(args.one)
-        print("RESULT " + json.dumps(one_run(size, seed, shape, kind, args.wait)), flush=True)
+        result = one_run(size, seed, shape, kind, args.wait, args.settings)
+        print("RESULT " + json.dumps(result), flush=True)
         return
     for s in args.shape:
         parse_shape(s)  # fail early on a bad shape
@@ -169,7 +171,7 @@ def main():
                     json.dumps([size, seed, shape, args.input]),
                     "--wait",
                     str(args.wait),
-                ]
+                ] + (["--settings", args.settings] if args.settings else [])
                 try:
                     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
                 except subprocess.TimeoutExpired:

@@ -153,6 +153,11 @@ inline bool pack_digits(std::string_view text, std::uint64_t& out) {
   return true;
 }
 
+/// Reads a birth date (YYYYMMDD, YYYY-MM-DD with any separator, DD-MM-YYYY) into v's
+/// date parts and `text` (YYYYMMDD); false for anything else. Impossible dates (typos)
+/// are kept as data.
+bool parse_date(std::string_view raw, FieldValue& v, std::string& text);
+
 /// The kNik level of two different 16-digit NIKs packed by pack_digits. Edits are
 /// substitutions and adjacent transpositions (what typing and copying do); digits 1-6 are
 /// the region, 7-12 the birth date (day + 40 for women), 13-16 a serial.
