@@ -67,7 +67,7 @@ def main():
         base_in.append(timed(table.to_pandas)[0])
         intake.append(timed(lambda: _core._arrow_text_table(table))[0])
         reg = sk.Registry(as_of=__import__("datetime").date(2021, 1, 1))
-        load.append(timed(lambda reg=reg: reg.add_records(table, program="P"))[0])
+        load.append(timed(lambda reg=reg: reg.add_records(table, program="P", progress=False))[0])
     b, i, l_ = (statistics.median(x) for x in (base_in, intake, load))
     print(f"  in   pyarrow.Table.to_pandas() (baseline)          {b * 1e3:9.1f} ms")
     print(f"  in   Arrow stream -> intake table (C++)            {i * 1e3:9.1f} ms   ratio {i / b:5.2f}")
