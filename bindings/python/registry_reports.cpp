@@ -22,6 +22,12 @@ py::list dict_list(const Items& items, Fill fill) {
   return out;
 }
 
+// A DedupReport property: one of its tables as a smartkampung Table.
+template <tables::DedupTable Which>
+py::object dedup_table_of(const DedupReport& r) {
+  return table_object(tables::dedup_table(r, Which));
+}
+
 }  // namespace
 
 void register_registry_reports(py::module_& m) {
@@ -117,10 +123,7 @@ void register_registry_reports(py::module_& m) {
       .def_readonly("unique_persons", &DedupReport::unique_persons, "Distinct NIKs.")
       .def_readonly("unique_households", &DedupReport::unique_households, "Distinct KKs.")
       .def_property_readonly(
-          "duplicates",
-          [](const DedupReport& r) {
-            return table_object(tables::dedup_table(r, tables::DedupTable::kDuplicates));
-          },
+          "duplicates", &dedup_table_of<tables::DedupTable::kDuplicates>,
           "Table (program, nik, count): a NIK listed count times in one programme; rows are "
           "tuples.")
       .def_property_readonly(
@@ -133,17 +136,11 @@ void register_registry_reports(py::module_& m) {
           "sorted "
           "programmes (overlaps[nik], items()).")
       .def_property_readonly(
-          "conflicts",
-          [](const DedupReport& r) {
-            return table_object(tables::dedup_table(r, tables::DedupTable::kConflicts));
-          },
+          "conflicts", &dedup_table_of<tables::DedupTable::kConflicts>,
           "Table (nik) of NIKs whose records disagree on name (folded), birth date or sex; "
           "iterates as NIKs.")
       .def_property_readonly(
-          "nik_mismatches",
-          [](const DedupReport& r) {
-            return table_object(tables::dedup_table(r, tables::DedupTable::kNikMismatches));
-          },
+          "nik_mismatches", &dedup_table_of<tables::DedupTable::kNikMismatches>,
           "Table (nik) of NIKs with a record whose birth date or sex disagrees with the NIK; "
           "iterates as NIKs.")
       .def_property_readonly(
