@@ -52,3 +52,30 @@ def test_no_src_folder_and_no_c_header_is_left_out():
     assert c_areas <= included, "an area's C header that smartkampung.h does not include"
     capi = {p.stem[: -len("_c")] for p in (SOURCE_DIR / "src" / "capi").glob("*_c.cpp")}
     assert capi - c_areas - {"common", "deprecated"} == set(), "a C layer file of no listed area"
+
+
+def test_every_binding_file_is_built():
+    """bindings/python/: the shared helpers (named in its CMakeLists.txt), one
+    register_<area>.cpp an area, and a large area's parts <area>_<stage>.cpp, which the
+    build takes by that name; no file is left out of the module."""
+    bindings = SOURCE_DIR / "bindings" / "python"
+    cmake = (bindings / "CMakeLists.txt").read_text()
+    listed = list(areas())
+    stray = []
+    for path in sorted(bindings.glob("*.cpp")):
+        name = path.name
+        if re.search(rf"\b{re.escape(name)}\b", cmake) or name.startswith("register_"):
+            continue
+        if not any(name.startswith(f"{area}_") for area in listed):
+            stray.append(name)
+    assert stray == [], "a bindings file that the build does not take"
+
+
+def test_no_binding_file_is_long():
+    """Issue 20: a bindings file over 700 lines is split along its stages."""
+    long_files = [
+        p.name
+        for p in (SOURCE_DIR / "bindings" / "python").glob("*.[ch]pp")
+        if len(p.read_text(encoding="utf-8").splitlines()) > 700
+    ]
+    assert long_files == []
