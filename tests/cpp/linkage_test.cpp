@@ -1310,6 +1310,28 @@ TEST(LinkageLevels, NikEditsInDigitsTheRecordsProveContradict) {
   EXPECT_GT(by_date, 1000);
 }
 
+namespace {
+
+// The kNik level name of two records' NIKs as the model prepares them; also checks that
+// prepare_field (the NIK alone) marks the NIK as prepare() does.
+std::string prepared_nik_level(const sk::detail::LinkModel& m, const sk::LinkRecord& ra,
+                               const sk::LinkRecord& rb) {
+  std::vector<sk::detail::FieldValue> va(m.field_count()), vb(m.field_count());
+  std::vector<std::uint64_t> keys(m.rule_count());
+  std::uint64_t household = 0;
+  sk::detail::ValueArena arena;
+  m.prepare(ra, va.data(), keys.data(), household, arena);
+  m.prepare(rb, vb.data(), keys.data(), household, arena);
+  const auto nf = static_cast<std::size_t>(m.nik_field);
+  sk::detail::FieldValue alone;
+  m.prepare_field(rb, nf, alone, arena);
+  EXPECT_EQ(alone.h3, vb[nf].h3);
+  return sk::compare_level_names(sk::CompareKind::kNik)[static_cast<std::size_t>(
+      sk::detail::compare_field(m.fields[nf], va[nf], vb[nf]) - 1)];
+}
+
+}  // namespace
+
 // Through prepared records: the birth date field decides whether the NIKs' date edit is
 // corroborated (both records match their own NIK) or a typing error (one does not).
 TEST(LinkageLevels, NikDateAgreementComesFromTheRecordsBirthDates) {
@@ -1321,15 +1343,7 @@ TEST(LinkageLevels, NikDateAgreementComesFromTheRecordsBirthDates) {
     ra.set("birth_date", date_a);
     rb.set("nik", nik_b);
     rb.set("birth_date", date_b);
-    std::vector<sk::detail::FieldValue> va(m.field_count()), vb(m.field_count());
-    std::vector<std::uint64_t> keys(m.rule_count());
-    std::uint64_t household = 0;
-    sk::detail::ValueArena arena;
-    m.prepare(ra, va.data(), keys.data(), household, arena);
-    m.prepare(rb, vb.data(), keys.data(), household, arena);
-    const auto nf = static_cast<std::size_t>(m.nik_field);
-    return sk::compare_level_names(sk::CompareKind::kNik)[static_cast<std::size_t>(
-        sk::detail::compare_field(m.fields[nf], va[nf], vb[nf]) - 1)];
+    return prepared_nik_level(m, ra, rb);
   };
   // Born 12 and 13 April 1985, each NIK encoding its own date: two persons.
   EXPECT_EQ(level("3510181204850001", "1985-04-12", "3510181304850001", "1985-04-13"),
@@ -1362,19 +1376,7 @@ TEST(LinkageLevels, NikRegionAgreementComesFromThePlace) {
     ra.set("village", village_a);
     rb.set("nik", nik_b);
     rb.set("village", village_b);
-    std::vector<sk::detail::FieldValue> va(m.field_count()), vb(m.field_count());
-    std::vector<std::uint64_t> keys(m.rule_count());
-    std::uint64_t household = 0;
-    sk::detail::ValueArena arena;
-    m.prepare(ra, va.data(), keys.data(), household, arena);
-    m.prepare(rb, vb.data(), keys.data(), household, arena);
-    const auto nf = static_cast<std::size_t>(m.nik_field);
-    // prepare_field (one field alone) marks the NIK as prepare() does.
-    sk::detail::FieldValue alone;
-    m.prepare_field(rb, nf, alone, arena);
-    EXPECT_EQ(alone.h3, vb[nf].h3);
-    return sk::compare_level_names(sk::CompareKind::kNik)[static_cast<std::size_t>(
-        sk::detail::compare_field(m.fields[nf], va[nf], vb[nf]) - 1)];
+    return prepared_nik_level(m, ra, rb);
   };
   // Namesakes born the same day in two villages, each NIK of its own village's region.
   EXPECT_EQ(level("3510185507880001", "Sarigede", "3510165507880001", "REJOBARU"), "contradicts");
