@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -79,11 +80,20 @@ def result(driver):
 
 
 def click_and_wait(driver, element):
-    """Clicks a submit button and waits for the next page (a click returns before it loads)."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Clicks a submit button and waits for the next page (a click returns before it loads).
+
+    The old page is marked with a property of its window; a new document has a new window
+    object without it. Chrome may answer a query made while the page is being replaced with
+    any of several errors ("stale element", "node does not belong to the document", "no
+    such execution context"), so the wait ignores them and asks again.
+    """
+    driver.execute_script("window.__skOldPage = true;")
     element.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return window.__skOldPage === undefined && document.readyState === 'complete'"
+        )
+    )
 
 
 def fill(driver, **fields):
