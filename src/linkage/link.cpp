@@ -289,9 +289,10 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
   double preliminary_prior = 0;
   std::array<double, 16> preliminary_nik{}, preliminary_near{};
   if (!blocks_b.empty() && !fixed_model) {
-    std::vector<std::vector<double>> saved_m, saved_same, saved_near;
+    std::vector<std::vector<double>> saved_m, saved_u, saved_same, saved_near;
     for (const LinkField& f : m.settings.fields) {
       saved_m.push_back(f.m);
+      saved_u.push_back(f.u);
       saved_same.push_back(f.u_same_date);
       saved_near.push_back(f.u_near_date);
     }
@@ -306,6 +307,7 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
                  pair_universe * pairs_a / std::max(1.0, static_cast<double>(all_pairs)));
     for (std::size_t f = 0; f < F; ++f) {
       m.settings.fields[f].m = saved_m[f];
+      m.settings.fields[f].u = saved_u[f];
       m.settings.fields[f].u_same_date = saved_same[f];
       m.settings.fields[f].u_near_date = saved_near[f];
     }

@@ -72,9 +72,11 @@ void LinkModel::estimate_u(std::size_t left_size) {
         for (std::size_t l = 0; l < 16; ++l) counts[f][l] += c[f][l];
       }
     }
+    u_counts.assign(F, std::array<double, 16>{});
     for (std::size_t f = 0; f < F; ++f) {
       LinkField& lf = settings.fields[f];
       if (!lf.u.empty()) continue;
+      u_counts[f] = counts[f];
       const auto L = static_cast<std::size_t>(fields[f].levels);
       double total = 0;
       for (std::size_t l = 1; l <= L; ++l) total += counts[f][l];
@@ -101,6 +103,18 @@ void LinkModel::estimate_same_date_counts(std::size_t left_size) {
   if (all_pairs <= 0) return;
   const auto df = static_cast<std::size_t>(nik_date_field);
   const auto nf = static_cast<std::size_t>(nik_field);
+  // The conditioning exists because a NIK carries its holder's birth date. A field whose
+  // values are mostly not NIKs (another register's numbers mapped onto it) carries none,
+  // and counting its agreement among pairs of equal dates would only count matches whose
+  // names were rewritten: such a field keeps its unconditional weights.
+  std::size_t present = 0, well_formed = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const FieldValue& v = values[i * F + nf];
+    if (v.null) continue;
+    ++present;
+    if ((v.h3 & kNikWellFormed) != 0) ++well_formed;
+  }
+  if (2 * well_formed < present) return;
   // Records grouped by their birth date's text (YYYYMMDD).
   std::unordered_map<std::string, std::size_t> group_of;
   std::vector<std::vector<std::uint32_t>> groups;
@@ -374,31 +388,63 @@ int LinkModel::estimate_m(const PatternCounts& counts, double pair_universe) {
   // The prior of two random records: the expected number of matches among the candidates
   // (pairs outside the blocks are taken as non-matches) over all pairs, by EM with m and
   // u fixed.
-  if (settings.prior < 0) {
-    const SortedCounts sc(counts.all);
-    std::vector<double> lr(sc.patterns.size(), 0.0);  // log(m/u) of each pattern
-    for (std::size_t k = 0; k < sc.patterns.size(); ++k) {
+  const double universe = std::max(pair_universe, 1.0);
+  const SortedCounts all(counts.all);
+  auto estimate_prior = [&] {
+    std::vector<double> lr(all.patterns.size(), 0.0);  // log(m/u) of each pattern
+    for (std::size_t k = 0; k < all.patterns.size(); ++k) {
       for (std::size_t f = 0; f < F; ++f) {
-        const int l = level_of(sc.patterns[k], f);
+        const int l = level_of(all.patterns[k], f);
         if (l == 0) continue;
         const auto li = static_cast<std::size_t>(l - 1);
         lr[k] += std::log(m[f][li]) - log_u[f][li];
       }
     }
-    const double universe = std::max(pair_universe, 1.0);
     double lambda = 1.0 / universe;
     for (int it = 0; it < 1000; ++it) {
       const double prior_logit = std::log(lambda) - std::log1p(-lambda);
       double expected = 0;
-      for (std::size_t k = 0; k < sc.patterns.size(); ++k) {
-        expected += sc.counts[k] / (1.0 + std::exp(-(prior_logit + lr[k])));
+      for (std::size_t k = 0; k < all.patterns.size(); ++k) {
+        expected += all.counts[k] / (1.0 + std::exp(-(prior_logit + lr[k])));
       }
       const double next = std::clamp(expected / universe, 1e-15, 0.5);
       const bool done = std::abs(next - lambda) <= 1e-9 * lambda;
       lambda = next;
       if (done) break;
     }
-    settings.prior = sc.patterns.empty() ? 1.0 / universe : lambda;
+    return all.patterns.empty() ? 1.0 / universe : lambda;
+  };
+  if (settings.prior < 0) {
+    settings.prior = estimate_prior();
+    // u came from random pairs, and a share `prior` of random pairs are matches: where
+    // matches are many for the population (a small list, or two lists that are mostly the
+    // same persons), they fill the agreeing levels' u (FEBRL4: 0.9 of the pairs that agree
+    // on the id are matches). Their expected count (prior * draws * m) is taken out of
+    // each level's count, and the prior re-estimated with the cleaned u; twice, since each
+    // moves the other. At district scale the prior is ~1e-6 and nothing changes.
+    for (int round = 0; round < 2 && u_counts.size() == F; ++round) {
+      bool changed = false;
+      for (std::size_t f = 0; f < F; ++f) {
+        LinkField& lf = settings.fields[f];
+        const auto L = static_cast<std::size_t>(fields[f].levels);
+        double drawn = 0;
+        for (std::size_t l = 1; l <= L; ++l) drawn += u_counts[f][l];
+        if (drawn <= 0 || lf.u.size() != L || m[f].size() != L) continue;
+        std::vector<double> clean(L);
+        double total = 0;
+        for (std::size_t l = 0; l < L; ++l) {
+          clean[l] = std::max(u_counts[f][l + 1] - settings.prior * drawn * m[f][l], 0.0);
+          total += clean[l];
+        }
+        for (std::size_t l = 0; l < L; ++l) {
+          lf.u[l] = (clean[l] + 0.5) / (total + 0.5 * static_cast<double>(L));
+          log_u[f][l] = std::log(lf.u[l]);
+        }
+        changed = true;
+      }
+      if (!changed) break;
+      settings.prior = estimate_prior();
+    }
   }
   estimate_u_same_date();
   compute_weights();

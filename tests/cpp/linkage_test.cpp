@@ -345,6 +345,59 @@ TEST(LinkageTraining, UFromRandomPairs) {
   EXPECT_NEAR(sex.u[0], 99.0 / 199.0, 0.01);
 }
 
+// Two lists of the same 600 persons: one random cross pair in 600 is a match, and such
+// pairs agree on everything. u describes non-matches, so the matches drawn among the random
+// pairs are taken out: two different persons share an id far less often than 1 in 600.
+// The NIK's weight is conditioned on the birth date only where the values are NIKs (a NIK
+// carries its holder's birth date; another register's 7-digit numbers do not).
+TEST(LinkageTraining, UTakesOutTheMatchesAmongRandomPairs) {
+  for (const bool niks : {false, true}) {
+    std::vector<sk::LinkRecord> left, right;
+    for (int i = 0; i < 600; ++i) {
+      // Few birth dates (ten persons each, of different names), so that different persons
+      // share them.
+      const int d = i / 10, day = 1 + d % 4, month = 1 + (d / 4) % 3, year = 1980 + d / 12;
+      char date[16], nik[24];
+      std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, month, day);
+      if (niks) {
+        std::snprintf(nik, sizeof nik, "351001%02d%02d%02d%04d", day, month, year % 100, i + 1);
+      } else {
+        std::snprintf(nik, sizeof nik, "%07d", 1000003 + 7919 * i);
+      }
+      static const char* const given[] = {"agus",   "bambang", "citra",  "dewi",  "eko",
+                                          "fajar",  "gilang",  "hendra", "indah", "joko",
+                                          "kurnia", "lestari", "made",   "nanda", "oktavia",
+                                          "putri",  "rizky",   "sari",   "teguh", "wahyu"};
+      static const char* const family[] = {
+          "santoso",    "wijaya",   "hidayat",   "pratama",   "kusuma",  "saputra",
+          "nugroho",    "setiawan", "rahmawati", "susanto",   "hartono", "gunawan",
+          "purnomo",    "utomo",    "yulianto",  "permana",   "suryadi", "maulana",
+          "firmansyah", "ramadhan", "irawan",    "kurniawan", "siregar", "nasution",
+          "sitompul",   "harahap",  "lubis",     "tanjung",   "daulay",  "batubara"};
+      const std::string name = std::string(given[i % 20]) + " " + family[(13 * i + i / 20) % 30];
+      left.push_back(person(nik, name, date, "L"));
+      right.push_back(person(nik, name, date, "L"));
+    }
+    const sk::LinkResult res = sk::link(left, right, sk::LinkSettings::indonesian());
+    const auto& nik = res.trained_settings().fields[0];
+    ASSERT_EQ(nik.name, "nik");
+    SCOPED_TRACE(niks ? "NIKs" : "7-digit ids");
+    EXPECT_LT(nik.u[0], 1e-4);  // with the matches left in: about 1 / 600
+    // Names repeat here: u of "exact" is the share of pairs of two persons with one name.
+    double namesakes = 0;
+    for (int i = 0; i < 600; ++i) {
+      for (int j = 0; j < 600; ++j) {
+        namesakes += i != j && left[static_cast<std::size_t>(i)].get("name") ==
+                                   right[static_cast<std::size_t>(j)].get("name");
+      }
+    }
+    const double expected = namesakes / (600.0 * 600.0);
+    EXPECT_NEAR(res.trained_settings().fields[1].u[0], expected, 0.2 * expected + 1e-5);
+    EXPECT_EQ(nik.u_same_date.empty(), !niks);
+    EXPECT_EQ(res.stats.clusters, 600U);
+  }
+}
+
 TEST(LinkageLink, ClustersVariantsOfOnePerson) {
   std::vector<sk::LinkRecord> rs = {
       person("3510014501900001", "Moch. Sholeh", "1990-01-05", "L", "3510010101150001"),

@@ -90,9 +90,7 @@ def click_and_wait(driver, element):
     driver.execute_script("window.__skOldPage = true;")
     element.click()
     WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.execute_script(
-            "return window.__skOldPage === undefined && document.readyState === 'complete'"
-        )
+        lambda d: d.execute_script("return window.__skOldPage === undefined && document.readyState === 'complete'")
     )
 
 
