@@ -23,8 +23,8 @@ call                                               unit of ``done`` and ``total`
                                                    candidates, the solver)
 =================================================  =====================================
 
-A call is long (a bar is shown) from ``settings.progress_min_rows`` rows or records; a
-file from that many times 100 bytes.
+A call is long (a bar is shown, once it has run ``settings.progress_delay`` seconds) from
+``settings.progress_min_rows`` rows or records; a file from that many times 100 bytes.
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ from typing import Any, Callable, Optional
 
 class Settings:
     """Session-wide settings: ``progress`` (bool, default True) shows tqdm bars for long
-    calls; ``progress_min_rows`` (default 200,000) is the size from which a call is long."""
+    calls; ``progress_min_rows`` (default 200,000) is the size from which a call is long;
+    ``progress_delay`` (seconds, default 1.0) how long it runs before its bar appears."""
 
     def __init__(self) -> None:
         self.progress = True
         self.progress_min_rows = 200_000
+        self.progress_delay = 1.0
 
 
 settings = Settings()
@@ -60,12 +62,14 @@ def callback(progress: Any, total: int, what: str, unit: str = "rec") -> Optiona
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    bar = tqdm(total=None, desc=what, unit=unit, unit_scale=unit == "B", leave=False)
+    # Shown only once the call has run a while: a large but fast call stays silent.
+    bar = tqdm(
+        total=None, desc=what, unit=unit, unit_scale=unit == "B", leave=False, delay=settings.progress_delay
+    )
 
     def report(done: int, total_: int) -> bool:
         if bar.total != total_:
-            bar.total = total_
-            bar.refresh()
+            bar.total = total_  # shown by the update below (refresh() would ignore the delay)
         bar.update(done - bar.n)
         if done >= total_:
             bar.close()

@@ -239,6 +239,7 @@ def long_calls(sample, files, tmp_path):
 
 def test_nothing_is_printed_without_tqdm_or_with_progress_off(sample, files, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sk.settings, "progress_min_rows", 1)  # every call counts as long
+    monkeypatch.setattr(sk.settings, "progress_delay", 0)  # and shows its bar at once
     pytest.importorskip("tqdm")
     long_calls(sample, files, tmp_path)
     shown = capsys.readouterr().err
@@ -262,3 +263,11 @@ def test_progress_false_is_silent_and_takes_no_callback(files, capsys, monkeypat
     idx.nearest_batch(lats, lons, progress=False)
     idx.assign(lats, lons, progress=False)
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_fast_call_shows_no_bar_before_the_delay(files, capsys, monkeypatch):
+    pytest.importorskip("tqdm")
+    monkeypatch.setattr(sk.settings, "progress_min_rows", 1)  # long by its size ...
+    monkeypatch.setattr(sk.settings, "progress_delay", 60)  # ... but done within a minute
+    sk.Registry().load_csv(files[0], program_of(files[0]))
+    assert "load_csv" not in capsys.readouterr().err
