@@ -63,9 +63,7 @@ def callback(progress: Any, total: int, what: str, unit: str = "rec") -> Optiona
     except ImportError:
         return None
     # Shown only once the call has run a while: a large but fast call stays silent.
-    bar = tqdm(
-        total=None, desc=what, unit=unit, unit_scale=unit == "B", leave=False, delay=settings.progress_delay
-    )
+    bar = tqdm(total=None, desc=what, unit=unit, unit_scale=unit == "B", leave=False, delay=settings.progress_delay)
 
     def report(done: int, total_: int) -> bool:
         if bar.total != total_:

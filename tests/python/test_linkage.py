@@ -183,30 +183,48 @@ def test_linker_save_load_and_pickle(tmp_path):
         sk.Linker.load(tmp_path / "missing.sklink")
 
 
-def _read_febrl(path):
-    import csv
+def _febrl_style():
+    """tests/data/febrl_style/make.py: lists in FEBRL's shape, made here (the real FEBRL
+    files are for the benchmarks; the tests use only what is in the repository)."""
+    import importlib.util
 
-    with open(path, newline="") as fh:
-        rows = list(csv.DictReader(fh, skipinitialspace=True))
-    ent = [r.pop("rec_id").split("-")[1] for r in rows]
-    return rows, ent
+    path = pathlib.Path(__file__).resolve().parents[1] / "data" / "febrl_style" / "make.py"
+    spec = importlib.util.spec_from_file_location("febrl_style", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_febrl4_quality():
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_febrl_style_quality(seed):
+    # Several seeds of the generator, not only the files the C++ tests read.
+    make = _febrl_style()
     root = pathlib.Path(os.environ.get("SKAMP_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
-    data = root / ".." / "shared" / "data" / "febrl"
-    if not (data / "dataset4a.csv").exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"FEBRL data missing at {data}: CI must provide ../shared/data")
-        pytest.skip(f"FEBRL data not found at {data}")
-    if os.environ.get("SKAMP_TEST_SIZE") == "small":
-        pytest.skip("skipped under SKAMP_TEST_SIZE=small")
     settings_json = (root / "bench" / "febrl_settings.json").read_text()
-    a, ea = _read_febrl(data / "dataset4a.csv")
-    b, eb = _read_febrl(data / "dataset4b.csv")
-    res = sk.link(a, right=b, settings=settings_json)
-    prec, rec, f1 = sk.pair_quality(res.cluster_ids, ea + eb, left=len(a))
-    assert f1 >= 0.995 and prec >= 0.999
+    a, b = make.link_rows(seed)
+    (ra, ea), (rb, eb) = make.as_records(a), make.as_records(b)
+    res = sk.link(ra, right=rb, settings=settings_json)
+    prec, rec, f1 = sk.pair_quality(res.cluster_ids, ea + eb, left=len(ra))
+    assert f1 >= 0.995 and prec >= 0.999, (prec, rec)
+    records, entity = make.as_records(make.dedup_rows(seed))
+    res = sk.link(records, settings=settings_json)
+    prec, rec, f1 = sk.pair_quality(res.cluster_ids, entity)
+    assert f1 >= 0.995 and prec >= 0.995, (prec, rec)
+
+
+def test_febrl_style_files_are_the_generators():
+    # The committed files are what make.py writes for seed 1.
+    import tempfile
+
+    make = _febrl_style()
+    here = pathlib.Path(make.__file__).parent
+    with tempfile.TemporaryDirectory() as out:
+        make.write(pathlib.Path(out) / "dedup.csv", make.dedup_rows(1))
+        a, b = make.link_rows(1)
+        make.write(pathlib.Path(out) / "link_a.csv", a)
+        make.write(pathlib.Path(out) / "link_b.csv", b)
+        for name in ("dedup.csv", "link_a.csv", "link_b.csv"):
+            assert (pathlib.Path(out) / name).read_bytes() == (here / name).read_bytes(), name
 
 
 def test_generated_indonesian_lists_quality():
