@@ -12,8 +12,7 @@ from smartkampung import NikError
 from smartkampung import NotFound
 from smartkampung import RuleError
 import typing
-__all__: list[str] = ['Cancelled', 'CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
-__all__: list[str] = ['CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkParts', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'merge_dedup_reports', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
+__all__: list[str] = ['Cancelled', 'CertificateError', 'CertificateRegistry', 'Decision', 'DedupReport', 'Error', 'FacilityIndex', 'KkInfo', 'LinkParts', 'LinkResult', 'Linker', 'LoadReport', 'NikError', 'NikInfo', 'NotFound', 'PublicKey', 'Reason', 'Registry', 'ReportOutcome', 'RuleError', 'RuleSet', 'RuleTestFailure', 'SamplePopulation', 'SigningKey', 'cert_generate_key', 'cert_qr_png', 'cert_qr_svg', 'cert_verify', 'compare_level_names', 'is_valid_kk', 'is_valid_nik', 'jaro_winkler', 'link', 'mask_nik', 'merge_dedup_reports', 'name_phonetic_key', 'normalize_name', 'parse_kk', 'parse_nik', 'region_name', 'validate_kks', 'validate_niks', 'wgs84_distance']
 class NikInfo:
     """
     A decoded NIK (national identity number).
@@ -131,6 +130,32 @@ class KkInfo:
         """
         The 4-digit serial as an int.
         """
+class _ArrowTable:
+    """
+    A result table in Arrow's layout (see smartkampung.Table).
+    """
+    def __arrow_c_schema__(self) -> typing.Any:
+        """
+        The table's schema as an Arrow C schema (PyCapsule protocol).
+        """
+    def __arrow_c_stream__(self, requested_schema: typing.Any = None) -> typing.Any:
+        """
+        The table as an Arrow C stream (PyCapsule protocol).
+        """
+    def _column(self, name: str) -> tuple:
+        """
+        (kind, values, valid mask or None, categories): a column in numpy form; int, float, date (days) and timestamp (seconds) values are views of the table's buffers.
+        """
+    def _rows(self, names: typing.Any = None) -> list:
+        """
+        The rows as tuples of Python values (of `names`, or every column).
+        """
+    @property
+    def column_names(self) -> list[str]:
+        ...
+    @property
+    def num_rows(self) -> int:
+        ...
 class LoadReport:
     """
     Outcome of a load: rows loaded; rows rejected (only for want of a usable NIK, or a record the file's structure cannot give); fields left empty; repairs; columns used and ignored; the date column's order; quotes left open.
@@ -235,34 +260,34 @@ class DedupReport:
         The report as JSON (schema 'skamp-dedup-report/1').
         """
     @property
-    def conflicts(self) -> list:
+    def conflicts(self) -> typing.Any:
         """
-        NIKs whose records disagree on name (folded), birth date or sex.
-        """
-    @property
-    def duplicates(self) -> list:
-        """
-        List of (program, nik, count): a NIK listed count times in one programme.
+        Table (nik) of NIKs whose records disagree on name (folded), birth date or sex; iterates as NIKs.
         """
     @property
-    def exclusion_violations(self) -> list:
+    def duplicates(self) -> typing.Any:
         """
-        List of (nik_or_kk, program_a, program_b): KK for household-scope pairs, NIK for person-scope.
+        Table (program, nik, count): a NIK listed count times in one programme; rows are tuples.
+        """
+    @property
+    def exclusion_violations(self) -> typing.Any:
+        """
+        Table (key, scope, program_a, program_b): KK for household-scope pairs (scope 'kk'), NIK for person-scope ones; rows iterate as (key, program_a, program_b).
         """
     @property
     def likely_duplicates(self) -> typing.Any:
         """
-        With dedup(fuzzy=True): records linkage found to be one person across different or missing NIKs, as dicts (program_a, line_a, nik_a, program_b, line_b, nik_b, probability); None in an exact report.
+        With dedup(fuzzy=True): Table (program_a, line_a, nik_a, program_b, line_b, nik_b, probability) of records linkage found to be one person across different or missing NIKs (rows answer row['program_a']); None in an exact report.
         """
     @property
-    def nik_mismatches(self) -> list:
+    def nik_mismatches(self) -> typing.Any:
         """
-        NIKs with a record whose birth date or sex disagrees with the NIK.
+        Table (nik) of NIKs with a record whose birth date or sex disagrees with the NIK; iterates as NIKs.
         """
     @property
-    def overlaps(self) -> dict:
+    def overlaps(self) -> typing.Any:
         """
-        Dict NIK -> sorted programmes, for NIKs in two or more programmes.
+        Table (nik, programs, count) of NIKs in two or more programmes; also a mapping NIK -> sorted programmes (overlaps[nik], items()).
         """
     @property
     def records(self) -> int:
@@ -322,7 +347,7 @@ class Registry:
     @staticmethod
     def load(path: typing.Any, public_keys: typing.Any = None, allow_unsigned: bool = False, progress: typing.Any = None) -> Registry:
         """
-        Reads a file written by save(); a damaged file raises smartkampung.Error. With public_keys (PublicKey objects, district.pub paths or texts) the signature must verify by one of them: an unsigned file (unless allow_unsigned), one signed by another key or changed after signing raises smartkampung.Error saying 'not signed' or naming the key id.
+        Reads a file written by save(); a damaged file raises smartkampung.Error. With public_keys (PublicKey objects, district.pub paths or texts) the signature must verify by one of them: an unsigned file (unless allow_unsigned), one signed by another key or changed after signing raises smartkampung.Error saying 'not signed' or naming the key id. Progress is told three stages (read, seal checked, parsed).
         """
     def __init__(self, as_of: typing.Any = None) -> None:
         """
@@ -332,9 +357,15 @@ class Registry:
         """
         Keyed enrolments over all programmes.
         """
+    def __repr__(self) -> str:
+        ...
+    def _repr_html_(self) -> str:
+        """
+        An HTML summary for notebooks: the programmes held and their counts (no personal data).
+        """
     def add_records(self, records: typing.Any, program: str, level: str = 'central', columns: typing.Any = None, progress: typing.Any = None) -> LoadReport:
         """
-        Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys or columns matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a LoadReport whose lines are 1-based positions in the list.
+        Adds records (a list of dicts, or a pandas DataFrame) to a programme's list, their keys or columns matched as a CSV file's headers are (aliases, or columns={'nik': 'NIK_KPM'}); returns a LoadReport whose lines are 1-based positions in the list. Progress is told the rows read.
         """
     def correct_record(self, program: str, nik: str, record: typing.Any) -> int:
         """
@@ -342,7 +373,7 @@ class Registry:
         """
     def dedup(self, fuzzy: bool = False, threshold: typing.Any = None, progress: typing.Any = None) -> DedupReport:
         """
-        Dedup over every programme (recomputed each call); returns a DedupReport. With fuzzy=True the records are also linked (sk.link's Indonesian settings; threshold = match probability, None = default) and report.likely_duplicates lists the records of one person across different or missing NIKs.
+        Dedup over every programme (recomputed each call); returns a DedupReport. With fuzzy=True the records are also linked (sk.link's Indonesian settings; threshold = match probability, None = default) and report.likely_duplicates lists the records of one person across different or missing NIKs. Progress is told the stages (the exact dedup, link's six, the report).
         """
     def diff(self, program: str, records_or_path: typing.Any) -> dict:
         """
@@ -358,7 +389,7 @@ class Registry:
         """
     def load_csv(self, path: typing.Any, program: str, level: str = 'central', columns: typing.Any = None, progress: typing.Any = None) -> LoadReport:
         """
-        Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the first, with openpyxl installed) rows to a programme's list. Headers are matched through the alias table (NIK, No. NIK, NIK_KPM, No. KK, Tgl. Lahir, TTL, L/P, ...); columns maps our field names to the file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that cannot be read raises and changes nothing.
+        Adds a CSV file's (or an .xlsx workbook's, 'file.xlsx#Sheet' for a sheet other than the first, with openpyxl installed) rows to a programme's list. Headers are matched through the alias table (NIK, No. NIK, NIK_KPM, No. KK, Tgl. Lahir, TTL, L/P, ...); columns maps our field names to the file's headers ({'nik': 'NOMOR INDUK'}) over it. Returns a LoadReport; a file that cannot be read raises and changes nothing. Progress is told the bytes read (rows for a workbook).
         """
     def programs(self) -> list:
         """
@@ -376,9 +407,9 @@ class Registry:
         """
         What an anonymous visitor may see: {'nik': masked, 'name': initials + '***' or None, 'programs': [...], 'found': bool}. Raises NikError for an invalid NIK.
         """
-    def records(self, program: str) -> list:
+    def records(self, program: str) -> typing.Any:
         """
-        A programme's records as dicts (normalised).
+        A programme's records (normalised) as a Table: program, nik, kk, name, birth_date, sex, address, village, district, rt, rw, line; rows answer row['name'].
         """
     def remove_record(self, program: str, nik: str) -> int:
         """
@@ -386,7 +417,7 @@ class Registry:
         """
     def replace_program(self, program: str, records_or_path: typing.Any, level: str = 'central', columns: typing.Any = None, force: bool = False, max_rejected: typing.SupportsFloat | typing.SupportsIndex = 0.05, progress: typing.Any = None) -> LoadReport:
         """
-        Swaps a programme's whole list atomically (the monthly update) for records, a CSV file or a workbook. A new list with more than max_rejected (a share, default 0.05) of its rows rejected is refused with smartkampung.Error and nothing changes, unless force=True.
+        Swaps a programme's whole list atomically (the monthly update) for records, a CSV file or a workbook. A new list with more than max_rejected (a share, default 0.05) of its rows rejected is refused with smartkampung.Error and nothing changes, unless force=True. Progress is told the bytes (a CSV file) or rows read.
         """
     def report(self, record: typing.Any, at: typing.Any, program: typing.Any = None) -> ReportOutcome:
         """
@@ -398,7 +429,7 @@ class Registry:
         """
     def save(self, path: typing.Any, key: typing.Any = None, progress: typing.Any = None) -> None:
         """
-        Writes the whole registry to one file, atomically (temporary file, then rename), sealed with its SHA-256; with `key` (a SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY when set) also signed with Ed25519, so that a reader holding the public key refuses an edited and resealed file.
+        Writes the whole registry to one file, atomically (temporary file, then rename), sealed with its SHA-256; with `key` (a SigningKey or district.key path, defaulting to SMARTKAMPUNG_KEY when set) also signed with Ed25519, so that a reader holding the public key refuses an edited and resealed file. Progress is told three stages (snapshot, seal, write); a cancel before the last writes nothing.
         """
     def set_exclusions(self, pairs: typing.Any) -> None:
         """
@@ -417,6 +448,8 @@ class SamplePopulation:
     """
     A synthetic Banyuwangi population with programme lists and ground truth.
     """
+    def __repr__(self) -> str:
+        ...
     def program_records(self, program: str) -> list:
         """
         One programme's records as a list of dicts, ready for Registry.add_records.
@@ -484,14 +517,19 @@ class LinkResult:
         numpy int64 array, one id per record (the smallest record index of its cluster).
         """
     @property
+    def clusters(self) -> typing.Any:
+        """
+        Table (record, cluster_id, confidence): one row per record, cluster_id the smallest record index of its cluster.
+        """
+    @property
     def confidence(self) -> numpy.typing.NDArray[numpy.float64]:
         """
         numpy float64 array: per record, the lowest probability among the pairs that joined its cluster (1.0 alone).
         """
     @property
-    def pairs(self) -> list:
+    def pairs(self) -> typing.Any:
         """
-        Pairs at or above the threshold as (i, j, probability), i < j.
+        Table (i, j, probability, match_weight) of the pairs at or above the threshold, i < j; rows iterate as (i, j, probability).
         """
     @property
     def settings(self) -> dict:
@@ -539,6 +577,8 @@ class Linker:
         """
     def __len__(self) -> int:
         ...
+    def __repr__(self) -> str:
+        ...
     def __setstate__(self, arg0: tuple) -> None:
         ...
     def add(self, record: typing.Any) -> tuple[int, list]:
@@ -555,7 +595,7 @@ class Linker:
         """
     def fit(self, records: typing.Any, progress: typing.Any = None) -> None:
         """
-        Trains and clusters the records, replacing any content.
+        Trains and clusters the records, replacing any content. progress as sk.link's (stages); a cancelled fit keeps the previous content.
         """
     def remove(self, index: typing.SupportsInt | typing.SupportsIndex) -> None:
         """
@@ -569,6 +609,11 @@ class Linker:
     def cluster_ids(self) -> numpy.typing.NDArray[numpy.int64]:
         """
         numpy int64 array: cluster id per index (smallest index of its cluster), -1 if removed.
+        """
+    @property
+    def clusters(self) -> typing.Any:
+        """
+        Table (record, cluster_id, confidence): cluster_id -1 for removed records, confidence null.
         """
     @property
     def settings(self) -> dict:
@@ -719,7 +764,8 @@ class RuleSet:
         - bool/int/money: numpy bool/int arrays, or float arrays with NaN missing; date: datetime64 (NaT missing) or ISO 'YYYY-MM-DD' strings; string/enum: numpy 'U'/'S' arrays, object arrays (None missing) or pandas categoricals (enum values are looked up once per distinct value); any of these also as a list of Python values (None missing).
         - programme sets: (offsets, codes[, missing]) with codes a flat str array and row i's codes codes[offsets[i]:offsets[i+1]], a 'U'/'S' array or categorical of one code a row ('' the empty set), or a list of code lists a row.
         - member lists: offsets (int array of n + 1, from 0, non-decreasing, ending at the number of elements) with flat element columns named '<list>.<field>' ('members.nik', 'members.birth_date'), or (offsets, {'nik': flat, 'birth_date': flat}[, missing]), or a list of lists of dicts a row. missing: bool array, True where the whole list/set is missing.
-        Returns (decisions int8: 0 eligible, 1 ineligible, 2 needs_data; amounts int64; reasons: first reason code as a numpy str array, '' when eligible). A bad column raises RuleError naming the column (and row); the GIL is released while evaluating.
+        Also any Arrow source (pyarrow Table/RecordBatch, polars, DuckDB relation; a member list as list<struct>) and pandas DataFrames with nullable, Arrow-backed or ya/tidak columns.
+        Returns a DecisionTable (decision, amount, priority, reason, reasons: every failing rule's code); its attributes decisions (int8: 0 eligible, 1 ineligible, 2 needs_data, 3 error), amounts (int64) and reasons (first code as a numpy str array, '' when eligible) are the arrays of the earlier tuple. progress: None/True (a tqdm bar for long batches when tqdm is installed), False, or f(done, total) returning False to cancel (smartkampung.Cancelled). A bad column raises RuleError naming the column (and row); the GIL is released while evaluating.
         """
     def run_tests(self) -> list[RuleTestFailure]:
         """
@@ -820,7 +866,7 @@ class FacilityIndex:
         """
     def assign(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False, progress: typing.Any = None) -> typing.Any:
         """
-        Places residents into open houses without exceeding free beds: numpy int64 house ids, -1 unplaced. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice; a k above the number of houses means all). Both place min(residents, free beds). Reserves the beds only when reserve=True.
+        Places residents into open houses without exceeding free beds. 'greedy': in order, each takes the nearest house with a free bed; 'optimal': minimum total distance (min-cost max-flow over the k nearest houses plus greedy's choice; a k above the number of houses means all). Both place min(residents, free beds). Reserves the beds only when reserve=True. progress: None/True (a tqdm bar for a long call when tqdm is installed), False, or f(done, total) told the residents done (optimal: 2 n + 1 steps) and returning False to cancel (smartkampung.Cancelled; nothing is reserved). Returns an AssignmentTable (resident, house, distance_m; house and distance null when unplaced) that still behaves as the numpy int64 array of house ids it was (-1 unplaced: iterating, indexing, len, tolist, comparisons, np.asarray), with total_m, max_m, placed, unplaced and houses as attributes.
         """
     def assign_report(self, lats: typing.Any, lons: typing.Any, mode: str = 'greedy', k: typing.Any = 20, reserve: bool = False, progress: typing.Any = None) -> dict:
         """
@@ -844,7 +890,7 @@ class FacilityIndex:
         """
     def nearest_batch(self, lats: typing.Any, lons: typing.Any, k: typing.Any = 1, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False, progress: typing.Any = None) -> typing.Any:
         """
-        nearest() for many points at once, on all cores with the GIL released: returns (ids, dists), numpy arrays of shape (n, min(k, len(self))) (a k above the number of facilities asks for all); id -1 and distance inf where fewer qualify.
+        nearest() for many points at once, on all cores with the GIL released. Returns a NearestTable (query, rank, id, distance_m: one row per answer, missing answers left out) that still unpacks as the (ids, dists) pair it was: numpy arrays of shape (n, min(k, len(self))) (a k above the number of facilities asks for all), id -1 and distance inf where fewer qualify (also .ids and .distances). progress: None/True (a tqdm bar for a long call when tqdm is installed), False, or f(done, total) told the queries answered and returning False to cancel (smartkampung.Cancelled).
         """
     def nearest_reserve(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsInt | typing.SupportsIndex = 1, kind: str | None = None) -> typing.Any:
         """
@@ -869,71 +915,6 @@ class FacilityIndex:
     def within(self, lat: typing.SupportsFloat | typing.SupportsIndex, lon: typing.SupportsFloat | typing.SupportsIndex, radius_m: typing.SupportsFloat | typing.SupportsIndex, min_free: typing.SupportsInt | typing.SupportsIndex = 0, kind: str | None = None, include_closed: bool = False) -> list:
         """
         Every open facility (with the same filters as nearest) within radius_m metres, as a list of (id, distance_m) sorted by distance then id.
-        """
-class LinkParts:
-    """
-    Linking one list in parts (smartkampung.dask, smartkampung.spark): a trained model applied to partitions gives sk.link's pairs and clusters. See docs/scale.md.
-    """
-    def __getstate__(self) -> tuple[dict, typing.Any, typing.Any, str, int, list]:
-        ...
-    def __init__(self, settings: typing.Any, columns: typing.Any = None, as_of: typing.Any = None) -> None:
-        """
-        settings: trained (m, u and prior for every field, e.g. LinkResult.settings); columns and as_of as sk.link takes them.
-        """
-    def __setstate__(self, arg0: tuple) -> None:
-        ...
-    def birth_votes(self, frame: typing.Any, rows: typing.Any) -> numpy.ndarray:
-        """
-        Birth-date votes per chunk of 32,768 rows (the chunks sk.link reads): int64 array of (chunk, day_first_only, month_first_only, ambiguous).
-        """
-    def canonical(self, frame: typing.Any, rows: typing.Any) -> tuple[dict, numpy.typing.NDArray[numpy.uint64]]:
-        """
-        A partition read as sk.link reads it: ({column: list of str}, blocking keys uint64 (n, rules)).
-        """
-    def cluster(self, frame: typing.Any, rows: typing.Any, i: typing.Any, j: typing.Any, weight: typing.Any, probability: typing.Any) -> tuple[numpy.typing.NDArray[numpy.int64], int]:
-        """
-        Clusters whole connected components: (cluster id per record, the smallest row of its cluster; refused merges).
-        """
-    def score_blocks(self, frame: typing.Any, rows: typing.Any, keys: typing.Any, rule: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], int]:
-        """
-        Kept pairs of one rule's blocks in a canonical partition: (i, j, weight, probability, compared).
-        """
-    def set_birth_order(self, order: str, from_row: typing.SupportsInt | typing.SupportsIndex) -> None:
-        """
-        The order the whole list decided, and the first row read in it (earlier rows are read as sk.link reads them before a chunk decides).
-        """
-    def set_term_counts(self, counts: typing.Any) -> None:
-        """
-        The whole list's counts (the partitions' summed), as term_counts() gives them.
-        """
-    def term_counts(self, frame: typing.Any) -> list:
-        """
-        Per field: (value hashes, counts) of a canonical partition (empty without term_frequency).
-        """
-    @property
-    def birth_order(self) -> tuple[str, int]:
-        """
-        (order, first row read in it) as set_birth_order() set them.
-        """
-    @property
-    def columns(self) -> list[str]:
-        """
-        The columns of a canonical partition.
-        """
-    @property
-    def max_block_size(self) -> int:
-        """
-        Blocks larger than this are skipped (their keys cleared), as sk.link skips them.
-        """
-    @property
-    def rule_count(self) -> int:
-        """
-        The number of blocking rules (key columns of a canonical partition).
-        """
-    @property
-    def settings(self) -> dict:
-        """
-        The trained settings (a dict).
         """
 class PublicKey:
     """
@@ -1125,6 +1106,75 @@ class CertificateRegistry:
         """
         'WIB', 'WITA' or 'WIT'.
         """
+class LinkParts:
+    """
+    Linking one list in parts (smartkampung.dask, smartkampung.spark): a trained model applied to partitions gives sk.link's pairs and clusters. See docs/scale.md.
+    """
+    def __getstate__(self) -> tuple[dict, typing.Any, typing.Any, str, int, list]:
+        ...
+    def __init__(self, settings: typing.Any, columns: typing.Any = None, as_of: typing.Any = None) -> None:
+        """
+        settings: trained (m, u and prior for every field, e.g. LinkResult.settings); columns and as_of as sk.link takes them.
+        """
+    def __setstate__(self, arg0: tuple) -> None:
+        ...
+    def birth_votes(self, frame: typing.Any, rows: typing.Any) -> numpy.ndarray:
+        """
+        Birth-date votes per chunk of 32,768 rows (the chunks sk.link reads): int64 array of (chunk, day_first_only, month_first_only, ambiguous).
+        """
+    def canonical(self, frame: typing.Any, rows: typing.Any) -> tuple[dict, numpy.typing.NDArray[numpy.uint64]]:
+        """
+        A partition read as sk.link reads it: ({column: list of str}, blocking keys uint64 (n, rules)).
+        """
+    def cluster(self, frame: typing.Any, rows: typing.Any, i: typing.Any, j: typing.Any, weight: typing.Any, probability: typing.Any) -> tuple[numpy.typing.NDArray[numpy.int64], int]:
+        """
+        Clusters whole connected components: (cluster id per record, the smallest row of its cluster; refused merges).
+        """
+    def score_blocks(self, frame: typing.Any, rows: typing.Any, keys: typing.Any, rule: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], int]:
+        """
+        Kept pairs of one rule's blocks in a canonical partition: (i, j, weight, probability, compared).
+        """
+    def set_birth_order(self, order: str, from_row: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        The order the whole list decided, and the first row read in it (earlier rows are read as sk.link reads them before a chunk decides).
+        """
+    def set_term_counts(self, counts: typing.Any) -> None:
+        """
+        The whole list's counts (the partitions' summed), as term_counts() gives them.
+        """
+    def term_counts(self, frame: typing.Any) -> list:
+        """
+        Per field: (value hashes, counts) of a canonical partition (empty without term_frequency).
+        """
+    @property
+    def birth_order(self) -> tuple[str, int]:
+        """
+        (order, first row read in it) as set_birth_order() set them.
+        """
+    @property
+    def columns(self) -> list[str]:
+        """
+        The columns of a canonical partition.
+        """
+    @property
+    def max_block_size(self) -> int:
+        """
+        Blocks larger than this are skipped (their keys cleared), as sk.link skips them.
+        """
+    @property
+    def rule_count(self) -> int:
+        """
+        The number of blocking rules (key columns of a canonical partition).
+        """
+    @property
+    def settings(self) -> dict:
+        """
+        The trained settings (a dict).
+        """
+def _arrow_text_table(source: typing.Any) -> tuple[int, int]:
+    """
+    Bench and tests: reads an Arrow source through the intake's text table; returns (rows, columns).
+    """
 def _decide_date_order(day_first_only: typing.SupportsInt | typing.SupportsIndex, month_first_only: typing.SupportsInt | typing.SupportsIndex, ambiguous: typing.SupportsInt | typing.SupportsIndex) -> str:
     """
     The order a list's summed birth-date votes decide: 'unknown', 'day_first' or 'month_first'.
@@ -1203,7 +1253,7 @@ def jaro_winkler(a: str, b: str) -> float:
     """
 def link(records: typing.Any, right: typing.Any = None, threshold: typing.Any = None, settings: typing.Any = None, columns: typing.Any = None, as_of: typing.Any = None, progress: typing.Any = None) -> LinkResult:
     """
-    Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, district, rt, rw; any may be missing) or a DataFrame. Keys are matched as a list file's headers are (NIK, NAMA, Tgl. Lahir, L/P, No. KK, ...), or named with columns ({'nik': 'NIK_KPM'}); birth dates are read in the formats of list files (29/04/85, 29-Apr-85, ...; the century of two-digit years from as_of, default today), sex as L/P, LK/PR, M/F, and NIK/KK undamaged (="3510...", '3510..., 3510....0). With right, links the two lists (indices run over records then right; only cross pairs are scored). threshold: match probability to keep a pair (None = the settings' default). settings: dict or JSON string (see docs/linkage.md). Returns a LinkResult.
+    Finds the records of one person (fuzzy record linkage, Fellegi-Sunter with EM; no labels needed). records: a list of dicts (keys nik, kk, name, birth_date, sex, address, village, district, rt, rw; any may be missing) or a DataFrame. Keys are matched as a list file's headers are (NIK, NAMA, Tgl. Lahir, L/P, No. KK, ...), or named with columns ({'nik': 'NIK_KPM'}); birth dates are read in the formats of list files (29/04/85, 29-Apr-85, ...; the century of two-digit years from as_of, default today), sex as L/P, LK/PR, M/F, and NIK/KK undamaged (="3510...", '3510..., 3510....0). With right, links the two lists (indices run over records then right; only cross pairs are scored). threshold: match probability to keep a pair (None = the settings' default). settings: dict or JSON string (see docs/linkage.md). progress: None/True (a tqdm bar for a long call when tqdm is installed), False, or f(done, total) told the stages done (prepare, block, compare, train, score, cluster) and returning False to cancel (smartkampung.Cancelled). Returns a LinkResult.
     """
 def mask_nik(nik: str) -> str:
     """
