@@ -297,3 +297,76 @@ def source_dir() -> pathlib.Path:
 def test_size() -> str:
     """'small' under sanitizers and valgrind (SKAMP_TEST_SIZE=small), else 'default'."""
     return os.environ.get("SKAMP_TEST_SIZE", "default")
+
+
+def kinds_rules_doc(
+    ruleset: str,
+    villages: list,
+    *,
+    lists: bool = True,
+    village_reason: str = "v",
+    programs_reason: str = "p",
+    amount: str = "kk.income * 0 + kk.size * 50000",
+) -> dict:
+    """A rule set (as a dict) reading every kind of input, so that each input form is
+    exercised: int, money, string, date, enum and bool, and with ``lists`` a set and a list
+    of members. The rules tests, the columnar tests and the cluster tests differ only in the
+    villages allowed, the reasons' texts and the amount."""
+    inputs = {
+        "kk.size": "int",
+        "kk.income": "money",
+        "kk.village": "string",
+        "kk.registered": "date",
+        "kk.kind": "enum<a,b,c>",
+        "kk.flag": "bool",
+    }
+    rules = [
+        {"id": "size", "require": "kk.size * 100000 >= kk.income", "reason": {"code": "INCOME", "id": "i", "en": "i"}},
+        {
+            "id": "village",
+            "require": f"kk.village in {villages!r}",
+            "reason": {"code": "VILLAGE", "id": village_reason, "en": "v"},
+        },
+        {"id": "kind", "require": "kk.kind != 'c' || kk.flag", "reason": {"code": "KIND", "id": "k", "en": "k"}},
+        {
+            "id": "registered",
+            "require": "days_between(kk.registered, as_of) >= 30",
+            "reason": {"code": "NEW", "id": "n", "en": "n"},
+        },
+    ]
+    if lists:
+        inputs.update(
+            {
+                "kk.programs": "set<program>",
+                "kk.members": "list<member>",
+                "member.nik": "string",
+                "member.birth_date": "date",
+                "member.disabled": "bool",
+                "member.hours": "int",
+            }
+        )
+        rules += [
+            {
+                "id": "programs",
+                "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
+                "reason": {"code": "PROG", "id": programs_reason, "en": "p"},
+            },
+            {
+                "id": "members",
+                "require": "all(kk.members, m -> valid_nik(m.nik)) && "
+                "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
+                "sum(kk.members, m -> m.hours) / 10 >= 1",
+                "reason": {"code": "MEMBERS", "id": "m", "en": "m"},
+            },
+        ]
+    return {
+        "format": "skamp-rules/1",
+        "ruleset": ruleset,
+        "version": "1",
+        "scope": "kk",
+        "legal_basis": ["test"],
+        "valid": {"from": "2020-01-01", "to": "2020-12-31"},
+        "inputs": inputs,
+        "rules": rules,
+        "amount": amount,
+    }

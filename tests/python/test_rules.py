@@ -289,67 +289,12 @@ def test_language_matches_python(a, b, p):
 
 
 # ---- evaluate(dict) reads the dict directly -----------------------------------------------
-# The KINDS rule set of test_rules_columnar reads every kind of input.
-KINDS_INPUTS = {
-    "kk.size": "int",
-    "kk.income": "money",
-    "kk.village": "string",
-    "kk.registered": "date",
-    "kk.kind": "enum<a,b,c>",
-    "kk.flag": "bool",
-    "kk.programs": "set<program>",
-    "kk.members": "list<member>",
-    "member.nik": "string",
-    "member.birth_date": "date",
-    "member.disabled": "bool",
-    "member.hours": "int",
-}
+# A rule set reading every kind of input (conftest.kinds_rules_doc, as test_rules_columnar).
 KINDS = sk.RuleSet.from_json(
     json.dumps(
-        {
-            "format": "skamp-rules/1",
-            "ruleset": "kinds",
-            "version": "1",
-            "scope": "kk",
-            "legal_basis": ["test"],
-            "valid": {"from": "2020-01-01", "to": "2020-12-31"},
-            "inputs": KINDS_INPUTS,
-            "rules": [
-                {
-                    "id": "size",
-                    "require": "kk.size * 100000 >= kk.income",
-                    "reason": {"code": "INCOME", "id": "i", "en": "i"},
-                },
-                {
-                    "id": "village",
-                    "require": "kk.village in ['Kemiren', 'Désa Ω']",
-                    "reason": {"code": "VILLAGE", "id": "{kk.village}", "en": "v"},
-                },
-                {
-                    "id": "kind",
-                    "require": "kk.kind != 'c' || kk.flag",
-                    "reason": {"code": "KIND", "id": "k", "en": "k"},
-                },
-                {
-                    "id": "registered",
-                    "require": "days_between(kk.registered, as_of) >= 30",
-                    "reason": {"code": "NEW", "id": "n", "en": "n"},
-                },
-                {
-                    "id": "programs",
-                    "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
-                    "reason": {"code": "PROG", "id": "{kk.programs}", "en": "p"},
-                },
-                {
-                    "id": "members",
-                    "require": "all(kk.members, m -> valid_nik(m.nik)) && "
-                    "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
-                    "sum(kk.members, m -> m.hours) / 10 >= 1",
-                    "reason": {"code": "MEMBERS", "id": "m", "en": "m"},
-                },
-            ],
-            "amount": "kk.income * 0 + kk.size * 50000",
-        }
+        conftest.kinds_rules_doc(
+            "kinds", ["Kemiren", "Désa Ω"], village_reason="{kk.village}", programs_reason="{kk.programs}"
+        )
     )
 )
 

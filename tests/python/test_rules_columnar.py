@@ -19,55 +19,7 @@ NIKS = ["3510010101800001", "3510014501900001", "3510011203550002", "35100130029
 CODES = {"eligible": 0, "ineligible": 1, "needs_data": 2}
 
 # A rule set reading every kind of input, so that each column form is exercised.
-KINDS_DOC = {
-    "format": "skamp-rules/1",
-    "ruleset": "kinds",
-    "version": "1",
-    "scope": "kk",
-    "legal_basis": ["test"],
-    "valid": {"from": "2020-01-01", "to": "2020-12-31"},
-    "inputs": {
-        "kk.size": "int",
-        "kk.income": "money",
-        "kk.village": "string",
-        "kk.registered": "date",
-        "kk.kind": "enum<a,b,c>",
-        "kk.flag": "bool",
-        "kk.programs": "set<program>",
-        "kk.members": "list<member>",
-        "member.nik": "string",
-        "member.birth_date": "date",
-        "member.disabled": "bool",
-        "member.hours": "int",
-    },
-    "rules": [
-        {"id": "size", "require": "kk.size * 100000 >= kk.income", "reason": {"code": "INCOME", "id": "i", "en": "i"}},
-        {
-            "id": "village",
-            "require": "kk.village in ['Kemiren', 'Glagah', 'Désa Ω']",
-            "reason": {"code": "VILLAGE", "id": "v", "en": "v"},
-        },
-        {"id": "kind", "require": "kk.kind != 'c' || kk.flag", "reason": {"code": "KIND", "id": "k", "en": "k"}},
-        {
-            "id": "registered",
-            "require": "days_between(kk.registered, as_of) >= 30",
-            "reason": {"code": "NEW", "id": "n", "en": "n"},
-        },
-        {
-            "id": "programs",
-            "require": "!('PKH' in kk.programs) && len(kk.programs) <= 2",
-            "reason": {"code": "PROG", "id": "p", "en": "p"},
-        },
-        {
-            "id": "members",
-            "require": "all(kk.members, m -> valid_nik(m.nik)) && "
-            "count(kk.members, m -> m.disabled || age(m.birth_date) >= 60) + "
-            "sum(kk.members, m -> m.hours) / 10 >= 1",
-            "reason": {"code": "MEMBERS", "id": "m", "en": "m"},
-        },
-    ],
-    "amount": "kk.income * 0 + kk.size * 50000",
-}
+KINDS_DOC = conftest.kinds_rules_doc("kinds", ["Kemiren", "Glagah", "Désa Ω"])
 KINDS = sk.RuleSet.from_json(json.dumps(KINDS_DOC))
 
 

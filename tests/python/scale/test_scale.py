@@ -22,7 +22,7 @@ from distributed import Client, LocalCluster
 import smartkampung as sk
 import smartkampung.dask as skd
 import smartkampung.spark as sks
-from conftest import SOURCE_DIR, program_env
+from conftest import SOURCE_DIR, kinds_rules_doc, program_env
 
 sys.path.insert(0, str(SOURCE_DIR / "bench"))
 import indonesia_population as population  # noqa: E402
@@ -31,47 +31,7 @@ SIZES = [pytest.param(20_000, id="20k"), pytest.param(200_000, id="200k", marks=
 AS_OF = datetime.date(2020, 5, 1)
 
 RULES = sk.RuleSet.from_json(
-    json.dumps(
-        {
-            "format": "skamp-rules/1",
-            "ruleset": "flat",
-            "version": "1",
-            "scope": "kk",
-            "legal_basis": ["test"],
-            "valid": {"from": "2020-01-01", "to": "2020-12-31"},
-            "inputs": {
-                "kk.size": "int",
-                "kk.income": "money",
-                "kk.village": "string",
-                "kk.registered": "date",
-                "kk.kind": "enum<a,b,c>",
-                "kk.flag": "bool",
-            },
-            "rules": [
-                {
-                    "id": "size",
-                    "require": "kk.size * 100000 >= kk.income",
-                    "reason": {"code": "INCOME", "id": "i", "en": "i"},
-                },
-                {
-                    "id": "village",
-                    "require": "kk.village in ['Kemiren', 'Glagah']",
-                    "reason": {"code": "VILLAGE", "id": "v", "en": "v"},
-                },
-                {
-                    "id": "kind",
-                    "require": "kk.kind != 'c' || kk.flag",
-                    "reason": {"code": "KIND", "id": "k", "en": "k"},
-                },
-                {
-                    "id": "registered",
-                    "require": "days_between(kk.registered, as_of) >= 30",
-                    "reason": {"code": "NEW", "id": "n", "en": "n"},
-                },
-            ],
-            "amount": "kk.size * 50000",
-        }
-    )
+    json.dumps(kinds_rules_doc("flat", ["Kemiren", "Glagah"], lists=False, amount="kk.size * 50000"))
 )
 
 
