@@ -416,25 +416,37 @@ struct SchemaPrivate {
   std::unique_ptr<ArrowSchema> dictionary;
 };
 
-void release_schema(ArrowSchema* schema) {
-  if (schema == nullptr || schema->release == nullptr) return;
-  auto* priv = static_cast<SchemaPrivate*>(schema->private_data);
-  for (ArrowSchema* child : priv->children) {
+// An exported schema or array (Struct) with its private part (Private: children, child
+// storage, dictionary). Release: the children and the dictionary by their own callbacks,
+// then what the private part owns; the struct is then marked released.
+template <typename Struct, typename Private>
+void release_exported(Struct* s) {
+  if (s == nullptr || s->release == nullptr) return;
+  auto* priv = static_cast<Private*>(s->private_data);
+  for (Struct* child : priv->children) {
     if (child->release != nullptr) child->release(child);
   }
   if (priv->dictionary && priv->dictionary->release != nullptr)
     priv->dictionary->release(priv->dictionary.get());
   delete priv;
-  schema->release = nullptr;
+  s->release = nullptr;
 }
+
+// The private part's n children, zero-filled (released until filled in).
+template <typename Struct, typename Private>
+void make_children(Private* priv, std::size_t n) {
+  priv->child_storage.reset(new Struct[n == 0 ? 1 : n]());
+  for (std::size_t i = 0; i < n; ++i) priv->children.push_back(&priv->child_storage[i]);
+}
+
+void release_schema(ArrowSchema* schema) { release_exported<ArrowSchema, SchemaPrivate>(schema); }
 
 void fill_schema(ArrowSchema* out, const std::string& name, const std::string& format,
                  std::int64_t flags, std::size_t n_children) {
   auto* priv = new SchemaPrivate();
   priv->format = format;
   priv->name = name;
-  priv->child_storage.reset(new ArrowSchema[n_children == 0 ? 1 : n_children]());
-  for (std::size_t i = 0; i < n_children; ++i) priv->children.push_back(&priv->child_storage[i]);
+  make_children<ArrowSchema>(priv, n_children);
   out->format = priv->format.c_str();
   out->name = priv->name.c_str();
   out->metadata = nullptr;
@@ -467,25 +479,14 @@ struct ArrayPrivate {
   std::unique_ptr<ArrowArray> dictionary;
 };
 
-void release_array(ArrowArray* array) {
-  if (array == nullptr || array->release == nullptr) return;
-  auto* priv = static_cast<ArrayPrivate*>(array->private_data);
-  for (ArrowArray* child : priv->children) {
-    if (child->release != nullptr) child->release(child);
-  }
-  if (priv->dictionary && priv->dictionary->release != nullptr)
-    priv->dictionary->release(priv->dictionary.get());
-  delete priv;
-  array->release = nullptr;
-}
+void release_array(ArrowArray* array) { release_exported<ArrowArray, ArrayPrivate>(array); }
 
 ArrayPrivate* fill_array(ArrowArray* out, std::shared_ptr<const void> owner, std::int64_t length,
                          std::int64_t null_count, std::int64_t offset, std::int64_t n_buffers,
                          std::size_t n_children) {
   auto* priv = new ArrayPrivate();
   priv->owner = std::move(owner);
-  priv->child_storage.reset(new ArrowArray[n_children == 0 ? 1 : n_children]());
-  for (std::size_t i = 0; i < n_children; ++i) priv->children.push_back(&priv->child_storage[i]);
+  make_children<ArrowArray>(priv, n_children);
   out->length = length;
   out->null_count = null_count;
   out->offset = offset;

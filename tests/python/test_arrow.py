@@ -337,6 +337,7 @@ def test_progress_increases_and_cancels():
 def test_progress_bar_is_silent_when_off_or_without_tqdm(capsys, monkeypatch):
     table = big_income_table(30_000)
     monkeypatch.setattr(sk.settings, "progress_min_rows", 1000)
+    monkeypatch.setattr(sk.settings, "progress_delay", 0)  # the bar at once, however fast
     KINDS.evaluate_batch(table, as_of=MAY)
     shown = capsys.readouterr()
     assert "rules" in shown.err  # tqdm's bar, on stderr
