@@ -388,6 +388,10 @@ struct LinkModel {
   std::size_t u_draws() const {
     return std::min(settings.u_sample_pairs, std::max<std::size_t>(200000, 25 * size()));
   }
+  /// Why blocking rule r gave no record a key, as a hint for a warning: a prefixN or
+  /// suffixN part longer than every value of its (compared) column, e.g. NIK parts on
+  /// another register's 7-digit numbers; otherwise "missing column?".
+  std::string why_no_key(std::size_t r) const;
   /// u (fields without a given u) from random pairs ...
   void estimate_u(std::size_t left_size);
   /// ... whose level counts are kept (per field; empty where u was given), so that once

@@ -128,8 +128,8 @@ LinkResult link_prepared(std::shared_ptr<LinkModel> model, std::size_t left_size
       std::string rule;
       for (const std::string& part : m.settings.blocking[r])
         rule += (rule.empty() ? "" : ", ") + part;
-      result.warnings.push_back("link: blocking rule [" + rule +
-                                "] gives no record a key (missing column?)");
+      result.warnings.push_back("link: blocking rule [" + rule + "] gives no record a key (" +
+                                m.why_no_key(r) + ")");
     }
     std::sort(keyed.begin(), keyed.end());
     order[r].resize(keyed.size());
@@ -484,3 +484,31 @@ LinkResult link(const std::vector<LinkRecord>& left, const std::vector<LinkRecor
 }
 
 }  // namespace smartkampung
+
+namespace smartkampung::detail {
+
+std::string LinkModel::why_no_key(std::size_t r) const {
+  using T = BlockPart::Transform;
+  const std::size_t F = fields.size(), n = size();
+  for (const BlockPart& part : rules[r]) {
+    if (part.transform != T::kPrefix && part.transform != T::kSuffix) continue;
+    for (std::size_t f = 0; f < F; ++f) {
+      if (fields[f].spec.column != part.column) continue;
+      std::size_t present = 0, longest = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const FieldValue& v = values[i * F + f];
+        if (v.null) continue;
+        ++present;
+        longest = std::max<std::size_t>(longest, v.text_size);
+      }
+      if (present > 0 && longest < part.n) {
+        return "the values of column '" + part.column + "' have at most " +
+               std::to_string(longest) + " characters, fewer than " + std::to_string(part.n) +
+               ": give rules that fit them";
+      }
+    }
+  }
+  return "missing column?";
+}
+
+}  // namespace smartkampung::detail

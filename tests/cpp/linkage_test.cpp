@@ -1676,6 +1676,21 @@ TEST(LinkageModel, UnknownColumnsAreAnErrorOrAWarning) {
   EXPECT_TRUE(has("nomor_kartu"));
   EXPECT_TRUE(has("no two records share a blocking key"));
   EXPECT_TRUE(has("'nik'"));  // the NIK column is empty everywhere
+  EXPECT_TRUE(has("missing column?"));
+  // NIK parts on another register's 7-digit numbers: the warning says why, not "missing".
+  std::vector<sk::LinkRecord> short_ids;
+  for (int i = 0; i < 6; ++i)
+    short_ids.push_back(person(std::to_string(1234560 + i), "Siti Aminah", "", "P"));
+  s.blocking = {{"nik:prefix12"}, {"nik:suffix4"}};
+  const sk::LinkResult ids = sk::link(short_ids, s);
+  const auto said = [&](const std::string& text) {
+    return std::count_if(ids.warnings.begin(), ids.warnings.end(),
+                         [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+  EXPECT_EQ(said("[nik:prefix12] gives no record a key (the values of column 'nik' have at most "
+                 "7 characters, fewer than 12"),
+            1);
+  EXPECT_EQ(said("[nik:suffix4] gives no record a key"), 0);  // it keys every record
 }
 
 TEST(LinkageModel, SkippedBlocksAndLargeClustersAreReported) {
