@@ -395,7 +395,7 @@ struct LinkModel {
   /// u (fields without a given u) from random pairs ...
   void estimate_u(std::size_t left_size);
   /// ... whose level counts are kept (per field; empty where u was given), so that once
-  /// m and the prior are known the matches among them can be taken out (decontaminate_u).
+  /// m and the prior are known the matches among them can be taken out (estimate_m).
   std::vector<std::array<double, 16>> u_counts;
   /// NIK levels of random pairs with equal birth dates (same_date_counts), and from them,
   /// once m and the prior are known, u_same_date (matches taken out).

@@ -21,6 +21,21 @@ namespace smartkampung::detail {
 
 // ---- training -----------------------------------------------------------------
 
+namespace {
+
+// u of each of L levels from the random pairs counted at them, with half a pair added to
+// each level so that none is impossible.
+std::vector<double> smoothed_u(const double* counts, std::size_t L) {
+  double total = 0;
+  for (std::size_t l = 0; l < L; ++l) total += counts[l];
+  std::vector<double> u(L);
+  for (std::size_t l = 0; l < L; ++l)
+    u[l] = (counts[l] + 0.5) / (total + 0.5 * static_cast<double>(L));
+  return u;
+}
+
+}  // namespace
+
 void LinkModel::estimate_u(std::size_t left_size) {
   const std::size_t F = fields.size();
   const std::size_t n = size();
@@ -77,13 +92,7 @@ void LinkModel::estimate_u(std::size_t left_size) {
       LinkField& lf = settings.fields[f];
       if (!lf.u.empty()) continue;
       u_counts[f] = counts[f];
-      const auto L = static_cast<std::size_t>(fields[f].levels);
-      double total = 0;
-      for (std::size_t l = 1; l <= L; ++l) total += counts[f][l];
-      lf.u.assign(L, 0.0);
-      for (std::size_t l = 1; l <= L; ++l) {
-        lf.u[l - 1] = (counts[f][l] + 0.5) / (total + 0.5 * static_cast<double>(L));
-      }
+      lf.u = smoothed_u(&counts[f][1], static_cast<std::size_t>(fields[f].levels));
     }
   }
   estimate_same_date_counts(left_size);
@@ -431,15 +440,10 @@ int LinkModel::estimate_m(const PatternCounts& counts, double pair_universe) {
         for (std::size_t l = 1; l <= L; ++l) drawn += u_counts[f][l];
         if (drawn <= 0 || lf.u.size() != L || m[f].size() != L) continue;
         std::vector<double> clean(L);
-        double total = 0;
-        for (std::size_t l = 0; l < L; ++l) {
+        for (std::size_t l = 0; l < L; ++l)
           clean[l] = std::max(u_counts[f][l + 1] - settings.prior * drawn * m[f][l], 0.0);
-          total += clean[l];
-        }
-        for (std::size_t l = 0; l < L; ++l) {
-          lf.u[l] = (clean[l] + 0.5) / (total + 0.5 * static_cast<double>(L));
-          log_u[f][l] = std::log(lf.u[l]);
-        }
+        lf.u = smoothed_u(clean.data(), L);
+        for (std::size_t l = 0; l < L; ++l) log_u[f][l] = std::log(lf.u[l]);
         changed = true;
       }
       if (!changed) break;
