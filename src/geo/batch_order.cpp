@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/key_sort.hpp"
 #include "core/progress.hpp"
 #include "geo/batch_threads.hpp"
 #include "geo/facility_index_impl.hpp"
@@ -57,7 +58,7 @@ std::vector<std::uint32_t> detail::hilbert_order(std::size_t n, const double* la
   const double sy = lat1 > lat0 ? cells / (lat1 - lat0) : 0.0;
   const double sx = lon1 > lon0 ? cells / (lon1 - lon0) : 0.0;
   const std::uint32_t top = (1u << bits) - 1u;
-  std::vector<std::uint64_t> keyed(n), sorted(n);
+  std::vector<std::uint64_t> keyed(n);
   smartkampung::detail::parallel_chunks(
       n, threads, std::size_t{1} << 16, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
@@ -66,21 +67,8 @@ std::vector<std::uint32_t> detail::hilbert_order(std::size_t n, const double* la
           keyed[i] = (static_cast<std::uint64_t>(hilbert_key(x, y, bits)) << 32) | i;
         }
       });
-  // LSD radix sort on the key, 11 bits a pass (stable: equal keys keep the input order).
-  constexpr int kDigit = 11;
-  std::vector<std::uint32_t> count(1u << kDigit);
-  for (int shift = 32; shift < 32 + 2 * bits; shift += kDigit) {
-    std::fill(count.begin(), count.end(), 0u);
-    for (const std::uint64_t v : keyed) ++count[(v >> shift) & ((1u << kDigit) - 1u)];
-    std::uint32_t sum = 0;
-    for (auto& c : count) {
-      const std::uint32_t here = c;
-      c = sum;
-      sum += here;
-    }
-    for (const std::uint64_t v : keyed) sorted[count[(v >> shift) & ((1u << kDigit) - 1u)]++] = v;
-    keyed.swap(sorted);
-  }
+  // The index in the low half makes the words distinct: sorted, equal keys keep the input order.
+  smartkampung::detail::sort_by_key<smartkampung::detail::NoPayload>(keyed, nullptr, threads);
   order.resize(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(keyed[i]);
   return order;

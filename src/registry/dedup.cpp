@@ -1,104 +1,66 @@
-// Exact dedup: integer keys (NIK << 6 | programme) radix-sorted, then one linear scan.
-// The NIK sort and the KK sort run on two threads.
+// Exact dedup: integer keys (NIK << 6 | programme, KK << 6 | programme) sorted with
+// sort_by_key (key_sort.hpp), the persons' keys carrying the 16 bytes their scan compares,
+// then one linear scan of each, cut at key boundaries between the threads.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <thread>
 #include <tuple>
 
+#include "core/key_sort.hpp"
+#include "core/parallel.hpp"
 #include "registry/internal.hpp"
 
 namespace smartkampung::detail {
 
 namespace {
 
-constexpr int kDigitBits = 11;
-constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
-
-// The smallest key and the digits of (key - smallest) that are needed: keys are sorted by
-// their offset from the smallest, which for NIKs (one province, dates, serials) spans
-// fewer bits than the keys themselves, so fewer passes.
-struct Digits {
-  std::uint64_t base = 0;
-  int count = 0;
-};
-
-Digits needed_digits(const std::vector<std::uint64_t>& keys) {
-  std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
-  for (std::uint64_t k : keys) {
-    lo = std::min(lo, k);
-    hi = std::max(hi, k);
-  }
-  Digits d;
-  d.base = lo;
-  for (std::uint64_t span = hi - lo; span != 0; span >>= kDigitBits) ++d.count;
-  return d;
-}
-
-template <bool kWithPayload>
-void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>* payload) {
-  const std::size_t n = keys.size();
-  if (n < 256) {
-    if constexpr (kWithPayload) {
-      std::vector<std::pair<std::uint64_t, std::uint32_t>> v(n);
-      for (std::size_t i = 0; i < n; ++i) v[i] = {keys[i], (*payload)[i]};
-      std::stable_sort(v.begin(), v.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (std::size_t i = 0; i < n; ++i) std::tie(keys[i], (*payload)[i]) = v[i];
-    } else {
-      std::sort(keys.begin(), keys.end());
-    }
-    return;
-  }
-  const Digits digits = needed_digits(keys);
-  if (digits.count == 0) return;  // all keys equal
-  const auto passes = static_cast<std::size_t>(digits.count);
-  const std::uint64_t base = digits.base;
-  std::vector<std::size_t> counts(passes * kBuckets, 0);
-  for (std::uint64_t k : keys) {
-    for (std::size_t d = 0; d < passes; ++d) {
-      ++counts[d * kBuckets + (((k - base) >> (d * kDigitBits)) & (kBuckets - 1))];
-    }
-  }
-  std::vector<std::uint64_t> tmp_keys(n);
-  std::vector<std::uint32_t> tmp_payload(kWithPayload ? n : 0);
-  for (std::size_t d = 0; d < passes; ++d) {
-    std::size_t* c = &counts[d * kBuckets];
-    std::size_t sum = 0;
-    for (std::size_t b = 0; b < kBuckets; ++b) {
-      const std::size_t x = c[b];
-      c[b] = sum;
-      sum += x;
-    }
-    const auto shift = static_cast<int>(d) * kDigitBits;
-    const std::uint64_t* src = keys.data();
-    std::uint64_t* dst = tmp_keys.data();
-    if constexpr (kWithPayload) {
-      const std::uint32_t* psrc = payload->data();
-      std::uint32_t* pdst = tmp_payload.data();
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t pos = c[((src[i] - base) >> shift) & (kBuckets - 1)]++;
-        dst[pos] = src[i];
-        pdst[pos] = psrc[i];
-      }
-      payload->swap(tmp_payload);
-    } else {
-      for (std::size_t i = 0; i < n; ++i)
-        dst[c[((src[i] - base) >> shift) & (kBuckets - 1)]++] = src[i];
-    }
-    keys.swap(tmp_keys);
-  }
-}
-
 constexpr std::uint64_t kProgramMask = (std::uint64_t{1} << kProgramBits) - 1;
 
-}  // namespace
+// What the persons' scan compares of a row.
+struct Summary {
+  std::uint64_t name_key;
+  std::int32_t birth;
+  char sex;
+  std::uint8_t flags;
+  std::uint8_t has_kk;
+};
+static_assert(sizeof(Summary) == 16, "one summary is 16 bytes");
 
-void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& payload) {
-  radix_sort<true>(keys, &payload);
+// Calls group(part, i, j) for each run [i, j) of sorted keys with one key >> kProgramBits,
+// the runs cut into `workers` parts of about equal size scanned on their own threads.
+template <class Part, class Group>
+std::vector<Part> scan_runs(const std::vector<std::uint64_t>& keys, unsigned workers,
+                            const Group& group) {
+  const std::size_t n = keys.size();
+  std::vector<std::size_t> cut(workers + 1, n);
+  cut[0] = 0;
+  for (unsigned t = 1; t < workers; ++t) {
+    std::size_t c = std::max(cut[t - 1], n / workers * t);
+    while (c > 0 && c < n && (keys[c] >> kProgramBits) == (keys[c - 1] >> kProgramBits)) ++c;
+    cut[t] = c;
+  }
+  std::vector<Part> parts(workers);
+  run_threads(workers, [&](unsigned t) {
+    std::size_t i = cut[t];
+    while (i < cut[t + 1]) {
+      const std::uint64_t key = keys[i] >> kProgramBits;
+      std::size_t j = i + 1;
+      while (j < n && (keys[j] >> kProgramBits) == key) ++j;
+      group(parts[t], i, j);
+      i = j;
+    }
+  });
+  return parts;
 }
-void radix_sort_keys(std::vector<std::uint64_t>& keys) { radix_sort<false>(keys, nullptr); }
+
+template <class T>
+void append(std::vector<T>& into, std::vector<T>&& part) {
+  into.insert(into.end(), std::make_move_iterator(part.begin()),
+              std::make_move_iterator(part.end()));
+}
+
+}  // namespace
 
 DedupReport dedup_snapshot(const Snapshot& snap) {
   DedupReport rep;
@@ -107,6 +69,7 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   const std::size_t total = offs.back();
   rep.records = total;
   for (const auto& p : snap.programs) rep.unkeyed += p->unkeyed.size();
+  const unsigned workers = total < (std::size_t{1} << 16) ? 1u : thread_count(0);
 
   // Exclusion pairs as bit masks: person_pairs[a] / kk_pairs[a] hold the b's.
   std::vector<std::uint64_t> person_pairs(programs, 0), kk_pairs(programs, 0);
@@ -124,183 +87,122 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   }
   const bool any_exclusions = !snap.exclusions.empty();
 
-  // Keys: NIK << 6 | programme with the global row as payload; KK << 6 | programme. The
-  // payload's top bit carries the row's NIK-mismatch flag (when rows fit in 31 bits), so a
-  // person with one record is decided without touching the row.
-  constexpr std::uint32_t kMismatchBit = 0x80000000u;
-  const bool flag_in_payload = total < kMismatchBit;
-  const std::uint32_t row_mask = flag_in_payload ? kMismatchBit - 1 : 0xFFFFFFFFu;
+  // The keys in global row order, each thread a range of rows.
   std::vector<std::uint64_t> keys(total);
-  std::vector<std::uint32_t> rows(total);
-  // What the persons' scan compares, 16 bytes a row (a quarter of a cache line, where a Row
-  // takes most of one or straddles two): the scan reaches rows at random.
-  struct Summary {
-    std::uint64_t name_key;
-    std::int32_t birth;
-    char sex;
-    std::uint8_t flags;
-    std::uint8_t has_kk;
-  };
-  static_assert(sizeof(Summary) == 16, "one summary is 16 bytes");
   std::vector<Summary> summary(total);
-  std::vector<std::uint64_t> kk_keys;
-  std::vector<ExclusionViolation> kk_violations;
-  std::size_t unique_households = 0;
-  std::exception_ptr kk_failure;
-  std::thread kk_worker([&] {
-    try {
-      std::size_t with_kk = 0;
-      for (const auto& p : snap.programs) {
-        for (const Row& r : p->rows) with_kk += r.kk != 0;
-      }
-      kk_keys.reserve(with_kk);
-      for (std::size_t p = 0; p < programs; ++p) {
-        for (const Row& r : snap.programs[p]->rows) {
-          if (r.kk != 0) kk_keys.push_back(r.kk << kProgramBits | p);
-        }
-      }
-      radix_sort_keys(kk_keys);
-      // Households: scanned here, beside the persons' scan on the calling thread.
-      const std::size_t nk = kk_keys.size();
-      std::size_t i = 0;
-      while (i < nk) {
-        const std::uint64_t kk = kk_keys[i] >> kProgramBits;
-        std::uint64_t mask = 0;
-        while (i < nk && (kk_keys[i] >> kProgramBits) == kk) {
-          mask |= std::uint64_t{1} << (kk_keys[i] & kProgramMask);
-          ++i;
-        }
-        ++unique_households;
-        if (any_exclusions && (mask & (mask - 1)) != 0) {
-          for (std::size_t a = 0; a < programs; ++a) {
-            if (!((mask >> a) & 1u)) continue;
-            for (std::size_t b = a + 1; b < programs; ++b) {
-              if (((mask >> b) & 1u) && ((kk_pairs[a] >> b) & 1u)) {
-                kk_violations.push_back({kk, true, snap.programs[a]->name, snap.programs[b]->name});
-              }
-            }
-          }
-        }
-      }
-    } catch (...) {
-      kk_failure = std::current_exception();
+  std::vector<std::vector<std::uint64_t>> kk_parts(workers);
+  parallel_ranges(total, workers, [&](std::size_t a, std::size_t b, unsigned t) {
+    if (a >= b) return;
+    auto& kk = kk_parts[t];
+    kk.reserve(b - a);
+    std::size_t p =
+        static_cast<std::size_t>(std::upper_bound(offs.begin(), offs.end(), a) - offs.begin()) - 1;
+    for (std::size_t g = a; g < b; ++g) {
+      while (g >= offs[p + 1]) ++p;
+      const Row& r = snap.programs[p]->rows[g - offs[p]];
+      keys[g] = r.nik << kProgramBits | p;
+      summary[g] = {r.name_key, r.birth, r.sex, r.flags, static_cast<std::uint8_t>(r.kk != 0)};
+      if (r.kk != 0) kk.push_back(r.kk << kProgramBits | p);
     }
   });
-  try {
-    for (std::size_t p = 0; p < programs; ++p) {
-      const auto& list = snap.programs[p]->rows;
-      std::uint64_t* k = keys.data() + offs[p];
-      std::uint32_t* g = rows.data() + offs[p];
-      Summary* sum = summary.data() + offs[p];
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        const Row& r = list[i];
-        k[i] = r.nik << kProgramBits | p;
-        g[i] = static_cast<std::uint32_t>(offs[p] + i) |
-               (flag_in_payload && (r.flags & kNikMismatch) != 0 ? kMismatchBit : 0u);
-        sum[i].name_key = r.name_key;
-        sum[i].birth = r.birth;
-        sum[i].sex = r.sex;
-        sum[i].flags = r.flags;
-        sum[i].has_kk = r.kk != 0 ? 1 : 0;
-      }
-    }
-    radix_sort_pairs(keys, rows);
+  std::vector<std::uint64_t> kk_keys = std::move(kk_parts[0]);
+  for (unsigned t = 1; t < workers; ++t) append(kk_keys, std::move(kk_parts[t]));
+  kk_parts.clear();
+  sort_by_key(keys, &summary, workers);
+  sort_by_key<NoPayload>(kk_keys, nullptr, workers);
 
-    auto row_at = [&](std::size_t payload) -> const Summary& {
-      return summary[payload & row_mask];
-    };
-
-    // Persons. Rows are reached in NIK order, at random: fetched some way ahead.
-    constexpr std::size_t kAhead = 16;
-    std::size_t i = 0;
-    while (i < total) {
-      if (i + kAhead < total) {
-        const std::size_t a = i + kAhead;
-        const bool in_group =
-            (keys[a] >> kProgramBits) == (keys[a - 1] >> kProgramBits) ||
-            (a + 1 < total && (keys[a] >> kProgramBits) == (keys[a + 1] >> kProgramBits));
-        if (in_group || !flag_in_payload) __builtin_prefetch(&row_at(rows[a]));
-      }
-      const std::uint64_t nik = keys[i] >> kProgramBits;
-      std::size_t j = i;
-      std::uint64_t mask = 0;
-      bool mismatch = false;
-      while (j < total && (keys[j] >> kProgramBits) == nik) {
-        const std::size_t p = keys[j] & kProgramMask;
-        std::size_t k = j;
-        while (k < total && keys[k] == keys[j]) ++k;
-        if (k - j > 1) rep.duplicates.push_back({snap.programs[p]->name, nik, k - j});
-        mask |= std::uint64_t{1} << p;
-        j = k;
-      }
-      ++rep.unique_persons;
-      if (j - i > 1) {
+  // Persons.
+  auto persons =
+      scan_runs<DedupReport>(keys, workers, [&](DedupReport& part, std::size_t i, std::size_t j) {
+        const std::uint64_t nik = keys[i] >> kProgramBits;
+        ++part.unique_persons;
+        if (j - i == 1) {
+          if ((summary[i].flags & kNikMismatch) != 0) part.nik_mismatches.push_back(nik);
+          return;
+        }
+        std::uint64_t mask = 0;
+        for (std::size_t x = i; x < j;) {
+          std::size_t y = x + 1;
+          while (y < j && keys[y] == keys[x]) ++y;
+          const std::size_t p = keys[x] & kProgramMask;
+          if (y - x > 1) part.duplicates.push_back({snap.programs[p]->name, nik, y - x});
+          mask |= std::uint64_t{1} << p;
+          x = y;
+        }
         // Compare the records' name, birth date and sex (each where given).
-        std::uint64_t name = 0;
+        const std::uint64_t name = summary[i].name_key;
         std::int32_t birth = kNoDate;
         char sex = 0;
-        bool conflict = false;
-        bool has_kk = false;
+        bool conflict = false, has_kk = false, mismatch = false;
         for (std::size_t x = i; x < j; ++x) {
-          const Summary& r = row_at(rows[x]);
+          const Summary& r = summary[x];
           mismatch |= (r.flags & kNikMismatch) != 0;
           has_kk |= r.has_kk != 0;
-          if (x == i)
-            name = r.name_key;
-          else if (r.name_key != name)
-            conflict = true;
+          conflict |= r.name_key != name;
           if (r.birth != kNoDate) {
             if (birth == kNoDate)
               birth = r.birth;
-            else if (birth != r.birth)
-              conflict = true;
+            else
+              conflict |= birth != r.birth;
           }
           if (r.sex != 0) {
             if (sex == 0)
               sex = r.sex;
-            else if (sex != r.sex)
-              conflict = true;
+            else
+              conflict |= sex != r.sex;
           }
         }
-        if (conflict) rep.conflicts.push_back(nik);
-        if ((mask & (mask - 1)) != 0) {
-          rep.overlaps.emplace_back(nik, snap.names_of(mask));
-          if (any_exclusions) {
-            for (std::size_t a = 0; a < programs; ++a) {
-              if (!((mask >> a) & 1u)) continue;
-              // Household-scope pairs go to the KK pass unless the person has no KK.
-              std::uint64_t hits = (person_pairs[a] | (has_kk ? 0 : kk_pairs[a])) & mask;
-              hits &= ~((std::uint64_t{2} << a) - 1);  // b > a only
-              for (std::size_t b = a + 1; hits != 0; ++b) {
-                if ((hits >> b) & 1u) {
-                  rep.exclusion_violations.push_back(
-                      {nik, false, snap.programs[a]->name, snap.programs[b]->name});
-                  hits &= ~(std::uint64_t{1} << b);
-                }
-              }
+        if (conflict) part.conflicts.push_back(nik);
+        if (mismatch) part.nik_mismatches.push_back(nik);
+        if ((mask & (mask - 1)) == 0) return;
+        part.overlaps.emplace_back(nik, snap.names_of(mask));
+        if (!any_exclusions) return;
+        for (std::size_t a = 0; a < programs; ++a) {
+          if (!((mask >> a) & 1u)) continue;
+          // Household-scope pairs go to the KK pass unless the person has no KK.
+          std::uint64_t hits = (person_pairs[a] | (has_kk ? 0 : kk_pairs[a])) & mask;
+          hits &= ~((std::uint64_t{2} << a) - 1);  // b > a only
+          for (std::size_t b = a + 1; hits != 0; ++b) {
+            if ((hits >> b) & 1u) {
+              part.exclusion_violations.push_back(
+                  {nik, false, snap.programs[a]->name, snap.programs[b]->name});
+              hits &= ~(std::uint64_t{1} << b);
             }
           }
         }
-      } else if (flag_in_payload) {
-        mismatch = (rows[i] & kMismatchBit) != 0;
-      } else {
-        mismatch = (row_at(rows[i]).flags & kNikMismatch) != 0;
-      }
-      if (mismatch) rep.nik_mismatches.push_back(nik);
-      i = j;
-    }
-
-  } catch (...) {
-    kk_worker.join();
-    throw;
+      });
+  for (auto& part : persons) {
+    rep.unique_persons += part.unique_persons;
+    append(rep.duplicates, std::move(part.duplicates));
+    append(rep.overlaps, std::move(part.overlaps));
+    append(rep.conflicts, std::move(part.conflicts));
+    append(rep.nik_mismatches, std::move(part.nik_mismatches));
+    append(rep.exclusion_violations, std::move(part.exclusion_violations));
   }
-  kk_worker.join();
-  if (kk_failure) std::rethrow_exception(kk_failure);
-  rep.unique_households = unique_households;
 
-  // The household violations found by the KK worker join the person ones before the sort.
-  rep.exclusion_violations.insert(rep.exclusion_violations.end(), kk_violations.begin(),
-                                  kk_violations.end());
+  // Households.
+  auto households = scan_runs<DedupReport>(
+      kk_keys, workers, [&](DedupReport& part, std::size_t i, std::size_t j) {
+        ++part.unique_households;
+        if (!any_exclusions || j - i == 1) return;
+        const std::uint64_t kk = kk_keys[i] >> kProgramBits;
+        std::uint64_t mask = 0;
+        for (std::size_t x = i; x < j; ++x) mask |= std::uint64_t{1} << (kk_keys[x] & kProgramMask);
+        if ((mask & (mask - 1)) == 0) return;
+        for (std::size_t a = 0; a < programs; ++a) {
+          if (!((mask >> a) & 1u)) continue;
+          for (std::size_t b = a + 1; b < programs; ++b) {
+            if (((mask >> b) & 1u) && ((kk_pairs[a] >> b) & 1u)) {
+              part.exclusion_violations.push_back(
+                  {kk, true, snap.programs[a]->name, snap.programs[b]->name});
+            }
+          }
+        }
+      });
+  for (auto& part : households) {
+    rep.unique_households += part.unique_households;
+    append(rep.exclusion_violations, std::move(part.exclusion_violations));
+  }
   std::sort(rep.exclusion_violations.begin(), rep.exclusion_violations.end(),
             [](const ExclusionViolation& x, const ExclusionViolation& y) {
               return std::tie(x.key, x.household, x.program_a, x.program_b) <

@@ -216,9 +216,6 @@ Enrolment to_enrolment(const ProgramList& list, const Row& row);
 std::string program_check(const std::string& program);
 
 // --- dedup (dedup.cpp) -------------------------------------------------------
-/// LSD radix sort of (key, payload) pairs by key, skipping digits all keys share.
-void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& payload);
-void radix_sort_keys(std::vector<std::uint64_t>& keys);
 DedupReport dedup_snapshot(const Snapshot& snap);
 
 // --- persistence (store.cpp) ---------------------------------------------------

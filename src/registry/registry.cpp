@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "core/key_sort.hpp"
 #include "core/signing.hpp"
 #include "core/store_file.hpp"
 #include "io/csv_parser.hpp"
@@ -47,8 +48,8 @@ void build_index(const Snapshot& s) {
       if (list[i].kk != 0) kk_keys.push_back(list[i].kk << kProgramBits | p);
     }
   }
-  radix_sort_pairs(keys, rows);
-  radix_sort_keys(kk_keys);
+  sort_by_key(keys, &rows, 0);
+  sort_by_key<NoPayload>(kk_keys, nullptr, 0);
   auto fold = [](const std::vector<std::uint64_t>& sorted, KeyIndex& index,
                  std::vector<std::uint32_t>* firsts, const std::vector<std::uint32_t>* payload) {
     for (std::size_t i = 0; i < sorted.size(); ++i) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/key_sort.hpp"
 #include "io/csv_parser.hpp"
 #include "registry/internal.hpp"
 
@@ -561,12 +562,18 @@ TEST(RegistryCsv, RecordDatesAgainstTheCalendar) {
   }
 }
 
-// The radix sort (keys taken as offsets from the smallest) on full-range, narrow, offset,
-// equal and NIK-like keys, with payloads showing it is stable.
-TEST(RegistryCsv, RadixSortOnAnyKeyRange) {
+// The key sort (buckets between a sample's percentiles, then a radix sort of each on its
+// own span) on full-range, narrow, offset, equal, NIK-like and skewed keys (a regency's
+// NIKs with a few from far provinces; many equal keys beside spread ones), on one and on
+// several threads, with payloads showing it is stable.
+TEST(RegistryCsv, KeySortOnAnyKeyRange) {
   std::mt19937_64 rng(21);
-  for (int kind = 0; kind < 6; ++kind) {
-    for (std::size_t n : {255u, 256u, 5000u, 100000u}) {
+  struct Wide {  // a payload as wide as the dedup's
+    std::uint64_t a;
+    std::uint32_t b, c;
+  };
+  for (int kind = 0; kind < 9; ++kind) {
+    for (std::size_t n : {0u, 1u, 2u, 255u, 256u, 5000u, 100000u, 300000u}) {
       std::vector<std::uint64_t> keys(n);
       for (auto& k : keys) {
         switch (kind) {
@@ -585,9 +592,19 @@ TEST(RegistryCsv, RadixSortOnAnyKeyRange) {
           case 4:
             k = (3510010101000001ULL + rng() % 250000000000ULL) << 6 | rng() % 8;
             break;  // NIK-like
-          default:
+          case 5:
             k = rng() % 2048 << 11 | rng() % 4;
             break;  // one digit apart
+          case 6:   // a regency's NIKs and 0.5% from anywhere (below and above)
+            k = rng() % 200 == 0 ? (1101010101000001ULL + rng() % 8000000000000000ULL) << 6
+                                 : (3510010101000001ULL + rng() % 24000000000ULL) << 6 | rng() % 8;
+            break;
+          case 7:  // half the keys one value, the others spread
+            k = rng() % 2 == 0 ? 777 : rng() >> 8;
+            break;
+          default:  // clustered: a few tight groups far apart
+            k = (rng() % 5) * (std::uint64_t{1} << 58) + rng() % 1000;
+            break;
         }
       }
       std::vector<std::uint32_t> payload(n);
@@ -596,14 +613,24 @@ TEST(RegistryCsv, RadixSortOnAnyKeyRange) {
       for (std::size_t i = 0; i < n; ++i) expect[i] = {keys[i], payload[i]};
       std::stable_sort(expect.begin(), expect.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
-      auto copy = keys;
-      skd::radix_sort_pairs(keys, payload);
+      auto copy = keys, wide_keys = keys;
+      skd::sort_by_key(keys, &payload, 0);
       for (std::size_t i = 0; i < n; ++i) {
         ASSERT_EQ(keys[i], expect[i].first) << kind;
         ASSERT_EQ(payload[i], expect[i].second) << kind;  // stable: equal keys keep their order
       }
-      skd::radix_sort_keys(copy);
+      skd::sort_by_key<skd::NoPayload>(copy, nullptr, 1);
       ASSERT_EQ(copy, keys) << kind;
+      std::vector<Wide> wide(n);
+      for (std::size_t i = 0; i < n; ++i)
+        wide[i] = {wide_keys[i] ^ 0x5555, static_cast<std::uint32_t>(i), 7};
+      skd::sort_by_key(wide_keys, &wide, 2);
+      ASSERT_EQ(wide_keys, keys) << kind;
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(wide[i].b, expect[i].second) << kind;
+        ASSERT_EQ(wide[i].a, keys[i] ^ 0x5555) << kind;
+        ASSERT_EQ(wide[i].c, 7u) << kind;
+      }
     }
   }
 }

@@ -15,6 +15,7 @@
 #include <smartkampung/registry.hpp>
 #include <thread>
 
+#include "core/key_sort.hpp"
 #include "core/sha256.hpp"
 #include "registry/internal.hpp"
 
@@ -416,7 +417,7 @@ TEST(Registry, RandomListsAgainstSetOracle) {
   }
 }
 
-TEST(Registry, RadixSortMatchesStdSort) {
+TEST(Registry, SortByKeyMatchesStdSort) {
   std::mt19937_64 rng(5);
   for (std::size_t n : {0u, 1u, 100u, 1000u, 70000u}) {
     std::vector<std::uint64_t> keys(n);
@@ -428,10 +429,10 @@ TEST(Registry, RadixSortMatchesStdSort) {
     auto expect = keys;
     std::stable_sort(expect.begin(), expect.end());
     auto copy = keys;
-    sk::detail::radix_sort_pairs(keys, payload);
+    sk::detail::sort_by_key(keys, &payload, 0);
     EXPECT_EQ(keys, expect);
     for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(copy[payload[i]], keys[i]);
-    sk::detail::radix_sort_keys(copy);
+    sk::detail::sort_by_key<sk::detail::NoPayload>(copy, nullptr, 0);
     EXPECT_EQ(copy, expect);
   }
 }
