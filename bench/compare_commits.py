@@ -76,8 +76,9 @@ def build(tree, build_dir, benches, jobs):
     return {b: build_dir / "bench" / f"bench_{b}" for b in present}
 
 
-def run_once(program, args, out_json):
-    """{benchmark name: [CPU ns of each repetition]} of one process (errors left out)."""
+def run_once(program, args, out_json, clock="cpu_time"):
+    """{benchmark name: [ns of each repetition]} of one process (errors left out), by `clock`
+    (cpu_time, or real_time for a benchmark that runs on several threads)."""
     done = subprocess.run(
         [str(program), f"--benchmark_out={out_json}", "--benchmark_out_format=json", *args],
         stdout=subprocess.DEVNULL,
@@ -91,7 +92,7 @@ def run_once(program, args, out_json):
         if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
             continue
         name = b.get("run_name", b["name"])
-        times.setdefault(name, []).append(b["cpu_time"] * UNIT_NS[b.get("time_unit", "ns")])
+        times.setdefault(name, []).append(b[clock] * UNIT_NS[b.get("time_unit", "ns")])
     return times
 
 
@@ -102,9 +103,10 @@ def fmt_ns(ns):
     return f"{ns:.3g} ns"
 
 
-def table(rows, threshold):
+def table(rows, threshold, clock="cpu_time"):
+    what = "CPU" if clock == "cpu_time" else "wall"
     out = [
-        "| benchmark | A (median CPU) | B (median CPU) | B/A | spread | |",
+        f"| benchmark | A (median {what}) | B (median {what}) | B/A | spread | |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for name, a, b in rows:
@@ -138,6 +140,12 @@ def main():
     p.add_argument("--threshold", type=float, default=1.03, help="flag B/A above this")
     p.add_argument("--jobs", type=int, default=2, help="ninja -j")
     p.add_argument("--out", help="also write the report (Markdown) to this file")
+    p.add_argument(
+        "--clock",
+        choices=["cpu_time", "real_time"],
+        default="cpu_time",
+        help="the time compared: the calling thread's CPU (default) or wall (benchmarks on several threads)",
+    )
     p.add_argument("--clean", action="store_true", help="remove the worktrees when done")
     args = p.parse_args()
 
@@ -174,12 +182,16 @@ def main():
         for r in range(max(args.rounds, 1)):
             for label in ("A", "B") if r % 2 == 0 else ("B", "A"):
                 out_json = work / f"run-{label}-{b}.json"
-                for name, t in run_once(sides[label][3][b], bench_args, out_json).items():
+                for name, t in run_once(sides[label][3][b], bench_args, out_json, args.clock).items():
                     samples[label].setdefault(name, []).extend(t)
             print(f"bench_{b}: round {r + 1}/{args.rounds}", file=sys.stderr)
         common = [n for n in samples["A"] if n in samples["B"]]
         only = sorted(set(samples["A"]) ^ set(samples["B"]))
-        text = [f"### bench_{b}", "", table([(n, samples["A"][n], samples["B"][n]) for n in common], args.threshold)]
+        text = [
+            f"### bench_{b}",
+            "",
+            table([(n, samples["A"][n], samples["B"][n]) for n in common], args.threshold, args.clock),
+        ]
         if only:
             text += ["", f"In one build only (not compared): {', '.join(only)}"]
         sections[b in separate].append("\n".join(text))
