@@ -170,7 +170,7 @@ def main():
     report = [
         f"A = `{args.base}` ({sides['A'][1][:12]}), B = `{args.head}` ({sides['B'][1][:12]}); "
         f"{args.rounds} interleaved rounds, min_time {args.min_time} s, "
-        f"{args.repetitions} repetition(s) a process; CPU time, medians.",
+        f"{args.repetitions} repetition(s) a process; {'CPU' if args.clock == 'cpu_time' else 'wall'} time, medians.",
     ]
     separate = set(args.separate.split(","))
     sections = {False: [], True: []}
