@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <random>
 #include <set>
 #include <smartkampung/linkage.hpp>
@@ -434,6 +435,106 @@ TEST(Registry, SortByKeyMatchesStdSort) {
     for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(copy[payload[i]], keys[i]);
     sk::detail::sort_by_key<sk::detail::NoPayload>(copy, nullptr, 0);
     EXPECT_EQ(copy, expect);
+  }
+}
+
+// Dedup over a snapshot big enough to run on every core (its scans cut between threads at
+// NIK / KK boundaries), against maps: persons listed in up to 8 programmes, NIKs from a
+// regency plus a few from far provinces, some records disagreeing on name, date or sex.
+TEST(Registry, DedupOnEveryCoreMatchesMaps) {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    std::mt19937_64 rng(seed);
+    sk::detail::Snapshot snap;
+    const char* names[] = {"BLT_DD",     "BPNT",      "BST", "DONASI_ASN",
+                           "GIZI_BUMIL", "JATIM_BKK", "PKH", "SEMBAKO_BWI"};
+    std::vector<std::shared_ptr<sk::detail::ProgramList>> lists;
+    for (const char* n : names) {
+      lists.push_back(std::make_shared<sk::detail::ProgramList>());
+      lists.back()->name = n;
+    }
+    const std::size_t persons = 60000 + rng() % 20000;
+    std::vector<std::uint64_t> nik(persons), kk(persons);
+    for (std::size_t i = 0; i < persons; ++i) {
+      const bool far = rng() % 300 == 0;
+      nik[i] = far ? 1101010101000001ULL + rng() % 8000000000000000ULL
+                   : 3510010101000001ULL + rng() % 24000000000ULL;
+      kk[i] = rng() % 10 == 0 ? 0 : 3510010101050000ULL + rng() % (persons / 2);
+    }
+    std::map<std::uint64_t, std::map<std::size_t, std::size_t>> listed;  // nik -> prog -> count
+    std::map<std::uint64_t, bool> mismatch;
+    std::map<std::uint64_t, std::set<std::size_t>> kk_progs;
+    const std::size_t records = 120000 + rng() % 40000;
+    for (std::size_t r = 0; r < records; ++r) {
+      const std::size_t who = rng() % persons, p = rng() % 8;
+      sk::detail::Row row;
+      row.nik = nik[who];
+      row.kk = kk[who];
+      const int odd = static_cast<int>(rng() % 50);
+      row.name_key = who * 7 + (odd == 0 ? 1 : 0);
+      row.birth =
+          odd == 1 ? sk::detail::kNoDate : static_cast<std::int32_t>(who % 20000 + (odd == 2));
+      row.sex = odd == 3 ? 0 : (odd == 4 ? 'F' : 'M');
+      row.flags = odd == 5 ? sk::detail::kNikMismatch : 0;
+      lists[p]->rows.push_back(row);
+      ++listed[row.nik][p];
+      mismatch[row.nik] = mismatch[row.nik] || row.flags != 0;
+      if (row.kk != 0) kk_progs[row.kk].insert(p);
+    }
+    for (auto& l : lists) snap.programs.push_back(l);
+    snap.exclusions = sk::ConflictTable(
+        {{"PKH", "BST", sk::ConflictScope::kKk}, {"BPNT", "BLT_DD", sk::ConflictScope::kPerson}});
+    // The conflicts: another name, or two given dates or sexes that differ.
+    std::map<std::uint64_t, std::set<std::uint64_t>> name_keys;
+    std::map<std::uint64_t, std::set<std::int32_t>> births;
+    std::map<std::uint64_t, std::set<char>> sexes;
+    std::map<std::uint64_t, bool> has_kk;
+    for (const auto& l : lists) {
+      for (const auto& row : l->rows) {
+        name_keys[row.nik].insert(row.name_key);
+        if (row.birth != sk::detail::kNoDate) births[row.nik].insert(row.birth);
+        if (row.sex != 0) sexes[row.nik].insert(row.sex);
+        has_kk[row.nik] = has_kk[row.nik] || row.kk != 0;
+      }
+    }
+    const sk::DedupReport rep = sk::detail::dedup_snapshot(snap);
+    ASSERT_EQ(rep.records, records);
+    EXPECT_EQ(rep.unique_persons, listed.size());
+    EXPECT_EQ(rep.unique_households, kk_progs.size());
+    std::vector<std::tuple<std::uint64_t, std::string, std::size_t>> dups, got_dups;
+    std::vector<std::pair<std::uint64_t, std::vector<std::string>>> overlaps;
+    std::vector<std::uint64_t> conflicts, mismatches;
+    std::set<std::tuple<std::uint64_t, bool, std::string, std::string>> violations, got_violations;
+    for (const auto& [n, progs] : listed) {  // in NIK order, as the report
+      for (const auto& [p, count] : progs) {
+        if (count > 1) dups.emplace_back(n, names[p], count);
+      }
+      const std::size_t total =
+          std::accumulate(progs.begin(), progs.end(), std::size_t{0},
+                          [](std::size_t a, const auto& x) { return a + x.second; });
+      if (progs.size() > 1) {
+        std::vector<std::string> ps;
+        for (const auto& [p, count] : progs) ps.push_back(names[p]);
+        overlaps.emplace_back(n, ps);
+        if (progs.count(1) && progs.count(0)) violations.insert({n, false, "BLT_DD", "BPNT"});
+        if (!has_kk[n] && progs.count(2) && progs.count(6))
+          violations.insert({n, false, "BST", "PKH"});
+      }
+      if (total > 1 && (name_keys[n].size() > 1 || births[n].size() > 1 || sexes[n].size() > 1))
+        conflicts.push_back(n);
+      if (mismatch[n]) mismatches.push_back(n);
+    }
+    for (const auto& [k, progs] : kk_progs) {
+      if (progs.count(2) && progs.count(6)) violations.insert({k, true, "BST", "PKH"});
+    }
+    for (const auto& d : rep.duplicates) got_dups.emplace_back(d.nik, d.program, d.count);
+    EXPECT_EQ(got_dups, dups) << seed;
+    EXPECT_EQ(rep.overlaps, overlaps) << seed;
+    EXPECT_EQ(rep.conflicts, conflicts) << seed;
+    EXPECT_EQ(rep.nik_mismatches, mismatches) << seed;
+    for (const auto& v : rep.exclusion_violations)
+      got_violations.insert({v.key, v.household, v.program_a, v.program_b});
+    EXPECT_EQ(got_violations, violations) << seed;
+    EXPECT_EQ(got_violations.size(), rep.exclusion_violations.size()) << seed;
   }
 }
 
