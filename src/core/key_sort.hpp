@@ -74,6 +74,12 @@ inline void sort_words(std::uint64_t* v, std::size_t m, std::uint64_t* scratch) 
 
 }  // namespace key_sort
 
+/// The threads a sort of n keys uses, of `threads` (0: every core): one below 65,536 keys,
+/// where starting threads costs more than it saves.
+inline unsigned sort_workers(std::size_t n, unsigned threads) {
+  return n < (std::size_t{1} << 16) ? 1u : thread_count(threads);
+}
+
 /// Sorts `keys` ascending, stably, moving (*payload)[i] with keys[i]; P = NoPayload with
 /// payload nullptr sorts the keys alone. Uses up to `threads` threads (0: every core).
 template <class P>
@@ -82,7 +88,7 @@ void sort_by_key(std::vector<std::uint64_t>& keys, std::vector<P>* payload, unsi
   static_assert(std::is_trivially_copyable_v<P>, "the payload is copied as bytes");
   const std::size_t n = keys.size();
   if (n < 2) return;
-  const unsigned workers = n < (std::size_t{1} << 16) ? 1u : thread_count(threads);
+  const unsigned workers = sort_workers(n, threads);
 
   // The value range of the buckets: a sample's 1st and 99th percentiles.
   constexpr std::size_t kSample = 1024;
@@ -143,7 +149,6 @@ void sort_by_key(std::vector<std::uint64_t>& keys, std::vector<P>* payload, unsi
         std::lower_bound(bucket_start.begin(), bucket_start.end() - 1, target) -
         bucket_start.begin());
   }
-  first_bucket[0] = 0;
   run_threads(workers, [&](unsigned t) {
     std::vector<std::uint64_t> words, scratch;
     std::vector<std::size_t> order;

@@ -69,7 +69,7 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
   const std::size_t total = offs.back();
   rep.records = total;
   for (const auto& p : snap.programs) rep.unkeyed += p->unkeyed.size();
-  const unsigned workers = total < (std::size_t{1} << 16) ? 1u : thread_count(0);
+  const unsigned workers = sort_workers(total, 0);
 
   // Exclusion pairs as bit masks: person_pairs[a] / kk_pairs[a] hold the b's.
   std::vector<std::uint64_t> person_pairs(programs, 0), kk_pairs(programs, 0);
@@ -86,6 +86,20 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
     }
   }
   const bool any_exclusions = !snap.exclusions.empty();
+  // The excluded pairs (a, b), a < b, of the programmes in `mask` under pairs_of(a) (the b's
+  // excluded with a), as violations of `key`.
+  auto add_violations = [&](std::uint64_t mask, std::uint64_t key, bool household,
+                            DedupReport& part, const auto& pairs_of) {
+    for (std::uint64_t as = mask; as != 0; as &= as - 1) {
+      const auto a = static_cast<std::size_t>(__builtin_ctzll(as));
+      std::uint64_t hits = pairs_of(a) & mask & ~((std::uint64_t{2} << a) - 1);  // b > a only
+      for (; hits != 0; hits &= hits - 1) {
+        const auto b = static_cast<std::size_t>(__builtin_ctzll(hits));
+        part.exclusion_violations.push_back(
+            {key, household, snap.programs[a]->name, snap.programs[b]->name});
+      }
+    }
+  };
 
   // The keys in global row order, each thread a range of rows.
   std::vector<std::uint64_t> keys(total);
@@ -157,19 +171,9 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
         if ((mask & (mask - 1)) == 0) return;
         part.overlaps.emplace_back(nik, snap.names_of(mask));
         if (!any_exclusions) return;
-        for (std::size_t a = 0; a < programs; ++a) {
-          if (!((mask >> a) & 1u)) continue;
-          // Household-scope pairs go to the KK pass unless the person has no KK.
-          std::uint64_t hits = (person_pairs[a] | (has_kk ? 0 : kk_pairs[a])) & mask;
-          hits &= ~((std::uint64_t{2} << a) - 1);  // b > a only
-          for (std::size_t b = a + 1; hits != 0; ++b) {
-            if ((hits >> b) & 1u) {
-              part.exclusion_violations.push_back(
-                  {nik, false, snap.programs[a]->name, snap.programs[b]->name});
-              hits &= ~(std::uint64_t{1} << b);
-            }
-          }
-        }
+        // Household-scope pairs go to the KK pass unless the person has no KK.
+        add_violations(mask, nik, false, part,
+                       [&](std::size_t a) { return person_pairs[a] | (has_kk ? 0 : kk_pairs[a]); });
       });
   for (auto& part : persons) {
     rep.unique_persons += part.unique_persons;
@@ -188,16 +192,7 @@ DedupReport dedup_snapshot(const Snapshot& snap) {
         const std::uint64_t kk = kk_keys[i] >> kProgramBits;
         std::uint64_t mask = 0;
         for (std::size_t x = i; x < j; ++x) mask |= std::uint64_t{1} << (kk_keys[x] & kProgramMask);
-        if ((mask & (mask - 1)) == 0) return;
-        for (std::size_t a = 0; a < programs; ++a) {
-          if (!((mask >> a) & 1u)) continue;
-          for (std::size_t b = a + 1; b < programs; ++b) {
-            if (((mask >> b) & 1u) && ((kk_pairs[a] >> b) & 1u)) {
-              part.exclusion_violations.push_back(
-                  {kk, true, snap.programs[a]->name, snap.programs[b]->name});
-            }
-          }
-        }
+        add_violations(mask, kk, true, part, [&](std::size_t a) { return kk_pairs[a]; });
       });
   for (auto& part : households) {
     rep.unique_households += part.unique_households;
